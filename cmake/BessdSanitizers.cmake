@@ -1,0 +1,5 @@
+if(BESSD_SANITIZE)
+  message(STATUS "bessd: sanitizers ${BESSD_SANITIZE}")
+  add_compile_options(-fsanitize=${BESSD_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${BESSD_SANITIZE})
+endif()

@@ -1,0 +1,26 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace bessd::config {
+
+enum class BmsTransport : std::uint8_t { socketcan, slcan };
+enum class BmsProtocol : std::uint8_t { pylontech_lv };
+std::string_view to_string(BmsTransport t) noexcept;
+std::string_view to_string(BmsProtocol p) noexcept;
+
+struct BmsConfig {
+  BmsProtocol protocol{BmsProtocol::pylontech_lv};
+  BmsTransport transport{BmsTransport::socketcan};
+  std::string interface { "can0" };        // socketcan
+  std::string device;                      // slcan: serial device path
+  std::int64_t serial_baud{115200};        // slcan: tty speed (USB CDC adapters ignore it)
+  std::int64_t bitrate{500000};            // CAN bit rate
+  bool manage_link{false};                 // socketcan: set bitrate / bring up with libsocketcan
+  std::int64_t stale_ms{3000};             // data stale: power limits forced to 0
+  std::int64_t timeout_ms{5000};           // COM-01: data lost, safe state
+  std::int64_t keepalive_period_ms{1000};  // 0x305 period
+  bool invert_current{false};              // for a BMS that reports + = discharging
+};
+
+}  // namespace bessd::config

@@ -1,0 +1,32 @@
+#pragma once
+// The whole typed configuration. Every field holds its default until the file sets it.
+
+#include <string>
+
+#include <bessd/config/api_config.hpp>
+#include <bessd/config/battery_config.hpp>
+#include <bessd/config/bms_config.hpp>
+#include <bessd/config/compliance_config.hpp>
+#include <bessd/config/control_config.hpp>
+#include <bessd/config/inverter_config.hpp>
+#include <bessd/config/limits_config.hpp>
+#include <bessd/config/logging_config.hpp>
+#include <bessd/config/site_config.hpp>
+#include <bessd/config/storage_config.hpp>
+
+namespace bessd::config {
+
+struct Config {
+  SiteConfig site;
+  BatteryConfig battery;
+  BmsConfig bms;
+  InverterConfig inverter;
+  ControlConfig control;
+  StorageConfig storage;
+  ApiConfig api;
+  LoggingConfig logging;
+  ComplianceConfig compliance;
+  LimitsConfig limits;
+};
+
+}  // namespace bessd::config

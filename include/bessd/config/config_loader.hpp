@@ -1,0 +1,22 @@
+#pragma once
+// Loading and validating the configuration file. Throws ConfigError (with every problem found)
+// on anything invalid: unknown keys, wrong types, out-of-range values, missing required keys,
+// JSON syntax errors (with line and column). Comments (// and /* */) are allowed.
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include <bessd/config/config.hpp>
+#include <bessd/config/config_error.hpp>
+
+namespace bessd::config {
+
+/// Parses configuration text; `source` names it in messages (usually the file path).
+Config parse_config(std::string_view text, const std::string& source = "<config>");
+/// Reads and parses a file; a missing or unreadable file is a ConfigError too.
+Config load_config_file(const std::filesystem::path& path);
+/// SHA-256-free content fingerprint (FNV-1a 64, hex) of the text, for config snapshots.
+std::string config_fingerprint(std::string_view text);
+
+}  // namespace bessd::config

@@ -1,0 +1,47 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace bessd::config {
+
+enum class ModbusTransport : std::uint8_t { tcp, rtu };
+enum class Parity : std::uint8_t { none, even, odd };
+std::string_view to_string(ModbusTransport t) noexcept;
+std::string_view to_string(Parity p) noexcept;
+
+struct ModbusTcpConfig {
+  std::string host{"127.0.0.1"};
+  std::int64_t port{502};
+};
+
+struct ModbusRtuConfig {
+  std::string device;
+  std::int64_t baud{9600};
+  Parity parity{Parity::none};
+  std::int64_t data_bits{8};
+  std::int64_t stop_bits{1};
+  bool rs485{false};
+};
+
+struct InverterConfig {
+  /// Register-map profile: a name under the profile directory ("sunspec", "victron_ess") or a path.
+  std::string profile{"sunspec"};
+  ModbusTransport transport{ModbusTransport::tcp};
+  ModbusTcpConfig tcp;
+  ModbusRtuConfig rtu;
+  std::int64_t unit_id{1};
+  std::int64_t response_timeout_ms{500};
+  std::int64_t byte_timeout_ms{100};
+  std::int64_t poll_period_ms{1000};
+  /// Re-assert period of the setpoint; absent = the profile's lease.
+  std::optional<double> lease_s;
+  /// Inverter AC rating; absent = read from the device when the profile offers it.
+  std::optional<double> rated_power_w;
+  /// "Obeys" check: |measured - commanded| ≤ tolerance within the window.
+  double obey_tolerance_w{200.0};
+  double obey_window_s{10.0};
+  bool invert_battery_power{false};
+};
+
+}  // namespace bessd::config

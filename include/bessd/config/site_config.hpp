@@ -1,0 +1,78 @@
+#pragma once
+// Installation facts of the site (standards.md §2): where the battery is and how it is protected.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace bessd::config {
+
+enum class SiteLocation : std::uint8_t {
+  outdoor_wall,
+  outdoor_ground,
+  outbuilding_detached,
+  garage_integral,
+  utility_room,
+  plant_room,
+  habitable_room,
+  bedroom,
+  cupboard_into_bedroom,
+  escape_route,
+  protected_escape_route,
+  firefighting_shaft,
+  under_stairs,
+  loft,
+  roof_space,
+  void_space,  // config value "void"
+  cellar,
+  bathroom,
+};
+
+std::string_view to_string(SiteLocation l) noexcept;
+bool is_outdoor(SiteLocation l) noexcept;
+
+enum class DetectionType : std::uint8_t { heat, smoke, multi };
+std::string_view to_string(DetectionType t) noexcept;
+
+/// Distances from the battery enclosure, in metres; absent = not recorded.
+struct Clearances {
+  std::optional<double> escape_route_m;
+  std::optional<double> door_m;
+  std::optional<double> window_m;
+  std::optional<double> ventilation_opening_m;
+  std::optional<double> flammable_store_m;
+};
+
+struct Ventilation {
+  bool present{false};
+  /// From the edges of the location's ventilation openings to doors, windows and other openings.
+  std::optional<double> clearance_to_openings_m;
+  std::optional<bool> preserves_fire_resistance;
+};
+
+struct Detection {
+  bool present{false};
+  std::optional<DetectionType> type;
+  bool interlinked{false};
+};
+
+struct SiteConfig {
+  std::string name;
+  std::string jurisdiction;  // ISO 3166-1 alpha-2, upper case ("GB")
+  bool dwelling{true};
+  SiteLocation location{SiteLocation::outdoor_wall};
+  bool stair_is_escape_route{true};
+  std::optional<bool> outdoor_practicable;
+  std::string indoor_justification;
+  std::optional<double> fire_separation_rei;  // minutes of REI
+  Clearances clearances;                      // config key "clearances_m"
+  Ventilation ventilation;
+  Detection detection;
+  double ev_parked_kwh{0.0};
+  bool labels_fitted{false};
+  /// Grid connection limits at the meter (W, magnitudes); absent = no limit.
+  std::optional<double> grid_import_limit_w;
+  std::optional<double> grid_export_limit_w;
+};
+
+}  // namespace bessd::config

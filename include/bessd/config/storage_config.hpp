@@ -1,0 +1,21 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace bessd::config {
+
+struct RetentionConfig {
+  std::int64_t raw_days{7};
+  std::int64_t minute_days{730};
+  std::int64_t quarter_hour_days{0};  // 0 = keep forever
+};
+
+struct StorageConfig {
+  std::string path{"/var/lib/bessd/bessd.db"};
+  double telemetry_period_s{1.0};
+  RetentionConfig retention;
+  std::int64_t max_size_mb{256};
+  std::int64_t queue_capacity{4096};
+};
+
+}  // namespace bessd::config

@@ -1,0 +1,33 @@
+#pragma once
+// What bessd last read from the inverter. Battery power + = charging; grid power + = import
+// from the grid (the meter's view). Absent fields were not read or are not offered by the profile.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <bessd/common/clock.hpp>
+
+namespace bessd::core {
+
+enum class InverterOperating : std::uint8_t { unknown, off, standby, running, fault };
+
+struct InverterState {
+  bool online{false};
+  InverterOperating operating{InverterOperating::unknown};
+  std::optional<double> battery_power_w;  // + = charging
+  std::optional<double> battery_voltage_v;
+  std::optional<double> battery_current_a;  // + = charging
+  std::optional<double> grid_power_w;       // + = import
+  std::optional<double> pv_power_w;
+  std::optional<double> ac_power_w;  // inverter AC output, + = export from inverter
+  std::optional<double> rated_power_w;
+  /// The battery power setpoint the inverter reports it holds (read back), + = charging.
+  std::optional<double> setpoint_readback_w;
+  std::string model;
+  std::string serial;
+  std::optional<TimePoint> read_at;
+  friend bool operator==(const InverterState&, const InverterState&) = default;
+};
+
+}  // namespace bessd::core

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs bessd's build and test dependencies from Debian 12 packages. Idempotent and quick
+# when everything is present (one dpkg-query, no apt-get call).
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  clang clang-format clang-tidy
+  libboost-dev libsocketcan-dev libmodbus-dev libsqlite3-dev sqlite3 libspdlog-dev
+  nlohmann-json3-dev libgtest-dev libgmock-dev libcli11-dev libsystemd-dev libbenchmark-dev
+  python3 python3-jsonschema socat iproute2 procps
+)
+if [[ "${1:-}" == "--print" ]]; then printf '%s\n' "${PACKAGES[@]}"; exit 0; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "installed" ]] || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

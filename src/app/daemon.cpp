@@ -1,0 +1,101 @@
+#include <bessd/app/daemon.hpp>
+
+#include <csignal>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <bessd/app/logging.hpp>
+#include <bessd/app/systemd_notifier.hpp>
+#include <bessd/config/config_loader.hpp>
+
+namespace bessd::app {
+
+namespace asio = boost::asio;
+
+struct Daemon::Impl {
+  DaemonOptions options;
+  config::Config config;
+  asio::io_context io;
+  asio::signal_set stop_signals{io, SIGINT, SIGTERM};
+  asio::signal_set reload_signals{io, SIGHUP};
+  asio::steady_timer control_timer{io};
+  SystemdNotifier notifier;
+  std::shared_ptr<spdlog::logger> log = logger("app");
+
+  Impl(DaemonOptions o, config::Config c) : options(std::move(o)), config(std::move(c)) {}
+
+  void wait_stop() {
+    stop_signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      log->info("received {}, stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+      notifier.stopping();
+      control_timer.cancel();
+      reload_signals.cancel();
+      io.stop();
+    });
+  }
+
+  void wait_reload() {
+    reload_signals.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      reload();
+      wait_reload();
+    });
+  }
+
+  void reload() {
+    notifier.reloading();
+    log->info("SIGHUP: reloading {}", options.config_path.string());
+    try {
+      config::Config fresh = config::load_config_file(options.config_path);
+      config = std::move(fresh);
+      setup_logging(config.logging, options.log_level);
+      log->info("configuration reloaded");
+    } catch (const config::ConfigError& e) {
+      log->error("reload rejected, keeping the running configuration: {}", e.what());
+    }
+    notifier.ready();
+  }
+
+  void schedule_control() {
+    control_timer.expires_after(std::chrono::milliseconds(config.control.period_ms));
+    control_timer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      control_step();
+      schedule_control();
+    });
+  }
+
+  // The control step pets the watchdog itself, so a stalled loop gets the service restarted.
+  void control_step() { notifier.watchdog(); }
+
+  int run() {
+    wait_stop();
+    wait_reload();
+    schedule_control();
+    if (auto wd = SystemdNotifier::watchdog_interval()) {
+      if (std::chrono::milliseconds(config.control.period_ms) > *wd) {
+        log->warn("control period {} ms is longer than half the systemd watchdog interval",
+                  config.control.period_ms);
+      }
+    }
+    log->info("bessd ready (site \"{}\", config {})", config.site.name,
+              options.config_path.string());
+    notifier.ready();
+    notifier.status("running");
+    io.run();
+    log->info("bessd stopped");
+    return 0;
+  }
+};
+
+Daemon::Daemon(DaemonOptions options, config::Config config)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(config))) {}
+Daemon::~Daemon() = default;
+int Daemon::run() {
+  return impl_->run();
+}
+
+}  // namespace bessd::app

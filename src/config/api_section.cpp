@@ -1,0 +1,49 @@
+#include <bessd/config/sections.hpp>
+
+namespace bessd::config {
+
+void read_api(ObjectReader& in, ApiConfig& out) {
+  {
+    auto u = in.object("unix_socket");
+    u.boolean("enabled", out.unix_socket.enabled);
+    u.string("path", out.unix_socket.path, Presence::optional, false);
+    // Octal modes are written as strings ("0660"): JSON has no octal numbers.
+    std::string mode;
+    if (u.string("mode", mode)) {
+      std::size_t used = 0;
+      long value = -1;
+      try {
+        value = std::stol(mode, &used, 8);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != mode.size() || value < 0 || value > 0777) {
+        u.issues().add(u.child_pointer("mode"),
+                       "must be an octal file mode such as \"0660\", got \"" + mode + "\"");
+      } else {
+        out.unix_socket.mode = value;
+      }
+    }
+    u.string("group", out.unix_socket.group);
+    u.finish();
+  }
+  {
+    auto t = in.object("tcp");
+    auto& tcp = out.tcp;
+    t.boolean("enabled", tcp.enabled);
+    t.string("address", tcp.address, Presence::optional, false);
+    t.integer("port", tcp.port, 1, 65535);
+    t.string("token_file", tcp.token_file, tcp.enabled ? Presence::required : Presence::optional,
+             !tcp.enabled);
+    t.finish();
+  }
+  in.integer("max_connections", out.max_connections, 1, 10'000);
+  in.integer("max_body_bytes", out.max_body_bytes, 1024, 1 << 20);
+  in.integer("read_timeout_ms", out.read_timeout_ms, 100, 600'000);
+  if (!out.unix_socket.enabled && !out.tcp.enabled) {
+    in.issues().add(in.pointer(), "at least one of unix_socket and tcp must be enabled");
+  }
+  in.finish();
+}
+
+}  // namespace bessd::config

@@ -1,0 +1,60 @@
+#include <bessd/config/sections.hpp>
+
+namespace bessd::config {
+
+std::string_view to_string(BmsTransport t) noexcept {
+  switch (t) {
+    case BmsTransport::socketcan:
+      return "socketcan";
+    case BmsTransport::slcan:
+      return "slcan";
+  }
+  return "invalid";
+}
+
+std::string_view to_string(BmsProtocol p) noexcept {
+  switch (p) {
+    case BmsProtocol::pylontech_lv:
+      return "pylontech_lv";
+  }
+  return "invalid";
+}
+
+void read_bms(ObjectReader& in, BmsConfig& out) {
+  in.enumeration("protocol", out.protocol,
+                 EnumTable<BmsProtocol>{{"pylontech_lv", BmsProtocol::pylontech_lv}});
+  in.enumeration("transport", out.transport,
+                 EnumTable<BmsTransport>{{"socketcan", BmsTransport::socketcan},
+                                         {"slcan", BmsTransport::slcan}});
+  in.string("interface", out.interface, Presence::optional, false);
+  in.string("device", out.device);
+  in.integer("serial_baud", out.serial_baud, 1200, 4'000'000);
+  if (in.integer("bitrate", out.bitrate, 10'000, 1'000'000)) {
+    static constexpr std::int64_t kRates[] = {10'000,  20'000,  50'000,  100'000, 125'000,
+                                              250'000, 500'000, 750'000, 800'000, 1'000'000};
+    bool known = false;
+    for (auto r : kRates) known = known || r == out.bitrate;
+    if (!known) {
+      in.issues().add(in.child_pointer("bitrate"),
+                      "must be a standard CAN bit rate (10000, 20000, 50000, 100000, 125000, "
+                      "250000, 500000, 750000, 800000 or 1000000), got " +
+                          std::to_string(out.bitrate));
+    }
+  }
+  in.boolean("manage_link", out.manage_link);
+  in.integer("stale_ms", out.stale_ms, 100, 60'000);
+  in.integer("timeout_ms", out.timeout_ms, 100, 600'000);
+  in.integer("keepalive_period_ms", out.keepalive_period_ms, 100, 60'000);
+  in.boolean("invert_current", out.invert_current);
+  if (out.transport == BmsTransport::slcan && out.device.empty()) {
+    in.issues().add(in.child_pointer("device"),
+                    "is required when transport is \"slcan\" (the adapter's serial device, e.g. "
+                    "\"/dev/ttyACM0\")");
+  }
+  if (out.stale_ms > out.timeout_ms) {
+    in.issues().add(in.child_pointer("stale_ms"), "must not exceed timeout_ms");
+  }
+  in.finish();
+}
+
+}  // namespace bessd::config

@@ -1,0 +1,132 @@
+#include <bessd/config/config_loader.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <bessd/config/sections.hpp>
+
+namespace bessd::config {
+
+namespace {
+
+std::string issues_summary(const std::string& source, const std::vector<ConfigIssue>& issues) {
+  std::string text = source + ": " + std::to_string(issues.size()) +
+                     (issues.size() == 1 ? " problem" : " problems");
+  for (const auto& i : issues) text += "\n  " + i.to_string();
+  return text;
+}
+
+// nlohmann reports a byte offset; people need line and column.
+std::string line_column(std::string_view text, std::size_t byte) {
+  std::size_t line = 1;
+  std::size_t col = 1;
+  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(col);
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::string source, std::vector<ConfigIssue> issues)
+    : std::runtime_error(issues_summary(source, issues)),
+      source_(std::move(source)),
+      issues_(std::move(issues)) {}
+
+Config parse_config(std::string_view text, const std::string& source) {
+  Json root;
+  try {
+    root = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/true,
+                       /*ignore_comments=*/true);
+  } catch (const Json::parse_error& e) {
+    std::string what = e.what();
+    // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 2: " prefix.
+    if (auto pos = what.find(": "); pos != std::string::npos) what = what.substr(pos + 2);
+    throw ConfigError(
+        source,
+        {{"", "invalid JSON at " + line_column(text, e.byte == 0 ? 0 : e.byte - 1) + ": " + what}});
+  }
+  IssueList issues;
+  Config config;
+  if (!root.is_object()) {
+    issues.add("", "the configuration must be a JSON object, got " + describe_json(root));
+    throw ConfigError(source, issues.items());
+  }
+  ObjectReader top(&root, "", issues);
+  {
+    auto r = top.object("site", Presence::required);
+    read_site(r, config.site);
+  }
+  {
+    auto r = top.object("battery", Presence::required);
+    read_battery(r, config.battery);
+  }
+  {
+    auto r = top.object("bms");
+    read_bms(r, config.bms);
+  }
+  {
+    auto r = top.object("inverter");
+    read_inverter(r, config.inverter);
+  }
+  {
+    auto r = top.object("control");
+    read_control(r, config.control);
+  }
+  {
+    auto r = top.object("storage");
+    read_storage(r, config.storage);
+  }
+  {
+    auto r = top.object("api");
+    read_api(r, config.api);
+  }
+  {
+    auto r = top.object("logging");
+    read_logging(r, config.logging);
+  }
+  {
+    auto r = top.object("compliance");
+    read_compliance(r, config.compliance);
+  }
+  {
+    auto r = top.object("limits");
+    read_limits(r, config.limits);
+  }
+  top.accept("$schema");  // editors may point at config/schema/bessd.schema.json
+  top.finish();
+  if (!issues.empty()) throw ConfigError(source, issues.items());
+  return config;
+}
+
+Config load_config_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw ConfigError(path.string(),
+                      {{"", "cannot open the file: " + std::string(std::strerror(errno))}});
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return parse_config(buffer.str(), path.string());
+}
+
+std::string config_fingerprint(std::string_view text) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+}  // namespace bessd::config

@@ -11,10 +11,20 @@ jobs=$(nproc)
 ./scripts/check-format.sh
 ./scripts/check-purity.sh
 
-cmake --preset dev >/dev/null
-cmake --build --preset dev -j "$jobs"
-ctest --preset dev -j "$jobs"
-
-cmake --preset asan >/dev/null
-cmake --build --preset asan -j "$jobs"
-ctest --preset asan -j "$jobs"
+log_dir=build/test-logs
+mkdir -p "$log_dir"
+status=0
+summaries=()
+for preset in dev asan; do
+  echo "== $preset: configure, build, test"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  ctest --preset "$preset" -j "$jobs" 2>&1 | tee "$log_dir/$preset.log" || status=1
+  grep -q 'tests passed' "$log_dir/$preset.log" || status=1
+  summaries+=("$preset: $(grep -E '% tests passed' "$log_dir/$preset.log" | tail -n 1)")
+done
+echo "== summary"
+printf '%s\n' "${summaries[@]:0:${#summaries[@]}-1}"
+# The closing line is ctest's own summary line of the last (sanitizer) run.
+grep -E '% tests passed' "$log_dir/asan.log" | tail -n 1
+exit $status

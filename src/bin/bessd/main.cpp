@@ -46,7 +46,13 @@ int main(int argc, char** argv) {
   cli.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   cli.add_flag("-V,--version", version, "print the version and exit");
-  CLI11_PARSE(cli, argc, argv);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help prints and exits 0; every real usage error exits 2 (documented), not CLI11's codes.
+    const int code = cli.exit(e);
+    return code == 0 ? 0 : 2;
+  }
 
   if (version) {
     std::cout << "bessd " << bessd::kVersion << '\n';

@@ -1,0 +1,134 @@
+// The daemon's life cycle as systemd and an installer see it: validation, readiness, reload,
+// clean stop.
+
+#include <signal.h>
+
+#include <chrono>
+#include <regex>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "process.hpp"
+
+namespace bessd::systest {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kBessd = BESSD_BIN;
+const std::string kExample = std::string(BESSD_SOURCE_DIR) + "/config/bessd.example.json";
+
+// The example configuration with its paths moved into the test's directory.
+std::string local_config(const TempDir& dir) {
+  std::string text = read_file(kExample);
+  text = std::regex_replace(text, std::regex("/var/lib/bessd/bessd.db"), dir.path() + "/bessd.db");
+  text = std::regex_replace(text, std::regex("/run/bessd/api.sock"), dir.path() + "/api.sock");
+  const std::string path = dir.path() + "/bessd.json";
+  write_file(path, text);
+  return path;
+}
+
+TEST(DaemonLifecycle, VersionComesFromTheProject) {
+  auto r = run({kBessd, "--version"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(^bessd \d+\.\d+\.\d+)"))) << r.output;
+}
+
+TEST(DaemonLifecycle, CheckConfigAcceptsTheExample) {
+  auto r = run({kBessd, "--check-config", kExample});
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("configuration is valid"), std::string::npos);
+}
+
+TEST(DaemonLifecycle, CheckConfigExits78NamingEveryProblem) {
+  TempDir dir;
+  const std::string path = dir.path() + "/broken.json";
+  write_file(
+      path,
+      R"({"site": {"jurisdiction": "GB", "location": "attic", "clearances_m": {"door": "one"}},
+                       "battery": {"chemistry": "LFP", "nominal_energy_kwh": 5}, "bms": {"bitrat": 500000}})");
+  auto r = run({kBessd, "--check-config", path});
+  EXPECT_EQ(r.code, 78) << r.output;
+  EXPECT_NE(r.output.find("3 problems"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("/site/location"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("/site/clearances_m/door: must be a number ≥ 0, got \"one\""),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("/bms/bitrat: unknown key (did you mean \"bitrate\"?)"),
+            std::string::npos)
+      << r.output;
+}
+
+TEST(DaemonLifecycle, InvalidConfigAtStartExits78) {
+  TempDir dir;
+  const std::string path = dir.path() + "/broken.json";
+  write_file(path, "{}");
+  auto r = run({kBessd, "--config", path});
+  EXPECT_EQ(r.code, 78) << r.output;
+  EXPECT_NE(r.output.find("/site: is required but missing"), std::string::npos) << r.output;
+}
+
+TEST(DaemonLifecycle, UsageErrorExits2) {
+  auto r = run({kBessd, "--no-such-option"});
+  EXPECT_EQ(r.code, 2) << r.output;
+}
+
+TEST(DaemonLifecycle, StartsReadyAndStopsOnSigtermWithinOneSecond) {
+  TempDir dir;
+  NotifySocket notify(dir.path() + "/notify.sock");
+  Process bessd({kBessd, "--config", local_config(dir)}, {"NOTIFY_SOCKET=" + notify.path()});
+  ASSERT_TRUE(notify.wait_for("READY=1", 10s)) << bessd.output();
+  EXPECT_NE(bessd.output().find("ready"), std::string::npos) << bessd.output();
+  const auto t0 = std::chrono::steady_clock::now();
+  bessd.signal(SIGTERM);
+  auto status = bessd.wait(1s);
+  ASSERT_TRUE(status) << "bessd did not stop within 1 s of SIGTERM\n" << bessd.output();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  EXPECT_TRUE(status->exited);
+  EXPECT_EQ(status->code, 0) << bessd.output();
+  EXPECT_TRUE(notify.wait_for("STOPPING=1", 1s));
+}
+
+TEST(DaemonLifecycle, ReloadKeepsTheOldConfigWhenTheNewOneIsInvalid) {
+  TempDir dir;
+  NotifySocket notify(dir.path() + "/notify.sock");
+  const std::string config = local_config(dir);
+  const std::string good = read_file(config);
+  Process bessd({kBessd, "--config", config}, {"NOTIFY_SOCKET=" + notify.path()});
+  ASSERT_TRUE(notify.wait_for("READY=1", 10s)) << bessd.output();
+
+  write_file(config, R"({"site": {"jurisdiction": "GB"}})");
+  const std::size_t before = notify.received().size();
+  bessd.signal(SIGHUP);
+  ASSERT_TRUE(notify.wait_for("RELOADING=1", 5s));
+  // After the reload finishes the daemon reports READY=1 again; wait for that second READY.
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  bool ready_again = false;
+  while (!ready_again && std::chrono::steady_clock::now() < deadline) {
+    notify.wait_for("__never__", 50ms);
+    for (std::size_t i = before; i < notify.received().size(); ++i)
+      ready_again = ready_again || notify.received()[i].find("READY=1") != std::string::npos;
+  }
+  ASSERT_TRUE(ready_again) << bessd.output();
+  EXPECT_NE(bessd.output().find("reload rejected, keeping the running configuration"),
+            std::string::npos)
+      << bessd.output();
+  EXPECT_NE(bessd.output().find("/site/location: is required but missing"), std::string::npos);
+
+  write_file(config, good);
+  bessd.signal(SIGHUP);
+  const auto deadline2 = std::chrono::steady_clock::now() + 5s;
+  while (bessd.output().find("configuration reloaded") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline2) {
+    notify.wait_for("__never__", 20ms);
+  }
+  EXPECT_NE(bessd.output().find("configuration reloaded"), std::string::npos) << bessd.output();
+  bessd.signal(SIGTERM);
+  auto status = bessd.wait(2s);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 0);
+}
+
+}  // namespace
+}  // namespace bessd::systest

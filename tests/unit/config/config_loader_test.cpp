@@ -1,0 +1,226 @@
+#include <bessd/config/config_loader.hpp>
+
+#include <gtest/gtest.h>
+
+#include "config_test_support.hpp"
+
+namespace bessd::config {
+namespace {
+
+using testing::dump;
+using testing::has_issue;
+using testing::issues_of;
+using testing::minimal_json;
+
+TEST(ConfigLoader, MinimalConfigGetsDefaults) {
+  const Config c = parse_config(minimal_json());
+  EXPECT_EQ(c.site.jurisdiction, "GB");
+  EXPECT_EQ(c.site.location, SiteLocation::outdoor_wall);
+  EXPECT_TRUE(c.site.dwelling);
+  EXPECT_EQ(c.battery.chemistry, Chemistry::LFP);
+  EXPECT_DOUBLE_EQ(c.battery.nominal_energy_kwh, 5.0);
+  EXPECT_EQ(c.bms.timeout_ms, 5000);
+  EXPECT_EQ(c.bms.stale_ms, 3000);
+  EXPECT_EQ(c.inverter.transport, ModbusTransport::tcp);
+  EXPECT_EQ(c.control.mode, OperatingMode::idle);
+  EXPECT_EQ(c.storage.retention.raw_days, 7);
+  EXPECT_EQ(c.storage.retention.minute_days, 730);
+  EXPECT_TRUE(c.api.unix_socket.enabled);
+  EXPECT_EQ(c.api.unix_socket.mode, 0660);
+  EXPECT_FALSE(c.api.tcp.enabled);
+  EXPECT_DOUBLE_EQ(c.compliance.outdoor_clearance_m, 1.0);
+  EXPECT_DOUBLE_EQ(c.compliance.energy_cap_low_kwh, 40.0);
+}
+
+TEST(ConfigLoader, ReadsNestedValues) {
+  const Config c = parse_config(minimal_json(R"(
+      "bms": {"transport": "slcan", "device": "/dev/ttyACM0", "bitrate": 250000},
+      "inverter": {"transport": "rtu", "rtu": {"device": "/dev/ttyUSB0", "baud": 19200, "parity": "even"}},
+      "api": {"unix_socket": {"mode": "0600"}, "tcp": {"enabled": true, "token_file": "/etc/bessd/token"}},
+      "limits": {"charge_taper_v": [[3.3, 1], [3.45, 0.5], [3.55, 0]]},
+      "logging": {"level": "debug", "components": {"bms": "trace"}})"));
+  EXPECT_EQ(c.bms.transport, BmsTransport::slcan);
+  EXPECT_EQ(c.bms.device, "/dev/ttyACM0");
+  EXPECT_EQ(c.bms.bitrate, 250000);
+  EXPECT_EQ(c.inverter.transport, ModbusTransport::rtu);
+  EXPECT_EQ(c.inverter.rtu.baud, 19200);
+  EXPECT_EQ(c.inverter.rtu.parity, Parity::even);
+  EXPECT_EQ(c.api.unix_socket.mode, 0600);
+  EXPECT_TRUE(c.api.tcp.enabled);
+  ASSERT_EQ(c.limits.charge_taper_v.size(), 3U);
+  EXPECT_DOUBLE_EQ(c.limits.charge_taper_v[1].first, 3.45);
+  EXPECT_DOUBLE_EQ(c.limits.charge_taper_v[1].second, 0.5);
+  EXPECT_EQ(c.logging.level, LogLevel::debug);
+  EXPECT_EQ(c.logging.components.at("bms"), LogLevel::trace);
+}
+
+TEST(ConfigLoader, CommentsAreAllowed) {
+  const std::string text = R"(// leading comment
+  {
+    /* block comment */
+    "site": {"jurisdiction": "DE", "location": "cellar"}, // trailing
+    "battery": {"chemistry": "NMC", "nominal_energy_kwh": 10}
+  })";
+  const Config c = parse_config(text);
+  EXPECT_EQ(c.site.jurisdiction, "DE");
+  EXPECT_EQ(c.battery.chemistry, Chemistry::NMC);
+}
+
+TEST(ConfigLoader, UnknownKeysAreErrorsAtEveryLevel) {
+  auto issues = issues_of(
+      minimal_json(R"("colour": "red", "bms": {"timeout": 5}, "api": {"tcp": {"prot": 1}})"));
+  EXPECT_TRUE(has_issue(issues, "/colour", "unknown key")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/bms/timeout", "did you mean \"timeout_ms\"")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/api/tcp/prot", "did you mean \"port\"")) << dump(issues);
+  EXPECT_EQ(issues.size(), 3U) << dump(issues);
+}
+
+TEST(ConfigLoader, WrongTypesNameThePointerAndTheValue) {
+  auto issues = issues_of(R"({"site": {"jurisdiction": "GB", "location": "outdoor_wall",
+                               "clearances_m": {"door": "one"}, "dwelling": "yes"},
+                              "battery": {"chemistry": "LFP", "nominal_energy_kwh": 5},
+                              "bms": "can0", "control": {"period_ms": 1.5}})");
+  ASSERT_EQ(issues.size(), 4U) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/site/clearances_m/door", "must be a number ≥ 0, got \"one\""));
+  EXPECT_TRUE(has_issue(issues, "/site/dwelling", "must be true or false, got \"yes\""));
+  EXPECT_TRUE(has_issue(issues, "/bms", "must be an object, got \"can0\""));
+  EXPECT_TRUE(
+      has_issue(issues, "/control/period_ms", "must be an integer between 100 and 60000, got 1.5"));
+}
+
+TEST(ConfigLoader, OutOfRangeValues) {
+  auto issues = issues_of(minimal_json(R"("bms": {"timeout_ms": 50, "bitrate": 300000},
+      "control": {"min_soc_pct": 120}, "inverter": {"tcp": {"port": 70000}})"));
+  EXPECT_TRUE(has_issue(issues, "/bms/timeout_ms", "between 100 and 600000, got 50"))
+      << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/bms/bitrate", "standard CAN bit rate")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/control/min_soc_pct", "between 0 and 100, got 120"))
+      << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/inverter/tcp/port", "between 1 and 65535, got 70000"))
+      << dump(issues);
+}
+
+TEST(ConfigLoader, MissingRequiredKeys) {
+  auto issues = issues_of(R"({"site": {"location": "loft"}})");
+  EXPECT_TRUE(has_issue(issues, "/site/jurisdiction", "is required but missing")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/battery", "is required but missing")) << dump(issues);
+}
+
+TEST(ConfigLoader, RequiredDependingOnOtherKeys) {
+  auto issues = issues_of(minimal_json(R"("bms": {"transport": "slcan"},
+      "inverter": {"transport": "rtu"}, "api": {"tcp": {"enabled": true}},
+      "control": {"fire_alarm": {"enabled": true}})"));
+  EXPECT_TRUE(has_issue(issues, "/bms/device", "is required when transport is \"slcan\""))
+      << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/inverter/rtu", "is required but missing")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/api/tcp/token_file", "is required but missing")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/control/fire_alarm/path", "is required but missing"))
+      << dump(issues);
+}
+
+TEST(ConfigLoader, CrossFieldChecks) {
+  auto issues = issues_of(minimal_json(R"("control": {"min_soc_pct": 60, "max_soc_pct": 50},
+      "bms": {"stale_ms": 6000, "timeout_ms": 5000},
+      "api": {"unix_socket": {"enabled": false}})"));
+  EXPECT_TRUE(has_issue(issues, "/control/min_soc_pct", "below max_soc_pct")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/bms/stale_ms", "must not exceed timeout_ms")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/api", "at least one of unix_socket and tcp")) << dump(issues);
+}
+
+TEST(ConfigLoader, EnumsListTheAllowedValues) {
+  auto issues = issues_of(R"({"site": {"jurisdiction": "GB", "location": "attic"},
+                              "battery": {"chemistry": "lead-acid", "nominal_energy_kwh": 5}})");
+  ASSERT_EQ(issues.size(), 2U) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/site/location", "must be one of outdoor_wall,"));
+  EXPECT_TRUE(has_issue(issues, "/site/location", "got \"attic\""));
+  EXPECT_TRUE(has_issue(issues, "/battery/chemistry", "must be one of LFP, NMC, NCA, LiPo, LiHV"));
+}
+
+TEST(ConfigLoader, DatesMustBeRealCalendarDates) {
+  auto issues = issues_of(R"({"site": {"jurisdiction": "GB", "location": "outdoor_wall"},
+      "battery": {"chemistry": "LFP", "nominal_energy_kwh": 5, "manufacture_date": "2025-02-30",
+                  "second_life": {"enabled": true, "oem_calendar_expiry": "31/12/2030"}}})");
+  EXPECT_TRUE(has_issue(issues, "/battery/manufacture_date", "YYYY-MM-DD")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/battery/second_life/oem_calendar_expiry", "got \"31/12/2030\""))
+      << dump(issues);
+}
+
+TEST(ConfigLoader, BreakpointsMustAscendAndStayInZeroOne) {
+  auto issues = issues_of(minimal_json(R"("limits": {
+      "charge_taper_v": [[3.3, 1], [3.2, 0.5]],
+      "discharge_taper_v": [[3.1, 1.5], [2.9, 0]],
+      "charge_temperature_c": [[0, 0]],
+      "discharge_temperature_c": [5, 6]})"));
+  EXPECT_TRUE(has_issue(issues, "/limits/charge_taper_v/1/0", "greater than the previous"))
+      << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/limits/discharge_taper_v/0/1", "between 0 and 1, got 1.5"))
+      << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/limits/charge_temperature_c", "at least two breakpoints"))
+      << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/limits/discharge_temperature_c/0", "pair [x, factor]"))
+      << dump(issues);
+}
+
+TEST(ConfigLoader, SeveralErrorsAreAllReportedInOneRun) {
+  auto issues = issues_of(R"({
+    "site": {"jurisdiction": "gb", "location": "outdoor_wall", "clearances_m": {"door": -1}},
+    "battery": {"chemistry": "LFP", "nominal_energy_kwh": 0, "cell_voltage_max_v": 9},
+    "storage": {"retention": {"raw_days": 0}},
+    "api": {"unix_socket": {"mode": "rw-rw----"}},
+    "logging": {"level": "verbose", "components": {"nosuch": "debug"}}
+  })");
+  EXPECT_EQ(issues.size(), 8U) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/site/jurisdiction", "ISO 3166"));
+  EXPECT_TRUE(has_issue(issues, "/site/clearances_m/door", "got -1"));
+  EXPECT_TRUE(has_issue(issues, "/battery/nominal_energy_kwh", "must be a number > 0, got 0"));
+  EXPECT_TRUE(has_issue(issues, "/battery/cell_voltage_max_v", "between 1 and 5, got 9"));
+  EXPECT_TRUE(has_issue(issues, "/storage/retention/raw_days", "got 0"));
+  EXPECT_TRUE(has_issue(issues, "/api/unix_socket/mode", "octal file mode"));
+  EXPECT_TRUE(has_issue(issues, "/logging/level", "got \"verbose\""));
+  EXPECT_TRUE(has_issue(issues, "/logging/components/nosuch", "unknown key"));
+}
+
+TEST(ConfigLoader, SyntaxErrorsGiveLineAndColumn) {
+  auto issues = issues_of("{\n  \"site\": {\n    \"location\": \"loft\",,\n  }\n}");
+  ASSERT_EQ(issues.size(), 1U);
+  EXPECT_EQ(issues[0].pointer, "");
+  EXPECT_NE(issues[0].message.find("invalid JSON at line 3"), std::string::npos)
+      << issues[0].message;
+}
+
+TEST(ConfigLoader, RootMustBeAnObject) {
+  auto issues = issues_of("[1, 2]");
+  ASSERT_EQ(issues.size(), 1U);
+  EXPECT_NE(issues[0].message.find("must be a JSON object, got an array"), std::string::npos);
+}
+
+TEST(ConfigLoader, MissingFileIsAConfigError) {
+  try {
+    (void)load_config_file("/nonexistent/bessd.json");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.source(), "/nonexistent/bessd.json");
+    ASSERT_EQ(e.issues().size(), 1U);
+    EXPECT_NE(e.issues()[0].message.find("cannot open"), std::string::npos);
+  }
+}
+
+TEST(ConfigLoader, ErrorTextListsEveryProblem) {
+  try {
+    (void)parse_config(R"({"site": {}, "battery": {}})", "site.json");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    const std::string text = e.what();
+    EXPECT_NE(text.find("site.json: 4 problems"), std::string::npos) << text;
+    EXPECT_NE(text.find("/site/location: is required but missing"), std::string::npos) << text;
+  }
+}
+
+TEST(ConfigLoader, FingerprintChangesWithContent) {
+  EXPECT_EQ(config_fingerprint("abc"), config_fingerprint("abc"));
+  EXPECT_NE(config_fingerprint("abc"), config_fingerprint("abd"));
+  EXPECT_EQ(config_fingerprint("").size(), 16U);
+}
+
+}  // namespace
+}  // namespace bessd::config

@@ -1,6 +1,9 @@
 #include <bessd/app/daemon.hpp>
 
 #include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -69,7 +72,25 @@ struct Daemon::Impl {
   }
 
   // The control step pets the watchdog itself, so a stalled loop gets the service restarted.
-  void control_step() { notifier.watchdog(); }
+  void control_step() {
+    stall_if_requested();
+    notifier.watchdog();
+  }
+
+  // Test-only: with BESSD_TEST_STALL_FILE set, the loop hangs while that file exists, so the
+  // systemd watchdog test can see the service restarted. Unset in production: no effect.
+  void stall_if_requested() {
+    if (stall_file.empty()) return;
+    std::error_code ec;
+    if (!std::filesystem::exists(stall_file, ec)) return;
+    log->warn("BESSD_TEST_STALL_FILE {} exists: stalling the control loop (test hook)", stall_file);
+    while (std::filesystem::exists(stall_file, ec))
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const std::string stall_file = [] {
+    const char* v = std::getenv("BESSD_TEST_STALL_FILE");
+    return std::string(v != nullptr ? v : "");
+  }();
 
   int run() {
     wait_stop();

@@ -28,6 +28,9 @@ std::string pad(std::string_view text, std::size_t width) {
   return out;
 }
 
+/// Joins words that must stay on one line ("name = value"); wrap() turns it back into a space.
+constexpr char kNoBreak = '\x1f';
+
 /// Greedy word wrap to `width` columns; a word longer than the width gets a line of its own.
 std::vector<std::string> wrap(std::string_view text, std::size_t width) {
   std::vector<std::string> lines;
@@ -48,6 +51,7 @@ std::vector<std::string> wrap(std::string_view text, std::size_t width) {
   }
   if (!line.empty()) lines.push_back(std::move(line));
   if (lines.empty()) lines.emplace_back();
+  for (auto& l : lines) std::replace(l.begin(), l.end(), kNoBreak, ' ');
   return lines;
 }
 
@@ -82,7 +86,7 @@ std::string format_table(const ComplianceReport& report, std::size_t width) {
     for (auto& l : wrap("Reference: " + f.reference, body)) lines.push_back(std::move(l));
     std::string read = "Read: ";
     for (std::size_t i = 0; i < f.inputs.size(); ++i)
-      read += (i ? "; " : "") + f.inputs[i].name + " = " + f.inputs[i].value;
+      read += (i ? "; " : "") + f.inputs[i].name + kNoBreak + '=' + kNoBreak + f.inputs[i].value;
     for (auto& l : wrap(read, body)) lines.push_back(std::move(l));
     if (f.verify_published_text) lines.push_back("Note: " + std::string{kVerifyNote});
 

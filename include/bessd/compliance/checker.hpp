@@ -25,6 +25,9 @@ ComplianceReport check(const config::SiteConfig& site, const config::BatteryConf
                        const config::ComplianceConfig& thresholds, Date today,
                        std::optional<double> bms_capacity_kwh = {});
 
+/// Exit status of `bessd check-site` when an installation rule blocks power flow.
+inline constexpr int kExitSiteBlocked = 3;
+
 /// Every rule id in report order: PAS-LOC-01 ... SL-DER-01.
 std::span<const std::string_view> rule_ids() noexcept;
 

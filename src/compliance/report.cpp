@@ -29,4 +29,14 @@ std::vector<const Finding*> ComplianceReport::notable() const {
   return out;
 }
 
+std::vector<const Finding*> ComplianceReport::changed_since(
+    const ComplianceReport& previous) const {
+  std::vector<const Finding*> out;
+  for (const auto& f : findings) {
+    const auto* before = previous.find(f.rule_id);
+    if (before == nullptr || before->verdict != f.verdict) out.push_back(&f);
+  }
+  return out;
+}
+
 }  // namespace bessd::compliance

@@ -102,4 +102,12 @@ std::string format_table(const ComplianceReport& report, std::size_t width) {
   return out.str();
 }
 
+std::string format_log_line(const Finding& finding) {
+  std::string line = finding.rule_id + " " + std::string{to_string(finding.verdict)} + ": " +
+                     finding.message + " [" + finding.reference + "; " +
+                     std::string{tag(finding.confidence)};
+  if (finding.verify_published_text) line += ", " + std::string{kVerifyNote};
+  return line + "]";
+}
+
 }  // namespace bessd::compliance

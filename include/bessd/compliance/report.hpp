@@ -42,6 +42,9 @@ struct ComplianceReport {
   std::size_t count(Verdict v) const noexcept;
   /// Findings that are neither pass nor not_applicable (what the daemon logs once).
   std::vector<const Finding*> notable() const;
+  /// Findings whose verdict differs from the same rule in `previous` (or that `previous` lacks):
+  /// what a config reload or a late BMS nameplate changed, for edge-triggered logging.
+  std::vector<const Finding*> changed_since(const ComplianceReport& previous) const;
 };
 
 }  // namespace bessd::compliance

@@ -13,4 +13,8 @@ namespace bessd::compliance {
 /// `width` is the total line width in columns (minimum 60 is enforced).
 std::string format_table(const ComplianceReport& report, std::size_t width = 100);
 
+/// One line per finding for a log: "PAS-LOC-01 block: <message> [PAS 63100:2024, 6.5.5; [S],
+/// verify against the published text]".
+std::string format_log_line(const Finding& finding);
+
 }  // namespace bessd::compliance

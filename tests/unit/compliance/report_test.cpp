@@ -154,5 +154,30 @@ TEST_F(SiteTest, TextTableShowsTheDerate) {
               HasSubstr("Second-life derate for the limits engine: factor 0.82"));
 }
 
+TEST_F(SiteTest, ChangedSinceListsOnlyFindingsWhoseVerdictMoved) {
+  const auto before = run();
+  EXPECT_TRUE(run().changed_since(before).empty());
+  site.labels_fitted = false;
+  site.clearances.door_m = 0.5;
+  const auto after = run();
+  const auto changed = after.changed_since(before);
+  ASSERT_EQ(changed.size(), 2u);
+  EXPECT_EQ(changed[0]->rule_id, "PAS-LOC-02");
+  EXPECT_EQ(changed[1]->rule_id, "PAS-LBL-01");
+  EXPECT_EQ(after.changed_since(ComplianceReport{}).size(), rule_ids().size());
+}
+
+TEST_F(SiteTest, LogLineCarriesRuleVerdictReferenceAndNote) {
+  site.labels_fitted = false;
+  const auto line = format_log_line(*run().find("PAS-LBL-01"));
+  EXPECT_EQ(line.rfind("PAS-LBL-01 warn: No battery warning labels", 0), 0u) << line;
+  EXPECT_THAT(line, HasSubstr("[PAS 63100:2024 (labelling; clause unconfirmed); [S], verify "
+                              "against the published text]"));
+  make_second_life();
+  battery.second_life.traceability_ref.clear();
+  const auto c = format_log_line(*run().find("SL-TRACE-01"));
+  EXPECT_THAT(c, HasSubstr("; [C]]"));
+}
+
 }  // namespace
 }  // namespace bessd::compliance

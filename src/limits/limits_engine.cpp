@@ -16,6 +16,7 @@ using core::CauseKind;
 using core::Severity;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kZeroEpsilon = 1e-9;
 
 // printf-style formatting into a std::string (the sentences people read).
 __attribute__((format(printf, 1, 2))) std::string fmt(const char* format, ...) {
@@ -34,7 +35,8 @@ class BoundBuilder {
   template <typename MakeSentence>
   void offer(double value, CauseKind kind, const char* rule, MakeSentence&& make_sentence) {
     if (!(value < value_)) return;  // ties keep the earlier (more severe) cause; NaN never wins
-    value_ = std::max(0.0, value);
+    // A factor that interpolates to 1e-16 at a table's end is zero: OP-HYST-01 must see it.
+    value_ = value < kZeroEpsilon ? 0.0 : value;
     cause_ = Cause{kind, rule, make_sentence()};
   }
   void offer_bound(const Bound& b) {

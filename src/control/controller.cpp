@@ -167,8 +167,7 @@ void Controller::handle_ack(const StepInput& in, std::vector<core::Event>& event
                       "Acknowledgement refused while the cause is still present: " + refused));
 }
 
-double Controller::self_consumption_setpoint(const StepInput& in, const core::Envelope& env) {
-  (void)env;
+double Controller::self_consumption_setpoint(const StepInput& in) {
   const auto& inv = in.snapshot.inverter;
   const auto& sc = settings_.self_consumption;
   const double target = in.request.target_grid_w.value_or(sc.target_grid_w);
@@ -235,7 +234,14 @@ StepOutput Controller::step(const StepInput& in) {
   const auto& fnd = lr.findings;
 
   // ---- Fault causes ----------------------------------------------------------------------------
-  set_cause(fault_id::bms_lost, fnd.bms_lost,
+  // At start-up the BMS gets lost_after to deliver its first frames before "never seen" counts as
+  // lost (the limits are zero meanwhile anyway); afterwards silence is COM-01 at once.
+  if (!first_step_at_) first_step_at_ = in.now;
+  const bool bms_never_seen =
+      !pack.measured_at && !pack.limits_at && !pack.cells_at && !pack.flags_at && !pack.charge_at;
+  const bool start_grace =
+      bms_never_seen && in.now - *first_step_at_ < engine_.settings().lost_after;
+  set_cause(fault_id::bms_lost, fnd.bms_lost && !start_grace,
             fmt("no complete BMS data within %.1f s", to_seconds(engine_.settings().lost_after)),
             in, events);
   set_cause(fault_id::inverter_link_lost, inverter_read_once_ && !online,
@@ -267,9 +273,18 @@ StepOutput Controller::step(const StepInput& in) {
             in, events);
   // COM-03: judged against the command in force.
   const SignCheckResult sign = sign_.update(last_command_, pack, in.now);
-  if (sign.verdict == SignVerdict::disagrees && !settings_.commissioning)
-    events.push_back(
-        control_event(in.now, Severity::warning, EventEdge::once, "COM-03", sign.detail));
+  // Outside commissioning a mismatch is a warning, raised and cleared on edges.
+  if (!settings_.commissioning && sign.verdict != SignVerdict::inconclusive) {
+    const bool mismatch = sign.verdict == SignVerdict::disagrees;
+    if (mismatch != sign_warning_) {
+      sign_warning_ = mismatch;
+      events.push_back(control_event(
+          in.now, mismatch ? Severity::warning : Severity::info,
+          mismatch ? EventEdge::raised : EventEdge::cleared, "COM-03",
+          mismatch ? sign.detail
+                   : "COM-03: the current sign agrees with the command and the voltage trend."));
+    }
+  }
   set_cause(fault_id::sign_mismatch,
             settings_.commissioning && sign.verdict == SignVerdict::disagrees, sign.detail, in,
             events);
@@ -359,7 +374,7 @@ StepOutput Controller::step(const StepInput& in) {
       wanted = *requested;
       cmd.reason = "manual";
     } else {
-      wanted = self_consumption_setpoint(in, env);
+      wanted = self_consumption_setpoint(in);
       requested = wanted;
       cmd.reason = "self_consumption";
       const bool have_grid = in.meter_grid_power_w || inv.grid_power_w;
@@ -401,9 +416,9 @@ StepOutput Controller::step(const StepInput& in) {
   // ---- Bookkeeping ---------------------------------------------------------------------------
   if (cmd.kind == CommandKind::safe_state && online) safe_first_pending_ = false;
   if (!online) safe_first_pending_ = true;
-  const bool sc_running = cmd.kind == CommandKind::set_power && state_ == ControlState::running &&
-                          mode_ == config::OperatingMode::self_consumption;
-  sc_setpoint_w_ = sc_running || cmd.kind == CommandKind::set_power ? cmd.battery_power_w : 0.0;
+  // The self-consumption loop continues from what was actually commanded (bumpless from manual
+  // or idle, no wind-up against the envelope); any non-power command restarts it from 0 W.
+  sc_setpoint_w_ = cmd.kind == CommandKind::set_power ? cmd.battery_power_w : 0.0;
   if (cmd.kind != CommandKind::none) {
     prev_commanded_w_ =
         last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;

@@ -124,7 +124,7 @@ class Controller {
   void set_cause(std::string_view id, bool active, const std::string& reason, const StepInput& in,
                  std::vector<core::Event>& events);
   void handle_ack(const StepInput& in, std::vector<core::Event>& events);
-  double self_consumption_setpoint(const StepInput& in, const core::Envelope& env);
+  double self_consumption_setpoint(const StepInput& in);
 
   ControllerSettings settings_;
   limits::LimitsEngine engine_;
@@ -144,6 +144,8 @@ class Controller {
   std::optional<TimePoint> obey_bad_since_;
   bool clamp_active_{false};
   bool no_grid_reading_{false};
+  bool sign_warning_{false};
+  std::optional<TimePoint> first_step_at_;
 };
 
 }  // namespace bessd::control

@@ -44,6 +44,27 @@ TEST(Starting, StaleBmsAtStartGoesToFaultNotRunning) {
   EXPECT_EQ(h.out.command.kind, CommandKind::safe_state);
 }
 
+TEST(Starting, BmsNeverSeenGetsTheTimeoutBeforeCom01) {
+  Harness h;
+  h.bms_silent = true;
+  auto& p = h.in.snapshot.pack;
+  p.measured_at.reset();
+  p.limits_at.reset();
+  p.cells_at.reset();
+  p.flags_at.reset();
+  p.charge_at.reset();
+  h.in.request.mode = config::OperatingMode::manual;
+  h.in.request.manual_setpoint_w = 1000;
+  for (int i = 0; i < 4; ++i) {
+    h.step();
+    EXPECT_NE(h.out.state, ControlState::fault) << i;
+    EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, 0.0);  // limits are zero meanwhile
+  }
+  h.steps(2);
+  EXPECT_EQ(h.out.state, ControlState::fault);
+  EXPECT_EQ(h.out.command.kind, CommandKind::safe_state);
+}
+
 struct TransitionRow {
   const char* name;
   config::OperatingMode mode;

@@ -265,6 +265,19 @@ TEST(LatchedFault, UnreadableStoreFailsSafe) {
   EXPECT_EQ(h.out.state, ControlState::running);
 }
 
+TEST(LatchedFault, StoreWriteFailureIsReportedAndFailsSafe) {
+  Harness h;
+  h.start();
+  h.store.set_failing(true);
+  h.in.snapshot.pack.cell_voltage_min_v = 2.3;
+  h.step();
+  EXPECT_EQ(h.out.state, ControlState::fault);
+  EXPECT_TRUE(h.has_event("FAULT-STORE", EventEdge::once));
+  bool store_fault = false;
+  for (const auto& f : h.out.faults) store_fault = store_fault || f.id == "FAULT-STORE";
+  EXPECT_TRUE(store_fault);
+}
+
 TEST(SelfClearingFault, BmsReturnsThenHysteresisHolds) {
   Harness h;
   h.start();

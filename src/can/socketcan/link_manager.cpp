@@ -43,16 +43,24 @@ Status configure_link(const std::string& interface, std::uint32_t bitrate) {
   const char* name = interface.c_str();
   struct can_bittiming bt {};
   errno = 0;
-  if (can_get_bittiming(name, &bt) == 0 && bt.bitrate == bitrate) {
+  if (can_get_bittiming(name, &bt) != 0) {
+    // No bit timing (virtual CAN, or not permitted): never take the link down for it; just
+    // make sure it is up, and report why the bit rate could not be managed.
+    auto why = link_error(interface, "reading the bit timing");
     errno = 0;
-    if (can_do_start(name) != 0) return link_error(interface, "bringing the interface up");
-    return {};
+    can_do_start(name);
+    return why;
   }
-  errno = 0;
-  if (can_do_stop(name) != 0) return link_error(interface, "stopping the interface");
-  errno = 0;
-  if (can_set_bitrate(name, bitrate) != 0)
-    return link_error(interface, "setting the bit rate to " + std::to_string(bitrate));
+  if (bt.bitrate != bitrate) {
+    errno = 0;
+    if (can_do_stop(name) != 0) return link_error(interface, "stopping the interface");
+    errno = 0;
+    if (can_set_bitrate(name, bitrate) != 0) {
+      auto why = link_error(interface, "setting the bit rate to " + std::to_string(bitrate));
+      can_do_start(name);  // leave the link as usable as it was
+      return why;
+    }
+  }
   errno = 0;
   if (can_do_start(name) != 0) return link_error(interface, "bringing the interface up");
   return {};

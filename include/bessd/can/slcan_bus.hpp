@@ -73,7 +73,6 @@ class SlcanBus final : public CanBus {
   void report(const CanBusError& e);
   std::string where() const { return "slcan " + options_.device; }
 
-  boost::asio::io_context& io_;
   SlcanOptions options_;
   std::string bitrate_command_;
   boost::asio::serial_port port_;

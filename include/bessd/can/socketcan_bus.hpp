@@ -82,7 +82,6 @@ class SocketCanBus final : public CanBus {
   void report(const CanBusError& e);
   std::string where() const;
 
-  boost::asio::io_context& io_;
   SocketCanOptions options_;
   boost::asio::posix::stream_descriptor descriptor_;
   boost::asio::steady_timer retry_timer_;

@@ -7,8 +7,7 @@
 namespace bessd::can {
 
 SlcanBus::SlcanBus(boost::asio::io_context& io, SlcanOptions options)
-    : io_(io),
-      options_(std::move(options)),
+    : options_(std::move(options)),
       port_(io),
       retry_timer_(io),
       retry_backoff_(options_.retry_min, options_.retry_max) {

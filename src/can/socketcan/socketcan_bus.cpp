@@ -58,8 +58,7 @@ CanFrame from_kernel(const struct can_frame& k) {
 }  // namespace
 
 SocketCanBus::SocketCanBus(boost::asio::io_context& io, SocketCanOptions options)
-    : io_(io),
-      options_(std::move(options)),
+    : options_(std::move(options)),
       descriptor_(io),
       retry_timer_(io),
       restart_timer_(io),

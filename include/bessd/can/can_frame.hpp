@@ -22,9 +22,11 @@ struct CanFrame {
   std::uint8_t dlc{0};   // 0..8
   std::array<std::uint8_t, kMaxDlc> data{};  // bytes beyond dlc are zero
 
-  /// The payload bytes actually carried (empty for remote frames).
+  /// The payload bytes actually carried (empty for remote frames; at most 8 even when a
+  /// malformed frame claims a larger dlc).
   std::span<const std::uint8_t> payload() const {
-    return {data.data(), remote ? std::size_t{0} : std::size_t{dlc}};
+    const std::size_t n = dlc > kMaxDlc ? kMaxDlc : dlc;
+    return {data.data(), remote ? std::size_t{0} : n};
   }
   friend bool operator==(const CanFrame&, const CanFrame&) = default;
 };

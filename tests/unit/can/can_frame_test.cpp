@@ -37,6 +37,14 @@ TEST(CanFrame, ToStringUsesCandumpForm) {
   EXPECT_EQ(to_string(rtr), "012#R4");
 }
 
+TEST(CanFrame, OversizedDlcNeverReadsPastTheData) {
+  // Found by fuzz_pylontech: a frame claiming DLC 9 made to_string() read data[8].
+  auto f = make_frame(0x351, {1, 2, 3, 4, 5, 6, 7, 8});
+  f.dlc = 9;
+  EXPECT_EQ(f.payload().size(), 8U);
+  EXPECT_EQ(to_string(f), "351#0102030405060708");
+}
+
 TEST(CanFrame, FilterMatchesIdUnderMaskAndFrameFormat) {
   CanFilter filt{0x350, 0x7F0, false};
   EXPECT_TRUE(matches(filt, make_frame(0x35A, {})));

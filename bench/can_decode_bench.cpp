@@ -14,7 +14,7 @@ namespace {
 using namespace bessd;
 using can::make_frame;
 
-// One 1 s cycle of a V1.2 Pylontech pack plus the V1.3 and cell frames (13 frames).
+// One 1 s cycle of a Pylontech pack: V1.2 and V1.3 frames, cells, and the keep-alive echo.
 std::vector<can::CanFrame> cycle() {
   return {make_frame(0x351, {0x14, 0x02, 0xC0, 0x12, 0xC0, 0x12, 0xC2, 0x01}),
           make_frame(0x355, {0x58, 0x00, 0x5E, 0x00}),
@@ -47,7 +47,7 @@ void BM_PylontechApply(benchmark::State& state) {
   const auto frames = cycle();
   bms::pylontech::PylontechLv proto;
   core::PackState pack;
-  TimePoint at{};
+  const TimePoint at{};
   for (auto _ : state) {
     for (const auto& f : frames) {
       auto out = proto.apply(f, at, pack);
@@ -67,16 +67,19 @@ void BM_SlcanBytesToPackState(benchmark::State& state) {
   can::slcan::Parser::Output out;
   bms::pylontech::PylontechLv proto;
   core::PackState pack;
-  TimePoint at{};
-  // Feed in 64-byte reads, as a USB CDC adapter delivers them.
+  const TimePoint at{};
+  // Feed 64-byte reads, as a USB CDC adapter delivers them.
   for (auto _ : state) {
     for (std::size_t i = 0; i < bytes.size(); i += 64) {
       out.messages.clear();
       out.errors.clear();
       parser.feed(std::string_view(bytes).substr(i, 64), out);
-      for (const auto& m : out.messages)
-        if (const auto* rx = std::get_if<can::slcan::ReceivedFrame>(&m))
-          benchmark::DoNotOptimize(proto.apply(rx->frame, at, pack));
+      for (const auto& m : out.messages) {
+        if (const auto* rx = std::get_if<can::slcan::ReceivedFrame>(&m)) {
+          auto r = proto.apply(rx->frame, at, pack);
+          benchmark::DoNotOptimize(r);
+        }
+      }
     }
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(frames.size()));
@@ -87,7 +90,10 @@ BENCHMARK(BM_SlcanBytesToPackState);
 void BM_SlcanEncode(benchmark::State& state) {
   const auto frames = cycle();
   for (auto _ : state) {
-    for (const auto& f : frames) benchmark::DoNotOptimize(can::slcan::encode_frame(f));
+    for (const auto& f : frames) {
+      auto line = can::slcan::encode_frame(f);
+      benchmark::DoNotOptimize(line);
+    }
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(frames.size()));
 }

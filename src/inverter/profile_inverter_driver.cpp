@@ -95,6 +95,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   boost::asio::steady_timer timer;
   EventHandler on_event;
   bool running{false};
+  std::optional<TimePoint> last_startup;
 
   // Link and layout.
   bool link_up{false};
@@ -180,9 +181,11 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     auto task = std::move(tasks.front());
     tasks.pop_front();
     std::weak_ptr<Impl> weak = shared_from_this();
-    task([weak] {
+    const std::uint64_t gen = generation;
+    task([weak, gen] {
       auto self = weak.lock();
-      if (!self) return;
+      // A task of a previous link generation finishing late must not free the new one's slot.
+      if (!self || self->generation != gen) return;
       self->busy = false;
       boost::asio::post(self->io, [weak] {
         if (auto s = weak.lock()) s->pump();
@@ -760,6 +763,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void startup() {
+    last_startup = clock.now();
     enqueue([this](std::function<void()> finished) {
       auto after_layout = [this, finished](bool ok) {
         if (!ok) return finished();
@@ -822,7 +826,13 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     timer.async_wait([weak](const boost::system::error_code& ec) {
       auto self = weak.lock();
       if (ec || !self || !self->running) return;
-      if (self->is_ready) self->queue_poll();
+      if (self->is_ready) {
+        self->queue_poll();
+      } else if (self->link_up && !self->busy && self->tasks.empty() &&
+                 (!self->last_startup ||
+                  self->clock.now() - *self->last_startup >= std::chrono::seconds{5})) {
+        self->startup();  // discovery, first read or safe-state write failed: try again
+      }
       self->arm_timer();
     });
   }

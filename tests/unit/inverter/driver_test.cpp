@@ -146,8 +146,8 @@ TEST(ProfileDriver, SetPowerIsWrittenInTheDeviceSignAndReadBack) {
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   r.driver->apply(set_power(2000));  // charge 2 kW
-  ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == -2000.0; }));
-  EXPECT_EQ(r.bank.get("enable"), 1.0);
+  ASSERT_TRUE(
+      r.wait([&] { return r.bank.get("setpoint") == -2000.0 && r.bank.get("enable") == 1.0; }));
   ASSERT_TRUE(r.wait([&] {
     auto s = r.driver->latest_state();
     return s && s->setpoint_readback_w == 2000.0;
@@ -318,12 +318,11 @@ TEST_P(SunSpecDiscovery, FindsTheChainAndCommandsModel124) {
   EXPECT_EQ(b.get("InOutWRte_RvrtTms"), 120.0);
 
   r.driver->apply(set_power(2500));  // 50 % of WChaMax, forced charge
-  ASSERT_TRUE(r.wait([&] { return b.get("InWRte", -2) == 50.0; }));
+  ASSERT_TRUE(r.wait([&] { return b.get("StorCtl_Mod") == 3.0 && b.get("ChaGriSet") == 1.0; }));
+  EXPECT_EQ(b.get("InWRte", -2), 50.0);
   EXPECT_EQ(b.get("OutWRte", -2), -50.0);
-  EXPECT_EQ(b.get("ChaGriSet"), 1.0);
   r.driver->apply(set_power(-1000));  // 20 % discharge
-  ASSERT_TRUE(r.wait([&] { return b.get("OutWRte", -2) == 20.0; }));
-  EXPECT_EQ(b.get("InWRte", -2), -20.0);
+  ASSERT_TRUE(r.wait([&] { return b.get("OutWRte", -2) == 20.0 && b.get("InWRte", -2) == -20.0; }));
 }
 
 INSTANTIATE_TEST_SUITE_P(Bases, SunSpecDiscovery, ::testing::Values(40000, 0, 50000));
@@ -429,6 +428,25 @@ TEST(Victron, WrongHub4ModeBlocksControl) {
   ASSERT_TRUE(r.wait([&] { return r.count("inverter.precondition", EventEdge::cleared) == 1; }));
   r.driver->apply(set_power(1000));
   ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == 1450.0; }));
+}
+
+}  // namespace
+}  // namespace bessd::inverter
+
+namespace bessd::inverter {
+namespace {
+
+TEST(ProfileDriverStartup, FailedSafeStateIsRetriedUntilItTakes) {
+  Rig r("test_dummy");
+  fill_dummy(r);
+  r.server->add_exception(16, 200, 201, 0x06);  // busy: the safe state cannot be written yet
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.count("inverter.write_failed", EventEdge::once) >= 1; }));
+  EXPECT_FALSE(r.driver->ready());
+  r.server->clear_faults();
+  r.clock.advance(6s);
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  EXPECT_EQ(r.bank.get("setpoint"), 0.0);
 }
 
 }  // namespace

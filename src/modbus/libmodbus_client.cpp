@@ -304,7 +304,7 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
 
   void run() {
     bool up = false;
-    std::string last_down_reason = "not connected yet";
+    bool reported_down = false;  // a link that never came up is reported down once
     for (;;) {
       {
         std::lock_guard lock(mutex);
@@ -314,7 +314,8 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
         std::string note;
         const std::string why = connect(note);
         if (!why.empty()) {
-          last_down_reason = why;
+          if (!reported_down) post_link(false, describe() + ": " + why);
+          reported_down = true;
           const auto delay = backoff();
           ++failures;
           if (!wait_down(Clock::now() + delay, "link down (" + why + "), reconnecting")) break;
@@ -322,6 +323,7 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
         }
         failures = 0;
         up = true;
+        reported_down = false;
         post_link(true, describe() + ": connected" + (note.empty() ? "" : "; " + note));
       }
       Job job;
@@ -334,6 +336,7 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
       }
       if (!execute(job)) {
         up = false;
+        reported_down = true;  // lost() posted the edge
         // First reconnect attempt after the minimum backoff, not at once: a device that just
         // dropped us usually needs a moment.
         const auto delay = backoff();

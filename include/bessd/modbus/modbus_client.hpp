@@ -26,7 +26,8 @@ namespace bessd::modbus {
 using Registers = std::vector<std::uint16_t>;
 using ReadHandler = std::function<void(Result<Registers>)>;
 using WriteHandler = std::function<void(Status)>;
-/// Link edges: `up` true after a (re)connect, false when the link is lost; `detail` says why.
+/// Link edges: `up` true after a (re)connect, false when the link is lost or the first
+/// connection attempt fails (once per outage); `detail` says why.
 using LinkHandler = std::function<void(bool up, const std::string& detail)>;
 
 inline constexpr std::size_t kMaxReadRegisters = 125;

@@ -451,3 +451,34 @@ TEST(ProfileDriverStartup, FailedSafeStateIsRetriedUntilItTakes) {
 
 }  // namespace
 }  // namespace bessd::inverter
+
+namespace bessd::inverter {
+namespace {
+
+TEST(ProfileDriverStartup, UnreachableInverterRaisesLinkLost) {
+  Rig r("test_dummy");
+  auto probe = ModbusTestServer::tcp();  // reserve-and-release a free port: nobody listens
+  const auto closed_port = probe->port();
+  probe.reset();
+  modbus::LinkOptions lo;
+  lo.tcp_link.port = closed_port;
+  lo.reconnect_min = 20ms;
+  modbus::LibmodbusClient client(r.io, lo);
+  ProfileInverterDriver driver(r.io, client, r.profile, r.options, r.clock);
+  std::vector<core::Event> events;
+  driver.set_event_handler([&](const core::Event& e) { events.push_back(e); });
+  driver.start();
+  ASSERT_TRUE(r.wait([&] {
+    return std::any_of(events.begin(), events.end(), [](const core::Event& e) {
+      return e.code == "inverter.link_lost" && e.edge == EventEdge::raised;
+    });
+  }));
+  EXPECT_FALSE(driver.ready());
+  auto s = driver.latest_state();
+  EXPECT_FALSE(s);
+  driver.stop();
+  client.stop();
+}
+
+}  // namespace
+}  // namespace bessd::inverter

@@ -187,6 +187,12 @@ TEST(LibmodbusClientTcp, FailsFastWhileTheServerIsAbsent) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::disconnected);
   EXPECT_EQ(link.ups, 0);
+  ASSERT_TRUE(test::run_until(io, [&] { return link.downs == 1; }));
+  EXPECT_NE(link.last_detail.find("connect failed"), std::string::npos) << link.last_detail;
+  // Further failed attempts (backoff) do not repeat the edge.
+  auto again = link.read(io, 1, 0, 1);
+  EXPECT_FALSE(again);
+  EXPECT_EQ(link.downs, 1);
 }
 
 TEST(LibmodbusClientTcp, RejectsRequestsModbusCannotCarry) {

@@ -525,60 +525,99 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     return registers::encode_scaled(value, p.type, p.word_order, p.scale, *sf);
   }
 
+  struct EncodedWrite {
+    std::string name;
+    double value;
+    std::size_t offset;  // registers from the start of the block
+    std::size_t count;
+  };
+
   void write_all(std::vector<PointWrite> writes, std::function<void(Status)> done,
                  std::size_t index = 0) {
     if (index >= writes.size()) return done(Status{});
-    const PointWrite w = writes[index];
-    const PointSpec* p = profile.point(w.point);
-    auto loc = located.find(w.point);
-    if (p == nullptr || loc == located.end())
-      return done(fail(ErrorCode::unsupported, "point " + w.point + " is not on this device"));
-    auto enc = encode(*p, w.value);
-    if (!enc) return done(Status{Failure{enc.error()}});
-    const Located at = loc->second;
-    auto next = [this, writes, done, index](Status s) {
-      if (!s) return done(s);
-      write_all(writes, done, index + 1);
+    // Merge the following writes while they continue the same register run, so that points
+    // which belong together (SunSpec OutWRte + InWRte) change in one FC16 request.
+    std::vector<EncodedWrite> items;
+    Registers regs;
+    Located at{};
+    bool persistent = false;
+    std::size_t i = index;
+    for (; i < writes.size(); ++i) {
+      const PointWrite& w = writes[i];
+      const PointSpec* p = profile.point(w.point);
+      auto loc = located.find(w.point);
+      if (p == nullptr || loc == located.end()) {
+        if (items.empty())
+          return done(fail(ErrorCode::unsupported, "point " + w.point + " is not on this device"));
+        break;
+      }
+      auto enc = encode(*p, w.value);
+      if (!enc) {
+        if (items.empty()) return done(Status{Failure{enc.error()}});
+        break;
+      }
+      if (!items.empty()) {
+        const bool continues = !persistent && !p->persistent && loc->second.unit == at.unit &&
+                               loc->second.address == at.address + regs.size() &&
+                               regs.size() + enc->size() <= modbus::kMaxWriteRegisters;
+        if (!continues) break;
+      } else {
+        at = loc->second;
+        persistent = p->persistent;
+      }
+      items.push_back({w.point, w.value, regs.size(), enc->size()});
+      regs.insert(regs.end(), enc->begin(), enc->end());
+      if (persistent) {
+        ++i;
+        break;
+      }
+    }
+    auto next = [this, writes, done, i](Status st) {
+      if (!st) return done(st);
+      write_all(writes, done, i);
     };
-    if (p->persistent) {
+    if (persistent) {
       // Stored setting: read first, write only on change (flash wear, VRM logging).
-      read_block(at.unit, at.function, at.address, static_cast<std::uint16_t>(enc->size()),
-                 guard([this, p, at, regs = *enc, w, next](auto current, Result<Registers> r) {
+      read_block(at.unit, at.function, at.address, static_cast<std::uint16_t>(regs.size()),
+                 guard([this, at, regs, items, next](auto current, Result<Registers> r) {
                    if (!current) return next(fail(ErrorCode::disconnected, "link changed"));
                    if (r && *r == regs) return next(Status{});
-                   write_and_verify(*p, at, regs, w.value, next);
+                   write_and_verify(at, regs, items, next);
                  }));
       return;
     }
-    write_and_verify(*p, at, *enc, w.value, next);
+    write_and_verify(at, regs, items, next);
   }
 
-  void write_and_verify(const PointSpec& p, Located at, Registers regs, double value,
+  void write_and_verify(Located at, Registers regs, std::vector<EncodedWrite> items,
                         std::function<void(Status)> done) {
-    const std::string name = p.name;
     client.write_registers(
-        at.unit, at.address, regs,
-        guard([this, name, at, regs, value, done](auto current, Status s) {
+        at.unit, at.address, regs, guard([this, at, regs, items, done](auto current, Status s) {
           if (!current) return done(fail(ErrorCode::disconnected, "link changed"));
           if (!s) return done(s);
           read_block(
               at.unit, RegisterFunction::holding, at.address,
               static_cast<std::uint16_t>(regs.size()),
-              guard([this, name, regs, value, done](auto cur, Result<Registers> r) {
+              guard([this, items, done](auto cur, Result<Registers> r) {
                 if (!cur) return done(fail(ErrorCode::disconnected, "link changed"));
                 if (!r) return done(Status{Failure{r.error()}});
-                const PointSpec& spec = *profile.point(name);
-                raw[name] = *r;
-                const auto got = value_of(name);
-                const auto sf = sf_of(spec);
-                const double tol = registers::resolution(spec.scale, sf.value_or(0)) / 2.0 + 1e-9;
-                if (!got || std::fabs(*got - value) > tol) {
-                  const std::string read = got ? std::to_string(*got) : "nothing";
-                  condition("inverter.readback_mismatch", true, Severity::error,
-                            "read-back of " + name + " differs: wrote " + std::to_string(value) +
-                                ", read " + read,
-                            {{"point", name}, {"written", std::to_string(value)}, {"read", read}});
-                  return done(fail(ErrorCode::protocol_error, "read-back mismatch on " + name));
+                for (const auto& item : items) {
+                  const std::string& name = item.name;
+                  const PointSpec& spec = *profile.point(name);
+                  raw[name] = Registers(r->begin() + static_cast<long>(item.offset),
+                                        r->begin() + static_cast<long>(item.offset + item.count));
+                  const auto got = value_of(name);
+                  const auto sf = sf_of(spec);
+                  const double tol = registers::resolution(spec.scale, sf.value_or(0)) / 2.0 + 1e-9;
+                  if (!got || std::fabs(*got - item.value) > tol) {
+                    const std::string read = got ? std::to_string(*got) : "nothing";
+                    condition(
+                        "inverter.readback_mismatch", true, Severity::error,
+                        "read-back of " + name + " differs: wrote " + std::to_string(item.value) +
+                            ", read " + read,
+                        {{"point", name}, {"written", std::to_string(item.value)}, {"read", read}});
+                    return done(fail(ErrorCode::protocol_error, "read-back mismatch on " + name));
+                  }
                 }
                 done(Status{});
               }));

@@ -1,6 +1,7 @@
 // ProfileInverterDriver against the libmodbus test server over real sockets and ptys.
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <optional>
 
 #include <boost/asio/io_context.hpp>
@@ -85,6 +86,25 @@ struct Rig {
   std::vector<core::Event> events;
 };
 
+/// Writes seen by the server (filled on the server thread, read on the test thread).
+struct WriteLog {
+  struct Entry {
+    std::uint16_t address;
+    std::size_t count;
+    std::size_t requests_before;
+  };
+  void add(std::uint16_t address, std::size_t count, std::size_t requests_before) {
+    std::lock_guard lock(mutex);
+    entries.push_back({address, count, requests_before});
+  }
+  std::vector<Entry> snapshot() const {
+    std::lock_guard lock(mutex);
+    return entries;
+  }
+  mutable std::mutex mutex;
+  std::vector<Entry> entries;
+};
+
 void fill_dummy(Rig& r) {
   r.bank.set("battery_power", 500);  // device: + = discharging
   r.bank.set("battery_voltage", 51.2);
@@ -124,17 +144,19 @@ TEST(ProfileDriver, ReadsStateInBessdConvention) {
 TEST(ProfileDriver, ReadsBeforeWritingAndWritesTheSafeStateFirst) {
   Rig r("test_dummy");
   fill_dummy(r);
-  std::vector<std::pair<std::uint16_t, std::size_t>> writes;  // address, requests before it
+  WriteLog log;
   ModbusTestServer* srv = r.server.get();
   r.server->on_write(
-      [&writes, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>&) {
-        writes.emplace_back(a, srv->requests());
+      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
+        log.add(a, v.size(), srv->requests());
       });
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
-  ASSERT_GE(writes.size(), 2u);
-  EXPECT_EQ(writes[0].first, 200);  // setpoint
-  EXPECT_GT(writes[0].second, 1u) << "the device was read before the first write";
+  const auto writes = log.snapshot();
+  ASSERT_GE(writes.size(), 1u);
+  EXPECT_EQ(writes[0].address, 200);  // setpoint (+ enable, merged into one request)
+  EXPECT_EQ(writes[0].count, 3u);
+  EXPECT_GT(writes[0].requests_before, 1u) << "the device was read before the first write";
   EXPECT_EQ(r.bank.get("setpoint"), 0.0);
   EXPECT_EQ(r.bank.get("enable"), 0.0);
   EXPECT_EQ(r.count("inverter.link_lost", EventEdge::raised), 0) << "first connect: no edge";
@@ -478,6 +500,34 @@ TEST(ProfileDriverStartup, UnreachableInverterRaisesLinkLost) {
   EXPECT_FALSE(s);
   driver.stop();
   client.stop();
+}
+
+}  // namespace
+}  // namespace bessd::inverter
+
+namespace bessd::inverter {
+namespace {
+
+TEST(SunSpec, ChargeAndDischargeRatesChangeInOneRequest) {
+  Rig r("sunspec");
+  const auto img = build_sunspec(*r.server, 40000, false);
+  test::RegisterBank b(*r.server, r.profile, 1, img.starts);
+  fill_sunspec(b);
+  const auto out_addr = b.address_of("OutWRte");
+  WriteLog log;
+  r.server->on_write([&log](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
+    log.add(a, v.size(), 0);
+  });
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  r.driver->apply(set_power(-1000));
+  ASSERT_TRUE(r.wait([&] { return b.get("OutWRte", -2) == 20.0; }));
+  EXPECT_EQ(b.get("InWRte", -2), -20.0);
+  const auto writes = log.snapshot();
+  const auto n = std::count_if(writes.begin(), writes.end(), [&](const WriteLog::Entry& e) {
+    return e.address == out_addr && e.count == 2;
+  });
+  EXPECT_EQ(n, 2) << "safe state and command each write OutWRte+InWRte as one FC16";
 }
 
 }  // namespace

@@ -69,6 +69,13 @@ struct Rig {
   bool wait(const std::function<bool()>& f, std::chrono::milliseconds limit = 5000ms) {
     return run_until(io, f, limit);
   }
+  /// Waits until the driver confirmed `w` by read-back (not merely until the server has it).
+  bool wait_asserted(double w) {
+    return wait([&] {
+      auto s = driver->latest_state();
+      return s && s->setpoint_readback_w == w;
+    });
+  }
   int count(const std::string& code, EventEdge edge) const {
     int n = 0;
     for (const auto& e : events) n += e.code == code && e.edge == edge;
@@ -188,7 +195,8 @@ TEST(ProfileDriver, TargetIsReassertedEveryLease) {
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   r.driver->apply(set_power(1000));
-  ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == -1000.0; }));
+  ASSERT_TRUE(r.wait_asserted(1000));
+  EXPECT_EQ(r.bank.get("setpoint"), -1000.0);
   r.bank.set("setpoint", 0);  // the inverter reverted on its own
   // Not before the lease is due...
   const auto writes = r.server->writes();
@@ -358,7 +366,8 @@ TEST(SunSpec, LeaseIsAQuarterOfTheRevertTimeout) {
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   r.driver->apply(set_power(1000));
-  ASSERT_TRUE(r.wait([&] { return b.get("InWRte", -2) == 20.0; }));
+  ASSERT_TRUE(r.wait_asserted(1000));
+  EXPECT_EQ(b.get("InWRte", -2), 20.0);
   b.set("InWRte", 0, -2);
   r.clock.advance(31s);
   ASSERT_TRUE(r.wait([&] { return b.get("InWRte", -2) == 20.0; }));

@@ -146,12 +146,18 @@ class SqliteStore::Impl {
   }
 
   void set_cap(std::uint64_t bytes) {
-    std::lock_guard lock(control_mutex_);
-    requested_cap_ = bytes;
+    {
+      std::lock_guard lock(control_mutex_);
+      requested_cap_ = bytes;
+    }
+    queue_cv_.notify_one();
   }
   void set_page_limit(std::uint64_t pages) {
-    std::lock_guard lock(control_mutex_);
-    requested_page_limit_ = pages;
+    {
+      std::lock_guard lock(control_mutex_);
+      requested_page_limit_ = pages;
+    }
+    queue_cv_.notify_one();
   }
 
   // --- queries (any thread) ------------------------------------------------------------------
@@ -188,7 +194,6 @@ class SqliteStore::Impl {
     auto next_checkpoint = SteadyClock::now() + opt_.checkpoint_period;
     std::vector<Item> batch;  // kept across failed attempts, retried in order
     for (;;) {
-      apply_controls();
       bool stopping = false;
       {
         std::unique_lock lock(queue_mutex_);
@@ -199,6 +204,7 @@ class SqliteStore::Impl {
         stopping = stopping_;
         if (conn_ && batch.empty()) take_batch(batch);
       }
+      apply_controls();
       const auto now = SteadyClock::now();
       if (!conn_ && (now >= next_retry || stopping)) {
         if (!open_database()) {
@@ -403,6 +409,9 @@ class SqliteStore::Impl {
       if (!s) last_kind_ = sql::classify(conn_->last_failure_code());
       return s;
     };
+    // Must precede anything that writes page 1 (journal_mode = WAL does): auto_vacuum can only
+    // be chosen before the first table; on an existing database this is a no-op.
+    if (auto s = check(conn_->exec("PRAGMA auto_vacuum = INCREMENTAL")); !s) return s;
     if (!memory_) {
       auto mode = conn_->query_text("PRAGMA journal_mode = WAL");
       if (!mode) return check(Failure{mode.error()});
@@ -747,17 +756,20 @@ class SqliteStore::Impl {
               "Database writes succeed again");
     condition("storage.unavailable", false, core::Severity::info, "Database open",
               {{"path", opt_.config.path}});
+    {
+      std::lock_guard mlock(metrics_mutex_);
+      metrics_.telemetry_written += samples;
+      metrics_.events_written += events;
+      metrics_.audit_written += audits;
+      ++metrics_.batches_committed;
+      metrics_.available = true;
+      metrics_.last_error.clear();
+    }
+    last_batch_samples_ = samples;
     for (auto& [cb, id] : done) (*cb)(id);
     for (auto& item : batch) {
       if (auto* b = std::get_if<Barrier>(&item)) b->promise->set_value(true);
     }
-    std::lock_guard mlock(metrics_mutex_);
-    metrics_.telemetry_written += samples;
-    metrics_.events_written += events;
-    metrics_.audit_written += audits;
-    ++metrics_.batches_committed;
-    metrics_.available = true;
-    metrics_.last_error.clear();
     return true;
   }
 
@@ -844,10 +856,12 @@ class SqliteStore::Impl {
     // Retention, relative to the newest telemetry time (so simulated time works the same).
     // Each step is bounded and runs in autocommit (its own short transaction).
     const auto& r = opt_.config.retention;
-    const std::size_t budget = opt_.prune_batch_rows;
+    // At least twice what the last batch added, so pruning always keeps up with inserts.
+    const std::size_t budget =
+        std::max<std::size_t>(opt_.prune_batch_rows, 2 * last_batch_samples_);
     std::int64_t pruned = 0;
     if (newest_ms_ > 0) {
-      pruned += prune("telemetry_raw", "ts_ms", newest_ms_ - r.raw_days * kDayMs, budget * 2);
+      pruned += prune("telemetry_raw", "ts_ms", newest_ms_ - r.raw_days * kDayMs, budget);
       pruned += prune("rollup_1m", "bucket_ms", newest_ms_ - r.minute_days * kDayMs, budget);
       if (r.quarter_hour_days > 0)
         pruned += prune("rollup_15m", "bucket_ms", newest_ms_ - r.quarter_hour_days * kDayMs,
@@ -929,6 +943,7 @@ class SqliteStore::Impl {
   RollupAccumulator acc_15m_;
   std::int64_t newest_ms_{0};
   bool synchronous_full_{false};
+  std::uint64_t last_batch_samples_{0};
   unsigned failures_in_row_{0};
   sql::FailureKind last_kind_{sql::FailureKind::none};
   std::map<std::string, bool> conditions_;

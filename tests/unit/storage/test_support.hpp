@@ -20,8 +20,8 @@ namespace bessd::storage::test {
 /// A fresh folder under $TMPDIR, removed at destruction.
 class TempDir {
  public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "bessd-storage-XXXXXX").string();
+  explicit TempDir(std::filesystem::path base = std::filesystem::temp_directory_path()) {
+    std::string tmpl = (base / "bessd-storage-XXXXXX").string();
     if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
   }

@@ -41,7 +41,7 @@ class HouseSimulator {
     const double load = 350.0 + 150.0 * uniform_(rng_) + (spike_ > 0 ? 2500.0 : 0.0);
     if (spike_ > 0) --spike_;
     if (uniform_(rng_) < 0.0005) spike_ = 600;  // a kettle or an oven now and then
-    double battery = pv - load;  // + = charging
+    double battery = pv - load;                 // + = charging
     if (soc_ > 95.0 && battery > 0) battery = 0;
     if (soc_ < 10.0 && battery < 0) battery = 0;
     battery = std::clamp(battery, -3000.0, 3000.0);
@@ -139,7 +139,8 @@ double generate_year(const std::string& path, WallTime start) {
     constexpr std::int64_t kChunk = 86'400 * 7;
     for (std::int64_t done = 0; done < kYear; done += kChunk) {
       feed(store, sim, std::min(kChunk, kYear - done));
-      std::fprintf(stderr, "\rsimulated %3lld of 365 days", static_cast<long long>((done + kChunk) / 86'400));
+      std::fprintf(stderr, "\rsimulated %3lld of 365 days",
+                   static_cast<long long>((done + kChunk) / 86'400));
     }
     std::fprintf(stderr, "\n");
   }

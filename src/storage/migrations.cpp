@@ -89,10 +89,10 @@ Status migrate(sql::Connection& conn, int target) {
   auto version = conn.query_int("PRAGMA user_version");
   if (!version) return Failure{version.error()};
   if (*version > kSchemaVersion) {
-    return fail(ErrorCode::unsupported,
-                "sqlite " + conn.path() + ": schema version " + std::to_string(*version) +
-                    " is newer than this bessd understands (" + std::to_string(kSchemaVersion) +
-                    ")");
+    return fail(ErrorCode::unsupported, "sqlite " + conn.path() + ": schema version " +
+                                            std::to_string(*version) +
+                                            " is newer than this bessd understands (" +
+                                            std::to_string(kSchemaVersion) + ")");
   }
   if (*version == 0) {
     // auto_vacuum can only be chosen before the first table exists (it is stored in the header).

@@ -63,9 +63,7 @@ std::string label(const std::map<std::int64_t, std::string>& map, const sql::Sta
 Result<Resolution> pick_tier(sql::Connection& conn, const HistoryQuery& q) {
   if (q.resolution != Resolution::automatic) return q.resolution;
   const auto span = q.to - q.from;
-  std::size_t i = span <= std::chrono::hours{2}   ? 0
-                  : span <= std::chrono::hours{72} ? 1
-                                                   : 2;
+  std::size_t i = span <= std::chrono::hours{2} ? 0 : span <= std::chrono::hours{72} ? 1 : 2;
   // A coarser tier takes over when the chosen one no longer reaches back to `from` and the
   // coarser one holds older data (retention has pruned the finer one).
   const std::int64_t from_ms = to_unix_ms(q.from);
@@ -271,8 +269,7 @@ Result<std::vector<LifetimeCounter>> counters(sql::Connection& conn) {
 }
 
 Result<std::optional<ConfigSnapshot>> latest_config_snapshot(sql::Connection& conn) {
-  auto st =
-      conn.prepare("SELECT ts_ms, hash, text FROM config_snapshots ORDER BY id DESC LIMIT 1");
+  auto st = conn.prepare("SELECT ts_ms, hash, text FROM config_snapshots ORDER BY id DESC LIMIT 1");
   if (!st) return Failure{st.error()};
   auto row = st->step();
   if (!row) return Failure{row.error()};

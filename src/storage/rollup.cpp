@@ -43,7 +43,8 @@ void RollupAccumulator::integrate_into(RollupBucket& b, double power_w, std::int
 std::optional<RollupBucket> RollupAccumulator::add(const TelemetrySample& sample) {
   const std::int64_t t = to_unix_ms(sample.at);
   // Floor division so that times before 1970 still land in the right bucket.
-  const std::int64_t start = t >= 0 ? t - t % width_ms_ : t - (((t % width_ms_) + width_ms_) % width_ms_);
+  const std::int64_t start =
+      t >= 0 ? t - t % width_ms_ : t - (((t % width_ms_) + width_ms_) % width_ms_);
   if (open_ && start < open_->start_ms) {
     ++out_of_order_;
     return std::nullopt;

@@ -673,7 +673,8 @@ class SqliteStore::Impl {
       return exec_bound("DELETE FROM latched_faults WHERE code = ?1",
                         [&](sql::Statement& st) { st.bind(1, c->code); });
     }
-    if (std::holds_alternative<FaultClearAll>(item)) return conn_->exec("DELETE FROM latched_faults");
+    if (std::holds_alternative<FaultClearAll>(item))
+      return conn_->exec("DELETE FROM latched_faults");
     if (const auto* c = std::get_if<CounterSave>(&item)) {
       return exec_bound(
           "INSERT OR REPLACE INTO lifetime_counters(key, value, derived, updated_ms) VALUES (?1, "
@@ -687,10 +688,13 @@ class SqliteStore::Impl {
     }
     if (const auto* s = std::get_if<SnapshotSave>(&item)) {
       return exec_bound(
-          "INSERT INTO config_snapshots(ts_ms, hash, text) SELECT ?1, ?2, ?3 WHERE coalesce((SELECT "
+          "INSERT INTO config_snapshots(ts_ms, hash, text) SELECT ?1, ?2, ?3 WHERE "
+          "coalesce((SELECT "
           "hash FROM config_snapshots ORDER BY id DESC LIMIT 1), '') <> ?2",
           [&](sql::Statement& st) {
-            st.bind(1, to_unix_ms(s->snapshot.at)).bind(2, s->snapshot.hash).bind(3, s->snapshot.text);
+            st.bind(1, to_unix_ms(s->snapshot.at))
+                .bind(2, s->snapshot.hash)
+                .bind(3, s->snapshot.text);
           });
     }
     return {};
@@ -711,8 +715,8 @@ class SqliteStore::Impl {
     std::uint64_t audits = 0;
     auto attempt = [&]() -> Status {
       if (durable != synchronous_full_) {
-        if (auto s = conn_->exec(durable ? "PRAGMA synchronous = FULL"
-                                         : "PRAGMA synchronous = NORMAL");
+        if (auto s =
+                conn_->exec(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
             !s)
           return s;
         synchronous_full_ = durable;
@@ -752,8 +756,7 @@ class SqliteStore::Impl {
     lock.unlock();
     failures_in_row_ = 0;
     condition("storage.disk_full", false, core::Severity::info, "The database is writable again");
-    condition("storage.write_failed", false, core::Severity::info,
-              "Database writes succeed again");
+    condition("storage.write_failed", false, core::Severity::info, "Database writes succeed again");
     condition("storage.unavailable", false, core::Severity::info, "Database open",
               {{"path", opt_.config.path}});
     {
@@ -838,9 +841,9 @@ class SqliteStore::Impl {
 
   /// Oldest-raw-first eviction for the size cap: raw, then 1-minute, then 15-minute rows.
   std::int64_t evict_oldest(std::size_t limit) {
-    for (auto [table, column] : {std::pair{"telemetry_raw", "ts_ms"},
-                                 std::pair{"rollup_1m", "bucket_ms"},
-                                 std::pair{"rollup_15m", "bucket_ms"}}) {
+    for (auto [table, column] :
+         {std::pair{"telemetry_raw", "ts_ms"}, std::pair{"rollup_1m", "bucket_ms"},
+          std::pair{"rollup_15m", "bucket_ms"}}) {
       const auto n = prune(table, column, INT64_MAX, limit);
       if (n > 0) {
         std::lock_guard lock(metrics_mutex_);
@@ -864,8 +867,8 @@ class SqliteStore::Impl {
       pruned += prune("telemetry_raw", "ts_ms", newest_ms_ - r.raw_days * kDayMs, budget);
       pruned += prune("rollup_1m", "bucket_ms", newest_ms_ - r.minute_days * kDayMs, budget);
       if (r.quarter_hour_days > 0)
-        pruned += prune("rollup_15m", "bucket_ms", newest_ms_ - r.quarter_hour_days * kDayMs,
-                        budget);
+        pruned +=
+            prune("rollup_15m", "bucket_ms", newest_ms_ - r.quarter_hour_days * kDayMs, budget);
     }
     auto pages = conn_->query_int("PRAGMA page_count");
     auto free_pages = conn_->query_int("PRAGMA freelist_count");
@@ -889,9 +892,9 @@ class SqliteStore::Impl {
     }
     // Free pages are normally reused by new rows; give them back to the file system only when
     // they are a large share (after eviction or a retention change), a bounded number per step.
-    if (*free_pages > 256 && (*free_pages * 4 > *pages || evicted > 0 ||
-                              (cap_bytes_ > 0 && static_cast<std::uint64_t>(*pages) * page_size_ >
-                                                     cap_bytes_))) {
+    if (*free_pages > 256 &&
+        (*free_pages * 4 > *pages || evicted > 0 ||
+         (cap_bytes_ > 0 && static_cast<std::uint64_t>(*pages) * page_size_ > cap_bytes_))) {
       (void)conn_->exec("PRAGMA incremental_vacuum(2048)");
     }
     std::lock_guard mlock(metrics_mutex_);
@@ -962,16 +965,24 @@ SqliteStore::SqliteStore(SqliteStoreOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {}
 SqliteStore::~SqliteStore() = default;
 
-void SqliteStore::append_telemetry(const TelemetrySample& sample) { impl_->enqueue(sample); }
+void SqliteStore::append_telemetry(const TelemetrySample& sample) {
+  impl_->enqueue(sample);
+}
 void SqliteStore::append_event(const core::Event& event, WallTime at, CommitCallback on_committed) {
   impl_->enqueue(EventItem{event, at, std::move(on_committed)});
 }
 void SqliteStore::append_audit(const AuditRecord& record, CommitCallback on_committed) {
   impl_->enqueue(AuditItem{record, std::move(on_committed)});
 }
-void SqliteStore::save_latched_fault(const LatchedFault& fault) { impl_->enqueue(FaultSave{fault}); }
-void SqliteStore::clear_latched_fault(const std::string& code) { impl_->enqueue(FaultClear{code}); }
-void SqliteStore::clear_all_latched_faults() { impl_->enqueue(FaultClearAll{}); }
+void SqliteStore::save_latched_fault(const LatchedFault& fault) {
+  impl_->enqueue(FaultSave{fault});
+}
+void SqliteStore::clear_latched_fault(const std::string& code) {
+  impl_->enqueue(FaultClear{code});
+}
+void SqliteStore::clear_all_latched_faults() {
+  impl_->enqueue(FaultClearAll{});
+}
 void SqliteStore::save_counter(const LifetimeCounter& counter) {
   impl_->enqueue(CounterSave{counter});
 }
@@ -997,9 +1008,17 @@ Result<std::vector<StoredEvent>> SqliteStore::events(const EventQuery& query) {
 Result<std::vector<StoredAudit>> SqliteStore::audit(WallTime since, std::size_t limit) {
   return impl_->query([&](sql::Connection& c) { return queries::audit(c, since, limit); });
 }
-std::future<bool> SqliteStore::flush() { return impl_->flush(); }
-StoreMetrics SqliteStore::metrics() const { return impl_->metrics(); }
-void SqliteStore::set_size_cap_bytes(std::uint64_t bytes) { impl_->set_cap(bytes); }
-void SqliteStore::set_page_limit_for_testing(std::uint64_t pages) { impl_->set_page_limit(pages); }
+std::future<bool> SqliteStore::flush() {
+  return impl_->flush();
+}
+StoreMetrics SqliteStore::metrics() const {
+  return impl_->metrics();
+}
+void SqliteStore::set_size_cap_bytes(std::uint64_t bytes) {
+  impl_->set_cap(bytes);
+}
+void SqliteStore::set_page_limit_for_testing(std::uint64_t pages) {
+  impl_->set_page_limit(pages);
+}
 
 }  // namespace bessd::storage

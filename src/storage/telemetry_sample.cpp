@@ -90,8 +90,8 @@ std::string_view to_string(Resolution r) noexcept {
 }
 
 std::optional<Resolution> parse_resolution(std::string_view text) {
-  for (auto r : {Resolution::automatic, Resolution::raw, Resolution::minute,
-                 Resolution::quarter_hour}) {
+  for (auto r :
+       {Resolution::automatic, Resolution::raw, Resolution::minute, Resolution::quarter_hour}) {
     if (to_string(r) == text) return r;
   }
   return std::nullopt;

@@ -58,7 +58,9 @@ Failure bad_blob(const char* what, std::size_t at) {
               std::string("telemetry blob: ") + what + " at byte " + std::to_string(at));
 }
 
-double dequantize(std::int64_t q, double quantum) { return static_cast<double>(q) * quantum; }
+double dequantize(std::int64_t q, double quantum) {
+  return static_cast<double>(q) * quantum;
+}
 
 }  // namespace
 
@@ -71,12 +73,14 @@ std::optional<std::int64_t> quantize(double value, double quantum) {
 
 RawValues values_of(const TelemetrySample& sample) {
   RawValues out{};
-  for (std::size_t i = 0; i < kTelemetryFieldCount; ++i) out[i] = sample.*kTelemetryFields[i].member;
+  for (std::size_t i = 0; i < kTelemetryFieldCount; ++i)
+    out[i] = sample.*kTelemetryFields[i].member;
   return out;
 }
 
 void assign_values(TelemetrySample& sample, const RawValues& values) {
-  for (std::size_t i = 0; i < kTelemetryFieldCount; ++i) sample.*kTelemetryFields[i].member = values[i];
+  for (std::size_t i = 0; i < kTelemetryFieldCount; ++i)
+    sample.*kTelemetryFields[i].member = values[i];
 }
 
 std::vector<std::uint8_t> encode_raw(const RawValues& values) {

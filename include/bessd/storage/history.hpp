@@ -38,12 +38,12 @@ struct FieldStats {
 };
 
 struct HistoryPoint {
-  WallTime at{};               // sample time, or bucket start for rollups
-  std::uint32_t samples{1};    // raw samples behind this point
+  WallTime at{};                   // sample time, or bucket start for rollups
+  std::uint32_t samples{1};        // raw samples behind this point
   std::vector<FieldStats> values;  // parallel to History::fields
-  double charge_kwh{0.0};      // energy into the battery within the bucket (0 for raw points)
-  double discharge_kwh{0.0};   // energy out of the battery within the bucket (0 for raw points)
-  std::string controller_state;  // at the sample, or the last one in the bucket
+  double charge_kwh{0.0};          // energy into the battery within the bucket (0 for raw points)
+  double discharge_kwh{0.0};       // energy out of the battery within the bucket (0 for raw points)
+  std::string controller_state;    // at the sample, or the last one in the bucket
   std::string controller_mode;
   friend bool operator==(const HistoryPoint&, const HistoryPoint&) = default;
 };

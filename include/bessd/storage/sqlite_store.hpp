@@ -29,13 +29,13 @@ namespace bessd::storage {
 struct SqliteStoreOptions {
   config::StorageConfig config;  // path (":memory:" for tests), retention, size cap, queue
   int busy_timeout_ms{5'000};
-  std::size_t max_batch{1'024};        // queue items per transaction
+  std::size_t max_batch{1'024};         // queue items per transaction
   std::size_t prune_batch_rows{2'000};  // rows per retention DELETE (small steps, short locks)
   Duration checkpoint_period{std::chrono::seconds{60}};
   Duration retry_initial{std::chrono::seconds{1}};
   Duration retry_max{std::chrono::seconds{60}};
-  bool check_on_open{true};  // PRAGMA quick_check when opening (detects corruption early)
-  StoreEventSink on_event;   // optional; storage-internal events also go to the events table
+  bool check_on_open{true};     // PRAGMA quick_check when opening (detects corruption early)
+  StoreEventSink on_event;      // optional; storage-internal events also go to the events table
   const Clock* clock{nullptr};  // wall time for internal events; nullptr = the system clock
 };
 

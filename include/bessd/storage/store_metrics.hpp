@@ -15,13 +15,13 @@ struct StoreMetrics {
   std::uint64_t events_written{0};
   std::uint64_t audit_written{0};
   std::uint64_t batches_committed{0};
-  std::uint64_t write_failures{0};     // transactions that failed (retried later)
-  std::uint64_t rows_pruned{0};        // removed by retention
-  std::uint64_t rows_evicted{0};       // removed by the size cap
+  std::uint64_t write_failures{0};  // transactions that failed (retried later)
+  std::uint64_t rows_pruned{0};     // removed by retention
+  std::uint64_t rows_evicted{0};    // removed by the size cap
   std::uint64_t corrupt_files_replaced{0};
-  std::uint64_t database_bytes{0};     // pages in use x page size, at the last maintenance
-  bool available{false};               // the database is open and the last write succeeded
-  std::string last_error;              // empty when none
+  std::uint64_t database_bytes{0};  // pages in use x page size, at the last maintenance
+  bool available{false};            // the database is open and the last write succeeded
+  std::string last_error;           // empty when none
 };
 
 }  // namespace bessd::storage

@@ -117,9 +117,15 @@ void Statement::reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
-bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-std::int64_t Statement::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
-double Statement::real(int col) const { return sqlite3_column_double(stmt_, col); }
+bool Statement::is_null(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
+std::int64_t Statement::int64(int col) const {
+  return sqlite3_column_int64(stmt_, col);
+}
+double Statement::real(int col) const {
+  return sqlite3_column_double(stmt_, col);
+}
 std::optional<double> Statement::optional_real(int col) const {
   if (is_null(col)) return std::nullopt;
   return real(col);
@@ -196,8 +202,7 @@ Failure Connection::failure(std::string_view what) {
 
 Status Connection::exec(std::string_view sql) {
   std::string text(sql);
-  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
-    return failure(sql);
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) return failure(sql);
   return {};
 }
 
@@ -227,9 +232,15 @@ Result<std::string> Connection::query_text(std::string_view sql) {
   return st->text(0);
 }
 
-std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
-std::int64_t Connection::changes() const { return sqlite3_changes64(db_); }
-bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+std::int64_t Connection::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_);
+}
+std::int64_t Connection::changes() const {
+  return sqlite3_changes64(db_);
+}
+bool Connection::in_transaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
+}
 
 // --- Transaction -----------------------------------------------------------------------------
 

@@ -22,11 +22,11 @@ namespace bessd::storage::sql {
 /// What kind of failure a SQLite result code means for the store's recovery policy.
 enum class FailureKind : std::uint8_t {
   none,
-  busy,         // SQLITE_BUSY / LOCKED: retry soon
-  full,         // SQLITE_FULL: disk (or page limit) full
-  read_only,    // SQLITE_READONLY, SQLITE_PERM, SQLITE_CANTOPEN, SQLITE_AUTH
-  corrupt,      // SQLITE_CORRUPT, SQLITE_NOTADB
-  io,           // SQLITE_IOERR*: the OS refused (EROFS, EIO, ...)
+  busy,       // SQLITE_BUSY / LOCKED: retry soon
+  full,       // SQLITE_FULL: disk (or page limit) full
+  read_only,  // SQLITE_READONLY, SQLITE_PERM, SQLITE_CANTOPEN, SQLITE_AUTH
+  corrupt,    // SQLITE_CORRUPT, SQLITE_NOTADB
+  io,         // SQLITE_IOERR*: the OS refused (EROFS, EIO, ...)
   other,
 };
 FailureKind classify(int sqlite_code);

@@ -57,7 +57,8 @@ TEST(ValueCodec, TruncatedBlobIsAParseErrorNotACrash) {
   codec::StatValues s{};
   s[0] = FieldStats{1.0, 2.0, 3.0};
   auto sb = codec::encode_stats(s);
-  for (std::size_t n = 0; n < sb.size(); ++n) EXPECT_FALSE(codec::decode_stats(std::span(sb).first(n)));
+  for (std::size_t n = 0; n < sb.size(); ++n)
+    EXPECT_FALSE(codec::decode_stats(std::span(sb).first(n)));
 }
 
 TEST(ValueCodec, OlderRowsWithFewerFieldsDecode) {

@@ -92,8 +92,7 @@ TEST(CrashSafety, SigkillAtRandomMomentsLosesNoCommittedEvent) {
       while (committed.size() == before && std::chrono::steady_clock::now() < deadline) drain(10);
       ASSERT_GT(committed.size(), before) << "round " << round << ": the child never committed";
     }
-    const auto until =
-        std::chrono::steady_clock::now() + std::chrono::microseconds{delay_us(rng)};
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds{delay_us(rng)};
     while (std::chrono::steady_clock::now() < until) drain(0);
     ASSERT_EQ(::kill(pid, SIGKILL), 0);
     const auto t_kill = std::chrono::steady_clock::now();
@@ -101,17 +100,20 @@ TEST(CrashSafety, SigkillAtRandomMomentsLosesNoCommittedEvent) {
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
     ASSERT_TRUE(WIFSIGNALED(status));
     std::int64_t seq = 0;
-    while (::read(fds[0], &seq, sizeof seq) == static_cast<ssize_t>(sizeof seq)) committed.insert(seq);
+    while (::read(fds[0], &seq, sizeof seq) == static_cast<ssize_t>(sizeof seq))
+      committed.insert(seq);
     ::close(fds[0]);
     if (committed.size() > before) ++kills_while_writing;
 
     sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr),
+        SQLITE_OK);
     sqlite3_stmt* st = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, nullptr), SQLITE_OK);
     ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "ok") << "round " << round;
+    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "ok")
+        << "round " << round;
     sqlite3_finalize(st);
     std::set<std::int64_t> present;
     if (sqlite3_prepare_v2(db, "SELECT message FROM events WHERE code = 'crash.seq'", -1, &st,
@@ -126,7 +128,8 @@ TEST(CrashSafety, SigkillAtRandomMomentsLosesNoCommittedEvent) {
     if (getenv("CRASH_DEBUG"))
       fprintf(stderr, "round %d: to kill %.1f ms, check %.1f ms\n", round,
               std::chrono::duration<double, std::milli>(t_kill - t_start).count(),
-              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_kill).count());
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_kill)
+                  .count());
     ASSERT_EQ(missing, 0U) << "round " << round << ": committed events missing after SIGKILL";
   }
   // The test means something only if most kills landed while events were being committed.

@@ -48,7 +48,8 @@ TEST(StorageFailures, DiskFullIsReportedRetriedAndRecovers) {
   big.message.assign(256 * 1024, 'x');  // needs many new pages
   store.append_event(big, t0() + 1s);
   auto pending = store.flush();
-  ASSERT_TRUE(test::eventually([&] { return log.has("storage.disk_full", core::EventEdge::raised); }));
+  ASSERT_TRUE(
+      test::eventually([&] { return log.has("storage.disk_full", core::EventEdge::raised); }));
   ASSERT_TRUE(test::eventually([&] { return store.metrics().write_failures >= 2; }))
       << "the store keeps retrying";
   EXPECT_FALSE(store.metrics().available);
@@ -132,7 +133,8 @@ TEST(StorageFailures, ReadOnlyFileSystemIsReportedAndRecovers) {
   if (pid == 0) {
     ::close(fds[0]);
     std::string err;
-    if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+    if (::unshare(CLONE_NEWNS) != 0 ||
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
         ::mount(d.c_str(), d.c_str(), nullptr, MS_BIND, nullptr) != 0) {
       err = "SKIP: no private mount namespace here: " + std::string(std::strerror(errno));
     } else {
@@ -151,7 +153,8 @@ TEST(StorageFailures, ReadOnlyFileSystemIsReportedAndRecovers) {
   ::close(fds[1]);
   std::string result;
   char buf[512];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) result.append(buf, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+    result.append(buf, static_cast<std::size_t>(n));
   ::close(fds[0]);
   int status = 0;
   ::waitpid(pid, &status, 0);

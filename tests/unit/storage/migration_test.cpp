@@ -29,9 +29,11 @@ void build_old_database(const std::string& path, int version) {
     auto st = conn->prepare("INSERT INTO telemetry_raw(ts_ms, data) VALUES (?1, ?2)");
     ASSERT_TRUE(st);
     for (int i = 0; i < 121; ++i) {
-      const auto blob = codec::encode_raw(codec::values_of(test::sample_at(t0() + std::chrono::seconds{i}, 3600.0)));
+      const auto blob = codec::encode_raw(
+          codec::values_of(test::sample_at(t0() + std::chrono::seconds{i}, 3600.0)));
       st->reset();
-      st->bind(1, to_unix_ms(t0() + std::chrono::seconds{i})).bind(2, std::span<const std::uint8_t>(blob));
+      st->bind(1, to_unix_ms(t0() + std::chrono::seconds{i}))
+          .bind(2, std::span<const std::uint8_t>(blob));
       ASSERT_TRUE(st->run());
     }
     ASSERT_TRUE(conn->exec("COMMIT"));
@@ -95,7 +97,8 @@ TEST(MigrationRefusal, NewerSchemaIsNotTouched) {
   test::EventLog log;
   opt.on_event = log.sink();
   SqliteStore store(opt);
-  ASSERT_TRUE(test::eventually([&] { return log.has("storage.unavailable", core::EventEdge::raised); }));
+  ASSERT_TRUE(
+      test::eventually([&] { return log.has("storage.unavailable", core::EventEdge::raised); }));
   EXPECT_FALSE(store.metrics().available);
   auto conn = sql::Connection::open(path, sql::Connection::Mode::read_write, 1000);
   ASSERT_TRUE(conn);

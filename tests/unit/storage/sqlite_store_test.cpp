@@ -104,7 +104,8 @@ TEST(SqliteStore, StoresAndReadsBackEveryRecordKind) {
 
 TEST(SqliteStore, RawHistoryReturnsQuantisedSamplesAndLabels) {
   SqliteStore store(options_for(":memory:"));
-  for (int i = 0; i < 10; ++i) store.append_telemetry(sample_at(t0() + std::chrono::seconds{i}, 100.0 * i));
+  for (int i = 0; i < 10; ++i)
+    store.append_telemetry(sample_at(t0() + std::chrono::seconds{i}, 100.0 * i));
   ASSERT_TRUE(flushed(store));
   auto h = store.history({t0() + 2s, t0() + 5s, Resolution::raw, {"pack_power_w", "soc_pct"}});
   ASSERT_TRUE(h) << h.error().message;
@@ -251,7 +252,8 @@ TEST(SqliteStore, SizeCapEvictsOldestRawFirst) {
   auto opt = options_for(dir.file("cap.db"));
   SqliteStore store(opt);
   store.set_size_cap_bytes(1024 * 1024);
-  for (int i = 0; i < 60'000; ++i) store.append_telemetry(sample_at(t0() + std::chrono::seconds{i}, i % 5000));
+  for (int i = 0; i < 60'000; ++i)
+    store.append_telemetry(sample_at(t0() + std::chrono::seconds{i}, i % 5000));
   ASSERT_TRUE(flushed(store));
   const auto m = store.metrics();
   EXPECT_GT(m.rows_evicted, 0U);
@@ -274,7 +276,8 @@ TEST(SqliteStore, ReopenKeepsDataAndContinuesOpenRollupBuckets) {
   const auto path = dir.file("reopen.db");
   {
     SqliteStore store(options_for(path));
-    for (int i = 0; i < 90; ++i) store.append_telemetry(sample_at(t0() + std::chrono::seconds{i}, 3600.0));
+    for (int i = 0; i < 90; ++i)
+      store.append_telemetry(sample_at(t0() + std::chrono::seconds{i}, 3600.0));
     store.append_event(event("before"), t0());
     ASSERT_TRUE(flushed(store));
   }

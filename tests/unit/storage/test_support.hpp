@@ -56,7 +56,9 @@ inline bool flushed(Store& store, std::chrono::milliseconds limit = std::chrono:
 }
 
 /// 2023-11-14T22:13:20Z, a minute and quarter-hour boundary (1'700'000'000 s is not).
-inline WallTime t0() { return WallTime{std::chrono::seconds{1'699'999'200}}; }
+inline WallTime t0() {
+  return WallTime{std::chrono::seconds{1'699'999'200}};
+}
 
 inline TelemetrySample sample_at(WallTime at, double power_w = 0.0) {
   TelemetrySample s;

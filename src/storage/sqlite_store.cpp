@@ -217,12 +217,18 @@ class SqliteStore::Impl {
       }
       if (conn_ && !batch.empty() && (now >= next_retry || stopping || failures_in_row_ == 0)) {
         if (write(batch)) {
+          maintain();
+          // Barriers resolve after this batch's retention step, so a flushed store is also a
+          // pruned one.
+          for (auto& item : batch) {
+            if (auto* b = std::get_if<Barrier>(&item)) b->promise->set_value(true);
+          }
           batch.clear();
           {
             std::lock_guard lock(queue_mutex_);
             inflight_ = 0;
           }
-          maintain();
+
         } else {
           next_retry = SteadyClock::now() + backoff();
           if (stopping) break;
@@ -770,9 +776,6 @@ class SqliteStore::Impl {
     }
     last_batch_samples_ = samples;
     for (auto& [cb, id] : done) (*cb)(id);
-    for (auto& item : batch) {
-      if (auto* b = std::get_if<Barrier>(&item)) b->promise->set_value(true);
-    }
     return true;
   }
 

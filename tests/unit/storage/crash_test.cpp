@@ -60,11 +60,10 @@ TEST(CrashSafety, SigkillAtRandomMomentsLosesNoCommittedEvent) {
                         : std::filesystem::temp_directory_path());
   const std::string path = dir.file("crash.db");
   std::mt19937 rng(12345);
-  std::uniform_int_distribution<int> delay_us(0, 30'000);
+  std::uniform_int_distribution<int> delay_us(0, 20'000);
   std::set<std::int64_t> committed;
   int kills_while_writing = 0;
   for (int round = 0; round < 100; ++round) {
-    const auto t_start = std::chrono::steady_clock::now();
     int fds[2];
     ASSERT_EQ(::pipe(fds), 0);
     const pid_t pid = ::fork();
@@ -85,7 +84,7 @@ TEST(CrashSafety, SigkillAtRandomMomentsLosesNoCommittedEvent) {
         committed.insert(buf[i]);
     };
     // A random moment: one round in ten anywhere from start-up (open, migration, recovery of
-    // the previous round's WAL); the others once events are being committed, up to 30 ms later.
+    // the previous round's WAL); the others once events are being committed, up to 20 ms later.
     const bool early = round % 10 == 0;
     if (!early) {
       const auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -95,7 +94,6 @@ TEST(CrashSafety, SigkillAtRandomMomentsLosesNoCommittedEvent) {
     const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds{delay_us(rng)};
     while (std::chrono::steady_clock::now() < until) drain(0);
     ASSERT_EQ(::kill(pid, SIGKILL), 0);
-    const auto t_kill = std::chrono::steady_clock::now();
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
     ASSERT_TRUE(WIFSIGNALED(status));
@@ -125,11 +123,6 @@ TEST(CrashSafety, SigkillAtRandomMomentsLosesNoCommittedEvent) {
     sqlite3_close(db);
     std::size_t missing = 0;
     for (auto s : committed) missing += present.count(s) == 0 ? 1 : 0;
-    if (getenv("CRASH_DEBUG"))
-      fprintf(stderr, "round %d: to kill %.1f ms, check %.1f ms\n", round,
-              std::chrono::duration<double, std::milli>(t_kill - t_start).count(),
-              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_kill)
-                  .count());
     ASSERT_EQ(missing, 0U) << "round " << round << ": committed events missing after SIGKILL";
   }
   // The test means something only if most kills landed while events were being committed.

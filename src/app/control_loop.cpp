@@ -58,6 +58,7 @@ void ControlLoop::stop() {
   if (stopped_) return;
   stopped_ = true;
   timer_.cancel();
+  refresh_inverter();
   auto in = make_input(/*stop=*/true, /*ack=*/false);
   last_output_ = controller_->step(in);
   ++steps_;
@@ -96,6 +97,7 @@ void ControlLoop::step_now() {
   if (stopped_) return;
   const bool ack = ack_pending_;
   ack_pending_ = false;
+  refresh_inverter();
   const auto in = make_input(false, ack);
   last_output_ = controller_->step(in);
   ++steps_;
@@ -120,6 +122,15 @@ void ControlLoop::set_pack(const core::PackState& pack, bool safety_relevant) {
 
 void ControlLoop::set_inverter(const core::InverterState& inverter) {
   inverter_ = inverter;
+}
+
+void ControlLoop::refresh_inverter() {
+  if (!inverter_source_) return;
+  if (auto s = inverter_source_()) {
+    inverter_ = *s;
+  } else {
+    inverter_.online = false;
+  }
 }
 
 void ControlLoop::set_inverter_offline() {

@@ -3,23 +3,65 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <bessd/app/control_loop.hpp>
+#include <bessd/app/fire_alarm_input.hpp>
 #include <bessd/app/logging.hpp>
+#include <bessd/app/status_text.hpp>
+#include <bessd/app/store_fault_latch_store.hpp>
 #include <bessd/app/systemd_notifier.hpp>
+#include <bessd/bms/bms_bus_factory.hpp>
+#include <bessd/bms/bms_monitor.hpp>
+#include <bessd/bms/bms_monitor_timer.hpp>
+#include <bessd/bms/protocols/pylontech_lv.hpp>
 #include <bessd/common/clock.hpp>
 #include <bessd/common/date.hpp>
 #include <bessd/compliance/checker.hpp>
 #include <bessd/compliance/report_text.hpp>
 #include <bessd/config/config_loader.hpp>
+#include <bessd/inverter/profile.hpp>
+#include <bessd/inverter/profile_inverter_driver.hpp>
+#include <bessd/modbus/libmodbus_client.hpp>
+#include <bessd/storage/sqlite_store.hpp>
 
 namespace bessd::app {
 
 namespace asio = boost::asio;
+
+namespace {
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+spdlog::level::level_enum level_of(core::Severity s) {
+  switch (s) {
+    case core::Severity::debug:
+      return spdlog::level::debug;
+    case core::Severity::info:
+      return spdlog::level::info;
+    case core::Severity::warning:
+      return spdlog::level::warn;
+    case core::Severity::error:
+      return spdlog::level::err;
+    case core::Severity::critical:
+      return spdlog::level::critical;
+  }
+  return spdlog::level::info;
+}
+
+}  // namespace
 
 struct Daemon::Impl {
   DaemonOptions options;
@@ -27,62 +69,174 @@ struct Daemon::Impl {
   asio::io_context io;
   asio::signal_set stop_signals{io, SIGINT, SIGTERM};
   asio::signal_set reload_signals{io, SIGHUP};
-  asio::steady_timer control_timer{io};
+  asio::steady_timer stop_timer{io};
   SystemdNotifier notifier;
+  SystemClock clock;
   std::shared_ptr<spdlog::logger> log = logger("app");
   std::shared_ptr<spdlog::logger> compliance_log = logger("compliance");
-  SystemClock clock;
   compliance::ComplianceReport compliance_report;
 
-  Impl(DaemonOptions o, config::Config c) : options(std::move(o)), config(std::move(c)) {}
+  // Storage first: every other part reports into it.
+  std::unique_ptr<storage::SqliteStore> store;
+  std::unique_ptr<StoreFaultLatchStore> latches;
+  // BMS
+  bms::pylontech::PylontechLv bms_protocol;
+  std::unique_ptr<can::CanBus> bms_bus;
+  std::unique_ptr<bms::BmsMonitor> bms_monitor;
+  std::unique_ptr<bms::BmsMonitorTimer> bms_timer;
+  // Inverter
+  std::unique_ptr<modbus::LibmodbusClient> modbus_client;
+  std::unique_ptr<inverter::ProfileInverterDriver> inverter_driver;
+  // Control
+  std::unique_ptr<FireAlarmInput> fire_alarm;
+  std::unique_ptr<ControlLoop> loop;
+  WallTime last_telemetry_at{};
+  TimePoint last_counters_saved_at{};
+  std::string last_status;
+  bool stopping = false;
 
-  void wait_stop() {
-    stop_signals.async_wait([this](const boost::system::error_code& ec, int signo) {
-      if (ec) return;
-      log->info("received {}, stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
-      notifier.stopping();
-      control_timer.cancel();
-      reload_signals.cancel();
-      io.stop();
-    });
+  Impl(DaemonOptions o, config::Config c)
+      : options(std::move(o)),
+        config(std::move(c)),
+        bms_protocol(bms::pylontech::PylontechLvOptions{config.bms.invert_current, false}) {}
+
+  // Events from every component: logged once at the level a user wants, and stored.
+  void on_event(const core::Event& e) {
+    logger(e.source.empty() ? "app" : e.source)
+        ->log(level_of(e.severity), "{}{}: {}",
+              e.edge == core::EventEdge::cleared ? "cleared " : "", e.code, e.message);
+    if (store) store->append_event(e, clock.wall_now());
   }
 
-  void wait_reload() {
-    reload_signals.async_wait([this](const boost::system::error_code& ec, int) {
-      if (ec) return;
-      reload();
-      wait_reload();
-    });
+  std::filesystem::path profile_path() const {
+    std::filesystem::path dir = config.inverter.profile_dir;
+    const auto base = options.config_path.parent_path();
+    if (dir.is_relative()) dir = base / dir;
+    std::filesystem::path p = inverter::resolve_profile_path(config.inverter.profile, dir);
+    if (p.is_relative()) p = base / p;
+    return p;
   }
 
-  void reload() {
-    notifier.reloading();
-    log->info("SIGHUP: reloading {}", options.config_path.string());
-    try {
-      config::Config fresh = config::load_config_file(options.config_path);
-      config = std::move(fresh);
-      setup_logging(config.logging, options.log_level);
-      evaluate_compliance();
-      log->info("configuration reloaded");
-    } catch (const config::ConfigError& e) {
-      log->error("reload rejected, keeping the running configuration: {}", e.what());
+  void build() {
+    storage::SqliteStoreOptions so;
+    so.config = config.storage;
+    so.clock = &clock;
+    so.on_event = [this](const core::Event& e) {
+      asio::post(io, [this, e] {
+        logger("storage")->log(level_of(e.severity), "{}: {}", e.code, e.message);
+      });
+    };
+    store = std::make_unique<storage::SqliteStore>(std::move(so));
+    // The writer thread opens and migrates the database; wait (bounded) before the first reads
+    // (latched faults, counters) so a restart sees what the last run stored.
+    if (store->flush().wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      log->warn("storage not ready after 10 s; starting without restored faults and counters");
     }
-    notifier.ready();
-  }
+    latches = std::make_unique<StoreFaultLatchStore>(*store);
+    const std::string text = read_text(options.config_path);
+    store->save_config_snapshot({clock.wall_now(), config::config_fingerprint(text), text});
 
-  void schedule_control() {
-    control_timer.expires_after(std::chrono::milliseconds(config.control.period_ms));
-    control_timer.async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
-      control_step();
-      schedule_control();
+    // Profile errors are configuration errors: thrown before anything starts (exit 78).
+    auto profile = inverter::load_profile(profile_path());
+    modbus_client =
+        std::make_unique<modbus::LibmodbusClient>(io, modbus::link_options_from(config.inverter));
+    inverter_driver = std::make_unique<inverter::ProfileInverterDriver>(
+        io, *modbus_client, profile, inverter::driver_options_from(config.inverter, profile),
+        clock);
+    inverter_driver->set_event_handler([this](const core::Event& e) { on_event(e); });
+
+    bms_bus = bms::make_bms_bus(io, config.bms, bms_protocol.filters());
+    bms_monitor = std::make_unique<bms::BmsMonitor>(
+        *bms_bus, bms_protocol, clock, bms::BmsMonitorOptions::from_config(config.bms));
+    bms_timer = std::make_unique<bms::BmsMonitorTimer>(io, *bms_monitor, clock);
+
+    ControlLoopSinks sinks;
+    sinks.apply_command = [this](const core::InverterCommand& c) { inverter_driver->apply(c); };
+    sinks.event = [this](const core::Event& e) { on_event(e); };
+    sinks.stepped = [this](const control::StepInput& in, const control::StepOutput& out) {
+      after_step(in, out);
+    };
+    loop = std::make_unique<ControlLoop>(io, clock, config, *latches, std::move(sinks));
+    loop->set_inverter_source([this]() -> std::optional<core::InverterState> {
+      auto s = inverter_driver->latest_state();
+      if (!s) return std::nullopt;
+      return *s;
     });
+    restore_counters();
+
+    bms_monitor->on_change([this](const core::PackState& pack, const bms::BmsChange& change) {
+      for (const auto& e : change.events) on_event(e);
+      loop->set_pack(pack, change.safety_relevant);
+    });
+    fire_alarm = std::make_unique<FireAlarmInput>(
+        io, config.control.fire_alarm, [this](bool active, const std::string& detail) {
+          logger("control")->log(active ? spdlog::level::critical : spdlog::level::info, "{}",
+                                 detail);
+          loop->set_fire_alarm(active);
+        });
   }
 
-  // The control step pets the watchdog itself, so a stalled loop gets the service restarted.
-  void control_step() {
+  void restore_counters() {
+    auto counters = store->load_counters();
+    if (!counters) {
+      log->warn("lifetime counters not restored: {}", counters.error().message);
+      return;
+    }
+    control::LifetimeCounters c;
+    for (const auto& k : *counters) {
+      if (k.key == "energy_charged_kwh") c.energy_charged_kwh = k.value;
+      if (k.key == "energy_discharged_kwh") c.energy_discharged_kwh = k.value;
+      if (k.key == "capacity_charged_ah") c.capacity_charged_ah = k.value;
+      if (k.key == "capacity_discharged_ah") c.capacity_discharged_ah = k.value;
+      if (k.key == "deep_discharge_count")
+        c.deep_discharge_count = static_cast<std::int64_t>(k.value);
+      if (k.key == "time_in_extreme_temperature_s") c.time_in_extreme_temperature_s = k.value;
+      if (k.key == "time_charging_in_extreme_temperature_s")
+        c.time_charging_in_extreme_temperature_s = k.value;
+      if (k.key == "ohmic_resistance_ohm") c.ohmic_resistance_ohm = k.value;
+    }
+    loop->restore_lifetime(c);
+  }
+
+  void save_counters() {
+    const auto& c = loop->lifetime_counters();
+    const auto now = clock.wall_now();
+    auto save = [&](const char* key, double v) {
+      store->save_counter({key, v, storage::CounterOrigin::derived, now});
+    };
+    save("energy_charged_kwh", c.energy_charged_kwh);
+    save("energy_discharged_kwh", c.energy_discharged_kwh);
+    save("capacity_charged_ah", c.capacity_charged_ah);
+    save("capacity_discharged_ah", c.capacity_discharged_ah);
+    save("deep_discharge_count", static_cast<double>(c.deep_discharge_count));
+    save("time_in_extreme_temperature_s", c.time_in_extreme_temperature_s);
+    save("time_charging_in_extreme_temperature_s", c.time_charging_in_extreme_temperature_s);
+    if (c.ohmic_resistance_ohm) save("ohmic_resistance_ohm", *c.ohmic_resistance_ohm);
+  }
+
+  // After every step: watchdog, telemetry at its own rate, counters once a minute, STATUS=.
+  void after_step(const control::StepInput& in, const control::StepOutput& out) {
     stall_if_requested();
     notifier.watchdog();
+    const auto wall = clock.wall_now();
+    if (wall - last_telemetry_at >=
+        std::chrono::duration<double>(config.storage.telemetry_period_s) -
+            std::chrono::milliseconds(50)) {
+      last_telemetry_at = wall;
+      store->append_telemetry(
+          storage::make_telemetry_sample(wall, in.snapshot.pack, in.snapshot.inverter, out.envelope,
+                                         out.command, std::string(control::to_string(out.state)),
+                                         std::string(config::to_string(in.request.mode))));
+    }
+    if (in.now - last_counters_saved_at >= std::chrono::minutes(1)) {
+      last_counters_saved_at = in.now;
+      save_counters();
+    }
+    auto status = status_text(out, in.snapshot.pack);
+    if (status != last_status) {
+      notifier.status(status);
+      last_status = std::move(status);
+    }
   }
 
   // Test-only: with BESSD_TEST_STALL_FILE set, the loop hangs while that file exists, so the
@@ -99,6 +253,96 @@ struct Daemon::Impl {
     const char* v = std::getenv("BESSD_TEST_STALL_FILE");
     return std::string(v != nullptr ? v : "");
   }();
+
+  void wait_stop() {
+    stop_signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      log->info("received {}, driving the inverter to the safe state",
+                signo == SIGTERM ? "SIGTERM" : "SIGINT");
+      begin_stop();
+    });
+  }
+
+  // SIGTERM: command the safe state, wait (bounded) for the inverter to read it back, then stop.
+  void begin_stop() {
+    if (stopping) return;
+    stopping = true;
+    reload_signals.cancel();
+    loop->stop();
+    log->info("safe state commanded");
+    const auto deadline = clock.now() + std::chrono::milliseconds(800);
+    wait_safe_state(deadline);
+  }
+
+  void wait_safe_state(TimePoint deadline) {
+    auto s = inverter_driver->latest_state();
+    const bool online = s && s->online;
+    const bool confirmed = online && s->setpoint_readback_w &&
+                           std::abs(*s->setpoint_readback_w) < 1.0 && inverter_driver->ready();
+    if (confirmed || !online || clock.now() >= deadline) {
+      if (confirmed)
+        log->info("safe state confirmed by read-back");
+      else
+        log->warn(
+            "safe state not confirmed by read-back ({}); the inverter reverts by its own timeout",
+            online ? "no answer in time" : "inverter offline");
+      finish_stop();
+      return;
+    }
+    stop_timer.expires_after(std::chrono::milliseconds(20));
+    stop_timer.async_wait([this, deadline](const boost::system::error_code& ec) {
+      if (!ec) wait_safe_state(deadline);
+    });
+  }
+
+  void finish_stop() {
+    notifier.stopping();
+    fire_alarm->stop();
+    bms_timer->stop();
+    bms_monitor->stop();
+    inverter_driver->stop();
+    save_counters();
+    io.stop();
+  }
+
+  void wait_reload() {
+    reload_signals.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      reload();
+      wait_reload();
+    });
+  }
+
+  void reload() {
+    notifier.reloading();
+    log->info("SIGHUP: reloading {}", options.config_path.string());
+    try {
+      config::Config fresh = config::load_config_file(options.config_path);
+      const bool links_changed = fresh.bms.transport != config.bms.transport ||
+                                 fresh.bms.interface != config.bms.interface ||
+                                 fresh.bms.device != config.bms.device ||
+                                 fresh.inverter.profile != config.inverter.profile ||
+                                 fresh.inverter.transport != config.inverter.transport ||
+                                 fresh.inverter.tcp.host != config.inverter.tcp.host ||
+                                 fresh.inverter.tcp.port != config.inverter.tcp.port ||
+                                 fresh.inverter.rtu.device != config.inverter.rtu.device ||
+                                 fresh.storage.path != config.storage.path;
+      config = std::move(fresh);
+      setup_logging(config.logging, options.log_level);
+      evaluate_compliance();
+      loop->reconfigure(config);
+      const std::string text = read_text(options.config_path);
+      store->save_config_snapshot({clock.wall_now(), config::config_fingerprint(text), text});
+      if (links_changed) {
+        log->warn(
+            "BMS, inverter or storage link settings changed: they take effect at the next restart");
+      }
+      log->info("configuration reloaded");
+    } catch (const config::ConfigError& e) {
+      log->error("reload rejected, keeping the running configuration: {}", e.what());
+    }
+    notifier.ready();
+  }
 
   // Checked at start-up and on every reload; each non-pass finding is logged once (on reload
   // only what changed), and the report is kept for the control loop and the API.
@@ -129,23 +373,28 @@ struct Daemon::Impl {
           "(bessd check-site explains each one)");
     }
     compliance_report = std::move(fresh);
+    if (loop) loop->set_compliance(compliance_report);
   }
 
   int run() {
+    build();
     evaluate_compliance();
     wait_stop();
     wait_reload();
-    schedule_control();
     if (auto wd = SystemdNotifier::watchdog_interval()) {
       if (std::chrono::milliseconds(config.control.period_ms) > *wd) {
         log->warn("control period {} ms is longer than half the systemd watchdog interval",
                   config.control.period_ms);
       }
     }
+    inverter_driver->start();
+    bms_monitor->start();
+    bms_timer->start();
+    fire_alarm->start();
+    loop->start();
     log->info("bessd ready (site \"{}\", config {})", config.site.name,
               options.config_path.string());
     notifier.ready();
-    notifier.status("running");
     io.run();
     log->info("bessd stopped");
     return 0;

@@ -24,6 +24,8 @@ std::string local_config(const TempDir& dir) {
   std::string text = read_file(kExample);
   text = std::regex_replace(text, std::regex("/var/lib/bessd/bessd.db"), dir.path() + "/bessd.db");
   text = std::regex_replace(text, std::regex("/run/bessd/api.sock"), dir.path() + "/api.sock");
+  text = std::regex_replace(text, std::regex("/usr/share/bessd/profiles"),
+                            std::string(BESSD_SOURCE_DIR) + "/config/profiles");
   const std::string path = dir.path() + "/bessd.json";
   write_file(path, text);
   return path;

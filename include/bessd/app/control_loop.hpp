@@ -45,6 +45,10 @@ class ControlLoop {
   // Inputs. `safety_relevant` (or an edge the loop recognises) runs a step at once.
   void set_pack(const core::PackState& pack, bool safety_relevant);
   void set_inverter(const core::InverterState& inverter);
+  /// Where each step reads the inverter's latest state (the driver polls on its own).
+  void set_inverter_source(std::function<std::optional<core::InverterState>()> source) {
+    inverter_source_ = std::move(source);
+  }
   void set_inverter_offline();
   void set_compliance(const compliance::ComplianceReport& report);
   void set_fire_alarm(bool active);
@@ -69,6 +73,7 @@ class ControlLoop {
  private:
   void schedule();
   control::StepInput make_input(bool stop, bool ack) const;
+  void refresh_inverter();
 
   boost::asio::io_context& io_;
   boost::asio::steady_timer timer_;
@@ -77,6 +82,7 @@ class ControlLoop {
   std::unique_ptr<control::Controller> controller_;
   control::FaultLatchStore& latches_;
   ControlLoopSinks sinks_;
+  std::function<std::optional<core::InverterState>()> inverter_source_;
   control::LifetimeSettings lifetime_settings_;
   control::LifetimeTracker lifetime_;
 

@@ -119,6 +119,10 @@ int main(int argc, char** argv) {
   try {
     bessd::app::Daemon daemon({config_path, level}, std::move(config));
     return daemon.run();
+  } catch (const bessd::config::ConfigError& e) {
+    // A profile or other file the configuration names is invalid: same exit as a bad config.
+    bessd::app::logger("config")->critical("{}", e.what());
+    return bessd::config::kExitConfig;
   } catch (const std::exception& e) {
     bessd::app::logger("app")->critical("fatal: {}", e.what());
     return 1;

@@ -47,7 +47,7 @@ std::string_view to_sv(beast::string_view s) {
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   State(asio::io_context& i, Router& r, ServerOptions o)
-      : io(i), router(r), options(std::move(o)), retry_timer(i) {}
+      : io(i), router(r), options(std::move(o)), unix_retry(i), tcp_retry(i) {}
 
   asio::io_context& io;
   Router& router;
@@ -56,7 +56,8 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   uid_t own_uid{::geteuid()};
   std::optional<unix_proto::acceptor> unix_acceptor;
   std::optional<tcp::acceptor> tcp_acceptor;
-  asio::steady_timer retry_timer;
+  asio::steady_timer unix_retry;  // re-arms an accept loop after an error such as EMFILE
+  asio::steady_timer tcp_retry;
   std::size_t active{0};
   std::vector<std::weak_ptr<SessionBase>> sessions;
   bool stopped{false};
@@ -269,8 +270,8 @@ void HttpServer::State::accept_unix() {
     if (ec) {
       // EMFILE and friends: wait a little instead of spinning.
       self->log_warn("api: accept on {}: {}", self->options.unix_path, ec.message());
-      self->retry_timer.expires_after(std::chrono::milliseconds{100});
-      self->retry_timer.async_wait([self](beast::error_code tec) {
+      self->unix_retry.expires_after(std::chrono::milliseconds{100});
+      self->unix_retry.async_wait([self](beast::error_code tec) {
         if (!tec && !self->stopped) self->accept_unix();
       });
       return;
@@ -298,8 +299,8 @@ void HttpServer::State::accept_tcp() {
     if (self->stopped || ec == asio::error::operation_aborted) return;
     if (ec) {
       self->log_warn("api: accept on tcp: {}", ec.message());
-      self->retry_timer.expires_after(std::chrono::milliseconds{100});
-      self->retry_timer.async_wait([self](beast::error_code tec) {
+      self->tcp_retry.expires_after(std::chrono::milliseconds{100});
+      self->tcp_retry.async_wait([self](beast::error_code tec) {
         if (!tec && !self->stopped) self->accept_tcp();
       });
       return;
@@ -380,7 +381,8 @@ void HttpServer::stop() {
   if (s.stopped) return;
   s.stopped = true;
   beast::error_code ec;
-  s.retry_timer.cancel();
+  s.unix_retry.cancel();
+  s.tcp_retry.cancel();
   if (s.unix_acceptor) s.unix_acceptor->close(ec);
   if (s.tcp_acceptor) s.tcp_acceptor->close(ec);
   for (auto& w : s.sessions)

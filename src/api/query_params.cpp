@@ -79,7 +79,8 @@ std::optional<WallTime> parse_rfc3339(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   const year_month_day ymd{year{*y}, month{static_cast<unsigned>(*mo)},
                            day{static_cast<unsigned>(*d)}};
-  if (!ymd.ok() || *h > 23 || *mi > 59 || *sec > 60) return std::nullopt;
+  // Years outside 1970..2200 are typos, and beyond 2262 they would overflow the nanosecond clock.
+  if (!ymd.ok() || *y < 1970 || *y > 2200 || *h > 23 || *mi > 59 || *sec > 60) return std::nullopt;
   const auto since_epoch = sys_days{ymd}.time_since_epoch() + hours{*h} + minutes{*mi} +
                            seconds{*sec} + nanoseconds{nanos} - minutes{offset_min};
   return WallTime{duration_cast<WallClock::duration>(since_epoch)};
@@ -183,8 +184,9 @@ std::optional<WallTime> parse_time(std::string_view text, WallTime now) {
   if (std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     long long n = 0;
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    // Up to year 9999; a bigger number is a typo (or milliseconds).
-    if (ec != std::errc{} || ptr != text.data() + text.size() || n > 253'402'300'799LL)
+    // Up to the year 2200 (7258118400); a bigger number is a typo or milliseconds, and would
+    // overflow the nanosecond clock past 2262.
+    if (ec != std::errc{} || ptr != text.data() + text.size() || n > 7'258'118'400LL)
       return std::nullopt;
     return WallTime{duration_cast<WallClock::duration>(seconds{n})};
   }

@@ -184,7 +184,7 @@ void FakeFacade::history(const HistoryQuery& query, Done<HistorySeries> done) {
   const int n = 240;
   for (int i = 0; i < n; ++i) {
     HistoryPoint p;
-    p.time = query.from + span * i / n;
+    p.time = query.from + span / n * i;  // span * i could overflow
     for (std::size_t f = 0; f < query.fields.size(); ++f) {
       const double phase = static_cast<double>(i) / n * 6.283185307179586;
       p.values.push_back(i == 100 ? std::nullopt  // a gap

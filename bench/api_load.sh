@@ -48,6 +48,9 @@ api_port=$(awk '/^READY/ {print $2}' "$tmp/server.out")
 # nginx serving the same status JSON as a static file.
 mkdir -p "$tmp/www"
 curl -fsS --unix-socket "$tmp/api.sock" http://localhost/v1/status >"$tmp/www/status.json"
+# nginx workers drop root privileges: the files must be readable by them.
+chmod 755 "$tmp" "$tmp/www"
+chmod 644 "$tmp/www/status.json"
 nginx_port=$(( (api_port % 20000) + 30000 ))
 cat >"$tmp/nginx.conf" <<CONF
 worker_processes 1;
@@ -67,10 +70,20 @@ http {
 CONF
 nginx -c "$tmp/nginx.conf" -p "$tmp" &
 nginx_pid=$!
+nginx_ready=0
 for _ in $(seq 100); do
-  curl -fsS "http://127.0.0.1:$nginx_port/status.json" >/dev/null 2>&1 && break
+  if curl -fsS "http://127.0.0.1:$nginx_port/status.json" >/dev/null 2>&1; then
+    nginx_ready=1
+    break
+  fi
   sleep 0.05
 done
+if [[ $nginx_ready != 1 ]]; then
+  echo "api_load: nginx does not serve status.json:" >&2
+  curl -sS -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$nginx_port/status.json" >&2 || true
+  cat "$tmp/nginx.err" >&2 || true
+  exit 1
+fi
 
 run_wrk() {  # url [header] -> "req_per_s p99"
   local out
@@ -80,6 +93,10 @@ run_wrk() {  # url [header] -> "req_per_s p99"
     out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency "$1")
   fi
   echo "$out" >&2
+  if grep -q 'Non-2xx or 3xx responses' <<<"$out"; then
+    echo "api_load: $1 answered errors; figures are meaningless" >&2
+    exit 1
+  fi
   local rps p99
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
@@ -87,9 +104,11 @@ run_wrk() {  # url [header] -> "req_per_s p99"
 }
 
 echo "== bessd API (GET /v1/status, $(wc -c <"$tmp/www/status.json") bytes) ==" >&2
-read -r api_rps api_p99 < <(run_wrk "http://127.0.0.1:$api_port/v1/status" "Authorization: Bearer $token")
+api_result=$(run_wrk "http://127.0.0.1:$api_port/v1/status" "Authorization: Bearer $token")
+read -r api_rps api_p99 <<<"$api_result"
 echo "== nginx static file (same JSON) ==" >&2
-read -r nginx_rps nginx_p99 < <(run_wrk "http://127.0.0.1:$nginx_port/status.json")
+nginx_result=$(run_wrk "http://127.0.0.1:$nginx_port/status.json")
+read -r nginx_rps nginx_p99 <<<"$nginx_result"
 
 ratio=$(awk -v a="$api_rps" -v n="$nginx_rps" 'BEGIN { printf "%.2f", (n > 0 ? a / n : 0) }')
 echo

@@ -1,0 +1,66 @@
+// Router throughput without sockets: requests per second through Router::handle over the
+// FakeFacade (JSON rendering, query and body validation included).
+
+#include <string>
+
+#include <benchmark/benchmark.h>
+
+#include <bessd/api/router.hpp>
+#include <bessd/api/testing/fake_facade.hpp>
+
+namespace {
+
+struct Env {
+  bessd::ManualClock clock;
+  bessd::api::testing::FakeFacade facade{clock};
+  bessd::api::Router router{facade, clock};
+};
+
+void run(benchmark::State& state, bessd::api::Method method, const std::string& target,
+         const std::string& body = "") {
+  Env env;
+  bessd::api::Request req;
+  req.method = method;
+  req.target = target;
+  req.body = body;
+  req.content_type = body.empty() ? "" : "application/json";
+  req.requester.may_write = true;
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    if (env.facade.audit_log.size() > 1000) env.facade.audit_log.clear();
+    env.router.handle(req, [&](bessd::api::Response r) {
+      bytes += r.body.size();
+      benchmark::DoNotOptimize(r);
+    });
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+
+void BM_GetStatus(benchmark::State& s) {
+  run(s, bessd::api::Method::get, "/v1/status");
+}
+void BM_GetLimits(benchmark::State& s) {
+  run(s, bessd::api::Method::get, "/v1/limits");
+}
+void BM_GetMetrics(benchmark::State& s) {
+  run(s, bessd::api::Method::get, "/metrics");
+}
+void BM_GetEvents(benchmark::State& s) {
+  run(s, bessd::api::Method::get, "/v1/events?since=-1d&level=warning&limit=50");
+}
+void BM_PutMode(benchmark::State& s) {
+  run(s, bessd::api::Method::put, "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})");
+}
+void BM_NotFound(benchmark::State& s) {
+  run(s, bessd::api::Method::get, "/v1/nothing");
+}
+
+BENCHMARK(BM_GetStatus);
+BENCHMARK(BM_GetLimits);
+BENCHMARK(BM_GetMetrics);
+BENCHMARK(BM_GetEvents);
+BENCHMARK(BM_PutMode);
+BENCHMARK(BM_NotFound);
+
+}  // namespace

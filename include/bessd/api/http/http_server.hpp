@@ -1,0 +1,85 @@
+#pragma once
+// The API's HTTP/1.1 server (Boost.Beast) on the daemon's io_context: a Unix socket and an
+// optional TCP listener, both serving the same Router. Sockets only: every decision about
+// content is the router's.
+//
+// Robustness: header and body reads each have `read_timeout` (a slow client is dropped and
+// never stalls the loop), bodies above `max_body_bytes` get 413, headers above
+// `max_header_bytes` get 431, at most `max_connections` connections are served at once (the
+// next one gets 503 and is closed), keep-alive is supported, responses to facade queries that
+// complete on another thread are posted back to the io_context.
+//
+// Access: over the Unix socket the peer is identified with SO_PEERCRED; it may write when it is
+// root, the daemon's own user, or a member of `unix_group` (primary or supplementary, via
+// getgrouplist). Over TCP every request needs "Authorization: Bearer <token>" (compared in
+// constant time); a valid token may write.
+//
+// Threading: construct, start() and stop() on the io_context's thread (or before it runs).
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <spdlog/logger.h>
+#include <boost/asio/io_context.hpp>
+
+#include <bessd/api/router.hpp>
+#include <bessd/common/result.hpp>
+#include <bessd/config/api_config.hpp>
+
+namespace bessd::api::http {
+
+struct ServerOptions {
+  bool unix_enabled{true};
+  std::string unix_path{"/run/bessd/api.sock"};
+  unsigned unix_mode{0660};
+  std::string unix_group{"bessd"};  // empty: no group may write (root and the daemon user only)
+  bool tcp_enabled{false};
+  std::string tcp_address{"127.0.0.1"};
+  std::uint16_t tcp_port{8470};  // 0 picks a free port (tests); see HttpServer::tcp_port()
+  std::string token;             // required (non-empty) when tcp_enabled
+  std::size_t max_connections{32};
+  std::size_t max_body_bytes{65536};
+  std::size_t max_header_bytes{8192};
+  std::chrono::milliseconds read_timeout{5000};
+  std::shared_ptr<spdlog::logger> logger;  // may be null: no logging
+
+  /// From the configuration; reads the token file (must be non-empty, not world-readable).
+  static Result<ServerOptions> from_config(const config::ApiConfig& api);
+};
+
+/// Reads a bearer token file: the first line, trimmed; errors name the file and the problem.
+Result<std::string> read_token_file(const std::string& path);
+
+/// Constant-time comparison (time depends on the lengths only).
+bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
+
+/// Makes `path` free for bind(): removes a stale socket nobody listens on; fails when another
+/// process listens there or when the path is not a socket.
+Status remove_stale_socket(const std::string& path);
+
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, Router& router, ServerOptions options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  /// Binds and starts accepting. Errors name the socket or address and the reason.
+  Status start();
+  /// Closes the listeners and every connection; removes the Unix socket file.
+  void stop();
+
+  /// The bound TCP port (useful with tcp_port = 0); 0 when TCP is off.
+  std::uint16_t tcp_port() const;
+  /// Connections being served now.
+  std::size_t active_connections() const;
+
+  struct State;  // implementation detail (sessions share it)
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace bessd::api::http

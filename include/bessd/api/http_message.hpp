@@ -1,0 +1,32 @@
+#pragma once
+// Transport-free HTTP request and response, so that the router is tested without sockets.
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <bessd/api/requester.hpp>
+
+namespace bessd::api {
+
+enum class Method : std::uint8_t { get, put, post, head, delete_, patch, options, other };
+std::string_view to_string(Method m) noexcept;
+Method parse_method(std::string_view text) noexcept;
+
+struct Request {
+  Method method{Method::get};
+  std::string target;        // path and query as sent: "/v1/events?level=warning&limit=10"
+  std::string content_type;  // empty when absent
+  std::string body;
+  Requester requester;
+};
+
+struct Response {
+  unsigned status{200};
+  std::string content_type{"application/json"};
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers ("Allow", ...)
+};
+
+}  // namespace bessd::api

@@ -1,0 +1,39 @@
+#pragma once
+// JSON views of the DTOs (field names carry units; battery power and current + = charging).
+// Absent values are JSON null, never 0. Times are RFC 3339 UTC strings with milliseconds.
+
+#include <nlohmann/json.hpp>
+
+#include <bessd/api/command_dto.hpp>
+#include <bessd/api/compliance_dto.hpp>
+#include <bessd/api/health_dto.hpp>
+#include <bessd/api/limits_dto.hpp>
+#include <bessd/api/query_dto.hpp>
+#include <bessd/api/status_dto.hpp>
+
+namespace bessd::api {
+
+using Json = nlohmann::json;
+
+std::string format_time(WallTime t);
+Json to_json(const core::Cause& c);
+Json to_json(const core::PackState& p);
+Json to_json(const core::InverterState& i);
+Json to_json(const core::Envelope& e);
+Json to_json(const StatusDto& s);
+Json to_json(const LimitsDto& l);
+Json to_json(const ComplianceDto& c);
+Json to_json(const HealthDto& h);
+Json to_json(const EventRecord& e);
+Json to_json(const HistorySeries& h);
+Json to_json(const AuditRecord& a);
+Json to_json(const Requester& r);
+Json to_json(const ModeVerdict& v);
+Json to_json(const AckResult& a);
+Json to_json(const SelfTestReport& r);
+
+/// A copy of `config` with every secret-looking value replaced by "<redacted>" (keys containing
+/// token, secret, password, passphrase, credential, private_key or api_key).
+Json redact_secrets(const Json& config);
+
+}  // namespace bessd::api

@@ -1,0 +1,23 @@
+#pragma once
+// Counters and gauges the facade adds to GET /metrics (link errors, queue drops, ...). The router
+// itself renders pack, inverter, envelope and state gauges from the status snapshot and counts
+// API requests.
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace bessd::api {
+
+enum class MetricType : std::uint8_t { counter, gauge };
+
+struct MetricSample {
+  std::string name;  // Prometheus name with unit suffix: "bessd_can_frames_dropped_total"
+  std::string help;
+  MetricType type{MetricType::gauge};
+  std::map<std::string, std::string> labels;
+  double value{0.0};
+  friend bool operator==(const MetricSample&, const MetricSample&) = default;
+};
+
+}  // namespace bessd::api

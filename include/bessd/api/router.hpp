@@ -1,0 +1,72 @@
+#pragma once
+// The pure request handler: Request -> Response over the Facade. No sockets, no clock of its
+// own (relative times in queries are resolved with the Clock passed in). Validates every query
+// parameter and body strictly and says exactly what is wrong.
+//
+// Threading: handle() is called on the io_context thread (it calls the facade there). The
+// `done` callback runs either inside handle() or later on whatever thread the facade completes
+// on; request counters are thread-safe.
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <bessd/api/facade.hpp>
+#include <bessd/api/http_message.hpp>
+#include <bessd/common/clock.hpp>
+
+namespace bessd::api {
+
+struct RouteInfo {
+  Method method;
+  std::string path;
+  bool write;  // needs Requester::may_write
+  std::string summary;
+};
+
+class Router {
+ public:
+  using Reply = std::function<void(Response)>;
+
+  /// `facade` and `clock` must outlive the router. `clock` gives "now" for relative query times
+  /// ("-1h") and defaults ("since" = 24 h ago).
+  Router(Facade& facade, const Clock& clock);
+
+  /// Handles one request; calls `reply` exactly once.
+  void handle(Request request, Reply reply);
+
+  /// Every route, for documentation checks and the 405 Allow header.
+  const std::vector<RouteInfo>& routes() const { return routes_; }
+
+  /// Counts a response that never reached the router (413, 401, 503 from the server), so that
+  /// /metrics shows them.
+  void count_transport_error(unsigned status);
+
+ private:
+  void count(const std::string& route, Method method, unsigned status);
+
+  Response get_status();
+  Response get_limits();
+  Response get_compliance();
+  Response get_health();
+  Response get_config();
+  Response get_metrics();
+  void get_events(const Request& req, Reply reply);
+  void get_history(const Request& req, Reply reply);
+  void get_audit(const Request& req, Reply reply);
+  Response put_mode(const Request& req);
+  Response post_ack(const Request& req);
+  void post_self_test(const Request& req, Reply reply);
+
+  Facade& facade_;
+  const Clock& clock_;
+  std::vector<RouteInfo> routes_;
+  mutable std::mutex counts_mutex_;
+  std::map<std::tuple<std::string, std::string, unsigned>, std::uint64_t> counts_;
+};
+
+}  // namespace bessd::api

@@ -1,0 +1,84 @@
+#pragma once
+// What GET /v1/status shows: the controller, the pack, the inverter, the envelope, the site's
+// compliance verdict and the links. Built by the facade on the io_context thread from the latest
+// snapshot; every age is computed by the facade from its Clock (the router reads no clock for it).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <bessd/common/clock.hpp>
+#include <bessd/core/envelope.hpp>
+#include <bessd/core/event.hpp>
+#include <bessd/core/inverter_state.hpp>
+#include <bessd/core/pack_state.hpp>
+
+namespace bessd::api {
+
+/// Operating modes an operator can ask for (PUT /v1/mode).
+enum class Mode : std::uint8_t { idle, manual, self_consumption };
+std::string_view to_string(Mode m) noexcept;
+std::optional<Mode> parse_mode(std::string_view text) noexcept;
+
+/// A fault that is active or latched (standards.md §4.3: latched until acknowledged after the
+/// cause has cleared).
+struct ActiveFault {
+  std::string code;  // rule id or fault id ("COM-01", "ALM-01")
+  core::Severity severity{core::Severity::error};
+  std::string message;
+  std::optional<WallTime> since;
+  bool latched{false};
+  bool cause_cleared{false};  // a latched fault whose cause is gone: POST /v1/faults/ack clears it
+  friend bool operator==(const ActiveFault&, const ActiveFault&) = default;
+};
+
+struct ControllerStatus {
+  std::string state;  // controller state name: "starting", "running", "safe_state", "fault", ...
+  Mode mode{Mode::idle};
+  std::optional<double> manual_setpoint_w;  // the operator's setpoint in manual mode, + = charge
+  std::optional<double> commanded_power_w;  // what the controller commands now, + = charging
+  std::string command_reason;               // why (rule id or "operator")
+  std::vector<ActiveFault> active_faults;
+  friend bool operator==(const ControllerStatus&, const ControllerStatus&) = default;
+};
+
+enum class LinkState : std::uint8_t { unknown, up, stale, down, disabled };
+std::string_view to_string(LinkState s) noexcept;
+
+/// A link to a device (BMS over CAN, inverter over Modbus) or a service (storage).
+struct LinkStatus {
+  std::string name;  // "bms", "inverter", "storage"
+  LinkState state{LinkState::unknown};
+  std::optional<double> age_s;  // seconds since the last good message; absent when never seen
+  std::uint64_t error_count{0};
+  std::string detail;  // last error or transport ("socketcan can0")
+  friend bool operator==(const LinkStatus&, const LinkStatus&) = default;
+};
+
+/// Overall installation verdict, worst first when compared: block > derate > warn > pass.
+enum class Verdict : std::uint8_t { pass, warn, derate, block };
+std::string_view to_string(Verdict v) noexcept;
+
+struct ComplianceSummary {
+  Verdict verdict{Verdict::pass};
+  std::vector<std::string> blocking_rules;  // rule ids with verdict block
+  std::uint32_t warnings{0};
+  std::uint32_t derates{0};
+  friend bool operator==(const ComplianceSummary&, const ComplianceSummary&) = default;
+};
+
+struct StatusDto {
+  WallTime time{};  // when the snapshot was taken
+  ControllerStatus controller;
+  core::PackState pack;
+  std::optional<double> pack_age_s;  // since the newest BMS measurement
+  core::InverterState inverter;
+  std::optional<double> inverter_age_s;  // since the last successful inverter read
+  core::Envelope envelope;
+  ComplianceSummary compliance;
+  std::vector<LinkStatus> links;
+  friend bool operator==(const StatusDto&, const StatusDto&) = default;
+};
+
+}  // namespace bessd::api

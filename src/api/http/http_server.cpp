@@ -1,0 +1,408 @@
+#include <bessd/api/http/http_server.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bessd/api/error_response.hpp>
+
+#include "unix_peer.hpp"
+
+namespace bessd::api::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using unix_proto = asio::local::stream_protocol;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+struct SessionBase {
+  virtual ~SessionBase() = default;
+  virtual void close() = 0;
+};
+
+bool iequals(std::string_view a, std::string_view b) {
+  return beast::iequals(beast::string_view(a.data(), a.size()),
+                        beast::string_view(b.data(), b.size()));
+}
+
+std::string_view to_sv(beast::string_view s) {
+  return {s.data(), s.size()};
+}
+
+}  // namespace
+
+struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
+  State(asio::io_context& i, Router& r, ServerOptions o)
+      : io(i), router(r), options(std::move(o)), unix_retry(i), tcp_retry(i) {}
+
+  asio::io_context& io;
+  Router& router;
+  ServerOptions options;
+  std::optional<gid_t> write_gid;
+  uid_t own_uid{::geteuid()};
+  std::optional<unix_proto::acceptor> unix_acceptor;
+  std::optional<tcp::acceptor> tcp_acceptor;
+  asio::steady_timer unix_retry;  // re-arms an accept loop after an error such as EMFILE
+  asio::steady_timer tcp_retry;
+  std::size_t active{0};
+  std::vector<std::weak_ptr<SessionBase>> sessions;
+  bool stopped{false};
+  bool unix_bound{false};
+
+  template <typename... Args>
+  void log_warn(spdlog::format_string_t<Args...> fmt, Args&&... args) {
+    if (options.logger) options.logger->warn(fmt, std::forward<Args>(args)...);
+  }
+  template <typename... Args>
+  void log_debug(spdlog::format_string_t<Args...> fmt, Args&&... args) {
+    if (options.logger) options.logger->debug(fmt, std::forward<Args>(args)...);
+  }
+
+  void accept_unix();
+  void accept_tcp();
+  template <typename Protocol>
+  void serve(typename Protocol::socket socket, Requester who);
+};
+
+namespace {
+
+template <typename Protocol>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Protocol>> {
+ public:
+  Session(std::shared_ptr<HttpServer::State> state, typename Protocol::socket socket, Requester who,
+          bool over_limit)
+      : state_(std::move(state)),
+        stream_(std::move(socket)),
+        who_(std::move(who)),
+        over_limit_(over_limit) {
+    if (!over_limit_) ++state_->active;
+  }
+  ~Session() override {
+    if (!over_limit_) --state_->active;
+  }
+
+  void run() {
+    if (over_limit_) {
+      state_->router.count_transport_error(503);
+      Response r = error_response(503, error_code::kTooManyConnections,
+                                  "too many API connections (limit " +
+                                      std::to_string(state_->options.max_connections) +
+                                      "); try again shortly");
+      r.headers.emplace_back("Retry-After", "1");
+      send(std::move(r), true);
+      return;
+    }
+    read_header();
+  }
+
+  void close() override {
+    beast::error_code ec;
+    stream_.socket().shutdown(Protocol::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+ private:
+  const ServerOptions& opts() const { return state_->options; }
+
+  void read_header() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(opts().max_header_bytes));
+    parser_->body_limit(opts().max_body_bytes);
+    stream_.expires_after(opts().read_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                               self->on_header(ec);
+                             });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    const auto& req = parser_->get();
+    version_ = req.version();
+    if (iequals(to_sv(req[bhttp::field::expect]), "100-continue") && !parser_->is_done()) {
+      continue_ =
+          std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, version_);
+      stream_.expires_after(opts().read_timeout);
+      bhttp::async_write(stream_, *continue_,
+                         [self = this->shared_from_this()](beast::error_code wec, std::size_t) {
+                           if (wec) return self->close();
+                           self->read_body();
+                         });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    if (parser_->is_done()) return on_request();
+    stream_.expires_after(opts().read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->on_read_error(ec);
+                        self->on_request();
+                      });
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == asio::error::operation_aborted) return;
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::connection_reset) {
+      return close();
+    }
+    if (ec == beast::error::timeout) {
+      state_->log_debug("api: dropped a connection that sent nothing complete within {} ms ({})",
+                        opts().read_timeout.count(), who_.describe());
+      return close();  // a slow client gets no answer; the socket is already closed
+    }
+    Response r;
+    if (ec == bhttp::error::body_limit) {
+      r = error_response(
+          413, error_code::kBodyTooLarge,
+          "request body exceeds " + std::to_string(opts().max_body_bytes) + " bytes");
+    } else if (ec == bhttp::error::header_limit) {
+      r = error_response(
+          431, error_code::kHeadersTooLarge,
+          "request headers exceed " + std::to_string(opts().max_header_bytes) + " bytes");
+    } else {
+      r = error_response(400, error_code::kBadRequest, "malformed HTTP request: " + ec.message());
+    }
+    state_->router.count_transport_error(r.status);
+    send(std::move(r), true);
+  }
+
+  void on_request() {
+    auto& req = parser_->get();
+    keep_alive_ = req.keep_alive();
+    if (std::is_same_v<Protocol, tcp>) {
+      constexpr std::string_view kBearer = "Bearer ";
+      const std::string_view auth = to_sv(req[bhttp::field::authorization]);
+      const bool ok = auth.size() > kBearer.size() &&
+                      iequals(auth.substr(0, kBearer.size()), kBearer) &&
+                      constant_time_equal(auth.substr(kBearer.size()), opts().token);
+      if (!ok) {
+        state_->router.count_transport_error(401);
+        Response r = error_response(
+            401, error_code::kUnauthorized,
+            auth.empty() ? "this API needs \"Authorization: Bearer <token>\" over TCP"
+                         : "invalid bearer token");
+        r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"bessd\"");
+        return send(std::move(r), false);
+      }
+    }
+    Request request;
+    request.method = parse_method(to_sv(req.method_string()));
+    request.target = std::string(to_sv(req.target()));
+    request.content_type = std::string(to_sv(req[bhttp::field::content_type]));
+    request.body = std::move(req.body());
+    request.requester = who_;
+    // The facade may complete on another thread: always come back to the stream's executor.
+    state_->router.handle(std::move(request), [self = this->shared_from_this()](Response response) {
+      auto exec = self->stream_.get_executor();
+      asio::post(exec,
+                 [self, r = std::move(response)]() mutable { self->send(std::move(r), false); });
+    });
+  }
+
+  void send(Response r, bool close_after) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(r.status), version_);
+    res->set(bhttp::field::server, "bessd");
+    res->set(bhttp::field::content_type, r.content_type);
+    res->set(bhttp::field::cache_control, "no-store");
+    for (const auto& [name, value] : r.headers) res->set(name, value);
+    res->body() = std::move(r.body);
+    res->keep_alive(keep_alive_ && !close_after);
+    res->prepare_payload();
+    response_ = res;
+    stream_.expires_after(opts().read_timeout);
+    bhttp::async_write(stream_, *response_,
+                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                         if (ec || !self->response_->keep_alive()) return self->close();
+                         self->response_.reset();
+                         self->read_header();
+                       });
+  }
+
+  std::shared_ptr<HttpServer::State> state_;
+  beast::basic_stream<Protocol> stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<bhttp::response<bhttp::empty_body>> continue_;
+  std::shared_ptr<bhttp::response<bhttp::string_body>> response_;
+  Requester who_;
+  unsigned version_{11};
+  bool keep_alive_{false};
+  bool over_limit_;
+};
+
+}  // namespace
+
+template <typename Protocol>
+void HttpServer::State::serve(typename Protocol::socket socket, Requester who) {
+  const bool over = active >= options.max_connections;
+  auto session = std::make_shared<Session<Protocol>>(shared_from_this(), std::move(socket),
+                                                     std::move(who), over);
+  if (sessions.size() > 2 * options.max_connections + 16) {
+    std::erase_if(sessions, [](const auto& w) { return w.expired(); });
+  }
+  sessions.push_back(session);
+  session->run();
+}
+
+void HttpServer::State::accept_unix() {
+  unix_acceptor->async_accept([self = shared_from_this()](beast::error_code ec,
+                                                          unix_proto::socket socket) {
+    if (self->stopped || ec == asio::error::operation_aborted) return;
+    if (ec) {
+      // EMFILE and friends: wait a little instead of spinning.
+      self->log_warn("api: accept on {}: {}", self->options.unix_path, ec.message());
+      self->unix_retry.expires_after(std::chrono::milliseconds{100});
+      self->unix_retry.async_wait([self](beast::error_code tec) {
+        if (!tec && !self->stopped) self->accept_unix();
+      });
+      return;
+    }
+    Requester who;
+    who.transport = Transport::unix_socket;
+    who.peer = "unix:" + self->options.unix_path;
+    if (auto cred = peer_credentials(socket.native_handle())) {
+      who.uid = cred->uid;
+      who.gid = cred->gid;
+      who.pid = cred->pid;
+      who.user = user_name(cred->uid);
+      who.may_write = cred->uid == 0 || cred->uid == self->own_uid ||
+                      (self->write_gid && is_group_member(cred->uid, cred->gid, *self->write_gid));
+    } else {
+      who.user = "unknown";
+    }
+    self->serve<unix_proto>(std::move(socket), std::move(who));
+    self->accept_unix();
+  });
+}
+
+void HttpServer::State::accept_tcp() {
+  tcp_acceptor->async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    if (self->stopped || ec == asio::error::operation_aborted) return;
+    if (ec) {
+      self->log_warn("api: accept on tcp: {}", ec.message());
+      self->tcp_retry.expires_after(std::chrono::milliseconds{100});
+      self->tcp_retry.async_wait([self](beast::error_code tec) {
+        if (!tec && !self->stopped) self->accept_tcp();
+      });
+      return;
+    }
+    Requester who;
+    who.transport = Transport::tcp;
+    who.user = "token";
+    beast::error_code ep_ec;
+    const auto ep = socket.remote_endpoint(ep_ec);
+    if (!ep_ec) who.peer = ep.address().to_string() + ":" + std::to_string(ep.port());
+    who.may_write = true;  // only reaches the router with a valid token
+    socket.set_option(tcp::no_delay(true), ep_ec);
+    self->serve<tcp>(std::move(socket), std::move(who));
+    self->accept_tcp();
+  });
+}
+
+HttpServer::HttpServer(asio::io_context& io, Router& router, ServerOptions options)
+    : state_(std::make_shared<State>(io, router, std::move(options))) {}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+Status HttpServer::start() {
+  auto& s = *state_;
+  const auto& o = s.options;
+  beast::error_code ec;
+  if (o.unix_enabled) {
+    if (!o.unix_group.empty()) {
+      s.write_gid = group_id(o.unix_group);
+      if (!s.write_gid)
+        s.log_warn("api: group \"{}\" does not exist: only root and the daemon's user may write",
+                   o.unix_group);
+    }
+    if (auto st = remove_stale_socket(o.unix_path); !st) return st;
+    s.unix_acceptor.emplace(s.io);
+    const auto where = "api socket " + o.unix_path + ": ";
+    s.unix_acceptor->open(unix_proto(), ec);
+    if (!ec) s.unix_acceptor->bind(unix_proto::endpoint(o.unix_path), ec);
+    if (ec) return fail(ErrorCode::io_error, where + "bind: " + ec.message());
+    s.unix_bound = true;
+    s.unix_acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return fail(ErrorCode::io_error, where + "listen: " + ec.message());
+    if (::chmod(o.unix_path.c_str(), static_cast<mode_t>(o.unix_mode)) != 0)
+      return fail(ErrorCode::io_error, where + "chmod: " + std::strerror(errno));
+    if (s.write_gid && ::chown(o.unix_path.c_str(), static_cast<uid_t>(-1), *s.write_gid) != 0)
+      return fail(ErrorCode::permission_denied,
+                  where + "chown to group " + o.unix_group + ": " + std::strerror(errno));
+    s.accept_unix();
+  }
+  if (o.tcp_enabled) {
+    if (o.token.empty())
+      return fail(ErrorCode::invalid_argument, "api tcp: a bearer token is required");
+    const auto address = asio::ip::make_address(o.tcp_address, ec);
+    if (ec)
+      return fail(ErrorCode::invalid_argument,
+                  "api tcp: invalid address \"" + o.tcp_address + "\": " + ec.message());
+    const tcp::endpoint endpoint{address, o.tcp_port};
+    const auto where = "api tcp " + o.tcp_address + ":" + std::to_string(o.tcp_port) + ": ";
+    s.tcp_acceptor.emplace(s.io);
+    s.tcp_acceptor->open(endpoint.protocol(), ec);
+    if (!ec) s.tcp_acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) s.tcp_acceptor->bind(endpoint, ec);
+    if (ec) return fail(ErrorCode::io_error, where + "bind: " + ec.message());
+    s.tcp_acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return fail(ErrorCode::io_error, where + "listen: " + ec.message());
+    if (!address.is_loopback())
+      s.log_warn("api: TCP listener on non-loopback {}: plain HTTP, the token travels in clear",
+                 o.tcp_address);
+    s.accept_tcp();
+  }
+  return {};
+}
+
+void HttpServer::stop() {
+  auto& s = *state_;
+  if (s.stopped) return;
+  s.stopped = true;
+  beast::error_code ec;
+  s.unix_retry.cancel();
+  s.tcp_retry.cancel();
+  if (s.unix_acceptor) s.unix_acceptor->close(ec);
+  if (s.tcp_acceptor) s.tcp_acceptor->close(ec);
+  for (auto& w : s.sessions)
+    if (auto session = w.lock()) session->close();
+  s.sessions.clear();
+  if (s.unix_bound) {
+    ::unlink(s.options.unix_path.c_str());
+    s.unix_bound = false;
+  }
+}
+
+std::uint16_t HttpServer::tcp_port() const {
+  if (!state_->tcp_acceptor || !state_->tcp_acceptor->is_open()) return 0;
+  beast::error_code ec;
+  const auto ep = state_->tcp_acceptor->local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
+std::size_t HttpServer::active_connections() const {
+  return state_->active;
+}
+
+}  // namespace bessd::api::http

@@ -1,0 +1,349 @@
+#include <bessd/api/json.hpp>
+
+#include <array>
+#include <cctype>
+#include <cstdio>
+
+namespace bessd::api {
+
+namespace {
+
+template <typename T>
+Json opt(const std::optional<T>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+
+Json opt_time(const std::optional<WallTime>& t) {
+  return t ? Json(format_time(*t)) : Json(nullptr);
+}
+
+Json flags_to_json(const core::BmsFlagSet& flags) {
+  Json out = Json::object();
+  for (std::size_t i = 0; i < core::kBmsConditionCount; ++i) {
+    const auto c = static_cast<core::BmsCondition>(i);
+    out[std::string(core::to_string(c))] = core::to_string(flags.get(c));
+  }
+  return out;
+}
+
+Json active_list(const core::BmsFlagSet& flags) {
+  Json out = Json::array();
+  for (std::size_t i = 0; i < core::kBmsConditionCount; ++i) {
+    const auto c = static_cast<core::BmsCondition>(i);
+    if (flags.get(c) == core::FlagState::active) out.push_back(core::to_string(c));
+  }
+  return out;
+}
+
+Json bound_json(const core::Bound& b) {
+  Json out = to_json(b.cause);
+  out["value"] = b.value;
+  return out;
+}
+
+}  // namespace
+
+std::string format_time(WallTime t) {
+  using namespace std::chrono;
+  const auto ms = floor<milliseconds>(t);
+  const auto day = floor<days>(ms);
+  const year_month_day ymd{day};
+  const auto in_day = ms - day;
+  const long long total_ms = in_day.count();
+  const long long h = total_ms / 3'600'000;
+  const long long m = (total_ms / 60'000) % 60;
+  const long long s = (total_ms / 1000) % 60;
+  const long long frac = total_ms % 1000;
+  std::array<char, 40> buf{};
+  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), h, m, s, frac);
+  return buf.data();
+}
+
+Json to_json(const core::Cause& c) {
+  return {{"kind", core::to_string(c.kind)},
+          {"rule_id", c.rule_id.empty() ? Json(nullptr) : Json(c.rule_id)},
+          {"sentence", c.sentence}};
+}
+
+Json to_json(const core::PackState& p) {
+  Json out{
+      {"soc_pct", opt(p.soc_pct)},
+      {"soh_pct", opt(p.soh_pct)},
+      {"voltage_v", opt(p.voltage_v)},
+      {"current_a", opt(p.current_a)},
+      {"power_w", opt(p.power_w())},
+      {"temperature_c", opt(p.temperature_c)},
+      {"cell_voltage_min_v", opt(p.cell_voltage_min_v)},
+      {"cell_voltage_max_v", opt(p.cell_voltage_max_v)},
+      {"cell_temperature_min_c", opt(p.cell_temperature_min_c)},
+      {"cell_temperature_max_c", opt(p.cell_temperature_max_c)},
+      {"capacity_ah", opt(p.capacity_ah)},
+      {"energy_charged_kwh", opt(p.energy_charged_kwh)},
+      {"energy_discharged_kwh", opt(p.energy_discharged_kwh)},
+      {"manufacturer", p.manufacturer},
+      {"bms_name", p.bms_name},
+      {"firmware", p.firmware},
+  };
+  out["cell_voltage_spread_mv"] =
+      (p.cell_voltage_min_v && p.cell_voltage_max_v)
+          ? Json((*p.cell_voltage_max_v - *p.cell_voltage_min_v) * 1000.0)
+          : Json(nullptr);
+  out["bms_limits"] = {
+      {"charge_voltage_limit_v", opt(p.limits.charge_voltage_limit_v)},
+      {"charge_current_limit_a", opt(p.limits.charge_current_limit_a)},
+      {"discharge_current_limit_a", opt(p.limits.discharge_current_limit_a)},
+      {"discharge_voltage_limit_v", opt(p.limits.discharge_voltage_limit_v)},
+  };
+  out["bms_requests"] = {
+      {"charge_enable", opt(p.requests.charge_enable)},
+      {"discharge_enable", opt(p.requests.discharge_enable)},
+      {"force_charge", opt(p.requests.force_charge)},
+      {"full_charge", opt(p.requests.full_charge)},
+  };
+  out["active_protections"] = active_list(p.protections);
+  out["active_warnings"] = active_list(p.warnings);
+  out["protections"] = flags_to_json(p.protections);
+  out["warnings"] = flags_to_json(p.warnings);
+  out["modules"] = {
+      {"total", opt(p.modules.total)},
+      {"online", opt(p.modules.online)},
+      {"blocking_charge", opt(p.modules.blocking_charge)},
+      {"blocking_discharge", opt(p.modules.blocking_discharge)},
+      {"offline", opt(p.modules.offline)},
+  };
+  return out;
+}
+
+namespace {
+std::string_view operating_name(core::InverterOperating o) {
+  switch (o) {
+    case core::InverterOperating::unknown:
+      return "unknown";
+    case core::InverterOperating::off:
+      return "off";
+    case core::InverterOperating::standby:
+      return "standby";
+    case core::InverterOperating::running:
+      return "running";
+    case core::InverterOperating::fault:
+      return "fault";
+  }
+  return "invalid";
+}
+}  // namespace
+
+Json to_json(const core::InverterState& i) {
+  return {
+      {"online", i.online},
+      {"operating", operating_name(i.operating)},
+      {"battery_power_w", opt(i.battery_power_w)},
+      {"battery_voltage_v", opt(i.battery_voltage_v)},
+      {"battery_current_a", opt(i.battery_current_a)},
+      {"grid_power_w", opt(i.grid_power_w)},
+      {"pv_power_w", opt(i.pv_power_w)},
+      {"ac_power_w", opt(i.ac_power_w)},
+      {"rated_power_w", opt(i.rated_power_w)},
+      {"setpoint_readback_w", opt(i.setpoint_readback_w)},
+      {"model", i.model},
+      {"serial", i.serial},
+  };
+}
+
+Json to_json(const core::Envelope& e) {
+  return {
+      {"charge_power_max_w", e.charge_power_max_w.value},
+      {"charge_power_cause", to_json(e.charge_power_max_w.cause)},
+      {"discharge_power_max_w", e.discharge_power_max_w.value},
+      {"discharge_power_cause", to_json(e.discharge_power_max_w.cause)},
+  };
+}
+
+Json to_json(const StatusDto& s) {
+  Json faults = Json::array();
+  for (const auto& f : s.controller.active_faults) {
+    faults.push_back({{"code", f.code},
+                      {"severity", core::to_string(f.severity)},
+                      {"message", f.message},
+                      {"since", opt_time(f.since)},
+                      {"latched", f.latched},
+                      {"cause_cleared", f.cause_cleared}});
+  }
+  Json links = Json::array();
+  for (const auto& l : s.links) {
+    links.push_back({{"name", l.name},
+                     {"state", to_string(l.state)},
+                     {"age_s", opt(l.age_s)},
+                     {"error_count", l.error_count},
+                     {"detail", l.detail}});
+  }
+  Json pack = to_json(s.pack);
+  pack["age_s"] = opt(s.pack_age_s);
+  Json inverter = to_json(s.inverter);
+  inverter["age_s"] = opt(s.inverter_age_s);
+  return {
+      {"time", format_time(s.time)},
+      {"state", s.controller.state},
+      {"mode", to_string(s.controller.mode)},
+      {"manual_setpoint_w", opt(s.controller.manual_setpoint_w)},
+      {"commanded_power_w", opt(s.controller.commanded_power_w)},
+      {"command_reason", s.controller.command_reason},
+      {"active_faults", std::move(faults)},
+      {"pack", std::move(pack)},
+      {"inverter", std::move(inverter)},
+      {"envelope", to_json(s.envelope)},
+      {"compliance",
+       {{"verdict", to_string(s.compliance.verdict)},
+        {"blocking_rules", s.compliance.blocking_rules},
+        {"warnings", s.compliance.warnings},
+        {"derates", s.compliance.derates}}},
+      {"links", std::move(links)},
+  };
+}
+
+Json to_json(const LimitsDto& l) {
+  Json constraints = Json::array();
+  for (const auto& c : l.constraints) {
+    Json item = to_json(c.cause);
+    item["bound"] = c.bound;
+    item["direction"] = to_string(c.direction);
+    item["value"] = c.value;
+    item["binding"] = c.binding;
+    constraints.push_back(std::move(item));
+  }
+  return {
+      {"time", format_time(l.time)},
+      {"bounds",
+       {{"charge_power_max_w", bound_json(l.envelope.charge_power_max_w)},
+        {"discharge_power_max_w", bound_json(l.envelope.discharge_power_max_w)},
+        {"charge_current_max_a", bound_json(l.envelope.charge_current_max_a)},
+        {"discharge_current_max_a", bound_json(l.envelope.discharge_current_max_a)},
+        {"charge_voltage_max_v", bound_json(l.envelope.charge_voltage_max_v)}}},
+      {"constraints", std::move(constraints)},
+  };
+}
+
+Json to_json(const ComplianceDto& c) {
+  Json findings = Json::array();
+  for (const auto& f : c.findings) {
+    findings.push_back({{"rule_id", f.rule_id},
+                        {"verdict", to_string(f.verdict)},
+                        {"title", f.title},
+                        {"message", f.message},
+                        {"reference", f.reference},
+                        {"values", f.values},
+                        {"verify_against_text", f.verify_against_text}});
+  }
+  return {{"checked_at", opt_time(c.checked_at)},
+          {"verdict", to_string(c.verdict)},
+          {"charge_blocked", c.charge_blocked},
+          {"discharge_blocked", c.discharge_blocked},
+          {"findings", std::move(findings)}};
+}
+
+Json to_json(const HealthDto& h) {
+  Json values = Json::object();
+  for (const auto& v : h.values) {
+    Json value = v.number ? Json(*v.number) : v.text ? Json(*v.text) : Json(nullptr);
+    values[v.name] = {
+        {"value", std::move(value)}, {"source", to_string(v.source)}, {"note", v.note}};
+  }
+  return {{"time", format_time(h.time)}, {"values", std::move(values)}};
+}
+
+Json to_json(const EventRecord& e) {
+  return {{"id", e.id},
+          {"time", format_time(e.time)},
+          {"severity", core::to_string(e.event.severity)},
+          {"edge", core::to_string(e.event.edge)},
+          {"source", e.event.source},
+          {"code", e.event.code},
+          {"message", e.event.message},
+          {"fields", e.event.fields}};
+}
+
+Json to_json(const HistorySeries& h) {
+  Json points = Json::array();
+  for (const auto& p : h.points) {
+    Json point{{"time", format_time(p.time)}};
+    for (std::size_t i = 0; i < h.fields.size(); ++i)
+      point[h.fields[i]] = i < p.values.size() ? opt(p.values[i]) : Json(nullptr);
+    points.push_back(std::move(point));
+  }
+  return {
+      {"resolution", to_string(h.resolution)}, {"fields", h.fields}, {"points", std::move(points)}};
+}
+
+Json to_json(const Requester& r) {
+  return {{"transport", to_string(r.transport)},
+          {"uid", opt(r.uid)},
+          {"gid", opt(r.gid)},
+          {"pid", opt(r.pid)},
+          {"user", r.user},
+          {"peer", r.peer}};
+}
+
+Json to_json(const AuditRecord& a) {
+  return {{"id", a.id},          {"time", format_time(a.time)}, {"who", to_json(a.who)},
+          {"action", a.action},  {"request", a.request},        {"outcome", a.outcome},
+          {"message", a.message}};
+}
+
+Json to_json(const ModeVerdict& v) {
+  return {{"accepted", v.accepted},
+          {"mode", to_string(v.mode)},
+          {"effective_setpoint_w", opt(v.effective_setpoint_w)},
+          {"message", v.message}};
+}
+
+Json to_json(const AckResult& a) {
+  return {
+      {"acknowledged", a.acknowledged}, {"still_active", a.still_active}, {"message", a.message}};
+}
+
+Json to_json(const SelfTestReport& r) {
+  Json steps = Json::array();
+  for (const auto& s : r.steps) {
+    steps.push_back({{"condition", s.condition},
+                     {"expected_action", s.expected_action},
+                     {"observed_action", s.observed_action},
+                     {"expected_event", s.expected_event},
+                     {"event_seen", s.event_seen},
+                     {"passed", s.passed},
+                     {"message", s.message}});
+  }
+  return {{"started_at", format_time(r.started_at)},
+          {"finished_at", format_time(r.finished_at)},
+          {"passed", r.passed},
+          {"steps", std::move(steps)}};
+}
+
+namespace {
+bool is_secret_key(std::string_view key) {
+  std::string lower;
+  for (char c : key) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view word :
+       {"token", "secret", "password", "passphrase", "credential", "private_key", "api_key"})
+    if (lower.find(word) != std::string::npos) return true;
+  return false;
+}
+}  // namespace
+
+Json redact_secrets(const Json& config) {
+  if (config.is_object()) {
+    Json out = Json::object();
+    for (const auto& [key, value] : config.items())
+      out[key] =
+          (is_secret_key(key) && !value.is_null()) ? Json("<redacted>") : redact_secrets(value);
+    return out;
+  }
+  if (config.is_array()) {
+    Json out = Json::array();
+    for (const auto& v : config) out.push_back(redact_secrets(v));
+    return out;
+  }
+  return config;
+}
+
+}  // namespace bessd::api

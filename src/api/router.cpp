@@ -1,0 +1,447 @@
+#include <bessd/api/router.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <memory>
+#include <set>
+
+#include <bessd/api/error_response.hpp>
+#include <bessd/api/json.hpp>
+#include <bessd/api/prometheus_text.hpp>
+#include <bessd/api/query_params.hpp>
+#include <bessd/config/json_reader.hpp>
+
+namespace bessd::api {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+Response json_response(const Json& body, unsigned status = 200) {
+  Response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return r;
+}
+
+std::string join_details(const std::vector<ErrorDetail>& details) {
+  std::string out;
+  for (const auto& d : details) {
+    if (!out.empty()) out += "; ";
+    out += (d.where.empty() ? std::string{"/"} : d.where) + ": " + d.message;
+  }
+  return out;
+}
+
+Response invalid_query(const std::vector<ErrorDetail>& details) {
+  return error_response(400, error_code::kInvalidQuery, "invalid query: " + join_details(details),
+                        details);
+}
+
+Response invalid_body(const std::vector<ErrorDetail>& details) {
+  return error_response(400, error_code::kInvalidBody,
+                        "invalid request body: " + join_details(details), details);
+}
+
+bool is_json_content_type(std::string_view ct) {
+  std::string lower;
+  for (char c : ct.substr(0, ct.find(';')))
+    if (c != ' ' && c != '\t')
+      lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower == "application/json";
+}
+
+/// Parses a JSON body. nullopt + filled `error` when the body is unusable.
+std::optional<Json> parse_body(const Request& req, bool allow_empty, Response& error) {
+  if (!req.content_type.empty() && !is_json_content_type(req.content_type)) {
+    error = error_response(
+        415, error_code::kUnsupportedMediaType,
+        "request body must be application/json, got Content-Type \"" + req.content_type + "\"");
+    return std::nullopt;
+  }
+  const bool blank = std::all_of(req.body.begin(), req.body.end(), [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+  });
+  if (blank) {
+    if (allow_empty) return Json::object();
+    error = error_response(400, error_code::kInvalidBody,
+                           "request body is empty; expected a JSON object");
+    return std::nullopt;
+  }
+  try {
+    return Json::parse(req.body);
+  } catch (const Json::parse_error& e) {
+    // e.byte is the 1-based offset where parsing stopped.
+    std::string what = e.what();
+    const auto colon = what.find("syntax error");
+    error = error_response(400, error_code::kMalformedJson,
+                           "request body is not valid JSON at byte " + std::to_string(e.byte) +
+                               ": " + (colon == std::string::npos ? what : what.substr(colon)));
+    return std::nullopt;
+  }
+}
+
+std::vector<ErrorDetail> to_details(const config::IssueList& issues) {
+  std::vector<ErrorDetail> out;
+  for (const auto& i : issues.items()) out.push_back({i.pointer, i.message});
+  return out;
+}
+
+/// Bodies of POST /v1/faults/ack and /v1/self-test: empty or an empty object.
+std::optional<Response> check_empty_object_body(const Request& req) {
+  Response error;
+  const auto body = parse_body(req, true, error);
+  if (!body) return error;
+  if (!body->is_object())
+    return invalid_body({{"", "must be a JSON object, got " + config::describe_json(*body)}});
+  std::vector<ErrorDetail> details;
+  for (const auto& item : body->items())
+    details.push_back({"/" + config::pointer_escape(item.key()),
+                       "unknown key (this request takes no parameters)"});
+  if (!details.empty()) return invalid_body(details);
+  return std::nullopt;
+}
+
+std::optional<std::uint32_t> parse_limit(const std::string& text) {
+  std::uint32_t n = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || n < 1 || n > kMaxQueryLimit)
+    return std::nullopt;
+  return n;
+}
+
+const char* const kTimeHelp =
+    "must be an RFC 3339 time (2026-11-24T02:00:00Z), Unix seconds, \"now\" or relative "
+    "(-30s, -15m, -2h, -7d)";
+
+std::optional<core::Severity> parse_severity(std::string_view text) {
+  using S = core::Severity;
+  for (S s : {S::debug, S::info, S::warning, S::error, S::critical})
+    if (core::to_string(s) == text) return s;
+  return std::nullopt;
+}
+
+/// Wraps a reply so that a facade Result becomes JSON or an error response.
+template <typename T>
+Done<T> reply_with(Router::Reply reply, std::function<Json(const T&)> render) {
+  return [reply = std::move(reply), render = std::move(render)](Result<T> result) {
+    if (!result) return reply(error_response(result.error()));
+    reply(json_response(render(*result)));
+  };
+}
+
+}  // namespace
+
+Router::Router(Facade& facade, const Clock& clock) : facade_(facade), clock_(clock) {
+  routes_ = {
+      {Method::get, "/v1/status", false, "controller, pack, inverter, envelope, links"},
+      {Method::get, "/v1/limits", false, "every bound of the envelope and its cause"},
+      {Method::get, "/v1/compliance", false, "the installation compliance report"},
+      {Method::get, "/v1/health", false, "state of health and lifetime data"},
+      {Method::get, "/v1/events", false, "events, newest first"},
+      {Method::get, "/v1/history", false, "telemetry history"},
+      {Method::get, "/v1/audit", false, "API writes, newest first"},
+      {Method::get, "/v1/config", false, "running configuration, secrets redacted"},
+      {Method::put, "/v1/mode", true, "request an operating mode"},
+      {Method::post, "/v1/faults/ack", true, "acknowledge latched faults whose cause cleared"},
+      {Method::post, "/v1/self-test", true, "run the protection self-test"},
+      {Method::get, "/metrics", false, "Prometheus metrics"},
+  };
+}
+
+void Router::count(const std::string& route, Method method, unsigned status) {
+  std::lock_guard lock(counts_mutex_);
+  ++counts_[{route, std::string(to_string(method)), status}];
+}
+
+void Router::count_transport_error(unsigned status) {
+  count("other", Method::other, status);
+}
+
+void Router::handle(Request request, Reply reply) {
+  const std::string path(target_path(request.target));
+  const RouteInfo* match = nullptr;
+  std::string allow;
+  for (const auto& r : routes_) {
+    if (r.path != path) continue;
+    allow += (allow.empty() ? "" : ", ") + std::string(to_string(r.method));
+    if (r.method == request.method) match = &r;
+  }
+  const std::string counted_route = allow.empty() ? std::string{"other"} : path;
+  const Method method = request.method;
+  Reply counted = [this, counted_route, method, reply = std::move(reply)](Response r) {
+    count(counted_route, method, r.status);
+    reply(std::move(r));
+  };
+  if (allow.empty()) {
+    return counted(error_response(404, error_code::kNotFound, "no such endpoint: " + path));
+  }
+  if (match == nullptr) {
+    Response r = error_response(405, error_code::kMethodNotAllowed,
+                                std::string(to_string(request.method)) + " is not allowed on " +
+                                    path + " (allowed: " + allow + ")");
+    r.headers.emplace_back("Allow", allow);
+    return counted(std::move(r));
+  }
+  if (match->write && !request.requester.may_write) {
+    return counted(
+        error_response(403, error_code::kForbidden,
+                       "write access denied for " + request.requester.describe() +
+                           (request.requester.transport == Transport::unix_socket
+                                ? ": only root and members of the API group may change the system"
+                                : "")));
+  }
+  if (match->method == Method::get && !request.body.empty()) {
+    return counted(
+        error_response(400, error_code::kInvalidBody, "GET " + path + " takes no request body"));
+  }
+
+  // Routes without query parameters reject any.
+  const bool takes_query = path == "/v1/events" || path == "/v1/history" || path == "/v1/audit";
+  if (!takes_query) {
+    const auto q = parse_query(request.target, {});
+    if (!q.errors.empty()) return counted(invalid_query(q.errors));
+  }
+
+  if (path == "/v1/status") return counted(get_status());
+  if (path == "/v1/limits") return counted(get_limits());
+  if (path == "/v1/compliance") return counted(get_compliance());
+  if (path == "/v1/health") return counted(get_health());
+  if (path == "/v1/config") return counted(get_config());
+  if (path == "/metrics") return counted(get_metrics());
+  if (path == "/v1/events") return get_events(request, std::move(counted));
+  if (path == "/v1/history") return get_history(request, std::move(counted));
+  if (path == "/v1/audit") return get_audit(request, std::move(counted));
+  if (path == "/v1/mode") return counted(put_mode(request));
+  if (path == "/v1/faults/ack") return counted(post_ack(request));
+  if (path == "/v1/self-test") return post_self_test(request, std::move(counted));
+  counted(error_response(500, error_code::kInternal, "route without a handler: " + path));
+}
+
+Response Router::get_status() {
+  return json_response(to_json(facade_.status()));
+}
+Response Router::get_limits() {
+  return json_response(to_json(facade_.limits()));
+}
+Response Router::get_compliance() {
+  return json_response(to_json(facade_.compliance()));
+}
+Response Router::get_health() {
+  return json_response(to_json(facade_.health()));
+}
+Response Router::get_config() {
+  return json_response(redact_secrets(facade_.config_json()));
+}
+
+Response Router::get_metrics() {
+  Response r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  PrometheusText text;
+  add_status_metrics(text, facade_.status());
+  for (const auto& s : facade_.metrics()) text.add(s);
+  {
+    std::lock_guard lock(counts_mutex_);
+    for (const auto& [key, n] : counts_) {
+      const auto& [route, method, status] = key;
+      text.add({"bessd_api_requests_total",
+                "API requests by route, method and status",
+                MetricType::counter,
+                {{"route", route}, {"method", method}, {"code", std::to_string(status)}},
+                static_cast<double>(n)});
+    }
+  }
+  r.body = text.render();
+  return r;
+}
+
+void Router::get_events(const Request& req, Reply reply) {
+  const auto q = parse_query(req.target, {"since", "level", "limit"});
+  std::vector<ErrorDetail> errors = q.errors;
+  EventQuery query;
+  const WallTime now = clock_.wall_now();
+  if (auto it = q.values.find("since"); it != q.values.end()) {
+    if (auto t = parse_time(it->second, now))
+      query.since = *t;
+    else
+      errors.push_back({"since", std::string(kTimeHelp) + ", got \"" + it->second + "\""});
+  }
+  if (auto it = q.values.find("level"); it != q.values.end()) {
+    if (auto s = parse_severity(it->second))
+      query.min_severity = *s;
+    else
+      errors.push_back({"level", "must be one of debug, info, warning, error, critical; got \"" +
+                                     it->second + "\""});
+  }
+  if (auto it = q.values.find("limit"); it != q.values.end()) {
+    if (auto n = parse_limit(it->second))
+      query.limit = *n;
+    else
+      errors.push_back({"limit", "must be an integer from 1 to " + std::to_string(kMaxQueryLimit) +
+                                     ", got \"" + it->second + "\""});
+  }
+  if (!errors.empty()) return reply(invalid_query(errors));
+  facade_.events(query, reply_with<std::vector<EventRecord>>(
+                            std::move(reply), [](const std::vector<EventRecord>& events) {
+                              Json list = Json::array();
+                              for (const auto& e : events) list.push_back(to_json(e));
+                              return Json{{"events", std::move(list)}};
+                            }));
+}
+
+void Router::get_history(const Request& req, Reply reply) {
+  const auto q = parse_query(req.target, {"from", "to", "resolution", "fields"});
+  std::vector<ErrorDetail> errors = q.errors;
+  const WallTime now = clock_.wall_now();
+  HistoryQuery query;
+  query.from = now - std::chrono::hours{1};
+  query.to = now;
+  bool time_ok = true;
+  for (const char* name : {"from", "to"}) {
+    auto it = q.values.find(name);
+    if (it == q.values.end()) continue;
+    if (auto t = parse_time(it->second, now)) {
+      (std::string_view{name} == "from" ? query.from : query.to) = *t;
+    } else {
+      time_ok = false;
+      errors.push_back({name, std::string(kTimeHelp) + ", got \"" + it->second + "\""});
+    }
+  }
+  if (time_ok && query.from >= query.to)
+    errors.push_back({"from", "must be earlier than \"to\" (" + format_time(query.from) +
+                                  " is not before " + format_time(query.to) + ")"});
+  const auto span = query.to - query.from;
+  if (auto it = q.values.find("resolution"); it != q.values.end() && it->second != "auto") {
+    if (auto r = parse_resolution(it->second))
+      query.resolution = *r;
+    else
+      errors.push_back({"resolution", "must be one of auto, raw, minute, quarter_hour; got \"" +
+                                          it->second + "\""});
+  } else {
+    query.resolution = span <= std::chrono::hours{2}  ? Resolution::raw
+                       : span <= std::chrono::days{7} ? Resolution::minute
+                                                      : Resolution::quarter_hour;
+  }
+  // A cap on the answer's size: raw telemetry is nominally one sample per second.
+  constexpr long long kMaxPoints = 20'000;
+  const long long step_s = query.resolution == Resolution::raw      ? 1
+                           : query.resolution == Resolution::minute ? 60
+                                                                    : 900;
+  const long long span_s = std::chrono::duration_cast<std::chrono::seconds>(span).count();
+  if (time_ok && span_s > 0 && span_s / step_s > kMaxPoints)
+    errors.push_back({"resolution", "\"" + std::string(to_string(query.resolution)) + "\" over " +
+                                        std::to_string(span_s) + " s gives more than " +
+                                        std::to_string(kMaxPoints) +
+                                        " points; choose a coarser resolution or a shorter range"});
+  std::string fields_text = "soc_pct,power_w";
+  if (auto it = q.values.find("fields"); it != q.values.end()) fields_text = it->second;
+  std::set<std::string> seen;
+  std::string_view rest = fields_text;
+  while (true) {
+    const auto comma = rest.find(',');
+    const std::string field(rest.substr(0, comma));
+    const auto& known = history_fields();
+    if (field.empty()) {
+      errors.push_back({"fields", "empty field name in \"" + fields_text + "\""});
+    } else if (std::find(known.begin(), known.end(), field) == known.end()) {
+      std::string list;
+      for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      errors.push_back({"fields", "unknown field \"" + field + "\" (known: " + list + ")"});
+    } else if (!seen.insert(field).second) {
+      errors.push_back({"fields", "field \"" + field + "\" given twice"});
+    } else {
+      query.fields.push_back(field);
+    }
+    if (comma == std::string_view::npos) break;
+    rest = rest.substr(comma + 1);
+  }
+  if (!errors.empty()) return reply(invalid_query(errors));
+  const WallTime from = query.from;
+  const WallTime to = query.to;
+  facade_.history(query,
+                  reply_with<HistorySeries>(std::move(reply), [from, to](const HistorySeries& h) {
+                    Json out = to_json(h);
+                    out["from"] = format_time(from);
+                    out["to"] = format_time(to);
+                    return out;
+                  }));
+}
+
+void Router::get_audit(const Request& req, Reply reply) {
+  const auto q = parse_query(req.target, {"since", "limit"});
+  std::vector<ErrorDetail> errors = q.errors;
+  AuditQuery query;
+  if (auto it = q.values.find("since"); it != q.values.end()) {
+    if (auto t = parse_time(it->second, clock_.wall_now()))
+      query.since = *t;
+    else
+      errors.push_back({"since", std::string(kTimeHelp) + ", got \"" + it->second + "\""});
+  }
+  if (auto it = q.values.find("limit"); it != q.values.end()) {
+    if (auto n = parse_limit(it->second))
+      query.limit = *n;
+    else
+      errors.push_back({"limit", "must be an integer from 1 to " + std::to_string(kMaxQueryLimit) +
+                                     ", got \"" + it->second + "\""});
+  }
+  if (!errors.empty()) return reply(invalid_query(errors));
+  facade_.audit(query, reply_with<std::vector<AuditRecord>>(
+                           std::move(reply), [](const std::vector<AuditRecord>& records) {
+                             Json list = Json::array();
+                             for (const auto& a : records) list.push_back(to_json(a));
+                             return Json{{"records", std::move(list)}};
+                           }));
+}
+
+Response Router::put_mode(const Request& req) {
+  Response error;
+  const auto body = parse_body(req, false, error);
+  if (!body) return error;
+  if (!body->is_object())
+    return invalid_body({{"", "must be a JSON object, got " + config::describe_json(*body)}});
+  config::IssueList issues;
+  config::ObjectReader in(&*body, "", issues);
+  ModeRequest request;
+  const config::EnumTable<Mode> modes{
+      {"idle", Mode::idle}, {"manual", Mode::manual}, {"self_consumption", Mode::self_consumption}};
+  const bool mode_ok = in.enumeration("mode", request.mode, modes, config::Presence::required);
+  if (body->contains("setpoint_w") && (*body)["setpoint_w"].is_null()) {
+    in.accept("setpoint_w");
+  } else {
+    in.number("setpoint_w", request.setpoint_w,
+              config::NumberRange::between(-kMaxSetpointMagnitudeW, kMaxSetpointMagnitudeW));
+  }
+  in.finish();
+  if (issues.empty() && mode_ok) {
+    if (request.mode == Mode::manual && !request.setpoint_w)
+      issues.add("/setpoint_w", "is required when mode is \"manual\" (W, + = charge the battery)");
+    if (request.mode != Mode::manual && request.setpoint_w)
+      issues.add("/setpoint_w", "is only allowed when mode is \"manual\"");
+  }
+  if (!issues.empty()) return invalid_body(to_details(issues));
+  auto verdict = facade_.request_mode(request, req.requester);
+  if (!verdict) return error_response(verdict.error());
+  if (!verdict->accepted) {
+    Response r = error_response(409, error_code::kRefused,
+                                "the controller refused the request: " + verdict->message);
+    return r;
+  }
+  return json_response(to_json(*verdict));
+}
+
+Response Router::post_ack(const Request& req) {
+  if (auto bad = check_empty_object_body(req)) return *bad;
+  auto result = facade_.ack_faults(req.requester);
+  if (!result) return error_response(result.error());
+  return json_response(to_json(*result));
+}
+
+void Router::post_self_test(const Request& req, Reply reply) {
+  if (auto bad = check_empty_object_body(req)) return reply(*bad);
+  facade_.run_self_test(req.requester,
+                        reply_with<SelfTestReport>(
+                            std::move(reply), [](const SelfTestReport& r) { return to_json(r); }));
+}
+
+}  // namespace bessd::api

@@ -1,0 +1,366 @@
+// bessctl: command-line client of the bessd API.
+//
+// Exit codes (stable, for scripts):
+//   0  success
+//   1  the daemon answered with an error (bad request, internal error, ...)
+//   2  usage error (bad command line)
+//   3  the daemon is not reachable (not running, wrong socket or URL, timeout)
+//   4  access denied (not root / not in the API group; missing or wrong token)
+//   5  the controller refused the request (409: refused or busy)
+//   check-site passes through the exit code of `bessd check-site`.
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <unistd.h>
+#include <CLI/CLI.hpp>
+
+#include "api_client.hpp"
+#include "render.hpp"
+
+namespace {
+
+using bessctl::Json;
+
+enum Exit : int {
+  kOk = 0,
+  kApiError = 1,
+  kUsage = 2,
+  kUnreachable = 3,
+  kDenied = 4,
+  kRefused = 5,
+};
+
+struct Globals {
+  bool json = false;
+  std::string socket = "/run/bessd/api.sock";
+  std::string url;
+  std::string token;
+  std::string token_file;
+  int timeout_ms = 5000;
+};
+
+std::string query_escape(const std::string& v) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : v) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ',') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+void add_param(std::string& target, const char* name, const std::string& value) {
+  if (value.empty()) return;
+  target += (target.find('?') == std::string::npos ? '?' : '&');
+  target += std::string(name) + "=" + query_escape(value);
+}
+
+class Runner {
+ public:
+  explicit Runner(Globals g) : g_(std::move(g)) {}
+
+  /// Sets up the endpoint; returns an exit code on failure.
+  std::optional<int> prepare() {
+    ep_.timeout = std::chrono::milliseconds{g_.timeout_ms};
+    ep_.socket_path = g_.socket;
+    if (!g_.url.empty()) {
+      if (auto st = bessctl::parse_url(g_.url, ep_); !st) {
+        std::cerr << "bessctl: " << st.error().message << "\n";
+        return kUsage;
+      }
+      ep_.token = g_.token;
+      if (ep_.token.empty() && !g_.token_file.empty()) {
+        std::ifstream in(g_.token_file);
+        if (!in) {
+          std::cerr << "bessctl: cannot read token file " << g_.token_file << ": "
+                    << std::strerror(errno) << "\n";
+          return kUsage;
+        }
+        std::getline(in, ep_.token);
+        while (!ep_.token.empty() && std::isspace(static_cast<unsigned char>(ep_.token.back())))
+          ep_.token.pop_back();
+      }
+      if (ep_.token.empty())
+        if (const char* env = std::getenv("BESSD_TOKEN")) ep_.token = env;
+    }
+    return std::nullopt;
+  }
+
+  /// Calls the API; on success stores the parsed JSON (or raw text) and returns 0.
+  int call(const std::string& method, const std::string& target, const std::string& body = "") {
+    auto reply = bessctl::send_request(ep_, method, target, body);
+    if (!reply) {
+      std::cerr << "bessctl: " << reply.error().message << "\n";
+      return reply.error().code == bessd::ErrorCode::permission_denied ? kDenied : kUnreachable;
+    }
+    raw_ = reply->body;
+    json_ = Json::parse(reply->body, nullptr, false);
+    if (reply->status >= 200 && reply->status < 300) return kOk;
+    std::string message = reply->body;
+    if (json_.is_object() && json_.contains("error") && json_["error"].contains("message"))
+      message = json_["error"]["message"].get<std::string>();
+    if (g_.json)
+      std::cout << raw_ << "\n";
+    else
+      std::cerr << "bessctl: " << method << " " << target << ": " << reply->status << ": "
+                << message << "\n";
+    if (reply->status == 401)
+      std::cerr << "bessctl: pass the API token with --token, --token-file or BESSD_TOKEN\n";
+    if (reply->status == 401 || reply->status == 403) return kDenied;
+    if (reply->status == 409) return kRefused;
+    return kApiError;
+  }
+
+  /// GET + render.
+  int show(const std::string& target, std::string (*render)(const Json&)) {
+    if (int rc = call("GET", target)) return rc;
+    print(render);
+    return kOk;
+  }
+
+  void print(std::string (*render)(const Json&)) {
+    if (g_.json || render == nullptr)
+      std::cout << (json_.is_discarded() ? raw_ : json_.dump(2)) << "\n";
+    else
+      std::cout << render(json_);
+  }
+
+  const Json& json() const { return json_; }
+  const Globals& globals() const { return g_; }
+
+ private:
+  Globals g_;
+  bessctl::Endpoint ep_;
+  std::string raw_;
+  Json json_;
+};
+
+volatile std::sig_atomic_t g_stop = 0;
+
+int watch(Runner& r, double interval_s, int count) {
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  const bool tty = ::isatty(STDOUT_FILENO) != 0;
+  for (int i = 0; (count <= 0 || i < count) && !g_stop; ++i) {
+    if (i > 0) {
+      // Sleep in small steps so that Ctrl-C ends the view promptly.
+      const auto until = std::chrono::steady_clock::now() +
+                         std::chrono::milliseconds(static_cast<long>(interval_s * 1000));
+      while (!g_stop && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (g_stop) break;
+    }
+    const int rc = r.call("GET", "/v1/status");
+    if (rc != kOk) return rc;
+    if (tty) std::cout << "\x1b[H\x1b[2J";  // home + clear: refresh in place like top
+    if (r.globals().json)
+      std::cout << r.json().dump() << "\n";
+    else
+      std::cout << bessctl::render_status(r.json()) << "\n(refreshing every " << interval_s
+                << " s; Ctrl-C to quit)\n";
+    std::cout.flush();
+  }
+  return kOk;
+}
+
+int check_site(const std::string& file, bool json) {
+  // The compliance report is produced by the daemon binary itself (same code, offline).
+  std::string bessd = "bessd";
+  if (const char* env = std::getenv("BESSCTL_BESSD")) {
+    bessd = env;
+  } else {
+    // Prefer the bessd installed next to bessctl (same package), else PATH and /usr/sbin.
+    char self[4096];
+    const auto n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+      self[n] = '\0';
+      std::string dir(self);
+      dir = dir.substr(0, dir.rfind('/'));
+      for (const std::string& c : {dir + "/bessd", dir + "/../sbin/bessd", dir + "/../bessd/bessd"})
+        if (::access(c.c_str(), X_OK) == 0) {
+          bessd = c;
+          break;
+        }
+    }
+    if (bessd == "bessd" && ::access("/usr/sbin/bessd", X_OK) == 0) bessd = "/usr/sbin/bessd";
+  }
+  std::vector<std::string> args{bessd, "check-site", file};
+  if (json) args.emplace_back("--json");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::cout.flush();
+  ::execvp(argv[0], argv.data());
+  std::cerr << "bessctl: cannot run " << bessd << " check-site: " << std::strerror(errno)
+            << " (install bessd, or set BESSCTL_BESSD to its path)\n";
+  return kUnreachable;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"bessctl: control and inspect the bessd home battery daemon"};
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 ok, 1 API error, 2 usage, 3 daemon not reachable, 4 access denied, "
+      "5 refused by the controller.");
+  Globals g;
+  if (const char* env = std::getenv("BESSD_SOCKET")) g.socket = env;
+  app.add_flag("--json", g.json, "print the API's JSON instead of text");
+  app.add_option("--socket", g.socket, "API Unix socket (env BESSD_SOCKET)")->capture_default_str();
+  app.add_option("--url", g.url, "use the TCP API instead, e.g. http://127.0.0.1:8470");
+  app.add_option("--token", g.token, "bearer token for --url (env BESSD_TOKEN)");
+  app.add_option("--token-file", g.token_file, "read the bearer token from a file");
+  app.add_option("--timeout-ms", g.timeout_ms, "per-request timeout")
+      ->check(CLI::Range(100, 600000))
+      ->capture_default_str();
+
+  auto* status = app.add_subcommand("status", "controller, battery, inverter, limits, links");
+  auto* watch_cmd = app.add_subcommand("watch", "live status view, refreshing in place");
+  double interval_s = 2.0;
+  int count = 0;
+  watch_cmd->add_option("-n,--interval", interval_s, "seconds between refreshes")
+      ->check(CLI::Range(0.2, 3600.0))
+      ->capture_default_str();
+  watch_cmd->add_option("--count", count, "stop after N refreshes (0 = until Ctrl-C)");
+  auto* limits = app.add_subcommand("limits", "every bound of the envelope and why");
+  auto* compliance = app.add_subcommand("compliance", "the installation compliance report");
+  auto* health = app.add_subcommand("health", "state of health and lifetime data");
+  auto* config = app.add_subcommand("config", "running configuration (secrets redacted)");
+
+  auto* events = app.add_subcommand("events", "events, newest first");
+  std::string since;
+  std::string level;
+  std::string limit;
+  events->add_option("--since", since, "RFC 3339 time, Unix seconds or relative (-2h)");
+  events->add_option("--level", level, "minimum severity")
+      ->check(CLI::IsMember({"debug", "info", "warning", "error", "critical"}));
+  events->add_option("--limit", limit, "at most N events (1..1000)");
+
+  auto* audit = app.add_subcommand("audit", "API writes, newest first");
+  audit->add_option("--since", since, "RFC 3339 time, Unix seconds or relative (-7d)");
+  audit->add_option("--limit", limit, "at most N records (1..1000)");
+
+  auto* history = app.add_subcommand("history", "a text chart of one field over time");
+  std::string field = "soc_pct";
+  std::string from = "-1h";
+  std::string to;
+  std::string resolution;
+  int width = 72;
+  int height = 12;
+  history->add_option("field", field, "soc_pct, power_w, voltage_v, ...")->capture_default_str();
+  history->add_option("--from", from, "start (RFC 3339, Unix seconds, -6h)")->capture_default_str();
+  history->add_option("--to", to, "end (default now)");
+  history->add_option("--resolution", resolution, "auto, raw, minute or quarter_hour");
+  history->add_option("--width", width, "chart width in columns")->capture_default_str();
+  history->add_option("--height", height, "chart height in rows")->capture_default_str();
+
+  auto* mode = app.add_subcommand("mode", "request a mode: idle | manual W | self");
+  std::string mode_name;
+  double setpoint_w = 0.0;
+  mode->add_option("mode", mode_name, "idle, manual or self")
+      ->required()
+      ->check(CLI::IsMember({"idle", "manual", "self", "self_consumption"}));
+  auto* sp = mode->add_option("setpoint_w", setpoint_w,
+                              "manual only: battery power in W, + = charge, - = discharge");
+  auto* ack = app.add_subcommand("ack", "acknowledge latched faults whose cause has cleared");
+  auto* self_test = app.add_subcommand("self-test", "run the protection self-test");
+  auto* check = app.add_subcommand("check-site", "check a configuration file offline");
+  std::string site_file;
+  check->add_option("file", site_file, "bessd configuration file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kOk : kUsage;
+  }
+  if (*mode) {
+    const bool manual = mode_name == "manual";
+    if (manual && sp->count() == 0) {
+      std::cerr << "bessctl: mode manual needs a setpoint in W (+ charges, - discharges), e.g. "
+                   "\"bessctl mode manual -- -1500\"\n";
+      return kUsage;
+    }
+    if (!manual && sp->count() != 0) {
+      std::cerr << "bessctl: a setpoint is only allowed with mode manual\n";
+      return kUsage;
+    }
+  }
+  if (*check) return check_site(site_file, g.json);
+
+  Runner r(g);
+  if (auto rc = r.prepare()) return *rc;
+  if (*status) return r.show("/v1/status", bessctl::render_status);
+  if (*watch_cmd) return watch(r, interval_s, count);
+  if (*limits) return r.show("/v1/limits", bessctl::render_limits);
+  if (*compliance) return r.show("/v1/compliance", bessctl::render_compliance);
+  if (*health) return r.show("/v1/health", bessctl::render_health);
+  if (*config) return r.show("/v1/config", nullptr);
+  if (*events) {
+    std::string target = "/v1/events";
+    add_param(target, "since", since);
+    add_param(target, "level", level);
+    add_param(target, "limit", limit);
+    return r.show(target, bessctl::render_events);
+  }
+  if (*audit) {
+    std::string target = "/v1/audit";
+    add_param(target, "since", since);
+    add_param(target, "limit", limit);
+    return r.show(target, bessctl::render_audit);
+  }
+  if (*history) {
+    std::string target = "/v1/history";
+    add_param(target, "from", from);
+    add_param(target, "to", to);
+    add_param(target, "resolution", resolution);
+    add_param(target, "fields", field);
+    if (int rc = r.call("GET", target)) return rc;
+    if (g.json)
+      r.print(nullptr);
+    else
+      std::cout << bessctl::render_history_chart(r.json(), field, width, height);
+    return kOk;
+  }
+  if (*mode) {
+    Json body{{"mode", mode_name == "self" ? "self_consumption" : mode_name}};
+    if (mode_name == "manual") body["setpoint_w"] = setpoint_w;
+    if (int rc = r.call("PUT", "/v1/mode", body.dump())) return rc;
+    if (g.json)
+      r.print(nullptr);
+    else
+      std::cout << "accepted: " << r.json().value("message", std::string{}) << "\n";
+    return kOk;
+  }
+  if (*ack) {
+    if (int rc = r.call("POST", "/v1/faults/ack")) return rc;
+    if (g.json) {
+      r.print(nullptr);
+    } else {
+      std::cout << r.json().value("message", std::string{}) << "\n";
+      const auto& still = r.json()["still_active"];
+      if (still.is_array() && !still.empty())
+        std::cout << "still active (cause not cleared): " << still.dump() << "\n";
+    }
+    return kOk;
+  }
+  if (*self_test) {
+    if (int rc = r.call("POST", "/v1/self-test")) return rc;
+    r.print(bessctl::render_self_test);
+    return r.json().value("passed", false) ? kOk : kApiError;
+  }
+  return kUsage;
+}

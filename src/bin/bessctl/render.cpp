@@ -1,0 +1,244 @@
+#include "render.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+#include <vector>
+
+namespace bessctl {
+
+namespace {
+
+std::string num(const Json& v, int decimals, const char* unit = "", bool sign = false) {
+  if (!v.is_number()) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, sign ? "%+.*f%s" : "%.*f%s", decimals, v.get<double>(), unit);
+  return buf;
+}
+
+std::string str(const Json& v) {
+  return v.is_string() ? v.get<std::string>() : v.is_null() ? "-" : v.dump();
+}
+
+const Json& at(const Json& j, const char* key) {
+  static const Json null_value;
+  return j.is_object() && j.contains(key) ? j.at(key) : null_value;
+}
+
+std::string direction_word(const Json& power_w) {
+  if (!power_w.is_number()) return "";
+  const double p = power_w.get<double>();
+  if (p > 0.5) return " (charging)";
+  if (p < -0.5) return " (discharging)";
+  return " (idle)";
+}
+
+std::string cause_text(const Json& cause) {
+  std::string out;
+  if (at(cause, "rule_id").is_string()) out = at(cause, "rule_id").get<std::string>() + ": ";
+  out += str(at(cause, "sentence"));
+  return out;
+}
+
+}  // namespace
+
+std::string render_status(const Json& s) {
+  std::ostringstream o;
+  const auto& pack = at(s, "pack");
+  const auto& inv = at(s, "inverter");
+  const auto& env = at(s, "envelope");
+  o << "State:      " << str(at(s, "state")) << "   mode " << str(at(s, "mode"));
+  if (at(s, "manual_setpoint_w").is_number())
+    o << " (setpoint " << num(at(s, "manual_setpoint_w"), 0, " W", true) << ")";
+  o << "   commanded " << num(at(s, "commanded_power_w"), 0, " W", true);
+  if (!str(at(s, "command_reason")).empty()) o << " [" << str(at(s, "command_reason")) << "]";
+  o << "\n";
+  o << "Battery:    SOC " << num(at(pack, "soc_pct"), 1, " %") << "  SOH "
+    << num(at(pack, "soh_pct"), 1, " %") << "  " << num(at(pack, "voltage_v"), 2, " V") << "  "
+    << num(at(pack, "current_a"), 2, " A", true) << "  " << num(at(pack, "power_w"), 0, " W", true)
+    << direction_word(at(pack, "power_w")) << "  " << num(at(pack, "temperature_c"), 1, " °C")
+    << "  (data age " << num(at(pack, "age_s"), 1, " s") << ")\n";
+  o << "Cells:      " << num(at(pack, "cell_voltage_min_v"), 3) << " .. "
+    << num(at(pack, "cell_voltage_max_v"), 3, " V") << " (spread "
+    << num(at(pack, "cell_voltage_spread_mv"), 0, " mV") << ")  "
+    << num(at(pack, "cell_temperature_min_c"), 1) << " .. "
+    << num(at(pack, "cell_temperature_max_c"), 1, " °C") << "\n";
+  const auto& prot = at(pack, "active_protections");
+  if (prot.is_array() && !prot.empty()) o << "BMS alarms: " << prot.dump() << "\n";
+  o << "Inverter:   " << str(at(inv, "operating"))
+    << (at(inv, "online").is_boolean() && !at(inv, "online").get<bool>() ? " (offline)" : "")
+    << "  battery " << num(at(inv, "battery_power_w"), 0, " W", true) << "  grid "
+    << num(at(inv, "grid_power_w"), 0, " W", true) << "  PV " << num(at(inv, "pv_power_w"), 0, " W")
+    << "  (data age " << num(at(inv, "age_s"), 1, " s") << ")\n";
+  o << "Charge:     up to " << num(at(env, "charge_power_max_w"), 0, " W") << "  "
+    << cause_text(at(env, "charge_power_cause")) << "\n";
+  o << "Discharge:  up to " << num(at(env, "discharge_power_max_w"), 0, " W") << "  "
+    << cause_text(at(env, "discharge_power_cause")) << "\n";
+  const auto& comp = at(s, "compliance");
+  o << "Compliance: " << str(at(comp, "verdict"));
+  if (at(comp, "blocking_rules").is_array() && !at(comp, "blocking_rules").empty())
+    o << "  blocked by " << at(comp, "blocking_rules").dump();
+  o << "\n";
+  const auto& faults = at(s, "active_faults");
+  if (!faults.is_array() || faults.empty()) {
+    o << "Faults:     none\n";
+  } else {
+    for (const auto& f : faults) {
+      o << "Fault:      " << str(at(f, "code")) << " (" << str(at(f, "severity"))
+        << (at(f, "latched") == true ? ", latched" : "")
+        << (at(f, "cause_cleared") == true ? ", cause cleared: bessctl ack" : "") << ") "
+        << str(at(f, "message")) << "\n";
+    }
+  }
+  o << "Links:     ";
+  for (const auto& l : at(s, "links")) {
+    o << " " << str(at(l, "name")) << " " << str(at(l, "state")) << " ("
+      << num(at(l, "age_s"), 1, " s");
+    if (at(l, "error_count").is_number() && at(l, "error_count").get<double>() > 0)
+      o << ", " << at(l, "error_count").get<long long>() << " errors";
+    o << ")";
+  }
+  o << "\n";
+  return o.str();
+}
+
+std::string render_limits(const Json& l) {
+  std::ostringstream o;
+  o << "Enforced envelope:\n";
+  for (const char* name : {"charge_power_max_w", "discharge_power_max_w", "charge_current_max_a",
+                           "discharge_current_max_a", "charge_voltage_max_v"}) {
+    const auto& b = at(at(l, "bounds"), name);
+    char line[64];
+    std::snprintf(line, sizeof line, "  %-24s %10s  ", name, num(at(b, "value"), 1).c_str());
+    o << line << "[" << str(at(b, "kind")) << "] " << cause_text(b) << "\n";
+  }
+  const auto& cs = at(l, "constraints");
+  if (cs.is_array() && !cs.empty()) {
+    o << "Constraints considered:\n";
+    for (const auto& c : cs) {
+      char line[96];
+      std::snprintf(line, sizeof line, "  %s %-24s %10s  ", at(c, "binding") == true ? "*" : " ",
+                    str(at(c, "bound")).c_str(), num(at(c, "value"), 1).c_str());
+      o << line << cause_text(c) << "\n";
+    }
+    o << "  (* = binding)\n";
+  }
+  return o.str();
+}
+
+std::string render_events(const Json& e) {
+  std::ostringstream o;
+  const auto& list = at(e, "events");
+  if (!list.is_array() || list.empty()) return "no events\n";
+  for (const auto& ev : list) {
+    char line[128];
+    std::snprintf(line, sizeof line, "%s  %-8s %-7s %-16s ", str(at(ev, "time")).c_str(),
+                  str(at(ev, "severity")).c_str(), str(at(ev, "edge")).c_str(),
+                  str(at(ev, "code")).c_str());
+    o << line << str(at(ev, "message")) << "\n";
+  }
+  return o.str();
+}
+
+std::string render_health(const Json& h) {
+  std::ostringstream o;
+  for (const auto& [name, v] : at(h, "values").items()) {
+    const auto& value = at(v, "value");
+    const std::string text = value.is_number() ? num(value, 2) : str(value);
+    char line[96];
+    std::snprintf(line, sizeof line, "%-28s %14s  %-11s ", name.c_str(), text.c_str(),
+                  str(at(v, "source")).c_str());
+    o << line << str(at(v, "note")) << "\n";
+  }
+  return o.str();
+}
+
+std::string render_audit(const Json& a) {
+  std::ostringstream o;
+  const auto& list = at(a, "records");
+  if (!list.is_array() || list.empty()) return "no API writes recorded\n";
+  for (const auto& r : list) {
+    const auto& who = at(r, "who");
+    o << str(at(r, "time")) << "  " << str(at(r, "action")) << " " << str(at(r, "request"))
+      << " -> " << str(at(r, "outcome")) << "  by " << str(at(who, "user")) << " via "
+      << str(at(who, "transport")) << "  " << str(at(r, "message")) << "\n";
+  }
+  return o.str();
+}
+
+std::string render_compliance(const Json& c) {
+  std::ostringstream o;
+  o << "Verdict: " << str(at(c, "verdict")) << "\n";
+  for (const auto& f : at(c, "findings")) {
+    o << "  " << str(at(f, "rule_id")) << "  " << str(at(f, "verdict")) << "  "
+      << str(at(f, "message"));
+    if (at(f, "verify_against_text") == true) o << " (verify against the published text)";
+    o << "\n";
+  }
+  return o.str();
+}
+
+std::string render_self_test(const Json& r) {
+  std::ostringstream o;
+  o << "Self-test " << (at(r, "passed") == true ? "PASSED" : "FAILED") << "\n";
+  for (const auto& s : at(r, "steps")) {
+    o << "  " << (at(s, "passed") == true ? "ok  " : "FAIL") << "  " << str(at(s, "condition"))
+      << ": expected " << str(at(s, "expected_action")) << ", observed "
+      << str(at(s, "observed_action"));
+    if (!str(at(s, "message")).empty()) o << " (" << str(at(s, "message")) << ")";
+    o << "\n";
+  }
+  return o.str();
+}
+
+std::string render_history_chart(const Json& h, const std::string& field, int width, int height) {
+  const auto& points = at(h, "points");
+  width = std::clamp(width, 10, 400);
+  height = std::clamp(height, 3, 100);
+  std::vector<double> sum(static_cast<std::size_t>(width), 0.0);
+  std::vector<int> count(static_cast<std::size_t>(width), 0);
+  const std::size_t n = points.is_array() ? points.size() : 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& v = at(points[i], field.c_str());
+    if (!v.is_number()) continue;
+    const auto col = static_cast<std::size_t>(i * static_cast<std::size_t>(width) / n);
+    sum[col] += v.get<double>();
+    ++count[col];
+  }
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -lo;
+  for (int c = 0; c < width; ++c) {
+    if (count[static_cast<std::size_t>(c)] == 0) continue;
+    const double avg = sum[static_cast<std::size_t>(c)] / count[static_cast<std::size_t>(c)];
+    lo = std::min(lo, avg);
+    hi = std::max(hi, avg);
+  }
+  std::ostringstream o;
+  o << field << "  " << str(at(h, "from")) << " .. " << str(at(h, "to")) << "  ("
+    << str(at(h, "resolution")) << ", " << n << " points)\n";
+  if (!std::isfinite(lo)) return o.str() + "no data in this range\n";
+  if (hi - lo < 1e-9) hi = lo + 1.0;
+  std::vector<std::string> rows(static_cast<std::size_t>(height), std::string(width, ' '));
+  for (int c = 0; c < width; ++c) {
+    if (count[static_cast<std::size_t>(c)] == 0) continue;  // a gap stays blank
+    const double avg = sum[static_cast<std::size_t>(c)] / count[static_cast<std::size_t>(c)];
+    const int row = static_cast<int>(std::lround((hi - avg) / (hi - lo) * (height - 1)));
+    rows[static_cast<std::size_t>(row)][static_cast<std::size_t>(c)] = '*';
+  }
+  for (int r = 0; r < height; ++r) {
+    char label[32] = "";
+    if (r == 0 || r == height - 1 || r == height / 2) {
+      const double v = hi - (hi - lo) * r / (height - 1);
+      std::snprintf(label, sizeof label, "%10.2f", v);
+    } else {
+      std::snprintf(label, sizeof label, "%10s", "");
+    }
+    o << label << " |" << rows[static_cast<std::size_t>(r)] << "\n";
+  }
+  o << std::string(11, ' ') << '+' << std::string(static_cast<std::size_t>(width), '-') << "\n";
+  return o.str();
+}
+
+}  // namespace bessctl

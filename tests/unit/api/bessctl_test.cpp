@@ -1,0 +1,272 @@
+// The real bessctl binary against the API test server (FakeFacade) over a Unix socket and TCP.
+
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using ::testing::HasSubstr;
+
+struct RunResult {
+  int exit_code{-1};
+  std::string out;
+  std::string err;
+};
+
+std::string read_all(int fd) {
+  std::string s;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) s.append(buf, static_cast<std::size_t>(n));
+  return s;
+}
+
+/// Runs a program to completion (optionally as another user) and captures its output.
+RunResult run(std::vector<std::string> args, const std::vector<std::string>& env = {},
+              std::optional<std::pair<uid_t, gid_t>> as = std::nullopt) {
+  int out_pipe[2];
+  int err_pipe[2];
+  if (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0) return {};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_copy = env;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out_pipe[1], 1);
+    ::dup2(err_pipe[1], 2);
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    for (auto& e : env_copy) ::putenv(e.data());
+    if (as &&
+        (::setgroups(0, nullptr) != 0 || ::setgid(as->second) != 0 || ::setuid(as->first) != 0))
+      ::_exit(120);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  RunResult r;
+  // Small outputs: reading stdout fully, then stderr, cannot deadlock here.
+  r.out = read_all(out_pipe[0]);
+  r.err = read_all(err_pipe[0]);
+  ::close(out_pipe[0]);
+  ::close(err_pipe[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+/// The API test server as a child process; waits (bounded) for its READY line.
+class TestServer {
+ public:
+  explicit TestServer(std::vector<std::string> extra) {
+    char tmpl[] = "/tmp/bessctl-test-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    ::chmod(dir_.c_str(), 0755);
+    socket_ = dir_ + "/api.sock";
+    token_file_ = dir_ + "/token";
+    std::ofstream(token_file_) << "bessctl-test-token-0123456789\n";
+    ::chmod(token_file_.c_str(), 0600);
+    std::vector<std::string> args{BESSD_API_TEST_SERVER, "--socket", socket_, "--tcp-port", "0",
+                                  "--token-file",        token_file_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int p[2];
+    if (::pipe(p) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(p[1], 1);
+      ::close(p[0]);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    ::close(p[1]);
+    std::string line;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      pollfd pfd{p[0], POLLIN, 0};
+      if (::poll(&pfd, 1, 100) == 1) {
+        char buf[64];
+        const auto n = ::read(p[0], buf, sizeof buf);
+        if (n <= 0) break;
+        line.append(buf, static_cast<std::size_t>(n));
+      }
+    }
+    ::close(p[0]);
+    if (line.rfind("READY ", 0) == 0) port_ = std::stoi(line.substr(6));
+  }
+  ~TestServer() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  bool ready() const { return port_ > 0; }
+  const std::string& socket() const { return socket_; }
+  const std::string& token_file() const { return token_file_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::string dir_;
+  std::string socket_;
+  std::string token_file_;
+  pid_t pid_{-1};
+  int port_{0};
+};
+
+class Bessctl : public ::testing::Test {
+ protected:
+  RunResult ctl(std::vector<std::string> args, const std::vector<std::string>& env = {}) {
+    args.insert(args.begin(), {BESSCTL_PATH, "--socket", server_.socket()});
+    return run(std::move(args), env);
+  }
+  void SetUp() override { ASSERT_TRUE(server_.ready()) << "test server did not start"; }
+  TestServer server_{{"--latched-fault", "ALM-01"}};
+};
+
+TEST_F(Bessctl, StatusHumanAndJson) {
+  auto r = ctl({"status"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("SOC 55.0 %"));
+  EXPECT_THAT(r.out, HasSubstr("+1200 W (charging)"));
+  EXPECT_THAT(r.out, HasSubstr("OP-T-02: Charging is reduced because the cells are cold"));
+  EXPECT_THAT(r.out, HasSubstr("ALM-01 (critical, latched"));
+  r = ctl({"--json", "status"});
+  EXPECT_EQ(r.exit_code, 0);
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["pack"]["soc_pct"], 55.0);
+}
+
+TEST_F(Bessctl, ReadCommands) {
+  auto r = ctl({"limits"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("charge_voltage_max_v"));
+  r = ctl({"events", "--level", "warning", "--since", "-1d", "--limit", "10"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("COM-01"));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("control.started")));
+  r = ctl({"health"});
+  EXPECT_THAT(r.out, HasSubstr("derived"));
+  r = ctl({"compliance"});
+  EXPECT_THAT(r.out, HasSubstr("PAS-LOC-01"));
+  r = ctl({"config"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("<redacted>"));
+  r = ctl({"history", "soc_pct", "--from", "-6h", "--height", "5", "--width", "40"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("(minute, 240 points)"));
+  EXPECT_THAT(r.out, HasSubstr("*"));
+  EXPECT_THAT(r.out, HasSubstr("+----------------------------------------\n"));
+}
+
+TEST_F(Bessctl, ApiErrorsAreReportedWithExitCode1) {
+  const auto r = ctl({"history", "nonsense_field"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("400: invalid query: fields: unknown field \"nonsense_field\""));
+}
+
+TEST_F(Bessctl, WritesAndAudit) {
+  auto r = ctl({"mode", "manual", "-1500"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("accepted"));
+  r = ctl({"mode", "self"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = ctl({"ack"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("1 fault(s) acknowledged"));
+  r = ctl({"self-test"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Self-test PASSED"));
+  r = ctl({"audit"});
+  EXPECT_THAT(r.out, HasSubstr(R"(mode {"mode":"manual","setpoint_w":-1500.0} -> accepted)"));
+  EXPECT_THAT(r.out, HasSubstr("mode {\"mode\":\"self_consumption\"}"));
+}
+
+TEST_F(Bessctl, UsageErrorsExit2) {
+  EXPECT_EQ(ctl({"mode", "manual"}).exit_code, 2);
+  EXPECT_EQ(ctl({"mode", "idle", "100"}).exit_code, 2);
+  EXPECT_EQ(ctl({"mode", "turbo"}).exit_code, 2);
+  EXPECT_EQ(ctl({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(ctl({"status", "--url", "ftp://x"}).exit_code, 2);
+}
+
+TEST_F(Bessctl, DaemonNotRunningExit3) {
+  const auto r = run({BESSCTL_PATH, "--socket", "/nonexistent/api.sock", "status"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("is bessd running?"));
+}
+
+TEST_F(Bessctl, WatchRefreshes) {
+  const auto r = ctl({"watch", "--interval", "0.2", "--count", "2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto first = r.out.find("refreshing every");
+  ASSERT_NE(first, std::string::npos);
+  EXPECT_NE(r.out.find("refreshing every", first + 1), std::string::npos);
+}
+
+TEST_F(Bessctl, TcpNeedsTheToken) {
+  auto r = run({BESSCTL_PATH, "--url", server_.url(), "status"});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_THAT(r.err, HasSubstr("--token"));
+  r = run(
+      {BESSCTL_PATH, "--url", server_.url(), "--token-file", server_.token_file(), "mode", "idle"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = run({BESSCTL_PATH, "--url", server_.url(), "status"},
+          {"BESSD_TOKEN=bessctl-test-token-0123456789"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(Bessctl, NonMemberIsDeniedWritesExit4) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run bessctl as nobody";
+  const passwd* nobody = ::getpwnam("nobody");
+  if (nobody == nullptr) GTEST_SKIP() << "no user nobody";
+  const std::pair<uid_t, gid_t> as{nobody->pw_uid, nobody->pw_gid};
+  auto r = run({BESSCTL_PATH, "--socket", server_.socket(), "status"}, {}, as);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = run({BESSCTL_PATH, "--socket", server_.socket(), "mode", "idle"}, {}, as);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_THAT(r.err, HasSubstr("403: write access denied"));
+}
+
+TEST(BessctlRefused, ControllerRefusalExit5) {
+  TestServer server({"--refuse-mode", "charging is blocked by PAS-LOC-01"});
+  ASSERT_TRUE(server.ready());
+  const auto r = run({BESSCTL_PATH, "--socket", server.socket(), "mode", "manual", "500"});
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_THAT(r.err, HasSubstr("charging is blocked by PAS-LOC-01"));
+}
+
+TEST(BessctlCheckSite, RunsBessdCheckSite) {
+  auto r = run({BESSCTL_PATH, "check-site", "/etc/site.json"}, {"BESSCTL_BESSD=/bin/echo"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "check-site /etc/site.json\n");
+  r = run({BESSCTL_PATH, "check-site", "x.json"}, {"BESSCTL_BESSD=/nonexistent/bessd"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("set BESSCTL_BESSD"));
+}
+
+}  // namespace

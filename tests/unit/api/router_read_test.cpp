@@ -1,0 +1,268 @@
+// GET routes of the router: bodies, units, sign convention, query validation.
+
+#include "router_test_support.hpp"
+
+namespace bessd::api::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+using RouterRead = RouterFixture;
+
+TEST_F(RouterRead, StatusShowsPackInverterEnvelopeAndLinksWithUnits) {
+  const auto r = call(Method::get, "/v1/status");
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_EQ(r.content_type, "application/json");
+  const auto j = json(r);
+  EXPECT_EQ(j["state"], "running");
+  EXPECT_EQ(j["mode"], "self_consumption");
+  EXPECT_EQ(j["time"], "2026-11-18T11:06:40.000Z");
+  EXPECT_DOUBLE_EQ(j["pack"]["soc_pct"].get<double>(), 55.0);
+  EXPECT_DOUBLE_EQ(j["pack"]["voltage_v"].get<double>(), 52.4);
+  // + = charging: a positive current gives a positive power.
+  EXPECT_GT(j["pack"]["current_a"].get<double>(), 0.0);
+  EXPECT_NEAR(j["pack"]["power_w"].get<double>(), 52.4 * 22.9, 1e-9);
+  EXPECT_NEAR(j["pack"]["cell_voltage_spread_mv"].get<double>(), 21.0, 1e-6);
+  EXPECT_EQ(j["pack"]["protections"]["cell_over_voltage"], "ok");
+  EXPECT_EQ(j["pack"]["protections"]["unknown"], "not_reported");
+  EXPECT_TRUE(j["pack"]["bms_limits"]["discharge_voltage_limit_v"].is_null());
+  EXPECT_DOUBLE_EQ(j["pack"]["bms_limits"]["charge_current_limit_a"].get<double>(), 100.0);
+  EXPECT_DOUBLE_EQ(j["pack"]["age_s"].get<double>(), 0.4);
+  EXPECT_EQ(j["inverter"]["operating"], "running");
+  EXPECT_DOUBLE_EQ(j["inverter"]["grid_power_w"].get<double>(), -12.0);
+  EXPECT_DOUBLE_EQ(j["envelope"]["charge_power_max_w"].get<double>(), 2100.0);
+  EXPECT_EQ(j["envelope"]["charge_power_cause"]["rule_id"], "OP-T-02");
+  EXPECT_THAT(j["envelope"]["charge_power_cause"]["sentence"].get<std::string>(),
+              HasSubstr("cold"));
+  EXPECT_TRUE(j["envelope"]["discharge_power_cause"]["rule_id"].is_null());
+  EXPECT_EQ(j["compliance"]["verdict"], "pass");
+  ASSERT_EQ(j["links"].size(), 3u);
+  EXPECT_EQ(j["links"][1]["name"], "inverter");
+  EXPECT_EQ(j["links"][1]["error_count"], 3);
+}
+
+TEST_F(RouterRead, StatusAbsentValuesAreNullNotZero) {
+  facade.status_snapshot.pack = {};
+  facade.status_snapshot.pack_age_s.reset();
+  const auto j = json(call(Method::get, "/v1/status"));
+  EXPECT_TRUE(j["pack"]["soc_pct"].is_null());
+  EXPECT_TRUE(j["pack"]["power_w"].is_null());
+  EXPECT_TRUE(j["pack"]["age_s"].is_null());
+}
+
+TEST_F(RouterRead, StatusListsActiveFaults) {
+  facade.status_snapshot.controller.active_faults.push_back(
+      {"ALM-01", core::Severity::critical, "fire alarm input tripped", std::nullopt, true, false});
+  const auto j = json(call(Method::get, "/v1/status"));
+  ASSERT_EQ(j["active_faults"].size(), 1u);
+  EXPECT_EQ(j["active_faults"][0]["code"], "ALM-01");
+  EXPECT_EQ(j["active_faults"][0]["severity"], "critical");
+  EXPECT_EQ(j["active_faults"][0]["latched"], true);
+  EXPECT_TRUE(j["active_faults"][0]["since"].is_null());
+}
+
+TEST_F(RouterRead, LimitsListsEveryBoundWithItsCause) {
+  const auto r = call(Method::get, "/v1/limits");
+  ASSERT_EQ(r.status, 200u);
+  const auto j = json(r);
+  for (const char* b : {"charge_power_max_w", "discharge_power_max_w", "charge_current_max_a",
+                        "discharge_current_max_a", "charge_voltage_max_v"}) {
+    ASSERT_TRUE(j["bounds"].contains(b)) << b;
+    EXPECT_TRUE(j["bounds"][b]["value"].is_number()) << b;
+    EXPECT_TRUE(j["bounds"][b]["kind"].is_string()) << b;
+  }
+  EXPECT_EQ(j["bounds"]["charge_power_max_w"]["kind"], "temperature");
+  ASSERT_EQ(j["constraints"].size(), 3u);
+  EXPECT_EQ(j["constraints"][0]["binding"], true);
+  EXPECT_EQ(j["constraints"][0]["direction"], "charge");
+}
+
+TEST_F(RouterRead, ComplianceIsTheFullReport) {
+  facade.compliance_report.verdict = Verdict::block;
+  facade.compliance_report.charge_blocked = true;
+  const auto j = json(call(Method::get, "/v1/compliance"));
+  EXPECT_EQ(j["verdict"], "block");
+  EXPECT_EQ(j["charge_blocked"], true);
+  ASSERT_EQ(j["findings"].size(), 2u);
+  EXPECT_EQ(j["findings"][0]["rule_id"], "PAS-LOC-01");
+  EXPECT_EQ(j["findings"][0]["values"]["location"], "outdoor_wall");
+  EXPECT_EQ(j["findings"][0]["verify_against_text"], true);
+}
+
+TEST_F(RouterRead, HealthMarksReportedAndDerivedValues) {
+  const auto j = json(call(Method::get, "/v1/health"));
+  EXPECT_EQ(j["values"]["soh_pct"]["source"], "reported");
+  EXPECT_EQ(j["values"]["energy_charged_kwh"]["source"], "derived");
+  EXPECT_EQ(j["values"]["manufacture_date"]["value"], "2025-06-01");
+  EXPECT_TRUE(j["values"]["ohmic_resistance_mohm"]["value"].is_null());
+  EXPECT_EQ(j["values"]["ohmic_resistance_mohm"]["source"], "unavailable");
+}
+
+TEST_F(RouterRead, ConfigRedactsSecrets) {
+  const auto r = call(Method::get, "/v1/config");
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_EQ(r.body.find("hunter2"), std::string::npos);
+  const auto j = json(r);
+  EXPECT_EQ(j["mqtt"]["password"], "<redacted>");
+  EXPECT_EQ(j["api"]["tcp"]["token_file"], "<redacted>");
+  EXPECT_EQ(j["site"]["name"], "Test house");
+}
+
+TEST_F(RouterRead, MetricsArePrometheusText) {
+  (void)call(Method::get, "/v1/status");
+  const auto r = call(Method::get, "/metrics");
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_THAT(r.content_type, HasSubstr("text/plain"));
+  EXPECT_THAT(r.body,
+              HasSubstr("# TYPE bessd_pack_soc_percent gauge\nbessd_pack_soc_percent 55\n"));
+  EXPECT_THAT(r.body, HasSubstr("bessd_pack_cell_voltage_volts{extreme=\"max\"} 3.302\n"));
+  EXPECT_THAT(r.body, HasSubstr("bessd_envelope_power_max_watts{direction=\"charge\"} 2100\n"));
+  EXPECT_THAT(r.body, HasSubstr("bessd_controller_state{state=\"running\"} 1\n"));
+  EXPECT_THAT(r.body, HasSubstr("bessd_link_errors_total{link=\"inverter\"} 3\n"));
+  EXPECT_THAT(
+      r.body,
+      HasSubstr("bessd_api_requests_total{code=\"200\",method=\"GET\",route=\"/v1/status\"} 1\n"));
+  // One HELP/TYPE header per family even with several samples.
+  const auto first = r.body.find("# TYPE bessd_pack_cell_voltage_volts");
+  EXPECT_EQ(r.body.find("# TYPE bessd_pack_cell_voltage_volts", first + 1), std::string::npos);
+}
+
+TEST_F(RouterRead, MetricsIncludeFacadeSamplesAndEscapeLabels) {
+  facade.extra_metrics.push_back({"bessd_storage_queue_dropped_total",
+                                  "Dropped samples",
+                                  MetricType::counter,
+                                  {{"queue", "a\"b\\c"}},
+                                  7});
+  const auto r = call(Method::get, "/metrics");
+  EXPECT_THAT(r.body, HasSubstr("# TYPE bessd_storage_queue_dropped_total counter\n"));
+  EXPECT_THAT(r.body, HasSubstr("bessd_storage_queue_dropped_total{queue=\"a\\\"b\\\\c\"} 7\n"));
+}
+
+TEST_F(RouterRead, EventsNewestFirstWithDefaults) {
+  const auto r = call(Method::get, "/v1/events");
+  ASSERT_EQ(r.status, 200u);
+  const auto j = json(r);
+  ASSERT_EQ(j["events"].size(), 4u);
+  EXPECT_EQ(j["events"][0]["id"], 4);
+  EXPECT_EQ(j["events"][1]["code"], "COM-01");
+  EXPECT_EQ(j["events"][1]["severity"], "error");
+  ASSERT_EQ(facade.event_queries.size(), 1u);
+  EXPECT_EQ(facade.event_queries[0].limit, kDefaultQueryLimit);
+}
+
+TEST_F(RouterRead, EventsFilterByLevelSinceAndLimit) {
+  auto j = json(call(Method::get, "/v1/events?level=warning"));
+  EXPECT_EQ(j["events"].size(), 2u);
+  j = json(call(Method::get, "/v1/events?since=-60m"));
+  EXPECT_EQ(j["events"].size(), 2u);
+  j = json(call(Method::get, "/v1/events?limit=1"));
+  EXPECT_EQ(j["events"].size(), 1u);
+  const auto r = call(Method::get, "/v1/events?since=2026-11-18T10%3A40%3A00Z");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(facade.event_queries.back().since,
+            WallTime{std::chrono::seconds{1'795'000'000 - 1600}});
+}
+
+TEST_F(RouterRead, EventsRejectBadParameters) {
+  auto m = expect_error(call(Method::get, "/v1/events?level=loud"), 400, "invalid_query");
+  EXPECT_THAT(m, HasSubstr("level: must be one of debug, info, warning, error, critical"));
+  m = expect_error(call(Method::get, "/v1/events?limit=0"), 400, "invalid_query");
+  EXPECT_THAT(m, HasSubstr("limit: must be an integer from 1 to 1000, got \"0\""));
+  m = expect_error(call(Method::get, "/v1/events?limit=1001"), 400, "invalid_query");
+  m = expect_error(call(Method::get, "/v1/events?limit=ten"), 400, "invalid_query");
+  m = expect_error(call(Method::get, "/v1/events?since=yesterday"), 400, "invalid_query");
+  EXPECT_THAT(m, HasSubstr("since: must be an RFC 3339 time"));
+  m = expect_error(call(Method::get, "/v1/events?levle=info"), 400, "invalid_query");
+  EXPECT_THAT(m, HasSubstr("levle: unknown query parameter (allowed: since, level, limit)"));
+  m = expect_error(call(Method::get, "/v1/events?limit=1&limit=2"), 400, "invalid_query");
+  EXPECT_THAT(m, HasSubstr("given more than once"));
+  m = expect_error(call(Method::get, "/v1/events?since=%zz"), 400, "invalid_query");
+  EXPECT_THAT(m, HasSubstr("malformed percent-escape"));
+  // Every problem is listed, not only the first.
+  const auto r = call(Method::get, "/v1/events?level=x&limit=y");
+  EXPECT_EQ(json(r)["error"]["details"].size(), 2u);
+  EXPECT_TRUE(facade.event_queries.empty());
+}
+
+TEST_F(RouterRead, EventsStorageFailureIs503) {
+  facade.fail_next = Error{ErrorCode::storage_error, "database is locked"};
+  const auto m = expect_error(call(Method::get, "/v1/events"), 503, "unavailable");
+  EXPECT_EQ(m, "database is locked");
+}
+
+TEST_F(RouterRead, HistoryDefaultsToTheLastHourRaw) {
+  const auto r = call(Method::get, "/v1/history");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const auto j = json(r);
+  EXPECT_EQ(j["resolution"], "raw");
+  EXPECT_EQ(j["fields"], nlohmann::json({"soc_pct", "power_w"}));
+  EXPECT_EQ(j["from"], "2026-11-18T10:06:40.000Z");
+  EXPECT_EQ(j["to"], "2026-11-18T11:06:40.000Z");
+  EXPECT_EQ(j["points"].size(), 240u);
+  EXPECT_TRUE(j["points"][100]["soc_pct"].is_null());
+  EXPECT_TRUE(j["points"][0]["power_w"].is_number());
+}
+
+TEST_F(RouterRead, HistoryChoosesResolutionAndFields) {
+  auto r = call(Method::get, "/v1/history?from=-3d&fields=cell_voltage_max_v");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(json(r)["resolution"], "minute");
+  EXPECT_EQ(facade.history_queries.back().fields, std::vector<std::string>{"cell_voltage_max_v"});
+  r = call(Method::get, "/v1/history?from=-30d&to=-1d&resolution=quarter_hour");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(facade.history_queries.back().resolution, Resolution::quarter_hour);
+}
+
+TEST_F(RouterRead, HistoryRejectsBadParameters) {
+  auto m = expect_error(call(Method::get, "/v1/history?fields=soc"), 400, "invalid_query");
+  EXPECT_THAT(m, HasSubstr("unknown field \"soc\" (known: soc_pct,"));
+  m = expect_error(call(Method::get, "/v1/history?fields=soc_pct,soc_pct"), 400, "invalid_query");
+  EXPECT_THAT(m, HasSubstr("given twice"));
+  m = expect_error(call(Method::get, "/v1/history?fields=soc_pct,"), 400, "invalid_query");
+  EXPECT_THAT(m, HasSubstr("empty field name"));
+  m = expect_error(call(Method::get, "/v1/history?from=-1h&to=-2h"), 400, "invalid_query");
+  EXPECT_THAT(m, HasSubstr("from: must be earlier than \"to\""));
+  m = expect_error(call(Method::get, "/v1/history?from=-30d&resolution=raw"), 400, "invalid_query");
+  EXPECT_THAT(m, HasSubstr("choose a coarser resolution"));
+  m = expect_error(call(Method::get, "/v1/history?resolution=hourly"), 400, "invalid_query");
+  EXPECT_THAT(m, HasSubstr("must be one of auto, raw, minute, quarter_hour"));
+  m = expect_error(call(Method::get, "/v1/history?to=2026-02-30T00:00:00Z"), 400, "invalid_query");
+  EXPECT_TRUE(facade.history_queries.empty());
+}
+
+TEST_F(RouterRead, HistoryRepliesWhenTheFacadeCompletesLater) {
+  facade.hold_async = true;
+  Request req;
+  req.method = Method::get;
+  req.target = "/v1/history";
+  std::optional<Response> out;
+  router.handle(req, [&](Response r) { out = std::move(r); });
+  EXPECT_FALSE(out.has_value());
+  EXPECT_EQ(facade.release_pending(), 1u);
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->status, 200u);
+}
+
+TEST_F(RouterRead, AuditShowsWritesWithWho) {
+  ASSERT_EQ(call(Method::put, "/v1/mode", R"({"mode":"idle"})").status, 200u);
+  const auto r = call(Method::get, "/v1/audit?limit=10&since=-1h");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const auto j = json(r);
+  ASSERT_EQ(j["records"].size(), 1u);
+  EXPECT_EQ(j["records"][0]["action"], "mode");
+  EXPECT_EQ(j["records"][0]["outcome"], "accepted");
+  EXPECT_EQ(j["records"][0]["who"]["uid"], 1000);
+  EXPECT_EQ(j["records"][0]["who"]["user"], "alice");
+  EXPECT_EQ(j["records"][0]["who"]["transport"], "unix");
+  expect_error(call(Method::get, "/v1/audit?level=info"), 400, "invalid_query");
+  expect_error(call(Method::get, "/v1/audit?limit=-1"), 400, "invalid_query");
+  expect_error(call(Method::get, "/v1/audit?since=1x"), 400, "invalid_query");
+}
+
+TEST_F(RouterRead, ReadsNeedNoWriteAccess) {
+  EXPECT_EQ(call(Method::get, "/v1/status", "", false).status, 200u);
+  EXPECT_EQ(call(Method::get, "/metrics", "", false).status, 200u);
+}
+
+}  // namespace
+}  // namespace bessd::api::test

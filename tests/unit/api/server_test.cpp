@@ -1,0 +1,371 @@
+// The HTTP server over a real Unix socket and loopback TCP.
+
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "server_test_support.hpp"
+
+namespace bessd::api::test {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+using Server = ServerFixture;
+
+TEST_F(Server, UnixKeepAliveServesSeveralRequestsOnOneConnection) {
+  start_server();
+  const int fd = connect_unix(socket_path_);
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(send_all(fd, make_request("GET", "/v1/status")));
+    const auto r = read_response(fd);
+    ASSERT_TRUE(r.has_value()) << "request " << i;
+    EXPECT_EQ(r->status, 200u);
+    EXPECT_THAT(r->head, HasSubstr("content-type: application/json"));
+    EXPECT_THAT(r->body, HasSubstr("\"soc_pct\":55"));
+  }
+  ::close(fd);
+}
+
+TEST_F(Server, UnixWriteAsRootCarriesPeerCredentials) {
+  start_server();
+  const auto r = request_unix(socket_path_, make_request("PUT", "/v1/mode", R"({"mode":"idle"})"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200u) << r->body;  // root, or the daemon's own user
+  const auto requests = on_io([this] { return facade_.mode_requests; });
+  ASSERT_EQ(requests.size(), 1u);
+  const Requester& who = requests[0].second;
+  EXPECT_EQ(who.transport, Transport::unix_socket);
+  EXPECT_EQ(who.uid, geteuid());
+  EXPECT_EQ(who.pid, getpid());
+  EXPECT_TRUE(who.may_write);
+}
+
+TEST_F(Server, SocketModeAndStaleSocketHandling) {
+  // A stale socket (bound, nobody listening) is replaced.
+  {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, socket_path_.c_str(), sizeof addr.sun_path - 1);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ::close(fd);
+  }
+  options_.unix_mode = 0660;
+  start_server();
+  struct stat st {};
+  ASSERT_EQ(::stat(socket_path_.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+  // A live socket is never taken over.
+  const auto busy = http::remove_stale_socket(socket_path_);
+  ASSERT_FALSE(busy.has_value());
+  EXPECT_THAT(busy.error().message, HasSubstr("another process is listening"));
+  stop_server();
+  EXPECT_NE(::access(socket_path_.c_str(), F_OK), 0) << "socket file left behind";
+  // Something that is not a socket is never removed.
+  std::ofstream(socket_path_) << "data";
+  const auto file = http::remove_stale_socket(socket_path_);
+  ASSERT_FALSE(file.has_value());
+  EXPECT_THAT(file.error().message, HasSubstr("is not a socket"));
+  EXPECT_EQ(::access(socket_path_.c_str(), F_OK), 0);
+}
+
+TEST_F(Server, GroupIsAppliedToTheSocket) {
+  if (geteuid() != 0) GTEST_SKIP() << "chown to another group needs root";
+  const group* g = ::getgrnam("nogroup");
+  if (g == nullptr) GTEST_SKIP() << "no group nogroup";
+  const gid_t gid = g->gr_gid;
+  options_.unix_group = "nogroup";
+  start_server();
+  struct stat st {};
+  ASSERT_EQ(::stat(socket_path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_gid, gid);
+}
+
+TEST_F(Server, OversizedBodyIs413AndTheConnectionCloses) {
+  options_.max_body_bytes = 1024;
+  start_server();
+  const int fd = connect_unix(socket_path_);
+  ASSERT_GE(fd, 0);
+  const std::string body = R"({"mode":"idle","pad":")" + std::string(2000, 'x') + "\"}";
+  ASSERT_TRUE(send_all(fd, make_request("PUT", "/v1/mode", body)));
+  const auto r = read_response(fd);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 413u);
+  EXPECT_THAT(r->body, HasSubstr("\"code\":\"body_too_large\""));
+  EXPECT_THAT(r->body, HasSubstr("1024 bytes"));
+  EXPECT_TRUE(closed_without_data(fd, 3s));
+  ::close(fd);
+  EXPECT_TRUE(on_io([this] { return facade_.mode_requests.empty(); }));
+}
+
+TEST_F(Server, OversizedHeadersAre431) {
+  start_server();
+  const auto r = request_unix(
+      socket_path_,
+      make_request("GET", "/v1/status", "", "X-Pad: " + std::string(9000, 'a') + "\r\n"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 431u);
+}
+
+TEST_F(Server, MalformedRequestIs400) {
+  start_server();
+  const auto r = request_unix(socket_path_, "GARBAGE\r\n\r\n");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 400u);
+  EXPECT_THAT(r->body, HasSubstr("malformed HTTP request"));
+}
+
+TEST_F(Server, SlowClientIsDroppedWhileOthersAreServed) {
+  start_server();
+  const int slow = connect_unix(socket_path_);
+  ASSERT_GE(slow, 0);
+  ASSERT_TRUE(send_all(slow, "GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Slow: "));
+  // Others are served while the slow client holds its connection.
+  for (int i = 0; i < 3; ++i) {
+    const auto r = request_unix(socket_path_, make_request("GET", "/v1/limits"));
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200u);
+  }
+  // The header never completes: the server closes the connection (read timeout 300 ms).
+  EXPECT_TRUE(closed_without_data(slow, 4s));
+  ::close(slow);
+}
+
+TEST_F(Server, SlowBodyIsDroppedToo) {
+  start_server();
+  const int slow = connect_unix(socket_path_);
+  ASSERT_GE(slow, 0);
+  ASSERT_TRUE(send_all(slow,
+                       "PUT /v1/mode HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       "Content-Length: 100\r\n\r\n{\"mode\""));
+  EXPECT_TRUE(closed_without_data(slow, 4s));
+  ::close(slow);
+}
+
+TEST_F(Server, ConnectionCapAnswers503AndRecovers) {
+  options_.max_connections = 2;
+  start_server();
+  int held[2];
+  for (int& fd : held) {
+    fd = connect_unix(socket_path_);
+    ASSERT_GE(fd, 0);
+    ASSERT_TRUE(send_all(fd, make_request("GET", "/v1/status")));
+    ASSERT_TRUE(read_response(fd).has_value());  // accepted and kept alive
+  }
+  const auto over = request_unix(socket_path_, make_request("GET", "/v1/status"));
+  ASSERT_TRUE(over.has_value());
+  EXPECT_EQ(over->status, 503u);
+  EXPECT_THAT(over->body, HasSubstr("too_many_connections"));
+  ::close(held[0]);
+  // The freed slot becomes usable once the server sees the close (bounded wait, no sleep).
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  unsigned status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto r = request_unix(socket_path_, make_request("GET", "/v1/status"));
+    status = r ? r->status : 0;
+    if (status == 200) break;
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(status, 200u);
+  ::close(held[1]);
+}
+
+TEST_F(Server, ExpectContinueIsAnswered) {
+  start_server();
+  const int fd = connect_unix(socket_path_);
+  ASSERT_GE(fd, 0);
+  const std::string body = R"({"mode":"idle"})";
+  ASSERT_TRUE(send_all(fd,
+                       "PUT /v1/mode HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                       "Content-Type: application/json\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n"));
+  char buf[64] = {};
+  const auto n = ::recv(fd, buf, sizeof buf - 1, 0);
+  ASSERT_GT(n, 0);
+  EXPECT_THAT(std::string(buf), HasSubstr("HTTP/1.1 100 Continue"));
+  ASSERT_TRUE(send_all(fd, body));
+  const auto r = read_response(fd);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200u);
+  ::close(fd);
+}
+
+TEST_F(Server, AsyncFacadeCompletionIsDelivered) {
+  facade_.hold_async = true;
+  start_server();
+  const int fd = connect_unix(socket_path_);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(send_all(fd, make_request("GET", "/v1/events?limit=2")));
+  // Wait (bounded) until the router handed the query to the facade, then complete it.
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (on_io([this] { return facade_.pending(); }) == 0 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  // Meanwhile the loop keeps serving others.
+  const auto other = request_unix(socket_path_, make_request("GET", "/v1/status"));
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(other->status, 200u);
+  EXPECT_EQ(on_io([this] { return facade_.release_pending(); }), 1u);
+  const auto r = read_response(fd);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200u);
+  EXPECT_THAT(r->body, HasSubstr("\"events\":["));
+  ::close(fd);
+}
+
+TEST_F(Server, TcpNeedsTheBearerToken) {
+  start_server();
+  const auto port = on_io([this] { return server_->tcp_port(); });
+  ASSERT_NE(port, 0);
+  const auto once = [&](const std::string& raw) {
+    const int fd = connect_tcp(port);
+    EXPECT_GE(fd, 0);
+    std::optional<RawResponse> r;
+    if (send_all(fd, raw)) r = read_response(fd);
+    ::close(fd);
+    return r;
+  };
+  auto r = once(make_request("GET", "/v1/status"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 401u);
+  EXPECT_THAT(r->head, HasSubstr("www-authenticate: bearer"));
+  EXPECT_THAT(r->body, HasSubstr("Authorization: Bearer"));
+  r = once(make_request("GET", "/v1/status", "", "Authorization: Bearer wrong-token\r\n"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 401u);
+  EXPECT_THAT(r->body, HasSubstr("invalid bearer token"));
+  r = once(make_request("GET", "/metrics", "",
+                        "Authorization: Bearer " + std::string(kTestToken) + "x\r\n"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 401u);
+  const std::string auth = "Authorization: Bearer " + std::string(kTestToken) + "\r\n";
+  r = once(make_request("GET", "/v1/status", "", auth));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200u);
+  r = once(make_request("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":100})", auth));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200u) << r->body;
+  const auto requests = on_io([this] { return facade_.mode_requests; });
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].second.transport, Transport::tcp);
+  EXPECT_THAT(requests[0].second.peer, HasSubstr("127.0.0.1:"));
+}
+
+/// Forks a child that drops to uid/gid and sends `raw` over the Unix socket; returns the HTTP
+/// status it got (0 when none). The child uses only system calls (the parent has threads).
+unsigned status_as(const std::string& path, uid_t uid, gid_t gid, const std::string& raw) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  int pipe_fds[2];
+  if (::pipe(pipe_fds) != 0) return 0;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(pipe_fds[0]);
+    char status[3] = {'0', '0', '0'};
+    if (::setgroups(0, nullptr) == 0 && ::setgid(gid) == 0 && ::setuid(uid) == 0) {
+      const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+      if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+          ::write(fd, raw.data(), raw.size()) == static_cast<ssize_t>(raw.size())) {
+        char buf[16] = {};
+        if (::read(fd, buf, 12) >= 12) {
+          status[0] = buf[9];
+          status[1] = buf[10];
+          status[2] = buf[11];
+        }
+      }
+    }
+    (void)!::write(pipe_fds[1], status, 3);
+    ::_exit(0);
+  }
+  ::close(pipe_fds[1]);
+  char status[4] = {};
+  const auto n = ::read(pipe_fds[0], status, 3);
+  ::close(pipe_fds[0]);
+  int wstatus = 0;
+  ::waitpid(pid, &wstatus, 0);
+  return n == 3 ? static_cast<unsigned>(std::atoi(status)) : 0;
+}
+
+TEST_F(Server, PeerCredentialsDenyWritesToNonMembers) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to run a client as another user";
+  const passwd* nobody = ::getpwnam("nobody");
+  const group* daemon_group = ::getgrnam("daemon");
+  if (nobody == nullptr || daemon_group == nullptr) GTEST_SKIP() << "no nobody/daemon";
+  const uid_t uid = nobody->pw_uid;
+  const gid_t gid = nobody->pw_gid;
+  options_.unix_group = "daemon";  // nobody is not a member
+  start_server();
+  const auto write = make_request("PUT", "/v1/mode", R"({"mode":"idle"})");
+  EXPECT_EQ(status_as(socket_path_, uid, gid, write), 403u);
+  EXPECT_EQ(status_as(socket_path_, uid, gid, make_request("GET", "/v1/status")), 200u);
+  EXPECT_TRUE(on_io([this] { return facade_.mode_requests.empty(); }));
+  // A member of the configured group (primary group here) may write.
+  EXPECT_EQ(status_as(socket_path_, uid, daemon_group->gr_gid, write), 200u);
+  const auto requests = on_io([this] { return facade_.mode_requests; });
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].second.uid, uid);
+  EXPECT_EQ(requests[0].second.user, "nobody");
+}
+
+TEST(TokenFile, ReadsTrimsAndRejectsWeakFiles) {
+  char tmpl[] = "/tmp/bessd-token-XXXXXX";
+  const int fd = ::mkstemp(tmpl);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  const std::string path = tmpl;
+  std::ofstream(path) << "  0123456789abcdef0123  \nsecond line\n";
+  ::chmod(path.c_str(), 0600);
+  auto t = http::read_token_file(path);
+  ASSERT_TRUE(t.has_value()) << t.error().message;
+  EXPECT_EQ(*t, "0123456789abcdef0123");
+  ::chmod(path.c_str(), 0644);
+  t = http::read_token_file(path);
+  ASSERT_FALSE(t.has_value());
+  EXPECT_THAT(t.error().message, HasSubstr("readable by everyone"));
+  ::chmod(path.c_str(), 0600);
+  std::ofstream(path) << "short\n";
+  t = http::read_token_file(path);
+  ASSERT_FALSE(t.has_value());
+  EXPECT_THAT(t.error().message, HasSubstr("use at least 16"));
+  ::unlink(path.c_str());
+  t = http::read_token_file(path);
+  ASSERT_FALSE(t.has_value());
+  EXPECT_THAT(t.error().message, HasSubstr(path));
+}
+
+TEST(ConstantTimeEqual, ComparesWholeStrings) {
+  EXPECT_TRUE(http::constant_time_equal("abc", "abc"));
+  EXPECT_FALSE(http::constant_time_equal("abc", "abd"));
+  EXPECT_FALSE(http::constant_time_equal("abc", "abcd"));
+  EXPECT_FALSE(http::constant_time_equal("", "a"));
+  EXPECT_TRUE(http::constant_time_equal("", ""));
+}
+
+TEST(ServerOptions, FromConfigNeedsAReadableTokenForTcp) {
+  config::ApiConfig api;
+  api.tcp.enabled = true;
+  api.tcp.token_file = "/nonexistent/bessd-token";
+  const auto o = http::ServerOptions::from_config(api);
+  ASSERT_FALSE(o.has_value());
+  EXPECT_THAT(o.error().message, HasSubstr("/nonexistent/bessd-token"));
+  api.tcp.enabled = false;
+  const auto ok = http::ServerOptions::from_config(api);
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->unix_mode, 0660u);
+  EXPECT_EQ(ok->max_body_bytes, 65536u);
+}
+
+}  // namespace
+}  // namespace bessd::api::test

@@ -64,3 +64,4 @@ BENCHMARK(BM_PutMode);
 BENCHMARK(BM_NotFound);
 
 }  // namespace
+BENCHMARK_MAIN();

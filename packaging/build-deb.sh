@@ -3,9 +3,11 @@
 # .buildinfo, .changes) in OUTDIR (default build/deb). Uses debhelper over the CMake install
 # rules; the build happens in a scratch copy, so the work tree and its build/ stay untouched.
 #   packaging/build-deb.sh [OUTDIR]
-# Build dependencies: scripts/install-deps.sh installs them (debhelper among them).
+# Build dependencies: installed first by scripts/install-deps.sh (quick when present), unless
+# BESSD_NO_INSTALL_DEPS=1 (the ctest test sets it: it skips instead).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
+if [[ ${BESSD_NO_INSTALL_DEPS:-} != 1 ]]; then "$src/scripts/install-deps.sh"; fi
 out=${1:-$src/build/deb}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

@@ -21,7 +21,8 @@ for t in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static depmod:kmod m
   command -v "${t%%:*}" >/dev/null || skip "${t%%:*} missing (apt-get install ${t#*:})"
 done
 busybox=$(command -v busybox)
-LC_ALL=C ldd "$busybox" 2>&1 | grep -q 'not a dynamic executable' ||
+ldd_out=$(LC_ALL=C ldd "$busybox" 2>&1 || true)
+[[ $ldd_out == *"not a dynamic executable"* ]] ||
   skip "a static busybox is needed (apt-get install busybox-static)"
 [[ -x /lib/systemd/systemd ]] || skip "systemd missing on the host root (apt-get install systemd)"
 [[ -x /lib/systemd/systemd-udevd || -x /usr/lib/systemd/systemd-udevd ]] ||
@@ -79,6 +80,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 for m in \$(cat /modules/order); do insmod /modules/\$m || echo "vm-init: insmod \$m failed"; done
+echo "vm-init: modules loaded, mounting the host root"
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /lower || exec sh
 mount -t tmpfs -o size=512m tmpfs /upper
 mkdir -p /upper/data /upper/work
@@ -88,12 +90,16 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 testshare /newroot/mnt
 # Fixes for booting a container image's root under systemd (docs/testing-here.md): it is not a
 # container, package scripts may start services, the kernel's modules are ours.
 rm -f /newroot/.dockerenv /newroot/usr/sbin/policy-rc.d
+# The host's /tmp (build trees) is large and slow over 9p: the guest gets fresh ones.
+mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp
+mount -t tmpfs -o mode=1777 tmpfs /newroot/var/tmp
 mkdir -p /newroot/lib/modules
 ln -sfn $kroot/lib/modules/$kver /newroot/lib/modules/$kver
 # Units of the host image that only slow the boot down.
 for u in nginx.service postgresql.service apt-daily.timer apt-daily-upgrade.timer man-db.timer \
   e2scrub_all.timer e2scrub_reap.service dpkg-db-backup.timer fstrim.timer \
-  systemd-timesyncd.service getty@tty1.service; do
+  systemd-timesyncd.service getty@tty1.service systemd-tmpfiles-setup.service \\
+  systemd-tmpfiles-clean.timer; do
   ln -sf /dev/null /newroot/etc/systemd/system/\$u
 done
 cat >/newroot/etc/systemd/system/bessd-vmtest.service <<UNIT
@@ -107,6 +113,7 @@ StandardError=journal+console
 UNIT
 mkdir -p /newroot/etc/systemd/system/multi-user.target.wants
 ln -sf /etc/systemd/system/bessd-vmtest.service /newroot/etc/systemd/system/multi-user.target.wants/
+echo "vm-init: switch_root into systemd"
 exec switch_root /newroot /lib/systemd/systemd
 INIT
 chmod +x "$initrd_dir/init"
@@ -124,7 +131,7 @@ start=$(date +%s)
 rc=0
 timeout "${BESSD_VM_TIMEOUT_S:-600}" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 \
   -kernel "$kroot/boot/vmlinuz-$kver" -initrd "$work/initrd.gz" \
-  -append "console=ttyS0 rdinit=/init panic=-1 loglevel=4 systemd.show_status=auto" \
+  -append "console=ttyS0 rdinit=/init panic=-1 loglevel=4 systemd.show_status=error" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
   -virtfs "local,path=$share,mount_tag=testshare,security_model=none,multidevs=remap" \
   -display none -serial "file:$work/console.log" -no-reboot -nic none || rc=$?

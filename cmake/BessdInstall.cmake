@@ -8,12 +8,20 @@
 
 include_guard(GLOBAL)
 
-# systemd's own directories (pkg-config systemd on Debian 12: /lib/systemd/system,
-# /usr/lib/sysusers.d, /usr/lib/tmpfiles.d); only meaningful for the /usr prefix.
-set(bessd_unit_dir "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
-set(bessd_sysusers_dir "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d")
-set(bessd_tmpfiles_dir "${CMAKE_INSTALL_PREFIX}/lib/tmpfiles.d")
+# Destinations. With the /usr prefix (the package build) everything follows the Debian layout,
+# with absolute paths: systemd's own directories from pkg-config (/lib/systemd/system,
+# /usr/lib/sysusers.d, /usr/lib/tmpfiles.d) and /etc for the configuration. With any other prefix
+# every destination is relative, so `cmake --install --prefix DIR` puts all of it under DIR.
+set(bessd_unit_dir "lib/systemd/system")
+set(bessd_sysusers_dir "lib/sysusers.d")
+set(bessd_tmpfiles_dir "lib/tmpfiles.d")
+set(bessd_libexec_dest "${CMAKE_INSTALL_LIBEXECDIR}/bessd")
+set(bessd_data_dest "${CMAKE_INSTALL_DATADIR}/bessd")
+set(bessd_conf_dest "${CMAKE_INSTALL_SYSCONFDIR}/bessd")
 if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
+  set(bessd_unit_dir "/lib/systemd/system")
+  set(bessd_sysusers_dir "/usr/lib/sysusers.d")
+  set(bessd_tmpfiles_dir "/usr/lib/tmpfiles.d")
   find_package(PkgConfig QUIET)
   if(PkgConfig_FOUND)
     pkg_get_variable(pc_unit_dir systemd systemdsystemunitdir)
@@ -25,14 +33,18 @@ if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
       endif()
     endforeach()
   endif()
+  set(bessd_libexec_dest "${CMAKE_INSTALL_FULL_LIBEXECDIR}/bessd")
+  set(bessd_data_dest "${CMAKE_INSTALL_FULL_DATADIR}/bessd")
+  set(bessd_conf_dest "${CMAKE_INSTALL_FULL_SYSCONFDIR}/bessd")
 endif()
-set(BESSD_SYSTEMD_UNIT_DIR "${bessd_unit_dir}" CACHE PATH "Where bessd.service is installed")
-set(BESSD_SYSUSERS_DIR "${bessd_sysusers_dir}" CACHE PATH "Where sysusers.d/bessd.conf goes")
-set(BESSD_TMPFILES_DIR "${bessd_tmpfiles_dir}" CACHE PATH "Where tmpfiles.d/bessd.conf goes")
+set(BESSD_SYSTEMD_UNIT_DIR "${bessd_unit_dir}" CACHE STRING "Where bessd.service is installed")
+set(BESSD_SYSUSERS_DIR "${bessd_sysusers_dir}" CACHE STRING "Where sysusers.d/bessd.conf goes")
+set(BESSD_TMPFILES_DIR "${bessd_tmpfiles_dir}" CACHE STRING "Where tmpfiles.d/bessd.conf goes")
 
+# Paths written into the unit (as configured; an install-time --prefix does not change them).
 set(bessd_libexec_dir "${CMAKE_INSTALL_FULL_LIBEXECDIR}/bessd")
-set(bessd_data_dir "${CMAKE_INSTALL_FULL_DATADIR}/bessd")
 set(bessd_conf_dir "${CMAKE_INSTALL_FULL_SYSCONFDIR}/bessd")
+set(bessd_data_dir "${CMAKE_INSTALL_FULL_DATADIR}/bessd")
 
 # The unit names absolute paths: rewrite the Debian ones for the prefix in use.
 file(READ ${PROJECT_SOURCE_DIR}/systemd/bessd.service bessd_unit_text)
@@ -40,6 +52,7 @@ string(REPLACE "/usr/sbin/bessd" "${CMAKE_INSTALL_FULL_SBINDIR}/bessd" bessd_uni
                "${bessd_unit_text}")
 string(REPLACE "/usr/libexec/bessd/" "${bessd_libexec_dir}/" bessd_unit_text "${bessd_unit_text}")
 string(REPLACE "/etc/bessd/" "${bessd_conf_dir}/" bessd_unit_text "${bessd_unit_text}")
+string(REPLACE "/usr/share/bessd/" "${bessd_data_dir}/" bessd_unit_text "${bessd_unit_text}")
 file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/systemd/bessd.service CONTENT "${bessd_unit_text}"
      @ONLY)
 set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
@@ -51,18 +64,18 @@ install(FILES ${PROJECT_SOURCE_DIR}/systemd/sysusers.d/bessd.conf
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/tmpfiles.d/bessd.conf
         DESTINATION ${BESSD_TMPFILES_DIR})
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/systemd/bessd-site-configured
-        DESTINATION ${bessd_libexec_dir})
+        DESTINATION ${bessd_libexec_dest})
 
 # Configuration: the example becomes /etc/bessd/bessd.json (a conffile: dpkg keeps local edits);
 # a pristine copy stays in /usr/share/bessd so bessd-site-configured can tell them apart.
-install(FILES ${PROJECT_SOURCE_DIR}/config/bessd.example.json DESTINATION ${bessd_conf_dir}
+install(FILES ${PROJECT_SOURCE_DIR}/config/bessd.example.json DESTINATION ${bessd_conf_dest}
         RENAME bessd.json)
-install(FILES ${PROJECT_SOURCE_DIR}/config/bessd.example.json DESTINATION ${bessd_data_dir})
+install(FILES ${PROJECT_SOURCE_DIR}/config/bessd.example.json DESTINATION ${bessd_data_dest})
 if(EXISTS ${PROJECT_SOURCE_DIR}/config/schema)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/schema/ DESTINATION ${bessd_data_dir}/schema)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/schema/ DESTINATION ${bessd_data_dest}/schema)
 endif()
 if(EXISTS ${PROJECT_SOURCE_DIR}/config/profiles)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/profiles/ DESTINATION ${bessd_data_dir}/profiles)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/profiles/ DESTINATION ${bessd_data_dest}/profiles)
 endif()
 
 # Programs other components provide, shipped when they exist.

@@ -18,6 +18,7 @@ host_unit() {
   mkdir -p "$work/units"
   sed -e "s#/usr/sbin/bessd#$bessd_bin#" \
     -e "s#/usr/libexec/bessd/bessd-site-configured#$src/systemd/bessd-site-configured#" \
+    -e "s#/usr/share/bessd/bessd.example.json#$src/config/bessd.example.json#" \
     "$unit" >"$work/units/bessd.service"
 }
 

@@ -82,7 +82,15 @@ systemctl reload bessd || fail "reload failed"
 wait_for 'journal | grep -q "configuration reloaded"' 20 || fail "no 'configuration reloaded' in the journal"
 [[ $(systemctl is-active bessd) == active && $(prop MainPID) == "$pid" ]] || fail "reload restarted or stopped bessd"
 
+log "upgrade (reinstall) restarts the running service"
+dpkg -i "$share/bessd.deb" >>"$share/guest.log" 2>&1 || fail "reinstall failed"
+wait_for '[[ $(systemctl is-active bessd) == active && $(prop MainPID) != "$pid" && $(prop MainPID) != 0 ]]' 30 ||
+  fail "reinstall did not restart the running service (pid $(prop MainPID), was $pid)"
+cmp -s /etc/bessd/bessd.json /root/bessd.example.json && fail "reinstall replaced the edited conffile"
+pid=$(prop MainPID)
+
 log "watchdog: stall the control loop"
+# shellcheck disable=SC2034 # read by the wait_for condition below
 restarts=$(prop NRestarts)
 touch /run/bessd/stall
 wait_for '[[ $(prop NRestarts) -gt $restarts && $(prop MainPID) != "$pid" && $(prop MainPID) != 0 && $(systemctl is-active bessd) == active ]]' 60 ||
@@ -104,4 +112,16 @@ if grep -aq "safe state commanded" /usr/sbin/bessd; then
 else
   log "NOTE: this bessd cannot log 'safe state commanded' yet (no inverter driver): safe-state check not applicable"
 fi
+
+log "upgrade (reinstall) leaves a stopped service stopped"
+dpkg -i "$share/bessd.deb" >>"$share/guest.log" 2>&1 || fail "reinstall failed"
+[[ $(systemctl is-active bessd) == inactive ]] || fail "reinstall started a stopped service"
+
+log "remove stops the service first"
+systemctl start bessd || fail "start before remove failed"
+dpkg -r bessd >>"$share/guest.log" 2>&1 || fail "dpkg -r failed"
+[[ $(systemctl is-active bessd) != active ]] || fail "service still active after remove"
+[[ -d /var/lib/bessd && -f /etc/bessd/bessd.json ]] || fail "remove deleted the database dir or configuration"
+dpkg -P bessd >>"$share/guest.log" 2>&1 || fail "dpkg -P failed"
+[[ ! -e /var/lib/bessd && ! -e /etc/bessd ]] || fail "purge left /var/lib/bessd or /etc/bessd"
 finish PASS

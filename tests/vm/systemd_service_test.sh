@@ -38,7 +38,9 @@ mkdir -p "$cache"
 # Kernel: a Debian linux-image package, unpacked (never installed on the host).
 kdeb=${BESSD_VM_KERNEL_DEB:-}
 if [[ -z $kdeb ]]; then
-  kdeb=$(ls "$cache"/linux-image-*-amd64_*.deb 2>/dev/null | grep -v unsigned | head -n 1 || true)
+  for f in "$cache"/linux-image-*-amd64_*.deb; do
+    [[ -f $f && $f != *unsigned* ]] && kdeb=$f && break
+  done
 fi
 if [[ -z $kdeb ]]; then
   kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')

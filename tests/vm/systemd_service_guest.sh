@@ -5,7 +5,7 @@
 # PASS or "FAIL reason" to $share/result, a log to $share/guest.log, then powers the VM off.
 set -u
 share=$1
-log() { echo "vmtest: $*" | tee -a "$share/guest.log" >/dev/console; }
+log() { echo "vmtest: [$(cut -d' ' -f1 /proc/uptime)] $*" | tee -a "$share/guest.log" >/dev/console; }
 finish() {
   echo "$1" >"$share/result"
   sync
@@ -122,6 +122,6 @@ systemctl start bessd || fail "start before remove failed"
 dpkg -r bessd >>"$share/guest.log" 2>&1 || fail "dpkg -r failed"
 [[ $(systemctl is-active bessd) != active ]] || fail "service still active after remove"
 [[ -d /var/lib/bessd && -f /etc/bessd/bessd.json ]] || fail "remove deleted the database dir or configuration"
-dpkg -P bessd >>"$share/guest.log" 2>&1 || fail "dpkg -P failed"
-[[ ! -e /var/lib/bessd && ! -e /etc/bessd ]] || fail "purge left /var/lib/bessd or /etc/bessd"
+# Purge is checked on the host (tests/packaging/deb_install_test.sh); each dpkg run costs
+# ~20 s here (its database is read over 9p).
 finish PASS

@@ -29,7 +29,8 @@ for path in /usr/sbin/bessd /lib/systemd/system/bessd.service /usr/lib/sysusers.
   grep -qx "$path" <<<"$listing" || fail "$path missing from the package"
 done
 grep -qE '^/usr/share/doc/bessd/operations.md(.gz)?$' <<<"$listing" || fail "operations.md missing"
-dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles | grep -qx /etc/bessd/bessd.json ||
+conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles)
+grep -qx /etc/bessd/bessd.json <<<"$conffiles" ||
   fail "/etc/bessd/bessd.json is not a conffile"
 postinst=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./postinst)
 grep -q 'systemd-sysusers' <<<"$postinst" || fail "postinst does not create the user (sysusers)"

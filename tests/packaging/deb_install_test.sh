@@ -13,7 +13,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v apt-get >/dev/null || skip "apt-get missing"
 deb=$(ls "$out"/bessd_"$version"_*.deb 2>/dev/null | head -n 1)
 [[ -n "$deb" ]] || skip "no bessd_${version}_*.deb in $out (packaging.deb_build did not produce one)"
-if dpkg-query -W -f='${db:Status-Status}' bessd 2>/dev/null | grep -qv not-installed; then
+pre_status=$(dpkg-query -W -f='${db:Status-Status}' bessd 2>/dev/null || true)
+if [[ -n $pre_status && $pre_status != not-installed ]]; then
   fail "a bessd package is already installed here: purge it first (apt-get purge bessd)"
 fi
 user_existed=0
@@ -47,7 +48,8 @@ IFS=: read -r _ _ uid gid _ home shell <<<"$entry"
 echo "user: $entry"
 [[ $(stat -c '%U:%G %a' /var/lib/bessd) == "bessd:bessd 750" ]] ||
   fail "/var/lib/bessd is $(stat -c '%U:%G %a' /var/lib/bessd)"
-dpkg-query -W -f='${Conffiles}\n' bessd | grep -q '^ /etc/bessd/bessd.json ' ||
+conffiles=$(dpkg-query -W -f='${Conffiles}\n' bessd)
+grep -q '^ /etc/bessd/bessd.json ' <<<"$conffiles" ||
   fail "/etc/bessd/bessd.json is not a registered conffile"
 [[ -L /etc/systemd/system/multi-user.target.wants/bessd.service ]] ||
   fail "bessd.service is not enabled (no multi-user.target.wants link)"

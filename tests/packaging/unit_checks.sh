@@ -63,8 +63,9 @@ security)
   awk -v a="$without" -v b="$base" 'BEGIN { exit !(a < b) }' ||
     fail "the no-net-admin drop-in did not lower the exposure ($without vs $base)"
   # The capability really is gone with the drop-in.
-  systemd-analyze security --offline=true --no-pager "$work/units/bessd.service" 2>&1 |
-    grep -q 'CAP_NET_ADMIN.*Service has no network configuration privileges' ||
+  # (Output captured first: grep -q closing the pipe early would fail the pipeline.)
+  report=$(systemd-analyze security --offline=true --no-pager "$work/units/bessd.service" 2>&1 || true)
+  grep -q 'CAP_NET_ADMIN.*Service has no network configuration privileges' <<<"$report" ||
     fail "CAP_NET_ADMIN still in the bounding set with no-net-admin.conf"
   ;;
 sysusers-tmpfiles)

@@ -11,6 +11,10 @@
 
 #include <bessd/app/logging.hpp>
 #include <bessd/app/systemd_notifier.hpp>
+#include <bessd/common/clock.hpp>
+#include <bessd/common/date.hpp>
+#include <bessd/compliance/checker.hpp>
+#include <bessd/compliance/report_text.hpp>
 #include <bessd/config/config_loader.hpp>
 
 namespace bessd::app {
@@ -26,6 +30,9 @@ struct Daemon::Impl {
   asio::steady_timer control_timer{io};
   SystemdNotifier notifier;
   std::shared_ptr<spdlog::logger> log = logger("app");
+  std::shared_ptr<spdlog::logger> compliance_log = logger("compliance");
+  SystemClock clock;
+  compliance::ComplianceReport compliance_report;
 
   Impl(DaemonOptions o, config::Config c) : options(std::move(o)), config(std::move(c)) {}
 
@@ -55,6 +62,7 @@ struct Daemon::Impl {
       config::Config fresh = config::load_config_file(options.config_path);
       config = std::move(fresh);
       setup_logging(config.logging, options.log_level);
+      evaluate_compliance();
       log->info("configuration reloaded");
     } catch (const config::ConfigError& e) {
       log->error("reload rejected, keeping the running configuration: {}", e.what());
@@ -92,7 +100,39 @@ struct Daemon::Impl {
     return std::string(v != nullptr ? v : "");
   }();
 
+  // Checked at start-up and on every reload; each non-pass finding is logged once (on reload
+  // only what changed), and the report is kept for the control loop and the API.
+  void evaluate_compliance() {
+    auto fresh = compliance::check(config.site, config.battery, config.compliance,
+                                   date_of(clock.wall_now()));
+    const bool first = compliance_report.findings.empty();
+    const auto to_log = first ? fresh.notable() : fresh.changed_since(compliance_report);
+    for (const auto* f : to_log) {
+      const auto line = compliance::format_log_line(*f);
+      switch (f->verdict) {
+        case compliance::Verdict::block:
+          compliance_log->error("{}", line);
+          break;
+        case compliance::Verdict::warn:
+        case compliance::Verdict::derate:
+          compliance_log->warn("{}", line);
+          break;
+        case compliance::Verdict::pass:
+        case compliance::Verdict::not_applicable:
+          compliance_log->info("{}", line);
+          break;
+      }
+    }
+    if (fresh.blocks()) {
+      compliance_log->error(
+          "installation blocked: no power flow until the findings above are fixed "
+          "(bessd check-site explains each one)");
+    }
+    compliance_report = std::move(fresh);
+  }
+
   int run() {
+    evaluate_compliance();
     wait_stop();
     wait_reload();
     schedule_control();

@@ -26,6 +26,7 @@ std::string_view to_string(Parity p) noexcept {
 
 void read_inverter(ObjectReader& in, InverterConfig& out) {
   in.string("profile", out.profile, Presence::optional, false);
+  in.string("profile_dir", out.profile_dir, Presence::optional, false);
   in.enumeration(
       "transport", out.transport,
       EnumTable<ModbusTransport>{{"tcp", ModbusTransport::tcp}, {"rtu", ModbusTransport::rtu}});

@@ -90,6 +90,23 @@ TEST(DaemonLifecycle, StartsReadyAndStopsOnSigtermWithinOneSecond) {
   EXPECT_TRUE(notify.wait_for("STOPPING=1", 1s));
 }
 
+TEST(DaemonLifecycle, BlockedSiteStaysUpAndExplains) {
+  TempDir dir;
+  NotifySocket notify(dir.path() + "/notify.sock");
+  const std::string config = local_config(dir);
+  write_file(config,
+             std::regex_replace(read_file(config), std::regex("\"outdoor_wall\""), "\"bedroom\""));
+  Process bessd({kBessd, "--config", config}, {"NOTIFY_SOCKET=" + notify.path()});
+  ASSERT_TRUE(notify.wait_for("READY=1", 10s)) << bessd.output();
+  const std::string out = bessd.output();
+  EXPECT_NE(out.find("PAS-LOC-01 block"), std::string::npos) << out;
+  EXPECT_NE(out.find("installation blocked"), std::string::npos) << out;
+  bessd.signal(SIGTERM);
+  auto status = bessd.wait(2s);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 0);
+}
+
 TEST(DaemonLifecycle, ReloadKeepsTheOldConfigWhenTheNewOneIsInvalid) {
   TempDir dir;
   NotifySocket notify(dir.path() + "/notify.sock");

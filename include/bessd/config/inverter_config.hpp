@@ -27,6 +27,8 @@ struct ModbusRtuConfig {
 struct InverterConfig {
   /// Register-map profile: a name under the profile directory ("sunspec", "victron_ess") or a path.
   std::string profile{"sunspec"};
+  /// Where profile names are looked up; a relative path is relative to the config file.
+  std::string profile_dir{"/usr/share/bessd/profiles"};
   ModbusTransport transport{ModbusTransport::tcp};
   ModbusTcpConfig tcp;
   ModbusRtuConfig rtu;

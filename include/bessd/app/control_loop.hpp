@@ -1,0 +1,96 @@
+#pragma once
+// The control loop on the io_context: gathers the latest BMS state, inverter state, compliance
+// verdict, fire-alarm input and operator request, runs one Controller::step(), applies the
+// command to the inverter driver, and hands events and telemetry to the sinks. It runs on a
+// periodic timer and immediately on any safety-relevant change (BMS lost / alarm, fire input,
+// compliance block). Single-threaded: every method is called on the io_context thread.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <bessd/common/clock.hpp>
+#include <bessd/compliance/report.hpp>
+#include <bessd/config/config.hpp>
+#include <bessd/control/controller.hpp>
+#include <bessd/control/lifetime_tracker.hpp>
+#include <bessd/core/event.hpp>
+#include <bessd/core/inverter_command.hpp>
+#include <bessd/core/inverter_state.hpp>
+#include <bessd/core/pack_state.hpp>
+
+namespace bessd::app {
+
+/// Where the loop's outputs go. Every callback runs on the io_context and must not block.
+struct ControlLoopSinks {
+  std::function<void(const core::InverterCommand&)> apply_command;
+  std::function<void(const core::Event&)> event;
+  std::function<void(const control::StepInput&, const control::StepOutput&)> stepped;
+};
+
+class ControlLoop {
+ public:
+  ControlLoop(boost::asio::io_context& io, const Clock& clock, const config::Config& cfg,
+              control::FaultLatchStore& latches, ControlLoopSinks sinks);
+
+  void start();
+  /// Drives the inverter to the safe state (one stop step) and cancels the timer.
+  void stop();
+
+  // Inputs. `safety_relevant` (or an edge the loop recognises) runs a step at once.
+  void set_pack(const core::PackState& pack, bool safety_relevant);
+  void set_inverter(const core::InverterState& inverter);
+  void set_inverter_offline();
+  void set_compliance(const compliance::ComplianceReport& report);
+  void set_fire_alarm(bool active);
+  void set_request(const control::OperatorRequest& request);
+  /// Operator acknowledgement: applied at the next step (runs one now).
+  void acknowledge_faults();
+  /// Replaces the settings on reload (controller state and latched faults are kept).
+  void reconfigure(const config::Config& cfg);
+
+  const control::StepOutput& last_output() const { return last_output_; }
+  const control::OperatorRequest& request() const { return request_; }
+  const core::PackState& pack() const { return pack_; }
+  const core::InverterState& inverter() const { return inverter_; }
+  control::LifetimeData lifetime() const { return lifetime_.data(); }
+  const control::LifetimeCounters& lifetime_counters() const { return lifetime_.counters(); }
+  void restore_lifetime(const control::LifetimeCounters& counters);
+  std::uint64_t steps() const { return steps_; }
+
+  /// Runs one step now (timer, safety trigger or test).
+  void step_now();
+
+ private:
+  void schedule();
+  control::StepInput make_input(bool stop, bool ack) const;
+
+  boost::asio::io_context& io_;
+  boost::asio::steady_timer timer_;
+  const Clock& clock_;
+  std::chrono::milliseconds period_;
+  std::unique_ptr<control::Controller> controller_;
+  control::FaultLatchStore& latches_;
+  ControlLoopSinks sinks_;
+  control::LifetimeSettings lifetime_settings_;
+  control::LifetimeTracker lifetime_;
+
+  core::PackState pack_;
+  core::InverterState inverter_;
+  limits::ComplianceVerdict compliance_;
+  limits::SecondLifeDerate second_life_;
+  bool fire_alarm_configured_{false};
+  bool fire_alarm_active_{false};
+  control::OperatorRequest request_;
+  bool ack_pending_{false};
+  bool stopped_{false};
+  control::StepOutput last_output_;
+  std::uint64_t steps_{0};
+};
+
+}  // namespace bessd::app

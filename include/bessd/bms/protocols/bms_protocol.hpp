@@ -1,0 +1,57 @@
+#pragma once
+// The BmsProtocol port: a pure, stateful decoder that folds CAN frames into a PackState, and
+// the frames the inverter side must send (keep-alive). One implementation per BMS family.
+// No I/O, no clock: arrival times come in as arguments. Never throws on bad bytes.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <bessd/can/can_frame.hpp>
+#include <bessd/common/clock.hpp>
+#include <bessd/core/pack_state.hpp>
+
+namespace bessd::bms {
+
+/// Which part of the PackState a frame updated; the monitor tracks the age of each.
+enum class PackPart : std::uint8_t {
+  measurements,  // voltage, current, temperature
+  limits,        // CVL/CCL/DCL/DVL
+  charge,        // SOC/SOH
+  flags,         // protections/warnings
+  requests,      // charge/discharge enable, force charge
+  cells,         // cell extremes
+  modules,       // module counts
+  identity,      // names, firmware, capacity
+  energy,        // energy counters
+};
+inline constexpr std::size_t kPackPartCount = static_cast<std::size_t>(PackPart::energy) + 1;
+std::string_view to_string(PackPart part) noexcept;
+
+struct DecodeOutcome {
+  enum class Kind : std::uint8_t {
+    applied,   // the frame updated `part`
+    ignored,   // not a frame of this protocol (unknown id, 29-bit, remote, error frame)
+    rejected,  // a frame of this protocol with a bad payload; state unchanged; see `reason`
+  };
+  Kind kind{Kind::ignored};
+  PackPart part{PackPart::measurements};  // valid when applied
+  std::string reason;                     // valid when rejected
+};
+
+class BmsProtocol {
+ public:
+  virtual ~BmsProtocol() = default;
+  virtual std::string_view name() const = 0;
+  /// Acceptance filters for the frames this protocol reads (for SocketCAN/SLCAN filtering).
+  virtual std::vector<can::CanFilter> filters() const = 0;
+  /// Fold one received frame, stamped `at` (host monotonic time), into `state`.
+  virtual DecodeOutcome apply(const can::CanFrame& frame, TimePoint at, core::PackState& state) = 0;
+  /// Frames to send every keep-alive period (may be empty).
+  virtual std::vector<can::CanFrame> keepalive_frames() const = 0;
+  /// Forget everything learnt from previous frames (after data loss).
+  virtual void reset() = 0;
+};
+
+}  // namespace bessd::bms

@@ -1,0 +1,30 @@
+#pragma once
+// The verdict of one installation rule, and of a whole compliance report (standards.md §3).
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace bessd::compliance {
+
+/// Ordered by severity, least first: the overall verdict of a report is the most severe finding.
+/// `not_applicable` ranks below `pass` so that a report of only inapplicable rules still reads
+/// as nothing to do.
+enum class Verdict : std::uint8_t {
+  not_applicable,  // the rule does not apply to this site (jurisdiction, dwelling, second life)
+  pass,            // the rule is met
+  warn,            // logged and reported; power flows
+  derate,          // limits reduced (SL-DER-01 factor); power flows
+  block,           // no power flow until fixed: the daemon stays up, monitors and explains
+};
+
+/// "not_applicable", "pass", "warn", "derate", "block" (the JSON / API spelling).
+std::string_view to_string(Verdict v) noexcept;
+std::optional<Verdict> verdict_from_string(std::string_view text) noexcept;
+
+/// The more severe of two verdicts.
+constexpr Verdict worst(Verdict a, Verdict b) noexcept {
+  return a < b ? b : a;
+}
+
+}  // namespace bessd::compliance

@@ -1,0 +1,151 @@
+#pragma once
+// Controller: the control state machine, setpoint arbitration and fault latching. Pure: no I/O,
+// no clock of its own; the app calls step() on its timer and immediately on any safety-relevant
+// input change (see safety_triggers.hpp), applies the returned command through the inverter
+// driver, logs/stores the events and pets the systemd watchdog. Not thread-safe: one owner.
+//
+// States (ControlState):
+//   starting  nothing is written until the inverter has been read once (its state is unknown)
+//   standby   mode idle: the inverter holds 0 W
+//   running   mode manual or self_consumption
+//   fault     a fault is active or latched: safe state (standards.md §4.3)
+//   lockout   an installation rule blocks (compliance): safe state, the daemon keeps monitoring
+//   stopped   the daemon is stopping (SIGTERM): safe state, terminal
+// Priority: stopped > starting > fault > lockout > standby/running.
+//
+// COM-02: while the inverter link is down the command is the safe state (the driver keeps
+// retrying); the first command after it returns — and the first after start-up — is the safe
+// setpoint, the target follows on the next step.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <bessd/common/clock.hpp>
+#include <bessd/config/config.hpp>
+#include <bessd/control/fault_latch_store.hpp>
+#include <bessd/control/sign_check.hpp>
+#include <bessd/control/soc_estimator.hpp>
+#include <bessd/core/envelope.hpp>
+#include <bessd/core/event.hpp>
+#include <bessd/core/inverter_command.hpp>
+#include <bessd/limits/limits_engine.hpp>
+
+namespace bessd::control {
+
+enum class ControlState : std::uint8_t { starting, standby, running, fault, lockout, stopped };
+std::string_view to_string(ControlState s) noexcept;
+
+struct ControllerSettings {
+  config::SelfConsumptionConfig self_consumption;
+  double obey_tolerance_w{200.0};  // inverter "obeys" check (config inverter.obey_*)
+  Duration obey_window{std::chrono::seconds{10}};
+  /// Inverter data older than this counts as link lost (COM-02). Default: 3 poll periods, ≥ 3 s.
+  Duration inverter_timeout{std::chrono::seconds{3}};
+  bool commissioning{false};  // COM-03 latches a fault instead of warning
+  bool fire_alarm_configured{false};
+  /// Longest step interval the self-consumption ramp integrates over (a late step must not
+  /// allow a jump).
+  Duration max_ramp_interval{std::chrono::seconds{2}};
+  SocEstimatorSettings soc;
+  SignCheckSettings sign;
+
+  static ControllerSettings from_config(const config::Config& cfg);
+};
+
+/// What the operator (API/CLI) asks for. The controller may refuse or clamp: safety wins.
+struct OperatorRequest {
+  config::OperatingMode mode{config::OperatingMode::idle};
+  double manual_setpoint_w{0.0};        // + = charge
+  std::optional<double> target_grid_w;  // self-consumption; absent = configured target
+};
+
+struct StepInput {
+  TimePoint now{};
+  WallTime wall_now{};           // only for records (latched-fault time)
+  limits::LimitsInput snapshot;  // pack, inverter, compliance verdict, SL derate, fire alarm
+  std::optional<double> meter_grid_power_w;  // external meter (+ = import); else inverter's
+  OperatorRequest request;
+  bool ack_faults{false};      // operator acknowledges latched faults (edge: one step)
+  bool stop_requested{false};  // daemon stop: safe state, then `stopped`
+};
+
+/// A clamp of the requested setpoint by the envelope (reported, never silent).
+struct ClampInfo {
+  bool clamped{false};
+  double requested_w{0.0};
+  double allowed_w{0.0};
+  core::Cause cause;  // the bound that clamped
+};
+
+struct FaultStatus {
+  std::string id;
+  std::string reason;
+  bool latched{false};       // needs an ack
+  bool cause_active{false};  // the condition is still present (ack would be refused)
+};
+
+struct StepOutput {
+  core::InverterCommand command;
+  ControlState state{ControlState::starting};
+  core::Envelope envelope;
+  limits::LimitsFindings findings;
+  std::vector<std::string> active_rules;
+  std::vector<core::Event> events;  // limits + control events of this step, on edges
+  ClampInfo clamp;
+  std::vector<FaultStatus> faults;
+  bool inverter_online{false};
+  /// Safe state verified by read-back (|battery power| within the obey tolerance).
+  bool safe_state_verified{false};
+  SocEstimate soc;
+};
+
+class Controller {
+ public:
+  /// Loads latched faults from `store` (they survive restarts). A load error latches
+  /// FAULT-STORE (fail safe). `store` must outlive the controller.
+  Controller(ControllerSettings settings, limits::LimitsSettings limits, FaultLatchStore& store);
+
+  /// One control step. Never throws; `in.now` must not go backwards.
+  StepOutput step(const StepInput& in);
+
+  ControlState state() const noexcept { return state_; }
+  const ControllerSettings& settings() const noexcept { return settings_; }
+  const limits::LimitsSettings& limits_settings() const noexcept { return engine_.settings(); }
+
+ private:
+  struct FaultState {
+    std::string id;
+    std::string reason;
+    bool latched{false};
+    bool cause_active{false};
+  };
+
+  void set_cause(std::string_view id, bool active, const std::string& reason, const StepInput& in,
+                 std::vector<core::Event>& events);
+  void handle_ack(const StepInput& in, std::vector<core::Event>& events);
+  double self_consumption_setpoint(const StepInput& in);
+
+  ControllerSettings settings_;
+  limits::LimitsEngine engine_;
+  FaultLatchStore& store_;
+  SocEstimator soc_;
+  SignCheck sign_;
+  std::vector<FaultState> faults_;
+  ControlState state_{ControlState::starting};
+  config::OperatingMode mode_{config::OperatingMode::idle};
+  bool inverter_read_once_{false};
+  bool inverter_online_{false};
+  bool safe_first_pending_{true};
+  core::InverterCommand last_command_;  // last command written (kind none = nothing yet)
+  double prev_commanded_w_{0.0};        // the one before, for the obey band
+  double sc_setpoint_w_{0.0};           // self-consumption integrator state
+  std::optional<TimePoint> last_step_at_;
+  std::optional<TimePoint> obey_bad_since_;
+  bool clamp_active_{false};
+  bool no_grid_reading_{false};
+  bool sign_warning_{false};
+  std::optional<TimePoint> first_step_at_;
+};
+
+}  // namespace bessd::control

@@ -1,0 +1,54 @@
+#pragma once
+// The port through which latched faults survive restarts (standards.md §4.3). The storage
+// component implements it on SQLite later; MemoryFaultLatchStore serves tests and the protection
+// self-test. Implementations must not block the control loop for long: a database-backed store
+// keeps an in-memory copy and writes through its own thread. Not thread-safe unless stated.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <bessd/common/result.hpp>
+
+namespace bessd::control {
+
+struct LatchedFault {
+  std::string id;                  // fault catalog id
+  std::string reason;              // the sentence at the time it latched
+  std::int64_t raised_unix_ms{0};  // wall-clock time it latched (for people; 0 = unknown)
+  friend bool operator==(const LatchedFault&, const LatchedFault&) = default;
+};
+
+class FaultLatchStore {
+ public:
+  virtual ~FaultLatchStore() = default;
+  /// All latched faults (at start-up). An error means the store could not be read: the
+  /// controller then stays in `fault` (fail safe) until an operator acknowledges.
+  virtual Result<std::vector<LatchedFault>> load() = 0;
+  /// Record a newly latched fault (replaces an entry with the same id).
+  virtual Status latch(const LatchedFault& fault) = 0;
+  /// Remove an acknowledged fault; removing an absent id is not an error.
+  virtual Status clear(std::string_view id) = 0;
+};
+
+/// In-memory implementation (tests, self-test); can be told to fail for error-path tests.
+class MemoryFaultLatchStore final : public FaultLatchStore {
+ public:
+  MemoryFaultLatchStore() = default;
+  explicit MemoryFaultLatchStore(std::vector<LatchedFault> initial) : faults_(std::move(initial)) {}
+
+  Result<std::vector<LatchedFault>> load() override;
+  Status latch(const LatchedFault& fault) override;
+  Status clear(std::string_view id) override;
+
+  const std::vector<LatchedFault>& faults() const noexcept { return faults_; }
+  /// When set, every call fails with ErrorCode::storage_error.
+  void set_failing(bool failing) noexcept { failing_ = failing; }
+
+ private:
+  std::vector<LatchedFault> faults_;
+  bool failing_{false};
+};
+
+}  // namespace bessd::control

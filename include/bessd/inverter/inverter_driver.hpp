@@ -1,0 +1,41 @@
+#pragma once
+// InverterDriver: the port the application uses to read the inverter and to command it.
+// Everything is asynchronous and runs on the caller's io_context thread: no call blocks on
+// Modbus. Values cross this boundary in bessd's sign convention only (battery power + =
+// charging, grid power + = import).
+
+#include <functional>
+
+#include <bessd/common/result.hpp>
+#include <bessd/core/event.hpp>
+#include <bessd/core/inverter_command.hpp>
+#include <bessd/core/inverter_state.hpp>
+
+namespace bessd::inverter {
+
+using StateHandler = std::function<void(Result<core::InverterState>)>;
+using EventHandler = std::function<void(const core::Event&)>;
+
+class InverterDriver {
+ public:
+  virtual ~InverterDriver() = default;
+  /// Starts the link and the poll; the driver reads the device before it writes anything, then
+  /// writes the safe state (the first write after every start and reconnect).
+  virtual void start() = 0;
+  virtual void stop() = 0;
+  /// Reads the device now; the handler runs on the io_context thread.
+  virtual void read_state(StateHandler handler) = 0;
+  /// The latest state from the periodic poll (never blocks). Fails (not_found) before the
+  /// first successful read; `online` is false while the link is down.
+  virtual Result<core::InverterState> latest_state() const = 0;
+  /// Commands the device. Returns at once; the target is written, read back, re-asserted every
+  /// lease period and after reconnects (once the controller repeats it: until then the driver
+  /// holds the safe state). Call it every control step.
+  virtual void apply(const core::InverterCommand& command) = 0;
+  /// Raised/cleared edges: inverter.link_lost, inverter.readback_mismatch,
+  /// inverter.not_obeying, inverter.precondition; once: inverter.write_failed,
+  /// inverter.discovery_failed, inverter.control_unavailable, inverter.setpoint_fallback.
+  virtual void set_event_handler(EventHandler handler) = 0;
+};
+
+}  // namespace bessd::inverter

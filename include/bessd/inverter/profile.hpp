@@ -1,0 +1,136 @@
+#pragma once
+// A register-map profile (config/profiles/*.json; format in docs/profiles.md): the device's
+// points (where, what type, which scale, which sign), which points feed which InverterState
+// field, and how bessd commands the device (control style, lease, safe-state writes,
+// preconditions). Loaded and validated once at start: every problem is reported with the
+// profile file and the JSON pointer of the offending value, and loading throws ConfigError.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <bessd/core/inverter_state.hpp>
+#include <bessd/inverter/registers/register_codec.hpp>
+
+namespace bessd::inverter {
+
+enum class RegisterFunction : std::uint8_t { holding, input };
+enum class Access : std::uint8_t { read, read_write };
+
+/// The device's sign for a quantity (protocols.md "every device profile declares its native
+/// sign"). `unknown` makes a signed reading unusable (e.g. SunSpec 802 W/A).
+enum class SignConvention : std::uint8_t {
+  none,  // not a signed flow (voltage, SOC, state)
+  charge_positive,
+  discharge_positive,
+  import_positive,
+  export_positive,
+  unknown,
+};
+
+struct PointSpec {
+  std::string name;
+  std::string pointer;  // JSON pointer of the point in its profile (for messages)
+  RegisterFunction function{RegisterFunction::holding};
+  /// Absolute 0-based PDU address, or (SunSpec) an offset inside the first present model of
+  /// `models` (offset 0 = the model's ID register).
+  std::optional<std::uint16_t> address;
+  std::vector<std::uint16_t> models;
+  std::uint16_t offset{0};
+  registers::RegisterType type{registers::RegisterType::u16};
+  registers::WordOrder word_order{registers::WordOrder::high_first};
+  std::size_t string_registers{0};
+  double scale{1.0};                        // fixed factor: physical = raw × scale × 10^sf
+  std::optional<std::string> scale_factor;  // name of a sunssf point giving `sf`
+  std::string unit;
+  Access access{Access::read};
+  SignConvention sign{SignConvention::none};
+  std::optional<std::uint8_t> unit_id;  // overrides the link's unit id (Victron VE.Bus units)
+  bool sunspec_sentinels{false};        // honour "not implemented" values
+  /// A stored setting (flash/EEPROM, e.g. Victron /Settings): written only when the value read
+  /// back differs, never merely to re-assert it.
+  bool persistent{false};
+  std::size_t register_count() const { return registers::register_count(type, string_registers); }
+};
+
+enum class ControlStyle : std::uint8_t {
+  none,              // read-only profile
+  battery_setpoint,  // one signed battery-power setpoint register
+  sunspec_storage,   // SunSpec model 124 (StorCtl_Mod, InWRte/OutWRte, revert timeout)
+  grid_setpoint,     // Victron ESS: grid setpoint = grid − battery + target
+};
+
+std::string_view to_string(ControlStyle s) noexcept;
+std::string_view to_string(SignConvention s) noexcept;
+
+struct ConstWrite {
+  std::string point;
+  double value{0.0};  // physical value (after scale)
+};
+
+/// A condition the device must meet before bessd commands it (e.g. Victron Hub4Mode ∈ {1,2}).
+struct Precondition {
+  std::string point;
+  std::vector<double> allowed;
+  std::string message;
+};
+
+/// Where an InverterState field comes from: the first available of `points`, or (sum) the sum
+/// of all available ones (three-phase grid power).
+struct Reading {
+  enum class Combine : std::uint8_t { first, sum };
+  Combine combine{Combine::first};
+  std::vector<std::string> points;
+};
+
+struct ControlSpec {
+  ControlStyle style{ControlStyle::none};
+  /// Re-assert period of the target, s (config `lease_s` overrides).
+  double lease_s{30.0};
+  /// SunSpec 124: InOutWRte_RvrtTms written with every command, s (must be ≥ 4 × lease).
+  double revert_timeout_s{0.0};
+  /// Role -> point. battery_setpoint: setpoint [, readback]. sunspec_storage: storage_mode,
+  /// charge_rate_pct, discharge_rate_pct, revert_timeout_s, rate_reference_w [, grid_charging].
+  /// grid_setpoint: setpoint [, setpoint_fallback, discharge_limit_w, charge_current_limit_a].
+  /// battery_setpoint also takes an optional `enable` (written 1 with a target, 0 is safe-state).
+  std::map<std::string, std::string> points;
+  std::vector<ConstWrite> safe_state;
+  std::vector<Precondition> preconditions;
+  /// grid_setpoint: rewrite only when the new setpoint differs by more than this, W.
+  double deadband_w{10.0};
+};
+
+struct Profile {
+  std::string name;
+  std::string description;
+  std::string source;   // file the profile came from
+  bool sunspec{false};  // needs SunSpec discovery before model-relative points resolve
+  std::map<std::string, PointSpec> points;
+  /// Default unit id for every point (a point's `unit_id` wins; else the link's).
+  std::optional<std::uint8_t> unit_id;
+  /// InverterState field -> reading: battery_power, battery_current, battery_voltage,
+  /// grid_power, ac_power, pv_power, rated_power, operating, model, serial.
+  std::map<std::string, Reading> readings;
+  /// Raw value of the `operating` point -> state.
+  std::map<std::int64_t, core::InverterOperating> operating_states;
+  ControlSpec control;
+
+  const PointSpec* point(const std::string& point_name) const;
+  const PointSpec* control_point(const std::string& role) const;
+};
+
+/// Parses and validates a profile; throws config::ConfigError(source, issues) listing every
+/// problem by JSON pointer.
+Profile parse_profile(const nlohmann::json& document, const std::string& source);
+/// Reads (JSON with comments allowed) and parses a file; throws ConfigError.
+Profile load_profile(const std::filesystem::path& file);
+/// "sunspec" -> <dir>/sunspec.json; a value containing '/' or ending in .json is a path.
+std::filesystem::path resolve_profile_path(const std::string& name_or_path,
+                                           const std::filesystem::path& profile_dir);
+
+}  // namespace bessd::inverter

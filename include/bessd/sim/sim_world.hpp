@@ -1,0 +1,67 @@
+#pragma once
+// The simulated home: pack + BMS + inverter + house, advanced together. Simulated time runs
+// `time_scale` times faster than the caller's clock (a day compressed into minutes when asked).
+// Pure: the bess-sim program drives it from its own timer and turns its outputs into CAN frames
+// and Modbus registers.
+
+#include <bessd/core/pack_state.hpp>
+#include <bessd/sim/bms_model.hpp>
+#include <bessd/sim/house_model.hpp>
+#include <bessd/sim/inverter_model.hpp>
+#include <bessd/sim/pack_model.hpp>
+
+namespace bessd::sim {
+
+struct WorldParams {
+  PackParams pack;
+  BmsParams bms;
+  InverterParams inverter;
+  HouseParams house;
+  double start_seconds_of_day{12 * 3600.0};
+  double time_scale{1.0};
+};
+
+/// What the meter and the inverter see, for registers.
+struct SiteReadings {
+  double load_w{0.0};
+  double pv_w{0.0};
+  double grid_power_w{0.0};     // + = import
+  double battery_power_w{0.0};  // + = charging
+  double ac_power_w{0.0};
+};
+
+class SimWorld {
+ public:
+  explicit SimWorld(const WorldParams& params);
+
+  /// Advances by `real_dt_s` of the caller's time (× time_scale, in sub-steps of ≤ 1 s).
+  void advance(double real_dt_s);
+  /// A remote battery power setpoint (+ = charge) arriving now.
+  void command_battery_power(double w) { inverter_.command(w, sim_seconds_); }
+
+  core::PackState bms_report() const { return bms_.report(pack_); }
+  SiteReadings readings() const;
+  double sim_seconds() const { return sim_seconds_; }
+  double seconds_of_day() const;
+
+  PackModel& pack() { return pack_; }
+  BmsModel& bms() { return bms_; }
+  InverterModel& inverter() { return inverter_; }
+  HouseModel& house() { return house_; }
+  const PackModel& pack() const { return pack_; }
+  const InverterModel& inverter() const { return inverter_; }
+  void set_time_scale(double scale) { params_.time_scale = scale; }
+  double time_scale() const { return params_.time_scale; }
+
+ private:
+  void sub_step(double dt_s);
+
+  WorldParams params_;
+  PackModel pack_;
+  BmsModel bms_;
+  InverterModel inverter_;
+  HouseModel house_;
+  double sim_seconds_{0.0};
+};
+
+}  // namespace bessd::sim

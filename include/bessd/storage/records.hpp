@@ -1,0 +1,72 @@
+#pragma once
+// The non-telemetry records the store keeps: stored events, command audit, latched faults,
+// state-of-health/lifetime counters and config snapshots. Plain values, no behaviour.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <bessd/common/clock.hpp>
+#include <bessd/core/event.hpp>
+#include <bessd/core/inverter_command.hpp>
+
+namespace bessd::storage {
+
+/// An event as read back. `event.at` (a monotonic time point) has no meaning after a restart and
+/// is returned as TimePoint{}; `at` is the wall time it was stored with.
+struct StoredEvent {
+  std::int64_t id{0};  // increasing in commit order
+  WallTime at{};
+  core::Event event;
+  friend bool operator==(const StoredEvent&, const StoredEvent&) = default;
+};
+
+/// One command round trip: who asked what, what the controller sent, what the inverter read back.
+struct AuditRecord {
+  WallTime at{};
+  std::string actor;           // "api:unix", "api:tcp:192.168.1.20", "controller", "bessctl"
+  std::string request;         // what was asked, as the requester phrased it ("mode=force_charge")
+  core::InverterCommand sent;  // what the controller sent (kind none = refused)
+  std::optional<double> readback_power_w;  // what the inverter read back (+ = charging)
+  std::string outcome;                     // "applied", "refused: ...", "readback mismatch ..."
+  friend bool operator==(const AuditRecord&, const AuditRecord&) = default;
+};
+
+struct StoredAudit {
+  std::int64_t id{0};
+  AuditRecord record;
+  friend bool operator==(const StoredAudit&, const StoredAudit&) = default;
+};
+
+/// A latched fault persisted across restarts until cleared (architecture.md §5 Faults).
+struct LatchedFault {
+  std::string code;  // stable fault id, unique key
+  core::Severity severity{core::Severity::error};
+  WallTime raised_at{};
+  std::string message;
+  std::map<std::string, std::string> fields;
+  friend bool operator==(const LatchedFault&, const LatchedFault&) = default;
+};
+
+/// Whether a state-of-health/lifetime value came from the BMS or was derived by bessd
+/// (standards.md §5: bessd says which values are derived).
+enum class CounterOrigin : std::uint8_t { reported, derived };
+
+struct LifetimeCounter {
+  std::string key;  // "energy_charged_kwh", "full_equivalent_cycles", "deep_discharges", ...
+  double value{0.0};
+  CounterOrigin origin{CounterOrigin::derived};
+  WallTime updated_at{};
+  friend bool operator==(const LifetimeCounter&, const LifetimeCounter&) = default;
+};
+
+/// The configuration text the daemon loaded, with its hash, stored when it changes.
+struct ConfigSnapshot {
+  WallTime at{};
+  std::string hash;  // e.g. a hex SHA-256 of `text`; the store compares it, never computes it
+  std::string text;
+  friend bool operator==(const ConfigSnapshot&, const ConfigSnapshot&) = default;
+};
+
+}  // namespace bessd::storage

@@ -1,0 +1,163 @@
+#include <bessd/app/control_loop.hpp>
+
+#include <bessd/control/safety_triggers.hpp>
+
+namespace bessd::app {
+
+namespace {
+
+control::LifetimeSettings lifetime_settings(const config::Config& cfg) {
+  control::LifetimeSettings s;
+  s.capacity_ah = cfg.battery.capacity_ah;
+  return s;
+}
+
+}  // namespace
+
+ControlLoop::ControlLoop(boost::asio::io_context& io, const Clock& clock, const config::Config& cfg,
+                         control::FaultLatchStore& latches, ControlLoopSinks sinks)
+    : io_(io),
+      timer_(io),
+      clock_(clock),
+      period_(cfg.control.period_ms),
+      controller_(
+          std::make_unique<control::Controller>(control::ControllerSettings::from_config(cfg),
+                                                limits::LimitsSettings::from_config(cfg), latches)),
+      latches_(latches),
+      sinks_(std::move(sinks)),
+      lifetime_settings_(lifetime_settings(cfg)),
+      lifetime_(lifetime_settings_),
+      fire_alarm_configured_(cfg.control.fire_alarm.enabled) {
+  request_.mode = cfg.control.mode;
+  request_.manual_setpoint_w = cfg.control.manual_setpoint_w;
+}
+
+void ControlLoop::reconfigure(const config::Config& cfg) {
+  // A new Controller would forget the state machine; the settings that matter at runtime are
+  // rebuilt by constructing a fresh controller only when nothing is latched in memory that the
+  // store does not also hold (latched faults are reloaded from the store by the controller).
+  controller_ =
+      std::make_unique<control::Controller>(control::ControllerSettings::from_config(cfg),
+                                            limits::LimitsSettings::from_config(cfg), latches_);
+  period_ = std::chrono::milliseconds(cfg.control.period_ms);
+  fire_alarm_configured_ = cfg.control.fire_alarm.enabled;
+  step_now();
+}
+
+void ControlLoop::restore_lifetime(const control::LifetimeCounters& counters) {
+  lifetime_ = control::LifetimeTracker(lifetime_settings_, counters);
+}
+
+void ControlLoop::start() {
+  stopped_ = false;
+  step_now();
+  schedule();
+}
+
+void ControlLoop::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  timer_.cancel();
+  auto in = make_input(/*stop=*/true, /*ack=*/false);
+  last_output_ = controller_->step(in);
+  ++steps_;
+  if (sinks_.apply_command) sinks_.apply_command(last_output_.command);
+  for (const auto& e : last_output_.events)
+    if (sinks_.event) sinks_.event(e);
+  if (sinks_.stepped) sinks_.stepped(in, last_output_);
+}
+
+void ControlLoop::schedule() {
+  timer_.expires_after(period_);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    step_now();
+    schedule();
+  });
+}
+
+control::StepInput ControlLoop::make_input(bool stop, bool ack) const {
+  control::StepInput in;
+  in.now = clock_.now();
+  in.wall_now = clock_.wall_now();
+  in.snapshot.pack = pack_;
+  in.snapshot.inverter = inverter_;
+  in.snapshot.compliance = compliance_;
+  in.snapshot.second_life = second_life_;
+  in.snapshot.fire_alarm_configured = fire_alarm_configured_;
+  in.snapshot.fire_alarm_active = fire_alarm_active_;
+  in.request = request_;
+  in.ack_faults = ack;
+  in.stop_requested = stop;
+  return in;
+}
+
+void ControlLoop::step_now() {
+  if (stopped_) return;
+  const bool ack = ack_pending_;
+  ack_pending_ = false;
+  const auto in = make_input(false, ack);
+  last_output_ = controller_->step(in);
+  ++steps_;
+  lifetime_.update(pack_);
+  if (sinks_.apply_command) sinks_.apply_command(last_output_.command);
+  if (sinks_.event)
+    for (const auto& e : last_output_.events) sinks_.event(e);
+  if (sinks_.stepped) sinks_.stepped(in, last_output_);
+}
+
+void ControlLoop::set_pack(const core::PackState& pack, bool safety_relevant) {
+  // The monitor flags its own edges; the controller's rule adds the ones only it knows (a cell
+  // crossing its window, a limit dropping to zero).
+  const auto before = make_input(false, false);
+  pack_ = pack;
+  const auto after = make_input(false, false);
+  if (safety_relevant || control::is_safety_relevant_change(before.snapshot, after.snapshot,
+                                                            controller_->limits_settings())) {
+    step_now();
+  }
+}
+
+void ControlLoop::set_inverter(const core::InverterState& inverter) {
+  inverter_ = inverter;
+}
+
+void ControlLoop::set_inverter_offline() {
+  inverter_.online = false;
+}
+
+void ControlLoop::set_compliance(const compliance::ComplianceReport& report) {
+  const bool was_blocked = compliance_.blocked;
+  compliance_.blocked = report.blocks();
+  compliance_.reason.clear();
+  for (const auto& f : report.findings) {
+    if (f.verdict != compliance::Verdict::block) continue;
+    if (!compliance_.reason.empty()) compliance_.reason += " ";
+    compliance_.reason += f.rule_id + ": " + f.title + ".";
+  }
+  second_life_ = {};
+  if (report.second_life_derate) {
+    second_life_.factor_k = report.second_life_derate->factor;
+    second_life_.cell_voltage_max_v = report.second_life_derate->cell_voltage_max_v;
+    second_life_.cell_voltage_min_v = report.second_life_derate->cell_voltage_min_v;
+  }
+  if (compliance_.blocked != was_blocked) step_now();
+}
+
+void ControlLoop::set_fire_alarm(bool active) {
+  const bool changed = active != fire_alarm_active_;
+  fire_alarm_active_ = active;
+  if (changed) step_now();
+}
+
+void ControlLoop::set_request(const control::OperatorRequest& request) {
+  request_ = request;
+  step_now();
+}
+
+void ControlLoop::acknowledge_faults() {
+  ack_pending_ = true;
+  step_now();
+}
+
+}  // namespace bessd::app

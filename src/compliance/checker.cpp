@@ -1,0 +1,55 @@
+#include <bessd/compliance/checker.hpp>
+
+#include <array>
+
+#include "rules.hpp"
+
+namespace bessd::compliance {
+
+namespace {
+constexpr std::array<std::string_view, 16> kRuleIds{
+    "PAS-LOC-01",  "PAS-LOC-02",  "PAS-LOC-03", "PAS-LOC-04",  "PAS-ENC-01", "PAS-VEN-01",
+    "PAS-DET-01",  "PAS-ENE-01",  "PAS-LBL-01", "BAT-CHEM-01", "BAT-CAP-01", "SL-SCOPE-01",
+    "SL-TRACE-01", "SL-GRADE-01", "SL-CAL-01",  "SL-DER-01",
+};
+}  // namespace
+
+std::span<const std::string_view> rule_ids() noexcept {
+  return kRuleIds;
+}
+
+ComplianceReport check(const config::SiteConfig& site, const config::BatteryConfig& battery,
+                       const config::ComplianceConfig& thresholds, Date today,
+                       std::optional<double> bms_capacity_kwh) {
+  const detail::RuleContext ctx{site, battery, thresholds, today, bms_capacity_kwh};
+  ComplianceReport report;
+  report.evaluated_on = today;
+  report.site_name = site.name;
+  report.findings.reserve(kRuleIds.size());
+  report.findings.push_back(detail::check_pas_loc_01(ctx));
+  report.findings.push_back(detail::check_pas_loc_02(ctx));
+  report.findings.push_back(detail::check_pas_loc_03(ctx));
+  report.findings.push_back(detail::check_pas_loc_04(ctx));
+  report.findings.push_back(detail::check_pas_enc_01(ctx));
+  report.findings.push_back(detail::check_pas_ven_01(ctx));
+  report.findings.push_back(detail::check_pas_det_01(ctx));
+  report.findings.push_back(detail::check_pas_ene_01(ctx));
+  report.findings.push_back(detail::check_pas_lbl_01(ctx));
+  report.findings.push_back(detail::check_bat_chem_01(ctx));
+  report.findings.push_back(detail::check_bat_cap_01(ctx));
+  report.findings.push_back(detail::check_sl_scope_01(ctx));
+  report.findings.push_back(detail::check_sl_trace_01(ctx));
+  report.findings.push_back(detail::check_sl_grade_01(ctx));
+  report.findings.push_back(detail::check_sl_cal_01(ctx));
+  report.findings.push_back(detail::check_sl_der_01(ctx, report.second_life_derate));
+
+  for (auto& f : report.findings) {
+    // The note belongs to findings that were actually evaluated against a non-primary threshold.
+    f.verify_published_text =
+        f.verdict != Verdict::not_applicable && needs_verification(f.confidence);
+    report.verdict = worst(report.verdict, f.verdict);
+  }
+  return report;
+}
+
+}  // namespace bessd::compliance

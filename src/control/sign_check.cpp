@@ -1,0 +1,58 @@
+#include <cmath>
+#include <cstdio>
+
+#include <bessd/control/sign_check.hpp>
+
+namespace bessd::control {
+
+SignCheckResult SignCheck::update(const core::InverterCommand& command, const core::PackState& pack,
+                                  TimePoint now) {
+  const bool known = command.kind == core::CommandKind::set_power &&
+                     std::abs(command.battery_power_w) >= settings_.min_command_w;
+  if (!known) {
+    window_.reset();
+    return {};
+  }
+  const double sign = command.battery_power_w > 0.0 ? 1.0 : -1.0;
+  if (!window_ || window_->command_sign != sign) {
+    window_ = Window{now, sign, pack.voltage_v, pack.soc_pct, 0, 0};
+    return {};
+  }
+  if (pack.current_a && std::abs(*pack.current_a) >= settings_.min_current_a)
+    (*pack.current_a > 0.0 ? window_->current_positive : window_->current_negative)++;
+  if (now - window_->start < settings_.window) return {};
+
+  // Window complete: judge, then start the next one.
+  const Window w = *window_;
+  window_ = Window{now, sign, pack.voltage_v, pack.soc_pct, 0, 0};
+  if (w.current_positive == w.current_negative) return {};  // no clear current evidence
+  const double current_sign = w.current_positive > w.current_negative ? 1.0 : -1.0;
+  double trend_sign = 0.0;
+  if (w.start_soc_pct && pack.soc_pct &&
+      std::abs(*pack.soc_pct - *w.start_soc_pct) >= settings_.min_soc_change_pct)
+    trend_sign = *pack.soc_pct > *w.start_soc_pct ? 1.0 : -1.0;
+  else if (w.start_voltage_v && pack.voltage_v &&
+           std::abs(*pack.voltage_v - *w.start_voltage_v) >= settings_.min_voltage_change_v)
+    trend_sign = *pack.voltage_v > *w.start_voltage_v ? 1.0 : -1.0;
+
+  char buf[300];
+  if (current_sign != sign) {
+    std::snprintf(buf, sizeof buf,
+                  "COM-03: bessd commanded %s but the BMS current says the battery is %s; check "
+                  "the sign settings (bms.invert_current, inverter.invert_battery_power).",
+                  sign > 0 ? "charging" : "discharging",
+                  current_sign > 0 ? "charging" : "discharging");
+    return {SignVerdict::disagrees, buf};
+  }
+  if (trend_sign != 0.0 && trend_sign != current_sign) {
+    std::snprintf(buf, sizeof buf,
+                  "COM-03: the current says the battery is %s but its voltage/state of charge "
+                  "is %s; check bms.invert_current.",
+                  current_sign > 0 ? "charging" : "discharging",
+                  trend_sign > 0 ? "rising" : "falling");
+    return {SignVerdict::disagrees, buf};
+  }
+  return {SignVerdict::agrees, {}};
+}
+
+}  // namespace bessd::control

@@ -1,0 +1,949 @@
+// The generic profile-driven inverter driver. All work is a chain of asynchronous Modbus
+// requests on the io_context thread; the driver runs one task (startup, poll, assert) at a
+// time so that reads and writes of one device never interleave.
+#include <bessd/inverter/profile_inverter_driver.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <set>
+
+#include <boost/asio/post.hpp>
+
+#include <bessd/inverter/registers/register_codec.hpp>
+#include <bessd/inverter/registers/sunspec.hpp>
+
+namespace bessd::inverter {
+
+using core::CommandKind;
+using core::Event;
+using core::EventEdge;
+using core::InverterCommand;
+using core::InverterState;
+using core::Severity;
+using modbus::Registers;
+using registers::RegisterType;
+
+DriverOptions driver_options_from(const config::InverterConfig& cfg, const Profile& profile) {
+  DriverOptions o;
+  o.unit_id = static_cast<std::uint8_t>(cfg.unit_id);
+  o.poll_period = std::chrono::milliseconds{cfg.poll_period_ms};
+  const double lease_s = cfg.lease_s.value_or(profile.control.lease_s);
+  o.lease = std::chrono::milliseconds{static_cast<long>(lease_s * 1000.0)};
+  o.obey_tolerance_w = cfg.obey_tolerance_w;
+  o.obey_window = std::chrono::milliseconds{static_cast<long>(cfg.obey_window_s * 1000.0)};
+  o.invert_battery_power = cfg.invert_battery_power;
+  o.rated_power_w = cfg.rated_power_w;
+  return o;
+}
+
+namespace {
+
+struct Located {
+  std::uint8_t unit{1};
+  RegisterFunction function{RegisterFunction::holding};
+  std::uint16_t address{0};
+};
+
+struct Block {
+  std::uint8_t unit{1};
+  RegisterFunction function{RegisterFunction::holding};
+  std::uint16_t address{0};
+  std::uint16_t count{0};
+  std::vector<std::string> points;
+};
+
+struct PointWrite {
+  std::string point;
+  double value{0.0};  // device units and sign
+};
+
+/// What the driver currently holds the device at.
+struct Target {
+  CommandKind kind{CommandKind::none};
+  double battery_power_w{0.0};
+  double charge_max_w{0.0};
+  double discharge_max_w{0.0};
+};
+
+bool same_target(const Target& a, const InverterCommand& c) {
+  if (a.kind != c.kind) return false;
+  if (c.kind != CommandKind::set_power) return true;
+  return a.battery_power_w == c.battery_power_w && a.charge_max_w == c.charge_power_max_w &&
+         a.discharge_max_w == c.discharge_power_max_w;
+}
+
+}  // namespace
+
+struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
+  Impl(boost::asio::io_context& io_ctx, modbus::ModbusClient& c, Profile p, DriverOptions o,
+       const Clock& clk)
+      : io(io_ctx), client(c), profile(std::move(p)), options(o), clock(clk), timer(io_ctx) {
+    if (profile.control.style == ControlStyle::sunspec_storage &&
+        profile.control.revert_timeout_s > 0) {
+      const auto quarter = std::chrono::milliseconds{
+          static_cast<long>(profile.control.revert_timeout_s * 1000.0 / 4.0)};
+      options.lease = std::min(options.lease, quarter);
+    }
+  }
+
+  boost::asio::io_context& io;
+  modbus::ModbusClient& client;
+  const Profile profile;
+  DriverOptions options;
+  const Clock& clock;
+  boost::asio::steady_timer timer;
+  EventHandler on_event;
+  bool running{false};
+  std::optional<TimePoint> last_startup;
+
+  // Link and layout.
+  bool link_up{false};
+  bool is_ready{false};
+  std::uint64_t generation{0};  // bumps on every link edge; stale task results are dropped
+  registers::sunspec::ModelDirectory models;
+  std::map<std::string, Located> located;
+  std::vector<Block> poll_blocks;
+
+  // Values from the last poll: raw registers per point.
+  std::map<std::string, Registers> raw;
+  std::optional<InverterState> state;
+  std::optional<double> last_readback_w;
+
+  // Tasks.
+  std::deque<std::function<void(std::function<void()>)>> tasks;
+  bool busy{false};
+  bool poll_queued{false};
+  bool assert_queued{false};
+  std::vector<StateHandler> waiting_readers;
+
+  // Control.
+  InverterCommand desired;    // last command from the controller
+  bool desired_fresh{false};  // set by apply() after a (re)connect
+  Target asserted;            // what the device was last told (read back)
+  std::optional<TimePoint> asserted_at;
+  std::optional<TimePoint> last_attempt_at;
+  std::optional<double> grid_setpoint_written;
+  bool use_fallback_setpoint{false};
+  bool control_available{true};
+
+  // Edge-triggered conditions.
+  std::map<std::string, bool> raised;
+  std::optional<TimePoint> disobey_since;
+
+  // ---------------------------------------------------------------- events
+  void emit(Severity sev, EventEdge edge, const std::string& code, std::string message,
+            std::map<std::string, std::string> fields = {}) {
+    if (!on_event) return;
+    Event e;
+    e.at = clock.now();
+    e.severity = sev;
+    e.edge = edge;
+    e.source = "inverter";
+    e.code = code;
+    e.message = std::move(message);
+    e.fields = std::move(fields);
+    on_event(e);
+  }
+  void condition(const std::string& code, bool active, Severity sev, const std::string& message,
+                 std::map<std::string, std::string> fields = {}) {
+    bool& was = raised[code];
+    if (active == was) return;
+    was = active;
+    emit(active ? sev : Severity::info, active ? EventEdge::raised : EventEdge::cleared, code,
+         message, std::move(fields));
+  }
+
+  // ---------------------------------------------------------------- tasks
+  template <typename F>
+  auto guard(F f) {
+    std::weak_ptr<Impl> weak = shared_from_this();
+    const std::uint64_t gen = generation;
+    return [weak, gen, f = std::move(f)](auto&&... args) mutable {
+      auto self = weak.lock();
+      if (!self || !self->running) return;
+      if (self->generation != gen) {
+        f(std::false_type{}, std::forward<decltype(args)>(args)...);
+        return;
+      }
+      f(std::true_type{}, std::forward<decltype(args)>(args)...);
+    };
+  }
+
+  void enqueue(std::function<void(std::function<void()>)> task) {
+    tasks.push_back(std::move(task));
+    pump();
+  }
+
+  void pump() {
+    if (busy || tasks.empty() || !running) return;
+    busy = true;
+    auto task = std::move(tasks.front());
+    tasks.pop_front();
+    std::weak_ptr<Impl> weak = shared_from_this();
+    const std::uint64_t gen = generation;
+    task([weak, gen] {
+      auto self = weak.lock();
+      // A task of a previous link generation finishing late must not free the new one's slot.
+      if (!self || self->generation != gen) return;
+      self->busy = false;
+      boost::asio::post(self->io, [weak] {
+        if (auto s = weak.lock()) s->pump();
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- layout
+  std::uint8_t unit_of(const PointSpec& p) const {
+    if (p.unit_id) return *p.unit_id;
+    if (profile.unit_id) return *profile.unit_id;
+    return options.unit_id;
+  }
+
+  void locate_points() {
+    located.clear();
+    for (const auto& [name, p] : profile.points) {
+      if (p.address) {
+        located[name] = {unit_of(p), p.function, *p.address};
+        continue;
+      }
+      for (auto m : p.models) {
+        auto start = models.start_of(m);
+        auto len = models.length_of(m);
+        if (!start || !len) continue;
+        if (std::size_t{p.offset} + p.register_count() > std::size_t{*len} + 2u) break;
+        located[name] = {unit_of(p), p.function, static_cast<std::uint16_t>(*start + p.offset)};
+        break;
+      }
+    }
+  }
+
+  std::set<std::string> points_to_poll() const {
+    std::set<std::string> names;
+    for (const auto& [role, r] : profile.readings)
+      for (const auto& n : r.points) names.insert(n);
+    for (const auto& [role, n] : profile.control.points)
+      if (role == "rate_reference_w" || role == "readback") names.insert(n);
+    for (const auto& [role, n] : profile.control.points) {
+      const PointSpec* p = profile.point(n);
+      if (p != nullptr && p->scale_factor) names.insert(*p->scale_factor);
+    }
+    for (const auto& pc : profile.control.preconditions) names.insert(pc.point);
+    std::set<std::string> with_sf = names;
+    for (const auto& n : names) {
+      const PointSpec* p = profile.point(n);
+      if (p != nullptr && p->scale_factor) with_sf.insert(*p->scale_factor);
+    }
+    std::set<std::string> out;
+    for (const auto& n : with_sf)
+      if (located.count(n)) out.insert(n);
+    return out;
+  }
+
+  void plan_blocks() {
+    struct Item {
+      Located at;
+      std::uint16_t count;
+      std::string name;
+    };
+    std::vector<Item> items;
+    for (const auto& n : points_to_poll())
+      items.push_back(
+          {located.at(n), static_cast<std::uint16_t>(profile.point(n)->register_count()), n});
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+      return std::tie(a.at.unit, a.at.function, a.at.address) <
+             std::tie(b.at.unit, b.at.function, b.at.address);
+    });
+    poll_blocks.clear();
+    constexpr std::uint32_t kMaxGap = 16;  // reading a few unused registers beats a round trip
+    for (const auto& it : items) {
+      if (!poll_blocks.empty()) {
+        Block& b = poll_blocks.back();
+        const std::uint32_t end = std::uint32_t{b.address} + b.count;
+        const std::uint32_t new_end = std::max(end, std::uint32_t{it.at.address} + it.count);
+        if (b.unit == it.at.unit && b.function == it.at.function &&
+            it.at.address <= end + kMaxGap && new_end - b.address <= modbus::kMaxReadRegisters) {
+          b.count = static_cast<std::uint16_t>(new_end - b.address);
+          b.points.push_back(it.name);
+          continue;
+        }
+      }
+      poll_blocks.push_back({it.at.unit, it.at.function, it.at.address, it.count, {it.name}});
+    }
+  }
+
+  void read_block(std::uint8_t unit, RegisterFunction fn, std::uint16_t address,
+                  std::uint16_t count, modbus::ReadHandler h) {
+    if (fn == RegisterFunction::input)
+      client.read_input(unit, address, count, std::move(h));
+    else
+      client.read_holding(unit, address, count, std::move(h));
+  }
+
+  // ---------------------------------------------------------------- decoding
+  std::optional<int> sf_of(const PointSpec& p) const {
+    if (!p.scale_factor) return 0;
+    auto it = raw.find(*p.scale_factor);
+    if (it == raw.end()) return std::nullopt;
+    const PointSpec* sfp = profile.point(*p.scale_factor);
+    if (registers::is_sunspec_unimplemented(it->second, RegisterType::sunssf, sfp->word_order))
+      return std::nullopt;
+    return static_cast<std::int16_t>(it->second[0]);
+  }
+
+  std::optional<double> value_of(const std::string& name) const {
+    auto it = raw.find(name);
+    const PointSpec* p = profile.point(name);
+    if (it == raw.end() || p == nullptr || !registers::is_numeric(p->type)) return std::nullopt;
+    if (p->sunspec_sentinels &&
+        registers::is_sunspec_unimplemented(it->second, p->type, p->word_order))
+      return std::nullopt;
+    auto sf = sf_of(*p);
+    if (!sf) return std::nullopt;
+    auto v = registers::decode_scaled(it->second, p->type, p->word_order, p->scale, *sf);
+    if (!v) return std::nullopt;
+    return *v;
+  }
+
+  std::optional<double> raw_value_of(const std::string& name) const {
+    auto it = raw.find(name);
+    const PointSpec* p = profile.point(name);
+    if (it == raw.end() || p == nullptr || !registers::is_numeric(p->type)) return std::nullopt;
+    if (p->sunspec_sentinels &&
+        registers::is_sunspec_unimplemented(it->second, p->type, p->word_order))
+      return std::nullopt;
+    auto v = registers::decode_raw(it->second, p->type, p->word_order);
+    if (!v) return std::nullopt;
+    return *v;
+  }
+
+  std::optional<std::string> string_of(const std::string& name) const {
+    auto it = raw.find(name);
+    if (it == raw.end()) return std::nullopt;
+    auto s = registers::decode_string(it->second);
+    if (!s || s->empty()) return std::nullopt;
+    return *s;
+  }
+
+  // Signed flow in bessd's convention: battery + = charging, grid + = import, ac + = export.
+  std::optional<double> flow(const std::string& role) const {
+    auto rit = profile.readings.find(role);
+    if (rit == profile.readings.end()) return std::nullopt;
+    std::optional<double> total;
+    for (const auto& n : rit->second.points) {
+      auto v = value_of(n);
+      if (!v) continue;
+      const SignConvention s = profile.point(n)->sign;
+      double x = *v;
+      if (role == "battery_power" || role == "battery_current") {
+        if (s == SignConvention::unknown || s == SignConvention::none) continue;
+        if (s == SignConvention::discharge_positive) x = -x;
+        if (options.invert_battery_power) x = -x;
+      } else if (role == "grid_power") {
+        if (s == SignConvention::unknown) continue;
+        if (s == SignConvention::export_positive) x = -x;
+      } else if (role == "ac_power") {
+        if (s == SignConvention::unknown) continue;
+        if (s == SignConvention::import_positive) x = -x;
+      }
+      if (rit->second.combine == Reading::Combine::first) return x;
+      total = total.value_or(0.0) + x;
+    }
+    return total;
+  }
+
+  InverterState compose() const {
+    InverterState s;
+    s.online = link_up;
+    s.battery_power_w = flow("battery_power");
+    s.battery_current_a = flow("battery_current");
+    s.grid_power_w = flow("grid_power");
+    s.ac_power_w = flow("ac_power");
+    s.battery_voltage_v = flow("battery_voltage");
+    s.pv_power_w = flow("pv_power");
+    s.rated_power_w = options.rated_power_w ? options.rated_power_w : flow("rated_power");
+    if (auto it = profile.readings.find("operating"); it != profile.readings.end()) {
+      for (const auto& n : it->second.points) {
+        auto v = raw_value_of(n);
+        if (!v) continue;
+        auto st = profile.operating_states.find(static_cast<std::int64_t>(*v));
+        s.operating =
+            st == profile.operating_states.end() ? core::InverterOperating::unknown : st->second;
+        break;
+      }
+    }
+    for (const auto& [role, out] :
+         {std::pair<const char*, std::string InverterState::*>{"model", &InverterState::model},
+          {"serial", &InverterState::serial}}) {
+      if (auto it = profile.readings.find(role); it != profile.readings.end())
+        for (const auto& n : it->second.points)
+          if (auto str = string_of(n)) {
+            s.*out = *str;
+            break;
+          }
+    }
+    s.setpoint_readback_w = last_readback_w;
+    s.read_at = clock.now();
+    return s;
+  }
+
+  // ---------------------------------------------------------------- discovery
+  void discover(std::function<void(bool)> done, std::size_t base_index = 0) {
+    using registers::sunspec::kBaseAddresses;
+    if (base_index >= kBaseAddresses.size()) {
+      emit(Severity::error, EventEdge::once, "inverter.discovery_failed",
+           "SunSpec marker \"SunS\" not found at 40000, 0 or 50000 (" + client.describe() + ")");
+      done(false);
+      return;
+    }
+    const std::uint16_t base = kBaseAddresses[base_index];
+    client.read_holding(options.unit_id, base, 2,
+                        guard([this, done, base, base_index](auto current, Result<Registers> r) {
+                          if (!current) return done(false);
+                          if (r && registers::sunspec::is_marker(*r)) {
+                            models = {};
+                            walk(done, base + 2u);
+                            return;
+                          }
+                          if (!r && r.error().code == ErrorCode::disconnected) return done(false);
+                          discover(done, base_index + 1);
+                        }));
+  }
+
+  void walk(std::function<void(bool)> done, std::uint32_t address) {
+    if (models.size() >= registers::sunspec::kMaxModels || address > 0xFFFEu) {
+      emit(Severity::error, EventEdge::once, "inverter.discovery_failed",
+           "SunSpec model chain too long or past the register space at " + std::to_string(address));
+      return done(false);
+    }
+    client.read_holding(options.unit_id, static_cast<std::uint16_t>(address), 2,
+                        guard([this, done, address](auto current, Result<Registers> r) {
+                          if (!current) return done(false);
+                          if (!r) {
+                            emit(Severity::error, EventEdge::once, "inverter.discovery_failed",
+                                 "SunSpec chain walk failed: " + r.error().message);
+                            return done(false);
+                          }
+                          // Some devices end with ID 0xFFFF and no valid L: the ID alone ends the
+                          // chain.
+                          const registers::sunspec::ModelHeader h{
+                              (*r)[0], (*r)[0] == 0xFFFF ? std::uint16_t{0} : (*r)[1]};
+                          auto next = registers::sunspec::next_model_address(address, h);
+                          if (!next) {
+                            emit(Severity::error, EventEdge::once, "inverter.discovery_failed",
+                                 next.error().message);
+                            return done(false);
+                          }
+                          if (!next->has_value()) return done(true);
+                          models.add(static_cast<std::uint16_t>(address), h);
+                          walk(done, **next);
+                        }));
+  }
+
+  // ---------------------------------------------------------------- polling
+  void poll(std::function<void(bool)> done, std::size_t index = 0, bool any_ok = false) {
+    if (index >= poll_blocks.size()) {
+      if (any_ok || poll_blocks.empty()) {
+        state = compose();
+        after_poll();
+      }
+      done(any_ok || poll_blocks.empty());
+      return;
+    }
+    const Block b = poll_blocks[index];
+    read_block(b.unit, b.function, b.address, b.count,
+               guard([this, done, index, any_ok, b](auto current, Result<Registers> r) {
+                 if (!current) return done(false);
+                 if (r) {
+                   for (const auto& n : b.points) {
+                     const auto& at = located.at(n);
+                     const std::size_t off = at.address - b.address;
+                     const std::size_t cnt = profile.point(n)->register_count();
+                     raw[n] = Registers(r->begin() + static_cast<long>(off),
+                                        r->begin() + static_cast<long>(off + cnt));
+                   }
+                 } else {
+                   for (const auto& n : b.points) raw.erase(n);
+                   if (r.error().code == ErrorCode::disconnected) return done(false);
+                 }
+                 poll(done, index + 1, any_ok || r.has_value());
+               }));
+  }
+
+  void after_poll() {
+    // Preconditions (e.g. Victron Hub4Mode).
+    bool ok = true;
+    std::string why;
+    for (const auto& pc : profile.control.preconditions) {
+      auto v = raw_value_of(pc.point);
+      const bool pass = v && std::any_of(pc.allowed.begin(), pc.allowed.end(),
+                                         [&](double a) { return std::fabs(a - *v) < 1e-9; });
+      if (!pass) {
+        ok = false;
+        why = (pc.message.empty() ? "precondition on " + pc.point + " not met" : pc.message) +
+              " (read " + (v ? std::to_string(static_cast<long long>(*v)) : "nothing") + ")";
+      }
+    }
+    const bool was_blocked = raised["inverter.precondition"];
+    condition("inverter.precondition", !ok, Severity::error,
+              ok ? "control preconditions met" : why);
+    if (was_blocked && ok && desired_fresh) queue_assert();
+    check_obeys();
+  }
+
+  void check_obeys() {
+    if (!state || !state->battery_power_w || !is_ready) return;
+    if (asserted.kind == CommandKind::none) return;
+    const double target = asserted.kind == CommandKind::set_power ? asserted.battery_power_w : 0.0;
+    const double measured = *state->battery_power_w;
+    const bool off = std::fabs(measured - target) > options.obey_tolerance_w;
+    const TimePoint now = clock.now();
+    if (!off) {
+      disobey_since.reset();
+      condition("inverter.not_obeying", false, Severity::warning,
+                "inverter follows the command again");
+      return;
+    }
+    if (!disobey_since) disobey_since = now;
+    if (now - *disobey_since >= options.obey_window)
+      condition("inverter.not_obeying", true, Severity::warning,
+                "inverter does not follow the command: battery at " +
+                    std::to_string(static_cast<long>(measured)) + " W, commanded " +
+                    std::to_string(static_cast<long>(target)) + " W",
+                {{"measured_w", std::to_string(measured)},
+                 {"commanded_w", std::to_string(target)},
+                 {"tolerance_w", std::to_string(options.obey_tolerance_w)}});
+  }
+
+  // ---------------------------------------------------------------- writing
+  /// Encodes a physical value for a point (scale and SunSpec scale factor applied).
+  Result<Registers> encode(const PointSpec& p, double value) const {
+    auto sf = sf_of(p);
+    if (!sf)
+      return fail(ErrorCode::unsupported, "point " + p.name + ": scale factor " +
+                                              p.scale_factor.value_or("") + " not available");
+    return registers::encode_scaled(value, p.type, p.word_order, p.scale, *sf);
+  }
+
+  struct EncodedWrite {
+    std::string name;
+    double value;
+    std::size_t offset;  // registers from the start of the block
+    std::size_t count;
+  };
+
+  void write_all(std::vector<PointWrite> writes, std::function<void(Status)> done,
+                 std::size_t index = 0) {
+    if (index >= writes.size()) return done(Status{});
+    // Merge the following writes while they continue the same register run, so that points
+    // which belong together (SunSpec OutWRte + InWRte) change in one FC16 request.
+    std::vector<EncodedWrite> items;
+    Registers regs;
+    Located at{};
+    bool persistent = false;
+    std::size_t i = index;
+    for (; i < writes.size(); ++i) {
+      const PointWrite& w = writes[i];
+      const PointSpec* p = profile.point(w.point);
+      auto loc = located.find(w.point);
+      if (p == nullptr || loc == located.end()) {
+        if (items.empty())
+          return done(fail(ErrorCode::unsupported, "point " + w.point + " is not on this device"));
+        break;
+      }
+      auto enc = encode(*p, w.value);
+      if (!enc) {
+        if (items.empty()) return done(Status{Failure{enc.error()}});
+        break;
+      }
+      if (!items.empty()) {
+        const bool continues = !persistent && !p->persistent && loc->second.unit == at.unit &&
+                               loc->second.address == at.address + regs.size() &&
+                               regs.size() + enc->size() <= modbus::kMaxWriteRegisters;
+        if (!continues) break;
+      } else {
+        at = loc->second;
+        persistent = p->persistent;
+      }
+      items.push_back({w.point, w.value, regs.size(), enc->size()});
+      regs.insert(regs.end(), enc->begin(), enc->end());
+      if (persistent) {
+        ++i;
+        break;
+      }
+    }
+    auto next = [this, writes, done, i](Status st) {
+      if (!st) return done(st);
+      write_all(writes, done, i);
+    };
+    if (persistent) {
+      // Stored setting: read first, write only on change (flash wear, VRM logging).
+      read_block(at.unit, at.function, at.address, static_cast<std::uint16_t>(regs.size()),
+                 guard([this, at, regs, items, next](auto current, Result<Registers> r) {
+                   if (!current) return next(fail(ErrorCode::disconnected, "link changed"));
+                   if (r && *r == regs) return next(Status{});
+                   write_and_verify(at, regs, items, next);
+                 }));
+      return;
+    }
+    write_and_verify(at, regs, items, next);
+  }
+
+  void write_and_verify(Located at, Registers regs, std::vector<EncodedWrite> items,
+                        std::function<void(Status)> done) {
+    client.write_registers(
+        at.unit, at.address, regs, guard([this, at, regs, items, done](auto current, Status s) {
+          if (!current) return done(fail(ErrorCode::disconnected, "link changed"));
+          if (!s) return done(s);
+          read_block(
+              at.unit, RegisterFunction::holding, at.address,
+              static_cast<std::uint16_t>(regs.size()),
+              guard([this, items, done](auto cur, Result<Registers> r) {
+                if (!cur) return done(fail(ErrorCode::disconnected, "link changed"));
+                if (!r) return done(Status{Failure{r.error()}});
+                for (const auto& item : items) {
+                  const std::string& name = item.name;
+                  const PointSpec& spec = *profile.point(name);
+                  raw[name] = Registers(r->begin() + static_cast<long>(item.offset),
+                                        r->begin() + static_cast<long>(item.offset + item.count));
+                  const auto got = value_of(name);
+                  const auto sf = sf_of(spec);
+                  const double tol = registers::resolution(spec.scale, sf.value_or(0)) / 2.0 + 1e-9;
+                  if (!got || std::fabs(*got - item.value) > tol) {
+                    const std::string read = got ? std::to_string(*got) : "nothing";
+                    condition(
+                        "inverter.readback_mismatch", true, Severity::error,
+                        "read-back of " + name + " differs: wrote " + std::to_string(item.value) +
+                            ", read " + read,
+                        {{"point", name}, {"written", std::to_string(item.value)}, {"read", read}});
+                    return done(fail(ErrorCode::protocol_error, "read-back mismatch on " + name));
+                  }
+                }
+                done(Status{});
+              }));
+        }));
+  }
+
+  /// Device-sign value of a bessd battery power for a point.
+  double to_device_battery(const PointSpec& p, double w) const {
+    double x = options.invert_battery_power ? -w : w;
+    return p.sign == SignConvention::discharge_positive ? -x : x;
+  }
+
+  Result<std::vector<PointWrite>> plan(const Target& t) {
+    std::vector<PointWrite> out;
+    if (t.kind == CommandKind::none) return out;
+    const auto& cp = profile.control.points;
+    if (t.kind == CommandKind::safe_state) {
+      for (const auto& w : profile.control.safe_state) {
+        const bool swap = use_fallback_setpoint && cp.count("setpoint") &&
+                          cp.count("setpoint_fallback") && w.point == cp.at("setpoint");
+        out.push_back({swap ? cp.at("setpoint_fallback") : w.point, w.value});
+      }
+      return out;
+    }
+    double target = t.battery_power_w;
+    if (target > 0 && t.charge_max_w > 0) target = std::min(target, t.charge_max_w);
+    if (target < 0 && t.discharge_max_w > 0) target = std::max(target, -t.discharge_max_w);
+    switch (profile.control.style) {
+      case ControlStyle::none:
+        return fail(ErrorCode::unsupported, "profile " + profile.name + " is read-only");
+      case ControlStyle::battery_setpoint: {
+        const PointSpec& sp = *profile.point(cp.at("setpoint"));
+        out.push_back({sp.name, to_device_battery(sp, target)});
+        if (cp.count("enable")) out.push_back({cp.at("enable"), 1.0});
+        return out;
+      }
+      case ControlStyle::sunspec_storage: {
+        auto ref = value_of(cp.at("rate_reference_w"));
+        if (!ref || *ref <= 0) ref = state ? state->rated_power_w : std::nullopt;
+        if (!ref || *ref <= 0)
+          return fail(ErrorCode::unsupported,
+                      "SunSpec WChaMax (and a rated power) unavailable: cannot express a rate");
+        const double pct = std::clamp(std::fabs(target) / *ref * 100.0, 0.0, 100.0);
+        // Fronius-style forcing (protocols.md §4.7): the opposite rate negative forces the
+        // battery to the target rather than merely limiting it.
+        const double in_pct = target > 0 ? pct : (target < 0 ? -pct : 0.0);
+        out.push_back({cp.at("discharge_rate_pct"), -in_pct});
+        out.push_back({cp.at("charge_rate_pct"), in_pct});
+        out.push_back({cp.at("revert_timeout_s"), profile.control.revert_timeout_s});
+        if (cp.count("grid_charging") && target > 0) out.push_back({cp.at("grid_charging"), 1.0});
+        out.push_back({cp.at("storage_mode"), 3.0});
+        return out;
+      }
+      case ControlStyle::grid_setpoint: {
+        if (!state || !state->grid_power_w || !state->battery_power_w)
+          return fail(ErrorCode::unsupported,
+                      "grid and battery power unknown: cannot derive the grid setpoint");
+        if (cp.count("discharge_limit_w"))
+          out.push_back(
+              {cp.at("discharge_limit_w"), t.discharge_max_w > 0 ? t.discharge_max_w : -1});
+        if (cp.count("charge_current_limit_a"))
+          out.push_back({cp.at("charge_current_limit_a"), -1});
+        const double grid = *state->grid_power_w - *state->battery_power_w + target;
+        const std::string sp_name = use_fallback_setpoint && cp.count("setpoint_fallback")
+                                        ? cp.at("setpoint_fallback")
+                                        : cp.at("setpoint");
+        const PointSpec& sp = *profile.point(sp_name);
+        const double device = sp.sign == SignConvention::export_positive ? -grid : grid;
+        out.push_back({sp_name, std::round(device)});
+        grid_setpoint_written = std::round(device);
+        return out;
+      }
+    }
+    return out;
+  }
+
+  Target target_from(const InverterCommand& c) const {
+    return {c.kind, c.battery_power_w, c.charge_power_max_w, c.discharge_power_max_w};
+  }
+
+  /// Writes `t`, reads it back; on success it becomes the asserted target.
+  Duration retry_interval() const {
+    return std::min<Duration>(options.lease, std::chrono::seconds{5});
+  }
+
+  void assert_target(Target t, std::function<void(Status)> done) {
+    last_attempt_at = clock.now();
+    if (!control_available && t.kind != CommandKind::none)
+      return done(fail(ErrorCode::unsupported, "control unavailable on this device"));
+    if (raised["inverter.precondition"] && t.kind == CommandKind::set_power)
+      return done(fail(ErrorCode::unsupported, "control preconditions not met"));
+    auto writes = plan(t);
+    if (!writes) {
+      emit(Severity::warning, EventEdge::once, "inverter.write_failed", writes.error().message);
+      return done(Status{Failure{writes.error()}});
+    }
+    const bool command_changed =
+        t.kind != asserted.kind || t.battery_power_w != asserted.battery_power_w;
+    write_all(*writes, guard([this, t, done, command_changed](auto current, Status s) {
+      if (!current) return done(fail(ErrorCode::disconnected, "link changed"));
+      if (!s) {
+        // Victron: 2716 missing before Venus 3.50 -> fall back to 2700 once.
+        auto code = modbus::exception_code_of(s.error());
+        if (profile.control.style == ControlStyle::grid_setpoint && !use_fallback_setpoint &&
+            code == std::uint8_t{0x02} && profile.control.points.count("setpoint_fallback") &&
+            s.error().message.find(
+                std::to_string(located.count(profile.control.points.at("setpoint"))
+                                   ? located.at(profile.control.points.at("setpoint")).address
+                                   : 0)) != std::string::npos) {
+          use_fallback_setpoint = true;
+          emit(Severity::warning, EventEdge::once, "inverter.setpoint_fallback",
+               "volatile grid setpoint not offered (older Venus OS): using the stored setpoint "
+               "(written on change only)");
+          return assert_target(t, done);
+        }
+        if (s.error().message.find("read-back mismatch") == std::string::npos)
+          emit(Severity::warning, EventEdge::once, "inverter.write_failed", s.error().message);
+        return done(s);
+      }
+      condition("inverter.readback_mismatch", false, Severity::error, "read-back matches again");
+      asserted = t;
+      asserted_at = clock.now();
+      if (t.kind == CommandKind::set_power) last_readback_w = t.battery_power_w;
+      if (t.kind == CommandKind::safe_state) last_readback_w = 0.0;
+      if (command_changed) disobey_since.reset();
+      done(Status{});
+    }));
+  }
+
+  void queue_assert() {
+    if (assert_queued) return;
+    assert_queued = true;
+    enqueue([this](std::function<void()> finished) {
+      assert_queued = false;
+      if (!is_ready) return finished();
+      const Target t = desired_fresh ? target_from(desired) : asserted;
+      assert_target(t, [finished](Status) { finished(); });
+    });
+  }
+
+  void queue_poll(StateHandler reader = nullptr) {
+    if (reader) waiting_readers.push_back(std::move(reader));
+    if (poll_queued) return;
+    poll_queued = true;
+    enqueue([this](std::function<void()> finished) {
+      poll_queued = false;
+      poll([this, finished](bool ok) {
+        auto readers = std::move(waiting_readers);
+        waiting_readers.clear();
+        for (auto& r : readers) {
+          if (ok && state)
+            r(*state);
+          else
+            r(fail(link_up ? ErrorCode::io_error : ErrorCode::disconnected,
+                   "inverter read failed (" + client.describe() + ")"));
+        }
+        maintain();
+        finished();
+      });
+    });
+  }
+
+  /// After each poll: lease re-assertion and (grid setpoint style) drift correction.
+  void maintain() {
+    if (!is_ready) return;
+    const TimePoint now = clock.now();
+    // A command that did not take (write error, read-back mismatch) is retried, rate-limited.
+    if (desired_fresh && desired.kind != CommandKind::none && !same_target(asserted, desired) &&
+        (!last_attempt_at || now - *last_attempt_at >= retry_interval())) {
+      queue_assert();
+      return;
+    }
+    if (asserted.kind == CommandKind::none) return;
+    bool due = !asserted_at || now - *asserted_at >= options.lease;
+    if (!due && profile.control.style == ControlStyle::grid_setpoint &&
+        asserted.kind == CommandKind::set_power && state && state->grid_power_w &&
+        state->battery_power_w && grid_setpoint_written) {
+      const double next = *state->grid_power_w - *state->battery_power_w + asserted.battery_power_w;
+      due = std::fabs(next - *grid_setpoint_written) > profile.control.deadband_w;
+    }
+    if (due) queue_assert();
+  }
+
+  void startup() {
+    last_startup = clock.now();
+    enqueue([this](std::function<void()> finished) {
+      auto after_layout = [this, finished](bool ok) {
+        if (!ok) return finished();
+        locate_points();
+        plan_blocks();
+        control_available = true;
+        for (const auto& [role, n] : profile.control.points)
+          if (!located.count(n) && role != "setpoint_fallback" && role != "grid_charging" &&
+              role != "readback") {
+            control_available = false;
+            emit(Severity::error, EventEdge::once, "inverter.control_unavailable",
+                 "control point " + n + " (" + role + ") not found on the device");
+            break;
+          }
+        // Read before writing anything; then the safe state is the first write.
+        poll([this, finished](bool polled) {
+          if (!polled) return finished();
+          assert_target(Target{CommandKind::safe_state, 0, 0, 0}, [this, finished](Status s) {
+            if (s) is_ready = true;
+            finished();
+            if (s && desired_fresh) queue_assert();
+          });
+        });
+      };
+      if (profile.sunspec)
+        discover(after_layout);
+      else
+        after_layout(true);
+    });
+  }
+
+  void on_link(bool up, const std::string& detail) {
+    ++generation;
+    link_up = up;
+    is_ready = false;
+    asserted = {};
+    asserted_at.reset();
+    desired_fresh = false;
+    grid_setpoint_written.reset();
+    disobey_since.reset();
+    tasks.clear();
+    busy = false;
+    poll_queued = false;
+    assert_queued = false;
+    if (state) state->online = up;
+    condition("inverter.link_lost", !up, Severity::error,
+              up ? "inverter link restored: " + detail : "inverter link lost: " + detail);
+    if (up) {
+      startup();
+    } else {
+      auto readers = std::move(waiting_readers);
+      waiting_readers.clear();
+      for (auto& r : readers) r(fail(ErrorCode::disconnected, detail));
+    }
+  }
+
+  void arm_timer() {
+    timer.expires_after(options.poll_period);
+    std::weak_ptr<Impl> weak = shared_from_this();
+    timer.async_wait([weak](const boost::system::error_code& ec) {
+      auto self = weak.lock();
+      if (ec || !self || !self->running) return;
+      if (self->is_ready) {
+        self->queue_poll();
+      } else if (self->link_up && !self->busy && self->tasks.empty() &&
+                 (!self->last_startup ||
+                  self->clock.now() - *self->last_startup >= std::chrono::seconds{5})) {
+        self->startup();  // discovery, first read or safe-state write failed: try again
+      }
+      self->arm_timer();
+    });
+  }
+};
+
+ProfileInverterDriver::ProfileInverterDriver(boost::asio::io_context& io,
+                                             modbus::ModbusClient& client, Profile profile,
+                                             DriverOptions options, const Clock& clock)
+    : impl_(std::make_shared<Impl>(io, client, std::move(profile), options, clock)) {}
+
+ProfileInverterDriver::~ProfileInverterDriver() {
+  stop();
+}
+
+void ProfileInverterDriver::start() {
+  if (impl_->running) return;
+  impl_->running = true;
+  std::weak_ptr<Impl> weak = impl_;
+  impl_->client.set_link_handler([weak](bool up, const std::string& detail) {
+    if (auto self = weak.lock(); self && self->running) self->on_link(up, detail);
+  });
+  impl_->client.start();
+  impl_->arm_timer();
+}
+
+void ProfileInverterDriver::stop() {
+  if (!impl_->running) return;
+  impl_->running = false;
+  impl_->timer.cancel();
+  impl_->tasks.clear();
+}
+
+void ProfileInverterDriver::read_state(StateHandler handler) {
+  if (!impl_->is_ready) {
+    auto err = impl_->link_up ? fail(ErrorCode::busy, "inverter is starting up")
+                              : fail(ErrorCode::disconnected, "inverter link is down");
+    boost::asio::post(impl_->io, [handler = std::move(handler), err]() mutable {
+      handler(Result<core::InverterState>{err});
+    });
+    return;
+  }
+  impl_->queue_poll(std::move(handler));
+}
+
+Result<core::InverterState> ProfileInverterDriver::latest_state() const {
+  if (!impl_->state) return fail(ErrorCode::not_found, "inverter not read yet");
+  auto s = *impl_->state;
+  s.online = impl_->link_up;
+  return s;
+}
+
+void ProfileInverterDriver::apply(const core::InverterCommand& command) {
+  const bool changed = !impl_->desired_fresh || !(command == impl_->desired);
+  impl_->desired = command;
+  if (command.kind == CommandKind::none) return;
+  const bool first_after_connect = !impl_->desired_fresh;
+  impl_->desired_fresh = true;
+  if (!impl_->is_ready) return;  // startup writes the safe state, then this
+  if (first_after_connect || (changed && !same_target(impl_->asserted, command)))
+    impl_->queue_assert();
+}
+
+void ProfileInverterDriver::set_event_handler(EventHandler handler) {
+  impl_->on_event = std::move(handler);
+}
+
+bool ProfileInverterDriver::ready() const {
+  return impl_->is_ready;
+}
+
+std::map<std::uint16_t, std::uint16_t> ProfileInverterDriver::sunspec_models() const {
+  return impl_->models.starts();
+}
+
+}  // namespace bessd::inverter

@@ -1,0 +1,485 @@
+// Profile loading and validation. Uses the strict ObjectReader of the config component so that
+// profile errors look like config errors: file + JSON pointer + what is wrong.
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <bessd/config/config_error.hpp>
+#include <bessd/config/json_reader.hpp>
+#include <bessd/inverter/profile.hpp>
+
+namespace bessd::inverter {
+
+using config::EnumTable;
+using config::IssueList;
+using config::Json;
+using config::NumberRange;
+using config::ObjectReader;
+using config::Presence;
+using registers::RegisterType;
+using registers::WordOrder;
+
+std::string_view to_string(ControlStyle s) noexcept {
+  switch (s) {
+    case ControlStyle::none:
+      return "none";
+    case ControlStyle::battery_setpoint:
+      return "battery_setpoint";
+    case ControlStyle::sunspec_storage:
+      return "sunspec_storage";
+    case ControlStyle::grid_setpoint:
+      return "grid_setpoint";
+  }
+  return "invalid";
+}
+
+std::string_view to_string(SignConvention s) noexcept {
+  switch (s) {
+    case SignConvention::none:
+      return "none";
+    case SignConvention::charge_positive:
+      return "charge_positive";
+    case SignConvention::discharge_positive:
+      return "discharge_positive";
+    case SignConvention::import_positive:
+      return "import_positive";
+    case SignConvention::export_positive:
+      return "export_positive";
+    case SignConvention::unknown:
+      return "unknown";
+  }
+  return "invalid";
+}
+
+const PointSpec* Profile::point(const std::string& point_name) const {
+  auto it = points.find(point_name);
+  return it == points.end() ? nullptr : &it->second;
+}
+const PointSpec* Profile::control_point(const std::string& role) const {
+  auto it = control.points.find(role);
+  return it == control.points.end() ? nullptr : point(it->second);
+}
+
+namespace {
+
+const std::set<std::string> kReadingRoles{
+    "battery_power", "battery_current", "battery_voltage", "grid_power", "ac_power",
+    "pv_power",      "rated_power",     "operating",       "model",      "serial"};
+
+struct StyleNeeds {
+  std::vector<std::string> required;
+  std::vector<std::string> optional;
+};
+
+StyleNeeds needs_of(ControlStyle style) {
+  switch (style) {
+    case ControlStyle::none:
+      return {};
+    case ControlStyle::battery_setpoint:
+      return {{"setpoint"}, {"readback", "enable"}};
+    case ControlStyle::sunspec_storage:
+      return {{"storage_mode", "charge_rate_pct", "discharge_rate_pct", "revert_timeout_s",
+               "rate_reference_w"},
+              {"grid_charging"}};
+    case ControlStyle::grid_setpoint:
+      return {{"setpoint"}, {"setpoint_fallback", "discharge_limit_w", "charge_current_limit_a"}};
+  }
+  return {};
+}
+
+void read_point(const Json& j, const std::string& name, const std::string& ptr, IssueList& issues,
+                PointSpec& p) {
+  ObjectReader in(&j, ptr, issues);
+  p.name = name;
+  p.pointer = ptr;
+  in.enumeration("function", p.function,
+                 EnumTable<RegisterFunction>{{"holding", RegisterFunction::holding},
+                                             {"input", RegisterFunction::input}});
+  if (in.has("address")) {
+    std::int64_t a = 0;
+    if (in.integer("address", a, 0, 65535)) p.address = static_cast<std::uint16_t>(a);
+  }
+  if (in.has("model")) {
+    const Json* m = j.contains("model") ? &j.at("model") : nullptr;
+    in.accept("model");
+    auto add = [&](const Json& v, const std::string& at) {
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 1 || v.get<std::int64_t>() > 65534)
+        issues.add(at, "must be a SunSpec model id (1..65534), got " + config::describe_json(v));
+      else
+        p.models.push_back(static_cast<std::uint16_t>(v.get<std::int64_t>()));
+    };
+    if (m->is_array()) {
+      for (std::size_t i = 0; i < m->size(); ++i)
+        add((*m)[i], in.child_pointer("model") + "/" + std::to_string(i));
+      if (m->empty()) issues.add(in.child_pointer("model"), "must list at least one model id");
+    } else {
+      add(*m, in.child_pointer("model"));
+    }
+    std::int64_t off = 0;
+    if (in.integer("offset", off, 0, 65535, Presence::required))
+      p.offset = static_cast<std::uint16_t>(off);
+  }
+  if (p.address.has_value() == in.has("model"))
+    issues.add(ptr, "needs exactly one of \"address\" (absolute) or \"model\" + \"offset\"");
+  std::string type_name;
+  if (in.string("type", type_name, Presence::required)) {
+    if (auto t = registers::register_type_from_string(type_name)) {
+      p.type = *t;
+    } else {
+      issues.add(in.child_pointer("type"),
+                 "unknown register type \"" + type_name +
+                     "\" (u16, s16, u32, s32, f32, string, acc16, acc32, enum16, enum32, "
+                     "bitfield16, bitfield32, sunssf)");
+    }
+  }
+  in.enumeration("word_order", p.word_order,
+                 EnumTable<WordOrder>{{"high_first", WordOrder::high_first},
+                                      {"low_first", WordOrder::low_first}});
+  std::int64_t len = 0;
+  const bool is_string = p.type == RegisterType::string;
+  if (in.integer("registers", len, 1, 125, is_string ? Presence::required : Presence::optional)) {
+    if (!is_string)
+      issues.add(in.child_pointer("registers"), "only string points take \"registers\"");
+    p.string_registers = static_cast<std::size_t>(len);
+  }
+  if (in.number("scale", p.scale) && p.scale == 0.0)
+    issues.add(in.child_pointer("scale"), "must not be 0");
+  in.string("scale_factor", p.scale_factor);
+  in.string("unit", p.unit);
+  in.enumeration("access", p.access,
+                 EnumTable<Access>{{"r", Access::read}, {"rw", Access::read_write}});
+  in.enumeration(
+      "sign", p.sign,
+      EnumTable<SignConvention>{{"none", SignConvention::none},
+                                {"charge_positive", SignConvention::charge_positive},
+                                {"discharge_positive", SignConvention::discharge_positive},
+                                {"import_positive", SignConvention::import_positive},
+                                {"export_positive", SignConvention::export_positive},
+                                {"unknown", SignConvention::unknown}});
+  std::int64_t uid = 0;
+  if (in.integer("unit_id", uid, 0, 255)) p.unit_id = static_cast<std::uint8_t>(uid);
+  in.boolean("sunspec_sentinels", p.sunspec_sentinels);
+  in.boolean("persistent", p.persistent);
+  in.finish();
+}
+
+void read_const_writes(ObjectReader& in, std::string_view key, std::vector<ConstWrite>& out) {
+  in.array(key, [&](const Json& e, const std::string& ptr) {
+    ObjectReader w(&e, ptr, in.issues());
+    ConstWrite cw;
+    w.string("point", cw.point, Presence::required, false);
+    w.number("value", cw.value, NumberRange::any(), Presence::required);
+    w.finish();
+    out.push_back(cw);
+  });
+}
+
+struct Span {
+  std::uint32_t start;
+  std::uint32_t end;  // exclusive
+  const PointSpec* point;
+};
+
+void check_overlaps(const Profile& prof, IssueList& issues) {
+  // Group by (unit override, function, model or absolute); SunSpec points of one model id set
+  // share a group keyed by the first model.
+  std::map<std::tuple<int, int, int>, std::vector<Span>> groups;
+  for (const auto& [name, p] : prof.points) {
+    const int unit = p.unit_id ? *p.unit_id : -1;
+    const int fn = static_cast<int>(p.function);
+    const int model = p.models.empty() ? -1 : p.models.front();
+    const std::uint32_t start = p.address ? *p.address : p.offset;
+    groups[{unit, fn, model}].push_back(
+        {start, start + static_cast<std::uint32_t>(p.register_count()), &p});
+  }
+  for (auto& [key, spans] : groups) {
+    std::sort(spans.begin(), spans.end(),
+              [](const Span& a, const Span& b) { return a.start < b.start; });
+    for (std::size_t i = 1; i < spans.size(); ++i) {
+      const Span& prev = spans[i - 1];
+      const Span& cur = spans[i];
+      if (cur.start < prev.end)
+        issues.add(cur.point->pointer, "registers " + std::to_string(cur.start) + ".." +
+                                           std::to_string(cur.end - 1) + " overlap point \"" +
+                                           prev.point->name + "\" (" + std::to_string(prev.start) +
+                                           ".." + std::to_string(prev.end - 1) + ")");
+    }
+  }
+}
+
+void check_references(const Profile& prof, IssueList& issues) {
+  for (const auto& [name, p] : prof.points) {
+    if (p.scale_factor) {
+      const PointSpec* sf = prof.point(*p.scale_factor);
+      if (sf == nullptr)
+        issues.add(p.pointer + "/scale_factor",
+                   "names point \"" + *p.scale_factor + "\", which the profile does not define");
+      else if (sf->type != RegisterType::sunssf)
+        issues.add(p.pointer + "/scale_factor",
+                   "point \"" + *p.scale_factor + "\" must have type sunssf");
+    }
+    if (p.register_count() > 125)
+      issues.add(p.pointer, "is longer than one Modbus read (125 registers)");
+    if (!p.models.empty() && !prof.sunspec)
+      issues.add(p.pointer + "/model", "model-relative points need \"sunspec\": true");
+  }
+}
+
+}  // namespace
+
+Profile parse_profile(const Json& document, const std::string& source) {
+  IssueList issues;
+  Profile prof;
+  prof.source = source;
+  if (!document.is_object()) {
+    issues.add("", "a profile must be a JSON object, got " + config::describe_json(document));
+    throw config::ConfigError(source, issues.items());
+  }
+  ObjectReader root(&document, "", issues);
+  root.string("name", prof.name, Presence::required, false);
+  root.string("description", prof.description);
+  root.boolean("sunspec", prof.sunspec);
+  {
+    std::int64_t uid = 0;
+    if (root.integer("unit_id", uid, 0, 255)) prof.unit_id = static_cast<std::uint8_t>(uid);
+  }
+  {
+    auto pts = root.object("points", Presence::required);
+    for (const auto& key : pts.keys()) {
+      pts.accept(key);
+      const Json& pj = document.at("points").at(key);
+      const std::string ptr = pts.child_pointer(key);
+      if (!pj.is_object()) {
+        issues.add(ptr, "must be an object, got " + config::describe_json(pj));
+        continue;
+      }
+      PointSpec p;
+      p.sunspec_sentinels = prof.sunspec;
+      // "description" is documentation only; read_point rejects unknown keys.
+      Json copy = pj;
+      copy.erase("description");
+      read_point(copy, key, ptr, issues, p);
+      prof.points.emplace(key, std::move(p));
+    }
+    pts.finish();
+  }
+  {
+    auto rd = root.object("readings");
+    const Json* rj = document.contains("readings") ? &document.at("readings") : nullptr;
+    for (const auto& key : rd.keys()) {
+      rd.accept(key);
+      const std::string rptr = rd.child_pointer(key);
+      if (kReadingRoles.count(key) == 0) {
+        issues.add(rptr, "unknown reading \"" + key + "\"");
+        continue;
+      }
+      const Json& v = rj->at(key);
+      Reading r;
+      auto add_name = [&](const Json& n, const std::string& at) {
+        if (!n.is_string() || n.get<std::string>().empty()) {
+          issues.add(at, "must be a point name, got " + config::describe_json(n));
+          return;
+        }
+        const std::string pname = n.get<std::string>();
+        const PointSpec* p = prof.point(pname);
+        if (p == nullptr) {
+          issues.add(at, "names point \"" + pname + "\", which is not defined");
+          return;
+        }
+        const bool flow = key == "battery_power" || key == "battery_current" ||
+                          key == "grid_power" || key == "ac_power";
+        if (flow && p->sign == SignConvention::none)
+          issues.add(p->pointer + "/sign",
+                     "reading \"" + key +
+                         "\" is a signed flow: declare the device's sign (charge_positive, "
+                         "discharge_positive, import_positive, export_positive or unknown)");
+        if ((key == "model" || key == "serial") != (p->type == RegisterType::string))
+          issues.add(at, key == "model" || key == "serial" ? "must name a string point"
+                                                           : "must name a numeric point");
+        r.points.push_back(pname);
+      };
+      if (v.is_string()) {
+        add_name(v, rptr);
+      } else if (v.is_array()) {
+        for (std::size_t i = 0; i < v.size(); ++i) add_name(v[i], rptr + "/" + std::to_string(i));
+      } else if (v.is_object() && v.size() == 1 && v.contains("sum") && v["sum"].is_array()) {
+        r.combine = Reading::Combine::sum;
+        for (std::size_t i = 0; i < v["sum"].size(); ++i)
+          add_name(v["sum"][i], rptr + "/sum/" + std::to_string(i));
+      } else {
+        issues.add(rptr, "must be a point name, a list of alternatives or {\"sum\": [...]}");
+        continue;
+      }
+      if (r.points.empty()) issues.add(rptr, "names no point");
+      prof.readings[key] = r;
+    }
+    rd.finish();
+  }
+  {
+    auto os = root.object("operating_states");
+    const EnumTable<core::InverterOperating> table{{"off", core::InverterOperating::off},
+                                                   {"standby", core::InverterOperating::standby},
+                                                   {"running", core::InverterOperating::running},
+                                                   {"fault", core::InverterOperating::fault},
+                                                   {"unknown", core::InverterOperating::unknown}};
+    for (const auto& key : os.keys()) {
+      core::InverterOperating st{};
+      if (!os.enumeration(key, st, table)) continue;
+      try {
+        std::size_t used = 0;
+        const long long v = std::stoll(key, &used);
+        if (used != key.size()) throw std::invalid_argument(key);
+        prof.operating_states[v] = st;
+      } catch (const std::exception&) {
+        issues.add(os.child_pointer(key), "key must be the raw integer value of the point");
+      }
+    }
+    os.finish();
+  }
+  {
+    auto ctl = root.object("control");
+    ctl.enumeration("style", prof.control.style,
+                    EnumTable<ControlStyle>{{"none", ControlStyle::none},
+                                            {"battery_setpoint", ControlStyle::battery_setpoint},
+                                            {"sunspec_storage", ControlStyle::sunspec_storage},
+                                            {"grid_setpoint", ControlStyle::grid_setpoint}},
+                    ctl.present() ? Presence::required : Presence::optional);
+    ctl.number("lease_s", prof.control.lease_s, NumberRange::between(1.0, 3600.0));
+    ctl.number("revert_timeout_s", prof.control.revert_timeout_s, NumberRange::between(0, 65535));
+    ctl.number("deadband_w", prof.control.deadband_w, NumberRange::at_least(0.0));
+    {
+      auto cp = ctl.object("points");
+      for (const auto& key : cp.keys()) {
+        std::string pname;
+        if (cp.string(key, pname, Presence::required, false)) prof.control.points[key] = pname;
+      }
+      cp.finish();
+    }
+    read_const_writes(ctl, "safe_state", prof.control.safe_state);
+    ctl.array("preconditions", [&](const Json& e, const std::string& ptr) {
+      ObjectReader pr(&e, ptr, issues);
+      Precondition pc;
+      pr.string("point", pc.point, Presence::required, false);
+      pr.array(
+          "allowed",
+          [&](const Json& v, const std::string& vp) {
+            if (v.is_number())
+              pc.allowed.push_back(v.get<double>());
+            else
+              issues.add(vp, "must be a number, got " + config::describe_json(v));
+          },
+          Presence::required);
+      pr.string("message", pc.message);
+      pr.finish();
+      if (!pc.point.empty() && prof.point(pc.point) == nullptr)
+        issues.add(ptr + "/point", "names point \"" + pc.point + "\", which is not defined");
+      prof.control.preconditions.push_back(pc);
+    });
+    ctl.finish();
+
+    // Capability check: the style's points exist, are writable where written, and carry a sign.
+    const StyleNeeds needs = needs_of(prof.control.style);
+    const std::string cptr = "/control/points";
+    for (const auto& role : needs.required)
+      if (prof.control.points.count(role) == 0)
+        issues.add(cptr, "control style " + std::string(to_string(prof.control.style)) +
+                             " needs point \"" + role + "\"");
+    for (const auto& [role, pname] : prof.control.points) {
+      const bool known =
+          std::find(needs.required.begin(), needs.required.end(), role) != needs.required.end() ||
+          std::find(needs.optional.begin(), needs.optional.end(), role) != needs.optional.end();
+      if (!known) {
+        issues.add(cptr + "/" + config::pointer_escape(role),
+                   "control style " + std::string(to_string(prof.control.style)) +
+                       " has no point role \"" + role + "\"");
+        continue;
+      }
+      const PointSpec* p = prof.point(pname);
+      if (p == nullptr) {
+        issues.add(cptr + "/" + config::pointer_escape(role),
+                   "names point \"" + pname + "\", which is not defined");
+        continue;
+      }
+      const bool written = role != "readback" && role != "rate_reference_w";
+      if (written && p->access != Access::read_write)
+        issues.add(p->pointer + "/access", "point is written by the control (role \"" + role +
+                                               "\") and must have access \"rw\"");
+      if (written && !registers::is_numeric(p->type))
+        issues.add(p->pointer + "/type", "a control point must be numeric");
+      if (role == "setpoint" || role == "setpoint_fallback" || role == "readback") {
+        const bool ok = prof.control.style == ControlStyle::grid_setpoint
+                            ? (p->sign == SignConvention::import_positive ||
+                               p->sign == SignConvention::export_positive)
+                            : (p->sign == SignConvention::charge_positive ||
+                               p->sign == SignConvention::discharge_positive);
+        if (!ok)
+          issues.add(p->pointer + "/sign", "the " + role + " point needs a known sign (" +
+                                               (prof.control.style == ControlStyle::grid_setpoint
+                                                    ? "import_positive or export_positive"
+                                                    : "charge_positive or discharge_positive") +
+                                               "), got " + std::string(to_string(p->sign)));
+      }
+    }
+    if (prof.control.style == ControlStyle::grid_setpoint) {
+      for (const char* role : {"grid_power", "battery_power"})
+        if (prof.readings.count(role) == 0)
+          issues.add("/readings",
+                     std::string("control style grid_setpoint needs reading \"") + role + "\"");
+    }
+    if (prof.control.style == ControlStyle::sunspec_storage) {
+      if (prof.control.revert_timeout_s < 4.0 * prof.control.lease_s)
+        issues.add("/control/revert_timeout_s",
+                   "must be non-zero and at least 4 × lease_s (" +
+                       std::to_string(4.0 * prof.control.lease_s) +
+                       " s) so the inverter reverts only if bessd stops re-writing");
+    }
+    if (prof.control.style != ControlStyle::none && prof.control.safe_state.empty())
+      issues.add("/control/safe_state",
+                 "a controllable profile must declare its safe-state writes");
+    for (std::size_t i = 0; i < prof.control.safe_state.size(); ++i) {
+      const auto& w = prof.control.safe_state[i];
+      const std::string wp = "/control/safe_state/" + std::to_string(i) + "/point";
+      const PointSpec* p = prof.point(w.point);
+      if (p == nullptr)
+        issues.add(wp, "names point \"" + w.point + "\", which is not defined");
+      else if (p->access != Access::read_write)
+        issues.add(wp, "point \"" + w.point + "\" is not writable (access \"rw\")");
+    }
+  }
+  root.finish();
+  if (issues.empty()) {
+    check_references(prof, issues);
+    check_overlaps(prof, issues);
+  }
+  if (!issues.empty()) throw config::ConfigError(source, issues.items());
+  return prof;
+}
+
+Profile load_profile(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in)
+    throw config::ConfigError(file.string(), {{"", "cannot open the profile file for reading"}});
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  Json doc;
+  try {
+    doc = Json::parse(text.begin(), text.end(), nullptr, true, /*ignore_comments=*/true);
+  } catch (const Json::parse_error& e) {
+    throw config::ConfigError(file.string(), {{"", std::string("invalid JSON: ") + e.what()}});
+  }
+  return parse_profile(doc, file.string());
+}
+
+std::filesystem::path resolve_profile_path(const std::string& name_or_path,
+                                           const std::filesystem::path& profile_dir) {
+  const bool is_path =
+      name_or_path.find('/') != std::string::npos ||
+      (name_or_path.size() > 5 && name_or_path.compare(name_or_path.size() - 5, 5, ".json") == 0);
+  if (is_path) return name_or_path;
+  return profile_dir / (name_or_path + ".json");
+}
+
+}  // namespace bessd::inverter

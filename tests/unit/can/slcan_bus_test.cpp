@@ -1,0 +1,207 @@
+// SlcanBus over a real pseudo-terminal pair: the test plays the adapter on the master side,
+// reaching the bus through a symlink (like /dev/serial/by-id/...) so it can "unplug" (close the
+// master) and "replug" (a new pty behind the same path).
+#include <bessd/can/slcan_bus.hpp>
+
+#include <fcntl.h>
+#include <pty.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+
+#include "io_test_util.hpp"
+
+namespace bessd::can {
+namespace {
+
+using testing::run_until;
+namespace fs = std::filesystem;
+
+class FakeAdapter {
+ public:
+  explicit FakeAdapter(const fs::path& link) : link_(link) { plug(); }
+  ~FakeAdapter() { unplug(); }
+
+  void plug() {
+    int slave = -1;
+    char name[256];
+    if (::openpty(&master_, &slave, name, nullptr, nullptr) != 0)
+      throw std::runtime_error("openpty failed");
+    ::close(slave);  // the bus opens its own
+    ::fcntl(master_, F_SETFL, ::fcntl(master_, F_GETFL) | O_NONBLOCK);
+    const fs::path tmp = link_.string() + ".new";
+    fs::remove(tmp);
+    fs::create_symlink(name, tmp);
+    fs::rename(tmp, link_);  // atomic retarget, as udev does for by-id links
+    received_.clear();
+  }
+  void unplug() {
+    if (master_ >= 0) ::close(master_);
+    master_ = -1;
+  }
+  void write(std::string_view s) {
+    ASSERT_EQ(::write(master_, s.data(), s.size()), static_cast<ssize_t>(s.size()));
+  }
+  /// Everything the bus has written so far (non-blocking drain).
+  const std::string& received() {
+    char buf[256];
+    for (;;) {
+      const ssize_t n = ::read(master_, buf, sizeof buf);
+      if (n <= 0) break;
+      received_.append(buf, static_cast<std::size_t>(n));
+    }
+    return received_;
+  }
+
+ private:
+  fs::path link_;
+  int master_{-1};
+  std::string received_;
+};
+
+class SlcanBusTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/bessd-slcan-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    link_ = dir_ / "ttyCANable";
+    adapter_ = std::make_unique<FakeAdapter>(link_);
+  }
+  void TearDown() override {
+    bus_.reset();
+    adapter_.reset();
+    fs::remove_all(dir_);
+  }
+  void make_bus(std::uint32_t bitrate = 500000) {
+    SlcanOptions opt;
+    opt.device = link_.string();
+    opt.bitrate = bitrate;
+    opt.retry_min = std::chrono::milliseconds{5};
+    opt.retry_max = std::chrono::milliseconds{20};
+    bus_ = std::make_unique<SlcanBus>(io_, opt);
+    bus_->on_frame([this](const CanFrame& f) { frames_.push_back(f); });
+    bus_->on_error([this](const CanBusError& e) { errors_.push_back(e); });
+    bus_->open();
+  }
+  int count(CanErrorKind kind) const {
+    int n = 0;
+    for (const auto& e : errors_) n += e.kind == kind;
+    return n;
+  }
+  bool adapter_got(std::string_view s) { return adapter_->received().find(s) != std::string::npos; }
+
+  boost::asio::io_context io_;
+  fs::path dir_;
+  fs::path link_;
+  std::unique_ptr<FakeAdapter> adapter_;
+  std::unique_ptr<SlcanBus> bus_;
+  std::vector<CanFrame> frames_;
+  std::vector<CanBusError> errors_;
+};
+
+TEST_F(SlcanBusTest, OpenSendsCloseBitrateOpenWithoutWaitingForAcks) {
+  make_bus(250000);
+  ASSERT_TRUE(run_until(io_, [&] { return adapter_got("C\rS5\rO\r"); })) << adapter_->received();
+  EXPECT_TRUE(bus_->is_open());
+  // No ack was sent (CANable); sending works at once.
+  ASSERT_TRUE(bus_->send(make_frame(0x305, {0, 0, 0, 0, 0, 0, 0, 0})));
+  ASSERT_TRUE(run_until(io_, [&] {
+    return adapter_got("t30580000000000000000\r") && bus_->stats().frames_sent == 1;
+  }));
+  EXPECT_EQ(adapter_->received(), "C\rS5\rO\rt30580000000000000000\r");
+}
+
+TEST_F(SlcanBusTest, SplitWritesGarbageAcksAndBell) {
+  make_bus();
+  ASSERT_TRUE(run_until(io_, [&] { return adapter_got("O\r"); }));
+  adapter_->write("\r");  // reply to C
+  adapter_->write("t35181402C0");
+  ASSERT_TRUE(run_until(io_, [&] { return bus_->stats().accepted == 1; }));
+  EXPECT_TRUE(frames_.empty());
+  adapter_->write("12C012C201\r\x01\x02garbage\r");
+  adapter_->write("T1111222281122334455667788EA5F\rz\r\a");
+  adapter_->write("more garbage\rt356");
+  adapter_->write("67A13F2FE6B01\r");
+  ASSERT_TRUE(run_until(io_, [&] { return frames_.size() == 3; }));
+  EXPECT_EQ(frames_[0], make_frame(0x351, {0x14, 0x02, 0xC0, 0x12, 0xC0, 0x12, 0xC2, 0x01}));
+  EXPECT_TRUE(frames_[1].extended);
+  EXPECT_EQ(frames_[1].id, 0x11112222U);
+  EXPECT_EQ(frames_[2].id, 0x356U);
+  EXPECT_EQ(bus_->stats().malformed, 2U);
+  EXPECT_EQ(count(CanErrorKind::malformed_input), 1);  // reported once, then counted
+  EXPECT_EQ(bus_->stats().accepted, 2U);
+  EXPECT_EQ(bus_->stats().rejected, 1U);
+  EXPECT_EQ(count(CanErrorKind::send_failed), 1);
+  EXPECT_TRUE(bus_->is_open());
+}
+
+TEST_F(SlcanBusTest, AdapterStatusAndKernelStateLinesAreReported) {
+  make_bus();
+  ASSERT_TRUE(run_until(io_, [&] { return adapter_got("O\r"); }));
+  adapter_->write("FA0\rsb000000\r");
+  ASSERT_TRUE(run_until(io_, [&] { return count(CanErrorKind::bus_off) == 1; }));
+  EXPECT_EQ(count(CanErrorKind::error_passive), 1);
+  EXPECT_EQ(count(CanErrorKind::bus_error), 1);
+}
+
+TEST_F(SlcanBusTest, UnplugAndReplugReopensWithBackoff) {
+  make_bus();
+  ASSERT_TRUE(run_until(io_, [&] { return adapter_got("O\r"); }));
+  EXPECT_EQ(count(CanErrorKind::link_up), 1);
+  adapter_->unplug();
+  ASSERT_TRUE(run_until(io_, [&] { return count(CanErrorKind::link_lost) == 1; }));
+  EXPECT_FALSE(bus_->is_open());
+  EXPECT_FALSE(bus_->send(make_frame(0x305, {})));
+  // The by-id path now dangles: one clear error while it keeps retrying.
+  const auto reconnects = bus_->stats().reconnects;
+  ASSERT_TRUE(run_until(io_, [&] { return bus_->stats().reconnects >= reconnects + 3; }));
+  EXPECT_EQ(count(CanErrorKind::open_failed), 2);  // "reopening after", then "cannot open"
+  adapter_->plug();
+  ASSERT_TRUE(run_until(io_, [&] { return adapter_got("C\rS6\rO\r"); })) << adapter_->received();
+  ASSERT_TRUE(run_until(io_, [&] { return count(CanErrorKind::link_up) == 2; }));
+  adapter_->write("t3562AABB\r");
+  ASSERT_TRUE(run_until(io_, [&] { return frames_.size() == 1; }));
+  EXPECT_EQ(frames_[0].data[1], 0xBB);
+}
+
+TEST_F(SlcanBusTest, MissingDeviceGivesOneClearError) {
+  adapter_->unplug();
+  fs::remove(link_);
+  make_bus();
+  ASSERT_TRUE(run_until(io_, [&] { return bus_->stats().reconnects >= 3; }));
+  ASSERT_EQ(errors_.size(), 1U);
+  EXPECT_EQ(errors_[0].kind, CanErrorKind::open_failed);
+  EXPECT_NE(errors_[0].message.find("cannot open serial device"), std::string::npos);
+  EXPECT_NE(errors_[0].message.find(link_.string()), std::string::npos);
+}
+
+TEST_F(SlcanBusTest, FiltersApplyToReceivedFrames) {
+  SlcanOptions opt;
+  opt.device = link_.string();
+  opt.filters = {CanFilter{0x350, 0x7F0, false}};
+  bus_ = std::make_unique<SlcanBus>(io_, opt);
+  bus_->on_frame([this](const CanFrame& f) { frames_.push_back(f); });
+  bus_->open();
+  ASSERT_TRUE(run_until(io_, [&] { return adapter_got("O\r"); }));
+  adapter_->write("t1231AA\rt35A1BB\r");
+  ASSERT_TRUE(run_until(io_, [&] { return frames_.size() == 1; }));
+  EXPECT_EQ(frames_[0].id, 0x35AU);
+  EXPECT_EQ(bus_->stats().frames_filtered, 1U);
+}
+
+TEST(SlcanBusConfig, UnsupportedBitrateIsAStartupError) {
+  boost::asio::io_context io;
+  SlcanOptions opt;
+  opt.device = "/dev/null";
+  opt.bitrate = 83333;
+  EXPECT_THROW(SlcanBus(io, opt), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace bessd::can

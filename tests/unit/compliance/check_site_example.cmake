@@ -1,0 +1,47 @@
+# Runs `bessd check-site` on one example (cmake -P). Checks: the file passes --check-config; the
+# JSON report has the expected overall verdict and one finding per rule; the exit status is as
+# expected, with and without --json; the table names the verdict.
+foreach(var BESSD CONFIG DATE EXPECT_VERDICT EXPECT_STATUS)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "check_site_example.cmake: -D${var}= is required")
+  endif()
+endforeach()
+
+execute_process(COMMAND ${BESSD} --check-config ${CONFIG}
+  RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "--check-config ${CONFIG} exited ${status}:\n${out}${err}")
+endif()
+
+execute_process(COMMAND ${BESSD} check-site --config ${CONFIG} --json --date ${DATE}
+  RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT status EQUAL EXPECT_STATUS)
+  message(FATAL_ERROR "check-site --json exited ${status}, expected ${EXPECT_STATUS}:\n${out}${err}")
+endif()
+string(JSON verdict ERROR_VARIABLE json_error GET "${out}" verdict)
+if(json_error)
+  message(FATAL_ERROR "check-site --json printed no JSON verdict (${json_error}):\n${out}")
+endif()
+if(NOT verdict STREQUAL EXPECT_VERDICT)
+  message(FATAL_ERROR "verdict ${verdict}, expected ${EXPECT_VERDICT}:\n${out}")
+endif()
+string(JSON count LENGTH "${out}" findings)
+if(NOT count EQUAL 16)
+  message(FATAL_ERROR "expected 16 findings, got ${count}")
+endif()
+string(JSON first GET "${out}" findings 0 rule)
+if(NOT first STREQUAL "PAS-LOC-01")
+  message(FATAL_ERROR "first finding ${first}, expected PAS-LOC-01")
+endif()
+
+execute_process(COMMAND ${BESSD} check-site --config ${CONFIG} --date ${DATE}
+  RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT status EQUAL EXPECT_STATUS)
+  message(FATAL_ERROR "check-site (table) exited ${status}, expected ${EXPECT_STATUS}:\n${out}${err}")
+endif()
+string(TOUPPER "${EXPECT_VERDICT}" upper)
+string(FIND "${out}" "Overall verdict: ${upper}" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "table does not say 'Overall verdict: ${upper}':\n${out}")
+endif()
+message(STATUS "${CONFIG} as of ${DATE}: ${verdict}, exit ${EXPECT_STATUS}")

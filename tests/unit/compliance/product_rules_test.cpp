@@ -1,0 +1,163 @@
+// Product rules (standards.md §3.2) and the chemistry table (§4.1).
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <bessd/compliance/chemistry_limits.hpp>
+
+#include "site_fixture.hpp"
+
+namespace bessd::compliance {
+namespace {
+
+using config::Chemistry;
+using ::testing::HasSubstr;
+using testing::SiteTest;
+
+// ---------------------------------------------------------------- chemistry table
+TEST(ChemistryLimits, MatchTheStandardsTable) {
+  const auto& lfp = chemistry_limits(Chemistry::LFP);
+  EXPECT_DOUBLE_EQ(lfp.cell_voltage_max_v, 3.65);
+  EXPECT_DOUBLE_EQ(lfp.cell_voltage_min_v, 2.50);
+  EXPECT_DOUBLE_EQ(lfp.cell_voltage_min_practical_v, 2.50);
+  EXPECT_DOUBLE_EQ(chemistry_limits(Chemistry::NMC).cell_voltage_max_v, 4.20);
+  EXPECT_DOUBLE_EQ(chemistry_limits(Chemistry::NMC).cell_voltage_min_v, 2.50);
+  EXPECT_DOUBLE_EQ(chemistry_limits(Chemistry::NMC).cell_voltage_min_practical_v, 3.00);
+  EXPECT_DOUBLE_EQ(chemistry_limits(Chemistry::NCA).cell_voltage_max_v, 4.20);
+  EXPECT_DOUBLE_EQ(chemistry_limits(Chemistry::LiPo).cell_voltage_min_v, 3.00);
+  EXPECT_DOUBLE_EQ(chemistry_limits(Chemistry::LiHV).cell_voltage_max_v, 4.35);
+  for (auto c :
+       {Chemistry::LFP, Chemistry::NMC, Chemistry::NCA, Chemistry::LiPo, Chemistry::LiHV}) {
+    const auto& l = chemistry_limits(c);
+    EXPECT_DOUBLE_EQ(l.charge_temperature_min_c, 0.0) << config::to_string(c);
+    EXPECT_DOUBLE_EQ(l.charge_temperature_max_c, 45.0);
+    EXPECT_DOUBLE_EQ(l.discharge_temperature_min_c, -20.0);
+    EXPECT_DOUBLE_EQ(l.discharge_temperature_max_c, 60.0);
+  }
+}
+
+TEST(ChemistryLimits, PackValuesOverrideDefaults) {
+  config::BatteryConfig b;
+  b.chemistry = Chemistry::NMC;
+  auto l = effective_cell_limits(b);
+  EXPECT_DOUBLE_EQ(l.cell_voltage_max_v, 4.20);
+  EXPECT_DOUBLE_EQ(l.cell_voltage_min_v, 3.00);  // practical floor by default
+  b.cell_voltage_max_v = 4.10;
+  b.cell_voltage_min_v = 3.30;
+  b.charge_temperature_min_c = 5.0;
+  b.discharge_temperature_max_c = 50.0;
+  l = effective_cell_limits(b);
+  EXPECT_DOUBLE_EQ(l.cell_voltage_max_v, 4.10);
+  EXPECT_DOUBLE_EQ(l.cell_voltage_min_v, 3.30);
+  EXPECT_DOUBLE_EQ(l.charge_temperature_min_c, 5.0);
+  EXPECT_DOUBLE_EQ(l.charge_temperature_max_c, 45.0);
+  EXPECT_DOUBLE_EQ(l.discharge_temperature_min_c, -20.0);
+  EXPECT_DOUBLE_EQ(l.discharge_temperature_max_c, 50.0);
+}
+
+// ---------------------------------------------------------------- BAT-CHEM-01
+TEST_F(SiteTest, ChemistryDefaultsPassAndApplyInAnyJurisdiction) {
+  EXPECT_EQ(verdict("BAT-CHEM-01"), Verdict::pass);
+  site.jurisdiction = "FR";
+  battery.cell_voltage_max_v = 3.70;
+  EXPECT_EQ(verdict("BAT-CHEM-01"), Verdict::block);
+}
+
+TEST_F(SiteTest, LfpCellVoltageBoundaries) {
+  battery.cell_voltage_max_v = 3.65;
+  battery.cell_voltage_min_v = 2.50;
+  EXPECT_EQ(verdict("BAT-CHEM-01"), Verdict::pass);
+  battery.cell_voltage_max_v = 3.66;
+  const auto f = finding("BAT-CHEM-01");
+  EXPECT_EQ(f.verdict, Verdict::block);
+  EXPECT_THAT(f.message, HasSubstr("battery.cell_voltage_max_v = 3.66 V"));
+  battery.cell_voltage_max_v = 3.60;
+  battery.cell_voltage_min_v = 2.49;
+  EXPECT_EQ(verdict("BAT-CHEM-01"), Verdict::block);
+}
+
+TEST_F(SiteTest, TheSameVoltageSuitsOneChemistryAndNotAnother) {
+  battery.cell_voltage_max_v = 4.35;
+  EXPECT_EQ(verdict("BAT-CHEM-01"), Verdict::block);  // LFP
+  battery.chemistry = Chemistry::NMC;
+  EXPECT_EQ(verdict("BAT-CHEM-01"), Verdict::block);  // 4.20 max
+  battery.chemistry = Chemistry::LiHV;
+  EXPECT_EQ(verdict("BAT-CHEM-01"), Verdict::pass);
+}
+
+TEST_F(SiteTest, NmcAcceptsTheAbsoluteFloorLipoDoesNot) {
+  battery.chemistry = Chemistry::NMC;
+  battery.cell_voltage_min_v = 2.70;
+  EXPECT_EQ(verdict("BAT-CHEM-01"), Verdict::pass);
+  battery.chemistry = Chemistry::LiPo;
+  EXPECT_EQ(verdict("BAT-CHEM-01"), Verdict::block);
+}
+
+TEST_F(SiteTest, TemperatureWindowBoundaries) {
+  battery.charge_temperature_min_c = 0.0;
+  battery.charge_temperature_max_c = 45.0;
+  battery.discharge_temperature_min_c = -20.0;
+  battery.discharge_temperature_max_c = 60.0;
+  EXPECT_EQ(verdict("BAT-CHEM-01"), Verdict::pass);
+
+  auto probe = [&](std::optional<double> config::BatteryConfig::*field, double bad) {
+    auto saved = battery.*field;
+    battery.*field = bad;
+    const auto v = verdict("BAT-CHEM-01");
+    battery.*field = saved;
+    return v;
+  };
+  EXPECT_EQ(probe(&config::BatteryConfig::charge_temperature_min_c, -0.5), Verdict::block);
+  EXPECT_EQ(probe(&config::BatteryConfig::charge_temperature_max_c, 45.5), Verdict::block);
+  EXPECT_EQ(probe(&config::BatteryConfig::discharge_temperature_min_c, -20.5), Verdict::block);
+  EXPECT_EQ(probe(&config::BatteryConfig::discharge_temperature_max_c, 60.5), Verdict::block);
+  EXPECT_EQ(probe(&config::BatteryConfig::charge_temperature_min_c, 10.0), Verdict::pass);
+}
+
+TEST_F(SiteTest, EmptyTemperatureWindowBlocks) {
+  battery.charge_temperature_min_c = 30.0;
+  battery.charge_temperature_max_c = 20.0;
+  const auto f = finding("BAT-CHEM-01");
+  EXPECT_EQ(f.verdict, Verdict::block);
+  EXPECT_THAT(f.message, HasSubstr("charge temperature window 30…20 °C is empty"));
+}
+
+TEST_F(SiteTest, PackVoltageThatDoesNotFitTheChemistryBlocks) {
+  battery.nominal_voltage_v = 51.2;
+  battery.series_cells = 16;
+  EXPECT_EQ(verdict("BAT-CHEM-01"), Verdict::pass);  // 3.2 V per cell
+  battery.series_cells = 13;                         // 3.94 V per cell: not LFP
+  const auto f = finding("BAT-CHEM-01");
+  EXPECT_EQ(f.verdict, Verdict::block);
+  EXPECT_EQ(*f.input("nominal_cell_voltage_v"), "3.938");
+  battery.chemistry = Chemistry::NMC;
+  EXPECT_EQ(verdict("BAT-CHEM-01"), Verdict::pass);
+}
+
+// ---------------------------------------------------------------- BAT-CAP-01
+TEST_F(SiteTest, NameplateCheckWaitsForTheBms) {
+  const auto f = finding("BAT-CAP-01");
+  EXPECT_EQ(f.verdict, Verdict::not_applicable);
+  EXPECT_EQ(*f.input("bms.nameplate_energy_kwh"), "not recorded");
+}
+
+TEST_F(SiteTest, NameplateWithinTenPercentPasses) {
+  battery.nominal_energy_kwh = 10.0;
+  EXPECT_EQ(verdict("BAT-CAP-01", 10.0), Verdict::pass);
+  EXPECT_EQ(verdict("BAT-CAP-01", 11.0), Verdict::pass);  // exactly 10 %
+  EXPECT_EQ(verdict("BAT-CAP-01", 9.0), Verdict::pass);
+  EXPECT_EQ(verdict("BAT-CAP-01", 11.01), Verdict::warn);
+  EXPECT_EQ(verdict("BAT-CAP-01", 8.99), Verdict::warn);
+  const auto f = finding("BAT-CAP-01", 12.0);
+  EXPECT_THAT(f.message, HasSubstr("The BMS reports 12 kWh"));
+  EXPECT_EQ(*f.input("deviation_pct"), "20");
+}
+
+TEST_F(SiteTest, NameplateToleranceIsConfigurable) {
+  battery.nominal_energy_kwh = 10.0;
+  thresholds.nameplate_tolerance_pct = 25.0;
+  EXPECT_EQ(verdict("BAT-CAP-01", 12.0), Verdict::pass);
+}
+
+}  // namespace
+}  // namespace bessd::compliance

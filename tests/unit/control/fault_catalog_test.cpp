@@ -1,0 +1,59 @@
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include <bessd/control/fault_catalog.hpp>
+#include <bessd/control/fault_latch_store.hpp>
+
+namespace bessd::control {
+namespace {
+
+TEST(FaultCatalog, IdsAreUniqueAndDescribed) {
+  std::set<std::string_view> ids;
+  for (const auto& f : fault_catalog()) {
+    EXPECT_TRUE(ids.insert(f.id).second) << f.id;
+    EXPECT_FALSE(f.title.empty());
+    EXPECT_FALSE(f.clears_when.empty());
+  }
+  EXPECT_GE(ids.size(), 9u);
+}
+
+TEST(FaultCatalog, LatchingAsTheStandardSays) {
+  struct Row {
+    std::string_view id;
+    FaultClearing clearing;
+  };
+  for (const Row& r : {Row{fault_id::fire_alarm, FaultClearing::latched},
+                       Row{fault_id::protection_flag, FaultClearing::latched},
+                       Row{fault_id::cell_voltage_window, FaultClearing::latched},
+                       Row{fault_id::cell_temperature_window, FaultClearing::latched},
+                       Row{fault_id::inverter_not_obeying, FaultClearing::latched},
+                       Row{fault_id::bms_lost, FaultClearing::self_clearing},
+                       Row{fault_id::inverter_link_lost, FaultClearing::self_clearing}}) {
+    const FaultSpec* f = find_fault(r.id);
+    ASSERT_NE(f, nullptr) << r.id;
+    EXPECT_EQ(f->clearing, r.clearing) << r.id;
+  }
+  EXPECT_EQ(find_fault("NOPE"), nullptr);
+}
+
+TEST(MemoryFaultLatchStore, LatchReplaceClearAndFail) {
+  MemoryFaultLatchStore store;
+  ASSERT_TRUE(store.latch({"ALM-01", "a", 1}));
+  ASSERT_TRUE(store.latch({"ALM-01", "b", 2}));
+  ASSERT_TRUE(store.latch({"OP-I", "c", 3}));
+  auto loaded = store.load();
+  ASSERT_TRUE(loaded);
+  ASSERT_EQ(loaded->size(), 2u);
+  EXPECT_EQ((*loaded)[0].reason, "b");
+  ASSERT_TRUE(store.clear("ALM-01"));
+  ASSERT_TRUE(store.clear("absent"));
+  EXPECT_EQ(store.faults().size(), 1u);
+  store.set_failing(true);
+  EXPECT_FALSE(store.load());
+  EXPECT_EQ(store.latch({"X", "", 0}).error().code, ErrorCode::storage_error);
+  EXPECT_FALSE(store.clear("OP-I"));
+}
+
+}  // namespace
+}  // namespace bessd::control

@@ -1,0 +1,61 @@
+#include <gtest/gtest.h>
+
+#include <bessd/control/sign_check.hpp>
+
+namespace bessd::control {
+namespace {
+
+using std::chrono::seconds;
+
+struct Row {
+  const char* name;
+  double command_w;
+  double current_a;
+  double voltage_slope_v_per_s;
+  SignVerdict expected;
+};
+
+TEST(SignCheck, VerdictTable) {
+  const Row rows[] = {
+      {"agrees-charging", 2000, 38, 0.002, SignVerdict::agrees},
+      {"agrees-discharging", -2000, -38, -0.002, SignVerdict::agrees},
+      {"current-inverted", 2000, -38, 0.002, SignVerdict::disagrees},
+      {"voltage-disagrees", 2000, 38, -0.002, SignVerdict::disagrees},
+      {"no-current-evidence", 2000, 0.5, 0.002, SignVerdict::inconclusive},
+      {"small-command", 100, -5, 0.0, SignVerdict::inconclusive},
+  };
+  for (const Row& r : rows) {
+    SignCheck check;  // 60 s window
+    core::InverterCommand cmd{core::CommandKind::set_power, r.command_w, 5000, 5000, "t"};
+    core::PackState p;
+    p.soc_pct = 50.0;
+    SignVerdict last = SignVerdict::inconclusive;
+    TimePoint t{};
+    for (int i = 0; i <= 61; ++i) {
+      p.voltage_v = 52.0 + r.voltage_slope_v_per_s * i;
+      p.current_a = r.current_a;
+      const auto res = check.update(cmd, p, t + seconds{i});
+      if (res.verdict != SignVerdict::inconclusive) last = res.verdict;
+      if (res.verdict == SignVerdict::disagrees) {
+        EXPECT_NE(res.detail.find("COM-03"), std::string::npos);
+      }
+    }
+    EXPECT_EQ(last, r.expected) << r.name;
+  }
+}
+
+TEST(SignCheck, ChangingCommandRestartsTheWindow) {
+  SignCheck check;
+  core::PackState p;
+  p.current_a = -38;
+  p.voltage_v = 52;
+  TimePoint t{};
+  for (int i = 0; i < 100; ++i) {
+    const double w = (i / 30) % 2 ? 2000 : -2000;  // flips every 30 s
+    const auto res = check.update({core::CommandKind::set_power, w, 0, 0, ""}, p, t + seconds{i});
+    EXPECT_EQ(res.verdict, SignVerdict::inconclusive) << i;
+  }
+}
+
+}  // namespace
+}  // namespace bessd::control

@@ -1,0 +1,145 @@
+#include <gtest/gtest.h>
+
+#include <bessd/config/config_error.hpp>
+#include <bessd/inverter/profile.hpp>
+
+namespace bessd::inverter {
+namespace {
+
+const std::filesystem::path kProfiles = std::filesystem::path(BESSD_SOURCE_DIR) / "config/profiles";
+
+class ShippedProfiles : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ShippedProfiles, LoadAndValidate) {
+  const auto path = resolve_profile_path(GetParam(), kProfiles);
+  try {
+    Profile p = load_profile(path);
+    EXPECT_EQ(p.name, GetParam());
+    EXPECT_FALSE(p.points.empty());
+    EXPECT_NE(p.control.style, ControlStyle::none);
+    EXPECT_FALSE(p.control.safe_state.empty());
+  } catch (const config::ConfigError& e) {
+    std::string all;
+    for (const auto& i : e.issues()) all += i.to_string() + "\n";
+    FAIL() << path << ":\n" << all;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, ShippedProfiles,
+                         ::testing::Values("template", "test_dummy", "sunspec", "victron_ess"));
+
+TEST(Profile, ShippedDetails) {
+  const Profile v = load_profile(kProfiles / "victron_ess.json");
+  EXPECT_EQ(v.unit_id, 100);
+  EXPECT_EQ(v.control.style, ControlStyle::grid_setpoint);
+  ASSERT_NE(v.control_point("setpoint"), nullptr);
+  EXPECT_EQ(*v.control_point("setpoint")->address, 2716);
+  EXPECT_EQ(v.control_point("setpoint")->type, registers::RegisterType::s32);
+  EXPECT_EQ(v.readings.at("grid_power").combine, Reading::Combine::sum);
+  const Profile s = load_profile(kProfiles / "sunspec.json");
+  EXPECT_TRUE(s.sunspec);
+  EXPECT_EQ(s.point("InWRte")->models, (std::vector<std::uint16_t>{124}));
+  EXPECT_EQ(s.point("bat_W")->sign, SignConvention::unknown);
+  EXPECT_GE(s.control.revert_timeout_s, 4 * s.control.lease_s);
+}
+
+// Parses `text`; returns every issue as "pointer: message" lines (empty when valid).
+std::string issues_of(const std::string& text) {
+  try {
+    (void)parse_profile(nlohmann::json::parse(text), "broken.json");
+  } catch (const config::ConfigError& e) {
+    EXPECT_EQ(e.source(), "broken.json");
+    std::string all;
+    for (const auto& i : e.issues()) all += i.to_string() + "\n";
+    return all;
+  }
+  return {};
+}
+
+constexpr const char* kBase = R"({"name":"x","points":{POINTS},"control":{CONTROL}})";
+
+std::string make(const std::string& points, const std::string& control = R"("style":"none")") {
+  std::string s = kBase;
+  s.replace(s.find("POINTS"), 6, points);
+  s.replace(s.find("CONTROL"), 7, control);
+  return s;
+}
+
+TEST(ProfileErrors, UnknownTypeNamesThePoint) {
+  const auto e = issues_of(make(R"("P1":{"address":1,"type":"u24"})"));
+  EXPECT_NE(e.find("/points/P1/type: unknown register type \"u24\""), std::string::npos) << e;
+}
+
+TEST(ProfileErrors, OverlapNamesBothPoints) {
+  const auto e =
+      issues_of(make(R"("A":{"address":10,"type":"u32"},"B":{"address":11,"type":"u16"})"));
+  EXPECT_NE(e.find("/points/B: registers 11..11 overlap point \"A\" (10..11)"), std::string::npos)
+      << e;
+  // Same address on another function or unit is not an overlap.
+  EXPECT_EQ(
+      issues_of(make(
+          R"("A":{"address":10,"type":"u32"},"B":{"address":11,"type":"u16","function":"input"})")),
+      "");
+}
+
+TEST(ProfileErrors, MissingCapabilityPoint) {
+  const auto e = issues_of(
+      make(R"("P":{"address":1,"type":"s16","access":"rw","sign":"charge_positive"})",
+           R"("style":"battery_setpoint","points":{},"safe_state":[{"point":"P","value":0}])"));
+  EXPECT_NE(e.find("/control/points: control style battery_setpoint needs point \"setpoint\""),
+            std::string::npos)
+      << e;
+}
+
+TEST(ProfileErrors, WrittenPointMustBeWritableAndSigned) {
+  const auto e = issues_of(make(
+      R"("P":{"address":1,"type":"s16"})",
+      R"("style":"battery_setpoint","points":{"setpoint":"P"},"safe_state":[{"point":"P","value":0}])"));
+  EXPECT_NE(e.find("/points/P/access"), std::string::npos) << e;
+  EXPECT_NE(e.find("/points/P/sign"), std::string::npos) << e;
+  EXPECT_NE(e.find("/control/safe_state/0/point: point \"P\" is not writable"), std::string::npos)
+      << e;
+}
+
+TEST(ProfileErrors, ScaleFactorMustBeASunssfPoint) {
+  const auto e = issues_of(make(R"("W":{"address":1,"type":"s16","scale_factor":"W_SF"})"));
+  EXPECT_NE(e.find("/points/W/scale_factor: names point \"W_SF\""), std::string::npos) << e;
+}
+
+TEST(ProfileErrors, UnknownKeysAndMissingAddress) {
+  const auto e = issues_of(make(R"("P":{"adress":1,"type":"u16"})"));
+  EXPECT_NE(e.find("/points/P/adress"), std::string::npos) << e;
+  EXPECT_NE(e.find("/points/P: needs exactly one of"), std::string::npos) << e;
+}
+
+TEST(ProfileErrors, RevertTimeoutMustCoverFourLeases) {
+  const std::string pts =
+      R"("M":{"address":1,"type":"u16","access":"rw"},"I":{"address":2,"type":"s16","access":"rw"},)"
+      R"("O":{"address":3,"type":"s16","access":"rw"},"R":{"address":4,"type":"u16","access":"rw"},)"
+      R"("C":{"address":5,"type":"u16"})";
+  const std::string ctl =
+      R"("style":"sunspec_storage","lease_s":30,"revert_timeout_s":60,"points":{"storage_mode":"M",)"
+      R"("charge_rate_pct":"I","discharge_rate_pct":"O","revert_timeout_s":"R","rate_reference_w":"C"},)"
+      R"("safe_state":[{"point":"M","value":3}])";
+  const auto e = issues_of(make(pts, ctl));
+  EXPECT_NE(e.find("/control/revert_timeout_s"), std::string::npos) << e;
+}
+
+TEST(ProfileErrors, ReadingNamesAnUndefinedPoint) {
+  std::string s =
+      R"({"name":"x","points":{"A":{"address":1,"type":"u16"}},"readings":{"battery_power":"Z"}})";
+  const auto e = issues_of(s);
+  EXPECT_NE(e.find("/readings/battery_power: names point \"Z\""), std::string::npos) << e;
+}
+
+TEST(ProfileErrors, FileErrorsNameTheFile) {
+  try {
+    (void)load_profile("/nonexistent/p.json");
+    FAIL();
+  } catch (const config::ConfigError& e) {
+    EXPECT_EQ(e.source(), "/nonexistent/p.json");
+  }
+}
+
+}  // namespace
+}  // namespace bessd::inverter

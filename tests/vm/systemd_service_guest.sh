@@ -119,8 +119,12 @@ dpkg -i "$share/bessd.deb" >>"$share/guest.log" 2>&1 || fail "reinstall failed"
 
 log "remove stops the service first"
 systemctl start bessd || fail "start before remove failed"
+stops_before=$(journal | grep -c "received SIGTERM" || true)
 dpkg -r bessd >>"$share/guest.log" 2>&1 || fail "dpkg -r failed"
 [[ $(systemctl is-active bessd) != active ]] || fail "service still active after remove"
+# prerm stopped it with SIGTERM (a clean stop that commands the safe state), not a kill.
+[[ $(journal | grep -c "received SIGTERM" || true) -gt $stops_before ]] ||
+  fail "removal did not stop bessd with SIGTERM"
 [[ -d /var/lib/bessd && -f /etc/bessd/bessd.json ]] || fail "remove deleted the database dir or configuration"
 # Purge is checked on the host (tests/packaging/deb_install_test.sh); each dpkg run costs
 # ~20 s here (its database is read over 9p).

@@ -7,7 +7,8 @@
 #   systemd_service_test.sh DEB_DIR WORK_DIR
 # Runs in CI (CI=true) or with BESSD_RUN_VM_TESTS=1 (about 3 min under TCG: boot 35-95 s, each
 # dpkg run 20-30 s); skipped on developer machines by default; BESSD_RUN_VM_TESTS=0 skips it. Kernel: BESSD_VM_KERNEL_DEB=path to a
-# linux-image-*-amd64 .deb, else `apt-get download` into WORK_DIR/cache (or BESSD_VM_CACHE).
+# linux-image-*-amd64 .deb, else `apt-get download` into BESSD_VM_CACHE (default
+# ~/.cache/bessd-vm, shared with run_vcan_test.sh).
 # Exit 0 pass, 1 fail, 77 skip (with the reason).
 set -euo pipefail
 deb_dir=$1 work=$2
@@ -35,7 +36,8 @@ deb=$(ls "$deb_dir"/bessd_*.deb 2>/dev/null | head -n 1)
 
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
-cache=${BESSD_VM_CACHE:-$work/cache}
+# Same kernel cache as tests/vm/run_vcan_test.sh: one download for both VM tests.
+cache=${BESSD_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bessd-vm}
 mkdir -p "$cache"
 
 # Kernel: a Debian linux-image package, unpacked (never installed on the host).

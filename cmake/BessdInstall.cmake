@@ -102,6 +102,10 @@ foreach(doc_dir adr)
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/${doc_dir} DESTINATION ${CMAKE_INSTALL_DOCDIR})
   endif()
 endforeach()
+if(EXISTS ${PROJECT_SOURCE_DIR}/config/examples)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/examples/
+          DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/sites)
+endif()
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/examples/no-net-admin.conf
               ${PROJECT_SOURCE_DIR}/config/bessd.example.json
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)

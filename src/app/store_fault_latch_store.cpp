@@ -7,13 +7,10 @@ Result<std::vector<control::LatchedFault>> StoreFaultLatchStore::load() {
   if (!stored) return Failure{stored.error()};
   std::vector<control::LatchedFault> out;
   for (const auto& f : *stored) {
-    control::LatchedFault l;
-    l.id = f.code;
-    l.reason = f.message;
-    l.raised_unix_ms =
+    const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(f.raised_at.time_since_epoch())
             .count();
-    out.push_back(std::move(l));
+    out.push_back(control::LatchedFault{f.code, f.message, ms});
   }
   return out;
 }

@@ -44,6 +44,8 @@ class InverterModel {
 
   void set_ignore_commands(bool ignore) { ignore_commands_ = ignore; }
   bool ignores_commands() const { return ignore_commands_; }
+  /// Remote control ends (the device's own revert timer fired): back to self-use.
+  void release() { mode_ = InverterMode::self_use; }
   /// A power cycle: the setpoint and remote mode are lost.
   void restart();
   void set_revert_timeout_s(double s) { params_.revert_timeout_s = s; }

@@ -12,6 +12,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <bessd/api/http/http_server.hpp>
+#include <bessd/api/router.hpp>
+#include <bessd/app/app_facade.hpp>
 #include <bessd/app/control_loop.hpp>
 #include <bessd/app/fire_alarm_input.hpp>
 #include <bessd/app/logging.hpp>
@@ -90,6 +93,10 @@ struct Daemon::Impl {
   // Control
   std::unique_ptr<FireAlarmInput> fire_alarm;
   std::unique_ptr<ControlLoop> loop;
+  // API
+  std::unique_ptr<AppFacade> facade;
+  std::unique_ptr<api::Router> router;
+  std::unique_ptr<api::http::HttpServer> http;
   WallTime last_telemetry_at{};
   TimePoint last_counters_saved_at{};
   std::string last_status;
@@ -175,6 +182,36 @@ struct Daemon::Impl {
           loop->set_fire_alarm(active);
         });
   }
+
+  std::string bms_link_detail() const {
+    return config.bms.transport == config::BmsTransport::slcan
+               ? "slcan " + config.bms.device
+               : "socketcan " + config.bms.interface;
+  }
+  std::string inverter_link_detail() const {
+    return config.inverter.transport == config::ModbusTransport::tcp
+               ? "modbus tcp " + config.inverter.tcp.host + ":" +
+                     std::to_string(config.inverter.tcp.port)
+               : "modbus rtu " + config.inverter.rtu.device;
+  }
+
+  // The API listens before READY=1: a client that sees the service active can connect.
+  void start_api() {
+    auto server_options = api::http::ServerOptions::from_config(config.api);
+    if (!server_options) {
+      throw config::ConfigError(options_path(), {{"/api", server_options.error().message}});
+    }
+    server_options->logger = logger("api");
+    facade = std::make_unique<AppFacade>(
+        FacadeContext{clock, config, options.config_path, *loop, *bms_monitor, *inverter_driver,
+                      *store, compliance_report, bms_link_detail(), inverter_link_detail()});
+    router = std::make_unique<api::Router>(*facade, clock);
+    http = std::make_unique<api::http::HttpServer>(io, *router, std::move(*server_options));
+    if (auto started = http->start(); !started) {
+      throw std::runtime_error("API: " + started.error().message);
+    }
+  }
+  std::string options_path() const { return options.config_path.string(); }
 
   void restore_counters() {
     auto counters = store->load_counters();
@@ -297,6 +334,7 @@ struct Daemon::Impl {
 
   void finish_stop() {
     notifier.stopping();
+    if (http) http->stop();
     fire_alarm->stop();
     bms_timer->stop();
     bms_monitor->stop();
@@ -392,6 +430,7 @@ struct Daemon::Impl {
     bms_timer->start();
     fire_alarm->start();
     loop->start();
+    start_api();
     log->info("bessd ready (site \"{}\", config {})", config.site.name,
               options.config_path.string());
     notifier.ready();

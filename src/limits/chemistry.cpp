@@ -1,5 +1,7 @@
 #include <bessd/limits/chemistry.hpp>
 
+#include <bessd/compliance/chemistry_limits.hpp>
+
 namespace bessd::limits {
 namespace {
 
@@ -27,11 +29,22 @@ const config::Breakpoints kLihvOcv{{3.00, 0.0},  {3.45, 5.0},  {3.55, 10.0}, {3.
                                    {3.72, 30.0}, {3.79, 40.0}, {3.86, 50.0}, {3.94, 60.0},
                                    {4.02, 70.0}, {4.10, 80.0}, {4.20, 90.0}, {4.32, 100.0}};
 
+// The §4.1 row (cell window, temperature windows) has one home: compliance::chemistry_limits,
+// which BAT-CHEM-01 checks configured packs against. The tables below are what limits adds.
+void apply_section_4_1(ChemistryDefaults& d, config::Chemistry c) {
+  const auto& row = compliance::chemistry_limits(c);
+  d.cell_voltage_max_v = row.cell_voltage_max_v;
+  d.cell_voltage_min_v = row.cell_voltage_min_v;
+  d.cell_voltage_practical_min_v = row.cell_voltage_min_practical_v;
+  d.charge_temperature_min_c = row.charge_temperature_min_c;
+  d.charge_temperature_max_c = row.charge_temperature_max_c;
+  d.discharge_temperature_min_c = row.discharge_temperature_min_c;
+  d.discharge_temperature_max_c = row.discharge_temperature_max_c;
+}
+
 ChemistryDefaults make_lfp() {
   ChemistryDefaults d;
-  d.cell_voltage_max_v = 3.65;
-  d.cell_voltage_min_v = 2.50;
-  d.cell_voltage_practical_min_v = 2.50;
+  apply_section_4_1(d, config::Chemistry::LFP);
   // 3.30/3.45/3.50/3.55 V against 3.65 V; 2.70/2.80/2.90/3.10 V against 2.50 V.
   d.charge_taper_rel_max = {{-0.35, 1.0}, {-0.20, 0.5}, {-0.15, 0.05}, {-0.10, 0.0}};
   d.discharge_taper_rel_min = {{0.20, 0.0}, {0.30, 0.1}, {0.40, 0.5}, {0.60, 1.0}};
@@ -41,12 +54,9 @@ ChemistryDefaults make_lfp() {
   return d;
 }
 
-ChemistryDefaults make_sloped(double max_v, double min_v, double practical_min_v,
-                              const config::Breakpoints& ocv) {
+ChemistryDefaults make_sloped(config::Chemistry c, const config::Breakpoints& ocv) {
   ChemistryDefaults d;
-  d.cell_voltage_max_v = max_v;
-  d.cell_voltage_min_v = min_v;
-  d.cell_voltage_practical_min_v = practical_min_v;
+  apply_section_4_1(d, c);
   d.charge_taper_rel_max = kSlopedChargeTaper;
   d.discharge_taper_rel_min = kSlopedDischargeTaper;
   d.charge_temperature_c = kChargeTemperature;
@@ -59,9 +69,9 @@ ChemistryDefaults make_sloped(double max_v, double min_v, double practical_min_v
 
 const ChemistryDefaults& chemistry_defaults(config::Chemistry c) noexcept {
   static const ChemistryDefaults lfp = make_lfp();
-  static const ChemistryDefaults nmc = make_sloped(4.20, 2.50, 3.00, kNmcOcv);
-  static const ChemistryDefaults lipo = make_sloped(4.20, 3.00, 3.00, kNmcOcv);
-  static const ChemistryDefaults lihv = make_sloped(4.35, 3.00, 3.00, kLihvOcv);
+  static const ChemistryDefaults nmc = make_sloped(config::Chemistry::NMC, kNmcOcv);
+  static const ChemistryDefaults lipo = make_sloped(config::Chemistry::LiPo, kNmcOcv);
+  static const ChemistryDefaults lihv = make_sloped(config::Chemistry::LiHV, kLihvOcv);
   switch (c) {
     case config::Chemistry::LFP:
       return lfp;

@@ -1,0 +1,65 @@
+#pragma once
+// The daemon's implementation of the API facade. Reads are snapshots taken on the io_context
+// thread (the HTTP server runs there too); history, events and audit queries go to a worker
+// thread so the control loop never waits on SQLite; writes are requests to the control loop,
+// which may clamp or refuse them, and each one is recorded in the audit log with its requester.
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <bessd/api/facade.hpp>
+#include <bessd/app/control_loop.hpp>
+#include <bessd/bms/bms_monitor.hpp>
+#include <bessd/common/clock.hpp>
+#include <bessd/compliance/report.hpp>
+#include <bessd/config/config.hpp>
+#include <bessd/inverter/inverter_driver.hpp>
+#include <bessd/storage/store.hpp>
+
+namespace bessd::app {
+
+/// What the facade reads; all references outlive the facade (owned by the daemon).
+struct FacadeContext {
+  const Clock& clock;
+  const config::Config& config;
+  std::filesystem::path config_path;
+  ControlLoop& loop;
+  const bms::BmsMonitor& bms;
+  const inverter::InverterDriver& inverter;
+  storage::Store& store;
+  const compliance::ComplianceReport& compliance;
+  std::string bms_link_detail;       // "slcan /dev/ttyACM0", "socketcan can0"
+  std::string inverter_link_detail;  // "modbus tcp 127.0.0.1:502"
+};
+
+class AppFacade final : public api::Facade {
+ public:
+  explicit AppFacade(FacadeContext ctx);
+  ~AppFacade() override;
+
+  api::StatusDto status() const override;
+  api::LimitsDto limits() const override;
+  api::ComplianceDto compliance() const override;
+  api::HealthDto health() const override;
+  nlohmann::json config_json() const override;
+  std::vector<api::MetricSample> metrics() const override;
+  void events(const api::EventQuery& query, api::Done<std::vector<api::EventRecord>> done) override;
+  void history(const api::HistoryQuery& query, api::Done<api::HistorySeries> done) override;
+  void audit(const api::AuditQuery& query, api::Done<std::vector<api::AuditRecord>> done) override;
+  Result<api::ModeVerdict> request_mode(const api::ModeRequest& request,
+                                        const api::Requester& who) override;
+  Result<api::AckResult> ack_faults(const api::Requester& who) override;
+  void run_self_test(const api::Requester& who, api::Done<api::SelfTestReport> done) override;
+
+ private:
+  void record_audit(const api::Requester& who, const std::string& request,
+                    const std::string& outcome);
+
+  FacadeContext ctx_;
+  boost::asio::thread_pool queries_{1};
+};
+
+}  // namespace bessd::app

@@ -1,0 +1,472 @@
+#include <bessd/app/app_facade.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <boost/asio/post.hpp>
+
+#include <bessd/control/protection_self_test.hpp>
+
+namespace bessd::app {
+
+namespace {
+
+api::Mode to_api(config::OperatingMode m) {
+  switch (m) {
+    case config::OperatingMode::idle:
+      return api::Mode::idle;
+    case config::OperatingMode::manual:
+      return api::Mode::manual;
+    case config::OperatingMode::self_consumption:
+      return api::Mode::self_consumption;
+  }
+  return api::Mode::idle;
+}
+
+config::OperatingMode to_config(api::Mode m) {
+  switch (m) {
+    case api::Mode::idle:
+      return config::OperatingMode::idle;
+    case api::Mode::manual:
+      return config::OperatingMode::manual;
+    case api::Mode::self_consumption:
+      return config::OperatingMode::self_consumption;
+  }
+  return config::OperatingMode::idle;
+}
+
+api::Verdict to_api(compliance::Verdict v) {
+  switch (v) {
+    case compliance::Verdict::block:
+      return api::Verdict::block;
+    case compliance::Verdict::derate:
+      return api::Verdict::derate;
+    case compliance::Verdict::warn:
+      return api::Verdict::warn;
+    case compliance::Verdict::pass:
+    case compliance::Verdict::not_applicable:
+      return api::Verdict::pass;
+  }
+  return api::Verdict::pass;
+}
+
+std::optional<double> seconds(std::optional<Duration> d) {
+  if (!d) return std::nullopt;
+  return to_seconds(*d);
+}
+
+// API history names -> storage telemetry names (the API keeps the shorter pack names).
+std::string storage_field(const std::string& api_name) {
+  if (api_name == "voltage_v") return "pack_voltage_v";
+  if (api_name == "current_a") return "pack_current_a";
+  if (api_name == "power_w") return "pack_power_w";
+  if (api_name == "temperature_c") return "pack_temperature_c";
+  if (api_name == "setpoint_w") return "command_power_w";
+  return api_name;
+}
+
+storage::Resolution to_storage(api::Resolution r) {
+  switch (r) {
+    case api::Resolution::raw:
+      return storage::Resolution::raw;
+    case api::Resolution::minute:
+      return storage::Resolution::minute;
+    case api::Resolution::quarter_hour:
+      return storage::Resolution::quarter_hour;
+  }
+  return storage::Resolution::minute;
+}
+
+api::Resolution to_api(storage::Resolution r) {
+  switch (r) {
+    case storage::Resolution::raw:
+      return api::Resolution::raw;
+    case storage::Resolution::minute:
+    case storage::Resolution::automatic:
+      return api::Resolution::minute;
+    case storage::Resolution::quarter_hour:
+      return api::Resolution::quarter_hour;
+  }
+  return api::Resolution::minute;
+}
+
+api::HealthValue health_value(std::string name, const control::HealthValue& v,
+                              std::string note = {}) {
+  api::HealthValue out;
+  out.name = std::move(name);
+  out.number = v.value;
+  out.source = !v.value ? api::ValueSource::unavailable
+               : v.provenance == control::Provenance::reported_by_bms ? api::ValueSource::reported
+                                                                      : api::ValueSource::derived;
+  out.note = std::move(note);
+  return out;
+}
+
+}  // namespace
+
+AppFacade::AppFacade(FacadeContext ctx) : ctx_(std::move(ctx)) {}
+
+AppFacade::~AppFacade() {
+  queries_.join();
+}
+
+api::StatusDto AppFacade::status() const {
+  const auto& out = ctx_.loop.last_output();
+  api::StatusDto s;
+  s.time = ctx_.clock.wall_now();
+  s.controller.state = std::string(control::to_string(out.state));
+  s.controller.mode = to_api(ctx_.loop.request().mode);
+  if (ctx_.loop.request().mode == config::OperatingMode::manual)
+    s.controller.manual_setpoint_w = ctx_.loop.request().manual_setpoint_w;
+  if (out.command.kind == core::CommandKind::set_power)
+    s.controller.commanded_power_w = out.command.battery_power_w;
+  if (out.command.kind == core::CommandKind::safe_state) s.controller.commanded_power_w = 0.0;
+  s.controller.command_reason = out.command.reason;
+  for (const auto& f : out.faults) {
+    api::ActiveFault a;
+    a.code = f.id;
+    a.message = f.reason;
+    a.latched = f.latched;
+    a.cause_cleared = f.latched && !f.cause_active;
+    a.severity = f.latched ? core::Severity::critical : core::Severity::error;
+    s.controller.active_faults.push_back(std::move(a));
+  }
+  s.pack = ctx_.bms.state();
+  s.pack_age_s = seconds(ctx_.bms.age(bms::PackPart::measurements));
+  s.inverter = ctx_.loop.inverter();
+  if (s.inverter.read_at) s.inverter_age_s = to_seconds(ctx_.clock.now() - *s.inverter.read_at);
+  s.envelope = out.envelope;
+  s.compliance.verdict = to_api(ctx_.compliance.verdict);
+  for (const auto& f : ctx_.compliance.findings) {
+    if (f.verdict == compliance::Verdict::block) s.compliance.blocking_rules.push_back(f.rule_id);
+    if (f.verdict == compliance::Verdict::warn) ++s.compliance.warnings;
+    if (f.verdict == compliance::Verdict::derate) ++s.compliance.derates;
+  }
+  api::LinkStatus bms_link;
+  bms_link.name = "bms";
+  switch (ctx_.bms.health()) {
+    case bms::BmsHealth::waiting:
+      bms_link.state = api::LinkState::unknown;
+      break;
+    case bms::BmsHealth::fresh:
+      bms_link.state = api::LinkState::up;
+      break;
+    case bms::BmsHealth::stale:
+      bms_link.state = api::LinkState::stale;
+      break;
+    case bms::BmsHealth::lost:
+      bms_link.state = api::LinkState::down;
+      break;
+  }
+  bms_link.age_s = s.pack_age_s;
+  bms_link.error_count = ctx_.bms.stats().frames_rejected + ctx_.bms.stats().bus_errors;
+  bms_link.detail = ctx_.bms_link_detail;
+  s.links.push_back(bms_link);
+  api::LinkStatus inv_link;
+  inv_link.name = "inverter";
+  inv_link.state = s.inverter.online ? api::LinkState::up : api::LinkState::down;
+  inv_link.age_s = s.inverter_age_s;
+  inv_link.detail = ctx_.inverter_link_detail;
+  s.links.push_back(inv_link);
+  const auto m = ctx_.store.metrics();
+  api::LinkStatus db;
+  db.name = "storage";
+  db.state = m.available ? api::LinkState::up : api::LinkState::down;
+  db.error_count = m.write_failures;
+  db.detail = m.last_error.empty() ? ctx_.config.storage.path : m.last_error;
+  s.links.push_back(db);
+  return s;
+}
+
+api::LimitsDto AppFacade::limits() const {
+  const auto& env = ctx_.loop.last_output().envelope;
+  api::LimitsDto l;
+  l.time = ctx_.clock.wall_now();
+  l.envelope = env;
+  auto add = [&](const char* name, api::Direction d, const core::Bound& b) {
+    l.constraints.push_back({name, d, b.value, b.cause, true});
+  };
+  add("charge_power_max_w", api::Direction::charge, env.charge_power_max_w);
+  add("discharge_power_max_w", api::Direction::discharge, env.discharge_power_max_w);
+  add("charge_current_max_a", api::Direction::charge, env.charge_current_max_a);
+  add("discharge_current_max_a", api::Direction::discharge, env.discharge_current_max_a);
+  add("charge_voltage_max_v", api::Direction::charge, env.charge_voltage_max_v);
+  return l;
+}
+
+api::ComplianceDto AppFacade::compliance() const {
+  const auto& r = ctx_.compliance;
+  api::ComplianceDto c;
+  c.checked_at = ctx_.clock.wall_now();
+  c.verdict = to_api(r.verdict);
+  c.charge_blocked = c.discharge_blocked = r.blocks();
+  for (const auto& f : r.findings) {
+    api::ComplianceFinding out;
+    out.rule_id = f.rule_id;
+    out.verdict = to_api(f.verdict);
+    out.title = f.title;
+    out.message = f.message;
+    out.reference = f.reference;
+    for (const auto& in : f.inputs) out.values[in.name] = in.value;
+    out.verify_against_text = f.verify_published_text;
+    c.findings.push_back(std::move(out));
+  }
+  return c;
+}
+
+api::HealthDto AppFacade::health() const {
+  const auto d = ctx_.loop.lifetime();
+  api::HealthDto h;
+  h.time = ctx_.clock.wall_now();
+  h.values.push_back(health_value("soh_pct", d.soh_pct));
+  h.values.push_back(health_value("remaining_capacity_ah", d.remaining_capacity_ah));
+  h.values.push_back(health_value("ohmic_resistance_mohm", d.ohmic_resistance_mohm,
+                                  "from voltage steps over current steps (dV/dI)"));
+  h.values.push_back(health_value("round_trip_efficiency_pct", d.round_trip_efficiency_pct,
+                                  "energy out / energy in, SOC-corrected"));
+  h.values.push_back(health_value("energy_charged_kwh", d.energy_charged_kwh));
+  h.values.push_back(health_value("energy_discharged_kwh", d.energy_discharged_kwh));
+  h.values.push_back(health_value("capacity_charged_ah", d.capacity_charged_ah));
+  h.values.push_back(health_value("capacity_discharged_ah", d.capacity_discharged_ah));
+  h.values.push_back(health_value("full_equivalent_cycles", d.full_equivalent_cycles));
+  h.values.push_back(
+      health_value("deep_discharge_count", d.deep_discharge_count, "SOC at or below 5 %"));
+  h.values.push_back(health_value("time_in_extreme_temperature_s", d.time_in_extreme_temperature_s,
+                                  "cells outside 0 to 45 °C"));
+  h.values.push_back(health_value("time_charging_in_extreme_temperature_s",
+                                  d.time_charging_in_extreme_temperature_s));
+  auto date_value = [&](const char* name, const std::optional<Date>& date) {
+    api::HealthValue v;
+    v.name = name;
+    if (date) {
+      v.text = format_date(*date);
+      v.source = api::ValueSource::configured;
+    } else {
+      v.note = "not configured (battery section)";
+    }
+    h.values.push_back(v);
+  };
+  date_value("manufacture_date", ctx_.config.battery.manufacture_date);
+  date_value("in_service_date", ctx_.config.battery.in_service_date);
+  return h;
+}
+
+nlohmann::json AppFacade::config_json() const {
+  std::ifstream in(ctx_.config_path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  // The router redacts secrets; comments are allowed in the file.
+  return nlohmann::json::parse(text.str(), nullptr, false, true);
+}
+
+std::vector<api::MetricSample> AppFacade::metrics() const {
+  std::vector<api::MetricSample> m;
+  auto gauge = [&](std::string name, std::string help, std::optional<double> v) {
+    if (v) m.push_back({std::move(name), std::move(help), api::MetricType::gauge, {}, *v});
+  };
+  auto counter = [&](std::string name, std::string help, double v) {
+    m.push_back({std::move(name), std::move(help), api::MetricType::counter, {}, v});
+  };
+  const auto& pack = ctx_.bms.state();
+  const auto& out = ctx_.loop.last_output();
+  gauge("bessd_pack_soc_percent", "Battery state of charge reported by the BMS", pack.soc_pct);
+  gauge("bessd_pack_voltage_volts", "Battery voltage", pack.voltage_v);
+  gauge("bessd_pack_current_amperes", "Battery current, positive when charging", pack.current_a);
+  gauge("bessd_pack_power_watts", "Battery power, positive when charging", pack.power_w());
+  gauge("bessd_pack_temperature_celsius", "Battery temperature", pack.temperature_c);
+  gauge("bessd_cell_voltage_min_volts", "Lowest cell voltage", pack.cell_voltage_min_v);
+  gauge("bessd_cell_voltage_max_volts", "Highest cell voltage", pack.cell_voltage_max_v);
+  const auto& inv = ctx_.loop.inverter();
+  gauge("bessd_inverter_battery_power_watts", "Inverter battery power, positive when charging",
+        inv.battery_power_w);
+  gauge("bessd_grid_power_watts", "Grid power at the meter, positive when importing",
+        inv.grid_power_w);
+  gauge("bessd_pv_power_watts", "PV power", inv.pv_power_w);
+  gauge("bessd_inverter_online", "1 when the inverter link is up", inv.online ? 1.0 : 0.0);
+  gauge("bessd_envelope_charge_power_max_watts", "Enforced charge power limit",
+        out.envelope.charge_power_max_w.value);
+  gauge("bessd_envelope_discharge_power_max_watts", "Enforced discharge power limit",
+        out.envelope.discharge_power_max_w.value);
+  gauge("bessd_active_faults", "Active faults (latched or not)",
+        static_cast<double>(out.faults.size()));
+  gauge("bessd_compliance_blocked", "1 when an installation rule blocks power flow",
+        ctx_.compliance.blocks() ? 1.0 : 0.0);
+  const auto& bs = ctx_.bms.stats();
+  counter("bessd_bms_frames_total", "BMS frames applied", static_cast<double>(bs.frames_applied));
+  counter("bessd_bms_frames_rejected_total", "BMS frames rejected as malformed",
+          static_cast<double>(bs.frames_rejected));
+  counter("bessd_can_bus_errors_total", "CAN bus errors", static_cast<double>(bs.bus_errors));
+  counter("bessd_control_steps_total", "Control steps run", static_cast<double>(ctx_.loop.steps()));
+  const auto sm = ctx_.store.metrics();
+  counter("bessd_storage_telemetry_dropped_total", "Telemetry samples dropped (queue full)",
+          static_cast<double>(sm.telemetry_dropped));
+  counter("bessd_storage_write_failures_total", "Failed storage transactions",
+          static_cast<double>(sm.write_failures));
+  gauge("bessd_storage_queue_depth", "Storage write queue depth",
+        static_cast<double>(sm.queue_depth));
+  gauge("bessd_storage_database_bytes", "Database size", static_cast<double>(sm.database_bytes));
+  return m;
+}
+
+void AppFacade::events(const api::EventQuery& query,
+                       api::Done<std::vector<api::EventRecord>> done) {
+  boost::asio::post(queries_, [this, query, done = std::move(done)] {
+    storage::EventQuery q;
+    q.since = query.since;
+    q.min_severity = query.min_severity;
+    q.limit = 100'000;  // the store returns oldest first; the API wants the newest `limit`
+    auto r = ctx_.store.events(q);
+    if (!r) return done(Failure{r.error()});
+    std::vector<api::EventRecord> out;
+    const auto& all = *r;
+    const std::size_t n = std::min<std::size_t>(all.size(), query.limit);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& e = all[all.size() - 1 - i];
+      out.push_back({e.id, e.at, e.event});
+    }
+    done(std::move(out));
+  });
+}
+
+void AppFacade::history(const api::HistoryQuery& query, api::Done<api::HistorySeries> done) {
+  boost::asio::post(queries_, [this, query, done = std::move(done)] {
+    storage::HistoryQuery q;
+    q.from = query.from;
+    q.to = query.to;
+    q.resolution = to_storage(query.resolution);
+    for (const auto& f : query.fields) q.fields.push_back(storage_field(f));
+    auto r = ctx_.store.history(q);
+    if (!r) return done(Failure{r.error()});
+    api::HistorySeries s;
+    s.fields = query.fields;
+    s.resolution = to_api(r->resolution);
+    for (const auto& p : r->points) {
+      api::HistoryPoint point;
+      point.time = p.at;
+      for (const auto& v : p.values) point.values.push_back(v.mean);
+      s.points.push_back(std::move(point));
+    }
+    done(std::move(s));
+  });
+}
+
+void AppFacade::audit(const api::AuditQuery& query, api::Done<std::vector<api::AuditRecord>> done) {
+  boost::asio::post(queries_, [this, query, done = std::move(done)] {
+    auto r = ctx_.store.audit(query.since, 100'000);
+    if (!r) return done(Failure{r.error()});
+    std::vector<api::AuditRecord> out;
+    const auto& all = *r;
+    const std::size_t n = std::min<std::size_t>(all.size(), query.limit);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& a = all[all.size() - 1 - i];
+      api::AuditRecord rec;
+      rec.id = a.id;
+      rec.time = a.record.at;
+      rec.who.user = a.record.actor;
+      const auto space = a.record.request.find(' ');
+      rec.action = a.record.request.substr(0, space);
+      rec.request = space == std::string::npos ? "" : a.record.request.substr(space + 1);
+      const auto colon = a.record.outcome.find(": ");
+      rec.outcome = a.record.outcome.substr(0, colon);
+      rec.message = colon == std::string::npos ? "" : a.record.outcome.substr(colon + 2);
+      out.push_back(std::move(rec));
+    }
+    done(std::move(out));
+  });
+}
+
+void AppFacade::record_audit(const api::Requester& who, const std::string& request,
+                             const std::string& outcome) {
+  storage::AuditRecord a;
+  a.at = ctx_.clock.wall_now();
+  a.actor = who.describe();
+  a.request = request;
+  a.sent = ctx_.loop.last_output().command;
+  a.readback_power_w = ctx_.loop.inverter().setpoint_readback_w;
+  a.outcome = outcome;
+  ctx_.store.append_audit(a);
+}
+
+Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request,
+                                                 const api::Requester& who) {
+  control::OperatorRequest r = ctx_.loop.request();
+  r.mode = to_config(request.mode);
+  if (request.setpoint_w) r.manual_setpoint_w = *request.setpoint_w;
+  ctx_.loop.set_request(r);  // runs a step now
+  const auto& out = ctx_.loop.last_output();
+  api::ModeVerdict v;
+  v.accepted = true;
+  v.mode = request.mode;
+  if (out.command.kind == core::CommandKind::set_power)
+    v.effective_setpoint_w = out.command.battery_power_w;
+  if (out.command.kind == core::CommandKind::safe_state) v.effective_setpoint_w = 0.0;
+  if (out.state == control::ControlState::lockout || out.state == control::ControlState::fault) {
+    v.message = "mode stored, but no power flows while the controller is in " +
+                std::string(control::to_string(out.state)) +
+                (out.faults.empty()
+                     ? ""
+                     : " (" + out.faults.front().id + ": " + out.faults.front().reason + ")");
+  } else if (out.clamp.clamped) {
+    v.message =
+        "clamped to " + std::to_string(static_cast<long>(std::lround(out.clamp.allowed_w))) +
+        " W by " +
+        (out.clamp.cause.rule_id.empty() ? std::string(core::to_string(out.clamp.cause.kind))
+                                         : out.clamp.cause.rule_id) +
+        ": " + out.clamp.cause.sentence;
+  } else {
+    v.message = "mode " + std::string(api::to_string(request.mode)) + " in force";
+  }
+  nlohmann::json body{{"mode", api::to_string(request.mode)}};
+  if (request.setpoint_w) body["setpoint_w"] = *request.setpoint_w;
+  record_audit(who, "mode " + body.dump(), "accepted: " + v.message);
+  return v;
+}
+
+Result<api::AckResult> AppFacade::ack_faults(const api::Requester& who) {
+  std::vector<std::string> before;
+  for (const auto& f : ctx_.loop.last_output().faults)
+    if (f.latched) before.push_back(f.id);
+  ctx_.loop.acknowledge_faults();  // runs a step now
+  api::AckResult r;
+  for (const auto& f : ctx_.loop.last_output().faults)
+    if (f.latched) r.still_active.push_back(f.id);
+  for (const auto& id : before)
+    if (std::find(r.still_active.begin(), r.still_active.end(), id) == r.still_active.end())
+      r.acknowledged.push_back(id);
+  r.message = r.still_active.empty() ? (r.acknowledged.empty() ? "no latched faults"
+                                                               : "all latched faults acknowledged")
+                                     : "some faults stay latched: their cause is still present";
+  record_audit(who, "ack_faults {}",
+               std::string(r.still_active.empty() ? "accepted" : "partial") + ": " + r.message);
+  return r;
+}
+
+void AppFacade::run_self_test(const api::Requester& who, api::Done<api::SelfTestReport> done) {
+  // The self-test runs on a copy of the decision logic: it never touches the real inverter.
+  auto settings = control::ControllerSettings::from_config(ctx_.config);
+  auto limits = limits::LimitsSettings::from_config(ctx_.config);
+  const auto started = ctx_.clock.wall_now();
+  record_audit(who, "self_test {}", "accepted: protection self-test started");
+  boost::asio::post(queries_, [this, settings, limits, started, done = std::move(done)] {
+    const auto r = control::run_protection_self_test(settings, limits);
+    api::SelfTestReport out;
+    out.started_at = started;
+    out.finished_at = ctx_.clock.wall_now();
+    out.passed = r.all_passed;
+    for (const auto& c : r.cases) {
+      api::SelfTestStep s;
+      s.condition = c.condition;
+      s.expected_action = c.expected_action;
+      s.observed_action = c.actual_action;
+      s.expected_event = c.expected_event;
+      s.event_seen = c.event_seen;
+      s.passed = c.passed;
+      s.message = c.injected + (c.note.empty() ? "" : "; " + c.note);
+      out.steps.push_back(std::move(s));
+    }
+    done(std::move(out));
+  });
+}
+
+}  // namespace bessd::app

@@ -7,7 +7,8 @@
 #   scripts/demo.sh                    # interactive
 #   scripts/demo.sh --duration 30      # run 30 s, print `bessctl status`, exit (CI smoke test)
 #   options: --time-scale X (simulated seconds per second, default 10), --port N (Modbus TCP,
-#            default 15020), --no-install, --no-build, --keep (keep the run directory)
+#            default 15020), --preset NAME (CMake preset, default release), --no-install,
+#            --no-build, --keep (keep the run directory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -18,24 +19,26 @@ port=15020
 install=1
 build=1
 keep=0
+preset=release
 while (($#)); do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
     --time-scale) time_scale="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
+    --preset) preset="$2"; shift 2 ;;
     --no-install) install=0; shift ;;
     --no-build) build=0; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "demo: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
 
 if ((install)); then ./scripts/install-deps.sh; fi
-bin="$root/build/release/src/bin"
+bin="$root/build/$preset/src/bin"
 if ((build)); then
-  [[ -f build/release/build.ninja ]] || cmake --preset release >/dev/null
-  cmake --build --preset release -j "$(nproc)" --target bessd bessctl bess-sim
+  [[ -f "build/$preset/build.ninja" ]] || cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$(nproc)" --target bessd bessctl bess-sim
 fi
 
 run_dir=$(mktemp -d /tmp/bessd-demo.XXXXXX)

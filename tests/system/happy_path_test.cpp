@@ -73,7 +73,7 @@ TEST(HappyPath, SelfConsumptionFollowsTheLoadAndEveryViewAgrees) {
   ASSERT_TRUE(last.at("power_w").is_number()) << last.dump();
   EXPECT_LT(last.at("power_w").get<double>(), 0.0);
   EXPECT_NEAR(last.at("soc_pct").get<double>(), truth.at("soc_pct").get<double>(), 2.0);
-  const auto integrity = run({"sqlite3", site.db_path(), "PRAGMA integrity_check;"});
+  const auto integrity = run({"/usr/bin/sqlite3", site.db_path(), "PRAGMA integrity_check;"});
   EXPECT_EQ(integrity.output, "ok\n");
 }
 

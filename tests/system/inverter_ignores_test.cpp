@@ -14,12 +14,14 @@ using namespace std::chrono_literals;
 TEST(InverterIgnores, NotObeyingLeadsToTheSafeState) {
   SiteOptions o;
   o.profile = "victron_ess";
-  o.sim_args = {"--start-hour", "13"};  // PV surplus: self-use charges, the command discharges
-  o.config_patch = {{"inverter", {{"obey_window_s", 2}, {"obey_tolerance_w", 300}}}};
+  // Evening: the inverter's own self-use would discharge into the load; bessd commands a charge.
+  o.sim_args = {"--start-hour", "19"};
+  o.config_patch = {{"inverter", {{"obey_window_s", 2}, {"obey_tolerance_w", 300}}},
+                    {"control", {{"manual_setpoint_w", 1500}}}};
   Site site(o);
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   ASSERT_TRUE(
-      wait_until([&] { return site.sim_status().at("battery_w").get<double>() < -1000; }, 10s))
+      wait_until([&] { return site.sim_status().at("battery_w").get<double>() > 1000; }, 10s))
       << site.sim("status") << "\n"
       << site.bessd_output();
 

@@ -14,7 +14,8 @@ using namespace std::chrono_literals;
 TEST(Sigterm, SafeStateWrittenBeforeExit) {
   Site site;
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
-  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s))
+      << site.bessd_output() << site.sim("writes") << site.sim("status");
   const std::int64_t term = Site::now_ms();
   site.bessd()->signal(SIGTERM);
   auto exited = site.bessd()->wait(5s);

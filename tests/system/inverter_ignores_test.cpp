@@ -34,6 +34,8 @@ TEST(InverterIgnores, NotObeyingLeadsToTheSafeState) {
         return !fault.is_null();
       },
       8s))
+      << site.sim("status") << "\n"
+      << site.api("GET", "/v1/status").body.dump() << "\n"
       << site.bessd_output();
   EXPECT_TRUE(wait_for_write(site, ignored, holds_zero, 3s)) << site.sim("writes");
   auto events = site.api("GET", "/v1/events?limit=200");

@@ -12,8 +12,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(ProtectionFlag, StopsAtOnceLatchesAndAckFollowsTheCause) {
-  Site site;
+class ProtectionFlag : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ProtectionFlag, StopsAtOnceLatchesAndAckFollowsTheCause) {
+  SiteOptions o;
+  o.sim_args = {"--bms-protocol", GetParam()};
+  Site site(o);
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
 
@@ -22,9 +26,9 @@ TEST(ProtectionFlag, StopsAtOnceLatchesAndAckFollowsTheCause) {
   const auto stopped = wait_for_write(site, injected, holds_zero, 2s);
   ASSERT_TRUE(stopped) << site.bessd_output();
   std::printf(
-      "protection flag -> 0 W on the wire: %lld ms (includes up to one BMS period, "
+      "protection flag (%s) -> 0 W on the wire: %lld ms (includes up to one BMS period, "
       "100 ms)\n",
-      static_cast<long long>(*stopped - injected));
+      GetParam(), static_cast<long long>(*stopped - injected));
   EXPECT_LE(*stopped - injected, 100 + 400);
 
   nlohmann::json fault;
@@ -62,6 +66,12 @@ TEST(ProtectionFlag, StopsAtOnceLatchesAndAckFollowsTheCause) {
       << ack.body.dump();
   EXPECT_TRUE(wait_for_write(site, latched_since, discharging, 5s)) << site.bessd_output();
 }
+
+// V1.2 carries the flag in 0x359 (Pylon bits), V1.3 in 0x35A (SMA/Victron 2-bit pairs).
+INSTANTIATE_TEST_SUITE_P(FrameSets, ProtectionFlag, ::testing::Values("v1.2", "v1.3"),
+                         [](const ::testing::TestParamInfo<const char*>& param) {
+                           return std::string(param.param) == "v1.2" ? "V12" : "V13";
+                         });
 
 }  // namespace
 }  // namespace bessd::systest

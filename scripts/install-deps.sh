@@ -9,7 +9,8 @@ PACKAGES=(
   libboost-dev libsocketcan-dev libmodbus-dev libsqlite3-dev sqlite3 libspdlog-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev libcli11-dev libsystemd-dev libbenchmark-dev
   python3 python3-jsonschema socat iproute2 procps curl
-  qemu-system-x86 busybox-static kmod
+  debhelper dpkg-dev fakeroot lintian man-db systemd udev
+  qemu-system-x86 busybox-static kmod cpio
 )
 if [[ "${1:-}" == "--print" ]]; then printf '%s\n' "${PACKAGES[@]}"; exit 0; fi
 

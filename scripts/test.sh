@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
 jobs=$(nproc)
+# The whole suite includes the QEMU tests (SocketCAN on vcan, the service under systemd) and, as
+# root, installing, removing and purging the .deb on this machine. Opt out with
+# BESSD_RUN_VM_TESTS=0 / BESSD_ALLOW_HOST_INSTALL=0.
+export BESSD_RUN_VM_TESTS=${BESSD_RUN_VM_TESTS:-1}
+if [[ $(id -u) -eq 0 ]]; then export BESSD_ALLOW_HOST_INSTALL=${BESSD_ALLOW_HOST_INSTALL:-1}; fi
 
 ./scripts/check-format.sh
 ./scripts/check-purity.sh

@@ -61,6 +61,14 @@ vmlinuz="$kroot/boot/vmlinuz-$kver"
 [[ -f $kroot/lib/modules/$kver/modules.dep ]] || "$depmod" -b "$kroot" "$kver"
 
 work=$(mktemp -d /tmp/bessd-vm.XXXXXX)
+bindir=$(cd "$(dirname "$binary")" && pwd -P)
+binary="$bindir/$(basename "$binary")"
+bindir_in_tmp=""
+extra_share=()
+if [[ $bindir == /tmp/* ]]; then
+  bindir_in_tmp=$bindir
+  extra_share=(-virtfs "local,path=$bindir,mount_tag=bindir,security_model=none,readonly=on,multidevs=remap")
+fi
 trap 'rm -rf "$work"' EXIT
 init="$work/initramfs"
 mkdir -p "$init"/{bin,proc,sys,dev,host,lib/mods}
@@ -103,6 +111,10 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host; then
   mount -t sysfs sys /host/sys
   mount -t devtmpfs dev /host/dev
   mount -t tmpfs tmp /host/tmp
+  # A build tree under /tmp (a CI clone, say) is hidden by that tmpfs: share it again.
+  if [ -n "$bindir_in_tmp" ]; then
+    mkdir -p "/host$bindir_in_tmp" && mount -t 9p -o trans=virtio,version=9p2000.L,ro bindir "/host$bindir_in_tmp"
+  fi
   chroot /host /usr/bin/env BESSD_VCAN=vcan0 BESSD_VCAN_DOWN=vcan1 \
     ASAN_OPTIONS=detect_leaks=1 "$binary" --gtest_filter='$filter' --gtest_color=no
   echo "BESSD_VM_RESULT=\$?"
@@ -121,7 +133,7 @@ timeout "${BESSD_VM_TIMEOUT:-300}" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 
   -no-reboot -kernel "$vmlinuz" -initrd "$work/initrd.gz" \
   -append "console=ttyS0 quiet loglevel=3 panic=-1" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-  </dev/null >"$log" 2>&1
+  "${extra_share[@]}" </dev/null >"$log" 2>&1
 qemu_rc=$?
 set -e
 tr -d '\r' <"$log" | grep -v '^\s*$' | sed -n '/BESSD_VM\|\[==========\]\|\[  \|vcan0:/p' >&2 || true

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds the .deb with packaging/build-deb.sh into OUTDIR and checks what it contains.
+#   deb_build_test.sh SOURCE_DIR OUTDIR CMAKE_PROJECT_VERSION
+set -euo pipefail
+src=$1 out=$2 version=$3
+fail() { echo "FAIL: $*" >&2; exit 1; }
+for tool in dpkg-buildpackage:dpkg-dev dh:debhelper; do
+  command -v "${tool%%:*}" >/dev/null ||
+    { echo "SKIP: ${tool%%:*} missing (apt-get install ${tool#*:}; scripts/install-deps.sh does)"; exit 77; }
+done
+rm -rf "$out"
+mkdir -p "$out"
+start=$(date +%s)
+rc=0
+BESSD_NO_INSTALL_DEPS=1 "$src/packaging/build-deb.sh" "$out" || rc=$?
+if ((rc == 3)); then echo "SKIP: build dependencies missing (see above)"; exit 77; fi
+((rc == 0)) || fail "packaging/build-deb.sh exited $rc"
+deb=$(ls "$out"/bessd_"$version"_*.deb 2>/dev/null | head -n 1)
+[[ -n "$deb" ]] || fail "no bessd_${version}_*.deb in $out"
+echo "built $(basename "$deb") in $(($(date +%s) - start)) s"
+
+[[ $(dpkg-deb -f "$deb" Version) == "$version" ]] || fail "package version is not $version"
+listing=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./#/#')
+for path in /usr/sbin/bessd /lib/systemd/system/bessd.service /usr/lib/sysusers.d/bessd.conf \
+  /usr/lib/tmpfiles.d/bessd.conf /usr/libexec/bessd/bessd-site-configured /etc/bessd/bessd.json \
+  /usr/share/bessd/bessd.example.json /usr/share/man/man8/bessd.8.gz \
+  /usr/share/man/man5/bessd.json.5.gz\
+  /usr/share/doc/bessd/examples/no-net-admin.conf /usr/share/doc/bessd/copyright; do
+  grep -qx "$path" <<<"$listing" || fail "$path missing from the package"
+done
+grep -qE '^/usr/share/doc/bessd/operations.md(.gz)?$' <<<"$listing" || fail "operations.md missing"
+conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles)
+grep -qx /etc/bessd/bessd.json <<<"$conffiles" ||
+  fail "/etc/bessd/bessd.json is not a conffile"
+postinst=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./postinst)
+grep -q 'systemd-sysusers' <<<"$postinst" || fail "postinst does not create the user (sysusers)"
+grep -q 'systemd-tmpfiles' <<<"$postinst" || fail "postinst does not run tmpfiles"
+grep -q 'deb-systemd-helper enable' <<<"$postinst" || fail "postinst does not enable the unit"
+grep -q 'try-restart' <<<"$postinst" || fail "postinst does not try-restart on upgrade"
+! grep -qE 'deb-systemd-invoke (start|restart) ' <<<"$postinst" ||
+  fail "postinst starts the service (it must not on a first install)"
+depends=$(dpkg-deb -f "$deb" Depends)
+grep -q libsystemd0 <<<"$depends" || fail "Depends lacks libsystemd0: $depends"
+echo "Depends: $depends"
+echo "package size: $(stat -c %s "$deb") bytes; Installed-Size: $(dpkg-deb -f "$deb" Installed-Size) KiB"

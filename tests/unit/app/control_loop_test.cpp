@@ -1,0 +1,124 @@
+#include <bessd/app/control_loop.hpp>
+
+#include <gtest/gtest.h>
+
+#include <bessd/config/config_loader.hpp>
+
+namespace bessd::app {
+namespace {
+
+config::Config test_config() {
+  return config::parse_config(R"({"site": {"jurisdiction": "GB", "location": "outdoor_wall"},
+      "battery": {"chemistry": "LFP", "nominal_energy_kwh": 5.0},
+      "control": {"period_ms": 60000}})");
+}
+
+core::PackState healthy_pack(TimePoint at) {
+  core::PackState p;
+  p.voltage_v = 52.0;
+  p.current_a = 0.0;
+  p.temperature_c = 22.0;
+  p.soc_pct = 50.0;
+  p.soh_pct = 98.0;
+  p.cell_voltage_min_v = 3.30;
+  p.cell_voltage_max_v = 3.31;
+  p.cell_temperature_min_c = 21.0;
+  p.cell_temperature_max_c = 23.0;
+  p.limits.charge_voltage_limit_v = 53.2;
+  p.limits.charge_current_limit_a = 50.0;
+  p.limits.discharge_current_limit_a = 50.0;
+  p.measured_at = p.limits_at = p.charge_at = p.cells_at = at;
+  return p;
+}
+
+struct Harness {
+  boost::asio::io_context io;
+  ManualClock clock;
+  config::Config cfg = test_config();
+  control::MemoryFaultLatchStore latches;
+  std::vector<core::InverterCommand> commands;
+  std::vector<core::Event> events;
+  std::unique_ptr<ControlLoop> loop;
+
+  explicit Harness(std::function<void(config::Config&)> adjust = {}) {
+    if (adjust) adjust(cfg);
+    ControlLoopSinks sinks;
+    sinks.apply_command = [this](const core::InverterCommand& c) { commands.push_back(c); };
+    sinks.event = [this](const core::Event& e) { events.push_back(e); };
+    loop = std::make_unique<ControlLoop>(io, clock, cfg, latches, std::move(sinks));
+  }
+  bool saw_event(const std::string& code) const {
+    for (const auto& e : events)
+      if (e.code == code) return true;
+    return false;
+  }
+};
+
+TEST(ControlLoop, StepsOnStartAndAppliesACommand) {
+  Harness h;
+  h.loop->start();
+  EXPECT_EQ(h.loop->steps(), 1U);
+  ASSERT_EQ(h.commands.size(), 1U);
+  // Nothing is written before the inverter has been read (state starting).
+  EXPECT_EQ(h.commands[0].kind, core::CommandKind::none);
+  EXPECT_EQ(h.loop->last_output().state, control::ControlState::starting);
+}
+
+TEST(ControlLoop, SafetyRelevantPackChangeStepsImmediately) {
+  Harness h;
+  h.loop->start();
+  const auto before = h.loop->steps();
+  h.loop->set_pack(healthy_pack(h.clock.now()), /*safety_relevant=*/false);
+  const auto after_plain = h.loop->steps();
+  h.loop->set_pack(healthy_pack(h.clock.now()), /*safety_relevant=*/true);
+  EXPECT_EQ(h.loop->steps(), after_plain + 1);
+  EXPECT_GE(after_plain, before);
+}
+
+TEST(ControlLoop, FireAlarmEdgeStepsAndLatches) {
+  Harness h([](config::Config& c) {
+    c.control.fire_alarm.enabled = true;
+    c.control.fire_alarm.path = "/dev/null";
+  });
+  h.loop->start();
+  const auto n = h.loop->steps();
+  h.loop->set_fire_alarm(true);
+  EXPECT_EQ(h.loop->steps(), n + 1);
+  EXPECT_TRUE(h.saw_event("ALM-01")) << "no ALM-01 event";
+  h.loop->set_fire_alarm(true);  // no edge, no extra step
+  EXPECT_EQ(h.loop->steps(), n + 1);
+}
+
+TEST(ControlLoop, StopCommandsTheSafeStateOnce) {
+  Harness h;
+  core::InverterState inv;
+  inv.online = true;
+  inv.battery_power_w = 0.0;
+  inv.read_at = h.clock.now();
+  h.loop->set_inverter_source([&]() -> std::optional<core::InverterState> { return inv; });
+  h.loop->start();
+  h.loop->stop();
+  ASSERT_FALSE(h.commands.empty());
+  EXPECT_EQ(h.commands.back().kind, core::CommandKind::safe_state);
+  EXPECT_EQ(h.loop->last_output().state, control::ControlState::stopped);
+  const auto n = h.commands.size();
+  h.loop->stop();
+  h.loop->step_now();  // ignored after stop
+  EXPECT_EQ(h.commands.size(), n);
+}
+
+TEST(ControlLoop, OperatorRequestIsAppliedAtOnce) {
+  Harness h;
+  h.loop->start();
+  control::OperatorRequest r;
+  r.mode = config::OperatingMode::manual;
+  r.manual_setpoint_w = 1500.0;
+  const auto n = h.loop->steps();
+  h.loop->set_request(r);
+  EXPECT_EQ(h.loop->steps(), n + 1);
+  EXPECT_EQ(h.loop->request().mode, config::OperatingMode::manual);
+  EXPECT_DOUBLE_EQ(h.loop->request().manual_setpoint_w, 1500.0);
+}
+
+}  // namespace
+}  // namespace bessd::app

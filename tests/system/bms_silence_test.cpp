@@ -15,13 +15,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(BmsSilence, InverterCommandedToZeroWithinTimeoutPlus100ms) {
+// Stale (limits forced to 0) at `stale_ms`, lost (safe state, COM-01) at `timeout_ms`: the
+// first 0 W command comes from whichever fires first.
+void measure(std::int64_t stale_ms, std::int64_t timeout_ms) {
   SiteOptions o;
   o.bms_period_ms = 50;
-  o.config_patch = {{"bms", {{"stale_ms", 200}, {"timeout_ms", 300}}}};
+  o.config_patch = {{"bms", {{"stale_ms", stale_ms}, {"timeout_ms", timeout_ms}}}};
   Site site(o);
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
-  const std::int64_t timeout_ms = 300;
   ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
 
   std::vector<std::int64_t> delays;
@@ -45,12 +46,20 @@ TEST(BmsSilence, InverterCommandedToZeroWithinTimeoutPlus100ms) {
   }
   std::sort(delays.begin(), delays.end());
   std::printf(
-      "BMS silence -> 0 W on the wire (last frame to write), %zu trials: min %lld ms, "
-      "median %lld ms, max %lld ms (bound %lld ms)\n",
-      delays.size(), static_cast<long long>(delays.front()),
-      static_cast<long long>(delays[delays.size() / 2]), static_cast<long long>(delays.back()),
-      static_cast<long long>(timeout_ms + 100));
+      "BMS silence (stale %lld ms, timeout %lld ms) -> 0 W on the wire (last frame to write), "
+      "%zu trials: min %lld ms, median %lld ms, max %lld ms (bound %lld ms)\n",
+      static_cast<long long>(stale_ms), static_cast<long long>(timeout_ms), delays.size(),
+      static_cast<long long>(delays.front()), static_cast<long long>(delays[delays.size() / 2]),
+      static_cast<long long>(delays.back()), static_cast<long long>(timeout_ms + 100));
   EXPECT_LE(delays.back(), timeout_ms + 100);
+}
+
+TEST(BmsSilence, StaleDataStopsTheBatteryWithinTimeoutPlus100ms) {
+  measure(200, 300);
+}
+
+TEST(BmsSilence, LostBmsCommandsTheSafeStateWithinTimeoutPlus100ms) {
+  measure(400, 400);
 }
 
 }  // namespace

@@ -89,7 +89,9 @@ sed -e "s#/tmp/bessd-demo#$run_dir#g" -e "s#\"profile_dir\": \"profiles\"#\"prof
   --time-scale "$time_scale" --start-hour 7 --soc 60 --capacity-ah 200 \
   </dev/null >"$run_dir/sim.log" 2>&1 &
 sim_pid=$!
-if ! wait_for "bess-sim" 10 test -f "$run_dir/sim.ready"; then
+sim_ready() { [[ -f "$run_dir/sim.ready" ]] || ! kill -0 "$sim_pid" 2>/dev/null; }
+if ! wait_for "bess-sim" 10 sim_ready || [[ ! -f "$run_dir/sim.ready" ]]; then
+  echo "demo: bess-sim did not start (is port $port free? try --port N):" >&2
   cat "$run_dir/sim.log" >&2
   exit 1
 fi
@@ -97,7 +99,9 @@ fi
 "$bin/bessd/bessd" --config "$config" </dev/null >"$run_dir/bessd.log" 2>&1 &
 bessd_pid=$!
 bessctl=("$bin/bessctl/bessctl" --socket "$run_dir/api.sock")
-if ! wait_for "bessd's API" 20 "${bessctl[@]}" status; then
+api_ready() { "${bessctl[@]}" status || ! kill -0 "$bessd_pid" 2>/dev/null; }
+if ! wait_for "bessd's API" 20 api_ready || ! kill -0 "$bessd_pid" 2>/dev/null; then
+  echo "demo: bessd did not start:" >&2
   tail -n 40 "$run_dir/bessd.log" >&2
   exit 1
 fi

@@ -113,7 +113,10 @@ void SlcanBmsPort::handle_command(const std::string& line) {
       channel_open_ = true;
       break;
     case 'C':
+      // Closing the channel: like an adapter, forget what the host has not read yet, so a
+      // reopened bessd starts on frame boundaries instead of stale, possibly cut, lines.
       channel_open_ = false;
+      ::tcflush(slave_fd_, TCIFLUSH);
       break;
     case 'V':
       return write_text("V1013\r");
@@ -131,6 +134,7 @@ void SlcanBmsPort::write_text(const std::string& text) {
 }
 
 void SlcanBmsPort::send(const std::vector<can::CanFrame>& frames) {
+  if (!channel_open_) return;  // an SLCAN adapter forwards bus traffic only after "O"
   std::string text;
   for (const auto& f : frames) {
     auto line = can::slcan::encode_frame(f);

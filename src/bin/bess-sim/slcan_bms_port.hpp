@@ -2,7 +2,8 @@
 // The BMS end of an SLCAN adapter, on the master side of a pseudo-terminal: bessd opens the
 // slave (through a stable symlink) as if it were a CANable. Frames go out as Lawicel lines;
 // commands bessd sends (C, Sn, O, Z0, V, ...) are acknowledged with "\r" and otherwise ignored;
-// frames bessd transmits (0x305 keep-alive, 0x307) are parsed and counted.
+// frames bessd transmits (0x305 keep-alive, 0x307) are parsed and counted. Like a real adapter,
+// bus traffic is forwarded only while the channel is open ("O" until "C").
 // Threading: one io_context thread. Writes never block: when nobody reads the slave, lines
 // that do not fit into the pty buffer are dropped (counted), like frames on an unacknowledged bus.
 

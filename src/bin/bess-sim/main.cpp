@@ -180,9 +180,10 @@ class Simulator {
 
   void emit_bms() {
     if (!silent_) {
-      slcan_->send(pylontech_broadcast(world_.bms_report(), frame_set_));
-      last_frame_ms_ = steady_ms();
-      ++bursts_;
+      if (slcan_->send(pylontech_broadcast(world_.bms_report(), frame_set_))) {
+        last_frame_ms_ = steady_ms();
+        ++bursts_;
+      }
     }
     if (garbage_) slcan_->send_garbage(rng_);
     bms_timer_.expires_after(std::chrono::milliseconds(opts_.bms_period_ms));

@@ -133,8 +133,8 @@ void SlcanBmsPort::write_text(const std::string& text) {
   if (n != static_cast<ssize_t>(text.size())) ++lines_dropped_;
 }
 
-void SlcanBmsPort::send(const std::vector<can::CanFrame>& frames) {
-  if (!channel_open_) return;  // an SLCAN adapter forwards bus traffic only after "O"
+bool SlcanBmsPort::send(const std::vector<can::CanFrame>& frames) {
+  if (!channel_open_) return false;  // an SLCAN adapter forwards bus traffic only after "O"
   std::string text;
   for (const auto& f : frames) {
     auto line = can::slcan::encode_frame(f);
@@ -144,6 +144,7 @@ void SlcanBmsPort::send(const std::vector<can::CanFrame>& frames) {
     }
   }
   write_text(text);
+  return true;
 }
 
 void SlcanBmsPort::send_garbage(std::mt19937& rng) {

@@ -33,7 +33,8 @@ class SlcanBmsPort {
   void start();
   const std::string& pty_path() const { return pty_path_; }
 
-  void send(const std::vector<can::CanFrame>& frames);
+  /// False when the channel is closed (nothing sent).
+  bool send(const std::vector<can::CanFrame>& frames);
   /// Scenario "garbage": random bytes, an over-long line and a frame with bad hex.
   void send_garbage(std::mt19937& rng);
 

@@ -60,6 +60,8 @@ class Process {
   /// Waits for exit up to `timeout`; nullopt when still running.
   std::optional<ExitStatus> wait(std::chrono::milliseconds timeout);
   std::string output() const;
+  /// False once wait() has reaped the process.
+  bool reaped() const { return reaped_; }
 
  private:
   pid_t pid_{-1};

@@ -42,8 +42,15 @@ class InverterModel {
   InverterMode mode() const { return mode_; }
   const InverterParams& params() const { return params_; }
 
-  void set_ignore_commands(bool ignore) { ignore_commands_ = ignore; }
+  /// An inverter switched to local control: it keeps storing setpoints (read-back matches) but
+  /// runs its own self-use from now on, also when it was under remote control before.
+  void set_ignore_commands(bool ignore) {
+    ignore_commands_ = ignore;
+    if (ignore) mode_ = InverterMode::self_use;
+  }
   bool ignores_commands() const { return ignore_commands_; }
+  /// Remote control ends (the device's own revert timer fired): back to self-use.
+  void release() { mode_ = InverterMode::self_use; }
   /// A power cycle: the setpoint and remote mode are lost.
   void restart();
   void set_revert_timeout_s(double s) { params_.revert_timeout_s = s; }

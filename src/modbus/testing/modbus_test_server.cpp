@@ -230,9 +230,13 @@ ModbusTestServer::~ModbusTestServer() {
 }
 
 std::unique_ptr<ModbusTestServer> ModbusTestServer::tcp() {
+  return tcp(0);
+}
+
+std::unique_ptr<ModbusTestServer> ModbusTestServer::tcp(std::uint16_t port) {
   auto impl = std::make_unique<Impl>();
   impl->tcp = true;
-  impl->ctx = modbus_new_tcp("127.0.0.1", 0);
+  impl->ctx = modbus_new_tcp("127.0.0.1", port);
   if (impl->ctx == nullptr) throw std::runtime_error("modbus_new_tcp failed");
   impl->listen_fd = modbus_tcp_listen(impl->ctx, 4);
   if (impl->listen_fd < 0)

@@ -84,5 +84,16 @@ TEST(InverterModel, IgnoringCommandsKeepsSelfUse) {
   EXPECT_NEAR(settle(inv, house(1000, 0), now, 5), -1000, 1e-6);
 }
 
+TEST(InverterModel, IgnoringCommandsLeavesRemoteControl) {
+  InverterModel inv({});
+  double now = 0;
+  inv.command(3000, now);
+  EXPECT_EQ(inv.mode(), InverterMode::remote);
+  inv.set_ignore_commands(true);
+  inv.command(3000, now);
+  EXPECT_EQ(inv.mode(), InverterMode::self_use);
+  EXPECT_NEAR(settle(inv, house(1000, 0), now, 5), -1000, 1e-6);
+}
+
 }  // namespace
 }  // namespace bessd::sim

@@ -30,6 +30,8 @@ class ModbusTestServer {
   /// Modbus TCP on 127.0.0.1, port chosen by the kernel (see port()). Unknown unit ids are
   /// answered with exception 0x0B, like a Victron GX.
   static std::unique_ptr<ModbusTestServer> tcp();
+  /// Modbus TCP on 127.0.0.1:`port` (0 = chosen by the kernel). Throws when the port is taken.
+  static std::unique_ptr<ModbusTestServer> tcp(std::uint16_t port);
   /// Modbus RTU on a new pty pair; the client opens device_path(). Serves `slave_id` only
   /// (frames for other slaves are ignored, as on a real bus).
   static std::unique_ptr<ModbusTestServer> rtu(RtuServerOptions options = {});

@@ -1,0 +1,19 @@
+#pragma once
+// The Pylontech LV broadcast for one BMS report (protocols.md §2.2): the frames a real pack sends
+// once per period, in V1.2 (0x359 Pylon flags + 0x35C requests) or V1.3 (0x35A SMA/Victron
+// alarm pairs + 0x35F battery info) flavour. Pure.
+
+#include <vector>
+
+#include <bessd/can/can_frame.hpp>
+#include <bessd/core/pack_state.hpp>
+
+namespace bessd::sim {
+
+enum class PylontechFrameSet { v12, v13 };
+
+/// Frames for `report` (+ = charging current, limits as magnitudes), in emission order.
+std::vector<can::CanFrame> pylontech_broadcast(const core::PackState& report,
+                                               PylontechFrameSet set);
+
+}  // namespace bessd::sim

@@ -1,0 +1,65 @@
+#pragma once
+// The simulated inverter's Modbus face: a register image refreshed from the world, and the
+// device's own reaction to writes (its control semantics, as the standard or the vendor defines
+// them; not a mirror of bessd's driver). One device may be served by several Modbus servers
+// (TCP and RTU); writes through any of them are mirrored to the others.
+// Threading: all methods on the io_context thread; on_write() is called from a server thread
+// and only posts.
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+
+#include <bessd/modbus/testing/modbus_test_server.hpp>
+#include <bessd/sim/sim_world.hpp>
+
+namespace bessd::sim {
+
+/// One accepted control write as the device understood it: the battery power window it now
+/// allows (+ = charge). lo == hi means a fixed battery power.
+struct ControlWrite {
+  std::int64_t at_ms{0};  // steady clock
+  double lo_w{0.0};
+  double hi_w{0.0};
+  std::uint16_t address{0};
+};
+
+class InverterDevice {
+ public:
+  virtual ~InverterDevice() = default;
+  void add_server(modbus::testing::ModbusTestServer* server);
+  /// Registers the write hooks; `io` is where writes are handled.
+  void start(boost::asio::io_context& io);
+  /// Power-on register image (called by start()).
+  virtual void initialise() = 0;
+  /// Reads from the world into the read-only registers.
+  virtual void refresh(const SimWorld& world) = 0;
+  /// Applies the control state to the world (every step) and runs the device's own timers.
+  virtual void apply(SimWorld& world) = 0;
+  /// Power cycle: volatile settings lost, connections dropped.
+  virtual void restart(SimWorld& world) = 0;
+  virtual nlohmann::json status() const = 0;
+  nlohmann::json history() const;
+  std::uint8_t unit() const { return unit_; }
+
+ protected:
+  explicit InverterDevice(std::uint8_t unit) : unit_(unit) {}
+  virtual void on_write(std::uint16_t address, std::uint16_t count) = 0;
+  void set(std::uint16_t address, const std::vector<std::uint16_t>& v);
+  std::vector<std::uint16_t> get(std::uint16_t address, std::uint16_t count) const;
+  void record(ControlWrite w);
+
+  std::uint8_t unit_;
+  std::vector<modbus::testing::ModbusTestServer*> servers_;
+  std::deque<ControlWrite> history_;
+  std::size_t writes_{0};
+};
+
+std::unique_ptr<InverterDevice> make_sunspec_device(std::uint8_t unit, const SimWorld& world);
+std::unique_ptr<InverterDevice> make_victron_device(std::uint8_t unit, const SimWorld& world);
+
+}  // namespace bessd::sim

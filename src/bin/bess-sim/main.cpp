@@ -1,0 +1,384 @@
+// bess-sim: a simulated home battery site speaking the real protocols over real byte streams.
+// See docs/simulator.md.
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+
+#include <bessd/modbus/testing/modbus_test_server.hpp>
+#include <bessd/sim/sim_world.hpp>
+
+#include "bms_frames.hpp"
+#include "inverter_device.hpp"
+#include "scenario_control.hpp"
+#include "slcan_bms_port.hpp"
+
+namespace {
+
+using namespace bessd::sim;
+namespace asio = boost::asio;
+using bessd::modbus::testing::ModbusTestServer;
+
+struct Options {
+  std::string profile{"sunspec"};
+  int modbus_port{0};
+  std::string modbus_rtu_link;
+  int unit_id{-1};
+  std::string slcan_link;
+  std::string bms_protocol{"v1.2"};
+  int bms_period_ms{1000};
+  int step_ms{100};
+  std::string control_path;
+  std::string fire_alarm_file;
+  std::string ready_file;
+  double time_scale{1.0};
+  double start_hour{12.0};
+  std::string chemistry{"LFP"};
+  int cells{16};
+  double capacity_ah{100.0};
+  double soc_pct{50.0};
+  double rated_power_w{5000.0};
+  unsigned seed{1};
+};
+
+bessd::config::Chemistry chemistry_of(const std::string& s) {
+  using bessd::config::Chemistry;
+  for (auto c : {Chemistry::LFP, Chemistry::NMC, Chemistry::NCA, Chemistry::LiPo, Chemistry::LiHV})
+    if (bessd::config::to_string(c) == s) return c;
+  throw CLI::ValidationError("--chemistry", "unknown chemistry " + s);
+}
+
+std::optional<bool> on_off(const std::string& word) {
+  if (word == "on" || word == "1" || word == "true") return true;
+  if (word == "off" || word == "0" || word == "false") return false;
+  return std::nullopt;
+}
+
+class Simulator {
+ public:
+  Simulator(asio::io_context& io, const Options& o)
+      : io_(io),
+        opts_(o),
+        world_(params(o)),
+        step_timer_(io),
+        bms_timer_(io),
+        rng_(o.seed),
+        control_(io, [this](const std::string& line) { return execute(line); }) {
+    frame_set_ = o.bms_protocol == "v1.3" ? PylontechFrameSet::v13 : PylontechFrameSet::v12;
+    slcan_ = std::make_unique<SlcanBmsPort>(io, o.slcan_link);
+    const bool victron = o.profile == "victron_ess";
+    const auto unit = static_cast<std::uint8_t>(o.unit_id >= 0 ? o.unit_id : (victron ? 100 : 1));
+    device_ = victron ? make_victron_device(unit, world_) : make_sunspec_device(unit, world_);
+    tcp_ = ModbusTestServer::tcp(static_cast<std::uint16_t>(o.modbus_port));
+    device_->add_server(tcp_.get());
+    if (!o.modbus_rtu_link.empty()) {
+      bessd::modbus::testing::RtuServerOptions rtu;
+      rtu.slave_id = unit;
+      rtu_ = ModbusTestServer::rtu(rtu);
+      device_->add_server(rtu_.get());
+    }
+  }
+
+  ~Simulator() {
+    if (!opts_.modbus_rtu_link.empty()) ::unlink(opts_.modbus_rtu_link.c_str());
+    if (!opts_.ready_file.empty()) ::unlink(opts_.ready_file.c_str());
+  }
+
+  void start() {
+    slcan_->start();
+    device_->start(io_);
+    device_->refresh(world_);
+    tcp_->start();
+    if (rtu_) {
+      rtu_->start();
+      ::unlink(opts_.modbus_rtu_link.c_str());
+      if (::symlink(rtu_->device_path().c_str(), opts_.modbus_rtu_link.c_str()) != 0)
+        throw std::runtime_error("cannot create symlink " + opts_.modbus_rtu_link);
+    }
+    if (!opts_.control_path.empty()) control_.listen(opts_.control_path);
+    try {
+      control_.read_stdin();
+    } catch (const std::exception&) {
+      // stdin is a file or /dev/null: commands only through the control socket.
+    }
+    if (!opts_.fire_alarm_file.empty()) write_fire_alarm(false);
+    last_step_ = std::chrono::steady_clock::now();
+    step();
+    emit_bms();
+
+    std::cout << "slcan: " << slcan_->pty_path() << "\n";
+    std::cout << "modbus-tcp: 127.0.0.1:" << tcp_->port() << "\n";
+    if (rtu_) std::cout << "modbus-rtu: " << rtu_->device_path() << "\n";
+    if (!opts_.control_path.empty()) std::cout << "control: " << opts_.control_path << "\n";
+    std::cout << "ready" << std::endl;
+    if (!opts_.ready_file.empty()) {
+      const std::string tmp = opts_.ready_file + ".tmp";
+      std::ofstream(tmp) << "slcan=" << slcan_->pty_path() << "\nmodbus_port=" << tcp_->port()
+                         << "\n";
+      std::rename(tmp.c_str(), opts_.ready_file.c_str());
+    }
+  }
+
+  void stop() {
+    step_timer_.cancel();
+    bms_timer_.cancel();
+    tcp_->stop();
+    if (rtu_) rtu_->stop();
+  }
+
+ private:
+  static WorldParams params(const Options& o) {
+    WorldParams p;
+    p.pack.chemistry = chemistry_of(o.chemistry);
+    p.pack.series_cells = o.cells;
+    p.pack.capacity_ah = o.capacity_ah;
+    p.pack.initial_soc_pct = o.soc_pct;
+    p.pack.seed = o.seed;
+    p.house.seed = o.seed;
+    p.inverter.rated_power_w = o.rated_power_w;
+    // The device layer runs model 124's revert timer on wall time (bessd's lease is wall time,
+    // simulated time may run faster): the model's own timer is switched off.
+    p.inverter.revert_timeout_s = 1e12;
+    p.start_seconds_of_day = o.start_hour * 3600.0;
+    p.time_scale = o.time_scale;
+    p.bms.v13_frame_set = o.bms_protocol == "v1.3";
+    return p;
+  }
+
+  void step() {
+    const auto now = std::chrono::steady_clock::now();
+    const double dt = std::chrono::duration<double>(now - last_step_).count();
+    last_step_ = now;
+    device_->apply(world_);
+    const double before = world_.sim_seconds();
+    world_.advance(dt);
+    const double sim_dt_h = (world_.sim_seconds() - before) / 3600.0;
+    const double bat = world_.readings().battery_power_w;
+    (bat > 0 ? charged_kwh_ : discharged_kwh_) += std::fabs(bat) * sim_dt_h / 1000.0;
+    device_->refresh(world_);
+    step_timer_.expires_at(now + std::chrono::milliseconds(opts_.step_ms));
+    step_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) step();
+    });
+  }
+
+  void emit_bms() {
+    if (!silent_) {
+      if (slcan_->send(pylontech_broadcast(world_.bms_report(), frame_set_))) {
+        last_frame_ms_ = steady_ms();
+        ++bursts_;
+      }
+    }
+    if (garbage_) slcan_->send_garbage(rng_);
+    bms_timer_.expires_after(std::chrono::milliseconds(opts_.bms_period_ms));
+    bms_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) emit_bms();
+    });
+  }
+
+  void write_fire_alarm(bool on) {
+    const std::string tmp = opts_.fire_alarm_file + ".tmp";
+    std::ofstream(tmp) << (on ? "1\n" : "0\n");
+    std::rename(tmp.c_str(), opts_.fire_alarm_file.c_str());
+    fire_alarm_ = on;
+  }
+
+  nlohmann::json status() const {
+    const auto rd = world_.readings();
+    const auto& pack = world_.pack();
+    const auto report = world_.bms_report();
+    auto& ov = const_cast<SimWorld&>(world_).bms().overrides();
+    const auto& inv = world_.inverter();
+    return {
+        {"now_ms", steady_ms()},
+        {"sim_s", world_.sim_seconds()},
+        {"hour", world_.seconds_of_day() / 3600.0},
+        {"time_scale", world_.time_scale()},
+        {"soc_pct", pack.soc_pct()},
+        {"pack_v", pack.voltage_v()},
+        {"pack_a", pack.current_a()},
+        {"battery_w", rd.battery_power_w},
+        {"grid_w", rd.grid_power_w},
+        {"pv_w", rd.pv_w},
+        {"load_w", rd.load_w},
+        {"ac_w", rd.ac_power_w},
+        {"temperature_c", pack.temperature_c()},
+        {"charged_kwh", charged_kwh_},
+        {"discharged_kwh", discharged_kwh_},
+        {"inverter",
+         {{"mode", inv.mode() == InverterMode::remote ? "remote" : "self_use"},
+          {"setpoint_w", inv.setpoint_w()},
+          {"ignoring", inv.ignores_commands()},
+          {"device", device_->status()}}},
+        {"last_command_ms", device_->status().value("last_write_ms", std::int64_t{0})},
+        {"bms",
+         {{"silent", silent_},
+          {"garbage", garbage_},
+          {"over_temperature", ov.force_over_temperature},
+          {"cell_over_voltage", ov.force_cell_over_voltage},
+          {"protection", ov.force_protection_flag},
+          {"ccl_a", report.limits.charge_current_limit_a.value_or(0.0)},
+          {"dcl_a", report.limits.discharge_current_limit_a.value_or(0.0)},
+          {"bursts", bursts_},
+          {"last_frame_ms", last_frame_ms_},
+          {"keepalives", slcan_->keepalives_seen()},
+          {"last_keepalive_ms", slcan_->last_keepalive_ms()},
+          {"frames_received", slcan_->frames_received()},
+          {"channel_open", slcan_->channel_open()},
+          {"lines_dropped", slcan_->lines_dropped()}}},
+        {"fire_alarm", fire_alarm_},
+    };
+  }
+
+  std::string execute(const std::string& line) {
+    std::istringstream in(line);
+    std::string cmd;
+    std::string arg;
+    in >> cmd >> arg;
+    auto& ov = world_.bms().overrides();
+    const auto ok = [] { return "ok " + std::to_string(steady_ms()); };
+    const auto flag = [&](bool& target) -> std::string {
+      const auto v = on_off(arg);
+      if (!v) return "error: " + cmd + " needs on|off";
+      target = *v;
+      return ok();
+    };
+    if (cmd == "status") return status().dump();
+    if (cmd == "writes") return device_->history().dump();
+    if (cmd == "over-temp") return flag(ov.force_over_temperature);
+    if (cmd == "cell-over-voltage") return flag(ov.force_cell_over_voltage);
+    if (cmd == "protection") return flag(ov.force_protection_flag);
+    if (cmd == "bms-silence") return flag(silent_);
+    if (cmd == "garbage") return flag(garbage_);
+    if (cmd == "inverter-restart") {
+      device_->restart(world_);
+      return ok();
+    }
+    if (cmd == "inverter-ignore") {
+      bool v = false;
+      auto r = flag(v);
+      world_.inverter().set_ignore_commands(v);
+      return r;
+    }
+    if (cmd == "fire-alarm") {
+      if (opts_.fire_alarm_file.empty()) return "error: no --fire-alarm-file";
+      bool v = false;
+      auto r = flag(v);
+      if (r.rfind("ok", 0) == 0) write_fire_alarm(v);
+      return r;
+    }
+    try {
+      if (cmd == "time-scale") {
+        const double x = std::stod(arg);
+        if (!(x > 0 && x <= 10000)) return "error: time-scale must be in (0, 10000]";
+        world_.set_time_scale(x);
+        return ok();
+      }
+      if (cmd == "soc") {
+        const double x = std::stod(arg);
+        if (!(x >= 0 && x <= 100)) return "error: soc must be in [0, 100]";
+        for (std::size_t i = 0; i < world_.pack().cells().size(); ++i)
+          world_.pack().set_cell_soc_pct(i, x);
+        return ok();
+      }
+    } catch (const std::exception&) {
+      return "error: " + cmd + " needs a number, got \"" + arg + "\"";
+    }
+    if (cmd == "help" || cmd.empty())
+      return "ok commands: status writes over-temp|cell-over-voltage|protection|bms-silence|"
+             "garbage|inverter-ignore|fire-alarm on|off, inverter-restart, time-scale X, soc X";
+    return "error: unknown command \"" + cmd + "\" (try help)";
+  }
+
+  asio::io_context& io_;
+  Options opts_;
+  SimWorld world_;
+  asio::steady_timer step_timer_;
+  asio::steady_timer bms_timer_;
+  std::mt19937 rng_;
+  ScenarioControl control_;
+  PylontechFrameSet frame_set_{PylontechFrameSet::v12};
+  std::unique_ptr<SlcanBmsPort> slcan_;
+  std::unique_ptr<InverterDevice> device_;
+  std::unique_ptr<ModbusTestServer> tcp_;
+  std::unique_ptr<ModbusTestServer> rtu_;
+  std::chrono::steady_clock::time_point last_step_;
+  bool silent_{false};
+  bool garbage_{false};
+  bool fire_alarm_{false};
+  std::int64_t last_frame_ms_{0};
+  std::size_t bursts_{0};
+  double charged_kwh_{0.0};
+  double discharged_kwh_{0.0};
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App app{"bess-sim: a simulated home battery site (pack, BMS, inverter, house, PV)"};
+  app.add_option("--profile", o.profile, "Inverter register profile")
+      ->check(CLI::IsMember({"sunspec", "victron_ess"}));
+  app.add_option("--modbus-port", o.modbus_port, "Modbus TCP port on 127.0.0.1 (0 = any free)")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--modbus-rtu-link", o.modbus_rtu_link,
+                 "Also serve Modbus RTU on a pty, symlinked here");
+  app.add_option("--unit-id", o.unit_id, "Modbus unit id (default 1, victron_ess 100)")
+      ->check(CLI::Range(1, 247));
+  app.add_option("--slcan-link", o.slcan_link, "Symlink to the SLCAN pty (bessd's bms.device)");
+  app.add_option("--bms-protocol", o.bms_protocol, "Pylontech LV frame set")
+      ->check(CLI::IsMember({"v1.2", "v1.3"}));
+  app.add_option("--bms-period-ms", o.bms_period_ms, "BMS broadcast period")
+      ->check(CLI::Range(10, 10000));
+  app.add_option("--step-ms", o.step_ms, "Simulation step (real time)")
+      ->check(CLI::Range(10, 1000));
+  app.add_option("--control", o.control_path, "Unix socket for scenario commands");
+  app.add_option("--fire-alarm-file", o.fire_alarm_file, "File the fire-alarm input writes 1/0 to");
+  app.add_option("--ready-file", o.ready_file, "Written (atomically) once everything listens");
+  app.add_option("--time-scale", o.time_scale, "Simulated seconds per real second")
+      ->check(CLI::Range(0.001, 10000.0));
+  app.add_option("--start-hour", o.start_hour, "Simulated time of day at start")
+      ->check(CLI::Range(0.0, 24.0));
+  app.add_option("--chemistry", o.chemistry, "LFP, NMC, NCA, LiPo, LiHV");
+  app.add_option("--cells", o.cells, "Cells in series")->check(CLI::Range(1, 400));
+  app.add_option("--capacity-ah", o.capacity_ah, "Nominal capacity")
+      ->check(CLI::Range(1.0, 10000.0));
+  app.add_option("--soc", o.soc_pct, "Initial state of charge, %")->check(CLI::Range(0.0, 100.0));
+  app.add_option("--rated-power-w", o.rated_power_w, "Inverter rating")
+      ->check(CLI::Range(100.0, 100000.0));
+  app.add_option("--seed", o.seed, "Random seed (cell spread, load noise, garbage)");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    asio::io_context io;
+    Simulator sim(io, o);
+    sim.start();
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code, int) {
+      sim.stop();
+      io.stop();
+    });
+    io.run();
+    std::cout << "bess-sim stopped" << std::endl;
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "bess-sim: " << e.what() << std::endl;
+    return 1;
+  }
+}

@@ -1,0 +1,33 @@
+// The fire-alarm input (ALM-01): the battery is commanded to 0 W at once; the time from the
+// input changing to the command on the wire is measured.
+
+#include <cstdio>
+
+#include <gtest/gtest.h>
+
+#include "site.hpp"
+
+namespace bessd::systest {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(FireAlarm, SafeCommandOnTheWireWithinOnePollAndStep) {
+  Site site;  // fire_alarm enabled in demo.json, polled every 50 ms here
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+
+  const auto reply = site.sim("fire-alarm on");
+  ASSERT_EQ(reply.rfind("ok ", 0), 0U) << reply;
+  const std::int64_t raised = std::stoll(reply.substr(3));
+  const auto safe = wait_for_write(site, raised, holds_zero, 2s);
+  ASSERT_TRUE(safe) << site.sim("writes") << "\n" << site.bessd_output();
+  std::printf("fire alarm input -> 0 W on the wire: %lld ms (input polled every 50 ms)\n",
+              static_cast<long long>(*safe - raised));
+  EXPECT_LE(*safe - raised, 50 + 250);
+  ASSERT_TRUE(wait_until(
+      [&] { return !fault_in(site.api("GET", "/v1/status").body, "ALM-01").is_null(); }, 2s));
+}
+
+}  // namespace
+}  // namespace bessd::systest

@@ -1,0 +1,57 @@
+// SIGTERM: bessd commands the inverter to its safe state before it exits.
+
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include "site.hpp"
+
+namespace bessd::systest {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Sends SIGTERM at `term` and checks the safe state reached the wire before bessd exited.
+void expect_safe_state_before_exit(Site& site) {
+  const std::int64_t term = Site::now_ms();
+  site.bessd()->signal(SIGTERM);
+  auto exited = site.bessd()->wait(5s);
+  ASSERT_TRUE(exited) << site.bessd_output();
+  const std::int64_t gone = Site::now_ms();
+  EXPECT_TRUE(exited->exited);
+  EXPECT_EQ(exited->code, 0) << site.bessd_output();
+  const auto safe = first_write_after(site.sim_writes(), term, holds_zero);
+  ASSERT_TRUE(safe) << site.sim("writes") << "\n" << site.bessd_output();
+  EXPECT_LE(*safe, gone);
+  // The device took it: the SunSpec storage mode limits both directions to 0 %.
+  const auto dev = site.sim_status().at("inverter").at("device");
+  EXPECT_EQ(dev.at("storctl_mod"), 3);
+  EXPECT_EQ(dev.at("in_wrte_pct"), 0.0);
+  EXPECT_EQ(dev.at("out_wrte_pct"), 0.0);
+}
+
+TEST(Sigterm, SafeStateWrittenBeforeExit) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  ASSERT_TRUE(
+      wait_until([&] { return site.sim_status().at("battery_w").get<double>() < -1400; }, 10s));
+  expect_safe_state_before_exit(site);
+}
+
+// Daemon bug (found with this test, about 1 run in 10): a SIGTERM that lands while the driver
+// still writes a setpoint ("safe state commanded" logged) never puts the safe-state write on the
+// wire; bessd waits 0.8 s, logs "safe state not confirmed by read-back (no answer in time)" and
+// exits, leaving the inverter on the last setpoint until its revert timeout. Enable once fixed.
+TEST(Sigterm, DISABLED_SafeStateWrittenWhenTheSignalLandsDuringAWrite) {
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    Site site;
+    ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+    ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+    expect_safe_state_before_exit(site);
+    if (HasFailure()) return;
+  }
+}
+
+}  // namespace
+}  // namespace bessd::systest

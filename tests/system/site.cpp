@@ -1,0 +1,232 @@
+#include "site.hpp"
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+namespace bessd::systest {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A blocking request/response on a Unix stream socket (bounded by SO_RCVTIMEO).
+std::string unix_exchange(const std::string& path, const std::string& request, bool until_eof,
+                          std::chrono::milliseconds timeout = 5s) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket failed");
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return {};
+  }
+  std::size_t sent = 0;
+  while (sent < request.size()) {
+    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  std::string reply;
+  char buf[4096];
+  while (true) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    reply.append(buf, static_cast<std::size_t>(n));
+    if (!until_eof && reply.find('\n') != std::string::npos) break;
+  }
+  ::close(fd);
+  return reply;
+}
+
+}  // namespace
+
+std::int64_t Site::now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+bool wait_until(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (predicate()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(10ms);  // polling interval, not a readiness wait
+  }
+}
+
+std::optional<std::int64_t> first_write_after(
+    const nlohmann::json& writes, std::int64_t since_ms,
+    const std::function<bool(double lo, double hi)>& predicate) {
+  for (const auto& w : writes) {
+    const auto at = w.at("at_ms").get<std::int64_t>();
+    if (at >= since_ms && predicate(w.at("lo_w").get<double>(), w.at("hi_w").get<double>()))
+      return at;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> wait_for_write(
+    Site& site, std::int64_t since_ms, const std::function<bool(double lo, double hi)>& predicate,
+    std::chrono::milliseconds timeout) {
+  std::optional<std::int64_t> at;
+  wait_until(
+      [&] {
+        at = first_write_after(site.sim_writes(), since_ms, predicate);
+        return at.has_value();
+      },
+      timeout);
+  return at;
+}
+
+nlohmann::json fault_in(const nlohmann::json& status, const std::string& code) {
+  if (!status.is_object() || !status.contains("active_faults")) return nullptr;
+  for (const auto& f : status.at("active_faults"))
+    if (f.value("code", "") == code) return f;
+  return nullptr;
+}
+
+Site::Site(SiteOptions options) : options_(std::move(options)) {
+  const std::string root = BESSD_SOURCE_DIR;
+  db_path_ = dir_.path() + "/bessd.db";
+  api_socket_ = dir_.path() + "/api.sock";
+  control_path_ = dir_.path() + "/sim.sock";
+  const std::string ready = dir_.path() + "/sim.ready";
+
+  std::vector<std::string> argv{BESS_SIM_BIN,
+                                "--profile",
+                                options_.profile,
+                                "--modbus-port",
+                                "0",
+                                "--slcan-link",
+                                dir_.path() + "/slcan",
+                                "--control",
+                                control_path_,
+                                "--fire-alarm-file",
+                                dir_.path() + "/fire-alarm",
+                                "--ready-file",
+                                ready,
+                                "--bms-period-ms",
+                                std::to_string(options_.bms_period_ms),
+                                "--step-ms",
+                                "50"};
+  argv.insert(argv.end(), options_.sim_args.begin(), options_.sim_args.end());
+  sim_ = std::make_unique<Process>(argv);
+  if (!wait_until([&] { return ::access(ready.c_str(), F_OK) == 0; }, 10s))
+    throw std::runtime_error("bess-sim not ready within 10 s:\n" + sim_->output());
+  int port = 0;
+  {
+    std::ifstream in(ready);
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind("modbus_port=", 0) == 0) port = std::stoi(line.substr(12));
+  }
+
+  config_ = nlohmann::json::parse(read_file(root + "/config/demo.json"), nullptr, true, true);
+  auto& c = config_;
+  c["bms"]["device"] = dir_.path() + "/slcan";
+  c["bms"]["stale_ms"] = 400;
+  c["bms"]["timeout_ms"] = 800;
+  c["inverter"]["profile"] = options_.profile;
+  c["inverter"]["profile_dir"] = root + "/config/profiles";
+  c["inverter"]["tcp"]["port"] = port;
+  c["inverter"]["unit_id"] = options_.profile == "victron_ess" ? 100 : 1;
+  c["inverter"]["poll_period_ms"] = 200;
+  c["control"]["period_ms"] = 200;
+  c["control"]["mode"] = "manual";
+  c["control"]["manual_setpoint_w"] = -1500;
+  c["control"]["fire_alarm"]["path"] = dir_.path() + "/fire-alarm";
+  c["control"]["fire_alarm"]["poll_ms"] = 50;
+  // The anti-cycling hold (OP-HYST-01, 30 s) would also hold the start-up (no BMS data yet
+  // counts as a stop): keep tests short.
+  c["limits"]["hysteresis_hold_s"] = 0;
+  c["storage"]["path"] = db_path_;
+  c["api"]["unix_socket"]["path"] = api_socket_;
+  c.merge_patch(options_.config_patch);
+  config_path_ = dir_.path() + "/bessd.json";
+  write_file(config_path_, c.dump(2));
+}
+
+Site::~Site() {
+  if (bessd_ && !bessd_->reaped()) {
+    bessd_->signal(SIGTERM);
+    bessd_->wait(5s);
+  }
+  if (sim_) {
+    sim_->signal(SIGTERM);
+    sim_->wait(5s);
+  }
+}
+
+void Site::patch_config(const nlohmann::json& patch) {
+  config_.merge_patch(patch);
+  write_file(config_path_, config_.dump(2));
+}
+
+bool Site::start_bessd(std::chrono::milliseconds timeout) {
+  notify_ = std::make_unique<NotifySocket>(dir_.path() + "/notify" + std::to_string(restarts_++) +
+                                           ".sock");
+  bessd_ = std::make_unique<Process>(std::vector<std::string>{BESSD_BIN, "--config", config_path_},
+                                     std::vector<std::string>{"NOTIFY_SOCKET=" + notify_->path()});
+  const bool ready = notify_->wait_for("READY=1", timeout);
+  // Nobody reads the notify socket after this: close it, or bessd's STATUS= updates fill its
+  // queue (net.unix.max_dgram_qlen) and sd_notify() blocks the daemon's event loop.
+  notify_.reset();
+  return ready;
+}
+
+std::string Site::sim(const std::string& command) {
+  auto reply = unix_exchange(control_path_, command + "\n", false);
+  while (!reply.empty() && (reply.back() == '\n' || reply.back() == '\r')) reply.pop_back();
+  return reply;
+}
+
+nlohmann::json Site::sim_status() {
+  return nlohmann::json::parse(sim("status"));
+}
+nlohmann::json Site::sim_writes() {
+  return nlohmann::json::parse(sim("writes"));
+}
+
+ApiResponse Site::api(const std::string& method, const std::string& target,
+                      const std::string& body) {
+  std::string req = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
+  if (!body.empty())
+    req +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  req += "\r\n" + body;
+  const std::string reply = unix_exchange(api_socket_, req, true);
+  ApiResponse r;
+  if (reply.rfind("HTTP/1.1 ", 0) != 0) return r;
+  r.status = std::stoi(reply.substr(9, 3));
+  const auto split = reply.find("\r\n\r\n");
+  if (split == std::string::npos) return r;
+  std::string payload = reply.substr(split + 4);
+  if (reply.substr(0, split).find("chunked") != std::string::npos) {
+    std::string decoded;
+    std::size_t pos = 0;
+    while (pos < payload.size()) {
+      const auto eol = payload.find("\r\n", pos);
+      if (eol == std::string::npos) break;
+      const std::size_t n = std::stoul(payload.substr(pos, eol - pos), nullptr, 16);
+      if (n == 0) break;
+      decoded += payload.substr(eol + 2, n);
+      pos = eol + 2 + n + 2;
+    }
+    payload = decoded;
+  }
+  r.body = nlohmann::json::parse(payload, nullptr, false);
+  return r;
+}
+
+}  // namespace bessd::systest

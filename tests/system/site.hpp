@@ -1,0 +1,107 @@
+#pragma once
+// A simulated site for black-box tests: bess-sim (BMS on an SLCAN pty, inverter on Modbus TCP,
+// scenario control socket) and bessd on a configuration derived from config/demo.json, all in
+// a temporary directory. Readiness: the simulator's ready file and bessd's READY=1; every wait
+// is a bounded poll, never a fixed sleep.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "process.hpp"
+
+namespace bessd::systest {
+
+struct SiteOptions {
+  std::string profile{"sunspec"};  // sunspec | victron_ess (simulator and bessd)
+  nlohmann::json config_patch = nlohmann::json::object();  // RFC 7386 merge patch
+  std::vector<std::string> sim_args;                       // extra bess-sim arguments
+  int bms_period_ms{100};  // faster than a real BMS so timeouts can be short
+};
+
+/// Result of an HTTP request over the API's Unix socket.
+struct ApiResponse {
+  int status{0};
+  nlohmann::json body;
+};
+
+class Site {
+ public:
+  explicit Site(SiteOptions options = {});
+  ~Site();
+  Site(const Site&) = delete;
+  Site& operator=(const Site&) = delete;
+
+  /// Merges `patch` into the configuration file (before start_bessd()).
+  void patch_config(const nlohmann::json& patch);
+  /// Starts bessd and waits for READY=1 (asserts on failure through the returned bool).
+  bool start_bessd(std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  Process* bessd() { return bessd_.get(); }
+  void forget_bessd() { bessd_.reset(); }
+  std::string bessd_output() const { return bessd_ ? bessd_->output() : std::string{}; }
+  std::string sim_output() const { return sim_ ? sim_->output() : std::string{}; }
+
+  /// One scenario command; the simulator's reply line.
+  std::string sim(const std::string& command);
+  nlohmann::json sim_status();
+  nlohmann::json sim_writes();
+  /// Steady-clock milliseconds as the simulator sees them (same clock as the test's).
+  static std::int64_t now_ms();
+
+  ApiResponse api(const std::string& method, const std::string& target,
+                  const std::string& body = "");
+
+  const std::string& dir() const { return dir_.path(); }
+  const std::string& config_path() const { return config_path_; }
+  const std::string& db_path() const { return db_path_; }
+  const std::string& api_socket() const { return api_socket_; }
+  const nlohmann::json& config() const { return config_; }
+
+ private:
+  SiteOptions options_;
+  TempDir dir_;
+  std::string config_path_;
+  std::string db_path_;
+  std::string api_socket_;
+  std::string control_path_;
+  nlohmann::json config_;
+  std::unique_ptr<Process> sim_;
+  std::unique_ptr<Process> bessd_;
+  std::unique_ptr<NotifySocket> notify_;
+  int restarts_{0};
+};
+
+/// Polls `predicate` every 10 ms until it holds or `timeout` passes.
+bool wait_until(const std::function<bool()>& predicate, std::chrono::milliseconds timeout);
+
+/// The first control write the simulator logged at or after `since_ms` matching `predicate`
+/// (on the device's lo/hi battery power window, W, + = charge); its time, or nullopt.
+std::optional<std::int64_t> first_write_after(
+    const nlohmann::json& writes, std::int64_t since_ms,
+    const std::function<bool(double lo, double hi)>& predicate);
+
+/// Waits (bounded) for a control write at or after `since_ms` matching `predicate`; its time.
+std::optional<std::int64_t> wait_for_write(
+    Site& site, std::int64_t since_ms, const std::function<bool(double lo, double hi)>& predicate,
+    std::chrono::milliseconds timeout);
+
+/// Window predicates (W, + = charge).
+inline bool holds_zero(double lo, double hi) {
+  return lo >= -1.0 && hi <= 1.0;
+}
+inline bool discharging(double lo, double hi) {
+  return hi < -100.0 && lo < -100.0;
+}
+inline bool charging(double lo, double hi) {
+  return lo > 100.0 && hi > 100.0;
+}
+
+/// The active fault with `code` in a /v1/status body, or null.
+nlohmann::json fault_in(const nlohmann::json& status, const std::string& code);
+
+}  // namespace bessd::systest

@@ -100,6 +100,10 @@ struct Daemon::Impl {
   WallTime last_telemetry_at{};
   TimePoint last_counters_saved_at{};
   std::string last_status;
+  TimePoint last_status_at{};
+  const std::optional<std::chrono::microseconds> watchdog_period =
+      SystemdNotifier::watchdog_interval();
+  TimePoint last_watchdog_at{};
   bool stopping = false;
 
   Impl(DaemonOptions o, config::Config c)
@@ -254,7 +258,13 @@ struct Daemon::Impl {
   // After every step: watchdog, telemetry at its own rate, counters once a minute, STATUS=.
   void after_step(const control::StepInput& in, const control::StepOutput& out) {
     stall_if_requested();
-    notifier.watchdog();
+    // sd_notify blocks when the notify socket's queue is full, so the loop talks to systemd only
+    // as often as it must: the watchdog at half its interval (and only when enabled), STATUS=
+    // on a change of state or every 5 s at most.
+    if (watchdog_period && in.now - last_watchdog_at >= *watchdog_period) {
+      last_watchdog_at = in.now;
+      notifier.watchdog();
+    }
     const auto wall = clock.wall_now();
     if (wall - last_telemetry_at >=
         std::chrono::duration<double>(config.storage.telemetry_period_s) -
@@ -270,9 +280,13 @@ struct Daemon::Impl {
       save_counters();
     }
     auto status = status_text(out, in.snapshot.pack);
-    if (status != last_status) {
+    const bool state_changed =
+        status.substr(0, status.find(',')) != last_status.substr(0, last_status.find(','));
+    if (status != last_status &&
+        (state_changed || in.now - last_status_at >= std::chrono::seconds(5))) {
       notifier.status(status);
       last_status = std::move(status);
+      last_status_at = in.now;
     }
   }
 
@@ -419,8 +433,8 @@ struct Daemon::Impl {
     evaluate_compliance();
     wait_stop();
     wait_reload();
-    if (auto wd = SystemdNotifier::watchdog_interval()) {
-      if (std::chrono::milliseconds(config.control.period_ms) > *wd) {
+    if (watchdog_period) {
+      if (std::chrono::milliseconds(config.control.period_ms) > *watchdog_period) {
         log->warn("control period {} ms is longer than half the systemd watchdog interval",
                   config.control.period_ms);
       }

@@ -237,10 +237,12 @@ StepOutput Controller::step(const StepInput& in) {
   // At start-up the BMS gets lost_after to deliver its first frames before "never seen" counts as
   // lost (the limits are zero meanwhile anyway); afterwards silence is COM-01 at once.
   if (!first_step_at_) first_step_at_ = in.now;
-  const bool bms_never_seen =
-      !pack.measured_at && !pack.limits_at && !pack.cells_at && !pack.flags_at && !pack.charge_at;
+  // The grace lasts while any part has never been seen: a BMS sends its frames one by one over
+  // a cycle, so the first frame must not end the grace while the others are still on their way.
+  const bool some_part_never_seen =
+      !pack.measured_at || !pack.limits_at || !pack.cells_at || !pack.flags_at || !pack.charge_at;
   const bool start_grace =
-      bms_never_seen && in.now - *first_step_at_ < engine_.settings().lost_after;
+      some_part_never_seen && in.now - *first_step_at_ < engine_.settings().lost_after;
   set_cause(fault_id::bms_lost, fnd.bms_lost && !start_grace,
             fmt("no complete BMS data within %.1f s", to_seconds(engine_.settings().lost_after)),
             in, events);

@@ -924,14 +924,17 @@ Result<core::InverterState> ProfileInverterDriver::latest_state() const {
 }
 
 void ProfileInverterDriver::apply(const core::InverterCommand& command) {
-  const bool changed = !impl_->desired_fresh || !(command == impl_->desired);
+  // Compare with the previous *desired* target, not with `asserted`: while a write is in flight
+  // `asserted` still holds the target before it, so a command equal to that older target (a
+  // safe state arriving during a setpoint write) would otherwise never be written.
+  const bool target_changed =
+      !impl_->desired_fresh || !same_target(impl_->target_from(impl_->desired), command);
   impl_->desired = command;
   if (command.kind == CommandKind::none) return;
   const bool first_after_connect = !impl_->desired_fresh;
   impl_->desired_fresh = true;
   if (!impl_->is_ready) return;  // startup writes the safe state, then this
-  if (first_after_connect || (changed && !same_target(impl_->asserted, command)))
-    impl_->queue_assert();
+  if (first_after_connect || target_changed) impl_->queue_assert();
 }
 
 void ProfileInverterDriver::set_event_handler(EventHandler handler) {

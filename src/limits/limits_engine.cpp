@@ -114,11 +114,14 @@ LimitsEngine::LimitsEngine(LimitsSettings settings) : settings_(std::move(settin
 core::Bound LimitsEngine::apply_hysteresis(HysteresisState& h, core::Bound raw,
                                            double reference_max, TimePoint now,
                                            const char* direction) const {
+  // A bound that has never been above zero since start-up (no BMS data yet) is not flapping:
+  // holding it would keep every restart idle for the hold time for no safety gain.
+  const bool was_ever_positive = h.max_seen > 0.0;
   h.max_seen = std::max(h.max_seen, raw.value);
   const double reference = std::max(reference_max, h.max_seen);
   const double threshold = settings_.hysteresis_recovery_pct / 100.0 * reference;
   if (!h.held) {
-    if (raw.value <= 0.0) {
+    if (raw.value <= 0.0 && was_ever_positive) {
       h.held = true;
       h.held_cause = raw.cause;
       h.above_since.reset();

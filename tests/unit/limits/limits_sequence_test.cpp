@@ -65,6 +65,8 @@ TEST(Hysteresis, DipBelowThresholdRestartsTheHold) {
   LimitsEngine engine(lfp_settings());
   TimePoint t{};
   LimitsInput in = healthy_snapshot(t);
+  in.pack.soc_pct = 12.0;
+  engine.compute(in, t);   // discharging allowed first: a later zero is a real stop
   in.pack.soc_pct = 10.0;  // discharge stopped
   engine.compute(in, t);
   in.pack.soc_pct = 12.0;  // full again
@@ -166,8 +168,9 @@ TEST(Events, RaisedAndClearedOnEdgesOnly) {
 
 TEST(Staleness, DataReturningIsHeldByHysteresis) {
   LimitsEngine engine(lfp_settings());
-  TimePoint t = TimePoint{} + seconds{10};
-  LimitsInput in = healthy_snapshot(TimePoint{});  // 10 s old
+  LimitsInput in = healthy_snapshot(TimePoint{});
+  engine.compute(in, TimePoint{});          // running normally first
+  TimePoint t = TimePoint{} + seconds{10};  // then the data is 10 s old
   auto r = engine.compute(in, t);
   EXPECT_TRUE(r.findings.bms_lost);
   EXPECT_EQ(r.envelope.charge_current_max_a.cause.kind, CauseKind::stale_data);

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -59,7 +60,10 @@ class InverterDevice {
   std::size_t writes_{0};
 };
 
-std::unique_ptr<InverterDevice> make_sunspec_device(std::uint8_t unit, const SimWorld& world);
+/// `now_ms` is the device's own clock for the revert timeout (steady milliseconds); tests pass
+/// a hand-advanced one.
+std::unique_ptr<InverterDevice> make_sunspec_device(std::uint8_t unit, const SimWorld& world,
+                                                    std::function<std::int64_t()> now_ms = {});
 std::unique_ptr<InverterDevice> make_victron_device(std::uint8_t unit, const SimWorld& world);
 
 }  // namespace bessd::sim

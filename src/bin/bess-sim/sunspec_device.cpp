@@ -13,6 +13,7 @@
 #include <boost/asio/post.hpp>
 
 #include "inverter_device.hpp"
+#include "register_words.hpp"
 #include "slcan_bms_port.hpp"
 
 namespace bessd::sim {
@@ -27,12 +28,10 @@ constexpr std::uint16_t kModel802 = kModel124 + 2 + 24;
 constexpr std::uint16_t kEnd = kModel802 + 2 + 62;
 constexpr int kRateSf = -2;  // InOutWRte_SF: 0.01 %
 
-std::uint16_t s16(double v) {
-  return static_cast<std::uint16_t>(
-      static_cast<std::int16_t>(std::clamp(std::lround(v), -32767L, 32767L)));
-}
-std::uint16_t u16(double v) {
-  return static_cast<std::uint16_t>(std::clamp(std::lround(v), 0L, 65534L));
+using words::s16;
+// 0xFFFF means "not implemented" in SunSpec: a real value never takes it.
+std::uint16_t sunspec_u16(double v) {
+  return words::u16(v, 65534L);
 }
 double as_s16(std::uint16_t r) {
   return static_cast<std::int16_t>(r);
@@ -61,6 +60,7 @@ enum ChaSt : std::uint16_t {
 
 class SunSpecDevice final : public InverterDevice {
  public:
+  void set_clock(std::function<std::int64_t()> now_ms) { now_ms_ = std::move(now_ms); }
   SunSpecDevice(std::uint8_t unit, const SimWorld& world)
       : InverterDevice(unit), rated_w_(world.inverter().params().rated_power_w) {}
 
@@ -91,21 +91,21 @@ class SunSpecDevice final : public InverterDevice {
     at(kModel120) = 120;
     at(kModel120 + 1) = 26;
     at(kModel120 + 2) = 4;  // DERTyp: PV + storage
-    at(kModel120 + 3) = u16(rated_w_);
+    at(kModel120 + 3) = sunspec_u16(rated_w_);
     at(kModel120 + 4) = sf(0);
     // Model 124: storage.
     at(kModel124) = 124;
     at(kModel124 + 1) = 24;
-    at(kModel124 + 2) = u16(rated_w_);  // WChaMax
-    at(kModel124 + 5) = 0;              // StorCtl_Mod
-    at(kModel124 + 12) = s16(10000);    // OutWRte 100.00 %
-    at(kModel124 + 13) = s16(10000);    // InWRte 100.00 %
-    at(kModel124 + 15) = 0;             // InOutWRte_RvrtTms
-    at(kModel124 + 17) = 0;             // ChaGriSet PV only
-    at(kModel124 + 18) = sf(0);         // WChaMax_SF
-    at(kModel124 + 22) = sf(-1);        // ChaState_SF
-    at(kModel124 + 24) = sf(-1);        // InBatV_SF
-    at(kModel124 + 25) = sf(kRateSf);   // InOutWRte_SF
+    at(kModel124 + 2) = sunspec_u16(rated_w_);  // WChaMax
+    at(kModel124 + 5) = 0;                      // StorCtl_Mod
+    at(kModel124 + 12) = s16(10000);            // OutWRte 100.00 %
+    at(kModel124 + 13) = s16(10000);            // InWRte 100.00 %
+    at(kModel124 + 15) = 0;                     // InOutWRte_RvrtTms
+    at(kModel124 + 17) = 0;                     // ChaGriSet PV only
+    at(kModel124 + 18) = sf(0);                 // WChaMax_SF
+    at(kModel124 + 22) = sf(-1);                // ChaState_SF
+    at(kModel124 + 24) = sf(-1);                // InBatV_SF
+    at(kModel124 + 25) = sf(kRateSf);           // InOutWRte_SF
     // Model 802: battery base.
     at(kModel802) = 802;
     at(kModel802 + 1) = 62;
@@ -127,34 +127,34 @@ class SunSpecDevice final : public InverterDevice {
     const double soc = pack.soc_pct();
     const double bat = rd.battery_power_w;
     set(kModel103 + 14, {s16(rd.ac_power_w)});
-    set(kModel103 + 29, {u16(pack.voltage_v() * 10)});
+    set(kModel103 + 29, {sunspec_u16(pack.voltage_v() * 10)});
     set(kModel103 + 38, {rd.pv_w > 1 || std::fabs(bat) > 1 ? std::uint16_t{4} : std::uint16_t{8}});
     std::uint16_t st = holding;
     if (bat > 5) st = charging;
     if (bat < -5) st = discharging;
     if (soc >= 99.5) st = full;
     if (soc <= 0.5) st = empty;
-    set(kModel124 + 8, {u16(soc * 10), 0xFFFF, u16(pack.voltage_v() * 10), st});
+    set(kModel124 + 8, {sunspec_u16(soc * 10), 0xFFFF, sunspec_u16(pack.voltage_v() * 10), st});
     ++heartbeat_;
     std::vector<std::uint16_t> b802(46, 0x8000);  // offsets 2..47
     auto o = [&](int off) -> std::uint16_t& { return b802[static_cast<std::size_t>(off - 2)]; };
-    o(2) = u16(pack.capacity_ah());
-    o(11) = u16(soc * 10);
-    o(13) = u16(pack.soh_pct());
+    o(2) = sunspec_u16(pack.capacity_ah());
+    o(11) = sunspec_u16(soc * 10);
+    o(13) = sunspec_u16(pack.soh_pct());
     o(16) = st;
     o(17) = 0;  // remote
     o(18) = static_cast<std::uint16_t>(heartbeat_ / 10);
     o(21) = 4;
     o(22) = 3;  // connected
     for (int off = 23; off < 34; ++off) o(off) = 0;
-    o(34) = u16(pack.voltage_v() * 10);
+    o(34) = sunspec_u16(pack.voltage_v() * 10);
     o(44) = s16(-pack.current_a() * 10);  // discharge-positive
     o(47) = s16(-bat);
     set(kModel802 + 2, b802);
   }
 
   void apply(SimWorld& w) override {
-    const auto now = steady_ms();
+    const auto now = now_ms_();
     if (remote_ && rvrt_s_ > 0 &&
         now - last_write_ms_ > static_cast<std::int64_t>(rvrt_s_) * 1000) {
       set(kModel124 + 5, {0});
@@ -211,7 +211,7 @@ class SunSpecDevice final : public InverterDevice {
     lo_ = (mod_ & 2U) ? -out_pct_ / 100.0 * ref : -rated_w_;
     hi_ = std::clamp(hi_, -rated_w_, rated_w_);
     lo_ = std::clamp(lo_, -rated_w_, rated_w_);
-    last_write_ms_ = steady_ms();
+    last_write_ms_ = now_ms_();
     remote_ = true;
     record({last_write_ms_, lo_, std::max(lo_, hi_), address});
   }
@@ -222,6 +222,7 @@ class SunSpecDevice final : public InverterDevice {
   double in_pct_{100.0};
   double out_pct_{100.0};
   unsigned rvrt_s_{0};
+  std::function<std::int64_t()> now_ms_{steady_ms};
   double lo_{0.0};
   double hi_{0.0};
   bool remote_{false};
@@ -233,8 +234,11 @@ class SunSpecDevice final : public InverterDevice {
 
 }  // namespace
 
-std::unique_ptr<InverterDevice> make_sunspec_device(std::uint8_t unit, const SimWorld& world) {
-  return std::make_unique<SunSpecDevice>(unit, world);
+std::unique_ptr<InverterDevice> make_sunspec_device(std::uint8_t unit, const SimWorld& world,
+                                                    std::function<std::int64_t()> now_ms) {
+  auto device = std::make_unique<SunSpecDevice>(unit, world);
+  if (now_ms) device->set_clock(std::move(now_ms));
+  return device;
 }
 
 // Shared plumbing.

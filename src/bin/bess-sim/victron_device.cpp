@@ -8,18 +8,14 @@
 #include <limits>
 
 #include "inverter_device.hpp"
+#include "register_words.hpp"
 #include "slcan_bms_port.hpp"
 
 namespace bessd::sim {
 namespace {
 
-std::uint16_t s16(double v) {
-  return static_cast<std::uint16_t>(
-      static_cast<std::int16_t>(std::clamp(std::lround(v), -32767L, 32767L)));
-}
-std::uint16_t u16(double v) {
-  return static_cast<std::uint16_t>(std::clamp(std::lround(v), 0L, 65535L));
-}
+using words::s16;
+using words::u16;
 std::int32_t s32(std::uint16_t hi, std::uint16_t lo) {
   return static_cast<std::int32_t>((static_cast<std::uint32_t>(hi) << 16) | lo);
 }

@@ -23,13 +23,14 @@ using modbus::testing::ModbusTestServer;
 
 class SunSpecDeviceTest : public ::testing::Test {
  protected:
+  std::int64_t now_ms{1'000'000};  // the device's clock
   void SetUp() override {
     WorldParams p;
     p.inverter.revert_timeout_s = 1e12;
     p.start_seconds_of_day = 19 * 3600.0;  // evening: self-use would discharge
     world = std::make_unique<SimWorld>(p);
     server = ModbusTestServer::tcp();
-    device = make_sunspec_device(1, *world);
+    device = make_sunspec_device(1, *world, [this] { return now_ms; });
     device->add_server(server.get());
     device->start(io);
     device->refresh(*world);
@@ -112,7 +113,7 @@ TEST_F(SunSpecDeviceTest, ForcedRatesFixTheBatteryPowerAndRevertAfterTheTimeout)
   EXPECT_NEAR(world->inverter().setpoint_w(), 0, 1e-6);
 
   // No write for longer than InOutWRte_RvrtTms: rates back to 100 %, StorCtl_Mod 0, self-use.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  now_ms += 1100;  // the device's clock, advanced by hand
   device->apply(*world);
   EXPECT_EQ(world->inverter().mode(), InverterMode::self_use);
   const auto r = read(m124, 14);

@@ -1,16 +1,6 @@
 #!/usr/bin/env bash
-# The main job: install dependencies, build, and run bessd on the example configuration
-# (state and API socket under ./build/run so no root is needed). Ctrl-C stops it cleanly.
+# The main job: bessd controlling the built-in simulated site (bess-sim: pack and BMS on an SLCAN
+# pseudo-terminal, inverter on Modbus TCP, house load and PV), shown live with `bessctl watch`
+# until Ctrl-C. Installs what is missing and builds first. Options: see scripts/demo.sh --help.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-./scripts/install-deps.sh
-cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)" --target bessd
-
-run_dir="$PWD/build/run"
-mkdir -p "$run_dir"
-config="$run_dir/bessd.json"
-sed -e "s#/var/lib/bessd/bessd.db#$run_dir/bessd.db#" -e "s#/run/bessd/api.sock#$run_dir/api.sock#" -e "s#/usr/share/bessd/profiles#$PWD/config/profiles#" \
-  config/bessd.example.json >"$config"
-exec ./build/release/src/bin/bessd/bessd --config "$config" "$@"
+exec "$(dirname "$0")/demo.sh" "$@"

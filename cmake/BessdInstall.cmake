@@ -85,10 +85,14 @@ foreach(prog bessctl bess-sim)
   endif()
 endforeach()
 
-# Man pages: bessctl(1) only together with bessctl.
+# Man pages: bessctl(1) and bess-sim(1) only together with their programs.
 install(FILES ${PROJECT_SOURCE_DIR}/docs/man/man8/bessd.8 DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/man/man5/bessd.json.5
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
+if(TARGET bess-sim)
+  install(FILES ${PROJECT_SOURCE_DIR}/docs/man/man1/bess-sim.1
+          DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+endif()
 if(TARGET bessctl)
   install(FILES ${PROJECT_SOURCE_DIR}/docs/man/man1/bessctl.1
           DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)

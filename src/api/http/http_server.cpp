@@ -347,7 +347,13 @@ Status HttpServer::start() {
     if (ec) return fail(ErrorCode::io_error, where + "listen: " + ec.message());
     if (::chmod(o.unix_path.c_str(), static_cast<mode_t>(o.unix_mode)) != 0)
       return fail(ErrorCode::io_error, where + "chmod: " + std::strerror(errno));
-    if (s.write_gid && ::chown(o.unix_path.c_str(), static_cast<uid_t>(-1), *s.write_gid) != 0)
+    // Under systemd (Group=bessd) the socket is born with the right group: only change it when
+    // needed, since the unit's system-call filter refuses chown() to an unprivileged daemon.
+    struct stat st {};
+    const bool group_ok =
+        ::stat(o.unix_path.c_str(), &st) == 0 && s.write_gid && st.st_gid == *s.write_gid;
+    if (s.write_gid && !group_ok &&
+        ::chown(o.unix_path.c_str(), static_cast<uid_t>(-1), *s.write_gid) != 0)
       return fail(ErrorCode::permission_denied,
                   where + "chown to group " + o.unix_group + ": " + std::strerror(errno));
     s.accept_unix();

@@ -250,12 +250,13 @@ void InverterDevice::add_server(modbus::testing::ModbusTestServer* server) {
 void InverterDevice::start(boost::asio::io_context& io) {
   initialise();
   for (auto* server : servers_) {
-    server->on_write([this, &io, server](std::uint8_t unit, std::uint16_t address,
-                                         const std::vector<std::uint16_t>& values) {
+    server->on_write([this, &io](std::uint8_t unit, std::uint16_t address,
+                                 const std::vector<std::uint16_t>& values) {
       if (unit != unit_) return;
-      boost::asio::post(io, [this, server, address, values] {
-        for (auto* other : servers_)
-          if (other != server) other->set_holding(unit_, address, values);
+      boost::asio::post(io, [this, address, values] {
+        // Store the values in every server's bank first, the receiving one included: the hook
+        // may run before that server has stored them itself, and on_write() reads the bank.
+        for (auto* each : servers_) each->set_holding(unit_, address, values);
         on_write(address, static_cast<std::uint16_t>(values.size()));
       });
     });

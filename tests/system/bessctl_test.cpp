@@ -1,0 +1,65 @@
+// bessctl against a running daemon on the simulated site: the real client, the real daemon, the
+// API over its Unix socket.
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "site.hpp"
+
+namespace bessd::systest {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kBessctl = BESSCTL_BIN;
+
+RunResult bessctl(const Site& site, std::vector<std::string> args) {
+  std::vector<std::string> argv{kBessctl, "--socket", site.api_socket()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv, 20s);
+}
+
+TEST(Bessctl, StatusModeAndAckAgainstTheRunningDaemon) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+
+  // Human status names the state and the envelope; --json is the API document.
+  auto text = bessctl(site, {"status"});
+  ASSERT_EQ(text.code, 0) << text.output;
+  EXPECT_NE(text.output.find("SOC"), std::string::npos) << text.output;
+  auto json = bessctl(site, {"--json", "status"});
+  ASSERT_EQ(json.code, 0) << json.output;
+  const auto status = nlohmann::json::parse(json.output, nullptr, false);
+  ASSERT_FALSE(status.is_discarded()) << json.output;
+  EXPECT_TRUE(status.contains("envelope")) << json.output;
+
+  // A mode request goes through the controller and shows up in the status and the audit log.
+  auto mode = bessctl(site, {"mode", "manual", "800"});
+  ASSERT_EQ(mode.code, 0) << mode.output;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto s = site.api("GET", "/v1/status");
+        return s.status == 200 && s.body.dump().find("\"manual\"") != std::string::npos;
+      },
+      5s));
+  auto audit = bessctl(site, {"--json", "audit"});
+  ASSERT_EQ(audit.code, 0) << audit.output;
+  EXPECT_NE(audit.output.find("mode"), std::string::npos) << audit.output;
+
+  auto ack = bessctl(site, {"ack"});
+  EXPECT_EQ(ack.code, 0) << ack.output;
+  auto limits = bessctl(site, {"limits"});
+  EXPECT_EQ(limits.code, 0) << limits.output;
+  auto health = bessctl(site, {"--json", "health"});
+  EXPECT_EQ(health.code, 0) << health.output;
+  EXPECT_NE(health.output.find("energy_charged_kwh"), std::string::npos) << health.output;
+}
+
+TEST(Bessctl, DaemonNotRunningIsExit3WithAClearMessage) {
+  auto r = run({kBessctl, "--socket", "/nonexistent/bessd/api.sock", "status"}, 20s);
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_NE(r.output.find("/nonexistent/bessd/api.sock"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace bessd::systest

@@ -25,6 +25,7 @@
 #include <bessd/can/backoff.hpp>
 #include <bessd/can/can_bus.hpp>
 #include <bessd/can/codec/slcan.hpp>
+#include <bessd/can/reopen_timer.hpp>
 #include <bessd/can/socketcan_bus.hpp>  // CanBusStats
 
 namespace bessd::can {
@@ -76,14 +77,12 @@ class SlcanBus final : public CanBus {
   SlcanOptions options_;
   std::string bitrate_command_;
   boost::asio::serial_port port_;
-  boost::asio::steady_timer retry_timer_;
-  Backoff retry_backoff_;
+  ReopenTimer reopen_;
   FrameHandler frame_handler_;
   ErrorHandler error_handler_;
   std::shared_ptr<int> alive_;
   bool wanted_open_{false};
   bool open_{false};
-  std::string last_open_error_;
   bool malformed_reported_{false};  // first garbage line per connection is reported
   bool rejected_reported_{false};   // first BEL per connection is reported
   slcan::Parser parser_;

@@ -25,6 +25,7 @@
 
 #include <bessd/can/backoff.hpp>
 #include <bessd/can/can_bus.hpp>
+#include <bessd/can/reopen_timer.hpp>
 
 namespace bessd::can {
 
@@ -84,9 +85,8 @@ class SocketCanBus final : public CanBus {
 
   SocketCanOptions options_;
   boost::asio::posix::stream_descriptor descriptor_;
-  boost::asio::steady_timer retry_timer_;
+  ReopenTimer reopen_;
   boost::asio::steady_timer restart_timer_;
-  Backoff retry_backoff_;
   Backoff restart_backoff_;
   FrameHandler frame_handler_;
   ErrorHandler error_handler_;
@@ -96,7 +96,6 @@ class SocketCanBus final : public CanBus {
   bool wanted_open_{false};
   bool open_{false};
   bool restart_pending_{false};
-  std::string last_open_error_;  // report a failing open once until the cause changes
   bool link_config_reported_{false};
   alignas(8) unsigned char rx_buffer_[80]{};  // one struct can_frame (16), room for oversize reads
   std::deque<std::array<unsigned char, 16>> tx_queue_;

@@ -7,10 +7,7 @@
 namespace bessd::can {
 
 SlcanBus::SlcanBus(boost::asio::io_context& io, SlcanOptions options)
-    : options_(std::move(options)),
-      port_(io),
-      retry_timer_(io),
-      retry_backoff_(options_.retry_min, options_.retry_max) {
+    : options_(std::move(options)), port_(io), reopen_(io, options_.retry_min, options_.retry_max) {
   auto cmd = slcan::encode_bitrate(options_.bitrate);
   if (!cmd) throw std::invalid_argument(cmd.error().message);
   bitrate_command_ = *cmd;
@@ -36,7 +33,7 @@ void SlcanBus::close() {
   open_ = false;
   alive_.reset();
   boost::system::error_code ec;
-  retry_timer_.cancel();
+  reopen_.cancel();
   if (port_.is_open()) {
     port_.cancel(ec);
     port_.close(ec);
@@ -69,12 +66,10 @@ void SlcanBus::try_open() {
   if (ec) report(CanBusError{CanErrorKind::config, where() + ": serial settings: " + ec.message()});
 
   open_ = true;
-  retry_backoff_.reset();
   parser_.reset();
   malformed_reported_ = false;
   rejected_reported_ = false;
-  const bool was_failing = !last_open_error_.empty();
-  last_open_error_.clear();
+  const bool was_failing = reopen_.opened();
   // Close first (the adapter may still be open from a previous run), set the bit rate, open.
   // Sent as one write; no acknowledgement is awaited.
   tx_queue_.clear();  // nothing can be queued while down (send() refuses)
@@ -88,23 +83,14 @@ void SlcanBus::try_open() {
 }
 
 void SlcanBus::schedule_retry(const CanBusError& why) {
-  const Duration delay = retry_backoff_.next();
-  if (why.message != last_open_error_) {
-    last_open_error_ = why.message;
-    auto e = why;
-    e.message +=
-        "; retrying with backoff (next in " +
-        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()) +
-        " ms)";
-    report(e);
-  }
-  retry_timer_.expires_after(delay);
   std::weak_ptr<int> alive = alive_;
-  retry_timer_.async_wait([this, alive](const boost::system::error_code& ec) {
-    if (ec || alive.expired()) return;
-    ++stats_.reconnects;
-    try_open();
-  });
+  reopen_.schedule(
+      why, [this](const CanBusError& e) { report(e); },
+      [this, alive] {
+        if (alive.expired()) return;
+        ++stats_.reconnects;
+        try_open();
+      });
 }
 
 void SlcanBus::link_failed(const std::string& what) {
@@ -115,7 +101,7 @@ void SlcanBus::link_failed(const std::string& what) {
   port_.cancel(ec);
   port_.close(ec);
   report(CanBusError{CanErrorKind::link_lost, where() + ": " + what});
-  last_open_error_.clear();
+  reopen_.forget_error();
   schedule_retry(CanBusError{CanErrorKind::open_failed, where() + ": reopening after: " + what});
 }
 

@@ -60,9 +60,8 @@ CanFrame from_kernel(const struct can_frame& k) {
 SocketCanBus::SocketCanBus(boost::asio::io_context& io, SocketCanOptions options)
     : options_(std::move(options)),
       descriptor_(io),
-      retry_timer_(io),
+      reopen_(io, options_.retry_min, options_.retry_max),
       restart_timer_(io),
-      retry_backoff_(options_.retry_min, options_.retry_max),
       restart_backoff_(options_.retry_min, options_.retry_max) {}
 
 std::unique_ptr<SocketCanBus> SocketCanBus::adopt(boost::asio::io_context& io, int fd,
@@ -98,7 +97,7 @@ void SocketCanBus::close() {
   open_ = false;
   alive_.reset();
   boost::system::error_code ec;
-  retry_timer_.cancel();
+  reopen_.cancel();
   restart_timer_.cancel();
   if (descriptor_.is_open()) {
     descriptor_.cancel(ec);
@@ -198,9 +197,7 @@ void SocketCanBus::try_open() {
     }
   }
   open_ = true;
-  retry_backoff_.reset();
-  const bool was_failing = !last_open_error_.empty();
-  last_open_error_.clear();
+  const bool was_failing = reopen_.opened();
   report(CanBusError{CanErrorKind::link_up,
                      where() + (was_failing ? ": open again after errors" : ": open")});
   start_read();
@@ -208,23 +205,14 @@ void SocketCanBus::try_open() {
 }
 
 void SocketCanBus::schedule_retry(const CanBusError& why) {
-  const Duration delay = retry_backoff_.next();
-  if (why.message != last_open_error_) {
-    last_open_error_ = why.message;
-    auto e = why;
-    e.message +=
-        "; retrying with backoff (next in " +
-        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()) +
-        " ms)";
-    report(e);
-  }
-  retry_timer_.expires_after(delay);
   std::weak_ptr<int> alive = alive_;
-  retry_timer_.async_wait([this, alive](const boost::system::error_code& ec) {
-    if (ec || alive.expired()) return;
-    ++stats_.reconnects;
-    try_open();
-  });
+  reopen_.schedule(
+      why, [this](const CanBusError& e) { report(e); },
+      [this, alive] {
+        if (alive.expired()) return;
+        ++stats_.reconnects;
+        try_open();
+      });
 }
 
 void SocketCanBus::link_failed(const std::string& what) {
@@ -238,7 +226,7 @@ void SocketCanBus::link_failed(const std::string& what) {
     return;
   }
   report(CanBusError{CanErrorKind::link_lost, where() + ": " + what});
-  last_open_error_.clear();
+  reopen_.forget_error();
   schedule_retry(CanBusError{CanErrorKind::open_failed, where() + ": reopening after: " + what});
 }
 

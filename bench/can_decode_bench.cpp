@@ -4,7 +4,15 @@
 //   BM_SlcanBytesToPackState   SLCAN bytes from an adapter -> parser -> PackState (full path)
 //   BM_SlcanEncode             frame -> SLCAN line (the keep-alive/sending side)
 // Run: build/release/bench/can_decode_bench
+// BESSD_BENCH_CANDUMP=FILE replaces the built-in cycle with the frames of a candump log, so that
+// bench/decode_vs_python.py can time a Python decoder on exactly the same frames.
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
 #include <bessd/bms/protocols/pylontech_lv.hpp>
+#include <bessd/can/codec/candump.hpp>
 #include <bessd/can/codec/slcan.hpp>
 
 #include <benchmark/benchmark.h>
@@ -15,7 +23,7 @@ using namespace bessd;
 using can::make_frame;
 
 // One 1 s cycle of a Pylontech pack: V1.2 and V1.3 frames, cells, and the keep-alive echo.
-std::vector<can::CanFrame> cycle() {
+std::vector<can::CanFrame> builtin_cycle() {
   return {make_frame(0x351, {0x14, 0x02, 0xC0, 0x12, 0xC0, 0x12, 0xC2, 0x01}),
           make_frame(0x355, {0x58, 0x00, 0x5E, 0x00}),
           make_frame(0x356, {0x7A, 0x13, 0xF2, 0xFE, 0x6B, 0x01}),
@@ -31,8 +39,39 @@ std::vector<can::CanFrame> cycle() {
           make_frame(0x305, {0, 0, 0, 0, 0, 0, 0, 0})};
 }
 
+std::vector<can::CanFrame> load_candump(const char* path) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "can_decode_bench: cannot read " << path << "\n";
+    std::exit(2);
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  std::vector<can::CanFrame> frames;
+  for (const auto& line : can::candump::parse_log(text.str())) {
+    if (!line.record) {
+      std::cerr << path << ":" << line.line_number << ": " << line.record.error().message << "\n";
+      std::exit(2);
+    }
+    frames.push_back(line.record->frame);
+  }
+  if (frames.empty()) {
+    std::cerr << "can_decode_bench: no frames in " << path << "\n";
+    std::exit(2);
+  }
+  return frames;
+}
+
+const std::vector<can::CanFrame>& cycle() {
+  static const std::vector<can::CanFrame> frames = [] {
+    const char* path = std::getenv("BESSD_BENCH_CANDUMP");
+    return path != nullptr && *path != '\0' ? load_candump(path) : builtin_cycle();
+  }();
+  return frames;
+}
+
 void BM_PylontechDecode(benchmark::State& state) {
-  const auto frames = cycle();
+  const auto& frames = cycle();
   for (auto _ : state) {
     for (const auto& f : frames) {
       auto r = bms::pylontech::decode(f);
@@ -44,7 +83,7 @@ void BM_PylontechDecode(benchmark::State& state) {
 BENCHMARK(BM_PylontechDecode);
 
 void BM_PylontechApply(benchmark::State& state) {
-  const auto frames = cycle();
+  const auto& frames = cycle();
   bms::pylontech::PylontechLv proto;
   core::PackState pack;
   const TimePoint at{};
@@ -61,7 +100,7 @@ BENCHMARK(BM_PylontechApply);
 
 void BM_SlcanBytesToPackState(benchmark::State& state) {
   std::string bytes;
-  const auto frames = cycle();
+  const auto& frames = cycle();
   for (const auto& f : frames) bytes += *can::slcan::encode_frame(f);
   can::slcan::Parser parser;
   can::slcan::Parser::Output out;
@@ -88,7 +127,7 @@ void BM_SlcanBytesToPackState(benchmark::State& state) {
 BENCHMARK(BM_SlcanBytesToPackState);
 
 void BM_SlcanEncode(benchmark::State& state) {
-  const auto frames = cycle();
+  const auto& frames = cycle();
   for (auto _ : state) {
     for (const auto& f : frames) {
       auto line = can::slcan::encode_frame(f);

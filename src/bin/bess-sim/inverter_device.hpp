@@ -27,6 +27,7 @@ struct ControlWrite {
   double lo_w{0.0};
   double hi_w{0.0};
   std::uint16_t address{0};
+  std::int64_t at_us{0};  // steady clock, stamped when recorded (reaction-time benchmarks)
 };
 
 class InverterDevice {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -43,6 +44,7 @@ struct Options {
   std::string slcan_link;
   std::string bms_protocol{"v1.2"};
   int bms_period_ms{1000};
+  int can_load_fps{0};
   int step_ms{100};
   std::string control_path;
   std::string fire_alarm_file;
@@ -78,6 +80,7 @@ class Simulator {
         world_(params(o)),
         step_timer_(io),
         bms_timer_(io),
+        load_timer_(io),
         rng_(o.seed),
         control_(io, [this](const std::string& line) { return execute(line); }) {
     frame_set_ = o.bms_protocol == "v1.3" ? PylontechFrameSet::v13 : PylontechFrameSet::v12;
@@ -121,6 +124,10 @@ class Simulator {
     last_step_ = std::chrono::steady_clock::now();
     step();
     emit_bms();
+    if (opts_.can_load_fps > 0) {
+      last_load_ = std::chrono::steady_clock::now();
+      emit_load();
+    }
 
     std::cout << "slcan: " << slcan_->pty_path() << "\n";
     std::cout << "modbus-tcp: 127.0.0.1:" << tcp_->port() << "\n";
@@ -138,6 +145,7 @@ class Simulator {
   void stop() {
     step_timer_.cancel();
     bms_timer_.cancel();
+    load_timer_.cancel();
     tcp_->stop();
     if (rtu_) rtu_->stop();
   }
@@ -181,14 +189,46 @@ class Simulator {
   void emit_bms() {
     if (!silent_) {
       if (slcan_->send(pylontech_broadcast(world_.bms_report(), frame_set_))) {
-        last_frame_ms_ = steady_ms();
+        last_frame_us_ = steady_us();
+        last_frame_ms_ = last_frame_us_ / 1000;
         ++bursts_;
+        // The first burst carrying a newly raised alarm: the start of a reaction-time
+        // measurement (bench/reaction_latency.py), so it does not include the wait for the
+        // next period.
+        if (alarm_pending_) {
+          alarm_frame_us_ = last_frame_us_;
+          alarm_pending_ = false;
+        }
       }
     }
     if (garbage_) slcan_->send_garbage(rng_);
     bms_timer_.expires_after(std::chrono::milliseconds(opts_.bms_period_ms));
     bms_timer_.async_wait([this](boost::system::error_code ec) {
       if (!ec) emit_bms();
+    });
+  }
+
+  // Extra bus load: the BMS broadcast repeated so that `--can-load-fps` frames per second reach
+  // the adapter in total, as on a saturated bus (about 4000 frames/s of 8-byte standard frames at
+  // 500 kbit/s). Every frame is one bessd decodes and folds, the worst case for its CPU.
+  void emit_load() {
+    const auto now = std::chrono::steady_clock::now();
+    load_credit_ += std::chrono::duration<double>(now - last_load_).count() * opts_.can_load_fps;
+    last_load_ = now;
+    // A stalled loop (or a closed channel) must not turn into one huge burst afterwards.
+    load_credit_ = std::min(load_credit_, opts_.can_load_fps * 0.05);
+    if (!silent_ && load_credit_ >= 1.0) {
+      const auto burst = pylontech_broadcast(world_.bms_report(), frame_set_);
+      std::vector<bessd::can::CanFrame> frames;
+      while (load_credit_ >= 1.0) {
+        frames.push_back(burst[load_index_++ % burst.size()]);
+        load_credit_ -= 1.0;
+      }
+      if (slcan_->send(frames)) load_frames_ += frames.size();
+    }
+    load_timer_.expires_after(std::chrono::milliseconds(5));
+    load_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) emit_load();
     });
   }
 
@@ -236,6 +276,10 @@ class Simulator {
           {"ccl_a", report.limits.charge_current_limit_a.value_or(0.0)},
           {"dcl_a", report.limits.discharge_current_limit_a.value_or(0.0)},
           {"bursts", bursts_},
+          {"last_frame_us", last_frame_us_},
+          {"alarm_frame_us", alarm_frame_us_},
+          {"load_frames", load_frames_},
+          {"frames_sent", slcan_->frames_sent()},
           {"last_frame_ms", last_frame_ms_},
           {"keepalives", slcan_->keepalives_seen()},
           {"last_keepalive_ms", slcan_->last_keepalive_ms()},
@@ -259,11 +303,17 @@ class Simulator {
       target = *v;
       return ok();
     };
+    const auto alarm = [&](bool& target) -> std::string {
+      const bool was = target;
+      auto reply = flag(target);
+      if (target && !was) alarm_pending_ = true;
+      return reply;
+    };
     if (cmd == "status") return status().dump();
     if (cmd == "writes") return device_->history().dump();
-    if (cmd == "over-temp") return flag(ov.force_over_temperature);
-    if (cmd == "cell-over-voltage") return flag(ov.force_cell_over_voltage);
-    if (cmd == "protection") return flag(ov.force_protection_flag);
+    if (cmd == "over-temp") return alarm(ov.force_over_temperature);
+    if (cmd == "cell-over-voltage") return alarm(ov.force_cell_over_voltage);
+    if (cmd == "protection") return alarm(ov.force_protection_flag);
     if (cmd == "bms-silence") return flag(silent_);
     if (cmd == "garbage") return flag(garbage_);
     if (cmd == "inverter-restart") {
@@ -311,6 +361,7 @@ class Simulator {
   SimWorld world_;
   asio::steady_timer step_timer_;
   asio::steady_timer bms_timer_;
+  asio::steady_timer load_timer_;
   std::mt19937 rng_;
   ScenarioControl control_;
   PylontechFrameSet frame_set_{PylontechFrameSet::v12};
@@ -324,6 +375,13 @@ class Simulator {
   bool fire_alarm_{false};
   std::int64_t last_frame_ms_{0};
   std::size_t bursts_{0};
+  bool alarm_pending_{false};
+  std::int64_t alarm_frame_us_{0};
+  std::int64_t last_frame_us_{0};
+  std::chrono::steady_clock::time_point last_load_;
+  double load_credit_{0.0};
+  std::size_t load_index_{0};
+  std::size_t load_frames_{0};
   double charged_kwh_{0.0};
   double discharged_kwh_{0.0};
 };
@@ -346,6 +404,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"v1.2", "v1.3"}));
   app.add_option("--bms-period-ms", o.bms_period_ms, "BMS broadcast period")
       ->check(CLI::Range(10, 10000));
+  app.add_option("--can-load-fps", o.can_load_fps,
+                 "Extra BMS frames per second on the SLCAN link (about 4000 saturates 500 kbit/s)")
+      ->check(CLI::Range(0, 20000));
   app.add_option("--step-ms", o.step_ms, "Simulation step (real time)")
       ->check(CLI::Range(10, 1000));
   app.add_option("--control", o.control_path, "Unix socket for scenario commands");

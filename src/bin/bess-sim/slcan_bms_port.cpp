@@ -22,6 +22,12 @@ std::int64_t steady_ms() {
       .count();
 }
 
+std::int64_t steady_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 namespace {
 
 int open_master(int& slave_fd, std::string& name) {

@@ -69,5 +69,6 @@ class SlcanBmsPort {
 };
 
 std::int64_t steady_ms();
+std::int64_t steady_us();
 
 }  // namespace bessd::sim

@@ -273,6 +273,7 @@ std::vector<std::uint16_t> InverterDevice::get(std::uint16_t address, std::uint1
 
 void InverterDevice::record(ControlWrite w) {
   ++writes_;
+  w.at_us = steady_us();
   history_.push_back(w);
   while (history_.size() > 256) history_.pop_front();
 }
@@ -280,7 +281,11 @@ void InverterDevice::record(ControlWrite w) {
 nlohmann::json InverterDevice::history() const {
   auto out = nlohmann::json::array();
   for (const auto& w : history_)
-    out.push_back({{"at_ms", w.at_ms}, {"lo_w", w.lo_w}, {"hi_w", w.hi_w}, {"address", w.address}});
+    out.push_back({{"at_ms", w.at_ms},
+                   {"at_us", w.at_us},
+                   {"lo_w", w.lo_w},
+                   {"hi_w", w.hi_w},
+                   {"address", w.address}});
   return out;
 }
 

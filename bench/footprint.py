@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""bessd's memory and CPU on the demo site while the simulator saturates the CAN link.
+
+  bench/footprint.py [--build build/release] [--duration 60] [--warmup 10] [--load-fps 4000]
+
+The demo site (config/demo.json: Victron ESS profile, self-consumption, control every 1 s,
+inverter polled every 1 s, telemetry stored every 1 s) with the simulator's BMS broadcasting
+its 1 s cycle and repeating those frames so that --load-fps frames/s reach the SLCAN adapter:
+about 4000 frames/s of 8-byte standard frames fill a 500 kbit/s bus. Every one of them is a
+frame bessd parses, decodes and folds into its pack state.
+
+Figures, from /proc/PID/stat and /proc/PID/status over the measurement window after the
+warm-up: CPU as a share of one core, RSS (largest sample and at the end, with its anonymous /
+file split), VmHWM, threads; and the frames bessd applied per second (its own counter in
+/metrics) against the frames the simulator wrote, to show the link really was saturated.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+from system.site import ROOT, Site, SiteError
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+def status_kb(pid):
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            parts = value.split()
+            if parts and parts[0].isdigit():
+                out[key] = int(parts[0])
+    return out
+
+
+def rss_by_mapping(pid):
+    """Resident KiB per mapped file (or [heap], [stack], [anon]) from /proc/PID/smaps."""
+    out = {}
+    name = None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            first = line.split(maxsplit=5)
+            if "-" in first[0] and ":" not in first[0]:
+                name = first[5].strip() if len(first) > 5 else "[anon]"
+                name = os.path.basename(name) if name.startswith("/") else name
+            elif first[0] == "Rss:":
+                out[name] = out.get(name, 0) + int(first[1])
+    return sorted(out.items(), key=lambda kv: -kv[1])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--build", default=os.path.join(ROOT, "build/release"))
+    p.add_argument("--duration", type=float, default=60.0)
+    p.add_argument("--warmup", type=float, default=10.0)
+    p.add_argument("--load-fps", type=int, default=4000)
+    p.add_argument("--detail", action="store_true", help="also print RSS per mapping")
+    a = p.parse_args()
+    # The demo configuration as shipped, except paths and ports (Site) and the control mode
+    # the system tests use, which is undone here.
+    patch = {
+        "bms": {"stale_ms": 3000, "timeout_ms": 5000},
+        "inverter": {"poll_period_ms": 1000},
+        "control": {"period_ms": 1000, "mode": "self_consumption", "manual_setpoint_w": None},
+        "limits": {"hysteresis_hold_s": 10},
+    }
+    try:
+        with Site(a.build, profile="victron_ess", bms_period_ms=1000, step_ms=100,
+                  sim_args=["--can-load-fps", str(a.load_fps), "--start-hour", "18"],
+                  patch=patch) as site:
+            site.start_bessd()
+            pid = site.bessd.pid
+            time.sleep(a.warmup)
+            cpu0, t0 = cpu_seconds(pid), time.monotonic()
+            frames0 = site.metric("bessd_bms_frames_total")
+            sent0 = site.sim_status()["bms"]["frames_sent"]
+            rss_max = 0
+            end = t0 + a.duration
+            while time.monotonic() < end:
+                rss_max = max(rss_max, status_kb(pid)["VmRSS"])
+                time.sleep(min(1.0, max(0.0, end - time.monotonic())))
+            cpu1, t1 = cpu_seconds(pid), time.monotonic()
+            frames1 = site.metric("bessd_bms_frames_total")
+            sim = site.sim_status()["bms"]
+            st = status_kb(pid)
+            mappings = rss_by_mapping(pid) if a.detail else []
+            if site.bessd.poll() is not None:
+                raise SiteError("bessd exited during the run:\n" + site.bessd_output())
+    except SiteError as e:
+        print(f"footprint: {e}", file=sys.stderr)
+        return 1
+    wall = t1 - t0
+    rss_max = max(rss_max, st["VmRSS"])
+    print(f"window {wall:.0f} s after {a.warmup:.0f} s warm-up, simulator load "
+          f"{a.load_fps} frames/s ({(sim['frames_sent'] - sent0) / wall:.0f} frames/s written, "
+          f"{sim['lines_dropped']} dropped)")
+    print(f"bessd frames applied: {(frames1 - frames0) / wall:.0f} frames/s")
+    print(f"bessd CPU: {100.0 * (cpu1 - cpu0) / wall:.2f} % of one core "
+          f"({cpu1 - cpu0:.2f} s in {wall:.0f} s)")
+    print(f"bessd RSS: max {rss_max / 1024:.1f} MiB, end {st['VmRSS'] / 1024:.1f} MiB "
+          f"(anon {st.get('RssAnon', 0) / 1024:.1f}, file {st.get('RssFile', 0) / 1024:.1f}, "
+          f"shmem {st.get('RssShmem', 0) / 1024:.1f}), VmHWM {st['VmHWM'] / 1024:.1f} MiB, "
+          f"VmSize {st['VmSize'] / 1024:.1f} MiB, threads {st['Threads']}")
+    for name, kb in mappings:
+        if kb >= 64:
+            print(f"  rss {kb:6d} KiB  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

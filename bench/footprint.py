@@ -42,6 +42,17 @@ def status_kb(pid):
     return out
 
 
+def smaps_rollup_kb(pid):
+    """Pss (shared pages divided among their users) and private pages, KiB."""
+    out = {}
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "kB":
+                out[parts[0].rstrip(":")] = int(parts[1])
+    return out
+
+
 def rss_by_mapping(pid):
     """Resident KiB per mapped file (or [heap], [stack], [anon]) from /proc/PID/smaps."""
     out = {}
@@ -92,6 +103,7 @@ def main():
             frames1 = site.metric("bessd_bms_frames_total")
             sim = site.sim_status()["bms"]
             st = status_kb(pid)
+            roll = smaps_rollup_kb(pid)
             mappings = rss_by_mapping(pid) if a.detail else []
             if site.bessd.poll() is not None:
                 raise SiteError("bessd exited during the run:\n" + site.bessd_output())
@@ -110,6 +122,9 @@ def main():
           f"(anon {st.get('RssAnon', 0) / 1024:.1f}, file {st.get('RssFile', 0) / 1024:.1f}, "
           f"shmem {st.get('RssShmem', 0) / 1024:.1f}), VmHWM {st['VmHWM'] / 1024:.1f} MiB, "
           f"VmSize {st['VmSize'] / 1024:.1f} MiB, threads {st['Threads']}")
+    private = roll.get("Private_Clean", 0) + roll.get("Private_Dirty", 0)
+    print(f"bessd PSS {roll.get('Pss', 0) / 1024:.1f} MiB, private (USS) {private / 1024:.1f} MiB: "
+          f"RSS less the pages shared with other processes (libc, libstdc++, ...)")
     for name, kb in mappings:
         if kb >= 64:
             print(f"  rss {kb:6d} KiB  {name}")

@@ -11,6 +11,7 @@
 
 #include <bessd/app/daemon.hpp>
 #include <bessd/app/logging.hpp>
+#include <bessd/app/process_memory.hpp>
 #include <bessd/common/date.hpp>
 #include <bessd/compliance/checker.hpp>
 #include <bessd/compliance/report_json.hpp>
@@ -116,6 +117,9 @@ int main(int argc, char** argv) {
     return bessd::config::kExitConfig;
   }
   bessd::app::setup_logging(config.logging, level);
+  // Before the daemon starts its threads: the limits apply to threads created afterwards.
+  if (const auto mem = bessd::app::limit_process_memory(); !mem.detail.empty())
+    bessd::app::logger("daemon")->debug("memory limits: {}", mem.detail);
   try {
     bessd::app::Daemon daemon({config_path, level}, std::move(config));
     return daemon.run();

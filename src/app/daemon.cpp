@@ -328,8 +328,10 @@ struct Daemon::Impl {
   void wait_safe_state(TimePoint deadline) {
     auto s = inverter_driver->latest_state();
     const bool online = s && s->online;
-    const bool confirmed = online && s->setpoint_readback_w &&
-                           std::abs(*s->setpoint_readback_w) < 1.0 && inverter_driver->ready();
+    // The safe state itself must have been written and read back: a read-back of 0 W can
+    // still be the previous safe state while a setpoint write is in flight.
+    const bool confirmed = online && inverter_driver->command_confirmed() &&
+                           s->setpoint_readback_w && std::abs(*s->setpoint_readback_w) < 1.0;
     if (confirmed || !online || clock.now() >= deadline) {
       if (confirmed)
         log->info("safe state confirmed by read-back");

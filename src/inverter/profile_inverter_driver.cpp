@@ -120,7 +120,11 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   // Control.
   InverterCommand desired;    // last command from the controller
   bool desired_fresh{false};  // set by apply() after a (re)connect
-  Target asserted;            // what the device was last told (read back)
+  // apply() numbers each command that needs writing; an assert of `desired` that was read back
+  // records the number it started with.
+  std::uint64_t desired_seq{0};
+  std::uint64_t confirmed_seq{0};
+  Target asserted;  // what the device was last told (read back)
   std::optional<TimePoint> asserted_at;
   std::optional<TimePoint> last_attempt_at;
   std::optional<double> grid_setpoint_written;
@@ -753,8 +757,13 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     enqueue([this](std::function<void()> finished) {
       assert_queued = false;
       if (!is_ready) return finished();
-      const Target t = desired_fresh ? target_from(desired) : asserted;
-      assert_target(t, [finished](Status) { finished(); });
+      const bool from_desired = desired_fresh;
+      const std::uint64_t seq = desired_seq;
+      const Target t = from_desired ? target_from(desired) : asserted;
+      assert_target(t, [this, finished, from_desired, seq](Status s) {
+        if (s && from_desired) confirmed_seq = seq;
+        finished();
+      });
     });
   }
 
@@ -933,8 +942,13 @@ void ProfileInverterDriver::apply(const core::InverterCommand& command) {
   if (command.kind == CommandKind::none) return;
   const bool first_after_connect = !impl_->desired_fresh;
   impl_->desired_fresh = true;
+  if (first_after_connect || target_changed) ++impl_->desired_seq;
   if (!impl_->is_ready) return;  // startup writes the safe state, then this
   if (first_after_connect || target_changed) impl_->queue_assert();
+}
+
+bool ProfileInverterDriver::command_confirmed() const {
+  return impl_->is_ready && impl_->desired_fresh && impl_->confirmed_seq == impl_->desired_seq;
 }
 
 void ProfileInverterDriver::set_event_handler(EventHandler handler) {

@@ -51,6 +51,10 @@ class ProfileInverterDriver final : public InverterDriver {
 
   /// True once the device was read and the safe state written after the last (re)connect.
   bool ready() const;
+  /// True when the last command passed to apply() was written and read back, on this
+  /// connection. False while it is queued or being written: a read-back value equal to it may
+  /// still come from an earlier command (a safe state before the setpoint now in flight).
+  bool command_confirmed() const;
   /// Model id -> start address found by SunSpec discovery (empty for other profiles).
   std::map<std::uint16_t, std::uint16_t> sunspec_models() const;
 

@@ -189,6 +189,30 @@ TEST(ProfileDriver, SetPowerIsWrittenInTheDeviceSignAndReadBack) {
   EXPECT_EQ(r.count("inverter.readback_mismatch", EventEdge::raised), 0);
 }
 
+// The daemon's SIGTERM path waits for this: a read-back of 0 W alone can be the previous safe
+// state while a setpoint write is still queued or on the wire.
+TEST(ProfileDriver, CommandConfirmedOnlyOnceTheLatestCommandIsReadBack) {
+  Rig r("test_dummy");
+  fill_dummy(r);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  InverterCommand safe;
+  safe.kind = CommandKind::safe_state;
+  safe.reason = "test";
+  r.driver->apply(safe);
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  ASSERT_TRUE(r.wait_asserted(0.0));
+
+  r.driver->apply(set_power(-2000));
+  EXPECT_FALSE(r.driver->command_confirmed());
+  ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == 2000.0; }));  // on the wire
+  r.driver->apply(safe);
+  EXPECT_FALSE(r.driver->command_confirmed());
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(r.bank.get("setpoint"), 0.0);
+  EXPECT_EQ(r.driver->latest_state()->setpoint_readback_w, 0.0);
+}
+
 TEST(ProfileDriver, TargetIsReassertedEveryLease) {
   Rig r("test_dummy");
   fill_dummy(r);

@@ -107,6 +107,19 @@ api::HealthValue health_value(std::string name, const control::HealthValue& v,
 
 AppFacade::AppFacade(FacadeContext ctx) : ctx_(std::move(ctx)) {}
 
+namespace {
+
+/// Completes `done` on `io` with `value`. The callback is moved there, so nothing it holds is
+/// destroyed on the query thread.
+template <class T, class V>
+void complete_on(const boost::asio::any_io_executor& io, api::Done<T>& done, V&& value) {
+  boost::asio::post(io, [d = std::move(done), r = Result<T>(std::forward<V>(value))]() mutable {
+    d(std::move(r));
+  });
+}
+
+}  // namespace
+
 AppFacade::~AppFacade() {
   queries_.join();
 }
@@ -311,13 +324,13 @@ std::vector<api::MetricSample> AppFacade::metrics() const {
 
 void AppFacade::events(const api::EventQuery& query,
                        api::Done<std::vector<api::EventRecord>> done) {
-  boost::asio::post(queries_, [this, query, done = std::move(done)] {
+  boost::asio::post(queries_, [this, query, done = std::move(done)]() mutable {
     storage::EventQuery q;
     q.since = query.since;
     q.min_severity = query.min_severity;
     q.limit = 100'000;  // the store returns oldest first; the API wants the newest `limit`
     auto r = ctx_.store.events(q);
-    if (!r) return done(Failure{r.error()});
+    if (!r) return complete_on(ctx_.io, done, Failure{r.error()});
     std::vector<api::EventRecord> out;
     const auto& all = *r;
     const std::size_t n = std::min<std::size_t>(all.size(), query.limit);
@@ -325,19 +338,19 @@ void AppFacade::events(const api::EventQuery& query,
       const auto& e = all[all.size() - 1 - i];
       out.push_back({e.id, e.at, e.event});
     }
-    done(std::move(out));
+    complete_on(ctx_.io, done, std::move(out));
   });
 }
 
 void AppFacade::history(const api::HistoryQuery& query, api::Done<api::HistorySeries> done) {
-  boost::asio::post(queries_, [this, query, done = std::move(done)] {
+  boost::asio::post(queries_, [this, query, done = std::move(done)]() mutable {
     storage::HistoryQuery q;
     q.from = query.from;
     q.to = query.to;
     q.resolution = to_storage(query.resolution);
     for (const auto& f : query.fields) q.fields.push_back(storage_field(f));
     auto r = ctx_.store.history(q);
-    if (!r) return done(Failure{r.error()});
+    if (!r) return complete_on(ctx_.io, done, Failure{r.error()});
     api::HistorySeries s;
     s.fields = query.fields;
     s.resolution = to_api(r->resolution);
@@ -347,14 +360,14 @@ void AppFacade::history(const api::HistoryQuery& query, api::Done<api::HistorySe
       for (const auto& v : p.values) point.values.push_back(v.mean);
       s.points.push_back(std::move(point));
     }
-    done(std::move(s));
+    complete_on(ctx_.io, done, std::move(s));
   });
 }
 
 void AppFacade::audit(const api::AuditQuery& query, api::Done<std::vector<api::AuditRecord>> done) {
-  boost::asio::post(queries_, [this, query, done = std::move(done)] {
+  boost::asio::post(queries_, [this, query, done = std::move(done)]() mutable {
     auto r = ctx_.store.audit(query.since, 100'000);
-    if (!r) return done(Failure{r.error()});
+    if (!r) return complete_on(ctx_.io, done, Failure{r.error()});
     std::vector<api::AuditRecord> out;
     const auto& all = *r;
     const std::size_t n = std::min<std::size_t>(all.size(), query.limit);
@@ -372,7 +385,7 @@ void AppFacade::audit(const api::AuditQuery& query, api::Done<std::vector<api::A
       rec.message = colon == std::string::npos ? "" : a.record.outcome.substr(colon + 2);
       out.push_back(std::move(rec));
     }
-    done(std::move(out));
+    complete_on(ctx_.io, done, std::move(out));
   });
 }
 
@@ -448,7 +461,7 @@ void AppFacade::run_self_test(const api::Requester& who, api::Done<api::SelfTest
   auto limits = limits::LimitsSettings::from_config(ctx_.config);
   const auto started = ctx_.clock.wall_now();
   record_audit(who, "self_test {}", "accepted: protection self-test started");
-  boost::asio::post(queries_, [this, settings, limits, started, done = std::move(done)] {
+  boost::asio::post(queries_, [this, settings, limits, started, done = std::move(done)]() mutable {
     const auto r = control::run_protection_self_test(settings, limits);
     api::SelfTestReport out;
     out.started_at = started;
@@ -465,7 +478,7 @@ void AppFacade::run_self_test(const api::Requester& who, api::Done<api::SelfTest
       s.message = c.injected + (c.note.empty() ? "" : "; " + c.note);
       out.steps.push_back(std::move(s));
     }
-    done(std::move(out));
+    complete_on(ctx_.io, done, std::move(out));
   });
 }
 

@@ -206,9 +206,9 @@ struct Daemon::Impl {
       throw config::ConfigError(options_path(), {{"/api", server_options.error().message}});
     }
     server_options->logger = logger("api");
-    facade = std::make_unique<AppFacade>(
-        FacadeContext{clock, config, options.config_path, *loop, *bms_monitor, *inverter_driver,
-                      *store, compliance_report, bms_link_detail(), inverter_link_detail()});
+    facade = std::make_unique<AppFacade>(FacadeContext{
+        io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
+        *inverter_driver, *store, compliance_report, bms_link_detail(), inverter_link_detail()});
     router = std::make_unique<api::Router>(*facade, clock);
     http = std::make_unique<api::http::HttpServer>(io, *router, std::move(*server_options));
     if (auto started = http->start(); !started) {

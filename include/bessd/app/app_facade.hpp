@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <bessd/api/facade.hpp>
@@ -23,6 +24,9 @@ namespace bessd::app {
 
 /// What the facade reads; all references outlive the facade (owned by the daemon).
 struct FacadeContext {
+  // The io_context's executor: results computed on the query thread complete there, so the
+  // callbacks (and the API sessions they keep alive) are run and released on the io thread.
+  boost::asio::any_io_executor io;
   const Clock& clock;
   const config::Config& config;
   std::filesystem::path config_path;

@@ -116,28 +116,10 @@ Json to_json(const core::PackState& p) {
   return out;
 }
 
-namespace {
-std::string_view operating_name(core::InverterOperating o) {
-  switch (o) {
-    case core::InverterOperating::unknown:
-      return "unknown";
-    case core::InverterOperating::off:
-      return "off";
-    case core::InverterOperating::standby:
-      return "standby";
-    case core::InverterOperating::running:
-      return "running";
-    case core::InverterOperating::fault:
-      return "fault";
-  }
-  return "invalid";
-}
-}  // namespace
-
 Json to_json(const core::InverterState& i) {
   return {
       {"online", i.online},
-      {"operating", operating_name(i.operating)},
+      {"operating", core::to_string(i.operating)},
       {"battery_power_w", opt(i.battery_power_w)},
       {"battery_voltage_v", opt(i.battery_voltage_v)},
       {"battery_current_a", opt(i.battery_current_a)},

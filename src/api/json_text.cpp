@@ -209,9 +209,7 @@ constexpr std::size_t kInitialCapacity = 4096;
 }  // namespace
 
 std::string to_json_text(const StatusDto& s) {
-  std::string out;
-  out.reserve(kInitialCapacity);
-  JsonWriter w(out);
+  JsonWriter w(kInitialCapacity);
   w.begin_object();
   w.key("active_faults");
   w.begin_array();
@@ -236,13 +234,11 @@ std::string to_json_text(const StatusDto& s) {
   w.member("state", s.controller.state);
   w.member("time", format_time(s.time));
   w.end_object();
-  return out;
+  return w.take();
 }
 
 std::string to_json_text(const LimitsDto& l) {
-  std::string out;
-  out.reserve(kInitialCapacity);
-  JsonWriter w(out);
+  JsonWriter w(kInitialCapacity);
   w.begin_object();
   w.key("bounds");
   w.begin_object();
@@ -263,7 +259,7 @@ std::string to_json_text(const LimitsDto& l) {
   w.end_array();
   w.member("time", format_time(l.time));
   w.end_object();
-  return out;
+  return w.take();
 }
 
 }  // namespace bessd::api

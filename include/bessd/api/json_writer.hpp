@@ -18,8 +18,11 @@ namespace bessd::api {
 
 class JsonWriter {
  public:
-  /// Appends to `out`, which must outlive the writer.
-  explicit JsonWriter(std::string& out) : out_(out) {}
+  /// `expected_size`: the text's likely length, so that the buffer is allocated once.
+  explicit JsonWriter(std::size_t expected_size = 256);
+
+  /// The text written so far; leaves the writer empty.
+  std::string take();
 
   void begin_object();
   void end_object();
@@ -62,8 +65,14 @@ class JsonWriter {
   void signed_number(std::int64_t n);
   void unsigned_number(std::uint64_t n);
   void string(std::string_view s);
+  void reserve(std::size_t n);
+  void put(char c);
+  void put(std::string_view s);
 
-  std::string& out_;
+  // Written through an index rather than push_back/append, which check the capacity (and store a
+  // terminator) on every character: buf_ is kept larger than the text, size_ is the text's end.
+  std::string buf_;
+  std::size_t size_{0};
   // Bit d set: the container at depth d+1 already has an element, so the next one needs a comma.
   std::uint64_t has_items_{0};
   int depth_{0};

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
@@ -213,10 +214,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     request.body = std::move(req.body());
     request.requester = who_;
     // The facade may complete on another thread: always come back to the stream's executor.
+    // Most replies come back at once, on it: dispatch sends them without a round trip through
+    // the queue.
     state_->router.handle(std::move(request), [self = this->shared_from_this()](Response response) {
       auto exec = self->stream_.get_executor();
-      asio::post(exec,
-                 [self, r = std::move(response)]() mutable { self->send(std::move(r), false); });
+      asio::dispatch(
+          exec, [self, r = std::move(response)]() mutable { self->send(std::move(r), false); });
     });
   }
 

@@ -1,10 +1,14 @@
 // Router throughput without sockets: requests per second through Router::handle over the
-// FakeFacade (JSON rendering, query and body validation included).
+// FakeFacade (JSON rendering, query and body validation included). The StatusText benchmarks
+// compare the status document's two writers in the same run: the Json tree's dump() (the
+// reference, json.hpp) and the direct text the router sends (json_text.hpp).
 
 #include <string>
 
 #include <benchmark/benchmark.h>
 
+#include <bessd/api/json.hpp>
+#include <bessd/api/json_text.hpp>
 #include <bessd/api/router.hpp>
 #include <bessd/api/testing/fake_facade.hpp>
 
@@ -56,12 +60,32 @@ void BM_NotFound(benchmark::State& s) {
   run(s, bessd::api::Method::get, "/v1/nothing");
 }
 
+void BM_StatusTextViaJsonTree(benchmark::State& state) {
+  Env env;
+  const auto status = env.facade.status();
+  for (auto _ : state) {
+    auto text = bessd::api::to_json(status).dump(-1, ' ', false,
+                                                 bessd::api::Json::error_handler_t::replace);
+    benchmark::DoNotOptimize(text);
+  }
+}
+void BM_StatusTextDirect(benchmark::State& state) {
+  Env env;
+  const auto status = env.facade.status();
+  for (auto _ : state) {
+    auto text = bessd::api::to_json_text(status);
+    benchmark::DoNotOptimize(text);
+  }
+}
+
 BENCHMARK(BM_GetStatus);
 BENCHMARK(BM_GetLimits);
 BENCHMARK(BM_GetMetrics);
 BENCHMARK(BM_GetEvents);
 BENCHMARK(BM_PutMode);
 BENCHMARK(BM_NotFound);
+BENCHMARK(BM_StatusTextViaJsonTree);
+BENCHMARK(BM_StatusTextDirect);
 
 }  // namespace
 BENCHMARK_MAIN();

@@ -8,6 +8,7 @@
 
 #include <bessd/api/error_response.hpp>
 #include <bessd/api/json.hpp>
+#include <bessd/api/json_text.hpp>
 #include <bessd/api/prometheus_text.hpp>
 #include <bessd/api/query_params.hpp>
 #include <bessd/config/json_reader.hpp>
@@ -22,6 +23,12 @@ Response json_response(const Json& body, unsigned status = 200) {
   Response r;
   r.status = status;
   r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return r;
+}
+
+Response json_text_response(std::string body) {
+  Response r;
+  r.body = std::move(body);
   return r;
 }
 
@@ -219,11 +226,12 @@ void Router::handle(Request request, Reply reply) {
   counted(error_response(500, error_code::kInternal, "route without a handler: " + path));
 }
 
+// Clients poll these two: their text is written directly, without a Json tree.
 Response Router::get_status() {
-  return json_response(to_json(facade_.status()));
+  return json_text_response(to_json_text(facade_.status()));
 }
 Response Router::get_limits() {
-  return json_response(to_json(facade_.limits()));
+  return json_text_response(to_json_text(facade_.limits()));
 }
 Response Router::get_compliance() {
   return json_response(to_json(facade_.compliance()));

@@ -2,6 +2,7 @@
 #include <bessd/core/envelope.hpp>
 #include <bessd/core/event.hpp>
 #include <bessd/core/flag_state.hpp>
+#include <bessd/core/inverter_state.hpp>
 
 namespace bessd::core {
 
@@ -13,6 +14,22 @@ std::string_view to_string(FlagState s) noexcept {
       return "ok";
     case FlagState::active:
       return "active";
+  }
+  return "invalid";
+}
+
+std::string_view to_string(InverterOperating o) noexcept {
+  switch (o) {
+    case InverterOperating::unknown:
+      return "unknown";
+    case InverterOperating::off:
+      return "off";
+    case InverterOperating::standby:
+      return "standby";
+    case InverterOperating::running:
+      return "running";
+    case InverterOperating::fault:
+      return "fault";
   }
   return "invalid";
 }

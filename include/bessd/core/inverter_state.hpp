@@ -5,12 +5,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <bessd/common/clock.hpp>
 
 namespace bessd::core {
 
 enum class InverterOperating : std::uint8_t { unknown, off, standby, running, fault };
+std::string_view to_string(InverterOperating o) noexcept;
 
 struct InverterState {
   bool online{false};

@@ -1,14 +1,17 @@
 #include <bessd/api/http/http_server.hpp>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <optional>
 #include <vector>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 #include <bessd/api/error_response.hpp>
+#include <bessd/api/http/response_head.hpp>
 
 #include "unix_peer.hpp"
 
@@ -210,31 +214,30 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     request.body = std::move(req.body());
     request.requester = who_;
     // The facade may complete on another thread: always come back to the stream's executor.
+    // Most replies come back at once, on it: dispatch sends them without a round trip through
+    // the queue.
     state_->router.handle(std::move(request), [self = this->shared_from_this()](Response response) {
       auto exec = self->stream_.get_executor();
-      asio::post(exec,
-                 [self, r = std::move(response)]() mutable { self->send(std::move(r), false); });
+      asio::dispatch(
+          exec, [self, r = std::move(response)]() mutable { self->send(std::move(r), false); });
     });
   }
 
   void send(Response r, bool close_after) {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
-        static_cast<bhttp::status>(r.status), version_);
-    res->set(bhttp::field::server, "bessd");
-    res->set(bhttp::field::content_type, r.content_type);
-    res->set(bhttp::field::cache_control, "no-store");
-    for (const auto& [name, value] : r.headers) res->set(name, value);
-    res->body() = std::move(r.body);
-    res->keep_alive(keep_alive_ && !close_after);
-    res->prepare_payload();
-    response_ = res;
+    const bool keep_alive = keep_alive_ && !close_after;
+    head_.clear();
+    append_response_head(head_, r, version_, keep_alive);
+    body_ = std::move(r.body);
+    const std::array<asio::const_buffer, 2> message{asio::buffer(head_), asio::buffer(body_)};
     stream_.expires_after(opts().read_timeout);
-    bhttp::async_write(stream_, *response_,
-                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                         if (ec || !self->response_->keep_alive()) return self->close();
-                         self->response_.reset();
-                         self->read_header();
-                       });
+    asio::async_write(
+        stream_, message,
+        [self = this->shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+          if (ec || !keep_alive) return self->close();
+          // An idle connection holds no body (a history answer can be large).
+          self->body_ = std::string();
+          self->read_header();
+        });
   }
 
   std::shared_ptr<HttpServer::State> state_;
@@ -242,7 +245,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<bhttp::response<bhttp::empty_body>> continue_;
-  std::shared_ptr<bhttp::response<bhttp::string_body>> response_;
+  std::string head_;  // reused: its capacity stays with the connection
+  std::string body_;
   Requester who_;
   unsigned version_{11};
   bool keep_alive_{false};

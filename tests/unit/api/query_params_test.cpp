@@ -1,3 +1,7 @@
+#include <array>
+#include <cstdio>
+#include <random>
+
 #include <gtest/gtest.h>
 
 #include <bessd/api/json.hpp>
@@ -36,6 +40,34 @@ TEST(ParseTime, RejectsMalformed) {
 TEST(FormatTime, MillisecondsUtc) {
   EXPECT_EQ(format_time(kNow + std::chrono::milliseconds{7}), "2026-11-18T11:06:40.007Z");
   EXPECT_EQ(format_time(WallTime{}), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_time(WallTime{} - std::chrono::milliseconds{1}), "1969-12-31T23:59:59.999Z");
+}
+
+TEST(FormatTime, SameTextAsPrintfOverTheYears) {
+  using namespace std::chrono;
+  const auto printf_text = [](WallTime t) {
+    const auto ms = floor<milliseconds>(t);
+    const auto day = floor<days>(ms);
+    const year_month_day ymd{day};
+    const hh_mm_ss<milliseconds> hms{ms - day};
+    std::array<char, 40> buf{};
+    std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                  static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
+                  static_cast<int>(hms.subseconds().count()));
+    return std::string(buf.data());
+  };
+  std::mt19937_64 rng(7);
+  // Every time a WallTime can hold (1677 to 2262), to the nanosecond.
+  std::uniform_int_distribution<WallTime::rep> pick(WallTime::min().time_since_epoch().count(),
+                                                    WallTime::max().time_since_epoch().count());
+  for (int n = 0; n < 20000; ++n) {
+    const WallTime t{WallTime::duration{pick(rng)}};
+    ASSERT_EQ(format_time(t), printf_text(t)) << n;
+  }
+  EXPECT_EQ(format_time(WallTime::min()), printf_text(WallTime::min()));
+  EXPECT_EQ(format_time(WallTime::max()), printf_text(WallTime::max()));
 }
 
 TEST(PercentDecode, EscapesAndErrors) {

@@ -61,6 +61,30 @@ TEST_F(RouterRead, StatusListsActiveFaults) {
   EXPECT_TRUE(j["active_faults"][0]["since"].is_null());
 }
 
+// Repeated GETs must never see an older document than the facade's: no caching in the router
+// may hide a change of the snapshot or of the time.
+TEST_F(RouterRead, StatusAndLimitsFollowEveryChange) {
+  const auto first = call(Method::get, "/v1/status").body;
+  EXPECT_EQ(call(Method::get, "/v1/status").body, first);
+  facade.status_snapshot.pack.soc_pct = 56.0;
+  const auto second = call(Method::get, "/v1/status").body;
+  EXPECT_NE(second, first);
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(second)["pack"]["soc_pct"].get<double>(), 56.0);
+  clock.advance(std::chrono::milliseconds{1});
+  EXPECT_EQ(json(call(Method::get, "/v1/status"))["time"], "2026-11-18T11:06:40.001Z");
+  facade.status_snapshot.links[0].age_s = 0.5;
+  EXPECT_DOUBLE_EQ(json(call(Method::get, "/v1/status"))["links"][0]["age_s"].get<double>(), 0.5);
+
+  const auto limits = call(Method::get, "/v1/limits").body;
+  facade.limits_snapshot.envelope.charge_power_max_w.value = 1800.0;
+  EXPECT_NE(call(Method::get, "/v1/limits").body, limits);
+  EXPECT_DOUBLE_EQ(
+      json(call(Method::get, "/v1/limits"))["bounds"]["charge_power_max_w"]["value"].get<double>(),
+      1800.0);
+  clock.advance(std::chrono::milliseconds{1});
+  EXPECT_EQ(json(call(Method::get, "/v1/limits"))["time"], "2026-11-18T11:06:40.002Z");
+}
+
 TEST_F(RouterRead, LimitsListsEveryBoundWithItsCause) {
   const auto r = call(Method::get, "/v1/limits");
   ASSERT_EQ(r.status, 200u);

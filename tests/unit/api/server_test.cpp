@@ -36,6 +36,31 @@ TEST_F(Server, UnixKeepAliveServesSeveralRequestsOnOneConnection) {
   ::close(fd);
 }
 
+// Clients may send the next requests before the first answer: each gets its answer, in order, and
+// "Connection: close" on the last one ends the connection after it.
+TEST_F(Server, PipelinedRequestsAreAnsweredInOrder) {
+  start_server();
+  const int fd = connect_unix(socket_path_);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(send_all(fd, make_request("GET", "/v1/status") + make_request("GET", "/nothing") +
+                               make_request("GET", "/v1/limits", "", "Connection: close\r\n")));
+  std::string all;
+  char buf[4096];
+  ssize_t n = 0;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) all.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  const auto first = all.find("HTTP/1.1 200 OK\r\n");
+  const auto second = all.find("HTTP/1.1 404 Not Found\r\n");
+  const auto third = all.find("HTTP/1.1 200 OK\r\n", first + 1);
+  ASSERT_EQ(first, 0u) << all;
+  ASSERT_NE(second, std::string::npos) << all;
+  ASSERT_NE(third, std::string::npos) << all;
+  EXPECT_LT(second, third);
+  EXPECT_THAT(all.substr(first, second), HasSubstr("\"soc_pct\":55"));
+  EXPECT_THAT(all.substr(third), HasSubstr("Connection: close\r\n"));
+  EXPECT_THAT(all.substr(third), HasSubstr("\"constraints\":["));
+}
+
 TEST_F(Server, UnixWriteAsRootCarriesPeerCredentials) {
   start_server();
   const auto r = request_unix(socket_path_, make_request("PUT", "/v1/mode", R"({"mode":"idle"})"));

@@ -53,8 +53,9 @@ class SunSpecDeviceTest : public ::testing::Test {
   void write(int address, std::vector<std::uint16_t> v) {
     ASSERT_EQ(modbus_write_registers(ctx, address, static_cast<int>(v.size()), v.data()),
               static_cast<int>(v.size()));
-    // The write hook posts to the io_context: run until it was handled.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    // The write hook posts to the io_context: run until it was handled. The bound is generous:
+    // on a loaded CI machine the server thread can be starved for a while (seen: over 2 s).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (io.poll() == 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     io.restart();

@@ -8,6 +8,7 @@
 
 #include <bessd/config/config_error.hpp>
 #include <bessd/config/json_reader.hpp>
+#include <bessd/config/json_text.hpp>
 #include <bessd/inverter/profile.hpp>
 
 namespace bessd::inverter {
@@ -458,13 +459,7 @@ Profile parse_profile(const Json& document, const std::string& source) {
 }
 
 Profile parse_profile_text(std::string_view text, const std::string& source) {
-  Json doc;
-  try {
-    doc = Json::parse(text.begin(), text.end(), nullptr, true, /*ignore_comments=*/true);
-  } catch (const Json::parse_error& e) {
-    throw config::ConfigError(source, {{"", std::string("invalid JSON: ") + e.what()}});
-  }
-  return parse_profile(doc, source);
+  return parse_profile(config::parse_json_text(text, source), source);
 }
 
 Profile load_profile(const std::filesystem::path& file) {

@@ -157,5 +157,18 @@ TEST(ProfileText, CommentsAllowedAndSyntaxErrorsNameTheSource) {
   }
 }
 
+// A number beyond a double threw nlohmann's out_of_range instead of a ConfigError.
+TEST(ProfileText, NumberTooLargeForADoubleIsAConfigError) {
+  try {
+    (void)parse_profile_text(R"({"name": "x", "points": {"A": {"address": 1, "type": "u16",
+                                 "scale": -1e999}}})",
+                             "inline.json");
+    FAIL();
+  } catch (const config::ConfigError& e) {
+    ASSERT_EQ(e.issues().size(), 1U);
+    EXPECT_NE(e.issues()[0].message.find("number overflow"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace bessd::inverter

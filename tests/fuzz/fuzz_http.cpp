@@ -189,7 +189,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (is_disconnect(ec)) break;
       Response r = read_error_response(ec, limits);
       router.count_transport_error(r.status);
-      auto res = to_http_response(std::move(r), version, false);
+      auto res = to_http_response(std::move(r), version, false, Method::other);
       write(out, res);
       sent.push_back({res.result_int(), false});
       break;
@@ -199,19 +199,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool head = req.method() == bhttp::verb::head;
     Response answer;
     int replies = 0;
+    Request request = to_request(req, who);
+    const Method request_method = request.method;
     if (auto denied = over_tcp ? check_bearer(req, kToken) : std::nullopt) {
       router.count_transport_error(401);
       answer = std::move(*denied);
       replies = 1;
     } else {
-      router.handle(to_request(req, who), [&](Response r) {
+      router.handle(std::move(request), [&](Response r) {
         ++replies;
         answer = std::move(r);
       });
       facade.release_pending();
     }
     if (replies != 1) fail("the router did not answer exactly once");
-    auto res = to_http_response(std::move(answer), version, keep_alive);
+    auto res = to_http_response(std::move(answer), version, keep_alive, request_method);
     write(out, res);
     sent.push_back({res.result_int(), head});
     if (!keep_alive) break;

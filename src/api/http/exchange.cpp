@@ -80,7 +80,8 @@ Request to_request(HttpRequest& request, Requester who) {
   return out;
 }
 
-HttpResponse to_http_response(Response response, unsigned version, bool keep_alive) {
+HttpResponse to_http_response(Response response, unsigned version, bool keep_alive,
+                              Method answered) {
   HttpResponse res{static_cast<bhttp::status>(response.status), version};
   res.set(bhttp::field::server, "bessd");
   res.set(bhttp::field::content_type, response.content_type);
@@ -89,6 +90,11 @@ HttpResponse to_http_response(Response response, unsigned version, bool keep_ali
   res.body() = std::move(response.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();
+  if (answered == Method::head) {
+    const auto length = res.body().size();
+    res.body().clear();
+    res.content_length(length);
+  }
   return res;
 }
 

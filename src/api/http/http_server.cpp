@@ -114,6 +114,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void read_header() {
     parser_.emplace();
     apply_limits(*parser_, limits());
+    answering_ = Method::other;
     stream_.expires_after(opts().read_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -164,13 +165,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void on_request() {
     auto& req = parser_->get();
     keep_alive_ = req.keep_alive();
+    Request request = to_request(req, who_);
+    answering_ = request.method;
     if (std::is_same_v<Protocol, tcp>) {
       if (auto denied = check_bearer(req, opts().token)) {
         state_->router.count_transport_error(401);
         return send(std::move(*denied), false);
       }
     }
-    Request request = to_request(req, who_);
     // The facade may complete on another thread: always come back to the stream's executor.
     state_->router.handle(std::move(request), [self = this->shared_from_this()](Response response) {
       auto exec = self->stream_.get_executor();
@@ -181,7 +183,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void send(Response r, bool close_after) {
     response_ = std::make_shared<HttpResponse>(
-        to_http_response(std::move(r), version_, keep_alive_ && !close_after));
+        to_http_response(std::move(r), version_, keep_alive_ && !close_after, answering_));
     stream_.expires_after(opts().read_timeout);
     bhttp::async_write(stream_, *response_,
                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -199,6 +201,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::shared_ptr<HttpResponse> response_;
   Requester who_;
   unsigned version_{11};
+  Method answering_{Method::other};  // of the request being answered (HEAD: no body)
   bool keep_alive_{false};
   bool over_limit_;
 };

@@ -48,7 +48,10 @@ std::optional<Response> check_bearer(const HttpRequest& request, std::string_vie
 /// The router's view of a parsed request; moves the body out of `request`.
 Request to_request(HttpRequest& request, Requester who);
 
-/// The message written for a response.
-HttpResponse to_http_response(Response response, unsigned version, bool keep_alive);
+/// The message written for a response. `answered` is the method of the request it answers
+/// (Method::other when the request could not be read): a response to HEAD carries the length of
+/// its body but never the body, which a keep-alive client would read as the next response.
+HttpResponse to_http_response(Response response, unsigned version, bool keep_alive,
+                              Method answered);
 
 }  // namespace bessd::api::http

@@ -8,3 +8,9 @@ if(BESSD_SANITIZE)
     add_compile_options(-Wno-error=tsan)
   endif()
 endif()
+# libFuzzer steers by the coverage of the code under test: the -fsanitize=fuzzer on a fuzz
+# target's own file instruments that file only, so every library of a fuzzing build gets the
+# coverage hooks too (the sanitizer runtime provides them when no fuzzer is linked).
+if(BESSD_BUILD_FUZZERS AND CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <bessd/config/json_text.hpp>
 #include <bessd/config/sections.hpp>
 
 namespace bessd::config {
@@ -19,21 +20,6 @@ std::string issues_summary(const std::string& source, const std::vector<ConfigIs
   return text;
 }
 
-// nlohmann reports a byte offset; people need line and column.
-std::string line_column(std::string_view text, std::size_t byte) {
-  std::size_t line = 1;
-  std::size_t col = 1;
-  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return "line " + std::to_string(line) + ", column " + std::to_string(col);
-}
-
 }  // namespace
 
 ConfigError::ConfigError(std::string source, std::vector<ConfigIssue> issues)
@@ -42,18 +28,7 @@ ConfigError::ConfigError(std::string source, std::vector<ConfigIssue> issues)
       issues_(std::move(issues)) {}
 
 Config parse_config(std::string_view text, const std::string& source) {
-  Json root;
-  try {
-    root = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/true,
-                       /*ignore_comments=*/true);
-  } catch (const Json::parse_error& e) {
-    std::string what = e.what();
-    // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 2: " prefix.
-    if (auto pos = what.find(": "); pos != std::string::npos) what = what.substr(pos + 2);
-    throw ConfigError(
-        source,
-        {{"", "invalid JSON at " + line_column(text, e.byte == 0 ? 0 : e.byte - 1) + ": " + what}});
-  }
+  const Json root = parse_json_text(text, source);
   IssueList issues;
   Config config;
   if (!root.is_object()) {

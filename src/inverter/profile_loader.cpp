@@ -8,6 +8,7 @@
 
 #include <bessd/config/config_error.hpp>
 #include <bessd/config/json_reader.hpp>
+#include <bessd/config/json_text.hpp>
 #include <bessd/inverter/profile.hpp>
 
 namespace bessd::inverter {
@@ -457,20 +458,17 @@ Profile parse_profile(const Json& document, const std::string& source) {
   return prof;
 }
 
+Profile parse_profile_text(std::string_view text, const std::string& source) {
+  return parse_profile(config::parse_json_text(text, source), source);
+}
+
 Profile load_profile(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in)
     throw config::ConfigError(file.string(), {{"", "cannot open the profile file for reading"}});
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const std::string text = buffer.str();
-  Json doc;
-  try {
-    doc = Json::parse(text.begin(), text.end(), nullptr, true, /*ignore_comments=*/true);
-  } catch (const Json::parse_error& e) {
-    throw config::ConfigError(file.string(), {{"", std::string("invalid JSON: ") + e.what()}});
-  }
-  return parse_profile(doc, file.string());
+  return parse_profile_text(buffer.str(), file.string());
 }
 
 std::filesystem::path resolve_profile_path(const std::string& name_or_path,

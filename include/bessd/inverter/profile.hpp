@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -127,7 +128,10 @@ struct Profile {
 /// Parses and validates a profile; throws config::ConfigError(source, issues) listing every
 /// problem by JSON pointer.
 Profile parse_profile(const nlohmann::json& document, const std::string& source);
-/// Reads (JSON with comments allowed) and parses a file; throws ConfigError.
+/// Parses profile text (JSON with comments allowed); `source` names it in messages. Throws
+/// ConfigError.
+Profile parse_profile_text(std::string_view text, const std::string& source);
+/// Reads and parses a file (parse_profile_text); throws ConfigError.
 Profile load_profile(const std::filesystem::path& file);
 /// "sunspec" -> <dir>/sunspec.json; a value containing '/' or ending in .json is a path.
 std::filesystem::path resolve_profile_path(const std::string& name_or_path,

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include <bessd/api/error_response.hpp>
-#include <bessd/api/http/response_head.hpp>
+#include <bessd/api/http/exchange.hpp>
 
 #include "unix_peer.hpp"
 
@@ -37,15 +37,6 @@ struct SessionBase {
   virtual ~SessionBase() = default;
   virtual void close() = 0;
 };
-
-bool iequals(std::string_view a, std::string_view b) {
-  return beast::iequals(beast::string_view(a.data(), a.size()),
-                        beast::string_view(b.data(), b.size()));
-}
-
-std::string_view to_sv(beast::string_view s) {
-  return {s.data(), s.size()};
-}
 
 }  // namespace
 
@@ -121,11 +112,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
  private:
   const ServerOptions& opts() const { return state_->options; }
+  ParseLimits limits() const { return {opts().max_header_bytes, opts().max_body_bytes}; }
 
   void read_header() {
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(opts().max_header_bytes));
-    parser_->body_limit(opts().max_body_bytes);
+    apply_limits(*parser_, limits());
+    answering_ = Method::other;
     stream_.expires_after(opts().read_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -135,9 +127,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void on_header(beast::error_code ec) {
     if (ec) return on_read_error(ec);
-    const auto& req = parser_->get();
-    version_ = req.version();
-    if (iequals(to_sv(req[bhttp::field::expect]), "100-continue") && !parser_->is_done()) {
+    version_ = parser_->get().version();
+    if (wants_continue(*parser_)) {
       continue_ =
           std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, version_);
       stream_.expires_after(opts().read_timeout);
@@ -163,27 +154,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void on_read_error(beast::error_code ec) {
     if (ec == asio::error::operation_aborted) return;
-    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
-        ec == asio::error::connection_reset) {
-      return close();
-    }
+    if (is_disconnect(ec)) return close();
     if (ec == beast::error::timeout) {
       state_->log_debug("api: dropped a connection that sent nothing complete within {} ms ({})",
                         opts().read_timeout.count(), who_.describe());
       return close();  // a slow client gets no answer; the socket is already closed
     }
-    Response r;
-    if (ec == bhttp::error::body_limit) {
-      r = error_response(
-          413, error_code::kBodyTooLarge,
-          "request body exceeds " + std::to_string(opts().max_body_bytes) + " bytes");
-    } else if (ec == bhttp::error::header_limit) {
-      r = error_response(
-          431, error_code::kHeadersTooLarge,
-          "request headers exceed " + std::to_string(opts().max_header_bytes) + " bytes");
-    } else {
-      r = error_response(400, error_code::kBadRequest, "malformed HTTP request: " + ec.message());
-    }
+    Response r = read_error_response(ec, limits());
     state_->router.count_transport_error(r.status);
     send(std::move(r), true);
   }
@@ -191,28 +168,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void on_request() {
     auto& req = parser_->get();
     keep_alive_ = req.keep_alive();
+    Request request = to_request(req, who_);
+    answering_ = request.method;
     if (std::is_same_v<Protocol, tcp>) {
-      constexpr std::string_view kBearer = "Bearer ";
-      const std::string_view auth = to_sv(req[bhttp::field::authorization]);
-      const bool ok = auth.size() > kBearer.size() &&
-                      iequals(auth.substr(0, kBearer.size()), kBearer) &&
-                      constant_time_equal(auth.substr(kBearer.size()), opts().token);
-      if (!ok) {
+      if (auto denied = check_bearer(req, opts().token)) {
         state_->router.count_transport_error(401);
-        Response r = error_response(
-            401, error_code::kUnauthorized,
-            auth.empty() ? "this API needs \"Authorization: Bearer <token>\" over TCP"
-                         : "invalid bearer token");
-        r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"bessd\"");
-        return send(std::move(r), false);
+        return send(std::move(*denied), false);
       }
     }
-    Request request;
-    request.method = parse_method(to_sv(req.method_string()));
-    request.target = std::string(to_sv(req.target()));
-    request.content_type = std::string(to_sv(req[bhttp::field::content_type]));
-    request.body = std::move(req.body());
-    request.requester = who_;
     // The facade may complete on another thread: always come back to the stream's executor.
     // Most replies come back at once, on it: dispatch sends them without a round trip through
     // the queue.
@@ -226,8 +189,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void send(Response r, bool close_after) {
     const bool keep_alive = keep_alive_ && !close_after;
     head_.clear();
-    append_response_head(head_, r, version_, keep_alive);
-    body_ = std::move(r.body);
+    to_wire(std::move(r), version_, keep_alive, answering_, head_, body_);
     const std::array<asio::const_buffer, 2> message{asio::buffer(head_), asio::buffer(body_)};
     stream_.expires_after(opts().read_timeout);
     asio::async_write(
@@ -243,12 +205,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::shared_ptr<HttpServer::State> state_;
   beast::basic_stream<Protocol> stream_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   std::shared_ptr<bhttp::response<bhttp::empty_body>> continue_;
   std::string head_;  // reused: its capacity stays with the connection
   std::string body_;
   Requester who_;
   unsigned version_{11};
+  Method answering_{Method::other};  // of the request being answered (HEAD: no body)
   bool keep_alive_{false};
   bool over_limit_;
 };

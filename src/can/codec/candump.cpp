@@ -1,6 +1,7 @@
 #include <bessd/can/codec/candump.hpp>
 
 #include <cstdio>
+#include <limits>
 
 #include "hex.hpp"
 
@@ -10,6 +11,9 @@ using detail::parse_hex;
 
 namespace {
 constexpr std::uint32_t kErrFlag = 0x20000000U;
+// The most seconds for which seconds * 1'000'000 + micros still fits timestamp_us.
+constexpr std::int64_t kMaxSeconds =
+    (std::numeric_limits<std::int64_t>::max() - 999'999) / 1'000'000;
 
 Failure bad(std::string_view what, std::string_view line) {
   std::string shown(line.substr(0, 80));
@@ -35,9 +39,9 @@ Result<Record> parse_line(std::string_view line) {
     return bad("timestamp is not seconds.6-digit-microseconds", original);
   std::int64_t seconds = 0;
   for (char c : ts.substr(0, dot)) {
-    if (c < '0' || c > '9' || seconds > 1'000'000'000'000LL)
-      return bad("bad timestamp seconds", original);
+    if (c < '0' || c > '9') return bad("bad timestamp seconds", original);
     seconds = seconds * 10 + (c - '0');
+    if (seconds > kMaxSeconds) return bad("bad timestamp seconds", original);
   }
   std::int64_t micros = 0;
   for (char c : ts.substr(dot + 1)) {

@@ -117,6 +117,25 @@ TEST_F(Server, GroupIsAppliedToTheSocket) {
   EXPECT_EQ(st.st_gid, gid);
 }
 
+// A client reads the response to HEAD up to the blank line, so a body there would be read as
+// the next response on the connection.
+TEST_F(Server, ResponseToHeadHasNoBodyOnAKeepAliveConnection) {
+  start_server();
+  const int fd = connect_unix(socket_path_);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(send_all(fd, make_request("HEAD", "/v1/status") +
+                               make_request("GET", "/v1/status", "", "Connection: close\r\n")));
+  std::string wire;
+  char buf[4096];
+  for (ssize_t n = 0; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+    wire.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  const auto end = wire.find("\r\n\r\n");
+  ASSERT_NE(end, std::string::npos) << wire;
+  EXPECT_THAT(wire.substr(0, end), HasSubstr("Content-Length: "));
+  EXPECT_EQ(wire.substr(end + 4, 15), "HTTP/1.1 200 OK") << wire;
+}
+
 TEST_F(Server, OversizedBodyIs413AndTheConnectionCloses) {
   options_.max_body_bytes = 1024;
   start_server();

@@ -72,6 +72,17 @@ TEST(Candump, MalformedLinesAreRejectedWithReasons) {
   }
 }
 
+// fuzz_candump: 13-digit seconds passed the old bound (10^12, checked before the last digit)
+// and seconds * 10^6 overflowed int64_t (undefined behaviour).
+TEST(Candump, TimestampsMustFitInt64Microseconds) {
+  auto last = parse_line("(9223372036853.999999) can0 351#14");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->timestamp_us, 9'223'372'036'853'999'999LL);
+  EXPECT_FALSE(parse_line("(9223372036854.000000) can0 351#14"));
+  EXPECT_FALSE(parse_line("(9700000000000.000000) can0 351#14"));
+  EXPECT_FALSE(parse_line("(99999999999999999999999.000000) can0 351#14"));
+}
+
 TEST(Candump, ParseLogNumbersLinesAndSkipsComments) {
   const std::string text =
       "# recorded on a test bench\n"

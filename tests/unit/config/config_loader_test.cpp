@@ -188,6 +188,17 @@ TEST(ConfigLoader, SyntaxErrorsGiveLineAndColumn) {
       << issues[0].message;
 }
 
+// nlohmann reports a number beyond a double as out_of_range, which escaped the loader's catch of
+// parse_error: bessd died of an unexpected exception instead of listing the problem (exit 78).
+TEST(ConfigLoader, NumberTooLargeForADoubleIsAConfigError) {
+  auto issues = issues_of(minimal_json(R"("site": {"ev_parked_kwh": 1e999})"));
+  ASSERT_EQ(issues.size(), 1U) << dump(issues);
+  EXPECT_EQ(issues[0].pointer, "");
+  EXPECT_NE(issues[0].message.find("invalid JSON: number overflow parsing '1e999'"),
+            std::string::npos)
+      << issues[0].message;
+}
+
 TEST(ConfigLoader, RootMustBeAnObject) {
   auto issues = issues_of("[1, 2]");
   ASSERT_EQ(issues.size(), 1U);

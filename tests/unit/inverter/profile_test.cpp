@@ -141,5 +141,34 @@ TEST(ProfileErrors, FileErrorsNameTheFile) {
   }
 }
 
+TEST(ProfileText, CommentsAllowedAndSyntaxErrorsNameTheSource) {
+  const Profile p = parse_profile_text(R"(// a read-only profile
+    {"name": "x", /* one point */ "points": {"A": {"address": 1, "type": "u16"}}})",
+                                       "inline.json");
+  EXPECT_EQ(p.source, "inline.json");
+  EXPECT_NE(p.point("A"), nullptr);
+  try {
+    (void)parse_profile_text(R"({"name": "x",)", "inline.json");
+    FAIL();
+  } catch (const config::ConfigError& e) {
+    EXPECT_EQ(e.source(), "inline.json");
+    ASSERT_EQ(e.issues().size(), 1U);
+    EXPECT_NE(e.issues()[0].message.find("invalid JSON"), std::string::npos);
+  }
+}
+
+// A number beyond a double threw nlohmann's out_of_range instead of a ConfigError.
+TEST(ProfileText, NumberTooLargeForADoubleIsAConfigError) {
+  try {
+    (void)parse_profile_text(R"({"name": "x", "points": {"A": {"address": 1, "type": "u16",
+                                 "scale": -1e999}}})",
+                             "inline.json");
+    FAIL();
+  } catch (const config::ConfigError& e) {
+    ASSERT_EQ(e.issues().size(), 1U);
+    EXPECT_NE(e.issues()[0].message.find("number overflow"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace bessd::inverter

@@ -1,0 +1,93 @@
+#include <bessd/api/http/exchange.hpp>
+#include <bessd/api/http/response_head.hpp>
+
+#include <string>
+
+#include <boost/asio/error.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
+
+#include <bessd/api/error_response.hpp>
+#include <bessd/api/http/http_server.hpp>
+
+namespace bessd::api::http {
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return beast::iequals(beast::string_view(a.data(), a.size()),
+                        beast::string_view(b.data(), b.size()));
+}
+
+std::string_view to_sv(beast::string_view s) {
+  return {s.data(), s.size()};
+}
+
+}  // namespace
+
+void apply_limits(RequestParser& parser, const ParseLimits& limits) {
+  parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+  parser.body_limit(limits.max_body_bytes);
+}
+
+bool wants_continue(const RequestParser& parser) {
+  return iequals(to_sv(parser.get()[bhttp::field::expect]), "100-continue") && !parser.is_done();
+}
+
+bool is_disconnect(boost::system::error_code ec) {
+  return ec == bhttp::error::end_of_stream || ec == boost::asio::error::eof ||
+         ec == boost::asio::error::connection_reset;
+}
+
+Response read_error_response(boost::system::error_code ec, const ParseLimits& limits) {
+  if (ec == bhttp::error::body_limit)
+    return error_response(
+        413, error_code::kBodyTooLarge,
+        "request body exceeds " + std::to_string(limits.max_body_bytes) + " bytes");
+  if (ec == bhttp::error::header_limit)
+    return error_response(
+        431, error_code::kHeadersTooLarge,
+        "request headers exceed " + std::to_string(limits.max_header_bytes) + " bytes");
+  return error_response(400, error_code::kBadRequest, "malformed HTTP request: " + ec.message());
+}
+
+std::optional<Response> check_bearer(const HttpRequest& request, std::string_view token) {
+  constexpr std::string_view kBearer = "Bearer ";
+  const std::string_view auth = to_sv(request[bhttp::field::authorization]);
+  const bool ok = auth.size() > kBearer.size() &&
+                  iequals(auth.substr(0, kBearer.size()), kBearer) &&
+                  constant_time_equal(auth.substr(kBearer.size()), token);
+  if (ok) return std::nullopt;
+  Response r =
+      error_response(401, error_code::kUnauthorized,
+                     auth.empty() ? "this API needs \"Authorization: Bearer <token>\" over TCP"
+                                  : "invalid bearer token");
+  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"bessd\"");
+  return r;
+}
+
+Request to_request(HttpRequest& request, Requester who) {
+  Request out;
+  out.method = parse_method(to_sv(request.method_string()));
+  out.target = std::string(to_sv(request.target()));
+  out.content_type = std::string(to_sv(request[bhttp::field::content_type]));
+  out.body = std::move(request.body());
+  out.requester = std::move(who);
+  return out;
+}
+
+void to_wire(Response response, unsigned version, bool keep_alive, Method answered,
+             std::string& head, std::string& body) {
+  append_response_head(head, response, version, keep_alive);
+  if (answered == Method::head)
+    body.clear();
+  else
+    body = std::move(response.body);
+}
+
+}  // namespace bessd::api::http

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: install dependencies, check style and purity rules, build
-# and test the dev preset, then build and test again under ASan+UBSan. The last line printed is
-# ctest's summary of the sanitizer run.
+# The whole test suite, as CI runs it: install dependencies, check style and purity rules, then
+#   dev   build and test (everything, with the QEMU and packaging tests and benchmark smoke runs),
+#   asan  the same under AddressSanitizer + UBSan (without the VM tests),
+#   tsan  the same under ThreadSanitizer (without the VM and packaging tests),
+#   fuzz  every libFuzzer target for BESSD_FUZZ_SECONDS (default 30) on the repository's seeds.
+# The last line printed counts every test and fuzz target: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,17 +22,51 @@ if [[ $(id -u) -eq 0 ]]; then export BESSD_ALLOW_HOST_INSTALL=${BESSD_ALLOW_HOST
 log_dir=build/test-logs
 mkdir -p "$log_dir"
 status=0
+passed=0
+failed=0
 summaries=()
-for preset in dev asan; do
+count() {  # log -> adds its ctest totals to passed/failed
+  local line total bad
+  line=$(grep -E '% tests passed, [0-9]+ tests failed out of [0-9]+' "$1" | tail -n 1 || true)
+  if [[ -z $line ]]; then
+    failed=$((failed + 1))  # no summary: the run itself broke
+    return
+  fi
+  bad=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")
+  total=$(sed -E 's/.* tests failed out of ([0-9]+).*/\1/' <<<"$line")
+  passed=$((passed + total - bad))
+  failed=$((failed + bad))
+}
+for preset in dev asan tsan; do
   echo "== $preset: configure, build, test"
+  SECONDS=0
   cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset" -j "$jobs"
-  ctest --preset "$preset" -j "$jobs" 2>&1 | tee "$log_dir/$preset.log" || status=1
-  grep -q 'tests passed' "$log_dir/$preset.log" || status=1
-  summaries+=("$preset: $(grep -E '% tests passed' "$log_dir/$preset.log" | tail -n 1)")
+  if cmake --build --preset "$preset" -j "$jobs"; then
+    ctest --preset "$preset" -j "$jobs" 2>&1 | tee "$log_dir/$preset.log" || status=1
+  else
+    echo "$preset: build failed" | tee "$log_dir/$preset.log"
+    status=1
+  fi
+  grep -q '% tests passed' "$log_dir/$preset.log" || status=1
+  count "$log_dir/$preset.log"
+  summaries+=("$preset ($SECONDS s): $(grep -E '% tests passed' "$log_dir/$preset.log" | tail -n 1)")
 done
+
+echo "== fuzz: every target for ${BESSD_FUZZ_SECONDS:-30} s"
+SECONDS=0
+./scripts/fuzz.sh --time "${BESSD_FUZZ_SECONDS:-30}" --jobs "$jobs" 2>&1 | tee "$log_dir/fuzz.log" || status=1
+fuzz_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log_dir/fuzz.log" | tail -n 1 || true)
+if [[ -n $fuzz_line ]]; then
+  passed=$((passed + $(cut -d' ' -f1 <<<"$fuzz_line")))
+  failed=$((failed + $(cut -d' ' -f3 <<<"$fuzz_line")))
+else
+  failed=$((failed + 1))
+  status=1
+fi
+summaries+=("fuzz ($SECONDS s): ${fuzz_line:-no summary}")
+
 echo "== summary"
-printf '%s\n' "${summaries[@]:0:${#summaries[@]}-1}"
-# The closing line is ctest's own summary line of the last (sanitizer) run.
-grep -E '% tests passed' "$log_dir/asan.log" | tail -n 1
+printf '%s\n' "${summaries[@]}"
+((failed == 0)) || status=1
+echo "$passed passed, $failed failed"
 exit $status

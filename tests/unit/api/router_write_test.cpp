@@ -75,6 +75,17 @@ TEST_F(RouterWrite, ModeMalformedJsonNamesTheByte) {
   EXPECT_THAT(m, HasSubstr("syntax error"));
 }
 
+// Found by fuzz_router (tests/fuzz/corpus/fuzz_router/number-beyond-double): the parser's
+// out_of_range escaped the router as an uncaught exception.
+TEST_F(RouterWrite, ModeNumberBeyondADoubleIsA400) {
+  const auto m =
+      expect_error(call(Method::put, "/v1/mode", R"({"mode":"manual","setpoint_w":-1E500})"), 400,
+                   "malformed_json");
+  EXPECT_THAT(m, HasSubstr("not usable JSON"));
+  EXPECT_THAT(m, HasSubstr("number overflow"));
+  EXPECT_TRUE(facade.mode_requests.empty());
+}
+
 TEST_F(RouterWrite, ModeWrongContentTypeIs415) {
   const auto m = expect_error(call(Method::put, "/v1/mode", R"({"mode":"idle"})", true,
                                    "application/x-www-form-urlencoded"),

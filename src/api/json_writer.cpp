@@ -187,20 +187,21 @@ void JsonWriter::value(double d) {
   size_ += static_cast<std::size_t>(nlohmann::detail::to_chars(first, first + kRoom, d) - first);
 }
 
-void JsonWriter::signed_number(std::int64_t n) {
+template <std::integral Int>
+void JsonWriter::integer(Int n) {
   separate();
-  constexpr std::size_t kRoom = 24;
+  constexpr std::size_t kRoom = 24;  // 20 digits and a sign
   reserve(kRoom);
   char* first = buf_.data() + size_;
   size_ += static_cast<std::size_t>(std::to_chars(first, first + kRoom, n).ptr - first);
 }
 
+void JsonWriter::signed_number(std::int64_t n) {
+  integer(n);
+}
+
 void JsonWriter::unsigned_number(std::uint64_t n) {
-  separate();
-  constexpr std::size_t kRoom = 24;
-  reserve(kRoom);
-  char* first = buf_.data() + size_;
-  size_ += static_cast<std::size_t>(std::to_chars(first, first + kRoom, n).ptr - first);
+  integer(n);
 }
 
 void JsonWriter::value(std::string_view s) {

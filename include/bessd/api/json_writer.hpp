@@ -64,6 +64,8 @@ class JsonWriter {
   void close(char bracket);
   void signed_number(std::int64_t n);
   void unsigned_number(std::uint64_t n);
+  template <std::integral Int>
+  void integer(Int n);  // defined and used in json_writer.cpp only
   void string(std::string_view s);
   void reserve(std::size_t n);
   void put(char c);

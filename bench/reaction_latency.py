@@ -20,7 +20,7 @@ import argparse
 import os
 import sys
 
-from system.site import (ROOT, Site, SiteError, discharging, first_write_after, holds_zero, now_ms,
+from system.site import (ROOT, Site, SiteError, discharging, first_write_after, holds_zero, now_us,
                          percentile, wait_for_write, wait_until)
 
 
@@ -31,11 +31,11 @@ def summary(name, values_ms, digits=2):
           f"p99 {f.format(percentile(v, 99))} ms, max {f.format(v[-1])} ms", flush=True)
 
 
-def resume_discharge(site, since_ms):
+def resume_discharge(site, since_us):
     """Acknowledge the latched fault until the inverter is told to discharge again."""
     def acked_and_running():
         site.api("POST", "/v1/faults/ack")
-        return first_write_after(site.sim_writes(), since_ms, discharging) is not None
+        return first_write_after(site.sim_writes(), since_us, discharging) is not None
     if not wait_until(acked_and_running, 10.0, poll_s=0.02):
         raise SiteError("discharge did not resume:\n" + site.bessd_output())
 
@@ -58,12 +58,12 @@ def alarm_trials(build, trials, frame_set):
                 return bool(frame)
             if not wait_until(alarm_sent, 2.0):
                 raise SiteError(f"trial {trial}: the simulator sent no alarm burst")
-            safe = wait_for_write(site, frame[0], holds_zero, 2.0, field="at_us")
+            safe = wait_for_write(site, frame[0], holds_zero, 2.0)
             if safe is None:
                 raise SiteError(f"trial {trial}: no 0 W command:\n" + site.bessd_output())
             delays.append((safe - frame[0]) / 1000.0)
             site.sim_ok("protection off")
-            resume_discharge(site, now_ms())
+            resume_discharge(site, now_us())
         summary(f"alarm frame (protection flag, Pylontech {frame_set}) -> 0 W command received",
                 delays)
 
@@ -79,12 +79,12 @@ def silence_trials(build, trials):
         for trial in range(trials):
             site.sim_ok("bms-silence on")
             last_frame = site.sim_status()["bms"]["last_frame_us"]
-            safe = wait_for_write(site, last_frame, holds_zero, 3.0, field="at_us")
+            safe = wait_for_write(site, last_frame, holds_zero, 3.0)
             if safe is None:
                 raise SiteError(f"trial {trial}: no 0 W command:\n" + site.bessd_output())
             delays.append((safe - last_frame) / 1000.0)
             site.sim_ok("bms-silence off")
-            resume_discharge(site, now_ms())
+            resume_discharge(site, now_us())
         summary(f"BMS silence (last frame) -> 0 W command received, stale_ms {stale_ms}",
                 delays)
         summary("  of which reaction after stale_ms", [d - stale_ms for d in delays])

@@ -20,9 +20,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def now_ms():
-    """Milliseconds of CLOCK_MONOTONIC: the simulator's steady_clock."""
-    return time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1_000_000
+def now_us():
+    """Microseconds of CLOCK_MONOTONIC: the simulator's steady_clock, the unit of `at_us`."""
+    return time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1_000
 
 
 def strip_json_comments(text):
@@ -279,19 +279,21 @@ def discharging(w):
     return w["hi_w"] < -100.0 and w["lo_w"] < -100.0
 
 
-def first_write_after(writes, since, predicate, field="at_ms"):
-    """Time (`field`: at_ms or at_us) of the first logged write at or after `since`."""
+def first_write_after(writes, since_us, predicate):
+    """Time (at_us) of the first logged write at or after `since_us`. Microseconds, because a
+    command's registers are written within one millisecond: at millisecond precision the end of
+    the previous command can pass for a reaction to what came after it."""
     for w in writes:
-        if w[field] >= since and predicate(w):
-            return w[field]
+        if w["at_us"] >= since_us and predicate(w):
+            return w["at_us"]
     return None
 
 
-def wait_for_write(site, since, predicate, timeout_s, field="at_ms"):
+def wait_for_write(site, since_us, predicate, timeout_s):
     found = []
 
     def probe():
-        t = first_write_after(site.sim_writes(), since, predicate, field)
+        t = first_write_after(site.sim_writes(), since_us, predicate)
         if t is not None:
             found.append(t)
         return bool(found)

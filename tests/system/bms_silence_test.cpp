@@ -28,11 +28,11 @@ void measure(std::int64_t stale_ms, std::int64_t timeout_ms) {
   std::vector<std::int64_t> delays;
   for (int trial = 0; trial < 20; ++trial) {
     ASSERT_EQ(site.sim("bms-silence on").rfind("ok", 0), 0U);
-    const std::int64_t last_frame = site.sim_status().at("bms").at("last_frame_ms");
+    const std::int64_t last_frame = site.sim_status().at("bms").at("last_frame_us");
     const auto safe = wait_for_write(site, last_frame, holds_zero, 2s);
     ASSERT_TRUE(safe) << "trial " << trial << ": no 0 W command\n" << site.bessd_output();
-    delays.push_back(*safe - last_frame);
-    const std::int64_t resumed = Site::now_ms();
+    delays.push_back((*safe - last_frame) / 1000);
+    const std::int64_t resumed = Site::now_us();
     ASSERT_EQ(site.sim("bms-silence off").rfind("ok", 0), 0U);
     // Recovery: COM-01 may latch; acknowledge once the BMS is back, then discharge resumes.
     ASSERT_TRUE(wait_until(

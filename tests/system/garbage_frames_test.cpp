@@ -14,10 +14,10 @@ TEST(GarbageFrames, RejectedWithoutLosingTheBms) {
   Site site;
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
-  const std::int64_t since = Site::now_ms();
+  const std::int64_t since = Site::now_us();
   ASSERT_EQ(site.sim("garbage on").rfind("ok", 0), 0U);
   // 2 s of junk with every 100 ms broadcast.
-  const std::int64_t until = since + 2000;
+  const std::int64_t until = Site::now_ms() + 2000;
   while (Site::now_ms() < until) {
     const auto status = site.api("GET", "/v1/status").body;
     ASSERT_TRUE(status.contains("links")) << status.dump();

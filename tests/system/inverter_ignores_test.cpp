@@ -25,7 +25,7 @@ TEST(InverterIgnores, NotObeyingLeadsToTheSafeState) {
       << site.sim("status") << "\n"
       << site.bessd_output();
 
-  const std::int64_t ignored = Site::now_ms();
+  const std::int64_t ignored = Site::now_us();
   ASSERT_EQ(site.sim("inverter-ignore on").rfind("ok", 0), 0U);
   nlohmann::json fault;
   ASSERT_TRUE(wait_until(

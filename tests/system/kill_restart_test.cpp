@@ -73,9 +73,9 @@ TEST(KillRestart, LatchSurvivesDatabaseIntactInverterReverts) {
       << site.api("GET", "/v1/status").body.dump();
   EXPECT_TRUE(fault.value("latched", false)) << fault.dump();
   // Still latched: no discharge until acknowledged.
-  const std::int64_t restarted = Site::now_ms();
-  EXPECT_TRUE(wait_for_write(site, restarted - 2000, holds_zero, 5s)) << site.sim("writes");
-  EXPECT_FALSE(first_write_after(site.sim_writes(), restarted - 2000, discharging));
+  const std::int64_t since = Site::now_us() - 2'000'000;
+  EXPECT_TRUE(wait_for_write(site, since, holds_zero, 5s)) << site.sim("writes");
+  EXPECT_FALSE(first_write_after(site.sim_writes(), since, discharging));
 }
 
 }  // namespace

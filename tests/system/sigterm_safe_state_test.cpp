@@ -13,11 +13,11 @@ using namespace std::chrono_literals;
 
 // Sends SIGTERM at `term` and checks the safe state reached the wire before bessd exited.
 void expect_safe_state_before_exit(Site& site) {
-  const std::int64_t term = Site::now_ms();
+  const std::int64_t term = Site::now_us();
   site.bessd()->signal(SIGTERM);
   auto exited = site.bessd()->wait(5s);
   ASSERT_TRUE(exited) << site.bessd_output();
-  const std::int64_t gone = Site::now_ms();
+  const std::int64_t gone = Site::now_us();
   EXPECT_TRUE(exited->exited);
   EXPECT_EQ(exited->code, 0) << site.bessd_output();
   const auto safe = first_write_after(site.sim_writes(), term, holds_zero);

@@ -56,6 +56,12 @@ std::int64_t Site::now_ms() {
       .count();
 }
 
+std::int64_t Site::now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 bool wait_until(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
@@ -66,23 +72,23 @@ bool wait_until(const std::function<bool()>& predicate, std::chrono::millisecond
 }
 
 std::optional<std::int64_t> first_write_after(
-    const nlohmann::json& writes, std::int64_t since_ms,
+    const nlohmann::json& writes, std::int64_t since_us,
     const std::function<bool(double lo, double hi)>& predicate) {
   for (const auto& w : writes) {
-    const auto at = w.at("at_ms").get<std::int64_t>();
-    if (at >= since_ms && predicate(w.at("lo_w").get<double>(), w.at("hi_w").get<double>()))
+    const auto at = w.at("at_us").get<std::int64_t>();
+    if (at >= since_us && predicate(w.at("lo_w").get<double>(), w.at("hi_w").get<double>()))
       return at;
   }
   return std::nullopt;
 }
 
 std::optional<std::int64_t> wait_for_write(
-    Site& site, std::int64_t since_ms, const std::function<bool(double lo, double hi)>& predicate,
+    Site& site, std::int64_t since_us, const std::function<bool(double lo, double hi)>& predicate,
     std::chrono::milliseconds timeout) {
   std::optional<std::int64_t> at;
   wait_until(
       [&] {
-        at = first_write_after(site.sim_writes(), since_ms, predicate);
+        at = first_write_after(site.sim_writes(), since_us, predicate);
         return at.has_value();
       },
       timeout);

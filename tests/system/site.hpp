@@ -52,6 +52,10 @@ class Site {
   nlohmann::json sim_writes();
   /// Steady-clock milliseconds as the simulator sees them (same clock as the test's).
   static std::int64_t now_ms();
+  /// The same in microseconds: the unit of the write log's `at_us`. Comparing at millisecond
+  /// precision once took the end of the previous command, written in the same millisecond just
+  /// before the discharge the test waited for, as a reaction to what the test did next.
+  static std::int64_t now_us();
 
   ApiResponse api(const std::string& method, const std::string& target,
                   const std::string& body = "");
@@ -79,15 +83,17 @@ class Site {
 /// Polls `predicate` every 10 ms until it holds or `timeout` passes.
 bool wait_until(const std::function<bool()>& predicate, std::chrono::milliseconds timeout);
 
-/// The first control write the simulator logged at or after `since_ms` matching `predicate`
-/// (on the device's lo/hi battery power window, W, + = charge); its time, or nullopt.
+/// The first control write the simulator logged at or after `since_us` (steady clock, µs)
+/// matching `predicate` (on the device's lo/hi battery power window, W, + = charge); its time
+/// in µs, or nullopt.
 std::optional<std::int64_t> first_write_after(
-    const nlohmann::json& writes, std::int64_t since_ms,
+    const nlohmann::json& writes, std::int64_t since_us,
     const std::function<bool(double lo, double hi)>& predicate);
 
-/// Waits (bounded) for a control write at or after `since_ms` matching `predicate`; its time.
+/// Waits (bounded) for a control write at or after `since_us` matching `predicate`; its time
+/// in µs.
 std::optional<std::int64_t> wait_for_write(
-    Site& site, std::int64_t since_ms, const std::function<bool(double lo, double hi)>& predicate,
+    Site& site, std::int64_t since_us, const std::function<bool(double lo, double hi)>& predicate,
     std::chrono::milliseconds timeout);
 
 /// Window predicates (W, + = charge).

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <bessd/inverter/registers/sunspec.hpp>
@@ -53,12 +54,13 @@ class SunSpecDeviceTest : public ::testing::Test {
   void write(int address, std::vector<std::uint16_t> v) {
     ASSERT_EQ(modbus_write_registers(ctx, address, static_cast<int>(v.size()), v.data()),
               static_cast<int>(v.size()));
-    // The write hook posts to the io_context: run until it was handled. The bound is generous:
-    // on a loaded CI machine the server thread can be starved for a while (seen: over 2 s).
+    // The server replies first, then its thread posts the write hook to the io_context: poll
+    // until the hook has run. `work` keeps poll() from stopping the io_context when it finds
+    // nothing yet (a stopped io_context runs nothing, even once the hook is posted: that once
+    // left a write unapplied on a loaded machine). The bound only ends a broken run.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (io.poll() == 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    io.restart();
   }
   std::uint16_t start_of(std::uint16_t model) {
     std::uint32_t a = 40002;
@@ -75,6 +77,7 @@ class SunSpecDeviceTest : public ::testing::Test {
   }
 
   boost::asio::io_context io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
   std::unique_ptr<SimWorld> world;
   std::unique_ptr<ModbusTestServer> server;
   std::unique_ptr<InverterDevice> device;

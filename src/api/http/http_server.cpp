@@ -1,5 +1,6 @@
 #include <bessd/api/http/http_server.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -195,12 +196,38 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     asio::async_write(
         stream_, message,
         [self = this->shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-          if (ec || !keep_alive) return self->close();
+          if (ec) return self->close();
+          if (!keep_alive) return self->linger_close();
           // An idle connection holds no body (a history answer can be large).
           self->body_ = std::string();
           self->read_header();
         });
   }
+
+  // After a last response: half-close, then read and drop whatever the client still sends until
+  // it closes or the linger time is up. Closing with unread input resets the connection, and the
+  // reset can reach the client before it has read the response (RFC 9112, 9.6). It is what a
+  // client over the connection cap, which sends its request after the 503 left, would see.
+  void linger_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(Protocol::socket::shutdown_send, ec);
+    if (ec) return close();
+    stream_.expires_after(std::min(opts().read_timeout, kMaxLinger));  // for the whole drain
+    buffer_.clear();
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(buffer_.prepare(kDrainChunk),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->buffer_.clear();
+                              self->drain();
+                            });
+  }
+
+  static constexpr std::chrono::milliseconds kMaxLinger{1000};
+  static constexpr std::size_t kDrainChunk = 4096;
 
   std::shared_ptr<HttpServer::State> state_;
   beast::basic_stream<Protocol> stream_;

@@ -1,9 +1,12 @@
 // The HTTP server over a real Unix socket and loopback TCP.
 
+#include <cerrno>
 #include <fstream>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -132,6 +135,7 @@ TEST_F(Server, ResponseToHeadHasNoBodyOnAKeepAliveConnection) {
   ::close(fd);
   const auto end = wire.find("\r\n\r\n");
   ASSERT_NE(end, std::string::npos) << wire;
+  EXPECT_EQ(wire.substr(0, 15), "HTTP/1.1 200 OK") << wire;
   EXPECT_THAT(wire.substr(0, end), HasSubstr("Content-Length: "));
   EXPECT_EQ(wire.substr(end + 4, 15), "HTTP/1.1 200 OK") << wire;
 }
@@ -223,6 +227,45 @@ TEST_F(Server, ConnectionCapAnswers503AndRecovers) {
   }
   EXPECT_EQ(status, 200u);
   ::close(held[1]);
+}
+
+// The client over the cap sends its request only after the 503 has arrived. A server that closed
+// at once would make that send fail (EPIPE) or reset the connection; a lingering close keeps the
+// response readable and then ends the connection cleanly.
+TEST_F(Server, ConnectionOverTheCapStillReadsItsAnswerAfterSending) {
+  options_.max_connections = 1;
+  start_server();
+  const int held = connect_unix(socket_path_);
+  ASSERT_GE(held, 0);
+  ASSERT_TRUE(send_all(held, make_request("GET", "/v1/status")));
+  ASSERT_TRUE(read_response(held).has_value());
+  const int over = connect_unix(socket_path_);
+  ASSERT_GE(over, 0);
+  pollfd p{over, POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 4000), 1);  // the 503 is waiting to be read
+  std::this_thread::sleep_for(50ms);  // and the server had time to close, had it not lingered
+  ASSERT_TRUE(send_all(over, make_request("GET", "/v1/status")));
+  const auto r = read_response(over);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 503u);
+  EXPECT_TRUE(closed_without_data(over, 4s));
+  ::close(over);
+  ::close(held);
+}
+
+// A client that goes on sending after its last response is cut off after the linger time.
+TEST_F(Server, LingeringCloseIsBounded) {
+  options_.read_timeout = 200ms;
+  start_server();
+  const int fd = connect_unix(socket_path_);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(send_all(fd, make_request("GET", "/v1/status", "", "Connection: close\r\n")));
+  ASSERT_TRUE(read_response(fd).has_value());
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < 5s && send_all(fd, "x"))
+    std::this_thread::sleep_for(20ms);  // sending fails once the server has closed its end
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
+  ::close(fd);
 }
 
 TEST_F(Server, ExpectContinueIsAnswered) {

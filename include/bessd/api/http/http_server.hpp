@@ -7,7 +7,9 @@
 // never stalls the loop), bodies above `max_body_bytes` get 413, headers above
 // `max_header_bytes` get 431, at most `max_connections` connections are served at once (the
 // next one gets 503 and is closed), keep-alive is supported, responses to facade queries that
-// complete on another thread are posted back to the io_context.
+// complete on another thread are posted back to the io_context. A connection is closed after
+// its last response with a lingering close (half-close, drain for up to min(read_timeout, 1 s)),
+// so a client still sending never has the response destroyed by a reset.
 //
 // Access: over the Unix socket the peer is identified with SO_PEERCRED; it may write when it is
 // root, the daemon's own user, or a member of `unix_group` (primary or supplementary, via

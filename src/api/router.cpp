@@ -182,7 +182,11 @@ void Router::handle(Request request, Reply reply) {
   for (const auto& r : routes_) {
     if (r.path != path) continue;
     allow += (allow.empty() ? "" : ", ") + std::string(to_string(r.method));
-    if (r.method == request.method) match = &r;
+    // HEAD is GET without the body (RFC 9110, 9.3.2): the server drops the body, keeps the
+    // Content-Length.
+    if (r.method == Method::get) allow += ", HEAD";
+    if (r.method == request.method || (r.method == Method::get && request.method == Method::head))
+      match = &r;
   }
   const std::string counted_route = allow.empty() ? std::string{"other"} : path;
   const Method method = request.method;
@@ -209,8 +213,9 @@ void Router::handle(Request request, Reply reply) {
                                 : "")));
   }
   if (match->method == Method::get && !request.body.empty()) {
-    return counted(
-        error_response(400, error_code::kInvalidBody, "GET " + path + " takes no request body"));
+    return counted(error_response(
+        400, error_code::kInvalidBody,
+        std::string(to_string(request.method)) + " " + path + " takes no request body"));
   }
 
   // Routes without query parameters reject any.

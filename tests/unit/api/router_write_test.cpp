@@ -161,10 +161,26 @@ TEST_F(RouterWrite, UnknownPathIs404AndWrongMethodIs405WithAllow) {
   const auto r = call(Method::post, "/v1/status");
   expect_error(r, 405, "method_not_allowed");
   ASSERT_EQ(r.headers.size(), 1u);
-  EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"Allow", "GET"}));
+  EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"Allow", "GET, HEAD"}));
   const auto r2 = call(Method::get, "/v1/mode");
   expect_error(r2, 405, "method_not_allowed");
   EXPECT_EQ(r2.headers[0].second, "PUT");
+  expect_error(call(Method::head, "/v1/mode"), 405, "method_not_allowed");
+  expect_error(call(Method::head, "/v1/nothing"), 404, "not_found");
+}
+
+// HEAD wherever GET works (RFC 9110, 9.3.2): the same status and headers; the server drops the
+// body but keeps its length.
+TEST_F(RouterWrite, HeadAnswersLikeGet) {
+  for (const auto& route : router.routes()) {
+    if (route.method != Method::get) continue;
+    const auto get = call(Method::get, route.path);
+    const auto head = call(Method::head, route.path);
+    EXPECT_EQ(head.status, get.status) << route.path;
+    EXPECT_EQ(head.content_type, get.content_type) << route.path;
+    EXPECT_EQ(head.headers, get.headers) << route.path;
+  }
+  expect_error(call(Method::head, "/v1/status", "{}"), 400, "invalid_body");
 }
 
 TEST_F(RouterWrite, QueryAndBodyWhereNoneIsTaken) {

@@ -10,18 +10,15 @@ void read_api(ObjectReader& in, ApiConfig& out) {
     // Octal modes are written as strings ("0660"): JSON has no octal numbers.
     std::string mode;
     if (u.string("mode", mode)) {
-      std::size_t used = 0;
-      long value = -1;
-      try {
-        value = std::stol(mode, &used, 8);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used != mode.size() || value < 0 || value > 0777) {
+      // Exactly the schema's "^0?[0-7]{1,3}$": no sign, no spaces, nothing after.
+      const bool octal = !mode.empty() && mode.size() <= 4 &&
+                         (mode.size() < 4 || mode.front() == '0') &&
+                         mode.find_first_not_of("01234567") == std::string::npos;
+      if (!octal) {
         u.issues().add(u.child_pointer("mode"),
                        "must be an octal file mode such as \"0660\", got \"" + mode + "\"");
       } else {
-        out.unix_socket.mode = value;
+        out.unix_socket.mode = std::stol(mode, nullptr, 8);
       }
     }
     u.string("group", out.unix_socket.group);

@@ -1,6 +1,7 @@
 // Profile loading and validation. Uses the strict ObjectReader of the config component so that
 // profile errors look like config errors: file + JSON pointer + what is wrong.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -328,14 +329,15 @@ Profile parse_profile(const Json& document, const std::string& source) {
     for (const auto& key : os.keys()) {
       core::InverterOperating st{};
       if (!os.enumeration(key, st, table)) continue;
-      try {
-        std::size_t used = 0;
-        const long long v = std::stoll(key, &used);
-        if (used != key.size()) throw std::invalid_argument(key);
-        prof.operating_states[v] = st;
-      } catch (const std::exception&) {
-        issues.add(os.child_pointer(key), "key must be the raw integer value of the point");
+      // Decimal digits with an optional '-' and nothing else (no '+', no spaces): from_chars.
+      std::int64_t v = 0;
+      const auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), v);
+      if (key.empty() || ec != std::errc{} || end != key.data() + key.size()) {
+        issues.add(os.child_pointer(key),
+                   "key must be the raw integer value of the point, got \"" + key + "\"");
+        continue;
       }
+      prof.operating_states[v] = st;
     }
     os.finish();
   }

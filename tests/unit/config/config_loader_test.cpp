@@ -161,6 +161,21 @@ TEST(ConfigLoader, BreakpointsMustAscendAndStayInZeroOne) {
       << dump(issues);
 }
 
+// The same rule as the schema's pattern "^0?[0-7]{1,3}$".
+TEST(ConfigLoader, UnixSocketModeIsStrictlyOctal) {
+  for (const std::string good : {"0660", "660", "0600", "0", "07", "0777"}) {
+    const Config c = parse_config(
+        minimal_json(R"("api": {"unix_socket": {"mode": ")" + good + R"("}})"), "test.json");
+    EXPECT_EQ(c.api.unix_socket.mode, std::stol(good, nullptr, 8)) << good;
+  }
+  for (const std::string bad :
+       {" 0660", "+0660", "-0", "0660 ", "0x1b0", "1660", "00660", "8", "", "0o660"}) {
+    const auto issues =
+        issues_of(minimal_json(R"("api": {"unix_socket": {"mode": ")" + bad + R"("}})"));
+    EXPECT_TRUE(has_issue(issues, "/api/unix_socket/mode", "octal file mode")) << '"' << bad << '"';
+  }
+}
+
 TEST(ConfigLoader, SeveralErrorsAreAllReportedInOneRun) {
   auto issues = issues_of(R"({
     "site": {"jurisdiction": "gb", "location": "outdoor_wall", "clearances_m": {"door": -1}},

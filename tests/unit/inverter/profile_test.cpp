@@ -132,6 +132,24 @@ TEST(ProfileErrors, ReadingNamesAnUndefinedPoint) {
   EXPECT_NE(e.find("/readings/battery_power: names point \"Z\""), std::string::npos) << e;
 }
 
+// Keys are the point's raw value: an optional '-' and decimal digits, nothing else.
+TEST(ProfileErrors, OperatingStateKeysAreStrictIntegers) {
+  const std::string points = R"({"A":{"address":1,"type":"s16"}})";
+  for (const std::string good : {"0", "7", "-1", "65535"}) {
+    const auto e = issues_of(R"({"name":"x","points":)" + points + R"(,"operating_states":{")" +
+                             good + R"(":"running"}})");
+    EXPECT_EQ(e.find("/operating_states/"), std::string::npos) << good << "\n" << e;
+  }
+  for (const std::string bad :
+       {"+1", " 1", "1 ", "1.0", "0x10", "", "one", "99999999999999999999"}) {
+    const auto e = issues_of(R"({"name":"x","points":)" + points + R"(,"operating_states":{")" +
+                             bad + R"(":"running"}})");
+    EXPECT_NE(e.find("key must be the raw integer value of the point"), std::string::npos)
+        << '"' << bad << "\"\n"
+        << e;
+  }
+}
+
 TEST(ProfileErrors, FileErrorsNameTheFile) {
   try {
     (void)load_profile("/nonexistent/p.json");

@@ -50,6 +50,11 @@ for preset in dev asan tsan; do
   grep -q '% tests passed' "$log_dir/$preset.log" || status=1
   count "$log_dir/$preset.log"
   summaries+=("$preset ($SECONDS s): $(grep -E '% tests passed' "$log_dir/$preset.log" | tail -n 1)")
+  # Name the failures in the summary too: CI keeps only the tail of a long log.
+  failed_list=build/$preset/Testing/Temporary/LastTestsFailed.log
+  if [[ -s $failed_list ]] && ! grep -q '100% tests passed' "$log_dir/$preset.log"; then
+    while IFS=: read -r _ name; do summaries+=("  $preset failed: $name"); done <"$failed_list"
+  fi
 done
 
 echo "== fuzz: every target for ${BESSD_FUZZ_SECONDS:-30} s"

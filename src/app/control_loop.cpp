@@ -110,14 +110,12 @@ void ControlLoop::step_now() {
 
 void ControlLoop::set_pack(const core::PackState& pack, bool safety_relevant) {
   // The monitor flags its own edges; the controller's rule adds the ones only it knows (a cell
-  // crossing its window, a limit dropping to zero).
-  const auto before = make_input(false, false);
+  // crossing its window, a limit dropping to zero). This runs for every frame that changed the
+  // pack, and only the pack changes here: compare it alone, without building step inputs.
+  const bool relevant = safety_relevant || control::is_safety_relevant_change(
+                                               pack_, pack, controller_->limits_settings());
   pack_ = pack;
-  const auto after = make_input(false, false);
-  if (safety_relevant || control::is_safety_relevant_change(before.snapshot, after.snapshot,
-                                                            controller_->limits_settings())) {
-    step_now();
-  }
+  if (relevant) step_now();
 }
 
 void ControlLoop::set_inverter(const core::InverterState& inverter) {

@@ -28,15 +28,18 @@ unsigned window_sides(const core::PackState& p, const limits::LimitsSettings& s)
 
 bool is_safety_relevant_change(const limits::LimitsInput& before, const limits::LimitsInput& after,
                                const limits::LimitsSettings& settings) noexcept {
-  const auto& a = before.pack;
-  const auto& b = after.pack;
+  if (before.fire_alarm_active != after.fire_alarm_active) return true;
+  if (before.compliance.blocked != after.compliance.blocked) return true;
+  if (before.inverter.online != after.inverter.online) return true;
+  return is_safety_relevant_change(before.pack, after.pack, settings);
+}
+
+bool is_safety_relevant_change(const core::PackState& a, const core::PackState& b,
+                               const limits::LimitsSettings& settings) noexcept {
   if (a.protections != b.protections) return true;
   if (a.requests.charge_enable != b.requests.charge_enable ||
       a.requests.discharge_enable != b.requests.discharge_enable)
     return true;
-  if (before.fire_alarm_active != after.fire_alarm_active) return true;
-  if (before.compliance.blocked != after.compliance.blocked) return true;
-  if (before.inverter.online != after.inverter.online) return true;
   if (a.measured_at.has_value() != b.measured_at.has_value() ||
       a.limits_at.has_value() != b.limits_at.has_value() ||
       a.cells_at.has_value() != b.cells_at.has_value() ||

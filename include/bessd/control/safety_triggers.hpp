@@ -18,4 +18,9 @@ namespace bessd::control {
 bool is_safety_relevant_change(const limits::LimitsInput& before, const limits::LimitsInput& after,
                                const limits::LimitsSettings& settings) noexcept;
 
+/// The pack part alone (protections, enable requests, data parts, window edges): what a BMS
+/// frame can change. The app calls it for every frame that changed the pack.
+bool is_safety_relevant_change(const core::PackState& before, const core::PackState& after,
+                               const limits::LimitsSettings& settings) noexcept;
+
 }  // namespace bessd::control

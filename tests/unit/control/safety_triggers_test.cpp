@@ -47,6 +47,14 @@ TEST(SafetyTriggers, WhichChangesRunAStepImmediately) {
     r.change(after);
     EXPECT_EQ(is_safety_relevant_change(before, after, settings), r.relevant) << r.name;
     EXPECT_FALSE(is_safety_relevant_change(before, before, settings));
+    // The pack-only form (used for every BMS frame) agrees wherever only the pack changed.
+    const bool only_pack = before.fire_alarm_active == after.fire_alarm_active &&
+                           before.compliance.blocked == after.compliance.blocked &&
+                           before.inverter.online == after.inverter.online;
+    if (only_pack)
+      EXPECT_EQ(is_safety_relevant_change(before.pack, after.pack, settings), r.relevant) << r.name;
+    else
+      EXPECT_FALSE(is_safety_relevant_change(before.pack, after.pack, settings)) << r.name;
   }
 }
 

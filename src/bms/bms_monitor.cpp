@@ -270,7 +270,6 @@ void BmsMonitor::handle_frame(const can::CanFrame& frame) {
 }
 
 void BmsMonitor::handle_bus_error(const can::CanBusError& error) {
-  ++stats_.bus_errors;
   const TimePoint now = clock_.now();
   Severity sev = Severity::warning;
   bool safety = false;
@@ -300,6 +299,9 @@ void BmsMonitor::handle_bus_error(const can::CanBusError& error) {
     case can::CanErrorKind::send_failed:
       break;
   }
+  // Recovery notices (link up, error-active again, restarted) are events, not errors: a healthy
+  // link that came up once must not show "1 errors".
+  if (sev != Severity::info) ++stats_.bus_errors;
   BmsChange change;
   auto e = event(now, sev, EventEdge::once, "can." + std::string(can::to_string(error.kind)),
                  error.message);

@@ -57,7 +57,7 @@ struct BmsMonitorStats {
   std::uint64_t frames_rejected{0};
   std::uint64_t keepalives_sent{0};
   std::uint64_t keepalive_failures{0};
-  std::uint64_t bus_errors{0};
+  std::uint64_t bus_errors{0};  // bus and link problems; not the recovery notices (link up, ...)
 };
 
 class BmsMonitor {

@@ -240,6 +240,25 @@ TEST_F(BmsMonitorTest, BusErrorsBecomeEventsBusOffIsSafetyRelevant) {
   EXPECT_TRUE(changes_.back().safety_relevant);
   EXPECT_EQ(changes_.back().events[0].source, "can");
   EXPECT_EQ(changes_.back().events[0].message, "sim: bus-off");
+  EXPECT_EQ(monitor_.stats().bus_errors, 1U);
+}
+
+// The link's error count (status, metrics) counts problems: recovery notices are only events.
+TEST_F(BmsMonitorTest, RecoveryNoticesAreEventsNotErrors) {
+  monitor_.start();
+  pump();
+  const std::size_t mark = changes_.size();
+  for (const auto kind :
+       {can::CanErrorKind::link_up, can::CanErrorKind::error_active, can::CanErrorKind::restarted})
+    inverter_side_.inject_error(can::CanBusError{kind, "sim"});
+  pump();
+  EXPECT_EQ(codes_since(mark),
+            (std::vector<std::string>{"can.link_up:once", "can.error_active:once",
+                                      "can.restarted:once"}));
+  EXPECT_EQ(monitor_.stats().bus_errors, 0U);
+  inverter_side_.inject_error(can::CanBusError{can::CanErrorKind::error_passive, "sim"});
+  pump();
+  EXPECT_EQ(monitor_.stats().bus_errors, 1U);
 }
 
 TEST_F(BmsMonitorTest, KeepAliveFailureIsOneEdgeUntilItWorksAgain) {

@@ -181,6 +181,7 @@ api::StatusDto AppFacade::status() const {
   inv_link.state = s.inverter.online ? api::LinkState::up : api::LinkState::down;
   inv_link.age_s = s.inverter_age_s;
   inv_link.detail = ctx_.inverter_link_detail;
+  inv_link.error_count = ctx_.inverter_problems != nullptr ? *ctx_.inverter_problems : 0;
   s.links.push_back(inv_link);
   const auto m = ctx_.store.metrics();
   api::LinkStatus db;

@@ -90,6 +90,7 @@ struct Daemon::Impl {
   // Inverter
   std::unique_ptr<modbus::LibmodbusClient> modbus_client;
   std::unique_ptr<inverter::ProfileInverterDriver> inverter_driver;
+  std::uint64_t inverter_problems{0};  // io thread; shown as the inverter link's error_count
   // Control
   std::unique_ptr<FireAlarmInput> fire_alarm;
   std::unique_ptr<ControlLoop> loop;
@@ -154,7 +155,12 @@ struct Daemon::Impl {
     inverter_driver = std::make_unique<inverter::ProfileInverterDriver>(
         io, *modbus_client, profile, inverter::driver_options_from(config.inverter, profile),
         clock);
-    inverter_driver->set_event_handler([this](const core::Event& e) { on_event(e); });
+    inverter_driver->set_event_handler([this](const core::Event& e) {
+      // The inverter link's error count in /v1/status: every problem it reported, not the clears.
+      if (e.edge != core::EventEdge::cleared && e.severity >= core::Severity::warning)
+        ++inverter_problems;
+      on_event(e);
+    });
 
     bms_bus = bms::make_bms_bus(io, config.bms, bms_protocol.filters());
     bms_monitor = std::make_unique<bms::BmsMonitor>(
@@ -206,9 +212,10 @@ struct Daemon::Impl {
       throw config::ConfigError(options_path(), {{"/api", server_options.error().message}});
     }
     server_options->logger = logger("api");
-    facade = std::make_unique<AppFacade>(FacadeContext{
-        io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
-        *inverter_driver, *store, compliance_report, bms_link_detail(), inverter_link_detail()});
+    facade = std::make_unique<AppFacade>(
+        FacadeContext{io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
+                      *inverter_driver, *store, compliance_report, bms_link_detail(),
+                      inverter_link_detail(), &inverter_problems});
     router = std::make_unique<api::Router>(*facade, clock);
     http = std::make_unique<api::http::HttpServer>(io, *router, std::move(*server_options));
     if (auto started = http->start(); !started) {

@@ -58,6 +58,8 @@ TEST(HappyPath, SelfConsumptionFollowsTheLoadAndEveryViewAgrees) {
   EXPECT_LT(status.body.at("commanded_power_w").get<double>(), 0.0);
   EXPECT_EQ(status.body.at("mode"), "self_consumption");
   EXPECT_GT(truth.at("discharged_kwh").get<double>(), 0.0);
+  // A healthy site has no link errors (the BMS link coming up is a notice, not an error).
+  for (const auto& l : status.body.at("links")) EXPECT_EQ(l.at("error_count"), 0) << l.dump();
 
   // The database: telemetry rows with the same signs, readable through the history endpoint.
   nlohmann::json history;

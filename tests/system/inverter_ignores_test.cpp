@@ -42,7 +42,12 @@ TEST(InverterIgnores, NotObeyingLeadsToTheSafeState) {
   ASSERT_EQ(events.status, 200);
   EXPECT_NE(events.body.dump().find("inverter.not_obeying"), std::string::npos)
       << events.body.dump();
-  EXPECT_NE(site.api("GET", "/v1/status").body.value("state", ""), "running");
+  const auto status = site.api("GET", "/v1/status").body;
+  EXPECT_NE(status.value("state", ""), "running");
+  for (const auto& l : status.at("links"))
+    if (l.at("name") == "inverter") {
+      EXPECT_GE(l.at("error_count").get<int>(), 1) << l.dump();
+    }
 }
 
 }  // namespace

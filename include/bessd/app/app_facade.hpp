@@ -4,6 +4,7 @@
 // thread so the control loop never waits on SQLite; writes are requests to the control loop,
 // which may clamp or refuse them, and each one is recorded in the audit log with its requester.
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -37,6 +38,8 @@ struct FacadeContext {
   const compliance::ComplianceReport& compliance;
   std::string bms_link_detail;       // "slcan /dev/ttyACM0", "socketcan can0"
   std::string inverter_link_detail;  // "modbus tcp 127.0.0.1:502"
+  // Problems the inverter driver reported (warning and above, not the clears); io thread only.
+  const std::uint64_t* inverter_problems{nullptr};
 };
 
 class AppFacade final : public api::Facade {

@@ -8,28 +8,19 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <exception>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include <bessd/config/config_error.hpp>
 #include <bessd/inverter/profile.hpp>
+
+#include "loader_contract.hpp"
 
 namespace {
 
-using bessd::config::ConfigError;
-using bessd::config::ConfigIssue;
 using bessd::inverter::Profile;
 
 [[noreturn]] void fail(const char* why, const std::string& detail = {}) {
-  std::fprintf(stderr, "fuzz_profile: %s %s\n", why, detail.c_str());
-  std::abort();
+  bessd::fuzz::fail("fuzz_profile", why, detail);
 }
 
 void check_accepted(const Profile& p) {
@@ -55,38 +46,12 @@ void check_accepted(const Profile& p) {
     if (p.point(pre.point) == nullptr) fail("accepted a precondition on:", pre.point);
 }
 
-std::vector<ConfigIssue> issues_of(std::string_view text) {
-  try {
-    (void)bessd::inverter::parse_profile_text(text, "fuzz.json");
-  } catch (const ConfigError& e) {
-    return e.issues();
-  }
-  return {};
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  std::optional<Profile> profile;
-  std::vector<ConfigIssue> issues;
-  try {
-    profile = bessd::inverter::parse_profile_text(text, "fuzz.json");
-  } catch (const ConfigError& e) {
-    issues = e.issues();
-    if (issues.empty()) fail("ConfigError without a problem");
-  } catch (const std::exception& e) {
-    fail("parse_profile_text threw something other than ConfigError:", e.what());
-  }
+  const auto profile = bessd::fuzz::parse_under_contract(
+      "fuzz_profile", [&] { return bessd::inverter::parse_profile_text(text, "fuzz.json"); });
   if (profile) check_accepted(*profile);
-  for (const auto& issue : issues) {
-    if (issue.message.empty()) fail("problem without a message at", issue.pointer);
-    try {
-      (void)nlohmann::json::json_pointer(issue.pointer);
-    } catch (const nlohmann::json::exception&) {
-      fail("problem located by an invalid JSON pointer:", issue.pointer);
-    }
-  }
-  if (issues_of(text) != issues) fail("a second parse of the same text gave other problems");
   return 0;
 }

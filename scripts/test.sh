@@ -5,8 +5,18 @@
 #   tsan  the same under ThreadSanitizer (without the VM and packaging tests),
 #   fuzz  every libFuzzer target for BESSD_FUZZ_SECONDS (default 30) on the repository's seeds.
 # The last line printed counts every test and fuzz target: "N passed, N failed".
+#
+# --quick: the developers' lane: style and purity checks, the dev build, and the unit and
+# integration tests only (no sanitizers, system, VM, packaging or fuzz runs). Not what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+quick=0
+case "${1:-}" in
+  --quick) quick=1 ;;
+  "") ;;
+  *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
+esac
 
 ./scripts/install-deps.sh
 jobs=$(nproc)
@@ -37,12 +47,18 @@ count() {  # log -> adds its ctest totals to passed/failed
   passed=$((passed + total - bad))
   failed=$((failed + bad))
 }
-for preset in dev asan tsan; do
+presets=(dev asan tsan)
+ctest_filter=()
+if ((quick)); then
+  presets=(dev)
+  ctest_filter=(-L 'unit|integration')
+fi
+for preset in "${presets[@]}"; do
   echo "== $preset: configure, build, test"
   SECONDS=0
   cmake --preset "$preset" >/dev/null
   if cmake --build --preset "$preset" -j "$jobs"; then
-    ctest --preset "$preset" -j "$jobs" 2>&1 | tee "$log_dir/$preset.log" || status=1
+    ctest --preset "$preset" -j "$jobs" "${ctest_filter[@]}" 2>&1 | tee "$log_dir/$preset.log" || status=1
   else
     echo "$preset: build failed" | tee "$log_dir/$preset.log"
     status=1
@@ -56,6 +72,14 @@ for preset in dev asan tsan; do
     while IFS=: read -r _ name; do summaries+=("  $preset failed: $name"); done <"$failed_list"
   fi
 done
+
+if ((quick)); then
+  echo "== summary (quick lane)"
+  printf '%s\n' "${summaries[@]}"
+  ((failed == 0)) || status=1
+  echo "$passed passed, $failed failed"
+  exit $status
+fi
 
 echo "== fuzz: every target for ${BESSD_FUZZ_SECONDS:-30} s"
 SECONDS=0

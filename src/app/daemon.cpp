@@ -18,8 +18,8 @@
 #include <bessd/app/control_loop.hpp>
 #include <bessd/app/fire_alarm_input.hpp>
 #include <bessd/app/logging.hpp>
+#include <bessd/app/safety_state_store.hpp>
 #include <bessd/app/status_text.hpp>
-#include <bessd/app/store_fault_latch_store.hpp>
 #include <bessd/app/systemd_notifier.hpp>
 #include <bessd/bms/bms_bus_factory.hpp>
 #include <bessd/bms/bms_monitor.hpp>
@@ -81,7 +81,8 @@ struct Daemon::Impl {
 
   // Storage first: every other part reports into it.
   std::unique_ptr<storage::SqliteStore> store;
-  std::unique_ptr<StoreFaultLatchStore> latches;
+  // The durable safety state (latches, operator's mode): apart from the telemetry database.
+  std::unique_ptr<SafetyStateStore> latches;
   // BMS
   bms::pylontech::PylontechLv bms_protocol;
   std::unique_ptr<can::CanBus> bms_bus;
@@ -138,13 +139,15 @@ struct Daemon::Impl {
         logger("storage")->log(level_of(e.severity), "{}: {}", e.code, e.message);
       });
     };
+    std::error_code exists_ec;
+    const bool telemetry_db_existed = std::filesystem::exists(config.storage.path, exists_ec);
     store = std::make_unique<storage::SqliteStore>(std::move(so));
     // The writer thread opens and migrates the database; wait (bounded) before the first reads
-    // (latched faults, counters) so a restart sees what the last run stored.
-    if (store->flush().wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
-      log->warn("storage not ready after 10 s; starting without restored faults and counters");
-    }
-    latches = std::make_unique<StoreFaultLatchStore>(*store);
+    // (counters, and the latches of an older version on upgrade).
+    const bool store_ready =
+        store->flush().wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+    if (!store_ready) log->warn("storage not ready after 10 s; starting without restored counters");
+    open_safety_state(telemetry_db_existed, store_ready);
     const std::string text = read_text(options.config_path);
     store->save_config_snapshot({clock.wall_now(), config::config_fingerprint(text), text});
 
@@ -191,6 +194,42 @@ struct Daemon::Impl {
                                  detail);
           loop->set_fire_alarm(active);
         });
+  }
+
+  std::filesystem::path safety_state_path() const {
+    if (!config.storage.safety_state_path.empty()) return config.storage.safety_state_path;
+    return std::filesystem::path(config.storage.path).parent_path() / "safety-state.json";
+  }
+
+  // Latches and the operator's mode come from the safety-state file, never from telemetry.
+  void open_safety_state(bool telemetry_db_existed, bool store_ready) {
+    LegacyLatches legacy;
+    legacy.telemetry_db_existed = telemetry_db_existed;
+    legacy.load = [this, store_ready]() -> Result<std::vector<control::LatchedFault>> {
+      if (!store_ready) return fail(ErrorCode::timeout, "the telemetry database was not ready");
+      if (store->metrics().corrupt_files_replaced > 0)
+        return fail(ErrorCode::storage_error, "the telemetry database was corrupt");
+      auto stored = store->load_latched_faults();
+      if (!stored) return Failure{stored.error()};
+      std::vector<control::LatchedFault> out;
+      for (const auto& f : *stored)
+        out.push_back(control::LatchedFault{
+            f.code, f.message,
+            std::chrono::duration_cast<std::chrono::milliseconds>(f.raised_at.time_since_epoch())
+                .count()});
+      return out;
+    };
+    const auto now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock.wall_now().time_since_epoch())
+            .count();
+    latches = std::make_unique<SafetyStateStore>(storage::SafetyStateFile(safety_state_path()),
+                                                 legacy, now_ms);
+    if (latches->lost())
+      log->critical("{}", latches->opened_summary());
+    else
+      log->info("{}", latches->opened_summary());
+    // The migrated latches now live in the safety state only.
+    if (telemetry_db_existed && store_ready && !latches->lost()) store->clear_all_latched_faults();
   }
 
   std::string bms_link_detail() const {

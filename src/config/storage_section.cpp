@@ -4,6 +4,7 @@ namespace bessd::config {
 
 void read_storage(ObjectReader& in, StorageConfig& out) {
   in.string("path", out.path, Presence::optional, false);
+  in.string("safety_state_path", out.safety_state_path, Presence::optional, true);
   in.number("telemetry_period_s", out.telemetry_period_s, NumberRange::between(0.1, 3600.0));
   {
     auto r = in.object("retention");

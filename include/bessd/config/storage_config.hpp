@@ -12,6 +12,9 @@ struct RetentionConfig {
 
 struct StorageConfig {
   std::string path{"/var/lib/bessd/bessd.db"};
+  // The durable safety state (latches, operator's mode); empty = "safety-state.json" next to
+  // the telemetry database. Put it on another filesystem to keep it off a full telemetry disk.
+  std::string safety_state_path;
   double telemetry_period_s{1.0};
   RetentionConfig retention;
   std::int64_t max_size_mb{256};

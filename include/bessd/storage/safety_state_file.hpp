@@ -1,0 +1,92 @@
+#pragma once
+// The durable safety state (docs/operations.md, "Safety state"): the latched faults and the
+// operator's mode, kept apart from the telemetry database so that nothing that happens to
+// telemetry (corrupt, full, read-only, at its size cap) can lose a latch.
+//
+// Design: one small file, replaced atomically on every change (write a temporary file, fsync
+// it, rename it over the old one, fsync the directory), so the file on disk is always either
+// the previous or the new state, never a mix. A header line carries the body's length and
+// CRC-32: a truncated or damaged file is detected, not half-read. A marker file next to it,
+// written once, tells "first start on a fresh install" (no marker, no state) apart from "the
+// state was lost" (marker, but no readable state). When a write fails, the old file is removed,
+// so a restart cannot silently resume from a state older than what the daemon last decided:
+// it starts with "safety state lost" instead (unknown means latched).
+//
+// Not thread-safe: one owner (the io_context thread).
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <bessd/common/result.hpp>
+
+namespace bessd::storage {
+
+struct SafetyLatch {
+  std::string id;                  // fault catalog id
+  std::string reason;              // the sentence at the time it latched
+  std::int64_t raised_unix_ms{0};  // 0 = unknown
+  friend bool operator==(const SafetyLatch&, const SafetyLatch&) = default;
+};
+
+/// The operator's mode as last set through the API.
+struct SafetyMode {
+  std::string mode;  // "idle", "manual", "self_consumption" (config::to_string)
+  double manual_setpoint_w{0.0};
+  std::optional<double> target_grid_w;
+  std::optional<std::int64_t> expires_unix_ms;  // absent = until changed
+  std::string set_by;                           // the requester, as the audit names it
+  std::int64_t set_unix_ms{0};
+  friend bool operator==(const SafetyMode&, const SafetyMode&) = default;
+};
+
+struct SafetyState {
+  std::vector<SafetyLatch> latches;
+  std::optional<SafetyMode> mode;
+  friend bool operator==(const SafetyState&, const SafetyState&) = default;
+};
+
+enum class SafetyStateOrigin : std::uint8_t {
+  fresh_install,  // no marker and no state: nothing was ever stored here
+  restored,       // read and verified
+  lost,           // a previous run existed, but its state is missing, damaged or unreadable
+};
+
+struct SafetyStateOpened {
+  SafetyState state;
+  SafetyStateOrigin origin{SafetyStateOrigin::fresh_install};
+  std::string lost_reason;  // origin == lost: why, naming the file
+};
+
+/// Encodes/decodes the file's text (exposed for tests and the fuzzer-friendly error contract).
+std::string encode_safety_state(const SafetyState& state, std::uint64_t generation);
+Result<SafetyState> decode_safety_state(const std::string& text);
+
+class SafetyStateFile {
+ public:
+  /// `path`: the state file; the marker is the same path with the extension ".marker".
+  explicit SafetyStateFile(std::filesystem::path path);
+
+  /// Reads the state at start. Never throws; a damaged file is moved aside (kept for people to
+  /// look at, as "<path>.corrupt-<unix ms>") and reported as lost.
+  SafetyStateOpened open();
+  /// Durably replaces the state (returns after fsync). On failure the old file is removed, so
+  /// that the next start reports the state as lost rather than resuming an older one.
+  Status save(const SafetyState& state);
+
+  const std::filesystem::path& path() const noexcept { return path_; }
+  std::filesystem::path marker_path() const;
+  /// True when the marker of a previous run exists.
+  bool marker_exists() const;
+
+ private:
+  Status write_marker();
+
+  std::filesystem::path path_;
+  std::uint64_t generation_{0};
+  bool marker_written_{false};
+};
+
+}  // namespace bessd::storage

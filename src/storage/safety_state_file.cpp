@@ -1,0 +1,253 @@
+#include <bessd/storage/safety_state_file.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <boost/crc.hpp>
+#include <nlohmann/json.hpp>
+
+namespace bessd::storage {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kMagic = "bessd-safety-state";
+constexpr int kFormat = 1;
+
+std::uint32_t crc32_of(std::string_view body) {
+  boost::crc_32_type crc;
+  crc.process_bytes(body.data(), body.size());
+  return crc.checksum();
+}
+
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
+
+Failure io_failure(const fs::path& path, std::string_view what, int err) {
+  return fail(ErrorCode::io_error,
+              path.string() + ": " + std::string(what) + ": " + errno_text(err));
+}
+
+// write(2) until done; EINTR retried.
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+Status fsync_dir(const fs::path& dir) {
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return io_failure(dir, "open directory for fsync", errno);
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return io_failure(dir, "fsync directory", err);
+  return {};
+}
+
+// Writes `text` to `path` so that `path` is always either the old or the new content.
+Status replace_file(const fs::path& path, std::string_view text) {
+  const fs::path tmp = path.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return io_failure(tmp, "create", errno);
+  if (!write_all(fd, text)) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return io_failure(tmp, "write", err);
+  }
+  if (::fsync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return io_failure(tmp, "fsync", err);
+  }
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return io_failure(tmp, "close", err);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return io_failure(path, "rename into place", err);
+  }
+  return fsync_dir(path.parent_path());
+}
+
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+nlohmann::json to_json(const SafetyState& state, std::uint64_t generation) {
+  nlohmann::json latches = nlohmann::json::array();
+  for (const auto& l : state.latches)
+    latches.push_back({{"id", l.id}, {"reason", l.reason}, {"raised_unix_ms", l.raised_unix_ms}});
+  nlohmann::json j{{"format", kFormat}, {"generation", generation}, {"latches", latches}};
+  if (state.mode) {
+    const auto& m = *state.mode;
+    nlohmann::json mode{{"mode", m.mode},
+                        {"manual_setpoint_w", m.manual_setpoint_w},
+                        {"set_by", m.set_by},
+                        {"set_unix_ms", m.set_unix_ms}};
+    if (m.target_grid_w) mode["target_grid_w"] = *m.target_grid_w;
+    if (m.expires_unix_ms) mode["expires_unix_ms"] = *m.expires_unix_ms;
+    j["mode"] = mode;
+  } else {
+    j["mode"] = nullptr;
+  }
+  return j;
+}
+
+SafetyState from_json(const nlohmann::json& j) {
+  if (j.at("format").get<int>() != kFormat)
+    throw std::runtime_error("unknown format " + j.at("format").dump());
+  SafetyState s;
+  for (const auto& l : j.at("latches"))
+    s.latches.push_back(SafetyLatch{l.at("id").get<std::string>(),
+                                    l.at("reason").get<std::string>(),
+                                    l.at("raised_unix_ms").get<std::int64_t>()});
+  const auto& m = j.at("mode");
+  if (!m.is_null()) {
+    SafetyMode mode;
+    mode.mode = m.at("mode").get<std::string>();
+    mode.manual_setpoint_w = m.at("manual_setpoint_w").get<double>();
+    mode.set_by = m.at("set_by").get<std::string>();
+    mode.set_unix_ms = m.at("set_unix_ms").get<std::int64_t>();
+    if (m.contains("target_grid_w")) mode.target_grid_w = m.at("target_grid_w").get<double>();
+    if (m.contains("expires_unix_ms"))
+      mode.expires_unix_ms = m.at("expires_unix_ms").get<std::int64_t>();
+    s.mode = std::move(mode);
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string encode_safety_state(const SafetyState& state, std::uint64_t generation) {
+  const std::string body = to_json(state, generation).dump(2) + "\n";
+  char header[96];
+  std::snprintf(header, sizeof header, "%s %d length=%zu crc32=%08x\n", kMagic.data(), kFormat,
+                body.size(), crc32_of(body));
+  return header + body;
+}
+
+Result<SafetyState> decode_safety_state(const std::string& text) {
+  const auto eol = text.find('\n');
+  if (eol == std::string::npos) return fail(ErrorCode::parse_error, "no header line");
+  const std::string header = text.substr(0, eol);
+  const std::string body = text.substr(eol + 1);
+  int format = 0;
+  std::size_t length = 0;
+  unsigned crc = 0;
+  char magic[32] = {};
+  if (std::sscanf(header.c_str(), "%31s %d length=%zu crc32=%8x", magic, &format, &length, &crc) !=
+          4 ||
+      magic != kMagic)
+    return fail(ErrorCode::parse_error, "bad header line '" + header.substr(0, 80) + "'");
+  if (format != kFormat)
+    return fail(ErrorCode::parse_error, "unknown format " + std::to_string(format));
+  if (body.size() != length)
+    return fail(ErrorCode::parse_error, "body is " + std::to_string(body.size()) +
+                                            " bytes, the header says " + std::to_string(length) +
+                                            " (truncated or appended to)");
+  if (crc32_of(body) != crc) return fail(ErrorCode::parse_error, "CRC-32 mismatch (damaged)");
+  try {
+    return from_json(nlohmann::json::parse(body));
+  } catch (const std::exception& e) {
+    return fail(ErrorCode::parse_error, std::string("bad content: ") + e.what());
+  }
+}
+
+SafetyStateFile::SafetyStateFile(fs::path path) : path_(std::move(path)) {}
+
+fs::path SafetyStateFile::marker_path() const {
+  fs::path m = path_;
+  m.replace_extension(".marker");
+  return m;
+}
+
+bool SafetyStateFile::marker_exists() const {
+  std::error_code ec;
+  return fs::exists(marker_path(), ec);
+}
+
+SafetyStateOpened SafetyStateFile::open() {
+  SafetyStateOpened out;
+  std::error_code ec;
+  const bool exists = fs::exists(path_, ec);
+  if (ec) {
+    out.origin = SafetyStateOrigin::lost;
+    out.lost_reason = "cannot check " + path_.string() + ": " + ec.message();
+    return out;
+  }
+  if (!exists) {
+    if (marker_exists()) {
+      out.origin = SafetyStateOrigin::lost;
+      out.lost_reason = path_.string() + " is missing although bessd has run here before (" +
+                        marker_path().string() + " exists)";
+    } else {
+      out.origin = SafetyStateOrigin::fresh_install;
+    }
+    return out;
+  }
+  std::ifstream in(path_, std::ios::binary);
+  std::ostringstream text;
+  if (in) text << in.rdbuf();
+  if (!in || in.bad()) {
+    out.origin = SafetyStateOrigin::lost;
+    out.lost_reason = "cannot read " + path_.string() + ": " + errno_text(errno);
+    return out;
+  }
+  auto decoded = decode_safety_state(text.str());
+  if (!decoded) {
+    out.origin = SafetyStateOrigin::lost;
+    const fs::path aside = path_.string() + ".corrupt-" + std::to_string(unix_ms_now());
+    fs::rename(path_, aside, ec);
+    out.lost_reason = path_.string() + " is damaged (" + decoded.error().message + ")" +
+                      (ec ? "" : "; kept as " + aside.string());
+    return out;
+  }
+  out.origin = SafetyStateOrigin::restored;
+  out.state = std::move(*decoded);
+  marker_written_ = marker_exists();
+  return out;
+}
+
+Status SafetyStateFile::write_marker() {
+  return replace_file(marker_path(),
+                      "bessd has run here: if " + path_.filename().string() +
+                          " is missing, its safety state was lost and bessd starts latched.\n");
+}
+
+Status SafetyStateFile::save(const SafetyState& state) {
+  Status st{};
+  if (!marker_written_) {
+    st = write_marker();
+    if (st) marker_written_ = true;
+  }
+  if (st) st = replace_file(path_, encode_safety_state(state, ++generation_));
+  if (st) return st;
+  // The file on disk no longer matches what the daemon decided: remove it, so that a restart
+  // reports the state as lost instead of resuming an older one. unlink needs no free space.
+  if (::unlink(path_.c_str()) == 0) (void)fsync_dir(path_.parent_path());
+  return st;
+}
+
+}  // namespace bessd::storage

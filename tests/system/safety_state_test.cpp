@@ -1,0 +1,189 @@
+// The durable safety state under kill -9 and storage faults: whatever happens to the telemetry
+// database (deleted, corrupt, on a full filesystem), a latched fault is still latched after the
+// restart, or the "safety state lost" latch (FAULT-STORE) is; never silent power flow. A fresh
+// install is not "lost".
+
+#include <signal.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "site.hpp"
+
+namespace bessd::systest {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+nlohmann::json status(Site& site) {
+  return site.api("GET", "/v1/status").body;
+}
+
+// Latches OP-FLAG-01 (BMS protection flag) and clears its cause: latched, awaiting an ack.
+void latch_protection_flag(Site& site) {
+  ASSERT_EQ(site.sim("protection on").rfind("ok", 0), 0U);
+  ASSERT_TRUE(wait_until([&] { return !fault_in(status(site), "OP-FLAG-01").is_null(); }, 5s))
+      << status(site).dump();
+  ASSERT_EQ(site.sim("protection off").rfind("ok", 0), 0U);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const auto f = fault_in(status(site), "OP-FLAG-01");
+        return !f.is_null() && f.value("cause_cleared", false);
+      },
+      5s));
+}
+
+void kill_bessd(Site& site) {
+  site.bessd()->signal(SIGKILL);
+  ASSERT_TRUE(site.bessd()->wait(5s));
+  site.forget_bessd();
+}
+
+// After a restart: one of `codes` is latched, and no power flows (only zero writes) for a while.
+// `since_us`: just before the restart (the simulator's write log spans both runs).
+void expect_latched_and_no_power(Site& site, std::int64_t since_us,
+                                 const std::vector<std::string>& codes) {
+  nlohmann::json fault;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const auto s = status(site);
+        for (const auto& c : codes) {
+          fault = fault_in(s, c);
+          if (!fault.is_null()) return true;
+        }
+        return false;
+      },
+      10s))
+      << status(site).dump();
+  EXPECT_TRUE(fault.value("latched", false)) << fault.dump();
+  std::printf("after restart: %s\n", fault.dump().c_str());
+  EXPECT_TRUE(wait_for_write(site, since_us, holds_zero, 5s)) << site.sim("writes");
+  EXPECT_FALSE(first_write_after(site.sim_writes(), since_us, discharging)) << site.sim("writes");
+}
+
+void remove_database(const std::string& db) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(db + suffix);
+}
+
+void corrupt_database(const std::string& db) {
+  // Garbage over the header and first pages: SQLite reports "file is not a database".
+  std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+  const std::string junk(64 * 1024, '\x5a');
+  f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  f.close();
+  fs::remove(db + "-wal");
+  fs::remove(db + "-shm");
+}
+
+TEST(SafetyState, FreshInstallIsNotLostAndPowerFlows) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  EXPECT_TRUE(fault_in(status(site), "FAULT-STORE").is_null());
+  EXPECT_TRUE(fs::exists(site.dir() + "/safety-state.json"));
+}
+
+enum class Damage { telemetry_deleted, telemetry_corrupt };
+
+class KillWithDamagedTelemetry : public ::testing::TestWithParam<Damage> {};
+
+TEST_P(KillWithDamagedTelemetry, TheLatchSurvivesAndHoldsPower) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  latch_protection_flag(site);
+  kill_bessd(site);
+  std::int64_t restarted = 0;
+  if (GetParam() == Damage::telemetry_deleted) remove_database(site.db_path());
+  if (GetParam() == Damage::telemetry_corrupt) corrupt_database(site.db_path());
+  restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  expect_latched_and_no_power(site, restarted, {"OP-FLAG-01"});
+  EXPECT_TRUE(fault_in(status(site), "FAULT-STORE").is_null());
+  // An acknowledgement releases it, and power resumes.
+  const std::int64_t acked = Site::now_us();
+  ASSERT_EQ(site.api("POST", "/v1/faults/ack").status / 100, 2);
+  EXPECT_TRUE(wait_for_write(site, acked, discharging, 10s)) << site.sim("writes");
+}
+
+INSTANTIATE_TEST_SUITE_P(SafetyState, KillWithDamagedTelemetry,
+                         ::testing::Values(Damage::telemetry_deleted, Damage::telemetry_corrupt));
+
+class KillWithLostSafetyState : public ::testing::TestWithParam<bool> {};
+
+TEST_P(KillWithLostSafetyState, StartsLatchedSayingWhyUntilAcknowledged) {
+  const bool corrupt = GetParam();
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  latch_protection_flag(site);
+  kill_bessd(site);
+  std::int64_t restarted = 0;
+  const std::string state = site.dir() + "/safety-state.json";
+  if (corrupt) {
+    std::fstream f(state, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(60);
+    f.put('#');
+  } else {
+    fs::remove(state);
+  }
+  restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  expect_latched_and_no_power(site, restarted, {"FAULT-STORE"});
+  const auto fault = fault_in(status(site), "FAULT-STORE");
+  const std::string message = fault.value("message", "");
+  EXPECT_NE(message.find("safety state lost"), std::string::npos) << message;
+  EXPECT_NE(message.find(corrupt ? "damaged" : "missing"), std::string::npos) << message;
+
+  // Killed again before anyone acknowledged: still latched.
+  kill_bessd(site);
+  restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  expect_latched_and_no_power(site, restarted, {"FAULT-STORE"});
+  const std::int64_t acked = Site::now_us();
+  ASSERT_EQ(site.api("POST", "/v1/faults/ack").status / 100, 2);
+  EXPECT_TRUE(wait_for_write(site, acked, discharging, 10s)) << site.sim("writes");
+}
+
+INSTANTIATE_TEST_SUITE_P(SafetyState, KillWithLostSafetyState, ::testing::Values(false, true),
+                         [](const auto& p) { return p.param ? "Corrupt" : "Deleted"; });
+
+// The telemetry database and the safety state on a small tmpfs that fills up (root only).
+TEST(SafetyState, FullFilesystemNeverResumesSilently) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs";
+  Site site;
+  const std::string mnt = site.dir() + "/small";
+  fs::create_directory(mnt);
+  if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=2m") != 0)
+    GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
+  struct Unmount {
+    std::string at;
+    ~Unmount() { ::umount2(at.c_str(), MNT_DETACH); }
+  } unmount{mnt};
+  site.patch_config({{"storage", {{"path", mnt + "/bessd.db"}}}});
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  // Fill the filesystem to the last block.
+  {
+    std::ofstream fill(mnt + "/fill", std::ios::binary);
+    const std::string block(4096, '\0');
+    while (fill.write(block.data(), static_cast<std::streamsize>(block.size())) && fill.flush()) {
+    }
+  }
+  latch_protection_flag(site);
+  kill_bessd(site);
+  const std::int64_t restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  expect_latched_and_no_power(site, restarted, {"OP-FLAG-01", "FAULT-STORE"});
+}
+
+}  // namespace
+}  // namespace bessd::systest

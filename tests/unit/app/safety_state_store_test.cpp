@@ -1,0 +1,159 @@
+// The controller's latch port on the durable safety-state file: latches and the operator's
+// mode survive a new instance (a restart); a lost state starts latched; an upgrade migrates the
+// telemetry database's latches; a failed write is remembered as a latch.
+
+#include <bessd/app/safety_state_store.hpp>
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include <bessd/control/fault_catalog.hpp>
+
+namespace bessd::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SafetyStateStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "bessd-safety-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    path_ = dir_ / "safety-state.json";
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  SafetyStateStore open(const LegacyLatches& legacy = {}) {
+    return SafetyStateStore(storage::SafetyStateFile(path_), legacy, 1'700'000'000'000);
+  }
+  static std::vector<std::string> ids(SafetyStateStore& s) {
+    std::vector<std::string> out;
+    auto l = s.load();
+    EXPECT_TRUE(l);
+    for (const auto& f : *l) out.push_back(f.id);
+    return out;
+  }
+  fs::path dir_;
+  fs::path path_;
+};
+
+const std::string kStore{control::fault_id::latch_store};
+
+TEST_F(SafetyStateStoreTest, FreshInstallStartsUnlatched) {
+  auto s = open();
+  EXPECT_FALSE(s.lost());
+  EXPECT_TRUE(ids(s).empty());
+  EXPECT_TRUE(fs::exists(path_));
+}
+
+TEST_F(SafetyStateStoreTest, LatchesAndModeSurviveARestart) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s.latch({"ALM-01", "fire alarm", 1}));
+    ASSERT_TRUE(s.latch({"OP-FLAG-01", "protection", 2}));
+    ASSERT_TRUE(s.clear("OP-FLAG-01"));
+    storage::SafetyMode m{"idle", 0.0, std::nullopt, std::nullopt, "uid 0 (root)", 5};
+    ASSERT_TRUE(s.save_mode(m));
+  }
+  auto s = open();
+  EXPECT_FALSE(s.lost()) << s.opened_summary();
+  EXPECT_EQ(ids(s), std::vector<std::string>{"ALM-01"});
+  ASSERT_TRUE(s.mode());
+  EXPECT_EQ(s.mode()->mode, "idle");
+  EXPECT_EQ(s.mode()->set_by, "uid 0 (root)");
+}
+
+TEST_F(SafetyStateStoreTest, MissingStateAfterAPreviousRunStartsLatchedAndStaysSoUntilAck) {
+  { auto s = open(); }
+  fs::remove(path_);
+  {
+    auto s = open();
+    EXPECT_TRUE(s.lost());
+    EXPECT_EQ(ids(s), std::vector<std::string>{kStore});
+    EXPECT_NE((*s.load())[0].reason.find("safety state lost"), std::string::npos);
+  }
+  {
+    // Killed before anyone acknowledged: still latched after the next restart.
+    auto s = open();
+    EXPECT_EQ(ids(s), std::vector<std::string>{kStore});
+    ASSERT_TRUE(s.clear(kStore));
+  }
+  auto s = open();
+  EXPECT_TRUE(ids(s).empty());
+}
+
+TEST_F(SafetyStateStoreTest, DamagedStateStartsLatchedSayingWhy) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s.latch({"ALM-01", "fire alarm", 1}));
+  }
+  std::ofstream(path_, std::ios::trunc) << "garbage";
+  auto s = open();
+  EXPECT_TRUE(s.lost());
+  auto l = s.load();
+  ASSERT_EQ(l->size(), 1U);
+  EXPECT_EQ((*l)[0].id, kStore);
+  EXPECT_NE((*l)[0].reason.find("damaged"), std::string::npos) << (*l)[0].reason;
+}
+
+TEST_F(SafetyStateStoreTest, UpgradeMigratesTheTelemetryDatabasesLatches) {
+  LegacyLatches legacy;
+  legacy.telemetry_db_existed = true;
+  legacy.load = [] {
+    return Result<std::vector<control::LatchedFault>>(
+        std::vector<control::LatchedFault>{{"ALM-01", "fire alarm", 3}});
+  };
+  {
+    auto s = open(legacy);
+    EXPECT_EQ(ids(s), std::vector<std::string>{"ALM-01"});
+  }
+  // Migrated once: the next start reads the file, not the telemetry database.
+  legacy.load = [] {
+    return Result<std::vector<control::LatchedFault>>(fail(ErrorCode::io_error, "x"));
+  };
+  auto s = open(legacy);
+  EXPECT_FALSE(s.lost());
+  EXPECT_EQ(ids(s), std::vector<std::string>{"ALM-01"});
+}
+
+TEST_F(SafetyStateStoreTest, UpgradeWithUnreadableTelemetryLatchesIsLost) {
+  LegacyLatches legacy;
+  legacy.telemetry_db_existed = true;
+  legacy.load = [] {
+    return Result<std::vector<control::LatchedFault>>(
+        fail(ErrorCode::storage_error, "the telemetry database was corrupt"));
+  };
+  auto s = open(legacy);
+  EXPECT_TRUE(s.lost());
+  EXPECT_EQ(ids(s), std::vector<std::string>{kStore});
+}
+
+TEST_F(SafetyStateStoreTest, AFailedLatchWriteIsRememberedAndStoredByTheNextWrite) {
+  auto s = open();
+  fs::create_directory(path_.string() + ".tmp");  // the next write cannot create its file
+  EXPECT_FALSE(s.latch({"ALM-01", "fire alarm", 1}));
+  EXPECT_EQ(s.write_failures(), 1U);
+  fs::remove(path_.string() + ".tmp");
+  // A restart now would find the state missing: lost, never an older unlatched state.
+  EXPECT_TRUE(open().lost());
+}
+
+TEST_F(SafetyStateStoreTest, ARefusedModeWriteChangesNothing) {
+  auto s = open();
+  storage::SafetyMode idle{"idle", 0.0, std::nullopt, std::nullopt, "a", 1};
+  ASSERT_TRUE(s.save_mode(idle));
+  fs::create_directory(path_.string() + ".tmp");
+  storage::SafetyMode manual{"manual", 900.0, std::nullopt, std::nullopt, "b", 2};
+  EXPECT_FALSE(s.save_mode(manual));
+  EXPECT_EQ(s.mode()->mode, "idle");
+}
+
+}  // namespace
+}  // namespace bessd::app

@@ -1,0 +1,151 @@
+// The durable safety-state file: round trip, fresh install vs lost, damage detection, and that
+// a failed write leaves "lost" behind rather than an older state.
+
+#include <bessd/storage/safety_state_file.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+namespace bessd::storage {
+namespace {
+
+using test::TempDir;
+
+SafetyState sample() {
+  SafetyState s;
+  s.latches.push_back({"ALM-01", "fire alarm input tripped", 1'700'000'000'123});
+  s.latches.push_back({"OP-FLAG-01", "BMS protection: \"over-temperature\"", 0});
+  SafetyMode m;
+  m.mode = "manual";
+  m.manual_setpoint_w = -1500.5;
+  m.expires_unix_ms = 1'800'000'000'000;
+  m.set_by = "uid 1000 (alice) pid 42 via unix socket";
+  m.set_unix_ms = 1'700'000'000'000;
+  s.mode = m;
+  return s;
+}
+
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+void write(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
+}
+
+TEST(SafetyStateFile, FirstStartIsAFreshInstallNotLost) {
+  TempDir dir;
+  SafetyStateFile file(dir.path() / "safety-state.json");
+  const auto opened = file.open();
+  EXPECT_EQ(opened.origin, SafetyStateOrigin::fresh_install);
+  EXPECT_TRUE(opened.state.latches.empty());
+  EXPECT_FALSE(file.marker_exists());
+}
+
+TEST(SafetyStateFile, RoundTripsLatchesAndModeAcrossInstances) {
+  TempDir dir;
+  const auto path = dir.path() / "safety-state.json";
+  {
+    SafetyStateFile file(path);
+    (void)file.open();
+    ASSERT_TRUE(file.save(sample()));
+    EXPECT_TRUE(file.marker_exists());
+  }
+  SafetyStateFile again(path);
+  const auto opened = again.open();
+  ASSERT_EQ(opened.origin, SafetyStateOrigin::restored) << opened.lost_reason;
+  EXPECT_EQ(opened.state, sample());
+  EXPECT_FALSE(std::filesystem::exists(path.string() + ".tmp"));
+}
+
+TEST(SafetyStateFile, MissingAfterAPreviousRunIsLost) {
+  TempDir dir;
+  const auto path = dir.path() / "safety-state.json";
+  SafetyStateFile file(path);
+  (void)file.open();
+  ASSERT_TRUE(file.save(sample()));
+  std::filesystem::remove(path);
+  const auto opened = SafetyStateFile(path).open();
+  EXPECT_EQ(opened.origin, SafetyStateOrigin::lost);
+  EXPECT_NE(opened.lost_reason.find("missing"), std::string::npos) << opened.lost_reason;
+}
+
+class Damaged : public ::testing::TestWithParam<std::function<std::string(std::string)>> {};
+
+TEST_P(Damaged, IsDetectedReportedLostAndKeptAside) {
+  TempDir dir;
+  const auto path = dir.path() / "safety-state.json";
+  SafetyStateFile file(path);
+  (void)file.open();
+  ASSERT_TRUE(file.save(sample()));
+  write(path, GetParam()(read(path)));
+  const auto opened = SafetyStateFile(path).open();
+  EXPECT_EQ(opened.origin, SafetyStateOrigin::lost);
+  EXPECT_NE(opened.lost_reason.find("damaged"), std::string::npos) << opened.lost_reason;
+  EXPECT_TRUE(opened.state.latches.empty());
+  EXPECT_FALSE(std::filesystem::exists(path));  // moved aside for people to look at
+  // The next start, with no new state written, is still "lost" (the marker stays).
+  EXPECT_EQ(SafetyStateFile(path).open().origin, SafetyStateOrigin::lost);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    SafetyStateFile, Damaged,
+    ::testing::Values([](std::string) { return std::string(); },                // empty
+                      [](std::string s) { return s.substr(0, s.size() / 2); },  // truncated
+                      [](std::string s) { return s + "x"; },                    // appended
+                      [](std::string s) {  // one flipped character inside a latch's id
+                        s[s.find("ALM-01")] = 'B';
+                        return s;
+                      },
+                      [](std::string s) { return s.substr(s.find('\n') + 1); },  // no header
+                      [](std::string) { return std::string(4096, '\0'); }));     // zeroed
+
+TEST(SafetyStateFile, AFailedWriteRemovesTheOldStateSoTheNextStartIsLost) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
+  TempDir dir;
+  const auto sub = dir.path() / "state";
+  std::filesystem::create_directory(sub);
+  const auto path = sub / "safety-state.json";
+  SafetyStateFile file(path);
+  (void)file.open();
+  ASSERT_TRUE(file.save(sample()));
+  // Read-only directory: neither a new file nor a removal is possible; the write must fail.
+  ::chmod(sub.c_str(), 0500);
+  auto st = file.save(SafetyState{});
+  ::chmod(sub.c_str(), 0700);
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find(sub.string()), std::string::npos) << st.error().message;
+}
+
+TEST(SafetyStateFile, AFailedWriteWhereRemovalWorksLeavesLost) {
+  TempDir dir;
+  const auto path = dir.path() / "safety-state.json";
+  SafetyStateFile file(path);
+  (void)file.open();
+  ASSERT_TRUE(file.save(sample()));
+  // The temporary file's name is taken by a directory: creating it fails, removal still works.
+  std::filesystem::create_directory(path.string() + ".tmp");
+  EXPECT_FALSE(file.save(SafetyState{}));
+  std::filesystem::remove(path.string() + ".tmp");
+  const auto opened = SafetyStateFile(path).open();
+  EXPECT_EQ(opened.origin, SafetyStateOrigin::lost) << "an older state must not be resumed";
+}
+
+TEST(SafetyStateFile, DecodeNamesWhatIsWrong) {
+  EXPECT_FALSE(decode_safety_state(""));
+  const auto enc = encode_safety_state(sample(), 7);
+  ASSERT_TRUE(decode_safety_state(enc));
+  const auto bad = decode_safety_state(enc.substr(0, enc.size() - 3));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("truncated"), std::string::npos) << bad.error().message;
+}
+
+}  // namespace
+}  // namespace bessd::storage

@@ -229,6 +229,17 @@ std::string to_json_text(const StatusDto& s) {
   w.end_array();
   w.member("manual_setpoint_w", s.controller.manual_setpoint_w);
   w.member("mode", to_string(s.controller.mode));
+  w.key("mode_set_at");
+  if (s.controller.mode_set_at)
+    w.value(format_time(*s.controller.mode_set_at));
+  else
+    w.null();
+  w.key("mode_set_by");
+  if (s.controller.mode_set_by.empty())
+    w.null();
+  else
+    w.value(s.controller.mode_set_by);
+  w.member("mode_source", s.controller.mode_source);
   w.key("pack");
   pack_object(w, s.pack, s.pack_age_s);
   w.member("state", s.controller.state);

@@ -132,6 +132,12 @@ api::StatusDto AppFacade::status() const {
   s.controller.mode = to_api(ctx_.loop.request().mode);
   if (ctx_.loop.request().mode == config::OperatingMode::manual)
     s.controller.manual_setpoint_w = ctx_.loop.request().manual_setpoint_w;
+  if (ctx_.safety && ctx_.safety->mode()) {
+    const auto& m = *ctx_.safety->mode();
+    s.controller.mode_source = "operator";
+    s.controller.mode_set_by = m.set_by;
+    s.controller.mode_set_at = WallTime{std::chrono::milliseconds{m.set_unix_ms}};
+  }
   if (out.command.kind == core::CommandKind::set_power)
     s.controller.commanded_power_w = out.command.battery_power_w;
   if (out.command.kind == core::CommandKind::safe_state) s.controller.commanded_power_w = 0.0;
@@ -407,6 +413,25 @@ Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request
   control::OperatorRequest r = ctx_.loop.request();
   r.mode = to_config(request.mode);
   if (request.setpoint_w) r.manual_setpoint_w = *request.setpoint_w;
+  nlohmann::json body{{"mode", api::to_string(request.mode)}};
+  if (request.setpoint_w) body["setpoint_w"] = *request.setpoint_w;
+  if (ctx_.safety) {
+    // Durable before it takes effect: a mode that a restart would forget is not accepted.
+    storage::SafetyMode m;
+    m.mode = std::string(config::to_string(r.mode));
+    m.manual_setpoint_w = r.manual_setpoint_w;
+    m.target_grid_w = r.target_grid_w;
+    m.set_by = who.describe();
+    m.set_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        ctx_.clock.wall_now().time_since_epoch())
+                        .count();
+    if (auto st = ctx_.safety->save_mode(m); !st) {
+      const std::string why =
+          "the mode could not be stored durably, so it was not applied: " + st.error().message;
+      record_audit(who, "mode " + body.dump(), "error: " + why);
+      return fail(ErrorCode::storage_error, why);
+    }
+  }
   ctx_.loop.set_request(r);  // runs a step now
   const auto& out = ctx_.loop.last_output();
   api::ModeVerdict v;
@@ -431,8 +456,6 @@ Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request
   } else {
     v.message = "mode " + std::string(api::to_string(request.mode)) + " in force";
   }
-  nlohmann::json body{{"mode", api::to_string(request.mode)}};
-  if (request.setpoint_w) body["setpoint_w"] = *request.setpoint_w;
   record_audit(who, "mode " + body.dump(), "accepted: " + v.message);
   return v;
 }

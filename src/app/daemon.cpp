@@ -183,6 +183,7 @@ struct Daemon::Impl {
       return *s;
     });
     restore_counters();
+    restore_operator_mode();
 
     bms_monitor->on_change([this](const core::PackState& pack, const bms::BmsChange& change) {
       for (const auto& e : change.events) on_event(e);
@@ -232,6 +233,30 @@ struct Daemon::Impl {
     if (telemetry_db_existed && store_ready && !latches->lost()) store->clear_all_latched_faults();
   }
 
+  // The operator's mode outlives restarts: `bessctl mode idle` before maintenance stays idle.
+  void restore_operator_mode() {
+    const auto& m = latches->mode();
+    if (!m) return;
+    control::OperatorRequest r = loop->request();
+    bool known = false;
+    for (auto mode : {config::OperatingMode::idle, config::OperatingMode::manual,
+                      config::OperatingMode::self_consumption}) {
+      if (config::to_string(mode) == m->mode) {
+        r.mode = mode;
+        known = true;
+      }
+    }
+    if (!known) {
+      // Cannot happen with a file this version wrote; fail safe rather than guess.
+      log->error("safety state: unknown operator mode '{}'; using idle", m->mode);
+      r.mode = config::OperatingMode::idle;
+    }
+    r.manual_setpoint_w = m->manual_setpoint_w;
+    r.target_grid_w = m->target_grid_w;
+    loop->restore_request(r);
+    log->info("operator mode {} restored (set by {})", config::to_string(r.mode), m->set_by);
+  }
+
   std::string bms_link_detail() const {
     return config.bms.transport == config::BmsTransport::slcan
                ? "slcan " + config.bms.device
@@ -254,7 +279,7 @@ struct Daemon::Impl {
     facade = std::make_unique<AppFacade>(
         FacadeContext{io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
                       *inverter_driver, *store, compliance_report, bms_link_detail(),
-                      inverter_link_detail(), &inverter_problems});
+                      inverter_link_detail(), &inverter_problems, latches.get()});
     router = std::make_unique<api::Router>(*facade, clock);
     http = std::make_unique<api::http::HttpServer>(io, *router, std::move(*server_options));
     if (auto started = http->start(); !started) {

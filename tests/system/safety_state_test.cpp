@@ -185,5 +185,60 @@ TEST(SafetyState, FullFilesystemNeverResumesSilently) {
   expect_latched_and_no_power(site, restarted, {"OP-FLAG-01", "FAULT-STORE"});
 }
 
+// `bessctl mode idle` before maintenance: kept across kill -9 (telemetry database deleted too),
+// with who set it and when; a manual setpoint likewise.
+TEST(SafetyState, OperatorModeSurvivesKillWithWhoAndWhen) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  EXPECT_EQ(status(site).value("mode_source", ""), "configuration");
+  auto put = site.api("PUT", "/v1/mode", R"({"mode":"idle"})");
+  ASSERT_EQ(put.status / 100, 2) << put.body.dump();
+  auto s = status(site);
+  EXPECT_EQ(s.value("mode", ""), "idle");
+  EXPECT_EQ(s.value("mode_source", ""), "operator");
+  EXPECT_TRUE(s.at("mode_set_by").is_string()) << s.dump();
+  EXPECT_TRUE(s.at("mode_set_at").is_string()) << s.dump();
+
+  kill_bessd(site);
+  remove_database(site.db_path());
+  std::int64_t restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  s = status(site);
+  EXPECT_EQ(s.value("mode", ""), "idle") << s.dump();
+  EXPECT_EQ(s.value("mode_source", ""), "operator");
+  EXPECT_TRUE(wait_for_write(site, restarted, holds_zero, 5s)) << site.sim("writes");
+  EXPECT_FALSE(first_write_after(site.sim_writes(), restarted, discharging)) << site.sim("writes");
+
+  put = site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-800})");
+  ASSERT_EQ(put.status / 100, 2) << put.body.dump();
+  kill_bessd(site);
+  restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  s = status(site);
+  EXPECT_EQ(s.value("mode", ""), "manual") << s.dump();
+  EXPECT_EQ(s.value("manual_setpoint_w", 0.0), -800.0) << s.dump();
+}
+
+// A mode that cannot be stored durably is refused (503, saying why), not applied; the next
+// start reports the safety state as lost.
+TEST(SafetyState, ModeThatCannotBeStoredIsRefused) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  const std::string before = status(site).value("mode", "");
+  ASSERT_NE(before, "idle");
+  fs::create_directory(site.dir() + "/safety-state.json.tmp");  // the write cannot create it
+  const auto put = site.api("PUT", "/v1/mode", R"({"mode":"idle"})");
+  EXPECT_EQ(put.status, 503) << put.body.dump();
+  EXPECT_NE(put.body.dump().find("not applied"), std::string::npos) << put.body.dump();
+  EXPECT_EQ(status(site).value("mode", ""), before);
+  kill_bessd(site);
+  fs::remove(site.dir() + "/safety-state.json.tmp");
+  const std::int64_t restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  expect_latched_and_no_power(site, restarted, {"FAULT-STORE"});
+}
+
 }  // namespace
 }  // namespace bessd::systest

@@ -36,9 +36,12 @@ struct ActiveFault {
 struct ControllerStatus {
   std::string state;  // controller state name: "starting", "running", "safe_state", "fault", ...
   Mode mode{Mode::idle};
-  std::optional<double> manual_setpoint_w;  // the operator's setpoint in manual mode, + = charge
-  std::optional<double> commanded_power_w;  // what the controller commands now, + = charging
-  std::string command_reason;               // why (rule id or "operator")
+  std::optional<double> manual_setpoint_w;   // the operator's setpoint in manual mode, + = charge
+  std::string mode_source{"configuration"};  // "operator" (set through the API) or "configuration"
+  std::string mode_set_by;                   // the operator's mode: who set it (audit wording)
+  std::optional<WallTime> mode_set_at;       // ... and when
+  std::optional<double> commanded_power_w;   // what the controller commands now, + = charging
+  std::string command_reason;                // why (rule id or "operator")
   std::vector<ActiveFault> active_faults;
   friend bool operator==(const ControllerStatus&, const ControllerStatus&) = default;
 };

@@ -14,6 +14,7 @@
 
 #include <bessd/api/facade.hpp>
 #include <bessd/app/control_loop.hpp>
+#include <bessd/app/safety_state_store.hpp>
 #include <bessd/bms/bms_monitor.hpp>
 #include <bessd/common/clock.hpp>
 #include <bessd/compliance/report.hpp>
@@ -40,6 +41,8 @@ struct FacadeContext {
   std::string inverter_link_detail;  // "modbus tcp 127.0.0.1:502"
   // Problems the inverter driver reported (warning and above, not the clears); io thread only.
   const std::uint64_t* inverter_problems{nullptr};
+  // The durable safety state: the operator's mode is stored there before it is applied.
+  SafetyStateStore* safety{nullptr};
 };
 
 class AppFacade final : public api::Facade {

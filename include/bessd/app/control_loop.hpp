@@ -53,6 +53,8 @@ class ControlLoop {
   void set_compliance(const compliance::ComplianceReport& report);
   void set_fire_alarm(bool active);
   void set_request(const control::OperatorRequest& request);
+  /// The operator's request from the safety state, before start() (no step runs).
+  void restore_request(const control::OperatorRequest& request) { request_ = request; }
   /// Operator acknowledgement: applied at the next step (runs one now).
   void acknowledge_faults();
   /// Replaces the settings on reload (controller state and latched faults are kept).

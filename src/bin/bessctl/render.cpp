@@ -55,6 +55,11 @@ std::string render_status(const Json& s) {
   o << "   commanded " << num(at(s, "commanded_power_w"), 0, " W", true);
   if (!str(at(s, "command_reason")).empty()) o << " [" << str(at(s, "command_reason")) << "]";
   o << "\n";
+  if (str(at(s, "mode_source")) == "operator")
+    o << "Mode set:   by " << str(at(s, "mode_set_by")) << " at " << str(at(s, "mode_set_at"))
+      << " (kept across restarts)\n";
+  else if (at(s, "mode_source").is_string())
+    o << "Mode set:   by the configuration file\n";
   o << "Battery:    SOC " << num(at(pack, "soc_pct"), 1, " %") << "  SOH "
     << num(at(pack, "soh_pct"), 1, " %") << "  " << num(at(pack, "voltage_v"), 2, " V") << "  "
     << num(at(pack, "current_a"), 2, " A", true) << "  " << num(at(pack, "power_w"), 0, " W", true)

@@ -33,12 +33,11 @@ ControlLoop::ControlLoop(boost::asio::io_context& io, const Clock& clock, const 
 }
 
 void ControlLoop::reconfigure(const config::Config& cfg) {
-  // A new Controller would forget the state machine; the settings that matter at runtime are
-  // rebuilt by constructing a fresh controller only when nothing is latched in memory that the
-  // store does not also hold (latched faults are reloaded from the store by the controller).
-  controller_ =
-      std::make_unique<control::Controller>(control::ControllerSettings::from_config(cfg),
-                                            limits::LimitsSettings::from_config(cfg), latches_);
+  // The running controller takes the new settings and keeps its state: latches (persisted or
+  // not), acknowledgements, OP-HYST-01 hold timers, the obey monitor and the recovery charge.
+  // A fresh controller would forget them (a SIGHUP just after an ack brought the fault back).
+  controller_->reconfigure(control::ControllerSettings::from_config(cfg),
+                           limits::LimitsSettings::from_config(cfg));
   period_ = std::chrono::milliseconds(cfg.control.period_ms);
   fire_alarm_configured_ = cfg.control.fire_alarm.enabled;
   step_now();

@@ -60,8 +60,18 @@ std::string_view to_string(ControlState s) noexcept {
 ControllerSettings ControllerSettings::from_config(const config::Config& cfg) {
   ControllerSettings s;
   s.self_consumption = cfg.control.self_consumption;
-  s.obey_tolerance_w = cfg.inverter.obey_tolerance_w;
-  s.obey_window = seconds_d(cfg.inverter.obey_window_s);
+  // Standby tolerance: the configured obey tolerance, but never below 2 % of the pack's energy
+  // per hour (0.02 C): standby draw and a current-sensor offset grow with the pack.
+  const double nominal_v = cfg.battery.nominal_voltage_v.value_or(
+      cfg.battery.series_cells ? 3.2 * static_cast<double>(*cfg.battery.series_cells) : 51.2);
+  const double pack_wh = cfg.battery.capacity_ah ? *cfg.battery.capacity_ah * nominal_v
+                                                 : cfg.battery.nominal_energy_kwh * 1000.0;
+  s.obey.standby_tolerance_w = std::max(cfg.inverter.obey_tolerance_w, 0.02 * pack_wh);
+  s.obey.window = seconds_d(cfg.inverter.obey_window_s);
+  s.obey.margin_pct = cfg.limits.over_current_margin_pct;
+  // Recovery charge: 0.1 C (a gentle charge any LV pack accepts; the BMS's CCL and the site's
+  // import limit still bound it), 500 W when the pack size is unknown.
+  s.recovery_charge_power_w = pack_wh > 0.0 ? std::clamp(0.1 * pack_wh, 100.0, 5000.0) : 500.0;
   s.inverter_timeout = std::max<Duration>(
       std::chrono::seconds{3}, std::chrono::milliseconds{3 * cfg.inverter.poll_period_ms});
   s.commissioning = cfg.control.commissioning;
@@ -80,7 +90,8 @@ Controller::Controller(ControllerSettings settings, limits::LimitsSettings limit
       engine_(std::move(limits)),
       store_(store),
       soc_(settings_.soc),
-      sign_(settings_.sign) {
+      sign_(settings_.sign),
+      obey_(settings_.obey) {
   auto loaded = store_.load();
   if (!loaded) {
     faults_.push_back(FaultState{std::string(fault_id::latch_store),
@@ -159,6 +170,15 @@ void Controller::handle_ack(const StepInput& in, std::vector<core::Event>& event
                                          " from the store: " + st.error().message));
     events.push_back(control_event(in.now, Severity::info, EventEdge::cleared, it->id,
                                    "Acknowledged by the operator: " + it->id));
+    // An acknowledged direction fault starts afresh (new evidence is needed to raise it again).
+    if (it->id == fault_id::charge_not_obeyed) obey_.reset(true);
+    if (it->id == fault_id::discharge_not_obeyed) obey_.reset(false);
+    if (it->id == fault_id::repeated_charge_trips || it->id == fault_id::repeated_discharge_trips) {
+      const bool charge = it->id == fault_id::repeated_charge_trips;
+      for (auto& t : trips_)
+        if (charge ? t.charge : t.discharge) t.at.clear();
+      (charge ? repeat_reason_charge_ : repeat_reason_discharge_).clear();
+    }
     it = faults_.erase(it);
   }
   if (!refused.empty())
@@ -189,6 +209,19 @@ double Controller::self_consumption_setpoint(const StepInput& in) {
   return sc_setpoint_w_ + std::clamp(desired - sc_setpoint_w_, -max_change, max_change);
 }
 
+void Controller::reconfigure(ControllerSettings settings, limits::LimitsSettings limits) {
+  settings_ = std::move(settings);
+  engine_.reconfigure(std::move(limits));
+  obey_.set_settings(settings_.obey);
+}
+
+bool Controller::any_fault_blocks_both() const {
+  return std::any_of(faults_.begin(), faults_.end(), [](const FaultState& f) {
+    const FaultSpec* spec = find_fault(f.id);
+    return !spec || (spec->blocks_charge && spec->blocks_discharge);
+  });
+}
+
 StepOutput Controller::step(const StepInput& in) {
   StepOutput out;
   auto& events = out.events;
@@ -201,78 +234,73 @@ StepOutput Controller::step(const StepInput& in) {
   if (online) inverter_read_once_ = true;
   out.inverter_online = online;
 
-  // ---- Obey check / safe-state read-back (against the commands already written) ---------------
-  bool not_obeying = false;
-  std::optional<double> measured_w = inv.battery_power_w;
-  if (online && last_command_.kind != CommandKind::none && measured_w) {
-    const double s1 =
-        last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
-    const double hi = std::max({s1, prev_commanded_w_, 0.0}) + settings_.obey_tolerance_w;
-    const double lo = std::min({s1, prev_commanded_w_, 0.0}) - settings_.obey_tolerance_w;
-    if (*measured_w > hi || *measured_w < lo) {
-      if (!obey_bad_since_) obey_bad_since_ = in.now;
-      not_obeying = in.now - *obey_bad_since_ > settings_.obey_window;
-    } else {
-      obey_bad_since_.reset();
-    }
-    out.safe_state_verified = last_command_.kind == CommandKind::safe_state &&
-                              std::abs(*measured_w) <= settings_.obey_tolerance_w;
-  } else {
-    obey_bad_since_.reset();
+  // ---- OP-I-01/02 and the safe-state read-back (against the command in force) ----------------
+  // Without a battery power reading from the inverter (a profile whose sign is unknown), the
+  // BMS's measured voltage × current stands in, so the check works on every profile.
+  const bool pack_measured_fresh = pack.measured_at && in.now >= *pack.measured_at &&
+                                   in.now - *pack.measured_at <= engine_.settings().stale_after;
+  const std::optional<double> measured_w =
+      inv.battery_power_w ? inv.battery_power_w
+                          : (pack_measured_fresh ? pack.power_w() : std::optional<double>{});
+  const double commanded_w =
+      last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
+  const ObeyVerdict before = obey_verdict_;
+  obey_verdict_ = obey_.update(measured_w, commanded_w,
+                               online && last_command_.kind != CommandKind::none, in.now);
+  // The direction block of a confirmed non-obey is an event on its edges (not yet a fault).
+  for (const bool charge : {true, false}) {
+    const ObeyDirection& was = charge ? before.charge : before.discharge;
+    const ObeyDirection& now_v = charge ? obey_verdict_.charge : obey_verdict_.discharge;
+    if (was.blocked == now_v.blocked) continue;
+    const char* id = charge ? "OP-I-01" : "OP-I-02";
+    events.push_back(control_event(
+        in.now, now_v.blocked ? Severity::error : Severity::info,
+        now_v.blocked ? EventEdge::raised : EventEdge::cleared, id,
+        now_v.blocked ? fmt("%s is stopped because %s (%s).", charge ? "Charging" : "Discharging",
+                            now_v.detail.c_str(), id)
+                      : fmt("The inverter follows the commands again: %s is allowed again (%s).",
+                            charge ? "charging" : "discharging", id)));
   }
+  if (online && measured_w && last_command_.kind == CommandKind::safe_state)
+    out.safe_state_verified = std::abs(*measured_w) <= settings_.obey.standby_tolerance_w;
 
-  // ---- Limits (with the faults known so far) -------------------------------------------------
+  // ---- Limits (with the faults and direction blocks known so far) -----------------------------
   limits::LimitsInput li = in.snapshot;
   li.fire_alarm_configured = li.fire_alarm_configured || settings_.fire_alarm_configured;
   li.faults.clear();
-  for (const auto& f : faults_)
-    if (f.id != fault_id::bms_lost && f.id != fault_id::inverter_link_lost)
-      li.faults.push_back(limits::ActiveFault{f.id, f.reason});
+  for (const auto& f : faults_) {
+    if (f.id == fault_id::bms_lost || f.id == fault_id::inverter_link_lost) continue;
+    const FaultSpec* spec = find_fault(f.id);
+    li.faults.push_back(limits::ActiveFault{f.id, f.reason, !spec || spec->blocks_charge,
+                                            !spec || spec->blocks_discharge});
+  }
+  if (obey_verdict_.charge.blocked)
+    li.faults.push_back(limits::ActiveFault{std::string(fault_id::charge_not_obeyed),
+                                            obey_verdict_.charge.detail, true, false});
+  if (obey_verdict_.discharge.blocked)
+    li.faults.push_back(limits::ActiveFault{std::string(fault_id::discharge_not_obeyed),
+                                            obey_verdict_.discharge.detail, false, true});
   limits::LimitsResult lr = engine_.compute(li, in.now);
   events.insert(events.end(), std::make_move_iterator(lr.events.begin()),
                 std::make_move_iterator(lr.events.end()));
   const auto& fnd = lr.findings;
 
   // ---- Fault causes ----------------------------------------------------------------------------
-  // At start-up the BMS gets lost_after to deliver its first frames before "never seen" counts as
-  // lost (the limits are zero meanwhile anyway); afterwards silence is COM-01 at once.
-  if (!first_step_at_) first_step_at_ = in.now;
-  // The grace lasts while any part has never been seen: a BMS sends its frames one by one over
-  // a cycle, so the first frame must not end the grace while the others are still on their way.
-  const bool some_part_never_seen =
-      !pack.measured_at || !pack.limits_at || !pack.cells_at || !pack.flags_at || !pack.charge_at;
-  const bool start_grace =
-      some_part_never_seen && in.now - *first_step_at_ < engine_.settings().lost_after;
-  set_cause(fault_id::bms_lost, fnd.bms_lost && !start_grace,
-            fmt("no complete BMS data within %.1f s", to_seconds(engine_.settings().lost_after)),
-            in, events);
+  update_bms_link_faults(in, fnd, out);
   set_cause(fault_id::inverter_link_lost, inverter_read_once_ && !online,
             fmt("no answer from the inverter for more than %.1f s",
                 to_seconds(settings_.inverter_timeout)),
             in, events);
-  set_cause(fault_id::protection_flag, fnd.protection_flag,
+  set_cause(fault_id::bms_over_temperature, fnd.bms_over_temperature,
             "the BMS reports " + fnd.protection_detail, in, events);
-  set_cause(fault_id::cell_voltage_window, fnd.cell_voltage_out_of_window,
-            fmt("cells at %.3f … %.3f V, window %.3f … %.3f V", pack.cell_voltage_min_v.value_or(0),
-                pack.cell_voltage_max_v.value_or(0), engine_.settings().cell_voltage_min_v,
-                engine_.settings().cell_voltage_max_v),
-            in, events);
-  set_cause(
-      fault_id::cell_temperature_window, fnd.cell_temperature_out_of_window,
-      fmt("cells at %.1f … %.1f °C, window %.0f … %.0f °C", pack.cell_temperature_min_c.value_or(0),
-          pack.cell_temperature_max_c.value_or(0), engine_.settings().discharge_temperature_min_c,
-          engine_.settings().discharge_temperature_max_c),
-      in, events);
   set_cause(fault_id::fire_alarm, fnd.fire_alarm, "the fire alarm input has tripped", in, events);
-  set_cause(fault_id::over_current, fnd.over_current_block,
-            fmt("battery current %.1f A stays above the limit", pack.current_a.value_or(0)), in,
+  set_cause(fault_id::charge_not_obeyed, obey_verdict_.charge.latch && obey_verdict_.charge.pushing,
+            obey_verdict_.charge.detail + ", and still after charging was stopped", in, events);
+  set_cause(fault_id::discharge_not_obeyed,
+            obey_verdict_.discharge.latch && obey_verdict_.discharge.pushing,
+            obey_verdict_.discharge.detail + ", and still after discharging was stopped", in,
             events);
-  set_cause(fault_id::inverter_not_obeying, not_obeying,
-            fmt("battery power %.0f W while %.0f W was commanded, for more than %.0f s",
-                measured_w.value_or(0.0),
-                last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0,
-                to_seconds(settings_.obey_window)),
-            in, events);
+  update_repeated_trips(in, fnd, events);
   // COM-03: judged against the command in force.
   const SignCheckResult sign = sign_.update(last_command_, pack, in.now);
   // Outside commissioning a mismatch is a warning, raised and cleared on edges.
@@ -298,19 +326,26 @@ StepOutput Controller::step(const StepInput& in) {
                 std::make_move_iterator(soc_events.end()));
   out.soc = soc_.estimate();
 
-  // ---- A fault raised this step holds the envelope at zero now, not next step ------------------
+  // ---- A fault raised this step holds its direction(s) at zero now, not next step --------------
   core::Envelope env = lr.envelope;
   for (const auto& f : faults_) {
     if (f.id == fault_id::bms_lost || f.id == fault_id::inverter_link_lost) continue;
     const bool known = std::any_of(li.faults.begin(), li.faults.end(),
                                    [&](const limits::ActiveFault& a) { return a.id == f.id; });
     if (known) continue;
+    const FaultSpec* spec = find_fault(f.id);
+    const bool chg = !spec || spec->blocks_charge;
+    const bool dis = !spec || spec->blocks_discharge;
     const core::Cause cause{core::CauseKind::fault, f.id,
-                            fmt("Charging and discharging are stopped because of the fault %s: %s",
+                            fmt("%s stopped because of the fault %s: %s",
+                                chg && dis ? "Charging and discharging are"
+                                : chg      ? "Charging is"
+                                           : "Discharging is",
                                 f.id.c_str(), f.reason.c_str())};
-    for (core::Bound* b : {&env.charge_current_max_a, &env.discharge_current_max_a,
-                           &env.charge_power_max_w, &env.discharge_power_max_w})
-      if (b->value > 0.0) *b = core::Bound{0.0, cause};
+    for (core::Bound* b : {&env.charge_current_max_a, &env.charge_power_max_w})
+      if (chg && b->value > 0.0) *b = core::Bound{0.0, cause};
+    for (core::Bound* b : {&env.discharge_current_max_a, &env.discharge_power_max_w})
+      if (dis && b->value > 0.0) *b = core::Bound{0.0, cause};
   }
 
   // ---- State ---------------------------------------------------------------------------------
@@ -325,7 +360,7 @@ StepOutput Controller::step(const StepInput& in) {
     next = ControlState::stopped;
   else if (!inverter_read_once_)
     next = ControlState::starting;
-  else if (!faults_.empty())
+  else if (any_fault_blocks_both())
     next = ControlState::fault;
   else if (in.snapshot.compliance.blocked)
     next = ControlState::lockout;
@@ -340,6 +375,7 @@ StepOutput Controller::step(const StepInput& in) {
                                    EventEdge::once, "control.state", std::move(msg)));
     state_ = next;
   }
+  update_recovery(in, fnd, events);
 
   // ---- Command -------------------------------------------------------------------------------
   core::InverterCommand cmd;
@@ -389,6 +425,13 @@ StepOutput Controller::step(const StepInput& in) {
                              : "Grid power reading available again."));
       }
     }
+    // Recovery charge: at least the recovery power, in every mode (the envelope still bounds
+    // it: BMS limits, temperature, the site's import limit).
+    if (recovery_) {
+      wanted = std::max(wanted, settings_.recovery_charge_power_w);
+      requested.reset();
+      cmd.reason = *recovery_;
+    }
   }
   if (cmd.kind == CommandKind::set_power) {
     const double hi = env.charge_power_max_w.value;
@@ -421,11 +464,7 @@ StepOutput Controller::step(const StepInput& in) {
   // The self-consumption loop continues from what was actually commanded (bumpless from manual
   // or idle, no wind-up against the envelope); any non-power command restarts it from 0 W.
   sc_setpoint_w_ = cmd.kind == CommandKind::set_power ? cmd.battery_power_w : 0.0;
-  if (cmd.kind != CommandKind::none) {
-    prev_commanded_w_ =
-        last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
-    last_command_ = cmd;
-  }
+  if (cmd.kind != CommandKind::none) last_command_ = cmd;
   last_step_at_ = in.now;
 
   out.command = std::move(cmd);
@@ -433,6 +472,7 @@ StepOutput Controller::step(const StepInput& in) {
   out.envelope = std::move(env);
   out.findings = lr.findings;
   out.active_rules = std::move(lr.active_rules);
+  out.recovery = recovery_;
   for (const auto& f : faults_)
     out.faults.push_back(FaultStatus{f.id, f.reason, f.latched, f.cause_active});
   return out;

@@ -8,37 +8,41 @@ namespace {
 
 using core::Severity;
 
+constexpr auto C = FaultClearing::self_clearing;
+constexpr auto L = FaultClearing::latched;
+
+// Directions and latching as in docs/protection.md (fault_catalog_test compares them).
 constexpr std::array kCatalog{
-    FaultSpec{fault_id::bms_lost, Severity::critical, FaultClearing::self_clearing,
+    FaultSpec{fault_id::bms_lost, Severity::critical, C,
               "No valid data from the battery management system (COM-01)",
-              "Fresh BMS data arrives again."},
-    FaultSpec{fault_id::inverter_link_lost, Severity::error, FaultClearing::self_clearing,
-              "The inverter does not answer (COM-02)",
-              "The inverter answers again; the first command is then the safe setpoint."},
-    FaultSpec{fault_id::sign_mismatch, Severity::error, FaultClearing::latched,
+              "Fresh BMS data arrives again.", true, true},
+    FaultSpec{
+        fault_id::inverter_link_lost, Severity::error, C, "The inverter does not answer (COM-02)",
+        "The inverter answers again; the first command is then the safe setpoint.", true, true},
+    FaultSpec{fault_id::sign_mismatch, Severity::error, L,
               "The measured current sign disagrees with the command (COM-03, commissioning)",
-              "The sign configuration is corrected and an operator acknowledges."},
-    FaultSpec{fault_id::protection_flag, Severity::error, FaultClearing::latched,
-              "The BMS reports a protection alarm (OP-FLAG-01)",
-              "The BMS clears the alarm and an operator acknowledges."},
-    FaultSpec{fault_id::cell_voltage_window, Severity::error, FaultClearing::latched,
-              "A cell voltage is outside the cell window (OP-V-01/OP-V-03)",
-              "All cells are back inside the window and an operator acknowledges."},
-    FaultSpec{fault_id::cell_temperature_window, Severity::error, FaultClearing::latched,
-              "A cell temperature is outside every operating window (OP-T-04)",
-              "All cells are back inside the discharge window and an operator acknowledges."},
-    FaultSpec{fault_id::over_current, Severity::error, FaultClearing::latched,
-              "The battery current stays above the limit although it was reduced (OP-I-01/02)",
-              "The current is back under the limit and an operator acknowledges."},
-    FaultSpec{fault_id::inverter_not_obeying, Severity::error, FaultClearing::latched,
-              "The inverter does not follow the commanded battery power",
-              "The inverter follows the command again and an operator acknowledges."},
-    FaultSpec{fault_id::fire_alarm, Severity::critical, FaultClearing::latched,
+              "The sign configuration is corrected and an operator acknowledges.", true, true},
+    FaultSpec{fault_id::bms_over_temperature, Severity::critical, L,
+              "The BMS tripped its over-temperature protection: a thermal event is possible",
+              "The BMS clears the protection and an operator acknowledges.", true, true},
+    FaultSpec{fault_id::repeated_charge_trips, Severity::error, L,
+              "A protection that stops charging tripped again and again",
+              "An operator has looked at the pack and acknowledges.", true, false},
+    FaultSpec{fault_id::repeated_discharge_trips, Severity::error, L,
+              "A protection that stops discharging tripped again and again",
+              "An operator has looked at the pack and acknowledges.", false, true},
+    FaultSpec{fault_id::charge_not_obeyed, Severity::error, L,
+              "The inverter keeps charging although charging was stopped (OP-I-01)",
+              "The inverter stops charging and an operator acknowledges.", true, false},
+    FaultSpec{fault_id::discharge_not_obeyed, Severity::error, L,
+              "The inverter keeps discharging although discharging was stopped (OP-I-02)",
+              "The inverter stops discharging and an operator acknowledges.", false, true},
+    FaultSpec{fault_id::fire_alarm, Severity::critical, L,
               "The fire alarm input has tripped (ALM-01)",
-              "The alarm input is back to normal and an operator acknowledges."},
-    FaultSpec{fault_id::latch_store, Severity::error, FaultClearing::latched,
+              "The alarm input is back to normal and an operator acknowledges.", true, true},
+    FaultSpec{fault_id::latch_store, Severity::error, L,
               "The record of latched faults could not be read or written",
-              "An operator has checked the faults and acknowledges."},
+              "An operator has checked the faults and acknowledges.", true, true},
 };
 
 }  // namespace

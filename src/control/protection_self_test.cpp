@@ -3,21 +3,10 @@
 #include <functional>
 
 #include <bessd/control/protection_self_test.hpp>
+#include <bessd/limits/protection_policy.hpp>
 
 namespace bessd::control {
 namespace {
-
-std::string kind_name(core::CommandKind k) {
-  switch (k) {
-    case core::CommandKind::none:
-      return "none";
-    case core::CommandKind::safe_state:
-      return "safe_state";
-    case core::CommandKind::set_power:
-      return "set_power";
-  }
-  return "invalid";
-}
 
 // A healthy pack in the middle of its window, all data fresh at `now`.
 limits::LimitsInput healthy(const limits::LimitsSettings& s, TimePoint now) {
@@ -61,9 +50,37 @@ struct Injection {
   std::string condition;
   std::string injected;
   std::string expected_event;
+  std::vector<std::string_view> policy_rows;  // docs/protection.md rows that decide the action
   std::function<void(limits::LimitsInput&)> apply;
   bool silence{false};  // stop refreshing the BMS data
 };
+
+std::string action_text(bool charge_blocked, bool discharge_blocked) {
+  if (charge_blocked && discharge_blocked) return "charge and discharge blocked";
+  if (charge_blocked) return "charge blocked, discharge allowed";
+  if (discharge_blocked) return "charge allowed, discharge blocked";
+  return "charge and discharge allowed";
+}
+
+// The action the policy table expects: a direction is blocked when any of the rows blocks it.
+std::string expected_action(const std::vector<std::string_view>& rows) {
+  bool chg = false;
+  bool dis = false;
+  for (const auto id : rows) {
+    const limits::PolicyRow* row = limits::find_policy(id);
+    if (!row) return "unknown policy row " + std::string(id);
+    chg = chg || row->charge == limits::Action::block;
+    dis = dis || row->discharge == limits::Action::block;
+  }
+  return action_text(chg, dis);
+}
+
+// What the logic did: a direction is blocked when the command cannot move power that way.
+std::string actual_action(const StepOutput& out) {
+  if (out.command.kind != core::CommandKind::set_power) return action_text(true, true);
+  return action_text(out.envelope.charge_power_max_w.value <= 0.0,
+                     out.envelope.discharge_power_max_w.value <= 0.0);
+}
 
 }  // namespace
 
@@ -72,24 +89,45 @@ SelfTestReport run_protection_self_test(const ControllerSettings& settings,
   char buf[160];
   std::vector<Injection> injections;
   std::snprintf(buf, sizeof buf, "highest cell %.3f V", limits.cell_voltage_max_v + 0.1);
-  injections.push_back({"over-voltage", buf, "OP-V-WINDOW", [&](limits::LimitsInput& in) {
+  injections.push_back({"over-voltage", buf, "OP-V-01", {"OP-V-01"}, [&](limits::LimitsInput& in) {
                           in.pack.cell_voltage_max_v = limits.cell_voltage_max_v + 0.1;
                         }});
   std::snprintf(buf, sizeof buf, "lowest cell %.3f V", limits.cell_voltage_min_v - 0.1);
-  injections.push_back({"under-voltage", buf, "OP-V-WINDOW", [&](limits::LimitsInput& in) {
+  injections.push_back({"under-voltage", buf, "OP-V-03", {"OP-V-03"}, [&](limits::LimitsInput& in) {
                           in.pack.cell_voltage_min_v = limits.cell_voltage_min_v - 0.1;
                         }});
   std::snprintf(buf, sizeof buf, "warmest cell %.1f °C", limits.discharge_temperature_max_c + 5.0);
-  injections.push_back({"over-temperature", buf, "OP-T-WINDOW", [&](limits::LimitsInput& in) {
-                          in.pack.cell_temperature_max_c = limits.discharge_temperature_max_c + 5.0;
+  injections.push_back(
+      {"over-temperature", buf, "OP-T-04", {"OP-T-03", "OP-T-04"}, [&](limits::LimitsInput& in) {
+         in.pack.cell_temperature_max_c = limits.discharge_temperature_max_c + 5.0;
+       }});
+  injections.push_back({"under-temperature",
+                        "coldest cell -5.0 °C",
+                        "OP-T-01",
+                        {"OP-T-01"},
+                        [](limits::LimitsInput& in) { in.pack.cell_temperature_min_c = -5.0; }});
+  injections.push_back({"BMS over-temperature protection",
+                        "protection item 'over_temperature'",
+                        "BMS-OT",
+                        {"FLAG:over_temperature"},
+                        [](limits::LimitsInput& in) {
+                          in.pack.protections.set(core::BmsCondition::over_temperature,
+                                                  core::FlagState::active);
                         }});
-  injections.push_back({"BMS silence", "no BMS data", "COM-01", [](limits::LimitsInput&) {}, true});
-  injections.push_back({"BMS alarm flag", "protection item 'general' active", "OP-FLAG-01",
+  injections.push_back(
+      {"BMS silence", "no BMS data", "COM-01", {"COM-01"}, [](limits::LimitsInput&) {}, true});
+  injections.push_back({"BMS alarm flag",
+                        "protection item 'general' active",
+                        "OP-FLAG-01",
+                        {"FLAG:general"},
                         [](limits::LimitsInput& in) {
                           in.pack.protections.set(core::BmsCondition::general,
                                                   core::FlagState::active);
                         }});
-  injections.push_back({"fire-alarm input", "fire alarm input tripped", "ALM-01",
+  injections.push_back({"fire-alarm input",
+                        "fire alarm input tripped",
+                        "ALM-01",
+                        {"ALM-01"},
                         [](limits::LimitsInput& in) { in.fire_alarm_active = true; }});
 
   SelfTestReport report;
@@ -116,12 +154,13 @@ SelfTestReport run_protection_self_test(const ControllerSettings& settings,
     SelfTestCase c;
     c.condition = inj.condition;
     c.injected = inj.injected;
-    c.expected_action = "safe_state";
+    c.expected_action = expected_action(inj.policy_rows);
     c.expected_event = inj.expected_event;
     if (inj.condition == "fire-alarm input" && !settings.fire_alarm_configured)
       c.note = "the fire alarm input is not configured on this system; the logic was tested";
-    if (out.command.kind != core::CommandKind::set_power) {
-      c.actual_action = kind_name(out.command.kind);
+    // The baseline must run with both directions open, or a block proves nothing.
+    if (actual_action(out) != action_text(false, false)) {
+      c.actual_action = actual_action(out);
       c.note = "the healthy baseline did not reach running (" + c.actual_action + ")";
       report.cases.push_back(c);
       report.all_passed = false;
@@ -140,9 +179,9 @@ SelfTestReport run_protection_self_test(const ControllerSettings& settings,
                      std::any_of(out.events.begin(), out.events.end(), [&](const core::Event& e) {
                        return e.code == inj.expected_event && e.edge == core::EventEdge::raised;
                      });
-      if (out.command.kind == core::CommandKind::safe_state && c.event_seen) break;
+      if (actual_action(out) == c.expected_action && c.event_seen) break;
     }
-    c.actual_action = kind_name(out.command.kind);
+    c.actual_action = actual_action(out);
     c.passed = c.actual_action == c.expected_action && c.event_seen;
     report.all_passed = report.all_passed && c.passed;
     report.cases.push_back(std::move(c));

@@ -5,9 +5,9 @@
 namespace bessd::limits {
 namespace {
 
-const config::Breakpoints kChargeTemperature{{0.0, 0.0},  {2.0, 0.1},  {5.0, 0.2},
-                                             {10.0, 0.4}, {15.0, 0.8}, {20.0, 1.0},
-                                             {35.0, 1.0}, {40.0, 0.4}, {55.0, 0.0}};
+// docs/protection.md "Derating tables": a room-temperature pack gets full power.
+const config::Breakpoints kChargeTemperature{{0.0, 0.0},  {2.0, 0.1},  {5.0, 0.25}, {10.0, 0.5},
+                                             {15.0, 1.0}, {40.0, 1.0}, {45.0, 0.4}, {50.0, 0.0}};
 const config::Breakpoints kDischargeTemperature{{-20.0, 0.0}, {0.0, 0.2},  {5.0, 0.3}, {10.0, 0.4},
                                                 {15.0, 1.0},  {45.0, 1.0}, {55.0, 0.0}};
 
@@ -45,8 +45,10 @@ void apply_section_4_1(ChemistryDefaults& d, config::Chemistry c) {
 ChemistryDefaults make_lfp() {
   ChemistryDefaults d;
   apply_section_4_1(d, config::Chemistry::LFP);
-  // 3.30/3.45/3.50/3.55 V against 3.65 V; 2.70/2.80/2.90/3.10 V against 2.50 V.
-  d.charge_taper_rel_max = {{-0.35, 1.0}, {-0.20, 0.5}, {-0.15, 0.05}, {-0.10, 0.0}};
+  // 3.42/3.48/3.53/3.56 V against 3.65 V: LFP cells sit at 3.33-3.42 V through most of a
+  // normal charge, so the taper starts above that (a lower start derates a healthy pack all
+  // day); 2.70/2.80/2.90/3.10 V against 2.50 V.
+  d.charge_taper_rel_max = {{-0.23, 1.0}, {-0.17, 0.5}, {-0.12, 0.1}, {-0.09, 0.0}};
   d.discharge_taper_rel_min = {{0.20, 0.0}, {0.30, 0.1}, {0.40, 0.5}, {0.60, 1.0}};
   d.charge_temperature_c = kChargeTemperature;
   d.discharge_temperature_c = kDischargeTemperature;

@@ -47,9 +47,6 @@ LimitsSettings LimitsSettings::from_config(const config::Config& cfg) {
   s.cell_spread_warn_v = lc.cell_spread_warn_v;
   s.cell_spread_derate_v = lc.cell_spread_derate_v;
   s.cell_spread_derate_factor = lc.cell_spread_derate_factor;
-  s.over_current_margin_pct = lc.over_current_margin_pct;
-  s.over_current_time =
-      std::chrono::duration_cast<Duration>(std::chrono::duration<double>(lc.over_current_time_s));
   s.hysteresis_recovery_pct = lc.hysteresis_recovery_pct;
   s.hysteresis_hold =
       std::chrono::duration_cast<Duration>(std::chrono::duration<double>(lc.hysteresis_hold_s));

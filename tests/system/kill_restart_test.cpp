@@ -32,14 +32,15 @@ TEST(KillRestart, LatchSurvivesDatabaseIntactInverterReverts) {
   ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
   ASSERT_EQ(site.sim_status().at("inverter").at("device").at("rvrt_s"), 4);
 
-  // A latched fault whose cause has cleared (not yet acknowledged).
-  ASSERT_EQ(site.sim("protection on").rfind("ok", 0), 0U);
+  // A latched fault whose cause has cleared (not yet acknowledged): the BMS over-temperature
+  // protection latches (docs/protection.md).
+  ASSERT_EQ(site.sim("over-temp on").rfind("ok", 0), 0U);
   ASSERT_TRUE(wait_until(
-      [&] { return !fault_in(site.api("GET", "/v1/status").body, "OP-FLAG-01").is_null(); }, 3s));
-  ASSERT_EQ(site.sim("protection off").rfind("ok", 0), 0U);
+      [&] { return !fault_in(site.api("GET", "/v1/status").body, "BMS-OT").is_null(); }, 3s));
+  ASSERT_EQ(site.sim("over-temp off").rfind("ok", 0), 0U);
   ASSERT_TRUE(wait_until(
       [&] {
-        const auto f = fault_in(site.api("GET", "/v1/status").body, "OP-FLAG-01");
+        const auto f = fault_in(site.api("GET", "/v1/status").body, "BMS-OT");
         return !f.is_null() && f.value("cause_cleared", false);
       },
       3s));
@@ -66,7 +67,7 @@ TEST(KillRestart, LatchSurvivesDatabaseIntactInverterReverts) {
   nlohmann::json fault;
   ASSERT_TRUE(wait_until(
       [&] {
-        fault = fault_in(site.api("GET", "/v1/status").body, "OP-FLAG-01");
+        fault = fault_in(site.api("GET", "/v1/status").body, "BMS-OT");
         return !fault.is_null();
       },
       5s))

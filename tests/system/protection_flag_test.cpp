@@ -1,5 +1,5 @@
-// A BMS protection flag (internal error): both directions stop at once, the fault latches, an
-// acknowledgement is refused while the flag is still set and accepted after it cleared.
+// A BMS protection flag (internal error): both directions stop at once; the flag does not latch
+// (docs/protection.md) and power returns by itself once the BMS clears it.
 
 #include <cstdio>
 
@@ -14,9 +14,12 @@ using namespace std::chrono_literals;
 
 class ProtectionFlag : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(ProtectionFlag, StopsAtOnceLatchesAndAckFollowsTheCause) {
+// docs/protection.md: a BMS internal error blocks both directions but does not latch; power
+// returns by itself (through OP-HYST-01) once the BMS clears it, with no acknowledgement.
+TEST_P(ProtectionFlag, StopsAtOnceAndResumesWhenTheBmsClearsIt) {
   SiteOptions o;
   o.sim_args = {"--bms-protocol", GetParam()};
+  o.config_patch = {{"limits", {{"hysteresis_hold_s", 2}}}};
   Site site(o);
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
@@ -30,41 +33,16 @@ TEST_P(ProtectionFlag, StopsAtOnceLatchesAndAckFollowsTheCause) {
       "100 ms)\n",
       GetParam(), static_cast<long long>((*stopped - injected) / 1000));
   EXPECT_LE(*stopped - injected, (100 + 400) * 1000);
-
-  nlohmann::json fault;
-  ASSERT_TRUE(wait_until(
-      [&] {
-        fault = fault_in(site.api("GET", "/v1/status").body, "OP-FLAG-01");
-        return !fault.is_null();
-      },
-      3s));
-  EXPECT_TRUE(fault.value("latched", false)) << fault.dump();
-
-  auto ack = site.api("POST", "/v1/faults/ack");
-  ASSERT_EQ(ack.status / 100, 2) << ack.body.dump();
-  EXPECT_NE(ack.body.dump().find("OP-FLAG-01"), std::string::npos) << ack.body.dump();
-  EXPECT_EQ(ack.body.at("acknowledged").dump().find("OP-FLAG-01"), std::string::npos)
-      << ack.body.dump();
-  EXPECT_FALSE(fault_in(site.api("GET", "/v1/status").body, "OP-FLAG-01").is_null());
-  // Still stopped while latched.
-  EXPECT_FALSE(first_write_after(site.sim_writes(), *stopped, discharging)) << site.sim("writes");
+  // Not a latched fault: nothing to acknowledge.
+  const auto status = site.api("GET", "/v1/status").body;
+  for (const auto& f : status.value("active_faults", nlohmann::json::array()))
+    EXPECT_FALSE(f.value("latched", false)) << f.dump();
 
   ASSERT_EQ(site.sim("protection off").rfind("ok", 0), 0U);
-  ASSERT_TRUE(wait_until(
-      [&] {
-        const auto f = fault_in(site.api("GET", "/v1/status").body, "OP-FLAG-01");
-        return !f.is_null() && f.value("cause_cleared", false);
-      },
-      3s))
-      << site.api("GET", "/v1/status").body.dump();
-  const std::int64_t latched_since = Site::now_us();
-  EXPECT_FALSE(first_write_after(site.sim_writes(), *stopped, discharging))
-      << "discharge resumed before the acknowledgement";
-  ack = site.api("POST", "/v1/faults/ack");
-  ASSERT_EQ(ack.status / 100, 2) << ack.body.dump();
-  EXPECT_NE(ack.body.at("acknowledged").dump().find("OP-FLAG-01"), std::string::npos)
-      << ack.body.dump();
-  EXPECT_TRUE(wait_for_write(site, latched_since, discharging, 5s)) << site.bessd_output();
+  const std::int64_t cleared = Site::now_us();
+  EXPECT_TRUE(wait_for_write(site, cleared, discharging, 10s))
+      << "discharging did not come back by itself\n"
+      << site.bessd_output();
 }
 
 // V1.2 carries the flag in 0x359 (Pylon bits), V1.3 in 0x35A (SMA/Victron 2-bit pairs).

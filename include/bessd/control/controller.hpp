@@ -8,7 +8,8 @@
 //   starting  nothing is written until the inverter has been read once (its state is unknown)
 //   standby   mode idle: the inverter holds 0 W
 //   running   mode manual or self_consumption
-//   fault     a fault is active or latched: safe state (standards.md §4.3)
+//   fault     a fault that blocks both directions is active or latched: safe state
+//             (a direction fault such as OP-I-01 holds only its direction at zero)
 //   lockout   an installation rule blocks (compliance): safe state, the daemon keeps monitoring
 //   stopped   the daemon is stopping (SIGTERM): safe state, terminal
 // Priority: stopped > starting > fault > lockout > standby/running.
@@ -24,6 +25,7 @@
 #include <bessd/common/clock.hpp>
 #include <bessd/config/config.hpp>
 #include <bessd/control/fault_latch_store.hpp>
+#include <bessd/control/obey_monitor.hpp>
 #include <bessd/control/sign_check.hpp>
 #include <bessd/control/soc_estimator.hpp>
 #include <bessd/core/envelope.hpp>
@@ -38,8 +40,14 @@ std::string_view to_string(ControlState s) noexcept;
 
 struct ControllerSettings {
   config::SelfConsumptionConfig self_consumption;
-  double obey_tolerance_w{200.0};  // inverter "obeys" check (config inverter.obey_*)
-  Duration obey_window{std::chrono::seconds{10}};
+  ObeySettings obey;  // OP-I-01/02
+  // Recovery charge (docs/protection.md): on the BMS's force-charge request, or SOC at/below the
+  // floor minus the margin, charge at this power until the floor plus the hysteresis.
+  double recovery_charge_power_w{500.0};
+  double recovery_soc_margin_pct{5.0};
+  // The same protection tripping this often within the window latches (OP-REPEAT-*).
+  int repeat_trip_count{3};
+  Duration repeat_trip_window{std::chrono::hours{1}};
   /// Inverter data older than this counts as link lost (COM-02). Default: 3 poll periods, ≥ 3 s.
   Duration inverter_timeout{std::chrono::seconds{3}};
   bool commissioning{false};  // COM-03 latches a fault instead of warning
@@ -98,6 +106,10 @@ struct StepOutput {
   /// Safe state verified by read-back (|battery power| within the obey tolerance).
   bool safe_state_verified{false};
   SocEstimate soc;
+  /// Recovery charge running, and why ("Recharging to 12 %: the BMS asked for a charge").
+  std::optional<std::string> recovery;
+  /// BMS data: still waiting for the first frames after start (info, not a fault).
+  bool waiting_for_bms{false};
 };
 
 class Controller {
@@ -108,6 +120,10 @@ class Controller {
 
   /// One control step. Never throws; `in.now` must not go backwards.
   StepOutput step(const StepInput& in);
+
+  /// New settings (SIGHUP): latches, acknowledgements, hold timers, the obey monitor and the
+  /// recovery state are kept.
+  void reconfigure(ControllerSettings settings, limits::LimitsSettings limits);
 
   ControlState state() const noexcept { return state_; }
   const ControllerSettings& settings() const noexcept { return settings_; }
@@ -125,6 +141,14 @@ class Controller {
                  std::vector<core::Event>& events);
   void handle_ack(const StepInput& in, std::vector<core::Event>& events);
   double self_consumption_setpoint(const StepInput& in);
+  // Rule families of the step (controller_*.cpp).
+  void update_bms_link_faults(const StepInput& in, const limits::LimitsFindings& fnd,
+                              StepOutput& out);
+  void update_repeated_trips(const StepInput& in, const limits::LimitsFindings& fnd,
+                             std::vector<core::Event>& events);
+  void update_recovery(const StepInput& in, const limits::LimitsFindings& fnd,
+                       std::vector<core::Event>& events);
+  bool any_fault_blocks_both() const;
 
   ControllerSettings settings_;
   limits::LimitsEngine engine_;
@@ -138,10 +162,22 @@ class Controller {
   bool inverter_online_{false};
   bool safe_first_pending_{true};
   core::InverterCommand last_command_;  // last command written (kind none = nothing yet)
-  double prev_commanded_w_{0.0};        // the one before, for the obey band
   double sc_setpoint_w_{0.0};           // self-consumption integrator state
   std::optional<TimePoint> last_step_at_;
-  std::optional<TimePoint> obey_bad_since_;
+  ObeyMonitor obey_;
+  ObeyVerdict obey_verdict_;
+  struct TripHistory {
+    std::string id;
+    bool charge{false};
+    bool discharge{false};
+    std::vector<TimePoint> at;  // rising edges within the window
+  };
+  std::vector<TripHistory> trips_;
+  std::vector<limits::ActiveBlock> prev_blocks_;
+  std::string repeat_reason_charge_;  // non-empty: OP-REPEAT-CHARGE is due
+  std::string repeat_reason_discharge_;
+  std::optional<std::string> recovery_;  // the reason while a recovery charge runs
+  bool waiting_announced_{false};
   bool clamp_active_{false};
   bool no_grid_reading_{false};
   bool sign_warning_{false};

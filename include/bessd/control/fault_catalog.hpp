@@ -1,8 +1,10 @@
 #pragma once
-// The fault catalog as data (architecture.md §5 "Faults"): every fault the controller can raise,
-// its severity, whether it latches, and what clears it. The API lists it; the controller raises
-// and clears faults on edges only. A fault holds the system in the safe state (standards.md §4.3)
-// while it is active or latched.
+// The fault catalog as data: every fault the controller can raise, its severity, whether it
+// latches, which direction it blocks and what clears it. Latching and direction follow the
+// protection policy (docs/protection.md, limits::protection_policy(); a unit test checks that
+// they agree). The API lists it; the controller raises and clears faults on edges only. A fault
+// that blocks both directions holds the system in the safe state; a direction fault (OP-I-01,
+// OP-REPEAT-CHARGE, …) holds only its direction at zero.
 
 #include <cstdint>
 #include <span>
@@ -26,17 +28,19 @@ struct FaultSpec {
   std::string_view title;  // "Fire alarm input tripped"
   std::string_view
       clears_when;  // "The alarm input is back to normal and an operator acknowledges."
+  bool blocks_charge{true};
+  bool blocks_discharge{true};
 };
 
 namespace fault_id {
 inline constexpr std::string_view bms_lost = "COM-01";
 inline constexpr std::string_view inverter_link_lost = "COM-02";
 inline constexpr std::string_view sign_mismatch = "COM-03";
-inline constexpr std::string_view protection_flag = "OP-FLAG-01";
-inline constexpr std::string_view cell_voltage_window = "OP-V-WINDOW";
-inline constexpr std::string_view cell_temperature_window = "OP-T-WINDOW";
-inline constexpr std::string_view over_current = "OP-I";
-inline constexpr std::string_view inverter_not_obeying = "INV-OBEY";
+inline constexpr std::string_view bms_over_temperature = "BMS-OT";
+inline constexpr std::string_view repeated_charge_trips = "OP-REPEAT-CHARGE";
+inline constexpr std::string_view repeated_discharge_trips = "OP-REPEAT-DISCHARGE";
+inline constexpr std::string_view charge_not_obeyed = "OP-I-01";
+inline constexpr std::string_view discharge_not_obeyed = "OP-I-02";
 inline constexpr std::string_view fire_alarm = "ALM-01";
 inline constexpr std::string_view latch_store = "FAULT-STORE";
 }  // namespace fault_id

@@ -3,7 +3,7 @@
 //
 // Voltage taper tables are kept *relative* to the cell window so that a pack override of the
 // cell max/min (or the second-life narrowing SL-DER-01) moves the taper with the window:
-//  - LFP: the digest's table (1 at 3.30 V, 0.5 at 3.45, 0.05 at 3.50, 0 at 3.55 for a 3.65 V
+//  - LFP: docs/protection.md's table (1 at 3.42 V, 0.5 at 3.48, 0.1 at 3.53, 0 at 3.56 for a 3.65 V
 //    max; 1 at 3.10, 0.5 at 2.90, 0.1 at 2.80, 0 at 2.70 for a 2.50 V min), expressed as
 //    offsets from the max/min, so the default window reproduces it exactly.
 //  - NMC/NCA/LiPo/LiHV (our engineering judgement [I], the digest gives no table): these cells

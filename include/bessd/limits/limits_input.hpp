@@ -26,10 +26,13 @@ struct SecondLifeDerate {
   std::optional<double> cell_voltage_min_v;
 };
 
-/// A latched or active fault that holds power flow at zero (from the controller).
+/// A latched or active fault that holds one or both directions at zero (from the controller;
+/// the directions come from docs/protection.md through the fault catalog).
 struct ActiveFault {
   std::string id;      // fault catalog id ("ALM-01")
   std::string reason;  // sentence for people
+  bool blocks_charge{true};
+  bool blocks_discharge{true};
 };
 
 struct LimitsInput {

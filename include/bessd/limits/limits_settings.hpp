@@ -50,13 +50,19 @@ struct LimitsSettings {
   double cell_spread_warn_v{0.080};
   double cell_spread_derate_v{0.150};
   double cell_spread_derate_factor{0.5};
-  // OP-I-01/02: over the limit by > margin (and by more than the floor, so that 10 % of a zero
-  // limit is not "any noise") for > time: derate to over_current_derate_factor; still over
-  // after another `time`: block (inverter not obeying).
-  double over_current_margin_pct{10.0};
-  double over_current_floor_a{1.0};
-  Duration over_current_time{std::chrono::seconds{5}};
-  double over_current_derate_factor{0.5};
+  // Recovery with hysteresis (docs/protection.md): a voltage block clears once the cell is back
+  // inside the window by the margin, a temperature block once back inside by the hysteresis, the
+  // SOC floor once SOC is above the floor by the hysteresis.
+  double voltage_recovery_margin_v{0.050};
+  double temperature_hysteresis_c{2.0};
+  double soc_recovery_hysteresis_pct{2.0};
+  // OP-V-05: charging tapers linearly from full at CVL - taper to zero at the BMS's CVL. The
+  // taper is cvl_taper_per_cell_v per series cell, or cvl_taper_fraction of CVL when the series
+  // count is unknown.
+  double cvl_taper_per_cell_v{0.025};
+  double cvl_taper_fraction{0.015};
+  // BMS "cell imbalance" alarm: charge derate factor (a slow top-balancing charge is the cure).
+  double imbalance_charge_factor{0.5};
   // OP-HYST-01
   double hysteresis_recovery_pct{1.5};
   Duration hysteresis_hold{std::chrono::seconds{30}};

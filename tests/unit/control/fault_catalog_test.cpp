@@ -23,11 +23,13 @@ TEST(FaultCatalog, LatchingAsTheStandardSays) {
     std::string_view id;
     FaultClearing clearing;
   };
+  // docs/protection.md: latch only what a person must look at.
   for (const Row& r : {Row{fault_id::fire_alarm, FaultClearing::latched},
-                       Row{fault_id::protection_flag, FaultClearing::latched},
-                       Row{fault_id::cell_voltage_window, FaultClearing::latched},
-                       Row{fault_id::cell_temperature_window, FaultClearing::latched},
-                       Row{fault_id::inverter_not_obeying, FaultClearing::latched},
+                       Row{fault_id::bms_over_temperature, FaultClearing::latched},
+                       Row{fault_id::charge_not_obeyed, FaultClearing::latched},
+                       Row{fault_id::discharge_not_obeyed, FaultClearing::latched},
+                       Row{fault_id::repeated_charge_trips, FaultClearing::latched},
+                       Row{fault_id::latch_store, FaultClearing::latched},
                        Row{fault_id::bms_lost, FaultClearing::self_clearing},
                        Row{fault_id::inverter_link_lost, FaultClearing::self_clearing}}) {
     const FaultSpec* f = find_fault(r.id);

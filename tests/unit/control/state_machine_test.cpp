@@ -125,16 +125,16 @@ const TransitionRow kTransitions[] = {
        h.in.snapshot.pack.protections.set(core::BmsCondition::short_circuit,
                                           core::FlagState::active);
      },
-     1, ControlState::fault, CommandKind::safe_state, "OP-FLAG-01"},
+     1, ControlState::running, CommandKind::set_power, "OP-FLAG-01"},
     {"CellOverVoltage", config::OperatingMode::manual,
-     [](Harness& h) { h.in.snapshot.pack.cell_voltage_max_v = 3.70; }, 1, ControlState::fault,
-     CommandKind::safe_state, "OP-V-WINDOW"},
+     [](Harness& h) { h.in.snapshot.pack.cell_voltage_max_v = 3.70; }, 1, ControlState::running,
+     CommandKind::set_power, "OP-V-01"},
     {"CellUnderVoltage", config::OperatingMode::manual,
-     [](Harness& h) { h.in.snapshot.pack.cell_voltage_min_v = 2.40; }, 1, ControlState::fault,
-     CommandKind::safe_state, "OP-V-WINDOW"},
+     [](Harness& h) { h.in.snapshot.pack.cell_voltage_min_v = 2.40; }, 1, ControlState::running,
+     CommandKind::set_power, "OP-V-03"},
     {"CellOverTemperature", config::OperatingMode::manual,
-     [](Harness& h) { h.in.snapshot.pack.cell_temperature_max_c = 62.0; }, 1, ControlState::fault,
-     CommandKind::safe_state, "OP-T-WINDOW"},
+     [](Harness& h) { h.in.snapshot.pack.cell_temperature_max_c = 62.0; }, 1, ControlState::running,
+     CommandKind::set_power, "OP-T-04"},
     {"ColdIsNotAFault", config::OperatingMode::manual,
      [](Harness& h) { h.in.snapshot.pack.cell_temperature_min_c = -3.0; }, 1, ControlState::running,
      CommandKind::set_power, "OP-T-01"},
@@ -151,20 +151,20 @@ const TransitionRow kTransitions[] = {
        h.plant_follows = false;
        h.in.snapshot.inverter.battery_power_w = 3000.0;  // commanded 1000 W
      },
-     12, ControlState::fault, CommandKind::safe_state, "INV-OBEY"},
+     12, ControlState::running, CommandKind::set_power, "OP-I-01"},
     {"InverterSlowerThanCommandIsObeying", config::OperatingMode::manual,
      [](Harness& h) {
        h.plant_follows = false;
        h.in.snapshot.inverter.battery_power_w = 400.0;  // under-delivery is not a hazard
      },
      20, ControlState::running, CommandKind::set_power, nullptr},
-    {"OverCurrentEscalates", config::OperatingMode::manual,
+    {"BmsCurrentTheInverterDoesNotExplainIsNotAFault", config::OperatingMode::manual,
      [](Harness& h) {
        h.plant_follows = false;
        h.in.snapshot.inverter.battery_power_w = 1000.0;
-       h.in.snapshot.pack.current_a = 130.0;  // BMS limit 100 A
+       h.in.snapshot.pack.current_a = 130.0;  // a DC charger on the bus; BMS limit 100 A
      },
-     12, ControlState::fault, CommandKind::safe_state, "OP-I"},
+     30, ControlState::running, CommandKind::set_power, nullptr},
     {"ComplianceLockout", config::OperatingMode::manual,
      [](Harness& h) {
        h.in.snapshot.compliance.blocked = true;
@@ -215,18 +215,19 @@ TEST(Stop, IsTerminal) {
 TEST(LatchedFault, NeedsAckAfterTheCauseClearedAndIsPersisted) {
   Harness h;
   h.start();
-  h.in.snapshot.pack.protections.set(core::BmsCondition::general, core::FlagState::active);
+  // The BMS's over-temperature protection latches (docs/protection.md: thermal event).
+  h.in.snapshot.pack.protections.set(core::BmsCondition::over_temperature, core::FlagState::active);
   h.step();
   ASSERT_EQ(h.out.state, ControlState::fault);
   ASSERT_EQ(h.store.faults().size(), 1u);
-  EXPECT_EQ(h.store.faults()[0].id, "OP-FLAG-01");
+  EXPECT_EQ(h.store.faults()[0].id, "BMS-OT");
   // Ack while the cause is present: refused.
   h.in.ack_faults = true;
   h.step();
   EXPECT_TRUE(h.has_event("control.ack_refused", EventEdge::once));
   EXPECT_EQ(h.out.state, ControlState::fault);
   // Cause clears: still latched.
-  h.in.snapshot.pack.protections.set(core::BmsCondition::general, core::FlagState::ok);
+  h.in.snapshot.pack.protections.set(core::BmsCondition::over_temperature, core::FlagState::ok);
   h.steps(5);
   EXPECT_EQ(h.out.state, ControlState::fault);
   ASSERT_EQ(h.out.faults.size(), 1u);
@@ -235,7 +236,7 @@ TEST(LatchedFault, NeedsAckAfterTheCauseClearedAndIsPersisted) {
   // Ack: cleared, removed from the store, running again.
   h.in.ack_faults = true;
   h.step();
-  EXPECT_TRUE(h.has_event("OP-FLAG-01", EventEdge::cleared));
+  EXPECT_TRUE(h.has_event("BMS-OT", EventEdge::cleared));
   EXPECT_TRUE(h.store.faults().empty());
   EXPECT_EQ(h.out.state, ControlState::running);
 }
@@ -269,7 +270,8 @@ TEST(LatchedFault, StoreWriteFailureIsReportedAndFailsSafe) {
   Harness h;
   h.start();
   h.store.set_failing(true);
-  h.in.snapshot.pack.cell_voltage_min_v = 2.3;
+  h.in.snapshot.fire_alarm_configured = true;
+  h.in.snapshot.fire_alarm_active = true;
   h.step();
   EXPECT_EQ(h.out.state, ControlState::fault);
   EXPECT_TRUE(h.has_event("FAULT-STORE", EventEdge::once));

@@ -38,7 +38,8 @@ TEST(Chemistry, LfpRelativeTaperReproducesTheDigestTable) {
     double v;
     double charge;
   };
-  for (const Row& r : {Row{3.30, 1.0}, Row{3.45, 0.5}, Row{3.50, 0.05}, Row{3.55, 0.0}}) {
+  for (const Row& r :
+       {Row{3.30, 1.0}, Row{3.42, 1.0}, Row{3.48, 0.5}, Row{3.53, 0.1}, Row{3.56, 0.0}}) {
     EXPECT_NEAR(interpolate(d.charge_taper_rel_max, r.v - 3.65), r.charge, 1e-9) << r.v;
   }
   for (const Row& r : {Row{3.10, 1.0}, Row{2.90, 0.5}, Row{2.80, 0.1}, Row{2.70, 0.0}}) {
@@ -53,9 +54,11 @@ TEST(Chemistry, TemperatureTablesOfTheDigest) {
     double charge;
     double discharge;
   };
-  for (const Row& r : {Row{-20, 0, 0}, Row{0, 0, 0.2}, Row{2, 0.1, 0.24}, Row{5, 0.2, 0.3},
-                       Row{10, 0.4, 0.4}, Row{15, 0.8, 1}, Row{20, 1, 1}, Row{35, 1, 1},
-                       Row{40, 0.4, 1}, Row{45, 0.8 / 3.0, 1}, Row{55, 0, 0}}) {
+  // docs/protection.md: a room-temperature pack gets full power.
+  for (const Row& r :
+       {Row{-20, 0, 0}, Row{0, 0, 0.2}, Row{2, 0.1, 0.24}, Row{5, 0.25, 0.3}, Row{10, 0.5, 0.4},
+        Row{15, 1, 1}, Row{19, 1, 1}, Row{20, 1, 1}, Row{35, 1, 1}, Row{40, 1, 1}, Row{45, 0.4, 1},
+        Row{50, 0, 0.5}, Row{55, 0, 0}}) {
     EXPECT_NEAR(interpolate(d.charge_temperature_c, r.t), r.charge, 1e-9) << r.t;
     EXPECT_NEAR(interpolate(d.discharge_temperature_c, r.t), r.discharge, 1e-9) << r.t;
   }

@@ -79,10 +79,10 @@ TEST(LimitsProperty, EnvelopeNeverExceedsAnySingleBound) {
     if (s.max_discharge_current_a) {
       ASSERT_LE(di, *s.max_discharge_current_a + eps);
     }
-    const double cbase =
-        std::min(*p.limits.charge_current_limit_a, s.max_charge_current_a.value_or(1e9));
-    const double dbase =
-        std::min(*p.limits.discharge_current_limit_a, s.max_discharge_current_a.value_or(1e9));
+    // Factors scale the pack's rating (or the largest BMS limit seen); the BMS's own limit is a
+    // separate bound: the lower of the two, never the product (docs/protection.md).
+    const double cbase = s.max_charge_current_a.value_or(*p.limits.charge_current_limit_a);
+    const double dbase = s.max_discharge_current_a.value_or(*p.limits.discharge_current_limit_a);
     const double vmax = *p.cell_voltage_max_v;
     const double tmax = *p.cell_temperature_max_c;
     ASSERT_LE(ci, cbase * interpolate(s.charge_taper_rel_max, vmax - s.cell_voltage_max_v) + eps);

@@ -68,8 +68,9 @@ TEST_P(RuleTest, SetsBoundCauseAndSentence) {
     EXPECT_NE(both.find(row.sentence_part), std::string::npos) << both;
   }
   // Power follows current × voltage unless a power bound is lower.
-  EXPECT_LE(env.charge_power_max_w.value, env.charge_current_max_a.value * 52.0 + 1e-6);
-  EXPECT_LE(env.discharge_power_max_w.value, env.discharge_current_max_a.value * 52.0 + 1e-6);
+  const double volts = in.pack.voltage_v.value_or(52.0);
+  EXPECT_LE(env.charge_power_max_w.value, env.charge_current_max_a.value * volts + 1e-6);
+  EXPECT_LE(env.discharge_power_max_w.value, env.discharge_current_max_a.value * volts + 1e-6);
 }
 
 const RuleRow kRules[] = {
@@ -81,24 +82,31 @@ const RuleRow kRules[] = {
        in.pack.cell_voltage_min_v = 3.66;
      },
      0.0, CauseKind::cell_voltage, "OP-V-01", 100.0, CauseKind::bms_limit, "BMS",
-     "highest cell is at 3.700 V, above the 3.650 V limit (OP-V-01)"},
-    {"OP_V_02_TaperHalfAt345",
+     "highest cell is at 3.700 V, above the 3.650 V limit; it resumes below 3.600 V. "
+     "Discharging stays available (OP-V-01)"},
+    {"OP_V_02_LfpMidChargeIsNotDerated",
      [](LimitsInput& in, LimitsSettings&) {
-       in.pack.cell_voltage_max_v = 3.45;
-       in.pack.cell_voltage_min_v = 3.44;
+       in.pack.cell_voltage_max_v = 3.349;  // 63 % SOC while charging
+       in.pack.cell_voltage_min_v = 3.34;
      },
-     50.0, CauseKind::cell_voltage, "OP-V-02", 100.0, std::nullopt, nullptr,
-     "Charging is reduced to 50 % because the highest cell is at 3.450 V"},
-    {"OP_V_02_TaperInterpolates",
+     100.0, CauseKind::bms_limit, "BMS", 100.0, CauseKind::bms_limit, "BMS", nullptr},
+    {"OP_V_02_TaperHalfAt348",
      [](LimitsInput& in, LimitsSettings&) {
-       in.pack.cell_voltage_max_v = 3.475;
+       in.pack.cell_voltage_max_v = 3.48;
        in.pack.cell_voltage_min_v = 3.47;
      },
-     27.5, CauseKind::cell_voltage, "OP-V-02", std::nullopt, std::nullopt, nullptr, nullptr},
-    {"OP_V_02_ZeroAt355",
+     50.0, CauseKind::cell_voltage, "OP-V-02", 100.0, std::nullopt, nullptr,
+     "Charging is reduced to 50 % because the highest cell is at 3.480 V"},
+    {"OP_V_02_TaperInterpolates",
      [](LimitsInput& in, LimitsSettings&) {
-       in.pack.cell_voltage_max_v = 3.55;
-       in.pack.cell_voltage_min_v = 3.54;
+       in.pack.cell_voltage_max_v = 3.505;
+       in.pack.cell_voltage_min_v = 3.50;
+     },
+     30.0, CauseKind::cell_voltage, "OP-V-02", std::nullopt, std::nullopt, nullptr, nullptr},
+    {"OP_V_02_ZeroAt356",
+     [](LimitsInput& in, LimitsSettings&) {
+       in.pack.cell_voltage_max_v = 3.56;
+       in.pack.cell_voltage_min_v = 3.55;
      },
      0.0, CauseKind::cell_voltage, "OP-V-02", std::nullopt, std::nullopt, nullptr, nullptr},
     {"OP_V_02_ConfiguredTableIsAbsolute",
@@ -114,7 +122,8 @@ const RuleRow kRules[] = {
        in.pack.cell_voltage_max_v = 2.45;
      },
      100.0, std::nullopt, nullptr, 0.0, CauseKind::cell_voltage, "OP-V-03",
-     "lowest cell is at 2.400 V, below the 2.500 V limit (OP-V-03)"},
+     "lowest cell is at 2.400 V, below the 2.500 V limit; it resumes above 2.550 V. "
+     "Charging stays available (OP-V-03)"},
     {"OP_V_04_TaperHalfAt290",
      [](LimitsInput& in, LimitsSettings&) {
        in.pack.cell_voltage_min_v = 2.90;
@@ -135,22 +144,32 @@ const RuleRow kRules[] = {
        in.pack.cell_temperature_min_c = -1.0;
      },
      0.0, CauseKind::temperature, "OP-T-01", std::nullopt, std::nullopt, nullptr,
-     "coldest cell is -1.0 °C; lithium cells must not be charged below 0 °C (OP-T-01)"},
+     "coldest cell is -1.0 °C; lithium cells must not be charged below 0 °C"},
     {"OP_T_02_ColdChargeTable",
-     [](LimitsInput& in, LimitsSettings&) { in.pack.cell_temperature_min_c = 10.0; }, 40.0,
+     [](LimitsInput& in, LimitsSettings&) { in.pack.cell_temperature_min_c = 10.0; }, 50.0,
      CauseKind::temperature, "OP-T-02", 40.0, CauseKind::temperature, "OP-T-02",
-     "Charging is reduced to 40 % because the coldest cell is 10.0 °C (OP-T-02)."},
+     "Charging is reduced to 50 % because the coldest cell is 10.0 °C (OP-T-02)."},
+    {"OP_T_02_RoomTemperatureIsNotDerated",
+     [](LimitsInput& in, LimitsSettings&) { in.pack.cell_temperature_min_c = 19.0; }, 100.0,
+     CauseKind::bms_limit, "BMS", 100.0, CauseKind::bms_limit, "BMS", nullptr},
+    {"OP_T_02_LowerOfBmsAndFactorNotTheProduct",
+     [](LimitsInput& in, LimitsSettings& s) {
+       s.max_charge_current_a = 100.0;
+       in.pack.limits.charge_current_limit_a = 50.0;  // the BMS derates for the cold itself
+       in.pack.cell_temperature_min_c = 10.0;         // bessd's table: 0.5
+     },
+     50.0, std::nullopt, nullptr, std::nullopt, std::nullopt, nullptr, nullptr},
     {"OP_T_02_Interpolates",
-     [](LimitsInput& in, LimitsSettings&) { in.pack.cell_temperature_min_c = 12.5; }, 60.0,
+     [](LimitsInput& in, LimitsSettings&) { in.pack.cell_temperature_min_c = 12.5; }, 75.0,
      CauseKind::temperature, "OP-T-02", 70.0, CauseKind::temperature, "OP-T-02", nullptr},
     {"OP_T_02_WarmChargeTable",
-     [](LimitsInput& in, LimitsSettings&) { in.pack.cell_temperature_max_c = 40.0; }, 40.0,
+     [](LimitsInput& in, LimitsSettings&) { in.pack.cell_temperature_max_c = 42.5; }, 70.0,
      CauseKind::temperature, "OP-T-02", 100.0, CauseKind::bms_limit, "BMS",
-     "because the warmest cell is 40.0 °C (OP-T-02)"},
+     "because the warmest cell is 42.5 °C (OP-T-02)"},
     {"OP_T_03_AboveChargeWindow",
      [](LimitsInput& in, LimitsSettings&) { in.pack.cell_temperature_max_c = 46.0; }, 0.0,
      CauseKind::temperature, "OP-T-03", 90.0, CauseKind::temperature, "OP-T-02",
-     "outside the charging range 0 to 45 °C (OP-T-03)"},
+     "outside the charging range 0 to 45 °C. Discharging stays available (OP-T-03)"},
     {"OP_T_03_BelowConfiguredChargeMin",
      [](LimitsInput& in, LimitsSettings& s) {
        s.charge_temperature_min_c = 5.0;
@@ -210,11 +229,12 @@ const RuleRow kRules[] = {
        in.pack.cell_voltage_min_v = 3.10;
        in.pack.cell_voltage_max_v = 3.26;
      },
-     50.0, CauseKind::cell_spread, "OP-DV-01", 50.0, CauseKind::cell_spread, "OP-DV-01",
+     50.0, CauseKind::cell_spread, "OP-DV-01", 100.0, CauseKind::bms_limit, "BMS",
      "the cells differ by 160 mV"},
     {"OP_SOC_01_ReserveStopsDischarge",
      [](LimitsInput& in, LimitsSettings&) { in.pack.soc_pct = 10.0; }, 100.0, CauseKind::bms_limit,
-     "BMS", 0.0, CauseKind::soc_reserve, "OP-SOC-01", "has reached the 10 % reserve (OP-SOC-01)"},
+     "BMS", 0.0, CauseKind::soc_reserve, "OP-SOC-01",
+     "has reached the 10 % reserve; it resumes from 12 % (OP-SOC-01)"},
     {"OP_SOC_01_SoftBandAboveReserve",
      [](LimitsInput& in, LimitsSettings&) { in.pack.soc_pct = 11.0; }, 100.0, std::nullopt, nullptr,
      50.0, CauseKind::soc_reserve, "OP-SOC-01", nullptr},
@@ -223,11 +243,43 @@ const RuleRow kRules[] = {
        s.max_soc_pct = 90.0;
        in.pack.soc_pct = 90.0;
      },
-     0.0, CauseKind::soc_reserve, "OP-SOC-01", 100.0, CauseKind::bms_limit, "BMS", nullptr},
+     0.0, CauseKind::soc_reserve, "OP-SOC-02", 100.0, CauseKind::bms_limit, "BMS", nullptr},
     {"COM_01_MissingPartGivesZero",
-     [](LimitsInput& in, LimitsSettings&) { in.pack.cells_at.reset(); }, 0.0, CauseKind::stale_data,
-     "COM-01", 0.0, CauseKind::stale_data, "COM-01",
-     "has not reported its cell voltages and temperatures (COM-01)"},
+     [](LimitsInput& in, LimitsSettings&) { in.pack.flags_at.reset(); }, 0.0, CauseKind::stale_data,
+     "COM-01", 0.0, CauseKind::stale_data, "COM-01", "has not reported its alarm flags (COM-01)"},
+    {"COM_01_CellFramesStoppingIsStale",
+     [](LimitsInput& in, LimitsSettings&) { in.pack.cells_at = kNow - std::chrono::seconds{4}; },
+     0.0, CauseKind::stale_data, "COM-01", 0.0, CauseKind::stale_data, "COM-01", nullptr},
+    {"NoCellFramesRunsOnEstimates",
+     [](LimitsInput& in, LimitsSettings&) {
+       in.pack.cells_at.reset();  // a genuine Pylontech: no 0x373
+       in.pack.cell_voltage_max_v.reset();
+       in.pack.cell_voltage_min_v.reset();
+       in.pack.cell_temperature_min_c.reset();
+       in.pack.cell_temperature_max_c.reset();
+     },
+     100.0, CauseKind::bms_limit, "BMS", 100.0, CauseKind::bms_limit, "BMS", nullptr},
+    {"NoCellFramesEstimatedOverVoltageBlocksCharge",
+     [](LimitsInput& in, LimitsSettings&) {
+       in.pack.cells_at.reset();
+       in.pack.voltage_v = 16 * 3.66;
+       in.pack.limits.charge_voltage_limit_v = 60.0;
+     },
+     0.0, CauseKind::cell_voltage, "OP-V-01", std::nullopt, std::nullopt, nullptr,
+     "estimated cell voltage is at 3.660 V"},
+    {"NoTemperatureAtAllBlocksChargeOnly",
+     [](LimitsInput& in, LimitsSettings&) {
+       in.pack.cells_at.reset();
+       in.pack.temperature_c.reset();
+     },
+     0.0, CauseKind::temperature, "OP-T-01", 100.0, CauseKind::bms_limit, "BMS",
+     "reports no temperature"},
+    {"OP_V_05_AtTheBmsCvlBlocksChargeOnly",
+     [](LimitsInput& in, LimitsSettings&) { in.pack.voltage_v = 56.8; }, 0.0, CauseKind::bms_limit,
+     "OP-V-05", 100.0, CauseKind::bms_limit, "BMS", "at the 56.80 V charge voltage limit"},
+    {"OP_V_05_TapersApproachingTheCvl",
+     [](LimitsInput& in, LimitsSettings&) { in.pack.voltage_v = 56.6; }, 50.0, CauseKind::bms_limit,
+     "OP-V-05", 100.0, CauseKind::bms_limit, "BMS", nullptr},
     {"COM_01_StaleGivesZero",
      [](LimitsInput& in, LimitsSettings&) { in.pack.measured_at = kNow - std::chrono::seconds{4}; },
      0.0, CauseKind::stale_data, "COM-01", 0.0, CauseKind::stale_data, "COM-01",
@@ -252,6 +304,11 @@ const RuleRow kRules[] = {
      },
      0.0, CauseKind::compliance_block, "COMPLIANCE", 0.0, CauseKind::compliance_block, "COMPLIANCE",
      "PAS-LOC-01: the battery is in a bedroom."},
+    {"DirectionFaultBlocksOnlyItsDirection",
+     [](LimitsInput& in, LimitsSettings&) {
+       in.faults.push_back({"OP-I-01", "test", true, false});
+     },
+     0.0, CauseKind::fault, "OP-I-01", 100.0, CauseKind::bms_limit, "BMS", "Charging is stopped"},
     {"LatchedFaultBlocksBoth",
      [](LimitsInput& in, LimitsSettings&) {
        in.faults.push_back({"INV-OBEY", "test"});
@@ -281,12 +338,12 @@ const RuleRow kRules[] = {
      100.0, CauseKind::bms_limit, "BMS", 25.0, CauseKind::bms_limit, "BMS", nullptr},
     {"LowestFactorWins",
      [](LimitsInput& in, LimitsSettings&) {
-       in.pack.cell_temperature_min_c = 10.0;  // 0.4
-       in.pack.cell_voltage_max_v = 3.45;      // 0.5
+       in.pack.cell_temperature_min_c = 10.0;  // 0.5
+       in.pack.cell_voltage_max_v = 3.45;      // 0.75
        in.pack.cell_voltage_min_v = 3.44;
        in.second_life.factor_k = 0.9;
      },
-     40.0, CauseKind::temperature, "OP-T-02", std::nullopt, std::nullopt, nullptr, nullptr},
+     50.0, CauseKind::temperature, "OP-T-02", std::nullopt, std::nullopt, nullptr, nullptr},
 };
 
 INSTANTIATE_TEST_SUITE_P(Rules, RuleTest, ::testing::ValuesIn(kRules),
@@ -406,11 +463,19 @@ TEST(Findings, SafetyFindingsForTheController) {
          return f.protection_flag && f.protection_detail.find("short") != std::string::npos;
        }},
       {"over-voltage", [](LimitsInput& in) { in.pack.cell_voltage_max_v = 3.8; },
-       [](const LimitsFindings& f) { return f.cell_voltage_out_of_window; }},
-      {"cold-charge-is-not-a-fault", [](LimitsInput& in) { in.pack.cell_temperature_min_c = -5; },
-       [](const LimitsFindings& f) { return !f.cell_temperature_out_of_window; }},
+       [](const LimitsFindings& f) {
+         return f.blocks == std::vector<ActiveBlock>{{"OP-V-01", true, false}};
+       }},
+      {"cold-blocks-charge-only", [](LimitsInput& in) { in.pack.cell_temperature_min_c = -5; },
+       [](const LimitsFindings& f) {
+         return f.blocks ==
+                std::vector<ActiveBlock>{{"OP-T-01", true, false}, {"OP-T-03", true, false}};
+       }},
       {"hot", [](LimitsInput& in) { in.pack.cell_temperature_max_c = 65; },
-       [](const LimitsFindings& f) { return f.cell_temperature_out_of_window; }},
+       [](const LimitsFindings& f) {
+         return f.blocks ==
+                std::vector<ActiveBlock>{{"OP-T-03", true, false}, {"OP-T-04", false, true}};
+       }},
       {"spread", [](LimitsInput& in) { in.pack.cell_voltage_max_v = 3.30; },
        [](const LimitsFindings& f) { return f.cell_spread_warning; }},
       {"healthy", [](LimitsInput&) {},

@@ -1,0 +1,70 @@
+#pragma once
+// OP-I-01/02: does the inverter follow the battery power bessd commands? (docs/protection.md
+// "Inverter not obeying".) Pure, one owner, time as an argument.
+//
+// Judged per direction and only against power bessd commands in that direction: a current bessd
+// never commanded (a DC load on the battery bus, the inverter's standby draw, a sensor offset at
+// a zero limit) never counts. The allowance follows the inverter's ramp: after bessd lowers its
+// command, the inverter may take ramp time to come down. Measured power above the allowance by
+// the margin plus the standby tolerance for longer than the window is a confirmed non-obey: that
+// direction is blocked (the controller commands zero in it). If the inverter still pushes power
+// that way after the block, the fault latches.
+
+#include <optional>
+#include <string>
+
+#include <bessd/common/clock.hpp>
+
+namespace bessd::control {
+
+struct ObeySettings {
+  double standby_tolerance_w{200.0};  // power below this is standby draw / sensor offset
+  double margin_pct{10.0};            // above the command by more than this share
+  Duration window{std::chrono::seconds{10}};
+  double inverter_ramp_w_per_s{200.0};  // how fast the allowance follows a lower command
+};
+
+struct ObeyDirection {
+  bool blocked{false};  // confirmed non-obey: hold this direction at zero
+  bool latch{false};    // still not obeying after the block: latch the fault
+  bool pushing{false};  // measured power is beyond the allowance right now
+  std::string detail;   // for people
+};
+
+struct ObeyVerdict {
+  ObeyDirection charge;
+  ObeyDirection discharge;
+};
+
+class ObeyMonitor {
+ public:
+  explicit ObeyMonitor(ObeySettings s) : s_(s) {}
+
+  /// `commanded_w`: the command in force (+ = charge; the safe state is 0). `measured_w`: the
+  /// battery power (+ = charge) from the inverter, or the BMS's V × I when the inverter does not
+  /// report it; absent = no judgement (and no change). `judge`: the inverter link is up and a
+  /// command has been written.
+  ObeyVerdict update(std::optional<double> measured_w, double commanded_w, bool judge,
+                     TimePoint now);
+  /// The operator acknowledged the latched fault of one direction: start afresh.
+  void reset(bool charge);
+  void set_settings(const ObeySettings& s) { s_ = s; }
+
+ private:
+  struct Side {
+    double allowance_w{0.0};  // the command in this direction, decaying at the ramp rate
+    std::optional<TimePoint> over_since;
+    std::optional<TimePoint> obeying_since;  // while blocked: within tolerance since
+    bool blocked{false};
+    bool latched{false};
+  };
+  ObeyDirection judge_side(Side& side, double measured_w, double commanded_w, double dt_s,
+                           TimePoint now, const char* verb);
+
+  ObeySettings s_;
+  Side charge_;
+  Side discharge_;
+  std::optional<TimePoint> last_;
+};
+
+}  // namespace bessd::control

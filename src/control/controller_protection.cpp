@@ -1,0 +1,118 @@
+// Controller rule families that follow docs/protection.md: COM-01 with the start-up wait, the
+// repeated-trip latch (OP-REPEAT-*) and the recovery charge (OP-REC-01).
+#include <algorithm>
+#include <cstdio>
+
+#include <bessd/control/controller.hpp>
+#include <bessd/control/fault_catalog.hpp>
+
+namespace bessd::control {
+namespace {
+
+core::Event control_event(TimePoint at, core::Severity sev, core::EventEdge edge, std::string code,
+                          std::string message) {
+  return core::Event{at, sev, edge, "control", std::move(code), std::move(message), {}};
+}
+
+}  // namespace
+
+void Controller::update_bms_link_faults(const StepInput& in, const limits::LimitsFindings& fnd,
+                                        StepOutput& out) {
+  const auto& pack = in.snapshot.pack;
+  // At start-up the BMS gets lost_after to deliver its first frames: meanwhile the limits are
+  // zero and status says "waiting for the first BMS data" (info); COM-01 only after the grace.
+  // The grace lasts while a required part has never been seen: a BMS sends its frames one by one
+  // over a cycle. Cell extremes are optional (a genuine Pylontech never sends them).
+  if (!first_step_at_) first_step_at_ = in.now;
+  const bool some_part_never_seen =
+      !pack.measured_at || !pack.limits_at || !pack.flags_at || !pack.charge_at;
+  const bool start_grace =
+      some_part_never_seen && in.now - *first_step_at_ < engine_.settings().lost_after;
+  out.waiting_for_bms = start_grace;
+  if (start_grace && !waiting_announced_) {
+    waiting_announced_ = true;
+    out.events.push_back(control_event(in.now, core::Severity::info, core::EventEdge::once,
+                                       "control.waiting_for_bms",
+                                       "Waiting for the first BMS data."));
+  }
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "no complete BMS data within %.1f s",
+                to_seconds(engine_.settings().lost_after));
+  set_cause(fault_id::bms_lost, fnd.bms_lost && !start_grace, buf, in, out.events);
+}
+
+void Controller::update_repeated_trips(const StepInput& in, const limits::LimitsFindings& fnd,
+                                       std::vector<core::Event>& events) {
+  // Rising edges of protection blocks (limits) and of confirmed non-obey blocks (OP-I).
+  std::vector<limits::ActiveBlock> blocks = fnd.blocks;
+  if (obey_verdict_.charge.blocked) blocks.push_back({"OP-I-01", true, false});
+  if (obey_verdict_.discharge.blocked) blocks.push_back({"OP-I-02", false, true});
+  for (const auto& b : blocks) {
+    const bool was = std::any_of(prev_blocks_.begin(), prev_blocks_.end(),
+                                 [&](const limits::ActiveBlock& p) { return p.id == b.id; });
+    if (was) continue;
+    auto it = std::find_if(trips_.begin(), trips_.end(),
+                           [&](const TripHistory& t) { return t.id == b.id; });
+    if (it == trips_.end()) it = trips_.insert(trips_.end(), TripHistory{b.id, false, false, {}});
+    it->charge = b.charge;
+    it->discharge = b.discharge;
+    it->at.push_back(in.now);
+  }
+  prev_blocks_ = std::move(blocks);
+  for (auto& t : trips_) {
+    std::erase_if(t.at, [&](TimePoint at) { return in.now - at > settings_.repeat_trip_window; });
+    if (static_cast<int>(t.at.size()) < settings_.repeat_trip_count) continue;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%s tripped %zu times within %.0f min", t.id.c_str(),
+                  t.at.size(), to_seconds(settings_.repeat_trip_window) / 60.0);
+    if (t.charge && repeat_reason_charge_.empty()) repeat_reason_charge_ = buf;
+    if (t.discharge && repeat_reason_discharge_.empty()) repeat_reason_discharge_ = buf;
+  }
+  // The cause stays active while a protection of that direction still blocks; once it has
+  // cleared the operator can acknowledge.
+  const bool charge_blocked_now =
+      std::any_of(prev_blocks_.begin(), prev_blocks_.end(),
+                  [](const limits::ActiveBlock& b) { return b.charge; });
+  const bool discharge_blocked_now =
+      std::any_of(prev_blocks_.begin(), prev_blocks_.end(),
+                  [](const limits::ActiveBlock& b) { return b.discharge; });
+  if (!repeat_reason_charge_.empty())
+    set_cause(fault_id::repeated_charge_trips, charge_blocked_now, repeat_reason_charge_, in,
+              events);
+  if (!repeat_reason_discharge_.empty())
+    set_cause(fault_id::repeated_discharge_trips, discharge_blocked_now, repeat_reason_discharge_,
+              in, events);
+}
+
+void Controller::update_recovery(const StepInput& in, const limits::LimitsFindings& fnd,
+                                 std::vector<core::Event>& events) {
+  const auto& ls = engine_.settings();
+  const auto soc = in.snapshot.pack.soc_pct;
+  const double target = ls.min_soc_pct + ls.soc_recovery_hysteresis_pct;
+  const bool low = soc && *soc <= ls.min_soc_pct - settings_.recovery_soc_margin_pct;
+  const bool asked = fnd.force_charge_requested;
+  // Never over a compliance block or a fault that holds both directions; never without data.
+  const bool possible =
+      !fnd.bms_stale && (state_ == ControlState::running || state_ == ControlState::standby);
+  const bool done = !asked && soc && *soc >= target;
+  std::optional<std::string> next = recovery_;
+  if (!possible) {
+    next.reset();
+  } else if (asked || low) {
+    char buf[160];
+    std::snprintf(
+        buf, sizeof buf, "Recharging to %.0f %%: %s", target,
+        asked ? "the BMS asked for a charge" : "the state of charge is below the reserve");
+    next = std::string(buf);
+  } else if (done) {
+    next.reset();
+  }
+  if (next == recovery_) return;
+  events.push_back(control_event(
+      in.now, core::Severity::info, next ? core::EventEdge::raised : core::EventEdge::cleared,
+      "OP-REC-01",
+      next ? *next + " (OP-REC-01)." : std::string("Recovery charge finished (OP-REC-01).")));
+  recovery_ = std::move(next);
+}
+
+}  // namespace bessd::control

@@ -1,0 +1,127 @@
+#pragma once
+// Internal to the limits engine: what one cycle's rule families share. Each family lives in its
+// own file (rules_*.cpp) and offers bounds with their causes; the lowest bound wins.
+
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <bessd/limits/limits_engine.hpp>
+
+namespace bessd::limits::detail {
+
+inline constexpr double kInf = std::numeric_limits<double>::infinity();
+inline constexpr double kZeroEpsilon = 1e-9;
+
+/// printf-style formatting into a std::string (the sentences people read).
+__attribute__((format(printf, 1, 2))) std::string fmt(const char* format, ...);
+
+inline double pct(double factor) {
+  return factor * 100.0;
+}
+
+/// Keeps the lowest offered bound; the sentence is built only when the offer wins.
+class BoundBuilder {
+ public:
+  template <typename MakeSentence>
+  void offer(double value, core::CauseKind kind, const char* rule, MakeSentence&& make_sentence) {
+    if (!(value < value_)) return;  // ties keep the earlier (more severe) cause; NaN never wins
+    // A factor that interpolates to 1e-16 at a table's end is zero: OP-HYST-01 must see it.
+    value_ = value < kZeroEpsilon ? 0.0 : value;
+    cause_ = core::Cause{kind, rule, make_sentence()};
+  }
+  void offer_bound(const core::Bound& b) {
+    if (b.value < value_) {
+      value_ = b.value;
+      cause_ = b.cause;
+    }
+  }
+  double value() const { return value_; }
+  core::Bound bound() const {
+    if (value_ == kInf)
+      return core::Bound{0.0,
+                         core::Cause{core::CauseKind::stale_data, "COM-01", "No limit known."}};
+    return core::Bound{value_, cause_};
+  }
+
+ private:
+  double value_{kInf};
+  core::Cause cause_;
+};
+
+struct Activation {
+  std::string id;
+  std::string sentence;
+  core::Severity severity;
+};
+
+/// The cell values the cell-level rules use: the BMS's extremes (0x373) when it sends them,
+/// otherwise estimates (pack voltage / series cells, pack temperature).
+struct CellView {
+  std::optional<double> voltage_max_v;
+  std::optional<double> voltage_min_v;
+  std::optional<double> temperature_min_c;
+  std::optional<double> temperature_max_c;
+  bool estimated{false};
+};
+
+struct Cycle {
+  Cycle(const LimitsSettings& settings, const LimitsInput& input, TimePoint at,
+        LimitsFindings& findings)
+      : s(settings), in(input), now(at), f(findings) {}
+
+  const LimitsSettings& s;
+  const LimitsInput& in;
+  TimePoint now;
+  LimitsFindings& f;
+  std::vector<Activation> act;
+  BoundBuilder chg_i, dis_i, chg_p, dis_p, cvl;
+  bool stale{false};
+  CellView cells;
+  // Effective cell window: pack/chemistry, narrowed for a second-life pack (SL-DER-01).
+  double max_v{0.0};
+  double min_v{0.0};
+  double practical_min_v{0.0};
+  bool second_life_max{false};
+  // What the factors scale: the configured rating, else the largest BMS limit seen.
+  double charge_reference_a{0.0};
+  double discharge_reference_a{0.0};
+
+  void activate(const char* id, core::Severity sev, std::string sentence);
+  /// A protection block of one or both directions: offered at zero and listed for the
+  /// controller's repeated-trip count.
+  template <typename MakeSentence>
+  void block(bool charge, bool discharge, core::CauseKind kind, const char* rule,
+             const std::string& trip_id, MakeSentence&& make_sentence) {
+    if (charge) chg_i.offer(0.0, kind, rule, make_sentence);
+    if (discharge) dis_i.offer(0.0, kind, rule, make_sentence);
+    if (!trip_id.empty()) f.blocks.push_back(ActiveBlock{trip_id, charge, discharge});
+  }
+  /// A factor on the charge (or discharge) reference; 1 = no effect.
+  template <typename MakeSentence>
+  void derate(bool charge, double factor, core::CauseKind kind, const char* rule,
+              core::Severity sev, MakeSentence&& make_sentence) {
+    if (!(factor < 1.0)) return;
+    factor = factor < 0.0 ? 0.0 : factor;
+    BoundBuilder& b = charge ? chg_i : dis_i;
+    b.offer((charge ? charge_reference_a : discharge_reference_a) * factor, kind, rule,
+            make_sentence);
+    activate(rule, sev, make_sentence());
+  }
+};
+
+using RuleMemory = LimitsEngine::RuleMemory;
+
+// Rule families, in the order the engine runs them.
+void apply_blocking_inputs(Cycle& c);              // ALM-01, faults, compliance
+void apply_data_freshness(Cycle& c);               // COM-01 and the cell view
+void apply_bms_flags(Cycle& c);                    // OP-FLAG-01, 0x35C enable/force bits
+void apply_references(Cycle& c, RuleMemory& m);    // the window and the factor references
+void apply_cell_voltage(Cycle& c, RuleMemory& m);  // OP-V-01 … OP-V-05
+void apply_temperature(Cycle& c, RuleMemory& m);   // OP-T-01 … OP-T-04
+void apply_soc(Cycle& c, RuleMemory& m);           // OP-SOC-01/02
+void apply_ratings(Cycle& c);                      // BMS CCL/DCL, pack, SL-DER-01, OP-DV-01
+void apply_power_bounds(Cycle& c);                 // powers, inverter rating, site limits
+
+}  // namespace bessd::limits::detail

@@ -1,0 +1,322 @@
+// One test (or more) per row of docs/protection.md, through the whole controller: the blocked
+// direction, the other direction free, recovery without an operator, latch and ack.
+#include <gtest/gtest.h>
+
+#include "harness.hpp"
+
+namespace bessd::control {
+namespace {
+
+using core::CommandKind;
+using core::EventEdge;
+using testing::Harness;
+
+bool has_fault(const StepOutput& out, std::string_view id) {
+  return std::any_of(out.faults.begin(), out.faults.end(),
+                     [&](const FaultStatus& f) { return f.id == id; });
+}
+
+bool charge_open(const StepOutput& out) {
+  return out.command.kind == CommandKind::set_power && out.envelope.charge_power_max_w.value > 0.0;
+}
+bool discharge_open(const StepOutput& out) {
+  return out.command.kind == CommandKind::set_power &&
+         out.envelope.discharge_power_max_w.value > 0.0;
+}
+
+TEST(ProtectionRows, OverVoltageBlocksChargeKeepsDischargeAndRecoversAlone) {
+  Harness h;
+  h.start(config::OperatingMode::manual, 1000.0);
+  h.in.snapshot.pack.cell_voltage_max_v = 3.70;
+  h.step();
+  EXPECT_EQ(h.out.state, ControlState::running);
+  EXPECT_FALSE(charge_open(h.out));
+  EXPECT_TRUE(discharge_open(h.out)) << "discharging is the cure";
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, 0.0);
+  h.in.request.manual_setpoint_w = -1000.0;
+  h.step();
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, -1000.0);
+  // A cell resting above the limit minus less than the margin: still blocked, never latched.
+  h.in.snapshot.pack.cell_voltage_max_v = 3.62;
+  h.steps(40);
+  EXPECT_FALSE(charge_open(h.out));
+  EXPECT_TRUE(h.out.faults.empty());
+  // Below max - 50 mV: charging comes back by itself after the OP-HYST-01 hold.
+  h.in.snapshot.pack.cell_voltage_max_v = 3.40;
+  h.in.request.manual_setpoint_w = 1000.0;
+  h.steps(35);
+  EXPECT_TRUE(charge_open(h.out));
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, 1000.0);
+}
+
+TEST(ProtectionRows, BmsOverVoltageBitBlocksChargeOnly) {
+  Harness h;
+  h.start(config::OperatingMode::manual, -1000.0);
+  h.in.snapshot.pack.protections.set(core::BmsCondition::cell_over_voltage,
+                                     core::FlagState::active);
+  h.step();
+  EXPECT_EQ(h.out.state, ControlState::running);
+  EXPECT_FALSE(charge_open(h.out));
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, -1000.0);
+  EXPECT_TRUE(h.out.faults.empty());
+}
+
+TEST(ProtectionRows, UnderVoltageNeverDeadlocks) {
+  Harness h;
+  h.start(config::OperatingMode::manual, 1000.0);
+  h.in.snapshot.pack.protections.set(core::BmsCondition::cell_under_voltage,
+                                     core::FlagState::active);
+  h.in.snapshot.pack.cell_voltage_min_v = 2.40;
+  h.step();
+  EXPECT_EQ(h.out.state, ControlState::running);
+  EXPECT_FALSE(discharge_open(h.out));
+  EXPECT_TRUE(charge_open(h.out)) << "charging is the cure";
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, 1000.0);
+  EXPECT_TRUE(h.out.faults.empty());
+  // Charging clears it; discharging returns without an operator.
+  h.in.snapshot.pack.protections.set(core::BmsCondition::cell_under_voltage, core::FlagState::ok);
+  h.in.snapshot.pack.cell_voltage_min_v = 3.20;
+  h.in.request.manual_setpoint_w = -500.0;
+  h.steps(35);
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, -500.0);
+}
+
+TEST(ProtectionRows, ForceChargeRequestRechargesEvenWhenIdle) {
+  Harness h;
+  h.start(config::OperatingMode::idle);
+  h.in.snapshot.pack.soc_pct = 4.0;
+  h.in.snapshot.pack.requests.force_charge = true;
+  h.in.snapshot.pack.protections.set(core::BmsCondition::cell_under_voltage,
+                                     core::FlagState::active);
+  h.step();
+  ASSERT_TRUE(h.out.recovery.has_value());
+  EXPECT_EQ(*h.out.recovery, "Recharging to 12 %: the BMS asked for a charge");
+  EXPECT_EQ(h.out.command.kind, CommandKind::set_power);
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, h.settings.recovery_charge_power_w);
+  EXPECT_TRUE(h.has_event("OP-REC-01", EventEdge::raised));
+  // The BMS drops the request but SOC is still under floor + hysteresis: keep charging.
+  h.in.snapshot.pack.requests.force_charge = false;
+  h.in.snapshot.pack.protections.set(core::BmsCondition::cell_under_voltage, core::FlagState::ok);
+  h.in.snapshot.pack.soc_pct = 11.0;
+  h.step();
+  EXPECT_TRUE(h.out.recovery.has_value());
+  h.in.snapshot.pack.soc_pct = 12.0;
+  h.step();
+  EXPECT_FALSE(h.out.recovery.has_value());
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, 0.0);
+}
+
+TEST(ProtectionRows, SocBelowFloorMinusMarginRecharges) {
+  Harness h;
+  h.start(config::OperatingMode::manual, -1000.0);
+  h.in.snapshot.pack.soc_pct = 7.0;  // floor 10 %, margin 5: not yet
+  h.step();
+  EXPECT_FALSE(h.out.recovery.has_value());
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, 0.0) << "discharge blocked at the floor";
+  h.in.snapshot.pack.soc_pct = 5.0;
+  h.step();
+  ASSERT_TRUE(h.out.recovery.has_value());
+  EXPECT_NE(h.out.recovery->find("below the reserve"), std::string::npos);
+  EXPECT_GT(h.out.command.battery_power_w, 0.0);
+}
+
+TEST(ProtectionRows, RecoveryChargeDoesNotRunOverACompliaceBlock) {
+  Harness h;
+  h.start(config::OperatingMode::idle);
+  h.in.snapshot.compliance.blocked = true;
+  h.in.snapshot.compliance.reason = "PAS-LOC-01";
+  h.in.snapshot.pack.requests.force_charge = true;
+  h.steps(2);
+  EXPECT_EQ(h.out.state, ControlState::lockout);
+  EXPECT_EQ(h.out.command.kind, CommandKind::safe_state);
+  EXPECT_FALSE(h.out.recovery.has_value());
+}
+
+TEST(ProtectionRows, ColdNightStopsChargingOnlyAndRecovers) {
+  Harness h;
+  h.start(config::OperatingMode::manual, -800.0);
+  h.in.snapshot.pack.cell_temperature_min_c = -6.0;
+  h.steps(2);
+  EXPECT_FALSE(charge_open(h.out));
+  EXPECT_TRUE(discharge_open(h.out)) << "the house keeps its supply through a cold night";
+  EXPECT_LT(h.out.command.battery_power_w, 0.0);
+  EXPECT_TRUE(h.out.faults.empty());
+  h.in.snapshot.pack.cell_temperature_min_c = 1.0;  // inside the hysteresis: still blocked
+  h.steps(35);
+  EXPECT_FALSE(charge_open(h.out));
+  h.in.snapshot.pack.cell_temperature_min_c = 16.0;
+  h.steps(35);
+  EXPECT_TRUE(charge_open(h.out));
+}
+
+TEST(ProtectionRows, ImbalanceAlarmDeratesChargeOnly) {
+  Harness h;
+  h.start(config::OperatingMode::manual, 1000.0);
+  const double full_charge = h.out.envelope.charge_current_max_a.value;
+  const double full_discharge = h.out.envelope.discharge_current_max_a.value;
+  h.in.snapshot.pack.protections.set(core::BmsCondition::cell_imbalance, core::FlagState::active);
+  h.step();
+  EXPECT_NEAR(h.out.envelope.charge_current_max_a.value, full_charge * 0.5, 1e-6);
+  EXPECT_DOUBLE_EQ(h.out.envelope.discharge_current_max_a.value, full_discharge);
+  EXPECT_TRUE(h.out.faults.empty());
+}
+
+TEST(ProtectionRows, BmsOverTemperatureProtectionLatchesBoth) {
+  Harness h;
+  h.start(config::OperatingMode::manual, 1000.0);
+  h.in.snapshot.pack.protections.set(core::BmsCondition::over_temperature, core::FlagState::active);
+  h.step();
+  EXPECT_EQ(h.out.state, ControlState::fault);
+  EXPECT_EQ(h.out.command.kind, CommandKind::safe_state);
+  h.in.snapshot.pack.protections.set(core::BmsCondition::over_temperature, core::FlagState::ok);
+  h.steps(3);
+  EXPECT_EQ(h.out.state, ControlState::fault) << "latched until acknowledged";
+  h.in.ack_faults = true;
+  h.step();
+  EXPECT_FALSE(has_fault(h.out, "BMS-OT"));
+}
+
+TEST(ProtectionRows, UncommandedCurrentsNeverTripTheObeyCheck) {
+  Harness h;
+  h.start(config::OperatingMode::idle);
+  h.plant_follows = false;
+  for (double w : {-800.0, 78.0, -78.0}) {  // DC load, +/-1.5 A sensor offset at 52 V
+    h.in.snapshot.inverter.battery_power_w = w;
+    h.steps(60);
+    EXPECT_TRUE(h.out.faults.empty()) << w;
+    EXPECT_TRUE(charge_open(h.out)) << w;
+    EXPECT_TRUE(discharge_open(h.out)) << w;
+  }
+  // Commanding a charge while a DC load draws: the discharge direction is not judged.
+  h.in.request.mode = config::OperatingMode::manual;
+  h.in.request.manual_setpoint_w = 1000.0;
+  h.in.snapshot.inverter.battery_power_w = -600.0;
+  h.steps(60);
+  EXPECT_TRUE(h.out.faults.empty());
+  EXPECT_TRUE(discharge_open(h.out));
+}
+
+TEST(ProtectionRows, RampingInverterIsNotANonObey) {
+  Harness h;
+  h.start(config::OperatingMode::manual, 3000.0);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w = 3000.0;
+  h.steps(3);
+  // bessd drops to 0; the inverter ramps down at 200 W/s.
+  h.in.request.manual_setpoint_w = 0.0;
+  for (int i = 0; i < 20; ++i) {
+    h.in.snapshot.inverter.battery_power_w = std::max(0.0, 3000.0 - 200.0 * (i + 1));
+    h.step();
+  }
+  EXPECT_TRUE(charge_open(h.out));
+  EXPECT_FALSE(h.has_event("OP-I-01", EventEdge::raised));
+}
+
+TEST(ProtectionRows, NonObeyBlocksThatDirectionThenLatchesIfItPersists) {
+  Harness h;
+  h.start(config::OperatingMode::manual, 1000.0);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w = 3000.0;
+  bool block_seen = false;
+  for (int i = 0; i < 12; ++i) {
+    h.step();
+    block_seen = block_seen || h.has_event("OP-I-01", EventEdge::raised);
+  }
+  EXPECT_TRUE(block_seen);
+  EXPECT_FALSE(charge_open(h.out));
+  EXPECT_TRUE(discharge_open(h.out));
+  EXPECT_EQ(h.out.state, ControlState::running);
+  EXPECT_FALSE(has_fault(h.out, "OP-I-01")) << "not latched yet";
+  h.steps(12);
+  ASSERT_TRUE(has_fault(h.out, "OP-I-01")) << "still charging after the block: latched";
+  EXPECT_TRUE(discharge_open(h.out)) << "the other direction stays free";
+  h.in.ack_faults = true;
+  h.step();
+  EXPECT_TRUE(has_fault(h.out, "OP-I-01")) << "ack refused while it still charges";
+  h.in.snapshot.inverter.battery_power_w = 0.0;
+  h.step();
+  h.in.ack_faults = true;
+  h.step();
+  EXPECT_FALSE(has_fault(h.out, "OP-I-01"));
+}
+
+TEST(ProtectionRows, ObeyCheckUsesTheBmsWhenTheInverterHasNoReading) {
+  Harness h;
+  h.start(config::OperatingMode::manual, 1000.0);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  h.in.snapshot.pack.current_a = 3000.0 / 52.0;
+  h.steps(12);
+  EXPECT_FALSE(charge_open(h.out));
+  EXPECT_TRUE(discharge_open(h.out));
+}
+
+TEST(ProtectionRows, RepeatedTripsLatchThatDirection) {
+  Harness h;
+  h.start(config::OperatingMode::manual, -500.0);
+  for (int i = 0; i < 3; ++i) {
+    h.in.snapshot.pack.cell_voltage_max_v = 3.70;
+    h.steps(2);
+    h.in.snapshot.pack.cell_voltage_max_v = 3.40;
+    h.steps(2);
+  }
+  EXPECT_TRUE(has_fault(h.out, "OP-REPEAT-CHARGE"));
+  EXPECT_EQ(h.out.state, ControlState::running);
+  EXPECT_FALSE(charge_open(h.out));
+  EXPECT_TRUE(discharge_open(h.out));
+  h.in.ack_faults = true;
+  h.step();
+  EXPECT_FALSE(has_fault(h.out, "OP-REPEAT-CHARGE"));
+}
+
+TEST(ProtectionRows, AckOfOneFaultIsNotBlockedByADirectionBlock) {
+  Harness h;
+  h.in.snapshot.fire_alarm_configured = true;
+  h.start(config::OperatingMode::manual, 1000.0);
+  h.in.snapshot.fire_alarm_active = true;
+  h.step();
+  h.in.snapshot.fire_alarm_active = false;
+  h.in.snapshot.pack.cell_voltage_max_v = 3.70;  // OV still present
+  h.step();
+  h.in.ack_faults = true;
+  h.step();
+  EXPECT_FALSE(has_fault(h.out, "ALM-01"));
+  EXPECT_EQ(h.out.state, ControlState::running);
+}
+
+TEST(ProtectionRows, ReconfigureKeepsLatchesAndAcknowledgements) {
+  Harness h;
+  h.in.snapshot.fire_alarm_configured = true;
+  h.start(config::OperatingMode::manual, 1000.0);
+  h.store.set_failing(true);  // a latch the store could not persist
+  h.in.snapshot.fire_alarm_active = true;
+  h.step();
+  h.store.set_failing(false);
+  h.in.snapshot.fire_alarm_active = false;
+  h.step();
+  h.controller->reconfigure(h.settings, h.limits);
+  h.step();
+  EXPECT_TRUE(has_fault(h.out, "ALM-01")) << "SIGHUP keeps an unpersisted latch";
+  h.in.ack_faults = true;
+  h.step();
+  h.controller->reconfigure(h.settings, h.limits);
+  h.steps(2);
+  EXPECT_FALSE(has_fault(h.out, "ALM-01")) << "SIGHUP keeps the acknowledgement";
+}
+
+TEST(ProtectionRows, WaitingForTheFirstBmsDataIsInfoNotCom01) {
+  Harness h;
+  h.bms_silent = true;
+  h.in.snapshot.pack = core::PackState{};
+  h.in.request.mode = config::OperatingMode::idle;
+  h.step();
+  EXPECT_TRUE(h.out.waiting_for_bms);
+  EXPECT_TRUE(h.has_event("control.waiting_for_bms", EventEdge::once));
+  h.steps(3);
+  EXPECT_FALSE(has_fault(h.out, "COM-01"));
+  h.steps(3);
+  EXPECT_TRUE(has_fault(h.out, "COM-01")) << "after the grace";
+}
+
+}  // namespace
+}  // namespace bessd::control

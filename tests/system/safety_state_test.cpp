@@ -27,15 +27,16 @@ nlohmann::json status(Site& site) {
   return site.api("GET", "/v1/status").body;
 }
 
-// Latches OP-FLAG-01 (BMS protection flag) and clears its cause: latched, awaiting an ack.
+// Latches BMS-OT (the BMS over-temperature protection) and clears its cause: latched, waiting
+// for an acknowledgement.
 void latch_protection_flag(Site& site) {
-  ASSERT_EQ(site.sim("protection on").rfind("ok", 0), 0U);
-  ASSERT_TRUE(wait_until([&] { return !fault_in(status(site), "OP-FLAG-01").is_null(); }, 5s))
+  ASSERT_EQ(site.sim("over-temp on").rfind("ok", 0), 0U);
+  ASSERT_TRUE(wait_until([&] { return !fault_in(status(site), "BMS-OT").is_null(); }, 5s))
       << status(site).dump();
-  ASSERT_EQ(site.sim("protection off").rfind("ok", 0), 0U);
+  ASSERT_EQ(site.sim("over-temp off").rfind("ok", 0), 0U);
   ASSERT_TRUE(wait_until(
       [&] {
-        const auto f = fault_in(status(site), "OP-FLAG-01");
+        const auto f = fault_in(status(site), "BMS-OT");
         return !f.is_null() && f.value("cause_cleared", false);
       },
       5s));
@@ -106,7 +107,7 @@ TEST_P(KillWithDamagedTelemetry, TheLatchSurvivesAndHoldsPower) {
   if (GetParam() == Damage::telemetry_corrupt) corrupt_database(site.db_path());
   restarted = Site::now_us();
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
-  expect_latched_and_no_power(site, restarted, {"OP-FLAG-01"});
+  expect_latched_and_no_power(site, restarted, {"BMS-OT"});
   EXPECT_TRUE(fault_in(status(site), "FAULT-STORE").is_null());
   // An acknowledgement releases it, and power resumes.
   const std::int64_t acked = Site::now_us();
@@ -182,7 +183,7 @@ TEST(SafetyState, FullFilesystemNeverResumesSilently) {
   kill_bessd(site);
   const std::int64_t restarted = Site::now_us();
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
-  expect_latched_and_no_power(site, restarted, {"OP-FLAG-01", "FAULT-STORE"});
+  expect_latched_and_no_power(site, restarted, {"BMS-OT", "FAULT-STORE"});
 }
 
 // `bessctl mode idle` before maintenance: kept across kill -9 (telemetry database deleted too),

@@ -23,7 +23,6 @@ ControlLoop::ControlLoop(boost::asio::io_context& io, const Clock& clock, const 
       controller_(
           std::make_unique<control::Controller>(control::ControllerSettings::from_config(cfg),
                                                 limits::LimitsSettings::from_config(cfg), latches)),
-      latches_(latches),
       sinks_(std::move(sinks)),
       lifetime_settings_(lifetime_settings(cfg)),
       lifetime_(lifetime_settings_),

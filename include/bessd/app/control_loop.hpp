@@ -82,7 +82,6 @@ class ControlLoop {
   const Clock& clock_;
   std::chrono::milliseconds period_;
   std::unique_ptr<control::Controller> controller_;
-  control::FaultLatchStore& latches_;
   ControlLoopSinks sinks_;
   std::function<std::optional<core::InverterState>()> inverter_source_;
   control::LifetimeSettings lifetime_settings_;

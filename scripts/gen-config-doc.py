@@ -21,8 +21,12 @@ bessd reads one JSON file (default `/etc/bessd/bessd.json`; `--config FILE`). Co
 - every problem in the file is reported in one run, each with its JSON pointer, e.g.
   `/site/clearances_m/door: must be a number ≥ 0, got "one"`.
 
-`bessd --check-config FILE` prints the problems and exits 0 (valid) or 78 (invalid). A daemon
-started on an invalid file exits 78 (systemd does not restart it); on `SIGHUP` an invalid file is
+`bessd --check-config FILE` exits 0 only when the daemon would start with the file (it also
+loads the inverter profile the file names and checks link names and addresses) and 78 otherwise,
+printing every problem; values that are valid but look like a unit mistake (kWh typed as Wh, kW
+as W, a state of charge as a fraction, a clearance in centimetres) are printed as warnings with
+the likely fix (docs/compliance.md lists the bounds).
+A daemon started on an invalid file exits 78 (systemd does not restart it); on `SIGHUP` an invalid file is
 rejected and the running configuration stays. Units are part of every key name (`_w`, `_v`,
 `_a`, `_ms`, `_s`, `_pct`, `_kwh`, `_m`, `_c`). Battery power and current are positive when
 charging; grid power is positive when importing. `config/bessd.example.json` is a complete

@@ -223,21 +223,11 @@ Json to_json(const LimitsDto& l) {
 }
 
 Json to_json(const ComplianceDto& c) {
-  Json findings = Json::array();
-  for (const auto& f : c.findings) {
-    findings.push_back({{"rule_id", f.rule_id},
-                        {"verdict", to_string(f.verdict)},
-                        {"title", f.title},
-                        {"message", f.message},
-                        {"reference", f.reference},
-                        {"values", f.values},
-                        {"verify_against_text", f.verify_against_text}});
-  }
-  return {{"checked_at", opt_time(c.checked_at)},
-          {"verdict", to_string(c.verdict)},
-          {"charge_blocked", c.charge_blocked},
-          {"discharge_blocked", c.discharge_blocked},
-          {"findings", std::move(findings)}};
+  Json j = c.report.is_object() ? c.report : Json::object();
+  j["checked_at"] = opt_time(c.checked_at);
+  j["charge_blocked"] = c.charge_blocked;
+  j["discharge_blocked"] = c.discharge_blocked;
+  return j;
 }
 
 Json to_json(const HealthDto& h) {

@@ -6,6 +6,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <bessd/compliance/report_json.hpp>
 #include <bessd/control/protection_self_test.hpp>
 
 namespace bessd::app {
@@ -219,19 +220,8 @@ api::ComplianceDto AppFacade::compliance() const {
   const auto& r = ctx_.compliance;
   api::ComplianceDto c;
   c.checked_at = ctx_.clock.wall_now();
-  c.verdict = to_api(r.verdict);
   c.charge_blocked = c.discharge_blocked = r.blocks();
-  for (const auto& f : r.findings) {
-    api::ComplianceFinding out;
-    out.rule_id = f.rule_id;
-    out.verdict = to_api(f.verdict);
-    out.title = f.title;
-    out.message = f.message;
-    out.reference = f.reference;
-    for (const auto& in : f.inputs) out.values[in.name] = in.value;
-    out.verify_against_text = f.verify_published_text;
-    c.findings.push_back(std::move(out));
-  }
+  c.report = nlohmann::json(compliance::to_json(r));  // the document check-site --json prints
   return c;
 }
 

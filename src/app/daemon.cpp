@@ -15,6 +15,7 @@
 #include <bessd/api/http/http_server.hpp>
 #include <bessd/api/router.hpp>
 #include <bessd/app/app_facade.hpp>
+#include <bessd/app/compliance_monitor.hpp>
 #include <bessd/app/control_loop.hpp>
 #include <bessd/app/fire_alarm_input.hpp>
 #include <bessd/app/logging.hpp>
@@ -76,8 +77,8 @@ struct Daemon::Impl {
   SystemdNotifier notifier;
   SystemClock clock;
   std::shared_ptr<spdlog::logger> log = logger("app");
-  std::shared_ptr<spdlog::logger> compliance_log = logger("compliance");
   compliance::ComplianceReport compliance_report;
+  std::unique_ptr<ComplianceMonitor> compliance_monitor;
 
   // Storage first: every other part reports into it.
   std::unique_ptr<storage::SqliteStore> store;
@@ -122,12 +123,8 @@ struct Daemon::Impl {
   }
 
   std::filesystem::path profile_path() const {
-    std::filesystem::path dir = config.inverter.profile_dir;
-    const auto base = options.config_path.parent_path();
-    if (dir.is_relative()) dir = base / dir;
-    std::filesystem::path p = inverter::resolve_profile_path(config.inverter.profile, dir);
-    if (p.is_relative()) p = base / p;
-    return p;
+    return inverter::profile_file_for(config.inverter.profile, config.inverter.profile_dir,
+                                      options.config_path);
   }
 
   void build() {
@@ -188,6 +185,7 @@ struct Daemon::Impl {
     bms_monitor->on_change([this](const core::PackState& pack, const bms::BmsChange& change) {
       for (const auto& e : change.events) on_event(e);
       loop->set_pack(pack, change.safety_relevant);
+      if (compliance_monitor) compliance_monitor->on_pack(pack);
     });
     fire_alarm = std::make_unique<FireAlarmInput>(
         io, config.control.fire_alarm, [this](bool active, const std::string& detail) {
@@ -423,6 +421,7 @@ struct Daemon::Impl {
     notifier.stopping();
     if (http) http->stop();
     fire_alarm->stop();
+    if (compliance_monitor) compliance_monitor->stop();
     bms_timer->stop();
     bms_monitor->stop();
     inverter_driver->stop();
@@ -469,36 +468,19 @@ struct Daemon::Impl {
     notifier.ready();
   }
 
-  // Checked at start-up and on every reload; each non-pass finding is logged once (on reload
-  // only what changed), and the report is kept for the control loop and the API.
+  // Checked at start-up, on every reload, at the change of the local day and when the BMS
+  // reports its nameplate (compliance_monitor.cpp); each report reaches the loop and the API.
   void evaluate_compliance() {
-    auto fresh = compliance::check(config.site, config.battery, config.compliance,
-                                   date_of(clock.wall_now()));
-    const bool first = compliance_report.findings.empty();
-    const auto to_log = first ? fresh.notable() : fresh.changed_since(compliance_report);
-    for (const auto* f : to_log) {
-      const auto line = compliance::format_log_line(*f);
-      switch (f->verdict) {
-        case compliance::Verdict::block:
-          compliance_log->error("{}", line);
-          break;
-        case compliance::Verdict::warn:
-        case compliance::Verdict::derate:
-          compliance_log->warn("{}", line);
-          break;
-        case compliance::Verdict::pass:
-        case compliance::Verdict::not_applicable:
-          compliance_log->info("{}", line);
-          break;
-      }
+    if (!compliance_monitor) {
+      compliance_monitor = std::make_unique<ComplianceMonitor>(
+          io, clock, config, [this](const compliance::ComplianceReport& r) {
+            compliance_report = r;
+            if (loop) loop->set_compliance(compliance_report);
+          });
+      compliance_monitor->start();
+      return;
     }
-    if (fresh.blocks()) {
-      compliance_log->error(
-          "installation blocked: no power flow until the findings above are fixed "
-          "(bessd check-site explains each one)");
-    }
-    compliance_report = std::move(fresh);
-    if (loop) loop->set_compliance(compliance_report);
+    compliance_monitor->reevaluate("configuration reloaded");
   }
 
   int run() {

@@ -1,6 +1,7 @@
 #include <bessd/compliance/checker.hpp>
 
 #include <array>
+#include <string>
 
 #include "rules.hpp"
 
@@ -12,6 +13,30 @@ constexpr std::array<std::string_view, 16> kRuleIds{
     "PAS-DET-01",  "PAS-ENE-01",  "PAS-LBL-01", "BAT-CHEM-01", "BAT-CAP-01", "SL-SCOPE-01",
     "SL-TRACE-01", "SL-GRADE-01", "SL-CAL-01",  "SL-DER-01",
 };
+
+std::string scope_note(const config::SiteConfig& site) {
+  std::string note;
+  if (!site.jurisdiction_as_written.empty())
+    note = "site.jurisdiction \"" + site.jurisdiction_as_written + "\" is read as \"" +
+           site.jurisdiction + "\" (the ISO 3166 code). ";
+  if (site.jurisdiction != "GB") {
+    note +=
+        "PAS 63100 (the UK fire-safety rules for home batteries) does not apply: the site is in " +
+        site.jurisdiction +
+        ", not GB. Its location, separation, detection and energy rules are not checked; "
+        "the product (IEC 62933, EU 2023/1542) and second-life rules still are. Check the "
+        "local fire-safety rules for battery installations.";
+  } else if (!site.dwelling) {
+    note +=
+        "PAS 63100 (the UK fire-safety rules for home batteries) does not apply: the site is not "
+        "a dwelling (site.dwelling = false). Its location, separation, detection and energy rules "
+        "are not checked; the product (IEC 62933, EU 2023/1542) and second-life rules still are.";
+  } else {
+    note += "PAS 63100 applies: a dwelling in Great Britain.";
+  }
+  return note;
+}
+
 }  // namespace
 
 std::span<const std::string_view> rule_ids() noexcept {
@@ -25,6 +50,8 @@ ComplianceReport check(const config::SiteConfig& site, const config::BatteryConf
   ComplianceReport report;
   report.evaluated_on = today;
   report.site_name = site.name;
+  report.pas_63100_applies = ctx.pas_applies();
+  report.scope_note = scope_note(site);
   report.findings.reserve(kRuleIds.size());
   report.findings.push_back(detail::check_pas_loc_01(ctx));
   report.findings.push_back(detail::check_pas_loc_02(ctx));

@@ -4,11 +4,13 @@ namespace bessd::compliance {
 
 namespace {
 // standards.md §4.1. Charge 0 … 45 °C and discharge −20 … 60 °C for every lithium chemistry here.
-constexpr ChemistryLimits kLfp{3.65, 2.50, 2.50, 0.0, 45.0, -20.0, 60.0};
+// The last value is the usual nominal cell voltage of the chemistry (LFP 3.2 V, NMC/NCA 3.6 V,
+// LiPo 3.7 V, LiHV 3.8 V).
+constexpr ChemistryLimits kLfp{3.65, 2.50, 2.50, 0.0, 45.0, -20.0, 60.0, 3.2};
 // NMC/NCA: 2.50 V is the absolute floor; 3.00 V is the practical default floor.
-constexpr ChemistryLimits kNmcNca{4.20, 2.50, 3.00, 0.0, 45.0, -20.0, 60.0};
-constexpr ChemistryLimits kLiPo{4.20, 3.00, 3.00, 0.0, 45.0, -20.0, 60.0};
-constexpr ChemistryLimits kLiHv{4.35, 3.00, 3.00, 0.0, 45.0, -20.0, 60.0};
+constexpr ChemistryLimits kNmcNca{4.20, 2.50, 3.00, 0.0, 45.0, -20.0, 60.0, 3.6};
+constexpr ChemistryLimits kLiPo{4.20, 3.00, 3.00, 0.0, 45.0, -20.0, 60.0, 3.7};
+constexpr ChemistryLimits kLiHv{4.35, 3.00, 3.00, 0.0, 45.0, -20.0, 60.0, 3.8};
 }  // namespace
 
 const ChemistryLimits& chemistry_limits(config::Chemistry chemistry) noexcept {

@@ -37,6 +37,7 @@ nlohmann::ordered_json to_json(const ComplianceReport& report) {
   j["verdict"] = std::string{to_string(report.verdict)};
   j["evaluated_on"] = format_date(report.evaluated_on);
   j["site"] = report.site_name;
+  j["scope"] = {{"pas_63100", report.pas_63100_applies}, {"note", report.scope_note}};
   j["counts"] = counts;
   j["findings"] = findings;
   j["second_life_derate"] = derate;

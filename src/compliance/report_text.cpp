@@ -71,10 +71,13 @@ std::string format_table(const ComplianceReport& report, std::size_t width) {
   out << "bessd site compliance report";
   if (!report.site_name.empty()) out << " for \"" << report.site_name << '"';
   out << ", as of " << format_date(report.evaluated_on) << '\n';
+  if (!report.scope_note.empty())
+    for (const auto& l : wrap("Scope: " + report.scope_note, width)) out << l << '\n';
   out << "Overall verdict: " << upper(to_string(report.verdict)) << "  (block "
       << report.count(Verdict::block) << ", derate " << report.count(Verdict::derate) << ", warn "
       << report.count(Verdict::warn) << ", pass " << report.count(Verdict::pass)
-      << ", not applicable " << report.count(Verdict::not_applicable) << ")\n\n";
+      << ", not applicable " << report.count(Verdict::not_applicable) << ")\n";
+  out << '\n';
   out << pad("RULE", kRuleCol) << pad("VERDICT", kVerdictCol) << pad("CONF", kConfCol)
       << "FINDING\n";
   out << std::string(kRuleCol - 1, '-') << ' ' << std::string(kVerdictCol - 1, '-') << ' '

@@ -158,8 +158,10 @@ Finding check_sl_der_01(const RuleContext& ctx, std::optional<SecondLifeDerate>&
   SecondLifeDerate d;
   d.soh_pct = sl.soh_pct;
   // Without a SOH the most conservative factor applies (SL-GRADE-01 blocks meanwhile anyway).
-  d.factor = sl.soh_pct ? std::clamp(*sl.soh_pct / 100.0, t.second_life_factor_min, 1.0)
-                        : t.second_life_factor_min;
+  // k = clamp(SOH/100, factor_min, 1) with factor_min itself inside [0.5, 1]: the same clamp
+  // the limits engine applies, so the report states the factor that is really in force.
+  const double factor_min = std::clamp(t.second_life_factor_min, kSecondLifeFactorFloor, 1.0);
+  d.factor = sl.soh_pct ? std::clamp(*sl.soh_pct / 100.0, factor_min, 1.0) : factor_min;
   d.cell_voltage_max_v = lims.cell_voltage_max_v - t.second_life_window_narrow_v;
   d.cell_voltage_min_v = lims.cell_voltage_min_v + t.second_life_window_narrow_v;
   add_input(f, "factor", number(d.factor));

@@ -1,5 +1,7 @@
 #include <bessd/config/sections.hpp>
 
+#include <bessd/config/link_syntax.hpp>
+
 namespace bessd::config {
 
 std::string_view to_string(BmsTransport t) noexcept {
@@ -26,8 +28,14 @@ void read_bms(ObjectReader& in, BmsConfig& out) {
   in.enumeration("transport", out.transport,
                  EnumTable<BmsTransport>{{"socketcan", BmsTransport::socketcan},
                                          {"slcan", BmsTransport::slcan}});
-  in.string("interface", out.interface, Presence::optional, false);
-  in.string("device", out.device);
+  if (in.string("interface", out.interface, Presence::optional, false)) {
+    if (auto problem = interface_name_problem(out.interface))
+      in.issues().add(in.child_pointer("interface"), *problem);
+  }
+  if (in.string("device", out.device) && !out.device.empty()) {
+    if (auto problem = device_path_problem(out.device))
+      in.issues().add(in.child_pointer("device"), *problem);
+  }
   in.integer("serial_baud", out.serial_baud, 1200, 4'000'000);
   if (in.integer("bitrate", out.bitrate, 10'000, 1'000'000)) {
     static constexpr std::int64_t kRates[] = {10'000,  20'000,  50'000,  100'000, 125'000,

@@ -14,7 +14,9 @@ void read_compliance(ObjectReader& in, ComplianceConfig& out) {
   in.number("nameplate_tolerance_pct", out.nameplate_tolerance_pct,
             NumberRange::between(0.0, 100.0));
   in.number("grading_max_age_days", out.grading_max_age_days, NumberRange::above(0.0));
-  in.number("second_life_factor_min", out.second_life_factor_min, NumberRange::between(0.0, 1.0));
+  // The limits engine never derates a second-life pack below half its current (SL-DER-01,
+  // docs/compliance.md); a lower floor here would make the report promise what is not applied.
+  in.number("second_life_factor_min", out.second_life_factor_min, NumberRange::between(0.5, 1.0));
   in.number("second_life_window_narrow_v", out.second_life_window_narrow_v,
             NumberRange::between(0.0, 0.5));
   in.finish();

@@ -1,5 +1,7 @@
 #include <bessd/config/sections.hpp>
 
+#include <bessd/config/link_syntax.hpp>
+
 namespace bessd::config {
 
 std::string_view to_string(ModbusTransport t) noexcept {
@@ -32,15 +34,21 @@ void read_inverter(ObjectReader& in, InverterConfig& out) {
       EnumTable<ModbusTransport>{{"tcp", ModbusTransport::tcp}, {"rtu", ModbusTransport::rtu}});
   {
     auto t = in.object("tcp");
-    t.string("host", out.tcp.host, Presence::optional, false);
+    if (t.string("host", out.tcp.host, Presence::optional, false)) {
+      if (auto problem = host_problem(out.tcp.host))
+        t.issues().add(t.child_pointer("host"), *problem);
+    }
     t.integer("port", out.tcp.port, 1, 65535);
     t.finish();
   }
   {
     auto r = in.object(
         "rtu", out.transport == ModbusTransport::rtu ? Presence::required : Presence::optional);
-    r.string("device", out.rtu.device, r.present() ? Presence::required : Presence::optional,
-             false);
+    if (r.string("device", out.rtu.device, r.present() ? Presence::required : Presence::optional,
+                 false)) {
+      if (auto problem = device_path_problem(out.rtu.device))
+        r.issues().add(r.child_pointer("device"), *problem);
+    }
     if (r.integer("baud", out.rtu.baud, 300, 4'000'000)) {
       static constexpr std::int64_t kBauds[] = {300,   600,   1200,   2400,   4800,   9600,  19200,
                                                 38400, 57600, 115200, 230400, 460800, 921600};

@@ -1,6 +1,8 @@
 #include <bessd/config/sections.hpp>
 
-#include <cctype>
+#include <string>
+
+#include <bessd/config/country_code.hpp>
 
 namespace bessd::config {
 
@@ -28,6 +30,29 @@ const EnumTable<SiteLocation>& location_table() {
   };
   return table;
 }
+
+/// site.jurisdiction: a known ISO 3166-1 alpha-2 code, or "UK" (read as GB). Anything else is an
+/// error with a suggestion and the list: a typo must not switch the PAS 63100 fire rules off.
+void read_jurisdiction(ObjectReader& in, SiteConfig& out) {
+  std::string written;
+  if (!in.string("jurisdiction", written, Presence::required)) return;
+  if (is_iso3166_alpha2(written)) {
+    out.jurisdiction = written;
+    return;
+  }
+  if (const auto alias = jurisdiction_alias(written)) {
+    out.jurisdiction = std::string{*alias};
+    out.jurisdiction_as_written = written;
+    return;
+  }
+  std::string message = "\"" + written + "\" is not an ISO 3166-1 alpha-2 country code";
+  if (const auto suggestion = suggest_country_code(written))
+    message += "; did you mean \"" + *suggestion + "\"?";
+  message += " (PAS 63100 applies where it is \"GB\"; \"UK\" is read as \"GB\"). Known codes:";
+  for (const auto code : iso3166_alpha2_codes()) message += " " + std::string{code};
+  in.issues().add(in.child_pointer("jurisdiction"), message);
+}
+
 }  // namespace
 
 std::string_view to_string(SiteLocation l) noexcept {
@@ -55,16 +80,13 @@ std::string_view to_string(DetectionType t) noexcept {
 void read_site(ObjectReader& in, SiteConfig& out) {
   const auto nonneg = NumberRange::at_least(0.0);
   in.string("name", out.name);
-  if (in.string("jurisdiction", out.jurisdiction, Presence::required)) {
-    const auto& j = out.jurisdiction;
-    if (j.size() != 2 || !std::isupper(static_cast<unsigned char>(j[0])) ||
-        !std::isupper(static_cast<unsigned char>(j[1]))) {
-      in.issues().add(
-          in.child_pointer("jurisdiction"),
-          "must be a two-letter upper-case ISO 3166 country code such as \"GB\", got \"" + j +
-              "\"");
-    }
+  {
+    auto i = in.object("installer");
+    i.string("name", out.installer.name);
+    i.string("registration", out.installer.registration);
+    i.finish();
   }
+  read_jurisdiction(in, out);
   in.boolean("dwelling", out.dwelling);
   in.enumeration("location", out.location, location_table(), Presence::required);
   in.boolean("stair_is_escape_route", out.stair_is_escape_route);

@@ -482,4 +482,14 @@ std::filesystem::path resolve_profile_path(const std::string& name_or_path,
   return profile_dir / (name_or_path + ".json");
 }
 
+std::filesystem::path profile_file_for(const std::string& profile, const std::string& profile_dir,
+                                       const std::filesystem::path& config_path) {
+  std::filesystem::path dir = profile_dir;
+  const auto base = config_path.parent_path();
+  if (dir.is_relative()) dir = base / dir;
+  std::filesystem::path p = resolve_profile_path(profile, dir);
+  if (p.is_relative()) p = base / p;
+  return p;
+}
+
 }  // namespace bessd::inverter

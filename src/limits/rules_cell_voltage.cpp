@@ -23,8 +23,12 @@ void apply_references(Cycle& c, RuleMemory& m) {
       in.second_life.cell_voltage_max_v && *in.second_life.cell_voltage_max_v < c.max_v;
   if (c.second_life_max) c.max_v = *in.second_life.cell_voltage_max_v;
   if (in.second_life.cell_voltage_min_v && *in.second_life.cell_voltage_min_v > c.min_v) {
-    c.practical_min_v += *in.second_life.cell_voltage_min_v - c.min_v;
+    // SL-DER-01 narrows the floor the pack is operated to (its datasheet minimum, or the
+    // chemistry's practical one) by a few tens of mV (docs/compliance.md). The discharge taper
+    // ends no lower than that narrowed floor: it moves by the narrowing, never by the gap
+    // between NMC's absolute (2.50 V) and practical (3.00 V) minimums.
     c.min_v = *in.second_life.cell_voltage_min_v;
+    c.practical_min_v = std::max(c.practical_min_v, c.min_v);
   }
   // Factors scale the pack's rating, not the BMS's momentary limit (which may already be
   // derated for the same reason): the lower of the two wins, they never multiply.

@@ -1,34 +1,25 @@
 #pragma once
-// GET /v1/compliance: the full installation report (standards.md §3), one finding per rule.
+// GET /v1/compliance: the installation report (docs/compliance.md). The document is the one
+// `bessd check-site --json` prints for the same configuration and day, produced by the same code
+// (compliance::to_json), so verdicts never differ between the daemon and the offline check; the
+// daemon adds its live fields around it (when it was checked, which directions are blocked) and
+// its live inputs appear in the findings' inputs (the BMS nameplate in BAT-CAP-01, PAS-ENE-01).
 
-#include <map>
 #include <optional>
-#include <string>
-#include <vector>
 
-#include <bessd/api/status_dto.hpp>
+#include <nlohmann/json.hpp>
+
 #include <bessd/common/clock.hpp>
 
 namespace bessd::api {
 
-struct ComplianceFinding {
-  std::string rule_id;  // "PAS-LOC-01"
-  Verdict verdict{Verdict::pass};
-  std::string title;                          // what the rule checks
-  std::string message;                        // what was found, in words
-  std::string reference;                      // "PAS 63100:2024 6.5.1"
-  std::map<std::string, std::string> values;  // the values read ("location": "garage_integral")
-  bool verify_against_text{
-      false};  // rests on a secondary source: verify against the published text
-  friend bool operator==(const ComplianceFinding&, const ComplianceFinding&) = default;
-};
-
 struct ComplianceDto {
   std::optional<WallTime> checked_at;
-  Verdict verdict{Verdict::pass};
   bool charge_blocked{false};
   bool discharge_blocked{false};
-  std::vector<ComplianceFinding> findings;
+  /// The report document: verdict, evaluated_on, site, scope, counts, findings[] (rule, title,
+  /// verdict, reference, confidence, message, inputs, note), second_life_derate.
+  nlohmann::json report = nlohmann::json::object();
   friend bool operator==(const ComplianceDto&, const ComplianceDto&) = default;
 };
 

@@ -16,6 +16,7 @@ struct ChemistryLimits {
   double charge_temperature_max_c;
   double discharge_temperature_min_c;
   double discharge_temperature_max_c;
+  double cell_voltage_nominal_v;  // datasheet nominal, for Ah -> kWh when the pack gives none
 };
 
 /// The §4.1 row of `chemistry` (NMC and NCA share a row).

@@ -19,6 +19,10 @@ namespace bessd::compliance {
 /// SL-DER-01 output, present only when `battery.second_life.enabled`. The limits engine
 /// multiplies the charge and discharge current (and power) limits by `factor` and clamps cell
 /// voltages to [cell_voltage_min_v, cell_voltage_max_v] (already narrowed).
+/// The lowest SL-DER-01 factor bessd applies (standards: k = clamp(SOH/100, 0.5, 1)); the
+/// limits engine clamps to the same floor.
+inline constexpr double kSecondLifeFactorFloor = 0.5;
+
 struct SecondLifeDerate {
   double factor{1.0};  // k = clamp(SOH / 100, factor_min, 1); factor_min when SOH unknown
   std::optional<double> soh_pct;   // the SOH the factor came from
@@ -31,6 +35,10 @@ struct ComplianceReport {
   Verdict verdict{Verdict::not_applicable};  // the worst finding
   Date evaluated_on{};                       // the "today" of the check (dates are UTC days)
   std::string site_name;
+  /// Whether the PAS 63100 rules apply (a dwelling in GB), and a sentence saying so for the top
+  /// of every report: a site where they do not apply must not read like a clean pass of them.
+  bool pas_63100_applies{false};
+  std::string scope_note;
   std::vector<Finding> findings;  // every rule, never omitted; order of standards.md §3
   std::optional<SecondLifeDerate> second_life_derate;
 

@@ -56,9 +56,18 @@ struct Detection {
   bool interlinked{false};
 };
 
+/// Who installed the battery, for the commissioning record (optional).
+struct Installer {
+  std::string name;
+  std::string registration;  // competent-person / certification scheme number (e.g. MCS)
+};
+
 struct SiteConfig {
   std::string name;
-  std::string jurisdiction;  // ISO 3166-1 alpha-2, upper case ("GB")
+  Installer installer;
+  std::string jurisdiction;  // ISO 3166-1 alpha-2, upper case ("GB"); "UK" is read as "GB"
+  /// The text of the file when it was an alias ("UK"), for the one info line; empty otherwise.
+  std::string jurisdiction_as_written;
   bool dwelling{true};
   SiteLocation location{SiteLocation::outdoor_wall};
   bool stair_is_escape_route{true};

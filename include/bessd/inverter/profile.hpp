@@ -136,5 +136,9 @@ Profile load_profile(const std::filesystem::path& file);
 /// "sunspec" -> <dir>/sunspec.json; a value containing '/' or ending in .json is a path.
 std::filesystem::path resolve_profile_path(const std::string& name_or_path,
                                            const std::filesystem::path& profile_dir);
+/// The profile file the daemon loads for `profile` / `profile_dir` of a configuration read from
+/// `config_path` (relative directories and paths are relative to the configuration's directory).
+std::filesystem::path profile_file_for(const std::string& profile, const std::string& profile_dir,
+                                       const std::filesystem::path& config_path);
 
 }  // namespace bessd::inverter

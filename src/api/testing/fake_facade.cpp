@@ -78,23 +78,22 @@ FakeFacade::FakeFacade(const Clock& clock) : clock_(clock) {
        cause(core::CauseKind::bms_limit, "", "The BMS allows 100 A charge."), false},
   };
 
-  compliance_report.verdict = Verdict::pass;
-  compliance_report.findings = {
-      {"PAS-LOC-01",
-       Verdict::pass,
-       "Location is not prohibited",
-       "outdoor_wall is a permitted location",
-       "PAS 63100:2024",
-       {{"location", "outdoor_wall"}},
-       true},
-      {"PAS-LBL-01",
-       Verdict::pass,
-       "Warning labels fitted",
-       "labels are fitted",
-       "PAS 63100:2024",
-       {{"labels_fitted", "true"}},
-       false},
-  };
+  // The shape of compliance::to_json (docs/compliance.md), two findings.
+  compliance_report.report = nlohmann::json::parse(R"({
+    "verdict": "pass", "evaluated_on": "2026-11-24", "site": "Fake house",
+    "scope": {"pas_63100": true, "note": "PAS 63100 applies: a dwelling in Great Britain."},
+    "counts": {"block": 0, "derate": 0, "warn": 0, "pass": 2, "not_applicable": 0},
+    "findings": [
+      {"rule": "PAS-LOC-01", "title": "Location permitted", "verdict": "pass",
+       "reference": "PAS 63100:2024, 6.5.5", "confidence": "[S]",
+       "message": "outdoor_wall is a permitted location",
+       "inputs": {"site.location": "outdoor_wall"}, "note": "verify against the published text"},
+      {"rule": "BAT-CAP-01", "title": "Nameplate energy matches the BMS",
+       "verdict": "not_applicable", "reference": "EU 2023/1542 Art. 14", "confidence": "[I]",
+       "message": "The BMS has not reported a nameplate energy (yet).",
+       "inputs": {"bms.nameplate_energy_kwh": "not recorded"}}
+    ],
+    "second_life_derate": null})");
 
   health_report.values = {
       {"soh_pct", 98.0, std::nullopt, ValueSource::reported, "from the BMS (0x355)"},

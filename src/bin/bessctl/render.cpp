@@ -176,10 +176,12 @@ std::string render_audit(const Json& a) {
 std::string render_compliance(const Json& c) {
   std::ostringstream o;
   o << "Verdict: " << str(at(c, "verdict")) << "\n";
+  if (const auto& scope = at(at(c, "scope"), "note"); scope.is_string())
+    o << "Scope: " << scope.get<std::string>() << "\n";
   for (const auto& f : at(c, "findings")) {
-    o << "  " << str(at(f, "rule_id")) << "  " << str(at(f, "verdict")) << "  "
+    o << "  " << str(at(f, "rule")) << "  " << str(at(f, "verdict")) << "  "
       << str(at(f, "message"));
-    if (at(f, "verify_against_text") == true) o << " (verify against the published text)";
+    if (at(f, "note").is_string()) o << " (" << str(at(f, "note")) << ")";
     o << "\n";
   }
   return o.str();

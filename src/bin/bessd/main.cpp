@@ -3,20 +3,27 @@
 // `bessd check-site`: 0 nothing blocks, 3 an installation rule blocks, 78 invalid configuration.
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
+#include <bessd/app/compliance_monitor.hpp>
 #include <bessd/app/daemon.hpp>
 #include <bessd/app/logging.hpp>
 #include <bessd/app/process_memory.hpp>
 #include <bessd/common/date.hpp>
 #include <bessd/compliance/checker.hpp>
+#include <bessd/compliance/report_html.hpp>
 #include <bessd/compliance/report_json.hpp>
 #include <bessd/compliance/report_text.hpp>
 #include <bessd/config/config_loader.hpp>
+#include <bessd/config/plausibility.hpp>
+#include <bessd/inverter/profile.hpp>
 #include <bessd/version.hpp>
 
 namespace {
@@ -28,10 +35,47 @@ std::optional<bessd::config::LogLevel> parse_level(const std::string& text) {
   return std::nullopt;
 }
 
+/// The inverter profile the daemon would load, or the problem: a profile name that does not exist
+/// is a configuration error (exit 78), reported with the profiles that do.
+void check_profile(const bessd::config::Config& config, const std::string& config_path) {
+  namespace fs = std::filesystem;
+  const fs::path file = bessd::inverter::profile_file_for(
+      config.inverter.profile, config.inverter.profile_dir, fs::path{config_path});
+  std::error_code ec;
+  if (!fs::exists(file, ec)) {
+    std::string known;
+    for (const auto& entry : fs::directory_iterator(file.parent_path(), ec)) {
+      if (entry.path().extension() != ".json") continue;
+      known += (known.empty() ? "" : ", ") + entry.path().stem().string();
+    }
+    throw bessd::config::ConfigError(
+        config_path, {{"/inverter/profile",
+                       "the profile \"" + config.inverter.profile +
+                           "\" does not exist (looked for " + file.string() + "); " +
+                           (known.empty() ? "no profiles in " + file.parent_path().string() +
+                                                " (check inverter.profile_dir)"
+                                          : "profiles there: " + known)}});
+  }
+  (void)bessd::inverter::load_profile(file);
+}
+
+/// `--check-config FILE`: exit 0 means the daemon starts with this file. Loads the configuration
+/// and the inverter profile it names (errors: exit 78); prints plausibility warnings (exit 0).
 int check_config(const std::string& path) {
   try {
-    (void)bessd::config::load_config_file(path);
-    std::cout << path << ": configuration is valid\n";
+    const auto config = bessd::config::load_config_file(path);
+    check_profile(config, path);
+    if (!config.site.jurisdiction_as_written.empty()) {
+      std::cout << path << ": note: /site/jurisdiction: \"" << config.site.jurisdiction_as_written
+                << "\" is read as \"" << config.site.jurisdiction << "\"\n";
+    }
+    const auto warnings = bessd::config::plausibility_warnings(config);
+    for (const auto& w : warnings) std::cout << path << ": warning: " << w.to_string() << '\n';
+    std::cout << path << ": configuration is valid";
+    if (!warnings.empty())
+      std::cout << " (" << warnings.size() << (warnings.size() == 1 ? " warning" : " warnings")
+                << ": check the units)";
+    std::cout << '\n';
     return 0;
   } catch (const bessd::config::ConfigError& e) {
     std::cerr << e.what() << '\n';
@@ -40,9 +84,12 @@ int check_config(const std::string& path) {
 }
 
 /// Prints the installation compliance report of the config at `path` as of `date_text`
-/// (YYYY-MM-DD; empty = today, UTC, from the system clock).
-int check_site(const std::string& path, bool json, const std::string& date_text) {
-  auto today = bessd::date_of(std::chrono::system_clock::now());
+/// (YYYY-MM-DD; empty = today in the local time zone, as the daemon counts days) in `format`:
+/// "text" (a table), "json" (the document /v1/compliance serves) or "html" (the commissioning
+/// record).
+int check_site(const std::string& path, const std::string& format, const std::string& date_text) {
+  const auto now_day = bessd::app::local_date(std::chrono::system_clock::now());
+  auto today = now_day;
   if (!date_text.empty()) {
     const auto date = bessd::parse_date(date_text);
     if (!date) {
@@ -60,10 +107,23 @@ int check_site(const std::string& path, bool json, const std::string& date_text)
   }
   const auto report =
       bessd::compliance::check(config.site, config.battery, config.compliance, today);
-  if (json)
+  if (format == "json") {
     std::cout << bessd::compliance::to_json(report).dump(2) << '\n';
-  else
+  } else if (format == "html") {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    bessd::compliance::CommissioningInfo info;
+    info.installer_name = config.site.installer.name;
+    info.installer_registration = config.site.installer.registration;
+    info.bessd_version = bessd::kVersion;
+    info.config_path = std::filesystem::absolute(path).string();
+    info.config_checksum = bessd::config::config_fingerprint(text.str());
+    info.generated_on = bessd::format_date(now_day);
+    std::cout << bessd::compliance::format_html(report, info);
+  } else {
     std::cout << bessd::compliance::format_table(report);
+  }
   return report.blocks() ? bessd::compliance::kExitSiteBlocked : 0;
 }
 
@@ -76,12 +136,15 @@ int main(int argc, char** argv) {
   std::string log_level;
   bool version = false;
   cli.add_option("-c,--config", config_path, "configuration file")->capture_default_str();
-  cli.add_option("--check-config", check_path,
-                 "validate FILE, print every problem and exit (0 valid, 78 invalid)");
+  cli.add_option(
+      "--check-config", check_path,
+      "check that the daemon starts with FILE (configuration and inverter profile), print every "
+      "problem and unit-mistake warning and exit (0 valid, 78 invalid)");
   cli.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   cli.add_flag("-V,--version", version, "print the version and exit");
   bool site_json = false;
+  std::string site_format = "text";
   std::string site_date;
   auto* check_site_cmd = cli.add_subcommand(
       "check-site",
@@ -89,9 +152,14 @@ int main(int argc, char** argv) {
       "invalid config)");
   check_site_cmd->add_option("-c,--config", config_path, "configuration file")
       ->capture_default_str();
-  check_site_cmd->add_flag("--json", site_json, "print the report as JSON");
+  check_site_cmd->add_flag("--json", site_json, "print the report as JSON (= --format json)");
+  check_site_cmd
+      ->add_option("--format", site_format,
+                   "text (a table), json, or html (a printable commissioning record)")
+      ->check(CLI::IsMember({"text", "json", "html"}))
+      ->capture_default_str();
   check_site_cmd->add_option("--date", site_date,
-                             "evaluate as of YYYY-MM-DD (default: today, UTC)");
+                             "evaluate as of YYYY-MM-DD (default: today, local time)");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -105,7 +173,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!check_path.empty()) return check_config(check_path);
-  if (*check_site_cmd) return check_site(config_path, site_json, site_date);
+  if (*check_site_cmd) return check_site(config_path, site_json ? "json" : site_format, site_date);
 
   const auto level = log_level.empty() ? std::nullopt : parse_level(log_level);
   bessd::app::setup_logging({}, level);
@@ -117,6 +185,13 @@ int main(int argc, char** argv) {
     return bessd::config::kExitConfig;
   }
   bessd::app::setup_logging(config.logging, level);
+  if (!config.site.jurisdiction_as_written.empty()) {
+    bessd::app::logger("config")->info("site.jurisdiction \"{}\" is read as \"{}\"",
+                                       config.site.jurisdiction_as_written,
+                                       config.site.jurisdiction);
+  }
+  for (const auto& w : bessd::config::plausibility_warnings(config))
+    bessd::app::logger("config")->warn("{} (bessd --check-config lists every one)", w.to_string());
   // Before the daemon starts its threads: the limits apply to threads created afterwards.
   if (const auto mem = bessd::app::limit_process_memory(); !mem.detail.empty())
     bessd::app::logger("daemon")->debug("memory limits: {}", mem.detail);

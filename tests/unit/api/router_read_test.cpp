@@ -102,15 +102,18 @@ TEST_F(RouterRead, LimitsListsEveryBoundWithItsCause) {
 }
 
 TEST_F(RouterRead, ComplianceIsTheFullReport) {
-  facade.compliance_report.verdict = Verdict::block;
+  facade.compliance_report.report["verdict"] = "block";
   facade.compliance_report.charge_blocked = true;
   const auto j = json(call(Method::get, "/v1/compliance"));
   EXPECT_EQ(j["verdict"], "block");
   EXPECT_EQ(j["charge_blocked"], true);
+  EXPECT_EQ(j["scope"]["pas_63100"], true);
   ASSERT_EQ(j["findings"].size(), 2u);
-  EXPECT_EQ(j["findings"][0]["rule_id"], "PAS-LOC-01");
-  EXPECT_EQ(j["findings"][0]["values"]["location"], "outdoor_wall");
-  EXPECT_EQ(j["findings"][0]["verify_against_text"], true);
+  EXPECT_EQ(j["findings"][0]["rule"], "PAS-LOC-01");
+  EXPECT_EQ(j["findings"][0]["inputs"]["site.location"], "outdoor_wall");
+  EXPECT_EQ(j["findings"][0]["note"], "verify against the published text");
+  // not_applicable stays not_applicable (the offline report's word), never "pass".
+  EXPECT_EQ(j["findings"][1]["verdict"], "not_applicable");
 }
 
 TEST_F(RouterRead, HealthMarksReportedAndDerivedValues) {

@@ -1,16 +1,29 @@
 # Runs `bessd check-site` on one example (cmake -P). Checks: the file passes --check-config; the
 # JSON report has the expected overall verdict and one finding per rule; the exit status is as
 # expected, with and without --json; the table names the verdict.
-foreach(var BESSD CONFIG DATE EXPECT_VERDICT EXPECT_STATUS)
+foreach(var BESSD CONFIG DATE EXPECT_VERDICT EXPECT_STATUS PROFILES WORK_DIR)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "check_site_example.cmake: -D${var}= is required")
   endif()
 endforeach()
 
-execute_process(COMMAND ${BESSD} --check-config ${CONFIG}
+# --check-config also loads the inverter profile: look it up in the source tree's profiles
+# rather than the installed directory (nothing else changes).
+file(READ ${CONFIG} text)
+string(REGEX REPLACE "\"profile\" *: *\"([a-z_]+)\"" "\"profile\": \"\\1\", \"profile_dir\": \"${PROFILES}\""
+       text "${text}")
+get_filename_component(name ${CONFIG} NAME)
+set(checked ${WORK_DIR}/${name})
+file(MAKE_DIRECTORY ${WORK_DIR})
+file(WRITE ${checked} "${text}")
+execute_process(COMMAND ${BESSD} --check-config ${checked}
   RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT status EQUAL 0)
   message(FATAL_ERROR "--check-config ${CONFIG} exited ${status}:\n${out}${err}")
+endif()
+string(FIND "${out}" "warning" at)
+if(NOT at EQUAL -1)
+  message(FATAL_ERROR "--check-config ${CONFIG} warns about a shipped example:\n${out}")
 endif()
 
 execute_process(COMMAND ${BESSD} check-site --config ${CONFIG} --json --date ${DATE}

@@ -181,3 +181,55 @@ TEST_F(SiteTest, LogLineCarriesRuleVerdictReferenceAndNote) {
 
 }  // namespace
 }  // namespace bessd::compliance
+
+namespace bessd::compliance {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::SiteTest;
+
+TEST_F(SiteTest, ScopeNoteSaysPasAppliesInAGbDwelling) {
+  const auto report = run();
+  EXPECT_TRUE(report.pas_63100_applies);
+  EXPECT_THAT(report.scope_note, HasSubstr("PAS 63100 applies"));
+}
+
+TEST_F(SiteTest, OutsideGbTheTopOfTheReportSaysPasDoesNotApplyAndProductRulesStillRun) {
+  site.jurisdiction = "DE";
+  site.location = config::SiteLocation::bedroom;
+  battery.cell_voltage_max_v = 4.0;  // impossible for LFP: BAT-CHEM-01 must still block
+  const auto report = run();
+  EXPECT_FALSE(report.pas_63100_applies);
+  EXPECT_THAT(report.scope_note, HasSubstr("PAS 63100"));
+  EXPECT_THAT(report.scope_note, HasSubstr("does not apply"));
+  EXPECT_THAT(report.scope_note, HasSubstr("DE"));
+  EXPECT_EQ(report.find("PAS-LOC-01")->verdict, Verdict::not_applicable);
+  EXPECT_EQ(report.find("BAT-CHEM-01")->verdict, Verdict::block);
+  EXPECT_TRUE(report.blocks());
+  const std::string table = format_table(report);
+  const auto scope_at = table.find("Scope: ");
+  ASSERT_NE(scope_at, std::string::npos) << table;
+  EXPECT_LT(scope_at, table.find("Overall verdict")) << table;
+  EXPECT_EQ(to_json(report)["scope"]["pas_63100"], false);
+  EXPECT_THAT(to_json(report)["scope"]["note"].get<std::string>(), HasSubstr("does not apply"));
+}
+
+TEST_F(SiteTest, NotADwellingAlsoSaysSoAtTheTop) {
+  site.dwelling = false;
+  const auto report = run();
+  EXPECT_FALSE(report.pas_63100_applies);
+  EXPECT_THAT(report.scope_note, HasSubstr("not a dwelling"));
+}
+
+TEST_F(SiteTest, UkWrittenInTheFileIsExplainedInTheScope) {
+  site.jurisdiction = "GB";
+  site.jurisdiction_as_written = "UK";
+  site.location = config::SiteLocation::bedroom;
+  const auto report = run();
+  EXPECT_TRUE(report.pas_63100_applies);
+  EXPECT_THAT(report.scope_note, HasSubstr("\"UK\" is read as \"GB\""));
+  EXPECT_EQ(report.find("PAS-LOC-01")->verdict, Verdict::block);
+}
+
+}  // namespace
+}  // namespace bessd::compliance

@@ -180,10 +180,26 @@ TEST_F(SiteTest, DerateUsesTheFloorWithoutSohAndTheFloorIsConfigurable) {
   make_second_life();
   battery.second_life.soh_pct.reset();
   EXPECT_DOUBLE_EQ(run().second_life_derate->factor, 0.5);
+  thresholds.second_life_factor_min = 0.7;
+  EXPECT_DOUBLE_EQ(run().second_life_derate->factor, 0.7);
+  battery.second_life.soh_pct = 65.0;
+  EXPECT_DOUBLE_EQ(run().second_life_derate->factor, 0.7);
+  battery.second_life.soh_pct = 75.0;
+  EXPECT_DOUBLE_EQ(run().second_life_derate->factor, 0.75);
+}
+
+// The limits engine never applies less than 0.5: the report must not promise 30 % (the loader
+// refuses a floor below 0.5; a floor set in code is clamped the same way).
+TEST_F(SiteTest, DerateNeverReportsLessThanTheEngineApplies) {
+  make_second_life();
   thresholds.second_life_factor_min = 0.3;
-  EXPECT_DOUBLE_EQ(run().second_life_derate->factor, 0.3);
-  battery.second_life.soh_pct = 35.0;
-  EXPECT_DOUBLE_EQ(run().second_life_derate->factor, 0.35);
+  battery.second_life.soh_pct = 30.0;
+  const auto report = run();
+  EXPECT_DOUBLE_EQ(report.second_life_derate->factor, 0.5);
+  EXPECT_NE(report.find("SL-DER-01")->message.find("to 50 %"), std::string::npos)
+      << report.find("SL-DER-01")->message;
+  battery.second_life.soh_pct.reset();
+  EXPECT_DOUBLE_EQ(run().second_life_derate->factor, 0.5);
 }
 
 TEST_F(SiteTest, DerateNarrowsTheChemistryDefaultWindow) {

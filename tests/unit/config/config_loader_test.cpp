@@ -1,5 +1,9 @@
 #include <bessd/config/config_loader.hpp>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "config_test_support.hpp"
@@ -176,6 +180,50 @@ TEST(ConfigLoader, UnixSocketModeIsStrictlyOctal) {
   }
 }
 
+std::string with_jurisdiction(const std::string& code) {
+  return R"({"site": {"jurisdiction": ")" + code + R"(", "location": "bedroom"},
+            "battery": {"chemistry": "LFP", "nominal_energy_kwh": 5.0}})";
+}
+
+TEST(ConfigJurisdiction, UkIsReadAsGbAndRemembered) {
+  const Config c = parse_config(with_jurisdiction("UK"));
+  EXPECT_EQ(c.site.jurisdiction, "GB");
+  EXPECT_EQ(c.site.jurisdiction_as_written, "UK");
+  const Config gb = parse_config(with_jurisdiction("GB"));
+  EXPECT_EQ(gb.site.jurisdiction, "GB");
+  EXPECT_TRUE(gb.site.jurisdiction_as_written.empty());
+}
+
+TEST(ConfigJurisdiction, EveryAssignedCodeIsAccepted) {
+  for (const char* code : {"DE", "FR", "IE", "US", "NL", "AX", "ZW", "IM", "JE", "GG"})
+    EXPECT_EQ(parse_config(with_jurisdiction(code)).site.jurisdiction, code) << code;
+}
+
+TEST(ConfigJurisdiction, UnknownCodesAreRefusedWithASuggestionAndTheList) {
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"gb", "did you mean \"GB\""},       {"uk", "did you mean \"GB\""},
+      {"GBR", "did you mean \"GB\""},      {"England", "did you mean \"GB\""},
+      {"Scotland", "did you mean \"GB\""}, {"DEU", "did you mean \"DE\""},
+      {"EL", "did you mean \"GR\""},       {"EU", "not an ISO 3166-1 alpha-2"},
+      {"XX", "not an ISO 3166-1 alpha-2"}, {"", "not an ISO 3166-1 alpha-2"},
+      {" GB", "did you mean \"GB\""},
+  };
+  for (const auto& [code, fragment] : cases) {
+    const auto issues = issues_of(with_jurisdiction(code));
+    EXPECT_TRUE(has_issue(issues, "/site/jurisdiction", fragment)) << code << "\n" << dump(issues);
+    EXPECT_TRUE(has_issue(issues, "/site/jurisdiction", "Known codes: AD AE")) << code;
+    EXPECT_TRUE(has_issue(issues, "/site/jurisdiction", " GB ")) << code;
+  }
+  // No suggestion for something that resembles nothing.
+  EXPECT_FALSE(has_issue(issues_of(with_jurisdiction("XX")), "/site/jurisdiction", "did you mean"));
+}
+
+TEST(ConfigJurisdiction, MissingIsAnErrorNotADefault) {
+  const auto issues = issues_of(R"({"site": {"location": "bedroom"},
+      "battery": {"chemistry": "LFP", "nominal_energy_kwh": 5.0}})");
+  EXPECT_TRUE(has_issue(issues, "/site/jurisdiction", "is required but missing")) << dump(issues);
+}
+
 TEST(ConfigLoader, SeveralErrorsAreAllReportedInOneRun) {
   auto issues = issues_of(R"({
     "site": {"jurisdiction": "gb", "location": "outdoor_wall", "clearances_m": {"door": -1}},
@@ -246,6 +294,23 @@ TEST(ConfigLoader, FingerprintChangesWithContent) {
   EXPECT_EQ(config_fingerprint("abc"), config_fingerprint("abc"));
   EXPECT_NE(config_fingerprint("abc"), config_fingerprint("abd"));
   EXPECT_EQ(config_fingerprint("").size(), 16U);
+}
+
+}  // namespace
+}  // namespace bessd::config
+
+namespace bessd::config {
+namespace {
+
+TEST(ConfigSecondLife, FactorFloorBelowHalfIsRefused) {
+  // The limits engine never derates below 0.5: a lower floor would be reported but not applied.
+  using testing::has_issue;
+  using testing::issues_of;
+  using testing::minimal_json;
+  EXPECT_TRUE(has_issue(issues_of(minimal_json(R"("compliance": {"second_life_factor_min": 0.3})")),
+                        "/compliance/second_life_factor_min", "between 0.5 and 1"));
+  EXPECT_TRUE(issues_of(minimal_json(R"("compliance": {"second_life_factor_min": 0.5})")).empty());
+  EXPECT_TRUE(issues_of(minimal_json(R"("compliance": {"second_life_factor_min": 1})")).empty());
 }
 
 }  // namespace

@@ -1,0 +1,122 @@
+// Unit mistakes the loader cannot refuse (the values are valid) but --check-config warns about,
+// and link names the loader refuses because the daemon could never open them.
+#include <bessd/config/plausibility.hpp>
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include <bessd/config/link_syntax.hpp>
+
+#include "config_test_support.hpp"
+
+namespace bessd::config {
+namespace {
+
+using testing::dump;
+using testing::has_issue;
+using testing::issues_of;
+using testing::minimal_json;
+
+std::vector<ConfigIssue> warnings_of(const std::string& extra_site,
+                                     const std::string& battery = R"("nominal_energy_kwh": 9.6)",
+                                     const std::string& extra = "") {
+  const std::string text = R"({"site": {"jurisdiction": "GB", "location": "outdoor_wall")" +
+                           (extra_site.empty() ? "" : ", " + extra_site) +
+                           R"(}, "battery": {"chemistry": "LFP", )" + battery + "}" +
+                           (extra.empty() ? "" : ", " + extra) + "}";
+  return plausibility_warnings(parse_config(text));
+}
+
+TEST(Plausibility, ATypicalHomeConfigHasNoWarnings) {
+  EXPECT_TRUE(warnings_of(R"("clearances_m": {"door": 1.2, "window": 50})",
+                          R"("nominal_energy_kwh": 9.6, "max_charge_power_w": 100)",
+                          R"("inverter": {"rated_power_w": 5000},
+                             "control": {"min_soc_pct": 0, "max_soc_pct": 95})")
+                  .empty());
+  EXPECT_TRUE(warnings_of("", R"("nominal_energy_kwh": 200)").empty());
+  EXPECT_TRUE(warnings_of("", R"("nominal_energy_kwh": 0.5)").empty());
+}
+
+TEST(Plausibility, EnergyInWhOrMwh) {
+  auto w = warnings_of("", R"("nominal_energy_kwh": 9600)");
+  EXPECT_TRUE(has_issue(w, "/battery/nominal_energy_kwh", "write 9.6")) << dump(w);
+  w = warnings_of("", R"("nominal_energy_kwh": 200.1)");
+  EXPECT_TRUE(has_issue(w, "/battery/nominal_energy_kwh", "more than 200 kWh")) << dump(w);
+  w = warnings_of("", R"("nominal_energy_kwh": 0.0096)");
+  EXPECT_TRUE(has_issue(w, "/battery/nominal_energy_kwh", "write 9.6")) << dump(w);
+  w = warnings_of(R"("ev_parked_kwh": 75000)");
+  EXPECT_TRUE(has_issue(w, "/site/ev_parked_kwh", "write 75")) << dump(w);
+  EXPECT_TRUE(warnings_of(R"("ev_parked_kwh": 0)").empty());
+}
+
+TEST(Plausibility, PowerInKw) {
+  auto w = warnings_of("", R"("nominal_energy_kwh": 9.6, "max_discharge_power_w": 5)",
+                       R"("inverter": {"rated_power_w": 3.6})");
+  EXPECT_TRUE(has_issue(w, "/inverter/rated_power_w", "write 3600")) << dump(w);
+  EXPECT_TRUE(has_issue(w, "/battery/max_discharge_power_w", "write 5000")) << dump(w);
+  w = warnings_of("", R"("nominal_energy_kwh": 9.6)", R"("inverter": {"rated_power_w": 99.9})");
+  EXPECT_TRUE(has_issue(w, "/inverter/rated_power_w", "less than 100 W")) << dump(w);
+}
+
+TEST(Plausibility, SocAsFraction) {
+  auto w = warnings_of("", R"("nominal_energy_kwh": 9.6)",
+                       R"("control": {"min_soc_pct": 0.1, "max_soc_pct": 0.9})");
+  EXPECT_TRUE(has_issue(w, "/control/min_soc_pct", "write 10")) << dump(w);
+  EXPECT_TRUE(has_issue(w, "/control/max_soc_pct", "write 90")) << dump(w);
+  w = warnings_of("", R"("nominal_energy_kwh": 9.6)", R"("control": {"min_soc_pct": 1})");
+  EXPECT_TRUE(has_issue(w, "/control/min_soc_pct", "fraction")) << dump(w);
+  EXPECT_TRUE(warnings_of("", R"("nominal_energy_kwh": 9.6)", R"("control": {"min_soc_pct": 1.5})")
+                  .empty());
+}
+
+TEST(Plausibility, ClearancesInCentimetres) {
+  auto w = warnings_of(R"("clearances_m": {"door": 120, "flammable_store": 50.5},
+                          "ventilation": {"present": true, "clearance_to_openings_m": 300})");
+  EXPECT_TRUE(has_issue(w, "/site/clearances_m/door", "write 1.2")) << dump(w);
+  EXPECT_TRUE(has_issue(w, "/site/clearances_m/flammable_store", "centimetres")) << dump(w);
+  EXPECT_TRUE(has_issue(w, "/site/ventilation/clearance_to_openings_m", "write 3")) << dump(w);
+  EXPECT_EQ(w.size(), 3u) << dump(w);
+}
+
+TEST(LinkSyntax, InterfaceNames) {
+  for (const char* ok : {"can0", "vcan1", "slcan0", "can-bms", "abcdefghijklmno"})
+    EXPECT_FALSE(interface_name_problem(ok)) << ok;
+  for (const char* bad : {"", "abcdefghijklmnop", "can 0", "/dev/ttyACM0", ".", "..", "can0:1"})
+    EXPECT_TRUE(interface_name_problem(bad)) << bad;
+}
+
+TEST(LinkSyntax, DevicePaths) {
+  EXPECT_FALSE(device_path_problem("/dev/ttyUSB0"));
+  EXPECT_FALSE(device_path_problem("/dev/serial/by-id/usb-FTDI_FT232R-if00-port0"));
+  ASSERT_TRUE(device_path_problem("ttyUSB0"));
+  EXPECT_NE(device_path_problem("ttyUSB0")->find("did you mean \"/dev/ttyUSB0\""),
+            std::string::npos);
+  EXPECT_TRUE(device_path_problem("/dev/"));
+  EXPECT_TRUE(device_path_problem(""));
+  EXPECT_TRUE(device_path_problem("/dev/tty\nUSB0"));
+}
+
+TEST(LinkSyntax, Hosts) {
+  for (const char* ok : {"192.168.1.50", "10.0.0.1", "::1", "fe80::1", "inverter.local",
+                         "victron-gx", "gx_1", "inverter.example.", "localhost"})
+    EXPECT_FALSE(host_problem(ok)) << ok;
+  for (const char* bad : {"", "192.168.1.300", "192.168.1", "1.2.3.4.5", "192.168.1.50:502",
+                          "in verter", "-gx", "gx-", "a..b", "http://gx"})
+    EXPECT_TRUE(host_problem(bad)) << bad;
+}
+
+TEST(LinkSyntax, TheLoaderRefusesWhatTheDaemonCouldNotOpen) {
+  auto issues = issues_of(minimal_json(
+      R"("bms": {"transport": "socketcan", "interface": "can 0"},
+         "inverter": {"transport": "tcp", "tcp": {"host": "192.168.1.300"}})"));
+  EXPECT_TRUE(has_issue(issues, "/bms/interface", "not a network interface name")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/inverter/tcp/host", "not a valid IPv4 address")) << dump(issues);
+  issues = issues_of(minimal_json(R"("bms": {"transport": "slcan", "device": "ttyACM0"},
+         "inverter": {"transport": "rtu", "rtu": {"device": "ttyUSB0"}})"));
+  EXPECT_TRUE(has_issue(issues, "/bms/device", "/dev/ttyACM0")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/inverter/rtu/device", "/dev/ttyUSB0")) << dump(issues);
+}
+
+}  // namespace
+}  // namespace bessd::config

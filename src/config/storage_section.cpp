@@ -11,6 +11,8 @@ void read_storage(ObjectReader& in, StorageConfig& out) {
     r.integer("raw_days", out.retention.raw_days, 1, 3650);
     r.integer("minute_days", out.retention.minute_days, 1, 36500);
     r.integer("quarter_hour_days", out.retention.quarter_hour_days, 0, 36500);
+    r.integer("events_max_rows", out.retention.events_max_rows, 100, 100'000'000);
+    r.integer("audit_max_rows", out.retention.audit_max_rows, 100, 100'000'000);
     r.finish();
   }
   in.integer("max_size_mb", out.max_size_mb, 4, 1'000'000);

@@ -202,8 +202,8 @@ Result<std::vector<StoredEvent>> MemoryStore::events(const EventQuery& query) {
 Result<std::vector<StoredAudit>> MemoryStore::audit(WallTime since, std::size_t limit) {
   std::lock_guard lock(mutex_);
   std::vector<StoredAudit> out;
-  for (const auto& a : audit_) {
-    if (a.record.at >= since && out.size() < limit) out.push_back(a);
+  for (auto it = audit_.rbegin(); it != audit_.rend() && out.size() < limit; ++it) {
+    if (it->record.at >= since) out.push_back(*it);
   }
   return out;
 }

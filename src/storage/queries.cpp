@@ -202,7 +202,7 @@ Result<std::vector<StoredAudit>> audit(sql::Connection& conn, WallTime since, st
   auto st = conn.prepare(
       "SELECT id, ts_ms, actor, request, sent_kind, sent_power_w, sent_charge_max_w, "
       "sent_discharge_max_w, sent_reason, readback_power_w, outcome FROM audit WHERE ts_ms >= ?1 "
-      "ORDER BY ts_ms, id LIMIT ?2");
+      "ORDER BY id DESC LIMIT ?2");
   if (!st) return Failure{st.error()};
   st->bind(1, to_unix_ms(since))
       .bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));

@@ -842,11 +842,24 @@ class SqliteStore::Impl {
     return conn_->changes();
   }
 
-  /// Oldest-raw-first eviction for the size cap: raw, then 1-minute, then 15-minute rows.
+  /// Deletes up to `limit` of the oldest rows of `table` (by id) beyond its newest `keep`.
+  std::int64_t prune_to_count(const char* table, std::int64_t keep, std::size_t limit) {
+    auto st = conn_->prepare(std::string("DELETE FROM ") + table + " WHERE id IN (SELECT id FROM " +
+                             table + " WHERE id <= (SELECT id FROM " + table +
+                             " ORDER BY id DESC LIMIT 1 OFFSET ?1) ORDER BY id LIMIT ?2)");
+    if (!st) return 0;
+    st->bind(1, keep).bind(2, static_cast<std::int64_t>(limit));
+    if (!st->run()) return 0;
+    return conn_->changes();
+  }
+
+  /// Oldest-raw-first eviction for the size cap: raw, then 1-minute, then 15-minute rows; the
+  /// events and the audit only when telemetry is gone (a flood of them must not jam the cap).
   std::int64_t evict_oldest(std::size_t limit) {
     for (auto [table, column] :
          {std::pair{"telemetry_raw", "ts_ms"}, std::pair{"rollup_1m", "bucket_ms"},
-          std::pair{"rollup_15m", "bucket_ms"}}) {
+          std::pair{"rollup_15m", "bucket_ms"}, std::pair{"events", "id"},
+          std::pair{"audit", "id"}}) {
       const auto n = prune(table, column, INT64_MAX, limit);
       if (n > 0) {
         std::lock_guard lock(metrics_mutex_);
@@ -873,6 +886,9 @@ class SqliteStore::Impl {
         pruned +=
             prune("rollup_15m", "bucket_ms", newest_ms_ - r.quarter_hour_days * kDayMs, budget);
     }
+    // Events and audit: by count, oldest first (a flood cannot fill the disk).
+    pruned += prune_to_count("events", r.events_max_rows, budget);
+    pruned += prune_to_count("audit", r.audit_max_rows, budget);
     auto pages = conn_->query_int("PRAGMA page_count");
     auto free_pages = conn_->query_int("PRAGMA freelist_count");
     if (!pages || !free_pages) return;

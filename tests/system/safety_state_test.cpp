@@ -241,5 +241,33 @@ TEST(SafetyState, ModeThatCannotBeStoredIsRefused) {
   expect_latched_and_no_power(site, restarted, {"FAULT-STORE"});
 }
 
+// A flood of acknowledgements: the events and audit tables stay bounded (retention by count),
+// the database does not grow without limit, and a legitimate write afterwards is audited and
+// shown first by /v1/audit.
+TEST(SafetyState, AckFloodStaysBoundedAndLaterWritesAreAudited) {
+  Site site;
+  site.patch_config(
+      {{"storage", {{"retention", {{"events_max_rows", 200}, {"audit_max_rows", 200}}}}}});
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  for (int i = 0; i < 1500; ++i) ASSERT_EQ(site.api("POST", "/v1/faults/ack").status / 100, 2);
+  const auto put = site.api("PUT", "/v1/mode", R"({"mode":"idle"})");
+  ASSERT_EQ(put.status / 100, 2) << put.body.dump();
+  nlohmann::json audit;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        audit = site.api("GET", "/v1/audit?limit=1000").body.value("records", nlohmann::json());
+        return audit.is_array() && !audit.empty() && audit.size() <= 200 + 10 &&
+               audit.at(0).value("action", "") == "mode";
+      },
+      20s))
+      << audit.size() << " rows; first " << (audit.empty() ? "" : audit.at(0).dump());
+  EXPECT_NE(audit.at(0).value("request", "").find("idle"), std::string::npos) << audit.at(0);
+  // Newest first.
+  EXPECT_GT(audit.at(0).value("id", 0), audit.at(1).value("id", 0));
+  std::printf("after 1500 acks: %zu audit rows kept, database %lld bytes\n", audit.size(),
+              static_cast<long long>(fs::file_size(site.db_path())));
+}
+
 }  // namespace
 }  // namespace bessd::systest

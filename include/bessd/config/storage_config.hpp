@@ -8,6 +8,10 @@ struct RetentionConfig {
   std::int64_t raw_days{7};
   std::int64_t minute_days{730};
   std::int64_t quarter_hour_days{0};  // 0 = keep forever
+  // Events and the audit are bounded too: the oldest rows go first, by count, so that a fault
+  // storm or a flood of writes cannot fill the disk.
+  std::int64_t events_max_rows{100'000};  // ~25 MB at ~250 B a row
+  std::int64_t audit_max_rows{100'000};
 };
 
 struct StorageConfig {

@@ -61,6 +61,7 @@ class Store {
   virtual Result<History> history(const HistoryQuery& query) = 0;
   virtual Result<std::vector<StoredEvent>> events(const EventQuery& query) = 0;
   /// Audit records at or after `since`, ascending, at most `limit`.
+  /// Newest first (by id): the `limit` most recent records at or after `since`.
   virtual Result<std::vector<StoredAudit>> audit(WallTime since, std::size_t limit) = 0;
 
   /// Resolves true once everything enqueued before the call is committed; false when the store

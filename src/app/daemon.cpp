@@ -108,6 +108,7 @@ struct Daemon::Impl {
       SystemdNotifier::watchdog_interval();
   TimePoint last_watchdog_at{};
   bool stopping = false;
+  bool profile_can_release = false;  // the profile declares release writes
 
   Impl(DaemonOptions o, config::Config c)
       : options(std::move(o)),
@@ -150,6 +151,7 @@ struct Daemon::Impl {
 
     // Profile errors are configuration errors: thrown before anything starts (exit 78).
     auto profile = inverter::load_profile(profile_path());
+    profile_can_release = !profile.control.release.empty();
     modbus_client =
         std::make_unique<modbus::LibmodbusClient>(io, modbus::link_options_from(config.inverter));
     inverter_driver = std::make_unique<inverter::ProfileInverterDriver>(
@@ -406,14 +408,58 @@ struct Daemon::Impl {
         log->info("safe state confirmed by read-back");
       else
         log->warn(
-            "safe state not confirmed by read-back ({}); the inverter reverts by its own timeout",
+            "safe state not confirmed by read-back ({}); the inverter keeps its last command "
+            "until its own timeout (a hold has none)",
             online ? "no answer in time" : "inverter offline");
+      if (confirmed && release_on_stop()) {
+        core::InverterCommand release;
+        release.kind = core::CommandKind::release;
+        release.reason = "stop: inverter.on_stop = release, no fault";
+        inverter_driver->apply(release);
+        log->info("releasing the inverter to its own mode (inverter.on_stop = release)");
+        wait_release(clock.now() + std::chrono::milliseconds(800));
+        return;
+      }
       finish_stop();
       return;
     }
     stop_timer.expires_after(std::chrono::milliseconds(20));
     stop_timer.async_wait([this, deadline](const boost::system::error_code& ec) {
       if (!ec) wait_safe_state(deadline);
+    });
+  }
+
+  /// docs/operations.md "Stop behaviour": a stop releases the inverter only when configured,
+  /// the profile can, and no fault is active or latched; otherwise the safe state holds.
+  bool release_on_stop() const {
+    if (config.inverter.on_stop != config::OnStop::release) return false;
+    if (!profile_can_release) {
+      log->warn("inverter.on_stop = release, but the profile has no release writes: holding");
+      return false;
+    }
+    const auto& faults = loop->last_output().faults;
+    if (!faults.empty()) {
+      std::string ids;
+      for (const auto& f : faults) ids += (ids.empty() ? "" : ", ") + f.id;
+      log->warn("stopping with fault(s) {}: the inverter stays in the safe state", ids);
+      return false;
+    }
+    return true;
+  }
+
+  void wait_release(TimePoint deadline) {
+    const bool confirmed = inverter_driver->command_confirmed();
+    if (confirmed || clock.now() >= deadline) {
+      if (confirmed)
+        log->info("inverter released to its own mode (read back)");
+      else
+        log->warn("release not confirmed in time: the inverter may still hold the safe state");
+      finish_stop();
+      return;
+    }
+    stop_timer.expires_after(std::chrono::milliseconds(20));
+    stop_timer.async_wait([this, deadline](const boost::system::error_code& ec) {
+      if (!ec) wait_release(deadline);
     });
   }
 

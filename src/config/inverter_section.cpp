@@ -26,6 +26,16 @@ std::string_view to_string(Parity p) noexcept {
   return "invalid";
 }
 
+std::string_view to_string(OnStop s) noexcept {
+  switch (s) {
+    case OnStop::hold:
+      return "hold";
+    case OnStop::release:
+      return "release";
+  }
+  return "invalid";
+}
+
 void read_inverter(ObjectReader& in, InverterConfig& out) {
   in.string("profile", out.profile, Presence::optional, false);
   in.string("profile_dir", out.profile_dir, Presence::optional, false);
@@ -76,6 +86,8 @@ void read_inverter(ObjectReader& in, InverterConfig& out) {
   in.number("obey_tolerance_w", out.obey_tolerance_w, NumberRange::at_least(0.0));
   in.number("obey_window_s", out.obey_window_s, NumberRange::between(1.0, 600.0));
   in.boolean("invert_battery_power", out.invert_battery_power);
+  in.enumeration("on_stop", out.on_stop,
+                 EnumTable<OnStop>{{"hold", OnStop::hold}, {"release", OnStop::release}});
   in.finish();
 }
 

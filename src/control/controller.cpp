@@ -301,6 +301,15 @@ StepOutput Controller::step(const StepInput& in) {
             obey_verdict_.discharge.detail + ", and still after discharging was stopped", in,
             events);
   update_repeated_trips(in, fnd, events);
+  // INV-CMD: the driver keeps failing to write or read back what it was told (§4.3a "inverter
+  // not obeying"): a device that refuses commands is not under bessd's control.
+  const bool commands_refused = online && inv.command_failing_since &&
+                                in.now >= *inv.command_failing_since &&
+                                in.now - *inv.command_failing_since > settings_.obey_window;
+  set_cause(fault_id::inverter_refuses_commands, commands_refused,
+            "the inverter has not accepted bessd's command for more than " +
+                fmt("%.0f s", to_seconds(settings_.obey_window)) + ": " + inv.command_failure,
+            in, events);
   // COM-03: judged against the command in force.
   const SignCheckResult sign = sign_.update(last_command_, pack, in.now);
   // Outside commissioning a mismatch is a warning, raised and cleared on edges.
@@ -446,6 +455,13 @@ StepOutput Controller::step(const StepInput& in) {
   cmd.charge_power_max_w = cmd.kind == CommandKind::set_power ? env.charge_power_max_w.value : 0.0;
   cmd.discharge_power_max_w =
       cmd.kind == CommandKind::set_power ? env.discharge_power_max_w.value : 0.0;
+  // The device's own limit registers carry the same envelope (docs/profiles.md "Limits").
+  cmd.charge_current_max_a =
+      cmd.kind == CommandKind::set_power ? env.charge_current_max_a.value : 0.0;
+  cmd.discharge_current_max_a =
+      cmd.kind == CommandKind::set_power ? env.discharge_current_max_a.value : 0.0;
+  if (env.charge_voltage_max_v.value > 0.0)
+    cmd.charge_voltage_max_v = env.charge_voltage_max_v.value;
   // Clamp edges (reported, never silent).
   if (out.clamp.clamped != clamp_active_) {
     clamp_active_ = out.clamp.clamped;

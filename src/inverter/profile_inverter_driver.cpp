@@ -64,13 +64,28 @@ struct Target {
   double battery_power_w{0.0};
   double charge_max_w{0.0};
   double discharge_max_w{0.0};
+  double charge_current_max_a{0.0};
+  double discharge_current_max_a{0.0};
+  std::optional<double> charge_voltage_max_v{};
 };
 
 bool same_target(const Target& a, const InverterCommand& c) {
   if (a.kind != c.kind) return false;
   if (c.kind != CommandKind::set_power) return true;
   return a.battery_power_w == c.battery_power_w && a.charge_max_w == c.charge_power_max_w &&
-         a.discharge_max_w == c.discharge_power_max_w;
+         a.discharge_max_w == c.discharge_power_max_w &&
+         a.charge_current_max_a == c.charge_current_max_a &&
+         a.discharge_current_max_a == c.discharge_current_max_a &&
+         a.charge_voltage_max_v == c.charge_voltage_max_v;
+}
+
+/// `value` on the register's grid, rounded toward zero: a limit or a target written to the
+/// device never exceeds the envelope, not even by half a step (docs/profiles.md "Rounding").
+double toward_zero(double value, double step) {
+  if (!(step > 0.0) || !std::isfinite(value)) return value;
+  const double steps = value / step;
+  // A value already on the grid (19.99 / 0.01 = 1998.9999…) stays on it.
+  return std::trunc(steps + (steps >= 0 ? 1e-9 : -1e-9)) * step;
 }
 
 }  // namespace
@@ -134,6 +149,10 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   // Edge-triggered conditions.
   std::map<std::string, bool> raised;
   std::optional<TimePoint> disobey_since;
+  // Since when writing or verifying the command has failed (reported in InverterState; the
+  // controller turns a persistent failure into the INV-CMD fault).
+  std::optional<TimePoint> failing_since;
+  std::string failure;
 
   // ---------------------------------------------------------------- events
   void emit(Severity sev, EventEdge edge, const std::string& code, std::string message,
@@ -387,6 +406,8 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
           }
     }
     s.setpoint_readback_w = last_readback_w;
+    s.command_failing_since = failing_since;
+    s.command_failure = failure;
     s.read_at = clock.now();
     return s;
   }
@@ -497,7 +518,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
 
   void check_obeys() {
     if (!state || !state->battery_power_w || !is_ready) return;
-    if (asserted.kind == CommandKind::none) return;
+    if (asserted.kind == CommandKind::none || asserted.kind == CommandKind::release) return;
     const double target = asserted.kind == CommandKind::set_power ? asserted.battery_power_w : 0.0;
     const double measured = *state->battery_power_w;
     const bool off = std::fabs(measured - target) > options.obey_tolerance_w;
@@ -634,27 +655,42 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     return p.sign == SignConvention::discharge_positive ? -x : x;
   }
 
+  /// The register step of a point (scale × 10^sf); 0 when its scale factor is unknown.
+  double step_of(const PointSpec& p) const {
+    auto sf = sf_of(p);
+    return sf ? registers::resolution(p.scale, *sf) : 0.0;
+  }
+  double toward_zero_on(const std::string& point, double value) const {
+    const PointSpec* p = profile.point(point);
+    return p == nullptr ? value : toward_zero(value, step_of(*p));
+  }
+
+  std::vector<PointWrite> const_writes(const std::vector<ConstWrite>& list) const {
+    const auto& cp = profile.control.points;
+    std::vector<PointWrite> out;
+    for (const auto& w : list) {
+      const bool swap = use_fallback_setpoint && cp.count("setpoint") &&
+                        cp.count("setpoint_fallback") && w.point == cp.at("setpoint");
+      out.push_back({swap ? cp.at("setpoint_fallback") : w.point, w.value});
+    }
+    return out;
+  }
+
   Result<std::vector<PointWrite>> plan(const Target& t) {
     std::vector<PointWrite> out;
     if (t.kind == CommandKind::none) return out;
     const auto& cp = profile.control.points;
-    if (t.kind == CommandKind::safe_state) {
-      for (const auto& w : profile.control.safe_state) {
-        const bool swap = use_fallback_setpoint && cp.count("setpoint") &&
-                          cp.count("setpoint_fallback") && w.point == cp.at("setpoint");
-        out.push_back({swap ? cp.at("setpoint_fallback") : w.point, w.value});
-      }
-      return out;
-    }
-    double target = t.battery_power_w;
-    if (target > 0 && t.charge_max_w > 0) target = std::min(target, t.charge_max_w);
-    if (target < 0 && t.discharge_max_w > 0) target = std::max(target, -t.discharge_max_w);
+    if (t.kind == CommandKind::safe_state) return const_writes(profile.control.safe_state);
+    if (t.kind == CommandKind::release) return const_writes(profile.control.release);
+    // The envelope bounds the target in both directions; a limit of 0 is a limit, not "none".
+    const double target = std::clamp(t.battery_power_w, -std::max(0.0, t.discharge_max_w),
+                                     std::max(0.0, t.charge_max_w));
     switch (profile.control.style) {
       case ControlStyle::none:
         return fail(ErrorCode::unsupported, "profile " + profile.name + " is read-only");
       case ControlStyle::battery_setpoint: {
         const PointSpec& sp = *profile.point(cp.at("setpoint"));
-        out.push_back({sp.name, to_device_battery(sp, target)});
+        out.push_back({sp.name, toward_zero(to_device_battery(sp, target), step_of(sp))});
         if (cp.count("enable")) out.push_back({cp.at("enable"), 1.0});
         return out;
       }
@@ -664,10 +700,21 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
         if (!ref || *ref <= 0)
           return fail(ErrorCode::unsupported,
                       "SunSpec WChaMax (and a rated power) unavailable: cannot express a rate");
-        const double pct = std::clamp(std::fabs(target) / *ref * 100.0, 0.0, 100.0);
-        // Fronius-style forcing (protocols.md §4.7): the opposite rate negative forces the
-        // battery to the target rather than merely limiting it.
-        const double in_pct = target > 0 ? pct : (target < 0 ? -pct : 0.0);
+        const double pct = toward_zero_on(cp.at("charge_rate_pct"),
+                                          std::clamp(std::fabs(target) / *ref * 100.0, 0.0, 100.0));
+        if (pct <= 0.0) {
+          // A zero target is a hold, written without a revert timer: the device keeps it if
+          // bessd stops (standards: the safe state holds; timers release forced targets only).
+          out.push_back({cp.at("discharge_rate_pct"), 0.0});
+          out.push_back({cp.at("charge_rate_pct"), 0.0});
+          out.push_back({cp.at("revert_timeout_s"), 0.0});
+          out.push_back({cp.at("storage_mode"), 3.0});
+          return out;
+        }
+        // Fronius-style forcing (docs/profiles.md): the opposite rate negative forces the
+        // battery to the target rather than merely limiting it. A forced target carries the
+        // revert timer, so a crashed daemon cannot leave the inverter forced.
+        const double in_pct = target > 0 ? pct : -pct;
         out.push_back({cp.at("discharge_rate_pct"), -in_pct});
         out.push_back({cp.at("charge_rate_pct"), in_pct});
         out.push_back({cp.at("revert_timeout_s"), profile.control.revert_timeout_s});
@@ -679,11 +726,28 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
         if (!state || !state->grid_power_w || !state->battery_power_w)
           return fail(ErrorCode::unsupported,
                       "grid and battery power unknown: cannot derive the grid setpoint");
+        // The device's own limits mirror the envelope, so they hold between bessd's setpoint
+        // corrections and after bessd stops; never "no limit" (-1) while bessd commands.
+        constexpr double kMaxLimitW = 2'000'000'000.0;  // s32 range; a finite envelope is far below
+        // The envelope moves with the house load (site export headroom); the limit is a stored
+        // setting, so it goes down to a 100 W grid: fewer flash writes, still never above.
+        constexpr double kDischargeLimitStepW = 100.0;
         if (cp.count("discharge_limit_w"))
-          out.push_back(
-              {cp.at("discharge_limit_w"), t.discharge_max_w > 0 ? t.discharge_max_w : -1});
+          out.push_back({cp.at("discharge_limit_w"),
+                         toward_zero_on(cp.at("discharge_limit_w"),
+                                        toward_zero(std::clamp(t.discharge_max_w, 0.0, kMaxLimitW),
+                                                    kDischargeLimitStepW))});
         if (cp.count("charge_current_limit_a"))
-          out.push_back({cp.at("charge_current_limit_a"), -1});
+          out.push_back({cp.at("charge_current_limit_a"),
+                         toward_zero_on(cp.at("charge_current_limit_a"),
+                                        std::clamp(t.charge_current_max_a, 0.0, 30000.0))});
+        // 0 V would read as "no voltage limit" on the device: an unknown CVL keeps the last one
+        // (charging is at 0 A then anyway).
+        if (cp.count("charge_voltage_limit_v") && t.charge_voltage_max_v &&
+            *t.charge_voltage_max_v > 0.0)
+          out.push_back({cp.at("charge_voltage_limit_v"),
+                         toward_zero_on(cp.at("charge_voltage_limit_v"),
+                                        std::min(*t.charge_voltage_max_v, 6000.0))});
         const double grid = *state->grid_power_w - *state->battery_power_w + target;
         const std::string sp_name = use_fallback_setpoint && cp.count("setpoint_fallback")
                                         ? cp.at("setpoint_fallback")
@@ -699,7 +763,13 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   }
 
   Target target_from(const InverterCommand& c) const {
-    return {c.kind, c.battery_power_w, c.charge_power_max_w, c.discharge_power_max_w};
+    return {c.kind,
+            c.battery_power_w,
+            c.charge_power_max_w,
+            c.discharge_power_max_w,
+            c.charge_current_max_a,
+            c.discharge_current_max_a,
+            c.charge_voltage_max_v};
   }
 
   /// Writes `t`, reads it back; on success it becomes the asserted target.
@@ -716,6 +786,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     auto writes = plan(t);
     if (!writes) {
       emit(Severity::warning, EventEdge::once, "inverter.write_failed", writes.error().message);
+      note_failure(writes.error().message);
       return done(Status{Failure{writes.error()}});
     }
     const bool command_changed =
@@ -739,9 +810,16 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
         }
         if (s.error().message.find("read-back mismatch") == std::string::npos)
           emit(Severity::warning, EventEdge::once, "inverter.write_failed", s.error().message);
+        note_failure(s.error().message);
         return done(s);
       }
       condition("inverter.readback_mismatch", false, Severity::error, "read-back matches again");
+      failing_since.reset();
+      failure.clear();
+      if (state) {
+        state->command_failing_since.reset();
+        state->command_failure.clear();
+      }
       asserted = t;
       asserted_at = clock.now();
       if (t.kind == CommandKind::set_power) last_readback_w = t.battery_power_w;
@@ -749,6 +827,15 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
       if (command_changed) disobey_since.reset();
       done(Status{});
     }));
+  }
+
+  void note_failure(const std::string& what) {
+    if (!failing_since) failing_since = clock.now();
+    failure = what;
+    if (state) {
+      state->command_failing_since = failing_since;
+      state->command_failure = failure;
+    }
   }
 
   void queue_assert() {
@@ -829,7 +916,9 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
         // Read before writing anything; then the safe state is the first write.
         poll([this, finished](bool polled) {
           if (!polled) return finished();
-          assert_target(Target{CommandKind::safe_state, 0, 0, 0}, [this, finished](Status s) {
+          Target safe;
+          safe.kind = CommandKind::safe_state;
+          assert_target(safe, [this, finished](Status s) {
             if (s) is_ready = true;
             finished();
             if (s && desired_fresh) queue_assert();
@@ -852,6 +941,12 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     desired_fresh = false;
     grid_setpoint_written.reset();
     disobey_since.reset();
+    failing_since.reset();  // a lost link is COM-02, not a refused command
+    failure.clear();
+    if (state) {
+      state->command_failing_since.reset();
+      state->command_failure.clear();
+    }
     tasks.clear();
     busy = false;
     poll_queued = false;

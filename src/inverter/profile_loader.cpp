@@ -86,7 +86,9 @@ StyleNeeds needs_of(ControlStyle style) {
                "rate_reference_w"},
               {"grid_charging"}};
     case ControlStyle::grid_setpoint:
-      return {{"setpoint"}, {"setpoint_fallback", "discharge_limit_w", "charge_current_limit_a"}};
+      return {{"setpoint"},
+              {"setpoint_fallback", "discharge_limit_w", "charge_current_limit_a",
+               "charge_voltage_limit_v"}};
   }
   return {};
 }
@@ -176,6 +178,81 @@ void read_const_writes(ObjectReader& in, std::string_view key, std::vector<Const
     w.finish();
     out.push_back(cw);
   });
+}
+
+/// What the profile's points and writes show about each safety capability.
+SafetyCapabilities derive_capabilities(const Profile& prof) {
+  SafetyCapabilities c;
+  const auto& cp = prof.control.points;
+  const auto writes_zero = [&](const std::string& role) {
+    auto it = cp.find(role);
+    return it != cp.end() &&
+           std::any_of(prof.control.safe_state.begin(), prof.control.safe_state.end(),
+                       [&](const ConstWrite& w) { return w.point == it->second && w.value == 0; });
+  };
+  switch (prof.control.style) {
+    case ControlStyle::none:
+    case ControlStyle::battery_setpoint:  // a generic register: the author declares it
+      break;
+    case ControlStyle::sunspec_storage:
+      c.sticky_hold = writes_zero("revert_timeout_s");
+      c.power_limit = true;
+      break;
+    case ControlStyle::grid_setpoint:
+      c.sticky_hold = writes_zero("discharge_limit_w") && writes_zero("charge_current_limit_a");
+      c.power_limit = cp.count("discharge_limit_w") > 0;
+      break;
+  }
+  c.voltage_limit = cp.count("charge_voltage_limit_v") > 0;
+  c.current_limit = cp.count("charge_current_limit_a") > 0;
+  if (auto it = prof.readings.find("battery_power"); it != prof.readings.end())
+    for (const auto& n : it->second.points)
+      if (const PointSpec* p = prof.point(n);
+          p != nullptr && (p->sign == SignConvention::charge_positive ||
+                           p->sign == SignConvention::discharge_positive))
+        c.battery_power_sign_known = true;
+  return c;
+}
+
+/// `capabilities` is optional; each declared value must agree with what the profile shows
+/// (sticky_hold of a battery_setpoint profile is the author's word: nothing shows it).
+void read_capabilities(ObjectReader& root, Profile& prof, IssueList& issues) {
+  const SafetyCapabilities derived = derive_capabilities(prof);
+  prof.capabilities = derived;
+  auto cap = root.object("capabilities");
+  struct Item {
+    const char* key;
+    bool SafetyCapabilities::*field;
+    const char* shown_by;
+  };
+  static constexpr Item kItems[] = {
+      {"sticky_hold", &SafetyCapabilities::sticky_hold,
+       "the safe state writing 0 to the revert timer (sunspec_storage) or to both device limits "
+       "(grid_setpoint)"},
+      {"voltage_limit", &SafetyCapabilities::voltage_limit,
+       "a control point \"charge_voltage_limit_v\""},
+      {"current_limit", &SafetyCapabilities::current_limit,
+       "a control point \"charge_current_limit_a\""},
+      {"power_limit", &SafetyCapabilities::power_limit,
+       "control style sunspec_storage or a control point \"discharge_limit_w\""},
+      {"battery_power_sign_known", &SafetyCapabilities::battery_power_sign_known,
+       "a battery_power reading whose point is charge_positive or discharge_positive"},
+  };
+  for (const auto& item : kItems) {
+    bool declared = false;
+    if (!cap.boolean(item.key, declared) || !cap.has(item.key)) continue;
+    const bool free_choice = std::string_view(item.key) == "sticky_hold" &&
+                             prof.control.style == ControlStyle::battery_setpoint;
+    if (free_choice) {
+      prof.capabilities.*(item.field) = declared;
+      continue;
+    }
+    if (declared != derived.*(item.field))
+      issues.add(cap.child_pointer(item.key),
+                 std::string("declared ") + (declared ? "true" : "false") + " but the profile " +
+                     (derived.*(item.field) ? "has" : "lacks") + " " + item.shown_by);
+  }
+  cap.finish();
 }
 
 struct Span {
@@ -361,6 +438,7 @@ Profile parse_profile(const Json& document, const std::string& source) {
       cp.finish();
     }
     read_const_writes(ctl, "safe_state", prof.control.safe_state);
+    read_const_writes(ctl, "release", prof.control.release);
     ctl.array("preconditions", [&](const Json& e, const std::string& ptr) {
       ObjectReader pr(&e, ptr, issues);
       Precondition pc;
@@ -441,16 +519,20 @@ Profile parse_profile(const Json& document, const std::string& source) {
     if (prof.control.style != ControlStyle::none && prof.control.safe_state.empty())
       issues.add("/control/safe_state",
                  "a controllable profile must declare its safe-state writes");
-    for (std::size_t i = 0; i < prof.control.safe_state.size(); ++i) {
-      const auto& w = prof.control.safe_state[i];
-      const std::string wp = "/control/safe_state/" + std::to_string(i) + "/point";
-      const PointSpec* p = prof.point(w.point);
-      if (p == nullptr)
-        issues.add(wp, "names point \"" + w.point + "\", which is not defined");
-      else if (p->access != Access::read_write)
-        issues.add(wp, "point \"" + w.point + "\" is not writable (access \"rw\")");
+    for (const auto* list : {&prof.control.safe_state, &prof.control.release}) {
+      const std::string key = list == &prof.control.safe_state ? "safe_state" : "release";
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const auto& w = (*list)[i];
+        const std::string wp = "/control/" + key + "/" + std::to_string(i) + "/point";
+        const PointSpec* p = prof.point(w.point);
+        if (p == nullptr)
+          issues.add(wp, "names point \"" + w.point + "\", which is not defined");
+        else if (p->access != Access::read_write)
+          issues.add(wp, "point \"" + w.point + "\" is not writable (access \"rw\")");
+      }
     }
   }
+  read_capabilities(root, prof, issues);
   root.finish();
   if (issues.empty()) {
     check_references(prof, issues);

@@ -83,6 +83,9 @@ constexpr std::array kPolicy{
               "an operator acknowledges (a charge-blocking protection tripped 3 times in 1 h)"},
     PolicyRow{"OP-REPEAT-DISCHARGE", A, B, true,
               "an operator acknowledges (a discharge-blocking protection tripped 3 times in 1 h)"},
+    PolicyRow{"INV-CMD", B, B, true,
+              "the inverter accepts and reads back bessd's commands again and an operator "
+              "acknowledges"},
     PolicyRow{"FAULT-STORE", B, B, true, "an operator has checked the faults and acknowledges"},
 };
 

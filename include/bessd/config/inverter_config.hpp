@@ -7,8 +7,11 @@ namespace bessd::config {
 
 enum class ModbusTransport : std::uint8_t { tcp, rtu };
 enum class Parity : std::uint8_t { none, even, odd };
+/// What bessd leaves the inverter in when it stops without a fault (docs/operations.md).
+enum class OnStop : std::uint8_t { hold, release };
 std::string_view to_string(ModbusTransport t) noexcept;
 std::string_view to_string(Parity p) noexcept;
+std::string_view to_string(OnStop s) noexcept;
 
 struct ModbusTcpConfig {
   std::string host{"127.0.0.1"};
@@ -44,6 +47,9 @@ struct InverterConfig {
   double obey_tolerance_w{200.0};
   double obey_window_s{10.0};
   bool invert_battery_power{false};
+  /// Stop without an active or latched fault: keep the safe state (hold) or hand the inverter
+  /// back to its own mode (release, the profile's release writes). A fault always holds.
+  OnStop on_stop{OnStop::hold};
 };
 
 }  // namespace bessd::config

@@ -41,6 +41,7 @@ inline constexpr std::string_view repeated_charge_trips = "OP-REPEAT-CHARGE";
 inline constexpr std::string_view repeated_discharge_trips = "OP-REPEAT-DISCHARGE";
 inline constexpr std::string_view charge_not_obeyed = "OP-I-01";
 inline constexpr std::string_view discharge_not_obeyed = "OP-I-02";
+inline constexpr std::string_view inverter_refuses_commands = "INV-CMD";
 inline constexpr std::string_view fire_alarm = "ALM-01";
 inline constexpr std::string_view latch_store = "FAULT-STORE";
 }  // namespace fault_id

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace bessd::core {
@@ -9,6 +10,9 @@ enum class CommandKind : std::uint8_t {
   none,        // write nothing (starting: the inverter has not been read yet)
   safe_state,  // standards.md §4.3: 0 W (or the profile's standby), charge/discharge disabled
   set_power,   // hold the battery at `battery_power_w`
+  /// Hand the inverter back to its own mode (the profile's release writes). Only on a stop
+  /// without a fault, when `inverter.on_stop` is "release" (docs/operations.md).
+  release,
 };
 
 struct InverterCommand {
@@ -18,6 +22,11 @@ struct InverterCommand {
   double charge_power_max_w{0.0};
   double discharge_power_max_w{0.0};
   std::string reason;  // why (rule id or operator request), for the audit log
+  /// The envelope's current limits (A, magnitudes) and the charge-voltage limit (V; absent when
+  /// unknown), mirrored into the device's own limit registers where the profile has them.
+  double charge_current_max_a{0.0};
+  double discharge_current_max_a{0.0};
+  std::optional<double> charge_voltage_max_v{};
   friend bool operator==(const InverterCommand&, const InverterCommand&) = default;
 };
 

@@ -26,6 +26,10 @@ struct InverterState {
   std::optional<double> rated_power_w;
   /// The battery power setpoint the inverter reports it holds (read back), + = charging.
   std::optional<double> setpoint_readback_w;
+  /// Since when the driver has failed to write or verify (read back) the command it was given;
+  /// absent while the last attempt succeeded. `command_failure` says what failed.
+  std::optional<TimePoint> command_failing_since{};
+  std::string command_failure{};
   std::string model;
   std::string serial;
   std::optional<TimePoint> read_at;

@@ -89,6 +89,21 @@ struct Reading {
   std::vector<std::string> points;
 };
 
+/// What the device does for the safety case (docs/profiles.md "Safety capabilities"); the
+/// loader checks each declaration against the profile's points and writes.
+struct SafetyCapabilities {
+  /// The safe state stays in force without bessd (no revert timer, nothing volatile).
+  bool sticky_hold{false};
+  /// The device takes bessd's charge-voltage limit (a CVL register).
+  bool voltage_limit{false};
+  /// The device takes bessd's charge current limit (a current-limit register).
+  bool current_limit{false};
+  /// The device limits battery power itself (a power or rate limit register).
+  bool power_limit{false};
+  /// The device reports battery power with a known sign (the obey check can use it).
+  bool battery_power_sign_known{false};
+};
+
 struct ControlSpec {
   ControlStyle style{ControlStyle::none};
   /// Re-assert period of the target, s (config `lease_s` overrides).
@@ -97,10 +112,14 @@ struct ControlSpec {
   double revert_timeout_s{0.0};
   /// Role -> point. battery_setpoint: setpoint [, readback]. sunspec_storage: storage_mode,
   /// charge_rate_pct, discharge_rate_pct, revert_timeout_s, rate_reference_w [, grid_charging].
-  /// grid_setpoint: setpoint [, setpoint_fallback, discharge_limit_w, charge_current_limit_a].
-  /// battery_setpoint also takes an optional `enable` (written 1 with a target, 0 is safe-state).
+  /// grid_setpoint: setpoint [, setpoint_fallback, discharge_limit_w, charge_current_limit_a,
+  /// charge_voltage_limit_v]. battery_setpoint also takes an optional `enable` (written 1 with a
+  /// target, 0 is safe-state).
   std::map<std::string, std::string> points;
   std::vector<ConstWrite> safe_state;
+  /// Writes that hand the device back to its own mode (`inverter.on_stop` = "release"); empty:
+  /// the profile cannot release, and a stop holds.
+  std::vector<ConstWrite> release;
   std::vector<Precondition> preconditions;
   /// grid_setpoint: rewrite only when the new setpoint differs by more than this, W.
   double deadband_w{10.0};
@@ -120,6 +139,7 @@ struct Profile {
   /// Raw value of the `operating` point -> state.
   std::map<std::int64_t, core::InverterOperating> operating_states;
   ControlSpec control;
+  SafetyCapabilities capabilities;
 
   const PointSpec* point(const std::string& point_name) const;
   const PointSpec* control_point(const std::string& role) const;

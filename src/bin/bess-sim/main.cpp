@@ -265,6 +265,7 @@ class Simulator {
          {{"mode", inv.mode() == InverterMode::remote ? "remote" : "self_use"},
           {"setpoint_w", inv.setpoint_w()},
           {"ignoring", inv.ignores_commands()},
+          {"refusing", refusing_},
           {"device", device_->status()}}},
         {"last_command_ms", device_->status().value("last_write_ms", std::int64_t{0})},
         {"bms",
@@ -320,6 +321,23 @@ class Simulator {
       device_->restart(world_);
       return ok();
     }
+    if (cmd == "inverter-refuse") {
+      // The device answers every write with exception 04 (server device failure): bessd's
+      // commands never take.
+      const auto v = on_off(arg);
+      if (!v) return "error: " + cmd + " needs on|off";
+      for (auto* server : {tcp_.get(), rtu_.get()}) {
+        if (server == nullptr) continue;
+        if (*v) {
+          server->add_exception(16, 0, 65535, 0x04);
+          server->add_exception(6, 0, 65535, 0x04);
+        } else {
+          server->clear_faults();
+        }
+      }
+      refusing_ = *v;
+      return ok();
+    }
     if (cmd == "inverter-ignore") {
       bool v = false;
       auto r = flag(v);
@@ -352,12 +370,14 @@ class Simulator {
     }
     if (cmd == "help" || cmd.empty())
       return "ok commands: status writes over-temp|cell-over-voltage|protection|bms-silence|"
-             "garbage|inverter-ignore|fire-alarm on|off, inverter-restart, time-scale X, soc X";
+             "garbage|inverter-ignore|inverter-refuse|fire-alarm on|off, inverter-restart, "
+             "time-scale X, soc X";
     return "error: unknown command \"" + cmd + "\" (try help)";
   }
 
   asio::io_context& io_;
   Options opts_;
+  bool refusing_{false};  // inverter-refuse: every write answered with exception 04
   SimWorld world_;
   asio::steady_timer step_timer_;
   asio::steady_timer bms_timer_;

@@ -1,7 +1,9 @@
 // A Victron GX in ESS mode 2 (protocols.md §5), unit 100: the system regulates the grid meter
 // to the AC power setpoint (+ = import), using the battery, within DVCC's max charge current
-// (2705, -1 = none) and the max discharge power (2720, -1 = none). 2716/2717 is the volatile
-// setpoint (lost on restart), 2700 the persisted one; the most recently written wins.
+// (2705, -1 = none) and the max discharge power (2720, -1 = none). With DVCC's charge voltage
+// limit (2710, ×10; 0 = off) the chargers stop charging once the pack is at that voltage.
+// 2716/2717 is the volatile setpoint (lost on restart), 2700 the persisted one; the most
+// recently written wins. 2705, 2710 and 2720 are stored settings: they survive a restart.
 
 #include <algorithm>
 #include <cmath>
@@ -28,6 +30,7 @@ class VictronDevice final : public InverterDevice {
   void initialise() override {
     set(2700, {0});
     set(2705, {s16(-1)});
+    set(2710, {0});  // DVCC charge voltage limit off
     set(2716, {0, 0});
     set(2720, {0xFFFF, 0xFFFF});  // -1: no limit
     set(2902, {1});               // ESS with phase compensation
@@ -64,6 +67,7 @@ class VictronDevice final : public InverterDevice {
             {"grid_setpoint_w", grid_setpoint_w_},
             {"max_charge_current_a", max_charge_a_},
             {"max_discharge_power_w", max_discharge_w_},
+            {"max_charge_voltage_v", max_charge_voltage_v_},
             {"writes", writes_},
             {"restarts", restarts_},
             {"last_write_ms", last_write_ms_}};
@@ -77,6 +81,7 @@ class VictronDevice final : public InverterDevice {
       grid_setpoint_w_ = persisted_setpoint_w_;
     }
     if (touches(2705)) max_charge_a_ = static_cast<std::int16_t>(get(2705, 1)[0]);
+    if (touches(2710)) max_charge_voltage_v_ = get(2710, 1)[0] / 10.0;
     if (touches(2716) || touches(2717)) {
       const auto r = get(2716, 2);
       grid_setpoint_w_ = s32(r[0], r[1]);
@@ -85,15 +90,16 @@ class VictronDevice final : public InverterDevice {
       const auto r = get(2720, 2);
       max_discharge_w_ = s32(r[0], r[1]);
     }
-    if (!(touches(2700) || touches(2705) || touches(2716) || touches(2717) || touches(2720) ||
-          touches(2721)))
+    if (!(touches(2700) || touches(2705) || touches(2710) || touches(2716) || touches(2717) ||
+          touches(2720) || touches(2721)))
       return;
     last_write_ms_ = steady_ms();
     // The window the limits allow; with both limits open, the setpoint decides (record it as
     // the implied battery power at the moment of the write is not known here: use the limits).
     const double v = last_voltage_v_;
     const double lo = max_discharge_w_ < 0 ? -rated_w_ : -static_cast<double>(max_discharge_w_);
-    const double hi = max_charge_a_ < 0 ? rated_w_ : max_charge_a_ * v;
+    double hi = max_charge_a_ < 0 ? rated_w_ : max_charge_a_ * v;
+    if (max_charge_voltage_v_ > 0 && v >= max_charge_voltage_v_) hi = 0.0;
     record({last_write_ms_, std::max(lo, -rated_w_), std::min(hi, rated_w_), address});
   }
 
@@ -103,6 +109,7 @@ class VictronDevice final : public InverterDevice {
   }
   double hi_w(const SimWorld& w) const {
     last_voltage_v_ = w.pack().voltage_v();
+    if (max_charge_voltage_v_ > 0 && last_voltage_v_ >= max_charge_voltage_v_) return 0.0;
     return max_charge_a_ < 0 ? rated_w_ : max_charge_a_ * last_voltage_v_;
   }
 
@@ -111,6 +118,7 @@ class VictronDevice final : public InverterDevice {
   double persisted_setpoint_w_{0.0};
   int max_charge_a_{-1};
   std::int32_t max_discharge_w_{-1};
+  double max_charge_voltage_v_{0.0};
   std::int64_t last_write_ms_{0};
   std::size_t restarts_{0};
   mutable double last_voltage_v_{50.0};

@@ -30,6 +30,7 @@ TEST(FaultCatalog, LatchingAsTheStandardSays) {
                        Row{fault_id::discharge_not_obeyed, FaultClearing::latched},
                        Row{fault_id::repeated_charge_trips, FaultClearing::latched},
                        Row{fault_id::latch_store, FaultClearing::latched},
+                       Row{fault_id::inverter_refuses_commands, FaultClearing::latched},
                        Row{fault_id::bms_lost, FaultClearing::self_clearing},
                        Row{fault_id::inverter_link_lost, FaultClearing::self_clearing}}) {
     const FaultSpec* f = find_fault(r.id);

@@ -152,6 +152,13 @@ const TransitionRow kTransitions[] = {
        h.in.snapshot.inverter.battery_power_w = 3000.0;  // commanded 1000 W
      },
      12, ControlState::running, CommandKind::set_power, "OP-I-01"},
+    // Writes or read-backs keep failing (§4.3a "inverter not obeying"): a latched fault.
+    {"InverterRefusesCommands", config::OperatingMode::manual,
+     [](Harness& h) {
+       h.in.snapshot.inverter.command_failing_since = h.now;
+       h.in.snapshot.inverter.command_failure = "exception 04 writing setpoint";
+     },
+     12, ControlState::fault, CommandKind::safe_state, "INV-CMD"},
     {"InverterSlowerThanCommandIsObeying", config::OperatingMode::manual,
      [](Harness& h) {
        h.plant_follows = false;
@@ -359,6 +366,44 @@ TEST(Com03, SignMismatchWarnsOrLatchesWhileCommissioning) {
     EXPECT_TRUE(warned) << commissioning;
     EXPECT_EQ(h.out.state, commissioning ? ControlState::fault : ControlState::running);
   }
+}
+
+}  // namespace
+}  // namespace bessd::control
+
+namespace bessd::control {
+namespace {
+
+using bessd::testing::Harness;
+
+// A short failure (one retry) is an event in the driver, not a fault.
+TEST(InverterRefusesCommands, ShortFailureIsNoFaultAndTheLatchNeedsAnAck) {
+  Harness h;
+  h.start();
+  h.in.snapshot.inverter.command_failing_since = h.now;
+  h.steps(5);
+  EXPECT_EQ(h.out.state, ControlState::running);
+  h.steps(7);
+  EXPECT_EQ(h.out.state, ControlState::fault);
+  h.in.snapshot.inverter.command_failing_since.reset();  // the safe state was written
+  h.steps(2);
+  EXPECT_EQ(h.out.state, ControlState::fault) << "latched";
+  h.in.ack_faults = true;
+  h.step();
+  h.steps(2);
+  EXPECT_EQ(h.out.state, ControlState::running);
+}
+
+// The command carries the envelope's current and voltage limits for the device's registers.
+TEST(CommandLimits, CurrentAndVoltageLimitsTravelWithTheCommand) {
+  Harness h;
+  h.start();
+  ASSERT_EQ(h.out.command.kind, core::CommandKind::set_power);
+  EXPECT_DOUBLE_EQ(h.out.command.charge_current_max_a, h.out.envelope.charge_current_max_a.value);
+  EXPECT_DOUBLE_EQ(h.out.command.discharge_current_max_a,
+                   h.out.envelope.discharge_current_max_a.value);
+  ASSERT_TRUE(h.out.command.charge_voltage_max_v.has_value());
+  EXPECT_DOUBLE_EQ(*h.out.command.charge_voltage_max_v, h.out.envelope.charge_voltage_max_v.value);
 }
 
 }  // namespace

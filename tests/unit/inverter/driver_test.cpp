@@ -31,6 +31,8 @@ InverterCommand set_power(double w) {
   c.battery_power_w = w;
   c.charge_power_max_w = 5000;
   c.discharge_power_max_w = 5000;
+  c.charge_current_max_a = 100;
+  c.discharge_current_max_a = 100;
   c.reason = "test";
   return c;
 }
@@ -366,15 +368,16 @@ TEST_P(SunSpecDiscovery, FindsTheChainAndCommandsModel124) {
   EXPECT_NEAR(*s->battery_voltage_v, 51.2, 1e-9);
   EXPECT_FALSE(s->battery_power_w.has_value()) << "802 W has an unknown sign: unused";
   EXPECT_EQ(s->operating, core::InverterOperating::running);
-  // Safe state first: both rates 0, limits applied, revert timeout set.
+  // Safe state first: both rates 0, limits applied, and no revert timer: the hold holds.
   EXPECT_EQ(b.get("StorCtl_Mod"), 3.0);
   EXPECT_EQ(b.get("InWRte", -2), 0.0);
-  EXPECT_EQ(b.get("InOutWRte_RvrtTms"), 120.0);
+  EXPECT_EQ(b.get("InOutWRte_RvrtTms"), 0.0);
 
   r.driver->apply(set_power(2500));  // 50 % of WChaMax, forced charge
   ASSERT_TRUE(r.wait([&] { return b.get("StorCtl_Mod") == 3.0 && b.get("ChaGriSet") == 1.0; }));
   EXPECT_EQ(b.get("InWRte", -2), 50.0);
   EXPECT_EQ(b.get("OutWRte", -2), -50.0);
+  EXPECT_EQ(b.get("InOutWRte_RvrtTms"), 120.0) << "a forced target reverts if bessd stops";
   r.driver->apply(set_power(-1000));  // 20 % discharge
   ASSERT_TRUE(r.wait([&] { return b.get("OutWRte", -2) == 20.0 && b.get("InWRte", -2) == -20.0; }));
 }
@@ -448,7 +451,7 @@ TEST(Victron, GridSetpointFollowsTheBatteryTarget) {
   // grid' = grid - battery + target = 150 + 300 + 1000
   ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == 1450.0; }));
   EXPECT_EQ(r.bank.get("max_discharge_power"), 5000.0);
-  EXPECT_EQ(r.bank.get("max_charge_current"), -1.0);
+  EXPECT_EQ(r.bank.get("max_charge_current"), 100.0) << "the envelope, never -1 (no limit)";
   // The site changes: the setpoint follows beyond the deadband.
   r.bank.set("battery_power", 1000);
   r.bank.set("grid_l1", 1500);
@@ -568,6 +571,172 @@ TEST(SunSpec, ChargeAndDischargeRatesChangeInOneRequest) {
   ASSERT_TRUE(r.wait([&] { return merged() == 2; }));
   for (const auto& e : log.snapshot())
     EXPECT_FALSE(e.address == out_addr + 1) << "InWRte was never written on its own";
+}
+
+}  // namespace
+}  // namespace bessd::inverter
+
+// ------------------------------------------------------------------ issue 15: holds and limits
+
+namespace bessd::inverter {
+namespace {
+
+struct SunSpecRig {
+  SunSpecRig()
+      : img(build_sunspec(*r.server, 40000, true)), b(*r.server, r.profile, 1, img.starts) {
+    fill_sunspec(b);
+  }
+  Rig r{"sunspec"};
+  SunSpecImage img;
+  test::RegisterBank b;
+};
+
+// A zero target is a hold: written without a revert timer, like the safe state; only forced
+// targets carry the timer.
+TEST(SunSpecHold, ZeroTargetHoldsWithoutARevertTimer) {
+  SunSpecRig s;
+  s.r.start();
+  ASSERT_TRUE(s.r.wait([&] { return s.r.driver->ready(); }));
+  s.r.driver->apply(set_power(-1000));
+  ASSERT_TRUE(s.r.wait_asserted(-1000));
+  EXPECT_EQ(s.b.get("InOutWRte_RvrtTms"), 120.0);
+  s.r.driver->apply(set_power(0));
+  ASSERT_TRUE(s.r.wait_asserted(0));
+  EXPECT_EQ(s.b.get("InOutWRte_RvrtTms"), 0.0);
+  EXPECT_EQ(s.b.get("InWRte", -2), 0.0);
+  EXPECT_EQ(s.b.get("OutWRte", -2), 0.0);
+  EXPECT_EQ(s.b.get("StorCtl_Mod"), 3.0);
+  // An envelope of 0 in the commanded direction is a hold too (0 means 0, not "no limit").
+  auto c = set_power(-1000);
+  c.discharge_power_max_w = 0;
+  s.r.driver->apply(c);
+  ASSERT_TRUE(s.r.wait([&] { return s.r.driver->command_confirmed(); }));
+  EXPECT_EQ(s.b.get("OutWRte", -2), 0.0);
+  EXPECT_EQ(s.b.get("InOutWRte_RvrtTms"), 0.0);
+}
+
+// 2000 W of 3000 W is 66.666… %: the device gets 66.66 %, never 66.67 % (above the envelope).
+TEST(SunSpecHold, RatesRoundTowardZero) {
+  SunSpecRig s;
+  s.b.set("WChaMax", 3000);
+  s.r.start();
+  ASSERT_TRUE(s.r.wait([&] { return s.r.driver->ready(); }));
+  s.r.driver->apply(set_power(2000));
+  ASSERT_TRUE(s.r.wait([&] { return s.r.driver->command_confirmed(); }));
+  EXPECT_DOUBLE_EQ(s.b.get("InWRte", -2), 66.66);
+  EXPECT_DOUBLE_EQ(s.b.get("OutWRte", -2), -66.66);
+  s.r.driver->apply(set_power(-2000));
+  ASSERT_TRUE(s.r.wait([&] { return s.r.driver->command_confirmed(); }));
+  EXPECT_DOUBLE_EQ(s.b.get("OutWRte", -2), 66.66);
+  EXPECT_DOUBLE_EQ(s.b.get("InWRte", -2), -66.66);
+  // Below one step of the rate: a hold, not a forced 0.01 %.
+  s.r.driver->apply(set_power(0.2));
+  ASSERT_TRUE(s.r.wait([&] { return s.r.driver->command_confirmed(); }));
+  EXPECT_EQ(s.b.get("InWRte", -2), 0.0);
+  EXPECT_EQ(s.b.get("InOutWRte_RvrtTms"), 0.0);
+}
+
+TEST(SunSpecHold, ReleaseHandsTheInverterBack) {
+  SunSpecRig s;
+  s.r.start();
+  ASSERT_TRUE(s.r.wait([&] { return s.r.driver->ready(); }));
+  InverterCommand release;
+  release.kind = CommandKind::release;
+  s.r.driver->apply(release);
+  ASSERT_TRUE(s.r.wait([&] { return s.r.driver->command_confirmed(); }));
+  EXPECT_EQ(s.b.get("StorCtl_Mod"), 0.0);
+  EXPECT_EQ(s.b.get("InWRte", -2), 100.0);
+  EXPECT_EQ(s.b.get("OutWRte", -2), 100.0);
+  EXPECT_EQ(s.b.get("InOutWRte_RvrtTms"), 0.0);
+}
+
+// Victron: 2705 / 2720 always carry the envelope (0 while a direction is blocked, never -1), the
+// BMS's charge-voltage limit goes to 2710, and every value is rounded toward zero.
+TEST(VictronLimits, DeviceLimitsMirrorTheEnvelope) {
+  Rig r("victron_ess");
+  fill_victron(r.bank);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  auto c = set_power(0);
+  c.discharge_power_max_w = 0;  // e.g. BMS stale, below 0 °C, at the SOC floor
+  c.charge_power_max_w = 0;
+  c.charge_current_max_a = 0;
+  c.discharge_current_max_a = 0;
+  r.driver->apply(c);
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(r.bank.get("max_discharge_power"), 0.0);
+  EXPECT_EQ(r.bank.get("max_charge_current"), 0.0);
+  EXPECT_EQ(r.bank.get("max_charge_voltage"), 0.0) << "no CVL known: 2710 untouched, never 0";
+
+  c = set_power(500);
+  c.discharge_power_max_w = 1234.9;
+  c.charge_current_max_a = 99.7;
+  c.charge_voltage_max_v = 55.27;
+  r.driver->apply(c);
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(r.bank.get("max_discharge_power"), 1200.0) << "a 100 W grid (a stored setting)";
+  EXPECT_EQ(r.bank.get("max_charge_current"), 99.0);
+  EXPECT_NEAR(r.bank.get("max_charge_voltage"), 55.2, 1e-9);
+}
+
+// Write failures that persist are reported in the state (the controller's INV-CMD fault) and
+// cleared by the next command that is written and read back.
+TEST(ProfileDriverSupervision, PersistentWriteFailureIsReportedInTheState) {
+  Rig r("test_dummy");
+  fill_dummy(r);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  EXPECT_FALSE(r.driver->latest_state()->command_failing_since.has_value());
+  r.server->add_exception(16, 200, 201, 0x04);
+  const TimePoint t0 = r.clock.now();
+  r.driver->apply(set_power(500));
+  ASSERT_TRUE(r.wait([&] {
+    auto st = r.driver->latest_state();
+    return st && st->command_failing_since.has_value();
+  }));
+  EXPECT_EQ(*r.driver->latest_state()->command_failing_since, t0);
+  EXPECT_NE(r.driver->latest_state()->command_failure.find("Server Device Failure"),
+            std::string::npos);
+  // Still failing on the retry: the start time stays.
+  r.clock.advance(6s);
+  const auto req = r.server->requests();
+  ASSERT_TRUE(r.wait([&] { return r.server->requests() > req + 10; }));
+  EXPECT_EQ(*r.driver->latest_state()->command_failing_since, t0);
+  r.server->clear_faults();
+  r.clock.advance(6s);
+  ASSERT_TRUE(r.wait([&] {
+    auto st = r.driver->latest_state();
+    return st && !st->command_failing_since && r.bank.get("setpoint") == -500.0;
+  }));
+}
+
+TEST(ProfileDriverSupervision, ReadbackMismatchIsReportedInTheState) {
+  Rig r("test_dummy");
+  fill_dummy(r);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  r.server->set_ignore_writes(true);
+  r.driver->apply(set_power(800));
+  ASSERT_TRUE(r.wait([&] {
+    auto st = r.driver->latest_state();
+    return st && st->command_failing_since.has_value();
+  }));
+  EXPECT_NE(r.driver->latest_state()->command_failure.find("read-back mismatch"),
+            std::string::npos);
+}
+
+// SunSpec 802 W has no declared sign: battery power stays empty (the obey check then uses the
+// BMS's V × I) rather than a value that may have the wrong sign.
+TEST(SunSpecHold, UnknownSignLeavesBatteryPowerEmpty) {
+  SunSpecRig s;
+  s.b.set("bat_W", -800);
+  s.b.set("bat_A", -15);
+  s.r.start();
+  ASSERT_TRUE(s.r.wait([&] { return s.r.driver->ready(); }));
+  auto st = s.r.driver->latest_state();
+  ASSERT_TRUE(st);
+  EXPECT_FALSE(st->battery_power_w.has_value());
+  EXPECT_FALSE(st->battery_current_a.has_value());
 }
 
 }  // namespace

@@ -125,6 +125,79 @@ TEST(ProfileErrors, RevertTimeoutMustCoverFourLeases) {
   EXPECT_NE(e.find("/control/revert_timeout_s"), std::string::npos) << e;
 }
 
+// The shipped profiles' safety capabilities (docs/profiles.md) and the writes behind them.
+TEST(ProfileCapabilities, ShippedProfilesDeclareWhatTheyDo) {
+  const Profile s = load_profile(kProfiles / "sunspec.json");
+  EXPECT_TRUE(s.capabilities.sticky_hold);
+  EXPECT_TRUE(s.capabilities.power_limit);
+  EXPECT_FALSE(s.capabilities.voltage_limit);
+  EXPECT_FALSE(s.capabilities.current_limit);
+  EXPECT_FALSE(s.capabilities.battery_power_sign_known);
+  // The hold has no revert timer; the release hands control back.
+  bool zero_revert = false;
+  for (const auto& w : s.control.safe_state)
+    zero_revert = zero_revert || (w.point == "InOutWRte_RvrtTms" && w.value == 0);
+  EXPECT_TRUE(zero_revert);
+  EXPECT_FALSE(s.control.release.empty());
+  const Profile v = load_profile(kProfiles / "victron_ess.json");
+  EXPECT_TRUE(v.capabilities.sticky_hold);
+  EXPECT_TRUE(v.capabilities.voltage_limit);
+  EXPECT_TRUE(v.capabilities.current_limit);
+  EXPECT_TRUE(v.capabilities.battery_power_sign_known);
+  ASSERT_NE(v.control_point("charge_voltage_limit_v"), nullptr);
+  EXPECT_EQ(*v.control_point("charge_voltage_limit_v")->address, 2710);
+}
+
+const std::string kStoragePoints =
+    R"("M":{"address":1,"type":"u16","access":"rw"},"I":{"address":2,"type":"s16","access":"rw"},)"
+    R"("O":{"address":3,"type":"s16","access":"rw"},"R":{"address":4,"type":"u16","access":"rw"},)"
+    R"("C":{"address":5,"type":"u16"})";
+std::string storage_control(int safe_revert_s, const std::string& extra = "") {
+  return R"("style":"sunspec_storage","lease_s":30,"revert_timeout_s":120,"points":{)"
+         R"("storage_mode":"M","charge_rate_pct":"I","discharge_rate_pct":"O",)"
+         R"("revert_timeout_s":"R","rate_reference_w":"C"},"safe_state":[{"point":"R","value":)" +
+         std::to_string(safe_revert_s) + R"(},{"point":"M","value":3}])" + extra;
+}
+
+TEST(ProfileCapabilities, StickyHoldMustBeBackedByTheSafeState) {
+  // A safe state written with a revert timer expires: declaring it sticky is an error.
+  const std::string declared = R"(,"capabilities":{"sticky_hold":true}})";
+  auto with_caps = [&](int revert) {
+    std::string t = make(kStoragePoints, storage_control(revert));
+    t.pop_back();  // the closing brace of the document
+    return t + declared;
+  };
+  const auto bad = issues_of(with_caps(120));
+  EXPECT_NE(bad.find("/capabilities/sticky_hold: declared true but the profile lacks"),
+            std::string::npos)
+      << bad;
+  EXPECT_EQ(issues_of(with_caps(0)), "");
+}
+
+TEST(ProfileCapabilities, DeclarationsAreCheckedAgainstThePoints) {
+  std::string t = make(kStoragePoints, storage_control(0));
+  t.pop_back();
+  t += R"(,"capabilities":{"voltage_limit":true,"current_limit":true,)"
+       R"("battery_power_sign_known":true,"power_limit":false}})";
+  const auto e = issues_of(t);
+  for (const char* key : {"voltage_limit", "current_limit", "battery_power_sign_known"})
+    EXPECT_NE(e.find(std::string("/capabilities/") + key + ": declared true"), std::string::npos)
+        << key << "\n"
+        << e;
+  EXPECT_NE(e.find("/capabilities/power_limit: declared false but the profile has"),
+            std::string::npos)
+      << e;
+}
+
+TEST(ProfileCapabilities, ReleaseWritesMustBeWritablePoints) {
+  const auto e = issues_of(
+      make(kStoragePoints,
+           storage_control(0, R"(,"release":[{"point":"C","value":0},{"point":"Z","value":1}])")));
+  EXPECT_NE(e.find("/control/release/0/point: point \"C\" is not writable"), std::string::npos)
+      << e;
+  EXPECT_NE(e.find("/control/release/1/point: names point \"Z\""), std::string::npos) << e;
+}
+
 TEST(ProfileErrors, ReadingNamesAnUndefinedPoint) {
   std::string s =
       R"({"name":"x","points":{"A":{"address":1,"type":"u16"}},"readings":{"battery_power":"Z"}})";

@@ -201,6 +201,8 @@ std::string kind_name(core::CommandKind k) {
       return "safe_state";
     case core::CommandKind::set_power:
       return "set_power";
+    case core::CommandKind::release:
+      return "release";
   }
   return "?";
 }

@@ -305,10 +305,10 @@ StepOutput Controller::step(const StepInput& in) {
   // not obeying"): a device that refuses commands is not under bessd's control.
   const bool commands_refused = online && inv.command_failing_since &&
                                 in.now >= *inv.command_failing_since &&
-                                in.now - *inv.command_failing_since > settings_.obey_window;
+                                in.now - *inv.command_failing_since > settings_.obey.window;
   set_cause(fault_id::inverter_refuses_commands, commands_refused,
             "the inverter has not accepted bessd's command for more than " +
-                fmt("%.0f s", to_seconds(settings_.obey_window)) + ": " + inv.command_failure,
+                fmt("%.0f s", to_seconds(settings_.obey.window)) + ": " + inv.command_failure,
             in, events);
   // COM-03: judged against the command in force.
   const SignCheckResult sign = sign_.update(last_command_, pack, in.now);

@@ -7,7 +7,12 @@
 #include <bessd/control/fault_catalog.hpp>
 #include <bessd/limits/chemistry.hpp>
 
+#include "control_event.hpp"
+
 namespace bessd::control {
+
+using detail::control_event;
+
 namespace {
 
 using core::CommandKind;
@@ -26,11 +31,6 @@ __attribute__((format(printf, 1, 2))) std::string fmt(const char* format, ...) {
 
 Duration seconds_d(double s) {
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
-}
-
-core::Event control_event(TimePoint at, Severity sev, EventEdge edge, std::string code,
-                          std::string message) {
-  return core::Event{at, sev, edge, "control", std::move(code), std::move(message), {}};
 }
 
 std::int64_t unix_ms(WallTime t) {

@@ -6,15 +6,11 @@
 #include <bessd/control/controller.hpp>
 #include <bessd/control/fault_catalog.hpp>
 
+#include "control_event.hpp"
+
 namespace bessd::control {
-namespace {
 
-core::Event control_event(TimePoint at, core::Severity sev, core::EventEdge edge, std::string code,
-                          std::string message) {
-  return core::Event{at, sev, edge, "control", std::move(code), std::move(message), {}};
-}
-
-}  // namespace
+using detail::control_event;
 
 void Controller::update_bms_link_faults(const StepInput& in, const limits::LimitsFindings& fnd,
                                         StepOutput& out) {

@@ -53,8 +53,8 @@ config::Config second_life_config(const std::string& expiry) {
                               expiry + R"("}}})");
 }
 
-struct Harness {
-  explicit Harness(config::Config c, WallTime start)
+struct MonitorHarness {
+  explicit MonitorHarness(config::Config c, WallTime start)
       : clock(start),
         cfg(std::move(c)),
         monitor(
@@ -101,7 +101,7 @@ TEST(LocalDate, FollowsTheLocalZoneNotUtc) {
 TEST(ComplianceMonitor, CalendarExpiryTakesEffectAtLocalMidnightOnARunningDaemon) {
   TimeZone tz("UTC0");
   const auto today = std::chrono::sys_days{std::chrono::year{2031} / 12 / 31};
-  Harness h(second_life_config("2032-01-01"), at(today, 23h + 59min));
+  MonitorHarness h(second_life_config("2032-01-01"), at(today, 23h + 59min));
   h.monitor.start();
   ASSERT_EQ(h.reports.size(), 1u);
   EXPECT_FALSE(h.reports.back().blocks());
@@ -127,7 +127,7 @@ TEST(ComplianceMonitor, GradingReportGoesStaleOnTheDay) {
   TimeZone tz("UTC0");
   // Graded 2026-06-01: 365 days old on 2027-06-01 (pass), 366 on 2027-06-02 (warn).
   const auto day = std::chrono::sys_days{std::chrono::year{2027} / 6 / 1};
-  Harness h(second_life_config("2032-01-01"), at(day, 12h));
+  MonitorHarness h(second_life_config("2032-01-01"), at(day, 12h));
   h.monitor.start();
   EXPECT_EQ(h.reports.back().find("SL-GRADE-01")->verdict, compliance::Verdict::pass);
   h.clock.advance(24h);
@@ -140,7 +140,7 @@ TEST(ComplianceMonitor, BmsNameplateFeedsEnergyCapAndCapacityCheckOnce) {
   const auto day = std::chrono::sys_days{std::chrono::year{2026} / 11 / 24};
   auto cfg = second_life_config("2032-01-01");
   cfg.battery.second_life = {};
-  Harness h(std::move(cfg), at(day, 12h));
+  MonitorHarness h(std::move(cfg), at(day, 12h));
   h.monitor.start();
   ASSERT_EQ(h.reports.size(), 1u);
   EXPECT_EQ(h.reports.back().find("BAT-CAP-01")->verdict, compliance::Verdict::not_applicable);
@@ -178,7 +178,7 @@ TEST(ComplianceMonitor, ReloadSeesTheNewConfiguration) {
   TimeZone tz("UTC0");
   const auto day = std::chrono::sys_days{std::chrono::year{2026} / 11 / 24};
   auto cfg = second_life_config("2032-01-01");
-  Harness h(std::move(cfg), at(day, 12h));
+  MonitorHarness h(std::move(cfg), at(day, 12h));
   h.monitor.start();
   EXPECT_FALSE(h.reports.back().blocks());
   h.cfg.site.location = config::SiteLocation::bedroom;

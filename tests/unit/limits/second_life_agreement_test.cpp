@@ -17,7 +17,7 @@ namespace {
 
 using config::Chemistry;
 
-const TimePoint kNow = TimePoint{} + std::chrono::hours{1};
+const TimePoint kSecondLifeNow = TimePoint{} + std::chrono::hours{1};
 constexpr Chemistry kAll[] = {Chemistry::LFP, Chemistry::NMC, Chemistry::NCA, Chemistry::LiPo,
                               Chemistry::LiHV};
 
@@ -49,13 +49,13 @@ compliance::SecondLifeDerate derate_of(const config::Config& cfg) {
 
 /// Discharge current bound with both cell extremes near `vmin` (a fresh engine: no hysteresis).
 double discharge_a(const LimitsSettings& s, double vmin, const SecondLifeDerate& sl) {
-  LimitsInput in = testing::healthy_snapshot(kNow);
+  LimitsInput in = testing::healthy_snapshot(kSecondLifeNow);
   in.pack.cell_voltage_min_v = vmin;
   in.pack.cell_voltage_max_v = vmin + 0.01;
   in.pack.voltage_v = vmin * 16.0;
   in.second_life = sl;
   LimitsEngine engine(s);
-  return engine.compute(in, kNow).envelope.discharge_current_max_a.value;
+  return engine.compute(in, kSecondLifeNow).envelope.discharge_current_max_a.value;
 }
 
 SecondLifeDerate as_engine_input(const compliance::SecondLifeDerate& d) {

@@ -1,0 +1,18 @@
+#pragma once
+// The controller's events all come from the "control" component; one helper builds them for the
+// controller's rule-family files.
+
+#include <string>
+#include <utility>
+
+#include <bessd/common/clock.hpp>
+#include <bessd/core/event.hpp>
+
+namespace bessd::control::detail {
+
+inline core::Event control_event(TimePoint at, core::Severity sev, core::EventEdge edge,
+                                 std::string code, std::string message) {
+  return core::Event{at, sev, edge, "control", std::move(code), std::move(message), {}};
+}
+
+}  // namespace bessd::control::detail

@@ -454,14 +454,27 @@ Result<api::AckResult> AppFacade::ack_faults(const api::Requester& who) {
     if (f.latched) before.push_back(f.id);
   ctx_.loop.acknowledge_faults();  // runs a step now
   api::AckResult r;
-  for (const auto& f : ctx_.loop.last_output().faults)
-    if (f.latched) r.still_active.push_back(f.id);
+  std::string not_stored;
+  for (const auto& f : ctx_.loop.last_output().faults) {
+    if (!f.latched) continue;
+    r.still_active.push_back(f.id);
+    if (!f.ack_not_stored.empty())
+      not_stored += (not_stored.empty() ? "" : "; ") + f.id + " (" + f.ack_not_stored + ")";
+  }
   for (const auto& id : before)
     if (std::find(r.still_active.begin(), r.still_active.end(), id) == r.still_active.end())
       r.acknowledged.push_back(id);
   r.message = r.still_active.empty() ? (r.acknowledged.empty() ? "no latched faults"
                                                                : "all latched faults acknowledged")
                                      : "some faults stay latched: their cause is still present";
+  if (!not_stored.empty()) {
+    // Nothing unsafe happened (the faults stay latched), but the operator's request did not take
+    // effect: say so with 503 rather than a 200 that reads like a partial success.
+    const std::string why = "the acknowledgement could not be stored durably, so these faults " +
+                            std::string("stay latched: ") + not_stored;
+    record_audit(who, "ack_faults {}", "error: " + why);
+    return fail(ErrorCode::storage_error, why);
+  }
   record_audit(who, "ack_faults {}",
                std::string(r.still_active.empty() ? "accepted" : "partial") + ": " + r.message);
   return r;

@@ -96,10 +96,10 @@ Controller::Controller(ControllerSettings settings, limits::LimitsSettings limit
   if (!loaded) {
     faults_.push_back(FaultState{std::string(fault_id::latch_store),
                                  "could not read the latched faults: " + loaded.error().message,
-                                 true, false});
+                                 true, false, {}});
     return;
   }
-  for (const auto& f : *loaded) faults_.push_back(FaultState{f.id, f.reason, true, false});
+  for (const auto& f : *loaded) faults_.push_back(FaultState{f.id, f.reason, true, false, {}});
 }
 
 void Controller::set_cause(std::string_view id, bool active, const std::string& reason,
@@ -112,7 +112,7 @@ void Controller::set_cause(std::string_view id, bool active, const std::string& 
   const std::string title = spec ? std::string(spec->title) : std::string(id);
   if (active) {
     if (it == faults_.end()) {
-      faults_.push_back(FaultState{std::string(id), reason, latches, true});
+      faults_.push_back(FaultState{std::string(id), reason, latches, true, {}});
       events.push_back(
           control_event(in.now, sev, EventEdge::raised, std::string(id), title + ": " + reason));
       if (latches) {
@@ -125,7 +125,7 @@ void Controller::set_cause(std::string_view id, bool active, const std::string& 
                            [](const FaultState& f) { return f.id == fault_id::latch_store; }))
             faults_.push_back(FaultState{std::string(fault_id::latch_store),
                                          "could not persist a latched fault: " + st.error().message,
-                                         true, false});
+                                         true, false, {}});
         }
       }
     } else if (!it->cause_active) {
@@ -157,17 +157,24 @@ void Controller::handle_ack(const StepInput& in, std::vector<core::Event>& event
       ++it;
       continue;
     }
+    it->ack_not_stored.clear();  // this ack is judged afresh
     if (it->cause_active) {
       refused += (refused.empty() ? "" : ", ") + it->id;
       ++it;
       continue;
     }
-    const Status st = store_.clear(it->id);
-    if (!st)
+    // The ack takes effect only once it is stored: otherwise a restart would bring the latch
+    // back after power had already flowed (docs/operations.md, "Safety state").
+    if (const Status st = store_.clear(it->id); !st) {
+      it->ack_not_stored = st.error().message;
       events.push_back(control_event(in.now, Severity::error, EventEdge::once,
                                      std::string(fault_id::latch_store),
-                                     "Could not remove acknowledged fault " + it->id +
-                                         " from the store: " + st.error().message));
+                                     "Acknowledgement of " + it->id +
+                                         " not applied: it could not be stored (" +
+                                         st.error().message + "); the fault stays latched"));
+      ++it;
+      continue;
+    }
     events.push_back(control_event(in.now, Severity::info, EventEdge::cleared, it->id,
                                    "Acknowledged by the operator: " + it->id));
     // An acknowledged direction fault starts afresh (new evidence is needed to raise it again).
@@ -490,7 +497,7 @@ StepOutput Controller::step(const StepInput& in) {
   out.active_rules = std::move(lr.active_rules);
   out.recovery = recovery_;
   for (const auto& f : faults_)
-    out.faults.push_back(FaultStatus{f.id, f.reason, f.latched, f.cause_active});
+    out.faults.push_back(FaultStatus{f.id, f.reason, f.latched, f.cause_active, f.ack_not_stored});
   return out;
 }
 

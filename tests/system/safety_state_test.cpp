@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -239,6 +240,33 @@ TEST(SafetyState, ModeThatCannotBeStoredIsRefused) {
   const std::int64_t restarted = Site::now_us();
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   expect_latched_and_no_power(site, restarted, {"FAULT-STORE"});
+}
+
+// An acknowledgement that cannot be stored is refused (503, saying why) and the fault stays
+// latched: power never flows on an ack that a restart would undo. Once the state can be written
+// again, the same ack releases it.
+TEST(SafetyState, AckThatCannotBeStoredKeepsTheLatch) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  latch_protection_flag(site);
+  fs::create_directory(site.dir() + "/safety-state.json.tmp");  // the write cannot create it
+  const std::int64_t refused_at = Site::now_us();
+  const auto ack = site.api("POST", "/v1/faults/ack");
+  EXPECT_EQ(ack.status, 503) << ack.body.dump();
+  EXPECT_NE(ack.body.dump().find("BMS-OT"), std::string::npos) << ack.body.dump();
+  const auto fault = fault_in(status(site), "BMS-OT");
+  ASSERT_FALSE(fault.is_null()) << status(site).dump();
+  EXPECT_TRUE(fault.value("latched", false)) << fault.dump();
+  std::this_thread::sleep_for(3s);  // several control periods: nothing releases it
+  EXPECT_FALSE(first_write_after(site.sim_writes(), refused_at, discharging)) << site.sim("writes");
+
+  fs::remove(site.dir() + "/safety-state.json.tmp");
+  const std::int64_t acked_at = Site::now_us();
+  const auto again = site.api("POST", "/v1/faults/ack");
+  EXPECT_EQ(again.status, 200) << again.body.dump();
+  EXPECT_TRUE(fault_in(status(site), "BMS-OT").is_null()) << status(site).dump();
+  EXPECT_TRUE(wait_for_write(site, acked_at, discharging, 10s)) << site.sim("writes");
 }
 
 // A flood of acknowledgements: the events and audit tables stay bounded (retention by count),

@@ -91,6 +91,9 @@ struct FaultStatus {
   std::string reason;
   bool latched{false};       // needs an ack
   bool cause_active{false};  // the condition is still present (ack would be refused)
+  /// Set when the latest acknowledgement could not be stored: the fault stays latched (an ack
+  /// that a restart would undo must not release power now).
+  std::string ack_not_stored;
 };
 
 struct StepOutput {
@@ -135,6 +138,7 @@ class Controller {
     std::string reason;
     bool latched{false};
     bool cause_active{false};
+    std::string ack_not_stored;  // why the latest ack could not be stored (empty: none failed)
   };
 
   void set_cause(std::string_view id, bool active, const std::string& reason, const StepInput& in,

@@ -287,6 +287,38 @@ TEST(LatchedFault, StoreWriteFailureIsReportedAndFailsSafe) {
   EXPECT_TRUE(store_fault);
 }
 
+// An acknowledgement that cannot be stored must not release power: a restart would bring the
+// latch back from the store after power had already flowed.
+TEST(LatchedFault, AckThatCannotBeStoredKeepsTheFaultLatched) {
+  Harness h;
+  h.store.latch({"ALM-01", "the fire alarm input has tripped", 0}).value();
+  h.start();
+  ASSERT_EQ(h.out.state, ControlState::fault);
+  h.store.set_failing(true);
+  h.in.ack_faults = true;
+  h.step();
+  EXPECT_EQ(h.out.state, ControlState::fault);
+  EXPECT_EQ(h.out.command.kind, CommandKind::safe_state);
+  ASSERT_EQ(h.out.faults.size(), 1u);
+  EXPECT_EQ(h.out.faults[0].id, "ALM-01");
+  EXPECT_TRUE(h.out.faults[0].latched);
+  EXPECT_FALSE(h.out.faults[0].ack_not_stored.empty());
+  EXPECT_TRUE(h.has_event("FAULT-STORE", EventEdge::once));
+  EXPECT_FALSE(h.has_event("ALM-01", EventEdge::cleared));
+  ASSERT_EQ(h.store.faults().size(), 1u);  // still stored: a restart agrees with memory
+
+  h.in.ack_faults = false;
+  h.steps(3);  // nothing releases it on its own
+  EXPECT_EQ(h.out.state, ControlState::fault);
+
+  h.store.set_failing(false);
+  h.in.ack_faults = true;
+  h.step();
+  EXPECT_EQ(h.out.state, ControlState::running);
+  EXPECT_TRUE(h.out.faults.empty());
+  EXPECT_TRUE(h.store.faults().empty());
+}
+
 TEST(SelfClearingFault, BmsReturnsThenHysteresisHolds) {
   Harness h;
   h.start();

@@ -96,7 +96,9 @@ Controller::Controller(ControllerSettings settings, limits::LimitsSettings limit
   if (!loaded) {
     faults_.push_back(FaultState{std::string(fault_id::latch_store),
                                  "could not read the latched faults: " + loaded.error().message,
-                                 true, false, {}});
+                                 true,
+                                 false,
+                                 {}});
     return;
   }
   for (const auto& f : *loaded) faults_.push_back(FaultState{f.id, f.reason, true, false, {}});
@@ -125,7 +127,9 @@ void Controller::set_cause(std::string_view id, bool active, const std::string& 
                            [](const FaultState& f) { return f.id == fault_id::latch_store; }))
             faults_.push_back(FaultState{std::string(fault_id::latch_store),
                                          "could not persist a latched fault: " + st.error().message,
-                                         true, false, {}});
+                                         true,
+                                         false,
+                                         {}});
         }
       }
     } else if (!it->cause_active) {
@@ -167,11 +171,10 @@ void Controller::handle_ack(const StepInput& in, std::vector<core::Event>& event
     // back after power had already flowed (docs/operations.md, "Safety state").
     if (const Status st = store_.clear(it->id); !st) {
       it->ack_not_stored = st.error().message;
-      events.push_back(control_event(in.now, Severity::error, EventEdge::once,
-                                     std::string(fault_id::latch_store),
-                                     "Acknowledgement of " + it->id +
-                                         " not applied: it could not be stored (" +
-                                         st.error().message + "); the fault stays latched"));
+      events.push_back(control_event(
+          in.now, Severity::error, EventEdge::once, std::string(fault_id::latch_store),
+          "Acknowledgement of " + it->id + " not applied: it could not be stored (" +
+              st.error().message + "); the fault stays latched"));
       ++it;
       continue;
     }

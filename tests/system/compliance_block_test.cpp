@@ -121,5 +121,47 @@ TEST(ComplianceBlock, ApiReportIsTheOfflineReport) {
   EXPECT_FALSE(live.body.at("checked_at").is_null());
 }
 
+// `check-site --live` reads the BMS's nameplate and the pack's identity from the running daemon:
+// the report judges what the daemon judges (the 2000 Ah nameplate blocks PAS-ENE-01 in both),
+// and the commissioning record lists what the BMS reported.
+TEST(ComplianceBlock, CheckSiteLiveJudgesWhatTheDaemonJudges) {
+  SiteOptions o;
+  o.sim_args = {"--capacity-ah", "2000"};
+  Site site(o);
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ApiResponse live;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        live = site.api("GET", "/v1/compliance");
+        return live.status == 200 && live.body.dump().find("102.4") != std::string::npos;
+      },
+      10s))
+      << live.body.dump();
+  const std::string day = live.body.at("evaluated_on");
+  const auto offline =
+      run({BESSD_BIN, "check-site", "--config", site.config_path(), "--json", "--date", day});
+  ASSERT_EQ(offline.code, 0) << offline.output;  // 9.6 kWh configured: nothing blocks offline
+  const auto json = run({BESSD_BIN, "check-site", "--config", site.config_path(), "--json",
+                         "--date", day, "--live", "--socket", site.api_socket()});
+  ASSERT_EQ(json.code, 3) << json.output;
+  const auto doc = nlohmann::json::parse(json.output);
+  EXPECT_EQ(live.body.at("verdict"), doc.at("verdict"));
+  EXPECT_EQ(live.body.at("findings"), doc.at("findings"));
+
+  const auto html = run({BESSD_BIN, "check-site", "--config", site.config_path(), "--format",
+                         "html", "--date", day, "--live", "--socket", site.api_socket()});
+  EXPECT_EQ(html.code, 3) << html.output;
+  EXPECT_NE(html.output.find("BMS: PYLON"), std::string::npos) << html.output;
+  EXPECT_NE(html.output.find("2000 Ah = 102.4 kWh"), std::string::npos) << html.output;
+  EXPECT_NE(html.output.find("Pack serial numbers: not reported"), std::string::npos);
+  EXPECT_EQ(html.output.find("record made without a running daemon"), std::string::npos);
+
+  // No daemon at the socket: a clear error, not an offline report passed off as live.
+  const auto gone = run({BESSD_BIN, "check-site", "--config", site.config_path(), "--live",
+                         "--socket", site.dir() + "/no-such.sock"});
+  EXPECT_EQ(gone.code, 1) << gone.output;
+  EXPECT_NE(gone.output.find("check-site --live"), std::string::npos) << gone.output;
+}
+
 }  // namespace
 }  // namespace bessd::systest

@@ -17,6 +17,7 @@
 #include <bessd/app/logging.hpp>
 #include <bessd/app/process_memory.hpp>
 #include <bessd/common/date.hpp>
+#include <bessd/compliance/bms_nameplate.hpp>
 #include <bessd/compliance/checker.hpp>
 #include <bessd/compliance/report_html.hpp>
 #include <bessd/compliance/report_json.hpp>
@@ -25,6 +26,8 @@
 #include <bessd/config/plausibility.hpp>
 #include <bessd/inverter/profile.hpp>
 #include <bessd/version.hpp>
+
+#include "live_site.hpp"
 
 namespace {
 
@@ -83,11 +86,21 @@ int check_config(const std::string& path) {
   }
 }
 
+struct CheckSiteOptions {
+  std::string format{"text"};
+  std::string date_text;
+  bool live{false};
+  std::string socket_path;  // empty: the configuration's api.unix_socket.path
+};
+
 /// Prints the installation compliance report of the config at `path` as of `date_text`
 /// (YYYY-MM-DD; empty = today in the local time zone, as the daemon counts days) in `format`:
 /// "text" (a table), "json" (the document /v1/compliance serves) or "html" (the commissioning
-/// record).
-int check_site(const std::string& path, const std::string& format, const std::string& date_text) {
+/// record). `live`: the BMS's nameplate and the pack's identity come from the running daemon,
+/// so the report judges what the daemon judges (BAT-CAP-01, PAS-ENE-01).
+int check_site(const std::string& path, const CheckSiteOptions& opt) {
+  const std::string& format = opt.format;
+  const std::string& date_text = opt.date_text;
   const auto now_day = bessd::app::local_date(std::chrono::system_clock::now());
   auto today = now_day;
   if (!date_text.empty()) {
@@ -105,8 +118,27 @@ int check_site(const std::string& path, const std::string& format, const std::st
     std::cerr << e.what() << '\n';
     return bessd::config::kExitConfig;
   }
+  std::optional<bessd::cli::LiveSite> live;
+  std::optional<double> bms_kwh;
+  if (opt.live) {
+    const std::string socket =
+        opt.socket_path.empty() ? config.api.unix_socket.path : opt.socket_path;
+    auto read = bessd::cli::read_live_site(socket, std::chrono::seconds(5));
+    if (!read) {
+      std::cerr << "check-site --live: " << read.error().message << '\n';
+      return 1;
+    }
+    live = std::move(*read);
+    if (const auto n = bessd::compliance::bms_nameplate(config.battery, live->pack))
+      bms_kwh = n->energy_kwh;
+  }
   const auto report =
-      bessd::compliance::check(config.site, config.battery, config.compliance, today);
+      bessd::compliance::check(config.site, config.battery, config.compliance, today, bms_kwh);
+  if (live && !live->daemon_verdict.empty() &&
+      live->daemon_verdict != bessd::compliance::to_string(report.verdict))
+    std::cerr << "check-site --live: the running daemon's verdict is \"" << live->daemon_verdict
+              << "\", this report's is \"" << bessd::compliance::to_string(report.verdict)
+              << "\": is the daemon running " << path << "? (reload it: systemctl reload bessd)\n";
   if (format == "json") {
     std::cout << bessd::compliance::to_json(report).dump(2) << '\n';
   } else if (format == "html") {
@@ -120,6 +152,7 @@ int check_site(const std::string& path, const std::string& format, const std::st
     info.config_path = std::filesystem::absolute(path).string();
     info.config_checksum = bessd::config::config_fingerprint(text.str());
     info.generated_on = bessd::format_date(now_day);
+    if (live) info.pack_identity = bessd::cli::pack_identity_lines(*live, config.battery);
     std::cout << bessd::compliance::format_html(report, info);
   } else {
     std::cout << bessd::compliance::format_table(report);
@@ -144,8 +177,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   cli.add_flag("-V,--version", version, "print the version and exit");
   bool site_json = false;
-  std::string site_format = "text";
-  std::string site_date;
+  CheckSiteOptions site_opt;
   auto* check_site_cmd = cli.add_subcommand(
       "check-site",
       "print the installation compliance report (0 nothing blocks, 3 blocked, 78 "
@@ -154,12 +186,21 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   check_site_cmd->add_flag("--json", site_json, "print the report as JSON (= --format json)");
   check_site_cmd
-      ->add_option("--format", site_format,
+      ->add_option("--format", site_opt.format,
                    "text (a table), json, or html (a printable commissioning record)")
       ->check(CLI::IsMember({"text", "json", "html"}))
       ->capture_default_str();
-  check_site_cmd->add_option("--date", site_date,
+  check_site_cmd->add_option("--date", site_opt.date_text,
                              "evaluate as of YYYY-MM-DD (default: today, local time)");
+  check_site_cmd->add_flag(
+      "--live", site_opt.live,
+      "read the pack's identity and the BMS's nameplate from the running daemon (its API's Unix "
+      "socket), so the report judges what the daemon judges");
+  check_site_cmd
+      ->add_option("--socket", site_opt.socket_path,
+                   "the daemon's API socket for --live (default: api.unix_socket.path of the "
+                   "configuration)")
+      ->needs("--live");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -173,7 +214,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!check_path.empty()) return check_config(check_path);
-  if (*check_site_cmd) return check_site(config_path, site_json ? "json" : site_format, site_date);
+  if (*check_site_cmd) {
+    if (site_json) site_opt.format = "json";
+    return check_site(config_path, site_opt);
+  }
 
   const auto level = log_level.empty() ? std::nullopt : parse_level(log_level);
   bessd::app::setup_logging({}, level);

@@ -22,7 +22,7 @@ TEST(StatusText, StateChargingPowerAndSoc) {
 TEST(StatusText, UnknownPackAndFault) {
   control::StepOutput out;
   out.state = control::ControlState::fault;
-  out.faults.push_back({"ALM-01", "fire alarm", true, true});
+  out.faults.push_back({"ALM-01", "fire alarm", true, true, {}});
   EXPECT_EQ(status_text(out, {}), "fault, fault ALM-01");
 }
 

@@ -37,6 +37,7 @@ SafetyStateStore::SafetyStateStore(storage::SafetyStateFile file, const LegacyLa
       summary_ = "safety state restored from " + where + ": " +
                  std::to_string(state_.latches.size()) + " latched fault(s), " +
                  (state_.mode ? "operator mode " + state_.mode->mode : "no operator mode");
+      prove_writable(now_unix_ms);
       return;
     case storage::SafetyStateOrigin::lost:
       start_lost(opened.lost_reason, now_unix_ms);
@@ -78,6 +79,26 @@ void SafetyStateStore::start_lost(const std::string& why, std::int64_t now_unix_
       now_unix_ms});
   summary_ = "SAFETY STATE LOST (" + why + "): starting latched until an operator acknowledges";
   if (auto st = persist(); !st) summary_ += "; writing the new state failed: " + st.error().message;
+}
+
+void SafetyStateStore::prove_writable(std::int64_t now_unix_ms) {
+  // A file that is readable but cannot be rewritten may be older than the last run's decisions:
+  // on a read-only folder neither the latch write nor the removal of the old file succeeds, so a
+  // latch raised then is missing from it. Rewriting it now proves the folder takes writes; if
+  // not, the restored latches stay and FAULT-STORE is added (docs/operations.md, "Safety state").
+  auto st = persist();
+  if (st) return;
+  origin_ = storage::SafetyStateOrigin::lost;
+  if (!holds(state_, kStoreFault))
+    state_.latches.push_back(storage::SafetyLatch{
+        kStoreFault,
+        "safety state lost: " + file_.path().string() + " can be read but not written (" +
+            st.error().message +
+            "), so a latch raised in the previous run may be missing from it; check the system "
+            "and the folder, then acknowledge",
+        now_unix_ms});
+  summary_ += "; SAFETY STATE NOT WRITABLE (" + st.error().message +
+              "): starting latched until an operator acknowledges";
 }
 
 Result<std::vector<control::LatchedFault>> SafetyStateStore::load() {

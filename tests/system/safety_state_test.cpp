@@ -187,6 +187,34 @@ TEST(SafetyState, FullFilesystemNeverResumesSilently) {
   expect_latched_and_no_power(site, restarted, {"BMS-OT", "FAULT-STORE"});
 }
 
+// The safety state's filesystem turns read-only (as ext4 does on errors): the latch cannot be
+// written and the old file cannot be removed, so it still says "nothing latched". The restart
+// must not trust a file it cannot rewrite.
+TEST(SafetyState, ReadOnlyStateFolderNeverResumesSilently) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs";
+  Site site;
+  const std::string mnt = site.dir() + "/state";
+  fs::create_directory(mnt);
+  if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=1m") != 0)
+    GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
+  struct Unmount {
+    std::string at;
+    ~Unmount() { ::umount2(at.c_str(), MNT_DETACH); }
+  } unmount{mnt};
+  site.patch_config({{"storage", {{"safety_state_path", mnt + "/safety-state.json"}}}});
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  ASSERT_EQ(::mount(nullptr, mnt.c_str(), nullptr, MS_REMOUNT | MS_RDONLY, nullptr), 0)
+      << std::strerror(errno);
+  latch_protection_flag(site);
+  kill_bessd(site);
+  const std::int64_t restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  expect_latched_and_no_power(site, restarted, {"BMS-OT", "FAULT-STORE"});
+  const std::string message = fault_in(status(site), "FAULT-STORE").value("message", "");
+  EXPECT_NE(message.find("not written"), std::string::npos) << message;
+}
+
 // `bessctl mode idle` before maintenance: kept across kill -9 (telemetry database deleted too),
 // with who set it and when; a manual setpoint likewise.
 TEST(SafetyState, OperatorModeSurvivesKillWithWhoAndWhen) {

@@ -51,6 +51,7 @@ class SafetyStateStore final : public control::FaultLatchStore {
   std::uint64_t write_failures() const noexcept { return write_failures_; }
 
  private:
+  void prove_writable(std::int64_t now_unix_ms);
   void start_lost(const std::string& why, std::int64_t now_unix_ms);
   Status persist();
   void remember_write_failure(const Error& error, std::int64_t now_unix_ms);

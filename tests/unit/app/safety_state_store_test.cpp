@@ -145,6 +145,24 @@ TEST_F(SafetyStateStoreTest, AFailedLatchWriteIsRememberedAndStoredByTheNextWrit
   EXPECT_TRUE(open().lost());
 }
 
+// A folder that became read-only: the latch write failed and so did the removal of the old file,
+// which still says "nothing latched". A start that cannot rewrite the file must not trust it.
+TEST_F(SafetyStateStoreTest, AStateThatCannotBeRewrittenAtStartIsNotTrusted) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s.latch({"BMS-OT", "over-temperature protection", 1}));
+    storage::SafetyMode idle{"idle", 0.0, std::nullopt, std::nullopt, "a", 1};
+    ASSERT_TRUE(s.save_mode(idle));
+  }
+  fs::create_directory(path_.string() + ".tmp");  // no write can succeed now
+  auto s = open();
+  EXPECT_TRUE(s.lost()) << s.opened_summary();
+  EXPECT_EQ(ids(s), (std::vector<std::string>{"BMS-OT", kStore}));  // restored ones are kept
+  ASSERT_TRUE(s.mode());
+  EXPECT_EQ(s.mode()->mode, "idle");
+  EXPECT_NE(s.opened_summary().find("NOT WRITABLE"), std::string::npos) << s.opened_summary();
+}
+
 TEST_F(SafetyStateStoreTest, ARefusedModeWriteChangesNothing) {
   auto s = open();
   storage::SafetyMode idle{"idle", 0.0, std::nullopt, std::nullopt, "a", 1};

@@ -137,9 +137,29 @@ Status SafetyStateStore::clear(std::string_view id) {
   if (!holds(state_, id)) return {};
   storage::SafetyState next = state_;
   std::erase_if(next.latches, [&](const storage::SafetyLatch& l) { return l.id == id; });
+  // On failure the latch stays in what is stored: after a restart it is latched again.
+  return replace_state(std::move(next));
+}
+
+std::vector<control::TripRecord> SafetyStateStore::load_trips() {
+  std::vector<control::TripRecord> out;
+  for (const auto& t : state_.trips)
+    out.push_back(control::TripRecord{t.id, t.charge, t.discharge, t.at_unix_ms});
+  return out;
+}
+
+Status SafetyStateStore::save_trips(const std::vector<control::TripRecord>& trips) {
+  storage::SafetyState next = state_;
+  next.trips.clear();
+  for (const auto& t : trips)
+    next.trips.push_back(storage::SafetyTrip{t.id, t.charge, t.discharge, t.at_unix_ms});
+  return replace_state(std::move(next));
+}
+
+Status SafetyStateStore::replace_state(storage::SafetyState next) {
   auto st = file_.save(next);
   if (!st) {
-    // The latch stays in what is stored: after a restart it is latched again (safe side).
+    // What is stored stays as it was (a restart resumes it); the caller decides what that means.
     ++write_failures_;
     return st;
   }
@@ -150,13 +170,7 @@ Status SafetyStateStore::clear(std::string_view id) {
 Status SafetyStateStore::save_mode(const storage::SafetyMode& mode) {
   storage::SafetyState next = state_;
   next.mode = mode;
-  auto st = file_.save(next);
-  if (!st) {
-    ++write_failures_;
-    return st;
-  }
-  state_ = std::move(next);
-  return st;
+  return replace_state(std::move(next));
 }
 
 }  // namespace bessd::app

@@ -12,6 +12,7 @@
 namespace bessd::control {
 
 using detail::control_event;
+using detail::unix_ms;
 
 namespace {
 
@@ -31,10 +32,6 @@ __attribute__((format(printf, 1, 2))) std::string fmt(const char* format, ...) {
 
 Duration seconds_d(double s) {
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
-}
-
-std::int64_t unix_ms(WallTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
 }  // namespace
@@ -102,6 +99,7 @@ Controller::Controller(ControllerSettings settings, limits::LimitsSettings limit
     return;
   }
   for (const auto& f : *loaded) faults_.push_back(FaultState{f.id, f.reason, true, false, {}});
+  stored_trips_ = store_.load_trips();
 }
 
 void Controller::set_cause(std::string_view id, bool active, const std::string& reason,
@@ -188,6 +186,7 @@ void Controller::handle_ack(const StepInput& in, std::vector<core::Event>& event
       for (auto& t : trips_)
         if (charge ? t.charge : t.discharge) t.at.clear();
       (charge ? repeat_reason_charge_ : repeat_reason_discharge_).clear();
+      store_trips(in, events);
     }
     it = faults_.erase(it);
   }

@@ -11,6 +11,7 @@
 namespace bessd::control {
 
 using detail::control_event;
+using detail::unix_ms;
 
 void Controller::update_bms_link_faults(const StepInput& in, const limits::LimitsFindings& fnd,
                                         StepOutput& out) {
@@ -37,8 +38,41 @@ void Controller::update_bms_link_faults(const StepInput& in, const limits::Limit
   set_cause(fault_id::bms_lost, fnd.bms_lost && !start_grace, buf, in, out.events);
 }
 
+void Controller::restore_trips(const StepInput& in) {
+  // The last run's trips, in wall-clock time, become edges on this run's steady clock. A time in
+  // the future (the clock was set back) counts as now: the count errs towards latching.
+  const std::int64_t now_ms = unix_ms(in.wall_now);
+  for (const auto& r : *stored_trips_) {
+    TripHistory t{r.id, r.charge, r.discharge, {}};
+    for (const std::int64_t ms : r.at_unix_ms) {
+      const auto age = std::chrono::milliseconds(std::max<std::int64_t>(0, now_ms - ms));
+      if (age <= settings_.repeat_trip_window) t.at.push_back(TripEdge{in.now - age, ms});
+    }
+    if (!t.at.empty()) trips_.push_back(std::move(t));
+  }
+  stored_trips_.reset();
+}
+
+void Controller::store_trips(const StepInput& in, std::vector<core::Event>& events) {
+  std::vector<TripRecord> records;
+  for (const auto& t : trips_) {
+    if (t.at.empty()) continue;
+    TripRecord r{t.id, t.charge, t.discharge, {}};
+    for (const auto& e : t.at) r.at_unix_ms.push_back(e.unix_ms);
+    records.push_back(std::move(r));
+  }
+  // A count that cannot be stored restarts from zero after a restart; the protections
+  // themselves still act, so this is reported, not latched.
+  if (const Status st = store_.save_trips(records); !st)
+    events.push_back(control_event(
+        in.now, core::Severity::warning, core::EventEdge::once, std::string(fault_id::latch_store),
+        "Could not store the repeated-trip counts: " + st.error().message));
+}
+
 void Controller::update_repeated_trips(const StepInput& in, const limits::LimitsFindings& fnd,
                                        std::vector<core::Event>& events) {
+  if (stored_trips_) restore_trips(in);
+  bool new_edge = false;
   // Rising edges of protection blocks (limits) and of confirmed non-obey blocks (OP-I).
   std::vector<limits::ActiveBlock> blocks = fnd.blocks;
   if (obey_verdict_.charge.blocked) blocks.push_back({"OP-I-01", true, false});
@@ -52,11 +86,14 @@ void Controller::update_repeated_trips(const StepInput& in, const limits::Limits
     if (it == trips_.end()) it = trips_.insert(trips_.end(), TripHistory{b.id, false, false, {}});
     it->charge = b.charge;
     it->discharge = b.discharge;
-    it->at.push_back(in.now);
+    it->at.push_back(TripEdge{in.now, unix_ms(in.wall_now)});
+    new_edge = true;
   }
   prev_blocks_ = std::move(blocks);
+  if (new_edge) store_trips(in, events);
   for (auto& t : trips_) {
-    std::erase_if(t.at, [&](TimePoint at) { return in.now - at > settings_.repeat_trip_window; });
+    std::erase_if(t.at,
+                  [&](const TripEdge& e) { return in.now - e.at > settings_.repeat_trip_window; });
     if (static_cast<int>(t.at.size()) < settings_.repeat_trip_count) continue;
     char buf[160];
     std::snprintf(buf, sizeof buf, "%s tripped %zu times within %.0f min", t.id.c_str(),

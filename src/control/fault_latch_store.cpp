@@ -28,4 +28,11 @@ Status MemoryFaultLatchStore::clear(std::string_view id) {
   return {};
 }
 
+Status MemoryFaultLatchStore::save_trips(const std::vector<TripRecord>& trips) {
+  if (failing_)
+    return fail(ErrorCode::storage_error, "memory fault store: save_trips failed (injected)");
+  trips_ = trips;
+  return {};
+}
+
 }  // namespace bessd::control

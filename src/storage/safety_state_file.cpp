@@ -99,7 +99,14 @@ nlohmann::json to_json(const SafetyState& state, std::uint64_t generation) {
   nlohmann::json latches = nlohmann::json::array();
   for (const auto& l : state.latches)
     latches.push_back({{"id", l.id}, {"reason", l.reason}, {"raised_unix_ms", l.raised_unix_ms}});
-  nlohmann::json j{{"format", kFormat}, {"generation", generation}, {"latches", latches}};
+  nlohmann::json trips = nlohmann::json::array();
+  for (const auto& t : state.trips)
+    trips.push_back({{"id", t.id},
+                     {"charge", t.charge},
+                     {"discharge", t.discharge},
+                     {"at_unix_ms", t.at_unix_ms}});
+  nlohmann::json j{
+      {"format", kFormat}, {"generation", generation}, {"latches", latches}, {"trips", trips}};
   if (state.mode) {
     const auto& m = *state.mode;
     nlohmann::json mode{{"mode", m.mode},
@@ -123,6 +130,12 @@ SafetyState from_json(const nlohmann::json& j) {
     s.latches.push_back(SafetyLatch{l.at("id").get<std::string>(),
                                     l.at("reason").get<std::string>(),
                                     l.at("raised_unix_ms").get<std::int64_t>()});
+  // Files written before trips were stored have none (the count starts afresh once).
+  if (j.contains("trips"))
+    for (const auto& t : j.at("trips"))
+      s.trips.push_back(SafetyTrip{t.at("id").get<std::string>(), t.at("charge").get<bool>(),
+                                   t.at("discharge").get<bool>(),
+                                   t.at("at_unix_ms").get<std::vector<std::int64_t>>()});
   const auto& m = j.at("mode");
   if (!m.is_null()) {
     SafetyMode mode;

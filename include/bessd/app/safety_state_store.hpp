@@ -39,6 +39,8 @@ class SafetyStateStore final : public control::FaultLatchStore {
   Result<std::vector<control::LatchedFault>> load() override;
   Status latch(const control::LatchedFault& fault) override;
   Status clear(std::string_view id) override;
+  std::vector<control::TripRecord> load_trips() override;
+  Status save_trips(const std::vector<control::TripRecord>& trips) override;
 
   /// Durably stores the operator's mode; on failure nothing changes and the caller must refuse.
   Status save_mode(const storage::SafetyMode& mode);
@@ -54,6 +56,7 @@ class SafetyStateStore final : public control::FaultLatchStore {
   void prove_writable(std::int64_t now_unix_ms);
   void start_lost(const std::string& why, std::int64_t now_unix_ms);
   Status persist();
+  Status replace_state(storage::SafetyState next);
   void remember_write_failure(const Error& error, std::int64_t now_unix_ms);
 
   storage::SafetyStateFile file_;

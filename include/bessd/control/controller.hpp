@@ -144,6 +144,8 @@ class Controller {
   void set_cause(std::string_view id, bool active, const std::string& reason, const StepInput& in,
                  std::vector<core::Event>& events);
   void handle_ack(const StepInput& in, std::vector<core::Event>& events);
+  void restore_trips(const StepInput& in);
+  void store_trips(const StepInput& in, std::vector<core::Event>& events);
   double self_consumption_setpoint(const StepInput& in);
   // Rule families of the step (controller_*.cpp).
   void update_bms_link_faults(const StepInput& in, const limits::LimitsFindings& fnd,
@@ -170,13 +172,18 @@ class Controller {
   std::optional<TimePoint> last_step_at_;
   ObeyMonitor obey_;
   ObeyVerdict obey_verdict_;
+  struct TripEdge {
+    TimePoint at;
+    std::int64_t unix_ms{0};  // the same moment on the wall clock, for the store
+  };
   struct TripHistory {
     std::string id;
     bool charge{false};
     bool discharge{false};
-    std::vector<TimePoint> at;  // rising edges within the window
+    std::vector<TripEdge> at;  // rising edges within the window
   };
   std::vector<TripHistory> trips_;
+  std::optional<std::vector<TripRecord>> stored_trips_;  // the last run's, until the first step
   std::vector<limits::ActiveBlock> prev_blocks_;
   std::string repeat_reason_charge_;  // non-empty: OP-REPEAT-CHARGE is due
   std::string repeat_reason_discharge_;

@@ -20,6 +20,15 @@ struct LatchedFault {
   friend bool operator==(const LatchedFault&, const LatchedFault&) = default;
 };
 
+/// Recent trips of one protection (OP-REPEAT-*), in wall-clock time so they survive a restart.
+struct TripRecord {
+  std::string id;
+  bool charge{false};
+  bool discharge{false};
+  std::vector<std::int64_t> at_unix_ms;  // oldest first
+  friend bool operator==(const TripRecord&, const TripRecord&) = default;
+};
+
 class FaultLatchStore {
  public:
   virtual ~FaultLatchStore() = default;
@@ -30,6 +39,10 @@ class FaultLatchStore {
   virtual Status latch(const LatchedFault& fault) = 0;
   /// Remove an acknowledged fault; removing an absent id is not an error.
   virtual Status clear(std::string_view id) = 0;
+  /// The repeated-trip counts of the previous run (empty when the store keeps none).
+  virtual std::vector<TripRecord> load_trips() { return {}; }
+  /// Replace the stored repeated-trip counts.
+  virtual Status save_trips(const std::vector<TripRecord>&) { return {}; }
 };
 
 /// In-memory implementation (tests, self-test); can be told to fail for error-path tests.
@@ -41,13 +54,17 @@ class MemoryFaultLatchStore final : public FaultLatchStore {
   Result<std::vector<LatchedFault>> load() override;
   Status latch(const LatchedFault& fault) override;
   Status clear(std::string_view id) override;
+  std::vector<TripRecord> load_trips() override { return trips_; }
+  Status save_trips(const std::vector<TripRecord>& trips) override;
 
   const std::vector<LatchedFault>& faults() const noexcept { return faults_; }
+  const std::vector<TripRecord>& trips() const noexcept { return trips_; }
   /// When set, every call fails with ErrorCode::storage_error.
   void set_failing(bool failing) noexcept { failing_ = failing; }
 
  private:
   std::vector<LatchedFault> faults_;
+  std::vector<TripRecord> trips_;
   bool failing_{false};
 };
 

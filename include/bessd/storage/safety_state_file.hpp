@@ -1,7 +1,7 @@
 #pragma once
-// The durable safety state (docs/operations.md, "Safety state"): the latched faults and the
-// operator's mode, kept apart from the telemetry database so that nothing that happens to
-// telemetry (corrupt, full, read-only, at its size cap) can lose a latch.
+// The durable safety state (docs/operations.md, "Safety state"): the latched faults, the
+// operator's mode and the repeated-trip counts, kept apart from the telemetry database so that
+// nothing that happens to telemetry (corrupt, full, read-only, at its size cap) can lose a latch.
 //
 // Design: one small file, replaced atomically on every change (write a temporary file, fsync
 // it, rename it over the old one, fsync the directory), so the file on disk is always either
@@ -42,9 +42,20 @@ struct SafetyMode {
   friend bool operator==(const SafetyMode&, const SafetyMode&) = default;
 };
 
+/// Recent trips of one protection, for the repeated-trip latch (OP-REPEAT-*): a restart must not
+/// reset the count.
+struct SafetyTrip {
+  std::string id;  // the protection's rule id
+  bool charge{false};
+  bool discharge{false};
+  std::vector<std::int64_t> at_unix_ms;  // rising edges, oldest first
+  friend bool operator==(const SafetyTrip&, const SafetyTrip&) = default;
+};
+
 struct SafetyState {
   std::vector<SafetyLatch> latches;
   std::optional<SafetyMode> mode;
+  std::vector<SafetyTrip> trips;
   friend bool operator==(const SafetyState&, const SafetyState&) = default;
 };
 

@@ -26,12 +26,14 @@ struct Harness {
   Harness() {
     settings.soc.ocv_soc_pct = {};
     in.snapshot = healthy_snapshot(now);
+    in.wall_now = WallTime{} + std::chrono::seconds{1'764'547'200};  // 2025-12-01
   }
   void build() { controller = std::make_unique<control::Controller>(settings, limits, store); }
   control::StepOutput& step(Duration dt = std::chrono::seconds{1}) {
     if (!controller) build();
     now += dt;
     in.now = now;
+    in.wall_now += dt;
     if (!bms_silent) {
       auto& p = in.snapshot.pack;
       p.measured_at = p.limits_at = p.cells_at = p.flags_at = p.charge_at = now;

@@ -269,6 +269,46 @@ TEST(ProtectionRows, RepeatedTripsLatchThatDirection) {
   EXPECT_FALSE(has_fault(h.out, "OP-REPEAT-CHARGE"));
 }
 
+void trip_over_voltage(Harness& h, int times) {
+  for (int i = 0; i < times; ++i) {
+    h.in.snapshot.pack.cell_voltage_max_v = 3.70;
+    h.steps(2);
+    h.in.snapshot.pack.cell_voltage_max_v = 3.40;
+    h.steps(2);
+  }
+}
+
+// A restart (crash, watchdog, upgrade) must not reset the repeated-trip count: two trips, a new
+// controller on the same store, one more trip latches.
+TEST(ProtectionRows, RepeatedTripCountSurvivesARestart) {
+  Harness h;
+  h.start(config::OperatingMode::manual, -500.0);
+  trip_over_voltage(h, 2);
+  EXPECT_FALSE(has_fault(h.out, "OP-REPEAT-CHARGE"));
+  ASSERT_EQ(h.store.trips().size(), 1u);
+  EXPECT_EQ(h.store.trips()[0].at_unix_ms.size(), 2u);
+  h.build();
+  h.start(config::OperatingMode::manual, -500.0);
+  trip_over_voltage(h, 1);
+  EXPECT_TRUE(has_fault(h.out, "OP-REPEAT-CHARGE"));
+  EXPECT_FALSE(charge_open(h.out));
+  h.in.ack_faults = true;
+  h.step();
+  EXPECT_FALSE(has_fault(h.out, "OP-REPEAT-CHARGE"));
+  for (const auto& t : h.store.trips()) EXPECT_FALSE(t.charge) << t.id;  // the ack is stored
+}
+
+TEST(ProtectionRows, StoredTripsOlderThanTheWindowDoNotCount) {
+  Harness h;
+  h.start(config::OperatingMode::manual, -500.0);
+  trip_over_voltage(h, 2);
+  h.build();
+  h.step(std::chrono::hours{2});  // down for two hours: the window is one hour
+  h.start(config::OperatingMode::manual, -500.0);
+  trip_over_voltage(h, 1);
+  EXPECT_FALSE(has_fault(h.out, "OP-REPEAT-CHARGE"));
+}
+
 TEST(ProtectionRows, AckOfOneFaultIsNotBlockedByADirectionBlock) {
   Harness h;
   h.in.snapshot.fire_alarm_configured = true;

@@ -6,7 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
+
+#include <boost/crc.hpp>
 
 #include <gtest/gtest.h>
 
@@ -28,6 +31,7 @@ SafetyState sample() {
   m.set_by = "uid 1000 (alice) pid 42 via unix socket";
   m.set_unix_ms = 1'700'000'000'000;
   s.mode = m;
+  s.trips.push_back({"OP-V-01", true, false, {1'700'000'000'000, 1'700'000'600'000}});
   return s;
 }
 
@@ -136,6 +140,25 @@ TEST(SafetyStateFile, AFailedWriteWhereRemovalWorksLeavesLost) {
   std::filesystem::remove(path.string() + ".tmp");
   const auto opened = SafetyStateFile(path).open();
   EXPECT_EQ(opened.origin, SafetyStateOrigin::lost) << "an older state must not be resumed";
+}
+
+// Files written before the trip counts were stored have no "trips": they still decode.
+TEST(SafetyStateFile, AFileWithoutTripsDecodes) {
+  SafetyState old = sample();
+  old.trips.clear();
+  const std::string enc = encode_safety_state(old, 3);
+  std::string body = enc.substr(enc.find('\n') + 1);
+  const std::string key = ",\n  \"trips\": []";
+  ASSERT_NE(body.find(key), std::string::npos) << body;
+  body.erase(body.find(key), key.size());
+  boost::crc_32_type crc;
+  crc.process_bytes(body.data(), body.size());
+  char header[96];
+  std::snprintf(header, sizeof header, "bessd-safety-state 1 length=%zu crc32=%08x\n", body.size(),
+                static_cast<unsigned>(crc.checksum()));
+  const auto decoded = decode_safety_state(header + body);
+  ASSERT_TRUE(decoded) << decoded.error().message << "\n" << header << body;
+  EXPECT_EQ(*decoded, old);
 }
 
 TEST(SafetyStateFile, DecodeNamesWhatIsWrong) {

@@ -12,6 +12,7 @@
 
 #include <bessd/inverter/registers/register_codec.hpp>
 #include <bessd/inverter/registers/sunspec.hpp>
+#include <bessd/inverter/stored_limit_pacer.hpp>
 
 namespace bessd::inverter {
 
@@ -143,6 +144,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   std::optional<TimePoint> asserted_at;
   std::optional<TimePoint> last_attempt_at;
   std::optional<double> grid_setpoint_written;
+  std::map<std::string, StoredLimitPacer> limit_pacers;  // per stored (flash) limit point
   bool use_fallback_setpoint{false};
   bool control_available{true};
 
@@ -665,6 +667,16 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     return p == nullptr ? value : toward_zero(value, step_of(*p));
   }
 
+  /// A limit for `point` at `wanted`, paced when the device stores it in flash: tightened at
+  /// once, loosened only after the envelope has stayed looser for kStoredLimitLoosenAfter.
+  PointWrite limit_write(const std::string& point, double wanted) {
+    const PointSpec* p = profile.point(point);
+    if (p == nullptr || !p->persistent) return {point, wanted};
+    constexpr Duration kStoredLimitLoosenAfter = std::chrono::seconds{60};
+    auto it = limit_pacers.try_emplace(point, kStoredLimitLoosenAfter).first;
+    return {point, it->second.next(wanted, clock.now())};
+  }
+
   std::vector<PointWrite> const_writes(const std::vector<ConstWrite>& list) const {
     const auto& cp = profile.control.points;
     std::vector<PointWrite> out;
@@ -733,21 +745,23 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
         // setting, so it goes down to a 100 W grid: fewer flash writes, still never above.
         constexpr double kDischargeLimitStepW = 100.0;
         if (cp.count("discharge_limit_w"))
-          out.push_back({cp.at("discharge_limit_w"),
-                         toward_zero_on(cp.at("discharge_limit_w"),
-                                        toward_zero(std::clamp(t.discharge_max_w, 0.0, kMaxLimitW),
-                                                    kDischargeLimitStepW))});
+          out.push_back(
+              limit_write(cp.at("discharge_limit_w"),
+                          toward_zero_on(cp.at("discharge_limit_w"),
+                                         toward_zero(std::clamp(t.discharge_max_w, 0.0, kMaxLimitW),
+                                                     kDischargeLimitStepW))));
         if (cp.count("charge_current_limit_a"))
-          out.push_back({cp.at("charge_current_limit_a"),
-                         toward_zero_on(cp.at("charge_current_limit_a"),
-                                        std::clamp(t.charge_current_max_a, 0.0, 30000.0))});
+          out.push_back(
+              limit_write(cp.at("charge_current_limit_a"),
+                          toward_zero_on(cp.at("charge_current_limit_a"),
+                                         std::clamp(t.charge_current_max_a, 0.0, 30000.0))));
         // 0 V would read as "no voltage limit" on the device: an unknown CVL keeps the last one
         // (charging is at 0 A then anyway).
         if (cp.count("charge_voltage_limit_v") && t.charge_voltage_max_v &&
             *t.charge_voltage_max_v > 0.0)
-          out.push_back({cp.at("charge_voltage_limit_v"),
-                         toward_zero_on(cp.at("charge_voltage_limit_v"),
-                                        std::min(*t.charge_voltage_max_v, 6000.0))});
+          out.push_back(limit_write(cp.at("charge_voltage_limit_v"),
+                                    toward_zero_on(cp.at("charge_voltage_limit_v"),
+                                                   std::min(*t.charge_voltage_max_v, 6000.0))));
         const double grid = *state->grid_power_w - *state->battery_power_w + target;
         const std::string sp_name = use_fallback_setpoint && cp.count("setpoint_fallback")
                                         ? cp.at("setpoint_fallback")

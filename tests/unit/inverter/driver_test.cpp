@@ -679,6 +679,34 @@ TEST(VictronLimits, DeviceLimitsMirrorTheEnvelope) {
   EXPECT_NEAR(r.bank.get("max_charge_voltage"), 55.2, 1e-9);
 }
 
+// 2705/2710/2720 are stored in the GX's flash: a tighter envelope is written at once, a looser one
+// only after it has stayed looser for a minute (docs/profiles.md, "Stored limits").
+TEST(VictronLimits, StoredLimitsTightenAtOnceAndLoosenAfterAMinute) {
+  Rig r("victron_ess");
+  fill_victron(r.bank);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  auto with = [](double power_w, double discharge_max_w) {
+    auto c = set_power(power_w);
+    c.discharge_power_max_w = discharge_max_w;
+    c.charge_current_max_a = 50;
+    return c;
+  };
+  r.driver->apply(with(500, 3000));
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(r.bank.get("max_discharge_power"), 3000.0);
+  r.driver->apply(with(600, 2500));
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(r.bank.get("max_discharge_power"), 2500.0) << "tighter: at once";
+  r.driver->apply(with(700, 3000));
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(r.bank.get("max_discharge_power"), 2500.0) << "looser: held for now";
+  r.clock.advance(61s);
+  r.driver->apply(with(800, 3000));
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(r.bank.get("max_discharge_power"), 3000.0) << "looser for a minute: loosened";
+}
+
 // Write failures that persist are reported in the state (the controller's INV-CMD fault) and
 // cleared by the next command that is written and read back.
 TEST(ProfileDriverSupervision, PersistentWriteFailureIsReportedInTheState) {

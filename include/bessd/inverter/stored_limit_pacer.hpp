@@ -1,0 +1,38 @@
+#pragma once
+// How often a limit that the inverter keeps in flash is rewritten (docs/profiles.md, "Stored
+// limits"). A GX's 2705/2710/2720 are stored settings: following a moving envelope write for
+// write would wear the flash. The pacer tightens at once (the device must never be freer than
+// the envelope) and loosens only once the envelope has stayed above the held value for a whole
+// interval, to the lowest value it had meanwhile, so an envelope that keeps dipping causes no
+// writes at all. A limit that was 0 (a block) reopens at once: blocks end rarely, and holding
+// the battery idle after one has ended helps nobody.
+//
+// Pure: fed values and times, returns the value to write. Not thread-safe.
+
+#include <optional>
+
+#include <bessd/common/clock.hpp>
+
+namespace bessd::inverter {
+
+class StoredLimitPacer {
+ public:
+  explicit StoredLimitPacer(Duration loosen_after) : loosen_after_(loosen_after) {}
+
+  /// The value to hold given the envelope's `wanted` value at `now`: never above `wanted`.
+  double next(double wanted, TimePoint now);
+
+  /// Forget the held value (the device's may have changed behind bessd's back: a new link).
+  void reset() {
+    held_.reset();
+    above_since_.reset();
+  }
+
+ private:
+  Duration loosen_after_;
+  std::optional<double> held_;
+  std::optional<TimePoint> above_since_;  // since when `wanted` has been above `held_`
+  double lowest_above_{0.0};              // the lowest `wanted` since then
+};
+
+}  // namespace bessd::inverter

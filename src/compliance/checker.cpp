@@ -19,20 +19,26 @@ std::string scope_note(const config::SiteConfig& site) {
   if (!site.jurisdiction_as_written.empty())
     note = "site.jurisdiction \"" + site.jurisdiction_as_written + "\" is read as \"" +
            site.jurisdiction + "\" (the ISO 3166 code). ";
-  if (site.jurisdiction != "GB") {
+  if (!detail::pas_63100_region(site.jurisdiction)) {
     note +=
         "PAS 63100 (the UK fire-safety rules for home batteries) does not apply: the site is in " +
         site.jurisdiction +
-        ", not GB. Its location, separation, detection and energy rules are not checked; "
-        "the product (IEC 62933, EU 2023/1542) and second-life rules still are. Check the "
-        "local fire-safety rules for battery installations.";
+        ", outside the United Kingdom and the Crown dependencies. Its location, separation, "
+        "detection and energy rules are not checked; the product (IEC 62933, EU 2023/1542) and "
+        "second-life rules still are. Check the local fire-safety rules for battery "
+        "installations.";
   } else if (!site.dwelling) {
     note +=
         "PAS 63100 (the UK fire-safety rules for home batteries) does not apply: the site is not "
         "a dwelling (site.dwelling = false). Its location, separation, detection and energy rules "
         "are not checked; the product (IEC 62933, EU 2023/1542) and second-life rules still are.";
+  } else if (detail::crown_dependency(site.jurisdiction)) {
+    note += "PAS 63100 is applied: " + site.jurisdiction +
+            " is a Crown dependency, not part of the United Kingdom, and its building rules "
+            "follow British standards; PAS 63100 is the closest rule set for a battery in a "
+            "home there. Check the island's own rules too.";
   } else {
-    note += "PAS 63100 applies: a dwelling in Great Britain.";
+    note += "PAS 63100 applies: a dwelling in the United Kingdom.";
   }
   return note;
 }

@@ -90,9 +90,9 @@ bool pas_scope(const RuleContext& ctx, Finding& f) {
   add_input(f, "site.dwelling", boolean(ctx.site.dwelling));
   if (ctx.pas_applies()) return true;
   f.verdict = Verdict::not_applicable;
-  f.message = ctx.site.jurisdiction != "GB"
-                  ? "PAS 63100 applies to dwellings in Great Britain (jurisdiction GB); this site "
-                    "is in " +
+  f.message = !pas_63100_region(ctx.site.jurisdiction)
+                  ? "PAS 63100 applies to dwellings in the United Kingdom (jurisdiction GB) and is "
+                    "applied in the Crown dependencies; this site is in " +
                         ctx.site.jurisdiction + ", so this rule is not checked."
                   : std::string{
                         "PAS 63100 applies to dwellings; this site is configured as not a "

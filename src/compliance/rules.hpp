@@ -15,6 +15,16 @@
 
 namespace bessd::compliance::detail {
 
+inline bool crown_dependency(std::string_view code) noexcept {
+  return code == "JE" || code == "GG" || code == "IM";
+}
+
+/// Where PAS 63100 is applied (docs/compliance.md, "Scope"): GB (the whole United Kingdom,
+/// Northern Ireland included) and, as the closest rule set, the Crown dependencies JE, GG and IM.
+inline bool pas_63100_region(std::string_view code) noexcept {
+  return code == "GB" || crown_dependency(code);
+}
+
 struct RuleContext {
   const config::SiteConfig& site;
   const config::BatteryConfig& battery;
@@ -22,8 +32,8 @@ struct RuleContext {
   Date today;
   std::optional<double> bms_capacity_kwh;
 
-  /// PAS 63100 rules apply to dwellings in Great Britain only.
-  bool pas_applies() const noexcept { return site.jurisdiction == "GB" && site.dwelling; }
+  /// PAS 63100 rules apply to dwellings in the United Kingdom and the Crown dependencies.
+  bool pas_applies() const noexcept { return pas_63100_region(site.jurisdiction) && site.dwelling; }
   /// Standards digest §2 / task: indoors = anything but outdoor_wall and outdoor_ground.
   bool indoors() const noexcept { return !config::is_outdoor(site.location); }
 };

@@ -1,3 +1,4 @@
+#include <bessd/config/record_reference.hpp>
 #include <bessd/config/sections.hpp>
 
 namespace bessd::config {
@@ -17,6 +18,22 @@ std::string_view to_string(Chemistry c) noexcept {
   }
   return "invalid";
 }
+
+namespace {
+
+/// A record reference: what is written must be a reference, not something that only looks like
+/// one (a blank, a zero-width space, "n/a"), since the second-life rules pass on its presence.
+void read_reference(ObjectReader& in, std::string_view key, std::string& out) {
+  std::string text;
+  if (!in.string(key, text)) return;
+  if (const auto problem = record_reference_problem(text)) {
+    in.issues().add(in.child_pointer(key), *problem);
+    return;
+  }
+  out = std::move(text);
+}
+
+}  // namespace
 
 bool read_date(ObjectReader& in, std::string_view key, std::optional<Date>& out) {
   std::string text;
@@ -68,11 +85,11 @@ void read_battery(ObjectReader& in, BatteryConfig& out) {
     auto sl = in.object("second_life");
     auto& s = out.second_life;
     sl.boolean("enabled", s.enabled);
-    sl.string("traceability_ref", s.traceability_ref);
+    read_reference(sl, "traceability_ref", s.traceability_ref);
     read_date(sl, "grading_report_date", s.grading_report_date);
     sl.number("soh_pct", s.soh_pct, NumberRange::between(0.0, 100.0));
     read_date(sl, "oem_calendar_expiry", s.oem_calendar_expiry);
-    sl.string("override_ref", s.override_ref);
+    read_reference(sl, "override_ref", s.override_ref);
     sl.finish();
   }
   in.finish();

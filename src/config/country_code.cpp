@@ -112,7 +112,24 @@ bool is_iso3166_alpha2(std::string_view code) noexcept {
 }
 
 std::optional<std::string_view> jurisdiction_alias(std::string_view text) noexcept {
-  if (text == "UK") return std::string_view{"GB"};
+  // The United Kingdom as installers write it: ISO's reserved "UK", the UK/EU code for Northern
+  // Ireland "XI", and the ISO 3166-2 codes of its four countries.
+  for (const std::string_view uk : {"UK", "XI", "GB-ENG", "GB-NIR", "GB-SCT", "GB-WLS"})
+    if (text == uk) return std::string_view{"GB"};
+  if (text == "NIC") return std::string_view{"NI"};
+  if (text == "SYC") return std::string_view{"SC"};
+  return std::nullopt;
+}
+
+std::optional<std::string> ambiguous_jurisdiction(std::string_view code) {
+  if (code == "NI")
+    return "\"NI\" is ambiguous: ISO 3166 gives it to Nicaragua, but installers write it for "
+           "Northern Ireland, where PAS 63100 applies. Write \"GB\" (or \"UK\", \"XI\") for "
+           "Northern Ireland, or \"NIC\" for a site in Nicaragua";
+  if (code == "SC")
+    return "\"SC\" is ambiguous: ISO 3166 gives it to the Seychelles, but it reads as Scotland, "
+           "where PAS 63100 applies. Write \"GB\" (or \"UK\") for Scotland, or \"SYC\" for a "
+           "site in the Seychelles";
   return std::nullopt;
 }
 

@@ -1,5 +1,8 @@
 #include <bessd/config/json_text.hpp>
 
+#include <set>
+#include <vector>
+
 namespace bessd::config {
 
 namespace {
@@ -28,12 +31,80 @@ std::string reason(const Json::exception& e) {
   return what;
 }
 
+/// JSON lets a key appear twice in an object and nlohmann keeps the last one: a file with
+/// "location": "bedroom" and later "location": "outdoor_wall" would read as outdoors. The
+/// parser's callback sees every key in order; each repeat is an error at its JSON pointer.
+class DuplicateKeyFinder {
+ public:
+  bool operator()(int /*depth*/, Json::parse_event_t event, Json& parsed) {
+    switch (event) {
+      case Json::parse_event_t::object_start:
+        frames_.push_back(Frame{false, 0, {}, {}});
+        break;
+      case Json::parse_event_t::array_start:
+        frames_.push_back(Frame{true, 0, {}, {}});
+        break;
+      case Json::parse_event_t::key: {
+        auto& top = frames_.back();
+        top.key = parsed.get<std::string>();
+        if (!top.keys.insert(top.key).second)
+          issues_.push_back({pointer(),
+                             "appears twice in the same object; JSON readers keep only "
+                             "one of them: remove the other"});
+        break;
+      }
+      case Json::parse_event_t::object_end:
+      case Json::parse_event_t::array_end:
+        frames_.pop_back();
+        element_done();
+        break;
+      case Json::parse_event_t::value:
+        element_done();
+        break;
+    }
+    return true;
+  }
+  const std::vector<ConfigIssue>& issues() const { return issues_; }
+
+ private:
+  struct Frame {
+    bool array;
+    std::size_t index;
+    std::set<std::string> keys;
+    std::string key;
+  };
+  void element_done() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+  }
+  std::string pointer() const {
+    std::string out;
+    for (const auto& f : frames_) {
+      out += '/';
+      if (f.array) {
+        out += std::to_string(f.index);
+        continue;
+      }
+      for (char c : f.key) out += c == '~' ? std::string{"~0"} : c == '/' ? "~1" : std::string{c};
+    }
+    return out;
+  }
+  std::vector<Frame> frames_;
+  std::vector<ConfigIssue> issues_;
+};
+
 }  // namespace
 
 Json parse_json_text(std::string_view text, const std::string& source) {
   try {
-    return Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/true,
-                       /*ignore_comments=*/true);
+    DuplicateKeyFinder duplicates;
+    Json doc = Json::parse(
+        text.begin(), text.end(),
+        [&duplicates](int depth, Json::parse_event_t event, Json& parsed) {
+          return duplicates(depth, event, parsed);
+        },
+        /*allow_exceptions=*/true, /*ignore_comments=*/true);
+    if (!duplicates.issues().empty()) throw ConfigError(source, duplicates.issues());
+    return doc;
   } catch (const Json::parse_error& e) {
     throw ConfigError(
         source, {{"", "invalid JSON at " + line_column(text, e.byte == 0 ? 0 : e.byte - 1) + ": " +

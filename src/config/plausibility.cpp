@@ -1,5 +1,6 @@
 #include <bessd/config/plausibility.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -43,11 +44,51 @@ void soc(std::vector<ConfigIssue>& out, const std::string& pointer, double pct, 
 }
 
 void clearance(std::vector<ConfigIssue>& out, const std::string& pointer,
-               const std::optional<double>& m) {
-  if (!m || *m <= kPlausibleClearanceMaxM) return;
-  out.push_back({pointer, num(*m) + " m is more than " + num(kPlausibleClearanceMaxM) +
-                              " m; distances are in metres: if this is centimetres, write " +
-                              num(*m / 100.0)});
+               const std::optional<double>& m, SiteLocation where) {
+  const bool inside = !is_outdoor(where) && where != SiteLocation::outbuilding_detached;
+  const double max = inside ? kPlausibleClearanceMaxM : kPlausibleClearanceOutsideMaxM;
+  if (!m || *m <= max) return;
+  std::string fix = "if this is centimetres, write " + num(*m / 100.0);
+  if (*m >= 100.0) fix += "; if millimetres, " + num(*m / 1000.0);
+  out.push_back({pointer, num(*m) + " m is more than " + num(max) + " m, unusual " +
+                              (inside ? "inside a home" : "around a home") +
+                              "; distances are in metres: " + fix});
+}
+
+void above(std::vector<ConfigIssue>& out, const std::string& pointer,
+           const std::optional<double>& v, double max, const char* unit, const char* small_unit) {
+  if (!v || *v <= max) return;
+  out.push_back({pointer, num(*v) + " " + unit + " is more than " + num(max) + " " + unit +
+                              ", unusual for a home battery; if this is " + small_unit +
+                              ", write " + num(*v / 1000.0)});
+}
+
+void small_power(std::vector<ConfigIssue>& out, const std::string& pointer, double w) {
+  if (w == 0.0 || std::fabs(w) >= kPlausiblePowerMinW) return;
+  out.push_back({pointer, num(w) + " W is less than " + num(kPlausiblePowerMinW) +
+                              " W; if this is kW, write " + num(w * 1000.0) + " (W)"});
+}
+
+void energy_matches_capacity(std::vector<ConfigIssue>& out, const BatteryConfig& b) {
+  if (!b.capacity_ah || !b.nominal_voltage_v || *b.capacity_ah <= 0.0 ||
+      *b.nominal_voltage_v <= 0.0 || b.nominal_energy_kwh <= 0.0)
+    return;
+  const double kwh = *b.capacity_ah * *b.nominal_voltage_v / 1000.0;
+  if (std::fabs(kwh - b.nominal_energy_kwh) <= kPlausibleEnergyMismatch * b.nominal_energy_kwh)
+    return;
+  out.push_back(
+      {"/battery/nominal_energy_kwh",
+       num(b.nominal_energy_kwh) + " kWh does not match capacity_ah × nominal_voltage_v = " +
+           num(*b.capacity_ah) + " Ah × " + num(*b.nominal_voltage_v) + " V = " + num(kwh) +
+           " kWh; one of the three is wrong (a unit: Wh, mAh, mV?)"});
+}
+
+void dwelling_only_location(std::vector<ConfigIssue>& out, const SiteConfig& site) {
+  if (site.dwelling || site.location != SiteLocation::bedroom) return;
+  out.push_back({"/site/dwelling",
+                 "false, but the location is a bedroom: PAS 63100 applies to dwellings, and "
+                 "with dwelling false none of its rules are checked; set dwelling true unless "
+                 "this really is not a home"});
 }
 
 }  // namespace
@@ -63,13 +104,31 @@ std::vector<ConfigIssue> plausibility_warnings(const Config& c) {
   soc(out, "/control/min_soc_pct", c.control.min_soc_pct, true);
   soc(out, "/control/max_soc_pct", c.control.max_soc_pct, false);
   const auto& cl = c.site.clearances;
-  clearance(out, "/site/clearances_m/escape_route", cl.escape_route_m);
-  clearance(out, "/site/clearances_m/door", cl.door_m);
-  clearance(out, "/site/clearances_m/window", cl.window_m);
-  clearance(out, "/site/clearances_m/ventilation_opening", cl.ventilation_opening_m);
-  clearance(out, "/site/clearances_m/flammable_store", cl.flammable_store_m);
+  clearance(out, "/site/clearances_m/escape_route", cl.escape_route_m, c.site.location);
+  clearance(out, "/site/clearances_m/door", cl.door_m, c.site.location);
+  clearance(out, "/site/clearances_m/window", cl.window_m, c.site.location);
+  clearance(out, "/site/clearances_m/ventilation_opening", cl.ventilation_opening_m,
+            c.site.location);
+  clearance(out, "/site/clearances_m/flammable_store", cl.flammable_store_m, c.site.location);
   clearance(out, "/site/ventilation/clearance_to_openings_m",
-            c.site.ventilation.clearance_to_openings_m);
+            c.site.ventilation.clearance_to_openings_m, c.site.location);
+  above(out, "/battery/nominal_voltage_v", c.battery.nominal_voltage_v, kPlausiblePackVoltageMaxV,
+        "V", "mV");
+  above(out, "/battery/max_charge_current_a", c.battery.max_charge_current_a, kPlausibleCurrentMaxA,
+        "A", "mA");
+  above(out, "/battery/max_discharge_current_a", c.battery.max_discharge_current_a,
+        kPlausibleCurrentMaxA, "A", "mA");
+  energy_matches_capacity(out, c.battery);
+  power(out, "/site/grid_export_limit_w", c.site.grid_export_limit_w);
+  small_power(out, "/control/manual_setpoint_w", c.control.manual_setpoint_w);
+  if (const auto& rei = c.site.fire_separation_rei;
+      rei && *rei > 0.0 && *rei < kPlausibleReiMinMinutes)
+    out.push_back({"/site/fire_separation_rei",
+                   num(*rei) +
+                       " is an REI rating in minutes (REI 30, 60, 90, 120); if this is "
+                       "hours, write " +
+                       num(*rei * 60.0)});
+  dwelling_only_location(out, c.site);
   return out;
 }
 

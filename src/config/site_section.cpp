@@ -31,11 +31,16 @@ const EnumTable<SiteLocation>& location_table() {
   return table;
 }
 
-/// site.jurisdiction: a known ISO 3166-1 alpha-2 code, or "UK" (read as GB). Anything else is an
-/// error with a suggestion and the list: a typo must not switch the PAS 63100 fire rules off.
+/// site.jurisdiction: a known ISO 3166-1 alpha-2 code, or an alias of the United Kingdom (read as
+/// GB). "NI" and anything else is an error with a suggestion: a typo must not switch the PAS 63100
+/// fire rules off.
 void read_jurisdiction(ObjectReader& in, SiteConfig& out) {
   std::string written;
   if (!in.string("jurisdiction", written, Presence::required)) return;
+  if (const auto why = ambiguous_jurisdiction(written)) {
+    in.issues().add(in.child_pointer("jurisdiction"), *why);
+    return;
+  }
   if (is_iso3166_alpha2(written)) {
     out.jurisdiction = written;
     return;
@@ -48,7 +53,9 @@ void read_jurisdiction(ObjectReader& in, SiteConfig& out) {
   std::string message = "\"" + written + "\" is not an ISO 3166-1 alpha-2 country code";
   if (const auto suggestion = suggest_country_code(written))
     message += "; did you mean \"" + *suggestion + "\"?";
-  message += " (PAS 63100 applies where it is \"GB\"; \"UK\" is read as \"GB\"). Known codes:";
+  message +=
+      " (PAS 63100 applies in GB and in JE, GG and IM; \"UK\" and \"XI\" are read as \"GB\")."
+      " Known codes:";
   for (const auto code : iso3166_alpha2_codes()) message += " " + std::string{code};
   in.issues().add(in.child_pointer("jurisdiction"), message);
 }

@@ -179,6 +179,28 @@ TEST_F(SiteTest, LogLineCarriesRuleVerdictReferenceAndNote) {
   EXPECT_THAT(c, HasSubstr("; [C]]"));
 }
 
+// The Crown dependencies are not part of the UK, but their building rules follow British
+// standards: PAS 63100 is applied there (the fail-safe side) and the scope says why.
+TEST_F(SiteTest, CrownDependenciesGetPas63100) {
+  for (const char* code : {"JE", "GG", "IM"}) {
+    site.jurisdiction = code;
+    site.location = config::SiteLocation::bedroom;
+    const auto report = run();
+    EXPECT_TRUE(report.pas_63100_applies) << code;
+    EXPECT_THAT(report.scope_note, HasSubstr("Crown dependency")) << code;
+    EXPECT_EQ(report.find("PAS-LOC-01")->verdict, Verdict::block) << code;
+  }
+}
+
+TEST_F(SiteTest, OutsideTheUkThePasRulesAreNotApplicable) {
+  site.jurisdiction = "IE";
+  site.location = config::SiteLocation::bedroom;
+  const auto report = run();
+  EXPECT_FALSE(report.pas_63100_applies);
+  EXPECT_THAT(report.scope_note, HasSubstr("outside the United Kingdom"));
+  EXPECT_EQ(report.find("PAS-LOC-01")->verdict, Verdict::not_applicable);
+}
+
 }  // namespace
 }  // namespace bessd::compliance
 

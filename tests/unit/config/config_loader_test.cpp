@@ -180,6 +180,29 @@ TEST(ConfigLoader, UnixSocketModeIsStrictlyOctal) {
   }
 }
 
+// A second-life record reference passes SL-TRACE-01 / SL-SCOPE-01 by being present: one that
+// only looks present is refused, naming the key.
+TEST(ConfigSecondLife, BlankInvisibleOrPlaceholderReferencesAreRefused) {
+  const std::vector<std::string> bad{" ",   "\\t", "\\u0000", "\\u200b", "\\u00a0\\u2060",
+                                     "n/a", "TBC", " - ",     "none"};
+  for (const auto& ref : bad) {
+    for (const char* key : {"traceability_ref", "override_ref"}) {
+      const auto issues =
+          issues_of(R"({"site": {"jurisdiction": "GB", "location": "garage_integral"},
+          "battery": {"chemistry": "LFP", "nominal_energy_kwh": 5.0,
+                      "second_life": {"enabled": true, ")" +
+                    std::string{key} + R"(": ")" + ref + R"("}}})");
+      EXPECT_TRUE(has_issue(issues, std::string{"/battery/second_life/"} + key, "record"))
+          << key << " = \"" << ref << "\"\n"
+          << dump(issues);
+    }
+  }
+  const Config ok = parse_config(R"({"site": {"jurisdiction": "GB", "location": "garage_integral"},
+      "battery": {"chemistry": "LFP", "nominal_energy_kwh": 5.0,
+                  "second_life": {"enabled": true, "traceability_ref": "EV-REC 2031/44"}}})");
+  EXPECT_EQ(ok.battery.second_life.traceability_ref, "EV-REC 2031/44");
+}
+
 std::string with_jurisdiction(const std::string& code) {
   return R"({"site": {"jurisdiction": ")" + code + R"(", "location": "bedroom"},
             "battery": {"chemistry": "LFP", "nominal_energy_kwh": 5.0}})";
@@ -192,6 +215,38 @@ TEST(ConfigJurisdiction, UkIsReadAsGbAndRemembered) {
   const Config gb = parse_config(with_jurisdiction("GB"));
   EXPECT_EQ(gb.site.jurisdiction, "GB");
   EXPECT_TRUE(gb.site.jurisdiction_as_written.empty());
+}
+
+// Northern Ireland as installers write it: the whole United Kingdom is GB, PAS 63100 applies.
+TEST(ConfigJurisdiction, PartsOfTheUkAreReadAsGb) {
+  for (const char* code : {"XI", "GB-ENG", "GB-NIR", "GB-SCT", "GB-WLS"}) {
+    const Config c = parse_config(with_jurisdiction(code));
+    EXPECT_EQ(c.site.jurisdiction, "GB") << code;
+    EXPECT_EQ(c.site.jurisdiction_as_written, code);
+  }
+}
+
+// "NI" is Nicaragua to ISO and Northern Ireland to an installer in Belfast: refused, saying both
+// ways out, rather than silently switching the fire rules off.
+TEST(ConfigJurisdiction, NiIsRefusedAsAmbiguous) {
+  const auto issues = issues_of(with_jurisdiction("NI"));
+  EXPECT_TRUE(has_issue(issues, "/site/jurisdiction", "Northern Ireland")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/site/jurisdiction", "\"NIC\" for a site in Nicaragua"));
+  EXPECT_EQ(parse_config(with_jurisdiction("NIC")).site.jurisdiction, "NI");
+  EXPECT_TRUE(has_issue(issues_of(with_jurisdiction("SC")), "/site/jurisdiction", "Scotland"));
+  EXPECT_EQ(parse_config(with_jurisdiction("SYC")).site.jurisdiction, "SC");
+}
+
+// A repeated key would be read as its last value ("bedroom" then "outdoor_wall" = outdoors):
+// every repeat is an error at its pointer, nested ones too.
+TEST(ConfigLoader, DuplicateKeysAreRefused) {
+  const auto issues = issues_of(R"({"site": {"jurisdiction": "GB", "location": "bedroom",
+      "location": "outdoor_wall", "clearances_m": {"door": 1, "door": 2}},
+      "battery": {"chemistry": "LFP", "nominal_energy_kwh": 5.0},
+      "site": {"jurisdiction": "IE", "location": "outdoor_wall"}})");
+  EXPECT_TRUE(has_issue(issues, "/site/location", "appears twice")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/site/clearances_m/door", "appears twice")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/site", "appears twice")) << dump(issues);
 }
 
 TEST(ConfigJurisdiction, EveryAssignedCodeIsAccepted) {

@@ -29,10 +29,12 @@ std::vector<ConfigIssue> warnings_of(const std::string& extra_site,
 }
 
 TEST(Plausibility, ATypicalHomeConfigHasNoWarnings) {
-  EXPECT_TRUE(warnings_of(R"("clearances_m": {"door": 1.2, "window": 50})",
-                          R"("nominal_energy_kwh": 9.6, "max_charge_power_w": 100)",
+  EXPECT_TRUE(warnings_of(R"("clearances_m": {"door": 1.2, "window": 10}, "fire_separation_rei": 30,
+                             "grid_export_limit_w": 3680)",
+                          R"("nominal_energy_kwh": 9.6, "max_charge_power_w": 100,
+                             "capacity_ah": 200, "nominal_voltage_v": 48, "max_charge_current_a": 800)",
                           R"("inverter": {"rated_power_w": 5000},
-                             "control": {"min_soc_pct": 0, "max_soc_pct": 95})")
+                             "control": {"min_soc_pct": 0, "max_soc_pct": 95, "manual_setpoint_w": -1500})")
                   .empty());
   EXPECT_TRUE(warnings_of("", R"("nominal_energy_kwh": 200)").empty());
   EXPECT_TRUE(warnings_of("", R"("nominal_energy_kwh": 0.5)").empty());
@@ -77,6 +79,54 @@ TEST(Plausibility, ClearancesInCentimetres) {
   EXPECT_TRUE(has_issue(w, "/site/clearances_m/flammable_store", "centimetres")) << dump(w);
   EXPECT_TRUE(has_issue(w, "/site/ventilation/clearance_to_openings_m", "write 3")) << dump(w);
   EXPECT_EQ(w.size(), 3u) << dump(w);
+}
+
+// The dangerous direction: 30-45 cm typed as 30-45 (m) would pass a 1 m rule.
+TEST(Plausibility, ShortClearancesInCentimetres) {
+  const auto indoors = [](const std::string& clearances) {
+    return plausibility_warnings(parse_config(
+        R"({"site": {"jurisdiction": "GB", "location": "garage_integral", "clearances_m": )" +
+        clearances + R"(}, "battery": {"chemistry": "LFP", "nominal_energy_kwh": 9.6}})"));
+  };
+  auto w = indoors(R"({"door": 45, "window": 30})");
+  EXPECT_TRUE(has_issue(w, "/site/clearances_m/door", "write 0.45")) << dump(w);
+  EXPECT_TRUE(has_issue(w, "/site/clearances_m/window", "write 0.3")) << dump(w);
+  w = indoors(R"({"window": 1200})");
+  EXPECT_TRUE(has_issue(w, "/site/clearances_m/window", "millimetres, 1.2")) << dump(w);
+  EXPECT_TRUE(indoors(R"({"door": 8})").empty());
+  // Outdoors, 12 m to the house is real: only more than 50 m is doubted.
+  EXPECT_TRUE(warnings_of(R"("clearances_m": {"door": 12})").empty());
+}
+
+TEST(Plausibility, MillisTypedAsUnits) {
+  auto w = warnings_of("", R"("nominal_energy_kwh": 9.6, "nominal_voltage_v": 51200,
+                             "max_charge_current_a": 100000)");
+  EXPECT_TRUE(has_issue(w, "/battery/nominal_voltage_v", "write 51.2")) << dump(w);
+  EXPECT_TRUE(has_issue(w, "/battery/max_charge_current_a", "write 100")) << dump(w);
+}
+
+TEST(Plausibility, CapacityTimesVoltageMustMatchTheEnergy) {
+  auto w = warnings_of("", R"("nominal_energy_kwh": 10.24, "capacity_ah": 200000,
+                             "nominal_voltage_v": 51.2)");
+  EXPECT_TRUE(has_issue(w, "/battery/nominal_energy_kwh", "10240 kWh")) << dump(w);
+  EXPECT_TRUE(warnings_of("", R"("nominal_energy_kwh": 10.24, "capacity_ah": 200,
+                                 "nominal_voltage_v": 51.2)")
+                  .empty());
+}
+
+TEST(Plausibility, KwTypedAsWAndHoursTypedAsMinutes) {
+  auto w = warnings_of(R"("grid_export_limit_w": 3.68, "fire_separation_rei": 1)",
+                       R"("nominal_energy_kwh": 9.6)", R"("control": {"manual_setpoint_w": 3})");
+  EXPECT_TRUE(has_issue(w, "/site/grid_export_limit_w", "write 3680")) << dump(w);
+  EXPECT_TRUE(has_issue(w, "/control/manual_setpoint_w", "write 3000")) << dump(w);
+  EXPECT_TRUE(has_issue(w, "/site/fire_separation_rei", "write 60")) << dump(w);
+}
+
+TEST(Plausibility, ABedroomThatIsNotInADwelling) {
+  const std::string text = R"({"site": {"jurisdiction": "GB", "location": "bedroom",
+      "dwelling": false}, "battery": {"chemistry": "LFP", "nominal_energy_kwh": 9.6}})";
+  const auto w = plausibility_warnings(parse_config(text));
+  EXPECT_TRUE(has_issue(w, "/site/dwelling", "bedroom")) << dump(w);
 }
 
 TEST(LinkSyntax, InterfaceNames) {

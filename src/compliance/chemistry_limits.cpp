@@ -3,7 +3,7 @@
 namespace bessd::compliance {
 
 namespace {
-// standards.md §4.1. Charge 0 … 45 °C and discharge −20 … 60 °C for every lithium chemistry here.
+// docs/compliance.md BAT-CHEM-01. Charge 0 … 45 °C, discharge −20 … 60 °C for every chemistry.
 // The last value is the usual nominal cell voltage of the chemistry (LFP 3.2 V, NMC/NCA 3.6 V,
 // LiPo 3.7 V, LiHV 3.8 V).
 constexpr ChemistryLimits kLfp{3.65, 2.50, 2.50, 0.0, 45.0, -20.0, 60.0, 3.2};

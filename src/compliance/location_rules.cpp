@@ -1,4 +1,4 @@
-// PAS 63100 location and separation rules (standards.md §3.1). Clause numbers 6.5.1 and 6.5.5
+// PAS 63100 location and separation rules (docs/compliance.md). Clause numbers 6.5.1 and 6.5.5
 // come from installer guidance quoting the PAS [S]; the others are not confirmed and say so.
 
 #include "rules.hpp"
@@ -53,7 +53,7 @@ std::string_view prohibition_reason(L location) {
   return {};
 }
 
-/// How standards.md §2 treats a location that is not on the prohibited list.
+/// How docs/compliance.md "Locations" treats a location that is not on the prohibited list.
 enum class Allowance : std::uint8_t { permitted, verify, under_stairs };
 
 Allowance allowance(L location) {

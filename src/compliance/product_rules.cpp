@@ -1,4 +1,4 @@
-// Product rules for any jurisdiction (standards.md §3.2).
+// Product rules for any jurisdiction (docs/compliance.md BAT-*).
 
 #include "rules.hpp"
 
@@ -13,7 +13,7 @@ namespace bessd::compliance::detail {
 Finding check_bat_chem_01(const RuleContext& ctx) {
   auto f = make_finding("BAT-CHEM-01", "Cell limits suit the chemistry",
                         "IEC 62933-5-2 (battery kept within its limits); EU 2023/1542 Annex V; "
-                        "chemistry table standards.md 4.1",
+                        "chemistry table of docs/compliance.md (BAT-CHEM-01)",
                         Confidence::judgement);
   const auto& b = ctx.battery;
   const auto chem = std::string{config::to_string(b.chemistry)};

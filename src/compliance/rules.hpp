@@ -34,7 +34,7 @@ struct RuleContext {
 
   /// PAS 63100 rules apply to dwellings in the United Kingdom and the Crown dependencies.
   bool pas_applies() const noexcept { return pas_63100_region(site.jurisdiction) && site.dwelling; }
-  /// Standards digest §2 / task: indoors = anything but outdoor_wall and outdoor_ground.
+  /// docs/compliance.md "Scope": indoors = anything but outdoor_wall and outdoor_ground.
   bool indoors() const noexcept { return !config::is_outdoor(site.location); }
 };
 

@@ -1,4 +1,4 @@
-// Second-life rules (standards.md §3.3): reused packs need traceability (IEC 63338), a current
+// Second-life rules (docs/compliance.md SL-*): reused packs need traceability (IEC 63338), current
 // grading report and a calendar expiry not yet reached (UL 1974), and run derated (bessd [I]).
 
 #include "rules.hpp"

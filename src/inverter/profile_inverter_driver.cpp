@@ -716,7 +716,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
                                           std::clamp(std::fabs(target) / *ref * 100.0, 0.0, 100.0));
         if (pct <= 0.0) {
           // A zero target is a hold, written without a revert timer: the device keeps it if
-          // bessd stops (standards: the safe state holds; timers release forced targets only).
+          // bessd stops (docs/protection.md "Safe state"; timers release forced targets only).
           out.push_back({cp.at("discharge_rate_pct"), 0.0});
           out.push_back({cp.at("charge_rate_pct"), 0.0});
           out.push_back({cp.at("revert_timeout_s"), 0.0});

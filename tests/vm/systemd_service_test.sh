@@ -94,7 +94,7 @@ mkdir -p /upper/data /upper/work
 mount -t overlay overlay -o lowerdir=/lower,upperdir=/upper/data,workdir=/upper/work /newroot || exec sh
 mkdir -p /newroot/mnt/bessd-vmtest
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 testshare /newroot/mnt/bessd-vmtest
-# Fixes for booting a container image's root under systemd (docs/testing-here.md): it is not a
+# Fixes for booting a container image's root under systemd: it is not a
 # container, package scripts may start services, the kernel's modules are ours.
 rm -f /newroot/.dockerenv /newroot/usr/sbin/policy-rc.d
 # No man-db index rebuild after each dpkg run (slow under TCG, irrelevant here).

@@ -1,6 +1,6 @@
 #pragma once
 // GET /v1/health: state of health and lifetime data (EU 2023/1542 Art. 14, Annex VII;
-// standards.md §5). Each value says whether the BMS reported it or bessd derived it.
+// docs/api.md). Each value says whether the BMS reported it or bessd derived it.
 
 #include <optional>
 #include <string>

@@ -21,7 +21,7 @@ enum class Mode : std::uint8_t { idle, manual, self_consumption };
 std::string_view to_string(Mode m) noexcept;
 std::optional<Mode> parse_mode(std::string_view text) noexcept;
 
-/// A fault that is active or latched (standards.md §4.3: latched until acknowledged after the
+/// A fault that is active or latched (docs/protection.md: latched until acknowledged after the
 /// cause has cleared).
 struct ActiveFault {
   std::string code;  // rule id or fault id ("COM-01", "ALM-01")

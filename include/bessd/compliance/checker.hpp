@@ -1,5 +1,5 @@
 #pragma once
-// The installation compliance check (standards.md §3): PAS 63100 location and separation rules
+// The installation compliance check (docs/compliance.md): PAS 63100 location and separation rules
 // for GB dwellings, product rules for any site, second-life rules when the pack is reused.
 //
 // Pure: no I/O, no clock (today comes in), no exceptions for any configuration the config loader

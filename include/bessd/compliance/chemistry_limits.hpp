@@ -1,5 +1,5 @@
 #pragma once
-// Chemistry defaults of standards.md §4.1: the sane bounds BAT-CHEM-01 checks configured pack
+// Chemistry defaults (docs/compliance.md BAT-CHEM-01): the bounds BAT-CHEM-01 checks pack
 // limits against, and the defaults the limits engine uses where the pack's datasheet gives none.
 // Pure data; no allocation; safe from any thread.
 

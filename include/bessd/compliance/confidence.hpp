@@ -1,5 +1,5 @@
 #pragma once
-// How sure bessd is of the fact behind a rule or threshold (standards.md: [C], [S], [U], [I]).
+// How sure bessd is of the fact behind a rule or threshold (docs/compliance.md: [C] [S] [U] [I]).
 
 #include <cstdint>
 #include <string_view>

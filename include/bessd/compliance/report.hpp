@@ -1,5 +1,5 @@
 #pragma once
-// The compliance report of a site: every rule of standards.md §3.1–§3.3, in a fixed order, with
+// The compliance report of a site: every rule of docs/compliance.md, in a fixed order, with
 // the overall verdict (the worst finding) and the second-life derate for the limits engine.
 //
 // Value type, no references into other objects: copy it into the control loop and the API.
@@ -19,7 +19,7 @@ namespace bessd::compliance {
 /// SL-DER-01 output, present only when `battery.second_life.enabled`. The limits engine
 /// multiplies the charge and discharge current (and power) limits by `factor` and clamps cell
 /// voltages to [cell_voltage_min_v, cell_voltage_max_v] (already narrowed).
-/// The lowest SL-DER-01 factor bessd applies (standards: k = clamp(SOH/100, 0.5, 1)); the
+/// The lowest SL-DER-01 factor bessd applies (docs/compliance.md: clamp(SOH/100, 0.5, 1)); the
 /// limits engine clamps to the same floor.
 inline constexpr double kSecondLifeFactorFloor = 0.5;
 
@@ -39,7 +39,7 @@ struct ComplianceReport {
   /// of every report: a site where they do not apply must not read like a clean pass of them.
   bool pas_63100_applies{false};
   std::string scope_note;
-  std::vector<Finding> findings;  // every rule, never omitted; order of standards.md §3
+  std::vector<Finding> findings;  // every rule, never omitted; order of docs/compliance.md
   std::optional<SecondLifeDerate> second_life_derate;
 
   /// True when any finding blocks: the controller must allow no power flow.

@@ -1,5 +1,5 @@
 #pragma once
-// The verdict of one installation rule, and of a whole compliance report (standards.md §3).
+// The verdict of one installation rule, and of a whole compliance report (docs/compliance.md).
 
 #include <cstdint>
 #include <optional>

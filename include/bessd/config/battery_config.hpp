@@ -1,6 +1,6 @@
 #pragma once
 // The battery as installed: chemistry, nameplate, the pack's datasheet limits (which override the
-// chemistry defaults of standards.md §4.1) and second-life records (§3.3).
+// chemistry defaults, docs/compliance.md BAT-CHEM-01) and second-life records (SL-* rules).
 
 #include <cstdint>
 #include <optional>

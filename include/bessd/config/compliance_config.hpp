@@ -1,6 +1,6 @@
 #pragma once
 // Thresholds of the installation rules that rest on secondary or uncertain sources
-// (standards.md §3): configurable, with the digest's defaults.
+// (docs/compliance.md "The rules"): configurable, with the defaults that page lists.
 
 namespace bessd::config {
 

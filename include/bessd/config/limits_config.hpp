@@ -1,5 +1,5 @@
 #pragma once
-// Operating-limit tables (standards.md §4.2): breakpoints with linear interpolation.
+// Operating-limit tables (docs/protection.md): breakpoints with linear interpolation.
 // Empty tables mean "the chemistry's default table" (filled in by the limits component).
 
 #include <utility>

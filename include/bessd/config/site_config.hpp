@@ -1,5 +1,5 @@
 #pragma once
-// Installation facts of the site (standards.md §2): where the battery is and how it is protected.
+// Installation facts of the site (docs/compliance.md): where the battery is, how it is protected.
 
 #include <cstdint>
 #include <optional>

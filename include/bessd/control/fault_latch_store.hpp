@@ -1,5 +1,5 @@
 #pragma once
-// The port through which latched faults survive restarts (standards.md §4.3). The storage
+// The port through which latched faults survive restarts (docs/protection.md). The storage
 // component implements it on SQLite later; MemoryFaultLatchStore serves tests and the protection
 // self-test. Implementations must not block the control loop for long: a database-backed store
 // keeps an in-memory copy and writes through its own thread. Not thread-safe unless stated.

@@ -1,5 +1,5 @@
 #pragma once
-// State-of-health and lifetime data (standards.md §5, EU 2023/1542 Art. 14 / Annex VII): kept
+// State-of-health and lifetime data (docs/api.md, EU 2023/1542 Art. 14 / Annex VII): kept
 // per pack, fed with every BMS sample, persisted by the storage component through counters()
 // and restored at start-up. Each value says whether the BMS reported it or bessd derived it
 // from telemetry. Pure; one owner; never throws.

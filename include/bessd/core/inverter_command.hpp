@@ -8,7 +8,7 @@ namespace bessd::core {
 /// What the controller tells the inverter driver to do.
 enum class CommandKind : std::uint8_t {
   none,        // write nothing (starting: the inverter has not been read yet)
-  safe_state,  // standards.md §4.3: 0 W (or the profile's standby), charge/discharge disabled
+  safe_state,  // docs/protection.md "Safe state": the profile's safe_state writes, 0 W
   set_power,   // hold the battery at `battery_power_w`
   /// Hand the inverter back to its own mode (the profile's release writes). Only on a stop
   /// without a fault, when `inverter.on_stop` is "release" (docs/operations.md).

@@ -23,8 +23,8 @@ namespace bessd::inverter {
 enum class RegisterFunction : std::uint8_t { holding, input };
 enum class Access : std::uint8_t { read, read_write };
 
-/// The device's sign for a quantity (protocols.md "every device profile declares its native
-/// sign"). `unknown` makes a signed reading unusable (e.g. SunSpec 802 W/A).
+/// The device's sign for a quantity (docs/devices.md "Sign conventions": every profile declares
+/// it). `unknown` makes a signed reading unusable (e.g. SunSpec 802 W/A).
 enum class SignConvention : std::uint8_t {
   none,  // not a signed flow (voltage, SOC, state)
   charge_positive,

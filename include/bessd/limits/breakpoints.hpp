@@ -1,5 +1,5 @@
 #pragma once
-// Piecewise-linear tables (standards.md §4.2 OP-V-02/04, OP-T-02). Pure, no allocation.
+// Piecewise-linear tables (docs/protection.md OP-V-02/04, OP-T-02). Pure, no allocation.
 
 #include <bessd/config/limits_config.hpp>
 

@@ -1,17 +1,17 @@
 #pragma once
-// Chemistry defaults (standards.md §4.1) and the default derating tables (§4.2).
+// Chemistry defaults (docs/compliance.md BAT-CHEM-01) and default derating tables (protection.md).
 //
 // Voltage taper tables are kept *relative* to the cell window so that a pack override of the
 // cell max/min (or the second-life narrowing SL-DER-01) moves the taper with the window:
 //  - LFP: docs/protection.md's table (1 at 3.42 V, 0.5 at 3.48, 0.1 at 3.53, 0 at 3.56 for a 3.65 V
 //    max; 1 at 3.10, 0.5 at 2.90, 0.1 at 2.80, 0 at 2.70 for a 2.50 V min), expressed as
 //    offsets from the max/min, so the default window reproduces it exactly.
-//  - NMC/NCA/LiPo/LiHV (our engineering judgement [I], the digest gives no table): these cells
+//  - NMC/NCA/LiPo/LiHV (our engineering judgement [I], no published table): these cells
 //    have a sloped voltage curve, so the taper is narrower: charge 1 at max−150 mV, 0.5 at
 //    max−80 mV, 0.05 at max−40 mV, 0 at max−20 mV; discharge 1 at pmin+400 mV, 0.5 at
 //    pmin+200 mV, 0.1 at pmin+100 mV, 0 at pmin, where pmin is the *practical* minimum
 //    (3.00 V; the 2.50 V absolute minimum of NMC/NCA stays the OP-V-03 block threshold).
-// Temperature tables are the digest's defaults for every chemistry (the windows OP-T-03/04 still
+// Temperature tables are docs/protection.md's OP-T-02 for every chemistry (windows OP-T-03/04 still
 // come from the chemistry / pack).
 
 #include <bessd/config/battery_config.hpp>

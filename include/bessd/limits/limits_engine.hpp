@@ -1,5 +1,5 @@
 #pragma once
-// LimitsEngine: every control cycle, the operating envelope (standards.md §4.2) from live
+// LimitsEngine: every control cycle, the operating envelope (docs/protection.md) from live
 // telemetry. Pure: no I/O, time comes in as an argument. Holds the state the rules need across
 // cycles (OP-HYST-01 hold timers, the recovery state of the direction blocks, which rules are
 // active so that events are emitted on edges only). Not thread-safe: one owner calls it.

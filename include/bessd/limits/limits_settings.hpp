@@ -1,5 +1,5 @@
 #pragma once
-// The resolved operating limits: chemistry defaults (standards.md §4.1) overridden by the pack's
+// The resolved operating limits: chemistry defaults (docs/compliance.md) overridden by the pack's
 // datasheet values, tables from the config or the chemistry defaults, site and inverter ratings.
 // Built once from the config (and again on reload); the engine never reads the config itself.
 

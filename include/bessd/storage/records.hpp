@@ -50,7 +50,7 @@ struct LatchedFault {
 };
 
 /// Whether a state-of-health/lifetime value came from the BMS or was derived by bessd
-/// (standards.md §5: bessd says which values are derived).
+/// (docs/api.md "GET /v1/health": bessd says which values are derived).
 enum class CounterOrigin : std::uint8_t { reported, derived };
 
 struct LifetimeCounter {

@@ -1,5 +1,5 @@
 #pragma once
-// The Pylontech LV broadcast for one BMS report (protocols.md §2.2): the frames a real pack sends
+// The Pylontech LV broadcast for one BMS report (docs/devices.md): the frames a real pack sends
 // once per period, in V1.2 (0x359 Pylon flags + 0x35C requests) or V1.3 (0x35A SMA/Victron
 // alarm pairs + 0x35F battery info) flavour. Pure.
 

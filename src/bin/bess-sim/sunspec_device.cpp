@@ -1,5 +1,5 @@
 // A SunSpec hybrid inverter (models 1, 103, 120, 124, 802 at 40000). Model 124 semantics as a
-// Fronius-style device applies them (protocols.md §4.7): StorCtl_Mod bit 0 enables the charge
+// Fronius-style device applies them (docs/simulator.md): StorCtl_Mod bit 0 enables the charge
 // limit InWRte (% of WChaMax), bit 1 the discharge limit OutWRte; a negative rate forces the
 // opposite direction (OutWRte < 0 = forced charge, InWRte < 0 = forced discharge). Between the
 // limits the inverter runs its own self-use. InOutWRte_RvrtTms > 0: the rates revert to 100 %

@@ -1,4 +1,4 @@
-// Every test vector of protocols.md §2.8, the bit maps of §2.3-§2.5, malformed and short
+// Published capture test vectors, the bit maps of docs/devices.md, malformed and short
 // frames, unknown ids, and encode/decode round trips.
 #include <bessd/bms/protocols/pylontech_lv_frames.hpp>
 

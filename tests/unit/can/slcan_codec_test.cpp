@@ -11,7 +11,7 @@ ReceivedFrame frame_of(const Result<Message>& m) {
   return std::get<ReceivedFrame>(*m);
 }
 
-// protocols.md §6 test vectors.
+// Test vectors of the Lawicel protocol (docs/devices.md "SLCAN").
 TEST(SlcanCodec, KernelSampleExtendedFrameWithTimestamp) {
   auto rx = frame_of(parse_line("T1111222281122334455667788EA5F"));
   EXPECT_TRUE(rx.frame.extended);

@@ -1,4 +1,4 @@
-// PAS 63100 location and separation rules (standards.md §3.1).
+// PAS 63100 location and separation rules (docs/compliance.md PAS-*).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

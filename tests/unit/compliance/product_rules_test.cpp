@@ -1,7 +1,9 @@
-// Product rules (standards.md §3.2) and the chemistry table (§4.1).
+// Product rules and the chemistry table (docs/compliance.md BAT-*).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include <bessd/compliance/chemistry_limits.hpp>
 
@@ -61,6 +63,24 @@ TEST_F(SiteTest, ChemistryDefaultsPassAndApplyInAnyJurisdiction) {
   site.jurisdiction = "FR";
   battery.cell_voltage_max_v = 3.70;
   EXPECT_EQ(verdict("BAT-CHEM-01"), Verdict::block);
+}
+
+// Users see each rule's reference in the report: it must name the standards and bessd's own
+// docs, never a document the user does not have. Every ".md" path must be one under docs/.
+TEST_F(SiteTest, ReferencesCiteTheStandardsAndBessdDocsOnly) {
+  battery.second_life.enabled = true;
+  const auto report = run();
+  ASSERT_FALSE(report.findings.empty());
+  for (const auto& f : report.findings) {
+    const std::string& ref = f.reference;
+    for (auto at = ref.find(".md"); at != std::string::npos; at = ref.find(".md", at + 1)) {
+      const auto sep = ref.find_last_of(" (;,", at);
+      const std::size_t from = sep == std::string::npos ? 0 : sep + 1;
+      const auto path = ref.substr(from, at + 3 - from);
+      EXPECT_EQ(path.rfind("docs/", 0), 0U) << f.rule_id << " cites " << path;
+    }
+  }
+  EXPECT_THAT(finding("BAT-CHEM-01").reference, HasSubstr("docs/compliance.md"));
 }
 
 TEST_F(SiteTest, LfpCellVoltageBoundaries) {

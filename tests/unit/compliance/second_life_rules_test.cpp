@@ -1,4 +1,4 @@
-// Second-life rules (standards.md §3.3).
+// Second-life rules (docs/compliance.md SL-*).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

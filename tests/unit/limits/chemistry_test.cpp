@@ -32,7 +32,7 @@ TEST(Chemistry, DefaultsOfStandardsTable41) {
   }
 }
 
-TEST(Chemistry, LfpRelativeTaperReproducesTheDigestTable) {
+TEST(Chemistry, LfpRelativeTaperReproducesTheProtectionTable) {
   const auto& d = chemistry_defaults(Chemistry::LFP);
   struct Row {
     double v;
@@ -47,7 +47,7 @@ TEST(Chemistry, LfpRelativeTaperReproducesTheDigestTable) {
   }
 }
 
-TEST(Chemistry, TemperatureTablesOfTheDigest) {
+TEST(Chemistry, TemperatureTablesOfTheProtectionPolicy) {
   const auto& d = chemistry_defaults(Chemistry::LFP);
   struct Row {
     double t;

@@ -1,4 +1,4 @@
-// One row per rule id (standards.md §4.2): inject the condition into a healthy snapshot and check
+// One row per rule id (docs/protection.md): inject the condition into a healthy snapshot and check
 // the bound it sets, its cause kind, its rule id and the sentence people read.
 #include <functional>
 

@@ -1,7 +1,10 @@
 #include <bessd/compliance/checker.hpp>
 
 #include <array>
+#include <cstdio>
 #include <string>
+
+#include <bessd/config/relaxed_thresholds.hpp>
 
 #include "rules.hpp"
 
@@ -43,6 +46,20 @@ std::string scope_note(const config::SiteConfig& site) {
   return note;
 }
 
+/// A threshold set looser than the default changes what "pass" means: the report says so first.
+std::string relaxed_note(const config::ComplianceConfig& thresholds) {
+  const auto relaxed = config::relaxed_thresholds(thresholds);
+  if (relaxed.empty()) return {};
+  std::string note = " Thresholds set looser than bessd's defaults:";
+  for (std::size_t i = 0; i < relaxed.size(); ++i) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%s compliance.%s %g (default %g)", i == 0 ? "" : ",",
+                  relaxed[i].key.c_str(), relaxed[i].value, relaxed[i].default_value);
+    note += buf;
+  }
+  return note + ".";
+}
+
 }  // namespace
 
 std::span<const std::string_view> rule_ids() noexcept {
@@ -57,7 +74,7 @@ ComplianceReport check(const config::SiteConfig& site, const config::BatteryConf
   report.evaluated_on = today;
   report.site_name = site.name;
   report.pas_63100_applies = ctx.pas_applies();
-  report.scope_note = scope_note(site);
+  report.scope_note = scope_note(site) + relaxed_note(thresholds);
   report.findings.reserve(kRuleIds.size());
   report.findings.push_back(detail::check_pas_loc_01(ctx));
   report.findings.push_back(detail::check_pas_loc_02(ctx));

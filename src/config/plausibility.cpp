@@ -1,5 +1,7 @@
 #include <bessd/config/plausibility.hpp>
 
+#include <bessd/config/relaxed_thresholds.hpp>
+
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -129,6 +131,11 @@ std::vector<ConfigIssue> plausibility_warnings(const Config& c) {
                        "hours, write " +
                        num(*rei * 60.0)});
   dwelling_only_location(out, c.site);
+  for (const auto& r : relaxed_thresholds(c.compliance))
+    out.push_back({"/compliance/" + r.key,
+                   num(r.value) + " is looser than bessd's default " + num(r.default_value) +
+                       ": allowed, but every compliance report will say so; keep the assessment "
+                       "that justifies it with the commissioning record"});
   return out;
 }
 

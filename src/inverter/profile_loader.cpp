@@ -574,4 +574,26 @@ std::filesystem::path profile_file_for(const std::string& profile, const std::st
   return p;
 }
 
+Profile load_configured_profile(const std::string& profile, const std::string& profile_dir,
+                                const std::filesystem::path& config_path) {
+  namespace fs = std::filesystem;
+  const fs::path file = profile_file_for(profile, profile_dir, config_path);
+  std::error_code ec;
+  if (!fs::exists(file, ec)) {
+    std::string known;
+    for (const auto& entry : fs::directory_iterator(file.parent_path(), ec)) {
+      if (entry.path().extension() != ".json") continue;
+      known += (known.empty() ? "" : ", ") + entry.path().stem().string();
+    }
+    throw config::ConfigError(
+        config_path.string(),
+        {{"/inverter/profile",
+          "the profile \"" + profile + "\" does not exist (looked for " + file.string() + "); " +
+              (known.empty() ? "no profiles in " + file.parent_path().string() +
+                                   " (check inverter.profile_dir)"
+                             : "profiles there: " + known)}});
+  }
+  return load_profile(file);
+}
+
 }  // namespace bessd::inverter

@@ -38,36 +38,13 @@ std::optional<bessd::config::LogLevel> parse_level(const std::string& text) {
   return std::nullopt;
 }
 
-/// The inverter profile the daemon would load, or the problem: a profile name that does not exist
-/// is a configuration error (exit 78), reported with the profiles that do.
-void check_profile(const bessd::config::Config& config, const std::string& config_path) {
-  namespace fs = std::filesystem;
-  const fs::path file = bessd::inverter::profile_file_for(
-      config.inverter.profile, config.inverter.profile_dir, fs::path{config_path});
-  std::error_code ec;
-  if (!fs::exists(file, ec)) {
-    std::string known;
-    for (const auto& entry : fs::directory_iterator(file.parent_path(), ec)) {
-      if (entry.path().extension() != ".json") continue;
-      known += (known.empty() ? "" : ", ") + entry.path().stem().string();
-    }
-    throw bessd::config::ConfigError(
-        config_path, {{"/inverter/profile",
-                       "the profile \"" + config.inverter.profile +
-                           "\" does not exist (looked for " + file.string() + "); " +
-                           (known.empty() ? "no profiles in " + file.parent_path().string() +
-                                                " (check inverter.profile_dir)"
-                                          : "profiles there: " + known)}});
-  }
-  (void)bessd::inverter::load_profile(file);
-}
-
 /// `--check-config FILE`: exit 0 means the daemon starts with this file. Loads the configuration
 /// and the inverter profile it names (errors: exit 78); prints plausibility warnings (exit 0).
 int check_config(const std::string& path) {
   try {
     const auto config = bessd::config::load_config_file(path);
-    check_profile(config, path);
+    (void)bessd::inverter::load_configured_profile(config.inverter.profile,
+                                                   config.inverter.profile_dir, path);
     if (!config.site.jurisdiction_as_written.empty()) {
       std::cout << path << ": note: /site/jurisdiction: \"" << config.site.jurisdiction_as_written
                 << "\" is read as \"" << config.site.jurisdiction << "\"\n";

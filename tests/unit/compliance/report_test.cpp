@@ -192,6 +192,19 @@ TEST_F(SiteTest, CrownDependenciesGetPas63100) {
   }
 }
 
+// A threshold set looser than the default changes what "pass" means: the report says so at
+// the top, and --check-config warns.
+TEST_F(SiteTest, RelaxedThresholdsAreNamedAtTheTop) {
+  thresholds.min_fire_separation_rei = 0;
+  thresholds.energy_cap_low_kwh = 1000;
+  const auto report = run();
+  EXPECT_THAT(report.scope_note, HasSubstr("compliance.min_fire_separation_rei 0 (default 30)"));
+  EXPECT_THAT(report.scope_note, HasSubstr("compliance.energy_cap_low_kwh 1000 (default 40)"));
+  thresholds = {};
+  thresholds.min_fire_separation_rei = 60;  // stricter is not worth a word
+  EXPECT_THAT(run().scope_note, ::testing::Not(HasSubstr("looser")));
+}
+
 TEST_F(SiteTest, OutsideTheUkThePasRulesAreNotApplicable) {
   site.jurisdiction = "IE";
   site.location = config::SiteLocation::bedroom;

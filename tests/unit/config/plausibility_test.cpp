@@ -129,6 +129,15 @@ TEST(Plausibility, ABedroomThatIsNotInADwelling) {
   EXPECT_TRUE(has_issue(w, "/site/dwelling", "bedroom")) << dump(w);
 }
 
+TEST(Plausibility, RelaxedComplianceThresholds) {
+  const auto w =
+      warnings_of("", R"("nominal_energy_kwh": 9.6)",
+                  R"("compliance": {"energy_cap_low_kwh": 1000, "flammable_clearance_m": 0})");
+  EXPECT_TRUE(has_issue(w, "/compliance/energy_cap_low_kwh", "looser than bessd's default 40"))
+      << dump(w);
+  EXPECT_TRUE(has_issue(w, "/compliance/flammable_clearance_m", "default 2")) << dump(w);
+}
+
 TEST(LinkSyntax, InterfaceNames) {
   for (const char* ok : {"can0", "vcan1", "slcan0", "can-bms", "abcdefghijklmno"})
     EXPECT_FALSE(interface_name_problem(ok)) << ok;

@@ -72,7 +72,8 @@ core::PackState BmsModel::report(const PackModel& pack) const {
   double dcl = params_.rated_discharge_current_a * discharge_taper;
   if (charge_blocked) ccl = 0.0;
   if (discharge_blocked) dcl = 0.0;
-  s.limits.charge_voltage_limit_v = std::round(params_.cell_charge_voltage_v * n * 10.0) / 10.0;
+  s.limits.charge_voltage_limit_v = overrides_.charge_voltage_limit_v.value_or(
+      std::round(params_.cell_charge_voltage_v * n * 10.0) / 10.0);
   s.limits.charge_current_limit_a = std::round(ccl * 10.0) / 10.0;
   s.limits.discharge_current_limit_a = std::round(dcl * 10.0) / 10.0;
   s.limits.discharge_voltage_limit_v =

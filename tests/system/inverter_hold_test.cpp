@@ -7,6 +7,8 @@
 #include <signal.h>
 
 #include <cmath>
+#include <cstdio>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -148,6 +150,33 @@ TEST(InverterHold, VictronLimitsFollowTheEnvelopeAndBmsStaleMeansZero) {
 
 // A device that answers every write with an exception: the driver reports it, the controller
 // raises the latched INV-CMD fault after the obey window.
+// The BMS lowers its charge-voltage limit below the pack voltage while bessd charges on SunSpec:
+// charging stops (OP-V-05) and stays stopped, discharging stays possible, and charging resumes
+// once the limit is back above the pack.
+TEST(InverterHold, SunSpecStopsChargingAtTheBmsChargeVoltageLimit) {
+  Site site;
+  site.patch_config({{"control", {{"mode", "manual"}, {"manual_setpoint_w", 2000}}}});
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, charging, 10s)) << site.bessd_output();
+  const double pack_v = site.sim_status().at("pack_v").get<double>();
+  const std::int64_t lowered = Site::now_us();
+  char cmd[32];
+  std::snprintf(cmd, sizeof cmd, "cvl %.1f", pack_v - 0.5);
+  ASSERT_EQ(site.sim(cmd).rfind("ok", 0), 0U);
+  ASSERT_TRUE(wait_for_write(site, lowered, holds_zero, 5s)) << site.sim("writes");
+  std::this_thread::sleep_for(3s);
+  const std::int64_t settled = Site::now_us();
+  std::this_thread::sleep_for(3s);
+  EXPECT_FALSE(first_write_after(site.sim_writes(), settled, charging)) << site.sim("writes");
+  const auto status = site.api("GET", "/v1/status").body;
+  EXPECT_EQ(status.at("envelope").at("charge_power_max_w").get<double>(), 0.0) << status.dump();
+  EXPECT_NE(status.dump().find("OP-V-05"), std::string::npos) << status.dump();
+
+  const std::int64_t restored = Site::now_us();
+  ASSERT_EQ(site.sim("cvl off").rfind("ok", 0), 0U);
+  EXPECT_TRUE(wait_for_write(site, restored, charging, 40s)) << site.sim("writes");
+}
+
 TEST(InverterHold, InverterRefusingCommandsIsAFault) {
   SiteOptions o;
   o.config_patch = {{"inverter", {{"obey_window_s", 2}}}};

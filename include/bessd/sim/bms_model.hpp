@@ -31,6 +31,9 @@ struct BmsOverrides {
   bool force_over_temperature{false};
   bool force_cell_over_voltage{false};
   bool force_protection_flag{false};  // BMS internal error protection
+  // A BMS that lowers its charge-voltage limit (0x351), as real ones do when a cell rests high;
+  // absent = the model's limit.
+  std::optional<double> charge_voltage_limit_v;
 };
 
 class BmsModel {

@@ -358,6 +358,17 @@ class Simulator {
         world_.set_time_scale(x);
         return ok();
       }
+      if (cmd == "cvl") {
+        // The BMS's charge-voltage limit in volts (0x351); "cvl off" returns to the model's.
+        if (arg == "off") {
+          ov.charge_voltage_limit_v.reset();
+          return ok();
+        }
+        const double x = std::stod(arg);
+        if (!(x > 0 && x <= 1000)) return "error: cvl must be in (0, 1000] V, or off";
+        ov.charge_voltage_limit_v = x;
+        return ok();
+      }
       if (cmd == "soc") {
         const double x = std::stod(arg);
         if (!(x >= 0 && x <= 100)) return "error: soc must be in [0, 100]";
@@ -371,7 +382,7 @@ class Simulator {
     if (cmd == "help" || cmd.empty())
       return "ok commands: status writes over-temp|cell-over-voltage|protection|bms-silence|"
              "garbage|inverter-ignore|inverter-refuse|fire-alarm on|off, inverter-restart, "
-             "time-scale X, soc X";
+             "time-scale X, soc X, cvl V|off";
     return "error: unknown command \"" + cmd + "\" (try help)";
   }
 

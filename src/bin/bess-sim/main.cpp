@@ -358,6 +358,15 @@ class Simulator {
         world_.set_time_scale(x);
         return ok();
       }
+      if (cmd == "temperature") {
+        // The pack and the air around it (a cold night, a hot loft): the thermal model then
+        // stays there instead of drifting back to 20 °C.
+        const double x = std::stod(arg);
+        if (!(x >= -40 && x <= 90)) return "error: temperature must be in [-40, 90] °C";
+        world_.pack().set_ambient_c(x);
+        world_.pack().set_temperature_c(x);
+        return ok();
+      }
       if (cmd == "cvl") {
         // The BMS's charge-voltage limit in volts (0x351); "cvl off" returns to the model's.
         if (arg == "off") {
@@ -382,7 +391,7 @@ class Simulator {
     if (cmd == "help" || cmd.empty())
       return "ok commands: status writes over-temp|cell-over-voltage|protection|bms-silence|"
              "garbage|inverter-ignore|inverter-refuse|fire-alarm on|off, inverter-restart, "
-             "time-scale X, soc X, cvl V|off";
+             "time-scale X, soc X, temperature C, cvl V|off";
     return "error: unknown command \"" + cmd + "\" (try help)";
   }
 

@@ -1,0 +1,79 @@
+// What real packs do on real nights, end to end against the simulator (docs/protection.md):
+// a cold pack may discharge but not charge, and nothing latches; an empty pack whose BMS asks for
+// a charge is recharged to the reserve even with the operator's mode idle.
+
+#include <cstdio>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "site.hpp"
+
+namespace bessd::systest {
+namespace {
+
+using namespace std::chrono_literals;
+
+nlohmann::json status(Site& site) {
+  return site.api("GET", "/v1/status").body;
+}
+
+bool any_latched(const nlohmann::json& s) {
+  for (const auto& f : s.at("active_faults"))
+    if (f.value("latched", false)) return true;
+  return false;
+}
+
+// -5 °C: charging stops (LFP must not be charged below 0 °C), discharging goes on, no fault
+// latches; once warm again charging resumes by itself.
+TEST(RealPack, ColdNightBlocksChargingOnlyAndRecovers) {
+  Site site;
+  site.patch_config({{"control", {{"mode", "manual"}, {"manual_setpoint_w", 2000}}}});
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, charging, 10s)) << site.bessd_output();
+
+  const std::int64_t cold = Site::now_us();
+  ASSERT_EQ(site.sim("temperature -5").rfind("ok", 0), 0U);
+  ASSERT_TRUE(wait_for_write(site, cold, holds_zero, 5s)) << site.sim("writes");
+  std::this_thread::sleep_for(2s);
+  const auto s = status(site);
+  EXPECT_EQ(s.at("envelope").at("charge_power_max_w").get<double>(), 0.0) << s.dump();
+  EXPECT_GT(s.at("envelope").at("discharge_power_max_w").get<double>(), 0.0) << s.dump();
+  EXPECT_FALSE(any_latched(s)) << s.dump();
+  EXPECT_NE(s.value("state", ""), "fault") << s.dump();
+
+  const std::int64_t discharge_asked = Site::now_us();
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1000})").status, 200);
+  EXPECT_TRUE(wait_for_write(site, discharge_asked, discharging, 5s)) << site.sim("writes");
+
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":2000})").status, 200);
+  const std::int64_t warm = Site::now_us();
+  ASSERT_EQ(site.sim("temperature 15").rfind("ok", 0), 0U);
+  EXPECT_TRUE(wait_for_write(site, warm, charging, 40s)) << site.sim("writes");
+  EXPECT_FALSE(any_latched(status(site)));
+}
+
+// The pack sits below its reserve and the BMS sets its force-charge request (0x35C): bessd
+// recharges it although the operator's mode is idle, and says why.
+TEST(RealPack, EmptyPackIsRechargedWhenTheBmsAsks) {
+  Site site;
+  site.patch_config({{"control", {{"mode", "idle"}}}});
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, holds_zero, 10s)) << site.bessd_output();
+  const std::int64_t emptied = Site::now_us();
+  ASSERT_EQ(site.sim("soc 3").rfind("ok", 0), 0U);
+  ASSERT_TRUE(wait_for_write(site, emptied, charging, 10s)) << site.sim("writes");
+  const auto events = site.api("GET", "/v1/events?limit=200").body.dump();
+  EXPECT_NE(events.find("OP-REC-01"), std::string::npos) << events;
+  EXPECT_NE(events.find("the BMS asked for a charge"), std::string::npos) << events;
+  // Above the reserve again: the recovery charge ends and idle holds.
+  ASSERT_EQ(site.sim("soc 30").rfind("ok", 0), 0U);
+  const std::int64_t refilled = Site::now_us();
+  ASSERT_TRUE(wait_for_write(site, refilled, holds_zero, 10s)) << site.sim("writes");
+  std::this_thread::sleep_for(2s);
+  EXPECT_FALSE(first_write_after(site.sim_writes(), Site::now_us() - 1'000'000, charging))
+      << site.sim("writes");
+}
+
+}  // namespace
+}  // namespace bessd::systest

@@ -3,6 +3,7 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include <bessd/common/printf_string.hpp>
 #include <bessd/control/controller.hpp>
 #include <bessd/control/fault_catalog.hpp>
 #include <bessd/limits/chemistry.hpp>
@@ -19,16 +20,6 @@ namespace {
 using core::CommandKind;
 using core::EventEdge;
 using core::Severity;
-
-__attribute__((format(printf, 1, 2))) std::string fmt(const char* format, ...) {
-  char buf[512];
-  va_list args;
-  va_start(args, format);
-  const int n = std::vsnprintf(buf, sizeof buf, format, args);
-  va_end(args);
-  if (n < 0) return {};
-  return std::string(buf, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 1));
-}
 
 Duration seconds_d(double s) {
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
@@ -233,19 +224,47 @@ bool Controller::any_fault_blocks_both() const {
 
 StepOutput Controller::step(const StepInput& in) {
   StepOutput out;
+  const bool online = observe_inverter(in, out);
+  limits::LimitsInput li = in.snapshot;
+  limits::LimitsResult lr = compute_limits(in, li, out.events);
+  update_fault_causes(in, lr.findings, online, out);
+  core::Envelope env = hold_new_fault_directions(std::move(lr.envelope), li);
+  update_state(in, out.events);
+  update_recovery(in, lr.findings, out.events);
+  core::InverterCommand cmd = command_for(in, env, online, out);
+
+  // The self-consumption loop continues from what was actually commanded (bumpless from manual
+  // or idle, no wind-up against the envelope); any non-power command restarts it from 0 W.
+  if (cmd.kind == CommandKind::safe_state && online) safe_first_pending_ = false;
+  if (!online) safe_first_pending_ = true;
+  sc_setpoint_w_ = cmd.kind == CommandKind::set_power ? cmd.battery_power_w : 0.0;
+  if (cmd.kind != CommandKind::none) last_command_ = cmd;
+  last_step_at_ = in.now;
+
+  out.command = std::move(cmd);
+  out.state = state_;
+  out.envelope = std::move(env);
+  out.findings = lr.findings;
+  out.active_rules = std::move(lr.active_rules);
+  out.recovery = recovery_;
+  for (const auto& f : faults_)
+    out.faults.push_back(FaultStatus{f.id, f.reason, f.latched, f.cause_active, f.ack_not_stored});
+  return out;
+}
+
+bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
   auto& events = out.events;
   const auto& inv = in.snapshot.inverter;
   const auto& pack = in.snapshot.pack;
-
-  // ---- Inverter link (COM-02) ----------------------------------------------------------------
+  // COM-02: the inverter link.
   const bool online = inv.online && inv.read_at && in.now >= *inv.read_at &&
                       in.now - *inv.read_at <= settings_.inverter_timeout;
   if (online) inverter_read_once_ = true;
   out.inverter_online = online;
 
-  // ---- OP-I-01/02 and the safe-state read-back (against the command in force) ----------------
-  // Without a battery power reading from the inverter (a profile whose sign is unknown), the
-  // BMS's measured voltage × current stands in, so the check works on every profile.
+  // OP-I-01/02 and the safe-state read-back, against the command in force. Without a battery
+  // power reading from the inverter (a profile whose sign is unknown), the BMS's measured
+  // voltage × current stands in, so the check works on every profile.
   const bool pack_measured_fresh = pack.measured_at && in.now >= *pack.measured_at &&
                                    in.now - *pack.measured_at <= engine_.settings().stale_after;
   const std::optional<double> measured_w =
@@ -265,16 +284,20 @@ StepOutput Controller::step(const StepInput& in) {
     events.push_back(control_event(
         in.now, now_v.blocked ? Severity::error : Severity::info,
         now_v.blocked ? EventEdge::raised : EventEdge::cleared, id,
-        now_v.blocked ? fmt("%s is stopped because %s (%s).", charge ? "Charging" : "Discharging",
+        now_v.blocked
+            ? printf_string("%s is stopped because %s (%s).", charge ? "Charging" : "Discharging",
                             now_v.detail.c_str(), id)
-                      : fmt("The inverter follows the commands again: %s is allowed again (%s).",
+            : printf_string("The inverter follows the commands again: %s is allowed again (%s).",
                             charge ? "charging" : "discharging", id)));
   }
   if (online && measured_w && last_command_.kind == CommandKind::safe_state)
     out.safe_state_verified = std::abs(*measured_w) <= settings_.obey.standby_tolerance_w;
+  return online;
+}
 
-  // ---- Limits (with the faults and direction blocks known so far) -----------------------------
-  limits::LimitsInput li = in.snapshot;
+limits::LimitsResult Controller::compute_limits(const StepInput& in, limits::LimitsInput& li,
+                                                std::vector<core::Event>& events) {
+  // The limits see the faults and direction blocks known so far.
   li.fire_alarm_configured = li.fire_alarm_configured || settings_.fire_alarm_configured;
   li.faults.clear();
   for (const auto& f : faults_) {
@@ -292,13 +315,18 @@ StepOutput Controller::step(const StepInput& in) {
   limits::LimitsResult lr = engine_.compute(li, in.now);
   events.insert(events.end(), std::make_move_iterator(lr.events.begin()),
                 std::make_move_iterator(lr.events.end()));
-  const auto& fnd = lr.findings;
+  lr.events.clear();
+  return lr;
+}
 
-  // ---- Fault causes ----------------------------------------------------------------------------
+void Controller::update_fault_causes(const StepInput& in, const limits::LimitsFindings& fnd,
+                                     bool online, StepOutput& out) {
+  auto& events = out.events;
+  const auto& inv = in.snapshot.inverter;
   update_bms_link_faults(in, fnd, out);
   set_cause(fault_id::inverter_link_lost, inverter_read_once_ && !online,
-            fmt("no answer from the inverter for more than %.1f s",
-                to_seconds(settings_.inverter_timeout)),
+            printf_string("no answer from the inverter for more than %.1f s",
+                          to_seconds(settings_.inverter_timeout)),
             in, events);
   set_cause(fault_id::bms_over_temperature, fnd.bms_over_temperature,
             "the BMS reports " + fnd.protection_detail, in, events);
@@ -310,18 +338,28 @@ StepOutput Controller::step(const StepInput& in) {
             obey_verdict_.discharge.detail + ", and still after discharging was stopped", in,
             events);
   update_repeated_trips(in, fnd, events);
-  // INV-CMD: the driver keeps failing to write or read back what it was told (§4.3a "inverter
-  // not obeying"): a device that refuses commands is not under bessd's control.
+  // INV-CMD: the driver keeps failing to write or read back what it was told: a device that
+  // refuses commands is not under bessd's control (docs/protection.md).
   const bool commands_refused = online && inv.command_failing_since &&
                                 in.now >= *inv.command_failing_since &&
                                 in.now - *inv.command_failing_since > settings_.obey.window;
   set_cause(fault_id::inverter_refuses_commands, commands_refused,
             "the inverter has not accepted bessd's command for more than " +
-                fmt("%.0f s", to_seconds(settings_.obey.window)) + ": " + inv.command_failure,
+                printf_string("%.0f s", to_seconds(settings_.obey.window)) + ": " +
+                inv.command_failure,
             in, events);
-  // COM-03: judged against the command in force.
-  const SignCheckResult sign = sign_.update(last_command_, pack, in.now);
-  // Outside commissioning a mismatch is a warning, raised and cleared on edges.
+  update_sign_check(in, events);
+  handle_ack(in, events);
+  auto soc_events = soc_.update(in.snapshot.pack, in.now);
+  events.insert(events.end(), std::make_move_iterator(soc_events.begin()),
+                std::make_move_iterator(soc_events.end()));
+  out.soc = soc_.estimate();
+}
+
+void Controller::update_sign_check(const StepInput& in, std::vector<core::Event>& events) {
+  // COM-03: judged against the command in force. Outside commissioning a mismatch is a warning,
+  // raised and cleared on edges; during commissioning a latched fault.
+  const SignCheckResult sign = sign_.update(last_command_, in.snapshot.pack, in.now);
   if (!settings_.commissioning && sign.verdict != SignVerdict::inconclusive) {
     const bool mismatch = sign.verdict == SignVerdict::disagrees;
     if (mismatch != sign_warning_) {
@@ -336,16 +374,11 @@ StepOutput Controller::step(const StepInput& in) {
   set_cause(fault_id::sign_mismatch,
             settings_.commissioning && sign.verdict == SignVerdict::disagrees, sign.detail, in,
             events);
-  handle_ack(in, events);
+}
 
-  // ---- SOC cross-check -----------------------------------------------------------------------
-  auto soc_events = soc_.update(pack, in.now);
-  events.insert(events.end(), std::make_move_iterator(soc_events.begin()),
-                std::make_move_iterator(soc_events.end()));
-  out.soc = soc_.estimate();
-
-  // ---- A fault raised this step holds its direction(s) at zero now, not next step --------------
-  core::Envelope env = lr.envelope;
+core::Envelope Controller::hold_new_fault_directions(core::Envelope env,
+                                                     const limits::LimitsInput& li) const {
+  // A fault raised this step holds its direction(s) at zero now, not next step.
   for (const auto& f : faults_) {
     if (f.id == fault_id::bms_lost || f.id == fault_id::inverter_link_lost) continue;
     const bool known = std::any_of(li.faults.begin(), li.faults.end(),
@@ -355,18 +388,20 @@ StepOutput Controller::step(const StepInput& in) {
     const bool chg = !spec || spec->blocks_charge;
     const bool dis = !spec || spec->blocks_discharge;
     const core::Cause cause{core::CauseKind::fault, f.id,
-                            fmt("%s stopped because of the fault %s: %s",
-                                chg && dis ? "Charging and discharging are"
-                                : chg      ? "Charging is"
-                                           : "Discharging is",
-                                f.id.c_str(), f.reason.c_str())};
+                            printf_string("%s stopped because of the fault %s: %s",
+                                          chg && dis ? "Charging and discharging are"
+                                          : chg      ? "Charging is"
+                                                     : "Discharging is",
+                                          f.id.c_str(), f.reason.c_str())};
     for (core::Bound* b : {&env.charge_current_max_a, &env.charge_power_max_w})
       if (chg && b->value > 0.0) *b = core::Bound{0.0, cause};
     for (core::Bound* b : {&env.discharge_current_max_a, &env.discharge_power_max_w})
       if (dis && b->value > 0.0) *b = core::Bound{0.0, cause};
   }
+  return env;
+}
 
-  // ---- State ---------------------------------------------------------------------------------
+void Controller::update_state(const StepInput& in, std::vector<core::Event>& events) {
   if (in.request.mode != mode_) {
     events.push_back(control_event(in.now, Severity::info, EventEdge::once, "control.mode",
                                    "Mode: " + std::string(config::to_string(mode_)) + " -> " +
@@ -384,123 +419,14 @@ StepOutput Controller::step(const StepInput& in) {
     next = ControlState::lockout;
   else
     next = mode_ == config::OperatingMode::idle ? ControlState::standby : ControlState::running;
-  if (next != state_) {
-    const bool bad = next == ControlState::fault || next == ControlState::lockout;
-    std::string msg =
-        "State: " + std::string(to_string(state_)) + " -> " + std::string(to_string(next));
-    if (next == ControlState::lockout) msg += " (" + in.snapshot.compliance.reason + ")";
-    events.push_back(control_event(in.now, bad ? Severity::warning : Severity::info,
-                                   EventEdge::once, "control.state", std::move(msg)));
-    state_ = next;
-  }
-  update_recovery(in, fnd, events);
-
-  // ---- Command -------------------------------------------------------------------------------
-  core::InverterCommand cmd;
-  auto safe = [&](std::string reason) {
-    cmd.kind = CommandKind::safe_state;
-    cmd.battery_power_w = 0.0;
-    cmd.reason = std::move(reason);
-  };
-  std::optional<double> requested;
-  double wanted = 0.0;
-  if (state_ == ControlState::starting) {
-    cmd.kind = CommandKind::none;
-    cmd.reason = "starting: waiting for the first inverter read";
-  } else if (state_ == ControlState::stopped) {
-    safe("stop: the daemon is stopping");
-  } else if (state_ == ControlState::fault) {
-    std::string ids;
-    for (const auto& f : faults_) ids += (ids.empty() ? "" : ", ") + f.id;
-    safe("fault: " + ids);
-  } else if (state_ == ControlState::lockout) {
-    safe("lockout: " + in.snapshot.compliance.reason);
-  } else if (!online) {
-    safe("COM-02: inverter link lost");
-  } else if (safe_first_pending_) {
-    safe("COM-02: first command after the inverter was (re)connected is the safe setpoint");
-    events.push_back(control_event(in.now, Severity::info, EventEdge::once, "COM-02",
-                                   "Inverter reachable: safe setpoint first, the target follows."));
-  } else {
-    cmd.kind = CommandKind::set_power;
-    if (state_ == ControlState::standby) {
-      cmd.reason = "idle";
-    } else if (mode_ == config::OperatingMode::manual) {
-      requested = in.request.manual_setpoint_w;
-      wanted = *requested;
-      cmd.reason = "manual";
-    } else {
-      wanted = self_consumption_setpoint(in);
-      requested = wanted;
-      cmd.reason = "self_consumption";
-      const bool have_grid = in.meter_grid_power_w || inv.grid_power_w;
-      if (!have_grid != no_grid_reading_) {
-        no_grid_reading_ = !have_grid;
-        events.push_back(control_event(
-            in.now, no_grid_reading_ ? Severity::warning : Severity::info,
-            no_grid_reading_ ? EventEdge::raised : EventEdge::cleared, "control.no_grid_reading",
-            no_grid_reading_ ? "Self-consumption holds the battery at 0 W: no grid power reading."
-                             : "Grid power reading available again."));
-      }
-    }
-    // Recovery charge: at least the recovery power, in every mode (the envelope still bounds
-    // it: BMS limits, temperature, the site's import limit).
-    if (recovery_) {
-      wanted = std::max(wanted, settings_.recovery_charge_power_w);
-      requested.reset();
-      cmd.reason = *recovery_;
-    }
-  }
-  if (cmd.kind == CommandKind::set_power) {
-    const double hi = env.charge_power_max_w.value;
-    const double lo = -env.discharge_power_max_w.value;
-    cmd.battery_power_w = std::clamp(wanted, lo, hi);
-    if (requested && std::abs(cmd.battery_power_w - *requested) > 1e-6) {
-      out.clamp = ClampInfo{
-          true, *requested, cmd.battery_power_w,
-          *requested > 0.0 ? env.charge_power_max_w.cause : env.discharge_power_max_w.cause};
-    }
-  }
-  cmd.charge_power_max_w = cmd.kind == CommandKind::set_power ? env.charge_power_max_w.value : 0.0;
-  cmd.discharge_power_max_w =
-      cmd.kind == CommandKind::set_power ? env.discharge_power_max_w.value : 0.0;
-  // The device's own limit registers carry the same envelope (docs/profiles.md "Limits").
-  cmd.charge_current_max_a =
-      cmd.kind == CommandKind::set_power ? env.charge_current_max_a.value : 0.0;
-  cmd.discharge_current_max_a =
-      cmd.kind == CommandKind::set_power ? env.discharge_current_max_a.value : 0.0;
-  if (env.charge_voltage_max_v.value > 0.0)
-    cmd.charge_voltage_max_v = env.charge_voltage_max_v.value;
-  // Clamp edges (reported, never silent).
-  if (out.clamp.clamped != clamp_active_) {
-    clamp_active_ = out.clamp.clamped;
-    events.push_back(
-        clamp_active_
-            ? control_event(in.now, Severity::info, EventEdge::raised, "control.setpoint_clamped",
-                            fmt("Requested %.0f W, allowed %.0f W: %s", out.clamp.requested_w,
-                                out.clamp.allowed_w, out.clamp.cause.sentence.c_str()))
-            : control_event(in.now, Severity::info, EventEdge::cleared, "control.setpoint_clamped",
-                            "The requested power is within the limits again."));
-  }
-
-  // ---- Bookkeeping ---------------------------------------------------------------------------
-  if (cmd.kind == CommandKind::safe_state && online) safe_first_pending_ = false;
-  if (!online) safe_first_pending_ = true;
-  // The self-consumption loop continues from what was actually commanded (bumpless from manual
-  // or idle, no wind-up against the envelope); any non-power command restarts it from 0 W.
-  sc_setpoint_w_ = cmd.kind == CommandKind::set_power ? cmd.battery_power_w : 0.0;
-  if (cmd.kind != CommandKind::none) last_command_ = cmd;
-  last_step_at_ = in.now;
-
-  out.command = std::move(cmd);
-  out.state = state_;
-  out.envelope = std::move(env);
-  out.findings = lr.findings;
-  out.active_rules = std::move(lr.active_rules);
-  out.recovery = recovery_;
-  for (const auto& f : faults_)
-    out.faults.push_back(FaultStatus{f.id, f.reason, f.latched, f.cause_active, f.ack_not_stored});
-  return out;
+  if (next == state_) return;
+  const bool bad = next == ControlState::fault || next == ControlState::lockout;
+  std::string msg =
+      "State: " + std::string(to_string(state_)) + " -> " + std::string(to_string(next));
+  if (next == ControlState::lockout) msg += " (" + in.snapshot.compliance.reason + ")";
+  events.push_back(control_event(in.now, bad ? Severity::warning : Severity::info, EventEdge::once,
+                                 "control.state", std::move(msg)));
+  state_ = next;
 }
 
 }  // namespace bessd::control

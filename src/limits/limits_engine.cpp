@@ -10,7 +10,6 @@ using core::Bound;
 using core::Cause;
 using core::CauseKind;
 using core::Severity;
-using detail::fmt;
 
 LimitsEngine::LimitsEngine(LimitsSettings settings) : settings_(std::move(settings)) {}
 
@@ -45,16 +44,18 @@ core::Bound LimitsEngine::apply_hysteresis(HysteresisState& h, core::Bound raw,
     }
     const double remaining = to_seconds(settings_.hysteresis_hold - (now - *h.above_since));
     return Bound{0.0, Cause{CauseKind::hysteresis, "OP-HYST-01",
-                            fmt("%s stays off for another %.0f s so that it does not switch on and "
+                            printf_string(
+                                "%s stays off for another %.0f s so that it does not switch on and "
                                 "off; it was stopped because: %s (OP-HYST-01)",
                                 direction, remaining, h.held_cause.sentence.c_str())}};
   }
   h.above_since.reset();
   return Bound{
       0.0, Cause{CauseKind::hysteresis, "OP-HYST-01",
-                 fmt("%s stays off until its limit is above %.1f %% of its maximum; it "
-                     "was stopped because: %s (OP-HYST-01)",
-                     direction, settings_.hysteresis_recovery_pct, h.held_cause.sentence.c_str())}};
+                 printf_string("%s stays off until its limit is above %.1f %% of its maximum; it "
+                               "was stopped because: %s (OP-HYST-01)",
+                               direction, settings_.hysteresis_recovery_pct,
+                               h.held_cause.sentence.c_str())}};
 }
 
 LimitsResult LimitsEngine::compute(const LimitsInput& in, TimePoint now) {

@@ -7,15 +7,13 @@
 #include <string>
 #include <vector>
 
+#include <bessd/common/printf_string.hpp>
 #include <bessd/limits/limits_engine.hpp>
 
 namespace bessd::limits::detail {
 
 inline constexpr double kInf = std::numeric_limits<double>::infinity();
 inline constexpr double kZeroEpsilon = 1e-9;
-
-/// printf-style formatting into a std::string (the sentences people read).
-__attribute__((format(printf, 1, 2))) std::string fmt(const char* format, ...);
 
 inline double pct(double factor) {
   return factor * 100.0;

@@ -53,7 +53,7 @@ void apply_cell_voltage(Cycle& c, RuleMemory& m) {
     if (vmax < c.max_v - s.voltage_recovery_margin_v) m.over_voltage = false;
     if (m.over_voltage) {
       const auto sentence = [&] {
-        return fmt(
+        return printf_string(
             "Charging is stopped because the %s is at %.3f V, above the %.3f V limit; it "
             "resumes below %.3f V. Discharging stays available (OP-V-01).",
             kind, vmax, c.max_v, c.max_v - s.voltage_recovery_margin_v);
@@ -66,7 +66,7 @@ void apply_cell_voltage(Cycle& c, RuleMemory& m) {
                              ? interpolate(s.charge_taper_rel_max, vmax - c.max_v)
                              : interpolate(s.charge_taper_v, vmax);
     c.derate(true, taper, CauseKind::cell_voltage, "OP-V-02", Severity::info, [&] {
-      return fmt(
+      return printf_string(
           "Charging is reduced to %.0f %% because the %s is at %.3f V, near the %.3f V "
           "maximum (OP-V-02).",
           pct(taper), kind, vmax, c.max_v);
@@ -79,7 +79,7 @@ void apply_cell_voltage(Cycle& c, RuleMemory& m) {
     if (vmin > c.min_v + s.voltage_recovery_margin_v) m.under_voltage = false;
     if (m.under_voltage) {
       const auto sentence = [&] {
-        return fmt(
+        return printf_string(
             "Discharging is stopped because the %s is at %.3f V, below the %.3f V limit; it "
             "resumes above %.3f V. Charging stays available (OP-V-03).",
             low, vmin, c.min_v, c.min_v + s.voltage_recovery_margin_v);
@@ -91,7 +91,7 @@ void apply_cell_voltage(Cycle& c, RuleMemory& m) {
                              ? interpolate(s.discharge_taper_rel_min, vmin - c.practical_min_v)
                              : interpolate(s.discharge_taper_v, vmin);
     c.derate(false, taper, CauseKind::cell_voltage, "OP-V-04", Severity::info, [&] {
-      return fmt(
+      return printf_string(
           "Discharging is reduced to %.0f %% because the %s is at %.3f V, near the "
           "minimum (OP-V-04).",
           pct(taper), low, vmin);
@@ -110,7 +110,7 @@ void apply_cell_voltage(Cycle& c, RuleMemory& m) {
     const double factor = std::clamp((cvl - volts) / taper_v, 0.0, 1.0);
     if (factor <= 0.0) {
       const auto sentence = [&] {
-        return fmt(
+        return printf_string(
             "Charging is stopped because the pack is at %.2f V, at the %.2f V charge voltage "
             "limit of the BMS. Discharging stays available (OP-V-05).",
             volts, cvl);
@@ -119,7 +119,7 @@ void apply_cell_voltage(Cycle& c, RuleMemory& m) {
       c.activate("OP-V-05", Severity::info, sentence());
     } else {
       c.derate(true, factor, CauseKind::bms_limit, "OP-V-05", Severity::info, [&] {
-        return fmt(
+        return printf_string(
             "Charging is reduced to %.0f %% because the pack (%.2f V) is close to the "
             "%.2f V charge voltage limit of the BMS (OP-V-05).",
             pct(factor), volts, cvl);
@@ -129,15 +129,16 @@ void apply_cell_voltage(Cycle& c, RuleMemory& m) {
 
   // The charge voltage limit passed on to the inverter: the BMS's CVL and cell max × series.
   c.cvl.offer(cvl, CauseKind::bms_limit, "BMS", [&] {
-    return fmt("The charge voltage is limited to %.2f V by the battery's own management system.",
-               cvl);
+    return printf_string(
+        "The charge voltage is limited to %.2f V by the battery's own management system.", cvl);
   });
   if (s.series_cells && *s.series_cells > 0) {
     const double pack_max = c.max_v * static_cast<double>(*s.series_cells);
     c.cvl.offer(pack_max, c.second_life_max ? CauseKind::second_life : CauseKind::pack_rating,
                 c.second_life_max ? "SL-DER-01" : "PACK", [&] {
-                  return fmt("The charge voltage is limited to %.2f V (%lld cells × %.3f V).",
-                             pack_max, static_cast<long long>(*s.series_cells), c.max_v);
+                  return printf_string(
+                      "The charge voltage is limited to %.2f V (%lld cells × %.3f V).", pack_max,
+                      static_cast<long long>(*s.series_cells), c.max_v);
                 });
   }
 }

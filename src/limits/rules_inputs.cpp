@@ -13,16 +13,6 @@ namespace bessd::limits::detail {
 using core::CauseKind;
 using core::Severity;
 
-std::string fmt(const char* format, ...) {
-  char buf[512];
-  va_list args;
-  va_start(args, format);
-  const int n = std::vsnprintf(buf, sizeof buf, format, args);
-  va_end(args);
-  if (n < 0) return {};
-  return std::string(buf, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 1));
-}
-
 void Cycle::activate(const char* id, Severity sev, std::string sentence) {
   for (const auto& a : act)
     if (a.id == id) return;
@@ -58,9 +48,9 @@ void apply_blocking_inputs(Cycle& c) {
   for (const auto& fault : in.faults) {
     if (!fault.blocks_charge && !fault.blocks_discharge) continue;
     const auto sentence = [&] {
-      return fmt("%s stopped because of the fault %s: %s",
-                 directions_text(fault.blocks_charge, fault.blocks_discharge), fault.id.c_str(),
-                 fault.reason.c_str());
+      return printf_string("%s stopped because of the fault %s: %s",
+                           directions_text(fault.blocks_charge, fault.blocks_discharge),
+                           fault.id.c_str(), fault.reason.c_str());
     };
     c.block(fault.blocks_charge, fault.blocks_discharge, CauseKind::fault, fault.id.c_str(), "",
             sentence);
@@ -68,8 +58,8 @@ void apply_blocking_inputs(Cycle& c) {
   if (in.compliance.blocked) {
     c.f.compliance_block = true;
     const auto sentence = [&] {
-      return fmt("Charging and discharging are blocked by an installation rule: %s",
-                 in.compliance.reason.c_str());
+      return printf_string("Charging and discharging are blocked by an installation rule: %s",
+                           in.compliance.reason.c_str());
     };
     c.block(true, true, CauseKind::compliance_block, "COMPLIANCE", "", sentence);
   }
@@ -138,10 +128,11 @@ void apply_data_freshness(Cycle& c) {
   if (!c.stale) return;
   const auto sentence = [&] {
     if (missing && oldest_age_s > 0.0)
-      return fmt("Charging and discharging are stopped because the BMS %s are %.1f s old (COM-01).",
-                 missing, oldest_age_s);
+      return printf_string(
+          "Charging and discharging are stopped because the BMS %s are %.1f s old (COM-01).",
+          missing, oldest_age_s);
     if (missing)
-      return fmt(
+      return printf_string(
           "Charging and discharging are stopped because the BMS has not reported its %s "
           "(COM-01).",
           missing);
@@ -177,7 +168,7 @@ void apply_bms_flags(Cycle& c) {
       if (row.charge == Action::derate)
         c.derate(true, c.s.imbalance_charge_factor, CauseKind::protection_flag, "OP-FLAG-01",
                  Severity::warning, [&] {
-                   return fmt(
+                   return printf_string(
                        "Charging is reduced to %.0f %% because the BMS reports %s; a slow "
                        "charge lets the cells balance (OP-FLAG-01).",
                        pct(c.s.imbalance_charge_factor), what.c_str());
@@ -185,8 +176,9 @@ void apply_bms_flags(Cycle& c) {
       continue;
     }
     const auto sentence = [&] {
-      return fmt("%s stopped because the BMS reports a protection alarm: %s (OP-FLAG-01).",
-                 directions_text(chg, dis), what.c_str());
+      return printf_string(
+          "%s stopped because the BMS reports a protection alarm: %s (OP-FLAG-01).",
+          directions_text(chg, dis), what.c_str());
     };
     c.block(chg, dis, CauseKind::protection_flag, "OP-FLAG-01", std::string(row.id), sentence);
     c.activate("OP-FLAG-01", Severity::error, sentence());

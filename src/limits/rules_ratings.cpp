@@ -17,28 +17,30 @@ void apply_ratings(Cycle& c) {
   const double ccl = std::max(0.0, *p.limits.charge_current_limit_a);
   const double dcl = std::max(0.0, *p.limits.discharge_current_limit_a);
   c.chg_i.offer(ccl, CauseKind::bms_limit, "BMS", [&] {
-    return fmt("Charging is limited to %.1f A by the battery's own management system.", ccl);
+    return printf_string("Charging is limited to %.1f A by the battery's own management system.",
+                         ccl);
   });
   c.dis_i.offer(dcl, CauseKind::bms_limit, "BMS", [&] {
-    return fmt("Discharging is limited to %.1f A by the battery's own management system.", dcl);
+    return printf_string("Discharging is limited to %.1f A by the battery's own management system.",
+                         dcl);
   });
   if (s.max_charge_current_a) {
     c.chg_i.offer(*s.max_charge_current_a, CauseKind::pack_rating, "PACK", [&] {
-      return fmt("Charging is limited to %.1f A by the pack's configured rating.",
-                 *s.max_charge_current_a);
+      return printf_string("Charging is limited to %.1f A by the pack's configured rating.",
+                           *s.max_charge_current_a);
     });
   }
   if (s.max_discharge_current_a) {
     c.dis_i.offer(*s.max_discharge_current_a, CauseKind::pack_rating, "PACK", [&] {
-      return fmt("Discharging is limited to %.1f A by the pack's configured rating.",
-                 *s.max_discharge_current_a);
+      return printf_string("Discharging is limited to %.1f A by the pack's configured rating.",
+                           *s.max_discharge_current_a);
     });
   }
   // SL-DER-01 second-life factor.
   const double k = std::clamp(c.in.second_life.factor_k, 0.5, 1.0);
   for (const bool charge : {true, false}) {
     c.derate(charge, k, CauseKind::second_life, "SL-DER-01", Severity::info, [&] {
-      return fmt(
+      return printf_string(
           "%s is limited to %.0f %% because this is a second-life pack graded at that "
           "state of health (SL-DER-01).",
           charge ? "Charging" : "Discharging", pct(k));
@@ -53,11 +55,13 @@ void apply_ratings(Cycle& c) {
       const double factor = spread > s.cell_spread_derate_v ? s.cell_spread_derate_factor : 1.0;
       const auto sentence = [&] {
         return factor < 1.0
-                   ? fmt("Charging is reduced to %.0f %% because the cells differ by %.0f mV "
+                   ? printf_string(
+                         "Charging is reduced to %.0f %% because the cells differ by %.0f mV "
                          "(more than %.0f mV); a slow charge lets them balance, discharging "
                          "stays available (OP-DV-01).",
                          pct(factor), spread * 1000.0, s.cell_spread_derate_v * 1000.0)
-                   : fmt("The cells differ by %.0f mV (more than %.0f mV): the pack may need "
+                   : printf_string(
+                         "The cells differ by %.0f mV (more than %.0f mV): the pack may need "
                          "balancing (OP-DV-01).",
                          spread * 1000.0, s.cell_spread_warn_v * 1000.0);
       };
@@ -83,21 +87,21 @@ void apply_power_bounds(Cycle& c) {
   from_current(c.dis_p, dis_i_raw);
   if (s.max_charge_power_w) {
     c.chg_p.offer(*s.max_charge_power_w, CauseKind::pack_rating, "PACK", [&] {
-      return fmt("Charging is limited to %.0f W by the pack's configured rating.",
-                 *s.max_charge_power_w);
+      return printf_string("Charging is limited to %.0f W by the pack's configured rating.",
+                           *s.max_charge_power_w);
     });
   }
   if (s.max_discharge_power_w) {
     c.dis_p.offer(*s.max_discharge_power_w, CauseKind::pack_rating, "PACK", [&] {
-      return fmt("Discharging is limited to %.0f W by the pack's configured rating.",
-                 *s.max_discharge_power_w);
+      return printf_string("Discharging is limited to %.0f W by the pack's configured rating.",
+                           *s.max_discharge_power_w);
     });
   }
   const std::optional<double> rating =
       s.inverter_rated_power_w ? s.inverter_rated_power_w : in.inverter.rated_power_w;
   if (rating) {
     const auto sentence = [&] {
-      return fmt("Power is limited to %.0f W by the inverter's rating.", *rating);
+      return printf_string("Power is limited to %.0f W by the inverter's rating.", *rating);
     };
     c.chg_p.offer(*rating, CauseKind::inverter_rating, "INVERTER", sentence);
     c.dis_p.offer(*rating, CauseKind::inverter_rating, "INVERTER", sentence);
@@ -111,20 +115,24 @@ void apply_power_bounds(Cycle& c) {
   if (s.grid_import_limit_w) {
     const double headroom = house_w ? *s.grid_import_limit_w - *house_w : *s.grid_import_limit_w;
     c.chg_p.offer(headroom, CauseKind::site_grid_limit, "SITE", [&] {
-      return house_w ? fmt("Charging is limited to %.0f W by the site's grid import limit of "
-                           "%.0f W while the house draws %.0f W.",
-                           std::max(0.0, headroom), *s.grid_import_limit_w, *house_w)
-                     : fmt("Charging is limited to %.0f W by the site's grid import limit.",
-                           *s.grid_import_limit_w);
+      return house_w
+                 ? printf_string(
+                       "Charging is limited to %.0f W by the site's grid import limit of "
+                       "%.0f W while the house draws %.0f W.",
+                       std::max(0.0, headroom), *s.grid_import_limit_w, *house_w)
+                 : printf_string("Charging is limited to %.0f W by the site's grid import limit.",
+                                 *s.grid_import_limit_w);
     });
   }
   if (s.grid_export_limit_w) {
     const double headroom = house_w ? *s.grid_export_limit_w + *house_w : *s.grid_export_limit_w;
     c.dis_p.offer(headroom, CauseKind::site_grid_limit, "SITE", [&] {
-      return house_w ? fmt("Discharging is limited to %.0f W by the site's grid export limit of "
+      return house_w ? printf_string(
+                           "Discharging is limited to %.0f W by the site's grid export limit of "
                            "%.0f W with the house at %.0f W.",
                            std::max(0.0, headroom), *s.grid_export_limit_w, *house_w)
-                     : fmt("Discharging is limited to %.0f W by the site's grid export limit.",
+                     : printf_string(
+                           "Discharging is limited to %.0f W by the site's grid export limit.",
                            *s.grid_export_limit_w);
     });
   }

@@ -20,7 +20,7 @@ void apply_soc(Cycle& c, RuleMemory& m) {
   c.f.soc_at_floor = soc <= s.min_soc_pct;
   if (m.soc_floor) {
     const auto sentence = [&] {
-      return fmt(
+      return printf_string(
           "Discharging is stopped because the state of charge (%.0f %%) has reached the %.0f %% "
           "reserve; it resumes from %.0f %% (OP-SOC-01).",
           soc, s.min_soc_pct, s.min_soc_pct + s.soc_recovery_hysteresis_pct);
@@ -30,7 +30,7 @@ void apply_soc(Cycle& c, RuleMemory& m) {
   } else if (soc < s.min_soc_pct + band) {
     const double factor = (soc - s.min_soc_pct) / band;
     c.derate(false, factor, CauseKind::soc_reserve, "OP-SOC-01", Severity::info, [&] {
-      return fmt(
+      return printf_string(
           "Discharging is reduced to %.0f %% because the state of charge (%.1f %%) is "
           "close to the %.0f %% reserve (OP-SOC-01).",
           pct(factor), soc, s.min_soc_pct);
@@ -39,7 +39,7 @@ void apply_soc(Cycle& c, RuleMemory& m) {
   if (s.max_soc_pct >= 100.0) return;
   if (soc >= s.max_soc_pct) {
     const auto sentence = [&] {
-      return fmt(
+      return printf_string(
           "Charging is stopped because the state of charge (%.0f %%) has reached the configured "
           "maximum of %.0f %% (OP-SOC-02).",
           soc, s.max_soc_pct);
@@ -49,7 +49,7 @@ void apply_soc(Cycle& c, RuleMemory& m) {
   } else if (soc > s.max_soc_pct - band) {
     const double factor = (s.max_soc_pct - soc) / band;
     c.derate(true, factor, CauseKind::soc_reserve, "OP-SOC-02", Severity::info, [&] {
-      return fmt(
+      return printf_string(
           "Charging is reduced to %.0f %% because the state of charge (%.1f %%) is close "
           "to the configured maximum of %.0f %% (OP-SOC-02).",
           pct(factor), soc, s.max_soc_pct);

@@ -49,7 +49,7 @@ void apply_temperature(Cycle& c, RuleMemory& m) {
   if (tmin >= h) m.freezing = false;
   if (m.freezing) {
     const auto sentence = [&] {
-      return fmt(
+      return printf_string(
           "Charging is stopped because the %s is %.1f °C; lithium cells must not be charged "
           "below 0 °C. It resumes from %.0f °C (OP-T-01).",
           coldest, tmin, h);
@@ -62,7 +62,7 @@ void apply_temperature(Cycle& c, RuleMemory& m) {
   if (m.charge_temperature) {
     const bool cold = tmin < s.charge_temperature_min_c + h;
     const auto sentence = [&] {
-      return fmt(
+      return printf_string(
           "Charging is stopped because the %s is %.1f °C, outside the charging range %.0f to "
           "%.0f °C. Discharging stays available (OP-T-03).",
           cold ? coldest : warmest, cold ? tmin : tmax, s.charge_temperature_min_c,
@@ -76,7 +76,7 @@ void apply_temperature(Cycle& c, RuleMemory& m) {
   if (m.discharge_temperature) {
     const bool cold = tmin < s.discharge_temperature_min_c + h;
     const auto sentence = [&] {
-      return fmt(
+      return printf_string(
           "Discharging is stopped because the %s is %.1f °C, outside the discharging range "
           "%.0f to %.0f °C (OP-T-04).",
           cold ? coldest : warmest, cold ? tmin : tmax, s.discharge_temperature_min_c,
@@ -94,9 +94,9 @@ void apply_temperature(Cycle& c, RuleMemory& m) {
     const bool cold_wins = cold <= hot;
     const double factor = std::min(cold, hot);
     c.derate(charge, factor, CauseKind::temperature, "OP-T-02", Severity::info, [&] {
-      return fmt("%s is reduced to %.0f %% because the %s is %.1f °C (OP-T-02).",
-                 charge ? "Charging" : "Discharging", pct(factor), cold_wins ? coldest : warmest,
-                 cold_wins ? tmin : tmax);
+      return printf_string("%s is reduced to %.0f %% because the %s is %.1f °C (OP-T-02).",
+                           charge ? "Charging" : "Discharging", pct(factor),
+                           cold_wins ? coldest : warmest, cold_wins ? tmin : tmax);
     });
   };
   table(true);

@@ -155,6 +155,17 @@ class Controller {
   void update_recovery(const StepInput& in, const limits::LimitsFindings& fnd,
                        std::vector<core::Event>& events);
   bool any_fault_blocks_both() const;
+  // The stages of step(), in order (controller.cpp, controller_command.cpp).
+  bool observe_inverter(const StepInput& in, StepOutput& out);
+  limits::LimitsResult compute_limits(const StepInput& in, limits::LimitsInput& li,
+                                      std::vector<core::Event>& events);
+  void update_fault_causes(const StepInput& in, const limits::LimitsFindings& fnd, bool online,
+                           StepOutput& out);
+  void update_sign_check(const StepInput& in, std::vector<core::Event>& events);
+  core::Envelope hold_new_fault_directions(core::Envelope env, const limits::LimitsInput& li) const;
+  void update_state(const StepInput& in, std::vector<core::Event>& events);
+  core::InverterCommand command_for(const StepInput& in, const core::Envelope& env, bool online,
+                                    StepOutput& out);
 
   ControllerSettings settings_;
   limits::LimitsEngine engine_;

@@ -1,0 +1,113 @@
+// The command of one control step: what the state, the operator's mode, the recovery charge
+// and the envelope ask of the inverter (docs/protection.md, "Safe state").
+#include <algorithm>
+#include <cmath>
+
+#include <bessd/common/printf_string.hpp>
+#include <bessd/control/controller.hpp>
+
+#include "control_event.hpp"
+
+namespace bessd::control {
+
+using core::CommandKind;
+using core::EventEdge;
+using core::Severity;
+using detail::control_event;
+
+core::InverterCommand Controller::command_for(const StepInput& in, const core::Envelope& env,
+                                              bool online, StepOutput& out) {
+  auto& events = out.events;
+  const auto& inv = in.snapshot.inverter;
+  core::InverterCommand cmd;
+  auto safe = [&](std::string reason) {
+    cmd.kind = CommandKind::safe_state;
+    cmd.battery_power_w = 0.0;
+    cmd.reason = std::move(reason);
+  };
+  std::optional<double> requested;
+  double wanted = 0.0;
+  if (state_ == ControlState::starting) {
+    cmd.kind = CommandKind::none;
+    cmd.reason = "starting: waiting for the first inverter read";
+  } else if (state_ == ControlState::stopped) {
+    safe("stop: the daemon is stopping");
+  } else if (state_ == ControlState::fault) {
+    std::string ids;
+    for (const auto& f : faults_) ids += (ids.empty() ? "" : ", ") + f.id;
+    safe("fault: " + ids);
+  } else if (state_ == ControlState::lockout) {
+    safe("lockout: " + in.snapshot.compliance.reason);
+  } else if (!online) {
+    safe("COM-02: inverter link lost");
+  } else if (safe_first_pending_) {
+    safe("COM-02: first command after the inverter was (re)connected is the safe setpoint");
+    events.push_back(control_event(in.now, Severity::info, EventEdge::once, "COM-02",
+                                   "Inverter reachable: safe setpoint first, the target follows."));
+  } else {
+    cmd.kind = CommandKind::set_power;
+    if (state_ == ControlState::standby) {
+      cmd.reason = "idle";
+    } else if (mode_ == config::OperatingMode::manual) {
+      requested = in.request.manual_setpoint_w;
+      wanted = *requested;
+      cmd.reason = "manual";
+    } else {
+      wanted = self_consumption_setpoint(in);
+      requested = wanted;
+      cmd.reason = "self_consumption";
+      const bool have_grid = in.meter_grid_power_w || inv.grid_power_w;
+      if (!have_grid != no_grid_reading_) {
+        no_grid_reading_ = !have_grid;
+        events.push_back(control_event(
+            in.now, no_grid_reading_ ? Severity::warning : Severity::info,
+            no_grid_reading_ ? EventEdge::raised : EventEdge::cleared, "control.no_grid_reading",
+            no_grid_reading_ ? "Self-consumption holds the battery at 0 W: no grid power reading."
+                             : "Grid power reading available again."));
+      }
+    }
+    // Recovery charge: at least the recovery power, in every mode (the envelope still bounds
+    // it: BMS limits, temperature, the site's import limit).
+    if (recovery_) {
+      wanted = std::max(wanted, settings_.recovery_charge_power_w);
+      requested.reset();
+      cmd.reason = *recovery_;
+    }
+  }
+  if (cmd.kind == CommandKind::set_power) {
+    const double hi = env.charge_power_max_w.value;
+    const double lo = -env.discharge_power_max_w.value;
+    cmd.battery_power_w = std::clamp(wanted, lo, hi);
+    if (requested && std::abs(cmd.battery_power_w - *requested) > 1e-6) {
+      out.clamp = ClampInfo{
+          true, *requested, cmd.battery_power_w,
+          *requested > 0.0 ? env.charge_power_max_w.cause : env.discharge_power_max_w.cause};
+    }
+  }
+  cmd.charge_power_max_w = cmd.kind == CommandKind::set_power ? env.charge_power_max_w.value : 0.0;
+  cmd.discharge_power_max_w =
+      cmd.kind == CommandKind::set_power ? env.discharge_power_max_w.value : 0.0;
+  // The device's own limit registers carry the same envelope (docs/profiles.md "Limits").
+  cmd.charge_current_max_a =
+      cmd.kind == CommandKind::set_power ? env.charge_current_max_a.value : 0.0;
+  cmd.discharge_current_max_a =
+      cmd.kind == CommandKind::set_power ? env.discharge_current_max_a.value : 0.0;
+  if (env.charge_voltage_max_v.value > 0.0)
+    cmd.charge_voltage_max_v = env.charge_voltage_max_v.value;
+  // Clamp edges (reported, never silent).
+  if (out.clamp.clamped != clamp_active_) {
+    clamp_active_ = out.clamp.clamped;
+    events.push_back(
+        clamp_active_
+            ? control_event(
+                  in.now, Severity::info, EventEdge::raised, "control.setpoint_clamped",
+                  printf_string("Requested %.0f W, allowed %.0f W: %s", out.clamp.requested_w,
+                                out.clamp.allowed_w, out.clamp.cause.sentence.c_str()))
+            : control_event(in.now, Severity::info, EventEdge::cleared, "control.setpoint_clamped",
+                            "The requested power is within the limits again."));
+  }
+
+  return cmd;
+}
+
+}  // namespace bessd::control

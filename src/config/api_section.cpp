@@ -32,6 +32,13 @@ void read_api(ObjectReader& in, ApiConfig& out) {
     t.integer("port", tcp.port, 1, 65535);
     t.string("token_file", tcp.token_file, tcp.enabled ? Presence::required : Presence::optional,
              !tcp.enabled);
+    t.integer("max_connections", tcp.max_connections, 1, 10'000);
+    t.integer("max_unauthenticated_connections", tcp.max_unauthenticated_connections, 1, 10'000);
+    t.integer("auth_timeout_ms", tcp.auth_timeout_ms, 100, 60'000);
+    if (tcp.max_unauthenticated_connections > tcp.max_connections)
+      t.issues().add(
+          t.child_pointer("max_unauthenticated_connections"),
+          "must not exceed /api/tcp/max_connections (" + std::to_string(tcp.max_connections) + ")");
     t.finish();
   }
   in.integer("max_connections", out.max_connections, 1, 10'000);

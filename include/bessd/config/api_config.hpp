@@ -15,13 +15,16 @@ struct TcpListenerConfig {
   bool enabled{false};
   std::string address{"127.0.0.1"};
   std::int64_t port{8470};
-  std::string token_file;  // required when enabled
+  std::string token_file;                           // required when enabled
+  std::int64_t max_connections{16};                 // separate from the Unix socket's
+  std::int64_t max_unauthenticated_connections{4};  // not yet past the token check
+  std::int64_t auth_timeout_ms{2000};               // to present a valid token
 };
 
 struct ApiConfig {
   UnixSocketConfig unix_socket;
   TcpListenerConfig tcp;
-  std::int64_t max_connections{32};
+  std::int64_t max_connections{32};  // Unix socket connections
   std::int64_t max_body_bytes{65536};
   std::int64_t read_timeout_ms{5000};
 };

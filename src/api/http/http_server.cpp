@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <bessd/api/error_response.hpp>
+#include <bessd/api/http/auth_failures.hpp>
 #include <bessd/api/http/exchange.hpp>
 
 #include "unix_peer.hpp"
@@ -54,7 +55,10 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::optional<tcp::acceptor> tcp_acceptor;
   asio::steady_timer unix_retry;  // re-arms an accept loop after an error such as EMFILE
   asio::steady_timer tcp_retry;
-  std::size_t active{0};
+  std::size_t unix_active{0};
+  std::size_t tcp_active{0};
+  std::size_t tcp_unauthenticated{0};  // a subset of tcp_active
+  AuthFailureTracker auth_failures{options.auth_throttle};
   std::vector<std::weak_ptr<SessionBase>> sessions;
   bool stopped{false};
   bool unix_bound{false};
@@ -72,6 +76,9 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   void accept_tcp();
   template <typename Protocol>
   void serve(typename Protocol::socket socket, Requester who);
+  /// The refusal for a new connection over `transport`, or nothing when it may be served.
+  std::optional<Response> admission(Transport transport, const std::string& peer_address);
+  void auth_failed(const std::string& peer_address, std::string_view reason);
 };
 
 namespace {
@@ -79,27 +86,37 @@ namespace {
 template <typename Protocol>
 class Session final : public SessionBase, public std::enable_shared_from_this<Session<Protocol>> {
  public:
+  // `refusal`: the connection is over its budget (or its peer is throttled); it gets this answer
+  // and is closed, and counts against no budget.
   Session(std::shared_ptr<HttpServer::State> state, typename Protocol::socket socket, Requester who,
-          bool over_limit)
+          std::optional<Response> refusal)
       : state_(std::move(state)),
         stream_(std::move(socket)),
         who_(std::move(who)),
-        over_limit_(over_limit) {
-    if (!over_limit_) ++state_->active;
+        refusal_(std::move(refusal)) {
+    if (refusal_) return;
+    if constexpr (kTcp) {
+      ++state_->tcp_active;
+      ++state_->tcp_unauthenticated;
+      auth_deadline_ = std::chrono::steady_clock::now() + opts().auth_timeout;
+    } else {
+      ++state_->unix_active;
+    }
   }
   ~Session() override {
-    if (!over_limit_) --state_->active;
+    if (refusal_) return;
+    if constexpr (kTcp) {
+      --state_->tcp_active;
+      if (!authenticated_) --state_->tcp_unauthenticated;
+    } else {
+      --state_->unix_active;
+    }
   }
 
   void run() {
-    if (over_limit_) {
-      state_->router.count_transport_error(503);
-      Response r = error_response(503, error_code::kTooManyConnections,
-                                  "too many API connections (limit " +
-                                      std::to_string(state_->options.max_connections) +
-                                      "); try again shortly");
-      r.headers.emplace_back("Retry-After", "1");
-      send(std::move(r), true);
+    if (refusal_) {
+      state_->router.count_transport_error(refusal_->status);
+      send(std::move(*refusal_), true);
       return;
     }
     read_header();
@@ -115,11 +132,23 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   const ServerOptions& opts() const { return state_->options; }
   ParseLimits limits() const { return {opts().max_header_bytes, opts().max_body_bytes}; }
 
+  static constexpr bool kTcp = std::is_same_v<Protocol, tcp>;
+
+  // Until a TCP connection has presented a valid token it must do so by its deadline
+  // (auth_timeout, shorter than read_timeout): it holds one of few unauthenticated slots.
+  void expire_for_read() {
+    if (kTcp && !authenticated_)
+      stream_.expires_at(
+          std::min(auth_deadline_, std::chrono::steady_clock::now() + opts().read_timeout));
+    else
+      stream_.expires_after(opts().read_timeout);
+  }
+
   void read_header() {
     parser_.emplace();
     apply_limits(*parser_, limits());
     answering_ = Method::other;
-    stream_.expires_after(opts().read_timeout);
+    expire_for_read();
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                                self->on_header(ec);
@@ -129,6 +158,25 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void on_header(beast::error_code ec) {
     if (ec) return on_read_error(ec);
     version_ = parser_->get().version();
+    answering_ = parse_method(std::string_view(parser_->get().method_string().data(),
+                                               parser_->get().method_string().size()));
+    // Credentials are checked on the header: before the body is read and before 100 Continue
+    // invites it (docs/api.md "Transports and access").
+    if constexpr (kTcp) {
+      if (auto denied = check_bearer(parser_->get(), opts().token)) {
+        state_->router.count_transport_error(401);
+        state_->auth_failed(who_.peer.substr(0, who_.peer.rfind(':')),
+                            denied->status == 401 && parser_->get().count("authorization") == 0
+                                ? "no token"
+                                : "invalid token");
+        keep_alive_ = false;
+        return send(std::move(*denied), true);  // a 401 closes the connection
+      }
+      if (!authenticated_) {
+        authenticated_ = true;
+        --state_->tcp_unauthenticated;
+      }
+    }
     if (wants_continue(*parser_)) {
       continue_ =
           std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, version_);
@@ -171,12 +219,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     keep_alive_ = req.keep_alive();
     Request request = to_request(req, who_);
     answering_ = request.method;
-    if (std::is_same_v<Protocol, tcp>) {
-      if (auto denied = check_bearer(req, opts().token)) {
-        state_->router.count_transport_error(401);
-        return send(std::move(*denied), false);
-      }
-    }
     // The facade may complete on another thread: always come back to the stream's executor.
     // Most replies come back at once, on it: dispatch sends them without a round trip through
     // the queue.
@@ -240,21 +282,71 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   unsigned version_{11};
   Method answering_{Method::other};  // of the request being answered (HEAD: no body)
   bool keep_alive_{false};
-  bool over_limit_;
+  bool authenticated_{false};  // TCP: a request on this connection carried a valid token
+  std::chrono::steady_clock::time_point auth_deadline_{};
+  std::optional<Response> refusal_;
 };
 
 }  // namespace
 
 template <typename Protocol>
 void HttpServer::State::serve(typename Protocol::socket socket, Requester who) {
-  const bool over = active >= options.max_connections;
+  constexpr bool is_tcp = std::is_same_v<Protocol, tcp>;
+  auto refusal = admission(is_tcp ? Transport::tcp : Transport::unix_socket,
+                           is_tcp ? who.peer.substr(0, who.peer.rfind(':')) : std::string{});
   auto session = std::make_shared<Session<Protocol>>(shared_from_this(), std::move(socket),
-                                                     std::move(who), over);
-  if (sessions.size() > 2 * options.max_connections + 16) {
+                                                     std::move(who), std::move(refusal));
+  const std::size_t budget = options.max_connections + options.max_tcp_connections;
+  if (sessions.size() > 2 * budget + 16) {
     std::erase_if(sessions, [](const auto& w) { return w.expired(); });
   }
   sessions.push_back(session);
   session->run();
+}
+
+// Separate budgets (docs/api.md "Limits"): the Unix socket, TCP, and TCP connections that have
+// not yet presented a valid token, so that no TCP client, with or without a token, can take the
+// Unix operator's place.
+std::optional<Response> HttpServer::State::admission(Transport transport,
+                                                     const std::string& peer_address) {
+  const auto full = [](std::size_t limit, std::string_view what) {
+    Response r = error_response(503, error_code::kTooManyConnections,
+                                "too many " + std::string(what) + " (limit " +
+                                    std::to_string(limit) + "); try again shortly");
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  };
+  if (transport == Transport::unix_socket) {
+    if (unix_active >= options.max_connections)
+      return full(options.max_connections, "API connections on the Unix socket");
+    return std::nullopt;
+  }
+  const auto wait = auth_failures.blocked_for(peer_address, std::chrono::steady_clock::now());
+  if (wait.count() > 0) {
+    Response r = error_response(
+        429, error_code::kTooManyFailures,
+        "too many failed authentications from " + peer_address + "; try again later");
+    r.headers.emplace_back("Retry-After",
+                           std::to_string((wait.count() + 999) / 1000));  // whole seconds, up
+    return r;
+  }
+  if (tcp_active >= options.max_tcp_connections)
+    return full(options.max_tcp_connections, "API connections over TCP");
+  if (tcp_unauthenticated >= options.max_unauthenticated_tcp)
+    return full(options.max_unauthenticated_tcp, "TCP connections waiting to authenticate");
+  return std::nullopt;
+}
+
+void HttpServer::State::auth_failed(const std::string& peer_address, std::string_view reason) {
+  const auto line = auth_failures.record_failure(peer_address, std::chrono::steady_clock::now());
+  if (!line) return;
+  if (line->blocked)
+    log_warn("api: {} failed authentication(s) from {} (last: {}); refusing it for {} s",
+             line->failures, peer_address, reason,
+             std::chrono::duration_cast<std::chrono::seconds>(options.auth_throttle.block).count());
+  else
+    log_warn("api: {} failed authentication(s) from {} (last: {})", line->failures, peer_address,
+             reason);
 }
 
 void HttpServer::State::accept_unix() {
@@ -402,7 +494,7 @@ std::uint16_t HttpServer::tcp_port() const {
 }
 
 std::size_t HttpServer::active_connections() const {
-  return state_->active;
+  return state_->unix_active + state_->tcp_active;
 }
 
 }  // namespace bessd::api::http

@@ -94,6 +94,9 @@ Result<ServerOptions> ServerOptions::from_config(const config::ApiConfig& api) {
   o.tcp_address = api.tcp.address;
   o.tcp_port = static_cast<std::uint16_t>(api.tcp.port);
   o.max_connections = static_cast<std::size_t>(api.max_connections);
+  o.max_tcp_connections = static_cast<std::size_t>(api.tcp.max_connections);
+  o.max_unauthenticated_tcp = static_cast<std::size_t>(api.tcp.max_unauthenticated_connections);
+  o.auth_timeout = std::chrono::milliseconds{api.tcp.auth_timeout_ms};
   o.max_body_bytes = static_cast<std::size_t>(api.max_body_bytes);
   o.read_timeout = std::chrono::milliseconds{api.read_timeout_ms};
   if (o.tcp_enabled) {

@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   app.add_option("--token-file", token_file, "bearer token file (needed with --tcp-port)");
   app.add_option("--refuse-mode", refuse, "refuse every mode request with this message");
   app.add_option("--latched-fault", fault, "start with a latched fault whose cause cleared");
-  app.add_option("--max-connections", max_connections, "connection cap");
+  app.add_option("--max-connections", max_connections,
+                 "connection cap (each budget: Unix, TCP, TCP not yet authenticated)");
   CLI11_PARSE(app, argc, argv);
 
   bessd::SystemClock clock;
@@ -45,6 +46,8 @@ int main(int argc, char** argv) {
   options.unix_mode = 0666;
   options.unix_group = "";
   options.max_connections = max_connections;
+  options.max_tcp_connections = max_connections;
+  options.max_unauthenticated_tcp = max_connections;  // wrk opens all its connections at once
   if (tcp_port >= 0) {
     options.tcp_enabled = true;
     options.tcp_port = static_cast<std::uint16_t>(tcp_port);

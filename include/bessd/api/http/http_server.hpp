@@ -5,11 +5,18 @@
 //
 // Robustness: header and body reads each have `read_timeout` (a slow client is dropped and
 // never stalls the loop), bodies above `max_body_bytes` get 413, headers above
-// `max_header_bytes` get 431, at most `max_connections` connections are served at once (the
-// next one gets 503 and is closed), keep-alive is supported, responses to facade queries that
+// `max_header_bytes` get 431, keep-alive is supported, responses to facade queries that
 // complete on another thread are posted back to the io_context. A connection is closed after
 // its last response with a lingering close (half-close, drain for up to min(read_timeout, 1 s)),
 // so a client still sending never has the response destroyed by a reset.
+//
+// Budgets (docs/api.md "Limits"): at most `max_connections` Unix-socket connections,
+// `max_tcp_connections` TCP connections, of which at most `max_unauthenticated_tcp` have not yet
+// presented a valid token; each budget is separate, so no TCP client can take a Unix operator's
+// place. A connection over its budget gets 503 and is closed. A TCP connection must present a
+// valid token within `auth_timeout` of being accepted. A 401 closes the connection; failed
+// authentications are logged (one line per peer per interval, with a count) and a peer with too
+// many is refused with 429 for a while (AuthFailureTracker).
 //
 // Access: over the Unix socket the peer is identified with SO_PEERCRED; it may write when it is
 // root, the daemon's own user, or a member of `unix_group` (primary or supplementary, via
@@ -26,6 +33,7 @@
 #include <spdlog/logger.h>
 #include <boost/asio/io_context.hpp>
 
+#include <bessd/api/http/auth_failures.hpp>
 #include <bessd/api/router.hpp>
 #include <bessd/common/result.hpp>
 #include <bessd/config/api_config.hpp>
@@ -39,9 +47,13 @@ struct ServerOptions {
   std::string unix_group{"bessd"};  // empty: no group may write (root and the daemon user only)
   bool tcp_enabled{false};
   std::string tcp_address{"127.0.0.1"};
-  std::uint16_t tcp_port{8470};  // 0 picks a free port (tests); see HttpServer::tcp_port()
-  std::string token;             // required (non-empty) when tcp_enabled
-  std::size_t max_connections{32};
+  std::uint16_t tcp_port{8470};         // 0 picks a free port (tests); see HttpServer::tcp_port()
+  std::string token;                    // required (non-empty) when tcp_enabled
+  std::size_t max_connections{32};      // Unix socket
+  std::size_t max_tcp_connections{16};  // TCP, authenticated or not
+  std::size_t max_unauthenticated_tcp{4};        // TCP connections without a valid token yet
+  std::chrono::milliseconds auth_timeout{2000};  // TCP: time to present a valid token
+  AuthThrottleSettings auth_throttle;
   std::size_t max_body_bytes{65536};
   std::size_t max_header_bytes{8192};
   std::chrono::milliseconds read_timeout{5000};

@@ -1,0 +1,219 @@
+// Connection budgets and failed authentications (docs/api.md "Limits" and "Failed
+// authentications"): a flood of TCP clients without a token never locks out the Unix operator.
+
+#include <atomic>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <poll.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "server_test_support.hpp"
+
+namespace bessd::api::test {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+using Budget = ServerFixture;
+
+std::optional<RawResponse> once_tcp(std::uint16_t port, const std::string& raw) {
+  const int fd = connect_tcp(port);
+  if (fd < 0) return std::nullopt;
+  std::optional<RawResponse> r;
+  if (send_all(fd, raw)) r = read_response(fd);
+  ::close(fd);
+  return r;
+}
+
+std::string bearer() {
+  return "Authorization: Bearer " + std::string(kTestToken) + "\r\n";
+}
+
+// The issue's lock-out: 40 TCP clients without a token repeat requests on their connections
+// (a server that kept a connection open after 401 let them hold every shared slot) while an
+// operator in the API group writes over the Unix socket.
+TEST_F(Budget, NoTokenFloodOverTcpNeverLocksOutTheUnixOperator) {
+  options_.max_connections = 32;
+  options_.auth_throttle.max_failures = 1'000'000;  // the budgets alone must protect the operator
+  start_server();
+  const auto port = on_io([this] { return server_->tcp_port(); });
+  ASSERT_NE(port, 0);
+  constexpr int kFlooders = 40;
+  std::atomic<bool> stop{false};
+  std::atomic<int> answered{0};
+  std::vector<std::thread> flood;
+  for (int i = 0; i < kFlooders; ++i) {
+    flood.emplace_back([&] {
+      bool counted = false;
+      while (!stop) {
+        const int fd = connect_tcp(port);
+        if (fd < 0) continue;
+        while (!stop && send_all(fd, make_request("GET", "/v1/status"))) {
+          if (!read_response(fd)) break;
+          if (!counted) {
+            counted = true;
+            ++answered;
+          }
+        }
+        ::close(fd);
+      }
+    });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (answered < kFlooders && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(answered, kFlooders);
+  std::vector<unsigned> statuses;
+  for (int i = 0; i < 20; ++i) {
+    const auto r = request_unix(socket_path_, make_request("POST", "/v1/faults/ack", "{}"));
+    statuses.push_back(r ? r->status : 0);
+  }
+  stop = true;
+  for (auto& t : flood) t.join();
+  EXPECT_THAT(statuses, ::testing::Each(200u));
+}
+
+TEST_F(Budget, A401ClosesTheConnection) {
+  start_server();
+  const auto port = on_io([this] { return server_->tcp_port(); });
+  const int fd = connect_tcp(port);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(send_all(fd, make_request("GET", "/v1/status")));
+  const auto r = read_response(fd);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 401u);
+  EXPECT_THAT(r->head, HasSubstr("connection: close"));
+  EXPECT_TRUE(closed_without_data(fd, 4s));
+  ::close(fd);
+}
+
+// The token is checked on the header: a client without one never gets "100 Continue" and is
+// answered without the server waiting for (or reading) its body.
+TEST_F(Budget, AuthenticationComesBeforeTheBodyAndBefore100Continue) {
+  options_.read_timeout = 10s;  // waiting for the body would outlast the test's patience
+  start_server();
+  const auto port = on_io([this] { return server_->tcp_port(); });
+  const int fd = connect_tcp(port);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(send_all(fd,
+                       "PUT /v1/mode HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n"
+                       "Content-Type: application/json\r\nContent-Length: 3000\r\n\r\n"));
+  const auto r = read_response(fd);  // gives up after 5 s
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 401u);
+  ::close(fd);
+  EXPECT_TRUE(on_io([this] { return facade_.mode_requests.empty(); }));
+}
+
+TEST_F(Budget, AnUnauthenticatedTcpConnectionHasAShortDeadline) {
+  options_.read_timeout = 10s;
+  options_.auth_timeout = 200ms;
+  start_server();
+  const auto port = on_io([this] { return server_->tcp_port(); });
+  const int idle = connect_tcp(port);
+  ASSERT_GE(idle, 0);
+  EXPECT_TRUE(closed_without_data(idle, 4s));  // not after read_timeout (10 s)
+  ::close(idle);
+  // An authenticated connection keeps read_timeout between its requests.
+  const int fd = connect_tcp(port);
+  ASSERT_TRUE(send_all(fd, make_request("GET", "/v1/status", "", bearer())));
+  const auto r = read_response(fd);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200u);
+  EXPECT_FALSE(closed_without_data(fd, 600ms));
+  ::close(fd);
+}
+
+TEST_F(Budget, UnauthenticatedTcpConnectionsHaveTheirOwnSmallBudget) {
+  options_.max_unauthenticated_tcp = 2;
+  options_.max_tcp_connections = 4;
+  options_.read_timeout = 10s;
+  options_.auth_timeout = 5s;
+  start_server();
+  const auto port = on_io([this] { return server_->tcp_port(); });
+  // An authenticated connection does not count against the unauthenticated budget.
+  const int authed = connect_tcp(port);
+  ASSERT_TRUE(send_all(authed, make_request("GET", "/v1/status", "", bearer())));
+  ASSERT_EQ(read_response(authed)->status, 200u);
+  const int idle1 = connect_tcp(port);
+  const int idle2 = connect_tcp(port);
+  ASSERT_GE(idle1, 0);
+  ASSERT_GE(idle2, 0);
+  // The server sees the two idle ones before the next: wait until it counts them.
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (on_io([this] { return server_->active_connections(); }) < 3 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  const int third = connect_tcp(port);
+  const auto refused = read_response(third);  // sent at once, before any request
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 503u);
+  EXPECT_THAT(refused->body, HasSubstr("waiting to authenticate"));
+  ::close(third);
+  // The Unix socket is not affected.
+  const auto r = request_unix(socket_path_, make_request("GET", "/v1/status"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200u);
+  ::close(idle1);
+  ::close(idle2);
+  ::close(authed);
+}
+
+TEST_F(Budget, TcpConnectionsHaveABudgetSeparateFromTheUnixSocket) {
+  options_.max_connections = 1;
+  options_.max_tcp_connections = 1;
+  start_server();
+  const auto port = on_io([this] { return server_->tcp_port(); });
+  const int tcp_fd = connect_tcp(port);
+  ASSERT_TRUE(send_all(tcp_fd, make_request("GET", "/v1/status", "", bearer())));
+  ASSERT_EQ(read_response(tcp_fd)->status, 200u);  // kept alive: holds the TCP slot
+  const auto unix_r = request_unix(socket_path_, make_request("GET", "/v1/status"));
+  ASSERT_TRUE(unix_r.has_value());
+  EXPECT_EQ(unix_r->status, 200u);
+  const auto over = once_tcp(port, make_request("GET", "/v1/status", "", bearer()));
+  ASSERT_TRUE(over.has_value());
+  EXPECT_EQ(over->status, 503u);
+  EXPECT_THAT(over->body, HasSubstr("over TCP"));
+  ::close(tcp_fd);
+}
+
+TEST_F(Budget, FailedAuthenticationsAreThrottledAndLoggedOncePerPeer) {
+  std::ostringstream log_text;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text);
+  options_.logger = std::make_shared<spdlog::logger>("api", sink);
+  options_.auth_throttle.max_failures = 5;
+  start_server();
+  const auto port = on_io([this] { return server_->tcp_port(); });
+  for (int i = 0; i < 5; ++i) {
+    const auto r =
+        once_tcp(port, make_request("GET", "/v1/status", "", "Authorization: Bearer nope\r\n"));
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 401u);
+  }
+  // Refused now, even with the right token (the peer, not the token, is throttled).
+  const auto r = once_tcp(port, make_request("GET", "/v1/status", "", bearer()));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 429u);
+  EXPECT_THAT(r->head, HasSubstr("retry-after: "));
+  EXPECT_THAT(r->body, HasSubstr("too_many_failures"));
+  // The Unix socket is not throttled.
+  EXPECT_EQ(request_unix(socket_path_, make_request("GET", "/v1/status"))->status, 200u);
+  stop_server();
+  const std::string text = log_text.str();
+  std::size_t lines = 0;
+  for (std::size_t p = 0; (p = text.find("failed authentication", p)) != std::string::npos; ++p)
+    ++lines;
+  EXPECT_EQ(lines, 2u) << text;  // the first failure, then the start of the block with a count
+  EXPECT_THAT(text, HasSubstr("1 failed authentication(s) from 127.0.0.1 (last: invalid token)"));
+  EXPECT_THAT(text, HasSubstr("4 failed authentication(s) from 127.0.0.1"));
+  EXPECT_THAT(text, HasSubstr("refusing it for 60 s"));
+}
+
+}  // namespace
+}  // namespace bessd::api::test

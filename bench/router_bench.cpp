@@ -28,7 +28,7 @@ void run(benchmark::State& state, bessd::api::Method method, const std::string& 
   req.target = target;
   req.body = body;
   req.content_type = body.empty() ? "" : "application/json";
-  req.requester.may_write = true;
+  req.requester.scope = bessd::api::Scope::control;
   std::size_t bytes = 0;
   for (auto _ : state) {
     if (env.facade.audit_log.size() > 1000) env.facade.audit_log.clear();

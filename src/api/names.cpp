@@ -21,12 +21,24 @@ std::string_view to_string(Transport t) noexcept {
   return "invalid";
 }
 
+std::string_view to_string(Scope s) noexcept {
+  switch (s) {
+    case Scope::read:
+      return "read";
+    case Scope::control:
+      return "control";
+  }
+  return "invalid";
+}
+
 std::string Requester::describe() const {
   std::string out;
   if (uid) {
     out = "uid " + std::to_string(*uid);
     if (!user.empty()) out += " (" + user + ")";
     if (pid) out += " pid " + std::to_string(*pid);
+  } else if (!credential.empty()) {
+    out = "token " + credential;
   } else {
     out = user.empty() ? std::string{"anonymous"} : user;
   }

@@ -138,6 +138,31 @@ std::optional<core::Severity> parse_severity(std::string_view text) {
   return std::nullopt;
 }
 
+/// The 403 when the requester's scope is too small for the route (docs/api.md "Transports and
+/// access"): every route needs read, writes need control.
+std::optional<Response> check_scope(const Request& request, const RouteInfo& route,
+                                    const std::string& path) {
+  const Requester& who = request.requester;
+  const bool unix_peer = who.transport == Transport::unix_socket;
+  const std::string what = std::string(to_string(request.method)) + " " + path;
+  if (!who.may_read())
+    return error_response(
+        403, error_code::kForbidden,
+        what + " needs the read scope; " + who.describe() + " has no access" +
+            (unix_peer ? ": only root and members of the API's control or read group may use it"
+                       : ""));
+  if (route.write && !who.may_write()) {
+    std::string message = what + " needs the control scope; " + who.describe() + " has " +
+                          std::string(to_string(*who.scope));
+    if (unix_peer)
+      message += ": only root and members of the API group may change the system";
+    else if (!who.credential.empty())
+      message += " (token \"" + who.credential + "\" is read-only)";
+    return error_response(403, error_code::kForbidden, message);
+  }
+  return std::nullopt;
+}
+
 /// Wraps a reply so that a facade Result becomes JSON or an error response.
 template <typename T>
 Done<T> reply_with(Router::Reply reply, std::function<Json(const T&)> render) {
@@ -204,14 +229,7 @@ void Router::handle(Request request, Reply reply) {
     r.headers.emplace_back("Allow", allow);
     return counted(std::move(r));
   }
-  if (match->write && !request.requester.may_write) {
-    return counted(
-        error_response(403, error_code::kForbidden,
-                       "write access denied for " + request.requester.describe() +
-                           (request.requester.transport == Transport::unix_socket
-                                ? ": only root and members of the API group may change the system"
-                                : "")));
-  }
+  if (auto denied = check_scope(request, *match, path)) return counted(std::move(*denied));
   if (match->method == Method::get && !request.body.empty()) {
     return counted(error_response(
         400, error_code::kInvalidBody,

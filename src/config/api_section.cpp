@@ -22,6 +22,7 @@ void read_api(ObjectReader& in, ApiConfig& out) {
       }
     }
     u.string("group", out.unix_socket.group);
+    u.string("read_group", out.unix_socket.read_group);
     u.finish();
   }
   {
@@ -32,6 +33,7 @@ void read_api(ObjectReader& in, ApiConfig& out) {
     t.integer("port", tcp.port, 1, 65535);
     t.string("token_file", tcp.token_file, tcp.enabled ? Presence::required : Presence::optional,
              !tcp.enabled);
+    t.boolean("allow_remote", tcp.allow_remote);
     t.integer("max_connections", tcp.max_connections, 1, 10'000);
     t.integer("max_unauthenticated_connections", tcp.max_unauthenticated_connections, 1, 10'000);
     t.integer("auth_timeout_ms", tcp.auth_timeout_ms, 100, 60'000);

@@ -173,7 +173,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   Requester who;
   who.transport = over_tcp ? Transport::tcp : Transport::unix_socket;
-  who.may_write = over_tcp || (mode & 0x80) != 0;
+  if (!over_tcp) who.scope = (mode & 0x80) != 0 ? Scope::control : Scope::read;
+  const std::vector<Credential> tokens{{"default", Scope::control, std::string(kToken)}};
 
   ClientBytes in(std::string_view(reinterpret_cast<const char*>(data + 1), size - 1), chunk);
   ServerBytes out;
@@ -187,6 +188,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bhttp::read_header(in, buffer, parser, ec);
     if (!ec) {
       version = parser.get().version();
+      // As the server does: the token is checked on the header, a 401 closes the connection.
+      if (over_tcp) {
+        auto bearer = check_bearer(parser.get(), tokens);
+        if (bearer.denied) {
+          router.count_transport_error(401);
+          send(out, std::move(*bearer.denied), version, false,
+               parser.get().method() == bhttp::verb::head ? Method::head : Method::other);
+          sent.push_back({401, parser.get().method() == bhttp::verb::head});
+          break;
+        }
+        who.scope = bearer.credential->scope;
+      }
       if (wants_continue(parser)) {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
         write(out, cont);
@@ -210,11 +223,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     int replies = 0;
     Request request = to_request(req, who);
     const Method request_method = request.method;
-    if (auto denied = over_tcp ? check_bearer(req, kToken) : std::nullopt) {
-      router.count_transport_error(401);
-      answer = std::move(*denied);
-      replies = 1;
-    } else {
+    {
       router.handle(std::move(request), [&](Response r) {
         ++replies;
         answer = std::move(r);

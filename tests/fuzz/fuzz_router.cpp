@@ -29,7 +29,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   bessd::api::Request req;
   req.method = kMethods[(data[0] & 0x0f) % 6];
-  req.requester.may_write = (data[0] & 0x40) != 0;
+  if ((data[0] & 0x40) != 0)
+    req.requester.scope = bessd::api::Scope::control;
+  else if ((data[0] & 0x20) != 0)
+    req.requester.scope = bessd::api::Scope::read;
   req.content_type = kTypes[data[1] % 4];
   const std::string rest(reinterpret_cast<const char*>(data + 2), size - 2);
   const auto nl = rest.find('\n');

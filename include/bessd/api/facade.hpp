@@ -48,7 +48,7 @@ class Facade {
   virtual void audit(const AuditQuery& query, Done<std::vector<AuditRecord>> done) = 0;
 
   /// Writes. `who` is recorded in the audit log with the outcome. The router has already
-  /// checked who.may_write and validated the request.
+  /// checked who.may_write() and validated the request.
   virtual Result<ModeVerdict> request_mode(const ModeRequest& request, const Requester& who) = 0;
   virtual Result<AckResult> ack_faults(const Requester& who) = 0;
   /// Refuses (Result error `busy`) unless the system is idle or simulated.

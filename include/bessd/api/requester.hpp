@@ -14,17 +14,29 @@ enum class Transport : std::uint8_t { unix_socket, tcp, internal };
 
 std::string_view to_string(Transport t) noexcept;
 
+/// What a requester may do (docs/api.md "Transports and access"): `read` every GET (and
+/// /metrics); `control` also every write. Control implies read.
+enum class Scope : std::uint8_t { read, control };
+
+std::string_view to_string(Scope s) noexcept;
+
 struct Requester {
   Transport transport{Transport::internal};
   std::optional<std::uint32_t> uid;  // Unix socket peers only (SO_PEERCRED)
   std::optional<std::uint32_t> gid;
   std::optional<std::int32_t> pid;
-  std::string user;  // user name of uid, or "token" over TCP, or "internal"
-  std::string peer;  // "unix:/run/bessd/api.sock" or "127.0.0.1:53122"
-  /// Decided by the server: root or a member of the API group (Unix socket); a valid token (TCP).
-  bool may_write{false};
+  std::string user;        // user name of uid, or "token" over TCP, or "internal"
+  std::string credential;  // TCP: the name of the token presented ("grafana"); else empty
+  std::string peer;        // "unix:/run/bessd/api.sock" or "127.0.0.1:53122"
+  /// Decided by the server (Unix socket: the peer's uid and groups; TCP: the token's scope).
+  /// nullopt: no access at all.
+  std::optional<Scope> scope;
 
-  /// One line for logs and the audit record: "uid 1000 (alice) pid 4242 via unix socket".
+  bool may_read() const { return scope.has_value(); }
+  bool may_write() const { return scope == Scope::control; }
+
+  /// One line for logs and the audit record: "uid 1000 (alice) pid 4242 via unix socket", or
+  /// "token grafana via tcp 127.0.0.1:53122".
   std::string describe() const;
   friend bool operator==(const Requester&, const Requester&) = default;
 };

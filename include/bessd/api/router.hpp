@@ -24,7 +24,7 @@ namespace bessd::api {
 struct RouteInfo {
   Method method;
   std::string path;
-  bool write;  // needs Requester::may_write
+  bool write;  // needs the control scope (every route needs read)
   std::string summary;
 };
 

@@ -8,7 +8,8 @@ struct UnixSocketConfig {
   bool enabled{true};
   std::string path{"/run/bessd/api.sock"};
   std::int64_t mode{0660};
-  std::string group{"bessd"};
+  std::string group{"bessd"};  // control: root, the daemon's user and this group's members
+  std::string read_group;      // empty: everyone who can open the socket may read
 };
 
 struct TcpListenerConfig {
@@ -16,6 +17,7 @@ struct TcpListenerConfig {
   std::string address{"127.0.0.1"};
   std::int64_t port{8470};
   std::string token_file;                           // required when enabled
+  bool allow_remote{false};                         // a non-loopback address is refused unless set
   std::int64_t max_connections{16};                 // separate from the Unix socket's
   std::int64_t max_unauthenticated_connections{4};  // not yet past the token check
   std::int64_t auth_timeout_ms{2000};               // to present a valid token

@@ -56,19 +56,21 @@ Response read_error_response(boost::system::error_code ec, const ParseLimits& li
   return error_response(400, error_code::kBadRequest, "malformed HTTP request: " + ec.message());
 }
 
-std::optional<Response> check_bearer(const HttpRequest& request, std::string_view token) {
+BearerCheck check_bearer(const HttpRequest& request, const std::vector<Credential>& tokens) {
   constexpr std::string_view kBearer = "Bearer ";
   const std::string_view auth = to_sv(request[bhttp::field::authorization]);
-  const bool ok = auth.size() > kBearer.size() &&
-                  iequals(auth.substr(0, kBearer.size()), kBearer) &&
-                  constant_time_equal(auth.substr(kBearer.size()), token);
-  if (ok) return std::nullopt;
+  BearerCheck out;
+  out.presented = !auth.empty();
+  if (auth.size() > kBearer.size() && iequals(auth.substr(0, kBearer.size()), kBearer))
+    out.credential = match_token(tokens, auth.substr(kBearer.size()));
+  if (out.credential != nullptr) return out;
   Response r =
       error_response(401, error_code::kUnauthorized,
                      auth.empty() ? "this API needs \"Authorization: Bearer <token>\" over TCP"
                                   : "invalid bearer token");
   r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"bessd\"");
-  return r;
+  out.denied = std::move(r);
+  return out;
 }
 
 Request to_request(HttpRequest& request, Requester who) {

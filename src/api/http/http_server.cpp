@@ -50,6 +50,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   Router& router;
   ServerOptions options;
   std::optional<gid_t> write_gid;
+  std::optional<gid_t> read_gid;
   uid_t own_uid{::geteuid()};
   std::optional<unix_proto::acceptor> unix_acceptor;
   std::optional<tcp::acceptor> tcp_acceptor;
@@ -163,15 +164,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     // Credentials are checked on the header: before the body is read and before 100 Continue
     // invites it (docs/api.md "Transports and access").
     if constexpr (kTcp) {
-      if (auto denied = check_bearer(parser_->get(), opts().token)) {
+      auto bearer = check_bearer(parser_->get(), opts().tokens);
+      if (bearer.denied) {
         state_->router.count_transport_error(401);
         state_->auth_failed(who_.peer.substr(0, who_.peer.rfind(':')),
-                            denied->status == 401 && parser_->get().count("authorization") == 0
-                                ? "no token"
-                                : "invalid token");
+                            bearer.presented ? "invalid token" : "no token");
         keep_alive_ = false;
-        return send(std::move(*denied), true);  // a 401 closes the connection
+        return send(std::move(*bearer.denied), true);  // a 401 closes the connection
       }
+      who_.credential = bearer.credential->name;
+      who_.scope = bearer.credential->scope;
       if (!authenticated_) {
         authenticated_ = true;
         --state_->tcp_unauthenticated;
@@ -350,34 +352,40 @@ void HttpServer::State::auth_failed(const std::string& peer_address, std::string
 }
 
 void HttpServer::State::accept_unix() {
-  unix_acceptor->async_accept([self = shared_from_this()](beast::error_code ec,
-                                                          unix_proto::socket socket) {
-    if (self->stopped || ec == asio::error::operation_aborted) return;
-    if (ec) {
-      // EMFILE and friends: wait a little instead of spinning.
-      self->log_warn("api: accept on {}: {}", self->options.unix_path, ec.message());
-      self->unix_retry.expires_after(std::chrono::milliseconds{100});
-      self->unix_retry.async_wait([self](beast::error_code tec) {
-        if (!tec && !self->stopped) self->accept_unix();
+  unix_acceptor->async_accept(
+      [self = shared_from_this()](beast::error_code ec, unix_proto::socket socket) {
+        if (self->stopped || ec == asio::error::operation_aborted) return;
+        if (ec) {
+          // EMFILE and friends: wait a little instead of spinning.
+          self->log_warn("api: accept on {}: {}", self->options.unix_path, ec.message());
+          self->unix_retry.expires_after(std::chrono::milliseconds{100});
+          self->unix_retry.async_wait([self](beast::error_code tec) {
+            if (!tec && !self->stopped) self->accept_unix();
+          });
+          return;
+        }
+        Requester who;
+        who.transport = Transport::unix_socket;
+        who.peer = "unix:" + self->options.unix_path;
+        if (auto cred = peer_credentials(socket.native_handle())) {
+          who.uid = cred->uid;
+          who.gid = cred->gid;
+          who.pid = cred->pid;
+          who.user = user_name(cred->uid);
+          const auto groups = peer_groups(socket.native_handle());
+          const auto member = [&](const std::optional<gid_t>& g) {
+            return g && in_group(cred->gid, groups, *g);
+          };
+          if (cred->uid == 0 || cred->uid == self->own_uid || member(self->write_gid))
+            who.scope = Scope::control;
+          else if (self->options.unix_read_group.empty() || member(self->read_gid))
+            who.scope = Scope::read;
+        } else {
+          who.user = "unknown";
+        }
+        self->serve<unix_proto>(std::move(socket), std::move(who));
+        self->accept_unix();
       });
-      return;
-    }
-    Requester who;
-    who.transport = Transport::unix_socket;
-    who.peer = "unix:" + self->options.unix_path;
-    if (auto cred = peer_credentials(socket.native_handle())) {
-      who.uid = cred->uid;
-      who.gid = cred->gid;
-      who.pid = cred->pid;
-      who.user = user_name(cred->uid);
-      who.may_write = cred->uid == 0 || cred->uid == self->own_uid ||
-                      (self->write_gid && is_group_member(cred->uid, cred->gid, *self->write_gid));
-    } else {
-      who.user = "unknown";
-    }
-    self->serve<unix_proto>(std::move(socket), std::move(who));
-    self->accept_unix();
-  });
 }
 
 void HttpServer::State::accept_tcp() {
@@ -397,7 +405,7 @@ void HttpServer::State::accept_tcp() {
     beast::error_code ep_ec;
     const auto ep = socket.remote_endpoint(ep_ec);
     if (!ep_ec) who.peer = ep.address().to_string() + ":" + std::to_string(ep.port());
-    who.may_write = true;  // only reaches the router with a valid token
+    // The scope comes with the token on each request (Session::on_header).
     socket.set_option(tcp::no_delay(true), ep_ec);
     self->serve<tcp>(std::move(socket), std::move(who));
     self->accept_tcp();
@@ -422,6 +430,12 @@ Status HttpServer::start() {
         s.log_warn("api: group \"{}\" does not exist: only root and the daemon's user may write",
                    o.unix_group);
     }
+    if (!o.unix_read_group.empty()) {
+      s.read_gid = group_id(o.unix_read_group);
+      if (!s.read_gid)
+        s.log_warn("api: read group \"{}\" does not exist: only the control group may use the API",
+                   o.unix_read_group);
+    }
     if (auto st = remove_stale_socket(o.unix_path); !st) return st;
     s.unix_acceptor.emplace(s.io);
     const auto where = "api socket " + o.unix_path + ": ";
@@ -445,12 +459,10 @@ Status HttpServer::start() {
     s.accept_unix();
   }
   if (o.tcp_enabled) {
-    if (o.token.empty())
+    if (o.tokens.empty())
       return fail(ErrorCode::invalid_argument, "api tcp: a bearer token is required");
+    if (auto st = check_tcp_address(o.tcp_address, o.tcp_allow_remote); !st) return st;
     const auto address = asio::ip::make_address(o.tcp_address, ec);
-    if (ec)
-      return fail(ErrorCode::invalid_argument,
-                  "api tcp: invalid address \"" + o.tcp_address + "\": " + ec.message());
     const tcp::endpoint endpoint{address, o.tcp_port};
     const auto where = "api tcp " + o.tcp_address + ":" + std::to_string(o.tcp_port) + ": ";
     s.tcp_acceptor.emplace(s.io);
@@ -461,8 +473,10 @@ Status HttpServer::start() {
     s.tcp_acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return fail(ErrorCode::io_error, where + "listen: " + ec.message());
     if (!address.is_loopback())
-      s.log_warn("api: TCP listener on non-loopback {}: plain HTTP, the token travels in clear",
-                 o.tcp_address);
+      s.log_warn(
+          "api: TCP listener on non-loopback {} (allow_remote): plain HTTP, keep a TLS "
+          "proxy in front",
+          o.tcp_address);
     s.accept_tcp();
   }
   return {};

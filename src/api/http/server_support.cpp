@@ -4,7 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+
+#include <boost/asio/ip/address.hpp>
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -31,26 +32,19 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
   return diff == 0;
 }
 
-Result<std::string> read_token_file(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    return fail(ErrorCode::not_found, "api token file " + path + ": " + errno_text(errno));
-  if ((st.st_mode & S_IROTH) != 0)
-    return fail(ErrorCode::permission_denied,
-                "api token file " + path + " is readable by everyone; chmod 0600 or 0640 it");
-  std::ifstream in(path);
-  if (!in) return fail(ErrorCode::io_error, "api token file " + path + ": cannot be read");
-  std::string line;
-  std::getline(in, line);
-  const auto first = line.find_first_not_of(" \t\r\n");
-  const auto last = line.find_last_not_of(" \t\r\n");
-  const std::string token =
-      first == std::string::npos ? std::string{} : line.substr(first, last - first + 1);
-  if (token.size() < 16)
+Status check_tcp_address(const std::string& address, bool allow_remote) {
+  boost::system::error_code ec;
+  const auto parsed = boost::asio::ip::make_address(address, ec);
+  if (ec)
     return fail(ErrorCode::invalid_argument,
-                "api token file " + path + ": the token on its first line has " +
-                    std::to_string(token.size()) + " characters; use at least 16");
-  return token;
+                "api tcp: invalid address \"" + address + "\": " + ec.message());
+  if (!parsed.is_loopback() && !allow_remote)
+    return fail(ErrorCode::invalid_argument,
+                "api tcp: address " + address +
+                    " is not loopback; the API is plain HTTP and the token would travel in clear. "
+                    "Keep 127.0.0.1 and put a TLS proxy in front, or set api.tcp.allow_remote: "
+                    "true if that proxy must reach bessd over the network");
+  return {};
 }
 
 Status remove_stale_socket(const std::string& path) {
@@ -99,10 +93,14 @@ Result<ServerOptions> ServerOptions::from_config(const config::ApiConfig& api) {
   o.auth_timeout = std::chrono::milliseconds{api.tcp.auth_timeout_ms};
   o.max_body_bytes = static_cast<std::size_t>(api.max_body_bytes);
   o.read_timeout = std::chrono::milliseconds{api.read_timeout_ms};
+  o.unix_read_group = api.unix_socket.read_group;
+  o.tcp_allow_remote = api.tcp.allow_remote;
   if (o.tcp_enabled) {
-    auto token = read_token_file(api.tcp.token_file);
-    if (!token) return Failure{token.error()};
-    o.token = std::move(*token);
+    if (auto st = check_tcp_address(o.tcp_address, o.tcp_allow_remote); !st)
+      return Failure{st.error()};
+    auto tokens = read_token_file(api.tcp.token_file);
+    if (!tokens) return Failure{tokens.error()};
+    o.tokens = std::move(*tokens);
   }
   return o;
 }

@@ -1,6 +1,7 @@
 #include "unix_peer.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <vector>
 
 #include <grp.h>
@@ -38,18 +39,22 @@ std::optional<gid_t> group_id(const std::string& name) {
   return found->gr_gid;
 }
 
-bool is_group_member(uid_t uid, gid_t gid, gid_t group_gid) {
-  if (gid == group_gid) return true;
-  const std::string name = user_name(uid);
-  if (name.empty()) return false;
-  int count = 32;
-  std::vector<gid_t> groups(static_cast<std::size_t>(count));
-  while (::getgrouplist(name.c_str(), gid, groups.data(), &count) == -1) {
-    if (count <= static_cast<int>(groups.size())) return false;  // failed for another reason
-    groups.resize(static_cast<std::size_t>(count));
+std::vector<gid_t> peer_groups(int fd) {
+  std::vector<gid_t> groups(32);
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    auto len = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &len) == 0) {
+      groups.resize(len / sizeof(gid_t));
+      return groups;
+    }
+    if (errno != ERANGE) break;
+    groups.resize(len / sizeof(gid_t) + 1);  // the kernel says how much it needs
   }
-  groups.resize(static_cast<std::size_t>(count));
-  return std::find(groups.begin(), groups.end(), group_gid) != groups.end();
+  return {};
+}
+
+bool in_group(gid_t gid, const std::vector<gid_t>& groups, gid_t group) {
+  return gid == group || std::find(groups.begin(), groups.end(), group) != groups.end();
 }
 
 }  // namespace bessd::api::http

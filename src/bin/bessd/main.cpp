@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <bessd/api/http/http_server.hpp>
 #include <bessd/app/compliance_monitor.hpp>
 #include <bessd/app/daemon.hpp>
 #include <bessd/app/logging.hpp>
@@ -38,6 +39,21 @@ std::optional<bessd::config::LogLevel> parse_level(const std::string& text) {
   return std::nullopt;
 }
 
+/// The API's own checks that the schema cannot make: the token file (hygiene, format, strength;
+/// every problem with its line) and a non-loopback TCP address without allow_remote.
+void check_api(const bessd::config::Config& config, const std::string& path) {
+  if (!config.api.tcp.enabled) return;
+  const auto options = bessd::api::http::ServerOptions::from_config(config.api);
+  if (options) return;
+  const std::string& message = options.error().message;
+  const std::string pointer =
+      message.rfind("api tcp:", 0) == 0 ? "/api/tcp/address" : "/api/tcp/token_file";
+  std::vector<bessd::config::ConfigIssue> issues;
+  std::istringstream lines(message);
+  for (std::string line; std::getline(lines, line);) issues.push_back({pointer, line});
+  throw bessd::config::ConfigError(path, std::move(issues));
+}
+
 /// `--check-config FILE`: exit 0 means the daemon starts with this file. Loads the configuration
 /// and the inverter profile it names (errors: exit 78); prints plausibility warnings (exit 0).
 int check_config(const std::string& path) {
@@ -45,6 +61,7 @@ int check_config(const std::string& path) {
     const auto config = bessd::config::load_config_file(path);
     (void)bessd::inverter::load_configured_profile(config.inverter.profile,
                                                    config.inverter.profile_dir, path);
+    check_api(config, path);
     if (!config.site.jurisdiction_as_written.empty()) {
       std::cout << path << ": note: /site/jurisdiction: \"" << config.site.jurisdiction_as_written
                 << "\" is read as \"" << config.site.jurisdiction << "\"\n";

@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
       std::cerr << token.error().message << "\n";
       return 2;
     }
-    options.token = *token;
+    options.tokens = std::move(*token);
   }
   boost::asio::io_context io;
   bessd::api::http::HttpServer server(io, router, options);

@@ -249,7 +249,7 @@ TEST_F(Bessctl, NonMemberIsDeniedWritesExit4) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   r = run({BESSCTL_PATH, "--socket", server_.socket(), "mode", "idle"}, {}, as);
   EXPECT_EQ(r.exit_code, 4);
-  EXPECT_THAT(r.err, HasSubstr("403: write access denied"));
+  EXPECT_THAT(r.err, HasSubstr("403: PUT /v1/mode needs the control scope"));
 }
 
 TEST(BessctlRefused, ControllerRefusalExit5) {

@@ -84,17 +84,30 @@ TEST(Exchange, ReadErrorsAreAnsweredWithTheirStatus) {
 }
 
 TEST(Exchange, BearerTokenIsCheckedOverTcp) {
+  const std::vector<Credential> tokens{{"grafana", Scope::read, "0123456789abcdef0123456789abcdef"},
+                                       {"ops", Scope::control, "Zm9vYmFyYmF6cXV4LXF1dXgtMTIz"}};
   HttpRequest req{bhttp::verb::get, "/v1/status", 11};
-  const auto missing = check_bearer(req, "0123456789abcdef");
-  ASSERT_TRUE(missing.has_value());
-  EXPECT_EQ(missing->status, 401U);
-  EXPECT_THAT(missing->body, HasSubstr("Authorization: Bearer"));
-  req.set(bhttp::field::authorization, "Bearer 0123456789abcdeX");
-  const auto wrong = check_bearer(req, "0123456789abcdef");
-  ASSERT_TRUE(wrong.has_value());
-  EXPECT_THAT(wrong->body, HasSubstr("invalid bearer token"));
-  req.set(bhttp::field::authorization, "bearer 0123456789abcdef");
-  EXPECT_FALSE(check_bearer(req, "0123456789abcdef").has_value());
+  const auto missing = check_bearer(req, tokens);
+  ASSERT_TRUE(missing.denied.has_value());
+  EXPECT_FALSE(missing.presented);
+  EXPECT_EQ(missing.denied->status, 401U);
+  EXPECT_THAT(missing.denied->body, HasSubstr("Authorization: Bearer"));
+  req.set(bhttp::field::authorization, "Bearer 0123456789abcdef0123456789abcdeX");
+  const auto wrong = check_bearer(req, tokens);
+  ASSERT_TRUE(wrong.denied.has_value());
+  EXPECT_TRUE(wrong.presented);
+  EXPECT_THAT(wrong.denied->body, HasSubstr("invalid bearer token"));
+  req.set(bhttp::field::authorization, "bearer 0123456789abcdef0123456789abcdef");
+  auto ok = check_bearer(req, tokens);
+  EXPECT_FALSE(ok.denied.has_value());
+  ASSERT_NE(ok.credential, nullptr);
+  EXPECT_EQ(ok.credential->name, "grafana");
+  EXPECT_EQ(ok.credential->scope, Scope::read);
+  req.set(bhttp::field::authorization, "Bearer Zm9vYmFyYmF6cXV4LXF1dXgtMTIz");
+  ok = check_bearer(req, tokens);
+  ASSERT_NE(ok.credential, nullptr);
+  EXPECT_EQ(ok.credential->name, "ops");
+  EXPECT_EQ(ok.credential->scope, Scope::control);
 }
 
 TEST(Exchange, ParsedRequestBecomesTheRoutersRequest) {
@@ -102,13 +115,13 @@ TEST(Exchange, ParsedRequestBecomesTheRoutersRequest) {
   req.set(bhttp::field::content_type, "application/json");
   req.body() = R"({"mode":"idle"})";
   Requester who;
-  who.may_write = true;
+  who.scope = Scope::control;
   const Request r = to_request(req, who);
   EXPECT_EQ(r.method, Method::put);
   EXPECT_EQ(r.target, "/v1/mode?x=1");
   EXPECT_EQ(r.content_type, "application/json");
   EXPECT_EQ(r.body, R"({"mode":"idle"})");
-  EXPECT_TRUE(r.requester.may_write);
+  EXPECT_TRUE(r.requester.may_write());
 }
 
 /// What a client reads from the bytes to_wire() gives (the body only when `with_body`).

@@ -257,11 +257,31 @@ TEST_F(RouterRead, HistoryRejectsBadParameters) {
   EXPECT_TRUE(facade.history_queries.empty());
 }
 
+// Every GET, /metrics included, needs the read scope (docs/api.md "Transports and access").
+TEST_F(RouterRead, ReadsNeedTheReadScope) {
+  for (const char* target : {"/v1/status", "/metrics", "/v1/config", "/v1/events", "/v1/health"}) {
+    Request req;
+    req.method = Method::get;
+    req.target = target;
+    req.requester = writer();
+    req.requester.scope = std::nullopt;
+    std::optional<Response> out;
+    router.handle(req, [&](Response r) { out = std::move(r); });
+    ASSERT_TRUE(out.has_value());
+    EXPECT_EQ(out->status, 403u) << target;
+    EXPECT_THAT(out->body, HasSubstr("needs the read scope")) << target;
+    EXPECT_THAT(out->body, HasSubstr("uid 1000 (alice)")) << target;
+  }
+  EXPECT_TRUE(facade.event_queries.empty());
+  EXPECT_EQ(call(Method::get, "/metrics", "", false).status, 200u);  // read scope
+}
+
 TEST_F(RouterRead, HistoryRepliesWhenTheFacadeCompletesLater) {
   facade.hold_async = true;
   Request req;
   req.method = Method::get;
   req.target = "/v1/history";
+  req.requester.scope = Scope::read;
   std::optional<Response> out;
   router.handle(req, [&](Response r) { out = std::move(r); });
   EXPECT_FALSE(out.has_value());

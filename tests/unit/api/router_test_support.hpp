@@ -27,7 +27,7 @@ struct RouterFixture : ::testing::Test {
     r.pid = 4242;
     r.user = "alice";
     r.peer = "unix";
-    r.may_write = true;
+    r.scope = Scope::control;
     return r;
   }
 
@@ -40,7 +40,7 @@ struct RouterFixture : ::testing::Test {
     req.body = body;
     req.content_type = body.empty() ? "" : content_type;
     req.requester = writer();
-    req.requester.may_write = may_write;
+    req.requester.scope = may_write ? Scope::control : Scope::read;
     std::optional<Response> out;
     router.handle(std::move(req), [&](Response r) { out = std::move(r); });
     EXPECT_TRUE(out.has_value()) << "no synchronous reply for " << target;

@@ -119,6 +119,8 @@ TEST_F(RouterWrite, WritesNeedWriteAccess) {
         std::pair{Method::post, "/v1/self-test"}}) {
     const auto m = expect_error(call(method, path, R"({"mode":"idle"})", false), 403, "forbidden");
     EXPECT_THAT(m, HasSubstr("uid 1000 (alice)")) << path;
+    EXPECT_THAT(m, HasSubstr("needs the control scope")) << path;
+    EXPECT_THAT(m, HasSubstr("has read")) << path;
   }
   EXPECT_TRUE(facade.mode_requests.empty());
   EXPECT_TRUE(facade.ack_requests.empty());

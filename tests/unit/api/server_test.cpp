@@ -75,7 +75,7 @@ TEST_F(Server, UnixWriteAsRootCarriesPeerCredentials) {
   EXPECT_EQ(who.transport, Transport::unix_socket);
   EXPECT_EQ(who.uid, geteuid());
   EXPECT_EQ(who.pid, getpid());
-  EXPECT_TRUE(who.may_write);
+  EXPECT_TRUE(who.may_write());
 }
 
 TEST_F(Server, SocketModeAndStaleSocketHandling) {
@@ -351,7 +351,8 @@ TEST_F(Server, TcpNeedsTheBearerToken) {
 
 /// Forks a child that drops to uid/gid and sends `raw` over the Unix socket; returns the HTTP
 /// status it got (0 when none). The child uses only system calls (the parent has threads).
-unsigned status_as(const std::string& path, uid_t uid, gid_t gid, const std::string& raw) {
+unsigned status_as(const std::string& path, uid_t uid, gid_t gid, const std::string& raw,
+                   const std::vector<gid_t>& supplementary = {}) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
@@ -361,7 +362,8 @@ unsigned status_as(const std::string& path, uid_t uid, gid_t gid, const std::str
   if (pid == 0) {
     ::close(pipe_fds[0]);
     char status[3] = {'0', '0', '0'};
-    if (::setgroups(0, nullptr) == 0 && ::setgid(gid) == 0 && ::setuid(uid) == 0) {
+    if (::setgroups(supplementary.size(), supplementary.data()) == 0 && ::setgid(gid) == 0 &&
+        ::setuid(uid) == 0) {
       const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
       if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
           ::write(fd, raw.data(), raw.size()) == static_cast<ssize_t>(raw.size())) {
@@ -406,30 +408,105 @@ TEST_F(Server, PeerCredentialsDenyWritesToNonMembers) {
   EXPECT_EQ(requests[0].second.user, "nobody");
 }
 
-TEST(TokenFile, ReadsTrimsAndRejectsWeakFiles) {
-  char tmpl[] = "/tmp/bessd-token-XXXXXX";
-  const int fd = ::mkstemp(tmpl);
-  ASSERT_GE(fd, 0);
-  ::close(fd);
-  const std::string path = tmpl;
-  std::ofstream(path) << "  0123456789abcdef0123  \nsecond line\n";
-  ::chmod(path.c_str(), 0600);
-  auto t = http::read_token_file(path);
-  ASSERT_TRUE(t.has_value()) << t.error().message;
-  EXPECT_EQ(*t, "0123456789abcdef0123");
-  ::chmod(path.c_str(), 0644);
-  t = http::read_token_file(path);
-  ASSERT_FALSE(t.has_value());
-  EXPECT_THAT(t.error().message, HasSubstr("readable by everyone"));
-  ::chmod(path.c_str(), 0600);
-  std::ofstream(path) << "short\n";
-  t = http::read_token_file(path);
-  ASSERT_FALSE(t.has_value());
-  EXPECT_THAT(t.error().message, HasSubstr("use at least 16"));
-  ::unlink(path.c_str());
-  t = http::read_token_file(path);
-  ASSERT_FALSE(t.has_value());
-  EXPECT_THAT(t.error().message, HasSubstr(path));
+// Supplementary groups come from SO_PEERGROUPS (the kernel's record of the client), not from
+// the user database: a client whose process has the control group as a supplementary group may
+// write although /etc/group does not list the user in it.
+TEST_F(Server, SupplementaryGroupOfThePeerProcessGivesControl) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to run a client as another user";
+  const passwd* nobody = ::getpwnam("nobody");
+  const group* daemon_group = ::getgrnam("daemon");
+  if (nobody == nullptr || daemon_group == nullptr) GTEST_SKIP() << "no nobody/daemon";
+  options_.unix_group = "daemon";
+  start_server();
+  const auto write = make_request("PUT", "/v1/mode", R"({"mode":"idle"})");
+  EXPECT_EQ(status_as(socket_path_, nobody->pw_uid, nobody->pw_gid, write, {}), 403u);
+  EXPECT_EQ(status_as(socket_path_, nobody->pw_uid, nobody->pw_gid, write, {daemon_group->gr_gid}),
+            200u);
+}
+
+TEST_F(Server, ReadGroupMembersMayReadOnlyAndOthersNothing) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to run a client as another user";
+  const passwd* nobody = ::getpwnam("nobody");
+  // getgrnam() returns a static buffer: copy each gid before the next look-up.
+  const auto gid_of = [](const char* name) -> std::optional<gid_t> {
+    const group* g = ::getgrnam(name);
+    return g != nullptr ? std::optional<gid_t>(g->gr_gid) : std::nullopt;
+  };
+  const auto control_gid = gid_of("daemon");
+  const auto reader_gid = gid_of("nogroup");
+  const auto other_gid = gid_of("users");
+  if (nobody == nullptr || !control_gid || !reader_gid || !other_gid)
+    GTEST_SKIP() << "no nobody/daemon/nogroup/users";
+  options_.unix_group = "daemon";
+  options_.unix_read_group = "nogroup";
+  start_server();
+  const uid_t uid = nobody->pw_uid;
+  const auto write = make_request("PUT", "/v1/mode", R"({"mode":"idle"})");
+  const auto read = make_request("GET", "/v1/status");
+  const auto metrics = make_request("GET", "/metrics");
+  EXPECT_EQ(status_as(socket_path_, uid, *reader_gid, read), 200u);
+  EXPECT_EQ(status_as(socket_path_, uid, *reader_gid, metrics), 200u);
+  EXPECT_EQ(status_as(socket_path_, uid, *reader_gid, write), 403u);
+  EXPECT_EQ(status_as(socket_path_, uid, *other_gid, read), 403u);
+  EXPECT_EQ(status_as(socket_path_, uid, *other_gid, metrics), 403u);
+  EXPECT_EQ(status_as(socket_path_, uid, *other_gid, read, {*reader_gid}), 200u);
+  EXPECT_EQ(status_as(socket_path_, uid, *control_gid, write), 200u);
+  EXPECT_EQ(on_io([this] { return facade_.mode_requests.size(); }), 1u);
+}
+
+TEST_F(Server, TokenScopesOverTcp) {
+  options_.tokens = {{"grafana", Scope::read, "read-only-secret-0123456789"},
+                     {"ops", Scope::control, kTestToken}};
+  start_server();
+  const auto port = on_io([this] { return server_->tcp_port(); });
+  const auto once = [&](const std::string& raw) {
+    const int fd = connect_tcp(port);
+    std::optional<RawResponse> r;
+    if (send_all(fd, raw)) r = read_response(fd);
+    ::close(fd);
+    return r;
+  };
+  const std::string reader = "Authorization: Bearer read-only-secret-0123456789\r\n";
+  const std::string operator_ = "Authorization: Bearer " + std::string(kTestToken) + "\r\n";
+  for (const char* path : {"/v1/status", "/metrics", "/v1/config", "/v1/events"}) {
+    const auto r = once(make_request("GET", path, "", reader));
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200u) << path;
+  }
+  auto r = once(make_request("PUT", "/v1/mode", R"({"mode":"idle"})", reader));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 403u);
+  EXPECT_THAT(r->body, HasSubstr("PUT /v1/mode needs the control scope"));
+  EXPECT_THAT(r->body, HasSubstr("token grafana"));
+  r = once(make_request("POST", "/v1/faults/ack", "{}", reader));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 403u);
+  r = once(make_request("PUT", "/v1/mode", R"({"mode":"idle"})", operator_));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200u) << r->body;
+  const auto requests = on_io([this] { return facade_.mode_requests; });
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].second.credential, "ops");
+  EXPECT_EQ(requests[0].second.scope, Scope::control);
+  EXPECT_THAT(requests[0].second.describe(), HasSubstr("token ops via tcp 127.0.0.1:"));
+}
+
+TEST(ServerOptions, NonLoopbackTcpNeedsAllowRemote) {
+  EXPECT_TRUE(http::check_tcp_address("127.0.0.1", false).has_value());
+  EXPECT_TRUE(http::check_tcp_address("::1", false).has_value());
+  const auto refused = http::check_tcp_address("0.0.0.0", false);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_THAT(refused.error().message, HasSubstr("api.tcp.allow_remote"));
+  EXPECT_THAT(refused.error().message, HasSubstr("TLS"));
+  EXPECT_TRUE(http::check_tcp_address("0.0.0.0", true).has_value());
+  EXPECT_FALSE(http::check_tcp_address("not-an-address", true).has_value());
+  config::ApiConfig api;
+  api.tcp.enabled = true;
+  api.tcp.address = "192.0.2.1";
+  api.tcp.token_file = "/nonexistent/bessd-token";
+  const auto o = http::ServerOptions::from_config(api);
+  ASSERT_FALSE(o.has_value());
+  EXPECT_THAT(o.error().message, HasSubstr("allow_remote"));
 }
 
 TEST(ConstantTimeEqual, ComparesWholeStrings) {

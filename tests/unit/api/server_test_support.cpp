@@ -121,7 +121,7 @@ void ServerFixture::SetUp() {
   options_.tcp_enabled = true;
   options_.tcp_address = "127.0.0.1";
   options_.tcp_port = 0;
-  options_.token = kTestToken;
+  options_.tokens = {{"default", Scope::control, kTestToken}};
   options_.max_connections = 8;
   options_.max_body_bytes = 4096;
   options_.read_timeout = std::chrono::milliseconds{300};

@@ -102,3 +102,31 @@ if(NOT at EQUAL -1)
 endif()
 expect(bad_format "check-site;--config;${WORK_DIR}/record.json;--format;pdf" 2)
 message(STATUS "check-config and jurisdiction cases passed")
+
+# The API's token file and listen address (docs/api.md "Token file"): every problem with the
+# file and line, refused with the fix.
+function(write_api_config name api)
+  file(WRITE ${WORK_DIR}/${name}.json "{ \"site\": { ${ok_site} },
+  \"battery\": { \"chemistry\": \"LFP\", ${ok_battery} },
+  \"inverter\": { \"profile\": \"sunspec\", \"profile_dir\": \"${PROFILES}\" },
+  \"api\": { ${api} } }")
+endfunction()
+set(tokens ${WORK_DIR}/tokens)
+file(WRITE ${tokens} "# name scope secret\ngrafana read 0123456789abcdef0123456789abcdef\nops control weak\n")
+file(CHMOD ${tokens} PERMISSIONS OWNER_READ OWNER_WRITE)
+write_api_config(api_tokens "\"tcp\": { \"enabled\": true, \"token_file\": \"${tokens}\" }")
+expect(api_weak_token "--check-config;${WORK_DIR}/api_tokens.json" 78
+       "/api/tcp/token_file" "${tokens}:3: token \"ops\": the secret is weaker than 128 bits")
+file(WRITE ${tokens} "grafana read 0123456789abcdef0123456789abcdef\n")
+file(CHMOD ${tokens} PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ GROUP_WRITE)
+expect(api_writable_tokens "--check-config;${WORK_DIR}/api_tokens.json" 78 "chmod 0640 ${tokens}")
+file(CHMOD ${tokens} PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
+expect(api_good_tokens "--check-config;${WORK_DIR}/api_tokens.json" 0 "configuration is valid")
+write_api_config(api_remote
+  "\"tcp\": { \"enabled\": true, \"address\": \"0.0.0.0\", \"token_file\": \"${tokens}\" }")
+expect(api_remote "--check-config;${WORK_DIR}/api_remote.json" 78 "/api/tcp/address"
+       "api.tcp.allow_remote")
+write_api_config(api_remote_allowed "\"tcp\": { \"enabled\": true, \"address\": \"0.0.0.0\",
+  \"allow_remote\": true, \"token_file\": \"${tokens}\" }")
+expect(api_remote_allowed "--check-config;${WORK_DIR}/api_remote_allowed.json" 0
+       "configuration is valid")

@@ -9,12 +9,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <bessd/api/http/token_file.hpp>
 #include <bessd/api/http_message.hpp>
 #include <bessd/api/requester.hpp>
 
@@ -42,9 +44,16 @@ bool is_disconnect(boost::system::error_code ec);
 /// the limit), else 400 with the parser's reason. The connection closes after it.
 Response read_error_response(boost::system::error_code ec, const ParseLimits& limits);
 
-/// Over TCP: nothing when "Authorization: Bearer <token>" matches `token` (in constant time),
-/// else the 401 to send.
-std::optional<Response> check_bearer(const HttpRequest& request, std::string_view token);
+/// The outcome of the bearer check: the matching credential, or the 401 to send.
+struct BearerCheck {
+  const Credential* credential{nullptr};
+  std::optional<Response> denied;
+  bool presented{false};  // an Authorization header was sent
+};
+
+/// Over TCP: which of `tokens` "Authorization: Bearer <secret>" presents (token_file.hpp,
+/// match_token); a 401 when none.
+BearerCheck check_bearer(const HttpRequest& request, const std::vector<Credential>& tokens);
 
 /// The router's view of a parsed request; moves the body out of `request`.
 Request to_request(HttpRequest& request, Requester who);

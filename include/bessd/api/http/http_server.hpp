@@ -18,10 +18,12 @@
 // authentications are logged (one line per peer per interval, with a count) and a peer with too
 // many is refused with 429 for a while (AuthFailureTracker).
 //
-// Access: over the Unix socket the peer is identified with SO_PEERCRED; it may write when it is
-// root, the daemon's own user, or a member of `unix_group` (primary or supplementary, via
-// getgrouplist). Over TCP every request needs "Authorization: Bearer <token>" (compared in
-// constant time); a valid token may write.
+// Access (docs/api.md "Transports and access"): over the Unix socket the peer is identified
+// with SO_PEERCRED and its groups with SO_PEERGROUPS (no user database look-up per request); it
+// has the control scope when it is root, the daemon's own user, or a member of `unix_group`, else
+// the read scope when `unix_read_group` is empty or it is a member, else no access. Over TCP
+// every request needs "Authorization: Bearer <token>" (compared in constant time with every
+// token); the token's scope applies.
 //
 // Threading: construct, start() and stop() on the io_context's thread (or before it runs).
 
@@ -29,11 +31,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <spdlog/logger.h>
 #include <boost/asio/io_context.hpp>
 
 #include <bessd/api/http/auth_failures.hpp>
+#include <bessd/api/http/token_file.hpp>
 #include <bessd/api/router.hpp>
 #include <bessd/common/result.hpp>
 #include <bessd/config/api_config.hpp>
@@ -45,10 +49,14 @@ struct ServerOptions {
   std::string unix_path{"/run/bessd/api.sock"};
   unsigned unix_mode{0660};
   std::string unix_group{"bessd"};  // empty: no group may write (root and the daemon user only)
+  // Non-empty: only members of this group (and the control group, root, the daemon's user) may
+  // read; empty: everyone who can open the socket may read.
+  std::string unix_read_group;
   bool tcp_enabled{false};
   std::string tcp_address{"127.0.0.1"};
   std::uint16_t tcp_port{8470};         // 0 picks a free port (tests); see HttpServer::tcp_port()
-  std::string token;                    // required (non-empty) when tcp_enabled
+  bool tcp_allow_remote{false};         // a non-loopback tcp_address is refused unless set
+  std::vector<Credential> tokens;       // at least one required when tcp_enabled
   std::size_t max_connections{32};      // Unix socket
   std::size_t max_tcp_connections{16};  // TCP, authenticated or not
   std::size_t max_unauthenticated_tcp{4};        // TCP connections without a valid token yet
@@ -59,12 +67,13 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{5000};
   std::shared_ptr<spdlog::logger> logger;  // may be null: no logging
 
-  /// From the configuration; reads the token file (must be non-empty, not world-readable).
+  /// From the configuration; reads the token file (token_file.hpp) when TCP is on and checks the
+  /// listen address.
   static Result<ServerOptions> from_config(const config::ApiConfig& api);
 };
 
-/// Reads a bearer token file: the first line, trimmed; errors name the file and the problem.
-Result<std::string> read_token_file(const std::string& path);
+/// A TCP listen address: valid, and loopback unless `allow_remote`; the error says why and how.
+Status check_tcp_address(const std::string& address, bool allow_remote);
 
 /// Constant-time comparison (time depends on the lengths only).
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept;

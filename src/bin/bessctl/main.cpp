@@ -16,7 +16,9 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
+#include <vector>
 
 #include <unistd.h>
 #include <CLI/CLI.hpp>
@@ -67,6 +69,29 @@ void add_param(std::string& target, const char* name, const std::string& value) 
   target += std::string(name) + "=" + query_escape(value);
 }
 
+/// The secret in a client's token file: the first line that is not blank or a comment, either
+/// the bare secret or a line of the daemon's format ("name scope secret", docs/api.md).
+bessd::Result<std::string> read_client_token(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    return bessd::fail(bessd::ErrorCode::io_error,
+                       "cannot read token file " + path + ": " + std::strerror(errno));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::vector<std::string> words;
+    for (std::string w; fields >> w;) words.push_back(w);
+    if (words.empty() || words.front().front() == '#') continue;
+    if (words.size() == 1) return words[0];
+    if (words.size() == 3) return words[2];
+    return bessd::fail(
+        bessd::ErrorCode::invalid_argument,
+        "token file " + path +
+            ": expected the secret alone or \"name scope secret\" on its first line");
+  }
+  return bessd::fail(bessd::ErrorCode::invalid_argument, "token file " + path + " holds no token");
+}
+
 class Runner {
  public:
   explicit Runner(Globals g) : g_(std::move(g)) {}
@@ -80,20 +105,20 @@ class Runner {
         std::cerr << "bessctl: " << st.error().message << "\n";
         return kUsage;
       }
-      ep_.token = g_.token;
-      if (ep_.token.empty() && !g_.token_file.empty()) {
-        std::ifstream in(g_.token_file);
-        if (!in) {
-          std::cerr << "bessctl: cannot read token file " << g_.token_file << ": "
-                    << std::strerror(errno) << "\n";
+      // Never from argv (ps and /proc show it to every user): a file, or the environment.
+      std::string file = g_.token_file;
+      if (file.empty())
+        if (const char* env = std::getenv("BESSD_TOKEN_FILE")) file = env;
+      if (!file.empty()) {
+        auto token = read_client_token(file);
+        if (!token) {
+          std::cerr << "bessctl: " << token.error().message << "\n";
           return kUsage;
         }
-        std::getline(in, ep_.token);
-        while (!ep_.token.empty() && std::isspace(static_cast<unsigned char>(ep_.token.back())))
-          ep_.token.pop_back();
+        ep_.token = std::move(*token);
+      } else if (const char* env = std::getenv("BESSD_TOKEN")) {
+        ep_.token = env;
       }
-      if (ep_.token.empty())
-        if (const char* env = std::getenv("BESSD_TOKEN")) ep_.token = env;
     }
     return std::nullopt;
   }
@@ -117,7 +142,8 @@ class Runner {
       std::cerr << "bessctl: " << method << " " << target << ": " << reply->status << ": "
                 << message << "\n";
     if (reply->status == 401)
-      std::cerr << "bessctl: pass the API token with --token, --token-file or BESSD_TOKEN\n";
+      std::cerr << "bessctl: pass the API token with --token-file FILE, BESSD_TOKEN_FILE or "
+                   "BESSD_TOKEN\n";
     if (reply->status == 401 || reply->status == 403) return kDenied;
     if (reply->status == 409) return kRefused;
     return kApiError;
@@ -221,8 +247,11 @@ int main(int argc, char** argv) {
   app.add_flag("--json", g.json, "print the API's JSON instead of text");
   app.add_option("--socket", g.socket, "API Unix socket (env BESSD_SOCKET)")->capture_default_str();
   app.add_option("--url", g.url, "use the TCP API instead, e.g. http://127.0.0.1:8470");
-  app.add_option("--token", g.token, "bearer token for --url (env BESSD_TOKEN)");
-  app.add_option("--token-file", g.token_file, "read the bearer token from a file");
+  // Kept only to refuse it with the reason: a token in argv is visible to every local user.
+  auto* token_opt = app.add_option("--token", g.token, "refused: use --token-file or BESSD_TOKEN");
+  app.add_option("--token-file", g.token_file,
+                 "read the bearer token for --url from FILE (env BESSD_TOKEN_FILE, or the token "
+                 "itself in BESSD_TOKEN)");
   app.add_option("--timeout-ms", g.timeout_ms, "per-request timeout")
       ->check(CLI::Range(100, 600000))
       ->capture_default_str();
@@ -286,6 +315,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? kOk : kUsage;
+  }
+  if (token_opt->count() != 0) {
+    std::cerr << "bessctl: --token is refused: a token on the command line is visible to every "
+                 "local user (ps, /proc/PID/cmdline). Put it in a file readable only by you and "
+                 "pass --token-file FILE (or set BESSD_TOKEN_FILE=FILE, or BESSD_TOKEN)\n";
+    return kUsage;
   }
   if (*mode) {
     const bool manual = mode_name == "manual";

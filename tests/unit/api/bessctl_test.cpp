@@ -231,12 +231,37 @@ TEST_F(Bessctl, WatchRefreshes) {
 TEST_F(Bessctl, TcpNeedsTheToken) {
   auto r = run({BESSCTL_PATH, "--url", server_.url(), "status"});
   EXPECT_EQ(r.exit_code, 4);
-  EXPECT_THAT(r.err, HasSubstr("--token"));
+  EXPECT_THAT(r.err, HasSubstr("--token-file FILE, BESSD_TOKEN_FILE or BESSD_TOKEN"));
   r = run(
       {BESSCTL_PATH, "--url", server_.url(), "--token-file", server_.token_file(), "mode", "idle"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   r = run({BESSCTL_PATH, "--url", server_.url(), "status"},
           {"BESSD_TOKEN=bessctl-test-token-0123456789"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = run({BESSCTL_PATH, "--url", server_.url(), "status"},
+          {"BESSD_TOKEN_FILE=" + server_.token_file()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// A token in argv is readable by every local user (ps): refused, with the reason and the ways
+// that work, before anything is sent.
+TEST_F(Bessctl, TokenOnTheCommandLineIsRefused) {
+  auto r = run(
+      {BESSCTL_PATH, "--url", server_.url(), "--token=bessctl-test-token-0123456789", "status"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--token is refused"));
+  EXPECT_THAT(r.err, HasSubstr("ps"));
+  EXPECT_THAT(r.err, HasSubstr("--token-file FILE"));
+  r = run(
+      {BESSCTL_PATH, "--url", server_.url(), "--token", "bessctl-test-token-0123456789", "status"});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+// A client may use a file in the daemon's format: the first token's secret.
+TEST_F(Bessctl, TokenFileInTheDaemonsFormat) {
+  const std::string file = server_.token_file() + ".named";
+  std::ofstream(file) << "# mine\nops control bessctl-test-token-0123456789\n";
+  const auto r = run({BESSCTL_PATH, "--url", server_.url(), "--token-file", file, "status"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 

@@ -34,6 +34,19 @@ void read_api(ObjectReader& in, ApiConfig& out) {
     t.string("token_file", tcp.token_file, tcp.enabled ? Presence::required : Presence::optional,
              !tcp.enabled);
     t.boolean("allow_remote", tcp.allow_remote);
+    tcp.allowed_hosts.clear();
+    t.array("allowed_hosts", [&](const Json& item, const std::string& ptr) {
+      // "name" or "name:port" (docs/api.md "Host check"); no scheme, no path.
+      const bool ok = item.is_string() && !item.get<std::string>().empty() &&
+                      item.get<std::string>().find_first_of("/ \t@") == std::string::npos;
+      if (ok)
+        tcp.allowed_hosts.push_back(item.get<std::string>());
+      else
+        t.issues().add(ptr,
+                       "must be a host name or address, optionally with :port "
+                       "(\"bess.example.org\", \"192.0.2.7:8470\"), got " +
+                           config::describe_json(item));
+    });
     t.integer("max_connections", tcp.max_connections, 1, 10'000);
     t.integer("max_unauthenticated_connections", tcp.max_unauthenticated_connections, 1, 10'000);
     t.integer("auth_timeout_ms", tcp.auth_timeout_ms, 100, 60'000);

@@ -32,6 +32,7 @@ inline constexpr const char* kBodyTooLarge = "body_too_large";                  
 inline constexpr const char* kHeadersTooLarge = "headers_too_large";            // 431
 inline constexpr const char* kBadRequest = "bad_request";                       // 400 (HTTP syntax)
 inline constexpr const char* kTooManyConnections = "too_many_connections";      // 503
+inline constexpr const char* kMisdirected = "misdirected_request";              // 421
 inline constexpr const char* kTooManyFailures = "too_many_failures";            // 429
 inline constexpr const char* kUnavailable = "unavailable";                      // 503
 inline constexpr const char* kTimeout = "timeout";                              // 504

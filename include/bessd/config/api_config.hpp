@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace bessd::config {
 
@@ -16,9 +17,11 @@ struct TcpListenerConfig {
   bool enabled{false};
   std::string address{"127.0.0.1"};
   std::int64_t port{8470};
-  std::string token_file;                           // required when enabled
-  bool allow_remote{false};                         // a non-loopback address is refused unless set
-  std::int64_t max_connections{16};                 // separate from the Unix socket's
+  std::string token_file;  // required when enabled
+  bool allow_remote{false};
+  std::vector<std::string> allowed_hosts;  // Host header values besides address:port, localhost //
+                                           // a non-loopback address is refused unless set
+  std::int64_t max_connections{16};        // separate from the Unix socket's
   std::int64_t max_unauthenticated_connections{4};  // not yet past the token check
   std::int64_t auth_timeout_ms{2000};               // to present a valid token
 };

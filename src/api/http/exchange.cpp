@@ -56,6 +56,26 @@ Response read_error_response(boost::system::error_code ec, const ParseLimits& li
   return error_response(400, error_code::kBadRequest, "malformed HTTP request: " + ec.message());
 }
 
+std::optional<Response> check_framing(const HttpRequest& request) {
+  const auto [first, last] = request.equal_range(bhttp::field::transfer_encoding);
+  const auto count = std::distance(first, last);
+  if (count == 0) return std::nullopt;
+  std::string_view value = to_sv(first->value());
+  const auto b = value.find_first_not_of(" \t");
+  const auto e = value.find_last_not_of(" \t");
+  value = b == std::string_view::npos ? std::string_view{} : value.substr(b, e - b + 1);
+  const bool has_length = request.count(bhttp::field::content_length) != 0;
+  if (count == 1 && iequals(value, "chunked") && !has_length) return std::nullopt;
+  std::string why = count > 1 ? "Transfer-Encoding is given " + std::to_string(count) + " times"
+                    : has_length
+                        ? "Transfer-Encoding and Content-Length are both given"
+                        : "Transfer-Encoding \"" + std::string(value) + "\" is not supported";
+  return error_response(
+      400, error_code::kBadRequest,
+      "malformed HTTP request: " + why +
+          "; send a body with Content-Length, or Transfer-Encoding: chunked alone");
+}
+
 BearerCheck check_bearer(const HttpRequest& request, const std::vector<Credential>& tokens) {
   constexpr std::string_view kBearer = "Bearer ";
   const std::string_view auth = to_sv(request[bhttp::field::authorization]);

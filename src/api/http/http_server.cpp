@@ -22,6 +22,7 @@
 #include <bessd/api/error_response.hpp>
 #include <bessd/api/http/auth_failures.hpp>
 #include <bessd/api/http/exchange.hpp>
+#include <bessd/api/http/host_allow_list.hpp>
 
 #include "unix_peer.hpp"
 
@@ -51,6 +52,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   ServerOptions options;
   std::optional<gid_t> write_gid;
   std::optional<gid_t> read_gid;
+  std::optional<HostAllowList> allowed_hosts;  // TCP; built once the port is known
   uid_t own_uid{::geteuid()};
   std::optional<unix_proto::acceptor> unix_acceptor;
   std::optional<tcp::acceptor> tcp_acceptor;
@@ -161,9 +163,27 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     version_ = parser_->get().version();
     answering_ = parse_method(std::string_view(parser_->get().method_string().data(),
                                                parser_->get().method_string().size()));
+    if (auto bad = check_framing(parser_->get())) {
+      state_->router.count_transport_error(400);
+      keep_alive_ = false;
+      return send(std::move(*bad), true);
+    }
     // Credentials are checked on the header: before the body is read and before 100 Continue
-    // invites it (docs/api.md "Transports and access").
+    // invites it (docs/api.md "Transports and access"). The Host first: a page in a browser
+    // (DNS rebinding) learns nothing, not even whether a token would do.
     if constexpr (kTcp) {
+      if (state_->allowed_hosts && !state_->allowed_hosts->allows(std::string_view(
+                                       parser_->get()[bhttp::field::host].data(),
+                                       parser_->get()[bhttp::field::host].size()))) {
+        state_->router.count_transport_error(421);
+        keep_alive_ = false;
+        const auto host = parser_->get()[bhttp::field::host];
+        return send(error_response(421, error_code::kMisdirected,
+                                   "Host \"" + std::string(host.data(), host.size()) +
+                                       "\" is not served here; allowed: the listen address, "
+                                       "localhost and api.tcp.allowed_hosts"),
+                    true);
+      }
       auto bearer = check_bearer(parser_->get(), opts().tokens);
       if (bearer.denied) {
         state_->router.count_transport_error(401);
@@ -472,6 +492,8 @@ Status HttpServer::start() {
     if (ec) return fail(ErrorCode::io_error, where + "bind: " + ec.message());
     s.tcp_acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return fail(ErrorCode::io_error, where + "listen: " + ec.message());
+    s.allowed_hosts.emplace(o.tcp_address, s.tcp_acceptor->local_endpoint(ec).port(),
+                            o.tcp_allowed_hosts);
     if (!address.is_loopback())
       s.log_warn(
           "api: TCP listener on non-loopback {} (allow_remote): plain HTTP, keep a TLS "

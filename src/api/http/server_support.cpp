@@ -95,6 +95,7 @@ Result<ServerOptions> ServerOptions::from_config(const config::ApiConfig& api) {
   o.read_timeout = std::chrono::milliseconds{api.read_timeout_ms};
   o.unix_read_group = api.unix_socket.read_group;
   o.tcp_allow_remote = api.tcp.allow_remote;
+  o.tcp_allowed_hosts = api.tcp.allowed_hosts;
   if (o.tcp_enabled) {
     if (auto st = check_tcp_address(o.tcp_address, o.tcp_allow_remote); !st)
       return Failure{st.error()};

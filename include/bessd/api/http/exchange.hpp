@@ -44,6 +44,12 @@ bool is_disconnect(boost::system::error_code ec);
 /// the limit), else 400 with the parser's reason. The connection closes after it.
 Response read_error_response(boost::system::error_code ec, const ParseLimits& limits);
 
+/// Strict message framing (RFC 9112 6.1, 6.3): a Transfer-Encoding header is accepted only once,
+/// exactly "chunked", and never together with Content-Length; anything else ("xchunked",
+/// "chunked, identity", TE + CL) could be framed differently by a proxy in front and smuggle a
+/// second request. nothing when acceptable, else the 400 to send (the connection closes).
+std::optional<Response> check_framing(const HttpRequest& request);
+
 /// The outcome of the bearer check: the matching credential, or the 401 to send.
 struct BearerCheck {
   const Credential* credential{nullptr};

@@ -54,12 +54,14 @@ struct ServerOptions {
   std::string unix_read_group;
   bool tcp_enabled{false};
   std::string tcp_address{"127.0.0.1"};
-  std::uint16_t tcp_port{8470};         // 0 picks a free port (tests); see HttpServer::tcp_port()
-  bool tcp_allow_remote{false};         // a non-loopback tcp_address is refused unless set
-  std::vector<Credential> tokens;       // at least one required when tcp_enabled
-  std::size_t max_connections{32};      // Unix socket
-  std::size_t max_tcp_connections{16};  // TCP, authenticated or not
-  std::size_t max_unauthenticated_tcp{4};        // TCP connections without a valid token yet
+  std::uint16_t tcp_port{8470};  // 0 picks a free port (tests); see HttpServer::tcp_port()
+  bool tcp_allow_remote{false};  // a non-loopback tcp_address is refused unless set
+  std::vector<Credential> tokens;
+  std::vector<std::string> tcp_allowed_hosts;  // Host values besides address:port, localhost // at
+                                               // least one required when tcp_enabled
+  std::size_t max_connections{32};             // Unix socket
+  std::size_t max_tcp_connections{16};         // TCP, authenticated or not
+  std::size_t max_unauthenticated_tcp{4};      // TCP connections without a valid token yet
   std::chrono::milliseconds auth_timeout{2000};  // TCP: time to present a valid token
   AuthThrottleSettings auth_throttle;
   std::size_t max_body_bytes{65536};

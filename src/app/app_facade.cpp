@@ -263,11 +263,13 @@ api::HealthDto AppFacade::health() const {
 }
 
 nlohmann::json AppFacade::config_json() const {
-  std::ifstream in(ctx_.config_path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  // The router redacts secrets; comments are allowed in the file.
-  return nlohmann::json::parse(text.str(), nullptr, false, true);
+  if (ctx_.config_text == nullptr) return nlohmann::json::object();
+  if (parsed_text_ != *ctx_.config_text || parsed_config_.is_null()) {
+    parsed_text_ = *ctx_.config_text;
+    // The router redacts secrets; comments are allowed in the file.
+    parsed_config_ = nlohmann::json::parse(parsed_text_, nullptr, false, true);
+  }
+  return parsed_config_;
 }
 
 std::vector<api::MetricSample> AppFacade::metrics() const {

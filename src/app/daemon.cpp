@@ -98,6 +98,7 @@ struct Daemon::Impl {
   std::unique_ptr<ControlLoop> loop;
   // API
   std::unique_ptr<AppFacade> facade;
+  std::string config_text;  // of the configuration in force (/v1/config)
   std::unique_ptr<api::Router> router;
   std::unique_ptr<api::http::HttpServer> http;
   WallTime last_telemetry_at{};
@@ -148,6 +149,7 @@ struct Daemon::Impl {
     open_safety_state(telemetry_db_existed, store_ready);
     const std::string text = read_text(options.config_path);
     store->save_config_snapshot({clock.wall_now(), config::config_fingerprint(text), text});
+    config_text = text;
 
     // Profile errors are configuration errors: thrown before anything starts (exit 78).
     auto profile = inverter::load_profile(profile_path());
@@ -279,7 +281,7 @@ struct Daemon::Impl {
     facade = std::make_unique<AppFacade>(
         FacadeContext{io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
                       *inverter_driver, *store, compliance_report, bms_link_detail(),
-                      inverter_link_detail(), &inverter_problems, latches.get()});
+                      inverter_link_detail(), &inverter_problems, latches.get(), &config_text});
     router = std::make_unique<api::Router>(*facade, clock);
     http = std::make_unique<api::http::HttpServer>(io, *router, std::move(*server_options));
     if (auto started = http->start(); !started) {
@@ -503,6 +505,7 @@ struct Daemon::Impl {
       loop->reconfigure(config);
       const std::string text = read_text(options.config_path);
       store->save_config_snapshot({clock.wall_now(), config::config_fingerprint(text), text});
+      config_text = text;
       if (links_changed) {
         log->warn(
             "BMS, inverter or storage link settings changed: they take effect at the next restart");

@@ -43,6 +43,10 @@ struct FacadeContext {
   const std::uint64_t* inverter_problems{nullptr};
   // The durable safety state: the operator's mode is stored there before it is applied.
   SafetyStateStore* safety{nullptr};
+  // The text of the configuration in force (loaded at start or by the last accepted reload),
+  // owned by the daemon: /v1/config shows it, never the file on disk, which may have been edited
+  // since or hold a reload that was refused. io thread only.
+  const std::string* config_text{nullptr};
 };
 
 class AppFacade final : public api::Facade {
@@ -69,6 +73,9 @@ class AppFacade final : public api::Facade {
                     const std::string& outcome);
 
   FacadeContext ctx_;
+  // /v1/config parses the running text once per change, not per request.
+  mutable std::string parsed_text_;
+  mutable nlohmann::json parsed_config_;
   boost::asio::thread_pool queries_{1};
 };
 

@@ -37,7 +37,7 @@ std::optional<HostAllowList::Entry> HostAllowList::parse(std::string_view text) 
   }
   if (name.empty()) return std::nullopt;
   e.name = lower(name);
-  if (!port.empty() || (text.size() > 0 && text.back() == ':')) {
+  if (!port.empty() || (!text.empty() && text.back() == ':')) {
     std::uint16_t p = 0;
     const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
     if (ec != std::errc{} || ptr != port.data() + port.size()) return std::nullopt;

@@ -11,13 +11,16 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <bessd/api/http/http_server.hpp>
 #include <bessd/api/router.hpp>
+#include <bessd/app/api_listeners.hpp>
 #include <bessd/app/app_facade.hpp>
 #include <bessd/app/compliance_monitor.hpp>
 #include <bessd/app/control_loop.hpp>
 #include <bessd/app/fire_alarm_input.hpp>
+#include <bessd/app/inherited_sockets.hpp>
 #include <bessd/app/logging.hpp>
 #include <bessd/app/safety_state_store.hpp>
 #include <bessd/app/status_text.hpp>
@@ -65,6 +68,16 @@ spdlog::level::level_enum level_of(core::Severity s) {
   return spdlog::level::info;
 }
 
+// A reload read and checked away from the event loop (reload_worker): the file parsed, the
+// token file read, the group looked up. `error` says why the reload is refused.
+struct PreparedReload {
+  std::optional<config::Config> config;
+  std::optional<api::http::ServerOptions> server;
+  std::optional<gid_t> unix_gid;
+  std::string text;  // the file as read, for the configuration snapshot
+  std::string error;
+};
+
 }  // namespace
 
 struct Daemon::Impl {
@@ -100,6 +113,11 @@ struct Daemon::Impl {
   std::unique_ptr<AppFacade> facade;
   std::unique_ptr<api::Router> router;
   std::unique_ptr<api::http::HttpServer> http;
+  std::unique_ptr<ApiListeners> listeners;
+  // Sockets systemd passed (socket activation); handed to `listeners` by start_api().
+  std::vector<InheritedSocket> inherited;
+  // The last reload refused (shown in /v1/status until a reload succeeds).
+  std::optional<api::ActiveFault> reload_fault;
   WallTime last_telemetry_at{};
   TimePoint last_counters_saved_at{};
   std::string last_status;
@@ -109,6 +127,9 @@ struct Daemon::Impl {
   TimePoint last_watchdog_at{};
   bool stopping = false;
   bool profile_can_release = false;  // the profile declares release writes
+  // Reads and checks a reloaded configuration (file, token file, group look-up) so that the
+  // event loop never waits on them. Last member: joined before anything it posts to goes.
+  asio::thread_pool reload_worker{1};
 
   Impl(DaemonOptions o, config::Config c)
       : options(std::move(o)),
@@ -269,23 +290,46 @@ struct Daemon::Impl {
                : "modbus rtu " + config.inverter.rtu.device;
   }
 
-  // The API listens before READY=1: a client that sees the service active can connect.
+  // The API listens before READY=1: a client that sees the service active can connect. A
+  // listener that cannot be opened is a service fault, retried (api_listeners.hpp); it never
+  // stops the controller.
   void start_api() {
     auto server_options = api::http::ServerOptions::from_config(config.api);
     if (!server_options) {
       throw config::ConfigError(options_path(), {{"/api", server_options.error().message}});
     }
     server_options->logger = logger("api");
+    // Start-up: the one place the group is looked up on this thread (reloads use the worker).
+    const auto gid = unix_group_id(config.api);
     facade = std::make_unique<AppFacade>(
         FacadeContext{io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
                       *inverter_driver, *store, compliance_report, bms_link_detail(),
-                      inverter_link_detail(), &inverter_problems, latches.get()});
+                      inverter_link_detail(), &inverter_problems, latches.get(),
+                      [this] { return listeners->links(); }, [this] { return service_faults(); }});
     router = std::make_unique<api::Router>(*facade, clock);
-    http = std::make_unique<api::http::HttpServer>(io, *router, std::move(*server_options));
-    if (auto started = http->start(); !started) {
-      throw std::runtime_error("API: " + started.error().message);
-    }
+    http = std::make_unique<api::http::HttpServer>(io, *router, *server_options);
+    http->update_options(std::move(*server_options), gid);
+    listeners =
+        std::make_unique<ApiListeners>(io, *http, clock, std::move(inherited), logger("api"));
+    listeners->start(ListenerPlan::from_config(config.api, gid));
   }
+
+  std::optional<gid_t> unix_group_id(const config::ApiConfig& api) const {
+    if (!api.unix_socket.enabled || api.unix_socket.group.empty()) return std::nullopt;
+    auto gid = api::http::group_id_of(api.unix_socket.group);
+    if (!gid)
+      logger("api")->warn(
+          "api: group \"{}\" does not exist: only root and the daemon's user may write",
+          api.unix_socket.group);
+    return gid;
+  }
+
+  std::vector<api::ActiveFault> service_faults() const {
+    auto out = listeners ? listeners->faults() : std::vector<api::ActiveFault>{};
+    if (reload_fault) out.push_back(*reload_fault);
+    return out;
+  }
+
   std::string options_path() const { return options.config_path.string(); }
 
   void restore_counters() {
@@ -466,6 +510,7 @@ struct Daemon::Impl {
   void finish_stop() {
     notifier.stopping();
     if (http) http->stop();
+    if (listeners) listeners->stop();
     fire_alarm->stop();
     if (compliance_monitor) compliance_monitor->stop();
     bms_timer->stop();
@@ -478,16 +523,52 @@ struct Daemon::Impl {
   void wait_reload() {
     reload_signals.async_wait([this](const boost::system::error_code& ec, int) {
       if (ec) return;
-      reload();
-      wait_reload();
+      reload();  // re-arms wait_reload() once the reload is applied or refused
     });
   }
 
+  // SIGHUP: the file is read, parsed and checked (token file, group) on reload_worker; the
+  // result is applied here, on the event loop, entirely or not at all (apply_reload()).
   void reload() {
     notifier.reloading();
     log->info("SIGHUP: reloading {}", options.config_path.string());
-    try {
-      config::Config fresh = config::load_config_file(options.config_path);
+    asio::post(reload_worker, [this] {
+      PreparedReload r;
+      try {
+        r.config = config::load_config_file(options.config_path);
+        r.text = read_text(options.config_path);
+        // The token file through the same loader as at start-up.
+        auto server = api::http::ServerOptions::from_config(r.config->api);
+        if (!server) {
+          r.error = "api: " + server.error().message;
+        } else {
+          r.server = std::move(*server);
+          r.unix_gid = unix_group_id(r.config->api);
+        }
+      } catch (const config::ConfigError& e) {
+        r.error = e.what();
+      } catch (const std::exception& e) {
+        r.error = e.what();
+      }
+      asio::post(io, [this, r = std::move(r)]() mutable { apply_reload(std::move(r)); });
+    });
+  }
+
+  void apply_reload(PreparedReload r) {
+    if (stopping) return;
+    std::shared_ptr<ApiListeners::Prepared> prepared;
+    if (r.error.empty()) {
+      // Every listener the new api section adds or moves must open before anything changes.
+      auto p = listeners->prepare(ListenerPlan::from_config(r.config->api, r.unix_gid));
+      if (p)
+        prepared = std::move(*p);
+      else
+        r.error = "api: " + p.error().message;
+    }
+    if (!r.error.empty()) {
+      refuse_reload(r.error);
+    } else {
+      config::Config fresh = std::move(*r.config);
       const bool links_changed = fresh.bms.transport != config.bms.transport ||
                                  fresh.bms.interface != config.bms.interface ||
                                  fresh.bms.device != config.bms.device ||
@@ -501,17 +582,29 @@ struct Daemon::Impl {
       setup_logging(config.logging, options.log_level);
       evaluate_compliance();
       loop->reconfigure(config);
-      const std::string text = read_text(options.config_path);
-      store->save_config_snapshot({clock.wall_now(), config::config_fingerprint(text), text});
+      r.server->logger = logger("api");
+      http->update_options(std::move(*r.server), r.unix_gid);
+      listeners->commit(prepared);
+      store->save_config_snapshot({clock.wall_now(), config::config_fingerprint(r.text), r.text});
       if (links_changed) {
         log->warn(
             "BMS, inverter or storage link settings changed: they take effect at the next restart");
       }
-      log->info("configuration reloaded");
-    } catch (const config::ConfigError& e) {
-      log->error("reload rejected, keeping the running configuration: {}", e.what());
+      reload_fault.reset();
+      log->info("configuration reloaded (api section applied)");
     }
     notifier.ready();
+    wait_reload();
+  }
+
+  void refuse_reload(const std::string& reason) {
+    log->error("reload refused, the running configuration stays in force: {}", reason);
+    api::ActiveFault f;
+    f.code = "CONFIG-RELOAD";
+    f.severity = core::Severity::warning;
+    f.message = "the last reload was refused, the previous configuration stays in force: " + reason;
+    f.since = clock.wall_now();
+    reload_fault = std::move(f);
   }
 
   // Checked at start-up, on every reload, at the change of the local day and when the BMS
@@ -530,6 +623,8 @@ struct Daemon::Impl {
   }
 
   int run() {
+    // First: the variables go from the environment before any thread or child could see them.
+    inherited = take_inherited_sockets();
     build();
     evaluate_compliance();
     wait_stop();

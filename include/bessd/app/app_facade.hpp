@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -43,6 +44,10 @@ struct FacadeContext {
   const std::uint64_t* inverter_problems{nullptr};
   // The durable safety state: the operator's mode is stored there before it is applied.
   SafetyStateStore* safety{nullptr};
+  // The service around the controller (API listeners, reloads): links and faults shown in
+  // /v1/status; io thread only. Either may be empty.
+  std::function<std::vector<api::LinkStatus>()> service_links;
+  std::function<std::vector<api::ActiveFault>()> service_faults;
 };
 
 class AppFacade final : public api::Facade {

@@ -149,7 +149,25 @@ struct Daemon::Impl {
                                       options.config_path);
   }
 
+  // The database and the safety state are written with the daemon's rights: a symbolic link
+  // in their place (planted, or left by a careless restore) would send those writes, and the
+  // latches read back at start, somewhere else. Refused like any configuration error (exit 78).
+  void refuse_symlinked_state_paths() const {
+    std::vector<config::ConfigIssue> issues;
+    const auto check = [&](const std::filesystem::path& path, const char* pointer) {
+      std::error_code ec;
+      if (std::filesystem::is_symlink(std::filesystem::symlink_status(path, ec)))
+        issues.push_back({pointer, path.string() +
+                                       " is a symbolic link; bessd does not follow links for "
+                                       "its state: point the setting at the real file"});
+    };
+    check(config.storage.path, "/storage/path");
+    check(safety_state_path(), "/storage/safety_state_path");
+    if (!issues.empty()) throw config::ConfigError(options_path(), std::move(issues));
+  }
+
   void build() {
+    refuse_symlinked_state_paths();
     storage::SqliteStoreOptions so;
     so.config = config.storage;
     so.clock = &clock;

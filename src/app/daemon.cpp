@@ -68,19 +68,20 @@ spdlog::level::level_enum level_of(core::Severity s) {
   return spdlog::level::info;
 }
 
-// A reload read and checked away from the event loop (reload_worker): the file parsed, the
-// token file read, the group looked up. `error` says why the reload is refused.
-struct PreparedReload {
-  std::optional<config::Config> config;
-  std::optional<api::http::ServerOptions> server;
-  std::optional<gid_t> unix_gid;
-  std::string text;  // the file as read, for the configuration snapshot
-  std::string error;
-};
-
 }  // namespace
 
 struct Daemon::Impl {
+  // A reload read and checked away from the event loop (reload_worker): the file parsed, the
+  // token file read, the group looked up. `error` says why the reload is refused. (A member,
+  // not in the anonymous namespace: Impl has external linkage and a lambda of it holds one.)
+  struct PreparedReload {
+    std::optional<config::Config> config;
+    std::optional<api::http::ServerOptions> server;
+    std::optional<gid_t> unix_gid;
+    std::string text;  // the file as read, for the configuration snapshot
+    std::string error;
+  };
+
   DaemonOptions options;
   config::Config config;
   asio::io_context io;
@@ -616,7 +617,7 @@ struct Daemon::Impl {
   }
 
   void refuse_reload(const std::string& reason) {
-    log->error("reload refused, the running configuration stays in force: {}", reason);
+    log->error("reload rejected, keeping the running configuration: {}", reason);
     api::ActiveFault f;
     f.code = "CONFIG-RELOAD";
     f.severity = core::Severity::warning;

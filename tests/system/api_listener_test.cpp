@@ -295,7 +295,8 @@ TEST(ApiListener, ReloadThatCannotApplyTheApiSectionIsRefusedWhole) {
   EXPECT_NE(fault.value("message", "").find(std::to_string(taken)), std::string::npos)
       << fault.dump();
   EXPECT_EQ(tcp_get_status(port, kTokenA), 200) << "the old listener must stay";
-  EXPECT_NE(site.bessd_output().find("reload refused"), std::string::npos);
+  EXPECT_NE(site.bessd_output().find("reload rejected, keeping the running configuration"),
+            std::string::npos);
 
   // A token file that cannot be read: refused too.
   site.patch_config({{"api", {{"tcp", {{"port", port}, {"token_file", site.dir() + "/none"}}}}}});

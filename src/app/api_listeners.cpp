@@ -274,6 +274,17 @@ void ApiListeners::commit(const std::shared_ptr<Prepared>& p) {
   plan_ = p->plan;
 }
 
+void ApiListeners::stop_accepting() {
+  server_.close_unix();
+  server_.close_tcp();
+  for (auto kind : kKinds) {
+    auto& s = slot(kind);
+    s.retry.cancel();
+    s.wanted = false;
+    s.serving = false;
+  }
+}
+
 void ApiListeners::stop() {
   for (auto kind : kKinds) {
     auto& s = slot(kind);

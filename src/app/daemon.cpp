@@ -455,6 +455,10 @@ struct Daemon::Impl {
     reload_signals.cancel();
     loop->stop();
     log->info("safe state commanded");
+    // No new API connections from here on: under socket activation they wait in systemd's
+    // socket for the next bessd; requests already being served finish during the safe-state
+    // wait instead of being cut off when the server stops.
+    if (listeners) listeners->stop_accepting();
     const auto deadline = clock.now() + std::chrono::milliseconds(800);
     wait_safe_state(deadline);
   }

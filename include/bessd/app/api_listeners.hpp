@@ -70,6 +70,9 @@ class ApiListeners {
   /// Serves the prepared listeners, closes the ones the plan drops.
   void commit(const std::shared_ptr<Prepared>& prepared);
 
+  /// Stops accepting on every listener and the retries (the daemon is stopping); connections
+  /// already open are served on.
+  void stop_accepting();
   /// Stops the retries; removes the Unix socket file when bessd bound it (a passed one stays:
   /// systemd owns it).
   void stop();

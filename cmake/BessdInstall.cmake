@@ -37,7 +37,8 @@ if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
   set(bessd_data_dest "${CMAKE_INSTALL_FULL_DATADIR}/bessd")
   set(bessd_conf_dest "${CMAKE_INSTALL_FULL_SYSCONFDIR}/bessd")
 endif()
-set(BESSD_SYSTEMD_UNIT_DIR "${bessd_unit_dir}" CACHE STRING "Where bessd.service is installed")
+set(BESSD_SYSTEMD_UNIT_DIR "${bessd_unit_dir}" CACHE STRING
+    "Where bessd.service and bessd.socket are installed")
 set(BESSD_SYSUSERS_DIR "${bessd_sysusers_dir}" CACHE STRING "Where sysusers.d/bessd.conf goes")
 set(BESSD_TMPFILES_DIR "${bessd_tmpfiles_dir}" CACHE STRING "Where tmpfiles.d/bessd.conf goes")
 
@@ -58,7 +59,8 @@ file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/systemd/bessd.service CONTENT "${bes
 set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
                                                              ${PROJECT_SOURCE_DIR}/systemd/bessd.service)
 
-install(FILES ${PROJECT_BINARY_DIR}/systemd/bessd.service DESTINATION ${BESSD_SYSTEMD_UNIT_DIR})
+install(FILES ${PROJECT_BINARY_DIR}/systemd/bessd.service ${PROJECT_SOURCE_DIR}/systemd/bessd.socket
+        DESTINATION ${BESSD_SYSTEMD_UNIT_DIR})
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/sysusers.d/bessd.conf
         DESTINATION ${BESSD_SYSUSERS_DIR})
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/tmpfiles.d/bessd.conf
@@ -110,6 +112,7 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/config/examples)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/examples/
           DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/sites)
 endif()
-install(FILES ${PROJECT_SOURCE_DIR}/systemd/examples/no-net-admin.conf
+install(FILES ${PROJECT_SOURCE_DIR}/systemd/examples/manage-link.conf
+              ${PROJECT_SOURCE_DIR}/systemd/examples/socket-tcp.conf
               ${PROJECT_SOURCE_DIR}/config/bessd.example.json
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)

@@ -26,8 +26,12 @@ loads the inverter profile the file names and checks link names and addresses) a
 printing every problem; values that are valid but look like a unit mistake (kWh typed as Wh, kW
 as W, a state of charge as a fraction, a clearance in centimetres) are printed as warnings with
 the likely fix (docs/compliance.md lists the bounds).
-A daemon started on an invalid file exits 78 (systemd does not restart it); on `SIGHUP` an invalid file is
-rejected and the running configuration stays. Units are part of every key name (`_w`, `_v`,
+A daemon started on an invalid file exits 78 (systemd does not restart it). `SIGHUP` (`systemctl
+reload bessd`) applies the file entirely or not at all: an invalid file, or an `api` section
+that cannot be applied (token file missing or unsafe, a new listener address in use), refuses
+the whole reload; the running configuration stays, and the journal and `/v1/status`
+(`CONFIG-RELOAD`) say why. The `api` section is applied by a reload too (token, listeners,
+socket mode and group); BMS, inverter and storage links change at the next restart. Units are part of every key name (`_w`, `_v`,
 `_a`, `_ms`, `_s`, `_pct`, `_kwh`, `_m`, `_c`). Battery power and current are positive when
 charging; grid power is positive when importing. `config/bessd.example.json` is a complete
 example and `config/schema/bessd.schema.json` a JSON Schema (draft 2020-12) of the file for

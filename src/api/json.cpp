@@ -154,15 +154,19 @@ Json to_json(const core::Envelope& e) {
 }
 
 Json to_json(const StatusDto& s) {
-  Json faults = Json::array();
-  for (const auto& f : s.controller.active_faults) {
-    faults.push_back({{"code", f.code},
-                      {"severity", core::to_string(f.severity)},
-                      {"message", f.message},
-                      {"since", opt_time(f.since)},
-                      {"latched", f.latched},
-                      {"cause_cleared", f.cause_cleared}});
-  }
+  const auto fault_list = [](const std::vector<ActiveFault>& list) {
+    Json out = Json::array();
+    for (const auto& f : list) {
+      out.push_back({{"code", f.code},
+                     {"severity", core::to_string(f.severity)},
+                     {"message", f.message},
+                     {"since", opt_time(f.since)},
+                     {"latched", f.latched},
+                     {"cause_cleared", f.cause_cleared}});
+    }
+    return out;
+  };
+  Json faults = fault_list(s.controller.active_faults);
   Json links = Json::array();
   for (const auto& l : s.links) {
     links.push_back({{"name", l.name},
@@ -197,6 +201,7 @@ Json to_json(const StatusDto& s) {
         {"warnings", s.compliance.warnings},
         {"derates", s.compliance.derates}}},
       {"links", std::move(links)},
+      {"service_faults", fault_list(s.service_faults)},
   };
 }
 

@@ -242,6 +242,10 @@ std::string to_json_text(const StatusDto& s) {
   w.member("mode_source", s.controller.mode_source);
   w.key("pack");
   pack_object(w, s.pack, s.pack_age_s);
+  w.key("service_faults");
+  w.begin_array();
+  for (const auto& f : s.service_faults) fault_object(w, f);
+  w.end_array();
   w.member("state", s.controller.state);
   w.member("time", format_time(s.time));
   w.end_object();

@@ -11,13 +11,16 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <bessd/api/http/http_server.hpp>
 #include <bessd/api/router.hpp>
+#include <bessd/app/api_listeners.hpp>
 #include <bessd/app/app_facade.hpp>
 #include <bessd/app/compliance_monitor.hpp>
 #include <bessd/app/control_loop.hpp>
 #include <bessd/app/fire_alarm_input.hpp>
+#include <bessd/app/inherited_sockets.hpp>
 #include <bessd/app/logging.hpp>
 #include <bessd/app/safety_state_store.hpp>
 #include <bessd/app/status_text.hpp>
@@ -68,6 +71,18 @@ spdlog::level::level_enum level_of(core::Severity s) {
 }  // namespace
 
 struct Daemon::Impl {
+  // A reload read and checked away from the event loop (reload_worker): the file parsed, the
+  // token file read, the group looked up. `error` says why the reload is refused. (A member,
+  // not in the anonymous namespace: Impl has external linkage and a lambda of it holds one.)
+  struct PreparedReload {
+    std::optional<config::Config> config;
+    std::optional<api::http::ServerOptions> server;
+    std::optional<gid_t> unix_gid;
+    std::optional<gid_t> read_gid;
+    std::string text;  // the file as read, for the configuration snapshot
+    std::string error;
+  };
+
   DaemonOptions options;
   config::Config config;
   asio::io_context io;
@@ -101,6 +116,11 @@ struct Daemon::Impl {
   std::string config_text;  // of the configuration in force (/v1/config)
   std::unique_ptr<api::Router> router;
   std::unique_ptr<api::http::HttpServer> http;
+  std::unique_ptr<ApiListeners> listeners;
+  // Sockets systemd passed (socket activation); handed to `listeners` by start_api().
+  std::vector<InheritedSocket> inherited;
+  // The last reload refused (shown in /v1/status until a reload succeeds).
+  std::optional<api::ActiveFault> reload_fault;
   WallTime last_telemetry_at{};
   TimePoint last_counters_saved_at{};
   std::string last_status;
@@ -110,6 +130,9 @@ struct Daemon::Impl {
   TimePoint last_watchdog_at{};
   bool stopping = false;
   bool profile_can_release = false;  // the profile declares release writes
+  // Reads and checks a reloaded configuration (file, token file, group look-up) so that the
+  // event loop never waits on them. Last member: joined before anything it posts to goes.
+  asio::thread_pool reload_worker{1};
 
   Impl(DaemonOptions o, config::Config c)
       : options(std::move(o)),
@@ -129,7 +152,25 @@ struct Daemon::Impl {
                                       options.config_path);
   }
 
+  // The database and the safety state are written with the daemon's rights: a symbolic link
+  // in their place (planted, or left by a careless restore) would send those writes, and the
+  // latches read back at start, somewhere else. Refused like any configuration error (exit 78).
+  void refuse_symlinked_state_paths() const {
+    std::vector<config::ConfigIssue> issues;
+    const auto check = [&](const std::filesystem::path& path, const char* pointer) {
+      std::error_code ec;
+      if (std::filesystem::is_symlink(std::filesystem::symlink_status(path, ec)))
+        issues.push_back({pointer, path.string() +
+                                       " is a symbolic link; bessd does not follow links for "
+                                       "its state: point the setting at the real file"});
+    };
+    check(config.storage.path, "/storage/path");
+    check(safety_state_path(), "/storage/safety_state_path");
+    if (!issues.empty()) throw config::ConfigError(options_path(), std::move(issues));
+  }
+
   void build() {
+    refuse_symlinked_state_paths();
     storage::SqliteStoreOptions so;
     so.config = config.storage;
     so.clock = &clock;
@@ -271,23 +312,56 @@ struct Daemon::Impl {
                : "modbus rtu " + config.inverter.rtu.device;
   }
 
-  // The API listens before READY=1: a client that sees the service active can connect.
+  // The API listens before READY=1: a client that sees the service active can connect. A
+  // listener that cannot be opened is a service fault, retried (api_listeners.hpp); it never
+  // stops the controller.
   void start_api() {
     auto server_options = api::http::ServerOptions::from_config(config.api);
     if (!server_options) {
       throw config::ConfigError(options_path(), {{"/api", server_options.error().message}});
     }
     server_options->logger = logger("api");
+    // Start-up: the one place the group is looked up on this thread (reloads use the worker).
+    const auto gid = unix_group_id(config.api);
     facade = std::make_unique<AppFacade>(
         FacadeContext{io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
                       *inverter_driver, *store, compliance_report, bms_link_detail(),
-                      inverter_link_detail(), &inverter_problems, latches.get(), &config_text});
+                      inverter_link_detail(), &inverter_problems, latches.get(), &config_text,
+                      [this] { return listeners->links(); }, [this] { return service_faults(); }});
     router = std::make_unique<api::Router>(*facade, clock);
-    http = std::make_unique<api::http::HttpServer>(io, *router, std::move(*server_options));
-    if (auto started = http->start(); !started) {
-      throw std::runtime_error("API: " + started.error().message);
-    }
+    http = std::make_unique<api::http::HttpServer>(io, *router, *server_options);
+    http->update_options(std::move(*server_options), gid, unix_read_group_id(config.api));
+    listeners =
+        std::make_unique<ApiListeners>(io, *http, clock, std::move(inherited), logger("api"));
+    listeners->start(ListenerPlan::from_config(config.api, gid));
   }
+
+  std::optional<gid_t> unix_group_id(const config::ApiConfig& api) const {
+    if (!api.unix_socket.enabled || api.unix_socket.group.empty()) return std::nullopt;
+    auto gid = api::http::group_id_of(api.unix_socket.group);
+    if (!gid)
+      logger("api")->warn(
+          "api: group \"{}\" does not exist: only root and the daemon's user may write",
+          api.unix_socket.group);
+    return gid;
+  }
+
+  std::optional<gid_t> unix_read_group_id(const config::ApiConfig& api) const {
+    if (!api.unix_socket.enabled || api.unix_socket.read_group.empty()) return std::nullopt;
+    auto gid = api::http::group_id_of(api.unix_socket.read_group);
+    if (!gid)
+      logger("api")->warn(
+          "api: read group \"{}\" does not exist: only the control group may use the API",
+          api.unix_socket.read_group);
+    return gid;
+  }
+
+  std::vector<api::ActiveFault> service_faults() const {
+    auto out = listeners ? listeners->faults() : std::vector<api::ActiveFault>{};
+    if (reload_fault) out.push_back(*reload_fault);
+    return out;
+  }
+
   std::string options_path() const { return options.config_path.string(); }
 
   void restore_counters() {
@@ -394,6 +468,10 @@ struct Daemon::Impl {
     reload_signals.cancel();
     loop->stop();
     log->info("safe state commanded");
+    // No new API connections from here on: under socket activation they wait in systemd's
+    // socket for the next bessd; requests already being served finish during the safe-state
+    // wait instead of being cut off when the server stops.
+    if (listeners) listeners->stop_accepting();
     const auto deadline = clock.now() + std::chrono::milliseconds(800);
     wait_safe_state(deadline);
   }
@@ -468,6 +546,7 @@ struct Daemon::Impl {
   void finish_stop() {
     notifier.stopping();
     if (http) http->stop();
+    if (listeners) listeners->stop();
     fire_alarm->stop();
     if (compliance_monitor) compliance_monitor->stop();
     bms_timer->stop();
@@ -480,16 +559,58 @@ struct Daemon::Impl {
   void wait_reload() {
     reload_signals.async_wait([this](const boost::system::error_code& ec, int) {
       if (ec) return;
-      reload();
-      wait_reload();
+      reload();  // re-arms wait_reload() once the reload is applied or refused
     });
   }
 
+  // SIGHUP: the file is read, parsed and checked (token file, group) on reload_worker; the
+  // result is applied here, on the event loop, entirely or not at all (apply_reload()).
   void reload() {
     notifier.reloading();
     log->info("SIGHUP: reloading {}", options.config_path.string());
-    try {
-      config::Config fresh = config::load_config_file(options.config_path);
+    asio::post(reload_worker, [this] {
+      PreparedReload r;
+      try {
+        r.config = config::load_config_file(options.config_path);
+        r.text = read_text(options.config_path);
+        // The profile the file names must load, as at start: a reload must never accept a
+        // file the next restart would refuse (docs/operations.md, "Reload").
+        (void)inverter::load_configured_profile(r.config->inverter.profile,
+                                                r.config->inverter.profile_dir,
+                                                options.config_path);
+        // The token file through the same loader as at start-up.
+        auto server = api::http::ServerOptions::from_config(r.config->api);
+        if (!server) {
+          r.error = "api: " + server.error().message;
+        } else {
+          r.server = std::move(*server);
+          r.unix_gid = unix_group_id(r.config->api);
+          r.read_gid = unix_read_group_id(r.config->api);
+        }
+      } catch (const config::ConfigError& e) {
+        r.error = e.what();
+      } catch (const std::exception& e) {
+        r.error = e.what();
+      }
+      asio::post(io, [this, r = std::move(r)]() mutable { apply_reload(std::move(r)); });
+    });
+  }
+
+  void apply_reload(PreparedReload r) {
+    if (stopping) return;
+    std::shared_ptr<ApiListeners::Prepared> prepared;
+    if (r.error.empty()) {
+      // Every listener the new api section adds or moves must open before anything changes.
+      auto p = listeners->prepare(ListenerPlan::from_config(r.config->api, r.unix_gid));
+      if (p)
+        prepared = std::move(*p);
+      else
+        r.error = "api: " + p.error().message;
+    }
+    if (!r.error.empty()) {
+      refuse_reload(r.error);
+    } else {
+      config::Config fresh = std::move(*r.config);
       const bool links_changed = fresh.bms.transport != config.bms.transport ||
                                  fresh.bms.interface != config.bms.interface ||
                                  fresh.bms.device != config.bms.device ||
@@ -503,18 +624,30 @@ struct Daemon::Impl {
       setup_logging(config.logging, options.log_level);
       evaluate_compliance();
       loop->reconfigure(config);
-      const std::string text = read_text(options.config_path);
-      store->save_config_snapshot({clock.wall_now(), config::config_fingerprint(text), text});
-      config_text = text;
+      r.server->logger = logger("api");
+      http->update_options(std::move(*r.server), r.unix_gid, r.read_gid);
+      listeners->commit(prepared);
+      store->save_config_snapshot({clock.wall_now(), config::config_fingerprint(r.text), r.text});
+      config_text = std::move(r.text);
       if (links_changed) {
         log->warn(
             "BMS, inverter or storage link settings changed: they take effect at the next restart");
       }
-      log->info("configuration reloaded");
-    } catch (const config::ConfigError& e) {
-      log->error("reload rejected, keeping the running configuration: {}", e.what());
+      reload_fault.reset();
+      log->info("configuration reloaded (api section applied)");
     }
     notifier.ready();
+    wait_reload();
+  }
+
+  void refuse_reload(const std::string& reason) {
+    log->error("reload rejected, keeping the running configuration: {}", reason);
+    api::ActiveFault f;
+    f.code = "CONFIG-RELOAD";
+    f.severity = core::Severity::warning;
+    f.message = "the last reload was refused, the previous configuration stays in force: " + reason;
+    f.since = clock.wall_now();
+    reload_fault = std::move(f);
   }
 
   // Checked at start-up, on every reload, at the change of the local day and when the BMS
@@ -533,6 +666,8 @@ struct Daemon::Impl {
   }
 
   int run() {
+    // First: the variables go from the environment before any thread or child could see them.
+    inherited = take_inherited_sockets();
     build();
     evaluate_compliance();
     wait_stop();

@@ -62,7 +62,8 @@ Status fsync_dir(const fs::path& dir) {
 // Writes `text` to `path` so that `path` is always either the old or the new content.
 Status replace_file(const fs::path& path, std::string_view text) {
   const fs::path tmp = path.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  // O_NOFOLLOW: a symbolic link planted at the temporary name is refused, never written through.
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
   if (fd < 0) return io_failure(tmp, "create", errno);
   if (!write_all(fd, text)) {
     const int err = errno;

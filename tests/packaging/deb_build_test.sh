@@ -25,7 +25,8 @@ for path in /usr/sbin/bessd /lib/systemd/system/bessd.service /usr/lib/sysusers.
   /usr/lib/tmpfiles.d/bessd.conf /usr/libexec/bessd/bessd-site-configured /etc/bessd/bessd.json \
   /usr/share/bessd/bessd.example.json /usr/share/man/man8/bessd.8.gz \
   /usr/share/man/man5/bessd.json.5.gz\
-  /usr/share/doc/bessd/examples/no-net-admin.conf /usr/share/doc/bessd/copyright; do
+  /lib/systemd/system/bessd.socket /usr/share/doc/bessd/examples/manage-link.conf \
+  /usr/share/doc/bessd/examples/socket-tcp.conf /usr/share/doc/bessd/copyright; do
   grep -qx "$path" <<<"$listing" || fail "$path missing from the package"
 done
 grep -qE '^/usr/share/doc/bessd/operations.md(.gz)?$' <<<"$listing" || fail "operations.md missing"

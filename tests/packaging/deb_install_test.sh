@@ -35,7 +35,9 @@ status() { dpkg-query -W -f='${db:Status-Abbrev}' bessd 2>/dev/null | tr -d ' ';
 echo "== install $(basename "$deb")"
 apt install "$deb" >/tmp/bessd-install.log 2>&1 || { cat /tmp/bessd-install.log; fail "apt-get install failed"; }
 [[ $(status) == ii ]] || fail "package state is '$(status)' after install"
-for f in /usr/sbin/bessd /lib/systemd/system/bessd.service /usr/lib/sysusers.d/bessd.conf \
+for f in /usr/sbin/bessd /lib/systemd/system/bessd.service /lib/systemd/system/bessd.socket \
+  /usr/share/doc/bessd/examples/manage-link.conf /usr/share/doc/bessd/examples/socket-tcp.conf \
+  /usr/lib/sysusers.d/bessd.conf \
   /usr/lib/tmpfiles.d/bessd.conf /usr/libexec/bessd/bessd-site-configured /etc/bessd/bessd.json \
   /usr/share/man/man8/bessd.8.gz /usr/share/man/man5/bessd.json.5.gz; do
   [[ -e $f ]] || fail "$f not installed"
@@ -53,6 +55,8 @@ grep -q '^ /etc/bessd/bessd.json ' <<<"$conffiles" ||
   fail "/etc/bessd/bessd.json is not a registered conffile"
 [[ -L /etc/systemd/system/multi-user.target.wants/bessd.service ]] ||
   fail "bessd.service is not enabled (no multi-user.target.wants link)"
+[[ -L /etc/systemd/system/sockets.target.wants/bessd.socket ]] ||
+  fail "bessd.socket is not enabled (no sockets.target.wants link)"
 [[ $(bessd --version) == "bessd $version" ]] || fail "bessd --version: $(bessd --version)"
 bessd --check-config /etc/bessd/bessd.json || fail "the shipped configuration does not pass --check-config"
 if /usr/libexec/bessd/bessd-site-configured /etc/bessd/bessd.json 2>/dev/null; then
@@ -82,5 +86,6 @@ apt purge bessd >/tmp/bessd-install.log 2>&1 || { cat /tmp/bessd-install.log; fa
 [[ ! -e /var/lib/bessd ]] || fail "purge left /var/lib/bessd"
 [[ ! -e /etc/bessd ]] || fail "purge left /etc/bessd: $(ls -A /etc/bessd)"
 [[ ! -e /etc/systemd/system/multi-user.target.wants/bessd.service ]] || fail "purge left the enable link"
+[[ ! -e /etc/systemd/system/sockets.target.wants/bessd.socket ]] || fail "purge left the socket's enable link"
 getent passwd bessd >/dev/null || fail "purge deleted the system user (policy: it stays)"
 echo "install, reinstall, remove, purge: OK"

@@ -152,5 +152,32 @@ TEST(DaemonLifecycle, ReloadKeepsTheOldConfigWhenTheNewOneIsInvalid) {
   EXPECT_EQ(status->code, 0);
 }
 
+// A reload must not accept a file the next restart would refuse: a misspelt inverter profile is
+// rejected at SIGHUP (the running configuration stays), not discovered at the next boot.
+TEST(DaemonLifecycle, ReloadRefusesAProfileThatDoesNotExist) {
+  TempDir dir;
+  NotifySocket notify(dir.path() + "/notify.sock");
+  const std::string config = local_config(dir);
+  Process bessd({kBessd, "--config", config}, {"NOTIFY_SOCKET=" + notify.path()});
+  ASSERT_TRUE(notify.wait_for("READY=1", 10s)) << bessd.output();
+  // The shipped profile is victron_ess.
+  write_file(config, std::regex_replace(read_file(config),
+                                        std::regex("\"profile\": \"[a-z_]+\""),
+                                        "\"profile\": \"victron-ess\""));
+  bessd.signal(SIGHUP);
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (bessd.output().find("reload rejected") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
+    notify.wait_for("__never__", 20ms);
+  const std::string out = bessd.output();
+  EXPECT_NE(out.find("reload rejected, keeping the running configuration"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("\"victron-ess\" does not exist"), std::string::npos) << out;
+  bessd.signal(SIGTERM);
+  auto status = bessd.wait(2s);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 0);
+}
+
 }  // namespace
 }  // namespace bessd::systest

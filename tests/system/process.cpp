@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -62,7 +63,11 @@ bool NotifySocket::wait_for(const std::string& line, std::chrono::milliseconds t
   }
 }
 
-Process::Process(std::vector<std::string> argv, std::vector<std::string> env) {
+Process::Process(std::vector<std::string> argv, std::vector<std::string> env,
+                 std::vector<int> listen_fds) {
+  // Built before fork(): the child only calls async-signal-safe functions (and putenv).
+  std::string listen_count = "LISTEN_FDS=" + std::to_string(listen_fds.size());
+  char listen_pid[64] = "LISTEN_PID=";
   char tmpl[] = "/tmp/bessd-proc-XXXXXX";
   const int log_fd = ::mkstemp(tmpl);
   if (log_fd < 0) throw std::runtime_error("mkstemp failed");
@@ -73,6 +78,16 @@ Process::Process(std::vector<std::string> argv, std::vector<std::string> env) {
     ::dup2(log_fd, STDOUT_FILENO);
     ::dup2(log_fd, STDERR_FILENO);
     for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
+    if (!listen_fds.empty()) {
+      // Out of the way first (a passed descriptor may itself be 3 or 4), then into place.
+      std::vector<int> high;
+      for (int fd : listen_fds) high.push_back(::fcntl(fd, F_DUPFD, 100));
+      for (std::size_t i = 0; i < high.size(); ++i) ::dup2(high[i], 3 + static_cast<int>(i));
+      for (int fd : high) ::close(fd);
+      std::snprintf(listen_pid + 11, sizeof listen_pid - 11, "%ld", static_cast<long>(::getpid()));
+      ::putenv(listen_count.data());
+      ::putenv(listen_pid);
+    }
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);

@@ -51,7 +51,11 @@ struct ExitStatus {
 class Process {
  public:
   /// Starts `argv` with extra environment entries ("NAME=value"); stdout+stderr go to a file.
-  Process(std::vector<std::string> argv, std::vector<std::string> env = {});
+  /// `listen_fds`: sockets handed over the way systemd does it (socket activation): they become
+  /// descriptors 3, 4, ... of the child, with LISTEN_FDS and LISTEN_PID set (names, if any, go
+  /// in `env` as LISTEN_FDNAMES).
+  Process(std::vector<std::string> argv, std::vector<std::string> env = {},
+          std::vector<int> listen_fds = {});
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;

@@ -180,10 +180,16 @@ void Site::patch_config(const nlohmann::json& patch) {
 }
 
 bool Site::start_bessd(std::chrono::milliseconds timeout) {
+  return start_bessd({}, {}, timeout);
+}
+
+bool Site::start_bessd(std::vector<int> listen_fds, std::vector<std::string> env,
+                       std::chrono::milliseconds timeout) {
   notify_ = std::make_unique<NotifySocket>(dir_.path() + "/notify" + std::to_string(restarts_++) +
                                            ".sock");
+  env.push_back("NOTIFY_SOCKET=" + notify_->path());
   bessd_ = std::make_unique<Process>(std::vector<std::string>{BESSD_BIN, "--config", config_path_},
-                                     std::vector<std::string>{"NOTIFY_SOCKET=" + notify_->path()});
+                                     std::move(env), std::move(listen_fds));
   const bool ready = notify_->wait_for("READY=1", timeout);
   // Nobody reads the notify socket after this: close it, or bessd's STATUS= updates fill its
   // queue (net.unix.max_dgram_qlen) and sd_notify() blocks the daemon's event loop.

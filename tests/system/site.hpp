@@ -41,6 +41,9 @@ class Site {
   void patch_config(const nlohmann::json& patch);
   /// Starts bessd and waits for READY=1 (asserts on failure through the returned bool).
   bool start_bessd(std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  /// The same with sockets passed as systemd would (Process `listen_fds`) and extra environment.
+  bool start_bessd(std::vector<int> listen_fds, std::vector<std::string> env,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(15));
   Process* bessd() { return bessd_.get(); }
   void forget_bessd() { bessd_.reset(); }
   std::string bessd_output() const { return bessd_ ? bessd_->output() : std::string{}; }

@@ -81,6 +81,9 @@ struct StatusDto {
   core::Envelope envelope;
   ComplianceSummary compliance;
   std::vector<LinkStatus> links;
+  // Faults of the service around the controller (an API listener that cannot be opened, a
+  // refused reload): they never stop the controller, but someone should look.
+  std::vector<ActiveFault> service_faults;
   friend bool operator==(const StatusDto&, const StatusDto&) = default;
 };
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -47,6 +48,10 @@ struct FacadeContext {
   // owned by the daemon: /v1/config shows it, never the file on disk, which may have been edited
   // since or hold a reload that was refused. io thread only.
   const std::string* config_text{nullptr};
+  // The service around the controller (API listeners, reloads): links and faults shown in
+  // /v1/status; io thread only. Either may be empty.
+  std::function<std::vector<api::LinkStatus>()> service_links;
+  std::function<std::vector<api::ActiveFault>()> service_faults;
 };
 
 class AppFacade final : public api::Facade {

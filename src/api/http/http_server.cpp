@@ -65,6 +65,10 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::vector<std::weak_ptr<SessionBase>> sessions;
   bool stopped{false};
   bool unix_bound{false};
+  // Bumped when a listener is replaced or closed: an accept that completes for an older one
+  // does not re-arm its loop (that would accept twice on the new listener).
+  unsigned unix_generation{0};
+  unsigned tcp_generation{0};
 
   template <typename... Args>
   void log_warn(spdlog::format_string_t<Args...> fmt, Args&&... args) {
@@ -75,8 +79,8 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     if (options.logger) options.logger->debug(fmt, std::forward<Args>(args)...);
   }
 
-  void accept_unix();
-  void accept_tcp();
+  void accept_unix(unsigned generation);
+  void accept_tcp(unsigned generation);
   template <typename Protocol>
   void serve(typename Protocol::socket socket, Requester who);
   /// The refusal for a new connection over `transport`, or nothing when it may be served.
@@ -371,65 +375,72 @@ void HttpServer::State::auth_failed(const std::string& peer_address, std::string
              reason);
 }
 
-void HttpServer::State::accept_unix() {
-  unix_acceptor->async_accept(
-      [self = shared_from_this()](beast::error_code ec, unix_proto::socket socket) {
-        if (self->stopped || ec == asio::error::operation_aborted) return;
-        if (ec) {
-          // EMFILE and friends: wait a little instead of spinning.
-          self->log_warn("api: accept on {}: {}", self->options.unix_path, ec.message());
-          self->unix_retry.expires_after(std::chrono::milliseconds{100});
-          self->unix_retry.async_wait([self](beast::error_code tec) {
-            if (!tec && !self->stopped) self->accept_unix();
-          });
-          return;
-        }
-        Requester who;
-        who.transport = Transport::unix_socket;
-        who.peer = "unix:" + self->options.unix_path;
-        if (auto cred = peer_credentials(socket.native_handle())) {
-          who.uid = cred->uid;
-          who.gid = cred->gid;
-          who.pid = cred->pid;
-          who.user = user_name(cred->uid);
-          const auto groups = peer_groups(socket.native_handle());
-          const auto member = [&](const std::optional<gid_t>& g) {
-            return g && in_group(cred->gid, groups, *g);
-          };
-          if (cred->uid == 0 || cred->uid == self->own_uid || member(self->write_gid))
-            who.scope = Scope::control;
-          else if (self->options.unix_read_group.empty() || member(self->read_gid))
-            who.scope = Scope::read;
-        } else {
-          who.user = "unknown";
-        }
-        self->serve<unix_proto>(std::move(socket), std::move(who));
-        self->accept_unix();
-      });
-}
-
-void HttpServer::State::accept_tcp() {
-  tcp_acceptor->async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+void HttpServer::State::accept_unix(unsigned generation) {
+  unix_acceptor->async_accept([self = shared_from_this(), generation](beast::error_code ec,
+                                                                      unix_proto::socket socket) {
     if (self->stopped || ec == asio::error::operation_aborted) return;
+    const bool current = generation == self->unix_generation;
     if (ec) {
-      self->log_warn("api: accept on tcp: {}", ec.message());
-      self->tcp_retry.expires_after(std::chrono::milliseconds{100});
-      self->tcp_retry.async_wait([self](beast::error_code tec) {
-        if (!tec && !self->stopped) self->accept_tcp();
+      if (!current) return;
+      // EMFILE and friends: wait a little instead of spinning.
+      self->log_warn("api: accept on {}: {}", self->options.unix_path, ec.message());
+      self->unix_retry.expires_after(std::chrono::milliseconds{100});
+      self->unix_retry.async_wait([self, generation](beast::error_code tec) {
+        if (!tec && !self->stopped && generation == self->unix_generation)
+          self->accept_unix(generation);
       });
       return;
     }
     Requester who;
-    who.transport = Transport::tcp;
-    who.user = "token";
-    beast::error_code ep_ec;
-    const auto ep = socket.remote_endpoint(ep_ec);
-    if (!ep_ec) who.peer = ep.address().to_string() + ":" + std::to_string(ep.port());
-    // The scope comes with the token on each request (Session::on_header).
-    socket.set_option(tcp::no_delay(true), ep_ec);
-    self->serve<tcp>(std::move(socket), std::move(who));
-    self->accept_tcp();
+    who.transport = Transport::unix_socket;
+    who.peer = "unix:" + self->options.unix_path;
+    if (auto cred = peer_credentials(socket.native_handle())) {
+      who.uid = cred->uid;
+      who.gid = cred->gid;
+      who.pid = cred->pid;
+      who.user = user_name(cred->uid);
+      const auto groups = peer_groups(socket.native_handle());
+      const auto member = [&](const std::optional<gid_t>& g) {
+        return g && in_group(cred->gid, groups, *g);
+      };
+      if (cred->uid == 0 || cred->uid == self->own_uid || member(self->write_gid))
+        who.scope = Scope::control;
+      else if (self->options.unix_read_group.empty() || member(self->read_gid))
+        who.scope = Scope::read;
+    } else {
+      who.user = "unknown";
+    }
+    self->serve<unix_proto>(std::move(socket), std::move(who));
+    if (current) self->accept_unix(generation);
   });
+}
+
+void HttpServer::State::accept_tcp(unsigned generation) {
+  tcp_acceptor->async_accept(
+      [self = shared_from_this(), generation](beast::error_code ec, tcp::socket socket) {
+        if (self->stopped || ec == asio::error::operation_aborted) return;
+        const bool current = generation == self->tcp_generation;
+        if (ec) {
+          if (!current) return;
+          self->log_warn("api: accept on tcp: {}", ec.message());
+          self->tcp_retry.expires_after(std::chrono::milliseconds{100});
+          self->tcp_retry.async_wait([self, generation](beast::error_code tec) {
+            if (!tec && !self->stopped && generation == self->tcp_generation)
+              self->accept_tcp(generation);
+          });
+          return;
+        }
+        Requester who;
+        who.transport = Transport::tcp;
+        who.user = "token";
+        beast::error_code ep_ec;
+        const auto ep = socket.remote_endpoint(ep_ec);
+        if (!ep_ec) who.peer = ep.address().to_string() + ":" + std::to_string(ep.port());
+        // The scope comes with the token on each request (Session::on_header).
+        socket.set_option(tcp::no_delay(true), ep_ec);
+        self->serve<tcp>(std::move(socket), std::move(who));
+        if (current) self->accept_tcp(generation);
+      });
 }
 
 HttpServer::HttpServer(asio::io_context& io, Router& router, ServerOptions options)
@@ -442,7 +453,6 @@ HttpServer::~HttpServer() {
 Status HttpServer::start() {
   auto& s = *state_;
   const auto& o = s.options;
-  beast::error_code ec;
   if (o.unix_enabled) {
     if (!o.unix_group.empty()) {
       s.write_gid = group_id(o.unix_group);
@@ -456,52 +466,97 @@ Status HttpServer::start() {
         s.log_warn("api: read group \"{}\" does not exist: only the control group may use the API",
                    o.unix_read_group);
     }
-    if (auto st = remove_stale_socket(o.unix_path); !st) return st;
-    s.unix_acceptor.emplace(s.io);
-    const auto where = "api socket " + o.unix_path + ": ";
-    s.unix_acceptor->open(unix_proto(), ec);
-    if (!ec) s.unix_acceptor->bind(unix_proto::endpoint(o.unix_path), ec);
-    if (ec) return fail(ErrorCode::io_error, where + "bind: " + ec.message());
+    auto fd = open_unix_listener({o.unix_path, o.unix_mode, s.write_gid, o.unix_group});
+    if (!fd) return Failure{fd.error()};
+    if (auto st = serve_unix(std::move(*fd)); !st) return st;
     s.unix_bound = true;
-    s.unix_acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return fail(ErrorCode::io_error, where + "listen: " + ec.message());
-    if (::chmod(o.unix_path.c_str(), static_cast<mode_t>(o.unix_mode)) != 0)
-      return fail(ErrorCode::io_error, where + "chmod: " + std::strerror(errno));
-    // Under systemd (Group=bessd) the socket is born with the right group: only change it when
-    // needed, since the unit's system-call filter refuses chown() to an unprivileged daemon.
-    struct stat st {};
-    const bool group_ok =
-        ::stat(o.unix_path.c_str(), &st) == 0 && s.write_gid && st.st_gid == *s.write_gid;
-    if (s.write_gid && !group_ok &&
-        ::chown(o.unix_path.c_str(), static_cast<uid_t>(-1), *s.write_gid) != 0)
-      return fail(ErrorCode::permission_denied,
-                  where + "chown to group " + o.unix_group + ": " + std::strerror(errno));
-    s.accept_unix();
   }
   if (o.tcp_enabled) {
     if (o.tokens.empty())
       return fail(ErrorCode::invalid_argument, "api tcp: a bearer token is required");
     if (auto st = check_tcp_address(o.tcp_address, o.tcp_allow_remote); !st) return st;
+    auto fd = open_tcp_listener(o.tcp_address, o.tcp_port);
+    if (!fd) return Failure{fd.error()};
+    if (auto st = serve_tcp(std::move(*fd)); !st) return st;
+    beast::error_code ec;
     const auto address = asio::ip::make_address(o.tcp_address, ec);
-    const tcp::endpoint endpoint{address, o.tcp_port};
-    const auto where = "api tcp " + o.tcp_address + ":" + std::to_string(o.tcp_port) + ": ";
-    s.tcp_acceptor.emplace(s.io);
-    s.tcp_acceptor->open(endpoint.protocol(), ec);
-    if (!ec) s.tcp_acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) s.tcp_acceptor->bind(endpoint, ec);
-    if (ec) return fail(ErrorCode::io_error, where + "bind: " + ec.message());
-    s.tcp_acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return fail(ErrorCode::io_error, where + "listen: " + ec.message());
-    s.allowed_hosts.emplace(o.tcp_address, s.tcp_acceptor->local_endpoint(ec).port(),
-                            o.tcp_allowed_hosts);
-    if (!address.is_loopback())
+    if (!ec && !address.is_loopback())
       s.log_warn(
           "api: TCP listener on non-loopback {} (allow_remote): plain HTTP, keep a TLS "
           "proxy in front",
           o.tcp_address);
-    s.accept_tcp();
   }
   return {};
+}
+
+Status HttpServer::serve_unix(ListenerFd fd) {
+  auto& s = *state_;
+  beast::error_code ec;
+  ++s.unix_generation;
+  if (s.unix_acceptor) s.unix_acceptor->close(ec);
+  s.unix_acceptor.emplace(s.io);
+  s.unix_acceptor->assign(unix_proto(), fd.get(), ec);
+  if (ec) {
+    s.unix_acceptor.reset();
+    return fail(ErrorCode::io_error, "api socket: adopting descriptor " + std::to_string(fd.get()) +
+                                         ": " + ec.message());
+  }
+  fd.release();
+  s.accept_unix(s.unix_generation);
+  return {};
+}
+
+Status HttpServer::serve_tcp(ListenerFd fd) {
+  auto& s = *state_;
+  beast::error_code ec;
+  ++s.tcp_generation;
+  if (s.tcp_acceptor) s.tcp_acceptor->close(ec);
+  s.tcp_acceptor.emplace(s.io);
+  const auto bound = bound_address(fd.get());
+  const auto protocol = bound.address.find(':') != std::string::npos ? tcp::v6() : tcp::v4();
+  s.tcp_acceptor->assign(protocol, fd.get(), ec);
+  if (ec) {
+    s.tcp_acceptor.reset();
+    return fail(ErrorCode::io_error,
+                "api tcp: adopting descriptor " + std::to_string(fd.get()) + ": " + ec.message());
+  }
+  fd.release();
+  // The Host allow-list names the port really served (an inherited or an ephemeral one).
+  s.allowed_hosts.emplace(s.options.tcp_address, bound.port, s.options.tcp_allowed_hosts);
+  s.accept_tcp(s.tcp_generation);
+  return {};
+}
+
+void HttpServer::close_unix() {
+  auto& s = *state_;
+  beast::error_code ec;
+  ++s.unix_generation;
+  s.unix_retry.cancel();
+  if (s.unix_acceptor) s.unix_acceptor->close(ec);
+  s.unix_acceptor.reset();
+}
+
+void HttpServer::close_tcp() {
+  auto& s = *state_;
+  beast::error_code ec;
+  ++s.tcp_generation;
+  s.tcp_retry.cancel();
+  if (s.tcp_acceptor) s.tcp_acceptor->close(ec);
+  s.tcp_acceptor.reset();
+}
+
+void HttpServer::update_options(ServerOptions options, std::optional<gid_t> write_gid,
+                                std::optional<gid_t> read_gid) {
+  auto& s = *state_;
+  if (!options.logger) options.logger = s.options.logger;
+  s.options = std::move(options);
+  s.write_gid = write_gid;
+  s.read_gid = read_gid;
+  if (s.allowed_hosts && s.tcp_acceptor) {
+    beast::error_code ec;
+    const auto port = s.tcp_acceptor->local_endpoint(ec).port();
+    if (!ec) s.allowed_hosts.emplace(s.options.tcp_address, port, s.options.tcp_allowed_hosts);
+  }
 }
 
 void HttpServer::stop() {

@@ -97,6 +97,12 @@ std::string render_status(const Json& s) {
         << str(at(f, "message")) << "\n";
     }
   }
+  const auto& service = at(s, "service_faults");
+  if (service.is_array()) {
+    for (const auto& f : service)
+      o << "Service:    " << str(at(f, "code")) << " (" << str(at(f, "severity")) << ") "
+        << str(at(f, "message")) << "\n";
+  }
   o << "Links:     ";
   for (const auto& l : at(s, "links")) {
     o << " " << str(at(l, "name")) << " " << str(at(l, "state")) << " ("

@@ -104,6 +104,9 @@ TEST(JsonText, SampleStatusAndLimitsAreTheTreesText) {
                                         true, false});
   s.controller.active_faults.push_back(
       {"COM-01", core::Severity::error, "BMS silent", std::nullopt, false, false});
+  s.service_faults.push_back({"API-TCP", core::Severity::error, "tcp:127.0.0.1:8470 in use",
+                              WallTime{std::chrono::milliseconds{1'795'000'000'456}}, false,
+                              false});
   s.compliance.blocking_rules = {"PAS-LOC-01", "PAS-LBL-01"};
   s.pack.protections.set(core::BmsCondition::cell_over_voltage, core::FlagState::active);
   s.pack.warnings.set(core::BmsCondition::unknown, core::FlagState::active);
@@ -184,6 +187,7 @@ class RandomDocuments {
       f.latched = pick(2) == 0;
       f.cause_cleared = pick(2) == 0;
       s.controller.active_faults.push_back(f);
+      if (pick(2) == 0) s.service_faults.push_back(f);
     }
     auto& p = s.pack;
     for (auto* v : {&p.voltage_v, &p.current_a, &p.temperature_c, &p.soc_pct, &p.soh_pct,

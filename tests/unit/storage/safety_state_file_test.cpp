@@ -69,6 +69,20 @@ TEST(SafetyStateFile, RoundTripsLatchesAndModeAcrossInstances) {
   EXPECT_FALSE(std::filesystem::exists(path.string() + ".tmp"));
 }
 
+// A symbolic link planted at the temporary name must not be written through (the write goes
+// to whatever file the link names, with the daemon's rights).
+TEST(SafetyStateFile, ALinkAtTheTemporaryNameIsNotWrittenThrough) {
+  TempDir dir;
+  const auto path = dir.path() / "safety-state.json";
+  const auto victim = dir.path() / "victim";
+  write(victim, "untouched");
+  std::filesystem::create_symlink(victim, path.string() + ".tmp");
+  SafetyStateFile file(path);
+  (void)file.open();
+  EXPECT_FALSE(file.save(sample()));
+  EXPECT_EQ(read(victim), "untouched");
+}
+
 TEST(SafetyStateFile, MissingAfterAPreviousRunIsLost) {
   TempDir dir;
   const auto path = dir.path() / "safety-state.json";

@@ -30,6 +30,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <bessd/api/http/auth_failures.hpp>
+#include <bessd/api/http/listener_socket.hpp>
 #include <bessd/api/http/token_file.hpp>
 #include <bessd/api/router.hpp>
 #include <bessd/common/result.hpp>
@@ -93,8 +95,24 @@ class HttpServer {
 
   /// Binds and starts accepting. Errors name the socket or address and the reason.
   Status start();
-  /// Closes the listeners and every connection; removes the Unix socket file.
+  /// Closes the listeners and every connection; removes the Unix socket file start() bound.
   void stop();
+
+  /// Accepts on a listening socket opened elsewhere (the daemon's listeners, or sockets passed
+  /// by systemd) instead of binding one; a previous listener of that kind stops accepting (its
+  /// connections are served to the end). The server owns `fd` from here on, but never removes
+  /// the Unix socket file of an adopted socket.
+  Status serve_unix(ListenerFd fd);
+  Status serve_tcp(ListenerFd fd);
+  /// Stops accepting on that listener; open connections are served to the end.
+  void close_unix();
+  void close_tcp();
+  /// Replaces the options (token, limits, group) for new connections and for the next request
+  /// of open ones; the listener fields of `options` are informational here (see serve_*()).
+  /// `write_gid` and `read_gid` are the gids of options.unix_group and unix_read_group, looked
+  /// up by the caller away from the event loop (nullopt: no such group).
+  void update_options(ServerOptions options, std::optional<gid_t> write_gid,
+                      std::optional<gid_t> read_gid);
 
   /// The bound TCP port (useful with tcp_port = 0); 0 when TCP is off.
   std::uint16_t tcp_port() const;

@@ -91,6 +91,7 @@ Json to_json(const core::PackState& p) {
       {"cell_temperature_min_c", opt(p.cell_temperature_min_c)},
       {"cell_temperature_max_c", opt(p.cell_temperature_max_c)},
       {"capacity_ah", opt(p.capacity_ah)},
+      {"available_capacity_ah", opt(p.available_capacity_ah)},
       {"energy_charged_kwh", opt(p.energy_charged_kwh)},
       {"energy_discharged_kwh", opt(p.energy_discharged_kwh)},
       {"manufacturer", p.manufacturer},
@@ -232,6 +233,7 @@ Json to_json(const ComplianceDto& c) {
   j["checked_at"] = opt_time(c.checked_at);
   j["charge_blocked"] = c.charge_blocked;
   j["discharge_blocked"] = c.discharge_blocked;
+  j["config_fingerprint"] = c.config_fingerprint ? Json(*c.config_fingerprint) : Json(nullptr);
   return j;
 }
 

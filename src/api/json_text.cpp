@@ -66,6 +66,7 @@ void pack_object(JsonWriter& w, const core::PackState& p, const std::optional<do
   w.key("active_warnings");
   write_active_list(w, p.warnings);
   w.member("age_s", age_s);
+  w.member("available_capacity_ah", p.available_capacity_ah);
   w.key("bms_limits");
   w.begin_object();
   w.member("charge_current_limit_a", p.limits.charge_current_limit_a);

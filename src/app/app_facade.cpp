@@ -225,6 +225,8 @@ api::ComplianceDto AppFacade::compliance() const {
   c.checked_at = ctx_.clock.wall_now();
   c.charge_blocked = c.discharge_blocked = r.blocks();
   c.report = nlohmann::json(compliance::to_json(r));  // the document check-site --json prints
+  if (ctx_.config_fingerprint && !ctx_.config_fingerprint->empty())
+    c.config_fingerprint = *ctx_.config_fingerprint;
   return c;
 }
 

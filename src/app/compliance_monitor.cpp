@@ -26,7 +26,8 @@ ComplianceMonitor::ComplianceMonitor(boost::asio::io_context& io, const Clock& c
       clock_(clock),
       config_(config),
       on_report_(std::move(on_report)),
-      options_(options) {}
+      options_(options),
+      nameplate_debounce_(options.nameplate) {}
 
 void ComplianceMonitor::start() {
   stopped_ = false;
@@ -40,25 +41,38 @@ void ComplianceMonitor::stop() {
 }
 
 void ComplianceMonitor::reevaluate(std::string_view why) {
-  // The nameplate's conversion may depend on the new battery section.
-  if (last_pack_) nameplate_ = compliance::bms_nameplate(config_.battery, *last_pack_);
+  // The nameplate's conversion may depend on the new battery section (nominal voltage): the
+  // capacity the BMS reported stays, its kWh follows the configuration at once.
+  if (accepted_pack_)
+    nameplate_debounce_.replace_accepted(
+        compliance::bms_nameplate(config_.battery, *accepted_pack_));
   evaluate(why);
 }
 
 void ComplianceMonitor::on_pack(const core::PackState& pack) {
-  // Runs for every BMS frame: the common case (same capacity, fixed voltage basis) returns here.
-  if (!pack.capacity_ah) return;
-  if (nameplate_ && !nameplate_->from_measured_voltage &&
-      *pack.capacity_ah == nameplate_->capacity_ah)
-    return;
-  auto next = compliance::bms_nameplate(config_.battery, pack);
-  if (!compliance::nameplate_changed(nameplate_, next)) return;
-  last_pack_ = pack;
-  nameplate_ = std::move(next);
-  logger("compliance")
-      ->info("BMS nameplate: {} Ah × {:.1f} V ({}) = {:.2f} kWh; checking the installation again",
-             nameplate_->capacity_ah, nameplate_->nominal_voltage_v, nameplate_->voltage_basis,
-             nameplate_->energy_kwh);
+  // Runs for every BMS update: what the nameplate depends on (installed capacity, charge-voltage
+  // limit, module count) rarely changes, so the common case returns here.
+  const NameplateInputs inputs{pack.capacity_ah, pack.limits.charge_voltage_limit_v,
+                               pack.modules.total, pack.modules.online};
+  if (inputs == last_inputs_ && !nameplate_debounce_.pending()) return;
+  last_inputs_ = inputs;
+  const auto seen = compliance::bms_nameplate(config_.battery, pack);
+  if (!nameplate_debounce_.update(seen, clock_.now())) return;
+  accepted_pack_ = pack;
+  const auto& n = *nameplate_debounce_.accepted();
+  if (n.energy_kwh) {
+    logger("compliance")
+        ->info(
+            "BMS nameplate: {} Ah × {:.1f} V ({}) = {:.2f} kWh, stable for {} s; checking the "
+            "installation again",
+            n.capacity_ah, *n.nominal_voltage_v, n.voltage_basis, *n.energy_kwh,
+            std::chrono::duration_cast<std::chrono::seconds>(options_.nameplate.stable_for)
+                .count());
+  } else {
+    logger("compliance")
+        ->warn("BMS nameplate: {} Ah, {}; checking the installation again", n.capacity_ah,
+               n.voltage_basis);
+  }
   evaluate("BMS nameplate");
 }
 
@@ -76,10 +90,8 @@ void ComplianceMonitor::schedule() {
 // the sink so the control loop and the API see the same one.
 void ComplianceMonitor::evaluate(std::string_view why) {
   const auto log = logger("compliance");
-  std::optional<double> bms_kwh;
-  if (nameplate_) bms_kwh = nameplate_->energy_kwh;
   auto fresh = compliance::check(config_.site, config_.battery, config_.compliance,
-                                 local_date(clock_.wall_now()), bms_kwh);
+                                 local_date(clock_.wall_now()), nameplate_debounce_.accepted());
   const bool first = evaluations_ == 0;
   ++evaluations_;
   if (first && !fresh.pas_63100_applies) log->warn("{}", fresh.scope_note);

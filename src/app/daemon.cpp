@@ -93,6 +93,7 @@ struct Daemon::Impl {
   SystemClock clock;
   std::shared_ptr<spdlog::logger> log = logger("app");
   compliance::ComplianceReport compliance_report;
+  std::string running_config_fingerprint;  // of the file in force (/v1/compliance)
   std::unique_ptr<ComplianceMonitor> compliance_monitor;
 
   // Storage first: every other part reports into it.
@@ -189,7 +190,8 @@ struct Daemon::Impl {
     if (!store_ready) log->warn("storage not ready after 10 s; starting without restored counters");
     open_safety_state(telemetry_db_existed, store_ready);
     const std::string text = read_text(options.config_path);
-    store->save_config_snapshot({clock.wall_now(), config::config_fingerprint(text), text});
+    running_config_fingerprint = config::config_fingerprint(text);
+    store->save_config_snapshot({clock.wall_now(), running_config_fingerprint, text});
     config_text = text;
 
     // Profile errors are configuration errors: thrown before anything starts (exit 78).
@@ -327,7 +329,8 @@ struct Daemon::Impl {
         FacadeContext{io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
                       *inverter_driver, *store, compliance_report, bms_link_detail(),
                       inverter_link_detail(), &inverter_problems, latches.get(), &config_text,
-                      [this] { return listeners->links(); }, [this] { return service_faults(); }});
+                      [this] { return listeners->links(); }, [this] { return service_faults(); },
+                      &running_config_fingerprint});
     router = std::make_unique<api::Router>(*facade, clock);
     http = std::make_unique<api::http::HttpServer>(io, *router, *server_options);
     http->update_options(std::move(*server_options), gid, unix_read_group_id(config.api));
@@ -627,7 +630,8 @@ struct Daemon::Impl {
       r.server->logger = logger("api");
       http->update_options(std::move(*r.server), r.unix_gid, r.read_gid);
       listeners->commit(prepared);
-      store->save_config_snapshot({clock.wall_now(), config::config_fingerprint(r.text), r.text});
+      running_config_fingerprint = config::config_fingerprint(r.text);
+      store->save_config_snapshot({clock.wall_now(), running_config_fingerprint, r.text});
       config_text = std::move(r.text);
       if (links_changed) {
         log->warn(

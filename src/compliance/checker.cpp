@@ -68,9 +68,10 @@ std::span<const std::string_view> rule_ids() noexcept {
 
 ComplianceReport check(const config::SiteConfig& site, const config::BatteryConfig& battery,
                        const config::ComplianceConfig& thresholds, Date today,
-                       std::optional<double> bms_capacity_kwh) {
-  const detail::RuleContext ctx{site, battery, thresholds, today, bms_capacity_kwh};
+                       const std::optional<BmsNameplate>& bms) {
+  const detail::RuleContext ctx{site, battery, thresholds, today, bms};
   ComplianceReport report;
+  report.bms_nameplate = bms;
   report.evaluated_on = today;
   report.site_name = site.name;
   report.pas_63100_applies = ctx.pas_applies();

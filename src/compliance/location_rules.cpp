@@ -418,12 +418,12 @@ Finding check_pas_ene_01(const RuleContext& ctx) {
   const auto& t = ctx.thresholds;
   const double configured = ctx.battery.nominal_energy_kwh;
   // The BMS nameplate counts when it is larger: the cap is about what is really stored there.
-  const double battery_kwh =
-      ctx.bms_capacity_kwh ? std::max(configured, *ctx.bms_capacity_kwh) : configured;
+  const auto bms_kwh = ctx.bms_energy_kwh();
+  const double battery_kwh = bms_kwh ? std::max(configured, *bms_kwh) : configured;
   const double total = battery_kwh + ctx.site.ev_parked_kwh;
   add_input(f, "site.location", std::string{config::to_string(loc)});
   add_input(f, "battery.nominal_energy_kwh", number(configured));
-  add_input(f, "bms.nameplate_energy_kwh", number(ctx.bms_capacity_kwh));
+  add_input(f, "bms.nameplate_energy_kwh", number(bms_kwh));
   add_input(f, "site.ev_parked_kwh", number(ctx.site.ev_parked_kwh));
   add_input(f, "total_energy_kwh", number(total));
 

@@ -4,6 +4,7 @@
 
 #include <bessd/compliance/chemistry_limits.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -87,33 +88,87 @@ Finding check_bat_chem_01(const RuleContext& ctx) {
   return f;
 }
 
+// docs/compliance.md, "BMS nameplate energy": the energy cap (PAS-ENE-01) counts the larger of
+// the configured and the BMS energy, so the advice here must never be to lower the configured
+// total below what is installed (a BMS may report one module of a stack).
 Finding check_bat_cap_01(const RuleContext& ctx) {
   auto f = make_finding("BAT-CAP-01", "Nameplate energy matches the BMS",
                         "EU 2023/1542 Art. 14, Annex VII (battery data); bessd plausibility check",
                         Confidence::judgement);
   const double configured = ctx.battery.nominal_energy_kwh;
   const double tol_pct = ctx.thresholds.nameplate_tolerance_pct;
+  const auto bms_kwh = ctx.bms_energy_kwh();
   add_input(f, "battery.nominal_energy_kwh", number(configured));
-  add_input(f, "bms.nameplate_energy_kwh", number(ctx.bms_capacity_kwh));
-  if (!ctx.bms_capacity_kwh) {
-    f.message = "The BMS has not reported a nameplate energy (yet); the check runs when it does.";
+  add_input(f, "bms.nameplate_energy_kwh", number(bms_kwh));
+  if (!ctx.bms) {
+    f.message =
+        "The BMS has not reported its installed capacity (yet); the check runs when it does. "
+        "Energy caps use the configured " +
+        number(configured) + " kWh.";
     return f;
   }
+  const auto& n = *ctx.bms;
+  add_input(f, "bms.capacity_ah", number(n.capacity_ah));
+  add_input(f, "bms.voltage_basis", n.voltage_basis);
+  if (n.module_count) add_input(f, "bms.module_count", std::to_string(*n.module_count));
+  if (!bms_kwh) {
+    f.verdict = Verdict::warn;
+    f.message = "The BMS reports " + number(n.capacity_ah) +
+                " Ah installed, but bessd knows no nominal voltage to turn it into kWh: set "
+                "battery.nominal_voltage_v (or battery.series_cells). Until then the energy cap "
+                "counts the configured " +
+                number(configured) + " kWh only.";
+    return f;
+  }
+  add_input(f, "bms.nominal_voltage_v", number(n.nominal_voltage_v));
   add_input(f, "compliance.nameplate_tolerance_pct", number(tol_pct));
-  const double bms = *ctx.bms_capacity_kwh;
+  const double bms = *bms_kwh;
+  const double cap_kwh = std::max(configured, bms);
+  add_input(f, "energy_cap_uses_kwh", number(cap_kwh));
   const double deviation_pct = std::abs(bms - configured) / configured * 100.0;
   add_input(f, "deviation_pct", number(deviation_pct));
-  if (deviation_pct > tol_pct + 1e-9) {  // tolerance: 10 % exactly is within
-    f.verdict = Verdict::warn;
-    f.message = "The BMS reports " + number(bms) + " kWh but the configuration says " +
-                number(configured) + " kWh (" + number(deviation_pct) + " % apart, more than " +
-                number(tol_pct) +
-                " %). Energy caps and reports use the configured value: correct "
-                "battery.nominal_energy_kwh, or check that bessd is talking to the right pack.";
-  } else {
+  const std::string reported = number(bms) + " kWh (" + number(n.capacity_ah) + " Ah × " +
+                               number(n.nominal_voltage_v) + " V, " + n.voltage_basis + ")";
+  const std::string cap_uses = "The energy cap (PAS-ENE-01) counts " + number(cap_kwh) +
+                               " kWh, the larger of the configured and the BMS value.";
+  const double within = tol_pct + 1e-9;  // tolerance: 10 % exactly is within
+  if (deviation_pct <= within) {
     f.verdict = Verdict::pass;
-    f.message = "The BMS nameplate (" + number(bms) + " kWh) matches the configured " +
-                number(configured) + " kWh within " + number(tol_pct) + " %.";
+    f.message = "The BMS nameplate " + reported + " matches the configured " + number(configured) +
+                " kWh within " + number(tol_pct) + " %. " + cap_uses;
+    return f;
+  }
+  // One module's capacity: reported × modules ≈ configured.
+  if (n.module_count && *n.module_count > 1) {
+    const double stack = bms * static_cast<double>(*n.module_count);
+    const double stack_pct = std::abs(stack - configured) / configured * 100.0;
+    add_input(f, "bms_stack_energy_kwh", number(stack));
+    if (stack_pct <= within) {
+      f.verdict = Verdict::pass;
+      f.message = "The BMS reports " + reported + ", which is one module's capacity: × " +
+                  std::to_string(*n.module_count) + " modules = " + number(stack) +
+                  " kWh, matching the configured " + number(configured) + " kWh within " +
+                  number(tol_pct) + " %. " + cap_uses;
+      return f;
+    }
+  }
+  f.verdict = Verdict::warn;
+  f.message = "The BMS reports " + reported + " but the configuration says " + number(configured) +
+              " kWh (" + number(deviation_pct) + " % apart, more than " + number(tol_pct) +
+              " %). " + cap_uses + " ";
+  if (bms > configured) {
+    f.message += n.from_charge_voltage_limit
+                     ? "The BMS value is converted at its charge-voltage limit, which overstates "
+                       "it: set battery.nominal_voltage_v. "
+                     : "If the pack really holds that much, correct battery.nominal_energy_kwh; ";
+    f.message += "check that bessd is talking to the right pack.";
+  } else {
+    f.message +=
+        "Do not lower battery.nominal_energy_kwh below the energy installed at this location: "
+        "the BMS may report one module or part of the stack" +
+        (n.module_count ? " (it counts " + std::to_string(*n.module_count) + " modules)"
+                        : std::string{}) +
+        ". Check that bessd is talking to the right pack.";
   }
   return f;
 }

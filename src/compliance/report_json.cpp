@@ -33,6 +33,17 @@ nlohmann::ordered_json to_json(const ComplianceReport& report) {
               {"cell_voltage_max_v", d->cell_voltage_max_v},
               {"cell_voltage_min_v", d->cell_voltage_min_v}};
   }
+  nlohmann::ordered_json nameplate = nullptr;
+  if (const auto& n = report.bms_nameplate) {
+    const auto opt = [](const auto& v) {
+      return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+    };
+    nameplate = {{"capacity_ah", n->capacity_ah},
+                 {"energy_kwh", opt(n->energy_kwh)},
+                 {"nominal_voltage_v", opt(n->nominal_voltage_v)},
+                 {"voltage_basis", n->voltage_basis},
+                 {"module_count", opt(n->module_count)}};
+  }
   nlohmann::ordered_json j;
   j["verdict"] = std::string{to_string(report.verdict)};
   j["evaluated_on"] = format_date(report.evaluated_on);
@@ -41,6 +52,7 @@ nlohmann::ordered_json to_json(const ComplianceReport& report) {
   j["counts"] = counts;
   j["findings"] = findings;
   j["second_life_derate"] = derate;
+  j["bms_nameplate"] = nameplate;
   return j;
 }
 

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include <bessd/common/date.hpp>
+#include <bessd/compliance/bms_nameplate.hpp>
 #include <bessd/compliance/finding.hpp>
 #include <bessd/compliance/report.hpp>
 #include <bessd/config/battery_config.hpp>
@@ -30,7 +31,10 @@ struct RuleContext {
   const config::BatteryConfig& battery;
   const config::ComplianceConfig& thresholds;
   Date today;
-  std::optional<double> bms_capacity_kwh;
+  const std::optional<BmsNameplate>& bms;
+
+  /// The BMS nameplate energy, when the BMS reported a capacity and a nominal voltage is known.
+  std::optional<double> bms_energy_kwh() const { return bms ? bms->energy_kwh : std::nullopt; }
 
   /// PAS 63100 rules apply to dwellings in the United Kingdom and the Crown dependencies.
   bool pas_applies() const noexcept { return pas_63100_region(site.jurisdiction) && site.dwelling; }

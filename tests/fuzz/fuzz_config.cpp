@@ -30,8 +30,11 @@ void use_accepted(const bessd::config::Config& config) {
   using namespace std::chrono;
   const bessd::Date today{year{2025}, month{6}, day{1}};
   (void)bessd::compliance::check(config.site, config.battery, config.compliance, today);
-  (void)bessd::compliance::check(config.site, config.battery, config.compliance, today,
-                                 config.battery.nominal_energy_kwh);
+  bessd::compliance::BmsNameplate nameplate;
+  nameplate.capacity_ah = config.battery.nominal_energy_kwh * 1000.0 / 51.2;
+  nameplate.energy_kwh = config.battery.nominal_energy_kwh;
+  nameplate.module_count = 3;
+  (void)bessd::compliance::check(config.site, config.battery, config.compliance, today, nameplate);
   (void)bessd::limits::LimitsSettings::from_config(config);
   (void)bessd::control::ControllerSettings::from_config(config);
 }

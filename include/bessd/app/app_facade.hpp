@@ -52,6 +52,8 @@ struct FacadeContext {
   // /v1/status; io thread only. Either may be empty.
   std::function<std::vector<api::LinkStatus>()> service_links;
   std::function<std::vector<api::ActiveFault>()> service_faults;
+  // config::config_fingerprint of the configuration in force (/v1/compliance); io thread only.
+  const std::string* config_fingerprint{nullptr};
 };
 
 class AppFacade final : public api::Facade {

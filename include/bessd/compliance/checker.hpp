@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include <bessd/common/date.hpp>
+#include <bessd/compliance/bms_nameplate.hpp>
 #include <bessd/compliance/report.hpp>
 #include <bessd/config/battery_config.hpp>
 #include <bessd/config/compliance_config.hpp>
@@ -19,11 +20,12 @@
 namespace bessd::compliance {
 
 /// Evaluates every rule. `today` is the calendar day of the check (UTC in the daemon);
-/// `bms_capacity_kwh` is the nameplate energy the BMS reports, when it has reported one.
+/// `bms` is the nameplate the BMS reports (bms_nameplate(), once stable), when it has reported
+/// one; the report carries it (ComplianceReport::bms_nameplate).
 /// The report always holds one finding per rule of rule_ids(), in that order.
 ComplianceReport check(const config::SiteConfig& site, const config::BatteryConfig& battery,
                        const config::ComplianceConfig& thresholds, Date today,
-                       std::optional<double> bms_capacity_kwh = {});
+                       const std::optional<BmsNameplate>& bms = std::nullopt);
 
 /// Exit status of `bessd check-site` when an installation rule blocks power flow.
 inline constexpr int kExitSiteBlocked = 3;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <bessd/common/date.hpp>
+#include <bessd/compliance/bms_nameplate.hpp>
 #include <bessd/compliance/finding.hpp>
 #include <bessd/compliance/verdict.hpp>
 
@@ -41,6 +42,9 @@ struct ComplianceReport {
   std::string scope_note;
   std::vector<Finding> findings;  // every rule, never omitted; order of docs/compliance.md
   std::optional<SecondLifeDerate> second_life_derate;
+  /// The BMS nameplate this report judged (BAT-CAP-01, PAS-ENE-01); absent offline and until the
+  /// BMS has reported a stable one. `check-site --live` takes the daemon's as is.
+  std::optional<BmsNameplate> bms_nameplate;
 
   /// True when any finding blocks: the controller must allow no power flow.
   bool blocks() const noexcept { return verdict == Verdict::block; }

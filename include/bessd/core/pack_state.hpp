@@ -60,10 +60,15 @@ struct PackState {
   ModuleCounts modules;
 
   // Identity and nameplate
-  std::string manufacturer;                  // 0x35E
-  std::string bms_name;                      // 0x370/0x371
-  std::string firmware;                      // 0x35F
-  std::optional<double> capacity_ah;         // installed capacity (0x379 or 0x35F)
+  std::string manufacturer;  // 0x35E
+  std::string bms_name;      // 0x370/0x371
+  std::string firmware;      // 0x35F
+  // Installed (nameplate) capacity, 0x379 only: the one BAT-CAP-01 and PAS-ENE-01 read
+  // (docs/compliance.md, "BMS nameplate energy"). 0 and 0xFFFF mean "not reported".
+  std::optional<double> capacity_ah;
+  // Available (online) capacity, 0x35F bytes 4-5: follows the state of charge on some BMSs (BYD on
+  // the Victron protocol), so it is shown, never used as a nameplate.
+  std::optional<double> available_capacity_ah;
   std::optional<double> energy_charged_kwh;  // 0x378 counters, when the BMS reports them
   std::optional<double> energy_discharged_kwh;
 

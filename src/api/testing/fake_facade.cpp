@@ -41,6 +41,7 @@ FakeFacade::FakeFacade(const Clock& clock) : clock_(clock) {
   p.manufacturer = "PYLON";
   p.bms_name = "US5000";
   p.capacity_ah = 200.0;
+  p.available_capacity_ah = 130.0;
   s.pack_age_s = 0.4;
   auto& inv = s.inverter;
   inv.online = true;
@@ -93,7 +94,10 @@ FakeFacade::FakeFacade(const Clock& clock) : clock_(clock) {
        "message": "The BMS has not reported a nameplate energy (yet).",
        "inputs": {"bms.nameplate_energy_kwh": "not recorded"}}
     ],
-    "second_life_derate": null})");
+    "second_life_derate": null,
+    "bms_nameplate": {"capacity_ah": 200, "energy_kwh": 10.24, "nominal_voltage_v": 51.2,
+                      "voltage_basis": "battery.nominal_voltage_v", "module_count": 2}})");
+  compliance_report.config_fingerprint = "0123456789abcdef";
 
   health_report.values = {
       {"soh_pct", 98.0, std::nullopt, ValueSource::reported, "from the BMS (0x355)"},

@@ -113,7 +113,13 @@ int check_site(const std::string& path, const CheckSiteOptions& opt) {
     return bessd::config::kExitConfig;
   }
   std::optional<bessd::cli::LiveSite> live;
-  std::optional<double> bms_kwh;
+  std::optional<bessd::compliance::BmsNameplate> bms_nameplate;
+  std::ostringstream file_text;
+  {
+    std::ifstream in(path, std::ios::binary);
+    file_text << in.rdbuf();
+  }
+  const std::string file_fingerprint = bessd::config::config_fingerprint(file_text.str());
   if (opt.live) {
     const std::string socket =
         opt.socket_path.empty() ? config.api.unix_socket.path : opt.socket_path;
@@ -123,11 +129,20 @@ int check_site(const std::string& path, const CheckSiteOptions& opt) {
       return 1;
     }
     live = std::move(*read);
-    if (const auto n = bessd::compliance::bms_nameplate(config.battery, live->pack))
-      bms_kwh = n->energy_kwh;
+    // A record is only made for the configuration the daemon runs (docs/compliance.md).
+    if (live->daemon_config_fingerprint != file_fingerprint) {
+      std::cerr << "check-site --live: " << path << " (fingerprint " << file_fingerprint
+                << ") is not the configuration the running daemon uses (fingerprint "
+                << (live->daemon_config_fingerprint.empty() ? std::string{"not reported"}
+                                                            : live->daemon_config_fingerprint)
+                << "): reload the daemon with this file (systemctl reload bessd) or pass the "
+                   "file it runs with --config, then run check-site --live again\n";
+      return 1;
+    }
+    bms_nameplate = live->bms_nameplate;  // as the daemon judged it, never recomputed
   }
-  const auto report =
-      bessd::compliance::check(config.site, config.battery, config.compliance, today, bms_kwh);
+  const auto report = bessd::compliance::check(config.site, config.battery, config.compliance,
+                                               today, bms_nameplate);
   if (live && !live->daemon_verdict.empty() &&
       live->daemon_verdict != bessd::compliance::to_string(report.verdict))
     std::cerr << "check-site --live: the running daemon's verdict is \"" << live->daemon_verdict
@@ -136,17 +151,14 @@ int check_site(const std::string& path, const CheckSiteOptions& opt) {
   if (format == "json") {
     std::cout << bessd::compliance::to_json(report).dump(2) << '\n';
   } else if (format == "html") {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
     bessd::compliance::CommissioningInfo info;
     info.installer_name = config.site.installer.name;
     info.installer_registration = config.site.installer.registration;
     info.bessd_version = bessd::kVersion;
     info.config_path = std::filesystem::absolute(path).string();
-    info.config_checksum = bessd::config::config_fingerprint(text.str());
+    info.config_checksum = file_fingerprint;
     info.generated_on = bessd::format_date(now_day);
-    if (live) info.pack_identity = bessd::cli::pack_identity_lines(*live, config.battery);
+    if (live) info.pack_identity = bessd::cli::pack_identity_lines(*live);
     std::cout << bessd::compliance::format_html(report, info);
   } else {
     std::cout << bessd::compliance::format_table(report);

@@ -79,8 +79,6 @@ void PylontechLv::reset() {
   from_35a_.reset();
   name_part1_.clear();
   name_part2_.clear();
-  capacity_379_ah_.reset();
-  capacity_35f_ah_.reset();
 }
 
 void PylontechLv::combine_flags(core::PackState& state) const {
@@ -98,14 +96,14 @@ void PylontechLv::combine_flags(core::PackState& state) const {
   state.warnings = warnings;
 }
 
-void PylontechLv::update_capacity(core::PackState& state) const {
-  // 0x379 is the installed capacity; 0x35F bytes 4-5 only when it is populated.
-  if (capacity_379_ah_) {
-    state.capacity_ah = *capacity_379_ah_;
-  } else if (capacity_35f_ah_ && *capacity_35f_ah_ != 0) {
-    state.capacity_ah = *capacity_35f_ah_;
-  }
+namespace {
+// 0 and 0xFFFF are what BMSs send in a 16-bit capacity word they do not fill (0xFFFF is the usual
+// "not available" of CAN signals): "not reported", never a capacity (docs/compliance.md).
+std::optional<double> reported_ah(std::uint16_t raw) {
+  if (raw == 0 || raw == 0xFFFF) return std::nullopt;
+  return static_cast<double>(raw);
 }
+}  // namespace
 
 DecodeOutcome PylontechLv::apply(const can::CanFrame& frame, TimePoint at, core::PackState& state) {
   auto decoded = decode(frame, DecodeOptions{options_.invert_current});
@@ -169,8 +167,9 @@ DecodeOutcome PylontechLv::apply(const can::CanFrame& frame, TimePoint at, core:
         } else if constexpr (std::is_same_v<T, BatteryInfo>) {
           state.firmware =
               std::to_string(v.firmware_major) + "." + std::to_string(v.firmware_minor);
-          capacity_35f_ah_ = v.capacity_ah;
-          update_capacity(state);
+          // Bytes 4-5 are the online (available) capacity, not the installed one: on BYD (Victron
+          // protocol) it follows the state of charge. Shown, never a nameplate.
+          state.available_capacity_ah = reported_ah(v.capacity_ah);
           return applied(PackPart::identity);
         } else if constexpr (std::is_same_v<T, Modules>) {
           state.modules.online = v.online;
@@ -191,8 +190,7 @@ DecodeOutcome PylontechLv::apply(const can::CanFrame& frame, TimePoint at, core:
           return applied(PackPart::energy);
         } else {
           static_assert(std::is_same_v<T, Capacity>);
-          capacity_379_ah_ = v.capacity_ah;
-          update_capacity(state);
+          state.capacity_ah = reported_ah(v.capacity_ah);
           return applied(PackPart::identity);
         }
       },

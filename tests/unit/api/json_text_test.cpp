@@ -192,10 +192,10 @@ class RandomDocuments {
     auto& p = s.pack;
     for (auto* v : {&p.voltage_v, &p.current_a, &p.temperature_c, &p.soc_pct, &p.soh_pct,
                     &p.cell_voltage_min_v, &p.cell_voltage_max_v, &p.cell_temperature_min_c,
-                    &p.cell_temperature_max_c, &p.capacity_ah, &p.energy_charged_kwh,
-                    &p.energy_discharged_kwh, &p.limits.charge_voltage_limit_v,
-                    &p.limits.charge_current_limit_a, &p.limits.discharge_current_limit_a,
-                    &p.limits.discharge_voltage_limit_v})
+                    &p.cell_temperature_max_c, &p.capacity_ah, &p.available_capacity_ah,
+                    &p.energy_charged_kwh, &p.energy_discharged_kwh,
+                    &p.limits.charge_voltage_limit_v, &p.limits.charge_current_limit_a,
+                    &p.limits.discharge_current_limit_a, &p.limits.discharge_voltage_limit_v})
       *v = maybe();
     for (auto* b : {&p.requests.charge_enable, &p.requests.discharge_enable,
                     &p.requests.force_charge, &p.requests.full_charge})

@@ -150,17 +150,25 @@ TEST(ComplianceMonitor, BmsNameplateFeedsEnergyCapAndCapacityCheckOnce) {
   h.monitor.on_pack(pack_with_capacity(0.0));
   EXPECT_EQ(h.reports.size(), 1u);
 
-  // 200 Ah × 51.2 V = 10.24 kWh: within 10 % of 9.6 kWh.
+  // 200 Ah × 51.2 V = 10.24 kWh: within 10 % of 9.6 kWh, used once stable for 10 s.
+  h.monitor.on_pack(pack_with_capacity(200.0));
+  EXPECT_EQ(h.reports.size(), 1u);
+  h.clock.advance(10s);
   h.monitor.on_pack(pack_with_capacity(200.0));
   ASSERT_EQ(h.reports.size(), 2u);
   EXPECT_EQ(h.reports.back().find("BAT-CAP-01")->verdict, compliance::Verdict::pass);
   ASSERT_TRUE(h.monitor.nameplate().has_value());
-  EXPECT_NEAR(h.monitor.nameplate()->energy_kwh, 10.24, 1e-9);
+  EXPECT_NEAR(*h.monitor.nameplate()->energy_kwh, 10.24, 1e-9);
+  ASSERT_TRUE(h.reports.back().bms_nameplate.has_value());
+  EXPECT_EQ(*h.reports.back().bms_nameplate, *h.monitor.nameplate());
   // The same nameplate again, and a new measured voltage: no new check.
   h.monitor.on_pack(pack_with_capacity(200.0, 54.0));
   EXPECT_EQ(h.reports.size(), 2u);
 
-  // The BMS now says 2000 Ah (102.4 kWh): PAS-ENE-01 counts the larger value and blocks.
+  // The BMS now says 2000 Ah (102.4 kWh), steadily: PAS-ENE-01 counts the larger value and
+  // blocks.
+  h.monitor.on_pack(pack_with_capacity(2000.0));
+  h.clock.advance(10s);
   h.monitor.on_pack(pack_with_capacity(2000.0));
   ASSERT_EQ(h.reports.size(), 3u);
   const auto& r = h.reports.back();
@@ -172,6 +180,65 @@ TEST(ComplianceMonitor, BmsNameplateFeedsEnergyCapAndCapacityCheckOnce) {
   h.monitor.reevaluate("test reload");
   ASSERT_EQ(h.reports.size(), 4u);
   EXPECT_EQ(h.reports.back().find("PAS-ENE-01")->verdict, compliance::Verdict::block);
+}
+
+// F7: one 0x379 frame of garbage (65000 Ah = 3328 kWh) locked the whole site out at once. It must
+// not reach the energy cap unless it stays for the debounce time.
+TEST(ComplianceMonitor, OneGarbageCapacityFrameNeverBlocks) {
+  TimeZone tz("UTC0");
+  const auto day = std::chrono::sys_days{std::chrono::year{2026} / 11 / 24};
+  auto cfg = second_life_config("2032-01-01");
+  cfg.battery.second_life = {};
+  MonitorHarness h(std::move(cfg), at(day, 12h));
+  h.monitor.start();
+  for (int s = 0; s <= 10; ++s) {
+    h.monitor.on_pack(pack_with_capacity(188.0));
+    if (s < 10) h.clock.advance(1s);
+  }
+  ASSERT_EQ(h.reports.size(), 2u);
+  EXPECT_FALSE(h.reports.back().blocks());
+
+  h.clock.advance(1s);
+  h.monitor.on_pack(pack_with_capacity(65000.0));
+  h.clock.advance(1s);
+  h.monitor.on_pack(pack_with_capacity(188.0));
+  h.clock.advance(20s);
+  h.monitor.on_pack(pack_with_capacity(188.0));
+  EXPECT_EQ(h.reports.size(), 2u);
+  EXPECT_FALSE(h.reports.back().blocks());
+  EXPECT_DOUBLE_EQ(h.monitor.nameplate()->capacity_ah, 188.0);
+}
+
+// F2: with no nominal voltage configured, the nameplate does not follow the measured voltage:
+// charging from 52.6 V to 54.2 V must not re-check (nor flip PAS-ENE-01 at 40 kWh).
+TEST(ComplianceMonitor, StateOfChargeDoesNotMoveTheNameplate) {
+  TimeZone tz("UTC0");
+  const auto day = std::chrono::sys_days{std::chrono::year{2026} / 11 / 24};
+  auto cfg = second_life_config("2032-01-01");
+  cfg.battery.second_life = {};
+  cfg.battery.nominal_voltage_v.reset();
+  cfg.battery.series_cells.reset();
+  cfg.battery.nominal_energy_kwh = 38.4;
+  cfg.site.location = config::SiteLocation::utility_room;
+  MonitorHarness h(std::move(cfg), at(day, 12h));
+  h.monitor.start();
+  auto pack = pack_with_capacity(750.0, 52.6);
+  pack.limits.charge_voltage_limit_v = 53.2;  // 750 Ah × 53.2 V = 39.9 kWh
+  h.monitor.on_pack(pack);
+  h.clock.advance(10s);
+  h.monitor.on_pack(pack);
+  ASSERT_EQ(h.reports.size(), 2u);
+  const auto before = h.reports.back().find("PAS-ENE-01")->verdict;
+  for (double v : {53.4, 54.2, 56.0, 52.8, 54.2}) {
+    pack.voltage_v = v;
+    h.clock.advance(10s);
+    h.monitor.on_pack(pack);
+    h.clock.advance(10s);
+    h.monitor.on_pack(pack);
+  }
+  EXPECT_EQ(h.reports.size(), 2u);
+  EXPECT_EQ(h.reports.back().find("PAS-ENE-01")->verdict, before);
+  EXPECT_NEAR(*h.monitor.nameplate()->energy_kwh, 39.9, 1e-9);
 }
 
 TEST(ComplianceMonitor, ReloadSeesTheNewConfiguration) {

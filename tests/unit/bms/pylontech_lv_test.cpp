@@ -57,7 +57,9 @@ TEST_F(PylontechLvTest, V13CaptureReportsNoAlarmDataNotOk) {
   EXPECT_FALSE(state.warnings.any_reported());
   EXPECT_FALSE(state.requests.charge_enable.has_value());  // no 0x35C on V1.3
   EXPECT_EQ(state.firmware, "1.3");
-  EXPECT_DOUBLE_EQ(*state.capacity_ah, 572);
+  // 0x35F bytes 4-5 are the available capacity: a genuine V1.3 pack reports no nameplate.
+  EXPECT_DOUBLE_EQ(*state.available_capacity_ah, 572);
+  EXPECT_FALSE(state.capacity_ah);
 }
 
 TEST_F(PylontechLvTest, HiResSocPreferredWhenPopulated) {
@@ -110,10 +112,41 @@ TEST_F(PylontechLvTest, NameFromTwoPartsAndCapacityPreference) {
   EXPECT_EQ(state.bms_name, "JBD");
   feed(make_frame(0x35F, {'L', 'I', 1, 3, 0, 0}));  // capacity not populated
   EXPECT_FALSE(state.capacity_ah);
+  EXPECT_FALSE(state.available_capacity_ah);
   feed(make_frame(0x379, {0x2C, 0x01}));
   EXPECT_DOUBLE_EQ(*state.capacity_ah, 300);
   feed(make_frame(0x35F, {'L', 'I', 1, 3, 0x3C, 0x02}));
-  EXPECT_DOUBLE_EQ(*state.capacity_ah, 300);  // 0x379 (installed) wins
+  EXPECT_DOUBLE_EQ(*state.capacity_ah, 300);  // 0x379 (installed) only
+  EXPECT_DOUBLE_EQ(*state.available_capacity_ah, 572);
+}
+
+// BYD Battery-Box on the Victron protocol: 0x379 = 156 Ah installed, 0x35F = 105 Ah available at
+// 67 % SOC. The available capacity follows the SOC and must never become the nameplate.
+TEST_F(PylontechLvTest, AvailableCapacityIsNotTheNameplate) {
+  feed(make_frame(0x35F, {'L', 'I', 1, 0, 105, 0}));
+  EXPECT_FALSE(state.capacity_ah);
+  EXPECT_DOUBLE_EQ(*state.available_capacity_ah, 105);
+  feed(make_frame(0x379, {156, 0}));
+  feed(make_frame(0x35F, {'L', 'I', 1, 0, 110, 0}));
+  EXPECT_DOUBLE_EQ(*state.capacity_ah, 156);
+  EXPECT_DOUBLE_EQ(*state.available_capacity_ah, 110);
+}
+
+// 0 and 0xFFFF in 0x379 mean "not reported" (the usual not-available value of a 16-bit signal):
+// neither becomes a capacity, and a present-but-zero 0x379 hides nothing.
+TEST_F(PylontechLvTest, CapacityZeroOrAllOnesIsNotReported) {
+  feed(make_frame(0x379, {0xFF, 0xFF}));
+  EXPECT_FALSE(state.capacity_ah);
+  feed(make_frame(0x379, {0xBC, 0x00}));
+  EXPECT_DOUBLE_EQ(*state.capacity_ah, 188);
+  feed(make_frame(0x379, {0xFF, 0xFF}));
+  EXPECT_FALSE(state.capacity_ah);
+  feed(make_frame(0x379, {0x00, 0x00}));
+  feed(make_frame(0x35F, {'L', 'I', 1, 0, 0x3C, 0x02}));
+  EXPECT_FALSE(state.capacity_ah);
+  EXPECT_DOUBLE_EQ(*state.available_capacity_ah, 572);
+  feed(make_frame(0x35F, {'L', 'I', 1, 0, 0xFF, 0xFF}));
+  EXPECT_FALSE(state.available_capacity_ah);
 }
 
 TEST_F(PylontechLvTest, InvertCurrentOption) {

@@ -71,6 +71,7 @@ json to_json(const core::PackState& s) {
       {"bms_name", s.bms_name},
       {"firmware", s.firmware},
       {"capacity_ah", opt(s.capacity_ah)},
+      {"available_capacity_ah", opt(s.available_capacity_ah)},
       {"measured_at_ms", ms_since(s.measured_at)},
       {"limits_at_ms", ms_since(s.limits_at)},
       {"charge_at_ms", ms_since(s.charge_at)},

@@ -173,6 +173,52 @@ TEST_F(SiteTest, NameplateWithinTenPercentPasses) {
   EXPECT_EQ(*f.input("deviation_pct"), "20");
 }
 
+// F8: the message says which value the energy cap used and never advises lowering the configured
+// total to what the BMS reports (one module of a 3-module stack: 94 Ah × 51.2 V = 4.813 kWh).
+TEST_F(SiteTest, NameplateBelowConfiguredNeverAdvisesLoweringIt) {
+  battery.nominal_energy_kwh = 14.4;
+  auto one_module = SiteTest::nameplate_kwh(4.8128);
+  auto f = finding_with("BAT-CAP-01", one_module);
+  EXPECT_EQ(f.verdict, Verdict::warn);
+  EXPECT_THAT(f.message, HasSubstr("counts 14.4 kWh, the larger"));
+  EXPECT_THAT(f.message, HasSubstr("Do not lower battery.nominal_energy_kwh"));
+  EXPECT_THAT(f.message, ::testing::Not(HasSubstr("use the configured value")));
+  EXPECT_THAT(f.message, ::testing::Not(HasSubstr("correct battery.nominal_energy_kwh")));
+  EXPECT_EQ(*f.input("energy_cap_uses_kwh"), "14.4");
+
+  // With the module count the BMS reports, one module × 3 ≈ 14.4 kWh: said, and a pass.
+  one_module.module_count = 3;
+  f = finding_with("BAT-CAP-01", one_module);
+  EXPECT_EQ(f.verdict, Verdict::pass);
+  EXPECT_THAT(f.message, HasSubstr("one module's capacity"));
+  EXPECT_THAT(f.message, HasSubstr("3 modules = 14.438 kWh"));
+  // A count that does not explain the gap still warns.
+  one_module.module_count = 2;
+  EXPECT_EQ(finding_with("BAT-CAP-01", one_module).verdict, Verdict::warn);
+}
+
+TEST_F(SiteTest, NameplateAboveConfiguredSaysTheCapCountsIt) {
+  battery.nominal_energy_kwh = 10.0;
+  const auto f = finding("BAT-CAP-01", 12.0);
+  EXPECT_EQ(f.verdict, Verdict::warn);
+  EXPECT_THAT(f.message, HasSubstr("counts 12 kWh, the larger of the configured and the BMS"));
+}
+
+// F2: a capacity without a nominal voltage is not turned into kWh; BAT-CAP-01 says what to set
+// and the energy cap counts the configured energy.
+TEST_F(SiteTest, NameplateWithoutNominalVoltageWarnsWhatToSet) {
+  battery.nominal_energy_kwh = 38.0;
+  BmsNameplate n;
+  n.capacity_ah = 750;
+  n.voltage_basis = "no nominal voltage known: set battery.nominal_voltage_v";
+  const auto f = finding_with("BAT-CAP-01", n);
+  EXPECT_EQ(f.verdict, Verdict::warn);
+  EXPECT_THAT(f.message, HasSubstr("750 Ah"));
+  EXPECT_THAT(f.message, HasSubstr("set battery.nominal_voltage_v"));
+  const auto ene = finding_with("PAS-ENE-01", n);
+  EXPECT_EQ(*ene.input("total_energy_kwh"), "38");
+}
+
 TEST_F(SiteTest, NameplateToleranceIsConfigurable) {
   battery.nominal_energy_kwh = 10.0;
   thresholds.nameplate_tolerance_pct = 25.0;

@@ -53,13 +53,33 @@ class SiteTest : public ::testing::Test {
     sl.override_ref = "ERA-1";
   }
 
+  /// A BMS nameplate of `kwh` at 51.2 V (battery.nominal_voltage_v).
+  static BmsNameplate nameplate_kwh(double kwh) {
+    BmsNameplate n;
+    n.capacity_ah = kwh * 1000.0 / 51.2;
+    n.nominal_voltage_v = 51.2;
+    n.energy_kwh = kwh;
+    n.voltage_basis = "battery.nominal_voltage_v";
+    return n;
+  }
+
   ComplianceReport run(std::optional<double> bms_capacity_kwh = {}) const {
-    return check(site, battery, thresholds, today, bms_capacity_kwh);
+    std::optional<BmsNameplate> n;
+    if (bms_capacity_kwh) n = nameplate_kwh(*bms_capacity_kwh);
+    return check(site, battery, thresholds, today, n);
   }
 
   /// The finding of `rule`; fails the test when missing.
   Finding finding(std::string_view rule, std::optional<double> bms_capacity_kwh = {}) const {
     const auto report = run(bms_capacity_kwh);
+    const auto* f = report.find(rule);
+    EXPECT_NE(f, nullptr) << "no finding for " << rule;
+    return f ? *f : Finding{};
+  }
+
+  /// The finding of `rule` with the BMS nameplate `bms`.
+  Finding finding_with(std::string_view rule, const BmsNameplate& bms) const {
+    const auto report = check(site, battery, thresholds, today, bms);
     const auto* f = report.find(rule);
     EXPECT_NE(f, nullptr) << "no finding for " << rule;
     return f ? *f : Finding{};

@@ -32,15 +32,12 @@ class PylontechLv final : public BmsProtocol {
 
  private:
   void combine_flags(core::PackState& state) const;
-  void update_capacity(core::PackState& state) const;
 
   PylontechLvOptions options_;
   std::optional<FlagSets> from_359_;
   std::optional<FlagSets> from_35a_;
   std::string name_part1_;
   std::string name_part2_;
-  std::optional<std::uint16_t> capacity_379_ah_;
-  std::optional<std::uint16_t> capacity_35f_ah_;
 };
 
 }  // namespace bessd::bms::pylontech

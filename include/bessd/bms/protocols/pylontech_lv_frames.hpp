@@ -106,7 +106,7 @@ struct BatteryInfo {
   std::string battery_type;                 // bytes 0-1 as ASCII ("LI"), empty when not printable
   std::uint8_t firmware_major{0};           // byte 2
   std::uint8_t firmware_minor{0};           // byte 3
-  std::uint16_t capacity_ah{0};             // bytes 4-5, 1 Ah (0 = not populated)
+  std::uint16_t capacity_ah{0};             // bytes 4-5, 1 Ah: available, not installed
   std::optional<std::uint16_t> product_id;  // bytes 6-7 when DLC 8
   friend bool operator==(const BatteryInfo&, const BatteryInfo&) = default;
 };

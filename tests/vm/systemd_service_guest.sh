@@ -130,9 +130,20 @@ rm -f /root/stop-asking
 answers=$(grep -c . /root/codes)
 bad=$(grep -vc '^200$' /root/codes || true)
 ((bad == 0)) || fail "during the restart $bad of $answers requests were not answered 200: $(sort /root/codes | uniq -c | tr '\n' ' ')"
-((answers >= 5)) || fail "only $answers requests made during the restart"
+# (Under TCG a curl takes about a second: few requests, but every one was answered.)
+((answers >= 2)) || fail "only $answers requests made during the restart"
 [[ $(systemctl is-active bessd.socket) == active ]] || fail "bessd.socket went down with the service"
 log "restart: $answers requests, all answered 200; bessd.socket stayed active"
+# And one sent for certain while no bessd runs: it waits in the socket and is answered by the
+# next bessd (refused without socket activation).
+systemctl restart --no-block bessd || fail "systemctl restart --no-block bessd failed"
+wait_for '[[ $(systemctl is-active bessd) != active ]]' 20 || fail "the restart never left 'active'"
+asked_while=$(systemctl is-active bessd)
+code=$(api_tcp)
+[[ $code == 200 ]] || fail "a request sent while bessd was $asked_while got $code, want 200"
+wait_for '[[ $(systemctl is-active bessd) == active ]]' 30 || fail "not active after the second restart"
+pid=$(prop MainPID)
+log "a request sent while bessd was $asked_while was answered 200"
 
 log "reload applies the api section"
 printf '%s\n' "fedcba9876543210fedcba9876543210" >/etc/bessd/api.token

@@ -325,12 +325,11 @@ struct Daemon::Impl {
     server_options->logger = logger("api");
     // Start-up: the one place the group is looked up on this thread (reloads use the worker).
     const auto gid = unix_group_id(config.api);
-    facade = std::make_unique<AppFacade>(
-        FacadeContext{io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
-                      *inverter_driver, *store, compliance_report, bms_link_detail(),
-                      inverter_link_detail(), &inverter_problems, latches.get(), &config_text,
-                      [this] { return listeners->links(); }, [this] { return service_faults(); },
-                      &running_config_fingerprint});
+    facade = std::make_unique<AppFacade>(FacadeContext{
+        io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
+        *inverter_driver, *store, compliance_report, bms_link_detail(), inverter_link_detail(),
+        &inverter_problems, latches.get(), &config_text, [this] { return listeners->links(); },
+        [this] { return service_faults(); }, &running_config_fingerprint});
     router = std::make_unique<api::Router>(*facade, clock);
     http = std::make_unique<api::http::HttpServer>(io, *router, *server_options);
     http->update_options(std::move(*server_options), gid, unix_read_group_id(config.api));
@@ -578,9 +577,8 @@ struct Daemon::Impl {
         r.text = read_text(options.config_path);
         // The profile the file names must load, as at start: a reload must never accept a
         // file the next restart would refuse (docs/operations.md, "Reload").
-        (void)inverter::load_configured_profile(r.config->inverter.profile,
-                                                r.config->inverter.profile_dir,
-                                                options.config_path);
+        (void)inverter::load_configured_profile(
+            r.config->inverter.profile, r.config->inverter.profile_dir, options.config_path);
         // The token file through the same loader as at start-up.
         auto server = api::http::ServerOptions::from_config(r.config->api);
         if (!server) {

@@ -6,7 +6,20 @@ void read_api(ObjectReader& in, ApiConfig& out) {
   {
     auto u = in.object("unix_socket");
     u.boolean("enabled", out.unix_socket.enabled);
-    u.string("path", out.unix_socket.path, Presence::optional, false);
+    if (u.string("path", out.unix_socket.path, Presence::optional, false)) {
+      // What bind() would refuse at start: say so now (and in --check-config), with the limit.
+      const auto& path = out.unix_socket.path;
+      constexpr std::size_t kSunPathMax = 107;  // sizeof(sockaddr_un::sun_path) - 1 on Linux
+      if (path.empty() || path.front() != '/')
+        u.issues().add(
+            u.child_pointer("path"),
+            "must be an absolute path such as \"/run/bessd/api.sock\", got \"" + path + "\"");
+      else if (path.size() > kSunPathMax)
+        u.issues().add(u.child_pointer("path"),
+                       "is " + std::to_string(path.size()) +
+                           " bytes long; a Unix socket path can have at most " +
+                           std::to_string(kSunPathMax) + " (choose a shorter folder)");
+    }
     // Octal modes are written as strings ("0660"): JSON has no octal numbers.
     std::string mode;
     if (u.string("mode", mode)) {

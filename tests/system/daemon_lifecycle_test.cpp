@@ -161,8 +161,7 @@ TEST(DaemonLifecycle, ReloadRefusesAProfileThatDoesNotExist) {
   Process bessd({kBessd, "--config", config}, {"NOTIFY_SOCKET=" + notify.path()});
   ASSERT_TRUE(notify.wait_for("READY=1", 10s)) << bessd.output();
   // The shipped profile is victron_ess.
-  write_file(config, std::regex_replace(read_file(config),
-                                        std::regex("\"profile\": \"[a-z_]+\""),
+  write_file(config, std::regex_replace(read_file(config), std::regex("\"profile\": \"[a-z_]+\""),
                                         "\"profile\": \"victron-ess\""));
   bessd.signal(SIGHUP);
   const auto deadline = std::chrono::steady_clock::now() + 5s;

@@ -376,43 +376,43 @@ void HttpServer::State::auth_failed(const std::string& peer_address, std::string
 }
 
 void HttpServer::State::accept_unix(unsigned generation) {
-  unix_acceptor->async_accept([self = shared_from_this(), generation](beast::error_code ec,
-                                                                      unix_proto::socket socket) {
-    if (self->stopped || ec == asio::error::operation_aborted) return;
-    const bool current = generation == self->unix_generation;
-    if (ec) {
-      if (!current) return;
-      // EMFILE and friends: wait a little instead of spinning.
-      self->log_warn("api: accept on {}: {}", self->options.unix_path, ec.message());
-      self->unix_retry.expires_after(std::chrono::milliseconds{100});
-      self->unix_retry.async_wait([self, generation](beast::error_code tec) {
-        if (!tec && !self->stopped && generation == self->unix_generation)
-          self->accept_unix(generation);
+  unix_acceptor->async_accept(
+      [self = shared_from_this(), generation](beast::error_code ec, unix_proto::socket socket) {
+        if (self->stopped || ec == asio::error::operation_aborted) return;
+        const bool current = generation == self->unix_generation;
+        if (ec) {
+          if (!current) return;
+          // EMFILE and friends: wait a little instead of spinning.
+          self->log_warn("api: accept on {}: {}", self->options.unix_path, ec.message());
+          self->unix_retry.expires_after(std::chrono::milliseconds{100});
+          self->unix_retry.async_wait([self, generation](beast::error_code tec) {
+            if (!tec && !self->stopped && generation == self->unix_generation)
+              self->accept_unix(generation);
+          });
+          return;
+        }
+        Requester who;
+        who.transport = Transport::unix_socket;
+        who.peer = "unix:" + self->options.unix_path;
+        if (auto cred = peer_credentials(socket.native_handle())) {
+          who.uid = cred->uid;
+          who.gid = cred->gid;
+          who.pid = cred->pid;
+          who.user = user_name(cred->uid);
+          const auto groups = peer_groups(socket.native_handle());
+          const auto member = [&](const std::optional<gid_t>& g) {
+            return g && in_group(cred->gid, groups, *g);
+          };
+          if (cred->uid == 0 || cred->uid == self->own_uid || member(self->write_gid))
+            who.scope = Scope::control;
+          else if (self->options.unix_read_group.empty() || member(self->read_gid))
+            who.scope = Scope::read;
+        } else {
+          who.user = "unknown";
+        }
+        self->serve<unix_proto>(std::move(socket), std::move(who));
+        if (current) self->accept_unix(generation);
       });
-      return;
-    }
-    Requester who;
-    who.transport = Transport::unix_socket;
-    who.peer = "unix:" + self->options.unix_path;
-    if (auto cred = peer_credentials(socket.native_handle())) {
-      who.uid = cred->uid;
-      who.gid = cred->gid;
-      who.pid = cred->pid;
-      who.user = user_name(cred->uid);
-      const auto groups = peer_groups(socket.native_handle());
-      const auto member = [&](const std::optional<gid_t>& g) {
-        return g && in_group(cred->gid, groups, *g);
-      };
-      if (cred->uid == 0 || cred->uid == self->own_uid || member(self->write_gid))
-        who.scope = Scope::control;
-      else if (self->options.unix_read_group.empty() || member(self->read_gid))
-        who.scope = Scope::read;
-    } else {
-      who.user = "unknown";
-    }
-    self->serve<unix_proto>(std::move(socket), std::move(who));
-    if (current) self->accept_unix(generation);
-  });
 }
 
 void HttpServer::State::accept_tcp(unsigned generation) {

@@ -203,6 +203,19 @@ TEST(ConfigSecondLife, BlankInvisibleOrPlaceholderReferencesAreRefused) {
   EXPECT_EQ(ok.battery.second_life.traceability_ref, "EV-REC 2031/44");
 }
 
+// What bind() would refuse at start is a configuration error now (and in --check-config).
+TEST(ConfigApi, UnixSocketPathMustBeAbsoluteAndShortEnough) {
+  const std::string long_path = "/" + std::string(107, 'x');
+  auto issues =
+      issues_of(minimal_json(R"("api": {"unix_socket": {"path": ")" + long_path + R"("}})"));
+  EXPECT_TRUE(has_issue(issues, "/api/unix_socket/path", "at most 107")) << dump(issues);
+  issues = issues_of(minimal_json(R"("api": {"unix_socket": {"path": "api.sock"}})"));
+  EXPECT_TRUE(has_issue(issues, "/api/unix_socket/path", "absolute")) << dump(issues);
+  EXPECT_TRUE(issues_of(minimal_json(R"("api": {"unix_socket": {"path": "/)" +
+                                     std::string(106, 'x') + R"("}})"))
+                  .empty());
+}
+
 std::string with_jurisdiction(const std::string& code) {
   return R"({"site": {"jurisdiction": ")" + code + R"(", "location": "bedroom"},
             "battery": {"chemistry": "LFP", "nominal_energy_kwh": 5.0}})";

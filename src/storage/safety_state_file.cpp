@@ -1,5 +1,7 @@
 #include <bessd/storage/safety_state_file.hpp>
 
+#include <bessd/common/errno_text.hpp>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -25,10 +27,6 @@ std::uint32_t crc32_of(std::string_view body) {
   boost::crc_32_type crc;
   crc.process_bytes(body.data(), body.size());
   return crc.checksum();
-}
-
-std::string errno_text(int err) {
-  return std::strerror(err);
 }
 
 Failure io_failure(const fs::path& path, std::string_view what, int err) {

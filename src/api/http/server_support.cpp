@@ -2,6 +2,8 @@
 
 #include <bessd/api/http/http_server.hpp>
 
+#include <bessd/common/errno_text.hpp>
+
 #include <cerrno>
 #include <cstring>
 
@@ -13,12 +15,6 @@
 #include <unistd.h>
 
 namespace bessd::api::http {
-
-namespace {
-std::string errno_text(int err) {
-  return std::strerror(err);
-}
-}  // namespace
 
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
   // Compare over the longer length so that the time does not reveal a matching prefix.

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <bessd/api/http/http_server.hpp>
+#include <bessd/common/errno_text.hpp>
 
 namespace bessd::api::http {
 
@@ -54,10 +55,6 @@ std::string secret_problem(std::string_view secret) {
            (hex ? " hex digits, use at least 32" : " characters, use at least 22") +
            " (e.g. head -c 32 /dev/urandom | basenc --base64url | tr -d '=')";
   return {};
-}
-
-std::string errno_text(int err) {
-  return std::strerror(err);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include <bessd/can/socketcan_bus.hpp>
 
 #include <bessd/can/codec/error_frame.hpp>
+#include <bessd/common/errno_text.hpp>
 
 #include <linux/can.h>
 #include <linux/can/error.h>
@@ -30,10 +31,6 @@ static_assert(error_frame::kCtrlActive == CAN_ERR_CRTL_ACTIVE);
 static_assert(sizeof(struct can_frame) == 16);
 
 namespace {
-std::string errno_text(int err) {
-  return std::strerror(err);
-}
-
 struct can_frame to_kernel(const CanFrame& f) {
   struct can_frame k {};
   k.can_id = f.id;

@@ -176,7 +176,6 @@ class Controller {
   ControlState state_{ControlState::starting};
   config::OperatingMode mode_{config::OperatingMode::idle};
   bool inverter_read_once_{false};
-  bool inverter_online_{false};
   bool safe_first_pending_{true};
   core::InverterCommand last_command_;  // last command written (kind none = nothing yet)
   double sc_setpoint_w_{0.0};           // self-consumption integrator state

@@ -25,9 +25,8 @@ import sys
 import tempfile
 import time
 
-from reaction_latency import resume_discharge
-from system.site import (ROOT, Site, SiteError, discharging, holds_zero, now_us, percentile,
-                         wait_for_write, wait_until)
+from reaction_latency import alarm_delays
+from system.site import ROOT, Site, SiteError, discharging, percentile, wait_for_write
 
 
 def free_port():
@@ -71,29 +70,6 @@ def operator_latencies(site, n):
         ms.append((time.perf_counter() - t0) * 1000.0)
         bad += status != 200
     return sorted(ms), bad
-
-
-def alarm_delays(site, n):
-    delays = []
-    for trial in range(n):
-        before = site.sim_status()["bms"]["alarm_frame_us"]
-        site.sim_ok("protection on")
-        frame = []
-
-        def alarm_sent():
-            t = site.sim_status()["bms"]["alarm_frame_us"]
-            if t != before:
-                frame.append(t)
-            return bool(frame)
-        if not wait_until(alarm_sent, 2.0):
-            raise SiteError(f"trial {trial}: the simulator sent no alarm burst")
-        safe = wait_for_write(site, frame[0], holds_zero, 2.0)
-        if safe is None:
-            raise SiteError(f"trial {trial}: no 0 W command:\n" + site.bessd_output())
-        delays.append((safe - frame[0]) / 1000.0)
-        site.sim_ok("protection off")
-        resume_discharge(site, now_us())
-    return sorted(delays)
 
 
 def line(name, v, extra=""):

@@ -40,32 +40,38 @@ def resume_discharge(site, since_us):
         raise SiteError("discharge did not resume:\n" + site.bessd_output())
 
 
+def alarm_delays(site, n):
+    """Milliseconds from each of n BMS protection-flag bursts on the wire to the 0 W command
+    bessd writes, sorted; discharge is resumed between trials."""
+    delays = []
+    for trial in range(n):
+        before = site.sim_status()["bms"]["alarm_frame_us"]
+        site.sim_ok("protection on")
+        frame = []
+
+        def alarm_sent():
+            t = site.sim_status()["bms"]["alarm_frame_us"]
+            if t != before:
+                frame.append(t)
+            return bool(frame)
+        if not wait_until(alarm_sent, 2.0):
+            raise SiteError(f"trial {trial}: the simulator sent no alarm burst")
+        safe = wait_for_write(site, frame[0], holds_zero, 2.0)
+        if safe is None:
+            raise SiteError(f"trial {trial}: no 0 W command:\n" + site.bessd_output())
+        delays.append((safe - frame[0]) / 1000.0)
+        site.sim_ok("protection off")
+        resume_discharge(site, now_us())
+    return sorted(delays)
+
+
 def alarm_trials(build, trials, frame_set):
     with Site(build, sim_args=["--bms-protocol", frame_set]) as site:
         site.start_bessd()
         if wait_for_write(site, 0, discharging, 15.0) is None:
             raise SiteError("bessd never discharged:\n" + site.bessd_output())
-        delays = []
-        for trial in range(trials):
-            before = site.sim_status()["bms"]["alarm_frame_us"]
-            site.sim_ok("protection on")
-            frame = []
-
-            def alarm_sent():
-                t = site.sim_status()["bms"]["alarm_frame_us"]
-                if t != before:
-                    frame.append(t)
-                return bool(frame)
-            if not wait_until(alarm_sent, 2.0):
-                raise SiteError(f"trial {trial}: the simulator sent no alarm burst")
-            safe = wait_for_write(site, frame[0], holds_zero, 2.0)
-            if safe is None:
-                raise SiteError(f"trial {trial}: no 0 W command:\n" + site.bessd_output())
-            delays.append((safe - frame[0]) / 1000.0)
-            site.sim_ok("protection off")
-            resume_discharge(site, now_us())
         summary(f"alarm frame (protection flag, Pylontech {frame_set}) -> 0 W command received",
-                delays)
+                alarm_delays(site, trials))
 
 
 def silence_trials(build, trials):

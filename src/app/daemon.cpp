@@ -338,23 +338,20 @@ struct Daemon::Impl {
     listeners->start(ListenerPlan::from_config(config.api, gid));
   }
 
+  // The Unix socket's groups (getgrnam: at start-up, else on the reload worker, never per step).
   std::optional<gid_t> unix_group_id(const config::ApiConfig& api) const {
-    if (!api.unix_socket.enabled || api.unix_socket.group.empty()) return std::nullopt;
-    auto gid = api::http::group_id_of(api.unix_socket.group);
-    if (!gid)
-      logger("api")->warn(
-          "api: group \"{}\" does not exist: only root and the daemon's user may write",
-          api.unix_socket.group);
-    return gid;
+    return lookup_api_group(api, api.unix_socket.group,
+                            "only root and the daemon's user may write");
   }
-
   std::optional<gid_t> unix_read_group_id(const config::ApiConfig& api) const {
-    if (!api.unix_socket.enabled || api.unix_socket.read_group.empty()) return std::nullopt;
-    auto gid = api::http::group_id_of(api.unix_socket.read_group);
-    if (!gid)
-      logger("api")->warn(
-          "api: read group \"{}\" does not exist: only the control group may use the API",
-          api.unix_socket.read_group);
+    return lookup_api_group(api, api.unix_socket.read_group,
+                            "only the control group may use the API");
+  }
+  std::optional<gid_t> lookup_api_group(const config::ApiConfig& api, const std::string& name,
+                                        const char* otherwise) const {
+    if (!api.unix_socket.enabled || name.empty()) return std::nullopt;
+    auto gid = api::http::group_id_of(name);
+    if (!gid) logger("api")->warn("api: group \"{}\" does not exist: {}", name, otherwise);
     return gid;
   }
 

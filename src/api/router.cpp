@@ -11,6 +11,7 @@
 #include <bessd/api/json_text.hpp>
 #include <bessd/api/prometheus_text.hpp>
 #include <bessd/api/query_params.hpp>
+#include <bessd/common/printf_string.hpp>
 #include <bessd/config/json_reader.hpp>
 
 namespace bessd::api {
@@ -174,7 +175,8 @@ Done<T> reply_with(Router::Reply reply, std::function<Json(const T&)> render) {
 
 }  // namespace
 
-Router::Router(Facade& facade, const Clock& clock) : facade_(facade), clock_(clock) {
+Router::Router(Facade& facade, const Clock& clock, WriteRateSettings write_rate)
+    : facade_(facade), clock_(clock), write_limiter_(write_rate) {
   routes_ = {
       {Method::get, "/v1/status", false, "controller, pack, inverter, envelope, links"},
       {Method::get, "/v1/limits", false, "every bound of the envelope and its cause"},
@@ -229,7 +231,8 @@ void Router::handle(Request request, Reply reply) {
     r.headers.emplace_back("Allow", allow);
     return counted(std::move(r));
   }
-  if (auto denied = check_scope(request, *match, path)) return counted(std::move(*denied));
+  if (auto refused = refuse_write(request, *match, path, check_scope(request, *match, path)))
+    return counted(std::move(*refused));
   if (match->method == Method::get && !request.body.empty()) {
     return counted(error_response(
         400, error_code::kInvalidBody,
@@ -256,6 +259,41 @@ void Router::handle(Request request, Reply reply) {
   if (path == "/v1/faults/ack") return counted(post_ack(request));
   if (path == "/v1/self-test") return post_self_test(request, std::move(counted));
   counted(error_response(500, error_code::kInternal, "route without a handler: " + path));
+}
+
+// A write without the control scope, or over the client's write rate, is refused here, before
+// it costs a control step or an audit row of its own; the limiter decides when the audit hears
+// about refusals (docs/api.md "Write rate limit").
+std::optional<Response> Router::refuse_write(const Request& req, const RouteInfo& route,
+                                             const std::string& path,
+                                             std::optional<Response> denied) {
+  if (!route.write) return denied;
+  const Requester& who = req.requester;
+  const std::string client = write_client_key(who);
+  const std::string what = std::string(to_string(req.method)) + " " + path;
+  const auto now = clock_.now();
+  if (!denied) {
+    const auto admission = write_limiter_.admit(client, now);
+    if (admission.allowed) return std::nullopt;
+    const auto& s = write_limiter_.settings();
+    denied = error_response(429, error_code::kTooManyWrites,
+                            "too many writes from " + client + ": at most " +
+                                std::to_string(s.burst) + " at once and " +
+                                printf_string("%g", s.per_second) + " per second; try again in " +
+                                std::to_string(admission.retry_after.count()) + " ms");
+    denied->headers.emplace_back("Retry-After",
+                                 std::to_string((admission.retry_after.count() + 999) / 1000));
+  }
+  if (client.empty()) return denied;
+  const std::string reason = std::to_string(denied->status);
+  if (const auto n = write_limiter_.count_refusal(client, reason, now)) {
+    facade_.audit_refusal(
+        who, what,
+        std::to_string(*n) + (*n == 1 ? " write" : " writes") + " refused with " + reason +
+            (denied->status == 429 ? " (over the write rate limit)" : " (no control scope)") +
+            " since the last record of this client");
+  }
+  return denied;
 }
 
 // Clients poll these two: their text is written directly, without a Json tree.

@@ -330,7 +330,8 @@ struct Daemon::Impl {
         *inverter_driver, *store, compliance_report, bms_link_detail(), inverter_link_detail(),
         &inverter_problems, latches.get(), &config_text, [this] { return listeners->links(); },
         [this] { return service_faults(); }, &running_config_fingerprint});
-    router = std::make_unique<api::Router>(*facade, clock);
+    router = std::make_unique<api::Router>(*facade, clock,
+                                           api::write_rate_settings(config.api.write_rate));
     http = std::make_unique<api::http::HttpServer>(io, *router, *server_options);
     http->update_options(std::move(*server_options), gid, unix_read_group_id(config.api));
     listeners =
@@ -624,6 +625,7 @@ struct Daemon::Impl {
       loop->reconfigure(config);
       r.server->logger = logger("api");
       http->update_options(std::move(*r.server), r.unix_gid, r.read_gid);
+      router->set_write_rate(api::write_rate_settings(config.api.write_rate));
       listeners->commit(prepared);
       running_config_fingerprint = config::config_fingerprint(r.text);
       store->save_config_snapshot({clock.wall_now(), running_config_fingerprint, r.text});

@@ -72,6 +72,12 @@ void read_api(ObjectReader& in, ApiConfig& out) {
   in.integer("max_connections", out.max_connections, 1, 10'000);
   in.integer("max_body_bytes", out.max_body_bytes, 1024, 1 << 20);
   in.integer("read_timeout_ms", out.read_timeout_ms, 100, 600'000);
+  {
+    auto w = in.object("write_rate");
+    w.number("per_second", out.write_rate.per_second, NumberRange::between(0.01, 1000));
+    w.integer("burst", out.write_rate.burst, 1, 10'000);
+    w.finish();
+  }
   if (!out.unix_socket.enabled && !out.tcp.enabled) {
     in.issues().add(in.pointer(), "at least one of unix_socket and tcp must be enabled");
   }

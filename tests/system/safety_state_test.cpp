@@ -302,8 +302,11 @@ TEST(SafetyState, AckThatCannotBeStoredKeepsTheLatch) {
 // shown first by /v1/audit.
 TEST(SafetyState, AckFloodStaysBoundedAndLaterWritesAreAudited) {
   Site site;
+  // The write rate limit would refuse most of the flood before it is stored: open it up so
+  // that the retention itself is what keeps the tables bounded.
   site.patch_config(
-      {{"storage", {{"retention", {{"events_max_rows", 200}, {"audit_max_rows", 200}}}}}});
+      {{"storage", {{"retention", {{"events_max_rows", 200}, {"audit_max_rows", 200}}}}},
+       {"api", {{"write_rate", {{"per_second", 1000}, {"burst", 10000}}}}}});
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
   for (int i = 0; i < 1500; ++i) ASSERT_EQ(site.api("POST", "/v1/faults/ack").status / 100, 2);
@@ -323,6 +326,41 @@ TEST(SafetyState, AckFloodStaysBoundedAndLaterWritesAreAudited) {
   EXPECT_GT(audit.at(0).value("id", 0), audit.at(1).value("id", 0));
   std::printf("after 1500 acks: %zu audit rows kept, database %lld bytes\n", audit.size(),
               static_cast<long long>(fs::file_size(site.db_path())));
+}
+
+// With the default write rate, one client's flood of acknowledgements is refused after its
+// burst: the controller keeps running on fresh BMS data, the audit holds one record counting the
+// refusals, and the client's next write after a pause is accepted.
+TEST(SafetyState, AckFloodFromOneClientIsRefusedAndNeverStallsControl) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  const std::int64_t flood_start = Site::now_us();
+  int accepted = 0;
+  int refused = 0;
+  for (int i = 0; i < 1500; ++i) {
+    const auto r = site.api("POST", "/v1/faults/ack");
+    ASSERT_TRUE(r.status == 200 || r.status == 429) << r.status << " " << r.body.dump();
+    (r.status == 200 ? accepted : refused) += 1;
+  }
+  const std::int64_t flood_end = Site::now_us();
+  const double flood_s = static_cast<double>(flood_end - flood_start) / 1e6;
+  EXPECT_LE(accepted, 10 + static_cast<int>(2 * flood_s) + 1) << "burst 10, 2 per second";
+  EXPECT_GT(refused, 1000);
+  EXPECT_TRUE(fault_in(status(site), "COM-01").is_null()) << status(site).dump();
+  const auto since_s = (Site::now_us() - flood_start) / 1'000'000 + 1;
+  const auto events =
+      site.api("GET", "/v1/events?limit=500&since=-" + std::to_string(since_s) + "s").body.dump();
+  EXPECT_EQ(events.find("bms.stale"), std::string::npos) << "BMS data went stale during the flood";
+  nlohmann::json audit =
+      site.api("GET", "/v1/audit?limit=1000").body.value("records", nlohmann::json());
+  int refusal_records = 0;
+  for (const auto& a : audit)
+    if (a.value("outcome", "") == "refused") ++refusal_records;
+  EXPECT_EQ(refusal_records, 1) << audit.dump();
+  std::this_thread::sleep_for(600ms);
+  EXPECT_EQ(site.api("POST", "/v1/faults/ack").status, 200) << "a write earned after the pause";
+  std::printf("ack flood: %d accepted, %d refused in %.2f s\n", accepted, refused, flood_s);
 }
 
 }  // namespace

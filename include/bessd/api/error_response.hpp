@@ -34,6 +34,7 @@ inline constexpr const char* kBadRequest = "bad_request";                       
 inline constexpr const char* kTooManyConnections = "too_many_connections";      // 503
 inline constexpr const char* kMisdirected = "misdirected_request";              // 421
 inline constexpr const char* kTooManyFailures = "too_many_failures";            // 429
+inline constexpr const char* kTooManyWrites = "too_many_writes";                // 429
 inline constexpr const char* kUnavailable = "unavailable";                      // 503
 inline constexpr const char* kTimeout = "timeout";                              // 504
 inline constexpr const char* kNotImplemented = "not_implemented";               // 501

@@ -53,6 +53,11 @@ class Facade {
   virtual Result<AckResult> ack_faults(const Requester& who) = 0;
   /// Refuses (Result error `busy`) unless the system is idle or simulated.
   virtual void run_self_test(const Requester& who, Done<SelfTestReport> done) = 0;
+  /// Records writes the router refused (no control scope, over the write rate) in the audit
+  /// log. The router already counts and rate-limits these calls (docs/api.md "Write rate
+  /// limit"); `request` is "PUT /v1/mode", `message` says why and how many.
+  virtual void audit_refusal(const Requester& who, const std::string& request,
+                             const std::string& message) = 0;
 };
 
 }  // namespace bessd::api

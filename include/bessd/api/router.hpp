@@ -11,12 +11,14 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include <bessd/api/facade.hpp>
 #include <bessd/api/http_message.hpp>
+#include <bessd/api/write_rate_limiter.hpp>
 #include <bessd/common/clock.hpp>
 
 namespace bessd::api {
@@ -34,7 +36,10 @@ class Router {
 
   /// `facade` and `clock` must outlive the router. `clock` gives "now" for relative query times
   /// ("-1h") and defaults ("since" = 24 h ago).
-  Router(Facade& facade, const Clock& clock);
+  Router(Facade& facade, const Clock& clock, WriteRateSettings write_rate = {});
+
+  /// New write-rate settings (a reload); call on the io_context thread.
+  void set_write_rate(WriteRateSettings settings) { write_limiter_.update(settings); }
 
   /// Handles one request; calls `reply` exactly once.
   void handle(Request request, Reply reply);
@@ -61,10 +66,13 @@ class Router {
   Response put_mode(const Request& req);
   Response post_ack(const Request& req);
   void post_self_test(const Request& req, Reply reply);
+  std::optional<Response> refuse_write(const Request& req, const RouteInfo& route,
+                                       const std::string& path, std::optional<Response> denied);
 
   Facade& facade_;
   const Clock& clock_;
   std::vector<RouteInfo> routes_;
+  WriteRateLimiter write_limiter_;
   mutable std::mutex counts_mutex_;
   std::map<std::tuple<std::string, std::string, unsigned>, std::uint64_t> counts_;
 };

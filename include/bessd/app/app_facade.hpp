@@ -74,6 +74,11 @@ class AppFacade final : public api::Facade {
                                         const api::Requester& who) override;
   Result<api::AckResult> ack_faults(const api::Requester& who) override;
   void run_self_test(const api::Requester& who, api::Done<api::SelfTestReport> done) override;
+  void audit_refusal(const api::Requester& who, const std::string& request,
+                     const std::string& message) override {
+    record_audit(who, "refused_write " + nlohmann::json{{"request", request}}.dump(),
+                 "refused: " + message);
+  }
 
  private:
   void record_audit(const api::Requester& who, const std::string& request,

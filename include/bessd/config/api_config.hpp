@@ -26,12 +26,19 @@ struct TcpListenerConfig {
   std::int64_t auth_timeout_ms{2000};               // to present a valid token
 };
 
+/// Writes per client (docs/api.md "Write rate limit").
+struct WriteRateConfig {
+  double per_second{2.0};
+  std::int64_t burst{10};
+};
+
 struct ApiConfig {
   UnixSocketConfig unix_socket;
   TcpListenerConfig tcp;
   std::int64_t max_connections{32};  // Unix socket connections
   std::int64_t max_body_bytes{65536};
   std::int64_t read_timeout_ms{5000};
+  WriteRateConfig write_rate;
 };
 
 }  // namespace bessd::config

@@ -70,7 +70,8 @@ TEST_F(Budget, NoTokenFloodOverTcpNeverLocksOutTheUnixOperator) {
     std::this_thread::sleep_for(5ms);
   EXPECT_EQ(answered, kFlooders);
   std::vector<unsigned> statuses;
-  for (int i = 0; i < 20; ++i) {
+  // As many writes as one client may send at once (the write rate limit's burst).
+  for (std::uint32_t i = 0; i < WriteRateSettings{}.burst; ++i) {
     const auto r = request_unix(socket_path_, make_request("POST", "/v1/faults/ack", "{}"));
     statuses.push_back(r ? r->status : 0);
   }

@@ -34,6 +34,10 @@ class FakeFacade final : public Facade {
   Result<ModeVerdict> request_mode(const ModeRequest& request, const Requester& who) override;
   Result<AckResult> ack_faults(const Requester& who) override;
   void run_self_test(const Requester& who, Done<SelfTestReport> done) override;
+  void audit_refusal(const Requester& who, const std::string& request,
+                     const std::string& message) override {
+    record(who, "refused_write", nlohmann::json{{"request", request}}.dump(), "refused", message);
+  }
 
   // --- Data shown by the reads (edit freely in tests) ---
   StatusDto status_snapshot;

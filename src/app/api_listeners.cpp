@@ -150,6 +150,7 @@ void ApiListeners::start(const ListenerPlan& plan) {
           "not use: it stays unused (make bessd.socket and the api section agree)",
           in.name, in.bound.describe());
   }
+  publish();
 }
 
 void ApiListeners::open_or_retry(Kind kind) {
@@ -158,6 +159,7 @@ void ApiListeners::open_or_retry(Kind kind) {
   if (opened) {
     if (s.failures > 0) log_->info("{} is open after {} failed attempt(s)", s.where, s.failures);
     serve(s, std::move(*opened));
+    publish();
     return;
   }
   const auto& message = opened.error().message;
@@ -169,6 +171,7 @@ void ApiListeners::open_or_retry(Kind kind) {
   if (!s.fault_since) s.fault_since = clock_.wall_now();
   s.fault = message;
   ++s.failures;
+  publish();
   s.retry.expires_after(retry_interval_);
   s.retry.async_wait([this, kind](const boost::system::error_code& ec) {
     auto& again = slot(kind);
@@ -272,6 +275,7 @@ void ApiListeners::commit(const std::shared_ptr<Prepared>& p) {
     s.where = where_of(kind, p->plan);
   }
   plan_ = p->plan;
+  publish();
 }
 
 void ApiListeners::stop_accepting() {
@@ -283,6 +287,7 @@ void ApiListeners::stop_accepting() {
     s.wanted = false;
     s.serving = false;
   }
+  publish();
 }
 
 void ApiListeners::stop() {
@@ -293,9 +298,10 @@ void ApiListeners::stop() {
     if (!s.bound_path.empty()) ::unlink(s.bound_path.c_str());
     s.bound_path.clear();
   }
+  publish();
 }
 
-std::vector<api::LinkStatus> ApiListeners::links() const {
+std::vector<api::LinkStatus> ApiListeners::compute_links() const {
   std::vector<api::LinkStatus> out;
   for (auto kind : kKinds) {
     const auto& s = slot(kind);
@@ -317,7 +323,7 @@ std::vector<api::LinkStatus> ApiListeners::links() const {
   return out;
 }
 
-std::vector<api::ActiveFault> ApiListeners::faults() const {
+std::vector<api::ActiveFault> ApiListeners::compute_faults() const {
   std::vector<api::ActiveFault> out;
   for (auto kind : kKinds) {
     const auto& s = slot(kind);
@@ -331,6 +337,24 @@ std::vector<api::ActiveFault> ApiListeners::faults() const {
     out.push_back(std::move(f));
   }
   return out;
+}
+
+void ApiListeners::publish() {
+  auto links = compute_links();
+  auto faults = compute_faults();
+  std::lock_guard lock(published_mutex_);
+  published_links_ = std::move(links);
+  published_faults_ = std::move(faults);
+}
+
+std::vector<api::LinkStatus> ApiListeners::links() const {
+  std::lock_guard lock(published_mutex_);
+  return published_links_;
+}
+
+std::vector<api::ActiveFault> ApiListeners::faults() const {
+  std::lock_guard lock(published_mutex_);
+  return published_faults_;
 }
 
 bool ApiListeners::serving(Kind kind) const {

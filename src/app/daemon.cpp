@@ -4,9 +4,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -19,6 +21,7 @@
 #include <bessd/app/app_facade.hpp>
 #include <bessd/app/compliance_monitor.hpp>
 #include <bessd/app/control_loop.hpp>
+#include <bessd/app/control_thread_facade.hpp>
 #include <bessd/app/fire_alarm_input.hpp>
 #include <bessd/app/inherited_sockets.hpp>
 #include <bessd/app/logging.hpp>
@@ -86,6 +89,14 @@ struct Daemon::Impl {
   DaemonOptions options;
   config::Config config;
   asio::io_context io;
+  // The API's own thread (docs/architecture.md "Threads"): the HTTP server, its listeners and
+  // the router live here, so that no number of connections delays a BMS frame or a command.
+  // They reach the controller only through api_facade (calls carried out on `io`). Declared
+  // before them: destroyed after them, like `io`.
+  asio::io_context api_io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> api_work;
+  std::thread api_thread;
+  bool api_closing = false;  // api thread only: the daemon is stopping, never reopen listeners
   asio::signal_set stop_signals{io, SIGINT, SIGTERM};
   asio::signal_set reload_signals{io, SIGHUP};
   asio::steady_timer stop_timer{io};
@@ -114,6 +125,7 @@ struct Daemon::Impl {
   std::unique_ptr<ControlLoop> loop;
   // API
   std::unique_ptr<AppFacade> facade;
+  std::unique_ptr<ControlThreadFacade> api_facade;
   std::string config_text;  // of the configuration in force (/v1/config)
   std::unique_ptr<api::Router> router;
   std::unique_ptr<api::http::HttpServer> http;
@@ -139,6 +151,15 @@ struct Daemon::Impl {
       : options(std::move(o)),
         config(std::move(c)),
         bms_protocol(bms::pylontech::PylontechLvOptions{config.bms.invert_current, false}) {}
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() {
+    // A start-up that failed after the API thread started: stop it before its objects go.
+    if (api_thread.joinable()) {
+      api_io.stop();
+      api_thread.join();
+    }
+  }
 
   // Events from every component: logged once at the level a user wants, and stored.
   void on_event(const core::Event& e) {
@@ -330,13 +351,20 @@ struct Daemon::Impl {
         *inverter_driver, *store, compliance_report, bms_link_detail(), inverter_link_detail(),
         &inverter_problems, latches.get(), &config_text, [this] { return listeners->links(); },
         [this] { return service_faults(); }, &running_config_fingerprint});
-    router = std::make_unique<api::Router>(*facade, clock,
+    api_facade = std::make_unique<ControlThreadFacade>(*facade, io.get_executor());
+    router = std::make_unique<api::Router>(*api_facade, clock,
                                            api::write_rate_settings(config.api.write_rate));
-    http = std::make_unique<api::http::HttpServer>(io, *router, *server_options);
+    http = std::make_unique<api::http::HttpServer>(api_io, *router, *server_options);
     http->update_options(std::move(*server_options), gid, unix_read_group_id(config.api));
     listeners =
-        std::make_unique<ApiListeners>(io, *http, clock, std::move(inherited), logger("api"));
+        std::make_unique<ApiListeners>(api_io, *http, clock, std::move(inherited), logger("api"));
     listeners->start(ListenerPlan::from_config(config.api, gid));
+    api_work.emplace(api_io.get_executor());
+    api_thread = std::thread([this] {
+      api_io.run();
+      // Everything of the API has stopped: the control thread finishes the stop.
+      asio::post(io, [this] { finish_stop_after_api(); });
+    });
   }
 
   // The Unix socket's groups (getgrnam: at start-up, else on the reload worker, never per step).
@@ -471,7 +499,10 @@ struct Daemon::Impl {
     // No new API connections from here on: under socket activation they wait in systemd's
     // socket for the next bessd; requests already being served finish during the safe-state
     // wait instead of being cut off when the server stops.
-    if (listeners) listeners->stop_accepting();
+    asio::post(api_io, [this] {
+      api_closing = true;
+      if (listeners) listeners->stop_accepting();
+    });
     const auto deadline = clock.now() + std::chrono::milliseconds(800);
     wait_safe_state(deadline);
   }
@@ -543,10 +574,20 @@ struct Daemon::Impl {
     });
   }
 
+  // The API thread stops first (the control thread keeps answering its facade calls meanwhile),
+  // then the rest stops here.
   void finish_stop() {
     notifier.stopping();
-    if (http) http->stop();
-    if (listeners) listeners->stop();
+    if (!api_thread.joinable()) return finish_stop_after_api();
+    asio::post(api_io, [this] {
+      if (http) http->stop();
+      if (listeners) listeners->stop();
+      api_work.reset();
+      api_io.stop();
+    });
+  }
+
+  void finish_stop_after_api() {
     fire_alarm->stop();
     if (compliance_monitor) compliance_monitor->stop();
     bms_timer->stop();
@@ -591,21 +632,31 @@ struct Daemon::Impl {
       } catch (const std::exception& e) {
         r.error = e.what();
       }
-      asio::post(io, [this, r = std::move(r)]() mutable { apply_reload(std::move(r)); });
+      if (!r.error.empty())
+        return asio::post(io, [this, r = std::move(r)]() mutable { apply_reload(std::move(r)); });
+      asio::post(api_io, [this, r = std::move(r)]() mutable { apply_api_reload(std::move(r)); });
     });
+  }
+
+  // On the API thread: every listener the new api section adds or moves must open before
+  // anything changes; then the api section takes effect and the control thread applies the
+  // rest, which cannot fail (apply_reload()).
+  void apply_api_reload(PreparedReload r) {
+    if (api_closing) return;
+    auto p = listeners->prepare(ListenerPlan::from_config(r.config->api, r.unix_gid));
+    if (!p) {
+      r.error = "api: " + p.error().message;
+    } else {
+      r.server->logger = logger("api");
+      http->update_options(std::move(*r.server), r.unix_gid, r.read_gid);
+      router->set_write_rate(api::write_rate_settings(r.config->api.write_rate));
+      listeners->commit(*p);
+    }
+    asio::post(io, [this, r = std::move(r)]() mutable { apply_reload(std::move(r)); });
   }
 
   void apply_reload(PreparedReload r) {
     if (stopping) return;
-    std::shared_ptr<ApiListeners::Prepared> prepared;
-    if (r.error.empty()) {
-      // Every listener the new api section adds or moves must open before anything changes.
-      auto p = listeners->prepare(ListenerPlan::from_config(r.config->api, r.unix_gid));
-      if (p)
-        prepared = std::move(*p);
-      else
-        r.error = "api: " + p.error().message;
-    }
     if (!r.error.empty()) {
       refuse_reload(r.error);
     } else {
@@ -623,10 +674,6 @@ struct Daemon::Impl {
       setup_logging(config.logging, options.log_level);
       evaluate_compliance();
       loop->reconfigure(config);
-      r.server->logger = logger("api");
-      http->update_options(std::move(*r.server), r.unix_gid, r.read_gid);
-      router->set_write_rate(api::write_rate_settings(config.api.write_rate));
-      listeners->commit(prepared);
       running_config_fingerprint = config::config_fingerprint(r.text);
       store->save_config_snapshot({clock.wall_now(), running_config_fingerprint, r.text});
       config_text = std::move(r.text);
@@ -689,6 +736,7 @@ struct Daemon::Impl {
               options.config_path.string());
     notifier.ready();
     io.run();
+    if (api_thread.joinable()) api_thread.join();
     log->info("bessd stopped");
     return 0;
   }

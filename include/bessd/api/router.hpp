@@ -3,7 +3,7 @@
 // own (relative times in queries are resolved with the Clock passed in). Validates every query
 // parameter and body strictly and says exactly what is wrong.
 //
-// Threading: handle() is called on the io_context thread (it calls the facade there). The
+// Threading: handle() is called on the HTTP server's thread (it calls the facade there). The
 // `done` callback runs either inside handle() or later on whatever thread the facade completes
 // on; request counters are thread-safe.
 

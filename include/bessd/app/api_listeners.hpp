@@ -9,12 +9,14 @@
 // On SIGHUP the daemon first prepare()s the new plan (opens every listener it adds or moves;
 // nothing changes when one fails, and the reload is refused), then commit()s it.
 //
-// Threading: everything on the io_context's thread. No user or group look-up happens here:
-// the plan carries the gid, resolved by the caller.
+// Threading: everything on the API thread (the io_context given), except links() and faults(),
+// which any thread may call. No user or group look-up happens here: the plan carries the gid,
+// resolved by the caller.
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,10 +80,12 @@ class ApiListeners {
   void stop();
 
   /// One entry per listener ("api_unix", "api_tcp"): up, down (with the reason) or disabled.
+  /// Thread-safe (the control thread builds /v1/status from it): a copy of what the last
+  /// change on the API thread published.
   std::vector<api::LinkStatus> links() const;
-  /// The listeners that should be open and are not ("API-UNIX", "API-TCP").
+  /// The listeners that should be open and are not ("API-UNIX", "API-TCP"). Thread-safe.
   std::vector<api::ActiveFault> faults() const;
-  /// Whether that listener accepts connections now.
+  /// Whether that listener accepts connections now. API thread only.
   bool serving(Kind kind) const;
 
   struct Slot;
@@ -94,6 +98,10 @@ class ApiListeners {
   void close(Slot& slot);
   Slot& slot(Kind kind);
   const Slot& slot(Kind kind) const;
+  // Every change ends here: the copy links() and faults() hand to other threads.
+  void publish();
+  std::vector<api::LinkStatus> compute_links() const;
+  std::vector<api::ActiveFault> compute_faults() const;
 
   api::http::HttpServer& server_;
   const Clock& clock_;
@@ -103,6 +111,9 @@ class ApiListeners {
   ListenerPlan plan_;
   std::unique_ptr<Slot> unix_;
   std::unique_ptr<Slot> tcp_;
+  mutable std::mutex published_mutex_;
+  std::vector<api::LinkStatus> published_links_;
+  std::vector<api::ActiveFault> published_faults_;
 };
 
 }  // namespace bessd::app

@@ -1,0 +1,99 @@
+#pragma once
+// The API's view of the controller when the API runs on a thread of its own (docs/architecture.md
+// "Threads"): every call is carried out on the control thread, where the controller's state
+// lives, and the API thread waits for the answer. A flood of HTTP connections then costs the API
+// thread, never the control loop's time for BMS frames and inverter commands; the control thread
+// spends only the facade calls themselves.
+//
+// Threading: call from one thread other than the control thread. The control thread must keep
+// running its executor until the caller has stopped calling (the daemon stops the API thread
+// first); it never waits for the API thread, so the two cannot deadlock.
+
+#include <future>
+#include <type_traits>
+#include <utility>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/post.hpp>
+
+#include <bessd/api/facade.hpp>
+
+namespace bessd::app {
+
+class ControlThreadFacade final : public api::Facade {
+ public:
+  /// `inner` is used only on `control`; it must outlive this object.
+  ControlThreadFacade(api::Facade& inner, boost::asio::any_io_executor control)
+      : inner_(inner), control_(std::move(control)) {}
+
+  api::StatusDto status() const override {
+    return on_control([this] { return inner_.status(); });
+  }
+  api::LimitsDto limits() const override {
+    return on_control([this] { return inner_.limits(); });
+  }
+  api::ComplianceDto compliance() const override {
+    return on_control([this] { return inner_.compliance(); });
+  }
+  api::HealthDto health() const override {
+    return on_control([this] { return inner_.health(); });
+  }
+  nlohmann::json config_json() const override {
+    return on_control([this] { return inner_.config_json(); });
+  }
+  std::vector<api::MetricSample> metrics() const override {
+    return on_control([this] { return inner_.metrics(); });
+  }
+
+  // The queries start on the control thread and complete wherever the inner facade completes
+  // them; the HTTP server brings the reply back to its own thread.
+  void events(const api::EventQuery& query,
+              api::Done<std::vector<api::EventRecord>> done) override {
+    boost::asio::post(control_, [this, query, done = std::move(done)]() mutable {
+      inner_.events(query, std::move(done));
+    });
+  }
+  void history(const api::HistoryQuery& query, api::Done<api::HistorySeries> done) override {
+    boost::asio::post(control_, [this, query, done = std::move(done)]() mutable {
+      inner_.history(query, std::move(done));
+    });
+  }
+  void audit(const api::AuditQuery& query, api::Done<std::vector<api::AuditRecord>> done) override {
+    boost::asio::post(control_, [this, query, done = std::move(done)]() mutable {
+      inner_.audit(query, std::move(done));
+    });
+  }
+
+  Result<api::ModeVerdict> request_mode(const api::ModeRequest& request,
+                                        const api::Requester& who) override {
+    return on_control([&] { return inner_.request_mode(request, who); });
+  }
+  Result<api::AckResult> ack_faults(const api::Requester& who) override {
+    return on_control([&] { return inner_.ack_faults(who); });
+  }
+  void run_self_test(const api::Requester& who, api::Done<api::SelfTestReport> done) override {
+    boost::asio::post(control_, [this, who, done = std::move(done)]() mutable {
+      inner_.run_self_test(who, std::move(done));
+    });
+  }
+  void audit_refusal(const api::Requester& who, const std::string& request,
+                     const std::string& message) override {
+    // Nothing to wait for: the record is queued like every audit record.
+    boost::asio::post(
+        control_, [this, who, request, message] { inner_.audit_refusal(who, request, message); });
+  }
+
+ private:
+  template <typename F>
+  std::invoke_result_t<F> on_control(F fn) const {
+    std::packaged_task<std::invoke_result_t<F>()> task(std::move(fn));
+    auto result = task.get_future();
+    boost::asio::post(control_, [&task] { task(); });
+    return result.get();
+  }
+
+  api::Facade& inner_;
+  boost::asio::any_io_executor control_;
+};
+
+}  // namespace bessd::app

@@ -1,0 +1,95 @@
+// ControlThreadFacade: every call of the API thread is carried out on the control thread, and
+// the answer comes back to the caller.
+
+#include <bessd/app/control_thread_facade.hpp>
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <bessd/api/testing/fake_facade.hpp>
+
+namespace bessd::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct ControlThread {
+  boost::asio::io_context io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
+  std::thread thread{[this] { io.run(); }};
+  ~ControlThread() {
+    work.reset();
+    io.stop();
+    thread.join();
+  }
+  /// Keeps the control thread busy until the returned promise is set.
+  std::promise<void> block() {
+    std::promise<void> release;
+    auto released = std::make_shared<std::shared_future<void>>(release.get_future().share());
+    boost::asio::post(io, [released] { released->wait(); });
+    return release;
+  }
+};
+
+api::Requester operator_at_uid(std::uint32_t uid) {
+  api::Requester who;
+  who.transport = api::Transport::unix_socket;
+  who.uid = uid;
+  who.scope = api::Scope::control;
+  return who;
+}
+
+TEST(ControlThreadFacade, AWriteWaitsForTheControlThreadAndReturnsItsAnswer) {
+  ManualClock clock;
+  api::testing::FakeFacade inner(clock);
+  ControlThread control;
+  ControlThreadFacade facade(inner, control.io.get_executor());
+
+  auto release = control.block();
+  auto ack = std::async(std::launch::async, [&] { return facade.ack_faults(operator_at_uid(7)); });
+  EXPECT_EQ(ack.wait_for(100ms), std::future_status::timeout)
+      << "the call ran while the control thread was busy elsewhere";
+  release.set_value();
+  ASSERT_EQ(ack.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(ack.get().has_value());
+  ASSERT_EQ(inner.ack_requests.size(), 1U);
+  EXPECT_EQ(inner.ack_requests[0].uid, 7U);
+}
+
+TEST(ControlThreadFacade, ReadsComeBackWithTheControlThreadsState) {
+  ManualClock clock;
+  api::testing::FakeFacade inner(clock);
+  inner.status_snapshot.controller.state = "fault";
+  ControlThread control;
+  ControlThreadFacade facade(inner, control.io.get_executor());
+  EXPECT_EQ(facade.status().controller.state, "fault");
+  EXPECT_EQ(facade.compliance(), inner.compliance_report);
+}
+
+TEST(ControlThreadFacade, QueriesAndRefusalRecordsRunOnTheControlThread) {
+  ManualClock clock;
+  api::testing::FakeFacade inner(clock);
+  ControlThread control;
+  ControlThreadFacade facade(inner, control.io.get_executor());
+
+  std::promise<std::size_t> events;
+  facade.events(
+      {}, [&](Result<std::vector<api::EventRecord>> r) { events.set_value(r ? r->size() : 999); });
+  auto got = events.get_future();
+  ASSERT_EQ(got.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(got.get(), inner.event_log.size());
+
+  facade.audit_refusal(operator_at_uid(7), "POST /v1/faults/ack", "1 write refused with 429");
+  // The record is posted: it is there once the control thread has run what was queued before.
+  std::promise<std::size_t> audited;
+  boost::asio::post(control.io, [&] { audited.set_value(inner.audit_log.size()); });
+  EXPECT_EQ(audited.get_future().get(), 1U);
+}
+
+}  // namespace
+}  // namespace bessd::app

@@ -6,6 +6,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <bessd/app/logging.hpp>
 #include <bessd/compliance/report_json.hpp>
 #include <bessd/control/protection_self_test.hpp>
 
@@ -410,6 +411,12 @@ Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request
   if (request.setpoint_w) r.manual_setpoint_w = *request.setpoint_w;
   nlohmann::json body{{"mode", api::to_string(request.mode)}};
   if (request.setpoint_w) body["setpoint_w"] = *request.setpoint_w;
+  // Idle is the safe direction: taken even without an audit record (the journal has it).
+  if (r.mode != config::OperatingMode::idle) {
+    if (auto refused = refused_without_audit(who, "mode " + body.dump())) return *refused;
+  } else if (auto why = audit_unavailable()) {
+    log_audit_fallback(who, "mode " + body.dump(), *why);
+  }
   if (ctx_.safety) {
     // Durable before it takes effect: a mode that a restart would forget is not accepted.
     storage::SafetyMode m;
@@ -455,7 +462,33 @@ Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request
   return v;
 }
 
+std::optional<std::string> AppFacade::audit_unavailable() const {
+  const auto m = ctx_.store.metrics();
+  if (m.available) return std::nullopt;
+  return m.last_error.empty() ? std::string("the database is not open") : m.last_error;
+}
+
+// docs/api.md "Audit": a write that can release power is refused while its audit record cannot
+// be stored, rather than accepted without one.
+std::optional<Failure> AppFacade::refused_without_audit(const api::Requester& who,
+                                                        const std::string& request) {
+  const auto why = audit_unavailable();
+  if (!why) return std::nullopt;
+  log_audit_fallback(who, request, "refused: " + *why);
+  return Failure{Error{ErrorCode::storage_error,
+                       "the audit log cannot be written (" + *why +
+                           "), so this write is refused; see /v1/status (storage) and retry "
+                           "once the database works again"}};
+}
+
+void AppFacade::log_audit_fallback(const api::Requester& who, const std::string& request,
+                                   const std::string& what) {
+  logger("api")->warn("audit log unavailable, recorded here instead: {} by {}: {}", request,
+                      who.describe(), what);
+}
+
 Result<api::AckResult> AppFacade::ack_faults(const api::Requester& who) {
+  if (auto refused = refused_without_audit(who, "ack_faults {}")) return *refused;
   std::vector<std::string> before;
   for (const auto& f : ctx_.loop.last_output().faults)
     if (f.latched) before.push_back(f.id);

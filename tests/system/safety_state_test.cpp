@@ -215,6 +215,63 @@ TEST(SafetyState, ReadOnlyStateFolderNeverResumesSilently) {
   EXPECT_NE(message.find("not written"), std::string::npos) << message;
 }
 
+// The telemetry database's filesystem is full: writes that could release power
+// (acknowledgements, a mode other than idle) are refused with 503 rather than accepted without
+// their audit record; idle, the safe direction, is still taken. Once the database works again,
+// so do the writes.
+TEST(SafetyState, WritesThatCannotBeAuditedAreRefusedExceptIdle) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs";
+  Site site;
+  const std::string mnt = site.dir() + "/db";
+  fs::create_directory(mnt);
+  if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=2m") != 0)
+    GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
+  struct Unmount {
+    std::string at;
+    ~Unmount() { ::umount2(at.c_str(), MNT_DETACH); }
+  } unmount{mnt};
+  // Only the telemetry database there: the safety state (the mode) can still be stored.
+  site.patch_config(
+      {{"storage",
+        {{"path", mnt + "/bessd.db"}, {"safety_state_path", site.dir() + "/safety-state.json"}}}});
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  // Fill the filesystem to the last block: the database cannot commit (SQLITE_FULL).
+  {
+    std::ofstream fill(mnt + "/fill", std::ios::binary);
+    const std::string block(4096, '\0');
+    while (fill.write(block.data(), static_cast<std::streamsize>(block.size())) && fill.flush()) {
+    }
+  }
+  const auto storage_link = [&] {
+    for (const auto& l : status(site).value("links", nlohmann::json::array()))
+      if (l.value("name", "") == "storage") return l;
+    return nlohmann::json();
+  };
+  ASSERT_TRUE(wait_until([&] { return storage_link().value("state", "") != "up"; }, 10s))
+      << storage_link().dump();
+
+  const auto ack = site.api("POST", "/v1/faults/ack");
+  EXPECT_EQ(ack.status, 503) << ack.body.dump();
+  EXPECT_NE(ack.body.dump().find("audit log cannot be written"), std::string::npos)
+      << ack.body.dump();
+  const auto manual = site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-800})");
+  EXPECT_EQ(manual.status, 503) << manual.body.dump();
+  const std::int64_t idle_at = Site::now_us();
+  const auto idle = site.api("PUT", "/v1/mode", R"({"mode":"idle"})");
+  EXPECT_EQ(idle.status, 200) << idle.body.dump();
+  EXPECT_TRUE(wait_for_write(site, idle_at, holds_zero, 5s)) << site.sim("writes");
+  EXPECT_NE(site.bessd_output().find("audit log unavailable, recorded here instead"),
+            std::string::npos);
+
+  fs::remove(mnt + "/fill");
+  ASSERT_TRUE(wait_until([&] { return storage_link().value("state", "") == "up"; }, 20s))
+      << storage_link().dump() << "\n"
+      << site.bessd_output();
+  const auto later = site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-800})");
+  EXPECT_EQ(later.status, 200) << later.body.dump();
+}
+
 // `bessctl mode idle` before maintenance: kept across kill -9 (telemetry database deleted too),
 // with who set it and when; a manual setpoint likewise.
 TEST(SafetyState, OperatorModeSurvivesKillWithWhoAndWhen) {

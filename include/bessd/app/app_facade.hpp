@@ -81,6 +81,11 @@ class AppFacade final : public api::Facade {
   }
 
  private:
+  std::optional<std::string> audit_unavailable() const;
+  std::optional<Failure> refused_without_audit(const api::Requester& who,
+                                               const std::string& request);
+  static void log_audit_fallback(const api::Requester& who, const std::string& request,
+                                 const std::string& what);
   void record_audit(const api::Requester& who, const std::string& request,
                     const std::string& outcome);
 

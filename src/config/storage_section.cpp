@@ -13,6 +13,8 @@ void read_storage(ObjectReader& in, StorageConfig& out) {
     r.integer("quarter_hour_days", out.retention.quarter_hour_days, 0, 36500);
     r.integer("events_max_rows", out.retention.events_max_rows, 100, 100'000'000);
     r.integer("audit_max_rows", out.retention.audit_max_rows, 100, 100'000'000);
+    r.integer("events_days", out.retention.events_days, 0, 36500);
+    r.integer("audit_days", out.retention.audit_days, 0, 36500);
     r.finish();
   }
   in.integer("max_size_mb", out.max_size_mb, 4, 1'000'000);

@@ -886,7 +886,12 @@ class SqliteStore::Impl {
         pruned +=
             prune("rollup_15m", "bucket_ms", newest_ms_ - r.quarter_hour_days * kDayMs, budget);
     }
-    // Events and audit: by count, oldest first (a flood cannot fill the disk).
+    // Events and audit: by age, like telemetry, and by count, oldest first (a flood cannot fill
+    // the disk).
+    if (newest_ms_ > 0 && r.events_days > 0)
+      pruned += prune("events", "ts_ms", newest_ms_ - r.events_days * kDayMs, budget);
+    if (newest_ms_ > 0 && r.audit_days > 0)
+      pruned += prune("audit", "ts_ms", newest_ms_ - r.audit_days * kDayMs, budget);
     pruned += prune_to_count("events", r.events_max_rows, budget);
     pruned += prune_to_count("audit", r.audit_max_rows, budget);
     auto pages = conn_->query_int("PRAGMA page_count");

@@ -12,6 +12,9 @@ struct RetentionConfig {
   // storm or a flood of writes cannot fill the disk.
   std::int64_t events_max_rows{100'000};  // ~25 MB at ~250 B a row
   std::int64_t audit_max_rows{100'000};
+  // And by age, like telemetry (0 = by count only).
+  std::int64_t events_days{730};
+  std::int64_t audit_days{1825};
 };
 
 struct StorageConfig {

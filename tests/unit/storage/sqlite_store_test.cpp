@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include <sqlite3.h>
 
@@ -245,6 +246,39 @@ TEST(SqliteStore, RetentionPrunesEachTierToItsWindow) {
     ASSERT_TRUE(whole);
     EXPECT_EQ(whole->resolution, Resolution::quarter_hour);
   }
+}
+
+TEST(SqliteStore, RetentionPrunesEventsAndAuditByAge) {
+  test::TempDir dir;
+  auto opt = options_for(dir.file("age.db"));
+  opt.config.retention.events_days = 5;
+  opt.config.retention.audit_days = 8;
+  SqliteStore store(opt);
+  const auto audit_at = [&](WallTime at) {
+    AuditRecord a;
+    a.at = at;
+    a.actor = "uid 1000 (alice) via unix socket";
+    a.request = "ack_faults {}";
+    a.outcome = "accepted";
+    store.append_audit(a);
+  };
+  for (int day : {0, 3, 6, 9}) {
+    store.append_event(event("day" + std::to_string(day)), t0() + std::chrono::days{day});
+    audit_at(t0() + std::chrono::days{day});
+  }
+  store.append_telemetry(sample_at(t0() + std::chrono::days{10}, 1000.0));  // "now"
+  ASSERT_TRUE(flushed(store));
+  ASSERT_TRUE(flushed(store));  // retention runs after a batch
+  auto ev = store.events({t0() - 1h, core::Severity::debug, 100});
+  ASSERT_TRUE(ev);
+  std::vector<std::string> codes;
+  for (const auto& e : *ev)
+    if (e.event.code.rfind("day", 0) == 0) codes.push_back(e.event.code);
+  std::sort(codes.begin(), codes.end());
+  EXPECT_EQ(codes, (std::vector<std::string>{"day6", "day9"})) << "events: 5 days";
+  auto audit = store.audit(t0() - 1h, 100);
+  ASSERT_TRUE(audit);
+  EXPECT_EQ(audit->size(), 3U) << "audit: 8 days keep days 3, 6 and 9";
 }
 
 TEST(SqliteStore, SizeCapEvictsOldestRawFirst) {

@@ -12,6 +12,8 @@ repeat requests over TCP (each reconnects when closed):
   alarm:    BMS protection flag on the wire -> the first 0 W command the inverter receives
             (bench/reaction_latency.py's alarm trial).
 --busy adds one spinning process per core for both phases (the issue's "both cores busy").
+--nice -10 runs bessd as bessd.service does (Nice=-10) and bess-sim likewise (it stands for
+devices with CPUs of their own); needs root.
 One line per figure; the flood line says how many answers the flooders got and of which status.
 """
 
@@ -73,7 +75,8 @@ def operator_latencies(site, n):
 
 
 def line(name, v, extra=""):
-    print(f"{name}: n={len(v)} p50 {percentile(v, 50):.2f} ms, p99 {percentile(v, 99):.2f} ms, "
+    print(f"{name}: n={len(v)} p50 {percentile(v, 50):.2f} ms, p90 {percentile(v, 90):.2f} ms, "
+          f"p99 {percentile(v, 99):.2f} ms, "
           f"max {v[-1]:.2f} ms{extra}", flush=True)
 
 
@@ -93,6 +96,8 @@ def main():
     p.add_argument("--alarms", type=int, default=20)
     p.add_argument("--flooders", type=int, default=64)
     p.add_argument("--busy", action="store_true")
+    p.add_argument("--nice", type=int, default=None,
+                   help="run bessd and bess-sim at this niceness (-10: bessd.service's Nice=)")
     a = p.parse_args()
     tokens = tempfile.mkdtemp(prefix="bessd-flood-")
     token_file = os.path.join(tokens, "token")
@@ -106,7 +111,7 @@ def main():
     stop = multiprocessing.Event()
     spinners = []
     try:
-        with Site(a.build, patch=patch) as site:
+        with Site(a.build, patch=patch, nice=a.nice) as site:
             site.start_bessd()
             if wait_for_write(site, 0, discharging, 15.0) is None:
                 raise SiteError("bessd never discharged:\n" + site.bessd_output())

@@ -95,7 +95,7 @@ class SiteError(RuntimeError):
 
 class Site:
     def __init__(self, build, profile="sunspec", bms_period_ms=100, sim_args=(), patch=None,
-                 step_ms=50):
+                 step_ms=50, nice=None):
         self.build = os.path.abspath(build)
         self.bessd_bin = os.path.join(self.build, "src/bin/bessd/bessd")
         self.sim_bin = os.path.join(self.build, "src/bin/bess-sim/bess-sim")
@@ -106,10 +106,13 @@ class Site:
         self.profile = profile
         self.bessd = None
         self.bessd_log = None
+        # nice=N runs bessd (as its systemd unit's Nice= would) and bess-sim (standing for
+        # devices with CPUs of their own) at that niceness; None leaves both as they are.
+        self.prefix = [] if nice is None else ["nice", "-n", str(nice)]
         self.control = os.path.join(self.dir, "sim.sock")
         ready = os.path.join(self.dir, "sim.ready")
         self.sim_log = open(os.path.join(self.dir, "sim.out"), "w")
-        argv = [self.sim_bin, "--profile", profile, "--modbus-port", "0",
+        argv = [*self.prefix, self.sim_bin, "--profile", profile, "--modbus-port", "0",
                 "--slcan-link", os.path.join(self.dir, "slcan"), "--control", self.control,
                 "--fire-alarm-file", os.path.join(self.dir, "fire-alarm"), "--ready-file", ready,
                 "--bms-period-ms", str(bms_period_ms), "--step-ms", str(step_ms), *sim_args]
@@ -153,7 +156,8 @@ class Site:
         env.pop("JOURNAL_STREAM", None)
         try:
             started = time.monotonic()
-            self.bessd = subprocess.Popen([self.bessd_bin, "--config", self.config_path], env=env,
+            self.bessd = subprocess.Popen([*self.prefix, self.bessd_bin, "--config",
+                                           self.config_path], env=env,
                                           stdin=subprocess.DEVNULL, stdout=self.bessd_log,
                                           stderr=subprocess.STDOUT)
             deadline = started + timeout_s

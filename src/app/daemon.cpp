@@ -1,5 +1,10 @@
 #include <bessd/app/daemon.hpp>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -34,6 +39,7 @@
 #include <bessd/bms/protocols/pylontech_lv.hpp>
 #include <bessd/common/clock.hpp>
 #include <bessd/common/date.hpp>
+#include <bessd/common/errno_text.hpp>
 #include <bessd/compliance/checker.hpp>
 #include <bessd/compliance/report_text.hpp>
 #include <bessd/config/config_loader.hpp>
@@ -338,6 +344,18 @@ struct Daemon::Impl {
   // The API listens before READY=1: a client that sees the service active can connect. A
   // listener that cannot be opened is a service fault, retried (api_listeners.hpp); it never
   // stops the controller.
+  // docs/operations.md "Priorities": the API thread runs 10 nice levels below the controller,
+  // so that serving (or refusing) clients never takes the CPU from a BMS frame or a command.
+  // Lowering its own priority needs no privilege.
+  static void lower_api_thread_priority() {
+    errno = 0;
+    const int current = ::getpriority(PRIO_PROCESS, 0);
+    const int wanted = std::min(19, (errno == 0 ? current : 0) + 10);
+    if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), wanted) != 0)
+      logger("api")->warn("api: cannot lower the API thread's priority to nice {}: {}", wanted,
+                          errno_text(errno));
+  }
+
   void start_api() {
     auto server_options = api::http::ServerOptions::from_config(config.api);
     if (!server_options) {
@@ -361,7 +379,17 @@ struct Daemon::Impl {
     listeners->start(ListenerPlan::from_config(config.api, gid));
     api_work.emplace(api_io.get_executor());
     api_thread = std::thread([this] {
-      api_io.run();
+      lower_api_thread_priority();
+      // A bug that throws out of one connection's handler must not end the controller: that
+      // connection is gone (its handler unwound), the others and the controller go on.
+      for (;;) {
+        try {
+          api_io.run();
+          break;
+        } catch (const std::exception& e) {
+          logger("api")->error("api: a request handler failed ({}); the API goes on", e.what());
+        }
+      }
       // Everything of the API has stopped: the control thread finishes the stop.
       asio::post(io, [this] { finish_stop_after_api(); });
     });

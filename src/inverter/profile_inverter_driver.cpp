@@ -195,8 +195,13 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     };
   }
 
-  void enqueue(std::function<void(std::function<void()>)> task) {
-    tasks.push_back(std::move(task));
+  /// `first`: ahead of everything queued (a command must never wait behind polls; only the
+  /// transaction in flight goes before it).
+  void enqueue(std::function<void(std::function<void()>)> task, bool first = false) {
+    if (first)
+      tasks.push_front(std::move(task));
+    else
+      tasks.push_back(std::move(task));
     pump();
   }
 
@@ -855,17 +860,19 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   void queue_assert() {
     if (assert_queued) return;
     assert_queued = true;
-    enqueue([this](std::function<void()> finished) {
-      assert_queued = false;
-      if (!is_ready) return finished();
-      const bool from_desired = desired_fresh;
-      const std::uint64_t seq = desired_seq;
-      const Target t = from_desired ? target_from(desired) : asserted;
-      assert_target(t, [this, finished, from_desired, seq](Status s) {
-        if (s && from_desired) confirmed_seq = seq;
-        finished();
-      });
-    });
+    enqueue(
+        [this](std::function<void()> finished) {
+          assert_queued = false;
+          if (!is_ready) return finished();
+          const bool from_desired = desired_fresh;
+          const std::uint64_t seq = desired_seq;
+          const Target t = from_desired ? target_from(desired) : asserted;
+          assert_target(t, [this, finished, from_desired, seq](Status s) {
+            if (s && from_desired) confirmed_seq = seq;
+            finished();
+          });
+        },
+        /*first=*/true);
   }
 
   void queue_poll(StateHandler reader = nullptr) {

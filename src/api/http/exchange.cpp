@@ -44,11 +44,20 @@ bool is_disconnect(boost::system::error_code ec) {
          ec == boost::asio::error::connection_reset;
 }
 
+std::size_t read_buffer_limit(const ParseLimits& limits) {
+  // The whole header at once, plus room for the next bytes of a body in flight.
+  return limits.max_header_bytes + 8192;
+}
+
 Response read_error_response(boost::system::error_code ec, const ParseLimits& limits) {
   if (ec == bhttp::error::body_limit)
     return error_response(
         413, error_code::kBodyTooLarge,
         "request body exceeds " + std::to_string(limits.max_body_bytes) + " bytes");
+  if (ec == bhttp::error::buffer_overflow)
+    return error_response(431, error_code::kHeadersTooLarge,
+                          "a header, chunk or trailer line exceeds " +
+                              std::to_string(read_buffer_limit(limits)) + " bytes");
   if (ec == bhttp::error::header_limit)
     return error_response(
         431, error_code::kHeadersTooLarge,

@@ -101,6 +101,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         stream_(std::move(socket)),
         who_(std::move(who)),
         refusal_(std::move(refusal)) {
+    // Beast's limits count header fields and body bytes, not a chunk extension or a trailer
+    // field: the read buffer bounds those (a line longer than it is refused with 431 instead of
+    // being buffered, or, for a trailer field over 64 KiB, thrown out of the parser).
+    buffer_.max_size(read_buffer_limit(limits()));
     if (refusal_) return;
     if constexpr (kTcp) {
       ++state_->tcp_active;

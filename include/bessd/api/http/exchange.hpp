@@ -33,6 +33,9 @@ struct ParseLimits {
 
 /// Applies the limits to a fresh parser (one parser per request).
 void apply_limits(RequestParser& parser, const ParseLimits& limits);
+/// The most a connection's read buffer holds: a longer header, chunk or trailer line is refused
+/// (431) rather than buffered.
+std::size_t read_buffer_limit(const ParseLimits& limits);
 
 /// The header asks for "100 Continue" before the client sends its body.
 bool wants_continue(const RequestParser& parser);

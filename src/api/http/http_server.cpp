@@ -61,6 +61,8 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::size_t unix_active{0};
   std::size_t tcp_active{0};
   std::size_t tcp_unauthenticated{0};  // a subset of tcp_active
+  std::size_t refusing{0};             // connections being answered 503/429 and closed
+  static constexpr std::size_t kMaxRefusing = 64;
   AuthFailureTracker auth_failures{options.auth_throttle};
   std::vector<std::weak_ptr<SessionBase>> sessions;
   bool stopped{false};
@@ -82,7 +84,18 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   void accept_unix(unsigned generation);
   void accept_tcp(unsigned generation);
   template <typename Protocol>
-  void serve(typename Protocol::socket socket, Requester who);
+  void serve(typename Protocol::socket socket, Requester who,
+             std::optional<Response> forced_refusal = std::nullopt,
+             std::vector<gid_t> unix_groups = {});
+  /// A Unix peer's scope under the groups in force now (docs/api.md "Transports and access").
+  std::optional<Scope> unix_scope(uid_t uid, gid_t gid, const std::vector<gid_t>& groups) const {
+    const auto member = [&](const std::optional<gid_t>& g) {
+      return g && in_group(gid, groups, *g);
+    };
+    if (uid == 0 || uid == own_uid || member(write_gid)) return Scope::control;
+    if (options.unix_read_group.empty() || member(read_gid)) return Scope::read;
+    return std::nullopt;
+  }
   /// The refusal for a new connection over `transport`, or nothing when it may be served.
   std::optional<Response> admission(Transport transport, const std::string& peer_address);
   void auth_failed(const std::string& peer_address, std::string_view reason);
@@ -96,16 +109,20 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // `refusal`: the connection is over its budget (or its peer is throttled); it gets this answer
   // and is closed, and counts against no budget.
   Session(std::shared_ptr<HttpServer::State> state, typename Protocol::socket socket, Requester who,
-          std::optional<Response> refusal)
+          std::optional<Response> refusal, std::vector<gid_t> unix_groups)
       : state_(std::move(state)),
         stream_(std::move(socket)),
         who_(std::move(who)),
-        refusal_(std::move(refusal)) {
+        refusal_(std::move(refusal)),
+        unix_groups_(std::move(unix_groups)) {
     // Beast's limits count header fields and body bytes, not a chunk extension or a trailer
     // field: the read buffer bounds those (a line longer than it is refused with 431 instead of
     // being buffered, or, for a trailer field over 64 KiB, thrown out of the parser).
     buffer_.max_size(read_buffer_limit(limits()));
-    if (refusal_) return;
+    if (refusal_) {
+      ++state_->refusing;
+      return;
+    }
     if constexpr (kTcp) {
       ++state_->tcp_active;
       ++state_->tcp_unauthenticated;
@@ -115,7 +132,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
   }
   ~Session() override {
-    if (refusal_) return;
+    if (refusal_) {
+      --state_->refusing;
+      return;
+    }
     if constexpr (kTcp) {
       --state_->tcp_active;
       if (!authenticated_) --state_->tcp_unauthenticated;
@@ -207,6 +227,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         --state_->tcp_unauthenticated;
       }
     }
+    if constexpr (!kTcp) {
+      // A reload that changes the groups applies to the next request, also on a connection
+      // already open (docs/operations.md "Configure, reload").
+      if (who_.uid && who_.gid) who_.scope = state_->unix_scope(*who_.uid, *who_.gid, unix_groups_);
+    }
     if (wants_continue(*parser_)) {
       continue_ =
           std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, version_);
@@ -284,7 +309,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     beast::error_code ec;
     stream_.socket().shutdown(Protocol::socket::shutdown_send, ec);
     if (ec) return close();
-    stream_.expires_after(std::min(opts().read_timeout, kMaxLinger));  // for the whole drain
+    // For the whole drain; shorter for a refused connection, which counts against no budget.
+    stream_.expires_after(std::min(opts().read_timeout, refusal_ ? kMaxRefusalLinger : kMaxLinger));
     buffer_.clear();
     drain();
   }
@@ -299,6 +325,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   static constexpr std::chrono::milliseconds kMaxLinger{1000};
+  static constexpr std::chrono::milliseconds kMaxRefusalLinger{200};
   static constexpr std::size_t kDrainChunk = 4096;
 
   std::shared_ptr<HttpServer::State> state_;
@@ -315,17 +342,32 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool authenticated_{false};  // TCP: a request on this connection carried a valid token
   std::chrono::steady_clock::time_point auth_deadline_{};
   std::optional<Response> refusal_;
+  std::vector<gid_t> unix_groups_;  // the Unix peer's groups at connect (SO_PEERGROUPS)
 };
 
 }  // namespace
 
 template <typename Protocol>
-void HttpServer::State::serve(typename Protocol::socket socket, Requester who) {
+void HttpServer::State::serve(typename Protocol::socket socket, Requester who,
+                              std::optional<Response> forced_refusal,
+                              std::vector<gid_t> unix_groups) {
   constexpr bool is_tcp = std::is_same_v<Protocol, tcp>;
-  auto refusal = admission(is_tcp ? Transport::tcp : Transport::unix_socket,
-                           is_tcp ? who.peer.substr(0, who.peer.rfind(':')) : std::string{});
-  auto session = std::make_shared<Session<Protocol>>(shared_from_this(), std::move(socket),
-                                                     std::move(who), std::move(refusal));
+  auto refusal = forced_refusal
+                     ? std::move(forced_refusal)
+                     : admission(is_tcp ? Transport::tcp : Transport::unix_socket,
+                                 is_tcp ? who.peer.substr(0, who.peer.rfind(':')) : std::string{});
+  // Refusals hold descriptors too (docs/operations.md "Resource limits"): beyond a fixed number
+  // being answered, a connection over its budget is closed at once, without an answer, so that
+  // no flood can take the descriptors the safety state and the fire-alarm input need.
+  if (refusal && refusing >= kMaxRefusing) {
+    router.count_transport_error(refusal->status);
+    beast::error_code ec;
+    socket.close(ec);
+    return;
+  }
+  auto session =
+      std::make_shared<Session<Protocol>>(shared_from_this(), std::move(socket), std::move(who),
+                                          std::move(refusal), std::move(unix_groups));
   const std::size_t budget = options.max_connections + options.max_tcp_connections;
   if (sessions.size() > 2 * budget + 16) {
     std::erase_if(sessions, [](const auto& w) { return w.expired(); });
@@ -398,23 +440,28 @@ void HttpServer::State::accept_unix(unsigned generation) {
         Requester who;
         who.transport = Transport::unix_socket;
         who.peer = "unix:" + self->options.unix_path;
+        std::vector<gid_t> groups;
         if (auto cred = peer_credentials(socket.native_handle())) {
           who.uid = cred->uid;
           who.gid = cred->gid;
           who.pid = cred->pid;
           who.user = user_name(cred->uid);
-          const auto groups = peer_groups(socket.native_handle());
-          const auto member = [&](const std::optional<gid_t>& g) {
-            return g && in_group(cred->gid, groups, *g);
-          };
-          if (cred->uid == 0 || cred->uid == self->own_uid || member(self->write_gid))
-            who.scope = Scope::control;
-          else if (self->options.unix_read_group.empty() || member(self->read_gid))
-            who.scope = Scope::read;
+          groups = peer_groups(socket.native_handle());
+          who.scope = self->unix_scope(cred->uid, cred->gid, groups);
         } else {
           who.user = "unknown";
         }
-        self->serve<unix_proto>(std::move(socket), std::move(who));
+        // A peer with no access at all is answered 403 and closed as a refusal: it never holds
+        // one of the Unix budget's slots (docs/api.md "Connection budgets").
+        std::optional<Response> no_access;
+        if (!who.scope)
+          no_access = error_response(
+              403, error_code::kForbidden,
+              who.describe() +
+                  " has no access: only root and members of the API's control or read group "
+                  "may use it");
+        self->serve<unix_proto>(std::move(socket), std::move(who), std::move(no_access),
+                                std::move(groups));
         if (current) self->accept_unix(generation);
       });
 }

@@ -124,7 +124,13 @@ bessd::Result<HttpReply> send_request(const Endpoint& ep, const std::string& met
   }
   const std::string where = "bessd API at " + ep.host + ":" + std::to_string(ep.port);
   asio::ip::tcp::resolver resolver(io);
-  const auto endpoints = resolver.resolve(ep.host, std::to_string(ep.port), ec);
+  // "localhost" means bessd's default listen address, 127.0.0.1, only: any local user may bind
+  // [::1] on the same port, and a resolver that tries ::1 first would hand that user the token
+  // (systemd holds 127.0.0.1:port for bessd across restarts, not ::1). Write [::1] to mean it.
+  const auto endpoints =
+      ep.host == "localhost"
+          ? resolver.resolve(asio::ip::tcp::v4(), ep.host, std::to_string(ep.port), ec)
+          : resolver.resolve(ep.host, std::to_string(ep.port), ec);
   if (ec) return fail(ErrorCode::disconnected, where + ": " + ec.message());
   beast::tcp_stream stream(io);
   stream.expires_after(ep.timeout);

@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -245,6 +247,32 @@ TEST_F(Bessctl, TcpNeedsTheToken) {
 
 // A token in argv is readable by every local user (ps): refused, with the reason and the ways
 // that work, before anything is sent.
+// "localhost" is 127.0.0.1, where bessd (and systemd's socket) listens: a local user who binds
+// [::1] on the same port must not receive the token, even where the resolver tries ::1 first.
+TEST_F(Bessctl, LocalhostNeverReachesASquatterOnIpv6Loopback) {
+  const int squatter = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (squatter < 0) GTEST_SKIP() << "no IPv6 here";
+  sockaddr_in6 a{};
+  a.sin6_family = AF_INET6;
+  a.sin6_addr = in6addr_loopback;
+  const int port = std::stoi(server_.url().substr(server_.url().rfind(':') + 1));
+  a.sin6_port = htons(static_cast<std::uint16_t>(port));
+  const int one = 1;
+  ::setsockopt(squatter, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (::bind(squatter, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::listen(squatter, 8) != 0) {
+    ::close(squatter);
+    GTEST_SKIP() << "cannot bind [::1]:" << port << " here";
+  }
+  const auto r = run({BESSCTL_PATH, "--url", "http://localhost:" + std::to_string(port),
+                      "--token-file", server_.token_file(), "status"});
+  const int stolen = ::accept(squatter, nullptr, nullptr);
+  if (stolen >= 0) ::close(stolen);
+  ::close(squatter);
+  EXPECT_LT(stolen, 0) << "bessctl connected to the squatter on [::1]";
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 TEST_F(Bessctl, TokenOnTheCommandLineIsRefused) {
   auto r = run(
       {BESSCTL_PATH, "--url", server_.url(), "--token=bessctl-test-token-0123456789", "status"});

@@ -24,6 +24,32 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
+// A small tmpfs for one test (root only): why_not() says why there is none.
+class SmallTmpfs {
+ public:
+  SmallTmpfs(std::string at, const std::string& size) : at_(std::move(at)) {
+    fs::create_directory(at_);
+    if (::geteuid() != 0)
+      why_not_ = "needs root to mount a small tmpfs";
+    else if (::mount("tmpfs", at_.c_str(), "tmpfs", 0, ("size=" + size).c_str()) != 0)
+      why_not_ = std::string("cannot mount a tmpfs here: ") + std::strerror(errno);
+    else
+      mounted_ = true;
+  }
+  ~SmallTmpfs() {
+    if (mounted_) ::umount2(at_.c_str(), MNT_DETACH);
+  }
+  SmallTmpfs(const SmallTmpfs&) = delete;
+  SmallTmpfs& operator=(const SmallTmpfs&) = delete;
+  const std::string& path() const { return at_; }
+  const std::string& why_not() const { return why_not_; }
+
+ private:
+  std::string at_;
+  std::string why_not_;
+  bool mounted_{false};
+};
+
 nlohmann::json status(Site& site) {
   return site.api("GET", "/v1/status").body;
 }
@@ -160,16 +186,10 @@ INSTANTIATE_TEST_SUITE_P(SafetyState, KillWithLostSafetyState, ::testing::Values
 
 // The telemetry database and the safety state on a small tmpfs that fills up (root only).
 TEST(SafetyState, FullFilesystemNeverResumesSilently) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs";
   Site site;
-  const std::string mnt = site.dir() + "/small";
-  fs::create_directory(mnt);
-  if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=2m") != 0)
-    GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
-  struct Unmount {
-    std::string at;
-    ~Unmount() { ::umount2(at.c_str(), MNT_DETACH); }
-  } unmount{mnt};
+  const SmallTmpfs small(site.dir() + "/small", "2m");
+  if (!small.why_not().empty()) GTEST_SKIP() << small.why_not();
+  const std::string& mnt = small.path();
   site.patch_config({{"storage", {{"path", mnt + "/bessd.db"}}}});
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
@@ -191,16 +211,10 @@ TEST(SafetyState, FullFilesystemNeverResumesSilently) {
 // written and the old file cannot be removed, so it still says "nothing latched". The restart
 // must not trust a file it cannot rewrite.
 TEST(SafetyState, ReadOnlyStateFolderNeverResumesSilently) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs";
   Site site;
-  const std::string mnt = site.dir() + "/state";
-  fs::create_directory(mnt);
-  if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=1m") != 0)
-    GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
-  struct Unmount {
-    std::string at;
-    ~Unmount() { ::umount2(at.c_str(), MNT_DETACH); }
-  } unmount{mnt};
+  const SmallTmpfs small(site.dir() + "/state", "1m");
+  if (!small.why_not().empty()) GTEST_SKIP() << small.why_not();
+  const std::string& mnt = small.path();
   site.patch_config({{"storage", {{"safety_state_path", mnt + "/safety-state.json"}}}});
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
@@ -220,16 +234,10 @@ TEST(SafetyState, ReadOnlyStateFolderNeverResumesSilently) {
 // their audit record; idle, the safe direction, is still taken. Once the database works again,
 // so do the writes.
 TEST(SafetyState, WritesThatCannotBeAuditedAreRefusedExceptIdle) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs";
   Site site;
-  const std::string mnt = site.dir() + "/db";
-  fs::create_directory(mnt);
-  if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=2m") != 0)
-    GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
-  struct Unmount {
-    std::string at;
-    ~Unmount() { ::umount2(at.c_str(), MNT_DETACH); }
-  } unmount{mnt};
+  const SmallTmpfs small(site.dir() + "/db", "2m");
+  if (!small.why_not().empty()) GTEST_SKIP() << small.why_not();
+  const std::string& mnt = small.path();
   // Only the telemetry database there: the safety state (the mode) can still be stored.
   site.patch_config(
       {{"storage",

@@ -139,8 +139,9 @@ Result<std::vector<Credential>> read_token_file(const std::string& path) {
     return fail(code, "api token file " + path + ": " + what);
   };
   // O_NOFOLLOW: a symbolic link (which someone could point elsewhere) is refused, and fstat
-  // checks the very file that is read.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+  // checks the very file that is read. O_NONBLOCK: a named pipe in its place would block the
+  // open (and the reload, and the stop after it) until a writer came; now fstat refuses it.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
     if (errno == ELOOP)
       return refuse(ErrorCode::permission_denied,

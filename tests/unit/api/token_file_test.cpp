@@ -3,10 +3,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <future>
 
 #include <bessd/api/http/token_file.hpp>
 
@@ -141,6 +143,21 @@ TEST_F(TokenFile, ASymbolicLinkIsRefused) {
   const auto t = read_token_file(link);
   ASSERT_FALSE(t.has_value());
   EXPECT_THAT(t.error().message, HasSubstr("symbolic link"));
+}
+
+// A named pipe in the token file's place must not hang the reload (and the stop after it) until
+// somebody writes to it: it is refused at once.
+TEST_F(TokenFile, ANamedPipeIsRefusedWithoutWaitingForAWriter) {
+  ASSERT_EQ(::mkfifo(path_.c_str(), 0600), 0);
+  auto t = std::async(std::launch::async, [&] { return read_token_file(path_); });
+  if (t.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    const int w = ::open(path_.c_str(), O_WRONLY | O_NONBLOCK);  // lets the blocked open go on
+    if (w >= 0) ::close(w);
+    FAIL() << "read_token_file waited for a writer on a named pipe";
+  }
+  const auto r = t.get();
+  ASSERT_FALSE(r.has_value());
+  EXPECT_THAT(r.error().message, HasSubstr("not a regular file"));
 }
 
 TEST_F(TokenFile, AForeignOwnerIsRefused) {

@@ -190,6 +190,9 @@ Json to_json(const StatusDto& s) {
        s.controller.mode_set_by.empty() ? Json(nullptr) : Json(s.controller.mode_set_by)},
       {"mode_set_at",
        s.controller.mode_set_at ? Json(format_time(*s.controller.mode_set_at)) : Json(nullptr)},
+      {"mode_expires_at", s.controller.mode_expires_at
+                              ? Json(format_time(*s.controller.mode_expires_at))
+                              : Json(nullptr)},
       {"commanded_power_w", opt(s.controller.commanded_power_w)},
       {"command_reason", s.controller.command_reason},
       {"active_faults", std::move(faults)},
@@ -289,6 +292,7 @@ Json to_json(const ModeVerdict& v) {
   return {{"accepted", v.accepted},
           {"mode", to_string(v.mode)},
           {"effective_setpoint_w", opt(v.effective_setpoint_w)},
+          {"expires_at", v.expires_at ? Json(format_time(*v.expires_at)) : Json(nullptr)},
           {"message", v.message}};
 }
 

@@ -230,6 +230,11 @@ std::string to_json_text(const StatusDto& s) {
   w.end_array();
   w.member("manual_setpoint_w", s.controller.manual_setpoint_w);
   w.member("mode", to_string(s.controller.mode));
+  w.key("mode_expires_at");
+  if (s.controller.mode_expires_at)
+    w.value(format_time(*s.controller.mode_expires_at));
+  else
+    w.null();
   w.key("mode_set_at");
   if (s.controller.mode_set_at)
     w.value(format_time(*s.controller.mode_set_at));

@@ -490,6 +490,13 @@ Response Router::put_mode(const Request& req) {
     in.number("setpoint_w", request.setpoint_w,
               config::NumberRange::between(-kMaxSetpointMagnitudeW, kMaxSetpointMagnitudeW));
   }
+  if (body->contains("expires_in_s") && !(*body)["expires_in_s"].is_null()) {
+    std::int64_t seconds = 0;
+    if (in.integer("expires_in_s", seconds, 1, kMaxModeExpirySeconds))
+      request.expires_in_s = seconds;
+  } else {
+    in.accept("expires_in_s");
+  }
   in.finish();
   if (issues.empty() && mode_ok) {
     if (request.mode == Mode::manual && !request.setpoint_w)

@@ -6,6 +6,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <bessd/api/json.hpp>
 #include <bessd/app/logging.hpp>
 #include <bessd/compliance/report_json.hpp>
 #include <bessd/control/protection_self_test.hpp>
@@ -134,11 +135,12 @@ api::StatusDto AppFacade::status() const {
   s.controller.mode = to_api(ctx_.loop.request().mode);
   if (ctx_.loop.request().mode == config::OperatingMode::manual)
     s.controller.manual_setpoint_w = ctx_.loop.request().manual_setpoint_w;
-  if (ctx_.safety && ctx_.safety->mode()) {
+  if (ctx_.loop.operator_mode() && ctx_.safety && ctx_.safety->mode()) {
     const auto& m = *ctx_.safety->mode();
     s.controller.mode_source = "operator";
     s.controller.mode_set_by = m.set_by;
     s.controller.mode_set_at = WallTime{std::chrono::milliseconds{m.set_unix_ms}};
+    s.controller.mode_expires_at = ctx_.loop.request().expires_at;
   }
   if (out.command.kind == core::CommandKind::set_power)
     s.controller.commanded_power_w = out.command.battery_power_w;
@@ -409,8 +411,18 @@ Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request
   control::OperatorRequest r = ctx_.loop.request();
   r.mode = to_config(request.mode);
   if (request.setpoint_w) r.manual_setpoint_w = *request.setpoint_w;
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          ctx_.clock.wall_now().time_since_epoch())
+                          .count();
+  r.expires_at.reset();
+  std::optional<std::int64_t> expires_unix_ms;
+  if (request.expires_in_s) {
+    expires_unix_ms = now_ms + *request.expires_in_s * 1000;
+    r.expires_at = WallTime{std::chrono::milliseconds{*expires_unix_ms}};
+  }
   nlohmann::json body{{"mode", api::to_string(request.mode)}};
   if (request.setpoint_w) body["setpoint_w"] = *request.setpoint_w;
+  if (request.expires_in_s) body["expires_in_s"] = *request.expires_in_s;
   // Idle is the safe direction: taken even without an audit record (the journal has it).
   if (r.mode != config::OperatingMode::idle) {
     if (auto refused = refused_without_audit(who, "mode " + body.dump())) return *refused;
@@ -423,10 +435,9 @@ Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request
     m.mode = std::string(config::to_string(r.mode));
     m.manual_setpoint_w = r.manual_setpoint_w;
     m.target_grid_w = r.target_grid_w;
+    m.expires_unix_ms = expires_unix_ms;
     m.set_by = who.describe();
-    m.set_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        ctx_.clock.wall_now().time_since_epoch())
-                        .count();
+    m.set_unix_ms = now_ms;
     if (auto st = ctx_.safety->save_mode(m); !st) {
       const std::string why =
           "the mode could not be stored durably, so it was not applied: " + st.error().message;
@@ -439,6 +450,7 @@ Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request
   api::ModeVerdict v;
   v.accepted = true;
   v.mode = request.mode;
+  v.expires_at = r.expires_at;
   if (out.command.kind == core::CommandKind::set_power)
     v.effective_setpoint_w = out.command.battery_power_w;
   if (out.command.kind == core::CommandKind::safe_state) v.effective_setpoint_w = 0.0;
@@ -458,6 +470,9 @@ Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request
   } else {
     v.message = "mode " + std::string(api::to_string(request.mode)) + " in force";
   }
+  if (r.expires_at)
+    v.message += "; until " + api::format_time(*r.expires_at) + ", then the configured mode " +
+                 std::string(config::to_string(ctx_.config.control.mode));
   record_audit(who, "mode " + body.dump(), "accepted: " + v.message);
   return v;
 }

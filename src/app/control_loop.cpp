@@ -26,9 +26,15 @@ ControlLoop::ControlLoop(boost::asio::io_context& io, const Clock& clock, const 
       sinks_(std::move(sinks)),
       lifetime_settings_(lifetime_settings(cfg)),
       lifetime_(lifetime_settings_),
-      fire_alarm_configured_(cfg.control.fire_alarm.enabled) {
-  request_.mode = cfg.control.mode;
-  request_.manual_setpoint_w = cfg.control.manual_setpoint_w;
+      fire_alarm_configured_(cfg.control.fire_alarm.enabled),
+      configured_(configured_request(cfg)),
+      request_(configured_) {}
+
+control::OperatorRequest ControlLoop::configured_request(const config::Config& cfg) {
+  control::OperatorRequest r;
+  r.mode = cfg.control.mode;
+  r.manual_setpoint_w = cfg.control.manual_setpoint_w;
+  return r;
 }
 
 void ControlLoop::reconfigure(const config::Config& cfg) {
@@ -39,6 +45,9 @@ void ControlLoop::reconfigure(const config::Config& cfg) {
                            limits::LimitsSettings::from_config(cfg));
   period_ = std::chrono::milliseconds(cfg.control.period_ms);
   fire_alarm_configured_ = cfg.control.fire_alarm.enabled;
+  // A reloaded `control.mode` takes effect unless the operator's mode is in force.
+  configured_ = configured_request(cfg);
+  if (!operator_mode_) request_ = configured_;
   step_now();
 }
 
@@ -95,6 +104,7 @@ void ControlLoop::step_now() {
   if (stopped_) return;
   const bool ack = ack_pending_;
   ack_pending_ = false;
+  end_expired_request();
   refresh_inverter();
   const auto in = make_input(false, ack);
   last_output_ = controller_->step(in);
@@ -159,7 +169,16 @@ void ControlLoop::set_fire_alarm(bool active) {
 
 void ControlLoop::set_request(const control::OperatorRequest& request) {
   request_ = request;
+  operator_mode_ = true;
   step_now();
+}
+
+void ControlLoop::end_expired_request() {
+  if (!operator_mode_ || !control::has_expired(request_, clock_.wall_now())) return;
+  const auto expired = request_;
+  request_ = configured_;
+  operator_mode_ = false;
+  if (sinks_.mode_expired) sinks_.mode_expired(expired);
 }
 
 void ControlLoop::acknowledge_faults() {

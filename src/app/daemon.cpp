@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -21,6 +22,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <bessd/api/http/http_server.hpp>
+#include <bessd/api/json.hpp>
 #include <bessd/api/router.hpp>
 #include <bessd/app/api_listeners.hpp>
 #include <bessd/app/app_facade.hpp>
@@ -247,6 +249,7 @@ struct Daemon::Impl {
     sinks.stepped = [this](const control::StepInput& in, const control::StepOutput& out) {
       after_step(in, out);
     };
+    sinks.mode_expired = [this](const control::OperatorRequest& r) { on_mode_expired(r); };
     loop = std::make_unique<ControlLoop>(io, clock, config, *latches, std::move(sinks));
     loop->set_inverter_source([this]() -> std::optional<core::InverterState> {
       auto s = inverter_driver->latest_state();
@@ -325,8 +328,43 @@ struct Daemon::Impl {
     }
     r.manual_setpoint_w = m->manual_setpoint_w;
     r.target_grid_w = m->target_grid_w;
+    if (m->expires_unix_ms) r.expires_at = WallTime{std::chrono::milliseconds{*m->expires_unix_ms}};
+    if (control::has_expired(r, clock.wall_now())) {
+      // It ended while bessd was stopped: the configured mode is what the operator asked for.
+      on_mode_expired(r);
+      return;
+    }
     loop->restore_request(r);
-    log->info("operator mode {} restored (set by {})", config::to_string(r.mode), m->set_by);
+    log->info("operator mode {} restored (set by {}{})", config::to_string(r.mode), m->set_by,
+              r.expires_at ? ", until " + api::format_time(*r.expires_at) : "");
+  }
+
+  // The operator's mode reached its expiry (docs/api.md, "PUT /v1/mode"): forget it durably, so
+  // that a restart keeps the configured mode, and say so once.
+  void on_mode_expired(const control::OperatorRequest& expired) {
+    const auto& m = latches->mode();
+    const std::string set_by = m ? m->set_by : "unknown";
+    if (auto st = latches->clear_mode(); !st)
+      // Harmless for safety: an expired mode is discarded again at the next start.
+      logger("control")->warn("operator mode expired, but the safety state kept it: {}",
+                              st.error().message);
+    core::Event e;
+    e.at = clock.now();
+    e.severity = core::Severity::info;
+    e.source = "control";
+    e.code = "mode.expired";
+    e.message = "operator mode " + std::string(config::to_string(expired.mode)) +
+                (expired.mode == config::OperatingMode::manual
+                     ? " (" + std::to_string(std::lround(expired.manual_setpoint_w)) + " W)"
+                     : std::string()) +
+                " set by " + set_by + " expired at " + api::format_time(*expired.expires_at) +
+                "; the configured mode " + std::string(config::to_string(config.control.mode)) +
+                " is in force";
+    e.fields = {{"mode", std::string(config::to_string(expired.mode))},
+                {"set_by", set_by},
+                {"expired_at", api::format_time(*expired.expires_at)},
+                {"configured_mode", std::string(config::to_string(config.control.mode))}};
+    on_event(e);
   }
 
   std::string bms_link_detail() const {

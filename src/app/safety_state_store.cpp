@@ -173,4 +173,11 @@ Status SafetyStateStore::save_mode(const storage::SafetyMode& mode) {
   return replace_state(std::move(next));
 }
 
+Status SafetyStateStore::clear_mode() {
+  if (!state_.mode) return {};
+  storage::SafetyState next = state_;
+  next.mode.reset();
+  return replace_state(std::move(next));
+}
+
 }  // namespace bessd::app

@@ -315,6 +315,65 @@ TEST(SafetyState, OperatorModeSurvivesKillWithWhoAndWhen) {
   EXPECT_EQ(s.value("manual_setpoint_w", 0.0), -800.0) << s.dump();
 }
 
+bool has_event(Site& site, const std::string& code) {
+  const auto events =
+      site.api("GET", "/v1/events?limit=500").body.value("events", nlohmann::json());
+  if (!events.is_array()) return false;
+  for (const auto& e : events)
+    if (e.value("code", "") == code) return true;
+  return false;
+}
+
+// An operator's mode with an expiry: kept across a kill -9 until it ends, then the configured
+// mode returns (and stays after the next restart), with the mode.expired event. An expiry that
+// passes while bessd is down ends the mode at the next start.
+TEST(SafetyState, ModeWithExpiryHoldsAcrossKillThenTheConfiguredModeReturns) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  const std::string configured = status(site).value("mode", "");
+  ASSERT_NE(configured, "idle");
+  auto put = site.api("PUT", "/v1/mode", R"({"mode":"idle","expires_in_s":6})");
+  ASSERT_EQ(put.status / 100, 2) << put.body.dump();
+  ASSERT_TRUE(put.body.at("expires_at").is_string()) << put.body.dump();
+  const std::string expires_at = put.body.at("expires_at");
+  auto s = status(site);
+  EXPECT_EQ(s.value("mode_expires_at", nlohmann::json()), expires_at) << s.dump();
+
+  kill_bessd(site);
+  std::int64_t restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  s = status(site);
+  EXPECT_EQ(s.value("mode", ""), "idle") << s.dump();
+  EXPECT_EQ(s.value("mode_source", ""), "operator") << s.dump();
+  EXPECT_EQ(s.value("mode_expires_at", nlohmann::json()), expires_at) << s.dump();
+  EXPECT_TRUE(wait_for_write(site, restarted, holds_zero, 5s)) << site.sim("writes");
+
+  ASSERT_TRUE(wait_until([&] { return status(site).value("mode", "") == configured; }, 15s))
+      << status(site).dump();
+  s = status(site);
+  EXPECT_EQ(s.value("mode_source", ""), "configuration") << s.dump();
+  EXPECT_TRUE(s.at("mode_expires_at").is_null()) << s.dump();
+  EXPECT_TRUE(wait_until([&] { return has_event(site, "mode.expired"); }, 5s));
+  EXPECT_TRUE(wait_for_write(site, Site::now_us(), discharging, 10s)) << site.sim("writes");
+  kill_bessd(site);
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  EXPECT_EQ(status(site).value("mode", ""), configured) << status(site).dump();
+
+  // Ends while bessd is down: the next start is in the configured mode at once.
+  put = site.api("PUT", "/v1/mode", R"({"mode":"idle","expires_in_s":1})");
+  ASSERT_EQ(put.status / 100, 2) << put.body.dump();
+  kill_bessd(site);
+  std::this_thread::sleep_for(1500ms);
+  restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  s = status(site);
+  EXPECT_EQ(s.value("mode", ""), configured) << s.dump();
+  EXPECT_EQ(s.value("mode_source", ""), "configuration") << s.dump();
+  EXPECT_TRUE(wait_for_write(site, restarted, discharging, 10s)) << site.sim("writes");
+  EXPECT_NE(site.bessd_output().find("mode.expired"), std::string::npos) << site.bessd_output();
+}
+
 // A mode that cannot be stored durably is refused (503, saying why), not applied; the next
 // start reports the safety state as lost.
 TEST(SafetyState, ModeThatCannotBeStoredIsRefused) {

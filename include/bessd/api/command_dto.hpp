@@ -2,6 +2,7 @@
 // Writes: operator requests and what the controller made of them. The controller may refuse any
 // request (safety has the last word); a refusal is a normal answer, not an error.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,10 +15,15 @@ namespace bessd::api {
 /// Largest setpoint magnitude the router accepts at all (a typo guard; the controller clamps to
 /// the envelope and the inverter rating).
 inline constexpr double kMaxSetpointMagnitudeW = 1'000'000.0;
+/// Longest expiry a mode request may carry (30 days): longer is "until changed".
+inline constexpr std::int64_t kMaxModeExpirySeconds = 30LL * 24 * 3600;
 
 struct ModeRequest {
   Mode mode{Mode::idle};
   std::optional<double> setpoint_w;  // manual only; + = charge the battery
+  /// The mode ends this long after it is accepted and the configured mode returns; absent =
+  /// until changed.
+  std::optional<std::int64_t> expires_in_s;
   friend bool operator==(const ModeRequest&, const ModeRequest&) = default;
 };
 
@@ -26,6 +32,7 @@ struct ModeVerdict {
   Mode mode{Mode::idle};                       // the mode now in force
   std::optional<double> effective_setpoint_w;  // after clamping to the envelope, + = charging
   std::string message;  // why refused, or what will happen ("clamped to 2500 W by OP-T-02")
+  std::optional<WallTime> expires_at;  // when the configured mode returns; absent = until changed
   friend bool operator==(const ModeVerdict&, const ModeVerdict&) = default;
 };
 

@@ -40,6 +40,7 @@ struct ControllerStatus {
   std::string mode_source{"configuration"};  // "operator" (set through the API) or "configuration"
   std::string mode_set_by;                   // the operator's mode: who set it (audit wording)
   std::optional<WallTime> mode_set_at;       // ... and when
+  std::optional<WallTime> mode_expires_at;   // ... and until when (absent = until changed)
   std::optional<double> commanded_power_w;   // what the controller commands now, + = charging
   std::string command_reason;                // why (rule id or "operator")
   std::vector<ActiveFault> active_faults;

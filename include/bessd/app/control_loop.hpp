@@ -31,6 +31,8 @@ struct ControlLoopSinks {
   std::function<void(const core::InverterCommand&)> apply_command;
   std::function<void(const core::Event&)> event;
   std::function<void(const control::StepInput&, const control::StepOutput&)> stepped;
+  /// The operator's mode reached its expiry; the configured mode is in force from this step.
+  std::function<void(const control::OperatorRequest& expired)> mode_expired;
 };
 
 class ControlLoop {
@@ -52,9 +54,13 @@ class ControlLoop {
   void set_inverter_offline();
   void set_compliance(const compliance::ComplianceReport& report);
   void set_fire_alarm(bool active);
+  /// The operator's mode (from the API); it stays until changed or until its expiry.
   void set_request(const control::OperatorRequest& request);
   /// The operator's request from the safety state, before start() (no step runs).
-  void restore_request(const control::OperatorRequest& request) { request_ = request; }
+  void restore_request(const control::OperatorRequest& request) {
+    request_ = request;
+    operator_mode_ = true;
+  }
   /// Operator acknowledgement: applied at the next step (runs one now).
   void acknowledge_faults();
   /// Replaces the settings on reload (controller state and latched faults are kept).
@@ -62,6 +68,8 @@ class ControlLoop {
 
   const control::StepOutput& last_output() const { return last_output_; }
   const control::OperatorRequest& request() const { return request_; }
+  /// False while the configuration's mode is in force (none set, or the operator's expired).
+  bool operator_mode() const { return operator_mode_; }
   const core::PackState& pack() const { return pack_; }
   const core::InverterState& inverter() const { return inverter_; }
   control::LifetimeData lifetime() const { return lifetime_.data(); }
@@ -76,6 +84,8 @@ class ControlLoop {
   void schedule();
   control::StepInput make_input(bool stop, bool ack) const;
   void refresh_inverter();
+  void end_expired_request();
+  static control::OperatorRequest configured_request(const config::Config& cfg);
 
   boost::asio::io_context& io_;
   boost::asio::steady_timer timer_;
@@ -93,7 +103,9 @@ class ControlLoop {
   limits::SecondLifeDerate second_life_;
   bool fire_alarm_configured_{false};
   bool fire_alarm_active_{false};
+  control::OperatorRequest configured_;
   control::OperatorRequest request_;
+  bool operator_mode_{false};
   bool ack_pending_{false};
   bool stopped_{false};
   control::StepOutput last_output_;

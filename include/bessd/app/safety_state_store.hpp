@@ -44,6 +44,8 @@ class SafetyStateStore final : public control::FaultLatchStore {
 
   /// Durably stores the operator's mode; on failure nothing changes and the caller must refuse.
   Status save_mode(const storage::SafetyMode& mode);
+  /// Forgets the operator's mode (it expired): the configuration's mode applies after a restart.
+  Status clear_mode();
   const std::optional<storage::SafetyMode>& mode() const noexcept { return state_.mode; }
 
   /// One sentence for the start-up log: where the state lives and what was found there.

@@ -66,7 +66,15 @@ struct OperatorRequest {
   config::OperatingMode mode{config::OperatingMode::idle};
   double manual_setpoint_w{0.0};        // + = charge
   std::optional<double> target_grid_w;  // self-consumption; absent = configured target
+  /// When the operator's mode ends and the configured mode returns; absent = until changed.
+  /// Wall time, because it is kept across restarts (docs/api.md, "PUT /v1/mode").
+  std::optional<WallTime> expires_at;
 };
+
+/// True once an operator's mode with an expiry has reached it.
+inline bool has_expired(const OperatorRequest& request, WallTime wall_now) noexcept {
+  return request.expires_at && wall_now >= *request.expires_at;
+}
 
 struct StepInput {
   TimePoint now{};

@@ -221,6 +221,7 @@ Result<ModeVerdict> FakeFacade::request_mode(const ModeRequest& request, const R
   mode_requests.emplace_back(request, who);
   nlohmann::json body{{"mode", to_string(request.mode)}};
   if (request.setpoint_w) body["setpoint_w"] = *request.setpoint_w;
+  if (request.expires_in_s) body["expires_in_s"] = *request.expires_in_s;
   if (fail_next) {
     Error e = *std::exchange(fail_next, std::nullopt);
     record(who, "mode", body.dump(), "error", e.message);
@@ -228,10 +229,13 @@ Result<ModeVerdict> FakeFacade::request_mode(const ModeRequest& request, const R
   }
   if (refuse_mode) {
     record(who, "mode", body.dump(), "refused", *refuse_mode);
-    return ModeVerdict{false, status_snapshot.controller.mode, std::nullopt, *refuse_mode};
+    return ModeVerdict{false, status_snapshot.controller.mode, std::nullopt, *refuse_mode,
+                       std::nullopt};
   }
   ModeVerdict v{true, request.mode, std::nullopt,
-                "mode set to " + std::string(to_string(request.mode))};
+                "mode set to " + std::string(to_string(request.mode)), std::nullopt};
+  if (request.expires_in_s)
+    v.expires_at = status_snapshot.time + std::chrono::seconds(*request.expires_in_s);
   if (request.setpoint_w) {
     const auto& env = status_snapshot.envelope;
     const double sp = std::clamp(*request.setpoint_w, -env.discharge_power_max_w.value,

@@ -12,10 +12,12 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -304,6 +306,16 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"idle", "manual", "self", "self_consumption"}));
   auto* sp = mode->add_option("setpoint_w", setpoint_w,
                               "manual only: battery power in W, + = charge, - = discharge");
+  std::int64_t expires_in_s = 0;
+  auto* mode_for =
+      mode->add_option("--for", expires_in_s,
+                       "end the mode after this long (e.g. 90m, 2h, 1d; seconds without a unit), "
+                       "then the configured mode returns; default: until changed")
+          ->transform(CLI::AsNumberWithUnit(
+              std::map<std::string, std::int64_t>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}},
+              CLI::AsNumberWithUnit::CASE_SENSITIVE))
+          ->check(CLI::Range(std::int64_t{1}, std::int64_t{30} * 86400).description(""))
+          ->type_name("DURATION");
   auto* ack = app.add_subcommand("ack", "acknowledge latched faults whose cause has cleared");
   auto* self_test = app.add_subcommand("self-test", "run the protection self-test");
   auto* check = app.add_subcommand("check-site", "check a configuration file offline");
@@ -373,6 +385,7 @@ int main(int argc, char** argv) {
   if (*mode) {
     Json body{{"mode", mode_name == "self" ? "self_consumption" : mode_name}};
     if (mode_name == "manual") body["setpoint_w"] = setpoint_w;
+    if (mode_for->count() != 0) body["expires_in_s"] = expires_in_s;
     if (int rc = r.call("PUT", "/v1/mode", body.dump())) return rc;
     if (g.json)
       r.print(nullptr);

@@ -57,6 +57,9 @@ std::string render_status(const Json& s) {
   o << "\n";
   if (str(at(s, "mode_source")) == "operator")
     o << "Mode set:   by " << str(at(s, "mode_set_by")) << " at " << str(at(s, "mode_set_at"))
+      << (at(s, "mode_expires_at").is_string()
+              ? ", until " + str(at(s, "mode_expires_at")) + " (then the configured mode)"
+              : std::string())
       << " (kept across restarts)\n";
   else if (at(s, "mode_source").is_string())
     o << "Mode set:   by the configuration file\n";

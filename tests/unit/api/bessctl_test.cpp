@@ -208,6 +208,19 @@ TEST_F(Bessctl, WritesAndAudit) {
   EXPECT_THAT(r.out, HasSubstr("mode {\"mode\":\"self_consumption\"}"));
 }
 
+TEST_F(Bessctl, ModeForSendsTheExpiryInSeconds) {
+  auto r = ctl({"mode", "idle", "--for", "2h"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = ctl({"mode", "manual", "--for", "90", "--", "-500"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = ctl({"audit"});
+  EXPECT_THAT(r.out, HasSubstr(R"(mode {"expires_in_s":7200,"mode":"idle"} -> accepted)"));
+  EXPECT_THAT(r.out, HasSubstr(R"(mode {"expires_in_s":90,"mode":"manual","setpoint_w":-500.0})"));
+  EXPECT_EQ(ctl({"mode", "idle", "--for", "2w"}).exit_code, 2);
+  EXPECT_EQ(ctl({"mode", "idle", "--for", "31d"}).exit_code, 2);
+  EXPECT_EQ(ctl({"mode", "idle", "--for", "0"}).exit_code, 2);
+}
+
 TEST_F(Bessctl, UsageErrorsExit2) {
   EXPECT_EQ(ctl({"mode", "manual"}).exit_code, 2);
   EXPECT_EQ(ctl({"mode", "idle", "100"}).exit_code, 2);

@@ -176,6 +176,12 @@ class RandomDocuments {
     s.controller.state = text();
     s.controller.mode = static_cast<Mode>(pick(3));
     s.controller.manual_setpoint_w = maybe();
+    if (pick(2) == 0) {
+      s.controller.mode_source = "operator";
+      s.controller.mode_set_by = text();
+      s.controller.mode_set_at = time();
+      if (pick(2) == 0) s.controller.mode_expires_at = time();
+    }
     s.controller.commanded_power_w = maybe();
     s.controller.command_reason = text();
     for (auto n = pick(4); n > 0; --n) {

@@ -68,6 +68,21 @@ TEST_F(RouterWrite, ModeBodyErrorsSayExactlyWhatIsWrong) {
   EXPECT_TRUE(facade.mode_requests.empty());
 }
 
+TEST_F(RouterWrite, ModeExpiryIsPassedOnOrRefusedWithTheRange) {
+  ASSERT_EQ(call(Method::put, "/v1/mode", R"({"mode":"idle","expires_in_s":7200})").status, 200u);
+  ASSERT_EQ(call(Method::put, "/v1/mode", R"({"mode":"idle","expires_in_s":null})").status, 200u);
+  ASSERT_EQ(facade.mode_requests.size(), 2u);
+  EXPECT_EQ(facade.mode_requests[0].first.expires_in_s, 7200);
+  EXPECT_FALSE(facade.mode_requests[1].first.expires_in_s.has_value());
+  for (const char* bad :
+       {R"({"mode":"idle","expires_in_s":0})", R"({"mode":"idle","expires_in_s":2592001})",
+        R"({"mode":"idle","expires_in_s":1.5})", R"({"mode":"idle","expires_in_s":"2h"})"}) {
+    const auto m = expect_error(call(Method::put, "/v1/mode", bad), 400, "invalid_body");
+    EXPECT_THAT(m, HasSubstr("/expires_in_s")) << bad;
+  }
+  EXPECT_EQ(facade.mode_requests.size(), 2u);
+}
+
 TEST_F(RouterWrite, ModeMalformedJsonNamesTheByte) {
   const auto m =
       expect_error(call(Method::put, "/v1/mode", R"({"mode": idle})"), 400, "malformed_json");

@@ -120,5 +120,65 @@ TEST(ControlLoop, OperatorRequestIsAppliedAtOnce) {
   EXPECT_DOUBLE_EQ(h.loop->request().manual_setpoint_w, 1500.0);
 }
 
+// docs/api.md, "PUT /v1/mode": an operator's mode with an expiry ends at the first step at or
+// after it, and the configured mode returns; the daemon hears of it once.
+TEST(ControlLoop, AnOperatorModeEndsAtItsExpiryAndTheConfiguredModeReturns) {
+  Harness h([](config::Config& c) { c.control.mode = config::OperatingMode::self_consumption; });
+  std::vector<control::OperatorRequest> expired;
+  ControlLoopSinks sinks;
+  sinks.mode_expired = [&](const control::OperatorRequest& r) { expired.push_back(r); };
+  h.loop = std::make_unique<ControlLoop>(h.io, h.clock, h.cfg, h.latches, std::move(sinks));
+  h.loop->start();
+  control::OperatorRequest r;
+  r.mode = config::OperatingMode::manual;
+  r.manual_setpoint_w = -800.0;
+  r.expires_at = h.clock.wall_now() + std::chrono::seconds(60);
+  h.loop->set_request(r);
+  EXPECT_TRUE(h.loop->operator_mode());
+  h.clock.advance(std::chrono::milliseconds(59'999));
+  h.loop->step_now();
+  EXPECT_EQ(h.loop->request().mode, config::OperatingMode::manual);
+  EXPECT_TRUE(expired.empty());
+  h.clock.advance(std::chrono::milliseconds(1));
+  h.loop->step_now();
+  EXPECT_EQ(h.loop->request().mode, config::OperatingMode::self_consumption);
+  EXPECT_FALSE(h.loop->request().expires_at.has_value());
+  EXPECT_FALSE(h.loop->operator_mode());
+  ASSERT_EQ(expired.size(), 1u);
+  EXPECT_EQ(expired[0].mode, config::OperatingMode::manual);
+  h.clock.advance(std::chrono::hours(1));
+  h.loop->step_now();
+  EXPECT_EQ(expired.size(), 1u);
+}
+
+TEST(ControlLoop, AModeWithoutExpiryStaysUntilChanged) {
+  Harness h;
+  h.loop->start();
+  control::OperatorRequest r;
+  r.mode = config::OperatingMode::manual;
+  r.manual_setpoint_w = 500.0;
+  h.loop->set_request(r);
+  h.clock.advance(std::chrono::hours(24 * 365));
+  h.loop->step_now();
+  EXPECT_EQ(h.loop->request().mode, config::OperatingMode::manual);
+  EXPECT_TRUE(h.loop->operator_mode());
+}
+
+// A reload's `control.mode` applies when no operator mode is in force, and never overrides one.
+TEST(ControlLoop, AReloadedModeAppliesOnlyWithoutAnOperatorMode) {
+  Harness h;
+  h.loop->start();
+  auto cfg = h.cfg;
+  cfg.control.mode = config::OperatingMode::self_consumption;
+  h.loop->reconfigure(cfg);
+  EXPECT_EQ(h.loop->request().mode, config::OperatingMode::self_consumption);
+  control::OperatorRequest idle;
+  idle.mode = config::OperatingMode::idle;
+  h.loop->set_request(idle);
+  cfg.control.mode = config::OperatingMode::manual;
+  h.loop->reconfigure(cfg);
+  EXPECT_EQ(h.loop->request().mode, config::OperatingMode::idle);
+}
+
 }  // namespace
 }  // namespace bessd::app

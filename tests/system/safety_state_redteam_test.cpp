@@ -1,0 +1,290 @@
+// Red team of issue 16 (durable safety state): each test here reproduces a finding of
+// /work/notes/redteam-16.md and FAILS on dc998ea. The rule they hold bessd to: never silent
+// power flow after a restart when something safety-relevant was latched or the operator had set
+// idle; never a lost record of an accepted write; every failure named clearly.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "site.hpp"
+
+namespace bessd::systest {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+nlohmann::json rt_status(Site& site) {
+  return site.api("GET", "/v1/status").body;
+}
+
+void rt_kill(Site& site) {
+  site.bessd()->signal(SIGKILL);
+  ASSERT_TRUE(site.bessd()->wait(5s));
+  site.forget_bessd();
+}
+
+void rt_stop(Site& site) {
+  site.bessd()->signal(SIGTERM);
+  ASSERT_TRUE(site.bessd()->wait(10s));
+  site.forget_bessd();
+}
+
+// ALM-01 latched with its cause gone: waiting for an acknowledgement.
+void rt_latch_fire_alarm(Site& site) {
+  ASSERT_EQ(site.sim("fire-alarm on").rfind("ok", 0), 0U);
+  ASSERT_TRUE(wait_until([&] { return !fault_in(rt_status(site), "ALM-01").is_null(); }, 5s))
+      << rt_status(site).dump();
+  ASSERT_EQ(site.sim("fire-alarm off").rfind("ok", 0), 0U);
+}
+
+// Runs one SQL statement on the telemetry database (bessd stopped).
+void rt_sql(const std::string& db, const std::string& sql) {
+  sqlite3* conn = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &conn), SQLITE_OK) << db;
+  char* err = nullptr;
+  const int rc = sqlite3_exec(conn, sql.c_str(), nullptr, nullptr, &err);
+  const std::string what = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(conn);
+  ASSERT_EQ(rc, SQLITE_OK) << sql << ": " << what;
+}
+
+// A small tmpfs (root only); why_not() says why there is none.
+class RtTmpfs {
+ public:
+  RtTmpfs(std::string at, const std::string& size) : at_(std::move(at)) {
+    fs::create_directory(at_);
+    if (::geteuid() != 0)
+      why_not_ = "needs root to mount a small tmpfs";
+    else if (::mount("tmpfs", at_.c_str(), "tmpfs", 0, ("size=" + size).c_str()) != 0)
+      why_not_ = std::string("cannot mount a tmpfs here: ") + std::strerror(errno);
+    else
+      mounted_ = true;
+  }
+  ~RtTmpfs() {
+    if (mounted_) ::umount2(at_.c_str(), MNT_DETACH);
+  }
+  RtTmpfs(const RtTmpfs&) = delete;
+  RtTmpfs& operator=(const RtTmpfs&) = delete;
+  const std::string& path() const { return at_; }
+  const std::string& why_not() const { return why_not_; }
+
+ private:
+  std::string at_;
+  std::string why_not_;
+  bool mounted_{false};
+};
+
+// Finding 1. docs/operations.md advises moving storage.safety_state_path to another filesystem.
+// An operator who does so (service stopped, file not copied, or copied without its marker)
+// must not find a latched fire alarm and their "idle" silently gone: with a telemetry database
+// that has run with a safety state, a missing state at the configured path is "lost", not a
+// fresh install.
+TEST(RedteamSafetyState, MovingTheStatePathIsLostNotAFreshInstall) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  rt_latch_fire_alarm(site);
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"idle"})").status, 200);
+  rt_stop(site);
+  fs::create_directory(site.dir() + "/other-fs");
+  site.patch_config(
+      {{"storage", {{"safety_state_path", site.dir() + "/other-fs/safety-state.json"}}}});
+  const std::int64_t restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  std::this_thread::sleep_for(2s);  // several control periods
+  const auto s = rt_status(site);
+  EXPECT_TRUE(!fault_in(s, "ALM-01").is_null() || !fault_in(s, "FAULT-STORE").is_null())
+      << s.dump();
+  EXPECT_FALSE(first_write_after(site.sim_writes(), restarted, discharging))
+      << "power flows after the state path was moved: " << site.sim("writes");
+}
+
+// Finding 2. The first start after an upgrade migrates the latches out of the telemetry
+// database. If the new safety state cannot be written (its folder read-only), the migrated
+// latches exist only in memory, yet they are deleted from the database: once the folder is
+// writable again, the next start is a "fresh install" and the fire alarm latch is gone.
+TEST(RedteamSafetyState, MigrationThatCannotBeStoredKeepsTheLegacyLatches) {
+  Site site;
+  const RtTmpfs small(site.dir() + "/state", "1m");
+  if (!small.why_not().empty()) GTEST_SKIP() << small.why_not();
+  const std::string& mnt = small.path();
+  site.patch_config({{"storage", {{"safety_state_path", mnt + "/safety-state.json"}}}});
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();  // creates the current schema
+  rt_stop(site);
+  fs::remove(mnt + "/safety-state.json");
+  fs::remove(mnt + "/safety-state.marker");
+  // As the previous version left it: the latch in the telemetry database, no safety state.
+  rt_sql(site.db_path(),
+         "INSERT INTO latched_faults(code, severity, raised_ms, message, fields) VALUES "
+         "('ALM-01', 4, strftime('%s','now')*1000, 'fire alarm input active', '{}')");
+  ASSERT_EQ(::mount(nullptr, mnt.c_str(), nullptr, MS_REMOUNT | MS_RDONLY, nullptr), 0)
+      << std::strerror(errno);
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_until([&] { return !fault_in(rt_status(site), "ALM-01").is_null(); }, 5s))
+      << rt_status(site).dump();
+  rt_stop(site);
+  ASSERT_EQ(::mount(nullptr, mnt.c_str(), nullptr, MS_REMOUNT, nullptr), 0) << std::strerror(errno);
+  const std::int64_t restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  std::this_thread::sleep_for(2s);
+  const auto s = rt_status(site);
+  EXPECT_TRUE(!fault_in(s, "ALM-01").is_null() || !fault_in(s, "FAULT-STORE").is_null())
+      << s.dump();
+  EXPECT_FALSE(first_write_after(site.sim_writes(), restarted, discharging))
+      << "the migrated fire alarm latch was lost: " << site.sim("writes");
+}
+
+// Finding 3. An accepted write (200) must have its audit record: the reply goes out before the
+// record is committed, so a kill -9 right after the reply loses the record of a change that
+// the safety state kept (docs/api.md "Audit").
+TEST(RedteamSafetyState, AuditRecordOfAnAcceptedWriteSurvivesKill9) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  int lost = 0;
+  for (int i = 0; i < 12; ++i) {
+    const int setpoint = -500 - i;
+    const auto put = site.api("PUT", "/v1/mode",
+                              R"({"mode":"manual","setpoint_w":)" + std::to_string(setpoint) + "}");
+    ASSERT_EQ(put.status, 200) << put.body.dump();
+    rt_kill(site);
+    ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+    EXPECT_EQ(rt_status(site).value("manual_setpoint_w", 0.0), setpoint);
+    const auto audit =
+        site.api("GET", "/v1/audit?limit=50").body.value("records", nlohmann::json::array());
+    bool found = false;
+    for (const auto& a : audit)
+      if (a.value("request", "").find(std::to_string(setpoint)) != std::string::npos) found = true;
+    if (!found) ++lost;
+  }
+  EXPECT_EQ(lost, 0) << lost << " of 12 accepted mode writes have no audit record after kill -9";
+}
+
+// Finding 4. The safety state cannot be written at runtime and the operator asks for idle: the
+// request is refused (503) and the state file deleted, but no FAULT-STORE latches and the
+// battery keeps discharging (docs/operations.md: "When a write fails at runtime ...
+// FAULT-STORE latches").
+TEST(RedteamSafetyState, IdleThatCannotBeStoredStillStopsPower) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  fs::create_directory(site.dir() + "/safety-state.json.tmp");  // the write cannot create it
+  const auto put = site.api("PUT", "/v1/mode", R"({"mode":"idle"})");
+  const std::int64_t asked = Site::now_us();
+  std::this_thread::sleep_for(2s);
+  const auto s = rt_status(site);
+  EXPECT_TRUE(s.value("mode", "") == "idle" || !fault_in(s, "FAULT-STORE").is_null())
+      << put.status << " " << put.body.dump() << "\n"
+      << s.dump();
+  EXPECT_FALSE(first_write_after(site.sim_writes(), asked + 500'000, discharging))
+      << "still discharging after the operator asked for idle: " << site.sim("writes");
+  fs::remove(site.dir() + "/safety-state.json.tmp");
+}
+
+// Finding 5. Something that is not a regular file at the temporary name (here a FIFO) blocks the
+// control thread in open(2) when a latch is written: the fire alarm never reaches the inverter
+// (0 W), and the API stops answering.
+TEST(RedteamSafetyState, FifoAtTheTemporaryNameNeverDelaysTheFireAlarm) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  const std::string tmp = site.dir() + "/safety-state.json.tmp";
+  ASSERT_EQ(::mkfifo(tmp.c_str(), 0600), 0) << std::strerror(errno);
+  const std::int64_t alarm = Site::now_us();
+  ASSERT_EQ(site.sim("fire-alarm on").rfind("ok", 0), 0U);
+  const auto zero = wait_for_write(site, alarm, holds_zero, 3s);
+  // Release a blocked writer before asserting, so that the site can be torn down.
+  const int fd = ::open(tmp.c_str(), O_RDONLY | O_NONBLOCK);
+  std::this_thread::sleep_for(200ms);
+  if (fd >= 0) ::close(fd);
+  EXPECT_TRUE(zero) << "no 0 W within 3 s of the fire alarm: " << site.sim("writes");
+}
+
+// Finding 6. Retention by age is measured from the newest telemetry time ever stored. After the
+// wall clock once ran years ahead (a bad RTC or time source, corrected later), every audit record
+// written afterwards is pruned at once: accepted writes leave no record.
+TEST(RedteamSafetyState, AuditIsKeptAfterTheClockOnceRanAhead) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  rt_stop(site);
+  // A telemetry row stamped six years ahead (audit_days defaults to 1825), as bessd itself
+  // would have written it while the clock was wrong.
+  rt_sql(site.db_path(),
+         "INSERT INTO telemetry_raw(ts_ms, state_id, mode_id, data) SELECT "
+         "ts_ms + 6*366*86400000, state_id, mode_id, data FROM telemetry_raw ORDER BY ts_ms "
+         "DESC LIMIT 1");
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-900})").status, 200);
+  nlohmann::json audit;
+  const bool kept = wait_until(
+      [&] {
+        audit = site.api("GET", "/v1/audit?limit=10").body.value("records", nlohmann::json());
+        return audit.is_array() && !audit.empty();
+      },
+      5s);
+  std::this_thread::sleep_for(1500ms);  // a few more storage batches (and their pruning)
+  audit = site.api("GET", "/v1/audit?limit=10").body.value("records", nlohmann::json());
+  EXPECT_TRUE(kept && audit.is_array() && !audit.empty())
+      << "the accepted write has no audit record: " << audit.dump();
+}
+
+// Finding 7. docs/api.md: the audit's `who` has `transport`, `uid`, `gid`, `pid`, `user`, `peer`.
+// Every record reads back as transport "internal" with no uid/gid/pid: the peer credentials
+// survive only inside a free-text `user` string (gid not at all).
+TEST(RedteamSafetyState, AuditRecordsCarryThePeerCredentials) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"idle"})").status, 200);
+  nlohmann::json audit;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        audit = site.api("GET", "/v1/audit?limit=1").body.value("records", nlohmann::json());
+        return audit.is_array() && !audit.empty();
+      },
+      5s));
+  const auto who = audit.at(0).value("who", nlohmann::json::object());
+  EXPECT_EQ(who.value("transport", ""), "unix") << who.dump();
+  EXPECT_TRUE(who.contains("uid") && who.at("uid").is_number()) << who.dump();
+  EXPECT_TRUE(who.contains("gid") && who.at("gid").is_number()) << who.dump();
+  EXPECT_TRUE(who.contains("pid") && who.at("pid").is_number()) << who.dump();
+}
+
+// Finding 8. Refused writes are "counted in one audit record per client, reason and minute":
+// the first refusal is recorded at once, the rest only when the same client is refused again a
+// minute later. A flood that stops is never counted; a restart forgets the count. After a clean
+// stop the audit must account for every refusal.
+TEST(RedteamSafetyState, EveryRefusedWriteIsCountedInTheAudit) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  int refused = 0;
+  for (int i = 0; i < 60; ++i)
+    if (site.api("POST", "/v1/faults/ack").status == 429) ++refused;
+  ASSERT_GT(refused, 30);
+  rt_stop(site);
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  const auto audit =
+      site.api("GET", "/v1/audit?limit=1000").body.value("records", nlohmann::json::array());
+  long counted = 0;
+  for (const auto& a : audit)
+    if (a.value("action", "") == "refused_write") counted += std::stol(a.value("message", "0"));
+  EXPECT_EQ(counted, refused) << audit.dump();
+}
+
+}  // namespace
+}  // namespace bessd::systest

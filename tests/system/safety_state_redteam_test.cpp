@@ -150,6 +150,28 @@ TEST(RedteamSafetyState, MigrationThatCannotBeStoredKeepsTheLegacyLatches) {
       << "the migrated fire alarm latch was lost: " << site.sim("writes");
 }
 
+// Finding 9. A rollback to a version that keeps latches in the telemetry database, a fire alarm
+// latched while rolled back, then the upgrade again: the safety-state file from before the
+// rollback is restored (no latch) and the database's latch is deleted unread.
+TEST(RedteamSafetyState, LatchRaisedWhileRolledBackSurvivesTheNextUpgrade) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  rt_stop(site);
+  // What the older version wrote when the fire alarm tripped while it ran.
+  rt_sql(site.db_path(),
+         "INSERT INTO latched_faults(code, severity, raised_ms, message, fields) VALUES "
+         "('ALM-01', 4, strftime('%s','now')*1000, 'fire alarm input active', '{}')");
+  const std::int64_t restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  std::this_thread::sleep_for(2s);
+  const auto s = rt_status(site);
+  EXPECT_TRUE(!fault_in(s, "ALM-01").is_null() || !fault_in(s, "FAULT-STORE").is_null())
+      << s.dump();
+  EXPECT_FALSE(first_write_after(site.sim_writes(), restarted, discharging))
+      << "the latch of the rolled-back run was dropped: " << site.sim("writes");
+}
+
 // Finding 3. An accepted write (200) must have its audit record: the reply goes out before the
 // record is committed, so a kill -9 right after the reply loses the record of a change that
 // the safety state kept (docs/api.md "Audit").

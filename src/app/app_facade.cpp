@@ -135,8 +135,9 @@ api::StatusDto AppFacade::status() const {
   s.controller.mode = to_api(ctx_.loop.request().mode);
   if (ctx_.loop.request().mode == config::OperatingMode::manual)
     s.controller.manual_setpoint_w = ctx_.loop.request().manual_setpoint_w;
-  if (ctx_.loop.operator_mode() && ctx_.safety && ctx_.safety->mode()) {
-    const auto& m = *ctx_.safety->mode();
+  const auto stored_mode = ctx_.safety ? ctx_.safety->mode() : std::nullopt;
+  if (ctx_.loop.operator_mode() && stored_mode) {
+    const auto& m = *stored_mode;
     s.controller.mode_source = "operator";
     s.controller.mode_set_by = m.set_by;
     s.controller.mode_set_at = WallTime{std::chrono::milliseconds{m.set_unix_ms}};
@@ -429,6 +430,7 @@ Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request
   } else if (auto why = audit_unavailable()) {
     log_audit_fallback(who, "mode " + body.dump(), *why);
   }
+  std::string not_stored;
   if (ctx_.safety) {
     // Durable before it takes effect: a mode that a restart would forget is not accepted.
     storage::SafetyMode m;
@@ -439,10 +441,16 @@ Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request
     m.set_by = who.describe();
     m.set_unix_ms = now_ms;
     if (auto st = ctx_.safety->save_mode(m); !st) {
-      const std::string why =
-          "the mode could not be stored durably, so it was not applied: " + st.error().message;
-      record_audit(who, "mode " + body.dump(), "error: " + why);
-      return fail(ErrorCode::storage_error, why);
+      // Either way FAULT-STORE latches (the store's failure handler): the file is gone.
+      if (r.mode != config::OperatingMode::idle) {
+        const std::string why =
+            "the mode could not be stored durably, so it was not applied: " + st.error().message;
+        record_audit(who, "mode " + body.dump(), "error: " + why);
+        return fail(ErrorCode::storage_error, why);
+      }
+      // Idle is the safe direction: stopping power never waits for a disk.
+      not_stored = "; it could not be stored (" + st.error().message +
+                   "), so FAULT-STORE latches and a restart starts latched";
     }
   }
   ctx_.loop.set_request(r);  // runs a step now
@@ -470,6 +478,7 @@ Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request
   } else {
     v.message = "mode " + std::string(api::to_string(request.mode)) + " in force";
   }
+  v.message += not_stored;
   if (r.expires_at)
     v.message += "; until " + api::format_time(*r.expires_at) + ", then the configured mode " +
                  std::string(config::to_string(ctx_.config.control.mode));

@@ -106,7 +106,8 @@ void ControlLoop::step_now() {
   ack_pending_ = false;
   end_expired_request();
   refresh_inverter();
-  const auto in = make_input(false, ack);
+  auto in = make_input(false, ack);
+  in.latch_write_failure = std::exchange(latch_write_failure_, std::nullopt);
   last_output_ = controller_->step(in);
   ++steps_;
   lifetime_.update(pack_);
@@ -179,6 +180,11 @@ void ControlLoop::end_expired_request() {
   request_ = configured_;
   operator_mode_ = false;
   if (sinks_.mode_expired) sinks_.mode_expired(expired);
+}
+
+void ControlLoop::report_latch_write_failure(const std::string& what) {
+  latch_write_failure_ = latch_write_failure_ ? *latch_write_failure_ + "; " + what : what;
+  step_now();
 }
 
 void ControlLoop::acknowledge_faults() {

@@ -31,6 +31,7 @@
 #include <bessd/app/control_thread_facade.hpp>
 #include <bessd/app/fire_alarm_input.hpp>
 #include <bessd/app/inherited_sockets.hpp>
+#include <bessd/app/latch_write_behind.hpp>
 #include <bessd/app/logging.hpp>
 #include <bessd/app/safety_state_store.hpp>
 #include <bessd/app/status_text.hpp>
@@ -119,6 +120,8 @@ struct Daemon::Impl {
   std::unique_ptr<storage::SqliteStore> store;
   // The durable safety state (latches, operator's mode): apart from the telemetry database.
   std::unique_ptr<SafetyStateStore> latches;
+  // The controller's latches go through this: written off the io thread, after the command.
+  std::unique_ptr<LatchWriteBehind> latch_writer;
   // BMS
   bms::pylontech::PylontechLv bms_protocol;
   std::unique_ptr<can::CanBus> bms_bus;
@@ -250,7 +253,14 @@ struct Daemon::Impl {
       after_step(in, out);
     };
     sinks.mode_expired = [this](const control::OperatorRequest& r) { on_mode_expired(r); };
-    loop = std::make_unique<ControlLoop>(io, clock, config, *latches, std::move(sinks));
+    // A failed safety-state write (any thread) reaches the controller as FAULT-STORE.
+    latches->set_write_failure_handler([this](const std::string& what) {
+      asio::post(io, [this, what] {
+        if (loop) loop->report_latch_write_failure(what);
+      });
+    });
+    latch_writer = std::make_unique<LatchWriteBehind>(*latches);
+    loop = std::make_unique<ControlLoop>(io, clock, config, *latch_writer, std::move(sinks));
     loop->set_inverter_source([this]() -> std::optional<core::InverterState> {
       auto s = inverter_driver->latest_state();
       if (!s) return std::nullopt;
@@ -272,6 +282,10 @@ struct Daemon::Impl {
         });
   }
 
+  // In the telemetry database: "this installation keeps a safety state", so that a state missing
+  // from a changed storage.safety_state_path reads as lost, not as a first start.
+  static constexpr const char* kSafetyStateKeptCounter = "safety_state_kept";
+
   std::filesystem::path safety_state_path() const {
     if (!config.storage.safety_state_path.empty()) return config.storage.safety_state_path;
     return std::filesystem::path(config.storage.path).parent_path() / "safety-state.json";
@@ -281,6 +295,10 @@ struct Daemon::Impl {
   void open_safety_state(bool telemetry_db_existed, bool store_ready) {
     LegacyLatches legacy;
     legacy.telemetry_db_existed = telemetry_db_existed;
+    if (store_ready)
+      if (auto counters = store->load_counters())
+        for (const auto& c : *counters)
+          if (c.key == kSafetyStateKeptCounter && c.value > 0) legacy.kept_before = true;
     legacy.load = [this, store_ready]() -> Result<std::vector<control::LatchedFault>> {
       if (!store_ready) return fail(ErrorCode::timeout, "the telemetry database was not ready");
       if (store->metrics().corrupt_files_replaced > 0)
@@ -304,8 +322,12 @@ struct Daemon::Impl {
       log->critical("{}", latches->opened_summary());
     else
       log->info("{}", latches->opened_summary());
-    // The migrated latches now live in the safety state only.
-    if (telemetry_db_existed && store_ready && !latches->lost()) store->clear_all_latched_faults();
+    // Merged latches live in the safety state only, once it holds them (never dropped unread).
+    if (store_ready && latches->legacy_stored()) {
+      if (telemetry_db_existed) store->clear_all_latched_faults();
+      store->save_counter(
+          {kSafetyStateKeptCounter, 1.0, storage::CounterOrigin::derived, clock.wall_now()});
+    }
   }
 
   // The operator's mode outlives restarts: `bessctl mode idle` before maintenance stays idle.
@@ -561,6 +583,7 @@ struct Daemon::Impl {
     stopping = true;
     reload_signals.cancel();
     loop->stop();
+    latch_writer->drain();  // a latch raised just before the stop is on disk before we exit
     log->info("safe state commanded");
     // No new API connections from here on: under socket activation they wait in systemd's
     // socket for the next bessd; requests already being served finish during the safe-state

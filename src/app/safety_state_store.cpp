@@ -31,42 +31,85 @@ SafetyStateStore::SafetyStateStore(storage::SafetyStateFile file, const LegacyLa
   auto opened = file_.open();
   origin_ = opened.origin;
   const std::string where = file_.path().string();
-  switch (opened.origin) {
+  if (origin_ == storage::SafetyStateOrigin::fresh_install && legacy.telemetry_db_existed &&
+      legacy.kept_before) {
+    // Not a first start: this installation has kept a safety state, just not here.
+    origin_ = storage::SafetyStateOrigin::lost;
+    opened.lost_reason = where +
+                         " and its marker are missing, but the telemetry database records "
+                         "that a safety state was kept before (storage.safety_state_path "
+                         "changed without moving both files, or the files were removed)";
+  }
+  switch (origin_) {
     case storage::SafetyStateOrigin::restored:
       state_ = std::move(opened.state);
       summary_ = "safety state restored from " + where + ": " +
                  std::to_string(state_.latches.size()) + " latched fault(s), " +
                  (state_.mode ? "operator mode " + state_.mode->mode : "no operator mode");
-      prove_writable(now_unix_ms);
-      return;
+      break;
     case storage::SafetyStateOrigin::lost:
       start_lost(opened.lost_reason, now_unix_ms);
-      return;
+      break;
     case storage::SafetyStateOrigin::fresh_install:
+      summary_ = "safety state created at " + where +
+                 (legacy.telemetry_db_existed ? "" : " (first start)");
       break;
   }
-  if (legacy.telemetry_db_existed && legacy.load) {
-    // First start after an upgrade: the latches lived in the telemetry database.
-    auto old = legacy.load();
-    if (!old) {
+  merge_legacy(legacy, now_unix_ms);
+  // Every start rewrites the state: it stores what was merged, and it proves the folder takes
+  // writes (a file that can be read but not rewritten may be older than the last run's
+  // decisions: on a read-only folder neither a latch write nor the removal of the old file
+  // succeeds). docs/operations.md, "Safety state".
+  auto st = persist();
+  legacy_stored_ = static_cast<bool>(st);
+  if (st) return;
+  if (origin_ == storage::SafetyStateOrigin::restored) {
+    origin_ = storage::SafetyStateOrigin::lost;
+    if (!holds(state_, kStoreFault))
+      state_.latches.push_back(storage::SafetyLatch{
+          kStoreFault,
+          "safety state lost: " + where + " can be read but not written (" + st.error().message +
+              "), so a latch raised in the previous run may be missing from it; check the "
+              "system and the folder, then acknowledge",
+          now_unix_ms});
+    summary_ += "; SAFETY STATE NOT WRITABLE (" + st.error().message +
+                "): starting latched until an operator acknowledges";
+    return;
+  }
+  remember_write_failure(st.error(), now_unix_ms);
+  summary_ += "; writing it failed: " + st.error().message;
+}
+
+void SafetyStateStore::merge_legacy(const LegacyLatches& legacy, std::int64_t now_unix_ms) {
+  // Latches in the telemetry database were written by a version that kept them there: before an
+  // upgrade, or while rolled back to it. They are merged, never dropped unread.
+  if (!legacy.telemetry_db_existed || !legacy.load) return;
+  auto old = legacy.load();
+  if (!old) {
+    if (origin_ == storage::SafetyStateOrigin::fresh_install) {
+      // An upgrade whose old latches cannot be read: they are unknown, so latched.
       origin_ = storage::SafetyStateOrigin::lost;
       start_lost(
           "the latched faults of the previous version could not be read from the "
           "telemetry database: " +
               old.error().message,
           now_unix_ms);
-      return;
+    } else {
+      summary_ += "; the latched faults in the telemetry database could not be read (" +
+                  old.error().message + ")";
     }
-    for (const auto& f : *old) state_.latches.push_back(to_storage(f));
-    summary_ = "safety state created at " + where + " with " + std::to_string(old->size()) +
-               " latched fault(s) migrated from the telemetry database";
-  } else {
-    summary_ = "safety state created at " + where + " (first start)";
+    return;
   }
-  if (auto st = persist(); !st) {
-    remember_write_failure(st.error(), now_unix_ms);
-    summary_ += "; writing it failed: " + st.error().message;
+  std::size_t merged = 0;
+  for (const auto& f : *old) {
+    if (holds(state_, f.id)) continue;
+    state_.latches.push_back(to_storage(f));
+    ++merged;
   }
+  if (!old->empty())
+    summary_ += "; " + std::to_string(merged) +
+                " latched fault(s) merged from the telemetry database (written by an earlier "
+                "bessd version)";
 }
 
 void SafetyStateStore::start_lost(const std::string& why, std::int64_t now_unix_ms) {
@@ -78,30 +121,10 @@ void SafetyStateStore::start_lost(const std::string& why, std::int64_t now_unix_
           "is the configuration's); check the system, then acknowledge",
       now_unix_ms});
   summary_ = "SAFETY STATE LOST (" + why + "): starting latched until an operator acknowledges";
-  if (auto st = persist(); !st) summary_ += "; writing the new state failed: " + st.error().message;
-}
-
-void SafetyStateStore::prove_writable(std::int64_t now_unix_ms) {
-  // A file that is readable but cannot be rewritten may be older than the last run's decisions:
-  // on a read-only folder neither the latch write nor the removal of the old file succeeds, so a
-  // latch raised then is missing from it. Rewriting it now proves the folder takes writes; if
-  // not, the restored latches stay and FAULT-STORE is added (docs/operations.md, "Safety state").
-  auto st = persist();
-  if (st) return;
-  origin_ = storage::SafetyStateOrigin::lost;
-  if (!holds(state_, kStoreFault))
-    state_.latches.push_back(storage::SafetyLatch{
-        kStoreFault,
-        "safety state lost: " + file_.path().string() + " can be read but not written (" +
-            st.error().message +
-            "), so a latch raised in the previous run may be missing from it; check the system "
-            "and the folder, then acknowledge",
-        now_unix_ms});
-  summary_ += "; SAFETY STATE NOT WRITABLE (" + st.error().message +
-              "): starting latched until an operator acknowledges";
 }
 
 Result<std::vector<control::LatchedFault>> SafetyStateStore::load() {
+  const std::lock_guard lock(mutex_);
   std::vector<control::LatchedFault> out;
   out.reserve(state_.latches.size());
   for (const auto& l : state_.latches) out.push_back(to_control(l));
@@ -120,7 +143,28 @@ void SafetyStateStore::remember_write_failure(const Error& error, std::int64_t n
       kStoreFault, "the safety state could not be written: " + error.message, now_unix_ms});
 }
 
+void SafetyStateStore::set_write_failure_handler(std::function<void(const std::string&)> handler) {
+  const std::lock_guard lock(mutex_);
+  on_write_failure_ = std::move(handler);
+}
+
+void SafetyStateStore::report(const Error& error, const std::string& what) const {
+  if (on_write_failure_)
+    on_write_failure_("the safety state could not be written (" + what + "): " + error.message);
+}
+
+std::optional<storage::SafetyMode> SafetyStateStore::mode() const {
+  const std::lock_guard lock(mutex_);
+  return state_.mode;
+}
+
+std::uint64_t SafetyStateStore::write_failures() const {
+  const std::lock_guard lock(mutex_);
+  return write_failures_;
+}
+
 Status SafetyStateStore::latch(const control::LatchedFault& fault) {
+  const std::lock_guard lock(mutex_);
   // Kept in memory even when the write fails: the next write that succeeds stores it.
   auto it = std::find_if(state_.latches.begin(), state_.latches.end(),
                          [&](const storage::SafetyLatch& l) { return l.id == fault.id; });
@@ -129,19 +173,24 @@ Status SafetyStateStore::latch(const control::LatchedFault& fault) {
   else
     state_.latches.push_back(to_storage(fault));
   auto st = persist();
-  if (!st) remember_write_failure(st.error(), fault.raised_unix_ms);
+  if (!st) {
+    remember_write_failure(st.error(), fault.raised_unix_ms);
+    report(st.error(), "latch " + fault.id);
+  }
   return st;
 }
 
 Status SafetyStateStore::clear(std::string_view id) {
+  const std::lock_guard lock(mutex_);
   if (!holds(state_, id)) return {};
   storage::SafetyState next = state_;
   std::erase_if(next.latches, [&](const storage::SafetyLatch& l) { return l.id == id; });
-  // On failure the latch stays in what is stored: after a restart it is latched again.
-  return replace_state(std::move(next));
+  // On failure the latch stays: the file is gone, so a restart is "lost" (latched) too.
+  return replace_state(std::move(next), "acknowledge " + std::string(id));
 }
 
 std::vector<control::TripRecord> SafetyStateStore::load_trips() {
+  const std::lock_guard lock(mutex_);
   std::vector<control::TripRecord> out;
   for (const auto& t : state_.trips)
     out.push_back(control::TripRecord{t.id, t.charge, t.discharge, t.at_unix_ms});
@@ -149,18 +198,23 @@ std::vector<control::TripRecord> SafetyStateStore::load_trips() {
 }
 
 Status SafetyStateStore::save_trips(const std::vector<control::TripRecord>& trips) {
+  const std::lock_guard lock(mutex_);
   storage::SafetyState next = state_;
   next.trips.clear();
   for (const auto& t : trips)
     next.trips.push_back(storage::SafetyTrip{t.id, t.charge, t.discharge, t.at_unix_ms});
-  return replace_state(std::move(next));
+  return replace_state(std::move(next), "repeated-trip counts");
 }
 
-Status SafetyStateStore::replace_state(storage::SafetyState next) {
+Status SafetyStateStore::replace_state(storage::SafetyState next, const std::string& what) {
   auto st = file_.save(next);
   if (!st) {
-    // What is stored stays as it was (a restart resumes it); the caller decides what that means.
+    // The change is not applied; the file was removed (SafetyStateFile::save), so a restart
+    // starts "lost". FAULT-STORE joins what the next successful write stores, and the handler
+    // has the running controller latch it now: both runs agree.
     ++write_failures_;
+    remember_write_failure(st.error(), 0);
+    report(st.error(), what);
     return st;
   }
   state_ = std::move(next);
@@ -168,16 +222,18 @@ Status SafetyStateStore::replace_state(storage::SafetyState next) {
 }
 
 Status SafetyStateStore::save_mode(const storage::SafetyMode& mode) {
+  const std::lock_guard lock(mutex_);
   storage::SafetyState next = state_;
   next.mode = mode;
-  return replace_state(std::move(next));
+  return replace_state(std::move(next), "operator mode " + mode.mode);
 }
 
 Status SafetyStateStore::clear_mode() {
+  const std::lock_guard lock(mutex_);
   if (!state_.mode) return {};
   storage::SafetyState next = state_;
   next.mode.reset();
-  return replace_state(std::move(next));
+  return replace_state(std::move(next), "end of the operator's mode");
 }
 
 }  // namespace bessd::app

@@ -108,18 +108,10 @@ void Controller::set_cause(std::string_view id, bool active, const std::string& 
           control_event(in.now, sev, EventEdge::raised, std::string(id), title + ": " + reason));
       if (latches) {
         const Status st = store_.latch(LatchedFault{std::string(id), reason, unix_ms(in.wall_now)});
-        if (!st) {
-          events.push_back(control_event(
-              in.now, Severity::error, EventEdge::once, std::string(fault_id::latch_store),
-              "Could not persist latched fault " + std::string(id) + ": " + st.error().message));
-          if (std::none_of(faults_.begin(), faults_.end(),
-                           [](const FaultState& f) { return f.id == fault_id::latch_store; }))
-            faults_.push_back(FaultState{std::string(fault_id::latch_store),
-                                         "could not persist a latched fault: " + st.error().message,
-                                         true,
-                                         false,
-                                         {}});
-        }
+        if (!st)
+          raise_latch_store_fault(
+              "could not persist latched fault " + std::string(id) + ": " + st.error().message, in,
+              events);
       }
     } else if (!it->cause_active) {
       it->cause_active = true;
@@ -140,6 +132,15 @@ void Controller::set_cause(std::string_view id, bool active, const std::string& 
         in.now, Severity::warning, EventEdge::once, std::string(id),
         "The cause has cleared; the fault stays latched until an operator acknowledges: " + title));
   }
+}
+
+void Controller::raise_latch_store_fault(const std::string& what, const StepInput& in,
+                                         std::vector<core::Event>& events) {
+  events.push_back(control_event(in.now, Severity::error, EventEdge::once,
+                                 std::string(fault_id::latch_store), what));
+  if (std::none_of(faults_.begin(), faults_.end(),
+                   [](const FaultState& f) { return f.id == fault_id::latch_store; }))
+    faults_.push_back(FaultState{std::string(fault_id::latch_store), what, true, false, {}});
 }
 
 void Controller::handle_ack(const StepInput& in, std::vector<core::Event>& events) {
@@ -224,6 +225,7 @@ bool Controller::any_fault_blocks_both() const {
 
 StepOutput Controller::step(const StepInput& in) {
   StepOutput out;
+  if (in.latch_write_failure) raise_latch_store_fault(*in.latch_write_failure, in, out.events);
   const bool online = observe_inverter(in, out);
   limits::LimitsInput li = in.snapshot;
   limits::LimitsResult lr = compute_limits(in, li, out.events);

@@ -3,6 +3,7 @@
 #include <bessd/common/errno_text.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -61,8 +62,17 @@ Status fsync_dir(const fs::path& dir) {
 Status replace_file(const fs::path& path, std::string_view text) {
   const fs::path tmp = path.string() + ".tmp";
   // O_NOFOLLOW: a symbolic link planted at the temporary name is refused, never written through.
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+  // O_NONBLOCK and the type check: a named pipe or device there fails at once; it must never
+  // hold the control loop in open(2) or write(2).
+  const int fd =
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0640);
   if (fd < 0) return io_failure(tmp, "create", errno);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(ErrorCode::storage_error,
+                tmp.string() + " is not a regular file; remove it (bessd creates it itself)");
+  }
   if (!write_all(fd, text)) {
     const int err = errno;
     ::close(fd);
@@ -86,6 +96,39 @@ Status replace_file(const fs::path& path, std::string_view text) {
     return io_failure(path, "rename into place", err);
   }
   return fsync_dir(path.parent_path());
+}
+
+// The state file's text, read without following links or waiting on a pipe, and bounded: the
+// file holds a few latches and a mode, so anything larger is not a state this daemon wrote.
+constexpr std::size_t kMaxStateFileBytes = 1 << 20;
+
+Result<std::string> read_state_text(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0)
+    return fail(ErrorCode::storage_error,
+                "cannot read " + path.string() + ": " + errno_text(errno));
+  struct stat st {};
+  std::string why;
+  if (::fstat(fd, &st) != 0)
+    why = "cannot read " + path.string() + ": " + errno_text(errno);
+  else if (!S_ISREG(st.st_mode))
+    why = path.string() + " is not a regular file";
+  else if (static_cast<std::size_t>(st.st_size) > kMaxStateFileBytes)
+    why = path.string() + " is " + std::to_string(st.st_size) +
+          " bytes, more than a safety state can be (" + std::to_string(kMaxStateFileBytes) + ")";
+  std::string text;
+  while (why.empty()) {
+    char buf[8192];
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) why = "cannot read " + path.string() + ": " + errno_text(errno);
+    if (n <= 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > kMaxStateFileBytes) why = path.string() + " grew while being read";
+  }
+  ::close(fd);
+  if (!why.empty()) return fail(ErrorCode::storage_error, why);
+  return text;
 }
 
 std::int64_t unix_ms_now() {
@@ -196,8 +239,12 @@ fs::path SafetyStateFile::marker_path() const {
 }
 
 bool SafetyStateFile::marker_exists() const {
+  // Anything at the marker's name that cannot be checked counts as "has run here": a missing
+  // state then reads as lost, never as a fresh install (unknown means latched).
   std::error_code ec;
-  return fs::exists(marker_path(), ec);
+  const auto status = fs::symlink_status(marker_path(), ec);
+  if (ec) return ec != std::errc::no_such_file_or_directory;
+  return status.type() != fs::file_type::not_found;
 }
 
 SafetyStateOpened SafetyStateFile::open() {
@@ -219,15 +266,13 @@ SafetyStateOpened SafetyStateFile::open() {
     }
     return out;
   }
-  std::ifstream in(path_, std::ios::binary);
-  std::ostringstream text;
-  if (in) text << in.rdbuf();
-  if (!in || in.bad()) {
+  auto text = read_state_text(path_);
+  if (!text) {
     out.origin = SafetyStateOrigin::lost;
-    out.lost_reason = "cannot read " + path_.string() + ": " + errno_text(errno);
+    out.lost_reason = text.error().message;
     return out;
   }
-  auto decoded = decode_safety_state(text.str());
+  auto decoded = decode_safety_state(*text);
   if (!decoded) {
     out.origin = SafetyStateOrigin::lost;
     const fs::path aside = path_.string() + ".corrupt-" + std::to_string(unix_ms_now());

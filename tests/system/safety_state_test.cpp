@@ -374,19 +374,26 @@ TEST(SafetyState, ModeWithExpiryHoldsAcrossKillThenTheConfiguredModeReturns) {
   EXPECT_NE(site.bessd_output().find("mode.expired"), std::string::npos) << site.bessd_output();
 }
 
-// A mode that cannot be stored durably is refused (503, saying why), not applied; the next
-// start reports the safety state as lost.
-TEST(SafetyState, ModeThatCannotBeStoredIsRefused) {
+// A mode that cannot be stored durably is refused (503, saying why), not applied; FAULT-STORE
+// latches at once (the failed write removed the file), and the next start is "lost" too. Idle,
+// the safe direction, is applied all the same.
+TEST(SafetyState, ModeThatCannotBeStoredIsRefusedExceptIdle) {
   Site site;
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
   const std::string before = status(site).value("mode", "");
-  ASSERT_NE(before, "idle");
+  ASSERT_NE(before, "self_consumption");
   fs::create_directory(site.dir() + "/safety-state.json.tmp");  // the write cannot create it
-  const auto put = site.api("PUT", "/v1/mode", R"({"mode":"idle"})");
+  const auto put = site.api("PUT", "/v1/mode", R"({"mode":"self_consumption"})");
   EXPECT_EQ(put.status, 503) << put.body.dump();
   EXPECT_NE(put.body.dump().find("not applied"), std::string::npos) << put.body.dump();
   EXPECT_EQ(status(site).value("mode", ""), before);
+  ASSERT_TRUE(wait_until([&] { return !fault_in(status(site), "FAULT-STORE").is_null(); }, 5s))
+      << status(site).dump();
+  const auto idle = site.api("PUT", "/v1/mode", R"({"mode":"idle"})");
+  EXPECT_EQ(idle.status, 200) << idle.body.dump();
+  EXPECT_NE(idle.body.dump().find("could not be stored"), std::string::npos) << idle.body.dump();
+  EXPECT_EQ(status(site).value("mode", ""), "idle");
   kill_bessd(site);
   fs::remove(site.dir() + "/safety-state.json.tmp");
   const std::int64_t restarted = Site::now_us();

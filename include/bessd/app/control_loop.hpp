@@ -63,6 +63,9 @@ class ControlLoop {
   }
   /// Operator acknowledgement: applied at the next step (runs one now).
   void acknowledge_faults();
+  /// A safety-state write failed (reported after the step that asked for it): the controller
+  /// latches FAULT-STORE at a step run now.
+  void report_latch_write_failure(const std::string& what);
   /// Replaces the settings on reload (controller state and latched faults are kept).
   void reconfigure(const config::Config& cfg);
 
@@ -107,6 +110,7 @@ class ControlLoop {
   control::OperatorRequest request_;
   bool operator_mode_{false};
   bool ack_pending_{false};
+  std::optional<std::string> latch_write_failure_;
   bool stopped_{false};
   control::StepOutput last_output_;
   std::uint64_t steps_{0};

@@ -7,15 +7,19 @@
 // Unknown means latched: when the state of a previous run cannot be read at start (missing,
 // damaged, unreadable), the store holds a latched FAULT-STORE "safety state lost: why", and
 // writes it at once, so that it also survives the next restart until an operator acknowledges.
-// On the first start after an upgrade (no marker, no state file, but a telemetry database), the
-// latches the telemetry database held are migrated. When a write fails, a FAULT-STORE latch is
-// added to what the next successful write stores; the file itself is removed (see
-// SafetyStateFile::save), so a restart in between starts latched too.
+// Latches found in the telemetry database (written by a version that kept them there: before an
+// upgrade, or while rolled back to it) are merged at every start, and may be removed from there
+// only once stored here (legacy_stored()). A missing state with no marker is a first start only
+// if the telemetry database does not record that a safety state was kept before. When a write
+// fails, a FAULT-STORE latch is added to what the next successful write stores; the file itself is
+// removed (see SafetyStateFile::save), so a restart in between starts latched too.
 //
-// Single-threaded (the io_context thread), like the control loop that calls it.
+// Thread-safe: the control thread reads it and writes modes and acknowledgements; latches are
+// written from the latch writer's thread (latch_write_behind.hpp). One mutex serialises them.
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +32,9 @@ namespace bessd::app {
 /// Where the latches of a version before the safety-state file lived.
 struct LegacyLatches {
   bool telemetry_db_existed{false};  // the telemetry database file existed before this start
+  // The telemetry database records that this installation kept a safety state before (then a
+  // missing state is "lost", not a first start: e.g. storage.safety_state_path was changed).
+  bool kept_before{false};
   std::function<Result<std::vector<control::LatchedFault>>()> load;
 };
 
@@ -46,26 +53,38 @@ class SafetyStateStore final : public control::FaultLatchStore {
   Status save_mode(const storage::SafetyMode& mode);
   /// Forgets the operator's mode (it expired): the configuration's mode applies after a restart.
   Status clear_mode();
-  const std::optional<storage::SafetyMode>& mode() const noexcept { return state_.mode; }
+  std::optional<storage::SafetyMode> mode() const;
+
+  /// Told of every write that fails after start (any thread, under the store's lock: it must
+  /// only hand the message on). A failed write removes the file (SafetyStateFile::save), so the
+  /// running controller must latch FAULT-STORE too, as the next start will.
+  void set_write_failure_handler(std::function<void(const std::string&)> handler);
 
   /// One sentence for the start-up log: where the state lives and what was found there.
   const std::string& opened_summary() const noexcept { return summary_; }
   bool lost() const noexcept { return origin_ == storage::SafetyStateOrigin::lost; }
+  /// The latches the telemetry database held (if any) are stored in the safety state: only then
+  /// may they be removed from the database.
+  bool legacy_stored() const noexcept { return legacy_stored_; }
   const storage::SafetyStateFile& file() const noexcept { return file_; }
-  std::uint64_t write_failures() const noexcept { return write_failures_; }
+  std::uint64_t write_failures() const;
 
  private:
-  void prove_writable(std::int64_t now_unix_ms);
+  void merge_legacy(const LegacyLatches& legacy, std::int64_t now_unix_ms);
   void start_lost(const std::string& why, std::int64_t now_unix_ms);
   Status persist();
-  Status replace_state(storage::SafetyState next);
+  Status replace_state(storage::SafetyState next, const std::string& what);
   void remember_write_failure(const Error& error, std::int64_t now_unix_ms);
+  void report(const Error& error, const std::string& what) const;
 
+  mutable std::mutex mutex_;
+  std::function<void(const std::string&)> on_write_failure_;
   storage::SafetyStateFile file_;
   storage::SafetyState state_;
   storage::SafetyStateOrigin origin_{storage::SafetyStateOrigin::fresh_install};
   std::string summary_;
   std::uint64_t write_failures_{0};
+  bool legacy_stored_{false};
 };
 
 }  // namespace bessd::app

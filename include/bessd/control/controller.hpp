@@ -84,6 +84,10 @@ struct StepInput {
   OperatorRequest request;
   bool ack_faults{false};      // operator acknowledges latched faults (edge: one step)
   bool stop_requested{false};  // daemon stop: safe state, then `stopped`
+  /// A latch write the app made after applying the previous step's command (so that a slow or
+  /// stuck disk never delays a safe command) failed: latches FAULT-STORE, as a failed write in
+  /// the step would.
+  std::optional<std::string> latch_write_failure;
 };
 
 /// A clamp of the requested setpoint by the envelope (reported, never silent).
@@ -152,6 +156,8 @@ class Controller {
   void set_cause(std::string_view id, bool active, const std::string& reason, const StepInput& in,
                  std::vector<core::Event>& events);
   void handle_ack(const StepInput& in, std::vector<core::Event>& events);
+  void raise_latch_store_fault(const std::string& what, const StepInput& in,
+                               std::vector<core::Event>& events);
   void restore_trips(const StepInput& in);
   void store_trips(const StepInput& in, std::vector<core::Event>& events);
   double self_consumption_setpoint(const StepInput& in);

@@ -173,5 +173,60 @@ TEST_F(SafetyStateStoreTest, ARefusedModeWriteChangesNothing) {
   EXPECT_EQ(s.mode()->mode, "idle");
 }
 
+LegacyLatches legacy_with(std::vector<control::LatchedFault> rows, bool kept_before = false) {
+  LegacyLatches legacy;
+  legacy.telemetry_db_existed = true;
+  legacy.kept_before = kept_before;
+  legacy.load = [rows] { return Result<std::vector<control::LatchedFault>>(rows); };
+  return legacy;
+}
+
+// A rollback to a version that kept latches in the telemetry database: what it latched there is
+// merged at the next start, never dropped because a safety-state file exists.
+TEST_F(SafetyStateStoreTest, ARestoredStateMergesTheLatchesTheDatabaseStillHolds) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s.latch({"BMS-OT", "over-temperature", 1}));
+  }
+  auto s = open(legacy_with({{"ALM-01", "fire alarm", 3}, {"BMS-OT", "older", 2}}));
+  EXPECT_FALSE(s.lost()) << s.opened_summary();
+  EXPECT_EQ(ids(s), (std::vector<std::string>{"BMS-OT", "ALM-01"}));
+  EXPECT_TRUE(s.legacy_stored());
+  EXPECT_NE(s.opened_summary().find("1 latched fault(s) merged"), std::string::npos)
+      << s.opened_summary();
+  // Stored: a restart without the database rows still has it.
+  auto again = open();
+  EXPECT_EQ(ids(again), (std::vector<std::string>{"BMS-OT", "ALM-01"}));
+}
+
+// storage.safety_state_path changed (or both files removed) on an installation whose telemetry
+// database remembers a safety state: lost, not a first start.
+TEST_F(SafetyStateStoreTest, AMissingStateIsLostWhenTheDatabaseRemembersOne) {
+  auto s = open(legacy_with({}, /*kept_before=*/true));
+  EXPECT_TRUE(s.lost());
+  EXPECT_EQ(ids(s), std::vector<std::string>{kStore});
+  EXPECT_NE(s.opened_summary().find("safety_state_path"), std::string::npos) << s.opened_summary();
+}
+
+TEST_F(SafetyStateStoreTest, AMigrationThatCannotBeStoredMustKeepTheDatabasesLatches) {
+  fs::create_directory(path_.string() + ".tmp");  // no write can succeed
+  auto s = open(legacy_with({{"ALM-01", "fire alarm", 3}}));
+  EXPECT_FALSE(s.legacy_stored());
+  EXPECT_EQ(ids(s), (std::vector<std::string>{"ALM-01", kStore}));
+}
+
+TEST_F(SafetyStateStoreTest, EveryFailedWriteReachesTheHandler) {
+  auto s = open();
+  std::vector<std::string> told;
+  s.set_write_failure_handler([&](const std::string& what) { told.push_back(what); });
+  fs::create_directory(path_.string() + ".tmp");
+  storage::SafetyMode idle{"idle", 0.0, std::nullopt, std::nullopt, "a", 1};
+  EXPECT_FALSE(s.save_mode(idle));
+  EXPECT_FALSE(s.latch({"ALM-01", "fire alarm", 1}));
+  ASSERT_EQ(told.size(), 2U);
+  EXPECT_NE(told[0].find("operator mode idle"), std::string::npos) << told[0];
+  EXPECT_NE(told[1].find("latch ALM-01"), std::string::npos) << told[1];
+}
+
 }  // namespace
 }  // namespace bessd::app

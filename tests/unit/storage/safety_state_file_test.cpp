@@ -83,6 +83,40 @@ TEST(SafetyStateFile, ALinkAtTheTemporaryNameIsNotWrittenThrough) {
   EXPECT_EQ(read(victim), "untouched");
 }
 
+// A named pipe at either name must fail at once, never hold the caller in open(2): the control
+// loop and the start-up both read and write this file.
+TEST(SafetyStateFile, APipeAtEitherNameFailsAtOnce) {
+  TempDir dir;
+  const auto path = dir.path() / "safety-state.json";
+  ASSERT_EQ(::mkfifo((path.string() + ".tmp").c_str(), 0600), 0);
+  SafetyStateFile file(path);
+  (void)file.open();
+  const auto st = file.save(sample());
+  ASSERT_FALSE(st);
+  std::filesystem::remove(path.string() + ".tmp");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  const auto opened = SafetyStateFile(path).open();
+  EXPECT_EQ(opened.origin, SafetyStateOrigin::lost);
+  EXPECT_NE(opened.lost_reason.find("not a regular file"), std::string::npos) << opened.lost_reason;
+}
+
+TEST(SafetyStateFile, AnOversizedStateIsLostNotRead) {
+  TempDir dir;
+  const auto path = dir.path() / "safety-state.json";
+  write(path, std::string(2 << 20, ' '));
+  const auto opened = SafetyStateFile(path).open();
+  EXPECT_EQ(opened.origin, SafetyStateOrigin::lost);
+  EXPECT_NE(opened.lost_reason.find("bytes"), std::string::npos) << opened.lost_reason;
+}
+
+// Something at the marker's name that cannot be checked counts as "has run here".
+TEST(SafetyStateFile, ADanglingMarkerLinkIsNotAFreshInstall) {
+  TempDir dir;
+  const auto path = dir.path() / "safety-state.json";
+  std::filesystem::create_symlink(dir.path() / "nowhere", dir.path() / "safety-state.marker");
+  EXPECT_EQ(SafetyStateFile(path).open().origin, SafetyStateOrigin::lost);
+}
+
 TEST(SafetyStateFile, MissingAfterAPreviousRunIsLost) {
   TempDir dir;
   const auto path = dir.path() / "safety-state.json";

@@ -1,0 +1,49 @@
+#pragma once
+// Latch writes never delay a safe command (docs/operations.md, "Safety state").
+//
+// A new latch (ALM-01 fire alarm, a BMS protection...) blocks power in the controller at once.
+// Storing it durably means a file write and two fsyncs: tens of milliseconds on an SD card, far
+// longer on a failing disk. Written inside the control step, that would come between the alarm
+// and the 0 W command on the wire, and would hold the io thread that carries the inverter's
+// transactions. So the controller's latch() and save_trips() are handed to a writer thread of
+// their own and return at once. Both are the safe direction: a latch not yet on disk already
+// blocks power in memory, and a crash before it is written loses it exactly as a crash an
+// instant earlier would have. A write that fails is reported by the durable store's failure
+// handler (SafetyStateStore::set_write_failure_handler), and the controller latches FAULT-STORE.
+//
+// clear() (an acknowledgement: it releases power) is the opposite direction and stays durable
+// before it takes effect: it runs on the same writer thread, after every latch queued before it,
+// and the caller waits for its result.
+
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <bessd/control/fault_latch_store.hpp>
+
+namespace bessd::app {
+
+class LatchWriteBehind final : public control::FaultLatchStore {
+ public:
+  /// `durable` must be safe to call from the writer thread and outlive this object.
+  explicit LatchWriteBehind(control::FaultLatchStore& durable) : durable_(durable) {}
+  ~LatchWriteBehind() override;
+  LatchWriteBehind(const LatchWriteBehind&) = delete;
+  LatchWriteBehind& operator=(const LatchWriteBehind&) = delete;
+
+  Result<std::vector<control::LatchedFault>> load() override { return durable_.load(); }
+  Status latch(const control::LatchedFault& fault) override;
+  Status clear(std::string_view id) override;
+  std::vector<control::TripRecord> load_trips() override { return durable_.load_trips(); }
+  Status save_trips(const std::vector<control::TripRecord>& trips) override;
+
+  /// Waits until every write queued so far is done (before stop completes, and in tests).
+  void drain();
+
+ private:
+  control::FaultLatchStore& durable_;
+  boost::asio::thread_pool writer_{1};
+};
+
+}  // namespace bessd::app

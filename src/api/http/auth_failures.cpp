@@ -1,6 +1,7 @@
 #include <bessd/api/http/auth_failures.hpp>
 
 #include <algorithm>
+#include <utility>
 
 namespace bessd::api::http {
 
@@ -22,10 +23,25 @@ std::optional<AuthFailureTracker::LogLine> AuthFailureTracker::record_failure(
   const bool newly_blocked = blocked && !was_blocked;
   if (p.last_log && now - *p.last_log < settings_.log_interval && !newly_blocked)
     return std::nullopt;
+  if (!take_global_line(now)) {
+    suppressed_ += p.unlogged;
+    p.unlogged = 0;
+    return std::nullopt;
+  }
   p.last_log = now;
-  const LogLine line{p.unlogged, blocked};
+  const LogLine line{p.unlogged, blocked, std::exchange(suppressed_, 0)};
   p.unlogged = 0;
   return line;
+}
+
+bool AuthFailureTracker::take_global_line(TimePoint now) {
+  if (lines_in_window_ == 0 || now - lines_window_start_ >= settings_.log_interval) {
+    lines_window_start_ = now;
+    lines_in_window_ = 0;
+  }
+  if (lines_in_window_ >= settings_.max_log_lines) return false;
+  ++lines_in_window_;
+  return true;
 }
 
 std::chrono::milliseconds AuthFailureTracker::blocked_for(const std::string& peer,

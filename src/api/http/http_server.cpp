@@ -412,13 +412,18 @@ std::optional<Response> HttpServer::State::admission(Transport transport,
 void HttpServer::State::auth_failed(const std::string& peer_address, std::string_view reason) {
   const auto line = auth_failures.record_failure(peer_address, std::chrono::steady_clock::now());
   if (!line) return;
+  const std::string elsewhere = line->not_logged_elsewhere == 0
+                                    ? std::string()
+                                    : "; and " + std::to_string(line->not_logged_elsewhere) +
+                                          " more from peers not logged one by one (too many lines)";
   if (line->blocked)
-    log_warn("api: {} failed authentication(s) from {} (last: {}); refusing it for {} s",
+    log_warn("api: {} failed authentication(s) from {} (last: {}); refusing it for {} s{}",
              line->failures, peer_address, reason,
-             std::chrono::duration_cast<std::chrono::seconds>(options.auth_throttle.block).count());
+             std::chrono::duration_cast<std::chrono::seconds>(options.auth_throttle.block).count(),
+             elsewhere);
   else
-    log_warn("api: {} failed authentication(s) from {} (last: {})", line->failures, peer_address,
-             reason);
+    log_warn("api: {} failed authentication(s) from {} (last: {}){}", line->failures, peer_address,
+             reason, elsewhere);
 }
 
 void HttpServer::State::accept_unix(unsigned generation) {

@@ -79,5 +79,25 @@ TEST(AuthFailureTracker, MemoryIsBounded) {
   EXPECT_LE(t.size(), 4u);
 }
 
+// On loopback every address of 127.0.0.0/8 is a peer of its own, and any local process may bind
+// any of them: "one line per peer per interval" alone bounds nothing. All peers together get
+// max_log_lines per interval, and the failures not logged are counted in the next line.
+TEST(AuthFailureTracker, LogLinesStayBoundedWhenEveryFailureComesFromANewAddress) {
+  AuthFailureTracker t;  // the defaults the server uses
+  const TimePoint t0{std::chrono::hours{1}};
+  int lines = 0;
+  constexpr int kAttempts = 20'000;  // about 2 s of a loopback flood
+  for (int i = 0; i < kAttempts; ++i) {
+    const std::string peer = "127." + std::to_string(i / 65536 % 256) + "." +
+                             std::to_string(i / 256 % 256) + "." + std::to_string(i % 256);
+    if (t.record_failure(peer, t0 + std::chrono::microseconds{i * 100})) ++lines;
+  }
+  EXPECT_LE(lines, 100);
+  // The next interval's first line accounts for every failure that was not logged.
+  const auto next = t.record_failure("127.9.9.9", t0 + std::chrono::minutes(2));
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->not_logged_elsewhere, static_cast<std::uint64_t>(kAttempts - lines));
+}
+
 }  // namespace
 }  // namespace bessd::api::http

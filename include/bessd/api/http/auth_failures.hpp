@@ -4,7 +4,10 @@
 //
 // A peer with `max_failures` failures within `window` is refused (429) for `block` after the
 // last of them; its log lines come at the first failure, when the block starts, and otherwise at
-// most once per `log_interval`, each carrying the number of failures since the previous line. Times
+// most once per `log_interval`, each carrying the number of failures since the previous line.
+// All peers together get at most `max_log_lines` lines per `log_interval` (addresses are free on
+// loopback: 127.0.0.0/8): failures beyond that are counted, and the next line that is written
+// carries their number, so the journal's own rate limit never drops bessd's other lines. Times
 // come in as arguments: no clock of its own, so the logic is tested without waiting.
 //
 // Threading: not thread-safe; the HTTP server uses it on its io_context thread.
@@ -22,7 +25,8 @@ struct AuthThrottleSettings {
   std::chrono::milliseconds window{60'000};
   std::chrono::milliseconds block{60'000};
   std::chrono::milliseconds log_interval{60'000};
-  std::size_t max_peers{4096};  // peers tracked at once (bounded memory under a spread attack)
+  std::size_t max_peers{4096};      // peers tracked at once (bounded memory under a spread attack)
+  std::uint32_t max_log_lines{20};  // per log_interval, all peers together
 };
 
 class AuthFailureTracker {
@@ -33,8 +37,9 @@ class AuthFailureTracker {
 
   /// What a log line about `peer` says.
   struct LogLine {
-    std::uint64_t failures;  // since the previous line about this peer
-    bool blocked;            // the peer is now refused
+    std::uint64_t failures;                 // since the previous line about this peer
+    bool blocked;                           // the peer is now refused
+    std::uint64_t not_logged_elsewhere{0};  // failures of any peer whose lines were suppressed
   };
 
   /// Records one failure of `peer` at `now`; returns the log line to write when one is due.
@@ -54,8 +59,13 @@ class AuthFailureTracker {
   };
   void prune(TimePoint now);
 
+  bool take_global_line(TimePoint now);
+
   AuthThrottleSettings settings_;
   std::unordered_map<std::string, Peer> peers_;
+  TimePoint lines_window_start_{};
+  std::uint32_t lines_in_window_{0};
+  std::uint64_t suppressed_{0};
 };
 
 }  // namespace bessd::api::http

@@ -39,6 +39,8 @@ namespace {
 struct SessionBase {
   virtual ~SessionBase() = default;
   virtual void close() = 0;
+  /// TCP, no valid token yet: closes it to make room for a newer connection (true).
+  virtual bool evict_waiting_for_token() = 0;
 };
 
 }  // namespace
@@ -64,6 +66,8 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::size_t refusing{0};             // connections being answered 503/429 and closed
   static constexpr std::size_t kMaxRefusing = 64;
   AuthFailureTracker auth_failures{options.auth_throttle};
+  std::uint64_t evictions_unlogged{0};
+  std::optional<std::chrono::steady_clock::time_point> last_eviction_log;
   std::vector<std::weak_ptr<SessionBase>> sessions;
   bool stopped{false};
   bool unix_bound{false};
@@ -99,6 +103,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   /// The refusal for a new connection over `transport`, or nothing when it may be served.
   std::optional<Response> admission(Transport transport, const std::string& peer_address);
   void auth_failed(const std::string& peer_address, std::string_view reason);
+  bool evict_oldest_unauthenticated();
 };
 
 namespace {
@@ -138,7 +143,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
     if constexpr (kTcp) {
       --state_->tcp_active;
-      if (!authenticated_) --state_->tcp_unauthenticated;
+      if (!authenticated_ && !evicted_) --state_->tcp_unauthenticated;
     } else {
       --state_->unix_active;
     }
@@ -157,6 +162,23 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     beast::error_code ec;
     stream_.socket().shutdown(Protocol::socket::shutdown_both, ec);
     stream_.close();
+  }
+
+  // A connection that holds an unauthenticated slot without sending a valid token is what a
+  // lock-out looks like (a few such connections, reopened as they time out, would refuse every
+  // token holder): the oldest one goes and the newcomer is served (docs/api.md "Limits"). Not
+  // counted as a failed authentication: on loopback the squatter shares its address with the
+  // token holders, and a throttle would lock them out instead.
+  bool evict_waiting_for_token() override {
+    if constexpr (!kTcp) {
+      return false;
+    } else {
+      if (refusal_ || authenticated_ || evicted_) return false;
+      evicted_ = true;
+      --state_->tcp_unauthenticated;
+      close();
+      return true;
+    }
   }
 
  private:
@@ -215,8 +237,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       auto bearer = check_bearer(parser_->get(), opts().tokens);
       if (bearer.denied) {
         state_->router.count_transport_error(401);
-        state_->auth_failed(who_.peer.substr(0, who_.peer.rfind(':')),
-                            bearer.presented ? "invalid token" : "no token");
+        state_->auth_failed(peer_address(), bearer.presented ? "invalid token" : "no token");
         keep_alive_ = false;
         return send(std::move(*bearer.denied), true);  // a 401 closes the connection
       }
@@ -340,6 +361,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   Method answering_{Method::other};  // of the request being answered (HEAD: no body)
   bool keep_alive_{false};
   bool authenticated_{false};  // TCP: a request on this connection carried a valid token
+  bool evicted_{false};        // TCP: closed to make room; no longer counted as waiting
+  std::string peer_address() const { return who_.peer.substr(0, who_.peer.rfind(':')); }
   std::chrono::steady_clock::time_point auth_deadline_{};
   std::optional<Response> refusal_;
   std::vector<gid_t> unix_groups_;  // the Unix peer's groups at connect (SO_PEERGROUPS)
@@ -404,9 +427,29 @@ std::optional<Response> HttpServer::State::admission(Transport transport,
   }
   if (tcp_active >= options.max_tcp_connections)
     return full(options.max_tcp_connections, "API connections over TCP");
-  if (tcp_unauthenticated >= options.max_unauthenticated_tcp)
+  if (tcp_unauthenticated >= options.max_unauthenticated_tcp && !evict_oldest_unauthenticated())
     return full(options.max_unauthenticated_tcp, "TCP connections waiting to authenticate");
   return std::nullopt;
+}
+
+bool HttpServer::State::evict_oldest_unauthenticated() {
+  for (const auto& weak : sessions) {  // in the order they were accepted
+    auto s = weak.lock();
+    if (!s || !s->evict_waiting_for_token()) continue;
+    // Logged at most once a minute, with the count: someone holds connections without a token.
+    ++evictions_unlogged;
+    const auto now = std::chrono::steady_clock::now();
+    if (!last_eviction_log || now - *last_eviction_log >= std::chrono::minutes(1)) {
+      log_warn(
+          "api: closed {} TCP connection(s) that held a slot without sending a valid token "
+          "(limit {} waiting at once), to serve newer ones",
+          evictions_unlogged, options.max_unauthenticated_tcp);
+      evictions_unlogged = 0;
+      last_eviction_log = now;
+    }
+    return true;
+  }
+  return false;
 }
 
 void HttpServer::State::auth_failed(const std::string& peer_address, std::string_view reason) {

@@ -106,7 +106,7 @@ api_tcp() { curl -s -o /dev/null -w '%{http_code}' --max-time 20 -H "Authorizati
   http://127.0.0.1:8470/v1/status; }
 [[ $(api_tcp) == 200 ]] || fail "GET /v1/status over TCP: $(api_tcp)"
 bessctl status >/dev/null || fail "bessctl status over the Unix socket failed"
-[[ $(stat -c '%U %a' /run/bessd) == "bessd 750" ]] || fail "/run/bessd: $(stat -c '%U %a' /run/bessd)"
+[[ $(stat -c '%U %a' /run/bessd) == "bessd 751" ]] || fail "/run/bessd: $(stat -c '%U %a' /run/bessd)"
 [[ $(stat -c '%U %a' /var/lib/bessd) == "bessd 750" ]] || fail "/var/lib/bessd: $(stat -c '%U %a' /var/lib/bessd)"
 
 log "reload"

@@ -225,9 +225,12 @@ void Router::handle(Request request, Reply reply) {
     return counted(error_response(404, error_code::kNotFound, "no such endpoint: " + path));
   }
   if (match == nullptr) {
-    Response r = error_response(405, error_code::kMethodNotAllowed,
-                                std::string(to_string(request.method)) + " is not allowed on " +
-                                    path + " (allowed: " + allow + ")");
+    const std::string method_name = request.method_name.empty()
+                                        ? std::string(to_string(request.method))
+                                        : request.method_name.substr(0, 32);
+    Response r =
+        error_response(405, error_code::kMethodNotAllowed,
+                       method_name + " is not allowed on " + path + " (allowed: " + allow + ")");
     r.headers.emplace_back("Allow", allow);
     return counted(std::move(r));
   }

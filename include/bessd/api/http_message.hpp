@@ -16,6 +16,7 @@ Method parse_method(std::string_view text) noexcept;
 
 struct Request {
   Method method{Method::get};
+  std::string method_name;   // as sent ("TRACE" when method is other), for messages
   std::string target;        // path and query as sent: "/v1/events?level=warning&limit=10"
   std::string content_type;  // empty when absent
   std::string body;

@@ -66,6 +66,11 @@ Response read_error_response(boost::system::error_code ec, const ParseLimits& li
 }
 
 std::optional<Response> check_framing(const HttpRequest& request) {
+  // RFC 9112, 3.2: a request with more than one Host field is answered 400.
+  if (const auto hosts = request.count(bhttp::field::host); hosts > 1)
+    return error_response(
+        400, error_code::kBadRequest,
+        "malformed HTTP request: Host is given " + std::to_string(hosts) + " times; send it once");
   const auto [first, last] = request.equal_range(bhttp::field::transfer_encoding);
   const auto count = std::distance(first, last);
   if (count == 0) return std::nullopt;
@@ -104,7 +109,8 @@ BearerCheck check_bearer(const HttpRequest& request, const std::vector<Credentia
 
 Request to_request(HttpRequest& request, Requester who) {
   Request out;
-  out.method = parse_method(to_sv(request.method_string()));
+  out.method_name = std::string(to_sv(request.method_string()));
+  out.method = parse_method(out.method_name);
   out.target = std::string(to_sv(request.target()));
   out.content_type = std::string(to_sv(request[bhttp::field::content_type]));
   out.body = std::move(request.body());

@@ -253,6 +253,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       // already open (docs/operations.md "Configure, reload").
       if (who_.uid && who_.gid) who_.scope = state_->unix_scope(*who_.uid, *who_.gid, unix_groups_);
     }
+    // Authorisation comes before the body too (docs/api.md "Transports and access"): a write
+    // from a client without the control scope is answered (403, counted and audited by the
+    // router) without its body being read or 100 Continue sent. The body left on the wire
+    // means the connection closes after the answer.
+    if (!who_.may_write() && is_write_method(answering_) && !parser_->is_done()) {
+      keep_alive_ = false;
+      return dispatch(/*close_after=*/true);
+    }
     if (wants_continue(*parser_)) {
       continue_ =
           std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, version_);
@@ -291,18 +299,27 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void on_request() {
-    auto& req = parser_->get();
-    keep_alive_ = req.keep_alive();
-    Request request = to_request(req, who_);
+    keep_alive_ = parser_->get().keep_alive();
+    dispatch(/*close_after=*/false);
+  }
+
+  static bool is_write_method(Method m) {
+    return m == Method::put || m == Method::post || m == Method::delete_ || m == Method::patch;
+  }
+
+  void dispatch(bool close_after) {
+    Request request = to_request(parser_->get(), who_);
     answering_ = request.method;
     // The facade may complete on another thread: always come back to the stream's executor.
     // Most replies come back at once, on it: dispatch sends them without a round trip through
     // the queue.
-    state_->router.handle(std::move(request), [self = this->shared_from_this()](Response response) {
-      auto exec = self->stream_.get_executor();
-      asio::dispatch(
-          exec, [self, r = std::move(response)]() mutable { self->send(std::move(r), false); });
-    });
+    state_->router.handle(
+        std::move(request), [self = this->shared_from_this(), close_after](Response response) {
+          auto exec = self->stream_.get_executor();
+          asio::dispatch(exec, [self, close_after, r = std::move(response)]() mutable {
+            self->send(std::move(r), close_after);
+          });
+        });
   }
 
   void send(Response r, bool close_after) {

@@ -56,6 +56,11 @@ TEST(Framing, OnlyASingleChunkedTransferEncodingWithoutContentLength) {
   r = with({{bhttp::field::transfer_encoding, "chunked"}, {bhttp::field::content_length, "5"}});
   ASSERT_TRUE(r.has_value());
   EXPECT_THAT(r->body, HasSubstr("both given"));
+  // RFC 9112, 3.2: two Host fields are a 400, not "the first one wins".
+  r = with({{bhttp::field::host, "localhost"}, {bhttp::field::host, "evil.example"}});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 400u);
+  EXPECT_THAT(r->body, HasSubstr("Host is given 2 times"));
 }
 
 using Smuggling = ServerFixture;
@@ -91,6 +96,15 @@ TEST_F(Smuggling, OddTransferEncodingsAre400AndClose) {
   EXPECT_TRUE(closed_without_data(fd, 4s));
   ::close(fd);
   EXPECT_TRUE(on_io([this] { return facade_.ack_requests.empty(); }));
+}
+
+// A method bessd has no name for is named as sent in the 405, not "OTHER".
+TEST_F(Smuggling, AnUnknownMethodIsNamedAsSent) {
+  start_server();
+  const auto r = request_unix(socket_path_, "TRACE /v1/status HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 405u);
+  EXPECT_THAT(r->body, HasSubstr("TRACE is not allowed on /v1/status"));
 }
 
 TEST_F(Smuggling, AChunkedBodyStillWorks) {

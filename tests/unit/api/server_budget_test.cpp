@@ -112,6 +112,27 @@ TEST_F(Budget, AuthenticationComesBeforeTheBodyAndBefore100Continue) {
   EXPECT_TRUE(on_io([this] { return facade_.mode_requests.empty(); }));
 }
 
+// Authorisation too: a read-only token's write is answered 403 before its body is read and
+// without 100 Continue (the body would be read only to be refused).
+TEST_F(Budget, AReadOnlyWriteIs403BeforeTheBodyAndBefore100Continue) {
+  options_.read_timeout = 10s;
+  options_.tokens.push_back({"viewer", Scope::read, "fedcba9876543210-read-token"});
+  start_server();
+  const auto port = on_io([this] { return server_->tcp_port(); });
+  const int fd = connect_tcp(port);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(send_all(fd,
+                       "PUT /v1/mode HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n"
+                       "Authorization: Bearer fedcba9876543210-read-token\r\n"
+                       "Content-Type: application/json\r\nContent-Length: 3000\r\n\r\n"));
+  const auto r = read_response(fd);  // the first answer: 403, not 100
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 403u);
+  EXPECT_THAT(r->body, HasSubstr("read-only"));
+  ::close(fd);
+  EXPECT_TRUE(on_io([this] { return facade_.mode_requests.empty(); }));
+}
+
 TEST_F(Budget, AnUnauthenticatedTcpConnectionHasAShortDeadline) {
   options_.read_timeout = 10s;
   options_.auth_timeout = 200ms;

@@ -54,7 +54,10 @@ def type_text(node):
     if "pattern" in node:
         rng.append(f"pattern `{node['pattern']}`")
     if t == "array":
-        return "array of `[x, factor]` pairs, x ascending, factor 0–1"
+        items = node.get("items", {})
+        if items.get("type") == "array":
+            return "array of `[x, factor]` pairs, x ascending, factor 0–1"
+        return "array of " + type_text(items) + ("s" if "pattern" not in items and "enum" not in items else " values")
     return t + (" (" + ", ".join(rng) + ")" if rng else "")
 
 

@@ -7,6 +7,7 @@
 //   3  the daemon is not reachable (not running, wrong socket or URL, timeout)
 //   4  access denied (not root / not in the API group; missing or wrong token)
 //   5  the controller refused the request (409: refused or busy)
+//   6  try again later: too many requests or connections (429, 503 with Retry-After)
 //   check-site passes through the exit code of `bessd check-site`.
 
 #include <cerrno>
@@ -39,6 +40,7 @@ enum Exit : int {
   kUnreachable = 3,
   kDenied = 4,
   kRefused = 5,
+  kTryLater = 6,
 };
 
 struct Globals {
@@ -148,6 +150,11 @@ class Runner {
                    "BESSD_TOKEN\n";
     if (reply->status == 401 || reply->status == 403) return kDenied;
     if (reply->status == 409) return kRefused;
+    // Over a rate limit or a connection budget: the same request succeeds later (Retry-After).
+    if (reply->status == 429 ||
+        (reply->status == 503 && json_.is_object() && json_.contains("error") &&
+         json_["error"].value("code", "") == "too_many_connections"))
+      return kTryLater;
     return kApiError;
   }
 
@@ -243,7 +250,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok, 1 API error, 2 usage, 3 daemon not reachable, 4 access denied, "
-      "5 refused by the controller.");
+      "5 refused by the controller, 6 try again later (rate limit, busy).");
   Globals g;
   if (const char* env = std::getenv("BESSD_SOCKET")) g.socket = env;
   app.add_flag("--json", g.json, "print the API's JSON instead of text");

@@ -221,6 +221,21 @@ TEST_F(Bessctl, ModeForSendsTheExpiryInSeconds) {
   EXPECT_EQ(ctl({"mode", "idle", "--for", "0"}).exit_code, 2);
 }
 
+// Over the write rate limit (429) is "try again later" (6), not an API error (1).
+TEST_F(Bessctl, OverTheWriteRateLimitExits6) {
+  int later = 0;
+  for (int i = 0; i < 15 && later == 0; ++i) {
+    const auto r = ctl({"ack"});
+    if (r.exit_code == 6) {
+      ++later;
+      EXPECT_THAT(r.err, HasSubstr("429"));
+    } else {
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+    }
+  }
+  EXPECT_EQ(later, 1);
+}
+
 TEST_F(Bessctl, UsageErrorsExit2) {
   EXPECT_EQ(ctl({"mode", "manual"}).exit_code, 2);
   EXPECT_EQ(ctl({"mode", "idle", "100"}).exit_code, 2);

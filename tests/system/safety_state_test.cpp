@@ -15,6 +15,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "site.hpp"
 
@@ -119,12 +120,33 @@ TEST(SafetyState, FreshInstallIsNotLostAndPowerFlows) {
   EXPECT_TRUE(fs::exists(site.dir() + "/safety-state.json"));
 }
 
-enum class Damage { telemetry_deleted, telemetry_corrupt };
+// Fills the telemetry database (bessd stopped) beyond `mb` megabytes with a table of its own, so
+// that with storage.max_size_mb = mb no telemetry write finds room.
+void fill_database_beyond(const std::string& db, int mb) {
+  sqlite3* conn = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &conn), SQLITE_OK) << db;
+  const std::string sql =
+      "CREATE TABLE IF NOT EXISTS ballast(b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+      "SELECT i + 1 FROM n WHERE i < " +
+      std::to_string(mb * 16 + 16) + ") INSERT INTO ballast SELECT randomblob(65536) FROM n;";
+  char* err = nullptr;
+  const int rc = sqlite3_exec(conn, sql.c_str(), nullptr, nullptr, &err);
+  const std::string what = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(conn);
+  ASSERT_EQ(rc, SQLITE_OK) << what;
+  ASSERT_GT(fs::file_size(db), static_cast<std::uintmax_t>(mb) * 1024 * 1024);
+}
+
+enum class Damage { telemetry_deleted, telemetry_corrupt, telemetry_at_size_cap };
 
 class KillWithDamagedTelemetry : public ::testing::TestWithParam<Damage> {};
 
 TEST_P(KillWithDamagedTelemetry, TheLatchSurvivesAndHoldsPower) {
   Site site;
+  constexpr int kCapMb = 4;  // the smallest storage.max_size_mb
+  if (GetParam() == Damage::telemetry_at_size_cap)
+    site.patch_config({{"storage", {{"max_size_mb", kCapMb}}}});
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
   latch_protection_flag(site);
@@ -132,6 +154,7 @@ TEST_P(KillWithDamagedTelemetry, TheLatchSurvivesAndHoldsPower) {
   std::int64_t restarted = 0;
   if (GetParam() == Damage::telemetry_deleted) remove_database(site.db_path());
   if (GetParam() == Damage::telemetry_corrupt) corrupt_database(site.db_path());
+  if (GetParam() == Damage::telemetry_at_size_cap) fill_database_beyond(site.db_path(), kCapMb);
   restarted = Site::now_us();
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   expect_latched_and_no_power(site, restarted, {"BMS-OT"});
@@ -143,7 +166,8 @@ TEST_P(KillWithDamagedTelemetry, TheLatchSurvivesAndHoldsPower) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SafetyState, KillWithDamagedTelemetry,
-                         ::testing::Values(Damage::telemetry_deleted, Damage::telemetry_corrupt));
+                         ::testing::Values(Damage::telemetry_deleted, Damage::telemetry_corrupt,
+                                           Damage::telemetry_at_size_cap));
 
 class KillWithLostSafetyState : public ::testing::TestWithParam<bool> {};
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <future>
 #include <sstream>
 
 #include <boost/asio/post.hpp>
@@ -453,7 +454,13 @@ void AppFacade::record_audit(const api::Requester& who, const std::string& reque
   a.sent = ctx_.loop.last_output().command;
   a.readback_power_w = ctx_.loop.inverter().setpoint_readback_w;
   a.outcome = outcome;
-  ctx_.store.append_audit(a);
+  // The API thread answers the write once this commits (docs/api.md "GET /v1/audit"); a
+  // promise the store drops unfulfilled (it stopped first) reads as "not stored".
+  auto committed = std::make_shared<std::promise<void>>();
+  // Taken after every API call; the bound only matters to a caller that never takes them.
+  if (audit_commits_.size() >= 64) audit_commits_.erase(audit_commits_.begin());
+  audit_commits_.push_back(committed->get_future().share());
+  ctx_.store.append_audit(a, [committed](std::int64_t) { committed->set_value(); });
 }
 
 Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request,

@@ -419,7 +419,8 @@ struct Daemon::Impl {
         *inverter_driver, *store, compliance_report, bms_link_detail(), inverter_link_detail(),
         &inverter_problems, latches.get(), &config_text, [this] { return listeners->links(); },
         [this] { return service_faults(); }, &running_config_fingerprint});
-    api_facade = std::make_unique<ControlThreadFacade>(*facade, io.get_executor());
+    api_facade = std::make_unique<ControlThreadFacade>(
+        *facade, io.get_executor(), [this] { return facade->take_audit_commits(); });
     router = std::make_unique<api::Router>(*api_facade, clock,
                                            api::write_rate_settings(config.api.write_rate));
     http = std::make_unique<api::http::HttpServer>(api_io, *router, *server_options);

@@ -454,6 +454,12 @@ void AppFacade::record_audit(const api::Requester& who, const std::string& reque
   a.sent = ctx_.loop.last_output().command;
   a.readback_power_w = ctx_.loop.inverter().setpoint_readback_w;
   a.outcome = outcome;
+  if (audit_unavailable()) {
+    // Of the writes that wait, only an idle is taken in this state, and the journal has its
+    // record (log_audit_fallback): its answer does not wait for a database that is down.
+    ctx_.store.append_audit(a);
+    return;
+  }
   // The API thread answers the write once this commits (docs/api.md "GET /v1/audit"); a
   // promise the store drops unfulfilled (it stopped first) reads as "not stored".
   auto committed = std::make_shared<std::promise<void>>();

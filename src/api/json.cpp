@@ -279,6 +279,7 @@ Json to_json(const Requester& r) {
           {"gid", opt(r.gid)},
           {"pid", opt(r.pid)},
           {"user", r.user},
+          {"token", r.credential.empty() ? Json() : Json(r.credential)},
           {"peer", r.peer}};
 }
 

@@ -289,14 +289,28 @@ std::optional<Response> Router::refuse_write(const Request& req, const RouteInfo
   }
   if (client.empty()) return denied;
   const std::string reason = std::to_string(denied->status);
-  if (const auto n = write_limiter_.count_refusal(client, reason, now)) {
+  if (const auto n = write_limiter_.count_refusal(client, reason, now, {who, what}))
+    audit_refusals({{client, reason, {who, what}, *n}});
+  return denied;
+}
+
+void Router::audit_refusals(const std::vector<RefusalCount>& counts) {
+  for (const auto& c : counts) {
     facade_.audit_refusal(
-        who, what,
-        std::to_string(*n) + (*n == 1 ? " write" : " writes") + " refused with " + reason +
-            (denied->status == 429 ? " (over the write rate limit)" : " (no control scope)") +
+        c.context.who, c.context.what,
+        std::to_string(c.count) + (c.count == 1 ? " write" : " writes") + " refused with " +
+            c.reason +
+            (c.reason == "429" ? " (over the write rate limit)" : " (no control scope)") +
             " since the last record of this client");
   }
-  return denied;
+}
+
+void Router::audit_due_refusals() {
+  audit_refusals(write_limiter_.due_refusals(clock_.now()));
+}
+
+void Router::audit_pending_refusals() {
+  audit_refusals(write_limiter_.take_refusals());
 }
 
 // Clients poll these two: their text is written directly, without a Json tree.

@@ -55,14 +55,38 @@ WriteRateLimiter::Admission WriteRateLimiter::admit(const std::string& client, T
 
 std::optional<std::uint64_t> WriteRateLimiter::count_refusal(const std::string& client,
                                                              const std::string& reason,
-                                                             TimePoint now) {
+                                                             TimePoint now,
+                                                             RefusalContext context) {
   const std::string key = reason + " " + client;
   if (refusals_.size() >= settings_.max_clients && !refusals_.contains(key)) prune(now);
   Refusals& r = refusals_[key];
+  r.client = client;
+  r.reason = reason;
+  r.context = std::move(context);
   ++r.unaudited;
   if (r.last_audit && now - *r.last_audit < settings_.audit_interval) return std::nullopt;
   r.last_audit = now;
   return std::exchange(r.unaudited, 0);
+}
+
+std::vector<RefusalCount> WriteRateLimiter::due_refusals(TimePoint now) {
+  std::vector<RefusalCount> out;
+  for (auto& [key, r] : refusals_) {
+    if (r.unaudited == 0 || (r.last_audit && now - *r.last_audit < settings_.audit_interval))
+      continue;
+    // The next record of this client counts from here: one record per interval stays the rule.
+    r.last_audit = now;
+    out.push_back({r.client, r.reason, r.context, std::exchange(r.unaudited, 0)});
+  }
+  return out;
+}
+
+std::vector<RefusalCount> WriteRateLimiter::take_refusals() {
+  std::vector<RefusalCount> out;
+  for (auto& [key, r] : refusals_)
+    if (r.unaudited > 0)
+      out.push_back({r.client, r.reason, r.context, std::exchange(r.unaudited, 0)});
+  return out;
 }
 
 void WriteRateLimiter::update(WriteRateSettings settings) {

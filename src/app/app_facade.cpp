@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <future>
 #include <sstream>
 
 #include <boost/asio/post.hpp>
@@ -372,6 +373,56 @@ void AppFacade::history(const api::HistoryQuery& query, api::Done<api::HistorySe
   });
 }
 
+namespace {
+
+// The audit's actor column holds who made the write as a JSON object (docs/api.md "GET
+// /v1/audit": `who`), with describe()'s line as "text" for a human reading the database.
+std::string audit_actor_text(const api::Requester& who) {
+  nlohmann::json j{{"transport", api::to_string(who.transport)},
+                   {"uid", who.uid ? nlohmann::json(*who.uid) : nlohmann::json()},
+                   {"gid", who.gid ? nlohmann::json(*who.gid) : nlohmann::json()},
+                   {"pid", who.pid ? nlohmann::json(*who.pid) : nlohmann::json()},
+                   {"user", who.user},
+                   {"token", who.credential},
+                   {"peer", who.peer},
+                   {"text", who.describe()}};
+  return j.dump();
+}
+
+// Reads the actor column back. Rows written before it held JSON carry describe()'s line only:
+// it becomes `user`, and its " via unix"/" via tcp" gives the transport.
+api::Requester requester_from_audit_actor(const std::string& actor) {
+  api::Requester who;
+  const auto j = nlohmann::json::parse(actor, nullptr, false);
+  if (!j.is_object() || !j.contains("transport")) {
+    who.user = actor;
+    if (actor.find(" via unix") != std::string::npos) who.transport = api::Transport::unix_socket;
+    if (actor.find(" via tcp") != std::string::npos) who.transport = api::Transport::tcp;
+    return who;
+  }
+  const std::string transport = j.value("transport", "");
+  if (transport == api::to_string(api::Transport::unix_socket))
+    who.transport = api::Transport::unix_socket;
+  else if (transport == api::to_string(api::Transport::tcp))
+    who.transport = api::Transport::tcp;
+  if (const auto v = j.find("uid"); v != j.end() && v->is_number_unsigned())
+    who.uid = v->get<std::uint32_t>();
+  if (const auto v = j.find("gid"); v != j.end() && v->is_number_unsigned())
+    who.gid = v->get<std::uint32_t>();
+  if (const auto v = j.find("pid"); v != j.end() && v->is_number_integer())
+    who.pid = v->get<std::int32_t>();
+  const auto text = [&](const char* key) {
+    const auto v = j.find(key);
+    return v != j.end() && v->is_string() ? v->get<std::string>() : std::string{};
+  };
+  who.user = text("user");
+  who.credential = text("token");
+  who.peer = text("peer");
+  return who;
+}
+
+}  // namespace
+
 void AppFacade::audit(const api::AuditQuery& query, api::Done<std::vector<api::AuditRecord>> done) {
   boost::asio::post(queries_, [this, query, done = std::move(done)]() mutable {
     // Newest first, straight from the store: none of the newest rows can fall off the end.
@@ -382,7 +433,7 @@ void AppFacade::audit(const api::AuditQuery& query, api::Done<std::vector<api::A
       api::AuditRecord rec;
       rec.id = a.id;
       rec.time = a.record.at;
-      rec.who.user = a.record.actor;
+      rec.who = requester_from_audit_actor(a.record.actor);
       const auto space = a.record.request.find(' ');
       rec.action = a.record.request.substr(0, space);
       rec.request = space == std::string::npos ? "" : a.record.request.substr(space + 1);
@@ -399,12 +450,24 @@ void AppFacade::record_audit(const api::Requester& who, const std::string& reque
                              const std::string& outcome) {
   storage::AuditRecord a;
   a.at = ctx_.clock.wall_now();
-  a.actor = who.describe();
+  a.actor = audit_actor_text(who);
   a.request = request;
   a.sent = ctx_.loop.last_output().command;
   a.readback_power_w = ctx_.loop.inverter().setpoint_readback_w;
   a.outcome = outcome;
-  ctx_.store.append_audit(a);
+  if (audit_unavailable()) {
+    // Of the writes that wait, only an idle is taken in this state, and the journal has its
+    // record (log_audit_fallback): its answer does not wait for a database that is down.
+    ctx_.store.append_audit(a);
+    return;
+  }
+  // The API thread answers the write once this commits (docs/api.md "GET /v1/audit"); a
+  // promise the store drops unfulfilled (it stopped first) reads as "not stored".
+  auto committed = std::make_shared<std::promise<void>>();
+  // Taken after every API call; the bound only matters to a caller that never takes them.
+  if (audit_commits_.size() >= 64) audit_commits_.erase(audit_commits_.begin());
+  audit_commits_.push_back(committed->get_future().share());
+  ctx_.store.append_audit(a, [committed](std::int64_t) { committed->set_value(); });
 }
 
 Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request,

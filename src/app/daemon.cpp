@@ -106,6 +106,9 @@ struct Daemon::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> api_work;
   std::thread api_thread;
   bool api_closing = false;  // api thread only: the daemon is stopping, never reopen listeners
+  // API thread: records the refused writes whose minute has ended (docs/api.md "Write rate
+  // limit"), so that a flood that stops is still counted.
+  asio::steady_timer refusal_audit_timer{api_io};
   asio::signal_set stop_signals{io, SIGINT, SIGTERM};
   asio::signal_set reload_signals{io, SIGHUP};
   asio::steady_timer stop_timer{io};
@@ -407,6 +410,15 @@ struct Daemon::Impl {
   // docs/operations.md "Priorities": the API thread runs 10 nice levels below the controller,
   // so that serving (or refusing) clients never takes the CPU from a BMS frame or a command.
   // Lowering its own priority needs no privilege.
+  void audit_due_refusals_later() {
+    refusal_audit_timer.expires_after(std::chrono::seconds(5));
+    refusal_audit_timer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || api_closing) return;
+      router->audit_due_refusals();
+      audit_due_refusals_later();
+    });
+  }
+
   static void lower_api_thread_priority() {
     errno = 0;
     const int current = ::getpriority(PRIO_PROCESS, 0);
@@ -429,7 +441,8 @@ struct Daemon::Impl {
         *inverter_driver, *store, compliance_report, bms_link_detail(), inverter_link_detail(),
         &inverter_problems, latches.get(), &config_text, [this] { return listeners->links(); },
         [this] { return service_faults(); }, &running_config_fingerprint});
-    api_facade = std::make_unique<ControlThreadFacade>(*facade, io.get_executor());
+    api_facade = std::make_unique<ControlThreadFacade>(
+        *facade, io.get_executor(), [this] { return facade->take_audit_commits(); });
     router = std::make_unique<api::Router>(*api_facade, clock,
                                            api::write_rate_settings(config.api.write_rate));
     http = std::make_unique<api::http::HttpServer>(api_io, *router, *server_options);
@@ -438,6 +451,7 @@ struct Daemon::Impl {
         std::make_unique<ApiListeners>(api_io, *http, clock, std::move(inherited), logger("api"));
     listeners->start(ListenerPlan::from_config(config.api, gid));
     api_work.emplace(api_io.get_executor());
+    audit_due_refusals_later();
     api_thread = std::thread([this] {
       lower_api_thread_priority();
       // A bug that throws out of one connection's handler must not end the controller: that
@@ -669,6 +683,9 @@ struct Daemon::Impl {
     notifier.stopping();
     if (!api_thread.joinable()) return finish_stop_after_api();
     asio::post(api_io, [this] {
+      // Every refusal still counted gets its record before the store stops.
+      refusal_audit_timer.cancel();
+      if (router) router->audit_pending_refusals();
       if (http) http->stop();
       if (listeners) listeners->stop();
       api_work.reset();

@@ -28,6 +28,8 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::int64_t kDayMs = 86'400'000;
+// Telemetry up to this far ahead of the clock is normal jitter, not a clock that ran ahead.
+constexpr std::int64_t kFutureSlackMs = 600'000;  // 10 minutes
 constexpr std::int64_t kMinuteMs = 60'000;
 constexpr std::int64_t kQuarterMs = 900'000;
 constexpr double kHighWater = 0.90;  // start evicting raw telemetry above this share of the cap
@@ -218,6 +220,7 @@ class SqliteStore::Impl {
       if (conn_ && !batch.empty() && (now >= next_retry || stopping || failures_in_row_ == 0)) {
         if (write(batch)) {
           maintain();
+          report_future_rows();
           // Barriers resolve after this batch's retention step, so a flushed store is also a
           // pruned one.
           for (auto& item : batch) {
@@ -341,6 +344,27 @@ class SqliteStore::Impl {
     emit(make_event(active ? sev : core::Severity::info,
                     active ? core::EventEdge::raised : core::EventEdge::cleared, code,
                     std::move(message), std::move(fields)));
+  }
+
+  /// Telemetry stamped later than now (+ slack): the clock ran ahead when it was written. Said
+  /// once, as a warning event, while it lasts; retention ignores those times
+  /// (retention_reference_ms()).
+  void report_future_rows() {
+    std::int64_t newest = 0;
+    {
+      std::lock_guard lock(db_mutex_);
+      newest = newest_ms_;
+    }
+    const std::int64_t now_ms = to_unix_ms(clock_->wall_now());
+    const bool ahead = newest > now_ms + kFutureSlackMs;
+    if (ahead == conditions_["storage.future_rows"]) return;
+    condition("storage.future_rows", ahead, core::Severity::warning,
+              ahead ? "Telemetry stored with times in the future (newest " +
+                          utc_stamp(from_unix_ms(newest)) +
+                          "): the clock ran ahead when they were written; retention measures "
+                          "age from now instead"
+                    : "No stored telemetry is in the future any more",
+              {{"newest_ms", std::to_string(newest)}, {"now_ms", std::to_string(now_ms)}});
   }
 
   void report_overflow() {
@@ -870,28 +894,39 @@ class SqliteStore::Impl {
     return 0;
   }
 
+  /// The time retention measures age from: the newest telemetry time, but never later than the
+  /// clock's "now". Rows stamped in the future (the clock once ran ahead, then was corrected)
+  /// must not move the cutoffs, or every record written afterwards would be "too old" at once
+  /// (docs/operations.md "Retention and the clock"). Without telemetry, 0: nothing is pruned by
+  /// age. With a simulated clock, the stored times and "now" come from the same clock.
+  std::int64_t retention_reference_ms() const {
+    if (newest_ms_ <= 0) return 0;
+    return std::min(newest_ms_, to_unix_ms(clock_->wall_now()));
+  }
+
   void maintain() {
     std::lock_guard lock(db_mutex_);
-    // Retention, relative to the newest telemetry time (so simulated time works the same).
-    // Each step is bounded and runs in autocommit (its own short transaction).
+    // Retention, relative to retention_reference_ms(). Each step is bounded and runs in
+    // autocommit (its own short transaction).
     const auto& r = opt_.config.retention;
     // At least twice what the last batch added, so pruning always keeps up with inserts.
     const std::size_t budget =
         std::max<std::size_t>(opt_.prune_batch_rows, 2 * last_batch_samples_);
     std::int64_t pruned = 0;
-    if (newest_ms_ > 0) {
-      pruned += prune("telemetry_raw", "ts_ms", newest_ms_ - r.raw_days * kDayMs, budget);
-      pruned += prune("rollup_1m", "bucket_ms", newest_ms_ - r.minute_days * kDayMs, budget);
+    const std::int64_t reference_ms = retention_reference_ms();
+    if (reference_ms > 0) {
+      pruned += prune("telemetry_raw", "ts_ms", reference_ms - r.raw_days * kDayMs, budget);
+      pruned += prune("rollup_1m", "bucket_ms", reference_ms - r.minute_days * kDayMs, budget);
       if (r.quarter_hour_days > 0)
         pruned +=
-            prune("rollup_15m", "bucket_ms", newest_ms_ - r.quarter_hour_days * kDayMs, budget);
+            prune("rollup_15m", "bucket_ms", reference_ms - r.quarter_hour_days * kDayMs, budget);
     }
     // Events and audit: by age, like telemetry, and by count, oldest first (a flood cannot fill
     // the disk).
-    if (newest_ms_ > 0 && r.events_days > 0)
-      pruned += prune("events", "ts_ms", newest_ms_ - r.events_days * kDayMs, budget);
-    if (newest_ms_ > 0 && r.audit_days > 0)
-      pruned += prune("audit", "ts_ms", newest_ms_ - r.audit_days * kDayMs, budget);
+    if (reference_ms > 0 && r.events_days > 0)
+      pruned += prune("events", "ts_ms", reference_ms - r.events_days * kDayMs, budget);
+    if (reference_ms > 0 && r.audit_days > 0)
+      pruned += prune("audit", "ts_ms", reference_ms - r.audit_days * kDayMs, budget);
     pruned += prune_to_count("events", r.events_max_rows, budget);
     pruned += prune_to_count("audit", r.audit_max_rows, budget);
     auto pages = conn_->query_int("PRAGMA page_count");

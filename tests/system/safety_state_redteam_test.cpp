@@ -287,6 +287,33 @@ TEST(RedteamSafetyState, AuditRecordsCarryThePeerCredentials) {
   EXPECT_TRUE(who.contains("pid") && who.at("pid").is_number()) << who.dump();
 }
 
+// Added with the fix of finding 8 of the report (fix-16-audit): a record an older version wrote
+// (the actor column held one line of text) still reads back, its line in `user`, its transport
+// taken from that line, and no ids made up.
+TEST(RedteamSafetyState, AuditRecordsOfAnOlderVersionStillReadBack) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  rt_stop(site);
+  const std::string line = "uid 0 (root) pid 4242 via unix unix:/run/bessd/api.sock";
+  rt_sql(site.db_path(),
+         "INSERT INTO audit(ts_ms, actor, request, sent_kind, sent_power_w, sent_charge_max_w, "
+         "sent_discharge_max_w, sent_reason, readback_power_w, outcome) VALUES "
+         "(CAST(strftime('%s','now') AS INTEGER) * 1000, '" +
+             line +
+             "', 'mode {\"mode\":\"idle\",\"older\":1}', 0, 0, 0, 0, '', NULL, "
+             "'accepted: mode idle in force')");
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  const auto audit =
+      site.api("GET", "/v1/audit?limit=50").body.value("records", nlohmann::json::array());
+  nlohmann::json who;
+  for (const auto& a : audit)
+    if (a.value("request", "").find("older") != std::string::npos) who = a.at("who");
+  ASSERT_TRUE(who.is_object()) << audit.dump();
+  EXPECT_EQ(who.value("user", ""), line) << who.dump();
+  EXPECT_EQ(who.value("transport", ""), "unix") << who.dump();
+  EXPECT_TRUE(who.at("uid").is_null()) << who.dump();
+}
+
 // Finding 8. Refused writes are "counted in one audit record per client, reason and minute":
 // the first refusal is recorded at once, the rest only when the same client is refused again a
 // minute later. A flood that stops is never counted; a restart forgets the count. After a clean

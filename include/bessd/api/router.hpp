@@ -51,6 +51,12 @@ class Router {
   /// /metrics shows them.
   void count_transport_error(unsigned status);
 
+  /// Records the refused writes still counted but not yet in the audit whose minute has ended
+  /// (docs/api.md "Write rate limit"); the server's thread calls it from a timer.
+  void audit_due_refusals();
+  /// Records every refused write still counted (a clean stop): none goes uncounted.
+  void audit_pending_refusals();
+
  private:
   void count(const std::string& route, Method method, unsigned status);
 
@@ -68,6 +74,7 @@ class Router {
   void post_self_test(const Request& req, Reply reply);
   std::optional<Response> refuse_write(const Request& req, const RouteInfo& route,
                                        const std::string& path, std::optional<Response> denied);
+  void audit_refusals(const std::vector<RefusalCount>& counts);
 
   Facade& facade_;
   const Clock& clock_;

@@ -7,7 +7,9 @@
 // Refusals of one client (429 over the limit, 403 without the control scope) are recorded in the
 // audit log at the first one and then at most once per `audit_interval`, each record counting the
 // refusals since the previous one: the audit says that somebody kept trying without a flood of
-// rows filling the database.
+// rows filling the database. Counts still pending when their interval ends are taken by
+// due_refusals() (the caller's timer), and all of them by take_refusals() at a stop, so that
+// every refusal ends up counted in a record.
 //
 // Times come in as arguments: no clock of its own. Not thread-safe: the router calls it on the
 // io_context thread.
@@ -17,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <bessd/api/requester.hpp>
 #include <bessd/common/clock.hpp>
@@ -32,6 +35,20 @@ struct WriteRateSettings {
 };
 
 WriteRateSettings write_rate_settings(const config::WriteRateConfig& config);
+
+/// Who was refused and what they asked for, kept with a pending count for its audit record.
+struct RefusalContext {
+  Requester who;
+  std::string what;  // "POST /v1/faults/ack": the latest refused request of the client
+};
+
+/// Refusals of one client for one reason, due for an audit record.
+struct RefusalCount {
+  std::string client;
+  std::string reason;
+  RefusalContext context;
+  std::uint64_t count{0};
+};
 
 /// Who a write is counted against: the Unix peer's uid, the TCP token's name (or, without one,
 /// the address). Empty for internal callers, which are never limited.
@@ -51,7 +68,11 @@ class WriteRateLimiter {
   /// Counts one refusal of `client` for `reason` ("429", "403"); returns the number of such
   /// refusals since the last audit record when one is due now.
   std::optional<std::uint64_t> count_refusal(const std::string& client, const std::string& reason,
-                                             TimePoint now);
+                                             TimePoint now, RefusalContext context = {});
+  /// The pending counts whose audit interval has ended at `now` (then counted as recorded).
+  std::vector<RefusalCount> due_refusals(TimePoint now);
+  /// Every pending count, whatever its interval (a stop).
+  std::vector<RefusalCount> take_refusals();
 
   const WriteRateSettings& settings() const { return settings_; }
   /// Takes new settings; buckets keep what they hold, capped at the new burst.
@@ -64,6 +85,9 @@ class WriteRateLimiter {
     TimePoint updated;
   };
   struct Refusals {
+    std::string client;
+    std::string reason;
+    RefusalContext context;
     std::optional<TimePoint> last_audit;
     std::uint64_t unaudited{0};
   };

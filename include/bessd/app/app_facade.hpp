@@ -8,12 +8,14 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <bessd/api/facade.hpp>
+#include <bessd/app/audit_commit.hpp>
 #include <bessd/app/control_loop.hpp>
 #include <bessd/app/safety_state_store.hpp>
 #include <bessd/bms/bms_monitor.hpp>
@@ -80,6 +82,10 @@ class AppFacade final : public api::Facade {
                  "refused: " + message);
   }
 
+  /// The commits of the audit records written since the last call (control thread): the API
+  /// thread answers a write once they are done (ControlThreadFacade).
+  std::vector<AuditCommit> take_audit_commits() { return std::exchange(audit_commits_, {}); }
+
  private:
   std::optional<std::string> audit_unavailable() const;
   std::optional<Failure> refused_without_audit(const api::Requester& who,
@@ -91,6 +97,7 @@ class AppFacade final : public api::Facade {
 
   FacadeContext ctx_;
   // /v1/config parses the running text once per change, not per request.
+  std::vector<AuditCommit> audit_commits_;  // control thread; see take_audit_commits()
   mutable std::string parsed_text_;
   mutable nlohmann::json parsed_config_;
   boost::asio::thread_pool queries_{1};

@@ -8,23 +8,43 @@
 // Threading: call from one thread other than the control thread. The control thread must keep
 // running its executor until the caller has stopped calling (the daemon stops the API thread
 // first); it never waits for the API thread, so the two cannot deadlock.
+//
+// Audit: a mode change or an acknowledgement is answered only once its audit record is committed
+// (docs/api.md "GET /v1/audit"). Right after the write, still on the control thread,
+// `take_audit_commits` hands over the commits of the records it wrote; the API thread then waits
+// for them, at most `audit_wait`. The control thread never waits for the database. A record not
+// stored in time is said in the answer's message and the journal; the answer is never held
+// longer.
 
+#include <chrono>
+#include <functional>
 #include <future>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>
 
 #include <bessd/api/facade.hpp>
+#include <bessd/app/audit_commit.hpp>
 
 namespace bessd::app {
 
 class ControlThreadFacade final : public api::Facade {
  public:
-  /// `inner` is used only on `control`; it must outlive this object.
-  ControlThreadFacade(api::Facade& inner, boost::asio::any_io_executor control)
-      : inner_(inner), control_(std::move(control)) {}
+  /// The commits of the audit records written since the last call; called on the control thread.
+  using TakeAuditCommits = std::function<std::vector<AuditCommit>()>;
+
+  /// `inner` is used only on `control`; it must outlive this object. Without
+  /// `take_audit_commits`, writes are answered without waiting for their audit record.
+  ControlThreadFacade(api::Facade& inner, boost::asio::any_io_executor control,
+                      TakeAuditCommits take_audit_commits = {},
+                      std::chrono::milliseconds audit_wait = std::chrono::seconds(5))
+      : inner_(inner),
+        control_(std::move(control)),
+        take_audit_commits_(std::move(take_audit_commits)),
+        audit_wait_(audit_wait) {}
 
   api::StatusDto status() const override {
     return on_control([this] { return inner_.status(); });
@@ -66,24 +86,49 @@ class ControlThreadFacade final : public api::Facade {
 
   Result<api::ModeVerdict> request_mode(const api::ModeRequest& request,
                                         const api::Requester& who) override {
-    return on_control([&] { return inner_.request_mode(request, who); });
+    return answered_after_audit(on_control([&] {
+      auto result = inner_.request_mode(request, who);
+      return std::pair{std::move(result), take_audit_commits()};
+    }));
   }
   Result<api::AckResult> ack_faults(const api::Requester& who) override {
-    return on_control([&] { return inner_.ack_faults(who); });
+    return answered_after_audit(on_control([&] {
+      auto result = inner_.ack_faults(who);
+      return std::pair{std::move(result), take_audit_commits()};
+    }));
   }
   void run_self_test(const api::Requester& who, api::Done<api::SelfTestReport> done) override {
+    // The self-test moves no power: its report does not wait for its audit record.
     boost::asio::post(control_, [this, who, done = std::move(done)]() mutable {
       inner_.run_self_test(who, std::move(done));
+      (void)take_audit_commits();
     });
   }
   void audit_refusal(const api::Requester& who, const std::string& request,
                      const std::string& message) override {
-    // Nothing to wait for: the record is queued like every audit record.
-    boost::asio::post(
-        control_, [this, who, request, message] { inner_.audit_refusal(who, request, message); });
+    // Nothing to wait for: the refusal has been answered already.
+    boost::asio::post(control_, [this, who, request, message] {
+      inner_.audit_refusal(who, request, message);
+      (void)take_audit_commits();
+    });
   }
 
  private:
+  std::vector<AuditCommit> take_audit_commits() const {
+    return take_audit_commits_ ? take_audit_commits_() : std::vector<AuditCommit>{};
+  }
+
+  // API thread: waits (bounded) for the audit records of a write before it is answered.
+  template <typename T>
+  Result<T> answered_after_audit(std::pair<Result<T>, std::vector<AuditCommit>> written) const {
+    auto& [result, commits] = written;
+    if (const auto why = wait_for_audit_commits(commits, audit_wait_)) {
+      report_unstored_audit(*why);
+      if (result) result->message += "; " + *why;
+    }
+    return std::move(result);
+  }
+
   template <typename F>
   std::invoke_result_t<F> on_control(F fn) const {
     std::packaged_task<std::invoke_result_t<F>()> task(std::move(fn));
@@ -94,6 +139,8 @@ class ControlThreadFacade final : public api::Facade {
 
   api::Facade& inner_;
   boost::asio::any_io_executor control_;
+  TakeAuditCommits take_audit_commits_;
+  std::chrono::milliseconds audit_wait_;
 };
 
 }  // namespace bessd::app

@@ -25,7 +25,7 @@ struct StoredEvent {
 /// One command round trip: who asked what, what the controller sent, what the inverter read back.
 struct AuditRecord {
   WallTime at{};
-  std::string actor;           // "api:unix", "api:tcp:192.168.1.20", "controller", "bessctl"
+  std::string actor;           // who: the app stores a JSON object (transport, uid, gid, ...)
   std::string request;         // what was asked, as the requester phrased it ("mode=force_charge")
   core::InverterCommand sent;  // what the controller sent (kind none = refused)
   std::optional<double> readback_power_w;  // what the inverter read back (+ = charging)

@@ -169,15 +169,37 @@ std::string render_health(const Json& h) {
   return o.str();
 }
 
+namespace {
+
+// "root (uid 0, gid 0, pid 4242) via unix", "token grafana via tcp 127.0.0.1:53122"; a record
+// of an older version has its whole line in `user` (docs/api.md "GET /v1/audit").
+std::string audit_writer(const Json& who) {
+  std::string out;
+  if (at(who, "token").is_string()) {
+    out = "token " + str(at(who, "token"));
+  } else {
+    out = str(at(who, "user"));
+    if (at(who, "uid").is_number())
+      out += " (uid " + str(at(who, "uid")) + ", gid " + str(at(who, "gid")) + ", pid " +
+             str(at(who, "pid")) + ")";
+    else
+      return out;
+  }
+  out += " via " + str(at(who, "transport"));
+  if (at(who, "transport") == "tcp") out += " " + str(at(who, "peer"));
+  return out;
+}
+
+}  // namespace
+
 std::string render_audit(const Json& a) {
   std::ostringstream o;
   const auto& list = at(a, "records");
   if (!list.is_array() || list.empty()) return "no API writes recorded\n";
   for (const auto& r : list) {
-    const auto& who = at(r, "who");
     o << str(at(r, "time")) << "  " << str(at(r, "action")) << " " << str(at(r, "request"))
-      << " -> " << str(at(r, "outcome")) << "  by " << str(at(who, "user")) << " via "
-      << str(at(who, "transport")) << "  " << str(at(r, "message")) << "\n";
+      << " -> " << str(at(r, "outcome")) << "  by " << audit_writer(at(r, "who")) << "  "
+      << str(at(r, "message")) << "\n";
   }
   return o.str();
 }

@@ -75,6 +75,26 @@ TEST(WriteRateLimiter, RefusalsAreReportedFirstThenOncePerIntervalWithTheirCount
   EXPECT_EQ(limiter.count_refusal("uid 1000", "429", at(60'000ms)), 501u);
 }
 
+TEST(WriteRateLimiter, PendingRefusalsAreDueWhenTheirIntervalEnds) {
+  WriteRateLimiter limiter({.audit_interval = 60s});
+  const RefusalContext ctx{Requester{}, "POST /v1/faults/ack"};
+  EXPECT_EQ(limiter.count_refusal("uid 1000", "429", at(0ms), ctx), 1u);
+  for (int i = 0; i < 49; ++i) limiter.count_refusal("uid 1000", "429", at(1000ms), ctx);
+  EXPECT_TRUE(limiter.due_refusals(at(59'999ms)).empty()) << "the minute has not ended";
+  const auto due = limiter.due_refusals(at(60'000ms));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].count, 49u);
+  EXPECT_EQ(due[0].reason, "429");
+  EXPECT_EQ(due[0].context.what, "POST /v1/faults/ack");
+  EXPECT_TRUE(limiter.due_refusals(at(200'000ms)).empty()) << "nothing pending any more";
+  EXPECT_EQ(limiter.count_refusal("uid 1000", "429", at(60'001ms), ctx), std::nullopt)
+      << "one record per interval: the due record opened a new one";
+  const auto rest = limiter.take_refusals();
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].count, 1u);
+  EXPECT_TRUE(limiter.take_refusals().empty());
+}
+
 TEST(WriteRateLimiter, MemoryStaysBoundedUnderManyClients) {
   WriteRateLimiter limiter({.per_second = 1.0, .burst = 1, .max_clients = 64});
   for (int i = 0; i < 10'000; ++i) {
@@ -125,6 +145,28 @@ TEST_F(RouterWriteRate, RefusalsReachTheAuditOncePerMinuteWithTheirCount) {
   for (int i = 0; i < 11; ++i) call(Method::post, "/v1/faults/ack");  // 10 pass: refilled
   ASSERT_EQ(refusals().size(), 2u);
   EXPECT_THAT(refusals()[1].message, HasSubstr("90 writes refused with 429"));
+}
+
+// A flood that stops is still counted: at the end of its minute (the server's timer), and every
+// refusal at a stop.
+TEST_F(RouterWriteRate, EveryRefusalIsCountedOnceTheMinuteEndsOrAtAStop) {
+  for (int i = 0; i < 100; ++i) call(Method::post, "/v1/faults/ack");
+  const auto counted = [&] {
+    std::uint64_t n = 0;
+    for (const auto& a : facade.audit_log)
+      if (a.outcome == "refused") n += std::stoull(a.message);
+    return n;
+  };
+  ASSERT_EQ(counted(), 1u);
+  router.audit_due_refusals();
+  EXPECT_EQ(counted(), 1u) << "the minute has not ended";
+  clock.advance(60s);
+  router.audit_due_refusals();
+  EXPECT_EQ(counted(), 90u);
+  for (int i = 0; i < 20; ++i) call(Method::post, "/v1/faults/ack");  // 10 pass: refilled
+  router.audit_pending_refusals();
+  EXPECT_EQ(counted(), 100u);
+  EXPECT_EQ(facade.audit_log.back().request, R"({"request":"POST /v1/faults/ack"})");
 }
 
 TEST_F(RouterWriteRate, WritesWithoutTheControlScopeAreAuditedNotJustAnswered) {

@@ -91,5 +91,58 @@ TEST(ControlThreadFacade, QueriesAndRefusalRecordsRunOnTheControlThread) {
   EXPECT_EQ(audited.get_future().get(), 1U);
 }
 
+// docs/api.md "GET /v1/audit": a write is answered only once its audit record is committed, so
+// that a kill -9 right after the answer cannot lose the record (red team 16, finding 6).
+TEST(ControlThreadFacade, AWriteIsAnsweredOnlyOnceItsAuditRecordIsCommitted) {
+  ManualClock clock;
+  api::testing::FakeFacade inner(clock);
+  ControlThread control;
+  std::promise<void> commit;
+  const AuditCommit committed = commit.get_future().share();
+  ControlThreadFacade facade(inner, control.io.get_executor(),
+                             [&] { return std::vector<AuditCommit>{committed}; });
+
+  auto ack = std::async(std::launch::async, [&] { return facade.ack_faults(operator_at_uid(7)); });
+  EXPECT_EQ(ack.wait_for(100ms), std::future_status::timeout)
+      << "answered before its audit record was committed";
+  // The control thread is free meanwhile: it never waits for the database.
+  EXPECT_EQ(facade.status().controller.state, inner.status_snapshot.controller.state);
+  commit.set_value();
+  ASSERT_EQ(ack.wait_for(5s), std::future_status::ready);
+  const auto answer = ack.get();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->message.find("audit record"), std::string::npos) << answer->message;
+}
+
+TEST(ControlThreadFacade, AnAuditRecordNotStoredInTimeIsSaidNotWaitedFor) {
+  ManualClock clock;
+  api::testing::FakeFacade inner(clock);
+  ControlThread control;
+  std::promise<void> never;
+  const AuditCommit pending = never.get_future().share();
+  ControlThreadFacade facade(
+      inner, control.io.get_executor(), [&] { return std::vector<AuditCommit>{pending}; }, 10ms);
+  const auto answer = facade.request_mode({api::Mode::idle, {}, {}}, operator_at_uid(7));
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_NE(answer->message.find("audit record is not stored yet"), std::string::npos)
+      << answer->message;
+}
+
+TEST(ControlThreadFacade, AnAuditRecordTheStoreDroppedIsSaid) {
+  ManualClock clock;
+  api::testing::FakeFacade inner(clock);
+  ControlThread control;
+  AuditCommit dropped;
+  {
+    std::promise<void> gone;  // destroyed unfulfilled: the store stopped first
+    dropped = gone.get_future().share();
+  }
+  ControlThreadFacade facade(inner, control.io.get_executor(),
+                             [&] { return std::vector<AuditCommit>{dropped}; });
+  const auto answer = facade.ack_faults(operator_at_uid(7));
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_NE(answer->message.find("was not stored"), std::string::npos) << answer->message;
+}
+
 }  // namespace
 }  // namespace bessd::app

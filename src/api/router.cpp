@@ -164,6 +164,12 @@ std::optional<Response> check_scope(const Request& request, const RouteInfo& rou
   return std::nullopt;
 }
 
+/// True when a mode body asks for idle (parsed again, fully, by put_mode).
+bool asks_for_idle(const std::string& body) {
+  const auto j = Json::parse(body, nullptr, false);
+  return j.is_object() && j.contains("mode") && j["mode"] == "idle";
+}
+
 /// Wraps a reply so that a facade Result becomes JSON or an error response.
 template <typename T>
 Done<T> reply_with(Router::Reply reply, std::function<Json(const T&)> render) {
@@ -272,7 +278,10 @@ std::optional<Response> Router::refuse_write(const Request& req, const RouteInfo
                                              std::optional<Response> denied) {
   if (!route.write) return denied;
   const Requester& who = req.requester;
-  const std::string client = write_client_key(who);
+  // `mode idle` (the safe direction) has a bucket of its own per client: a script looping other
+  // writes must not get the same client's emergency stop answered 429.
+  const std::string client =
+      write_client_key(who) + (path == "/v1/mode" && asks_for_idle(req.body) ? " (idle)" : "");
   const std::string what = std::string(to_string(req.method)) + " " + path;
   const auto now = clock_.now();
   if (!denied) {

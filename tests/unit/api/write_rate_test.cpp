@@ -118,11 +118,18 @@ TEST_F(RouterWriteRate, WritesBeyondTheBurstGet429AndNeverReachTheController) {
   EXPECT_THAT(r.headers,
               ::testing::Contains(std::pair<std::string, std::string>{"Retry-After", "1"}));
   // Every write route shares the client's budget; reads are never limited.
-  expect_error(call(Method::put, "/v1/mode", R"({"mode":"idle"})"), 429, "too_many_writes");
+  expect_error(call(Method::put, "/v1/mode", R"({"mode":"manual","setpoint_w":100})"), 429,
+               "too_many_writes");
   expect_error(call(Method::post, "/v1/self-test"), 429, "too_many_writes");
   EXPECT_EQ(call(Method::get, "/v1/status").status, 200u);
   EXPECT_EQ(facade.ack_requests.size(), burst);
   EXPECT_TRUE(facade.mode_requests.empty());
+  // ... except `mode idle`, the emergency stop, which has a bucket of its own (as large).
+  for (std::uint32_t i = 0; i < burst; ++i)
+    ASSERT_EQ(call(Method::put, "/v1/mode", R"({"mode":"idle"})").status, 200u) << i;
+  expect_error(call(Method::put, "/v1/mode", R"({"mode":"idle"})"), 429, "too_many_writes");
+  EXPECT_EQ(facade.mode_requests.size(), burst);
+  facade.mode_requests.clear();
   EXPECT_TRUE(facade.self_test_requests.empty());
 
   clock.advance(500ms);

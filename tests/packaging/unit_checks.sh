@@ -111,7 +111,7 @@ sysusers-tmpfiles)
   [[ $stat_line == "750 $uid $gid" ]] || fail "/var/lib/bessd is '$stat_line', want '750 $uid $gid'"
   echo "tmpfiles: /var/lib/bessd $stat_line"
   stat_line=$(stat -c '%a %u %g' "$root/run/bessd") || fail "tmpfiles created no /run/bessd"
-  [[ $stat_line == "750 $uid $gid" ]] || fail "/run/bessd is '$stat_line', want '750 $uid $gid'"
+  [[ $stat_line == "751 $uid $gid" ]] || fail "/run/bessd is '$stat_line', want '751 $uid $gid'"
   echo "tmpfiles: /run/bessd $stat_line"
   ;;
 site-configured)

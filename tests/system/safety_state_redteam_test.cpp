@@ -335,5 +335,91 @@ TEST(RedteamSafetyState, EveryRefusedWriteIsCountedInTheAudit) {
   EXPECT_EQ(counted, refused) << audit.dump();
 }
 
+// Red team 16b, finding A. `mode idle` is applied while the safety state cannot be written (a
+// directory at the temporary name stands in for a full disk), and FAULT-STORE latches. The disk
+// recovers and the operator acknowledges FAULT-STORE: that write stores the operator mode the
+// file held *before* the idle (manual, discharging), since a failed write leaves the store's
+// memory as it was. The next restart resumes it, no latch, and the battery discharges although
+// the operator's last word was idle. A safe-direction change must be kept in memory when its
+// write fails, so that the next write that succeeds stores it.
+TEST(RedteamSafetyState, IdleThatCouldNotBeStoredIsNotLaterReplacedByTheOldMode) {
+  SiteOptions options;
+  options.config_patch = {{"control", {{"mode", "self_consumption"}}}};
+  Site site(options);
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})").status, 200);
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  const std::string tmp = site.dir() + "/safety-state.json.tmp";
+  fs::create_directory(tmp);  // every safety-state write fails from here
+  const auto idle = site.api("PUT", "/v1/mode", R"({"mode":"idle"})");
+  ASSERT_EQ(idle.status, 200) << idle.body.dump();
+  ASSERT_TRUE(wait_until([&] { return !fault_in(rt_status(site), "FAULT-STORE").is_null(); }, 5s))
+      << rt_status(site).dump();
+  fs::remove(tmp);  // the disk recovers
+  const auto ack = site.api("POST", "/v1/faults/ack", "{}");
+  ASSERT_EQ(ack.status, 200) << ack.body.dump();
+  EXPECT_EQ(rt_status(site).value("mode", ""), "idle");
+  rt_stop(site);
+  const std::int64_t restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  std::this_thread::sleep_for(2s);  // several control periods
+  const auto s = rt_status(site);
+  EXPECT_TRUE(s.value("mode", "") == "idle" || !fault_in(s, "FAULT-STORE").is_null()) << s.dump();
+  EXPECT_FALSE(first_write_after(site.sim_writes(), restarted, discharging))
+      << "power flows after a restart although the operator's last mode was idle: "
+      << site.sim("writes");
+}
+
+// Red team 16b, finding B. The telemetry database outgrew its disk, and the operator points
+// storage.path at a new, empty database elsewhere. storage.safety_state_path is unset, so its
+// default ("next to storage.path") moves along: the safety state in the old folder, with a
+// latched fire alarm and the operator's idle, is never looked at, and the start is a "first
+// start" with power flowing. Unknown must mean latched.
+TEST(RedteamSafetyState, MovingTheDatabaseDoesNotForgetTheSafetyState) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  rt_latch_fire_alarm(site);
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"idle"})").status, 200);
+  rt_stop(site);
+  fs::create_directory(site.dir() + "/bigger-disk");
+  site.patch_config({{"storage", {{"path", site.dir() + "/bigger-disk/bessd.db"}}}});
+  const std::int64_t restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  std::this_thread::sleep_for(2s);  // several control periods
+  const auto s = rt_status(site);
+  EXPECT_TRUE(!fault_in(s, "ALM-01").is_null() || !fault_in(s, "FAULT-STORE").is_null())
+      << s.dump();
+  EXPECT_FALSE(first_write_after(site.sim_writes(), restarted, discharging))
+      << "power flows after storage.path was moved: " << site.sim("writes");
+}
+
+// Red team 16b, finding D. The fire alarm trips while bessd is stopping (SIGTERM: the safe state
+// is commanded, then bessd waits up to 800 ms for the read-back). The alarm is logged at
+// critical, but the stopped control loop never steps again, so ALM-01 is not latched and not
+// stored. The alarm clears (a pulse, a panel reset) and bessd is started again (an upgrade's
+// restart): no latch, power flows without anyone having acknowledged the fire alarm.
+TEST(RedteamSafetyState, FireAlarmDuringTheStopIsLatched) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  site.bessd()->signal(SIGTERM);
+  std::this_thread::sleep_for(20ms);  // the stop has begun; the read-back wait is under way
+  ASSERT_EQ(site.sim("fire-alarm on").rfind("ok", 0), 0U);
+  ASSERT_TRUE(site.bessd()->wait(10s));
+  const std::string stop_log = site.bessd_output();
+  site.forget_bessd();
+  ASSERT_EQ(site.sim("fire-alarm off").rfind("ok", 0), 0U);
+  if (stop_log.find("fire-alarm input") == std::string::npos)
+    GTEST_SKIP() << "the alarm came after the exit: " << stop_log;
+  const std::int64_t restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  std::this_thread::sleep_for(2s);
+  const auto s = rt_status(site);
+  EXPECT_FALSE(fault_in(s, "ALM-01").is_null()) << s.dump();
+  EXPECT_FALSE(first_write_after(site.sim_writes(), restarted, discharging))
+      << "power flows after a fire alarm seen during the stop: " << site.sim("writes");
+}
+
 }  // namespace
 }  // namespace bessd::systest

@@ -164,10 +164,12 @@ std::optional<Response> check_scope(const Request& request, const RouteInfo& rou
   return std::nullopt;
 }
 
-/// True when a mode body asks for idle (parsed again, fully, by put_mode).
+/// True when a mode body asks for idle until changed (parsed again, fully, by put_mode); an idle
+/// with an expiry releases power when it ends, so it is not the safe direction.
 bool asks_for_idle(const std::string& body) {
   const auto j = Json::parse(body, nullptr, false);
-  return j.is_object() && j.contains("mode") && j["mode"] == "idle";
+  return j.is_object() && j.contains("mode") && j["mode"] == "idle" &&
+         (!j.contains("expires_in_s") || j["expires_in_s"].is_null());
 }
 
 /// Wraps a reply so that a facade Result becomes JSON or an error response.

@@ -487,8 +487,11 @@ Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request
   nlohmann::json body{{"mode", api::to_string(request.mode)}};
   if (request.setpoint_w) body["setpoint_w"] = *request.setpoint_w;
   if (request.expires_in_s) body["expires_in_s"] = *request.expires_in_s;
-  // Idle is the safe direction: taken even without an audit record (the journal has it).
-  if (r.mode != config::OperatingMode::idle) {
+  // Idle is the safe direction: taken even without an audit record (the journal has it), or a
+  // durable write. Only an idle without an expiry: one with an expiry releases power when it
+  // ends, so it needs both like any other mode.
+  const bool stops_power = r.mode == config::OperatingMode::idle && !r.expires_at;
+  if (!stops_power) {
     if (auto refused = refused_without_audit(who, "mode " + body.dump())) return *refused;
   } else if (auto why = audit_unavailable()) {
     log_audit_fallback(who, "mode " + body.dump(), *why);
@@ -505,7 +508,7 @@ Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request
     m.set_unix_ms = now_ms;
     if (auto st = ctx_.safety->save_mode(m); !st) {
       // Either way FAULT-STORE latches (the store's failure handler): the file is gone.
-      if (r.mode != config::OperatingMode::idle) {
+      if (!stops_power) {
         const std::string why =
             "the mode could not be stored durably, so it was not applied: " + st.error().message;
         record_audit(who, "mode " + body.dump(), "error: " + why);

@@ -16,8 +16,7 @@ control::LifetimeSettings lifetime_settings(const config::Config& cfg) {
 
 ControlLoop::ControlLoop(boost::asio::io_context& io, const Clock& clock, const config::Config& cfg,
                          control::FaultLatchStore& latches, ControlLoopSinks sinks)
-    : io_(io),
-      timer_(io),
+    : timer_(io),
       clock_(clock),
       period_(cfg.control.period_ms),
       controller_(
@@ -65,8 +64,23 @@ void ControlLoop::stop() {
   if (stopped_) return;
   stopped_ = true;
   timer_.cancel();
+  stop_step();
+}
+
+// While stopping (the safe-state read-back, a release), a safety input still reaches the
+// controller: a fire alarm then is latched and stored, and keeps the inverter held, instead of
+// being lost with the process.
+void ControlLoop::safety_step() {
+  if (stopped_)
+    stop_step();
+  else
+    step_now();
+}
+
+void ControlLoop::stop_step() {
   refresh_inverter();
   auto in = make_input(/*stop=*/true, /*ack=*/false);
+  in.latch_write_failure = std::exchange(latch_write_failure_, std::nullopt);
   last_output_ = controller_->step(in);
   ++steps_;
   if (sinks_.apply_command) sinks_.apply_command(last_output_.command);
@@ -124,7 +138,7 @@ void ControlLoop::set_pack(const core::PackState& pack, bool safety_relevant) {
   const bool relevant = safety_relevant || control::is_safety_relevant_change(
                                                pack_, pack, controller_->limits_settings());
   pack_ = pack;
-  if (relevant) step_now();
+  if (relevant) safety_step();
 }
 
 void ControlLoop::set_inverter(const core::InverterState& inverter) {
@@ -159,13 +173,13 @@ void ControlLoop::set_compliance(const compliance::ComplianceReport& report) {
     second_life_.cell_voltage_max_v = report.second_life_derate->cell_voltage_max_v;
     second_life_.cell_voltage_min_v = report.second_life_derate->cell_voltage_min_v;
   }
-  if (compliance_.blocked != was_blocked) step_now();
+  if (compliance_.blocked != was_blocked) safety_step();
 }
 
 void ControlLoop::set_fire_alarm(bool active) {
   const bool changed = active != fire_alarm_active_;
   fire_alarm_active_ = active;
-  if (changed) step_now();
+  if (changed) safety_step();
 }
 
 void ControlLoop::set_request(const control::OperatorRequest& request) {

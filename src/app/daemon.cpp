@@ -8,6 +8,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -211,9 +212,8 @@ struct Daemon::Impl {
     so.config = config.storage;
     so.clock = &clock;
     so.on_event = [this](const core::Event& e) {
-      asio::post(io, [this, e] {
-        logger("storage")->log(level_of(e.severity), "{}: {}", e.code, e.message);
-      });
+      asio::post(
+          io, [e] { logger("storage")->log(level_of(e.severity), "{}: {}", e.code, e.message); });
     };
     std::error_code exists_ec;
     const bool telemetry_db_existed = std::filesystem::exists(config.storage.path, exists_ec);
@@ -289,8 +289,15 @@ struct Daemon::Impl {
   // from a changed storage.safety_state_path reads as lost, not as a first start.
   static constexpr const char* kSafetyStateKeptCounter = "safety_state_kept";
 
+  // Under systemd the default lives in the unit's StateDirectory (/var/lib/bessd), wherever
+  // storage.path points: moving the telemetry database to a bigger disk must not move, and so
+  // forget, the latches and the operator's mode (docs/operations.md, "Safety state").
   std::filesystem::path safety_state_path() const {
     if (!config.storage.safety_state_path.empty()) return config.storage.safety_state_path;
+    if (const char* dirs = std::getenv("STATE_DIRECTORY"); dirs && *dirs) {
+      const std::string first(dirs, std::strcspn(dirs, ":"));  // systemd lists them with ':'
+      if (!first.empty()) return std::filesystem::path(first) / "safety-state.json";
+    }
     return std::filesystem::path(config.storage.path).parent_path() / "safety-state.json";
   }
 
@@ -369,10 +376,10 @@ struct Daemon::Impl {
   void on_mode_expired(const control::OperatorRequest& expired) {
     const auto& m = latches->mode();
     const std::string set_by = m ? m->set_by : "unknown";
-    if (auto st = latches->clear_mode(); !st)
-      // Harmless for safety: an expired mode is discarded again at the next start.
-      logger("control")->warn("operator mode expired, but the safety state kept it: {}",
-                              st.error().message);
+    // Written on the latch writer's thread: a stalled disk must not hold the control loop. A
+    // failure latches FAULT-STORE (the store's failure handler); an expired mode left in the
+    // file would be discarded again at the next start.
+    latch_writer->defer([this] { (void)latches->clear_mode(); });
     core::Event e;
     e.at = clock.now();
     e.severity = core::Severity::info;
@@ -441,8 +448,11 @@ struct Daemon::Impl {
         *inverter_driver, *store, compliance_report, bms_link_detail(), inverter_link_detail(),
         &inverter_problems, latches.get(), &config_text, [this] { return listeners->links(); },
         [this] { return service_faults(); }, &running_config_fingerprint});
+    // 2 s at most for a write's audit record: well inside a client's patience (bessctl gives up
+    // after 5 s), so an answer that says "not stored yet" still arrives.
     api_facade = std::make_unique<ControlThreadFacade>(
-        *facade, io.get_executor(), [this] { return facade->take_audit_commits(); });
+        *facade, io.get_executor(), [this] { return facade->take_audit_commits(); },
+        std::chrono::seconds(2));
     router = std::make_unique<api::Router>(*api_facade, clock,
                                            api::write_rate_settings(config.api.write_rate));
     http = std::make_unique<api::http::HttpServer>(api_io, *router, *server_options);
@@ -698,6 +708,7 @@ struct Daemon::Impl {
     if (compliance_monitor) compliance_monitor->stop();
     bms_timer->stop();
     bms_monitor->stop();
+    latch_writer->drain();  // latches raised while stopping (a fire alarm) are on disk
     inverter_driver->stop();
     save_counters();
     io.stop();

@@ -29,6 +29,10 @@ Status LatchWriteBehind::clear(std::string_view id) {
   return result.get();
 }
 
+void LatchWriteBehind::defer(std::function<void()> write) {
+  boost::asio::post(writer_, std::move(write));
+}
+
 void LatchWriteBehind::drain() {
   std::promise<void> done;
   auto finished = done.get_future();

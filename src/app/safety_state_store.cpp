@@ -1,6 +1,7 @@
 #include <bessd/app/safety_state_store.hpp>
 
 #include <algorithm>
+#include <chrono>
 
 #include <bessd/control/fault_catalog.hpp>
 
@@ -213,7 +214,9 @@ Status SafetyStateStore::replace_state(storage::SafetyState next, const std::str
     // starts "lost". FAULT-STORE joins what the next successful write stores, and the handler
     // has the running controller latch it now: both runs agree.
     ++write_failures_;
-    remember_write_failure(st.error(), 0);
+    remember_write_failure(st.error(), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
     report(st.error(), what);
     return st;
   }
@@ -225,7 +228,11 @@ Status SafetyStateStore::save_mode(const storage::SafetyMode& mode) {
   const std::lock_guard lock(mutex_);
   storage::SafetyState next = state_;
   next.mode = mode;
-  return replace_state(std::move(next), "operator mode " + mode.mode);
+  auto st = replace_state(std::move(next), "operator mode " + mode.mode);
+  // An idle without an expiry is applied even when it cannot be stored (the safe direction):
+  // it must be what the next successful write stores, never the mode before it.
+  if (!st && mode.mode == "idle" && !mode.expires_unix_ms) state_.mode = mode;
+  return st;
 }
 
 Status SafetyStateStore::clear_mode() {

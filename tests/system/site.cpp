@@ -188,6 +188,8 @@ bool Site::start_bessd(std::vector<int> listen_fds, std::vector<std::string> env
   notify_ = std::make_unique<NotifySocket>(dir_.path() + "/notify" + std::to_string(restarts_++) +
                                            ".sock");
   env.push_back("NOTIFY_SOCKET=" + notify_->path());
+  // As bessd.service's StateDirectory= does: the safety state's default folder.
+  env.push_back("STATE_DIRECTORY=" + dir_.path());
   bessd_ = std::make_unique<Process>(std::vector<std::string>{BESSD_BIN, "--config", config_path_},
                                      std::move(env), std::move(listen_fds));
   const bool ready = notify_->wait_for("READY=1", timeout);

@@ -88,9 +88,10 @@ class ControlLoop {
   control::StepInput make_input(bool stop, bool ack) const;
   void refresh_inverter();
   void end_expired_request();
+  void safety_step();
+  void stop_step();
   static control::OperatorRequest configured_request(const config::Config& cfg);
 
-  boost::asio::io_context& io_;
   boost::asio::steady_timer timer_;
   const Clock& clock_;
   std::chrono::milliseconds period_;

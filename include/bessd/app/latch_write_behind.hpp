@@ -15,6 +15,7 @@
 // before it takes effect: it runs on the same writer thread, after every latch queued before it,
 // and the caller waits for its result.
 
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -40,6 +41,9 @@ class LatchWriteBehind final : public control::FaultLatchStore {
 
   /// Waits until every write queued so far is done (before stop completes, and in tests).
   void drain();
+  /// Another safety-state write that need not be durable before it takes effect (forgetting an
+  /// expired mode), run after those queued; its failure is reported like a latch's.
+  void defer(std::function<void()> write);
 
  private:
   control::FaultLatchStore& durable_;

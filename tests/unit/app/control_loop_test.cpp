@@ -180,5 +180,22 @@ TEST(ControlLoop, AReloadedModeAppliesOnlyWithoutAnOperatorMode) {
   EXPECT_EQ(h.loop->request().mode, config::OperatingMode::idle);
 }
 
+// A fire alarm while bessd is stopping (the safe-state read-back) is still latched and stored:
+// it must not be lost with the process. Other inputs no longer step the stopped loop.
+TEST(ControlLoop, AFireAlarmWhileStoppingIsLatched) {
+  Harness h([](config::Config& c) { c.control.fire_alarm.enabled = true; });
+  h.loop->start();
+  h.loop->stop();
+  const auto n = h.commands.size();
+  h.loop->step_now();
+  EXPECT_EQ(h.commands.size(), n);
+  h.loop->set_fire_alarm(true);
+  EXPECT_EQ(h.commands.size(), n + 1);
+  EXPECT_EQ(h.commands.back().kind, core::CommandKind::safe_state);
+  bool latched = false;
+  for (const auto& f : h.latches.faults()) latched = latched || f.id == "ALM-01";
+  EXPECT_TRUE(latched);
+}
+
 }  // namespace
 }  // namespace bessd::app

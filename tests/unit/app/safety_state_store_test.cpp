@@ -228,5 +228,24 @@ TEST_F(SafetyStateStoreTest, EveryFailedWriteReachesTheHandler) {
   EXPECT_NE(told[1].find("latch ALM-01"), std::string::npos) << told[1];
 }
 
+// Red team 16b: an idle that took effect but could not be stored must be what the next
+// successful write stores, never the mode before it.
+TEST_F(SafetyStateStoreTest, AnIdleThatCouldNotBeStoredIsStoredByTheNextWrite) {
+  {
+    auto s = open();
+    storage::SafetyMode manual{"manual", -1500.0, std::nullopt, std::nullopt, "a", 1};
+    ASSERT_TRUE(s.save_mode(manual));
+    fs::create_directory(path_.string() + ".tmp");
+    storage::SafetyMode idle{"idle", 0.0, std::nullopt, std::nullopt, "b", 2};
+    EXPECT_FALSE(s.save_mode(idle));
+    EXPECT_EQ(s.mode()->mode, "idle");
+    fs::remove(path_.string() + ".tmp");
+    ASSERT_TRUE(s.clear(kStore));  // the acknowledgement's write succeeds
+  }
+  auto s = open();
+  ASSERT_TRUE(s.mode());
+  EXPECT_EQ(s.mode()->mode, "idle");
+}
+
 }  // namespace
 }  // namespace bessd::app

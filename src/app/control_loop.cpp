@@ -78,15 +78,7 @@ void ControlLoop::safety_step() {
 }
 
 void ControlLoop::stop_step() {
-  refresh_inverter();
-  auto in = make_input(/*stop=*/true, /*ack=*/false);
-  in.latch_write_failure = std::exchange(latch_write_failure_, std::nullopt);
-  last_output_ = controller_->step(in);
-  ++steps_;
-  if (sinks_.apply_command) sinks_.apply_command(last_output_.command);
-  for (const auto& e : last_output_.events)
-    if (sinks_.event) sinks_.event(e);
-  if (sinks_.stepped) sinks_.stepped(in, last_output_);
+  run_step(/*stop=*/true, /*ack=*/false);
 }
 
 void ControlLoop::schedule() {
@@ -119,12 +111,18 @@ void ControlLoop::step_now() {
   const bool ack = ack_pending_;
   ack_pending_ = false;
   end_expired_request();
+  run_step(/*stop=*/false, ack);
+}
+
+// One controller step and its outputs, in this order: the command first (nothing may delay it),
+// then events and the step sink (telemetry, watchdog).
+void ControlLoop::run_step(bool stop, bool ack) {
   refresh_inverter();
-  auto in = make_input(false, ack);
+  auto in = make_input(stop, ack);
   in.latch_write_failure = std::exchange(latch_write_failure_, std::nullopt);
   last_output_ = controller_->step(in);
   ++steps_;
-  lifetime_.update(pack_);
+  if (!stop) lifetime_.update(pack_);
   if (sinks_.apply_command) sinks_.apply_command(last_output_.command);
   if (sinks_.event)
     for (const auto& e : last_output_.events) sinks_.event(e);

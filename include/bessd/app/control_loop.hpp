@@ -90,6 +90,7 @@ class ControlLoop {
   void end_expired_request();
   void safety_step();
   void stop_step();
+  void run_step(bool stop, bool ack);
   static control::OperatorRequest configured_request(const config::Config& cfg);
 
   boost::asio::steady_timer timer_;

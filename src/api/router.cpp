@@ -266,8 +266,8 @@ void Router::handle(Request request, Reply reply) {
   if (path == "/v1/events") return get_events(request, std::move(counted));
   if (path == "/v1/history") return get_history(request, std::move(counted));
   if (path == "/v1/audit") return get_audit(request, std::move(counted));
-  if (path == "/v1/mode") return counted(put_mode(request));
-  if (path == "/v1/faults/ack") return counted(post_ack(request));
+  if (path == "/v1/mode") return put_mode(request, std::move(counted));
+  if (path == "/v1/faults/ack") return post_ack(request, std::move(counted));
   if (path == "/v1/self-test") return post_self_test(request, std::move(counted));
   counted(error_response(500, error_code::kInternal, "route without a handler: " + path));
 }
@@ -500,12 +500,13 @@ void Router::get_audit(const Request& req, Reply reply) {
                            }));
 }
 
-Response Router::put_mode(const Request& req) {
+void Router::put_mode(const Request& req, Reply reply) {
   Response error;
   const auto body = parse_body(req, false, error);
-  if (!body) return error;
+  if (!body) return reply(std::move(error));
   if (!body->is_object())
-    return invalid_body({{"", "must be a JSON object, got " + config::describe_json(*body)}});
+    return reply(
+        invalid_body({{"", "must be a JSON object, got " + config::describe_json(*body)}}));
   config::IssueList issues;
   config::ObjectReader in(&*body, "", issues);
   ModeRequest request;
@@ -532,22 +533,22 @@ Response Router::put_mode(const Request& req) {
     if (request.mode != Mode::manual && request.setpoint_w)
       issues.add("/setpoint_w", "is only allowed when mode is \"manual\"");
   }
-  if (!issues.empty()) return invalid_body(to_details(issues));
-  auto verdict = facade_.request_mode(request, req.requester);
-  if (!verdict) return error_response(verdict.error());
-  if (!verdict->accepted) {
-    Response r = error_response(409, error_code::kRefused,
-                                "the controller refused the request: " + verdict->message);
-    return r;
-  }
-  return json_response(to_json(*verdict));
+  if (!issues.empty()) return reply(invalid_body(to_details(issues)));
+  facade_.submit_mode(
+      request, req.requester, [reply = std::move(reply)](Result<ModeVerdict> verdict) {
+        if (!verdict) return reply(error_response(verdict.error()));
+        if (!verdict->accepted)
+          return reply(error_response(409, error_code::kRefused,
+                                      "the controller refused the request: " + verdict->message));
+        reply(json_response(to_json(*verdict)));
+      });
 }
 
-Response Router::post_ack(const Request& req) {
-  if (auto bad = check_empty_object_body(req)) return *bad;
-  auto result = facade_.ack_faults(req.requester);
-  if (!result) return error_response(result.error());
-  return json_response(to_json(*result));
+void Router::post_ack(const Request& req, Reply reply) {
+  if (auto bad = check_empty_object_body(req)) return reply(std::move(*bad));
+  facade_.submit_ack(req.requester, reply_with<AckResult>(std::move(reply), [](const AckResult& r) {
+                       return to_json(r);
+                     }));
 }
 
 void Router::post_self_test(const Request& req, Reply reply) {

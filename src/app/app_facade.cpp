@@ -28,18 +28,6 @@ api::Mode to_api(config::OperatingMode m) {
   return api::Mode::idle;
 }
 
-config::OperatingMode to_config(api::Mode m) {
-  switch (m) {
-    case api::Mode::idle:
-      return config::OperatingMode::idle;
-    case api::Mode::manual:
-      return config::OperatingMode::manual;
-    case api::Mode::self_consumption:
-      return config::OperatingMode::self_consumption;
-  }
-  return config::OperatingMode::idle;
-}
-
 api::Verdict to_api(compliance::Verdict v) {
   switch (v) {
     case compliance::Verdict::block:
@@ -377,18 +365,6 @@ namespace {
 
 // The audit's actor column holds who made the write as a JSON object (docs/api.md "GET
 // /v1/audit": `who`), with describe()'s line as "text" for a human reading the database.
-std::string audit_actor_text(const api::Requester& who) {
-  nlohmann::json j{{"transport", api::to_string(who.transport)},
-                   {"uid", who.uid ? nlohmann::json(*who.uid) : nlohmann::json()},
-                   {"gid", who.gid ? nlohmann::json(*who.gid) : nlohmann::json()},
-                   {"pid", who.pid ? nlohmann::json(*who.pid) : nlohmann::json()},
-                   {"user", who.user},
-                   {"token", who.credential},
-                   {"peer", who.peer},
-                   {"text", who.describe()}};
-  return j.dump();
-}
-
 // Reads the actor column back. Rows written before it held JSON carry describe()'s line only:
 // it becomes `user`, and its " via unix"/" via tcp" gives the transport.
 api::Requester requester_from_audit_actor(const std::string& actor) {
@@ -444,170 +420,6 @@ void AppFacade::audit(const api::AuditQuery& query, api::Done<std::vector<api::A
     }
     complete_on(ctx_.io, done, std::move(out));
   });
-}
-
-void AppFacade::record_audit(const api::Requester& who, const std::string& request,
-                             const std::string& outcome) {
-  storage::AuditRecord a;
-  a.at = ctx_.clock.wall_now();
-  a.actor = audit_actor_text(who);
-  a.request = request;
-  a.sent = ctx_.loop.last_output().command;
-  a.readback_power_w = ctx_.loop.inverter().setpoint_readback_w;
-  a.outcome = outcome;
-  if (audit_unavailable()) {
-    // Of the writes that wait, only an idle is taken in this state, and the journal has its
-    // record (log_audit_fallback): its answer does not wait for a database that is down.
-    ctx_.store.append_audit(a);
-    return;
-  }
-  // The API thread answers the write once this commits (docs/api.md "GET /v1/audit"); a
-  // promise the store drops unfulfilled (it stopped first) reads as "not stored".
-  auto committed = std::make_shared<std::promise<void>>();
-  // Taken after every API call; the bound only matters to a caller that never takes them.
-  if (audit_commits_.size() >= 64) audit_commits_.erase(audit_commits_.begin());
-  audit_commits_.push_back(committed->get_future().share());
-  ctx_.store.append_audit(a, [committed](std::int64_t) { committed->set_value(); });
-}
-
-Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request,
-                                                 const api::Requester& who) {
-  control::OperatorRequest r = ctx_.loop.request();
-  r.mode = to_config(request.mode);
-  if (request.setpoint_w) r.manual_setpoint_w = *request.setpoint_w;
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          ctx_.clock.wall_now().time_since_epoch())
-                          .count();
-  r.expires_at.reset();
-  std::optional<std::int64_t> expires_unix_ms;
-  if (request.expires_in_s) {
-    expires_unix_ms = now_ms + *request.expires_in_s * 1000;
-    r.expires_at = WallTime{std::chrono::milliseconds{*expires_unix_ms}};
-  }
-  nlohmann::json body{{"mode", api::to_string(request.mode)}};
-  if (request.setpoint_w) body["setpoint_w"] = *request.setpoint_w;
-  if (request.expires_in_s) body["expires_in_s"] = *request.expires_in_s;
-  // Idle is the safe direction: taken even without an audit record (the journal has it), or a
-  // durable write. Only an idle without an expiry: one with an expiry releases power when it
-  // ends, so it needs both like any other mode.
-  const bool stops_power = r.mode == config::OperatingMode::idle && !r.expires_at;
-  if (!stops_power) {
-    if (auto refused = refused_without_audit(who, "mode " + body.dump())) return *refused;
-  } else if (auto why = audit_unavailable()) {
-    log_audit_fallback(who, "mode " + body.dump(), *why);
-  }
-  std::string not_stored;
-  if (ctx_.safety) {
-    // Durable before it takes effect: a mode that a restart would forget is not accepted.
-    storage::SafetyMode m;
-    m.mode = std::string(config::to_string(r.mode));
-    m.manual_setpoint_w = r.manual_setpoint_w;
-    m.target_grid_w = r.target_grid_w;
-    m.expires_unix_ms = expires_unix_ms;
-    m.set_by = who.describe();
-    m.set_unix_ms = now_ms;
-    if (auto st = ctx_.safety->save_mode(m); !st) {
-      // Either way FAULT-STORE latches (the store's failure handler): the file is gone.
-      if (!stops_power) {
-        const std::string why =
-            "the mode could not be stored durably, so it was not applied: " + st.error().message;
-        record_audit(who, "mode " + body.dump(), "error: " + why);
-        return fail(ErrorCode::storage_error, why);
-      }
-      // Idle is the safe direction: stopping power never waits for a disk.
-      not_stored = "; it could not be stored (" + st.error().message +
-                   "), so FAULT-STORE latches and a restart starts latched";
-    }
-  }
-  ctx_.loop.set_request(r);  // runs a step now
-  const auto& out = ctx_.loop.last_output();
-  api::ModeVerdict v;
-  v.accepted = true;
-  v.mode = request.mode;
-  v.expires_at = r.expires_at;
-  if (out.command.kind == core::CommandKind::set_power)
-    v.effective_setpoint_w = out.command.battery_power_w;
-  if (out.command.kind == core::CommandKind::safe_state) v.effective_setpoint_w = 0.0;
-  if (out.state == control::ControlState::lockout || out.state == control::ControlState::fault) {
-    v.message = "mode stored, but no power flows while the controller is in " +
-                std::string(control::to_string(out.state)) +
-                (out.faults.empty()
-                     ? ""
-                     : " (" + out.faults.front().id + ": " + out.faults.front().reason + ")");
-  } else if (out.clamp.clamped) {
-    v.message =
-        "clamped to " + std::to_string(static_cast<long>(std::lround(out.clamp.allowed_w))) +
-        " W by " +
-        (out.clamp.cause.rule_id.empty() ? std::string(core::to_string(out.clamp.cause.kind))
-                                         : out.clamp.cause.rule_id) +
-        ": " + out.clamp.cause.sentence;
-  } else {
-    v.message = "mode " + std::string(api::to_string(request.mode)) + " in force";
-  }
-  v.message += not_stored;
-  if (r.expires_at)
-    v.message += "; until " + api::format_time(*r.expires_at) + ", then the configured mode " +
-                 std::string(config::to_string(ctx_.config.control.mode));
-  record_audit(who, "mode " + body.dump(), "accepted: " + v.message);
-  return v;
-}
-
-std::optional<std::string> AppFacade::audit_unavailable() const {
-  const auto m = ctx_.store.metrics();
-  if (m.available) return std::nullopt;
-  return m.last_error.empty() ? std::string("the database is not open") : m.last_error;
-}
-
-// docs/api.md "Audit": a write that can release power is refused while its audit record cannot
-// be stored, rather than accepted without one.
-std::optional<Failure> AppFacade::refused_without_audit(const api::Requester& who,
-                                                        const std::string& request) {
-  const auto why = audit_unavailable();
-  if (!why) return std::nullopt;
-  log_audit_fallback(who, request, "refused: " + *why);
-  return Failure{Error{ErrorCode::storage_error,
-                       "the audit log cannot be written (" + *why +
-                           "), so this write is refused; see /v1/status (storage) and retry "
-                           "once the database works again"}};
-}
-
-void AppFacade::log_audit_fallback(const api::Requester& who, const std::string& request,
-                                   const std::string& what) {
-  logger("api")->warn("audit log unavailable, recorded here instead: {} by {}: {}", request,
-                      who.describe(), what);
-}
-
-Result<api::AckResult> AppFacade::ack_faults(const api::Requester& who) {
-  if (auto refused = refused_without_audit(who, "ack_faults {}")) return *refused;
-  std::vector<std::string> before;
-  for (const auto& f : ctx_.loop.last_output().faults)
-    if (f.latched) before.push_back(f.id);
-  ctx_.loop.acknowledge_faults();  // runs a step now
-  api::AckResult r;
-  std::string not_stored;
-  for (const auto& f : ctx_.loop.last_output().faults) {
-    if (!f.latched) continue;
-    r.still_active.push_back(f.id);
-    if (!f.ack_not_stored.empty())
-      not_stored += (not_stored.empty() ? "" : "; ") + f.id + " (" + f.ack_not_stored + ")";
-  }
-  for (const auto& id : before)
-    if (std::find(r.still_active.begin(), r.still_active.end(), id) == r.still_active.end())
-      r.acknowledged.push_back(id);
-  r.message = r.still_active.empty() ? (r.acknowledged.empty() ? "no latched faults"
-                                                               : "all latched faults acknowledged")
-                                     : "some faults stay latched: their cause is still present";
-  if (!not_stored.empty()) {
-    // Nothing unsafe happened (the faults stay latched), but the operator's request did not take
-    // effect: say so with 503 rather than a 200 that reads like a partial success.
-    const std::string why = "the acknowledgement could not be stored durably, so these faults " +
-                            std::string("stay latched: ") + not_stored;
-    record_audit(who, "ack_faults {}", "error: " + why);
-    return fail(ErrorCode::storage_error, why);
-  }
-  record_audit(who, "ack_faults {}",
-               std::string(r.still_active.empty() ? "accepted" : "partial") + ": " + r.message);
-  return r;
 }
 
 void AppFacade::run_self_test(const api::Requester& who, api::Done<api::SelfTestReport> done) {

@@ -374,12 +374,19 @@ struct Daemon::Impl {
   // The operator's mode reached its expiry (docs/api.md, "PUT /v1/mode"): forget it durably, so
   // that a restart keeps the configured mode, and say so once.
   void on_mode_expired(const control::OperatorRequest& expired) {
-    const auto& m = latches->mode();
+    auto m = latches->mode();
+    // The stored mode is the one that ended unless a new one was stored while it ended (a
+    // write is stored before it is applied): that one is kept.
+    if (m && (!m->expires_unix_ms || !expired.expires_at ||
+              *m->expires_unix_ms != std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         expired.expires_at->time_since_epoch())
+                                         .count()))
+      m.reset();
     const std::string set_by = m ? m->set_by : "unknown";
     // Written on the latch writer's thread: a stalled disk must not hold the control loop. A
     // failure latches FAULT-STORE (the store's failure handler); an expired mode left in the
     // file would be discarded again at the next start.
-    latch_writer->defer([this] { (void)latches->clear_mode(); });
+    if (m) latch_writer->defer([this, ended = *m] { (void)latches->clear_mode_if(ended); });
     core::Event e;
     e.at = clock.now();
     e.severity = core::Severity::info;
@@ -443,16 +450,17 @@ struct Daemon::Impl {
     server_options->logger = logger("api");
     // Start-up: the one place the group is looked up on this thread (reloads use the worker).
     const auto gid = unix_group_id(config.api);
-    facade = std::make_unique<AppFacade>(FacadeContext{
-        io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
-        *inverter_driver, *store, compliance_report, bms_link_detail(), inverter_link_detail(),
-        &inverter_problems, latches.get(), &config_text, [this] { return listeners->links(); },
-        [this] { return service_faults(); }, &running_config_fingerprint});
+    facade = std::make_unique<AppFacade>(
+        FacadeContext{io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
+                      *inverter_driver, *store, compliance_report, bms_link_detail(),
+                      inverter_link_detail(), &inverter_problems, latches.get(), latch_writer.get(),
+                      &config_text, [this] { return listeners->links(); },
+                      [this] { return service_faults(); }, &running_config_fingerprint});
     // 2 s at most for a write's audit record: well inside a client's patience (bessctl gives up
     // after 5 s), so an answer that says "not stored yet" still arrives.
     api_facade = std::make_unique<ControlThreadFacade>(
         *facade, io.get_executor(), [this] { return facade->take_audit_commits(); },
-        std::chrono::seconds(2));
+        std::chrono::seconds(2), facade.get());
     router = std::make_unique<api::Router>(*api_facade, clock,
                                            api::write_rate_settings(config.api.write_rate));
     http = std::make_unique<api::http::HttpServer>(api_io, *router, *server_options);
@@ -474,6 +482,9 @@ struct Daemon::Impl {
           logger("api")->error("api: a request handler failed ({}); the API goes on", e.what());
         }
       }
+      // A write still running finishes (it needs the control thread, which runs until the
+      // post below); those queued behind it are answered "stopping".
+      api_facade->stop_writes();
       // Everything of the API has stopped: the control thread finishes the stop.
       asio::post(io, [this] { finish_stop_after_api(); });
     });

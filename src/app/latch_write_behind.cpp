@@ -22,10 +22,15 @@ Status LatchWriteBehind::save_trips(const std::vector<control::TripRecord>& trip
 }
 
 Status LatchWriteBehind::clear(std::string_view id) {
+  if (const auto it = acknowledged_.find(id); it != acknowledged_.end()) return it->second;
+  return fail(ErrorCode::storage_error,
+              "it latched again while the acknowledgement was being stored; acknowledge again");
+}
+
+Status LatchWriteBehind::store_now(const std::function<Status()>& write) {
   std::promise<Status> done;
   auto result = done.get_future();
-  boost::asio::post(writer_,
-                    [this, id = std::string(id), &done] { done.set_value(durable_.clear(id)); });
+  boost::asio::post(writer_, [&write, &done] { done.set_value(write()); });
   return result.get();
 }
 

@@ -133,6 +133,7 @@ Result<std::vector<control::LatchedFault>> SafetyStateStore::load() {
 }
 
 Status SafetyStateStore::persist() {
+  // Construction only: no other thread sees the store yet.
   auto st = file_.save(state_);
   if (!st) ++write_failures_;
   return st;
@@ -165,16 +166,23 @@ std::uint64_t SafetyStateStore::write_failures() const {
 }
 
 Status SafetyStateStore::latch(const control::LatchedFault& fault) {
-  const std::lock_guard lock(mutex_);
-  // Kept in memory even when the write fails: the next write that succeeds stores it.
-  auto it = std::find_if(state_.latches.begin(), state_.latches.end(),
-                         [&](const storage::SafetyLatch& l) { return l.id == fault.id; });
-  if (it != state_.latches.end())
-    *it = to_storage(fault);
-  else
-    state_.latches.push_back(to_storage(fault));
-  auto st = persist();
+  const std::lock_guard writing(write_mutex_);
+  storage::SafetyState next;
+  {
+    // Kept in memory even when the write fails: the next write that succeeds stores it.
+    const std::lock_guard lock(mutex_);
+    auto it = std::find_if(state_.latches.begin(), state_.latches.end(),
+                           [&](const storage::SafetyLatch& l) { return l.id == fault.id; });
+    if (it != state_.latches.end())
+      *it = to_storage(fault);
+    else
+      state_.latches.push_back(to_storage(fault));
+    next = state_;
+  }
+  auto st = file_.save(next);
   if (!st) {
+    const std::lock_guard lock(mutex_);
+    ++write_failures_;
     remember_write_failure(st.error(), fault.raised_unix_ms);
     report(st.error(), "latch " + fault.id);
   }
@@ -182,9 +190,9 @@ Status SafetyStateStore::latch(const control::LatchedFault& fault) {
 }
 
 Status SafetyStateStore::clear(std::string_view id) {
-  const std::lock_guard lock(mutex_);
-  if (!holds(state_, id)) return {};
-  storage::SafetyState next = state_;
+  const std::lock_guard writing(write_mutex_);
+  storage::SafetyState next = snapshot();
+  if (!holds(next, id)) return {};
   std::erase_if(next.latches, [&](const storage::SafetyLatch& l) { return l.id == id; });
   // On failure the latch stays: the file is gone, so a restart is "lost" (latched) too.
   return replace_state(std::move(next), "acknowledge " + std::string(id));
@@ -199,8 +207,8 @@ std::vector<control::TripRecord> SafetyStateStore::load_trips() {
 }
 
 Status SafetyStateStore::save_trips(const std::vector<control::TripRecord>& trips) {
-  const std::lock_guard lock(mutex_);
-  storage::SafetyState next = state_;
+  const std::lock_guard writing(write_mutex_);
+  storage::SafetyState next = snapshot();
   next.trips.clear();
   for (const auto& t : trips)
     next.trips.push_back(storage::SafetyTrip{t.id, t.charge, t.discharge, t.at_unix_ms});
@@ -208,7 +216,9 @@ Status SafetyStateStore::save_trips(const std::vector<control::TripRecord>& trip
 }
 
 Status SafetyStateStore::replace_state(storage::SafetyState next, const std::string& what) {
+  // Under write_mutex_ only: readers (the control thread's status) never wait for the disk.
   auto st = file_.save(next);
+  const std::lock_guard lock(mutex_);
   if (!st) {
     // The change is not applied; the file was removed (SafetyStateFile::save), so a restart
     // starts "lost". FAULT-STORE joins what the next successful write stores, and the handler
@@ -224,21 +234,30 @@ Status SafetyStateStore::replace_state(storage::SafetyState next, const std::str
   return st;
 }
 
-Status SafetyStateStore::save_mode(const storage::SafetyMode& mode) {
+storage::SafetyState SafetyStateStore::snapshot() const {
   const std::lock_guard lock(mutex_);
-  storage::SafetyState next = state_;
+  return state_;
+}
+
+Status SafetyStateStore::save_mode(const storage::SafetyMode& mode) {
+  const std::lock_guard writing(write_mutex_);
+  storage::SafetyState next = snapshot();
   next.mode = mode;
   auto st = replace_state(std::move(next), "operator mode " + mode.mode);
   // An idle without an expiry is applied even when it cannot be stored (the safe direction):
   // it must be what the next successful write stores, never the mode before it.
-  if (!st && mode.mode == "idle" && !mode.expires_unix_ms) state_.mode = mode;
+  if (!st && mode.mode == "idle" && !mode.expires_unix_ms) {
+    const std::lock_guard lock(mutex_);
+    state_.mode = mode;
+  }
   return st;
 }
 
-Status SafetyStateStore::clear_mode() {
-  const std::lock_guard lock(mutex_);
-  if (!state_.mode) return {};
-  storage::SafetyState next = state_;
+Status SafetyStateStore::clear_mode_if(const storage::SafetyMode& ended) {
+  const std::lock_guard writing(write_mutex_);
+  storage::SafetyState next = snapshot();
+  // A mode set after `ended` (the operator's write raced the expiry) is not forgotten.
+  if (!next.mode || *next.mode != ended) return {};
   next.mode.reset();
   return replace_state(std::move(next), "end of the operator's mode");
 }

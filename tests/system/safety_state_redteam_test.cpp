@@ -156,7 +156,7 @@ TEST(RedteamSafetyState, AuditRecordOfAnAcceptedWriteSurvivesKill9) {
     const int setpoint = -500 - i;
     const auto put = site.api("PUT", "/v1/mode",
                               R"({"mode":"manual","setpoint_w":)" + std::to_string(setpoint) + "}");
-    ASSERT_EQ(put.status, 200) << put.body.dump();
+    ASSERT_EQ(put.status, 200) << put.body.dump() << "\n" << site.bessd_output();
     rt_kill(site);
     ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
     EXPECT_EQ(rt_status(site).value("manual_setpoint_w", 0.0), setpoint);

@@ -15,9 +15,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A blocking request/response on a Unix stream socket (bounded by SO_RCVTIMEO).
+// A blocking request/response on a Unix stream socket (bounded by SO_RCVTIMEO). `why`, when
+// given, says what ended the exchange early (for a test's failure message).
 std::string unix_exchange(const std::string& path, const std::string& request, bool until_eof,
-                          std::chrono::milliseconds timeout = 5s) {
+                          std::string* why = nullptr, std::chrono::milliseconds timeout = 5s) {
+  const auto said = [&](const std::string& what) {
+    if (why) *why = what;
+  };
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error("socket failed");
   sockaddr_un addr{};
@@ -27,23 +31,36 @@ std::string unix_exchange(const std::string& path, const std::string& request, b
              static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    said("connect " + path + ": " + std::strerror(errno));
     ::close(fd);
     return {};
   }
+  const auto started = std::chrono::steady_clock::now();
   std::size_t sent = 0;
   while (sent < request.size()) {
     const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
+    if (n <= 0) {
+      said("send after " + std::to_string(sent) + " bytes: " + std::strerror(errno));
+      break;
+    }
     sent += static_cast<std::size_t>(n);
   }
   std::string reply;
   char buf[4096];
   while (true) {
     const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n < 0) {
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count();
+      said("recv after " + std::to_string(reply.size()) + " bytes and " + std::to_string(ms) +
+           " ms: " + std::strerror(errno));
+    }
     if (n <= 0) break;
     reply.append(buf, static_cast<std::size_t>(n));
     if (!until_eof && reply.find('\n') != std::string::npos) break;
   }
+  if (reply.empty() && why && why->empty()) said("closed by the peer without an answer");
   ::close(fd);
   return reply;
 }
@@ -219,9 +236,15 @@ ApiResponse Site::api(const std::string& method, const std::string& target,
     req +=
         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
-  const std::string reply = unix_exchange(api_socket_, req, true);
+  std::string why;
+  const std::string reply = unix_exchange(api_socket_, req, true, &why);
   ApiResponse r;
-  if (reply.rfind("HTTP/1.1 ", 0) != 0) return r;
+  if (reply.rfind("HTTP/1.1 ", 0) != 0) {
+    // status 0: the body says why there is no answer (a test's failure message shows it).
+    r.body = "no HTTP answer to " + method + " " + target + ": " +
+             (why.empty() ? "the reply was: " + reply.substr(0, 200) : why);
+    return r;
+  }
   r.status = std::stoi(reply.substr(9, 3));
   const auto split = reply.find("\r\n\r\n");
   if (split == std::string::npos) return r;

@@ -69,8 +69,8 @@ class Router {
   void get_events(const Request& req, Reply reply);
   void get_history(const Request& req, Reply reply);
   void get_audit(const Request& req, Reply reply);
-  Response put_mode(const Request& req);
-  Response post_ack(const Request& req);
+  void put_mode(const Request& req, Reply reply);
+  void post_ack(const Request& req, Reply reply);
   void post_self_test(const Request& req, Reply reply);
   std::optional<Response> refuse_write(const Request& req, const RouteInfo& route,
                                        const std::string& path, std::optional<Response> denied);

@@ -17,7 +17,9 @@
 #include <bessd/api/facade.hpp>
 #include <bessd/app/audit_commit.hpp>
 #include <bessd/app/control_loop.hpp>
+#include <bessd/app/latch_write_behind.hpp>
 #include <bessd/app/safety_state_store.hpp>
+#include <bessd/app/staged_write.hpp>
 #include <bessd/bms/bms_monitor.hpp>
 #include <bessd/common/clock.hpp>
 #include <bessd/compliance/report.hpp>
@@ -46,6 +48,10 @@ struct FacadeContext {
   const std::uint64_t* inverter_problems{nullptr};
   // The durable safety state: the operator's mode is stored there before it is applied.
   SafetyStateStore* safety{nullptr};
+  // The controller's latch writer (its FaultLatchStore): modes and acknowledgements are stored
+  // on its thread, after the latches queued before them. Null: the controller's store clears
+  // latches itself (tests).
+  LatchWriteBehind* latch_writer{nullptr};
   // The text of the configuration in force (loaded at start or by the last accepted reload),
   // owned by the daemon: /v1/config shows it, never the file on disk, which may have been edited
   // since or hold a reload that was refused. io thread only.
@@ -58,7 +64,7 @@ struct FacadeContext {
   const std::string* config_fingerprint{nullptr};
 };
 
-class AppFacade final : public api::Facade {
+class AppFacade final : public api::Facade, public StagedWrites {
  public:
   explicit AppFacade(FacadeContext ctx);
   ~AppFacade() override;
@@ -72,9 +78,13 @@ class AppFacade final : public api::Facade {
   void events(const api::EventQuery& query, api::Done<std::vector<api::EventRecord>> done) override;
   void history(const api::HistoryQuery& query, api::Done<api::HistorySeries> done) override;
   void audit(const api::AuditQuery& query, api::Done<std::vector<api::AuditRecord>> done) override;
+  /// All stages on the calling thread (which must be the control thread).
   Result<api::ModeVerdict> request_mode(const api::ModeRequest& request,
                                         const api::Requester& who) override;
   Result<api::AckResult> ack_faults(const api::Requester& who) override;
+  StagedWrite<api::ModeVerdict> stage_mode(const api::ModeRequest& request,
+                                           const api::Requester& who) override;
+  StagedWrite<api::AckResult> stage_ack(const api::Requester& who) override;
   void run_self_test(const api::Requester& who, api::Done<api::SelfTestReport> done) override;
   void audit_refusal(const api::Requester& who, const std::string& request,
                      const std::string& message) override {
@@ -87,6 +97,11 @@ class AppFacade final : public api::Facade {
   std::vector<AuditCommit> take_audit_commits() { return std::exchange(audit_commits_, {}); }
 
  private:
+  struct ModePlan;
+  struct AckPlan;
+  Result<api::ModeVerdict> apply_mode(const ModePlan& plan);
+  Result<api::AckResult> apply_ack(const AckPlan& plan);
+  Status store_durably(const std::function<Status()>& write) const;
   std::optional<std::string> audit_unavailable() const;
   std::optional<Failure> refused_without_audit(const api::Requester& who,
                                                const std::string& request);

@@ -9,6 +9,14 @@
 // running its executor until the caller has stopped calling (the daemon stops the API thread
 // first); it never waits for the API thread, so the two cannot deadlock.
 //
+// Writes that release power (a mode, an acknowledgement) are stored durably first. With a
+// `staged` inner facade, that write runs here, on the API thread, between the control thread's
+// two short stages (staged_write.hpp): the control thread never waits for the disk.
+//
+// The router submits writes (submit_mode, submit_ack): they run one at a time on a writer
+// thread of this facade, which does the waiting above, so reads on the API thread go on while
+// a write waits for the disk or its audit record. stop_writes() ends that thread.
+//
 // Audit: a mode change or an acknowledgement is answered only once its audit record is committed
 // (docs/api.md "GET /v1/audit"). Right after the write, still on the control thread,
 // `take_audit_commits` hands over the commits of the records it wrote; the API thread then waits
@@ -23,11 +31,15 @@
 #include <utility>
 #include <vector>
 
+#include <atomic>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <bessd/api/facade.hpp>
 #include <bessd/app/audit_commit.hpp>
+#include <bessd/app/staged_write.hpp>
 
 namespace bessd::app {
 
@@ -37,14 +49,17 @@ class ControlThreadFacade final : public api::Facade {
   using TakeAuditCommits = std::function<std::vector<AuditCommit>()>;
 
   /// `inner` is used only on `control`; it must outlive this object. Without
-  /// `take_audit_commits`, writes are answered without waiting for their audit record.
+  /// `take_audit_commits`, writes are answered without waiting for their audit record. With
+  /// `staged` (the same object as `inner`), mode changes and acknowledgements run staged.
   ControlThreadFacade(api::Facade& inner, boost::asio::any_io_executor control,
                       TakeAuditCommits take_audit_commits = {},
-                      std::chrono::milliseconds audit_wait = std::chrono::seconds(5))
+                      std::chrono::milliseconds audit_wait = std::chrono::seconds(5),
+                      StagedWrites* staged = nullptr)
       : inner_(inner),
         control_(std::move(control)),
         take_audit_commits_(std::move(take_audit_commits)),
-        audit_wait_(audit_wait) {}
+        audit_wait_(audit_wait),
+        staged_(staged) {}
 
   api::StatusDto status() const override {
     return on_control([this] { return inner_.status(); });
@@ -86,17 +101,45 @@ class ControlThreadFacade final : public api::Facade {
 
   Result<api::ModeVerdict> request_mode(const api::ModeRequest& request,
                                         const api::Requester& who) override {
+    if (staged_)
+      return answered_after_audit(
+          run_staged<api::ModeVerdict>([&] { return staged_->stage_mode(request, who); }));
     return answered_after_audit(on_control([&] {
       auto result = inner_.request_mode(request, who);
       return std::pair{std::move(result), take_audit_commits()};
     }));
   }
   Result<api::AckResult> ack_faults(const api::Requester& who) override {
+    if (staged_)
+      return answered_after_audit(
+          run_staged<api::AckResult>([&] { return staged_->stage_ack(who); }));
     return answered_after_audit(on_control([&] {
       auto result = inner_.ack_faults(who);
       return std::pair{std::move(result), take_audit_commits()};
     }));
   }
+  void submit_mode(const api::ModeRequest& request, const api::Requester& who,
+                   api::Done<api::ModeVerdict> done) override {
+    boost::asio::post(writes_, [this, request, who, done = std::move(done)] {
+      if (stopping_) return done(stopping());
+      done(request_mode(request, who));
+    });
+  }
+  void submit_ack(const api::Requester& who, api::Done<api::AckResult> done) override {
+    boost::asio::post(writes_, [this, who, done = std::move(done)] {
+      if (stopping_) return done(stopping());
+      done(ack_faults(who));
+    });
+  }
+  /// Ends the writer thread: the write running finishes (the control thread must still run),
+  /// those queued behind it are answered "stopping" without taking effect. Call before the
+  /// control thread stops, from a thread other than it.
+  void stop_writes() {
+    stopping_ = true;
+    writes_.join();
+  }
+  ~ControlThreadFacade() override { stop_writes(); }
+
   void run_self_test(const api::Requester& who, api::Done<api::SelfTestReport> done) override {
     // The self-test moves no power: its report does not wait for its audit record.
     boost::asio::post(control_, [this, who, done = std::move(done)]() mutable {
@@ -118,6 +161,24 @@ class ControlThreadFacade final : public api::Facade {
     return take_audit_commits_ ? take_audit_commits_() : std::vector<AuditCommit>{};
   }
 
+  // API thread: stage 1 and 3 on the control thread, the durable write (stage 2) here.
+  template <typename T, typename Stage>
+  std::pair<Result<T>, std::vector<AuditCommit>> run_staged(Stage stage) const {
+    auto first = on_control([&] {
+      auto write = stage();
+      return std::pair{std::move(write), take_audit_commits()};
+    });
+    auto& [write, commits] = first;
+    if (write.answer) return {std::move(*write.answer), std::move(commits)};
+    write.store();
+    auto applied = on_control([&] {
+      auto result = write.apply();
+      return std::pair{std::move(result), take_audit_commits()};
+    });
+    applied.second.insert(applied.second.begin(), commits.begin(), commits.end());
+    return applied;
+  }
+
   // API thread: waits (bounded) for the audit records of a write before it is answered.
   template <typename T>
   Result<T> answered_after_audit(std::pair<Result<T>, std::vector<AuditCommit>> written) const {
@@ -137,10 +198,17 @@ class ControlThreadFacade final : public api::Facade {
     return result.get();
   }
 
+  static Failure stopping() {
+    return fail(ErrorCode::disconnected, "bessd is stopping: the write was not carried out");
+  }
+
   api::Facade& inner_;
   boost::asio::any_io_executor control_;
   TakeAuditCommits take_audit_commits_;
   std::chrono::milliseconds audit_wait_;
+  StagedWrites* staged_;
+  std::atomic<bool> stopping_{false};
+  boost::asio::thread_pool writes_{1};  // last: joined before the members it uses go
 };
 
 }  // namespace bessd::app

@@ -11,11 +11,15 @@
 // instant earlier would have. A write that fails is reported by the durable store's failure
 // handler (SafetyStateStore::set_write_failure_handler), and the controller latches FAULT-STORE.
 //
-// clear() (an acknowledgement: it releases power) is the opposite direction and stays durable
-// before it takes effect: it runs on the same writer thread, after every latch queued before it,
-// and the caller waits for its result.
+// Writes that release power (an acknowledgement, a mode) are the opposite direction: durable
+// before they take effect. They must not wait on the control thread either, so the API thread
+// stores them first with store_now(), which runs on this writer thread after every latch queued
+// before it, and only then does the control thread apply them. For an acknowledgement, the
+// controller's clear() then returns what store_now() stored (acknowledged()); it never waits.
 
 #include <functional>
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -39,6 +43,16 @@ class LatchWriteBehind final : public control::FaultLatchStore {
   std::vector<control::TripRecord> load_trips() override { return durable_.load_trips(); }
   Status save_trips(const std::vector<control::TripRecord>& trips) override;
 
+  /// The durable part of an operator's write: runs `write` after every write queued so far and
+  /// returns its result. Never call it on the control thread: it waits for the disk.
+  Status store_now(const std::function<Status()>& write);
+  /// Control thread, around one acknowledgement step: the results of the clears store_now() made
+  /// for it. clear() answers from them; an id without one (it latched while the acknowledgement
+  /// was being stored) is not cleared. Reset with an empty map after the step.
+  void acknowledged(std::map<std::string, Status, std::less<>> stored) {
+    acknowledged_ = std::move(stored);
+  }
+
   /// Waits until every write queued so far is done (before stop completes, and in tests).
   void drain();
   /// Another safety-state write that need not be durable before it takes effect (forgetting an
@@ -47,6 +61,7 @@ class LatchWriteBehind final : public control::FaultLatchStore {
 
  private:
   control::FaultLatchStore& durable_;
+  std::map<std::string, Status, std::less<>> acknowledged_;  // control thread
   boost::asio::thread_pool writer_{1};
 };
 

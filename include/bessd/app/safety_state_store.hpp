@@ -14,8 +14,10 @@
 // fails, a FAULT-STORE latch is added to what the next successful write stores; the file itself is
 // removed (see SafetyStateFile::save), so a restart in between starts latched too.
 //
-// Thread-safe: the control thread reads it and writes modes and acknowledgements; latches are
-// written from the latch writer's thread (latch_write_behind.hpp). One mutex serialises them.
+// Thread-safe: the control thread reads it; every write runs on the latch writer's thread
+// (latch_write_behind.hpp). Writes are serialised by one mutex held across the file write; the
+// state in memory has a mutex of its own, never held during I/O, so a reader never waits for a
+// stalled disk.
 
 #include <cstdint>
 #include <functional>
@@ -51,8 +53,9 @@ class SafetyStateStore final : public control::FaultLatchStore {
 
   /// Durably stores the operator's mode; on failure nothing changes and the caller must refuse.
   Status save_mode(const storage::SafetyMode& mode);
-  /// Forgets the operator's mode (it expired): the configuration's mode applies after a restart.
-  Status clear_mode();
+  /// Forgets the operator's mode `ended` (it expired): the configuration's mode applies after a
+  /// restart. A different mode stored since (set while the expiry was on its way) is kept.
+  Status clear_mode_if(const storage::SafetyMode& ended);
   std::optional<storage::SafetyMode> mode() const;
 
   /// Told of every write that fails after start (any thread, under the store's lock: it must
@@ -73,11 +76,13 @@ class SafetyStateStore final : public control::FaultLatchStore {
   void merge_legacy(const LegacyLatches& legacy, std::int64_t now_unix_ms);
   void start_lost(const std::string& why, std::int64_t now_unix_ms);
   Status persist();
+  storage::SafetyState snapshot() const;
   Status replace_state(storage::SafetyState next, const std::string& what);
   void remember_write_failure(const Error& error, std::int64_t now_unix_ms);
   void report(const Error& error, const std::string& what) const;
 
-  mutable std::mutex mutex_;
+  std::mutex write_mutex_;    // serialises writes, held across the file write
+  mutable std::mutex mutex_;  // state_ and the counters; never held during I/O
   std::function<void(const std::string&)> on_write_failure_;
   storage::SafetyStateFile file_;
   storage::SafetyState state_;

@@ -144,5 +144,60 @@ TEST(ControlThreadFacade, AnAuditRecordTheStoreDroppedIsSaid) {
   EXPECT_NE(answer->message.find("was not stored"), std::string::npos) << answer->message;
 }
 
+// A write whose durable part blocks like a stalled SD card: the control thread must stay free
+// (a fire alarm's 0 W command cannot wait for it), and the write takes effect only once stored.
+class StalledDiskWrites final : public StagedWrites {
+ public:
+  StagedWrite<api::ModeVerdict> stage_mode(const api::ModeRequest&,
+                                           const api::Requester&) override {
+    return StagedWrite<api::ModeVerdict>::answered(fail(ErrorCode::invalid_argument, "unused"));
+  }
+  StagedWrite<api::AckResult> stage_ack(const api::Requester&) override {
+    staged_on = std::this_thread::get_id();
+    StagedWrite<api::AckResult> w;
+    w.store = [this] {
+      stored_on = std::this_thread::get_id();
+      disk.wait();
+    };
+    w.apply = [this]() -> Result<api::AckResult> {
+      applied_on = std::this_thread::get_id();
+      api::AckResult r;
+      r.message = "applied";
+      return r;
+    };
+    return w;
+  }
+  std::shared_future<void> disk;
+  std::thread::id staged_on, stored_on, applied_on;
+};
+
+TEST(ControlThreadFacade, AStagedWritesDurablePartRunsOffTheControlThread) {
+  ManualClock clock;
+  api::testing::FakeFacade inner(clock);
+  ControlThread control;
+  StalledDiskWrites staged;
+  std::promise<void> disk;
+  staged.disk = disk.get_future().share();
+  ControlThreadFacade facade(inner, control.io.get_executor(), {}, 5s, &staged);
+
+  auto ack = std::async(std::launch::async, [&] { return facade.ack_faults(operator_at_uid(7)); });
+  EXPECT_EQ(ack.wait_for(100ms), std::future_status::timeout) << "answered before it was stored";
+  // The control thread answers meanwhile: it is not the one waiting for the disk.
+  std::promise<void> ran;
+  boost::asio::post(control.io, [&] { ran.set_value(); });
+  EXPECT_EQ(ran.get_future().wait_for(2s), std::future_status::ready)
+      << "the control thread waited for the disk";
+  EXPECT_EQ(staged.applied_on, std::thread::id{}) << "applied before it was stored";
+  disk.set_value();
+  ASSERT_EQ(ack.wait_for(5s), std::future_status::ready);
+  const auto answer = ack.get();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->message, "applied");
+  EXPECT_EQ(staged.staged_on, control.thread.get_id());
+  EXPECT_EQ(staged.applied_on, control.thread.get_id());
+  EXPECT_NE(staged.stored_on, control.thread.get_id());
+  EXPECT_TRUE(inner.ack_requests.empty()) << "the unstaged path ran too";
+}
+
 }  // namespace
 }  // namespace bessd::app

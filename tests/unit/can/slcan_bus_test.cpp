@@ -163,8 +163,15 @@ TEST_F(SlcanBusTest, UnplugAndReplugReopensWithBackoff) {
   ASSERT_TRUE(run_until(io_, [&] { return bus_->stats().reconnects >= reconnects + 3; }));
   EXPECT_EQ(count(CanErrorKind::open_failed), 2);  // "reopening after", then "cannot open"
   adapter_->plug();
-  ASSERT_TRUE(run_until(io_, [&] { return adapter_got("C\rS6\rO\r"); })) << adapter_->received();
-  ASSERT_TRUE(run_until(io_, [&] { return count(CanErrorKind::link_up) == 2; }));
+  // The retry comes after the backoff reached so far (seconds); under TSan on a loaded 2-core
+  // machine the reopen takes longer still, so these waits allow 10 s (they end when it happens).
+  constexpr std::chrono::milliseconds kReplug{10'000};
+  ASSERT_TRUE(run_until(
+      io_, [&] { return adapter_got("C\rS6\rO\r"); }, kReplug))
+      << adapter_->received();
+  ASSERT_TRUE(run_until(
+      io_, [&] { return count(CanErrorKind::link_up) == 2; }, kReplug))
+      << count(CanErrorKind::link_up) << " link_up events";
   adapter_->write("t3562AABB\r");
   ASSERT_TRUE(run_until(io_, [&] { return frames_.size() == 1; }));
   EXPECT_EQ(frames_[0].data[1], 0xBB);

@@ -1,0 +1,290 @@
+// AppFacade's writes: the operator's mode and acknowledgements, staged so that the durable
+// safety-state write never runs on the control thread (staged_write.hpp), and the audit record
+// of every write (docs/api.md, "Audit").
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <future>
+#include <memory>
+
+#include <bessd/api/json.hpp>
+#include <bessd/app/app_facade.hpp>
+#include <bessd/app/logging.hpp>
+
+namespace bessd::app {
+
+namespace {
+
+config::OperatingMode to_config(api::Mode m) {
+  switch (m) {
+    case api::Mode::idle:
+      return config::OperatingMode::idle;
+    case api::Mode::manual:
+      return config::OperatingMode::manual;
+    case api::Mode::self_consumption:
+      return config::OperatingMode::self_consumption;
+  }
+  return config::OperatingMode::idle;
+}
+
+std::string audit_actor_text(const api::Requester& who) {
+  nlohmann::json j{{"transport", api::to_string(who.transport)},
+                   {"uid", who.uid ? nlohmann::json(*who.uid) : nlohmann::json()},
+                   {"gid", who.gid ? nlohmann::json(*who.gid) : nlohmann::json()},
+                   {"pid", who.pid ? nlohmann::json(*who.pid) : nlohmann::json()},
+                   {"user", who.user},
+                   {"token", who.credential},
+                   {"peer", who.peer},
+                   {"text", who.describe()}};
+  return j.dump();
+}
+
+std::int64_t unix_ms(WallTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+// What stage 1 of a mode change decided, for the later stages.
+struct AppFacade::ModePlan {
+  api::ModeRequest request;
+  api::Requester who;
+  control::OperatorRequest next;
+  storage::SafetyMode stored_as;
+  std::string audit_request;  // "mode {...}"
+  bool stops_power{false};    // idle without an expiry: takes effect before it is stored
+  Status stored;
+};
+
+// What stage 1 of an acknowledgement found latched, and what stage 2 stored.
+struct AppFacade::AckPlan {
+  api::Requester who;
+  std::vector<std::string> latched;                   // before the acknowledgement
+  std::vector<std::string> to_clear;                  // latched with their cause gone
+  std::map<std::string, Status, std::less<>> stored;  // the durable clears
+};
+
+Status AppFacade::store_durably(const std::function<Status()>& write) const {
+  return ctx_.latch_writer ? ctx_.latch_writer->store_now(write) : write();
+}
+
+Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request,
+                                                 const api::Requester& who) {
+  return stage_mode(request, who).run_here();
+}
+
+Result<api::AckResult> AppFacade::ack_faults(const api::Requester& who) {
+  return stage_ack(who).run_here();
+}
+
+StagedWrite<api::ModeVerdict> AppFacade::stage_mode(const api::ModeRequest& request,
+                                                    const api::Requester& who) {
+  auto plan = std::make_shared<ModePlan>();
+  plan->request = request;
+  plan->who = who;
+  control::OperatorRequest& r = plan->next;
+  r = ctx_.loop.request();
+  r.mode = to_config(request.mode);
+  if (request.setpoint_w) r.manual_setpoint_w = *request.setpoint_w;
+  const auto now_ms = unix_ms(ctx_.clock.wall_now());
+  r.expires_at.reset();
+  std::optional<std::int64_t> expires_unix_ms;
+  if (request.expires_in_s) {
+    expires_unix_ms = now_ms + *request.expires_in_s * 1000;
+    r.expires_at = WallTime{std::chrono::milliseconds{*expires_unix_ms}};
+  }
+  nlohmann::json body{{"mode", api::to_string(request.mode)}};
+  if (request.setpoint_w) body["setpoint_w"] = *request.setpoint_w;
+  if (request.expires_in_s) body["expires_in_s"] = *request.expires_in_s;
+  plan->audit_request = "mode " + body.dump();
+  // Idle is the safe direction: taken even without an audit record (the journal has it), or a
+  // durable write. Only an idle without an expiry: one with an expiry releases power when it
+  // ends, so it needs both like any other mode.
+  plan->stops_power = r.mode == config::OperatingMode::idle && !r.expires_at;
+  if (!plan->stops_power) {
+    if (auto refused = refused_without_audit(who, plan->audit_request))
+      return StagedWrite<api::ModeVerdict>::answered(*refused);
+  } else if (auto why = audit_unavailable()) {
+    log_audit_fallback(who, plan->audit_request, *why);
+  }
+  storage::SafetyMode& m = plan->stored_as;
+  m.mode = std::string(config::to_string(r.mode));
+  m.manual_setpoint_w = r.manual_setpoint_w;
+  m.target_grid_w = r.target_grid_w;
+  m.expires_unix_ms = expires_unix_ms;
+  m.set_by = who.describe();
+  m.set_unix_ms = now_ms;
+  // Stopping power never waits for a disk.
+  if (plan->stops_power) ctx_.loop.set_request(r);  // runs a step now
+  StagedWrite<api::ModeVerdict> w;
+  w.store = [this, plan] {
+    // Durable before it takes effect: a mode that a restart would forget is not accepted.
+    if (ctx_.safety)
+      plan->stored =
+          store_durably([this, plan] { return ctx_.safety->save_mode(plan->stored_as); });
+  };
+  w.apply = [this, plan] { return apply_mode(*plan); };
+  return w;
+}
+
+Result<api::ModeVerdict> AppFacade::apply_mode(const ModePlan& plan) {
+  std::string not_stored;
+  if (!plan.stored) {
+    // Either way FAULT-STORE latches (the store's failure handler): the file is gone.
+    if (!plan.stops_power) {
+      const std::string why = "the mode could not be stored durably, so it was not applied: " +
+                              plan.stored.error().message;
+      record_audit(plan.who, plan.audit_request, "error: " + why);
+      return fail(ErrorCode::storage_error, why);
+    }
+    not_stored = "; it could not be stored (" + plan.stored.error().message +
+                 "), so FAULT-STORE latches and a restart starts latched";
+  }
+  if (!plan.stops_power) ctx_.loop.set_request(plan.next);  // runs a step now
+  const auto& out = ctx_.loop.last_output();
+  api::ModeVerdict v;
+  v.accepted = true;
+  v.mode = plan.request.mode;
+  v.expires_at = plan.next.expires_at;
+  if (out.command.kind == core::CommandKind::set_power)
+    v.effective_setpoint_w = out.command.battery_power_w;
+  if (out.command.kind == core::CommandKind::safe_state) v.effective_setpoint_w = 0.0;
+  if (out.state == control::ControlState::lockout || out.state == control::ControlState::fault) {
+    v.message = "mode stored, but no power flows while the controller is in " +
+                std::string(control::to_string(out.state)) +
+                (out.faults.empty()
+                     ? ""
+                     : " (" + out.faults.front().id + ": " + out.faults.front().reason + ")");
+  } else if (out.clamp.clamped) {
+    v.message =
+        "clamped to " + std::to_string(static_cast<long>(std::lround(out.clamp.allowed_w))) +
+        " W by " +
+        (out.clamp.cause.rule_id.empty() ? std::string(core::to_string(out.clamp.cause.kind))
+                                         : out.clamp.cause.rule_id) +
+        ": " + out.clamp.cause.sentence;
+  } else {
+    v.message = "mode " + std::string(api::to_string(plan.request.mode)) + " in force";
+  }
+  v.message += not_stored;
+  if (plan.next.expires_at)
+    v.message += "; until " + api::format_time(*plan.next.expires_at) +
+                 ", then the configured mode " +
+                 std::string(config::to_string(ctx_.config.control.mode));
+  record_audit(plan.who, plan.audit_request, "accepted: " + v.message);
+  return v;
+}
+
+StagedWrite<api::AckResult> AppFacade::stage_ack(const api::Requester& who) {
+  if (auto refused = refused_without_audit(who, "ack_faults {}"))
+    return StagedWrite<api::AckResult>::answered(*refused);
+  auto plan = std::make_shared<AckPlan>();
+  plan->who = who;
+  for (const auto& f : ctx_.loop.last_output().faults) {
+    if (!f.latched) continue;
+    plan->latched.push_back(f.id);
+    if (!f.cause_active) plan->to_clear.push_back(f.id);
+  }
+  StagedWrite<api::AckResult> w;
+  w.store = [this, plan] {
+    // Without a write-behind the controller's own store clears them in the step (tests).
+    if (!ctx_.latch_writer || !ctx_.safety || plan->to_clear.empty()) return;
+    (void)ctx_.latch_writer->store_now([this, plan] {
+      for (const auto& id : plan->to_clear) plan->stored.emplace(id, ctx_.safety->clear(id));
+      return Status{};
+    });
+  };
+  w.apply = [this, plan] { return apply_ack(*plan); };
+  return w;
+}
+
+Result<api::AckResult> AppFacade::apply_ack(const AckPlan& plan) {
+  if (ctx_.latch_writer) ctx_.latch_writer->acknowledged(plan.stored);
+  ctx_.loop.acknowledge_faults();  // runs a step now
+  if (ctx_.latch_writer) {
+    ctx_.latch_writer->acknowledged({});
+    // Cleared on disk, but its cause came back before the step: it stays latched, so it is
+    // stored again (a restart must find it).
+    for (const auto& f : ctx_.loop.last_output().faults) {
+      const auto it = plan.stored.find(f.id);
+      if (f.latched && it != plan.stored.end() && it->second)
+        (void)ctx_.latch_writer->latch({f.id, f.reason, unix_ms(ctx_.clock.wall_now())});
+    }
+  }
+  api::AckResult r;
+  std::string not_stored;
+  for (const auto& f : ctx_.loop.last_output().faults) {
+    if (!f.latched) continue;
+    r.still_active.push_back(f.id);
+    if (!f.ack_not_stored.empty())
+      not_stored += (not_stored.empty() ? "" : "; ") + f.id + " (" + f.ack_not_stored + ")";
+  }
+  for (const auto& id : plan.latched)
+    if (std::find(r.still_active.begin(), r.still_active.end(), id) == r.still_active.end())
+      r.acknowledged.push_back(id);
+  r.message = r.still_active.empty() ? (r.acknowledged.empty() ? "no latched faults"
+                                                               : "all latched faults acknowledged")
+                                     : "some faults stay latched: their cause is still present";
+  if (!not_stored.empty()) {
+    // Nothing unsafe happened (the faults stay latched), but the operator's request did not take
+    // effect: say so with 503 rather than a 200 that reads like a partial success.
+    const std::string why = "the acknowledgement could not be stored durably, so these faults " +
+                            std::string("stay latched: ") + not_stored;
+    record_audit(plan.who, "ack_faults {}", "error: " + why);
+    return fail(ErrorCode::storage_error, why);
+  }
+  record_audit(plan.who, "ack_faults {}",
+               std::string(r.still_active.empty() ? "accepted" : "partial") + ": " + r.message);
+  return r;
+}
+
+void AppFacade::record_audit(const api::Requester& who, const std::string& request,
+                             const std::string& outcome) {
+  storage::AuditRecord a;
+  a.at = ctx_.clock.wall_now();
+  a.actor = audit_actor_text(who);
+  a.request = request;
+  a.sent = ctx_.loop.last_output().command;
+  a.readback_power_w = ctx_.loop.inverter().setpoint_readback_w;
+  a.outcome = outcome;
+  if (audit_unavailable()) {
+    // Of the writes that wait, only an idle is taken in this state, and the journal has its
+    // record (log_audit_fallback): its answer does not wait for a database that is down.
+    ctx_.store.append_audit(a);
+    return;
+  }
+  // The API thread answers the write once this commits (docs/api.md "GET /v1/audit"); a
+  // promise the store drops unfulfilled (it stopped first) reads as "not stored".
+  auto committed = std::make_shared<std::promise<void>>();
+  // Taken after every API call; the bound only matters to a caller that never takes them.
+  if (audit_commits_.size() >= 64) audit_commits_.erase(audit_commits_.begin());
+  audit_commits_.push_back(committed->get_future().share());
+  ctx_.store.append_audit(a, [committed](std::int64_t) { committed->set_value(); });
+}
+
+std::optional<std::string> AppFacade::audit_unavailable() const {
+  const auto m = ctx_.store.metrics();
+  if (m.available) return std::nullopt;
+  return m.last_error.empty() ? std::string("the database is not open") : m.last_error;
+}
+
+// docs/api.md "Audit": a write that can release power is refused while its audit record cannot
+// be stored, rather than accepted without one.
+std::optional<Failure> AppFacade::refused_without_audit(const api::Requester& who,
+                                                        const std::string& request) {
+  const auto why = audit_unavailable();
+  if (!why) return std::nullopt;
+  log_audit_fallback(who, request, "refused: " + *why);
+  return Failure{Error{ErrorCode::storage_error,
+                       "the audit log cannot be written (" + *why +
+                           "), so this write is refused; see /v1/status (storage) and retry "
+                           "once the database works again"}};
+}
+
+void AppFacade::log_audit_fallback(const api::Requester& who, const std::string& request,
+                                   const std::string& what) {
+  logger("api")->warn("audit log unavailable, recorded here instead: {} by {}: {}", request,
+                      who.describe(), what);
+}
+
+}  // namespace bessd::app

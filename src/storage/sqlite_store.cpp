@@ -10,6 +10,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -28,6 +29,9 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::int64_t kDayMs = 86'400'000;
+// 2020-01-01T00:00:00Z: a record stamped earlier was written before the clock was set (no
+// real-time clock, no NTP yet); no bessd ran before then.
+constexpr std::int64_t kClockSetFromMs = 1'577'836'800'000;
 // Telemetry up to this far ahead of the clock is normal jitter, not a clock that ran ahead.
 constexpr std::int64_t kFutureSlackMs = 600'000;  // 10 minutes
 constexpr std::int64_t kMinuteMs = 60'000;
@@ -855,13 +859,14 @@ class SqliteStore::Impl {
   // --- retention, size cap, checkpoints --------------------------------------------------------
 
   /// Deletes up to `limit` rows older than `cutoff` from `table`; returns rows deleted.
-  std::int64_t prune(const char* table, const char* column, std::int64_t cutoff,
-                     std::size_t limit) {
+  /// Deletes up to `limit` rows of `table` stamped in [`from`, `cutoff`), oldest first.
+  std::int64_t prune(const char* table, const char* column, std::int64_t cutoff, std::size_t limit,
+                     std::int64_t from = std::numeric_limits<std::int64_t>::min()) {
     auto st = conn_->prepare(std::string("DELETE FROM ") + table + " WHERE " + column +
                              " IN (SELECT " + column + " FROM " + table + " WHERE " + column +
-                             " < ?1 ORDER BY " + column + " LIMIT ?2)");
+                             " < ?1 AND " + column + " >= ?3 ORDER BY " + column + " LIMIT ?2)");
     if (!st) return 0;
-    st->bind(1, cutoff).bind(2, static_cast<std::int64_t>(limit));
+    st->bind(1, cutoff).bind(2, static_cast<std::int64_t>(limit)).bind(3, from);
     if (!st->run()) return 0;
     return conn_->changes();
   }
@@ -923,10 +928,15 @@ class SqliteStore::Impl {
     }
     // Events and audit: by age, like telemetry, and by count, oldest first (a flood cannot fill
     // the disk).
+    // Rows stamped before kClockSetFromMs were written while the clock was unset (a gateway
+    // without a real-time clock, before NTP): their age is unknown, so only the count prunes
+    // them (docs/operations.md "Retention and the clock").
     if (reference_ms > 0 && r.events_days > 0)
-      pruned += prune("events", "ts_ms", reference_ms - r.events_days * kDayMs, budget);
+      pruned +=
+          prune("events", "ts_ms", reference_ms - r.events_days * kDayMs, budget, kClockSetFromMs);
     if (reference_ms > 0 && r.audit_days > 0)
-      pruned += prune("audit", "ts_ms", reference_ms - r.audit_days * kDayMs, budget);
+      pruned +=
+          prune("audit", "ts_ms", reference_ms - r.audit_days * kDayMs, budget, kClockSetFromMs);
     pruned += prune_to_count("events", r.events_max_rows, budget);
     pruned += prune_to_count("audit", r.audit_max_rows, budget);
     auto pages = conn_->query_int("PRAGMA page_count");

@@ -315,6 +315,38 @@ TEST(SqliteStore, RetentionIgnoresTelemetryStampedInTheFuture) {
   EXPECT_EQ(std::count(raised.begin(), raised.end(), "storage.future_rows"), 1);
 }
 
+// docs/operations.md "Retention and the clock": a gateway without a real-time clock starts in
+// 1970 until NTP sets it. What the operator did meanwhile stays in the audit (and the events)
+// until the count cap, instead of being pruned as 56 years old at the first batch.
+TEST(SqliteStore, RecordsWrittenWhileTheClockWasUnsetAreNotPrunedByAge) {
+  test::TempDir dir;
+  auto opt = options_for(dir.file("unset.db"));
+  opt.config.retention.events_days = 5;
+  opt.config.retention.audit_days = 8;
+  SqliteStore store(opt);
+  const WallTime booted{std::chrono::hours{1}};  // 1970-01-01 01:00
+  AuditRecord a;
+  a.at = booted;
+  a.actor = "uid 1000 (alice) via unix socket";
+  a.request = "mode {\"mode\":\"idle\"}";
+  a.outcome = "accepted";
+  store.append_audit(a);
+  store.append_event(event("before-ntp"), booted);
+  a.at = t0() - std::chrono::days{30};  // a real record that is old: pruned
+  store.append_audit(a);
+  store.append_telemetry(sample_at(t0(), 1000.0));  // NTP has set the clock: "now"
+  ASSERT_TRUE(flushed(store));
+  ASSERT_TRUE(flushed(store));  // retention runs after a batch
+  auto audit = store.audit(WallTime{}, 100);
+  ASSERT_TRUE(audit);
+  ASSERT_EQ(audit->size(), 1U);
+  EXPECT_EQ(audit->front().record.at, booted);
+  auto ev = store.events({WallTime{}, core::Severity::debug, 100});
+  ASSERT_TRUE(ev);
+  EXPECT_TRUE(std::any_of(ev->begin(), ev->end(),
+                          [](const StoredEvent& e) { return e.event.code == "before-ntp"; }));
+}
+
 TEST(SqliteStore, SizeCapEvictsOldestRawFirst) {
   test::TempDir dir;
   auto opt = options_for(dir.file("cap.db"));

@@ -12,13 +12,33 @@ LatchWriteBehind::~LatchWriteBehind() {
 }
 
 Status LatchWriteBehind::latch(const control::LatchedFault& fault) {
+  if (coalescing_) {
+    coalescing_->stage_latch(fault);
+    flush_later();
+    return {};
+  }
   boost::asio::post(writer_, [this, fault] { (void)durable_.latch(fault); });
   return {};
 }
 
 Status LatchWriteBehind::save_trips(const std::vector<control::TripRecord>& trips) {
+  if (coalescing_) {
+    coalescing_->stage_trips(trips);
+    flush_later();
+    return {};
+  }
   boost::asio::post(writer_, [this, trips] { (void)durable_.save_trips(trips); });
   return {};
+}
+
+void LatchWriteBehind::flush_later() {
+  // One flush queued at a time: it writes everything staged before it runs. A change staged
+  // after the flag is cleared queues the next one.
+  if (flush_queued_.exchange(true)) return;
+  boost::asio::post(writer_, [this] {
+    flush_queued_ = false;
+    (void)coalescing_->flush();
+  });
 }
 
 Status LatchWriteBehind::clear(std::string_view id) {

@@ -62,6 +62,7 @@ SafetyStateStore::SafetyStateStore(storage::SafetyStateFile file, const LegacyLa
   // decisions: on a read-only folder neither a latch write nor the removal of the old file
   // succeeds). docs/operations.md, "Safety state".
   auto st = persist();
+  if (st) stored_changes_ = changes_;
   legacy_stored_ = static_cast<bool>(st);
   if (st) return;
   if (origin_ == storage::SafetyStateOrigin::restored) {
@@ -140,6 +141,8 @@ Status SafetyStateStore::persist() {
 }
 
 void SafetyStateStore::remember_write_failure(const Error& error, std::int64_t now_unix_ms) {
+  // The next flush retries the write, with FAULT-STORE in it.
+  ++changes_;
   if (holds(state_, kStoreFault)) return;
   state_.latches.push_back(storage::SafetyLatch{
       kStoreFault, "the safety state could not be written: " + error.message, now_unix_ms});
@@ -165,37 +168,69 @@ std::uint64_t SafetyStateStore::write_failures() const {
   return write_failures_;
 }
 
-Status SafetyStateStore::latch(const control::LatchedFault& fault) {
+void SafetyStateStore::stage_latch(const control::LatchedFault& fault) {
+  // Kept in memory even when a write fails: the next write that succeeds stores it.
+  const std::lock_guard lock(mutex_);
+  auto it = std::find_if(state_.latches.begin(), state_.latches.end(),
+                         [&](const storage::SafetyLatch& l) { return l.id == fault.id; });
+  if (it != state_.latches.end())
+    *it = to_storage(fault);
+  else
+    state_.latches.push_back(to_storage(fault));
+  ++changes_;
+}
+
+void SafetyStateStore::stage_trips(const std::vector<control::TripRecord>& trips) {
+  const std::lock_guard lock(mutex_);
+  state_.trips.clear();
+  for (const auto& t : trips)
+    state_.trips.push_back(storage::SafetyTrip{t.id, t.charge, t.discharge, t.at_unix_ms});
+  ++changes_;
+}
+
+Status SafetyStateStore::flush() {
   const std::lock_guard writing(write_mutex_);
   storage::SafetyState next;
+  std::uint64_t upto = 0;
   {
-    // Kept in memory even when the write fails: the next write that succeeds stores it.
     const std::lock_guard lock(mutex_);
-    auto it = std::find_if(state_.latches.begin(), state_.latches.end(),
-                           [&](const storage::SafetyLatch& l) { return l.id == fault.id; });
-    if (it != state_.latches.end())
-      *it = to_storage(fault);
-    else
-      state_.latches.push_back(to_storage(fault));
+    if (stored_changes_ == changes_) return {};  // a write since has stored it all
     next = state_;
+    upto = changes_;
   }
   auto st = file_.save(next);
-  if (!st) {
-    const std::lock_guard lock(mutex_);
-    ++write_failures_;
-    remember_write_failure(st.error(), fault.raised_unix_ms);
-    report(st.error(), "latch " + fault.id);
+  const std::lock_guard lock(mutex_);
+  if (st) {
+    stored_changes_ = std::max(stored_changes_, upto);
+    return st;
   }
+  ++write_failures_;
+  std::string what = "latched faults:";
+  for (const auto& l : next.latches) what += " " + l.id;
+  remember_write_failure(st.error(), wall_clock_ms());
+  report(st.error(), what);
   return st;
+}
+
+Status SafetyStateStore::latch(const control::LatchedFault& fault) {
+  stage_latch(fault);
+  return flush();
 }
 
 Status SafetyStateStore::clear(std::string_view id) {
   const std::lock_guard writing(write_mutex_);
-  storage::SafetyState next = snapshot();
-  if (!holds(next, id)) return {};
-  std::erase_if(next.latches, [&](const storage::SafetyLatch& l) { return l.id == id; });
-  // On failure the latch stays: the file is gone, so a restart is "lost" (latched) too.
-  return replace_state(std::move(next), "acknowledge " + std::string(id));
+  const auto before = snapshot();
+  const auto it = std::find_if(before.latches.begin(), before.latches.end(),
+                               [&](const storage::SafetyLatch& l) { return l.id == id; });
+  if (it == before.latches.end()) return {};
+  const storage::SafetyLatch cleared = *it;
+  // On failure the latch stays: the file is gone, so a restart is "lost" (latched) too. A latch
+  // staged again meanwhile (another raise, another time) is not the one acknowledged: it stays.
+  return change(
+      [&](storage::SafetyState& s) {
+        std::erase_if(s.latches, [&](const storage::SafetyLatch& l) { return l == cleared; });
+      },
+      "acknowledge " + std::string(id));
 }
 
 std::vector<control::TripRecord> SafetyStateStore::load_trips() {
@@ -207,16 +242,22 @@ std::vector<control::TripRecord> SafetyStateStore::load_trips() {
 }
 
 Status SafetyStateStore::save_trips(const std::vector<control::TripRecord>& trips) {
-  const std::lock_guard writing(write_mutex_);
-  storage::SafetyState next = snapshot();
-  next.trips.clear();
-  for (const auto& t : trips)
-    next.trips.push_back(storage::SafetyTrip{t.id, t.charge, t.discharge, t.at_unix_ms});
-  return replace_state(std::move(next), "repeated-trip counts");
+  stage_trips(trips);
+  return flush();
 }
 
-Status SafetyStateStore::replace_state(storage::SafetyState next, const std::string& what) {
-  // Under write_mutex_ only: readers (the control thread's status) never wait for the disk.
+Status SafetyStateStore::change(const std::function<void(storage::SafetyState&)>& mutate,
+                                const std::string& what) {
+  // Under write_mutex_ only: readers (the control thread's status) never wait for the disk, and
+  // latches staged meanwhile stay in memory for the next flush.
+  storage::SafetyState next;
+  std::uint64_t upto = 0;
+  {
+    const std::lock_guard lock(mutex_);
+    next = state_;
+    upto = changes_;
+  }
+  mutate(next);
   auto st = file_.save(next);
   const std::lock_guard lock(mutex_);
   if (!st) {
@@ -224,14 +265,19 @@ Status SafetyStateStore::replace_state(storage::SafetyState next, const std::str
     // starts "lost". FAULT-STORE joins what the next successful write stores, and the handler
     // has the running controller latch it now: both runs agree.
     ++write_failures_;
-    remember_write_failure(st.error(), std::chrono::duration_cast<std::chrono::milliseconds>(
-                                           std::chrono::system_clock::now().time_since_epoch())
-                                           .count());
+    remember_write_failure(st.error(), wall_clock_ms());
     report(st.error(), what);
     return st;
   }
-  state_ = std::move(next);
+  mutate(state_);
+  stored_changes_ = std::max(stored_changes_, upto);
   return st;
+}
+
+std::int64_t SafetyStateStore::wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 storage::SafetyState SafetyStateStore::snapshot() const {
@@ -241,25 +287,25 @@ storage::SafetyState SafetyStateStore::snapshot() const {
 
 Status SafetyStateStore::save_mode(const storage::SafetyMode& mode) {
   const std::lock_guard writing(write_mutex_);
-  storage::SafetyState next = snapshot();
-  next.mode = mode;
-  auto st = replace_state(std::move(next), "operator mode " + mode.mode);
+  auto st = change([&](storage::SafetyState& s) { s.mode = mode; }, "operator mode " + mode.mode);
   // An idle without an expiry is applied even when it cannot be stored (the safe direction):
   // it must be what the next successful write stores, never the mode before it.
   if (!st && mode.mode == "idle" && !mode.expires_unix_ms) {
     const std::lock_guard lock(mutex_);
     state_.mode = mode;
+    ++changes_;
   }
   return st;
 }
 
 Status SafetyStateStore::clear_mode_if(const storage::SafetyMode& ended) {
   const std::lock_guard writing(write_mutex_);
-  storage::SafetyState next = snapshot();
-  // A mode set after `ended` (the operator's write raced the expiry) is not forgotten.
-  if (!next.mode || *next.mode != ended) return {};
-  next.mode.reset();
-  return replace_state(std::move(next), "end of the operator's mode");
+  {
+    // A mode set after `ended` (the operator's write raced the expiry) is not forgotten.
+    const std::lock_guard lock(mutex_);
+    if (!state_.mode || *state_.mode != ended) return {};
+  }
+  return change([](storage::SafetyState& s) { s.mode.reset(); }, "end of the operator's mode");
 }
 
 }  // namespace bessd::app

@@ -730,11 +730,13 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
         }
         // Fronius-style forcing (docs/profiles.md): the opposite rate negative forces the
         // battery to the target rather than merely limiting it. A forced target carries the
-        // revert timer, so a crashed daemon cannot leave the inverter forced.
+        // revert timer, so a crashed daemon cannot leave the inverter forced. The timer goes
+        // first: after a hold (timer 0) the rates must never stand, even between two Modbus
+        // writes, without it.
         const double in_pct = target > 0 ? pct : -pct;
+        out.push_back({cp.at("revert_timeout_s"), profile.control.revert_timeout_s});
         out.push_back({cp.at("discharge_rate_pct"), -in_pct});
         out.push_back({cp.at("charge_rate_pct"), in_pct});
-        out.push_back({cp.at("revert_timeout_s"), profile.control.revert_timeout_s});
         if (cp.count("grid_charging") && target > 0) out.push_back({cp.at("grid_charging"), 1.0});
         out.push_back({cp.at("storage_mode"), 3.0});
         return out;

@@ -17,6 +17,7 @@
 // before it, and only then does the control thread apply them. For an acknowledgement, the
 // controller's clear() then returns what store_now() stored (acknowledged()); it never waits.
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <string>
@@ -25,6 +26,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include <bessd/app/coalescing_latch_store.hpp>
 #include <bessd/control/fault_latch_store.hpp>
 
 namespace bessd::app {
@@ -33,6 +35,10 @@ class LatchWriteBehind final : public control::FaultLatchStore {
  public:
   /// `durable` must be safe to call from the writer thread and outlive this object.
   explicit LatchWriteBehind(control::FaultLatchStore& durable) : durable_(durable) {}
+  /// Latches and trips are staged in `durable` at once and written by one flush for all those
+  /// staged while the previous write ran.
+  explicit LatchWriteBehind(CoalescingLatchStore& durable)
+      : durable_(durable), coalescing_(&durable) {}
   ~LatchWriteBehind() override;
   LatchWriteBehind(const LatchWriteBehind&) = delete;
   LatchWriteBehind& operator=(const LatchWriteBehind&) = delete;
@@ -60,7 +66,11 @@ class LatchWriteBehind final : public control::FaultLatchStore {
   void defer(std::function<void()> write);
 
  private:
+  void flush_later();
+
   control::FaultLatchStore& durable_;
+  CoalescingLatchStore* coalescing_{nullptr};
+  std::atomic<bool> flush_queued_{false};
   std::map<std::string, Status, std::less<>> acknowledged_;  // control thread
   boost::asio::thread_pool writer_{1};
 };

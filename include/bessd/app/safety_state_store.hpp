@@ -2,7 +2,9 @@
 // The controller's latched faults and the operator's mode, kept in the durable safety-state file
 // (storage::SafetyStateFile; docs/operations.md, "Safety state") instead of the telemetry
 // database. Every change is on disk (fsynced) before latch()/clear()/save_mode() return, so it
-// is durable before it takes effect.
+// is durable before it takes effect. Latches and trip counts can also be staged in memory and
+// written together by one flush() (the latch writer does so: a burst of latches on a slow disk
+// costs one write, not one each).
 //
 // Unknown means latched: when the state of a previous run cannot be read at start (missing,
 // damaged, unreadable), the store holds a latched FAULT-STORE "safety state lost: why", and
@@ -26,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include <bessd/app/coalescing_latch_store.hpp>
 #include <bessd/control/fault_latch_store.hpp>
 #include <bessd/storage/safety_state_file.hpp>
 
@@ -40,7 +43,7 @@ struct LegacyLatches {
   std::function<Result<std::vector<control::LatchedFault>>()> load;
 };
 
-class SafetyStateStore final : public control::FaultLatchStore {
+class SafetyStateStore final : public CoalescingLatchStore {
  public:
   SafetyStateStore(storage::SafetyStateFile file, const LegacyLatches& legacy,
                    std::int64_t now_unix_ms);
@@ -50,6 +53,9 @@ class SafetyStateStore final : public control::FaultLatchStore {
   Status clear(std::string_view id) override;
   std::vector<control::TripRecord> load_trips() override;
   Status save_trips(const std::vector<control::TripRecord>& trips) override;
+  void stage_latch(const control::LatchedFault& fault) override;
+  void stage_trips(const std::vector<control::TripRecord>& trips) override;
+  Status flush() override;
 
   /// Durably stores the operator's mode; on failure nothing changes and the caller must refuse.
   Status save_mode(const storage::SafetyMode& mode);
@@ -77,7 +83,10 @@ class SafetyStateStore final : public control::FaultLatchStore {
   void start_lost(const std::string& why, std::int64_t now_unix_ms);
   Status persist();
   storage::SafetyState snapshot() const;
-  Status replace_state(storage::SafetyState next, const std::string& what);
+  /// Stores `mutate` applied to the state; on success applies it in memory too. Callers hold
+  /// write_mutex_.
+  Status change(const std::function<void(storage::SafetyState&)>& mutate, const std::string& what);
+  static std::int64_t wall_clock_ms();
   void remember_write_failure(const Error& error, std::int64_t now_unix_ms);
   void report(const Error& error, const std::string& what) const;
 
@@ -89,6 +98,10 @@ class SafetyStateStore final : public control::FaultLatchStore {
   storage::SafetyStateOrigin origin_{storage::SafetyStateOrigin::fresh_install};
   std::string summary_;
   std::uint64_t write_failures_{0};
+  // Staged changes (latches, trips, a failure to retry) and how many of them are on disk: a
+  // flush with nothing new writes nothing.
+  std::uint64_t changes_{0};
+  std::uint64_t stored_changes_{0};
   bool legacy_stored_{false};
 };
 

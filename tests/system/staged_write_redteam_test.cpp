@@ -226,5 +226,49 @@ TEST(RedteamStagedWrite, ModeInForceAfterKill9DuringItsWriteHasAnAuditRecord) {
                      << ") but the audit has no record of it: " << audit.dump();
 }
 
+// Finding 4. ALM-01 is latched with its cause gone, BMS-OT with its cause present; the operator
+// acknowledges and the over-temperature ends while the acknowledgement waits for the disk.
+// ALM-01 is cleared (on disk and in the controller), yet the answer is 503 "could not be
+// stored durably ... BMS-OT (it latched again ...)" and the audit records an "error": the
+// record of who cleared a fire alarm latch says the acknowledgement failed, and
+// BMS-OT neither latched again nor failed to be stored (docs/api.md "Audit").
+TEST(RedteamStagedWrite, AckThatClearedAFireAlarmSaysSoInItsAnswerAndAudit) {
+  Site site;
+  SlowStateDisk disk(site);
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  ASSERT_EQ(site.sim("fire-alarm on").rfind("ok", 0), 0U);
+  ASSERT_TRUE(wait_until([&] { return !fault_in(sw_status(site), "ALM-01").is_null(); }, 5s));
+  ASSERT_EQ(site.sim("fire-alarm off").rfind("ok", 0), 0U);
+  ASSERT_EQ(site.sim("over-temp on").rfind("ok", 0), 0U);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const auto s = sw_status(site);
+        return fault_in(s, "ALM-01").value("cause_cleared", false) &&
+               !fault_in(s, "BMS-OT").is_null();
+      },
+      5s))
+      << sw_status(site).dump();
+  std::this_thread::sleep_for(500ms);  // both latches on disk
+
+  disk.set(1500ms);
+  auto ack = std::async(std::launch::async, [&site] { return site.api("POST", "/v1/faults/ack"); });
+  std::this_thread::sleep_for(300ms);
+  ASSERT_EQ(site.sim("over-temp off").rfind("ok", 0), 0U);
+  const auto answer = ack.get();
+  disk.set(0ms);
+  ASSERT_TRUE(fault_in(sw_status(site), "ALM-01").is_null())
+      << "precondition: the acknowledgement cleared ALM-01";
+  EXPECT_NE(answer.body.dump().find("ALM-01"), std::string::npos)
+      << "ALM-01 was acknowledged, but the answer does not say so: " << answer.status << " "
+      << answer.body.dump();
+  const auto audit =
+      site.api("GET", "/v1/audit?limit=5").body.value("records", nlohmann::json::array());
+  ASSERT_FALSE(audit.empty());
+  const auto& last =
+      audit.front().value("action", "") == "ack_faults" ? audit.front() : audit.back();
+  EXPECT_NE(last.value("outcome", ""), "error")
+      << "the audit records the acknowledgement that cleared ALM-01 as an error: " << audit.dump();
+}
+
 }  // namespace
 }  // namespace bessd::systest

@@ -270,5 +270,28 @@ TEST(RedteamStagedWrite, AckThatClearedAFireAlarmSaysSoInItsAnswerAndAudit) {
       << "the audit records the acknowledgement that cleared ALM-01 as an error: " << audit.dump();
 }
 
+// Finding 5. The audit wait is bounded (2 s) to stay "well inside a client's patience (bessctl
+// gives up after 5 s)" (daemon.cpp), but the safety-state write before it is not: on a disk
+// whose fsyncs take 3 s, `bessctl mode manual` gives up after 5 s and reports the daemon
+// unreachable (exit 3), and the mode takes effect a second later. The operator was told it
+// failed; the battery discharges at it. A write must be answered in time or not take effect.
+TEST(RedteamStagedWrite, ModeWriteTheClientGaveUpOnDoesNotTakeEffectLater) {
+  Site site;
+  SlowStateDisk disk(site);
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"idle"})").status, 200);
+  disk.set(3000ms);
+  const auto answer =
+      site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})");  // 5 s, as bessctl
+  const std::int64_t gave_up = Site::now_us();
+  if (answer.status != 0) GTEST_SKIP() << "answered in time: " << answer.body.dump();
+  const auto discharged = wait_for_write(site, gave_up, discharging, 5s);
+  disk.set(0ms);
+  EXPECT_FALSE(discharged) << "the client got no answer within 5 s (" << answer.body.dump()
+                           << ") and the battery discharges at its mode "
+                           << (discharged ? (*discharged - gave_up) / 1000 : 0)
+                           << " ms later; mode now " << sw_status(site).value("mode", "");
+}
+
 }  // namespace
 }  // namespace bessd::systest

@@ -226,6 +226,42 @@ TEST(RedteamStagedWrite, ModeInForceAfterKill9DuringItsWriteHasAnAuditRecord) {
                      << ") but the audit has no record of it: " << audit.dump();
 }
 
+// Finding 3, for an acknowledgement: kill -9 while it waits for the folder's fsync. The fire
+// alarm's latch is gone after the restart and power flows, with no audit record of anyone
+// acknowledging it.
+TEST(RedteamStagedWrite, AckInForceAfterKill9DuringItsWriteHasAnAuditRecord) {
+  Site site;
+  SlowStateDisk disk(site);
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})").status, 200);
+  ASSERT_EQ(site.sim("fire-alarm on").rfind("ok", 0), 0U);
+  ASSERT_TRUE(wait_until([&] { return !fault_in(sw_status(site), "ALM-01").is_null(); }, 5s));
+  ASSERT_EQ(site.sim("fire-alarm off").rfind("ok", 0), 0U);
+  ASSERT_TRUE(wait_until(
+      [&] { return fault_in(sw_status(site), "ALM-01").value("cause_cleared", false); }, 5s));
+  std::this_thread::sleep_for(300ms);  // the latch is on disk
+  disk.set(2000ms);
+  auto ack = std::async(std::launch::async, [&site] { return site.api("POST", "/v1/faults/ack"); });
+  std::this_thread::sleep_for(3s);  // after the rename, during the folder's fsync
+  site.bessd()->signal(SIGKILL);
+  ASSERT_TRUE(site.bessd()->wait(5s));
+  site.forget_bessd();
+  const auto answer = ack.get();
+  disk.set(0ms);
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  std::this_thread::sleep_for(1s);
+  if (!fault_in(sw_status(site), "ALM-01").is_null())
+    GTEST_SKIP() << "the kill came before the rename";
+  const auto audit =
+      site.api("GET", "/v1/audit?limit=50").body.value("records", nlohmann::json::array());
+  bool found = false;
+  for (const auto& a : audit)
+    if (a.value("action", "") == "ack_faults") found = true;
+  EXPECT_TRUE(found) << "ALM-01 is gone after the restart (answer before the kill: "
+                     << answer.status << " " << answer.body.dump()
+                     << ") but the audit has no acknowledgement: " << audit.dump();
+}
+
 // Finding 4. ALM-01 is latched with its cause gone, BMS-OT with its cause present; the operator
 // acknowledges and the over-temperature ends while the acknowledgement waits for the disk.
 // ALM-01 is cleared (on disk and in the controller), yet the answer is 503 "could not be

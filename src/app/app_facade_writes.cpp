@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <future>
+#include <map>
 #include <memory>
 
 #include <bessd/api/json.hpp>
@@ -40,6 +41,13 @@ std::string audit_actor_text(const api::Requester& who) {
   return j.dump();
 }
 
+// How long the answer to `mode idle` waits for its safety-state write to say whether it was
+// stored: well inside a client's patience, with the audit wait after it.
+constexpr std::chrono::milliseconds kIdleStoreWait{1000};
+// How long a write that releases power waits for its "requested" audit record before it is
+// stored; not stored then, it is not carried out.
+constexpr std::chrono::milliseconds kRequestedRecordWait{2000};
+
 std::int64_t unix_ms(WallTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
@@ -52,17 +60,28 @@ struct AppFacade::ModePlan {
   api::Requester who;
   control::OperatorRequest next;
   storage::SafetyMode stored_as;
-  std::string audit_request;  // "mode {...}"
-  bool stops_power{false};    // idle without an expiry: takes effect before it is stored
+  std::string audit_request;             // "mode {...}"
+  bool stops_power{false};               // idle without an expiry: takes effect before it is stored
+  std::function<bool()> superseded;      // an idle asked for later overtook it
+  bool overtaken{false};                 // found superseded before it was stored
+  bool still_storing{false};             // an idle answered before its slow write finished
+  std::optional<AuditCommit> requested;  // the "requested" record, committed before the store
+  std::optional<std::chrono::steady_clock::time_point> answer_by;  // stored by then or dropped
+  std::optional<storage::SafetyMode> previous;  // the stored mode before it (to restore)
+  bool too_late{false};                         // not stored by answer_by: not applied
   Status stored;
 };
 
 // What stage 1 of an acknowledgement found latched, and what stage 2 stored.
 struct AppFacade::AckPlan {
   api::Requester who;
-  std::vector<std::string> latched;                   // before the acknowledgement
-  std::vector<std::string> to_clear;                  // latched with their cause gone
+  std::vector<std::string> latched;   // before the acknowledgement
+  std::vector<std::string> to_clear;  // latched with their cause gone
+  // ...and the trip count of each then: one that trips again before the acknowledgement applies
+  // was not seen by the operator and stays latched (control::StepInput::ack_seen).
+  std::map<std::string, std::uint64_t, std::less<>> seen;
   std::map<std::string, Status, std::less<>> stored;  // the durable clears
+  std::optional<AuditCommit> requested;  // the "requested" record, committed before the clears
 };
 
 Status AppFacade::store_durably(const std::function<Status()>& write) const {
@@ -78,9 +97,13 @@ Result<api::AckResult> AppFacade::ack_faults(const api::Requester& who) {
   return stage_ack(who).run_here();
 }
 
-StagedWrite<api::ModeVerdict> AppFacade::stage_mode(const api::ModeRequest& request,
-                                                    const api::Requester& who) {
+StagedWrite<api::ModeVerdict> AppFacade::stage_mode(
+    const api::ModeRequest& request, const api::Requester& who, std::function<bool()> superseded,
+    std::optional<std::chrono::steady_clock::time_point> answer_by) {
   auto plan = std::make_shared<ModePlan>();
+  plan->superseded = std::move(superseded);
+  plan->answer_by = answer_by;
+  if (ctx_.safety) plan->previous = ctx_.safety->mode();
   plan->request = request;
   plan->who = who;
   control::OperatorRequest& r = plan->next;
@@ -116,19 +139,74 @@ StagedWrite<api::ModeVerdict> AppFacade::stage_mode(const api::ModeRequest& requ
   m.set_by = who.describe();
   m.set_unix_ms = now_ms;
   // Stopping power never waits for a disk.
-  if (plan->stops_power) ctx_.loop.set_request(r);  // runs a step now
+  if (plan->stops_power)
+    ctx_.loop.set_request(r);  // runs a step now
+  else
+    plan->requested = record_requested(who, plan->audit_request);
   StagedWrite<api::ModeVerdict> w;
   w.store = [this, plan] {
-    // Durable before it takes effect: a mode that a restart would forget is not accepted.
-    if (ctx_.safety)
-      plan->stored =
-          store_durably([this, plan] { return ctx_.safety->save_mode(plan->stored_as); });
+    if (!ctx_.safety) return;
+    if (plan->stops_power && ctx_.latch_writer) {
+      // In force already: stored after the writes queued before it, and answered without
+      // waiting long for a slow disk. A failure latches FAULT-STORE (the store's failure
+      // handler) either way; the answer says it if it is known in time.
+      auto stored = ctx_.latch_writer->store_later(
+          [this, plan] { return ctx_.safety->save_mode(plan->stored_as); });
+      if (stored.wait_for(kIdleStoreWait) == std::future_status::ready)
+        plan->stored = stored.get();
+      else
+        plan->still_storing = true;
+      return;
+    }
+    // Durable before it takes effect: a mode that a restart would forget is not accepted. And
+    // never in force without its record: a kill -9 after the store must leave one.
+    if (auto why = wait_for_requested(plan->requested)) {
+      plan->stored = fail(ErrorCode::storage_error, *why);
+      return;
+    }
+    plan->stored = store_durably([this, plan] {
+      // Checked on the latch writer, where the overtaking idle is stored too: either this mode
+      // is stored before the idle, or not at all.
+      if (plan->superseded && plan->superseded()) {
+        plan->overtaken = true;
+        return Status{};
+      }
+      if (plan->answer_by && std::chrono::steady_clock::now() > *plan->answer_by) {
+        plan->too_late = true;  // queued too long: the client has given up
+        return Status{};
+      }
+      return ctx_.safety->save_mode(plan->stored_as);
+    });
   };
   w.apply = [this, plan] { return apply_mode(*plan); };
   return w;
 }
 
+// A mode stored after its client gave up waiting must not take effect later: it is not applied,
+// and the stored mode before it is written back (after it, on the latch writer).
+Result<api::ModeVerdict> AppFacade::refuse_late_mode(const ModePlan& plan) {
+  if (!plan.too_late && ctx_.safety && ctx_.latch_writer) {
+    ctx_.latch_writer->defer([this, previous = plan.previous, stored = plan.stored_as] {
+      (void)ctx_.safety->replace_mode_if(stored, previous, "mode stored too late, undone");
+    });
+  }
+  const std::string why =
+      "not applied: the safety state could not be written in time (a slow disk, or writes "
+      "queued ahead), and a mode its client has given up on must not take effect later; retry";
+  record_audit(plan.who, plan.audit_request, "error: " + why);
+  return fail(ErrorCode::timeout, why);
+}
+
 Result<api::ModeVerdict> AppFacade::apply_mode(const ModePlan& plan) {
+  if (plan.overtaken || (plan.superseded && plan.superseded())) {
+    const std::string why =
+        "not applied: the operator asked for mode idle after it, and idle is carried out first";
+    record_audit(plan.who, plan.audit_request, "refused: " + why);
+    return fail(ErrorCode::busy, why);
+  }
+  if (plan.too_late ||
+      (plan.answer_by && plan.stored && std::chrono::steady_clock::now() > *plan.answer_by))
+    return refuse_late_mode(plan);
   std::string not_stored;
   if (!plan.stored) {
     // Either way FAULT-STORE latches (the store's failure handler): the file is gone.
@@ -167,6 +245,10 @@ Result<api::ModeVerdict> AppFacade::apply_mode(const ModePlan& plan) {
     v.message = "mode " + std::string(api::to_string(plan.request.mode)) + " in force";
   }
   v.message += not_stored;
+  if (plan.still_storing)
+    v.message +=
+        "; it is still being stored (the disk is slow): if that fails, FAULT-STORE "
+        "latches";
   if (plan.next.expires_at)
     v.message += "; until " + api::format_time(*plan.next.expires_at) +
                  ", then the configured mode " +
@@ -183,12 +265,20 @@ StagedWrite<api::AckResult> AppFacade::stage_ack(const api::Requester& who) {
   for (const auto& f : ctx_.loop.last_output().faults) {
     if (!f.latched) continue;
     plan->latched.push_back(f.id);
-    if (!f.cause_active) plan->to_clear.push_back(f.id);
+    if (f.cause_active) continue;
+    plan->to_clear.push_back(f.id);
+    plan->seen.emplace(f.id, f.trips);
   }
+  if (!plan->to_clear.empty()) plan->requested = record_requested(who, "ack_faults {}");
   StagedWrite<api::AckResult> w;
   w.store = [this, plan] {
     // Without a write-behind the controller's own store clears them in the step (tests).
     if (!ctx_.latch_writer || !ctx_.safety || plan->to_clear.empty()) return;
+    if (auto why = wait_for_requested(plan->requested)) {
+      for (const auto& id : plan->to_clear)
+        plan->stored.emplace(id, fail(ErrorCode::storage_error, *why));
+      return;
+    }
     (void)ctx_.latch_writer->store_now([this, plan] {
       for (const auto& id : plan->to_clear) plan->stored.emplace(id, ctx_.safety->clear(id));
       return Status{};
@@ -200,7 +290,7 @@ StagedWrite<api::AckResult> AppFacade::stage_ack(const api::Requester& who) {
 
 Result<api::AckResult> AppFacade::apply_ack(const AckPlan& plan) {
   if (ctx_.latch_writer) ctx_.latch_writer->acknowledged(plan.stored);
-  ctx_.loop.acknowledge_faults();  // runs a step now
+  ctx_.loop.acknowledge_faults(plan.seen);  // runs a step now
   if (ctx_.latch_writer) {
     ctx_.latch_writer->acknowledged({});
     // Cleared on disk, but its cause came back before the step: it stays latched, so it is
@@ -236,6 +326,26 @@ Result<api::AckResult> AppFacade::apply_ack(const AckPlan& plan) {
   record_audit(plan.who, "ack_faults {}",
                std::string(r.still_active.empty() ? "accepted" : "partial") + ": " + r.message);
   return r;
+}
+
+// docs/api.md "GET /v1/audit": a write that releases power is recorded as requested before it
+// is stored, so that a kill -9 between the store and the answer leaves a record of who asked
+// for what is in force after the restart. Its outcome follows in a record of its own.
+std::optional<AuditCommit> AppFacade::record_requested(const api::Requester& who,
+                                                       const std::string& request) {
+  const auto before = audit_commits_.size();
+  record_audit(who, request, "requested: stored, then applied; the outcome follows");
+  if (audit_commits_.size() == before) return std::nullopt;
+  return audit_commits_.back();
+}
+
+// The caller's thread (API writer), before the durable write: why it must not be stored.
+std::optional<std::string> AppFacade::wait_for_requested(
+    const std::optional<AuditCommit>& requested) {
+  if (!requested) return std::nullopt;
+  const auto why = wait_for_audit_commits({*requested}, kRequestedRecordWait);
+  if (!why) return std::nullopt;
+  return "its audit record could not be stored, so it was not applied (" + *why + ")";
 }
 
 void AppFacade::record_audit(const api::Requester& who, const std::string& request,

@@ -102,6 +102,7 @@ control::StepInput ControlLoop::make_input(bool stop, bool ack) const {
   in.snapshot.fire_alarm_active = fire_alarm_active_;
   in.request = request_;
   in.ack_faults = ack;
+  if (ack) in.ack_seen = ack_seen_;
   in.stop_requested = stop;
   return in;
 }
@@ -199,9 +200,15 @@ void ControlLoop::report_latch_write_failure(const std::string& what) {
   step_now();
 }
 
-void ControlLoop::acknowledge_faults() {
+void ControlLoop::acknowledge_faults(
+    std::optional<std::map<std::string, std::uint64_t, std::less<>>> seen) {
   ack_pending_ = true;
+  ack_seen_ = std::move(seen);
   step_now();
+  // Taken by that step; a loop that no longer steps (stopped) drops it rather than apply it
+  // later without what was seen.
+  ack_pending_ = false;
+  ack_seen_.reset();
 }
 
 }  // namespace bessd::app

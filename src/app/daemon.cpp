@@ -618,7 +618,12 @@ struct Daemon::Impl {
     stopping = true;
     reload_signals.cancel();
     loop->stop();
-    latch_writer->drain();  // a latch raised just before the stop is on disk before we exit
+    // Writes not yet started are answered "stopping" and not carried out: a mode stored now
+    // would be in force after the restart without anyone told it was accepted.
+    if (api_facade) api_facade->refuse_writes();
+    // Latches raised until now are stored before exit by finish_stop_after_api()'s drain; not
+    // waited for here, where a slow disk would hold the write that is running (it needs this
+    // thread to finish) and with it the answers of those queued.
     log->info("safe state commanded");
     // No new API connections from here on: under socket activation they wait in systemd's
     // socket for the next bessd; requests already being served finish during the safe-state
@@ -707,10 +712,16 @@ struct Daemon::Impl {
       // Every refusal still counted gets its record before the store stops.
       refusal_audit_timer.cancel();
       if (router) router->audit_pending_refusals();
-      if (http) http->stop();
-      if (listeners) listeners->stop();
-      api_work.reset();
-      api_io.stop();
+      const auto close_api = [this] {
+        if (http) http->stop();
+        if (listeners) listeners->stop();
+        api_work.reset();
+        api_io.stop();
+      };
+      if (!api_facade) return close_api();
+      // The write running finishes and those queued are answered "stopping" first: their
+      // answers are on the connections (posted to this io before) when the server closes them.
+      api_facade->when_writes_done([this, close_api] { asio::post(api_io, close_api); });
     });
   }
 

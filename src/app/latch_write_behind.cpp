@@ -48,10 +48,14 @@ Status LatchWriteBehind::clear(std::string_view id) {
 }
 
 Status LatchWriteBehind::store_now(const std::function<Status()>& write) {
-  std::promise<Status> done;
-  auto result = done.get_future();
-  boost::asio::post(writer_, [&write, &done] { done.set_value(write()); });
-  return result.get();
+  return store_later(write).get();
+}
+
+std::shared_future<Status> LatchWriteBehind::store_later(std::function<Status()> write) {
+  auto done = std::make_shared<std::promise<Status>>();
+  auto result = done->get_future().share();
+  boost::asio::post(writer_, [write = std::move(write), done] { done->set_value(write()); });
+  return result;
 }
 
 void LatchWriteBehind::defer(std::function<void()> write) {

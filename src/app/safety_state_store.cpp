@@ -299,13 +299,19 @@ Status SafetyStateStore::save_mode(const storage::SafetyMode& mode) {
 }
 
 Status SafetyStateStore::clear_mode_if(const storage::SafetyMode& ended) {
+  return replace_mode_if(ended, std::nullopt, "end of the operator's mode");
+}
+
+Status SafetyStateStore::replace_mode_if(const storage::SafetyMode& current,
+                                         const std::optional<storage::SafetyMode>& replacement,
+                                         const std::string& what) {
   const std::lock_guard writing(write_mutex_);
   {
-    // A mode set after `ended` (the operator's write raced the expiry) is not forgotten.
+    // A mode stored since `current` (a later write, an idle) is kept.
     const std::lock_guard lock(mutex_);
-    if (!state_.mode || *state_.mode != ended) return {};
+    if (!state_.mode || *state_.mode != current) return {};
   }
-  return change([](storage::SafetyState& s) { s.mode.reset(); }, "end of the operator's mode");
+  return change([&](storage::SafetyState& s) { s.mode = replacement; }, what);
 }
 
 }  // namespace bessd::app

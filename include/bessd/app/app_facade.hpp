@@ -82,8 +82,10 @@ class AppFacade final : public api::Facade, public StagedWrites {
   Result<api::ModeVerdict> request_mode(const api::ModeRequest& request,
                                         const api::Requester& who) override;
   Result<api::AckResult> ack_faults(const api::Requester& who) override;
-  StagedWrite<api::ModeVerdict> stage_mode(const api::ModeRequest& request,
-                                           const api::Requester& who) override;
+  StagedWrite<api::ModeVerdict> stage_mode(
+      const api::ModeRequest& request, const api::Requester& who,
+      std::function<bool()> superseded = {},
+      std::optional<std::chrono::steady_clock::time_point> answer_by = std::nullopt) override;
   StagedWrite<api::AckResult> stage_ack(const api::Requester& who) override;
   void run_self_test(const api::Requester& who, api::Done<api::SelfTestReport> done) override;
   void audit_refusal(const api::Requester& who, const std::string& request,
@@ -100,8 +102,12 @@ class AppFacade final : public api::Facade, public StagedWrites {
   struct ModePlan;
   struct AckPlan;
   Result<api::ModeVerdict> apply_mode(const ModePlan& plan);
+  Result<api::ModeVerdict> refuse_late_mode(const ModePlan& plan);
   Result<api::AckResult> apply_ack(const AckPlan& plan);
   Status store_durably(const std::function<Status()>& write) const;
+  std::optional<AuditCommit> record_requested(const api::Requester& who,
+                                              const std::string& request);
+  static std::optional<std::string> wait_for_requested(const std::optional<AuditCommit>& requested);
   std::optional<std::string> audit_unavailable() const;
   std::optional<Failure> refused_without_audit(const api::Requester& who,
                                                const std::string& request);

@@ -5,7 +5,9 @@
 // periodic timer and immediately on any safety-relevant change (BMS lost / alarm, fire input,
 // compliance block). Single-threaded: every method is called on the io_context thread.
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,8 +63,10 @@ class ControlLoop {
     request_ = request;
     operator_mode_ = true;
   }
-  /// Operator acknowledgement: applied at the next step (runs one now).
-  void acknowledge_faults();
+  /// Operator acknowledgement: applied at the next step (runs one now). With `seen`, only
+  /// those latches at those trip counts (control::StepInput::ack_seen).
+  void acknowledge_faults(
+      std::optional<std::map<std::string, std::uint64_t, std::less<>>> seen = std::nullopt);
   /// A safety-state write failed (reported after the step that asked for it): the controller
   /// latches FAULT-STORE at a step run now.
   void report_latch_write_failure(const std::string& what);
@@ -112,6 +116,7 @@ class ControlLoop {
   control::OperatorRequest request_;
   bool operator_mode_{false};
   bool ack_pending_{false};
+  std::optional<std::map<std::string, std::uint64_t, std::less<>>> ack_seen_;
   std::optional<std::string> latch_write_failure_;
   bool stopped_{false};
   control::StepOutput last_output_;

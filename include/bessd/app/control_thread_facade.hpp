@@ -15,7 +15,10 @@
 //
 // The router submits writes (submit_mode, submit_ack): they run one at a time on a writer
 // thread of this facade, which does the waiting above, so reads on the API thread go on while
-// a write waits for the disk or its audit record. stop_writes() ends that thread.
+// a write waits for the disk or its audit record. `mode idle` without an expiry (the operator's
+// stop, docs/api.md "PUT /v1/mode") never queues behind them: it has a writer of its own, and
+// a mode write submitted before it that has not taken effect yet is refused rather than carried
+// out after it. stop_writes() ends both writers.
 //
 // Audit: a mode change or an acknowledgement is answered only once its audit record is committed
 // (docs/api.md "GET /v1/audit"). Right after the write, still on the control thread,
@@ -25,6 +28,7 @@
 // longer.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <future>
 #include <type_traits>
@@ -101,9 +105,14 @@ class ControlThreadFacade final : public api::Facade {
 
   Result<api::ModeVerdict> request_mode(const api::ModeRequest& request,
                                         const api::Requester& who) override {
+    return mode_write(request, who, {}, std::nullopt);
+  }
+  Result<api::ModeVerdict> mode_write(
+      const api::ModeRequest& request, const api::Requester& who, std::function<bool()> superseded,
+      std::optional<std::chrono::steady_clock::time_point> answer_by) {
     if (staged_)
-      return answered_after_audit(
-          run_staged<api::ModeVerdict>([&] { return staged_->stage_mode(request, who); }));
+      return answered_after_audit(run_staged<api::ModeVerdict>(
+          [&] { return staged_->stage_mode(request, who, superseded, answer_by); }));
     return answered_after_audit(on_control([&] {
       auto result = inner_.request_mode(request, who);
       return std::pair{std::move(result), take_audit_commits()};
@@ -120,9 +129,23 @@ class ControlThreadFacade final : public api::Facade {
   }
   void submit_mode(const api::ModeRequest& request, const api::Requester& who,
                    api::Done<api::ModeVerdict> done) override {
-    boost::asio::post(writes_, [this, request, who, done = std::move(done)] {
+    if (request.mode == api::Mode::idle && !request.expires_in_s) {
+      idles_.fetch_add(1);  // before it runs: what was submitted earlier is overtaken from now
+      boost::asio::post(idle_writes_, [this, request, who, done = std::move(done)] {
+        if (stopping_) return done(stopping());
+        done(mode_write(request, who, {}, std::nullopt));
+      });
+      return;
+    }
+    const std::uint64_t idles_before = idles_.load();
+    // Stored by then, or not applied: the answer (after its audit record, at most audit_wait_)
+    // must reach a client that waits 5 s (bessctl).
+    const auto answer_by = std::chrono::steady_clock::now() + kStoreBy;
+    boost::asio::post(writes_, [this, request, who, idles_before, answer_by,
+                                done = std::move(done)] {
       if (stopping_) return done(stopping());
-      done(request_mode(request, who));
+      done(mode_write(
+          request, who, [this, idles_before] { return idles_.load() != idles_before; }, answer_by));
     });
   }
   void submit_ack(const api::Requester& who, api::Done<api::AckResult> done) override {
@@ -131,11 +154,21 @@ class ControlThreadFacade final : public api::Facade {
       done(ack_faults(who));
     });
   }
+  /// From now on, writes not yet started are answered "stopping" without taking effect (any
+  /// thread; the daemon calls it when the stop begins).
+  void refuse_writes() { stopping_ = true; }
+  /// Runs `then` on a writer thread once every write submitted so far has been answered.
+  void when_writes_done(std::function<void()> then) {
+    boost::asio::post(idle_writes_, [this, then = std::move(then)]() mutable {
+      boost::asio::post(writes_, std::move(then));
+    });
+  }
   /// Ends the writer thread: the write running finishes (the control thread must still run),
   /// those queued behind it are answered "stopping" without taking effect. Call before the
   /// control thread stops, from a thread other than it.
   void stop_writes() {
     stopping_ = true;
+    idle_writes_.join();
     writes_.join();
   }
   ~ControlThreadFacade() override { stop_writes(); }
@@ -202,13 +235,18 @@ class ControlThreadFacade final : public api::Facade {
     return fail(ErrorCode::disconnected, "bessd is stopping: the write was not carried out");
   }
 
+  static constexpr std::chrono::milliseconds kStoreBy{2500};
+
   api::Facade& inner_;
   boost::asio::any_io_executor control_;
   TakeAuditCommits take_audit_commits_;
   std::chrono::milliseconds audit_wait_;
   StagedWrites* staged_;
   std::atomic<bool> stopping_{false};
-  boost::asio::thread_pool writes_{1};  // last: joined before the members it uses go
+  std::atomic<std::uint64_t> idles_{0};  // `mode idle` writes submitted so far
+  // Last: joined before the members they use go.
+  boost::asio::thread_pool writes_{1};
+  boost::asio::thread_pool idle_writes_{1};
 };
 
 }  // namespace bessd::app

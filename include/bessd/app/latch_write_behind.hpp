@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <functional>
+#include <future>
 #include <map>
 #include <string>
 #include <string_view>
@@ -52,6 +53,8 @@ class LatchWriteBehind final : public control::FaultLatchStore {
   /// The durable part of an operator's write: runs `write` after every write queued so far and
   /// returns its result. Never call it on the control thread: it waits for the disk.
   Status store_now(const std::function<Status()>& write);
+  /// The same without waiting: the result once written.
+  std::shared_future<Status> store_later(std::function<Status()> write);
   /// Control thread, around one acknowledgement step: the results of the clears store_now() made
   /// for it. clear() answers from them; an id without one (it latched while the acknowledgement
   /// was being stored) is not cleared. Reset with an empty map after the step.

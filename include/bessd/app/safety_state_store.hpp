@@ -62,6 +62,10 @@ class SafetyStateStore final : public CoalescingLatchStore {
   /// Forgets the operator's mode `ended` (it expired): the configuration's mode applies after a
   /// restart. A different mode stored since (set while the expiry was on its way) is kept.
   Status clear_mode_if(const storage::SafetyMode& ended);
+  /// Stores `replacement` (none: forget the mode) if `current` is still the stored mode.
+  Status replace_mode_if(const storage::SafetyMode& current,
+                         const std::optional<storage::SafetyMode>& replacement,
+                         const std::string& what);
   std::optional<storage::SafetyMode> mode() const;
 
   /// Told of every write that fails after start (any thread, under the store's lock: it must

@@ -12,6 +12,7 @@
 //      be stored) and gives the answer.
 // A write refused at once (no audit log, nothing to store) carries its `answer` and no stages.
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <utility>
@@ -45,8 +46,14 @@ struct StagedWrite {
 class StagedWrites {
  public:
   virtual ~StagedWrites() = default;
-  virtual StagedWrite<api::ModeVerdict> stage_mode(const api::ModeRequest& request,
-                                                   const api::Requester& who) = 0;
+  /// `superseded` (any thread), when given and true by the time the mode would be stored or
+  /// applied, refuses it: an idle asked for later has overtaken it (ControlThreadFacade). A mode
+  /// not stored by `answer_by` (a slow disk, writes queued ahead) is not applied either: its
+  /// client has given up waiting, so it must not take effect later.
+  virtual StagedWrite<api::ModeVerdict> stage_mode(
+      const api::ModeRequest& request, const api::Requester& who,
+      std::function<bool()> superseded = {},
+      std::optional<std::chrono::steady_clock::time_point> answer_by = std::nullopt) = 0;
   virtual StagedWrite<api::AckResult> stage_ack(const api::Requester& who) = 0;
 };
 

@@ -18,6 +18,7 @@
 // retrying); the first command after it returns — and the first after start-up — is the safe
 // setpoint, the target follows on the next step.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,7 +83,12 @@ struct StepInput {
   limits::LimitsInput snapshot;  // pack, inverter, compliance verdict, SL derate, fire alarm
   std::optional<double> meter_grid_power_w;  // external meter (+ = import); else inverter's
   OperatorRequest request;
-  bool ack_faults{false};      // operator acknowledges latched faults (edge: one step)
+  bool ack_faults{false};  // operator acknowledges latched faults (edge: one step)
+  /// With ack_faults: only these latched faults, each at the trip count seen when the
+  /// acknowledgement was asked for (FaultStatus::trips). A fault that tripped again since, or
+  /// latched since, stays latched: nobody has seen it yet. Absent: every latched fault whose
+  /// cause is gone.
+  std::optional<std::map<std::string, std::uint64_t, std::less<>>> ack_seen;
   bool stop_requested{false};  // daemon stop: safe state, then `stopped`
   /// A latch write the app made after applying the previous step's command (so that a slow or
   /// stuck disk never delays a safe command) failed: latches FAULT-STORE, as a failed write in
@@ -106,6 +112,9 @@ struct FaultStatus {
   /// Set when the latest acknowledgement could not be stored: the fault stays latched (an ack
   /// that a restart would undo must not release power now).
   std::string ack_not_stored;
+  /// How often its cause has become active since it was raised (1 = once): an acknowledgement
+  /// names the count it saw.
+  std::uint64_t trips{1};
 };
 
 struct StepOutput {
@@ -151,6 +160,7 @@ class Controller {
     bool latched{false};
     bool cause_active{false};
     std::string ack_not_stored;  // why the latest ack could not be stored (empty: none failed)
+    std::uint64_t trips{1};      // times its cause became active (FaultStatus::trips)
   };
 
   void set_cause(std::string_view id, bool active, const std::string& reason, const StepInput& in,

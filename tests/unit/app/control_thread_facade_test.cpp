@@ -148,8 +148,9 @@ TEST(ControlThreadFacade, AnAuditRecordTheStoreDroppedIsSaid) {
 // (a fire alarm's 0 W command cannot wait for it), and the write takes effect only once stored.
 class StalledDiskWrites final : public StagedWrites {
  public:
-  StagedWrite<api::ModeVerdict> stage_mode(const api::ModeRequest&,
-                                           const api::Requester&) override {
+  StagedWrite<api::ModeVerdict> stage_mode(
+      const api::ModeRequest&, const api::Requester&, std::function<bool()>,
+      std::optional<std::chrono::steady_clock::time_point>) override {
     return StagedWrite<api::ModeVerdict>::answered(fail(ErrorCode::invalid_argument, "unused"));
   }
   StagedWrite<api::AckResult> stage_ack(const api::Requester&) override {

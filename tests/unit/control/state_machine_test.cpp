@@ -248,6 +248,39 @@ TEST(LatchedFault, NeedsAckAfterTheCauseClearedAndIsPersisted) {
   EXPECT_EQ(h.out.state, ControlState::running);
 }
 
+// An acknowledgement names the latches it saw, each at its trip count (StepInput::ack_seen): a
+// fault that tripped again, or latched, after it was asked for stays latched.
+TEST(LatchedFault, AnAckClearsOnlyTheTripsItSaw) {
+  Harness h;
+  h.start();
+  h.in.snapshot.fire_alarm_configured = true;
+  h.in.snapshot.fire_alarm_active = true;
+  h.step();
+  h.in.snapshot.fire_alarm_active = false;
+  h.step();
+  ASSERT_EQ(h.out.faults.size(), 1U);
+  const FaultStatus seen = h.out.faults[0];
+  EXPECT_EQ(seen.trips, 1U);
+  // While the acknowledgement is being stored, the alarm trips and clears again.
+  h.in.snapshot.fire_alarm_active = true;
+  h.step();
+  h.in.snapshot.fire_alarm_active = false;
+  h.step();
+  ASSERT_EQ(h.out.faults.size(), 1U);
+  EXPECT_EQ(h.out.faults[0].trips, 2U);
+  h.in.ack_faults = true;
+  h.in.ack_seen.emplace();
+  h.in.ack_seen->emplace(seen.id, seen.trips);
+  h.step();
+  EXPECT_EQ(h.out.state, ControlState::fault) << "cleared a trip nobody saw";
+  EXPECT_TRUE(h.has_event("control.ack_refused", EventEdge::once));
+  // Acknowledged at the count the operator now sees: cleared.
+  h.in.ack_faults = true;
+  h.in.ack_seen->at(seen.id) = 2;
+  h.step();
+  EXPECT_TRUE(h.out.faults.empty());
+}
+
 TEST(LatchedFault, SurvivesARestart) {
   Harness h;
   h.store.latch({"ALM-01", "the fire alarm input has tripped", 0}).value();

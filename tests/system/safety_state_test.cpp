@@ -439,7 +439,12 @@ TEST(SafetyState, AckFloodStaysBoundedAndLaterWritesAreAudited) {
        {"api", {{"write_rate", {{"per_second", 1000}, {"burst", 10000}}}}}});
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
-  for (int i = 0; i < 1500; ++i) ASSERT_EQ(site.api("POST", "/v1/faults/ack").status / 100, 2);
+  for (int i = 0; i < 1500; ++i) {
+    const auto ack = site.api("POST", "/v1/faults/ack");
+    // The body says why when there was no HTTP answer at all (status 0).
+    ASSERT_EQ(ack.status / 100, 2) << "ack " << i << ": " << ack.body.dump() << "\n"
+                                   << site.bessd_output();
+  }
   const auto put = site.api("PUT", "/v1/mode", R"({"mode":"idle"})");
   ASSERT_EQ(put.status / 100, 2) << put.body.dump();
   nlohmann::json audit;

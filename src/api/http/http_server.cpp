@@ -313,13 +313,17 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     // The facade may complete on another thread: always come back to the stream's executor.
     // Most replies come back at once, on it: dispatch sends them without a round trip through
     // the queue.
-    state_->router.handle(
-        std::move(request), [self = this->shared_from_this(), close_after](Response response) {
-          auto exec = self->stream_.get_executor();
-          asio::dispatch(exec, [self, close_after, r = std::move(response)]() mutable {
-            self->send(std::move(r), close_after);
-          });
-        });
+    // The reply hands its reference to the session over to the stream's executor: the facade's
+    // thread that calls it must not hold the last one, or the session would end (and change the
+    // server's connection counts) on that thread.
+    state_->router.handle(std::move(request), [self = this->shared_from_this(),
+                                               close_after](Response response) mutable {
+      auto exec = self->stream_.get_executor();
+      asio::dispatch(exec,
+                     [self = std::move(self), close_after, r = std::move(response)]() mutable {
+                       self->send(std::move(r), close_after);
+                     });
+    });
   }
 
   void send(Response r, bool close_after) {

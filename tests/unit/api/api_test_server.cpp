@@ -3,6 +3,7 @@
 //
 //   bessd_api_test_server --socket /tmp/x/api.sock [--tcp-port 0 --token-file F]
 //                         [--refuse-mode MSG] [--latched-fault CODE] [--max-connections N]
+//                         [--writes-per-second R]
 
 #include <csignal>
 #include <iostream>
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   std::string refuse;
   std::string fault;
   std::size_t max_connections = 256;
+  bessd::api::WriteRateSettings write_rate;
   app.add_option("--socket", socket, "Unix socket path (empty: none)");
   app.add_option("--tcp-port", tcp_port, "TCP port on 127.0.0.1 (0: any free port)");
   app.add_option("--token-file", token_file, "bearer token file (needed with --tcp-port)");
@@ -30,6 +32,8 @@ int main(int argc, char** argv) {
   app.add_option("--latched-fault", fault, "start with a latched fault whose cause cleared");
   app.add_option("--max-connections", max_connections,
                  "connection cap (each budget: Unix, TCP, TCP not yet authenticated)");
+  app.add_option("--writes-per-second", write_rate.per_second,
+                 "write tokens earned per second (a slow rate keeps a test off the clock)");
   CLI11_PARSE(app, argc, argv);
 
   bessd::SystemClock clock;
@@ -38,7 +42,7 @@ int main(int argc, char** argv) {
   if (!fault.empty())
     facade.status_snapshot.controller.active_faults.push_back(
         {fault, bessd::core::Severity::critical, "test fault", std::nullopt, true, true});
-  bessd::api::Router router(facade, clock);
+  bessd::api::Router router(facade, clock, write_rate);
 
   bessd::api::http::ServerOptions options;
   options.unix_enabled = !socket.empty();

@@ -82,6 +82,8 @@ struct AppFacade::AckPlan {
   std::map<std::string, std::uint64_t, std::less<>> seen;
   std::map<std::string, Status, std::less<>> stored;  // the durable clears
   std::optional<AuditCommit> requested;  // the "requested" record, committed before the clears
+  std::optional<std::chrono::steady_clock::time_point> answer_by;  // stored by then or dropped
+  bool too_late{false};  // not stored by answer_by: nothing cleared, not applied
 };
 
 Status AppFacade::store_durably(const std::function<Status()>& write) const {
@@ -257,11 +259,13 @@ Result<api::ModeVerdict> AppFacade::apply_mode(const ModePlan& plan) {
   return v;
 }
 
-StagedWrite<api::AckResult> AppFacade::stage_ack(const api::Requester& who) {
+StagedWrite<api::AckResult> AppFacade::stage_ack(
+    const api::Requester& who, std::optional<std::chrono::steady_clock::time_point> answer_by) {
   if (auto refused = refused_without_audit(who, "ack_faults {}"))
     return StagedWrite<api::AckResult>::answered(*refused);
   auto plan = std::make_shared<AckPlan>();
   plan->who = who;
+  plan->answer_by = answer_by;
   for (const auto& f : ctx_.loop.last_output().faults) {
     if (!f.latched) continue;
     plan->latched.push_back(f.id);
@@ -280,6 +284,10 @@ StagedWrite<api::AckResult> AppFacade::stage_ack(const api::Requester& who) {
       return;
     }
     (void)ctx_.latch_writer->store_now([this, plan] {
+      if (plan->answer_by && std::chrono::steady_clock::now() > *plan->answer_by) {
+        plan->too_late = true;  // queued too long: the client has given up
+        return Status{};
+      }
       for (const auto& id : plan->to_clear) plan->stored.emplace(id, ctx_.safety->clear(id));
       return Status{};
     });
@@ -288,7 +296,29 @@ StagedWrite<api::AckResult> AppFacade::stage_ack(const api::Requester& who) {
   return w;
 }
 
+// An acknowledgement stored after its client gave up waiting does not take effect: its faults
+// stay latched, and those already cleared on disk are stored latched again (after the clears,
+// on the latch writer), so a restart finds them too.
+Result<api::AckResult> AppFacade::refuse_late_ack(const AckPlan& plan) {
+  if (ctx_.latch_writer) {
+    for (const auto& f : ctx_.loop.last_output().faults) {
+      const auto it = plan.stored.find(f.id);
+      if (f.latched && it != plan.stored.end() && it->second)
+        (void)ctx_.latch_writer->latch({f.id, f.reason, unix_ms(ctx_.clock.wall_now())});
+    }
+  }
+  const std::string why =
+      "not applied: the acknowledgement could not be stored in time (a slow disk, or writes "
+      "queued ahead), and one its client has given up on must not take effect later; the faults "
+      "stay latched, retry";
+  record_audit(plan.who, "ack_faults {}", "error: " + why);
+  return fail(ErrorCode::timeout, why);
+}
+
 Result<api::AckResult> AppFacade::apply_ack(const AckPlan& plan) {
+  if (plan.too_late || (plan.answer_by && !plan.stored.empty() &&
+                        std::chrono::steady_clock::now() > *plan.answer_by))
+    return refuse_late_ack(plan);
   if (ctx_.latch_writer) ctx_.latch_writer->acknowledged(plan.stored);
   ctx_.loop.acknowledge_faults(plan.seen);  // runs a step now
   if (ctx_.latch_writer) {

@@ -730,7 +730,14 @@ struct Daemon::Impl {
     if (compliance_monitor) compliance_monitor->stop();
     bms_timer->stop();
     bms_monitor->stop();
-    latch_writer->drain();  // latches raised while stopping (a fire alarm) are on disk
+    // Latches raised while stopping (a fire alarm) are on disk before the process ends. A hung
+    // disk holds the stop here until systemd's TimeoutStopSec; the safe state is out already.
+    latch_writer->drain([this](std::chrono::seconds waited) {
+      log->warn(
+          "stopping: still waiting after {} s for the safety-state file to be written (the disk "
+          "does not answer); the inverter has its safe-state command",
+          waited.count());
+    });
     inverter_driver->stop();
     save_counters();
     io.stop();

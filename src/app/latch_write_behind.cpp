@@ -1,6 +1,7 @@
 #include <bessd/app/latch_write_behind.hpp>
 
 #include <future>
+#include <memory>
 #include <string>
 
 #include <boost/asio/post.hpp>
@@ -62,11 +63,17 @@ void LatchWriteBehind::defer(std::function<void()> write) {
   boost::asio::post(writer_, std::move(write));
 }
 
-void LatchWriteBehind::drain() {
-  std::promise<void> done;
-  auto finished = done.get_future();
-  boost::asio::post(writer_, [&done] { done.set_value(); });
-  finished.wait();
+void LatchWriteBehind::drain(const std::function<void(std::chrono::seconds)>& still_waiting) {
+  // Shared: the writer may set it after a caller that gave up (its process ending) has returned.
+  auto done = std::make_shared<std::promise<void>>();
+  auto finished = done->get_future();
+  boost::asio::post(writer_, [done] { done->set_value(); });
+  constexpr std::chrono::seconds kReportEvery{5};
+  std::chrono::seconds waited{0};
+  while (finished.wait_for(kReportEvery) != std::future_status::ready) {
+    waited += kReportEvery;
+    if (still_waiting) still_waiting(waited);
+  }
 }
 
 }  // namespace bessd::app

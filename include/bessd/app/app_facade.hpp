@@ -86,7 +86,9 @@ class AppFacade final : public api::Facade, public StagedWrites {
       const api::ModeRequest& request, const api::Requester& who,
       std::function<bool()> superseded = {},
       std::optional<std::chrono::steady_clock::time_point> answer_by = std::nullopt) override;
-  StagedWrite<api::AckResult> stage_ack(const api::Requester& who) override;
+  StagedWrite<api::AckResult> stage_ack(
+      const api::Requester& who,
+      std::optional<std::chrono::steady_clock::time_point> answer_by = std::nullopt) override;
   void run_self_test(const api::Requester& who, api::Done<api::SelfTestReport> done) override;
   void audit_refusal(const api::Requester& who, const std::string& request,
                      const std::string& message) override {
@@ -104,6 +106,7 @@ class AppFacade final : public api::Facade, public StagedWrites {
   Result<api::ModeVerdict> apply_mode(const ModePlan& plan);
   Result<api::ModeVerdict> refuse_late_mode(const ModePlan& plan);
   Result<api::AckResult> apply_ack(const AckPlan& plan);
+  Result<api::AckResult> refuse_late_ack(const AckPlan& plan);
   Status store_durably(const std::function<Status()>& write) const;
   std::optional<AuditCommit> record_requested(const api::Requester& who,
                                               const std::string& request);

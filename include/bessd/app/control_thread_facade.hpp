@@ -119,9 +119,13 @@ class ControlThreadFacade final : public api::Facade {
     }));
   }
   Result<api::AckResult> ack_faults(const api::Requester& who) override {
+    return ack_write(who, std::nullopt);
+  }
+  Result<api::AckResult> ack_write(const api::Requester& who,
+                                   std::optional<std::chrono::steady_clock::time_point> answer_by) {
     if (staged_)
       return answered_after_audit(
-          run_staged<api::AckResult>([&] { return staged_->stage_ack(who); }));
+          run_staged<api::AckResult>([&] { return staged_->stage_ack(who, answer_by); }));
     return answered_after_audit(on_control([&] {
       auto result = inner_.ack_faults(who);
       return std::pair{std::move(result), take_audit_commits()};
@@ -149,9 +153,10 @@ class ControlThreadFacade final : public api::Facade {
     });
   }
   void submit_ack(const api::Requester& who, api::Done<api::AckResult> done) override {
-    boost::asio::post(writes_, [this, who, done = std::move(done)] {
+    const auto answer_by = std::chrono::steady_clock::now() + kStoreBy;  // as for a mode
+    boost::asio::post(writes_, [this, who, answer_by, done = std::move(done)] {
       if (stopping_) return done(stopping());
-      done(ack_faults(who));
+      done(ack_write(who, answer_by));
     });
   }
   /// From now on, writes not yet started are answered "stopping" without taking effect (any

@@ -18,6 +18,7 @@
 // controller's clear() then returns what store_now() stored (acknowledged()); it never waits.
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <future>
 #include <map>
@@ -63,7 +64,9 @@ class LatchWriteBehind final : public control::FaultLatchStore {
   }
 
   /// Waits until every write queued so far is done (before stop completes, and in tests).
-  void drain();
+  /// `still_waiting` is told every 5 s how long it has waited (a hung disk: the journal says
+  /// why the stop takes so long).
+  void drain(const std::function<void(std::chrono::seconds)>& still_waiting = {});
   /// Another safety-state write that need not be durable before it takes effect (forgetting an
   /// expired mode), run after those queued; its failure is reported like a latch's.
   void defer(std::function<void()> write);

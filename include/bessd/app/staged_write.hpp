@@ -54,7 +54,11 @@ class StagedWrites {
       const api::ModeRequest& request, const api::Requester& who,
       std::function<bool()> superseded = {},
       std::optional<std::chrono::steady_clock::time_point> answer_by = std::nullopt) = 0;
-  virtual StagedWrite<api::AckResult> stage_ack(const api::Requester& who) = 0;
+  /// The same deadline for an acknowledgement: one stored after its client gave up would clear
+  /// latches nobody is told about.
+  virtual StagedWrite<api::AckResult> stage_ack(
+      const api::Requester& who,
+      std::optional<std::chrono::steady_clock::time_point> answer_by = std::nullopt) = 0;
 };
 
 }  // namespace bessd::app

@@ -153,7 +153,8 @@ class StalledDiskWrites final : public StagedWrites {
       std::optional<std::chrono::steady_clock::time_point>) override {
     return StagedWrite<api::ModeVerdict>::answered(fail(ErrorCode::invalid_argument, "unused"));
   }
-  StagedWrite<api::AckResult> stage_ack(const api::Requester&) override {
+  StagedWrite<api::AckResult> stage_ack(
+      const api::Requester&, std::optional<std::chrono::steady_clock::time_point>) override {
     staged_on = std::this_thread::get_id();
     StagedWrite<api::AckResult> w;
     w.store = [this] {

@@ -11,6 +11,8 @@
 #include <bessd/modbus/testing/modbus_test_server.hpp>
 
 #include "../modbus/run_until.hpp"
+#include "device_images.hpp"
+#include "driver_test_support.hpp"
 #include "register_bank.hpp"
 
 namespace bessd::inverter {
@@ -22,20 +24,13 @@ using core::InverterCommand;
 using modbus::testing::ModbusTestServer;
 using namespace std::chrono_literals;
 using modbus::test::run_until;
-
-const std::filesystem::path kProfiles = std::filesystem::path(BESSD_SOURCE_DIR) / "config/profiles";
-
-InverterCommand set_power(double w) {
-  InverterCommand c;
-  c.kind = CommandKind::set_power;
-  c.battery_power_w = w;
-  c.charge_power_max_w = 5000;
-  c.discharge_power_max_w = 5000;
-  c.charge_current_max_a = 100;
-  c.discharge_current_max_a = 100;
-  c.reason = "test";
-  return c;
-}
+using test::build_sunspec;
+using test::fill_dummy;
+using test::fill_sunspec;
+using test::fill_victron;
+using test::kProfiles;
+using test::set_power;
+using test::SunSpecImage;
 
 struct Rig {
   explicit Rig(const std::string& profile_name, std::unique_ptr<ModbusTestServer> srv = nullptr,
@@ -114,23 +109,9 @@ struct WriteLog {
   std::vector<Entry> entries;
 };
 
-void fill_dummy(Rig& r) {
-  r.bank.set("battery_power", 500);  // device: + = discharging
-  r.bank.set("battery_voltage", 51.2);
-  r.bank.set("battery_current", 9.8);
-  r.bank.set("grid_power", -1200);  // s32, low word first
-  r.bank.set("ac_power", 480);
-  r.bank.set("state", 2);
-  r.bank.set("rated_power", 5000);
-  r.bank.set_string("model", "DUMMY-5K");
-  r.bank.set_string("serial", "SN0042");
-  r.bank.set("setpoint", 777);  // whatever the inverter held before bessd
-  r.bank.set("enable", 1);
-}
-
 TEST(ProfileDriver, ReadsStateInBessdConvention) {
   Rig r("test_dummy");
-  fill_dummy(r);
+  fill_dummy(r.bank);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   std::optional<Result<core::InverterState>> got;
@@ -153,7 +134,7 @@ TEST(ProfileDriver, ReadsStateInBessdConvention) {
 TEST(ProfileDriver, ReadsBeforeWritingAndWritesTheSafeStateFirst) {
   WriteLog log;  // outlives the server thread that fills it
   Rig r("test_dummy");
-  fill_dummy(r);
+  fill_dummy(r.bank);
   ModbusTestServer* srv = r.server.get();
   r.server->on_write(
       [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
@@ -173,7 +154,7 @@ TEST(ProfileDriver, ReadsBeforeWritingAndWritesTheSafeStateFirst) {
 
 TEST(ProfileDriver, SetPowerIsWrittenInTheDeviceSignAndReadBack) {
   Rig r("test_dummy");
-  fill_dummy(r);
+  fill_dummy(r.bank);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   r.driver->apply(set_power(2000));  // charge 2 kW
@@ -195,7 +176,7 @@ TEST(ProfileDriver, SetPowerIsWrittenInTheDeviceSignAndReadBack) {
 // state while a setpoint write is still queued or on the wire.
 TEST(ProfileDriver, CommandConfirmedOnlyOnceTheLatestCommandIsReadBack) {
   Rig r("test_dummy");
-  fill_dummy(r);
+  fill_dummy(r.bank);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   InverterCommand safe;
@@ -217,7 +198,7 @@ TEST(ProfileDriver, CommandConfirmedOnlyOnceTheLatestCommandIsReadBack) {
 
 TEST(ProfileDriver, TargetIsReassertedEveryLease) {
   Rig r("test_dummy");
-  fill_dummy(r);
+  fill_dummy(r.bank);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   r.driver->apply(set_power(1000));
@@ -236,7 +217,7 @@ TEST(ProfileDriver, TargetIsReassertedEveryLease) {
 
 TEST(ProfileDriver, RestartedServerGetsSafeStateThenTheTargetAgain) {
   Rig r("test_dummy");
-  fill_dummy(r);
+  fill_dummy(r.bank);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   r.driver->apply(set_power(1500));
@@ -253,7 +234,7 @@ TEST(ProfileDriver, RestartedServerGetsSafeStateThenTheTargetAgain) {
 
 TEST(ProfileDriver, IgnoredWritesRaiseReadbackMismatch) {
   Rig r("test_dummy");
-  fill_dummy(r);
+  fill_dummy(r.bank);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   r.server->set_ignore_writes(true);
@@ -273,7 +254,7 @@ TEST(ProfileDriver, IgnoredWritesRaiseReadbackMismatch) {
 
 TEST(ProfileDriver, NotObeyingIsRaisedAfterTheWindowAndCleared) {
   Rig r("test_dummy");
-  fill_dummy(r);
+  fill_dummy(r.bank);
   r.bank.set("battery_power", 0);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
@@ -290,7 +271,7 @@ TEST(ProfileDriver, NotObeyingIsRaisedAfterTheWindowAndCleared) {
 
 TEST(ProfileDriver, WriteExceptionIsAnEventAndNotAsserted) {
   Rig r("test_dummy");
-  fill_dummy(r);
+  fill_dummy(r.bank);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   r.server->add_exception(16, 200, 201, 0x04);
@@ -303,7 +284,7 @@ TEST(ProfileDriver, WriteExceptionIsAnEventAndNotAsserted) {
 
 TEST(ProfileDriver, WorksOverRtu) {
   Rig r("test_dummy", ModbusTestServer::rtu({115200, 5, false}), 5);
-  fill_dummy(r);
+  fill_dummy(r.bank);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   r.driver->apply(set_power(-700));
@@ -314,41 +295,6 @@ TEST(ProfileDriver, WorksOverRtu) {
 }
 
 // ------------------------------------------------------------------ SunSpec
-
-struct SunSpecImage {
-  std::uint16_t base;
-  std::map<std::uint16_t, std::uint16_t> starts;
-};
-
-SunSpecImage build_sunspec(ModbusTestServer& srv, std::uint16_t base, bool with_802) {
-  SunSpecImage img{base, {}};
-  std::uint32_t a = base;
-  srv.set_holding(1, static_cast<std::uint16_t>(a), {0x5375, 0x6E53});
-  a += 2;
-  std::vector<std::pair<std::uint16_t, std::uint16_t>> chain{{1, 66}, {103, 50}, {124, 24}};
-  if (with_802) chain.push_back({802, 62});
-  for (auto [id, len] : chain) {
-    srv.set_holding(1, static_cast<std::uint16_t>(a), {id, len});
-    img.starts[id] = static_cast<std::uint16_t>(a);
-    a += 2u + len;
-  }
-  srv.set_holding(1, static_cast<std::uint16_t>(a), {0xFFFF, 0});
-  return img;
-}
-
-void fill_sunspec(test::RegisterBank& b) {
-  b.set_string("Md", "HybridX 6.0");
-  b.set_string("SN", "HX123");
-  b.set("W", 1234);  // raw, W_SF = -1 -> 123.4 W
-  b.set("W_SF", -1);
-  b.set("St", 4);
-  b.set("WChaMax", 5000);
-  b.set("WChaMax_SF", 0);
-  b.set("InBatV", 5120);
-  b.set("InBatV_SF", -2);
-  b.set("InOutWRte_SF", -2);
-  b.set("StorCtl_Mod", 0);
-}
 
 class SunSpecDiscovery : public ::testing::TestWithParam<std::uint16_t> {};
 
@@ -423,18 +369,6 @@ TEST(SunSpec, MissingMarkerIsReported) {
 
 // ------------------------------------------------------------------ Victron
 
-void fill_victron(test::RegisterBank& b) {
-  b.set("grid_l1", 100);
-  b.set("grid_l2", 50);
-  b.set("grid_l3", 0);
-  b.set("battery_voltage", 52.3);
-  b.set("battery_current", -5.7);
-  b.set("battery_power", -300);
-  b.set("hub4_mode", 1);
-  b.set("max_discharge_power", -1);
-  b.set("max_charge_current", -1);
-}
-
 TEST(Victron, GridSetpointFollowsTheBatteryTarget) {
   Rig r("victron_ess");
   fill_victron(r.bank);
@@ -496,7 +430,7 @@ namespace {
 
 TEST(ProfileDriverStartup, FailedSafeStateIsRetriedUntilItTakes) {
   Rig r("test_dummy");
-  fill_dummy(r);
+  fill_dummy(r.bank);
   r.server->add_exception(16, 200, 201, 0x06);  // busy: the safe state cannot be written yet
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.count("inverter.write_failed", EventEdge::once) >= 1; }));
@@ -711,7 +645,7 @@ TEST(VictronLimits, StoredLimitsTightenAtOnceAndLoosenAfterAMinute) {
 // cleared by the next command that is written and read back.
 TEST(ProfileDriverSupervision, PersistentWriteFailureIsReportedInTheState) {
   Rig r("test_dummy");
-  fill_dummy(r);
+  fill_dummy(r.bank);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   EXPECT_FALSE(r.driver->latest_state()->command_failing_since.has_value());
@@ -740,7 +674,7 @@ TEST(ProfileDriverSupervision, PersistentWriteFailureIsReportedInTheState) {
 
 TEST(ProfileDriverSupervision, ReadbackMismatchIsReportedInTheState) {
   Rig r("test_dummy");
-  fill_dummy(r);
+  fill_dummy(r.bank);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   r.server->set_ignore_writes(true);

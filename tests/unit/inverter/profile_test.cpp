@@ -3,10 +3,12 @@
 #include <bessd/config/config_error.hpp>
 #include <bessd/inverter/profile.hpp>
 
+#include "driver_test_support.hpp"
+
 namespace bessd::inverter {
 namespace {
 
-const std::filesystem::path kProfiles = std::filesystem::path(BESSD_SOURCE_DIR) / "config/profiles";
+using test::kProfiles;
 
 class ShippedProfiles : public ::testing::TestWithParam<const char*> {};
 

@@ -1,6 +1,7 @@
 #pragma once
-// Fills a ModbusTestServer from a profile, through the same codec the driver uses, so that
-// tests (and later bess-sim) speak exactly the profile's layout.
+// Fills a device's register image (the libmodbus test server, or the in-memory client) from a
+// profile, through the same codec the driver uses, so that tests speak exactly the profile's
+// layout.
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -11,10 +12,13 @@
 
 namespace bessd::inverter::test {
 
-class RegisterBank {
+/// `Image`: set_holding/set_input/holding/input per unit (ModbusTestServer,
+/// InMemoryModbusClient).
+template <typename Image>
+class RegisterBankOf {
  public:
-  RegisterBank(modbus::testing::ModbusTestServer& server, const Profile& profile, std::uint8_t unit,
-               std::map<std::uint16_t, std::uint16_t> model_starts = {})
+  RegisterBankOf(Image& server, const Profile& profile, std::uint8_t unit,
+                 std::map<std::uint16_t, std::uint16_t> model_starts = {})
       : server_(server), profile_(profile), unit_(unit), starts_(std::move(model_starts)) {}
 
   std::uint16_t address_of(const std::string& name) const {
@@ -70,10 +74,12 @@ class RegisterBank {
       server_.set_holding(unit_of(p), a, regs);
   }
 
-  modbus::testing::ModbusTestServer& server_;
+  Image& server_;
   const Profile& profile_;
   std::uint8_t unit_;
   std::map<std::uint16_t, std::uint16_t> starts_;
 };
+
+using RegisterBank = RegisterBankOf<modbus::testing::ModbusTestServer>;
 
 }  // namespace bessd::inverter::test

@@ -2,7 +2,7 @@
 # Architecture rule 1 (docs: architecture.md §3): the decision logic has no I/O and no clock of
 # its own. Fails when a pure component includes Asio, sockets, sqlite3, libmodbus, spdlog or
 # systemd, or reads a clock with ::now(). Pure: common, core, config, compliance, limits, control,
-# and the protocol codecs (can/codec, bms/protocols, inverter/registers).
+# the protocol codecs (can/codec, bms/protocols, inverter/registers) and the inverter's planning.
 set -euo pipefail
 cd "${1:-$(dirname "$0")/..}"
 
@@ -13,7 +13,8 @@ for comp in common core config compliance limits control; do
   done
 done
 for d in src/can/codec include/bessd/can/codec src/bms/protocols include/bessd/bms/protocols \
-  src/inverter/registers include/bessd/inverter/registers; do
+  src/inverter/registers include/bessd/inverter/registers src/inverter/planning \
+  include/bessd/inverter/planning; do
   [[ -d "$d" ]] && pure_dirs+=("$d")
 done
 

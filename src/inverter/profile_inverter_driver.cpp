@@ -1,6 +1,8 @@
 // The generic profile-driven inverter driver. All work is a chain of asynchronous Modbus
 // requests on the io_context thread; the driver runs one task (startup, poll, assert) at a
-// time so that reads and writes of one device never interleave.
+// time so that reads and writes of one device never interleave. What to read, what the
+// registers mean, what to write and whether the device obeys are decided by the pure planning
+// classes (include/bessd/inverter/planning/); this file carries their decisions to the device.
 #include <bessd/inverter/profile_inverter_driver.hpp>
 
 #include <algorithm>
@@ -10,9 +12,12 @@
 
 #include <boost/asio/post.hpp>
 
+#include <bessd/inverter/planning/obey_check.hpp>
+#include <bessd/inverter/planning/point_layout.hpp>
+#include <bessd/inverter/planning/point_values.hpp>
+#include <bessd/inverter/planning/write_planner.hpp>
 #include <bessd/inverter/registers/register_codec.hpp>
 #include <bessd/inverter/registers/sunspec.hpp>
-#include <bessd/inverter/stored_limit_pacer.hpp>
 
 namespace bessd::inverter {
 
@@ -38,63 +43,16 @@ DriverOptions driver_options_from(const config::InverterConfig& cfg, const Profi
   return o;
 }
 
-namespace {
-
-struct Located {
-  std::uint8_t unit{1};
-  RegisterFunction function{RegisterFunction::holding};
-  std::uint16_t address{0};
-};
-
-struct Block {
-  std::uint8_t unit{1};
-  RegisterFunction function{RegisterFunction::holding};
-  std::uint16_t address{0};
-  std::uint16_t count{0};
-  std::vector<std::string> points;
-};
-
-struct PointWrite {
-  std::string point;
-  double value{0.0};  // device units and sign
-};
-
-/// What the driver currently holds the device at.
-struct Target {
-  CommandKind kind{CommandKind::none};
-  double battery_power_w{0.0};
-  double charge_max_w{0.0};
-  double discharge_max_w{0.0};
-  double charge_current_max_a{0.0};
-  double discharge_current_max_a{0.0};
-  std::optional<double> charge_voltage_max_v{};
-};
-
-bool same_target(const Target& a, const InverterCommand& c) {
-  if (a.kind != c.kind) return false;
-  if (c.kind != CommandKind::set_power) return true;
-  return a.battery_power_w == c.battery_power_w && a.charge_max_w == c.charge_power_max_w &&
-         a.discharge_max_w == c.discharge_power_max_w &&
-         a.charge_current_max_a == c.charge_current_max_a &&
-         a.discharge_current_max_a == c.discharge_current_max_a &&
-         a.charge_voltage_max_v == c.charge_voltage_max_v;
-}
-
-/// `value` on the register's grid, rounded toward zero: a limit or a target written to the
-/// device never exceeds the envelope, not even by half a step (docs/profiles.md "Rounding").
-double toward_zero(double value, double step) {
-  if (!(step > 0.0) || !std::isfinite(value)) return value;
-  const double steps = value / step;
-  // A value already on the grid (19.99 / 0.01 = 1998.9999…) stays on it.
-  return std::trunc(steps + (steps >= 0 ? 1e-9 : -1e-9)) * step;
-}
-
-}  // namespace
-
 struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   Impl(boost::asio::io_context& io_ctx, modbus::ModbusClient& c, Profile p, DriverOptions o,
        const Clock& clk)
-      : io(io_ctx), client(c), profile(std::move(p)), options(o), clock(clk), timer(io_ctx) {
+      : io(io_ctx),
+        client(c),
+        profile(std::move(p)),
+        options(o),
+        clock(clk),
+        timer(io_ctx),
+        obey(options.obey_tolerance_w, options.obey_window) {
     if (profile.control.style == ControlStyle::sunspec_storage &&
         profile.control.revert_timeout_s > 0) {
       const auto quarter = std::chrono::milliseconds{
@@ -118,11 +76,12 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   bool is_ready{false};
   std::uint64_t generation{0};  // bumps on every link edge; stale task results are dropped
   registers::sunspec::ModelDirectory models;
-  std::map<std::string, Located> located;
-  std::vector<Block> poll_blocks;
+  PointLayout layout;
 
-  // Values from the last poll: raw registers per point.
-  std::map<std::string, Registers> raw;
+  // Values from the last poll (and read-backs), and what is written for a command.
+  PointValues values{profile};
+  WritePlanner planner{profile};
+  ObeyCheck obey;
   std::optional<InverterState> state;
   std::optional<double> last_readback_w;
 
@@ -144,13 +103,11 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   std::optional<TimePoint> asserted_at;
   std::optional<TimePoint> last_attempt_at;
   std::optional<double> grid_setpoint_written;
-  std::map<std::string, StoredLimitPacer> limit_pacers;  // per stored (flash) limit point
   bool use_fallback_setpoint{false};
   bool control_available{true};
 
   // Edge-triggered conditions.
   std::map<std::string, bool> raised;
-  std::optional<TimePoint> disobey_since;
   // Since when writing or verifying the command has failed (reported in InverterState; the
   // controller turns a persistent failure into the INV-CMD fault).
   std::optional<TimePoint> failing_since;
@@ -224,84 +181,6 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // ---------------------------------------------------------------- layout
-  std::uint8_t unit_of(const PointSpec& p) const {
-    if (p.unit_id) return *p.unit_id;
-    if (profile.unit_id) return *profile.unit_id;
-    return options.unit_id;
-  }
-
-  void locate_points() {
-    located.clear();
-    for (const auto& [name, p] : profile.points) {
-      if (p.address) {
-        located[name] = {unit_of(p), p.function, *p.address};
-        continue;
-      }
-      for (auto m : p.models) {
-        auto start = models.start_of(m);
-        auto len = models.length_of(m);
-        if (!start || !len) continue;
-        if (std::size_t{p.offset} + p.register_count() > std::size_t{*len} + 2u) break;
-        located[name] = {unit_of(p), p.function, static_cast<std::uint16_t>(*start + p.offset)};
-        break;
-      }
-    }
-  }
-
-  std::set<std::string> points_to_poll() const {
-    std::set<std::string> names;
-    for (const auto& [role, r] : profile.readings)
-      for (const auto& n : r.points) names.insert(n);
-    for (const auto& [role, n] : profile.control.points)
-      if (role == "rate_reference_w" || role == "readback") names.insert(n);
-    for (const auto& [role, n] : profile.control.points) {
-      const PointSpec* p = profile.point(n);
-      if (p != nullptr && p->scale_factor) names.insert(*p->scale_factor);
-    }
-    for (const auto& pc : profile.control.preconditions) names.insert(pc.point);
-    std::set<std::string> with_sf = names;
-    for (const auto& n : names) {
-      const PointSpec* p = profile.point(n);
-      if (p != nullptr && p->scale_factor) with_sf.insert(*p->scale_factor);
-    }
-    std::set<std::string> out;
-    for (const auto& n : with_sf)
-      if (located.count(n)) out.insert(n);
-    return out;
-  }
-
-  void plan_blocks() {
-    struct Item {
-      Located at;
-      std::uint16_t count;
-      std::string name;
-    };
-    std::vector<Item> items;
-    for (const auto& n : points_to_poll())
-      items.push_back(
-          {located.at(n), static_cast<std::uint16_t>(profile.point(n)->register_count()), n});
-    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-      return std::tie(a.at.unit, a.at.function, a.at.address) <
-             std::tie(b.at.unit, b.at.function, b.at.address);
-    });
-    poll_blocks.clear();
-    constexpr std::uint32_t kMaxGap = 16;  // reading a few unused registers beats a round trip
-    for (const auto& it : items) {
-      if (!poll_blocks.empty()) {
-        Block& b = poll_blocks.back();
-        const std::uint32_t end = std::uint32_t{b.address} + b.count;
-        const std::uint32_t new_end = std::max(end, std::uint32_t{it.at.address} + it.count);
-        if (b.unit == it.at.unit && b.function == it.at.function &&
-            it.at.address <= end + kMaxGap && new_end - b.address <= modbus::kMaxReadRegisters) {
-          b.count = static_cast<std::uint16_t>(new_end - b.address);
-          b.points.push_back(it.name);
-          continue;
-        }
-      }
-      poll_blocks.push_back({it.at.unit, it.at.function, it.at.address, it.count, {it.name}});
-    }
-  }
-
   void read_block(std::uint8_t unit, RegisterFunction fn, std::uint16_t address,
                   std::uint16_t count, modbus::ReadHandler h) {
     if (fn == RegisterFunction::input)
@@ -311,75 +190,8 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // ---------------------------------------------------------------- decoding
-  std::optional<int> sf_of(const PointSpec& p) const {
-    if (!p.scale_factor) return 0;
-    auto it = raw.find(*p.scale_factor);
-    if (it == raw.end()) return std::nullopt;
-    const PointSpec* sfp = profile.point(*p.scale_factor);
-    if (registers::is_sunspec_unimplemented(it->second, RegisterType::sunssf, sfp->word_order))
-      return std::nullopt;
-    return static_cast<std::int16_t>(it->second[0]);
-  }
-
-  std::optional<double> value_of(const std::string& name) const {
-    auto it = raw.find(name);
-    const PointSpec* p = profile.point(name);
-    if (it == raw.end() || p == nullptr || !registers::is_numeric(p->type)) return std::nullopt;
-    if (p->sunspec_sentinels &&
-        registers::is_sunspec_unimplemented(it->second, p->type, p->word_order))
-      return std::nullopt;
-    auto sf = sf_of(*p);
-    if (!sf) return std::nullopt;
-    auto v = registers::decode_scaled(it->second, p->type, p->word_order, p->scale, *sf);
-    if (!v) return std::nullopt;
-    return *v;
-  }
-
-  std::optional<double> raw_value_of(const std::string& name) const {
-    auto it = raw.find(name);
-    const PointSpec* p = profile.point(name);
-    if (it == raw.end() || p == nullptr || !registers::is_numeric(p->type)) return std::nullopt;
-    if (p->sunspec_sentinels &&
-        registers::is_sunspec_unimplemented(it->second, p->type, p->word_order))
-      return std::nullopt;
-    auto v = registers::decode_raw(it->second, p->type, p->word_order);
-    if (!v) return std::nullopt;
-    return *v;
-  }
-
-  std::optional<std::string> string_of(const std::string& name) const {
-    auto it = raw.find(name);
-    if (it == raw.end()) return std::nullopt;
-    auto s = registers::decode_string(it->second);
-    if (!s || s->empty()) return std::nullopt;
-    return *s;
-  }
-
-  // Signed flow in bessd's convention: battery + = charging, grid + = import, ac + = export.
   std::optional<double> flow(const std::string& role) const {
-    auto rit = profile.readings.find(role);
-    if (rit == profile.readings.end()) return std::nullopt;
-    std::optional<double> total;
-    for (const auto& n : rit->second.points) {
-      auto v = value_of(n);
-      if (!v) continue;
-      const SignConvention s = profile.point(n)->sign;
-      double x = *v;
-      if (role == "battery_power" || role == "battery_current") {
-        if (s == SignConvention::unknown || s == SignConvention::none) continue;
-        if (s == SignConvention::discharge_positive) x = -x;
-        if (options.invert_battery_power) x = -x;
-      } else if (role == "grid_power") {
-        if (s == SignConvention::unknown) continue;
-        if (s == SignConvention::export_positive) x = -x;
-      } else if (role == "ac_power") {
-        if (s == SignConvention::unknown) continue;
-        if (s == SignConvention::import_positive) x = -x;
-      }
-      if (rit->second.combine == Reading::Combine::first) return x;
-      total = total.value_or(0.0) + x;
-    }
-    return total;
+    return values.flow(role, options.invert_battery_power);
   }
 
   InverterState compose() const {
@@ -394,7 +206,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     s.rated_power_w = options.rated_power_w ? options.rated_power_w : flow("rated_power");
     if (auto it = profile.readings.find("operating"); it != profile.readings.end()) {
       for (const auto& n : it->second.points) {
-        auto v = raw_value_of(n);
+        auto v = values.raw_value_of(n);
         if (!v) continue;
         auto st = profile.operating_states.find(static_cast<std::int64_t>(*v));
         s.operating =
@@ -407,7 +219,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
           {"serial", &InverterState::serial}}) {
       if (auto it = profile.readings.find(role); it != profile.readings.end())
         for (const auto& n : it->second.points)
-          if (auto str = string_of(n)) {
+          if (auto str = values.string_of(n)) {
             s.*out = *str;
             break;
           }
@@ -474,28 +286,28 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
 
   // ---------------------------------------------------------------- polling
   void poll(std::function<void(bool)> done, std::size_t index = 0, bool any_ok = false) {
-    if (index >= poll_blocks.size()) {
-      if (any_ok || poll_blocks.empty()) {
+    const auto& blocks = layout.poll_blocks();
+    if (index >= blocks.size()) {
+      if (any_ok || blocks.empty()) {
         state = compose();
         after_poll();
       }
-      done(any_ok || poll_blocks.empty());
+      done(any_ok || blocks.empty());
       return;
     }
-    const Block b = poll_blocks[index];
+    const PollBlock b = blocks[index];
     read_block(b.unit, b.function, b.address, b.count,
                guard([this, done, index, any_ok, b](auto current, Result<Registers> r) {
                  if (!current) return done(false);
                  if (r) {
                    for (const auto& n : b.points) {
-                     const auto& at = located.at(n);
-                     const std::size_t off = at.address - b.address;
+                     const std::size_t off = layout.find(n)->address - b.address;
                      const std::size_t cnt = profile.point(n)->register_count();
-                     raw[n] = Registers(r->begin() + static_cast<long>(off),
-                                        r->begin() + static_cast<long>(off + cnt));
+                     values.store(n, Registers(r->begin() + static_cast<long>(off),
+                                               r->begin() + static_cast<long>(off + cnt)));
                    }
                  } else {
-                   for (const auto& n : b.points) raw.erase(n);
+                   for (const auto& n : b.points) values.forget(n);
                    if (r.error().code == ErrorCode::disconnected) return done(false);
                  }
                  poll(done, index + 1, any_ok || r.has_value());
@@ -507,7 +319,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     bool ok = true;
     std::string why;
     for (const auto& pc : profile.control.preconditions) {
-      auto v = raw_value_of(pc.point);
+      auto v = values.raw_value_of(pc.point);
       const bool pass = v && std::any_of(pc.allowed.begin(), pc.allowed.end(),
                                          [&](double a) { return std::fabs(a - *v) < 1e-9; });
       if (!pass) {
@@ -525,38 +337,23 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
 
   void check_obeys() {
     if (!state || !state->battery_power_w || !is_ready) return;
-    if (asserted.kind == CommandKind::none || asserted.kind == CommandKind::release) return;
-    const double target = asserted.kind == CommandKind::set_power ? asserted.battery_power_w : 0.0;
-    const double measured = *state->battery_power_w;
-    const bool off = std::fabs(measured - target) > options.obey_tolerance_w;
-    const TimePoint now = clock.now();
-    if (!off) {
-      disobey_since.reset();
+    const auto verdict = obey.check(asserted, *state->battery_power_w, clock.now());
+    if (!verdict) return;
+    if (verdict->obeying) {
       condition("inverter.not_obeying", false, Severity::warning,
                 "inverter follows the command again");
       return;
     }
-    if (!disobey_since) disobey_since = now;
-    if (now - *disobey_since >= options.obey_window)
-      condition("inverter.not_obeying", true, Severity::warning,
-                "inverter does not follow the command: battery at " +
-                    std::to_string(static_cast<long>(measured)) + " W, commanded " +
-                    std::to_string(static_cast<long>(target)) + " W",
-                {{"measured_w", std::to_string(measured)},
-                 {"commanded_w", std::to_string(target)},
-                 {"tolerance_w", std::to_string(options.obey_tolerance_w)}});
+    condition("inverter.not_obeying", true, Severity::warning,
+              "inverter does not follow the command: battery at " +
+                  std::to_string(static_cast<long>(verdict->measured_w)) + " W, commanded " +
+                  std::to_string(static_cast<long>(verdict->commanded_w)) + " W",
+              {{"measured_w", std::to_string(verdict->measured_w)},
+               {"commanded_w", std::to_string(verdict->commanded_w)},
+               {"tolerance_w", std::to_string(options.obey_tolerance_w)}});
   }
 
   // ---------------------------------------------------------------- writing
-  /// Encodes a physical value for a point (scale and SunSpec scale factor applied).
-  Result<Registers> encode(const PointSpec& p, double value) const {
-    auto sf = sf_of(p);
-    if (!sf)
-      return fail(ErrorCode::unsupported, "point " + p.name + ": scale factor " +
-                                              p.scale_factor.value_or("") + " not available");
-    return registers::encode_scaled(value, p.type, p.word_order, p.scale, *sf);
-  }
-
   struct EncodedWrite {
     std::string name;
     double value;
@@ -571,30 +368,30 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     // which belong together (SunSpec OutWRte + InWRte) change in one FC16 request.
     std::vector<EncodedWrite> items;
     Registers regs;
-    Located at{};
+    PointAddress at{};
     bool persistent = false;
     std::size_t i = index;
     for (; i < writes.size(); ++i) {
       const PointWrite& w = writes[i];
       const PointSpec* p = profile.point(w.point);
-      auto loc = located.find(w.point);
-      if (p == nullptr || loc == located.end()) {
+      const PointAddress* loc = layout.find(w.point);
+      if (p == nullptr || loc == nullptr) {
         if (items.empty())
           return done(fail(ErrorCode::unsupported, "point " + w.point + " is not on this device"));
         break;
       }
-      auto enc = encode(*p, w.value);
+      auto enc = values.encode(*p, w.value);
       if (!enc) {
         if (items.empty()) return done(Status{Failure{enc.error()}});
         break;
       }
       if (!items.empty()) {
-        const bool continues = !persistent && !p->persistent && loc->second.unit == at.unit &&
-                               loc->second.address == at.address + regs.size() &&
+        const bool continues = !persistent && !p->persistent && loc->unit == at.unit &&
+                               loc->address == at.address + regs.size() &&
                                regs.size() + enc->size() <= modbus::kMaxWriteRegisters;
         if (!continues) break;
       } else {
-        at = loc->second;
+        at = *loc;
         persistent = p->persistent;
       }
       items.push_back({w.point, w.value, regs.size(), enc->size()});
@@ -621,7 +418,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     write_and_verify(at, regs, items, next);
   }
 
-  void write_and_verify(Located at, Registers regs, std::vector<EncodedWrite> items,
+  void write_and_verify(PointAddress at, Registers regs, std::vector<EncodedWrite> items,
                         std::function<void(Status)> done) {
     client.write_registers(
         at.unit, at.address, regs, guard([this, at, regs, items, done](auto current, Status s) {
@@ -636,10 +433,11 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
                 for (const auto& item : items) {
                   const std::string& name = item.name;
                   const PointSpec& spec = *profile.point(name);
-                  raw[name] = Registers(r->begin() + static_cast<long>(item.offset),
-                                        r->begin() + static_cast<long>(item.offset + item.count));
-                  const auto got = value_of(name);
-                  const auto sf = sf_of(spec);
+                  values.store(name,
+                               Registers(r->begin() + static_cast<long>(item.offset),
+                                         r->begin() + static_cast<long>(item.offset + item.count)));
+                  const auto got = values.value_of(name);
+                  const auto sf = values.scale_factor_of(spec);
                   const double tol = registers::resolution(spec.scale, sf.value_or(0)) / 2.0 + 1e-9;
                   if (!got || std::fabs(*got - item.value) > tol) {
                     const std::string read = got ? std::to_string(*got) : "nothing";
@@ -656,141 +454,15 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
         }));
   }
 
-  /// Device-sign value of a bessd battery power for a point.
-  double to_device_battery(const PointSpec& p, double w) const {
-    double x = options.invert_battery_power ? -w : w;
-    return p.sign == SignConvention::discharge_positive ? -x : x;
-  }
-
-  /// The register step of a point (scale × 10^sf); 0 when its scale factor is unknown.
-  double step_of(const PointSpec& p) const {
-    auto sf = sf_of(p);
-    return sf ? registers::resolution(p.scale, *sf) : 0.0;
-  }
-  double toward_zero_on(const std::string& point, double value) const {
-    const PointSpec* p = profile.point(point);
-    return p == nullptr ? value : toward_zero(value, step_of(*p));
-  }
-
-  /// A limit for `point` at `wanted`, paced when the device stores it in flash: tightened at
-  /// once, loosened only after the envelope has stayed looser for kStoredLimitLoosenAfter.
-  PointWrite limit_write(const std::string& point, double wanted) {
-    const PointSpec* p = profile.point(point);
-    if (p == nullptr || !p->persistent) return {point, wanted};
-    constexpr Duration kStoredLimitLoosenAfter = std::chrono::seconds{60};
-    auto it = limit_pacers.try_emplace(point, kStoredLimitLoosenAfter).first;
-    return {point, it->second.next(wanted, clock.now())};
-  }
-
-  std::vector<PointWrite> const_writes(const std::vector<ConstWrite>& list) const {
-    const auto& cp = profile.control.points;
-    std::vector<PointWrite> out;
-    for (const auto& w : list) {
-      const bool swap = use_fallback_setpoint && cp.count("setpoint") &&
-                        cp.count("setpoint_fallback") && w.point == cp.at("setpoint");
-      out.push_back({swap ? cp.at("setpoint_fallback") : w.point, w.value});
-    }
-    return out;
-  }
-
-  Result<std::vector<PointWrite>> plan(const Target& t) {
-    std::vector<PointWrite> out;
-    if (t.kind == CommandKind::none) return out;
-    const auto& cp = profile.control.points;
-    if (t.kind == CommandKind::safe_state) return const_writes(profile.control.safe_state);
-    if (t.kind == CommandKind::release) return const_writes(profile.control.release);
-    // The envelope bounds the target in both directions; a limit of 0 is a limit, not "none".
-    const double target = std::clamp(t.battery_power_w, -std::max(0.0, t.discharge_max_w),
-                                     std::max(0.0, t.charge_max_w));
-    switch (profile.control.style) {
-      case ControlStyle::none:
-        return fail(ErrorCode::unsupported, "profile " + profile.name + " is read-only");
-      case ControlStyle::battery_setpoint: {
-        const PointSpec& sp = *profile.point(cp.at("setpoint"));
-        out.push_back({sp.name, toward_zero(to_device_battery(sp, target), step_of(sp))});
-        if (cp.count("enable")) out.push_back({cp.at("enable"), 1.0});
-        return out;
-      }
-      case ControlStyle::sunspec_storage: {
-        auto ref = value_of(cp.at("rate_reference_w"));
-        if (!ref || *ref <= 0) ref = state ? state->rated_power_w : std::nullopt;
-        if (!ref || *ref <= 0)
-          return fail(ErrorCode::unsupported,
-                      "SunSpec WChaMax (and a rated power) unavailable: cannot express a rate");
-        const double pct = toward_zero_on(cp.at("charge_rate_pct"),
-                                          std::clamp(std::fabs(target) / *ref * 100.0, 0.0, 100.0));
-        if (pct <= 0.0) {
-          // A zero target is a hold, written without a revert timer: the device keeps it if
-          // bessd stops (docs/protection.md "Safe state"; timers release forced targets only).
-          out.push_back({cp.at("discharge_rate_pct"), 0.0});
-          out.push_back({cp.at("charge_rate_pct"), 0.0});
-          out.push_back({cp.at("revert_timeout_s"), 0.0});
-          out.push_back({cp.at("storage_mode"), 3.0});
-          return out;
-        }
-        // Fronius-style forcing (docs/profiles.md): the opposite rate negative forces the
-        // battery to the target rather than merely limiting it. A forced target carries the
-        // revert timer, so a crashed daemon cannot leave the inverter forced. The timer goes
-        // first: after a hold (timer 0) the rates must never stand, even between two Modbus
-        // writes, without it.
-        const double in_pct = target > 0 ? pct : -pct;
-        out.push_back({cp.at("revert_timeout_s"), profile.control.revert_timeout_s});
-        out.push_back({cp.at("discharge_rate_pct"), -in_pct});
-        out.push_back({cp.at("charge_rate_pct"), in_pct});
-        if (cp.count("grid_charging") && target > 0) out.push_back({cp.at("grid_charging"), 1.0});
-        out.push_back({cp.at("storage_mode"), 3.0});
-        return out;
-      }
-      case ControlStyle::grid_setpoint: {
-        if (!state || !state->grid_power_w || !state->battery_power_w)
-          return fail(ErrorCode::unsupported,
-                      "grid and battery power unknown: cannot derive the grid setpoint");
-        // The device's own limits mirror the envelope, so they hold between bessd's setpoint
-        // corrections and after bessd stops; never "no limit" (-1) while bessd commands.
-        constexpr double kMaxLimitW = 2'000'000'000.0;  // s32 range; a finite envelope is far below
-        // The envelope moves with the house load (site export headroom); the limit is a stored
-        // setting, so it goes down to a 100 W grid: fewer flash writes, still never above.
-        constexpr double kDischargeLimitStepW = 100.0;
-        if (cp.count("discharge_limit_w"))
-          out.push_back(
-              limit_write(cp.at("discharge_limit_w"),
-                          toward_zero_on(cp.at("discharge_limit_w"),
-                                         toward_zero(std::clamp(t.discharge_max_w, 0.0, kMaxLimitW),
-                                                     kDischargeLimitStepW))));
-        if (cp.count("charge_current_limit_a"))
-          out.push_back(
-              limit_write(cp.at("charge_current_limit_a"),
-                          toward_zero_on(cp.at("charge_current_limit_a"),
-                                         std::clamp(t.charge_current_max_a, 0.0, 30000.0))));
-        // 0 V would read as "no voltage limit" on the device: an unknown CVL keeps the last one
-        // (charging is at 0 A then anyway).
-        if (cp.count("charge_voltage_limit_v") && t.charge_voltage_max_v &&
-            *t.charge_voltage_max_v > 0.0)
-          out.push_back(limit_write(cp.at("charge_voltage_limit_v"),
-                                    toward_zero_on(cp.at("charge_voltage_limit_v"),
-                                                   std::min(*t.charge_voltage_max_v, 6000.0))));
-        const double grid = *state->grid_power_w - *state->battery_power_w + target;
-        const std::string sp_name = use_fallback_setpoint && cp.count("setpoint_fallback")
-                                        ? cp.at("setpoint_fallback")
-                                        : cp.at("setpoint");
-        const PointSpec& sp = *profile.point(sp_name);
-        const double device = sp.sign == SignConvention::export_positive ? -grid : grid;
-        out.push_back({sp_name, std::round(device)});
-        grid_setpoint_written = std::round(device);
-        return out;
-      }
-    }
-    return out;
-  }
-
-  Target target_from(const InverterCommand& c) const {
-    return {c.kind,
-            c.battery_power_w,
-            c.charge_power_max_w,
-            c.discharge_power_max_w,
-            c.charge_current_max_a,
-            c.discharge_current_max_a,
-            c.charge_voltage_max_v};
+  Result<WritePlan> plan(const Target& t) {
+    auto planned = planner.plan(t, PlanInputs{.values = values,
+                                              .state = state,
+                                              .use_fallback_setpoint = use_fallback_setpoint,
+                                              .invert_battery_power = options.invert_battery_power,
+                                              .now = clock.now()});
+    // The setpoint as planned: the drift correction compares with it even if the write fails.
+    if (planned && planned->grid_setpoint) grid_setpoint_written = planned->grid_setpoint;
+    return planned;
   }
 
   /// Writes `t`, reads it back; on success it becomes the asserted target.
@@ -812,42 +484,44 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     }
     const bool command_changed =
         t.kind != asserted.kind || t.battery_power_w != asserted.battery_power_w;
-    write_all(*writes, guard([this, t, done, command_changed](auto current, Status s) {
-      if (!current) return done(fail(ErrorCode::disconnected, "link changed"));
-      if (!s) {
-        // Victron: 2716 missing before Venus 3.50 -> fall back to 2700 once.
-        auto code = modbus::exception_code_of(s.error());
-        if (profile.control.style == ControlStyle::grid_setpoint && !use_fallback_setpoint &&
-            code == std::uint8_t{0x02} && profile.control.points.count("setpoint_fallback") &&
-            s.error().message.find(
-                std::to_string(located.count(profile.control.points.at("setpoint"))
-                                   ? located.at(profile.control.points.at("setpoint")).address
-                                   : 0)) != std::string::npos) {
-          use_fallback_setpoint = true;
-          emit(Severity::warning, EventEdge::once, "inverter.setpoint_fallback",
-               "volatile grid setpoint not offered (older Venus OS): using the stored setpoint "
-               "(written on change only)");
-          return assert_target(t, done);
-        }
-        if (s.error().message.find("read-back mismatch") == std::string::npos)
-          emit(Severity::warning, EventEdge::once, "inverter.write_failed", s.error().message);
-        note_failure(s.error().message);
-        return done(s);
-      }
-      condition("inverter.readback_mismatch", false, Severity::error, "read-back matches again");
-      failing_since.reset();
-      failure.clear();
-      if (state) {
-        state->command_failing_since.reset();
-        state->command_failure.clear();
-      }
-      asserted = t;
-      asserted_at = clock.now();
-      if (t.kind == CommandKind::set_power) last_readback_w = t.battery_power_w;
-      if (t.kind == CommandKind::safe_state) last_readback_w = 0.0;
-      if (command_changed) disobey_since.reset();
-      done(Status{});
-    }));
+    write_all(
+        writes->writes, guard([this, t, done, command_changed](auto current, Status s) {
+          if (!current) return done(fail(ErrorCode::disconnected, "link changed"));
+          if (!s) {
+            // Victron: 2716 missing before Venus 3.50 -> fall back to 2700 once.
+            auto code = modbus::exception_code_of(s.error());
+            if (profile.control.style == ControlStyle::grid_setpoint && !use_fallback_setpoint &&
+                code == std::uint8_t{0x02} && profile.control.points.count("setpoint_fallback") &&
+                s.error().message.find(
+                    std::to_string(layout.has(profile.control.points.at("setpoint"))
+                                       ? layout.find(profile.control.points.at("setpoint"))->address
+                                       : 0)) != std::string::npos) {
+              use_fallback_setpoint = true;
+              emit(Severity::warning, EventEdge::once, "inverter.setpoint_fallback",
+                   "volatile grid setpoint not offered (older Venus OS): using the stored setpoint "
+                   "(written on change only)");
+              return assert_target(t, done);
+            }
+            if (s.error().message.find("read-back mismatch") == std::string::npos)
+              emit(Severity::warning, EventEdge::once, "inverter.write_failed", s.error().message);
+            note_failure(s.error().message);
+            return done(s);
+          }
+          condition("inverter.readback_mismatch", false, Severity::error,
+                    "read-back matches again");
+          failing_since.reset();
+          failure.clear();
+          if (state) {
+            state->command_failing_since.reset();
+            state->command_failure.clear();
+          }
+          asserted = t;
+          asserted_at = clock.now();
+          if (t.kind == CommandKind::set_power) last_readback_w = t.battery_power_w;
+          if (t.kind == CommandKind::safe_state) last_readback_w = 0.0;
+          if (command_changed) obey.restart();
+          done(Status{});
+        }));
   }
 
   void note_failure(const std::string& what) {
@@ -868,7 +542,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
           if (!is_ready) return finished();
           const bool from_desired = desired_fresh;
           const std::uint64_t seq = desired_seq;
-          const Target t = from_desired ? target_from(desired) : asserted;
+          const Target t = from_desired ? Target::of(desired) : asserted;
           assert_target(t, [this, finished, from_desired, seq](Status s) {
             if (s && from_desired) confirmed_seq = seq;
             finished();
@@ -904,7 +578,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     if (!is_ready) return;
     const TimePoint now = clock.now();
     // A command that did not take (write error, read-back mismatch) is retried, rate-limited.
-    if (desired_fresh && desired.kind != CommandKind::none && !same_target(asserted, desired) &&
+    if (desired_fresh && desired.kind != CommandKind::none && !asserted.same_as(desired) &&
         (!last_attempt_at || now - *last_attempt_at >= retry_interval())) {
       queue_assert();
       return;
@@ -925,11 +599,10 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     enqueue([this](std::function<void()> finished) {
       auto after_layout = [this, finished](bool ok) {
         if (!ok) return finished();
-        locate_points();
-        plan_blocks();
+        layout = PointLayout(profile, models, options.unit_id);
         control_available = true;
         for (const auto& [role, n] : profile.control.points)
-          if (!located.count(n) && role != "setpoint_fallback" && role != "grid_charging" &&
+          if (!layout.has(n) && role != "setpoint_fallback" && role != "grid_charging" &&
               role != "readback") {
             control_available = false;
             emit(Severity::error, EventEdge::once, "inverter.control_unavailable",
@@ -963,7 +636,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     asserted_at.reset();
     desired_fresh = false;
     grid_setpoint_written.reset();
-    disobey_since.reset();
+    obey.restart();
     failing_since.reset();  // a lost link is COM-02, not a refused command
     failure.clear();
     if (state) {
@@ -1054,8 +727,7 @@ void ProfileInverterDriver::apply(const core::InverterCommand& command) {
   // Compare with the previous *desired* target, not with `asserted`: while a write is in flight
   // `asserted` still holds the target before it, so a command equal to that older target (a
   // safe state arriving during a setpoint write) would otherwise never be written.
-  const bool target_changed =
-      !impl_->desired_fresh || !same_target(impl_->target_from(impl_->desired), command);
+  const bool target_changed = !impl_->desired_fresh || !Target::of(impl_->desired).same_as(command);
   impl_->desired = command;
   if (command.kind == CommandKind::none) return;
   const bool first_after_connect = !impl_->desired_fresh;

@@ -1,7 +1,7 @@
 // Stored (flash) limits: tightened at once, never above the envelope, loosened only after the
 // envelope has stayed looser for the interval; an envelope that keeps dipping costs no writes.
 
-#include <bessd/inverter/stored_limit_pacer.hpp>
+#include <bessd/inverter/planning/stored_limit_pacer.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include <bessd/inverter/stored_limit_pacer.hpp>
+#include <bessd/inverter/planning/stored_limit_pacer.hpp>
 
 #include <algorithm>
 

@@ -1,0 +1,84 @@
+#pragma once
+// WritePlanner: what to write to the device for a command, per control style
+// (docs/profiles.md): the profile's constant writes for the safe state and the release, and
+// for a power target the style's strategy (battery setpoint, SunSpec storage rates, Victron
+// grid setpoint with device limits mirroring the envelope). Values are in the device's units
+// and sign, rounded toward zero: never beyond the envelope.
+//
+// Pure: fed the values last read and the time, returns the writes. Keeps the pacing of stored
+// (flash) limits between calls. Not thread-safe.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <bessd/common/clock.hpp>
+#include <bessd/common/result.hpp>
+#include <bessd/core/inverter_command.hpp>
+#include <bessd/core/inverter_state.hpp>
+#include <bessd/inverter/planning/point_values.hpp>
+#include <bessd/inverter/planning/stored_limit_pacer.hpp>
+#include <bessd/inverter/profile.hpp>
+
+namespace bessd::inverter {
+
+/// What the driver holds (or wants to hold) the device at: a command's fields that reach it.
+struct Target {
+  core::CommandKind kind{core::CommandKind::none};
+  double battery_power_w{0.0};
+  double charge_max_w{0.0};
+  double discharge_max_w{0.0};
+  double charge_current_max_a{0.0};
+  double discharge_current_max_a{0.0};
+  std::optional<double> charge_voltage_max_v{};
+
+  static Target of(const core::InverterCommand& c);
+  /// The same device target (a set_power compares every limit; other kinds their kind).
+  bool same_as(const core::InverterCommand& c) const;
+};
+
+struct PointWrite {
+  std::string point;
+  double value{0.0};  // device units and sign
+};
+
+struct WritePlan {
+  std::vector<PointWrite> writes;  // in this order
+  /// Grid-setpoint style: the setpoint written (the driver corrects it when it drifts).
+  std::optional<double> grid_setpoint;
+};
+
+/// What a plan is computed from.
+struct PlanInputs {
+  const PointValues& values;
+  const std::optional<core::InverterState>& state;  // the last poll
+  bool use_fallback_setpoint{false};                // Victron before Venus 3.50: 2700
+  bool invert_battery_power{false};                 // a device wired the other way round
+  TimePoint now{};
+};
+
+class WritePlanner {
+ public:
+  /// `profile` must outlive this object.
+  explicit WritePlanner(const Profile& profile) : profile_(profile) {}
+
+  Result<WritePlan> plan(const Target& target, const PlanInputs& in);
+
+ private:
+  std::vector<PointWrite> const_writes(const std::vector<ConstWrite>& list,
+                                       const PlanInputs& in) const;
+  Result<WritePlan> battery_setpoint(double target_w, const PlanInputs& in) const;
+  Result<WritePlan> sunspec_storage(double target_w, const PlanInputs& in) const;
+  Result<WritePlan> grid_setpoint(const Target& t, double target_w, const PlanInputs& in);
+  /// A limit for `point` at `wanted`, paced when the device stores it in flash.
+  PointWrite limit_write(const std::string& point, double wanted, TimePoint now);
+
+  const Profile& profile_;
+  std::map<std::string, StoredLimitPacer> limit_pacers_;  // per stored (flash) limit point
+};
+
+/// Device-sign value of a bessd battery power (+ = charging) for a point.
+double to_device_battery(const PointSpec& p, double w, bool invert_battery_power);
+
+}  // namespace bessd::inverter

@@ -1,0 +1,90 @@
+// The planner's dispatch, the constant writes (safe state, release) and the battery-setpoint
+// style; the SunSpec storage and grid-setpoint styles have files of their own.
+#include <bessd/inverter/planning/write_planner.hpp>
+
+#include <algorithm>
+
+namespace bessd::inverter {
+
+using core::CommandKind;
+
+Target Target::of(const core::InverterCommand& c) {
+  return {c.kind,
+          c.battery_power_w,
+          c.charge_power_max_w,
+          c.discharge_power_max_w,
+          c.charge_current_max_a,
+          c.discharge_current_max_a,
+          c.charge_voltage_max_v};
+}
+
+bool Target::same_as(const core::InverterCommand& c) const {
+  if (kind != c.kind) return false;
+  if (c.kind != CommandKind::set_power) return true;
+  return battery_power_w == c.battery_power_w && charge_max_w == c.charge_power_max_w &&
+         discharge_max_w == c.discharge_power_max_w &&
+         charge_current_max_a == c.charge_current_max_a &&
+         discharge_current_max_a == c.discharge_current_max_a &&
+         charge_voltage_max_v == c.charge_voltage_max_v;
+}
+
+double to_device_battery(const PointSpec& p, double w, bool invert_battery_power) {
+  const double x = invert_battery_power ? -w : w;
+  return p.sign == SignConvention::discharge_positive ? -x : x;
+}
+
+Result<WritePlan> WritePlanner::plan(const Target& t, const PlanInputs& in) {
+  if (t.kind == CommandKind::none) return WritePlan{};
+  if (t.kind == CommandKind::safe_state)
+    return WritePlan{const_writes(profile_.control.safe_state, in), std::nullopt};
+  if (t.kind == CommandKind::release)
+    return WritePlan{const_writes(profile_.control.release, in), std::nullopt};
+  // The envelope bounds the target in both directions; a limit of 0 is a limit, not "none".
+  const double target = std::clamp(t.battery_power_w, -std::max(0.0, t.discharge_max_w),
+                                   std::max(0.0, t.charge_max_w));
+  switch (profile_.control.style) {
+    case ControlStyle::none:
+      return fail(ErrorCode::unsupported, "profile " + profile_.name + " is read-only");
+    case ControlStyle::battery_setpoint:
+      return battery_setpoint(target, in);
+    case ControlStyle::sunspec_storage:
+      return sunspec_storage(target, in);
+    case ControlStyle::grid_setpoint:
+      return grid_setpoint(t, target, in);
+  }
+  return WritePlan{};
+}
+
+std::vector<PointWrite> WritePlanner::const_writes(const std::vector<ConstWrite>& list,
+                                                   const PlanInputs& in) const {
+  const auto& cp = profile_.control.points;
+  std::vector<PointWrite> out;
+  for (const auto& w : list) {
+    const bool swap = in.use_fallback_setpoint && cp.count("setpoint") &&
+                      cp.count("setpoint_fallback") && w.point == cp.at("setpoint");
+    out.push_back({swap ? cp.at("setpoint_fallback") : w.point, w.value});
+  }
+  return out;
+}
+
+Result<WritePlan> WritePlanner::battery_setpoint(double target_w, const PlanInputs& in) const {
+  const auto& cp = profile_.control.points;
+  const PointSpec& sp = *profile_.point(cp.at("setpoint"));
+  WritePlan plan;
+  plan.writes.push_back(
+      {sp.name, toward_zero(to_device_battery(sp, target_w, in.invert_battery_power),
+                            in.values.step_of(sp))});
+  if (cp.count("enable")) plan.writes.push_back({cp.at("enable"), 1.0});
+  return plan;
+}
+
+PointWrite WritePlanner::limit_write(const std::string& point, double wanted, TimePoint now) {
+  const PointSpec* p = profile_.point(point);
+  if (p == nullptr || !p->persistent) return {point, wanted};
+  // Tightened at once, loosened only after the envelope has stayed looser this long.
+  constexpr Duration kStoredLimitLoosenAfter = std::chrono::seconds{60};
+  auto it = limit_pacers_.try_emplace(point, kStoredLimitLoosenAfter).first;
+  return {point, it->second.next(wanted, now)};
+}
+
+}  // namespace bessd::inverter

@@ -1,0 +1,232 @@
+// The inverter's pure planning: what is written for a command on each control style, where
+// points live and how they are polled, and the obey check. No Modbus: values in, writes out.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <bessd/inverter/planning/obey_check.hpp>
+#include <bessd/inverter/planning/point_layout.hpp>
+#include <bessd/inverter/planning/point_values.hpp>
+#include <bessd/inverter/planning/write_planner.hpp>
+#include <bessd/inverter/registers/register_codec.hpp>
+
+#include "driver_test_support.hpp"
+
+namespace bessd::inverter {
+namespace {
+
+using core::CommandKind;
+using namespace std::chrono_literals;
+using test::kProfiles;
+
+/// A profile's values as the driver would have read them (device units and sign).
+struct Readings {
+  explicit Readings(const std::string& name)
+      : profile(load_profile(kProfiles / (name + ".json"))), values(profile) {}
+  void set(const std::string& point, double value, int sf = 0) {
+    const PointSpec& p = *profile.point(point);
+    values.store(point, registers::encode_scaled(value, p.type, p.word_order, p.scale, sf).value());
+  }
+  Result<WritePlan> plan(const core::InverterCommand& c, TimePoint now = TimePoint{}) {
+    return planner.plan(Target::of(c), PlanInputs{.values = values,
+                                                  .state = state,
+                                                  .use_fallback_setpoint = fallback,
+                                                  .invert_battery_power = false,
+                                                  .now = now});
+  }
+  Profile profile;
+  PointValues values;
+  WritePlanner planner{profile};
+  std::optional<core::InverterState> state;
+  bool fallback{false};
+};
+
+std::vector<std::string> points_of(const WritePlan& plan) {
+  std::vector<std::string> out;
+  for (const auto& w : plan.writes) out.push_back(w.point);
+  return out;
+}
+
+double value_of(const WritePlan& plan, const std::string& point) {
+  for (const auto& w : plan.writes)
+    if (w.point == point) return w.value;
+  ADD_FAILURE() << point << " not written";
+  return -99999;
+}
+
+core::InverterCommand kind(CommandKind k) {
+  core::InverterCommand c;
+  c.kind = k;
+  return c;
+}
+
+Readings sunspec() {
+  Readings r("sunspec");
+  r.set("WChaMax", 5000);
+  r.set("WChaMax_SF", 0);
+  r.set("InOutWRte_SF", -2);
+  return r;
+}
+
+TEST(SunSpecPlan, AZeroTargetIsAHoldWithoutRevertTimerRatesFirst) {
+  auto r = sunspec();
+  const auto plan = r.plan(test::set_power(0));
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_EQ(points_of(*plan),
+            (std::vector<std::string>{"OutWRte", "InWRte", "InOutWRte_RvrtTms", "StorCtl_Mod"}));
+  EXPECT_EQ(value_of(*plan, "InOutWRte_RvrtTms"), 0.0);
+}
+
+TEST(SunSpecPlan, AForcedTargetWritesItsRevertTimerFirst) {
+  auto r = sunspec();
+  const auto plan = r.plan(test::set_power(-1234));
+  ASSERT_TRUE(plan.has_value());
+  ASSERT_FALSE(plan->writes.empty());
+  EXPECT_EQ(plan->writes.front().point, "InOutWRte_RvrtTms");
+  EXPECT_EQ(plan->writes.front().value, 120.0);
+  // 1234 / 5000 = 24.68 %: toward zero on the 0.01 % grid, never above the target.
+  EXPECT_NEAR(value_of(*plan, "OutWRte"), 24.68, 1e-9);
+  EXPECT_NEAR(value_of(*plan, "InWRte"), -24.68, 1e-9);
+  const auto points = points_of(*plan);
+  EXPECT_EQ(std::count(points.begin(), points.end(), "ChaGriSet"), 0)
+      << "grid charging is only enabled for a charge target";
+}
+
+TEST(SunSpecPlan, TheEnvelopeBoundsTheTargetAndRatesRoundTowardZero) {
+  auto r = sunspec();
+  r.set("InOutWRte_SF", 0);  // whole percent only
+  auto c = test::set_power(4000);
+  c.charge_power_max_w = 1990;  // 39.8 % -> 39 %, not 40 %
+  const auto plan = r.plan(c);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_EQ(value_of(*plan, "InWRte"), 39.0);
+  EXPECT_EQ(value_of(*plan, "ChaGriSet"), 1.0);
+}
+
+TEST(SunSpecPlan, WithoutARateReferenceNothingIsWritten) {
+  Readings r("sunspec");
+  r.set("InOutWRte_SF", -2);
+  const auto plan = r.plan(test::set_power(1000));
+  ASSERT_FALSE(plan.has_value());
+  EXPECT_EQ(plan.error().code, ErrorCode::unsupported);
+  EXPECT_NE(plan.error().message.find("WChaMax"), std::string::npos);
+}
+
+Readings victron(double grid_w, double battery_w) {
+  Readings r("victron_ess");
+  core::InverterState s;
+  s.grid_power_w = grid_w;
+  s.battery_power_w = battery_w;
+  r.state = s;
+  return r;
+}
+
+TEST(GridSetpointPlan, DeviceLimitsCarryTheEnvelopeNeverNoLimit) {
+  auto r = victron(150, -300);
+  auto c = test::set_power(0);
+  c.charge_power_max_w = 0;
+  c.discharge_power_max_w = 0;
+  c.charge_current_max_a = 0;
+  c.discharge_current_max_a = 0;
+  c.charge_voltage_max_v = 55.25;
+  const auto plan = r.plan(c);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_EQ(value_of(*plan, "max_discharge_power"), 0.0);
+  EXPECT_EQ(value_of(*plan, "max_charge_current"), 0.0);
+  EXPECT_NEAR(value_of(*plan, "max_charge_voltage"), 55.2, 1e-9) << "toward zero on 0.1 V";
+  // grid' = grid - battery + target = 150 + 300 + 0
+  EXPECT_EQ(value_of(*plan, "setpoint"), 450.0);
+  EXPECT_EQ(plan->grid_setpoint, 450.0);
+}
+
+TEST(GridSetpointPlan, AnUnknownChargeVoltageLimitIsNotWrittenAsZero) {
+  auto r = victron(0, 0);
+  auto c = test::set_power(500);
+  c.charge_voltage_max_v = 0.0;
+  const auto plan = r.plan(c);
+  ASSERT_TRUE(plan.has_value());
+  const auto points = points_of(*plan);
+  EXPECT_EQ(std::count(points.begin(), points.end(), "max_charge_voltage"), 0);
+}
+
+TEST(GridSetpointPlan, StoredLimitsTightenAtOnceAndLoosenAfterAMinute) {
+  auto r = victron(0, 0);
+  auto c = test::set_power(0);
+  c.discharge_power_max_w = 1000;
+  const TimePoint t0{};
+  EXPECT_EQ(value_of(r.plan(c, t0).value(), "max_discharge_power"), 1000.0);
+  c.discharge_power_max_w = 3000;
+  EXPECT_EQ(value_of(r.plan(c, t0 + 30s).value(), "max_discharge_power"), 1000.0);
+  EXPECT_EQ(value_of(r.plan(c, t0 + 91s).value(), "max_discharge_power"), 3000.0);
+  c.discharge_power_max_w = 250;  // down to the 100 W grid, at once
+  EXPECT_EQ(value_of(r.plan(c, t0 + 92s).value(), "max_discharge_power"), 200.0);
+}
+
+TEST(GridSetpointPlan, WithoutGridAndBatteryPowerNothingIsWritten) {
+  Readings r("victron_ess");
+  EXPECT_FALSE(r.plan(test::set_power(100)).has_value());
+}
+
+TEST(ConstantPlans, SafeStateAndReleaseAreTheProfilesWritesWithTheFallbackSetpoint) {
+  auto r = victron(0, 0);
+  auto safe = r.plan(kind(CommandKind::safe_state));
+  ASSERT_TRUE(safe.has_value());
+  EXPECT_EQ(points_of(*safe),
+            (std::vector<std::string>{"max_discharge_power", "max_charge_current", "setpoint"}));
+  r.fallback = true;  // Venus before 3.50: 2716 missing
+  safe = r.plan(kind(CommandKind::safe_state));
+  EXPECT_EQ(safe->writes.back().point, "setpoint_legacy");
+  const auto release = r.plan(kind(CommandKind::release));
+  EXPECT_EQ(value_of(*release, "max_discharge_power"), -1.0);
+  EXPECT_TRUE(r.plan(kind(CommandKind::none))->writes.empty());
+}
+
+TEST(BatterySetpointPlan, DeviceSignAndEnable) {
+  Readings r("test_dummy");
+  const auto plan = r.plan(test::set_power(-700));  // discharging 700 W
+  ASSERT_TRUE(plan.has_value());
+  const PointSpec& sp = *r.profile.point("setpoint");
+  EXPECT_EQ(value_of(*plan, "setpoint"),
+            sp.sign == SignConvention::discharge_positive ? 700 : -700);
+  EXPECT_EQ(value_of(*plan, "enable"), 1.0);
+}
+
+TEST(PointLayout, SunSpecPointsResolveInTheirModelAndPollsMerge) {
+  const Profile p = load_profile(kProfiles / "sunspec.json");
+  registers::sunspec::ModelDirectory models;
+  models.add(40002, {1, 66});
+  models.add(40070, {103, 50});
+  models.add(40122, {124, 24});
+  const PointLayout layout(p, models, 1);
+  ASSERT_NE(layout.find("InWRte"), nullptr);
+  EXPECT_EQ(layout.find("InWRte")->address, 40122 + 13);
+  EXPECT_EQ(layout.find("bat_W"), nullptr) << "model 802 is not on this device";
+  for (const auto& b : layout.poll_blocks()) EXPECT_LE(b.count, 125);
+  std::size_t polled = 0;
+  for (const auto& b : layout.poll_blocks()) polled += b.points.size();
+  EXPECT_GT(polled, layout.poll_blocks().size()) << "neighbouring points share a request";
+}
+
+TEST(ObeyCheck, OffForTheWholeWindowIsNotObeyingAndBackWithinToleranceClearsAtOnce) {
+  ObeyCheck check(100.0, 10s);
+  const Target held = Target::of(test::set_power(-2000));
+  const TimePoint t0{};
+  EXPECT_TRUE(check.check(held, -1950, t0)->obeying);
+  EXPECT_FALSE(check.check(held, 0, t0 + 1s).has_value()) << "off, but not for the window yet";
+  EXPECT_FALSE(check.check(held, 0, t0 + 10s).has_value());
+  const auto v = check.check(held, 0, t0 + 11s);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_FALSE(v->obeying);
+  EXPECT_EQ(v->commanded_w, -2000);
+  check.restart();
+  EXPECT_FALSE(check.check(held, 0, t0 + 12s).has_value()) << "a new command starts over";
+  EXPECT_TRUE(check.check(held, -2050, t0 + 13s)->obeying);
+  // The safe state is held at 0 W; a released device is not supervised.
+  EXPECT_FALSE(check.check(Target::of(kind(CommandKind::safe_state)), 2000, t0 + 14s).has_value());
+  EXPECT_FALSE(check.check(Target::of(kind(CommandKind::release)), 2000, t0 + 99s).has_value());
+}
+
+}  // namespace
+}  // namespace bessd::inverter

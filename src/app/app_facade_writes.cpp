@@ -67,23 +67,23 @@ struct AppFacade::ModePlan {
   bool still_storing{false};             // an idle answered before its slow write finished
   std::optional<AuditCommit> requested;  // the "requested" record, committed before the store
   std::optional<std::chrono::steady_clock::time_point> answer_by;  // stored by then or dropped
-  std::optional<storage::SafetyMode> previous;  // the stored mode before it (to restore)
-  bool too_late{false};                         // not stored by answer_by: not applied
+  bool too_late{false};  // not stored by answer_by: withheld, not applied
   Status stored;
 };
 
 // What stage 1 of an acknowledgement found latched, and what stage 2 stored.
 struct AppFacade::AckPlan {
   api::Requester who;
-  std::vector<std::string> latched;   // before the acknowledgement
-  std::vector<std::string> to_clear;  // latched with their cause gone
+  std::vector<std::string> latched;           // before the acknowledgement
+  std::vector<std::string> to_clear;          // latched with their cause gone
+  std::vector<storage::SafetyLatch> records;  // their stored records, as the operator saw them
   // ...and the trip count of each then: one that trips again before the acknowledgement applies
   // was not seen by the operator and stays latched (control::StepInput::ack_seen).
   std::map<std::string, std::uint64_t, std::less<>> seen;
   std::map<std::string, Status, std::less<>> stored;  // the durable clears
   std::optional<AuditCommit> requested;  // the "requested" record, committed before the clears
   std::optional<std::chrono::steady_clock::time_point> answer_by;  // stored by then or dropped
-  bool too_late{false};  // not stored by answer_by: nothing cleared, not applied
+  bool too_late{false};  // not stored by answer_by: withheld, nothing cleared, not applied
 };
 
 Status AppFacade::store_durably(const std::function<Status()>& write) const {
@@ -105,7 +105,6 @@ StagedWrite<api::ModeVerdict> AppFacade::stage_mode(
   auto plan = std::make_shared<ModePlan>();
   plan->superseded = std::move(superseded);
   plan->answer_by = answer_by;
-  if (ctx_.safety) plan->previous = ctx_.safety->mode();
   plan->request = request;
   plan->who = who;
   control::OperatorRequest& r = plan->next;
@@ -167,31 +166,31 @@ StagedWrite<api::ModeVerdict> AppFacade::stage_mode(
       return;
     }
     plan->stored = store_durably([this, plan] {
-      // Checked on the latch writer, where the overtaking idle is stored too: either this mode
-      // is stored before the idle, or not at all.
-      if (plan->superseded && plan->superseded()) {
-        plan->overtaken = true;
-        return Status{};
+      // Decided at the last moment that counts, just before the new file replaces the old
+      // (a kill after it keeps the mode): an idle asked for after it, or a client that has given
+      // up waiting (a slow disk, writes queued ahead), withholds it. Then it never reaches the
+      // disk, so there is nothing to undo.
+      const auto overtaken = [plan] { return plan->superseded && plan->superseded(); };
+      const auto late = [plan] {
+        return plan->answer_by && std::chrono::steady_clock::now() > *plan->answer_by;
+      };
+      auto saved =
+          ctx_.safety->save_mode_if(plan->stored_as, [&] { return !overtaken() && !late(); });
+      if (!saved) return Status{Failure{saved.error()}};
+      if (!*saved) {
+        plan->overtaken = overtaken();
+        plan->too_late = !plan->overtaken;
       }
-      if (plan->answer_by && std::chrono::steady_clock::now() > *plan->answer_by) {
-        plan->too_late = true;  // queued too long: the client has given up
-        return Status{};
-      }
-      return ctx_.safety->save_mode(plan->stored_as);
+      return Status{};
     });
   };
   w.apply = [this, plan] { return apply_mode(*plan); };
   return w;
 }
 
-// A mode stored after its client gave up waiting must not take effect later: it is not applied,
-// and the stored mode before it is written back (after it, on the latch writer).
+// A mode its client has given up waiting for must not take effect later: it was withheld from
+// the disk, and is not applied.
 Result<api::ModeVerdict> AppFacade::refuse_late_mode(const ModePlan& plan) {
-  if (!plan.too_late && ctx_.safety && ctx_.latch_writer) {
-    ctx_.latch_writer->defer([this, previous = plan.previous, stored = plan.stored_as] {
-      (void)ctx_.safety->replace_mode_if(stored, previous, "mode stored too late, undone");
-    });
-  }
   const std::string why =
       "not applied: the safety state could not be written in time (a slow disk, or writes "
       "queued ahead), and a mode its client has given up on must not take effect later; retry";
@@ -200,15 +199,27 @@ Result<api::ModeVerdict> AppFacade::refuse_late_mode(const ModePlan& plan) {
 }
 
 Result<api::ModeVerdict> AppFacade::apply_mode(const ModePlan& plan) {
-  if (plan.overtaken || (plan.superseded && plan.superseded())) {
+  if (plan.overtaken) {
     const std::string why =
         "not applied: the operator asked for mode idle after it, and idle is carried out first";
     record_audit(plan.who, plan.audit_request, "refused: " + why);
     return fail(ErrorCode::busy, why);
   }
-  if (plan.too_late ||
-      (plan.answer_by && plan.stored && std::chrono::steady_clock::now() > *plan.answer_by))
-    return refuse_late_mode(plan);
+  if (plan.too_late) return refuse_late_mode(plan);
+  if (plan.stored && plan.superseded && plan.superseded()) {
+    // Stored before the operator's idle was asked for: it did take effect, and the idle after it
+    // is in force now (and stored after it). Said as it happened, not applied over the idle.
+    const std::string msg =
+        "mode stored, then overtaken by the operator's mode idle asked for after it: idle is in "
+        "force";
+    record_audit(plan.who, plan.audit_request, "accepted: " + msg);
+    api::ModeVerdict v;
+    v.accepted = true;
+    v.mode = api::Mode::idle;
+    v.effective_setpoint_w = 0.0;
+    v.message = msg;
+    return v;
+  }
   std::string not_stored;
   if (!plan.stored) {
     // Either way FAULT-STORE latches (the store's failure handler): the file is gone.
@@ -273,6 +284,7 @@ StagedWrite<api::AckResult> AppFacade::stage_ack(
     plan->to_clear.push_back(f.id);
     plan->seen.emplace(f.id, f.trips);
   }
+  if (ctx_.safety) plan->records = ctx_.safety->latch_records(plan->to_clear);
   if (!plan->to_clear.empty()) plan->requested = record_requested(who, "ack_faults {}");
   StagedWrite<api::AckResult> w;
   w.store = [this, plan] {
@@ -284,11 +296,17 @@ StagedWrite<api::AckResult> AppFacade::stage_ack(
       return;
     }
     (void)ctx_.latch_writer->store_now([this, plan] {
-      if (plan->answer_by && std::chrono::steady_clock::now() > *plan->answer_by) {
-        plan->too_late = true;  // queued too long: the client has given up
+      // One write for all of them, withheld at the last moment if its client has given up
+      // waiting: then nothing is cleared on disk, and nothing needs undoing.
+      auto cleared = ctx_.safety->clear_latches(plan->records, [plan] {
+        return !plan->answer_by || std::chrono::steady_clock::now() <= *plan->answer_by;
+      });
+      if (cleared && !*cleared) {
+        plan->too_late = true;
         return Status{};
       }
-      for (const auto& id : plan->to_clear) plan->stored.emplace(id, ctx_.safety->clear(id));
+      const Status st = cleared ? Status{} : Status{Failure{cleared.error()}};
+      for (const auto& id : plan->to_clear) plan->stored.emplace(id, st);
       return Status{};
     });
   };
@@ -296,17 +314,9 @@ StagedWrite<api::AckResult> AppFacade::stage_ack(
   return w;
 }
 
-// An acknowledgement stored after its client gave up waiting does not take effect: its faults
-// stay latched, and those already cleared on disk are stored latched again (after the clears,
-// on the latch writer), so a restart finds them too.
+// An acknowledgement its client has given up waiting for does not take effect: it was withheld
+// from the disk, and its faults stay latched.
 Result<api::AckResult> AppFacade::refuse_late_ack(const AckPlan& plan) {
-  if (ctx_.latch_writer) {
-    for (const auto& f : ctx_.loop.last_output().faults) {
-      const auto it = plan.stored.find(f.id);
-      if (f.latched && it != plan.stored.end() && it->second)
-        (void)ctx_.latch_writer->latch({f.id, f.reason, unix_ms(ctx_.clock.wall_now())});
-    }
-  }
   const std::string why =
       "not applied: the acknowledgement could not be stored in time (a slow disk, or writes "
       "queued ahead), and one its client has given up on must not take effect later; the faults "
@@ -316,9 +326,7 @@ Result<api::AckResult> AppFacade::refuse_late_ack(const AckPlan& plan) {
 }
 
 Result<api::AckResult> AppFacade::apply_ack(const AckPlan& plan) {
-  if (plan.too_late || (plan.answer_by && !plan.stored.empty() &&
-                        std::chrono::steady_clock::now() > *plan.answer_by))
-    return refuse_late_ack(plan);
+  if (plan.too_late) return refuse_late_ack(plan);
   if (ctx_.latch_writer) ctx_.latch_writer->acknowledged(plan.stored);
   ctx_.loop.acknowledge_faults(plan.seen);  // runs a step now
   if (ctx_.latch_writer) {
@@ -333,18 +341,32 @@ Result<api::AckResult> AppFacade::apply_ack(const AckPlan& plan) {
   }
   api::AckResult r;
   std::string not_stored;
+  std::string tripped_again;
+  bool cause_present = false;
   for (const auto& f : ctx_.loop.last_output().faults) {
     if (!f.latched) continue;
     r.still_active.push_back(f.id);
     if (!f.ack_not_stored.empty())
       not_stored += (not_stored.empty() ? "" : "; ") + f.id + " (" + f.ack_not_stored + ")";
+    const bool seen_cleared = plan.seen.count(f.id) != 0;
+    if (seen_cleared && f.ack_not_stored.empty())
+      tripped_again += (tripped_again.empty() ? "" : ", ") + f.id;
+    else if (!seen_cleared)
+      cause_present = true;
   }
   for (const auto& id : plan.latched)
     if (std::find(r.still_active.begin(), r.still_active.end(), id) == r.still_active.end())
       r.acknowledged.push_back(id);
-  r.message = r.still_active.empty() ? (r.acknowledged.empty() ? "no latched faults"
-                                                               : "all latched faults acknowledged")
-                                     : "some faults stay latched: their cause is still present";
+  if (r.still_active.empty()) {
+    r.message = r.acknowledged.empty() ? "no latched faults" : "all latched faults acknowledged";
+  } else {
+    r.message = "some faults stay latched:";
+    if (cause_present) r.message += " their cause is still present";
+    if (!tripped_again.empty())
+      r.message += std::string(cause_present ? ";" : "") + " " + tripped_again +
+                   " tripped again while the acknowledgement was being stored (acknowledge "
+                   "again once its cause has cleared)";
+  }
   if (!not_stored.empty()) {
     // Nothing unsafe happened (the faults stay latched), but the operator's request did not take
     // effect: say so with 503 rather than a 200 that reads like a partial success.

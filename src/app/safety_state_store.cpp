@@ -226,11 +226,36 @@ Status SafetyStateStore::clear(std::string_view id) {
   const storage::SafetyLatch cleared = *it;
   // On failure the latch stays: the file is gone, so a restart is "lost" (latched) too. A latch
   // staged again meanwhile (another raise, another time) is not the one acknowledged: it stays.
-  return change(
+  auto changed = change(
       [&](storage::SafetyState& s) {
         std::erase_if(s.latches, [&](const storage::SafetyLatch& l) { return l == cleared; });
       },
       "acknowledge " + std::string(id));
+  if (!changed) return Failure{changed.error()};
+  return {};
+}
+
+std::vector<storage::SafetyLatch> SafetyStateStore::latch_records(
+    const std::vector<std::string>& ids) const {
+  const std::lock_guard lock(mutex_);
+  std::vector<storage::SafetyLatch> out;
+  for (const auto& l : state_.latches)
+    if (std::find(ids.begin(), ids.end(), l.id) != ids.end()) out.push_back(l);
+  return out;
+}
+
+Result<bool> SafetyStateStore::clear_latches(const std::vector<storage::SafetyLatch>& records,
+                                             const CommitCheck& may_commit) {
+  const std::lock_guard writing(write_mutex_);
+  std::string what = "acknowledge";
+  for (const auto& r : records) what += " " + r.id;
+  return change(
+      [&](storage::SafetyState& s) {
+        std::erase_if(s.latches, [&](const storage::SafetyLatch& l) {
+          return std::find(records.begin(), records.end(), l) != records.end();
+        });
+      },
+      what, may_commit);
 }
 
 std::vector<control::TripRecord> SafetyStateStore::load_trips() {
@@ -246,32 +271,48 @@ Status SafetyStateStore::save_trips(const std::vector<control::TripRecord>& trip
   return flush();
 }
 
-Status SafetyStateStore::change(const std::function<void(storage::SafetyState&)>& mutate,
-                                const std::string& what) {
+Result<bool> SafetyStateStore::change(const std::function<void(storage::SafetyState&)>& mutate,
+                                      const std::string& what, const CommitCheck& may_commit) {
   // Under write_mutex_ only: readers (the control thread's status) never wait for the disk, and
   // latches staged meanwhile stay in memory for the next flush.
-  storage::SafetyState next;
-  std::uint64_t upto = 0;
-  {
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    storage::SafetyState next;
+    std::uint64_t upto = 0;
+    {
+      const std::lock_guard lock(mutex_);
+      next = state_;
+      upto = changes_;
+    }
+    mutate(next);
+    bool restaged = false;
+    auto saved = file_.save_if(next, [&] {
+      if (may_commit && !may_commit()) return false;
+      // Staged while this was written (a fault that tripped again while its acknowledgement was
+      // being stored): committed now, the file would lack it until the next flush, and a kill
+      // in between would lose it. Written again with it, a few times at most.
+      const std::lock_guard lock(mutex_);
+      restaged = changes_ != upto && attempt < kAttempts;
+      return !restaged;
+    });
     const std::lock_guard lock(mutex_);
-    next = state_;
-    upto = changes_;
+    if (!saved) {
+      // The change is not applied; the file was removed (SafetyStateFile::save), so a restart
+      // starts "lost". FAULT-STORE joins what the next successful write stores, and the handler
+      // has the running controller latch it now: both runs agree.
+      ++write_failures_;
+      remember_write_failure(saved.error(), wall_clock_ms());
+      report(saved.error(), what);
+      return saved;
+    }
+    if (!*saved) {
+      if (restaged) continue;
+      return false;  // withheld: the old file stands
+    }
+    mutate(state_);
+    stored_changes_ = std::max(stored_changes_, upto);
+    return true;
   }
-  mutate(next);
-  auto st = file_.save(next);
-  const std::lock_guard lock(mutex_);
-  if (!st) {
-    // The change is not applied; the file was removed (SafetyStateFile::save), so a restart
-    // starts "lost". FAULT-STORE joins what the next successful write stores, and the handler
-    // has the running controller latch it now: both runs agree.
-    ++write_failures_;
-    remember_write_failure(st.error(), wall_clock_ms());
-    report(st.error(), what);
-    return st;
-  }
-  mutate(state_);
-  stored_changes_ = std::max(stored_changes_, upto);
-  return st;
 }
 
 std::int64_t SafetyStateStore::wall_clock_ms() {
@@ -286,16 +327,24 @@ storage::SafetyState SafetyStateStore::snapshot() const {
 }
 
 Status SafetyStateStore::save_mode(const storage::SafetyMode& mode) {
+  auto saved = save_mode_if(mode, {});
+  if (!saved) return Failure{saved.error()};
+  return {};
+}
+
+Result<bool> SafetyStateStore::save_mode_if(const storage::SafetyMode& mode,
+                                            const CommitCheck& may_commit) {
   const std::lock_guard writing(write_mutex_);
-  auto st = change([&](storage::SafetyState& s) { s.mode = mode; }, "operator mode " + mode.mode);
+  auto saved = change([&](storage::SafetyState& s) { s.mode = mode; }, "operator mode " + mode.mode,
+                      may_commit);
   // An idle without an expiry is applied even when it cannot be stored (the safe direction):
   // it must be what the next successful write stores, never the mode before it.
-  if (!st && mode.mode == "idle" && !mode.expires_unix_ms) {
+  if (!saved && mode.mode == "idle" && !mode.expires_unix_ms) {
     const std::lock_guard lock(mutex_);
     state_.mode = mode;
     ++changes_;
   }
-  return st;
+  return saved;
 }
 
 Status SafetyStateStore::clear_mode_if(const storage::SafetyMode& ended) {
@@ -311,7 +360,9 @@ Status SafetyStateStore::replace_mode_if(const storage::SafetyMode& current,
     const std::lock_guard lock(mutex_);
     if (!state_.mode || *state_.mode != current) return {};
   }
-  return change([&](storage::SafetyState& s) { s.mode = replacement; }, what);
+  auto changed = change([&](storage::SafetyState& s) { s.mode = replacement; }, what);
+  if (!changed) return Failure{changed.error()};
+  return {};
 }
 
 }  // namespace bessd::app

@@ -119,6 +119,15 @@ void Controller::set_cause(std::string_view id, bool active, const std::string& 
       ++it->trips;
       events.push_back(control_event(in.now, sev, EventEdge::raised, std::string(id),
                                      title + " (again): " + reason));
+      // Stored again as a new record: an acknowledgement being stored right now clears the
+      // record it saw, never this one (docs/api.md "POST /v1/faults/ack").
+      if (it->latched) {
+        const Status st = store_.latch(LatchedFault{std::string(id), reason, unix_ms(in.wall_now)});
+        if (!st)
+          raise_latch_store_fault(
+              "could not persist latched fault " + std::string(id) + ": " + st.error().message, in,
+              events);
+      }
     }
     return;
   }

@@ -58,8 +58,11 @@ Status fsync_dir(const fs::path& dir) {
   return {};
 }
 
-// Writes `text` to `path` so that `path` is always either the old or the new content.
-Status replace_file(const fs::path& path, std::string_view text) {
+// Writes `text` to `path` so that `path` is always either the old or the new content. The
+// rename is the commit: `may_commit`, asked just before it, can still withhold the new content
+// (false: the temporary file is removed, the old content stays, and the result is false).
+Result<bool> replace_file(const fs::path& path, std::string_view text,
+                          const std::function<bool()>& may_commit = {}) {
   const fs::path tmp = path.string() + ".tmp";
   // O_NOFOLLOW: a symbolic link planted at the temporary name is refused, never written through.
   // O_NONBLOCK and the type check: a named pipe or device there fails at once; it must never
@@ -90,12 +93,17 @@ Status replace_file(const fs::path& path, std::string_view text) {
     ::unlink(tmp.c_str());
     return io_failure(tmp, "close", err);
   }
+  if (may_commit && !may_commit()) {
+    ::unlink(tmp.c_str());
+    return false;
+  }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
     return io_failure(path, "rename into place", err);
   }
-  return fsync_dir(path.parent_path());
+  if (auto synced = fsync_dir(path.parent_path()); !synced) return Failure{synced.error()};
+  return true;
 }
 
 // The state file's text, read without following links or waiting on a pipe, and bounded: the
@@ -288,23 +296,35 @@ SafetyStateOpened SafetyStateFile::open() {
 }
 
 Status SafetyStateFile::write_marker() {
-  return replace_file(marker_path(),
-                      "bessd has run here: if " + path_.filename().string() +
-                          " is missing, its safety state was lost and bessd starts latched.\n");
+  auto written =
+      replace_file(marker_path(), "bessd has run here: if " + path_.filename().string() +
+                                      " is missing, its safety state was lost and bessd starts "
+                                      "latched.\n");
+  if (!written) return Failure{written.error()};
+  return {};
 }
 
 Status SafetyStateFile::save(const SafetyState& state) {
+  auto saved = save_if(state, {});
+  if (!saved) return Failure{saved.error()};
+  return {};
+}
+
+Result<bool> SafetyStateFile::save_if(const SafetyState& state,
+                                      const std::function<bool()>& may_commit) {
   Status st{};
   if (!marker_written_) {
     st = write_marker();
     if (st) marker_written_ = true;
   }
-  if (st) st = replace_file(path_, encode_safety_state(state, ++generation_));
-  if (st) return st;
+  Result<bool> saved =
+      st ? replace_file(path_, encode_safety_state(state, ++generation_), may_commit)
+         : Result<bool>{Failure{st.error()}};
+  if (saved) return saved;
   // The file on disk no longer matches what the daemon decided: remove it, so that a restart
   // reports the state as lost instead of resuming an older one. unlink needs no free space.
   if (::unlink(path_.c_str()) == 0) (void)fsync_dir(path_.parent_path());
-  return st;
+  return saved;
 }
 
 }  // namespace bessd::storage

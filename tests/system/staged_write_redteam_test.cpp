@@ -22,6 +22,7 @@
 #include <gtest/gtest.h>
 
 #include "site.hpp"
+#include "slow_state_disk.hpp"
 
 namespace bessd::systest {
 namespace {
@@ -36,29 +37,6 @@ nlohmann::json sw_status(Site& site) {
 bool sw_not_discharging(double lo, double hi) {
   return !discharging(lo, hi);
 }
-
-// The safety state in a folder of its own whose fsyncs the shim delays by what set() says.
-class SlowStateDisk {
- public:
-  explicit SlowStateDisk(Site& site)
-      : folder_(site.dir() + "/slowdisk"), control_(site.dir() + "/slow-fsync.ctl") {
-    fs::create_directory(folder_);
-    set(0ms);
-    site.patch_config({{"storage", {{"safety_state_path", folder_ + "/safety-state.json"}}}});
-  }
-  void set(std::chrono::milliseconds delay) const {
-    std::ofstream(control_) << "slowdisk " << delay.count() << "\n";
-  }
-  std::vector<std::string> env() const {
-    return {std::string("LD_PRELOAD=") + BESSD_TEST_SLOW_FSYNC_LIB,
-            "BESSD_TEST_SLOW_FSYNC=" + control_, "ASAN_OPTIONS=verify_asan_link_order=0"};
-  }
-  bool start(Site& site) const { return site.start_bessd({}, env()); }
-
- private:
-  std::string folder_;
-  std::string control_;
-};
 
 // Another process holds the telemetry database's write lock (BEGIN EXCLUSIVE) until release().
 class HeldDatabaseLock {

@@ -17,7 +17,7 @@
 // thread of this facade, which does the waiting above, so reads on the API thread go on while
 // a write waits for the disk or its audit record. `mode idle` without an expiry (the operator's
 // stop, docs/api.md "PUT /v1/mode") never queues behind them: it has a writer of its own, and
-// a mode write submitted before it that has not taken effect yet is refused rather than carried
+// a mode write submitted before it that has not been stored yet is refused rather than carried
 // out after it. stop_writes() ends both writers.
 //
 // Audit: a mode change or an acknowledgement is answered only once its audit record is committed

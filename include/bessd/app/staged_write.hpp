@@ -46,10 +46,11 @@ struct StagedWrite {
 class StagedWrites {
  public:
   virtual ~StagedWrites() = default;
-  /// `superseded` (any thread), when given and true by the time the mode would be stored or
-  /// applied, refuses it: an idle asked for later has overtaken it (ControlThreadFacade). A mode
-  /// not stored by `answer_by` (a slow disk, writes queued ahead) is not applied either: its
-  /// client has given up waiting, so it must not take effect later.
+  /// `superseded` (any thread), when given and true by the time the mode's file would replace
+  /// the old one, withholds it: an idle asked for later has overtaken it (ControlThreadFacade).
+  /// A mode whose file is not ready by `answer_by` (a slow disk, writes queued ahead) is withheld
+  /// too: its client has given up waiting, so it must not take effect later. Withheld writes
+  /// never reach the disk (SafetyStateFile::save_if), so nothing needs undoing.
   virtual StagedWrite<api::ModeVerdict> stage_mode(
       const api::ModeRequest& request, const api::Requester& who,
       std::function<bool()> superseded = {},

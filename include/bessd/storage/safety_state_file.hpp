@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -86,6 +87,11 @@ class SafetyStateFile {
   /// Durably replaces the state (returns after fsync). On failure the old file is removed, so
   /// that the next start reports the state as lost rather than resuming an older one.
   Status save(const SafetyState& state);
+  /// The same, but `may_commit` is asked just before the new file replaces the old one (after
+  /// it is written and synced): false withholds it (the old file stays) and the result is
+  /// false. A caller whose decision may have changed while the disk was slow (a deadline
+  /// passed, a later request overtook it) decides at the last moment that counts.
+  Result<bool> save_if(const SafetyState& state, const std::function<bool()>& may_commit);
 
   const std::filesystem::path& path() const noexcept { return path_; }
   std::filesystem::path marker_path() const;

@@ -289,5 +289,50 @@ TEST_F(SafetyStateStoreTest, AFailedFlushIsRetriedByTheNextOne) {
   EXPECT_NE(std::find(latched.begin(), latched.end(), kStore), latched.end());
 }
 
+// The rename is the commit: a write withheld at the last moment leaves the old file (and no
+// temporary one) and changes nothing in memory.
+TEST_F(SafetyStateStoreTest, AWithheldWriteLeavesTheOldState) {
+  auto s = open();
+  ASSERT_TRUE(s.latch({"ALM-01", "fire alarm", 1}));
+  const auto records = s.latch_records({"ALM-01"});
+  ASSERT_EQ(records.size(), 1U);
+  auto cleared = s.clear_latches(records, [] { return false; });
+  ASSERT_TRUE(cleared.has_value());
+  EXPECT_FALSE(*cleared);
+  auto mode = s.save_mode_if({"manual", -1500.0, std::nullopt, std::nullopt, "uid 0", 5},
+                             [] { return false; });
+  ASSERT_TRUE(mode.has_value());
+  EXPECT_FALSE(*mode);
+  EXPECT_FALSE(s.mode().has_value());
+  EXPECT_EQ(ids(s), std::vector<std::string>{"ALM-01"});
+  EXPECT_FALSE(fs::exists(path_.string() + ".tmp"));
+  auto again = open();
+  EXPECT_EQ(ids(again), std::vector<std::string>{"ALM-01"});
+  EXPECT_FALSE(again.mode().has_value());
+}
+
+// A fault that trips again while its acknowledgement is being written (staged by the control
+// thread meanwhile) is in the file the acknowledgement commits: it is written again with it.
+TEST_F(SafetyStateStoreTest, ALatchStagedWhileAClearIsWrittenIsInTheFileItCommits) {
+  auto s = open();
+  ASSERT_TRUE(s.latch({"ALM-01", "fire alarm", 1}));
+  ASSERT_TRUE(s.latch({"BMS-OT", "over-temperature", 2}));
+  const auto records = s.latch_records({"ALM-01", "BMS-OT"});
+  int asked = 0;
+  auto cleared = s.clear_latches(records, [&] {
+    if (asked++ == 0) s.stage_latch({"ALM-01", "fire alarm (again)", 3});
+    return true;
+  });
+  ASSERT_TRUE(cleared.has_value());
+  EXPECT_TRUE(*cleared);
+  EXPECT_EQ(asked, 2) << "written once more, with the new trip";
+  EXPECT_EQ(ids(s), std::vector<std::string>{"ALM-01"});
+  auto again = open();
+  const auto loaded = again.load();
+  ASSERT_TRUE(loaded.has_value());
+  ASSERT_EQ(loaded->size(), 1U);
+  EXPECT_EQ(loaded->front().reason, "fire alarm (again)");
+}
+
 }  // namespace
 }  // namespace bessd::app

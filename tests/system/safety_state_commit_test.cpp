@@ -1,0 +1,171 @@
+// The rename of the safety-state file is the moment a write takes effect (docs/operations.md,
+// "Safety state"): after a kill -9 (or any restart) at any instant, what is in force is never a
+// write its client was told did not take effect, and no latch the running bessd holds is
+// missing. Scenarios of red team 16d, each failing before the commit check existed.
+
+#include <signal.h>
+
+#include <chrono>
+#include <future>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "site.hpp"
+#include "slow_state_disk.hpp"
+
+namespace bessd::systest {
+namespace {
+
+using namespace std::chrono_literals;
+
+nlohmann::json status_of(Site& site) {
+  return site.api("GET", "/v1/status").body;
+}
+
+void latch_fire_alarm(Site& site) {
+  ASSERT_EQ(site.sim("fire-alarm on").rfind("ok", 0), 0U);
+  ASSERT_TRUE(wait_until([&] { return !fault_in(status_of(site), "ALM-01").is_null(); }, 5s));
+  ASSERT_EQ(site.sim("fire-alarm off").rfind("ok", 0), 0U);
+  ASSERT_TRUE(wait_until(
+      [&] { return fault_in(status_of(site), "ALM-01").value("cause_cleared", false); }, 5s));
+  std::this_thread::sleep_for(700ms);  // the latch is on disk
+}
+
+// F1. A write is in force after a kill -9 exactly when its client was told so: withheld when
+// its file is ready only after the 2.5 s deadline (3 s per fsync: 504), committed by the rename
+// before it (1.5 s per fsync: 200, even though the folder's fsync ends after the deadline).
+// Before, a late write reached the disk anyway and was undone later: a kill -9 after its 504
+// kept it, and the fire alarm's latch was gone.
+TEST(SafetyStateCommit, AckInForceAfterKill9ExactlyWhenAnswered200) {
+  for (const auto fsync : {1500ms, 3000ms}) {
+    SCOPED_TRACE("fsync " + std::to_string(fsync.count()) + " ms");
+    Site site;
+    SlowStateDisk disk(site);
+    ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+    latch_fire_alarm(site);
+    disk.set(fsync);
+    const auto answer = site.api("POST", "/v1/faults/ack");
+    kill9(site);
+    disk.set(0ms);
+    ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+    EXPECT_EQ(fault_in(status_of(site), "ALM-01").is_null(), answer.status == 200)
+        << "ack answered " << answer.status << " " << answer.body.dump()
+        << "; after kill -9: " << status_of(site).dump();
+    if (fsync == 3000ms) {
+      EXPECT_EQ(answer.status, 504) << answer.body.dump();
+    }
+  }
+}
+
+TEST(SafetyStateCommit, ModeInForceAfterKill9ExactlyWhenAnswered200) {
+  for (const auto fsync : {1500ms, 3000ms}) {
+    SCOPED_TRACE("fsync " + std::to_string(fsync.count()) + " ms");
+    Site site;
+    SlowStateDisk disk(site);
+    ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+    ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"idle"})").status, 200);
+    disk.set(fsync);
+    const auto answer = site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})");
+    kill9(site);
+    disk.set(0ms);
+    ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+    EXPECT_EQ(status_of(site).value("mode", "") == "manual", answer.status == 200)
+        << "mode answered " << answer.status << " " << answer.body.dump();
+    if (fsync == 3000ms) {
+      EXPECT_EQ(answer.status, 504) << answer.body.dump();
+    }
+  }
+}
+
+// F2. `mode idle` overtakes a manual whose file is being written: the manual is withheld (409)
+// and never reaches the disk. Before, it did, ahead of the idle: kill -9 after both answers
+// resumed the refused manual.
+TEST(SafetyStateCommit, ManualOvertakenByIdleIsNotInForceAfterKill9) {
+  Site site;
+  SlowStateDisk disk(site);
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"idle"})").status, 200);
+  disk.set(1000ms);
+  auto manual = std::async(std::launch::async, [&site] {
+    return site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})");
+  });
+  std::this_thread::sleep_for(300ms);
+  auto idle = std::async(std::launch::async,
+                         [&site] { return site.api("PUT", "/v1/mode", R"({"mode":"idle"})"); });
+  const auto m = manual.get();
+  const auto i = idle.get();
+  kill9(site);
+  disk.set(0ms);
+  ASSERT_EQ(i.status, 200) << i.body.dump();
+  EXPECT_EQ(m.status, 409) << m.body.dump();
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  EXPECT_NE(status_of(site).value("mode", ""), "manual")
+      << "the manual answered " << m.status << " " << m.body.dump()
+      << " is in force after kill -9; the operator's idle is gone";
+}
+
+// F3. The fire alarm trips again (on, then off) while an acknowledgement is being stored: it
+// stays latched in memory and on disk (the clear is written again with the new trip in it
+// before it commits), and the answer says it tripped again. Before, the clear landed and the
+// latch was stored again only after the answer: a kill -9 then lost it.
+TEST(SafetyStateCommit, RetrippedFireAlarmSurvivesKill9AfterTheAck) {
+  Site site;
+  SlowStateDisk disk(site);
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  latch_fire_alarm(site);
+  disk.set(800ms);
+  auto ack = std::async(std::launch::async, [&site] { return site.api("POST", "/v1/faults/ack"); });
+  std::this_thread::sleep_for(300ms);
+  ASSERT_EQ(site.sim("fire-alarm on").rfind("ok", 0), 0U);
+  std::this_thread::sleep_for(250ms);
+  ASSERT_EQ(site.sim("fire-alarm off").rfind("ok", 0), 0U);
+  const auto answer = ack.get();
+  kill9(site);
+  disk.set(0ms);
+  EXPECT_EQ(answer.status, 200) << answer.body.dump();
+  EXPECT_NE(answer.body.value("message", "").find("ALM-01 tripped again"), std::string::npos)
+      << answer.body.dump();
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  EXPECT_FALSE(fault_in(status_of(site), "ALM-01").is_null())
+      << "the fire alarm that tripped again during the ack (answer " << answer.status << " "
+      << answer.body.dump() << ") is not latched after kill -9";
+}
+
+// F4. Three mode writes on a disk of constant speed, the second one late (504): a clean restart
+// resumes the mode in force, never one answered 504. Before, the undos of late writes wrote back
+// "the mode before" as seen when each was staged, and restored a mode answered 504.
+TEST(SafetyStateCommit, CleanRestartResumesTheModeInForceNotOneAnswered504) {
+  Site site;
+  SlowStateDisk disk(site);
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"idle"})").status, 200);
+  disk.set(1000ms);
+  auto m0 = std::async(std::launch::async, [&site] {
+    return site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1000})");
+  });
+  std::this_thread::sleep_for(100ms);
+  const auto m1 = site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})");
+  const auto m2 = site.api("PUT", "/v1/mode", R"({"mode":"self_consumption"})");
+  (void)m0.get();
+  std::this_thread::sleep_for(2s);  // the last one stored
+  disk.set(0ms);
+  const auto live = status_of(site);
+  site.bessd()->signal(SIGTERM);
+  ASSERT_TRUE(site.bessd()->wait(30s));
+  site.forget_bessd();
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  const auto after = status_of(site);
+  const auto setpoint = [](const nlohmann::json& st) {
+    return st.value("manual_setpoint_w", nlohmann::json()).dump();
+  };
+  EXPECT_EQ(after.value("mode", ""), live.value("mode", ""));
+  EXPECT_EQ(setpoint(after), setpoint(live))
+      << "live " << live.value("mode", "") << " " << setpoint(live) << ", after a clean restart "
+      << after.value("mode", "") << " " << setpoint(after) << "; M1 was answered " << m1.status
+      << ", M2 " << m2.status << "; file: " << disk.state();
+}
+
+}  // namespace
+}  // namespace bessd::systest

@@ -1,0 +1,57 @@
+#pragma once
+// The safety state in a folder of its own whose fsyncs the LD_PRELOAD shim (slow_fsync.c)
+// delays by what set() says: an SD card that stalls, for the system tests of the durable
+// safety state. Needs BESSD_TEST_SLOW_FSYNC_LIB (the shim's path) defined by the test target.
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "site.hpp"
+
+namespace bessd::systest {
+
+class SlowStateDisk {
+ public:
+  explicit SlowStateDisk(Site& site)
+      : folder_(site.dir() + "/slowdisk"), control_(site.dir() + "/slow-fsync.ctl") {
+    std::filesystem::create_directory(folder_);
+    set(std::chrono::milliseconds{0});
+    site.patch_config({{"storage", {{"safety_state_path", folder_ + "/safety-state.json"}}}});
+  }
+  void set(std::chrono::milliseconds delay) const {
+    std::ofstream(control_) << "slowdisk " << delay.count() << "\n";
+  }
+  std::vector<std::string> env() const {
+    return {std::string("LD_PRELOAD=") + BESSD_TEST_SLOW_FSYNC_LIB,
+            "BESSD_TEST_SLOW_FSYNC=" + control_, "ASAN_OPTIONS=verify_asan_link_order=0"};
+  }
+  bool start(Site& site) const { return site.start_bessd({}, env()); }
+  /// The state file as it is on disk now (what a kill -9 leaves).
+  std::string state() const {
+    std::ifstream in(folder_ + "/safety-state.json");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+ private:
+  std::string folder_;
+  std::string control_;
+};
+
+/// kill -9, as a power cut, the OOM killer or the watchdog would.
+inline void kill9(Site& site) {
+  site.bessd()->signal(SIGKILL);
+  ASSERT_TRUE(site.bessd()->wait(std::chrono::seconds(5)));
+  site.forget_bessd();
+}
+
+}  // namespace bessd::systest

@@ -126,6 +126,8 @@ struct Daemon::Impl {
   std::unique_ptr<SafetyStateStore> latches;
   // The controller's latches go through this: written off the io thread, after the command.
   std::unique_ptr<LatchWriteBehind> latch_writer;
+  bool safety_telemetry_db_existed{false};  // for the start-up rewrite's follow-up
+  bool safety_store_ready{false};
   // BMS
   bms::pylontech::PylontechLv bms_protocol;
   std::unique_ptr<can::CanBus> bms_bus;
@@ -326,15 +328,35 @@ struct Daemon::Impl {
     const auto now_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(clock.wall_now().time_since_epoch())
             .count();
-    latches = std::make_unique<SafetyStateStore>(storage::SafetyStateFile(safety_state_path()),
-                                                 legacy, now_ms);
+    latches =
+        std::make_unique<SafetyStateStore>(storage::SafetyStateFile(safety_state_path()), legacy,
+                                           now_ms, SafetyStateStore::StartWrite::later);
     if (latches->lost())
       log->critical("{}", latches->opened_summary());
     else
       log->info("{}", latches->opened_summary());
+    safety_telemetry_db_existed = telemetry_db_existed;
+    safety_store_ready = store_ready;
+  }
+
+  // The start-up rewrite of the safety state runs on the latch writer once the inverter's safe
+  // state, the BMS and the fire alarm are under way: a slow disk must not delay them at start
+  // any more than while running (docs/operations.md, "Safety state").
+  void rewrite_safety_state_at_start() {
+    latch_writer->defer([this] {
+      const auto now_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(clock.wall_now().time_since_epoch())
+              .count();
+      const bool ok = static_cast<bool>(latches->rewrite_at_start(now_ms));
+      asio::post(io, [this, ok] { after_safety_state_rewrite(ok); });
+    });
+  }
+
+  void after_safety_state_rewrite(bool ok) {
+    if (!ok) log->critical("{}", latches->opened_summary());
     // Merged latches live in the safety state only, once it holds them (never dropped unread).
-    if (store_ready && latches->legacy_stored()) {
-      if (telemetry_db_existed) store->clear_all_latched_faults();
+    if (safety_store_ready && latches->legacy_stored()) {
+      if (safety_telemetry_db_existed) store->clear_all_latched_faults();
       store->save_counter(
           {kSafetyStateKeptCounter, 1.0, storage::CounterOrigin::derived, clock.wall_now()});
     }
@@ -877,6 +899,7 @@ struct Daemon::Impl {
     bms_timer->start();
     fire_alarm->start();
     loop->start();
+    rewrite_safety_state_at_start();
     start_api();
     log->info("bessd ready (site \"{}\", config {})", config.site.name,
               options.config_path.string());

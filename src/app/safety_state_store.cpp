@@ -27,7 +27,7 @@ bool holds(const storage::SafetyState& s, std::string_view id) {
 }  // namespace
 
 SafetyStateStore::SafetyStateStore(storage::SafetyStateFile file, const LegacyLatches& legacy,
-                                   std::int64_t now_unix_ms)
+                                   std::int64_t now_unix_ms, StartWrite start_write)
     : file_(std::move(file)) {
   auto opened = file_.open();
   origin_ = opened.origin;
@@ -57,29 +57,63 @@ SafetyStateStore::SafetyStateStore(storage::SafetyStateFile file, const LegacyLa
       break;
   }
   merge_legacy(legacy, now_unix_ms);
-  // Every start rewrites the state: it stores what was merged, and it proves the folder takes
-  // writes (a file that can be read but not rewritten may be older than the last run's
-  // decisions: on a read-only folder neither a latch write nor the removal of the old file
-  // succeeds). docs/operations.md, "Safety state".
-  auto st = persist();
-  if (st) stored_changes_ = changes_;
-  legacy_stored_ = static_cast<bool>(st);
-  if (st) return;
+  if (start_write == StartWrite::now) (void)rewrite_at_start(now_unix_ms);
+}
+
+// Every start rewrites the state: it stores what was merged, and it proves the folder takes
+// writes (a file that can be read but not rewritten may be older than the last run's decisions:
+// on a read-only folder neither a latch write nor the removal of the old file succeeds).
+// docs/operations.md, "Safety state".
+Status SafetyStateStore::rewrite_at_start(std::int64_t now_unix_ms) {
+  const std::lock_guard writing(write_mutex_);
+  storage::SafetyState next;
+  std::uint64_t upto = 0;
+  {
+    const std::lock_guard lock(mutex_);
+    next = state_;
+    upto = changes_;
+  }
+  auto st = file_.save(next);
+  const std::lock_guard lock(mutex_);
+  if (st) {
+    stored_changes_ = std::max(stored_changes_, upto);
+    legacy_stored_ = true;
+    return st;
+  }
+  ++write_failures_;
   if (origin_ == storage::SafetyStateOrigin::restored) {
     origin_ = storage::SafetyStateOrigin::lost;
+    const std::string why = "safety state lost: " + file_.path().string() +
+                            " can be read but not written (" + st.error().message +
+                            "), so a latch raised in the previous run may be missing from it; "
+                            "check the system and the folder, then acknowledge";
     if (!holds(state_, kStoreFault))
-      state_.latches.push_back(storage::SafetyLatch{
-          kStoreFault,
-          "safety state lost: " + where + " can be read but not written (" + st.error().message +
-              "), so a latch raised in the previous run may be missing from it; check the "
-              "system and the folder, then acknowledge",
-          now_unix_ms});
+      state_.latches.push_back(storage::SafetyLatch{kStoreFault, why, now_unix_ms});
+    ++changes_;
     summary_ += "; SAFETY STATE NOT WRITABLE (" + st.error().message +
                 "): starting latched until an operator acknowledges";
-    return;
+    if (on_write_failure_) on_write_failure_(why);
+    return st;
   }
   remember_write_failure(st.error(), now_unix_ms);
   summary_ += "; writing it failed: " + st.error().message;
+  report(st.error(), "start-up rewrite");
+  return st;
+}
+
+std::string SafetyStateStore::opened_summary() const {
+  const std::lock_guard lock(mutex_);
+  return summary_;
+}
+
+bool SafetyStateStore::lost() const {
+  const std::lock_guard lock(mutex_);
+  return origin_ == storage::SafetyStateOrigin::lost;
+}
+
+bool SafetyStateStore::legacy_stored() const {
+  const std::lock_guard lock(mutex_);
+  return legacy_stored_;
 }
 
 void SafetyStateStore::merge_legacy(const LegacyLatches& legacy, std::int64_t now_unix_ms) {
@@ -131,13 +165,6 @@ Result<std::vector<control::LatchedFault>> SafetyStateStore::load() {
   out.reserve(state_.latches.size());
   for (const auto& l : state_.latches) out.push_back(to_control(l));
   return out;
-}
-
-Status SafetyStateStore::persist() {
-  // Construction only: no other thread sees the store yet.
-  auto st = file_.save(state_);
-  if (!st) ++write_failures_;
-  return st;
 }
 
 void SafetyStateStore::remember_write_failure(const Error& error, std::int64_t now_unix_ms) {

@@ -167,5 +167,32 @@ TEST(SafetyStateCommit, CleanRestartResumesTheModeInForceNotOneAnswered504) {
       << ", M2 " << m2.status << "; file: " << disk.state();
 }
 
+// F5 of red team 16d. A restart on a slow safety-state disk: the start-up rewrite ran before
+// the inverter's safe-state write and before the fire alarm was polled, so the inverter kept
+// the killed run's discharge and a fire alarm waited for two fsyncs (5.9 s at 3 s each). The
+// rewrite now runs on the latch writer once they are under way.
+TEST(SafetyStateStart, FireAlarmDuringAStartOnASlowDiskReachesZeroWattsQuickly) {
+  Site site;
+  SlowStateDisk disk(site);
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})").status, 200);
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s));
+  kill9(site);
+  disk.set(3000ms);
+  auto started = std::async(std::launch::async, [&] { return disk.start(site); });
+  std::this_thread::sleep_for(100ms);
+  const std::int64_t fire = Site::now_us();
+  ASSERT_EQ(site.sim("fire-alarm on").rfind("ok", 0), 0U);
+  const auto zero = wait_for_write(site, fire, holds_zero, 20s);
+  disk.set(0ms);
+  ASSERT_TRUE(started.get()) << site.bessd_output();
+  ASSERT_TRUE(zero);
+  EXPECT_LT(*zero - fire, 1'000'000) << "fire alarm to 0 W took " << (*zero - fire) / 1000
+                                     << " ms while bessd started on a slow disk";
+  // And the start-up rewrite did happen: the fire alarm's latch is on disk.
+  EXPECT_TRUE(wait_until([&] { return disk.state().find("ALM-01") != std::string::npos; }, 15s))
+      << disk.state();
+}
+
 }  // namespace
 }  // namespace bessd::systest

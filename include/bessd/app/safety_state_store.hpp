@@ -45,8 +45,20 @@ struct LegacyLatches {
 
 class SafetyStateStore final : public CoalescingLatchStore {
  public:
+  /// When the start-up rewrite happens (docs/operations.md, "Safety state").
+  enum class StartWrite : std::uint8_t {
+    now,    // in the constructor
+    later,  // by rewrite_at_start(), on the latch writer: a slow disk must not delay the
+            // inverter's safe state and the fire alarm at start
+  };
+
   SafetyStateStore(storage::SafetyStateFile file, const LegacyLatches& legacy,
-                   std::int64_t now_unix_ms);
+                   std::int64_t now_unix_ms, StartWrite start_write = StartWrite::now);
+
+  /// The start-up rewrite (StartWrite::later; any one thread). It stores what was merged and
+  /// proves the folder takes writes: a restored file that cannot be rewritten is not trusted
+  /// (FAULT-STORE, through the write failure handler). Returns the line for the log.
+  Status rewrite_at_start(std::int64_t now_unix_ms);
 
   Result<std::vector<control::LatchedFault>> load() override;
   Status latch(const control::LatchedFault& fault) override;
@@ -86,18 +98,17 @@ class SafetyStateStore final : public CoalescingLatchStore {
   void set_write_failure_handler(std::function<void(const std::string&)> handler);
 
   /// One sentence for the start-up log: where the state lives and what was found there.
-  const std::string& opened_summary() const noexcept { return summary_; }
-  bool lost() const noexcept { return origin_ == storage::SafetyStateOrigin::lost; }
+  std::string opened_summary() const;
+  bool lost() const;
   /// The latches the telemetry database held (if any) are stored in the safety state: only then
   /// may they be removed from the database.
-  bool legacy_stored() const noexcept { return legacy_stored_; }
+  bool legacy_stored() const;
   const storage::SafetyStateFile& file() const noexcept { return file_; }
   std::uint64_t write_failures() const;
 
  private:
   void merge_legacy(const LegacyLatches& legacy, std::int64_t now_unix_ms);
   void start_lost(const std::string& why, std::int64_t now_unix_ms);
-  Status persist();
   storage::SafetyState snapshot() const;
   /// Stores `mutate` applied to the state; on success applies it in memory too. Callers hold
   /// write_mutex_. False: withheld by `may_commit`, nothing changed.

@@ -66,13 +66,7 @@ SafetyStateStore::SafetyStateStore(storage::SafetyStateFile file, const LegacyLa
 // docs/operations.md, "Safety state".
 Status SafetyStateStore::rewrite_at_start(std::int64_t now_unix_ms) {
   const std::lock_guard writing(write_mutex_);
-  storage::SafetyState next;
-  std::uint64_t upto = 0;
-  {
-    const std::lock_guard lock(mutex_);
-    next = state_;
-    upto = changes_;
-  }
+  auto [next, upto] = staged();
   auto st = file_.save(next);
   const std::lock_guard lock(mutex_);
   if (st) {
@@ -304,13 +298,7 @@ Result<bool> SafetyStateStore::change(const std::function<void(storage::SafetySt
   // latches staged meanwhile stay in memory for the next flush.
   constexpr int kAttempts = 3;
   for (int attempt = 1;; ++attempt) {
-    storage::SafetyState next;
-    std::uint64_t upto = 0;
-    {
-      const std::lock_guard lock(mutex_);
-      next = state_;
-      upto = changes_;
-    }
+    auto [next, upto] = staged();
     mutate(next);
     bool restaged = false;
     auto saved = file_.save_if(next, [&] {
@@ -346,6 +334,11 @@ std::int64_t SafetyStateStore::wall_clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+std::pair<storage::SafetyState, std::uint64_t> SafetyStateStore::staged() const {
+  const std::lock_guard lock(mutex_);
+  return {state_, changes_};
 }
 
 storage::SafetyState SafetyStateStore::snapshot() const {

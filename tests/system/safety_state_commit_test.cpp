@@ -24,15 +24,6 @@ nlohmann::json status_of(Site& site) {
   return site.api("GET", "/v1/status").body;
 }
 
-void latch_fire_alarm(Site& site) {
-  ASSERT_EQ(site.sim("fire-alarm on").rfind("ok", 0), 0U);
-  ASSERT_TRUE(wait_until([&] { return !fault_in(status_of(site), "ALM-01").is_null(); }, 5s));
-  ASSERT_EQ(site.sim("fire-alarm off").rfind("ok", 0), 0U);
-  ASSERT_TRUE(wait_until(
-      [&] { return fault_in(status_of(site), "ALM-01").value("cause_cleared", false); }, 5s));
-  std::this_thread::sleep_for(700ms);  // the latch is on disk
-}
-
 // F1. A write is in force after a kill -9 exactly when its client was told so: withheld when
 // its file is ready only after the 2.5 s deadline (3 s per fsync: 504), committed by the rename
 // before it (1.5 s per fsync: 200, even though the folder's fsync ends after the deadline).
@@ -44,7 +35,7 @@ TEST(SafetyStateCommit, AckInForceAfterKill9ExactlyWhenAnswered200) {
     Site site;
     SlowStateDisk disk(site);
     ASSERT_TRUE(disk.start(site)) << site.bessd_output();
-    latch_fire_alarm(site);
+    latch_fire_alarm(site, 700ms);  // then the latch is on disk
     disk.set(fsync);
     const auto answer = site.api("POST", "/v1/faults/ack");
     kill9(site);
@@ -114,7 +105,7 @@ TEST(SafetyStateCommit, RetrippedFireAlarmSurvivesKill9AfterTheAck) {
   Site site;
   SlowStateDisk disk(site);
   ASSERT_TRUE(disk.start(site)) << site.bessd_output();
-  latch_fire_alarm(site);
+  latch_fire_alarm(site, 700ms);  // then the latch is on disk
   disk.set(800ms);
   auto ack = std::async(std::launch::async, [&site] { return site.api("POST", "/v1/faults/ack"); });
   std::this_thread::sleep_for(300ms);

@@ -47,6 +47,18 @@ class SlowStateDisk {
   std::string control_;
 };
 
+/// The fire alarm trips and clears: ALM-01 latched with its cause gone, waiting for an ack.
+/// `settle`: time for the latch to reach the disk.
+inline void latch_fire_alarm(Site& site, std::chrono::milliseconds settle) {
+  const auto alarm = [&] { return fault_in(site.api("GET", "/v1/status").body, "ALM-01"); };
+  ASSERT_EQ(site.sim("fire-alarm on").rfind("ok", 0), 0U);
+  ASSERT_TRUE(wait_until([&] { return !alarm().is_null(); }, std::chrono::seconds(5)));
+  ASSERT_EQ(site.sim("fire-alarm off").rfind("ok", 0), 0U);
+  ASSERT_TRUE(
+      wait_until([&] { return alarm().value("cause_cleared", false); }, std::chrono::seconds(5)));
+  std::this_thread::sleep_for(settle);
+}
+
 /// kill -9, as a power cut, the OOM killer or the watchdog would.
 inline void kill9(Site& site) {
   site.bessd()->signal(SIGKILL);

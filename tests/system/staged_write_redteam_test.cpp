@@ -138,12 +138,7 @@ TEST(RedteamStagedWrite, AckDoesNotClearAFireAlarmThatTrippedAgainWhileItWasStor
   ASSERT_TRUE(disk.start(site)) << site.bessd_output();
   ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})").status, 200);
   ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
-  ASSERT_EQ(site.sim("fire-alarm on").rfind("ok", 0), 0U);
-  ASSERT_TRUE(wait_until([&] { return !fault_in(sw_status(site), "ALM-01").is_null(); }, 5s));
-  ASSERT_EQ(site.sim("fire-alarm off").rfind("ok", 0), 0U);
-  ASSERT_TRUE(wait_until(
-      [&] { return fault_in(sw_status(site), "ALM-01").value("cause_cleared", false); }, 5s));
-  std::this_thread::sleep_for(300ms);  // the latch is on disk
+  latch_fire_alarm(site, 300ms);  // then the latch is on disk
 
   disk.set(900ms);  // two fsyncs: stored well inside the 2.5 s deadline
   auto ack = std::async(std::launch::async, [&site] { return site.api("POST", "/v1/faults/ack"); });
@@ -212,12 +207,7 @@ TEST(RedteamStagedWrite, AckInForceAfterKill9DuringItsWriteHasAnAuditRecord) {
   SlowStateDisk disk(site);
   ASSERT_TRUE(disk.start(site)) << site.bessd_output();
   ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})").status, 200);
-  ASSERT_EQ(site.sim("fire-alarm on").rfind("ok", 0), 0U);
-  ASSERT_TRUE(wait_until([&] { return !fault_in(sw_status(site), "ALM-01").is_null(); }, 5s));
-  ASSERT_EQ(site.sim("fire-alarm off").rfind("ok", 0), 0U);
-  ASSERT_TRUE(wait_until(
-      [&] { return fault_in(sw_status(site), "ALM-01").value("cause_cleared", false); }, 5s));
-  std::this_thread::sleep_for(300ms);  // the latch is on disk
+  latch_fire_alarm(site, 300ms);  // then the latch is on disk
   disk.set(2000ms);
   auto ack = std::async(std::launch::async, [&site] { return site.api("POST", "/v1/faults/ack"); });
   std::this_thread::sleep_for(3s);  // after the rename, during the folder's fsync
@@ -317,12 +307,7 @@ TEST(RedteamStagedWrite, AckTheClientGaveUpOnDoesNotTakeEffectLater) {
   SlowStateDisk disk(site);
   ASSERT_TRUE(disk.start(site)) << site.bessd_output();
   ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})").status, 200);
-  ASSERT_EQ(site.sim("fire-alarm on").rfind("ok", 0), 0U);
-  ASSERT_TRUE(wait_until([&] { return !fault_in(sw_status(site), "ALM-01").is_null(); }, 5s));
-  ASSERT_EQ(site.sim("fire-alarm off").rfind("ok", 0), 0U);
-  ASSERT_TRUE(wait_until(
-      [&] { return fault_in(sw_status(site), "ALM-01").value("cause_cleared", false); }, 5s));
-  std::this_thread::sleep_for(500ms);  // the latch is on disk
+  latch_fire_alarm(site, 500ms);  // then the latch is on disk
 
   disk.set(3000ms);
   const auto answer = site.api("POST", "/v1/faults/ack");  // 5 s, as bessctl

@@ -26,6 +26,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <bessd/app/coalescing_latch_store.hpp>
@@ -110,6 +111,8 @@ class SafetyStateStore final : public CoalescingLatchStore {
   void merge_legacy(const LegacyLatches& legacy, std::int64_t now_unix_ms);
   void start_lost(const std::string& why, std::int64_t now_unix_ms);
   storage::SafetyState snapshot() const;
+  /// The state with every change staged so far, and how many that is.
+  std::pair<storage::SafetyState, std::uint64_t> staged() const;
   /// Stores `mutate` applied to the state; on success applies it in memory too. Callers hold
   /// write_mutex_. False: withheld by `may_commit`, nothing changed.
   Result<bool> change(const std::function<void(storage::SafetyState&)>& mutate,

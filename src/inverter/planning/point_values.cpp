@@ -25,28 +25,33 @@ std::optional<int> PointValues::scale_factor_of(const PointSpec& p) const {
   return static_cast<std::int16_t>(it->second[0]);
 }
 
-std::optional<double> PointValues::value_of(const std::string& point) const {
+const RegisterWords* PointValues::number_words(const std::string& point,
+                                               const PointSpec*& spec) const {
   auto it = raw_.find(point);
-  const PointSpec* p = profile_.point(point);
-  if (it == raw_.end() || p == nullptr || !registers::is_numeric(p->type)) return std::nullopt;
-  if (p->sunspec_sentinels &&
-      registers::is_sunspec_unimplemented(it->second, p->type, p->word_order))
-    return std::nullopt;
+  spec = profile_.point(point);
+  if (it == raw_.end() || spec == nullptr || !registers::is_numeric(spec->type)) return nullptr;
+  if (spec->sunspec_sentinels &&
+      registers::is_sunspec_unimplemented(it->second, spec->type, spec->word_order))
+    return nullptr;
+  return &it->second;
+}
+
+std::optional<double> PointValues::value_of(const std::string& point) const {
+  const PointSpec* p = nullptr;
+  const RegisterWords* words = number_words(point, p);
+  if (words == nullptr) return std::nullopt;
   auto sf = scale_factor_of(*p);
   if (!sf) return std::nullopt;
-  auto v = registers::decode_scaled(it->second, p->type, p->word_order, p->scale, *sf);
+  auto v = registers::decode_scaled(*words, p->type, p->word_order, p->scale, *sf);
   if (!v) return std::nullopt;
   return *v;
 }
 
 std::optional<double> PointValues::raw_value_of(const std::string& point) const {
-  auto it = raw_.find(point);
-  const PointSpec* p = profile_.point(point);
-  if (it == raw_.end() || p == nullptr || !registers::is_numeric(p->type)) return std::nullopt;
-  if (p->sunspec_sentinels &&
-      registers::is_sunspec_unimplemented(it->second, p->type, p->word_order))
-    return std::nullopt;
-  auto v = registers::decode_raw(it->second, p->type, p->word_order);
+  const PointSpec* p = nullptr;
+  const RegisterWords* words = number_words(point, p);
+  if (words == nullptr) return std::nullopt;
+  auto v = registers::decode_raw(*words, p->type, p->word_order);
   if (!v) return std::nullopt;
   return *v;
 }

@@ -49,6 +49,9 @@ class PointValues {
   Result<RegisterWords> encode(const PointSpec& p, double value) const;
 
  private:
+  /// The words of a numeric point that holds a value (not a SunSpec "not implemented").
+  const RegisterWords* number_words(const std::string& point, const PointSpec*& spec) const;
+
   const Profile& profile_;
   std::map<std::string, RegisterWords> raw_;
 };

@@ -3,6 +3,7 @@
 // of every write (docs/api.md, "Audit").
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <future>
@@ -86,8 +87,26 @@ struct AppFacade::AckPlan {
   bool too_late{false};  // not stored by answer_by: withheld, nothing cleared, not applied
 };
 
-Status AppFacade::store_durably(const std::function<Status()>& write) const {
-  return ctx_.latch_writer ? ctx_.latch_writer->store_now(write) : write();
+// docs/operations.md "Safety state": the rename is the commit. The caller (a facade writer
+// thread) goes on as soon as the write is committed, withheld or failed; the folder's fsync
+// after the rename completes on the latch writer, and should it fail, FAULT-STORE latches (the
+// store's failure handler) and the file is removed, so a restart starts latched.
+Result<bool> AppFacade::store_until_committed(const CommittingWrite& write) {
+  if (!ctx_.latch_writer) return write({});
+  struct Decision {
+    std::promise<Result<bool>> promise;
+    std::atomic<bool> decided{false};
+    void decide(Result<bool> r) {
+      if (!decided.exchange(true)) promise.set_value(std::move(r));
+    }
+  };
+  auto decision = std::make_shared<Decision>();
+  auto decided = decision->promise.get_future();
+  ctx_.latch_writer->defer([write, decision] {
+    auto result = write([decision] { decision->decide(true); });
+    decision->decide(std::move(result));
+  });
+  return decided.get();
 }
 
 Result<api::ModeVerdict> AppFacade::request_mode(const api::ModeRequest& request,
@@ -165,24 +184,25 @@ StagedWrite<api::ModeVerdict> AppFacade::stage_mode(
       plan->stored = fail(ErrorCode::storage_error, *why);
       return;
     }
-    plan->stored = store_durably([this, plan] {
-      // Decided at the last moment that counts, just before the new file replaces the old
-      // (a kill after it keeps the mode): an idle asked for after it, or a client that has given
-      // up waiting (a slow disk, writes queued ahead), withholds it. Then it never reaches the
-      // disk, so there is nothing to undo.
-      const auto overtaken = [plan] { return plan->superseded && plan->superseded(); };
-      const auto late = [plan] {
-        return plan->answer_by && std::chrono::steady_clock::now() > *plan->answer_by;
-      };
-      auto saved =
-          ctx_.safety->save_mode_if(plan->stored_as, [&] { return !overtaken() && !late(); });
-      if (!saved) return Status{Failure{saved.error()}};
-      if (!*saved) {
-        plan->overtaken = overtaken();
-        plan->too_late = !plan->overtaken;
-      }
-      return Status{};
-    });
+    // Decided at the last moment that counts, just before the new file replaces the old (a
+    // kill after it keeps the mode): an idle asked for after it, or a client that has given up
+    // waiting (a slow disk, writes queued ahead), withholds it. Then it never reaches the disk,
+    // so there is nothing to undo. Committed, it takes effect at once.
+    const auto overtaken = [plan] { return plan->superseded && plan->superseded(); };
+    const auto late = [plan] {
+      return plan->answer_by && std::chrono::steady_clock::now() > *plan->answer_by;
+    };
+    auto saved = store_until_committed(
+        [this, plan, overtaken, late](const SafetyStateStore::Committed& committed) {
+          return ctx_.safety->save_mode_if(
+              plan->stored_as, [overtaken, late] { return !overtaken() && !late(); }, committed);
+        });
+    if (!saved) {
+      plan->stored = Status{Failure{saved.error()}};
+    } else if (!*saved) {
+      plan->overtaken = overtaken();
+      plan->too_late = !plan->overtaken;
+    }
   };
   w.apply = [this, plan] { return apply_mode(*plan); };
   return w;
@@ -211,7 +231,7 @@ Result<api::ModeVerdict> AppFacade::apply_mode(const ModePlan& plan) {
     // is in force now (and stored after it). Said as it happened, not applied over the idle.
     const std::string msg =
         "mode stored, then overtaken by the operator's mode idle asked for after it: idle is in "
-        "force";
+        "force, and until the idle is stored too, a restart would resume this mode";
     record_audit(plan.who, plan.audit_request, "accepted: " + msg);
     api::ModeVerdict v;
     v.accepted = true;
@@ -295,20 +315,22 @@ StagedWrite<api::AckResult> AppFacade::stage_ack(
         plan->stored.emplace(id, fail(ErrorCode::storage_error, *why));
       return;
     }
-    (void)ctx_.latch_writer->store_now([this, plan] {
-      // One write for all of them, withheld at the last moment if its client has given up
-      // waiting: then nothing is cleared on disk, and nothing needs undoing.
-      auto cleared = ctx_.safety->clear_latches(plan->records, [plan] {
-        return !plan->answer_by || std::chrono::steady_clock::now() <= *plan->answer_by;
-      });
-      if (cleared && !*cleared) {
-        plan->too_late = true;
-        return Status{};
-      }
-      const Status st = cleared ? Status{} : Status{Failure{cleared.error()}};
-      for (const auto& id : plan->to_clear) plan->stored.emplace(id, st);
-      return Status{};
+    // One write for all of them, withheld at the last moment if its client has given up
+    // waiting: then nothing is cleared on disk, and nothing needs undoing.
+    auto cleared = store_until_committed([this, plan](const SafetyStateStore::Committed& done) {
+      return ctx_.safety->clear_latches(
+          plan->records,
+          [plan] {
+            return !plan->answer_by || std::chrono::steady_clock::now() <= *plan->answer_by;
+          },
+          done);
     });
+    if (cleared && !*cleared) {
+      plan->too_late = true;
+      return;
+    }
+    const Status st = cleared ? Status{} : Status{Failure{cleared.error()}};
+    for (const auto& id : plan->to_clear) plan->stored.emplace(id, st);
   };
   w.apply = [this, plan] { return apply_ack(*plan); };
   return w;

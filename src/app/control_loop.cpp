@@ -101,6 +101,8 @@ control::StepInput ControlLoop::make_input(bool stop, bool ack) const {
   in.snapshot.fire_alarm_configured = fire_alarm_configured_;
   in.snapshot.fire_alarm_active = fire_alarm_active_;
   in.request = request_;
+  // Until the safety state is confirmed writable at start, no mode releases power.
+  if (hold_until_confirmed_) in.request.mode = config::OperatingMode::idle;
   in.ack_faults = ack;
   if (ack) in.ack_seen = ack_seen_;
   in.stop_requested = stop;

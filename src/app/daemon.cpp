@@ -273,6 +273,9 @@ struct Daemon::Impl {
     });
     restore_counters();
     restore_operator_mode();
+    // A restored file is trusted only once it can be rewritten (the start-up rewrite, after the
+    // inverter's safe state is under way): no mode releases power before.
+    loop->hold_until_confirmed(true);
 
     bms_monitor->on_change([this](const core::PackState& pack, const bms::BmsChange& change) {
       for (const auto& e : change.events) on_event(e);
@@ -354,6 +357,10 @@ struct Daemon::Impl {
 
   void after_safety_state_rewrite(bool ok) {
     if (!ok) log->critical("{}", latches->opened_summary());
+    // Written: the restored state is trusted. Not written: FAULT-STORE is latched (reported by
+    // the store before this) and blocks power until acknowledged.
+    loop->hold_until_confirmed(false);
+    loop->step_now();
     // Merged latches live in the safety state only, once it holds them (never dropped unread).
     if (safety_store_ready && latches->legacy_stored()) {
       if (safety_telemetry_db_existed) store->clear_all_latched_faults();

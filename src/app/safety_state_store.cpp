@@ -266,7 +266,8 @@ std::vector<storage::SafetyLatch> SafetyStateStore::latch_records(
 }
 
 Result<bool> SafetyStateStore::clear_latches(const std::vector<storage::SafetyLatch>& records,
-                                             const CommitCheck& may_commit) {
+                                             const CommitCheck& may_commit,
+                                             const Committed& on_committed) {
   const std::lock_guard writing(write_mutex_);
   std::string what = "acknowledge";
   for (const auto& r : records) what += " " + r.id;
@@ -276,7 +277,7 @@ Result<bool> SafetyStateStore::clear_latches(const std::vector<storage::SafetyLa
           return std::find(records.begin(), records.end(), l) != records.end();
         });
       },
-      what, may_commit);
+      what, may_commit, on_committed);
 }
 
 std::vector<control::TripRecord> SafetyStateStore::load_trips() {
@@ -293,7 +294,8 @@ Status SafetyStateStore::save_trips(const std::vector<control::TripRecord>& trip
 }
 
 Result<bool> SafetyStateStore::change(const std::function<void(storage::SafetyState&)>& mutate,
-                                      const std::string& what, const CommitCheck& may_commit) {
+                                      const std::string& what, const CommitCheck& may_commit,
+                                      const Committed& on_committed) {
   // Under write_mutex_ only: readers (the control thread's status) never wait for the disk, and
   // latches staged meanwhile stay in memory for the next flush.
   constexpr int kAttempts = 3;
@@ -301,15 +303,18 @@ Result<bool> SafetyStateStore::change(const std::function<void(storage::SafetySt
     auto [next, upto] = staged();
     mutate(next);
     bool restaged = false;
-    auto saved = file_.save_if(next, [&] {
-      if (may_commit && !may_commit()) return false;
-      // Staged while this was written (a fault that tripped again while its acknowledgement was
-      // being stored): committed now, the file would lack it until the next flush, and a kill
-      // in between would lose it. Written again with it, a few times at most.
-      const std::lock_guard lock(mutex_);
-      restaged = changes_ != upto && attempt < kAttempts;
-      return !restaged;
-    });
+    auto saved = file_.save_if(
+        next,
+        [&] {
+          if (may_commit && !may_commit()) return false;
+          // Staged while this was written (a fault that tripped again while its acknowledgement was
+          // being stored): committed now, the file would lack it until the next flush, and a kill
+          // in between would lose it. Written again with it, a few times at most.
+          const std::lock_guard lock(mutex_);
+          restaged = changes_ != upto && attempt < kAttempts;
+          return !restaged;
+        },
+        on_committed);
     const std::lock_guard lock(mutex_);
     if (!saved) {
       // The change is not applied; the file was removed (SafetyStateFile::save), so a restart
@@ -353,10 +358,11 @@ Status SafetyStateStore::save_mode(const storage::SafetyMode& mode) {
 }
 
 Result<bool> SafetyStateStore::save_mode_if(const storage::SafetyMode& mode,
-                                            const CommitCheck& may_commit) {
+                                            const CommitCheck& may_commit,
+                                            const Committed& on_committed) {
   const std::lock_guard writing(write_mutex_);
   auto saved = change([&](storage::SafetyState& s) { s.mode = mode; }, "operator mode " + mode.mode,
-                      may_commit);
+                      may_commit, on_committed);
   // An idle without an expiry is applied even when it cannot be stored (the safe direction):
   // it must be what the next successful write stores, never the mode before it.
   if (!saved && mode.mode == "idle" && !mode.expires_unix_ms) {

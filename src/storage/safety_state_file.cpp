@@ -62,7 +62,8 @@ Status fsync_dir(const fs::path& dir) {
 // rename is the commit: `may_commit`, asked just before it, can still withhold the new content
 // (false: the temporary file is removed, the old content stays, and the result is false).
 Result<bool> replace_file(const fs::path& path, std::string_view text,
-                          const std::function<bool()>& may_commit = {}) {
+                          const std::function<bool()>& may_commit = {},
+                          const std::function<void()>& on_committed = {}) {
   const fs::path tmp = path.string() + ".tmp";
   // O_NOFOLLOW: a symbolic link planted at the temporary name is refused, never written through.
   // O_NONBLOCK and the type check: a named pipe or device there fails at once; it must never
@@ -102,6 +103,7 @@ Result<bool> replace_file(const fs::path& path, std::string_view text,
     ::unlink(tmp.c_str());
     return io_failure(path, "rename into place", err);
   }
+  if (on_committed) on_committed();
   if (auto synced = fsync_dir(path.parent_path()); !synced) return Failure{synced.error()};
   return true;
 }
@@ -311,14 +313,15 @@ Status SafetyStateFile::save(const SafetyState& state) {
 }
 
 Result<bool> SafetyStateFile::save_if(const SafetyState& state,
-                                      const std::function<bool()>& may_commit) {
+                                      const std::function<bool()>& may_commit,
+                                      const std::function<void()>& on_committed) {
   Status st{};
   if (!marker_written_) {
     st = write_marker();
     if (st) marker_written_ = true;
   }
   Result<bool> saved =
-      st ? replace_file(path_, encode_safety_state(state, ++generation_), may_commit)
+      st ? replace_file(path_, encode_safety_state(state, ++generation_), may_commit, on_committed)
          : Result<bool>{Failure{st.error()}};
   if (saved) return saved;
   // The file on disk no longer matches what the daemon decided: remove it, so that a restart

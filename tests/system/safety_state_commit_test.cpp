@@ -70,6 +70,23 @@ TEST(SafetyStateCommit, ModeInForceAfterKill9ExactlyWhenAnswered200) {
   }
 }
 
+// N1 of red team 16e. A mode whose file is ready just inside the deadline (2.3 s), followed by a
+// folder fsync of 6 s: it is committed by the rename, so it is applied and answered then, inside
+// the client's 5 s. Before, the answer waited for the folder's fsync: the client timed out and
+// the mode took effect 3 s later anyway.
+TEST(SafetyStateCommit, ACommittedModeIsAnsweredWithoutWaitingForTheFolderFsync) {
+  Site site;
+  SlowStateDisk disk(site);
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"idle"})").status, 200);
+  disk.set(6000ms, 2300ms);
+  const auto answer = site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})");
+  const auto live = status_of(site);
+  disk.set(0ms);
+  EXPECT_EQ(answer.status, 200) << answer.body.dump();
+  EXPECT_EQ(live.value("mode", ""), "manual") << live.dump();
+}
+
 // F2. `mode idle` overtakes a manual whose file is being written: the manual is withheld (409)
 // and never reaches the disk. Before, it did, ahead of the idle: kill -9 after both answers
 // resumed the refused manual.

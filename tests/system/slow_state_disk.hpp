@@ -29,6 +29,12 @@ class SlowStateDisk {
   void set(std::chrono::milliseconds delay) const {
     std::ofstream(control_) << "slowdisk " << delay.count() << "\n";
   }
+  /// The temporary file's fsync takes `file`, the folder's `folder` (an ext4 journal commit,
+  /// the longest part of an SD card's stall).
+  void set(std::chrono::milliseconds folder, std::chrono::milliseconds file) const {
+    std::ofstream(control_) << "slowdisk " << folder.count() << "\njson.tmp " << file.count()
+                            << "\n";
+  }
   std::vector<std::string> env() const {
     return {std::string("LD_PRELOAD=") + BESSD_TEST_SLOW_FSYNC_LIB,
             "BESSD_TEST_SLOW_FSYNC=" + control_, "ASAN_OPTIONS=verify_asan_link_order=0"};

@@ -107,7 +107,9 @@ class AppFacade final : public api::Facade, public StagedWrites {
   Result<api::ModeVerdict> refuse_late_mode(const ModePlan& plan);
   Result<api::AckResult> apply_ack(const AckPlan& plan);
   Result<api::AckResult> refuse_late_ack(const AckPlan& plan);
-  Status store_durably(const std::function<Status()>& write) const;
+  /// A power-releasing safety-state write, given the callback to call once it is committed.
+  using CommittingWrite = std::function<Result<bool>(const SafetyStateStore::Committed&)>;
+  Result<bool> store_until_committed(const CommittingWrite& write);
   std::optional<AuditCommit> record_requested(const api::Requester& who,
                                               const std::string& request);
   static std::optional<std::string> wait_for_requested(const std::optional<AuditCommit>& requested);

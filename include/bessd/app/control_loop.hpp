@@ -63,6 +63,10 @@ class ControlLoop {
     request_ = request;
     operator_mode_ = true;
   }
+  /// At start, until the safety state is confirmed writable (docs/operations.md "Safety
+  /// state"): every step runs as idle, whatever the mode; protections work as always.
+  void hold_until_confirmed(bool hold) { hold_until_confirmed_ = hold; }
+  bool holding_until_confirmed() const { return hold_until_confirmed_; }
   /// Operator acknowledgement: applied at the next step (runs one now). With `seen`, only
   /// those latches at those trip counts (control::StepInput::ack_seen).
   void acknowledge_faults(
@@ -114,6 +118,7 @@ class ControlLoop {
   bool fire_alarm_active_{false};
   control::OperatorRequest configured_;
   control::OperatorRequest request_;
+  bool hold_until_confirmed_{false};
   bool operator_mode_{false};
   bool ack_pending_{false};
   std::optional<std::map<std::string, std::uint64_t, std::less<>>> ack_seen_;

@@ -72,18 +72,21 @@ class SafetyStateStore final : public CoalescingLatchStore {
 
   /// Asked just before a write replaces the file (SafetyStateFile::save_if): false withholds it.
   using CommitCheck = std::function<bool()>;
+  /// Told when the write is committed (renamed into place), before the folder's fsync.
+  using Committed = std::function<void()>;
 
   /// Durably stores the operator's mode; on failure nothing changes and the caller must refuse.
   Status save_mode(const storage::SafetyMode& mode);
   /// The same, withheld (false, nothing changed) when `may_commit` says no at the last moment.
-  Result<bool> save_mode_if(const storage::SafetyMode& mode, const CommitCheck& may_commit);
+  Result<bool> save_mode_if(const storage::SafetyMode& mode, const CommitCheck& may_commit,
+                            const Committed& on_committed = {});
   /// The stored records of these latches, as they are now (for clear_latches).
   std::vector<storage::SafetyLatch> latch_records(const std::vector<std::string>& ids) const;
   /// Clears these records in one write (an acknowledgement: all of them or none). A latch
   /// staged again meanwhile (it tripped again) is another record and stays. Withheld (false)
   /// when `may_commit` says no.
   Result<bool> clear_latches(const std::vector<storage::SafetyLatch>& records,
-                             const CommitCheck& may_commit);
+                             const CommitCheck& may_commit, const Committed& on_committed = {});
   /// Forgets the operator's mode `ended` (it expired): the configuration's mode applies after a
   /// restart. A different mode stored since (set while the expiry was on its way) is kept.
   Status clear_mode_if(const storage::SafetyMode& ended);
@@ -116,7 +119,8 @@ class SafetyStateStore final : public CoalescingLatchStore {
   /// Stores `mutate` applied to the state; on success applies it in memory too. Callers hold
   /// write_mutex_. False: withheld by `may_commit`, nothing changed.
   Result<bool> change(const std::function<void(storage::SafetyState&)>& mutate,
-                      const std::string& what, const CommitCheck& may_commit = {});
+                      const std::string& what, const CommitCheck& may_commit = {},
+                      const Committed& on_committed = {});
   static std::int64_t wall_clock_ms();
   void remember_write_failure(const Error& error, std::int64_t now_unix_ms);
   void report(const Error& error, const std::string& what) const;

@@ -91,7 +91,10 @@ class SafetyStateFile {
   /// it is written and synced): false withholds it (the old file stays) and the result is
   /// false. A caller whose decision may have changed while the disk was slow (a deadline
   /// passed, a later request overtook it) decides at the last moment that counts.
-  Result<bool> save_if(const SafetyState& state, const std::function<bool()>& may_commit);
+  /// `on_committed` runs right after the rename, before the folder's fsync: from then on a
+  /// restart (though not every power cut) finds the new state.
+  Result<bool> save_if(const SafetyState& state, const std::function<bool()>& may_commit,
+                       const std::function<void()>& on_committed = {});
 
   const std::filesystem::path& path() const noexcept { return path_; }
   std::filesystem::path marker_path() const;

@@ -289,6 +289,13 @@ Json to_json(const AuditRecord& a) {
           {"message", a.message}};
 }
 
+Json to_json(const ModeRequest& r) {
+  Json body{{"mode", to_string(r.mode)}};
+  if (r.setpoint_w) body["setpoint_w"] = *r.setpoint_w;
+  if (r.expires_in_s) body["expires_in_s"] = *r.expires_in_s;
+  return body;
+}
+
 Json to_json(const ModeVerdict& v) {
   return {{"accepted", v.accepted},
           {"mode", to_string(v.mode)},

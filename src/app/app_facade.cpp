@@ -136,6 +136,12 @@ api::StatusDto AppFacade::status() const {
     s.controller.commanded_power_w = out.command.battery_power_w;
   if (out.command.kind == core::CommandKind::safe_state) s.controller.commanded_power_w = 0.0;
   s.controller.command_reason = out.command.reason;
+  // The mode shown is the one requested; while the start-up hold runs it as idle, say why.
+  if (ctx_.loop.holding_until_confirmed() && out.command.reason == "idle" &&
+      ctx_.loop.request().mode != config::OperatingMode::idle)
+    s.controller.command_reason =
+        "idle until the safety state is rewritten at start (the restored mode applies once it "
+        "is on disk)";
   for (const auto& f : out.faults) {
     api::ActiveFault a;
     a.code = f.id;

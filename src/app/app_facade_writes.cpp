@@ -90,22 +90,51 @@ struct AppFacade::AckPlan {
 // docs/operations.md "Safety state": the rename is the commit. The caller (a facade writer
 // thread) goes on as soon as the write is committed, withheld or failed; the folder's fsync
 // after the rename completes on the latch writer, and should it fail, FAULT-STORE latches (the
-// store's failure handler) and the file is removed, so a restart starts latched.
-Result<bool> AppFacade::store_until_committed(const CommittingWrite& write) {
-  if (!ctx_.latch_writer) return write({});
+// store's failure handler) and the file is moved aside, so a restart starts latched; the store
+// keeps the committed change, so the next write stores what is in force.
+Result<bool> AppFacade::store_until_committed(
+    std::optional<std::chrono::steady_clock::time_point> answer_by, const CommittingWrite& write) {
   struct Decision {
+    enum Phase : int { waiting, committing, abandoned };
     std::promise<Result<bool>> promise;
     std::atomic<bool> decided{false};
+    std::atomic<int> phase{waiting};
     void decide(Result<bool> r) {
       if (!decided.exchange(true)) promise.set_value(std::move(r));
     }
+    // The store, just before the rename (again if it rewrites with a latch staged meanwhile).
+    bool claim() {
+      int expected = waiting;
+      return phase.compare_exchange_strong(expected, committing) || expected == committing;
+    }
+    // The caller, at its deadline: from now on the write can no longer be committed.
+    bool abandon() {
+      int expected = waiting;
+      return phase.compare_exchange_strong(expected, abandoned) || expected == abandoned;
+    }
   };
   auto decision = std::make_shared<Decision>();
+  const SafetyStateStore::CommitCheck may_commit = [decision, answer_by] {
+    if (answer_by && std::chrono::steady_clock::now() > *answer_by) return false;
+    return decision->claim();
+  };
   auto decided = decision->promise.get_future();
-  ctx_.latch_writer->defer([write, decision] {
-    auto result = write([decision] { decision->decide(true); });
+  auto run = [write, decision, may_commit] {
+    // Abandoned while queued: not even its temporary file is written (the disk is slow already).
+    if (decision->phase == Decision::abandoned) return decision->decide(false);
+    auto result = write(may_commit, [decision] { decision->decide(true); });
     decision->decide(std::move(result));
-  });
+  };
+  if (!ctx_.latch_writer) {
+    run();
+    return decided.get();
+  }
+  ctx_.latch_writer->defer(std::move(run));
+  // Still queued behind a slow disk (writes ahead of it, the start-up rewrite) at its deadline:
+  // withheld and answered now, not when the latch writer reaches it and the client is gone.
+  if (answer_by && decided.wait_until(*answer_by) == std::future_status::timeout &&
+      decision->abandon())
+    return false;
   return decided.get();
 }
 
@@ -137,10 +166,7 @@ StagedWrite<api::ModeVerdict> AppFacade::stage_mode(
     expires_unix_ms = now_ms + *request.expires_in_s * 1000;
     r.expires_at = WallTime{std::chrono::milliseconds{*expires_unix_ms}};
   }
-  nlohmann::json body{{"mode", api::to_string(request.mode)}};
-  if (request.setpoint_w) body["setpoint_w"] = *request.setpoint_w;
-  if (request.expires_in_s) body["expires_in_s"] = *request.expires_in_s;
-  plan->audit_request = "mode " + body.dump();
+  plan->audit_request = "mode " + api::to_json(request).dump();
   // Idle is the safe direction: taken even without an audit record (the journal has it), or a
   // durable write. Only an idle without an expiry: one with an expiry releases power when it
   // ends, so it needs both like any other mode.
@@ -189,13 +215,12 @@ StagedWrite<api::ModeVerdict> AppFacade::stage_mode(
     // waiting (a slow disk, writes queued ahead), withholds it. Then it never reaches the disk,
     // so there is nothing to undo. Committed, it takes effect at once.
     const auto overtaken = [plan] { return plan->superseded && plan->superseded(); };
-    const auto late = [plan] {
-      return plan->answer_by && std::chrono::steady_clock::now() > *plan->answer_by;
-    };
     auto saved = store_until_committed(
-        [this, plan, overtaken, late](const SafetyStateStore::Committed& committed) {
+        plan->answer_by, [this, plan, overtaken](const SafetyStateStore::CommitCheck& in_time,
+                                                 const SafetyStateStore::Committed& committed) {
           return ctx_.safety->save_mode_if(
-              plan->stored_as, [overtaken, late] { return !overtaken() && !late(); }, committed);
+              plan->stored_as, [overtaken, in_time] { return !overtaken() && in_time(); },
+              committed);
         });
     if (!saved) {
       plan->stored = Status{Failure{saved.error()}};
@@ -317,14 +342,11 @@ StagedWrite<api::AckResult> AppFacade::stage_ack(
     }
     // One write for all of them, withheld at the last moment if its client has given up
     // waiting: then nothing is cleared on disk, and nothing needs undoing.
-    auto cleared = store_until_committed([this, plan](const SafetyStateStore::Committed& done) {
-      return ctx_.safety->clear_latches(
-          plan->records,
-          [plan] {
-            return !plan->answer_by || std::chrono::steady_clock::now() <= *plan->answer_by;
-          },
-          done);
-    });
+    auto cleared = store_until_committed(
+        plan->answer_by, [this, plan](const SafetyStateStore::CommitCheck& in_time,
+                                      const SafetyStateStore::Committed& done) {
+          return ctx_.safety->clear_latches(plan->records, in_time, done);
+        });
     if (cleared && !*cleared) {
       plan->too_late = true;
       return;

@@ -11,8 +11,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -113,6 +116,8 @@ struct Daemon::Impl {
   asio::signal_set stop_signals{io, SIGINT, SIGTERM};
   asio::signal_set reload_signals{io, SIGHUP};
   asio::steady_timer stop_timer{io};
+  asio::steady_timer hold_warning_timer{io};  // the start-up hold takes long (a stalled disk)
+  TimePoint hold_began{};
   SystemdNotifier notifier;
   SystemClock clock;
   std::shared_ptr<spdlog::logger> log = logger("app");
@@ -293,6 +298,8 @@ struct Daemon::Impl {
   // In the telemetry database: "this installation keeps a safety state", so that a state missing
   // from a changed storage.safety_state_path reads as lost, not as a first start.
   static constexpr const char* kSafetyStateKeptCounter = "safety_state_kept";
+  // "safety_state_generation.<store id>": the last generation of the safety state on disk.
+  static constexpr std::string_view kSafetyStateGenerationPrefix = "safety_state_generation.";
 
   // Under systemd the default lives in the unit's StateDirectory (/var/lib/bessd), wherever
   // storage.path points: moving the telemetry database to a bigger disk must not move, and so
@@ -308,12 +315,24 @@ struct Daemon::Impl {
 
   // Latches and the operator's mode come from the safety-state file, never from telemetry.
   void open_safety_state(bool telemetry_db_existed, bool store_ready) {
-    LegacyLatches legacy;
+    TelemetryRecords legacy;
     legacy.telemetry_db_existed = telemetry_db_existed;
-    if (store_ready)
+    auto generations = std::make_shared<std::map<std::string, std::uint64_t>>();
+    // A database found corrupt and started afresh knows nothing; one that was not ready is not
+    // asked (the comparison is skipped: an older copy then goes unnoticed, as without it).
+    if (store_ready && store->metrics().corrupt_files_replaced == 0)
       if (auto counters = store->load_counters())
-        for (const auto& c : *counters)
+        for (const auto& c : *counters) {
           if (c.key == kSafetyStateKeptCounter && c.value > 0) legacy.kept_before = true;
+          if (c.key.starts_with(kSafetyStateGenerationPrefix) && c.value >= 0 && c.value < 1e18)
+            (*generations)[c.key.substr(kSafetyStateGenerationPrefix.size())] =
+                static_cast<std::uint64_t>(c.value);
+        }
+    legacy.last_generation = [generations](const std::string& id) -> std::optional<std::uint64_t> {
+      const auto it = generations->find(id);
+      if (it == generations->end()) return std::nullopt;
+      return it->second;
+    };
     legacy.load = [this, store_ready]() -> Result<std::vector<control::LatchedFault>> {
       if (!store_ready) return fail(ErrorCode::timeout, "the telemetry database was not ready");
       if (store->metrics().corrupt_files_replaced > 0)
@@ -334,6 +353,12 @@ struct Daemon::Impl {
     latches =
         std::make_unique<SafetyStateStore>(storage::SafetyStateFile(safety_state_path()), legacy,
                                            now_ms, SafetyStateStore::StartWrite::later);
+    // Recorded once on disk, per store: the next start spots an older copy of the file.
+    latches->set_stored_handler([this](const storage::SafetyStateStamp& stamp) {
+      store->save_counter({std::string(kSafetyStateGenerationPrefix) + stamp.store_id,
+                           static_cast<double>(stamp.generation), storage::CounterOrigin::derived,
+                           clock.wall_now()});
+    });
     if (latches->lost())
       log->critical("{}", latches->opened_summary());
     else
@@ -346,6 +371,11 @@ struct Daemon::Impl {
   // state, the BMS and the fire alarm are under way: a slow disk must not delay them at start
   // any more than while running (docs/operations.md, "Safety state").
   void rewrite_safety_state_at_start() {
+    hold_began = clock.now();
+    if (loop->request().mode != config::OperatingMode::idle)
+      log->info("mode {} held as idle until the safety state is rewritten at start",
+                config::to_string(loop->request().mode));
+    warn_while_held(std::chrono::seconds(10));
     latch_writer->defer([this] {
       const auto now_ms =
           std::chrono::duration_cast<std::chrono::milliseconds>(clock.wall_now().time_since_epoch())
@@ -355,8 +385,27 @@ struct Daemon::Impl {
     });
   }
 
+  // A disk that stalls at start holds power for as long: said in the journal, not only in status.
+  void warn_while_held(std::chrono::seconds after) {
+    hold_warning_timer.expires_after(after);
+    hold_warning_timer.async_wait([this, after](const boost::system::error_code& ec) {
+      if (ec || !loop->holding_until_confirmed()) return;
+      log->warn(
+          "start-up: the safety state has not been rewritten after {} s (the disk does not "
+          "answer); every mode runs as idle until it is",
+          std::chrono::duration_cast<std::chrono::seconds>(clock.now() - hold_began).count());
+      warn_while_held(after);
+    });
+  }
+
   void after_safety_state_rewrite(bool ok) {
+    hold_warning_timer.cancel();
     if (!ok) log->critical("{}", latches->opened_summary());
+    const auto held_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - hold_began).count();
+    if (ok && loop->request().mode != config::OperatingMode::idle)
+      log->info("safety state rewritten after {} ms: mode {} in force", held_ms,
+                config::to_string(loop->request().mode));
     // Written: the restored state is trusted. Not written: FAULT-STORE is latched (reported by
     // the store before this) and blocks power until acknowledged.
     loop->hold_until_confirmed(false);

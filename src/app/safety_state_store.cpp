@@ -26,7 +26,7 @@ bool holds(const storage::SafetyState& s, std::string_view id) {
 
 }  // namespace
 
-SafetyStateStore::SafetyStateStore(storage::SafetyStateFile file, const LegacyLatches& legacy,
+SafetyStateStore::SafetyStateStore(storage::SafetyStateFile file, const TelemetryRecords& legacy,
                                    std::int64_t now_unix_ms, StartWrite start_write)
     : file_(std::move(file)) {
   auto opened = file_.open();
@@ -41,21 +41,26 @@ SafetyStateStore::SafetyStateStore(storage::SafetyStateFile file, const LegacyLa
                          "that a safety state was kept before (storage.safety_state_path "
                          "changed without moving both files, or the files were removed)";
   }
-  switch (origin_) {
-    case storage::SafetyStateOrigin::restored:
-      state_ = std::move(opened.state);
-      summary_ = "safety state restored from " + where + ": " +
-                 std::to_string(state_.latches.size()) + " latched fault(s), " +
-                 (state_.mode ? "operator mode " + state_.mode->mode : "no operator mode");
-      break;
-    case storage::SafetyStateOrigin::lost:
-      start_lost(opened.lost_reason, now_unix_ms);
-      break;
-    case storage::SafetyStateOrigin::fresh_install:
-      summary_ = "safety state created at " + where +
-                 (legacy.telemetry_db_existed ? "" : " (first start)");
-      break;
-  }
+  const bool older = origin_ == storage::SafetyStateOrigin::restored &&
+                     older_than_recorded(opened, legacy, now_unix_ms);
+  if (!older) switch (origin_) {
+      case storage::SafetyStateOrigin::restored:
+        state_ = std::move(opened.state);
+        summary_ = "safety state restored from " + where + ": " +
+                   std::to_string(state_.latches.size()) + " latched fault(s), " +
+                   (state_.mode ? "operator mode " + state_.mode->mode : "no operator mode");
+        break;
+      case storage::SafetyStateOrigin::lost:
+        if (opened.unconfirmed)
+          start_lost_keeping(*opened.unconfirmed, opened.lost_reason, now_unix_ms);
+        else
+          start_lost(opened.lost_reason, now_unix_ms);
+        break;
+      case storage::SafetyStateOrigin::fresh_install:
+        summary_ = "safety state created at " + where +
+                   (legacy.telemetry_db_existed ? "" : " (first start)");
+        break;
+    }
   merge_legacy(legacy, now_unix_ms);
   if (start_write == StartWrite::now) (void)rewrite_at_start(now_unix_ms);
 }
@@ -68,6 +73,7 @@ Status SafetyStateStore::rewrite_at_start(std::int64_t now_unix_ms) {
   const std::lock_guard writing(write_mutex_);
   auto [next, upto] = staged();
   auto st = file_.save(next);
+  if (st) stored(file_.stamp());
   const std::lock_guard lock(mutex_);
   if (st) {
     stored_changes_ = std::max(stored_changes_, upto);
@@ -110,7 +116,7 @@ bool SafetyStateStore::legacy_stored() const {
   return legacy_stored_;
 }
 
-void SafetyStateStore::merge_legacy(const LegacyLatches& legacy, std::int64_t now_unix_ms) {
+void SafetyStateStore::merge_legacy(const TelemetryRecords& legacy, std::int64_t now_unix_ms) {
   // Latches in the telemetry database were written by a version that kept them there: before an
   // upgrade, or while rolled back to it. They are merged, never dropped unread.
   if (!legacy.telemetry_db_existed || !legacy.load) return;
@@ -151,6 +157,53 @@ void SafetyStateStore::start_lost(const std::string& why, std::int64_t now_unix_
           "is the configuration's); check the system, then acknowledge",
       now_unix_ms});
   summary_ = "SAFETY STATE LOST (" + why + "): starting latched until an operator acknowledges";
+}
+
+void SafetyStateStore::start_lost_keeping(const storage::SafetyState& older, const std::string& why,
+                                          std::int64_t now_unix_ms) {
+  std::string kept;
+  for (const auto& l : older.latches)
+    if (l.id != kStoreFault) kept += (kept.empty() ? "" : ", ") + l.id;
+  start_lost(why + (kept.empty() ? std::string("; it held no latched fault")
+                                 : "; the faults it held stay latched: " + kept),
+             now_unix_ms);
+  for (const auto& l : older.latches)
+    if (l.id != kStoreFault) state_.latches.push_back(l);
+  state_.trips = older.trips;  // the repeated-trip count must not restart either
+}
+
+bool SafetyStateStore::older_than_recorded(const storage::SafetyStateOpened& opened,
+                                           const TelemetryRecords& records,
+                                           std::int64_t now_unix_ms) {
+  if (!records.last_generation || opened.stamp.store_id.empty()) return false;
+  const auto last = records.last_generation(opened.stamp.store_id);
+  if (!last || *last <= opened.stamp.generation) return false;
+  // The next writes continue after the recorded one: a restart does not find "older" again.
+  file_.continue_after(*last);
+  origin_ = storage::SafetyStateOrigin::lost;
+  start_lost_keeping(opened.state,
+                     file_.path().string() + " is older than the last state bessd wrote " +
+                         "(generation " + std::to_string(opened.stamp.generation) +
+                         ", the telemetry database recorded generation " + std::to_string(*last) +
+                         "): it was put back from a copy, or the storage lost writes, so "
+                         "faults latched since may be missing from it",
+                     now_unix_ms);
+  return true;
+}
+
+void SafetyStateStore::set_stored_handler(
+    std::function<void(const storage::SafetyStateStamp&)> handler) {
+  const std::lock_guard lock(mutex_);
+  on_stored_ = std::move(handler);
+}
+
+void SafetyStateStore::stored(const storage::SafetyStateStamp& stamp) const {
+  std::function<void(const storage::SafetyStateStamp&)> handler;
+  {
+    const std::lock_guard lock(mutex_);
+    handler = on_stored_;
+  }
+  if (handler) handler(stamp);
 }
 
 Result<std::vector<control::LatchedFault>> SafetyStateStore::load() {
@@ -220,6 +273,7 @@ Status SafetyStateStore::flush() {
     upto = changes_;
   }
   auto st = file_.save(next);
+  if (st) stored(file_.stamp());
   const std::lock_guard lock(mutex_);
   if (st) {
     stored_changes_ = std::max(stored_changes_, upto);
@@ -303,6 +357,7 @@ Result<bool> SafetyStateStore::change(const std::function<void(storage::SafetySt
     auto [next, upto] = staged();
     mutate(next);
     bool restaged = false;
+    bool committed = false;
     auto saved = file_.save_if(
         next,
         [&] {
@@ -314,12 +369,19 @@ Result<bool> SafetyStateStore::change(const std::function<void(storage::SafetySt
           restaged = changes_ != upto && attempt < kAttempts;
           return !restaged;
         },
-        on_committed);
+        [&] {
+          committed = true;
+          if (on_committed) on_committed();
+        });
+    if (saved && *saved) stored(file_.stamp());
     const std::lock_guard lock(mutex_);
     if (!saved) {
-      // The change is not applied; the file was removed (SafetyStateFile::save), so a restart
-      // starts "lost". FAULT-STORE joins what the next successful write stores, and the handler
-      // has the running controller latch it now: both runs agree.
+      // The file was moved aside (SafetyStateFile::save), so a restart starts "lost". FAULT-STORE
+      // joins what the next successful write stores, and the handler has the running controller
+      // latch it now: both runs agree. A change committed before the failure (the folder's fsync
+      // failed after the rename) is in force, applied and answered: it is kept here too, so that
+      // the next write stores it rather than the state before it.
+      if (committed) mutate(state_);
       ++write_failures_;
       remember_write_failure(saved.error(), wall_clock_ms());
       report(saved.error(), what);
@@ -374,19 +436,14 @@ Result<bool> SafetyStateStore::save_mode_if(const storage::SafetyMode& mode,
 }
 
 Status SafetyStateStore::clear_mode_if(const storage::SafetyMode& ended) {
-  return replace_mode_if(ended, std::nullopt, "end of the operator's mode");
-}
-
-Status SafetyStateStore::replace_mode_if(const storage::SafetyMode& current,
-                                         const std::optional<storage::SafetyMode>& replacement,
-                                         const std::string& what) {
   const std::lock_guard writing(write_mutex_);
   {
-    // A mode stored since `current` (a later write, an idle) is kept.
+    // A mode stored since `ended` (a later write, an idle) is kept.
     const std::lock_guard lock(mutex_);
-    if (!state_.mode || *state_.mode != current) return {};
+    if (!state_.mode || *state_.mode != ended) return {};
   }
-  auto changed = change([&](storage::SafetyState& s) { s.mode = replacement; }, what);
+  auto changed =
+      change([](storage::SafetyState& s) { s.mode.reset(); }, "end of the operator's mode");
   if (!changed) return Failure{changed.error()};
   return {};
 }

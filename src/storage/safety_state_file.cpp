@@ -6,10 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include <boost/crc.hpp>
@@ -147,7 +149,16 @@ std::int64_t unix_ms_now() {
       .count();
 }
 
-nlohmann::json to_json(const SafetyState& state, std::uint64_t generation) {
+// A new store's id: random, so that two installations (or a reset one) never share one.
+std::string new_store_id() {
+  std::random_device rd;
+  const std::uint64_t v = (std::uint64_t{rd()} << 32) ^ rd();
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(v));
+  return text;
+}
+
+nlohmann::json to_json(const SafetyState& state, const SafetyStateStamp& stamp) {
   nlohmann::json latches = nlohmann::json::array();
   for (const auto& l : state.latches)
     latches.push_back({{"id", l.id}, {"reason", l.reason}, {"raised_unix_ms", l.raised_unix_ms}});
@@ -157,8 +168,11 @@ nlohmann::json to_json(const SafetyState& state, std::uint64_t generation) {
                      {"charge", t.charge},
                      {"discharge", t.discharge},
                      {"at_unix_ms", t.at_unix_ms}});
-  nlohmann::json j{
-      {"format", kFormat}, {"generation", generation}, {"latches", latches}, {"trips", trips}};
+  nlohmann::json j{{"format", kFormat},
+                   {"store_id", stamp.store_id},
+                   {"generation", stamp.generation},
+                   {"latches", latches},
+                   {"trips", trips}};
   if (state.mode) {
     const auto& m = *state.mode;
     nlohmann::json mode{{"mode", m.mode},
@@ -174,10 +188,14 @@ nlohmann::json to_json(const SafetyState& state, std::uint64_t generation) {
   return j;
 }
 
-SafetyState from_json(const nlohmann::json& j) {
+DecodedSafetyState from_json(const nlohmann::json& j) {
   if (j.at("format").get<int>() != kFormat)
     throw std::runtime_error("unknown format " + j.at("format").dump());
-  SafetyState s;
+  DecodedSafetyState decoded;
+  // Files written before stamps existed have no store id (a new one is made at the next write).
+  if (j.contains("store_id")) decoded.stamp.store_id = j.at("store_id").get<std::string>();
+  decoded.stamp.generation = j.at("generation").get<std::uint64_t>();
+  SafetyState& s = decoded.state;
   for (const auto& l : j.at("latches"))
     s.latches.push_back(SafetyLatch{l.at("id").get<std::string>(),
                                     l.at("reason").get<std::string>(),
@@ -200,20 +218,20 @@ SafetyState from_json(const nlohmann::json& j) {
       mode.expires_unix_ms = m.at("expires_unix_ms").get<std::int64_t>();
     s.mode = std::move(mode);
   }
-  return s;
+  return decoded;
 }
 
 }  // namespace
 
-std::string encode_safety_state(const SafetyState& state, std::uint64_t generation) {
-  const std::string body = to_json(state, generation).dump(2) + "\n";
+std::string encode_safety_state(const SafetyState& state, const SafetyStateStamp& stamp) {
+  const std::string body = to_json(state, stamp).dump(2) + "\n";
   char header[96];
   std::snprintf(header, sizeof header, "%s %d length=%zu crc32=%08x\n", kMagic.data(), kFormat,
                 body.size(), crc32_of(body));
   return header + body;
 }
 
-Result<SafetyState> decode_safety_state(const std::string& text) {
+Result<DecodedSafetyState> decode_safety_state(const std::string& text) {
   const auto eol = text.find('\n');
   if (eol == std::string::npos) return fail(ErrorCode::parse_error, "no header line");
   const std::string header = text.substr(0, eol);
@@ -248,6 +266,22 @@ fs::path SafetyStateFile::marker_path() const {
   return m;
 }
 
+fs::path SafetyStateFile::unconfirmed_path() const {
+  return path_.string() + ".unconfirmed";
+}
+
+void SafetyStateFile::continue_after(std::uint64_t generation) {
+  generation_ = std::max(generation_, generation);
+}
+
+std::optional<SafetyState> SafetyStateFile::read_unconfirmed() const {
+  auto text = read_state_text(unconfirmed_path());
+  if (!text) return std::nullopt;
+  auto decoded = decode_safety_state(*text);
+  if (!decoded) return std::nullopt;
+  return std::move(decoded->state);
+}
+
 bool SafetyStateFile::marker_exists() const {
   // Anything at the marker's name that cannot be checked counts as "has run here": a missing
   // state then reads as lost, never as a fresh install (unknown means latched).
@@ -259,7 +293,10 @@ bool SafetyStateFile::marker_exists() const {
 
 SafetyStateOpened SafetyStateFile::open() {
   SafetyStateOpened out;
+  stamp_ = SafetyStateStamp{new_store_id(), 0};
+  generation_ = 0;
   std::error_code ec;
+  unconfirmed_exists_ = fs::exists(fs::symlink_status(unconfirmed_path(), ec));
   const bool exists = fs::exists(path_, ec);
   if (ec) {
     out.origin = SafetyStateOrigin::lost;
@@ -267,7 +304,14 @@ SafetyStateOpened SafetyStateFile::open() {
     return out;
   }
   if (!exists) {
-    if (marker_exists()) {
+    if (unconfirmed_exists_) {
+      // A write failed in a previous run and moved the file aside: its latches are known.
+      out.origin = SafetyStateOrigin::lost;
+      out.unconfirmed = read_unconfirmed();
+      out.lost_reason = path_.string() + " is missing: a write failed in a previous run and " +
+                        "moved it aside to " + unconfirmed_path().string() +
+                        (out.unconfirmed ? "" : " (which cannot be read either)");
+    } else if (marker_exists()) {
       out.origin = SafetyStateOrigin::lost;
       out.lost_reason = path_.string() + " is missing although bessd has run here before (" +
                         marker_path().string() + " exists)";
@@ -292,7 +336,10 @@ SafetyStateOpened SafetyStateFile::open() {
     return out;
   }
   out.origin = SafetyStateOrigin::restored;
-  out.state = std::move(*decoded);
+  out.state = std::move(decoded->state);
+  out.stamp = decoded->stamp;
+  generation_ = decoded->stamp.generation;
+  if (!decoded->stamp.store_id.empty()) stamp_ = decoded->stamp;
   marker_written_ = marker_exists();
   return out;
 }
@@ -320,14 +367,34 @@ Result<bool> SafetyStateFile::save_if(const SafetyState& state,
     st = write_marker();
     if (st) marker_written_ = true;
   }
+  const SafetyStateStamp next{stamp_.store_id, ++generation_};
   Result<bool> saved =
-      st ? replace_file(path_, encode_safety_state(state, ++generation_), may_commit, on_committed)
+      st ? replace_file(path_, encode_safety_state(state, next), may_commit, on_committed)
          : Result<bool>{Failure{st.error()}};
-  if (saved) return saved;
-  // The file on disk no longer matches what the daemon decided: remove it, so that a restart
-  // reports the state as lost instead of resuming an older one. unlink needs no free space.
-  if (::unlink(path_.c_str()) == 0) (void)fsync_dir(path_.parent_path());
+  if (!saved) {
+    move_aside_after_failure();
+    return saved;
+  }
+  if (*saved) {
+    stamp_ = next;
+    // Written: what a failed write moved aside is older than this.
+    if (unconfirmed_exists_ && ::unlink(unconfirmed_path().c_str()) == 0)
+      unconfirmed_exists_ = false;
+  }
   return saved;
+}
+
+// The file on disk no longer matches what the daemon decided: move it aside, so that a restart
+// reports the state as lost instead of resuming an older one, but still knows which faults it
+// held. A rename needs no free space; should it fail, removing the file still makes a restart
+// "lost" (and on a read-only folder neither works: the start-up rewrite then fails too).
+void SafetyStateFile::move_aside_after_failure() {
+  if (::rename(path_.c_str(), unconfirmed_path().c_str()) == 0) {
+    unconfirmed_exists_ = true;
+    (void)fsync_dir(path_.parent_path());
+  } else if (errno != ENOENT && ::unlink(path_.c_str()) == 0) {
+    (void)fsync_dir(path_.parent_path());
+  }
 }
 
 }  // namespace bessd::storage

@@ -202,5 +202,94 @@ TEST(SafetyStateStart, FireAlarmDuringAStartOnASlowDiskReachesZeroWattsQuickly) 
       << disk.state();
 }
 
+// While the start-up rewrite is pending on a slow disk, a restored manual discharge runs as
+// idle, and the status says why rather than showing "manual" with 0 W unexplained; once the
+// rewrite is on disk the manual mode applies.
+TEST(SafetyStateStart, StatusExplainsTheHoldUntilTheStateIsRewritten) {
+  Site site;
+  SlowStateDisk disk(site);
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})").status, 200);
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s));
+  kill9(site);
+  disk.set(3000ms);
+  const std::int64_t restarted = Site::now_us();
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  nlohmann::json status;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        status = site.api("GET", "/v1/status").body;
+        return status.value("command_reason", "").find("safety state is rewritten") !=
+               std::string::npos;
+      },
+      2s))
+      << status.dump();
+  EXPECT_EQ(status.value("mode", ""), "manual");
+  EXPECT_FALSE(first_write_after(site.sim_writes(), restarted, discharging)) << site.sim("writes");
+  disk.set(0ms);
+  ASSERT_TRUE(wait_for_write(site, restarted, discharging, 15s)) << site.sim("writes");
+  EXPECT_EQ(site.api("GET", "/v1/status").body.value("command_reason", ""), "manual");
+}
+
+// Red team 16f R1. A mode answered 200 at its rename, then the folder's fsync fails once (EIO):
+// FAULT-STORE latches. The operator acknowledges it as told; that write must store the mode in
+// force (idle for maintenance), not the manual discharge it replaced, which a later restart
+// would otherwise resume with no latch.
+TEST(SafetyStateCommit, AFolderFsyncFailureAfterTheAnswerKeepsTheAnsweredMode) {
+  Site site;
+  SlowStateDisk disk(site);
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})").status, 200);
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s));
+  disk.fail_folder_fsync(300ms);
+  const auto idle = site.api("PUT", "/v1/mode", R"({"mode":"idle","expires_in_s":7200})");
+  ASSERT_EQ(idle.status, 200) << idle.body.dump();
+  ASSERT_TRUE(wait_until(
+      [&] { return !fault_in(site.api("GET", "/v1/status").body, "FAULT-STORE").is_null(); }, 5s))
+      << site.api("GET", "/v1/status").body.dump();
+  disk.set(0ms);
+  const auto ack = site.api("POST", "/v1/faults/ack");
+  ASSERT_EQ(ack.status, 200) << ack.body.dump();
+  EXPECT_NE(disk.state().find("\"idle\""), std::string::npos) << disk.state();
+  site.bessd()->signal(SIGTERM);
+  ASSERT_TRUE(site.bessd()->wait(20s));
+  site.forget_bessd();
+  const std::int64_t restarted = Site::now_us();
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, restarted, holds_zero, 10s)) << site.sim("writes");
+  std::this_thread::sleep_for(1s);
+  const auto status = site.api("GET", "/v1/status").body;
+  EXPECT_EQ(status.value("mode", ""), "idle") << status.dump();
+  EXPECT_FALSE(first_write_after(site.sim_writes(), restarted, discharging)) << site.sim("writes");
+}
+
+// Red team 16f R2/R3. Writes queued behind a slow disk are answered at their 2.5 s deadline
+// (504, withheld), not when the disk gets to them after the client has given up (bessctl waits
+// 5 s); none of them takes effect.
+TEST(SafetyStateCommit, WritesQueuedBehindASlowFolderFsyncAreAnsweredInTime) {
+  Site site;
+  SlowStateDisk disk(site);
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1600})").status, 200);
+  disk.set(6000ms, 0ms);
+  // Answered at its rename; its folder fsync then holds the safety-state thread for 6 s.
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})").status, 200);
+  std::vector<std::future<std::pair<ApiResponse, std::int64_t>>> queued;
+  for (int i = 1; i <= 3; ++i)
+    queued.push_back(std::async(std::launch::async, [&site, i] {
+      const auto t0 = Site::now_us();
+      auto r = site.api("PUT", "/v1/mode",
+                        R"({"mode":"manual","setpoint_w":-)" + std::to_string(i * 100) + "}");
+      return std::pair{r, Site::now_us() - t0};
+    }));
+  for (auto& q : queued) {
+    const auto [answer, took_us] = q.get();
+    EXPECT_EQ(answer.status, 504) << answer.body.dump();
+    EXPECT_LT(took_us, 4'000'000) << "answered after " << took_us / 1000 << " ms";
+  }
+  disk.set(0ms);
+  EXPECT_EQ(site.api("GET", "/v1/status").body.value("manual_setpoint_w", 0.0), -1500.0);
+}
+
 }  // namespace
 }  // namespace bessd::systest

@@ -106,7 +106,7 @@ TEST(RedteamSafetyState, MovingTheStatePathIsLostNotAFreshInstall) {
 // database. If the new safety state cannot be written (its folder read-only), the migrated
 // latches exist only in memory, yet they are deleted from the database: once the folder is
 // writable again, the next start is a "fresh install" and the fire alarm latch is gone.
-TEST(RedteamSafetyState, MigrationThatCannotBeStoredKeepsTheLegacyLatches) {
+TEST(RedteamSafetyState, MigrationThatCannotBeStoredKeepsTheTelemetryRecords) {
   Site site;
   const SmallTmpfs small(site.dir() + "/state", "1m");
   if (!small.why_not().empty()) GTEST_SKIP() << small.why_not();

@@ -183,6 +183,55 @@ TEST_P(KillWithLostSafetyState, StartsLatchedSayingWhyUntilAcknowledged) {
 INSTANTIATE_TEST_SUITE_P(SafetyState, KillWithLostSafetyState, ::testing::Values(false, true),
                          [](const auto& p) { return p.param ? "Corrupt" : "Deleted"; });
 
+// An older copy of the state file put back (a backup, an image restore, a card that lost its
+// last writes): the telemetry database remembers a later generation, so the start is latched
+// and says why; the faults the older copy holds stay latched too.
+TEST(SafetyState, AnOlderCopyOfTheStateFileStartsLatched) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  const std::string state = site.dir() + "/safety-state.json";
+  const std::string older = site.dir() + "/older-copy.json";
+  fs::copy_file(state, older);
+  latch_protection_flag(site);
+  site.bessd()->signal(SIGTERM);  // a clean stop: the database has recorded the last write
+  ASSERT_TRUE(site.bessd()->wait(20s));
+  site.forget_bessd();
+  fs::copy_file(older, state, fs::copy_options::overwrite_existing);
+  const std::int64_t restarted = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  expect_latched_and_no_power(site, restarted, {"FAULT-STORE"});
+  const std::string message = fault_in(status(site), "FAULT-STORE").value("message", "");
+  EXPECT_NE(message.find("older than the last state"), std::string::npos) << message;
+
+  // Killed before anyone acknowledged: still latched, and no longer "older" once rewritten.
+  kill_bessd(site);
+  const std::int64_t again = Site::now_us();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  expect_latched_and_no_power(site, again, {"FAULT-STORE"});
+  const std::int64_t acked = Site::now_us();
+  ASSERT_EQ(site.api("POST", "/v1/faults/ack").status / 100, 2);
+  EXPECT_TRUE(wait_for_write(site, acked, discharging, 10s)) << site.sim("writes");
+}
+
+// The state folder stays unwritable across restarts (here the temporary file's name is taken):
+// every start still knows which fault was latched, not only that the state was lost.
+TEST(SafetyState, ALatchOnAnUnwritableFolderIsKnownAtEveryStart) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
+  latch_protection_flag(site);
+  kill_bessd(site);
+  fs::create_directory(site.dir() + "/safety-state.json.tmp");
+  for (int start = 1; start <= 2; ++start) {
+    const std::int64_t restarted = Site::now_us();
+    ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+    expect_latched_and_no_power(site, restarted, {"BMS-OT"});
+    EXPECT_FALSE(fault_in(status(site), "FAULT-STORE").is_null()) << status(site).dump();
+    kill_bessd(site);
+  }
+}
+
 // The telemetry database and the safety state on a small tmpfs that fills up (root only).
 TEST(SafetyState, FullFilesystemNeverResumesSilently) {
   Site site;

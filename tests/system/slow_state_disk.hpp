@@ -4,6 +4,7 @@
 // safety state. Needs BESSD_TEST_SLOW_FSYNC_LIB (the shim's path) defined by the test target.
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -34,6 +35,12 @@ class SlowStateDisk {
   void set(std::chrono::milliseconds folder, std::chrono::milliseconds file) const {
     std::ofstream(control_) << "slowdisk " << folder.count() << "\njson.tmp " << file.count()
                             << "\n";
+  }
+  /// The folder's fsync fails with EIO after `after` (a disk that reports an I/O error); the
+  /// temporary file's fsync works.
+  void fail_folder_fsync(std::chrono::milliseconds after) const {
+    std::ofstream(control_) << "slowdisk " << -std::max<long long>(after.count(), 1)
+                            << "\njson.tmp 0\n";
   }
   std::vector<std::string> env() const {
     return {std::string("LD_PRELOAD=") + BESSD_TEST_SLOW_FSYNC_LIB,

@@ -370,6 +370,18 @@ TEST(RedteamStagedWrite, WritesQueuedAtTheStopAreAnsweredAndNotCarriedOut) {
       << "after the restart manual -1300 W is in force, a write answered " << queued_answer.status
       << " " << queued_answer.body.dump() << "; the idle after it was " << idle_answer.status << " "
       << idle_answer.body.dump() << "; the running one: " << running_answer.status;
+  // A write the stop kept from running is in the audit like any refused write.
+  if (queued_answer.status == 503) {
+    const auto audit =
+        site.api("GET", "/v1/audit?limit=50").body.value("records", nlohmann::json::array());
+    bool recorded = false;
+    for (const auto& a : audit)
+      if (a.value("action", "") == "refused_write" &&
+          a.value("request", "").find("-1300") != std::string::npos &&
+          a.value("message", "").find("stopping") != std::string::npos)
+        recorded = true;
+    EXPECT_TRUE(recorded) << audit.dump(1);
+  }
 }
 
 }  // namespace

@@ -28,6 +28,8 @@ Json to_json(const EventRecord& e);
 Json to_json(const HistorySeries& h);
 Json to_json(const AuditRecord& a);
 Json to_json(const Requester& r);
+/// The request as the audit names it: {"mode", "setpoint_w"?, "expires_in_s"?}.
+Json to_json(const ModeRequest& r);
 Json to_json(const ModeVerdict& v);
 Json to_json(const AckResult& a);
 Json to_json(const SelfTestReport& r);

@@ -107,9 +107,14 @@ class AppFacade final : public api::Facade, public StagedWrites {
   Result<api::ModeVerdict> refuse_late_mode(const ModePlan& plan);
   Result<api::AckResult> apply_ack(const AckPlan& plan);
   Result<api::AckResult> refuse_late_ack(const AckPlan& plan);
-  /// A power-releasing safety-state write, given the callback to call once it is committed.
-  using CommittingWrite = std::function<Result<bool>(const SafetyStateStore::Committed&)>;
-  Result<bool> store_until_committed(const CommittingWrite& write);
+  /// A power-releasing safety-state write, given the check to make just before its commit (it
+  /// says no once the deadline has passed) and the callback to call once it is committed.
+  using CommittingWrite = std::function<Result<bool>(const SafetyStateStore::CommitCheck&,
+                                                     const SafetyStateStore::Committed&)>;
+  /// Runs `write` on the latch writer and returns once it is committed, withheld or failed, or
+  /// at `answer_by` if it has not reached its commit by then (withheld: false).
+  Result<bool> store_until_committed(std::optional<std::chrono::steady_clock::time_point> answer_by,
+                                     const CommittingWrite& write);
   std::optional<AuditCommit> record_requested(const api::Requester& who,
                                               const std::string& request);
   static std::optional<std::string> wait_for_requested(const std::optional<AuditCommit>& requested);

@@ -42,6 +42,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <bessd/api/facade.hpp>
+#include <bessd/api/json.hpp>
 #include <bessd/app/audit_commit.hpp>
 #include <bessd/app/staged_write.hpp>
 
@@ -136,7 +137,7 @@ class ControlThreadFacade final : public api::Facade {
     if (request.mode == api::Mode::idle && !request.expires_in_s) {
       idles_.fetch_add(1);  // before it runs: what was submitted earlier is overtaken from now
       boost::asio::post(idle_writes_, [this, request, who, done = std::move(done)] {
-        if (stopping_) return done(stopping());
+        if (stopping_) return done(refused_at_stop(who, mode_request_text(request)));
         done(mode_write(request, who, {}, std::nullopt));
       });
       return;
@@ -147,7 +148,7 @@ class ControlThreadFacade final : public api::Facade {
     const auto answer_by = std::chrono::steady_clock::now() + kStoreBy;
     boost::asio::post(writes_, [this, request, who, idles_before, answer_by,
                                 done = std::move(done)] {
-      if (stopping_) return done(stopping());
+      if (stopping_) return done(refused_at_stop(who, mode_request_text(request)));
       done(mode_write(
           request, who, [this, idles_before] { return idles_.load() != idles_before; }, answer_by));
     });
@@ -155,7 +156,7 @@ class ControlThreadFacade final : public api::Facade {
   void submit_ack(const api::Requester& who, api::Done<api::AckResult> done) override {
     const auto answer_by = std::chrono::steady_clock::now() + kStoreBy;  // as for a mode
     boost::asio::post(writes_, [this, who, answer_by, done = std::move(done)] {
-      if (stopping_) return done(stopping());
+      if (stopping_) return done(refused_at_stop(who, "POST /v1/faults/ack"));
       done(ack_write(who, answer_by));
     });
   }
@@ -238,6 +239,16 @@ class ControlThreadFacade final : public api::Facade {
 
   static Failure stopping() {
     return fail(ErrorCode::disconnected, "bessd is stopping: the write was not carried out");
+  }
+  // A write that the stop kept from running is audited like any refused write (docs/api.md
+  // "GET /v1/audit"): whoever reconstructs a restart sees who asked for what.
+  Failure refused_at_stop(const api::Requester& who, const std::string& what) {
+    auto failure = stopping();
+    audit_refusal(who, what, "1 write refused with 503 (" + failure.error.message + ")");
+    return failure;
+  }
+  static std::string mode_request_text(const api::ModeRequest& request) {
+    return "PUT /v1/mode " + api::to_json(request).dump();
   }
 
   static constexpr std::chrono::milliseconds kStoreBy{2500};

@@ -12,9 +12,12 @@
 // Latches found in the telemetry database (written by a version that kept them there: before an
 // upgrade, or while rolled back to it) are merged at every start, and may be removed from there
 // only once stored here (legacy_stored()). A missing state with no marker is a first start only
-// if the telemetry database does not record that a safety state was kept before. When a write
-// fails, a FAULT-STORE latch is added to what the next successful write stores; the file itself is
-// removed (see SafetyStateFile::save), so a restart in between starts latched too.
+// if the telemetry database does not record that a safety state was kept before. A restored file
+// older than the last generation the telemetry database recorded for its store (a backup put
+// back, a card that lost its last writes) is "lost" too, its latches kept. When a write fails, a
+// FAULT-STORE latch is added to what the next successful write stores; the file itself is moved
+// aside (see SafetyStateFile::save), so a restart in between starts latched too, with the latches
+// of the file moved aside.
 //
 // Thread-safe: the control thread reads it; every write runs on the latch writer's thread
 // (latch_write_behind.hpp). Writes are serialised by one mutex held across the file write; the
@@ -35,13 +38,17 @@
 
 namespace bessd::app {
 
-/// Where the latches of a version before the safety-state file lived.
-struct LegacyLatches {
+/// What the telemetry database knows about the safety state: the latches of a version before
+/// the safety-state file, and the last generation of each store written (to recognise an older
+/// copy of the file put back).
+struct TelemetryRecords {
   bool telemetry_db_existed{false};  // the telemetry database file existed before this start
   // The telemetry database records that this installation kept a safety state before (then a
   // missing state is "lost", not a first start: e.g. storage.safety_state_path was changed).
   bool kept_before{false};
   std::function<Result<std::vector<control::LatchedFault>>()> load;
+  // The last generation recorded for a store id, if any (see committed_stamp_handler).
+  std::function<std::optional<std::uint64_t>(const std::string& store_id)> last_generation;
 };
 
 class SafetyStateStore final : public CoalescingLatchStore {
@@ -53,7 +60,7 @@ class SafetyStateStore final : public CoalescingLatchStore {
             // inverter's safe state and the fire alarm at start
   };
 
-  SafetyStateStore(storage::SafetyStateFile file, const LegacyLatches& legacy,
+  SafetyStateStore(storage::SafetyStateFile file, const TelemetryRecords& legacy,
                    std::int64_t now_unix_ms, StartWrite start_write = StartWrite::now);
 
   /// The start-up rewrite (StartWrite::later; any one thread). It stores what was merged and
@@ -90,16 +97,16 @@ class SafetyStateStore final : public CoalescingLatchStore {
   /// Forgets the operator's mode `ended` (it expired): the configuration's mode applies after a
   /// restart. A different mode stored since (set while the expiry was on its way) is kept.
   Status clear_mode_if(const storage::SafetyMode& ended);
-  /// Stores `replacement` (none: forget the mode) if `current` is still the stored mode.
-  Status replace_mode_if(const storage::SafetyMode& current,
-                         const std::optional<storage::SafetyMode>& replacement,
-                         const std::string& what);
   std::optional<storage::SafetyMode> mode() const;
 
   /// Told of every write that fails after start (any thread, under the store's lock: it must
   /// only hand the message on). A failed write removes the file (SafetyStateFile::save), so the
   /// running controller must latch FAULT-STORE too, as the next start will.
   void set_write_failure_handler(std::function<void(const std::string&)> handler);
+  /// Told the stamp of every write that is on disk (after the folder's fsync; latch writer's
+  /// thread, under the store's write lock: it must only hand the stamp on). Recorded elsewhere,
+  /// the last generation tells an older copy of the file at the next start.
+  void set_stored_handler(std::function<void(const storage::SafetyStateStamp&)> handler);
 
   /// One sentence for the start-up log: where the state lives and what was found there.
   std::string opened_summary() const;
@@ -111,8 +118,16 @@ class SafetyStateStore final : public CoalescingLatchStore {
   std::uint64_t write_failures() const;
 
  private:
-  void merge_legacy(const LegacyLatches& legacy, std::int64_t now_unix_ms);
+  void merge_legacy(const TelemetryRecords& legacy, std::int64_t now_unix_ms);
   void start_lost(const std::string& why, std::int64_t now_unix_ms);
+  /// An older copy of the file, or the state a failed write moved aside: its latches stay
+  /// latched, its mode is not trusted.
+  void start_lost_keeping(const storage::SafetyState& older, const std::string& why,
+                          std::int64_t now_unix_ms);
+  /// A restored file older than the last generation the telemetry database recorded.
+  bool older_than_recorded(const storage::SafetyStateOpened& opened,
+                           const TelemetryRecords& records, std::int64_t now_unix_ms);
+  void stored(const storage::SafetyStateStamp& stamp) const;
   storage::SafetyState snapshot() const;
   /// The state with every change staged so far, and how many that is.
   std::pair<storage::SafetyState, std::uint64_t> staged() const;
@@ -128,6 +143,7 @@ class SafetyStateStore final : public CoalescingLatchStore {
   std::mutex write_mutex_;    // serialises writes, held across the file write
   mutable std::mutex mutex_;  // state_ and the counters; never held during I/O
   std::function<void(const std::string&)> on_write_failure_;
+  std::function<void(const storage::SafetyStateStamp&)> on_stored_;
   storage::SafetyStateFile file_;
   storage::SafetyState state_;
   storage::SafetyStateOrigin origin_{storage::SafetyStateOrigin::fresh_install};

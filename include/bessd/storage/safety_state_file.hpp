@@ -8,9 +8,15 @@
 // the previous or the new state, never a mix. A header line carries the body's length and
 // CRC-32: a truncated or damaged file is detected, not half-read. A marker file next to it,
 // written once, tells "first start on a fresh install" (no marker, no state) apart from "the
-// state was lost" (marker, but no readable state). When a write fails, the old file is removed,
-// so a restart cannot silently resume from a state older than what the daemon last decided:
-// it starts with "safety state lost" instead (unknown means latched).
+// state was lost" (marker, but no readable state). When a write fails, the old file is moved
+// aside (to "<path>.unconfirmed"), so a restart cannot silently resume from a state older than
+// what the daemon last decided: it starts with "safety state lost" instead (unknown means
+// latched), still knowing which faults that older state held.
+//
+// Each file carries a stamp: the store's id (random, made when the state is first written) and
+// a generation that grows with every write, across restarts. Whoever remembers the last
+// generation written elsewhere (the telemetry database) can tell an older copy put back (a
+// backup, an image, a card that lost its last writes) from the file bessd last wrote.
 //
 // Not thread-safe: one owner (the io_context thread).
 
@@ -66,15 +72,31 @@ enum class SafetyStateOrigin : std::uint8_t {
   lost,           // a previous run existed, but its state is missing, damaged or unreadable
 };
 
+/// Which store a file belongs to and how many writes it has seen (see the header comment).
+struct SafetyStateStamp {
+  std::string store_id;  // 16 hex digits; empty in files written before stamps existed
+  std::uint64_t generation{0};
+  friend bool operator==(const SafetyStateStamp&, const SafetyStateStamp&) = default;
+};
+
+struct DecodedSafetyState {
+  SafetyState state;
+  SafetyStateStamp stamp;
+};
+
 struct SafetyStateOpened {
   SafetyState state;
+  SafetyStateStamp stamp;  // origin == restored: the file's
   SafetyStateOrigin origin{SafetyStateOrigin::fresh_install};
   std::string lost_reason;  // origin == lost: why, naming the file
+  // origin == lost with the state file missing: the state a failed write moved aside (the last
+  // one on disk before it), when it can be read.
+  std::optional<SafetyState> unconfirmed;
 };
 
 /// Encodes/decodes the file's text (exposed for tests and the fuzzer-friendly error contract).
-std::string encode_safety_state(const SafetyState& state, std::uint64_t generation);
-Result<SafetyState> decode_safety_state(const std::string& text);
+std::string encode_safety_state(const SafetyState& state, const SafetyStateStamp& stamp);
+Result<DecodedSafetyState> decode_safety_state(const std::string& text);
 
 class SafetyStateFile {
  public:
@@ -84,8 +106,9 @@ class SafetyStateFile {
   /// Reads the state at start. Never throws; a damaged file is moved aside (kept for people to
   /// look at, as "<path>.corrupt-<unix ms>") and reported as lost.
   SafetyStateOpened open();
-  /// Durably replaces the state (returns after fsync). On failure the old file is removed, so
-  /// that the next start reports the state as lost rather than resuming an older one.
+  /// Durably replaces the state (returns after fsync). On failure the old file is moved aside
+  /// (unconfirmed_path()), so that the next start reports the state as lost rather than
+  /// resuming an older one. A later successful write removes the file moved aside.
   Status save(const SafetyState& state);
   /// The same, but `may_commit` is asked just before the new file replaces the old one (after
   /// it is written and synced): false withholds it (the old file stays) and the result is
@@ -98,15 +121,25 @@ class SafetyStateFile {
 
   const std::filesystem::path& path() const noexcept { return path_; }
   std::filesystem::path marker_path() const;
+  /// "<path>.unconfirmed": where a failed write moves the old file.
+  std::filesystem::path unconfirmed_path() const;
+  /// The stamp of the last write that succeeded (or of the file read by open()).
+  const SafetyStateStamp& stamp() const noexcept { return stamp_; }
+  /// The next write's generation follows `generation` (another record says it was reached).
+  void continue_after(std::uint64_t generation);
   /// True when the marker of a previous run exists.
   bool marker_exists() const;
 
  private:
   Status write_marker();
+  std::optional<SafetyState> read_unconfirmed() const;
+  void move_aside_after_failure();
 
   std::filesystem::path path_;
-  std::uint64_t generation_{0};
+  SafetyStateStamp stamp_;       // of the last write that succeeded
+  std::uint64_t generation_{0};  // the last one used (a failed or withheld write uses one)
   bool marker_written_{false};
+  bool unconfirmed_exists_{false};  // a file at unconfirmed_path() to remove once written
 };
 
 }  // namespace bessd::storage

@@ -38,7 +38,7 @@ class SafetyStateStoreTest : public ::testing::Test {
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
-  SafetyStateStore open(const LegacyLatches& legacy = {}) {
+  SafetyStateStore open(const TelemetryRecords& legacy = {}) {
     return SafetyStateStore(storage::SafetyStateFile(path_), legacy, 1'700'000'000'000);
   }
   static std::vector<std::string> ids(SafetyStateStore& s) {
@@ -112,7 +112,7 @@ TEST_F(SafetyStateStoreTest, DamagedStateStartsLatchedSayingWhy) {
 }
 
 TEST_F(SafetyStateStoreTest, UpgradeMigratesTheTelemetryDatabasesLatches) {
-  LegacyLatches legacy;
+  TelemetryRecords legacy;
   legacy.telemetry_db_existed = true;
   legacy.load = [] {
     return Result<std::vector<control::LatchedFault>>(
@@ -132,7 +132,7 @@ TEST_F(SafetyStateStoreTest, UpgradeMigratesTheTelemetryDatabasesLatches) {
 }
 
 TEST_F(SafetyStateStoreTest, UpgradeWithUnreadableTelemetryLatchesIsLost) {
-  LegacyLatches legacy;
+  TelemetryRecords legacy;
   legacy.telemetry_db_existed = true;
   legacy.load = [] {
     return Result<std::vector<control::LatchedFault>>(
@@ -171,6 +171,91 @@ TEST_F(SafetyStateStoreTest, AStateThatCannotBeRewrittenAtStartIsNotTrusted) {
   EXPECT_NE(s.opened_summary().find("NOT WRITABLE"), std::string::npos) << s.opened_summary();
 }
 
+// The folder stays unwritable across restarts (a watchdog restart, a reboot) before anyone
+// acknowledges: every start still knows that a fire alarm was latched, not just "lost".
+TEST_F(SafetyStateStoreTest, TheLatchesOfAnUnwritableStateOutliveTheNextStarts) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s.latch({"ALM-01", "fire alarm input tripped", 1}));
+  }
+  fs::create_directory(path_.string() + ".tmp");
+  for (int start = 1; start <= 3; ++start) {
+    auto s = open();
+    EXPECT_TRUE(s.lost()) << "start " << start;
+    auto latched = ids(s);
+    std::sort(latched.begin(), latched.end());
+    EXPECT_EQ(latched, (std::vector<std::string>{"ALM-01", kStore}))
+        << "start " << start << ": " << s.opened_summary();
+  }
+}
+
+// A backup of the file put back (or a card that lost its last writes): the telemetry database
+// remembers a later generation of the same store. The older file's latches stay, its mode is not
+// trusted, and the next writes continue after the recorded generation.
+TEST_F(SafetyStateStoreTest, AnOlderCopyOfTheFileStartsLostKeepingItsLatches) {
+  std::vector<storage::SafetyStateStamp> written;
+  std::string older_copy;
+  {
+    auto s = open();
+    s.set_stored_handler([&](const storage::SafetyStateStamp& st) { written.push_back(st); });
+    ASSERT_TRUE(s.latch({"OP-FLAG-01", "protection", 1}));
+    storage::SafetyMode manual{"manual", -1500.0, std::nullopt, std::nullopt, "a", 1};
+    ASSERT_TRUE(s.save_mode(manual));
+    std::ifstream in(path_, std::ios::binary);
+    older_copy.assign(std::istreambuf_iterator<char>(in), {});
+    ASSERT_TRUE(s.latch({"ALM-01", "fire alarm input tripped", 2}));
+  }
+  ASSERT_EQ(written.size(), 3U);
+  EXPECT_LT(written[0].generation, written[1].generation);
+  EXPECT_LT(written[1].generation, written[2].generation);
+  std::ofstream(path_, std::ios::binary | std::ios::trunc) << older_copy;
+
+  TelemetryRecords records;
+  records.last_generation = [&](const std::string& id) -> std::optional<std::uint64_t> {
+    if (id != written.back().store_id) return std::nullopt;
+    return written.back().generation;
+  };
+  std::vector<storage::SafetyStateStamp> after;
+  {
+    auto s = open(records);
+    s.set_stored_handler([&](const storage::SafetyStateStamp& st) { after.push_back(st); });
+    EXPECT_TRUE(s.lost());
+    EXPECT_EQ(ids(s), (std::vector<std::string>{kStore, "OP-FLAG-01"})) << s.opened_summary();
+    EXPECT_FALSE(s.mode()) << "an older file's mode is not trusted";
+    const auto reason = (*s.load())[0].reason;
+    EXPECT_NE(reason.find("older than the last state"), std::string::npos) << reason;
+    ASSERT_TRUE(s.flush());
+    ASSERT_TRUE(s.latch({"BMS-OT", "over-temperature", 3}));
+  }
+  ASSERT_FALSE(after.empty());
+  EXPECT_GT(after.front().generation, written.back().generation);
+  // Nothing older any more: with the newest record, the next start restores.
+  records.last_generation = [&](const std::string&) -> std::optional<std::uint64_t> {
+    return after.back().generation;
+  };
+  auto s = open(records);
+  EXPECT_FALSE(s.lost()) << s.opened_summary();
+  EXPECT_EQ(ids(s), (std::vector<std::string>{kStore, "OP-FLAG-01", "BMS-OT"}))
+      << "still latched: nobody acknowledged";
+}
+
+// The same file, the record lagging behind (a kill -9 before the database wrote it): restored.
+TEST_F(SafetyStateStoreTest, ARecordOlderThanTheFileIsNotAnAlarm) {
+  storage::SafetyStateStamp last;
+  {
+    auto s = open();
+    s.set_stored_handler([&](const storage::SafetyStateStamp& st) { last = st; });
+    ASSERT_TRUE(s.latch({"ALM-01", "fire alarm", 1}));
+  }
+  TelemetryRecords records;
+  records.last_generation = [&](const std::string&) -> std::optional<std::uint64_t> {
+    return last.generation - 1;
+  };
+  auto s = open(records);
+  EXPECT_FALSE(s.lost()) << s.opened_summary();
+  EXPECT_EQ(ids(s), std::vector<std::string>{"ALM-01"});
+}
+
 TEST_F(SafetyStateStoreTest, ARefusedModeWriteChangesNothing) {
   auto s = open();
   storage::SafetyMode idle{"idle", 0.0, std::nullopt, std::nullopt, "a", 1};
@@ -181,8 +266,8 @@ TEST_F(SafetyStateStoreTest, ARefusedModeWriteChangesNothing) {
   EXPECT_EQ(s.mode()->mode, "idle");
 }
 
-LegacyLatches legacy_with(std::vector<control::LatchedFault> rows, bool kept_before = false) {
-  LegacyLatches legacy;
+TelemetryRecords legacy_with(std::vector<control::LatchedFault> rows, bool kept_before = false) {
+  TelemetryRecords legacy;
   legacy.telemetry_db_existed = true;
   legacy.kept_before = kept_before;
   legacy.load = [rows] { return Result<std::vector<control::LatchedFault>>(rows); };

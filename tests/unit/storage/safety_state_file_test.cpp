@@ -1,5 +1,6 @@
-// The durable safety-state file: round trip, fresh install vs lost, damage detection, and that
-// a failed write leaves "lost" behind rather than an older state.
+// The durable safety-state file: round trip, fresh install vs lost, damage detection, that a
+// failed write leaves "lost" behind rather than an older state (its latches still known), and
+// the stamp that tells an older copy.
 
 #include <bessd/storage/safety_state_file.hpp>
 
@@ -188,13 +189,86 @@ TEST(SafetyStateFile, AFailedWriteWhereRemovalWorksLeavesLost) {
   std::filesystem::remove(path.string() + ".tmp");
   const auto opened = SafetyStateFile(path).open();
   EXPECT_EQ(opened.origin, SafetyStateOrigin::lost) << "an older state must not be resumed";
+  // The state before the failed write is kept aside: its latches are still known.
+  ASSERT_TRUE(opened.unconfirmed);
+  EXPECT_EQ(opened.unconfirmed->latches, sample().latches);
+  EXPECT_NE(opened.lost_reason.find(".unconfirmed"), std::string::npos) << opened.lost_reason;
+}
+
+// A start that cannot rewrite what it read moves it aside; the next start (nothing written in
+// between) still knows which faults were latched, and so does the one after it.
+TEST(SafetyStateFile, TheLatchesOfAFileMovedAsideOutliveSeveralStarts) {
+  TempDir dir;
+  const auto path = dir.path() / "safety-state.json";
+  {
+    SafetyStateFile file(path);
+    (void)file.open();
+    ASSERT_TRUE(file.save(sample()));
+  }
+  std::filesystem::create_directory(path.string() + ".tmp");
+  for (int start = 1; start <= 3; ++start) {
+    SafetyStateFile file(path);
+    const auto opened = file.open();
+    if (start == 1) {
+      ASSERT_EQ(opened.origin, SafetyStateOrigin::restored);
+    } else {
+      ASSERT_EQ(opened.origin, SafetyStateOrigin::lost) << "start " << start;
+      ASSERT_TRUE(opened.unconfirmed) << "start " << start;
+      EXPECT_EQ(opened.unconfirmed->latches, sample().latches) << "start " << start;
+    }
+    EXPECT_FALSE(file.save(opened.origin == SafetyStateOrigin::restored ? opened.state
+                                                                        : *opened.unconfirmed));
+  }
+  // Once a write succeeds, what was moved aside is gone: the next start restores the new file.
+  std::filesystem::remove(path.string() + ".tmp");
+  {
+    SafetyStateFile file(path);
+    (void)file.open();
+    ASSERT_TRUE(file.save(SafetyState{}));
+  }
+  EXPECT_FALSE(std::filesystem::exists(path.string() + ".unconfirmed"));
+  EXPECT_EQ(SafetyStateFile(path).open().origin, SafetyStateOrigin::restored);
+}
+
+// The generation grows across restarts and the store id stays: a copy put back later carries a
+// smaller generation than the one last written.
+TEST(SafetyStateFile, TheStampGrowsAcrossRestartsAndKeepsItsId) {
+  TempDir dir;
+  const auto path = dir.path() / "safety-state.json";
+  SafetyStateStamp first;
+  {
+    SafetyStateFile file(path);
+    (void)file.open();
+    ASSERT_TRUE(file.save(sample()));
+    ASSERT_TRUE(file.save(sample()));
+    first = file.stamp();
+  }
+  EXPECT_EQ(first.generation, 2u);
+  EXPECT_EQ(first.store_id.size(), 16u);
+  SafetyStateFile again(path);
+  const auto opened = again.open();
+  EXPECT_EQ(opened.stamp, first);
+  ASSERT_TRUE(again.save(sample()));
+  EXPECT_EQ(again.stamp().store_id, first.store_id);
+  EXPECT_EQ(again.stamp().generation, 3u);
+  again.continue_after(10);
+  ASSERT_TRUE(again.save(sample()));
+  EXPECT_EQ(again.stamp().generation, 11u);
+  // A reset (file and marker removed) is another store.
+  std::filesystem::remove(path);
+  std::filesystem::remove(again.marker_path());
+  SafetyStateFile reset(path);
+  (void)reset.open();
+  ASSERT_TRUE(reset.save(sample()));
+  EXPECT_NE(reset.stamp().store_id, first.store_id);
+  EXPECT_EQ(reset.stamp().generation, 1u);
 }
 
 // Files written before the trip counts were stored have no "trips": they still decode.
 TEST(SafetyStateFile, AFileWithoutTripsDecodes) {
   SafetyState old = sample();
   old.trips.clear();
-  const std::string enc = encode_safety_state(old, 3);
+  const std::string enc = encode_safety_state(old, {"", 3});
   std::string body = enc.substr(enc.find('\n') + 1);
   const std::string key = ",\n  \"trips\": []";
   ASSERT_NE(body.find(key), std::string::npos) << body;
@@ -206,12 +280,13 @@ TEST(SafetyStateFile, AFileWithoutTripsDecodes) {
                 static_cast<unsigned>(crc.checksum()));
   const auto decoded = decode_safety_state(header + body);
   ASSERT_TRUE(decoded) << decoded.error().message << "\n" << header << body;
-  EXPECT_EQ(*decoded, old);
+  EXPECT_EQ(decoded->state, old);
+  EXPECT_EQ(decoded->stamp.generation, 3u);
 }
 
 TEST(SafetyStateFile, DecodeNamesWhatIsWrong) {
   EXPECT_FALSE(decode_safety_state(""));
-  const auto enc = encode_safety_state(sample(), 7);
+  const auto enc = encode_safety_state(sample(), {"0123456789abcdef", 7});
   ASSERT_TRUE(decode_safety_state(enc));
   const auto bad = decode_safety_state(enc.substr(0, enc.size() - 3));
   ASSERT_FALSE(bad);

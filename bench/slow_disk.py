@@ -9,8 +9,9 @@ like an SD card that stalls. Per trial, while a `PUT /v1/mode` waits to be store
            the simulator's Modbus server receives (docs/operations.md "Safety state": a
            protective command never waits for the disk);
   status:  the round trip of a `GET /v1/status` sent meanwhile (the API keeps answering);
-  write:   the round trip of the `PUT /v1/mode` itself (it does wait for the disk: about two
-           fsyncs of the state plus the audit commit).
+  write:   the round trip of the `PUT /v1/mode` itself and its status: it waits for the disk,
+           and the over-temperature latch raised meanwhile is written into its file first, so
+           on a disk this slow it misses its 2.5 s deadline (504, withheld).
 Needs a C compiler (gcc) for the shim. One line per figure.
 """
 
@@ -72,10 +73,12 @@ def trial(site, slow, fsync_ms, setpoint_w):
     th.join()
     slow(0)
     site.sim_ok("over-temp off")
-    if zero is None or put.get("status") != 200:
+    # 504: the latch raised meanwhile is written into the mode's file first (docs/operations.md
+    # "Safety state"), which then misses the mode's 2.5 s deadline and is withheld.
+    if zero is None or put.get("status") not in (200, 504):
         raise SiteError(f"no 0 W write or PUT {put}:\n" + site.bessd_output())
     resume(site)
-    return (zero - asked) / 1000.0, status_ms, put["ms"]
+    return (zero - asked) / 1000.0, status_ms, put["ms"], put["status"]
 
 
 def main():
@@ -103,16 +106,18 @@ def main():
             os.environ.pop("LD_PRELOAD")
         if not wait_for_write(site, 0, discharging, 10.0):
             raise SiteError("bessd did not start discharging:\n" + site.bessd_output())
-        protect, status, write = [], [], []
+        protect, status, write, answers = [], [], [], []
         for i in range(args.trials):
-            p, s, w = trial(site, slow, args.fsync_ms, -1400 - i)
+            p, s, w, a = trial(site, slow, args.fsync_ms, -1400 - i)
             protect.append(p)
             status.append(s)
             write.append(w)
+            answers.append(a)
         print(f"fsync delayed by {args.fsync_ms} ms in the safety state's folder")
         summary("over-temperature to 0 W while a mode write waits", protect)
         summary("GET /v1/status while a mode write waits", status)
         summary("PUT /v1/mode round trip", write)
+        print("PUT /v1/mode answers: " + " ".join(str(a) for a in answers))
 
 
 if __name__ == "__main__":

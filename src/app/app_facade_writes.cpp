@@ -383,6 +383,15 @@ Result<api::AckResult> AppFacade::apply_ack(const AckPlan& plan) {
         (void)ctx_.latch_writer->latch({f.id, f.reason, unix_ms(ctx_.clock.wall_now())});
     }
   }
+  if (ctx_.loop.stopped()) {
+    // The stop began while it was being stored: no step carries it out, and the faults are
+    // stored latched again above. Not "tripped again": nothing did.
+    const std::string why =
+        "bessd is stopping: the acknowledgement was not carried out and the faults stay "
+        "latched; acknowledge again after the restart";
+    record_audit(plan.who, "ack_faults {}", "error: " + why);
+    return fail(ErrorCode::disconnected, why);
+  }
   api::AckResult r;
   std::string not_stored;
   std::string tripped_again;

@@ -318,16 +318,25 @@ struct Daemon::Impl {
     TelemetryRecords legacy;
     legacy.telemetry_db_existed = telemetry_db_existed;
     auto generations = std::make_shared<std::map<std::string, std::uint64_t>>();
-    // A database found corrupt and started afresh knows nothing; one that was not ready is not
-    // asked (the comparison is skipped: an older copy then goes unnoticed, as without it).
-    if (store_ready && store->metrics().corrupt_files_replaced == 0)
-      if (auto counters = store->load_counters())
+    // A database found corrupt and started afresh knows nothing (docs/operations.md: a limit of
+    // the older-copy check). One that did not answer in time, or whose records cannot be read,
+    // may know a later generation: the state's age is unknown, so latched.
+    if (!store_ready) {
+      legacy.unreadable = "the telemetry database did not answer within 10 s at start";
+    } else if (store->metrics().corrupt_files_replaced == 0) {
+      if (auto counters = store->load_counters()) {
         for (const auto& c : *counters) {
           if (c.key == kSafetyStateKeptCounter && c.value > 0) legacy.kept_before = true;
           if (c.key.starts_with(kSafetyStateGenerationPrefix) && c.value >= 0 && c.value < 1e18)
             (*generations)[c.key.substr(kSafetyStateGenerationPrefix.size())] =
                 static_cast<std::uint64_t>(c.value);
         }
+      } else {
+        legacy.unreadable =
+            "the telemetry database's records cannot be read (" + counters.error().message + ")";
+      }
+    }
+    legacy.generations_recorded = !generations->empty();
     legacy.last_generation = [generations](const std::string& id) -> std::optional<std::uint64_t> {
       const auto it = generations->find(id);
       if (it == generations->end()) return std::nullopt;

@@ -175,18 +175,31 @@ void SafetyStateStore::start_lost_keeping(const storage::SafetyState& older, con
 bool SafetyStateStore::older_than_recorded(const storage::SafetyStateOpened& opened,
                                            const TelemetryRecords& records,
                                            std::int64_t now_unix_ms) {
-  if (!records.last_generation || opened.stamp.store_id.empty()) return false;
-  const auto last = records.last_generation(opened.stamp.store_id);
-  if (!last || *last <= opened.stamp.generation) return false;
-  // The next writes continue after the recorded one: a restart does not find "older" again.
-  file_.continue_after(*last);
+  const std::string where = file_.path().string();
+  std::string why;
+  if (!records.unreadable.empty()) {
+    why = "whether " + where +
+          " is the last state bessd wrote cannot be checked: " + records.unreadable +
+          ", so an older copy (a backup put back, a card that lost its last " +
+          "writes) cannot be told from it";
+  } else if (opened.stamp.store_id.empty()) {
+    if (!records.generations_recorded) return false;  // an upgrade: the first stamped write follows
+    why = where + " was written by a bessd version before this one, but this installation has " +
+          "written newer states since (the telemetry database records them): it was put back " +
+          "from an older copy, or an older bessd ran here in between";
+  } else {
+    const auto last =
+        records.last_generation ? records.last_generation(opened.stamp.store_id) : std::nullopt;
+    if (!last || *last <= opened.stamp.generation) return false;
+    // The next writes continue after the recorded one: a restart does not find "older" again.
+    file_.continue_after(*last);
+    why = where + " is older than the last state bessd wrote (generation " +
+          std::to_string(opened.stamp.generation) + ", the telemetry database recorded " +
+          "generation " + std::to_string(*last) + "): it was put back from a copy, or the " +
+          "storage lost writes";
+  }
   origin_ = storage::SafetyStateOrigin::lost;
-  start_lost_keeping(opened.state,
-                     file_.path().string() + " is older than the last state bessd wrote " +
-                         "(generation " + std::to_string(opened.stamp.generation) +
-                         ", the telemetry database recorded generation " + std::to_string(*last) +
-                         "): it was put back from a copy, or the storage lost writes, so "
-                         "faults latched since may be missing from it",
+  start_lost_keeping(opened.state, why + "; faults latched since may be missing from it",
                      now_unix_ms);
   return true;
 }

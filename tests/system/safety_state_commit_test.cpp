@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdio>
 #include <future>
 #include <string>
 #include <thread>
@@ -182,10 +183,8 @@ TEST(SafetyStateCommit, CleanRestartResumesTheModeInForceNotOneAnswered504) {
 TEST(SafetyStateStart, FireAlarmDuringAStartOnASlowDiskReachesZeroWattsQuickly) {
   Site site;
   SlowStateDisk disk(site);
-  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
-  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})").status, 200);
-  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s));
-  kill9(site);
+  discharge_then_kill9(site, disk);
+  if (HasFatalFailure()) return;
   disk.set(3000ms);
   auto started = std::async(std::launch::async, [&] { return disk.start(site); });
   std::this_thread::sleep_for(100ms);
@@ -208,10 +207,8 @@ TEST(SafetyStateStart, FireAlarmDuringAStartOnASlowDiskReachesZeroWattsQuickly) 
 TEST(SafetyStateStart, StatusExplainsTheHoldUntilTheStateIsRewritten) {
   Site site;
   SlowStateDisk disk(site);
-  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
-  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})").status, 200);
-  ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s));
-  kill9(site);
+  discharge_then_kill9(site, disk);
+  if (HasFatalFailure()) return;
   disk.set(3000ms);
   const std::int64_t restarted = Site::now_us();
   ASSERT_TRUE(disk.start(site)) << site.bessd_output();
@@ -289,6 +286,35 @@ TEST(SafetyStateCommit, WritesQueuedBehindASlowFolderFsyncAreAnsweredInTime) {
   }
   disk.set(0ms);
   EXPECT_EQ(site.api("GET", "/v1/status").body.value("manual_setpoint_w", 0.0), -1500.0);
+}
+
+// Red team 16g G3. An acknowledgement being stored when the stop begins: no step carries it out.
+// It must not be answered "tripped again" (nothing did), and the fault stays latched after the
+// restart.
+TEST(SafetyStateCommit, AnAckCutShortByTheStopSaysSoAndKeepsTheLatch) {
+  Site site;
+  SlowStateDisk disk(site);
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  latch_fire_alarm(site, 300ms);
+  disk.set(1500ms);
+  auto ack = std::async(std::launch::async, [&site] { return site.api("POST", "/v1/faults/ack"); });
+  std::this_thread::sleep_for(300ms);
+  site.bessd()->signal(SIGTERM);
+  const auto answer = ack.get();
+  ASSERT_TRUE(site.bessd()->wait(30s));
+  site.forget_bessd();
+  disk.set(0ms);
+  const std::string message = answer.body.value("message", answer.body.dump());
+  std::printf("ack at the stop: %d %s\n", answer.status, message.c_str());
+  EXPECT_EQ(message.find("tripped again"), std::string::npos) << answer.status << " " << message;
+  if (answer.status != 200) {
+    EXPECT_NE(message.find("stopping"), std::string::npos) << answer.status << " " << message;
+  }
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  const auto status = site.api("GET", "/v1/status").body;
+  if (answer.status != 200) {
+    EXPECT_TRUE(fault_in(status, "ALM-01").value("latched", false)) << status.dump();
+  }
 }
 
 }  // namespace

@@ -79,4 +79,13 @@ inline void kill9(Site& site) {
   site.forget_bessd();
 }
 
+/// The operator's manual -1500 W stored and discharging, then kill -9: the next start restores
+/// a discharge.
+inline void discharge_then_kill9(Site& site, const SlowStateDisk& disk) {
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1500})").status, 200);
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, std::chrono::seconds(10)));
+  kill9(site);
+}
+
 }  // namespace bessd::systest

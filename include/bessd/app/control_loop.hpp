@@ -67,6 +67,8 @@ class ControlLoop {
   /// state"): every step runs as idle, whatever the mode; protections work as always.
   void hold_until_confirmed(bool hold) { hold_until_confirmed_ = hold; }
   bool holding_until_confirmed() const { return hold_until_confirmed_; }
+  /// stop() was called: no step runs any more (an acknowledgement can no longer take effect).
+  bool stopped() const { return stopped_; }
   /// Operator acknowledgement: applied at the next step (runs one now). With `seen`, only
   /// those latches at those trip counts (control::StepInput::ack_seen).
   void acknowledge_faults(

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <bessd/control/fault_catalog.hpp>
+#include <bessd/storage/safety_state_file.hpp>
 
 std::uint64_t bessd_test_inode(const std::filesystem::path& p) {
   struct stat st {};
@@ -237,6 +238,49 @@ TEST_F(SafetyStateStoreTest, AnOlderCopyOfTheFileStartsLostKeepingItsLatches) {
   EXPECT_FALSE(s.lost()) << s.opened_summary();
   EXPECT_EQ(ids(s), (std::vector<std::string>{kStore, "OP-FLAG-01", "BMS-OT"}))
       << "still latched: nobody acknowledged";
+}
+
+// A file written before stamps existed, put back after the upgrade (a pre-upgrade image): the
+// telemetry database already records stamped generations, so it is older than them.
+TEST_F(SafetyStateStoreTest, AnUnstampedFileAfterStampedWritesIsAnOlderCopy) {
+  storage::SafetyState old;
+  old.latches.push_back({"OP-FLAG-01", "protection", 1});
+  old.mode = storage::SafetyMode{"manual", -1500.0, std::nullopt, std::nullopt, "a", 1};
+  { auto s = open(); }  // the marker, as any earlier run leaves it
+  std::ofstream(path_, std::ios::binary | std::ios::trunc)
+      << storage::encode_safety_state(old, {"", 4});
+  TelemetryRecords records;
+  // An upgrade (nothing stamped recorded yet): trusted, and stamped from now on.
+  {
+    auto s = open(records);
+    EXPECT_FALSE(s.lost()) << s.opened_summary();
+    ASSERT_TRUE(s.mode());
+  }
+  std::ofstream(path_, std::ios::binary | std::ios::trunc)
+      << storage::encode_safety_state(old, {"", 4});
+  records.generations_recorded = true;
+  auto s = open(records);
+  EXPECT_TRUE(s.lost()) << s.opened_summary();
+  EXPECT_EQ(ids(s), (std::vector<std::string>{kStore, "OP-FLAG-01"}));
+  EXPECT_FALSE(s.mode());
+  EXPECT_NE((*s.load())[0].reason.find("version before this one"), std::string::npos)
+      << (*s.load())[0].reason;
+}
+
+// The telemetry database did not answer at start: whether the file is the newest is unknown,
+// so it is not trusted (unknown means latched); its latches stay.
+TEST_F(SafetyStateStoreTest, AnUncheckableAgeIsLatched) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s.latch({"ALM-01", "fire alarm", 1}));
+  }
+  TelemetryRecords records;
+  records.unreadable = "the telemetry database did not answer within 10 s at start";
+  auto s = open(records);
+  EXPECT_TRUE(s.lost());
+  EXPECT_EQ(ids(s), (std::vector<std::string>{kStore, "ALM-01"}));
+  EXPECT_NE((*s.load())[0].reason.find("did not answer"), std::string::npos)
+      << (*s.load())[0].reason;
 }
 
 // The same file, the record lagging behind (a kill -9 before the database wrote it): restored.

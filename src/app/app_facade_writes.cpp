@@ -267,7 +267,7 @@ Result<api::ModeVerdict> AppFacade::apply_mode(const ModePlan& plan) {
   }
   std::string not_stored;
   if (!plan.stored) {
-    // Either way FAULT-STORE latches (the store's failure handler): the file is gone.
+    // Either way FAULT-STORE latches (the store's failure handler): the file is moved aside.
     if (!plan.stops_power) {
       const std::string why = "the mode could not be stored durably, so it was not applied: " +
                               plan.stored.error().message;

@@ -312,8 +312,9 @@ Status SafetyStateStore::clear(std::string_view id) {
                                [&](const storage::SafetyLatch& l) { return l.id == id; });
   if (it == before.latches.end()) return {};
   const storage::SafetyLatch cleared = *it;
-  // On failure the latch stays: the file is gone, so a restart is "lost" (latched) too. A latch
-  // staged again meanwhile (another raise, another time) is not the one acknowledged: it stays.
+  // On failure the latch stays: the file is moved aside, so a restart is "lost" (latched) too. A
+  // latch staged again meanwhile (another raise, another time) is not the one acknowledged: it
+  // stays.
   auto changed = change(
       [&](storage::SafetyState& s) {
         std::erase_if(s.latches, [&](const storage::SafetyLatch& l) { return l == cleared; });

@@ -106,7 +106,7 @@ class SafetyStateStore final : public CoalescingLatchStore {
   std::optional<storage::SafetyMode> mode() const;
 
   /// Told of every write that fails after start (any thread, under the store's lock: it must
-  /// only hand the message on). A failed write removes the file (SafetyStateFile::save), so the
+  /// only hand the message on). A failed write moves the file aside (SafetyStateFile::save), so the
   /// running controller must latch FAULT-STORE too, as the next start will.
   void set_write_failure_handler(std::function<void(const std::string&)> handler);
   /// Told the stamp of every write that is on disk (after the folder's fsync; latch writer's

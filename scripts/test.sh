@@ -47,6 +47,23 @@ count() {  # log -> adds its ctest totals to passed/failed
   passed=$((passed + total - bad))
   failed=$((failed + bad))
 }
+# What a failed test printed (its last run in ctest's log): why it failed, in CI's kept tail.
+failure_tail() {  # preset name
+  local log=build/$1/Testing/Temporary/LastTest.log
+  [[ -f $log ]] || return 0
+  awk -v name="$2" '
+    $0 ~ ("Testing: " name "$") { inside = 1; out = ""; next }
+    inside && /^<end of output>/ { inside = 0; last = out; next }
+    inside && !/^Output:/ && !/^-+$/ { out = out $0 "\n" }
+    END { printf "%s", last }' "$log" | grep -v '^$' >"$log.tail" || true
+  # From the first failure a test or a sanitizer reported, else its last lines.
+  if grep -qE 'Failure$|ERROR: |runtime error|WARNING: ThreadSanitizer' "$log.tail"; then
+    grep -m 3 -A 8 -E 'Failure$|ERROR: |runtime error|WARNING: ThreadSanitizer' "$log.tail" | head -n 25
+  else
+    tail -n 15 "$log.tail"
+  fi
+  rm -f "$log.tail"
+}
 presets=(dev asan tsan)
 ctest_filter=()
 if ((quick)); then
@@ -69,7 +86,10 @@ for preset in "${presets[@]}"; do
   # Name the failures in the summary too: CI keeps only the tail of a long log.
   failed_list=build/$preset/Testing/Temporary/LastTestsFailed.log
   if [[ -s $failed_list ]] && ! grep -q '100% tests passed' "$log_dir/$preset.log"; then
-    while IFS=: read -r _ name; do summaries+=("  $preset failed: $name"); done <"$failed_list"
+    while IFS=: read -r _ name; do
+      summaries+=("  $preset failed: $name")
+      while IFS= read -r line; do summaries+=("    | $line"); done < <(failure_tail "$preset" "$name")
+    done <"$failed_list"
   fi
 done
 

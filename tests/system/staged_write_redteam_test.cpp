@@ -43,6 +43,8 @@ class HeldDatabaseLock {
  public:
   explicit HeldDatabaseLock(const std::string& db) {
     if (sqlite3_open(db.c_str(), &conn_) != SQLITE_OK) return;
+    // bessd may be committing telemetry at that moment: wait for it, as another process would.
+    sqlite3_busy_timeout(conn_, 5000);
     held_ = sqlite3_exec(conn_, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK;
   }
   ~HeldDatabaseLock() { release(); }

@@ -7,11 +7,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <set>
 
 #include <boost/asio/post.hpp>
 
+#include <bessd/inverter/inverter_task_queue.hpp>
 #include <bessd/inverter/planning/obey_check.hpp>
 #include <bessd/inverter/planning/point_layout.hpp>
 #include <bessd/inverter/planning/point_values.hpp>
@@ -52,7 +52,8 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
         options(o),
         clock(clk),
         timer(io_ctx),
-        obey(options.obey_tolerance_w, options.obey_window) {
+        obey(options.obey_tolerance_w, options.obey_window),
+        tasks(io_ctx.get_executor()) {
     if (profile.control.style == ControlStyle::sunspec_storage &&
         profile.control.revert_timeout_s > 0) {
       const auto quarter = std::chrono::milliseconds{
@@ -71,10 +72,16 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   bool running{false};
   std::optional<TimePoint> last_startup;
 
-  // Link and layout.
-  bool link_up{false};
-  bool is_ready{false};
-  std::uint64_t generation{0};  // bumps on every link edge; stale task results are dropped
+  // The session with the device: each link edge starts it over (docs/devices.md, "What the
+  // inverter driver does with it").
+  enum class SessionPhase {
+    link_down,  // no link: reads fail at once, commands wait for the next session
+    starting,   // discovery, the first read, then the safe state; retried 5 s after a failure
+    ready,      // the safe state was written and read back: polls, commands, supervision
+  };
+  SessionPhase phase{SessionPhase::link_down};
+  bool link_up() const { return phase != SessionPhase::link_down; }
+  bool is_ready() const { return phase == SessionPhase::ready; }
   registers::sunspec::ModelDirectory models;
   PointLayout layout;
 
@@ -85,9 +92,8 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   std::optional<InverterState> state;
   std::optional<double> last_readback_w;
 
-  // Tasks.
-  std::deque<std::function<void(std::function<void()>)>> tasks;
-  bool busy{false};
+  // Tasks: one transaction chain at a time; a link edge starts a new generation.
+  InverterTaskQueue tasks;
   bool poll_queued{false};
   bool assert_queued{false};
   std::vector<StateHandler> waiting_readers;
@@ -140,44 +146,16 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   template <typename F>
   auto guard(F f) {
     std::weak_ptr<Impl> weak = shared_from_this();
-    const std::uint64_t gen = generation;
+    const std::uint64_t gen = tasks.generation();
     return [weak, gen, f = std::move(f)](auto&&... args) mutable {
       auto self = weak.lock();
       if (!self || !self->running) return;
-      if (self->generation != gen) {
+      if (self->tasks.generation() != gen) {
         f(std::false_type{}, std::forward<decltype(args)>(args)...);
         return;
       }
       f(std::true_type{}, std::forward<decltype(args)>(args)...);
     };
-  }
-
-  /// `first`: ahead of everything queued (a command must never wait behind polls; only the
-  /// transaction in flight goes before it).
-  void enqueue(std::function<void(std::function<void()>)> task, bool first = false) {
-    if (first)
-      tasks.push_front(std::move(task));
-    else
-      tasks.push_back(std::move(task));
-    pump();
-  }
-
-  void pump() {
-    if (busy || tasks.empty() || !running) return;
-    busy = true;
-    auto task = std::move(tasks.front());
-    tasks.pop_front();
-    std::weak_ptr<Impl> weak = shared_from_this();
-    const std::uint64_t gen = generation;
-    task([weak, gen] {
-      auto self = weak.lock();
-      // A task of a previous link generation finishing late must not free the new one's slot.
-      if (!self || self->generation != gen) return;
-      self->busy = false;
-      boost::asio::post(self->io, [weak] {
-        if (auto s = weak.lock()) s->pump();
-      });
-    });
   }
 
   // ---------------------------------------------------------------- layout
@@ -196,7 +174,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
 
   InverterState compose() const {
     InverterState s;
-    s.online = link_up;
+    s.online = link_up();
     s.battery_power_w = flow("battery_power");
     s.battery_current_a = flow("battery_current");
     s.grid_power_w = flow("grid_power");
@@ -336,7 +314,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void check_obeys() {
-    if (!state || !state->battery_power_w || !is_ready) return;
+    if (!state || !state->battery_power_w || !is_ready()) return;
     const auto verdict = obey.check(asserted, *state->battery_power_w, clock.now());
     if (!verdict) return;
     if (verdict->obeying) {
@@ -536,10 +514,10 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   void queue_assert() {
     if (assert_queued) return;
     assert_queued = true;
-    enqueue(
+    tasks.enqueue(
         [this](std::function<void()> finished) {
           assert_queued = false;
-          if (!is_ready) return finished();
+          if (!is_ready()) return finished();
           const bool from_desired = desired_fresh;
           const std::uint64_t seq = desired_seq;
           const Target t = from_desired ? Target::of(desired) : asserted;
@@ -555,7 +533,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     if (reader) waiting_readers.push_back(std::move(reader));
     if (poll_queued) return;
     poll_queued = true;
-    enqueue([this](std::function<void()> finished) {
+    tasks.enqueue([this](std::function<void()> finished) {
       poll_queued = false;
       poll([this, finished](bool ok) {
         auto readers = std::move(waiting_readers);
@@ -564,7 +542,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
           if (ok && state)
             r(*state);
           else
-            r(fail(link_up ? ErrorCode::io_error : ErrorCode::disconnected,
+            r(fail(link_up() ? ErrorCode::io_error : ErrorCode::disconnected,
                    "inverter read failed (" + client.describe() + ")"));
         }
         maintain();
@@ -575,7 +553,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
 
   /// After each poll: lease re-assertion and (grid setpoint style) drift correction.
   void maintain() {
-    if (!is_ready) return;
+    if (!is_ready()) return;
     const TimePoint now = clock.now();
     // A command that did not take (write error, read-back mismatch) is retried, rate-limited.
     if (desired_fresh && desired.kind != CommandKind::none && !asserted.same_as(desired) &&
@@ -596,7 +574,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
 
   void startup() {
     last_startup = clock.now();
-    enqueue([this](std::function<void()> finished) {
+    tasks.enqueue([this](std::function<void()> finished) {
       auto after_layout = [this, finished](bool ok) {
         if (!ok) return finished();
         layout = PointLayout(profile, models, options.unit_id);
@@ -615,7 +593,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
           Target safe;
           safe.kind = CommandKind::safe_state;
           assert_target(safe, [this, finished](Status s) {
-            if (s) is_ready = true;
+            if (s) phase = SessionPhase::ready;
             finished();
             if (s && desired_fresh) queue_assert();
           });
@@ -629,9 +607,9 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void on_link(bool up, const std::string& detail) {
-    ++generation;
-    link_up = up;
-    is_ready = false;
+    // What was queued and what is in flight belong to the old session.
+    tasks.reset();
+    phase = up ? SessionPhase::starting : SessionPhase::link_down;
     asserted = {};
     asserted_at.reset();
     desired_fresh = false;
@@ -643,8 +621,6 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
       state->command_failing_since.reset();
       state->command_failure.clear();
     }
-    tasks.clear();
-    busy = false;
     poll_queued = false;
     assert_queued = false;
     if (state) state->online = up;
@@ -665,12 +641,18 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
     timer.async_wait([weak](const boost::system::error_code& ec) {
       auto self = weak.lock();
       if (ec || !self || !self->running) return;
-      if (self->is_ready) {
-        self->queue_poll();
-      } else if (self->link_up && !self->busy && self->tasks.empty() &&
-                 (!self->last_startup ||
-                  self->clock.now() - *self->last_startup >= std::chrono::seconds{5})) {
-        self->startup();  // discovery, first read or safe-state write failed: try again
+      switch (self->phase) {
+        case SessionPhase::ready:
+          self->queue_poll();
+          break;
+        case SessionPhase::starting:
+          if (self->tasks.idle() &&
+              (!self->last_startup ||
+               self->clock.now() - *self->last_startup >= std::chrono::seconds{5}))
+            self->startup();  // discovery, first read or safe-state write failed: try again
+          break;
+        case SessionPhase::link_down:
+          break;  // the client reconnects; its link edge starts the session
       }
       self->arm_timer();
     });
@@ -693,6 +675,7 @@ void ProfileInverterDriver::start() {
   impl_->client.set_link_handler([weak](bool up, const std::string& detail) {
     if (auto self = weak.lock(); self && self->running) self->on_link(up, detail);
   });
+  impl_->tasks.start();
   impl_->client.start();
   impl_->arm_timer();
 }
@@ -701,13 +684,13 @@ void ProfileInverterDriver::stop() {
   if (!impl_->running) return;
   impl_->running = false;
   impl_->timer.cancel();
-  impl_->tasks.clear();
+  impl_->tasks.stop();
 }
 
 void ProfileInverterDriver::read_state(StateHandler handler) {
-  if (!impl_->is_ready) {
-    auto err = impl_->link_up ? fail(ErrorCode::busy, "inverter is starting up")
-                              : fail(ErrorCode::disconnected, "inverter link is down");
+  if (!impl_->is_ready()) {
+    auto err = impl_->link_up() ? fail(ErrorCode::busy, "inverter is starting up")
+                                : fail(ErrorCode::disconnected, "inverter link is down");
     boost::asio::post(impl_->io, [handler = std::move(handler), err]() mutable {
       handler(Result<core::InverterState>{err});
     });
@@ -719,7 +702,7 @@ void ProfileInverterDriver::read_state(StateHandler handler) {
 Result<core::InverterState> ProfileInverterDriver::latest_state() const {
   if (!impl_->state) return fail(ErrorCode::not_found, "inverter not read yet");
   auto s = *impl_->state;
-  s.online = impl_->link_up;
+  s.online = impl_->link_up();
   return s;
 }
 
@@ -733,12 +716,12 @@ void ProfileInverterDriver::apply(const core::InverterCommand& command) {
   const bool first_after_connect = !impl_->desired_fresh;
   impl_->desired_fresh = true;
   if (first_after_connect || target_changed) ++impl_->desired_seq;
-  if (!impl_->is_ready) return;  // startup writes the safe state, then this
+  if (!impl_->is_ready()) return;  // startup writes the safe state, then this
   if (first_after_connect || target_changed) impl_->queue_assert();
 }
 
 bool ProfileInverterDriver::command_confirmed() const {
-  return impl_->is_ready && impl_->desired_fresh && impl_->confirmed_seq == impl_->desired_seq;
+  return impl_->is_ready() && impl_->desired_fresh && impl_->confirmed_seq == impl_->desired_seq;
 }
 
 void ProfileInverterDriver::set_event_handler(EventHandler handler) {
@@ -746,7 +729,7 @@ void ProfileInverterDriver::set_event_handler(EventHandler handler) {
 }
 
 bool ProfileInverterDriver::ready() const {
-  return impl_->is_ready;
+  return impl_->is_ready();
 }
 
 std::map<std::uint16_t, std::uint16_t> ProfileInverterDriver::sunspec_models() const {

@@ -317,7 +317,6 @@ struct Daemon::Impl {
   void open_safety_state(bool telemetry_db_existed, bool store_ready) {
     TelemetryRecords legacy;
     legacy.telemetry_db_existed = telemetry_db_existed;
-    auto generations = std::make_shared<std::map<std::string, std::uint64_t>>();
     // A database found corrupt and started afresh knows nothing (docs/operations.md: a limit of
     // the older-copy check). One that did not answer in time, or whose records cannot be read,
     // may know a later generation: the state's age is unknown, so latched.
@@ -328,7 +327,7 @@ struct Daemon::Impl {
         for (const auto& c : *counters) {
           if (c.key == kSafetyStateKeptCounter && c.value > 0) legacy.kept_before = true;
           if (c.key.starts_with(kSafetyStateGenerationPrefix) && c.value >= 0 && c.value < 1e18)
-            (*generations)[c.key.substr(kSafetyStateGenerationPrefix.size())] =
+            legacy.generations[c.key.substr(kSafetyStateGenerationPrefix.size())] =
                 static_cast<std::uint64_t>(c.value);
         }
       } else {
@@ -336,12 +335,6 @@ struct Daemon::Impl {
             "the telemetry database's records cannot be read (" + counters.error().message + ")";
       }
     }
-    legacy.generations_recorded = !generations->empty();
-    legacy.last_generation = [generations](const std::string& id) -> std::optional<std::uint64_t> {
-      const auto it = generations->find(id);
-      if (it == generations->end()) return std::nullopt;
-      return it->second;
-    };
     legacy.load = [this, store_ready]() -> Result<std::vector<control::LatchedFault>> {
       if (!store_ready) return fail(ErrorCode::timeout, "the telemetry database was not ready");
       if (store->metrics().corrupt_files_replaced > 0)

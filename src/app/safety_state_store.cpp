@@ -183,19 +183,20 @@ bool SafetyStateStore::older_than_recorded(const storage::SafetyStateOpened& ope
           ", so an older copy (a backup put back, a card that lost its last " +
           "writes) cannot be told from it";
   } else if (opened.stamp.store_id.empty()) {
-    if (!records.generations_recorded) return false;  // an upgrade: the first stamped write follows
+    if (records.generations.empty()) return false;  // an upgrade: the first stamped write follows
     why = where + " was written by a bessd version before this one, but this installation has " +
           "written newer states since (the telemetry database records them): it was put back " +
           "from an older copy, or an older bessd ran here in between";
   } else {
-    const auto last =
-        records.last_generation ? records.last_generation(opened.stamp.store_id) : std::nullopt;
-    if (!last || *last <= opened.stamp.generation) return false;
+    const auto found = records.generations.find(opened.stamp.store_id);
+    if (found == records.generations.end() || found->second <= opened.stamp.generation)
+      return false;
+    const std::uint64_t last = found->second;
     // The next writes continue after the recorded one: a restart does not find "older" again.
-    file_.continue_after(*last);
+    file_.continue_after(last);
     why = where + " is older than the last state bessd wrote (generation " +
           std::to_string(opened.stamp.generation) + ", the telemetry database recorded " +
-          "generation " + std::to_string(*last) + "): it was put back from a copy, or the " +
+          "generation " + std::to_string(last) + "): it was put back from a copy, or the " +
           "storage lost writes";
   }
   origin_ = storage::SafetyStateOrigin::lost;

@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -47,11 +48,9 @@ struct TelemetryRecords {
   // missing state is "lost", not a first start: e.g. storage.safety_state_path was changed).
   bool kept_before{false};
   std::function<Result<std::vector<control::LatchedFault>>()> load;
-  // The last generation recorded for a store id, if any (see set_stored_handler).
-  std::function<std::optional<std::uint64_t>(const std::string& store_id)> last_generation;
-  // Some generation is recorded: a file without a store id (written before stamps existed) is
-  // then older than what this installation has written since.
-  bool generations_recorded{false};
+  // The last generation recorded per store id (see set_stored_handler). Any at all: a file
+  // without a store id (written before stamps existed) is older than what was written since.
+  std::map<std::string, std::uint64_t> generations;
   // Why the records could not be read (empty: they could): a restored file's age is then
   // unknown, so it is not trusted.
   std::string unreadable;

@@ -212,10 +212,7 @@ TEST_F(SafetyStateStoreTest, AnOlderCopyOfTheFileStartsLostKeepingItsLatches) {
   std::ofstream(path_, std::ios::binary | std::ios::trunc) << older_copy;
 
   TelemetryRecords records;
-  records.last_generation = [&](const std::string& id) -> std::optional<std::uint64_t> {
-    if (id != written.back().store_id) return std::nullopt;
-    return written.back().generation;
-  };
+  records.generations[written.back().store_id] = written.back().generation;
   std::vector<storage::SafetyStateStamp> after;
   {
     auto s = open(records);
@@ -231,9 +228,7 @@ TEST_F(SafetyStateStoreTest, AnOlderCopyOfTheFileStartsLostKeepingItsLatches) {
   ASSERT_FALSE(after.empty());
   EXPECT_GT(after.front().generation, written.back().generation);
   // Nothing older any more: with the newest record, the next start restores.
-  records.last_generation = [&](const std::string&) -> std::optional<std::uint64_t> {
-    return after.back().generation;
-  };
+  records.generations[after.back().store_id] = after.back().generation;
   auto s = open(records);
   EXPECT_FALSE(s.lost()) << s.opened_summary();
   EXPECT_EQ(ids(s), (std::vector<std::string>{kStore, "OP-FLAG-01", "BMS-OT"}))
@@ -258,7 +253,7 @@ TEST_F(SafetyStateStoreTest, AnUnstampedFileAfterStampedWritesIsAnOlderCopy) {
   }
   std::ofstream(path_, std::ios::binary | std::ios::trunc)
       << storage::encode_safety_state(old, {"", 4});
-  records.generations_recorded = true;
+  records.generations["an earlier store"] = 7;
   auto s = open(records);
   EXPECT_TRUE(s.lost()) << s.opened_summary();
   EXPECT_EQ(ids(s), (std::vector<std::string>{kStore, "OP-FLAG-01"}));
@@ -292,9 +287,7 @@ TEST_F(SafetyStateStoreTest, ARecordOlderThanTheFileIsNotAnAlarm) {
     ASSERT_TRUE(s.latch({"ALM-01", "fire alarm", 1}));
   }
   TelemetryRecords records;
-  records.last_generation = [&](const std::string&) -> std::optional<std::uint64_t> {
-    return last.generation - 1;
-  };
+  records.generations[last.store_id] = last.generation - 1;
   auto s = open(records);
   EXPECT_FALSE(s.lost()) << s.opened_summary();
   EXPECT_EQ(ids(s), std::vector<std::string>{"ALM-01"});

@@ -136,12 +136,16 @@ api::StatusDto AppFacade::status() const {
     s.controller.commanded_power_w = out.command.battery_power_w;
   if (out.command.kind == core::CommandKind::safe_state) s.controller.commanded_power_w = 0.0;
   s.controller.command_reason = out.command.reason;
-  // The mode shown is the one requested; while the start-up hold runs it as idle, say why.
-  if (ctx_.loop.holding_until_confirmed() && out.command.reason == "idle" &&
-      ctx_.loop.request().mode != config::OperatingMode::idle)
-    s.controller.command_reason =
+  // The mode shown is the one requested; while the start-up hold runs it as idle, say why. A
+  // protection's reason (a recharge of an empty pack) goes first: the hold is said after it.
+  if (ctx_.loop.holding_until_confirmed() &&
+      ctx_.loop.request().mode != config::OperatingMode::idle) {
+    constexpr const char* kHold =
         "idle until the safety state is rewritten at start (the restored mode applies once it "
         "is on disk)";
+    s.controller.command_reason =
+        out.command.reason == "idle" ? std::string(kHold) : out.command.reason + "; mode " + kHold;
+  }
   for (const auto& f : out.faults) {
     api::ActiveFault a;
     a.code = f.id;

@@ -228,6 +228,32 @@ TEST(SafetyStateStart, StatusExplainsTheHoldUntilTheStateIsRewritten) {
   EXPECT_EQ(site.api("GET", "/v1/status").body.value("command_reason", ""), "manual");
 }
 
+// The same hold on an empty pack: the recharge the BMS asks for runs at once (a protection, not
+// the operator's mode), and the status says both, the recharge first, rather than hiding the
+// hold behind it.
+TEST(SafetyStateStart, StatusExplainsTheHoldBehindARecharge) {
+  Site site;
+  SlowStateDisk disk(site);
+  discharge_then_kill9(site, disk);
+  if (HasFatalFailure()) return;
+  ASSERT_EQ(site.sim("soc 3").rfind("ok", 0), 0U);
+  disk.set(3000ms);
+  const std::int64_t restarted = Site::now_us();
+  ASSERT_TRUE(disk.start(site)) << site.bessd_output();
+  nlohmann::json status;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        status = site.api("GET", "/v1/status").body;
+        return status.value("command_reason", "").find("Recharging") != std::string::npos;
+      },
+      3s))
+      << status.dump();
+  EXPECT_NE(status.value("command_reason", "").find("safety state is rewritten"), std::string::npos)
+      << status.dump();
+  EXPECT_TRUE(wait_for_write(site, restarted, charging, 10s)) << site.sim("writes");
+  disk.set(0ms);
+}
+
 // Red team 16f R1. A mode answered 200 at its rename, then the folder's fsync fails once (EIO):
 // FAULT-STORE latches. The operator acknowledges it as told; that write must store the mode in
 // force (idle for maintenance), not the manual discharge it replaced, which a later restart

@@ -312,7 +312,7 @@ Status SafetyStateStore::clear(std::string_view id) {
   const auto it = std::find_if(before.latches.begin(), before.latches.end(),
                                [&](const storage::SafetyLatch& l) { return l.id == id; });
   if (it == before.latches.end()) return {};
-  const storage::SafetyLatch cleared = *it;
+  const storage::SafetyLatch& cleared = *it;
   // On failure the latch stays: the file is moved aside, so a restart is "lost" (latched) too. A
   // latch staged again meanwhile (another raise, another time) is not the one acknowledged: it
   // stays.
@@ -369,7 +369,10 @@ Result<bool> SafetyStateStore::change(const std::function<void(storage::SafetySt
   // latches staged meanwhile stay in memory for the next flush.
   constexpr int kAttempts = 3;
   for (int attempt = 1;; ++attempt) {
-    auto [next, upto] = staged();
+    // Not a structured binding: the commit check below captures `upto`.
+    auto staged_now = staged();
+    storage::SafetyState& next = staged_now.first;
+    const std::uint64_t upto = staged_now.second;
     mutate(next);
     bool restaged = false;
     bool committed = false;

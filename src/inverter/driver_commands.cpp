@@ -1,0 +1,128 @@
+// Commands: planned for the control style, written and read back; a command that did not take
+// is retried, and the one in force is re-asserted before its lease or the device's revert timer
+// runs out (and, for a grid setpoint, when the house load drifts).
+#include "profile_inverter_driver_impl.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace bessd::inverter {
+
+Result<WritePlan> ProfileInverterDriver::Impl::plan(const Target& t) {
+  auto planned = planner.plan(t, PlanInputs{.values = values,
+                                            .state = state,
+                                            .use_fallback_setpoint = use_fallback_setpoint,
+                                            .invert_battery_power = options.invert_battery_power,
+                                            .now = clock.now()});
+  // The setpoint as planned: the drift correction compares with it even if the write fails.
+  if (planned && planned->grid_setpoint) grid_setpoint_written = planned->grid_setpoint;
+  return planned;
+}
+
+// A command that did not take is tried again this often: within a lease, and soon.
+Duration ProfileInverterDriver::Impl::retry_interval() const {
+  return std::min<Duration>(options.lease, std::chrono::seconds{5});
+}
+
+void ProfileInverterDriver::Impl::assert_target(Target t, const std::function<void(Status)>& done) {
+  last_attempt_at = clock.now();
+  if (!control_available && t.kind != CommandKind::none)
+    return done(fail(ErrorCode::unsupported, "control unavailable on this device"));
+  if (raised["inverter.precondition"] && t.kind == CommandKind::set_power)
+    return done(fail(ErrorCode::unsupported, "control preconditions not met"));
+  auto writes = plan(t);
+  if (!writes) {
+    emit(Severity::warning, EventEdge::once, "inverter.write_failed", writes.error().message);
+    note_failure(writes.error().message);
+    return done(Status{Failure{writes.error()}});
+  }
+  const bool command_changed =
+      t.kind != asserted.kind || t.battery_power_w != asserted.battery_power_w;
+  write_all(
+      writes->writes, guard([this, t, done, command_changed](auto current, const Status& s) {
+        if (!current) return done(fail(ErrorCode::disconnected, "link changed"));
+        if (!s) {
+          // Victron: 2716 missing before Venus 3.50 -> fall back to 2700 once.
+          auto code = modbus::exception_code_of(s.error());
+          if (profile.control.style == ControlStyle::grid_setpoint && !use_fallback_setpoint &&
+              code == std::uint8_t{0x02} && profile.control.points.count("setpoint_fallback") &&
+              s.error().message.find(
+                  std::to_string(layout.has(profile.control.points.at("setpoint"))
+                                     ? layout.find(profile.control.points.at("setpoint"))->address
+                                     : 0)) != std::string::npos) {
+            use_fallback_setpoint = true;
+            emit(Severity::warning, EventEdge::once, "inverter.setpoint_fallback",
+                 "volatile grid setpoint not offered (older Venus OS): using the stored setpoint "
+                 "(written on change only)");
+            return assert_target(t, done);
+          }
+          if (s.error().message.find("read-back mismatch") == std::string::npos)
+            emit(Severity::warning, EventEdge::once, "inverter.write_failed", s.error().message);
+          note_failure(s.error().message);
+          return done(s);
+        }
+        condition("inverter.readback_mismatch", false, Severity::error, "read-back matches again");
+        failing_since.reset();
+        failure.clear();
+        if (state) {
+          state->command_failing_since.reset();
+          state->command_failure.clear();
+        }
+        asserted = t;
+        asserted_at = clock.now();
+        if (t.kind == CommandKind::set_power) last_readback_w = t.battery_power_w;
+        if (t.kind == CommandKind::safe_state) last_readback_w = 0.0;
+        if (command_changed) obey.restart();
+        done(Status{});
+      }));
+}
+
+void ProfileInverterDriver::Impl::note_failure(const std::string& what) {
+  if (!failing_since) failing_since = clock.now();
+  failure = what;
+  if (state) {
+    state->command_failing_since = failing_since;
+    state->command_failure = failure;
+  }
+}
+
+void ProfileInverterDriver::Impl::queue_assert() {
+  if (assert_queued) return;
+  assert_queued = true;
+  tasks.enqueue(
+      [this](const std::function<void()>& finished) {
+        assert_queued = false;
+        if (!is_ready()) return finished();
+        const bool from_desired = desired_fresh;
+        const std::uint64_t seq = desired_seq;
+        const Target t = from_desired ? Target::of(desired) : asserted;
+        assert_target(t, [this, finished, from_desired, seq](const Status& s) {
+          if (s && from_desired) confirmed_seq = seq;
+          finished();
+        });
+      },
+      /*first=*/true);
+}
+
+/// After each poll: lease re-assertion and (grid setpoint style) drift correction.
+void ProfileInverterDriver::Impl::maintain() {
+  if (!is_ready()) return;
+  const TimePoint now = clock.now();
+  // A command that did not take (write error, read-back mismatch) is retried, rate-limited.
+  if (desired_fresh && desired.kind != CommandKind::none && !asserted.same_as(desired) &&
+      (!last_attempt_at || now - *last_attempt_at >= retry_interval())) {
+    queue_assert();
+    return;
+  }
+  if (asserted.kind == CommandKind::none) return;
+  bool due = !asserted_at || now - *asserted_at >= options.lease;
+  if (!due && profile.control.style == ControlStyle::grid_setpoint &&
+      asserted.kind == CommandKind::set_power && state && state->grid_power_w &&
+      state->battery_power_w && grid_setpoint_written) {
+    const double next = *state->grid_power_w - *state->battery_power_w + asserted.battery_power_w;
+    due = std::fabs(next - *grid_setpoint_written) > profile.control.deadband_w;
+  }
+  if (due) queue_assert();
+}
+
+}  // namespace bessd::inverter

@@ -1,0 +1,150 @@
+// Polls and what they mean: the device's registers become an InverterState; then the control
+// preconditions and whether the device follows the command.
+#include "profile_inverter_driver_impl.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace bessd::inverter {
+
+void ProfileInverterDriver::Impl::read_block(std::uint8_t unit, RegisterFunction fn,
+                                             std::uint16_t address, std::uint16_t count,
+                                             modbus::ReadHandler h) {
+  if (fn == RegisterFunction::input)
+    client.read_input(unit, address, count, std::move(h));
+  else
+    client.read_holding(unit, address, count, std::move(h));
+}
+
+std::optional<double> ProfileInverterDriver::Impl::flow(const std::string& role) const {
+  return values.flow(role, options.invert_battery_power);
+}
+
+InverterState ProfileInverterDriver::Impl::compose() const {
+  InverterState s;
+  s.online = link_up();
+  s.battery_power_w = flow("battery_power");
+  s.battery_current_a = flow("battery_current");
+  s.grid_power_w = flow("grid_power");
+  s.ac_power_w = flow("ac_power");
+  s.battery_voltage_v = flow("battery_voltage");
+  s.pv_power_w = flow("pv_power");
+  s.rated_power_w = options.rated_power_w ? options.rated_power_w : flow("rated_power");
+  if (auto it = profile.readings.find("operating"); it != profile.readings.end()) {
+    for (const auto& n : it->second.points) {
+      auto v = values.raw_value_of(n);
+      if (!v) continue;
+      auto st = profile.operating_states.find(static_cast<std::int64_t>(*v));
+      s.operating =
+          st == profile.operating_states.end() ? core::InverterOperating::unknown : st->second;
+      break;
+    }
+  }
+  for (const auto& [role, out] :
+       {std::pair<const char*, std::string InverterState::*>{"model", &InverterState::model},
+        {"serial", &InverterState::serial}}) {
+    if (auto it = profile.readings.find(role); it != profile.readings.end())
+      for (const auto& n : it->second.points)
+        if (auto str = values.string_of(n)) {
+          s.*out = *str;
+          break;
+        }
+  }
+  s.setpoint_readback_w = last_readback_w;
+  s.command_failing_since = failing_since;
+  s.command_failure = failure;
+  s.read_at = clock.now();
+  return s;
+}
+
+void ProfileInverterDriver::Impl::poll(const std::function<void(bool)>& done, std::size_t index,
+                                       bool any_ok) {
+  const auto& blocks = layout.poll_blocks();
+  if (index >= blocks.size()) {
+    if (any_ok || blocks.empty()) {
+      state = compose();
+      after_poll();
+    }
+    done(any_ok || blocks.empty());
+    return;
+  }
+  const PollBlock b = blocks[index];
+  read_block(b.unit, b.function, b.address, b.count,
+             guard([this, done, index, any_ok, b](auto current, Result<Registers> r) {
+               if (!current) return done(false);
+               if (r) {
+                 for (const auto& n : b.points) {
+                   const std::size_t off = layout.find(n)->address - b.address;
+                   const std::size_t cnt = profile.point(n)->register_count();
+                   values.store(n, Registers(r->begin() + static_cast<long>(off),
+                                             r->begin() + static_cast<long>(off + cnt)));
+                 }
+               } else {
+                 for (const auto& n : b.points) values.forget(n);
+                 if (r.error().code == ErrorCode::disconnected) return done(false);
+               }
+               poll(done, index + 1, any_ok || r.has_value());
+             }));
+}
+
+void ProfileInverterDriver::Impl::after_poll() {
+  // Preconditions (e.g. Victron Hub4Mode).
+  bool ok = true;
+  std::string why;
+  for (const auto& pc : profile.control.preconditions) {
+    auto v = values.raw_value_of(pc.point);
+    const bool pass = v && std::any_of(pc.allowed.begin(), pc.allowed.end(),
+                                       [&](double a) { return std::fabs(a - *v) < 1e-9; });
+    if (!pass) {
+      ok = false;
+      why = (pc.message.empty() ? "precondition on " + pc.point + " not met" : pc.message) +
+            " (read " + (v ? std::to_string(static_cast<long long>(*v)) : "nothing") + ")";
+    }
+  }
+  const bool was_blocked = raised["inverter.precondition"];
+  condition("inverter.precondition", !ok, Severity::error, ok ? "control preconditions met" : why);
+  if (was_blocked && ok && desired_fresh) queue_assert();
+  check_obeys();
+}
+
+void ProfileInverterDriver::Impl::check_obeys() {
+  if (!state || !state->battery_power_w || !is_ready()) return;
+  const auto verdict = obey.check(asserted, *state->battery_power_w, clock.now());
+  if (!verdict) return;
+  if (verdict->obeying) {
+    condition("inverter.not_obeying", false, Severity::warning,
+              "inverter follows the command again");
+    return;
+  }
+  condition("inverter.not_obeying", true, Severity::warning,
+            "inverter does not follow the command: battery at " +
+                std::to_string(static_cast<long>(verdict->measured_w)) + " W, commanded " +
+                std::to_string(static_cast<long>(verdict->commanded_w)) + " W",
+            {{"measured_w", std::to_string(verdict->measured_w)},
+             {"commanded_w", std::to_string(verdict->commanded_w)},
+             {"tolerance_w", std::to_string(options.obey_tolerance_w)}});
+}
+
+void ProfileInverterDriver::Impl::queue_poll(StateHandler reader) {
+  if (reader) waiting_readers.push_back(std::move(reader));
+  if (poll_queued) return;
+  poll_queued = true;
+  tasks.enqueue([this](const std::function<void()>& finished) {
+    poll_queued = false;
+    poll([this, finished](bool ok) {
+      auto readers = std::move(waiting_readers);
+      waiting_readers.clear();
+      for (auto& r : readers) {
+        if (ok && state)
+          r(*state);
+        else
+          r(fail(link_up() ? ErrorCode::io_error : ErrorCode::disconnected,
+                 "inverter read failed (" + client.describe() + ")"));
+      }
+      maintain();
+      finished();
+    });
+  });
+}
+
+}  // namespace bessd::inverter

@@ -1,0 +1,107 @@
+// Points to registers (docs/devices.md, "What the inverter driver does with it"): consecutive
+// points in one FC16 request, stored settings read first and written on change only, every
+// write read back and compared within half a step.
+#include "profile_inverter_driver_impl.hpp"
+
+#include <cmath>
+
+#include <bessd/inverter/registers/register_codec.hpp>
+
+namespace bessd::inverter {
+
+void ProfileInverterDriver::Impl::write_all(std::vector<PointWrite> writes,
+                                            const std::function<void(Status)>& done,
+                                            std::size_t index) {
+  if (index >= writes.size()) return done(Status{});
+  // Merge the following writes while they continue the same register run, so that points
+  // which belong together (SunSpec OutWRte + InWRte) change in one FC16 request.
+  std::vector<EncodedWrite> items;
+  Registers regs;
+  PointAddress at{};
+  bool persistent = false;
+  std::size_t i = index;
+  for (; i < writes.size(); ++i) {
+    const PointWrite& w = writes[i];
+    const PointSpec* p = profile.point(w.point);
+    const PointAddress* loc = layout.find(w.point);
+    if (p == nullptr || loc == nullptr) {
+      if (items.empty())
+        return done(fail(ErrorCode::unsupported, "point " + w.point + " is not on this device"));
+      break;
+    }
+    auto enc = values.encode(*p, w.value);
+    if (!enc) {
+      if (items.empty()) return done(Status{Failure{enc.error()}});
+      break;
+    }
+    if (!items.empty()) {
+      const bool continues = !persistent && !p->persistent && loc->unit == at.unit &&
+                             loc->address == at.address + regs.size() &&
+                             regs.size() + enc->size() <= modbus::kMaxWriteRegisters;
+      if (!continues) break;
+    } else {
+      at = *loc;
+      persistent = p->persistent;
+    }
+    items.push_back({w.point, w.value, regs.size(), enc->size()});
+    regs.insert(regs.end(), enc->begin(), enc->end());
+    if (persistent) {
+      ++i;
+      break;
+    }
+  }
+  auto next = [this, writes, done, i](const Status& st) {
+    if (!st) return done(st);
+    write_all(writes, done, i);
+  };
+  if (persistent) {
+    // Stored setting: read first, write only on change (flash wear, VRM logging).
+    read_block(at.unit, at.function, at.address, static_cast<std::uint16_t>(regs.size()),
+               guard([this, at, regs, items, next](auto current, Result<Registers> r) {
+                 if (!current) return next(fail(ErrorCode::disconnected, "link changed"));
+                 if (r && *r == regs) return next(Status{});
+                 write_and_verify(at, regs, items, next);
+               }));
+    return;
+  }
+  write_and_verify(at, regs, items, next);
+}
+
+void ProfileInverterDriver::Impl::write_and_verify(PointAddress at, const Registers& regs,
+                                                   const std::vector<EncodedWrite>& items,
+                                                   const std::function<void(Status)>& done) {
+  client.write_registers(
+      at.unit, at.address, regs,
+      guard([this, at, regs, items, done](auto current, const Status& s) {
+        if (!current) return done(fail(ErrorCode::disconnected, "link changed"));
+        if (!s) return done(s);
+        read_block(
+            at.unit, RegisterFunction::holding, at.address, static_cast<std::uint16_t>(regs.size()),
+            guard([this, items, done](auto cur, Result<Registers> r) {
+              if (!cur) return done(fail(ErrorCode::disconnected, "link changed"));
+              if (!r) return done(Status{Failure{r.error()}});
+              for (const auto& item : items) {
+                const std::string& name = item.name;
+                const PointSpec& spec = *profile.point(name);
+                values.store(name,
+                             Registers(r->begin() + static_cast<long>(item.offset),
+                                       r->begin() + static_cast<long>(item.offset + item.count)));
+                const auto got = values.value_of(name);
+                const auto sf = values.scale_factor_of(spec);
+                const double tol = registers::resolution(spec.scale, sf.value_or(0)) / 2.0 + 1e-9;
+                if (!got || std::fabs(*got - item.value) > tol) {
+                  const std::string read = got ? std::to_string(*got) : "nothing";
+                  condition(
+                      "inverter.readback_mismatch", true, Severity::error,
+                      "read-back of " + name + " differs: wrote " +
+                          std::to_string(item.value).append(", read ").append(read),
+                      {{"point", name}, {"written", std::to_string(item.value)}, {"read", read}});
+                  return done(fail(ErrorCode::protocol_error, "read-back mismatch on " + name));
+                }
+              }
+              done(Status{});
+            }));
+      }));
+}
+
+}  // namespace bessd::inverter

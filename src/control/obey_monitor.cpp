@@ -6,15 +6,18 @@
 namespace bessd::control {
 
 ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double commanded_w,
-                                      double dt_s, TimePoint now, const char* verb) {
+                                      double dt_s, TimePoint now, const char* verb,
+                                      bool always_judged) {
   // The allowance: the command in this direction, or what is left of a higher earlier command
   // while the inverter ramps down at its rate.
   side.allowance_w =
       std::max(commanded_w, side.allowance_w - s_.inverter_ramp_w_per_s * std::max(0.0, dt_s));
   const double limit_w = side.allowance_w * (1.0 + s_.margin_pct / 100.0) + s_.standby_tolerance_w;
-  // Only power bessd commanded in this direction is judged, or, after a block, whether the
-  // inverter still pushes power this way.
-  const bool judged = side.allowance_w > 0.0 || side.blocked;
+  // Charging is always judged: only a charger bessd commands puts power into the pack, so a charge
+  // at a zero allowance is an inverter out of bessd's control (its own self-use from PV, a
+  // device that left remote control). Discharging is judged only against power bessd commanded
+  // that way, or after a block: a DC load on the battery bus draws without any command.
+  const bool judged = always_judged || side.allowance_w > 0.0 || side.blocked;
   const bool over = judged && measured_w > limit_w;
   ObeyDirection out;
   if (!over) {
@@ -66,9 +69,10 @@ ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double command
     v.discharge.latch = discharge_.latched;
     return v;
   }
-  v.charge = judge_side(charge_, *measured_w, std::max(0.0, commanded_w), dt_s, now, "charges");
-  v.discharge =
-      judge_side(discharge_, -*measured_w, std::max(0.0, -commanded_w), dt_s, now, "discharges");
+  v.charge = judge_side(charge_, *measured_w, std::max(0.0, commanded_w), dt_s, now, "charges",
+                        /*always_judged=*/true);
+  v.discharge = judge_side(discharge_, -*measured_w, std::max(0.0, -commanded_w), dt_s, now,
+                           "discharges", /*always_judged=*/false);
   return v;
 }
 

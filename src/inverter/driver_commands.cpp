@@ -26,10 +26,16 @@ Duration ProfileInverterDriver::Impl::retry_interval() const {
 
 void ProfileInverterDriver::Impl::assert_target(Target t, const std::function<void(Status)>& done) {
   last_attempt_at = clock.now();
-  if (!control_available && t.kind != CommandKind::none)
-    return done(fail(ErrorCode::unsupported, "control unavailable on this device"));
-  if (raised["inverter.precondition"] && t.kind == CommandKind::set_power)
-    return done(fail(ErrorCode::unsupported, "control preconditions not met"));
+  // A device that cannot take the command is a command that fails: reported, so that it
+  // becomes INV-CMD rather than a status that shows the command as if it ran.
+  if (!control_available && t.kind != CommandKind::none) {
+    note_failure("control unavailable on this device (" + client.describe() + ")");
+    return done(fail(ErrorCode::unsupported, failure));
+  }
+  if (raised["inverter.precondition"] && t.kind == CommandKind::set_power) {
+    note_failure("control preconditions not met: " + precondition_failure);
+    return done(fail(ErrorCode::unsupported, failure));
+  }
   auto writes = plan(t);
   if (!writes) {
     emit(Severity::warning, EventEdge::once, "inverter.write_failed", writes.error().message);

@@ -93,16 +93,25 @@ void ProfileInverterDriver::Impl::after_poll() {
   std::string why;
   for (const auto& pc : profile.control.preconditions) {
     auto v = values.raw_value_of(pc.point);
+    // A read that failed this once (a busy device) keeps the last verdict: the setting did not
+    // change because one answer was "busy". Never read at all, it is not met.
+    if (!v && precondition_met.count(pc.point)) {
+      if (!precondition_met[pc.point]) ok = false;
+      continue;
+    }
     const bool pass = v && std::any_of(pc.allowed.begin(), pc.allowed.end(),
                                        [&](double a) { return std::fabs(a - *v) < 1e-9; });
+    if (v) precondition_met[pc.point] = pass;
     if (!pass) {
       ok = false;
       why = (pc.message.empty() ? "precondition on " + pc.point + " not met" : pc.message) +
             " (read " + (v ? std::to_string(static_cast<long long>(*v)) : "nothing") + ")";
     }
   }
+  if (!ok && !why.empty()) precondition_failure = why;
   const bool was_blocked = raised["inverter.precondition"];
-  condition("inverter.precondition", !ok, Severity::error, ok ? "control preconditions met" : why);
+  condition("inverter.precondition", !ok, Severity::error,
+            ok ? "control preconditions met" : precondition_failure);
   if (was_blocked && ok && desired_fresh) queue_assert();
   check_obeys();
 }

@@ -84,6 +84,7 @@ void ProfileInverterDriver::Impl::on_link(bool up, const std::string& detail) {
   // What was queued and what is in flight belong to the old session.
   tasks.reset();
   phase = up ? SessionPhase::starting : SessionPhase::link_down;
+  precondition_met.clear();
   asserted = {};
   asserted_at.reset();
   desired_fresh = false;

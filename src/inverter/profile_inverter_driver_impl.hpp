@@ -122,6 +122,8 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   // controller turns a persistent failure into the INV-CMD fault).
   std::optional<TimePoint> failing_since;
   std::string failure;
+  std::string precondition_failure;              // why the last poll found the preconditions unmet
+  std::map<std::string, bool> precondition_met;  // per point, as last read (this session)
 
   // profile_inverter_driver.cpp: events and the session.
   void emit(Severity sev, EventEdge edge, const std::string& code, std::string message,

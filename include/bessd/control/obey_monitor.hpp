@@ -2,13 +2,15 @@
 // OP-I-01/02: does the inverter follow the battery power bessd commands? (docs/protection.md
 // "Inverter not obeying".) Pure, one owner, time as an argument.
 //
-// Judged per direction and only against power bessd commands in that direction: a current bessd
-// never commanded (a DC load on the battery bus, the inverter's standby draw, a sensor offset at
-// a zero limit) never counts. The allowance follows the inverter's ramp: after bessd lowers its
-// command, the inverter may take ramp time to come down. Measured power above the allowance by
-// the margin plus the standby tolerance for longer than the window is a confirmed non-obey: that
-// direction is blocked (the controller commands zero in it). If the inverter still pushes power
-// that way after the block, the fault latches.
+// Judged per direction. Charging always: nothing but a charger bessd commands puts power into the
+// pack, so charging beyond the allowance (0 W in idle, the safe state or a discharge) is an
+// inverter out of control. Discharging only against power bessd commands that way: a DC load on
+// the battery bus draws without a command. Below the standby tolerance (standby draw, a sensor
+// offset at a zero limit) nothing counts. The allowance follows the inverter's ramp: after bessd
+// lowers its command, the inverter may take ramp time to come down. Measured power above the
+// allowance by the margin plus the standby tolerance for longer than the window is a confirmed
+// non-obey: that direction is blocked (the controller commands zero in it). If the inverter still
+// pushes power that way after the block, the fault latches.
 
 #include <optional>
 #include <string>
@@ -59,7 +61,7 @@ class ObeyMonitor {
     bool latched{false};
   };
   ObeyDirection judge_side(Side& side, double measured_w, double commanded_w, double dt_s,
-                           TimePoint now, const char* verb);
+                           TimePoint now, const char* verb, bool always_judged);
 
   ObeySettings s_;
   Side charge_;

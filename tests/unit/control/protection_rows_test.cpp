@@ -187,13 +187,46 @@ TEST(ProtectionRows, UncommandedCurrentsNeverTripTheObeyCheck) {
     EXPECT_TRUE(charge_open(h.out)) << w;
     EXPECT_TRUE(discharge_open(h.out)) << w;
   }
-  // Commanding a charge while a DC load draws: the discharge direction is not judged.
+  // Commanding a charge while a DC load draws: the discharge direction is not judged (charging,
+  // which no DC load does, always is: ChargingThatBessdNeverCommandedIsANonObey).
   h.in.request.mode = config::OperatingMode::manual;
   h.in.request.manual_setpoint_w = 1000.0;
   h.in.snapshot.inverter.battery_power_w = -600.0;
   h.steps(60);
   EXPECT_TRUE(h.out.faults.empty());
   EXPECT_TRUE(discharge_open(h.out));
+}
+
+// An inverter out of bessd's control (its own self-use, charging from PV) charges while bessd
+// holds 0 W or discharges: that is judged although bessd commanded no charge.
+TEST(ProtectionRows, ChargingThatBessdNeverCommandedIsANonObey) {
+  for (const double setpoint_w : {0.0, -1500.0}) {
+    Harness h;
+    h.start(config::OperatingMode::manual, setpoint_w);
+    h.plant_follows = false;
+    h.in.snapshot.inverter.battery_power_w = 2672.0;
+    h.steps(12);
+    EXPECT_TRUE(h.has_event("OP-I-01", EventEdge::raised)) << setpoint_w;
+    EXPECT_FALSE(charge_open(h.out)) << setpoint_w;
+    h.steps(12);
+    EXPECT_TRUE(has_fault(h.out, "OP-I-01")) << "still charging after the block: " << setpoint_w;
+    EXPECT_FALSE(has_fault(h.out, "OP-I-02")) << setpoint_w;
+  }
+}
+
+// The same while a latched fault holds the safe state: the fault's 0 W is not what the battery
+// does, and a second fault says so.
+TEST(ProtectionRows, ChargingWhileTheSafeStateIsHeldIsANonObey) {
+  Harness h;
+  h.start(config::OperatingMode::manual, 1000.0);
+  h.in.snapshot.pack.protections.set(core::BmsCondition::over_temperature, core::FlagState::active);
+  h.step();
+  ASSERT_EQ(h.out.command.kind, CommandKind::safe_state);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w = 2672.0;
+  h.steps(24);
+  EXPECT_TRUE(has_fault(h.out, "BMS-OT"));
+  EXPECT_TRUE(has_fault(h.out, "OP-I-01"));
 }
 
 TEST(ProtectionRows, RampingInverterIsNotANonObey) {

@@ -404,6 +404,20 @@ TEST(Victron, OldVenusFallsBackTo2700) {
   ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint_legacy") == 250.0; }));
 }
 
+// A busy answer to the Hub4Mode read says nothing about the setting: control goes on.
+TEST(Victron, ABusyHub4ModeReadKeepsTheLastVerdict) {
+  Rig r("victron_ess");
+  fill_victron(r.bank);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  r.server->add_exception(3, 2902, 2903, 0x06);
+  const auto req = r.server->requests();
+  ASSERT_TRUE(r.wait([&] { return r.server->requests() > req + 10; }));
+  EXPECT_EQ(r.count("inverter.precondition", EventEdge::raised), 0);
+  r.driver->apply(set_power(1000));
+  ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == 1450.0; }));
+}
+
 TEST(Victron, WrongHub4ModeBlocksControl) {
   Rig r("victron_ess");
   fill_victron(r.bank);
@@ -416,10 +430,16 @@ TEST(Victron, WrongHub4ModeBlocksControl) {
   const auto req = r.server->requests();
   ASSERT_TRUE(r.wait([&] { return r.server->requests() > req + 10; }));
   EXPECT_EQ(r.server->writes(), writes);
+  // Reported as a command that fails (INV-CMD once it lasts), naming the register's reading.
+  const auto failing = r.driver->latest_state();
+  ASSERT_TRUE(failing && failing->command_failing_since.has_value());
+  EXPECT_NE(failing->command_failure.find("(read 3)"), std::string::npos)
+      << failing->command_failure;
   r.bank.set("hub4_mode", 2);
   ASSERT_TRUE(r.wait([&] { return r.count("inverter.precondition", EventEdge::cleared) == 1; }));
   r.driver->apply(set_power(1000));
   ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == 1450.0; }));
+  EXPECT_FALSE(r.driver->latest_state()->command_failing_since.has_value());
 }
 
 }  // namespace

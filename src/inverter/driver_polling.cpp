@@ -63,6 +63,7 @@ void ProfileInverterDriver::Impl::poll(const std::function<void(bool)>& done, st
   if (index >= blocks.size()) {
     if (any_ok || blocks.empty()) {
       state = compose();
+      session_polled = true;
       after_poll();
     }
     done(any_ok || blocks.empty());

@@ -85,6 +85,7 @@ void ProfileInverterDriver::Impl::on_link(bool up, const std::string& detail) {
   tasks.reset();
   phase = up ? SessionPhase::starting : SessionPhase::link_down;
   precondition_met.clear();
+  session_polled = false;
   asserted = {};
   asserted_at.reset();
   desired_fresh = false;
@@ -124,6 +125,8 @@ void ProfileInverterDriver::Impl::arm_timer() {
         if (self->tasks.idle() && (!self->last_startup || self->clock.now() - *self->last_startup >=
                                                               std::chrono::seconds{5}))
           self->startup();  // discovery, first read or safe-state write failed: try again
+        else if (self->session_polled)
+          self->queue_poll();
         break;
       case SessionPhase::link_down:
         break;  // the client reconnects; its link edge starts the session
@@ -165,7 +168,7 @@ void ProfileInverterDriver::stop() {
 }
 
 void ProfileInverterDriver::read_state(StateHandler handler) {
-  if (!impl_->is_ready()) {
+  if (!impl_->answers()) {
     auto err = impl_->link_up() ? fail(ErrorCode::busy, "inverter is starting up")
                                 : fail(ErrorCode::disconnected, "inverter link is down");
     boost::asio::post(impl_->io, [handler = std::move(handler), err]() mutable {

@@ -84,6 +84,11 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   SessionPhase phase{SessionPhase::link_down};
   bool link_up() const { return phase != SessionPhase::link_down; }
   bool is_ready() const { return phase == SessionPhase::ready; }
+  // The device answered a poll in this session: while a refused safe state is retried, its
+  // readings stay fresh, so the refusal reads as a failing command (INV-CMD), not as a link
+  // that does not answer.
+  bool session_polled{false};
+  bool answers() const { return is_ready() || (phase == SessionPhase::starting && session_polled); }
 
   // Where the profile's points are on this device.
   registers::sunspec::ModelDirectory models;

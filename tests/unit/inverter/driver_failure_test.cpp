@@ -197,3 +197,40 @@ TEST(DriverFailures, LinkLostAtAnyRequestStartsOverWithARead) {
 
 }  // namespace
 }  // namespace bessd::inverter
+
+namespace bessd::inverter {
+namespace {
+
+// Red team 15 R5: a device that answers every request but does not keep the safe state (a GX
+// whose charge limit reads back "no limit"). It is a command that fails, not a link that does
+// not answer: while the safe state is retried, reads go on and report the failure.
+TEST(DriverFailures, ASafeStateTheDeviceDoesNotKeepIsAFailingCommandNotASilentLink) {
+  for (const auto& name : kControlProfiles) {
+    SCOPED_TRACE(name);
+    MemoryRig rig(name);
+    rig.client.set_ignore_writes(true);
+    ASSERT_TRUE(rig.wait([&] {
+      const auto s = rig.driver->latest_state();
+      return s && s->command_failing_since.has_value();
+    }));
+    EXPECT_FALSE(rig.driver->ready());
+    for (int i = 0; i < 3; ++i) {
+      rig.clock.advance(2s);  // across a start-up retry (every 5 s)
+      std::optional<Result<core::InverterState>> read;
+      rig.driver->read_state([&](Result<core::InverterState> r) { read = std::move(r); });
+      ASSERT_TRUE(rig.wait([&] { return read.has_value(); }));
+      ASSERT_TRUE(read->has_value()) << read->error().message;
+      EXPECT_TRUE((*read)->online);
+      EXPECT_TRUE((*read)->command_failing_since.has_value());
+      EXPECT_NE((*read)->command_failure.find("read-back"), std::string::npos)
+          << (*read)->command_failure;
+    }
+    rig.client.set_ignore_writes(false);
+    rig.clock.advance(6s);
+    ASSERT_TRUE(rig.wait([&] { return rig.driver->ready(); }));
+    EXPECT_EQ(rig.safe_state_missing(), "");
+  }
+}
+
+}  // namespace
+}  // namespace bessd::inverter

@@ -68,11 +68,15 @@ void ProfileInverterDriver::Impl::assert_target(Target t, const std::function<vo
           return done(s);
         }
         condition("inverter.readback_mismatch", false, Severity::error, "read-back matches again");
-        failing_since.reset();
-        failure.clear();
-        if (state) {
-          state->command_failing_since.reset();
-          state->command_failure.clear();
+        // A hold taken while the preconditions are unmet does not mean the device takes commands
+        // again: the failure stands until they are met (then the next write clears it).
+        if (!raised["inverter.precondition"]) {
+          failing_since.reset();
+          failure.clear();
+          if (state) {
+            state->command_failing_since.reset();
+            state->command_failure.clear();
+          }
         }
         asserted = t;
         asserted_at = clock.now();

@@ -435,6 +435,12 @@ TEST(Victron, WrongHub4ModeBlocksControl) {
   ASSERT_TRUE(failing && failing->command_failing_since.has_value());
   EXPECT_NE(failing->command_failure.find("(read 3)"), std::string::npos)
       << failing->command_failure;
+  // The hold that follows is written, but the device still cannot take a target: still failing.
+  InverterCommand hold;
+  hold.kind = CommandKind::safe_state;
+  r.driver->apply(hold);
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_TRUE(r.driver->latest_state()->command_failing_since.has_value());
   r.bank.set("hub4_mode", 2);
   ASSERT_TRUE(r.wait([&] { return r.count("inverter.precondition", EventEdge::cleared) == 1; }));
   r.driver->apply(set_power(1000));

@@ -201,6 +201,17 @@ TEST(SafetyStateStart, FireAlarmDuringAStartOnASlowDiskReachesZeroWattsQuickly) 
       << disk.state();
 }
 
+// Polls the status until its command_reason contains `text`; `status` holds the last answer.
+bool status_when_reason_has(Site& site, const std::string& text, std::chrono::milliseconds limit,
+                            nlohmann::json& status) {
+  return wait_until(
+      [&] {
+        status = site.api("GET", "/v1/status").body;
+        return status.value("command_reason", "").find(text) != std::string::npos;
+      },
+      limit);
+}
+
 // While the start-up rewrite is pending on a slow disk, a restored manual discharge runs as
 // idle, and the status says why rather than showing "manual" with 0 W unexplained; once the
 // rewrite is on disk the manual mode applies.
@@ -213,13 +224,7 @@ TEST(SafetyStateStart, StatusExplainsTheHoldUntilTheStateIsRewritten) {
   const std::int64_t restarted = Site::now_us();
   ASSERT_TRUE(disk.start(site)) << site.bessd_output();
   nlohmann::json status;
-  ASSERT_TRUE(wait_until(
-      [&] {
-        status = site.api("GET", "/v1/status").body;
-        return status.value("command_reason", "").find("safety state is rewritten") !=
-               std::string::npos;
-      },
-      2s))
+  ASSERT_TRUE(status_when_reason_has(site, "safety state is rewritten", 2s, status))
       << status.dump();
   EXPECT_EQ(status.value("mode", ""), "manual");
   EXPECT_FALSE(first_write_after(site.sim_writes(), restarted, discharging)) << site.sim("writes");
@@ -241,13 +246,7 @@ TEST(SafetyStateStart, StatusExplainsTheHoldBehindARecharge) {
   const std::int64_t restarted = Site::now_us();
   ASSERT_TRUE(disk.start(site)) << site.bessd_output();
   nlohmann::json status;
-  ASSERT_TRUE(wait_until(
-      [&] {
-        status = site.api("GET", "/v1/status").body;
-        return status.value("command_reason", "").find("Recharging") != std::string::npos;
-      },
-      3s))
-      << status.dump();
+  ASSERT_TRUE(status_when_reason_has(site, "Recharging", 3s, status)) << status.dump();
   EXPECT_NE(status.value("command_reason", "").find("safety state is rewritten"), std::string::npos)
       << status.dump();
   EXPECT_TRUE(wait_for_write(site, restarted, charging, 10s)) << site.sim("writes");

@@ -93,6 +93,7 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
   modbus_t* ctx{nullptr};
   Clock::time_point quiet_until{};
   int failures{0};
+  bool timed_out_on_this_connection{false};  // a late answer may still be on its way
   std::mt19937 rng{std::random_device{}()};
 
   std::string describe() const {
@@ -180,6 +181,7 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
     modbus_set_byte_timeout(ctx, static_cast<std::uint32_t>(bt.count() / 1000),
                             static_cast<std::uint32_t>((bt.count() % 1000) * 1000));
     modbus_set_error_recovery(ctx, MODBUS_ERROR_RECOVERY_NONE);
+    timed_out_on_this_connection = false;
     if (modbus_connect(ctx) == -1) {
       std::string why = modbus_strerror(errno);
       close_ctx();
@@ -261,6 +263,7 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
         return true;
       }
       if (err == ETIMEDOUT) {
+        timed_out_on_this_connection = true;
         modbus_flush(ctx);
         if (attempts++ < options.timeout_retries) continue;
         complete(job,
@@ -281,7 +284,14 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
         complete(job, fail(ErrorCode::parse_error,
                            where + ": malformed response: " + modbus_strerror(err)));
         if (options.tcp) {  // a TCP stream out of step is cured only by a new connection
-          lost(std::string("stream out of step: ") + modbus_strerror(err));
+          // After a timeout, the usual cause is the late answer to the request that timed out:
+          // a device slower than the configured timeout, which a longer timeout cures.
+          std::string why = std::string("stream out of step: ") + modbus_strerror(err);
+          if (timed_out_on_this_connection)
+            why += " (likely a late answer after a timeout: the device answers slower than " +
+                   std::to_string(options.response_timeout.count()) +
+                   " ms; raise inverter.response_timeout_ms)";
+          lost(why);
           return false;
         }
         return true;

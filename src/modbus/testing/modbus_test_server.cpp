@@ -65,6 +65,7 @@ struct ModbusTestServer::Impl {
   std::map<std::uint8_t, Bank> power_on;
   std::vector<ExceptionRule> rules;
   bool silent{false};
+  std::chrono::milliseconds delay{0};
   bool ignore_writes{false};
   int corrupt{0};
   bool drop{false};
@@ -101,6 +102,12 @@ struct ModbusTestServer::Impl {
     std::unique_lock lock(mutex);
     ++n_requests;
     if (silent) return;
+    if (delay.count() > 0) {  // a slow device: the answer leaves late, after the client gave up
+      const auto d = delay;
+      lock.unlock();
+      std::this_thread::sleep_for(d);
+      lock.lock();
+    }
     if (tcp && banks.count(unit) == 0) {
       modbus_reply_exception(ctx, q, 0x0B);
       return;
@@ -337,6 +344,11 @@ void ModbusTestServer::set_silent(bool silent) {
   impl_->silent = silent;
 }
 
+void ModbusTestServer::set_delay(std::chrono::milliseconds delay) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->delay = delay;
+}
+
 void ModbusTestServer::set_ignore_writes(bool ignore) {
   std::lock_guard lock(impl_->mutex);
   impl_->ignore_writes = ignore;
@@ -362,6 +374,7 @@ void ModbusTestServer::clear_faults() {
   std::lock_guard lock(impl_->mutex);
   impl_->rules.clear();
   impl_->silent = false;
+  impl_->delay = std::chrono::milliseconds{0};
   impl_->ignore_writes = false;
   impl_->corrupt = 0;
 }

@@ -155,6 +155,24 @@ TEST(LibmodbusClientTcp, TimeoutIsRetriedOnceThenTheLinkReconnects) {
   EXPECT_EQ((*ok)[0], 42);
 }
 
+// A device slower than the timeout: its late answer arrives while the retry waits, the stream is
+// out of step, and the reason says what cures it.
+TEST(LibmodbusClientTcp, ALateAnswerSaysTheTimeoutIsTooShort) {
+  boost::asio::io_context io;
+  auto server = ModbusTestServer::tcp();
+  server->set_holding(1, 0, {42});
+  server->start();
+  Link link(io, tcp_options(server->port()));
+  ASSERT_TRUE(test::run_until(io, [&] { return link.ups == 1; }));
+  server->set_delay(300ms);  // the client waits 200 ms
+  auto r = link.read(io, 1, 0, 1);
+  ASSERT_FALSE(r);
+  ASSERT_TRUE(test::run_until(io, [&] { return link.downs >= 1; }));
+  EXPECT_NE(link.last_detail.find("raise inverter.response_timeout_ms"), std::string::npos)
+      << link.last_detail;
+  server->set_delay(0ms);
+}
+
 TEST(LibmodbusClientTcp, DroppedConnectionIsReportedAndRestored) {
   boost::asio::io_context io;
   auto server = ModbusTestServer::tcp();

@@ -9,6 +9,7 @@
 // Thread-safety: every public function may be called from any thread while the server runs.
 // Not for production: it trusts its peer and allocates 256 KiB per unit.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -59,10 +60,11 @@ class ModbusTestServer {
   /// Requests of `function` (3, 4, 6, 16; 0 = any) touching [first, last] get `code`.
   void add_exception(std::uint8_t function, std::uint16_t first, std::uint16_t last,
                      std::uint8_t code);
-  void set_silent(bool silent);         // receive requests, never answer
-  void set_ignore_writes(bool ignore);  // acknowledge writes but keep the old values
-  void corrupt_next_responses(int n);   // RTU: flip the CRC of the next n answers
-  void drop_connections();              // TCP: close every client connection now
+  void set_silent(bool silent);                     // receive requests, never answer
+  void set_delay(std::chrono::milliseconds delay);  // answer each request this much later
+  void set_ignore_writes(bool ignore);              // acknowledge writes but keep the old values
+  void corrupt_next_responses(int n);               // RTU: flip the CRC of the next n answers
+  void drop_connections();                          // TCP: close every client connection now
   /// Power cycle: drops connections and restores the power-on image (setpoints lost).
   void restart();
   void clear_faults();

@@ -22,7 +22,7 @@ std::optional<double> ProfileInverterDriver::Impl::flow(const std::string& role)
 
 InverterState ProfileInverterDriver::Impl::compose() const {
   InverterState s;
-  s.online = link_up();
+  s.online = answers();
   s.battery_power_w = flow("battery_power");
   s.battery_current_a = flow("battery_current");
   s.grid_power_w = flow("grid_power");
@@ -62,8 +62,8 @@ void ProfileInverterDriver::Impl::poll(const std::function<void(bool)>& done, st
   const auto& blocks = layout.poll_blocks();
   if (index >= blocks.size()) {
     if (any_ok || blocks.empty()) {
-      state = compose();
       session_polled = true;
+      state = compose();
       after_poll();
     }
     done(any_ok || blocks.empty());

@@ -99,7 +99,7 @@ void ProfileInverterDriver::Impl::on_link(bool up, const std::string& detail) {
   }
   poll_queued = false;
   assert_queued = false;
-  if (state) state->online = up;
+  if (state) state->online = answers();  // a new session is online once the device answers
   condition("inverter.link_lost", !up, Severity::error,
             up ? "inverter link restored: " + detail : "inverter link lost: " + detail);
   if (up) {
@@ -182,7 +182,9 @@ void ProfileInverterDriver::read_state(StateHandler handler) {
 Result<core::InverterState> ProfileInverterDriver::latest_state() const {
   if (!impl_->state) return fail(ErrorCode::not_found, "inverter not read yet");
   auto s = *impl_->state;
-  s.online = impl_->link_up();
+  // Online: the device answered in this session. A connection it accepts but never answers on
+  // (a stalled device) is not.
+  s.online = impl_->answers();
   return s;
 }
 

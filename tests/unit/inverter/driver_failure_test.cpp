@@ -234,3 +234,27 @@ TEST(DriverFailures, ASafeStateTheDeviceDoesNotKeepIsAFailingCommandNotASilentLi
 
 }  // namespace
 }  // namespace bessd::inverter
+
+namespace bessd::inverter {
+namespace {
+
+// Red team 15: a device that accepts the connection but never answers (a stalled gateway) is not
+// online, although the link is up; the last readings are kept, marked offline.
+TEST(DriverFailures, AConnectionTheDeviceNeverAnswersOnIsNotOnline) {
+  MemoryRig rig("victron_ess");
+  ASSERT_TRUE(rig.wait([&] { return rig.driver->ready(); }));
+  ASSERT_TRUE(rig.driver->latest_state()->online);
+  rig.client.link_down();
+  rig.client.fail_after(0, Error{ErrorCode::timeout, "memory: timeout after 200 ms"});
+  rig.client.link_up();
+  rig.run_for(200ms);
+  const auto s = rig.driver->latest_state();
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(s->online);
+  rig.client.clear_faults();
+  rig.clock.advance(6s);  // the start-up retry
+  ASSERT_TRUE(rig.wait([&] { return rig.driver->latest_state()->online; }));
+}
+
+}  // namespace
+}  // namespace bessd::inverter

@@ -110,6 +110,10 @@ void ProfileInverterDriver::Impl::after_poll() {
     }
   }
   if (!ok && !why.empty()) precondition_failure = why;
+  // The command in force stops being carried out now, not at its next write: a failing command
+  // from this poll on (INV-CMD once it lasts).
+  if (!ok && is_ready() && desired_fresh && desired.kind == CommandKind::set_power)
+    note_failure("control preconditions not met: " + precondition_failure);
   const bool was_blocked = raised["inverter.precondition"];
   condition("inverter.precondition", !ok, Severity::error,
             ok ? "control preconditions met" : precondition_failure);

@@ -208,6 +208,8 @@ TEST(ProtectionRows, ChargingThatBessdNeverCommandedIsANonObey) {
     h.steps(12);
     EXPECT_TRUE(h.has_event("OP-I-01", EventEdge::raised)) << setpoint_w;
     EXPECT_FALSE(charge_open(h.out)) << setpoint_w;
+    EXPECT_EQ(h.out.envelope.charge_power_max_w.cause.rule_id, "OP-I-01")
+        << "the block says why before the fault latches";
     h.steps(12);
     EXPECT_TRUE(has_fault(h.out, "OP-I-01")) << "still charging after the block: " << setpoint_w;
     EXPECT_FALSE(has_fault(h.out, "OP-I-02")) << setpoint_w;

@@ -418,6 +418,23 @@ TEST(Victron, ABusyHub4ModeReadKeepsTheLastVerdict) {
   ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == 1450.0; }));
 }
 
+// ESS switched to external control while bessd's target runs: failing from the next poll on,
+// not from the target's next write (a lease later).
+TEST(Victron, Hub4ModeChangedMidSessionFailsTheCommandAtOnce) {
+  Rig r("victron_ess");
+  fill_victron(r.bank);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  r.driver->apply(set_power(1000));
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  r.bank.set("hub4_mode", 3);
+  ASSERT_TRUE(r.wait([&] {
+    const auto s = r.driver->latest_state();
+    return s && s->command_failing_since.has_value();
+  }));
+  EXPECT_NE(r.driver->latest_state()->command_failure.find("(read 3)"), std::string::npos);
+}
+
 TEST(Victron, WrongHub4ModeBlocksControl) {
   Rig r("victron_ess");
   fill_victron(r.bank);

@@ -269,6 +269,7 @@ StepOutput Controller::step(const StepInput& in) {
   if (!online) safe_first_pending_ = true;
   sc_setpoint_w_ = cmd.kind == CommandKind::set_power ? cmd.battery_power_w : 0.0;
   if (cmd.kind != CommandKind::none) last_command_ = cmd;
+  last_charge_envelope_w_ = env.charge_power_max_w.value;
   last_step_at_ = in.now;
 
   out.command = std::move(cmd);
@@ -304,8 +305,9 @@ bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
   const double commanded_w =
       last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
   const ObeyVerdict before = obey_verdict_;
-  obey_verdict_ = obey_.update(measured_w, commanded_w,
-                               online && last_command_.kind != CommandKind::none, in.now);
+  obey_verdict_ =
+      obey_.update(measured_w, commanded_w, online && last_command_.kind != CommandKind::none,
+                   in.now, last_charge_envelope_w_);
   // The direction block of a confirmed non-obey is an event on its edges (not yet a fault).
   for (const bool charge : {true, false}) {
     const ObeyDirection& was = charge ? before.charge : before.discharge;

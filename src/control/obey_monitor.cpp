@@ -7,16 +7,17 @@ namespace bessd::control {
 
 ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double commanded_w,
                                       double dt_s, TimePoint now, const char* verb,
-                                      bool always_judged) {
+                                      bool always_judged, double tolerated_w) {
   // The allowance: the command in this direction, or what is left of a higher earlier command
   // while the inverter ramps down at its rate.
   side.allowance_w =
       std::max(commanded_w, side.allowance_w - s_.inverter_ramp_w_per_s * std::max(0.0, dt_s));
-  const double limit_w = side.allowance_w * (1.0 + s_.margin_pct / 100.0) + s_.standby_tolerance_w;
-  // Charging is always judged: only a charger bessd commands puts power into the pack, so a charge
-  // at a zero allowance is an inverter out of bessd's control (its own self-use from PV, a
-  // device that left remote control). Discharging is judged only against power bessd commanded
-  // that way, or after a block: a DC load on the battery bus draws without any command.
+  // A power bessd tolerates without commanding it does not ramp: it bounds, it is not followed.
+  const double bound_w = std::max(side.allowance_w, tolerated_w);
+  const double limit_w = bound_w * (1.0 + s_.margin_pct / 100.0) + s_.standby_tolerance_w;
+  // Charging is always judged (against the envelope when bessd commands no charge, see update()).
+  // Discharging is judged only against power bessd commanded that way, or after a block: a DC
+  // load on the battery bus draws without any command.
   const bool judged = always_judged || side.allowance_w > 0.0 || side.blocked;
   const bool over = judged && measured_w > limit_w;
   ObeyDirection out;
@@ -47,15 +48,14 @@ ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double comm
     std::snprintf(buf, sizeof buf,
                   "the inverter %s at %.0f W while bessd allowed %.0f W (tolerance %.0f W) for "
                   "more than %.0f s",
-                  verb, measured_w, side.allowance_w, limit_w - side.allowance_w,
-                  to_seconds(s_.window));
+                  verb, measured_w, bound_w, limit_w - bound_w, to_seconds(s_.window));
     out.detail = buf;
   }
   return out;
 }
 
 ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double commanded_w, bool judge,
-                                TimePoint now) {
+                                TimePoint now, std::optional<double> charge_envelope_w) {
   const double dt_s = last_ && now > *last_ ? to_seconds(now - *last_) : 0.0;
   last_ = now;
   ObeyVerdict v;
@@ -69,10 +69,16 @@ ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double command
     v.discharge.latch = discharge_.latched;
     return v;
   }
+  // Only a charger puts power into the pack. Without a charge command from bessd, a charge
+  // within the envelope is the device's own (a Victron GX's BatteryLife recharge, AC-coupled PV
+  // in island mode) and harmless; beyond the envelope (0 W with a fault latched, below 0 °C, at
+  // the CVL) it is an inverter out of bessd's control. A charge bessd commands is held to it.
+  const double charge_tolerated_w =
+      commanded_w > 0.0 ? 0.0 : std::max(0.0, charge_envelope_w.value_or(0.0));
   v.charge = judge_side(charge_, *measured_w, std::max(0.0, commanded_w), dt_s, now, "charges",
-                        /*always_judged=*/true);
+                        /*always_judged=*/true, charge_tolerated_w);
   v.discharge = judge_side(discharge_, -*measured_w, std::max(0.0, -commanded_w), dt_s, now,
-                           "discharges", /*always_judged=*/false);
+                           "discharges", /*always_judged=*/false, /*tolerated_w=*/0.0);
   return v;
 }
 

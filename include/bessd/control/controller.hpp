@@ -206,6 +206,8 @@ class Controller {
   std::optional<TimePoint> last_step_at_;
   ObeyMonitor obey_;
   ObeyVerdict obey_verdict_;
+  std::optional<double>
+      last_charge_envelope_w_;  // the obey check's bound on a charge not commanded
   struct TripEdge {
     TimePoint at;
     std::int64_t unix_ms{0};  // the same moment on the wall clock, for the store

@@ -2,11 +2,12 @@
 // OP-I-01/02: does the inverter follow the battery power bessd commands? (docs/protection.md
 // "Inverter not obeying".) Pure, one owner, time as an argument.
 //
-// Judged per direction. Charging always: nothing but a charger bessd commands puts power into the
-// pack, so charging beyond the allowance (0 W in idle, the safe state or a discharge) is an
-// inverter out of control. Discharging only against power bessd commands that way: a DC load on
-// the battery bus draws without a command. Below the standby tolerance (standby draw, a sensor
-// offset at a zero limit) nothing counts. The allowance follows the inverter's ramp: after bessd
+// Judged per direction. Charging always: against the command when bessd commands a charge, else
+// against the envelope (a charge beyond it, e.g. at 0 W with a fault latched, is an inverter out
+// of control; one within it is the device's own, such as a GX's BatteryLife recharge).
+// Discharging only against power bessd commands that way: a DC load on the battery bus draws
+// without a command. Below the standby tolerance (standby draw, a sensor offset at a zero limit)
+// nothing counts. The allowance follows the inverter's ramp: after bessd
 // lowers its command, the inverter may take ramp time to come down. Measured power above the
 // allowance by the margin plus the standby tolerance for longer than the window is a confirmed
 // non-obey: that direction is blocked (the controller commands zero in it). If the inverter still
@@ -45,9 +46,10 @@ class ObeyMonitor {
   /// `commanded_w`: the command in force (+ = charge; the safe state is 0). `measured_w`: the
   /// battery power (+ = charge) from the inverter, or the BMS's V × I when the inverter does not
   /// report it; absent = no judgement (and no change). `judge`: the inverter link is up and a
-  /// command has been written.
+  /// command has been written. `charge_envelope_w`: the charge power the envelope allows (the
+  /// last step's); absent = 0.
   ObeyVerdict update(std::optional<double> measured_w, double commanded_w, bool judge,
-                     TimePoint now);
+                     TimePoint now, std::optional<double> charge_envelope_w = std::nullopt);
   /// The operator acknowledged the latched fault of one direction: start afresh.
   void reset(bool charge);
   void set_settings(const ObeySettings& s) { s_ = s; }
@@ -61,7 +63,7 @@ class ObeyMonitor {
     bool latched{false};
   };
   ObeyDirection judge_side(Side& side, double measured_w, double commanded_w, double dt_s,
-                           TimePoint now, const char* verb, bool always_judged);
+                           TimePoint now, const char* verb, bool always_judged, double tolerated_w);
 
   ObeySettings s_;
   Side charge_;

@@ -197,23 +197,50 @@ TEST(ProtectionRows, UncommandedCurrentsNeverTripTheObeyCheck) {
   EXPECT_TRUE(discharge_open(h.out));
 }
 
-// An inverter out of bessd's control (its own self-use, charging from PV) charges while bessd
-// holds 0 W or discharges: that is judged although bessd commanded no charge.
-TEST(ProtectionRows, ChargingThatBessdNeverCommandedIsANonObey) {
+// An inverter out of bessd's control (its own self-use, charging from PV) charges on a cold
+// night, where the envelope allows no charge, while bessd holds 0 W or discharges: judged
+// although bessd commanded no charge.
+TEST(ProtectionRows, ChargingBeyondTheEnvelopeThatBessdNeverCommandedIsANonObey) {
   for (const double setpoint_w : {0.0, -1500.0}) {
     Harness h;
     h.start(config::OperatingMode::manual, setpoint_w);
+    h.in.snapshot.pack.cell_temperature_min_c = -6.0;
+    h.step();
+    ASSERT_FALSE(charge_open(h.out)) << "no charging below 0 °C";
     h.plant_follows = false;
     h.in.snapshot.inverter.battery_power_w = 2672.0;
     h.steps(12);
     EXPECT_TRUE(h.has_event("OP-I-01", EventEdge::raised)) << setpoint_w;
-    EXPECT_FALSE(charge_open(h.out)) << setpoint_w;
-    EXPECT_EQ(h.out.envelope.charge_power_max_w.cause.rule_id, "OP-I-01")
-        << "the block says why before the fault latches";
     h.steps(12);
     EXPECT_TRUE(has_fault(h.out, "OP-I-01")) << "still charging after the block: " << setpoint_w;
     EXPECT_FALSE(has_fault(h.out, "OP-I-02")) << setpoint_w;
   }
+}
+
+// A charge bessd did not command but the envelope allows is the device's own (a Victron GX's
+// BatteryLife recharge, AC-coupled PV in island mode): no non-obey.
+TEST(ProtectionRows, AChargeWithinTheEnvelopeThatBessdDidNotCommandIsTolerated) {
+  Harness h;
+  h.start(config::OperatingMode::idle);
+  h.plant_follows = false;
+  for (double w : {260.0, 1500.0}) {
+    h.in.snapshot.inverter.battery_power_w = w;
+    h.steps(30);
+    EXPECT_TRUE(h.out.faults.empty()) << w;
+    EXPECT_TRUE(charge_open(h.out)) << w;
+  }
+}
+
+// A charge bessd commands is held to the command, not to the envelope: the block names OP-I-01
+// as the cause of the closed charge direction before the fault latches.
+TEST(ProtectionRows, ABlockedChargeSaysWhyBeforeItLatches) {
+  Harness h;
+  h.start(config::OperatingMode::manual, 1000.0);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w = 3000.0;
+  h.steps(12);
+  EXPECT_FALSE(charge_open(h.out));
+  EXPECT_EQ(h.out.envelope.charge_power_max_w.cause.rule_id, "OP-I-01");
 }
 
 // The same while a latched fault holds the safe state: the fault's 0 W is not what the battery

@@ -48,6 +48,8 @@ void measure(std::int64_t stale_ms, std::int64_t timeout_ms) {
         },
         10s))
         << "trial " << trial << ": discharge did not resume\n"
+        << "status (the envelope's causes say what holds it): "
+        << site.api("GET", "/v1/status").body.dump() << "\nwrites: " << site.sim("writes") << "\n"
         << site.bessd_output();
   }
   std::sort(delays.begin(), delays.end());

@@ -1,5 +1,6 @@
 #include <bessd/inverter/inverter_task_queue.hpp>
 
+#include <deque>
 #include <utility>
 
 #include <boost/asio/post.hpp>

@@ -8,8 +8,8 @@
 // Threading: construct, call and destroy on the executor's thread; the next task starts from a
 // handler posted there, never inside the previous task's `finished`.
 
+#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 

@@ -126,6 +126,11 @@ void ProfileInverterDriver::Impl::maintain() {
   }
   if (asserted.kind == CommandKind::none) return;
   bool due = !asserted_at || now - *asserted_at >= options.lease;
+  // A stored limit held below the envelope is let up when its interval ends, not a lease later.
+  if (auto loosen = planner.stored_limit_loosen_due();
+      loosen && now >= *loosen && asserted.kind == CommandKind::set_power &&
+      (!last_attempt_at || *last_attempt_at < *loosen))
+    due = true;
   if (!due && profile.control.style == ControlStyle::grid_setpoint &&
       asserted.kind == CommandKind::set_power && state && state->grid_power_w &&
       state->battery_power_w && grid_setpoint_written) {

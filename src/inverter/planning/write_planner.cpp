@@ -35,10 +35,17 @@ double to_device_battery(const PointSpec& p, double w, bool invert_battery_power
 
 Result<WritePlan> WritePlanner::plan(const Target& t, const PlanInputs& in) {
   if (t.kind == CommandKind::none) return WritePlan{};
-  if (t.kind == CommandKind::safe_state)
-    return WritePlan{const_writes(profile_.control.safe_state, in), std::nullopt};
-  if (t.kind == CommandKind::release)
-    return WritePlan{const_writes(profile_.control.release, in), std::nullopt};
+  if (t.kind == CommandKind::safe_state || t.kind == CommandKind::release) {
+    // These overwrite the stored limits (0, or "no limit"): what a pacer held is gone, and the
+    // next command writes its envelope at once (a 0 reopens at once in any case; "no limit"
+    // must be tightened at once). Kept, a pacer would hold the device below the envelope
+    // through each reconnection (docs/profiles.md, "Stored limits").
+    for (auto& [point, pacer] : limit_pacers_) pacer.reset();
+    return WritePlan{const_writes(t.kind == CommandKind::safe_state ? profile_.control.safe_state
+                                                                    : profile_.control.release,
+                                  in),
+                     std::nullopt};
+  }
   // The envelope bounds the target in both directions; a limit of 0 is a limit, not "none".
   const double target = std::clamp(t.battery_power_w, -std::max(0.0, t.discharge_max_w),
                                    std::max(0.0, t.charge_max_w));
@@ -76,6 +83,13 @@ Result<WritePlan> WritePlanner::battery_setpoint(double target_w, const PlanInpu
                             in.values.step_of(sp))});
   if (cp.count("enable")) plan.writes.push_back({cp.at("enable"), 1.0});
   return plan;
+}
+
+std::optional<TimePoint> WritePlanner::stored_limit_loosen_due() const {
+  std::optional<TimePoint> earliest;
+  for (const auto& [point, pacer] : limit_pacers_)
+    if (auto due = pacer.loosen_due(); due && (!earliest || *due < *earliest)) earliest = due;
+  return earliest;
 }
 
 PointWrite WritePlanner::limit_write(const std::string& point, double wanted, TimePoint now) {

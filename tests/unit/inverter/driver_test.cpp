@@ -1,6 +1,7 @@
 // ProfileInverterDriver against the libmodbus test server over real sockets and ptys.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <mutex>
 #include <optional>
 
@@ -682,6 +683,56 @@ TEST(VictronLimits, StoredLimitsTightenAtOnceAndLoosenAfterAMinute) {
   r.driver->apply(with(800, 3000));
   ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
   EXPECT_EQ(r.bank.get("max_discharge_power"), 3000.0) << "looser for a minute: loosened";
+}
+
+// The driver lets a held limit up when its minute is over, by itself: not a lease later, and
+// not only when the next command happens to differ.
+TEST(VictronLimits, AHeldLimitIsLoosenedWhenItsIntervalEndsWithoutANewCommand) {
+  Rig r("victron_ess");
+  r.options.lease = 600s;  // no lease re-assertion within the test
+  fill_victron(r.bank);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  auto c = set_power(0);
+  c.discharge_power_max_w = 2500;
+  c.charge_current_max_a = 50;
+  c.charge_voltage_max_v = 52.2;  // a BMS dipping its CVL for a while
+  r.driver->apply(c);
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  c.charge_voltage_max_v = 56.8;  // and raising it again
+  c.discharge_power_max_w = 3000;
+  r.driver->apply(c);
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_NEAR(r.bank.get("max_charge_voltage"), 52.2, 1e-9) << "looser: held for now";
+  r.clock.advance(61s);
+  ASSERT_TRUE(r.wait([&] { return r.bank.get("max_discharge_power") == 3000.0; }));
+  ASSERT_TRUE(r.wait([&] { return std::fabs(r.bank.get("max_charge_voltage") - 56.8) < 1e-9; }));
+}
+
+// The safe state at a reconnection overwrites 2705 and 2720 with 0: the next command writes the
+// envelope as it is, never a value held from the session before (which would keep the device
+// below the envelope for another minute after every reconnection).
+TEST(VictronLimits, AfterTheSafeStateTheEnvelopeIsWrittenAtOnce) {
+  Rig r("victron_ess");
+  fill_victron(r.bank);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  auto c = set_power(500);
+  c.discharge_power_max_w = 3000;
+  c.charge_current_max_a = 9;  // a CCL dip
+  r.driver->apply(c);
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  c.charge_current_max_a = 50;
+  r.driver->apply(c);
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(r.bank.get("max_charge_current"), 9.0) << "looser: held for now";
+  r.server->restart();
+  ASSERT_TRUE(r.wait([&] { return r.count("inverter.link_lost", EventEdge::cleared) == 1; }));
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  EXPECT_EQ(r.bank.get("max_charge_current"), 0.0) << "the safe state first";
+  r.driver->apply(c);  // the controller's next step
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(r.bank.get("max_charge_current"), 50.0);
 }
 
 // Write failures that persist are reported in the state (the controller's INV-CMD fault) and

@@ -65,3 +65,34 @@ TEST(StoredLimitPacer, ASlowTaperWritesOncePerStepDown) {
 
 }  // namespace
 }  // namespace bessd::inverter
+
+namespace bessd::inverter {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(StoredLimitPacerDue, SaysWhenAHeldLimitMayBeLoosened) {
+  StoredLimitPacer pacer{60s};
+  const TimePoint t0 = TimePoint{} + 1000s;
+  EXPECT_FALSE(pacer.loosen_due());
+  pacer.next(3000, t0);
+  EXPECT_FALSE(pacer.loosen_due()) << "at the envelope: nothing waits";
+  pacer.next(4000, t0 + 5s);
+  ASSERT_TRUE(pacer.loosen_due());
+  EXPECT_EQ(*pacer.loosen_due(), t0 + 65s);
+  EXPECT_EQ(pacer.next(4000, t0 + 65s), 4000);
+  EXPECT_FALSE(pacer.loosen_due());
+}
+
+TEST(StoredLimitPacerDue, AResetWritesTheNextValueAsItIs) {
+  StoredLimitPacer pacer{60s};
+  const TimePoint t0 = TimePoint{} + 1000s;
+  pacer.next(9, t0);
+  EXPECT_EQ(pacer.next(50, t0 + 1s), 9);
+  pacer.reset();
+  EXPECT_FALSE(pacer.loosen_due());
+  EXPECT_EQ(pacer.next(50, t0 + 2s), 50);
+}
+
+}  // namespace
+}  // namespace bessd::inverter

@@ -22,7 +22,15 @@ class StoredLimitPacer {
   /// The value to hold given the envelope's `wanted` value at `now`: never above `wanted`.
   double next(double wanted, TimePoint now);
 
-  /// Forget the held value (the device's may have changed behind bessd's back: a new link).
+  /// When a looser envelope is next let through, if one is waiting: the driver writes then
+  /// rather than at its next lease.
+  std::optional<TimePoint> loosen_due() const {
+    if (!above_since_) return std::nullopt;
+    return *above_since_ + loosen_after_;
+  }
+
+  /// Forget the held value: the device's was overwritten (a safe state's 0, a release's "no
+  /// limit"), so the next value is written as it is.
   void reset() {
     held_.reset();
     above_since_.reset();

@@ -65,6 +65,9 @@ class WritePlanner {
 
   Result<WritePlan> plan(const Target& target, const PlanInputs& in);
 
+  /// The earliest time a stored limit held below the envelope may be loosened, if one is.
+  std::optional<TimePoint> stored_limit_loosen_due() const;
+
  private:
   std::vector<PointWrite> const_writes(const std::vector<ConstWrite>& list,
                                        const PlanInputs& in) const;

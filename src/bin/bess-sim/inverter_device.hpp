@@ -27,7 +27,7 @@ struct ControlWrite {
   double lo_w{0.0};
   double hi_w{0.0};
   std::uint16_t address{0};
-  std::int64_t at_us{0};  // steady clock, stamped when recorded (reaction-time benchmarks)
+  std::int64_t at_us{0};  // steady clock, when the write arrived (reaction-time benchmarks)
 };
 
 class InverterDevice {
@@ -59,6 +59,7 @@ class InverterDevice {
   std::vector<modbus::testing::ModbusTestServer*> servers_;
   std::deque<ControlWrite> history_;
   std::size_t writes_{0};
+  std::int64_t received_us_{0};  // the arrival of the write being handled, for record()
 };
 
 /// `now_ms` is the device's own clock for the revert timeout (steady milliseconds); tests pass

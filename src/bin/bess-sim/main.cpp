@@ -188,8 +188,11 @@ class Simulator {
 
   void emit_bms() {
     if (!silent_) {
+      // Stamped before the write: the device's Modbus server stamps a write as it arrives, on a
+      // thread of its own, so a stamp taken after this write could come after bessd's answer.
+      const std::int64_t sending_us = steady_us();
       if (slcan_->send(pylontech_broadcast(world_.bms_report(), frame_set_))) {
-        last_frame_us_ = steady_us();
+        last_frame_us_ = sending_us;
         last_frame_ms_ = last_frame_us_ / 1000;
         ++bursts_;
         // The first burst carrying a newly raised alarm: the start of a reaction-time

@@ -253,11 +253,16 @@ void InverterDevice::start(boost::asio::io_context& io) {
     server->on_write([this, &io](std::uint8_t unit, std::uint16_t address,
                                  const std::vector<std::uint16_t>& values) {
       if (unit != unit_) return;
-      boost::asio::post(io, [this, address, values] {
+      // Stamped here, on the server's thread as the request arrives: a reaction time measured
+      // against it must not include the wait for this process's own io thread.
+      const std::int64_t received_us = steady_us();
+      boost::asio::post(io, [this, address, values, received_us] {
+        received_us_ = received_us;
         // Store the values in every server's bank first, the receiving one included: the hook
         // may run before that server has stored them itself, and on_write() reads the bank.
         for (auto* each : servers_) each->set_holding(unit_, address, values);
         on_write(address, static_cast<std::uint16_t>(values.size()));
+        received_us_ = 0;
       });
     });
   }
@@ -273,7 +278,7 @@ std::vector<std::uint16_t> InverterDevice::get(std::uint16_t address, std::uint1
 
 void InverterDevice::record(ControlWrite w) {
   ++writes_;
-  w.at_us = steady_us();
+  w.at_us = received_us_ != 0 ? received_us_ : steady_us();
   history_.push_back(w);
   while (history_.size() > 256) history_.pop_front();
 }

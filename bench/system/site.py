@@ -70,6 +70,20 @@ def merge_patch(target, patch):
     return target
 
 
+def bucket_percentile(before, after, p):
+    """The bucket bound at or below which p % of the observations made between two
+    reactions() readings fall: an upper bound of the percentile, in milliseconds."""
+    bounds = sorted(after)
+    n = after[float("inf")] - before.get(float("inf"), 0)
+    if n <= 0:
+        return None, 0
+    rank = max(1, -(-n * p // 100))
+    for b in bounds:
+        if after[b] - before.get(b, 0) >= rank:
+            return b * 1000.0, n
+    return float("inf"), n
+
+
 def percentile(sorted_values, p):
     """Nearest-rank percentile of an ascending list."""
     if not sorted_values:
@@ -244,6 +258,18 @@ class Site:
             if line.startswith(name + " ") or line.startswith(name + "{"):
                 return float(line.rsplit(" ", 1)[1])
         raise SiteError(f"metric {name} not in /metrics")
+
+    def reactions(self):
+        """bessd's own reaction times so far (GET /metrics, bessd_safety_reaction_seconds):
+        {upper bound in seconds: observations at or below it}, +Inf as float('inf')."""
+        _, text = self.api("GET", "/metrics")
+        buckets = {}
+        prefix = 'bessd_safety_reaction_seconds_bucket{le="'
+        for line in text.splitlines():
+            if line.startswith(prefix):
+                le, value = line[len(prefix):].split('"} ')
+                buckets[float("inf") if le == "+Inf" else float(le)] = int(float(value))
+        return buckets
 
     def close(self):
         self.stop_bessd()

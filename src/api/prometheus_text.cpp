@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <string_view>
 
 namespace bessd::api {
 
@@ -50,16 +51,35 @@ void gauge(PrometheusText& out, const char* name, const char* help, const std::o
   if (v) out.add({name, help, MetricType::gauge, std::move(labels), *v});
 }
 
+const char* type_name(MetricType t) {
+  switch (t) {
+    case MetricType::counter:
+      return "counter";
+    case MetricType::gauge:
+      return "gauge";
+    case MetricType::histogram:
+      return "histogram";
+  }
+  return "untyped";
+}
+
 }  // namespace
 
 void PrometheusText::add(MetricSample sample) {
+  std::string family = sample.name;
+  if (sample.type == MetricType::histogram)
+    for (const char* series : {"_bucket", "_sum", "_count"})
+      if (family.ends_with(series)) {
+        family.resize(family.size() - std::string_view(series).size());
+        break;
+      }
   for (auto& f : families_) {
-    if (f.name == sample.name) {
+    if (f.name == family) {
       f.samples.push_back(std::move(sample));
       return;
     }
   }
-  families_.push_back({sample.name, sample.help, sample.type, {}});
+  families_.push_back({family, sample.help, sample.type, {}});
   families_.back().samples.push_back(std::move(sample));
 }
 
@@ -67,9 +87,9 @@ std::string PrometheusText::render() const {
   std::string out;
   for (const auto& f : families_) {
     out += "# HELP " + f.name + " " + escape_help(f.help) + "\n";
-    out += "# TYPE " + f.name + (f.type == MetricType::counter ? " counter\n" : " gauge\n");
+    out += "# TYPE " + f.name + " " + type_name(f.type) + "\n";
     for (const auto& s : f.samples) {
-      out += f.name;
+      out += s.name;
       if (!s.labels.empty()) {
         out += '{';
         bool first = true;

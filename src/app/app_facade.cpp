@@ -1,5 +1,7 @@
 #include <bessd/app/app_facade.hpp>
 
+#include <array>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <future>
@@ -326,7 +328,35 @@ std::vector<api::MetricSample> AppFacade::metrics() const {
   gauge("bessd_storage_queue_depth", "Storage write queue depth",
         static_cast<double>(sm.queue_depth));
   gauge("bessd_storage_database_bytes", "Database size", static_cast<double>(sm.database_bytes));
+  if (const LatencyHistogram* h = ctx_.inverter.safety_reactions()) add_reaction_metrics(m, *h);
   return m;
+}
+
+// bessd's own part of a reaction, which no benchmark on the outside can separate from the
+// devices' (docs/api.md, "GET /metrics").
+void AppFacade::add_reaction_metrics(std::vector<api::MetricSample>& m, const LatencyHistogram& h) {
+  const std::string name = "bessd_safety_reaction_seconds";
+  const std::string help =
+      "From a safety input reaching the control loop to the inverter acknowledging the first "
+      "write of the command it caused";
+  auto sample = [&](std::map<std::string, std::string> labels, double v, const char* series) {
+    m.push_back({name + series, help, api::MetricType::histogram, std::move(labels), v});
+  };
+  for (std::size_t i = 0; i < LatencyHistogram::kBoundsS.size(); ++i) {
+    std::array<char, 32> le{};
+    const auto end = std::to_chars(le.data(), le.data() + le.size(), LatencyHistogram::kBoundsS[i]);
+    sample({{"le", std::string(le.data(), end.ptr)}}, static_cast<double>(h.at_or_below(i)),
+           "_bucket");
+  }
+  sample({{"le", "+Inf"}}, static_cast<double>(h.count()), "_bucket");
+  sample({}, h.sum_s(), "_sum");
+  sample({}, static_cast<double>(h.count()), "_count");
+  if (h.count() > 0)
+    m.push_back({"bessd_safety_reaction_max_seconds",
+                 "The longest of those reactions since start",
+                 api::MetricType::gauge,
+                 {},
+                 h.max_s()});
 }
 
 void AppFacade::events(const api::EventQuery& query,

@@ -1,5 +1,7 @@
 #include <bessd/app/control_loop.hpp>
 
+#include <utility>
+
 #include <bessd/control/safety_triggers.hpp>
 
 namespace bessd::app {
@@ -71,6 +73,7 @@ void ControlLoop::stop() {
 // controller: a fire alarm then is latched and stored, and keeps the inverter held, instead of
 // being lost with the process.
 void ControlLoop::safety_step() {
+  safety_input_at_ = clock_.now();
   if (stopped_)
     stop_step();
   else
@@ -126,7 +129,8 @@ void ControlLoop::run_step(bool stop, bool ack) {
   last_output_ = controller_->step(in);
   ++steps_;
   if (!stop) lifetime_.update(pack_);
-  if (sinks_.apply_command) sinks_.apply_command(last_output_.command);
+  const auto safety_input_at = std::exchange(safety_input_at_, std::nullopt);
+  if (sinks_.apply_command) sinks_.apply_command(last_output_.command, safety_input_at);
   if (sinks_.event)
     for (const auto& e : last_output_.events) sinks_.event(e);
   if (sinks_.stepped) sinks_.stepped(in, last_output_);

@@ -257,7 +257,11 @@ struct Daemon::Impl {
     bms_timer = std::make_unique<bms::BmsMonitorTimer>(io, *bms_monitor, clock);
 
     ControlLoopSinks sinks;
-    sinks.apply_command = [this](const core::InverterCommand& c) { inverter_driver->apply(c); };
+    sinks.apply_command = [this](const core::InverterCommand& c,
+                                 std::optional<TimePoint> safety_input_at) {
+      if (safety_input_at) inverter_driver->note_safety_input(*safety_input_at);
+      inverter_driver->apply(c);
+    };
     sinks.event = [this](const core::Event& e) { on_event(e); };
     sinks.stepped = [this](const control::StepInput& in, const control::StepOutput& out) {
       after_step(in, out);

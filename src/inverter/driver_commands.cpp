@@ -106,8 +106,10 @@ void ProfileInverterDriver::Impl::queue_assert() {
         const bool from_desired = desired_fresh;
         const std::uint64_t seq = desired_seq;
         const Target t = from_desired ? Target::of(desired) : asserted;
+        reaction_in_flight = std::exchange(reaction_pending, std::nullopt);
         assert_target(t, [this, finished, from_desired, seq](const Status& s) {
           if (s && from_desired) confirmed_seq = seq;
+          reaction_in_flight.reset();  // nothing was written (stored values equal) or it failed
           finished();
         });
       },

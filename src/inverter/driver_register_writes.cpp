@@ -75,6 +75,8 @@ void ProfileInverterDriver::Impl::write_and_verify(PointAddress at, const Regist
       guard([this, at, regs, items, done](auto current, const Status& s) {
         if (!current) return done(fail(ErrorCode::disconnected, "link changed"));
         if (!s) return done(s);
+        if (reaction_in_flight)
+          safety_reactions.record(clock.now() - *std::exchange(reaction_in_flight, std::nullopt));
         read_block(
             at.unit, RegisterFunction::holding, at.address, static_cast<std::uint16_t>(regs.size()),
             guard([this, items, done](auto cur, Result<Registers> r) {

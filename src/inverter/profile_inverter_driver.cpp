@@ -2,6 +2,7 @@
 // edges, start-up, the poll timer). The rest of the driver: profile_inverter_driver_impl.hpp.
 #include "profile_inverter_driver_impl.hpp"
 
+#include <cmath>
 #include <exception>
 
 #include <boost/asio/post.hpp>
@@ -99,6 +100,8 @@ void ProfileInverterDriver::Impl::on_link(bool up, const std::string& detail) {
   }
   poll_queued = false;
   assert_queued = false;
+  reaction_pending.reset();  // a reconnection is not a reaction: its safe state comes first
+  reaction_in_flight.reset();
   if (state) state->online = answers();  // a new session is online once the device answers
   condition("inverter.link_lost", !up, Severity::error,
             up ? "inverter link restored: " + detail : "inverter link lost: " + detail);
@@ -188,18 +191,46 @@ Result<core::InverterState> ProfileInverterDriver::latest_state() const {
   return s;
 }
 
+namespace {
+
+// A command that allows the battery less than the one before: the reactions worth timing are
+// the protective ones, not a release after the cause has gone.
+bool holds_tighter(const core::InverterCommand& before, const core::InverterCommand& after) {
+  if (after.kind == CommandKind::safe_state) return before.kind != CommandKind::safe_state;
+  if (after.kind != CommandKind::set_power || before.kind != CommandKind::set_power) return false;
+  return std::fabs(after.battery_power_w) < std::fabs(before.battery_power_w) ||
+         after.charge_power_max_w < before.charge_power_max_w ||
+         after.discharge_power_max_w < before.discharge_power_max_w;
+}
+
+}  // namespace
+
 void ProfileInverterDriver::apply(const core::InverterCommand& command) {
   // Compare with the previous *desired* target, not with `asserted`: while a write is in flight
   // `asserted` still holds the target before it, so a command equal to that older target (a
   // safe state arriving during a setpoint write) would otherwise never be written.
   const bool target_changed = !impl_->desired_fresh || !Target::of(impl_->desired).same_as(command);
+  auto safety_input_at = std::exchange(impl_->safety_input_at, std::nullopt);
+  if (impl_->desired_fresh && !holds_tighter(impl_->desired, command)) safety_input_at.reset();
   impl_->desired = command;
   if (command.kind == CommandKind::none) return;
   const bool first_after_connect = !impl_->desired_fresh;
   impl_->desired_fresh = true;
   if (first_after_connect || target_changed) ++impl_->desired_seq;
   if (!impl_->is_ready()) return;  // startup writes the safe state, then this
-  if (first_after_connect || target_changed) impl_->queue_assert();
+  if (first_after_connect || target_changed) {
+    // A command already waiting keeps the earlier input: that one is not answered yet either.
+    if (safety_input_at && !impl_->reaction_pending) impl_->reaction_pending = safety_input_at;
+    impl_->queue_assert();
+  }
+}
+
+void ProfileInverterDriver::note_safety_input(TimePoint at) {
+  impl_->safety_input_at = at;
+}
+
+const LatencyHistogram* ProfileInverterDriver::safety_reactions() const {
+  return &impl_->safety_reactions;
 }
 
 bool ProfileInverterDriver::command_confirmed() const {

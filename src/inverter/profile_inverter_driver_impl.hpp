@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -120,6 +121,14 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   std::optional<double> grid_setpoint_written;
   bool use_fallback_setpoint{false};
   bool control_available{true};
+
+  // Reaction to safety inputs (docs/api.md, "GET /metrics"): noted before apply(), pending
+  // until the assert that writes the command starts, then in flight until its first write is
+  // acknowledged.
+  std::optional<TimePoint> safety_input_at;
+  std::optional<TimePoint> reaction_pending;
+  std::optional<TimePoint> reaction_in_flight;
+  LatencyHistogram safety_reactions;
 
   // Edge-triggered conditions.
   std::map<std::string, bool> raised;

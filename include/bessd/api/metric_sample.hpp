@@ -9,7 +9,9 @@
 
 namespace bessd::api {
 
-enum class MetricType : std::uint8_t { counter, gauge };
+// A histogram's samples are named after its series: "<family>_bucket" (with an "le" label),
+// "<family>_sum" and "<family>_count"; they render under one header for <family>.
+enum class MetricType : std::uint8_t { counter, gauge, histogram };
 
 struct MetricSample {
   std::string name;  // Prometheus name with unit suffix: "bessd_can_frames_dropped_total"

@@ -101,6 +101,7 @@ class AppFacade final : public api::Facade, public StagedWrites {
   std::vector<AuditCommit> take_audit_commits() { return std::exchange(audit_commits_, {}); }
 
  private:
+  static void add_reaction_metrics(std::vector<api::MetricSample>& m, const LatencyHistogram& h);
   struct ModePlan;
   struct AckPlan;
   Result<api::ModeVerdict> apply_mode(const ModePlan& plan);

@@ -30,7 +30,9 @@ namespace bessd::app {
 
 /// Where the loop's outputs go. Every callback runs on the io_context and must not block.
 struct ControlLoopSinks {
-  std::function<void(const core::InverterCommand&)> apply_command;
+  /// `safety_input_at`: the step ran because of a safety input that reached the loop then.
+  std::function<void(const core::InverterCommand&, std::optional<TimePoint> safety_input_at)>
+      apply_command;
   std::function<void(const core::Event&)> event;
   std::function<void(const control::StepInput&, const control::StepOutput&)> stepped;
   /// The operator's mode reached its expiry; the configured mode is in force from this step.
@@ -123,6 +125,7 @@ class ControlLoop {
   bool hold_until_confirmed_{false};
   bool operator_mode_{false};
   bool ack_pending_{false};
+  std::optional<TimePoint> safety_input_at_;  // the safety input this step answers, if any
   std::optional<std::map<std::string, std::uint64_t, std::less<>>> ack_seen_;
   std::optional<std::string> latch_write_failure_;
   bool stopped_{false};

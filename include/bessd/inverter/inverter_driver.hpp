@@ -6,6 +6,8 @@
 
 #include <functional>
 
+#include <bessd/common/clock.hpp>
+#include <bessd/common/latency_histogram.hpp>
 #include <bessd/common/result.hpp>
 #include <bessd/core/event.hpp>
 #include <bessd/core/inverter_command.hpp>
@@ -32,6 +34,12 @@ class InverterDriver {
   /// lease period and after reconnects (once the controller repeats it: until then the driver
   /// holds the safe state). Call it every control step.
   virtual void apply(const core::InverterCommand& command) = 0;
+  /// The next apply() answers a safety input (a BMS alarm, the fire alarm, a compliance block)
+  /// that reached the control loop at `at`. A driver that measures its reaction counts from
+  /// then to the device's acknowledgement of the first write of that command.
+  virtual void note_safety_input(TimePoint at) { (void)at; }
+  /// Those reactions so far; null when the driver does not measure them.
+  virtual const LatencyHistogram* safety_reactions() const { return nullptr; }
   /// Raised/cleared edges: inverter.link_lost, inverter.readback_mismatch,
   /// inverter.not_obeying, inverter.precondition; once: inverter.write_failed,
   /// inverter.discovery_failed, inverter.control_unavailable, inverter.setpoint_fallback.

@@ -47,6 +47,8 @@ class ProfileInverterDriver final : public InverterDriver {
   void read_state(StateHandler handler) override;
   Result<core::InverterState> latest_state() const override;
   void apply(const core::InverterCommand& command) override;
+  void note_safety_input(TimePoint at) override;
+  const LatencyHistogram* safety_reactions() const override;
   void set_event_handler(EventHandler handler) override;
 
   /// True once the device was read and the safe state written after the last (re)connect.

@@ -165,6 +165,22 @@ TEST_F(RouterRead, MetricsIncludeFacadeSamplesAndEscapeLabels) {
   EXPECT_THAT(r.body, HasSubstr("bessd_storage_queue_dropped_total{queue=\"a\\\"b\\\\c\"} 7\n"));
 }
 
+TEST_F(RouterRead, HistogramSeriesShareOneHeaderOfTypeHistogram) {
+  for (const auto& [le, n] : {std::pair<const char*, double>{"0.001", 3}, {"+Inf", 4}})
+    facade.extra_metrics.push_back({"bessd_safety_reaction_seconds_bucket",
+                                    "Reaction",
+                                    MetricType::histogram,
+                                    {{"le", le}},
+                                    n});
+  facade.extra_metrics.push_back(
+      {"bessd_safety_reaction_seconds_count", "Reaction", MetricType::histogram, {}, 4});
+  const auto r = call(Method::get, "/metrics");
+  EXPECT_THAT(r.body, HasSubstr("# TYPE bessd_safety_reaction_seconds histogram\n"
+                                "bessd_safety_reaction_seconds_bucket{le=\"0.001\"} 3\n"
+                                "bessd_safety_reaction_seconds_bucket{le=\"+Inf\"} 4\n"
+                                "bessd_safety_reaction_seconds_count 4\n"));
+}
+
 TEST_F(RouterRead, EventsNewestFirstWithDefaults) {
   const auto r = call(Method::get, "/v1/events");
   ASSERT_EQ(r.status, 200u);

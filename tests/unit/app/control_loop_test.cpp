@@ -37,13 +37,17 @@ struct Harness {
   config::Config cfg = test_config();
   control::MemoryFaultLatchStore latches;
   std::vector<core::InverterCommand> commands;
+  std::vector<std::optional<TimePoint>> safety_inputs;  // per command
   std::vector<core::Event> events;
   std::unique_ptr<ControlLoop> loop;
 
   explicit Harness(std::function<void(config::Config&)> adjust = {}) {
     if (adjust) adjust(cfg);
     ControlLoopSinks sinks;
-    sinks.apply_command = [this](const core::InverterCommand& c) { commands.push_back(c); };
+    sinks.apply_command = [this](const core::InverterCommand& c, std::optional<TimePoint> at) {
+      commands.push_back(c);
+      safety_inputs.push_back(at);
+    };
     sinks.event = [this](const core::Event& e) { events.push_back(e); };
     loop = std::make_unique<ControlLoop>(io, clock, cfg, latches, std::move(sinks));
   }
@@ -73,6 +77,21 @@ TEST(ControlLoop, SafetyRelevantPackChangeStepsImmediately) {
   h.loop->set_pack(healthy_pack(h.clock.now()), /*safety_relevant=*/true);
   EXPECT_EQ(h.loop->steps(), after_plain + 1);
   EXPECT_GE(after_plain, before);
+}
+
+// The command of a step run for a safety input carries when the input arrived, so that the
+// driver can time its reaction (GET /metrics, bessd_safety_reaction_seconds); others do not.
+TEST(ControlLoop, OnlyStepsForASafetyInputCarryItsTime) {
+  Harness h;
+  h.loop->start();
+  h.loop->set_pack(healthy_pack(h.clock.now()), /*safety_relevant=*/true);
+  ASSERT_FALSE(h.safety_inputs.empty());
+  ASSERT_TRUE(h.safety_inputs.back().has_value());
+  EXPECT_EQ(*h.safety_inputs.back(), h.clock.now());
+  h.clock.advance(std::chrono::milliseconds{5});
+  h.loop->step_now();
+  ASSERT_FALSE(h.safety_inputs.back().has_value()) << "an operator's step is not a reaction";
+  EXPECT_FALSE(h.safety_inputs.front().has_value()) << "the first step is not one either";
 }
 
 TEST(ControlLoop, FireAlarmEdgeStepsAndLatches) {

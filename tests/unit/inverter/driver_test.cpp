@@ -233,6 +233,44 @@ TEST(ProfileDriver, RestartedServerGetsSafeStateThenTheTargetAgain) {
   EXPECT_EQ(r.server->connections_accepted(), 2u);
 }
 
+// The reaction to a safety input is timed from the input to the device's acknowledgement of
+// the first write of the command it caused; a command that is no reaction, or that changes
+// nothing, is not counted.
+TEST(ProfileDriver, TimesTheReactionToASafetyInput) {
+  Rig r("test_dummy");
+  fill_dummy(r.bank);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  const LatencyHistogram* h = r.driver->safety_reactions();
+  ASSERT_NE(h, nullptr);
+  r.driver->apply(set_power(1500));
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(h->count(), 0U) << "not a reaction";
+
+  r.driver->note_safety_input(r.clock.now() - 3ms);  // the alarm reached the loop 3 ms ago
+  InverterCommand safe;
+  safe.kind = CommandKind::safe_state;
+  r.driver->apply(safe);
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  ASSERT_EQ(h->count(), 1U);
+  EXPECT_NEAR(h->sum_s(), 0.003, 1e-9);  // the manual clock does not move by itself
+
+  r.driver->note_safety_input(r.clock.now());
+  r.driver->apply(safe);  // already held: nothing to write, nothing to time
+  r.clock.advance(1s);
+  ASSERT_TRUE(r.wait([&] { return r.server->requests() > 20; }));
+  EXPECT_EQ(h->count(), 1U);
+
+  r.driver->note_safety_input(r.clock.now());
+  r.driver->apply(set_power(1500));  // the cause has gone: a release, not a protective reaction
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(h->count(), 1U);
+  r.driver->note_safety_input(r.clock.now() - 2ms);
+  r.driver->apply(set_power(500));  // a lowered limit: protective
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(h->count(), 2U);
+}
+
 TEST(ProfileDriver, IgnoredWritesRaiseReadbackMismatch) {
   Rig r("test_dummy");
   fill_dummy(r.bank);

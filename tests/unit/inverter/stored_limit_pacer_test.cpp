@@ -55,6 +55,17 @@ TEST(StoredLimitPacer, ABlockThatEndsReopensAtOnce) {
   EXPECT_EQ(p.feed(3000), 3000);
 }
 
+// Red team 36a F1: a discharge envelope wandering around 100 W on a 100 W grid (0, 100, 0,
+// ...) wrote 2720 about 19 times a minute, every 0 being "a block that ended".
+TEST(StoredLimitPacer, AnEnvelopeWanderingAroundZeroReopensOncePerInterval) {
+  Paced p;
+  p.feed(100);
+  for (int i = 0; i < 600; ++i) p.feed(i % 3 == 0 ? 0 : 100);  // ten minutes
+  // The first value, then at most a reopen and a tightening in each of the 11 minutes begun.
+  EXPECT_LE(p.changes, 1 + 2 * 11) << "before: a reopen and a tightening every 3 s";
+  EXPECT_EQ(p.held, 0);  // it kept dipping: held at the lowest
+}
+
 TEST(StoredLimitPacer, ASlowTaperWritesOncePerStepDown) {
   Paced p;
   int steps = 0;

@@ -4,8 +4,9 @@
 // write would wear the flash. The pacer tightens at once (the device must never be freer than
 // the envelope) and loosens only once the envelope has stayed above the held value for a whole
 // interval, to the lowest value it had meanwhile, so an envelope that keeps dipping causes no
-// writes at all. A limit that was 0 (a block) reopens at once: blocks end rarely, and holding
-// the battery idle after one has ended helps nobody.
+// writes at all. A limit that was 0 (a block) reopens at once, once per interval: blocks end
+// rarely, and holding the battery idle after one has ended helps nobody; an envelope that
+// wanders around 0 is paced like any other.
 //
 // Pure: fed values and times, returns the value to write. Not thread-safe.
 
@@ -39,8 +40,9 @@ class StoredLimitPacer {
  private:
   Duration loosen_after_;
   std::optional<double> held_;
-  std::optional<TimePoint> above_since_;  // since when `wanted` has been above `held_`
-  double lowest_above_{0.0};              // the lowest `wanted` since then
+  std::optional<TimePoint> above_since_;     // since when `wanted` has been above `held_`
+  double lowest_above_{0.0};                 // the lowest `wanted` since then
+  std::optional<TimePoint> last_reopen_at_;  // the last time a 0 was let up at once
 };
 
 }  // namespace bessd::inverter

@@ -109,7 +109,11 @@ void ProfileInverterDriver::Impl::queue_assert() {
         reaction_in_flight = std::exchange(reaction_pending, std::nullopt);
         assert_target(t, [this, finished, from_desired, seq](const Status& s) {
           if (s && from_desired) confirmed_seq = seq;
-          reaction_in_flight.reset();  // nothing was written (stored values equal) or it failed
+          // Failed before a write was acknowledged: the reaction goes on until a retry's write
+          // is (a refused safe state is a slow reaction, not none). Succeeded without one: the
+          // device held these values already.
+          if (!s && reaction_in_flight && !reaction_pending) reaction_pending = reaction_in_flight;
+          reaction_in_flight.reset();
           finished();
         });
       },

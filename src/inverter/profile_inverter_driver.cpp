@@ -198,9 +198,14 @@ namespace {
 bool holds_tighter(const core::InverterCommand& before, const core::InverterCommand& after) {
   if (after.kind == CommandKind::safe_state) return before.kind != CommandKind::safe_state;
   if (after.kind != CommandKind::set_power || before.kind != CommandKind::set_power) return false;
+  const bool lower_voltage =
+      after.charge_voltage_max_v &&
+      (!before.charge_voltage_max_v || *after.charge_voltage_max_v < *before.charge_voltage_max_v);
   return std::fabs(after.battery_power_w) < std::fabs(before.battery_power_w) ||
          after.charge_power_max_w < before.charge_power_max_w ||
-         after.discharge_power_max_w < before.discharge_power_max_w;
+         after.discharge_power_max_w < before.discharge_power_max_w ||
+         after.charge_current_max_a < before.charge_current_max_a ||
+         after.discharge_current_max_a < before.discharge_current_max_a || lower_voltage;
 }
 
 }  // namespace
@@ -211,7 +216,8 @@ void ProfileInverterDriver::apply(const core::InverterCommand& command) {
   // safe state arriving during a setpoint write) would otherwise never be written.
   const bool target_changed = !impl_->desired_fresh || !Target::of(impl_->desired).same_as(command);
   auto safety_input_at = std::exchange(impl_->safety_input_at, std::nullopt);
-  if (impl_->desired_fresh && !holds_tighter(impl_->desired, command)) safety_input_at.reset();
+  const bool tighter = !impl_->desired_fresh || holds_tighter(impl_->desired, command);
+  if (!tighter) safety_input_at.reset();
   impl_->desired = command;
   if (command.kind == CommandKind::none) return;
   const bool first_after_connect = !impl_->desired_fresh;
@@ -220,7 +226,11 @@ void ProfileInverterDriver::apply(const core::InverterCommand& command) {
   if (!impl_->is_ready()) return;  // startup writes the safe state, then this
   if (first_after_connect || target_changed) {
     // A command already waiting keeps the earlier input: that one is not answered yet either.
-    if (safety_input_at && !impl_->reaction_pending) impl_->reaction_pending = safety_input_at;
+    // One that is released before it was written was no reaction.
+    if (!tighter)
+      impl_->reaction_pending.reset();
+    else if (safety_input_at && !impl_->reaction_pending)
+      impl_->reaction_pending = safety_input_at;
     impl_->queue_assert();
   }
 }

@@ -271,6 +271,46 @@ TEST(ProfileDriver, TimesTheReactionToASafetyInput) {
   EXPECT_EQ(h->count(), 2U);
 }
 
+// Red team 36a F3: a reaction whose first write the inverter refuses goes on until a retry's
+// write is acknowledged; it is not lost.
+TEST(ProfileDriver, AReactionRefusedAtFirstCountsUntilItsRetryTakes) {
+  Rig r("test_dummy");
+  fill_dummy(r.bank);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  r.driver->apply(set_power(1500));
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  r.server->add_exception(16, 200, 201, 0x04);  // the setpoint register refuses writes
+  r.driver->note_safety_input(r.clock.now());
+  r.driver->apply(set_power(0));
+  ASSERT_TRUE(r.wait([&] { return r.count("inverter.write_failed", EventEdge::once) >= 1; }));
+  EXPECT_EQ(r.driver->safety_reactions()->count(), 0U);
+  r.server->clear_faults();
+  r.clock.advance(6s);  // the retry interval
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  ASSERT_EQ(r.driver->safety_reactions()->count(), 1U);
+  EXPECT_NEAR(r.driver->safety_reactions()->sum_s(), 6.0, 1e-9);
+}
+
+// A lowered charge-voltage limit (Victron 2710) is a protective reaction too.
+TEST(VictronLimits, ALoweredChargeVoltageLimitIsTimedAsAReaction) {
+  Rig r("victron_ess");
+  fill_victron(r.bank);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  auto c = set_power(500);
+  c.discharge_power_max_w = 3000;
+  c.charge_current_max_a = 50;
+  c.charge_voltage_max_v = 56.8;
+  r.driver->apply(c);
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  c.charge_voltage_max_v = 52.2;
+  r.driver->note_safety_input(r.clock.now());
+  r.driver->apply(c);
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(r.driver->safety_reactions()->count(), 1U);
+}
+
 TEST(ProfileDriver, IgnoredWritesRaiseReadbackMismatch) {
   Rig r("test_dummy");
   fill_dummy(r.bank);

@@ -36,11 +36,17 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// Unix-socket slots only the control scope may take: a quarter of the budget, at least one.
+std::size_t unix_control_reserve(std::size_t max_connections) {
+  return max_connections >= 2 ? std::max<std::size_t>(1, max_connections / 4) : 0;
+}
+
 struct SessionBase {
   virtual ~SessionBase() = default;
   virtual void close() = 0;
   /// TCP, no valid token yet: closes it to make room for a newer connection (true).
   virtual bool evict_waiting_for_token() = 0;
+  virtual bool evict_idle_read() = 0;
 };
 
 }  // namespace
@@ -101,7 +107,9 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     return std::nullopt;
   }
   /// The refusal for a new connection over `transport`, or nothing when it may be served.
-  std::optional<Response> admission(Transport transport, const std::string& peer_address);
+  std::optional<Response> admission(Transport transport, const std::string& peer_address,
+                                    std::optional<Scope> unix_scope);
+  bool evict_oldest_idle_read();
   void auth_failed(const std::string& peer_address, std::string_view reason);
   bool evict_oldest_unauthenticated();
 };
@@ -173,9 +181,22 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if constexpr (!kTcp) {
       return false;
     } else {
-      if (refusal_ || authenticated_ || evicted_) return false;
+      if (refusal_ || authenticated_ || evicted_ || request_arrived()) return false;
       evicted_ = true;
       --state_->tcp_unauthenticated;
+      close();
+      return true;
+    }
+  }
+
+  bool evict_idle_read() override {
+    if constexpr (!kTcp) {
+      return false;
+    } else {
+      if (refusal_ || !authenticated_ || evicted_ || !idle_ || who_.scope != Scope::read ||
+          request_arrived())
+        return false;
+      evicted_ = true;
       close();
       return true;
     }
@@ -186,6 +207,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   ParseLimits limits() const { return {opts().max_header_bytes, opts().max_body_bytes}; }
 
   static constexpr bool kTcp = std::is_same_v<Protocol, tcp>;
+
+  // Bytes waiting in the kernel that bessd has not read yet: a client that has sent its request
+  // is never the one evicted, though its header is not parsed yet (a token holder's fresh
+  // connection counts as unauthenticated until then). Bytes already read do not protect: a
+  // header sent a byte at a time is read as it comes and leaves nothing waiting.
+  bool request_arrived() {
+    beast::error_code ec;
+    const std::size_t pending = stream_.socket().available(ec);
+    return !ec && pending > 0;
+  }
 
   // Until a TCP connection has presented a valid token it must do so by its deadline
   // (auth_timeout, shorter than read_timeout): it holds one of few unauthenticated slots.
@@ -201,6 +232,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     parser_.emplace();
     apply_limits(*parser_, limits());
     answering_ = Method::other;
+    idle_ = true;
     expire_for_read();
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -209,6 +241,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void on_header(beast::error_code ec) {
+    idle_ = false;
     if (ec) return on_read_error(ec);
     version_ = parser_->get().version();
     answering_ = parse_method(std::string_view(parser_->get().method_string().data(),
@@ -383,6 +416,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool keep_alive_{false};
   bool authenticated_{false};  // TCP: a request on this connection carried a valid token
   bool evicted_{false};        // TCP: closed to make room; no longer counted as waiting
+  bool idle_{false};           // waiting for a request's header (keep-alive between requests)
   std::string peer_address() const { return who_.peer.substr(0, who_.peer.rfind(':')); }
   std::chrono::steady_clock::time_point auth_deadline_{};
   std::optional<Response> refusal_;
@@ -396,10 +430,11 @@ void HttpServer::State::serve(typename Protocol::socket socket, Requester who,
                               std::optional<Response> forced_refusal,
                               std::vector<gid_t> unix_groups) {
   constexpr bool is_tcp = std::is_same_v<Protocol, tcp>;
-  auto refusal = forced_refusal
-                     ? std::move(forced_refusal)
-                     : admission(is_tcp ? Transport::tcp : Transport::unix_socket,
-                                 is_tcp ? who.peer.substr(0, who.peer.rfind(':')) : std::string{});
+  auto refusal =
+      forced_refusal
+          ? std::move(forced_refusal)
+          : admission(is_tcp ? Transport::tcp : Transport::unix_socket,
+                      is_tcp ? who.peer.substr(0, who.peer.rfind(':')) : std::string{}, who.scope);
   // Refusals hold descriptors too (docs/operations.md "Resource limits"): beyond a fixed number
   // being answered, a connection over its budget is closed at once, without an answer, so that
   // no flood can take the descriptors the safety state and the fire-alarm input need.
@@ -424,7 +459,8 @@ void HttpServer::State::serve(typename Protocol::socket socket, Requester who,
 // not yet presented a valid token, so that no TCP client, with or without a token, can take the
 // Unix operator's place.
 std::optional<Response> HttpServer::State::admission(Transport transport,
-                                                     const std::string& peer_address) {
+                                                     const std::string& peer_address,
+                                                     std::optional<Scope> unix_scope) {
   const auto full = [](std::size_t limit, std::string_view what) {
     Response r = error_response(503, error_code::kTooManyConnections,
                                 "too many " + std::string(what) + " (limit " +
@@ -435,6 +471,13 @@ std::optional<Response> HttpServer::State::admission(Transport transport,
   if (transport == Transport::unix_socket) {
     if (unix_active >= options.max_connections)
       return full(options.max_connections, "API connections on the Unix socket");
+    // The last quarter of the slots is kept for the control scope (root and the control group):
+    // read-only peers, however many connections they hold, never keep the operator's `mode idle`
+    // out (docs/api.md "Connection budgets").
+    if (unix_scope == Scope::read &&
+        unix_active + unix_control_reserve(options.max_connections) >= options.max_connections)
+      return full(options.max_connections - unix_control_reserve(options.max_connections),
+                  "read-only API connections on the Unix socket");
     return std::nullopt;
   }
   const auto wait = auth_failures.blocked_for(peer_address, std::chrono::steady_clock::now());
@@ -446,11 +489,22 @@ std::optional<Response> HttpServer::State::admission(Transport transport,
                            std::to_string((wait.count() + 999) / 1000));  // whole seconds, up
     return r;
   }
-  if (tcp_active >= options.max_tcp_connections)
+  if (tcp_active >= options.max_tcp_connections && !evict_oldest_idle_read())
     return full(options.max_tcp_connections, "API connections over TCP");
   if (tcp_unauthenticated >= options.max_unauthenticated_tcp && !evict_oldest_unauthenticated())
     return full(options.max_unauthenticated_tcp, "TCP connections waiting to authenticate");
   return std::nullopt;
+}
+
+// A read-scope client idle between requests gives up its slot to a newcomer, whose scope is not
+// known yet: dashboards holding keep-alive connections never keep a control token holder's
+// `mode idle` out of a full TCP budget. They reconnect for their next request.
+bool HttpServer::State::evict_oldest_idle_read() {
+  for (const auto& weak : sessions) {  // in the order they were accepted
+    auto s = weak.lock();
+    if (s && s->evict_idle_read()) return true;
+  }
+  return false;
 }
 
 bool HttpServer::State::evict_oldest_unauthenticated() {

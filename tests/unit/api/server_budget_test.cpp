@@ -210,6 +210,45 @@ TEST_F(Budget, TcpConnectionsHaveABudgetSeparateFromTheUnixSocket) {
   ::close(tcp_fd);
 }
 
+// Red team 36b F3: dashboards with a read token holding keep-alive connections filled the TCP
+// budget, and a control token holder's `mode idle` got 503. A read-scope connection idle between
+// requests now makes room; one held by the control scope does not.
+TEST_F(Budget, IdleReadConnectionsMakeRoomInAFullTcpBudget) {
+  constexpr const char* kReadToken = "fedcba9876543210-read-token";
+  options_.tokens.push_back({"dashboard", Scope::read, kReadToken});
+  options_.max_tcp_connections = 2;
+  options_.read_timeout = 10s;
+  start_server();
+  const auto port = on_io([this] { return server_->tcp_port(); });
+  const std::string read_auth = "Authorization: Bearer " + std::string(kReadToken) + "\r\n";
+  const int read1 = connect_tcp(port);
+  ASSERT_TRUE(send_all(read1, make_request("GET", "/v1/status", "", read_auth)));
+  ASSERT_EQ(read_response(read1)->status, 200u);
+  const int read2 = connect_tcp(port);
+  ASSERT_TRUE(send_all(read2, make_request("GET", "/v1/status", "", read_auth)));
+  ASSERT_EQ(read_response(read2)->status, 200u);
+  const int control = connect_tcp(port);
+  ASSERT_TRUE(send_all(control, make_request("GET", "/v1/status", "", bearer())));
+  const auto served = read_response(control);
+  ASSERT_TRUE(served.has_value());
+  EXPECT_EQ(served->status, 200u) << served->body;
+  EXPECT_TRUE(closed_without_data(read1, 2s)) << "the oldest idle read connection made room";
+  // The next newcomer again takes an idle read connection's place, never the control one's.
+  const int read3 = connect_tcp(port);
+  ASSERT_TRUE(send_all(read3, make_request("GET", "/v1/status", "", read_auth)));
+  const auto third = read_response(read3);
+  ASSERT_TRUE(third.has_value());
+  EXPECT_EQ(third->status, 200u) << "read2 made room";
+  const auto over = once_tcp(port, make_request("GET", "/v1/status", "", bearer()));
+  ASSERT_TRUE(over.has_value());
+  EXPECT_EQ(over->status, 200u) << "read3, idle again, made room";
+  EXPECT_FALSE(closed_without_data(control, 300ms)) << "a control connection keeps its slot";
+  ::close(read1);
+  ::close(read2);
+  ::close(read3);
+  ::close(control);
+}
+
 TEST_F(Budget, FailedAuthenticationsAreThrottledAndLoggedOncePerPeer) {
   std::ostringstream log_text;
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text);

@@ -202,5 +202,30 @@ TEST_F(PeerScope, APeerWithoutAccessCannotTakeTheOperatorsPlace) {
   stranger.go();
 }
 
+// Red team 36b F1: with the docs' read-only set-up (read_group, socket mode 0666), a read-only
+// user holding connections took every slot, and root's `bessctl mode idle` got 503. A quarter of
+// the Unix budget is kept for the control scope (docs/api.md "Connection budgets").
+TEST_F(PeerScope, AReadOnlyPeerNeverTakesTheSlotsKeptForControl) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to run a client as another user";
+  const passwd* nobody = ::getpwnam("nobody");
+  const auto read_gid = gid_named("nogroup");
+  if (nobody == nullptr || !read_gid || !gid_named("daemon")) GTEST_SKIP() << "no nobody/groups";
+  options_.unix_group = "daemon";
+  options_.unix_read_group = "nogroup";
+  options_.max_connections = 4;  // one kept for control
+  options_.read_timeout = 5s;
+  start_server();
+  PeerProcess reader(socket_path_, nobody->pw_uid, *read_gid, 4, make_request("GET", "/v1/status"),
+                     "");
+  EXPECT_EQ(reader.next_status(), 200u);
+  EXPECT_EQ(reader.next_status(), 200u);
+  EXPECT_EQ(reader.next_status(), 200u);
+  EXPECT_EQ(reader.next_status(), 503u) << "the last slot is kept for the control scope";
+  const auto r = request_unix(socket_path_, make_request("PUT", "/v1/mode", R"({"mode":"idle"})"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_NE(r->status, 503u) << r->body;
+  reader.go();
+}
+
 }  // namespace
 }  // namespace bessd::api::test

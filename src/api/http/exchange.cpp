@@ -74,6 +74,12 @@ std::optional<Response> check_framing(const HttpRequest& request) {
   const auto [first, last] = request.equal_range(bhttp::field::transfer_encoding);
   const auto count = std::distance(first, last);
   if (count == 0) return std::nullopt;
+  // RFC 9112, 6.1: Transfer-Encoding in an HTTP/1.0 request is faulty framing (a 1.0 proxy
+  // in front would frame the same bytes differently).
+  if (request.version() < 11)
+    return error_response(400, error_code::kBadRequest,
+                          "malformed HTTP request: Transfer-Encoding in an HTTP/1.0 request; "
+                          "send the body with Content-Length");
   std::string_view value = to_sv(first->value());
   const auto b = value.find_first_not_of(" \t");
   const auto e = value.find_last_not_of(" \t");

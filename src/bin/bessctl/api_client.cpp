@@ -1,6 +1,8 @@
 #include "api_client.hpp"
 
+#include <chrono>
 #include <optional>
+#include <thread>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -60,10 +62,17 @@ bessd::Status parse_url(const std::string& url, Endpoint& ep) {
 
 namespace {
 
+// Set by exchange(): the server closed the connection before any byte of an answer, so it did
+// not act on the request (bessd closes a TCP connection still waiting for its token this way
+// when others hold the slots: docs/api.md "Connection budgets").
+struct Unanswered {
+  bool closed{false};
+};
+
 template <typename Stream>
 bessd::Result<HttpReply> exchange(asio::io_context& io, Stream& stream, const Endpoint& ep,
-                                  bhttp::request<bhttp::string_body>& req,
-                                  const std::string& where) {
+                                  bhttp::request<bhttp::string_body>& req, const std::string& where,
+                                  Unanswered& unanswered) {
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
@@ -82,6 +91,10 @@ bessd::Result<HttpReply> exchange(asio::io_context& io, Stream& stream, const En
   if (result == beast::error::timeout)
     return fail(ErrorCode::timeout,
                 where + ": no answer within " + std::to_string(ep.timeout.count()) + " ms");
+  unanswered.closed =
+      !parser.got_some() && buffer.size() == 0 &&
+      (result == bhttp::error::end_of_stream || result == asio::error::connection_reset ||
+       result == asio::error::broken_pipe || result == asio::error::eof);
   if (result)
     return fail(ErrorCode::protocol_error,
                 where + ": " + result.message() + " (the daemon closed the connection?)");
@@ -120,7 +133,8 @@ bessd::Result<HttpReply> send_request(const Endpoint& ep, const std::string& met
                       ": permission denied: run as root or join the group that owns the "
                       "socket (usually bessd)");
     if (ec) return fail(ErrorCode::disconnected, where + ": " + ec.message());
-    return exchange(io, stream, ep, req, where);
+    Unanswered unanswered;
+    return exchange(io, stream, ep, req, where, unanswered);
   }
   const std::string where = "bessd API at " + ep.host + ":" + std::to_string(ep.port);
   asio::ip::tcp::resolver resolver(io);
@@ -132,13 +146,28 @@ bessd::Result<HttpReply> send_request(const Endpoint& ep, const std::string& met
           ? resolver.resolve(asio::ip::tcp::v4(), ep.host, std::to_string(ep.port), ec)
           : resolver.resolve(ep.host, std::to_string(ep.port), ec);
   if (ec) return fail(ErrorCode::disconnected, where + ": " + ec.message());
-  beast::tcp_stream stream(io);
-  stream.expires_after(ep.timeout);
-  stream.connect(endpoints, ec);
-  if (ec)
-    return fail(ErrorCode::disconnected,
-                where + ": " + ec.message() + ": is bessd running with the TCP API enabled?");
-  return exchange(io, stream, ep, req, where);
+  // Closed before any answer: bessd did not act on the request, so a request that means the same
+  // when repeated (GET, PUT /v1/mode) is sent again on a new connection, a few times.
+  const bool idempotent = method == "GET" || method == "HEAD" || method == "PUT";
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    beast::tcp_stream stream(io);
+    stream.expires_after(ep.timeout);
+    stream.connect(endpoints, ec);
+    if (ec)
+      return fail(ErrorCode::disconnected,
+                  where + ": " + ec.message() + ": is bessd running with the TCP API enabled?");
+    Unanswered unanswered;
+    auto reply = exchange(io, stream, ep, req, where, unanswered);
+    if (reply || !unanswered.closed || !idempotent) return reply;
+    if (attempt == kAttempts)
+      return fail(ErrorCode::disconnected,
+                  where + ": closed the connection before answering, " + std::to_string(kAttempts) +
+                      " times: its TCP connections may be taken by clients without a token "
+                      "(the Unix socket is not affected)");
+    io.restart();
+    std::this_thread::sleep_for(std::chrono::milliseconds{50 * attempt});
+  }
 }
 
 }  // namespace bessctl

@@ -10,12 +10,14 @@
 //   6  try again later: too many requests or connections (429, 503 with Retry-After)
 //   check-site passes through the exit code of `bessd check-site`.
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -76,6 +78,15 @@ void add_param(std::string& target, const char* name, const std::string& value) 
 /// The secret in a client's token file: the first line that is not blank or a comment, either
 /// the bare secret or a line of the daemon's format ("name scope secret", docs/api.md).
 bessd::Result<std::string> read_client_token(const std::string& path) {
+  // Checked before opening: opening a FIFO would wait for a writer for ever.
+  std::error_code ec;
+  const auto type = std::filesystem::status(path, ec).type();
+  if (!ec && type != std::filesystem::file_type::regular)
+    return bessd::fail(
+        bessd::ErrorCode::invalid_argument,
+        "token file " + path + " is " +
+            (type == std::filesystem::file_type::directory ? "a directory" : "not a regular file") +
+            ": give the file that holds the token");
   std::ifstream in(path);
   if (!in)
     return bessd::fail(bessd::ErrorCode::io_error,
@@ -121,7 +132,18 @@ class Runner {
         }
         ep_.token = std::move(*token);
       } else if (const char* env = std::getenv("BESSD_TOKEN")) {
-        ep_.token = env;
+        // Surrounding blanks (a newline from `$(cat file)`) are not part of a token; anything
+        // else that cannot stand in an HTTP header is refused here rather than sent.
+        std::string token = env;
+        token.erase(0, token.find_first_not_of(" \t\r\n"));
+        token.erase(token.find_last_not_of(" \t\r\n") + 1);
+        if (token.empty() || std::any_of(token.begin(), token.end(),
+                                         [](unsigned char c) { return c <= 0x20 || c == 0x7f; })) {
+          std::cerr << "bessctl: BESSD_TOKEN is " << (token.empty() ? "empty" : "not a token")
+                    << ": it must hold the secret alone, without spaces or control characters\n";
+          return kUsage;
+        }
+        ep_.token = std::move(token);
       }
     }
     return std::nullopt;

@@ -327,6 +327,24 @@ TEST_F(Bessctl, TokenFileInTheDaemonsFormat) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// Red team 36b F5: a FIFO as the token file hung bessctl for ever, and a BESSD_TOKEN ending in
+// a newline went into the header and came back as an unexplained 400.
+TEST_F(Bessctl, TokenSourcesThatAreNotATokenAreNamed) {
+  const std::string fifo = server_.token_file() + ".fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto r = run({BESSCTL_PATH, "--url", server_.url(), "--token-file", fifo, "status"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("not a regular file"));
+  ::unlink(fifo.c_str());
+  r = run({BESSCTL_PATH, "--url", server_.url(), "status"},
+          {"BESSD_TOKEN=bessctl-test-token-0123456789\n"});
+  EXPECT_EQ(r.exit_code, 0) << "a trailing newline is not part of the token: " << r.err;
+  r = run({BESSCTL_PATH, "--url", server_.url(), "status"},
+          {"BESSD_TOKEN=bessctl-test\r\nX-Evil: 1"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("BESSD_TOKEN is not a token"));
+}
+
 TEST_F(Bessctl, NonMemberIsDeniedWritesExit4) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to run bessctl as nobody";
   const passwd* nobody = ::getpwnam("nobody");

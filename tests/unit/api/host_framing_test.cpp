@@ -63,6 +63,16 @@ TEST(Framing, OnlyASingleChunkedTransferEncodingWithoutContentLength) {
   EXPECT_THAT(r->body, HasSubstr("Host is given 2 times"));
 }
 
+// Red team 36b F4: RFC 9112, 6.1: Transfer-Encoding in HTTP/1.0 is faulty framing.
+TEST(Framing, TransferEncodingInHttp10IsRefused) {
+  http::HttpRequest req{bhttp::verb::put, "/v1/mode", 10};
+  req.insert(bhttp::field::transfer_encoding, "chunked");
+  const auto r = http::check_framing(req);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 400u);
+  EXPECT_THAT(r->body, HasSubstr("HTTP/1.0"));
+}
+
 using Smuggling = ServerFixture;
 
 // The finding: "xchunked" was read as no body, so the body was parsed as a second

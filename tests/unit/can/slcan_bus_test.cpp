@@ -34,15 +34,15 @@ class FakeAdapter {
       throw std::runtime_error("openpty failed");
     ::close(slave);  // the bus opens its own
     ::fcntl(master_, F_SETFL, ::fcntl(master_, F_GETFL) | O_NONBLOCK);
-    const fs::path tmp = link_.string() + ".new";
-    fs::remove(tmp);
-    fs::create_symlink(name, tmp);
-    fs::rename(tmp, link_);  // atomic retarget, as udev does for by-id links
+    retarget(name);
     received_.clear();
   }
   void unplug() {
     if (master_ >= 0) ::close(master_);
     master_ = -1;
+    // The freed /dev/pts number can be handed to another test's pty at once (ctest -j), so a
+    // link left pointing at it could open a stranger's terminal. Point it nowhere instead.
+    retarget(link_.string() + ".unplugged");
   }
   void write(std::string_view s) {
     ASSERT_EQ(::write(master_, s.data(), s.size()), static_cast<ssize_t>(s.size()));
@@ -59,6 +59,16 @@ class FakeAdapter {
   }
 
  private:
+  void retarget(const fs::path& target) {
+    // error_code forms: this also runs from the destructor.
+    std::error_code ec;
+    const fs::path tmp = link_.string() + ".new";
+    fs::remove(tmp, ec);
+    fs::create_symlink(target, tmp, ec);
+    if (!ec) fs::rename(tmp, link_, ec);  // atomic retarget, as udev does for by-id links
+    EXPECT_FALSE(ec) << "retarget " << link_ << ": " << ec.message();
+  }
+
   fs::path link_;
   int master_{-1};
   std::string received_;
@@ -158,7 +168,7 @@ TEST_F(SlcanBusTest, UnplugAndReplugReopensWithBackoff) {
   ASSERT_TRUE(run_until(io_, [&] { return count(CanErrorKind::link_lost) == 1; }));
   EXPECT_FALSE(bus_->is_open());
   EXPECT_FALSE(bus_->send(make_frame(0x305, {})));
-  // The by-id path now dangles: one clear error while it keeps retrying.
+  // The by-id path now leads nowhere: one clear error while it keeps retrying.
   const auto reconnects = bus_->stats().reconnects;
   ASSERT_TRUE(run_until(io_, [&] { return bus_->stats().reconnects >= reconnects + 3; }));
   EXPECT_EQ(count(CanErrorKind::open_failed), 2);  // "reopening after", then "cannot open"

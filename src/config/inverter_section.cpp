@@ -85,6 +85,8 @@ void read_inverter(ObjectReader& in, InverterConfig& out) {
   in.number("rated_power_w", out.rated_power_w, NumberRange::above(0.0));
   in.number("obey_tolerance_w", out.obey_tolerance_w, NumberRange::at_least(0.0));
   in.number("obey_window_s", out.obey_window_s, NumberRange::between(1.0, 600.0));
+  in.number("standby_tolerance_w", out.standby_tolerance_w, NumberRange::at_least(0.0));
+  in.number("ramp_w_per_s", out.ramp_w_per_s, NumberRange::between(1.0, 1.0e6));
   in.boolean("invert_battery_power", out.invert_battery_power);
   in.enumeration("on_stop", out.on_stop,
                  EnumTable<OnStop>{{"hold", OnStop::hold}, {"release", OnStop::release}});

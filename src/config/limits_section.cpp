@@ -50,6 +50,19 @@ void read_limits(ObjectReader& in, LimitsConfig& out) {
   in.number("hysteresis_recovery_pct", out.hysteresis_recovery_pct,
             NumberRange::between(0.0, 50.0));
   in.number("hysteresis_hold_s", out.hysteresis_hold_s, NumberRange::between(0.0, 3600.0));
+  in.number("voltage_recovery_margin_v", out.voltage_recovery_margin_v,
+            NumberRange::between(0.005, 0.5));
+  in.number("temperature_hysteresis_c", out.temperature_hysteresis_c,
+            NumberRange::between(0.0, 10.0));
+  in.number("soc_recovery_hysteresis_pct", out.soc_recovery_hysteresis_pct,
+            NumberRange::between(0.0, 20.0));
+  in.number("recovery_charge_power_w", out.recovery_charge_power_w,
+            NumberRange::between(50.0, 100000.0));
+  in.number("recovery_soc_margin_pct", out.recovery_soc_margin_pct,
+            NumberRange::between(0.0, 20.0));
+  in.integer("repeat_trip_count", out.repeat_trip_count, 2, 100);
+  in.number("repeat_trip_window_s", out.repeat_trip_window_s,
+            NumberRange::between(60.0, 7.0 * 86400.0));
   in.finish();
 }
 

@@ -131,6 +131,11 @@ std::vector<ConfigIssue> plausibility_warnings(const Config& c) {
                        "hours, write " +
                        num(*rei * 60.0)});
   dwelling_only_location(out, c.site);
+  if (c.limits.over_current_time_s)
+    out.push_back({"/limits/over_current_time_s",
+                   "has no effect: the time an inverter may take to obey (OP-I-01/02) is "
+                   "/inverter/obey_window_s (now " +
+                       num(c.inverter.obey_window_s) + " s); remove this key"});
   for (const auto& r : relaxed_thresholds(c.compliance))
     out.push_back({"/compliance/" + r.key,
                    num(r.value) + " is looser than bessd's default " + num(r.default_value) +

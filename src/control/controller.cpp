@@ -54,12 +54,19 @@ ControllerSettings ControllerSettings::from_config(const config::Config& cfg) {
       cfg.battery.series_cells ? 3.2 * static_cast<double>(*cfg.battery.series_cells) : 51.2);
   const double pack_wh = cfg.battery.capacity_ah ? *cfg.battery.capacity_ah * nominal_v
                                                  : cfg.battery.nominal_energy_kwh * 1000.0;
-  s.obey.standby_tolerance_w = std::max(cfg.inverter.obey_tolerance_w, 0.02 * pack_wh);
+  s.obey.standby_tolerance_w = cfg.inverter.standby_tolerance_w.value_or(
+      std::max(cfg.inverter.obey_tolerance_w, 0.02 * pack_wh));
   s.obey.window = seconds_d(cfg.inverter.obey_window_s);
   s.obey.margin_pct = cfg.limits.over_current_margin_pct;
+  s.obey.inverter_ramp_w_per_s = cfg.inverter.ramp_w_per_s;
   // Recovery charge: 0.1 C (a gentle charge any LV pack accepts; the BMS's CCL and the site's
   // import limit still bound it), 500 W when the pack size is unknown.
-  s.recovery_charge_power_w = pack_wh > 0.0 ? std::clamp(0.1 * pack_wh, 100.0, 5000.0) : 500.0;
+  s.recovery_charge_power_w = cfg.limits.recovery_charge_power_w.value_or(
+      pack_wh > 0.0 ? std::clamp(0.1 * pack_wh, 100.0, 5000.0) : 500.0);
+  s.recovery_soc_margin_pct = cfg.limits.recovery_soc_margin_pct;
+  s.repeat_trip_count = static_cast<int>(cfg.limits.repeat_trip_count);
+  s.repeat_trip_window = std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(cfg.limits.repeat_trip_window_s));
   s.inverter_timeout = std::max<Duration>(
       std::chrono::seconds{3}, std::chrono::milliseconds{3 * cfg.inverter.poll_period_ms});
   s.commissioning = cfg.control.commissioning;

@@ -50,6 +50,9 @@ LimitsSettings LimitsSettings::from_config(const config::Config& cfg) {
   s.hysteresis_recovery_pct = lc.hysteresis_recovery_pct;
   s.hysteresis_hold =
       std::chrono::duration_cast<Duration>(std::chrono::duration<double>(lc.hysteresis_hold_s));
+  s.voltage_recovery_margin_v = lc.voltage_recovery_margin_v;
+  s.temperature_hysteresis_c = lc.temperature_hysteresis_c;
+  s.soc_recovery_hysteresis_pct = lc.soc_recovery_hysteresis_pct;
   return s;
 }
 

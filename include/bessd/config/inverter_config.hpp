@@ -46,6 +46,11 @@ struct InverterConfig {
   /// "Obeys" check: |measured - commanded| ≤ tolerance within the window.
   double obey_tolerance_w{200.0};
   double obey_window_s{10.0};
+  /// Battery power below this never counts as not obeying (standby draw, a sensor offset);
+  /// absent = obey_tolerance_w, but at least 0.02 C of the pack (docs/protection.md).
+  std::optional<double> standby_tolerance_w;
+  /// How fast the inverter follows a lowered command: the obey allowance decays at this rate.
+  double ramp_w_per_s{200.0};
   bool invert_battery_power{false};
   /// Stop without an active or latched fault: keep the safe state (hold) or hand the inverter
   /// back to its own mode (release, the profile's release writes). A fault always holds.

@@ -2,6 +2,8 @@
 // Operating-limit tables (docs/protection.md): breakpoints with linear interpolation.
 // Empty tables mean "the chemistry's default table" (filled in by the limits component).
 
+#include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -19,9 +21,21 @@ struct LimitsConfig {
   double cell_spread_derate_v{0.150};
   double cell_spread_derate_factor{0.5};
   double over_current_margin_pct{10.0};  // OP-I-01/02
-  double over_current_time_s{5.0};
+  // Accepted so that older files load, but it has no effect: the OP-I window is
+  // /inverter/obey_window_s. Set, it gives a warning.
+  std::optional<double> over_current_time_s;
   double hysteresis_recovery_pct{1.5};  // OP-HYST-01
   double hysteresis_hold_s{30.0};
+  // Self-recovery (docs/protection.md): how far back inside its window a block must come.
+  double voltage_recovery_margin_v{0.050};
+  double temperature_hysteresis_c{2.0};
+  double soc_recovery_hysteresis_pct{2.0};
+  // Recovery charge (OP-REC-01): absent power = 0.1 C of the pack.
+  std::optional<double> recovery_charge_power_w;
+  double recovery_soc_margin_pct{5.0};
+  // Repeated trips (OP-REPEAT-*).
+  std::int64_t repeat_trip_count{3};
+  double repeat_trip_window_s{3600.0};
 };
 
 }  // namespace bessd::config

@@ -104,6 +104,19 @@ TEST(ConfigLoader, OutOfRangeValues) {
       << dump(issues);
 }
 
+TEST(ConfigLoader, ProtectionTuningKeysAreRangeChecked) {
+  auto issues = issues_of(minimal_json(R"("limits": {"voltage_recovery_margin_v": 0,
+      "temperature_hysteresis_c": 15, "soc_recovery_hysteresis_pct": -1,
+      "recovery_charge_power_w": 0, "recovery_soc_margin_pct": 30, "repeat_trip_count": 1,
+      "repeat_trip_window_s": 10}, "inverter": {"standby_tolerance_w": -5, "ramp_w_per_s": 0})"));
+  for (const char* pointer :
+       {"/limits/voltage_recovery_margin_v", "/limits/temperature_hysteresis_c",
+        "/limits/soc_recovery_hysteresis_pct", "/limits/recovery_charge_power_w",
+        "/limits/recovery_soc_margin_pct", "/limits/repeat_trip_count",
+        "/limits/repeat_trip_window_s", "/inverter/standby_tolerance_w", "/inverter/ramp_w_per_s"})
+    EXPECT_TRUE(has_issue(issues, pointer, "")) << pointer << "\n" << dump(issues);
+}
+
 TEST(ConfigLoader, MissingRequiredKeys) {
   auto issues = issues_of(R"({"site": {"location": "loft"}})");
   EXPECT_TRUE(has_issue(issues, "/site/jurisdiction", "is required but missing")) << dump(issues);

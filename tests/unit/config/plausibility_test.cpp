@@ -40,6 +40,12 @@ TEST(Plausibility, ATypicalHomeConfigHasNoWarnings) {
   EXPECT_TRUE(warnings_of("", R"("nominal_energy_kwh": 0.5)").empty());
 }
 
+TEST(Plausibility, AKeyWithNoEffectIsNamed) {
+  const auto w =
+      warnings_of("", R"("nominal_energy_kwh": 9.6)", R"("limits": {"over_current_time_s": 5})");
+  EXPECT_TRUE(has_issue(w, "/limits/over_current_time_s", "/inverter/obey_window_s")) << dump(w);
+}
+
 TEST(Plausibility, EnergyInWhOrMwh) {
   auto w = warnings_of("", R"("nominal_energy_kwh": 9600)");
   EXPECT_TRUE(has_issue(w, "/battery/nominal_energy_kwh", "write 9.6")) << dump(w);

@@ -204,6 +204,29 @@ void constraint_object(JsonWriter& w, const Constraint& c) {
   w.end_object();
 }
 
+void string_array(JsonWriter& w, const std::vector<std::string>& items) {
+  w.begin_array();
+  for (const auto& item : items) w.value(item);
+  w.end_array();
+}
+
+void protection_object(JsonWriter& w, const ProtectionStatus& p) {
+  w.begin_object();
+  w.member("cell_data", p.cell_data);
+  w.key("charge_blocked_by");
+  string_array(w, p.charge_blocked_by);
+  w.key("discharge_blocked_by");
+  string_array(w, p.discharge_blocked_by);
+  w.member("estimated_cell_voltage_v", p.estimated_cell_voltage_v);
+  w.key("recovery_charge");
+  if (p.recovery_charge)
+    w.value(*p.recovery_charge);
+  else
+    w.null();
+  w.member("waiting_for_bms", p.waiting_for_bms);
+  w.end_object();
+}
+
 // Both documents are a few KB: one allocation up front instead of a doubling series.
 constexpr std::size_t kInitialCapacity = 4096;
 
@@ -248,6 +271,8 @@ std::string to_json_text(const StatusDto& s) {
   w.member("mode_source", s.controller.mode_source);
   w.key("pack");
   pack_object(w, s.pack, s.pack_age_s);
+  w.key("protection");
+  protection_object(w, s.protection);
   w.key("service_faults");
   w.begin_array();
   for (const auto& f : s.service_faults) fault_object(w, f);

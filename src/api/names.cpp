@@ -151,6 +151,7 @@ const std::vector<std::string_view>& history_fields() {
       "cell_voltage_max_v",
       "cell_temperature_min_c",
       "cell_temperature_max_c",
+      "cell_voltage_estimated_v",
       "grid_power_w",
       "pv_power_w",
       "inverter_battery_power_w",

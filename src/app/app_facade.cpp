@@ -12,6 +12,7 @@
 #include <bessd/api/json.hpp>
 #include <bessd/app/logging.hpp>
 #include <bessd/compliance/report_json.hpp>
+#include <bessd/control/direction_blocks.hpp>
 #include <bessd/control/protection_self_test.hpp>
 
 namespace bessd::app {
@@ -103,6 +104,24 @@ AppFacade::AppFacade(FacadeContext ctx) : ctx_(std::move(ctx)) {}
 
 namespace {
 
+api::ProtectionStatus protection_status(const control::StepOutput& out) {
+  api::ProtectionStatus p;
+  auto blocks = control::direction_blocks(out);
+  p.charge_blocked_by = std::move(blocks.charge);
+  p.discharge_blocked_by = std::move(blocks.discharge);
+  p.recovery_charge = out.recovery;
+  p.waiting_for_bms = out.waiting_for_bms;
+  // Before the first BMS data there are no cells to speak of: say "measured" only once seen.
+  if (out.findings.cell_data_estimated)
+    p.cell_data = out.findings.estimated_cell_voltage_v ? "estimated" : "none";
+  p.estimated_cell_voltage_v = out.findings.estimated_cell_voltage_v;
+  return p;
+}
+
+}  // namespace
+
+namespace {
+
 /// Completes `done` on `io` with `value`. The callback is moved there, so nothing it holds is
 /// destroyed on the query thread.
 template <class T, class V>
@@ -157,6 +176,7 @@ api::StatusDto AppFacade::status() const {
     a.severity = f.latched ? core::Severity::critical : core::Severity::error;
     s.controller.active_faults.push_back(std::move(a));
   }
+  s.protection = protection_status(out);
   s.pack = ctx_.bms.state();
   s.pack_age_s = seconds(ctx_.bms.age(bms::PackPart::measurements));
   s.inverter = ctx_.loop.inverter();

@@ -652,10 +652,12 @@ struct Daemon::Impl {
         std::chrono::duration<double>(config.storage.telemetry_period_s) -
             std::chrono::milliseconds(50)) {
       last_telemetry_at = wall;
-      store->append_telemetry(
+      auto sample =
           storage::make_telemetry_sample(wall, in.snapshot.pack, in.snapshot.inverter, out.envelope,
                                          out.command, std::string(control::to_string(out.state)),
-                                         std::string(config::to_string(in.request.mode))));
+                                         std::string(config::to_string(in.request.mode)));
+      sample.cell_voltage_estimated_v = out.findings.estimated_cell_voltage_v;
+      store->append_telemetry(std::move(sample));
     }
     if (in.now - last_counters_saved_at >= std::chrono::minutes(1)) {
       last_counters_saved_at = in.now;

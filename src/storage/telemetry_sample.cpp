@@ -29,6 +29,7 @@ const std::array<TelemetryFieldInfo, kTelemetryFieldCount> kTelemetryFields{{
     {"discharge_current_max_a", &TelemetrySample::discharge_current_max_a, 0.1},
     {"charge_voltage_max_v", &TelemetrySample::charge_voltage_max_v, 0.01},
     {"command_power_w", &TelemetrySample::command_power_w, 1.0},
+    {"cell_voltage_estimated_v", &TelemetrySample::cell_voltage_estimated_v, 0.001},
 }};
 
 std::optional<std::size_t> telemetry_field_index(std::string_view name) {

@@ -72,9 +72,23 @@ struct ComplianceSummary {
   friend bool operator==(const ComplianceSummary&, const ComplianceSummary&) = default;
 };
 
+/// What the protections do right now (docs/protection.md), so that a status explains a 0 W.
+struct ProtectionStatus {
+  std::vector<std::string> charge_blocked_by;     // rule ids holding charging at zero
+  std::vector<std::string> discharge_blocked_by;  // ... discharging
+  std::optional<std::string> recovery_charge;     // "Recharging to 12 %: the BMS asked ..."
+  bool waiting_for_bms{false};                    // no BMS data yet since start (info)
+  /// "measured" (the BMS sends cell extremes), "estimated" (pack voltage ÷ series cells and
+  /// the pack temperature), or "none" (no cell extremes and no series count to estimate from).
+  std::string cell_data{"measured"};
+  std::optional<double> estimated_cell_voltage_v;
+  friend bool operator==(const ProtectionStatus&, const ProtectionStatus&) = default;
+};
+
 struct StatusDto {
   WallTime time{};  // when the snapshot was taken
   ControllerStatus controller;
+  ProtectionStatus protection;
   core::PackState pack;
   std::optional<double> pack_age_s;  // since the newest BMS measurement
   core::InverterState inverter;

@@ -34,6 +34,9 @@ struct TelemetrySample {
   std::optional<double> bms_charge_current_limit_a;     // magnitude
   std::optional<double> bms_discharge_current_limit_a;  // magnitude
   std::optional<double> bms_charge_voltage_limit_v;
+  /// Pack voltage ÷ series cells when the BMS sends no cell extremes (docs/protection.md "Packs
+  /// without cell data"); the measured cell fields stay empty then.
+  std::optional<double> cell_voltage_estimated_v;
 
   // Inverter
   std::optional<double> inverter_battery_power_w;  // + = charging
@@ -71,7 +74,7 @@ struct TelemetryFieldInfo {
   double quantum;  // stored resolution in the field's unit (0.01 V, 1 W, ...)
 };
 
-inline constexpr std::size_t kTelemetryFieldCount = 24;
+inline constexpr std::size_t kTelemetryFieldCount = 25;
 extern const std::array<TelemetryFieldInfo, kTelemetryFieldCount> kTelemetryFields;
 
 /// Index of a field by name; nullopt when unknown.

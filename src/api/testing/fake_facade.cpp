@@ -19,6 +19,7 @@ FakeFacade::FakeFacade(const Clock& clock) : clock_(clock) {
   s.controller.mode = Mode::self_consumption;
   s.controller.commanded_power_w = 1200.0;
   s.controller.command_reason = "self_consumption";
+  s.protection.discharge_blocked_by = {"OP-SOC-01"};
   auto& p = s.pack;
   p.voltage_v = 52.4;
   p.current_a = 22.9;

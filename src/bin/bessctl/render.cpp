@@ -68,11 +68,33 @@ std::string render_status(const Json& s) {
     << num(at(pack, "current_a"), 2, " A", true) << "  " << num(at(pack, "power_w"), 0, " W", true)
     << direction_word(at(pack, "power_w")) << "  " << num(at(pack, "temperature_c"), 1, " °C")
     << "  (data age " << num(at(pack, "age_s"), 1, " s") << ")\n";
-  o << "Cells:      " << num(at(pack, "cell_voltage_min_v"), 3) << " .. "
-    << num(at(pack, "cell_voltage_max_v"), 3, " V") << " (spread "
-    << num(at(pack, "cell_voltage_spread_mv"), 0, " mV") << ")  "
-    << num(at(pack, "cell_temperature_min_c"), 1) << " .. "
-    << num(at(pack, "cell_temperature_max_c"), 1, " °C") << "\n";
+  const auto& protection = at(s, "protection");
+  if (str(at(protection, "cell_data")) == "estimated")
+    o << "Cells:      about " << num(at(protection, "estimated_cell_voltage_v"), 3, " V")
+      << " (estimated: pack voltage / series cells; the BMS sends no cell data)\n";
+  else if (str(at(protection, "cell_data")) == "none")
+    o << "Cells:      no cell data from the BMS (set battery.series_cells for an estimate)\n";
+  else
+    o << "Cells:      " << num(at(pack, "cell_voltage_min_v"), 3) << " .. "
+      << num(at(pack, "cell_voltage_max_v"), 3, " V") << " (spread "
+      << num(at(pack, "cell_voltage_spread_mv"), 0, " mV") << ")  "
+      << num(at(pack, "cell_temperature_min_c"), 1) << " .. "
+      << num(at(pack, "cell_temperature_max_c"), 1, " °C") << "\n";
+  if (at(protection, "waiting_for_bms") == true)
+    o << "BMS:        waiting for the first data since start\n";
+  if (at(protection, "recovery_charge").is_string())
+    o << "Recharge:   " << str(at(protection, "recovery_charge")) << "\n";
+  const auto blocked = [&](const char* key) {
+    const auto& ids = at(protection, key);
+    std::string out;
+    if (!ids.is_array()) return out;
+    for (const auto& id : ids) out += (out.empty() ? "" : ", ") + str(id);
+    return out;
+  };
+  if (const auto c = blocked("charge_blocked_by"), d = blocked("discharge_blocked_by");
+      !c.empty() || !d.empty())
+    o << "Blocked:    charging " << (c.empty() ? "free" : "by " + c) << "; discharging "
+      << (d.empty() ? "free" : "by " + d) << "\n";
   const auto& prot = at(pack, "active_protections");
   if (prot.is_array() && !prot.empty()) o << "BMS alarms: " << prot.dump() << "\n";
   o << "Inverter:   " << str(at(inv, "operating"))

@@ -132,6 +132,8 @@ TEST(JsonText, AwkwardStringsAreEscapedLikeDump) {
     s.inverter.serial = text;
     s.links[0].detail = text;
     s.compliance.blocking_rules = {text};
+    s.protection.charge_blocked_by = {text};
+    s.protection.recovery_charge = text;
     SCOPED_TRACE(::testing::PrintToString(text));
     expect_same_as_tree(s);
     auto l = sample_limits();
@@ -184,6 +186,13 @@ class RandomDocuments {
     }
     s.controller.commanded_power_w = maybe();
     s.controller.command_reason = text();
+    auto& pr = s.protection;
+    for (auto n = pick(3); n > 0; --n) pr.charge_blocked_by.push_back(text());
+    for (auto n = pick(3); n > 0; --n) pr.discharge_blocked_by.push_back(text());
+    if (pick(2) == 0) pr.recovery_charge = text();
+    pr.waiting_for_bms = pick(2) == 0;
+    pr.cell_data = text();
+    pr.estimated_cell_voltage_v = maybe();
     for (auto n = pick(4); n > 0; --n) {
       ActiveFault f;
       f.code = text();

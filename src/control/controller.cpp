@@ -260,6 +260,7 @@ bool Controller::any_fault_blocks_both() const {
 
 StepOutput Controller::step(const StepInput& in) {
   StepOutput out;
+  if (!first_step_at_) first_step_at_ = in.now;
   if (in.latch_write_failure) raise_latch_store_fault(*in.latch_write_failure, in, out.events);
   const bool online = observe_inverter(in, out);
   limits::LimitsInput li = in.snapshot;
@@ -353,9 +354,7 @@ limits::LimitsResult Controller::compute_limits(const StepInput& in, limits::Lim
     li.faults.push_back(limits::ActiveFault{std::string(fault_id::discharge_not_obeyed),
                                             obey_verdict_.discharge.detail, false, true});
   limits::LimitsResult lr = engine_.compute(li, in.now);
-  events.insert(events.end(), std::make_move_iterator(lr.events.begin()),
-                std::make_move_iterator(lr.events.end()));
-  lr.events.clear();
+  pass_limits_events(in, lr.events, events);
   return lr;
 }
 

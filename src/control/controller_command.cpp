@@ -94,8 +94,9 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
       cmd.kind == CommandKind::set_power ? env.discharge_current_max_a.value : 0.0;
   if (env.charge_voltage_max_v.value > 0.0)
     cmd.charge_voltage_max_v = env.charge_voltage_max_v.value;
-  // Clamp edges (reported, never silent).
-  if (out.clamp.clamped != clamp_active_) {
+  // Clamp edges (reported, never silent). While waiting for the first BMS data the zero is
+  // said by status ("waiting"), not as a clamp; a clamp that outlasts the wait is reported.
+  if (out.clamp.clamped != clamp_active_ && !out.waiting_for_bms) {
     clamp_active_ = out.clamp.clamped;
     events.push_back(
         clamp_active_

@@ -15,16 +15,11 @@ using detail::unix_ms;
 
 void Controller::update_bms_link_faults(const StepInput& in, const limits::LimitsFindings& fnd,
                                         StepOutput& out) {
-  const auto& pack = in.snapshot.pack;
   // At start-up the BMS gets lost_after to deliver its first frames: meanwhile the limits are
   // zero and status says "waiting for the first BMS data" (info); COM-01 only after the grace.
   // The grace lasts while a required part has never been seen: a BMS sends its frames one by one
   // over a cycle. Cell extremes are optional (a genuine Pylontech never sends them).
-  if (!first_step_at_) first_step_at_ = in.now;
-  const bool some_part_never_seen =
-      !pack.measured_at || !pack.limits_at || !pack.flags_at || !pack.charge_at;
-  const bool start_grace =
-      some_part_never_seen && in.now - *first_step_at_ < engine_.settings().lost_after;
+  const bool start_grace = in_start_grace(in);
   out.waiting_for_bms = start_grace;
   if (start_grace && !waiting_announced_) {
     waiting_announced_ = true;
@@ -36,6 +31,36 @@ void Controller::update_bms_link_faults(const StepInput& in, const limits::Limit
   std::snprintf(buf, sizeof buf, "no complete BMS data within %.1f s",
                 to_seconds(engine_.settings().lost_after));
   set_cause(fault_id::bms_lost, fnd.bms_lost && !start_grace, buf, in, out.events);
+}
+
+bool Controller::in_start_grace(const StepInput& in) const {
+  const auto& pack = in.snapshot.pack;
+  const bool some_part_never_seen =
+      !pack.measured_at || !pack.limits_at || !pack.flags_at || !pack.charge_at;
+  return some_part_never_seen && first_step_at_ &&
+         in.now - *first_step_at_ < engine_.settings().lost_after;
+}
+
+void Controller::pass_limits_events(const StepInput& in, std::vector<core::Event>& from,
+                                    std::vector<core::Event>& to) {
+  // While waiting for the first BMS data the limits' COM-01 edge is not news: status says
+  // "waiting", and the COM-01 fault comes only after the grace. Its later "cleared" edge is
+  // dropped with it, so the log never shows a clear without a raise.
+  const bool grace = in_start_grace(in);
+  for (auto& e : from) {
+    if (e.code == fault_id::bms_lost && e.source == "limits") {
+      if (e.edge == core::EventEdge::raised && grace) {
+        com01_edge_hidden_ = true;
+        continue;
+      }
+      if (e.edge == core::EventEdge::cleared && com01_edge_hidden_) {
+        com01_edge_hidden_ = false;
+        continue;
+      }
+    }
+    to.push_back(std::move(e));
+  }
+  from.clear();
 }
 
 void Controller::restore_trips(const StepInput& in) {

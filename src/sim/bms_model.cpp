@@ -27,13 +27,14 @@ core::PackState BmsModel::report(const PackModel& pack) const {
   const double soc = pack.soc_pct();
 
   s.voltage_v = pack.voltage_v();
-  s.current_a = pack.current_a();
+  s.current_a = pack.current_a() + overrides_.current_offset_a;
   s.temperature_c = overrides_.force_over_temperature ? tmax : pack.temperature_c();
   s.soc_pct = std::round(soc);
   s.soh_pct = std::round(pack.soh_pct());
   s.cell_voltage_min_v = vmin;
-  s.cell_voltage_max_v =
-      overrides_.force_cell_over_voltage ? params_.cell_over_voltage_v + 0.05 : vmax;
+  s.cell_voltage_max_v = overrides_.force_cell_over_voltage
+                             ? params_.cell_over_voltage_v + 0.05
+                             : overrides_.cell_voltage_max_v.value_or(vmax);
   s.cell_temperature_min_c = tmin;
   s.cell_temperature_max_c = tmax;
 
@@ -43,7 +44,7 @@ core::PackState BmsModel::report(const PackModel& pack) const {
   };
   const double cell_vmax = *s.cell_voltage_max_v;
   const bool over_v = cell_vmax >= params_.cell_over_voltage_v;
-  const bool under_v = vmin <= params_.cell_under_voltage_v;
+  const bool under_v = vmin <= params_.cell_under_voltage_v || overrides_.force_cell_under_voltage;
   const bool over_t = tmax >= params_.over_temperature_c;
   const bool under_t = tmin < -20.0;
   set(s.protections, BmsCondition::cell_over_voltage, over_v);
@@ -81,7 +82,7 @@ core::PackState BmsModel::report(const PackModel& pack) const {
 
   s.requests.charge_enable = !charge_blocked && ccl > 0.0;
   s.requests.discharge_enable = !discharge_blocked && dcl > 0.0;
-  s.requests.force_charge = soc < 5.0;
+  s.requests.force_charge = soc < 5.0 || overrides_.force_charge_request;
   s.requests.full_charge = false;
 
   s.modules.total = static_cast<std::uint16_t>(params_.modules);

@@ -36,7 +36,8 @@ void SimWorld::sub_step(double dt_s) {
   in.charge_current_limit_a = report.limits.charge_current_limit_a.value_or(0.0);
   in.discharge_current_limit_a = report.limits.discharge_current_limit_a.value_or(0.0);
   inverter_.step(in, sim_seconds_, dt_s);
-  pack_.step(inverter_.battery_current_a(pack_.voltage_v()), dt_s);
+  const double dc_load_a = pack_.voltage_v() > 0.0 ? dc_load_w_ / pack_.voltage_v() : 0.0;
+  pack_.step(inverter_.battery_current_a(pack_.voltage_v()) - dc_load_a, dt_s);
 }
 
 SiteReadings SimWorld::readings() const {
@@ -46,6 +47,7 @@ SiteReadings SimWorld::readings() const {
   r.grid_power_w = inverter_.grid_power_w();
   r.battery_power_w = inverter_.battery_power_w();
   r.ac_power_w = inverter_.ac_power_w();
+  r.dc_load_w = dc_load_w_;
   return r;
 }
 

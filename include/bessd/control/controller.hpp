@@ -172,6 +172,9 @@ class Controller {
   void store_trips(const StepInput& in, std::vector<core::Event>& events);
   double self_consumption_setpoint(const StepInput& in);
   // Rule families of the step (controller_*.cpp).
+  bool in_start_grace(const StepInput& in) const;
+  void pass_limits_events(const StepInput& in, std::vector<core::Event>& from,
+                          std::vector<core::Event>& to);
   void update_bms_link_faults(const StepInput& in, const limits::LimitsFindings& fnd,
                               StepOutput& out);
   void update_repeated_trips(const StepInput& in, const limits::LimitsFindings& fnd,
@@ -225,6 +228,7 @@ class Controller {
   std::string repeat_reason_discharge_;
   std::optional<std::string> recovery_;  // the reason while a recovery charge runs
   bool waiting_announced_{false};
+  bool com01_edge_hidden_{false};  // the limits' COM-01 raise fell in the start-up wait
   bool clamp_active_{false};
   bool no_grid_reading_{false};
   bool sign_warning_{false};

@@ -30,7 +30,14 @@ struct BmsParams {
 struct BmsOverrides {
   bool force_over_temperature{false};
   bool force_cell_over_voltage{false};
-  bool force_protection_flag{false};  // BMS internal error protection
+  bool force_protection_flag{false};     // BMS internal error protection
+  bool force_cell_under_voltage{false};  // cell under-voltage protection (discharging blocked)
+  bool force_charge_request{false};      // the force-charge request bit, whatever the SOC
+  // The highest cell rests at this voltage (a cell that drifted high): reported in 0x373, and
+  // the over-voltage protection follows it as for a measured cell; absent = the model's.
+  std::optional<double> cell_voltage_max_v;
+  // A current-sensor offset: the BMS reports this much more current than flows (+ = charge).
+  double current_offset_a{0.0};
   // A BMS that lowers its charge-voltage limit (0x351), as real ones do when a cell rests high;
   // absent = the model's limit.
   std::optional<double> charge_voltage_limit_v;

@@ -28,6 +28,7 @@ struct SiteReadings {
   double grid_power_w{0.0};     // + = import
   double battery_power_w{0.0};  // + = charging
   double ac_power_w{0.0};
+  double dc_load_w{0.0};  // drawn from the battery bus past the inverter (a DC load)
 };
 
 class SimWorld {
@@ -51,6 +52,10 @@ class SimWorld {
   const PackModel& pack() const { return pack_; }
   const InverterModel& inverter() const { return inverter_; }
   void set_time_scale(double scale) { params_.time_scale = scale; }
+  /// A load on the battery's DC bus that the inverter neither sees nor commands (a DC fridge, a
+  /// 48 V telecom load): the pack discharges by this much more than the inverter's power.
+  void set_dc_load_w(double w) { dc_load_w_ = w; }
+  double dc_load_w() const { return dc_load_w_; }
   double time_scale() const { return params_.time_scale; }
 
  private:
@@ -62,6 +67,7 @@ class SimWorld {
   InverterModel inverter_;
   HouseModel house_;
   double sim_seconds_{0.0};
+  double dc_load_w_{0.0};
 };
 
 }  // namespace bessd::sim

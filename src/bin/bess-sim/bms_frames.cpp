@@ -69,7 +69,8 @@ std::uint16_t u16_of(double v) {
 
 }  // namespace
 
-std::vector<can::CanFrame> pylontech_broadcast(const core::PackState& r, PylontechFrameSet set) {
+std::vector<can::CanFrame> pylontech_broadcast(const core::PackState& r, PylontechFrameSet set,
+                                               bool genuine) {
   std::vector<can::CanFrame> out;
   py::Limits limits;
   limits.charge_voltage_limit_v = r.limits.charge_voltage_limit_v.value_or(0.0);
@@ -123,6 +124,7 @@ std::vector<can::CanFrame> pylontech_broadcast(const core::PackState& r, Pylonte
 
   out.push_back(
       py::encode(py::Text{py::kIdManufacturer, r.manufacturer.empty() ? "PYLON" : r.manufacturer}));
+  if (genuine) return out;
   if (r.modules.total) {
     py::Modules modules;
     modules.online = *r.modules.total;

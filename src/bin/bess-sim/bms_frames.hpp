@@ -13,7 +13,9 @@ namespace bessd::sim {
 enum class PylontechFrameSet { v12, v13 };
 
 /// Frames for `report` (+ = charging current, limits as magnitudes), in emission order.
-std::vector<can::CanFrame> pylontech_broadcast(const core::PackState& report,
-                                               PylontechFrameSet set);
+/// `genuine`: only the frames a genuine Pylontech US-series pack sends (no 0x372 modules, no
+/// 0x373 cell extremes, no 0x379 capacity), as in the captured sets of docs/devices.md.
+std::vector<can::CanFrame> pylontech_broadcast(const core::PackState& report, PylontechFrameSet set,
+                                               bool genuine = false);
 
 }  // namespace bessd::sim

@@ -43,6 +43,7 @@ struct Options {
   int unit_id{-1};
   std::string slcan_link;
   std::string bms_protocol{"v1.2"};
+  bool genuine_bms{false};
   int bms_period_ms{1000};
   int can_load_fps{0};
   int step_ms{100};
@@ -191,7 +192,7 @@ class Simulator {
       // Stamped before the write: the device's Modbus server stamps a write as it arrives, on a
       // thread of its own, so a stamp taken after this write could come after bessd's answer.
       const std::int64_t sending_us = steady_us();
-      if (slcan_->send(pylontech_broadcast(world_.bms_report(), frame_set_))) {
+      if (slcan_->send(pylontech_broadcast(world_.bms_report(), frame_set_, opts_.genuine_bms))) {
         last_frame_us_ = sending_us;
         last_frame_ms_ = last_frame_us_ / 1000;
         ++bursts_;
@@ -221,7 +222,7 @@ class Simulator {
     // A stalled loop (or a closed channel) must not turn into one huge burst afterwards.
     load_credit_ = std::min(load_credit_, opts_.can_load_fps * 0.05);
     if (!silent_ && load_credit_ >= 1.0) {
-      const auto burst = pylontech_broadcast(world_.bms_report(), frame_set_);
+      const auto burst = pylontech_broadcast(world_.bms_report(), frame_set_, opts_.genuine_bms);
       std::vector<bessd::can::CanFrame> frames;
       while (load_credit_ >= 1.0) {
         frames.push_back(burst[load_index_++ % burst.size()]);
@@ -261,6 +262,7 @@ class Simulator {
         {"pv_w", rd.pv_w},
         {"load_w", rd.load_w},
         {"ac_w", rd.ac_power_w},
+        {"dc_load_w", rd.dc_load_w},
         {"temperature_c", pack.temperature_c()},
         {"charged_kwh", charged_kwh_},
         {"discharged_kwh", discharged_kwh_},
@@ -277,6 +279,11 @@ class Simulator {
           {"over_temperature", ov.force_over_temperature},
           {"cell_over_voltage", ov.force_cell_over_voltage},
           {"protection", ov.force_protection_flag},
+          {"uvp", ov.force_cell_under_voltage},
+          {"force_charge", report.requests.force_charge.value_or(false)},
+          {"cell_voltage_max_v", report.cell_voltage_max_v.value_or(0.0)},
+          {"current_offset_a", ov.current_offset_a},
+          {"genuine", opts_.genuine_bms},
           {"ccl_a", report.limits.charge_current_limit_a.value_or(0.0)},
           {"dcl_a", report.limits.discharge_current_limit_a.value_or(0.0)},
           {"bursts", bursts_},
@@ -318,6 +325,8 @@ class Simulator {
     if (cmd == "over-temp") return alarm(ov.force_over_temperature);
     if (cmd == "cell-over-voltage") return alarm(ov.force_cell_over_voltage);
     if (cmd == "protection") return alarm(ov.force_protection_flag);
+    if (cmd == "uvp") return alarm(ov.force_cell_under_voltage);
+    if (cmd == "force-charge") return flag(ov.force_charge_request);
     if (cmd == "bms-silence") return flag(silent_);
     if (cmd == "garbage") return flag(garbage_);
     if (cmd == "inverter-restart") {
@@ -381,6 +390,31 @@ class Simulator {
         ov.charge_voltage_limit_v = x;
         return ok();
       }
+      if (cmd == "cell-high") {
+        // The highest cell rests at this voltage (0x373); the BMS's over-voltage protection
+        // follows it. "off" returns to the model's cells.
+        if (arg == "off") {
+          ov.cell_voltage_max_v.reset();
+          return ok();
+        }
+        const double x = std::stod(arg);
+        if (!(x > 0 && x <= 5)) return "error: cell-high must be in (0, 5] V, or off";
+        if (!ov.cell_voltage_max_v || x > *ov.cell_voltage_max_v) alarm_pending_ = true;
+        ov.cell_voltage_max_v = x;
+        return ok();
+      }
+      if (cmd == "dc-load") {
+        const double x = std::stod(arg);
+        if (!(x >= 0 && x <= 20000)) return "error: dc-load must be in [0, 20000] W";
+        world_.set_dc_load_w(x);
+        return ok();
+      }
+      if (cmd == "current-offset") {
+        const double x = std::stod(arg);
+        if (!(x >= -50 && x <= 50)) return "error: current-offset must be in [-50, 50] A";
+        ov.current_offset_a = x;
+        return ok();
+      }
       if (cmd == "soc") {
         const double x = std::stod(arg);
         if (!(x >= 0 && x <= 100)) return "error: soc must be in [0, 100]";
@@ -393,8 +427,9 @@ class Simulator {
     }
     if (cmd == "help" || cmd.empty())
       return "ok commands: status writes over-temp|cell-over-voltage|protection|bms-silence|"
-             "garbage|inverter-ignore|inverter-refuse|fire-alarm on|off, inverter-restart, "
-             "time-scale X, soc X, temperature C, cvl V|off";
+             "garbage|uvp|force-charge|inverter-ignore|inverter-refuse|fire-alarm on|off, "
+             "inverter-restart, time-scale X, soc X, temperature C, cvl V|off, cell-high V|off, "
+             "dc-load W, current-offset A";
     return "error: unknown command \"" + cmd + "\" (try help)";
   }
 
@@ -445,6 +480,8 @@ int main(int argc, char** argv) {
   app.add_option("--slcan-link", o.slcan_link, "Symlink to the SLCAN pty (bessd's bms.device)");
   app.add_option("--bms-protocol", o.bms_protocol, "Pylontech LV frame set")
       ->check(CLI::IsMember({"v1.2", "v1.3"}));
+  app.add_flag("--genuine-bms", o.genuine_bms,
+               "Send only the frames a genuine Pylontech pack sends (no 0x372, 0x373, 0x379)");
   app.add_option("--bms-period-ms", o.bms_period_ms, "BMS broadcast period")
       ->check(CLI::Range(10, 10000));
   app.add_option("--can-load-fps", o.can_load_fps,

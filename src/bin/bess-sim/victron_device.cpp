@@ -40,7 +40,9 @@ class VictronDevice final : public InverterDevice {
   void refresh(const SimWorld& w) override {
     const auto rd = w.readings();
     const auto& pack = w.pack();
-    const double bat = rd.battery_power_w;
+    // The GX's battery service reads the battery (BMS or shunt): a DC load shows in it, while
+    // the inverter's own power does not.
+    const double bat = rd.battery_power_w - rd.dc_load_w;
     set(820, {s16(rd.grid_power_w), 0, 0});
     const std::uint16_t state = bat > 5 ? 1 : (bat < -5 ? 2 : 0);
     set(840, {u16(pack.voltage_v() * 10), s16(pack.current_a() * 10), s16(bat), u16(pack.soc_pct()),

@@ -420,5 +420,31 @@ TEST(ProtectionRows, WaitingForTheFirstBmsDataIsInfoNotCom01) {
   EXPECT_TRUE(has_fault(h.out, "COM-01")) << "after the grace";
 }
 
+// A BMS that answers within the grace: the log shows the wait, never a COM-01 edge or a clamp.
+TEST(ProtectionRows, AStartWithinTheGraceLogsNoCom01AndNoClamp) {
+  Harness h;
+  h.bms_silent = true;
+  const auto healthy = h.in.snapshot.pack;
+  h.in.snapshot.pack = core::PackState{};
+  h.in.request.mode = config::OperatingMode::manual;
+  h.in.request.manual_setpoint_w = 1000.0;
+  std::vector<core::Event> log;
+  const auto run = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      h.step();
+      log.insert(log.end(), h.out.events.begin(), h.out.events.end());
+    }
+  };
+  run(2);
+  h.bms_silent = false;
+  h.in.snapshot.pack = healthy;
+  run(5);
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, 1000.0);
+  for (const auto& e : log) {
+    EXPECT_NE(e.code, "COM-01") << e.message;
+    EXPECT_NE(e.code, "control.setpoint_clamped") << e.message;
+  }
+}
+
 }  // namespace
 }  // namespace bessd::control

@@ -180,6 +180,13 @@ Json to_json(const StatusDto& s) {
   pack["age_s"] = opt(s.pack_age_s);
   Json inverter = to_json(s.inverter);
   inverter["age_s"] = opt(s.inverter_age_s);
+  Json held = Json::array();
+  for (const auto& h : s.inverter_held_limits)
+    held.push_back({{"limit", h.limit},
+                    {"held", h.held},
+                    {"envelope", h.envelope},
+                    {"loosen_in_s", opt(h.loosen_in_s)}});
+  inverter["held_limits"] = std::move(held);
   return {
       {"time", format_time(s.time)},
       {"state", s.controller.state},

@@ -119,7 +119,8 @@ void pack_object(JsonWriter& w, const core::PackState& p, const std::optional<do
 
 // to_json(InverterState) plus the status's "age_s".
 void inverter_object(JsonWriter& w, const core::InverterState& i,
-                     const std::optional<double>& age_s) {
+                     const std::optional<double>& age_s,
+                     const std::vector<HeldLimitStatus>& held_limits) {
   w.begin_object();
   w.member("ac_power_w", i.ac_power_w);
   w.member("age_s", age_s);
@@ -127,6 +128,17 @@ void inverter_object(JsonWriter& w, const core::InverterState& i,
   w.member("battery_power_w", i.battery_power_w);
   w.member("battery_voltage_v", i.battery_voltage_v);
   w.member("grid_power_w", i.grid_power_w);
+  w.key("held_limits");
+  w.begin_array();
+  for (const auto& h : held_limits) {
+    w.begin_object();
+    w.member("envelope", h.envelope);
+    w.member("held", h.held);
+    w.member("limit", h.limit);
+    w.member("loosen_in_s", h.loosen_in_s);
+    w.end_object();
+  }
+  w.end_array();
   w.member("model", i.model);
   w.member("online", i.online);
   w.member("operating", core::to_string(i.operating));
@@ -246,7 +258,7 @@ std::string to_json_text(const StatusDto& s) {
   w.key("envelope");
   envelope_object(w, s.envelope);
   w.key("inverter");
-  inverter_object(w, s.inverter, s.inverter_age_s);
+  inverter_object(w, s.inverter, s.inverter_age_s, s.inverter_held_limits);
   w.key("links");
   w.begin_array();
   for (const auto& l : s.links) link_object(w, l);

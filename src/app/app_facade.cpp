@@ -181,6 +181,11 @@ api::StatusDto AppFacade::status() const {
   s.pack_age_s = seconds(ctx_.bms.age(bms::PackPart::measurements));
   s.inverter = ctx_.loop.inverter();
   if (s.inverter.read_at) s.inverter_age_s = to_seconds(ctx_.clock.now() - *s.inverter.read_at);
+  for (const auto& h : s.inverter.held_limits) {
+    api::HeldLimitStatus held{h.limit, h.held, h.envelope, std::nullopt};
+    if (h.loosen_at) held.loosen_in_s = std::max(0.0, to_seconds(*h.loosen_at - ctx_.clock.now()));
+    s.inverter_held_limits.push_back(std::move(held));
+  }
   s.envelope = out.envelope;
   s.compliance.verdict = to_api(ctx_.compliance.verdict);
   for (const auto& f : ctx_.compliance.findings) {

@@ -16,6 +16,7 @@ Result<WritePlan> ProfileInverterDriver::Impl::plan(const Target& t) {
                                             .now = clock.now()});
   // The setpoint as planned: the drift correction compares with it even if the write fails.
   if (planned && planned->grid_setpoint) grid_setpoint_written = planned->grid_setpoint;
+  if (state) state->held_limits = planner.held_limits();
   return planned;
 }
 

@@ -53,6 +53,7 @@ InverterState ProfileInverterDriver::Impl::compose() const {
   s.setpoint_readback_w = last_readback_w;
   s.command_failing_since = failing_since;
   s.command_failure = failure;
+  s.held_limits = planner.held_limits();
   s.read_at = clock.now();
   return s;
 }

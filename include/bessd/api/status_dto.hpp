@@ -85,6 +85,16 @@ struct ProtectionStatus {
   friend bool operator==(const ProtectionStatus&, const ProtectionStatus&) = default;
 };
 
+/// A stored limit the inverter holds below the envelope for now (docs/profiles.md "Stored
+/// limits"): why the battery may get less than the envelope says.
+struct HeldLimitStatus {
+  std::string limit;  // "charge_current_limit_a", "charge_voltage_limit_v", "discharge_limit_w"
+  double held{0.0};
+  double envelope{0.0};
+  std::optional<double> loosen_in_s;  // until the looser value is written
+  friend bool operator==(const HeldLimitStatus&, const HeldLimitStatus&) = default;
+};
+
 struct StatusDto {
   WallTime time{};  // when the snapshot was taken
   ControllerStatus controller;
@@ -93,6 +103,7 @@ struct StatusDto {
   std::optional<double> pack_age_s;  // since the newest BMS measurement
   core::InverterState inverter;
   std::optional<double> inverter_age_s;  // since the last successful inverter read
+  std::vector<HeldLimitStatus> inverter_held_limits;
   core::Envelope envelope;
   ComplianceSummary compliance;
   std::vector<LinkStatus> links;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <bessd/common/clock.hpp>
 
@@ -13,6 +14,17 @@ namespace bessd::core {
 
 enum class InverterOperating : std::uint8_t { unknown, off, standby, running, fault };
 std::string_view to_string(InverterOperating o) noexcept;
+
+/// A limit the device keeps as a stored (flash) setting that bessd holds below the envelope for
+/// now: such a limit is written tighter at once but looser at most once an interval
+/// (docs/profiles.md "Stored limits"), so the device may allow less than the envelope.
+struct HeldDeviceLimit {
+  std::string limit;     // the profile's role: "charge_current_limit_a", "discharge_limit_w", ...
+  double held{0.0};      // what the device was given, in the role's unit
+  double envelope{0.0};  // what the envelope allows now
+  std::optional<TimePoint> loosen_at;  // when the looser value will be written
+  friend bool operator==(const HeldDeviceLimit&, const HeldDeviceLimit&) = default;
+};
 
 struct InverterState {
   bool online{false};
@@ -30,6 +42,8 @@ struct InverterState {
   /// absent while the last attempt succeeded. `command_failure` says what failed.
   std::optional<TimePoint> command_failing_since{};
   std::string command_failure{};
+  /// Stored limits the device holds below the envelope (empty: it holds what the envelope says).
+  std::vector<HeldDeviceLimit> held_limits{};
   std::string model;
   std::string serial;
   std::optional<TimePoint> read_at;

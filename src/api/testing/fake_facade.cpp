@@ -55,6 +55,7 @@ FakeFacade::FakeFacade(const Clock& clock) : clock_(clock) {
   inv.model = "SIM-5000";
   inv.serial = "SIM0001";
   s.inverter_age_s = 0.8;
+  s.inverter_held_limits.push_back({"charge_voltage_limit_v", 52.2, 56.8, 41.5});
   auto& e = s.envelope;
   e.charge_power_max_w = {2100.0,
                           cause(core::CauseKind::temperature, "OP-T-02",

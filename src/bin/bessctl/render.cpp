@@ -102,6 +102,17 @@ std::string render_status(const Json& s) {
     << "  battery " << num(at(inv, "battery_power_w"), 0, " W", true) << "  grid "
     << num(at(inv, "grid_power_w"), 0, " W", true) << "  PV " << num(at(inv, "pv_power_w"), 0, " W")
     << "  (data age " << num(at(inv, "age_s"), 1, " s") << ")\n";
+  if (const auto& held = at(inv, "held_limits"); held.is_array()) {
+    for (const auto& h : held) {
+      const std::string limit = str(at(h, "limit"));
+      const char* unit = limit.ends_with("_a") ? " A" : limit.ends_with("_v") ? " V" : " W";
+      o << "Holds:      " << limit << " " << num(at(h, "held"), 1, unit)
+        << ", below the envelope's " << num(at(h, "envelope"), 1, unit)
+        << " (a stored setting, loosened at most once a minute";
+      if (at(h, "loosen_in_s").is_number()) o << "; in " << num(at(h, "loosen_in_s"), 0, " s");
+      o << ")\n";
+    }
+  }
   o << "Charge:     up to " << num(at(env, "charge_power_max_w"), 0, " W") << "  "
     << cause_text(at(env, "charge_power_cause")) << "\n";
   o << "Discharge:  up to " << num(at(env, "discharge_power_max_w"), 0, " W") << "  "

@@ -5,6 +5,7 @@
 namespace bessd::inverter {
 
 double StoredLimitPacer::next(double wanted, TimePoint now) {
+  last_wanted_ = wanted;
   // A block that ends reopens at once, but once per interval only: an envelope wandering
   // around the device's first step (96 W written as 0 on a 100 W grid, then 104 W) would
   // otherwise write 0 and 100 in turn.

@@ -92,6 +92,19 @@ std::optional<TimePoint> WritePlanner::stored_limit_loosen_due() const {
   return earliest;
 }
 
+std::vector<core::HeldDeviceLimit> WritePlanner::held_limits() const {
+  std::vector<core::HeldDeviceLimit> out;
+  for (const auto& [point, pacer] : limit_pacers_) {
+    const auto below = pacer.held_below();
+    if (!below) continue;
+    std::string role = point;
+    for (const auto& [r, p] : profile_.control.points)
+      if (p == point) role = r;
+    out.push_back({role, below->first, below->second, pacer.loosen_due()});
+  }
+  return out;
+}
+
 PointWrite WritePlanner::limit_write(const std::string& point, double wanted, TimePoint now) {
   const PointSpec* p = profile_.point(point);
   if (p == nullptr || !p->persistent) return {point, wanted};

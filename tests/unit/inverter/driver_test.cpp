@@ -782,9 +782,23 @@ TEST(VictronLimits, AHeldLimitIsLoosenedWhenItsIntervalEndsWithoutANewCommand) {
   r.driver->apply(c);
   ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
   EXPECT_NEAR(r.bank.get("max_charge_voltage"), 52.2, 1e-9) << "looser: held for now";
+  // The state says so, for status: which limit, held at what, the envelope's, and until when.
+  {
+    const auto held = r.driver->latest_state()->held_limits;
+    const auto cvl = std::find_if(held.begin(), held.end(), [](const core::HeldDeviceLimit& h) {
+      return h.limit == "charge_voltage_limit_v";
+    });
+    ASSERT_NE(cvl, held.end()) << held.size() << " held limits";
+    EXPECT_NEAR(cvl->held, 52.2, 1e-9);
+    EXPECT_NEAR(cvl->envelope, 56.8, 1e-9);
+    ASSERT_TRUE(cvl->loosen_at.has_value());
+    EXPECT_GT(*cvl->loosen_at, r.clock.now());
+  }
   r.clock.advance(61s);
   ASSERT_TRUE(r.wait([&] { return r.bank.get("max_discharge_power") == 3000.0; }));
   ASSERT_TRUE(r.wait([&] { return std::fabs(r.bank.get("max_charge_voltage") - 56.8) < 1e-9; }));
+  ASSERT_TRUE(r.wait([&] { return r.driver->latest_state()->held_limits.empty(); }))
+      << "once written, nothing is held below the envelope";
 }
 
 // The safe state at a reconnection overwrites 2705 and 2720 with 0: the next command writes the

@@ -25,6 +25,18 @@ struct Paced {
   }
 };
 
+TEST(StoredLimitPacer, SaysWhatItHoldsBelowTheEnvelope) {
+  Paced p;
+  p.feed(3000);
+  EXPECT_FALSE(p.pacer.held_below()) << "holding what the envelope says";
+  p.feed(4000);
+  ASSERT_TRUE(p.pacer.held_below());
+  EXPECT_EQ(p.pacer.held_below()->first, 3000);
+  EXPECT_EQ(p.pacer.held_below()->second, 4000);
+  p.pacer.reset();
+  EXPECT_FALSE(p.pacer.held_below());
+}
+
 TEST(StoredLimitPacer, TightensAtOnce) {
   Paced p;
   EXPECT_EQ(p.feed(5000), 5000);

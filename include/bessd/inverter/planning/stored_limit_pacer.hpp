@@ -30,16 +30,25 @@ class StoredLimitPacer {
     return *above_since_ + loosen_after_;
   }
 
+  /// The value held and the envelope's latest, while the held value is the lower (a looser
+  /// envelope waiting for its interval); absent otherwise.
+  std::optional<std::pair<double, double>> held_below() const {
+    if (!held_ || !last_wanted_ || *last_wanted_ <= *held_) return std::nullopt;
+    return std::pair{*held_, *last_wanted_};
+  }
+
   /// Forget the held value: the device's was overwritten (a safe state's 0, a release's "no
   /// limit"), so the next value is written as it is.
   void reset() {
     held_.reset();
     above_since_.reset();
+    last_wanted_.reset();
   }
 
  private:
   Duration loosen_after_;
   std::optional<double> held_;
+  std::optional<double> last_wanted_;        // the envelope's value at the latest next()
   std::optional<TimePoint> above_since_;     // since when `wanted` has been above `held_`
   double lowest_above_{0.0};                 // the lowest `wanted` since then
   std::optional<TimePoint> last_reopen_at_;  // the last time a 0 was let up at once

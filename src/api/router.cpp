@@ -149,7 +149,8 @@ std::optional<Response> check_scope(const Request& request, const RouteInfo& rou
   if (!who.may_read())
     return error_response(
         403, error_code::kForbidden,
-        what + " needs the read scope; " + who.describe() + " has no access" +
+        what + " needs the " + (route.write ? "control" : "read") + " scope; " + who.describe() +
+            " has no access" +
             (unix_peer ? ": only root and members of the API's control or read group may use it"
                        : ""));
   if (route.write && !who.may_write()) {

@@ -71,6 +71,21 @@ std::optional<Response> check_framing(const HttpRequest& request) {
     return error_response(
         400, error_code::kBadRequest,
         "malformed HTTP request: Host is given " + std::to_string(hosts) + " times; send it once");
+  // Two credentials are ambiguous: which one a proxy or a log would keep is anyone's guess.
+  if (const auto auths = request.count(bhttp::field::authorization); auths > 1)
+    return error_response(400, error_code::kBadRequest,
+                          "malformed HTTP request: Authorization is given " +
+                              std::to_string(auths) + " times; send one token");
+  // bessd is no proxy: only origin-form targets ("/v1/status"), RFC 9112, 3.2.
+  if (const auto target = to_sv(request.target()); !target.starts_with('/') && target != "*")
+    return error_response(
+        request.method() == bhttp::verb::connect ? 405 : 400,
+        request.method() == bhttp::verb::connect ? error_code::kMethodNotAllowed
+                                                 : error_code::kBadRequest,
+        request.method() == bhttp::verb::connect
+            ? std::string("CONNECT is not allowed: bessd is not a proxy")
+            : "malformed HTTP request: the target must be a path such as /v1/status, got \"" +
+                  std::string(target.substr(0, 64)) + "\"");
   const auto [first, last] = request.equal_range(bhttp::field::transfer_encoding);
   const auto count = std::distance(first, last);
   if (count == 0) return std::nullopt;

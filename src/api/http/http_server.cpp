@@ -247,7 +247,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     answering_ = parse_method(std::string_view(parser_->get().method_string().data(),
                                                parser_->get().method_string().size()));
     if (auto bad = check_framing(parser_->get())) {
-      state_->router.count_transport_error(400);
+      state_->router.count_transport_error(bad->status);
       keep_alive_ = false;
       return send(std::move(*bad), true);
     }
@@ -265,6 +265,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                                    "Host \"" + std::string(host.data(), host.size()) +
                                        "\" is not served here; allowed: the listen address, "
                                        "localhost and api.tcp.allowed_hosts"),
+                    true);
+      }
+      // A reload that turned TCP off leaves this connection open: its token is not wrong, the
+      // listener is gone. Said as such, and not counted as a failed authentication.
+      if (!opts().tcp_enabled) {
+        state_->router.count_transport_error(503);
+        keep_alive_ = false;
+        return send(error_response(503, error_code::kUnavailable,
+                                   "the TCP API was turned off by a configuration reload; use "
+                                   "the Unix socket"),
                     true);
       }
       auto bearer = check_bearer(parser_->get(), opts().tokens);

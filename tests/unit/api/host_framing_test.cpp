@@ -73,6 +73,32 @@ TEST(Framing, TransferEncodingInHttp10IsRefused) {
   EXPECT_THAT(r->body, HasSubstr("HTTP/1.0"));
 }
 
+// Red team 36b F7: two credentials are refused like two Hosts; bessd is no proxy, so only
+// origin-form targets are served (CONNECT gets 405, an absolute URI 400).
+TEST(Framing, TwoAuthorizationFieldsAndNonOriginTargetsAreRefused) {
+  http::HttpRequest req{bhttp::verb::get, "/v1/status", 11};
+  req.insert(bhttp::field::authorization, "Bearer a");
+  req.insert(bhttp::field::authorization, "Bearer b");
+  auto r = http::check_framing(req);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 400u);
+  EXPECT_THAT(r->body, HasSubstr("Authorization is given 2 times"));
+
+  http::HttpRequest connect{bhttp::verb::connect, "127.0.0.1:22", 11};
+  r = http::check_framing(connect);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 405u);
+  EXPECT_THAT(r->body, HasSubstr("not a proxy"));
+
+  http::HttpRequest absolute{bhttp::verb::get, "http://evil.example/v1/status", 11};
+  r = http::check_framing(absolute);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 400u);
+  EXPECT_THAT(r->body, HasSubstr("must be a path"));
+
+  EXPECT_FALSE(http::check_framing(http::HttpRequest{bhttp::verb::get, "/v1/status", 11}));
+}
+
 using Smuggling = ServerFixture;
 
 // The finding: "xchunked" was read as no body, so the body was parsed as a second

@@ -290,6 +290,17 @@ TEST_F(RouterRead, ReadsNeedTheReadScope) {
   }
   EXPECT_TRUE(facade.event_queries.empty());
   EXPECT_EQ(call(Method::get, "/metrics", "", false).status, 200u);  // read scope
+  // A write from a peer with no access names the scope the write needs (red team 36b F7).
+  Request put;
+  put.method = Method::put;
+  put.target = "/v1/mode";
+  put.requester = writer();
+  put.requester.scope = std::nullopt;
+  std::optional<Response> out;
+  router.handle(put, [&](Response r) { out = std::move(r); });
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->status, 403u);
+  EXPECT_THAT(out->body, HasSubstr("needs the control scope"));
 }
 
 TEST_F(RouterRead, HistoryRepliesWhenTheFacadeCompletesLater) {

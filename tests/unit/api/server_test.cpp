@@ -454,6 +454,32 @@ TEST_F(Server, ReadGroupMembersMayReadOnlyAndOthersNothing) {
   EXPECT_EQ(on_io([this] { return facade_.mode_requests.size(); }), 1u);
 }
 
+// Red team 36b F7: a reload that turns TCP off leaves an authenticated keep-alive connection
+// open; its next request is told why (503), and it is no failed authentication.
+TEST_F(Server, TcpTurnedOffByAReloadIsNotAFailedAuthentication) {
+  start_server();
+  const auto port = on_io([this] { return server_->tcp_port(); });
+  const int fd = connect_tcp(port);
+  ASSERT_GE(fd, 0);
+  const std::string auth = "Authorization: Bearer " + std::string(kTestToken) + "\r\n";
+  ASSERT_TRUE(send_all(fd, make_request("GET", "/v1/health", "", auth)));
+  auto r = read_response(fd);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200u);
+  auto reloaded = options_;
+  reloaded.tcp_enabled = false;
+  on_io([&] {
+    server_->update_options(reloaded, std::nullopt, std::nullopt);
+    return 0;
+  });
+  ASSERT_TRUE(send_all(fd, make_request("GET", "/v1/health", "", auth)));
+  r = read_response(fd);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 503u);
+  EXPECT_THAT(r->body, HasSubstr("turned off by a configuration reload"));
+  ::close(fd);
+}
+
 TEST_F(Server, TokenScopesOverTcp) {
   options_.tokens = {{"grafana", Scope::read, "read-only-secret-0123456789"},
                      {"ops", Scope::control, kTestToken}};

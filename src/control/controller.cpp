@@ -315,7 +315,16 @@ bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
   const ObeyVerdict before = obey_verdict_;
   obey_verdict_ =
       obey_.update(measured_w, commanded_w, online && last_command_.kind != CommandKind::none,
-                   in.now, last_charge_envelope_w_);
+                   in.now, last_charge_envelope_w_, !inv.battery_power_w.has_value());
+  if (const auto load = obey_verdict_.discharge.taken_as_load_w)
+    events.push_back(control_event(
+        in.now, Severity::warning, EventEdge::once, "OP-I-02",
+        printf_string("The battery kept discharging %.0f W for a whole window after discharging "
+                      "was stopped. Measured at the BMS, this cannot be told from a load on the "
+                      "battery bus, so it is taken as one: discharging is allowed again and "
+                      "judged on top of it. If no DC load is connected, check that the inverter "
+                      "follows bessd.",
+                      *load)));
   // The direction block of a confirmed non-obey is an event on its edges (not yet a fault).
   for (const bool charge : {true, false}) {
     const ObeyDirection& was = charge ? before.charge : before.discharge;

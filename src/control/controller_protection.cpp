@@ -94,12 +94,25 @@ void Controller::store_trips(const StepInput& in, std::vector<core::Event>& even
         "Could not store the repeated-trip counts: " + st.error().message));
 }
 
+namespace {
+
+// The pack's temperature window follows the weather: a cold morning or a hot afternoon every day
+// is ordinary operation, like the SOC limits, not a fault that repeats (docs/protection.md
+// "Repeated trips"). The BMS's over-temperature protection latches on its own (BMS-OT).
+bool follows_the_weather(std::string_view id) {
+  return id.starts_with("OP-T-") || id == "FLAG:under_temperature" ||
+         id == "FLAG:charge_under_temperature" || id == "FLAG:charge_over_temperature";
+}
+
+}  // namespace
+
 void Controller::update_repeated_trips(const StepInput& in, const limits::LimitsFindings& fnd,
                                        std::vector<core::Event>& events) {
   if (stored_trips_) restore_trips(in);
   bool new_edge = false;
   // Rising edges of protection blocks (limits) and of confirmed non-obey blocks (OP-I).
   std::vector<limits::ActiveBlock> blocks = fnd.blocks;
+  std::erase_if(blocks, [](const limits::ActiveBlock& b) { return follows_the_weather(b.id); });
   if (obey_verdict_.charge.blocked) blocks.push_back({"OP-I-01", true, false});
   if (obey_verdict_.discharge.blocked) blocks.push_back({"OP-I-02", false, true});
   for (const auto& b : blocks) {

@@ -6,19 +6,23 @@
 namespace bessd::control {
 
 ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double commanded_w,
-                                      double dt_s, TimePoint now, const char* verb,
-                                      bool always_judged, double tolerated_w) {
+                                      double dt_s, TimePoint now, const SideRules& rules) {
   // The allowance: the command in this direction, or what is left of a higher earlier command
   // while the inverter ramps down at its rate.
   side.allowance_w =
       std::max(commanded_w, side.allowance_w - s_.inverter_ramp_w_per_s * std::max(0.0, dt_s));
+  // What draws while bessd commands no discharge is a load on the battery bus (or standby
+  // draw): a later command is judged on top of it, not against the whole pack current.
+  if (rules.learns_load && side.allowance_w <= 0.0 && !side.blocked)
+    side.load_w = std::max(0.0, measured_w);
   // A power bessd tolerates without commanding it does not ramp: it bounds, it is not followed.
-  const double bound_w = std::max(side.allowance_w, tolerated_w);
-  const double limit_w = bound_w * (1.0 + s_.margin_pct / 100.0) + s_.standby_tolerance_w;
+  const double bound_w = std::max(side.allowance_w, rules.tolerated_w);
+  const double limit_w =
+      bound_w * (1.0 + s_.margin_pct / 100.0) + s_.standby_tolerance_w + side.load_w;
   // Charging is always judged (against the envelope when bessd commands no charge, see update()).
   // Discharging is judged only against power bessd commanded that way, or after a block: a DC
   // load on the battery bus draws without any command.
-  const bool judged = always_judged || side.allowance_w > 0.0 || side.blocked;
+  const bool judged = rules.always_judged || side.allowance_w > 0.0 || side.blocked;
   const bool over = judged && measured_w > limit_w;
   ObeyDirection out;
   if (!over) {
@@ -35,9 +39,19 @@ ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double comm
     side.obeying_since.reset();
     if (!side.over_since) side.over_since = now;
     if (now - *side.over_since > s_.window) {
-      if (side.blocked) side.latched = true;  // still pushing after the block
-      side.blocked = true;
-      side.over_since = now;  // the latch needs its own window after the block
+      if (side.blocked && !rules.latch_after_block) {
+        // Still drawing a whole window after discharging was stopped, measured at the battery:
+        // a load switched on during the discharge looks the same as an inverter that does not
+        // stop, so it is taken as a load (warned) rather than latched.
+        side.load_w = std::max(0.0, measured_w);
+        side.blocked = false;
+        side.over_since.reset();
+        out.taken_as_load_w = side.load_w;
+      } else {
+        if (side.blocked) side.latched = true;  // still pushing after the block
+        side.blocked = true;
+        side.over_since = now;  // the latch needs its own window after the block
+      }
     }
   }
   out.pushing = over;
@@ -48,14 +62,16 @@ ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double comm
     std::snprintf(buf, sizeof buf,
                   "the inverter %s at %.0f W while bessd allowed %.0f W (tolerance %.0f W) for "
                   "more than %.0f s",
-                  verb, measured_w, bound_w, limit_w - bound_w, to_seconds(s_.window));
+                  rules.verb, measured_w, bound_w + side.load_w, limit_w - bound_w - side.load_w,
+                  to_seconds(s_.window));
     out.detail = buf;
   }
   return out;
 }
 
 ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double commanded_w, bool judge,
-                                TimePoint now, std::optional<double> charge_envelope_w) {
+                                TimePoint now, std::optional<double> charge_envelope_w,
+                                bool measured_at_battery) {
   const double dt_s = last_ && now > *last_ ? to_seconds(now - *last_) : 0.0;
   last_ = now;
   ObeyVerdict v;
@@ -75,10 +91,11 @@ ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double command
   // the CVL) it is an inverter out of bessd's control. A charge bessd commands is held to it.
   const double charge_tolerated_w =
       commanded_w > 0.0 ? 0.0 : std::max(0.0, charge_envelope_w.value_or(0.0));
-  v.charge = judge_side(charge_, *measured_w, std::max(0.0, commanded_w), dt_s, now, "charges",
-                        /*always_judged=*/true, charge_tolerated_w);
-  v.discharge = judge_side(discharge_, -*measured_w, std::max(0.0, -commanded_w), dt_s, now,
-                           "discharges", /*always_judged=*/false, /*tolerated_w=*/0.0);
+  v.charge = judge_side(charge_, *measured_w, std::max(0.0, commanded_w), dt_s, now,
+                        SideRules{"charges", true, charge_tolerated_w, false, true});
+  v.discharge = judge_side(
+      discharge_, -*measured_w, std::max(0.0, -commanded_w), dt_s, now,
+      SideRules{"discharges", false, 0.0, true, /*latch_after_block=*/!measured_at_battery});
   return v;
 }
 

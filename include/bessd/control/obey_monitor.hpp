@@ -32,6 +32,9 @@ struct ObeyDirection {
   bool latch{false};    // still not obeying after the block: latch the fault
   bool pushing{false};  // measured power is beyond the allowance right now
   std::string detail;   // for people
+  /// Set on the step a persisting discharge measured at the battery was taken as a load
+  /// (see update()): the power, for the warning.
+  std::optional<double> taken_as_load_w;
 };
 
 struct ObeyVerdict {
@@ -48,8 +51,11 @@ class ObeyMonitor {
   /// report it; absent = no judgement (and no change). `judge`: the inverter link is up and a
   /// command has been written. `charge_envelope_w`: the charge power the envelope allows (the
   /// last step's); absent = 0.
+  /// `measured_at_battery`: the power is the BMS's V × I (the inverter reports none), so a
+  /// DC load on the battery bus is in it and cannot be told from the inverter's own discharge.
   ObeyVerdict update(std::optional<double> measured_w, double commanded_w, bool judge,
-                     TimePoint now, std::optional<double> charge_envelope_w = std::nullopt);
+                     TimePoint now, std::optional<double> charge_envelope_w = std::nullopt,
+                     bool measured_at_battery = false);
   /// The operator acknowledged the latched fault of one direction: start afresh.
   void reset(bool charge);
   void set_settings(const ObeySettings& s) { s_ = s; }
@@ -59,11 +65,21 @@ class ObeyMonitor {
     double allowance_w{0.0};  // the command in this direction, decaying at the ramp rate
     std::optional<TimePoint> over_since;
     std::optional<TimePoint> obeying_since;  // while blocked: within tolerance since
+    // Discharge only: the uncommanded draw (a DC load, standby draw) last seen while bessd
+    // commanded no discharge; a command is judged on top of it.
+    double load_w{0.0};
     bool blocked{false};
     bool latched{false};
   };
+  struct SideRules {
+    const char* verb;        // "charges" / "discharges"
+    bool always_judged;      // charging: also without a command (against the envelope)
+    double tolerated_w;      // a power bessd tolerates without commanding it
+    bool learns_load;        // discharging: uncommanded draw is a load, not the inverter
+    bool latch_after_block;  // a persisting excess after the block is the inverter's
+  };
   ObeyDirection judge_side(Side& side, double measured_w, double commanded_w, double dt_s,
-                           TimePoint now, const char* verb, bool always_judged, double tolerated_w);
+                           TimePoint now, const SideRules& rules);
 
   ObeySettings s_;
   Side charge_;

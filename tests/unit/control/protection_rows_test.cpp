@@ -302,6 +302,72 @@ TEST(ProtectionRows, NonObeyBlocksThatDirectionThenLatchesIfItPersists) {
   EXPECT_FALSE(has_fault(h.out, "OP-I-01"));
 }
 
+// Red team 26a F1: a DC load drawing before bessd commands a discharge is a load, and the
+// command is judged on top of it (SunSpec: the pack's V x I is all bessd sees).
+TEST(ProtectionRows, ADischargeIsJudgedOnTopOfAnExistingDcLoad) {
+  Harness h;
+  h.start(config::OperatingMode::idle);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  h.in.snapshot.pack.current_a = -1040.0 / volts;  // a 1 kW DC load, nothing commanded
+  h.steps(20);
+  h.in.request.mode = config::OperatingMode::manual;
+  h.in.request.manual_setpoint_w = -500.0;
+  h.step();
+  h.in.snapshot.pack.current_a = -1540.0 / volts;  // the inverter obeys exactly
+  h.steps(40);
+  EXPECT_TRUE(h.out.faults.empty());
+  EXPECT_TRUE(discharge_open(h.out));
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, -500.0);
+  // An inverter that then discharges 1.5 kW beyond the command on top of the load is judged.
+  h.in.snapshot.pack.current_a = -3040.0 / volts;
+  h.steps(12);
+  EXPECT_FALSE(discharge_open(h.out));
+}
+
+// A load switched on while bessd discharges, measured at the battery: discharging is stopped
+// for a window, then the persisting draw is taken as a load (warned), never latched.
+TEST(ProtectionRows, ALoadSwitchedOnDuringADischargeIsTakenAsALoadNotLatched) {
+  Harness h;
+  h.start(config::OperatingMode::manual, -500.0);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  h.in.snapshot.pack.current_a = -500.0 / volts;
+  h.steps(5);
+  h.in.snapshot.pack.current_a = -1540.0 / volts;  // a 1 kW DC heater switches on
+  bool blocked = false;
+  bool warned = false;
+  for (int i = 0; i < 80; ++i) {  // a window to block, one to take it as a load, the hold
+    h.step();
+    blocked = blocked || h.has_event("OP-I-02", EventEdge::raised);
+    warned = warned || h.has_event("OP-I-02", EventEdge::once);
+    // At a zero command only the load draws.
+    if (!discharge_open(h.out))
+      h.in.snapshot.pack.current_a = -1040.0 / volts;
+    else if (blocked)
+      h.in.snapshot.pack.current_a = -1540.0 / volts;
+  }
+  EXPECT_TRUE(blocked);
+  EXPECT_TRUE(warned);
+  EXPECT_FALSE(has_fault(h.out, "OP-I-02")) << "a load measured at the battery never latches";
+  EXPECT_TRUE(discharge_open(h.out));
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, -500.0);
+}
+
+// With the inverter's own battery power, a discharge that goes on after the block is the
+// inverter's: it latches.
+TEST(ProtectionRows, AnInverterThatKeepsDischargingAfterTheBlockLatches) {
+  Harness h;
+  h.start(config::OperatingMode::manual, -500.0);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w = -3000.0;
+  h.steps(30);
+  EXPECT_TRUE(has_fault(h.out, "OP-I-02"));
+  EXPECT_TRUE(charge_open(h.out)) << "the other direction stays free";
+}
+
 TEST(ProtectionRows, ObeyCheckUsesTheBmsWhenTheInverterHasNoReading) {
   Harness h;
   h.start(config::OperatingMode::manual, 1000.0);
@@ -311,6 +377,24 @@ TEST(ProtectionRows, ObeyCheckUsesTheBmsWhenTheInverterHasNoReading) {
   h.steps(12);
   EXPECT_FALSE(charge_open(h.out));
   EXPECT_TRUE(discharge_open(h.out));
+}
+
+// Red team 26a F2: three cold mornings within the window are weather, not a fault that repeats.
+TEST(ProtectionRows, ColdSpellsNeverAddUpToARepeatedTripLatch) {
+  Harness h;
+  h.start(config::OperatingMode::manual, 1000.0);
+  for (int i = 0; i < 4; ++i) {
+    h.in.snapshot.pack.cell_temperature_min_c = -5.0;
+    h.in.snapshot.pack.temperature_c = -4.0;
+    h.steps(2);
+    EXPECT_FALSE(charge_open(h.out));
+    h.in.snapshot.pack.cell_temperature_min_c = 15.0;
+    h.in.snapshot.pack.temperature_c = 16.0;
+    h.steps(35);  // warm again, past the OP-HYST-01 hold
+  }
+  EXPECT_FALSE(has_fault(h.out, "OP-REPEAT-CHARGE"));
+  EXPECT_TRUE(charge_open(h.out));
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, 1000.0);
 }
 
 TEST(ProtectionRows, RepeatedTripsLatchThatDirection) {

@@ -1,9 +1,11 @@
 #include <bessd/api/http/token_file.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <set>
+#include <utility>
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -54,6 +56,21 @@ std::string secret_problem(std::string_view secret) {
     return "the secret is weaker than 128 bits: " + std::to_string(secret.size()) +
            (hex ? " hex digits, use at least 32" : " characters, use at least 22") +
            " (e.g. head -c 32 /dev/urandom | basenc --base64url | tr -d '=')";
+  // Length alone lets "aaaa..." through. A random secret of this length repeats no pattern of
+  // 8 characters or fewer and uses far more than 8 distinct characters; a typed one does not.
+  std::array<bool, 256> seen{};
+  std::size_t distinct = 0;
+  for (const char c : secret) distinct += !std::exchange(seen[static_cast<unsigned char>(c)], true);
+  bool periodic = false;
+  for (std::size_t period = 1; period <= 8 && !periodic; ++period) {
+    periodic = true;
+    for (std::size_t i = period; i < secret.size() && periodic; ++i)
+      periodic = secret[i] == secret[i - period];
+  }
+  if (distinct < 8 || periodic)
+    return "the secret does not look random (" + std::to_string(distinct) + " distinct characters" +
+           (periodic ? ", a repeated pattern" : "") +
+           "): generate one, e.g. head -c 32 /dev/urandom | basenc --base64url | tr -d '='";
   return {};
 }
 

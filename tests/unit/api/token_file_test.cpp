@@ -63,6 +63,20 @@ TEST(TokenText, SecretsWeakerThan128BitsAreRefused) {
   EXPECT_EQ(problems[0].line, 1u);
 }
 
+// Red team 36b F6: length alone let 32 x 'a' pass as 128 bits.
+TEST(TokenText, SecretsThatAreNotRandomAreRefused) {
+  const auto check = [](const std::string& secret) {
+    std::vector<TokenFileProblem> problems;
+    parse_token_text("t read " + secret + "\n", problems);
+    return problems.empty() ? std::string{} : problems.front().message;
+  };
+  EXPECT_THAT(check(std::string(32, 'a')), HasSubstr("does not look random"));
+  EXPECT_THAT(check("abcdabcdabcdabcdabcdabcdabcdabcd"), HasSubstr("a repeated pattern"));
+  EXPECT_THAT(check("0101010101010101aaaaaaaaaaaaaaaa"), HasSubstr("3 distinct characters"));
+  EXPECT_EQ(check(std::string(kHex32)), "");
+  EXPECT_EQ(check(kB64), "");
+}
+
 TEST(TokenText, EveryProblemIsReportedWithItsLine) {
   std::vector<TokenFileProblem> problems;
   const auto tokens = parse_token_text(std::string("a read ") + kHex32 + "\n" +  // 1 ok

@@ -200,6 +200,17 @@ void apply_bms_flags(Cycle& c) {
     c.activate("OP-FLAG-01", Severity::warning, sentence());
   }
   f.force_charge_requested = p.requests.force_charge.value_or(false);
+  // The BMS asks for a charge because the pack is (nearly) empty: discharging it further is the
+  // wrong direction, also while the recovery charge itself cannot run (a frozen pack).
+  if (f.force_charge_requested) {
+    const auto sentence = [] {
+      return std::string(
+          "Discharging is stopped because the BMS asks for a charge (force-charge request, "
+          "REQ:force_charge).");
+    };
+    c.block(false, true, CauseKind::protection_flag, "REQ:force_charge", "", sentence);
+    c.activate("REQ:force_charge", Severity::info, sentence());
+  }
 }
 
 }  // namespace bessd::limits::detail

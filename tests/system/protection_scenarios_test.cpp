@@ -15,16 +15,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-nlohmann::json status(Site& site) {
-  return site.api("GET", "/v1/status").body;
-}
-
-bool any_latched(const nlohmann::json& s) {
-  for (const auto& f : s.at("active_faults"))
-    if (f.value("latched", false)) return true;
-  return false;
-}
-
 bool lists(const nlohmann::json& ids, const std::string& id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
@@ -49,7 +39,7 @@ TEST(ProtectionScenario, UnderVoltageProtectionKeepsChargingAvailable) {
   ASSERT_TRUE(sim_ok(site, "uvp on"));
   ASSERT_TRUE(wait_for_write(site, tripped, holds_zero, 5s)) << site.sim("writes");
   std::this_thread::sleep_for(500ms);
-  auto s = status(site);
+  auto s = status_of(site);
   EXPECT_TRUE(lists(s.at("protection").at("discharge_blocked_by"), "FLAG:cell_under_voltage"))
       << s.dump();
   EXPECT_TRUE(s.at("protection").at("charge_blocked_by").empty()) << s.dump();
@@ -63,7 +53,7 @@ TEST(ProtectionScenario, UnderVoltageProtectionKeepsChargingAvailable) {
   const std::int64_t cleared = Site::now_us();
   ASSERT_TRUE(sim_ok(site, "uvp off"));
   EXPECT_TRUE(wait_for_write(site, cleared, discharging, 10s)) << site.sim("writes");
-  EXPECT_FALSE(any_latched(status(site)));
+  EXPECT_FALSE(any_latched(status_of(site)));
 }
 
 // The BMS asks for a charge while the pack is above its reserve (a pack that wants a balancing
@@ -77,7 +67,7 @@ TEST(ProtectionScenario, ForceChargeRequestIsHonouredInIdleAndSaidInStatus) {
   const std::int64_t asked = Site::now_us();
   ASSERT_TRUE(sim_ok(site, "force-charge on"));
   ASSERT_TRUE(wait_for_write(site, asked, charging, 10s)) << site.sim("writes");
-  const auto s = status(site);
+  const auto s = status_of(site);
   const auto& recovery = s.at("protection").at("recovery_charge");
   ASSERT_TRUE(recovery.is_string()) << s.dump();
   EXPECT_NE(recovery.get<std::string>().find("the BMS asked for a charge"), std::string::npos)
@@ -86,7 +76,7 @@ TEST(ProtectionScenario, ForceChargeRequestIsHonouredInIdleAndSaidInStatus) {
   ASSERT_TRUE(sim_ok(site, "force-charge off"));
   const std::int64_t released = Site::now_us();
   ASSERT_TRUE(wait_for_write(site, released, holds_zero, 10s)) << site.sim("writes");
-  EXPECT_TRUE(status(site).at("protection").at("recovery_charge").is_null());
+  EXPECT_TRUE(status_of(site).at("protection").at("recovery_charge").is_null());
 }
 
 // A cell resting above the cell maximum (0x373) for a long time: charging stays blocked,
@@ -105,7 +95,7 @@ TEST(ProtectionScenario, ACellRestingHighNeverLocksDischargeOut) {
   ASSERT_TRUE(set_mode(site, R"({"mode":"manual","setpoint_w":-1000})"));
   ASSERT_TRUE(wait_for_write(site, discharge_asked, discharging, 5s)) << site.sim("writes");
   std::this_thread::sleep_for(3s);  // resting high: still discharging, still nothing latched
-  auto s = status(site);
+  auto s = status_of(site);
   EXPECT_FALSE(s.at("protection").at("charge_blocked_by").empty()) << s.dump();
   EXPECT_TRUE(s.at("protection").at("discharge_blocked_by").empty()) << s.dump();
   EXPECT_FALSE(any_latched(s)) << s.dump();
@@ -116,7 +106,7 @@ TEST(ProtectionScenario, ACellRestingHighNeverLocksDischargeOut) {
   const std::int64_t normal = Site::now_us();
   ASSERT_TRUE(sim_ok(site, "cell-high off"));
   EXPECT_TRUE(wait_for_write(site, normal, charging, 10s)) << site.sim("writes");
-  EXPECT_FALSE(any_latched(status(site)));
+  EXPECT_FALSE(any_latched(status_of(site)));
 }
 
 // A DC load on the battery bus and a current-sensor offset, while bessd commands 0 W: power
@@ -135,7 +125,7 @@ TEST_P(DcLoad, UncommandedCurrentsNeverTripTheObeyCheck) {
   ASSERT_TRUE(sim_ok(site, "current-offset 1.5"));
   // Three obey windows: long enough to confirm and then latch a non-obey.
   std::this_thread::sleep_for(7s);
-  const auto s = status(site);
+  const auto s = status_of(site);
   // SunSpec holds the inverter's own power at 0, so the pack carries the DC load. Victron's
   // ESS holds the battery's power (its battery service includes the DC load) at 0, so the
   // inverter supplies the load instead.

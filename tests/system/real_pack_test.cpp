@@ -14,16 +14,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-nlohmann::json status(Site& site) {
-  return site.api("GET", "/v1/status").body;
-}
-
-bool any_latched(const nlohmann::json& s) {
-  for (const auto& f : s.at("active_faults"))
-    if (f.value("latched", false)) return true;
-  return false;
-}
-
 // -5 °C: charging stops (LFP must not be charged below 0 °C), discharging goes on, no fault
 // latches; once warm again charging resumes by itself.
 TEST(RealPack, ColdNightBlocksChargingOnlyAndRecovers) {
@@ -36,7 +26,7 @@ TEST(RealPack, ColdNightBlocksChargingOnlyAndRecovers) {
   ASSERT_EQ(site.sim("temperature -5").rfind("ok", 0), 0U);
   ASSERT_TRUE(wait_for_write(site, cold, holds_zero, 5s)) << site.sim("writes");
   std::this_thread::sleep_for(2s);
-  const auto s = status(site);
+  const auto s = status_of(site);
   EXPECT_EQ(s.at("envelope").at("charge_power_max_w").get<double>(), 0.0) << s.dump();
   EXPECT_GT(s.at("envelope").at("discharge_power_max_w").get<double>(), 0.0) << s.dump();
   EXPECT_FALSE(any_latched(s)) << s.dump();
@@ -50,7 +40,7 @@ TEST(RealPack, ColdNightBlocksChargingOnlyAndRecovers) {
   const std::int64_t warm = Site::now_us();
   ASSERT_EQ(site.sim("temperature 15").rfind("ok", 0), 0U);
   EXPECT_TRUE(wait_for_write(site, warm, charging, 40s)) << site.sim("writes");
-  EXPECT_FALSE(any_latched(status(site)));
+  EXPECT_FALSE(any_latched(status_of(site)));
 }
 
 // The pack sits below its reserve and the BMS sets its force-charge request (0x35C): bessd

@@ -21,10 +21,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-nlohmann::json status_of(Site& site) {
-  return site.api("GET", "/v1/status").body;
-}
-
 // F1. A write is in force after a kill -9 exactly when its client was told so: withheld when
 // its file is ready only after the 2.5 s deadline (3 s per fsync: 504), committed by the rename
 // before it (1.5 s per fsync: 200, even though the folder's fsync ends after the deadline).

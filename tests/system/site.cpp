@@ -119,6 +119,17 @@ nlohmann::json fault_in(const nlohmann::json& status, const std::string& code) {
   return nullptr;
 }
 
+bool any_latched(const nlohmann::json& status) {
+  if (!status.is_object() || !status.contains("active_faults")) return false;
+  for (const auto& f : status.at("active_faults"))
+    if (f.value("latched", false)) return true;
+  return false;
+}
+
+nlohmann::json status_of(Site& site) {
+  return site.api("GET", "/v1/status").body;
+}
+
 Site::Site(SiteOptions options) : options_(std::move(options)) {
   const std::string root = BESSD_SOURCE_DIR;
   db_path_ = dir_.path() + "/bessd.db";

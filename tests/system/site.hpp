@@ -112,5 +112,9 @@ inline bool charging(double lo, double hi) {
 
 /// The active fault with `code` in a /v1/status body, or null.
 nlohmann::json fault_in(const nlohmann::json& status, const std::string& code);
+/// True when a /v1/status body lists a latched fault.
+bool any_latched(const nlohmann::json& status);
+/// GET /v1/status's body.
+nlohmann::json status_of(Site& site);
 
 }  // namespace bessd::systest

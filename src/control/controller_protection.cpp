@@ -167,15 +167,13 @@ void Controller::update_recovery(const StepInput& in, const limits::LimitsFindin
       !fnd.bms_stale && (state_ == ControlState::running || state_ == ControlState::standby);
   const bool done = !asked && soc && *soc >= target;
   std::optional<std::string> next = recovery_;
-  if (!possible) {
-    next.reset();
-  } else if (asked || low) {
+  if (possible && (asked || low)) {
     char buf[160];
     std::snprintf(
         buf, sizeof buf, "Recharging to %.0f %%: %s", target,
         asked ? "the BMS asked for a charge" : "the state of charge is below the reserve");
     next = std::string(buf);
-  } else if (done) {
+  } else if (!possible || done) {
     next.reset();
   }
   if (next == recovery_) return;

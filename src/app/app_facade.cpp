@@ -111,12 +111,12 @@ api::ProtectionStatus protection_status(const control::StepOutput& out) {
   p.discharge_blocked_by = std::move(blocks.discharge);
   p.recovery_charge = out.recovery;
   // A recovery charge that cannot charge now (a frozen pack) says so, or status would claim a
-  // recharge that is not happening (docs/protection.md "Recovery charge").
+  // recharge that is not happening (docs/protection.md "Recovery charge"); the command's reason
+  // says the same.
   if (p.recovery_charge && !p.charge_blocked_by.empty()) {
     std::string ids;
     for (const auto& id : p.charge_blocked_by) ids += (ids.empty() ? "" : ", ") + id;
-    *p.recovery_charge += "; waiting: charging is blocked by " + ids + " (" +
-                          out.envelope.charge_power_max_w.cause.sentence + ")";
+    *p.recovery_charge += "; waiting: charging is blocked by " + ids;
   }
   p.waiting_for_bms = out.waiting_for_bms;
   // Before the first BMS data there are no cells to speak of: say "measured" only once seen.

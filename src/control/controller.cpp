@@ -63,7 +63,7 @@ ControllerSettings ControllerSettings::from_config(const config::Config& cfg) {
   // import limit still bound it), 500 W when the pack size is unknown.
   s.recovery_charge_power_w = cfg.limits.recovery_charge_power_w.value_or(
       pack_wh > 0.0 ? std::clamp(0.1 * pack_wh, 100.0, 5000.0) : 500.0);
-  s.recovery_soc_margin_pct = cfg.limits.recovery_soc_margin_pct;
+  s.recovery_soc_margin_pct = cfg.limits.recovery_soc_margin_pct.value_or(5.0);
   s.repeat_trip_count = static_cast<int>(cfg.limits.repeat_trip_count);
   s.repeat_trip_window = std::chrono::duration_cast<Duration>(
       std::chrono::duration<double>(cfg.limits.repeat_trip_window_s));
@@ -316,15 +316,15 @@ bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
   obey_verdict_ =
       obey_.update(measured_w, commanded_w, online && last_command_.kind != CommandKind::none,
                    in.now, last_charge_envelope_w_, !inv.battery_power_w.has_value());
-  if (const auto load = obey_verdict_.discharge.taken_as_load_w)
+  if (const auto draw = obey_verdict_.discharge.persists_unattributed_w)
     events.push_back(control_event(
         in.now, Severity::warning, EventEdge::once, "OP-I-02",
-        printf_string("The battery kept discharging %.0f W for a whole window after discharging "
-                      "was stopped. Measured at the BMS, this cannot be told from a load on the "
-                      "battery bus, so it is taken as one: discharging is allowed again and "
-                      "judged on top of it. If no DC load is connected, check that the inverter "
-                      "follows bessd.",
-                      *load)));
+        printf_string("The battery keeps discharging %.0f W although bessd stopped discharging. "
+                      "Measured at the BMS, this cannot be told from a load on the battery bus, "
+                      "so it is not latched; discharging stays stopped until the draw ends. If "
+                      "no DC load is connected, check that the inverter follows bessd; if one is, "
+                      "set inverter.standby_tolerance_w above it.",
+                      *draw)));
   // The direction block of a confirmed non-obey is an event on its edges (not yet a fault).
   for (const bool charge : {true, false}) {
     const ObeyDirection& was = charge ? before.charge : before.discharge;

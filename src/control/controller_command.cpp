@@ -72,6 +72,9 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
       wanted = std::max(wanted, settings_.recovery_charge_power_w);
       requested.reset();
       cmd.reason = *recovery_;
+      // A recharge that cannot run now (a frozen pack) must not be claimed as running.
+      if (env.charge_power_max_w.value <= 0.0)
+        cmd.reason += "; waiting: " + env.charge_power_max_w.cause.sentence;
     }
   }
   if (cmd.kind == CommandKind::set_power) {

@@ -13,8 +13,14 @@ ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double comm
       std::max(commanded_w, side.allowance_w - s_.inverter_ramp_w_per_s * std::max(0.0, dt_s));
   // What draws while bessd commands no discharge is a load on the battery bus (or standby
   // draw): a later command is judged on top of it, not against the whole pack current.
-  if (rules.learns_load && side.allowance_w <= 0.0 && !side.blocked)
-    side.load_w = std::max(0.0, measured_w);
+  // Under a command the load can only be found smaller (a load that switched off), never larger:
+  // a larger draw is what the check is for.
+  if (rules.learns_load && !side.blocked) {
+    if (side.allowance_w <= 0.0)
+      side.load_w = std::max(0.0, measured_w);
+    else
+      side.load_w = std::min(side.load_w, std::max(0.0, measured_w - side.allowance_w));
+  }
   // A power bessd tolerates without commanding it does not ramp: it bounds, it is not followed.
   const double bound_w = std::max(side.allowance_w, rules.tolerated_w);
   const double limit_w =
@@ -32,6 +38,7 @@ ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double comm
       if (!side.obeying_since) side.obeying_since = now;
       if (now - *side.obeying_since >= s_.window) {
         side.blocked = false;
+        side.unattributed = false;
         side.obeying_since.reset();
       }
     }
@@ -42,11 +49,12 @@ ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double comm
       if (side.blocked && !rules.latch_after_block) {
         // Still drawing a whole window after discharging was stopped, measured at the battery:
         // a load switched on during the discharge looks the same as an inverter that does not
-        // stop, so it is taken as a load (warned) rather than latched.
-        side.load_w = std::max(0.0, measured_w);
-        side.blocked = false;
-        side.over_since.reset();
-        out.taken_as_load_w = side.load_w;
+        // stop. Neither is latched on such a measurement, nor taken as a load (which would let an
+        // inverter running its own self-use drain the pack past the reserve unseen): the block
+        // holds, said as such, until the draw ends.
+        if (!side.unattributed) out.persists_unattributed_w = measured_w;
+        side.unattributed = true;
+        side.over_since = now;
       } else {
         if (side.blocked) side.latched = true;  // still pushing after the block
         side.blocked = true;

@@ -32,9 +32,9 @@ struct ObeyDirection {
   bool latch{false};    // still not obeying after the block: latch the fault
   bool pushing{false};  // measured power is beyond the allowance right now
   std::string detail;   // for people
-  /// Set on the step a persisting discharge measured at the battery was taken as a load
-  /// (see update()): the power, for the warning.
-  std::optional<double> taken_as_load_w;
+  /// Set on the step a discharge measured at the battery has persisted a whole window after
+  /// the block (see update()): the power, for the warning. The block then holds, unlatched.
+  std::optional<double> persists_unattributed_w;
 };
 
 struct ObeyVerdict {
@@ -68,6 +68,7 @@ class ObeyMonitor {
     // Discharge only: the uncommanded draw (a DC load, standby draw) last seen while bessd
     // commanded no discharge; a command is judged on top of it.
     double load_w{0.0};
+    bool unattributed{false};  // blocked, and the draw persists at 0 W (measured at the BMS)
     bool blocked{false};
     bool latched{false};
   };

@@ -46,6 +46,18 @@ TEST(Plausibility, AKeyWithNoEffectIsNamed) {
   EXPECT_TRUE(has_issue(w, "/limits/over_current_time_s", "/inverter/obey_window_s")) << dump(w);
 }
 
+TEST(Plausibility, ARecoveryMarginBeyondTheReserveIsNamed) {
+  const auto w = warnings_of("", R"("nominal_energy_kwh": 9.6)",
+                             R"("control": {"min_soc_pct": 10},
+                                "limits": {"recovery_soc_margin_pct": 20})");
+  EXPECT_TRUE(has_issue(w, "/limits/recovery_soc_margin_pct", "never starts a recovery charge"))
+      << dump(w);
+  EXPECT_TRUE(
+      warnings_of("", R"("nominal_energy_kwh": 9.6)",
+                  R"("control": {"min_soc_pct": 10}, "limits": {"recovery_soc_margin_pct": 5})")
+          .empty());
+}
+
 TEST(Plausibility, EnergyInWhOrMwh) {
   auto w = warnings_of("", R"("nominal_energy_kwh": 9600)");
   EXPECT_TRUE(has_issue(w, "/battery/nominal_energy_kwh", "write 9.6")) << dump(w);

@@ -106,6 +106,27 @@ TEST(ProtectionRows, ForceChargeRequestRechargesEvenWhenIdle) {
   EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, 0.0);
 }
 
+// Red team 26a F3 / 26b N2: an empty pack on a frozen night cannot be recharged; the command's
+// reason must not claim a recharge is running, and it recharges by itself once warm.
+TEST(ProtectionRows, AFrozenEmptyPackWaitsAndSaysSo) {
+  Harness h;
+  h.start(config::OperatingMode::idle);
+  h.in.snapshot.pack.soc_pct = 3.0;
+  h.in.snapshot.pack.requests.force_charge = true;
+  h.in.snapshot.pack.cell_temperature_min_c = -5.0;
+  h.in.snapshot.pack.temperature_c = -5.0;
+  h.steps(3);
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, 0.0);
+  EXPECT_NE(h.out.command.reason.find("Recharging to 12 %"), std::string::npos)
+      << h.out.command.reason;
+  EXPECT_NE(h.out.command.reason.find("; waiting: "), std::string::npos) << h.out.command.reason;
+  h.in.snapshot.pack.cell_temperature_min_c = 15.0;
+  h.in.snapshot.pack.temperature_c = 15.0;
+  h.steps(35);
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, h.settings.recovery_charge_power_w);
+  EXPECT_EQ(h.out.command.reason.find("waiting"), std::string::npos) << h.out.command.reason;
+}
+
 TEST(ProtectionRows, SocBelowFloorMinusMarginRecharges) {
   Harness h;
   h.start(config::OperatingMode::manual, -1000.0);
@@ -326,9 +347,11 @@ TEST(ProtectionRows, ADischargeIsJudgedOnTopOfAnExistingDcLoad) {
   EXPECT_FALSE(discharge_open(h.out));
 }
 
-// A load switched on while bessd discharges, measured at the battery: discharging is stopped
-// for a window, then the persisting draw is taken as a load (warned), never latched.
-TEST(ProtectionRows, ALoadSwitchedOnDuringADischargeIsTakenAsALoadNotLatched) {
+// A load switched on while bessd discharges, measured at the battery (red team 26a F1, 26b N1):
+// it cannot be told from an inverter that does not stop, so discharging stays stopped while it
+// draws (warned, never latched, never taken as a load that would blind the check), and resumes
+// by itself once the draw ends.
+TEST(ProtectionRows, ADrawThatPersistsAfterTheBlockHoldsItUnlatched) {
   Harness h;
   h.start(config::OperatingMode::manual, -500.0);
   h.plant_follows = false;
@@ -336,24 +359,45 @@ TEST(ProtectionRows, ALoadSwitchedOnDuringADischargeIsTakenAsALoadNotLatched) {
   const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
   h.in.snapshot.pack.current_a = -500.0 / volts;
   h.steps(5);
-  h.in.snapshot.pack.current_a = -1540.0 / volts;  // a 1 kW DC heater switches on
+  h.in.snapshot.pack.current_a = -1540.0 / volts;  // 1 kW more: a DC heater, or the inverter
   bool blocked = false;
   bool warned = false;
-  for (int i = 0; i < 80; ++i) {  // a window to block, one to take it as a load, the hold
+  for (int i = 0; i < 60; ++i) {
     h.step();
     blocked = blocked || h.has_event("OP-I-02", EventEdge::raised);
     warned = warned || h.has_event("OP-I-02", EventEdge::once);
-    // At a zero command only the load draws.
-    if (!discharge_open(h.out))
-      h.in.snapshot.pack.current_a = -1040.0 / volts;
-    else if (blocked)
-      h.in.snapshot.pack.current_a = -1540.0 / volts;
+    if (!discharge_open(h.out)) h.in.snapshot.pack.current_a = -1040.0 / volts;  // still draws
   }
   EXPECT_TRUE(blocked);
   EXPECT_TRUE(warned);
-  EXPECT_FALSE(has_fault(h.out, "OP-I-02")) << "a load measured at the battery never latches";
+  EXPECT_FALSE(has_fault(h.out, "OP-I-02")) << "measured at the battery: never latched";
+  EXPECT_FALSE(discharge_open(h.out)) << "held while the draw persists";
+  EXPECT_TRUE(charge_open(h.out)) << "the other direction stays free";
+  h.in.snapshot.pack.current_a = 0.0;  // the draw ends
+  h.steps(45);                         // a window of obedience, then the OP-HYST-01 hold
   EXPECT_TRUE(discharge_open(h.out));
   EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, -500.0);
+}
+
+// A load that switches off during a discharge lowers what is taken as the load at once: the
+// check does not stay blind to an overshoot of the size the load had.
+TEST(ProtectionRows, ALoadThatEndsDuringADischargeNoLongerCovers) {
+  Harness h;
+  h.start(config::OperatingMode::idle);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  h.in.snapshot.pack.current_a = -1000.0 / volts;  // a 1 kW DC load
+  h.steps(5);
+  h.in.request.mode = config::OperatingMode::manual;
+  h.in.request.manual_setpoint_w = -500.0;
+  h.in.snapshot.pack.current_a = -1500.0 / volts;
+  h.steps(5);
+  h.in.snapshot.pack.current_a = -500.0 / volts;  // the load switches off
+  h.steps(5);
+  h.in.snapshot.pack.current_a = -1500.0 / volts;  // the inverter now overshoots by 1 kW
+  h.steps(14);
+  EXPECT_FALSE(discharge_open(h.out));
 }
 
 // With the inverter's own battery power, a discharge that goes on after the block is the

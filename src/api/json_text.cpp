@@ -235,6 +235,7 @@ void protection_object(JsonWriter& w, const ProtectionStatus& p) {
     w.value(*p.recovery_charge);
   else
     w.null();
+  w.member("uncommanded_discharge_w", p.uncommanded_discharge_w);
   w.member("waiting_for_bms", p.waiting_for_bms);
   w.end_object();
 }

@@ -123,6 +123,7 @@ api::ProtectionStatus protection_status(const control::StepOutput& out) {
   if (out.findings.cell_data_estimated)
     p.cell_data = out.findings.estimated_cell_voltage_v ? "estimated" : "none";
   p.estimated_cell_voltage_v = out.findings.estimated_cell_voltage_v;
+  p.uncommanded_discharge_w = out.uncommanded_discharge_w;
   return p;
 }
 

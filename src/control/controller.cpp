@@ -266,7 +266,8 @@ StepOutput Controller::step(const StepInput& in) {
   limits::LimitsInput li = in.snapshot;
   limits::LimitsResult lr = compute_limits(in, li, out.events);
   update_fault_causes(in, lr.findings, online, out);
-  core::Envelope env = hold_new_fault_directions(std::move(lr.envelope), li);
+  core::Envelope env = leave_room_for_loads(hold_new_fault_directions(std::move(lr.envelope), li));
+  out.uncommanded_discharge_w = obey_.discharge_load_w();
   update_state(in, out.events);
   update_recovery(in, lr.findings, out.events);
   core::InverterCommand cmd = command_for(in, env, online, out);
@@ -316,6 +317,7 @@ bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
   obey_verdict_ =
       obey_.update(measured_w, commanded_w, online && last_command_.kind != CommandKind::none,
                    in.now, last_charge_envelope_w_, !inv.battery_power_w.has_value());
+  obey_measured_at_battery_ = !inv.battery_power_w.has_value();
   if (const auto draw = obey_verdict_.discharge.persists_unattributed_w)
     events.push_back(control_event(
         in.now, Severity::warning, EventEdge::once, "OP-I-02",
@@ -422,6 +424,21 @@ void Controller::update_sign_check(const StepInput& in, std::vector<core::Event>
   set_cause(fault_id::sign_mismatch,
             settings_.commissioning && sign.verdict == SignVerdict::disagrees, sign.detail, in,
             events);
+}
+
+core::Envelope Controller::leave_room_for_loads(core::Envelope env) const {
+  // The pack's discharge limit (the BMS's DCL among them) is for all it supplies: a DC load on
+  // the battery bus takes its share first, the inverter gets the rest.
+  const double load_w = obey_.discharge_load_w();
+  auto& bound = env.discharge_power_max_w;
+  if (load_w <= 0.0 || bound.value <= 0.0) return env;
+  bound.value = std::max(0.0, bound.value - load_w);
+  bound.cause = core::Cause{
+      core::CauseKind::bms_limit, "DC-LOAD",
+      printf_string("Discharging is reduced by the %.0f W the battery supplies to a load bessd "
+                    "does not command (a DC load), so that the pack stays within its limits.",
+                    load_w)};
+  return env;
 }
 
 core::Envelope Controller::hold_new_fault_directions(core::Envelope env,

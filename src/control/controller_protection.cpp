@@ -114,7 +114,10 @@ void Controller::update_repeated_trips(const StepInput& in, const limits::Limits
   std::vector<limits::ActiveBlock> blocks = fnd.blocks;
   std::erase_if(blocks, [](const limits::ActiveBlock& b) { return follows_the_weather(b.id); });
   if (obey_verdict_.charge.blocked) blocks.push_back({"OP-I-01", true, false});
-  if (obey_verdict_.discharge.blocked) blocks.push_back({"OP-I-02", false, true});
+  // A discharge block judged from the BMS's V x I may be a cycling DC load (a fridge): it cannot
+  // be attributed to the inverter, so it does not count towards a repeated-trip latch.
+  if (obey_verdict_.discharge.blocked && !obey_measured_at_battery_)
+    blocks.push_back({"OP-I-02", false, true});
   for (const auto& b : blocks) {
     const bool was = std::any_of(prev_blocks_.begin(), prev_blocks_.end(),
                                  [&](const limits::ActiveBlock& p) { return p.id == b.id; });

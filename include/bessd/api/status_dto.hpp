@@ -82,6 +82,9 @@ struct ProtectionStatus {
   /// the pack temperature), or "none" (no cell extremes and no series count to estimate from).
   std::string cell_data{"measured"};
   std::optional<double> estimated_cell_voltage_v;
+  /// A discharge the battery supplies without bessd's command (a DC load), which the discharge
+  /// envelope leaves room for; 0 when none.
+  double uncommanded_discharge_w{0.0};
   friend bool operator==(const ProtectionStatus&, const ProtectionStatus&) = default;
 };
 

@@ -134,6 +134,9 @@ struct StepOutput {
   std::optional<std::string> recovery;
   /// BMS data: still waiting for the first frames after start (info, not a fault).
   bool waiting_for_bms{false};
+  /// A discharge the battery supplies without a command (a DC load), which the discharge
+  /// envelope leaves room for; 0 when none (docs/protection.md "Inverter not obeying").
+  double uncommanded_discharge_w{0.0};
 };
 
 class Controller {
@@ -190,6 +193,7 @@ class Controller {
                            StepOutput& out);
   void update_sign_check(const StepInput& in, std::vector<core::Event>& events);
   core::Envelope hold_new_fault_directions(core::Envelope env, const limits::LimitsInput& li) const;
+  core::Envelope leave_room_for_loads(core::Envelope env) const;
   void update_state(const StepInput& in, std::vector<core::Event>& events);
   core::InverterCommand command_for(const StepInput& in, const core::Envelope& env, bool online,
                                     StepOutput& out);
@@ -228,7 +232,9 @@ class Controller {
   std::string repeat_reason_discharge_;
   std::optional<std::string> recovery_;  // the reason while a recovery charge runs
   bool waiting_announced_{false};
-  bool com01_edge_hidden_{false};  // the limits' COM-01 raise fell in the start-up wait
+  bool com01_edge_hidden_{false};
+  bool obey_measured_at_battery_{false};  // the obey check's power is the BMS's V x I  // the
+                                          // limits' COM-01 raise fell in the start-up wait
   bool clamp_active_{false};
   bool no_grid_reading_{false};
   bool sign_warning_{false};

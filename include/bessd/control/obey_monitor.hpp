@@ -59,6 +59,11 @@ class ObeyMonitor {
   /// The operator acknowledged the latched fault of one direction: start afresh.
   void reset(bool charge);
   void set_settings(const ObeySettings& s) { s_ = s; }
+  /// The uncommanded discharge (a DC load) the battery supplies besides bessd's command, above
+  /// the standby tolerance; 0 when none. The pack's limits must leave room for it.
+  double discharge_load_w() const {
+    return discharge_.load_w > s_.standby_tolerance_w ? discharge_.load_w : 0.0;
+  }
 
  private:
   struct Side {

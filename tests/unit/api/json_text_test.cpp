@@ -193,6 +193,7 @@ class RandomDocuments {
     pr.waiting_for_bms = pick(2) == 0;
     pr.cell_data = text();
     pr.estimated_cell_voltage_v = maybe();
+    pr.uncommanded_discharge_w = maybe().value_or(0.0);
     for (auto n = pick(3); n > 0; --n)
       s.inverter_held_limits.push_back(
           {text(), maybe().value_or(0.0), maybe().value_or(1.0), maybe()});

@@ -379,6 +379,51 @@ TEST(ProtectionRows, ADrawThatPersistsAfterTheBlockHoldsItUnlatched) {
   EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, -500.0);
 }
 
+// Red team 26b N8: the BMS's discharge limit is for all the pack supplies. With a 2.5 kW DC
+// load on a 100 A / 52 V pack (5.2 kW), the inverter may discharge only the rest.
+TEST(ProtectionRows, TheDischargeEnvelopeLeavesRoomForADcLoad) {
+  Harness h;
+  h.start(config::OperatingMode::idle);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  h.in.snapshot.pack.current_a = -2500.0 / volts;
+  h.steps(5);
+  EXPECT_NEAR(h.out.uncommanded_discharge_w, 2500.0, 1.0);
+  EXPECT_NEAR(h.out.envelope.discharge_power_max_w.value, 100.0 * volts - 2500.0, 1.0);
+  EXPECT_EQ(h.out.envelope.discharge_power_max_w.cause.rule_id, "DC-LOAD");
+  h.in.request.mode = config::OperatingMode::manual;
+  h.in.request.manual_setpoint_w = -5000.0;
+  h.step();
+  EXPECT_NEAR(h.out.command.battery_power_w, -(100.0 * volts - 2500.0), 1.0)
+      << "inverter plus load stay within the pack's 100 A";
+  EXPECT_TRUE(charge_open(h.out)) << "charging is not reduced by a discharge load";
+}
+
+// Red team 26b N2: a fridge cycling under a discharge, judged from the BMS's V x I, cannot be
+// told from the inverter; its blocks do not add up to a repeated-trip latch.
+TEST(ProtectionRows, ACyclingLoadMeasuredAtTheBatteryNeverLatchesRepeatedTrips) {
+  Harness h;
+  h.start(config::OperatingMode::manual, -1000.0);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  for (int cycle = 0; cycle < 4; ++cycle) {
+    for (int i = 0; i < 25; ++i) {  // on: 600 W on top of what the inverter delivers
+      const double inverter_w = discharge_open(h.out) ? 1000.0 : 0.0;
+      h.in.snapshot.pack.current_a = -(inverter_w + 600.0) / volts;
+      h.step();
+    }
+    for (int i = 0; i < 45; ++i) {  // off
+      h.in.snapshot.pack.current_a = -(discharge_open(h.out) ? 1000.0 : 0.0) / volts;
+      h.step();
+    }
+  }
+  EXPECT_FALSE(has_fault(h.out, "OP-REPEAT-DISCHARGE"));
+  EXPECT_TRUE(h.out.faults.empty());
+  EXPECT_TRUE(discharge_open(h.out));
+}
+
 // A load that switches off during a discharge lowers what is taken as the load at once: the
 // check does not stay blind to an overshoot of the size the load had.
 TEST(ProtectionRows, ALoadThatEndsDuringADischargeNoLongerCovers) {

@@ -44,6 +44,7 @@ TEST(KillRestart, LatchSurvivesDatabaseIntactInverterReverts) {
         return !f.is_null() && f.value("cause_cleared", false);
       },
       3s));
+  ASSERT_TRUE(wait_stored(site, "BMS-OT")) << "the latch is on disk before the kill";
 
   site.bessd()->signal(SIGKILL);
   ASSERT_TRUE(site.bessd()->wait(2s));

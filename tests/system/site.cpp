@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <thread>
 
@@ -128,6 +129,16 @@ bool any_latched(const nlohmann::json& status) {
 
 nlohmann::json status_of(Site& site) {
   return site.api("GET", "/v1/status").body;
+}
+
+bool wait_stored(Site& site, const std::string& text, std::chrono::milliseconds timeout) {
+  return wait_until(
+      [&] {
+        std::ifstream in(site.dir() + "/safety-state.json");
+        const std::string body((std::istreambuf_iterator<char>(in)), {});
+        return body.find(text) != std::string::npos;
+      },
+      timeout);
 }
 
 Site::Site(SiteOptions options) : options_(std::move(options)) {

@@ -116,5 +116,9 @@ nlohmann::json fault_in(const nlohmann::json& status, const std::string& code);
 bool any_latched(const nlohmann::json& status);
 /// GET /v1/status's body.
 nlohmann::json status_of(Site& site);
+/// Waits (bounded) until the safety-state file holds `text` (a latch id): a latch is written
+/// after the safe command, on a thread of its own, so a test that kills bessd waits for it.
+bool wait_stored(Site& site, const std::string& text,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 }  // namespace bessd::systest

@@ -101,9 +101,9 @@ ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double command
       commanded_w > 0.0 ? 0.0 : std::max(0.0, charge_envelope_w.value_or(0.0));
   v.charge = judge_side(charge_, *measured_w, std::max(0.0, commanded_w), dt_s, now,
                         SideRules{"charges", true, charge_tolerated_w, false, true});
-  v.discharge = judge_side(
-      discharge_, -*measured_w, std::max(0.0, -commanded_w), dt_s, now,
-      SideRules{"discharges", false, 0.0, true, /*latch_after_block=*/!measured_at_battery});
+  v.discharge = judge_side(discharge_, -*measured_w, std::max(0.0, -commanded_w), dt_s, now,
+                           SideRules{"discharges", false, 0.0, /*learns_load=*/measured_at_battery,
+                                     /*latch_after_block=*/!measured_at_battery});
   return v;
 }
 

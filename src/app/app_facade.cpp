@@ -98,26 +98,12 @@ api::HealthValue health_value(std::string name, const control::HealthValue& v,
   return out;
 }
 
-}  // namespace
-
-AppFacade::AppFacade(FacadeContext ctx) : ctx_(std::move(ctx)) {}
-
-namespace {
-
 api::ProtectionStatus protection_status(const control::StepOutput& out) {
   api::ProtectionStatus p;
   auto blocks = control::direction_blocks(out);
   p.charge_blocked_by = std::move(blocks.charge);
   p.discharge_blocked_by = std::move(blocks.discharge);
   p.recovery_charge = out.recovery;
-  // A recovery charge that cannot charge now (a frozen pack) says so, or status would claim a
-  // recharge that is not happening (docs/protection.md "Recovery charge"); the command's reason
-  // says the same.
-  if (p.recovery_charge && !p.charge_blocked_by.empty()) {
-    std::string ids;
-    for (const auto& id : p.charge_blocked_by) ids += (ids.empty() ? "" : ", ") + id;
-    *p.recovery_charge += "; waiting: charging is blocked by " + ids;
-  }
   p.waiting_for_bms = out.waiting_for_bms;
   // Before the first BMS data there are no cells to speak of: say "measured" only once seen.
   if (out.findings.cell_data_estimated)
@@ -126,10 +112,6 @@ api::ProtectionStatus protection_status(const control::StepOutput& out) {
   p.uncommanded_discharge_w = out.uncommanded_discharge_w;
   return p;
 }
-
-}  // namespace
-
-namespace {
 
 /// Completes `done` on `io` with `value`. The callback is moved there, so nothing it holds is
 /// destroyed on the query thread.
@@ -140,7 +122,43 @@ void complete_on(const boost::asio::any_io_executor& io, api::Done<T>& done, V&&
   });
 }
 
+// The audit's actor column holds who made the write as a JSON object (docs/api.md "GET
+// /v1/audit": `who`), with describe()'s line as "text" for a human reading the database.
+// Reads the actor column back. Rows written before it held JSON carry describe()'s line only:
+// it becomes `user`, and its " via unix"/" via tcp" gives the transport.
+api::Requester requester_from_audit_actor(const std::string& actor) {
+  api::Requester who;
+  const auto j = nlohmann::json::parse(actor, nullptr, false);
+  if (!j.is_object() || !j.contains("transport")) {
+    who.user = actor;
+    if (actor.find(" via unix") != std::string::npos) who.transport = api::Transport::unix_socket;
+    if (actor.find(" via tcp") != std::string::npos) who.transport = api::Transport::tcp;
+    return who;
+  }
+  const std::string transport = j.value("transport", "");
+  if (transport == api::to_string(api::Transport::unix_socket))
+    who.transport = api::Transport::unix_socket;
+  else if (transport == api::to_string(api::Transport::tcp))
+    who.transport = api::Transport::tcp;
+  if (const auto v = j.find("uid"); v != j.end() && v->is_number_unsigned())
+    who.uid = v->get<std::uint32_t>();
+  if (const auto v = j.find("gid"); v != j.end() && v->is_number_unsigned())
+    who.gid = v->get<std::uint32_t>();
+  if (const auto v = j.find("pid"); v != j.end() && v->is_number_integer())
+    who.pid = v->get<std::int32_t>();
+  const auto text = [&](const char* key) {
+    const auto v = j.find(key);
+    return v != j.end() && v->is_string() ? v->get<std::string>() : std::string{};
+  };
+  who.user = text("user");
+  who.credential = text("token");
+  who.peer = text("peer");
+  return who;
+}
+
 }  // namespace
+
+AppFacade::AppFacade(FacadeContext ctx) : ctx_(std::move(ctx)) {}
 
 AppFacade::~AppFacade() {
   queries_.join();
@@ -434,44 +452,6 @@ void AppFacade::history(const api::HistoryQuery& query, api::Done<api::HistorySe
     complete_on(ctx_.io, done, std::move(s));
   });
 }
-
-namespace {
-
-// The audit's actor column holds who made the write as a JSON object (docs/api.md "GET
-// /v1/audit": `who`), with describe()'s line as "text" for a human reading the database.
-// Reads the actor column back. Rows written before it held JSON carry describe()'s line only:
-// it becomes `user`, and its " via unix"/" via tcp" gives the transport.
-api::Requester requester_from_audit_actor(const std::string& actor) {
-  api::Requester who;
-  const auto j = nlohmann::json::parse(actor, nullptr, false);
-  if (!j.is_object() || !j.contains("transport")) {
-    who.user = actor;
-    if (actor.find(" via unix") != std::string::npos) who.transport = api::Transport::unix_socket;
-    if (actor.find(" via tcp") != std::string::npos) who.transport = api::Transport::tcp;
-    return who;
-  }
-  const std::string transport = j.value("transport", "");
-  if (transport == api::to_string(api::Transport::unix_socket))
-    who.transport = api::Transport::unix_socket;
-  else if (transport == api::to_string(api::Transport::tcp))
-    who.transport = api::Transport::tcp;
-  if (const auto v = j.find("uid"); v != j.end() && v->is_number_unsigned())
-    who.uid = v->get<std::uint32_t>();
-  if (const auto v = j.find("gid"); v != j.end() && v->is_number_unsigned())
-    who.gid = v->get<std::uint32_t>();
-  if (const auto v = j.find("pid"); v != j.end() && v->is_number_integer())
-    who.pid = v->get<std::int32_t>();
-  const auto text = [&](const char* key) {
-    const auto v = j.find(key);
-    return v != j.end() && v->is_string() ? v->get<std::string>() : std::string{};
-  };
-  who.user = text("user");
-  who.credential = text("token");
-  who.peer = text("peer");
-  return who;
-}
-
-}  // namespace
 
 void AppFacade::audit(const api::AuditQuery& query, api::Done<std::vector<api::AuditRecord>> done) {
   boost::asio::post(queries_, [this, query, done = std::move(done)]() mutable {

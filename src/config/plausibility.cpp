@@ -131,10 +131,10 @@ std::vector<ConfigIssue> plausibility_warnings(const Config& c) {
                        "hours, write " +
                        num(*rei * 60.0)});
   dwelling_only_location(out, c.site);
-  if (const auto margin = c.limits.recovery_soc_margin_pct;
-      margin && c.control.min_soc_pct > 0.0 && *margin >= c.control.min_soc_pct)
+  if (const double margin = c.limits.recovery_soc_margin_pct;
+      c.control.min_soc_pct > 0.0 && margin >= c.control.min_soc_pct)
     out.push_back({"/limits/recovery_soc_margin_pct",
-                   num(*margin) + " points below the " + num(c.control.min_soc_pct) +
+                   num(margin) + " points below the " + num(c.control.min_soc_pct) +
                        " % reserve is 0 % or less: the state of charge never starts a recovery "
                        "charge, only the BMS's force-charge request does; use a smaller margin"});
   if (c.limits.over_current_time_s)

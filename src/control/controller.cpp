@@ -63,7 +63,7 @@ ControllerSettings ControllerSettings::from_config(const config::Config& cfg) {
   // import limit still bound it), 500 W when the pack size is unknown.
   s.recovery_charge_power_w = cfg.limits.recovery_charge_power_w.value_or(
       pack_wh > 0.0 ? std::clamp(0.1 * pack_wh, 100.0, 5000.0) : 500.0);
-  s.recovery_soc_margin_pct = cfg.limits.recovery_soc_margin_pct.value_or(5.0);
+  s.recovery_soc_margin_pct = cfg.limits.recovery_soc_margin_pct;
   s.repeat_trip_count = static_cast<int>(cfg.limits.repeat_trip_count);
   s.repeat_trip_window = std::chrono::duration_cast<Duration>(
       std::chrono::duration<double>(cfg.limits.repeat_trip_window_s));
@@ -286,7 +286,7 @@ StepOutput Controller::step(const StepInput& in) {
   out.envelope = std::move(env);
   out.findings = lr.findings;
   out.active_rules = std::move(lr.active_rules);
-  out.recovery = recovery_;
+  out.recovery = recovery_status(out.envelope);
   for (const auto& f : faults_)
     out.faults.push_back(
         FaultStatus{f.id, f.reason, f.latched, f.cause_active, f.ack_not_stored, f.trips});

@@ -15,6 +15,15 @@ using core::EventEdge;
 using core::Severity;
 using detail::control_event;
 
+std::optional<std::string> Controller::recovery_status(const core::Envelope& env) const {
+  if (!recovery_) return std::nullopt;
+  // A recharge that cannot run now (a frozen pack) must not be claimed as running, in the
+  // command's reason and in status alike (docs/protection.md "Recovery charge").
+  if (env.charge_power_max_w.value <= 0.0)
+    return *recovery_ + "; waiting: " + env.charge_power_max_w.cause.sentence;
+  return recovery_;
+}
+
 core::InverterCommand Controller::command_for(const StepInput& in, const core::Envelope& env,
                                               bool online, StepOutput& out) {
   auto& events = out.events;
@@ -71,10 +80,7 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
     if (recovery_) {
       wanted = std::max(wanted, settings_.recovery_charge_power_w);
       requested.reset();
-      cmd.reason = *recovery_;
-      // A recharge that cannot run now (a frozen pack) must not be claimed as running.
-      if (env.charge_power_max_w.value <= 0.0)
-        cmd.reason += "; waiting: " + env.charge_power_max_w.cause.sentence;
+      cmd.reason = *recovery_status(env);
     }
   }
   if (cmd.kind == CommandKind::set_power) {

@@ -32,7 +32,7 @@ struct LimitsConfig {
   double soc_recovery_hysteresis_pct{2.0};
   // Recovery charge (OP-REC-01): absent power = 0.1 C of the pack.
   std::optional<double> recovery_charge_power_w;
-  std::optional<double> recovery_soc_margin_pct;  // absent = 5 points
+  double recovery_soc_margin_pct{5.0};
   // Repeated trips (OP-REPEAT-*).
   std::int64_t repeat_trip_count{3};
   double repeat_trip_window_s{3600.0};

@@ -45,7 +45,7 @@ struct ControllerSettings {
   // Recovery charge (docs/protection.md): on the BMS's force-charge request, or SOC at/below the
   // floor minus the margin, charge at this power until the floor plus the hysteresis.
   double recovery_charge_power_w{500.0};
-  double recovery_soc_margin_pct{5.0};
+  double recovery_soc_margin_pct{config::LimitsConfig{}.recovery_soc_margin_pct};
   // The same protection tripping this often within the window latches (OP-REPEAT-*).
   int repeat_trip_count{3};
   Duration repeat_trip_window{std::chrono::hours{1}};
@@ -195,6 +195,8 @@ class Controller {
   core::Envelope hold_new_fault_directions(core::Envelope env, const limits::LimitsInput& li) const;
   core::Envelope leave_room_for_loads(core::Envelope env) const;
   void update_state(const StepInput& in, std::vector<core::Event>& events);
+  /// The recovery charge's reason, with what it waits for when charging is blocked.
+  std::optional<std::string> recovery_status(const core::Envelope& env) const;
   core::InverterCommand command_for(const StepInput& in, const core::Envelope& env, bool online,
                                     StepOutput& out);
 

@@ -2,6 +2,8 @@
 // API over its Unix socket.
 
 #include <gtest/gtest.h>
+
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "site.hpp"
@@ -59,6 +61,34 @@ TEST(Bessctl, DaemonNotRunningIsExit3WithAClearMessage) {
   auto r = run({kBessctl, "--socket", "/nonexistent/bessd/api.sock", "status"}, 20s);
   EXPECT_EQ(r.code, 3) << r.output;
   EXPECT_NE(r.output.find("/nonexistent/bessd/api.sock"), std::string::npos) << r.output;
+}
+
+// `bessctl check-site FILE` runs the bessd installed next to it (here: the build tree's) with
+// --config, and passes its exit code through: 0 nothing blocks, 3 a rule blocks, 78 invalid.
+TEST(Bessctl, CheckSiteRunsTheRealBessd) {
+  const std::string examples = std::string(BESSD_SOURCE_DIR) + "/config/examples/";
+  auto ok = run({kBessctl, "check-site", examples + "garage_integral_rei30.json"}, 20s);
+  EXPECT_EQ(ok.code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("PAS-LOC"), std::string::npos) << ok.output;
+
+  auto blocked = run({kBessctl, "--json", "check-site", examples + "bedroom_prohibited.json"}, 20s);
+  EXPECT_EQ(blocked.code, 3) << blocked.output;
+  const auto report = nlohmann::json::parse(blocked.output, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << blocked.output;
+  EXPECT_NE(report.dump().find("PAS-LOC-01"), std::string::npos) << blocked.output;
+
+  auto html = run({kBessctl, "check-site", "--format", "html", "--date", "2026-06-01",
+                   examples + "garage_integral_rei30.json"},
+                  20s);
+  EXPECT_EQ(html.code, 0) << html.output;
+  EXPECT_NE(html.output.find("<html"), std::string::npos) << html.output.substr(0, 400);
+
+  const TempDir dir;
+  const std::string bad = dir.path() + "/bad.json";
+  std::ofstream(bad) << "{\"site\": ";
+  auto invalid = run({kBessctl, "check-site", bad}, 20s);
+  EXPECT_EQ(invalid.code, 78) << invalid.output;
+  EXPECT_NE(invalid.output.find("bad.json"), std::string::npos) << invalid.output;
 }
 
 }  // namespace

@@ -232,7 +232,13 @@ int watch(Runner& r, double interval_s, int count) {
   return kOk;
 }
 
-int check_site(const std::string& file, bool json) {
+struct CheckSiteArgs {
+  std::string file;
+  std::string format;  // empty: bessd's default (text), or json with --json
+  std::string date;
+};
+
+int check_site(const CheckSiteArgs& site, bool json) {
   // The compliance report is produced by the daemon binary itself (same code, offline).
   std::string bessd = "bessd";
   if (const char* env = std::getenv("BESSCTL_BESSD")) {
@@ -253,8 +259,13 @@ int check_site(const std::string& file, bool json) {
     }
     if (bessd == "bessd" && ::access("/usr/sbin/bessd", X_OK) == 0) bessd = "/usr/sbin/bessd";
   }
-  std::vector<std::string> args{bessd, "check-site", file};
-  if (json) args.emplace_back("--json");
+  std::vector<std::string> args{bessd, "check-site", "--config", site.file};
+  if (!site.format.empty()) {
+    args.insert(args.end(), {"--format", site.format});
+  } else if (json) {
+    args.emplace_back("--json");
+  }
+  if (!site.date.empty()) args.insert(args.end(), {"--date", site.date});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -348,8 +359,14 @@ int main(int argc, char** argv) {
   auto* ack = app.add_subcommand("ack", "acknowledge latched faults whose cause has cleared");
   auto* self_test = app.add_subcommand("self-test", "run the protection self-test");
   auto* check = app.add_subcommand("check-site", "check a configuration file offline");
-  std::string site_file;
-  check->add_option("file", site_file, "bessd configuration file")->required();
+  CheckSiteArgs site_args;
+  check->add_option("file", site_args.file, "bessd configuration file")->required();
+  check
+      ->add_option("--format", site_args.format,
+                   "text (a table), json, or html (a printable commissioning record)")
+      ->check(CLI::IsMember({"text", "json", "html"}));
+  check->add_option("--date", site_args.date,
+                    "evaluate as of YYYY-MM-DD (default: today, local time)");
 
   try {
     app.parse(argc, argv);
@@ -375,7 +392,7 @@ int main(int argc, char** argv) {
       return kUsage;
     }
   }
-  if (*check) return check_site(site_file, g.json);
+  if (*check) return check_site(site_args, g.json);
 
   Runner r(g);
   if (auto rc = r.prepare()) return *rc;

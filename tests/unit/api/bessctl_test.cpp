@@ -368,7 +368,13 @@ TEST(BessctlRefused, ControllerRefusalExit5) {
 TEST(BessctlCheckSite, RunsBessdCheckSite) {
   auto r = run({BESSCTL_PATH, "check-site", "/etc/site.json"}, {"BESSCTL_BESSD=/bin/echo"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, "check-site /etc/site.json\n");
+  EXPECT_EQ(r.out, "check-site --config /etc/site.json\n");
+  r = run({BESSCTL_PATH, "--json", "check-site", "--date", "2026-01-31", "/etc/site.json"},
+          {"BESSCTL_BESSD=/bin/echo"});
+  EXPECT_EQ(r.out, "check-site --config /etc/site.json --json --date 2026-01-31\n");
+  r = run({BESSCTL_PATH, "--json", "check-site", "--format", "html", "s.json"},
+          {"BESSCTL_BESSD=/bin/echo"});
+  EXPECT_EQ(r.out, "check-site --config s.json --format html\n") << "--format wins over --json";
   r = run({BESSCTL_PATH, "check-site", "x.json"}, {"BESSCTL_BESSD=/nonexistent/bessd"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("set BESSCTL_BESSD"));

@@ -1,5 +1,6 @@
 #include <bessd/api/prometheus_text.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -51,6 +52,22 @@ void gauge(PrometheusText& out, const char* name, const char* help, const std::o
   if (v) out.add({name, help, MetricType::gauge, std::move(labels), *v});
 }
 
+std::string label_text(const std::map<std::string, std::string>& labels) {
+  if (labels.empty()) return {};
+  std::string out = "{";
+  bool first = true;
+  for (const auto& [k, v] : labels) {
+    if (!first) out += ',';
+    first = false;
+    out += k + "=\"" + escape_label(v) + "\"";
+  }
+  return out + '}';
+}
+
+std::string series_text(const MetricSample& s) {
+  return s.name + label_text(s.labels);
+}
+
 const char* type_name(MetricType t) {
   switch (t) {
     case MetricType::counter:
@@ -75,6 +92,13 @@ void PrometheusText::add(MetricSample sample) {
       }
   for (auto& f : families_) {
     if (f.name == family) {
+      const bool repeated = std::any_of(f.samples.begin(), f.samples.end(), [&](const auto& s) {
+        return s.name == sample.name && s.labels == sample.labels;
+      });
+      if (repeated) {
+        duplicates_.push_back(series_text(sample));
+        return;
+      }
       f.samples.push_back(std::move(sample));
       return;
     }
@@ -88,20 +112,7 @@ std::string PrometheusText::render() const {
   for (const auto& f : families_) {
     out += "# HELP " + f.name + " " + escape_help(f.help) + "\n";
     out += "# TYPE " + f.name + " " + type_name(f.type) + "\n";
-    for (const auto& s : f.samples) {
-      out += s.name;
-      if (!s.labels.empty()) {
-        out += '{';
-        bool first = true;
-        for (const auto& [k, v] : s.labels) {
-          if (!first) out += ',';
-          first = false;
-          out += k + "=\"" + escape_label(v) + "\"";
-        }
-        out += '}';
-      }
-      out += ' ' + format_value(s.value) + '\n';
-    }
+    for (const auto& s : f.samples) out += series_text(s) + ' ' + format_value(s.value) + '\n';
   }
   return out;
 }

@@ -342,28 +342,8 @@ std::vector<api::MetricSample> AppFacade::metrics() const {
   auto counter = [&](std::string name, std::string help, double v) {
     m.push_back({std::move(name), std::move(help), api::MetricType::counter, {}, v});
   };
-  const auto& pack = ctx_.bms.state();
-  const auto& out = ctx_.loop.last_output();
-  gauge("bessd_pack_soc_percent", "Battery state of charge reported by the BMS", pack.soc_pct);
-  gauge("bessd_pack_voltage_volts", "Battery voltage", pack.voltage_v);
-  gauge("bessd_pack_current_amperes", "Battery current, positive when charging", pack.current_a);
-  gauge("bessd_pack_power_watts", "Battery power, positive when charging", pack.power_w());
-  gauge("bessd_pack_temperature_celsius", "Battery temperature", pack.temperature_c);
-  gauge("bessd_cell_voltage_min_volts", "Lowest cell voltage", pack.cell_voltage_min_v);
-  gauge("bessd_cell_voltage_max_volts", "Highest cell voltage", pack.cell_voltage_max_v);
-  const auto& inv = ctx_.loop.inverter();
-  gauge("bessd_inverter_battery_power_watts", "Inverter battery power, positive when charging",
-        inv.battery_power_w);
-  gauge("bessd_grid_power_watts", "Grid power at the meter, positive when importing",
-        inv.grid_power_w);
-  gauge("bessd_pv_power_watts", "PV power", inv.pv_power_w);
-  gauge("bessd_inverter_online", "1 when the inverter link is up", inv.online ? 1.0 : 0.0);
-  gauge("bessd_envelope_charge_power_max_watts", "Enforced charge power limit",
-        out.envelope.charge_power_max_w.value);
-  gauge("bessd_envelope_discharge_power_max_watts", "Enforced discharge power limit",
-        out.envelope.discharge_power_max_w.value);
-  gauge("bessd_active_faults", "Active faults (latched or not)",
-        static_cast<double>(out.faults.size()));
+  // The status series (add_status_metrics) come first; these are the daemon's own, and none
+  // repeats one of them: Prometheus rejects a scrape with a duplicate series.
   gauge("bessd_compliance_blocked", "1 when an installation rule blocks power flow",
         ctx_.compliance.blocks() ? 1.0 : 0.0);
   const auto& bs = ctx_.bms.stats();

@@ -79,5 +79,27 @@ TEST(HappyPath, SelfConsumptionFollowsTheLoadAndEveryViewAgrees) {
   EXPECT_EQ(integrity.output, "ok\n");
 }
 
+// GET /metrics as a Prometheus server reads it: the parser of python3-prometheus-client accepts
+// it, and no series repeats (a repeated series makes Prometheus reject the whole scrape).
+TEST(HappyPath, MetricsAreAValidScrapeWithoutRepeatedSeries) {
+  Site site;
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const auto s = site.api("GET", "/v1/status");
+        return s.status == 200 && s.body.at("pack").at("soc_pct").is_number() &&
+               s.body.at("inverter").at("online").get<bool>();
+      },
+      10s))
+      << site.bessd_output();
+  (void)site.api("GET", "/v1/status");  // an API request counter to export
+  const auto r = run({"/bin/sh", "-c",
+                      "curl -sf --unix-socket '" + site.api_socket() +
+                          "' http://localhost/metrics | /usr/bin/python3 '" BESSD_SOURCE_DIR
+                          "/tests/system/check_metrics.py'"});
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find(" 0 problems"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace bessd::systest

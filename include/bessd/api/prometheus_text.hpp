@@ -13,9 +13,13 @@ namespace bessd::api {
 
 class PrometheusText {
  public:
-  /// Adds a sample; a name seen before keeps its first help text and type.
+  /// Adds a sample; a name seen before keeps its first help text and type. A series (name and
+  /// labels) already added is left out and counted: Prometheus rejects a whole scrape that
+  /// repeats one, so the first value wins and the rest is reported by duplicates().
   void add(MetricSample sample);
   std::string render() const;
+  /// The series left out as repeats, "name{labels}" each (empty when the exposition is sound).
+  const std::vector<std::string>& duplicates() const { return duplicates_; }
 
  private:
   struct Family {
@@ -25,6 +29,7 @@ class PrometheusText {
     std::vector<MetricSample> samples;
   };
   std::vector<Family> families_;
+  std::vector<std::string> duplicates_;
 };
 
 /// Gauges of the pack, the inverter, the envelope, the controller state, faults, compliance and

@@ -1,11 +1,14 @@
 // GET routes of the router: bodies, units, sign convention, query validation.
 
+#include <bessd/api/prometheus_text.hpp>
+
 #include "router_test_support.hpp"
 
 namespace bessd::api::test {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 using RouterRead = RouterFixture;
 
@@ -163,6 +166,28 @@ TEST_F(RouterRead, MetricsIncludeFacadeSamplesAndEscapeLabels) {
   const auto r = call(Method::get, "/metrics");
   EXPECT_THAT(r.body, HasSubstr("# TYPE bessd_storage_queue_dropped_total counter\n"));
   EXPECT_THAT(r.body, HasSubstr("bessd_storage_queue_dropped_total{queue=\"a\\\"b\\\\c\"} 7\n"));
+}
+
+// Prometheus rejects a scrape that repeats a series: a facade sample that repeats a status
+// series is left out, and the first value stays.
+TEST_F(RouterRead, ARepeatedSeriesIsLeftOut) {
+  facade.extra_metrics.push_back(
+      {"bessd_pack_soc_percent", "State of charge again", MetricType::gauge, {}, 12});
+  facade.extra_metrics.push_back(
+      {"bessd_envelope_power_max_watts", "again", MetricType::gauge, {{"direction", "charge"}}, 1});
+  const auto r = call(Method::get, "/metrics");
+  EXPECT_THAT(r.body, HasSubstr("\nbessd_pack_soc_percent 55\n"));
+  EXPECT_THAT(r.body, Not(HasSubstr("bessd_pack_soc_percent 12")));
+  EXPECT_THAT(r.body, Not(HasSubstr("{direction=\"charge\"} 1\n")));
+}
+
+TEST(PrometheusText, ReportsTheSeriesItLeftOut) {
+  api::PrometheusText t;
+  t.add({"m", "h", MetricType::gauge, {{"a", "1"}}, 1});
+  t.add({"m", "h", MetricType::gauge, {{"a", "2"}}, 2});
+  t.add({"m", "h", MetricType::gauge, {{"a", "1"}}, 3});
+  EXPECT_EQ(t.render(), "# HELP m h\n# TYPE m gauge\nm{a=\"1\"} 1\nm{a=\"2\"} 2\n");
+  EXPECT_EQ(t.duplicates(), std::vector<std::string>{"m{a=\"1\"}"});
 }
 
 TEST_F(RouterRead, HistogramSeriesShareOneHeaderOfTypeHistogram) {

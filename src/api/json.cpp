@@ -201,6 +201,8 @@ Json to_json(const StatusDto& s) {
                               ? Json(format_time(*s.controller.mode_expires_at))
                               : Json(nullptr)},
       {"commanded_power_w", opt(s.controller.commanded_power_w)},
+      {"operating_reason",
+       {{"code", s.controller.operating_reason_code}, {"text", s.controller.operating_reason}}},
       {"command_reason", s.controller.command_reason},
       {"active_faults", std::move(faults)},
       {"protection",

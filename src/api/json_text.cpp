@@ -282,6 +282,11 @@ std::string to_json_text(const StatusDto& s) {
   else
     w.value(s.controller.mode_set_by);
   w.member("mode_source", s.controller.mode_source);
+  w.key("operating_reason");
+  w.begin_object();
+  w.member("code", s.controller.operating_reason_code);
+  w.member("text", s.controller.operating_reason);
+  w.end_object();
   w.key("pack");
   pack_object(w, s.pack, s.pack_age_s);
   w.key("protection");

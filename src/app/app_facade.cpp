@@ -184,6 +184,8 @@ api::StatusDto AppFacade::status() const {
     s.controller.commanded_power_w = out.command.battery_power_w;
   if (out.command.kind == core::CommandKind::safe_state) s.controller.commanded_power_w = 0.0;
   s.controller.command_reason = out.command.reason;
+  s.controller.operating_reason_code = out.operating.code;
+  s.controller.operating_reason = out.operating.text;
   // The mode shown is the one requested; while the start-up hold runs it as idle, say why. A
   // protection's reason (a recharge of an empty pack) goes first: the hold is said after it.
   if (ctx_.loop.holding_until_confirmed() &&

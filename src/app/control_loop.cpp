@@ -106,6 +106,7 @@ control::StepInput ControlLoop::make_input(bool stop, bool ack) const {
   in.request = request_;
   // Until the safety state is confirmed writable at start, no mode releases power.
   if (hold_until_confirmed_) in.request.mode = config::OperatingMode::idle;
+  in.mode_held_at_start = hold_until_confirmed_ && request_.mode != config::OperatingMode::idle;
   in.ack_faults = ack;
   if (ack) in.ack_seen = ack_seen_;
   in.stop_requested = stop;

@@ -495,12 +495,7 @@ struct Daemon::Impl {
                ? "slcan " + config.bms.device
                : "socketcan " + config.bms.interface;
   }
-  std::string inverter_link_detail() const {
-    return config.inverter.transport == config::ModbusTransport::tcp
-               ? "modbus tcp " + config.inverter.tcp.host + ":" +
-                     std::to_string(config.inverter.tcp.port)
-               : "modbus rtu " + config.inverter.rtu.device;
-  }
+  std::string inverter_link_detail() const { return config::inverter_link_text(config.inverter); }
 
   // The API listens before READY=1: a client that sees the service active can connect. A
   // listener that cannot be opened is a service fault, retried (api_listeners.hpp); it never

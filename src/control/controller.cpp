@@ -76,6 +76,7 @@ ControllerSettings ControllerSettings::from_config(const config::Config& cfg) {
   s.soc.ocv_soc_pct = limits::chemistry_defaults(cfg.battery.chemistry).ocv_soc_pct;
   s.soc.capacity_ah = cfg.battery.capacity_ah;
   s.soc.divergence_pct = cfg.control.soc_divergence_pct;
+  s.inverter_link = config::inverter_link_text(cfg.inverter);
   return s;
 }
 
@@ -290,6 +291,7 @@ StepOutput Controller::step(const StepInput& in) {
   for (const auto& f : faults_)
     out.faults.push_back(
         FaultStatus{f.id, f.reason, f.latched, f.cause_active, f.ack_not_stored, f.trips});
+  update_operating_reason(in, out);
   return out;
 }
 

@@ -120,4 +120,37 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
   return cmd;
 }
 
+void Controller::update_operating_reason(const StepInput& in, StepOutput& out) {
+  out.operating = operating_reason(OperatingFacts{
+      state_,
+      mode_,
+      out.command,
+      out.clamp,
+      out.faults,
+      out.recovery,
+      out.waiting_for_bms,
+      out.inverter_online,
+      safe_first_pending_ && state_ != ControlState::starting,
+      no_grid_reading_ && mode_ == config::OperatingMode::self_consumption,
+      in.mode_held_at_start,
+      in.snapshot.compliance.reason,
+      settings_.inverter_link,
+      std::max(settings_.self_consumption.deadband_w, 10.0),
+  });
+  // Announced once it has held for a while: self-consumption passes through "balanced" every
+  // time a cloud passes, and a log of those would drown the events that matter.
+  constexpr Duration kSettle = std::chrono::seconds{10};
+  const std::string& code = out.operating.code;
+  if (code == reported_reason_) {
+    new_reason_.reset();
+    return;
+  }
+  if (!new_reason_ || new_reason_->first != code) new_reason_.emplace(code, in.now);
+  if (in.now - new_reason_->second < kSettle) return;
+  reported_reason_ = code;
+  new_reason_.reset();
+  out.events.push_back(control_event(in.now, Severity::info, EventEdge::once,
+                                     "control.operating_reason", out.operating.text));
+}
+
 }  // namespace bessd::control

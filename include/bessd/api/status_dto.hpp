@@ -43,6 +43,9 @@ struct ControllerStatus {
   std::optional<WallTime> mode_expires_at;   // ... and until when (absent = until changed)
   std::optional<double> commanded_power_w;   // what the controller commands now, + = charging
   std::string command_reason;                // why (rule id or "operator")
+  /// Why the battery has its power now: a stable code and one sentence (docs/api.md).
+  std::string operating_reason_code{"starting"};
+  std::string operating_reason{"Starting."};
   std::vector<ActiveFault> active_faults;
   friend bool operator==(const ControllerStatus&, const ControllerStatus&) = default;
 };

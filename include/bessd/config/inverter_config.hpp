@@ -57,4 +57,11 @@ struct InverterConfig {
   OnStop on_stop{OnStop::hold};
 };
 
+/// The inverter's transport for people: "modbus tcp 192.0.2.7:502", "modbus rtu /dev/ttyUSB0".
+inline std::string inverter_link_text(const InverterConfig& c) {
+  return c.transport == ModbusTransport::tcp
+             ? "modbus tcp " + c.tcp.host + ":" + std::to_string(c.tcp.port)
+             : "modbus rtu " + c.rtu.device;
+}
+
 }  // namespace bessd::config

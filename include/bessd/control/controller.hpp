@@ -27,6 +27,7 @@
 #include <bessd/config/config.hpp>
 #include <bessd/control/fault_latch_store.hpp>
 #include <bessd/control/obey_monitor.hpp>
+#include <bessd/control/operating_reason.hpp>
 #include <bessd/control/sign_check.hpp>
 #include <bessd/control/soc_estimator.hpp>
 #include <bessd/core/envelope.hpp>
@@ -58,6 +59,7 @@ struct ControllerSettings {
   Duration max_ramp_interval{std::chrono::seconds{2}};
   SocEstimatorSettings soc;
   SignCheckSettings sign;
+  std::string inverter_link;  // the inverter's transport, for sentences ("modbus tcp h:502")
 
   static ControllerSettings from_config(const config::Config& cfg);
 };
@@ -90,6 +92,8 @@ struct StepInput {
   /// cause is gone.
   std::optional<std::map<std::string, std::uint64_t, std::less<>>> ack_seen;
   bool stop_requested{false};  // daemon stop: safe state, then `stopped`
+  /// The operator's mode is held as idle until the safety state is on disk at start.
+  bool mode_held_at_start{false};
   /// A latch write the app made after applying the previous step's command (so that a slow or
   /// stuck disk never delays a safe command) failed: latches FAULT-STORE, as a failed write in
   /// the step would.
@@ -137,6 +141,8 @@ struct StepOutput {
   /// A discharge the battery supplies without a command (a DC load), which the discharge
   /// envelope leaves room for; 0 when none (docs/protection.md "Inverter not obeying").
   double uncommanded_discharge_w{0.0};
+  /// Why the battery has the power it has now (docs/api.md "Operating reason").
+  OperatingReason operating;
 };
 
 class Controller {
@@ -197,6 +203,8 @@ class Controller {
   void update_state(const StepInput& in, std::vector<core::Event>& events);
   /// The recovery charge's reason, with what it waits for when charging is blocked.
   std::optional<std::string> recovery_status(const core::Envelope& env) const;
+  /// The operating reason of this step; an event once a new one has held for a while.
+  void update_operating_reason(const StepInput& in, StepOutput& out);
   core::InverterCommand command_for(const StepInput& in, const core::Envelope& env, bool online,
                                     StepOutput& out);
 
@@ -234,10 +242,11 @@ class Controller {
   std::string repeat_reason_discharge_;
   std::optional<std::string> recovery_;  // the reason while a recovery charge runs
   bool waiting_announced_{false};
-  bool com01_edge_hidden_{false};
-  bool obey_measured_at_battery_{false};  // the obey check's power is the BMS's V x I  // the
-                                          // limits' COM-01 raise fell in the start-up wait
+  bool com01_edge_hidden_{false};         // the limits' COM-01 raise fell in the start-up wait
+  bool obey_measured_at_battery_{false};  // the obey check's power is the BMS's V x I
   bool clamp_active_{false};
+  std::string reported_reason_;  // the operating reason's code last announced as an event
+  std::optional<std::pair<std::string, TimePoint>> new_reason_;  // a new code, since when
   bool no_grid_reading_{false};
   bool sign_warning_{false};
   std::optional<TimePoint> first_step_at_;

@@ -49,6 +49,9 @@ std::string render_status(const Json& s) {
   const auto& pack = at(s, "pack");
   const auto& inv = at(s, "inverter");
   const auto& env = at(s, "envelope");
+  // The answer to "why is it (not) charging?" comes first (docs/api.md "Operating reason").
+  if (const auto& reason = at(s, "operating_reason"); reason.is_object())
+    o << "Now:        " << str(at(reason, "text")) << "\n";
   o << "State:      " << str(at(s, "state")) << "   mode " << str(at(s, "mode"));
   if (at(s, "manual_setpoint_w").is_number())
     o << " (setpoint " << num(at(s, "manual_setpoint_w"), 0, " W", true) << ")";

@@ -1,0 +1,122 @@
+#include <bessd/control/operating_reason.hpp>
+
+#include <cctype>
+#include <cmath>
+
+#include <bessd/common/printf_string.hpp>
+#include <bessd/control/controller.hpp>
+
+namespace bessd::control {
+
+std::string power_words(double w) {
+  const double a = std::abs(w);
+  if (a >= 1000.0) return printf_string("%.1f kW", a / 1000.0);
+  return printf_string("%.0f W", a);
+}
+
+namespace {
+
+// A cause sentence ("Charging is reduced because ...") continued after a colon.
+std::string continued(std::string sentence) {
+  if (!sentence.empty()) sentence[0] = static_cast<char>(std::tolower(sentence[0]));
+  while (!sentence.empty() && sentence.back() == '.') sentence.pop_back();
+  return sentence;
+}
+
+std::string ended(std::string sentence) {
+  while (!sentence.empty() && sentence.back() == '.') sentence.pop_back();
+  return sentence + ".";
+}
+
+std::optional<OperatingReason> before_power(const OperatingFacts& f) {
+  switch (f.state) {
+    case ControlState::stopped:
+      return OperatingReason{"stopping", "Stopping: the inverter is put in its safe state."};
+    case ControlState::lockout:
+      return OperatingReason{
+          "installation_blocked",
+          ended("No power flow: the installation check blocks it (" + f.lockout_reason + ")")};
+    case ControlState::fault: {
+      if (f.faults.empty()) return OperatingReason{"fault", "Stopped by a fault."};
+      const auto& first = f.faults.front();
+      std::string text = "Stopped by " + first.id + ": " + continued(first.reason);
+      if (f.faults.size() > 1)
+        text += printf_string(" (and %zu more fault%s)", f.faults.size() - 1,
+                              f.faults.size() > 2 ? "s" : "");
+      if (first.latched && !first.cause_active) text += "; acknowledge it to resume";
+      return OperatingReason{"fault", ended(text)};
+    }
+    case ControlState::starting:
+    case ControlState::standby:
+    case ControlState::running:
+      break;
+  }
+  if (f.waiting_for_bms)
+    return OperatingReason{"waiting_for_bms", "Waiting for the first BMS data."};
+  if (f.state == ControlState::starting)
+    return OperatingReason{
+        "starting", "Starting: waiting for the first inverter read (" + f.inverter_link + ")."};
+  if (!f.inverter_online)
+    return OperatingReason{"inverter_offline",
+                           "Waiting for the inverter (" + f.inverter_link +
+                               "): it does not answer; bessd writes the safe state when it does."};
+  if (f.safe_first_pending)
+    return OperatingReason{"connecting",
+                           "The inverter answers again: the safe setpoint first, the target "
+                           "follows."};
+  if (f.recovery) return OperatingReason{"recovery_charge", ended(*f.recovery)};
+  return std::nullopt;
+}
+
+OperatingReason clamped(const OperatingFacts& f) {
+  const bool charge = f.clamp.requested_w > 0.0;
+  const std::string& sentence = f.clamp.cause.sentence;
+  const bool self_use = f.mode == config::OperatingMode::self_consumption;
+  if (std::abs(f.clamp.allowed_w) <= f.idle_band_w) {
+    std::string text = ended(sentence);
+    if (self_use)
+      text.back() = ';', text += charge ? " the solar surplus goes to the grid."
+                                        : " the house is supplied from the grid.";
+    return {charge ? "charge_blocked" : "discharge_blocked", text};
+  }
+  return {charge ? "charge_limited" : "discharge_limited",
+          ended((charge ? "Charging limited to " : "Discharging limited to ") +
+                power_words(f.clamp.allowed_w) + " (" + power_words(f.clamp.requested_w) +
+                " asked): " + continued(sentence))};
+}
+
+}  // namespace
+
+OperatingReason operating_reason(const OperatingFacts& f) {
+  if (auto r = before_power(f)) return *r;
+  if (f.state == ControlState::standby)
+    return f.mode_held_at_start
+               ? OperatingReason{"start_hold",
+                                 "Idle until the safety state is stored at start; the operator's "
+                                 "mode follows."}
+               : OperatingReason{"idle_mode", "Idle: the operating mode is idle."};
+  if (f.clamp.clamped) return clamped(f);
+  const double p = f.command.battery_power_w;
+  const bool idle = std::abs(p) <= f.idle_band_w;
+  if (f.mode == config::OperatingMode::manual) {
+    if (idle) return {"manual_zero", "Holding 0 W as set in manual mode."};
+    return p > 0.0 ? OperatingReason{"manual_charge",
+                                     "Charging at " + power_words(p) + " as set in manual mode."}
+                   : OperatingReason{"manual_discharge", "Discharging at " + power_words(p) +
+                                                             " as set in manual mode."};
+  }
+  if (f.no_grid_reading)
+    return {"no_grid_reading",
+            "Idle: no grid power reading, so self-consumption cannot follow the house (the "
+            "inverter reports none: use a profile with a grid meter reading, or manual mode)."};
+  if (idle)
+    return {"balanced",
+            "Idle: no solar surplus to store and no house load to cover; the grid is at its "
+            "target."};
+  return p > 0.0 ? OperatingReason{"storing_surplus",
+                                   "Charging " + power_words(p) + " from the solar surplus."}
+                 : OperatingReason{"covering_load",
+                                   "Discharging " + power_words(p) + " to cover the house load."};
+}
+
+}  // namespace bessd::control

@@ -63,6 +63,7 @@ void read_battery(ObjectReader& in, BatteryConfig& out) {
   in.number("nominal_energy_kwh", out.nominal_energy_kwh, positive, Presence::required);
   in.number("nominal_voltage_v", out.nominal_voltage_v, positive);
   in.number("capacity_ah", out.capacity_ah, positive);
+  in.number("dc_load_max_w", out.dc_load_max_w, NumberRange::between(0.0, 100000.0));
   std::int64_t cells = 0;
   if (in.integer("series_cells", cells, 1, 400)) out.series_cells = cells;
   in.number("cell_voltage_max_v", out.cell_voltage_max_v, cell_v);

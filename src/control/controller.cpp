@@ -59,6 +59,7 @@ ControllerSettings ControllerSettings::from_config(const config::Config& cfg) {
   s.obey.window = seconds_d(cfg.inverter.obey_window_s);
   s.obey.margin_pct = cfg.limits.over_current_margin_pct;
   s.obey.inverter_ramp_w_per_s = cfg.inverter.ramp_w_per_s;
+  s.obey.dc_load_max_w = cfg.battery.dc_load_max_w;
   // Recovery charge: 0.1 C (a gentle charge any LV pack accepts; the BMS's CCL and the site's
   // import limit still bound it), 500 W when the pack size is unknown.
   s.recovery_charge_power_w = cfg.limits.recovery_charge_power_w.value_or(

@@ -78,7 +78,9 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
     // Recovery charge: at least the recovery power, in every mode (the envelope still bounds
     // it: BMS limits, temperature, the site's import limit).
     if (recovery_) {
-      wanted = std::max(wanted, settings_.recovery_charge_power_w);
+      // The recovery power is the pack's net charge: a DC load measured at the battery gets
+      // its share on top (docs/protection.md "Recovery charge").
+      wanted = std::max(wanted, settings_.recovery_charge_power_w + obey_.discharge_load_w());
       requested.reset();
       cmd.reason = *recovery_status(env);
     }

@@ -11,25 +11,26 @@ ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double comm
   // while the inverter ramps down at its rate.
   side.allowance_w =
       std::max(commanded_w, side.allowance_w - s_.inverter_ramp_w_per_s * std::max(0.0, dt_s));
-  // What draws while bessd commands no discharge is a load on the battery bus (or standby
-  // draw): a later command is judged on top of it, not against the whole pack current.
-  // Under a command the load can only be found smaller (a load that switched off), never larger:
-  // a larger draw is what the check is for.
+  // Measured at the battery, a draw beyond bessd's command may be a DC load on the battery bus,
+  // up to what the installer declared (battery.dc_load_max_w): judged on top of it, and left
+  // room for in the envelope. Nothing beyond the declaration is ever taken as a load: an
+  // inverter running its own self-use looks the same (docs/protection.md "DC loads").
+  // Under a command the load only grows (a load switched on during a discharge takes its room
+  // at once); it is learned afresh once no discharge is commanded, never during a ramp, when the
+  // measured power lags the command.
   if (rules.learns_load && !side.blocked) {
-    if (side.allowance_w <= 0.0)
-      side.load_w = std::max(0.0, measured_w);
-    else
-      side.load_w = std::min(side.load_w, std::max(0.0, measured_w - side.allowance_w));
+    const double seen =
+        std::clamp(measured_w - std::max(0.0, side.allowance_w), 0.0, s_.dc_load_max_w);
+    side.load_w = side.allowance_w <= 0.0 ? seen : std::max(side.load_w, seen);
   }
   // A power bessd tolerates without commanding it does not ramp: it bounds, it is not followed.
   const double bound_w = std::max(side.allowance_w, rules.tolerated_w);
   const double limit_w =
       bound_w * (1.0 + s_.margin_pct / 100.0) + s_.standby_tolerance_w + side.load_w;
-  // Charging is always judged (against the envelope when bessd commands no charge, see update()).
-  // Discharging is judged only against power bessd commanded that way, or after a block: a DC
-  // load on the battery bus draws without any command.
-  const bool judged = rules.always_judged || side.allowance_w > 0.0 || side.blocked;
-  const bool over = judged && measured_w > limit_w;
+  // Both directions are always judged: a discharge bessd does not command, beyond the standby
+  // tolerance and a declared DC load, is an inverter out of control draining the pack (at the
+  // reserve too, where nothing else would see it).
+  const bool over = measured_w > limit_w;
   ObeyDirection out;
   if (!over) {
     side.over_since.reset();
@@ -100,9 +101,9 @@ ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double command
   const double charge_tolerated_w =
       commanded_w > 0.0 ? 0.0 : std::max(0.0, charge_envelope_w.value_or(0.0));
   v.charge = judge_side(charge_, *measured_w, std::max(0.0, commanded_w), dt_s, now,
-                        SideRules{"charges", true, charge_tolerated_w, false, true});
+                        SideRules{"charges", charge_tolerated_w, false, true});
   v.discharge = judge_side(discharge_, -*measured_w, std::max(0.0, -commanded_w), dt_s, now,
-                           SideRules{"discharges", false, 0.0, /*learns_load=*/measured_at_battery,
+                           SideRules{"discharges", 0.0, /*learns_load=*/measured_at_battery,
                                      /*latch_after_block=*/!measured_at_battery});
   return v;
 }

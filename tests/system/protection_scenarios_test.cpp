@@ -109,16 +109,18 @@ TEST(ProtectionScenario, ACellRestingHighNeverLocksDischargeOut) {
   EXPECT_FALSE(any_latched(status_of(site)));
 }
 
-// A DC load on the battery bus and a current-sensor offset, while bessd commands 0 W: power
-// bessd never commanded must not trip the obey check (OP-I), on either profile (SunSpec judges
-// from the BMS's V x I, Victron from the GX's battery power, which includes the DC load).
+// A declared DC load on the battery bus (battery.dc_load_max_w) and a current-sensor offset,
+// while bessd commands 0 W: they must not trip the obey check (OP-I), on either profile (SunSpec
+// judges from the BMS's V x I, Victron from the GX's battery power, which includes the DC load).
 class DcLoad : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(DcLoad, UncommandedCurrentsNeverTripTheObeyCheck) {
   SiteOptions options;
   options.profile = GetParam();
   Site site(options);
-  site.patch_config({{"control", {{"mode", "idle"}}}, {"inverter", {{"obey_window_s", 2}}}});
+  site.patch_config({{"control", {{"mode", "idle"}}},
+                     {"inverter", {{"obey_window_s", 2}}},
+                     {"battery", {{"dc_load_max_w", 2000}}}});
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   ASSERT_TRUE(wait_for_write(site, 0, holds_zero, 10s)) << site.bessd_output();
   ASSERT_TRUE(sim_ok(site, "dc-load 1500"));
@@ -144,6 +146,30 @@ TEST_P(DcLoad, UncommandedCurrentsNeverTripTheObeyCheck) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Profiles, DcLoad, ::testing::Values("sunspec", "victron_ess"));
+
+// Red team 26c H1: a SunSpec inverter running its own self-use in the evening while bessd holds
+// 0 W. Measured at the battery it looks like a DC load, but none is declared: it is the
+// inverter's, judged as OP-I-02, and never shown as a DC load.
+TEST(UndeclaredDraw, ASelfUseInverterIsNotADcLoad) {
+  SiteOptions options;
+  options.sim_args = {"--start-hour", "19"};
+  Site site(options);
+  site.patch_config({{"control", {{"mode", "idle"}}}, {"inverter", {{"obey_window_s", 2}}}});
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, holds_zero, 10s)) << site.bessd_output();
+  ASSERT_TRUE(sim_ok(site, "inverter-ignore on"));
+  nlohmann::json s;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto events = site.api("GET", "/v1/events?limit=200").body.dump();
+        return events.find("OP-I-02") != std::string::npos;
+      },
+      15s))
+      << site.sim("status") << "\n"
+      << status_of(site).dump();
+  s = status_of(site);
+  EXPECT_DOUBLE_EQ(s.at("protection").at("uncommanded_discharge_w").get<double>(), 0.0) << s.dump();
+}
 
 }  // namespace
 }  // namespace bessd::systest

@@ -40,6 +40,10 @@ struct BatteryConfig {
   std::optional<double> max_discharge_current_a;
   std::optional<double> max_charge_power_w;
   std::optional<double> max_discharge_power_w;
+  /// The largest load on the battery's DC bus that bessd does not command (a DC fridge, a DC-DC
+  /// converter), W. Measured at the battery, a draw up to this is taken as that load; beyond
+  /// it, a discharge bessd does not command is an inverter out of control. 0 = none.
+  double dc_load_max_w{0.0};
   std::optional<Date> manufacture_date;
   std::optional<Date> in_service_date;
   SecondLife second_life;

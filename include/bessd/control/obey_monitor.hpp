@@ -25,6 +25,9 @@ struct ObeySettings {
   double margin_pct{10.0};            // above the command by more than this share
   Duration window{std::chrono::seconds{10}};
   double inverter_ramp_w_per_s{200.0};  // how fast the allowance follows a lower command
+  /// The largest DC load on the battery bus the installer declared (battery.dc_load_max_w):
+  /// measured at the battery, a draw up to this besides the command is a load, not the inverter.
+  double dc_load_max_w{0.0};
 };
 
 struct ObeyDirection {
@@ -70,8 +73,8 @@ class ObeyMonitor {
     double allowance_w{0.0};  // the command in this direction, decaying at the ramp rate
     std::optional<TimePoint> over_since;
     std::optional<TimePoint> obeying_since;  // while blocked: within tolerance since
-    // Discharge only: the uncommanded draw (a DC load, standby draw) last seen while bessd
-    // commanded no discharge; a command is judged on top of it.
+    // Discharge only, measured at the battery: the uncommanded draw taken as a DC load, at most
+    // the declared ObeySettings::dc_load_max_w; a command is judged on top of it.
     double load_w{0.0};
     bool unattributed{false};  // blocked, and the draw persists at 0 W (measured at the BMS)
     bool blocked{false};
@@ -79,7 +82,6 @@ class ObeyMonitor {
   };
   struct SideRules {
     const char* verb;        // "charges" / "discharges"
-    bool always_judged;      // charging: also without a command (against the envelope)
     double tolerated_w;      // a power bessd tolerates without commanding it
     bool learns_load;        // discharging: uncommanded draw is a load, not the inverter
     bool latch_after_block;  // a persisting excess after the block is the inverter's

@@ -201,21 +201,96 @@ TEST(ProtectionRows, UncommandedCurrentsNeverTripTheObeyCheck) {
   Harness h;
   h.start(config::OperatingMode::idle);
   h.plant_follows = false;
-  for (double w : {-800.0, 78.0, -78.0}) {  // DC load, +/-1.5 A sensor offset at 52 V
+  for (double w : {78.0, -78.0, -190.0}) {  // +/-1.5 A sensor offset at 52 V, standby draw
     h.in.snapshot.inverter.battery_power_w = w;
     h.steps(60);
     EXPECT_TRUE(h.out.faults.empty()) << w;
     EXPECT_TRUE(charge_open(h.out)) << w;
     EXPECT_TRUE(discharge_open(h.out)) << w;
   }
-  // Commanding a charge while a DC load draws: the discharge direction is not judged (charging,
-  // which no DC load does, always is: ChargingThatBessdNeverCommandedIsANonObey).
+}
+
+// A declared DC load measured at the battery (battery.dc_load_max_w) never trips: not at idle,
+// not under a charge, and not across the first seconds of a discharge, while the inverter ramps
+// and the measurement lags the command (red team 26c H4).
+TEST(ProtectionRows, ADeclaredDcLoadNeverTripsTheObeyCheck) {
+  Harness h;
+  h.settings.obey.dc_load_max_w = 1500.0;
+  h.start(config::OperatingMode::idle);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  h.in.snapshot.pack.current_a = -1500.0 / volts;
+  h.steps(30);
+  EXPECT_TRUE(h.out.faults.empty());
+  EXPECT_NEAR(h.out.uncommanded_discharge_w, 1500.0, 1.0);
   h.in.request.mode = config::OperatingMode::manual;
+  h.in.request.manual_setpoint_w = -1000.0;
+  // The inverter reaches the command over 5 s: the pack shows the load alone at first.
+  for (int i = 0; i < 40; ++i) {
+    const double inverter_w = std::min(1000.0, 200.0 * i);
+    h.in.snapshot.pack.current_a = -(1500.0 + inverter_w) / volts;
+    h.step();
+    ASSERT_TRUE(discharge_open(h.out)) << i;
+    EXPECT_NEAR(h.out.uncommanded_discharge_w, 1500.0, 1.0) << "the load keeps its room: " << i;
+  }
+  EXPECT_TRUE(h.out.faults.empty());
+  // Under a charge the load is not judged as the inverter's either.
   h.in.request.manual_setpoint_w = 1000.0;
-  h.in.snapshot.inverter.battery_power_w = -600.0;
-  h.steps(60);
+  for (int i = 0; i < 40; ++i) {
+    h.in.snapshot.pack.current_a = (1000.0 - 1500.0) / volts;
+    h.step();
+  }
   EXPECT_TRUE(h.out.faults.empty());
   EXPECT_TRUE(discharge_open(h.out));
+}
+
+// Red team 26c H1-H3. Measured at the battery, a discharge bessd does not command, beyond the
+// standby tolerance and any declared DC load, is an inverter out of control (its own self-use):
+// judged as OP-I-02 at idle, at the reserve, and after a stopped discharge, never taken as a
+// load.
+TEST(ProtectionRows, AnUndeclaredUncommandedDischargeIsJudged) {
+  const auto drains = [](Harness& h, double w) {
+    h.plant_follows = false;
+    h.in.snapshot.inverter.battery_power_w.reset();
+    h.in.snapshot.pack.current_a = -w / h.in.snapshot.pack.voltage_v.value_or(52.0);
+    bool raised = false;
+    for (int i = 0; i < 15; ++i) {
+      h.step();
+      raised = raised || h.has_event("OP-I-02", EventEdge::raised);
+    }
+    return raised;
+  };
+  Harness idle;
+  idle.start(config::OperatingMode::idle);
+  EXPECT_TRUE(drains(idle, 2150.0)) << "H1: self-use while bessd holds 0 W";
+  EXPECT_DOUBLE_EQ(idle.out.uncommanded_discharge_w, 0.0) << "never called a DC load";
+  Harness reserve;
+  reserve.in.snapshot.pack.soc_pct = 9.0;
+  reserve.start(config::OperatingMode::manual, -1500.0);
+  ASSERT_FALSE(discharge_open(reserve.out)) << "at the reserve";
+  EXPECT_TRUE(drains(reserve, 1600.0)) << "H2: draining below the reserve";
+  Harness stopped;
+  stopped.start(config::OperatingMode::manual, -1000.0);
+  stopped.steps(5);
+  stopped.in.request.mode = config::OperatingMode::idle;
+  EXPECT_TRUE(drains(stopped, 1000.0)) << "H3: does not stop when told";
+}
+
+// Red team 26c H5. A declared DC load at the reserve: the recovery charge is the pack's net
+// charge, so the inverter charges the load's share on top.
+TEST(ProtectionRows, TheRecoveryChargeCoversADeclaredLoad) {
+  Harness h;
+  h.settings.obey.dc_load_max_w = 2000.0;
+  h.in.snapshot.pack.soc_pct = 4.0;
+  h.start(config::OperatingMode::idle);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  h.in.snapshot.pack.current_a = -2000.0 / volts;
+  h.steps(5);
+  ASSERT_TRUE(h.out.recovery.has_value());
+  EXPECT_NEAR(h.out.command.battery_power_w, h.settings.recovery_charge_power_w + 2000.0, 1.0);
 }
 
 // An inverter out of bessd's control (its own self-use, charging from PV) charges on a cold
@@ -327,6 +402,7 @@ TEST(ProtectionRows, NonObeyBlocksThatDirectionThenLatchesIfItPersists) {
 // command is judged on top of it (SunSpec: the pack's V x I is all bessd sees).
 TEST(ProtectionRows, ADischargeIsJudgedOnTopOfAnExistingDcLoad) {
   Harness h;
+  h.settings.obey.dc_load_max_w = 1000.0;
   h.start(config::OperatingMode::idle);
   h.plant_follows = false;
   h.in.snapshot.inverter.battery_power_w.reset();
@@ -383,6 +459,7 @@ TEST(ProtectionRows, ADrawThatPersistsAfterTheBlockHoldsItUnlatched) {
 // load on a 100 A / 52 V pack (5.2 kW), the inverter may discharge only the rest.
 TEST(ProtectionRows, TheDischargeEnvelopeLeavesRoomForADcLoad) {
   Harness h;
+  h.settings.obey.dc_load_max_w = 3000.0;
   h.start(config::OperatingMode::idle);
   h.plant_follows = false;
   h.in.snapshot.inverter.battery_power_w.reset();

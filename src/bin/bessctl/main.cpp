@@ -267,6 +267,7 @@ int check_site(const CheckSiteArgs& site, bool json) {
   }
   if (!site.date.empty()) args.insert(args.end(), {"--date", site.date});
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::cout.flush();

@@ -224,6 +224,7 @@ Json to_json(const StatusDto& s) {
         {"derates", s.compliance.derates}}},
       {"links", std::move(links)},
       {"service_faults", fault_list(s.service_faults)},
+      {"warnings", fault_list(s.warnings)},
   };
 }
 

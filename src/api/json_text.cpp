@@ -297,6 +297,10 @@ std::string to_json_text(const StatusDto& s) {
   w.end_array();
   w.member("state", s.controller.state);
   w.member("time", format_time(s.time));
+  w.key("warnings");
+  w.begin_array();
+  for (const auto& f : s.warnings) fault_object(w, f);
+  w.end_array();
   w.end_object();
   return w.take();
 }

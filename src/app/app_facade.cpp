@@ -259,6 +259,16 @@ api::StatusDto AppFacade::status() const {
   if (ctx_.service_links)
     for (auto& l : ctx_.service_links()) s.links.push_back(std::move(l));
   if (ctx_.service_faults) s.service_faults = ctx_.service_faults();
+  if (ctx_.active_warnings) {
+    // A controller fault raises an event of its own code: listed once, as the fault.
+    for (auto& w : ctx_.active_warnings()) {
+      const auto same = [&](const api::ActiveFault& f) { return f.code == w.code; };
+      if (std::none_of(s.controller.active_faults.begin(), s.controller.active_faults.end(),
+                       same) &&
+          std::none_of(s.service_faults.begin(), s.service_faults.end(), same))
+        s.warnings.push_back(std::move(w));
+    }
+  }
   return s;
 }
 

@@ -28,6 +28,7 @@
 #include <bessd/api/http/http_server.hpp>
 #include <bessd/api/json.hpp>
 #include <bessd/api/router.hpp>
+#include <bessd/app/active_warnings.hpp>
 #include <bessd/app/api_listeners.hpp>
 #include <bessd/app/app_facade.hpp>
 #include <bessd/app/compliance_monitor.hpp>
@@ -121,6 +122,7 @@ struct Daemon::Impl {
   SystemdNotifier notifier;
   SystemClock clock;
   std::shared_ptr<spdlog::logger> log = logger("app");
+  ActiveWarnings warnings;  // before anything that reports events
   compliance::ComplianceReport compliance_report;
   std::string running_config_fingerprint;  // of the file in force (/v1/compliance)
   std::unique_ptr<ComplianceMonitor> compliance_monitor;
@@ -188,6 +190,7 @@ struct Daemon::Impl {
     logger(e.source.empty() ? "app" : e.source)
         ->log(level_of(e.severity), "{}{}: {}",
               e.edge == core::EventEdge::cleared ? "cleared " : "", e.code, e.message);
+    warnings.apply(e, clock.wall_now());
     if (store) store->append_event(e, clock.wall_now());
   }
 
@@ -529,12 +532,12 @@ struct Daemon::Impl {
     server_options->logger = logger("api");
     // Start-up: the one place the group is looked up on this thread (reloads use the worker).
     const auto gid = unix_group_id(config.api);
-    facade = std::make_unique<AppFacade>(
-        FacadeContext{io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
-                      *inverter_driver, *store, compliance_report, bms_link_detail(),
-                      inverter_link_detail(), &inverter_problems, latches.get(), latch_writer.get(),
-                      &config_text, [this] { return listeners->links(); },
-                      [this] { return service_faults(); }, &running_config_fingerprint});
+    facade = std::make_unique<AppFacade>(FacadeContext{
+        io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
+        *inverter_driver, *store, compliance_report, bms_link_detail(), inverter_link_detail(),
+        &inverter_problems, latches.get(), latch_writer.get(), &config_text,
+        [this] { return listeners->links(); }, [this] { return service_faults(); },
+        &running_config_fingerprint, [this] { return warnings.list(); }});
     // 2 s at most for a write's audit record: well inside a client's patience (bessctl gives up
     // after 5 s), so an answer that says "not stored yet" still arrives.
     api_facade = std::make_unique<ControlThreadFacade>(

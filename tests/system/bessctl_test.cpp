@@ -91,5 +91,29 @@ TEST(Bessctl, CheckSiteRunsTheRealBessd) {
   EXPECT_NE(invalid.output.find("bad.json"), std::string::npos) << invalid.output;
 }
 
+// The shipped example (SunSpec, self-consumption) has no grid power reading: status says so
+// first, as the operating reason and as an active warning, not "Faults: none" alone.
+TEST(Bessctl, StatusExplainsAnIdleBatteryWithoutAGridReading) {
+  SiteOptions o;
+  o.sim_args = {"--start-hour", "12"};
+  o.config_patch = {{"control", {{"mode", "self_consumption"}}}};
+  Site site(o);
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  nlohmann::json s;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        s = site.api("GET", "/v1/status").body;
+        return s.at("operating_reason").at("code") == "no_grid_reading";
+      },
+      10s))
+      << s.dump();
+  EXPECT_NE(s.at("warnings").dump().find("control.no_grid_reading"), std::string::npos) << s.dump();
+  auto text = bessctl(site, {"status"});
+  ASSERT_EQ(text.code, 0) << text.output;
+  EXPECT_EQ(text.output.rfind("Now:        Idle: no grid power reading", 0), 0U) << text.output;
+  EXPECT_NE(text.output.find("Warning:    control.no_grid_reading"), std::string::npos)
+      << text.output;
+}
+
 }  // namespace
 }  // namespace bessd::systest

@@ -116,6 +116,8 @@ struct StatusDto {
   // Faults of the service around the controller (an API listener that cannot be opened, a
   // refused reload): they never stop the controller, but someone should look.
   std::vector<ActiveFault> service_faults;
+  // Warning-level conditions active now (raised, not yet cleared), oldest first.
+  std::vector<ActiveFault> warnings;
   friend bool operator==(const StatusDto&, const StatusDto&) = default;
 };
 

@@ -62,6 +62,8 @@ struct FacadeContext {
   std::function<std::vector<api::ActiveFault>()> service_faults;
   // config::config_fingerprint of the configuration in force (/v1/compliance); io thread only.
   const std::string* config_fingerprint{nullptr};
+  // Warning-level conditions active now (ActiveWarnings); may be empty.
+  std::function<std::vector<api::ActiveFault>()> active_warnings;
 };
 
 class AppFacade final : public api::Facade, public StagedWrites {

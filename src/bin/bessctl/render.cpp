@@ -136,6 +136,12 @@ std::string render_status(const Json& s) {
         << str(at(f, "message")) << "\n";
     }
   }
+  const auto& warnings = at(s, "warnings");
+  if (warnings.is_array()) {
+    for (const auto& w : warnings)
+      o << "Warning:    " << str(at(w, "code")) << " " << str(at(w, "message")) << " (since "
+        << str(at(w, "since")) << ")\n";
+  }
   const auto& service = at(s, "service_faults");
   if (service.is_array()) {
     for (const auto& f : service)

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include <bessd/control/obey_monitor.hpp>
@@ -11,18 +12,6 @@ ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double comm
   // while the inverter ramps down at its rate.
   side.allowance_w =
       std::max(commanded_w, side.allowance_w - s_.inverter_ramp_w_per_s * std::max(0.0, dt_s));
-  // Measured at the battery, a draw beyond bessd's command may be a DC load on the battery bus,
-  // up to what the installer declared (battery.dc_load_max_w): judged on top of it, and left
-  // room for in the envelope. Nothing beyond the declaration is ever taken as a load: an
-  // inverter running its own self-use looks the same (docs/protection.md "DC loads").
-  // Under a command the load only grows (a load switched on during a discharge takes its room
-  // at once); it is learned afresh once no discharge is commanded, never during a ramp, when the
-  // measured power lags the command.
-  if (rules.learns_load && !side.blocked) {
-    const double seen =
-        std::clamp(measured_w - std::max(0.0, side.allowance_w), 0.0, s_.dc_load_max_w);
-    side.load_w = side.allowance_w <= 0.0 ? seen : std::max(side.load_w, seen);
-  }
   // A power bessd tolerates without commanding it does not ramp: it bounds, it is not followed.
   const double bound_w = std::max(side.allowance_w, rules.tolerated_w);
   const double limit_w =
@@ -94,6 +83,7 @@ ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double command
     v.discharge.latch = discharge_.latched;
     return v;
   }
+  learn_dc_load(*measured_w, commanded_w, now, measured_at_battery);
   // Only a charger puts power into the pack. Without a charge command from bessd, a charge
   // within the envelope is the device's own (a Victron GX's BatteryLife recharge, AC-coupled PV
   // in island mode) and harmless; beyond the envelope (0 W with a fault latched, below 0 °C, at
@@ -101,11 +91,37 @@ ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double command
   const double charge_tolerated_w =
       commanded_w > 0.0 ? 0.0 : std::max(0.0, charge_envelope_w.value_or(0.0));
   v.charge = judge_side(charge_, *measured_w, std::max(0.0, commanded_w), dt_s, now,
-                        SideRules{"charges", charge_tolerated_w, false, true});
-  v.discharge = judge_side(discharge_, -*measured_w, std::max(0.0, -commanded_w), dt_s, now,
-                           SideRules{"discharges", 0.0, /*learns_load=*/measured_at_battery,
-                                     /*latch_after_block=*/!measured_at_battery});
+                        SideRules{"charges", charge_tolerated_w, true});
+  v.discharge =
+      judge_side(discharge_, -*measured_w, std::max(0.0, -commanded_w), dt_s, now,
+                 SideRules{"discharges", 0.0, /*latch_after_block=*/!measured_at_battery});
   return v;
+}
+
+void ObeyMonitor::learn_dc_load(double measured_w, double commanded_w, TimePoint now,
+                                bool measured_at_battery) {
+  // Measured at the battery, the draw besides bessd's command may be a DC load on the battery
+  // bus, up to what the installer declared (battery.dc_load_max_w): judged on top of it, and
+  // left room for in the envelope. Nothing beyond the declaration is ever taken as a load: an
+  // inverter running its own self-use looks the same (docs/protection.md "DC loads").
+  if (!measured_at_battery) {
+    discharge_.load_w = 0.0;
+    return;
+  }
+  // Only once the inverter has had time to reach the command (its ramp, then a BMS and a
+  // control period): while it ramps the measured power lags, and the difference is no load.
+  if (!settle_from_ || std::abs(commanded_w - settle_ref_w_) > s_.standby_tolerance_w) {
+    const double change_w = settle_from_ ? std::abs(commanded_w - settle_ref_w_) : 0.0;
+    settle_ref_w_ = commanded_w;
+    settle_from_ = now;
+    settle_for_ = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(
+                      change_w / std::max(1.0, s_.inverter_ramp_w_per_s))) +
+                  std::chrono::seconds{2};
+  }
+  if (discharge_.blocked || now - *settle_from_ < settle_for_) return;
+  // The battery's discharge beyond the discharge commanded, or on top of the charge commanded
+  // (a 2 kW load under a 1 kW charge shows as a 1 kW discharge).
+  discharge_.load_w = std::clamp(-measured_w + commanded_w, 0.0, s_.dc_load_max_w);
 }
 
 void ObeyMonitor::reset(bool charge) {

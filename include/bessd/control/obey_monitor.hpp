@@ -73,8 +73,8 @@ class ObeyMonitor {
     double allowance_w{0.0};  // the command in this direction, decaying at the ramp rate
     std::optional<TimePoint> over_since;
     std::optional<TimePoint> obeying_since;  // while blocked: within tolerance since
-    // Discharge only, measured at the battery: the uncommanded draw taken as a DC load, at most
-    // the declared ObeySettings::dc_load_max_w; a command is judged on top of it.
+    // Discharge only, measured at the battery: the draw besides the command taken as a DC load,
+    // at most the declared ObeySettings::dc_load_max_w; a command is judged on top of it.
     double load_w{0.0};
     bool unattributed{false};  // blocked, and the draw persists at 0 W (measured at the BMS)
     bool blocked{false};
@@ -83,16 +83,22 @@ class ObeyMonitor {
   struct SideRules {
     const char* verb;        // "charges" / "discharges"
     double tolerated_w;      // a power bessd tolerates without commanding it
-    bool learns_load;        // discharging: uncommanded draw is a load, not the inverter
     bool latch_after_block;  // a persisting excess after the block is the inverter's
   };
   ObeyDirection judge_side(Side& side, double measured_w, double commanded_w, double dt_s,
                            TimePoint now, const SideRules& rules);
+  void learn_dc_load(double measured_w, double commanded_w, TimePoint now,
+                     bool measured_at_battery);
 
   ObeySettings s_;
   Side charge_;
   Side discharge_;
   std::optional<TimePoint> last_;
+  // The command the DC load is learned against, and since when it has held (within the
+  // standby tolerance) and for how long it must before the measurement has caught up.
+  double settle_ref_w_{0.0};
+  std::optional<TimePoint> settle_from_;
+  Duration settle_for_{};
 };
 
 }  // namespace bessd::control

@@ -277,8 +277,9 @@ TEST(ProtectionRows, AnUndeclaredUncommandedDischargeIsJudged) {
   EXPECT_TRUE(drains(stopped, 1000.0)) << "H3: does not stop when told";
 }
 
-// Red team 26c H5. A declared DC load at the reserve: the recovery charge is the pack's net
-// charge, so the inverter charges the load's share on top.
+// Red team 26c H5, 26d N1. A declared DC load at the reserve: the recovery charge is the pack's
+// net charge, so the inverter charges the load's share on top, and settles there (the load is
+// what the pack gives besides the charge commanded, not the net draw).
 TEST(ProtectionRows, TheRecoveryChargeCoversADeclaredLoad) {
   Harness h;
   h.settings.obey.dc_load_max_w = 2000.0;
@@ -287,10 +288,42 @@ TEST(ProtectionRows, TheRecoveryChargeCoversADeclaredLoad) {
   h.plant_follows = false;
   h.in.snapshot.inverter.battery_power_w.reset();
   const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
-  h.in.snapshot.pack.current_a = -2000.0 / volts;
-  h.steps(5);
+  std::vector<double> commands;
+  for (int i = 0; i < 60; ++i) {
+    const double inverter_w =
+        h.out.command.kind == core::CommandKind::set_power ? h.out.command.battery_power_w : 0.0;
+    h.in.snapshot.pack.current_a = (inverter_w - 2000.0) / volts;  // the inverter obeys
+    h.step();
+    commands.push_back(h.out.command.battery_power_w);
+  }
   ASSERT_TRUE(h.out.recovery.has_value());
-  EXPECT_NEAR(h.out.command.battery_power_w, h.settings.recovery_charge_power_w + 2000.0, 1.0);
+  for (int i = 40; i < 60; ++i)
+    EXPECT_NEAR(commands[i], h.settings.recovery_charge_power_w + 2000.0, 1.0) << i;
+  EXPECT_GT(h.in.snapshot.pack.current_a.value_or(0.0), 0.0) << "the pack gains charge";
+  EXPECT_TRUE(h.out.faults.empty());
+}
+
+// Red team 26d N2. A fridge that switches off during a discharge gives its room back once the
+// measurement has settled: the discharge is not held below the command for the whole run.
+TEST(ProtectionRows, ALoadThatSwitchesOffGivesItsRoomBack) {
+  Harness h;
+  h.settings.obey.dc_load_max_w = 1500.0;
+  h.start(config::OperatingMode::manual, -1000.0);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  for (int i = 0; i < 20; ++i) {
+    h.in.snapshot.pack.current_a = -(1000.0 + 1500.0) / volts;  // fridge on
+    h.step();
+  }
+  EXPECT_NEAR(h.out.uncommanded_discharge_w, 1500.0, 1.0);
+  for (int i = 0; i < 20; ++i) {
+    h.in.snapshot.pack.current_a = -1000.0 / volts;  // fridge off
+    h.step();
+  }
+  EXPECT_DOUBLE_EQ(h.out.uncommanded_discharge_w, 0.0);
+  EXPECT_TRUE(h.out.faults.empty());
+  EXPECT_TRUE(discharge_open(h.out));
 }
 
 // An inverter out of bessd's control (its own self-use, charging from PV) charges on a cold

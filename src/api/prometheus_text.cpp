@@ -162,9 +162,8 @@ void add_status_metrics(PrometheusText& out, const StatusDto& s) {
         {{"state", s.controller.state}});
   gauge(out, "bessd_controller_mode", "Operating mode (1 for the current one)", 1.0,
         {{"mode", std::string(to_string(s.controller.mode))}});
-  if (!s.controller.operating_reason_code.empty())
-    gauge(out, "bessd_operating_reason", "Why the battery has its power now (1 for the current)",
-          1.0, {{"code", s.controller.operating_reason_code}});
+  gauge(out, "bessd_operating_reason", "Why the battery has its power now (1 for the current)", 1.0,
+        {{"code", s.controller.operating_reason_code}});
   gauge(out, "bessd_controller_commanded_power_watts", "Commanded battery power, + charging",
         s.controller.commanded_power_w);
   gauge(out, "bessd_active_faults", "Number of active or latched faults",

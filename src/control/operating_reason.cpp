@@ -8,13 +8,14 @@
 
 namespace bessd::control {
 
+namespace {
+
+// "800 W", "1.2 kW": a power for a sentence.
 std::string power_words(double w) {
   const double a = std::abs(w);
   if (a >= 1000.0) return printf_string("%.1f kW", a / 1000.0);
   return printf_string("%.0f W", a);
 }
-
-namespace {
 
 // A cause sentence ("Charging is reduced because ...") continued after a colon.
 std::string continued(std::string sentence) {

@@ -43,7 +43,4 @@ struct OperatingFacts {
 
 OperatingReason operating_reason(const OperatingFacts& f);
 
-/// "800 W", "1.2 kW": a power for a sentence.
-std::string power_words(double w);
-
 }  // namespace bessd::control

@@ -88,7 +88,8 @@ Controller::Controller(ControllerSettings settings, limits::LimitsSettings limit
       store_(store),
       soc_(settings_.soc),
       sign_(settings_.sign),
-      obey_(settings_.obey) {
+      obey_(settings_.obey),
+      current_guard_(settings_.obey.inverter_ramp_w_per_s) {
   auto loaded = store_.load();
   if (!loaded) {
     faults_.push_back(FaultState{std::string(fault_id::latch_store),
@@ -251,6 +252,7 @@ void Controller::reconfigure(ControllerSettings settings, limits::LimitsSettings
   settings_ = std::move(settings);
   engine_.reconfigure(std::move(limits));
   obey_.set_settings(settings_.obey);
+  current_guard_.set_ramp(settings_.obey.inverter_ramp_w_per_s);
 }
 
 bool Controller::any_fault_blocks_both() const {
@@ -265,6 +267,7 @@ StepOutput Controller::step(const StepInput& in) {
   if (!first_step_at_) first_step_at_ = in.now;
   if (in.latch_write_failure) raise_latch_store_fault(*in.latch_write_failure, in, out.events);
   const bool online = observe_inverter(in, out);
+  guard_discharge_current(in, out.events);
   limits::LimitsInput li = in.snapshot;
   limits::LimitsResult lr = compute_limits(in, li, out.events);
   update_fault_causes(in, lr.findings, online, out);
@@ -348,6 +351,24 @@ bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
   if (online && measured_w && last_command_.kind == CommandKind::safe_state)
     out.safe_state_verified = std::abs(*measured_w) <= settings_.obey.standby_tolerance_w;
   return online;
+}
+
+void Controller::guard_discharge_current(const StepInput& in, std::vector<core::Event>& events) {
+  // The pack's own limit (its BMS's DCL, the configured rating), not bessd's operating envelope:
+  // the guard is about what the cells can give, whatever bessd would choose to take.
+  const auto& pack = in.snapshot.pack;
+  std::optional<double> limit_a = pack.limits.discharge_current_limit_a;
+  if (const auto rating = engine_.settings().max_discharge_current_a)
+    limit_a = std::min(limit_a.value_or(*rating), *rating);
+  const double commanded_w =
+      last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
+  const auto edge =
+      current_guard_.update(PackCurrentSample{pack.current_a, pack.voltage_v, pack.measured_at},
+                            limit_a, commanded_w, in.now);
+  if (!edge) return;
+  events.push_back(control_event(in.now, edge->engaged ? Severity::warning : Severity::info,
+                                 edge->engaged ? EventEdge::raised : EventEdge::cleared,
+                                 "control.discharge_current_guard", edge->text));
 }
 
 limits::LimitsResult Controller::compute_limits(const StepInput& in, limits::LimitsInput& li,

@@ -94,6 +94,19 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
           true, *requested, cmd.battery_power_w,
           *requested > 0.0 ? env.charge_power_max_w.cause : env.discharge_power_max_w.cause};
     }
+    // The pack's measured current beyond its limit lowers the inverter's share at once, down to
+    // a charge that covers the load (docs/protection.md "Discharge current guard").
+    if (const auto floor_w = current_guard_.min_command_w();
+        floor_w && *floor_w > cmd.battery_power_w && hi > cmd.battery_power_w) {
+      cmd.battery_power_w = std::min(*floor_w, hi);
+      cmd.reason += "; discharge current guard: " + current_guard_.reason();
+      out.current_guard = current_guard_.reason();
+      if (requested && *requested < cmd.battery_power_w)
+        out.clamp = ClampInfo{
+            true, *requested, cmd.battery_power_w,
+            core::Cause{core::CauseKind::bms_limit, "DCL-GUARD",
+                        "Discharging is reduced because " + current_guard_.reason() + "."}};
+    }
   }
   cmd.charge_power_max_w = cmd.kind == CommandKind::set_power ? env.charge_power_max_w.value : 0.0;
   cmd.discharge_power_max_w =
@@ -103,6 +116,13 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
       cmd.kind == CommandKind::set_power ? env.charge_current_max_a.value : 0.0;
   cmd.discharge_current_max_a =
       cmd.kind == CommandKind::set_power ? env.discharge_current_max_a.value : 0.0;
+  if (out.current_guard) {
+    // A device that follows its limit registers rather than the setpoint is held the same way.
+    const double share_w = std::max(0.0, -cmd.battery_power_w);
+    cmd.discharge_power_max_w = std::min(cmd.discharge_power_max_w, share_w);
+    if (const auto v = in.snapshot.pack.voltage_v; v && *v > 0.0)
+      cmd.discharge_current_max_a = std::min(cmd.discharge_current_max_a, share_w / *v);
+  }
   if (env.charge_voltage_max_v.value > 0.0)
     cmd.charge_voltage_max_v = env.charge_voltage_max_v.value;
   // Clamp edges (reported, never silent). While waiting for the first BMS data the zero is
@@ -130,6 +150,7 @@ void Controller::update_operating_reason(const StepInput& in, StepOutput& out) {
       out.clamp,
       out.faults,
       out.recovery,
+      out.current_guard,
       out.waiting_for_bms,
       out.inverter_online,
       safe_first_pending_ && state_ != ControlState::starting,

@@ -69,6 +69,16 @@ std::optional<OperatingReason> before_power(const OperatingFacts& f) {
   return std::nullopt;
 }
 
+// The pack gives more than its limit: the guard holds the inverter's share down.
+OperatingReason guarded(const OperatingFacts& f) {
+  const double p = f.command.battery_power_w;
+  std::string lead = p < -f.idle_band_w  ? "Discharging limited to " + power_words(p)
+                     : p > f.idle_band_w ? "Charging " + power_words(p) +
+                                               " to cover a load the pack must not supply"
+                                         : std::string("Not discharging");
+  return {"discharge_current_guard", ended(lead + ": " + *f.current_guard)};
+}
+
 OperatingReason clamped(const OperatingFacts& f) {
   const bool charge = f.clamp.requested_w > 0.0;
   const std::string& sentence = f.clamp.cause.sentence;
@@ -90,6 +100,7 @@ OperatingReason clamped(const OperatingFacts& f) {
 
 OperatingReason operating_reason(const OperatingFacts& f) {
   if (auto r = before_power(f)) return *r;
+  if (f.current_guard) return guarded(f);
   if (f.state == ControlState::standby)
     return f.mode_held_at_start
                ? OperatingReason{"start_hold",

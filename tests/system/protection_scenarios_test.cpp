@@ -171,5 +171,31 @@ TEST(UndeclaredDraw, ASelfUseInverterIsNotADcLoad) {
   EXPECT_DOUBLE_EQ(s.at("protection").at("uncommanded_discharge_w").get<double>(), 0.0) << s.dump();
 }
 
+// Red team 26d N3: a 2.5 kW DC load declared as 1.5 kW, switched on during a 1.5 kW discharge
+// on SunSpec. The discharge current guard brings the pack back within its 50 A DCL within a few
+// seconds, long before the obey window; before the guard it stayed at about 69 A for the window.
+TEST(UndeclaredDraw, ALoadBeyondItsDeclarationKeepsThePackWithinItsDcl) {
+  Site site;
+  site.patch_config({{"control", {{"mode", "manual"}}},
+                     {"inverter", {{"obey_window_s", 30}}},
+                     {"battery", {{"dc_load_max_w", 1500}}}});
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(set_mode(site, R"({"mode":"manual","setpoint_w":-1500})"));
+  std::this_thread::sleep_for(3s);
+  ASSERT_TRUE(sim_ok(site, "dc-load 2500"));
+  std::this_thread::sleep_for(8s);  // the load is learned, the guard corrects and settles
+  double worst_a = 0.0;
+  for (int i = 0; i < 8; ++i) {
+    const auto s = status_of(site);
+    worst_a = std::max(worst_a, -s.at("pack").at("current_a").get<double>());
+    std::this_thread::sleep_for(500ms);
+  }
+  const auto s = status_of(site);
+  EXPECT_LE(worst_a, 50.0 * 1.05) << s.dump() << "\n" << site.sim("status");
+  EXPECT_GT(worst_a, 40.0) << "the load is on: " << site.sim("status");
+  const auto events = site.api("GET", "/v1/events?limit=200").body.dump();
+  EXPECT_NE(events.find("control.discharge_current_guard"), std::string::npos) << events;
+}
+
 }  // namespace
 }  // namespace bessd::systest

@@ -25,6 +25,7 @@
 
 #include <bessd/common/clock.hpp>
 #include <bessd/config/config.hpp>
+#include <bessd/control/discharge_current_guard.hpp>
 #include <bessd/control/fault_latch_store.hpp>
 #include <bessd/control/obey_monitor.hpp>
 #include <bessd/control/operating_reason.hpp>
@@ -141,6 +142,8 @@ struct StepOutput {
   /// A discharge the battery supplies without a command (a DC load), which the discharge
   /// envelope leaves room for; 0 when none (docs/protection.md "Inverter not obeying").
   double uncommanded_discharge_w{0.0};
+  /// The discharge current guard holds the command up (its sentence), else absent.
+  std::optional<std::string> current_guard;
   /// Why the battery has the power it has now (docs/api.md "Operating reason").
   OperatingReason operating;
 };
@@ -193,6 +196,7 @@ class Controller {
   bool any_fault_blocks_both() const;
   // The stages of step(), in order (controller.cpp, controller_command.cpp).
   bool observe_inverter(const StepInput& in, StepOutput& out);
+  void guard_discharge_current(const StepInput& in, std::vector<core::Event>& events);
   limits::LimitsResult compute_limits(const StepInput& in, limits::LimitsInput& li,
                                       std::vector<core::Event>& events);
   void update_fault_causes(const StepInput& in, const limits::LimitsFindings& fnd, bool online,
@@ -223,6 +227,7 @@ class Controller {
   std::optional<TimePoint> last_step_at_;
   ObeyMonitor obey_;
   ObeyVerdict obey_verdict_;
+  DischargeCurrentGuard current_guard_;
   std::optional<double>
       last_charge_envelope_w_;  // the obey check's bound on a charge not commanded
   struct TripEdge {

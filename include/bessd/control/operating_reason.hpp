@@ -30,7 +30,8 @@ struct OperatingFacts {
   const core::InverterCommand& command;
   const ClampInfo& clamp;
   const std::vector<FaultStatus>& faults;
-  std::optional<std::string> recovery;  // the recovery charge's reason (with "waiting: ...")
+  std::optional<std::string> recovery;       // the recovery charge's reason (with "waiting: ...")
+  std::optional<std::string> current_guard;  // the discharge current guard's reason, when it holds
   bool waiting_for_bms{false};
   bool inverter_online{false};
   bool safe_first_pending{false};  // the inverter (re)connected: the safe setpoint goes first

@@ -27,6 +27,7 @@ struct Case {
   ClampInfo clamp;
   std::vector<FaultStatus> faults;
   std::optional<std::string> recovery;
+  std::optional<std::string> guard;
   bool waiting_for_bms{false};
   bool online{true};
   bool safe_first{false};
@@ -49,8 +50,8 @@ struct Case {
   }
   OperatingReason reason() const {
     return operating_reason(OperatingFacts{
-        state, mode, command, clamp, faults, recovery, waiting_for_bms, online, safe_first, no_grid,
-        held, "PAS-LOC-01: a bedroom", "modbus tcp 192.0.2.7:502", 50.0});
+        state, mode, command, clamp, faults, recovery, guard, waiting_for_bms, online, safe_first,
+        no_grid, held, "PAS-LOC-01: a bedroom", "modbus tcp 192.0.2.7:502", 50.0});
   }
 };
 
@@ -105,6 +106,16 @@ void recoveryAndTheOperatorsMode() {
   recovery.recovery = "Recharging to 12 %: the BMS asked for a charge";
   recovery.power(500);
   check(recovery, "recovery_charge", "Recharging to 12 %: the BMS asked for a charge.");
+  // The discharge current guard outranks the mode: it acts in idle too.
+  Case guard;
+  guard.state = ControlState::standby;
+  guard.mode = OperatingMode::idle;
+  guard.guard = "the pack gave 60.0 A, above its 50.0 A discharge limit";
+  guard.power(400);
+  check(guard, "discharge_current_guard",
+        "Charging 400 W to cover a load the pack must not supply: the pack gave 60.0 A");
+  guard.power(-900);
+  check(guard, "discharge_current_guard", "Discharging limited to 900 W: the pack gave");
   Case idle;
   idle.state = ControlState::standby;
   idle.mode = OperatingMode::idle;
@@ -182,7 +193,7 @@ TEST(OperatingReason, EveryCodeHasACaseAndIsDocumented) {
 
   const std::string api = read_text(std::string(BESSD_SOURCE_DIR) + "/docs/api.md");
   const std::string openapi = read_text(std::string(BESSD_SOURCE_DIR) + "/docs/openapi.json");
-  ASSERT_EQ(seen_codes().size(), 21U) << "a case per code";
+  ASSERT_EQ(seen_codes().size(), 22U) << "a case per code";
   for (const auto& code : seen_codes()) {
     EXPECT_NE(api.find("| `" + code + "` |"), std::string::npos) << code << " in docs/api.md";
     EXPECT_NE(openapi.find("\"" + code + "\""), std::string::npos) << code << " in openapi.json";

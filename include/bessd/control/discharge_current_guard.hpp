@@ -1,0 +1,56 @@
+#pragma once
+// The pack's discharge current limit, whoever draws (docs/protection.md "Discharge current
+// guard"). The envelope leaves room for a DC load it knows of; a load larger than declared, or
+// an inverter that gives more than commanded, still drives the pack past its DCL. The current
+// the BMS measures is the truth: when it exceeds the limit, the inverter's share is lowered by
+// the excess at once (down to charging, so the inverter covers a load the pack must not), and
+// given back once the pack has room again. Pure, one owner, time as an argument.
+
+#include <optional>
+#include <string>
+
+#include <bessd/common/clock.hpp>
+
+namespace bessd::control {
+
+struct PackCurrentSample {
+  std::optional<double> current_a;  // + = charging
+  std::optional<double> voltage_v;
+  std::optional<TimePoint> measured_at;
+};
+
+/// An edge of the guard, for the event log.
+struct CurrentGuardEdge {
+  bool engaged{false};  // true: it started lowering the inverter's share; false: it let go
+  std::string text;
+};
+
+class DischargeCurrentGuard {
+ public:
+  explicit DischargeCurrentGuard(double inverter_ramp_w_per_s)
+      : ramp_w_per_s_(inverter_ramp_w_per_s) {}
+
+  void set_ramp(double inverter_ramp_w_per_s) { ramp_w_per_s_ = inverter_ramp_w_per_s; }
+
+  /// `limit_a`: the pack's discharge current limit (the BMS's DCL, the configured rating); absent
+  /// = no limit known, nothing judged. `commanded_w`: the command in force (+ = charge). Judges
+  /// each BMS sample once; a correction is followed by a pause for the inverter's ramp and a
+  /// new measurement before the next.
+  std::optional<CurrentGuardEdge> update(const PackCurrentSample& pack,
+                                         std::optional<double> limit_a, double commanded_w,
+                                         TimePoint now);
+
+  /// The lowest command (+ = charge) that keeps the pack within its limit; absent = no bound.
+  std::optional<double> min_command_w() const { return floor_w_; }
+  /// Why the command is held up, to continue a sentence ("the pack gave 69.3 A, above ...").
+  const std::string& reason() const { return reason_; }
+
+ private:
+  double ramp_w_per_s_;
+  std::optional<double> floor_w_;
+  std::optional<TimePoint> last_sample_;
+  TimePoint hold_until_{};
+  std::string reason_;
+};
+
+}  // namespace bessd::control

@@ -1,0 +1,153 @@
+// The discharge current guard (docs/protection.md "Discharge current guard"): the pack's
+// measured current beyond its limit lowers the inverter's share at once, whoever draws.
+#include <gtest/gtest.h>
+
+#include <bessd/control/discharge_current_guard.hpp>
+
+#include "harness.hpp"
+
+namespace bessd::control {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+struct GuardRig {
+  DischargeCurrentGuard guard{200.0};
+  TimePoint now = TimePoint{} + seconds{100};
+  double volts = 50.0;
+  std::optional<CurrentGuardEdge> feed(double current_a, double commanded_w, double limit_a = 50.0,
+                                       Duration dt = seconds{1}) {
+    now += dt;
+    return guard.update(PackCurrentSample{current_a, volts, now}, limit_a, commanded_w, now);
+  }
+};
+
+TEST(DischargeCurrentGuard, AnExcessLowersTheShareByAllOfItAtOnce) {
+  GuardRig r;
+  EXPECT_FALSE(r.feed(-50.5, -2000.0)) << "within the tolerance";
+  EXPECT_FALSE(r.guard.min_command_w());
+  const auto edge = r.feed(-70.0, -1000.0);  // 20 A over at 50 V: 1 kW too much
+  ASSERT_TRUE(edge);
+  EXPECT_TRUE(edge->engaged);
+  ASSERT_TRUE(r.guard.min_command_w());
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 0.0);
+  EXPECT_NE(r.guard.reason().find("70.0 A, above its 50.0 A"), std::string::npos);
+}
+
+TEST(DischargeCurrentGuard, WaitsForTheInverterBeforeCorrectingAgain) {
+  GuardRig r;
+  r.feed(-70.0, -1000.0);  // floor 0 W; 1 kW at 200 W/s is 5 s, plus 2 s
+  for (int i = 0; i < 6; ++i) r.feed(-70.0, 0.0);
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 0.0) << "the inverter is still ramping";
+  r.feed(-60.0, 0.0);  // settled, still 10 A over: the load alone is beyond the limit
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 500.0) << "the inverter charges to cover it";
+}
+
+TEST(DischargeCurrentGuard, EachMeasurementCountsOnce) {
+  GuardRig r;
+  r.now += seconds{1};
+  const PackCurrentSample sample{-70.0, 50.0, r.now};
+  r.guard.update(sample, 50.0, -1000.0, r.now);
+  // The controller steps faster than the BMS reports: the same sample later adds nothing.
+  r.guard.update(sample, 50.0, 0.0, r.now + seconds{20});
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 0.0);
+}
+
+TEST(DischargeCurrentGuard, GivesTheShareBackAndLetsGo) {
+  GuardRig r;
+  r.feed(-70.0, -1000.0);
+  r.feed(-50.0, 0.0, 50.0, seconds{10});  // at the limit: nothing to give
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 0.0);
+  const auto edge = r.feed(0.0, 0.0, 50.0, seconds{10});  // the load is off
+  ASSERT_TRUE(edge);
+  EXPECT_FALSE(edge->engaged);
+  EXPECT_FALSE(r.guard.min_command_w());
+}
+
+TEST(DischargeCurrentGuard, GivesBackOnlyWhatLeavesTheLimitWithin) {
+  GuardRig r;
+  r.feed(-70.0, -1000.0);                 // floor 0 W
+  r.feed(-40.0, 0.0, 50.0, seconds{10});  // 10 A of room: more than twice the tolerance
+  ASSERT_TRUE(r.guard.min_command_w());
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -(10.0 - 2.5) * 50.0) << "one tolerance kept";
+}
+
+TEST(DischargeCurrentGuard, NoLimitOrNoMeasurementJudgesNothing) {
+  DischargeCurrentGuard g{200.0};
+  const TimePoint t = TimePoint{} + seconds{5};
+  EXPECT_FALSE(g.update(PackCurrentSample{-200.0, 50.0, t}, std::nullopt, 0.0, t));
+  EXPECT_FALSE(
+      g.update(PackCurrentSample{std::nullopt, 50.0, t + seconds{1}}, 50.0, 0.0, t + seconds{1}));
+  EXPECT_FALSE(
+      g.update(PackCurrentSample{-200.0, std::nullopt, t + seconds{2}}, 50.0, 0.0, t + seconds{2}));
+  EXPECT_FALSE(g.min_command_w());
+}
+
+// Red team 26d N3, through the controller: a 2.5 kW DC load declared as 1.5 kW, under a 1.5 kW
+// discharge, measured at the BMS. The pack is back within its DCL one BMS sample later, not
+// after the obey window; OP-I-02 then judges the undeclared kilowatt as before.
+TEST(DischargeCurrentGuardInTheController, ALoadBeyondItsDeclarationKeepsThePackWithinItsDcl) {
+  testing::Harness h;
+  h.settings.obey.dc_load_max_w = 1500.0;
+  h.in.snapshot.pack.limits.discharge_current_limit_a = 50.0;  // 2600 W at 52 V
+  h.start(config::OperatingMode::manual, -1500.0);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  auto pack_a = [&] {
+    const double inverter_w =
+        h.out.command.kind == core::CommandKind::set_power ? h.out.command.battery_power_w : 0.0;
+    return (inverter_w - 2500.0) / volts;  // the inverter obeys; the load draws 2.5 kW
+  };
+  std::vector<double> amps;
+  bool warned = false;
+  bool obey_verdict = false;
+  for (int i = 0; i < 30; ++i) {
+    h.in.snapshot.pack.current_a = pack_a();
+    amps.push_back(-*h.in.snapshot.pack.current_a);
+    h.step();
+    warned = warned || h.has_event("control.discharge_current_guard", core::EventEdge::raised);
+    obey_verdict = obey_verdict || h.has_event("OP-I-02", core::EventEdge::raised);
+    if (i == 5) {
+      EXPECT_EQ(h.out.operating.code, "discharge_current_guard") << h.out.operating.text;
+    }
+  }
+  EXPECT_TRUE(warned);
+  EXPECT_GT(amps[0], 50.0 * 1.05) << "the scenario starts over the limit";
+  for (std::size_t i = 2; i < amps.size(); ++i) EXPECT_LE(amps[i], 50.0 * 1.05 + 1e-6) << i;
+  EXPECT_TRUE(obey_verdict) << "the undeclared kilowatt is still judged";
+}
+
+// A load beyond the DCL on its own at idle: the inverter charges to cover the excess, within
+// the charge envelope.
+TEST(DischargeCurrentGuardInTheController, ALoadBeyondTheDclAloneIsCoveredByCharging) {
+  testing::Harness h;
+  h.in.snapshot.pack.limits.discharge_current_limit_a = 20.0;  // 1040 W at 52 V
+  h.settings.obey.dc_load_max_w = 2000.0;
+  h.start(config::OperatingMode::idle);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  for (int i = 0; i < 40; ++i) {
+    const double inverter_w =
+        h.out.command.kind == core::CommandKind::set_power ? h.out.command.battery_power_w : 0.0;
+    h.in.snapshot.pack.current_a = (inverter_w - 1500.0) / volts;
+    h.step();
+  }
+  EXPECT_GT(h.out.command.battery_power_w, 1500.0 - 20.0 * volts - 1.0);
+  EXPECT_LE(-*h.in.snapshot.pack.current_a, 20.0 * 1.05);
+  EXPECT_EQ(h.out.operating.code, "discharge_current_guard") << h.out.operating.text;
+  // The load goes off: the guard lets go and idle is 0 W again.
+  for (int i = 0; i < 40; ++i) {
+    const double inverter_w =
+        h.out.command.kind == core::CommandKind::set_power ? h.out.command.battery_power_w : 0.0;
+    h.in.snapshot.pack.current_a = inverter_w / volts;
+    h.step();
+  }
+  EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, 0.0);
+  EXPECT_EQ(h.out.operating.code, "idle_mode");
+}
+
+}  // namespace
+}  // namespace bessd::control

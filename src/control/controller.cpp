@@ -338,6 +338,13 @@ bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
     const ObeyDirection& was = charge ? before.charge : before.discharge;
     const ObeyDirection& now_v = charge ? obey_verdict_.charge : obey_verdict_.discharge;
     if (was.blocked == now_v.blocked) continue;
+    // A fault latched for this direction (kept from before a restart) already says it: a fresh
+    // block is no news, and its end does not release the latch.
+    const std::string_view fault =
+        charge ? fault_id::charge_not_obeyed : fault_id::discharge_not_obeyed;
+    if (std::any_of(faults_.begin(), faults_.end(),
+                    [&](const FaultState& f) { return f.id == fault && f.latched; }))
+      continue;
     const char* id = charge ? "OP-I-01" : "OP-I-02";
     events.push_back(control_event(
         in.now, now_v.blocked ? Severity::error : Severity::info,
@@ -348,9 +355,32 @@ bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
             : printf_string("The inverter follows the commands again: %s is allowed again (%s).",
                             charge ? "charging" : "discharging", id)));
   }
+  report_charge_shortfall(in, events);
   if (online && measured_w && last_command_.kind == CommandKind::safe_state)
     out.safe_state_verified = std::abs(*measured_w) <= settings_.obey.standby_tolerance_w;
   return online;
+}
+
+void Controller::report_charge_shortfall(const StepInput& in, std::vector<core::Event>& events) {
+  const ChargeShortfall& sf = obey_verdict_.shortfall;
+  if (sf.active == shortfall_reported_) return;
+  shortfall_reported_ = sf.active;
+  if (!sf.active) {
+    events.push_back(control_event(in.now, Severity::info, EventEdge::cleared,
+                                   "control.charge_not_delivered",
+                                   "The charge bessd commands reaches the battery again."));
+    return;
+  }
+  events.push_back(control_event(
+      in.now, recovery_ ? Severity::error : Severity::warning, EventEdge::raised,
+      "control.charge_not_delivered",
+      printf_string(
+          "bessd commands a charge of %.0f W, but the battery %s %.0f W: the inverter "
+          "does not follow the command (its remote control is off, or it runs its own "
+          "self-use), or a load on the battery bus takes the charge.%s",
+          sf.commanded_w, sf.measured_w < 0.0 ? "discharges" : "takes only",
+          std::abs(sf.measured_w),
+          recovery_ && sf.measured_w < 0.0 ? " The pack keeps draining below its reserve." : "")));
 }
 
 void Controller::guard_discharge_current(const StepInput& in, std::vector<core::Event>& events) {

@@ -6,6 +6,29 @@
 
 namespace bessd::control {
 
+std::string ObeyMonitor::describe(const Side& side, double measured_w, double bound_w,
+                                  double limit_w, const SideRules& rules) const {
+  const double tolerance_w = limit_w - bound_w - side.load_w;
+  char buf[320];
+  if (!rules.at_battery) {
+    std::snprintf(buf, sizeof buf,
+                  "the inverter %s at %.0f W while bessd allowed %.0f W (tolerance %.0f W) for "
+                  "more than %.0f s",
+                  rules.verb, measured_w, bound_w, tolerance_w, to_seconds(s_.window));
+    return buf;
+  }
+  // Measured at the BMS the inverter's share cannot be seen: say what was measured against what
+  // bessd commanded, a declared load apart, and both explanations.
+  char load[80] = "";
+  if (side.load_w > 0.0) std::snprintf(load, sizeof load, " besides a %.0f W DC load", side.load_w);
+  std::snprintf(buf, sizeof buf,
+                "the battery %s at %.0f W while bessd commanded %.0f W%s (tolerance %.0f W) for "
+                "more than %.0f s: the inverter does not follow, or a DC load larger than "
+                "battery.dc_load_max_w draws",
+                rules.verb, measured_w, bound_w, load, tolerance_w, to_seconds(s_.window));
+  return buf;
+}
+
 ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double commanded_w,
                                       double dt_s, TimePoint now, const SideRules& rules) {
   // The allowance: the command in this direction, or what is left of a higher earlier command
@@ -23,7 +46,11 @@ ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double comm
   ObeyDirection out;
   if (!over) {
     side.over_since.reset();
-    if (side.blocked && !side.latched) {
+    if (side.blocked && !side.latched && side.hold_block) {
+      // Within the tolerance only because the pack has little left to give (its DCL tapers at
+      // the reserve) while the charge bessd commands goes missing: that is not obedience.
+      side.obeying_since.reset();
+    } else if (side.blocked && !side.latched) {
       // Obeying the zero again: the block ends after a whole window of obedience.
       if (!side.obeying_since) side.obeying_since = now;
       if (now - *side.obeying_since >= s_.window) {
@@ -55,15 +82,7 @@ ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double comm
   out.pushing = over;
   out.blocked = side.blocked;
   out.latch = side.latched;
-  if (side.blocked) {
-    char buf[200];
-    std::snprintf(buf, sizeof buf,
-                  "the inverter %s at %.0f W while bessd allowed %.0f W (tolerance %.0f W) for "
-                  "more than %.0f s",
-                  rules.verb, measured_w, bound_w + side.load_w, limit_w - bound_w - side.load_w,
-                  to_seconds(s_.window));
-    out.detail = buf;
-  }
+  if (side.blocked) out.detail = describe(side, measured_w, bound_w, limit_w, rules);
   return out;
 }
 
@@ -77,13 +96,18 @@ ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double command
     // Nothing to judge: keep the confirmed state, forget running timers.
     charge_.over_since.reset();
     discharge_.over_since.reset();
+    short_since_.reset();
+    v.shortfall = ChargeShortfall{short_, 0.0, 0.0};
     v.charge.blocked = charge_.blocked;
     v.charge.latch = charge_.latched;
     v.discharge.blocked = discharge_.blocked;
     v.discharge.latch = discharge_.latched;
     return v;
   }
+  track_settling(commanded_w, now);
   learn_dc_load(*measured_w, commanded_w, now, measured_at_battery);
+  v.shortfall = judge_shortfall(*measured_w, commanded_w, now);
+  discharge_.hold_block = v.shortfall.active;
   // Only a charger puts power into the pack. Without a charge command from bessd, a charge
   // within the envelope is the device's own (a Victron GX's BatteryLife recharge, AC-coupled PV
   // in island mode) and harmless; beyond the envelope (0 W with a fault latched, below 0 °C, at
@@ -92,9 +116,9 @@ ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double command
       commanded_w > 0.0 ? 0.0 : std::max(0.0, charge_envelope_w.value_or(0.0));
   v.charge = judge_side(charge_, *measured_w, std::max(0.0, commanded_w), dt_s, now,
                         SideRules{"charges", charge_tolerated_w, true});
-  v.discharge =
-      judge_side(discharge_, -*measured_w, std::max(0.0, -commanded_w), dt_s, now,
-                 SideRules{"discharges", 0.0, /*latch_after_block=*/!measured_at_battery});
+  v.discharge = judge_side(discharge_, -*measured_w, std::max(0.0, -commanded_w), dt_s, now,
+                           SideRules{"discharges", 0.0, /*latch_after_block=*/!measured_at_battery,
+                                     measured_at_battery});
   return v;
 }
 
@@ -108,20 +132,42 @@ void ObeyMonitor::learn_dc_load(double measured_w, double commanded_w, TimePoint
     discharge_.load_w = 0.0;
     return;
   }
-  // Only once the inverter has had time to reach the command (its ramp, then a BMS and a
-  // control period): while it ramps the measured power lags, and the difference is no load.
-  if (!settle_from_ || std::abs(commanded_w - settle_ref_w_) > s_.standby_tolerance_w) {
-    const double change_w = settle_from_ ? std::abs(commanded_w - settle_ref_w_) : 0.0;
-    settle_ref_w_ = commanded_w;
-    settle_from_ = now;
-    settle_for_ = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(
-                      change_w / std::max(1.0, s_.inverter_ramp_w_per_s))) +
-                  std::chrono::seconds{2};
-  }
-  if (discharge_.blocked || now - *settle_from_ < settle_for_) return;
+  // Only once the inverter has had time to reach the command: while it ramps the measured
+  // power lags, and the difference is no load.
+  if (discharge_.blocked || !settled(now)) return;
   // The battery's discharge beyond the discharge commanded, or on top of the charge commanded
   // (a 2 kW load under a 1 kW charge shows as a 1 kW discharge).
   discharge_.load_w = std::clamp(-measured_w + commanded_w, 0.0, s_.dc_load_max_w);
+}
+
+void ObeyMonitor::track_settling(double commanded_w, TimePoint now) {
+  // The inverter reaches a new command after its ramp; the measurement follows a BMS and a
+  // control period later.
+  if (settle_from_ && std::abs(commanded_w - settle_ref_w_) <= s_.standby_tolerance_w) return;
+  const double change_w = settle_from_ ? std::abs(commanded_w - settle_ref_w_) : 0.0;
+  settle_ref_w_ = commanded_w;
+  settle_from_ = now;
+  settle_for_ = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(
+                    change_w / std::max(1.0, s_.inverter_ramp_w_per_s))) +
+                std::chrono::seconds{2};
+}
+
+ChargeShortfall ObeyMonitor::judge_shortfall(double measured_w, double commanded_w, TimePoint now) {
+  // bessd commands a charge (a recovery charge at the reserve, above all) and the pack keeps
+  // discharging, or takes a fraction: nothing else would notice that the pack still drains
+  // (docs/protection.md "Inverter not obeying"). Less than half of it arriving is no ramp or rating
+  // shortfall: where it goes, the pack's state of charge goes too.
+  const bool missing = commanded_w > s_.standby_tolerance_w &&
+                       measured_w < commanded_w / 2.0 - s_.standby_tolerance_w && settled(now);
+  if (!missing) {
+    short_since_.reset();
+    short_ = false;
+  } else if (!short_since_) {
+    short_since_ = now;
+  } else if (now - *short_since_ >= s_.window) {
+    short_ = true;
+  }
+  return ChargeShortfall{short_, commanded_w, measured_w};
 }
 
 void ObeyMonitor::reset(bool charge) {

@@ -5,6 +5,19 @@
 
 namespace bessd::control {
 
+namespace {
+
+// A voltage trend is evidence of the current's direction only while the current held: after a
+// load step the voltage moves with the change in IR drop (a discharge that drops from 50 to
+// 20 A raises the voltage), whatever the direction.
+bool steady_current(std::optional<double> start_a, const core::PackState& pack) {
+  if (!start_a || !pack.current_a) return false;
+  const double change = std::abs(*pack.current_a - *start_a);
+  return change <= std::max(2.0, 0.1 * std::abs(*start_a));
+}
+
+}  // namespace
+
 SignCheckResult SignCheck::update(const core::InverterCommand& command, const core::PackState& pack,
                                   TimePoint now) {
   const bool known = command.kind == core::CommandKind::set_power &&
@@ -15,7 +28,7 @@ SignCheckResult SignCheck::update(const core::InverterCommand& command, const co
   }
   const double sign = command.battery_power_w > 0.0 ? 1.0 : -1.0;
   if (!window_ || window_->command_sign != sign) {
-    window_ = Window{now, sign, pack.voltage_v, pack.soc_pct, 0, 0};
+    window_ = Window{now, sign, pack.voltage_v, pack.soc_pct, pack.current_a, 0, 0};
     return {};
   }
   if (pack.current_a && std::abs(*pack.current_a) >= settings_.min_current_a)
@@ -24,16 +37,21 @@ SignCheckResult SignCheck::update(const core::InverterCommand& command, const co
 
   // Window complete: judge, then start the next one.
   const Window w = *window_;
-  window_ = Window{now, sign, pack.voltage_v, pack.soc_pct, 0, 0};
+  window_ = Window{now, sign, pack.voltage_v, pack.soc_pct, pack.current_a, 0, 0};
   if (w.current_positive == w.current_negative) return {};  // no clear current evidence
   const double current_sign = w.current_positive > w.current_negative ? 1.0 : -1.0;
   double trend_sign = 0.0;
   if (w.start_soc_pct && pack.soc_pct &&
       std::abs(*pack.soc_pct - *w.start_soc_pct) >= settings_.min_soc_change_pct)
     trend_sign = *pack.soc_pct > *w.start_soc_pct ? 1.0 : -1.0;
-  else if (w.start_voltage_v && pack.voltage_v &&
+  else if (w.start_voltage_v && pack.voltage_v && steady_current(w.start_current_a, pack) &&
            std::abs(*pack.voltage_v - *w.start_voltage_v) >= settings_.min_voltage_change_v)
     trend_sign = *pack.voltage_v > *w.start_voltage_v ? 1.0 : -1.0;
+
+  // The current and the trend agree against the command: the battery really goes the other
+  // way, so the signs are right and the power goes elsewhere (a DC load takes the charge, the
+  // inverter does not follow). The obey checks judge that (docs/protection.md), not COM-03.
+  if (trend_sign != 0.0 && trend_sign == current_sign && current_sign != sign) return {};
 
   char buf[300];
   if (current_sign != sign) {

@@ -197,6 +197,7 @@ class Controller {
   // The stages of step(), in order (controller.cpp, controller_command.cpp).
   bool observe_inverter(const StepInput& in, StepOutput& out);
   void guard_discharge_current(const StepInput& in, std::vector<core::Event>& events);
+  void report_charge_shortfall(const StepInput& in, std::vector<core::Event>& events);
   limits::LimitsResult compute_limits(const StepInput& in, limits::LimitsInput& li,
                                       std::vector<core::Event>& events);
   void update_fault_causes(const StepInput& in, const limits::LimitsFindings& fnd, bool online,
@@ -254,6 +255,7 @@ class Controller {
   std::optional<std::pair<std::string, TimePoint>> new_reason_;  // a new code, since when
   bool no_grid_reading_{false};
   bool sign_warning_{false};
+  bool shortfall_reported_{false};  // control.charge_not_delivered is raised
   std::optional<TimePoint> first_step_at_;
 };
 

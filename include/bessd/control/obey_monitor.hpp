@@ -40,9 +40,19 @@ struct ObeyDirection {
   std::optional<double> persists_unattributed_w;
 };
 
+/// A charge bessd commands that the pack does not get: less than half of it (less the standby
+/// tolerance) arrives for a whole window after the inverter has had time to get there. The
+/// inverter does not follow, or a load on the battery bus takes the charge.
+struct ChargeShortfall {
+  bool active{false};
+  double commanded_w{0.0};
+  double measured_w{0.0};  // + = charge; negative: the pack discharges
+};
+
 struct ObeyVerdict {
   ObeyDirection charge;
   ObeyDirection discharge;
+  ChargeShortfall shortfall;
 };
 
 class ObeyMonitor {
@@ -77,6 +87,7 @@ class ObeyMonitor {
     // at most the declared ObeySettings::dc_load_max_w; a command is judged on top of it.
     double load_w{0.0};
     bool unattributed{false};  // blocked, and the draw persists at 0 W (measured at the BMS)
+    bool hold_block{false};    // the block may not end now (a commanded charge goes missing)
     bool blocked{false};
     bool latched{false};
   };
@@ -84,11 +95,17 @@ class ObeyMonitor {
     const char* verb;        // "charges" / "discharges"
     double tolerated_w;      // a power bessd tolerates without commanding it
     bool latch_after_block;  // a persisting excess after the block is the inverter's
+    bool at_battery{false};  // measured at the BMS: a load there is in the measurement
   };
   ObeyDirection judge_side(Side& side, double measured_w, double commanded_w, double dt_s,
                            TimePoint now, const SideRules& rules);
+  std::string describe(const Side& side, double measured_w, double bound_w, double limit_w,
+                       const SideRules& rules) const;
+  void track_settling(double commanded_w, TimePoint now);
+  bool settled(TimePoint now) const { return settle_from_ && now - *settle_from_ >= settle_for_; }
   void learn_dc_load(double measured_w, double commanded_w, TimePoint now,
                      bool measured_at_battery);
+  ChargeShortfall judge_shortfall(double measured_w, double commanded_w, TimePoint now);
 
   ObeySettings s_;
   Side charge_;
@@ -99,6 +116,8 @@ class ObeyMonitor {
   double settle_ref_w_{0.0};
   std::optional<TimePoint> settle_from_;
   Duration settle_for_{};
+  std::optional<TimePoint> short_since_;  // a commanded charge missing since
+  bool short_{false};
 };
 
 }  // namespace bessd::control

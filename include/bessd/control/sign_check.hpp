@@ -43,6 +43,7 @@ class SignCheck {
     double command_sign;
     std::optional<double> start_voltage_v;
     std::optional<double> start_soc_pct;
+    std::optional<double> start_current_a;
     int current_positive{0};
     int current_negative{0};
   };

@@ -277,6 +277,50 @@ TEST(ProtectionRows, AnUndeclaredUncommandedDischargeIsJudged) {
   EXPECT_TRUE(drains(stopped, 1000.0)) << "H3: does not stop when told";
 }
 
+// Red team 26c H2 and 26d N4. A SunSpec inverter running its own self-use at the reserve, while
+// bessd commands a recovery charge: the missing charge is reported (the pack keeps draining), and
+// the OP-I-02 block does not end when the draw falls under the tolerance only because the BMS
+// tapers its DCL towards empty.
+TEST(ProtectionRows, ARecoveryChargeThatDoesNotArriveIsReportedAndHoldsTheBlock) {
+  Harness h;
+  h.in.snapshot.pack.soc_pct = 4.0;
+  h.start(config::OperatingMode::idle);
+  ASSERT_TRUE(h.out.recovery.has_value());
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  h.in.snapshot.pack.current_a = -950.0 / volts;
+  bool reported = false;
+  bool blocked = false;
+  for (int i = 0; i < 30; ++i) {
+    h.step();
+    for (const auto& e : h.out.events)
+      if (e.code == "control.charge_not_delivered" && e.edge == EventEdge::raised) {
+        reported = true;
+        EXPECT_EQ(e.severity, core::Severity::error) << "at the reserve";
+        EXPECT_NE(e.message.find("discharges 950 W"), std::string::npos) << e.message;
+      }
+    blocked = blocked || h.has_event("OP-I-02", EventEdge::raised);
+  }
+  EXPECT_TRUE(reported);
+  EXPECT_TRUE(blocked);
+  EXPECT_GT(h.out.command.battery_power_w, 0.0) << "the recovery charge is still asked for";
+  h.in.snapshot.pack.current_a = -110.0 / volts;  // the DCL has tapered: the draw is smaller
+  for (int i = 0; i < 40; ++i) {
+    h.step();
+    EXPECT_FALSE(h.has_event("OP-I-02", EventEdge::cleared)) << i;
+  }
+  EXPECT_FALSE(discharge_open(h.out));
+  // The inverter follows again: the charge arrives, the report and then the block clear.
+  bool delivered = false;
+  for (int i = 0; i < 40; ++i) {
+    h.in.snapshot.pack.current_a = h.out.command.battery_power_w / volts;
+    h.step();
+    delivered = delivered || h.has_event("control.charge_not_delivered", EventEdge::cleared);
+  }
+  EXPECT_TRUE(delivered);
+}
+
 // Red team 26c H5, 26d N1. A declared DC load at the reserve: the recovery charge is the pack's
 // net charge, so the inverter charges the load's share on top, and settles there (the load is
 // what the pack gives besides the charge commanded, not the net draw).
@@ -565,6 +609,32 @@ TEST(ProtectionRows, AnInverterThatKeepsDischargingAfterTheBlockLatches) {
   h.steps(30);
   EXPECT_TRUE(has_fault(h.out, "OP-I-02"));
   EXPECT_TRUE(charge_open(h.out)) << "the other direction stays free";
+}
+
+// Red team 26d N5: after a restart the latched OP-I-02 comes back from the store; the fresh
+// monitor confirming the same non-obey again is no news: no second "Discharging is stopped"
+// error (the latched fault counts the renewed cause as its own trip, as for any latch).
+TEST(ProtectionRows, ALatchedNonObeyIsNotRaisedAgainAfterARestart) {
+  Harness h;
+  h.start(config::OperatingMode::manual, -500.0);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w = -3000.0;
+  h.steps(30);
+  ASSERT_TRUE(has_fault(h.out, "OP-I-02"));
+  h.build();  // a restart: the same store, a fresh controller
+  h.out = {};
+  int raised = 0;
+  for (int i = 0; i < 30; ++i) {
+    h.step();
+    for (const auto& e : h.out.events)
+      if (e.code == "OP-I-02" && e.edge == EventEdge::raised &&
+          e.message.starts_with("Discharging is stopped")) {
+        ++raised;
+        ADD_FAILURE() << i << " " << e.message;
+      }
+  }
+  EXPECT_TRUE(has_fault(h.out, "OP-I-02"));
+  EXPECT_EQ(raised, 0);
 }
 
 TEST(ProtectionRows, ObeyCheckUsesTheBmsWhenTheInverterHasNoReading) {

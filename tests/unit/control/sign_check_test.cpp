@@ -23,6 +23,8 @@ TEST(SignCheck, VerdictTable) {
       {"voltage-disagrees", 2000, 38, -0.002, SignVerdict::disagrees},
       {"no-current-evidence", 2000, 0.5, 0.002, SignVerdict::inconclusive},
       {"small-command", 100, -5, 0.0, SignVerdict::inconclusive},
+      // A DC load takes more than the charge: current and voltage agree, the signs are right.
+      {"load-takes-the-charge", 2000, -38, -0.002, SignVerdict::inconclusive},
   };
   for (const Row& r : rows) {
     SignCheck check;  // 60 s window
@@ -41,6 +43,23 @@ TEST(SignCheck, VerdictTable) {
       }
     }
     EXPECT_EQ(last, r.expected) << r.name;
+  }
+}
+
+// Red team 26d L2: a fridge switching off during a discharge lowers the current and the
+// voltage rises with the smaller IR drop. That is no evidence against the current's sign.
+TEST(SignCheck, AVoltageRiseAfterALoadStepIsNoEvidence) {
+  SignCheck check;
+  core::PackState p;
+  p.voltage_v = 52.0;
+  const core::InverterCommand cmd{core::CommandKind::set_power, -1000, 5000, 5000, "t"};
+  TimePoint t{};
+  for (int i = 0; i <= 130; ++i) {
+    const bool fridge = (i / 20) % 2 == 0;
+    p.current_a = fridge ? -48.0 : -20.0;
+    p.voltage_v = fridge ? 51.6 : 52.0;
+    const auto res = check.update(cmd, p, t + seconds{i});
+    EXPECT_NE(res.verdict, SignVerdict::disagrees) << i << " " << res.detail;
   }
 }
 

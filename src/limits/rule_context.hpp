@@ -96,6 +96,11 @@ struct Cycle {
     if (discharge) dis_i.offer(0.0, kind, rule, make_sentence);
     if (!trip_id.empty()) f.blocks.push_back(ActiveBlock{trip_id, charge, discharge});
   }
+  /// "80 % of the rated 100 A": a derating factor says what it is a share of.
+  std::string share(bool charge, double factor) const {
+    return printf_string("%.0f %% of the rated %.0f A", pct(factor),
+                         charge ? charge_reference_a : discharge_reference_a);
+  }
   /// A factor on the charge (or discharge) reference; 1 = no effect.
   template <typename MakeSentence>
   void derate(bool charge, double factor, core::CauseKind kind, const char* rule,

@@ -67,9 +67,9 @@ void apply_cell_voltage(Cycle& c, RuleMemory& m) {
                              : interpolate(s.charge_taper_v, vmax);
     c.derate(true, taper, CauseKind::cell_voltage, "OP-V-02", Severity::info, [&] {
       return printf_string(
-          "Charging is reduced to %.0f %% because the %s is at %.3f V, near the %.3f V "
+          "Charging is reduced to %s because the %s is at %.3f V, near the %.3f V "
           "maximum (OP-V-02).",
-          pct(taper), kind, vmax, c.max_v);
+          c.share(true, taper).c_str(), kind, vmax, c.max_v);
     });
   }
   if (cells.voltage_min_v) {
@@ -92,9 +92,9 @@ void apply_cell_voltage(Cycle& c, RuleMemory& m) {
                              : interpolate(s.discharge_taper_v, vmin);
     c.derate(false, taper, CauseKind::cell_voltage, "OP-V-04", Severity::info, [&] {
       return printf_string(
-          "Discharging is reduced to %.0f %% because the %s is at %.3f V, near the "
+          "Discharging is reduced to %s because the %s is at %.3f V, near the "
           "minimum (OP-V-04).",
-          pct(taper), low, vmin);
+          c.share(false, taper).c_str(), low, vmin);
     });
   }
 
@@ -120,9 +120,9 @@ void apply_cell_voltage(Cycle& c, RuleMemory& m) {
     } else {
       c.derate(true, factor, CauseKind::bms_limit, "OP-V-05", Severity::info, [&] {
         return printf_string(
-            "Charging is reduced to %.0f %% because the pack (%.2f V) is close to the "
+            "Charging is reduced to %s because the pack (%.2f V) is close to the "
             "%.2f V charge voltage limit of the BMS (OP-V-05).",
-            pct(factor), volts, cvl);
+            c.share(true, factor).c_str(), volts, cvl);
       });
     }
   }

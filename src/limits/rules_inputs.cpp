@@ -169,9 +169,9 @@ void apply_bms_flags(Cycle& c) {
         c.derate(true, c.s.imbalance_charge_factor, CauseKind::protection_flag, "OP-FLAG-01",
                  Severity::warning, [&] {
                    return printf_string(
-                       "Charging is reduced to %.0f %% because the BMS reports %s; a slow "
+                       "Charging is reduced to %s because the BMS reports %s; a slow "
                        "charge lets the cells balance (OP-FLAG-01).",
-                       pct(c.s.imbalance_charge_factor), what.c_str());
+                       c.share(true, c.s.imbalance_charge_factor).c_str(), what.c_str());
                  });
       continue;
     }

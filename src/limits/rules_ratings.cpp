@@ -41,9 +41,9 @@ void apply_ratings(Cycle& c) {
   for (const bool charge : {true, false}) {
     c.derate(charge, k, CauseKind::second_life, "SL-DER-01", Severity::info, [&] {
       return printf_string(
-          "%s is limited to %.0f %% because this is a second-life pack graded at that "
+          "%s is limited to %s because this is a second-life pack graded at that "
           "state of health (SL-DER-01).",
-          charge ? "Charging" : "Discharging", pct(k));
+          charge ? "Charging" : "Discharging", c.share(charge, k).c_str());
     });
   }
   // OP-DV-01 cell spread (only with measured cell extremes).
@@ -56,10 +56,11 @@ void apply_ratings(Cycle& c) {
       const auto sentence = [&] {
         return factor < 1.0
                    ? printf_string(
-                         "Charging is reduced to %.0f %% because the cells differ by %.0f mV "
+                         "Charging is reduced to %s because the cells differ by %.0f mV "
                          "(more than %.0f mV); a slow charge lets them balance, discharging "
                          "stays available (OP-DV-01).",
-                         pct(factor), spread * 1000.0, s.cell_spread_derate_v * 1000.0)
+                         c.share(true, factor).c_str(), spread * 1000.0,
+                         s.cell_spread_derate_v * 1000.0)
                    : printf_string(
                          "The cells differ by %.0f mV (more than %.0f mV): the pack may need "
                          "balancing (OP-DV-01).",

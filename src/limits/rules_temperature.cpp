@@ -94,8 +94,8 @@ void apply_temperature(Cycle& c, RuleMemory& m) {
     const bool cold_wins = cold <= hot;
     const double factor = std::min(cold, hot);
     c.derate(charge, factor, CauseKind::temperature, "OP-T-02", Severity::info, [&] {
-      return printf_string("%s is reduced to %.0f %% because the %s is %.1f °C (OP-T-02).",
-                           charge ? "Charging" : "Discharging", pct(factor),
+      return printf_string("%s is reduced to %s because the %s is %.1f °C (OP-T-02).",
+                           charge ? "Charging" : "Discharging", c.share(charge, factor).c_str(),
                            cold_wins ? coldest : warmest, cold_wins ? tmin : tmax);
     });
   };

@@ -47,6 +47,7 @@ enum Exit : int {
 
 struct Globals {
   bool json = false;
+  bool utc = false;
   std::string socket = "/run/bessd/api.sock";
   std::string url;
   std::string token;
@@ -210,6 +211,7 @@ int watch(Runner& r, double interval_s, int count) {
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
   const bool tty = ::isatty(STDOUT_FILENO) != 0;
+  int last_rc = kOk;
   for (int i = 0; (count <= 0 || i < count) && !g_stop; ++i) {
     if (i > 0) {
       // Sleep in small steps so that Ctrl-C ends the view promptly.
@@ -220,6 +222,16 @@ int watch(Runner& r, double interval_s, int count) {
       if (g_stop) break;
     }
     const int rc = r.call("GET", "/v1/status");
+    last_rc = rc;
+    if (rc == kUnreachable) {
+      // bessd restarting (an upgrade, a SIGHUP gone wrong): the view waits for it, as top
+      // would wait for its process list, and says so in place of the status.
+      if (tty) std::cout << "\x1b[H\x1b[2J";
+      std::cout << "bessd is not reachable; retrying every " << interval_s
+                << " s (Ctrl-C to quit)\n";
+      std::cout.flush();
+      continue;
+    }
     if (rc != kOk) return rc;
     if (tty) std::cout << "\x1b[H\x1b[2J";  // home + clear: refresh in place like top
     if (r.globals().json)
@@ -229,7 +241,7 @@ int watch(Runner& r, double interval_s, int count) {
                 << " s; Ctrl-C to quit)\n";
     std::cout.flush();
   }
-  return kOk;
+  return last_rc;
 }
 
 struct CheckSiteArgs {
@@ -288,6 +300,7 @@ int main(int argc, char** argv) {
   Globals g;
   if (const char* env = std::getenv("BESSD_SOCKET")) g.socket = env;
   app.add_flag("--json", g.json, "print the API's JSON instead of text");
+  app.add_flag("--utc", g.utc, "print times in UTC instead of the local time zone");
   app.add_option("--socket", g.socket, "API Unix socket (env BESSD_SOCKET)")->capture_default_str();
   app.add_option("--url", g.url, "use the TCP API instead, e.g. http://127.0.0.1:8470");
   // Kept only to refuse it with the reason: a token in argv is visible to every local user.
@@ -394,6 +407,7 @@ int main(int argc, char** argv) {
     }
   }
   if (*check) return check_site(site_args, g.json);
+  bessctl::show_times_in_utc(g.utc);
 
   Runner r(g);
   if (auto rc = r.prepare()) return *rc;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <limits>
 #include <sstream>
 #include <vector>
@@ -11,10 +12,40 @@ namespace bessctl {
 
 namespace {
 
+bool g_utc = false;
+
 std::string num(const Json& v, int decimals, const char* unit = "", bool sign = false) {
   if (!v.is_number()) return "-";
+  double x = v.get<double>();
+  // A value that rounds to zero is 0, not "-0" or "+0": it has no direction.
+  const double scale = std::pow(10.0, decimals);
+  if (std::round(std::abs(x) * scale) == 0.0) {
+    x = 0.0;
+    sign = false;
+  }
   char buf[64];
-  std::snprintf(buf, sizeof buf, sign ? "%+.*f%s" : "%.*f%s", decimals, v.get<double>(), unit);
+  std::snprintf(buf, sizeof buf, sign ? "%+.*f%s" : "%.*f%s", decimals, x, unit);
+  return buf;
+}
+
+// The API's times are UTC ("2026-12-04T16:41:49.123Z"); people read their own clock.
+std::string when(const Json& v) {
+  if (!v.is_string()) return v.is_null() ? "-" : v.dump();
+  const std::string& text = v.get_ref<const std::string&>();
+  std::tm tm{};
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6 ||
+      text.back() != 'Z')
+    return text;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const std::time_t t = ::timegm(&tm);
+  std::tm shown{};
+  if (g_utc ? ::gmtime_r(&t, &shown) == nullptr : ::localtime_r(&t, &shown) == nullptr) return text;
+  char buf[64];
+  if (std::strftime(buf, sizeof buf, g_utc ? "%Y-%m-%d %H:%M:%S UTC" : "%Y-%m-%d %H:%M:%S %Z",
+                    &shown) == 0)
+    return text;
   return buf;
 }
 
@@ -44,6 +75,10 @@ std::string cause_text(const Json& cause) {
 
 }  // namespace
 
+void show_times_in_utc(bool utc) {
+  g_utc = utc;
+}
+
 std::string render_status(const Json& s) {
   std::ostringstream o;
   const auto& pack = at(s, "pack");
@@ -59,9 +94,9 @@ std::string render_status(const Json& s) {
   if (!str(at(s, "command_reason")).empty()) o << " [" << str(at(s, "command_reason")) << "]";
   o << "\n";
   if (str(at(s, "mode_source")) == "operator")
-    o << "Mode set:   by " << str(at(s, "mode_set_by")) << " at " << str(at(s, "mode_set_at"))
+    o << "Mode set:   by " << str(at(s, "mode_set_by")) << " at " << when(at(s, "mode_set_at"))
       << (at(s, "mode_expires_at").is_string()
-              ? ", until " + str(at(s, "mode_expires_at")) + " (then the configured mode)"
+              ? ", until " + when(at(s, "mode_expires_at")) + " (then the configured mode)"
               : std::string())
       << " (kept across restarts)\n";
   else if (at(s, "mode_source").is_string())
@@ -140,7 +175,7 @@ std::string render_status(const Json& s) {
   if (warnings.is_array()) {
     for (const auto& w : warnings)
       o << "Warning:    " << str(at(w, "code")) << " " << str(at(w, "message")) << " (since "
-        << str(at(w, "since")) << ")\n";
+        << when(at(w, "since")) << ")\n";
   }
   const auto& service = at(s, "service_faults");
   if (service.is_array()) {
@@ -161,25 +196,22 @@ std::string render_status(const Json& s) {
 }
 
 std::string render_limits(const Json& l) {
+  // Each bound once, with what sets it; under it, the other limits that were considered for it
+  // and are not binding now.
   std::ostringstream o;
-  o << "Enforced envelope:\n";
+  const auto& cs = at(l, "constraints");
   for (const char* name : {"charge_power_max_w", "discharge_power_max_w", "charge_current_max_a",
                            "discharge_current_max_a", "charge_voltage_max_v"}) {
     const auto& b = at(at(l, "bounds"), name);
     char line[64];
-    std::snprintf(line, sizeof line, "  %-24s %10s  ", name, num(at(b, "value"), 1).c_str());
-    o << line << "[" << str(at(b, "kind")) << "] " << cause_text(b) << "\n";
-  }
-  const auto& cs = at(l, "constraints");
-  if (cs.is_array() && !cs.empty()) {
-    o << "Constraints considered:\n";
+    std::snprintf(line, sizeof line, "%-24s %10s  ", name, num(at(b, "value"), 1).c_str());
+    o << line << cause_text(b) << "\n";
+    if (!cs.is_array()) continue;
     for (const auto& c : cs) {
-      char line[96];
-      std::snprintf(line, sizeof line, "  %s %-24s %10s  ", at(c, "binding") == true ? "*" : " ",
-                    str(at(c, "bound")).c_str(), num(at(c, "value"), 1).c_str());
+      if (str(at(c, "bound")) != name || at(c, "binding") == true) continue;
+      std::snprintf(line, sizeof line, "  also %-19s %10s  ", "", num(at(c, "value"), 1).c_str());
       o << line << cause_text(c) << "\n";
     }
-    o << "  (* = binding)\n";
   }
   return o.str();
 }
@@ -189,11 +221,12 @@ std::string render_events(const Json& e) {
   const auto& list = at(e, "events");
   if (!list.is_array() || list.empty()) return "no events\n";
   for (const auto& ev : list) {
-    char line[128];
-    std::snprintf(line, sizeof line, "%s  %-8s %-7s %-16s ", str(at(ev, "time")).c_str(),
-                  str(at(ev, "severity")).c_str(), str(at(ev, "edge")).c_str(),
-                  str(at(ev, "code")).c_str());
-    o << line << str(at(ev, "message")) << "\n";
+    // A cleared event is an ending: it says so first, so it never reads as still active.
+    const bool ended = str(at(ev, "edge")) == "cleared";
+    char line[160];
+    std::snprintf(line, sizeof line, "%s  %-8s %-16s ", when(at(ev, "time")).c_str(),
+                  str(at(ev, "severity")).c_str(), str(at(ev, "code")).c_str());
+    o << line << (ended ? "ended: " : "") << str(at(ev, "message")) << "\n";
   }
   return o.str();
 }
@@ -239,7 +272,7 @@ std::string render_audit(const Json& a) {
   const auto& list = at(a, "records");
   if (!list.is_array() || list.empty()) return "no API writes recorded\n";
   for (const auto& r : list) {
-    o << str(at(r, "time")) << "  " << str(at(r, "action")) << " " << str(at(r, "request"))
+    o << when(at(r, "time")) << "  " << str(at(r, "action")) << " " << str(at(r, "request"))
       << " -> " << str(at(r, "outcome")) << "  by " << audit_writer(at(r, "who")) << "  "
       << str(at(r, "message")) << "\n";
   }
@@ -296,7 +329,7 @@ std::string render_history_chart(const Json& h, const std::string& field, int wi
     hi = std::max(hi, avg);
   }
   std::ostringstream o;
-  o << field << "  " << str(at(h, "from")) << " .. " << str(at(h, "to")) << "  ("
+  o << field << "  " << when(at(h, "from")) << " .. " << when(at(h, "to")) << "  ("
     << str(at(h, "resolution")) << ", " << n << " points)\n";
   if (!std::isfinite(lo)) return o.str() + "no data in this range\n";
   if (hi - lo < 1e-9) hi = lo + 1.0;

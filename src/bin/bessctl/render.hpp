@@ -1,6 +1,6 @@
 #pragma once
 // Human-readable views of API responses (bessctl's default output). Missing values print as
-// "-", battery power and current are signed (+ = charging) and say so in words.
+// "-", battery power and current are signed (+ = charging) and say so in words, times are local.
 
 #include <string>
 
@@ -9,6 +9,9 @@
 namespace bessctl {
 
 using Json = nlohmann::json;
+
+/// Times print in the local time zone (TZ) unless this is set (bessctl --utc).
+void show_times_in_utc(bool utc);
 
 std::string render_status(const Json& status);
 std::string render_limits(const Json& limits);

@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -24,12 +25,14 @@ int main(int argc, char** argv) {
   std::string refuse;
   std::string fault;
   std::size_t max_connections = 256;
+  std::optional<double> grid_w;
   bessd::api::WriteRateSettings write_rate;
   app.add_option("--socket", socket, "Unix socket path (empty: none)");
   app.add_option("--tcp-port", tcp_port, "TCP port on 127.0.0.1 (0: any free port)");
   app.add_option("--token-file", token_file, "bearer token file (needed with --tcp-port)");
   app.add_option("--refuse-mode", refuse, "refuse every mode request with this message");
   app.add_option("--latched-fault", fault, "start with a latched fault whose cause cleared");
+  app.add_option("--grid-power-w", grid_w, "the inverter's grid power reading");
   app.add_option("--max-connections", max_connections,
                  "connection cap (each budget: Unix, TCP, TCP not yet authenticated)");
   app.add_option("--writes-per-second", write_rate.per_second,
@@ -39,6 +42,20 @@ int main(int argc, char** argv) {
   bessd::SystemClock clock;
   bessd::api::testing::FakeFacade facade(clock);
   if (!refuse.empty()) facade.refuse_mode = refuse;
+  if (grid_w) facade.status_snapshot.inverter.grid_power_w = *grid_w;
+  // A warning that was raised and has ended, for bessctl's wording of the two edges.
+  for (const auto edge : {bessd::core::EventEdge::raised, bessd::core::EventEdge::cleared}) {
+    bessd::core::Event e;
+    e.severity = bessd::core::Severity::warning;
+    e.edge = edge;
+    e.source = "control";
+    e.code = "COM-03";
+    e.message = edge == bessd::core::EventEdge::raised
+                    ? "the current sign disagrees with the command"
+                    : "the current sign agrees with the command again";
+    facade.event_log.push_back(
+        {static_cast<std::int64_t>(facade.event_log.size() + 1), clock.wall_now(), e});
+  }
   if (!fault.empty())
     facade.status_snapshot.controller.active_faults.push_back(
         {fault, bessd::core::Severity::critical, "test fault", std::nullopt, true, true});

@@ -25,6 +25,7 @@
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct RunResult {
   int exit_code{-1};
@@ -254,6 +255,64 @@ TEST_F(Bessctl, DaemonNotRunningExit3) {
   const auto r = run({BESSCTL_PATH, "--socket", "/nonexistent/api.sock", "status"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("is bessd running?"));
+}
+
+// A restart of bessd (an upgrade) must not end the view: it waits and says so.
+TEST_F(Bessctl, WatchWaitsForTheDaemonInsteadOfQuitting) {
+  const auto r = run({BESSCTL_PATH, "--socket", "/nonexistent/api.sock", "watch", "--interval",
+                      "0.2", "--count", "3"});
+  EXPECT_EQ(r.exit_code, 3) << "the last refresh failed";
+  std::size_t waits = 0;
+  for (auto at = r.out.find("not reachable"); at != std::string::npos;
+       at = r.out.find("not reachable", at + 1))
+    ++waits;
+  EXPECT_EQ(waits, 3U) << r.out;
+}
+
+TEST_F(Bessctl, TimesAreLocalUnlessUtcIsAsked) {
+  // A POSIX TZ string needs no time zone database: nine hours east of UTC.
+  auto r = ctl({"events"}, {"TZ=JST-9"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(" JST "));
+  EXPECT_EQ(r.out.find('Z'), std::string::npos) << r.out;
+  r = ctl({"--utc", "events"}, {"TZ=JST-9"});
+  EXPECT_THAT(r.out, HasSubstr(" UTC "));
+  // The same event, nine hours apart on the clock.
+  const auto hour = [](const std::string& text, const char* zone) {
+    const auto at = text.find(zone);
+    return at == std::string::npos ? -1 : std::stoi(text.substr(at - 8, 2));
+  };
+  const int utc = hour(r.out, " UTC ");
+  const int jst = hour(ctl({"events"}, {"TZ=JST-9"}).out, " JST ");
+  EXPECT_EQ((utc + 9) % 24, jst);
+}
+
+TEST_F(Bessctl, AnEndedEventSaysItEnded) {
+  const auto r = ctl({"events"});
+  EXPECT_THAT(r.out, HasSubstr("COM-03           ended: the current sign agrees"));
+  EXPECT_THAT(r.out, Not(HasSubstr("ended: the current sign disagrees")));
+}
+
+TEST_F(Bessctl, LimitsShowEachBoundOnce) {
+  const auto r = ctl({"limits"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (const char* bound :
+       {"charge_power_max_w", "discharge_power_max_w", "charge_voltage_max_v"}) {
+    const std::string line = "\n" + std::string(bound) + " ";
+    const std::string out = "\n" + r.out;
+    const auto first = out.find(line);
+    ASSERT_NE(first, std::string::npos) << bound;
+    EXPECT_EQ(out.find(line, first + 1), std::string::npos) << bound << "\n" << r.out;
+    EXPECT_EQ(out.find(" " + std::string(bound)), std::string::npos) << bound << "\n" << r.out;
+  }
+}
+
+TEST(BessctlNumbers, AZeroHasNoSign) {
+  TestServer server({"--grid-power-w", "-0.3"});
+  ASSERT_TRUE(server.ready());
+  const auto r = run({BESSCTL_PATH, "--socket", server.socket(), "status"});
+  EXPECT_THAT(r.out, HasSubstr("grid 0 W")) << r.out;
+  EXPECT_EQ(r.out.find("-0 W"), std::string::npos) << r.out;
 }
 
 TEST_F(Bessctl, WatchRefreshes) {

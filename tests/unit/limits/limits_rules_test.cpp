@@ -96,7 +96,7 @@ const RuleRow kRules[] = {
        in.pack.cell_voltage_min_v = 3.47;
      },
      50.0, CauseKind::cell_voltage, "OP-V-02", 100.0, std::nullopt, nullptr,
-     "Charging is reduced to 50 % because the highest cell is at 3.480 V"},
+     "Charging is reduced to 50 % of the rated 100 A because the highest cell is at 3.480 V"},
     {"OP_V_02_TaperInterpolates",
      [](LimitsInput& in, LimitsSettings&) {
        in.pack.cell_voltage_max_v = 3.505;
@@ -148,7 +148,8 @@ const RuleRow kRules[] = {
     {"OP_T_02_ColdChargeTable",
      [](LimitsInput& in, LimitsSettings&) { in.pack.cell_temperature_min_c = 10.0; }, 50.0,
      CauseKind::temperature, "OP-T-02", 40.0, CauseKind::temperature, "OP-T-02",
-     "Charging is reduced to 50 % because the coldest cell is 10.0 °C (OP-T-02)."},
+     "Charging is reduced to 50 % of the rated 100 A because the coldest cell is 10.0 °C "
+     "(OP-T-02)."},
     {"OP_T_02_RoomTemperatureIsNotDerated",
      [](LimitsInput& in, LimitsSettings&) { in.pack.cell_temperature_min_c = 19.0; }, 100.0,
      CauseKind::bms_limit, "BMS", 100.0, CauseKind::bms_limit, "BMS", nullptr},
@@ -316,7 +317,7 @@ const RuleRow kRules[] = {
      0.0, CauseKind::fault, "INV-OBEY", 0.0, CauseKind::fault, "INV-OBEY", nullptr},
     {"SL_DER_01_FactorK", [](LimitsInput& in, LimitsSettings&) { in.second_life.factor_k = 0.8; },
      80.0, CauseKind::second_life, "SL-DER-01", 80.0, CauseKind::second_life, "SL-DER-01",
-     "limited to 80 % because this is a second-life pack"},
+     "limited to 80 % of the rated 100 A because this is a second-life pack"},
     {"SL_DER_01_FactorClampedToHalf",
      [](LimitsInput& in, LimitsSettings&) { in.second_life.factor_k = 0.2; }, 50.0,
      CauseKind::second_life, "SL-DER-01", 50.0, CauseKind::second_life, "SL-DER-01", nullptr},

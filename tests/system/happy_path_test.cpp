@@ -3,6 +3,7 @@
 // database (history and an integrity check).
 
 #include <cmath>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -99,6 +100,24 @@ TEST(HappyPath, MetricsAreAValidScrapeWithoutRepeatedSeries) {
                           "/tests/system/check_metrics.py'"});
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find(" 0 problems"), std::string::npos) << r.output;
+}
+
+// docs/protection.md "Self-test": it runs on a copy of the decision logic, at any time. While the
+// real battery discharges, it passes and the live command is untouched.
+TEST(HappyPath, SelfTestRunsWhileDischargingWithoutTouchingTheBattery) {
+  Site site;
+  site.patch_config({{"control", {{"mode", "manual"}, {"manual_setpoint_w", -1000}}}});
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, discharging, 15s)) << site.sim("writes");
+  const std::int64_t before = Site::now_us();
+  const auto r = site.api("POST", "/v1/self-test");
+  EXPECT_EQ(r.status, 200) << r.body.dump();
+  EXPECT_EQ(r.body.value("passed", false), true) << r.body.dump();
+  std::this_thread::sleep_for(2s);
+  EXPECT_FALSE(first_write_after(site.sim_writes(), before, [](double lo, double hi) {
+    return !discharging(lo, hi);
+  })) << site.sim("writes");
+  EXPECT_LT(status_of(site).at("commanded_power_w").get<double>(), -100.0);
 }
 
 }  // namespace

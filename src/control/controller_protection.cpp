@@ -2,6 +2,7 @@
 // repeated-trip latch (OP-REPEAT-*) and the recovery charge (OP-REC-01).
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include <bessd/control/controller.hpp>
 #include <bessd/control/fault_catalog.hpp>
@@ -43,20 +44,25 @@ bool Controller::in_start_grace(const StepInput& in) const {
 
 void Controller::pass_limits_events(const StepInput& in, std::vector<core::Event>& from,
                                     std::vector<core::Event>& to) {
-  // While waiting for the first BMS data the limits' COM-01 edge is not news: status says
-  // "waiting", and the COM-01 fault comes only after the grace. Its later "cleared" edge is
-  // dropped with it, so the log never shows a clear without a raise.
+  // One event per transition. Where a protection is also one of the controller's faults (ALM-01),
+  // the fault's raise and clear speak for it, with its latch and acknowledgement. COM-01 has two
+  // stages: stale data (the limits go to zero: the limits' raise) and lost data (the fault, safe
+  // state). Its end is said once: by the fault when it was raised, else by the limits.
+  // While waiting for the first BMS data at start the stale stage is not news: status says
+  // "waiting", and its later clear is dropped with it.
   const bool grace = in_start_grace(in);
   for (auto& e : from) {
-    if (e.code == fault_id::bms_lost && e.source == "limits") {
-      if (e.edge == core::EventEdge::raised && grace) {
+    if (e.source == "limits" && e.edge != core::EventEdge::once && find_fault(e.code)) {
+      if (e.code != fault_id::bms_lost) continue;
+      const bool raised = e.edge == core::EventEdge::raised;
+      if (raised && grace) {
         com01_edge_hidden_ = true;
         continue;
       }
-      if (e.edge == core::EventEdge::cleared && com01_edge_hidden_) {
-        com01_edge_hidden_ = false;
+      if (!raised && std::exchange(com01_edge_hidden_, false)) continue;
+      if (!raised && std::any_of(faults_.begin(), faults_.end(),
+                                 [](const FaultState& f) { return f.id == fault_id::bms_lost; }))
         continue;
-      }
     }
     to.push_back(std::move(e));
   }

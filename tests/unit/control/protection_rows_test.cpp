@@ -637,6 +637,54 @@ TEST(ProtectionRows, ALatchedNonObeyIsNotRaisedAgainAfterARestart) {
   EXPECT_EQ(raised, 0);
 }
 
+// One event per transition: a fire alarm is said once when it trips and once when it ends, by
+// the fault (not a second time by the limits' rule of the same id).
+TEST(ProtectionRows, AFireAlarmIsOneEventPerTransition) {
+  Harness h;
+  h.settings.fire_alarm_configured = true;
+  h.in.snapshot.fire_alarm_configured = true;
+  h.start(config::OperatingMode::manual, 1000.0);
+  const auto count = [&](EventEdge edge) {
+    int n = 0;
+    for (int i = 0; i < 5; ++i) {
+      h.step();
+      for (const auto& e : h.out.events) n += e.code == "ALM-01" && e.edge == edge ? 1 : 0;
+    }
+    return n;
+  };
+  h.in.snapshot.fire_alarm_active = true;
+  EXPECT_EQ(count(EventEdge::raised), 1);
+  h.in.snapshot.fire_alarm_active = false;
+  h.in.ack_faults = true;
+  EXPECT_EQ(count(EventEdge::cleared), 1);
+}
+
+// COM-01 has two stages, each said once (stale: the limits go to zero; lost: the fault and the
+// safe state), and one end.
+TEST(ProtectionRows, BmsSilenceIsOneEventPerStageAndOneEnd) {
+  Harness h;
+  h.start(config::OperatingMode::manual, 1000.0);
+  int raised = 0;
+  int cleared = 0;
+  const auto run = [&](int steps) {
+    for (int i = 0; i < steps; ++i) {
+      h.step();
+      for (const auto& e : h.out.events) {
+        if (e.code != "COM-01") continue;
+        raised += e.edge == EventEdge::raised ? 1 : 0;
+        cleared += e.edge == EventEdge::cleared ? 1 : 0;
+      }
+    }
+  };
+  h.bms_silent = true;
+  run(8);
+  ASSERT_TRUE(has_fault(h.out, "COM-01"));
+  h.bms_silent = false;
+  run(5);
+  EXPECT_EQ(raised, 2);
+  EXPECT_EQ(cleared, 1);
+}
+
 TEST(ProtectionRows, ObeyCheckUsesTheBmsWhenTheInverterHasNoReading) {
   Harness h;
   h.start(config::OperatingMode::manual, 1000.0);

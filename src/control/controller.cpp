@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <utility>
 
 #include <bessd/common/printf_string.hpp>
 #include <bessd/control/controller.hpp>
@@ -99,7 +100,8 @@ Controller::Controller(ControllerSettings settings, limits::LimitsSettings limit
                                  {}});
     return;
   }
-  for (const auto& f : *loaded) faults_.push_back(FaultState{f.id, f.reason, true, false, {}});
+  for (const auto& f : *loaded)
+    faults_.push_back(FaultState{f.id, f.reason, true, false, {}, 1, /*restored=*/true});
   stored_trips_ = store_.load_trips();
 }
 
@@ -127,8 +129,14 @@ void Controller::set_cause(std::string_view id, bool active, const std::string& 
       it->cause_active = true;
       it->reason = reason;
       ++it->trips;
-      events.push_back(control_event(in.now, sev, EventEdge::raised, std::string(id),
-                                     title + " (again): " + reason));
+      // A latch kept across a restart whose cause is still there is the same trip seen again,
+      // not news: said once, without a second error.
+      events.push_back(
+          std::exchange(it->restored, false)
+              ? control_event(in.now, Severity::info, EventEdge::once, std::string(id),
+                              title + ": still present after the restart, and latched: " + reason)
+              : control_event(in.now, sev, EventEdge::raised, std::string(id),
+                              title + " (again): " + reason));
       // Stored again as a new record: an acknowledgement being stored right now clears the
       // record it saw, never this one (docs/api.md "POST /v1/faults/ack").
       if (it->latched) {

@@ -168,12 +168,16 @@ void Controller::update_recovery(const StepInput& in, const limits::LimitsFindin
                                  std::vector<core::Event>& events) {
   const auto& ls = engine_.settings();
   const auto soc = in.snapshot.pack.soc_pct;
-  const double target = ls.min_soc_pct + ls.soc_recovery_hysteresis_pct;
   const bool low = soc && *soc <= ls.min_soc_pct - settings_.recovery_soc_margin_pct;
   const bool asked = fnd.force_charge_requested;
   // Never over a compliance block or a fault that holds both directions; never without data.
   const bool possible =
       !fnd.bms_stale && (state_ == ControlState::running || state_ == ControlState::standby);
+  if (!recovery_ && possible && (asked || low)) recovery_from_soc_ = soc;
+  // At least the hysteresis above where it started: a BMS that asks at 5 % and stops asking at
+  // 5.1 % (with the reserve lower) would otherwise start and end a recharge every few minutes.
+  const double target =
+      std::max(ls.min_soc_pct, recovery_from_soc_.value_or(0.0)) + ls.soc_recovery_hysteresis_pct;
   const bool done = !asked && soc && *soc >= target;
   std::optional<std::string> next = recovery_;
   if (possible && (asked || low)) {
@@ -184,6 +188,7 @@ void Controller::update_recovery(const StepInput& in, const limits::LimitsFindin
     next = std::string(buf);
   } else if (!possible || done) {
     next.reset();
+    recovery_from_soc_.reset();
   }
   if (next == recovery_) return;
   events.push_back(control_event(

@@ -29,32 +29,42 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
       *pack.voltage_v <= 0.0 || !limit_a)
     return std::nullopt;
   last_sample_ = pack.measured_at;
-  if (now < hold_until_) return std::nullopt;  // the last correction has not reached the pack yet
   const double limit = std::max(0.0, *limit_a);
   const double draw_a = -*pack.current_a;
   const double over_a = draw_a - limit;
   const double tol = tolerance_a(limit);
   const double volts = *pack.voltage_v;
+  const bool settled = now >= hold_until_;
   if (over_a > tol) {
-    // Lower the inverter's share by the whole excess: the load does not wait for a window.
-    const double step_w = over_a * volts;
-    const bool was_engaged = floor_w_.has_value();
-    floor_w_ = std::max(floor_w_.value_or(commanded_w), commanded_w) + step_w;
-    hold_until_ = now + settle_time(step_w, ramp_w_per_s_);
+    std::optional<CurrentGuardEdge> edge;
+    if (!floor_w_)
+      edge = CurrentGuardEdge{
+          true, printf_string("The pack gave %.1f A, above its %.1f A discharge limit: bessd "
+                              "lowers the inverter's share by %.0f W to keep the pack within it.",
+                              draw_a, limit, over_a * volts)};
+    if (!floor_w_ || settled) {
+      // From the command actually applied (one the envelope bounded does not count twice): lower
+      // the inverter's share by the whole excess, the load does not wait for a window.
+      floor_w_ = commanded_w + over_a * volts;
+      excess_at_correction_a_ = over_a;
+      hold_until_ = now + settle_time(over_a * volts, ramp_w_per_s_);
+    } else if (over_a > excess_at_correction_a_ + tol) {
+      // The excess grows while the last correction travels (the inverter still ramps towards an
+      // older command, a load switched on): the growth cannot wait for the pause.
+      *floor_w_ += (over_a - excess_at_correction_a_) * volts;
+      excess_at_correction_a_ = over_a;
+    }
     reason_ = printf_string(
         "the pack gave %.1f A, above its %.1f A discharge limit, so something besides the "
-        "inverter draws from it (a DC load larger than declared)",
+        "inverter draws from it (a DC load switched on, or one larger than declared)",
         draw_a, limit);
-    if (was_engaged) return std::nullopt;
-    return CurrentGuardEdge{
-        true, printf_string("The pack gave %.1f A, above its %.1f A discharge limit: bessd lowers "
-                            "the inverter's share by %.0f W to keep the pack within it.",
-                            draw_a, limit, step_w)};
+    return edge;
   }
-  if (floor_w_ && over_a < -2.0 * tol) {
-    // Room again (the load has dropped): give it back, keeping one tolerance below the limit.
+  if (floor_w_ && settled && over_a < -2.0 * tol) {
+    // Room again (the load has dropped): give it back, keeping one tolerance below the limit,
+    // from the command actually applied.
     const double give_w = (-over_a - tol) * volts;
-    *floor_w_ -= give_w;
+    floor_w_ = std::min(*floor_w_, commanded_w) - give_w;
     hold_until_ = now + settle_time(give_w, ramp_w_per_s_);
     // Lower than one tolerance under the limit, the bound is the envelope's own again.
     if (*floor_w_ <= -(limit - tol) * volts + 1e-6) {

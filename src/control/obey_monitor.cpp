@@ -157,8 +157,11 @@ ChargeShortfall ObeyMonitor::judge_shortfall(double measured_w, double commanded
   // discharging, or takes a fraction: nothing else would notice that the pack still drains
   // (docs/protection.md "Inverter not obeying"). Less than half of it arriving is no ramp or rating
   // shortfall: where it goes, the pack's state of charge goes too.
-  const bool missing = commanded_w > s_.standby_tolerance_w &&
-                       measured_w < commanded_w / 2.0 - s_.standby_tolerance_w && settled(now);
+  // A declared DC load measured at the battery takes its learned share of the command first:
+  // the pack's net charge is what is left (a recovery charge adds that share on purpose).
+  const double net_w = commanded_w - discharge_.load_w;
+  const bool missing = net_w > s_.standby_tolerance_w &&
+                       measured_w < net_w / 2.0 - s_.standby_tolerance_w && settled(now);
   if (!missing) {
     short_since_.reset();
     short_ = false;
@@ -167,7 +170,7 @@ ChargeShortfall ObeyMonitor::judge_shortfall(double measured_w, double commanded
   } else if (now - *short_since_ >= s_.window) {
     short_ = true;
   }
-  return ChargeShortfall{short_, commanded_w, measured_w};
+  return ChargeShortfall{short_, net_w, measured_w};
 }
 
 void ObeyMonitor::reset(bool charge) {

@@ -34,7 +34,8 @@ constexpr std::array kPolicy{
               "the recovery charge runs"},
     PolicyRow{"OP-SOC-02", B, A, false, "SOC below the configured maximum"},
     PolicyRow{"OP-REC-01", A, B, false,
-              "recovery charge until the floor plus the hysteresis and no force-charge request"},
+              "recovery charge until no force-charge request and SOC is the hysteresis above the "
+              "floor and above where it started"},
     PolicyRow{"OP-DV-01", D, A, false, "cell spread below the warning level"},
     // The inverter follows the commands.
     PolicyRow{"OP-I-01", B, A, true,

@@ -173,6 +173,7 @@ class Controller {
     bool cause_active{false};
     std::string ack_not_stored;  // why the latest ack could not be stored (empty: none failed)
     std::uint64_t trips{1};      // times its cause became active (FaultStatus::trips)
+    bool restored{false};        // loaded at start: its cause not yet active in this run
   };
 
   void set_cause(std::string_view id, bool active, const std::string& reason, const StepInput& in,
@@ -246,7 +247,8 @@ class Controller {
   std::vector<limits::ActiveBlock> prev_blocks_;
   std::string repeat_reason_charge_;  // non-empty: OP-REPEAT-CHARGE is due
   std::string repeat_reason_discharge_;
-  std::optional<std::string> recovery_;  // the reason while a recovery charge runs
+  std::optional<std::string> recovery_;      // the reason while a recovery charge runs
+  std::optional<double> recovery_from_soc_;  // the SOC it started at
   bool waiting_announced_{false};
   bool com01_edge_hidden_{false};         // the limits' COM-01 raise fell in the start-up wait
   bool obey_measured_at_battery_{false};  // the obey check's power is the BMS's V x I

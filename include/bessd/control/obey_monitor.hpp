@@ -45,8 +45,8 @@ struct ObeyDirection {
 /// inverter does not follow, or a load on the battery bus takes the charge.
 struct ChargeShortfall {
   bool active{false};
-  double commanded_w{0.0};
-  double measured_w{0.0};  // + = charge; negative: the pack discharges
+  double commanded_w{0.0};  // the net charge bessd commands: a learned DC load's share apart
+  double measured_w{0.0};   // + = charge; negative: the pack discharges
 };
 
 struct ObeyVerdict {
@@ -57,7 +57,9 @@ struct ObeyVerdict {
 
 class ObeyMonitor {
  public:
-  explicit ObeyMonitor(ObeySettings s) : s_(s) {}
+  /// Until a load has been measured, the declared one is assumed to draw (a start after an
+  /// unclean stop may find it running): the envelope leaves it room from the first command.
+  explicit ObeyMonitor(ObeySettings s) : s_(s) { discharge_.load_w = s_.dc_load_max_w; }
 
   /// `commanded_w`: the command in force (+ = charge; the safe state is 0). `measured_w`: the
   /// battery power (+ = charge) from the inverter, or the BMS's V × I when the inverter does not

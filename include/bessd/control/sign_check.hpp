@@ -43,10 +43,12 @@ class SignCheck {
     double command_sign;
     std::optional<double> start_voltage_v;
     std::optional<double> start_soc_pct;
-    std::optional<double> start_current_a;
+    std::optional<double> current_min_a;  // the current's range over the window
+    std::optional<double> current_max_a;
     int current_positive{0};
     int current_negative{0};
   };
+  static Window open_window(TimePoint now, double sign, const core::PackState& pack);
   SignCheckSettings settings_;
   std::optional<Window> window_;
 };

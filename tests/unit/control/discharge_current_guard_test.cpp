@@ -44,6 +44,32 @@ TEST(DischargeCurrentGuard, WaitsForTheInverterBeforeCorrectingAgain) {
   EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 500.0) << "the inverter charges to cover it";
 }
 
+// Red team 26e P2: after a restart the inverter ramps towards the old command; the first sample
+// shows a small excess, the next ones a growing one. The growth is answered at once, not after
+// the pause.
+TEST(DischargeCurrentGuard, AnExcessThatGrowsDuringThePauseIsAnsweredAtOnce) {
+  GuardRig r;
+  r.feed(-53.0, -1500.0);  // 3 A over: floor -1350 W
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -1350.0);
+  r.feed(-60.0, -1350.0);  // still ramping: 10 A over, 7 A more than answered
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -1000.0);
+  r.feed(-59.0, -1000.0);  // no further growth: nothing more within the pause
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -1000.0);
+}
+
+// Red team 26e P3: while the envelope holds the command below the bound (a cold pack may not be
+// charged), repeating the correction must not wind the bound up into a full charge later.
+TEST(DischargeCurrentGuard, ABoundTheCommandCannotFollowDoesNotWindUp) {
+  GuardRig r;
+  for (int i = 0; i < 20; ++i) r.feed(-30.0, 0.0, 0.0, seconds{10});  // DCL 0, 1.5 kW load
+  ASSERT_TRUE(r.guard.min_command_w());
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 1500.0) << "the load's share, not 20 of them";
+  // The DCL returns and the load stops: the guard lets go at once.
+  const auto edge = r.feed(0.0, 0.0, 50.0, seconds{10});
+  ASSERT_TRUE(edge);
+  EXPECT_FALSE(edge->engaged);
+}
+
 TEST(DischargeCurrentGuard, EachMeasurementCountsOnce) {
   GuardRig r;
   r.now += seconds{1};

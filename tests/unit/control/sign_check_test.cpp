@@ -63,6 +63,23 @@ TEST(SignCheck, AVoltageRiseAfterALoadStepIsNoEvidence) {
   }
 }
 
+// Red team 26e P7: a fridge that starts and stops under a 1 kW charge (mostly on), with no
+// usable voltage or SOC trend: the current is against the command, but it did not hold, so it
+// is no evidence of a sign error.
+TEST(SignCheck, ALoadCyclingUnderAChargeIsNoSignError) {
+  SignCheck check;
+  core::PackState p;
+  p.voltage_v = 52.0;
+  p.soc_pct = 40.0;
+  const core::InverterCommand cmd{core::CommandKind::set_power, 1000, 5000, 5000, "t"};
+  TimePoint t{};
+  for (int i = 0; i <= 200; ++i) {
+    p.current_a = (i % 40) < 30 ? -19.0 : 10.0;
+    const auto res = check.update(cmd, p, t + seconds{i});
+    EXPECT_NE(res.verdict, SignVerdict::disagrees) << i << " " << res.detail;
+  }
+}
+
 TEST(SignCheck, ChangingCommandRestartsTheWindow) {
   SignCheck check;
   core::PackState p;

@@ -624,14 +624,20 @@ TEST(ProtectionRows, ALoadThatEndsDuringADischargeNoLongerCovers) {
   EXPECT_FALSE(discharge_open(h.out));
 }
 
-// With the inverter's own battery power, a discharge that goes on after the block is the
-// inverter's: it latches.
-TEST(ProtectionRows, AnInverterThatKeepsDischargingAfterTheBlockLatches) {
-  Harness h;
+// An inverter, reporting its own battery power, that discharges 3 kW against a 500 W command
+// for 30 s.
+void keep_discharging_after_the_block(Harness& h) {
   h.start(config::OperatingMode::manual, -500.0);
   h.plant_follows = false;
   h.in.snapshot.inverter.battery_power_w = -3000.0;
   h.steps(30);
+}
+
+// With the inverter's own battery power, a discharge that goes on after the block is the
+// inverter's: it latches.
+TEST(ProtectionRows, AnInverterThatKeepsDischargingAfterTheBlockLatches) {
+  Harness h;
+  keep_discharging_after_the_block(h);
   EXPECT_TRUE(has_fault(h.out, "OP-I-02"));
   EXPECT_TRUE(charge_open(h.out)) << "the other direction stays free";
 }
@@ -641,10 +647,7 @@ TEST(ProtectionRows, AnInverterThatKeepsDischargingAfterTheBlockLatches) {
 // "Discharging is stopped" nor the fault's "(again)" (26e P8).
 TEST(ProtectionRows, ALatchedNonObeyIsNotRaisedAgainAfterARestart) {
   Harness h;
-  h.start(config::OperatingMode::manual, -500.0);
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w = -3000.0;
-  h.steps(30);
+  keep_discharging_after_the_block(h);
   ASSERT_TRUE(has_fault(h.out, "OP-I-02"));
   h.build();  // a restart: the same store, a fresh controller
   h.out = {};

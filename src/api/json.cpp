@@ -1,4 +1,5 @@
 #include <bessd/api/json.hpp>
+#include <bessd/api/power_flow.hpp>
 
 #include <cctype>
 #include <type_traits>
@@ -32,6 +33,18 @@ Json active_list(const core::BmsFlagSet& flags) {
     if (flags.get(c) == core::FlagState::active) out.push_back(core::to_string(c));
   }
   return out;
+}
+
+Json source(std::string_view s) {
+  return s.empty() ? Json(nullptr) : Json(std::string(s));
+}
+
+Json power_flow_json(const StatusDto& s) {
+  const PowerFlow f = power_flow(s);
+  return {{"grid_w", opt(f.grid_w)},       {"grid_source", source(f.grid_source)},
+          {"pv_w", opt(f.pv_w)},           {"pv_source", source(f.pv_source)},
+          {"battery_w", opt(f.battery_w)}, {"battery_source", source(f.battery_source)},
+          {"house_w", opt(f.house_w)}};
 }
 
 Json bound_json(const core::Bound& b) {
@@ -216,6 +229,7 @@ Json to_json(const StatusDto& s) {
         {"uncommanded_discharge_w", s.protection.uncommanded_discharge_w}}},
       {"pack", std::move(pack)},
       {"inverter", std::move(inverter)},
+      {"power_flow", power_flow_json(s)},
       {"envelope", to_json(s.envelope)},
       {"compliance",
        {{"verdict", to_string(s.compliance.verdict)},

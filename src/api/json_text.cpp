@@ -1,4 +1,5 @@
 #include <bessd/api/json_text.hpp>
+#include <bessd/api/power_flow.hpp>
 
 #include <algorithm>
 #include <array>
@@ -240,6 +241,26 @@ void protection_object(JsonWriter& w, const ProtectionStatus& p) {
   w.end_object();
 }
 
+void power_flow_object(JsonWriter& w, const StatusDto& s) {
+  const PowerFlow f = power_flow(s);
+  const auto source = [&](const char* name, std::string_view v) {
+    w.key(name);
+    if (v.empty())
+      w.null();
+    else
+      w.value(v);
+  };
+  w.begin_object();
+  source("battery_source", f.battery_source);  // keys in dump()'s (sorted) order
+  w.member("battery_w", f.battery_w);
+  source("grid_source", f.grid_source);
+  w.member("grid_w", f.grid_w);
+  w.member("house_w", f.house_w);
+  source("pv_source", f.pv_source);
+  w.member("pv_w", f.pv_w);
+  w.end_object();
+}
+
 // Both documents are a few KB: one allocation up front instead of a doubling series.
 constexpr std::size_t kInitialCapacity = 4096;
 
@@ -289,6 +310,8 @@ std::string to_json_text(const StatusDto& s) {
   w.end_object();
   w.key("pack");
   pack_object(w, s.pack, s.pack_age_s);
+  w.key("power_flow");
+  power_flow_object(w, s);
   w.key("protection");
   protection_object(w, s.protection);
   w.key("service_faults");

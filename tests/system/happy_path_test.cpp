@@ -56,6 +56,14 @@ TEST(HappyPath, SelfConsumptionFollowsTheLoadAndEveryViewAgrees) {
   EXPECT_NEAR(pack.at("voltage_v").get<double>(), truth.at("pack_v").get<double>(), 0.5);
   EXPECT_NEAR(inv.at("battery_power_w").get<double>(), truth.at("battery_w").get<double>(), 400);
   EXPECT_NEAR(inv.at("grid_power_w").get<double>(), truth.at("grid_w").get<double>(), 400);
+  // The house is what grid, PV and battery add up to: the simulator's own load.
+  const auto& flow = status.body.at("power_flow");
+  ASSERT_TRUE(flow.at("house_w").is_number()) << flow.dump();
+  EXPECT_NEAR(flow.at("house_w").get<double>(), truth.at("load_w").get<double>(), 400)
+      << flow.dump() << "\n"
+      << truth.dump();
+  EXPECT_NEAR(flow.at("pv_w").get<double>(), truth.at("pv_w").get<double>(), 50) << flow.dump();
+  EXPECT_EQ(flow.at("pv_source"), "inverter") << flow.dump();
   EXPECT_LT(status.body.at("commanded_power_w").get<double>(), 0.0);
   EXPECT_EQ(status.body.at("mode"), "self_consumption");
   EXPECT_GT(truth.at("discharged_kwh").get<double>(), 0.0);

@@ -44,6 +44,9 @@ class VictronDevice final : public InverterDevice {
     // the inverter's own power does not.
     const double bat = rd.battery_power_w - rd.dc_load_w;
     set(820, {s16(rd.grid_power_w), 0, 0});
+    // The simulated PV is an MPPT on the DC bus: "PV - DC-coupled power".
+    set(808, {0, 0, 0, 0, 0, 0});
+    set(850, {u16(rd.pv_w)});
     const std::uint16_t state = bat > 5 ? 1 : (bat < -5 ? 2 : 0);
     set(840, {u16(pack.voltage_v() * 10), s16(pack.current_a() * 10), s16(bat), u16(pack.soc_pct()),
               state});

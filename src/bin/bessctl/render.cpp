@@ -135,6 +135,17 @@ std::string render_status(const Json& s) {
       << (d.empty() ? "free" : "by " + d) << "\n";
   const auto& prot = at(pack, "active_protections");
   if (prot.is_array() && !prot.empty()) o << "BMS alarms: " << prot.dump() << "\n";
+  if (const auto& flow = at(s, "power_flow"); flow.is_object()) {
+    // Where each figure comes from, so that a number nobody measures is never taken for one.
+    const auto from = [&](const char* key) {
+      const auto& src = at(flow, key);
+      return src.is_string() ? " (" + src.get<std::string>() + ")" : std::string();
+    };
+    o << "Power:      grid " << num(at(flow, "grid_w"), 0, " W", true) << from("grid_source")
+      << "  PV " << num(at(flow, "pv_w"), 0, " W") << from("pv_source") << "  battery "
+      << num(at(flow, "battery_w"), 0, " W", true) << from("battery_source") << "  house "
+      << num(at(flow, "house_w"), 0, " W") << "\n";
+  }
   o << "Inverter:   " << str(at(inv, "operating"))
     << (at(inv, "online").is_boolean() && !at(inv, "online").get<bool>() ? " (offline)" : "")
     << "  battery " << num(at(inv, "battery_power_w"), 0, " W", true) << "  grid "

@@ -158,6 +158,8 @@ TEST_F(Bessctl, StatusHumanAndJson) {
   EXPECT_THAT(r.out, HasSubstr("+1200 W (charging)"));
   EXPECT_THAT(r.out, HasSubstr("OP-T-02: Charging is reduced because the cells are cold"));
   EXPECT_THAT(r.out, HasSubstr("ALM-01 (critical, latched"));
+  EXPECT_THAT(r.out, HasSubstr("Power:      grid -12 W (inverter)  PV 2400 W (inverter)  battery "
+                               "+1195 W (inverter)  house 1193 W"));
   r = ctl({"--json", "status"});
   EXPECT_EQ(r.exit_code, 0);
   const auto j = nlohmann::json::parse(r.out);

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Architecture rule 1 (docs: architecture.md §3): the decision logic has no I/O and no clock of
 # its own. Fails when a pure component includes Asio, sockets, sqlite3, libmodbus, spdlog or
-# systemd, or reads a clock with ::now(). Pure: common, core, config, compliance, limits, control,
-# the protocol codecs (can/codec, bms/protocols, inverter/registers) and the inverter's planning.
+# systemd, or reads a clock with ::now(). Pure: common, core, energy, config, compliance, limits,
+# control, the protocol codecs (can/codec, bms/protocols, inverter/registers) and the inverter's
+# planning.
 set -euo pipefail
 cd "${1:-$(dirname "$0")/..}"
 
 pure_dirs=()
-for comp in common core config compliance limits control; do
+for comp in common core energy config compliance limits control; do
   for base in src include/bessd; do
     [[ -d "$base/$comp" ]] && pure_dirs+=("$base/$comp")
   done

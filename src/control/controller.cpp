@@ -328,6 +328,7 @@ bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
   const double commanded_w =
       last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
   const ObeyVerdict before = obey_verdict_;
+  obey_.set_recovering(recovery_.has_value());
   obey_verdict_ =
       obey_.update(measured_w, commanded_w, online && last_command_.kind != CommandKind::none,
                    in.now, last_charge_envelope_w_, !inv.battery_power_w.has_value());

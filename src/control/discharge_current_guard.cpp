@@ -42,17 +42,24 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
           true, printf_string("The pack gave %.1f A, above its %.1f A discharge limit: bessd "
                               "lowers the inverter's share by %.0f W to keep the pack within it.",
                               draw_a, limit, over_a * volts)};
+    // What should be left of the excess the last correction answered, had the inverter come
+    // down at its ramp since.
+    const double expected_a = std::max(
+        0.0, excess_at_correction_a_ - ramp_w_per_s_ * to_seconds(now - corrected_at_) / volts);
     if (!floor_w_ || settled) {
       // From the command actually applied (one the envelope bounded does not count twice): lower
       // the inverter's share by the whole excess, the load does not wait for a window.
       floor_w_ = commanded_w + over_a * volts;
       excess_at_correction_a_ = over_a;
+      corrected_at_ = now;
       hold_until_ = now + settle_time(over_a * volts, ramp_w_per_s_);
-    } else if (over_a > excess_at_correction_a_ + tol) {
-      // The excess grows while the last correction travels (the inverter still ramps towards an
-      // older command, a load switched on): the growth cannot wait for the pause.
-      *floor_w_ += (over_a - excess_at_correction_a_) * volts;
+    } else if (over_a > expected_a + tol) {
+      // More excess than the correction on its way leaves (the inverter still ramps towards an
+      // older command, after a restart; a load switched on): the rest cannot wait for the pause.
+      *floor_w_ += (over_a - expected_a) * volts;
       excess_at_correction_a_ = over_a;
+      corrected_at_ = now;
+      hold_until_ = std::max(hold_until_, now + settle_time(over_a * volts, ramp_w_per_s_));
     }
     reason_ = printf_string(
         "the pack gave %.1f A, above its %.1f A discharge limit, so something besides the "

@@ -160,8 +160,15 @@ ChargeShortfall ObeyMonitor::judge_shortfall(double measured_w, double commanded
   // A declared DC load measured at the battery takes its learned share of the command first:
   // the pack's net charge is what is left (a recovery charge adds that share on purpose).
   const double net_w = commanded_w - discharge_.load_w;
-  const bool missing = net_w > s_.standby_tolerance_w &&
-                       measured_w < net_w / 2.0 - s_.standby_tolerance_w && settled(now);
+  // During a recovery charge the pack must gain: at the battery a charge that does not arrive
+  // looks like a DC load the charge covers, so the net judgement alone would take a rogue
+  // inverter for a load and stay silent while the pack drains below its reserve.
+  const bool draining_while_recovering =
+      recovering_ && commanded_w > s_.standby_tolerance_w && measured_w < -s_.standby_tolerance_w;
+  const bool missing =
+      settled(now) &&
+      (draining_while_recovering ||
+       (net_w > s_.standby_tolerance_w && measured_w < net_w / 2.0 - s_.standby_tolerance_w));
   if (!missing) {
     short_since_.reset();
     short_ = false;

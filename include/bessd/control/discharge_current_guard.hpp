@@ -35,7 +35,8 @@ class DischargeCurrentGuard {
   /// `limit_a`: the pack's discharge current limit (the BMS's DCL, the configured rating); absent
   /// = no limit known, nothing judged. `commanded_w`: the command in force (+ = charge). Judges
   /// each BMS sample once; a correction is followed by a pause for the inverter's ramp and a
-  /// new measurement before the next, except for an excess that grows meanwhile.
+  /// new measurement before the next, except for more excess than the correction on its way
+  /// leaves (an inverter still ramping the other way, a load switched on).
   std::optional<CurrentGuardEdge> update(const PackCurrentSample& pack,
                                          std::optional<double> limit_a, double commanded_w,
                                          TimePoint now);
@@ -51,6 +52,7 @@ class DischargeCurrentGuard {
   std::optional<TimePoint> last_sample_;
   TimePoint hold_until_{};
   double excess_at_correction_a_{0.0};  // the excess the last correction answered
+  TimePoint corrected_at_{};            // and when
   std::string reason_;
 };
 

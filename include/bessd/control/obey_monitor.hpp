@@ -74,6 +74,8 @@ class ObeyMonitor {
   /// The operator acknowledged the latched fault of one direction: start afresh.
   void reset(bool charge);
   void set_settings(const ObeySettings& s) { s_ = s; }
+  /// A recovery charge runs: the pack must gain charge, whatever a DC load takes.
+  void set_recovering(bool recovering) { recovering_ = recovering; }
   /// The uncommanded discharge (a DC load) the battery supplies besides bessd's command, above
   /// the standby tolerance; 0 when none. The pack's limits must leave room for it.
   double discharge_load_w() const {
@@ -120,6 +122,7 @@ class ObeyMonitor {
   Duration settle_for_{};
   std::optional<TimePoint> short_since_;  // a commanded charge missing since
   bool short_{false};
+  bool recovering_{false};
 };
 
 }  // namespace bessd::control

@@ -37,24 +37,30 @@ TEST(DischargeCurrentGuard, AnExcessLowersTheShareByAllOfItAtOnce) {
 
 TEST(DischargeCurrentGuard, WaitsForTheInverterBeforeCorrectingAgain) {
   GuardRig r;
-  r.feed(-70.0, -1000.0);  // floor 0 W; 1 kW at 200 W/s is 5 s, plus 2 s
-  for (int i = 0; i < 6; ++i) r.feed(-70.0, 0.0);
-  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 0.0) << "the inverter is still ramping";
-  r.feed(-60.0, 0.0);  // settled, still 10 A over: the load alone is beyond the limit
-  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 500.0) << "the inverter charges to cover it";
+  r.feed(-80.0, -1000.0);  // 30 A over: floor +500 W; 1.5 kW at 200 W/s is 7.5 s, plus 2 s
+  // The inverter comes down at its ramp (4 A/s at 50 V): as expected, nothing more.
+  for (const double amps : {76.0, 72.0, 68.0, 64.0, 60.0, 56.0, 52.0, 50.0, 50.0})
+    r.feed(-amps, 500.0);
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 500.0) << "the correction was still travelling";
+  r.feed(-60.0, 500.0);  // settled, 10 A over again: the load grew
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 1000.0) << "the inverter charges to cover it";
 }
 
 // Red team 26e P2: after a restart the inverter ramps towards the old command; the first sample
 // shows a small excess, the next ones a growing one. The growth is answered at once, not after
 // the pause.
+// Red team 26f R2: the correction on its way is expected to take the excess down at the
+// inverter's ramp (200 W/s is 4 A/s at 50 V); more than that is answered at once.
 TEST(DischargeCurrentGuard, AnExcessThatGrowsDuringThePauseIsAnsweredAtOnce) {
   GuardRig r;
   r.feed(-53.0, -1500.0);  // 3 A over: floor -1350 W
   EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -1350.0);
-  r.feed(-60.0, -1350.0);  // still ramping: 10 A over, 7 A more than answered
-  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -1000.0);
-  r.feed(-59.0, -1000.0);  // no further growth: nothing more within the pause
-  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -1000.0);
+  r.feed(-60.0, -1350.0);  // still ramping the other way: 10 A over where none was expected
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -850.0);
+  r.feed(-55.0, -850.0);  // 5 A over, 6 A expected on the way down: nothing more
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -850.0);
+  r.feed(-58.0, -850.0);  // 2 A expected, 8 A there: a load stepped up
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -550.0);
 }
 
 // Red team 26e P3: while the envelope holds the command below the bound (a cold pack may not be

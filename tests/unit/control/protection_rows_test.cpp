@@ -344,6 +344,27 @@ TEST(ProtectionRows, ARecoveryChargeThatDoesNotArriveIsReportedAndHoldsTheBlock)
   EXPECT_TRUE(delivered);
 }
 
+// Red team 26f R1: with a DC load declared, an inverter that ignores the recovery charge looks
+// at the battery like a load the charge covers. The pack drains below its reserve: that is
+// said, whatever the declaration.
+TEST(ProtectionRows, AMissingRecoveryChargeIsSaidWithADcLoadDeclared) {
+  Harness h;
+  h.settings.obey.dc_load_max_w = 2500.0;
+  h.in.snapshot.pack.soc_pct = 4.0;
+  h.in.snapshot.pack.limits.charge_current_limit_a = 45.0;  // 2340 W at 52 V
+  h.start(config::OperatingMode::idle);
+  ASSERT_TRUE(h.out.recovery.has_value());
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  h.in.snapshot.pack.current_a = -323.0 / h.in.snapshot.pack.voltage_v.value_or(52.0);
+  bool reported = false;
+  for (int i = 0; i < 40; ++i) {
+    h.step();
+    reported = reported || h.has_event("control.charge_not_delivered", EventEdge::raised);
+  }
+  EXPECT_TRUE(reported);
+}
+
 // Red team 26c H5, 26d N1. A declared DC load at the reserve: the recovery charge is the pack's
 // net charge, so the inverter charges the load's share on top, and settles there (the load is
 // what the pack gives besides the charge commanded, not the net draw).

@@ -34,7 +34,10 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
     cmd.battery_power_w = 0.0;
     cmd.reason = std::move(reason);
   };
-  std::optional<double> requested;
+  // What the mode asked for (a plain flag and value: GCC's -O2 flow analysis takes an optional
+  // read after the branches below for an uninitialised one).
+  bool has_request = false;
+  double requested_w = 0.0;
   double wanted = 0.0;
   if (state_ == ControlState::starting) {
     cmd.kind = CommandKind::none;
@@ -58,12 +61,14 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
     if (state_ == ControlState::standby) {
       cmd.reason = "idle";
     } else if (mode_ == config::OperatingMode::manual) {
-      requested = in.request.manual_setpoint_w;
-      wanted = *requested;
+      has_request = true;
+      requested_w = in.request.manual_setpoint_w;
+      wanted = requested_w;
       cmd.reason = "manual";
     } else {
       wanted = self_consumption_setpoint(in);
-      requested = wanted;
+      has_request = true;
+      requested_w = wanted;
       cmd.reason = "self_consumption";
       const bool have_grid = in.meter_grid_power_w || inv.grid_power_w;
       if (!have_grid != no_grid_reading_) {
@@ -81,7 +86,7 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
       // The recovery power is the pack's net charge: a DC load measured at the battery gets
       // its share on top (docs/protection.md "Recovery charge").
       wanted = std::max(wanted, settings_.recovery_charge_power_w + obey_.discharge_load_w());
-      requested.reset();
+      has_request = false;
       cmd.reason = *recovery_status(env);
     }
   }
@@ -89,10 +94,10 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
     const double hi = env.charge_power_max_w.value;
     const double lo = -env.discharge_power_max_w.value;
     cmd.battery_power_w = std::clamp(wanted, lo, hi);
-    if (requested && std::abs(cmd.battery_power_w - *requested) > 1e-6) {
+    if (has_request && std::abs(cmd.battery_power_w - requested_w) > 1e-6) {
       out.clamp = ClampInfo{
-          true, *requested, cmd.battery_power_w,
-          *requested > 0.0 ? env.charge_power_max_w.cause : env.discharge_power_max_w.cause};
+          true, requested_w, cmd.battery_power_w,
+          requested_w > 0.0 ? env.charge_power_max_w.cause : env.discharge_power_max_w.cause};
     }
     // The pack's measured current beyond its limit lowers the inverter's share at once, down to
     // a charge that covers the load (docs/protection.md "Discharge current guard").
@@ -101,9 +106,9 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
       cmd.battery_power_w = std::min(*floor_w, hi);
       cmd.reason += "; discharge current guard: " + current_guard_.reason();
       out.current_guard = current_guard_.reason();
-      if (requested && *requested < cmd.battery_power_w)
+      if (has_request && requested_w < cmd.battery_power_w)
         out.clamp = ClampInfo{
-            true, *requested, cmd.battery_power_w,
+            true, requested_w, cmd.battery_power_w,
             core::Cause{core::CauseKind::bms_limit, "DCL-GUARD",
                         "Discharging is reduced because " + current_guard_.reason() + "."}};
     }

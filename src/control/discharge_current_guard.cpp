@@ -30,6 +30,15 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
     return std::nullopt;
   last_sample_ = pack.measured_at;
   const double limit = std::max(0.0, *limit_a);
+  // Told once, not per start of a cycling load (a fridge, a pump): engaging again within the
+  // quiet period continues the episode, and its end is told once the pack has stayed within.
+  if (announced_ && !floor_w_ && now - released_at_ >= kQuietPeriod) {
+    announced_ = false;
+    return CurrentGuardEdge{false, printf_string("The pack has stayed within its discharge limit "
+                                                 "for %.0f minutes: the inverter's share is no "
+                                                 "longer lowered.",
+                                                 to_seconds(kQuietPeriod) / 60.0)};
+  }
   const double draw_a = -*pack.current_a;
   const double over_a = draw_a - limit;
   const double tol = tolerance_a(limit);
@@ -37,11 +46,12 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
   const bool settled = now >= hold_until_;
   if (over_a > tol) {
     std::optional<CurrentGuardEdge> edge;
-    if (!floor_w_)
+    if (!announced_)
       edge = CurrentGuardEdge{
           true, printf_string("The pack gave %.1f A, above its %.1f A discharge limit: bessd "
                               "lowers the inverter's share by %.0f W to keep the pack within it.",
                               draw_a, limit, over_a * volts)};
+    announced_ = true;
     // What should be left of the excess the last correction answered, had the inverter come
     // down at its ramp since.
     const double expected_a = std::max(
@@ -62,11 +72,17 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
       hold_until_ = std::max(hold_until_, now + settle_time(over_a * volts, ramp_w_per_s_));
     }
     reason_ = printf_string(
-        "the pack gave %.1f A, above its %.1f A discharge limit, so something besides the "
+        "the pack gives %.1f A, above its %.1f A discharge limit, so something besides the "
         "inverter draws from it (a DC load switched on, or one larger than declared)",
         draw_a, limit);
     return edge;
   }
+  // Within the limit again: the reason says what is measured now, not the excess answered.
+  if (floor_w_)
+    reason_ = printf_string(
+        "the pack gives %.1f A against its %.1f A discharge limit while something besides the "
+        "inverter draws from it (a DC load switched on, or one larger than declared)",
+        draw_a, limit);
   if (floor_w_ && settled && over_a < -2.0 * tol) {
     // Room again (the load has dropped): give it back, keeping one tolerance below the limit,
     // from the command actually applied.
@@ -76,9 +92,8 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
     // Lower than one tolerance under the limit, the bound is the envelope's own again.
     if (*floor_w_ <= -(limit - tol) * volts + 1e-6) {
       floor_w_.reset();
-      return CurrentGuardEdge{false,
-                              "The pack is within its discharge limit again: the inverter's "
-                              "share is no longer lowered."};
+      reason_.clear();
+      released_at_ = now;
     }
   }
   return std::nullopt;

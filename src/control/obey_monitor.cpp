@@ -132,12 +132,21 @@ void ObeyMonitor::learn_dc_load(double measured_w, double commanded_w, TimePoint
     discharge_.load_w = 0.0;
     return;
   }
-  // Only once the inverter has had time to reach the command: while it ramps the measured
-  // power lags, and the difference is no load.
-  if (discharge_.blocked || !settled(now)) return;
-  // The battery's discharge beyond the discharge commanded, or on top of the charge commanded
-  // (a 2 kW load under a 1 kW charge shows as a 1 kW discharge).
-  discharge_.load_w = std::clamp(-measured_w + commanded_w, 0.0, s_.dc_load_max_w);
+  if (discharge_.blocked) return;
+  if (settled(now)) {
+    // The inverter has had time to reach the command: the battery's discharge beyond the
+    // discharge commanded, or on top of the charge commanded (a 2 kW load under a 1 kW charge
+    // shows as a 1 kW discharge), is the load, up or down.
+    discharge_.load_w = std::clamp(-measured_w + commanded_w, 0.0, s_.dc_load_max_w);
+    return;
+  }
+  // While the command moves (the discharge current guard corrects it on each BMS sample, a
+  // ramp) the measurement lags it, but the inverter gives at most its command or what is left
+  // of a higher earlier one: a draw beyond that is a load at least that large. Only raised here,
+  // so a load switching on while the command keeps moving is not judged as the inverter's.
+  const double inverter_gives_at_most_w = std::max(-commanded_w, discharge_.allowance_w);
+  const double load_at_least_w = -measured_w - std::max(0.0, inverter_gives_at_most_w);
+  discharge_.load_w = std::max(discharge_.load_w, std::min(load_at_least_w, s_.dc_load_max_w));
 }
 
 void ObeyMonitor::track_settling(double commanded_w, TimePoint now) {

@@ -83,6 +83,9 @@ void ProfileInverterDriver::Impl::assert_target(Target t, const std::function<vo
         asserted_at = clock.now();
         if (t.kind == CommandKind::set_power) last_readback_w = t.battery_power_w;
         if (t.kind == CommandKind::safe_state) last_readback_w = 0.0;
+        // The state shows the read-back at once: a confirmed command with an older read-back
+        // beside it (from a poll begun before the write) would contradict itself.
+        if (state && last_readback_w) state->setpoint_readback_w = last_readback_w;
         if (command_changed) obey.restart();
         done(Status{});
       }));

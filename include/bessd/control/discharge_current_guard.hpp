@@ -19,9 +19,11 @@ struct PackCurrentSample {
   std::optional<TimePoint> measured_at;
 };
 
-/// An edge of the guard, for the event log.
+/// An edge of the guard, for the event log: one pair per episode, however often a cycling
+/// load makes it lower the share within it.
 struct CurrentGuardEdge {
   bool engaged{false};  // true: it started lowering the inverter's share; false: it let go
+                        // and the pack has stayed within its limit for the quiet period
   std::string text;
 };
 
@@ -54,6 +56,11 @@ class DischargeCurrentGuard {
   double excess_at_correction_a_{0.0};  // the excess the last correction answered
   TimePoint corrected_at_{};            // and when
   std::string reason_;
+  // The episode told in the event log: engaged, and (once the floor is gone) since when the
+  // pack has stayed within its limit. Its end is told after the quiet period.
+  static constexpr Duration kQuietPeriod = std::chrono::minutes{5};
+  bool announced_{false};
+  TimePoint released_at_{};
 };
 
 }  // namespace bessd::control

@@ -32,7 +32,7 @@ TEST(DischargeCurrentGuard, AnExcessLowersTheShareByAllOfItAtOnce) {
   EXPECT_TRUE(edge->engaged);
   ASSERT_TRUE(r.guard.min_command_w());
   EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 0.0);
-  EXPECT_NE(r.guard.reason().find("70.0 A, above its 50.0 A"), std::string::npos);
+  EXPECT_NE(r.guard.reason().find("gives 70.0 A, above its 50.0 A"), std::string::npos);
 }
 
 TEST(DischargeCurrentGuard, WaitsForTheInverterBeforeCorrectingAgain) {
@@ -71,9 +71,8 @@ TEST(DischargeCurrentGuard, ABoundTheCommandCannotFollowDoesNotWindUp) {
   ASSERT_TRUE(r.guard.min_command_w());
   EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 1500.0) << "the load's share, not 20 of them";
   // The DCL returns and the load stops: the guard lets go at once.
-  const auto edge = r.feed(0.0, 0.0, 50.0, seconds{10});
-  ASSERT_TRUE(edge);
-  EXPECT_FALSE(edge->engaged);
+  EXPECT_FALSE(r.feed(0.0, 0.0, 50.0, seconds{10}));
+  EXPECT_FALSE(r.guard.min_command_w());
 }
 
 TEST(DischargeCurrentGuard, EachMeasurementCountsOnce) {
@@ -91,10 +90,40 @@ TEST(DischargeCurrentGuard, GivesTheShareBackAndLetsGo) {
   r.feed(-70.0, -1000.0);
   r.feed(-50.0, 0.0, 50.0, seconds{10});  // at the limit: nothing to give
   EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 0.0);
-  const auto edge = r.feed(0.0, 0.0, 50.0, seconds{10});  // the load is off
+  EXPECT_NE(r.guard.reason().find("gives 50.0 A against its 50.0 A"), std::string::npos)
+      << "the reason tells the current measured now, not the excess answered: " << r.guard.reason();
+  EXPECT_FALSE(r.feed(0.0, 0.0, 50.0, seconds{10})) << "the load is off: lets go, not told yet";
+  EXPECT_FALSE(r.guard.min_command_w());
+  EXPECT_TRUE(r.guard.reason().empty());
+  // The end of the episode is told once the pack has stayed within its limit a while.
+  std::optional<CurrentGuardEdge> edge;
+  for (int i = 0; i < 31 && !edge; ++i) edge = r.feed(0.0, 0.0, 50.0, seconds{10});
   ASSERT_TRUE(edge);
   EXPECT_FALSE(edge->engaged);
-  EXPECT_FALSE(r.guard.min_command_w());
+  EXPECT_NE(edge->text.find("5 minutes"), std::string::npos) << edge->text;
+  EXPECT_GE(r.now - TimePoint{}, seconds{100 + 1 + 20 + 300});
+}
+
+// Red team 26f R4: a fridge whose compressor start exceeds the DCL every few seconds is one
+// episode in the event log, not a warning per start.
+TEST(DischargeCurrentGuard, ACyclingLoadIsOneEpisode) {
+  GuardRig r;
+  int engaged = 0;
+  int released = 0;
+  for (int cycle = 0; cycle < 12; ++cycle) {
+    for (auto e : {r.feed(-70.0, -1000.0), r.feed(-50.0, 0.0, 50.0, seconds{10}),
+                   r.feed(0.0, 0.0, 50.0, seconds{10}), r.feed(-10.0, -1000.0, 50.0, seconds{30})})
+      if (e) ++(e->engaged ? engaged : released);
+  }
+  EXPECT_EQ(engaged, 1);
+  EXPECT_EQ(released, 0);
+  for (int i = 0; i < 40; ++i)
+    if (auto e = r.feed(-10.0, -1000.0, 50.0, seconds{10})) ++(e->engaged ? engaged : released);
+  EXPECT_EQ(released, 1);
+  // A new episode after the quiet period is told again.
+  const auto again = r.feed(-70.0, -1000.0);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->engaged);
 }
 
 TEST(DischargeCurrentGuard, GivesBackOnlyWhatLeavesTheLimitWithin) {

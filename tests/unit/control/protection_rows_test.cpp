@@ -1,5 +1,7 @@
 // One test (or more) per row of docs/protection.md, through the whole controller: the blocked
 // direction, the other direction free, recovery without an operator, latch and ack.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "harness.hpp"
@@ -266,6 +268,39 @@ TEST(ProtectionRows, ADeclaredDcLoadNeverTripsTheObeyCheck) {
   }
   EXPECT_TRUE(h.out.faults.empty());
   EXPECT_TRUE(discharge_open(h.out));
+}
+
+// Red team 26f R3: a declared load that switches on while the command keeps moving (the
+// discharge current guard correcting it, a setpoint that follows the house) is a load all the
+// same, learned from what the inverter can at most be giving: no OP-I-02 for a draw within its
+// declaration.
+TEST(ProtectionRows, ALoadSwitchedOnWhileTheCommandMovesIsLearned) {
+  Harness h;
+  h.settings.obey.dc_load_max_w = 1500.0;
+  h.start(config::OperatingMode::manual, -1500.0);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  double inverter_w = -1500.0;  // follows the command at 200 W/s
+  double load_w = 0.0;
+  auto step = [&] {
+    const double target =
+        h.out.command.kind == core::CommandKind::set_power ? h.out.command.battery_power_w : 0.0;
+    inverter_w += std::clamp(target - inverter_w, -200.0, 200.0);
+    h.in.snapshot.pack.current_a = (inverter_w - load_w) / volts;
+    h.step();
+  };
+  for (int i = 0; i < 40; ++i) step();
+  ASSERT_NEAR(h.out.uncommanded_discharge_w, 0.0, 1.0) << "no load yet";
+  for (int i = 0; i < 90; ++i) {
+    // A new setpoint every 3 s: never as long as the inverter needs to settle.
+    h.in.request.manual_setpoint_w = (i / 3) % 2 == 0 ? -1000.0 : -1600.0;
+    if (i == 10) load_w = 1500.0;
+    step();
+    ASSERT_FALSE(h.has_event("OP-I-02", EventEdge::raised)) << i;
+    ASSERT_TRUE(discharge_open(h.out)) << i;
+  }
+  EXPECT_NEAR(h.out.uncommanded_discharge_w, 1500.0, 150.0) << "the load is known";
 }
 
 // Red team 26c H1-H3. Measured at the battery, a discharge bessd does not command, beyond the

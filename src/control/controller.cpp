@@ -103,6 +103,7 @@ Controller::Controller(ControllerSettings settings, limits::LimitsSettings limit
   for (const auto& f : *loaded)
     faults_.push_back(FaultState{f.id, f.reason, true, false, {}, 1, /*restored=*/true});
   stored_trips_ = store_.load_trips();
+  restore_obey_holds();
 }
 
 void Controller::set_cause(std::string_view id, bool active, const std::string& reason,
@@ -342,6 +343,13 @@ bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
                       "no DC load is connected, check that the inverter follows bessd; if one is, "
                       "set inverter.standby_tolerance_w above it.",
                       *draw)));
+  // An unlatched block is kept across a restart with the repeated-trip counts: a kill during it
+  // must not give the inverter a fresh window to drain or overcharge the pack.
+  if (before.charge.blocked != obey_verdict_.charge.blocked ||
+      before.discharge.blocked != obey_verdict_.discharge.blocked) {
+    if (stored_trips_) restore_trips(in);
+    store_trips(in, events);
+  }
   // The direction block of a confirmed non-obey is an event on its edges (not yet a fault).
   for (const bool charge : {true, false}) {
     const ObeyDirection& was = charge ? before.charge : before.discharge;
@@ -355,6 +363,13 @@ bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
                     [&](const FaultState& f) { return f.id == fault && f.latched; }))
       continue;
     const char* id = charge ? "OP-I-01" : "OP-I-02";
+    if (now_v.blocked && now_v.restored) {
+      events.push_back(control_event(
+          in.now, Severity::warning, EventEdge::raised, id,
+          printf_string("%s stays stopped after the restart: %s (%s).",
+                        charge ? "Charging" : "Discharging", now_v.detail.c_str(), id)));
+      continue;
+    }
     events.push_back(control_event(
         in.now, now_v.blocked ? Severity::error : Severity::info,
         now_v.blocked ? EventEdge::raised : EventEdge::cleared, id,

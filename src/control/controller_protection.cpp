@@ -84,6 +84,28 @@ void Controller::restore_trips(const StepInput& in) {
   stored_trips_.reset();
 }
 
+namespace {
+
+// An unlatched OP-I block, stored beside the trip counts (docs/protection.md "Inverter not
+// obeying"). Its time is when it was stored, for people reading the state file.
+constexpr std::string_view kHoldPrefix = "HOLD:";
+
+}  // namespace
+
+void Controller::restore_obey_holds() {
+  if (!stored_trips_) return;
+  std::erase_if(*stored_trips_, [&](const TripRecord& r) {
+    if (!r.id.starts_with(kHoldPrefix)) return false;
+    const std::string_view id = std::string_view(r.id).substr(kHoldPrefix.size());
+    if (id != "OP-I-01" && id != "OP-I-02") return true;  // not ours to restore: dropped
+    const bool charge = id == "OP-I-01";
+    obey_.restore_block(charge);
+    // Held since before the restart: not a new trip towards a repeated-trip latch.
+    prev_blocks_.push_back({std::string(id), charge, !charge});
+    return true;
+  });
+}
+
 void Controller::store_trips(const StepInput& in, std::vector<core::Event>& events) {
   std::vector<TripRecord> records;
   for (const auto& t : trips_) {
@@ -92,12 +114,21 @@ void Controller::store_trips(const StepInput& in, std::vector<core::Event>& even
     for (const auto& e : t.at) r.at_unix_ms.push_back(e.unix_ms);
     records.push_back(std::move(r));
   }
+  // A latched block is kept by its fault latch; an unlatched one here.
+  for (const bool charge : {true, false}) {
+    const ObeyDirection& v = charge ? obey_verdict_.charge : obey_verdict_.discharge;
+    if (v.blocked && !v.latch)
+      records.push_back(TripRecord{std::string(kHoldPrefix) + (charge ? "OP-I-01" : "OP-I-02"),
+                                   charge,
+                                   !charge,
+                                   {unix_ms(in.wall_now)}});
+  }
   // A count that cannot be stored restarts from zero after a restart; the protections
   // themselves still act, so this is reported, not latched.
   if (const Status st = store_.save_trips(records); !st)
     events.push_back(control_event(
         in.now, core::Severity::warning, core::EventEdge::once, std::string(fault_id::latch_store),
-        "Could not store the repeated-trip counts: " + st.error().message));
+        "Could not store the repeated-trip counts and held blocks: " + st.error().message));
 }
 
 namespace {

@@ -6,6 +6,12 @@
 
 namespace bessd::control {
 
+std::string ObeyMonitor::restored_detail(bool charge) {
+  return std::string("the inverter did not follow bessd before bessd restarted (") +
+         (charge ? "charging" : "discharging") +
+         " is allowed again once it has followed for a whole window)";
+}
+
 std::string ObeyMonitor::describe(const Side& side, double measured_w, double bound_w,
                                   double limit_w, const SideRules& rules) const {
   const double tolerance_w = limit_w - bound_w - side.load_w;
@@ -55,6 +61,7 @@ ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double comm
       if (!side.obeying_since) side.obeying_since = now;
       if (now - *side.obeying_since >= s_.window) {
         side.blocked = false;
+        side.restored = false;
         side.unattributed = false;
         side.obeying_since.reset();
       }
@@ -63,6 +70,7 @@ ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double comm
     side.obeying_since.reset();
     if (!side.over_since) side.over_since = now;
     if (now - *side.over_since > s_.window) {
+      side.restored = false;  // judged again in this run: the detail says what it saw
       if (side.blocked && !rules.latch_after_block) {
         // Still drawing a whole window after discharging was stopped, measured at the battery:
         // a load switched on during the discharge looks the same as an inverter that does not
@@ -82,7 +90,10 @@ ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double comm
   out.pushing = over;
   out.blocked = side.blocked;
   out.latch = side.latched;
-  if (side.blocked) out.detail = describe(side, measured_w, bound_w, limit_w, rules);
+  out.restored = side.blocked && side.restored;
+  if (side.blocked)
+    out.detail = side.restored ? restored_detail(&side == &charge_)
+                               : describe(side, measured_w, bound_w, limit_w, rules);
   return out;
 }
 
@@ -102,6 +113,11 @@ ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double command
     v.charge.latch = charge_.latched;
     v.discharge.blocked = discharge_.blocked;
     v.discharge.latch = discharge_.latched;
+    for (auto [side, out] : {std::pair{&charge_, &v.charge}, std::pair{&discharge_, &v.discharge}})
+      if (side->blocked && side->restored) {
+        out->restored = true;
+        out->detail = restored_detail(side == &charge_);
+      }
     return v;
   }
   track_settling(commanded_w, now);
@@ -192,6 +208,12 @@ ChargeShortfall ObeyMonitor::judge_shortfall(double measured_w, double commanded
 void ObeyMonitor::reset(bool charge) {
   Side& side = charge ? charge_ : discharge_;
   side = Side{};
+}
+
+void ObeyMonitor::restore_block(bool charge) {
+  Side& side = charge ? charge_ : discharge_;
+  side.blocked = true;
+  side.restored = true;
 }
 
 }  // namespace bessd::control

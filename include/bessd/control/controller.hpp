@@ -182,6 +182,7 @@ class Controller {
   void raise_latch_store_fault(const std::string& what, const StepInput& in,
                                std::vector<core::Event>& events);
   void restore_trips(const StepInput& in);
+  void restore_obey_holds();
   void store_trips(const StepInput& in, std::vector<core::Event>& events);
   double self_consumption_setpoint(const StepInput& in);
   // Rule families of the step (controller_*.cpp).

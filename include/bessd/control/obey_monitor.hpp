@@ -31,10 +31,11 @@ struct ObeySettings {
 };
 
 struct ObeyDirection {
-  bool blocked{false};  // confirmed non-obey: hold this direction at zero
-  bool latch{false};    // still not obeying after the block: latch the fault
-  bool pushing{false};  // measured power is beyond the allowance right now
-  std::string detail;   // for people
+  bool blocked{false};   // confirmed non-obey: hold this direction at zero
+  bool latch{false};     // still not obeying after the block: latch the fault
+  bool pushing{false};   // measured power is beyond the allowance right now
+  bool restored{false};  // the block is the last run's (kept across a restart), not judged again
+  std::string detail;    // for people
   /// Set on the step a discharge measured at the battery has persisted a whole window after
   /// the block (see update()): the power, for the warning. The block then holds, unlatched.
   std::optional<double> persists_unattributed_w;
@@ -73,6 +74,9 @@ class ObeyMonitor {
                      bool measured_at_battery = false);
   /// The operator acknowledged the latched fault of one direction: start afresh.
   void reset(bool charge);
+  /// A block that held when bessd last stopped (kept across restarts, docs/protection.md
+  /// "Inverter not obeying"): it holds again until the inverter has obeyed for a window.
+  void restore_block(bool charge);
   void set_settings(const ObeySettings& s) { s_ = s; }
   /// A recovery charge runs: the pack must gain charge, whatever a DC load takes.
   void set_recovering(bool recovering) { recovering_ = recovering; }
@@ -92,6 +96,7 @@ class ObeyMonitor {
     double load_w{0.0};
     bool unattributed{false};  // blocked, and the draw persists at 0 W (measured at the BMS)
     bool hold_block{false};    // the block may not end now (a commanded charge goes missing)
+    bool restored{false};      // the block is the last run's, not yet judged again
     bool blocked{false};
     bool latched{false};
   };
@@ -103,6 +108,7 @@ class ObeyMonitor {
   };
   ObeyDirection judge_side(Side& side, double measured_w, double commanded_w, double dt_s,
                            TimePoint now, const SideRules& rules);
+  static std::string restored_detail(bool charge);
   std::string describe(const Side& side, double measured_w, double bound_w, double limit_w,
                        const SideRules& rules) const;
   void track_settling(double commanded_w, TimePoint now);

@@ -303,6 +303,60 @@ TEST(ProtectionRows, ALoadSwitchedOnWhileTheCommandMovesIsLearned) {
   EXPECT_NEAR(h.out.uncommanded_discharge_w, 1500.0, 150.0) << "the load is known";
 }
 
+// Red team 26f L1: a kill during an unlatched OP-I-02 block must not give the inverter a fresh
+// window to drain the pack: the block is stored, and holds again after the restart until the
+// inverter has obeyed for a window.
+TEST(ProtectionRows, AnUnlatchedObeyBlockSurvivesARestart) {
+  Harness h;
+  h.start(config::OperatingMode::manual, -1000.0);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  h.in.snapshot.pack.current_a = -2500.0 / volts;  // no DC load declared
+  bool blocked = false;
+  for (int i = 0; i < 20 && !blocked; ++i) {
+    h.step();
+    blocked = h.has_event("OP-I-02", EventEdge::raised);
+  }
+  ASSERT_TRUE(blocked);
+  ASSERT_FALSE(discharge_open(h.out));
+  const auto stored = [&] {
+    return std::any_of(h.store.trips().begin(), h.store.trips().end(),
+                       [](const control::TripRecord& r) { return r.id == "HOLD:OP-I-02"; });
+  };
+  ASSERT_TRUE(stored());
+  // kill -9 and start again on the same state: still draining.
+  h.controller.reset();
+  h.out = {};
+  h.step();
+  EXPECT_FALSE(discharge_open(h.out)) << "held from the first step";
+  ASSERT_TRUE(h.has_event("OP-I-02", EventEdge::raised));
+  const auto& e = *std::find_if(h.out.events.begin(), h.out.events.end(),
+                                [](const core::Event& ev) { return ev.code == "OP-I-02"; });
+  EXPECT_EQ(e.severity, core::Severity::warning) << "told, not a fresh error";
+  EXPECT_NE(e.message.find("stays stopped after the restart"), std::string::npos) << e.message;
+  for (int i = 0; i < 15; ++i) {
+    h.step();
+    ASSERT_FALSE(h.has_event("OP-I-02", EventEdge::raised) &&
+                 std::any_of(h.out.events.begin(), h.out.events.end(),
+                             [](const core::Event& ev) {
+                               return ev.code == "OP-I-02" && ev.severity == core::Severity::error;
+                             }))
+        << "no second error for the same drain: " << i;
+    ASSERT_FALSE(discharge_open(h.out)) << i;
+  }
+  // The inverter stops: the block ends after a window, and is no longer stored.
+  h.in.snapshot.pack.current_a = 0.0;
+  bool cleared = false;
+  for (int i = 0; i < 15 && !cleared; ++i) {
+    h.step();
+    cleared = h.has_event("OP-I-02", EventEdge::cleared);
+  }
+  EXPECT_TRUE(cleared);
+  EXPECT_TRUE(discharge_open(h.out));
+  EXPECT_FALSE(stored());
+}
+
 // Red team 26c H1-H3. Measured at the battery, a discharge bessd does not command, beyond the
 // standby tolerance and any declared DC load, is an inverter out of control (its own self-use):
 // judged as OP-I-02 at idle, at the reserve, and after a stopped discharge, never taken as a

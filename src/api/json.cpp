@@ -2,6 +2,7 @@
 #include <bessd/api/power_flow.hpp>
 
 #include <cctype>
+#include <cmath>
 #include <type_traits>
 
 namespace bessd::api {
@@ -47,6 +48,19 @@ Json power_flow_json(const StatusDto& s) {
           {"house_w", opt(f.house_w)}};
 }
 
+Json energy_json(const EnergyStatus& e) {
+  const auto& t = e.totals;
+  return {{"battery_charged_kwh", round_kwh(t.battery_charged_kwh)},
+          {"battery_discharged_kwh", round_kwh(t.battery_discharged_kwh)},
+          {"grid_import_kwh", round_kwh(t.grid_import_kwh)},
+          {"grid_export_kwh", round_kwh(t.grid_export_kwh)},
+          {"pv_kwh", round_kwh(t.pv_kwh)},
+          {"house_kwh", round_kwh(t.house_kwh)},
+          {"measured_s", std::round(t.measured_s)},
+          {"unmeasured_s", std::round(t.unmeasured_s)},
+          {"since", e.since ? Json(format_time(*e.since)) : Json(nullptr)}};
+}
+
 Json bound_json(const core::Bound& b) {
   Json out = to_json(b.cause);
   out["value"] = b.value;
@@ -54,6 +68,10 @@ Json bound_json(const core::Bound& b) {
 }
 
 }  // namespace
+
+double round_kwh(double kwh) {
+  return std::round(kwh * 1e6) / 1e6;
+}
 
 std::string format_time(WallTime t) {
   using namespace std::chrono;
@@ -230,6 +248,7 @@ Json to_json(const StatusDto& s) {
       {"pack", std::move(pack)},
       {"inverter", std::move(inverter)},
       {"power_flow", power_flow_json(s)},
+      {"energy", energy_json(s.energy)},
       {"envelope", to_json(s.envelope)},
       {"compliance",
        {{"verdict", to_string(s.compliance.verdict)},

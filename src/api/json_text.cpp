@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <numeric>
 
 #include <bessd/api/json.hpp>
@@ -261,6 +262,25 @@ void power_flow_object(JsonWriter& w, const StatusDto& s) {
   w.end_object();
 }
 
+void energy_object(JsonWriter& w, const EnergyStatus& e) {  // energy_json
+  const auto& t = e.totals;
+  w.begin_object();
+  w.member("battery_charged_kwh", round_kwh(t.battery_charged_kwh));
+  w.member("battery_discharged_kwh", round_kwh(t.battery_discharged_kwh));
+  w.member("grid_export_kwh", round_kwh(t.grid_export_kwh));
+  w.member("grid_import_kwh", round_kwh(t.grid_import_kwh));
+  w.member("house_kwh", round_kwh(t.house_kwh));
+  w.member("measured_s", std::round(t.measured_s));
+  w.member("pv_kwh", round_kwh(t.pv_kwh));
+  w.key("since");
+  if (e.since)
+    w.value(format_time(*e.since));
+  else
+    w.null();
+  w.member("unmeasured_s", std::round(t.unmeasured_s));
+  w.end_object();
+}
+
 // Both documents are a few KB: one allocation up front instead of a doubling series.
 constexpr std::size_t kInitialCapacity = 4096;
 
@@ -277,6 +297,8 @@ std::string to_json_text(const StatusDto& s) {
   w.member("commanded_power_w", s.controller.commanded_power_w);
   w.key("compliance");
   compliance_object(w, s.compliance);
+  w.key("energy");
+  energy_object(w, s.energy);
   w.key("envelope");
   envelope_object(w, s.envelope);
   w.key("inverter");

@@ -5,6 +5,9 @@
 #include <charconv>
 #include <cmath>
 #include <string_view>
+#include <utility>
+
+#include <bessd/api/json.hpp>
 
 namespace bessd::api {
 
@@ -145,6 +148,25 @@ void add_status_metrics(PrometheusText& out, const StatusDto& s) {
   gauge(out, "bessd_inverter_setpoint_readback_watts", "Setpoint read back from the inverter",
         i.setpoint_readback_w);
   gauge(out, "bessd_inverter_data_age_seconds", "Age of the last inverter read", s.inverter_age_s);
+
+  // Counters in kWh, as the API shows them (docs/api.md "Energy counters"): only growing, kept
+  // across restarts; Home Assistant's total_increasing and Prometheus's rate() both read them.
+  const auto& t = s.energy.totals;
+  for (const auto& [flow, kwh] :
+       {std::pair{"battery_charged", t.battery_charged_kwh},
+        std::pair{"battery_discharged", t.battery_discharged_kwh},
+        std::pair{"grid_import", t.grid_import_kwh}, std::pair{"grid_export", t.grid_export_kwh},
+        std::pair{"pv", t.pv_kwh}, std::pair{"house", t.house_kwh}})
+    out.add({"bessd_energy_kwh_total",
+             "Energy per flow integrated from measured power since counting began, kWh",
+             MetricType::counter,
+             {{"flow", flow}},
+             round_kwh(kwh)});
+  out.add({"bessd_energy_unmeasured_seconds_total",
+           "Time not counted because the readings were missing for longer than 10 s",
+           MetricType::counter,
+           {},
+           std::round(t.unmeasured_s)});
 
   const auto& e = s.envelope;
   const char* env_help = "Enforced envelope bound (non-negative magnitude)";

@@ -3,10 +3,15 @@
 #include <utility>
 
 #include <bessd/control/safety_triggers.hpp>
+#include <bessd/energy/power_sample.hpp>
 
 namespace bessd::app {
 
 namespace {
+
+// A step every control period; a gap longer than this (the daemon stopped, a link down) is not
+// integrated, and a reading older than half of it is not used (docs/api.md "Energy counters").
+constexpr Duration kEnergyGap = std::chrono::seconds{10};
 
 control::LifetimeSettings lifetime_settings(const config::Config& cfg) {
   control::LifetimeSettings s;
@@ -27,6 +32,7 @@ ControlLoop::ControlLoop(boost::asio::io_context& io, const Clock& clock, const 
       sinks_(std::move(sinks)),
       lifetime_settings_(lifetime_settings(cfg)),
       lifetime_(lifetime_settings_),
+      energy_(kEnergyGap),
       fire_alarm_configured_(cfg.control.fire_alarm.enabled),
       configured_(configured_request(cfg)),
       request_(configured_) {}
@@ -50,6 +56,11 @@ void ControlLoop::reconfigure(const config::Config& cfg) {
   configured_ = configured_request(cfg);
   if (!operator_mode_) request_ = configured_;
   step_now();
+}
+
+void ControlLoop::restore_energy(const energy::EnergyTotals& totals, WallTime since) {
+  energy_ = energy::EnergyCounters(kEnergyGap, totals);
+  energy_since_ = since;
 }
 
 void ControlLoop::restore_lifetime(const control::LifetimeCounters& counters) {
@@ -129,7 +140,10 @@ void ControlLoop::run_step(bool stop, bool ack) {
   in.latch_write_failure = std::exchange(latch_write_failure_, std::nullopt);
   last_output_ = controller_->step(in);
   ++steps_;
-  if (!stop) lifetime_.update(pack_);
+  if (!stop) {
+    lifetime_.update(pack_);
+    energy_.add(energy::power_sample(pack_, inverter_, in.now, kEnergyGap / 2));
+  }
   const auto safety_input_at = std::exchange(safety_input_at_, std::nullopt);
   if (sinks_.apply_command) sinks_.apply_command(last_output_.command, safety_input_at);
   if (sinks_.event)

@@ -34,6 +34,7 @@
 #include <bessd/app/compliance_monitor.hpp>
 #include <bessd/app/control_loop.hpp>
 #include <bessd/app/control_thread_facade.hpp>
+#include <bessd/app/energy_records.hpp>
 #include <bessd/app/fire_alarm_input.hpp>
 #include <bessd/app/inherited_sockets.hpp>
 #include <bessd/app/latch_write_behind.hpp>
@@ -160,6 +161,8 @@ struct Daemon::Impl {
   std::optional<api::ActiveFault> reload_fault;
   WallTime last_telemetry_at{};
   TimePoint last_counters_saved_at{};
+  TimePoint last_energy_saved_at{};
+  bool energy_restored{false};  // the stored energy totals were read: this run may replace them
   std::string last_status;
   TimePoint last_status_at{};
   const std::optional<std::chrono::microseconds> watchdog_period =
@@ -600,9 +603,15 @@ struct Daemon::Impl {
   void restore_counters() {
     auto counters = store->load_counters();
     if (!counters) {
-      log->warn("lifetime counters not restored: {}", counters.error().message);
+      // Counting from 0 would overwrite the stored totals: this run's energy is shown, not kept.
+      log->warn("lifetime and energy counters not restored ({}): this run's energy is not stored",
+                counters.error().message);
+      loop->restore_energy({}, clock.wall_now());
       return;
     }
+    const StoredEnergy stored = stored_energy(*counters);
+    loop->restore_energy(stored.totals, stored.since.value_or(clock.wall_now()));
+    energy_restored = true;
     control::LifetimeCounters c;
     for (const auto& k : *counters) {
       if (k.key == "energy_charged_kwh") c.energy_charged_kwh = k.value;
@@ -633,6 +642,13 @@ struct Daemon::Impl {
     save("time_in_extreme_temperature_s", c.time_in_extreme_temperature_s);
     save("time_charging_in_extreme_temperature_s", c.time_charging_in_extreme_temperature_s);
     if (c.ohmic_resistance_ohm) save("ohmic_resistance_ohm", *c.ohmic_resistance_ohm);
+    save_energy();
+  }
+
+  void save_energy() {
+    if (!energy_restored || !loop->energy_since()) return;
+    for (auto& r : energy_records(loop->energy_totals(), *loop->energy_since(), clock.wall_now()))
+      store->save_counter(r);
   }
 
   // After every step: watchdog, telemetry at its own rate, counters once a minute, STATUS=.
@@ -659,7 +675,14 @@ struct Daemon::Impl {
     }
     if (in.now - last_counters_saved_at >= std::chrono::minutes(1)) {
       last_counters_saved_at = in.now;
+      last_energy_saved_at = in.now;
       save_counters();
+    }
+    // A crash loses at most this much counting: a total shown once is then at most a few
+    // watt-seconds ahead of the one after the restart (docs/api.md "Energy counters").
+    if (in.now - last_energy_saved_at >= std::chrono::seconds(10)) {
+      last_energy_saved_at = in.now;
+      save_energy();
     }
     auto status = status_text(out, in.snapshot.pack);
     const bool state_changed =

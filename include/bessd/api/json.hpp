@@ -16,6 +16,9 @@ namespace bessd::api {
 using Json = nlohmann::json;
 
 std::string format_time(WallTime t);
+/// An energy figure as the API shows it: kWh to the thousandth of a watt-hour, finer than any
+/// meter and coarse enough to read (docs/api.md "Energy counters").
+double round_kwh(double kwh);
 Json to_json(const core::Cause& c);
 Json to_json(const core::PackState& p);
 Json to_json(const core::InverterState& i);

@@ -13,6 +13,7 @@
 #include <bessd/core/event.hpp>
 #include <bessd/core/inverter_state.hpp>
 #include <bessd/core/pack_state.hpp>
+#include <bessd/energy/energy_counters.hpp>
 
 namespace bessd::api {
 
@@ -101,6 +102,13 @@ struct HeldLimitStatus {
   friend bool operator==(const HeldLimitStatus&, const HeldLimitStatus&) = default;
 };
 
+/// The energy counters (docs/api.md "Energy counters"): kWh per flow since `since`, only growing.
+struct EnergyStatus {
+  energy::EnergyTotals totals;
+  std::optional<WallTime> since;  // when counting began here (kept across restarts)
+  friend bool operator==(const EnergyStatus&, const EnergyStatus&) = default;
+};
+
 struct StatusDto {
   WallTime time{};  // when the snapshot was taken
   ControllerStatus controller;
@@ -118,6 +126,7 @@ struct StatusDto {
   std::vector<ActiveFault> service_faults;
   // Warning-level conditions active now (raised, not yet cleared), oldest first.
   std::vector<ActiveFault> warnings;
+  EnergyStatus energy;
   friend bool operator==(const StatusDto&, const StatusDto&) = default;
 };
 

@@ -25,6 +25,7 @@
 #include <bessd/core/inverter_command.hpp>
 #include <bessd/core/inverter_state.hpp>
 #include <bessd/core/pack_state.hpp>
+#include <bessd/energy/energy_counters.hpp>
 
 namespace bessd::app {
 
@@ -90,6 +91,12 @@ class ControlLoop {
   control::LifetimeData lifetime() const { return lifetime_.data(); }
   const control::LifetimeCounters& lifetime_counters() const { return lifetime_.counters(); }
   void restore_lifetime(const control::LifetimeCounters& counters);
+  /// kWh per flow since `energy_since()` (docs/api.md "Energy counters"), integrated at every step.
+  const energy::EnergyTotals& energy_totals() const { return energy_.totals(); }
+  std::optional<WallTime> energy_since() const { return energy_since_; }
+  /// The stored counters of the previous runs (before start()); without them counting begins
+  /// at `since`.
+  void restore_energy(const energy::EnergyTotals& totals, WallTime since);
   std::uint64_t steps() const { return steps_; }
 
   /// Runs one step now (timer, safety trigger or test).
@@ -113,6 +120,8 @@ class ControlLoop {
   std::function<std::optional<core::InverterState>()> inverter_source_;
   control::LifetimeSettings lifetime_settings_;
   control::LifetimeTracker lifetime_;
+  energy::EnergyCounters energy_;
+  std::optional<WallTime> energy_since_;
 
   core::PackState pack_;
   core::InverterState inverter_;

@@ -56,6 +56,8 @@ FakeFacade::FakeFacade(const Clock& clock) : clock_(clock) {
   inv.serial = "SIM0001";
   s.inverter_age_s = 0.8;
   s.inverter_held_limits.push_back({"charge_voltage_limit_v", 52.2, 56.8, 41.5});
+  s.energy.totals = {12.5, 10.25, 3.125, 8.0, 30.75, 25.0, 86400.0, 0.0};
+  s.energy.since = WallTime{} + std::chrono::seconds{1'764'547'200};  // 2025-12-01T00:00:00Z
   auto& e = s.envelope;
   e.charge_power_max_w = {2100.0,
                           cause(core::CauseKind::temperature, "OP-T-02",

@@ -146,6 +146,14 @@ std::string render_status(const Json& s) {
       << num(at(flow, "battery_w"), 0, " W", true) << from("battery_source") << "  house "
       << num(at(flow, "house_w"), 0, " W") << "\n";
   }
+  if (const auto& e = at(s, "energy"); e.is_object() && at(e, "since").is_string()) {
+    o << "Energy:     battery in " << num(at(e, "battery_charged_kwh"), 2, " kWh") << ", out "
+      << num(at(e, "battery_discharged_kwh"), 2, " kWh") << "  grid in "
+      << num(at(e, "grid_import_kwh"), 2, " kWh") << ", out "
+      << num(at(e, "grid_export_kwh"), 2, " kWh") << "  PV " << num(at(e, "pv_kwh"), 2, " kWh")
+      << "  house " << num(at(e, "house_kwh"), 2, " kWh") << "  (since " << when(at(e, "since"))
+      << ")\n";
+  }
   o << "Inverter:   " << str(at(inv, "operating"))
     << (at(inv, "online").is_boolean() && !at(inv, "online").get<bool>() ? " (offline)" : "")
     << "  battery " << num(at(inv, "battery_power_w"), 0, " W", true) << "  grid "

@@ -160,6 +160,8 @@ TEST_F(Bessctl, StatusHumanAndJson) {
   EXPECT_THAT(r.out, HasSubstr("ALM-01 (critical, latched"));
   EXPECT_THAT(r.out, HasSubstr("Power:      grid -12 W (inverter)  PV 2400 W (inverter)  battery "
                                "+1195 W (inverter)  house 1193 W"));
+  EXPECT_THAT(r.out, HasSubstr("Energy:     battery in 12.50 kWh, out 10.25 kWh  grid in 3.12 kWh, "
+                               "out 8.00 kWh  PV 30.75 kWh  house 25.00 kWh  (since 2025-12-01"));
   r = ctl({"--json", "status"});
   EXPECT_EQ(r.exit_code, 0);
   const auto j = nlohmann::json::parse(r.out);

@@ -245,6 +245,11 @@ class RandomDocuments {
     for (auto n = pick(4); n > 0; --n)
       s.links.push_back({text(), static_cast<LinkState>(pick(5)), maybe(),
                          std::uniform_int_distribution<std::uint64_t>{}(rng_), text()});
+    auto& t = s.energy.totals;
+    for (double* v : {&t.battery_charged_kwh, &t.battery_discharged_kwh, &t.grid_import_kwh,
+                      &t.grid_export_kwh, &t.pv_kwh, &t.house_kwh, &t.measured_s, &t.unmeasured_s})
+      *v = number();
+    if (pick(2) == 0) s.energy.since = time();
     return s;
   }
 

@@ -218,3 +218,43 @@ TEST(ControlLoop, AFireAlarmWhileStoppingIsLatched) {
 
 }  // namespace
 }  // namespace bessd::app
+
+namespace bessd::app {
+namespace {
+
+// The energy counters (docs/api.md "Energy counters") integrate what each step sees, continue from
+// the stored totals, and do not count a step the stop runs.
+TEST(ControlLoop, EnergyIsCountedAtEveryStepFromTheStoredTotals) {
+  Harness h;
+  energy::EnergyTotals stored;
+  stored.grid_import_kwh = 10.0;
+  const WallTime since = WallTime{} + std::chrono::hours{480'000};
+  h.loop->restore_energy(stored, since);
+  h.loop->start();
+  for (int i = 0; i < 3600; ++i) {  // an hour at 1 s
+    h.clock.advance(std::chrono::seconds{1});
+    auto pack = healthy_pack(h.clock.now());
+    pack.current_a = -1000.0 / 52.0;  // 1 kW out of the battery, at the BMS
+    h.loop->set_pack(pack, false);
+    core::InverterState inv;
+    inv.online = true;
+    inv.read_at = h.clock.now();
+    inv.grid_power_w = 500.0;
+    inv.pv_power_w = 2000.0;
+    h.loop->set_inverter(inv);
+    h.loop->step_now();
+  }
+  const auto& t = h.loop->energy_totals();
+  EXPECT_NEAR(t.battery_discharged_kwh, 1.0, 0.001);
+  EXPECT_NEAR(t.grid_import_kwh, 10.5, 0.001);
+  EXPECT_NEAR(t.pv_kwh, 2.0, 0.001);
+  EXPECT_NEAR(t.house_kwh, 3.5, 0.002);
+  EXPECT_EQ(h.loop->energy_since(), since);
+  const auto before = t;
+  h.clock.advance(std::chrono::seconds{1});
+  h.loop->stop();
+  EXPECT_EQ(h.loop->energy_totals(), before) << "the stop step counts nothing";
+}
+
+}  // namespace
+}  // namespace bessd::app

@@ -1,0 +1,25 @@
+#pragma once
+// How the energy counters are kept in the store between runs (docs/api.md "Energy counters"): one
+// stored counter per flow, and the time counting began.
+
+#include <optional>
+#include <vector>
+
+#include <bessd/common/clock.hpp>
+#include <bessd/energy/energy_counters.hpp>
+#include <bessd/storage/records.hpp>
+
+namespace bessd::app {
+
+struct StoredEnergy {
+  energy::EnergyTotals totals;
+  std::optional<WallTime> since;  // absent: never counted here before
+};
+
+std::vector<storage::LifetimeCounter> energy_records(const energy::EnergyTotals& totals,
+                                                     WallTime since, WallTime now);
+/// The counters found among all stored ones; a negative or non-finite value (a damaged row)
+/// counts from 0 rather than going backwards from a wrong figure.
+StoredEnergy stored_energy(const std::vector<storage::LifetimeCounter>& stored);
+
+}  // namespace bessd::app

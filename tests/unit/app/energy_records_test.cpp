@@ -1,0 +1,51 @@
+// The energy counters between runs (docs/api.md "Energy counters"): what is stored is what comes
+// back, and a damaged row never makes a counter go backwards from a wrong figure.
+#include <limits>
+
+#include <gtest/gtest.h>
+
+#include <bessd/app/energy_records.hpp>
+
+namespace bessd::app {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(EnergyRecords, WhatIsStoredComesBack) {
+  energy::EnergyTotals t;
+  t.battery_charged_kwh = 12.345678;
+  t.battery_discharged_kwh = 11.0;
+  t.grid_import_kwh = 3.5;
+  t.grid_export_kwh = 7.25;
+  t.pv_kwh = 20.0;
+  t.house_kwh = 16.125;
+  t.measured_s = 86'000.0;
+  t.unmeasured_s = 400.0;
+  const WallTime since = WallTime{} + milliseconds{1'764'547'200'123};
+  const WallTime now = since + std::chrono::hours{24};
+  const auto rows = energy_records(t, since, now);
+  EXPECT_EQ(rows.size(), 9u);
+  for (const auto& r : rows) EXPECT_EQ(r.updated_at, now) << r.key;
+  const auto back = stored_energy(rows);
+  EXPECT_EQ(back.totals, t);
+  ASSERT_TRUE(back.since);
+  EXPECT_EQ(*back.since, since);
+}
+
+TEST(EnergyRecords, OtherCountersAndDamagedRowsAreLeftAside) {
+  std::vector<storage::LifetimeCounter> rows = {
+      {"energy_charged_kwh", 99.0, storage::CounterOrigin::derived, {}},  // the pack's lifetime
+      {"flow_pv_kwh", -5.0, storage::CounterOrigin::derived, {}},
+      {"flow_house_kwh", std::numeric_limits<double>::quiet_NaN(), {}, {}},
+      {"flow_grid_import_kwh", 4.0, storage::CounterOrigin::derived, {}},
+  };
+  const auto back = stored_energy(rows);
+  EXPECT_EQ(back.totals.pv_kwh, 0.0);
+  EXPECT_EQ(back.totals.house_kwh, 0.0);
+  EXPECT_EQ(back.totals.grid_import_kwh, 4.0);
+  EXPECT_EQ(back.totals.battery_charged_kwh, 0.0);
+  EXPECT_FALSE(back.since) << "never counted here: counting begins now";
+}
+
+}  // namespace
+}  // namespace bessd::app

@@ -395,14 +395,21 @@ void Controller::report_charge_shortfall(const StepInput& in, std::vector<core::
                                    "The charge bessd commands reaches the battery again."));
     return;
   }
+  // The whole command, and the pack's share of it when a DC load takes the rest (red team 26g).
+  const double command_w =
+      last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
+  const std::string share =
+      command_w > sf.commanded_w + 1.0
+          ? printf_string(" (%.0f W of it for the pack, the rest for the DC load)", sf.commanded_w)
+          : std::string();
   events.push_back(control_event(
       in.now, recovery_ ? Severity::error : Severity::warning, EventEdge::raised,
       "control.charge_not_delivered",
       printf_string(
-          "bessd commands a charge of %.0f W, but the battery %s %.0f W: the inverter "
+          "bessd commands a charge of %.0f W%s, but the battery %s %.0f W: the inverter "
           "does not follow the command (its remote control is off, or it runs its own "
           "self-use), or a load on the battery bus takes the charge.%s",
-          sf.commanded_w, sf.measured_w < 0.0 ? "discharges" : "takes only",
+          command_w, share.c_str(), sf.measured_w < 0.0 ? "discharges" : "takes only",
           std::abs(sf.measured_w),
           recovery_ && sf.measured_w < 0.0 ? " The pack keeps draining below its reserve." : "")));
 }
@@ -507,15 +514,25 @@ void Controller::update_sign_check(const StepInput& in, std::vector<core::Event>
 core::Envelope Controller::leave_room_for_loads(core::Envelope env) const {
   // The pack's discharge limit (the BMS's DCL among them) is for all it supplies: a DC load on
   // the battery bus takes its share first, the inverter gets the rest.
+  // A cycling load keeps its room between its starts (ObeyMonitor::load_room_w).
   const double load_w = obey_.discharge_load_w();
+  const double room_w = std::max(load_w, obey_.load_room_w());
   auto& bound = env.discharge_power_max_w;
-  if (load_w <= 0.0 || bound.value <= 0.0) return env;
-  bound.value = std::max(0.0, bound.value - load_w);
-  bound.cause = core::Cause{
-      core::CauseKind::bms_limit, "DC-LOAD",
-      printf_string("Discharging is reduced by the %.0f W the battery supplies to a load bessd "
-                    "does not command (a DC load), so that the pack stays within its limits.",
-                    load_w)};
+  if (room_w <= 0.0 || bound.value <= 0.0) return env;
+  bound.value = std::max(0.0, bound.value - room_w);
+  const std::string text =
+      room_w > load_w + 1.0
+          ? printf_string(
+                "Discharging is reduced by %.0f W kept for a DC load on the battery bus "
+                "(it drew that within the last 30 minutes and draws %.0f W now), so "
+                "that the pack stays within its limits when it starts again.",
+                room_w, load_w)
+          : printf_string(
+                "Discharging is reduced by the %.0f W the battery supplies to a load "
+                "bessd does not command (a DC load), so that the pack stays within its "
+                "limits.",
+                load_w);
+  bound.cause = core::Cause{core::CauseKind::bms_limit, "DC-LOAD", text};
   return env;
 }
 

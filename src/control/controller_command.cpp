@@ -147,6 +147,13 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
   return cmd;
 }
 
+std::optional<std::string> Controller::charge_missing_text() const {
+  const ChargeShortfall& sf = obey_verdict_.shortfall;
+  if (!sf.active) return std::nullopt;
+  return printf_string("the battery %s %.0f W", sf.measured_w < 0.0 ? "discharges" : "takes only",
+                       std::abs(sf.measured_w));
+}
+
 void Controller::update_operating_reason(const StepInput& in, StepOutput& out) {
   out.operating = operating_reason(OperatingFacts{
       state_,
@@ -164,6 +171,7 @@ void Controller::update_operating_reason(const StepInput& in, StepOutput& out) {
       in.snapshot.compliance.reason,
       settings_.inverter_link,
       std::max(settings_.self_consumption.deadband_w, 10.0),
+      charge_missing_text(),
   });
   // Announced once it has held for a while: self-consumption passes through "balanced" every
   // time a cloud passes, and a log of those would drown the events that matter.

@@ -14,6 +14,9 @@ double tolerance_a(double limit_a) {
   return std::max(1.0, 0.05 * limit_a);
 }
 
+// A BMS's current reading wanders by a few tenths of an ampere between samples.
+constexpr double kNoiseA = 0.3;
+
 Duration settle_time(double change_w, double ramp_w_per_s) {
   return std::chrono::duration_cast<Duration>(
              std::chrono::duration<double>(change_w / std::max(1.0, ramp_w_per_s))) +
@@ -21,6 +24,13 @@ Duration settle_time(double change_w, double ramp_w_per_s) {
 }
 
 }  // namespace
+
+void DischargeCurrentGuard::corrected(double over_a, TimePoint now) {
+  excess_at_correction_a_ = over_a;
+  corrected_at_ = now;
+  progress_a_ = over_a;
+  progress_at_ = now;
+}
 
 std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentSample& pack,
                                                               std::optional<double> limit_a,
@@ -60,16 +70,27 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
       // From the command actually applied (one the envelope bounded does not count twice): lower
       // the inverter's share by the whole excess, the load does not wait for a window.
       floor_w_ = commanded_w + over_a * volts;
-      excess_at_correction_a_ = over_a;
-      corrected_at_ = now;
+      corrected(over_a, now);
       hold_until_ = now + settle_time(over_a * volts, ramp_w_per_s_);
     } else if (over_a > expected_a + tol) {
       // More excess than the correction on its way leaves (the inverter still ramps towards an
       // older command, after a restart; a load switched on): the rest cannot wait for the pause.
       *floor_w_ += (over_a - expected_a) * volts;
-      excess_at_correction_a_ = over_a;
-      corrected_at_ = now;
+      corrected(over_a, now);
       hold_until_ = std::max(hold_until_, now + settle_time(over_a * volts, ramp_w_per_s_));
+    } else if (now - progress_at_ >= std::chrono::seconds{1}) {
+      // An inverter faster than inverter.ramp_w_per_s gets there at once and leaves a steady
+      // rest (the first sample caught a load still starting): an excess that has not come down
+      // by half what the ramp would have given in the last second is no correction on its way.
+      const double ramp_a = ramp_w_per_s_ * to_seconds(now - progress_at_) / volts;
+      if (progress_a_ - over_a < std::max(0.5 * ramp_a, kNoiseA)) {
+        *floor_w_ += over_a * volts;
+        corrected(over_a, now);
+        hold_until_ = std::max(hold_until_, now + settle_time(over_a * volts, ramp_w_per_s_));
+      } else {
+        progress_a_ = over_a;
+        progress_at_ = now;
+      }
     }
     reason_ = printf_string(
         "the pack gives %.1f A, above its %.1f A discharge limit, so something besides the "
@@ -80,9 +101,9 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
   // Within the limit again: the reason says what is measured now, not the excess answered.
   if (floor_w_)
     reason_ = printf_string(
-        "the pack gives %.1f A against its %.1f A discharge limit while something besides the "
-        "inverter draws from it (a DC load switched on, or one larger than declared)",
-        draw_a, limit);
+        "the pack gave more than its %.1f A discharge limit, and the inverter's share stays "
+        "lowered until the pack has room again (it gives %.1f A now)",
+        limit, draw_a);
   if (floor_w_ && settled && over_a < -2.0 * tol) {
     // Room again (the load has dropped): give it back, keeping one tolerance below the limit,
     // from the command actually applied.

@@ -122,6 +122,14 @@ ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double command
   }
   track_settling(commanded_w, now);
   learn_dc_load(*measured_w, commanded_w, now, measured_at_battery);
+  // The room follows the measured load up at once and comes down only after the hold.
+  if (!measured_at_battery) {
+    room_w_ = 0.0;
+  } else if (settled(now) &&
+             (!room_at_ || discharge_.load_w >= room_w_ || now - *room_at_ >= kLoadRoomHold)) {
+    room_w_ = discharge_.load_w;
+    room_at_ = now;
+  }
   v.shortfall = judge_shortfall(*measured_w, commanded_w, now);
   discharge_.hold_block = v.shortfall.active;
   // Only a charger puts power into the pack. Without a charge command from bessd, a charge

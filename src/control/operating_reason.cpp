@@ -65,7 +65,13 @@ std::optional<OperatingReason> before_power(const OperatingFacts& f) {
     return OperatingReason{"connecting",
                            "The inverter answers again: the safe setpoint first, the target "
                            "follows."};
-  if (f.recovery) return OperatingReason{"recovery_charge", ended(*f.recovery)};
+  if (f.recovery) {
+    std::string text = *f.recovery;
+    while (!text.empty() && text.back() == '.') text.pop_back();
+    // A recovery charge that does not arrive is no recharging: said first, not only as an event.
+    if (f.charge_missing) text += "; but the charge does not arrive: " + *f.charge_missing;
+    return OperatingReason{"recovery_charge", ended(text)};
+  }
   return std::nullopt;
 }
 

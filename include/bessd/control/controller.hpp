@@ -183,6 +183,7 @@ class Controller {
                                std::vector<core::Event>& events);
   void restore_trips(const StepInput& in);
   void restore_obey_holds();
+  std::optional<std::string> charge_missing_text() const;
   void store_trips(const StepInput& in, std::vector<core::Event>& events);
   double self_consumption_setpoint(const StepInput& in);
   // Rule families of the step (controller_*.cpp).

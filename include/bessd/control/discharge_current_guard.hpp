@@ -49,12 +49,17 @@ class DischargeCurrentGuard {
   const std::string& reason() const { return reason_; }
 
  private:
+  void corrected(double over_a, TimePoint now);
+
   double ramp_w_per_s_;
   std::optional<double> floor_w_;
   std::optional<TimePoint> last_sample_;
   TimePoint hold_until_{};
   double excess_at_correction_a_{0.0};  // the excess the last correction answered
   TimePoint corrected_at_{};            // and when
+  // The excess a second or so ago, to tell a correction on its way from one that has arrived.
+  double progress_a_{0.0};
+  TimePoint progress_at_{};
   std::string reason_;
   // The episode told in the event log: engaged, and (once the floor is gone) since when the
   // pack has stayed within its limit. Its end is told after the quiet period.

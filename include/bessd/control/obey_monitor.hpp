@@ -85,6 +85,11 @@ class ObeyMonitor {
   double discharge_load_w() const {
     return discharge_.load_w > s_.standby_tolerance_w ? discharge_.load_w : 0.0;
   }
+  /// The room the discharge limit keeps for a DC load: the largest drawn within the last
+  /// kLoadRoomHold, so a cycling load (a fridge) finds its room at each start instead of driving
+  /// the pack past its limit until the inverter has come down.
+  double load_room_w() const { return room_w_ > s_.standby_tolerance_w ? room_w_ : 0.0; }
+  static constexpr Duration kLoadRoomHold = std::chrono::minutes{30};
 
  private:
   struct Side {
@@ -129,6 +134,8 @@ class ObeyMonitor {
   std::optional<TimePoint> short_since_;  // a commanded charge missing since
   bool short_{false};
   bool recovering_{false};
+  double room_w_{0.0};                // of loads measured, not the one assumed at start
+  std::optional<TimePoint> room_at_;  // when room_w_ was last drawn
 };
 
 }  // namespace bessd::control

@@ -40,6 +40,9 @@ struct OperatingFacts {
   std::string lockout_reason;      // the installation check's reason, when it blocks
   std::string inverter_link;       // "modbus tcp 192.0.2.7:502"
   double idle_band_w{0.0};         // |power| at or below this reads as idle
+  /// The charge commanded does not arrive (control.charge_not_delivered): what the battery
+  /// does instead, to continue a sentence ("the battery discharges 1700 W").
+  std::optional<std::string> charge_missing;
 };
 
 OperatingReason operating_reason(const OperatingFacts& f);

@@ -1,5 +1,7 @@
 // The discharge current guard (docs/protection.md "Discharge current guard"): the pack's
 // measured current beyond its limit lowers the inverter's share at once, whoever draws.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include <bessd/control/discharge_current_guard.hpp>
@@ -63,6 +65,30 @@ TEST(DischargeCurrentGuard, AnExcessThatGrowsDuringThePauseIsAnsweredAtOnce) {
   EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -550.0);
 }
 
+// Red team 26g H1: an inverter faster than the configured ramp gets there at once, and the first
+// sample caught a load still starting. The steady rest is corrected a second later, not after
+// the pause meant for a slow inverter.
+TEST(DischargeCurrentGuard, AnExcessThatStopsComingDownIsCorrectedAgain) {
+  GuardRig r;
+  r.feed(-87.0, -2500.0);  // 37 A over: floor -650 W; the pause would last 11 s
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -650.0);
+  r.feed(-58.7, -650.0);  // came down at once: 8.7 A left
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -650.0) << "it may still be coming down";
+  r.feed(-58.7, -650.0);  // a second later, not a tenth of an ampere lower
+  EXPECT_NEAR(*r.guard.min_command_w(), -650.0 + 8.7 * 50.0, 1e-6);
+}
+
+// At 100 ms BMS samples a slow inverter's progress is judged over a second, not per sample.
+TEST(DischargeCurrentGuard, ASlowInverterOnItsWayIsNotCorrectedTwice) {
+  GuardRig r;
+  r.feed(-70.0, -1000.0);  // 20 A over: floor 0 W
+  for (int i = 1; i <= 40; ++i) {
+    const double amps = std::max(50.0, 70.0 - 0.4 * i);  // 200 W/s at 50 V, sampled every 0.1 s
+    r.feed(-amps, 0.0, 50.0, milliseconds{100});
+  }
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 0.0);
+}
+
 // Red team 26e P3: while the envelope holds the command below the bound (a cold pack may not be
 // charged), repeating the correction must not wind the bound up into a full charge later.
 TEST(DischargeCurrentGuard, ABoundTheCommandCannotFollowDoesNotWindUp) {
@@ -90,7 +116,9 @@ TEST(DischargeCurrentGuard, GivesTheShareBackAndLetsGo) {
   r.feed(-70.0, -1000.0);
   r.feed(-50.0, 0.0, 50.0, seconds{10});  // at the limit: nothing to give
   EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 0.0);
-  EXPECT_NE(r.guard.reason().find("gives 50.0 A against its 50.0 A"), std::string::npos)
+  EXPECT_NE(r.guard.reason().find("stays lowered until the pack has room again (it gives 50.0 A "
+                                  "now)"),
+            std::string::npos)
       << "the reason tells the current measured now, not the excess answered: " << r.guard.reason();
   EXPECT_FALSE(r.feed(0.0, 0.0, 50.0, seconds{10})) << "the load is off: lets go, not told yet";
   EXPECT_FALSE(r.guard.min_command_w());

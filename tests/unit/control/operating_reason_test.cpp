@@ -33,6 +33,7 @@ struct Case {
   bool safe_first{false};
   bool no_grid{false};
   bool held{false};
+  std::optional<std::string> charge_missing;
 
   Case() {
     command.kind = core::CommandKind::set_power;
@@ -51,7 +52,7 @@ struct Case {
   OperatingReason reason() const {
     return operating_reason(OperatingFacts{
         state, mode, command, clamp, faults, recovery, guard, waiting_for_bms, online, safe_first,
-        no_grid, held, "PAS-LOC-01: a bedroom", "modbus tcp 192.0.2.7:502", 50.0});
+        no_grid, held, "PAS-LOC-01: a bedroom", "modbus tcp 192.0.2.7:502", 50.0, charge_missing});
   }
 };
 
@@ -106,6 +107,11 @@ void recoveryAndTheOperatorsMode() {
   recovery.recovery = "Recharging to 12 %: the BMS asked for a charge";
   recovery.power(500);
   check(recovery, "recovery_charge", "Recharging to 12 %: the BMS asked for a charge.");
+  // Red team 26g M5: a recovery charge that does not arrive says so where people look first.
+  recovery.charge_missing = "the battery discharges 1700 W";
+  check(recovery, "recovery_charge",
+        "Recharging to 12 %: the BMS asked for a charge; but the charge does not arrive: the "
+        "battery discharges 1700 W.");
   // The discharge current guard outranks the mode: it acts in idle too.
   Case guard;
   guard.state = ControlState::standby;

@@ -689,6 +689,32 @@ TEST(ProtectionRows, TheDischargeEnvelopeLeavesRoomForADcLoad) {
   EXPECT_TRUE(charge_open(h.out)) << "charging is not reduced by a discharge load";
 }
 
+// Red team 26g M1: a fridge that stops must find its room when it starts again, not drive the
+// pack past its limit until the inverter has come down. The room is kept for 30 minutes after
+// the load last drew it.
+TEST(ProtectionRows, ACyclingLoadKeepsItsRoomBetweenStarts) {
+  Harness h;
+  h.settings.obey.dc_load_max_w = 3000.0;
+  h.start(config::OperatingMode::idle);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  h.in.snapshot.pack.current_a = -1500.0 / volts;
+  h.steps(5);
+  ASSERT_NEAR(h.out.envelope.discharge_power_max_w.value, 100.0 * volts - 1500.0, 1.0);
+  h.in.snapshot.pack.current_a = 0.0;  // the compressor stops
+  h.steps(600);
+  EXPECT_NEAR(h.out.uncommanded_discharge_w, 0.0, 1.0);
+  EXPECT_NEAR(h.out.envelope.discharge_power_max_w.value, 100.0 * volts - 1500.0, 1.0)
+      << "the room is kept for its next start";
+  EXPECT_NE(h.out.envelope.discharge_power_max_w.cause.sentence.find("within the last 30 minutes"),
+            std::string::npos)
+      << h.out.envelope.discharge_power_max_w.cause.sentence;
+  h.steps(30 * 60);
+  EXPECT_NEAR(h.out.envelope.discharge_power_max_w.value, 100.0 * volts, 1.0)
+      << "given back once the load has not drawn for 30 minutes";
+}
+
 // Red team 26b N2: a fridge cycling under a discharge, judged from the BMS's V x I, cannot be
 // told from the inverter; its blocks do not add up to a repeated-trip latch.
 TEST(ProtectionRows, ACyclingLoadMeasuredAtTheBatteryNeverLatchesRepeatedTrips) {

@@ -38,6 +38,18 @@ void SimWorld::sub_step(double dt_s) {
   inverter_.step(in, sim_seconds_, dt_s);
   const double dc_load_a = pack_.voltage_v() > 0.0 ? dc_load_w_ / pack_.voltage_v() : 0.0;
   pack_.step(inverter_.battery_current_a(pack_.voltage_v()) - dc_load_a, dt_s);
+  energy_.add(readings(), dt_s);
+}
+
+void SimEnergy::add(const SiteReadings& r, double dt_s) {
+  const double h = dt_s / 3600.0 / 1000.0;  // W over dt_s, in kWh
+  (r.battery_power_w >= 0.0 ? battery_charged_kwh : battery_discharged_kwh) +=
+      std::abs(r.battery_power_w) * h;
+  (r.grid_power_w >= 0.0 ? grid_import_kwh : grid_export_kwh) += std::abs(r.grid_power_w) * h;
+  pv_kwh += std::max(0.0, r.pv_w) * h;
+  load_kwh += std::max(0.0, r.load_w) * h;
+  // The AC side balances load = grid + PV - battery_ac; the DC figure differs by the losses.
+  losses_kwh += std::abs(r.ac_power_w - (r.pv_w - r.battery_power_w)) * h;
 }
 
 SiteReadings SimWorld::readings() const {

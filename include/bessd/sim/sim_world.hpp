@@ -31,6 +31,19 @@ struct SiteReadings {
   double dc_load_w{0.0};  // drawn from the battery bus past the inverter (a DC load)
 };
 
+/// The simulated site's own energy, from its true flows at every sub-step (simulated time): what
+/// bessd's counters are checked against (docs/simulator.md).
+struct SimEnergy {
+  double battery_charged_kwh{0.0};  // at the inverter's DC side (+ = charging)
+  double battery_discharged_kwh{0.0};
+  double grid_import_kwh{0.0};
+  double grid_export_kwh{0.0};
+  double pv_kwh{0.0};
+  double load_kwh{0.0};    // the house's AC load
+  double losses_kwh{0.0};  // the inverter's conversion losses of the battery's flow
+  void add(const SiteReadings& r, double dt_s);
+};
+
 class SimWorld {
  public:
   explicit SimWorld(const WorldParams& params);
@@ -57,6 +70,7 @@ class SimWorld {
   void set_dc_load_w(double w) { dc_load_w_ = w; }
   double dc_load_w() const { return dc_load_w_; }
   double time_scale() const { return params_.time_scale; }
+  const SimEnergy& energy() const { return energy_; }
 
  private:
   void sub_step(double dt_s);
@@ -68,6 +82,7 @@ class SimWorld {
   HouseModel house_;
   double sim_seconds_{0.0};
   double dc_load_w_{0.0};
+  SimEnergy energy_;
 };
 
 }  // namespace bessd::sim

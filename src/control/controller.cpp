@@ -285,6 +285,7 @@ StepOutput Controller::step(const StepInput& in) {
   update_state(in, out.events);
   update_recovery(in, lr.findings, out.events);
   core::InverterCommand cmd = command_for(in, env, online, out);
+  report_uncovered_discharge(in, out);
 
   // The self-consumption loop continues from what was actually commanded (bumpless from manual
   // or idle, no wind-up against the envelope); any non-power command restarts it from 0 W.
@@ -412,6 +413,19 @@ void Controller::report_charge_shortfall(const StepInput& in, std::vector<core::
           command_w, share.c_str(), sf.measured_w < 0.0 ? "discharges" : "takes only",
           std::abs(sf.measured_w),
           recovery_ && sf.measured_w < 0.0 ? " The pack keeps draining below its reserve." : "")));
+}
+
+void Controller::report_uncovered_discharge(const StepInput& in, StepOutput& out) {
+  if (out.discharge_uncovered == uncovered_reported_) return;
+  uncovered_reported_ = out.discharge_uncovered;
+  out.events.push_back(control_event(
+      in.now, uncovered_reported_ ? Severity::error : Severity::info,
+      uncovered_reported_ ? EventEdge::raised : EventEdge::cleared, "control.discharge_uncovered",
+      uncovered_reported_
+          ? "The pack is drained beyond its discharge limit by a load bessd cannot cover: " +
+                out.current_guard.value_or("") +
+                ". Switch the DC load off, or let the pack warm up so that it may be charged."
+          : std::string("The pack is no longer drained beyond its discharge limit.")));
 }
 
 void Controller::guard_discharge_current(const StepInput& in, std::vector<core::Event>& events) {

@@ -1,6 +1,7 @@
 // The command of one control step: what the state, the operator's mode, the recovery charge
 // and the envelope ask of the inverter (docs/protection.md, "Safe state").
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include <bessd/common/printf_string.hpp>
@@ -102,15 +103,27 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
     // The pack's measured current beyond its limit lowers the inverter's share at once, down to
     // a charge that covers the load (docs/protection.md "Discharge current guard").
     if (const auto floor_w = current_guard_.min_command_w();
-        floor_w && *floor_w > cmd.battery_power_w && hi > cmd.battery_power_w) {
-      cmd.battery_power_w = std::min(*floor_w, hi);
-      cmd.reason += "; discharge current guard: " + current_guard_.reason();
-      out.current_guard = current_guard_.reason();
+        floor_w && *floor_w > cmd.battery_power_w) {
+      cmd.battery_power_w = std::max(cmd.battery_power_w, std::min(*floor_w, hi));
+      std::string why = current_guard_.reason();
+      // The charge envelope keeps the cover below what the pack needs (a cold pack may not be
+      // charged): the pack stays beyond its limit, and people must hear of it (red team 26g H2).
+      if (*floor_w > hi + 1.0) {
+        std::string bound = env.charge_power_max_w.cause.sentence;
+        while (!bound.empty() && bound.back() == '.') bound.pop_back();
+        if (!bound.empty()) bound[0] = static_cast<char>(std::tolower(bound[0]));
+        why += printf_string(
+            "; the inverter cannot cover the rest, as charging is limited to "
+            "%.0f W (%s), so the pack keeps draining",
+            hi, bound.c_str());
+        out.discharge_uncovered = true;
+      }
+      cmd.reason += "; discharge current guard: " + why;
+      out.current_guard = why;
       if (has_request && requested_w < cmd.battery_power_w)
-        out.clamp = ClampInfo{
-            true, requested_w, cmd.battery_power_w,
-            core::Cause{core::CauseKind::bms_limit, "DCL-GUARD",
-                        "Discharging is reduced because " + current_guard_.reason() + "."}};
+        out.clamp = ClampInfo{true, requested_w, cmd.battery_power_w,
+                              core::Cause{core::CauseKind::bms_limit, "DCL-GUARD",
+                                          "Discharging is reduced because " + why + "."}};
     }
   }
   cmd.charge_power_max_w = cmd.kind == CommandKind::set_power ? env.charge_power_max_w.value : 0.0;
@@ -172,6 +185,7 @@ void Controller::update_operating_reason(const StepInput& in, StepOutput& out) {
       settings_.inverter_link,
       std::max(settings_.self_consumption.deadband_w, 10.0),
       charge_missing_text(),
+      out.discharge_uncovered,
   });
   // Announced once it has held for a while: self-consumption passes through "balanced" every
   // time a cloud passes, and a log of those would drown the events that matter.

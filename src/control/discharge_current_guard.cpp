@@ -104,6 +104,18 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
         "the pack gave more than its %.1f A discharge limit, and the inverter's share stays "
         "lowered until the pack has room again (it gives %.1f A now)",
         limit, draw_a);
+  // Within the limit on a command below the bound (the charge envelope kept the cover down, and
+  // the load has gone): the bound asks more than the pack needs, so it comes down to that
+  // command. Otherwise a bound the command could not follow would never be given back.
+  if (floor_w_ && *floor_w_ > commanded_w && over_a <= 0.0) {
+    floor_w_ = commanded_w;
+    if (*floor_w_ <= -(limit - tol) * volts + 1e-6) {
+      floor_w_.reset();
+      reason_.clear();
+      released_at_ = now;
+      return std::nullopt;
+    }
+  }
   if (floor_w_ && settled && over_a < -2.0 * tol) {
     // Room again (the load has dropped): give it back, keeping one tolerance below the limit,
     // from the command actually applied.

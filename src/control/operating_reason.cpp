@@ -70,6 +70,7 @@ std::optional<OperatingReason> before_power(const OperatingFacts& f) {
     while (!text.empty() && text.back() == '.') text.pop_back();
     // A recovery charge that does not arrive is no recharging: said first, not only as an event.
     if (f.charge_missing) text += "; but the charge does not arrive: " + *f.charge_missing;
+    if (f.discharge_uncovered && f.current_guard) text += "; meanwhile " + *f.current_guard;
     return OperatingReason{"recovery_charge", ended(text)};
   }
   return std::nullopt;

@@ -144,6 +144,9 @@ struct StepOutput {
   double uncommanded_discharge_w{0.0};
   /// The discharge current guard holds the command up (its sentence), else absent.
   std::optional<std::string> current_guard;
+  /// The guard needs more than the charge envelope allows to cover a load: the pack drains
+  /// beyond its discharge limit (event control.discharge_uncovered).
+  bool discharge_uncovered{false};
   /// Why the battery has the power it has now (docs/api.md "Operating reason").
   OperatingReason operating;
 };
@@ -184,6 +187,7 @@ class Controller {
   void restore_trips(const StepInput& in);
   void restore_obey_holds();
   std::optional<std::string> charge_missing_text() const;
+  void report_uncovered_discharge(const StepInput& in, StepOutput& out);
   void store_trips(const StepInput& in, std::vector<core::Event>& events);
   double self_consumption_setpoint(const StepInput& in);
   // Rule families of the step (controller_*.cpp).
@@ -260,6 +264,7 @@ class Controller {
   bool no_grid_reading_{false};
   bool sign_warning_{false};
   bool shortfall_reported_{false};  // control.charge_not_delivered is raised
+  bool uncovered_reported_{false};  // control.discharge_uncovered is raised
   std::optional<TimePoint> first_step_at_;
 };
 

@@ -43,6 +43,9 @@ struct OperatingFacts {
   /// The charge commanded does not arrive (control.charge_not_delivered): what the battery
   /// does instead, to continue a sentence ("the battery discharges 1700 W").
   std::optional<std::string> charge_missing;
+  /// The discharge current guard cannot cover a load (current_guard says why): said even while
+  /// a recovery charge waits.
+  bool discharge_uncovered{false};
 };
 
 OperatingReason operating_reason(const OperatingFacts& f);

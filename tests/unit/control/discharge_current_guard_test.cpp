@@ -240,3 +240,45 @@ TEST(DischargeCurrentGuardInTheController, ALoadBeyondTheDclAloneIsCoveredByChar
 
 }  // namespace
 }  // namespace bessd::control
+
+namespace bessd::control {
+namespace {
+
+// Red team 26g H2: a frozen, nearly empty pack (no charging allowed, DCL near 0) with a DC load
+// drains beyond its limit, and the charge that would cover the load is not allowed. That is an
+// error people hear of, in the events and in the operating reason, not silence.
+TEST(DischargeCurrentGuardInTheController, ALoadThatCannotBeCoveredIsAnError) {
+  testing::Harness h;
+  h.settings.obey.dc_load_max_w = 1500.0;
+  h.in.snapshot.pack.limits.discharge_current_limit_a = 0.7;
+  h.in.snapshot.pack.limits.charge_current_limit_a = 0.0;  // the BMS allows no charge
+  h.start(config::OperatingMode::idle);
+  h.plant_follows = false;
+  h.in.snapshot.inverter.battery_power_w.reset();
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  h.in.snapshot.pack.current_a = -1500.0 / volts;
+  bool raised = false;
+  for (int i = 0; i < 5; ++i) {
+    h.step();
+    for (const auto& e : h.out.events)
+      if (e.code == "control.discharge_uncovered" && e.edge == core::EventEdge::raised) {
+        raised = true;
+        EXPECT_EQ(e.severity, core::Severity::error);
+        EXPECT_NE(e.message.find("cannot cover the rest"), std::string::npos) << e.message;
+      }
+  }
+  EXPECT_TRUE(raised);
+  EXPECT_LE(h.out.command.battery_power_w, 0.0) << "never a charge the envelope forbids";
+  EXPECT_NE(h.out.operating.text.find("pack keeps draining"), std::string::npos)
+      << h.out.operating.text;
+  h.in.snapshot.pack.current_a = 0.0;  // the load is switched off
+  bool cleared = false;
+  for (int i = 0; i < 30 && !cleared; ++i) {
+    h.step();
+    cleared = h.has_event("control.discharge_uncovered", core::EventEdge::cleared);
+  }
+  EXPECT_TRUE(cleared);
+}
+
+}  // namespace
+}  // namespace bessd::control

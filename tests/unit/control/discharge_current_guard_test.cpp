@@ -181,9 +181,7 @@ TEST(DischargeCurrentGuardInTheController, ALoadBeyondItsDeclarationKeepsThePack
   h.settings.obey.dc_load_max_w = 1500.0;
   h.in.snapshot.pack.limits.discharge_current_limit_a = 50.0;  // 2600 W at 52 V
   h.start(config::OperatingMode::manual, -1500.0);
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w.reset();
-  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  const double volts = h.measure_at_battery();
   auto pack_a = [&] {
     const double inverter_w =
         h.out.command.kind == core::CommandKind::set_power ? h.out.command.battery_power_w : 0.0;
@@ -215,9 +213,7 @@ TEST(DischargeCurrentGuardInTheController, ALoadBeyondTheDclAloneIsCoveredByChar
   h.in.snapshot.pack.limits.discharge_current_limit_a = 20.0;  // 1040 W at 52 V
   h.settings.obey.dc_load_max_w = 2000.0;
   h.start(config::OperatingMode::idle);
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w.reset();
-  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  const double volts = h.measure_at_battery();
   for (int i = 0; i < 40; ++i) {
     const double inverter_w =
         h.out.command.kind == core::CommandKind::set_power ? h.out.command.battery_power_w : 0.0;
@@ -253,9 +249,7 @@ TEST(DischargeCurrentGuardInTheController, ALoadThatCannotBeCoveredIsAnError) {
   h.in.snapshot.pack.limits.discharge_current_limit_a = 0.7;
   h.in.snapshot.pack.limits.charge_current_limit_a = 0.0;  // the BMS allows no charge
   h.start(config::OperatingMode::idle);
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w.reset();
-  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  const double volts = h.measure_at_battery();
   h.in.snapshot.pack.current_a = -1500.0 / volts;
   bool raised = false;
   for (int i = 0; i < 5; ++i) {

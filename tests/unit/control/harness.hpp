@@ -58,6 +58,13 @@ struct Harness {
     return std::any_of(out.events.begin(), out.events.end(),
                        [&](const core::Event& e) { return e.code == code && e.edge == edge; });
   }
+  /// The inverter reports no battery power (a SunSpec profile): the controller judges from the
+  /// BMS's V x I, which the test then sets through the pack current. Returns the pack voltage.
+  double measure_at_battery() {
+    plant_follows = false;
+    in.snapshot.inverter.battery_power_w.reset();
+    return in.snapshot.pack.voltage_v.value_or(52.0);
+  }
   /// Start up into `mode` (manual 1000 W by default) and run until a set_power goes out.
   void start(config::OperatingMode mode = config::OperatingMode::manual,
              double setpoint_w = 1000.0) {

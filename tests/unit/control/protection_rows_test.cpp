@@ -242,9 +242,7 @@ TEST(ProtectionRows, ADeclaredDcLoadNeverTripsTheObeyCheck) {
   Harness h;
   h.settings.obey.dc_load_max_w = 1500.0;
   h.start(config::OperatingMode::idle);
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w.reset();
-  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  const double volts = h.measure_at_battery();
   h.in.snapshot.pack.current_a = -1500.0 / volts;
   h.steps(30);
   EXPECT_TRUE(h.out.faults.empty());
@@ -278,9 +276,7 @@ TEST(ProtectionRows, ALoadSwitchedOnWhileTheCommandMovesIsLearned) {
   Harness h;
   h.settings.obey.dc_load_max_w = 1500.0;
   h.start(config::OperatingMode::manual, -1500.0);
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w.reset();
-  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  const double volts = h.measure_at_battery();
   double inverter_w = -1500.0;  // follows the command at 200 W/s
   double load_w = 0.0;
   auto step = [&] {
@@ -309,9 +305,7 @@ TEST(ProtectionRows, ALoadSwitchedOnWhileTheCommandMovesIsLearned) {
 TEST(ProtectionRows, AnUnlatchedObeyBlockSurvivesARestart) {
   Harness h;
   h.start(config::OperatingMode::manual, -1000.0);
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w.reset();
-  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  const double volts = h.measure_at_battery();
   h.in.snapshot.pack.current_a = -2500.0 / volts;  // no DC load declared
   bool blocked = false;
   for (int i = 0; i < 20 && !blocked; ++i) {
@@ -398,9 +392,7 @@ TEST(ProtectionRows, ARecoveryChargeThatDoesNotArriveIsReportedAndHoldsTheBlock)
   h.in.snapshot.pack.soc_pct = 4.0;
   h.start(config::OperatingMode::idle);
   ASSERT_TRUE(h.out.recovery.has_value());
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w.reset();
-  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  const double volts = h.measure_at_battery();
   h.in.snapshot.pack.current_a = -950.0 / volts;
   bool reported = false;
   bool blocked = false;
@@ -462,9 +454,7 @@ TEST(ProtectionRows, TheRecoveryChargeCoversADeclaredLoad) {
   h.settings.obey.dc_load_max_w = 2000.0;
   h.in.snapshot.pack.soc_pct = 4.0;
   h.start(config::OperatingMode::idle);
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w.reset();
-  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  const double volts = h.measure_at_battery();
   std::vector<double> commands;
   for (int i = 0; i < 60; ++i) {
     const double inverter_w =
@@ -488,9 +478,7 @@ TEST(ProtectionRows, ALoadThatSwitchesOffGivesItsRoomBack) {
   Harness h;
   h.settings.obey.dc_load_max_w = 1500.0;
   h.start(config::OperatingMode::manual, -1000.0);
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w.reset();
-  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  const double volts = h.measure_at_battery();
   for (int i = 0; i < 20; ++i) {
     h.in.snapshot.pack.current_a = -(1000.0 + 1500.0) / volts;  // fridge on
     h.step();
@@ -616,9 +604,7 @@ TEST(ProtectionRows, ADischargeIsJudgedOnTopOfAnExistingDcLoad) {
   Harness h;
   h.settings.obey.dc_load_max_w = 1000.0;
   h.start(config::OperatingMode::idle);
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w.reset();
-  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  const double volts = h.measure_at_battery();
   h.in.snapshot.pack.current_a = -1040.0 / volts;  // a 1 kW DC load, nothing commanded
   h.steps(20);
   h.in.request.mode = config::OperatingMode::manual;
@@ -642,9 +628,7 @@ TEST(ProtectionRows, ADischargeIsJudgedOnTopOfAnExistingDcLoad) {
 TEST(ProtectionRows, ADrawThatPersistsAfterTheBlockHoldsItUnlatched) {
   Harness h;
   h.start(config::OperatingMode::manual, -500.0);
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w.reset();
-  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  const double volts = h.measure_at_battery();
   h.in.snapshot.pack.current_a = -500.0 / volts;
   h.steps(5);
   h.in.snapshot.pack.current_a = -1540.0 / volts;  // 1 kW more: a DC heater, or the inverter
@@ -673,9 +657,7 @@ TEST(ProtectionRows, TheDischargeEnvelopeLeavesRoomForADcLoad) {
   Harness h;
   h.settings.obey.dc_load_max_w = 3000.0;
   h.start(config::OperatingMode::idle);
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w.reset();
-  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  const double volts = h.measure_at_battery();
   h.in.snapshot.pack.current_a = -2500.0 / volts;
   h.steps(5);
   EXPECT_NEAR(h.out.uncommanded_discharge_w, 2500.0, 1.0);
@@ -696,9 +678,7 @@ TEST(ProtectionRows, ACyclingLoadKeepsItsRoomBetweenStarts) {
   Harness h;
   h.settings.obey.dc_load_max_w = 3000.0;
   h.start(config::OperatingMode::idle);
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w.reset();
-  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  const double volts = h.measure_at_battery();
   h.in.snapshot.pack.current_a = -1500.0 / volts;
   h.steps(5);
   ASSERT_NEAR(h.out.envelope.discharge_power_max_w.value, 100.0 * volts - 1500.0, 1.0);
@@ -720,9 +700,7 @@ TEST(ProtectionRows, ACyclingLoadKeepsItsRoomBetweenStarts) {
 TEST(ProtectionRows, ACyclingLoadMeasuredAtTheBatteryNeverLatchesRepeatedTrips) {
   Harness h;
   h.start(config::OperatingMode::manual, -1000.0);
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w.reset();
-  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  const double volts = h.measure_at_battery();
   for (int cycle = 0; cycle < 4; ++cycle) {
     for (int i = 0; i < 25; ++i) {  // on: 600 W on top of what the inverter delivers
       const double inverter_w = discharge_open(h.out) ? 1000.0 : 0.0;
@@ -744,9 +722,7 @@ TEST(ProtectionRows, ACyclingLoadMeasuredAtTheBatteryNeverLatchesRepeatedTrips) 
 TEST(ProtectionRows, ALoadThatEndsDuringADischargeNoLongerCovers) {
   Harness h;
   h.start(config::OperatingMode::idle);
-  h.plant_follows = false;
-  h.in.snapshot.inverter.battery_power_w.reset();
-  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  const double volts = h.measure_at_battery();
   h.in.snapshot.pack.current_a = -1000.0 / volts;  // a 1 kW DC load
   h.steps(5);
   h.in.request.mode = config::OperatingMode::manual;

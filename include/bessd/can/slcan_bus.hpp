@@ -84,7 +84,10 @@ class SlcanBus final : public CanBus {
   bool wanted_open_{false};
   bool open_{false};
   bool malformed_reported_{false};  // first garbage line per connection is reported
-  bool rejected_reported_{false};   // first BEL per connection is reported
+  // Opened in the middle of the adapter's stream: the first line may be the tail of one sent
+  // before; it is counted, not reported, until a whole line has been read.
+  bool line_synced_{false};
+  bool rejected_reported_{false};  // first BEL per connection is reported
   slcan::Parser parser_;
   slcan::Parser::Output parsed_;
   std::array<std::uint8_t, 512> rx_buffer_{};

@@ -1,5 +1,6 @@
 #include <bessd/can/slcan_bus.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <boost/asio/write.hpp>
@@ -68,6 +69,7 @@ void SlcanBus::try_open() {
   open_ = true;
   parser_.reset();
   malformed_reported_ = false;
+  line_synced_ = false;
   rejected_reported_ = false;
   const bool was_failing = reopen_.opened();
   // Close first (the adapter may still be open from a previous run), set the bit rate, open.
@@ -123,7 +125,22 @@ void SlcanBus::start_read() {
 void SlcanBus::handle_bytes(std::size_t n) {
   parsed_.messages.clear();
   parsed_.errors.clear();
-  parser_.feed(std::span<const std::uint8_t>(rx_buffer_.data(), n), parsed_);
+  std::span<const std::uint8_t> bytes(rx_buffer_.data(), n);
+  if (!line_synced_) {
+    // The first line read after opening may be the tail of one the adapter sent before: parsed
+    // on its own, and a rejection of it only counted.
+    const auto end = std::find_if(bytes.begin(), bytes.end(),
+                                  [](std::uint8_t b) { return b == '\r' || b == '\a'; });
+    if (end != bytes.end()) {
+      const auto first = static_cast<std::size_t>(end - bytes.begin()) + 1;
+      parser_.feed(bytes.first(first), parsed_);
+      stats_.malformed += parsed_.errors.size();
+      parsed_.errors.clear();
+      bytes = bytes.subspan(first);
+      line_synced_ = true;
+    }
+  }
+  parser_.feed(bytes, parsed_);
   for (const auto& err : parsed_.errors) {
     ++stats_.malformed;
     if (!malformed_reported_) {

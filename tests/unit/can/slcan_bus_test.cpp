@@ -127,6 +127,22 @@ TEST_F(SlcanBusTest, OpenSendsCloseBitrateOpenWithoutWaitingForAcks) {
   EXPECT_EQ(adapter_->received(), "C\rS5\rO\rt30580000000000000000\r");
 }
 
+// Red team 26g L4: a restart opens the port in the middle of the adapter's stream. The tail of
+// the line sent before is counted, not reported; garbage after that is reported as before.
+TEST_F(SlcanBusTest, TheTailOfALineFromBeforeTheOpenIsNoGarbage) {
+  make_bus();
+  ASSERT_TRUE(run_until(io_, [&] { return adapter_got("O\r"); }));
+  adapter_->write("0C012C201\rt3518");
+  adapter_->write("1402C012C012C201\r");
+  ASSERT_TRUE(run_until(io_, [&] { return frames_.size() == 1; }));
+  EXPECT_EQ(bus_->stats().malformed, 1U);
+  EXPECT_EQ(count(CanErrorKind::malformed_input), 0) << "nothing to tell anyone";
+  adapter_->write("garbage\rt35181402C012C012C201\r");
+  ASSERT_TRUE(run_until(io_, [&] { return frames_.size() == 2; }));
+  EXPECT_EQ(bus_->stats().malformed, 2U);
+  EXPECT_EQ(count(CanErrorKind::malformed_input), 1);
+}
+
 TEST_F(SlcanBusTest, SplitWritesGarbageAcksAndBell) {
   make_bus();
   ASSERT_TRUE(run_until(io_, [&] { return adapter_got("O\r"); }));

@@ -106,10 +106,14 @@ Controller::Controller(ControllerSettings settings, limits::LimitsSettings limit
   restore_obey_holds();
 }
 
+std::vector<Controller::FaultState>::iterator Controller::find_fault_state(std::string_view id) {
+  return std::find_if(faults_.begin(), faults_.end(),
+                      [&](const FaultState& f) { return f.id == id; });
+}
+
 void Controller::set_cause(std::string_view id, bool active, const std::string& reason,
                            const StepInput& in, std::vector<core::Event>& events) {
-  auto it =
-      std::find_if(faults_.begin(), faults_.end(), [&](const FaultState& f) { return f.id == id; });
+  auto it = find_fault_state(id);
   const FaultSpec* spec = find_fault(id);
   const bool latches = spec && spec->clearing == FaultClearing::latched;
   const Severity sev = spec ? spec->severity : Severity::error;
@@ -167,8 +171,7 @@ void Controller::raise_latch_store_fault(const std::string& what, const StepInpu
                                          std::vector<core::Event>& events) {
   events.push_back(control_event(in.now, Severity::error, EventEdge::once,
                                  std::string(fault_id::latch_store), what));
-  const auto it = std::find_if(faults_.begin(), faults_.end(),
-                               [](const FaultState& f) { return f.id == fault_id::latch_store; });
+  const auto it = find_fault_state(fault_id::latch_store);
   if (it == faults_.end())
     faults_.push_back(FaultState{std::string(fault_id::latch_store), what, true, false, {}});
   else
@@ -360,9 +363,7 @@ bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
     // block is no news, and its end does not release the latch.
     const std::string_view fault =
         charge ? fault_id::charge_not_obeyed : fault_id::discharge_not_obeyed;
-    if (std::any_of(faults_.begin(), faults_.end(),
-                    [&](const FaultState& f) { return f.id == fault && f.latched; }))
-      continue;
+    if (const auto f = find_fault_state(fault); f != faults_.end() && f->latched) continue;
     const char* id = charge ? "OP-I-01" : "OP-I-02";
     if (now_v.blocked && now_v.restored) {
       events.push_back(control_event(

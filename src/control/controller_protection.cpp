@@ -60,9 +60,7 @@ void Controller::pass_limits_events(const StepInput& in, std::vector<core::Event
         continue;
       }
       if (!raised && std::exchange(com01_edge_hidden_, false)) continue;
-      if (!raised && std::any_of(faults_.begin(), faults_.end(),
-                                 [](const FaultState& f) { return f.id == fault_id::bms_lost; }))
-        continue;
+      if (!raised && find_fault_state(fault_id::bms_lost) != faults_.end()) continue;
     }
     to.push_back(std::move(e));
   }

@@ -186,6 +186,7 @@ class Controller {
                                std::vector<core::Event>& events);
   void restore_trips(const StepInput& in);
   void restore_obey_holds();
+  std::vector<FaultState>::iterator find_fault_state(std::string_view id);
   std::optional<std::string> charge_missing_text() const;
   void report_uncovered_discharge(const StepInput& in, StepOutput& out);
   void store_trips(const StepInput& in, std::vector<core::Event>& events);

@@ -32,6 +32,12 @@ void DischargeCurrentGuard::corrected(double over_a, TimePoint now) {
   progress_at_ = now;
 }
 
+void DischargeCurrentGuard::let_go(TimePoint now) {
+  floor_w_.reset();
+  reason_.clear();
+  released_at_ = now;
+}
+
 std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentSample& pack,
                                                               std::optional<double> limit_a,
                                                               double commanded_w, TimePoint now) {
@@ -40,15 +46,6 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
     return std::nullopt;
   last_sample_ = pack.measured_at;
   const double limit = std::max(0.0, *limit_a);
-  // Told once, not per start of a cycling load (a fridge, a pump): engaging again within the
-  // quiet period continues the episode, and its end is told once the pack has stayed within.
-  if (announced_ && !floor_w_ && now - released_at_ >= kQuietPeriod) {
-    announced_ = false;
-    return CurrentGuardEdge{false, printf_string("The pack has stayed within its discharge limit "
-                                                 "for %.0f minutes: the inverter's share is no "
-                                                 "longer lowered.",
-                                                 to_seconds(kQuietPeriod) / 60.0)};
-  }
   const double draw_a = -*pack.current_a;
   const double over_a = draw_a - limit;
   const double tol = tolerance_a(limit);
@@ -110,10 +107,7 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
   if (floor_w_ && *floor_w_ > commanded_w && over_a <= 0.0) {
     floor_w_ = commanded_w;
     if (*floor_w_ <= -(limit - tol) * volts + 1e-6) {
-      floor_w_.reset();
-      reason_.clear();
-      released_at_ = now;
-      return std::nullopt;
+      let_go(now);
     }
   }
   if (floor_w_ && settled && over_a < -2.0 * tol) {
@@ -124,10 +118,17 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
     hold_until_ = now + settle_time(give_w, ramp_w_per_s_);
     // Lower than one tolerance under the limit, the bound is the envelope's own again.
     if (*floor_w_ <= -(limit - tol) * volts + 1e-6) {
-      floor_w_.reset();
-      reason_.clear();
-      released_at_ = now;
+      let_go(now);
     }
+  }
+  // Told once, not per start of a cycling load (a fridge, a pump): engaging again within the
+  // quiet period continues the episode, and its end is told once the pack has stayed within.
+  if (announced_ && !floor_w_ && now - released_at_ >= kQuietPeriod) {
+    announced_ = false;
+    return CurrentGuardEdge{false, printf_string("The pack has stayed within its discharge limit "
+                                                 "for %.0f minutes: the inverter's share is no "
+                                                 "longer lowered.",
+                                                 to_seconds(kQuietPeriod) / 60.0)};
   }
   return std::nullopt;
 }

@@ -50,6 +50,7 @@ class DischargeCurrentGuard {
 
  private:
   void corrected(double over_a, TimePoint now);
+  void let_go(TimePoint now);
 
   double ramp_w_per_s_;
   std::optional<double> floor_w_;

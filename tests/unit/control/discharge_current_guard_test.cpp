@@ -154,6 +154,18 @@ TEST(DischargeCurrentGuard, ACyclingLoadIsOneEpisode) {
   EXPECT_TRUE(again->engaged);
 }
 
+// The end of an episode is told on a quiet sample, never instead of correcting one that is over.
+TEST(DischargeCurrentGuard, AnExcessAfterTheQuietPeriodIsCorrectedAtOnce) {
+  GuardRig r;
+  r.feed(-70.0, -1000.0);
+  r.feed(0.0, 0.0, 50.0, seconds{10});  // the load is off: lets go
+  ASSERT_FALSE(r.guard.min_command_w());
+  r.now += std::chrono::minutes{10};  // no sample for a while (the BMS was silent)
+  r.feed(-70.0, -1000.0);
+  ASSERT_TRUE(r.guard.min_command_w()) << "corrected on the first sample over the limit";
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), 0.0);
+}
+
 TEST(DischargeCurrentGuard, GivesBackOnlyWhatLeavesTheLimitWithin) {
   GuardRig r;
   r.feed(-70.0, -1000.0);                 // floor 0 W

@@ -536,7 +536,13 @@ core::Envelope Controller::leave_room_for_loads(core::Envelope env) const {
   if (room_w <= 0.0 || bound.value <= 0.0) return env;
   bound.value = std::max(0.0, bound.value - room_w);
   const std::string text =
-      room_w > load_w + 1.0
+      obey_.load_assumed()
+          ? printf_string(
+                "Discharging is reduced by the %.0f W declared for DC loads on the "
+                "battery bus (battery.dc_load_max_w), assumed to draw until bessd has "
+                "measured what they draw, so that the pack stays within its limits.",
+                load_w)
+      : room_w > load_w + 1.0
           ? printf_string(
                 "Discharging is reduced by %.0f W kept for a DC load on the battery bus "
                 "(it drew that within the last 30 minutes and draws %.0f W now), so "

@@ -16,6 +16,8 @@ double tolerance_a(double limit_a) {
 
 // A BMS's current reading wanders by a few tenths of an ampere between samples.
 constexpr double kNoiseA = 0.3;
+// How often a correction on its way is checked for progress: a few BMS samples.
+constexpr Duration kProgressPeriod = std::chrono::milliseconds{500};
 
 Duration settle_time(double change_w, double ramp_w_per_s) {
   return std::chrono::duration_cast<Duration>(
@@ -26,8 +28,6 @@ Duration settle_time(double change_w, double ramp_w_per_s) {
 }  // namespace
 
 void DischargeCurrentGuard::corrected(double over_a, TimePoint now) {
-  excess_at_correction_a_ = over_a;
-  corrected_at_ = now;
   progress_a_ = over_a;
   progress_at_ = now;
 }
@@ -59,29 +59,33 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
                               "lowers the inverter's share by %.0f W to keep the pack within it.",
                               draw_a, limit, over_a * volts)};
     announced_ = true;
-    // What should be left of the excess the last correction answered, had the inverter come
-    // down at its ramp since.
-    const double expected_a = std::max(
-        0.0, excess_at_correction_a_ - ramp_w_per_s_ * to_seconds(now - corrected_at_) / volts);
-    if (!floor_w_ || settled) {
-      // From the command actually applied (one the envelope bounded does not count twice): lower
-      // the inverter's share by the whole excess, the load does not wait for a window.
+    if (!floor_w_) {
+      // From the command actually applied: lower the inverter's share by the whole excess, the
+      // load does not wait for a window.
       floor_w_ = commanded_w + over_a * volts;
       corrected(over_a, now);
       hold_until_ = now + settle_time(over_a * volts, ramp_w_per_s_);
-    } else if (over_a > expected_a + tol) {
-      // More excess than the correction on its way leaves (the inverter still ramps towards an
-      // older command, after a restart; a load switched on): the rest cannot wait for the pause.
-      *floor_w_ += (over_a - expected_a) * volts;
+    } else if (over_a > last_over_a_ + tol) {
+      // The excess grew since the last sample (a load switched on, the inverter still ramps
+      // towards an older command after a restart): the growth cannot wait for the pause. Only
+      // the growth: how fast the inverter comes down is not assumed, as a configured ramp far
+      // above the device's own would make each sample look like a new excess.
+      *floor_w_ += (over_a - last_over_a_) * volts;
       corrected(over_a, now);
       hold_until_ = std::max(hold_until_, now + settle_time(over_a * volts, ramp_w_per_s_));
-    } else if (now - progress_at_ >= std::chrono::seconds{1}) {
-      // An inverter faster than inverter.ramp_w_per_s gets there at once and leaves a steady
-      // rest (the first sample caught a load still starting): an excess that has not come down
-      // by half what the ramp would have given in the last second is no correction on its way.
-      const double ramp_a = ramp_w_per_s_ * to_seconds(now - progress_at_) / volts;
-      if (progress_a_ - over_a < std::max(0.5 * ramp_a, kNoiseA)) {
-        *floor_w_ += over_a * volts;
+    } else if (now - progress_at_ >= kProgressPeriod) {
+      // After a correction the excess comes down as the inverter gets there, at its own pace.
+      // One that has come down by less than the smaller of half the configured ramp's worth and
+      // a tenth of itself per second (a few tenths of an ampere at least) is no correction on
+      // its way: the inverter has got there (faster than inverter.ramp_w_per_s, and the first
+      // sample caught a load still starting; a load that grew slowly). The rest is corrected
+      // from the command actually applied, so a bound the envelope keeps the command under
+      // (no charging into a cold pack) is not added up while it cannot act.
+      const double dt_s = to_seconds(now - progress_at_);
+      const double needed_a =
+          std::max(kNoiseA, std::min(0.5 * ramp_w_per_s_ * dt_s / volts, 0.1 * progress_a_ * dt_s));
+      if (progress_a_ - over_a < needed_a) {
+        floor_w_ = std::max(*floor_w_, commanded_w + over_a * volts);
         corrected(over_a, now);
         hold_until_ = std::max(hold_until_, now + settle_time(over_a * volts, ramp_w_per_s_));
       } else {
@@ -93,8 +97,10 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
         "the pack gives %.1f A, above its %.1f A discharge limit, so something besides the "
         "inverter draws from it (a DC load switched on, or one larger than declared)",
         draw_a, limit);
+    last_over_a_ = over_a;
     return edge;
   }
+  last_over_a_ = over_a;
   // Within the limit again: the reason says what is measured now, not the excess answered.
   if (floor_w_)
     reason_ = printf_string(

@@ -125,7 +125,7 @@ ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double command
   // The room follows the measured load up at once and comes down only after the hold.
   if (!measured_at_battery) {
     room_w_ = 0.0;
-  } else if (settled(now) &&
+  } else if (load_measured_ && settled(now) &&
              (!room_at_ || discharge_.load_w >= room_w_ || now - *room_at_ >= kLoadRoomHold)) {
     room_w_ = discharge_.load_w;
     room_at_ = now;
@@ -162,6 +162,7 @@ void ObeyMonitor::learn_dc_load(double measured_w, double commanded_w, TimePoint
     // discharge commanded, or on top of the charge commanded (a 2 kW load under a 1 kW charge
     // shows as a 1 kW discharge), is the load, up or down.
     discharge_.load_w = std::clamp(-measured_w + commanded_w, 0.0, s_.dc_load_max_w);
+    load_measured_ = true;
     return;
   }
   // While the command moves (the discharge current guard corrects it on each BMS sample, a

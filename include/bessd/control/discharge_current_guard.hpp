@@ -56,9 +56,8 @@ class DischargeCurrentGuard {
   std::optional<double> floor_w_;
   std::optional<TimePoint> last_sample_;
   TimePoint hold_until_{};
-  double excess_at_correction_a_{0.0};  // the excess the last correction answered
-  TimePoint corrected_at_{};            // and when
-  // The excess a second or so ago, to tell a correction on its way from one that has arrived.
+  double last_over_a_{0.0};  // the previous sample's excess (negative: room)
+  // The excess half a second or so ago, to tell a correction on its way from one that arrived.
   double progress_a_{0.0};
   TimePoint progress_at_{};
   std::string reason_;

@@ -89,6 +89,8 @@ class ObeyMonitor {
   /// kLoadRoomHold, so a cycling load (a fridge) finds its room at each start instead of driving
   /// the pack past its limit until the inverter has come down.
   double load_room_w() const { return room_w_ > s_.standby_tolerance_w ? room_w_ : 0.0; }
+  /// The load is still the declared one assumed at start, not a measurement.
+  bool load_assumed() const { return !load_measured_ && discharge_.load_w > 0.0; }
   static constexpr Duration kLoadRoomHold = std::chrono::minutes{30};
 
  private:
@@ -135,6 +137,7 @@ class ObeyMonitor {
   bool short_{false};
   bool recovering_{false};
   double room_w_{0.0};                // of loads measured, not the one assumed at start
+  bool load_measured_{false};         // load_w is a measurement, not the declared assumption
   std::optional<TimePoint> room_at_;  // when room_w_ was last drawn
 };
 

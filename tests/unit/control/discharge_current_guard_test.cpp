@@ -51,18 +51,36 @@ TEST(DischargeCurrentGuard, WaitsForTheInverterBeforeCorrectingAgain) {
 // Red team 26e P2: after a restart the inverter ramps towards the old command; the first sample
 // shows a small excess, the next ones a growing one. The growth is answered at once, not after
 // the pause.
-// Red team 26f R2: the correction on its way is expected to take the excess down at the
-// inverter's ramp (200 W/s is 4 A/s at 50 V); more than that is answered at once.
+// Red team 26f R2 and 26h N1: an excess that grows from one sample to the next is answered at
+// once, by its growth; how fast the inverter comes down is not assumed.
 TEST(DischargeCurrentGuard, AnExcessThatGrowsDuringThePauseIsAnsweredAtOnce) {
   GuardRig r;
   r.feed(-53.0, -1500.0);  // 3 A over: floor -1350 W
   EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -1350.0);
-  r.feed(-60.0, -1350.0);  // still ramping the other way: 10 A over where none was expected
+  r.feed(-60.0, -1350.0);  // still ramping the other way: 7 A more than a second ago
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -1000.0);
+  r.feed(-55.0, -1000.0);  // coming down: nothing more
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -1000.0);
+  r.feed(-58.0, -1000.0);  // 3 A more than a second ago: a load stepped up
   EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -850.0);
-  r.feed(-55.0, -850.0);  // 5 A over, 6 A expected on the way down: nothing more
-  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -850.0);
-  r.feed(-58.0, -850.0);  // 2 A expected, 8 A there: a load stepped up
-  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -550.0);
+}
+
+// Red team 26h N1: inverter.ramp_w_per_s set far above the device's own (5000 W/s configured,
+// 250 W/s real) made each sample on the way down look like a new excess, and the guard
+// over-corrected into a grid charge. An inverter coming down at its own pace is left to it.
+TEST(DischargeCurrentGuard, AConfiguredRampFasterThanTheInverterDoesNotOverCorrect) {
+  DischargeCurrentGuard guard{5000.0};
+  TimePoint now = TimePoint{} + seconds{100};
+  const auto feed = [&](double amps, double commanded_w) {
+    now += milliseconds{100};
+    guard.update(PackCurrentSample{-amps, 50.0, now}, 50.0, commanded_w, now);
+  };
+  feed(70.0, -1000.0);  // 20 A over: floor 0 W
+  ASSERT_TRUE(guard.min_command_w());
+  for (int i = 1; i <= 40; ++i) {
+    feed(std::max(50.0, 70.0 - 0.5 * i), 0.0);  // 250 W/s at 50 V, sampled every 0.1 s
+    ASSERT_DOUBLE_EQ(*guard.min_command_w(), 0.0) << i;
+  }
 }
 
 // Red team 26g H1: an inverter faster than the configured ramp gets there at once, and the first

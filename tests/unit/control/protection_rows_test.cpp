@@ -695,6 +695,23 @@ TEST(ProtectionRows, ACyclingLoadKeepsItsRoomBetweenStarts) {
       << "given back once the load has not drawn for 30 minutes";
 }
 
+// Red team 26h N3: the declared load assumed at start (here through a restored OP-I-02 block, which
+// keeps it from being measured for a window) is no measured load: it never becomes the room kept
+// for 30 minutes.
+TEST(ProtectionRows, TheAssumedLoadIsNeverKeptAsRoom) {
+  Harness h;
+  h.settings.obey.dc_load_max_w = 1500.0;
+  ASSERT_TRUE(h.store.save_trips({{"HOLD:OP-I-02", false, true, {1'764'547'000'000}}}));
+  const double volts = h.measure_at_battery();
+  h.in.snapshot.pack.current_a = 0.0;  // nothing draws
+  h.start(config::OperatingMode::manual, -1000.0);
+  EXPECT_FALSE(discharge_open(h.out)) << "the block is restored";
+  h.steps(60);
+  EXPECT_TRUE(discharge_open(h.out)) << "the restored block ended after a window";
+  EXPECT_NEAR(h.out.envelope.discharge_power_max_w.value, 100.0 * volts, 1.0)
+      << h.out.envelope.discharge_power_max_w.cause.sentence;
+}
+
 // Red team 26b N2: a fridge cycling under a discharge, judged from the BMS's V x I, cannot be
 // told from the inverter; its blocks do not add up to a repeated-trip latch.
 TEST(ProtectionRows, ACyclingLoadMeasuredAtTheBatteryNeverLatchesRepeatedTrips) {

@@ -58,7 +58,8 @@ Json energy_json(const EnergyStatus& e) {
           {"house_kwh", round_kwh(t.house_kwh)},
           {"measured_s", std::round(t.measured_s)},
           {"unmeasured_s", std::round(t.unmeasured_s)},
-          {"since", e.since ? Json(format_time(*e.since)) : Json(nullptr)}};
+          {"since", e.since ? Json(format_time(*e.since)) : Json(nullptr)},
+          {"as_of", e.as_of ? Json(format_time(*e.as_of)) : Json(nullptr)}};
 }
 
 Json bound_json(const core::Bound& b) {

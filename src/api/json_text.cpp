@@ -265,6 +265,11 @@ void power_flow_object(JsonWriter& w, const StatusDto& s) {
 void energy_object(JsonWriter& w, const EnergyStatus& e) {  // energy_json
   const auto& t = e.totals;
   w.begin_object();
+  w.key("as_of");
+  if (e.as_of)
+    w.value(format_time(*e.as_of));
+  else
+    w.null();
   w.member("battery_charged_kwh", round_kwh(t.battery_charged_kwh));
   w.member("battery_discharged_kwh", round_kwh(t.battery_discharged_kwh));
   w.member("grid_export_kwh", round_kwh(t.grid_export_kwh));

@@ -256,7 +256,8 @@ api::StatusDto AppFacade::status() const {
   db.error_count = m.write_failures;
   db.detail = m.last_error.empty() ? ctx_.config.storage.path : m.last_error;
   s.links.push_back(db);
-  s.energy = api::EnergyStatus{ctx_.loop.energy_totals(), ctx_.loop.energy_since()};
+  const auto shown = ctx_.loop.energy_shown();
+  s.energy = api::EnergyStatus{shown.totals, ctx_.loop.energy_since(), shown.as_of};
   if (ctx_.service_links)
     for (auto& l : ctx_.service_links()) s.links.push_back(std::move(l));
   if (ctx_.service_faults) s.service_faults = ctx_.service_faults();

@@ -58,9 +58,15 @@ void ControlLoop::reconfigure(const config::Config& cfg) {
   step_now();
 }
 
-void ControlLoop::restore_energy(const energy::EnergyTotals& totals, WallTime since) {
+void ControlLoop::restore_energy(const energy::EnergyTotals& totals, WallTime since,
+                                 WallTime saved_at, bool stored) {
   energy_ = energy::EnergyCounters(kEnergyGap, totals);
   energy_since_ = since;
+  energy_pending_ = ShownEnergy{totals, saved_at};
+  if (stored)
+    energy_shown_ = energy_pending_;
+  else
+    energy_shown_.reset();
 }
 
 void ControlLoop::restore_lifetime(const control::LifetimeCounters& counters) {

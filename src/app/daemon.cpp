@@ -606,11 +606,17 @@ struct Daemon::Impl {
       // Counting from 0 would overwrite the stored totals: this run's energy is shown, not kept.
       log->warn("lifetime and energy counters not restored ({}): this run's energy is not stored",
                 counters.error().message);
-      loop->restore_energy({}, clock.wall_now());
+      loop->restore_energy({}, clock.wall_now(), clock.wall_now(), /*stored=*/false);
       return;
     }
-    const StoredEnergy stored = stored_energy(*counters);
-    loop->restore_energy(stored.totals, stored.since.value_or(clock.wall_now()));
+    StoredEnergy stored = stored_energy(*counters);
+    // The time since the last save was not counted (the stop, and what a crash lost).
+    if (stored.saved_at && clock.wall_now() > *stored.saved_at)
+      stored.totals.unmeasured_s +=
+          std::chrono::duration<double>(clock.wall_now() - *stored.saved_at).count();
+    const WallTime now = clock.wall_now();
+    loop->restore_energy(stored.totals, stored.since.value_or(now), stored.saved_at.value_or(now),
+                         /*stored=*/true);
     energy_restored = true;
     control::LifetimeCounters c;
     for (const auto& k : *counters) {
@@ -647,8 +653,10 @@ struct Daemon::Impl {
 
   void save_energy() {
     if (!energy_restored || !loop->energy_since()) return;
-    for (auto& r : energy_records(loop->energy_totals(), *loop->energy_since(), clock.wall_now()))
+    const WallTime now = clock.wall_now();
+    for (auto& r : energy_records(loop->energy_totals(), *loop->energy_since(), now))
       store->save_counter(r);
+    loop->energy_stored(loop->energy_totals(), now);
   }
 
   // After every step: watchdog, telemetry at its own rate, counters once a minute, STATUS=.

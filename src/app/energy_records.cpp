@@ -1,5 +1,6 @@
 #include <bessd/app/energy_records.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string_view>
 
@@ -47,7 +48,10 @@ StoredEnergy stored_energy(const std::vector<storage::LifetimeCounter>& stored) 
       continue;
     }
     for (const auto& f : kFields)
-      if (c.key == f.key) out.totals.*f.value = c.value;
+      if (c.key == f.key) {
+        out.totals.*f.value = c.value;
+        out.saved_at = std::max(out.saved_at.value_or(c.updated_at), c.updated_at);
+      }
   }
   return out;
 }

@@ -106,6 +106,7 @@ struct HeldLimitStatus {
 struct EnergyStatus {
   energy::EnergyTotals totals;
   std::optional<WallTime> since;  // when counting began here (kept across restarts)
+  std::optional<WallTime> as_of;  // the totals are counted up to this time (the last save)
   friend bool operator==(const EnergyStatus&, const EnergyStatus&) = default;
 };
 

@@ -94,9 +94,26 @@ class ControlLoop {
   /// kWh per flow since `energy_since()` (docs/api.md "Energy counters"), integrated at every step.
   const energy::EnergyTotals& energy_totals() const { return energy_.totals(); }
   std::optional<WallTime> energy_since() const { return energy_since_; }
-  /// The stored counters of the previous runs (before start()); without them counting begins
-  /// at `since`.
-  void restore_energy(const energy::EnergyTotals& totals, WallTime since);
+  /// What people are shown: the totals handed to the store one save before the last, when
+  /// totals are stored, so that a crash never shows a lower total after the restart than
+  /// before it; the live totals when they are not stored.
+  struct ShownEnergy {
+    energy::EnergyTotals totals;
+    WallTime as_of{};  // counted up to
+    friend bool operator==(const ShownEnergy&, const ShownEnergy&) = default;
+  };
+  ShownEnergy energy_shown() const {
+    return energy_shown_ ? *energy_shown_ : ShownEnergy{energy_.totals(), clock_.wall_now()};
+  }
+  /// The totals were handed to the store at `at`.
+  void energy_stored(const energy::EnergyTotals& totals, WallTime at) {
+    energy_shown_ = std::exchange(energy_pending_, ShownEnergy{totals, at});
+  }
+  /// The counters of the previous runs (before start()), stored at `saved_at`; without them
+  /// counting begins at `since`. `stored`: this run stores its totals (then only stored ones
+  /// are shown).
+  void restore_energy(const energy::EnergyTotals& totals, WallTime since, WallTime saved_at,
+                      bool stored);
   std::uint64_t steps() const { return steps_; }
 
   /// Runs one step now (timer, safety trigger or test).
@@ -122,6 +139,8 @@ class ControlLoop {
   control::LifetimeTracker lifetime_;
   energy::EnergyCounters energy_;
   std::optional<WallTime> energy_since_;
+  std::optional<ShownEnergy> energy_shown_;  // absent: the live totals
+  ShownEnergy energy_pending_;               // handed to the store, maybe not on disk yet
 
   core::PackState pack_;
   core::InverterState inverter_;

@@ -13,7 +13,8 @@ namespace bessd::app {
 
 struct StoredEnergy {
   energy::EnergyTotals totals;
-  std::optional<WallTime> since;  // absent: never counted here before
+  std::optional<WallTime> since;     // absent: never counted here before
+  std::optional<WallTime> saved_at;  // when the totals were stored last
 };
 
 std::vector<storage::LifetimeCounter> energy_records(const energy::EnergyTotals& totals,

@@ -250,6 +250,7 @@ class RandomDocuments {
                       &t.grid_export_kwh, &t.pv_kwh, &t.house_kwh, &t.measured_s, &t.unmeasured_s})
       *v = number();
     if (pick(2) == 0) s.energy.since = time();
+    if (pick(2) == 0) s.energy.as_of = time();
     return s;
   }
 

@@ -229,7 +229,8 @@ TEST(ControlLoop, EnergyIsCountedAtEveryStepFromTheStoredTotals) {
   energy::EnergyTotals stored;
   stored.grid_import_kwh = 10.0;
   const WallTime since = WallTime{} + std::chrono::hours{480'000};
-  h.loop->restore_energy(stored, since);
+  const WallTime saved_at = since + std::chrono::hours{1};
+  h.loop->restore_energy(stored, since, saved_at, /*stored=*/true);
   h.loop->start();
   for (int i = 0; i < 3600; ++i) {  // an hour at 1 s
     h.clock.advance(std::chrono::seconds{1});
@@ -250,6 +251,16 @@ TEST(ControlLoop, EnergyIsCountedAtEveryStepFromTheStoredTotals) {
   EXPECT_NEAR(t.pv_kwh, 2.0, 0.001);
   EXPECT_NEAR(t.house_kwh, 3.5, 0.002);
   EXPECT_EQ(h.loop->energy_since(), since);
+  // Red team 26h N2: people see only totals stored a save ago, so a crash never shows a lower
+  // total after the restart than before it.
+  using Shown = ControlLoop::ShownEnergy;
+  EXPECT_EQ(h.loop->energy_shown(), (Shown{stored, saved_at})) << "nothing stored this run";
+  const auto first = t;
+  const WallTime at = saved_at + std::chrono::hours{2};
+  h.loop->energy_stored(first, at);
+  EXPECT_EQ(h.loop->energy_shown(), (Shown{stored, saved_at})) << "maybe not on disk yet";
+  h.loop->energy_stored(first, at + std::chrono::seconds{10});
+  EXPECT_EQ(h.loop->energy_shown(), (Shown{first, at}));
   const auto before = t;
   h.clock.advance(std::chrono::seconds{1});
   h.loop->stop();

@@ -49,3 +49,17 @@ TEST(EnergyRecords, OtherCountersAndDamagedRowsAreLeftAside) {
 
 }  // namespace
 }  // namespace bessd::app
+
+namespace bessd::app {
+namespace {
+
+TEST(EnergyRecords, TheTimeOfTheLastSaveComesBack) {
+  const WallTime since = WallTime{} + std::chrono::hours{480'000};
+  const auto rows = energy_records({}, since, since + std::chrono::minutes{5});
+  const auto back = stored_energy(rows);
+  ASSERT_TRUE(back.saved_at);
+  EXPECT_EQ(*back.saved_at, since + std::chrono::minutes{5});
+}
+
+}  // namespace
+}  // namespace bessd::app

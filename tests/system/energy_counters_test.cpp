@@ -154,6 +154,9 @@ TEST(EnergyCounters, AgreeWithTheSimulatorAndSurviveAKill) {
   site.bessd()->signal(SIGKILL);
   ASSERT_TRUE(site.bessd()->wait(2s));
   site.forget_bessd();
+  // Down for a while, as after a crash: the time since the last save is not counted. (A restart
+  // at once can leave less than the half second the status rounds to.)
+  std::this_thread::sleep_for(3s);
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   const auto after = site.api("GET", "/v1/status").body;
   EXPECT_EQ(after.at("energy").at("since"), since) << "counting goes on, not a new start";
@@ -161,7 +164,7 @@ TEST(EnergyCounters, AgreeWithTheSimulatorAndSurviveAKill) {
   EXPECT_GE(restored.battery_in_kwh, before_kill.battery_in_kwh) << "never below what was shown";
   EXPECT_LE(restored.battery_in_kwh, before_kill.battery_in_kwh + 1.6 * 25.0 / 3600.0);
   EXPECT_GE(restored.pv_kwh, before_kill.pv_kwh);
-  EXPECT_GT(after.at("energy").at("unmeasured_s").get<double>(), 0.0)
+  EXPECT_GE(after.at("energy").at("unmeasured_s").get<double>(), 3.0)
       << "the restart's gap is counted as not measured";
 }
 

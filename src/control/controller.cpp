@@ -279,9 +279,9 @@ StepOutput Controller::step(const StepInput& in) {
   if (!first_step_at_) first_step_at_ = in.now;
   if (in.latch_write_failure) raise_latch_store_fault(*in.latch_write_failure, in, out.events);
   const bool online = observe_inverter(in, out);
-  guard_discharge_current(in, out.events);
   limits::LimitsInput li = in.snapshot;
   limits::LimitsResult lr = compute_limits(in, li, out.events);
+  guard_discharge_current(in, lr, out.events);
   update_fault_causes(in, lr.findings, online, out);
   core::Envelope env = leave_room_for_loads(hold_new_fault_directions(std::move(lr.envelope), li));
   out.uncommanded_discharge_w = obey_.discharge_load_w();
@@ -425,22 +425,28 @@ void Controller::report_uncovered_discharge(const StepInput& in, StepOutput& out
       uncovered_reported_
           ? "The pack is drained beyond its discharge limit by a load bessd cannot cover: " +
                 out.current_guard.value_or("") +
-                ". Switch the DC load off, or let the pack warm up so that it may be charged."
+                ". Switch the DC load off or reduce it, or clear what stops the inverter from "
+                "charging."
           : std::string("The pack is no longer drained beyond its discharge limit.")));
 }
 
-void Controller::guard_discharge_current(const StepInput& in, std::vector<core::Event>& events) {
-  // The pack's own limit (its BMS's DCL, the configured rating), not bessd's operating envelope:
-  // the guard is about what the cells can give, whatever bessd would choose to take.
+void Controller::guard_discharge_current(const StepInput& in, const limits::LimitsResult& lr,
+                                         std::vector<core::Event>& events) {
+  // What the cells may give (the BMS's DCL, the rating, bessd's own cell-voltage and temperature
+  // derates), not the operating envelope: the SOC reserve or a fault keeps the inverter's share
+  // down, but a DC load may still drain the pack to the cells' limit.
   const auto& pack = in.snapshot.pack;
-  std::optional<double> limit_a = pack.limits.discharge_current_limit_a;
+  std::optional<double> limit_a = lr.findings.cells_discharge_current_max_a;
+  if (const auto dcl = pack.limits.discharge_current_limit_a)
+    limit_a = std::min(limit_a.value_or(*dcl), *dcl);
   if (const auto rating = engine_.settings().max_discharge_current_a)
     limit_a = std::min(limit_a.value_or(*rating), *rating);
+  load_cover_max_w_ = lr.findings.load_cover_max_w;
   const double commanded_w =
       last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
   const auto edge =
       current_guard_.update(PackCurrentSample{pack.current_a, pack.voltage_v, pack.measured_at},
-                            limit_a, commanded_w, in.now);
+                            limit_a, commanded_w, in.now, lr.envelope.charge_current_max_a.value);
   if (!edge) return;
   events.push_back(control_event(in.now, edge->engaged ? Severity::warning : Severity::info,
                                  edge->engaged ? EventEdge::raised : EventEdge::cleared,

@@ -104,18 +104,41 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
     // a charge that covers the load (docs/protection.md "Discharge current guard").
     if (const auto floor_w = current_guard_.min_command_w();
         floor_w && *floor_w > cmd.battery_power_w) {
-      cmd.battery_power_w = std::max(cmd.battery_power_w, std::min(*floor_w, hi));
+      // A charge that covers the load leaves the cells at rest, so it may go beyond what they
+      // may take (a cold or full pack), up to what the inverter and the site allow; the guard
+      // takes it back as soon as the pack starts to charge (docs/protection.md "Covering a DC
+      // load"). Not while a fault, the compliance verdict or missing data stop charging.
+      // One the inverter does not deliver (it follows the BMS's charge limit itself) is
+      // withdrawn rather than left waiting to charge the pack when it does.
+      const bool refused = current_guard_.not_delivered();
+      const double cover_max_w =
+          load_cover_max_w_ && !refused ? std::max(hi, std::min(*floor_w, *load_cover_max_w_)) : hi;
+      cmd.battery_power_w = std::max(cmd.battery_power_w, std::min(*floor_w, cover_max_w));
       std::string why = current_guard_.reason();
-      // The charge envelope keeps the cover below what the pack needs (a cold pack may not be
-      // charged): the pack stays beyond its limit, and people must hear of it (red team 26g H2).
-      if (*floor_w > hi + 1.0) {
+      if (cmd.battery_power_w > hi + 1.0)
+        why +=
+            "; the inverter covers the load although the pack may not be charged now, and "
+            "the cover comes down as soon as the pack takes any of it";
+      // Even so the cover stays below what the load takes: the pack stays beyond its limit,
+      // and people must hear of it.
+      if (*floor_w > cover_max_w + 1.0) {
         std::string bound = env.charge_power_max_w.cause.sentence;
         while (!bound.empty() && bound.back() == '.') bound.pop_back();
         if (!bound.empty()) bound[0] = static_cast<char>(std::tolower(bound[0]));
-        why += printf_string(
-            "; the inverter cannot cover the rest, as charging is limited to "
-            "%.0f W (%s), so the pack keeps draining",
-            hi, bound.c_str());
+        why += refused && load_cover_max_w_
+                   ? std::string(
+                         "; the inverter does not deliver the charge that would cover the rest "
+                         "(an inverter that takes the BMS's charge limit itself does not charge "
+                         "while the BMS allows none), so the pack keeps draining")
+               : cover_max_w > hi + 1.0
+                   ? printf_string(
+                         "; the inverter cannot cover the rest, as it may charge at most %.0f W "
+                         "(its rating, the site's import limit), so the pack keeps draining",
+                         cover_max_w)
+                   : printf_string(
+                         "; the inverter cannot cover the rest, as charging is limited to "
+                         "%.0f W (%s), so the pack keeps draining",
+                         hi, bound.c_str());
         out.discharge_uncovered = true;
       }
       cmd.reason += "; discharge current guard: " + why;
@@ -135,11 +158,16 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
   cmd.discharge_current_max_a =
       cmd.kind == CommandKind::set_power ? env.discharge_current_max_a.value : 0.0;
   if (out.current_guard) {
-    // A device that follows its limit registers rather than the setpoint is held the same way.
+    // A device that follows its limit registers rather than the setpoint is held the same way,
+    // and may charge as far as the cover goes.
     const double share_w = std::max(0.0, -cmd.battery_power_w);
+    const double cover_w = std::max(0.0, cmd.battery_power_w);
     cmd.discharge_power_max_w = std::min(cmd.discharge_power_max_w, share_w);
-    if (const auto v = in.snapshot.pack.voltage_v; v && *v > 0.0)
+    cmd.charge_power_max_w = std::max(cmd.charge_power_max_w, cover_w);
+    if (const auto v = in.snapshot.pack.voltage_v; v && *v > 0.0) {
       cmd.discharge_current_max_a = std::min(cmd.discharge_current_max_a, share_w / *v);
+      cmd.charge_current_max_a = std::max(cmd.charge_current_max_a, cover_w / *v);
+    }
   }
   if (env.charge_voltage_max_v.value > 0.0)
     cmd.charge_voltage_max_v = env.charge_voltage_max_v.value;

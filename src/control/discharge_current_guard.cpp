@@ -30,6 +30,8 @@ Duration settle_time(double change_w, double ramp_w_per_s) {
 void DischargeCurrentGuard::corrected(double over_a, TimePoint now) {
   progress_a_ = over_a;
   progress_at_ = now;
+  corrected_over_a_ = over_a;
+  not_delivered_ = false;
 }
 
 void DischargeCurrentGuard::let_go(TimePoint now) {
@@ -38,9 +40,26 @@ void DischargeCurrentGuard::let_go(TimePoint now) {
   released_at_ = now;
 }
 
-std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentSample& pack,
-                                                              std::optional<double> limit_a,
-                                                              double commanded_w, TimePoint now) {
+bool DischargeCurrentGuard::take_back_charge(double charge_a, double charge_limit_a, double limit_a,
+                                             double volts, double commanded_w, TimePoint now) {
+  const double allowed_a = std::max(0.0, charge_limit_a);
+  const double over_a = charge_a - allowed_a;
+  if (over_a <= tolerance_a(allowed_a)) return false;
+  // Not waiting for the pause: a pack that may not be charged is being charged.
+  const double take_w = over_a * volts;
+  floor_w_ = std::min(*floor_w_, commanded_w - take_w);
+  hold_until_ = now + settle_time(take_w, ramp_w_per_s_);
+  reason_ = printf_string(
+      "the pack took %.1f A, more than the %.1f A it may be charged with, so the charge that "
+      "covers a DC load comes down (the load has dropped)",
+      charge_a, allowed_a);
+  if (*floor_w_ <= -(limit_a - tolerance_a(limit_a)) * volts + 1e-6) let_go(now);
+  return true;
+}
+
+std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(
+    const PackCurrentSample& pack, std::optional<double> limit_a, double commanded_w, TimePoint now,
+    std::optional<double> charge_limit_a) {
   if (!pack.measured_at || pack.measured_at == last_sample_ || !pack.current_a || !pack.voltage_v ||
       *pack.voltage_v <= 0.0 || !limit_a)
     return std::nullopt;
@@ -73,6 +92,12 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
       *floor_w_ += (over_a - last_over_a_) * volts;
       corrected(over_a, now);
       hold_until_ = std::max(hold_until_, now + settle_time(over_a * volts, ramp_w_per_s_));
+    } else if (corrected_over_a_ - over_a < kNoiseA) {
+      // Nothing has moved since the last correction: the inverter is slow to start, or does not
+      // deliver at all. Adding to a command it does not follow only winds the bound up (to the
+      // inverter's rating, charged at once when it starts to follow): wait, and once the
+      // correction has had its time, say so.
+      not_delivered_ = settled;
     } else if (now - progress_at_ >= kProgressPeriod) {
       // After a correction the excess comes down as the inverter gets there, at its own pace.
       // One that has come down by less than the smaller of half the configured ramp's worth and
@@ -101,6 +126,10 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
     return edge;
   }
   last_over_a_ = over_a;
+  not_delivered_ = false;
+  if (floor_w_ && charge_limit_a &&
+      take_back_charge(*pack.current_a, *charge_limit_a, limit, volts, commanded_w, now))
+    return std::nullopt;
   // Within the limit again: the reason says what is measured now, not the excess answered.
   if (floor_w_)
     reason_ = printf_string(

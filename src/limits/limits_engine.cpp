@@ -76,6 +76,7 @@ LimitsResult LimitsEngine::compute(const LimitsInput& in, TimePoint now) {
     detail::apply_ratings(c);
   }
   detail::apply_power_bounds(c);
+  detail::note_cover_bounds(c);
 
   // ---- OP-HYST-01 ------------------------------------------------------------------------------
   const double chg_i_ref = s.max_charge_current_a.value_or(0.0);

@@ -2,6 +2,9 @@
 // Internal to the limits engine: what one cycle's rule families share. Each family lives in its
 // own file (rules_*.cpp) and offers bounds with their causes; the lowest bound wins.
 
+#include <algorithm>
+#include <array>
+#include <initializer_list>
 #include <limits>
 #include <optional>
 #include <string>
@@ -19,17 +22,21 @@ inline double pct(double factor) {
   return factor * 100.0;
 }
 
-/// Keeps the lowest offered bound; the sentence is built only when the offer wins.
+/// Keeps the lowest offered bound; the sentence is built only when the offer wins. It also keeps
+/// the lowest offer of each kind, so that a caller can ask what some kinds alone allow (what
+/// the cells may give, whatever the SOC reserve or a fault keeps the inverter to).
 class BoundBuilder {
  public:
   template <typename MakeSentence>
   void offer(double value, core::CauseKind kind, const char* rule, MakeSentence&& make_sentence) {
+    note_kind(value, kind);
     if (!(value < value_)) return;  // ties keep the earlier (more severe) cause; NaN never wins
     // A factor that interpolates to 1e-16 at a table's end is zero: OP-HYST-01 must see it.
     value_ = value < kZeroEpsilon ? 0.0 : value;
     cause_ = core::Cause{kind, rule, make_sentence()};
   }
   void offer_bound(const core::Bound& b) {
+    note_kind(b.value, b.cause.kind);
     if (b.value < value_) {
       value_ = b.value;
       cause_ = b.cause;
@@ -42,10 +49,27 @@ class BoundBuilder {
                          core::Cause{core::CauseKind::stale_data, "COM-01", "No limit known."}};
     return core::Bound{value_, cause_};
   }
+  /// The lowest offer among `kinds` (infinity: none of them offered one).
+  double lowest_of(std::initializer_list<core::CauseKind> kinds) const {
+    double v = kInf;
+    for (const auto k : kinds) v = std::min(v, by_kind_[static_cast<std::size_t>(k)]);
+    return v;
+  }
 
  private:
+  void note_kind(double value, core::CauseKind kind) {
+    const auto i = static_cast<std::size_t>(kind);
+    if (i < by_kind_.size() && value < by_kind_[i])
+      by_kind_[i] = value < kZeroEpsilon ? 0.0 : value;
+  }
+
   double value_{kInf};
   core::Cause cause_;
+  std::array<double, static_cast<std::size_t>(core::CauseKind::fire_alarm) + 1> by_kind_ = [] {
+    std::array<double, static_cast<std::size_t>(core::CauseKind::fire_alarm) + 1> a{};
+    a.fill(kInf);
+    return a;
+  }();
 };
 
 struct Activation {
@@ -126,5 +150,7 @@ void apply_temperature(Cycle& c, RuleMemory& m);   // OP-T-01 … OP-T-04
 void apply_soc(Cycle& c, RuleMemory& m);           // OP-SOC-01/02
 void apply_ratings(Cycle& c);                      // BMS CCL/DCL, pack, SL-DER-01, OP-DV-01
 void apply_power_bounds(Cycle& c);                 // powers, inverter rating, site limits
+/// What the cells alone allow and what may cover a DC load (LimitsFindings), from the offers.
+void note_cover_bounds(Cycle& c);
 
 }  // namespace bessd::limits::detail

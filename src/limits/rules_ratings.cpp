@@ -139,4 +139,27 @@ void apply_power_bounds(Cycle& c) {
   }
 }
 
+void note_cover_bounds(Cycle& c) {
+  // The cells' own limits: a DC load the inverter does not feed must stay within them too.
+  const double cells_a =
+      c.dis_i.lowest_of({CauseKind::bms_limit, CauseKind::pack_rating, CauseKind::cell_voltage,
+                         CauseKind::temperature, CauseKind::second_life, CauseKind::protection_flag,
+                         CauseKind::cell_spread});
+  if (cells_a < kInf) c.f.cells_discharge_current_max_a = cells_a;
+  // A charge that covers a DC load leaves the cells at rest (the discharge current guard takes
+  // it back at once when the pack starts to charge), so only what keeps the inverter itself from
+  // charging bounds it. Victron's DVCC does the same: the charge limit plus the DC loads.
+  // A BMS protection that stops both directions (a short circuit, a contactor or internal
+  // error, over-temperature) is no pack at rest: nothing is pushed onto its bus.
+  for (const auto& b : c.f.blocks)
+    if (b.charge && b.discharge) return;
+  for (const BoundBuilder* b : {&c.chg_i, &c.chg_p}) {
+    if (b->lowest_of({CauseKind::fault, CauseKind::compliance_block, CauseKind::stale_data,
+                      CauseKind::fire_alarm, CauseKind::over_current}) < kInf)
+      return;
+  }
+  c.f.load_cover_max_w =
+      c.chg_p.lowest_of({CauseKind::inverter_rating, CauseKind::site_grid_limit});
+}
+
 }  // namespace bessd::limits::detail

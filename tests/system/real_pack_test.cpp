@@ -2,6 +2,7 @@
 // a cold pack may discharge but not charge, and nothing latches; an empty pack whose BMS asks for
 // a charge is recharged to the reserve even with the operator's mode idle.
 
+#include <cmath>
 #include <cstdio>
 #include <thread>
 
@@ -63,6 +64,54 @@ TEST(RealPack, EmptyPackIsRechargedWhenTheBmsAsks) {
   std::this_thread::sleep_for(2s);
   EXPECT_FALSE(first_write_after(site.sim_writes(), Site::now_us() - 1'000'000, charging))
       << site.sim("writes");
+}
+
+// A cold pack (2 °C) on a site whose cells may be charged only from 5 °C, with a 1.2 kW DC load:
+// the BMS would let the pack give 50 A, bessd's own temperature table a quarter of that. The
+// pack is held to bessd's limit and the inverter covers the rest although charging is blocked
+// (the cells do not take any of it); when the load stops, the cover ends within a few samples
+// (docs/protection.md "Discharge current guard", "Covering a DC load").
+TEST(RealPack, ACooledPacksDcLoadIsHeldToTheCellsLimitAndCovered) {
+  Site site;
+  site.patch_config({{"control", {{"mode", "idle"}}},
+                     {"battery",
+                      {{"dc_load_max_w", 1200},
+                       {"charge_temperature_min_c", 5},
+                       {"max_discharge_current_a", 50}}}});
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, holds_zero, 10s)) << site.bessd_output();
+  ASSERT_EQ(site.sim("temperature 2").rfind("ok", 0), 0U);
+  std::this_thread::sleep_for(3s);
+  // OP-T-02's discharge table gives 0.24 of the 50 A rating at 2 °C.
+  const double limit_a = 0.24 * 50.0;
+  ASSERT_EQ(site.sim("dc-load 1200").rfind("ok", 0), 0U);
+  std::this_thread::sleep_for(8s);
+  // The pack's current over a few samples: the most it gave and the most it took.
+  auto pack_range = [&site](int samples) {
+    std::pair<double, double> r{0.0, 0.0};
+    for (int i = 0; i < samples; ++i) {
+      const double a = site.sim_status().at("pack_a").get<double>();
+      r.first = std::min(r.first, a);
+      r.second = std::max(r.second, a);
+      std::this_thread::sleep_for(250ms);
+    }
+    return r;
+  };
+  const auto covered = pack_range(8);
+  const auto truth = site.sim_status();
+  EXPECT_LE(-covered.first, limit_a * 1.05 + 1.0) << truth.dump();
+  EXPECT_GT(-covered.first, limit_a * 0.5) << "the cells give what they may: " << truth.dump();
+  EXPECT_LE(covered.second, 1.0) << "the cells take none of the cover: " << truth.dump();
+  EXPECT_GT(truth.at("battery_w").get<double>(), 100.0)
+      << "the inverter charges to cover the load: " << truth.dump();
+  const auto events = site.api("GET", "/v1/events?limit=200").body.dump();
+  EXPECT_EQ(events.find("control.discharge_uncovered"), std::string::npos) << events;
+  EXPECT_FALSE(any_latched(status_of(site)));
+
+  ASSERT_EQ(site.sim("dc-load 0").rfind("ok", 0), 0U);
+  std::this_thread::sleep_for(3s);
+  const auto after = pack_range(8);
+  EXPECT_LE(after.second, 1.5) << "the cover ended with the load: " << site.sim("status");
 }
 
 }  // namespace

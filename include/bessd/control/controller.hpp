@@ -204,7 +204,8 @@ class Controller {
   bool any_fault_blocks_both() const;
   // The stages of step(), in order (controller.cpp, controller_command.cpp).
   bool observe_inverter(const StepInput& in, StepOutput& out);
-  void guard_discharge_current(const StepInput& in, std::vector<core::Event>& events);
+  void guard_discharge_current(const StepInput& in, const limits::LimitsResult& lr,
+                               std::vector<core::Event>& events);
   void report_charge_shortfall(const StepInput& in, std::vector<core::Event>& events);
   limits::LimitsResult compute_limits(const StepInput& in, limits::LimitsInput& li,
                                       std::vector<core::Event>& events);
@@ -266,6 +267,8 @@ class Controller {
   bool sign_warning_{false};
   bool shortfall_reported_{false};  // control.charge_not_delivered is raised
   bool uncovered_reported_{false};  // control.discharge_uncovered is raised
+  // How far a charge may go to cover a DC load the cells must not supply (LimitsFindings).
+  std::optional<double> load_cover_max_w_;
   std::optional<TimePoint> first_step_at_;
 };
 

@@ -38,19 +38,28 @@ class DischargeCurrentGuard {
   /// = no limit known, nothing judged. `commanded_w`: the command in force (+ = charge). Judges
   /// each BMS sample once; a correction is followed by a pause for the inverter's ramp and a
   /// new measurement before the next, except for more excess than the correction on its way
-  /// leaves (an inverter still ramping the other way, a load switched on).
+  /// leaves (an inverter still ramping the other way, a load switched on). `charge_limit_a`:
+  /// what the pack may take; while the share is held up, a charge beyond it (the load has
+  /// dropped, and the cover now charges a pack that may not be charged) lowers the share at once.
   std::optional<CurrentGuardEdge> update(const PackCurrentSample& pack,
                                          std::optional<double> limit_a, double commanded_w,
-                                         TimePoint now);
+                                         TimePoint now,
+                                         std::optional<double> charge_limit_a = std::nullopt);
 
   /// The lowest command (+ = charge) that keeps the pack within its limit; absent = no bound.
   std::optional<double> min_command_w() const { return floor_w_; }
+  /// The last correction has had its time and the excess has not moved at all: the inverter
+  /// does not deliver what the guard asks (one that follows the BMS's charge limit itself does
+  /// not charge to cover a load while the BMS allows no charge). Cleared by any movement.
+  bool not_delivered() const { return not_delivered_; }
   /// Why the command is held up, to continue a sentence ("the pack gave 69.3 A, above ...").
   const std::string& reason() const { return reason_; }
 
  private:
   void corrected(double over_a, TimePoint now);
   void let_go(TimePoint now);
+  bool take_back_charge(double charge_a, double charge_limit_a, double limit_a, double volts,
+                        double commanded_w, TimePoint now);
 
   double ramp_w_per_s_;
   std::optional<double> floor_w_;
@@ -59,6 +68,8 @@ class DischargeCurrentGuard {
   double last_over_a_{0.0};  // the previous sample's excess (negative: room)
   // The excess half a second or so ago, to tell a correction on its way from one that arrived.
   double progress_a_{0.0};
+  double corrected_over_a_{0.0};  // the excess the last correction answered
+  bool not_delivered_{false};
   TimePoint progress_at_{};
   std::string reason_;
   // The episode told in the event log: engaged, and (once the floor is gone) since when the

@@ -51,6 +51,16 @@ struct LimitsFindings {
   bool soc_at_floor{false};
   bool force_charge_requested{false};
   std::vector<ActiveBlock> blocks;  // direction blocks of protections (not SOC, not enables)
+  /// What the cells may give, A: the pack's own limits and protections (the BMS's DCL and
+  /// flags, the rating, cell voltage, temperature, second life), not the SOC reserve, a fault
+  /// or the power bounds. The discharge current guard holds every draw to it, a DC load's too
+  /// (docs/protection.md "Discharge current guard"). Absent: nothing known.
+  std::optional<double> cells_discharge_current_max_a;
+  /// The most the inverter may charge to cover a DC load the cells must not supply, W, while
+  /// charging the cells is not allowed or limited: the inverter's rating and the site's import
+  /// headroom. Absent: no cover, as charging is blocked for something other than the cells
+  /// (a fault, the compliance verdict, the fire alarm, missing data). Infinity: nothing caps it.
+  std::optional<double> load_cover_max_w;
   friend bool operator==(const LimitsFindings&, const LimitsFindings&) = default;
 };
 

@@ -1,6 +1,7 @@
 // The discharge current guard (docs/protection.md "Discharge current guard"): the pack's
 // measured current beyond its limit lowers the inverter's share at once, whoever draws.
 #include <algorithm>
+#include <cmath>
 
 #include <gtest/gtest.h>
 
@@ -270,21 +271,98 @@ TEST(DischargeCurrentGuardInTheController, ALoadBeyondTheDclAloneIsCoveredByChar
 namespace bessd::control {
 namespace {
 
-// Red team 26g H2: a frozen, nearly empty pack (no charging allowed, DCL near 0) with a DC load
-// drains beyond its limit, and the charge that would cover the load is not allowed. That is an
-// error people hear of, in the events and in the operating reason, not silence.
-TEST(DischargeCurrentGuardInTheController, ALoadThatCannotBeCoveredIsAnError) {
+// A frozen, nearly empty pack (the BMS allows no charge, DCL near 0) with a DC load: the
+// inverter covers the load, so the cells neither give nor take (Victron's DVCC likewise lets the
+// chargers supply the charge limit plus the DC loads). When the load stops, the cover would
+// charge a pack that may not be charged: it comes down at the next sample.
+struct CoveredLoadRig {
   testing::Harness h;
-  h.settings.obey.dc_load_max_w = 1500.0;
-  h.in.snapshot.pack.limits.discharge_current_limit_a = 0.7;
-  h.in.snapshot.pack.limits.charge_current_limit_a = 0.0;  // the BMS allows no charge
-  h.start(config::OperatingMode::idle);
-  const double volts = h.measure_at_battery();
-  h.in.snapshot.pack.current_a = -1500.0 / volts;
+  double volts{0.0};
+  double load_w{1500.0};
+  double max_charge_a{0.0};
+  CoveredLoadRig() {
+    h.settings.obey.dc_load_max_w = 1500.0;
+    h.in.snapshot.pack.limits.discharge_current_limit_a = 0.7;
+    h.in.snapshot.pack.limits.charge_current_limit_a = 0.0;  // the BMS allows no charge
+    h.start(config::OperatingMode::idle);
+    volts = h.measure_at_battery();
+  }
+  void run(int steps) {
+    for (int i = 0; i < steps; ++i) {
+      const double inverter_w =
+          h.out.command.kind == core::CommandKind::set_power ? h.out.command.battery_power_w : 0.0;
+      h.in.snapshot.pack.current_a = (inverter_w - load_w) / volts;
+      max_charge_a = std::max(max_charge_a, *h.in.snapshot.pack.current_a);
+      h.step(milliseconds{500});
+    }
+  }
+};
+
+TEST(DischargeCurrentGuardInTheController, ALoadOnAPackThatMayNotBeChargedIsCovered) {
+  CoveredLoadRig r;
+  r.run(20);
+  EXPECT_GT(r.h.out.command.battery_power_w, 1500.0 - 0.7 * r.volts - 1.0);
+  EXPECT_LE(std::abs(*r.h.in.snapshot.pack.current_a), 1.0) << "the cells at rest";
+  EXPECT_GE(r.h.out.command.charge_power_max_w, r.h.out.command.battery_power_w)
+      << "a device that follows its limit registers may cover it too";
+  EXPECT_FALSE(r.h.has_event("control.discharge_uncovered", core::EventEdge::raised));
+  EXPECT_NE(r.h.out.operating.text.find("covers the load although"), std::string::npos)
+      << r.h.out.operating.text;
+  r.load_w = 0.0;  // the load is switched off: the cover charges the pack for one sample
+  r.max_charge_a = 0.0;
+  r.run(1);
+  EXPECT_GT(r.max_charge_a, 20.0);
+  r.max_charge_a = 0.0;
+  r.run(10);
+  EXPECT_LE(r.max_charge_a, 1.0) << "taken back at the next sample, not after a pause";
+  EXPECT_LE(r.h.out.command.battery_power_w, 0.0);
+  // A load that stops a second after it started: the cover has just been raised, and the
+  // inverter's ramp is still being waited for; the charge is taken back all the same.
+  r.load_w = 1500.0;
+  r.run(3);
+  ASSERT_GT(r.h.out.command.battery_power_w, 1000.0);
+  r.load_w = 0.0;
+  r.run(1);
+  r.max_charge_a = 0.0;
+  r.run(4);
+  EXPECT_LE(r.max_charge_a, 1.0) << "taken back at the next sample, not after a pause";
+}
+
+// An inverter that takes the BMS's charge limit itself does not charge while the BMS allows
+// none: the cover is never delivered. It is not wound up (to the inverter's rating, charged at
+// once when the inverter follows again) but withdrawn, and the pack's draining is an error.
+TEST(DischargeCurrentGuardInTheController, ACoverTheInverterDoesNotDeliverIsWithdrawn) {
+  CoveredLoadRig r;
+  r.h.limits.inverter_rated_power_w = 5000.0;
+  r.h.build();
+  r.h.start(config::OperatingMode::idle);
+  double highest_w = 0.0;
   bool raised = false;
-  for (int i = 0; i < 5; ++i) {
-    h.step();
-    for (const auto& e : h.out.events)
+  for (int i = 0; i < 40; ++i) {
+    r.h.in.snapshot.pack.current_a = -r.load_w / r.volts;  // whatever is commanded
+    r.h.step(milliseconds{500});
+    highest_w = std::max(highest_w, r.h.out.command.battery_power_w);
+    for (const auto& e : r.h.out.events)
+      if (e.code == "control.discharge_uncovered" && e.edge == core::EventEdge::raised) {
+        raised = true;
+        EXPECT_NE(e.message.find("does not deliver"), std::string::npos) << e.message;
+      }
+  }
+  EXPECT_LE(highest_w, 1500.0) << "never more than the load asked for";
+  EXPECT_TRUE(raised);
+  EXPECT_LE(r.h.out.command.battery_power_w, 0.0) << "withdrawn";
+}
+
+// A cover the inverter's rating keeps below the load: the pack keeps draining, an error.
+TEST(DischargeCurrentGuardInTheController, ALoadThatCannotBeCoveredIsAnError) {
+  CoveredLoadRig r;
+  r.h.limits.inverter_rated_power_w = 800.0;
+  r.h.build();
+  r.h.start(config::OperatingMode::idle);
+  bool raised = false;
+  for (int i = 0; i < 10; ++i) {
+    r.run(1);
+    for (const auto& e : r.h.out.events)
       if (e.code == "control.discharge_uncovered" && e.edge == core::EventEdge::raised) {
         raised = true;
         EXPECT_EQ(e.severity, core::Severity::error);
@@ -292,16 +370,41 @@ TEST(DischargeCurrentGuardInTheController, ALoadThatCannotBeCoveredIsAnError) {
       }
   }
   EXPECT_TRUE(raised);
-  EXPECT_LE(h.out.command.battery_power_w, 0.0) << "never a charge the envelope forbids";
-  EXPECT_NE(h.out.operating.text.find("pack keeps draining"), std::string::npos)
-      << h.out.operating.text;
-  h.in.snapshot.pack.current_a = 0.0;  // the load is switched off
+  EXPECT_LE(r.h.out.command.battery_power_w, 800.0) << "never beyond the inverter's rating";
+  EXPECT_NE(r.h.out.operating.text.find("pack keeps draining"), std::string::npos)
+      << r.h.out.operating.text;
+  r.load_w = 0.0;
   bool cleared = false;
   for (int i = 0; i < 30 && !cleared; ++i) {
-    h.step();
-    cleared = h.has_event("control.discharge_uncovered", core::EventEdge::cleared);
+    r.run(1);
+    cleared = r.h.has_event("control.discharge_uncovered", core::EventEdge::cleared);
   }
   EXPECT_TRUE(cleared);
+}
+
+// The guard holds a DC load to what the cells may give by bessd's own rules too, not only by the
+// BMS's DCL: a pack too cold to discharge, whose BMS still allows 100 A, gives nothing.
+TEST(DischargeCurrentGuardInTheController, BessdsOwnTemperatureLimitHoldsADcLoadToo) {
+  CoveredLoadRig r;
+  r.h.in.snapshot.pack.limits.discharge_current_limit_a = 100.0;
+  r.h.in.snapshot.pack.limits.charge_current_limit_a = 100.0;
+  r.h.in.snapshot.pack.cell_temperature_min_c = -30.0;
+  r.run(20);
+  EXPECT_GT(r.h.out.command.battery_power_w, 1400.0);
+  EXPECT_LE(std::abs(*r.h.in.snapshot.pack.current_a), 1.0) << "the cells at rest";
+}
+
+// bessd's own cold rule (not the BMS) keeps charging off: the load is covered as well. (A fault
+// that stops charging stops the cover: Findings.SafetyFindingsForTheController.)
+TEST(DischargeCurrentGuardInTheController, ALoadOnACellsColdForChargingIsCovered) {
+  CoveredLoadRig r;
+  r.h.in.snapshot.pack.limits.charge_current_limit_a = 50.0;
+  r.h.limits.inverter_rated_power_w = 5000.0;
+  r.h.build();
+  r.h.start(config::OperatingMode::idle);
+  r.h.in.snapshot.pack.cell_temperature_min_c = -6.0;  // charging blocked by the cells only
+  r.run(10);
+  EXPECT_GT(r.h.out.command.battery_power_w, 1000.0) << "covered on a cold pack";
 }
 
 }  // namespace

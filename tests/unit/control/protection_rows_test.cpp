@@ -505,6 +505,7 @@ TEST(ProtectionRows, ChargingBeyondTheEnvelopeThatBessdNeverCommandedIsANonObey)
     ASSERT_FALSE(charge_open(h.out)) << "no charging below 0 °C";
     h.plant_follows = false;
     h.in.snapshot.inverter.battery_power_w = 2672.0;
+    h.in.snapshot.pack.current_a = 2672.0 / h.in.snapshot.pack.voltage_v.value_or(52.0);
     h.steps(12);
     EXPECT_TRUE(h.has_event("OP-I-01", EventEdge::raised)) << setpoint_w;
     h.steps(12);

@@ -480,7 +480,39 @@ TEST(Findings, SafetyFindingsForTheController) {
       {"spread", [](LimitsInput& in) { in.pack.cell_voltage_max_v = 3.30; },
        [](const LimitsFindings& f) { return f.cell_spread_warning; }},
       {"healthy", [](LimitsInput&) {},
-       [](const LimitsFindings& f) { return f == LimitsFindings{}; }},
+       [](const LimitsFindings& f) {
+         LimitsFindings rest = f;
+         rest.cells_discharge_current_max_a.reset();
+         rest.load_cover_max_w.reset();
+         return rest == LimitsFindings{} && f.load_cover_max_w &&
+                f.cells_discharge_current_max_a ==
+                    healthy_snapshot(kNow).pack.limits.discharge_current_limit_a;
+       }},
+      // What the cells may give is their own limits, not the SOC reserve (a DC load may still
+      // take what they can give); a frozen pack gives nothing.
+      {"reserve-is-not-the-cells-limit", [](LimitsInput& in) { in.pack.soc_pct = 5.0; },
+       [](const LimitsFindings& f) {
+         return f.cells_discharge_current_max_a ==
+                healthy_snapshot(kNow).pack.limits.discharge_current_limit_a;
+       }},
+      {"frozen-cells-give-nothing", [](LimitsInput& in) { in.pack.cell_temperature_min_c = -30; },
+       [](const LimitsFindings& f) {
+         return f.cells_discharge_current_max_a == 0.0 && f.load_cover_max_w;
+       }},
+      // A fault that stops charging stops a cover too; a BMS that allows no charge does not.
+      {"fault-allows-no-cover",
+       [](LimitsInput& in) {
+         in.faults.push_back(ActiveFault{"OP-I-01", "test", true, false});
+       },
+       [](const LimitsFindings& f) { return !f.load_cover_max_w; }},
+      {"short-circuit-allows-no-cover",
+       [](LimitsInput& in) {
+         in.pack.protections.set(core::BmsCondition::short_circuit, core::FlagState::active);
+       },
+       [](const LimitsFindings& f) { return !f.load_cover_max_w; }},
+      {"no-ccl-allows-a-cover",
+       [](LimitsInput& in) { in.pack.limits.charge_current_limit_a = 0.0; },
+       [](const LimitsFindings& f) { return f.load_cover_max_w.has_value(); }},
   };
   for (const Row& r : rows) {
     LimitsInput in = healthy_snapshot(kNow);

@@ -283,7 +283,8 @@ StepOutput Controller::step(const StepInput& in) {
   limits::LimitsResult lr = compute_limits(in, li, out.events);
   guard_discharge_current(in, lr, out.events);
   update_fault_causes(in, lr.findings, online, out);
-  core::Envelope env = leave_room_for_loads(hold_new_fault_directions(std::move(lr.envelope), li));
+  core::Envelope env =
+      leave_room_for_loads(hold_new_fault_directions(std::move(lr.envelope), li), in.now);
   out.uncommanded_discharge_w = obey_.discharge_load_w();
   update_state(in, out.events);
   update_recovery(in, lr.findings, out.events);
@@ -532,12 +533,18 @@ void Controller::update_sign_check(const StepInput& in, std::vector<core::Event>
             events);
 }
 
-core::Envelope Controller::leave_room_for_loads(core::Envelope env) const {
+double Controller::room_minutes_left(TimePoint now) const {
+  const auto at = obey_.load_room_lowers_at(now);
+  // Whole minutes, rounded up: "in 0 minutes" would read as gone.
+  return at && *at > now ? std::ceil(to_seconds(*at - now) / 60.0) : 0.0;
+}
+
+core::Envelope Controller::leave_room_for_loads(core::Envelope env, TimePoint now) const {
   // The pack's discharge limit (the BMS's DCL among them) is for all it supplies: a DC load on
   // the battery bus takes its share first, the inverter gets the rest.
   // A cycling load keeps its room between its starts (ObeyMonitor::load_room_w).
   const double load_w = obey_.discharge_load_w();
-  const double room_w = std::max(load_w, obey_.load_room_w());
+  const double room_w = std::max(load_w, obey_.load_room_w(now));
   auto& bound = env.discharge_power_max_w;
   if (room_w <= 0.0 || bound.value <= 0.0) return env;
   bound.value = std::max(0.0, bound.value - room_w);
@@ -552,8 +559,9 @@ core::Envelope Controller::leave_room_for_loads(core::Envelope env) const {
           ? printf_string(
                 "Discharging is reduced by %.0f W kept for a DC load on the battery bus "
                 "(it drew that within the last 30 minutes and draws %.0f W now), so "
-                "that the pack stays within its limits when it starts again.",
-                room_w, load_w)
+                "that the pack stays within its limits when it starts again; the room "
+                "comes down in %.0f minutes unless the load draws that again.",
+                room_w, load_w, room_minutes_left(now))
           : printf_string(
                 "Discharging is reduced by the %.0f W the battery supplies to a load "
                 "bessd does not command (a DC load), so that the pack stays within its "

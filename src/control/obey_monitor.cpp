@@ -124,11 +124,9 @@ ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double command
   learn_dc_load(*measured_w, commanded_w, now, measured_at_battery);
   // The room follows the measured load up at once and comes down only after the hold.
   if (!measured_at_battery) {
-    room_w_ = 0.0;
-  } else if (load_measured_ && settled(now) &&
-             (!room_at_ || discharge_.load_w >= room_w_ || now - *room_at_ >= kLoadRoomHold)) {
-    room_w_ = discharge_.load_w;
-    room_at_ = now;
+    room_.clear();
+  } else if (load_measured_ && settled(now)) {
+    room_.record(discharge_.load_w, now);
   }
   v.shortfall = judge_shortfall(*measured_w, commanded_w, now);
   discharge_.hold_block = v.shortfall.active;

@@ -213,7 +213,8 @@ class Controller {
                            StepOutput& out);
   void update_sign_check(const StepInput& in, std::vector<core::Event>& events);
   core::Envelope hold_new_fault_directions(core::Envelope env, const limits::LimitsInput& li) const;
-  core::Envelope leave_room_for_loads(core::Envelope env) const;
+  core::Envelope leave_room_for_loads(core::Envelope env, TimePoint now) const;
+  double room_minutes_left(TimePoint now) const;
   void update_state(const StepInput& in, std::vector<core::Event>& events);
   /// The recovery charge's reason, with what it waits for when charging is blocked.
   std::optional<std::string> recovery_status(const core::Envelope& env) const;

@@ -17,6 +17,7 @@
 #include <string>
 
 #include <bessd/common/clock.hpp>
+#include <bessd/control/load_room.hpp>
 
 namespace bessd::control {
 
@@ -60,7 +61,9 @@ class ObeyMonitor {
  public:
   /// Until a load has been measured, the declared one is assumed to draw (a start after an
   /// unclean stop may find it running): the envelope leaves it room from the first command.
-  explicit ObeyMonitor(ObeySettings s) : s_(s) { discharge_.load_w = s_.dc_load_max_w; }
+  explicit ObeyMonitor(ObeySettings s) : s_(s), room_(s.standby_tolerance_w) {
+    discharge_.load_w = s_.dc_load_max_w;
+  }
 
   /// `commanded_w`: the command in force (+ = charge; the safe state is 0). `measured_w`: the
   /// battery power (+ = charge) from the inverter, or the BMS's V × I when the inverter does not
@@ -77,7 +80,10 @@ class ObeyMonitor {
   /// A block that held when bessd last stopped (kept across restarts, docs/protection.md
   /// "Inverter not obeying"): it holds again until the inverter has obeyed for a window.
   void restore_block(bool charge);
-  void set_settings(const ObeySettings& s) { s_ = s; }
+  void set_settings(const ObeySettings& s) {
+    s_ = s;
+    room_.set_resolution(s.standby_tolerance_w);
+  }
   /// A recovery charge runs: the pack must gain charge, whatever a DC load takes.
   void set_recovering(bool recovering) { recovering_ = recovering; }
   /// The uncommanded discharge (a DC load) the battery supplies besides bessd's command, above
@@ -85,13 +91,16 @@ class ObeyMonitor {
   double discharge_load_w() const {
     return discharge_.load_w > s_.standby_tolerance_w ? discharge_.load_w : 0.0;
   }
-  /// The room the discharge limit keeps for a DC load: the largest drawn within the last
-  /// kLoadRoomHold, so a cycling load (a fridge) finds its room at each start instead of driving
-  /// the pack past its limit until the inverter has come down.
-  double load_room_w() const { return room_w_ > s_.standby_tolerance_w ? room_w_ : 0.0; }
+  /// The room the discharge limit keeps for a DC load (LoadRoom): the largest measured within
+  /// the last 30 minutes.
+  double load_room_w(TimePoint now) const {
+    const double w = room_.room_w(now);
+    return w > s_.standby_tolerance_w ? w : 0.0;
+  }
+  /// When that room comes down unless the load draws it again.
+  std::optional<TimePoint> load_room_lowers_at(TimePoint now) const { return room_.lowers_at(now); }
   /// The load is still the declared one assumed at start, not a measurement.
   bool load_assumed() const { return !load_measured_ && discharge_.load_w > 0.0; }
-  static constexpr Duration kLoadRoomHold = std::chrono::minutes{30};
 
  private:
   struct Side {
@@ -136,9 +145,8 @@ class ObeyMonitor {
   std::optional<TimePoint> short_since_;  // a commanded charge missing since
   bool short_{false};
   bool recovering_{false};
-  double room_w_{0.0};                // of loads measured, not the one assumed at start
-  bool load_measured_{false};         // load_w is a measurement, not the declared assumption
-  std::optional<TimePoint> room_at_;  // when room_w_ was last drawn
+  LoadRoom room_;              // of loads measured, not the one assumed at start
+  bool load_measured_{false};  // load_w is a measurement, not the declared assumption
 };
 
 }  // namespace bessd::control

@@ -351,7 +351,7 @@ bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
   // An unlatched block is kept across a restart with the repeated-trip counts: a kill during it
   // must not give the inverter a fresh window to drain or overcharge the pack.
   if (before.charge.blocked != obey_verdict_.charge.blocked ||
-      before.discharge.blocked != obey_verdict_.discharge.blocked) {
+      before.discharge.blocked != obey_verdict_.discharge.blocked || room_moved(in.now)) {
     if (stored_trips_) restore_trips(in);
     store_trips(in, events);
   }
@@ -531,6 +531,15 @@ void Controller::update_sign_check(const StepInput& in, std::vector<core::Event>
   set_cause(fault_id::sign_mismatch,
             settings_.commissioning && sign.verdict == SignVerdict::disagrees, sign.detail, in,
             events);
+}
+
+bool Controller::room_moved(TimePoint now) const {
+  // Stored when it changes by more than the standby tolerance, and every few minutes while a
+  // load keeps drawing it, so a restart keeps it for about as long as it would have lasted.
+  const auto room = obey_.load_room_peak(now);
+  if (!room || !stored_room_) return room.has_value() != stored_room_.has_value();
+  return std::abs(room->load_w - stored_room_->load_w) > settings_.obey.standby_tolerance_w ||
+         room->drawn_at - stored_room_->drawn_at >= std::chrono::minutes{5};
 }
 
 double Controller::room_minutes_left(TimePoint now) const {

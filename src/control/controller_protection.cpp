@@ -1,6 +1,8 @@
 // Controller rule families that follow docs/protection.md: COM-01 with the start-up wait, the
 // repeated-trip latch (OP-REPEAT-*) and the recovery charge (OP-REC-01).
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <utility>
 
@@ -67,11 +69,36 @@ void Controller::pass_limits_events(const StepInput& in, std::vector<core::Event
   from.clear();
 }
 
+namespace {
+
+// The room kept for a DC load, stored beside the trip counts as "ROOM:<W>" with when it was last
+// drawn (docs/protection.md "DC loads"): a fridge's first start after a restart finds its room.
+constexpr std::string_view kRoomPrefix = "ROOM:";
+
+std::optional<double> stored_room_w(std::string_view id) {
+  if (!id.starts_with(kRoomPrefix)) return std::nullopt;
+  id.remove_prefix(kRoomPrefix.size());
+  int w = 0;
+  const auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), w);
+  if (ec != std::errc{} || end != id.data() + id.size() || w <= 0) return 0.0;  // dropped
+  return w;
+}
+
+}  // namespace
+
 void Controller::restore_trips(const StepInput& in) {
   // The last run's trips, in wall-clock time, become edges on this run's steady clock. A time in
   // the future (the clock was set back) counts as now: the count errs towards latching.
   const std::int64_t now_ms = unix_ms(in.wall_now);
   for (const auto& r : *stored_trips_) {
+    if (const auto room_w = stored_room_w(r.id)) {
+      if (*room_w > 0.0 && !r.at_unix_ms.empty()) {
+        const auto age =
+            std::chrono::milliseconds(std::max<std::int64_t>(0, now_ms - r.at_unix_ms.back()));
+        if (age < LoadRoom::kHold) obey_.restore_load_room(*room_w, in.now - age);
+      }
+      continue;
+    }
     TripHistory t{r.id, r.charge, r.discharge, {}};
     for (const std::int64_t ms : r.at_unix_ms) {
       const auto age = std::chrono::milliseconds(std::max<std::int64_t>(0, now_ms - ms));
@@ -121,6 +148,17 @@ void Controller::store_trips(const StepInput& in, std::vector<core::Event>& even
                                    !charge,
                                    {unix_ms(in.wall_now)}});
   }
+  if (const auto room = obey_.load_room_peak(in.now)) {
+    const auto drawn_ms =
+        unix_ms(in.wall_now) -
+        std::chrono::duration_cast<std::chrono::milliseconds>(in.now - room->drawn_at).count();
+    records.push_back(
+        TripRecord{std::string(kRoomPrefix) + std::to_string(std::lround(room->load_w)),
+                   false,
+                   false,
+                   {drawn_ms}});
+  }
+  stored_room_ = obey_.load_room_peak(in.now);
   // A count that cannot be stored restarts from zero after a restart; the protections
   // themselves still act, so this is reported, not latched.
   if (const Status st = store_.save_trips(records); !st)

@@ -31,4 +31,10 @@ std::optional<TimePoint> LoadRoom::lowers_at(TimePoint now) const {
   return d->at + kHold;
 }
 
+std::optional<LoadRoom::Peak> LoadRoom::peak_drawn(TimePoint now) const {
+  const Drawn* d = peak(now);
+  if (!d) return std::nullopt;
+  return Peak{d->load_w, d->at};
+}
+
 }  // namespace bessd::control

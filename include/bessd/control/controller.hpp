@@ -215,6 +215,7 @@ class Controller {
   core::Envelope hold_new_fault_directions(core::Envelope env, const limits::LimitsInput& li) const;
   core::Envelope leave_room_for_loads(core::Envelope env, TimePoint now) const;
   double room_minutes_left(TimePoint now) const;
+  bool room_moved(TimePoint now) const;
   void update_state(const StepInput& in, std::vector<core::Event>& events);
   /// The recovery charge's reason, with what it waits for when charging is blocked.
   std::optional<std::string> recovery_status(const core::Envelope& env) const;
@@ -268,6 +269,8 @@ class Controller {
   bool sign_warning_{false};
   bool shortfall_reported_{false};  // control.charge_not_delivered is raised
   bool uncovered_reported_{false};  // control.discharge_uncovered is raised
+  // The DC-load room as last stored with the trip counts (restored after a restart).
+  std::optional<LoadRoom::Peak> stored_room_;
   // How far a charge may go to cover a DC load the cells must not supply (LimitsFindings).
   std::optional<double> load_cover_max_w_;
   std::optional<TimePoint> first_step_at_;

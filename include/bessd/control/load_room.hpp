@@ -31,6 +31,13 @@ class LoadRoom {
   /// it again; absent when there is no room.
   std::optional<TimePoint> lowers_at(TimePoint now) const;
 
+  /// The room and when it was last drawn, to be kept across a restart; absent when none.
+  struct Peak {
+    double load_w;
+    TimePoint drawn_at;
+  };
+  std::optional<Peak> peak_drawn(TimePoint now) const;
+
  private:
   struct Drawn {
     TimePoint at;

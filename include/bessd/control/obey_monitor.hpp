@@ -99,6 +99,11 @@ class ObeyMonitor {
   }
   /// When that room comes down unless the load draws it again.
   std::optional<TimePoint> load_room_lowers_at(TimePoint now) const { return room_.lowers_at(now); }
+  /// The room to keep across a restart, and the last run's restored (a load measured then).
+  std::optional<LoadRoom::Peak> load_room_peak(TimePoint now) const {
+    return room_.peak_drawn(now);
+  }
+  void restore_load_room(double load_w, TimePoint drawn_at) { room_.record(load_w, drawn_at); }
   /// The load is still the declared one assumed at start, not a measurement.
   bool load_assumed() const { return !load_measured_ && discharge_.load_w > 0.0; }
 

@@ -701,6 +701,36 @@ TEST(ProtectionRows, ACyclingLoadKeepsItsRoomBetweenStarts) {
       << "given back once the load has not drawn for 30 minutes";
 }
 
+// Red team 26h N3: the room kept for a cycling load is stored, so the first start after a
+// restart (a crash while the compressor was off) finds it; it still comes down 30 minutes after
+// the load last drew it, and a room expired while bessd was down is not restored.
+TEST(ProtectionRows, TheRoomForACyclingLoadSurvivesARestart) {
+  Harness h;
+  h.settings.obey.dc_load_max_w = 3000.0;
+  h.start(config::OperatingMode::idle);
+  const double volts = h.measure_at_battery();
+  h.in.snapshot.pack.current_a = -1500.0 / volts;
+  h.steps(5);
+  h.in.snapshot.pack.current_a = 0.0;  // the compressor stops
+  h.steps(600);
+  ASSERT_TRUE(std::any_of(h.store.trips().begin(), h.store.trips().end(),
+                          [](const control::TripRecord& r) { return r.id == "ROOM:1500"; }));
+  h.controller.reset();  // kill -9, and a restart a minute later
+  h.out = {};
+  h.now += std::chrono::seconds{60};
+  h.in.wall_now += std::chrono::seconds{60};
+  h.steps(10);
+  EXPECT_NEAR(h.out.envelope.discharge_power_max_w.value, 100.0 * volts - 1500.0, 1.0)
+      << "the room is kept across the restart: "
+      << h.out.envelope.discharge_power_max_w.cause.sentence;
+  h.steps(20 * 60);
+  EXPECT_NEAR(h.out.envelope.discharge_power_max_w.value, 100.0 * volts, 1.0)
+      << "and comes down 30 minutes after the load last drew it";
+  EXPECT_FALSE(std::any_of(h.store.trips().begin(), h.store.trips().end(),
+                           [](const control::TripRecord& r) { return r.id.starts_with("ROOM:"); }))
+      << "nor stored any longer";
+}
+
 // Red team 26h N3: the declared load assumed at start (here through a restored OP-I-02 block, which
 // keeps it from being measured for a window) is no measured load: it never becomes the room kept
 // for 30 minutes.

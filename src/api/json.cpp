@@ -50,12 +50,14 @@ Json power_flow_json(const StatusDto& s) {
 
 Json energy_json(const EnergyStatus& e) {
   const auto& t = e.totals;
+  // A flow nothing measures is unknown, not 0 kWh.
+  const auto kwh = [](bool known, double v) { return known ? Json(round_kwh(v)) : Json(nullptr); };
   return {{"battery_charged_kwh", round_kwh(t.battery_charged_kwh)},
           {"battery_discharged_kwh", round_kwh(t.battery_discharged_kwh)},
-          {"grid_import_kwh", round_kwh(t.grid_import_kwh)},
-          {"grid_export_kwh", round_kwh(t.grid_export_kwh)},
-          {"pv_kwh", round_kwh(t.pv_kwh)},
-          {"house_kwh", round_kwh(t.house_kwh)},
+          {"grid_import_kwh", kwh(t.grid_known(), t.grid_import_kwh)},
+          {"grid_export_kwh", kwh(t.grid_known(), t.grid_export_kwh)},
+          {"pv_kwh", kwh(t.pv_known(), t.pv_kwh)},
+          {"house_kwh", kwh(t.house_known(), t.house_kwh)},
           {"measured_s", std::round(t.measured_s)},
           {"unmeasured_s", std::round(t.unmeasured_s)},
           {"since", e.since ? Json(format_time(*e.since)) : Json(nullptr)},

@@ -272,11 +272,19 @@ void energy_object(JsonWriter& w, const EnergyStatus& e) {  // energy_json
     w.null();
   w.member("battery_charged_kwh", round_kwh(t.battery_charged_kwh));
   w.member("battery_discharged_kwh", round_kwh(t.battery_discharged_kwh));
-  w.member("grid_export_kwh", round_kwh(t.grid_export_kwh));
-  w.member("grid_import_kwh", round_kwh(t.grid_import_kwh));
-  w.member("house_kwh", round_kwh(t.house_kwh));
+  // A flow nothing measures is unknown, not 0 kWh.
+  const auto kwh = [&w](const char* key, bool known, double v) {
+    w.key(key);
+    if (known)
+      w.value(round_kwh(v));
+    else
+      w.null();
+  };
+  kwh("grid_export_kwh", t.grid_known(), t.grid_export_kwh);
+  kwh("grid_import_kwh", t.grid_known(), t.grid_import_kwh);
+  kwh("house_kwh", t.house_known(), t.house_kwh);
   w.member("measured_s", std::round(t.measured_s));
-  w.member("pv_kwh", round_kwh(t.pv_kwh));
+  kwh("pv_kwh", t.pv_known(), t.pv_kwh);
   w.key("since");
   if (e.since)
     w.value(format_time(*e.since));

@@ -152,16 +152,24 @@ void add_status_metrics(PrometheusText& out, const StatusDto& s) {
   // Counters in kWh, as the API shows them (docs/api.md "Energy counters"): only growing, kept
   // across restarts; Home Assistant's total_increasing and Prometheus's rate() both read them.
   const auto& t = s.energy.totals;
-  for (const auto& [flow, kwh] :
-       {std::pair{"battery_charged", t.battery_charged_kwh},
-        std::pair{"battery_discharged", t.battery_discharged_kwh},
-        std::pair{"grid_import", t.grid_import_kwh}, std::pair{"grid_export", t.grid_export_kwh},
-        std::pair{"pv", t.pv_kwh}, std::pair{"house", t.house_kwh}})
-    out.add({"bessd_energy_kwh_total",
-             "Energy per flow integrated from measured power since counting began, kWh",
-             MetricType::counter,
-             {{"flow", flow}},
-             round_kwh(kwh)});
+  // A flow nothing measures has no series (an absent series, not a 0 that never grows).
+  struct Flow {
+    const char* name;
+    double kwh;
+    bool known;
+  };
+  for (const auto& [flow, kwh, known] :
+       {Flow{"battery_charged", t.battery_charged_kwh, true},
+        Flow{"battery_discharged", t.battery_discharged_kwh, true},
+        Flow{"grid_import", t.grid_import_kwh, t.grid_known()},
+        Flow{"grid_export", t.grid_export_kwh, t.grid_known()}, Flow{"pv", t.pv_kwh, t.pv_known()},
+        Flow{"house", t.house_kwh, t.house_known()}})
+    if (known)
+      out.add({"bessd_energy_kwh_total",
+               "Energy per flow integrated from measured power since counting began, kWh",
+               MetricType::counter,
+               {{"flow", flow}},
+               round_kwh(kwh)});
   out.add({"bessd_energy_unmeasured_seconds_total",
            "Time not counted because the readings were missing for longer than 10 s",
            MetricType::counter,

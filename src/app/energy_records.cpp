@@ -22,6 +22,9 @@ constexpr Field kFields[] = {
     {"flow_house_kwh", &energy::EnergyTotals::house_kwh},
     {"flow_measured_s", &energy::EnergyTotals::measured_s},
     {"flow_unmeasured_s", &energy::EnergyTotals::unmeasured_s},
+    {"flow_grid_measured_s", &energy::EnergyTotals::grid_measured_s},
+    {"flow_pv_measured_s", &energy::EnergyTotals::pv_measured_s},
+    {"flow_house_measured_s", &energy::EnergyTotals::house_measured_s},
 };
 constexpr std::string_view kSinceKey = "flow_since_unix_ms";
 

@@ -46,6 +46,9 @@ void EnergyCounters::add(const PowerSample& s) {
       integrate(last_->pv_w, s.pv_w, dt_s, t.pv_kwh, never);
       integrate(last_->house_w, s.house_w, dt_s, t.house_kwh, never);
       if (last_->battery_w && s.battery_w) t.measured_s += dt_s;
+      if (last_->grid_w && s.grid_w) t.grid_measured_s += dt_s;
+      if (last_->pv_w && s.pv_w) t.pv_measured_s += dt_s;
+      if (last_->house_w && s.house_w) t.house_measured_s += dt_s;
     }
   }
   last_ = s;

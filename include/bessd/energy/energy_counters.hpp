@@ -29,6 +29,17 @@ struct EnergyTotals {
   double house_kwh{0.0};
   double measured_s{0.0};    // time covered by samples of the battery flow
   double unmeasured_s{0.0};  // time between samples further apart than the gap
+  // Time covered by samples of the other flows: a site without a grid meter or a PV reading
+  // has none, and shows those totals as unknown, not as 0 kWh.
+  double grid_measured_s{0.0};
+  double pv_measured_s{0.0};
+  double house_measured_s{0.0};
+  // Counted, or carried over from totals kept before the time was (an older store).
+  bool grid_known() const {
+    return grid_measured_s > 0.0 || grid_import_kwh > 0.0 || grid_export_kwh > 0.0;
+  }
+  bool pv_known() const { return pv_measured_s > 0.0 || pv_kwh > 0.0; }
+  bool house_known() const { return house_measured_s > 0.0 || house_kwh > 0.0; }
   friend bool operator==(const EnergyTotals&, const EnergyTotals&) = default;
 };
 

@@ -157,6 +157,27 @@ TEST_F(RouterRead, MetricsArePrometheusText) {
   EXPECT_EQ(r.body.find("# TYPE bessd_pack_cell_voltage_volts", first + 1), std::string::npos);
 }
 
+// A flow nothing measures (no grid reading on SunSpec without a meter) is unknown: null in the
+// status and no series in /metrics, not a 0 kWh that never grows (docs/api.md "Energy
+// counters").
+TEST_F(RouterRead, AFlowNothingMeasuresIsNullNotZero) {
+  auto& t = facade.status_snapshot.energy.totals;
+  t = {};
+  t.battery_charged_kwh = 1.5;
+  t.measured_s = 3600.0;
+  t.pv_measured_s = 3600.0;  // PV read, at 0 W all night
+  const auto j = json(call(Method::get, "/v1/status"));
+  EXPECT_TRUE(j["energy"]["grid_import_kwh"].is_null()) << j["energy"].dump();
+  EXPECT_TRUE(j["energy"]["grid_export_kwh"].is_null());
+  EXPECT_TRUE(j["energy"]["house_kwh"].is_null());
+  EXPECT_EQ(j["energy"]["pv_kwh"], 0.0);
+  EXPECT_EQ(j["energy"]["battery_charged_kwh"], 1.5);
+  const auto m = call(Method::get, "/metrics").body;
+  EXPECT_THAT(m, HasSubstr("bessd_energy_kwh_total{flow=\"pv\"} 0\n"));
+  EXPECT_THAT(m, Not(HasSubstr("flow=\"grid_import\"")));
+  EXPECT_THAT(m, Not(HasSubstr("flow=\"house\"")));
+}
+
 TEST_F(RouterRead, MetricsIncludeFacadeSamplesAndEscapeLabels) {
   facade.extra_metrics.push_back({"bessd_storage_queue_dropped_total",
                                   "Dropped samples",

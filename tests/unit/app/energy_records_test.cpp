@@ -21,10 +21,13 @@ TEST(EnergyRecords, WhatIsStoredComesBack) {
   t.house_kwh = 16.125;
   t.measured_s = 86'000.0;
   t.unmeasured_s = 400.0;
+  t.grid_measured_s = 85'000.0;
+  t.pv_measured_s = 84'000.0;
+  t.house_measured_s = 83'000.0;
   const WallTime since = WallTime{} + milliseconds{1'764'547'200'123};
   const WallTime now = since + std::chrono::hours{24};
   const auto rows = energy_records(t, since, now);
-  EXPECT_EQ(rows.size(), 9u);
+  EXPECT_EQ(rows.size(), 12u);
   for (const auto& r : rows) EXPECT_EQ(r.updated_at, now) << r.key;
   const auto back = stored_energy(rows);
   EXPECT_EQ(back.totals, t);

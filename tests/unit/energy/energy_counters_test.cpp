@@ -26,6 +26,19 @@ TEST(EnergyCounters, ASteadyChargeForAnHourIsItsPowerInKwh) {
   EXPECT_DOUBLE_EQ(c.totals().measured_s, 3600.0);
 }
 
+// A site without a grid or PV reading: those flows are unknown, not 0 kWh; a reading of 0 W is.
+TEST(EnergyCounters, AFlowNeverReadIsUnknownAndOneReadAtZeroIsNot) {
+  EnergyCounters c;
+  for (int s = 0; s <= 60; s += 5) c.add(at(s, -500.0));
+  EXPECT_FALSE(c.totals().grid_known());
+  EXPECT_FALSE(c.totals().pv_known());
+  EXPECT_FALSE(c.totals().house_known());
+  for (int s = 65; s <= 120; s += 5) c.add(at(s, -500.0, 0.0));
+  EXPECT_TRUE(c.totals().grid_known());
+  EXPECT_DOUBLE_EQ(c.totals().grid_measured_s, 55.0);
+  EXPECT_DOUBLE_EQ(c.totals().grid_import_kwh, 0.0);
+}
+
 TEST(EnergyCounters, ASignChangeBetweenSamplesIsSplitNotNetted) {
   EnergyCounters c;
   c.add(at(0, 1000.0));

@@ -418,6 +418,14 @@ void Controller::report_charge_shortfall(const StepInput& in, std::vector<core::
 }
 
 void Controller::report_uncovered_discharge(const StepInput& in, StepOutput& out) {
+  // One episode, as the guard's: a load that cycles is one error, which ends once the pack has
+  // stayed within its limit for the quiet period.
+  constexpr Duration kQuietPeriod = std::chrono::minutes{5};
+  if (out.discharge_uncovered) uncovered_since_clear_.reset();
+  if (!out.discharge_uncovered && uncovered_reported_) {
+    if (!uncovered_since_clear_) uncovered_since_clear_ = in.now;
+    if (in.now - *uncovered_since_clear_ < kQuietPeriod) return;
+  }
   if (out.discharge_uncovered == uncovered_reported_) return;
   uncovered_reported_ = out.discharge_uncovered;
   out.events.push_back(control_event(
@@ -428,7 +436,8 @@ void Controller::report_uncovered_discharge(const StepInput& in, StepOutput& out
                 out.current_guard.value_or("") +
                 ". Switch the DC load off or reduce it, or clear what stops the inverter from "
                 "charging."
-          : std::string("The pack is no longer drained beyond its discharge limit.")));
+          : std::string("The pack has not been drained beyond its discharge limit for 5 "
+                        "minutes.")));
 }
 
 void Controller::guard_discharge_current(const StepInput& in, const limits::LimitsResult& lr,
@@ -442,6 +451,10 @@ void Controller::guard_discharge_current(const StepInput& in, const limits::Limi
     limit_a = std::min(limit_a.value_or(*dcl), *dcl);
   if (const auto rating = engine_.settings().max_discharge_current_a)
     limit_a = std::min(limit_a.value_or(*rating), *rating);
+  // Below its reserve by the recovery margin (or asked by the BMS) the pack gives nothing to
+  // anyone: a DC load is covered too, also while the pack may not be charged (a cold night at the
+  // reserve), instead of draining it on (docs/protection.md "Recovery charge").
+  if (recovery_) limit_a = 0.0;
   load_cover_max_w_ = lr.findings.load_cover_max_w;
   const double commanded_w =
       last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;

@@ -32,6 +32,12 @@ void DischargeCurrentGuard::corrected(double over_a, TimePoint now) {
   progress_at_ = now;
   corrected_over_a_ = over_a;
   not_delivered_ = false;
+  moving_ = false;
+}
+
+double DischargeCurrentGuard::answered_a(TimePoint now) const {
+  const double on_its_way_a = now < hold_until_ ? corrected_over_a_ : 0.0;
+  return std::max({0.0, last_over_a_, on_its_way_a});
 }
 
 void DischargeCurrentGuard::let_go(TimePoint now) {
@@ -84,12 +90,14 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(
       floor_w_ = commanded_w + over_a * volts;
       corrected(over_a, now);
       hold_until_ = now + settle_time(over_a * volts, ramp_w_per_s_);
-    } else if (over_a > last_over_a_ + tol) {
+    } else if (const double before_a = answered_a(now); over_a > before_a + tol) {
       // The excess grew since the last sample (a load switched on, the inverter still ramps
       // towards an older command after a restart): the growth cannot wait for the pause. Only
-      // the growth: how fast the inverter comes down is not assumed, as a configured ramp far
-      // above the device's own would make each sample look like a new excess.
-      *floor_w_ += (over_a - last_over_a_) * volts;
+      // the growth above what is answered: how fast the inverter comes down is not assumed, as
+      // a configured ramp far above the device's own would make each sample look like a new
+      // excess, and a load that pulses comes back to an excess the correction on its way
+      // already answers, not to a new one.
+      *floor_w_ += (over_a - before_a) * volts;
       corrected(over_a, now);
       hold_until_ = std::max(hold_until_, now + settle_time(over_a * volts, ramp_w_per_s_));
     } else if (corrected_over_a_ - over_a < kNoiseA) {
@@ -98,17 +106,24 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(
       // inverter's rating, charged at once when it starts to follow): wait, and once the
       // correction has had its time, say so.
       not_delivered_ = settled;
+    } else if (!moving_) {
+      // The first sign of the correction arriving (after the Modbus write and the inverter's
+      // own delay): how fast it comes is judged from here, not from when it was sent.
+      moving_ = true;
+      progress_a_ = over_a;
+      progress_at_ = now;
     } else if (now - progress_at_ >= kProgressPeriod) {
       // After a correction the excess comes down as the inverter gets there, at its own pace.
-      // One that has come down by less than the smaller of half the configured ramp's worth and
-      // a tenth of itself per second (a few tenths of an ampere at least) is no correction on
-      // its way: the inverter has got there (faster than inverter.ramp_w_per_s, and the first
-      // sample caught a load still starting; a load that grew slowly). The rest is corrected
-      // from the command actually applied, so a bound the envelope keeps the command under
-      // (no charging into a cold pack) is not added up while it cannot act.
+      // One that has all but stopped coming down (by less than the smaller of a quarter of the
+      // configured ramp's worth and a twentieth of itself per second, a few tenths of an ampere
+      // at least) is no correction on its way: the inverter has got there (faster than
+      // inverter.ramp_w_per_s, and the first sample caught a load still starting; a load that
+      // grew slowly). An inverter slower than configured still comes down, and is waited for.
+      // The rest is corrected from the command actually applied, so a bound the envelope keeps
+      // the command under (no charging into a cold pack) is not added up while it cannot act.
       const double dt_s = to_seconds(now - progress_at_);
-      const double needed_a =
-          std::max(kNoiseA, std::min(0.5 * ramp_w_per_s_ * dt_s / volts, 0.1 * progress_a_ * dt_s));
+      const double needed_a = std::max(
+          kNoiseA, std::min(0.25 * ramp_w_per_s_ * dt_s / volts, 0.05 * progress_a_ * dt_s));
       if (progress_a_ - over_a < needed_a) {
         floor_w_ = std::max(*floor_w_, commanded_w + over_a * volts);
         corrected(over_a, now);
@@ -119,13 +134,18 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(
       }
     }
     reason_ = printf_string(
-        "the pack gives %.1f A, above its %.1f A discharge limit, so something besides the "
-        "inverter draws from it (a DC load switched on, or one larger than declared)",
+        "the pack gives %.1f A, above the %.1f A it may give now, so something besides the "
+        "inverter draws from it (a DC load)",
         draw_a, limit);
     last_over_a_ = over_a;
+    room_since_.reset();
     return edge;
   }
   last_over_a_ = over_a;
+  if (over_a >= -2.0 * tol)
+    room_since_.reset();
+  else if (!room_since_)
+    room_since_ = now;
   not_delivered_ = false;
   if (floor_w_ && charge_limit_a &&
       take_back_charge(*pack.current_a, *charge_limit_a, limit, volts, commanded_w, now))
@@ -145,9 +165,9 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(
       let_go(now);
     }
   }
-  if (floor_w_ && settled && over_a < -2.0 * tol) {
-    // Room again (the load has dropped): give it back, keeping one tolerance below the limit,
-    // from the command actually applied.
+  if (floor_w_ && settled && room_since_ && now - *room_since_ >= kRoomBeforeGiveBack) {
+    // Room again for a while (the load has dropped, not only paused between pulses): give it
+    // back, keeping one tolerance below the limit, from the command actually applied.
     const double give_w = (-over_a - tol) * volts;
     floor_w_ = std::min(*floor_w_, commanded_w) - give_w;
     hold_until_ = now + settle_time(give_w, ramp_w_per_s_);

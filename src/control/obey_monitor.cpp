@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include <bessd/common/printf_string.hpp>
 #include <bessd/control/obey_monitor.hpp>
 
 namespace bessd::control {
@@ -91,9 +92,19 @@ ObeyDirection ObeyMonitor::judge_side(Side& side, double measured_w, double comm
   out.blocked = side.blocked;
   out.latch = side.latched;
   out.restored = side.blocked && side.restored;
-  if (side.blocked)
-    out.detail = side.restored ? restored_detail(&side == &charge_)
-                               : describe(side, measured_w, bound_w, limit_w, rules);
+  if (over) side.detail = describe(side, measured_w, bound_w, limit_w, rules);
+  if (side.blocked && side.restored) {
+    out.detail = restored_detail(&side == &charge_);
+  } else if (side.blocked && !over && !side.detail.empty()) {
+    // What was seen, not the 0 W of now, and when the block ends.
+    out.detail = side.detail;
+    if (side.obeying_since)
+      out.detail +=
+          printf_string("; within the tolerance again, the block ends after %.0f s more of it",
+                        std::max(0.0, to_seconds(s_.window - (now - *side.obeying_since))));
+  } else if (side.blocked) {
+    out.detail = describe(side, measured_w, bound_w, limit_w, rules);
+  }
   return out;
 }
 

@@ -267,8 +267,9 @@ class Controller {
   std::optional<std::pair<std::string, TimePoint>> new_reason_;  // a new code, since when
   bool no_grid_reading_{false};
   bool sign_warning_{false};
-  bool shortfall_reported_{false};  // control.charge_not_delivered is raised
-  bool uncovered_reported_{false};  // control.discharge_uncovered is raised
+  bool shortfall_reported_{false};                  // control.charge_not_delivered is raised
+  bool uncovered_reported_{false};                  // control.discharge_uncovered is raised
+  std::optional<TimePoint> uncovered_since_clear_;  // within the limit since, while raised
   // The DC-load room as last stored with the trip counts (restored after a restart).
   std::optional<LoadRoom::Peak> stored_room_;
   // How far a charge may go to cover a DC load the cells must not supply (LimitsFindings).

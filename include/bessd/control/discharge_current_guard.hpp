@@ -58,6 +58,9 @@ class DischargeCurrentGuard {
  private:
   void corrected(double over_a, TimePoint now);
   void let_go(TimePoint now);
+  // The excess already answered: the last sample's, or the last correction's while it is on
+  // its way.
+  double answered_a(TimePoint now) const;
   bool take_back_charge(double charge_a, double charge_limit_a, double limit_a, double volts,
                         double commanded_w, TimePoint now);
 
@@ -70,6 +73,12 @@ class DischargeCurrentGuard {
   double progress_a_{0.0};
   double corrected_over_a_{0.0};  // the excess the last correction answered
   bool not_delivered_{false};
+  bool moving_{false};  // the last correction has begun to arrive
+  // Since when the pack has had room (below its limit by twice the tolerance): the share is
+  // given back only after a while of it, so a load that pulses faster than the inverter settles
+  // is held at its peak instead of being chased at each pulse.
+  std::optional<TimePoint> room_since_;
+  static constexpr Duration kRoomBeforeGiveBack = std::chrono::seconds{3};
   TimePoint progress_at_{};
   std::string reason_;
   // The episode told in the event log: engaged, and (once the floor is gone) since when the

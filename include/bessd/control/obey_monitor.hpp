@@ -118,6 +118,7 @@ class ObeyMonitor {
     bool unattributed{false};  // blocked, and the draw persists at 0 W (measured at the BMS)
     bool hold_block{false};    // the block may not end now (a commanded charge goes missing)
     bool restored{false};      // the block is the last run's, not yet judged again
+    std::string detail;        // what the last excess was, said while the block holds after it
     bool blocked{false};
     bool latched{false};
   };

@@ -701,6 +701,23 @@ TEST(ProtectionRows, ACyclingLoadKeepsItsRoomBetweenStarts) {
       << "given back once the load has not drawn for 30 minutes";
 }
 
+// Red team 26i: after the draw stops, the block's reason said "discharges at -0 W"; it says what
+// was seen and when the block ends.
+TEST(ProtectionRows, AnObeyBlockAfterTheDrawStopsSaysWhatWasSeenAndWhenItEnds) {
+  Harness h;
+  h.start(config::OperatingMode::manual, -1000.0);
+  const double volts = h.measure_at_battery();
+  h.in.snapshot.pack.current_a = -2500.0 / volts;
+  for (int i = 0; i < 20 && !h.has_event("OP-I-02", EventEdge::raised); ++i) h.step();
+  ASSERT_FALSE(discharge_open(h.out));
+  h.in.snapshot.pack.current_a = 0.0;  // the draw stops
+  h.steps(3);
+  const std::string& why = h.out.envelope.discharge_power_max_w.cause.sentence;
+  EXPECT_EQ(why.find("-0 W"), std::string::npos) << why;
+  EXPECT_NE(why.find("discharges at 2500 W"), std::string::npos) << why;
+  EXPECT_NE(why.find("the block ends after"), std::string::npos) << why;
+}
+
 // Red team 26h N3: the room kept for a cycling load is stored, so the first start after a
 // restart (a crash while the compressor was off) finds it; it still comes down 30 minutes after
 // the load last drew it, and a room expired while bessd was down is not restored.

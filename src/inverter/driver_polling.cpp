@@ -124,7 +124,9 @@ void ProfileInverterDriver::Impl::after_poll() {
 
 void ProfileInverterDriver::Impl::check_obeys() {
   if (!state || !state->battery_power_w || !is_ready()) return;
-  const auto verdict = obey.check(asserted, *state->battery_power_w, clock.now());
+  const auto verdict =
+      obey.check(carried_out(asserted, state->held_limits, state->battery_voltage_v),
+                 *state->battery_power_w, clock.now());
   if (!verdict) return;
   if (verdict->obeying) {
     condition("inverter.not_obeying", false, Severity::warning,

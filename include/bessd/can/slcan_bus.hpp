@@ -12,6 +12,7 @@
 //   appears. Use a stable path (/dev/serial/by-id/...) so a replugged adapter is found again.
 // All callbacks run on the io_context thread; nothing throws.
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -84,9 +85,11 @@ class SlcanBus final : public CanBus {
   bool wanted_open_{false};
   bool open_{false};
   bool malformed_reported_{false};  // first garbage line per connection is reported
-  // Opened in the middle of the adapter's stream: the first line may be the tail of one sent
-  // before; it is counted, not reported, until a whole line has been read.
+  // Opened in the middle of the adapter's stream: what comes before the first whole message
+  // may be the tail of lines sent before; it is counted, not reported, unless it goes on.
   bool line_synced_{false};
+  std::size_t unsynced_errors_{0};
+  static constexpr std::size_t kUnsyncedErrorsCounted = 8;
   bool rejected_reported_{false};  // first BEL per connection is reported
   slcan::Parser parser_;
   slcan::Parser::Output parsed_;

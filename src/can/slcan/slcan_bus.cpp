@@ -70,6 +70,7 @@ void SlcanBus::try_open() {
   parser_.reset();
   malformed_reported_ = false;
   line_synced_ = false;
+  unsynced_errors_ = 0;
   rejected_reported_ = false;
   const bool was_failing = reopen_.opened();
   // Close first (the adapter may still be open from a previous run), set the bit rate, open.
@@ -126,21 +127,18 @@ void SlcanBus::handle_bytes(std::size_t n) {
   parsed_.messages.clear();
   parsed_.errors.clear();
   std::span<const std::uint8_t> bytes(rx_buffer_.data(), n);
+  parser_.feed(bytes, parsed_);
   if (!line_synced_) {
-    // The first line read after opening may be the tail of one the adapter sent before: parsed
-    // on its own, and a rejection of it only counted.
-    const auto end = std::find_if(bytes.begin(), bytes.end(),
-                                  [](std::uint8_t b) { return b == '\r' || b == '\a'; });
-    if (end != bytes.end()) {
-      const auto first = static_cast<std::size_t>(end - bytes.begin()) + 1;
-      parser_.feed(bytes.first(first), parsed_);
+    // Opened in the middle of the adapter's stream: what comes before its first whole message
+    // (the tail of a line sent before, a line cut by the restart) is only counted. A stream with
+    // nothing but garbage (a wrong baud rate, no SLCAN adapter) is still reported.
+    line_synced_ = !parsed_.messages.empty();
+    unsynced_errors_ += parsed_.errors.size();
+    if (line_synced_ || unsynced_errors_ <= kUnsyncedErrorsCounted) {
       stats_.malformed += parsed_.errors.size();
       parsed_.errors.clear();
-      bytes = bytes.subspan(first);
-      line_synced_ = true;
     }
   }
-  parser_.feed(bytes, parsed_);
   for (const auto& err : parsed_.errors) {
     ++stats_.malformed;
     if (!malformed_reported_) {

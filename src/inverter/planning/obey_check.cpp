@@ -1,8 +1,23 @@
 #include <bessd/inverter/planning/obey_check.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace bessd::inverter {
+
+Target carried_out(Target held, const std::vector<core::HeldDeviceLimit>& held_limits,
+                   std::optional<double> battery_voltage_v) {
+  if (held.kind != core::CommandKind::set_power) return held;
+  const double volts = battery_voltage_v.value_or(0.0);
+  for (const auto& h : held_limits) {
+    if (h.limit == "discharge_limit_w") {
+      held.battery_power_w = std::max(held.battery_power_w, -h.held);
+    } else if (h.limit == "charge_current_limit_a" && volts > 0.0) {
+      held.battery_power_w = std::min(held.battery_power_w, h.held * volts);
+    }
+  }
+  return held;
+}
 
 std::optional<ObeyVerdict> ObeyCheck::check(const Target& held, double measured_w, TimePoint now) {
   using core::CommandKind;

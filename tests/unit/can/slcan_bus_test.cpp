@@ -143,6 +143,26 @@ TEST_F(SlcanBusTest, TheTailOfALineFromBeforeTheOpenIsNoGarbage) {
   EXPECT_EQ(count(CanErrorKind::malformed_input), 1);
 }
 
+// Red team 26i: the line cut by a restart is not always the first one read.
+TEST_F(SlcanBusTest, EverythingBeforeTheFirstWholeMessageIsCountedOnly) {
+  make_bus();
+  ASSERT_TRUE(run_until(io_, [&] { return adapter_got("O\r"); }));
+  adapter_->write("2C201\r");
+  adapter_->write("t37986400000000000\r");  // cut short
+  adapter_->write("t35181402C012C012C201\r");
+  ASSERT_TRUE(run_until(io_, [&] { return frames_.size() == 1; }));
+  EXPECT_EQ(bus_->stats().malformed, 2U);
+  EXPECT_EQ(count(CanErrorKind::malformed_input), 0);
+}
+
+// A stream of nothing but garbage (a wrong baud rate) is reported all the same.
+TEST_F(SlcanBusTest, AStreamOfOnlyGarbageIsReported) {
+  make_bus();
+  ASSERT_TRUE(run_until(io_, [&] { return adapter_got("O\r"); }));
+  for (int i = 0; i < 12; ++i) adapter_->write("x~~~\r");
+  ASSERT_TRUE(run_until(io_, [&] { return count(CanErrorKind::malformed_input) == 1; }));
+}
+
 TEST_F(SlcanBusTest, SplitWritesGarbageAcksAndBell) {
   make_bus();
   ASSERT_TRUE(run_until(io_, [&] { return adapter_got("O\r"); }));

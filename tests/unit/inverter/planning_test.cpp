@@ -228,5 +228,25 @@ TEST(ObeyCheck, OffForTheWholeWindowIsNotObeyingAndBackWithinToleranceClearsAtOn
   EXPECT_FALSE(check.check(Target::of(kind(CommandKind::release)), 2000, t0 + 99s).has_value());
 }
 
+// Red team 26g L1: after a guard episode a Victron GX keeps its stored discharge limit lowered
+// for a minute; the device held there carries out the lower power and is no device that does
+// not obey.
+TEST(ObeyCheck, AStoredLimitTheDeviceStillHoldsBoundsWhatItCanCarryOut) {
+  const Target held = Target::of(test::set_power(-2500));
+  const std::vector<core::HeldDeviceLimit> limits = {{"discharge_limit_w", 800.0, 5000.0, {}}};
+  EXPECT_DOUBLE_EQ(carried_out(held, limits, 52.0).battery_power_w, -800.0);
+  EXPECT_DOUBLE_EQ(carried_out(held, {}, 52.0).battery_power_w, -2500.0);
+  const Target charge = Target::of(test::set_power(3000));
+  const std::vector<core::HeldDeviceLimit> current = {{"charge_current_limit_a", 20.0, 60.0, {}}};
+  EXPECT_DOUBLE_EQ(carried_out(charge, current, 50.0).battery_power_w, 1000.0);
+  EXPECT_DOUBLE_EQ(carried_out(charge, current, std::nullopt).battery_power_w, 3000.0)
+      << "no voltage, no conversion";
+  ObeyCheck check(100.0, 10s);
+  const TimePoint t0{};
+  for (int s = 0; s <= 20; ++s)
+    EXPECT_TRUE(check.check(carried_out(held, limits, 52.0), -790.0, t0 + std::chrono::seconds{s})
+                    ->obeying);
+}
+
 }  // namespace
 }  // namespace bessd::inverter

@@ -6,8 +6,10 @@
 // Pure: fed measurements and times. Not thread-safe.
 
 #include <optional>
+#include <vector>
 
 #include <bessd/common/clock.hpp>
+#include <bessd/core/inverter_state.hpp>
 #include <bessd/inverter/planning/write_planner.hpp>
 
 namespace bessd::inverter {
@@ -17,6 +19,13 @@ struct ObeyVerdict {
   double measured_w{0.0};
   double commanded_w{0.0};
 };
+
+/// What the device can carry out of `held`: a stored limit it still holds below the envelope
+/// (docs/profiles.md "Stored limits", loosened a minute after the envelope) bounds it, and a
+/// device held there is no device that does not obey. `battery_voltage_v` turns a current limit
+/// into power; absent, such a limit is not applied.
+Target carried_out(Target held, const std::vector<core::HeldDeviceLimit>& held_limits,
+                   std::optional<double> battery_voltage_v);
 
 class ObeyCheck {
  public:

@@ -44,6 +44,12 @@ constexpr std::array kPolicy{
     PolicyRow{"OP-I-02", A, B, true,
               "the discharge block runs at once; latched only if the inverter still discharges "
               "after the block; operator acknowledges"},
+    // DC loads on the battery bus, whoever draws (docs/protection.md "DC loads", "Discharge
+    // current guard").
+    PolicyRow{"DC-LOAD", A, D, false, "follows the largest load measured in the last 30 minutes"},
+    PolicyRow{"DCL-GUARD", A, D, false,
+              "given back after 3 s within what the cells may give; a charge that covers the "
+              "load is taken back at once when the pack starts to charge"},
     // BMS enable bits (Pylontech 0x35C).
     PolicyRow{"REQ:charge_enable", B, A, false, "the BMS sets the charge-enable bit again"},
     PolicyRow{"REQ:discharge_enable", A, B, false, "the BMS sets the discharge-enable bit again"},

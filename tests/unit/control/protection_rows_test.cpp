@@ -235,16 +235,23 @@ TEST(ProtectionRows, UncommandedCurrentsNeverTripTheObeyCheck) {
   }
 }
 
+// Idle, the power measured at the battery (no battery reading from the inverter), a DC load of
+// `declared_w` declared and `drawing_w` drawing for `steps` steps: the pack's voltage.
+double idle_with_dc_load(Harness& h, double declared_w, double drawing_w, int steps) {
+  h.settings.obey.dc_load_max_w = declared_w;
+  h.start(config::OperatingMode::idle);
+  const double volts = h.measure_at_battery();
+  h.in.snapshot.pack.current_a = -drawing_w / volts;
+  h.steps(steps);
+  return volts;
+}
+
 // A declared DC load measured at the battery (battery.dc_load_max_w) never trips: not at idle,
 // not under a charge, and not across the first seconds of a discharge, while the inverter ramps
 // and the measurement lags the command (red team 26c H4).
 TEST(ProtectionRows, ADeclaredDcLoadNeverTripsTheObeyCheck) {
   Harness h;
-  h.settings.obey.dc_load_max_w = 1500.0;
-  h.start(config::OperatingMode::idle);
-  const double volts = h.measure_at_battery();
-  h.in.snapshot.pack.current_a = -1500.0 / volts;
-  h.steps(30);
+  const double volts = idle_with_dc_load(h, 1500.0, 1500.0, 30);
   EXPECT_TRUE(h.out.faults.empty());
   EXPECT_NEAR(h.out.uncommanded_discharge_w, 1500.0, 1.0);
   h.in.request.mode = config::OperatingMode::manual;
@@ -603,11 +610,8 @@ TEST(ProtectionRows, NonObeyBlocksThatDirectionThenLatchesIfItPersists) {
 // command is judged on top of it (SunSpec: the pack's V x I is all bessd sees).
 TEST(ProtectionRows, ADischargeIsJudgedOnTopOfAnExistingDcLoad) {
   Harness h;
-  h.settings.obey.dc_load_max_w = 1000.0;
-  h.start(config::OperatingMode::idle);
-  const double volts = h.measure_at_battery();
-  h.in.snapshot.pack.current_a = -1040.0 / volts;  // a 1 kW DC load, nothing commanded
-  h.steps(20);
+  const double volts =
+      idle_with_dc_load(h, 1000.0, 1040.0, 20);  // a 1 kW DC load, nothing commanded
   h.in.request.mode = config::OperatingMode::manual;
   h.in.request.manual_setpoint_w = -500.0;
   h.step();
@@ -656,11 +660,7 @@ TEST(ProtectionRows, ADrawThatPersistsAfterTheBlockHoldsItUnlatched) {
 // load on a 100 A / 52 V pack (5.2 kW), the inverter may discharge only the rest.
 TEST(ProtectionRows, TheDischargeEnvelopeLeavesRoomForADcLoad) {
   Harness h;
-  h.settings.obey.dc_load_max_w = 3000.0;
-  h.start(config::OperatingMode::idle);
-  const double volts = h.measure_at_battery();
-  h.in.snapshot.pack.current_a = -2500.0 / volts;
-  h.steps(5);
+  const double volts = idle_with_dc_load(h, 3000.0, 2500.0, 5);
   EXPECT_NEAR(h.out.uncommanded_discharge_w, 2500.0, 1.0);
   EXPECT_NEAR(h.out.envelope.discharge_power_max_w.value, 100.0 * volts - 2500.0, 1.0);
   EXPECT_EQ(h.out.envelope.discharge_power_max_w.cause.rule_id, "DC-LOAD");
@@ -677,11 +677,7 @@ TEST(ProtectionRows, TheDischargeEnvelopeLeavesRoomForADcLoad) {
 // the load last drew it.
 TEST(ProtectionRows, ACyclingLoadKeepsItsRoomBetweenStarts) {
   Harness h;
-  h.settings.obey.dc_load_max_w = 3000.0;
-  h.start(config::OperatingMode::idle);
-  const double volts = h.measure_at_battery();
-  h.in.snapshot.pack.current_a = -1500.0 / volts;
-  h.steps(5);
+  const double volts = idle_with_dc_load(h, 3000.0, 1500.0, 5);
   ASSERT_NEAR(h.out.envelope.discharge_power_max_w.value, 100.0 * volts - 1500.0, 1.0);
   h.in.snapshot.pack.current_a = 0.0;  // the compressor stops
   h.steps(600);
@@ -723,11 +719,7 @@ TEST(ProtectionRows, AnObeyBlockAfterTheDrawStopsSaysWhatWasSeenAndWhenItEnds) {
 // the load last drew it, and a room expired while bessd was down is not restored.
 TEST(ProtectionRows, TheRoomForACyclingLoadSurvivesARestart) {
   Harness h;
-  h.settings.obey.dc_load_max_w = 3000.0;
-  h.start(config::OperatingMode::idle);
-  const double volts = h.measure_at_battery();
-  h.in.snapshot.pack.current_a = -1500.0 / volts;
-  h.steps(5);
+  const double volts = idle_with_dc_load(h, 3000.0, 1500.0, 5);
   h.in.snapshot.pack.current_a = 0.0;  // the compressor stops
   h.steps(600);
   ASSERT_TRUE(std::any_of(h.store.trips().begin(), h.store.trips().end(),

@@ -456,11 +456,18 @@ void Controller::guard_discharge_current(const StepInput& in, const limits::Limi
   // reserve), instead of draining it on (docs/protection.md "Recovery charge").
   if (recovery_) limit_a = 0.0;
   load_cover_max_w_ = lr.findings.load_cover_max_w;
+  // Where the inverter is, from its own fresh reading (absent on a profile without one).
+  const auto& inv = in.snapshot.inverter;
+  const bool inverter_fresh = inv.online && inv.read_at && in.now >= *inv.read_at &&
+                              in.now - *inv.read_at <= settings_.inverter_timeout;
+  const std::optional<double> inverter_w =
+      inverter_fresh ? inv.battery_power_w : std::optional<double>{};
   const double commanded_w =
       last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
-  const auto edge =
-      current_guard_.update(PackCurrentSample{pack.current_a, pack.voltage_v, pack.measured_at},
-                            limit_a, commanded_w, in.now, lr.envelope.charge_current_max_a.value);
+  const auto edge = current_guard_.update(
+      PackCurrentSample{pack.current_a, pack.voltage_v, pack.measured_at, inverter_w}, limit_a,
+      commanded_w, in.now, lr.envelope.charge_current_max_a.value,
+      lr.envelope.charge_power_max_w.value);
   if (!edge) return;
   events.push_back(control_event(in.now, edge->engaged ? Severity::warning : Severity::info,
                                  edge->engaged ? EventEdge::raised : EventEdge::cleared,

@@ -121,7 +121,15 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
             "the cover comes down as soon as the pack takes any of it";
       // Even so the cover stays below what the load takes: the pack stays beyond its limit,
       // and people must hear of it.
-      if (*floor_w > cover_max_w + 1.0) {
+      const bool partly =
+          !refused && current_guard_.partly_covered() && cmd.battery_power_w > hi + 1.0;
+      if (partly) {
+        why +=
+            "; the inverter delivers only part of the charge that covers it (one that keeps to "
+            "the BMS's charge limit itself charges no more than that), so the pack keeps "
+            "draining beyond its limit";
+        out.discharge_uncovered = true;
+      } else if (*floor_w > cover_max_w + 1.0) {
         std::string bound = env.charge_power_max_w.cause.sentence;
         while (!bound.empty() && bound.back() == '.') bound.pop_back();
         if (!bound.empty()) bound[0] = static_cast<char>(std::tolower(bound[0]));

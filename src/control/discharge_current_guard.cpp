@@ -31,8 +31,25 @@ void DischargeCurrentGuard::corrected(double over_a, TimePoint now) {
   progress_a_ = over_a;
   progress_at_ = now;
   corrected_over_a_ = over_a;
+  corrected_at_ = now;
   not_delivered_ = false;
   moving_ = false;
+}
+
+void DischargeCurrentGuard::correct_rest(double over_a, double volts, double commanded_w,
+                                         double cover_from_w, TimePoint now) {
+  // From the command actually applied. Beyond the charge the cells may take, only a load that
+  // switches on (growth) raises a cover: an excess that stays there is an inverter that delivers
+  // only part of it (one that keeps to the BMS's charge limit itself), and adding to its
+  // command would only wind the cover up, to be charged into the pack when the load stops.
+  const double wanted_w = base_w(commanded_w) + over_a * volts;
+  const double cap_w = std::max(*floor_w_, cover_from_w);
+  partly_covered_ = wanted_w > cap_w + 1.0;
+  const double next_w = std::min(wanted_w, cap_w);
+  if (next_w <= *floor_w_ + 1e-6) return;
+  floor_w_ = next_w;
+  corrected(over_a, now);
+  hold_until_ = std::max(hold_until_, now + settle_time(over_a * volts, ramp_w_per_s_));
 }
 
 double DischargeCurrentGuard::answered_a(TimePoint now) const {
@@ -63,19 +80,34 @@ bool DischargeCurrentGuard::take_back_charge(double charge_a, double charge_limi
   return true;
 }
 
-std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(
-    const PackCurrentSample& pack, std::optional<double> limit_a, double commanded_w, TimePoint now,
-    std::optional<double> charge_limit_a) {
+double DischargeCurrentGuard::base_w(double commanded_w) const {
+  // An inverter still ramping towards a command that asks more discharge gives less than it: a
+  // correction from the command would land where the inverter already is. Its own reading says
+  // where it is; measured at the battery alone, the command is all there is (and a correction
+  // that does not move the pack is followed up, see update).
+  return inverter_w_ ? std::max(commanded_w, *inverter_w_) : commanded_w;
+}
+
+std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentSample& pack,
+                                                              std::optional<double> limit_a,
+                                                              double commanded_w, TimePoint now,
+                                                              std::optional<double> charge_limit_a,
+                                                              double cover_from_w) {
   if (!pack.measured_at || pack.measured_at == last_sample_ || !pack.current_a || !pack.voltage_v ||
       *pack.voltage_v <= 0.0 || !limit_a)
     return std::nullopt;
   last_sample_ = pack.measured_at;
+  inverter_w_ = pack.inverter_w;
   const double limit = std::max(0.0, *limit_a);
   const double draw_a = -*pack.current_a;
   const double over_a = draw_a - limit;
   const double tol = tolerance_a(limit);
   const double volts = *pack.voltage_v;
   const bool settled = now >= hold_until_;
+  // A limit that dropped since the last sample (a recovery charge began, a colder cell) is an
+  // excess no correction has answered yet.
+  const double limit_drop_a = last_limit_a_ ? std::max(0.0, *last_limit_a_ - limit) : 0.0;
+  last_limit_a_ = limit;
   if (over_a > tol) {
     std::optional<CurrentGuardEdge> edge;
     if (!announced_)
@@ -87,10 +119,11 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(
     if (!floor_w_) {
       // From the command actually applied: lower the inverter's share by the whole excess, the
       // load does not wait for a window.
-      floor_w_ = commanded_w + over_a * volts;
+      floor_w_ = base_w(commanded_w) + over_a * volts;
       corrected(over_a, now);
       hold_until_ = now + settle_time(over_a * volts, ramp_w_per_s_);
-    } else if (const double before_a = answered_a(now); over_a > before_a + tol) {
+    } else if (const double before_a = std::max(0.0, answered_a(now) - limit_drop_a);
+               over_a > before_a + tol) {
       // The excess grew since the last sample (a load switched on, the inverter still ramps
       // towards an older command after a restart): the growth cannot wait for the pause. Only
       // the growth above what is answered: how fast the inverter comes down is not assumed, as
@@ -99,17 +132,33 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(
       // already answers, not to a new one.
       *floor_w_ += (over_a - before_a) * volts;
       corrected(over_a, now);
+      unanswered_ = 0;
       hold_until_ = std::max(hold_until_, now + settle_time(over_a * volts, ramp_w_per_s_));
     } else if (corrected_over_a_ - over_a < kNoiseA) {
-      // Nothing has moved since the last correction: the inverter is slow to start, or does not
-      // deliver at all. Adding to a command it does not follow only winds the bound up (to the
-      // inverter's rating, charged at once when it starts to follow): wait, and once the
-      // correction has had its time, say so.
-      not_delivered_ = settled;
+      // Nothing has moved since the last correction: the inverter's own delay, an inverter that
+      // was already where the correction put it (it still ramped towards an older command), or
+      // one that does not deliver at all. After the delay one more correction from the command
+      // applied; if that does not move either, nothing more is added (it would only wind the
+      // bound up, to be charged at once when the inverter follows), and it is said.
+      if (now - corrected_at_ >= kNoMovementWait) {
+        if (unanswered_ == 0) {
+          ++unanswered_;
+          correct_rest(over_a, volts, commanded_w, cover_from_w, now);
+          // Beyond the charge the cells may take nothing more is tried: a cover that has not
+          // moved the pack at all is not delivered.
+          if (partly_covered_) {
+            partly_covered_ = false;
+            not_delivered_ = true;
+          }
+        } else {
+          not_delivered_ = true;
+        }
+      }
     } else if (!moving_) {
       // The first sign of the correction arriving (after the Modbus write and the inverter's
       // own delay): how fast it comes is judged from here, not from when it was sent.
       moving_ = true;
+      unanswered_ = 0;
       progress_a_ = over_a;
       progress_at_ = now;
     } else if (now - progress_at_ >= kProgressPeriod) {
@@ -125,9 +174,9 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(
       const double needed_a = std::max(
           kNoiseA, std::min(0.25 * ramp_w_per_s_ * dt_s / volts, 0.05 * progress_a_ * dt_s));
       if (progress_a_ - over_a < needed_a) {
-        floor_w_ = std::max(*floor_w_, commanded_w + over_a * volts);
-        corrected(over_a, now);
-        hold_until_ = std::max(hold_until_, now + settle_time(over_a * volts, ramp_w_per_s_));
+        correct_rest(over_a, volts, commanded_w, cover_from_w, now);
+        progress_a_ = over_a;
+        progress_at_ = now;
       } else {
         progress_a_ = over_a;
         progress_at_ = now;
@@ -142,6 +191,7 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(
     return edge;
   }
   last_over_a_ = over_a;
+  partly_covered_ = false;
   if (over_a >= -2.0 * tol)
     room_since_.reset();
   else if (!room_since_)

@@ -208,10 +208,14 @@ ChargeShortfall ObeyMonitor::judge_shortfall(double measured_w, double commanded
   // inverter for a load and stay silent while the pack drains below its reserve.
   const bool draining_while_recovering =
       recovering_ && commanded_w > s_.standby_tolerance_w && measured_w < -s_.standby_tolerance_w;
-  const bool missing =
-      settled(now) &&
-      (draining_while_recovering ||
-       (net_w > s_.standby_tolerance_w && measured_w < net_w / 2.0 - s_.standby_tolerance_w));
+  const bool shows_missing =
+      draining_while_recovering ||
+      (net_w > s_.standby_tolerance_w && measured_w < net_w / 2.0 - s_.standby_tolerance_w);
+  // While the command moves (a ramp, the discharge current guard raising it against the same
+  // inverter) the verdict stands until the charge is seen to arrive: a command that keeps moving
+  // must not clear a charge that keeps missing.
+  if (!settled(now) && shows_missing) return ChargeShortfall{short_, net_w, measured_w};
+  const bool missing = settled(now) && shows_missing;
   if (!missing) {
     short_since_.reset();
     short_ = false;

@@ -17,6 +17,9 @@ struct PackCurrentSample {
   std::optional<double> current_a;  // + = charging
   std::optional<double> voltage_v;
   std::optional<TimePoint> measured_at;
+  /// The inverter's own battery power reading at the same time (+ = charge), when the profile
+  /// has one: where the inverter is, while it still ramps towards a command.
+  std::optional<double> inverter_w{};
 };
 
 /// An edge of the guard, for the event log: one pair per episode, however often a cycling
@@ -44,7 +47,11 @@ class DischargeCurrentGuard {
   std::optional<CurrentGuardEdge> update(const PackCurrentSample& pack,
                                          std::optional<double> limit_a, double commanded_w,
                                          TimePoint now,
-                                         std::optional<double> charge_limit_a = std::nullopt);
+                                         std::optional<double> charge_limit_a = std::nullopt,
+                                         double cover_from_w = kNoCoverBound);
+  /// `cover_from_w`: the charge the envelope allows the cells; beyond it the share is raised
+  /// only for a load that switches on, never to chase an excess that stays.
+  static constexpr double kNoCoverBound = 1e12;
 
   /// The lowest command (+ = charge) that keeps the pack within its limit; absent = no bound.
   std::optional<double> min_command_w() const { return floor_w_; }
@@ -52,12 +59,18 @@ class DischargeCurrentGuard {
   /// does not deliver what the guard asks (one that follows the BMS's charge limit itself does
   /// not charge to cover a load while the BMS allows no charge). Cleared by any movement.
   bool not_delivered() const { return not_delivered_; }
+  /// The excess stays while the share is held beyond the charge the cells may take: the
+  /// inverter delivers only part of the cover (it keeps to the BMS's charge limit itself, or to
+  /// its rating), and the pack still gives more than it may.
+  bool partly_covered() const { return partly_covered_; }
   /// Why the command is held up, to continue a sentence ("the pack gave 69.3 A, above ...").
   const std::string& reason() const { return reason_; }
 
  private:
   void corrected(double over_a, TimePoint now);
   void let_go(TimePoint now);
+  void correct_rest(double over_a, double volts, double commanded_w, double cover_from_w,
+                    TimePoint now);
   // The excess already answered: the last sample's, or the last correction's while it is on
   // its way.
   double answered_a(TimePoint now) const;
@@ -73,7 +86,15 @@ class DischargeCurrentGuard {
   double progress_a_{0.0};
   double corrected_over_a_{0.0};  // the excess the last correction answered
   bool not_delivered_{false};
+  bool partly_covered_{false};
   bool moving_{false};  // the last correction has begun to arrive
+  TimePoint corrected_at_{};
+  int unanswered_{0};  // corrections since the excess last moved
+  // How long a correction may show no effect at all before the next (the inverter's delay).
+  static constexpr Duration kNoMovementWait = std::chrono::milliseconds{2500};
+  std::optional<double> last_limit_a_;
+  std::optional<double> inverter_w_;  // the sample's inverter reading
+  double base_w(double commanded_w) const;
   // Since when the pack has had room (below its limit by twice the tolerance): the share is
   // given back only after a while of it, so a load that pulses faster than the inverter settles
   // is held at its peak instead of being chased at each pulse.

@@ -116,6 +116,7 @@ struct GuardPlant {
   double inverter_w = -2500.0;
   std::vector<std::pair<TimePoint, double>> sent;  // commands on their way
   TimePoint now = TimePoint{} + seconds{100};
+  bool reports_battery_power = false;  // the inverter's own reading (a Victron GX does)
   double highest_command_w = -1e9;
   double worst_draw_a = 0.0;
   double seconds_over = 0.0;  // above the limit plus its tolerance
@@ -138,7 +139,10 @@ struct GuardPlant {
     const double current_a = (inverter_w - load_w) / volts;
     worst_draw_a = std::max(worst_draw_a, -current_a);
     if (-current_a > 52.5) seconds_over += to_seconds(dt);
-    guard.update(PackCurrentSample{current_a, volts, now}, 50.0, command_w(), now);
+    guard.update(
+        PackCurrentSample{current_a, volts, now,
+                          reports_battery_power ? std::optional<double>(inverter_w) : std::nullopt},
+        50.0, command_w(), now);
     highest_command_w = std::max(highest_command_w, command_w());
   }
 };
@@ -168,6 +172,47 @@ TEST(DischargeCurrentGuard, ASlowDelayedInverterIsNotCorrectedTwice) {
     EXPECT_LE(p.highest_command_w, 0.0) << real_ramp;
     EXPECT_GE(p.command_w(), -300.0) << real_ramp;
   }
+}
+
+// Red team 26j F1: the load starts while a slow inverter still ramps towards a command that asks
+// more discharge. A correction from the command lands where the inverter already is; from the
+// inverter's own reading it is right at once. Measured at the battery alone, a correction that
+// does not move the pack is followed up after the inverter's delay (next test).
+TEST(DischargeCurrentGuard, ACorrectionStartsFromWhereTheInverterReportsItIs) {
+  GuardPlant p(200.0, 125.0, milliseconds{300});
+  p.reports_battery_power = true;
+  p.request_w = -1149.0;
+  p.inverter_w = -1149.0;
+  for (int i = 0; i < 50; ++i) p.tick(0.0);
+  p.request_w = -2500.0;  // the house asks more, and the load starts while the inverter ramps
+  for (int i = 0; i < 3; ++i) p.tick(2500.0);
+  // The whole 1050 W excess at once, from where the inverter still is (-1149 W), not from the
+  // -2500 W it ramps towards; the rest of the time above the limit is the inverter's own ramp.
+  EXPECT_GE(p.command_w(), -1149.0 + 1050.0 - 50.0);
+  for (int i = 0; i < 300; ++i) p.tick(2500.0);
+  EXPECT_LE(p.highest_command_w, 0.0);
+  EXPECT_LE(p.seconds_over, 1050.0 / 125.0 + 1.0);
+  p.seconds_over = 0.0;
+  for (int i = 0; i < 100; ++i) p.tick(2500.0);
+  EXPECT_DOUBLE_EQ(p.seconds_over, 0.0);
+}
+
+// Measured at the battery alone (SunSpec without a battery reading): the first correction lands
+// where the inverter ramps to; once nothing has moved for the inverter's delay, the rest is
+// corrected from the command, rather than waiting for OP-I-02's window (red team 26j F1).
+TEST(DischargeCurrentGuard, ACorrectionThatDoesNotMoveThePackIsFollowedUp) {
+  GuardPlant p(200.0, 125.0, milliseconds{300});
+  p.request_w = -1149.0;
+  p.inverter_w = -1149.0;
+  for (int i = 0; i < 50; ++i) p.tick(0.0);
+  p.request_w = -2500.0;
+  for (int i = 0; i < 40; ++i) p.tick(2500.0);
+  EXPECT_GE(p.command_w(), -200.0) << "followed up within 4 s";
+  for (int i = 0; i < 300; ++i) p.tick(2500.0);
+  EXPECT_LE(p.highest_command_w, 0.0);
+  p.seconds_over = 0.0;
+  for (int i = 0; i < 100; ++i) p.tick(2500.0);
+  EXPECT_DOUBLE_EQ(p.seconds_over, 0.0);
 }
 
 // At 100 ms BMS samples a slow inverter's progress is judged over a second, not per sample.
@@ -430,6 +475,49 @@ TEST(DischargeCurrentGuardInTheController, ACoverTheInverterDoesNotDeliverIsWith
   EXPECT_LE(highest_w, 1500.0) << "never more than the load asked for";
   EXPECT_TRUE(raised);
   EXPECT_LE(r.h.out.command.battery_power_w, 0.0) << "withdrawn";
+}
+
+// Red team 26j F2/F3: an inverter that keeps to the BMS's charge limit itself delivers only part
+// of the cover (692 W of it). Adding to its command only wound the cover up (to 4 kW), withdrew it
+// and started again, and charged the pack with the wound-up cover when the load stopped. The
+// cover is held, the pack's draining is said, and the charge is taken back at once.
+TEST(DischargeCurrentGuardInTheController, ACoverDeliveredOnlyInPartIsHeldNotWoundUp) {
+  CoveredLoadRig r;
+  r.h.limits.inverter_rated_power_w = 5000.0;
+  r.h.build();
+  r.h.start(config::OperatingMode::idle);
+  const double cap_w = 692.0;
+  double highest_w = 0.0;
+  bool raised = false;
+  auto run = [&](int steps) {
+    for (int i = 0; i < steps; ++i) {
+      const double cmd_w = r.h.out.command.kind == core::CommandKind::set_power
+                               ? r.h.out.command.battery_power_w
+                               : 0.0;
+      r.h.in.snapshot.pack.current_a = (std::min(cmd_w, cap_w) - r.load_w) / r.volts;
+      r.max_charge_a = std::max(r.max_charge_a, *r.h.in.snapshot.pack.current_a);
+      r.h.step(milliseconds{500});
+      highest_w = std::max(highest_w, r.h.out.command.battery_power_w);
+      for (const auto& e : r.h.out.events)
+        if (e.code == "control.discharge_uncovered" && e.edge == core::EventEdge::raised) {
+          raised = true;
+          EXPECT_NE(e.message.find("only part"), std::string::npos) << e.message;
+        }
+    }
+  };
+  run(120);
+  EXPECT_LE(highest_w, 1500.0) << "never more than the load asked for";
+  EXPECT_GE(r.h.out.command.battery_power_w, cap_w) << "held, not withdrawn";
+  EXPECT_TRUE(raised);
+  // The load stops: the inverter's 692 W go into the pack until the cover has come down below
+  // them, a sample or two (the cover is at most the load, not wound up to 4 kW).
+  r.load_w = 0.0;
+  r.max_charge_a = 0.0;
+  run(3);
+  EXPECT_LE(r.max_charge_a, cap_w / r.volts + 0.1);
+  r.max_charge_a = 0.0;
+  run(10);
+  EXPECT_LE(r.max_charge_a, 1.0) << "the cover has come down";
 }
 
 // A cover the inverter's rating keeps below the load: the pack keeps draining, an error.

@@ -404,6 +404,10 @@ struct CoveredLoadRig {
   double volts{0.0};
   double load_w{1500.0};
   double max_charge_a{0.0};
+  // The most the inverter delivers (one that keeps to the BMS's charge limit itself); 0: none.
+  double delivers_at_most_w{1e12};
+  double highest_command_w{-1e12};
+  std::vector<core::Event> uncovered;  // control.discharge_uncovered raised, in order
   CoveredLoadRig() {
     h.settings.obey.dc_load_max_w = 1500.0;
     h.in.snapshot.pack.limits.discharge_current_limit_a = 0.7;
@@ -411,13 +415,23 @@ struct CoveredLoadRig {
     h.start(config::OperatingMode::idle);
     volts = h.measure_at_battery();
   }
+  /// The inverter's rating, and a fresh start with it.
+  void rate_inverter(double rated_w) {
+    h.limits.inverter_rated_power_w = rated_w;
+    h.build();
+    h.start(config::OperatingMode::idle);
+  }
   void run(int steps) {
     for (int i = 0; i < steps; ++i) {
       const double inverter_w =
           h.out.command.kind == core::CommandKind::set_power ? h.out.command.battery_power_w : 0.0;
-      h.in.snapshot.pack.current_a = (inverter_w - load_w) / volts;
+      h.in.snapshot.pack.current_a = (std::min(inverter_w, delivers_at_most_w) - load_w) / volts;
       max_charge_a = std::max(max_charge_a, *h.in.snapshot.pack.current_a);
       h.step(milliseconds{500});
+      highest_command_w = std::max(highest_command_w, h.out.command.battery_power_w);
+      for (const auto& e : h.out.events)
+        if (e.code == "control.discharge_uncovered" && e.edge == core::EventEdge::raised)
+          uncovered.push_back(e);
     }
   }
 };
@@ -457,23 +471,13 @@ TEST(DischargeCurrentGuardInTheController, ALoadOnAPackThatMayNotBeChargedIsCove
 // once when the inverter follows again) but withdrawn, and the pack's draining is an error.
 TEST(DischargeCurrentGuardInTheController, ACoverTheInverterDoesNotDeliverIsWithdrawn) {
   CoveredLoadRig r;
-  r.h.limits.inverter_rated_power_w = 5000.0;
-  r.h.build();
-  r.h.start(config::OperatingMode::idle);
-  double highest_w = 0.0;
-  bool raised = false;
-  for (int i = 0; i < 40; ++i) {
-    r.h.in.snapshot.pack.current_a = -r.load_w / r.volts;  // whatever is commanded
-    r.h.step(milliseconds{500});
-    highest_w = std::max(highest_w, r.h.out.command.battery_power_w);
-    for (const auto& e : r.h.out.events)
-      if (e.code == "control.discharge_uncovered" && e.edge == core::EventEdge::raised) {
-        raised = true;
-        EXPECT_NE(e.message.find("does not deliver"), std::string::npos) << e.message;
-      }
-  }
-  EXPECT_LE(highest_w, 1500.0) << "never more than the load asked for";
-  EXPECT_TRUE(raised);
+  r.rate_inverter(5000.0);
+  r.delivers_at_most_w = 0.0;  // whatever is commanded
+  r.run(40);
+  EXPECT_LE(r.highest_command_w, 1500.0) << "never more than the load asked for";
+  ASSERT_FALSE(r.uncovered.empty());
+  for (const auto& e : r.uncovered)
+    EXPECT_NE(e.message.find("does not deliver"), std::string::npos) << e.message;
   EXPECT_LE(r.h.out.command.battery_power_w, 0.0) << "withdrawn";
 }
 
@@ -483,60 +487,36 @@ TEST(DischargeCurrentGuardInTheController, ACoverTheInverterDoesNotDeliverIsWith
 // cover is held, the pack's draining is said, and the charge is taken back at once.
 TEST(DischargeCurrentGuardInTheController, ACoverDeliveredOnlyInPartIsHeldNotWoundUp) {
   CoveredLoadRig r;
-  r.h.limits.inverter_rated_power_w = 5000.0;
-  r.h.build();
-  r.h.start(config::OperatingMode::idle);
+  r.rate_inverter(5000.0);
   const double cap_w = 692.0;
-  double highest_w = 0.0;
-  bool raised = false;
-  auto run = [&](int steps) {
-    for (int i = 0; i < steps; ++i) {
-      const double cmd_w = r.h.out.command.kind == core::CommandKind::set_power
-                               ? r.h.out.command.battery_power_w
-                               : 0.0;
-      r.h.in.snapshot.pack.current_a = (std::min(cmd_w, cap_w) - r.load_w) / r.volts;
-      r.max_charge_a = std::max(r.max_charge_a, *r.h.in.snapshot.pack.current_a);
-      r.h.step(milliseconds{500});
-      highest_w = std::max(highest_w, r.h.out.command.battery_power_w);
-      for (const auto& e : r.h.out.events)
-        if (e.code == "control.discharge_uncovered" && e.edge == core::EventEdge::raised) {
-          raised = true;
-          EXPECT_NE(e.message.find("only part"), std::string::npos) << e.message;
-        }
-    }
-  };
-  run(120);
-  EXPECT_LE(highest_w, 1500.0) << "never more than the load asked for";
+  r.delivers_at_most_w = cap_w;
+  r.run(120);
+  EXPECT_LE(r.highest_command_w, 1500.0) << "never more than the load asked for";
   EXPECT_GE(r.h.out.command.battery_power_w, cap_w) << "held, not withdrawn";
-  EXPECT_TRUE(raised);
+  ASSERT_FALSE(r.uncovered.empty());
+  for (const auto& e : r.uncovered)
+    EXPECT_NE(e.message.find("only part"), std::string::npos) << e.message;
   // The load stops: the inverter's 692 W go into the pack until the cover has come down below
   // them, a sample or two (the cover is at most the load, not wound up to 4 kW).
   r.load_w = 0.0;
   r.max_charge_a = 0.0;
-  run(3);
+  r.run(3);
   EXPECT_LE(r.max_charge_a, cap_w / r.volts + 0.1);
   r.max_charge_a = 0.0;
-  run(10);
+  r.run(10);
   EXPECT_LE(r.max_charge_a, 1.0) << "the cover has come down";
 }
 
 // A cover the inverter's rating keeps below the load: the pack keeps draining, an error.
 TEST(DischargeCurrentGuardInTheController, ALoadThatCannotBeCoveredIsAnError) {
   CoveredLoadRig r;
-  r.h.limits.inverter_rated_power_w = 800.0;
-  r.h.build();
-  r.h.start(config::OperatingMode::idle);
-  bool raised = false;
-  for (int i = 0; i < 10; ++i) {
-    r.run(1);
-    for (const auto& e : r.h.out.events)
-      if (e.code == "control.discharge_uncovered" && e.edge == core::EventEdge::raised) {
-        raised = true;
-        EXPECT_EQ(e.severity, core::Severity::error);
-        EXPECT_NE(e.message.find("cannot cover the rest"), std::string::npos) << e.message;
-      }
+  r.rate_inverter(800.0);
+  r.run(10);
+  ASSERT_FALSE(r.uncovered.empty());
+  for (const auto& e : r.uncovered) {
+    EXPECT_EQ(e.severity, core::Severity::error);
+    EXPECT_NE(e.message.find("cannot cover the rest"), std::string::npos) << e.message;
   }
-  EXPECT_TRUE(raised);
   EXPECT_LE(r.h.out.command.battery_power_w, 800.0) << "never beyond the inverter's rating";
   EXPECT_NE(r.h.out.operating.text.find("pack keeps draining"), std::string::npos)
       << r.h.out.operating.text;
@@ -544,12 +524,9 @@ TEST(DischargeCurrentGuardInTheController, ALoadThatCannotBeCoveredIsAnError) {
   r.load_w = 0.0;
   r.run(120);
   r.load_w = 1500.0;
-  int raised_again = 0;
-  for (int i = 0; i < 20; ++i) {
-    r.run(1);
-    raised_again += r.h.has_event("control.discharge_uncovered", core::EventEdge::raised);
-  }
-  EXPECT_EQ(raised_again, 0) << "one error per episode";
+  const std::size_t raised_before = r.uncovered.size();
+  r.run(20);
+  EXPECT_EQ(r.uncovered.size(), raised_before) << "one error per episode";
   r.load_w = 0.0;
   int cleared_at = -1;
   for (int i = 0; i < 700 && cleared_at < 0; ++i) {

@@ -335,19 +335,22 @@ bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
       last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
   const ObeyVerdict before = obey_verdict_;
   obey_.set_recovering(recovery_.has_value());
+  // The BMS's figure, or a reading the profile says is the battery's own (a GX's battery
+  // service): a DC load shows in either, so neither tells the inverter's share from the load's.
+  obey_measured_at_battery_ = !inv.battery_power_w || inv.battery_power_includes_dc_loads;
   obey_verdict_ =
       obey_.update(measured_w, commanded_w, online && last_command_.kind != CommandKind::none,
-                   in.now, last_charge_envelope_w_, !inv.battery_power_w.has_value());
-  obey_measured_at_battery_ = !inv.battery_power_w.has_value();
+                   in.now, last_charge_envelope_w_, obey_measured_at_battery_);
   if (const auto draw = obey_verdict_.discharge.persists_unattributed_w)
     events.push_back(control_event(
         in.now, Severity::warning, EventEdge::once, "OP-I-02",
-        printf_string("The battery keeps discharging %.0f W although bessd stopped discharging. "
-                      "Measured at the BMS, this cannot be told from a load on the battery bus, "
-                      "so it is not latched; discharging stays stopped until the draw ends. If "
-                      "no DC load is connected, check that the inverter follows bessd; if one is, "
-                      "set inverter.standby_tolerance_w above it.",
-                      *draw)));
+        printf_string(
+            "The battery keeps discharging %.0f W although bessd stopped discharging. "
+            "Measured at the battery, this cannot be told from a load on the battery bus, "
+            "so it is not latched; discharging stays stopped until the draw ends. If "
+            "no DC load is connected, check that the inverter follows bessd; if one is, "
+            "set inverter.standby_tolerance_w above it.",
+            *draw)));
   // An unlatched block is kept across a restart with the repeated-trip counts: a kill during it
   // must not give the inverter a fresh window to drain or overcharge the pack.
   if (before.charge.blocked != obey_verdict_.charge.blocked ||
@@ -456,12 +459,14 @@ void Controller::guard_discharge_current(const StepInput& in, const limits::Limi
   // reserve), instead of draining it on (docs/protection.md "Recovery charge").
   if (recovery_) limit_a = 0.0;
   load_cover_max_w_ = lr.findings.load_cover_max_w;
-  // Where the inverter is, from its own fresh reading (absent on a profile without one).
+  // Where the inverter is, from its own fresh reading (absent on a profile without one, and on
+  // one whose reading is the battery's: that is the pack's current again, DC loads included).
   const auto& inv = in.snapshot.inverter;
   const bool inverter_fresh = inv.online && inv.read_at && in.now >= *inv.read_at &&
                               in.now - *inv.read_at <= settings_.inverter_timeout;
-  const std::optional<double> inverter_w =
-      inverter_fresh ? inv.battery_power_w : std::optional<double>{};
+  const std::optional<double> inverter_w = inverter_fresh && !inv.battery_power_includes_dc_loads
+                                               ? inv.battery_power_w
+                                               : std::optional<double>{};
   const double commanded_w =
       last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
   const auto edge = current_guard_.update(

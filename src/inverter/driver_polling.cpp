@@ -24,6 +24,8 @@ InverterState ProfileInverterDriver::Impl::compose() const {
   InverterState s;
   s.online = answers();
   s.battery_power_w = flow("battery_power");
+  if (auto it = profile.readings.find("battery_power"); it != profile.readings.end())
+    s.battery_power_includes_dc_loads = it->second.includes_dc_loads;
   s.battery_current_a = flow("battery_current");
   s.grid_power_w = flow("grid_power");
   s.ac_power_w = flow("ac_power");

@@ -93,6 +93,40 @@ StyleNeeds needs_of(ControlStyle style) {
   return {};
 }
 
+// The object form of a reading: {"sum": [...]} or {"points": name or [alternatives]}, with
+// where it is measured. Unknown keys and a misplaced declaration are reported; the names are
+// read by the caller. False when the form itself is wrong.
+bool read_reading_object(const Json& v, const std::string& role, const std::string& ptr, Reading& r,
+                         IssueList& issues) {
+  ObjectReader in(&v, ptr, issues);
+  if (v.contains("sum") == v.contains("points")) {
+    issues.add(ptr, "needs exactly one of \"sum\" and \"points\"");
+    return false;
+  }
+  const bool sum = v.contains("sum");
+  const Json& names = sum ? v.at("sum") : v.at("points");
+  in.accept(sum ? "sum" : "points");
+  if (sum && !names.is_array()) {
+    issues.add(in.child_pointer("sum"), "must be a list of point names");
+    return false;
+  }
+  if (!names.is_array() && !names.is_string()) {
+    issues.add(in.child_pointer("points"), "must be a point name or a list of alternatives");
+    return false;
+  }
+  r.combine = sum ? Reading::Combine::sum : Reading::Combine::first;
+  // Only the battery power feeds the obey check and the discharge current guard, which need
+  // to know whether a DC load shows in it (docs/profiles.md "Readings").
+  if (in.has("includes_dc_loads") && role != "battery_power") {
+    in.accept("includes_dc_loads");
+    issues.add(in.child_pointer("includes_dc_loads"), "applies to the battery_power reading only");
+  } else {
+    in.boolean("includes_dc_loads", r.includes_dc_loads);
+  }
+  in.finish();
+  return true;
+}
+
 void read_point(const Json& j, const std::string& name, const std::string& ptr, IssueList& issues,
                 PointSpec& p) {
   ObjectReader in(&j, ptr, issues);
@@ -379,16 +413,24 @@ Profile parse_profile(const Json& document, const std::string& source) {
                                                            : "must name a numeric point");
         r.points.push_back(pname);
       };
-      if (v.is_string()) {
-        add_name(v, rptr);
-      } else if (v.is_array()) {
-        for (std::size_t i = 0; i < v.size(); ++i) add_name(v[i], rptr + "/" + std::to_string(i));
-      } else if (v.is_object() && v.size() == 1 && v.contains("sum") && v["sum"].is_array()) {
-        r.combine = Reading::Combine::sum;
-        for (std::size_t i = 0; i < v["sum"].size(); ++i)
-          add_name(v["sum"][i], rptr + "/sum/" + std::to_string(i));
+      auto add_names = [&](const Json& n, const std::string& at) {
+        if (n.is_array())
+          for (std::size_t i = 0; i < n.size(); ++i) add_name(n[i], at + "/" + std::to_string(i));
+        else
+          add_name(n, at);
+      };
+      if (v.is_string() || v.is_array()) {
+        add_names(v, rptr);
+      } else if (v.is_object() && (v.contains("sum") || v.contains("points"))) {
+        if (!read_reading_object(v, key, rptr, r, issues)) continue;
+        if (r.combine == Reading::Combine::sum)
+          add_names(v["sum"], rptr + "/sum");
+        else
+          add_names(v["points"], rptr + "/points");
       } else {
-        issues.add(rptr, "must be a point name, a list of alternatives or {\"sum\": [...]}");
+        issues.add(rptr,
+                   "must be a point name, a list of alternatives, {\"sum\": [...]} or "
+                   "{\"points\": ...}");
         continue;
       }
       if (r.points.empty()) issues.add(rptr, "names no point");

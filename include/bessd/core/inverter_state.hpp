@@ -30,6 +30,9 @@ struct InverterState {
   bool online{false};
   InverterOperating operating{InverterOperating::unknown};
   std::optional<double> battery_power_w;  // + = charging
+  /// `battery_power_w` is measured at the battery (the profile says so): it includes DC loads on
+  /// the battery bus, so it cannot tell the inverter's share from theirs.
+  bool battery_power_includes_dc_loads{false};
   std::optional<double> battery_voltage_v;
   std::optional<double> battery_current_a;  // + = charging
   std::optional<double> grid_power_w;       // + = import

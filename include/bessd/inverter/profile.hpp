@@ -87,6 +87,9 @@ struct Reading {
   enum class Combine : std::uint8_t { first, sum };
   Combine combine{Combine::first};
   std::vector<std::string> points;
+  /// battery_power only: the reading is the battery's own (a GX's battery service, a shunt), so
+  /// it includes the DC loads on the battery bus, not only the inverter's share.
+  bool includes_dc_loads{false};
 };
 
 /// What the device does for the safety case (docs/profiles.md "Safety capabilities"); the

@@ -656,6 +656,37 @@ TEST(ProtectionRows, ADrawThatPersistsAfterTheBlockHoldsItUnlatched) {
   EXPECT_DOUBLE_EQ(h.out.command.battery_power_w, -500.0);
 }
 
+// Red team 26k F8: a Victron GX's battery power (842) is its battery service's, measured at the
+// battery, so a DC load shows in it as it does in the BMS's figure. A load switched on while
+// bessd discharges is held unlatched there too, not blamed on the Multi as a latched fault.
+TEST(ProtectionRows, AReadingThatIncludesDcLoadsIsJudgedAsMeasuredAtTheBattery) {
+  Harness h;
+  h.start(config::OperatingMode::manual, -500.0);
+  const double volts = h.measure_at_battery();
+  h.in.snapshot.inverter.battery_power_includes_dc_loads = true;
+  const auto draw = [&](double watts) {
+    h.in.snapshot.pack.current_a = -watts / volts;
+    h.in.snapshot.inverter.battery_power_w = -watts;
+  };
+  draw(500.0);
+  h.steps(5);
+  draw(1540.0);  // a DC heater switches on, and the Multi has not taken it over yet
+  bool blocked = false;
+  bool warned = false;
+  for (int i = 0; i < 60; ++i) {
+    h.step();
+    blocked = blocked || h.has_event("OP-I-02", EventEdge::raised);
+    warned = warned || h.has_event("OP-I-02", EventEdge::once);
+    if (!discharge_open(h.out)) draw(1040.0);
+  }
+  EXPECT_TRUE(blocked);
+  EXPECT_TRUE(warned);
+  EXPECT_FALSE(has_fault(h.out, "OP-I-02")) << "the battery's own reading: never latched";
+  draw(0.0);
+  h.steps(45);
+  EXPECT_TRUE(discharge_open(h.out));
+}
+
 // Red team 26b N8: the BMS's discharge limit is for all the pack supplies. With a 2.5 kW DC
 // load on a 100 A / 52 V pack (5.2 kW), the inverter may discharge only the rest.
 TEST(ProtectionRows, TheDischargeEnvelopeLeavesRoomForADcLoad) {

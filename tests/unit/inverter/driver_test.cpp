@@ -122,6 +122,7 @@ TEST(ProfileDriver, ReadsStateInBessdConvention) {
   const auto& s = got->value();
   EXPECT_TRUE(s.online);
   EXPECT_DOUBLE_EQ(*s.battery_power_w, -500.0);  // discharging
+  EXPECT_FALSE(s.battery_power_includes_dc_loads) << "the inverter's own share";
   EXPECT_NEAR(*s.battery_current_a, -9.8, 1e-9);
   EXPECT_NEAR(*s.battery_voltage_v, 51.2, 1e-9);
   EXPECT_DOUBLE_EQ(*s.grid_power_w, -1200.0);
@@ -457,6 +458,7 @@ TEST(Victron, GridSetpointFollowsTheBatteryTarget) {
   ASSERT_TRUE(s);
   EXPECT_DOUBLE_EQ(*s->grid_power_w, 150.0);
   EXPECT_DOUBLE_EQ(*s->battery_power_w, -300.0);
+  EXPECT_TRUE(s->battery_power_includes_dc_loads) << "842 is the GX's battery service";
   // Safe state: no discharge, no charge, setpoint 0.
   EXPECT_EQ(r.bank.get("max_discharge_power"), 0.0);
   EXPECT_EQ(r.bank.get("max_charge_current"), 0.0);

@@ -38,6 +38,8 @@ TEST(Profile, ShippedDetails) {
   EXPECT_EQ(*v.control_point("setpoint")->address, 2716);
   EXPECT_EQ(v.control_point("setpoint")->type, registers::RegisterType::s32);
   EXPECT_EQ(v.readings.at("grid_power").combine, Reading::Combine::sum);
+  EXPECT_TRUE(v.readings.at("battery_power").includes_dc_loads) << "the GX's battery service";
+  EXPECT_EQ(v.readings.at("battery_power").points, std::vector<std::string>{"battery_power"});
   const Profile s = load_profile(kProfiles / "sunspec.json");
   EXPECT_TRUE(s.sunspec);
   EXPECT_EQ(s.point("InWRte")->models, (std::vector<std::uint16_t>{124}));
@@ -205,6 +207,43 @@ TEST(ProfileErrors, ReadingNamesAnUndefinedPoint) {
       R"({"name":"x","points":{"A":{"address":1,"type":"u16"}},"readings":{"battery_power":"Z"}})";
   const auto e = issues_of(s);
   EXPECT_NE(e.find("/readings/battery_power: names point \"Z\""), std::string::npos) << e;
+}
+
+// Where a reading is measured: the object form names the points and may say the battery power
+// includes DC loads; anywhere else, or in a malformed object, that is an error naming the spot.
+TEST(Profile, AReadingMaySayItIncludesDcLoads) {
+  const std::string points =
+      R"("P":{"address":1,"type":"s16","unit":"W","sign":"charge_positive"},)"
+      R"("Q":{"address":2,"type":"s16","unit":"W","sign":"charge_positive"})";
+  const auto with = [&](const std::string& readings) {
+    std::string s = make(points);
+    s.insert(s.size() - 1, R"(,"readings":)" + readings);
+    return s;
+  };
+  const Profile p = parse_profile(
+      nlohmann::json::parse(with(
+          R"({"battery_power":{"points":["P","Q"],"includes_dc_loads":true},"ac_power":{"sum":["P","Q"]}})")),
+      "ok.json");
+  EXPECT_TRUE(p.readings.at("battery_power").includes_dc_loads);
+  EXPECT_EQ(p.readings.at("battery_power").combine, Reading::Combine::first);
+  EXPECT_EQ(p.readings.at("battery_power").points, (std::vector<std::string>{"P", "Q"}));
+  EXPECT_FALSE(p.readings.at("ac_power").includes_dc_loads);
+  EXPECT_EQ(p.readings.at("ac_power").combine, Reading::Combine::sum);
+
+  auto e = issues_of(with(R"({"grid_power":{"points":"P","includes_dc_loads":true}})"));
+  EXPECT_NE(e.find("/readings/grid_power/includes_dc_loads: applies to the battery_power"),
+            std::string::npos)
+      << e;
+  e = issues_of(with(R"({"battery_power":{"points":"P","includes_dc_loads":"yes"}})"));
+  EXPECT_NE(e.find("/readings/battery_power/includes_dc_loads"), std::string::npos) << e;
+  e = issues_of(with(R"({"battery_power":{"points":"P","sum":["Q"]}})"));
+  EXPECT_NE(e.find("/readings/battery_power: needs exactly one of"), std::string::npos) << e;
+  e = issues_of(with(R"({"battery_power":{"points":"P","included_dc_loads":true}})"));
+  EXPECT_NE(e.find("/readings/battery_power/included_dc_loads"), std::string::npos) << e;
+  e = issues_of(with(R"({"battery_power":{"points":["Z"]}})"));
+  EXPECT_NE(e.find("/readings/battery_power/points/0: names point \"Z\""), std::string::npos) << e;
+  e = issues_of(with(R"({"battery_power":{"sum":"P"}})"));
+  EXPECT_NE(e.find("/readings/battery_power/sum: must be a list"), std::string::npos) << e;
 }
 
 // Keys are the point's raw value: an optional '-' and decimal digits, nothing else.

@@ -1,6 +1,10 @@
 #include <bessd/can/slcan_bus.hpp>
 
+#include <termios.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 #include <boost/asio/write.hpp>
@@ -65,6 +69,13 @@ void SlcanBus::try_open() {
   if (!ec)
     port_.set_option(serial_port_base::flow_control(serial_port_base::flow_control::none), ec);
   if (ec) report(CanBusError{CanErrorKind::config, where() + ": serial settings: " + ec.message()});
+  // What the adapter sent while nothing read it (bessd down for a restart) waits in the
+  // terminal's input queue: old frames that would pass for the pack's state now, and a line the
+  // full queue cut short. Dropped, so the first frame read is one sent after this open
+  // (docs/devices.md "What bessd reads").
+  if (::tcflush(port_.native_handle(), TCIFLUSH) != 0)
+    report(CanBusError{CanErrorKind::config, where() + ": discarding input from before the open: " +
+                                                 std::string(std::strerror(errno))});
 
   open_ = true;
   parser_.reset();

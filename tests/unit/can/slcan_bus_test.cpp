@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <pty.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,11 +34,24 @@ class FakeAdapter {
     if (::openpty(&master_, &slave, name, nullptr, nullptr) != 0)
       throw std::runtime_error("openpty failed");
     ::close(slave);  // the bus opens its own
+    slave_ = -1;
     ::fcntl(master_, F_SETFL, ::fcntl(master_, F_GETFL) | O_NONBLOCK);
     retarget(name);
     received_.clear();
   }
+  /// Keeps a slave descriptor open, as a real adapter's side stays up while the bus is closed:
+  /// what is written meanwhile waits in the terminal's input queue for the next open.
+  void hold_slave_open() {
+    slave_ = ::open(link_.c_str(), O_RDWR | O_NOCTTY);
+    ASSERT_GE(slave_, 0);
+    termios t{};
+    ::tcgetattr(slave_, &t);
+    ::cfmakeraw(&t);  // a byte pipe, as the bus will set it
+    ::tcsetattr(slave_, TCSANOW, &t);
+  }
   void unplug() {
+    if (slave_ >= 0) ::close(slave_);
+    slave_ = -1;
     if (master_ >= 0) ::close(master_);
     master_ = -1;
     // The freed /dev/pts number can be handed to another test's pty at once (ctest -j), so a
@@ -71,6 +85,7 @@ class FakeAdapter {
 
   fs::path link_;
   int master_{-1};
+  int slave_{-1};
   std::string received_;
 };
 
@@ -141,6 +156,22 @@ TEST_F(SlcanBusTest, TheTailOfALineFromBeforeTheOpenIsNoGarbage) {
   ASSERT_TRUE(run_until(io_, [&] { return frames_.size() == 2; }));
   EXPECT_EQ(bus_->stats().malformed, 2U);
   EXPECT_EQ(count(CanErrorKind::malformed_input), 1);
+}
+
+// Red team 26k: what the adapter sent while nothing read it (bessd down for a restart) is stale:
+// frames from before the open are not taken as the pack's present state, and a line the full
+// buffer cut is not reported as garbage.
+TEST_F(SlcanBusTest, WhatWasSentBeforeTheOpenIsDiscarded) {
+  adapter_->hold_slave_open();  // the adapter's side stays up across the restart
+  adapter_->write("t35181402C012C012C201\rt37986400000000000\rt35181402C012C012C201\r");
+  make_bus();
+  ASSERT_TRUE(run_until(io_, [&] { return adapter_got("O\r"); }));
+  adapter_->write("t35680E1400D700000000\r");
+  ASSERT_TRUE(run_until(io_, [&] { return !frames_.empty(); }));
+  ASSERT_EQ(frames_.size(), 1U) << "only what was sent after the open";
+  EXPECT_EQ(frames_[0].id, 0x356U);
+  EXPECT_EQ(bus_->stats().malformed, 0U);
+  EXPECT_EQ(count(CanErrorKind::malformed_input), 0);
 }
 
 // Red team 26i: the line cut by a restart is not always the first one read.

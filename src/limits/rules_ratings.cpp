@@ -148,7 +148,7 @@ void note_cover_bounds(Cycle& c) {
   if (cells_a < kInf) c.f.cells_discharge_current_max_a = cells_a;
   // A charge that covers a DC load leaves the cells at rest (the discharge current guard takes
   // it back at once when the pack starts to charge), so only what keeps the inverter itself from
-  // charging bounds it. Victron's DVCC does the same: the charge limit plus the DC loads.
+  // charging bounds it (docs/protection.md "Covering a DC load").
   // A BMS protection that stops both directions (a short circuit, a contactor or internal
   // error, over-temperature) is no pack at rest: nothing is pushed onto its bus.
   for (const auto& b : c.f.blocks)

@@ -121,6 +121,8 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
       // load does not wait for a window.
       floor_w_ = base_w(commanded_w) + over_a * volts;
       corrected(over_a, now);
+      unanswered_ = 0;
+      follow_up_w_ = 0.0;
       hold_until_ = now + settle_time(over_a * volts, ramp_w_per_s_);
     } else if (const double before_a = std::max(0.0, answered_a(now) - limit_drop_a);
                over_a > before_a + tol) {
@@ -133,6 +135,7 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
       *floor_w_ += (over_a - before_a) * volts;
       corrected(over_a, now);
       unanswered_ = 0;
+      follow_up_w_ = 0.0;
       hold_until_ = std::max(hold_until_, now + settle_time(over_a * volts, ramp_w_per_s_));
     } else if (corrected_over_a_ - over_a < kNoiseA) {
       // Nothing has moved since the last correction: the inverter's own delay, an inverter that
@@ -143,7 +146,9 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
       if (now - corrected_at_ >= kNoMovementWait) {
         if (unanswered_ == 0) {
           ++unanswered_;
+          const double before_w = *floor_w_;
           correct_rest(over_a, volts, commanded_w, cover_from_w, now);
+          follow_up_w_ = *floor_w_ - before_w;
           // Beyond the charge the cells may take nothing more is tried: a cover that has not
           // moved the pack at all is not delivered.
           if (partly_covered_) {
@@ -151,7 +156,13 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
             not_delivered_ = true;
           }
         } else {
+          // The follow-up has not moved the pack either: the inverter does not follow at all
+          // (its remote control is off, it runs its own mode). The follow-up is taken back, or
+          // the inverter would deliver the first correction and the follow-up on top, a
+          // charge into the pack, as soon as it follows again.
           not_delivered_ = true;
+          *floor_w_ -= follow_up_w_;
+          follow_up_w_ = 0.0;
         }
       }
     } else if (!moving_) {
@@ -159,6 +170,7 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
       // own delay): how fast it comes is judged from here, not from when it was sent.
       moving_ = true;
       unanswered_ = 0;
+      follow_up_w_ = 0.0;  // it moved the pack: it was needed
       progress_a_ = over_a;
       progress_at_ = now;
     } else if (now - progress_at_ >= kProgressPeriod) {

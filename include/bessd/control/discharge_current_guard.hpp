@@ -89,7 +89,8 @@ class DischargeCurrentGuard {
   bool partly_covered_{false};
   bool moving_{false};  // the last correction has begun to arrive
   TimePoint corrected_at_{};
-  int unanswered_{0};  // corrections since the excess last moved
+  int unanswered_{0};        // corrections since the excess last moved
+  double follow_up_w_{0.0};  // what the follow-up added, while it has not moved the pack
   // How long a correction may show no effect at all before the next (the inverter's delay).
   static constexpr Duration kNoMovementWait = std::chrono::milliseconds{2500};
   std::optional<double> last_limit_a_;

@@ -215,6 +215,35 @@ TEST(DischargeCurrentGuard, ACorrectionThatDoesNotMoveThePackIsFollowedUp) {
   EXPECT_DOUBLE_EQ(p.seconds_over, 0.0);
 }
 
+// Red team 26k F9: an inverter that ignores bessd (remote control off) during a recovery charge.
+// The follow-up raised the command by the load again (1312 -> 2112 W); when the inverter followed
+// later it charged the pack with the follow-up on top for seconds. A follow-up that has not moved
+// the pack either is taken back: the first correction is what the load needs.
+TEST(DischargeCurrentGuard, AFollowUpThatDoesNotMoveThePackIsTakenBack) {
+  GuardRig r;
+  // Recovery: the pack may give 0 A, bessd commands a 512 W charge, an 800 W load draws 16 A.
+  r.feed(-16.0, 512.0, 0.0, milliseconds{100});
+  ASSERT_TRUE(r.guard.min_command_w());
+  const double first_w = *r.guard.min_command_w();
+  EXPECT_NEAR(first_w, 512.0 + 800.0, 1.0);
+  double highest_w = first_w;
+  for (int i = 0; i < 30; ++i) {  // 3 s: nothing moves, the follow-up
+    r.feed(-16.0, *r.guard.min_command_w(), 0.0, milliseconds{100});
+    highest_w = std::max(highest_w, *r.guard.min_command_w());
+  }
+  EXPECT_GT(highest_w, first_w + 500.0) << "followed up once";
+  for (int i = 0; i < 30; ++i) r.feed(-16.0, *r.guard.min_command_w(), 0.0, milliseconds{100});
+  EXPECT_TRUE(r.guard.not_delivered());
+  EXPECT_NEAR(*r.guard.min_command_w(), first_w, 1.0) << "the follow-up taken back";
+  for (int i = 0; i < 100; ++i) r.feed(-16.0, *r.guard.min_command_w(), 0.0, milliseconds{100});
+  EXPECT_NEAR(*r.guard.min_command_w(), first_w, 1.0) << "not wound up while it ignores";
+  // The inverter follows again: the pack gains the 512 W recovery, no more.
+  const double charge_a = (*r.guard.min_command_w() - 800.0) / r.volts;
+  EXPECT_NEAR(charge_a, 512.0 / r.volts, 0.1);
+  r.feed(charge_a, *r.guard.min_command_w(), 0.0, milliseconds{100});
+  EXPECT_FALSE(r.guard.not_delivered());
+}
+
 // At 100 ms BMS samples a slow inverter's progress is judged over a second, not per sample.
 TEST(DischargeCurrentGuard, ASlowInverterOnItsWayIsNotCorrectedTwice) {
   GuardRig r;

@@ -328,6 +328,32 @@ Json to_json(const HistorySeries& h) {
       {"resolution", to_string(h.resolution)}, {"fields", h.fields}, {"points", std::move(points)}};
 }
 
+Json to_json(const EnergyReport& r) {
+  Json periods = Json::array();
+  for (const auto& p : r.periods) {
+    const auto& t = p.increase;
+    // A flow nothing measured in the period is unknown, not 0 kWh; so is the battery in a
+    // period bessd did not run in.
+    const auto kwh = [](bool known, double v) {
+      return known ? Json(round_kwh(v)) : Json(nullptr);
+    };
+    const bool battery_known =
+        t.measured_s > 0.0 || t.battery_charged_kwh > 0.0 || t.battery_discharged_kwh > 0.0;
+    periods.push_back({{"start", format_date(p.start)},
+                       {"end", format_date(p.end)},
+                       {"days", days_between(p.start, p.end)},
+                       {"days_with_data", p.days_with_data},
+                       {"battery_charged_kwh", kwh(battery_known, t.battery_charged_kwh)},
+                       {"battery_discharged_kwh", kwh(battery_known, t.battery_discharged_kwh)},
+                       {"grid_import_kwh", kwh(t.grid_known(), t.grid_import_kwh)},
+                       {"grid_export_kwh", kwh(t.grid_known(), t.grid_export_kwh)},
+                       {"pv_kwh", kwh(t.pv_known(), t.pv_kwh)},
+                       {"house_kwh", kwh(t.house_known(), t.house_kwh)},
+                       {"measured_s", std::round(t.measured_s)}});
+  }
+  return {{"period", energy::to_string(r.period)}, {"periods", std::move(periods)}};
+}
+
 Json to_json(const Requester& r) {
   return {{"transport", to_string(r.transport)},
           {"uid", opt(r.uid)},

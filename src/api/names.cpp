@@ -139,6 +139,20 @@ std::optional<Resolution> parse_resolution(std::string_view text) noexcept {
   return std::nullopt;
 }
 
+int default_energy_periods(energy::PeriodKind kind) noexcept {
+  switch (kind) {
+    case energy::PeriodKind::day:
+      return 31;
+    case energy::PeriodKind::week:
+      return 12;
+    case energy::PeriodKind::month:
+      return 12;
+    case energy::PeriodKind::year:
+      return 5;
+  }
+  return 31;
+}
+
 const std::vector<std::string_view>& history_fields() {
   static const std::vector<std::string_view> fields{
       "soc_pct",

@@ -194,6 +194,7 @@ Router::Router(Facade& facade, const Clock& clock, WriteRateSettings write_rate)
       {Method::get, "/v1/events", false, "events, newest first"},
       {Method::get, "/v1/history", false, "telemetry history"},
       {Method::get, "/v1/audit", false, "API writes, newest first"},
+      {Method::get, "/v1/energy", false, "energy per day, week, month or year"},
       {Method::get, "/v1/config", false, "running configuration, secrets redacted"},
       {Method::put, "/v1/mode", true, "request an operating mode"},
       {Method::post, "/v1/faults/ack", true, "acknowledge latched faults whose cause cleared"},
@@ -252,7 +253,8 @@ void Router::handle(Request request, Reply reply) {
   }
 
   // Routes without query parameters reject any.
-  const bool takes_query = path == "/v1/events" || path == "/v1/history" || path == "/v1/audit";
+  const bool takes_query =
+      path == "/v1/events" || path == "/v1/history" || path == "/v1/audit" || path == "/v1/energy";
   if (!takes_query) {
     const auto q = parse_query(request.target, {});
     if (!q.errors.empty()) return counted(invalid_query(q.errors));
@@ -267,6 +269,7 @@ void Router::handle(Request request, Reply reply) {
   if (path == "/v1/events") return get_events(request, std::move(counted));
   if (path == "/v1/history") return get_history(request, std::move(counted));
   if (path == "/v1/audit") return get_audit(request, std::move(counted));
+  if (path == "/v1/energy") return get_energy(request, std::move(counted));
   if (path == "/v1/mode") return put_mode(request, std::move(counted));
   if (path == "/v1/faults/ack") return post_ack(request, std::move(counted));
   if (path == "/v1/self-test") return post_self_test(request, std::move(counted));
@@ -499,6 +502,33 @@ void Router::get_audit(const Request& req, Reply reply) {
                              for (const auto& a : records) list.push_back(to_json(a));
                              return Json{{"records", std::move(list)}};
                            }));
+}
+
+void Router::get_energy(const Request& req, Reply reply) {
+  const auto q = parse_query(req.target, {"period", "count"});
+  std::vector<ErrorDetail> errors = q.errors;
+  EnergyQuery query;
+  if (auto it = q.values.find("period"); it != q.values.end()) {
+    if (auto k = energy::parse_period_kind(it->second))
+      query.period = *k;
+    else
+      errors.push_back(
+          {"period", "must be one of day, week, month, year; got \"" + it->second + "\""});
+  }
+  query.count = default_energy_periods(query.period);
+  if (auto it = q.values.find("count"); it != q.values.end()) {
+    int n = 0;
+    const auto& text = it->second;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc{} || ptr != text.data() + text.size() || n < 1 || n > kMaxEnergyPeriods)
+      errors.push_back({"count", "must be an integer from 1 to " +
+                                     std::to_string(kMaxEnergyPeriods) + ", got \"" + text + "\""});
+    else
+      query.count = n;
+  }
+  if (!errors.empty()) return reply(invalid_query(errors));
+  facade_.energy(query, reply_with<EnergyReport>(std::move(reply),
+                                                 [](const EnergyReport& r) { return to_json(r); }));
 }
 
 void Router::put_mode(const Request& req, Reply reply) {

@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 
 #include <bessd/api/json.hpp>
+#include <bessd/app/compliance_monitor.hpp>
 #include <bessd/app/logging.hpp>
 #include <bessd/compliance/report_json.hpp>
 #include <bessd/control/direction_blocks.hpp>
@@ -444,6 +445,20 @@ void AppFacade::history(const api::HistoryQuery& query, api::Done<api::HistorySe
       s.points.push_back(std::move(point));
     }
     complete_on(ctx_.io, done, std::move(s));
+  });
+}
+
+void AppFacade::energy(const api::EnergyQuery& query, api::Done<api::EnergyReport> done) {
+  // The local calendar day now, on the control thread where the clock lives.
+  const Date today = local_date(ctx_.clock.wall_now());
+  boost::asio::post(queries_, [this, query, today, done = std::move(done)]() mutable {
+    const auto empty = energy::energy_by_period({}, query.period, today, query.count);
+    if (empty.empty()) return complete_on(ctx_.io, done, api::EnergyReport{query.period, {}});
+    auto days = ctx_.store.energy_days(empty.front().start, today);
+    if (!days) return complete_on(ctx_.io, done, Failure{days.error()});
+    complete_on(ctx_.io, done,
+                api::EnergyReport{query.period, energy::energy_by_period(*days, query.period, today,
+                                                                         query.count)});
   });
 }
 

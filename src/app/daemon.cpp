@@ -52,6 +52,7 @@
 #include <bessd/compliance/checker.hpp>
 #include <bessd/compliance/report_text.hpp>
 #include <bessd/config/config_loader.hpp>
+#include <bessd/energy/energy_periods.hpp>
 #include <bessd/inverter/profile.hpp>
 #include <bessd/inverter/profile_inverter_driver.hpp>
 #include <bessd/modbus/libmodbus_client.hpp>
@@ -163,6 +164,8 @@ struct Daemon::Impl {
   TimePoint last_counters_saved_at{};
   TimePoint last_energy_saved_at{};
   bool energy_restored{false};  // the stored energy totals were read: this run may replace them
+  // The totals at the last save (or as restored): what each save adds to the day's energy.
+  energy::EnergyTotals energy_day_base{};
   std::string last_status;
   TimePoint last_status_at{};
   const std::optional<std::chrono::microseconds> watchdog_period =
@@ -618,6 +621,7 @@ struct Daemon::Impl {
     loop->restore_energy(stored.totals, stored.since.value_or(now), stored.saved_at.value_or(now),
                          /*stored=*/true);
     energy_restored = true;
+    energy_day_base = stored.totals;  // the time bessd was down is no day's measured time
     control::LifetimeCounters c;
     for (const auto& k : *counters) {
       if (k.key == "energy_charged_kwh") c.energy_charged_kwh = k.value;
@@ -654,9 +658,13 @@ struct Daemon::Impl {
   void save_energy() {
     if (!energy_restored || !loop->energy_since()) return;
     const WallTime now = clock.wall_now();
-    for (auto& r : energy_records(loop->energy_totals(), *loop->energy_since(), now))
-      store->save_counter(r);
-    loop->energy_stored(loop->energy_totals(), now);
+    const energy::EnergyTotals& totals = loop->energy_totals();
+    for (auto& r : energy_records(totals, *loop->energy_since(), now)) store->save_counter(r);
+    // What was counted since the last save goes to the local day of this one (a save every 10 s
+    // puts at most that much on the wrong side of midnight).
+    store->add_energy_day({local_date(now), energy::increase_between(energy_day_base, totals)});
+    energy_day_base = totals;
+    loop->energy_stored(totals, now);
   }
 
   // After every step: watchdog, telemetry at its own rate, counters once a minute, STATUS=.

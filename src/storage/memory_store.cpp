@@ -101,6 +101,20 @@ Result<std::vector<LifetimeCounter>> MemoryStore::load_counters() {
   for (const auto& [key, c] : counters_) out.push_back(c);
   return out;
 }
+void MemoryStore::add_energy_day(const energy::DayEnergy& increase) {
+  std::lock_guard lock(mutex_);
+  auto [it, added] =
+      energy_days_.try_emplace(format_date(increase.day), energy::DayEnergy{increase.day, {}});
+  it->second.increase = energy::plus(it->second.increase, increase.increase);
+}
+Result<std::vector<energy::DayEnergy>> MemoryStore::energy_days(Date from, Date to) {
+  std::lock_guard lock(mutex_);
+  std::vector<energy::DayEnergy> out;
+  for (auto it = energy_days_.lower_bound(format_date(from));
+       it != energy_days_.end() && it->first <= format_date(to); ++it)
+    out.push_back(it->second);
+  return out;
+}
 void MemoryStore::save_config_snapshot(const ConfigSnapshot& snapshot) {
   std::lock_guard lock(mutex_);
   if (!snapshots_.empty() && snapshots_.back().hash == snapshot.hash) return;

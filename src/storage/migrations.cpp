@@ -13,7 +13,7 @@ struct Migration {
 
 // Timestamps are Unix milliseconds (wall clock). Telemetry values live in compact blobs
 // (value_codec.hpp). Never edit a released step: add a new one.
-constexpr std::array<Migration, 3> kMigrations{{
+constexpr std::array<Migration, 4> kMigrations{{
     {1, R"sql(
 CREATE TABLE labels (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
 CREATE TABLE telemetry_raw (
@@ -80,6 +80,21 @@ CREATE TABLE config_snapshots (
   ts_ms INTEGER NOT NULL,
   hash TEXT NOT NULL,
   text TEXT NOT NULL);
+)sql"},
+    {4, R"sql(
+CREATE TABLE energy_days (
+  day TEXT PRIMARY KEY,
+  battery_charged_kwh REAL NOT NULL,
+  battery_discharged_kwh REAL NOT NULL,
+  grid_import_kwh REAL NOT NULL,
+  grid_export_kwh REAL NOT NULL,
+  pv_kwh REAL NOT NULL,
+  house_kwh REAL NOT NULL,
+  measured_s REAL NOT NULL,
+  unmeasured_s REAL NOT NULL,
+  grid_measured_s REAL NOT NULL,
+  pv_measured_s REAL NOT NULL,
+  house_measured_s REAL NOT NULL);
 )sql"},
 }};
 

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <variant>
 
+#include "energy_days.hpp"
 #include "migrations.hpp"
 #include "queries.hpp"
 #include "rollup.hpp"
@@ -61,11 +62,14 @@ struct CounterSave {
 struct SnapshotSave {
   ConfigSnapshot snapshot;
 };
+struct EnergyDayAdd {
+  energy::DayEnergy increase;
+};
 struct Barrier {
   std::shared_ptr<std::promise<bool>> promise;
 };
 using Item = std::variant<TelemetrySample, EventItem, AuditItem, FaultSave, FaultClear,
-                          FaultClearAll, CounterSave, SnapshotSave, Barrier>;
+                          FaultClearAll, CounterSave, SnapshotSave, EnergyDayAdd, Barrier>;
 
 bool is_durable(const Item& item) {
   return !std::holds_alternative<TelemetrySample>(item) && !std::holds_alternative<Barrier>(item);
@@ -720,6 +724,10 @@ class SqliteStore::Impl {
                 .bind(4, to_unix_ms(c->counter.updated_at));
           });
     }
+    if (const auto* e = std::get_if<EnergyDayAdd>(&item)) {
+      return exec_bound(queries::kAddEnergyDay,
+                        [&](sql::Statement& st) { queries::bind_energy_day(st, e->increase); });
+    }
     if (const auto* s = std::get_if<SnapshotSave>(&item)) {
       return exec_bound(
           "INSERT INTO config_snapshots(ts_ms, hash, text) SELECT ?1, ?2, ?3 WHERE "
@@ -1064,6 +1072,12 @@ Result<std::vector<LatchedFault>> SqliteStore::load_latched_faults() {
 }
 Result<std::vector<LifetimeCounter>> SqliteStore::load_counters() {
   return impl_->query([](sql::Connection& c) { return queries::counters(c); });
+}
+void SqliteStore::add_energy_day(const energy::DayEnergy& increase) {
+  impl_->enqueue(EnergyDayAdd{increase});
+}
+Result<std::vector<energy::DayEnergy>> SqliteStore::energy_days(Date from, Date to) {
+  return impl_->query([from, to](sql::Connection& c) { return queries::energy_days(c, from, to); });
 }
 Result<std::optional<ConfigSnapshot>> SqliteStore::latest_config_snapshot() {
   return impl_->query([](sql::Connection& c) { return queries::latest_config_snapshot(c); });

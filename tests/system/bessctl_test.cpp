@@ -1,6 +1,8 @@
 // bessctl against a running daemon on the simulated site: the real client, the real daemon, the
 // API over its Unix socket.
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -55,6 +57,12 @@ TEST(Bessctl, StatusModeAndAckAgainstTheRunningDaemon) {
   auto health = bessctl(site, {"--json", "health"});
   EXPECT_EQ(health.code, 0) << health.output;
   EXPECT_NE(health.output.find("energy_charged_kwh"), std::string::npos) << health.output;
+  // Energy per period: a header, one line per period, a bad period refused before any request.
+  auto energy = bessctl(site, {"energy", "--period", "week", "--count", "2"});
+  ASSERT_EQ(energy.code, 0) << energy.output;
+  EXPECT_EQ(energy.output.rfind("week ", 0), 0U) << energy.output;
+  EXPECT_EQ(std::count(energy.output.begin(), energy.output.end(), '\n'), 4) << energy.output;
+  EXPECT_EQ(bessctl(site, {"energy", "--period", "fortnight"}).code, 2);
 }
 
 TEST(Bessctl, DaemonNotRunningIsExit3WithAClearMessage) {

@@ -46,6 +46,7 @@ class Facade {
   virtual void events(const EventQuery& query, Done<std::vector<EventRecord>> done) = 0;
   virtual void history(const HistoryQuery& query, Done<HistorySeries> done) = 0;
   virtual void audit(const AuditQuery& query, Done<std::vector<AuditRecord>> done) = 0;
+  virtual void energy(const EnergyQuery& query, Done<EnergyReport> done) = 0;
 
   /// Writes. `who` is recorded in the audit log with the outcome. The router has already
   /// checked who.may_write() and validated the request.

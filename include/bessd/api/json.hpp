@@ -29,6 +29,7 @@ Json to_json(const ComplianceDto& c);
 Json to_json(const HealthDto& h);
 Json to_json(const EventRecord& e);
 Json to_json(const HistorySeries& h);
+Json to_json(const EnergyReport& r);
 Json to_json(const AuditRecord& a);
 Json to_json(const Requester& r);
 /// The request as the audit names it: {"mode", "setpoint_w"?, "expires_in_s"?}.

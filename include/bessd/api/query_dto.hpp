@@ -1,5 +1,5 @@
 #pragma once
-// The slow, database-backed queries (events, history, audit) and their results. The router
+// The slow, database-backed queries (events, history, audit, energy) and their results. The router
 // validates every parameter before the facade sees it: ranges and limits below are guaranteed.
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include <bessd/api/requester.hpp>
 #include <bessd/common/clock.hpp>
 #include <bessd/core/event.hpp>
+#include <bessd/energy/energy_periods.hpp>
 
 namespace bessd::api {
 
@@ -74,6 +75,21 @@ struct AuditRecord {
   std::string outcome;  // "accepted", "refused", "error"
   std::string message;
   friend bool operator==(const AuditRecord&, const AuditRecord&) = default;
+};
+
+/// GET /v1/energy: the `count` periods up to the present one, in the gateway's local calendar.
+inline constexpr int kMaxEnergyPeriods = 400;
+int default_energy_periods(energy::PeriodKind kind) noexcept;
+
+struct EnergyQuery {
+  energy::PeriodKind period{energy::PeriodKind::day};
+  int count{0};  // 1 ... kMaxEnergyPeriods
+};
+
+struct EnergyReport {
+  energy::PeriodKind period{energy::PeriodKind::day};
+  std::vector<energy::PeriodEnergy> periods;  // oldest first, the present one last
+  friend bool operator==(const EnergyReport&, const EnergyReport&) = default;
 };
 
 }  // namespace bessd::api

@@ -69,6 +69,7 @@ class Router {
   void get_events(const Request& req, Reply reply);
   void get_history(const Request& req, Reply reply);
   void get_audit(const Request& req, Reply reply);
+  void get_energy(const Request& req, Reply reply);
   void put_mode(const Request& req, Reply reply);
   void post_ack(const Request& req, Reply reply);
   void post_self_test(const Request& req, Reply reply);

@@ -80,6 +80,7 @@ class AppFacade final : public api::Facade, public StagedWrites {
   void events(const api::EventQuery& query, api::Done<std::vector<api::EventRecord>> done) override;
   void history(const api::HistoryQuery& query, api::Done<api::HistorySeries> done) override;
   void audit(const api::AuditQuery& query, api::Done<std::vector<api::AuditRecord>> done) override;
+  void energy(const api::EnergyQuery& query, api::Done<api::EnergyReport> done) override;
   /// All stages on the calling thread (which must be the control thread).
   Result<api::ModeVerdict> request_mode(const api::ModeRequest& request,
                                         const api::Requester& who) override;

@@ -103,6 +103,11 @@ class ControlThreadFacade final : public api::Facade {
       inner_.audit(query, std::move(done));
     });
   }
+  void energy(const api::EnergyQuery& query, api::Done<api::EnergyReport> done) override {
+    boost::asio::post(control_, [this, query, done = std::move(done)]() mutable {
+      inner_.energy(query, std::move(done));
+    });
+  }
 
   Result<api::ModeVerdict> request_mode(const api::ModeRequest& request,
                                         const api::Requester& who) override {

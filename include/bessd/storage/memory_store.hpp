@@ -31,6 +31,8 @@ class MemoryStore final : public Store {
   Result<std::vector<LatchedFault>> load_latched_faults() override;
   void save_counter(const LifetimeCounter& counter) override;
   Result<std::vector<LifetimeCounter>> load_counters() override;
+  void add_energy_day(const energy::DayEnergy& increase) override;
+  Result<std::vector<energy::DayEnergy>> energy_days(Date from, Date to) override;
   void save_config_snapshot(const ConfigSnapshot& snapshot) override;
   Result<std::optional<ConfigSnapshot>> latest_config_snapshot() override;
   Result<History> history(const HistoryQuery& query) override;
@@ -48,6 +50,7 @@ class MemoryStore final : public Store {
   std::vector<StoredAudit> audit_;
   std::map<std::string, LatchedFault> faults_;
   std::map<std::string, LifetimeCounter> counters_;
+  std::map<std::string, energy::DayEnergy> energy_days_;  // by "YYYY-MM-DD": in date order
   std::vector<ConfigSnapshot> snapshots_;
   StoreMetrics metrics_;
 };

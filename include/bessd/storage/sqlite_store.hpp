@@ -59,6 +59,8 @@ class SqliteStore final : public Store {
   Result<std::vector<LatchedFault>> load_latched_faults() override;
   void save_counter(const LifetimeCounter& counter) override;
   Result<std::vector<LifetimeCounter>> load_counters() override;
+  void add_energy_day(const energy::DayEnergy& increase) override;
+  Result<std::vector<energy::DayEnergy>> energy_days(Date from, Date to) override;
   void save_config_snapshot(const ConfigSnapshot& snapshot) override;
   Result<std::optional<ConfigSnapshot>> latest_config_snapshot() override;
   Result<History> history(const HistoryQuery& query) override;

@@ -1,6 +1,6 @@
 #pragma once
-// The Store port: where telemetry, events, the command audit, latched faults, lifetime counters
-// and config snapshots go, and where the API reads history from.
+// The Store port: where telemetry, events, the command audit, latched faults, lifetime counters,
+// energy per day and config snapshots go, and where the API reads history from.
 //
 // Threading and errors, for every implementation:
 // - Writes (`append_*`, `save_*`, `clear_*`) may be called from the control thread: they never
@@ -18,8 +18,10 @@
 #include <string>
 #include <vector>
 
+#include <bessd/common/date.hpp>
 #include <bessd/common/result.hpp>
 #include <bessd/core/event.hpp>
+#include <bessd/energy/energy_periods.hpp>
 #include <bessd/storage/history.hpp>
 #include <bessd/storage/records.hpp>
 #include <bessd/storage/store_metrics.hpp>
@@ -53,6 +55,11 @@ class Store {
   /// State-of-health / lifetime counters: upsert by key.
   virtual void save_counter(const LifetimeCounter& counter) = 0;
   virtual Result<std::vector<LifetimeCounter>> load_counters() = 0;
+
+  /// Energy per local calendar day (docs/api.md "GET /v1/energy"): adds `increase` to the day's
+  /// row (created at 0); the days from `from` to `to` inclusive that have one, oldest first.
+  virtual void add_energy_day(const energy::DayEnergy& increase) = 0;
+  virtual Result<std::vector<energy::DayEnergy>> energy_days(Date from, Date to) = 0;
 
   /// Stored only when the hash differs from the latest snapshot's.
   virtual void save_config_snapshot(const ConfigSnapshot& snapshot) = 0;

@@ -177,6 +177,17 @@ void FakeFacade::events(const EventQuery& query, Done<std::vector<EventRecord>> 
   complete([done, out = std::move(out)] { done(out); });
 }
 
+void FakeFacade::energy(const EnergyQuery& query, Done<EnergyReport> done) {
+  energy_queries.push_back(query);
+  if (fail_next) {
+    Error e = *std::exchange(fail_next, std::nullopt);
+    return complete([done, e] { done(Failure{e}); });
+  }
+  EnergyReport r{query.period,
+                 energy::energy_by_period(energy_days, query.period, today, query.count)};
+  complete([done, r = std::move(r)] { done(r); });
+}
+
 void FakeFacade::history(const HistoryQuery& query, Done<HistorySeries> done) {
   history_queries.push_back(query);
   if (fail_next) {

@@ -338,6 +338,13 @@ int main(int argc, char** argv) {
   audit->add_option("--since", since, "RFC 3339 time, Unix seconds or relative (-7d)");
   audit->add_option("--limit", limit, "at most N records (1..1000)");
 
+  auto* energy = app.add_subcommand("energy", "energy per day, week, month or year");
+  std::string period;
+  std::string periods;
+  energy->add_option("--period", period, "day (default), week, month or year")
+      ->check(CLI::IsMember({"day", "week", "month", "year"}));
+  energy->add_option("--count", periods, "the last N periods, the present one included (1..400)");
+
   auto* history = app.add_subcommand("history", "a text chart of one field over time");
   std::string field = "soc_pct";
   std::string from = "-1h";
@@ -429,6 +436,12 @@ int main(int argc, char** argv) {
     add_param(target, "since", since);
     add_param(target, "limit", limit);
     return r.show(target, bessctl::render_audit);
+  }
+  if (*energy) {
+    std::string target = "/v1/energy";
+    add_param(target, "period", period);
+    add_param(target, "count", periods);
+    return r.show(target, bessctl::render_energy);
   }
   if (*history) {
     std::string target = "/v1/history";

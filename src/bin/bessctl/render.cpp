@@ -286,6 +286,36 @@ std::string audit_writer(const Json& who) {
 
 }  // namespace
 
+std::string render_energy(const Json& e) {
+  std::ostringstream o;
+  const auto& list = at(e, "periods");
+  if (!list.is_array() || list.empty()) return "no periods\n";
+  char head[160];
+  std::snprintf(head, sizeof head, "%-10s %9s %9s %9s %9s %9s %9s  %s\n",
+                str(at(e, "period")).c_str(), "batt in", "batt out", "grid in", "grid out", "PV",
+                "house", "measured");
+  o << head;
+  for (const auto& p : list) {
+    char line[200];
+    const auto kwh = [&](const char* key) { return num(at(p, key), 2); };
+    // How much of the period was measured: a day bessd did not run in has no figures at all.
+    std::string covered = "-";
+    if (at(p, "measured_s").is_number() && at(p, "days").is_number()) {
+      const double share = at(p, "measured_s").get<double>() /
+                           (86400.0 * std::max(1.0, at(p, "days").get<double>()));
+      covered = num(Json(std::min(100.0, 100.0 * share)), 0, " %");
+    }
+    std::snprintf(line, sizeof line, "%-10s %9s %9s %9s %9s %9s %9s  %s\n",
+                  str(at(p, "start")).c_str(), kwh("battery_charged_kwh").c_str(),
+                  kwh("battery_discharged_kwh").c_str(), kwh("grid_import_kwh").c_str(),
+                  kwh("grid_export_kwh").c_str(), kwh("pv_kwh").c_str(), kwh("house_kwh").c_str(),
+                  covered.c_str());
+    o << line;
+  }
+  o << "(kWh; periods start on the date shown, in the gateway's local time)\n";
+  return o.str();
+}
+
 std::string render_audit(const Json& a) {
   std::ostringstream o;
   const auto& list = at(a, "records");

@@ -18,6 +18,8 @@ std::string render_limits(const Json& limits);
 std::string render_events(const Json& events);
 std::string render_health(const Json& health);
 std::string render_audit(const Json& audit);
+/// GET /v1/energy: one line per period, oldest first; unknown flows as "-".
+std::string render_energy(const Json& energy);
 std::string render_compliance(const Json& report);
 std::string render_self_test(const Json& report);
 /// A text chart of one field of a /v1/history answer, `width` x `height` characters of plot.

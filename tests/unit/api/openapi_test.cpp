@@ -100,6 +100,10 @@ TEST_F(OpenApi, ResponsesMatchTheDocumentedSchemas) {
   facade.status_snapshot.controller.active_faults.push_back(
       {"ALM-01", core::Severity::critical, "fire alarm", clock.wall_now(), true, true});
   ASSERT_EQ(call(Method::put, "/v1/mode", R"({"mode":"idle"})").status, 200u);
+  energy::DayEnergy day{*parse_date("2026-12-04"), {}};
+  day.increase.battery_charged_kwh = 2.5;
+  day.increase.measured_s = 3600.0;
+  facade.energy_days.push_back(day);
   struct Case {
     Method method;
     std::string path;
@@ -114,6 +118,7 @@ TEST_F(OpenApi, ResponsesMatchTheDocumentedSchemas) {
       {Method::get, "/v1/events", "/v1/events", ""},
       {Method::get, "/v1/history", "/v1/history?fields=soc_pct,grid_power_w", ""},
       {Method::get, "/v1/audit", "/v1/audit", ""},
+      {Method::get, "/v1/energy", "/v1/energy?period=week&count=3", ""},
       {Method::get, "/v1/config", "/v1/config", ""},
       {Method::put, "/v1/mode", "/v1/mode", R"({"mode":"manual","setpoint_w":300})"},
       {Method::post, "/v1/faults/ack", "/v1/faults/ack", ""},

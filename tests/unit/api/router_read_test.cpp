@@ -379,6 +379,52 @@ TEST_F(RouterRead, AuditShowsWritesWithWho) {
   expect_error(call(Method::get, "/v1/audit?since=1x"), 400, "invalid_query");
 }
 
+// GET /v1/energy: the periods asked for, each flow null where nothing measured it, and every
+// bad parameter named.
+TEST_F(RouterRead, EnergyGivesTheLastPeriodsWithUnknownFlowsAsNull) {
+  energy::DayEnergy day{*parse_date("2026-12-04"), {}};
+  day.increase.battery_charged_kwh = 2.5;
+  day.increase.grid_import_kwh = 1.25;
+  day.increase.measured_s = 3600.0;
+  day.increase.grid_measured_s = 3600.0;
+  facade.energy_days = {day};
+  auto r = call(Method::get, "/v1/energy");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  auto j = json(r);
+  EXPECT_EQ(j["period"], "day");
+  ASSERT_EQ(j["periods"].size(), 31u) << "a month of days by default";
+  const auto& yesterday = j["periods"][29];
+  EXPECT_EQ(yesterday["start"], "2026-12-04");
+  EXPECT_EQ(yesterday["end"], "2026-12-05");
+  EXPECT_EQ(yesterday["days"], 1);
+  EXPECT_EQ(yesterday["days_with_data"], 1);
+  EXPECT_DOUBLE_EQ(yesterday["battery_charged_kwh"].get<double>(), 2.5);
+  EXPECT_DOUBLE_EQ(yesterday["grid_import_kwh"].get<double>(), 1.25);
+  EXPECT_TRUE(yesterday["pv_kwh"].is_null()) << "nothing measured PV";
+  EXPECT_EQ(yesterday["measured_s"], 3600);
+  const auto& today = j["periods"][30];
+  EXPECT_EQ(today["start"], "2026-12-05");
+  EXPECT_TRUE(today["battery_charged_kwh"].is_null()) << "nothing counted yet";
+  EXPECT_EQ(today["days_with_data"], 0);
+
+  r = call(Method::get, "/v1/energy?period=month&count=2");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  j = json(r);
+  ASSERT_EQ(j["periods"].size(), 2u);
+  EXPECT_EQ(j["periods"][1]["start"], "2026-12-01");
+  EXPECT_EQ(j["periods"][1]["days"], 31);
+  EXPECT_DOUBLE_EQ(j["periods"][1]["battery_charged_kwh"].get<double>(), 2.5);
+  ASSERT_EQ(facade.energy_queries.size(), 2u);
+  EXPECT_EQ(facade.energy_queries[1].period, energy::PeriodKind::month);
+  EXPECT_EQ(facade.energy_queries[1].count, 2);
+
+  for (const char* bad : {"/v1/energy?period=days", "/v1/energy?count=0", "/v1/energy?count=401",
+                          "/v1/energy?count=2x", "/v1/energy?from=-1d"})
+    expect_error(call(Method::get, bad), 400, "invalid_query");
+  const auto e = json(call(Method::get, "/v1/energy?period=fortnight"));
+  EXPECT_NE(e.dump().find("must be one of day, week, month, year"), std::string::npos) << e;
+}
+
 TEST_F(RouterRead, ReadsNeedNoWriteAccess) {
   EXPECT_EQ(call(Method::get, "/v1/status", "", false).status, 200u);
   EXPECT_EQ(call(Method::get, "/metrics", "", false).status, 200u);

@@ -229,7 +229,7 @@ TEST_F(RouterWrite, EveryErrorCodeMapsToAStatus) {
 }
 
 TEST_F(RouterWrite, RoutesAreListed) {
-  EXPECT_EQ(router.routes().size(), 12u);
+  EXPECT_EQ(router.routes().size(), 13u);
   int writes = 0;
   for (const auto& r : router.routes()) writes += r.write ? 1 : 0;
   EXPECT_EQ(writes, 3);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <bessd/storage/memory_store.hpp>
+#include <bessd/storage/sqlite_store.hpp>
 
 #include "test_support.hpp"
 
@@ -10,6 +11,47 @@ namespace {
 using namespace std::chrono_literals;
 using test::sample_at;
 using test::t0;
+
+// Energy per day (docs/api.md "GET /v1/energy"): each add goes onto the day's row, a read gives
+// the days in range oldest first, and both stores agree; the SQLite one keeps them on disk.
+TEST(EnergyDays, AddsUpPerDayInBothStores) {
+  test::TempDir dir;
+  const auto path = dir.file("e.db");
+  const auto day = [](const char* text) { return *parse_date(text); };
+  const auto add = [&](Store& s, const char* text, double kwh, double measured_s) {
+    energy::DayEnergy d{day(text), {}};
+    d.increase.battery_charged_kwh = kwh;
+    d.increase.grid_import_kwh = kwh / 2;
+    d.increase.measured_s = measured_s;
+    s.add_energy_day(d);
+  };
+  MemoryStore mem;
+  {
+    SqliteStore sql(test::options_for(path));
+    for (Store* s : std::initializer_list<Store*>{&mem, &sql}) {
+      add(*s, "2026-12-04", 1.0, 10.0);
+      add(*s, "2026-12-05", 0.25, 10.0);
+      add(*s, "2026-12-04", 0.5, 10.0);
+      add(*s, "2026-11-30", 2.0, 10.0);
+    }
+    ASSERT_TRUE(test::flushed(sql));
+  }
+  SqliteStore sql(test::options_for(path));
+  for (Store* s : std::initializer_list<Store*>{&mem, &sql}) {
+    auto r = s->energy_days(day("2026-12-01"), day("2026-12-05"));
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(r->size(), 2U);
+    EXPECT_EQ((*r)[0].day, day("2026-12-04"));
+    EXPECT_DOUBLE_EQ((*r)[0].increase.battery_charged_kwh, 1.5);
+    EXPECT_DOUBLE_EQ((*r)[0].increase.grid_import_kwh, 0.75);
+    EXPECT_DOUBLE_EQ((*r)[0].increase.measured_s, 20.0);
+    EXPECT_EQ((*r)[1].day, day("2026-12-05"));
+    EXPECT_DOUBLE_EQ((*r)[1].increase.battery_charged_kwh, 0.25);
+    auto none = s->energy_days(day("2026-12-06"), day("2026-12-31"));
+    ASSERT_TRUE(none);
+    EXPECT_TRUE(none->empty());
+  }
+}
 
 /// The same input into both stores gives the same history (within the stored resolution).
 TEST(MemoryStore, MatchesSqliteStoreOnTheSameInput) {

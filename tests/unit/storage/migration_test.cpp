@@ -76,6 +76,15 @@ TEST_P(Migration, FromEveryEarlierVersion) {
     auto faults = store.load_latched_faults();
     ASSERT_TRUE(faults) << faults.error().message;
     EXPECT_EQ(faults->size(), version >= 3 ? 1U : 0U);
+    // Energy per day began with version 4: an older store has none, and takes them now.
+    energy::DayEnergy d{*parse_date("2026-12-05"), {}};
+    d.increase.pv_kwh = 1.5;
+    store.add_energy_day(d);
+    ASSERT_TRUE(test::flushed(store));
+    auto days = store.energy_days(d.day, d.day);
+    ASSERT_TRUE(days) << days.error().message;
+    ASSERT_EQ(days->size(), 1U);
+    EXPECT_DOUBLE_EQ((*days)[0].increase.pv_kwh, 1.5);
   }
   auto conn = sql::Connection::open(path, sql::Connection::Mode::read_write, 1000);
   ASSERT_TRUE(conn);

@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include "migrations.hpp"
 #include "test_support.hpp"
 
 namespace bessd::storage {
@@ -417,7 +418,7 @@ TEST(SqliteStore, UsesWalAndIncrementalAutoVacuum) {
   };
   EXPECT_EQ(pragma("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(pragma("PRAGMA auto_vacuum"), "2");  // incremental
-  EXPECT_EQ(pragma("PRAGMA user_version"), "3");
+  EXPECT_EQ(pragma("PRAGMA user_version"), std::to_string(kSchemaVersion));
   sqlite3_close(db);
 }
 

@@ -29,6 +29,7 @@ class FakeFacade final : public Facade {
 
   void events(const EventQuery& query, Done<std::vector<EventRecord>> done) override;
   void history(const HistoryQuery& query, Done<HistorySeries> done) override;
+  void energy(const EnergyQuery& query, Done<EnergyReport> done) override;
   void audit(const AuditQuery& query, Done<std::vector<AuditRecord>> done) override;
 
   Result<ModeVerdict> request_mode(const ModeRequest& request, const Requester& who) override;
@@ -66,6 +67,10 @@ class FakeFacade final : public Facade {
   std::vector<EventQuery> event_queries;
   std::vector<HistoryQuery> history_queries;
   std::vector<AuditQuery> audit_queries;
+  std::vector<EnergyQuery> energy_queries;
+  /// What energy() answers: these days, summed into the periods asked for up to `today`.
+  std::vector<energy::DayEnergy> energy_days;
+  Date today{std::chrono::year{2026}, std::chrono::December, std::chrono::day{5}};
 
  private:
   void complete(std::function<void()> fn);

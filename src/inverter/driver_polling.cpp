@@ -135,10 +135,16 @@ void ProfileInverterDriver::Impl::check_obeys() {
               "inverter follows the command again");
     return;
   }
+  // Measured at the battery, a DC load the inverter does not take over looks the same as an
+  // inverter that does not follow: the text says both (docs/profiles.md "Readings").
+  const std::string at = std::to_string(static_cast<long>(verdict->measured_w)) + " W, commanded " +
+                         std::to_string(static_cast<long>(verdict->commanded_w)) + " W";
   condition("inverter.not_obeying", true, Severity::warning,
-            "inverter does not follow the command: battery at " +
-                std::to_string(static_cast<long>(verdict->measured_w)) + " W, commanded " +
-                std::to_string(static_cast<long>(verdict->commanded_w)) + " W",
+            state->battery_power_includes_dc_loads
+                ? "the battery is not where it was commanded: at " + at +
+                      " (measured at the battery: the inverter does not follow, or a DC load "
+                      "draws more than it covers)"
+                : "inverter does not follow the command: battery at " + at,
             {{"measured_w", std::to_string(verdict->measured_w)},
              {"commanded_w", std::to_string(verdict->commanded_w)},
              {"tolerance_w", std::to_string(options.obey_tolerance_w)}});

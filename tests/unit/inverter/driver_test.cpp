@@ -349,6 +349,28 @@ TEST(ProfileDriver, NotObeyingIsRaisedAfterTheWindowAndCleared) {
   ASSERT_TRUE(r.wait([&] { return r.count("inverter.not_obeying", EventEdge::cleared) == 1; }));
 }
 
+// Red team 26l N4: on a GX the battery power includes DC loads, so the warning does not blame the
+// Multi alone for a battery that is not where it was commanded.
+TEST(Victron, NotObeyingSaysADcLoadMayDrawBeyondTheCover) {
+  Rig r("victron_ess");
+  fill_victron(r.bank);
+  r.bank.set("battery_power", -800);  // a DC load the Multi does not take over
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  r.driver->apply(set_power(0));
+  const auto polls = r.server->requests();
+  ASSERT_TRUE(r.wait([&] { return r.server->requests() > polls + 10; }));
+  r.clock.advance(6s);
+  ASSERT_TRUE(r.wait([&] { return r.count("inverter.not_obeying", EventEdge::raised) == 1; }));
+  for (const auto& e : r.events)
+    if (e.code == "inverter.not_obeying") {
+      EXPECT_NE(e.message.find("a DC load draws more than it covers"), std::string::npos)
+          << e.message;
+      EXPECT_EQ(e.message.find("inverter does not follow the command"), std::string::npos)
+          << e.message;
+    }
+}
+
 TEST(ProfileDriver, WriteExceptionIsAnEventAndNotAsserted) {
   Rig r("test_dummy");
   fill_dummy(r.bank);

@@ -64,6 +64,22 @@ Json energy_json(const EnergyStatus& e) {
           {"as_of", e.as_of ? Json(format_time(*e.as_of)) : Json(nullptr)}};
 }
 
+// Money to the hundredth of the currency: more digits claim a precision flat prices lack.
+Json money_json(const energy::EnergyMoney& m) {
+  const auto cents = [](const std::optional<double>& v) {
+    return v ? Json(std::round(*v * 100.0) / 100.0) : Json(nullptr);
+  };
+  return {{"grid_cost", cents(m.grid_cost)},
+          {"export_income", cents(m.export_income)},
+          {"battery_saving", cents(m.battery_saving)}};
+}
+
+const char* const kSavingMethod =
+    "battery_saving = kWh discharged x import price - kWh charged x export price: each kWh the "
+    "battery gave is taken as one not bought from the grid, each kWh it stored as one not sold "
+    "to it. A charge from the grid cost the import price, so then the saving is overstated by "
+    "the difference of the prices per kWh charged from the grid.";
+
 Json bound_json(const core::Bound& b) {
   Json out = to_json(b.cause);
   out["value"] = b.value;
@@ -339,19 +355,29 @@ Json to_json(const EnergyReport& r) {
     };
     const bool battery_known =
         t.measured_s > 0.0 || t.battery_charged_kwh > 0.0 || t.battery_discharged_kwh > 0.0;
-    periods.push_back({{"start", format_date(p.start)},
-                       {"end", format_date(p.end)},
-                       {"days", days_between(p.start, p.end)},
-                       {"days_with_data", p.days_with_data},
-                       {"battery_charged_kwh", kwh(battery_known, t.battery_charged_kwh)},
-                       {"battery_discharged_kwh", kwh(battery_known, t.battery_discharged_kwh)},
-                       {"grid_import_kwh", kwh(t.grid_known(), t.grid_import_kwh)},
-                       {"grid_export_kwh", kwh(t.grid_known(), t.grid_export_kwh)},
-                       {"pv_kwh", kwh(t.pv_known(), t.pv_kwh)},
-                       {"house_kwh", kwh(t.house_known(), t.house_kwh)},
-                       {"measured_s", std::round(t.measured_s)}});
+    periods.push_back(
+        {{"start", format_date(p.start)},
+         {"end", format_date(p.end)},
+         {"days", days_between(p.start, p.end)},
+         {"days_with_data", p.days_with_data},
+         {"battery_charged_kwh", kwh(battery_known, t.battery_charged_kwh)},
+         {"battery_discharged_kwh", kwh(battery_known, t.battery_discharged_kwh)},
+         {"grid_import_kwh", kwh(t.grid_known(), t.grid_import_kwh)},
+         {"grid_export_kwh", kwh(t.grid_known(), t.grid_export_kwh)},
+         {"pv_kwh", kwh(t.pv_known(), t.pv_kwh)},
+         {"house_kwh", kwh(t.house_known(), t.house_kwh)},
+         {"measured_s", std::round(t.measured_s)},
+         {"money", r.prices ? money_json(energy::money_of(t, *r.prices)) : Json(nullptr)}});
   }
-  return {{"period", energy::to_string(r.period)}, {"periods", std::move(periods)}};
+  Json prices = nullptr;
+  if (r.prices)
+    prices = {{"currency", r.prices->currency},
+              {"import_per_kwh", r.prices->import_per_kwh},
+              {"export_per_kwh", r.prices->export_per_kwh},
+              {"method", kSavingMethod}};
+  return {{"period", energy::to_string(r.period)},
+          {"prices", std::move(prices)},
+          {"periods", std::move(periods)}};
 }
 
 Json to_json(const Requester& r) {

@@ -451,14 +451,19 @@ void AppFacade::history(const api::HistoryQuery& query, api::Done<api::HistorySe
 void AppFacade::energy(const api::EnergyQuery& query, api::Done<api::EnergyReport> done) {
   // The local calendar day now, on the control thread where the clock lives.
   const Date today = local_date(ctx_.clock.wall_now());
-  boost::asio::post(queries_, [this, query, today, done = std::move(done)]() mutable {
+  std::optional<energy::FlatPrices> prices;
+  if (const auto& p = ctx_.config.prices)
+    prices = energy::FlatPrices{p->currency, p->import_per_kwh, p->export_per_kwh};
+  boost::asio::post(queries_, [this, query, today, prices, done = std::move(done)]() mutable {
     const auto empty = energy::energy_by_period({}, query.period, today, query.count);
-    if (empty.empty()) return complete_on(ctx_.io, done, api::EnergyReport{query.period, {}});
+    if (empty.empty())
+      return complete_on(ctx_.io, done, api::EnergyReport{query.period, {}, prices});
     auto days = ctx_.store.energy_days(empty.front().start, today);
     if (!days) return complete_on(ctx_.io, done, Failure{days.error()});
     complete_on(ctx_.io, done,
-                api::EnergyReport{query.period, energy::energy_by_period(*days, query.period, today,
-                                                                         query.count)});
+                api::EnergyReport{query.period,
+                                  energy::energy_by_period(*days, query.period, today, query.count),
+                                  prices});
   });
 }
 

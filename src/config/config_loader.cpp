@@ -76,6 +76,10 @@ Config parse_config(std::string_view text, const std::string& source) {
     auto r = top.object("limits");
     read_limits(r, config.limits);
   }
+  {
+    auto r = top.object("prices");
+    read_prices(r, config.prices);
+  }
   top.accept("$schema");  // editors may point at config/schema/bessd.schema.json
   top.finish();
   if (!issues.empty()) throw ConfigError(source, issues.items());

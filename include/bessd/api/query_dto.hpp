@@ -12,6 +12,7 @@
 #include <bessd/api/requester.hpp>
 #include <bessd/common/clock.hpp>
 #include <bessd/core/event.hpp>
+#include <bessd/energy/energy_money.hpp>
 #include <bessd/energy/energy_periods.hpp>
 
 namespace bessd::api {
@@ -89,6 +90,7 @@ struct EnergyQuery {
 struct EnergyReport {
   energy::PeriodKind period{energy::PeriodKind::day};
   std::vector<energy::PeriodEnergy> periods;  // oldest first, the present one last
+  std::optional<energy::FlatPrices> prices;   // configured: money figures too
   friend bool operator==(const EnergyReport&, const EnergyReport&) = default;
 };
 

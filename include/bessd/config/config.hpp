@@ -1,6 +1,7 @@
 #pragma once
 // The whole typed configuration. Every field holds its default until the file sets it.
 
+#include <optional>
 #include <string>
 
 #include <bessd/config/api_config.hpp>
@@ -11,6 +12,7 @@
 #include <bessd/config/inverter_config.hpp>
 #include <bessd/config/limits_config.hpp>
 #include <bessd/config/logging_config.hpp>
+#include <bessd/config/prices_config.hpp>
 #include <bessd/config/site_config.hpp>
 #include <bessd/config/storage_config.hpp>
 
@@ -27,6 +29,7 @@ struct Config {
   LoggingConfig logging;
   ComplianceConfig compliance;
   LimitsConfig limits;
+  std::optional<PricesConfig> prices;  // absent: no money figures
 };
 
 }  // namespace bessd::config

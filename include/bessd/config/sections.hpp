@@ -16,6 +16,7 @@ void read_api(ObjectReader& in, ApiConfig& out);
 void read_logging(ObjectReader& in, LoggingConfig& out);
 void read_compliance(ObjectReader& in, ComplianceConfig& out);
 void read_limits(ObjectReader& in, LimitsConfig& out);
+void read_prices(ObjectReader& in, std::optional<PricesConfig>& out);
 
 /// Reads a "YYYY-MM-DD" date key.
 bool read_date(ObjectReader& in, std::string_view key, std::optional<Date>& out);

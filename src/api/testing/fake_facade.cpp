@@ -184,7 +184,7 @@ void FakeFacade::energy(const EnergyQuery& query, Done<EnergyReport> done) {
     return complete([done, e] { done(Failure{e}); });
   }
   EnergyReport r{query.period,
-                 energy::energy_by_period(energy_days, query.period, today, query.count)};
+                 energy::energy_by_period(energy_days, query.period, today, query.count), prices};
   complete([done, r = std::move(r)] { done(r); });
 }
 

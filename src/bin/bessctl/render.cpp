@@ -290,11 +290,14 @@ std::string render_energy(const Json& e) {
   std::ostringstream o;
   const auto& list = at(e, "periods");
   if (!list.is_array() || list.empty()) return "no periods\n";
-  char head[160];
-  std::snprintf(head, sizeof head, "%-10s %9s %9s %9s %9s %9s %9s  %s\n",
+  const auto& prices = at(e, "prices");
+  const bool money = prices.is_object();
+  const std::string currency = money ? str(at(prices, "currency")) : "";
+  char head[200];
+  std::snprintf(head, sizeof head, "%-10s %9s %9s %9s %9s %9s %9s  %-8s",
                 str(at(e, "period")).c_str(), "batt in", "batt out", "grid in", "grid out", "PV",
                 "house", "measured");
-  o << head;
+  o << head << (money ? "  saved (" + currency + ")" : std::string()) << "\n";
   for (const auto& p : list) {
     char line[200];
     const auto kwh = [&](const char* key) { return num(at(p, key), 2); };
@@ -305,14 +308,20 @@ std::string render_energy(const Json& e) {
                            (86400.0 * std::max(1.0, at(p, "days").get<double>()));
       covered = num(Json(std::min(100.0, 100.0 * share)), 0, " %");
     }
-    std::snprintf(line, sizeof line, "%-10s %9s %9s %9s %9s %9s %9s  %s\n",
+    std::snprintf(line, sizeof line, "%-10s %9s %9s %9s %9s %9s %9s  %-8s",
                   str(at(p, "start")).c_str(), kwh("battery_charged_kwh").c_str(),
                   kwh("battery_discharged_kwh").c_str(), kwh("grid_import_kwh").c_str(),
                   kwh("grid_export_kwh").c_str(), kwh("pv_kwh").c_str(), kwh("house_kwh").c_str(),
                   covered.c_str());
     o << line;
+    if (money) o << "  " << num(at(at(p, "money"), "battery_saving"), 2);
+    o << "\n";
   }
-  o << "(kWh; periods start on the date shown, in the gateway's local time)\n";
+  o << "(kWh; periods start on the date shown, in the gateway's local time";
+  if (money)
+    o << "; saved = kWh out x " << num(at(prices, "import_per_kwh"), 3) << " - kWh in x "
+      << num(at(prices, "export_per_kwh"), 3) << ", as if charged from surplus PV";
+  o << ")\n";
   return o.str();
 }
 

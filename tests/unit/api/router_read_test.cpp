@@ -418,6 +418,18 @@ TEST_F(RouterRead, EnergyGivesTheLastPeriodsWithUnknownFlowsAsNull) {
   EXPECT_EQ(facade.energy_queries[1].period, energy::PeriodKind::month);
   EXPECT_EQ(facade.energy_queries[1].count, 2);
 
+  EXPECT_TRUE(j["prices"].is_null()) << "no prices configured: kWh only";
+  EXPECT_TRUE(j["periods"][1]["money"].is_null());
+  facade.prices = energy::FlatPrices{"GBP", 0.3, 0.1};
+  j = json(call(Method::get, "/v1/energy?period=day&count=2"));
+  EXPECT_EQ(j["prices"]["currency"], "GBP");
+  EXPECT_NE(j["prices"]["method"].get<std::string>().find("import price"), std::string::npos);
+  const auto& money = j["periods"][0]["money"];
+  EXPECT_DOUBLE_EQ(money["grid_cost"].get<double>(), 0.38) << "1.25 kWh x 0.30, to the cent";
+  EXPECT_DOUBLE_EQ(money["export_income"].get<double>(), 0.0);
+  EXPECT_DOUBLE_EQ(money["battery_saving"].get<double>(), -0.25) << "2.5 kWh stored, none given";
+  EXPECT_TRUE(j["periods"][1]["money"]["battery_saving"].is_null()) << "nothing counted today";
+
   for (const char* bad : {"/v1/energy?period=days", "/v1/energy?count=0", "/v1/energy?count=401",
                           "/v1/energy?count=2x", "/v1/energy?from=-1d"})
     expect_error(call(Method::get, bad), 400, "invalid_query");

@@ -92,6 +92,31 @@ TEST(ConfigLoader, WrongTypesNameThePointerAndTheValue) {
       has_issue(issues, "/control/period_ms", "must be an integer between 100 and 60000, got 1.5"));
 }
 
+// Flat prices (docs/api.md "GET /v1/energy"): optional; when given, a currency and an import
+// price are needed, and a price in pence where pounds are meant is caught.
+TEST(ConfigLoader, PricesAreOptionalAndChecked) {
+  EXPECT_FALSE(parse_config(minimal_json()).prices);
+  const Config c = parse_config(minimal_json(
+      R"("prices": {"currency": "GBP", "import_per_kwh": 0.245, "export_per_kwh": 0.15})"));
+  ASSERT_TRUE(c.prices);
+  EXPECT_EQ(c.prices->currency, "GBP");
+  EXPECT_DOUBLE_EQ(c.prices->import_per_kwh, 0.245);
+  EXPECT_DOUBLE_EQ(c.prices->export_per_kwh, 0.15);
+  EXPECT_DOUBLE_EQ(
+      parse_config(minimal_json(R"("prices": {"currency": "€", "import_per_kwh": 0.3})"))
+          .prices->export_per_kwh,
+      0.0);
+  auto issues = issues_of(minimal_json(
+      R"("prices": {"currency": "", "import_per_kwh": 24.5e2, "export_per_kwh": -1, "vat": 5})"));
+  EXPECT_TRUE(has_issue(issues, "/prices/currency", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/prices/import_per_kwh", "between 0 and 100")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/prices/export_per_kwh", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/prices/vat", "unknown")) << dump(issues);
+  issues = issues_of(minimal_json(R"("prices": {"currency": "pounds sterling"})"));
+  EXPECT_TRUE(has_issue(issues, "/prices/currency", "at most 8 characters")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/prices/import_per_kwh", "")) << dump(issues);
+}
+
 TEST(ConfigLoader, OutOfRangeValues) {
   auto issues = issues_of(minimal_json(R"("bms": {"timeout_ms": 50, "bitrate": 300000},
       "control": {"min_soc_pct": 120}, "inverter": {"tcp": {"port": 70000}})"));

@@ -70,6 +70,7 @@ class FakeFacade final : public Facade {
   std::vector<EnergyQuery> energy_queries;
   /// What energy() answers: these days, summed into the periods asked for up to `today`.
   std::vector<energy::DayEnergy> energy_days;
+  std::optional<energy::FlatPrices> prices;
   Date today{std::chrono::year{2026}, std::chrono::December, std::chrono::day{5}};
 
  private:

@@ -9,21 +9,6 @@ namespace {
 using std::chrono::days;
 using std::chrono::sys_days;
 
-// Every counter of EnergyTotals, for the arithmetic below.
-constexpr double EnergyTotals::*kCounters[] = {
-    &EnergyTotals::battery_charged_kwh,
-    &EnergyTotals::battery_discharged_kwh,
-    &EnergyTotals::grid_import_kwh,
-    &EnergyTotals::grid_export_kwh,
-    &EnergyTotals::pv_kwh,
-    &EnergyTotals::house_kwh,
-    &EnergyTotals::measured_s,
-    &EnergyTotals::unmeasured_s,
-    &EnergyTotals::grid_measured_s,
-    &EnergyTotals::pv_measured_s,
-    &EnergyTotals::house_measured_s,
-};
-
 Date shifted(Date day, int n) {
   return Date{sys_days{day} + days{n}};
 }
@@ -52,13 +37,14 @@ std::optional<PeriodKind> parse_period_kind(std::string_view text) noexcept {
 
 EnergyTotals increase_between(const EnergyTotals& before, const EnergyTotals& after) {
   EnergyTotals out;
-  for (const auto c : kCounters) out.*c = after.*c >= before.*c ? after.*c - before.*c : after.*c;
+  for (const auto c : kTotalsCounters)
+    out.*c = after.*c >= before.*c ? after.*c - before.*c : after.*c;
   return out;
 }
 
 EnergyTotals plus(const EnergyTotals& a, const EnergyTotals& b) {
   EnergyTotals out;
-  for (const auto c : kCounters) out.*c = a.*c + b.*c;
+  for (const auto c : kTotalsCounters) out.*c = a.*c + b.*c;
   return out;
 }
 

@@ -6,22 +6,8 @@ namespace bessd::storage::queries {
 
 namespace {
 
-using energy::EnergyTotals;
-
-// The table's columns after `day`, in order, and where each lives in EnergyTotals.
-constexpr double EnergyTotals::*kColumns[] = {
-    &EnergyTotals::battery_charged_kwh,
-    &EnergyTotals::battery_discharged_kwh,
-    &EnergyTotals::grid_import_kwh,
-    &EnergyTotals::grid_export_kwh,
-    &EnergyTotals::pv_kwh,
-    &EnergyTotals::house_kwh,
-    &EnergyTotals::measured_s,
-    &EnergyTotals::unmeasured_s,
-    &EnergyTotals::grid_measured_s,
-    &EnergyTotals::pv_measured_s,
-    &EnergyTotals::house_measured_s,
-};
+// The table's columns after `day`, in the order of the counters.
+constexpr auto& kColumns = energy::kTotalsCounters;
 static_assert(std::size(kColumns) == 11);
 
 }  // namespace

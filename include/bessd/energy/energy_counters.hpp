@@ -43,6 +43,22 @@ struct EnergyTotals {
   friend bool operator==(const EnergyTotals&, const EnergyTotals&) = default;
 };
 
+/// Every counter of EnergyTotals, in declaration order (the order of the stored columns too), for
+/// arithmetic and storage that treat them alike.
+inline constexpr double EnergyTotals::*kTotalsCounters[] = {
+    &EnergyTotals::battery_charged_kwh,
+    &EnergyTotals::battery_discharged_kwh,
+    &EnergyTotals::grid_import_kwh,
+    &EnergyTotals::grid_export_kwh,
+    &EnergyTotals::pv_kwh,
+    &EnergyTotals::house_kwh,
+    &EnergyTotals::measured_s,
+    &EnergyTotals::unmeasured_s,
+    &EnergyTotals::grid_measured_s,
+    &EnergyTotals::pv_measured_s,
+    &EnergyTotals::house_measured_s,
+};
+
 class EnergyCounters {
  public:
   explicit EnergyCounters(Duration max_gap = std::chrono::seconds{10}, EnergyTotals start = {})

@@ -283,8 +283,9 @@ StepOutput Controller::step(const StepInput& in) {
   limits::LimitsResult lr = compute_limits(in, li, out.events);
   guard_discharge_current(in, lr, out.events);
   update_fault_causes(in, lr.findings, online, out);
-  core::Envelope env =
-      leave_room_for_loads(hold_new_fault_directions(std::move(lr.envelope), li), in.now);
+  core::Envelope env = hold_new_fault_directions(std::move(lr.envelope), li);
+  // A target that is the battery's own power includes a DC load already: no room is kept.
+  if (!in.snapshot.inverter.target_at_battery) env = leave_room_for_loads(std::move(env), in.now);
   out.uncommanded_discharge_w = obey_.discharge_load_w();
   update_state(in, out.events);
   update_recovery(in, lr.findings, out.events);
@@ -469,10 +470,11 @@ void Controller::guard_discharge_current(const StepInput& in, const limits::Limi
                                                : std::optional<double>{};
   const double commanded_w =
       last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
-  const auto edge = current_guard_.update(
-      PackCurrentSample{pack.current_a, pack.voltage_v, pack.measured_at, inverter_w}, limit_a,
-      commanded_w, in.now, lr.envelope.charge_current_max_a.value,
-      lr.envelope.charge_power_max_w.value);
+  const auto edge =
+      current_guard_.update(PackCurrentSample{pack.current_a, pack.voltage_v, pack.measured_at,
+                                              inverter_w, inv.target_at_battery},
+                            limit_a, commanded_w, in.now, lr.envelope.charge_current_max_a.value,
+                            lr.envelope.charge_power_max_w.value);
   if (!edge) return;
   events.push_back(control_event(in.now, edge->engaged ? Severity::warning : Severity::info,
                                  edge->engaged ? EventEdge::raised : EventEdge::cleared,

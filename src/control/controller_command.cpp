@@ -85,8 +85,11 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
     // it: BMS limits, temperature, the site's import limit).
     if (recovery_) {
       // The recovery power is the pack's net charge: a DC load measured at the battery gets
-      // its share on top (docs/protection.md "Recovery charge").
-      wanted = std::max(wanted, settings_.recovery_charge_power_w + obey_.discharge_load_w());
+      // its share on top (docs/protection.md "Recovery charge"), unless the target is the
+      // battery's own power already.
+      const double load_share_w =
+          in.snapshot.inverter.target_at_battery ? 0.0 : obey_.discharge_load_w();
+      wanted = std::max(wanted, settings_.recovery_charge_power_w + load_share_w);
       has_request = false;
       cmd.reason = *recovery_status(env);
     }
@@ -155,6 +158,17 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
         out.clamp = ClampInfo{true, requested_w, cmd.battery_power_w,
                               core::Cause{core::CauseKind::bms_limit, "DCL-GUARD",
                                           "Discharging is reduced because " + why + "."}};
+    } else if (in.snapshot.inverter.target_at_battery && current_guard_.not_delivered()) {
+      // The command asks the battery for no more than the cells may give, and the device
+      // holds the battery there by taking a DC load over; an excess that stays is a load it
+      // does not take over (docs/protection.md "Covering a DC load").
+      const std::string why =
+          current_guard_.reason() +
+          "; the inverter does not take the rest of the load over (its charge limit, or the "
+          "BMS's, keeps it below the load), so the pack keeps draining";
+      cmd.reason += "; discharge current guard: " + why;
+      out.current_guard = why;
+      out.discharge_uncovered = true;
     }
   }
   cmd.charge_power_max_w = cmd.kind == CommandKind::set_power ? env.charge_power_max_w.value : 0.0;

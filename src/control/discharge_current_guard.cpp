@@ -52,6 +52,34 @@ void DischargeCurrentGuard::correct_rest(double over_a, double volts, double com
   hold_until_ = std::max(hold_until_, now + settle_time(over_a * volts, ramp_w_per_s_));
 }
 
+void DischargeCurrentGuard::hold_at_battery(double over_a, double limit_a, double volts,
+                                            TimePoint now) {
+  // The command is the battery's own power: the bound is what the cells may give, whatever a
+  // DC load takes, and the device covers the load by holding the battery at the command.
+  // Raising the command by the load would charge it into the pack as the device takes the
+  // load over. An excess that does not come down is a load the device does not take over.
+  const double bound_w = -limit_a * volts;
+  if (!floor_w_) {
+    floor_w_ = bound_w;
+    corrected(over_a, now);
+    hold_until_ = now + settle_time(over_a * volts, ramp_w_per_s_);
+    return;
+  }
+  floor_w_ = std::max(*floor_w_, bound_w);  // a limit that dropped
+  if (over_a < progress_a_ - kNoiseA) {
+    // Coming down: the device takes the load over, at its own pace.
+    progress_a_ = over_a;
+    progress_at_ = now;
+    not_delivered_ = false;
+  } else if (over_a > progress_a_) {
+    // More: a load that grew, or the device still moving; the wait starts again.
+    progress_a_ = over_a;
+    progress_at_ = now;
+  } else if (now - progress_at_ >= 2 * kNoMovementWait) {
+    not_delivered_ = true;
+  }
+}
+
 double DischargeCurrentGuard::answered_a(TimePoint now) const {
   const double on_its_way_a = now < hold_until_ ? corrected_over_a_ : 0.0;
   return std::max({0.0, last_over_a_, on_its_way_a});
@@ -98,6 +126,7 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
     return std::nullopt;
   last_sample_ = pack.measured_at;
   inverter_w_ = pack.inverter_w;
+  at_battery_ = pack.command_at_battery;
   const double limit = std::max(0.0, *limit_a);
   const double draw_a = -*pack.current_a;
   const double over_a = draw_a - limit;
@@ -116,7 +145,9 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
                               "lowers the inverter's share by %.0f W to keep the pack within it.",
                               draw_a, limit, over_a * volts)};
     announced_ = true;
-    if (!floor_w_) {
+    if (at_battery_) {
+      hold_at_battery(over_a, limit, volts, now);
+    } else if (!floor_w_) {
       // From the command actually applied: lower the inverter's share by the whole excess, the
       // load does not wait for a window.
       floor_w_ = base_w(commanded_w) + over_a * volts;

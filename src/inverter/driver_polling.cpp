@@ -26,6 +26,10 @@ InverterState ProfileInverterDriver::Impl::compose() const {
   s.battery_power_w = flow("battery_power");
   if (auto it = profile.readings.find("battery_power"); it != profile.readings.end())
     s.battery_power_includes_dc_loads = it->second.includes_dc_loads;
+  // The grid setpoint is computed from the battery reading (grid - battery + target): with a
+  // reading taken at the battery, the target is the battery's own power.
+  s.target_at_battery =
+      s.battery_power_includes_dc_loads && profile.control.style == ControlStyle::grid_setpoint;
   s.battery_current_a = flow("battery_current");
   s.grid_power_w = flow("grid_power");
   s.ac_power_w = flow("ac_power");

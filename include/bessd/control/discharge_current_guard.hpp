@@ -20,6 +20,11 @@ struct PackCurrentSample {
   /// The inverter's own battery power reading at the same time (+ = charge), when the profile
   /// has one: where the inverter is, while it still ramps towards a command.
   std::optional<double> inverter_w{};
+  /// The command is the battery's own power, DC loads included (a device that holds its battery
+  /// reading at the target, docs/protection.md "Discharge current guard"): the device takes a
+  /// DC load over by itself, so the command is held at what the cells may give, never raised
+  /// by the load.
+  bool command_at_battery{false};
 };
 
 /// An edge of the guard, for the event log: one pair per episode, however often a cycling
@@ -68,6 +73,7 @@ class DischargeCurrentGuard {
 
  private:
   void corrected(double over_a, TimePoint now);
+  void hold_at_battery(double over_a, double limit_a, double volts, TimePoint now);
   void let_go(TimePoint now);
   void correct_rest(double over_a, double volts, double commanded_w, double cover_from_w,
                     TimePoint now);
@@ -95,6 +101,7 @@ class DischargeCurrentGuard {
   static constexpr Duration kNoMovementWait = std::chrono::milliseconds{2500};
   std::optional<double> last_limit_a_;
   std::optional<double> inverter_w_;  // the sample's inverter reading
+  bool at_battery_{false};            // the sample's command_at_battery
   double base_w(double commanded_w) const;
   // Since when the pack has had room (below its limit by twice the tolerance): the share is
   // given back only after a while of it, so a load that pulses faster than the inverter settles

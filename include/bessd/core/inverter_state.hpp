@@ -33,6 +33,10 @@ struct InverterState {
   /// `battery_power_w` is measured at the battery (the profile says so): it includes DC loads on
   /// the battery bus, so it cannot tell the inverter's share from theirs.
   bool battery_power_includes_dc_loads{false};
+  /// The device holds that reading at bessd's target (a Victron GX: the grid setpoint is
+  /// computed from it), so the target is the battery's own power, DC loads included, and the
+  /// device takes a DC load over by itself (docs/profiles.md "Readings").
+  bool target_at_battery{false};
   std::optional<double> battery_voltage_v;
   std::optional<double> battery_current_a;  // + = charging
   std::optional<double> grid_power_w;       // + = import

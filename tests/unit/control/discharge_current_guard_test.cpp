@@ -20,10 +20,12 @@ struct GuardRig {
   DischargeCurrentGuard guard{200.0};
   TimePoint now = TimePoint{} + seconds{100};
   double volts = 50.0;
+  bool at_battery = false;  // the command is the battery's own power (a GX)
   std::optional<CurrentGuardEdge> feed(double current_a, double commanded_w, double limit_a = 50.0,
                                        Duration dt = seconds{1}) {
     now += dt;
-    return guard.update(PackCurrentSample{current_a, volts, now}, limit_a, commanded_w, now);
+    return guard.update(PackCurrentSample{current_a, volts, now, std::nullopt, at_battery}, limit_a,
+                        commanded_w, now);
   }
 };
 
@@ -242,6 +244,38 @@ TEST(DischargeCurrentGuard, AFollowUpThatDoesNotMoveThePackIsTakenBack) {
   EXPECT_NEAR(charge_a, 512.0 / r.volts, 0.1);
   r.feed(charge_a, *r.guard.min_command_w(), 0.0, milliseconds{100});
   EXPECT_FALSE(r.guard.not_delivered());
+}
+
+// Red team 26l (F9 on a GX): a GX holds its battery reading, DC loads included, at bessd's
+// target, so it takes a load over by itself. Raising the target by the load charged the pack
+// with it (33.6 A for 4 s when the Multi followed). The target is held at what the cells may
+// give, never raised by the load; an excess that stays is a load the GX does not take over.
+TEST(DischargeCurrentGuard, AtTheBatteryTheCommandIsHeldAtWhatTheCellsMayGive) {
+  GuardRig r;
+  r.at_battery = true;
+  // A 1.5 kW load starts while the battery is commanded -2000 W: 70 A against 50 A.
+  r.feed(-70.0, -2000.0, 50.0, milliseconds{100});
+  ASSERT_TRUE(r.guard.min_command_w());
+  EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -2500.0) << "the cells' 50 A, not the load on top";
+  for (int i = 1; i <= 30; ++i) {  // the GX takes the load over at its own pace
+    r.feed(-std::max(40.0, 70.0 - i), -2000.0, 50.0, milliseconds{100});
+    EXPECT_LE(*r.guard.min_command_w(), -2500.0 + 1e-6) << i;
+    EXPECT_FALSE(r.guard.not_delivered()) << i;
+  }
+
+  // A recovery charge (the cells may give 0 A) while a GX that does not follow lets an 800 W
+  // load draw 16 A: the bound is 0 W, never the recovery power plus the load (and a follow-up).
+  GuardRig g;
+  g.at_battery = true;
+  double highest_w = -1e9;
+  for (int i = 0; i < 80; ++i) {
+    g.feed(-16.0, 512.0, 0.0, milliseconds{100});
+    highest_w = std::max(highest_w, *g.guard.min_command_w());
+  }
+  EXPECT_DOUBLE_EQ(highest_w, 0.0);
+  EXPECT_TRUE(g.guard.not_delivered()) << "8 s without coming down: said";
+  g.feed(512.0 / g.volts, 512.0, 0.0, milliseconds{100});  // it follows: the pack gains 512 W
+  EXPECT_FALSE(g.guard.not_delivered());
 }
 
 // At 100 ms BMS samples a slow inverter's progress is judged over a second, not per sample.

@@ -479,6 +479,35 @@ TEST(ProtectionRows, TheRecoveryChargeCoversADeclaredLoad) {
   EXPECT_TRUE(h.out.faults.empty());
 }
 
+// Red team 26l: on a GX the target is the battery's own power, DC loads included, and the GX
+// takes a load over by itself. A recovery charge adds no load share (it would charge the share
+// into the pack), and the envelope keeps no room for the load (the Multi would cover it twice).
+TEST(ProtectionRows, ATargetAtTheBatteryGetsNoLoadShareAndNoRoom) {
+  Harness h;
+  h.settings.obey.dc_load_max_w = 2000.0;  // declared, so assumed until measured
+  h.in.snapshot.pack.soc_pct = 4.0;
+  h.start(config::OperatingMode::idle);
+  const double volts = h.measure_at_battery();
+  h.in.snapshot.inverter.target_at_battery = true;
+  h.in.snapshot.inverter.battery_power_includes_dc_loads = true;
+  double highest_w = 0.0;
+  for (int i = 0; i < 60; ++i) {
+    const double target_w =
+        h.out.command.kind == core::CommandKind::set_power ? h.out.command.battery_power_w : 0.0;
+    // A 1 kW DC load switches on; for ten steps the Multi has not taken it over yet (bessd
+    // measures it as a load), then the GX holds the battery at the target again.
+    const double battery_w = i >= 10 && i < 20 ? target_w - 1000.0 : target_w;
+    h.in.snapshot.pack.current_a = battery_w / volts;
+    h.in.snapshot.inverter.battery_power_w = battery_w;
+    h.step();
+    highest_w = std::max(highest_w, h.out.command.battery_power_w);
+  }
+  ASSERT_TRUE(h.out.recovery.has_value());
+  EXPECT_NEAR(h.out.command.battery_power_w, h.settings.recovery_charge_power_w, 1.0);
+  EXPECT_LE(highest_w, h.settings.recovery_charge_power_w + 1.0) << "never the load on top";
+  EXPECT_NE(h.out.envelope.discharge_power_max_w.cause.rule_id, "DC-LOAD");
+}
+
 // Red team 26d N2. A fridge that switches off during a discharge gives its room back once the
 // measurement has settled: the discharge is not held below the command for the whole run.
 TEST(ProtectionRows, ALoadThatSwitchesOffGivesItsRoomBack) {

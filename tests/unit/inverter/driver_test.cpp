@@ -123,6 +123,7 @@ TEST(ProfileDriver, ReadsStateInBessdConvention) {
   EXPECT_TRUE(s.online);
   EXPECT_DOUBLE_EQ(*s.battery_power_w, -500.0);  // discharging
   EXPECT_FALSE(s.battery_power_includes_dc_loads) << "the inverter's own share";
+  EXPECT_FALSE(s.target_at_battery);
   EXPECT_NEAR(*s.battery_current_a, -9.8, 1e-9);
   EXPECT_NEAR(*s.battery_voltage_v, 51.2, 1e-9);
   EXPECT_DOUBLE_EQ(*s.grid_power_w, -1200.0);
@@ -481,6 +482,7 @@ TEST(Victron, GridSetpointFollowsTheBatteryTarget) {
   EXPECT_DOUBLE_EQ(*s->grid_power_w, 150.0);
   EXPECT_DOUBLE_EQ(*s->battery_power_w, -300.0);
   EXPECT_TRUE(s->battery_power_includes_dc_loads) << "842 is the GX's battery service";
+  EXPECT_TRUE(s->target_at_battery) << "2716 is computed from 842";
   // Safe state: no discharge, no charge, setpoint 0.
   EXPECT_EQ(r.bank.get("max_discharge_power"), 0.0);
   EXPECT_EQ(r.bank.get("max_charge_current"), 0.0);

@@ -63,21 +63,25 @@ void DischargeCurrentGuard::hold_at_battery(double over_a, double limit_a, doubl
     floor_w_ = bound_w;
     corrected(over_a, now);
     hold_until_ = now + settle_time(over_a * volts, ramp_w_per_s_);
+    window_at_ = now;
+    window_max_a_ = over_a;
+    previous_max_a_ = over_a;
+    stalled_windows_ = 0;
     return;
   }
   floor_w_ = std::max(*floor_w_, bound_w);  // a limit that dropped
-  if (over_a < progress_a_ - kNoiseA) {
-    // Coming down: the device takes the load over, at its own pace.
-    progress_a_ = over_a;
-    progress_at_ = now;
-    not_delivered_ = false;
-  } else if (over_a > progress_a_) {
-    // More: a load that grew, or the device still moving; the wait starts again.
-    progress_a_ = over_a;
-    progress_at_ = now;
-  } else if (now - progress_at_ >= 2 * kNoMovementWait) {
-    not_delivered_ = true;
-  }
+  // Judged on the peaks of successive windows, not on single samples: a device taking the load
+  // over brings each window's peak down; a load that changes all the time (a compressor, a pump,
+  // a constant-power load on a sagging voltage) keeps its peaks, and two such windows in a row
+  // (5 s) are a load the device does not take over.
+  window_max_a_ = std::max(window_max_a_, over_a);
+  if (now - window_at_ < kNoMovementWait) return;
+  const bool came_down = window_max_a_ < previous_max_a_ - std::max(kNoiseA, 0.1 * previous_max_a_);
+  stalled_windows_ = came_down ? 0 : stalled_windows_ + 1;
+  not_delivered_ = stalled_windows_ >= 2;
+  previous_max_a_ = window_max_a_;
+  window_max_a_ = over_a;
+  window_at_ = now;
 }
 
 double DischargeCurrentGuard::answered_a(TimePoint now) const {
@@ -141,9 +145,15 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
     std::optional<CurrentGuardEdge> edge;
     if (!announced_)
       edge = CurrentGuardEdge{
-          true, printf_string("The pack gave %.1f A, above its %.1f A discharge limit: bessd "
-                              "lowers the inverter's share by %.0f W to keep the pack within it.",
-                              draw_a, limit, over_a * volts)};
+          true, at_battery_
+                    ? printf_string("The pack gave %.1f A, above its %.1f A discharge limit: bessd "
+                                    "holds the battery at no more than that, and the inverter "
+                                    "takes the rest of the load over.",
+                                    draw_a, limit)
+                    : printf_string("The pack gave %.1f A, above its %.1f A discharge limit: bessd "
+                                    "lowers the inverter's share by %.0f W to keep the pack "
+                                    "within it.",
+                                    draw_a, limit, over_a * volts)};
     announced_ = true;
     if (at_battery_) {
       hold_at_battery(over_a, limit, volts, now);

@@ -102,6 +102,12 @@ class DischargeCurrentGuard {
   std::optional<double> last_limit_a_;
   std::optional<double> inverter_w_;  // the sample's inverter reading
   bool at_battery_{false};            // the sample's command_at_battery
+  // At the battery: the excess's peak in the present window and the one before, and how many
+  // windows in a row it has not come down.
+  TimePoint window_at_{};
+  double window_max_a_{0.0};
+  double previous_max_a_{0.0};
+  int stalled_windows_{0};
   double base_w(double commanded_w) const;
   // Since when the pack has had room (below its limit by twice the tolerance): the share is
   // given back only after a while of it, so a load that pulses faster than the inverter settles

@@ -254,7 +254,9 @@ TEST(DischargeCurrentGuard, AtTheBatteryTheCommandIsHeldAtWhatTheCellsMayGive) {
   GuardRig r;
   r.at_battery = true;
   // A 1.5 kW load starts while the battery is commanded -2000 W: 70 A against 50 A.
-  r.feed(-70.0, -2000.0, 50.0, milliseconds{100});
+  const auto edge = r.feed(-70.0, -2000.0, 50.0, milliseconds{100});
+  ASSERT_TRUE(edge);
+  EXPECT_NE(edge->text.find("takes the rest of the load over"), std::string::npos) << edge->text;
   ASSERT_TRUE(r.guard.min_command_w());
   EXPECT_DOUBLE_EQ(*r.guard.min_command_w(), -2500.0) << "the cells' 50 A, not the load on top";
   for (int i = 1; i <= 30; ++i) {  // the GX takes the load over at its own pace
@@ -276,6 +278,27 @@ TEST(DischargeCurrentGuard, AtTheBatteryTheCommandIsHeldAtWhatTheCellsMayGive) {
   EXPECT_TRUE(g.guard.not_delivered()) << "8 s without coming down: said";
   g.feed(512.0 / g.volts, 512.0, 0.0, milliseconds{100});  // it follows: the pack gains 512 W
   EXPECT_FALSE(g.guard.not_delivered());
+
+  // Red team 26m N1: a load that changes all the time (1000/1150 W every 2 s) which the GX does
+  // not take over is said within a few windows, not put off by every change.
+  GuardRig f;
+  f.at_battery = true;
+  int first_said = -1;
+  for (int i = 0; i < 200 && first_said < 0; ++i) {
+    const double load_w = (i / 20) % 2 == 0 ? 1000.0 : 1150.0;
+    f.feed(-(load_w - 104.0) / f.volts, 0.0, 11.0, milliseconds{100});  // the Multi gives 104 W
+    if (f.guard.not_delivered()) first_said = i;
+  }
+  EXPECT_GE(first_said, 0) << "never said";
+  EXPECT_LE(first_said, 80) << "within 8 s";
+
+  // A slow Multi taking a 1.5 kW load over in 12 s is no load left uncovered.
+  GuardRig m;
+  m.at_battery = true;
+  for (int i = 0; i <= 120; ++i) {
+    m.feed(-(50.0 + 30.0 * (1.0 - i / 120.0)), -2500.0, 50.0, milliseconds{100});
+    EXPECT_FALSE(m.guard.not_delivered()) << i;
+  }
 }
 
 // At 100 ms BMS samples a slow inverter's progress is judged over a second, not per sample.

@@ -90,7 +90,8 @@ Controller::Controller(ControllerSettings settings, limits::LimitsSettings limit
       soc_(settings_.soc),
       sign_(settings_.sign),
       obey_(settings_.obey),
-      current_guard_(settings_.obey.inverter_ramp_w_per_s) {
+      current_guard_(settings_.obey.inverter_ramp_w_per_s),
+      reading_check_(settings_.obey.standby_tolerance_w) {
   auto loaded = store_.load();
   if (!loaded) {
     faults_.push_back(FaultState{std::string(fault_id::latch_store),
@@ -285,7 +286,7 @@ StepOutput Controller::step(const StepInput& in) {
   update_fault_causes(in, lr.findings, online, out);
   core::Envelope env = hold_new_fault_directions(std::move(lr.envelope), li);
   // A target that is the battery's own power includes a DC load already: no room is kept.
-  if (!in.snapshot.inverter.target_at_battery) env = leave_room_for_loads(std::move(env), in.now);
+  if (!target_at_battery_) env = leave_room_for_loads(std::move(env), in.now);
   out.uncommanded_discharge_w = obey_.discharge_load_w();
   update_state(in, out.events);
   update_recovery(in, lr.findings, out.events);
@@ -314,6 +315,29 @@ StepOutput Controller::step(const StepInput& in) {
   return out;
 }
 
+void Controller::check_reading_at_battery(const StepInput& in, bool online,
+                                          std::vector<core::Event>& events) {
+  const auto& inv = in.snapshot.inverter;
+  const auto& pack = in.snapshot.pack;
+  const bool pack_fresh = pack.measured_at && in.now >= *pack.measured_at &&
+                          in.now - *pack.measured_at <= engine_.settings().stale_after;
+  const std::optional<double> reading_w = online ? inv.battery_power_w : std::nullopt;
+  const std::optional<double> bms_w = pack_fresh ? pack.power_w() : std::nullopt;
+  if (!reading_check_.update(reading_w, bms_w, in.now)) return;
+  const bool ok = reading_check_.at_battery();
+  events.push_back(control_event(
+      in.now, ok ? Severity::info : Severity::warning, ok ? EventEdge::cleared : EventEdge::raised,
+      "inverter.reading_not_at_battery",
+      ok ? std::string("The inverter's battery reading agrees with the BMS's again: it is taken "
+                       "as measured at the battery, DC loads included.")
+         : printf_string(
+               "The inverter's battery reading stays %.0f W apart from the BMS's for %.0f s: the "
+               "profile says it is measured at the battery, but it is not (on a Victron GX the "
+               "battery monitor may be the Multi). bessd takes it as the inverter's own share "
+               "and covers a DC load itself; set the GX's battery monitor to the BMS.",
+               reading_check_.apart_w(), to_seconds(BatteryReadingCheck::kWindow))));
+}
+
 bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
   auto& events = out.events;
   const auto& inv = in.snapshot.inverter;
@@ -338,7 +362,10 @@ bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
   obey_.set_recovering(recovery_.has_value());
   // The BMS's figure, or a reading the profile says is the battery's own (a GX's battery
   // service): a DC load shows in either, so neither tells the inverter's share from the load's.
-  obey_measured_at_battery_ = !inv.battery_power_w || inv.battery_power_includes_dc_loads;
+  if (inv.battery_power_includes_dc_loads) check_reading_at_battery(in, online, events);
+  reading_at_battery_ = inv.battery_power_includes_dc_loads && reading_check_.at_battery();
+  target_at_battery_ = inv.target_at_battery && reading_check_.at_battery();
+  obey_measured_at_battery_ = !inv.battery_power_w || reading_at_battery_;
   obey_verdict_ =
       obey_.update(measured_w, commanded_w, online && last_command_.kind != CommandKind::none,
                    in.now, last_charge_envelope_w_, obey_measured_at_battery_);
@@ -465,14 +492,13 @@ void Controller::guard_discharge_current(const StepInput& in, const limits::Limi
   const auto& inv = in.snapshot.inverter;
   const bool inverter_fresh = inv.online && inv.read_at && in.now >= *inv.read_at &&
                               in.now - *inv.read_at <= settings_.inverter_timeout;
-  const std::optional<double> inverter_w = inverter_fresh && !inv.battery_power_includes_dc_loads
-                                               ? inv.battery_power_w
-                                               : std::optional<double>{};
+  const std::optional<double> inverter_w =
+      inverter_fresh && !reading_at_battery_ ? inv.battery_power_w : std::optional<double>{};
   const double commanded_w =
       last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
   const auto edge =
       current_guard_.update(PackCurrentSample{pack.current_a, pack.voltage_v, pack.measured_at,
-                                              inverter_w, inv.target_at_battery},
+                                              inverter_w, target_at_battery_},
                             limit_a, commanded_w, in.now, lr.envelope.charge_current_max_a.value,
                             lr.envelope.charge_power_max_w.value);
   if (!edge) return;

@@ -87,8 +87,7 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
       // The recovery power is the pack's net charge: a DC load measured at the battery gets
       // its share on top (docs/protection.md "Recovery charge"), unless the target is the
       // battery's own power already.
-      const double load_share_w =
-          in.snapshot.inverter.target_at_battery ? 0.0 : obey_.discharge_load_w();
+      const double load_share_w = target_at_battery_ ? 0.0 : obey_.discharge_load_w();
       wanted = std::max(wanted, settings_.recovery_charge_power_w + load_share_w);
       has_request = false;
       cmd.reason = *recovery_status(env);
@@ -158,7 +157,7 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
         out.clamp = ClampInfo{true, requested_w, cmd.battery_power_w,
                               core::Cause{core::CauseKind::bms_limit, "DCL-GUARD",
                                           "Discharging is reduced because " + why + "."}};
-    } else if (in.snapshot.inverter.target_at_battery && current_guard_.not_delivered()) {
+    } else if (target_at_battery_ && current_guard_.not_delivered()) {
       // The command asks the battery for no more than the cells may give, and the device
       // holds the battery there by taking a DC load over; an excess that stays is a load it
       // does not take over (docs/protection.md "Covering a DC load").

@@ -25,6 +25,7 @@
 
 #include <bessd/common/clock.hpp>
 #include <bessd/config/config.hpp>
+#include <bessd/control/battery_reading_check.hpp>
 #include <bessd/control/discharge_current_guard.hpp>
 #include <bessd/control/fault_latch_store.hpp>
 #include <bessd/control/obey_monitor.hpp>
@@ -203,6 +204,7 @@ class Controller {
                        std::vector<core::Event>& events);
   bool any_fault_blocks_both() const;
   // The stages of step(), in order (controller.cpp, controller_command.cpp).
+  void check_reading_at_battery(const StepInput& in, bool online, std::vector<core::Event>& events);
   bool observe_inverter(const StepInput& in, StepOutput& out);
   void guard_discharge_current(const StepInput& in, const limits::LimitsResult& lr,
                                std::vector<core::Event>& events);
@@ -240,6 +242,11 @@ class Controller {
   ObeyMonitor obey_;
   ObeyVerdict obey_verdict_;
   DischargeCurrentGuard current_guard_;
+  BatteryReadingCheck reading_check_;
+  // The inverter's battery reading is the battery's (the profile says so, and it agrees with the
+  // BMS), and the target is the battery's own power (docs/protection.md "Covering a DC load").
+  bool reading_at_battery_{false};
+  bool target_at_battery_{false};
   std::optional<double>
       last_charge_envelope_w_;  // the obey check's bound on a charge not commanded
   struct TripEdge {

@@ -2,6 +2,8 @@
 // direction, the other direction free, recovery without an operator, latch and ack.
 #include <algorithm>
 
+#include <functional>
+
 #include <gtest/gtest.h>
 
 #include "harness.hpp"
@@ -655,6 +657,27 @@ TEST(ProtectionRows, ADischargeIsJudgedOnTopOfAnExistingDcLoad) {
   EXPECT_FALSE(discharge_open(h.out));
 }
 
+// A load switched on while bessd discharges 500 W: `draw` sets what the battery gives. Runs a
+// minute in which the draw stays 1 kW once discharging is stopped; says whether OP-I-02 blocked
+// and warned.
+struct PersistingDraw {
+  bool blocked{false};
+  bool warned{false};
+};
+PersistingDraw draw_that_persists(Harness& h, const std::function<void(double)>& draw) {
+  draw(500.0);
+  h.steps(5);
+  draw(1540.0);  // 1 kW more: a DC heater, or the inverter
+  PersistingDraw seen;
+  for (int i = 0; i < 60; ++i) {
+    h.step();
+    seen.blocked = seen.blocked || h.has_event("OP-I-02", EventEdge::raised);
+    seen.warned = seen.warned || h.has_event("OP-I-02", EventEdge::once);
+    if (!discharge_open(h.out)) draw(1040.0);  // still draws
+  }
+  return seen;
+}
+
 // A load switched on while bessd discharges, measured at the battery (red team 26a F1, 26b N1):
 // it cannot be told from an inverter that does not stop, so discharging stays stopped while it
 // draws (warned, never latched, never taken as a load that would blind the check), and resumes
@@ -663,19 +686,10 @@ TEST(ProtectionRows, ADrawThatPersistsAfterTheBlockHoldsItUnlatched) {
   Harness h;
   h.start(config::OperatingMode::manual, -500.0);
   const double volts = h.measure_at_battery();
-  h.in.snapshot.pack.current_a = -500.0 / volts;
-  h.steps(5);
-  h.in.snapshot.pack.current_a = -1540.0 / volts;  // 1 kW more: a DC heater, or the inverter
-  bool blocked = false;
-  bool warned = false;
-  for (int i = 0; i < 60; ++i) {
-    h.step();
-    blocked = blocked || h.has_event("OP-I-02", EventEdge::raised);
-    warned = warned || h.has_event("OP-I-02", EventEdge::once);
-    if (!discharge_open(h.out)) h.in.snapshot.pack.current_a = -1040.0 / volts;  // still draws
-  }
-  EXPECT_TRUE(blocked);
-  EXPECT_TRUE(warned);
+  const auto seen =
+      draw_that_persists(h, [&](double watts) { h.in.snapshot.pack.current_a = -watts / volts; });
+  EXPECT_TRUE(seen.blocked);
+  EXPECT_TRUE(seen.warned);
   EXPECT_FALSE(has_fault(h.out, "OP-I-02")) << "measured at the battery: never latched";
   EXPECT_FALSE(discharge_open(h.out)) << "held while the draw persists";
   EXPECT_TRUE(charge_open(h.out)) << "the other direction stays free";
@@ -697,19 +711,10 @@ TEST(ProtectionRows, AReadingThatIncludesDcLoadsIsJudgedAsMeasuredAtTheBattery) 
     h.in.snapshot.pack.current_a = -watts / volts;
     h.in.snapshot.inverter.battery_power_w = -watts;
   };
-  draw(500.0);
-  h.steps(5);
-  draw(1540.0);  // a DC heater switches on, and the Multi has not taken it over yet
-  bool blocked = false;
-  bool warned = false;
-  for (int i = 0; i < 60; ++i) {
-    h.step();
-    blocked = blocked || h.has_event("OP-I-02", EventEdge::raised);
-    warned = warned || h.has_event("OP-I-02", EventEdge::once);
-    if (!discharge_open(h.out)) draw(1040.0);
-  }
-  EXPECT_TRUE(blocked);
-  EXPECT_TRUE(warned);
+  // A DC heater switches on, and the Multi has not taken it over yet.
+  const auto seen = draw_that_persists(h, draw);
+  EXPECT_TRUE(seen.blocked);
+  EXPECT_TRUE(seen.warned);
   EXPECT_FALSE(has_fault(h.out, "OP-I-02")) << "the battery's own reading: never latched";
   draw(0.0);
   h.steps(45);

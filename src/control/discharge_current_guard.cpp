@@ -18,6 +18,9 @@ double tolerance_a(double limit_a) {
 constexpr double kNoiseA = 0.3;
 // How often a correction on its way is checked for progress: a few BMS samples.
 constexpr Duration kProgressPeriod = std::chrono::milliseconds{500};
+// How close an inverter's own power reading must be to a command to deliver it: its meter's
+// resolution and the sample's timing.
+constexpr double kDeliveredW = 50.0;
 
 Duration settle_time(double change_w, double ramp_w_per_s) {
   return std::chrono::duration_cast<Duration>(
@@ -42,8 +45,13 @@ void DischargeCurrentGuard::correct_rest(double over_a, double volts, double com
   // switches on (growth) raises a cover: an excess that stays there is an inverter that delivers
   // only part of it (one that keeps to the BMS's charge limit itself), and adding to its
   // command would only wind the cover up, to be charged into the pack when the load stops.
+  // An inverter whose own reading shows it delivers the whole bound does not keep to anything
+  // less: the cover is too small (a first correction taken while it still moved, after a
+  // restart), and it grows.
+  const bool delivers_all =
+      inverter_w_ && *inverter_w_ >= *floor_w_ - std::max(kDeliveredW, 0.05 * std::abs(*floor_w_));
   const double wanted_w = base_w(commanded_w) + over_a * volts;
-  const double cap_w = std::max(*floor_w_, cover_from_w);
+  const double cap_w = delivers_all ? wanted_w : std::max(*floor_w_, cover_from_w);
   partly_covered_ = wanted_w > cap_w + 1.0;
   const double next_w = std::min(wanted_w, cap_w);
   if (next_w <= *floor_w_ + 1e-6) return;
@@ -76,9 +84,16 @@ void DischargeCurrentGuard::hold_at_battery(double over_a, double limit_a, doubl
   // (5 s) are a load the device does not take over.
   window_max_a_ = std::max(window_max_a_, over_a);
   if (now - window_at_ < kNoMovementWait) return;
-  const bool came_down = window_max_a_ < previous_max_a_ - std::max(kNoiseA, 0.1 * previous_max_a_);
+  // Coming down means by a tenth of the excess, or at a quarter of the configured ramp's pace
+  // whichever is less: a slow device taking a large load over brings it down steadily, by less
+  // than a tenth per window.
+  const double pace_a = 0.25 * ramp_w_per_s_ * to_seconds(now - window_at_) / volts;
+  const double came_down_by_a = std::max(kNoiseA, std::min(0.1 * previous_max_a_, pace_a));
+  const bool came_down = window_max_a_ <= previous_max_a_ - came_down_by_a;
   stalled_windows_ = came_down ? 0 : stalled_windows_ + 1;
-  not_delivered_ = stalled_windows_ >= 2;
+  // Once said, it stays said while the excess lasts: a load that steps down but still takes the
+  // pack past its limit is no device taking it over.
+  if (stalled_windows_ >= 2) not_delivered_ = true;
   previous_max_a_ = window_max_a_;
   window_max_a_ = over_a;
   window_at_ = now;

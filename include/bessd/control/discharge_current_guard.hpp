@@ -62,7 +62,8 @@ class DischargeCurrentGuard {
   std::optional<double> min_command_w() const { return floor_w_; }
   /// The last correction has had its time and the excess has not moved at all: the inverter
   /// does not deliver what the guard asks (one that follows the BMS's charge limit itself does
-  /// not charge to cover a load while the BMS allows no charge). Cleared by any movement.
+  /// not charge to cover a load while the BMS allows no charge). Cleared by any movement; for a
+  /// command at the battery, once the excess is gone.
   bool not_delivered() const { return not_delivered_; }
   /// The excess stays while the share is held beyond the charge the cells may take: the
   /// inverter delivers only part of the cover (it keeps to the BMS's charge limit itself, or to

@@ -301,6 +301,76 @@ TEST(DischargeCurrentGuard, AtTheBatteryTheCommandIsHeldAtWhatTheCellsMayGive) {
   }
 }
 
+// Red team 26n N-A: a Multi taking a 2.2 kW excess over at 75 W/s brings it down by 1.5 A/s,
+// less than a tenth of it per window, but at more than a quarter of the configured 200 W/s.
+TEST(DischargeCurrentGuard, AtTheBatteryASlowDeviceTakingALargeLoadOverIsNotSaid) {
+  GuardRig m;
+  m.at_battery = true;
+  for (int i = 0; i <= 300; ++i) {
+    const double over_a = std::max(0.0, 44.0 - 0.15 * i);  // 75 W/s at 50 V
+    m.feed(-(50.0 + over_a), -2500.0, 50.0, milliseconds{100});
+    EXPECT_FALSE(m.guard.not_delivered()) << i;
+  }
+}
+
+// Red team 26n N-B: once said, a load that steps down but still takes the pack past its limit
+// keeps it said; it clears when the pack is within its limit.
+TEST(DischargeCurrentGuard, AtTheBatteryAnUncoveredLoadStaysSaidWhileTheExcessLasts) {
+  GuardRig f;
+  f.at_battery = true;
+  int i = 0;
+  for (; i < 100 && !f.guard.not_delivered(); ++i) f.feed(-23.0, 0.0, 11.0, milliseconds{100});
+  ASSERT_TRUE(f.guard.not_delivered());
+  for (int k = 0; k < 100; ++k) {  // the load steps down from 1150 to 1000 W: still 6 A over
+    f.feed(-(k < 50 ? 20.0 : 17.0), 0.0, 11.0, milliseconds{100});
+    EXPECT_TRUE(f.guard.not_delivered()) << k;
+  }
+  f.feed(-10.0, 0.0, 11.0, milliseconds{100});
+  EXPECT_FALSE(f.guard.not_delivered()) << "within the limit again";
+}
+
+// Red team 26l N2: after a restart the first correction is taken while the inverter still moves
+// and lands short (450 W for a 950 W need, the cells may take only 100 W). The inverter's own
+// reading shows it delivers all of that: the cover is too small, not delivered only in part, and
+// it grows. An inverter whose reading stays below the bound is held as before.
+TEST(DischargeCurrentGuard, ACoverTheInverterDeliversInFullGrowsBeyondTheCellsCharge) {
+  for (const bool delivers : {true, false}) {
+    DischargeCurrentGuard guard{200.0};
+    TimePoint now = TimePoint{} + seconds{100};
+    const double volts = 50.0;
+    const double load_w = 1500.0;
+    const double cover_from_w = 100.0;  // a cold pack: the cells may take 2 A
+    auto feed = [&](double inverter_w, double command_w) {
+      now += milliseconds{200};
+      guard.update(PackCurrentSample{(inverter_w - load_w) / volts, volts, now, inverter_w}, 11.0,
+                   command_w, now, std::nullopt, cover_from_w);
+    };
+    // The inverter gives 500 W (towards an older command) but its reading still says 0 W.
+    now += milliseconds{200};
+    guard.update(PackCurrentSample{(500.0 - load_w) / volts, volts, now, 0.0}, 11.0, 0.0, now,
+                 std::nullopt, cover_from_w);
+    ASSERT_TRUE(guard.min_command_w());
+    EXPECT_NEAR(*guard.min_command_w(), 450.0, 1.0) << "the first correction lands short";
+    double at_w = 500.0;
+    for (int i = 0; i < 100; ++i) {
+      const double command_w = *guard.min_command_w();
+      // It comes to the command, or (one that keeps to something less) to 500 W at most.
+      at_w = delivers ? command_w : std::min(command_w, 500.0);
+      feed(at_w, command_w);
+    }
+    if (delivers) {
+      EXPECT_GE(*guard.min_command_w(), 940.0);
+      EXPECT_FALSE(guard.partly_covered());
+      EXPECT_FALSE(guard.not_delivered());
+      EXPECT_LE((load_w - at_w) / volts, 11.0 + 1.0) << "the pack within its limit";
+    } else {
+      // Its reading at the 450 W bound raised it once; at 500 W of 950 W it is held there.
+      EXPECT_LE(*guard.min_command_w(), 950.0 + 1.0) << "held, not wound up";
+      EXPECT_TRUE(guard.partly_covered());
+    }
+  }
+}
+
 // At 100 ms BMS samples a slow inverter's progress is judged over a second, not per sample.
 TEST(DischargeCurrentGuard, ASlowInverterOnItsWayIsNotCorrectedTwice) {
   GuardRig r;

@@ -331,11 +331,13 @@ void Controller::check_reading_at_battery(const StepInput& in, bool online,
       ok ? std::string("The inverter's battery reading agrees with the BMS's again: it is taken "
                        "as measured at the battery, DC loads included.")
          : printf_string(
-               "The inverter's battery reading stays %.0f W apart from the BMS's for %.0f s: the "
-               "profile says it is measured at the battery, but it is not (on a Victron GX the "
-               "battery monitor may be the Multi). bessd takes it as the inverter's own share "
-               "and covers a DC load itself; set the GX's battery monitor to the BMS.",
-               reading_check_.apart_w(), to_seconds(BatteryReadingCheck::kWindow))));
+               "The inverter's battery reading has stayed %.0f W apart from the BMS's on "
+               "average for %.0f s: the profile says it is measured at the battery, but it is "
+               "not (on a Victron GX the battery monitor may be the Multi). bessd takes it as "
+               "the inverter's own share and covers a DC load itself; set the GX's battery "
+               "monitor to the BMS.",
+               reading_check_.apart_w(),
+               to_seconds(BatteryReadingCheck::kWindow) * BatteryReadingCheck::kWindowsToStray)));
 }
 
 bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {

@@ -16,6 +16,10 @@ using core::EventEdge;
 using core::Severity;
 using detail::control_event;
 
+namespace {
+constexpr Duration kDcLoadHold = std::chrono::minutes{1};
+}  // namespace
+
 std::optional<std::string> Controller::recovery_status(const core::Envelope& env) const {
   if (!recovery_) return std::nullopt;
   // A recharge that cannot run now (a frozen pack) must not be claimed as running, in the
@@ -23,6 +27,32 @@ std::optional<std::string> Controller::recovery_status(const core::Envelope& env
   if (env.charge_power_max_w.value <= 0.0)
     return *recovery_ + "; waiting: " + env.charge_power_max_w.cause.sentence;
   return recovery_;
+}
+
+double Controller::dc_load_carried_a(const StepInput& in) {
+  // A device that holds the battery at the target, DC loads included (a Victron GX), bounds by
+  // its charge current limit what it delivers to the DC bus, a load's share included: without
+  // the load on top, a cold pack's 2 A would keep it below a 1 kW load and leave the rest to the
+  // pack. The target still keeps the cells within the envelope (docs/devices.md, the Victron GX
+  // section). Not while charging is stopped for something other than the cells.
+  const auto& inv = in.snapshot.inverter;
+  const auto v = in.snapshot.pack.voltage_v;
+  const bool fresh = inv.online && inv.read_at && in.now >= *inv.read_at &&
+                     in.now - *inv.read_at <= settings_.inverter_timeout;
+  if (!target_at_battery_ || !load_cover_max_w_ || !fresh || !inv.dc_load_power_w || !v ||
+      *v <= 0.0) {
+    dc_load_carried_a_ = 0.0;
+    return 0.0;
+  }
+  // The limit is a stored setting on such a device: its peak over a minute, in whole amperes,
+  // so a load that wanders does not rewrite it at every change.
+  const double load_a =
+      std::ceil(std::clamp(*inv.dc_load_power_w, 0.0, *load_cover_max_w_) / *v - 0.05);
+  if (load_a >= dc_load_carried_a_ || in.now - dc_load_carried_at_ >= kDcLoadHold) {
+    dc_load_carried_a_ = load_a;
+    dc_load_carried_at_ = in.now;
+  }
+  return dc_load_carried_a_;
 }
 
 core::InverterCommand Controller::command_for(const StepInput& in, const core::Envelope& env,
@@ -174,8 +204,9 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
   cmd.discharge_power_max_w =
       cmd.kind == CommandKind::set_power ? env.discharge_power_max_w.value : 0.0;
   // The device's own limit registers carry the same envelope (docs/profiles.md "Limits").
-  cmd.charge_current_max_a =
-      cmd.kind == CommandKind::set_power ? env.charge_current_max_a.value : 0.0;
+  cmd.charge_current_max_a = cmd.kind == CommandKind::set_power
+                                 ? env.charge_current_max_a.value + dc_load_carried_a(in)
+                                 : 0.0;
   cmd.discharge_current_max_a =
       cmd.kind == CommandKind::set_power ? env.discharge_current_max_a.value : 0.0;
   if (out.current_guard) {

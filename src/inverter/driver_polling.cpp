@@ -35,6 +35,7 @@ InverterState ProfileInverterDriver::Impl::compose() const {
   s.ac_power_w = flow("ac_power");
   s.battery_voltage_v = flow("battery_voltage");
   s.pv_power_w = flow("pv_power");
+  s.dc_load_power_w = flow("dc_load_power");
   s.rated_power_w = options.rated_power_w ? options.rated_power_w : flow("rated_power");
   if (auto it = profile.readings.find("operating"); it != profile.readings.end()) {
     for (const auto& n : it->second.points) {

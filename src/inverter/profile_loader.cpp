@@ -67,8 +67,8 @@ const PointSpec* Profile::control_point(const std::string& role) const {
 namespace {
 
 const std::set<std::string> kReadingRoles{
-    "battery_power", "battery_current", "battery_voltage", "grid_power", "ac_power",
-    "pv_power",      "rated_power",     "operating",       "model",      "serial"};
+    "battery_power", "battery_current", "battery_voltage", "grid_power", "ac_power",     "pv_power",
+    "rated_power",   "operating",       "model",           "serial",     "dc_load_power"};
 
 struct StyleNeeds {
   std::vector<std::string> required;
@@ -200,6 +200,7 @@ void read_point(const Json& j, const std::string& name, const std::string& ptr, 
   if (in.integer("unit_id", uid, 0, 255)) p.unit_id = static_cast<std::uint8_t>(uid);
   in.boolean("sunspec_sentinels", p.sunspec_sentinels);
   in.boolean("persistent", p.persistent);
+  in.boolean("read_alone", p.read_alone);
   in.finish();
 }
 

@@ -221,6 +221,7 @@ class Controller {
   void update_state(const StepInput& in, std::vector<core::Event>& events);
   /// The recovery charge's reason, with what it waits for when charging is blocked.
   std::optional<std::string> recovery_status(const core::Envelope& env) const;
+  double dc_load_carried_a(const StepInput& in);
   /// The operating reason of this step; an event once a new one has held for a while.
   void update_operating_reason(const StepInput& in, StepOutput& out);
   core::InverterCommand command_for(const StepInput& in, const core::Envelope& env, bool online,
@@ -281,6 +282,10 @@ class Controller {
   std::optional<LoadRoom::Peak> stored_room_;
   // How far a charge may go to cover a DC load the cells must not supply (LimitsFindings).
   std::optional<double> load_cover_max_w_;
+  // The DC load a device holding the battery at the target is let carry: its peak, in whole
+  // amperes, held for a minute, so a load that wanders does not rewrite a stored limit.
+  double dc_load_carried_a_{0.0};
+  TimePoint dc_load_carried_at_{};
   std::optional<TimePoint> first_step_at_;
 };
 

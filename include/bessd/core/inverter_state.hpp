@@ -41,6 +41,9 @@ struct InverterState {
   std::optional<double> battery_current_a;  // + = charging
   std::optional<double> grid_power_w;       // + = import
   std::optional<double> pv_power_w;
+  /// What DC loads on the battery bus draw, as the device measures or computes it (a Victron
+  /// GX's DC system), + = consumed; absent when the device does not say.
+  std::optional<double> dc_load_power_w;
   std::optional<double> ac_power_w;  // inverter AC output, + = export from inverter
   std::optional<double> rated_power_w;
   /// The battery power setpoint the inverter reports it holds (read back), + = charging.

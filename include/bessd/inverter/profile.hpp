@@ -56,6 +56,9 @@ struct PointSpec {
   /// A stored setting (flash/EEPROM, e.g. Victron /Settings): written only when the value read
   /// back differs, never merely to re-assert it.
   bool persistent{false};
+  /// Polled on its own: a register the device may not answer (a value its configuration may
+  /// lack) must not fail the read of the readings around it.
+  bool read_alone{false};
   std::size_t register_count() const { return registers::register_count(type, string_registers); }
 };
 

@@ -47,6 +47,8 @@ class VictronDevice final : public InverterDevice {
     // The simulated PV is an MPPT on the DC bus: "PV - DC-coupled power".
     set(808, {0, 0, 0, 0, 0, 0});
     set(850, {u16(rd.pv_w)});
+    // "Has DC system": the GX computes the DC loads from the battery monitor and the Multi.
+    set(860, {s16(rd.dc_load_w)});
     const std::uint16_t state = bat > 5 ? 1 : (bat < -5 ? 2 : 0);
     set(840, {u16(pack.voltage_v() * 10), s16(pack.current_a() * 10), s16(bat), u16(pack.soc_pct()),
               state});

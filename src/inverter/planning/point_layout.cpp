@@ -74,8 +74,12 @@ PointLayout::PointLayout(const Profile& profile, const registers::sunspec::Model
   });
   constexpr std::uint32_t kMaxGap = 16;    // reading a few unused registers beats a round trip
   constexpr std::uint32_t kMaxRead = 125;  // Modbus FC03/FC04 limit
+  bool last_alone = false;
   for (const auto& it : items) {
-    if (!poll_blocks_.empty()) {
+    const bool alone = profile.point(it.name)->read_alone;
+    const bool merge = !poll_blocks_.empty() && !alone && !last_alone;
+    last_alone = alone;
+    if (merge) {
       PollBlock& b = poll_blocks_.back();
       const std::uint32_t end = std::uint32_t{b.address} + b.count;
       const std::uint32_t new_end = std::max(end, std::uint32_t{it.at.address} + it.count);

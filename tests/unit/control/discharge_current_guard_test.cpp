@@ -734,5 +734,40 @@ TEST(DischargeCurrentGuardInTheController, ALoadOnACellsColdForChargingIsCovered
   EXPECT_GT(r.h.out.command.battery_power_w, 1000.0) << "covered on a cold pack";
 }
 
+// Red team 26l N1 / 26m N6: a device that holds the battery at the target (a Victron GX) bounds
+// what it delivers to the DC bus by its charge current limit, a DC load's share included. The
+// limit carries the load the device reports (its peak over a minute, in whole amperes), so a cold
+// pack's small charge limit does not leave the load to the pack.
+TEST(DischargeCurrentGuardInTheController, AtTheBatteryTheChargeLimitCarriesTheDcLoad) {
+  testing::Harness h;
+  h.start(config::OperatingMode::manual, -500.0);
+  auto& inv = h.in.snapshot.inverter;
+  inv.battery_power_includes_dc_loads = true;
+  inv.target_at_battery = true;
+  h.steps(2);
+  const double base_a = h.out.command.charge_current_max_a;
+  const double volts = *h.in.snapshot.pack.voltage_v;
+  inv.dc_load_power_w = 1000.0;
+  h.step();
+  EXPECT_DOUBLE_EQ(h.out.command.charge_current_max_a, base_a + std::ceil(1000.0 / volts));
+  inv.dc_load_power_w = 990.0;  // wanders: no new value
+  h.step();
+  EXPECT_DOUBLE_EQ(h.out.command.charge_current_max_a, base_a + std::ceil(1000.0 / volts));
+  inv.dc_load_power_w = 200.0;  // drops: held for a minute, then followed
+  h.steps(30);
+  EXPECT_DOUBLE_EQ(h.out.command.charge_current_max_a, base_a + std::ceil(1000.0 / volts));
+  h.steps(31);
+  EXPECT_DOUBLE_EQ(h.out.command.charge_current_max_a, base_a + std::ceil(200.0 / volts));
+  // Not on a device whose target is its own share (the guard covers a load there), and not
+  // once the inverter's reading is stale.
+  inv.target_at_battery = false;
+  h.step();
+  EXPECT_DOUBLE_EQ(h.out.command.charge_current_max_a, base_a);
+  inv.target_at_battery = true;
+  h.inverter_silent = true;
+  h.step();
+  EXPECT_LE(h.out.command.charge_current_max_a, base_a);
+}
+
 }  // namespace
 }  // namespace bessd::control

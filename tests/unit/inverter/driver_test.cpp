@@ -359,6 +359,9 @@ TEST(Victron, NotObeyingSaysADcLoadMayDrawBeyondTheCover) {
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   r.driver->apply(set_power(0));
+  // The command is carried out (grid 150 + 800 + 0) before the clock moves: the check's window
+  // starts there.
+  ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == 950.0; }));
   const auto polls = r.server->requests();
   ASSERT_TRUE(r.wait([&] { return r.server->requests() > polls + 10; }));
   r.clock.advance(6s);
@@ -495,6 +498,30 @@ TEST(Victron, GridSetpointFollowsTheBatteryTarget) {
   r.bank.set("battery_power", 1000);
   r.bank.set("grid_l1", 1500);
   ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == 1550.0; }));
+}
+
+// The GX's DC system (860) is reported as the DC loads' power. A GX without "Has DC system" may
+// not answer it: read alone, that fails only this read, not the battery readings beside it.
+TEST(Victron, TheDcSystemIsReadAloneSoAGxWithoutItKeepsItsReadings) {
+  Rig r("victron_ess");
+  fill_victron(r.bank);
+  r.bank.set("dc_system_power", 700);
+  r.start();
+  ASSERT_TRUE(r.wait([&] {
+    const auto s = r.driver->latest_state();
+    return s && s->dc_load_power_w;
+  }));
+  EXPECT_DOUBLE_EQ(*r.driver->latest_state()->dc_load_power_w, 700.0);
+  r.server->add_exception(3, 860, 860, 0x02);
+  ASSERT_TRUE(r.wait([&] {
+    const auto s = r.driver->latest_state();
+    return s && !s->dc_load_power_w;
+  }));
+  const auto s = r.driver->latest_state();
+  ASSERT_TRUE(s->battery_power_w);
+  EXPECT_DOUBLE_EQ(*s->battery_power_w, -300.0);
+  ASSERT_TRUE(s->battery_voltage_v);
+  EXPECT_TRUE(s->online);
 }
 
 TEST(Victron, OldVenusFallsBackTo2700) {

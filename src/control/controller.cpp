@@ -362,6 +362,7 @@ bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {
       last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
   const ObeyVerdict before = obey_verdict_;
   obey_.set_recovering(recovery_.has_value());
+  obey_.set_target_at_battery(inv.target_at_battery && reading_check_.at_battery());
   // The BMS's figure, or a reading the profile says is the battery's own (a GX's battery
   // service): a DC load shows in either, so neither tells the inverter's share from the load's.
   if (inv.battery_power_includes_dc_loads) check_reading_at_battery(in, online, events);

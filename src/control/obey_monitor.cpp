@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 
 #include <bessd/common/printf_string.hpp>
 #include <bessd/control/obey_monitor.hpp>
@@ -28,11 +29,17 @@ std::string ObeyMonitor::describe(const Side& side, double measured_w, double bo
   // bessd commanded, a declared load apart, and both explanations.
   char load[80] = "";
   if (side.load_w > 0.0) std::snprintf(load, sizeof load, " besides a %.0f W DC load", side.load_w);
+  // A discharge while bessd commands a charge: the charge is what was commanded, not "0 W".
+  char commanded[64];
+  if (std::string_view(rules.verb) == "discharges" && commanded_w_ > 0.0)
+    std::snprintf(commanded, sizeof commanded, "a charge of %.0f W", commanded_w_);
+  else
+    std::snprintf(commanded, sizeof commanded, "%.0f W", bound_w);
   std::snprintf(buf, sizeof buf,
-                "the battery %s at %.0f W while bessd commanded %.0f W%s (tolerance %.0f W) for "
+                "the battery %s at %.0f W while bessd commanded %s%s (tolerance %.0f W) for "
                 "more than %.0f s: the inverter does not follow, or a DC load larger than "
                 "battery.dc_load_max_w draws",
-                rules.verb, measured_w, bound_w, load, tolerance_w, to_seconds(s_.window));
+                rules.verb, measured_w, commanded, load, tolerance_w, to_seconds(s_.window));
   return buf;
 }
 
@@ -113,6 +120,7 @@ ObeyVerdict ObeyMonitor::update(std::optional<double> measured_w, double command
                                 bool measured_at_battery) {
   const double dt_s = last_ && now > *last_ ? to_seconds(now - *last_) : 0.0;
   last_ = now;
+  commanded_w_ = commanded_w;
   ObeyVerdict v;
   if (!judge || !measured_w) {
     // Nothing to judge: keep the confirmed state, forget running timers.
@@ -202,7 +210,7 @@ ChargeShortfall ObeyMonitor::judge_shortfall(double measured_w, double commanded
   // shortfall: where it goes, the pack's state of charge goes too.
   // A declared DC load measured at the battery takes its learned share of the command first:
   // the pack's net charge is what is left (a recovery charge adds that share on purpose).
-  const double net_w = commanded_w - discharge_.load_w;
+  const double net_w = target_at_battery_ ? commanded_w : commanded_w - discharge_.load_w;
   // During a recovery charge the pack must gain: at the battery a charge that does not arrive
   // looks like a DC load the charge covers, so the net judgement alone would take a rogue
   // inverter for a load and stay silent while the pack drains below its reserve.

@@ -86,6 +86,9 @@ class ObeyMonitor {
   }
   /// A recovery charge runs: the pack must gain charge, whatever a DC load takes.
   void set_recovering(bool recovering) { recovering_ = recovering; }
+  /// The command is the battery's own power, DC loads included (a Victron GX): a charge bessd
+  /// commands is the pack's whole, no share of it goes to a load.
+  void set_target_at_battery(bool at_battery) { target_at_battery_ = at_battery; }
   /// The uncommanded discharge (a DC load) the battery supplies besides bessd's command, above
   /// the standby tolerance; 0 when none. The pack's limits must leave room for it.
   double discharge_load_w() const {
@@ -151,6 +154,8 @@ class ObeyMonitor {
   std::optional<TimePoint> short_since_;  // a commanded charge missing since
   bool short_{false};
   bool recovering_{false};
+  bool target_at_battery_{false};
+  double commanded_w_{0.0};  // the signed command of the last update, for the texts
   LoadRoom room_;              // of loads measured, not the one assumed at start
   bool load_measured_{false};  // load_w is a measurement, not the declared assumption
 };

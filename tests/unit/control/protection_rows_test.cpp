@@ -455,6 +455,42 @@ TEST(ProtectionRows, AMissingRecoveryChargeIsSaidWithADcLoadDeclared) {
   EXPECT_TRUE(reported);
 }
 
+// Red team 26m N4: on a GX the target is the battery's own power, DC loads included, so no share
+// of a charge bessd commands goes to a load the monitor has learned. A Multi that ignores a
+// +1000 W charge while a 1500 W load drains the pack is a charge not delivered, said with the
+// charge commanded (not "0 W").
+TEST(ProtectionRows, AtTheBatteryAChargeThatDoesNotArriveIsSaidWhateverTheLoad) {
+  Harness h;
+  h.settings.obey.dc_load_max_w = 1500.0;
+  h.start(config::OperatingMode::idle);
+  h.plant_follows = false;
+  auto& inv = h.in.snapshot.inverter;
+  inv.battery_power_includes_dc_loads = true;
+  inv.target_at_battery = true;
+  const double volts = h.in.snapshot.pack.voltage_v.value_or(52.0);
+  auto battery = [&](double w) {
+    inv.battery_power_w = w;
+    h.in.snapshot.pack.current_a = w / volts;
+  };
+  battery(-1500.0);  // idle, the load not yet taken over: learned
+  h.steps(15);
+  h.in.request.mode = config::OperatingMode::manual;
+  h.in.request.manual_setpoint_w = 1000.0;
+  bool reported = false;
+  for (int i = 0; i < 40; ++i) {
+    battery(-1882.0);  // the Multi ignores the charge
+    h.step();
+    for (const auto& e : h.out.events) {
+      EXPECT_EQ(e.message.find("commanded 0 W"), std::string::npos) << e.message;
+      if (e.code == "control.charge_not_delivered" && e.edge == EventEdge::raised) {
+        reported = true;
+        EXPECT_NE(e.message.find("charge of 1000 W,"), std::string::npos) << e.message;
+      }
+    }
+  }
+  EXPECT_TRUE(reported);
+}
+
 // Red team 26c H5, 26d N1. A declared DC load at the reserve: the recovery charge is the pack's
 // net charge, so the inverter charges the load's share on top, and settles there (the load is
 // what the pack gives besides the charge commanded, not the net draw).

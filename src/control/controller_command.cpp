@@ -17,7 +17,8 @@ using core::Severity;
 using detail::control_event;
 
 namespace {
-constexpr Duration kDcLoadHold = std::chrono::minutes{1};
+// A load that cycles (a fridge, a pump) within this keeps its raise: fewer stored-setting writes.
+constexpr Duration kDcLoadHold = std::chrono::minutes{10};
 }  // namespace
 
 std::optional<std::string> Controller::recovery_status(const core::Envelope& env) const {
@@ -204,9 +205,12 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
   cmd.discharge_power_max_w =
       cmd.kind == CommandKind::set_power ? env.discharge_power_max_w.value : 0.0;
   // The device's own limit registers carry the same envelope (docs/profiles.md "Limits").
-  cmd.charge_current_max_a = cmd.kind == CommandKind::set_power
-                                 ? env.charge_current_max_a.value + dc_load_carried_a(in)
-                                 : 0.0;
+  cmd.charge_current_carried_load_a =
+      cmd.kind == CommandKind::set_power ? dc_load_carried_a(in) : 0.0;
+  cmd.charge_current_max_a =
+      cmd.kind == CommandKind::set_power
+          ? env.charge_current_max_a.value + cmd.charge_current_carried_load_a
+          : 0.0;
   cmd.discharge_current_max_a =
       cmd.kind == CommandKind::set_power ? env.discharge_current_max_a.value : 0.0;
   if (out.current_guard) {

@@ -155,7 +155,7 @@ class ObeyMonitor {
   bool short_{false};
   bool recovering_{false};
   bool target_at_battery_{false};
-  double commanded_w_{0.0};  // the signed command of the last update, for the texts
+  double commanded_w_{0.0};    // the signed command of the last update, for the texts
   LoadRoom room_;              // of loads measured, not the one assumed at start
   bool load_measured_{false};  // load_w is a measurement, not the declared assumption
 };

@@ -30,12 +30,16 @@ Result<WritePlan> WritePlanner::grid_setpoint(const Target& t, double target_w,
             cp.at("discharge_limit_w"),
             toward_zero(std::clamp(t.discharge_max_w, 0.0, kMaxLimitW), kDischargeLimitStepW)),
         in.now));
-  if (cp.count("charge_current_limit_a"))
-    out.push_back(
-        limit_write(cp.at("charge_current_limit_a"),
-                    values.toward_zero_on(cp.at("charge_current_limit_a"),
-                                          std::clamp(t.charge_current_max_a, 0.0, 30000.0)),
-                    in.now));
+  if (cp.count("charge_current_limit_a")) {
+    // The envelope's part is paced as a stored limit; the part that lets the device carry a DC
+    // load goes on top at once (docs/devices.md, the Victron GX section).
+    const std::string& point = cp.at("charge_current_limit_a");
+    const double carried_a = std::clamp(t.charge_current_carried_load_a, 0.0, 30000.0);
+    const double envelope_a = std::clamp(t.charge_current_max_a - carried_a, 0.0, 30000.0);
+    PointWrite w = limit_write(point, values.toward_zero_on(point, envelope_a), in.now);
+    w.value = values.toward_zero_on(point, std::min(w.value + carried_a, 30000.0));
+    out.push_back(w);
+  }
   // 0 V would read as "no voltage limit" on the device: an unknown CVL keeps the last one
   // (charging is at 0 A then anyway).
   if (cp.count("charge_voltage_limit_v") && t.charge_voltage_max_v && *t.charge_voltage_max_v > 0.0)

@@ -15,7 +15,8 @@ Target Target::of(const core::InverterCommand& c) {
           c.discharge_power_max_w,
           c.charge_current_max_a,
           c.discharge_current_max_a,
-          c.charge_voltage_max_v};
+          c.charge_voltage_max_v,
+          c.charge_current_carried_load_a};
 }
 
 bool Target::same_as(const core::InverterCommand& c) const {
@@ -25,7 +26,8 @@ bool Target::same_as(const core::InverterCommand& c) const {
          discharge_max_w == c.discharge_power_max_w &&
          charge_current_max_a == c.charge_current_max_a &&
          discharge_current_max_a == c.discharge_current_max_a &&
-         charge_voltage_max_v == c.charge_voltage_max_v;
+         charge_voltage_max_v == c.charge_voltage_max_v &&
+         charge_current_carried_load_a == c.charge_current_carried_load_a;
 }
 
 double to_device_battery(const PointSpec& p, double w, bool invert_battery_power) {

@@ -737,7 +737,8 @@ TEST(DischargeCurrentGuardInTheController, ALoadOnACellsColdForChargingIsCovered
 // Red team 26l N1 / 26m N6: a device that holds the battery at the target (a Victron GX) bounds
 // what it delivers to the DC bus by its charge current limit, a DC load's share included. The
 // limit carries the load the device reports (its peak over a minute, in whole amperes), so a cold
-// pack's small charge limit does not leave the load to the pack.
+// pack's small charge limit does not leave the load to the pack; held for 10 minutes, so a load
+// that cycles keeps it.
 TEST(DischargeCurrentGuardInTheController, AtTheBatteryTheChargeLimitCarriesTheDcLoad) {
   testing::Harness h;
   h.start(config::OperatingMode::manual, -500.0);
@@ -750,14 +751,16 @@ TEST(DischargeCurrentGuardInTheController, AtTheBatteryTheChargeLimitCarriesTheD
   inv.dc_load_power_w = 1000.0;
   h.step();
   EXPECT_DOUBLE_EQ(h.out.command.charge_current_max_a, base_a + std::ceil(1000.0 / volts));
+  EXPECT_DOUBLE_EQ(h.out.command.charge_current_carried_load_a, std::ceil(1000.0 / volts))
+      << "the part the driver writes at once";
   inv.dc_load_power_w = 990.0;  // wanders: no new value
   h.step();
   EXPECT_DOUBLE_EQ(h.out.command.charge_current_max_a, base_a + std::ceil(1000.0 / volts));
-  inv.dc_load_power_w = 200.0;  // drops: held for a minute, then followed
-  h.steps(30);
+  inv.dc_load_power_w = 0.0;  // a fridge between its runs: held for 10 minutes, then followed
+  h.steps(590);
   EXPECT_DOUBLE_EQ(h.out.command.charge_current_max_a, base_a + std::ceil(1000.0 / volts));
-  h.steps(31);
-  EXPECT_DOUBLE_EQ(h.out.command.charge_current_max_a, base_a + std::ceil(200.0 / volts));
+  h.steps(11);
+  EXPECT_DOUBLE_EQ(h.out.command.charge_current_max_a, base_a);
   // Not on a device whose target is its own share (the guard covers a load there), and not
   // once the inverter's reading is stale.
   inv.target_at_battery = false;

@@ -164,6 +164,26 @@ TEST(GridSetpointPlan, StoredLimitsTightenAtOnceAndLoosenAfterAMinute) {
   EXPECT_EQ(value_of(r.plan(c, t0 + 92s).value(), "max_discharge_power"), 200.0);
 }
 
+// Red team 26o F2: the part of 2705 that lets the Multi carry a DC load is written at once; only
+// the envelope's own loosening waits its minute. Paced as a whole, every load start on a cold
+// pack drained it beyond its limit for that minute.
+TEST(GridSetpointPlan, TheCarriedLoadIsWrittenAtOnceTheEnvelopePaced) {
+  auto r = victron(0, 0);
+  auto c = test::set_power(0);
+  c.charge_current_max_a = 2;  // a cold pack
+  const TimePoint t0{};
+  EXPECT_EQ(value_of(r.plan(c, t0).value(), "max_charge_current"), 2.0);
+  c.charge_current_carried_load_a = 20;  // a 1 kW load starts
+  c.charge_current_max_a = 22;
+  EXPECT_EQ(value_of(r.plan(c, t0 + 1s).value(), "max_charge_current"), 22.0) << "at once";
+  c.charge_current_max_a = 30;  // the pack warms: the envelope's own part is paced
+  EXPECT_EQ(value_of(r.plan(c, t0 + 2s).value(), "max_charge_current"), 22.0);
+  EXPECT_EQ(value_of(r.plan(c, t0 + 63s).value(), "max_charge_current"), 30.0);
+  c.charge_current_carried_load_a = 0;  // the load's raise ends: down at once
+  c.charge_current_max_a = 10;
+  EXPECT_EQ(value_of(r.plan(c, t0 + 64s).value(), "max_charge_current"), 10.0);
+}
+
 TEST(GridSetpointPlan, WithoutGridAndBatteryPowerNothingIsWritten) {
   Readings r("victron_ess");
   EXPECT_FALSE(r.plan(test::set_power(100)).has_value());

@@ -32,6 +32,7 @@ struct Target {
   double charge_current_max_a{0.0};
   double discharge_current_max_a{0.0};
   std::optional<double> charge_voltage_max_v{};
+  double charge_current_carried_load_a{0.0};
 
   static Target of(const core::InverterCommand& c);
   /// The same device target (a set_power compares every limit; other kinds their kind).

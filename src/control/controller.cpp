@@ -499,6 +499,7 @@ void Controller::guard_discharge_current(const StepInput& in, const limits::Limi
       inverter_fresh && !reading_at_battery_ ? inv.battery_power_w : std::optional<double>{};
   const double commanded_w =
       last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
+  current_guard_.set_known_load(std::max(settings_.obey.dc_load_max_w, obey_.load_room_w(in.now)));
   const auto edge =
       current_guard_.update(PackCurrentSample{pack.current_a, pack.voltage_v, pack.measured_at,
                                               inverter_w, target_at_battery_},

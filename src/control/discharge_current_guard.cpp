@@ -52,6 +52,25 @@ void DischargeCurrentGuard::correct_rest(double over_a, double volts, double com
       inverter_w_ && *inverter_w_ >= *floor_w_ - std::max(kDeliveredW, 0.05 * std::abs(*floor_w_));
   const double wanted_w = base_w(commanded_w) + over_a * volts;
   const double cap_w = delivers_all ? wanted_w : std::max(*floor_w_, cover_from_w);
+  // What a known load could need: the declared or measured DC load on top of the cells' charge.
+  const double probe_to_w = std::min(wanted_w, known_load_w_ + std::max(0.0, cover_from_w));
+  if (wanted_w > cap_w + 1.0 && moving_ && !probed_ && probe_to_w > *floor_w_ + 1.0) {
+    // Measured at the battery alone, a cover too small (the first correction after a restart
+    // was taken while the inverter still moved) looks like one delivered only in part; both
+    // moved the pack (one that did not is not delivered at all, see update). Once per
+    // episode the rest, up to what the known load could need, is tried: if the pack comes down
+    // by at least half of it, it was needed and stays; if not, it is taken back and the cover
+    // is held (see update). Never beyond the known load: a cover wound up past it would be
+    // charged into the pack when the load stops.
+    probed_ = true;
+    probe_w_ = probe_to_w - *floor_w_;
+    probe_over_a_ = over_a;
+    floor_w_ = probe_to_w;
+    hold_until_ = std::max(hold_until_, now + settle_time(*probe_w_, ramp_w_per_s_));
+    probe_until_ = hold_until_ + kNoMovementWait;
+    partly_covered_ = false;
+    return;
+  }
   partly_covered_ = wanted_w > cap_w + 1.0;
   const double next_w = std::min(wanted_w, cap_w);
   if (next_w <= *floor_w_ + 1e-6) return;
@@ -99,6 +118,20 @@ void DischargeCurrentGuard::hold_at_battery(double over_a, double limit_a, doubl
   window_at_ = now;
 }
 
+bool DischargeCurrentGuard::judge_probe(double over_a, double volts, TimePoint now) {
+  if (probe_over_a_ - over_a >= 0.5 * *probe_w_ / volts) {
+    probe_w_.reset();  // it moved the pack: the cover was too small
+    return false;
+  }
+  if (now < probe_until_) return false;
+  *floor_w_ -= *probe_w_;
+  probe_w_.reset();
+  partly_covered_ = true;
+  progress_a_ = over_a;
+  progress_at_ = now;
+  return true;
+}
+
 double DischargeCurrentGuard::answered_a(TimePoint now) const {
   const double on_its_way_a = now < hold_until_ ? corrected_over_a_ : 0.0;
   return std::max({0.0, last_over_a_, on_its_way_a});
@@ -106,6 +139,7 @@ double DischargeCurrentGuard::answered_a(TimePoint now) const {
 
 void DischargeCurrentGuard::let_go(TimePoint now) {
   floor_w_.reset();
+  probe_w_.reset();
   reason_.clear();
   released_at_ = now;
 }
@@ -177,6 +211,7 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
       // load does not wait for a window.
       floor_w_ = base_w(commanded_w) + over_a * volts;
       corrected(over_a, now);
+      probed_ = false;
       unanswered_ = 0;
       follow_up_w_ = 0.0;
       hold_until_ = now + settle_time(over_a * volts, ramp_w_per_s_);
@@ -190,9 +225,13 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
       // already answers, not to a new one.
       *floor_w_ += (over_a - before_a) * volts;
       corrected(over_a, now);
+      probe_w_.reset();  // a load switched on: what was tried is part of the answer now
       unanswered_ = 0;
       follow_up_w_ = 0.0;
       hold_until_ = std::max(hold_until_, now + settle_time(over_a * volts, ramp_w_per_s_));
+    } else if (probe_w_) {
+      // The rest of a cover is being tried (correct_rest): nothing else until it is judged.
+      judge_probe(over_a, volts, now);
     } else if (corrected_over_a_ - over_a < kNoiseA) {
       // Nothing has moved since the last correction: the inverter's own delay, an inverter that
       // was already where the correction put it (it still ramped towards an older command), or
@@ -256,15 +295,24 @@ std::optional<CurrentGuardEdge> DischargeCurrentGuard::update(const PackCurrentS
         draw_a, limit);
     last_over_a_ = over_a;
     room_since_.reset();
+    within_since_.reset();
     return edge;
   }
   last_over_a_ = over_a;
   partly_covered_ = false;
+  if (probe_w_) probe_w_.reset();  // the raise brought the pack within: it was needed
   if (over_a >= -2.0 * tol)
     room_since_.reset();
   else if (!room_since_)
     room_since_ = now;
-  not_delivered_ = false;
+  if (at_battery_ && not_delivered_) {
+    // At the battery, once said it stays said through a short pause of the load (a pump
+    // between its strokes): it clears when the pack has stayed within its limit for two windows.
+    if (!within_since_) within_since_ = now;
+    if (now - *within_since_ >= 2 * kNoMovementWait) not_delivered_ = false;
+  } else {
+    not_delivered_ = false;
+  }
   if (floor_w_ && charge_limit_a &&
       take_back_charge(*pack.current_a, *charge_limit_a, limit, volts, commanded_w, now))
     return std::nullopt;

@@ -41,6 +41,9 @@ class DischargeCurrentGuard {
       : ramp_w_per_s_(inverter_ramp_w_per_s) {}
 
   void set_ramp(double inverter_ramp_w_per_s) { ramp_w_per_s_ = inverter_ramp_w_per_s; }
+  /// The DC load known to draw (declared, or measured): bounds the one try of a cover beyond
+  /// the cells' charge that the pack does not seem to answer (see partly_covered()).
+  void set_known_load(double load_w) { known_load_w_ = std::max(0.0, load_w); }
 
   /// `limit_a`: the pack's discharge current limit (the BMS's DCL, the configured rating); absent
   /// = no limit known, nothing judged. `commanded_w`: the command in force (+ = charge). Judges
@@ -81,6 +84,8 @@ class DischargeCurrentGuard {
   // The excess already answered: the last sample's, or the last correction's while it is on
   // its way.
   double answered_a(TimePoint now) const;
+  // Judges the tried rest of a cover once it has had its time; true when it was taken back.
+  bool judge_probe(double over_a, double volts, TimePoint now);
   bool take_back_charge(double charge_a, double charge_limit_a, double limit_a, double volts,
                         double commanded_w, TimePoint now);
 
@@ -98,6 +103,14 @@ class DischargeCurrentGuard {
   TimePoint corrected_at_{};
   int unanswered_{0};        // corrections since the excess last moved
   double follow_up_w_{0.0};  // what the follow-up added, while it has not moved the pack
+  // The rest of a cover tried beyond the cells' charge, once per episode, while it is judged.
+  double known_load_w_{0.0};
+  bool probed_{false};
+  std::optional<double> probe_w_;
+  double probe_over_a_{0.0};
+  TimePoint probe_until_{};
+  // At the battery: since when the pack has been within its limit, while it is still said.
+  std::optional<TimePoint> within_since_;
   // How long a correction may show no effect at all before the next (the inverter's delay).
   static constexpr Duration kNoMovementWait = std::chrono::milliseconds{2500};
   std::optional<double> last_limit_a_;

@@ -12,8 +12,8 @@ PowerFlow power_flow(const StatusDto& s) {
   f.pv_w = flows.pv_w;
   f.battery_w = flows.battery_w;
   f.house_w = flows.house_w;
-  if (f.grid_w) f.grid_source = "inverter";
-  if (f.pv_w) f.pv_source = "inverter";
+  if (f.grid_w) f.grid_source = inv.grid_power_from_meter ? "meter" : "inverter";
+  if (f.pv_w) f.pv_source = inv.pv_power_from_meter ? "meter" : "inverter";
   switch (flows.battery_from) {
     case energy::BatteryReading::inverter:
       f.battery_source = "inverter";

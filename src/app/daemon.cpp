@@ -40,6 +40,7 @@
 #include <bessd/app/latch_write_behind.hpp>
 #include <bessd/app/logging.hpp>
 #include <bessd/app/safety_state_store.hpp>
+#include <bessd/app/site_meter.hpp>
 #include <bessd/app/status_text.hpp>
 #include <bessd/app/systemd_notifier.hpp>
 #include <bessd/bms/bms_bus_factory.hpp>
@@ -145,6 +146,7 @@ struct Daemon::Impl {
   // Inverter
   std::unique_ptr<modbus::LibmodbusClient> modbus_client;
   std::unique_ptr<inverter::ProfileInverterDriver> inverter_driver;
+  std::unique_ptr<SiteMeter> meter;    // the site's grid meter, when configured
   std::uint64_t inverter_problems{0};  // io thread; shown as the inverter link's error_count
   // Control
   std::unique_ptr<FireAlarmInput> fire_alarm;
@@ -260,6 +262,11 @@ struct Daemon::Impl {
       on_event(e);
     });
 
+    if (config.meter)
+      meter = std::make_unique<SiteMeter>(io, clock, *config.meter,
+                                          load_meter_profile(config, options.config_path),
+                                          [this](const core::Event& e) { on_event(e); });
+
     bms_bus = bms::make_bms_bus(io, config.bms, bms_protocol.filters());
     bms_monitor = std::make_unique<bms::BmsMonitor>(
         *bms_bus, bms_protocol, clock, bms::BmsMonitorOptions::from_config(config.bms));
@@ -287,6 +294,7 @@ struct Daemon::Impl {
     loop->set_inverter_source([this]() -> std::optional<core::InverterState> {
       auto s = inverter_driver->latest_state();
       if (!s) return std::nullopt;
+      if (meter) return meter->apply(*s, clock.now());
       return *s;
     });
     restore_counters();
@@ -542,8 +550,13 @@ struct Daemon::Impl {
         io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
         *inverter_driver, *store, compliance_report, bms_link_detail(), inverter_link_detail(),
         &inverter_problems, latches.get(), latch_writer.get(), &config_text,
-        [this] { return listeners->links(); }, [this] { return service_faults(); },
-        &running_config_fingerprint, [this] { return warnings.list(); }});
+        [this] {
+          auto links = listeners->links();
+          if (meter) links.push_back(meter->link_status(clock.now()));
+          return links;
+        },
+        [this] { return service_faults(); }, &running_config_fingerprint,
+        [this] { return warnings.list(); }});
     // 2 s at most for a write's audit record: well inside a client's patience (bessctl gives up
     // after 5 s), so an answer that says "not stored yet" still arrives.
     api_facade = std::make_unique<ControlThreadFacade>(
@@ -862,6 +875,7 @@ struct Daemon::Impl {
           waited.count());
     });
     inverter_driver->stop();
+    if (meter) meter->stop();
     save_counters();
     io.stop();
   }
@@ -887,6 +901,7 @@ struct Daemon::Impl {
         // file the next restart would refuse (docs/operations.md, "Reload").
         (void)inverter::load_configured_profile(
             r.config->inverter.profile, r.config->inverter.profile_dir, options.config_path);
+        if (r.config->meter) (void)load_meter_profile(*r.config, options.config_path);
         // The token file through the same loader as at start-up.
         auto server = api::http::ServerOptions::from_config(r.config->api);
         if (!server) {
@@ -930,15 +945,15 @@ struct Daemon::Impl {
       refuse_reload(r.error);
     } else {
       config::Config fresh = std::move(*r.config);
-      const bool links_changed = fresh.bms.transport != config.bms.transport ||
-                                 fresh.bms.interface != config.bms.interface ||
-                                 fresh.bms.device != config.bms.device ||
-                                 fresh.inverter.profile != config.inverter.profile ||
-                                 fresh.inverter.transport != config.inverter.transport ||
-                                 fresh.inverter.tcp.host != config.inverter.tcp.host ||
-                                 fresh.inverter.tcp.port != config.inverter.tcp.port ||
-                                 fresh.inverter.rtu.device != config.inverter.rtu.device ||
-                                 fresh.storage.path != config.storage.path;
+      const bool links_changed =
+          fresh.bms.transport != config.bms.transport ||
+          fresh.bms.interface != config.bms.interface || fresh.bms.device != config.bms.device ||
+          fresh.inverter.profile != config.inverter.profile ||
+          fresh.inverter.transport != config.inverter.transport ||
+          fresh.inverter.tcp.host != config.inverter.tcp.host ||
+          fresh.inverter.tcp.port != config.inverter.tcp.port ||
+          fresh.inverter.rtu.device != config.inverter.rtu.device ||
+          fresh.storage.path != config.storage.path || meter_link_changed(fresh);
       config = std::move(fresh);
       setup_logging(config.logging, options.log_level);
       evaluate_compliance();
@@ -948,13 +963,23 @@ struct Daemon::Impl {
       config_text = std::move(r.text);
       if (links_changed) {
         log->warn(
-            "BMS, inverter or storage link settings changed: they take effect at the next restart");
+            "BMS, inverter, meter or storage link settings changed: they take effect at the next "
+            "restart");
       }
       reload_fault.reset();
       log->info("configuration reloaded (api section applied)");
     }
     notifier.ready();
     wait_reload();
+  }
+
+  bool meter_link_changed(const config::Config& fresh) const {
+    if (fresh.meter.has_value() != config.meter.has_value()) return true;
+    if (!fresh.meter) return false;
+    const auto& a = *fresh.meter;
+    const auto& b = *config.meter;
+    return a.profile != b.profile || modbus_link_text(a) != modbus_link_text(b) ||
+           a.unit_id != b.unit_id;
   }
 
   void refuse_reload(const std::string& reason) {
@@ -996,6 +1021,7 @@ struct Daemon::Impl {
       }
     }
     inverter_driver->start();
+    if (meter) meter->start();
     bms_monitor->start();
     bms_timer->start();
     fire_alarm->start();

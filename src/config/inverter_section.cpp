@@ -39,48 +39,7 @@ std::string_view to_string(OnStop s) noexcept {
 void read_inverter(ObjectReader& in, InverterConfig& out) {
   in.string("profile", out.profile, Presence::optional, false);
   in.string("profile_dir", out.profile_dir, Presence::optional, false);
-  in.enumeration(
-      "transport", out.transport,
-      EnumTable<ModbusTransport>{{"tcp", ModbusTransport::tcp}, {"rtu", ModbusTransport::rtu}});
-  {
-    auto t = in.object("tcp");
-    if (t.string("host", out.tcp.host, Presence::optional, false)) {
-      if (auto problem = host_problem(out.tcp.host))
-        t.issues().add(t.child_pointer("host"), *problem);
-    }
-    t.integer("port", out.tcp.port, 1, 65535);
-    t.finish();
-  }
-  {
-    auto r = in.object(
-        "rtu", out.transport == ModbusTransport::rtu ? Presence::required : Presence::optional);
-    if (r.string("device", out.rtu.device, r.present() ? Presence::required : Presence::optional,
-                 false)) {
-      if (auto problem = device_path_problem(out.rtu.device))
-        r.issues().add(r.child_pointer("device"), *problem);
-    }
-    if (r.integer("baud", out.rtu.baud, 300, 4'000'000)) {
-      static constexpr std::int64_t kBauds[] = {300,   600,   1200,   2400,   4800,   9600,  19200,
-                                                38400, 57600, 115200, 230400, 460800, 921600};
-      bool known = false;
-      for (auto b : kBauds) known = known || b == out.rtu.baud;
-      if (!known)
-        r.issues().add(r.child_pointer("baud"),
-                       "must be a standard serial speed (e.g. 9600, 19200, 115200), got " +
-                           std::to_string(out.rtu.baud));
-    }
-    r.enumeration(
-        "parity", out.rtu.parity,
-        EnumTable<Parity>{{"none", Parity::none}, {"even", Parity::even}, {"odd", Parity::odd}});
-    r.integer("data_bits", out.rtu.data_bits, 7, 8);
-    r.integer("stop_bits", out.rtu.stop_bits, 1, 2);
-    r.boolean("rs485", out.rtu.rs485);
-    r.finish();
-  }
-  in.integer("unit_id", out.unit_id, 0, 255);
-  in.integer("response_timeout_ms", out.response_timeout_ms, 10, 60'000);
-  in.integer("byte_timeout_ms", out.byte_timeout_ms, 0, 10'000);
-  in.integer("poll_period_ms", out.poll_period_ms, 100, 60'000);
+  read_modbus_link(in, out);
   in.number("lease_s", out.lease_s, NumberRange::between(1.0, 3600.0));
   in.number("rated_power_w", out.rated_power_w, NumberRange::above(0.0));
   in.number("obey_tolerance_w", out.obey_tolerance_w, NumberRange::at_least(0.0));

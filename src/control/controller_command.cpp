@@ -270,6 +270,7 @@ void Controller::update_operating_reason(const StepInput& in, StepOutput& out) {
       std::max(settings_.self_consumption.deadband_w, 10.0),
       charge_missing_text(),
       out.discharge_uncovered,
+      in.snapshot.inverter.grid_power_from_meter,
   });
   // Announced once it has held for a while: self-consumption passes through "balanced" every
   // time a cloud passes, and a log of those would drown the events that matter.

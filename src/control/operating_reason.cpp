@@ -126,8 +126,12 @@ OperatingReason operating_reason(const OperatingFacts& f) {
   }
   if (f.no_grid_reading)
     return {"no_grid_reading",
-            "Idle: no grid power reading, so self-consumption cannot follow the house (the "
-            "inverter reports none: use a profile with a grid meter reading, or manual mode)."};
+            f.grid_from_meter
+                ? "Idle: no grid power reading, so self-consumption cannot follow the house (the "
+                  "meter does not answer: see its link in the status)."
+                : "Idle: no grid power reading, so self-consumption cannot follow the house (the "
+                  "inverter reports none: configure a meter, use a profile with a grid reading, "
+                  "or manual mode)."};
   if (idle)
     return {"balanced",
             "Idle: no solar surplus to store and no house load to cover; the grid is at its "

@@ -57,7 +57,7 @@ std::chrono::microseconds rtu_t35(int baud) noexcept {
   return std::chrono::microseconds{static_cast<long>(std::ceil(3.5 * 11.0 * 1e6 / baud))};
 }
 
-LinkOptions link_options_from(const config::InverterConfig& cfg) {
+LinkOptions link_options_from(const config::ModbusLinkConfig& cfg) {
   LinkOptions o;
   o.tcp = cfg.transport == config::ModbusTransport::tcp;
   o.tcp_link.host = cfg.tcp.host;

@@ -165,16 +165,23 @@ Site::Site(SiteOptions options) : options_(std::move(options)) {
                                 std::to_string(options_.bms_period_ms),
                                 "--step-ms",
                                 "50"};
+  if (!options_.meter.empty()) {
+    argv.push_back("--meter");
+    argv.push_back(options_.meter);
+  }
   argv.insert(argv.end(), options_.sim_args.begin(), options_.sim_args.end());
   sim_ = std::make_unique<Process>(argv);
   if (!wait_until([&] { return ::access(ready.c_str(), F_OK) == 0; }, 10s))
     throw std::runtime_error("bess-sim not ready within 10 s:\n" + sim_->output());
   int port = 0;
+  int meter_port = 0;
   {
     std::ifstream in(ready);
     std::string line;
-    while (std::getline(in, line))
+    while (std::getline(in, line)) {
       if (line.rfind("modbus_port=", 0) == 0) port = std::stoi(line.substr(12));
+      if (line.rfind("meter_port=", 0) == 0) meter_port = std::stoi(line.substr(11));
+    }
   }
 
   config_ = nlohmann::json::parse(read_file(root + "/config/demo.json"), nullptr, true, true);
@@ -195,6 +202,11 @@ Site::Site(SiteOptions options) : options_(std::move(options)) {
   // The anti-cycling hold (OP-HYST-01, 30 s) would also hold the start-up (no BMS data yet
   // counts as a stop): keep tests short.
   c["limits"]["hysteresis_hold_s"] = 0;
+  if (!options_.meter.empty())
+    c["meter"] = {{"profile", options_.meter},
+                  {"tcp", {{"host", "127.0.0.1"}, {"port", meter_port}}},
+                  {"unit_id", 1},
+                  {"poll_period_ms", 200}};
   c["storage"]["path"] = db_path_;
   c["api"]["unix_socket"]["path"] = api_socket_;
   c.merge_patch(options_.config_patch);

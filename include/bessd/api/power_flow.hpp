@@ -11,9 +11,9 @@ namespace bessd::api {
 
 struct PowerFlow {
   std::optional<double> grid_w;     // + = import
-  std::string_view grid_source;     // "inverter", or empty when unknown
+  std::string_view grid_source;     // "inverter", "meter", or empty when unknown
   std::optional<double> pv_w;       // >= 0
-  std::string_view pv_source;       // "inverter", or empty
+  std::string_view pv_source;       // "inverter", "meter", or empty
   std::optional<double> battery_w;  // + = charging
   std::string_view battery_source;  // "inverter", "bms" (its V x I), or empty
   /// What the house uses: grid + PV − battery, when all three are known (a DC load on the

@@ -12,6 +12,7 @@
 #include <bessd/config/inverter_config.hpp>
 #include <bessd/config/limits_config.hpp>
 #include <bessd/config/logging_config.hpp>
+#include <bessd/config/meter_config.hpp>
 #include <bessd/config/prices_config.hpp>
 #include <bessd/config/site_config.hpp>
 #include <bessd/config/storage_config.hpp>
@@ -30,6 +31,7 @@ struct Config {
   ComplianceConfig compliance;
   LimitsConfig limits;
   std::optional<PricesConfig> prices;  // absent: no money figures
+  std::optional<MeterConfig> meter;    // absent: the inverter's own grid and PV readings
 };
 
 }  // namespace bessd::config

@@ -17,6 +17,9 @@ void read_logging(ObjectReader& in, LoggingConfig& out);
 void read_compliance(ObjectReader& in, ComplianceConfig& out);
 void read_limits(ObjectReader& in, LimitsConfig& out);
 void read_prices(ObjectReader& in, std::optional<PricesConfig>& out);
+void read_meter(ObjectReader& in, std::optional<MeterConfig>& out);
+/// The link fields shared by the inverter and the meter sections.
+void read_modbus_link(ObjectReader& in, ModbusLinkConfig& link);
 
 /// Reads a "YYYY-MM-DD" date key.
 bool read_date(ObjectReader& in, std::string_view key, std::optional<Date>& out);

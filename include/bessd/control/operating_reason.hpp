@@ -46,6 +46,8 @@ struct OperatingFacts {
   /// The discharge current guard cannot cover a load (current_guard says why): said even while
   /// a recovery charge waits.
   bool discharge_uncovered{false};
+  /// The grid reading comes from the site meter (docs/devices.md "Meters"), not the inverter.
+  bool grid_from_meter{false};
 };
 
 OperatingReason operating_reason(const OperatingFacts& f);

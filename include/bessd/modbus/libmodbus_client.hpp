@@ -55,7 +55,7 @@ struct LinkOptions {
 };
 
 /// Builds link options from the [inverter] config section.
-LinkOptions link_options_from(const config::InverterConfig& cfg);
+LinkOptions link_options_from(const config::ModbusLinkConfig& cfg);
 
 /// RTU inter-frame gap t3.5 for a baud rate (11-bit characters; fixed 1750 µs above 19200).
 std::chrono::microseconds rtu_t35(int baud) noexcept;

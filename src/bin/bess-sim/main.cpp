@@ -27,6 +27,7 @@
 
 #include "bms_frames.hpp"
 #include "inverter_device.hpp"
+#include "meter_device.hpp"
 #include "scenario_control.hpp"
 #include "slcan_bms_port.hpp"
 
@@ -50,6 +51,9 @@ struct Options {
   std::string control_path;
   std::string fire_alarm_file;
   std::string ready_file;
+  std::string meter;  // "", "sdm630" or "sunspec_meter": a grid meter on a port of its own
+  int meter_port{0};
+  int meter_unit{1};
   double time_scale{1.0};
   double start_hour{12.0};
   std::string chemistry{"LFP"};
@@ -97,6 +101,9 @@ class Simulator {
       rtu_ = ModbusTestServer::rtu(rtu);
       device_->add_server(rtu_.get());
     }
+    if (!o.meter.empty())
+      meter_ = std::make_unique<SimMeter>(o.meter, static_cast<std::uint8_t>(o.meter_unit),
+                                          static_cast<std::uint16_t>(o.meter_port));
   }
 
   ~Simulator() {
@@ -109,6 +116,10 @@ class Simulator {
     device_->start(io_);
     device_->refresh(world_);
     tcp_->start();
+    if (meter_) {
+      meter_->refresh(world_);
+      meter_->start();
+    }
     if (rtu_) {
       rtu_->start();
       ::unlink(opts_.modbus_rtu_link.c_str());
@@ -133,12 +144,14 @@ class Simulator {
     std::cout << "slcan: " << slcan_->pty_path() << "\n";
     std::cout << "modbus-tcp: 127.0.0.1:" << tcp_->port() << "\n";
     if (rtu_) std::cout << "modbus-rtu: " << rtu_->device_path() << "\n";
+    if (meter_) std::cout << "meter-tcp: 127.0.0.1:" << meter_->port() << "\n";
     if (!opts_.control_path.empty()) std::cout << "control: " << opts_.control_path << "\n";
     std::cout << "ready" << std::endl;
     if (!opts_.ready_file.empty()) {
       const std::string tmp = opts_.ready_file + ".tmp";
       std::ofstream(tmp) << "slcan=" << slcan_->pty_path() << "\nmodbus_port=" << tcp_->port()
-                         << "\n";
+                         << "\n"
+                         << (meter_ ? "meter_port=" + std::to_string(meter_->port()) + "\n" : "");
       std::rename(tmp.c_str(), opts_.ready_file.c_str());
     }
   }
@@ -149,6 +162,7 @@ class Simulator {
     load_timer_.cancel();
     tcp_->stop();
     if (rtu_) rtu_->stop();
+    if (meter_) meter_->stop();
   }
 
  private:
@@ -181,6 +195,7 @@ class Simulator {
     const double bat = world_.readings().battery_power_w;
     (bat > 0 ? charged_kwh_ : discharged_kwh_) += std::fabs(bat) * sim_dt_h / 1000.0;
     device_->refresh(world_);
+    if (meter_) meter_->refresh(world_);
     step_timer_.expires_at(now + std::chrono::milliseconds(opts_.step_ms));
     step_timer_.async_wait([this](boost::system::error_code ec) {
       if (!ec) step();
@@ -337,6 +352,13 @@ class Simulator {
     if (cmd == "force-charge") return flag(ov.force_charge_request);
     if (cmd == "bms-silence") return flag(silent_);
     if (cmd == "garbage") return flag(garbage_);
+    if (cmd == "meter-silent") {
+      if (!meter_) return "error: no meter (start with --meter)";
+      const auto v = on_off(arg);
+      if (!v) return "error: " + cmd + " needs on|off";
+      meter_->set_silent(*v);
+      return ok();
+    }
     if (cmd == "inverter-restart") {
       device_->restart(world_);
       return ok();
@@ -455,6 +477,7 @@ class Simulator {
   std::unique_ptr<InverterDevice> device_;
   std::unique_ptr<ModbusTestServer> tcp_;
   std::unique_ptr<ModbusTestServer> rtu_;
+  std::unique_ptr<SimMeter> meter_;
   std::chrono::steady_clock::time_point last_step_;
   bool silent_{false};
   bool garbage_{false};
@@ -500,6 +523,11 @@ int main(int argc, char** argv) {
   app.add_option("--control", o.control_path, "Unix socket for scenario commands");
   app.add_option("--fire-alarm-file", o.fire_alarm_file, "File the fire-alarm input writes 1/0 to");
   app.add_option("--ready-file", o.ready_file, "Written (atomically) once everything listens");
+  app.add_option("--meter", o.meter, "A grid meter on a port of its own: sdm630 or sunspec_meter")
+      ->check(CLI::IsMember({"sdm630", "sunspec_meter"}));
+  app.add_option("--meter-port", o.meter_port, "The meter's Modbus TCP port (0 = any free)")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--meter-unit", o.meter_unit, "The meter's unit id")->check(CLI::Range(0, 255));
   app.add_option("--time-scale", o.time_scale, "Simulated seconds per real second")
       ->check(CLI::Range(0.001, 10000.0));
   app.add_option("--start-hour", o.start_hour, "Simulated time of day at start")

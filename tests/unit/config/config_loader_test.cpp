@@ -117,6 +117,33 @@ TEST(ConfigLoader, PricesAreOptionalAndChecked) {
   EXPECT_TRUE(has_issue(issues, "/prices/import_per_kwh", "")) << dump(issues);
 }
 
+// A grid meter (docs/devices.md "Meters"): optional; a profile and the same link keys as the
+// inverter's, checked the same way.
+TEST(ConfigLoader, AMeterIsOptionalAndItsLinkChecked) {
+  EXPECT_FALSE(parse_config(minimal_json()).meter);
+  const Config c = parse_config(minimal_json(
+      R"("meter": {"profile": "sdm630", "transport": "rtu",
+                   "rtu": {"device": "/dev/ttyUSB1", "baud": 9600, "parity": "even"},
+                   "unit_id": 2, "poll_period_ms": 500})"));
+  ASSERT_TRUE(c.meter);
+  EXPECT_EQ(c.meter->profile, "sdm630");
+  EXPECT_EQ(c.meter->transport, ModbusTransport::rtu);
+  EXPECT_EQ(c.meter->rtu.device, "/dev/ttyUSB1");
+  EXPECT_EQ(c.meter->rtu.parity, Parity::even);
+  EXPECT_EQ(c.meter->unit_id, 2);
+  EXPECT_EQ(c.meter->poll_period_ms, 500);
+  EXPECT_EQ(modbus_link_text(*c.meter), "modbus rtu /dev/ttyUSB1");
+  auto issues = issues_of(minimal_json(
+      R"("meter": {"tcp": {"host": "bad host", "port": 0}, "unit_id": 300, "phase": "L1"})"));
+  EXPECT_TRUE(has_issue(issues, "/meter/profile", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/meter/tcp/host", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/meter/tcp/port", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/meter/unit_id", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/meter/phase", "unknown")) << dump(issues);
+  issues = issues_of(minimal_json(R"("meter": {"profile": "sdm630", "transport": "rtu"})"));
+  EXPECT_TRUE(has_issue(issues, "/meter/rtu", "")) << dump(issues);
+}
+
 TEST(ConfigLoader, OutOfRangeValues) {
   auto issues = issues_of(minimal_json(R"("bms": {"timeout_ms": 50, "bitrate": 300000},
       "control": {"min_soc_pct": 120}, "inverter": {"tcp": {"port": 70000}})"));

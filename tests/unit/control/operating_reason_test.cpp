@@ -32,6 +32,7 @@ struct Case {
   bool online{true};
   bool safe_first{false};
   bool no_grid{false};
+  bool meter{false};  // the grid reading is the site meter's
   bool held{false};
   std::optional<std::string> charge_missing;
 
@@ -50,9 +51,10 @@ struct Case {
     return *this;
   }
   OperatingReason reason() const {
-    return operating_reason(OperatingFacts{
-        state, mode, command, clamp, faults, recovery, guard, waiting_for_bms, online, safe_first,
-        no_grid, held, "PAS-LOC-01: a bedroom", "modbus tcp 192.0.2.7:502", 50.0, charge_missing});
+    return operating_reason(OperatingFacts{state, mode, command, clamp, faults, recovery, guard,
+                                           waiting_for_bms, online, safe_first, no_grid, held,
+                                           "PAS-LOC-01: a bedroom", "modbus tcp 192.0.2.7:502",
+                                           50.0, charge_missing, false, meter});
   }
 };
 
@@ -141,7 +143,9 @@ void selfConsumption() {
   check(sc.power(-640), "covering_load", "Discharging 640 W to cover the house load");
   check(sc.power(30), "balanced", "no solar surplus to store");
   sc.no_grid = true;
-  check(sc.power(0), "no_grid_reading", "no grid power reading");
+  check(sc.power(0), "no_grid_reading", "configure a meter");
+  sc.meter = true;
+  check(sc.power(0), "no_grid_reading", "the meter does not answer");
 }
 
 void theBoundThatHoldsThePower() {

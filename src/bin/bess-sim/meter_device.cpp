@@ -1,0 +1,67 @@
+#include "meter_device.hpp"
+
+#include <bit>
+#include <stdexcept>
+#include <vector>
+
+#include "register_words.hpp"
+
+namespace bessd::sim {
+namespace {
+
+constexpr std::uint16_t kSunSpecBase = 40000;
+constexpr std::uint16_t kCommonLength = 66;
+constexpr std::uint16_t kMeterModel = 203;
+constexpr std::uint16_t kMeterLength = 105;
+constexpr std::uint16_t kMeterAt = kSunSpecBase + 2 + 2 + kCommonLength;  // model 203's ID
+
+std::vector<std::uint16_t> float_words(double v) {
+  const auto bits = std::bit_cast<std::uint32_t>(static_cast<float>(v));
+  return {static_cast<std::uint16_t>(bits >> 16), static_cast<std::uint16_t>(bits & 0xFFFF)};
+}
+
+}  // namespace
+
+SimMeter::SimMeter(const std::string& kind, std::uint8_t unit, std::uint16_t port)
+    : sunspec_(kind == "sunspec_meter"),
+      unit_(unit),
+      server_(modbus::testing::ModbusTestServer::tcp(port)) {
+  if (kind != "sdm630" && kind != "sunspec_meter")
+    throw std::invalid_argument("unknown meter \"" + kind + "\" (sdm630, sunspec_meter)");
+  if (sunspec_) {
+    // "SunS", the common model (1) with a manufacturer, model 203, and the end marker.
+    std::vector<std::uint16_t> image(2 + 2 + kCommonLength + 2 + kMeterLength + 2, 0);
+    image[0] = 0x5375;
+    image[1] = 0x6e53;
+    image[2] = 1;
+    image[3] = kCommonLength;
+    image[4] = ('b' << 8) | 'e';
+    image[5] = ('s' << 8) | 's';
+    const std::size_t m = kMeterAt - kSunSpecBase;
+    image[m] = kMeterModel;
+    image[m + 1] = kMeterLength;
+    image[m + 22] = words::s16(0);  // W_SF: whole watts
+    image[m + 2 + kMeterLength] = 0xFFFF;
+    image[m + 2 + kMeterLength + 1] = 0;
+    server_->set_holding(unit_, kSunSpecBase, image);
+  } else {
+    server_->set_input(unit_, 0, std::vector<std::uint16_t>(80, 0));
+  }
+}
+
+void SimMeter::start() {
+  server_->start();
+}
+void SimMeter::stop() {
+  server_->stop();
+}
+
+void SimMeter::refresh(const SimWorld& world) {
+  const double grid_w = world.readings().grid_power_w;  // + = import
+  if (sunspec_)
+    server_->set_holding(unit_, kMeterAt + 18, {words::s16(grid_w)});
+  else
+    server_->set_input(unit_, 52, float_words(grid_w));
+}
+
+}  // namespace bessd::sim

@@ -1,0 +1,86 @@
+// A SunSpec inverter (model 124) has no grid meter: with a meter configured, self-consumption
+// follows the house from the meter's figure, and status says where each figure comes from
+// (docs/devices.md "Meters"). A meter that stops answering leaves no grid figure at all.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "site.hpp"
+
+namespace bessd::systest {
+namespace {
+
+using namespace std::chrono_literals;
+
+nlohmann::json link_named(const nlohmann::json& status, const std::string& name) {
+  for (const auto& l : status.at("links"))
+    if (l.at("name") == name) return l;
+  return nullptr;
+}
+
+class SiteMeter : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(SiteMeter, SelfConsumptionFollowsTheMeterOnAnInverterWithoutOne) {
+  SiteOptions o;
+  o.profile = "sunspec";
+  o.meter = GetParam();
+  o.sim_args = {"--start-hour", "18.5", "--soc", "70"};  // evening peak, little PV
+  o.config_patch = {{"control",
+                     {{"mode", "self_consumption"},
+                      {"self_consumption", {{"ramp_w_per_s", 2000}, {"deadband_w", 25}}}}}};
+  Site site(o);
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+
+  // The battery covers the house: the grid, as the simulator knows it, comes near 0 W.
+  nlohmann::json truth;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        truth = site.sim_status();
+        return truth.at("battery_w").get<double>() < -300 &&
+               std::abs(truth.at("grid_w").get<double>()) < 250;
+      },
+      20s))
+      << truth.dump() << "\n"
+      << site.bessd_output();
+
+  nlohmann::json status = status_of(site);
+  const auto& flow = status.at("power_flow");
+  EXPECT_EQ(flow.at("grid_source"), "meter") << flow.dump();
+  ASSERT_TRUE(flow.at("grid_w").is_number()) << flow.dump();
+  EXPECT_NEAR(flow.at("grid_w").get<double>(), site.sim_status().at("grid_w").get<double>(), 400);
+  const auto meter = link_named(status, "meter");
+  ASSERT_FALSE(meter.is_null()) << status.at("links").dump();
+  EXPECT_EQ(meter.at("state"), "up") << meter.dump();
+  EXPECT_NE(meter.at("detail").get<std::string>().find(GetParam()), std::string::npos);
+
+  // The meter stops answering: no grid figure, the link is down, and the battery is not
+  // steered by a stale one.
+  ASSERT_EQ(site.sim("meter-silent on").rfind("ok", 0), 0u);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        status = status_of(site);
+        return status.at("power_flow").at("grid_w").is_null() &&
+               link_named(status, "meter").at("state") == "down" &&
+               status.at("operating_reason").at("code") == "no_grid_reading";
+      },
+      15s))
+      << status.dump();
+  EXPECT_NE(status.at("operating_reason").at("text").get<std::string>().find("meter"),
+            std::string::npos)
+      << status.at("operating_reason").dump();
+  // Back: self-consumption resumes from the meter.
+  ASSERT_EQ(site.sim("meter-silent off").rfind("ok", 0), 0u);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        status = status_of(site);
+        return status.at("power_flow").at("grid_source") == "meter" &&
+               link_named(status, "meter").at("state") == "up";
+      },
+      15s))
+      << status.dump();
+}
+
+INSTANTIATE_TEST_SUITE_P(Profiles, SiteMeter, ::testing::Values("sdm630", "sunspec_meter"));
+
+}  // namespace
+}  // namespace bessd::systest

@@ -91,7 +91,8 @@ Controller::Controller(ControllerSettings settings, limits::LimitsSettings limit
       sign_(settings_.sign),
       obey_(settings_.obey),
       current_guard_(settings_.obey.inverter_ramp_w_per_s),
-      reading_check_(settings_.obey.standby_tolerance_w) {
+      reading_check_(settings_.obey.standby_tolerance_w),
+      reserve_drain_(settings_.obey.standby_tolerance_w) {
   auto loaded = store_.load();
   if (!loaded) {
     faults_.push_back(FaultState{std::string(fault_id::latch_store),
@@ -290,6 +291,7 @@ StepOutput Controller::step(const StepInput& in) {
   out.uncommanded_discharge_w = obey_.discharge_load_w();
   update_state(in, out.events);
   update_recovery(in, lr.findings, out.events);
+  check_reserve_drain(in, out.events);
   core::InverterCommand cmd = command_for(in, env, online, out);
   report_uncovered_discharge(in, out);
 
@@ -338,6 +340,31 @@ void Controller::check_reading_at_battery(const StepInput& in, bool online,
                "monitor to the BMS.",
                reading_check_.apart_w(),
                to_seconds(BatteryReadingCheck::kWindow) * BatteryReadingCheck::kWindowsToStray)));
+}
+
+void Controller::check_reserve_drain(const StepInput& in, std::vector<core::Event>& events) {
+  const auto& ls = engine_.settings();
+  const auto& pack = in.snapshot.pack;
+  const bool fresh = pack.measured_at && in.now >= *pack.measured_at &&
+                     in.now - *pack.measured_at <= ls.stale_after;
+  const double commanded_w =
+      last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
+  const bool at_reserve = pack.soc_pct && *pack.soc_pct <= ls.min_soc_pct && commanded_w >= -1.0;
+  if (!reserve_drain_.update(at_reserve, fresh ? pack.power_w() : std::nullopt, in.now)) return;
+  const bool draining = reserve_drain_.draining();
+  events.push_back(control_event(
+      in.now, draining ? Severity::warning : Severity::info,
+      draining ? EventEdge::raised : EventEdge::cleared, "control.reserve_drained",
+      draining
+          ? printf_string(
+                "The pack gives %.0f W on average at its %.0f %% reserve although bessd does not "
+                "discharge it: a DC load the inverter does not carry (on a Victron GX without a "
+                "DC meter the Multi stays within the BMS's charge limit, and the rest of the "
+                "load is left to the pack). A recovery charge starts at %.0f %%; switch the DC "
+                "load off or reduce it to keep the reserve.",
+                reserve_drain_.drain_w(), ls.min_soc_pct,
+                std::max(0.0, ls.min_soc_pct - settings_.recovery_soc_margin_pct))
+          : std::string("The pack no longer gives power at its reserve.")));
 }
 
 bool Controller::observe_inverter(const StepInput& in, StepOutput& out) {

@@ -30,6 +30,7 @@
 #include <bessd/control/fault_latch_store.hpp>
 #include <bessd/control/obey_monitor.hpp>
 #include <bessd/control/operating_reason.hpp>
+#include <bessd/control/reserve_drain_check.hpp>
 #include <bessd/control/sign_check.hpp>
 #include <bessd/control/soc_estimator.hpp>
 #include <bessd/core/envelope.hpp>
@@ -205,6 +206,7 @@ class Controller {
   bool any_fault_blocks_both() const;
   // The stages of step(), in order (controller.cpp, controller_command.cpp).
   void check_reading_at_battery(const StepInput& in, bool online, std::vector<core::Event>& events);
+  void check_reserve_drain(const StepInput& in, std::vector<core::Event>& events);
   bool observe_inverter(const StepInput& in, StepOutput& out);
   void guard_discharge_current(const StepInput& in, const limits::LimitsResult& lr,
                                std::vector<core::Event>& events);
@@ -244,6 +246,7 @@ class Controller {
   ObeyVerdict obey_verdict_;
   DischargeCurrentGuard current_guard_;
   BatteryReadingCheck reading_check_;
+  ReserveDrainCheck reserve_drain_;
   // The inverter's battery reading is the battery's (the profile says so, and it agrees with the
   // BMS), and the target is the battery's own power (docs/protection.md "Covering a DC load").
   bool reading_at_battery_{false};

@@ -15,26 +15,13 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(HappyPath, SelfConsumptionFollowsTheLoadAndEveryViewAgrees) {
-  SiteOptions o;
-  o.profile = "victron_ess";
-  o.sim_args = {"--start-hour", "18.5", "--soc", "70"};  // evening peak, little PV
-  o.config_patch = {{"control",
-                     {{"mode", "self_consumption"},
-                      {"self_consumption", {{"ramp_w_per_s", 2000}, {"deadband_w", 25}}}}}};
-  Site site(o);
+  Site site(evening_self_consumption("victron_ess"));
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
 
   // Converged: the battery covers the load, the grid is near 0 W.
   nlohmann::json truth;
-  ASSERT_TRUE(wait_until(
-      [&] {
-        truth = site.sim_status();
-        return truth.at("battery_w").get<double>() < -500 &&
-               std::abs(truth.at("grid_w").get<double>()) < 150;
-      },
-      15s))
-      << truth.dump() << "\n"
-      << site.bessd_output();
+  ASSERT_TRUE(wait_battery_covers_house(site, truth, 500, 150, 15s)) << truth.dump() << "\n"
+                                                                     << site.bessd_output();
 
   // Follows a change: the load moves with the time of day; stays near 0 W over a few seconds.
   int near_zero = 0;

@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -212,6 +213,27 @@ Site::Site(SiteOptions options) : options_(std::move(options)) {
   c.merge_patch(options_.config_patch);
   config_path_ = dir_.path() + "/bessd.json";
   write_file(config_path_, c.dump(2));
+}
+
+SiteOptions evening_self_consumption(const std::string& profile) {
+  SiteOptions o;
+  o.profile = profile;
+  o.sim_args = {"--start-hour", "18.5", "--soc", "70"};
+  o.config_patch = {{"control",
+                     {{"mode", "self_consumption"},
+                      {"self_consumption", {{"ramp_w_per_s", 2000}, {"deadband_w", 25}}}}}};
+  return o;
+}
+
+bool wait_battery_covers_house(Site& site, nlohmann::json& truth, double discharging_w,
+                               double grid_within_w, std::chrono::milliseconds timeout) {
+  return wait_until(
+      [&] {
+        truth = site.sim_status();
+        return truth.at("battery_w").get<double>() < -discharging_w &&
+               std::abs(truth.at("grid_w").get<double>()) < grid_within_w;
+      },
+      timeout);
 }
 
 Site::~Site() {

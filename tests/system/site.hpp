@@ -86,6 +86,15 @@ class Site {
   int restarts_{0};
 };
 
+/// Self-consumption at the evening peak (little PV, SOC 70 %), with a fast ramp and a narrow
+/// deadband: the battery covers the house.
+SiteOptions evening_self_consumption(const std::string& profile);
+/// Waits (bounded) until the battery covers the house in the simulator's own figures: it
+/// discharges more than `discharging_w` and the grid is within `grid_within_w` of 0 W. `truth`:
+/// the simulator's last status.
+bool wait_battery_covers_house(Site& site, nlohmann::json& truth, double discharging_w,
+                               double grid_within_w, std::chrono::milliseconds timeout);
+
 /// Polls `predicate` every 10 ms until it holds or `timeout` passes.
 bool wait_until(const std::function<bool()>& predicate, std::chrono::milliseconds timeout);
 

@@ -21,27 +21,15 @@ nlohmann::json link_named(const nlohmann::json& status, const std::string& name)
 class SiteMeter : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(SiteMeter, SelfConsumptionFollowsTheMeterOnAnInverterWithoutOne) {
-  SiteOptions o;
-  o.profile = "sunspec";
+  SiteOptions o = evening_self_consumption("sunspec");
   o.meter = GetParam();
-  o.sim_args = {"--start-hour", "18.5", "--soc", "70"};  // evening peak, little PV
-  o.config_patch = {{"control",
-                     {{"mode", "self_consumption"},
-                      {"self_consumption", {{"ramp_w_per_s", 2000}, {"deadband_w", 25}}}}}};
   Site site(o);
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
 
   // The battery covers the house: the grid, as the simulator knows it, comes near 0 W.
   nlohmann::json truth;
-  ASSERT_TRUE(wait_until(
-      [&] {
-        truth = site.sim_status();
-        return truth.at("battery_w").get<double>() < -300 &&
-               std::abs(truth.at("grid_w").get<double>()) < 250;
-      },
-      20s))
-      << truth.dump() << "\n"
-      << site.bessd_output();
+  ASSERT_TRUE(wait_battery_covers_house(site, truth, 300, 250, 20s)) << truth.dump() << "\n"
+                                                                     << site.bessd_output();
 
   nlohmann::json status = status_of(site);
   const auto& flow = status.at("power_flow");

@@ -349,7 +349,9 @@ void Controller::check_reserve_drain(const StepInput& in, std::vector<core::Even
                      in.now - *pack.measured_at <= ls.stale_after;
   const double commanded_w =
       last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
-  const bool at_reserve = pack.soc_pct && *pack.soc_pct <= ls.min_soc_pct && commanded_w >= -1.0;
+  // A recovery charge that does not arrive is said by control.charge_not_delivered instead.
+  const bool at_reserve = pack.soc_pct && *pack.soc_pct <= ls.min_soc_pct && commanded_w >= -1.0 &&
+                          !recovery_.has_value();
   if (!reserve_drain_.update(at_reserve, fresh ? pack.power_w() : std::nullopt, in.now)) return;
   const bool draining = reserve_drain_.draining();
   events.push_back(control_event(

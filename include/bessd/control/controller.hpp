@@ -286,7 +286,8 @@ class Controller {
   // How far a charge may go to cover a DC load the cells must not supply (LimitsFindings).
   std::optional<double> load_cover_max_w_;
   // The DC load a device holding the battery at the target is let carry: its peak, in whole
-  // amperes, held for a minute, so a load that wanders does not rewrite a stored limit.
+  // amperes, held for 10 minutes, so a load that wanders or cycles does not rewrite a stored
+  // limit.
   double dc_load_carried_a_{0.0};
   TimePoint dc_load_carried_at_{};
   std::optional<TimePoint> first_step_at_;

@@ -362,8 +362,9 @@ void Controller::check_reserve_drain(const StepInput& in, std::vector<core::Even
                 "The pack gives %.0f W on average at its %.0f %% reserve although bessd does not "
                 "discharge it: a DC load the inverter does not carry (on a Victron GX without a "
                 "DC meter the Multi stays within the BMS's charge limit, and the rest of the "
-                "load is left to the pack). A recovery charge starts at %.0f %%; switch the DC "
-                "load off or reduce it to keep the reserve.",
+                "load is left to the pack). A recovery charge starts at %.0f %%. To keep the "
+                "reserve, switch the DC load off or reduce it, or let the inverter carry it (on "
+                "a GX, a DC meter for the DC system adds the load to the charge limit).",
                 reserve_drain_.drain_w(), ls.min_soc_pct,
                 std::max(0.0, ls.min_soc_pct - settings_.recovery_soc_margin_pct))
           : std::string("The pack no longer gives power at its reserve.")));

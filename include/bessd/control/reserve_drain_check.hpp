@@ -14,8 +14,10 @@ namespace bessd::control {
 
 class ReserveDrainCheck {
  public:
-  /// `tolerance_w`: a mean discharge at or below this is standby draw and sensor offset.
-  explicit ReserveDrainCheck(double tolerance_w) : tolerance_w_(tolerance_w) {}
+  /// `standby_tolerance_w`: what one reading may be off by (standby draw, a sensor offset). A
+  /// mean over a minute is steadier than one reading: half of it is the drain said.
+  explicit ReserveDrainCheck(double standby_tolerance_w)
+      : tolerance_w_(0.5 * standby_tolerance_w) {}
 
   /// `at_reserve`: SOC at or below the reserve while bessd commands no discharge. `pack_w`: the
   /// BMS's voltage x current (+ = charge), when fresh. Returns true on the edges.

@@ -11,16 +11,11 @@ namespace bessd::app {
 inverter::Profile load_meter_profile(const config::Config& config,
                                      const std::filesystem::path& config_path) {
   const auto& meter = *config.meter;
-  const auto file =
-      inverter::profile_file_for(meter.profile, config.inverter.profile_dir, config_path);
   const auto fail = [&](const std::string& why) {
     throw config::ConfigError(config_path.string(), {{"/meter/profile", why}});
   };
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec))
-    fail("the meter profile \"" + meter.profile + "\" does not exist (looked for " + file.string() +
-         ")");
-  inverter::Profile profile = inverter::load_profile(file);
+  inverter::Profile profile = inverter::load_configured_profile(
+      meter.profile, config.inverter.profile_dir, config_path, "/meter/profile");
   if (!profile.readings.count("grid_power"))
     fail("the meter profile \"" + meter.profile +
          "\" has no grid_power reading: a meter gives the site's grid power");
@@ -61,13 +56,11 @@ SiteMeter::SiteMeter(boost::asio::io_context& io, const Clock& clock,
       fresh_for_(std::max<Duration>(std::chrono::seconds{3},
                                     3 * std::chrono::milliseconds{cfg.poll_period_ms})),
       client_(std::make_unique<modbus::LibmodbusClient>(io, modbus::link_options_from(cfg))) {
-  const auto options = inverter::driver_options_from(driver_config(cfg), profile);
+  auto options = inverter::driver_options_from(driver_config(cfg), profile);
+  options.event_source = "meter";
   driver_ = std::make_unique<inverter::ProfileInverterDriver>(io, *client_, std::move(profile),
                                                               options, clock);
-  // The driver speaks of an inverter; its events here are the meter's.
-  driver_->set_event_handler([this, on_event = std::move(on_event)](core::Event e) {
-    if (e.code.rfind("inverter.", 0) == 0) e.code = "meter." + e.code.substr(9);
-    e.source = "meter";
+  driver_->set_event_handler([this, on_event = std::move(on_event)](const core::Event& e) {
     if (e.edge != core::EventEdge::cleared && e.severity >= core::Severity::warning) ++problems_;
     if (on_event) on_event(e);
   });

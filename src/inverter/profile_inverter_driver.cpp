@@ -30,8 +30,10 @@ void ProfileInverterDriver::Impl::emit(Severity sev, EventEdge edge, const std::
   e.at = clock.now();
   e.severity = sev;
   e.edge = edge;
-  e.source = "inverter";
-  e.code = code;
+  e.source = options.event_source;
+  // Codes are written "inverter.<what>" throughout the driver.
+  const auto dot = code.find('.');
+  e.code = dot == std::string::npos ? code : options.event_source + code.substr(dot);
   e.message = std::move(message);
   e.fields = std::move(fields);
   on_event(e);

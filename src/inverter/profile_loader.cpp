@@ -618,7 +618,8 @@ std::filesystem::path profile_file_for(const std::string& profile, const std::st
 }
 
 Profile load_configured_profile(const std::string& profile, const std::string& profile_dir,
-                                const std::filesystem::path& config_path) {
+                                const std::filesystem::path& config_path,
+                                const std::string& pointer) {
   namespace fs = std::filesystem;
   const fs::path file = profile_file_for(profile, profile_dir, config_path);
   std::error_code ec;
@@ -630,7 +631,7 @@ Profile load_configured_profile(const std::string& profile, const std::string& p
     }
     throw config::ConfigError(
         config_path.string(),
-        {{"/inverter/profile",
+        {{pointer,
           "the profile \"" + profile + "\" does not exist (looked for " + file.string() + "); " +
               (known.empty() ? "no profiles in " + file.parent_path().string() +
                                    " (check inverter.profile_dir)"

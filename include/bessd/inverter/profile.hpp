@@ -167,9 +167,11 @@ std::filesystem::path resolve_profile_path(const std::string& name_or_path,
 std::filesystem::path profile_file_for(const std::string& profile, const std::string& profile_dir,
                                        const std::filesystem::path& config_path);
 /// Loads the profile a configuration names, as the daemon will at start: a missing one is a
-/// ConfigError at /inverter/profile listing the profiles there are; a bad one lists its problems.
-/// `--check-config` and SIGHUP use it, so neither accepts a file the daemon cannot start with.
+/// ConfigError at `pointer` (the setting that names it) listing the profiles there are; a bad one
+/// lists its problems. `--check-config` and SIGHUP use it, so neither accepts a file the daemon
+/// cannot start with.
 Profile load_configured_profile(const std::string& profile, const std::string& profile_dir,
-                                const std::filesystem::path& config_path);
+                                const std::filesystem::path& config_path,
+                                const std::string& pointer = "/inverter/profile");
 
 }  // namespace bessd::inverter

@@ -29,6 +29,9 @@ struct DriverOptions {
   std::chrono::milliseconds obey_window{10'000};
   bool invert_battery_power{false};
   std::optional<double> rated_power_w;
+  /// Names the device in events: their source, and the first part of their codes
+  /// ("inverter.link_lost"; a site meter read through this driver says "meter.link_lost").
+  std::string event_source{"inverter"};
 };
 
 /// Options from the [inverter] config section and the profile (config lease_s wins).

@@ -235,6 +235,19 @@ TEST(ProfileDriver, RestartedServerGetsSafeStateThenTheTargetAgain) {
   EXPECT_EQ(r.server->connections_accepted(), 2u);
 }
 
+// A site meter is read through this driver: its events name the meter, source and code.
+TEST(ProfileDriver, EventsNameTheDeviceTheyAreAbout) {
+  Rig r("test_dummy");
+  r.options.event_source = "meter";
+  fill_dummy(r.bank);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  r.server->restart();
+  ASSERT_TRUE(r.wait([&] { return r.count("meter.link_lost", EventEdge::raised) == 1; }));
+  EXPECT_EQ(r.count("inverter.link_lost", EventEdge::raised), 0);
+  for (const auto& e : r.events) EXPECT_EQ(e.source, "meter") << e.code;
+}
+
 // The reaction to a safety input is timed from the input to the device's acknowledgement of
 // the first write of the command it caused; a command that is no reaction, or that changes
 // nothing, is not counted.

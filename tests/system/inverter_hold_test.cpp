@@ -88,7 +88,7 @@ TEST(InverterHold, ForcedTargetRevertsWhenBessdDies) {
   ASSERT_TRUE(wait_for_write(site, 0, discharging, 10s)) << site.bessd_output();
   EXPECT_EQ(device(site).at("rvrt_s"), kRevertS);
   site.bessd()->signal(SIGKILL);
-  ASSERT_TRUE(site.bessd()->wait(5s));
+  ASSERT_TRUE(site.bessd()->wait(5s)) << site.bessd_output();
   ASSERT_TRUE(wait_until([&] { return device(site).at("reverts").get<int>() >= 1; }, 15s))
       << site.sim("status");
   EXPECT_EQ(device(site).at("storctl_mod"), 0);

@@ -35,13 +35,13 @@ nlohmann::json rt_status(Site& site) {
 
 void rt_kill(Site& site) {
   site.bessd()->signal(SIGKILL);
-  ASSERT_TRUE(site.bessd()->wait(5s));
+  ASSERT_TRUE(site.bessd()->wait(5s)) << site.bessd_output();
   site.forget_bessd();
 }
 
 void rt_stop(Site& site) {
   site.bessd()->signal(SIGTERM);
-  ASSERT_TRUE(site.bessd()->wait(10s));
+  ASSERT_TRUE(site.bessd()->wait(10s)) << site.bessd_output();
   site.forget_bessd();
 }
 
@@ -368,7 +368,7 @@ TEST(RedteamSafetyState, FireAlarmDuringTheStopIsLatched) {
   site.bessd()->signal(SIGTERM);
   std::this_thread::sleep_for(20ms);  // the stop has begun; the read-back wait is under way
   ASSERT_EQ(site.sim("fire-alarm on").rfind("ok", 0), 0U);
-  ASSERT_TRUE(site.bessd()->wait(10s));
+  ASSERT_TRUE(site.bessd()->wait(10s)) << site.bessd_output();
   const std::string stop_log = site.bessd_output();
   site.forget_bessd();
   ASSERT_EQ(site.sim("fire-alarm off").rfind("ok", 0), 0U);

@@ -55,7 +55,7 @@ void latch_protection_flag(Site& site, bool on_disk = true) {
 
 void kill_bessd(Site& site) {
   site.bessd()->signal(SIGKILL);
-  ASSERT_TRUE(site.bessd()->wait(5s));
+  ASSERT_TRUE(site.bessd()->wait(5s)) << site.bessd_output();
   site.forget_bessd();
 }
 

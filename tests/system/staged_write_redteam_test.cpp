@@ -184,7 +184,7 @@ TEST(RedteamStagedWrite, ModeInForceAfterKill9DuringItsWriteHasAnAuditRecord) {
   // File fsync (2 s), rename, folder fsync (2 s): killed during the folder's fsync.
   std::this_thread::sleep_for(3s);
   site.bessd()->signal(SIGKILL);
-  ASSERT_TRUE(site.bessd()->wait(5s));
+  ASSERT_TRUE(site.bessd()->wait(5s)) << site.bessd_output();
   site.forget_bessd();
   const auto answer = put.get();
   disk.set(0ms);
@@ -214,7 +214,7 @@ TEST(RedteamStagedWrite, AckInForceAfterKill9DuringItsWriteHasAnAuditRecord) {
   auto ack = std::async(std::launch::async, [&site] { return site.api("POST", "/v1/faults/ack"); });
   std::this_thread::sleep_for(3s);  // after the rename, during the folder's fsync
   site.bessd()->signal(SIGKILL);
-  ASSERT_TRUE(site.bessd()->wait(5s));
+  ASSERT_TRUE(site.bessd()->wait(5s)) << site.bessd_output();
   site.forget_bessd();
   const auto answer = ack.get();
   disk.set(0ms);
@@ -322,7 +322,7 @@ TEST(RedteamStagedWrite, AckTheClientGaveUpOnDoesNotTakeEffectLater) {
   EXPECT_FALSE(fault_in(sw_status(site), "ALM-01").is_null());
   std::this_thread::sleep_for(1s);  // the latch stored again
   site.bessd()->signal(SIGTERM);
-  ASSERT_TRUE(site.bessd()->wait(10s));
+  ASSERT_TRUE(site.bessd()->wait(10s)) << site.bessd_output();
   site.forget_bessd();
   ASSERT_TRUE(disk.start(site)) << site.bessd_output();
   EXPECT_FALSE(fault_in(sw_status(site), "ALM-01").is_null())

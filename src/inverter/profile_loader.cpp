@@ -631,11 +631,11 @@ Profile load_configured_profile(const std::string& profile, const std::string& p
     }
     throw config::ConfigError(
         config_path.string(),
-        {{pointer,
-          "the profile \"" + profile + "\" does not exist (looked for " + file.string() + "); " +
-              (known.empty() ? "no profiles in " + file.parent_path().string() +
-                                   " (check inverter.profile_dir)"
-                             : "profiles there: " + known)}});
+        {{pointer, "the profile \"" + profile + "\" does not exist (looked for " + file.string() +
+                       "); " +
+                       (known.empty() ? "no profiles in " + file.parent_path().string() +
+                                            " (check inverter.profile_dir)"
+                                      : "profiles there: " + known)}});
   }
   return load_profile(file);
 }

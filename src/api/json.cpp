@@ -48,6 +48,56 @@ Json power_flow_json(const StatusDto& s) {
           {"house_w", opt(f.house_w)}};
 }
 
+Json money_json(const energy::EnergyMoney& m) {
+  const auto cents = [](const std::optional<double>& v) {
+    return v ? Json(round_money(*v)) : Json(nullptr);
+  };
+  return {{"grid_cost", cents(m.grid_cost)},
+          {"export_income", cents(m.export_income)},
+          {"battery_saving", cents(m.battery_saving)}};
+}
+
+}  // namespace
+
+const char* const kSavingMethod =
+    "battery_saving = kWh discharged x import price - kWh charged x export price: each kWh the "
+    "battery gave is taken as one not bought from the grid, each kWh it stored as one not sold "
+    "to it. A charge from the grid cost the import price, so then the saving is overstated by "
+    "the difference of the prices per kWh charged from the grid.";
+
+namespace {
+
+Json prices_json(const std::optional<energy::FlatPrices>& p) {
+  if (!p) return nullptr;
+  return {{"currency", p->currency},
+          {"import_per_kwh", p->import_per_kwh},
+          {"export_per_kwh", p->export_per_kwh},
+          {"method", kSavingMethod}};
+}
+
+// The kWh of a day or period: a flow nothing measured in it is unknown, not 0 kWh.
+Json period_kwh_json(const energy::EnergyTotals& t) {
+  const auto kwh = [](bool known, double v) { return known ? Json(round_kwh(v)) : Json(nullptr); };
+  const bool battery_known =
+      t.measured_s > 0.0 || t.battery_charged_kwh > 0.0 || t.battery_discharged_kwh > 0.0;
+  return {{"battery_charged_kwh", kwh(battery_known, t.battery_charged_kwh)},
+          {"battery_discharged_kwh", kwh(battery_known, t.battery_discharged_kwh)},
+          {"grid_import_kwh", kwh(t.grid_known(), t.grid_import_kwh)},
+          {"grid_export_kwh", kwh(t.grid_known(), t.grid_export_kwh)},
+          {"pv_kwh", kwh(t.pv_known(), t.pv_kwh)},
+          {"house_kwh", kwh(t.house_known(), t.house_kwh)},
+          {"measured_s", std::round(t.measured_s)}};
+}
+
+Json today_json(const EnergyStatus& e) {
+  if (!e.today) return nullptr;
+  Json out = period_kwh_json(e.today->increase);
+  out["date"] = format_date(e.today->day);
+  out["money"] =
+      e.prices ? money_json(energy::money_of(e.today->increase, *e.prices)) : Json(nullptr);
+  return out;
+}
+
 Json energy_json(const EnergyStatus& e) {
   const auto& t = e.totals;
   // A flow nothing measures is unknown, not 0 kWh.
@@ -61,24 +111,10 @@ Json energy_json(const EnergyStatus& e) {
           {"measured_s", std::round(t.measured_s)},
           {"unmeasured_s", std::round(t.unmeasured_s)},
           {"since", e.since ? Json(format_time(*e.since)) : Json(nullptr)},
-          {"as_of", e.as_of ? Json(format_time(*e.as_of)) : Json(nullptr)}};
+          {"as_of", e.as_of ? Json(format_time(*e.as_of)) : Json(nullptr)},
+          {"today", today_json(e)},
+          {"prices", prices_json(e.prices)}};
 }
-
-// Money to the hundredth of the currency: more digits claim a precision flat prices lack.
-Json money_json(const energy::EnergyMoney& m) {
-  const auto cents = [](const std::optional<double>& v) {
-    return v ? Json(std::round(*v * 100.0) / 100.0) : Json(nullptr);
-  };
-  return {{"grid_cost", cents(m.grid_cost)},
-          {"export_income", cents(m.export_income)},
-          {"battery_saving", cents(m.battery_saving)}};
-}
-
-const char* const kSavingMethod =
-    "battery_saving = kWh discharged x import price - kWh charged x export price: each kWh the "
-    "battery gave is taken as one not bought from the grid, each kWh it stored as one not sold "
-    "to it. A charge from the grid cost the import price, so then the saving is overstated by "
-    "the difference of the prices per kWh charged from the grid.";
 
 Json bound_json(const core::Bound& b) {
   Json out = to_json(b.cause);
@@ -90,6 +126,10 @@ Json bound_json(const core::Bound& b) {
 
 double round_kwh(double kwh) {
   return std::round(kwh * 1e6) / 1e6;
+}
+
+double round_money(double amount) {
+  return std::round(amount * 100.0) / 100.0;
 }
 
 std::string format_time(WallTime t) {
@@ -347,36 +387,18 @@ Json to_json(const HistorySeries& h) {
 Json to_json(const EnergyReport& r) {
   Json periods = Json::array();
   for (const auto& p : r.periods) {
-    const auto& t = p.increase;
-    // A flow nothing measured in the period is unknown, not 0 kWh; so is the battery in a
-    // period bessd did not run in.
-    const auto kwh = [](bool known, double v) {
-      return known ? Json(round_kwh(v)) : Json(nullptr);
-    };
-    const bool battery_known =
-        t.measured_s > 0.0 || t.battery_charged_kwh > 0.0 || t.battery_discharged_kwh > 0.0;
-    periods.push_back(
-        {{"start", format_date(p.start)},
-         {"end", format_date(p.end)},
-         {"days", days_between(p.start, p.end)},
-         {"days_with_data", p.days_with_data},
-         {"battery_charged_kwh", kwh(battery_known, t.battery_charged_kwh)},
-         {"battery_discharged_kwh", kwh(battery_known, t.battery_discharged_kwh)},
-         {"grid_import_kwh", kwh(t.grid_known(), t.grid_import_kwh)},
-         {"grid_export_kwh", kwh(t.grid_known(), t.grid_export_kwh)},
-         {"pv_kwh", kwh(t.pv_known(), t.pv_kwh)},
-         {"house_kwh", kwh(t.house_known(), t.house_kwh)},
-         {"measured_s", std::round(t.measured_s)},
-         {"money", r.prices ? money_json(energy::money_of(t, *r.prices)) : Json(nullptr)}});
+    // A period bessd did not run in has its battery unknown too.
+    Json period = period_kwh_json(p.increase);
+    period["start"] = format_date(p.start);
+    period["end"] = format_date(p.end);
+    period["days"] = days_between(p.start, p.end);
+    period["days_with_data"] = p.days_with_data;
+    period["money"] =
+        r.prices ? money_json(energy::money_of(p.increase, *r.prices)) : Json(nullptr);
+    periods.push_back(std::move(period));
   }
-  Json prices = nullptr;
-  if (r.prices)
-    prices = {{"currency", r.prices->currency},
-              {"import_per_kwh", r.prices->import_per_kwh},
-              {"export_per_kwh", r.prices->export_per_kwh},
-              {"method", kSavingMethod}};
   return {{"period", energy::to_string(r.period)},
-          {"prices", std::move(prices)},
+          {"prices", prices_json(r.prices)},
           {"periods", std::move(periods)}};
 }
 

@@ -262,6 +262,59 @@ void power_flow_object(JsonWriter& w, const StatusDto& s) {
   w.end_object();
 }
 
+// A flow nothing measures is unknown, not 0 kWh.
+void kwh_member(JsonWriter& w, const char* key, bool known, double v) {
+  w.key(key);
+  if (known)
+    w.value(round_kwh(v));
+  else
+    w.null();
+}
+
+void money_member(JsonWriter& w, const char* key, const std::optional<double>& v) {
+  w.member(key, v ? std::optional<double>{round_money(*v)} : std::nullopt);
+}
+
+void prices_member(JsonWriter& w, const std::optional<energy::FlatPrices>& p) {  // prices_json
+  w.key("prices");
+  if (!p) return w.null();
+  w.begin_object();
+  w.member("currency", p->currency);
+  w.member("export_per_kwh", p->export_per_kwh);
+  w.member("import_per_kwh", p->import_per_kwh);
+  w.member("method", kSavingMethod);
+  w.end_object();
+}
+
+void today_member(JsonWriter& w, const EnergyStatus& e) {  // today_json
+  w.key("today");
+  if (!e.today) return w.null();
+  const auto& t = e.today->increase;
+  const bool battery_known =
+      t.measured_s > 0.0 || t.battery_charged_kwh > 0.0 || t.battery_discharged_kwh > 0.0;
+  w.begin_object();
+  kwh_member(w, "battery_charged_kwh", battery_known, t.battery_charged_kwh);
+  kwh_member(w, "battery_discharged_kwh", battery_known, t.battery_discharged_kwh);
+  w.member("date", format_date(e.today->day));
+  kwh_member(w, "grid_export_kwh", t.grid_known(), t.grid_export_kwh);
+  kwh_member(w, "grid_import_kwh", t.grid_known(), t.grid_import_kwh);
+  kwh_member(w, "house_kwh", t.house_known(), t.house_kwh);
+  w.member("measured_s", std::round(t.measured_s));
+  w.key("money");
+  if (e.prices) {
+    const auto m = energy::money_of(t, *e.prices);
+    w.begin_object();
+    money_member(w, "battery_saving", m.battery_saving);
+    money_member(w, "export_income", m.export_income);
+    money_member(w, "grid_cost", m.grid_cost);
+    w.end_object();
+  } else {
+    w.null();
+  }
+  kwh_member(w, "pv_kwh", t.pv_known(), t.pv_kwh);
+  w.end_object();
+}
+
 void energy_object(JsonWriter& w, const EnergyStatus& e) {  // energy_json
   const auto& t = e.totals;
   w.begin_object();
@@ -272,24 +325,18 @@ void energy_object(JsonWriter& w, const EnergyStatus& e) {  // energy_json
     w.null();
   w.member("battery_charged_kwh", round_kwh(t.battery_charged_kwh));
   w.member("battery_discharged_kwh", round_kwh(t.battery_discharged_kwh));
-  // A flow nothing measures is unknown, not 0 kWh.
-  const auto kwh = [&w](const char* key, bool known, double v) {
-    w.key(key);
-    if (known)
-      w.value(round_kwh(v));
-    else
-      w.null();
-  };
-  kwh("grid_export_kwh", t.grid_known(), t.grid_export_kwh);
-  kwh("grid_import_kwh", t.grid_known(), t.grid_import_kwh);
-  kwh("house_kwh", t.house_known(), t.house_kwh);
+  kwh_member(w, "grid_export_kwh", t.grid_known(), t.grid_export_kwh);
+  kwh_member(w, "grid_import_kwh", t.grid_known(), t.grid_import_kwh);
+  kwh_member(w, "house_kwh", t.house_known(), t.house_kwh);
   w.member("measured_s", std::round(t.measured_s));
-  kwh("pv_kwh", t.pv_known(), t.pv_kwh);
+  prices_member(w, e.prices);
+  kwh_member(w, "pv_kwh", t.pv_known(), t.pv_kwh);
   w.key("since");
   if (e.since)
     w.value(format_time(*e.since));
   else
     w.null();
+  today_member(w, e);
   w.member("unmeasured_s", std::round(t.unmeasured_s));
   w.end_object();
 }

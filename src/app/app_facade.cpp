@@ -157,6 +157,12 @@ api::Requester requester_from_audit_actor(const std::string& actor) {
   return who;
 }
 
+std::optional<energy::FlatPrices> flat_prices(const config::Config& config) {
+  if (!config.prices) return std::nullopt;
+  const auto& p = *config.prices;
+  return energy::FlatPrices{p.currency, p.import_per_kwh, p.export_per_kwh};
+}
+
 }  // namespace
 
 AppFacade::AppFacade(FacadeContext ctx) : ctx_(std::move(ctx)) {}
@@ -258,7 +264,8 @@ api::StatusDto AppFacade::status() const {
   db.detail = m.last_error.empty() ? ctx_.config.storage.path : m.last_error;
   s.links.push_back(db);
   const auto shown = ctx_.loop.energy_shown();
-  s.energy = api::EnergyStatus{shown.totals, ctx_.loop.energy_since(), shown.as_of};
+  s.energy = api::EnergyStatus{shown.totals, ctx_.loop.energy_since(), shown.as_of, shown.today,
+                               flat_prices(ctx_.config)};
   if (ctx_.service_links)
     for (auto& l : ctx_.service_links()) s.links.push_back(std::move(l));
   if (ctx_.service_faults) s.service_faults = ctx_.service_faults();
@@ -451,9 +458,7 @@ void AppFacade::history(const api::HistoryQuery& query, api::Done<api::HistorySe
 void AppFacade::energy(const api::EnergyQuery& query, api::Done<api::EnergyReport> done) {
   // The local calendar day now, on the control thread where the clock lives.
   const Date today = local_date(ctx_.clock.wall_now());
-  std::optional<energy::FlatPrices> prices;
-  if (const auto& p = ctx_.config.prices)
-    prices = energy::FlatPrices{p->currency, p->import_per_kwh, p->export_per_kwh};
+  auto prices = flat_prices(ctx_.config);
   boost::asio::post(queries_, [this, query, today, prices, done = std::move(done)]() mutable {
     const auto empty = energy::energy_by_period({}, query.period, today, query.count);
     if (empty.empty())

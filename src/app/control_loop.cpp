@@ -59,10 +59,11 @@ void ControlLoop::reconfigure(const config::Config& cfg) {
 }
 
 void ControlLoop::restore_energy(const energy::EnergyTotals& totals, WallTime since,
-                                 WallTime saved_at, bool stored) {
+                                 WallTime saved_at, bool stored,
+                                 std::optional<energy::DayEnergy> today) {
   energy_ = energy::EnergyCounters(kEnergyGap, totals);
   energy_since_ = since;
-  energy_pending_ = ShownEnergy{totals, saved_at};
+  energy_pending_ = ShownEnergy{totals, saved_at, std::move(today)};
   if (stored)
     energy_shown_ = energy_pending_;
   else

@@ -168,6 +168,7 @@ struct Daemon::Impl {
   bool energy_restored{false};  // the stored energy totals were read: this run may replace them
   // The totals at the last save (or as restored): what each save adds to the day's energy.
   energy::EnergyTotals energy_day_base{};
+  std::optional<energy::DayEnergy> energy_today;  // the local day's energy as stored
   std::string last_status;
   TimePoint last_status_at{};
   const std::optional<std::chrono::microseconds> watchdog_period =
@@ -631,8 +632,16 @@ struct Daemon::Impl {
       stored.totals.unmeasured_s +=
           std::chrono::duration<double>(clock.wall_now() - *stored.saved_at).count();
     const WallTime now = clock.wall_now();
+    // Today's energy so far, as stored: a restart goes on counting the day, not from 0.
+    const Date today = local_date(now);
+    energy_today.reset();
+    if (auto days = store->energy_days(today, today); !days)
+      log->warn("today's energy not read back ({}): today counts from this start",
+                days.error().message);
+    else if (!days->empty())
+      energy_today = days->back();
     loop->restore_energy(stored.totals, stored.since.value_or(now), stored.saved_at.value_or(now),
-                         /*stored=*/true);
+                         /*stored=*/true, energy_today);
     energy_restored = true;
     energy_day_base = stored.totals;  // the time bessd was down is no day's measured time
     control::LifetimeCounters c;
@@ -675,9 +684,12 @@ struct Daemon::Impl {
     for (auto& r : energy_records(totals, *loop->energy_since(), now)) store->save_counter(r);
     // What was counted since the last save goes to the local day of this one (a save every 10 s
     // puts at most that much on the wrong side of midnight).
-    store->add_energy_day({local_date(now), energy::increase_between(energy_day_base, totals)});
+    const energy::DayEnergy increase{local_date(now),
+                                     energy::increase_between(energy_day_base, totals)};
+    store->add_energy_day(increase);
+    energy_today = energy::add_to_day(energy_today, increase.day, increase.increase);
     energy_day_base = totals;
-    loop->energy_stored(totals, now);
+    loop->energy_stored(totals, now, energy_today);
   }
 
   // After every step: watchdog, telemetry at its own rate, counters once a minute, STATUS=.

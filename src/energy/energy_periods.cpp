@@ -48,6 +48,12 @@ EnergyTotals plus(const EnergyTotals& a, const EnergyTotals& b) {
   return out;
 }
 
+DayEnergy add_to_day(const std::optional<DayEnergy>& so_far, Date day,
+                     const EnergyTotals& increase) {
+  if (!so_far || so_far->day != day) return DayEnergy{day, increase};
+  return DayEnergy{day, plus(so_far->increase, increase)};
+}
+
 Date period_start(PeriodKind kind, Date day) {
   switch (kind) {
     case PeriodKind::day:

@@ -149,7 +149,10 @@ TEST(EnergyCounters, AgreeWithTheSimulatorAndSurviveAKill) {
 
   // kill -9 and start again: the totals shown never go down, and the stored ones come back
   // (the save shown and the one after it).
-  const auto before_kill = of_bessd(site.api("GET", "/v1/status").body);
+  const auto status_before_kill = site.api("GET", "/v1/status").body;
+  const auto before_kill = of_bessd(status_before_kill);
+  const auto today_before_kill = status_before_kill.at("energy").at("today");
+  ASSERT_TRUE(today_before_kill.is_object()) << status_before_kill.at("energy").dump();
   const auto since = api1.at("energy").at("since");
   site.bessd()->signal(SIGKILL);
   ASSERT_TRUE(site.bessd()->wait(2s));
@@ -183,6 +186,19 @@ TEST(EnergyCounters, AgreeWithTheSimulatorAndSurviveAKill) {
   EXPECT_LE(day_in_kwh, restored.battery_in_kwh + lag_kwh) << days.body.dump();
   EXPECT_GE(day_pv_kwh, restored.pv_kwh - 1e-6) << days.body.dump();
   EXPECT_LE(day_pv_kwh, restored.pv_kwh + lag_kwh) << days.body.dump();
+
+  // Status's `today` is that day as stored, and a restart goes on counting it.
+  const auto& today = after.at("energy").at("today");
+  ASSERT_TRUE(today.is_object()) << after.at("energy").dump();
+  const double today_in_kwh = today.at("battery_charged_kwh").get<double>();
+  if (today.at("date") == today_before_kill.at("date")) {
+    EXPECT_GE(today_in_kwh, today_before_kill.at("battery_charged_kwh").get<double>())
+        << "the day goes on after the restart, not from 0";
+  }
+  const auto& last_day = days.body.at("periods").back();
+  ASSERT_EQ(last_day.at("start"), today.at("date")) << days.body.dump();
+  EXPECT_LE(today_in_kwh, last_day.at("battery_charged_kwh").get<double>() + 1e-6);
+  EXPECT_GE(today_in_kwh, last_day.at("battery_charged_kwh").get<double>() - lag_kwh);
 }
 
 }  // namespace

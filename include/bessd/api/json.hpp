@@ -19,6 +19,10 @@ std::string format_time(WallTime t);
 /// An energy figure as the API shows it: kWh to the thousandth of a watt-hour, finer than any
 /// meter and coarse enough to read (docs/api.md "Energy counters").
 double round_kwh(double kwh);
+/// Money to the hundredth of the currency: more digits claim a precision flat prices lack.
+double round_money(double amount);
+/// How the battery's saving is estimated, as `prices.method` states it.
+extern const char* const kSavingMethod;
 Json to_json(const core::Cause& c);
 Json to_json(const core::PackState& p);
 Json to_json(const core::InverterState& i);

@@ -14,6 +14,8 @@
 #include <bessd/core/inverter_state.hpp>
 #include <bessd/core/pack_state.hpp>
 #include <bessd/energy/energy_counters.hpp>
+#include <bessd/energy/energy_money.hpp>
+#include <bessd/energy/energy_periods.hpp>
 
 namespace bessd::api {
 
@@ -105,8 +107,10 @@ struct HeldLimitStatus {
 /// The energy counters (docs/api.md "Energy counters"): kWh per flow since `since`, only growing.
 struct EnergyStatus {
   energy::EnergyTotals totals;
-  std::optional<WallTime> since;  // when counting began here (kept across restarts)
-  std::optional<WallTime> as_of;  // the totals are counted up to this time (the last save)
+  std::optional<WallTime> since;           // when counting began here (kept across restarts)
+  std::optional<WallTime> as_of;           // the totals are counted up to this time (the last save)
+  std::optional<energy::DayEnergy> today;  // the local day's energy up to `as_of`
+  std::optional<energy::FlatPrices> prices;  // configured: today's money figures too
   friend bool operator==(const EnergyStatus&, const EnergyStatus&) = default;
 };
 

@@ -26,6 +26,7 @@
 #include <bessd/core/inverter_state.hpp>
 #include <bessd/core/pack_state.hpp>
 #include <bessd/energy/energy_counters.hpp>
+#include <bessd/energy/energy_periods.hpp>
 
 namespace bessd::app {
 
@@ -100,20 +101,25 @@ class ControlLoop {
   struct ShownEnergy {
     energy::EnergyTotals totals;
     WallTime as_of{};  // counted up to
+    // The local calendar day's increase up to `as_of`, as the store has it; absent when the
+    // totals are not stored.
+    std::optional<energy::DayEnergy> today;
     friend bool operator==(const ShownEnergy&, const ShownEnergy&) = default;
   };
   ShownEnergy energy_shown() const {
-    return energy_shown_ ? *energy_shown_ : ShownEnergy{energy_.totals(), clock_.wall_now()};
+    return energy_shown_ ? *energy_shown_
+                         : ShownEnergy{energy_.totals(), clock_.wall_now(), std::nullopt};
   }
-  /// The totals were handed to the store at `at`.
-  void energy_stored(const energy::EnergyTotals& totals, WallTime at) {
-    energy_shown_ = std::exchange(energy_pending_, ShownEnergy{totals, at});
+  /// The totals were handed to the store at `at`, and with them the day's energy `today`.
+  void energy_stored(const energy::EnergyTotals& totals, WallTime at,
+                     std::optional<energy::DayEnergy> today = std::nullopt) {
+    energy_shown_ = std::exchange(energy_pending_, ShownEnergy{totals, at, std::move(today)});
   }
   /// The counters of the previous runs (before start()), stored at `saved_at`; without them
   /// counting begins at `since`. `stored`: this run stores its totals (then only stored ones
   /// are shown).
   void restore_energy(const energy::EnergyTotals& totals, WallTime since, WallTime saved_at,
-                      bool stored);
+                      bool stored, std::optional<energy::DayEnergy> today = std::nullopt);
   std::uint64_t steps() const { return steps_; }
 
   /// Runs one step now (timer, safety trigger or test).

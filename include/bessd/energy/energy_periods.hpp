@@ -39,6 +39,11 @@ EnergyTotals increase_between(const EnergyTotals& before, const EnergyTotals& af
 /// `a` + `b`, counter by counter.
 EnergyTotals plus(const EnergyTotals& a, const EnergyTotals& b);
 
+/// The energy of `day` after `increase` is added: `so_far` is the running day's, and a new
+/// day (the first save after midnight) starts from `increase` alone.
+DayEnergy add_to_day(const std::optional<DayEnergy>& so_far, Date day,
+                     const EnergyTotals& increase);
+
 /// The first day of the period of `kind` that holds `day`.
 Date period_start(PeriodKind kind, Date day);
 /// The first day of the period after the one starting on `start`.

@@ -58,6 +58,9 @@ FakeFacade::FakeFacade(const Clock& clock) : clock_(clock) {
   s.inverter_held_limits.push_back({"charge_voltage_limit_v", 52.2, 56.8, 41.5});
   s.energy.totals = {12.5, 10.25, 3.125, 8.0, 30.75, 25.0, 86400.0, 0.0};
   s.energy.since = WallTime{} + std::chrono::seconds{1'764'547'200};  // 2025-12-01T00:00:00Z
+  s.energy.today =
+      energy::DayEnergy{Date{std::chrono::year{2025}, std::chrono::month{12}, std::chrono::day{2}},
+                        {3.2, 4.1, 1.5, 2.0, 9.5, 8.6, 43200.0, 0.0, 43200.0, 43200.0, 43200.0}};
   auto& e = s.envelope;
   e.charge_power_max_w = {2100.0,
                           cause(core::CauseKind::temperature, "OP-T-02",

@@ -1,6 +1,7 @@
 #include "render.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -56,6 +57,18 @@ std::string str(const Json& v) {
 const Json& at(const Json& j, const char* key) {
   static const Json null_value;
   return j.is_object() && j.contains(key) ? j.at(key) : null_value;
+}
+
+// "£0.84" for a symbol, "0.84 GBP" for a code (docs/configuration.md "prices").
+std::string amount(const Json& v, const Json& currency) {
+  const std::string c = currency.is_string() ? currency.get<std::string>() : "";
+  const bool code = !c.empty() && std::all_of(c.begin(), c.end(), [](unsigned char ch) {
+    return std::isalpha(ch) != 0;
+  });
+  if (code || c.empty() || !v.is_number()) return num(v, 2) + (c.empty() ? "" : " " + c);
+  const double x = v.get<double>();
+  const std::string digits = num(Json(std::abs(x)), 2);
+  return (x < 0.0 && digits != "0.00" ? "-" : "") + c + digits;
 }
 
 std::string direction_word(const Json& power_w) {
@@ -153,6 +166,18 @@ std::string render_status(const Json& s) {
       << num(at(e, "grid_export_kwh"), 2, " kWh") << "  PV " << num(at(e, "pv_kwh"), 2, " kWh")
       << "  house " << num(at(e, "house_kwh"), 2, " kWh") << "  (since " << when(at(e, "since"))
       << ")\n";
+    if (const auto& d = at(e, "today"); d.is_object()) {
+      o << "Today:      battery in " << num(at(d, "battery_charged_kwh"), 2, " kWh") << ", out "
+        << num(at(d, "battery_discharged_kwh"), 2, " kWh") << "  grid in "
+        << num(at(d, "grid_import_kwh"), 2, " kWh") << ", out "
+        << num(at(d, "grid_export_kwh"), 2, " kWh") << "  PV " << num(at(d, "pv_kwh"), 2, " kWh")
+        << "  house " << num(at(d, "house_kwh"), 2, " kWh");
+      const auto& money = at(d, "money");
+      if (const auto& saving = at(money, "battery_saving"); saving.is_number())
+        o << "  saved " << amount(saving, at(at(e, "prices"), "currency"))
+          << " (an estimate: bessctl energy says how)";
+      o << "\n";
+    }
   }
   o << "Inverter:   " << str(at(inv, "operating"))
     << (at(inv, "online").is_boolean() && !at(inv, "online").get<bool>() ? " (offline)" : "")

@@ -3,7 +3,7 @@
 //
 //   bessd_api_test_server --socket /tmp/x/api.sock [--tcp-port 0 --token-file F]
 //                         [--refuse-mode MSG] [--latched-fault CODE] [--max-connections N]
-//                         [--writes-per-second R]
+//                         [--writes-per-second R] [--prices CURRENCY]
 
 #include <csignal>
 #include <iostream>
@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   std::string fault;
   std::size_t max_connections = 256;
   std::optional<double> grid_w;
+  std::string currency;
   bessd::api::WriteRateSettings write_rate;
   app.add_option("--socket", socket, "Unix socket path (empty: none)");
   app.add_option("--tcp-port", tcp_port, "TCP port on 127.0.0.1 (0: any free port)");
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   app.add_option("--refuse-mode", refuse, "refuse every mode request with this message");
   app.add_option("--latched-fault", fault, "start with a latched fault whose cause cleared");
   app.add_option("--grid-power-w", grid_w, "the inverter's grid power reading");
+  app.add_option("--prices", currency, "flat prices (0.245 import, 0.05 export) in this currency");
   app.add_option("--max-connections", max_connections,
                  "connection cap (each budget: Unix, TCP, TCP not yet authenticated)");
   app.add_option("--writes-per-second", write_rate.per_second,
@@ -43,6 +45,10 @@ int main(int argc, char** argv) {
   bessd::api::testing::FakeFacade facade(clock);
   if (!refuse.empty()) facade.refuse_mode = refuse;
   if (grid_w) facade.status_snapshot.inverter.grid_power_w = *grid_w;
+  if (!currency.empty()) {
+    facade.prices = bessd::energy::FlatPrices{currency, 0.245, 0.05};
+    facade.status_snapshot.energy.prices = facade.prices;
+  }
   // A warning that was raised and has ended, for bessctl's wording of the two edges.
   for (const auto edge : {bessd::core::EventEdge::raised, bessd::core::EventEdge::cleared}) {
     bessd::core::Event e;

@@ -162,10 +162,25 @@ TEST_F(Bessctl, StatusHumanAndJson) {
                                "+1195 W (inverter)  house 1193 W"));
   EXPECT_THAT(r.out, HasSubstr("Energy:     battery in 12.50 kWh, out 10.25 kWh  grid in 3.12 kWh, "
                                "out 8.00 kWh  PV 30.75 kWh  house 25.00 kWh  (since 2025-12-01"));
+  EXPECT_THAT(r.out, HasSubstr("Today:      battery in 3.20 kWh, out 4.10 kWh  grid in 1.50 kWh, "
+                               "out 2.00 kWh  PV 9.50 kWh  house 8.60 kWh\n"))
+      << "no prices: no money";
   r = ctl({"--json", "status"});
   EXPECT_EQ(r.exit_code, 0);
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["pack"]["soc_pct"], 55.0);
+}
+
+// With prices configured, status says today's saving (docs/api.md "Energy counters").
+TEST(BessctlPrices, StatusSaysTodaysSavingInTheCurrency) {
+  for (const auto& [currency, said] : {std::pair{"£", "saved £0.84 (an estimate"},
+                                       std::pair{"EUR", "saved 0.84 EUR (an estimate"}}) {
+    TestServer server{{"--prices", currency}};
+    ASSERT_TRUE(server.ready());
+    const auto r = run({BESSCTL_PATH, "--socket", server.socket(), "status"}, {});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr(said)) << r.out;
+  }
 }
 
 TEST_F(Bessctl, ReadCommands) {

@@ -251,6 +251,20 @@ class RandomDocuments {
       *v = number();
     if (pick(2) == 0) s.energy.since = time();
     if (pick(2) == 0) s.energy.as_of = time();
+    if (pick(2) == 0) {
+      energy::EnergyTotals d;
+      for (double* v : {&d.battery_charged_kwh, &d.battery_discharged_kwh, &d.grid_import_kwh,
+                        &d.grid_export_kwh, &d.pv_kwh, &d.house_kwh, &d.measured_s,
+                        &d.grid_measured_s, &d.pv_measured_s, &d.house_measured_s})
+        if (pick(2) == 0) *v = number();
+      s.energy.today =
+          energy::DayEnergy{Date{std::chrono::year{static_cast<int>(1990 + pick(80))},
+                                 std::chrono::month{static_cast<unsigned>(1 + pick(12))},
+                                 std::chrono::day{static_cast<unsigned>(1 + pick(28))}},
+                            d};
+    }
+    if (pick(2) == 0)
+      s.energy.prices = energy::FlatPrices{text(), maybe().value_or(0.0), maybe().value_or(0.0)};
     return s;
   }
 

@@ -230,7 +230,12 @@ TEST(ControlLoop, EnergyIsCountedAtEveryStepFromTheStoredTotals) {
   stored.grid_import_kwh = 10.0;
   const WallTime since = WallTime{} + std::chrono::hours{480'000};
   const WallTime saved_at = since + std::chrono::hours{1};
-  h.loop->restore_energy(stored, since, saved_at, /*stored=*/true);
+  // Today's energy as stored before the restart goes with the totals.
+  const Date day{std::chrono::year{2026}, std::chrono::month{12}, std::chrono::day{5}};
+  energy::EnergyTotals morning;
+  morning.grid_import_kwh = 1.5;
+  const energy::DayEnergy stored_today{day, morning};
+  h.loop->restore_energy(stored, since, saved_at, /*stored=*/true, stored_today);
   h.loop->start();
   for (int i = 0; i < 3600; ++i) {  // an hour at 1 s
     h.clock.advance(std::chrono::seconds{1});
@@ -254,13 +259,16 @@ TEST(ControlLoop, EnergyIsCountedAtEveryStepFromTheStoredTotals) {
   // Red team 26h N2: people see only totals stored a save ago, so a crash never shows a lower
   // total after the restart than before it.
   using Shown = ControlLoop::ShownEnergy;
-  EXPECT_EQ(h.loop->energy_shown(), (Shown{stored, saved_at})) << "nothing stored this run";
+  EXPECT_EQ(h.loop->energy_shown(), (Shown{stored, saved_at, stored_today}))
+      << "nothing stored this run";
   const auto first = t;
   const WallTime at = saved_at + std::chrono::hours{2};
-  h.loop->energy_stored(first, at);
-  EXPECT_EQ(h.loop->energy_shown(), (Shown{stored, saved_at})) << "maybe not on disk yet";
-  h.loop->energy_stored(first, at + std::chrono::seconds{10});
-  EXPECT_EQ(h.loop->energy_shown(), (Shown{first, at}));
+  const energy::DayEnergy later_today{day, energy::plus(morning, first)};
+  h.loop->energy_stored(first, at, later_today);
+  EXPECT_EQ(h.loop->energy_shown(), (Shown{stored, saved_at, stored_today}))
+      << "maybe not on disk yet";
+  h.loop->energy_stored(first, at + std::chrono::seconds{10}, later_today);
+  EXPECT_EQ(h.loop->energy_shown(), (Shown{first, at, later_today}));
   const auto before = t;
   h.clock.advance(std::chrono::seconds{1});
   h.loop->stop();

@@ -90,6 +90,19 @@ TEST(EnergyPeriods, TheIncreaseBetweenTwoSavesCountsEachCounter) {
   EXPECT_DOUBLE_EQ(plus(inc, inc).grid_import_kwh, 0.5);
 }
 
+// The day status shows: each save adds to the running day; the first save of a new day (or the
+// first at all) starts it from that save's increase alone.
+TEST(EnergyPeriods, TheRunningDayAddsEachSaveAndStartsAgainAtMidnight) {
+  const auto first = add_to_day(std::nullopt, d("2026-12-05"), day("2026-12-05", 0.5).increase);
+  EXPECT_EQ(first, day("2026-12-05", 0.5));
+  const auto second = add_to_day(first, d("2026-12-05"), day("2026-12-05", 0.25, 10).increase);
+  EXPECT_EQ(second.day, d("2026-12-05"));
+  EXPECT_DOUBLE_EQ(second.increase.battery_charged_kwh, 0.75);
+  EXPECT_DOUBLE_EQ(second.increase.measured_s, 86410.0);
+  const auto next = add_to_day(second, d("2026-12-06"), day("2026-12-06", 0.1, 10).increase);
+  EXPECT_EQ(next, day("2026-12-06", 0.1, 10));
+}
+
 TEST(EnergyPeriods, PeriodNamesRoundTrip) {
   for (const auto k : {PeriodKind::day, PeriodKind::week, PeriodKind::month, PeriodKind::year})
     EXPECT_EQ(parse_period_kind(to_string(k)), k);

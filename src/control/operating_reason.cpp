@@ -1,5 +1,6 @@
 #include <bessd/control/operating_reason.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 
@@ -29,6 +30,13 @@ std::string ended(std::string sentence) {
   return sentence + ".";
 }
 
+// `fault_id`: " (COM-02)" once the silence has lasted long enough to be a fault, else empty.
+OperatingReason inverter_offline(const std::string& link, const std::string& fault_id) {
+  return OperatingReason{"inverter_offline", "Waiting for the inverter (" + link +
+                                                 "): it does not answer" + fault_id +
+                                                 "; bessd writes the safe state when it does."};
+}
+
 std::optional<OperatingReason> before_power(const OperatingFacts& f) {
   switch (f.state) {
     case ControlState::stopped:
@@ -39,6 +47,11 @@ std::optional<OperatingReason> before_power(const OperatingFacts& f) {
           ended("No power flow: the installation check blocks it (" + f.lockout_reason + ")")};
     case ControlState::fault: {
       if (f.faults.empty()) return OperatingReason{"fault", "Stopped by a fault."};
+      // Only the inverter's silence (COM-02, which clears by itself): an owner is told what the
+      // controller waits for, not only the fault's name.
+      if (std::all_of(f.faults.begin(), f.faults.end(),
+                      [](const FaultStatus& x) { return x.id == "COM-02" && !x.latched; }))
+        return inverter_offline(f.inverter_link, " (COM-02)");
       const auto& first = f.faults.front();
       std::string text = "Stopped by " + first.id + ": " + continued(first.reason);
       if (f.faults.size() > 1)
@@ -57,10 +70,7 @@ std::optional<OperatingReason> before_power(const OperatingFacts& f) {
   if (f.state == ControlState::starting)
     return OperatingReason{
         "starting", "Starting: waiting for the first inverter read (" + f.inverter_link + ")."};
-  if (!f.inverter_online)
-    return OperatingReason{"inverter_offline",
-                           "Waiting for the inverter (" + f.inverter_link +
-                               "): it does not answer; bessd writes the safe state when it does."};
+  if (!f.inverter_online) return inverter_offline(f.inverter_link, "");
   if (f.safe_first_pending)
     return OperatingReason{"connecting",
                            "The inverter answers again: the safe setpoint first, the target "

@@ -204,10 +204,11 @@ Site::Site(SiteOptions options) : options_(std::move(options)) {
   // counts as a stop): keep tests short.
   c["limits"]["hysteresis_hold_s"] = 0;
   if (!options_.meter.empty())
-    c["meter"] = {{"profile", options_.meter},
-                  {"tcp", {{"host", "127.0.0.1"}, {"port", meter_port}}},
-                  {"unit_id", 1},
-                  {"poll_period_ms", 200}};
+    c["meter"] = {
+        {"profile", options_.meter_profile.empty() ? options_.meter : options_.meter_profile},
+        {"tcp", {{"host", "127.0.0.1"}, {"port", meter_port}}},
+        {"unit_id", 1},
+        {"poll_period_ms", 200}};
   c["storage"]["path"] = db_path_;
   c["api"]["unix_socket"]["path"] = api_socket_;
   c.merge_patch(options_.config_patch);

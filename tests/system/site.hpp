@@ -22,9 +22,11 @@ struct SiteOptions {
   nlohmann::json config_patch = nlohmann::json::object();  // RFC 7386 merge patch
   std::vector<std::string> sim_args;                       // extra bess-sim arguments
   int bms_period_ms{100};  // faster than a real BMS so timeouts can be short
-  /// A grid meter beside the inverter ("sdm630", "sunspec_meter"); bessd's `meter` section
-  /// points at it. Empty: none.
+  /// A grid meter beside the inverter (bess-sim's --meter: "sdm630", "sunspec_meter",
+  /// "sunspec_meter_float"); bessd's `meter` section points at it. Empty: none.
   std::string meter;
+  /// The profile bessd reads the meter with; empty: the one named as `meter`.
+  std::string meter_profile;
 };
 
 /// Result of an HTTP request over the API's Unix socket.

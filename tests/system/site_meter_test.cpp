@@ -1,7 +1,10 @@
 // A SunSpec inverter (model 124) has no grid meter: with a meter configured, self-consumption
 // follows the house from the meter's figure, and status says where each figure comes from
-// (docs/devices.md "Meters"). A meter that stops answering leaves no grid figure at all.
+// (docs/devices.md "Meters"): the grid from the meter, PV from the inverter's model 160. A meter
+// that stops answering leaves no grid figure at all.
 #include <cmath>
+#include <ostream>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -18,11 +21,21 @@ nlohmann::json link_named(const nlohmann::json& status, const std::string& name)
   return nullptr;
 }
 
-class SiteMeter : public ::testing::TestWithParam<const char*> {};
+// The meter bess-sim serves, and the profile bessd reads it with.
+struct MeterCase {
+  const char* device;
+  const char* profile;
+};
+void PrintTo(const MeterCase& c, std::ostream* os) {
+  *os << c.device;
+}
+
+class SiteMeter : public ::testing::TestWithParam<MeterCase> {};
 
 TEST_P(SiteMeter, SelfConsumptionFollowsTheMeterOnAnInverterWithoutOne) {
   SiteOptions o = evening_self_consumption("sunspec");
-  o.meter = GetParam();
+  o.meter = GetParam().device;
+  o.meter_profile = GetParam().profile;
   Site site(o);
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
 
@@ -36,10 +49,17 @@ TEST_P(SiteMeter, SelfConsumptionFollowsTheMeterOnAnInverterWithoutOne) {
   EXPECT_EQ(flow.at("grid_source"), "meter") << flow.dump();
   ASSERT_TRUE(flow.at("grid_w").is_number()) << flow.dump();
   EXPECT_NEAR(flow.at("grid_w").get<double>(), site.sim_status().at("grid_w").get<double>(), 400);
+  // PV from the inverter's model 160: its PV inputs, not the battery's modules beside them (the
+  // battery discharges here).
+  EXPECT_EQ(flow.at("pv_source"), "inverter") << flow.dump();
+  ASSERT_TRUE(flow.at("pv_w").is_number()) << flow.dump();
+  EXPECT_NEAR(flow.at("pv_w").get<double>(), site.sim_status().at("pv_w").get<double>(), 50)
+      << flow.dump();
+  EXPECT_TRUE(flow.at("house_w").is_number()) << flow.dump();
   const auto meter = link_named(status, "meter");
   ASSERT_FALSE(meter.is_null()) << status.at("links").dump();
   EXPECT_EQ(meter.at("state"), "up") << meter.dump();
-  EXPECT_NE(meter.at("detail").get<std::string>().find(GetParam()), std::string::npos);
+  EXPECT_NE(meter.at("detail").get<std::string>().find(GetParam().profile), std::string::npos);
 
   // The meter stops answering: no grid figure, the link is down, and the battery is not
   // steered by a stale one.
@@ -68,7 +88,11 @@ TEST_P(SiteMeter, SelfConsumptionFollowsTheMeterOnAnInverterWithoutOne) {
       << status.dump();
 }
 
-INSTANTIATE_TEST_SUITE_P(Profiles, SiteMeter, ::testing::Values("sdm630", "sunspec_meter"));
+INSTANTIATE_TEST_SUITE_P(Profiles, SiteMeter,
+                         ::testing::Values(MeterCase{"sdm630", "sdm630"},
+                                           MeterCase{"sunspec_meter", "sunspec_meter"},
+                                           MeterCase{"sunspec_meter_float", "sunspec_meter"}),
+                         [](const auto& each) { return std::string(each.param.device); });
 
 }  // namespace
 }  // namespace bessd::systest

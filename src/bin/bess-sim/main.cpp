@@ -51,7 +51,8 @@ struct Options {
   std::string control_path;
   std::string fire_alarm_file;
   std::string ready_file;
-  std::string meter;  // "", "sdm630" or "sunspec_meter": a grid meter on a port of its own
+  // "", "sdm630", "sunspec_meter" or "sunspec_meter_float": a grid meter on a port of its own
+  std::string meter;
   int meter_port{0};
   int meter_unit{1};
   double time_scale{1.0};
@@ -380,6 +381,15 @@ class Simulator {
       refusing_ = *v;
       return ok();
     }
+    if (cmd == "inverter-silent") {
+      // The inverter stops answering (its requests time out), as one that hangs or loses its
+      // network does; the connection stays open.
+      const auto v = on_off(arg);
+      if (!v) return "error: " + cmd + " needs on|off";
+      for (auto* server : {tcp_.get(), rtu_.get()})
+        if (server != nullptr) server->set_silent(*v);
+      return ok();
+    }
     if (cmd == "inverter-ignore") {
       bool v = false;
       auto r = flag(v);
@@ -457,7 +467,8 @@ class Simulator {
     }
     if (cmd == "help" || cmd.empty())
       return "ok commands: status writes over-temp|cell-over-voltage|protection|bms-silence|"
-             "garbage|uvp|force-charge|inverter-ignore|inverter-refuse|fire-alarm on|off, "
+             "garbage|uvp|force-charge|inverter-ignore|inverter-refuse|inverter-silent|fire-alarm|"
+             "meter-silent on|off, "
              "inverter-restart, time-scale X, soc X, temperature C, cvl V|off, cell-high V|off, "
              "dc-load W, current-offset A";
     return "error: unknown command \"" + cmd + "\" (try help)";
@@ -523,8 +534,10 @@ int main(int argc, char** argv) {
   app.add_option("--control", o.control_path, "Unix socket for scenario commands");
   app.add_option("--fire-alarm-file", o.fire_alarm_file, "File the fire-alarm input writes 1/0 to");
   app.add_option("--ready-file", o.ready_file, "Written (atomically) once everything listens");
-  app.add_option("--meter", o.meter, "A grid meter on a port of its own: sdm630 or sunspec_meter")
-      ->check(CLI::IsMember({"sdm630", "sunspec_meter"}));
+  app.add_option("--meter", o.meter,
+                 "A grid meter on a port of its own: sdm630, sunspec_meter (model 203) or "
+                 "sunspec_meter_float (model 213)")
+      ->check(CLI::IsMember({"sdm630", "sunspec_meter", "sunspec_meter_float"}));
   app.add_option("--meter-port", o.meter_port, "The meter's Modbus TCP port (0 = any free)")
       ->check(CLI::Range(0, 65535));
   app.add_option("--meter-unit", o.meter_unit, "The meter's unit id")->check(CLI::Range(0, 255));

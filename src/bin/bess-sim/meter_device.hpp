@@ -14,7 +14,8 @@ namespace bessd::sim {
 
 class SimMeter {
  public:
-  /// `kind`: "sdm630" or "sunspec_meter"; throws std::invalid_argument otherwise.
+  /// `kind`: "sdm630", "sunspec_meter" (model 203) or "sunspec_meter_float" (model 213);
+  /// throws std::invalid_argument otherwise.
   SimMeter(const std::string& kind, std::uint8_t unit, std::uint16_t port);
   void start();
   void stop();
@@ -26,6 +27,7 @@ class SimMeter {
 
  private:
   bool sunspec_;
+  bool float_;
   std::uint8_t unit_;
   std::unique_ptr<modbus::testing::ModbusTestServer> server_;
 };

@@ -1,10 +1,11 @@
-// A SunSpec hybrid inverter (models 1, 103, 120, 124, 802 at 40000). Model 124 semantics as a
+// A SunSpec hybrid inverter (models 1, 103, 120, 124, 802, 160 at 40000). Model 124 semantics as a
 // Fronius-style device applies them (docs/simulator.md): StorCtl_Mod bit 0 enables the charge
 // limit InWRte (% of WChaMax), bit 1 the discharge limit OutWRte; a negative rate forces the
 // opposite direction (OutWRte < 0 = forced charge, InWRte < 0 = forced discharge). Between the
 // limits the inverter runs its own self-use. InOutWRte_RvrtTms > 0: the rates revert to 100 %
 // and StorCtl_Mod to 0 when no control write came for that many seconds (device wall time).
-// 802 A and W are discharge-positive (generator convention, as evcc assumes).
+// 802 A and W are discharge-positive (generator convention, as evcc assumes). Model 160 lists
+// four modules as a Fronius GEN24 does: two PV inputs, then the battery's charge and discharge.
 
 #include <algorithm>
 #include <cmath>
@@ -25,7 +26,10 @@ constexpr std::uint16_t kModel103 = kModel1 + 2 + 66;
 constexpr std::uint16_t kModel120 = kModel103 + 2 + 50;
 constexpr std::uint16_t kModel124 = kModel120 + 2 + 26;
 constexpr std::uint16_t kModel802 = kModel124 + 2 + 24;
-constexpr std::uint16_t kEnd = kModel802 + 2 + 62;
+constexpr std::uint16_t kModel160 = kModel802 + 2 + 62;
+constexpr std::uint16_t kMpptModules = 4;
+constexpr std::uint16_t kModel160Length = 8 + 20 * kMpptModules;
+constexpr std::uint16_t kEnd = kModel160 + 2 + kModel160Length;
 constexpr int kRateSf = -2;  // InOutWRte_SF: 0.01 %
 
 using words::s16;
@@ -115,6 +119,20 @@ class SunSpecDevice final : public InverterDevice {
     at(kModel802 + 59) = sf(-1);
     at(kModel802 + 61) = sf(-1);
     at(kModel802 + 63) = sf(0);
+    // Model 160: multiple MPPT, whole watts.
+    at(kModel160) = 160;
+    at(kModel160 + 1) = kModel160Length;
+    at(kModel160 + 2) = sf(-2);  // DCA_SF
+    at(kModel160 + 3) = sf(-1);  // DCV_SF
+    at(kModel160 + 4) = sf(0);   // DCW_SF
+    at(kModel160 + 5) = sf(0);   // DCWH_SF
+    at(kModel160 + 8) = kMpptModules;
+    const char* const names[kMpptModules] = {"MPPT 1", "MPPT 2", "StCha 3", "StDisCha 4"};
+    for (std::uint16_t k = 0; k < kMpptModules; ++k) {
+      const std::uint16_t m = kModel160 + 10 + 20 * k;
+      at(m) = k + 1;
+      put_string(r, m + 1 - kBase, names[k], 8);
+    }
     at(kEnd) = 0xFFFF;
     at(kEnd + 1) = 0;
     set(kBase, r);
@@ -151,6 +169,11 @@ class SunSpecDevice final : public InverterDevice {
     o(44) = s16(-pack.current_a() * 10);  // discharge-positive
     o(47) = s16(-bat);
     set(kModel802 + 2, b802);
+    // The PV split 60/40 over the two inputs; the battery's charge and discharge as modules.
+    const double module_w[kMpptModules] = {0.6 * rd.pv_w, 0.4 * rd.pv_w, std::max(bat, 0.0),
+                                           std::max(-bat, 0.0)};
+    for (std::uint16_t k = 0; k < kMpptModules; ++k)
+      set(kModel160 + 10 + 20 * k + 11, {sunspec_u16(module_w[k])});
   }
 
   void apply(SimWorld& w) override {

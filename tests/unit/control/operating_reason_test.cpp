@@ -102,6 +102,13 @@ void whatStopsEverything() {
   const auto r = check(fault, "fault", "Stopped by ALM-01: the fire alarm is active");
   EXPECT_THAT(r.text, HasSubstr("(and 1 more fault)"));
   EXPECT_THAT(r.text, HasSubstr("acknowledge it to resume"));
+  // The inverter's silence alone, past COM-02's time: what the controller waits for.
+  Case silent;
+  silent.state = ControlState::fault;
+  silent.online = false;
+  silent.faults = {FaultStatus{"COM-02", "No inverter.", false, true, "", 1}};
+  check(silent, "inverter_offline",
+        "Waiting for the inverter (modbus tcp 192.0.2.7:502): it does not answer (COM-02)");
 }
 
 void recoveryAndTheOperatorsMode() {

@@ -86,15 +86,19 @@ class SunSpecDeviceTest : public ::testing::Test {
 
 TEST_F(SunSpecDeviceTest, ModelChainAsASunSpecReaderWalksIt) {
   EXPECT_TRUE(ss::is_marker(read(40000, 2)));
-  for (std::uint16_t m : {1, 103, 120, 124, 802}) EXPECT_NE(start_of(m), 0) << m;
+  for (std::uint16_t m : {1, 103, 120, 124, 802, 160}) EXPECT_NE(start_of(m), 0) << m;
   const auto m124 = start_of(124);
   const auto b = read(m124, 26);
   EXPECT_EQ(b[1], 24);
   EXPECT_EQ(b[2], 5000);                            // WChaMax
   EXPECT_EQ(static_cast<std::int16_t>(b[25]), -2);  // InOutWRte_SF
-  // After 802 comes the end marker.
+  // After 802 comes 160 (four modules of 20 registers after 8 fixed), then the end marker.
   const auto m802 = start_of(802);
-  EXPECT_EQ(read(m802 + 2 + 62, 1)[0], ss::kEndModelId);
+  EXPECT_EQ(read(m802 + 2 + 62, 1)[0], 160);
+  const auto m160 = start_of(160);
+  EXPECT_EQ(read(m160 + 1, 1)[0], 8 + 4 * 20);
+  EXPECT_EQ(read(m160 + 8, 1)[0], 4);  // N
+  EXPECT_EQ(read(m160 + 2 + 8 + 4 * 20, 1)[0], ss::kEndModelId);
 }
 
 TEST_F(SunSpecDeviceTest, ForcedRatesFixTheBatteryPowerAndRevertAfterTheTimeout) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (preset "fuzz": clang, ASan+UBSan, no tests, no benchmarks) and
-# runs each for a fixed time. The same script serves CI (30 s per target) and long runs.
+# runs each for a fixed time. The same script serves CI (scripts/test.sh: 20 s per target) and long runs.
 #
 #   scripts/fuzz.sh [--time SECONDS] [--jobs N] [--corpus-dir DIR] [target ...]
 #

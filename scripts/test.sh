@@ -3,7 +3,7 @@
 #   dev   build and test (everything, with the QEMU and packaging tests and benchmark smoke runs),
 #   asan  the same under AddressSanitizer + UBSan (without the VM tests),
 #   tsan  the same under ThreadSanitizer (without the VM and packaging tests),
-#   fuzz  every libFuzzer target for BESSD_FUZZ_SECONDS (default 30) on the repository's seeds.
+#   fuzz  every libFuzzer target for BESSD_FUZZ_SECONDS (default 20) on the repository's seeds.
 # The last line printed counts every test and fuzz target: "N passed, N failed".
 #
 # --quick: the developers' lane: style and purity checks, the dev build, and the unit and
@@ -101,9 +101,9 @@ if ((quick)); then
   exit $status
 fi
 
-echo "== fuzz: every target for ${BESSD_FUZZ_SECONDS:-30} s"
+echo "== fuzz: every target for ${BESSD_FUZZ_SECONDS:-20} s"
 SECONDS=0
-./scripts/fuzz.sh --time "${BESSD_FUZZ_SECONDS:-30}" --jobs "$jobs" 2>&1 | tee "$log_dir/fuzz.log" || status=1
+./scripts/fuzz.sh --time "${BESSD_FUZZ_SECONDS:-20}" --jobs "$jobs" 2>&1 | tee "$log_dir/fuzz.log" || status=1
 fuzz_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log_dir/fuzz.log" | tail -n 1 || true)
 if [[ -n $fuzz_line ]]; then
   passed=$((passed + $(cut -d' ' -f1 <<<"$fuzz_line")))

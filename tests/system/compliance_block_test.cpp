@@ -26,6 +26,17 @@ TEST(ComplianceBlock, DaemonUpApiExplainsInverterAtZero) {
   ASSERT_TRUE(status.contains("compliance")) << status.dump();
   EXPECT_EQ(status.at("compliance").value("verdict", ""), "block") << status.dump();
   EXPECT_NE(status.at("compliance").dump().find("PAS-LOC-01"), std::string::npos) << status.dump();
+  // The operating reason says why nothing flows, first.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        status = status_of(site);
+        return status.at("operating_reason").at("code") == "installation_blocked";
+      },
+      5s))
+      << status.at("operating_reason").dump();
+  EXPECT_NE(status.at("operating_reason").at("text").get<std::string>().find("PAS-LOC-01"),
+            std::string::npos)
+      << status.at("operating_reason").dump();
 
   const auto report = site.api("GET", "/v1/compliance");
   ASSERT_EQ(report.status, 200);

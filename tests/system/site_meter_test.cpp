@@ -44,17 +44,28 @@ TEST_P(SiteMeter, SelfConsumptionFollowsTheMeterOnAnInverterWithoutOne) {
   ASSERT_TRUE(wait_battery_covers_house(site, truth, 300, 250, 20s)) << truth.dump() << "\n"
                                                                      << site.bessd_output();
 
-  nlohmann::json status = status_of(site);
+  // The meter's figure agrees with the simulator's grid. Both move while the battery ramps and
+  // the figure is up to a poll old, so agreement is awaited, not taken from one sample.
+  nlohmann::json status;
+  nlohmann::json sim;
+  const auto agrees = [&](const char* key, double within) {
+    const auto& v = status.at("power_flow").at(key);
+    return v.is_number() && std::abs(v.get<double>() - sim.at(key).get<double>()) < within;
+  };
+  ASSERT_TRUE(wait_until(
+      [&] {
+        status = status_of(site);
+        sim = site.sim_status();
+        // PV from the inverter's model 160: its PV inputs, not the battery's modules beside
+        // them (the battery discharges here).
+        return agrees("grid_w", 250) && agrees("pv_w", 50);
+      },
+      10s))
+      << status.at("power_flow").dump() << "\n"
+      << sim.dump();
   const auto& flow = status.at("power_flow");
   EXPECT_EQ(flow.at("grid_source"), "meter") << flow.dump();
-  ASSERT_TRUE(flow.at("grid_w").is_number()) << flow.dump();
-  EXPECT_NEAR(flow.at("grid_w").get<double>(), site.sim_status().at("grid_w").get<double>(), 400);
-  // PV from the inverter's model 160: its PV inputs, not the battery's modules beside them (the
-  // battery discharges here).
   EXPECT_EQ(flow.at("pv_source"), "inverter") << flow.dump();
-  ASSERT_TRUE(flow.at("pv_w").is_number()) << flow.dump();
-  EXPECT_NEAR(flow.at("pv_w").get<double>(), site.sim_status().at("pv_w").get<double>(), 50)
-      << flow.dump();
   EXPECT_TRUE(flow.at("house_w").is_number()) << flow.dump();
   const auto meter = link_named(status, "meter");
   ASSERT_FALSE(meter.is_null()) << status.at("links").dump();

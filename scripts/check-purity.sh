@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Architecture rule 1 (docs: architecture.md §3): the decision logic has no I/O and no clock of
 # its own. Fails when a pure component includes Asio, sockets, sqlite3, libmodbus, spdlog or
-# systemd, or reads a clock with ::now(). Pure: common, core, energy, config, compliance, limits,
-# control, the protocol codecs (can/codec, bms/protocols, inverter/registers) and the inverter's
-# planning.
+# systemd or libmosquitto, or reads a clock with ::now(). Pure: common, core, energy, config,
+# compliance, limits, control, mqtt (topics and payloads; the broker link is elsewhere), the
+# protocol codecs (can/codec, bms/protocols, inverter/registers) and the inverter's planning.
 set -euo pipefail
 cd "${1:-$(dirname "$0")/..}"
 
 pure_dirs=()
-for comp in common core energy config compliance limits control; do
+for comp in common core energy config compliance limits control mqtt; do
   for base in src include/bessd; do
     [[ -d "$base/$comp" ]] && pure_dirs+=("$base/$comp")
   done
@@ -19,7 +19,7 @@ for d in src/can/codec include/bessd/can/codec src/bms/protocols include/bessd/b
   [[ -d "$d" ]] && pure_dirs+=("$d")
 done
 
-forbidden='#[[:space:]]*include[[:space:]]*[<"](boost/asio|boost/beast|asio|sqlite3|modbus|spdlog|systemd/|sys/socket|netinet/|linux/can|libsocketcan)'
+forbidden='#[[:space:]]*include[[:space:]]*[<"](boost/asio|boost/beast|asio|sqlite3|modbus|spdlog|systemd/|sys/socket|netinet/|linux/can|libsocketcan|mosquitto)'
 status=0
 if ((${#pure_dirs[@]})); then
   if grep -rnE "$forbidden" "${pure_dirs[@]}"; then

@@ -31,6 +31,7 @@
 #include <bessd/app/active_warnings.hpp>
 #include <bessd/app/api_listeners.hpp>
 #include <bessd/app/app_facade.hpp>
+#include <bessd/app/mqtt_bridge.hpp>
 #include <bessd/app/compliance_monitor.hpp>
 #include <bessd/app/control_loop.hpp>
 #include <bessd/app/control_thread_facade.hpp>
@@ -147,6 +148,7 @@ struct Daemon::Impl {
   std::unique_ptr<modbus::LibmodbusClient> modbus_client;
   std::unique_ptr<inverter::ProfileInverterDriver> inverter_driver;
   std::unique_ptr<SiteMeter> meter;    // the site's grid meter, when configured
+  std::unique_ptr<MqttBridge> mqtt;    // the site on an MQTT broker, when configured
   std::uint64_t inverter_problems{0};  // io thread; shown as the inverter link's error_count
   // Control
   std::unique_ptr<FireAlarmInput> fire_alarm;
@@ -267,6 +269,11 @@ struct Daemon::Impl {
       meter = std::make_unique<SiteMeter>(io, clock, *config.meter,
                                           load_meter_profile(config, options.config_path),
                                           [this](const core::Event& e) { on_event(e); });
+    if (config.mqtt)
+      mqtt = std::make_unique<MqttBridge>(
+          io, clock, config, broker_options_of(config, options.config_path),
+          [this] { return api::to_json(facade->status()); },
+          [this](const core::Event& e) { on_event(e); });
 
     bms_bus = bms::make_bms_bus(io, config.bms, bms_protocol.filters());
     bms_monitor = std::make_unique<bms::BmsMonitor>(
@@ -888,6 +895,7 @@ struct Daemon::Impl {
     });
     inverter_driver->stop();
     if (meter) meter->stop();
+    if (mqtt) mqtt->stop();
     save_counters();
     io.stop();
   }
@@ -914,6 +922,7 @@ struct Daemon::Impl {
         (void)inverter::load_configured_profile(
             r.config->inverter.profile, r.config->inverter.profile_dir, options.config_path);
         if (r.config->meter) (void)load_meter_profile(*r.config, options.config_path);
+        if (r.config->mqtt) (void)broker_options_of(*r.config, options.config_path);
         // The token file through the same loader as at start-up.
         auto server = api::http::ServerOptions::from_config(r.config->api);
         if (!server) {
@@ -965,7 +974,8 @@ struct Daemon::Impl {
           fresh.inverter.tcp.host != config.inverter.tcp.host ||
           fresh.inverter.tcp.port != config.inverter.tcp.port ||
           fresh.inverter.rtu.device != config.inverter.rtu.device ||
-          fresh.storage.path != config.storage.path || meter_link_changed(fresh);
+          fresh.storage.path != config.storage.path || meter_link_changed(fresh) ||
+          fresh.mqtt != config.mqtt;
       config = std::move(fresh);
       setup_logging(config.logging, options.log_level);
       evaluate_compliance();
@@ -975,8 +985,8 @@ struct Daemon::Impl {
       config_text = std::move(r.text);
       if (links_changed) {
         log->warn(
-            "BMS, inverter, meter or storage link settings changed: they take effect at the next "
-            "restart");
+            "BMS, inverter, meter, MQTT or storage link settings changed: they take effect at the "
+            "next restart");
       }
       reload_fault.reset();
       log->info("configuration reloaded (api section applied)");
@@ -1040,6 +1050,7 @@ struct Daemon::Impl {
     loop->start();
     rewrite_safety_state_at_start();
     start_api();
+    if (mqtt) mqtt->start();  // after the facade its status comes from
     log->info("bessd ready (site \"{}\", config {})", config.site.name,
               options.config_path.string());
     notifier.ready();

@@ -84,6 +84,10 @@ Config parse_config(std::string_view text, const std::string& source) {
     auto r = top.object("meter");
     read_meter(r, config.meter);
   }
+  {
+    auto r = top.object("mqtt");
+    read_mqtt(r, config.mqtt);
+  }
   top.accept("$schema");  // editors may point at config/schema/bessd.schema.json
   top.finish();
   if (!issues.empty()) throw ConfigError(source, issues.items());

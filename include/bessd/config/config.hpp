@@ -13,6 +13,7 @@
 #include <bessd/config/limits_config.hpp>
 #include <bessd/config/logging_config.hpp>
 #include <bessd/config/meter_config.hpp>
+#include <bessd/config/mqtt_config.hpp>
 #include <bessd/config/prices_config.hpp>
 #include <bessd/config/site_config.hpp>
 #include <bessd/config/storage_config.hpp>
@@ -32,6 +33,7 @@ struct Config {
   LimitsConfig limits;
   std::optional<PricesConfig> prices;  // absent: no money figures
   std::optional<MeterConfig> meter;    // absent: the inverter's own grid and PV readings
+  std::optional<MqttConfig> mqtt;      // absent: no MQTT
 };
 
 }  // namespace bessd::config

@@ -18,6 +18,7 @@ void read_compliance(ObjectReader& in, ComplianceConfig& out);
 void read_limits(ObjectReader& in, LimitsConfig& out);
 void read_prices(ObjectReader& in, std::optional<PricesConfig>& out);
 void read_meter(ObjectReader& in, std::optional<MeterConfig>& out);
+void read_mqtt(ObjectReader& in, std::optional<MqttConfig>& out);
 /// The link fields shared by the inverter and the meter sections.
 void read_modbus_link(ObjectReader& in, ModbusLinkConfig& link);
 

@@ -17,6 +17,7 @@
 #include <bessd/app/daemon.hpp>
 #include <bessd/app/logging.hpp>
 #include <bessd/app/process_memory.hpp>
+#include <bessd/app/mqtt_bridge.hpp>
 #include <bessd/app/site_meter.hpp>
 #include <bessd/common/date.hpp>
 #include <bessd/compliance/bms_nameplate.hpp>
@@ -63,6 +64,7 @@ int check_config(const std::string& path) {
     (void)bessd::inverter::load_configured_profile(config.inverter.profile,
                                                    config.inverter.profile_dir, path);
     if (config.meter) (void)bessd::app::load_meter_profile(config, path);
+    if (config.mqtt) (void)bessd::app::broker_options_of(config, path);
     check_api(config, path);
     if (!config.site.jurisdiction_as_written.empty()) {
       std::cout << path << ": note: /site/jurisdiction: \"" << config.site.jurisdiction_as_written

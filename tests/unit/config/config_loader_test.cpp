@@ -144,6 +144,46 @@ TEST(ConfigLoader, AMeterIsOptionalAndItsLinkChecked) {
   EXPECT_TRUE(has_issue(issues, "/meter/rtu", "")) << dump(issues);
 }
 
+// MQTT (docs/mqtt.md): optional, control off unless asked for, topics that are topics.
+TEST(ConfigLoader, MqttIsOptionalReadOnlyByDefaultAndItsTopicsChecked) {
+  EXPECT_FALSE(parse_config(minimal_json()).mqtt);
+  Config c = parse_config(minimal_json(R"("mqtt": {"host": "broker.lan"})"));
+  ASSERT_TRUE(c.mqtt);
+  EXPECT_EQ(c.mqtt->host, "broker.lan");
+  EXPECT_EQ(c.mqtt->port, 1883);
+  EXPECT_FALSE(c.mqtt->allow_control);
+  EXPECT_TRUE(c.mqtt->discovery);
+  EXPECT_EQ(c.mqtt->base_topic, "bessd");
+  EXPECT_EQ(c.mqtt->discovery_prefix, "homeassistant");
+  EXPECT_FALSE(c.mqtt->tls);
+  c = parse_config(minimal_json(
+      R"("mqtt": {"host": "broker.lan", "port": 8883, "username": "bessd",
+                  "password_file": "/etc/bessd/mqtt.pass", "site_id": "home-1",
+                  "base_topic": "house/energy", "tls": {"ca_file": "/etc/ssl/ca.pem"},
+                  "allow_control": true, "command_validity_s": 30, "state_period_s": 5})"));
+  ASSERT_TRUE(c.mqtt && c.mqtt->tls);
+  EXPECT_EQ(c.mqtt->tls->ca_file, "/etc/ssl/ca.pem");
+  EXPECT_EQ(c.mqtt->site_id, "home-1");
+  EXPECT_EQ(c.mqtt->base_topic, "house/energy");
+  EXPECT_TRUE(c.mqtt->allow_control);
+  EXPECT_DOUBLE_EQ(c.mqtt->command_validity_s, 30.0);
+  auto issues = issues_of(minimal_json(
+      R"("mqtt": {"port": 0, "site_id": "a/b", "base_topic": "bessd/#",
+                  "discovery_prefix": "/ha", "password_file": "/x", "state_period_s": 0.1,
+                  "tls": {"cert_file": "/c.pem"}, "alow_control": true})"));
+  EXPECT_TRUE(has_issue(issues, "/mqtt/host", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/mqtt/port", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/mqtt/site_id", "topic level")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/mqtt/base_topic", "'#'")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/mqtt/discovery_prefix", "leading")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/mqtt/password_file", "username")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/mqtt/state_period_s", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/mqtt/tls/ca_file", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/mqtt/tls/key_file", "both")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/mqtt/alow_control", "unknown")) << dump(issues)
+      << "a typo must not switch control on or off silently";
+}
+
 TEST(ConfigLoader, OutOfRangeValues) {
   auto issues = issues_of(minimal_json(R"("bms": {"timeout_ms": 50, "bitrate": 300000},
       "control": {"min_soc_pct": 120}, "inverter": {"tcp": {"port": 70000}})"));

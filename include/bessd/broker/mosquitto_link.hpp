@@ -1,0 +1,87 @@
+#pragma once
+// One connection to an MQTT broker through libmosquitto (MQTT 5), on threads of its own: the
+// connect (name lookup, TCP, TLS) and the network loop never run on the io_context's thread,
+// and a broker that is down or slow never holds the caller (docs/mqtt.md "Connection").
+// Reconnects with exponential backoff (1 s to 60 s). The last will ("offline", retained) is set
+// before connecting; the caller publishes "online" from its connect handler.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+namespace bessd::broker {
+
+struct BrokerOptions {
+  std::string host;
+  std::uint16_t port{1883};
+  std::string client_id;
+  std::string username;  // empty: none
+  std::string password;
+  std::string ca_file;  // non-empty: TLS, the broker's certificate checked against it
+  std::string cert_file;
+  std::string key_file;
+  std::uint16_t keepalive_s{30};
+  std::string will_topic;  // empty: no last will
+  std::string will_payload{"offline"};
+  unsigned reconnect_min_s{1};
+  unsigned reconnect_max_s{60};
+};
+
+struct IncomingMessage {
+  std::string topic;
+  std::string payload;
+  bool retained{false};
+};
+
+/// Counters for status and metrics (any thread).
+struct LinkCounters {
+  std::uint64_t connects{0};
+  std::uint64_t published{0};
+  std::uint64_t not_sent{0};  // publish refused: not connected, or the library's error
+  std::uint64_t received{0};
+};
+
+class MosquittoLink {
+ public:
+  /// `up` with "connected to host:port", or down with the reason (the broker's refusal, the
+  /// connection lost, the lookup failed). Runs on `io`.
+  using LinkHandler = std::function<void(bool up, const std::string& detail)>;
+  /// Runs on `io`.
+  using MessageHandler = std::function<void(const IncomingMessage&)>;
+
+  MosquittoLink(boost::asio::io_context& io, BrokerOptions options);
+  ~MosquittoLink();
+  MosquittoLink(const MosquittoLink&) = delete;
+  MosquittoLink& operator=(const MosquittoLink&) = delete;
+
+  void set_link_handler(LinkHandler handler);
+  void set_message_handler(MessageHandler handler);
+  /// Starts connecting; returns at once. A setting the library refuses (a TLS file it cannot
+  /// use) is reported through the link handler, as a down link.
+  void start();
+  /// Disconnects (the broker then keeps the will unpublished: the caller publishes "offline"
+  /// first) and ends the threads.
+  void stop();
+
+  /// Queues a message for the network thread; never waits on the network. False (and counted
+  /// as not sent) while not connected: retained state is published again on connect.
+  bool publish(const std::string& topic, const std::string& payload, int qos, bool retain);
+  /// Subscribes now if connected; every subscription is made again on each connect.
+  void subscribe(const std::string& filter, int qos);
+
+  bool connected() const;
+  LinkCounters counters() const;
+  /// "mqtt host:port" (with "tls" when it is), for status.
+  std::string describe() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace bessd::broker

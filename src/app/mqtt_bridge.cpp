@@ -1,0 +1,173 @@
+#include <bessd/app/mqtt_bridge.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include <bessd/config/config_error.hpp>
+#include <bessd/mqtt/state_payload.hpp>
+#include <bessd/version.hpp>
+
+namespace bessd::app {
+
+namespace {
+
+// Changes are sent at most this often: a status that moves every step would otherwise be a
+// message per step.
+constexpr Duration kMinInterval = std::chrono::seconds{1};
+
+core::Event mqtt_event(TimePoint at, core::Severity severity, core::EventEdge edge,
+                       std::string message) {
+  core::Event e;
+  e.at = at;
+  e.severity = severity;
+  e.edge = edge;
+  e.source = "mqtt";
+  e.code = "mqtt.link_lost";
+  e.message = std::move(message);
+  return e;
+}
+
+}  // namespace
+
+mqtt::MqttTopics mqtt_topics_of(const config::Config& config) {
+  const auto& m = *config.mqtt;
+  return mqtt::MqttTopics(m.base_topic,
+                          m.site_id.empty() ? mqtt::topic_level(config.site.name) : m.site_id,
+                          m.discovery_prefix);
+}
+
+broker::BrokerOptions broker_options_of(const config::Config& config,
+                                        const std::filesystem::path& config_path) {
+  const auto& m = *config.mqtt;
+  const auto topics = mqtt_topics_of(config);
+  broker::BrokerOptions o;
+  o.host = m.host;
+  o.port = m.port;
+  o.client_id = m.client_id.empty() ? "bessd-" + topics.site_id() : m.client_id;
+  o.username = m.username;
+  o.keepalive_s = m.keepalive_s;
+  if (m.tls) {
+    o.ca_file = m.tls->ca_file;
+    o.cert_file = m.tls->cert_file;
+    o.key_file = m.tls->key_file;
+  }
+  o.will_topic = topics.availability();
+  o.will_payload = "offline";
+  if (!m.password_file.empty()) {
+    std::ifstream in(m.password_file);
+    if (!in)
+      throw config::ConfigError(config_path.string(),
+                                {{"/mqtt/password_file", "cannot read " + m.password_file + ": " +
+                                                             std::strerror(errno)}});
+    std::getline(in, o.password);
+    if (!o.password.empty() && o.password.back() == '\r') o.password.pop_back();
+  }
+  return o;
+}
+
+MqttBridge::MqttBridge(boost::asio::io_context& io, const Clock& clock,
+                       const config::Config& config, broker::BrokerOptions options,
+                       StatusSource status, EventSink events)
+    : io_(io),
+      clock_(clock),
+      topics_(mqtt_topics_of(config)),
+      device_{config.site.name, kVersion, config.inverter.rated_power_w,
+              config.mqtt->allow_control},
+      discovery_(config.mqtt->discovery),
+      period_(std::chrono::duration_cast<Duration>(
+          std::chrono::duration<double>(config.mqtt->state_period_s))),
+      link_(io, std::move(options)),
+      status_(std::move(status)),
+      events_(std::move(events)),
+      timer_(io) {}
+
+MqttBridge::~MqttBridge() {
+  stop();
+}
+
+void MqttBridge::start() {
+  if (running_) return;
+  running_ = true;
+  link_.set_link_handler([this](bool up, const std::string& detail) { on_link(up, detail); });
+  link_.set_message_handler([this](const broker::IncomingMessage& m) { on_message(m); });
+  if (discovery_) link_.subscribe(topics_.discovery_status(), 1);
+  link_.start();
+  arm();
+}
+
+void MqttBridge::stop() {
+  if (!running_) return;
+  running_ = false;
+  timer_.cancel();
+  // A clean disconnect keeps the broker from sending the will: say it ourselves.
+  link_.publish(topics_.availability(), "offline", 1, true);
+  link_.stop();
+}
+
+void MqttBridge::on_link(bool up, const std::string& detail) {
+  const TimePoint now = clock_.now();
+  if (!up) {
+    const bool first = problem_.empty();
+    problem_ = detail;
+    if (first && events_)
+      events_(mqtt_event(now, core::Severity::warning, core::EventEdge::raised, detail));
+    return;
+  }
+  if (!problem_.empty() && events_)
+    events_(mqtt_event(now, core::Severity::warning, core::EventEdge::cleared, detail));
+  problem_.clear();
+  link_.publish(topics_.availability(), "online", 1, true);
+  if (discovery_) publish_discovery();
+  fresh_connection_ = true;
+  tick();
+}
+
+void MqttBridge::on_message(const broker::IncomingMessage& m) {
+  // Home Assistant (re)started: it forgets entities not configured again.
+  if (discovery_ && m.topic == topics_.discovery_status() && m.payload == "online")
+    publish_discovery();
+}
+
+void MqttBridge::publish_discovery() {
+  for (const auto& message : mqtt::ha_discovery(topics_, device_))
+    link_.publish(message.topic, message.payload, 1, true);
+}
+
+void MqttBridge::arm() {
+  timer_.expires_after(kMinInterval);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || !running_) return;
+    tick();
+    arm();
+  });
+}
+
+void MqttBridge::tick() {
+  if (!link_.connected() || !status_) return;
+  const TimePoint now = clock_.now();
+  const bool force = std::exchange(fresh_connection_, false);
+  const nlohmann::json status = status_();
+  publish_if_due(topics_.state(), mqtt::state_payload(status), last_state_, state_at_, now, force);
+  publish_if_due(topics_.energy(), mqtt::energy_payload(status), last_energy_, energy_at_, now,
+                 force);
+  publish_if_due(topics_.faults(), mqtt::faults_payload(status), last_faults_, faults_at_, now,
+                 force);
+}
+
+void MqttBridge::publish_if_due(const std::string& topic, const nlohmann::json& payload,
+                                std::string& last_sent, TimePoint& sent_at, TimePoint now,
+                                bool force) {
+  // A change is what differs apart from the time stamps, which differ every time.
+  nlohmann::json compared = payload;
+  compared.erase("time");
+  compared.erase("as_of");
+  std::string key = compared.dump();
+  if (!force && key == last_sent && now - sent_at < period_) return;
+  if (link_.publish(topic, payload.dump(), 0, true)) {
+    last_sent = std::move(key);
+    sent_at = now;
+  }
+}
+
+}  // namespace bessd::app

@@ -1,0 +1,222 @@
+#include <bessd/broker/mosquitto_link.hpp>
+
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/post.hpp>
+
+namespace bessd::broker {
+
+namespace {
+
+std::string error_text(int rc) {
+  if (rc == MOSQ_ERR_ERRNO) return std::strerror(errno);
+  return mosquitto_strerror(rc);
+}
+
+}  // namespace
+
+struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
+  Impl(boost::asio::io_context& io_context, BrokerOptions o)
+      : io(io_context), options(std::move(o)) {}
+  ~Impl() {
+    if (mosq != nullptr) mosquitto_destroy(mosq);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  boost::asio::io_context& io;
+  const BrokerOptions options;
+  mosquitto* mosq{nullptr};
+  std::thread connector;  // the first connect: its name lookup may block
+  std::atomic<bool> running{false};
+  std::atomic<bool> is_connected{false};
+  std::atomic<std::uint64_t> connects{0};
+  std::atomic<std::uint64_t> published{0};
+  std::atomic<std::uint64_t> not_sent{0};
+  std::atomic<std::uint64_t> received{0};
+  std::mutex mutex;  // guards subscriptions (the network thread resubscribes on connect)
+  std::vector<std::pair<std::string, int>> subscriptions;
+  LinkHandler on_link;
+  MessageHandler on_message;
+
+  std::string where() const { return options.host + ":" + std::to_string(options.port); }
+
+  void post_link(bool up, std::string detail) {
+    boost::asio::post(io, [weak = weak_from_this(), up, detail = std::move(detail)] {
+      auto self = weak.lock();
+      if (self && self->running && self->on_link) self->on_link(up, detail);
+    });
+  }
+
+  // libmosquitto's callbacks, on its network thread.
+  static void connected_cb(mosquitto* m, void* obj, int rc, int /*flags*/,
+                           const mosquitto_property* /*props*/) {
+    auto* self = static_cast<Impl*>(obj);
+    if (rc != 0) {
+      self->post_link(false, "the broker at " + self->where() +
+                                 " refused the connection: " + mosquitto_reason_string(rc));
+      return;
+    }
+    self->is_connected = true;
+    ++self->connects;
+    {
+      std::lock_guard lock(self->mutex);
+      for (const auto& [filter, qos] : self->subscriptions)
+        mosquitto_subscribe_v5(m, nullptr, filter.c_str(), qos, 0, nullptr);
+    }
+    self->post_link(true, "connected to " + self->where());
+  }
+
+  static void disconnected_cb(mosquitto* /*m*/, void* obj, int rc,
+                              const mosquitto_property* /*props*/) {
+    auto* self = static_cast<Impl*>(obj);
+    const bool was = self->is_connected.exchange(false);
+    if (rc != 0 && self->running)
+      self->post_link(false, std::string(was ? "connection to " : "no connection to ") +
+                                 self->where() + " lost: " + error_text(rc) +
+                                 "; reconnecting");
+  }
+
+  static void message_cb(mosquitto* /*m*/, void* obj, const mosquitto_message* msg,
+                         const mosquitto_property* /*props*/) {
+    auto* self = static_cast<Impl*>(obj);
+    ++self->received;
+    IncomingMessage in;
+    in.topic = msg->topic != nullptr ? msg->topic : "";
+    if (msg->payload != nullptr && msg->payloadlen > 0)
+      in.payload.assign(static_cast<const char*>(msg->payload),
+                        static_cast<std::size_t>(msg->payloadlen));
+    in.retained = msg->retain;
+    boost::asio::post(self->io, [weak = self->weak_from_this(), in = std::move(in)] {
+      auto s = weak.lock();
+      if (s && s->running && s->on_message) s->on_message(in);
+    });
+  }
+
+  // Everything that can be refused before a connection is tried; empty when all is well.
+  std::string configure() {
+    static std::once_flag library;
+    std::call_once(library, [] { mosquitto_lib_init(); });
+    mosq = mosquitto_new(options.client_id.empty() ? nullptr : options.client_id.c_str(),
+                         /*clean_session=*/true, this);
+    if (mosq == nullptr) return "cannot create an MQTT client: " + error_text(MOSQ_ERR_ERRNO);
+    mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+    mosquitto_connect_v5_callback_set(mosq, connected_cb);
+    mosquitto_disconnect_v5_callback_set(mosq, disconnected_cb);
+    mosquitto_message_v5_callback_set(mosq, message_cb);
+    if (!options.username.empty()) {
+      const int rc = mosquitto_username_pw_set(
+          mosq, options.username.c_str(),
+          options.password.empty() ? nullptr : options.password.c_str());
+      if (rc != MOSQ_ERR_SUCCESS) return "MQTT user name refused: " + error_text(rc);
+    }
+    if (!options.ca_file.empty()) {
+      const int rc = mosquitto_tls_set(
+          mosq, options.ca_file.c_str(), nullptr,
+          options.cert_file.empty() ? nullptr : options.cert_file.c_str(),
+          options.key_file.empty() ? nullptr : options.key_file.c_str(), nullptr);
+      if (rc != MOSQ_ERR_SUCCESS)
+        return "MQTT TLS settings refused (" + options.ca_file + "): " + error_text(rc);
+    }
+    if (!options.will_topic.empty()) {
+      const int rc = mosquitto_will_set_v5(mosq, options.will_topic.c_str(),
+                                           static_cast<int>(options.will_payload.size()),
+                                           options.will_payload.data(), 1, true, nullptr);
+      if (rc != MOSQ_ERR_SUCCESS) return "MQTT last will refused: " + error_text(rc);
+    }
+    mosquitto_reconnect_delay_set(mosq, options.reconnect_min_s, options.reconnect_max_s, true);
+    return {};
+  }
+};
+
+MosquittoLink::MosquittoLink(boost::asio::io_context& io, BrokerOptions options)
+    : impl_(std::make_shared<Impl>(io, std::move(options))) {}
+
+MosquittoLink::~MosquittoLink() {
+  stop();
+}
+
+void MosquittoLink::set_link_handler(LinkHandler handler) {
+  impl_->on_link = std::move(handler);
+}
+void MosquittoLink::set_message_handler(MessageHandler handler) {
+  impl_->on_message = std::move(handler);
+}
+
+void MosquittoLink::start() {
+  if (impl_->running || impl_->mosq != nullptr) return;
+  impl_->running = true;
+  if (auto refused = impl_->configure(); !refused.empty()) {
+    impl_->post_link(false, refused);
+    return;
+  }
+  // The network thread first: it waits for the connect below, then reconnects by itself.
+  if (const int rc = mosquitto_loop_start(impl_->mosq); rc != MOSQ_ERR_SUCCESS) {
+    impl_->post_link(false, "cannot start the MQTT network thread: " + error_text(rc));
+    return;
+  }
+  impl_->connector = std::thread([impl = impl_] {
+    const int rc = mosquitto_connect_async(impl->mosq, impl->options.host.c_str(),
+                                           impl->options.port, impl->options.keepalive_s);
+    if (rc != MOSQ_ERR_SUCCESS)
+      impl->post_link(false, "cannot connect to " + impl->where() + ": " + error_text(rc) +
+                                 "; retrying");
+  });
+}
+
+void MosquittoLink::stop() {
+  if (!impl_->running.exchange(false)) return;
+  if (impl_->connector.joinable()) impl_->connector.join();
+  if (impl_->mosq == nullptr) return;
+  mosquitto_disconnect_v5(impl_->mosq, MQTT_RC_NORMAL_DISCONNECTION, nullptr);
+  mosquitto_loop_stop(impl_->mosq, /*force=*/false);
+  impl_->is_connected = false;
+}
+
+bool MosquittoLink::publish(const std::string& topic, const std::string& payload, int qos,
+                            bool retain) {
+  if (!impl_->is_connected || impl_->mosq == nullptr) {
+    ++impl_->not_sent;
+    return false;
+  }
+  const int rc = mosquitto_publish_v5(impl_->mosq, nullptr, topic.c_str(),
+                                      static_cast<int>(payload.size()), payload.data(), qos,
+                                      retain, nullptr);
+  if (rc != MOSQ_ERR_SUCCESS) {
+    ++impl_->not_sent;
+    return false;
+  }
+  ++impl_->published;
+  return true;
+}
+
+void MosquittoLink::subscribe(const std::string& filter, int qos) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->subscriptions.emplace_back(filter, qos);
+  }
+  if (impl_->is_connected && impl_->mosq != nullptr)
+    mosquitto_subscribe_v5(impl_->mosq, nullptr, filter.c_str(), qos, 0, nullptr);
+}
+
+bool MosquittoLink::connected() const {
+  return impl_->is_connected;
+}
+
+LinkCounters MosquittoLink::counters() const {
+  return {impl_->connects, impl_->published, impl_->not_sent, impl_->received};
+}
+
+std::string MosquittoLink::describe() const {
+  return std::string(impl_->options.ca_file.empty() ? "mqtt " : "mqtt+tls ") + impl_->where();
+}
+
+}  // namespace bessd::broker

@@ -1,0 +1,149 @@
+// bessd on a real mosquitto broker (docs/mqtt.md), watched as Home Assistant would: the retained
+// availability, state and energy messages and the discovery configs, the state agreeing with
+// GET /v1/status, "offline" when bessd stops, and a broker that goes away and comes back.
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "site.hpp"
+
+namespace bessd::systest {
+namespace {
+
+using namespace std::chrono_literals;
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// A mosquitto broker on loopback with a configuration of its own (Debian's default one wants
+// systemd's folders).
+class Broker {
+ public:
+  Broker() : port_(free_port()) {
+    write_file(dir_.path() + "/mosquitto.conf",
+               "listener " + std::to_string(port_) +
+                   " 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n");
+    start();
+  }
+  void start() {
+    process_ = std::make_unique<Process>(
+        std::vector<std::string>{"/usr/sbin/mosquitto", "-c", dir_.path() + "/mosquitto.conf"});
+    wait_until([&] { return run(sub_args("$SYS/broker/version", 1, 1)).code == 0; }, 5s);
+  }
+  void kill() {
+    process_->signal(SIGKILL);
+    process_->wait(5s);
+  }
+  int port() const { return port_; }
+  /// Messages on `filter` as "topic payload" lines (retained ones at once), at most `count`
+  /// of them or what arrives within `seconds`.
+  std::map<std::string, std::string> retained(const std::string& filter, int count,
+                                              int seconds = 3) const {
+    std::map<std::string, std::string> out;
+    std::istringstream lines(run(sub_args(filter, count, seconds), 10s).output);
+    for (std::string line; std::getline(lines, line);) {
+      const auto space = line.find(' ');
+      if (space != std::string::npos) out[line.substr(0, space)] = line.substr(space + 1);
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::string> sub_args(const std::string& filter, int count, int seconds) const {
+    return {"/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(port_), "-t",
+            filter, "-v", "-C", std::to_string(count), "-W", std::to_string(seconds)};
+  }
+  TempDir dir_;
+  int port_;
+  std::unique_ptr<Process> process_;
+};
+
+SiteOptions with_mqtt(const Broker& broker) {
+  SiteOptions o = evening_self_consumption("victron_ess");
+  o.config_patch["mqtt"] = {{"host", "127.0.0.1"},
+                            {"port", broker.port()},
+                            {"site_id", "home"},
+                            {"state_period_s", 2}};
+  return o;
+}
+
+TEST(Mqtt, HomeAssistantSeesTheSiteAsTheApiDoes) {
+  Broker broker;
+  Site site(with_mqtt(broker));
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+
+  std::map<std::string, std::string> got;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        got = broker.retained("bessd/home/#", 4);
+        return got.count("bessd/home/state") && got.count("bessd/home/energy") &&
+               got["bessd/home/status"] == "online";
+      },
+      10s))
+      << site.bessd_output();
+  const auto state = nlohmann::json::parse(got["bessd/home/state"]);
+  const auto status = status_of(site);
+  EXPECT_NEAR(state.at("soc_pct").get<double>(), status.at("pack").at("soc_pct").get<double>(),
+              1.0);
+  EXPECT_EQ(state.at("mode"), "self_consumption");
+  EXPECT_EQ(state.at("inverter_online"), true);
+  EXPECT_TRUE(state.at("battery_power_w").is_number()) << state.dump();
+  const auto energy = nlohmann::json::parse(got["bessd/home/energy"]);
+  EXPECT_TRUE(energy.at("battery_discharged_kwh").is_number()) << energy.dump();
+
+  // Discovery: retained configs Home Assistant reads; no control entity (control is off).
+  const auto configs = broker.retained("homeassistant/#", 40);
+  ASSERT_TRUE(configs.count("homeassistant/sensor/bessd_home/soc/config")) << configs.size();
+  const auto soc = nlohmann::json::parse(configs.at("homeassistant/sensor/bessd_home/soc/config"));
+  EXPECT_EQ(soc.at("state_topic"), "bessd/home/state");
+  EXPECT_EQ(soc.at("availability_topic"), "bessd/home/status");
+  const auto energy_in =
+      nlohmann::json::parse(configs.at("homeassistant/sensor/bessd_home/battery_charged/config"));
+  EXPECT_EQ(energy_in.at("state_class"), "total_increasing");
+  EXPECT_FALSE(configs.count("homeassistant/select/bessd_home/mode/config"));
+
+  // A stop says offline (retained), so Home Assistant shows the entities unavailable.
+  site.bessd()->signal(SIGTERM);
+  ASSERT_TRUE(site.bessd()->wait(10s)) << site.bessd_output();
+  site.forget_bessd();
+  EXPECT_EQ(broker.retained("bessd/home/status", 1)["bessd/home/status"], "offline");
+}
+
+TEST(Mqtt, ABrokerThatGoesAwayNeverHoldsTheControlLoopAndIsFoundAgain) {
+  Broker broker;
+  Site site(with_mqtt(broker));
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_until([&] { return broker.retained("bessd/home/status", 1).size() == 1; }, 10s));
+  broker.kill();
+  // The controller goes on: status answers and the battery still covers the house.
+  nlohmann::json truth;
+  EXPECT_TRUE(wait_battery_covers_house(site, truth, 200, 300, 15s)) << truth.dump();
+  const auto before = status_of(site).at("operating_reason");
+  EXPECT_FALSE(before.is_null());
+  broker.start();
+  ASSERT_TRUE(wait_until(
+      [&] { return broker.retained("bessd/home/status", 1)["bessd/home/status"] == "online"; },
+      20s))
+      << site.bessd_output();
+  EXPECT_TRUE(broker.retained("bessd/home/state", 1).count("bessd/home/state"));
+}
+
+}  // namespace
+}  // namespace bessd::systest

@@ -1,0 +1,36 @@
+#pragma once
+// A command from the broker (docs/mqtt.md "Control"), checked before anything acts on it: the
+// topic names what, the payload says it either plainly (as Home Assistant's select, number and
+// button send it) or as JSON with the time it was sent. A retained command, or one sent longer
+// ago than the validity, is refused: it may be a leftover of another day. Pure.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <bessd/api/command_dto.hpp>
+#include <bessd/common/clock.hpp>
+
+namespace bessd::mqtt {
+
+enum class CommandKind : std::uint8_t { mode, acknowledge };
+
+struct MqttCommand {
+  CommandKind kind{CommandKind::mode};
+  api::ModeRequest mode;  // kind mode: as PUT /v1/mode takes it
+};
+
+/// A command, or why it is refused (one sentence naming the topic's command and the reason).
+struct CommandCheck {
+  std::optional<MqttCommand> command;
+  std::string refusal;
+};
+
+/// `name`: the topic's last level ("mode", "setpoint", "ack"). `sent_at` in a JSON payload is
+/// RFC 3339 or Unix seconds; without it a command is taken as sent now (Home Assistant sends
+/// none), so only a retained one is refused for its age.
+CommandCheck check_command(std::string_view name, std::string_view payload, bool retained,
+                           WallTime now, std::chrono::seconds validity);
+
+}  // namespace bessd::mqtt

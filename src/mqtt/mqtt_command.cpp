@@ -1,0 +1,108 @@
+#include <bessd/mqtt/mqtt_command.hpp>
+
+#include <charconv>
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include <bessd/api/query_params.hpp>
+
+namespace bessd::mqtt {
+
+namespace {
+
+using Json = nlohmann::json;
+
+CommandCheck refused(std::string_view name, const std::string& why) {
+  return {std::nullopt, "command " + std::string(name) + " refused: " + why};
+}
+
+std::optional<api::Mode> mode_named(std::string_view text) {
+  if (text == "idle") return api::Mode::idle;
+  if (text == "manual") return api::Mode::manual;
+  if (text == "self_consumption") return api::Mode::self_consumption;
+  return std::nullopt;
+}
+
+std::optional<double> number_in(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\n')) text.remove_suffix(1);
+  double v = 0.0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || !std::isfinite(v))
+    return std::nullopt;
+  return v;
+}
+
+// The sent_at of a JSON command: its age against the validity, or why it is refused.
+std::string stale(const Json& j, WallTime now, std::chrono::seconds validity) {
+  if (!j.contains("sent_at")) return {};
+  const Json& v = j.at("sent_at");
+  std::optional<WallTime> at;
+  if (v.is_string()) at = api::parse_time(v.get<std::string>(), now);
+  if (v.is_number_integer()) at = WallTime{} + std::chrono::seconds{v.get<std::int64_t>()};
+  if (!at) return "sent_at must be an RFC 3339 time or Unix seconds, got " + v.dump();
+  const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - *at);
+  if (age > validity)
+    return "sent " + std::to_string(age.count()) + " s ago, valid for " +
+           std::to_string(validity.count()) + " s";
+  if (-age > validity)
+    return "sent_at is " + std::to_string((-age).count()) +
+           " s ahead of this gateway's clock (more than the validity of " +
+           std::to_string(validity.count()) + " s)";
+  return {};
+}
+
+}  // namespace
+
+CommandCheck check_command(std::string_view name, std::string_view payload, bool retained,
+                           WallTime now, std::chrono::seconds validity) {
+  if (name != "mode" && name != "setpoint" && name != "ack")
+    return refused(name, "unknown command (mode, setpoint, ack)");
+  if (retained)
+    return refused(name, "it arrived retained, so it may be old; publish commands without the "
+                         "retain flag");
+  const bool json = !payload.empty() && payload.front() == '{';
+  Json j = Json::object();
+  if (json) {
+    j = Json::parse(payload, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) return refused(name, "the payload is not JSON");
+    if (auto why = stale(j, now, validity); !why.empty()) return refused(name, why);
+  }
+  MqttCommand c;
+  if (name == "ack") {
+    if (!json && payload != "ack" && payload != "PRESS" && !payload.empty())
+      return refused(name, "the payload must be \"ack\" or JSON");
+    c.kind = CommandKind::acknowledge;
+    return {c, {}};
+  }
+  if (name == "setpoint") {
+    std::optional<double> w = json ? (j.contains("setpoint_w") && j.at("setpoint_w").is_number()
+                                          ? std::optional<double>(j.at("setpoint_w").get<double>())
+                                          : std::nullopt)
+                                   : number_in(payload);
+    if (!w) return refused(name, "the payload must be a power in W (+ = charge) or JSON with setpoint_w");
+    c.mode.mode = api::Mode::manual;
+    c.mode.setpoint_w = *w;
+  } else {
+    const std::string text =
+        json ? (j.contains("mode") && j.at("mode").is_string() ? j.at("mode").get<std::string>()
+                                                               : std::string())
+             : std::string(payload);
+    const auto mode = mode_named(text);
+    if (!mode) return refused(name, "the mode must be idle, self_consumption or manual");
+    c.mode.mode = *mode;
+    if (json && j.contains("setpoint_w")) {
+      if (!j.at("setpoint_w").is_number()) return refused(name, "setpoint_w must be a number");
+      c.mode.setpoint_w = j.at("setpoint_w").get<double>();
+    }
+  }
+  if (json && j.contains("expires_in_s")) {
+    if (!j.at("expires_in_s").is_number_integer() || j.at("expires_in_s").get<std::int64_t>() <= 0)
+      return refused(name, "expires_in_s must be a whole number of seconds above 0");
+    c.mode.expires_in_s = j.at("expires_in_s").get<std::int64_t>();
+  }
+  return {c, {}};
+}
+
+}  // namespace bessd::mqtt

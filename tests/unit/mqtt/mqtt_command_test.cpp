@@ -1,0 +1,66 @@
+// Commands from the broker (docs/mqtt.md "Control"): what Home Assistant sends is understood,
+// anything retained or stale is refused with the reason.
+#include <gtest/gtest.h>
+
+#include <bessd/mqtt/mqtt_command.hpp>
+
+namespace bessd::mqtt {
+namespace {
+
+using namespace std::chrono_literals;
+
+const WallTime kNow = WallTime{} + std::chrono::seconds{1'796'000'000};
+
+CommandCheck check(std::string_view name, std::string_view payload, bool retained = false) {
+  return check_command(name, payload, retained, kNow, 10s);
+}
+
+TEST(MqttCommand, HomeAssistantsPlainPayloadsAreUnderstood) {
+  auto c = check("mode", "self_consumption");
+  ASSERT_TRUE(c.command) << c.refusal;
+  EXPECT_EQ(c.command->kind, CommandKind::mode);
+  EXPECT_EQ(c.command->mode.mode, api::Mode::self_consumption);
+  c = check("setpoint", "-1500.0");
+  ASSERT_TRUE(c.command) << c.refusal;
+  EXPECT_EQ(c.command->mode.mode, api::Mode::manual);
+  EXPECT_EQ(c.command->mode.setpoint_w, -1500.0);
+  c = check("ack", "ack");
+  ASSERT_TRUE(c.command) << c.refusal;
+  EXPECT_EQ(c.command->kind, CommandKind::acknowledge);
+}
+
+TEST(MqttCommand, JsonCarriesTheSetpointExpiryAndWhenItWasSent) {
+  auto c = check("mode",
+                 R"({"mode":"manual","setpoint_w":800,"expires_in_s":3600,"sent_at":"-5s"})");
+  ASSERT_TRUE(c.command) << c.refusal;
+  EXPECT_EQ(c.command->mode.mode, api::Mode::manual);
+  EXPECT_EQ(c.command->mode.setpoint_w, 800.0);
+  EXPECT_EQ(c.command->mode.expires_in_s, 3600);
+  c = check("setpoint", R"({"setpoint_w": 500, "sent_at": 1796000000})");
+  ASSERT_TRUE(c.command) << c.refusal;
+}
+
+TEST(MqttCommand, RetainedStaleOrMalformedCommandsAreRefusedWithTheReason) {
+  EXPECT_NE(check("mode", "idle", /*retained=*/true).refusal.find("retained"), std::string::npos);
+  EXPECT_NE(check("mode", R"({"mode":"idle","sent_at":"-11s"})").refusal.find("11 s ago"),
+            std::string::npos);
+  EXPECT_NE(check("mode", R"({"mode":"idle","sent_at":"2099-01-01T00:00:00Z"})")
+                .refusal.find("ahead"),
+            std::string::npos);
+  EXPECT_NE(check("mode", R"({"mode":"idle","sent_at":"yesterday"})").refusal.find("sent_at"),
+            std::string::npos);
+  EXPECT_NE(check("mode", "turbo").refusal.find("idle, self_consumption or manual"),
+            std::string::npos);
+  EXPECT_NE(check("setpoint", "1.5kW").refusal.find("power in W"), std::string::npos);
+  EXPECT_NE(check("setpoint", "nan").refusal.find("power in W"), std::string::npos);
+  EXPECT_NE(check("mode", "{not json").refusal.find("not JSON"), std::string::npos);
+  EXPECT_NE(check("mode", R"({"mode":"manual","expires_in_s":-1})").refusal.find("expires_in_s"),
+            std::string::npos);
+  EXPECT_NE(check("reboot", "now").refusal.find("unknown command"), std::string::npos);
+  EXPECT_NE(check("ack", "yes please").refusal.find("\"ack\""), std::string::npos);
+  for (const auto& r : {check("mode", "idle", true), check("setpoint", "x")})
+    EXPECT_FALSE(r.command);
+}
+
+}  // namespace
+}  // namespace bessd::mqtt

@@ -23,16 +23,16 @@ bool topic_text(ObjectReader& in, std::string_view key, std::string& out, bool a
 void read_mqtt_tls(ObjectReader& in, std::optional<MqttTlsConfig>& out) {
   if (!in.present()) return;
   MqttTlsConfig t;
-  bool ok = in.string("ca_file", t.ca_file, Presence::required, /*allow_empty=*/false);
-  ok = in.string("cert_file", t.cert_file) && ok;
-  ok = in.string("key_file", t.key_file) && ok;
-  if (t.cert_file.empty() != t.key_file.empty()) {
+  // string() is false for an absent optional key too, so issues are counted instead.
+  const std::size_t issues_before = in.issues().items().size();
+  in.string("ca_file", t.ca_file, Presence::required, /*allow_empty=*/false);
+  in.string("cert_file", t.cert_file, Presence::optional, /*allow_empty=*/false);
+  in.string("key_file", t.key_file, Presence::optional, /*allow_empty=*/false);
+  if (t.cert_file.empty() != t.key_file.empty())
     in.issues().add(in.child_pointer(t.cert_file.empty() ? "cert_file" : "key_file"),
                     "a client certificate needs both cert_file and key_file");
-    ok = false;
-  }
   in.finish();
-  if (ok) out = t;
+  if (in.issues().items().size() == issues_before) out = t;
 }
 
 }  // namespace

@@ -180,8 +180,8 @@ TEST(ConfigLoader, MqttIsOptionalReadOnlyByDefaultAndItsTopicsChecked) {
   EXPECT_TRUE(has_issue(issues, "/mqtt/state_period_s", "")) << dump(issues);
   EXPECT_TRUE(has_issue(issues, "/mqtt/tls/ca_file", "")) << dump(issues);
   EXPECT_TRUE(has_issue(issues, "/mqtt/tls/key_file", "both")) << dump(issues);
-  EXPECT_TRUE(has_issue(issues, "/mqtt/alow_control", "unknown")) << dump(issues)
-      << "a typo must not switch control on or off silently";
+  EXPECT_TRUE(has_issue(issues, "/mqtt/alow_control", "unknown"))
+      << dump(issues) << "a typo must not switch control on or off silently";
 }
 
 TEST(ConfigLoader, OutOfRangeValues) {

@@ -54,8 +54,8 @@ TEST(HaDiscovery, EveryEntityIsUniqueOnOneDeviceAndUnavailableWhileBessdIsAway) 
     const std::string tpl = c.at("value_template");
     const auto start = tpl.find("value_json.") + 11;
     auto end = start;
-    while (end < tpl.size() && (std::isalnum(static_cast<unsigned char>(tpl[end])) != 0 ||
-                                tpl[end] == '_'))
+    while (end < tpl.size() &&
+           (std::isalnum(static_cast<unsigned char>(tpl[end])) != 0 || tpl[end] == '_'))
       ++end;
     const std::string key = tpl.substr(start, end - start);
     const Json& message = c.at("state_topic") == "bessd/home/energy" ? energy : state;
@@ -65,10 +65,11 @@ TEST(HaDiscovery, EveryEntityIsUniqueOnOneDeviceAndUnavailableWhileBessdIsAway) 
 
 TEST(HaDiscovery, ControlEntitiesOnlyWhenControlIsAllowed) {
   const auto off = ha_discovery(kTopics, {"Home", "0.1.0", 5000.0, false});
-  for (const auto& topic : {kTopics.discovery("select", "mode"),
-                            kTopics.discovery("number", "manual_setpoint"),
-                            kTopics.discovery("button", "acknowledge")})
-    EXPECT_TRUE(config_at(off, topic).is_null()) << topic << ": an empty retained message removes it";
+  for (const auto& topic :
+       {kTopics.discovery("select", "mode"), kTopics.discovery("number", "manual_setpoint"),
+        kTopics.discovery("button", "acknowledge")})
+    EXPECT_TRUE(config_at(off, topic).is_null())
+        << topic << ": an empty retained message removes it";
   const auto on = ha_discovery(kTopics, {"Home", "0.1.0", 5000.0, true});
   const Json mode = config_at(on, kTopics.discovery("select", "mode"));
   EXPECT_EQ(mode.at("command_topic"), "bessd/home/cmd/mode");

@@ -30,8 +30,8 @@ TEST(MqttCommand, HomeAssistantsPlainPayloadsAreUnderstood) {
 }
 
 TEST(MqttCommand, JsonCarriesTheSetpointExpiryAndWhenItWasSent) {
-  auto c = check("mode",
-                 R"({"mode":"manual","setpoint_w":800,"expires_in_s":3600,"sent_at":"-5s"})");
+  auto c =
+      check("mode", R"({"mode":"manual","setpoint_w":800,"expires_in_s":3600,"sent_at":"-5s"})");
   ASSERT_TRUE(c.command) << c.refusal;
   EXPECT_EQ(c.command->mode.mode, api::Mode::manual);
   EXPECT_EQ(c.command->mode.setpoint_w, 800.0);
@@ -44,9 +44,9 @@ TEST(MqttCommand, RetainedStaleOrMalformedCommandsAreRefusedWithTheReason) {
   EXPECT_NE(check("mode", "idle", /*retained=*/true).refusal.find("retained"), std::string::npos);
   EXPECT_NE(check("mode", R"({"mode":"idle","sent_at":"-11s"})").refusal.find("11 s ago"),
             std::string::npos);
-  EXPECT_NE(check("mode", R"({"mode":"idle","sent_at":"2099-01-01T00:00:00Z"})")
-                .refusal.find("ahead"),
-            std::string::npos);
+  EXPECT_NE(
+      check("mode", R"({"mode":"idle","sent_at":"2099-01-01T00:00:00Z"})").refusal.find("ahead"),
+      std::string::npos);
   EXPECT_NE(check("mode", R"({"mode":"idle","sent_at":"yesterday"})").refusal.find("sent_at"),
             std::string::npos);
   EXPECT_NE(check("mode", "turbo").refusal.find("idle, self_consumption or manual"),

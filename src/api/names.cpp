@@ -17,6 +17,8 @@ std::string_view to_string(Transport t) noexcept {
       return "tcp";
     case Transport::internal:
       return "internal";
+    case Transport::mqtt:
+      return "mqtt";
   }
   return "invalid";
 }
@@ -37,6 +39,8 @@ std::string Requester::describe() const {
     out = "uid " + std::to_string(*uid);
     if (!user.empty()) out += " (" + user + ")";
     if (pid) out += " pid " + std::to_string(*pid);
+  } else if (transport == Transport::mqtt) {
+    out = "client " + (user.empty() ? std::string{"(unnamed)"} : user);
   } else if (!credential.empty()) {
     out = "token " + credential;
   } else {

@@ -21,6 +21,10 @@ std::string write_client_key(const Requester& who) {
       return who.uid ? "uid " + std::to_string(*who.uid) : "unix peer without credentials";
     case Transport::tcp:
       break;
+    case Transport::mqtt:
+      // A command names its client itself: every MQTT command shares one bucket, so that a
+      // client cannot earn more by naming itself anew.
+      return "mqtt " + who.peer;
   }
   if (!who.credential.empty()) return "token " + who.credential;
   return "tcp " + who.peer.substr(0, who.peer.rfind(':'));

@@ -141,6 +141,8 @@ api::Requester requester_from_audit_actor(const std::string& actor) {
     who.transport = api::Transport::unix_socket;
   else if (transport == api::to_string(api::Transport::tcp))
     who.transport = api::Transport::tcp;
+  else if (transport == api::to_string(api::Transport::mqtt))
+    who.transport = api::Transport::mqtt;
   if (const auto v = j.find("uid"); v != j.end() && v->is_number_unsigned())
     who.uid = v->get<std::uint32_t>();
   if (const auto v = j.find("gid"); v != j.end() && v->is_number_unsigned())

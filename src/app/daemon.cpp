@@ -31,7 +31,6 @@
 #include <bessd/app/active_warnings.hpp>
 #include <bessd/app/api_listeners.hpp>
 #include <bessd/app/app_facade.hpp>
-#include <bessd/app/mqtt_bridge.hpp>
 #include <bessd/app/compliance_monitor.hpp>
 #include <bessd/app/control_loop.hpp>
 #include <bessd/app/control_thread_facade.hpp>
@@ -40,6 +39,7 @@
 #include <bessd/app/inherited_sockets.hpp>
 #include <bessd/app/latch_write_behind.hpp>
 #include <bessd/app/logging.hpp>
+#include <bessd/app/mqtt_bridge.hpp>
 #include <bessd/app/safety_state_store.hpp>
 #include <bessd/app/site_meter.hpp>
 #include <bessd/app/status_text.hpp>
@@ -570,6 +570,7 @@ struct Daemon::Impl {
     api_facade = std::make_unique<ControlThreadFacade>(
         *facade, io.get_executor(), [this] { return facade->take_audit_commits(); },
         std::chrono::seconds(2), facade.get());
+    if (mqtt) mqtt->set_facade(api_facade.get());
     router = std::make_unique<api::Router>(*api_facade, clock,
                                            api::write_rate_settings(config.api.write_rate));
     http = std::make_unique<api::http::HttpServer>(api_io, *router, *server_options);
@@ -966,16 +967,16 @@ struct Daemon::Impl {
       refuse_reload(r.error);
     } else {
       config::Config fresh = std::move(*r.config);
-      const bool links_changed =
-          fresh.bms.transport != config.bms.transport ||
-          fresh.bms.interface != config.bms.interface || fresh.bms.device != config.bms.device ||
-          fresh.inverter.profile != config.inverter.profile ||
-          fresh.inverter.transport != config.inverter.transport ||
-          fresh.inverter.tcp.host != config.inverter.tcp.host ||
-          fresh.inverter.tcp.port != config.inverter.tcp.port ||
-          fresh.inverter.rtu.device != config.inverter.rtu.device ||
-          fresh.storage.path != config.storage.path || meter_link_changed(fresh) ||
-          fresh.mqtt != config.mqtt;
+      const bool links_changed = fresh.bms.transport != config.bms.transport ||
+                                 fresh.bms.interface != config.bms.interface ||
+                                 fresh.bms.device != config.bms.device ||
+                                 fresh.inverter.profile != config.inverter.profile ||
+                                 fresh.inverter.transport != config.inverter.transport ||
+                                 fresh.inverter.tcp.host != config.inverter.tcp.host ||
+                                 fresh.inverter.tcp.port != config.inverter.tcp.port ||
+                                 fresh.inverter.rtu.device != config.inverter.rtu.device ||
+                                 fresh.storage.path != config.storage.path ||
+                                 meter_link_changed(fresh) || fresh.mqtt != config.mqtt;
       config = std::move(fresh);
       setup_logging(config.logging, options.log_level);
       evaluate_compliance();

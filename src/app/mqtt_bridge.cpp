@@ -58,8 +58,8 @@ broker::BrokerOptions broker_options_of(const config::Config& config,
     std::ifstream in(m.password_file);
     if (!in)
       throw config::ConfigError(config_path.string(),
-                                {{"/mqtt/password_file", "cannot read " + m.password_file + ": " +
-                                                             std::strerror(errno)}});
+                                {{"/mqtt/password_file",
+                                  "cannot read " + m.password_file + ": " + std::strerror(errno)}});
     std::getline(in, o.password);
     if (!o.password.empty() && o.password.back() == '\r') o.password.pop_back();
   }
@@ -80,7 +80,16 @@ MqttBridge::MqttBridge(boost::asio::io_context& io, const Clock& clock,
       link_(io, std::move(options)),
       status_(std::move(status)),
       events_(std::move(events)),
-      timer_(io) {}
+      timer_(io) {
+  const auto& m = *config.mqtt;
+  if (m.allow_control)
+    commands_ = std::make_unique<MqttCommands>(
+        io, clock, topics_, std::chrono::seconds{m.command_validity_s},
+        api::write_rate_settings(config.api.write_rate), m.host + ":" + std::to_string(m.port),
+        [this](const std::string& topic, const std::string& payload) {
+          link_.publish(topic, payload, 1, false);
+        });
+}
 
 MqttBridge::~MqttBridge() {
   stop();
@@ -92,6 +101,7 @@ void MqttBridge::start() {
   link_.set_link_handler([this](bool up, const std::string& detail) { on_link(up, detail); });
   link_.set_message_handler([this](const broker::IncomingMessage& m) { on_message(m); });
   if (discovery_) link_.subscribe(topics_.discovery_status(), 1);
+  if (commands_) link_.subscribe(topics_.commands(), 1);
   link_.start();
   arm();
 }
@@ -100,6 +110,7 @@ void MqttBridge::stop() {
   if (!running_) return;
   running_ = false;
   timer_.cancel();
+  if (commands_) commands_->audit_pending_refusals(/*all=*/true);
   // A clean disconnect keeps the broker from sending the will: say it ourselves.
   link_.publish(topics_.availability(), "offline", 1, true);
   link_.stop();
@@ -127,6 +138,8 @@ void MqttBridge::on_message(const broker::IncomingMessage& m) {
   // Home Assistant (re)started: it forgets entities not configured again.
   if (discovery_ && m.topic == topics_.discovery_status() && m.payload == "online")
     publish_discovery();
+  else if (commands_ && m.topic.starts_with(topics_.command("")))
+    commands_->on_message(m);
 }
 
 void MqttBridge::publish_discovery() {
@@ -144,6 +157,7 @@ void MqttBridge::arm() {
 }
 
 void MqttBridge::tick() {
+  if (commands_) commands_->audit_pending_refusals(/*all=*/false);
   if (!link_.connected() || !status_) return;
   const TimePoint now = clock_.now();
   const bool force = std::exchange(fresh_connection_, false);

@@ -16,6 +16,11 @@ namespace bessd::broker {
 
 namespace {
 
+// A retained message keeps its retain flag even when it reaches a live subscription (MQTT 5
+// "retain as published"): a command published retained is refused whenever it arrives, not only
+// after a reconnect (docs/mqtt.md "Control").
+constexpr int kSubscribeOptions = MQTT_SUB_OPT_RETAIN_AS_PUBLISHED;
+
 std::string error_text(int rc) {
   if (rc == MOSQ_ERR_ERRNO) return std::strerror(errno);
   return mosquitto_strerror(rc);
@@ -70,7 +75,7 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
     {
       std::lock_guard lock(self->mutex);
       for (const auto& [filter, qos] : self->subscriptions)
-        mosquitto_subscribe_v5(m, nullptr, filter.c_str(), qos, 0, nullptr);
+        mosquitto_subscribe_v5(m, nullptr, filter.c_str(), qos, kSubscribeOptions, nullptr);
     }
     self->post_link(true, "connected to " + self->where());
   }
@@ -81,8 +86,7 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
     const bool was = self->is_connected.exchange(false);
     if (rc != 0 && self->running)
       self->post_link(false, std::string(was ? "connection to " : "no connection to ") +
-                                 self->where() + " lost: " + error_text(rc) +
-                                 "; reconnecting");
+                                 self->where() + " lost: " + error_text(rc) + "; reconnecting");
   }
 
   static void message_cb(mosquitto* /*m*/, void* obj, const mosquitto_message* msg,
@@ -113,16 +117,16 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
     mosquitto_disconnect_v5_callback_set(mosq, disconnected_cb);
     mosquitto_message_v5_callback_set(mosq, message_cb);
     if (!options.username.empty()) {
-      const int rc = mosquitto_username_pw_set(
-          mosq, options.username.c_str(),
-          options.password.empty() ? nullptr : options.password.c_str());
+      const int rc =
+          mosquitto_username_pw_set(mosq, options.username.c_str(),
+                                    options.password.empty() ? nullptr : options.password.c_str());
       if (rc != MOSQ_ERR_SUCCESS) return "MQTT user name refused: " + error_text(rc);
     }
     if (!options.ca_file.empty()) {
-      const int rc = mosquitto_tls_set(
-          mosq, options.ca_file.c_str(), nullptr,
-          options.cert_file.empty() ? nullptr : options.cert_file.c_str(),
-          options.key_file.empty() ? nullptr : options.key_file.c_str(), nullptr);
+      const int rc =
+          mosquitto_tls_set(mosq, options.ca_file.c_str(), nullptr,
+                            options.cert_file.empty() ? nullptr : options.cert_file.c_str(),
+                            options.key_file.empty() ? nullptr : options.key_file.c_str(), nullptr);
       if (rc != MOSQ_ERR_SUCCESS)
         return "MQTT TLS settings refused (" + options.ca_file + "): " + error_text(rc);
     }
@@ -167,8 +171,8 @@ void MosquittoLink::start() {
     const int rc = mosquitto_connect_async(impl->mosq, impl->options.host.c_str(),
                                            impl->options.port, impl->options.keepalive_s);
     if (rc != MOSQ_ERR_SUCCESS)
-      impl->post_link(false, "cannot connect to " + impl->where() + ": " + error_text(rc) +
-                                 "; retrying");
+      impl->post_link(false,
+                      "cannot connect to " + impl->where() + ": " + error_text(rc) + "; retrying");
   });
 }
 
@@ -187,9 +191,9 @@ bool MosquittoLink::publish(const std::string& topic, const std::string& payload
     ++impl_->not_sent;
     return false;
   }
-  const int rc = mosquitto_publish_v5(impl_->mosq, nullptr, topic.c_str(),
-                                      static_cast<int>(payload.size()), payload.data(), qos,
-                                      retain, nullptr);
+  const int rc =
+      mosquitto_publish_v5(impl_->mosq, nullptr, topic.c_str(), static_cast<int>(payload.size()),
+                           payload.data(), qos, retain, nullptr);
   if (rc != MOSQ_ERR_SUCCESS) {
     ++impl_->not_sent;
     return false;
@@ -204,7 +208,7 @@ void MosquittoLink::subscribe(const std::string& filter, int qos) {
     impl_->subscriptions.emplace_back(filter, qos);
   }
   if (impl_->is_connected && impl_->mosq != nullptr)
-    mosquitto_subscribe_v5(impl_->mosq, nullptr, filter.c_str(), qos, 0, nullptr);
+    mosquitto_subscribe_v5(impl_->mosq, nullptr, filter.c_str(), qos, kSubscribeOptions, nullptr);
 }
 
 bool MosquittoLink::connected() const {

@@ -59,7 +59,7 @@ void read_mqtt(ObjectReader& in, std::optional<MqttConfig>& out) {
   in.boolean("discovery", m.discovery);
   topic_text(in, "discovery_prefix", m.discovery_prefix, /*allow_slash=*/true);
   in.boolean("allow_control", m.allow_control);
-  in.number("command_validity_s", m.command_validity_s, NumberRange::between(1.0, 600.0));
+  in.integer("command_validity_s", m.command_validity_s, 1, 600);
   in.integer_as("keepalive_s", m.keepalive_s, 5, 3600);
   in.finish();
   if (in.issues().items().size() == issues_before) out = m;

@@ -10,8 +10,8 @@ using Json = nlohmann::json;
 struct SensorSpec {
   const char* object;  // object id: the topic's last level and part of the unique id
   const char* name;
-  const char* key;     // the key in the message
-  const char* unit;    // "" = none
+  const char* key;   // the key in the message
+  const char* unit;  // "" = none
   const char* device_class;
   const char* state_class;
   bool energy;      // in the energy message, else the state message
@@ -31,8 +31,8 @@ constexpr SensorSpec kSensors[] = {
      true},
     {"pack_voltage", "Pack voltage", "pack_voltage_v", "V", "voltage", "measurement", false, true},
     {"pack_current", "Pack current", "pack_current_a", "A", "current", "measurement", false, true},
-    {"cell_voltage_min", "Lowest cell voltage", "cell_voltage_min_v", "V", "voltage",
-     "measurement", false, true},
+    {"cell_voltage_min", "Lowest cell voltage", "cell_voltage_min_v", "V", "voltage", "measurement",
+     false, true},
     {"cell_voltage_max", "Highest cell voltage", "cell_voltage_max_v", "V", "voltage",
      "measurement", false, true},
     {"cell_temperature_min", "Coldest cell", "cell_temperature_min_c", "°C", "temperature",
@@ -55,8 +55,7 @@ constexpr SensorSpec kSensors[] = {
     {"grid_export", "Grid export", "grid_export_kwh", "kWh", "energy", "total_increasing", true,
      false},
     {"pv_energy", "PV energy", "pv_kwh", "kWh", "energy", "total_increasing", true, false},
-    {"house_energy", "House energy", "house_kwh", "kWh", "energy", "total_increasing", true,
-     false},
+    {"house_energy", "House energy", "house_kwh", "kWh", "energy", "total_increasing", true, false},
 };
 
 // A binary sensor from a state key: ON when the template says so.
@@ -107,8 +106,7 @@ RetainedMessage sensor(const MqttTopics& t, const DiscoveryDevice& d, const Sens
   return {t.discovery("sensor", s.object), c.dump()};
 }
 
-RetainedMessage binary_sensor(const MqttTopics& t, const DiscoveryDevice& d,
-                              const BinarySpec& b) {
+RetainedMessage binary_sensor(const MqttTopics& t, const DiscoveryDevice& d, const BinarySpec& b) {
   Json c = common(t, d, b.object, b.name);
   c["state_topic"] = t.state();
   c["value_template"] = std::string("{{ 'ON' if ") + b.on_template + " else 'OFF' }}";

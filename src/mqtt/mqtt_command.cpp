@@ -60,8 +60,9 @@ CommandCheck check_command(std::string_view name, std::string_view payload, bool
   if (name != "mode" && name != "setpoint" && name != "ack")
     return refused(name, "unknown command (mode, setpoint, ack)");
   if (retained)
-    return refused(name, "it arrived retained, so it may be old; publish commands without the "
-                         "retain flag");
+    return refused(name,
+                   "it arrived retained, so it may be old; publish commands without the "
+                   "retain flag");
   const bool json = !payload.empty() && payload.front() == '{';
   Json j = Json::object();
   if (json) {
@@ -70,8 +71,14 @@ CommandCheck check_command(std::string_view name, std::string_view payload, bool
     if (auto why = stale(j, now, validity); !why.empty()) return refused(name, why);
   }
   MqttCommand c;
+  if (json && j.contains("client")) {
+    const Json& v = j.at("client");
+    if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > 64)
+      return refused(name, "client must be a name of 1 to 64 characters");
+    c.client = v.get<std::string>();
+  }
   if (name == "ack") {
-    if (!json && payload != "ack" && payload != "PRESS" && !payload.empty())
+    if (!json && payload != "ack" && payload != "PRESS")
       return refused(name, "the payload must be \"ack\" or JSON");
     c.kind = CommandKind::acknowledge;
     return {c, {}};
@@ -81,7 +88,8 @@ CommandCheck check_command(std::string_view name, std::string_view payload, bool
                                           ? std::optional<double>(j.at("setpoint_w").get<double>())
                                           : std::nullopt)
                                    : number_in(payload);
-    if (!w) return refused(name, "the payload must be a power in W (+ = charge) or JSON with setpoint_w");
+    if (!w)
+      return refused(name, "the payload must be a power in W (+ = charge) or JSON with setpoint_w");
     c.mode.mode = api::Mode::manual;
     c.mode.setpoint_w = *w;
   } else {
@@ -97,10 +105,18 @@ CommandCheck check_command(std::string_view name, std::string_view payload, bool
       c.mode.setpoint_w = j.at("setpoint_w").get<double>();
     }
   }
+  // The bounds PUT /v1/mode has (docs/api.md): a typo guard; the controller clamps the rest.
+  if (c.mode.setpoint_w && std::abs(*c.mode.setpoint_w) > api::kMaxSetpointMagnitudeW)
+    return refused(name, "setpoint_w must be within ±1000000 W");
+  if (c.mode.setpoint_w && c.mode.mode != api::Mode::manual)
+    return refused(name, "setpoint_w is only allowed with mode manual");
   if (json && j.contains("expires_in_s")) {
-    if (!j.at("expires_in_s").is_number_integer() || j.at("expires_in_s").get<std::int64_t>() <= 0)
-      return refused(name, "expires_in_s must be a whole number of seconds above 0");
-    c.mode.expires_in_s = j.at("expires_in_s").get<std::int64_t>();
+    const Json& v = j.at("expires_in_s");
+    if (!v.is_number_integer() || v.get<std::int64_t>() <= 0 ||
+        v.get<std::int64_t>() > api::kMaxModeExpirySeconds)
+      return refused(name, "expires_in_s must be a whole number of seconds from 1 to " +
+                               std::to_string(api::kMaxModeExpirySeconds));
+    c.mode.expires_in_s = v.get<std::int64_t>();
   }
   return {c, {}};
 }

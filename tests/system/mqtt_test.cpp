@@ -10,6 +10,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -52,6 +53,51 @@ class Broker {
     process_->wait(5s);
   }
   int port() const { return port_; }
+  /// Publishes one message (QoS 1; `retain` as the flag).
+  void publish(const std::string& topic, const std::string& payload, bool retain = false) const {
+    std::vector<std::string> args{"/usr/bin/mosquitto_pub",
+                                  "-h",
+                                  "127.0.0.1",
+                                  "-p",
+                                  std::to_string(port_),
+                                  "-q",
+                                  "1",
+                                  "-t",
+                                  topic,
+                                  "-m",
+                                  payload};
+    if (retain) args.emplace_back("-r");
+    EXPECT_EQ(run(args, 10s).code, 0) << topic;
+  }
+  /// Publishes `payload` on `topic` and returns the next answer on `answers` (empty when none
+  /// comes within `seconds`).
+  std::string answer_to(const std::string& topic, const std::string& payload,
+                        const std::string& answers, bool retain = false, int seconds = 5) const {
+    Process sub(sub_args(answers, 100, seconds + 5));
+    // The subscription is in place once a probe on the answer topic comes through.
+    const bool ready = wait_until(
+        [&] {
+          publish(answers, "probe");
+          return sub.output().find(" probe") != std::string::npos;
+        },
+        5s);
+    EXPECT_TRUE(ready) << "mosquitto_sub did not subscribe";
+    publish(topic, payload, retain);
+    std::string answer;
+    wait_until(
+        [&] {
+          std::istringstream lines(sub.output());
+          for (std::string line; std::getline(lines, line);)
+            if (const auto space = line.find(' ');
+                space != std::string::npos && line.substr(space + 1) != "probe")
+              answer = line.substr(space + 1);
+          return !answer.empty();
+        },
+        std::chrono::seconds(seconds));
+    sub.signal(SIGTERM);
+    (void)sub.wait(5s);
+    return answer;
+  }
   /// Messages on `filter` as "topic payload" lines (retained ones at once), at most `count`
   /// of them or what arrives within `seconds`.
   std::map<std::string, std::string> retained(const std::string& filter, int count,
@@ -137,6 +183,76 @@ TEST(Mqtt, HomeAssistantSeesTheSiteAsTheApiDoes) {
   ASSERT_TRUE(site.bessd()->wait(10s)) << site.bessd_output();
   site.forget_bessd();
   EXPECT_EQ(broker.retained("bessd/home/status", 1)["bessd/home/status"], "offline");
+}
+
+nlohmann::json parsed(const std::string& text) {
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+// Control off (the default): nothing answers and nothing changes.
+TEST(Mqtt, ControlIsOffUnlessAllowed) {
+  Broker broker;
+  Site site(with_mqtt(broker));
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_until([&] { return broker.retained("bessd/home/status", 1).size() == 1; }, 10s));
+  EXPECT_EQ(broker.answer_to("bessd/home/cmd/mode", "idle", "bessd/home/cmd_result", false, 3), "");
+  EXPECT_EQ(status_of(site).at("mode"), "self_consumption");
+}
+
+// Control on: the API's write path (clamping, audit naming the MQTT client); commands that
+// arrive retained or stale are refused with the reason and change nothing.
+TEST(Mqtt, CommandsGoTheApisWayAndOldOnesAreRefused) {
+  Broker broker;
+  SiteOptions o = with_mqtt(broker);
+  o.config_patch["mqtt"]["allow_control"] = true;
+  Site site(o);
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_until([&] { return broker.retained("bessd/home/status", 1).size() == 1; }, 10s));
+  const std::string results = "bessd/home/cmd_result";
+  const auto configs = broker.retained("homeassistant/#", 40);
+  ASSERT_TRUE(configs.count("homeassistant/select/bessd_home/mode/config")) << configs.size();
+  EXPECT_EQ(parsed(configs.at("homeassistant/select/bessd_home/mode/config")).at("command_topic"),
+            "bessd/home/cmd/mode");
+  EXPECT_TRUE(configs.count("homeassistant/button/bessd_home/acknowledge/config"));
+
+  // A retained command (a leftover for whoever subscribes next) is refused.
+  auto r = parsed(broker.answer_to("bessd/home/cmd/mode", "idle", results, /*retain=*/true));
+  ASSERT_TRUE(r.is_object()) << site.bessd_output();
+  EXPECT_EQ(r.at("accepted"), false);
+  EXPECT_NE(r.at("message").get<std::string>().find("retained"), std::string::npos) << r;
+  broker.publish("bessd/home/cmd/mode", "", /*retain=*/true);  // clears the retained one
+  // One sent 60 s ago is stale.
+  r = parsed(
+      broker.answer_to("bessd/home/cmd/mode", R"({"mode":"idle","sent_at":"-60s"})", results));
+  EXPECT_EQ(r.value("accepted", true), false) << r;
+  EXPECT_EQ(status_of(site).at("mode"), "self_consumption");
+
+  // A setpoint far beyond the inverter is clamped as PUT /v1/mode clamps it.
+  r = parsed(broker.answer_to("bessd/home/cmd/setpoint",
+                              R"({"setpoint_w": 900000, "client": "node-red", "sent_at": "-1s"})",
+                              results));
+  ASSERT_TRUE(r.is_object());
+  EXPECT_EQ(r.at("accepted"), true) << r;
+  EXPECT_LT(r.at("verdict").at("effective_setpoint_w").get<double>(), 900000.0) << r;
+  EXPECT_TRUE(wait_until([&] { return status_of(site).at("mode") == "manual"; }, 5s));
+
+  // Home Assistant's select: a plain "idle".
+  r = parsed(broker.answer_to("bessd/home/cmd/mode", "idle", results));
+  EXPECT_EQ(r.value("accepted", false), true) << r;
+  EXPECT_TRUE(wait_until([&] { return status_of(site).at("mode") == "idle"; }, 5s));
+
+  // The audit names the MQTT client and the broker.
+  const auto audit = site.api("GET", "/v1/audit?limit=20").body.at("records");
+  bool named = false, refusal = false;
+  for (const auto& rec : audit) {
+    const auto& who = rec.at("who");
+    if (who.at("transport") != "mqtt") continue;
+    EXPECT_EQ(who.at("peer"), "127.0.0.1:" + std::to_string(broker.port())) << rec;
+    if (who.at("user") == "node-red" && rec.at("action") == "mode") named = true;
+    if (rec.at("action") == "refused_write") refusal = true;
+  }
+  EXPECT_TRUE(named) << audit.dump(1);
+  EXPECT_TRUE(refusal) << audit.dump(1);
 }
 
 TEST(Mqtt, ABrokerThatGoesAwayNeverHoldsTheControlLoopAndIsFoundAgain) {

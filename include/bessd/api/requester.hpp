@@ -10,7 +10,8 @@
 
 namespace bessd::api {
 
-enum class Transport : std::uint8_t { unix_socket, tcp, internal };
+/// `mqtt`: a command from the MQTT broker (docs/mqtt.md "Control").
+enum class Transport : std::uint8_t { unix_socket, tcp, internal, mqtt };
 
 std::string_view to_string(Transport t) noexcept;
 
@@ -25,9 +26,11 @@ struct Requester {
   std::optional<std::uint32_t> uid;  // Unix socket peers only (SO_PEERCRED)
   std::optional<std::uint32_t> gid;
   std::optional<std::int32_t> pid;
-  std::string user;        // user name of uid, or "token" over TCP, or "internal"
+  /// The user name of uid, "token" over TCP, "internal", or over MQTT the client the command
+  /// names itself ("home-assistant"; the broker does not say who published).
+  std::string user;
   std::string credential;  // TCP: the name of the token presented ("grafana"); else empty
-  std::string peer;        // "unix:/run/bessd/api.sock" or "127.0.0.1:53122"
+  std::string peer;        // "unix:/run/bessd/api.sock", "127.0.0.1:53122" or "broker.lan:1883"
   /// Decided by the server (Unix socket: the peer's uid and groups; TCP: the token's scope).
   /// nullopt: no access at all.
   std::optional<Scope> scope;

@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
+#include <bessd/app/mqtt_commands.hpp>
 #include <bessd/broker/mosquitto_link.hpp>
 #include <bessd/common/clock.hpp>
 #include <bessd/config/config.hpp>
@@ -41,6 +42,10 @@ class MqttBridge {
   MqttBridge(const MqttBridge&) = delete;
   MqttBridge& operator=(const MqttBridge&) = delete;
 
+  /// Where commands go (mqtt.allow_control); the daemon's API facade, once it exists.
+  void set_facade(api::Facade* facade) {
+    if (commands_) commands_->set_facade(facade);
+  }
   void start();
   /// Publishes "offline" (when connected) and disconnects.
   void stop();
@@ -69,6 +74,7 @@ class MqttBridge {
   broker::MosquittoLink link_;
   StatusSource status_;
   EventSink events_;
+  std::unique_ptr<MqttCommands> commands_;  // mqtt.allow_control only
   boost::asio::steady_timer timer_;
   bool running_{false};
   bool fresh_connection_{false};  // publish everything at the next tick

@@ -8,8 +8,9 @@
 namespace bessd::config {
 
 struct MqttTlsConfig {
-  std::string ca_file;    // the broker's CA (PEM); required with TLS
-  std::string cert_file;  // client certificate (PEM); with key_file, instead of or besides a password
+  std::string ca_file;  // the broker's CA (PEM); required with TLS
+  std::string
+      cert_file;  // client certificate (PEM); with key_file, instead of or besides a password
   std::string key_file;
   friend bool operator==(const MqttTlsConfig&, const MqttTlsConfig&) = default;
 };
@@ -32,7 +33,7 @@ struct MqttConfig {
   /// Off: bessd never acts on a message (no command topics are subscribed).
   bool allow_control{false};
   /// A command whose timestamp is older than this, or that arrives retained, is refused.
-  double command_validity_s{10.0};
+  std::int64_t command_validity_s{10};
   std::uint16_t keepalive_s{30};
   friend bool operator==(const MqttConfig&, const MqttConfig&) = default;
 };

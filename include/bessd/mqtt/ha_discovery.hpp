@@ -21,8 +21,8 @@ struct RetainedMessage {
 };
 
 struct DiscoveryDevice {
-  std::string name;        // the site's name, as Home Assistant shows the device
-  std::string sw_version;  // bessd's version
+  std::string name;                     // the site's name, as Home Assistant shows the device
+  std::string sw_version;               // bessd's version
   std::optional<double> rated_power_w;  // bounds of the manual setpoint entity
   bool control_allowed{false};          // mqtt.allow_control
 };

@@ -18,7 +18,12 @@ enum class CommandKind : std::uint8_t { mode, acknowledge };
 
 struct MqttCommand {
   CommandKind kind{CommandKind::mode};
-  api::ModeRequest mode;  // kind mode: as PUT /v1/mode takes it
+  /// kind mode: as PUT /v1/mode takes it, except that a plain "manual" has no setpoint yet (the
+  /// caller supplies the last one set over MQTT, or 0 W).
+  api::ModeRequest mode;
+  /// The JSON payload's "client" ("home-assistant", "node-red"): who the audit names. Empty for
+  /// plain payloads.
+  std::string client;
 };
 
 /// A command, or why it is refused (one sentence naming the topic's command and the reason).

@@ -16,8 +16,8 @@
 #include <bessd/app/compliance_monitor.hpp>
 #include <bessd/app/daemon.hpp>
 #include <bessd/app/logging.hpp>
-#include <bessd/app/process_memory.hpp>
 #include <bessd/app/mqtt_bridge.hpp>
+#include <bessd/app/process_memory.hpp>
 #include <bessd/app/site_meter.hpp>
 #include <bessd/common/date.hpp>
 #include <bessd/compliance/bms_nameplate.hpp>

@@ -166,7 +166,7 @@ TEST(ConfigLoader, MqttIsOptionalReadOnlyByDefaultAndItsTopicsChecked) {
   EXPECT_EQ(c.mqtt->site_id, "home-1");
   EXPECT_EQ(c.mqtt->base_topic, "house/energy");
   EXPECT_TRUE(c.mqtt->allow_control);
-  EXPECT_DOUBLE_EQ(c.mqtt->command_validity_s, 30.0);
+  EXPECT_EQ(c.mqtt->command_validity_s, 30);
   auto issues = issues_of(minimal_json(
       R"("mqtt": {"port": 0, "site_id": "a/b", "base_topic": "bessd/#",
                   "discovery_prefix": "/ha", "password_file": "/x", "state_period_s": 0.1,

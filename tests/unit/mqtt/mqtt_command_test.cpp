@@ -36,8 +36,13 @@ TEST(MqttCommand, JsonCarriesTheSetpointExpiryAndWhenItWasSent) {
   EXPECT_EQ(c.command->mode.mode, api::Mode::manual);
   EXPECT_EQ(c.command->mode.setpoint_w, 800.0);
   EXPECT_EQ(c.command->mode.expires_in_s, 3600);
-  c = check("setpoint", R"({"setpoint_w": 500, "sent_at": 1796000000})");
+  c = check("setpoint", R"({"setpoint_w": 500, "sent_at": 1796000000, "client": "node-red"})");
   ASSERT_TRUE(c.command) << c.refusal;
+  EXPECT_EQ(c.command->client, "node-red");
+  // Home Assistant's select sends "manual" alone: the setpoint is the caller's to supply.
+  c = check("mode", "manual");
+  ASSERT_TRUE(c.command) << c.refusal;
+  EXPECT_FALSE(c.command->mode.setpoint_w);
 }
 
 TEST(MqttCommand, RetainedStaleOrMalformedCommandsAreRefusedWithTheReason) {
@@ -55,6 +60,13 @@ TEST(MqttCommand, RetainedStaleOrMalformedCommandsAreRefusedWithTheReason) {
   EXPECT_NE(check("setpoint", "nan").refusal.find("power in W"), std::string::npos);
   EXPECT_NE(check("mode", "{not json").refusal.find("not JSON"), std::string::npos);
   EXPECT_NE(check("mode", R"({"mode":"manual","expires_in_s":-1})").refusal.find("expires_in_s"),
+            std::string::npos);
+  EXPECT_NE(check("setpoint", "2e6").refusal.find("1000000 W"), std::string::npos);
+  EXPECT_NE(check("mode", R"({"mode":"idle","setpoint_w":100})").refusal.find("only allowed"),
+            std::string::npos);
+  EXPECT_NE(check("mode", R"({"mode":"idle","expires_in_s":99999999})").refusal.find("2592000"),
+            std::string::npos);
+  EXPECT_NE(check("mode", R"({"mode":"idle","client":""})").refusal.find("client"),
             std::string::npos);
   EXPECT_NE(check("reboot", "now").refusal.find("unknown command"), std::string::npos);
   EXPECT_NE(check("ack", "yes please").refusal.find("\"ack\""), std::string::npos);

@@ -561,6 +561,7 @@ struct Daemon::Impl {
         [this] {
           auto links = listeners->links();
           if (meter) links.push_back(meter->link_status(clock.now()));
+          if (mqtt) links.push_back(mqtt->link_status(clock.now()));
           return links;
         },
         [this] { return service_faults(); }, &running_config_fingerprint,

@@ -120,6 +120,7 @@ void MqttBridge::on_link(bool up, const std::string& detail) {
   const TimePoint now = clock_.now();
   if (!up) {
     const bool first = problem_.empty();
+    if (first) ++losses_;
     problem_ = detail;
     if (first && events_)
       events_(mqtt_event(now, core::Severity::warning, core::EventEdge::raised, detail));
@@ -140,6 +141,20 @@ void MqttBridge::on_message(const broker::IncomingMessage& m) {
     publish_discovery();
   else if (commands_ && m.topic.starts_with(topics_.command("")))
     commands_->on_message(m);
+}
+
+api::LinkStatus MqttBridge::link_status(TimePoint now) const {
+  api::LinkStatus l;
+  l.name = "mqtt";
+  const bool up = link_.connected();
+  l.state =
+      up ? api::LinkState::up
+         : (losses_ == 0 && problem_.empty() ? api::LinkState::unknown : api::LinkState::down);
+  if (published_at_ && now >= *published_at_)
+    l.age_s = std::chrono::duration<double>(now - *published_at_).count();
+  l.error_count = losses_;
+  l.detail = up || problem_.empty() ? link_.describe() : problem_;
+  return l;
 }
 
 void MqttBridge::publish_discovery() {
@@ -181,6 +196,7 @@ void MqttBridge::publish_if_due(const std::string& topic, const nlohmann::json& 
   if (link_.publish(topic, payload.dump(), 0, true)) {
     last_sent = std::move(key);
     sent_at = now;
+    published_at_ = now;
   }
 }
 

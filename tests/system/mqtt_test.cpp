@@ -266,12 +266,32 @@ TEST(Mqtt, ABrokerThatGoesAwayNeverHoldsTheControlLoopAndIsFoundAgain) {
   EXPECT_TRUE(wait_battery_covers_house(site, truth, 200, 300, 15s)) << truth.dump();
   const auto before = status_of(site).at("operating_reason");
   EXPECT_FALSE(before.is_null());
+  // Status says the broker is away, and why.
+  nlohmann::json link = nlohmann::json::object();
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto status = status_of(site);  // kept: the loop refers into it
+        for (const auto& l : status.at("links"))
+          if (l.at("name") == "mqtt") link = l;
+        return link.value("state", "") == "down";
+      },
+      10s))
+      << link << site.bessd_output();
+  EXPECT_GE(link.at("error_count").get<int>(), 1) << link;
   broker.start();
   ASSERT_TRUE(wait_until(
       [&] { return broker.retained("bessd/home/status", 1)["bessd/home/status"] == "online"; },
       20s))
       << site.bessd_output();
   EXPECT_TRUE(broker.retained("bessd/home/state", 1).count("bessd/home/state"));
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto status = status_of(site);
+        for (const auto& l : status.at("links"))
+          if (l.at("name") == "mqtt") return l.at("state") == "up";
+        return false;
+      },
+      5s));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
+#include <bessd/api/status_dto.hpp>
 #include <bessd/app/mqtt_commands.hpp>
 #include <bessd/broker/mosquitto_link.hpp>
 #include <bessd/common/clock.hpp>
@@ -55,6 +56,9 @@ class MqttBridge {
   std::string describe() const { return link_.describe(); }
   /// The last reason the link went down; empty while up.
   const std::string& problem() const { return problem_; }
+  /// "mqtt" in status's links (docs/api.md): up while connected, the age of the last message
+  /// published, the times the link was lost, and the broker or the reason it is down.
+  api::LinkStatus link_status(TimePoint now) const;
 
  private:
   void on_link(bool up, const std::string& detail);
@@ -79,6 +83,8 @@ class MqttBridge {
   bool running_{false};
   bool fresh_connection_{false};  // publish everything at the next tick
   std::string problem_;
+  std::uint64_t losses_{0};
+  std::optional<TimePoint> published_at_;
   std::string last_state_, last_energy_, last_faults_;
   TimePoint state_at_{}, energy_at_{}, faults_at_{};
 };

@@ -154,6 +154,8 @@ api::LinkStatus MqttBridge::link_status(TimePoint now) const {
     l.age_s = std::chrono::duration<double>(now - *published_at_).count();
   l.error_count = losses_;
   l.detail = up || problem_.empty() ? link_.describe() : problem_;
+  if (const auto dropped = link_.counters().dropped; dropped > 0)
+    l.detail += "; " + std::to_string(dropped) + " incoming messages dropped (a flood)";
   return l;
 }
 

@@ -52,15 +52,15 @@ void MqttCommands::on_message(const broker::IncomingMessage& m) {
   // An empty message is how a retained one is deleted (docs/mqtt.md "Control"): no command.
   if (m.payload.empty()) return;
   const std::string name = command_name(m.topic);
+  // Counted before anything is parsed: a flood costs a bucket look-up per message, no more.
+  const auto admission = limiter_.admit(api::write_client_key(requester("")), clock_.now());
+  if (!admission.allowed)
+    return refuse(name, requester(""), "429",
+                  "command " + name + " refused: over the write rate limit, try again in " +
+                      std::to_string(admission.retry_after.count()) + " ms");
   const auto checked =
       mqtt::check_command(name, m.payload, m.retained, clock_.wall_now(), validity_);
   const api::Requester who = requester(checked.command ? checked.command->client : "");
-  const std::string client = api::write_client_key(who);
-  const auto admission = limiter_.admit(client, clock_.now());
-  if (!admission.allowed)
-    return refuse(name, who, "429",
-                  "command " + name + " refused: over the write rate limit, try again in " +
-                      std::to_string(admission.retry_after.count()) + " ms");
   if (!checked.command) return refuse(name, who, "400", checked.refusal);
   if (facade_ == nullptr)
     return refuse(name, who, "503", "command " + name + " refused: bessd is starting");

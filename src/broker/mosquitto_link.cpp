@@ -21,6 +21,9 @@ namespace {
 // after a reconnect (docs/mqtt.md "Control").
 constexpr int kSubscribeOptions = MQTT_SUB_OPT_RETAIN_AS_PUBLISHED;
 
+// Messages handed to the io_context and not yet handled; more are dropped (and counted).
+constexpr unsigned kMaxPendingMessages = 32;
+
 std::string error_text(int rc) {
   if (rc == MOSQ_ERR_ERRNO) return std::strerror(errno);
   return mosquitto_strerror(rc);
@@ -47,6 +50,8 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
   std::atomic<std::uint64_t> published{0};
   std::atomic<std::uint64_t> not_sent{0};
   std::atomic<std::uint64_t> received{0};
+  std::atomic<std::uint64_t> dropped{0};
+  std::atomic<unsigned> pending{0};  // messages posted to `io` and not yet handled
   std::mutex mutex;  // guards subscriptions (the network thread resubscribes on connect)
   std::vector<std::pair<std::string, int>> subscriptions;
   LinkHandler on_link;
@@ -93,6 +98,12 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
                          const mosquitto_property* /*props*/) {
     auto* self = static_cast<Impl*>(obj);
     ++self->received;
+    // A flood from the broker must not fill the io_context's queue ahead of the control loop.
+    if (self->pending.load() >= kMaxPendingMessages) {
+      ++self->dropped;
+      return;
+    }
+    ++self->pending;
     IncomingMessage in;
     in.topic = msg->topic != nullptr ? msg->topic : "";
     if (msg->payload != nullptr && msg->payloadlen > 0)
@@ -101,7 +112,9 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
     in.retained = msg->retain;
     boost::asio::post(self->io, [weak = self->weak_from_this(), in = std::move(in)] {
       auto s = weak.lock();
-      if (s && s->running && s->on_message) s->on_message(in);
+      if (!s) return;
+      --s->pending;
+      if (s->running && s->on_message) s->on_message(in);
     });
   }
 
@@ -216,7 +229,7 @@ bool MosquittoLink::connected() const {
 }
 
 LinkCounters MosquittoLink::counters() const {
-  return {impl_->connects, impl_->published, impl_->not_sent, impl_->received};
+  return {impl_->connects, impl_->published, impl_->not_sent, impl_->received, impl_->dropped};
 }
 
 std::string MosquittoLink::describe() const {

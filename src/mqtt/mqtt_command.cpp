@@ -59,6 +59,10 @@ CommandCheck check_command(std::string_view name, std::string_view payload, bool
                            WallTime now, std::chrono::seconds validity) {
   if (name != "mode" && name != "setpoint" && name != "ack")
     return refused(name, "unknown command (mode, setpoint, ack)");
+  // A command is a word or a small JSON object: anything longer is not one of ours.
+  if (payload.size() > kMaxCommandBytes)
+    return refused(name, "the payload is " + std::to_string(payload.size()) + " bytes, at most " +
+                             std::to_string(kMaxCommandBytes));
   if (retained)
     return refused(name,
                    "it arrived retained, so it may be old; publish commands without the "

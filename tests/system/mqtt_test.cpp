@@ -255,6 +255,34 @@ TEST(Mqtt, CommandsGoTheApisWayAndOldOnesAreRefused) {
   EXPECT_TRUE(refusal) << audit.dump(1);
 }
 
+// A flood on the command topic costs the controller nothing it needs: the battery keeps covering
+// the house, status answers, and the audit gets the burst and a count, not a row per message.
+TEST(Mqtt, ACommandFloodDoesNotHoldTheControlLoop) {
+  Broker broker;
+  SiteOptions o = with_mqtt(broker);
+  o.config_patch["mqtt"]["allow_control"] = true;
+  Site site(o);
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_until([&] { return broker.retained("bessd/home/status", 1).size() == 1; }, 10s));
+  nlohmann::json truth;
+  ASSERT_TRUE(wait_battery_covers_house(site, truth, 200, 300, 15s)) << truth.dump();
+  Process flood({"/bin/sh", "-c",
+                 "yes self_consumption | head -n 50000 | /usr/bin/mosquitto_pub -h 127.0.0.1 -p " +
+                     std::to_string(broker.port()) + " -t bessd/home/cmd/mode -l"});
+  // While it runs: the controller still regulates, and answers.
+  EXPECT_TRUE(wait_battery_covers_house(site, truth, 200, 300, 15s)) << truth.dump();
+  ASSERT_TRUE(flood.wait(60s)) << "the flood did not end";
+  EXPECT_EQ(status_of(site).at("mode"), "self_consumption");
+  const auto audit = site.api("GET", "/v1/audit?limit=500").body.at("records");
+  EXPECT_LT(audit.size(), 200u) << "the audit grows with the flood";
+  bool counted = false;
+  for (const auto& rec : audit)
+    if (rec.at("action") == "refused_write" &&
+        rec.at("message").get<std::string>().find("429") != std::string::npos)
+      counted = true;
+  EXPECT_TRUE(counted) << audit.dump(1);
+}
+
 TEST(Mqtt, ABrokerThatGoesAwayNeverHoldsTheControlLoopAndIsFoundAgain) {
   Broker broker;
   Site site(with_mqtt(broker));

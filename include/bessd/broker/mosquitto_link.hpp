@@ -44,6 +44,7 @@ struct LinkCounters {
   std::uint64_t published{0};
   std::uint64_t not_sent{0};  // publish refused: not connected, or the library's error
   std::uint64_t received{0};
+  std::uint64_t dropped{0};  // received while 32 were still waiting for the io_context
 };
 
 class MosquittoLink {

@@ -5,6 +5,7 @@
 // ago than the validity, is refused: it may be a leftover of another day. Pure.
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,9 @@
 #include <bessd/common/clock.hpp>
 
 namespace bessd::mqtt {
+
+/// Longer payloads are refused unread.
+inline constexpr std::size_t kMaxCommandBytes = 1024;
 
 enum class CommandKind : std::uint8_t { mode, acknowledge };
 

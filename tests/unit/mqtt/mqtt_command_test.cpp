@@ -68,6 +68,7 @@ TEST(MqttCommand, RetainedStaleOrMalformedCommandsAreRefusedWithTheReason) {
             std::string::npos);
   EXPECT_NE(check("mode", R"({"mode":"idle","client":""})").refusal.find("client"),
             std::string::npos);
+  EXPECT_NE(check("mode", std::string(2000, ' ')).refusal.find("2000 bytes"), std::string::npos);
   EXPECT_NE(check("reboot", "now").refusal.find("unknown command"), std::string::npos);
   EXPECT_NE(check("ack", "yes please").refusal.find("\"ack\""), std::string::npos);
   for (const auto& r : {check("mode", "idle", true), check("setpoint", "x")})

@@ -2,6 +2,7 @@
 """Whole-system reaction times on the simulated site, measured on the wire.
 
   bench/reaction_latency.py [--build build/release] [--trials 100] [--only alarm|silence]
+                            [--mqtt off|on|stalled]
 
 alarm:   the simulator raises the BMS protection flag (internal error: both directions); the
          start is the time it wrote the first BMS burst carrying the flag to the SLCAN pty
@@ -14,6 +15,8 @@ silence: the BMS stops broadcasting; from its last frame to the first 0 W write.
 
 Both run bessd in manual mode (-1500 W, discharging) at the system tests' timings (BMS burst
 every 100 ms, control period 200 ms, inverter on Modbus TCP loopback). One line per figure.
+--mqtt on adds a mosquitto on loopback (state every 1 s), --mqtt stalled a broker that accepts
+the connection and never answers: the reaction must not depend on either.
 """
 
 import argparse
@@ -21,6 +24,7 @@ import os
 import sys
 import time
 
+from system.mqtt_broker import broker
 from system.site import (ROOT, Site, SiteError, discharging, first_write_after, holds_zero, now_us,
                          percentile, wait_for_write, wait_until)
 
@@ -71,8 +75,8 @@ def alarm_delays(site, n):
     return sorted(delays)
 
 
-def alarm_trials(build, trials, frame_set):
-    with Site(build, sim_args=["--bms-protocol", frame_set]) as site:
+def alarm_trials(build, trials, frame_set, mqtt):
+    with Site(build, sim_args=["--bms-protocol", frame_set], patch=mqtt) as site:
         site.start_bessd()
         if wait_for_write(site, 0, discharging, 15.0) is None:
             raise SiteError("bessd never discharged:\n" + site.bessd_output())
@@ -80,9 +84,9 @@ def alarm_trials(build, trials, frame_set):
                 alarm_delays(site, trials))
 
 
-def silence_trials(build, trials):
+def silence_trials(build, trials, mqtt):
     stale_ms, timeout_ms = 400, 800
-    patch = {"bms": {"stale_ms": stale_ms, "timeout_ms": timeout_ms}}
+    patch = {"bms": {"stale_ms": stale_ms, "timeout_ms": timeout_ms}, **mqtt}
     with Site(build, patch=patch) as site:
         site.start_bessd()
         if wait_for_write(site, 0, discharging, 15.0) is None:
@@ -108,12 +112,15 @@ def main():
     p.add_argument("--trials", type=int, default=100)
     p.add_argument("--only", choices=["alarm", "silence"])
     p.add_argument("--frame-set", choices=["v1.2", "v1.3"], default="v1.2")
+    p.add_argument("--mqtt", choices=["off", "on", "stalled"], default="off")
     a = p.parse_args()
     try:
-        if a.only in (None, "alarm"):
-            alarm_trials(a.build, a.trials, a.frame_set)
-        if a.only in (None, "silence"):
-            silence_trials(a.build, a.trials)
+        with broker(a.mqtt) as b:
+            mqtt = {"mqtt": b.mqtt_section()} if b.mqtt_section() else {}
+            if a.only in (None, "alarm"):
+                alarm_trials(a.build, a.trials, a.frame_set, mqtt)
+            if a.only in (None, "silence"):
+                silence_trials(a.build, a.trials, mqtt)
     except SiteError as e:
         print(f"reaction_latency: {e}", file=sys.stderr)
         return 1

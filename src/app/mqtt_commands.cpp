@@ -14,12 +14,17 @@ std::string command_name(const std::string& topic) {
   return slash == std::string::npos ? topic : topic.substr(slash + 1);
 }
 
-// What a refusal record says the client asked for; the payload is clipped so that a flood of
-// large messages cannot fill the audit log.
+// What a refusal record says the client asked for; the payload is clipped so that large
+// messages cannot fill the audit log.
 std::string request_text(const std::string& name, const std::string& payload) {
   constexpr std::size_t kShown = 120;
-  return "mqtt cmd/" + name + " " +
-         (payload.size() > kShown ? payload.substr(0, kShown) + "…" : payload);
+  std::string text = "mqtt cmd/" + name;
+  if (payload.empty()) return text;
+  // Quoted, and any byte that is not UTF-8 replaced: the payload is the sender's, not text.
+  const nlohmann::json shown = payload.size() > kShown ? payload.substr(0, kShown) : payload;
+  return text + " " +
+         shown.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace) +
+         (payload.size() > kShown ? "…" : "");
 }
 
 }  // namespace
@@ -55,29 +60,31 @@ void MqttCommands::on_message(const broker::IncomingMessage& m) {
   // Counted before anything is parsed: a flood costs a bucket look-up per message, no more.
   const auto admission = limiter_.admit(api::write_client_key(requester("")), clock_.now());
   if (!admission.allowed)
-    return refuse(name, requester(""), "429",
+    return refuse(name, m.payload, requester(""), "over the write rate limit",
                   "command " + name + " refused: over the write rate limit, try again in " +
                       std::to_string(admission.retry_after.count()) + " ms");
   const auto checked =
       mqtt::check_command(name, m.payload, m.retained, clock_.wall_now(), validity_);
   const api::Requester who = requester(checked.command ? checked.command->client : "");
-  if (!checked.command) return refuse(name, who, "400", checked.refusal);
+  if (!checked.command) return refuse(name, m.payload, who, "invalid", checked.refusal);
   if (facade_ == nullptr)
-    return refuse(name, who, "503", "command " + name + " refused: bessd is starting");
+    return refuse(name, m.payload, who, "starting",
+                  "command " + name + " refused: bessd is starting");
   submit(name, *checked.command, who);
 }
 
-void MqttCommands::refuse(const std::string& name, const api::Requester& who,
-                          const std::string& reason, const std::string& why) {
+void MqttCommands::refuse(const std::string& name, const std::string& payload,
+                          const api::Requester& who, const std::string& reason,
+                          const std::string& why) {
   answer({{"command", name}, {"accepted", false}, {"client", who.user}, {"message", why}});
   if (facade_ == nullptr) return;
   const std::string client = api::write_client_key(who);
-  if (const auto n =
-          limiter_.count_refusal(client, reason, clock_.now(), {who, request_text(name, "")}))
-    facade_->audit_refusal(who, request_text(name, ""),
+  const std::string what = request_text(name, payload);
+  if (const auto n = limiter_.count_refusal(client, reason, clock_.now(), {who, what}))
+    facade_->audit_refusal(who, what,
                            std::to_string(*n) + (*n == 1 ? " command" : " commands") +
-                               " refused with " + reason +
-                               " since the last record; the latest: " + why);
+                               " refused (" + reason +
+                               ") since the last record; the latest: " + why);
 }
 
 void MqttCommands::audit_pending_refusals(bool all) {
@@ -85,7 +92,7 @@ void MqttCommands::audit_pending_refusals(bool all) {
   for (const auto& c : all ? limiter_.take_refusals() : limiter_.due_refusals(clock_.now()))
     facade_->audit_refusal(c.context.who, c.context.what,
                            std::to_string(c.count) + (c.count == 1 ? " command" : " commands") +
-                               " refused with " + c.reason + " since the last record");
+                               " refused (" + c.reason + ") since the last record");
 }
 
 void MqttCommands::answer(nlohmann::json result) {

@@ -46,8 +46,9 @@ class MqttCommands {
 
  private:
   api::Requester requester(const std::string& client) const;
-  void refuse(const std::string& name, const api::Requester& who, const std::string& reason,
-              const std::string& why);
+  /// `reason` names the kind of refusal, counted per kind for the audit ("invalid").
+  void refuse(const std::string& name, const std::string& payload, const api::Requester& who,
+              const std::string& reason, const std::string& why);
   void answer(nlohmann::json result);
   void submit(const std::string& name, mqtt::MqttCommand command, const api::Requester& who);
 

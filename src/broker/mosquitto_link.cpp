@@ -46,6 +46,7 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
   std::thread connector;  // the first connect: its name lookup may block
   std::atomic<bool> running{false};
   std::atomic<bool> is_connected{false};
+  std::atomic<bool> refused{false};  // the broker's CONNACK said no
   std::atomic<std::uint64_t> connects{0};
   std::atomic<std::uint64_t> published{0};
   std::atomic<std::uint64_t> not_sent{0};
@@ -71,6 +72,7 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
                            const mosquitto_property* /*props*/) {
     auto* self = static_cast<Impl*>(obj);
     if (rc != 0) {
+      self->refused = true;  // the disconnect that follows must not hide the reason
       self->post_link(false, "the broker at " + self->where() +
                                  " refused the connection: " + mosquitto_reason_string(rc));
       return;
@@ -89,9 +91,11 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
                               const mosquitto_property* /*props*/) {
     auto* self = static_cast<Impl*>(obj);
     const bool was = self->is_connected.exchange(false);
-    if (rc != 0 && self->running)
-      self->post_link(false, std::string(was ? "connection to " : "no connection to ") +
-                                 self->where() + " lost: " + error_text(rc) + "; reconnecting");
+    if (self->refused.exchange(false) || rc == 0 || !self->running) return;
+    self->post_link(
+        false,
+        was ? "connection to " + self->where() + " lost: " + error_text(rc) + "; reconnecting"
+            : "cannot connect to " + self->where() + ": " + error_text(rc) + "; retrying");
   }
 
   static void message_cb(mosquitto* /*m*/, void* obj, const mosquitto_message* msg,

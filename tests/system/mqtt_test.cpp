@@ -37,35 +37,33 @@ int free_port() {
 // systemd's folders).
 class Broker {
  public:
-  Broker() : port_(free_port()) {
+  /// `listener_conf`: lines for the listener (TLS files, password file); `client_args`: what
+  /// mosquitto_sub and mosquitto_pub need to reach it then.
+  explicit Broker(const std::string& listener_conf = "allow_anonymous true\n",
+                  std::vector<std::string> client_args = {})
+      : port_(free_port()), client_args_(std::move(client_args)) {
     write_file(dir_.path() + "/mosquitto.conf",
-               "listener " + std::to_string(port_) +
-                   " 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n");
+               "per_listener_settings true\npersistence false\nuser root\nlistener " +
+                   std::to_string(port_) + " 127.0.0.1\n" + listener_conf);
     start();
   }
   void start() {
     process_ = std::make_unique<Process>(
         std::vector<std::string>{"/usr/sbin/mosquitto", "-c", dir_.path() + "/mosquitto.conf"});
-    wait_until([&] { return run(sub_args("$SYS/broker/version", 1, 1)).code == 0; }, 5s);
+    const bool up =
+        wait_until([&] { return run(sub_args("$SYS/broker/version", 1, 1)).code == 0; }, 5s);
+    EXPECT_TRUE(up) << process_->output();
   }
   void kill() {
     process_->signal(SIGKILL);
     process_->wait(5s);
   }
   int port() const { return port_; }
+  const std::string& dir() const { return dir_.path(); }
   /// Publishes one message (QoS 1; `retain` as the flag).
   void publish(const std::string& topic, const std::string& payload, bool retain = false) const {
-    std::vector<std::string> args{"/usr/bin/mosquitto_pub",
-                                  "-h",
-                                  "127.0.0.1",
-                                  "-p",
-                                  std::to_string(port_),
-                                  "-q",
-                                  "1",
-                                  "-t",
-                                  topic,
-                                  "-m",
-                                  payload};
+    std::vector<std::string> args = client("/usr/bin/mosquitto_pub");
+    args.insert(args.end(), {"-q", "1", "-t", topic, "-m", payload});
     if (retain) args.emplace_back("-r");
     EXPECT_EQ(run(args, 10s).code, 0) << topic;
   }
@@ -112,22 +110,20 @@ class Broker {
   }
 
  private:
+  std::vector<std::string> client(const std::string& program) const {
+    std::vector<std::string> args{program, "-h", "127.0.0.1", "-p", std::to_string(port_)};
+    args.insert(args.end(), client_args_.begin(), client_args_.end());
+    return args;
+  }
   std::vector<std::string> sub_args(const std::string& filter, int count, int seconds) const {
-    return {"/usr/bin/mosquitto_sub",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            std::to_string(port_),
-            "-t",
-            filter,
-            "-v",
-            "-C",
-            std::to_string(count),
-            "-W",
-            std::to_string(seconds)};
+    auto args = client("/usr/bin/mosquitto_sub");
+    args.insert(args.end(),
+                {"-t", filter, "-v", "-C", std::to_string(count), "-W", std::to_string(seconds)});
+    return args;
   }
   TempDir dir_;
   int port_;
+  std::vector<std::string> client_args_;
   std::unique_ptr<Process> process_;
 };
 
@@ -136,6 +132,62 @@ SiteOptions with_mqtt(const Broker& broker) {
   o.config_patch["mqtt"] = {
       {"host", "127.0.0.1"}, {"port", broker.port()}, {"site_id", "home"}, {"state_period_s", 2}};
   return o;
+}
+
+// A CA, and a certificate for localhost signed by it, made with openssl in `dir`.
+void make_certificates(const std::string& dir) {
+  const auto ok = [](const RunResult& r) { ASSERT_EQ(r.code, 0) << r.output; };
+  ok(run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+          dir + "/ca.key", "-out", dir + "/ca.pem", "-days", "2", "-subj", "/CN=bessd test CA"}));
+  ok(run({"/usr/bin/openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout",
+          dir + "/server.key", "-out", dir + "/server.csr", "-subj", "/CN=localhost"}));
+  write_file(dir + "/san.cnf", "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+  ok(run({"/usr/bin/openssl", "x509", "-req", "-in", dir + "/server.csr", "-CA", dir + "/ca.pem",
+          "-CAkey", dir + "/ca.key", "-CAcreateserial", "-out", dir + "/server.pem", "-days", "2",
+          "-extfile", dir + "/san.cnf"}));
+}
+
+// TLS with the broker's certificate checked against a CA, a user name and a password from a
+// file; a wrong password is a link that stays down and says why.
+TEST(Mqtt, TlsAndAPasswordFromAFile) {
+  TempDir pki;
+  make_certificates(pki.path());
+  ASSERT_EQ(
+      run({"/usr/bin/mosquitto_passwd", "-b", "-c", pki.path() + "/passwd", "bessd", "s3cret"})
+          .code,
+      0);
+  Broker broker("allow_anonymous false\npassword_file " + pki.path() + "/passwd\ncafile " +
+                    pki.path() + "/ca.pem\ncertfile " + pki.path() + "/server.pem\nkeyfile " +
+                    pki.path() + "/server.key\n",
+                {"--cafile", pki.path() + "/ca.pem", "-u", "bessd", "-P", "s3cret", "--insecure"});
+  SiteOptions o = with_mqtt(broker);
+  write_file(pki.path() + "/bessd.pass", "s3cret\n");
+  o.config_patch["mqtt"]["host"] = "localhost";
+  o.config_patch["mqtt"]["username"] = "bessd";
+  o.config_patch["mqtt"]["password_file"] = pki.path() + "/bessd.pass";
+  o.config_patch["mqtt"]["tls"] = {{"ca_file", pki.path() + "/ca.pem"}};
+  {
+    Site site(o);
+    ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+    EXPECT_TRUE(wait_until(
+        [&] { return broker.retained("bessd/home/status", 1)["bessd/home/status"] == "online"; },
+        10s))
+        << site.bessd_output();
+  }
+  write_file(pki.path() + "/bessd.pass", "wrong\n");
+  Site site(o);
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  nlohmann::json link = nlohmann::json::object();
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto status = status_of(site);  // kept: the loop refers into it
+        for (const auto& l : status.at("links"))
+          if (l.at("name") == "mqtt") link = l;
+        return link.value("state", "") == "down";
+      },
+      10s))
+      << link;
+  EXPECT_NE(link.value("detail", "").find("refused"), std::string::npos) << link;
 }
 
 TEST(Mqtt, HomeAssistantSeesTheSiteAsTheApiDoes) {

@@ -68,10 +68,12 @@ class Broker {
     EXPECT_EQ(run(args, 10s).code, 0) << topic;
   }
   /// Publishes `payload` on `topic` and returns the next answer on `answers` (empty when none
-  /// comes within `seconds`).
+  /// comes within `seconds`); a message retained on `answers` before is no answer.
   std::string answer_to(const std::string& topic, const std::string& payload,
                         const std::string& answers, bool retain = false, int seconds = 5) const {
-    Process sub(sub_args(answers, 100, seconds + 5));
+    auto args = sub_args(answers, 100, seconds + 5);
+    args.emplace_back("-R");
+    Process sub(args);
     // The subscription is in place once a probe on the answer topic comes through.
     const bool ready = wait_until(
         [&] {
@@ -229,6 +231,10 @@ TEST(Mqtt, HomeAssistantSeesTheSiteAsTheApiDoes) {
       nlohmann::json::parse(configs.at("homeassistant/sensor/bessd_home/battery_charged/config"));
   EXPECT_EQ(energy_in.at("state_class"), "total_increasing");
   EXPECT_FALSE(configs.count("homeassistant/select/bessd_home/mode/config"));
+  // Home Assistant restarting says so: the configs come again.
+  const auto again = nlohmann::json::parse(broker.answer_to(
+      "homeassistant/status", "online", "homeassistant/sensor/bessd_home/soc/config"));
+  EXPECT_EQ(again.at("unique_id"), "bessd_home_soc");
 
   // A stop says offline (retained), so Home Assistant shows the entities unavailable.
   site.bessd()->signal(SIGTERM);

@@ -204,10 +204,11 @@ TEST(Mqtt, HomeAssistantSeesTheSiteAsTheApiDoes) {
         if (!got.count("bessd/home/state") || !got.count("bessd/home/energy") ||
             got["bessd/home/status"] != "online")
           return false;
-        // The first state may be from before the pack's first frame.
-        return nlohmann::json::parse(got["bessd/home/state"])
-            .value("soc_pct", nlohmann::json())
-            .is_number();
+        // The first states may be from before the pack's first frame or the inverter's first
+        // answer.
+        const auto state = nlohmann::json::parse(got["bessd/home/state"]);
+        return state.value("soc_pct", nlohmann::json()).is_number() &&
+               state.value("inverter_online", false);
       },
       10s))
       << site.bessd_output() << got["bessd/home/state"];

@@ -78,10 +78,8 @@ Json prices_json(const std::optional<energy::FlatPrices>& p) {
 // The kWh of a day or period: a flow nothing measured in it is unknown, not 0 kWh.
 Json period_kwh_json(const energy::EnergyTotals& t) {
   const auto kwh = [](bool known, double v) { return known ? Json(round_kwh(v)) : Json(nullptr); };
-  const bool battery_known =
-      t.measured_s > 0.0 || t.battery_charged_kwh > 0.0 || t.battery_discharged_kwh > 0.0;
-  return {{"battery_charged_kwh", kwh(battery_known, t.battery_charged_kwh)},
-          {"battery_discharged_kwh", kwh(battery_known, t.battery_discharged_kwh)},
+  return {{"battery_charged_kwh", kwh(t.battery_known(), t.battery_charged_kwh)},
+          {"battery_discharged_kwh", kwh(t.battery_known(), t.battery_discharged_kwh)},
           {"grid_import_kwh", kwh(t.grid_known(), t.grid_import_kwh)},
           {"grid_export_kwh", kwh(t.grid_known(), t.grid_export_kwh)},
           {"pv_kwh", kwh(t.pv_known(), t.pv_kwh)},

@@ -290,11 +290,9 @@ void today_member(JsonWriter& w, const EnergyStatus& e) {  // today_json
   w.key("today");
   if (!e.today) return w.null();
   const auto& t = e.today->increase;
-  const bool battery_known =
-      t.measured_s > 0.0 || t.battery_charged_kwh > 0.0 || t.battery_discharged_kwh > 0.0;
   w.begin_object();
-  kwh_member(w, "battery_charged_kwh", battery_known, t.battery_charged_kwh);
-  kwh_member(w, "battery_discharged_kwh", battery_known, t.battery_discharged_kwh);
+  kwh_member(w, "battery_charged_kwh", t.battery_known(), t.battery_charged_kwh);
+  kwh_member(w, "battery_discharged_kwh", t.battery_known(), t.battery_discharged_kwh);
   w.member("date", format_date(e.today->day));
   kwh_member(w, "grid_export_kwh", t.grid_known(), t.grid_export_kwh);
   kwh_member(w, "grid_import_kwh", t.grid_known(), t.grid_import_kwh);

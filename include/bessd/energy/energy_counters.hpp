@@ -35,6 +35,9 @@ struct EnergyTotals {
   double pv_measured_s{0.0};
   double house_measured_s{0.0};
   // Counted, or carried over from totals kept before the time was (an older store).
+  bool battery_known() const {
+    return measured_s > 0.0 || battery_charged_kwh > 0.0 || battery_discharged_kwh > 0.0;
+  }
   bool grid_known() const {
     return grid_measured_s > 0.0 || grid_import_kwh > 0.0 || grid_export_kwh > 0.0;
   }

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include <bessd/config/config_error.hpp>
+#include <bessd/mqtt/mqtt_command.hpp>
 #include <bessd/mqtt/state_payload.hpp>
 #include <bessd/version.hpp>
 
@@ -15,6 +16,10 @@ namespace {
 // Changes are sent at most this often: a status that moves every step would otherwise be a
 // message per step.
 constexpr Duration kMinInterval = std::chrono::seconds{1};
+// A broker that has not answered within this is shown down.
+constexpr Duration kAnswerWithin = std::chrono::seconds{10};
+// Discovery configs are sent again at most this often when Home Assistant asks.
+constexpr Duration kDiscoveryEvery = std::chrono::seconds{5};
 
 core::Event mqtt_event(TimePoint at, core::Severity severity, core::EventEdge edge,
                        std::string message) {
@@ -52,6 +57,11 @@ broker::BrokerOptions broker_options_of(const config::Config& config,
     o.cert_file = m.tls->cert_file;
     o.key_file = m.tls->key_file;
   }
+  if (m.allow_control)
+    o.priority = [mode = topics.command("mode")](const std::string& topic,
+                                                 std::string_view payload) {
+      return topic == mode && mqtt::asks_for_idle("mode", payload);
+    };
   o.will_topic = topics.availability();
   o.will_payload = "offline";
   if (!m.password_file.empty()) {
@@ -98,6 +108,7 @@ MqttBridge::~MqttBridge() {
 void MqttBridge::start() {
   if (running_) return;
   running_ = true;
+  started_at_ = clock_.now();
   link_.set_link_handler([this](bool up, const std::string& detail) { on_link(up, detail); });
   link_.set_message_handler([this](const broker::IncomingMessage& m) { on_message(m); });
   if (discovery_) link_.subscribe(topics_.discovery_status(), 1);
@@ -137,9 +148,12 @@ void MqttBridge::on_link(bool up, const std::string& detail) {
 
 void MqttBridge::on_message(const broker::IncomingMessage& m) {
   // Home Assistant (re)started: it forgets entities not configured again.
-  if (discovery_ && m.topic == topics_.discovery_status() && m.payload == "online")
-    publish_discovery();
-  else if (commands_ && m.topic.starts_with(topics_.command("")))
+  // At most once per kDiscoveryEvery: anyone who may publish there must not be able to make
+  // bessd flood the broker with configs (they are retained anyway).
+  if (discovery_ && m.topic == topics_.discovery_status() && m.payload == "online") {
+    discovery_due_ = true;
+    if (!discovery_at_ || clock_.now() - *discovery_at_ >= kDiscoveryEvery) publish_discovery();
+  } else if (commands_ && m.topic.starts_with(topics_.command("")))
     commands_->on_message(m);
 }
 
@@ -147,19 +161,25 @@ api::LinkStatus MqttBridge::link_status(TimePoint now) const {
   api::LinkStatus l;
   l.name = "mqtt";
   const bool up = link_.connected();
-  l.state =
-      up ? api::LinkState::up
-         : (losses_ == 0 && problem_.empty() ? api::LinkState::unknown : api::LinkState::down);
+  // A broker that accepts the connection and never answers leaves no reason: after a while
+  // that silence is the reason.
+  const bool silent = !up && losses_ == 0 && problem_.empty();
+  const bool waited = started_at_ && now - *started_at_ >= kAnswerWithin;
+  l.state = up ? api::LinkState::up
+               : (silent && !waited ? api::LinkState::unknown : api::LinkState::down);
   if (published_at_ && now >= *published_at_)
     l.age_s = std::chrono::duration<double>(now - *published_at_).count();
   l.error_count = losses_;
   l.detail = up || problem_.empty() ? link_.describe() : problem_;
+  if (silent && waited) l.detail += ": no answer from the broker yet";
   if (const auto dropped = link_.counters().dropped; dropped > 0)
     l.detail += "; " + std::to_string(dropped) + " incoming messages dropped (a flood)";
   return l;
 }
 
 void MqttBridge::publish_discovery() {
+  discovery_due_ = false;
+  discovery_at_ = clock_.now();
   for (const auto& message : mqtt::ha_discovery(topics_, device_))
     link_.publish(message.topic, message.payload, 1, true);
 }
@@ -177,6 +197,8 @@ void MqttBridge::tick() {
   if (commands_) commands_->audit_pending_refusals(/*all=*/false);
   if (!link_.connected() || !status_) return;
   const TimePoint now = clock_.now();
+  if (discovery_due_ && (!discovery_at_ || now - *discovery_at_ >= kDiscoveryEvery))
+    publish_discovery();
   const bool force = std::exchange(fresh_connection_, false);
   const nlohmann::json status = status_();
   publish_if_due(topics_.state(), mqtt::state_payload(status), last_state_, state_at_, now, force);

@@ -57,8 +57,11 @@ void MqttCommands::on_message(const broker::IncomingMessage& m) {
   // An empty message is how a retained one is deleted (docs/mqtt.md "Control"): no command.
   if (m.payload.empty()) return;
   const std::string name = command_name(m.topic);
-  // Counted before anything is parsed: a flood costs a bucket look-up per message, no more.
-  const auto admission = limiter_.admit(api::write_client_key(requester("")), clock_.now());
+  // Counted before the payload is read in full: a flood costs a bucket look-up per message.
+  // `mode idle` has a bucket of its own, as over the API: a flood must not hold back a stop.
+  const std::string bucket = api::write_client_key(requester("")) +
+                             (mqtt::asks_for_idle(name, m.payload) ? " (idle)" : "");
+  const auto admission = limiter_.admit(bucket, clock_.now());
   if (!admission.allowed)
     return refuse(name, m.payload, requester(""), "over the write rate limit",
                   "command " + name + " refused: over the write rate limit, try again in " +

@@ -3,7 +3,10 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -23,11 +26,17 @@ constexpr int kSubscribeOptions = MQTT_SUB_OPT_RETAIN_AS_PUBLISHED;
 
 // Messages handed to the io_context and not yet handled; more are dropped (and counted).
 constexpr unsigned kMaxPendingMessages = 32;
+constexpr unsigned kMaxPendingPriority = 8;
 
 std::string error_text(int rc) {
   if (rc == MOSQ_ERR_ERRNO) return std::strerror(errno);
   return mosquitto_strerror(rc);
 }
+
+// A connection that lasted this long was a good one: the next reconnect starts at the shortest
+// wait again. Shorter ones (a broker that takes the session away as soon as it is made) make the
+// wait grow, so two clients with one id do not knock each other off every second.
+constexpr std::chrono::seconds kGoodConnection{60};
 
 }  // namespace
 
@@ -43,8 +52,12 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
   boost::asio::io_context& io;
   const BrokerOptions options;
   mosquitto* mosq{nullptr};
-  std::thread connector;  // the first connect: its name lookup may block
+  std::thread network;  // connects (its name lookup may block), reads, writes, reconnects
+  std::mutex wake_mutex;
+  std::condition_variable wake;  // ends a wait between attempts at a stop
   std::atomic<bool> running{false};
+  std::atomic<bool> reported{false};  // this attempt's failure has been said already
+  std::chrono::steady_clock::time_point connected_at{};  // network thread only
   std::atomic<bool> is_connected{false};
   std::atomic<bool> refused{false};  // the broker's CONNACK said no
   std::atomic<std::uint64_t> connects{0};
@@ -53,6 +66,7 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
   std::atomic<std::uint64_t> received{0};
   std::atomic<std::uint64_t> dropped{0};
   std::atomic<unsigned> pending{0};  // messages posted to `io` and not yet handled
+  std::atomic<unsigned> pending_priority{0};
   std::mutex mutex;  // guards subscriptions (the network thread resubscribes on connect)
   std::vector<std::pair<std::string, int>> subscriptions;
   LinkHandler on_link;
@@ -73,10 +87,12 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
     auto* self = static_cast<Impl*>(obj);
     if (rc != 0) {
       self->refused = true;  // the disconnect that follows must not hide the reason
-      self->post_link(false, "the broker at " + self->where() +
-                                 " refused the connection: " + mosquitto_reason_string(rc));
+      self->reported = true;
+      self->post_link(false, "the broker at " + self->where() + " refused the connection: " +
+                                 mosquitto_reason_string(rc) + "; retrying");
       return;
     }
+    self->connected_at = std::chrono::steady_clock::now();
     self->is_connected = true;
     ++self->connects;
     {
@@ -92,34 +108,75 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
     auto* self = static_cast<Impl*>(obj);
     const bool was = self->is_connected.exchange(false);
     if (self->refused.exchange(false) || rc == 0 || !self->running) return;
-    self->post_link(
-        false,
-        was ? "connection to " + self->where() + " lost: " + error_text(rc) + "; reconnecting"
-            : "cannot connect to " + self->where() + ": " + error_text(rc) + "; retrying");
+    self->reported = true;
+    // Below 128 a library error; from 128 on the reason code of the broker's DISCONNECT.
+    std::string why = rc < 128 ? error_text(rc) : mosquitto_reason_string(rc);
+    if (rc == MQTT_RC_SESSION_TAKEN_OVER)
+      why = "another client connected with the client id \"" + self->options.client_id +
+            "\" (two gateways with one mqtt.site_id or client_id?)";
+    self->post_link(false,
+                    was ? "connection to " + self->where() + " lost: " + why + "; reconnecting"
+                        : "cannot connect to " + self->where() + ": " + why + "; retrying");
   }
 
   static void message_cb(mosquitto* /*m*/, void* obj, const mosquitto_message* msg,
                          const mosquitto_property* /*props*/) {
     auto* self = static_cast<Impl*>(obj);
     ++self->received;
-    // A flood from the broker must not fill the io_context's queue ahead of the control loop.
-    if (self->pending.load() >= kMaxPendingMessages) {
+    // Nothing large reaches the io_context: it would be copied and read on the control thread.
+    const auto size = static_cast<std::size_t>(std::max(msg->payloadlen, 0));
+    if (size > self->options.max_incoming_bytes) {
       ++self->dropped;
       return;
     }
-    ++self->pending;
     IncomingMessage in;
     in.topic = msg->topic != nullptr ? msg->topic : "";
-    if (msg->payload != nullptr && msg->payloadlen > 0)
-      in.payload.assign(static_cast<const char*>(msg->payload),
-                        static_cast<std::size_t>(msg->payloadlen));
+    if (msg->payload != nullptr && size > 0)
+      in.payload.assign(static_cast<const char*>(msg->payload), size);
+    // A flood from the broker must not fill the io_context's queue ahead of the control loop;
+    // a message the owner must not lose in it (a stop) has a few places of its own.
+    const bool priority = self->options.priority && self->options.priority(in.topic, in.payload);
+    auto& pending = priority ? self->pending_priority : self->pending;
+    if (pending.load() >= (priority ? kMaxPendingPriority : kMaxPendingMessages)) {
+      ++self->dropped;
+      return;
+    }
+    ++pending;
     in.retained = msg->retain;
-    boost::asio::post(self->io, [weak = self->weak_from_this(), in = std::move(in)] {
+    boost::asio::post(self->io, [weak = self->weak_from_this(), in = std::move(in), priority] {
       auto s = weak.lock();
       if (!s) return;
-      --s->pending;
+      --(priority ? s->pending_priority : s->pending);
       if (s->running && s->on_message) s->on_message(in);
     });
+  }
+
+  // The network thread: connect, run the connection until it ends, wait, connect again. Our
+  // own loop rather than libmosquitto's: its loop gives up for good after some refusals (a
+  // wrong password), and its backoff starts again after every successful connect.
+  void run() {
+    unsigned wait_s = options.reconnect_min_s;
+    while (running) {
+      reported = false;
+      int rc =
+          mosquitto_connect_async(mosq, options.host.c_str(), options.port, options.keepalive_s);
+      const auto began = std::chrono::steady_clock::now();
+      connected_at = {};
+      while (rc == MOSQ_ERR_SUCCESS && running) rc = mosquitto_loop(mosq, 1000, 1);
+      if (!running) break;
+      is_connected = false;
+      if (!reported)
+        post_link(false, "cannot connect to " + where() + ": " + error_text(rc) + "; retrying");
+      if (connected_at > began &&
+          std::chrono::steady_clock::now() - connected_at >= kGoodConnection)
+        wait_s = options.reconnect_min_s;
+      std::unique_lock lock(wake_mutex);
+      wake.wait_for(lock, std::chrono::seconds(wait_s), [this] { return !running; });
+      wait_s = std::min(wait_s * 2, options.reconnect_max_s);
+    }
+    // Stopping: send what stop() queued (the DISCONNECT) before the thread ends.
+    for (int i = 0; i < 20 && mosquitto_loop(mosq, 50, 1) == MOSQ_ERR_SUCCESS; ++i) {
+    }
   }
 
   // Everything that can be refused before a connection is tried; empty when all is well.
@@ -153,7 +210,8 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
                                            options.will_payload.data(), 1, true, nullptr);
       if (rc != MOSQ_ERR_SUCCESS) return "MQTT last will refused: " + error_text(rc);
     }
-    mosquitto_reconnect_delay_set(mosq, options.reconnect_min_s, options.reconnect_max_s, true);
+    // publish() and subscribe() come from other threads than the network one.
+    mosquitto_threaded_set(mosq, true);
     return {};
   }
 };
@@ -179,26 +237,19 @@ void MosquittoLink::start() {
     impl_->post_link(false, refused);
     return;
   }
-  // The network thread first: it waits for the connect below, then reconnects by itself.
-  if (const int rc = mosquitto_loop_start(impl_->mosq); rc != MOSQ_ERR_SUCCESS) {
-    impl_->post_link(false, "cannot start the MQTT network thread: " + error_text(rc));
-    return;
-  }
-  impl_->connector = std::thread([impl = impl_] {
-    const int rc = mosquitto_connect_async(impl->mosq, impl->options.host.c_str(),
-                                           impl->options.port, impl->options.keepalive_s);
-    if (rc != MOSQ_ERR_SUCCESS)
-      impl->post_link(false,
-                      "cannot connect to " + impl->where() + ": " + error_text(rc) + "; retrying");
-  });
+  impl_->network = std::thread([impl = impl_] { impl->run(); });
 }
 
 void MosquittoLink::stop() {
-  if (!impl_->running.exchange(false)) return;
-  if (impl_->connector.joinable()) impl_->connector.join();
-  if (impl_->mosq == nullptr) return;
-  mosquitto_disconnect_v5(impl_->mosq, MQTT_RC_NORMAL_DISCONNECTION, nullptr);
-  mosquitto_loop_stop(impl_->mosq, /*force=*/false);
+  if (!impl_->running) return;
+  if (impl_->mosq != nullptr)
+    mosquitto_disconnect_v5(impl_->mosq, MQTT_RC_NORMAL_DISCONNECTION, nullptr);
+  {
+    std::lock_guard lock(impl_->wake_mutex);
+    impl_->running = false;
+  }
+  impl_->wake.notify_all();
+  if (impl_->network.joinable()) impl_->network.join();
   impl_->is_connected = false;
 }
 

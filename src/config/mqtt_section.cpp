@@ -1,22 +1,39 @@
 #include <bessd/config/sections.hpp>
 
+#include <algorithm>
+
 namespace bessd::config {
 
 namespace {
 
-// A topic level or prefix the owner writes: MQTT wildcards and empty levels would make bessd
-// publish where nobody subscribes, or subscribe to everything.
-bool topic_text(ObjectReader& in, std::string_view key, std::string& out, bool allow_slash) {
+// The site's topic level: it is also part of Home Assistant's node id and unique ids, which take
+// letters, digits, '_' and '-' only (anything else and Home Assistant ignores the entity).
+bool site_level(ObjectReader& in, std::string& out) {
+  if (!in.has("site_id")) return true;
+  if (!in.string("site_id", out, Presence::optional, /*allow_empty=*/false)) return false;
+  const bool ok = std::all_of(out.begin(), out.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+  if (!ok)
+    in.issues().add(
+        in.child_pointer("site_id"),
+        "must be a topic level of lower-case letters, digits, '_' and '-', got \"" + out + "\"");
+  return ok;
+}
+
+// A topic prefix the owner writes: wildcards, empty levels, white space or a leading '$' (the
+// broker's own topics, shared subscriptions) would make bessd publish where nobody subscribes,
+// or subscribe to more than its own commands.
+bool topic_prefix(ObjectReader& in, std::string_view key, std::string& out) {
   if (!in.has(key)) return true;
   if (!in.string(key, out, Presence::optional, /*allow_empty=*/false)) return false;
-  const bool bad = out.find_first_of("+#") != std::string::npos ||
-                   (!allow_slash && out.find('/') != std::string::npos) || out.front() == '/' ||
-                   out.back() == '/' || out.find("//") != std::string::npos;
+  const bool bad = out.find_first_of("+# \t\r\n") != std::string::npos || out.front() == '/' ||
+                   out.front() == '$' || out.back() == '/' || out.find("//") != std::string::npos;
   if (bad)
     in.issues().add(in.child_pointer(key),
-                    std::string("must be a topic ") + (allow_slash ? "prefix" : "level") +
-                        " without '+', '#'" + (allow_slash ? ", empty levels" : " or '/'") +
-                        " or a leading or trailing '/', got \"" + out + "\"");
+                    "must be a topic prefix without '+', '#', white space, empty levels, or a "
+                    "leading '$' or '/', got \"" +
+                        out + "\"");
   return !bad;
 }
 
@@ -51,13 +68,13 @@ void read_mqtt(ObjectReader& in, std::optional<MqttConfig>& out) {
     auto tls = in.object("tls");
     read_mqtt_tls(tls, m.tls);
   }
-  topic_text(in, "site_id", m.site_id, /*allow_slash=*/false);
-  topic_text(in, "base_topic", m.base_topic, /*allow_slash=*/true);
+  site_level(in, m.site_id);
+  topic_prefix(in, "base_topic", m.base_topic);
   in.string("client_id", m.client_id);
   // Below 1 s the retained messages would be rewritten faster than anyone reads them.
   in.number("state_period_s", m.state_period_s, NumberRange::between(1.0, 3600.0));
   in.boolean("discovery", m.discovery);
-  topic_text(in, "discovery_prefix", m.discovery_prefix, /*allow_slash=*/true);
+  topic_prefix(in, "discovery_prefix", m.discovery_prefix);
   in.boolean("allow_control", m.allow_control);
   in.integer("command_validity_s", m.command_validity_s, 1, 600);
   in.integer_as("keepalive_s", m.keepalive_s, 5, 3600);

@@ -1,7 +1,9 @@
 #include <bessd/mqtt/mqtt_command.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
@@ -17,16 +19,33 @@ CommandCheck refused(std::string_view name, const std::string& why) {
   return {std::nullopt, "command " + std::string(name) + " refused: " + why};
 }
 
+// A plain payload as a shell sends it ("idle\n" from echo, "1000\r\n"): without the white space
+// around it.
+std::string_view trimmed(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\r\n";
+  const auto first = text.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
 std::optional<api::Mode> mode_named(std::string_view text) {
-  if (text == "idle") return api::Mode::idle;
-  if (text == "manual") return api::Mode::manual;
-  if (text == "self_consumption") return api::Mode::self_consumption;
+  const std::string word = lower(trimmed(text));
+  if (word == "idle") return api::Mode::idle;
+  if (word == "manual") return api::Mode::manual;
+  if (word == "self_consumption") return api::Mode::self_consumption;
   return std::nullopt;
 }
 
 std::optional<double> number_in(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\n')) text.remove_suffix(1);
+  text = trimmed(text);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   double v = 0.0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc{} || ptr != text.data() + text.size() || !std::isfinite(v))
@@ -40,7 +59,12 @@ std::string stale(const Json& j, WallTime now, std::chrono::seconds validity) {
   const Json& v = j.at("sent_at");
   std::optional<WallTime> at;
   if (v.is_string()) at = api::parse_time(v.get<std::string>(), now);
-  if (v.is_number_integer()) at = WallTime{} + std::chrono::seconds{v.get<std::int64_t>()};
+  // Whole Unix seconds within ±10^11 (beyond year 5000): further would overflow the clock's type.
+  constexpr std::int64_t kSecondsBound = 100'000'000'000;
+  if (v.is_number_integer() &&
+      !(v.is_number_unsigned() && v.get<std::uint64_t>() > kSecondsBound) &&
+      std::llabs(v.get<std::int64_t>()) <= kSecondsBound)
+    at = WallTime{} + std::chrono::seconds{v.get<std::int64_t>()};
   if (!at) return "sent_at must be an RFC 3339 time or Unix seconds, got " + v.dump();
   const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - *at);
   if (age > validity)
@@ -67,7 +91,7 @@ CommandCheck check_command(std::string_view name, std::string_view payload, bool
     return refused(name,
                    "it arrived retained, so it may be old; publish commands without the "
                    "retain flag");
-  const bool json = !payload.empty() && payload.front() == '{';
+  const bool json = !trimmed(payload).empty() && trimmed(payload).front() == '{';
   Json j = Json::object();
   if (json) {
     j = Json::parse(payload, nullptr, /*allow_exceptions=*/false);
@@ -77,12 +101,19 @@ CommandCheck check_command(std::string_view name, std::string_view payload, bool
   MqttCommand c;
   if (json && j.contains("client")) {
     const Json& v = j.at("client");
-    if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > 64)
-      return refused(name, "client must be a name of 1 to 64 characters");
+    // Printable ASCII only: the name ends up in the audit log and on terminals.
+    const auto printable_name = [](const std::string& text) {
+      return !text.empty() && text.size() <= 64 &&
+             std::all_of(text.begin(), text.end(),
+                         [](char ch) { return ch >= 0x20 && ch <= 0x7e; });
+    };
+    const bool printable = v.is_string() && printable_name(v.get_ref<const std::string&>());
+    if (!printable) return refused(name, "client must be 1 to 64 printable ASCII characters");
     c.client = v.get<std::string>();
   }
   if (name == "ack") {
-    if (!json && payload != "ack" && payload != "PRESS")
+    const std::string word = lower(trimmed(payload));
+    if (!json && word != "ack" && word != "press")
       return refused(name, "the payload must be \"ack\" or JSON");
     c.kind = CommandKind::acknowledge;
     return {c, {}};
@@ -123,6 +154,19 @@ CommandCheck check_command(std::string_view name, std::string_view payload, bool
     c.mode.expires_in_s = v.get<std::int64_t>();
   }
   return {c, {}};
+}
+
+}  // namespace bessd::mqtt
+
+namespace bessd::mqtt {
+
+bool asks_for_idle(std::string_view name, std::string_view payload) {
+  if (name != "mode" || payload.size() > kMaxCommandBytes) return false;
+  if (payload.empty() || payload.front() != '{') return mode_named(payload) == api::Mode::idle;
+  const auto j = Json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  // An idle with an expiry releases power when it ends: not the safe direction.
+  return j.is_object() && j.contains("mode") && j["mode"] == "idle" &&
+         (!j.contains("expires_in_s") || j["expires_in_s"].is_null());
 }
 
 }  // namespace bessd::mqtt

@@ -85,6 +85,9 @@ class MqttBridge {
   std::string problem_;
   std::uint64_t losses_{0};
   std::optional<TimePoint> published_at_;
+  std::optional<TimePoint> started_at_;
+  bool discovery_due_{false};  // Home Assistant asked; sent when kDiscoveryEvery allows
+  std::optional<TimePoint> discovery_at_;
   std::string last_state_, last_energy_, last_faults_;
   TimePoint state_at_{}, energy_at_{}, faults_at_{};
 };

@@ -2,8 +2,11 @@
 // One connection to an MQTT broker through libmosquitto (MQTT 5), on threads of its own: the
 // connect (name lookup, TCP, TLS) and the network loop never run on the io_context's thread,
 // and a broker that is down or slow never holds the caller (docs/mqtt.md "Connection").
-// Reconnects with exponential backoff (1 s to 60 s). The last will ("offline", retained) is set
-// before connecting; the caller publishes "online" from its connect handler.
+// Reconnects after any failure, a refusal by the broker included, waiting 1 s and then twice as
+// long each time up to 60 s; the wait starts at 1 s again only after a connection that lasted
+// a minute, so that a broker taking the session away at once is not hammered. The last will
+// ("offline", retained) is set before connecting; the caller publishes "online" from its connect
+// handler.
 
 #include <atomic>
 #include <cstdint>
@@ -11,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 
@@ -28,6 +32,11 @@ struct BrokerOptions {
   std::uint16_t keepalive_s{30};
   std::string will_topic;  // empty: no last will
   std::string will_payload{"offline"};
+  /// Larger received messages are dropped on the network thread (counted), never copied.
+  std::size_t max_incoming_bytes{4096};
+  /// Messages this says yes to (on the network thread: keep it cheap and thread-safe) keep a
+  /// few places of their own when a flood fills the hand-over to the io_context.
+  std::function<bool(const std::string& topic, std::string_view payload)> priority;
   unsigned reconnect_min_s{1};
   unsigned reconnect_max_s{60};
 };
@@ -44,7 +53,7 @@ struct LinkCounters {
   std::uint64_t published{0};
   std::uint64_t not_sent{0};  // publish refused: not connected, or the library's error
   std::uint64_t received{0};
-  std::uint64_t dropped{0};  // received while 32 were still waiting for the io_context
+  std::uint64_t dropped{0};  // too large, or received while 32 were waiting for the io_context
 };
 
 class MosquittoLink {

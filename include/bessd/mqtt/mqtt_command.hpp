@@ -36,6 +36,11 @@ struct CommandCheck {
   std::string refusal;
 };
 
+/// Whether a command asks for idle until changed, the safe direction: it is counted apart from
+/// other commands so that a flood of them cannot hold it back (docs/mqtt.md "Control"). Cheap
+/// enough for the broker's network thread; any payload (it need not be valid).
+bool asks_for_idle(std::string_view name, std::string_view payload);
+
 /// `name`: the topic's last level ("mode", "setpoint", "ack"). `sent_at` in a JSON payload is
 /// RFC 3339 or Unix seconds; without it a command is taken as sent now (Home Assistant sends
 /// none), so only a retained one is refused for its age.

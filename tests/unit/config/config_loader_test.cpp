@@ -182,6 +182,11 @@ TEST(ConfigLoader, MqttIsOptionalReadOnlyByDefaultAndItsTopicsChecked) {
   EXPECT_TRUE(has_issue(issues, "/mqtt/tls/key_file", "both")) << dump(issues);
   EXPECT_TRUE(has_issue(issues, "/mqtt/alow_control", "unknown"))
       << dump(issues) << "a typo must not switch control on or off silently";
+  // Home Assistant ignores entities whose ids hold anything else; '$' topics are the broker's.
+  issues = issues_of(
+      minimal_json(R"("mqtt": {"host": "b", "site_id": "My Home", "base_topic": "$share/g"})"));
+  EXPECT_TRUE(has_issue(issues, "/mqtt/site_id", "lower-case")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/mqtt/base_topic", "'$'")) << dump(issues);
 }
 
 TEST(ConfigLoader, OutOfRangeValues) {

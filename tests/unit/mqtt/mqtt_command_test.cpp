@@ -24,6 +24,13 @@ TEST(MqttCommand, HomeAssistantsPlainPayloadsAreUnderstood) {
   ASSERT_TRUE(c.command) << c.refusal;
   EXPECT_EQ(c.command->mode.mode, api::Mode::manual);
   EXPECT_EQ(c.command->mode.setpoint_w, -1500.0);
+  // As a shell sends them: a newline, capitals, a plus sign.
+  c = check("mode", "IDLE\n");
+  ASSERT_TRUE(c.command) << c.refusal;
+  EXPECT_EQ(c.command->mode.mode, api::Mode::idle);
+  c = check("setpoint", "+1000\r\n");
+  ASSERT_TRUE(c.command) << c.refusal;
+  EXPECT_EQ(c.command->mode.setpoint_w, 1000.0);
   c = check("ack", "ack");
   ASSERT_TRUE(c.command) << c.refusal;
   EXPECT_EQ(c.command->kind, CommandKind::acknowledge);
@@ -69,10 +76,27 @@ TEST(MqttCommand, RetainedStaleOrMalformedCommandsAreRefusedWithTheReason) {
   EXPECT_NE(check("mode", R"({"mode":"idle","client":""})").refusal.find("client"),
             std::string::npos);
   EXPECT_NE(check("mode", std::string(2000, ' ')).refusal.find("2000 bytes"), std::string::npos);
+  // Unix seconds far enough out to overflow the clock are refused, not wrapped.
+  EXPECT_FALSE(check("mode", R"({"mode":"idle","sent_at":36028797018963968})").command);
+  EXPECT_FALSE(check("mode", R"({"mode":"idle","sent_at":-36028797018963968})").command);
+  EXPECT_FALSE(check("mode", R"({"mode":"idle","sent_at":18446744073709551615})").command);
+  EXPECT_NE(check("mode", R"({"mode":"idle","client":"a\u001b[31mb"})").refusal.find("printable"),
+            std::string::npos);
   EXPECT_NE(check("reboot", "now").refusal.find("unknown command"), std::string::npos);
   EXPECT_NE(check("ack", "yes please").refusal.find("\"ack\""), std::string::npos);
   for (const auto& r : {check("mode", "idle", true), check("setpoint", "x")})
     EXPECT_FALSE(r.command);
+}
+
+// The stop request has a place of its own in a flood: it is told apart cheaply.
+TEST(MqttCommand, IdleUntilChangedIsToldApart) {
+  EXPECT_TRUE(asks_for_idle("mode", "idle"));
+  EXPECT_TRUE(asks_for_idle("mode", " Idle\n"));
+  EXPECT_TRUE(asks_for_idle("mode", R"({"mode":"idle","client":"owner"})"));
+  EXPECT_FALSE(asks_for_idle("mode", R"({"mode":"idle","expires_in_s":60})"));
+  EXPECT_FALSE(asks_for_idle("mode", "self_consumption"));
+  EXPECT_FALSE(asks_for_idle("setpoint", "idle"));
+  EXPECT_FALSE(asks_for_idle("mode", "garbage{"));
 }
 
 }  // namespace

@@ -346,7 +346,9 @@ TEST(Mqtt, ACommandFloodDoesNotHoldTheControlLoop) {
   ASSERT_TRUE(wait_until([&] { return broker.retained("bessd/home/status", 1).size() == 1; }, 10s));
   nlohmann::json truth;
   ASSERT_TRUE(wait_battery_covers_house(site, truth, 200, 300, 15s)) << truth.dump();
-  Process flood({"/bin/sh", "-c",
+  // Under timeout(1): it signals the whole pipeline, not the shell alone, when it is stopped
+  // (and on its own after 60 s), so no publisher is left spinning after the test.
+  Process flood({"/usr/bin/timeout", "60", "/bin/sh", "-c",
                  "yes garbage | /usr/bin/mosquitto_pub -h 127.0.0.1 -p " +
                      std::to_string(broker.port()) + " -t bessd/home/cmd/mode -l"});
   // The flood has reached bessd once the write rate refuses some of it.

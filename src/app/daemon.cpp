@@ -864,6 +864,7 @@ struct Daemon::Impl {
   // then the rest stops here.
   void finish_stop() {
     notifier.stopping();
+    if (mqtt) mqtt->audit_pending_refusals();
     if (!api_thread.joinable()) return finish_stop_after_api();
     asio::post(api_io, [this] {
       // Every refusal still counted gets its record before the store stops.

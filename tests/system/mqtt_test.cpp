@@ -131,6 +131,14 @@ class Broker {
   std::unique_ptr<Process> process_;
 };
 
+// links[] "mqtt" of GET /v1/status, or an empty object when it is not there.
+nlohmann::json mqtt_link(Site& site) {
+  const auto status = status_of(site);  // kept: the loop refers into it
+  for (const auto& l : status.at("links"))
+    if (l.at("name") == "mqtt") return l;
+  return nlohmann::json::object();
+}
+
 SiteOptions with_mqtt(const Broker& broker) {
   SiteOptions o = evening_self_consumption("victron_ess");
   o.config_patch["mqtt"] = {
@@ -184,9 +192,7 @@ TEST(Mqtt, TlsAndAPasswordFromAFile) {
   nlohmann::json link = nlohmann::json::object();
   EXPECT_TRUE(wait_until(
       [&] {
-        const auto status = status_of(site);  // kept: the loop refers into it
-        for (const auto& l : status.at("links"))
-          if (l.at("name") == "mqtt") link = l;
+        link = mqtt_link(site);
         return link.value("state", "") == "down";
       },
       10s))
@@ -198,9 +204,7 @@ TEST(Mqtt, TlsAndAPasswordFromAFile) {
   broker.reload();
   EXPECT_TRUE(wait_until(
       [&] {
-        const auto status = status_of(site);
-        for (const auto& l : status.at("links"))
-          if (l.at("name") == "mqtt") link = l;
+        link = mqtt_link(site);
         return link.value("state", "") == "up";
       },
       40s))
@@ -392,9 +396,7 @@ TEST(Mqtt, ABrokerThatGoesAwayNeverHoldsTheControlLoopAndIsFoundAgain) {
   nlohmann::json link = nlohmann::json::object();
   EXPECT_TRUE(wait_until(
       [&] {
-        const auto status = status_of(site);  // kept: the loop refers into it
-        for (const auto& l : status.at("links"))
-          if (l.at("name") == "mqtt") link = l;
+        link = mqtt_link(site);
         return link.value("state", "") == "down";
       },
       10s))
@@ -406,14 +408,7 @@ TEST(Mqtt, ABrokerThatGoesAwayNeverHoldsTheControlLoopAndIsFoundAgain) {
       20s))
       << site.bessd_output();
   EXPECT_TRUE(broker.retained("bessd/home/state", 1).count("bessd/home/state"));
-  EXPECT_TRUE(wait_until(
-      [&] {
-        const auto status = status_of(site);
-        for (const auto& l : status.at("links"))
-          if (l.at("name") == "mqtt") return l.at("state") == "up";
-        return false;
-      },
-      5s));
+  EXPECT_TRUE(wait_until([&] { return mqtt_link(site).value("state", "") == "up"; }, 5s));
 }
 
 }  // namespace

@@ -50,6 +50,11 @@ class MqttBridge {
   void start();
   /// Publishes "offline" (when connected) and disconnects.
   void stop();
+  /// Audit records for every refused command still counted: at a stop, while the control
+  /// thread still runs the facade calls they post.
+  void audit_pending_refusals() {
+    if (commands_) commands_->audit_pending_refusals(/*all=*/true);
+  }
 
   bool connected() const { return link_.connected(); }
   broker::LinkCounters counters() const { return link_.counters(); }

@@ -197,6 +197,17 @@ Result<History> MemoryStore::history(const HistoryQuery& query) {
   return out;
 }
 
+Result<std::vector<StoredEvent>> MemoryStore::events_after(std::int64_t after_id,
+                                                           std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<StoredEvent> out;
+  for (const auto& e : events_) {  // kept in id order
+    if (out.size() >= limit) break;
+    if (e.id > after_id) out.push_back(e);
+  }
+  return out;
+}
+
 Result<std::vector<StoredEvent>> MemoryStore::events(const EventQuery& query) {
   std::lock_guard lock(mutex_);
   std::vector<StoredEvent> out;

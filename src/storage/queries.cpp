@@ -171,6 +171,31 @@ Result<History> history(sql::Connection& conn, const HistoryQuery& query) {
   return out;
 }
 
+namespace {
+
+// The rows of a SELECT of id, ts_ms, severity, edge, source, code, message, fields.
+Result<std::vector<StoredEvent>> event_rows(sql::Statement& st) {
+  std::vector<StoredEvent> out;
+  for (;;) {
+    auto row = st.step();
+    if (!row) return Failure{row.error()};
+    if (!*row) break;
+    StoredEvent e;
+    e.id = st.int64(0);
+    e.at = from_unix_ms(st.int64(1));
+    e.event.severity = static_cast<core::Severity>(st.int64(2));
+    e.event.edge = static_cast<core::EventEdge>(st.int64(3));
+    e.event.source = st.text(4);
+    e.event.code = st.text(5);
+    e.event.message = st.text(6);
+    e.event.fields = fields_from_json(st.text(7));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<StoredEvent>> events(sql::Connection& conn, const EventQuery& query) {
   auto st = conn.prepare(
       "SELECT id, ts_ms, severity, edge, source, code, message, fields FROM events WHERE ts_ms "
@@ -179,23 +204,17 @@ Result<std::vector<StoredEvent>> events(sql::Connection& conn, const EventQuery&
   st->bind(1, to_unix_ms(query.since))
       .bind(2, static_cast<std::int64_t>(query.min_severity))
       .bind(3, static_cast<std::int64_t>(std::min<std::size_t>(query.limit, INT64_MAX)));
-  std::vector<StoredEvent> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return Failure{row.error()};
-    if (!*row) break;
-    StoredEvent e;
-    e.id = st->int64(0);
-    e.at = from_unix_ms(st->int64(1));
-    e.event.severity = static_cast<core::Severity>(st->int64(2));
-    e.event.edge = static_cast<core::EventEdge>(st->int64(3));
-    e.event.source = st->text(4);
-    e.event.code = st->text(5);
-    e.event.message = st->text(6);
-    e.event.fields = fields_from_json(st->text(7));
-    out.push_back(std::move(e));
-  }
-  return out;
+  return event_rows(*st);
+}
+
+Result<std::vector<StoredEvent>> events_after(sql::Connection& conn, std::int64_t after_id,
+                                              std::size_t limit) {
+  auto st = conn.prepare(
+      "SELECT id, ts_ms, severity, edge, source, code, message, fields FROM events WHERE id > ?1 "
+      "ORDER BY id LIMIT ?2");
+  if (!st) return Failure{st.error()};
+  st->bind(1, after_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+  return event_rows(*st);
 }
 
 Result<std::vector<StoredAudit>> audit(sql::Connection& conn, WallTime since, std::size_t limit) {

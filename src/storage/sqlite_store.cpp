@@ -1088,6 +1088,11 @@ Result<History> SqliteStore::history(const HistoryQuery& query) {
 Result<std::vector<StoredEvent>> SqliteStore::events(const EventQuery& query) {
   return impl_->query([&](sql::Connection& c) { return queries::events(c, query); });
 }
+Result<std::vector<StoredEvent>> SqliteStore::events_after(std::int64_t after_id,
+                                                           std::size_t limit) {
+  return impl_->query(
+      [&](sql::Connection& c) { return queries::events_after(c, after_id, limit); });
+}
 Result<std::vector<StoredAudit>> SqliteStore::audit(WallTime since, std::size_t limit) {
   return impl_->query([&](sql::Connection& c) { return queries::audit(c, since, limit); });
 }

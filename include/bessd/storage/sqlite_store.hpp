@@ -65,6 +65,7 @@ class SqliteStore final : public Store {
   Result<std::optional<ConfigSnapshot>> latest_config_snapshot() override;
   Result<History> history(const HistoryQuery& query) override;
   Result<std::vector<StoredEvent>> events(const EventQuery& query) override;
+  Result<std::vector<StoredEvent>> events_after(std::int64_t after_id, std::size_t limit) override;
   Result<std::vector<StoredAudit>> audit(WallTime since, std::size_t limit) override;
   std::future<bool> flush() override;
   StoreMetrics metrics() const override;

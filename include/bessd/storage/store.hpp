@@ -67,6 +67,11 @@ class Store {
 
   virtual Result<History> history(const HistoryQuery& query) = 0;
   virtual Result<std::vector<StoredEvent>> events(const EventQuery& query) = 0;
+  /// Events with an id above `after_id`, by id (the order they were committed in, whatever the
+  /// wall clock did), at most `limit`: what a reader that remembers the last id it took has
+  /// not seen yet (the fleet uplink).
+  virtual Result<std::vector<StoredEvent>> events_after(std::int64_t after_id,
+                                                        std::size_t limit) = 0;
   /// Audit records at or after `since`, ascending, at most `limit`.
   /// Newest first (by id): the `limit` most recent records at or after `since`.
   virtual Result<std::vector<StoredAudit>> audit(WallTime since, std::size_t limit) = 0;

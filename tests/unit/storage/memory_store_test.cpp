@@ -54,6 +54,33 @@ TEST(EnergyDays, AddsUpPerDayInBothStores) {
 }
 
 /// The same input into both stores gives the same history (within the stored resolution).
+// A reader that remembers the last event id it took (the fleet uplink) gets what came after, in
+// the order it was committed even when the wall clock went back, in pages; both stores agree.
+TEST(EventsAfter, GivesWhatCameAfterAnIdInCommitOrder) {
+  MemoryStore mem;
+  SqliteStore sql(test::options_for(":memory:"));
+  for (Store* s : std::initializer_list<Store*>{&mem, &sql}) {
+    s->append_event(test::event("a"), t0() + 10s);
+    s->append_event(test::event("b"), t0() + 5s);  // the clock stepped back
+    s->append_event(test::event("c"), t0() + 20s);
+  }
+  ASSERT_TRUE(sql.flush().get());
+  for (Store* s : std::initializer_list<Store*>{&mem, &sql}) {
+    auto all = s->events_after(0, 10);
+    ASSERT_TRUE(all) << all.error().message;
+    ASSERT_EQ(all->size(), 3u);
+    EXPECT_EQ((*all)[0].event.code, "a");
+    EXPECT_EQ((*all)[1].event.code, "b");
+    auto page = s->events_after((*all)[0].id, 1);
+    ASSERT_TRUE(page);
+    ASSERT_EQ(page->size(), 1u);
+    EXPECT_EQ((*page)[0].event.code, "b");
+    auto rest = s->events_after((*all)[2].id, 10);
+    ASSERT_TRUE(rest);
+    EXPECT_TRUE(rest->empty());
+  }
+}
+
 TEST(MemoryStore, MatchesSqliteStoreOnTheSameInput) {
   MemoryStore mem;
   SqliteStore sql(test::options_for(":memory:"));

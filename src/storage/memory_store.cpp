@@ -12,6 +12,9 @@ constexpr std::int64_t kDayMs = 86'400'000;
 struct MemoryStore::Tiers {
   explicit Tiers(double max_gap_s) : acc_1m(60'000, max_gap_s), acc_15m(900'000, max_gap_s) {}
   std::map<std::int64_t, TelemetrySample> raw;
+  std::map<std::int64_t, std::int64_t> seq_of_ts;  // the raw row's sequence number
+  std::map<std::int64_t, std::int64_t> ts_of_seq;
+  std::int64_t next_seq{1};
   std::map<std::int64_t, RollupBucket> minute;
   std::map<std::int64_t, RollupBucket> quarter;
   RollupAccumulator acc_1m;
@@ -30,6 +33,11 @@ void MemoryStore::append_telemetry(const TelemetrySample& sample) {
   std::lock_guard lock(mutex_);
   const auto ts = to_unix_ms(sample.at);
   tiers_->raw[ts] = sample;
+  // As the database does: a sample at a time already stored replaces it under a new number.
+  if (auto old = tiers_->seq_of_ts.find(ts); old != tiers_->seq_of_ts.end())
+    tiers_->ts_of_seq.erase(old->second);
+  tiers_->seq_of_ts[ts] = tiers_->next_seq;
+  tiers_->ts_of_seq[tiers_->next_seq++] = ts;
   if (auto b = tiers_->acc_1m.add(sample)) tiers_->minute[b->start_ms] = *b;
   if (auto b = tiers_->acc_15m.add(sample)) tiers_->quarter[b->start_ms] = *b;
   tiers_->newest_ms = std::max(tiers_->newest_ms, ts);
@@ -43,6 +51,11 @@ void MemoryStore::append_telemetry(const TelemetrySample& sample) {
     map.erase(map.begin(), end);
   };
   prune(tiers_->raw, config_.retention.raw_days);
+  for (auto it = tiers_->seq_of_ts.begin();
+       it != tiers_->seq_of_ts.end() && !tiers_->raw.count(it->first);) {
+    tiers_->ts_of_seq.erase(it->second);
+    it = tiers_->seq_of_ts.erase(it);
+  }
   prune(tiers_->minute, config_.retention.minute_days);
   prune(tiers_->quarter, config_.retention.quarter_hour_days);
 }
@@ -195,6 +208,28 @@ Result<History> MemoryStore::history(const HistoryQuery& query) {
     out.points.push_back(std::move(p));
   }
   return out;
+}
+
+Result<std::vector<SequencedSample>> MemoryStore::telemetry_after(std::int64_t after_seq,
+                                                                  std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<SequencedSample> out;
+  for (auto it = tiers_->ts_of_seq.upper_bound(after_seq);
+       it != tiers_->ts_of_seq.end() && out.size() < limit; ++it)
+    out.push_back({it->first, tiers_->raw.at(it->second)});
+  return out;
+}
+
+void MemoryStore::save_read_cursor(const std::string& stream, std::int64_t seq) {
+  std::lock_guard lock(mutex_);
+  cursors_[stream] = seq;
+}
+
+Result<std::optional<std::int64_t>> MemoryStore::read_cursor(const std::string& stream) {
+  std::lock_guard lock(mutex_);
+  const auto it = cursors_.find(stream);
+  if (it == cursors_.end()) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>{it->second};
 }
 
 Result<std::vector<StoredEvent>> MemoryStore::events_after(std::int64_t after_id,

@@ -13,7 +13,7 @@ struct Migration {
 
 // Timestamps are Unix milliseconds (wall clock). Telemetry values live in compact blobs
 // (value_codec.hpp). Never edit a released step: add a new one.
-constexpr std::array<Migration, 4> kMigrations{{
+constexpr std::array<Migration, 5> kMigrations{{
     {1, R"sql(
 CREATE TABLE labels (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
 CREATE TABLE telemetry_raw (
@@ -95,6 +95,16 @@ CREATE TABLE energy_days (
   grid_measured_s REAL NOT NULL,
   pv_measured_s REAL NOT NULL,
   house_measured_s REAL NOT NULL);
+)sql"},
+    // Sequence numbers for readers that resume (the fleet uplink): ts_ms is the wall clock,
+    // which can step back. Rows from before have none.
+    {5, R"sql(
+ALTER TABLE telemetry_raw ADD COLUMN seq INTEGER;
+CREATE INDEX telemetry_by_seq ON telemetry_raw(seq);
+CREATE TABLE read_cursors (
+  stream TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL);
 )sql"},
 }};
 

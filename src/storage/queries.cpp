@@ -298,3 +298,44 @@ Result<std::optional<ConfigSnapshot>> latest_config_snapshot(sql::Connection& co
 }
 
 }  // namespace bessd::storage::queries
+
+namespace bessd::storage::queries {
+
+Result<std::vector<SequencedSample>> telemetry_after(sql::Connection& conn, std::int64_t after_seq,
+                                                     std::size_t limit) {
+  auto st = conn.prepare(
+      "SELECT r.seq, r.ts_ms, s.text, m.text, r.data FROM telemetry_raw r LEFT JOIN labels s ON "
+      "s.id = r.state_id LEFT JOIN labels m ON m.id = r.mode_id WHERE r.seq > ?1 ORDER BY r.seq "
+      "LIMIT ?2");
+  if (!st) return Failure{st.error()};
+  st->bind(1, after_seq)
+      .bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+  std::vector<SequencedSample> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return Failure{row.error()};
+    if (!*row) break;
+    auto values = codec::decode_raw(st->blob(4));
+    if (!values) continue;  // an undecodable row is skipped, as history skips it
+    SequencedSample s;
+    s.seq = st->int64(0);
+    s.sample.at = from_unix_ms(st->int64(1));
+    s.sample.controller_state = st->text(2);
+    s.sample.controller_mode = st->text(3);
+    codec::assign_values(s.sample, *values);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<std::optional<std::int64_t>> read_cursor(sql::Connection& conn, const std::string& stream) {
+  auto st = conn.prepare("SELECT seq FROM read_cursors WHERE stream = ?1");
+  if (!st) return Failure{st.error()};
+  st->bind(1, stream);
+  auto row = st->step();
+  if (!row) return Failure{row.error()};
+  if (!*row) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>{st->int64(0)};
+}
+
+}  // namespace bessd::storage::queries

@@ -22,6 +22,9 @@ std::map<std::string, std::string> fields_from_json(const std::string& text);
 
 Result<History> history(sql::Connection& conn, const HistoryQuery& query);
 Result<std::vector<StoredEvent>> events(sql::Connection& conn, const EventQuery& query);
+Result<std::vector<SequencedSample>> telemetry_after(sql::Connection& conn, std::int64_t after_seq,
+                                                     std::size_t limit);
+Result<std::optional<std::int64_t>> read_cursor(sql::Connection& conn, const std::string& stream);
 Result<std::vector<StoredEvent>> events_after(sql::Connection& conn, std::int64_t after_id,
                                               std::size_t limit);
 Result<std::vector<StoredAudit>> audit(sql::Connection& conn, WallTime since, std::size_t limit);

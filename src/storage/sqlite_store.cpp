@@ -65,11 +65,17 @@ struct SnapshotSave {
 struct EnergyDayAdd {
   energy::DayEnergy increase;
 };
+struct CursorSave {
+  std::string stream;
+  std::int64_t seq{0};
+  WallTime at{};
+};
 struct Barrier {
   std::shared_ptr<std::promise<bool>> promise;
 };
-using Item = std::variant<TelemetrySample, EventItem, AuditItem, FaultSave, FaultClear,
-                          FaultClearAll, CounterSave, SnapshotSave, EnergyDayAdd, Barrier>;
+using Item =
+    std::variant<TelemetrySample, EventItem, AuditItem, FaultSave, FaultClear, FaultClearAll,
+                 CounterSave, SnapshotSave, EnergyDayAdd, CursorSave, Barrier>;
 
 bool is_durable(const Item& item) {
   return !std::holds_alternative<TelemetrySample>(item) && !std::holds_alternative<Barrier>(item);
@@ -527,8 +533,8 @@ class SqliteStore::Impl {
     Status s;
     for (auto [st, text] : std::initializer_list<std::pair<sql::Statement*, const char*>>{
              {&ins_raw_,
-              "INSERT OR REPLACE INTO telemetry_raw(ts_ms, state_id, mode_id, data) VALUES "
-              "(?1, ?2, ?3, ?4)"},
+              "INSERT OR REPLACE INTO telemetry_raw(ts_ms, state_id, mode_id, data, seq) VALUES "
+              "(?1, ?2, ?3, ?4, ?5)"},
              {&ins_1m_,
               "INSERT OR REPLACE INTO rollup_1m(bucket_ms, samples, charge_mwh, discharge_mwh, "
               "state_id, mode_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
@@ -592,6 +598,9 @@ class SqliteStore::Impl {
     auto n = conn_->query_int("SELECT coalesce(max(ts_ms), 0) FROM telemetry_raw");
     if (!n) return Failure{n.error()};
     newest_ms_ = std::max(newest_ms_, *n);
+    auto seq = conn_->query_int("SELECT coalesce(max(seq), 0) FROM telemetry_raw");
+    if (!seq) return Failure{seq.error()};
+    next_seq_ = *seq + 1;
     return {};
   }
 
@@ -646,8 +655,9 @@ class SqliteStore::Impl {
     ins_raw_.bind(1, ts);
     if (auto st = bind_label(ins_raw_, 2, s.controller_state); !st) return st;
     if (auto st = bind_label(ins_raw_, 3, s.controller_mode); !st) return st;
-    ins_raw_.bind(4, std::span<const std::uint8_t>(blob));
+    ins_raw_.bind(4, std::span<const std::uint8_t>(blob)).bind(5, next_seq_);
     if (auto st = ins_raw_.run(); !st) return st;
+    ++next_seq_;
     if (auto b = acc_1m_.add(s); b) {
       if (auto st = write_bucket(ins_1m_, *b); !st) return st;
     }
@@ -722,6 +732,13 @@ class SqliteStore::Impl {
                 .bind(2, c->counter.value)
                 .bind(3, std::int64_t{c->counter.origin == CounterOrigin::derived ? 1 : 0})
                 .bind(4, to_unix_ms(c->counter.updated_at));
+          });
+    }
+    if (const auto* c = std::get_if<CursorSave>(&item)) {
+      return exec_bound(
+          "INSERT OR REPLACE INTO read_cursors(stream, seq, updated_ms) VALUES (?1, ?2, ?3)",
+          [&](sql::Statement& st) {
+            st.bind(1, c->stream).bind(2, c->seq).bind(3, to_unix_ms(c->at));
           });
     }
     if (const auto* e = std::get_if<EnergyDayAdd>(&item)) {
@@ -1014,6 +1031,7 @@ class SqliteStore::Impl {
   std::mutex db_mutex_;
   std::optional<sql::Connection> conn_;
   sql::Statement ins_raw_, ins_1m_, ins_15m_, ins_event_, ins_audit_, ins_label_, sel_label_;
+  std::int64_t next_seq_{1};  // the sequence number of the next telemetry row (writer thread)
   std::unordered_map<std::string, std::int64_t> labels_;
   std::uint64_t cap_bytes_;
   std::uint64_t page_limit_{0};
@@ -1087,6 +1105,17 @@ Result<History> SqliteStore::history(const HistoryQuery& query) {
 }
 Result<std::vector<StoredEvent>> SqliteStore::events(const EventQuery& query) {
   return impl_->query([&](sql::Connection& c) { return queries::events(c, query); });
+}
+Result<std::vector<SequencedSample>> SqliteStore::telemetry_after(std::int64_t after_seq,
+                                                                  std::size_t limit) {
+  return impl_->query(
+      [&](sql::Connection& c) { return queries::telemetry_after(c, after_seq, limit); });
+}
+void SqliteStore::save_read_cursor(const std::string& stream, std::int64_t seq) {
+  impl_->enqueue(CursorSave{stream, seq, WallClock::now()});
+}
+Result<std::optional<std::int64_t>> SqliteStore::read_cursor(const std::string& stream) {
+  return impl_->query([&](sql::Connection& c) { return queries::read_cursor(c, stream); });
 }
 Result<std::vector<StoredEvent>> SqliteStore::events_after(std::int64_t after_id,
                                                            std::size_t limit) {

@@ -38,6 +38,10 @@ class MemoryStore final : public Store {
   Result<History> history(const HistoryQuery& query) override;
   Result<std::vector<StoredEvent>> events(const EventQuery& query) override;
   Result<std::vector<StoredEvent>> events_after(std::int64_t after_id, std::size_t limit) override;
+  Result<std::vector<SequencedSample>> telemetry_after(std::int64_t after_seq,
+                                                       std::size_t limit) override;
+  void save_read_cursor(const std::string& stream, std::int64_t seq) override;
+  Result<std::optional<std::int64_t>> read_cursor(const std::string& stream) override;
   Result<std::vector<StoredAudit>> audit(WallTime since, std::size_t limit) override;
   std::future<bool> flush() override;
   StoreMetrics metrics() const override;
@@ -50,6 +54,7 @@ class MemoryStore final : public Store {
   std::vector<StoredEvent> events_;
   std::vector<StoredAudit> audit_;
   std::map<std::string, LatchedFault> faults_;
+  std::map<std::string, std::int64_t> cursors_;
   std::map<std::string, LifetimeCounter> counters_;
   std::map<std::string, energy::DayEnergy> energy_days_;  // by "YYYY-MM-DD": in date order
   std::vector<ConfigSnapshot> snapshots_;

@@ -66,6 +66,10 @@ class SqliteStore final : public Store {
   Result<History> history(const HistoryQuery& query) override;
   Result<std::vector<StoredEvent>> events(const EventQuery& query) override;
   Result<std::vector<StoredEvent>> events_after(std::int64_t after_id, std::size_t limit) override;
+  Result<std::vector<SequencedSample>> telemetry_after(std::int64_t after_seq,
+                                                       std::size_t limit) override;
+  void save_read_cursor(const std::string& stream, std::int64_t seq) override;
+  Result<std::optional<std::int64_t>> read_cursor(const std::string& stream) override;
   Result<std::vector<StoredAudit>> audit(WallTime since, std::size_t limit) override;
   std::future<bool> flush() override;
   StoreMetrics metrics() const override;

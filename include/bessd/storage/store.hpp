@@ -67,6 +67,14 @@ class Store {
 
   virtual Result<History> history(const HistoryQuery& query) = 0;
   virtual Result<std::vector<StoredEvent>> events(const EventQuery& query) = 0;
+  /// Telemetry samples with a sequence number above `after_seq`, by sequence number, at most
+  /// `limit` (the fleet uplink).
+  virtual Result<std::vector<SequencedSample>> telemetry_after(std::int64_t after_seq,
+                                                               std::size_t limit) = 0;
+  /// Where a reader of telemetry_after / events_after got to, kept across restarts: `stream`
+  /// ("telemetry", "events") and the last sequence number or id it has handed on.
+  virtual void save_read_cursor(const std::string& stream, std::int64_t seq) = 0;
+  virtual Result<std::optional<std::int64_t>> read_cursor(const std::string& stream) = 0;
   /// Events with an id above `after_id`, by id (the order they were committed in, whatever the
   /// wall clock did), at most `limit`: what a reader that remembers the last id it took has
   /// not seen yet (the fleet uplink).

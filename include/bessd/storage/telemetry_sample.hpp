@@ -87,4 +87,12 @@ TelemetrySample make_telemetry_sample(WallTime at, const core::PackState& pack,
                                       const core::InverterCommand& command,
                                       std::string controller_state, std::string controller_mode);
 
+/// A stored sample with its sequence number: increasing in the order samples were stored,
+/// whatever the wall clock did, so that a reader (the fleet uplink) can resume after the last
+/// one it took. Samples stored before sequence numbers existed have none and are never read so.
+struct SequencedSample {
+  std::int64_t seq{0};
+  TelemetrySample sample;
+};
+
 }  // namespace bessd::storage

@@ -71,6 +71,7 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
   std::vector<std::pair<std::string, int>> subscriptions;
   LinkHandler on_link;
   MessageHandler on_message;
+  PublishedHandler on_published;
 
   std::string where() const { return options.host + ":" + std::to_string(options.port); }
 
@@ -117,6 +118,15 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
     self->post_link(false,
                     was ? "connection to " + self->where() + " lost: " + why + "; reconnecting"
                         : "cannot connect to " + self->where() + ": " + why + "; retrying");
+  }
+
+  static void published_cb(mosquitto* /*m*/, void* obj, int mid, int reason,
+                           const mosquitto_property* /*props*/) {
+    auto* self = static_cast<Impl*>(obj);
+    boost::asio::post(self->io, [weak = self->weak_from_this(), mid, reason] {
+      auto s = weak.lock();
+      if (s && s->running && s->on_published) s->on_published(mid, reason);
+    });
   }
 
   static void message_cb(mosquitto* /*m*/, void* obj, const mosquitto_message* msg,
@@ -190,6 +200,7 @@ struct MosquittoLink::Impl : std::enable_shared_from_this<Impl> {
     mosquitto_connect_v5_callback_set(mosq, connected_cb);
     mosquitto_disconnect_v5_callback_set(mosq, disconnected_cb);
     mosquitto_message_v5_callback_set(mosq, message_cb);
+    mosquitto_publish_v5_callback_set(mosq, published_cb);
     if (!options.username.empty()) {
       const int rc =
           mosquitto_username_pw_set(mosq, options.username.c_str(),
@@ -225,6 +236,9 @@ MosquittoLink::~MosquittoLink() {
 
 void MosquittoLink::set_link_handler(LinkHandler handler) {
   impl_->on_link = std::move(handler);
+}
+void MosquittoLink::set_published_handler(PublishedHandler handler) {
+  impl_->on_published = std::move(handler);
 }
 void MosquittoLink::set_message_handler(MessageHandler handler) {
   impl_->on_message = std::move(handler);
@@ -268,6 +282,24 @@ bool MosquittoLink::publish(const std::string& topic, const std::string& payload
   }
   ++impl_->published;
   return true;
+}
+
+std::optional<int> MosquittoLink::publish_tracked(const std::string& topic,
+                                                  const std::string& payload) {
+  if (!impl_->is_connected || impl_->mosq == nullptr) {
+    ++impl_->not_sent;
+    return std::nullopt;
+  }
+  int mid = 0;
+  const int rc =
+      mosquitto_publish_v5(impl_->mosq, &mid, topic.c_str(), static_cast<int>(payload.size()),
+                           payload.data(), 1, false, nullptr);
+  if (rc != MOSQ_ERR_SUCCESS) {
+    ++impl_->not_sent;
+    return std::nullopt;
+  }
+  ++impl_->published;
+  return mid;
 }
 
 void MosquittoLink::subscribe(const std::string& filter, int qos) {

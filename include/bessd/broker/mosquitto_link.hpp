@@ -71,6 +71,11 @@ class MosquittoLink {
 
   void set_link_handler(LinkHandler handler);
   void set_message_handler(MessageHandler handler);
+  /// The broker acknowledged a QoS 1 message of publish_tracked() (PUBACK): its message id and
+  /// the reason code (below 128: accepted). Runs on `io`. A message in flight when the
+  /// connection is lost is never acknowledged: its sender sends it again (docs/mqtt.md).
+  using PublishedHandler = std::function<void(int message_id, int reason_code)>;
+  void set_published_handler(PublishedHandler handler);
   /// Starts connecting; returns at once. A setting the library refuses (a TLS file it cannot
   /// use) is reported through the link handler, as a down link.
   void start();
@@ -81,6 +86,10 @@ class MosquittoLink {
   /// Queues a message for the network thread; never waits on the network. False (and counted
   /// as not sent) while not connected: retained state is published again on connect.
   bool publish(const std::string& topic, const std::string& payload, int qos, bool retain);
+  /// As publish(), QoS 1, not retained, returning the message id its acknowledgement will carry
+  /// (nullopt when not sent). Call it on `io`: the acknowledgement, posted there, then always
+  /// comes after the caller knows the id.
+  std::optional<int> publish_tracked(const std::string& topic, const std::string& payload);
   /// Subscribes now if connected; every subscription is made again on each connect.
   void subscribe(const std::string& filter, int qos);
 

@@ -27,6 +27,12 @@ std::string request_text(const std::string& name, const std::string& payload) {
          (payload.size() > kShown ? "…" : "");
 }
 
+// "3 commands refused (invalid) since the last record": the audit message of a count.
+std::string refusal_count_text(std::uint64_t count, const std::string& reason) {
+  return std::to_string(count) + (count == 1 ? " command" : " commands") + " refused (" + reason +
+         ") since the last record";
+}
+
 }  // namespace
 
 MqttCommands::MqttCommands(boost::asio::io_context& io, const Clock& clock, mqtt::MqttTopics topics,
@@ -84,18 +90,13 @@ void MqttCommands::refuse(const std::string& name, const std::string& payload,
   const std::string client = api::write_client_key(who);
   const std::string what = request_text(name, payload);
   if (const auto n = limiter_.count_refusal(client, reason, clock_.now(), {who, what}))
-    facade_->audit_refusal(who, what,
-                           std::to_string(*n) + (*n == 1 ? " command" : " commands") +
-                               " refused (" + reason +
-                               ") since the last record; the latest: " + why);
+    facade_->audit_refusal(who, what, refusal_count_text(*n, reason) + "; the latest: " + why);
 }
 
 void MqttCommands::audit_pending_refusals(bool all) {
   if (facade_ == nullptr) return;
   for (const auto& c : all ? limiter_.take_refusals() : limiter_.due_refusals(clock_.now()))
-    facade_->audit_refusal(c.context.who, c.context.what,
-                           std::to_string(c.count) + (c.count == 1 ? " command" : " commands") +
-                               " refused (" + c.reason + ") since the last record");
+    facade_->audit_refusal(c.context.who, c.context.what, refusal_count_text(c.count, c.reason));
 }
 
 void MqttCommands::answer(nlohmann::json result) {

@@ -88,6 +88,10 @@ Config parse_config(std::string_view text, const std::string& source) {
     auto r = top.object("mqtt");
     read_mqtt(r, config.mqtt);
   }
+  {
+    auto r = top.object("uplink");
+    read_uplink(r, config.uplink);
+  }
   top.accept("$schema");  // editors may point at config/schema/bessd.schema.json
   top.finish();
   if (!issues.empty()) throw ConfigError(source, issues.items());

@@ -83,3 +83,35 @@ void read_mqtt(ObjectReader& in, std::optional<MqttConfig>& out) {
 }
 
 }  // namespace bessd::config
+
+namespace bessd::config {
+
+void read_uplink(ObjectReader& in, std::optional<UplinkConfig>& out) {
+  if (!in.present()) return;
+  UplinkConfig u;
+  const std::size_t issues_before = in.issues().items().size();
+  in.string("host", u.host, Presence::required, /*allow_empty=*/false);
+  in.integer_as("port", u.port, 1, 65535);
+  in.string("username", u.username);
+  in.string("password_file", u.password_file);
+  if (!u.password_file.empty() && u.username.empty())
+    in.issues().add(in.child_pointer("password_file"), "a password needs a username");
+  {
+    auto tls = in.object("tls");
+    read_mqtt_tls(tls, u.tls);
+  }
+  site_level(in, u.site_id);
+  topic_prefix(in, "topic_prefix", u.topic_prefix);
+  in.string("client_id", u.client_id);
+  in.integer("telemetry_every_s", u.telemetry_every_s, 0, 3600);
+  in.integer("send_every_s", u.send_every_s, 1, 3600);
+  // Above 1000 rows a message passes 64 KiB, what brokers are commonly set to take.
+  in.integer("batch_rows", u.batch_rows, 1, 1000);
+  in.number("max_messages_per_s", u.max_messages_per_s, NumberRange::between(0.1, 100.0));
+  in.integer("start_jitter_s", u.start_jitter_s, 0, 3600);
+  in.integer_as("keepalive_s", u.keepalive_s, 5, 3600);
+  in.finish();
+  if (in.issues().items().size() == issues_before) out = u;
+}
+
+}  // namespace bessd::config

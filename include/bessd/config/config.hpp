@@ -17,6 +17,7 @@
 #include <bessd/config/prices_config.hpp>
 #include <bessd/config/site_config.hpp>
 #include <bessd/config/storage_config.hpp>
+#include <bessd/config/uplink_config.hpp>
 
 namespace bessd::config {
 
@@ -34,6 +35,7 @@ struct Config {
   std::optional<PricesConfig> prices;  // absent: no money figures
   std::optional<MeterConfig> meter;    // absent: the inverter's own grid and PV readings
   std::optional<MqttConfig> mqtt;      // absent: no MQTT
+  std::optional<UplinkConfig> uplink;  // absent: no fleet uplink
 };
 
 }  // namespace bessd::config

@@ -189,6 +189,41 @@ TEST(ConfigLoader, MqttIsOptionalReadOnlyByDefaultAndItsTopicsChecked) {
   EXPECT_TRUE(has_issue(issues, "/mqtt/base_topic", "'$'")) << dump(issues);
 }
 
+TEST(ConfigLoader, TheUplinkIsOptionalAndItsSettingsChecked) {
+  EXPECT_FALSE(parse_config(minimal_json()).uplink);
+  Config c = parse_config(minimal_json(R"("uplink": {"host": "fleet.example.net"})"));
+  ASSERT_TRUE(c.uplink);
+  EXPECT_EQ(c.uplink->port, 1883);
+  EXPECT_EQ(c.uplink->topic_prefix, "bessd-fleet");
+  EXPECT_EQ(c.uplink->telemetry_every_s, 10);
+  EXPECT_EQ(c.uplink->send_every_s, 60);
+  EXPECT_EQ(c.uplink->batch_rows, 120);
+  EXPECT_DOUBLE_EQ(c.uplink->max_messages_per_s, 2.0);
+  EXPECT_EQ(c.uplink->start_jitter_s, 30);
+  c = parse_config(minimal_json(
+      R"("uplink": {"host": "fleet", "port": 8883, "tls": {"ca_file": "/ca.pem"},
+                    "username": "site-7", "password_file": "/p", "site_id": "site-7",
+                    "topic_prefix": "acme/fleet", "telemetry_every_s": 0, "batch_rows": 1000})"));
+  ASSERT_TRUE(c.uplink && c.uplink->tls);
+  EXPECT_EQ(c.uplink->telemetry_every_s, 0);
+  EXPECT_EQ(c.uplink->topic_prefix, "acme/fleet");
+  auto issues = issues_of(minimal_json(
+      R"("uplink": {"site_id": "Site 7", "topic_prefix": "fleet/+", "password_file": "/p",
+                    "telemetry_every_s": -1, "batch_rows": 5000, "max_messages_per_s": 0,
+                    "start_jitter_s": 1.5, "tls": {}, "read_only": false})"));
+  EXPECT_TRUE(has_issue(issues, "/uplink/host", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/uplink/site_id", "lower-case")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/uplink/topic_prefix", "'+'")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/uplink/password_file", "username")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/uplink/telemetry_every_s", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/uplink/batch_rows", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/uplink/max_messages_per_s", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/uplink/start_jitter_s", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/uplink/tls/ca_file", "")) << dump(issues);
+  // The uplink never takes commands: there is no switch to turn that on.
+  EXPECT_TRUE(has_issue(issues, "/uplink/read_only", "unknown")) << dump(issues);
+}
+
 TEST(ConfigLoader, OutOfRangeValues) {
   auto issues = issues_of(minimal_json(R"("bms": {"timeout_ms": 50, "bitrate": 300000},
       "control": {"min_soc_pct": 120}, "inverter": {"tcp": {"port": 70000}})"));

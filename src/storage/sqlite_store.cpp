@@ -598,7 +598,11 @@ class SqliteStore::Impl {
     auto n = conn_->query_int("SELECT coalesce(max(ts_ms), 0) FROM telemetry_raw");
     if (!n) return Failure{n.error()};
     newest_ms_ = std::max(newest_ms_, *n);
-    auto seq = conn_->query_int("SELECT coalesce(max(seq), 0) FROM telemetry_raw");
+    // Never below a reader's cursor: were every row evicted (the size cap), numbering again
+    // from 1 would put the new rows behind where the fleet uplink already got to.
+    auto seq = conn_->query_int(
+        "SELECT max(coalesce((SELECT max(seq) FROM telemetry_raw), 0), "
+        "coalesce((SELECT max(seq) FROM read_cursors WHERE stream = 'telemetry'), 0))");
     if (!seq) return Failure{seq.error()};
     next_seq_ = *seq + 1;
     return {};

@@ -36,6 +36,7 @@
 #include <bessd/app/control_thread_facade.hpp>
 #include <bessd/app/energy_records.hpp>
 #include <bessd/app/fire_alarm_input.hpp>
+#include <bessd/app/fleet_uplink.hpp>
 #include <bessd/app/inherited_sockets.hpp>
 #include <bessd/app/latch_write_behind.hpp>
 #include <bessd/app/logging.hpp>
@@ -147,9 +148,10 @@ struct Daemon::Impl {
   // Inverter
   std::unique_ptr<modbus::LibmodbusClient> modbus_client;
   std::unique_ptr<inverter::ProfileInverterDriver> inverter_driver;
-  std::unique_ptr<SiteMeter> meter;    // the site's grid meter, when configured
-  std::unique_ptr<MqttBridge> mqtt;    // the site on an MQTT broker, when configured
-  std::uint64_t inverter_problems{0};  // io thread; shown as the inverter link's error_count
+  std::unique_ptr<SiteMeter> meter;     // the site's grid meter, when configured
+  std::unique_ptr<MqttBridge> mqtt;     // the site on an MQTT broker, when configured
+  std::unique_ptr<FleetUplink> uplink;  // the log forwarded to a central broker, when configured
+  std::uint64_t inverter_problems{0};   // io thread; shown as the inverter link's error_count
   // Control
   std::unique_ptr<FireAlarmInput> fire_alarm;
   std::unique_ptr<ControlLoop> loop;
@@ -274,6 +276,11 @@ struct Daemon::Impl {
           io, clock, config, broker_options_of(config, options.config_path),
           [this] { return api::to_json(facade->status()); },
           [this](const core::Event& e) { on_event(e); });
+    if (config.uplink)
+      uplink = std::make_unique<FleetUplink>(
+          clock, *store, uplink_settings_of(config),
+          uplink_broker_options_of(config, options.config_path),
+          [this](const core::Event& e) { asio::post(io, [this, e] { on_event(e); }); });
 
     bms_bus = bms::make_bms_bus(io, config.bms, bms_protocol.filters());
     bms_monitor = std::make_unique<bms::BmsMonitor>(
@@ -562,6 +569,7 @@ struct Daemon::Impl {
           auto links = listeners->links();
           if (meter) links.push_back(meter->link_status(clock.now()));
           if (mqtt) links.push_back(mqtt->link_status(clock.now()));
+          if (uplink) links.push_back(uplink->link_status(clock.now()));
           return links;
         },
         [this] { return service_faults(); }, &running_config_fingerprint,
@@ -899,6 +907,7 @@ struct Daemon::Impl {
     inverter_driver->stop();
     if (meter) meter->stop();
     if (mqtt) mqtt->stop();
+    if (uplink) uplink->stop();  // before the store: it reads the log
     save_counters();
     io.stop();
   }
@@ -926,6 +935,7 @@ struct Daemon::Impl {
             r.config->inverter.profile, r.config->inverter.profile_dir, options.config_path);
         if (r.config->meter) (void)load_meter_profile(*r.config, options.config_path);
         if (r.config->mqtt) (void)broker_options_of(*r.config, options.config_path);
+        if (r.config->uplink) (void)uplink_broker_options_of(*r.config, options.config_path);
         // The token file through the same loader as at start-up.
         auto server = api::http::ServerOptions::from_config(r.config->api);
         if (!server) {
@@ -969,16 +979,16 @@ struct Daemon::Impl {
       refuse_reload(r.error);
     } else {
       config::Config fresh = std::move(*r.config);
-      const bool links_changed = fresh.bms.transport != config.bms.transport ||
-                                 fresh.bms.interface != config.bms.interface ||
-                                 fresh.bms.device != config.bms.device ||
-                                 fresh.inverter.profile != config.inverter.profile ||
-                                 fresh.inverter.transport != config.inverter.transport ||
-                                 fresh.inverter.tcp.host != config.inverter.tcp.host ||
-                                 fresh.inverter.tcp.port != config.inverter.tcp.port ||
-                                 fresh.inverter.rtu.device != config.inverter.rtu.device ||
-                                 fresh.storage.path != config.storage.path ||
-                                 meter_link_changed(fresh) || fresh.mqtt != config.mqtt;
+      const bool links_changed =
+          fresh.bms.transport != config.bms.transport ||
+          fresh.bms.interface != config.bms.interface || fresh.bms.device != config.bms.device ||
+          fresh.inverter.profile != config.inverter.profile ||
+          fresh.inverter.transport != config.inverter.transport ||
+          fresh.inverter.tcp.host != config.inverter.tcp.host ||
+          fresh.inverter.tcp.port != config.inverter.tcp.port ||
+          fresh.inverter.rtu.device != config.inverter.rtu.device ||
+          fresh.storage.path != config.storage.path || meter_link_changed(fresh) ||
+          fresh.mqtt != config.mqtt || fresh.uplink != config.uplink;
       config = std::move(fresh);
       setup_logging(config.logging, options.log_level);
       evaluate_compliance();
@@ -1054,6 +1064,7 @@ struct Daemon::Impl {
     rewrite_safety_state_at_start();
     start_api();
     if (mqtt) mqtt->start();  // after the facade its status comes from
+    if (uplink) uplink->start();
     log->info("bessd ready (site \"{}\", config {})", config.site.name,
               options.config_path.string());
     notifier.ready();

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -56,12 +57,20 @@ class Broker {
   }
   /// Makes mosquitto read its password file again.
   void reload() { process_->signal(SIGHUP); }
+  /// Stops mosquitto the orderly way: it saves its persistence file, when it keeps one.
+  void stop() {
+    process_->signal(SIGTERM);
+    process_->wait(5s);
+  }
+  /// Freezes mosquitto (SIGSTOP): connections stay open, nothing is read or acknowledged.
+  void freeze() { process_->signal(SIGSTOP); }
   void kill() {
     process_->signal(SIGKILL);
     process_->wait(5s);
   }
   int port() const { return port_; }
   const std::string& dir() const { return dir_.path(); }
+  std::vector<std::string> sub_command() const { return client("/usr/bin/mosquitto_sub"); }
   /// Publishes one message (QoS 1; `retain` as the flag).
   void publish(const std::string& topic, const std::string& payload, bool retain = false) const {
     std::vector<std::string> args = client("/usr/bin/mosquitto_pub");
@@ -409,6 +418,201 @@ TEST(Mqtt, ABrokerThatGoesAwayNeverHoldsTheControlLoopAndIsFoundAgain) {
       << site.bessd_output();
   EXPECT_TRUE(broker.retained("bessd/home/state", 1).count("bessd/home/state"));
   EXPECT_TRUE(wait_until([&] { return mqtt_link(site).value("state", "") == "up"; }, 5s));
+}
+
+// --- fleet uplink (docs/fleet.md) --------------------------------------------------------------
+
+// links[] "uplink" of GET /v1/status, or an empty object when it is not there.
+nlohmann::json uplink_link(Site& site) {
+  const auto status = status_of(site);
+  for (const auto& l : status.at("links"))
+    if (l.at("name") == "uplink") return l;
+  return nlohmann::json::object();
+}
+
+// A central collector: a persistent QoS 1 session ("-c"), so the broker keeps what arrives while
+// the collector is away. The session is made and saved before the test (an orderly broker stop
+// writes it to the persistence file), so that a broker killed later still knows it on restart.
+class Collector {
+ public:
+  explicit Collector(const Broker& broker) : broker_(broker) {}
+  void connect() {
+    auto args = broker_.sub_command();
+    args.insert(args.end(), {"-c", "-i", "collector", "-q", "1", "-t", "fleet/#", "-v"});
+    process_ = std::make_unique<Process>(args);
+    // Subscribed once a probe comes through.
+    const bool ready = wait_until(
+        [&] {
+          broker_.publish("fleet/probe", "probe");
+          return process_->output().find("fleet/probe probe") != std::string::npos;
+        },
+        5s);
+    EXPECT_TRUE(ready) << "the collector did not subscribe";
+  }
+  void disconnect() {
+    if (!process_) return;
+    process_->signal(SIGTERM);
+    (void)process_->wait(5s);
+    output_ += process_->output();
+    process_.reset();
+  }
+  /// The batches received on <prefix>/home/<stream>, duplicates included.
+  std::vector<nlohmann::json> batches(const std::string& stream) const {
+    std::vector<nlohmann::json> out;
+    std::istringstream lines(output_ + (process_ ? process_->output() : std::string{}));
+    const std::string topic = "fleet/home/" + stream + " ";
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind(topic, 0) == 0)
+        out.push_back(nlohmann::json::parse(line.substr(topic.size()), nullptr, false));
+    return out;
+  }
+  std::int64_t covered_to(const std::string& stream) const {
+    std::int64_t to = 0;
+    for (const auto& b : batches(stream))
+      if (b.is_object()) to = std::max(to, b.value("to_seq", std::int64_t{0}));
+    return to;
+  }
+
+ private:
+  const Broker& broker_;
+  std::unique_ptr<Process> process_;
+  std::string output_;
+};
+
+// What a central store keeps when it de-duplicates on (site_id, stream, seq): the rows of every
+// batch, and the ranges the batches say they cover. After de-duplication, every row from the
+// first to the last is there once: no gap. A row sent twice carries the same content both times.
+void expect_no_gap(const std::vector<nlohmann::json>& batches, const std::string& stream,
+                   std::int64_t& rows) {
+  std::map<std::int64_t, std::string> kept;  // seq -> the row's time (the dedupe key's value)
+  std::vector<std::pair<std::int64_t, std::int64_t>> ranges;
+  for (const auto& b : batches) {
+    ASSERT_TRUE(b.is_object()) << "not JSON";
+    EXPECT_EQ(b.at("site_id"), "home");
+    EXPECT_EQ(b.at("stream"), stream);
+    EXPECT_EQ(b.at("missing"), 0) << b;
+    ranges.emplace_back(b.at("from_seq").get<std::int64_t>(), b.at("to_seq").get<std::int64_t>());
+    std::vector<std::int64_t> seqs;
+    std::vector<std::string> times;
+    if (stream == "telemetry") {
+      for (const auto& s : b.at("seq")) seqs.push_back(s.get<std::int64_t>());
+      for (const auto& t : b.at("t")) times.push_back(t.dump());
+    } else {
+      for (const auto& r : b.at("rows")) {
+        seqs.push_back(r.at("seq").get<std::int64_t>());
+        times.push_back(r.at("t").dump() + r.at("code").dump());
+      }
+    }
+    ASSERT_EQ(seqs.size(), times.size());
+    for (std::size_t i = 0; i < seqs.size(); ++i) {
+      EXPECT_GT(seqs[i], ranges.back().first);
+      EXPECT_LE(seqs[i], ranges.back().second);
+      const auto [at, fresh] = kept.emplace(seqs[i], times[i]);
+      if (!fresh) {
+        EXPECT_EQ(at->second, times[i]) << "row " << seqs[i] << " changed";
+      }
+    }
+  }
+  ASSERT_FALSE(kept.empty()) << stream;
+  std::sort(ranges.begin(), ranges.end());
+  EXPECT_EQ(ranges.front().first, 0) << stream << ": the first batch is not from the start";
+  std::int64_t covered = 0;
+  for (const auto& [from, to] : ranges) {
+    EXPECT_LE(from, covered) << stream << ": nothing covers rows " << covered + 1 << " to " << from;
+    covered = std::max(covered, to);
+  }
+  // Telemetry goes every row (telemetry_every_s 0), so every number in the range is a row.
+  if (stream == "telemetry") {
+    EXPECT_EQ(kept.begin()->first, 1);
+    EXPECT_EQ(kept.rbegin()->first, static_cast<std::int64_t>(kept.size()));
+  }
+  rows = static_cast<std::int64_t>(kept.size());
+}
+
+std::int64_t unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The central broker killed mid-stream and started again, then bessd restarted: the central side
+// ends up with every row and event once, the ones logged while it was away included.
+TEST(FleetUplink, ACentralBrokerOutageAndARestartLoseNothing) {
+  TempDir store;
+  Broker broker("allow_anonymous true\npersistence true\npersistence_location " + store.path() +
+                "/\nautosave_interval 3600\nmax_queued_messages 0\n");
+  Collector collector(broker);
+  collector.connect();
+  collector.disconnect();
+  broker.stop();  // the collector's session is in the persistence file now
+  broker.start();
+  collector.connect();
+
+  SiteOptions o = evening_self_consumption("victron_ess");
+  o.config_patch["uplink"] = {
+      {"host", "127.0.0.1"},     {"port", broker.port()},    {"site_id", "home"},
+      {"topic_prefix", "fleet"}, {"telemetry_every_s", 0},   {"send_every_s", 1},
+      {"batch_rows", 4},         {"max_messages_per_s", 20}, {"start_jitter_s", 0}};
+  Site site(o);
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_until([&] { return collector.covered_to("telemetry") >= 5; }, 20s))
+      << site.bessd_output();
+  EXPECT_EQ(uplink_link(site).value("state", ""), "up") << uplink_link(site);
+
+  // Batches sent to a broker that stops answering, and then dies with them unread: only
+  // acknowledged rows may count as delivered.
+  const auto outage_from_ms = unix_now_ms();
+  broker.freeze();
+  std::this_thread::sleep_for(3s);
+  // bessd restarted meanwhile, its last batches unacknowledged: it goes on after the last
+  // acknowledged row, not from the start, nor after what it had merely sent.
+  site.bessd()->signal(SIGTERM);
+  ASSERT_TRUE(site.bessd()->wait(15s)) << "a frozen central broker held the stop\n"
+                                       << site.bessd_output();
+  site.forget_bessd();
+  broker.kill();
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  nlohmann::json link = nlohmann::json::object();
+  EXPECT_TRUE(wait_until(
+      [&] {
+        link = uplink_link(site);
+        return link.value("state", "") == "down";
+      },
+      10s))
+      << link;
+  std::this_thread::sleep_for(4s);  // rows and events logged while the central side is away
+  const auto during_outage = collector.covered_to("telemetry");
+  const auto outage_to_ms = unix_now_ms();
+  broker.start();
+  ASSERT_TRUE(
+      wait_until([&] { return collector.covered_to("telemetry") >= during_outage + 12; }, 30s))
+      << site.bessd_output();
+  ASSERT_TRUE(wait_until([&] { return uplink_link(site).value("state", "") == "up"; }, 10s));
+  // The uplink's own outage is in the log, and so reaches the central side afterwards.
+  EXPECT_TRUE(wait_until(
+      [&] {
+        for (const auto& b : collector.batches("events"))
+          for (const auto& r : b.at("rows"))
+            if (r.at("code") == "uplink.link_lost") return true;
+        return false;
+      },
+      10s))
+      << site.bessd_output();
+  site.bessd()->signal(SIGTERM);
+  ASSERT_TRUE(site.bessd()->wait(15s));
+  collector.disconnect();
+
+  std::int64_t telemetry_rows = 0, events = 0;
+  expect_no_gap(collector.batches("telemetry"), "telemetry", telemetry_rows);
+  expect_no_gap(collector.batches("events"), "events", events);
+  EXPECT_GE(telemetry_rows, 10);
+  // Rows logged while the central side was away arrived afterwards.
+  std::int64_t outage_rows = 0;
+  for (const auto& b : collector.batches("telemetry"))
+    for (const auto& t : b.at("t"))
+      if (t.get<std::int64_t>() >= outage_from_ms && t.get<std::int64_t>() < outage_to_ms)
+        ++outage_rows;
+  EXPECT_GE(outage_rows, 5);
 }
 
 }  // namespace

@@ -998,8 +998,8 @@ struct Daemon::Impl {
       config_text = std::move(r.text);
       if (links_changed) {
         log->warn(
-            "BMS, inverter, meter, MQTT or storage link settings changed: they take effect at the "
-            "next restart");
+            "BMS, inverter, meter, MQTT, uplink or storage link settings changed: they take effect "
+            "at the next restart");
       }
       reload_fault.reset();
       log->info("configuration reloaded (api section applied)");

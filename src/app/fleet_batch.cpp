@@ -41,7 +41,7 @@ bool TelemetryThinning::keep(WallTime at) {
   return true;
 }
 
-std::string telemetry_batch_json(std::string_view site_id, const BatchRange& range,
+std::string telemetry_batch_json(const BatchOrigin& origin, const BatchRange& range,
                                  std::span<const storage::SequencedSample> rows, WallTime sent_at) {
   static const auto order = fields_by_name();
   api::JsonWriter w(256 + rows.size() * 160);
@@ -67,6 +67,7 @@ std::string telemetry_batch_json(std::string_view site_id, const BatchRange& ran
   }
   w.end_object();
   w.member("from_seq", range.from_seq);
+  w.member("log_id", origin.log_id);
   w.member("missing", range.missing);
   w.key("mode");
   w.begin_array();
@@ -77,7 +78,7 @@ std::string telemetry_batch_json(std::string_view site_id, const BatchRange& ran
   w.begin_array();
   for (const auto& r : rows) w.value(r.seq);
   w.end_array();
-  w.member("site_id", site_id);
+  w.member("site_id", origin.site_id);
   w.key("state");
   w.begin_array();
   for (const auto& r : rows) w.value(r.sample.controller_state);
@@ -93,11 +94,12 @@ std::string telemetry_batch_json(std::string_view site_id, const BatchRange& ran
   return w.take();
 }
 
-std::string events_batch_json(std::string_view site_id, const BatchRange& range,
+std::string events_batch_json(const BatchOrigin& origin, const BatchRange& range,
                               std::span<const storage::StoredEvent> rows, WallTime sent_at) {
   api::JsonWriter w(256 + rows.size() * 200);
   w.begin_object();
   w.member("from_seq", range.from_seq);
+  w.member("log_id", origin.log_id);
   w.member("missing", range.missing);
   w.key("rows");
   w.begin_array();
@@ -118,7 +120,7 @@ std::string events_batch_json(std::string_view site_id, const BatchRange& range,
   }
   w.end_array();
   w.member("sent_at", unix_ms(sent_at));
-  w.member("site_id", site_id);
+  w.member("site_id", origin.site_id);
   w.member("stream", "events");
   w.member("to_seq", range.to_seq);
   w.member("v", 1);

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <limits>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -28,6 +29,8 @@ constexpr Duration kRetryAfter = seconds{30};
 constexpr std::size_t kReadChunk = 1000;
 // At most this many rows are read for one batch (20 000 s of a 1 Hz log at every 10 s keeps 2 000).
 constexpr int kMaxChunksPerBatch = 20;
+// The read_cursors row that holds the log's id rather than a position.
+constexpr const char* kLogIdName = "uplink.log_id";
 
 std::string site_id_of(const config::Config& config) {
   const auto& u = *config.uplink;
@@ -140,6 +143,7 @@ void FleetUplink::start() {
   if (thread_.joinable()) return;
   running_ = true;
   boost::asio::post(io_, [this] {
+    load_log_id();
     for (Stream* s : {telemetry_.get(), events_stream_.get()}) {
       auto cursor = store_.read_cursor(s->name);
       if (!cursor)
@@ -154,6 +158,21 @@ void FleetUplink::start() {
     auto work = boost::asio::make_work_guard(io_);
     io_.run();
   });
+}
+
+// The log's id is kept in the log itself, with the cursors: a log file made afresh has none and
+// gets a new one, so the rows it numbers from 1 again are not taken for ones already sent.
+void FleetUplink::load_log_id() {
+  auto stored = store_.read_cursor(kLogIdName);
+  if (stored && *stored && **stored > 0) {
+    log_id_ = **stored;
+    return;
+  }
+  if (!stored)
+    set_problem("cannot read the log's id: " + stored.error().message + "; using a new one");
+  std::uniform_int_distribution<std::int64_t> pick(1, std::numeric_limits<std::int64_t>::max());
+  log_id_ = pick(random_);
+  store_.save_read_cursor(kLogIdName, log_id_);
 }
 
 void FleetUplink::stop() {
@@ -295,8 +314,8 @@ std::optional<FleetUplink::Prepared> FleetUplink::read_telemetry(Stream& s) {
   p.batch.rows = kept.size();
   p.batch.missing = (to - s.cursor) - read;
   p.batch.full = more;
-  p.payload = telemetry_batch_json(settings_.site_id, {s.cursor, to, p.batch.missing}, kept,
-                                   clock_.wall_now());
+  p.payload = telemetry_batch_json({settings_.site_id, log_id_}, {s.cursor, to, p.batch.missing},
+                                   kept, clock_.wall_now());
   return p;
 }
 
@@ -313,8 +332,9 @@ std::optional<FleetUplink::Prepared> FleetUplink::read_events(Stream& s) {
   p.batch.missing = (p.batch.to_seq - s.cursor) - static_cast<std::int64_t>(rows->size());
   p.batch.full = rows->size() == wanted;
   if (!rows->empty()) p.oldest = rows->front().at;
-  p.payload = events_batch_json(settings_.site_id, {s.cursor, p.batch.to_seq, p.batch.missing},
-                                *rows, clock_.wall_now());
+  p.payload =
+      events_batch_json({settings_.site_id, log_id_}, {s.cursor, p.batch.to_seq, p.batch.missing},
+                        *rows, clock_.wall_now());
   return p;
 }
 

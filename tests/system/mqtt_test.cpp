@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -484,6 +485,7 @@ class Collector {
 // first to the last is there once: no gap. A row sent twice carries the same content both times.
 void expect_no_gap(const std::vector<nlohmann::json>& batches, const std::string& stream,
                    std::int64_t& rows) {
+  std::set<std::int64_t> logs;
   std::map<std::int64_t, std::string> kept;  // seq -> the row's time (the dedupe key's value)
   std::vector<std::pair<std::int64_t, std::int64_t>> ranges;
   for (const auto& b : batches) {
@@ -491,6 +493,7 @@ void expect_no_gap(const std::vector<nlohmann::json>& batches, const std::string
     EXPECT_EQ(b.at("site_id"), "home");
     EXPECT_EQ(b.at("stream"), stream);
     EXPECT_EQ(b.at("missing"), 0) << b;
+    logs.insert(b.at("log_id").get<std::int64_t>());
     ranges.emplace_back(b.at("from_seq").get<std::int64_t>(), b.at("to_seq").get<std::int64_t>());
     std::vector<std::int64_t> seqs;
     std::vector<std::string> times;
@@ -514,6 +517,7 @@ void expect_no_gap(const std::vector<nlohmann::json>& batches, const std::string
     }
   }
   ASSERT_FALSE(kept.empty()) << stream;
+  EXPECT_EQ(logs.size(), 1u) << "one log, restarts or not";
   std::sort(ranges.begin(), ranges.end());
   EXPECT_EQ(ranges.front().first, 0) << stream << ": the first batch is not from the start";
   std::int64_t covered = 0;

@@ -2,7 +2,7 @@
 """bessd's memory and CPU on the demo site while the simulator saturates the CAN link.
 
   bench/footprint.py [--build build/release] [--duration 60] [--warmup 10] [--load-fps 4000]
-                     [--mqtt off,on,stalled]
+                     [--mqtt off,on,stalled,uplink]
 
 The demo site (config/demo.json: Victron ESS profile, self-consumption, control every 1 s,
 inverter polled every 1 s, telemetry stored every 1 s) with the simulator's BMS broadcasting
@@ -18,8 +18,10 @@ file split), VmHWM, threads; and the frames bessd applied per second (its own co
 --mqtt runs the measurement once per mode, one after the other, each with a fresh site: `off`
 (no mqtt section), `on` (a mosquitto on loopback, state at least every 1 s, Home Assistant
 discovery; the messages bessd published are counted by a subscriber), `stalled` (a broker that
-accepts the connection and never answers). Control steps per second are printed too: the
-control loop runs every 1 s whatever the broker does.
+accepts the connection and never answers), `uplink` (no mqtt section; the fleet uplink to a
+mosquitto on loopback sending every telemetry row, a batch every 10 s: ten times the rows of
+the default). Control steps per second are printed too: the control loop runs every 1 s
+whatever the broker does.
 """
 
 import argparse
@@ -87,8 +89,12 @@ def measure(a, mqtt_mode):
         "control": {"period_ms": 1000, "mode": "self_consumption", "manual_setpoint_w": None},
         "limits": {"hysteresis_hold_s": 10},
     }
-    with broker(mqtt_mode) as b:
-        if b.mqtt_section():
+    with broker("on" if mqtt_mode == "uplink" else mqtt_mode) as b:
+        if mqtt_mode == "uplink":
+            patch["uplink"] = {"host": "127.0.0.1", "port": b.port, "site_id": "bench",
+                               "topic_prefix": "fleet", "telemetry_every_s": 0,
+                               "send_every_s": 10, "start_jitter_s": 0}
+        elif b.mqtt_section():
             patch["mqtt"] = b.mqtt_section()
         with Site(a.build, profile="victron_ess", bms_period_ms=1000, step_ms=100,
                   sim_args=["--can-load-fps", str(a.load_fps), "--start-hour", "18"],
@@ -97,10 +103,11 @@ def measure(a, mqtt_mode):
             pid = site.bessd.pid
             time.sleep(a.warmup)
             counter = None
-            if mqtt_mode == "on":
+            if mqtt_mode in ("on", "uplink"):
+                topics = "fleet/#" if mqtt_mode == "uplink" else "bessd/#"
                 counter = subprocess.Popen(
                     ["/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", str(b.port), "-t",
-                     "bessd/#", "-W", str(int(a.duration))], stdout=subprocess.PIPE,
+                     topics, "-W", str(int(a.duration))], stdout=subprocess.PIPE,
                     stderr=subprocess.DEVNULL, text=True)
             cpu0, t0 = cpu_seconds(pid), time.monotonic()
             frames0 = site.metric("bessd_bms_frames_total")
@@ -132,7 +139,7 @@ def measure(a, mqtt_mode):
     print(f"  bessd frames applied: {(frames1 - frames0) / wall:.0f} frames/s; control steps "
           f"{(steps1 - steps0) / wall:.2f} per s")
     if messages is not None:
-        print(f"  MQTT messages bessd published on bessd/#: {messages} "
+        print(f"  MQTT messages bessd published on {topics}: {messages} "
               f"({messages / wall:.2f} per s)")
     print(f"  bessd CPU: {100.0 * (cpu1 - cpu0) / wall:.2f} % of one core "
           f"({cpu1 - cpu0:.2f} s in {wall:.0f} s)")
@@ -157,12 +164,13 @@ def main():
     p.add_argument("--load-fps", type=int, default=4000)
     p.add_argument("--detail", action="store_true", help="also print RSS per mapping")
     p.add_argument("--mqtt", default="off",
-                   help="comma-separated modes measured one after the other: off, on, stalled")
+                   help="comma-separated modes measured one after the other: off, on, stalled, "
+                   "uplink")
     a = p.parse_args()
     modes = a.mqtt.split(",")
     for m in modes:
-        if m not in ("off", "on", "stalled"):
-            p.error(f"--mqtt: unknown mode {m!r} (off, on, stalled)")
+        if m not in ("off", "on", "stalled", "uplink"):
+            p.error(f"--mqtt: unknown mode {m!r} (off, on, stalled, uplink)")
     try:
         for m in modes:
             measure(a, m)

@@ -12,6 +12,7 @@
 #include <bessd/config/storage_config.hpp>
 #include <bessd/storage/history.hpp>
 #include <bessd/storage/records.hpp>
+#include <bessd/storage/telemetry_sample.hpp>
 
 #include "sqlite/database.hpp"
 

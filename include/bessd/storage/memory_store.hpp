@@ -16,7 +16,7 @@ namespace bessd::storage {
 class RollupAccumulator;
 struct RollupBucket;
 
-class MemoryStore final : public Store {
+class MemoryStore : public Store {
  public:
   explicit MemoryStore(config::StorageConfig config = {});
   ~MemoryStore() override;

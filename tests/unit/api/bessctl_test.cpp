@@ -428,11 +428,21 @@ TEST_F(Bessctl, NonMemberIsDeniedWritesExit4) {
   const passwd* nobody = ::getpwnam("nobody");
   if (nobody == nullptr) GTEST_SKIP() << "no user nobody";
   const std::pair<uid_t, gid_t> as{nobody->pw_uid, nobody->pw_gid};
-  auto r = run({BESSCTL_PATH, "--socket", server_.socket(), "status"}, {}, as);
+  // The build tree may sit where nobody cannot go (a clone in /root is mode 0700): nobody runs
+  // a copy in a folder of its reach.
+  char tmpl[] = "/tmp/bessctl-nobody-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::filesystem::path reachable(tmpl);
+  ::chmod(tmpl, 0755);
+  const auto bessctl = (reachable / "bessctl").string();
+  std::filesystem::copy_file(BESSCTL_PATH, bessctl);
+  ::chmod(bessctl.c_str(), 0755);
+  auto r = run({bessctl, "--socket", server_.socket(), "status"}, {}, as);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  r = run({BESSCTL_PATH, "--socket", server_.socket(), "mode", "idle"}, {}, as);
+  r = run({bessctl, "--socket", server_.socket(), "mode", "idle"}, {}, as);
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_THAT(r.err, HasSubstr("403: PUT /v1/mode needs the control scope"));
+  std::filesystem::remove_all(reachable);
 }
 
 TEST(BessctlRefused, ControllerRefusalExit5) {

@@ -1,15 +1,12 @@
 #include <bessd/app/fleet_uplink.hpp>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <limits>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
-#include <bessd/config/config_error.hpp>
+#include <bessd/app/broker_connection.hpp>
 #include <bessd/mqtt/mqtt_topics.hpp>
 
 namespace bessd::app {
@@ -37,18 +34,6 @@ std::string site_id_of(const config::Config& config) {
   if (!u.site_id.empty()) return u.site_id;
   if (config.mqtt && !config.mqtt->site_id.empty()) return config.mqtt->site_id;
   return mqtt::topic_level(config.site.name);
-}
-
-std::string read_password(const std::string& file, const std::filesystem::path& config_path) {
-  std::ifstream in(file);
-  if (!in)
-    throw config::ConfigError(
-        config_path.string(),
-        {{"/uplink/password_file", "cannot read " + file + ": " + std::strerror(errno)}});
-  std::string password;
-  std::getline(in, password);
-  if (!password.empty() && password.back() == '\r') password.pop_back();
-  return password;
 }
 
 std::string status_topic(const UplinkSettings& s) {
@@ -98,22 +83,11 @@ UplinkSettings uplink_settings_of(const config::Config& config) {
 
 broker::BrokerOptions uplink_broker_options_of(const config::Config& config,
                                                const std::filesystem::path& config_path) {
-  const auto& u = *config.uplink;
   const auto settings = uplink_settings_of(config);
-  broker::BrokerOptions o;
-  o.host = u.host;
-  o.port = u.port;
-  o.client_id = u.client_id.empty() ? "bessd-" + settings.site_id + "-uplink" : u.client_id;
-  o.username = u.username;
-  o.keepalive_s = u.keepalive_s;
-  if (u.tls) {
-    o.ca_file = u.tls->ca_file;
-    o.cert_file = u.tls->cert_file;
-    o.key_file = u.tls->key_file;
-  }
+  auto o = connection_options(*config.uplink, "bessd-" + settings.site_id + "-uplink", "/uplink",
+                              config_path);
   o.will_topic = status_topic(settings);
   o.will_payload = "offline";
-  if (!u.password_file.empty()) o.password = read_password(u.password_file, config_path);
   return o;
 }
 

@@ -1,10 +1,6 @@
 #include <bessd/app/mqtt_bridge.hpp>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-
-#include <bessd/config/config_error.hpp>
+#include <bessd/app/broker_connection.hpp>
 #include <bessd/mqtt/mqtt_command.hpp>
 #include <bessd/mqtt/state_payload.hpp>
 #include <bessd/version.hpp>
@@ -46,17 +42,7 @@ broker::BrokerOptions broker_options_of(const config::Config& config,
                                         const std::filesystem::path& config_path) {
   const auto& m = *config.mqtt;
   const auto topics = mqtt_topics_of(config);
-  broker::BrokerOptions o;
-  o.host = m.host;
-  o.port = m.port;
-  o.client_id = m.client_id.empty() ? "bessd-" + topics.site_id() : m.client_id;
-  o.username = m.username;
-  o.keepalive_s = m.keepalive_s;
-  if (m.tls) {
-    o.ca_file = m.tls->ca_file;
-    o.cert_file = m.tls->cert_file;
-    o.key_file = m.tls->key_file;
-  }
+  auto o = connection_options(m, "bessd-" + topics.site_id(), "/mqtt", config_path);
   if (m.allow_control)
     o.priority = [mode = topics.command("mode")](const std::string& topic,
                                                  std::string_view payload) {
@@ -64,15 +50,6 @@ broker::BrokerOptions broker_options_of(const config::Config& config,
     };
   o.will_topic = topics.availability();
   o.will_payload = "offline";
-  if (!m.password_file.empty()) {
-    std::ifstream in(m.password_file);
-    if (!in)
-      throw config::ConfigError(config_path.string(),
-                                {{"/mqtt/password_file",
-                                  "cannot read " + m.password_file + ": " + std::strerror(errno)}});
-    std::getline(in, o.password);
-    if (!o.password.empty() && o.password.back() == '\r') o.password.pop_back();
-  }
   return o;
 }
 

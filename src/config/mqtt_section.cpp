@@ -52,64 +52,54 @@ void read_mqtt_tls(ObjectReader& in, std::optional<MqttTlsConfig>& out) {
   if (in.issues().items().size() == issues_before) out = t;
 }
 
+// What the mqtt and uplink sections share: where the broker is and how to log in.
+void read_connection(ObjectReader& in, BrokerConnectionConfig& c) {
+  in.string("host", c.host, Presence::required, /*allow_empty=*/false);
+  in.integer_as("port", c.port, 1, 65535);
+  in.string("username", c.username);
+  in.string("password_file", c.password_file);
+  if (!c.password_file.empty() && c.username.empty())
+    in.issues().add(in.child_pointer("password_file"), "a password needs a username");
+  {
+    auto tls = in.object("tls");
+    read_mqtt_tls(tls, c.tls);
+  }
+  in.string("client_id", c.client_id);
+  in.integer_as("keepalive_s", c.keepalive_s, 5, 3600);
+}
+
 }  // namespace
 
 void read_mqtt(ObjectReader& in, std::optional<MqttConfig>& out) {
   if (!in.present()) return;
   MqttConfig m;
   const std::size_t issues_before = in.issues().items().size();
-  in.string("host", m.host, Presence::required, /*allow_empty=*/false);
-  in.integer_as("port", m.port, 1, 65535);
-  in.string("username", m.username);
-  in.string("password_file", m.password_file);
-  if (!m.password_file.empty() && m.username.empty())
-    in.issues().add(in.child_pointer("password_file"), "a password needs a username");
-  {
-    auto tls = in.object("tls");
-    read_mqtt_tls(tls, m.tls);
-  }
+  read_connection(in, m);
   site_level(in, m.site_id);
   topic_prefix(in, "base_topic", m.base_topic);
-  in.string("client_id", m.client_id);
   // Below 1 s the retained messages would be rewritten faster than anyone reads them.
   in.number("state_period_s", m.state_period_s, NumberRange::between(1.0, 3600.0));
   in.boolean("discovery", m.discovery);
   topic_prefix(in, "discovery_prefix", m.discovery_prefix);
   in.boolean("allow_control", m.allow_control);
   in.integer("command_validity_s", m.command_validity_s, 1, 600);
-  in.integer_as("keepalive_s", m.keepalive_s, 5, 3600);
   in.finish();
   if (in.issues().items().size() == issues_before) out = m;
 }
-
-}  // namespace bessd::config
-
-namespace bessd::config {
 
 void read_uplink(ObjectReader& in, std::optional<UplinkConfig>& out) {
   if (!in.present()) return;
   UplinkConfig u;
   const std::size_t issues_before = in.issues().items().size();
-  in.string("host", u.host, Presence::required, /*allow_empty=*/false);
-  in.integer_as("port", u.port, 1, 65535);
-  in.string("username", u.username);
-  in.string("password_file", u.password_file);
-  if (!u.password_file.empty() && u.username.empty())
-    in.issues().add(in.child_pointer("password_file"), "a password needs a username");
-  {
-    auto tls = in.object("tls");
-    read_mqtt_tls(tls, u.tls);
-  }
+  read_connection(in, u);
   site_level(in, u.site_id);
   topic_prefix(in, "topic_prefix", u.topic_prefix);
-  in.string("client_id", u.client_id);
   in.integer("telemetry_every_s", u.telemetry_every_s, 0, 3600);
   in.integer("send_every_s", u.send_every_s, 1, 3600);
   // Above 1000 rows a message passes 64 KiB, what brokers are commonly set to take.
   in.integer("batch_rows", u.batch_rows, 1, 1000);
   in.number("max_messages_per_s", u.max_messages_per_s, NumberRange::between(0.1, 100.0));
   in.integer("start_jitter_s", u.start_jitter_s, 0, 3600);
-  in.integer_as("keepalive_s", u.keepalive_s, 5, 3600);
   in.finish();
   if (in.issues().items().size() == issues_before) out = u;
 }

@@ -22,22 +22,11 @@ namespace bessd::app {
 namespace {
 
 using namespace std::chrono_literals;
+using systest::free_port;
 using systest::Process;
 using systest::TempDir;
 using systest::wait_until;
 using systest::write_file;
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 // A log whose retention removed some rows: they are gone from every read.
 class PrunedStore : public storage::MemoryStore {

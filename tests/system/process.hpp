@@ -84,4 +84,7 @@ RunResult run(std::vector<std::string> argv,
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
 
+/// A TCP port on loopback that was free a moment ago (bound, read, closed).
+int free_port();
+
 }  // namespace bessd::systest

@@ -6,21 +6,18 @@
 #include <optional>
 #include <string>
 
-#include <bessd/config/mqtt_config.hpp>
+#include <bessd/config/broker_connection_config.hpp>
 
 namespace bessd::config {
 
-struct UplinkConfig {
-  std::string host;  // required
-  std::uint16_t port{1883};
-  std::string username;       // empty: none
-  std::string password_file;  // read at start and on reload; never in the configuration itself
-  std::optional<MqttTlsConfig> tls;
+/// The connection (client id: default "bessd-<site_id>-uplink"; keep-alive 60 s), and what
+/// goes over it.
+struct UplinkConfig : BrokerConnectionConfig {
+  UplinkConfig() { keepalive_s = 60; }
   /// The site's topic level and key at the central side; empty: mqtt.site_id, else made from
   /// site.name.
   std::string site_id;
   std::string topic_prefix{"bessd-fleet"};
-  std::string client_id;  // empty: "bessd-<site_id>-uplink"
   /// One telemetry row per this many seconds goes up (the log keeps one per control step);
   /// 0: every row.
   std::int64_t telemetry_every_s{10};
@@ -33,7 +30,6 @@ struct UplinkConfig {
   /// After each connect, the first message waits a random time up to this: a fleet coming back
   /// after a central outage does not arrive all at once.
   std::int64_t start_jitter_s{30};
-  std::uint16_t keepalive_s{60};
   friend bool operator==(const UplinkConfig&, const UplinkConfig&) = default;
 };
 

@@ -32,26 +32,8 @@ import time
 import subprocess
 
 from system.mqtt_broker import broker
+from system.proc_stats import cpu_seconds, status_kb
 from system.site import ROOT, Site, SiteError
-
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
-
-
-def status_kb(pid):
-    out = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            parts = value.split()
-            if parts and parts[0].isdigit():
-                out[key] = int(parts[0])
-    return out
 
 
 def smaps_rollup_kb(pid):

@@ -235,20 +235,22 @@ void FleetUplink::send(Stream& s) {
     std::lock_guard lock(mutex_);
     figures_.behind_s = std::max(0.0, to_seconds(clock_.wall_now() - *prepared->oldest));
   }
-  const auto id = link_.publish_tracked(s.topic, prepared->payload);
-  if (!id) {
-    // Connected, yet the library would not take it: a message over the broker's maximum
-    // packet size. Smaller batches from now on.
-    if (link_.connected() && rows_cap_ > 1) {
+  const auto sent = link_.publish_tracked(s.topic, prepared->payload);
+  if (!sent.message_id) {
+    // Over the packet size the broker announced: smaller batches from now on.
+    if (sent.too_large && rows_cap_ > 1) {
       rows_cap_ = std::max<std::size_t>(1, rows_cap_ / 2);
       set_problem("the broker would not take a message of " +
                   std::to_string(prepared->payload.size()) + " bytes; sending " +
                   std::to_string(rows_cap_) + " rows a message");
       return schedule(s, seconds{1});
     }
+    if (sent.too_large)
+      set_problem("the broker would not take even one row (" +
+                  std::to_string(prepared->payload.size()) + " bytes): raise its packet size");
     return schedule(s, kRetryAfter);
   }
-  prepared->batch.message_id = *id;
+  prepared->batch.message_id = *sent.message_id;
   s.in_flight = prepared->batch;
   const auto spacing = std::chrono::duration_cast<Duration>(
       std::chrono::duration<double>(1.0 / settings_.max_messages_per_s));

@@ -284,11 +284,11 @@ bool MosquittoLink::publish(const std::string& topic, const std::string& payload
   return true;
 }
 
-std::optional<int> MosquittoLink::publish_tracked(const std::string& topic,
-                                                  const std::string& payload) {
+MosquittoLink::Tracked MosquittoLink::publish_tracked(const std::string& topic,
+                                                      const std::string& payload) {
   if (!impl_->is_connected || impl_->mosq == nullptr) {
     ++impl_->not_sent;
-    return std::nullopt;
+    return {};
   }
   int mid = 0;
   const int rc =
@@ -296,10 +296,10 @@ std::optional<int> MosquittoLink::publish_tracked(const std::string& topic,
                            payload.data(), 1, false, nullptr);
   if (rc != MOSQ_ERR_SUCCESS) {
     ++impl_->not_sent;
-    return std::nullopt;
+    return {std::nullopt, rc == MOSQ_ERR_OVERSIZE_PACKET};
   }
   ++impl_->published;
-  return mid;
+  return {mid, false};
 }
 
 void MosquittoLink::subscribe(const std::string& filter, int qos) {

@@ -86,10 +86,13 @@ class MosquittoLink {
   /// Queues a message for the network thread; never waits on the network. False (and counted
   /// as not sent) while not connected: retained state is published again on connect.
   bool publish(const std::string& topic, const std::string& payload, int qos, bool retain);
-  /// As publish(), QoS 1, not retained, returning the message id its acknowledgement will carry
-  /// (nullopt when not sent). Call it on `io`: the acknowledgement, posted there, then always
-  /// comes after the caller knows the id.
-  std::optional<int> publish_tracked(const std::string& topic, const std::string& payload);
+  struct Tracked {
+    std::optional<int> message_id;  // the id its acknowledgement will carry; absent: not sent
+    bool too_large{false};          // not sent: over the packet size the broker takes
+  };
+  /// As publish(), QoS 1, not retained. Call it on `io`: the acknowledgement, posted there, then
+  /// always comes after the caller knows the id.
+  Tracked publish_tracked(const std::string& topic, const std::string& payload);
   /// Subscribes now if connected; every subscription is made again on each connect.
   void subscribe(const std::string& filter, int qos);
 

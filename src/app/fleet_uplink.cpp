@@ -164,8 +164,10 @@ void FleetUplink::stop() {
 
 void FleetUplink::on_link(bool up, const std::string& detail) {
   if (!running_) return;
+  bool was_up = false;
   {
     std::lock_guard lock(mutex_);
+    was_up = figures_.connected;
     figures_.connected = up;
   }
   if (up) {
@@ -189,7 +191,7 @@ void FleetUplink::on_link(bool up, const std::string& detail) {
     }
     return;
   }
-  {
+  if (was_up) {  // a lost connection, not another attempt that failed
     std::lock_guard lock(mutex_);
     ++figures_.losses;
   }
@@ -240,9 +242,8 @@ void FleetUplink::send(Stream& s) {
     // Over the packet size the broker announced: smaller batches from now on.
     if (sent.too_large && rows_cap_ > 1) {
       rows_cap_ = std::max<std::size_t>(1, rows_cap_ / 2);
-      set_problem("the broker would not take a message of " +
-                  std::to_string(prepared->payload.size()) + " bytes; sending " +
-                  std::to_string(rows_cap_) + " rows a message");
+      std::lock_guard lock(mutex_);
+      figures_.rows_cap = rows_cap_;
       return schedule(s, seconds{1});
     }
     if (sent.too_large)
@@ -338,6 +339,7 @@ void FleetUplink::acknowledged(Stream& s) {
   store_.save_read_cursor(s.name, s.cursor);
   {
     std::lock_guard lock(mutex_);
+    figures_.problem.clear();  // a refusal or a failed read before: over now
     ++figures_.batches_acknowledged;
     figures_.rows_sent += batch.rows;
     figures_.rows_missing += static_cast<std::uint64_t>(std::max<std::int64_t>(batch.missing, 0));
@@ -390,6 +392,9 @@ api::LinkStatus FleetUplink::link_status(TimePoint now) const {
   if (f.behind_s)
     l.detail += "; catching up: the oldest row not yet sent is " +
                 std::to_string(static_cast<long long>(*f.behind_s)) + " s old";
+  if (f.rows_cap)
+    l.detail += "; " + std::to_string(*f.rows_cap) +
+                " rows a message at most: the broker takes no larger packets";
   if (f.rows_missing > 0)
     l.detail += "; " + std::to_string(f.rows_missing) + " rows were gone from the log before sent";
   return l;

@@ -216,8 +216,10 @@ TEST(FleetUplinkLog, ABrokerThatTakesOnlySmallMessagesGetsSmallerBatches) {
   for (const auto& b : central.batches("telemetry"))
     for (const auto& s : b.at("seq")) seen.insert(s.get<std::int64_t>());
   EXPECT_EQ(seen.size(), 100u);
-  EXPECT_NE(uplink.figures().problem.find("would not take a message"), std::string::npos)
-      << uplink.figures().problem;
+  const auto detail = uplink.link_status(clock.now()).detail;
+  EXPECT_NE(detail.find("rows a message at most"), std::string::npos) << detail;
+  ASSERT_TRUE(uplink.figures().rows_cap);
+  EXPECT_LT(*uplink.figures().rows_cap, 100u);
   uplink.stop();
 }
 

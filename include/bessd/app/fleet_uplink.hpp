@@ -58,11 +58,13 @@ struct UplinkFigures {
   std::uint64_t rows_sent{0};  // telemetry rows and events, in acknowledged batches
   std::uint64_t rows_missing{0};
   std::uint64_t resends{0};  // batches sent again: no acknowledgement, or the link was lost
-  std::uint64_t losses{0};
+  std::uint64_t losses{0};   // connections lost (not failed attempts to connect)
   std::optional<TimePoint> acknowledged_at;
   /// The age, when last read, of the oldest telemetry row not yet acknowledged; absent when
   /// caught up.
   std::optional<double> behind_s;
+  /// Rows a message since the broker refused a larger one (its packet size); absent: batch_rows.
+  std::optional<std::size_t> rows_cap;
   std::string problem;  // empty while all is well
 };
 

@@ -28,6 +28,8 @@ constexpr std::size_t kReadChunk = 1000;
 constexpr int kMaxChunksPerBatch = 20;
 // The read_cursors row that holds the log's id rather than a position.
 constexpr const char* kLogIdName = "uplink.log_id";
+// MQTT 5's PUBACK reason code "packet too large".
+constexpr int kPacketTooLarge = 0x95;
 
 std::string site_id_of(const config::Config& config) {
   const auto& u = *config.uplink;
@@ -241,9 +243,7 @@ void FleetUplink::send(Stream& s) {
   if (!sent.message_id) {
     // Over the packet size the broker announced: smaller batches from now on.
     if (sent.too_large && rows_cap_ > 1) {
-      rows_cap_ = std::max<std::size_t>(1, rows_cap_ / 2);
-      std::lock_guard lock(mutex_);
-      figures_.rows_cap = rows_cap_;
+      shrink_batches();
       return schedule(s, seconds{1});
     }
     if (sent.too_large)
@@ -320,6 +320,13 @@ void FleetUplink::on_published(int message_id, int reason_code) {
   for (Stream* s : {telemetry_.get(), events_stream_.get()}) {
     if (!s->in_flight || s->in_flight->message_id != message_id) continue;
     s->timer.cancel();
+    if (reason_code == kPacketTooLarge && rows_cap_ > 1) {
+      // A broker that refuses the size without announcing it (mosquitto's
+      // message_size_limit): smaller batches, as when it does.
+      s->in_flight.reset();
+      shrink_batches();
+      return schedule(*s, seconds{1});
+    }
     if (reason_code >= 128) {
       set_problem("the central broker refused a " + s->name + " batch (reason code " +
                   std::to_string(reason_code) + "); trying again");
@@ -353,6 +360,12 @@ void FleetUplink::acknowledged(Stream& s) {
               " were no longer in the log when the uplink got to them (retention, or a write "
               "that failed); the central side will never have them");
   schedule(s, batch.full ? Duration{} : idle_period(s));
+}
+
+void FleetUplink::shrink_batches() {
+  rows_cap_ = std::max<std::size_t>(1, rows_cap_ / 2);
+  std::lock_guard lock(mutex_);
+  figures_.rows_cap = rows_cap_;
 }
 
 void FleetUplink::set_problem(std::string problem) {

@@ -104,6 +104,7 @@ class FleetUplink {
   std::optional<Prepared> read_telemetry(Stream& s);
   std::optional<Prepared> read_events(Stream& s);
   void acknowledged(Stream& s);
+  void shrink_batches();
   void set_problem(std::string problem);
   Duration idle_period(const Stream& s) const;
   void event(core::Severity severity, core::EventEdge edge, std::string code, std::string message);

@@ -166,7 +166,7 @@ struct Daemon::Impl {
   std::vector<InheritedSocket> inherited;
   // The last reload refused (shown in /v1/status until a reload succeeds).
   std::optional<api::ActiveFault> reload_fault;
-  WallTime last_telemetry_at{};
+  std::optional<TimePoint> last_telemetry_at;  // steady: a wall clock set back must not stop it
   TimePoint last_counters_saved_at{};
   TimePoint last_energy_saved_at{};
   bool energy_restored{false};  // the stored energy totals were read: this run may replace them
@@ -719,11 +719,14 @@ struct Daemon::Impl {
       last_watchdog_at = in.now;
       notifier.watchdog();
     }
+    // The period runs on the steady clock: paced by the wall clock, a clock set back an hour
+    // (NTP correcting an RTC that ran ahead) stored nothing for that hour.
     const auto wall = clock.wall_now();
-    if (wall - last_telemetry_at >=
-        std::chrono::duration<double>(config.storage.telemetry_period_s) -
-            std::chrono::milliseconds(50)) {
-      last_telemetry_at = wall;
+    if (!last_telemetry_at ||
+        in.now - *last_telemetry_at >=
+            std::chrono::duration<double>(config.storage.telemetry_period_s) -
+                std::chrono::milliseconds(50)) {
+      last_telemetry_at = in.now;
       auto sample =
           storage::make_telemetry_sample(wall, in.snapshot.pack, in.snapshot.inverter, out.envelope,
                                          out.command, std::string(control::to_string(out.state)),

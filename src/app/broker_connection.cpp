@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <utility>
 
 #include <bessd/config/config_error.hpp>
 
@@ -22,6 +23,16 @@ broker::BrokerOptions connection_options(const config::BrokerConnectionConfig& c
     o.ca_file = c.tls->ca_file;
     o.cert_file = c.tls->cert_file;
     o.key_file = c.tls->key_file;
+    // Read now, as the password file is: libmosquitto would only say "invalid function
+    // arguments" for a file it cannot open, at every connection attempt.
+    for (const auto& [key, file] :
+         {std::pair{"ca_file", &o.ca_file}, std::pair{"cert_file", &o.cert_file},
+          std::pair{"key_file", &o.key_file}}) {
+      if (file->empty() || std::ifstream(*file)) continue;
+      throw config::ConfigError(config_path.string(),
+                                {{std::string(section) + "/tls/" + key,
+                                  "cannot read " + *file + ": " + std::strerror(errno)}});
+    }
   }
   if (!c.password_file.empty()) {
     std::ifstream in(c.password_file);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "process.hpp"
 
@@ -44,6 +45,30 @@ TEST(DaemonLifecycle, CheckConfigAcceptsTheExample) {
   auto r = run({kBessd, "--check-config", local_config(dir)});
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("configuration is valid"), std::string::npos);
+}
+
+// The files the broker connections need are read as the daemon reads them at start: a check
+// that passes means the daemon starts.
+TEST(DaemonLifecycle, CheckConfigReadsTheBrokerConnectionsFiles) {
+  TempDir dir;
+  const auto path = local_config(dir);
+  auto config = nlohmann::json::parse(read_file(path), nullptr, true, /*ignore_comments=*/true);
+  config["uplink"] = {{"host", "fleet.example.net"},
+                      {"username", "site-7"},
+                      {"password_file", dir.path() + "/missing.pass"}};
+  config["mqtt"] = {{"host", "192.0.2.10"}, {"tls", {{"ca_file", dir.path() + "/missing-ca.pem"}}}};
+  write_file(path, config.dump(2));
+  auto r = run({kBessd, "--check-config", path});
+  EXPECT_EQ(r.code, 78) << r.output;
+  EXPECT_NE(r.output.find("/mqtt/tls/ca_file: cannot read"), std::string::npos) << r.output;
+  config["mqtt"]["tls"]["ca_file"] = path;  // any readable file: its content is TLS's business
+  write_file(path, config.dump(2));
+  r = run({kBessd, "--check-config", path});
+  EXPECT_EQ(r.code, 78) << r.output;
+  EXPECT_NE(r.output.find("/uplink/password_file: cannot read"), std::string::npos) << r.output;
+  write_file(dir.path() + "/missing.pass", "secret\n");
+  r = run({kBessd, "--check-config", path});
+  EXPECT_EQ(r.code, 0) << r.output;
 }
 
 TEST(DaemonLifecycle, CheckConfigExits78NamingEveryProblem) {

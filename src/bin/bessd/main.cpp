@@ -15,6 +15,7 @@
 #include <bessd/api/http/http_server.hpp>
 #include <bessd/app/compliance_monitor.hpp>
 #include <bessd/app/daemon.hpp>
+#include <bessd/app/fleet_uplink.hpp>
 #include <bessd/app/logging.hpp>
 #include <bessd/app/mqtt_bridge.hpp>
 #include <bessd/app/process_memory.hpp>
@@ -65,6 +66,7 @@ int check_config(const std::string& path) {
                                                    config.inverter.profile_dir, path);
     if (config.meter) (void)bessd::app::load_meter_profile(config, path);
     if (config.mqtt) (void)bessd::app::broker_options_of(config, path);
+    if (config.uplink) (void)bessd::app::uplink_broker_options_of(config, path);
     check_api(config, path);
     if (!config.site.jurisdiction_as_written.empty()) {
       std::cout << path << ": note: /site/jurisdiction: \"" << config.site.jurisdiction_as_written

@@ -722,10 +722,9 @@ struct Daemon::Impl {
     // The period runs on the steady clock: paced by the wall clock, a clock set back an hour
     // (NTP correcting an RTC that ran ahead) stored nothing for that hour.
     const auto wall = clock.wall_now();
-    if (!last_telemetry_at ||
-        in.now - *last_telemetry_at >=
-            std::chrono::duration<double>(config.storage.telemetry_period_s) -
-                std::chrono::milliseconds(50)) {
+    if (!last_telemetry_at || in.now - *last_telemetry_at >=
+                                  std::chrono::duration<double>(config.storage.telemetry_period_s) -
+                                      std::chrono::milliseconds(50)) {
       last_telemetry_at = in.now;
       auto sample =
           storage::make_telemetry_sample(wall, in.snapshot.pack, in.snapshot.inverter, out.envelope,

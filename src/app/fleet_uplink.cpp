@@ -1,7 +1,6 @@
 #include <bessd/app/fleet_uplink.hpp>
 
 #include <algorithm>
-#include <limits>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -17,9 +16,6 @@ using std::chrono::seconds;
 
 // Events wait at most this long once caught up: a fault should reach the fleet view soon.
 constexpr Duration kEventsEvery = seconds{5};
-// A batch the broker has not acknowledged by then is sent again (the connection may be dead
-// without the keep-alive having noticed yet).
-constexpr Duration kAckWithin = seconds{60};
 // After the log or the broker refused something, the stream tries again after this.
 constexpr Duration kRetryAfter = seconds{30};
 // Telemetry is read from the log this many rows at a time while a batch is thinned.
@@ -146,7 +142,8 @@ void FleetUplink::load_log_id() {
   }
   if (!stored)
     set_problem("cannot read the log's id: " + stored.error().message + "; using a new one");
-  std::uniform_int_distribution<std::int64_t> pick(1, std::numeric_limits<std::int64_t>::max());
+  // Below 2^53: JSON readers that hold numbers as doubles (JavaScript, jq) keep it exact.
+  std::uniform_int_distribution<std::int64_t> pick(1, (std::int64_t{1} << 53) - 1);
   log_id_ = pick(random_);
   store_.save_read_cursor(kLogIdName, log_id_);
 }
@@ -173,6 +170,10 @@ void FleetUplink::on_link(bool up, const std::string& detail) {
     figures_.connected = up;
   }
   if (up) {
+    {
+      std::lock_guard lock(mutex_);
+      figures_.unacknowledged_since.reset();  // what was in flight is sent again
+    }
     link_.publish(status_topic_, "online", 1, true);
     set_problem("");
     if (lost_raised_)
@@ -228,17 +229,15 @@ void FleetUplink::send(Stream& s) {
   if (now < next_slot_) return schedule(s, next_slot_ - now);
   auto prepared = read_batch(s);
   if (!prepared) return schedule(s, kRetryAfter);
-  if (prepared->batch.to_seq == s.cursor) {  // nothing new
-    if (&s == telemetry_.get()) {
-      std::lock_guard lock(mutex_);
-      figures_.behind_s.reset();
-    }
-    return schedule(s, idle_period(s));
-  }
-  if (&s == telemetry_.get() && prepared->oldest) {
+  // Nothing new; or only rows the thinning leaves out so far: they go with the next kept row,
+  // not as a message of their own every send_every_s.
+  const bool nothing = prepared->batch.to_seq == s.cursor ||
+                       (prepared->batch.rows == 0 && prepared->batch.missing == 0);
+  if (&s == telemetry_.get()) {
     std::lock_guard lock(mutex_);
-    figures_.behind_s = std::max(0.0, to_seconds(clock_.wall_now() - *prepared->oldest));
+    figures_.oldest_unsent = nothing ? std::nullopt : prepared->oldest;
   }
+  if (nothing) return schedule(s, idle_period(s));
   const auto sent = link_.publish_tracked(s.topic, prepared->payload);
   if (!sent.message_id) {
     // Over the packet size the broker announced: smaller batches from now on.
@@ -253,10 +252,14 @@ void FleetUplink::send(Stream& s) {
   }
   prepared->batch.message_id = *sent.message_id;
   s.in_flight = prepared->batch;
+  {
+    std::lock_guard lock(mutex_);
+    if (!figures_.unacknowledged_since) figures_.unacknowledged_since = now;
+  }
   const auto spacing = std::chrono::duration_cast<Duration>(
       std::chrono::duration<double>(1.0 / settings_.max_messages_per_s));
   next_slot_ = std::max(now, next_slot_) + spacing;
-  schedule(s, kAckWithin);
+  schedule(s, settings_.ack_within);
 }
 
 std::optional<FleetUplink::Prepared> FleetUplink::read_batch(Stream& s) {
@@ -351,7 +354,10 @@ void FleetUplink::acknowledged(Stream& s) {
     figures_.rows_sent += batch.rows;
     figures_.rows_missing += static_cast<std::uint64_t>(std::max<std::int64_t>(batch.missing, 0));
     figures_.acknowledged_at = clock_.now();
-    if (!batch.full && &s == telemetry_.get()) figures_.behind_s.reset();
+    figures_.unacknowledged_since.reset();
+    for (const Stream* other : {telemetry_.get(), events_stream_.get()})
+      if (other->in_flight) figures_.unacknowledged_since = figures_.acknowledged_at;
+    if (!batch.full && &s == telemetry_.get()) figures_.oldest_unsent.reset();
   }
   if (batch.missing > 0)
     event(core::Severity::warning, core::EventEdge::once, "uplink.rows_missing",
@@ -402,9 +408,20 @@ api::LinkStatus FleetUplink::link_status(TimePoint now) const {
     l.age_s = std::chrono::duration<double>(now - *f.acknowledged_at).count();
   l.error_count = f.losses;
   l.detail = f.problem.empty() ? link_.describe() : f.problem;
-  if (f.behind_s)
+  // Connected, yet nothing acknowledged for a while: a broker that hangs, or a path that lost
+  // the connection without either end knowing yet (the keep-alive finds it later).
+  if (f.connected && f.unacknowledged_since &&
+      now - *f.unacknowledged_since >= settings_.stale_after) {
+    l.state = api::LinkState::stale;
+    l.detail += "; no acknowledgement from the broker for " +
+                std::to_string(static_cast<long long>(to_seconds(now - *f.unacknowledged_since))) +
+                " s";
+  }
+  if (f.oldest_unsent)
     l.detail += "; catching up: the oldest row not yet sent is " +
-                std::to_string(static_cast<long long>(*f.behind_s)) + " s old";
+                std::to_string(static_cast<long long>(
+                    std::max(0.0, to_seconds(clock_.wall_now() - *f.oldest_unsent)))) +
+                " s old";
   if (f.rows_cap)
     l.detail += "; " + std::to_string(*f.rows_cap) +
                 " rows a message at most: the broker takes no larger packets";

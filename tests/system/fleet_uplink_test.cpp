@@ -3,6 +3,7 @@
 // and a broker that takes only small messages. The outage and restart cases run the whole
 // daemon (mqtt_test.cpp, FleetUplink.*).
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -70,6 +71,8 @@ class Central {
     EXPECT_TRUE(ready) << broker_->output();
   }
   int port() const { return port_; }
+  /// SIGSTOP / SIGCONT: connections stay open, nothing is read or acknowledged meanwhile.
+  void freeze(bool frozen) { broker_->signal(frozen ? SIGSTOP : SIGCONT); }
   std::vector<nlohmann::json> batches(const std::string& stream) const {
     std::vector<nlohmann::json> out;
     std::istringstream lines(sub_->output());
@@ -226,6 +229,56 @@ TEST_P(SmallMessages, ABrokerThatTakesOnlySmallMessagesGetsSmallerBatches) {
   EXPECT_NE(detail.find("rows a message at most"), std::string::npos) << detail;
   ASSERT_TRUE(uplink.figures().rows_cap);
   EXPECT_LT(*uplink.figures().rows_cap, 100u);
+  uplink.stop();
+}
+
+TEST(FleetUplinkLog, RowsTheThinningLeavesOutSendNoMessageOfTheirOwn) {
+  Central central;
+  storage::MemoryStore store;
+  log_rows(store, 2, kT0);
+  SystemClock clock;
+  FleetUplink uplink(clock, store, settings(5, 10s), options(central), {});
+  uplink.start();
+  ASSERT_TRUE(wait_until([&] { return central.covered_to("telemetry") >= 2; }, 10s));
+  log_rows(store, 3, kT0 + 2s);         // within the 10 s: none of these is kept
+  std::this_thread::sleep_for(2500ms);  // send_every_s 1: two chances to send them
+  log_rows(store, 1, kT0 + 10s);        // kept: it goes, covering the three before
+  ASSERT_TRUE(wait_until([&] { return central.covered_to("telemetry") >= 6; }, 10s));
+  uplink.stop();
+  const auto batches = central.batches("telemetry");
+  for (const auto& b : batches) EXPECT_FALSE(b.at("seq").empty()) << b;
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(batches[1].at("from_seq"), 2);
+  EXPECT_EQ(batches[1].at("seq"), nlohmann::json({6}));
+}
+
+TEST(FleetUplinkLog, ABrokerThatStopsAnsweringShowsAsStaleWithTheRealBacklog) {
+  Central central;
+  storage::MemoryStore store;
+  log_rows(store, 3, std::chrono::time_point_cast<WallTime::duration>(WallClock::now()));
+  SystemClock clock;
+  auto s = settings();
+  s.stale_after = 2s;
+  FleetUplink uplink(clock, store, s, options(central), {});
+  uplink.start();
+  ASSERT_TRUE(wait_until([&] { return central.covered_to("telemetry") >= 3; }, 10s));
+  central.freeze(true);
+  log_rows(store, 2, std::chrono::time_point_cast<WallTime::duration>(WallClock::now()));
+  api::LinkStatus link;
+  const bool stale = wait_until(
+      [&] {
+        link = uplink.link_status(clock.now());
+        return link.state == api::LinkState::stale;
+      },
+      10s);
+  central.freeze(false);
+  EXPECT_TRUE(stale) << link.detail;
+  EXPECT_NE(link.detail.find("no acknowledgement from the broker for"), std::string::npos)
+      << link.detail;
+  EXPECT_NE(link.detail.find("catching up"), std::string::npos) << link.detail;
+  ASSERT_TRUE(wait_until([&] { return central.covered_to("telemetry") >= 5; }, 10s));
+  EXPECT_TRUE(
+      wait_until([&] { return uplink.link_status(clock.now()).state == api::LinkState::up; }, 5s));
   uplink.stop();
 }
 

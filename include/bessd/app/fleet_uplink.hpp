@@ -42,6 +42,10 @@ struct UplinkSettings {
   std::size_t batch_rows{120};
   double max_messages_per_s{2.0};
   Duration start_jitter{std::chrono::seconds{30}};
+  /// Not configurable: a batch unacknowledged this long is sent again, and this long shows the
+  /// link as stale (docs/fleet.md).
+  Duration ack_within{std::chrono::seconds{60}};
+  Duration stale_after{std::chrono::seconds{30}};
 };
 
 /// The uplink section's settings; the site id as docs/configuration.md "uplink" says.
@@ -60,9 +64,10 @@ struct UplinkFigures {
   std::uint64_t resends{0};  // batches sent again: no acknowledgement, or the link was lost
   std::uint64_t losses{0};   // connections lost (not failed attempts to connect)
   std::optional<TimePoint> acknowledged_at;
-  /// The age, when last read, of the oldest telemetry row not yet acknowledged; absent when
-  /// caught up.
-  std::optional<double> behind_s;
+  /// The time stamp of the oldest telemetry row not yet acknowledged; absent when caught up.
+  std::optional<WallTime> oldest_unsent;
+  /// Since when a batch has been waiting for its acknowledgement; absent when none waits.
+  std::optional<TimePoint> unacknowledged_since;
   /// Rows a message since the broker refused a larger one (its packet size); absent: batch_rows.
   std::optional<std::size_t> rows_cap;
   std::string problem;  // empty while all is well

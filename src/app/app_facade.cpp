@@ -377,6 +377,8 @@ std::vector<api::MetricSample> AppFacade::metrics() const {
   counter("bessd_can_bus_errors_total", "CAN bus errors", static_cast<double>(bs.bus_errors));
   counter("bessd_control_steps_total", "Control steps run", static_cast<double>(ctx_.loop.steps()));
   const auto sm = ctx_.store.metrics();
+  counter("bessd_storage_telemetry_written_total", "Telemetry samples stored",
+          static_cast<double>(sm.telemetry_written));
   counter("bessd_storage_telemetry_dropped_total", "Telemetry samples dropped (queue full)",
           static_cast<double>(sm.telemetry_dropped));
   counter("bessd_storage_write_failures_total", "Failed storage transactions",

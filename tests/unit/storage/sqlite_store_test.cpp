@@ -372,6 +372,35 @@ TEST(SqliteStore, SizeCapEvictsOldestRawFirst) {
   EXPECT_LE(std::filesystem::file_size(dir.file("cap.db")), 1024U * 1024U * 11 / 10);
 }
 
+// A database already over its cap when opened (the owner lowered storage.max_size_mb, or a
+// copy was put back): it opens, takes new rows and shrinks below the cap.
+TEST(SqliteStore, ADatabaseOverItsCapOpensAndShrinks) {
+  test::TempDir dir;
+  const auto path = dir.file("over.db");
+  {
+    SqliteStore store(options_for(path));
+    for (int i = 0; i < 60'000; ++i)
+      store.append_telemetry(sample_at(t0() + std::chrono::seconds{i}, i % 5000));
+    ASSERT_TRUE(flushed(store));
+    ASSERT_GT(store.metrics().database_bytes, 2U * 1024U * 1024U);
+  }
+  auto opt = options_for(path);
+  opt.config.max_size_mb = 1;
+  SqliteStore store(opt);
+  store.append_telemetry(sample_at(t0() + std::chrono::seconds{70'000}, 1));
+  ASSERT_TRUE(flushed(store)) << store.metrics().last_error;
+  EXPECT_TRUE(store.metrics().available) << store.metrics().last_error;
+  auto newest = store.telemetry_after(59'999, 10);
+  ASSERT_TRUE(newest);
+  ASSERT_EQ(newest->size(), 2U);
+  EXPECT_EQ(newest->back().sample.at, t0() + std::chrono::seconds{70'000});
+  EXPECT_TRUE(test::eventually([&] {
+    store.append_telemetry(sample_at(t0() + std::chrono::seconds{70'001}, 1));
+    (void)flushed(store);
+    return store.metrics().database_bytes <= 1024U * 1024U;
+  }));
+}
+
 TEST(SqliteStore, ReopenKeepsDataAndContinuesOpenRollupBuckets) {
   test::TempDir dir;
   const auto path = dir.file("reopen.db");

@@ -6,7 +6,7 @@
 
 A mosquitto on loopback as the central broker; bench/fleet_publisher standing in for --sites
 gateways, each sending the uplink's telemetry batches (QoS 1, one in flight per site) so that
---messages-per-s arrive in all, and a central consumer storing each row once per (site_id, seq).
+--messages-per-s arrive in all, and a central consumer storing each row once per (site_id, run, seq).
 The default is the message rate of 100 000 sites at the default settings (a batch a minute, 6
 rows at telemetry_every_s 10) carried by 1 000 connections.
 

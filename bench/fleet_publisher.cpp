@@ -1,7 +1,7 @@
 // Stands in for a fleet of bessd gateways (docs/fleet.md "Measured"): N MQTT connections, each
 // sending the uplink's telemetry batches (the same JSON, built by app::telemetry_batch_json) at
 // QoS 1 on <prefix>/<site>/telemetry, plus one central consumer that stores each row once per
-// (site_id, seq) and counts duplicates and rows that never came. One thread, libmosquitto's
+// (site_id, run, seq) and counts duplicates and rows that never came. One thread, libmosquitto's
 // calls driven by poll(): a thousand connections need no thousand threads.
 //
 //   fleet_publisher --port P [--sites 1000] [--messages-per-s 1667] [--rows 6] [--seconds 60]
@@ -44,6 +44,7 @@ struct Site {
   std::string id;
   std::string topic;
   std::int64_t seq{0};
+  std::int64_t run{0};  // this stand-in's run token (docs/fleet.md "How it works")
   Clock::time_point next{};
   bool connected{false};
   std::unordered_map<int, Clock::time_point> in_flight;
@@ -66,6 +67,7 @@ std::vector<bessd::storage::SequencedSample> rows_for(Site& s, int n, std::mt199
   for (int i = 0; i < n; ++i) {
     auto& r = out[static_cast<std::size_t>(i)];
     r.seq = ++s.seq;
+    r.run = s.run;
     auto& x = r.sample;
     x.at = now - std::chrono::seconds{10 * (n - 1 - i)};
     x.pack_voltage_v = 52.0 + noise(random) * 0.5;
@@ -116,14 +118,17 @@ void on_publish(mosquitto*, void* obj, int mid) {
   s->in_flight.erase(it);
 }
 
-// The central consumer: one row per (site_id, seq), whatever arrives twice.
+// The central consumer: one row per (site_id, run, seq), whatever arrives twice.
 void on_message(mosquitto*, void*, const mosquitto_message* msg) {
   ++figures.received_messages;
   const auto j = nlohmann::json::parse(static_cast<const char*>(msg->payload),
                                        static_cast<const char*>(msg->payload) + msg->payloadlen,
                                        nullptr, false);
   if (!j.is_object()) return;
-  auto& rows = figures.stored[j.value("site_id", "")];
+  // Each stand-in site is one run of one log: the run is part of the key all the same.
+  const auto& runs = j.at("run");
+  auto& rows = figures.stored[j.value("site_id", "") + "/" +
+                              (runs.empty() ? std::string("0") : runs[0].dump())];
   for (const auto& seq : j.at("seq")) {
     const auto n = seq.get<std::size_t>();
     if (rows.size() <= n) rows.resize(n + 1, false);
@@ -214,6 +219,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < o.sites; ++i) {
     auto& s = sites[static_cast<std::size_t>(i)];
     s.id = "site-" + std::to_string(i);
+    s.run = bessd::storage::new_run_token();
     s.topic = o.prefix + "/" + s.id + "/telemetry";
     s.m = mosquitto_new((s.id + "-uplink").c_str(), true, &s);
     mosquitto_connect_callback_set(s.m, on_connect);
@@ -241,7 +247,7 @@ int main(int argc, char** argv) {
       }
       const auto rows = rows_for(s, o.rows, random);
       const auto payload = bessd::app::telemetry_batch_json(
-          {s.id, 1}, {rows.front().seq - 1, rows.back().seq, 0}, rows, bessd::WallClock::now());
+          s.id, {rows.front().seq - 1, rows.back().seq, 0}, rows, bessd::WallClock::now());
       int mid = 0;
       if (mosquitto_publish(s.m, &mid, s.topic.c_str(), static_cast<int>(payload.size()),
                             payload.data(), 1, false) != MOSQ_ERR_SUCCESS) {

@@ -41,7 +41,7 @@ bool TelemetryThinning::keep(WallTime at) {
   return true;
 }
 
-std::string telemetry_batch_json(const BatchOrigin& origin, const BatchRange& range,
+std::string telemetry_batch_json(std::string_view site_id, const BatchRange& range,
                                  std::span<const storage::SequencedSample> rows, WallTime sent_at) {
   static const auto order = fields_by_name();
   api::JsonWriter w(256 + rows.size() * 160);
@@ -67,18 +67,21 @@ std::string telemetry_batch_json(const BatchOrigin& origin, const BatchRange& ra
   }
   w.end_object();
   w.member("from_seq", range.from_seq);
-  w.member("log_id", origin.log_id);
   w.member("missing", range.missing);
   w.key("mode");
   w.begin_array();
   for (const auto& r : rows) w.value(r.sample.controller_mode);
+  w.end_array();
+  w.key("run");
+  w.begin_array();
+  for (const auto& r : rows) w.value(r.run);
   w.end_array();
   w.member("sent_at", unix_ms(sent_at));
   w.key("seq");
   w.begin_array();
   for (const auto& r : rows) w.value(r.seq);
   w.end_array();
-  w.member("site_id", origin.site_id);
+  w.member("site_id", site_id);
   w.key("state");
   w.begin_array();
   for (const auto& r : rows) w.value(r.sample.controller_state);
@@ -94,12 +97,11 @@ std::string telemetry_batch_json(const BatchOrigin& origin, const BatchRange& ra
   return w.take();
 }
 
-std::string events_batch_json(const BatchOrigin& origin, const BatchRange& range,
+std::string events_batch_json(std::string_view site_id, const BatchRange& range,
                               std::span<const storage::StoredEvent> rows, WallTime sent_at) {
   api::JsonWriter w(256 + rows.size() * 200);
   w.begin_object();
   w.member("from_seq", range.from_seq);
-  w.member("log_id", origin.log_id);
   w.member("missing", range.missing);
   w.key("rows");
   w.begin_array();
@@ -112,6 +114,7 @@ std::string events_batch_json(const BatchOrigin& origin, const BatchRange& range
     for (const auto& [k, v] : r.event.fields) w.member(k, v);  // a std::map: in key order
     w.end_object();
     w.member("message", r.event.message);
+    w.member("run", r.run);
     w.member("seq", r.id);
     w.member("severity", core::to_string(r.event.severity));
     w.member("source", r.event.source);
@@ -120,7 +123,7 @@ std::string events_batch_json(const BatchOrigin& origin, const BatchRange& range
   }
   w.end_array();
   w.member("sent_at", unix_ms(sent_at));
-  w.member("site_id", origin.site_id);
+  w.member("site_id", site_id);
   w.member("stream", "events");
   w.member("to_seq", range.to_seq);
   w.member("v", 1);

@@ -22,8 +22,6 @@ constexpr Duration kRetryAfter = seconds{30};
 constexpr std::size_t kReadChunk = 1000;
 // At most this many rows are read for one batch (20 000 s of a 1 Hz log at every 10 s keeps 2 000).
 constexpr int kMaxChunksPerBatch = 20;
-// The read_cursors row that holds the log's id rather than a position.
-constexpr const char* kLogIdName = "uplink.log_id";
 // MQTT 5's PUBACK reason code "packet too large".
 constexpr int kPacketTooLarge = 0x95;
 
@@ -115,7 +113,6 @@ void FleetUplink::start() {
   if (thread_.joinable()) return;
   running_ = true;
   boost::asio::post(io_, [this] {
-    load_log_id();
     for (Stream* s : {telemetry_.get(), events_stream_.get()}) {
       auto cursor = store_.read_cursor(s->name);
       if (!cursor)
@@ -130,22 +127,6 @@ void FleetUplink::start() {
     auto work = boost::asio::make_work_guard(io_);
     io_.run();
   });
-}
-
-// The log's id is kept in the log itself, with the cursors: a log file made afresh has none and
-// gets a new one, so the rows it numbers from 1 again are not taken for ones already sent.
-void FleetUplink::load_log_id() {
-  auto stored = store_.read_cursor(kLogIdName);
-  if (stored && *stored && **stored > 0) {
-    log_id_ = **stored;
-    return;
-  }
-  if (!stored)
-    set_problem("cannot read the log's id: " + stored.error().message + "; using a new one");
-  // Below 2^53: JSON readers that hold numbers as doubles (JavaScript, jq) keep it exact.
-  std::uniform_int_distribution<std::int64_t> pick(1, (std::int64_t{1} << 53) - 1);
-  log_id_ = pick(random_);
-  store_.save_read_cursor(kLogIdName, log_id_);
 }
 
 void FleetUplink::stop() {
@@ -294,8 +275,8 @@ std::optional<FleetUplink::Prepared> FleetUplink::read_telemetry(Stream& s) {
   p.batch.rows = kept.size();
   p.batch.missing = (to - s.cursor) - read;
   p.batch.full = more;
-  p.payload = telemetry_batch_json({settings_.site_id, log_id_}, {s.cursor, to, p.batch.missing},
-                                   kept, clock_.wall_now());
+  p.payload = telemetry_batch_json(settings_.site_id, {s.cursor, to, p.batch.missing}, kept,
+                                   clock_.wall_now());
   return p;
 }
 
@@ -312,9 +293,8 @@ std::optional<FleetUplink::Prepared> FleetUplink::read_events(Stream& s) {
   p.batch.missing = (p.batch.to_seq - s.cursor) - static_cast<std::int64_t>(rows->size());
   p.batch.full = rows->size() == wanted;
   if (!rows->empty()) p.oldest = rows->front().at;
-  p.payload =
-      events_batch_json({settings_.site_id, log_id_}, {s.cursor, p.batch.to_seq, p.batch.missing},
-                        *rows, clock_.wall_now());
+  p.payload = events_batch_json(settings_.site_id, {s.cursor, p.batch.to_seq, p.batch.missing},
+                                *rows, clock_.wall_now());
   return p;
 }
 

@@ -65,7 +65,7 @@ void MemoryStore::append_event(const core::Event& event, WallTime at, CommitCall
   {
     std::lock_guard lock(mutex_);
     id = static_cast<std::int64_t>(events_.size()) + 1;
-    StoredEvent e{id, at, event};
+    StoredEvent e{id, run_token_, at, event};
     e.event.at = TimePoint{};  // as read back from a database: the monotonic time is not kept
     events_.push_back(std::move(e));
     ++metrics_.events_written;
@@ -216,7 +216,7 @@ Result<std::vector<SequencedSample>> MemoryStore::telemetry_after(std::int64_t a
   std::vector<SequencedSample> out;
   for (auto it = tiers_->ts_of_seq.upper_bound(after_seq);
        it != tiers_->ts_of_seq.end() && out.size() < limit; ++it)
-    out.push_back({it->first, tiers_->raw.at(it->second)});
+    out.push_back({it->first, run_token_, tiers_->raw.at(it->second)});
   return out;
 }
 

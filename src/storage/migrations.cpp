@@ -13,7 +13,7 @@ struct Migration {
 
 // Timestamps are Unix milliseconds (wall clock). Telemetry values live in compact blobs
 // (value_codec.hpp). Never edit a released step: add a new one.
-constexpr std::array<Migration, 5> kMigrations{{
+constexpr std::array<Migration, 6> kMigrations{{
     {1, R"sql(
 CREATE TABLE labels (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
 CREATE TABLE telemetry_raw (
@@ -105,6 +105,16 @@ CREATE TABLE read_cursors (
   stream TEXT PRIMARY KEY,
   seq INTEGER NOT NULL,
   updated_ms INTEGER NOT NULL);
+)sql"},
+    // The daemon run that wrote each row: a log put back from a backup numbers rows again from
+    // where the backup ended, and only the run tells those rows from the ones sent before.
+    {6, R"sql(
+CREATE TABLE log_runs (
+  run INTEGER PRIMARY KEY,
+  token INTEGER NOT NULL UNIQUE,
+  started_ms INTEGER NOT NULL);
+ALTER TABLE telemetry_raw ADD COLUMN run INTEGER;
+ALTER TABLE events ADD COLUMN run INTEGER;
 )sql"},
 }};
 

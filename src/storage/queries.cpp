@@ -189,6 +189,7 @@ Result<std::vector<StoredEvent>> event_rows(sql::Statement& st) {
     e.event.code = st.text(5);
     e.event.message = st.text(6);
     e.event.fields = fields_from_json(st.text(7));
+    e.run = st.int64(8);
     out.push_back(std::move(e));
   }
   return out;
@@ -198,8 +199,9 @@ Result<std::vector<StoredEvent>> event_rows(sql::Statement& st) {
 
 Result<std::vector<StoredEvent>> events(sql::Connection& conn, const EventQuery& query) {
   auto st = conn.prepare(
-      "SELECT id, ts_ms, severity, edge, source, code, message, fields FROM events WHERE ts_ms "
-      ">= ?1 AND severity >= ?2 ORDER BY ts_ms, id LIMIT ?3");
+      "SELECT e.id, e.ts_ms, e.severity, e.edge, e.source, e.code, e.message, e.fields, "
+      "coalesce(lr.token, 0) FROM events e LEFT JOIN log_runs lr ON lr.run = e.run WHERE "
+      "e.ts_ms >= ?1 AND e.severity >= ?2 ORDER BY e.ts_ms, e.id LIMIT ?3");
   if (!st) return Failure{st.error()};
   st->bind(1, to_unix_ms(query.since))
       .bind(2, static_cast<std::int64_t>(query.min_severity))
@@ -210,8 +212,9 @@ Result<std::vector<StoredEvent>> events(sql::Connection& conn, const EventQuery&
 Result<std::vector<StoredEvent>> events_after(sql::Connection& conn, std::int64_t after_id,
                                               std::size_t limit) {
   auto st = conn.prepare(
-      "SELECT id, ts_ms, severity, edge, source, code, message, fields FROM events WHERE id > ?1 "
-      "ORDER BY id LIMIT ?2");
+      "SELECT e.id, e.ts_ms, e.severity, e.edge, e.source, e.code, e.message, e.fields, "
+      "coalesce(lr.token, 0) FROM events e LEFT JOIN log_runs lr ON lr.run = e.run WHERE e.id > "
+      "?1 ORDER BY e.id LIMIT ?2");
   if (!st) return Failure{st.error()};
   st->bind(1, after_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
   return event_rows(*st);
@@ -304,9 +307,9 @@ namespace bessd::storage::queries {
 Result<std::vector<SequencedSample>> telemetry_after(sql::Connection& conn, std::int64_t after_seq,
                                                      std::size_t limit) {
   auto st = conn.prepare(
-      "SELECT r.seq, r.ts_ms, s.text, m.text, r.data FROM telemetry_raw r LEFT JOIN labels s ON "
-      "s.id = r.state_id LEFT JOIN labels m ON m.id = r.mode_id WHERE r.seq > ?1 ORDER BY r.seq "
-      "LIMIT ?2");
+      "SELECT r.seq, r.ts_ms, s.text, m.text, r.data, coalesce(lr.token, 0) FROM telemetry_raw r "
+      "LEFT JOIN labels s ON s.id = r.state_id LEFT JOIN labels m ON m.id = r.mode_id LEFT JOIN "
+      "log_runs lr ON lr.run = r.run WHERE r.seq > ?1 ORDER BY r.seq LIMIT ?2");
   if (!st) return Failure{st.error()};
   st->bind(1, after_seq)
       .bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
@@ -319,6 +322,7 @@ Result<std::vector<SequencedSample>> telemetry_after(sql::Connection& conn, std:
     if (!values) continue;  // an undecodable row is skipped, as history skips it
     SequencedSample s;
     s.seq = st->int64(0);
+    s.run = st->int64(5);
     s.sample.at = from_unix_ms(st->int64(1));
     s.sample.controller_state = st->text(2);
     s.sample.controller_mode = st->text(3);

@@ -484,6 +484,7 @@ class SqliteStore::Impl {
     apply_page_limit();
     if (auto s = check(prepare_statements()); !s) return s;
     labels_.clear();
+    run_id_ = 0;  // a file opened afresh (or replaced) gets this run's row with its first write
     if (auto s = check(restore_rollups()); !s) return s;
     if (auto s = check(load_newest()); !s) return s;
     generation_.fetch_add(1);
@@ -533,8 +534,8 @@ class SqliteStore::Impl {
     Status s;
     for (auto [st, text] : std::initializer_list<std::pair<sql::Statement*, const char*>>{
              {&ins_raw_,
-              "INSERT OR REPLACE INTO telemetry_raw(ts_ms, state_id, mode_id, data, seq) VALUES "
-              "(?1, ?2, ?3, ?4, ?5)"},
+              "INSERT OR REPLACE INTO telemetry_raw(ts_ms, state_id, mode_id, data, seq, run) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
              {&ins_1m_,
               "INSERT OR REPLACE INTO rollup_1m(bucket_ms, samples, charge_mwh, discharge_mwh, "
               "state_id, mode_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
@@ -542,8 +543,8 @@ class SqliteStore::Impl {
               "INSERT OR REPLACE INTO rollup_15m(bucket_ms, samples, charge_mwh, discharge_mwh, "
               "state_id, mode_id, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
              {&ins_event_,
-              "INSERT INTO events(ts_ms, severity, edge, source, code, message, fields) VALUES "
-              "(?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+              "INSERT INTO events(ts_ms, severity, edge, source, code, message, fields, run) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
              {&ins_audit_,
               "INSERT INTO audit(ts_ms, actor, request, sent_kind, sent_power_w, "
               "sent_charge_max_w, sent_discharge_max_w, sent_reason, readback_power_w, outcome) "
@@ -659,7 +660,9 @@ class SqliteStore::Impl {
     ins_raw_.bind(1, ts);
     if (auto st = bind_label(ins_raw_, 2, s.controller_state); !st) return st;
     if (auto st = bind_label(ins_raw_, 3, s.controller_mode); !st) return st;
-    ins_raw_.bind(4, std::span<const std::uint8_t>(blob)).bind(5, next_seq_);
+    auto run = this_run();
+    if (!run) return Failure{run.error()};
+    ins_raw_.bind(4, std::span<const std::uint8_t>(blob)).bind(5, next_seq_).bind(6, *run);
     if (auto st = ins_raw_.run(); !st) return st;
     ++next_seq_;
     if (auto b = acc_1m_.add(s); b) {
@@ -672,6 +675,24 @@ class SqliteStore::Impl {
     return {};
   }
 
+  // This run's row in log_runs, made with the first row it writes to this file (inside that
+  // write's transaction: opening a full database must not need a write).
+  Result<std::int64_t> this_run() {
+    if (run_id_ != 0) return run_id_;
+    auto add = conn_->prepare("INSERT OR IGNORE INTO log_runs(token, started_ms) VALUES (?1, ?2)");
+    if (!add) return Failure{add.error()};
+    add->bind(1, run_token_).bind(2, to_unix_ms(clock_->wall_now()));
+    if (auto s = add->run(); !s) return Failure{s.error()};
+    auto find = conn_->prepare("SELECT run FROM log_runs WHERE token = ?1");
+    if (!find) return Failure{find.error()};
+    find->bind(1, run_token_);
+    auto row = find->step();
+    if (!row) return Failure{row.error()};
+    if (!*row) return fail(ErrorCode::storage_error, "log_runs lost the row just written");
+    run_id_ = find->int64(0);
+    return run_id_;
+  }
+
   Result<std::int64_t> write_event(const EventItem& e) {
     ins_event_.reset();
     ins_event_.bind(1, to_unix_ms(e.at))
@@ -681,6 +702,9 @@ class SqliteStore::Impl {
         .bind(5, e.event.code)
         .bind(6, e.event.message)
         .bind(7, queries::fields_to_json(e.event.fields));
+    auto run = this_run();
+    if (!run) return Failure{run.error()};
+    ins_event_.bind(8, *run);
     if (auto s = ins_event_.run(); !s) return Failure{s.error()};
     return conn_->last_insert_rowid();
   }
@@ -771,6 +795,7 @@ class SqliteStore::Impl {
     const auto saved_1m = acc_1m_;
     const auto saved_15m = acc_15m_;
     const auto saved_newest = newest_ms_;
+    const auto saved_run_id = run_id_;
     const auto saved_labels = labels_;
     std::vector<std::pair<const CommitCallback*, std::int64_t>> done;
     std::uint64_t samples = 0;
@@ -811,6 +836,7 @@ class SqliteStore::Impl {
       acc_1m_ = saved_1m;
       acc_15m_ = saved_15m;
       newest_ms_ = saved_newest;
+      run_id_ = saved_run_id;  // a log_runs row inserted in the rolled-back transaction is gone
       labels_ = saved_labels;  // ids inserted in the rolled-back transaction are gone
       lock.unlock();
       handle_failure(result.error());
@@ -1036,6 +1062,10 @@ class SqliteStore::Impl {
   std::optional<sql::Connection> conn_;
   sql::Statement ins_raw_, ins_1m_, ins_15m_, ins_event_, ins_audit_, ins_label_, sel_label_;
   std::int64_t next_seq_{1};  // the sequence number of the next telemetry row (writer thread)
+  // This run's token (random, below 2^53 so JSON readers keep it exact) and its log_runs row in
+  // the open file (0: not written yet).
+  std::int64_t run_token_{new_run_token()};
+  std::int64_t run_id_{0};
   std::unordered_map<std::string, std::int64_t> labels_;
   std::uint64_t cap_bytes_;
   std::uint64_t page_limit_{0};

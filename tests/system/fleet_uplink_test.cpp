@@ -159,13 +159,13 @@ TEST(FleetUplinkLog, RowsGoneFromTheLogAreCountedNotHidden) {
                           [](const auto& e) { return e.code == "uplink.rows_missing"; }));
 }
 
-TEST(FleetUplinkLog, ThinningKeepsRowsWhenTheClockStepsBackAndTheLogKeepsItsId) {
+TEST(FleetUplinkLog, ThinningKeepsRowsWhenTheClockStepsBackAndRowsKeepTheirRun) {
   Central central;
   storage::MemoryStore store;
   log_rows(store, 30, kT0);           // 1 Hz: one row in 10 goes
   log_rows(store, 30, kT0 - 1h, 1s);  // the clock an hour back: these are new rows all the same
   SystemClock clock;
-  std::int64_t log_id = 0;
+  std::int64_t run = 0;
   {
     FleetUplink uplink(clock, store, settings(5, 10s), options(central), {});
     uplink.start();
@@ -174,13 +174,14 @@ TEST(FleetUplinkLog, ThinningKeepsRowsWhenTheClockStepsBackAndTheLogKeepsItsId) 
   }
   std::vector<std::int64_t> t;
   for (const auto& b : central.batches("telemetry")) {
-    log_id = b.at("log_id").get<std::int64_t>();
+    for (const auto& r : b.at("run")) run = r.get<std::int64_t>();
     for (const auto& x : b.at("t")) t.push_back(x.get<std::int64_t>());
   }
   const std::int64_t t0 = 1'764'000'000'000;
   EXPECT_EQ(t, (std::vector<std::int64_t>{t0, t0 + 10'000, t0 + 20'000, t0 - 3'600'000,
                                           t0 - 3'590'000, t0 - 3'580'000}));
-  // A restart on the same log: the same id, and on from where it got to.
+  EXPECT_GT(run, 0);
+  // A restart on the same log: on from where it got to; a row is the run's that wrote it.
   log_rows(store, 1, kT0 + 1min);
   {
     FleetUplink uplink(clock, store, settings(5, 10s), options(central), {});
@@ -189,16 +190,16 @@ TEST(FleetUplinkLog, ThinningKeepsRowsWhenTheClockStepsBackAndTheLogKeepsItsId) 
     uplink.stop();
   }
   const auto last = central.batches("telemetry").back();
-  EXPECT_EQ(last.at("log_id"), log_id);
+  EXPECT_EQ(last.at("run"), nlohmann::json({run}));
   EXPECT_EQ(last.at("from_seq"), 60);
-  // A new log: a new id, numbering from the start.
+  // A new log (or one put back from a backup): rows numbered again, under another run.
   storage::MemoryStore fresh;
   log_rows(fresh, 3, kT0 + 2min);
   {
     FleetUplink uplink(clock, fresh, settings(5, 10s), options(central), {});
     uplink.start();
-    ASSERT_TRUE(wait_until(
-        [&] { return central.batches("telemetry").back().at("log_id") != log_id; }, 10s));
+    ASSERT_TRUE(
+        wait_until([&] { return central.batches("telemetry").back().at("run")[0] != run; }, 10s));
     uplink.stop();
   }
   EXPECT_EQ(central.batches("telemetry").back().at("from_seq"), 0);

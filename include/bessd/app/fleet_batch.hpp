@@ -25,14 +25,6 @@ struct BatchRange {
   std::int64_t missing{0};
 };
 
-/// Where the rows come from: the site, and the log they were numbered in. A log made afresh (its
-/// file lost or replaced) numbers from 1 again under a new log_id, so the central side keys rows
-/// by (site_id, log_id, stream, seq).
-struct BatchOrigin {
-  std::string_view site_id;
-  std::int64_t log_id{0};
-};
-
 /// One telemetry row per `every` of wall-clock time: the first row, then each row at least
 /// `every` after the last one kept. A clock that steps back starts the count again (the row
 /// is kept) rather than holding rows back until it has caught up.
@@ -46,15 +38,17 @@ class TelemetryThinning {
   std::optional<WallTime> last_kept_;
 };
 
-/// {"fields":{name:[...]},"from_seq","log_id","missing","mode":[...],"sent_at","seq":[...],"site_id",
-/// "state":[...],"stream":"telemetry","t":[...],"to_seq","v":1}: one array entry per row; a
-/// field no row knows is left out, an unknown value is null; values at their stored resolution.
-std::string telemetry_batch_json(const BatchOrigin& origin, const BatchRange& range,
+/// {"fields":{name:[...]},"from_seq","missing","mode":[...],"run":[...],"sent_at","seq":[...],
+/// "site_id","state":[...],"stream":"telemetry","t":[...],"to_seq","v":1}: one array entry per
+/// row; a field no row knows is left out, an unknown value is null; values at their stored
+/// resolution. A row is keyed (site_id, run, stream, seq): `run` tells a log put back from a
+/// backup, or made afresh, which numbers rows again, from the rows sent before.
+std::string telemetry_batch_json(std::string_view site_id, const BatchRange& range,
                                  std::span<const storage::SequencedSample> rows, WallTime sent_at);
 
-/// {"from_seq","log_id","missing","rows":[{"code","edge","fields","message","seq","severity","source",
-/// "t"}],"sent_at","site_id","stream":"events","to_seq","v":1}.
-std::string events_batch_json(const BatchOrigin& origin, const BatchRange& range,
+/// {"from_seq","missing","rows":[{"code","edge","fields","message","run","seq","severity",
+/// "source","t"}],"sent_at","site_id","stream":"events","to_seq","v":1}.
+std::string events_batch_json(std::string_view site_id, const BatchRange& range,
                               std::span<const storage::StoredEvent> rows, WallTime sent_at);
 
 }  // namespace bessd::app

@@ -100,7 +100,6 @@ class FleetUplink {
   struct Stream;
   struct Prepared;
 
-  void load_log_id();
   void on_link(bool up, const std::string& detail);
   void on_published(int message_id, int reason_code);
   void schedule(Stream& s, Duration after);
@@ -126,7 +125,6 @@ class FleetUplink {
   std::thread thread_;
   bool running_{false};
   bool lost_raised_{false};
-  std::int64_t log_id_{0};
   std::size_t rows_cap_;   // halved when the broker will not take a message that large
   TimePoint next_slot_{};  // pacing: the earliest the next message may go
   std::mt19937 random_;

@@ -55,6 +55,7 @@ class MemoryStore : public Store {
   std::vector<StoredAudit> audit_;
   std::map<std::string, LatchedFault> faults_;
   std::map<std::string, std::int64_t> cursors_;
+  const std::int64_t run_token_{new_run_token()};  // every row is this run's
   std::map<std::string, LifetimeCounter> counters_;
   std::map<std::string, energy::DayEnergy> energy_days_;  // by "YYYY-MM-DD": in date order
   std::vector<ConfigSnapshot> snapshots_;

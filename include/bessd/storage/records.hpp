@@ -15,8 +15,13 @@ namespace bessd::storage {
 
 /// An event as read back. `event.at` (a monotonic time point) has no meaning after a restart and
 /// is returned as TimePoint{}; `at` is the wall time it was stored with.
+/// A random token for one run of the process writing a log (1 .. 2^53-1: JSON readers that
+/// hold numbers as doubles keep it exact). Rows carry the token of the run that wrote them.
+std::int64_t new_run_token();
+
 struct StoredEvent {
-  std::int64_t id{0};  // increasing in commit order
+  std::int64_t id{0};   // increasing in commit order
+  std::int64_t run{0};  // the token of the run that wrote it; 0: written before runs were kept
   WallTime at{};
   core::Event event;
   friend bool operator==(const StoredEvent&, const StoredEvent&) = default;

@@ -92,6 +92,7 @@ TelemetrySample make_telemetry_sample(WallTime at, const core::PackState& pack,
 /// one it took. Samples stored before sequence numbers existed have none and are never read so.
 struct SequencedSample {
   std::int64_t seq{0};
+  std::int64_t run{0};  // the token of the run that wrote it (new_run_token()); 0: unknown
   TelemetrySample sample;
 };
 

@@ -29,6 +29,7 @@ TEST(TelemetryThinning, KeepsOneRowPerPeriodAndStartsAgainWhenTheClockStepsBack)
 storage::SequencedSample row(std::int64_t seq, int second, std::optional<double> soc) {
   storage::SequencedSample r;
   r.seq = seq;
+  r.run = seq < 14 ? 77 : 78;
   r.sample.at = kT0 + std::chrono::seconds{second};
   r.sample.soc_pct = soc;
   r.sample.pack_voltage_v = 52.3;  // stored as 5230 x 0.01 V
@@ -40,11 +41,12 @@ storage::SequencedSample row(std::int64_t seq, int second, std::optional<double>
 TEST(FleetBatch, TelemetryGoesColumnByColumnWithTheRangeItCovers) {
   const std::vector<storage::SequencedSample> rows{row(11, 0, 41.2), row(12, 10, std::nullopt),
                                                    row(14, 20, 41.4)};
-  const auto text = telemetry_batch_json({"home", 77}, {10, 15, 1}, rows, kT0 + 30s);
+  const auto text = telemetry_batch_json("home", {10, 15, 1}, rows, kT0 + 30s);
   const auto j = nlohmann::json::parse(text);
   EXPECT_EQ(text, j.dump()) << "keys in order, numbers as dump() writes them";
   EXPECT_EQ(j.at("site_id"), "home");
-  EXPECT_EQ(j.at("log_id"), 77);
+  // The run that wrote each row: with seq, the key that survives a log put back from a backup.
+  EXPECT_EQ(j.at("run"), nlohmann::json({77, 77, 78}));
   EXPECT_EQ(j.at("stream"), "telemetry");
   EXPECT_EQ(j.at("v"), 1);
   EXPECT_EQ(j.at("from_seq"), 10);
@@ -63,7 +65,7 @@ TEST(FleetBatch, TelemetryGoesColumnByColumnWithTheRangeItCovers) {
 }
 
 TEST(FleetBatch, AnEmptyRangeIsStillAValidMessage) {
-  const auto j = nlohmann::json::parse(telemetry_batch_json({"home", 77}, {7, 9, 2}, {}, kT0));
+  const auto j = nlohmann::json::parse(telemetry_batch_json("home", {7, 9, 2}, {}, kT0));
   EXPECT_TRUE(j.at("fields").empty());
   EXPECT_TRUE(j.at("seq").empty());
   EXPECT_EQ(j.at("missing"), 2);
@@ -72,6 +74,7 @@ TEST(FleetBatch, AnEmptyRangeIsStillAValidMessage) {
 TEST(FleetBatch, EventsCarryTheirIdAsSequenceNumber) {
   storage::StoredEvent e;
   e.id = 42;
+  e.run = 77;
   e.at = kT0;
   e.event.severity = core::Severity::warning;
   e.event.edge = core::EventEdge::raised;
@@ -80,7 +83,7 @@ TEST(FleetBatch, EventsCarryTheirIdAsSequenceNumber) {
   e.event.message = "no \"frames\"\nfor 5 s";
   e.event.fields = {{"timeout_ms", "5000"}, {"bus", "can0"}};
   const std::vector<storage::StoredEvent> rows{e};
-  const auto text = events_batch_json({"home", 77}, {41, 42, 0}, rows, kT0);
+  const auto text = events_batch_json("home", {41, 42, 0}, rows, kT0);
   const auto j = nlohmann::json::parse(text);
   EXPECT_EQ(text, j.dump());
   EXPECT_EQ(text.find('\n'), std::string::npos) << "one line per message";
@@ -88,6 +91,7 @@ TEST(FleetBatch, EventsCarryTheirIdAsSequenceNumber) {
   ASSERT_EQ(j.at("rows").size(), 1u);
   const auto& r = j.at("rows")[0];
   EXPECT_EQ(r.at("seq"), 42);
+  EXPECT_EQ(r.at("run"), 77);
   EXPECT_EQ(r.at("code"), "bms.lost");
   EXPECT_EQ(r.at("severity"), "warning");
   EXPECT_EQ(r.at("edge"), "raised");

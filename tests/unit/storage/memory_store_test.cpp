@@ -127,6 +127,53 @@ TEST(TelemetryAfter, ReadsOnInStoredOrderAndTheCursorSurvivesARestart) {
   EXPECT_EQ((*next)[0].seq, 5);
 }
 
+// Each row carries the run that wrote it: a log put back from a backup numbers rows again from
+// where the backup ended, and only the run tells them from the rows of the lost run.
+TEST(TelemetryAfter, RowsAndEventsCarryTheRunThatWroteThem) {
+  test::TempDir dir;
+  const auto path = dir.file("runs.db");
+  const auto backup = dir.file("backup.db");
+  std::int64_t first_run = 0;
+  {
+    SqliteStore sql(test::options_for(path));
+    sql.append_telemetry(sample_at(t0(), 1.0));
+    sql.append_event(
+        core::Event{{}, core::Severity::info, core::EventEdge::once, "t", "a", "a", {}}, t0());
+    ASSERT_TRUE(sql.flush().get());
+    auto rows = sql.telemetry_after(0, 10);
+    ASSERT_TRUE(rows && rows->size() == 1u);
+    first_run = (*rows)[0].run;
+    EXPECT_GT(first_run, 0);
+    EXPECT_LT(first_run, std::int64_t{1} << 53);
+    auto events = sql.events_after(0, 10);
+    ASSERT_TRUE(events && events->size() == 1u);
+    EXPECT_EQ((*events)[0].run, first_run);
+  }
+  std::filesystem::copy_file(path, backup);
+  std::int64_t lost_run = 0;
+  {
+    SqliteStore sql(test::options_for(path));
+    sql.append_telemetry(sample_at(t0() + 1s, 2.0));
+    ASSERT_TRUE(sql.flush().get());
+    auto rows = sql.telemetry_after(0, 10);
+    ASSERT_TRUE(rows && rows->size() == 2u);
+    EXPECT_EQ((*rows)[0].run, first_run) << "a row keeps its run";
+    lost_run = (*rows)[1].run;
+    EXPECT_NE(lost_run, first_run);
+  }
+  std::filesystem::copy_file(backup, path, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+  SqliteStore restored(test::options_for(path));
+  restored.append_telemetry(sample_at(t0() + 2s, 3.0));
+  ASSERT_TRUE(restored.flush().get());
+  auto rows = restored.telemetry_after(1, 10);
+  ASSERT_TRUE(rows && rows->size() == 1u);
+  EXPECT_EQ((*rows)[0].seq, 2) << "the number the lost run used again";
+  EXPECT_NE((*rows)[0].run, lost_run);
+  EXPECT_NE((*rows)[0].run, first_run);
+}
+
 TEST(MemoryStore, MatchesSqliteStoreOnTheSameInput) {
   MemoryStore mem;
   SqliteStore sql(test::options_for(":memory:"));

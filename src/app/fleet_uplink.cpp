@@ -327,8 +327,10 @@ void FleetUplink::acknowledged(Stream& s) {
   s.cursor = batch.to_seq;
   s.thinning = batch.thinning;
   store_.save_read_cursor(s.name, s.cursor);
+  bool was_refused = false;
   {
     std::lock_guard lock(mutex_);
+    was_refused = !figures_.problem.empty();
     figures_.problem.clear();  // a refusal or a failed read before: over now
     ++figures_.batches_acknowledged;
     figures_.rows_sent += batch.rows;
@@ -339,6 +341,8 @@ void FleetUplink::acknowledged(Stream& s) {
       if (other->in_flight) figures_.unacknowledged_since = figures_.acknowledged_at;
     if (!batch.full && &s == telemetry_.get()) figures_.oldest_unsent.reset();
   }
+  // A broker that refused us (its ACL) may have refused the retained "online" too.
+  if (was_refused) link_.publish(status_topic_, "online", 1, true);
   if (batch.missing > 0)
     event(core::Severity::warning, core::EventEdge::once, "uplink.rows_missing",
           std::to_string(batch.missing) + " " + s.name + " rows up to number " +

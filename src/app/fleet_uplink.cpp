@@ -211,9 +211,12 @@ void FleetUplink::send(Stream& s) {
   auto prepared = read_batch(s);
   if (!prepared) return schedule(s, kRetryAfter);
   // Nothing new; or only rows the thinning leaves out so far: they go with the next kept row,
-  // not as a message of their own every send_every_s.
-  const bool nothing = prepared->batch.to_seq == s.cursor ||
-                       (prepared->batch.rows == 0 && prepared->batch.missing == 0);
+  // not as a message of their own every send_every_s. Unless the read stopped at its limit
+  // with none kept (many short-period rows, a long telemetry_every_s): then the range goes
+  // empty, or the next read would stop at the same place for ever.
+  const bool nothing =
+      prepared->batch.to_seq == s.cursor ||
+      (prepared->batch.rows == 0 && prepared->batch.missing == 0 && !prepared->batch.full);
   if (&s == telemetry_.get()) {
     std::lock_guard lock(mutex_);
     figures_.oldest_unsent = nothing ? std::nullopt : prepared->oldest;

@@ -253,6 +253,20 @@ TEST(FleetUplinkLog, RowsTheThinningLeavesOutSendNoMessageOfTheirOwn) {
   EXPECT_EQ(batches[1].at("seq"), nlohmann::json({6}));
 }
 
+// Many rows with a short storage period and a long thinning period: a read stops at its limit
+// with no row kept, and the range goes on empty rather than being read again for ever.
+TEST(FleetUplinkLog, AReadWithNoRowKeptStillMovesOn) {
+  Central central;
+  storage::MemoryStore store;
+  log_rows(store, 30'000, kT0, 100ms);  // telemetry_period_s 0.1 for 50 minutes
+  SystemClock clock;
+  FleetUplink uplink(clock, store, settings(1, 3600s), options(central), {});
+  uplink.start();
+  // The first row is kept and fills its batch of one; the next 20 000 hold none.
+  EXPECT_TRUE(wait_until([&] { return central.covered_to("telemetry") > 20'000; }, 20s));
+  uplink.stop();
+}
+
 TEST(FleetUplinkLog, ABrokerThatStopsAnsweringShowsAsStaleWithTheRealBacklog) {
   Central central;
   storage::MemoryStore store;

@@ -49,10 +49,6 @@ constexpr std::chrono::milliseconds kIdleStoreWait{1000};
 // stored; not stored then, it is not carried out.
 constexpr std::chrono::milliseconds kRequestedRecordWait{2000};
 
-std::int64_t unix_ms(WallTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 }  // namespace
 
 // What stage 1 of a mode change decided, for the later stages.
@@ -159,7 +155,7 @@ StagedWrite<api::ModeVerdict> AppFacade::stage_mode(
   r = ctx_.loop.request();
   r.mode = to_config(request.mode);
   if (request.setpoint_w) r.manual_setpoint_w = *request.setpoint_w;
-  const auto now_ms = unix_ms(ctx_.clock.wall_now());
+  const auto now_ms = to_unix_ms(ctx_.clock.wall_now());
   r.expires_at.reset();
   std::optional<std::int64_t> expires_unix_ms;
   if (request.expires_in_s) {
@@ -380,7 +376,7 @@ Result<api::AckResult> AppFacade::apply_ack(const AckPlan& plan) {
     for (const auto& f : ctx_.loop.last_output().faults) {
       const auto it = plan.stored.find(f.id);
       if (f.latched && it != plan.stored.end() && it->second)
-        (void)ctx_.latch_writer->latch({f.id, f.reason, unix_ms(ctx_.clock.wall_now())});
+        (void)ctx_.latch_writer->latch({f.id, f.reason, to_unix_ms(ctx_.clock.wall_now())});
     }
   }
   if (ctx_.loop.stopped()) {

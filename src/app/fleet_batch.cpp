@@ -10,10 +10,6 @@ namespace bessd::app {
 
 namespace {
 
-std::int64_t unix_ms(WallTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 // The stored value written as the log holds it: 52.3, not 52.300000000000004 (what the
 // quantised integer times 0.1 gives). Dividing by the exact integer 1/quantum rounds to the
 // double nearest the decimal, which prints short.
@@ -76,7 +72,7 @@ std::string telemetry_batch_json(std::string_view site_id, const BatchRange& ran
   w.begin_array();
   for (const auto& r : rows) w.value(r.run);
   w.end_array();
-  w.member("sent_at", unix_ms(sent_at));
+  w.member("sent_at", to_unix_ms(sent_at));
   w.key("seq");
   w.begin_array();
   for (const auto& r : rows) w.value(r.seq);
@@ -89,7 +85,7 @@ std::string telemetry_batch_json(std::string_view site_id, const BatchRange& ran
   w.member("stream", "telemetry");
   w.key("t");
   w.begin_array();
-  for (const auto& r : rows) w.value(unix_ms(r.sample.at));
+  for (const auto& r : rows) w.value(to_unix_ms(r.sample.at));
   w.end_array();
   w.member("to_seq", range.to_seq);
   w.member("v", 1);
@@ -118,11 +114,11 @@ std::string events_batch_json(std::string_view site_id, const BatchRange& range,
     w.member("seq", r.id);
     w.member("severity", core::to_string(r.event.severity));
     w.member("source", r.event.source);
-    w.member("t", unix_ms(r.at));
+    w.member("t", to_unix_ms(r.at));
     w.end_object();
   }
   w.end_array();
-  w.member("sent_at", unix_ms(sent_at));
+  w.member("sent_at", to_unix_ms(sent_at));
   w.member("site_id", site_id);
   w.member("stream", "events");
   w.member("to_seq", range.to_seq);

@@ -8,13 +8,6 @@
 
 namespace bessd::storage {
 
-std::int64_t to_unix_ms(WallTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-WallTime from_unix_ms(std::int64_t ms) {
-  return WallTime{std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds{ms})};
-}
-
 std::array<FieldStats, kTelemetryFieldCount> RollupBucket::stats() const {
   std::array<FieldStats, kTelemetryFieldCount> out{};
   for (std::size_t i = 0; i < kTelemetryFieldCount; ++i) {

@@ -53,7 +53,4 @@ class RollupAccumulator {
   std::uint64_t out_of_order_{0};
 };
 
-std::int64_t to_unix_ms(WallTime t);
-WallTime from_unix_ms(std::int64_t ms);
-
 }  // namespace bessd::storage

@@ -3,6 +3,7 @@
 // they never read a clock of their own. Tests use ManualClock and advance it by hand.
 
 #include <chrono>
+#include <cstdint>
 
 namespace bessd {
 
@@ -52,6 +53,14 @@ class ManualClock final : public Clock {
 };
 
 /// Seconds as a double, for arithmetic in physical formulas.
+/// Milliseconds since the Unix epoch: how wall times are stored and sent.
+inline std::int64_t to_unix_ms(WallTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+inline WallTime from_unix_ms(std::int64_t ms) {
+  return WallTime{std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds{ms})};
+}
+
 inline double to_seconds(Duration d) {
   return std::chrono::duration<double>(d).count();
 }

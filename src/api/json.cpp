@@ -289,6 +289,8 @@ Json to_json(const StatusDto& s) {
                               ? Json(format_time(*s.controller.mode_expires_at))
                               : Json(nullptr)},
       {"commanded_power_w", opt(s.controller.commanded_power_w)},
+      {"reserve_soc_pct", s.controller.reserve_soc_pct},
+      {"target_soc_pct", s.controller.target_soc_pct},
       {"operating_reason",
        {{"code", s.controller.operating_reason_code}, {"text", s.controller.operating_reason}}},
       {"command_reason", s.controller.command_reason},
@@ -429,6 +431,29 @@ Json to_json(const ModeVerdict& v) {
           {"effective_setpoint_w", opt(v.effective_setpoint_w)},
           {"expires_at", v.expires_at ? Json(format_time(*v.expires_at)) : Json(nullptr)},
           {"message", v.message}};
+}
+
+Json to_json(const SettingsRequest& r) {
+  Json body = Json::object();
+  if (r.reserve_soc_pct) body["reserve_soc_pct"] = opt(*r.reserve_soc_pct);
+  if (r.target_soc_pct) body["target_soc_pct"] = opt(*r.target_soc_pct);
+  return body;
+}
+
+Json to_json(const SocSetting& s) {
+  return {{"effective_pct", s.effective_pct},
+          {"configured_pct", s.configured_pct},
+          {"owner_pct", opt(s.owner_pct)},
+          {"source", s.owner_pct && s.effective_pct == *s.owner_pct ? "owner" : "configuration"}};
+}
+
+Json to_json(const SettingsDto& s) {
+  Json j{{"reserve_soc_pct", to_json(s.reserve)},
+         {"target_soc_pct", to_json(s.target)},
+         {"set_by", s.set_by.empty() ? Json(nullptr) : Json(s.set_by)},
+         {"set_at", opt_time(s.set_at)}};
+  if (!s.message.empty()) j["message"] = s.message;
+  return j;
 }
 
 Json to_json(const AckResult& a) {

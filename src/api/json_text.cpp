@@ -394,11 +394,13 @@ std::string to_json_text(const StatusDto& s) {
   power_flow_object(w, s);
   w.key("protection");
   protection_object(w, s.protection);
+  w.member("reserve_soc_pct", s.controller.reserve_soc_pct);
   w.key("service_faults");
   w.begin_array();
   for (const auto& f : s.service_faults) fault_object(w, f);
   w.end_array();
   w.member("state", s.controller.state);
+  w.member("target_soc_pct", s.controller.target_soc_pct);
   w.member("time", format_time(s.time));
   w.key("warnings");
   w.begin_array();

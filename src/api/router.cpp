@@ -197,6 +197,8 @@ Router::Router(Facade& facade, const Clock& clock, WriteRateSettings write_rate)
       {Method::get, "/v1/energy", false, "energy per day, week, month or year"},
       {Method::get, "/v1/config", false, "running configuration, secrets redacted"},
       {Method::put, "/v1/mode", true, "request an operating mode"},
+      {Method::get, "/v1/settings", false, "the owner's reserve and charge target"},
+      {Method::put, "/v1/settings", true, "change the owner's reserve or charge target"},
       {Method::post, "/v1/faults/ack", true, "acknowledge latched faults whose cause cleared"},
       {Method::post, "/v1/self-test", true, "run the protection self-test"},
       {Method::get, "/metrics", false, "Prometheus metrics"},
@@ -271,6 +273,9 @@ void Router::handle(Request request, Reply reply) {
   if (path == "/v1/audit") return get_audit(request, std::move(counted));
   if (path == "/v1/energy") return get_energy(request, std::move(counted));
   if (path == "/v1/mode") return put_mode(request, std::move(counted));
+  if (path == "/v1/settings" && match->method == Method::put)
+    return put_settings(request, std::move(counted));
+  if (path == "/v1/settings") return counted(json_response(to_json(facade_.settings())));
   if (path == "/v1/faults/ack") return post_ack(request, std::move(counted));
   if (path == "/v1/self-test") return post_self_test(request, std::move(counted));
   counted(error_response(500, error_code::kInternal, "route without a handler: " + path));
@@ -573,6 +578,40 @@ void Router::put_mode(const Request& req, Reply reply) {
                                       "the controller refused the request: " + verdict->message));
         reply(json_response(to_json(*verdict)));
       });
+}
+
+// docs/api.md "PUT /v1/settings": each key a percentage, or null for the configuration's
+// value; a key left out is unchanged. The facade checks them against the configured window.
+void Router::put_settings(const Request& req, Reply reply) {
+  Response error;
+  const auto body = parse_body(req, false, error);
+  if (!body) return reply(std::move(error));
+  if (!body->is_object())
+    return reply(
+        invalid_body({{"", "must be a JSON object, got " + config::describe_json(*body)}}));
+  config::IssueList issues;
+  config::ObjectReader in(&*body, "", issues);
+  SettingsRequest request;
+  for (const auto& [key, field] : {std::pair{"reserve_soc_pct", &request.reserve_soc_pct},
+                                   std::pair{"target_soc_pct", &request.target_soc_pct}}) {
+    if (!body->contains(key)) continue;
+    if ((*body)[key].is_null()) {
+      in.accept(key);
+      field->emplace(std::nullopt);
+      continue;
+    }
+    std::optional<double> pct;
+    if (in.number(key, pct, config::NumberRange::between(0.0, 100.0)) && pct) field->emplace(pct);
+  }
+  in.finish();
+  if (issues.empty() && !request.reserve_soc_pct && !request.target_soc_pct)
+    issues.add("",
+               "nothing to change: give reserve_soc_pct and/or target_soc_pct (a percentage, "
+               "or null for the configuration's value)");
+  if (!issues.empty()) return reply(invalid_body(to_details(issues)));
+  facade_.submit_settings(
+      request, req.requester,
+      reply_with<SettingsDto>(std::move(reply), [](const SettingsDto& r) { return to_json(r); }));
 }
 
 void Router::post_ack(const Request& req, Reply reply) {

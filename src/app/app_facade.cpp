@@ -189,6 +189,9 @@ api::StatusDto AppFacade::status() const {
     s.controller.mode_set_at = WallTime{std::chrono::milliseconds{m.set_unix_ms}};
     s.controller.mode_expires_at = ctx_.loop.request().expires_at;
   }
+  const auto soc_window = settings();
+  s.controller.reserve_soc_pct = soc_window.reserve.effective_pct;
+  s.controller.target_soc_pct = soc_window.target.effective_pct;
   if (out.command.kind == core::CommandKind::set_power)
     s.controller.commanded_power_w = out.command.battery_power_w;
   if (out.command.kind == core::CommandKind::safe_state) s.controller.commanded_power_w = 0.0;

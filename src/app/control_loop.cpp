@@ -121,6 +121,7 @@ control::StepInput ControlLoop::make_input(bool stop, bool ack) const {
   in.snapshot.second_life = second_life_;
   in.snapshot.fire_alarm_configured = fire_alarm_configured_;
   in.snapshot.fire_alarm_active = fire_alarm_active_;
+  in.snapshot.owner = owner_;
   in.request = request_;
   // Until the safety state is confirmed writable at start, no mode releases power.
   if (hold_until_confirmed_) in.request.mode = config::OperatingMode::idle;
@@ -212,6 +213,11 @@ void ControlLoop::set_fire_alarm(bool active) {
 void ControlLoop::set_request(const control::OperatorRequest& request) {
   request_ = request;
   operator_mode_ = true;
+  step_now();
+}
+
+void ControlLoop::set_owner(const limits::OwnerSocSettings& owner) {
+  owner_ = owner;
   step_now();
 }
 

@@ -28,6 +28,7 @@
 #include <bessd/api/http/http_server.hpp>
 #include <bessd/api/json.hpp>
 #include <bessd/api/router.hpp>
+#include <bessd/api/settings_change.hpp>
 #include <bessd/app/active_warnings.hpp>
 #include <bessd/app/api_listeners.hpp>
 #include <bessd/app/app_facade.hpp>
@@ -314,6 +315,7 @@ struct Daemon::Impl {
     });
     restore_counters();
     restore_operator_mode();
+    restore_owner_settings();
     // A restored file is trusted only once it can be rewritten (the start-up rewrite, after the
     // inverter's safe state is under way): no mode releases power before.
     loop->hold_until_confirmed(true);
@@ -485,6 +487,24 @@ struct Daemon::Impl {
     loop->restore_request(r);
     log->info("operator mode {} restored (set by {}{})", config::to_string(r.mode), m->set_by,
               r.expires_at ? ", until " + api::format_time(*r.expires_at) : "");
+  }
+
+  // The owner's reserve and charge target outlive restarts (docs/api.md "PUT /v1/settings").
+  // They only narrow the configured window, so they apply from the first step.
+  void restore_owner_settings() {
+    const auto o = latches->settings();
+    if (!o) return;
+    loop->restore_owner({o->reserve_soc_pct, o->target_soc_pct});
+    const auto s = api::settings_with(config.control.min_soc_pct, config.control.max_soc_pct,
+                                      o->reserve_soc_pct, o->target_soc_pct);
+    log->info("owner's settings restored (set by {}): reserve {:.0f} %, charge target {:.0f} %",
+              o->set_by, s.reserve.effective_pct, s.target.effective_pct);
+    if (s.reserve.effective_pct >= s.target.effective_pct)
+      log->warn(
+          "the owner's reserve ({:.0f} %) is not below the charge target ({:.0f} %) with "
+          "this configuration: the battery neither charges nor discharges between them; "
+          "change them with PUT /v1/settings (bessctl settings)",
+          s.reserve.effective_pct, s.target.effective_pct);
   }
 
   // The operator's mode reached its expiry (docs/api.md, "PUT /v1/mode"): forget it durably, so

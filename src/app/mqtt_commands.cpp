@@ -122,6 +122,17 @@ void MqttCommands::submit(const std::string& name, mqtt::MqttCommand command,
     });
     return;
   }
+  if (command.kind == mqtt::CommandKind::settings) {
+    base["request"] = api::to_json(command.settings);
+    facade_->submit_settings(command.settings, who,
+                             [on_io, base](Result<api::SettingsDto> r) mutable {
+                               base["accepted"] = r.has_value();
+                               base["message"] = r ? r->message : r.error().message;
+                               if (r) base["settings"] = api::to_json(*r);
+                               on_io(std::move(base));
+                             });
+    return;
+  }
   api::ModeRequest& request = command.mode;
   if (request.mode == api::Mode::manual && !request.setpoint_w)
     request.setpoint_w = last_setpoint_w_.value_or(0.0);

@@ -48,7 +48,8 @@ SafetyStateStore::SafetyStateStore(storage::SafetyStateFile file, const Telemetr
         state_ = std::move(opened.state);
         summary_ = "safety state restored from " + where + ": " +
                    std::to_string(state_.latches.size()) + " latched fault(s), " +
-                   (state_.mode ? "operator mode " + state_.mode->mode : "no operator mode");
+                   (state_.mode ? "operator mode " + state_.mode->mode : "no operator mode") +
+                   (state_.settings ? ", owner's settings" : "");
         break;
       case storage::SafetyStateOrigin::lost:
         if (opened.unconfirmed)
@@ -153,8 +154,9 @@ void SafetyStateStore::start_lost(const std::string& why, std::int64_t now_unix_
   state_.latches.push_back(storage::SafetyLatch{
       kStoreFault,
       "safety state lost: " + why +
-          ". Latched faults and the operator's mode of the previous run are unknown (the mode "
-          "is the configuration's); check the system, then acknowledge",
+          ". Latched faults, the operator's mode and the owner's reserve and charge target of "
+          "the previous run are unknown (the configuration's apply); check the system, then "
+          "acknowledge",
       now_unix_ms});
   summary_ = "SAFETY STATE LOST (" + why + "): starting latched until an operator acknowledges";
 }
@@ -451,6 +453,19 @@ Result<bool> SafetyStateStore::save_mode_if(const storage::SafetyMode& mode,
     ++changes_;
   }
   return saved;
+}
+
+Result<bool> SafetyStateStore::save_settings_if(const storage::SafetySettings& settings,
+                                                const CommitCheck& may_commit,
+                                                const Committed& on_committed) {
+  const std::lock_guard writing(write_mutex_);
+  return change([&](storage::SafetyState& s) { s.settings = settings; }, "owner's settings",
+                may_commit, on_committed);
+}
+
+std::optional<storage::SafetySettings> SafetyStateStore::settings() const {
+  const std::lock_guard lock(mutex_);
+  return state_.settings;
 }
 
 Status SafetyStateStore::clear_mode_if(const storage::SafetyMode& ended) {

@@ -350,8 +350,10 @@ void Controller::check_reserve_drain(const StepInput& in, std::vector<core::Even
   const double commanded_w =
       last_command_.kind == CommandKind::set_power ? last_command_.battery_power_w : 0.0;
   // A recovery charge that does not arrive is said by control.charge_not_delivered instead.
-  const bool at_reserve = pack.soc_pct && *pack.soc_pct <= ls.min_soc_pct && commanded_w >= -1.0 &&
-                          !recovery_.has_value();
+  // The reserve in force (the owner's when higher): a DC load draining it is said either way.
+  const double reserve_pct = limits::effective_reserve_pct(ls, in.snapshot.owner);
+  const bool at_reserve =
+      pack.soc_pct && *pack.soc_pct <= reserve_pct && commanded_w >= -1.0 && !recovery_.has_value();
   if (!reserve_drain_.update(at_reserve, fresh ? pack.power_w() : std::nullopt, in.now)) return;
   const bool draining = reserve_drain_.draining();
   events.push_back(control_event(
@@ -365,7 +367,7 @@ void Controller::check_reserve_drain(const StepInput& in, std::vector<core::Even
                 "load is left to the pack). A recovery charge starts at %.0f %%. To keep the "
                 "reserve, switch the DC load off or reduce it, or let the inverter carry it (on "
                 "a GX, a DC meter for the DC system adds the load to the charge limit).",
-                reserve_drain_.drain_w(), ls.min_soc_pct,
+                reserve_drain_.drain_w(), reserve_pct,
                 std::max(0.0, ls.min_soc_pct - settings_.recovery_soc_margin_pct))
           : std::string("The pack no longer gives power at its reserve.")));
 }

@@ -1,8 +1,11 @@
-// State of charge (OP-SOC-01 floor, OP-SOC-02 configured maximum). The floor blocks discharging
-// only and holds until SOC is above it by the hysteresis; a soft band above the floor ramps the
-// discharge limit so that it does not jump. Below the floor by the recovery margin, or on the
-// BMS's force-charge request, the controller runs a recovery charge. docs/protection.md.
+// State of charge (OP-SOC-01 floor, OP-SOC-02 maximum). The floor blocks discharging only and
+// holds until SOC is above it by the hysteresis; a soft band above the floor ramps the
+// discharge limit so that it does not jump. Below the configured floor by the recovery margin,
+// or on the BMS's force-charge request, the controller runs a recovery charge. The owner's
+// reserve and charge target (owner_soc_settings.hpp) narrow the window; they never start a
+// recovery charge. docs/protection.md.
 #include <algorithm>
+#include <string>
 
 #include "rule_context.hpp"
 
@@ -11,50 +14,78 @@ namespace bessd::limits::detail {
 using core::CauseKind;
 using core::Severity;
 
-void apply_soc(Cycle& c, RuleMemory& m) {
+namespace {
+
+// "the 10 % reserve" or "the owner's 40 % reserve": people see whose limit holds the battery.
+std::string reserve_text(double pct, bool owner) {
+  return printf_string(owner ? "the owner's %.0f %% reserve" : "the %.0f %% reserve", pct);
+}
+
+std::string maximum_text(double pct, bool owner) {
+  return printf_string(
+      owner ? "the owner's charge target of %.0f %%" : "the configured maximum of %.0f %%", pct);
+}
+
+void apply_floor(Cycle& c, RuleMemory& m, double soc, double band) {
   const auto& s = c.s;
-  const double soc = *c.in.pack.soc_pct;
-  const double band = std::max(s.soc_soft_band_pct, 1e-9);
-  if (soc <= s.min_soc_pct) m.soc_floor = true;
-  if (soc >= s.min_soc_pct + s.soc_recovery_hysteresis_pct) m.soc_floor = false;
+  const double floor = effective_reserve_pct(s, c.in.owner);
+  const auto floor_text = reserve_text(floor, owner_reserve_applies(s, c.in.owner));
+  if (soc <= floor) m.soc_floor = true;
+  if (soc >= floor + s.soc_recovery_hysteresis_pct) m.soc_floor = false;
+  // The configured floor: where a recovery charge is measured from, not the owner's reserve.
   c.f.soc_at_floor = soc <= s.min_soc_pct;
   if (m.soc_floor) {
     const auto sentence = [&] {
       return printf_string(
-          "Discharging is stopped because the state of charge (%.0f %%) has reached the %.0f %% "
-          "reserve; it resumes from %.0f %% (OP-SOC-01).",
-          soc, s.min_soc_pct, s.min_soc_pct + s.soc_recovery_hysteresis_pct);
+          "Discharging is stopped because the state of charge (%.0f %%) has reached %s; it "
+          "resumes from %.0f %% (OP-SOC-01).",
+          soc, floor_text.c_str(), floor + s.soc_recovery_hysteresis_pct);
     };
     c.block(false, true, CauseKind::soc_reserve, "OP-SOC-01", "", sentence);
     c.activate("OP-SOC-01", Severity::info, sentence());
-  } else if (soc < s.min_soc_pct + band) {
-    const double factor = (soc - s.min_soc_pct) / band;
+  } else if (soc < floor + band) {
+    const double factor = (soc - floor) / band;
     c.derate(false, factor, CauseKind::soc_reserve, "OP-SOC-01", Severity::info, [&] {
       return printf_string(
           "Discharging is reduced to %.0f %% because the state of charge (%.1f %%) is "
-          "close to the %.0f %% reserve (OP-SOC-01).",
-          pct(factor), soc, s.min_soc_pct);
+          "close to %s (OP-SOC-01).",
+          pct(factor), soc, floor_text.c_str());
     });
   }
-  if (s.max_soc_pct >= 100.0) return;
-  if (soc >= s.max_soc_pct) {
+}
+
+void apply_ceiling(Cycle& c, double soc, double band) {
+  const auto& s = c.s;
+  const double ceiling = effective_target_pct(s, c.in.owner);
+  if (ceiling >= 100.0) return;
+  const auto ceiling_text = maximum_text(ceiling, owner_target_applies(s, c.in.owner));
+  if (soc >= ceiling) {
     const auto sentence = [&] {
       return printf_string(
-          "Charging is stopped because the state of charge (%.0f %%) has reached the configured "
-          "maximum of %.0f %% (OP-SOC-02).",
-          soc, s.max_soc_pct);
+          "Charging is stopped because the state of charge (%.0f %%) has reached %s "
+          "(OP-SOC-02).",
+          soc, ceiling_text.c_str());
     };
     c.block(true, false, CauseKind::soc_reserve, "OP-SOC-02", "", sentence);
     c.activate("OP-SOC-02", Severity::info, sentence());
-  } else if (soc > s.max_soc_pct - band) {
-    const double factor = (s.max_soc_pct - soc) / band;
+  } else if (soc > ceiling - band) {
+    const double factor = (ceiling - soc) / band;
     c.derate(true, factor, CauseKind::soc_reserve, "OP-SOC-02", Severity::info, [&] {
       return printf_string(
           "Charging is reduced to %.0f %% because the state of charge (%.1f %%) is close "
-          "to the configured maximum of %.0f %% (OP-SOC-02).",
-          pct(factor), soc, s.max_soc_pct);
+          "to %s (OP-SOC-02).",
+          pct(factor), soc, ceiling_text.c_str());
     });
   }
+}
+
+}  // namespace
+
+void apply_soc(Cycle& c, RuleMemory& m) {
+  const double soc = *c.in.pack.soc_pct;
+  const double band = std::max(c.s.soc_soft_band_pct, 1e-9);
+  apply_floor(c, m, soc, band);
+  apply_ceiling(c, soc, band);
 }
 
 }  // namespace bessd::limits::detail

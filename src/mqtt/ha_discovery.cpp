@@ -42,6 +42,8 @@ constexpr SensorSpec kSensors[] = {
     {"operating_reason", "Operating reason", "operating_reason_text", "", "", "", false, false},
     {"state", "Controller state", "state", "", "", "", false, true},
     {"mode_state", "Operating mode", "mode", "", "", "", false, false},
+    {"reserve", "Reserve in force", "reserve_soc_pct", "%", "", "", false, true},
+    {"charge_target", "Charge target in force", "target_soc_pct", "%", "", "", false, true},
     {"faults", "Active faults", "faults", "", "", "", false, false},
     {"warnings", "Active warnings", "warnings", "", "", "", false, true},
     {"compliance", "Installation check", "compliance", "", "", "", false, true},
@@ -137,12 +139,32 @@ std::vector<RetainedMessage> control_entities(const MqttTopics& t, const Discove
   setpoint["unit_of_measurement"] = "W";
   setpoint["device_class"] = "power";
 
+  // The owner's window (docs/api.md "PUT /v1/settings"): the entity shows the one in force.
+  const auto soc_number = [&](const char* object, const char* name, const char* key,
+                              const char* command) {
+    Json n = common(t, d, object, name);
+    n["state_topic"] = t.state();
+    n["value_template"] = std::string("{{ value_json.") + key + " }}";
+    n["command_topic"] = t.command(command);
+    n["min"] = d.min_soc_pct;
+    n["max"] = d.max_soc_pct;
+    n["step"] = 1;
+    n["mode"] = "slider";
+    n["unit_of_measurement"] = "%";
+    n["entity_category"] = "config";
+    return n;
+  };
+  const Json reserve = soc_number("reserve_soc", "Backup reserve", "reserve_soc_pct", "reserve");
+  const Json target = soc_number("target_soc", "Charge target", "target_soc_pct", "target");
+
   Json ack = common(t, d, "acknowledge", "Acknowledge faults");
   ack["command_topic"] = t.command("ack");
   ack["payload_press"] = "ack";
 
   return {{t.discovery("select", "mode"), mode.dump()},
           {t.discovery("number", "manual_setpoint"), setpoint.dump()},
+          {t.discovery("number", "reserve_soc"), reserve.dump()},
+          {t.discovery("number", "target_soc"), target.dump()},
           {t.discovery("button", "acknowledge"), ack.dump()}};
 }
 

@@ -77,12 +77,40 @@ std::string stale(const Json& j, WallTime now, std::chrono::seconds validity) {
   return {};
 }
 
+// "reserve" / "target": a percentage as Home Assistant's number sends it, "config" for the
+// configuration's value, or JSON with reserve_soc_pct / target_soc_pct (null: the configuration's).
+// The facade checks it against the configured window, as for PUT /v1/settings.
+CommandCheck soc_setting(std::string_view name, std::string_view payload, bool json, const Json& j,
+                         MqttCommand c) {
+  const std::string key = name == "reserve" ? "reserve_soc_pct" : "target_soc_pct";
+  std::optional<double> pct;
+  bool configured = false;
+  if (json) {
+    if (!j.contains(key)) return refused(name, "the JSON payload needs " + key);
+    configured = j.at(key).is_null();
+    if (j.at(key).is_number()) pct = j.at(key).get<double>();
+  } else {
+    configured = lower(trimmed(payload)) == "config";
+    pct = number_in(payload);
+  }
+  if (!configured && !(pct && *pct >= 0.0 && *pct <= 100.0))
+    return refused(name,
+                   "the payload must be a state of charge from 0 to 100 (%), \"config\" "
+                   "for the configured value, or JSON with " +
+                       key);
+  c.kind = CommandKind::settings;
+  auto& field = name == "reserve" ? c.settings.reserve_soc_pct : c.settings.target_soc_pct;
+  field.emplace(configured ? std::nullopt : pct);
+  return {c, {}};
+}
+
 }  // namespace
 
 CommandCheck check_command(std::string_view name, std::string_view payload, bool retained,
                            WallTime now, std::chrono::seconds validity) {
-  if (name != "mode" && name != "setpoint" && name != "ack")
-    return refused(name, "unknown command (mode, setpoint, ack)");
+  if (name != "mode" && name != "setpoint" && name != "ack" && name != "reserve" &&
+      name != "target")
+    return refused(name, "unknown command (mode, setpoint, ack, reserve, target)");
   // A command is a word or a small JSON object: anything longer is not one of ours.
   if (payload.size() > kMaxCommandBytes)
     return refused(name, "the payload is " + std::to_string(payload.size()) + " bytes, at most " +
@@ -118,6 +146,7 @@ CommandCheck check_command(std::string_view name, std::string_view payload, bool
     c.kind = CommandKind::acknowledge;
     return {c, {}};
   }
+  if (name == "reserve" || name == "target") return soc_setting(name, payload, json, j, c);
   if (name == "setpoint") {
     std::optional<double> w = json ? (j.contains("setpoint_w") && j.at("setpoint_w").is_number()
                                           ? std::optional<double>(j.at("setpoint_w").get<double>())

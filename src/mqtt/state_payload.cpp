@@ -98,6 +98,8 @@ Json state_payload(const Json& status) {
       {"house_power_w", at(flow, {"house_w"})},
       {"commanded_power_w", at(status, {"commanded_power_w"})},
       {"manual_setpoint_w", at(status, {"manual_setpoint_w"})},
+      {"reserve_soc_pct", at(status, {"reserve_soc_pct"})},
+      {"target_soc_pct", at(status, {"target_soc_pct"})},
       {"charge_limit_w", at(env, {"charge_power_max_w"})},
       {"charge_limit_cause", clipped_text(at(env, {"charge_power_cause", "sentence"}))},
       {"discharge_limit_w", at(env, {"discharge_power_max_w"})},

@@ -185,6 +185,14 @@ nlohmann::json to_json(const SafetyState& state, const SafetyStateStamp& stamp) 
   } else {
     j["mode"] = nullptr;
   }
+  // Absent rather than null when none: a version before settings existed reads the file alike.
+  if (state.settings) {
+    const auto& o = *state.settings;
+    nlohmann::json settings{{"set_by", o.set_by}, {"set_unix_ms", o.set_unix_ms}};
+    if (o.reserve_soc_pct) settings["reserve_soc_pct"] = *o.reserve_soc_pct;
+    if (o.target_soc_pct) settings["target_soc_pct"] = *o.target_soc_pct;
+    j["settings"] = settings;
+  }
   return j;
 }
 
@@ -217,6 +225,17 @@ DecodedSafetyState from_json(const nlohmann::json& j) {
     if (m.contains("expires_unix_ms"))
       mode.expires_unix_ms = m.at("expires_unix_ms").get<std::int64_t>();
     s.mode = std::move(mode);
+  }
+  if (j.contains("settings")) {
+    const auto& o = j.at("settings");
+    SafetySettings settings;
+    settings.set_by = o.at("set_by").get<std::string>();
+    settings.set_unix_ms = o.at("set_unix_ms").get<std::int64_t>();
+    if (o.contains("reserve_soc_pct"))
+      settings.reserve_soc_pct = o.at("reserve_soc_pct").get<double>();
+    if (o.contains("target_soc_pct"))
+      settings.target_soc_pct = o.at("target_soc_pct").get<double>();
+    s.settings = std::move(settings);
   }
   return decoded;
 }

@@ -317,6 +317,29 @@ TEST(Mqtt, CommandsGoTheApisWayAndOldOnesAreRefused) {
   EXPECT_EQ(r.value("accepted", false), true) << r;
   EXPECT_TRUE(wait_until([&] { return status_of(site).at("mode") == "idle"; }, 5s));
 
+  // Home Assistant's reserve number: a plain percentage, checked and stored as PUT /v1/settings
+  // does it; the state shows the reserve in force.
+  ASSERT_TRUE(configs.count("homeassistant/number/bessd_home/reserve_soc/config"));
+  const auto reserve_config =
+      parsed(configs.at("homeassistant/number/bessd_home/reserve_soc/config"));
+  EXPECT_EQ(reserve_config.at("command_topic"), "bessd/home/cmd/reserve");
+  const auto configured = site.api("GET", "/v1/settings").body.at("reserve_soc_pct");
+  EXPECT_EQ(reserve_config.at("min"), configured.at("configured_pct")) << reserve_config;
+  r = parsed(broker.answer_to("bessd/home/cmd/reserve", "45", results));
+  EXPECT_EQ(r.value("accepted", false), true) << r;
+  EXPECT_TRUE(
+      wait_until([&] { return status_of(site).value("reserve_soc_pct", 0.0) == 45.0; }, 5s));
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto state = parsed(broker.retained("bessd/home/state", 1)["bessd/home/state"]);
+        return state.is_object() && state.value("reserve_soc_pct", 0.0) == 45.0;
+      },
+      10s));
+  r = parsed(broker.answer_to("bessd/home/cmd/reserve", "2", results));
+  EXPECT_EQ(r.value("accepted", true), false) << r;
+  EXPECT_NE(r.value("message", "").find("control.min_soc_pct"), std::string::npos) << r;
+  EXPECT_EQ(status_of(site).value("reserve_soc_pct", 0.0), 45.0);
+
   // Bytes that are not text are refused, and the audit that records them still reads back.
   r = parsed(broker.answer_to("bessd/home/cmd/mode", "\xff\xfe{", results));
   EXPECT_EQ(r.value("accepted", true), false) << r;

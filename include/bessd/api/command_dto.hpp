@@ -36,6 +36,32 @@ struct ModeVerdict {
   friend bool operator==(const ModeVerdict&, const ModeVerdict&) = default;
 };
 
+/// A change to the owner's reserve and charge target (docs/api.md "PUT /v1/settings"). Each
+/// field: absent = unchanged; holding an empty optional = back to the configuration's value.
+struct SettingsRequest {
+  std::optional<std::optional<double>> reserve_soc_pct;
+  std::optional<std::optional<double>> target_soc_pct;
+  friend bool operator==(const SettingsRequest&, const SettingsRequest&) = default;
+};
+
+/// One end of the state-of-charge window as it stands.
+struct SocSetting {
+  double effective_pct{0.0};        // in force
+  double configured_pct{0.0};       // control.min_soc_pct or control.max_soc_pct
+  std::optional<double> owner_pct;  // as set through the API; absent = the configuration's
+  friend bool operator==(const SocSetting&, const SocSetting&) = default;
+};
+
+/// The owner's settings (GET and PUT /v1/settings).
+struct SettingsDto {
+  SocSetting reserve;  // discharging stops here (OP-SOC-01)
+  SocSetting target;   // charging stops here (OP-SOC-02)
+  std::string set_by;  // who last set them (audit wording); empty: never set
+  std::optional<WallTime> set_at;
+  std::string message;  // a write's outcome for people
+  friend bool operator==(const SettingsDto&, const SettingsDto&) = default;
+};
+
 struct AckResult {
   std::vector<std::string> acknowledged;  // fault codes cleared by this request
   std::vector<std::string> still_active;  // latched faults whose cause has not cleared

@@ -52,6 +52,11 @@ class Facade {
   /// checked who.may_write() and validated the request.
   virtual Result<ModeVerdict> request_mode(const ModeRequest& request, const Requester& who) = 0;
   virtual Result<AckResult> ack_faults(const Requester& who) = 0;
+  /// The owner's reserve and charge target; the write refuses (invalid_argument) values outside
+  /// the configured window, naming the bound.
+  virtual SettingsDto settings() const = 0;
+  virtual Result<SettingsDto> request_settings(const SettingsRequest& request,
+                                               const Requester& who) = 0;
   /// The router's form of the two writes: `done` may run on any thread, and a facade whose
   /// writes wait (for a disk, an audit record) answers later instead of holding the caller, so
   /// that reads go on meanwhile. By default they answer at once with the calls above.
@@ -60,6 +65,10 @@ class Facade {
     done(request_mode(request, who));
   }
   virtual void submit_ack(const Requester& who, Done<AckResult> done) { done(ack_faults(who)); }
+  virtual void submit_settings(const SettingsRequest& request, const Requester& who,
+                               Done<SettingsDto> done) {
+    done(request_settings(request, who));
+  }
   /// Refuses (Result error `busy`) unless the system is idle or simulated.
   virtual void run_self_test(const Requester& who, Done<SelfTestReport> done) = 0;
   /// Records writes the router refused (no control scope, over the write rate) in the audit

@@ -39,6 +39,9 @@ Json to_json(const Requester& r);
 /// The request as the audit names it: {"mode", "setpoint_w"?, "expires_in_s"?}.
 Json to_json(const ModeRequest& r);
 Json to_json(const ModeVerdict& v);
+Json to_json(const SettingsRequest& r);
+Json to_json(const SocSetting& s);
+Json to_json(const SettingsDto& s);
 Json to_json(const AckResult& a);
 Json to_json(const SelfTestReport& r);
 

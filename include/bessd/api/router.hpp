@@ -71,6 +71,7 @@ class Router {
   void get_audit(const Request& req, Reply reply);
   void get_energy(const Request& req, Reply reply);
   void put_mode(const Request& req, Reply reply);
+  void put_settings(const Request& req, Reply reply);
   void post_ack(const Request& req, Reply reply);
   void post_self_test(const Request& req, Reply reply);
   std::optional<Response> refuse_write(const Request& req, const RouteInfo& route,

@@ -45,7 +45,9 @@ struct ControllerStatus {
   std::optional<WallTime> mode_set_at;       // ... and when
   std::optional<WallTime> mode_expires_at;   // ... and until when (absent = until changed)
   std::optional<double> commanded_power_w;   // what the controller commands now, + = charging
-  std::string command_reason;                // why (rule id or "operator")
+  double reserve_soc_pct{10.0};  // discharging stops here (the owner's or the configured)
+  double target_soc_pct{100.0};  // charging stops here (the owner's or the configured)
+  std::string command_reason;    // why (rule id or "operator")
   /// Why the battery has its power now: a stable code and one sentence (docs/api.md).
   std::string operating_reason_code{"starting"};
   std::string operating_reason{"Starting."};

@@ -92,6 +92,12 @@ class AppFacade final : public api::Facade, public StagedWrites {
   StagedWrite<api::AckResult> stage_ack(
       const api::Requester& who,
       std::optional<std::chrono::steady_clock::time_point> answer_by = std::nullopt) override;
+  api::SettingsDto settings() const override;
+  Result<api::SettingsDto> request_settings(const api::SettingsRequest& request,
+                                            const api::Requester& who) override;
+  StagedWrite<api::SettingsDto> stage_settings(
+      const api::SettingsRequest& request, const api::Requester& who,
+      std::optional<std::chrono::steady_clock::time_point> answer_by = std::nullopt) override;
   void run_self_test(const api::Requester& who, api::Done<api::SelfTestReport> done) override;
   void audit_refusal(const api::Requester& who, const std::string& request,
                      const std::string& message) override {
@@ -107,6 +113,8 @@ class AppFacade final : public api::Facade, public StagedWrites {
   static void add_reaction_metrics(std::vector<api::MetricSample>& m, const LatencyHistogram& h);
   struct ModePlan;
   struct AckPlan;
+  struct SettingsPlan;
+  Result<api::SettingsDto> apply_settings(const SettingsPlan& plan);
   Result<api::ModeVerdict> apply_mode(const ModePlan& plan);
   Result<api::ModeVerdict> refuse_late_mode(const ModePlan& plan);
   Result<api::AckResult> apply_ack(const AckPlan& plan);

@@ -67,6 +67,11 @@ class ControlLoop {
     request_ = request;
     operator_mode_ = true;
   }
+  /// The owner's reserve and charge target (docs/api.md "PUT /v1/settings"); runs a step now.
+  void set_owner(const limits::OwnerSocSettings& owner);
+  /// The same from the safety state, before start() (no step runs).
+  void restore_owner(const limits::OwnerSocSettings& owner) { owner_ = owner; }
+  const limits::OwnerSocSettings& owner() const { return owner_; }
   /// At start, until the safety state is confirmed writable (docs/operations.md "Safety
   /// state"): every step runs as idle, whatever the mode; protections work as always.
   void hold_until_confirmed(bool hold) { hold_until_confirmed_ = hold; }
@@ -156,6 +161,7 @@ class ControlLoop {
   bool fire_alarm_active_{false};
   control::OperatorRequest configured_;
   control::OperatorRequest request_;
+  limits::OwnerSocSettings owner_;
   bool hold_until_confirmed_{false};
   bool operator_mode_{false};
   bool ack_pending_{false};

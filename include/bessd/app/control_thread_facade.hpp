@@ -137,6 +137,33 @@ class ControlThreadFacade final : public api::Facade {
       return std::pair{std::move(result), take_audit_commits()};
     }));
   }
+  api::SettingsDto settings() const override {
+    return on_control([this] { return inner_.settings(); });
+  }
+  Result<api::SettingsDto> request_settings(const api::SettingsRequest& request,
+                                            const api::Requester& who) override {
+    return settings_write(request, who, std::nullopt);
+  }
+  Result<api::SettingsDto> settings_write(
+      const api::SettingsRequest& request, const api::Requester& who,
+      std::optional<std::chrono::steady_clock::time_point> answer_by) {
+    if (staged_)
+      return answered_after_audit(run_staged<api::SettingsDto>(
+          [&] { return staged_->stage_settings(request, who, answer_by); }));
+    return answered_after_audit(on_control([&] {
+      auto result = inner_.request_settings(request, who);
+      return std::pair{std::move(result), take_audit_commits()};
+    }));
+  }
+  void submit_settings(const api::SettingsRequest& request, const api::Requester& who,
+                       api::Done<api::SettingsDto> done) override {
+    const auto answer_by = std::chrono::steady_clock::now() + kStoreBy;  // as for a mode
+    boost::asio::post(writes_, [this, request, who, answer_by, done = std::move(done)] {
+      if (stopping_)
+        return done(refused_at_stop(who, "PUT /v1/settings " + api::to_json(request).dump()));
+      done(settings_write(request, who, answer_by));
+    });
+  }
   void submit_mode(const api::ModeRequest& request, const api::Requester& who,
                    api::Done<api::ModeVerdict> done) override {
     if (request.mode == api::Mode::idle && !request.expires_in_s) {

@@ -1,10 +1,10 @@
 #pragma once
-// The controller's latched faults and the operator's mode, kept in the durable safety-state file
-// (storage::SafetyStateFile; docs/operations.md, "Safety state") instead of the telemetry
-// database. Every change is on disk (fsynced) before latch()/clear()/save_mode() return, so it
-// is durable before it takes effect. Latches and trip counts can also be staged in memory and
-// written together by one flush() (the latch writer does so: a burst of latches on a slow disk
-// costs one write, not one each).
+// The controller's latched faults, the operator's mode and the owner's settings, kept in the
+// durable safety-state file (storage::SafetyStateFile; docs/operations.md, "Safety state") instead
+// of the telemetry database. Every change is on disk (fsynced) before latch()/clear()/save_mode()
+// return, so it is durable before it takes effect. Latches and trip counts can also be staged in
+// memory and written together by one flush() (the latch writer does so: a burst of latches on a
+// slow disk costs one write, not one each).
 //
 // Unknown means latched: when the state of a previous run cannot be read at start (missing,
 // damaged, unreadable), the store holds a latched FAULT-STORE "safety state lost: why", and
@@ -92,6 +92,11 @@ class SafetyStateStore final : public CoalescingLatchStore {
   /// The same, withheld (false, nothing changed) when `may_commit` says no at the last moment.
   Result<bool> save_mode_if(const storage::SafetyMode& mode, const CommitCheck& may_commit,
                             const Committed& on_committed = {});
+  /// Durably stores the owner's reserve and charge target, withheld (false, nothing changed)
+  /// when `may_commit` says no at the last moment. On failure nothing changes.
+  Result<bool> save_settings_if(const storage::SafetySettings& settings,
+                                const CommitCheck& may_commit, const Committed& on_committed = {});
+  std::optional<storage::SafetySettings> settings() const;
   /// The stored records of these latches, as they are now (for clear_latches).
   std::vector<storage::SafetyLatch> latch_records(const std::vector<std::string>& ids) const;
   /// Clears these records in one write (an acknowledgement: all of them or none). A latch

@@ -57,6 +57,10 @@ class StagedWrites {
       std::optional<std::chrono::steady_clock::time_point> answer_by = std::nullopt) = 0;
   /// The same deadline for an acknowledgement: one stored after its client gave up would clear
   /// latches nobody is told about.
+  /// The owner's reserve and charge target, with the same deadline as a mode.
+  virtual StagedWrite<api::SettingsDto> stage_settings(
+      const api::SettingsRequest& request, const api::Requester& who,
+      std::optional<std::chrono::steady_clock::time_point> answer_by = std::nullopt) = 0;
   virtual StagedWrite<api::AckResult> stage_ack(
       const api::Requester& who,
       std::optional<std::chrono::steady_clock::time_point> answer_by = std::nullopt) = 0;

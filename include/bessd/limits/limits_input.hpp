@@ -9,6 +9,7 @@
 
 #include <bessd/core/inverter_state.hpp>
 #include <bessd/core/pack_state.hpp>
+#include <bessd/limits/owner_soc_settings.hpp>
 
 namespace bessd::limits {
 
@@ -43,6 +44,7 @@ struct LimitsInput {
   bool fire_alarm_configured{false};
   bool fire_alarm_active{false};  // ALM-01 input trips (already debounced by the reader)
   std::vector<ActiveFault> faults;
+  OwnerSocSettings owner;  // the owner's reserve and charge target (OP-SOC-01/02)
 };
 
 }  // namespace bessd::limits

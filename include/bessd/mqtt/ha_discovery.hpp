@@ -25,6 +25,10 @@ struct DiscoveryDevice {
   std::string sw_version;               // bessd's version
   std::optional<double> rated_power_w;  // bounds of the manual setpoint entity
   bool control_allowed{false};          // mqtt.allow_control
+  // Bounds of the reserve and charge target entities: the configured window (control.min_soc_pct,
+  // control.max_soc_pct), which the owner may narrow but never widen.
+  double min_soc_pct{0.0};
+  double max_soc_pct{100.0};
 };
 
 /// Every entity's config message, in a stable order. With control not allowed, the control

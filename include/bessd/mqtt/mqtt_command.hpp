@@ -18,13 +18,15 @@ namespace bessd::mqtt {
 /// Longer payloads are refused unread.
 inline constexpr std::size_t kMaxCommandBytes = 1024;
 
-enum class CommandKind : std::uint8_t { mode, acknowledge };
+enum class CommandKind : std::uint8_t { mode, acknowledge, settings };
 
 struct MqttCommand {
   CommandKind kind{CommandKind::mode};
   /// kind mode: as PUT /v1/mode takes it, except that a plain "manual" has no setpoint yet (the
   /// caller supplies the last one set over MQTT, or 0 W).
   api::ModeRequest mode;
+  /// kind settings ("reserve", "target"): as PUT /v1/settings takes it.
+  api::SettingsRequest settings;
   /// The JSON payload's "client" ("home-assistant", "node-red"): who the audit names. Empty for
   /// plain payloads.
   std::string client;
@@ -41,9 +43,9 @@ struct CommandCheck {
 /// enough for the broker's network thread; any payload (it need not be valid).
 bool asks_for_idle(std::string_view name, std::string_view payload);
 
-/// `name`: the topic's last level ("mode", "setpoint", "ack"). `sent_at` in a JSON payload is
-/// RFC 3339 or Unix seconds; without it a command is taken as sent now (Home Assistant sends
-/// none), so only a retained one is refused for its age.
+/// `name`: the topic's last level ("mode", "setpoint", "ack", "reserve", "target"). `sent_at` in a
+/// JSON payload is RFC 3339 or Unix seconds; without it a command is taken as sent now (Home
+/// Assistant sends none), so only a retained one is refused for its age.
 CommandCheck check_command(std::string_view name, std::string_view payload, bool retained,
                            WallTime now, std::chrono::seconds validity);
 

@@ -1,7 +1,8 @@
 #pragma once
 // The durable safety state (docs/operations.md, "Safety state"): the latched faults, the
-// operator's mode and the repeated-trip counts, kept apart from the telemetry database so that
-// nothing that happens to telemetry (corrupt, full, read-only, at its size cap) can lose a latch.
+// operator's mode and settings and the repeated-trip counts, kept apart from the telemetry database
+// so that nothing that happens to telemetry (corrupt, full, read-only, at its size cap) can lose a
+// latch.
 //
 // Design: one small file, replaced atomically on every change (write a temporary file, fsync
 // it, rename it over the old one, fsync the directory), so the file on disk is always either
@@ -49,6 +50,16 @@ struct SafetyMode {
   friend bool operator==(const SafetyMode&, const SafetyMode&) = default;
 };
 
+/// The owner's reserve and charge target as last set through the API (docs/api.md
+/// "PUT /v1/settings"); each absent = the configuration's.
+struct SafetySettings {
+  std::optional<double> reserve_soc_pct;
+  std::optional<double> target_soc_pct;
+  std::string set_by;  // the requester, as the audit names it
+  std::int64_t set_unix_ms{0};
+  friend bool operator==(const SafetySettings&, const SafetySettings&) = default;
+};
+
 /// Recent trips of one protection, for the repeated-trip latch (OP-REPEAT-*): a restart must not
 /// reset the count.
 struct SafetyTrip {
@@ -63,6 +74,7 @@ struct SafetyState {
   std::vector<SafetyLatch> latches;
   std::optional<SafetyMode> mode;
   std::vector<SafetyTrip> trips;
+  std::optional<SafetySettings> settings;
   friend bool operator==(const SafetyState&, const SafetyState&) = default;
 };
 

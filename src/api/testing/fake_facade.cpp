@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <bessd/api/json.hpp>
+#include <bessd/api/settings_change.hpp>
 
 namespace bessd::api::testing {
 
@@ -14,6 +15,7 @@ core::Cause cause(core::CauseKind kind, std::string rule, std::string sentence) 
 }  // namespace
 
 FakeFacade::FakeFacade(const Clock& clock) : clock_(clock) {
+  settings_snapshot = settings_with(10.0, 100.0, std::nullopt, std::nullopt);
   auto& s = status_snapshot;
   s.controller.state = "running";
   s.controller.mode = Mode::self_consumption;
@@ -233,6 +235,28 @@ void FakeFacade::record(const Requester& who, std::string action, std::string re
   audit_log.push_back({static_cast<std::int64_t>(audit_log.size()) + 1, clock_.wall_now(), who,
                        std::move(action), std::move(request), std::move(outcome),
                        std::move(message)});
+}
+
+Result<SettingsDto> FakeFacade::request_settings(const SettingsRequest& request,
+                                                 const Requester& who) {
+  settings_requests.emplace_back(request, who);
+  const auto body = to_json(request).dump();
+  if (fail_next) {
+    Error e = *std::exchange(fail_next, std::nullopt);
+    record(who, "settings", body, "error", e.message);
+    return Failure{e};
+  }
+  auto next = apply_settings_request(settings_snapshot, request);
+  if (!next) {
+    record(who, "settings", body, "refused", next.error().message);
+    return next;
+  }
+  next->set_by = who.describe();
+  next->set_at = status_snapshot.time;
+  settings_snapshot = *next;
+  next->message = "settings stored and in force";
+  record(who, "settings", body, "accepted", next->message);
+  return next;
 }
 
 Result<ModeVerdict> FakeFacade::request_mode(const ModeRequest& request, const Requester& who) {

@@ -377,6 +377,35 @@ int main(int argc, char** argv) {
               CLI::AsNumberWithUnit::CASE_SENSITIVE))
           ->check(CLI::Range(std::int64_t{1}, std::int64_t{30} * 86400).description(""))
           ->type_name("DURATION");
+  auto* settings = app.add_subcommand(
+      "settings", "show or change the owner's reserve and charge target (kept across restarts)");
+  std::string reserve_text;
+  std::string target_text;
+  const auto pct_or_config = CLI::Validator(
+      [](const std::string& v) -> std::string {
+        if (v == "config") return {};
+        double pct = 0.0;
+        std::size_t used = 0;
+        try {
+          pct = std::stod(v, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used != v.size() || !(pct >= 0.0 && pct <= 100.0))
+          return "must be a percentage from 0 to 100, or \"config\", got \"" + v + "\"";
+        return {};
+      },
+      "PCT|config");
+  auto* reserve_opt = settings
+                          ->add_option("--reserve", reserve_text,
+                                       "discharging stops at this SOC (%); \"config\" = "
+                                       "control.min_soc_pct")
+                          ->check(pct_or_config);
+  auto* target_opt = settings
+                         ->add_option("--target", target_text,
+                                      "charging stops at this SOC (%); \"config\" = "
+                                      "control.max_soc_pct")
+                         ->check(pct_or_config);
   auto* ack = app.add_subcommand("ack", "acknowledge latched faults whose cause has cleared");
   auto* self_test = app.add_subcommand("self-test", "run the protection self-test");
   auto* check = app.add_subcommand("check-site", "check a configuration file offline");
@@ -465,6 +494,22 @@ int main(int argc, char** argv) {
       r.print(nullptr);
     else
       std::cout << "accepted: " << r.json().value("message", std::string{}) << "\n";
+    return kOk;
+  }
+  if (*settings) {
+    if (reserve_opt->count() == 0 && target_opt->count() == 0)
+      return r.show("/v1/settings", bessctl::render_settings);
+    Json body = Json::object();
+    const auto value = [](const std::string& text) {
+      return text == "config" ? Json(nullptr) : Json(std::stod(text));
+    };
+    if (reserve_opt->count() != 0) body["reserve_soc_pct"] = value(reserve_text);
+    if (target_opt->count() != 0) body["target_soc_pct"] = value(target_text);
+    if (int rc = r.call("PUT", "/v1/settings", body.dump())) return rc;
+    if (g.json)
+      r.print(nullptr);
+    else
+      std::cout << bessctl::render_settings(r.json());
     return kOk;
   }
   if (*ack) {

@@ -114,6 +114,9 @@ std::string render_status(const Json& s) {
       << " (kept across restarts)\n";
   else if (at(s, "mode_source").is_string())
     o << "Mode set:   by the configuration file\n";
+  if (at(s, "reserve_soc_pct").is_number())
+    o << "SOC window: discharging stops at " << num(at(s, "reserve_soc_pct"), 0, " %")
+      << ", charging at " << num(at(s, "target_soc_pct"), 0, " %") << " (bessctl settings)\n";
   o << "Battery:    SOC " << num(at(pack, "soc_pct"), 1, " %") << "  SOH "
     << num(at(pack, "soh_pct"), 1, " %") << "  " << num(at(pack, "voltage_v"), 2, " V") << "  "
     << num(at(pack, "current_a"), 2, " A", true) << "  " << num(at(pack, "power_w"), 0, " W", true)
@@ -273,6 +276,33 @@ std::string render_events(const Json& e) {
     o << line << (ended ? "ended: " : "") << str(at(ev, "message")) << "\n";
   }
   return o.str();
+}
+
+namespace {
+
+std::string soc_setting_line(const char* name, const Json& v) {
+  std::string line = std::string(name) + num(at(v, "effective_pct"), 0, " %");
+  if (str(at(v, "source")) == "owner")
+    line += "  set by the owner (configured " + num(at(v, "configured_pct"), 0, " %") + ")";
+  else if (at(v, "owner_pct").is_number())
+    line += "  the configuration's (the owner's " + num(at(v, "owner_pct"), 0, " %") +
+            " is outside the configured window)";
+  else
+    line += "  the configuration's";
+  return line + "\n";
+}
+
+}  // namespace
+
+std::string render_settings(const Json& s) {
+  std::string out;
+  if (at(s, "message").is_string()) out += "accepted: " + str(at(s, "message")) + "\n";
+  out += soc_setting_line("Reserve (discharging stops):  ", at(s, "reserve_soc_pct"));
+  out += soc_setting_line("Charge target (charging stops): ", at(s, "target_soc_pct"));
+  if (at(s, "set_by").is_string())
+    out += "Set by " + str(at(s, "set_by")) + " at " + when(at(s, "set_at")) +
+           " (kept across restarts)\n";
+  return out;
 }
 
 std::string render_health(const Json& h) {

@@ -134,6 +134,9 @@ TEST_F(OpenApi, ResponsesMatchTheDocumentedSchemas) {
       {Method::get, "/v1/energy", "/v1/energy?period=week&count=3", ""},
       {Method::get, "/v1/config", "/v1/config", ""},
       {Method::put, "/v1/mode", "/v1/mode", R"({"mode":"manual","setpoint_w":300})"},
+      {Method::get, "/v1/settings", "/v1/settings", ""},
+      {Method::put, "/v1/settings", "/v1/settings", R"({"reserve_soc_pct":40})"},
+      {Method::put, "/v1/settings", "/v1/settings", R"({"reserve_soc_pct":null})"},
       {Method::post, "/v1/faults/ack", "/v1/faults/ack", ""},
       {Method::post, "/v1/self-test", "/v1/self-test", ""},
   };

@@ -229,10 +229,10 @@ TEST_F(RouterWrite, EveryErrorCodeMapsToAStatus) {
 }
 
 TEST_F(RouterWrite, RoutesAreListed) {
-  EXPECT_EQ(router.routes().size(), 13u);
+  EXPECT_EQ(router.routes().size(), 15u);
   int writes = 0;
   for (const auto& r : router.routes()) writes += r.write ? 1 : 0;
-  EXPECT_EQ(writes, 3);
+  EXPECT_EQ(writes, 4);
 }
 
 }  // namespace

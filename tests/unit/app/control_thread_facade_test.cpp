@@ -153,6 +153,11 @@ class StalledDiskWrites final : public StagedWrites {
       std::optional<std::chrono::steady_clock::time_point>) override {
     return StagedWrite<api::ModeVerdict>::answered(fail(ErrorCode::invalid_argument, "unused"));
   }
+  StagedWrite<api::SettingsDto> stage_settings(
+      const api::SettingsRequest&, const api::Requester&,
+      std::optional<std::chrono::steady_clock::time_point>) override {
+    return StagedWrite<api::SettingsDto>::answered(fail(ErrorCode::invalid_argument, "unused"));
+  }
   StagedWrite<api::AckResult> stage_ack(
       const api::Requester&, std::optional<std::chrono::steady_clock::time_point>) override {
     staged_on = std::this_thread::get_id();

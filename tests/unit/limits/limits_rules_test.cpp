@@ -245,6 +245,35 @@ const RuleRow kRules[] = {
        in.pack.soc_pct = 90.0;
      },
      0.0, CauseKind::soc_reserve, "OP-SOC-02", 100.0, CauseKind::bms_limit, "BMS", nullptr},
+    {"OP_SOC_01_OwnersReserveStopsDischargeAboveTheFloor",
+     [](LimitsInput& in, LimitsSettings&) {
+       in.owner.reserve_soc_pct = 40.0;
+       in.pack.soc_pct = 40.0;
+     },
+     100.0, CauseKind::bms_limit, "BMS", 0.0, CauseKind::soc_reserve, "OP-SOC-01",
+     "has reached the owner's 40 % reserve; it resumes from 42 % (OP-SOC-01)"},
+    {"OP_SOC_01_OwnersReserveBelowTheFloorChangesNothing",
+     [](LimitsInput& in, LimitsSettings&) {
+       in.owner.reserve_soc_pct = 5.0;
+       in.pack.soc_pct = 10.0;
+     },
+     100.0, CauseKind::bms_limit, "BMS", 0.0, CauseKind::soc_reserve, "OP-SOC-01",
+     "has reached the 10 % reserve; it resumes from 12 % (OP-SOC-01)"},
+    {"OP_SOC_02_OwnersTargetStopsCharge",
+     [](LimitsInput& in, LimitsSettings&) {
+       in.owner.target_soc_pct = 80.0;
+       in.pack.soc_pct = 80.0;
+     },
+     0.0, CauseKind::soc_reserve, "OP-SOC-02", 100.0, CauseKind::bms_limit, "BMS",
+     "has reached the owner's charge target of 80 % (OP-SOC-02)"},
+    {"OP_SOC_02_OwnersTargetAboveTheMaximumChangesNothing",
+     [](LimitsInput& in, LimitsSettings& s) {
+       s.max_soc_pct = 90.0;
+       in.owner.target_soc_pct = 95.0;
+       in.pack.soc_pct = 90.0;
+     },
+     0.0, CauseKind::soc_reserve, "OP-SOC-02", 100.0, CauseKind::bms_limit, "BMS",
+     "has reached the configured maximum of 90 % (OP-SOC-02)"},
     {"COM_01_MissingPartGivesZero",
      [](LimitsInput& in, LimitsSettings&) { in.pack.flags_at.reset(); }, 0.0, CauseKind::stale_data,
      "COM-01", 0.0, CauseKind::stale_data, "COM-01", "has not reported its alarm flags (COM-01)"},

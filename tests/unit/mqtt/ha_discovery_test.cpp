@@ -67,6 +67,7 @@ TEST(HaDiscovery, ControlEntitiesOnlyWhenControlIsAllowed) {
   const auto off = ha_discovery(kTopics, {"Home", "0.1.0", 5000.0, false});
   for (const auto& topic :
        {kTopics.discovery("select", "mode"), kTopics.discovery("number", "manual_setpoint"),
+        kTopics.discovery("number", "reserve_soc"), kTopics.discovery("number", "target_soc"),
         kTopics.discovery("button", "acknowledge")})
     EXPECT_TRUE(config_at(off, topic).is_null())
         << topic << ": an empty retained message removes it";
@@ -80,6 +81,22 @@ TEST(HaDiscovery, ControlEntitiesOnlyWhenControlIsAllowed) {
   EXPECT_EQ(setpoint.at("command_topic"), "bessd/home/cmd/setpoint");
   const Json ack = config_at(on, kTopics.discovery("button", "acknowledge"));
   EXPECT_EQ(ack.at("command_topic"), "bessd/home/cmd/ack");
+}
+
+// The reserve and charge target numbers span the installer's window and nothing wider.
+TEST(HaDiscovery, SocNumbersSpanTheConfiguredWindow) {
+  const auto off = ha_discovery(kTopics, {"Home", "0.1.0", 5000.0, false, 20.0, 95.0});
+  EXPECT_TRUE(config_at(off, kTopics.discovery("number", "reserve_soc")).is_null());
+  const auto on = ha_discovery(kTopics, {"Home", "0.1.0", 5000.0, true, 20.0, 95.0});
+  const Json reserve = config_at(on, kTopics.discovery("number", "reserve_soc"));
+  EXPECT_EQ(reserve.at("command_topic"), "bessd/home/cmd/reserve");
+  EXPECT_EQ(reserve.at("min"), 20.0);
+  EXPECT_EQ(reserve.at("max"), 95.0);
+  EXPECT_EQ(reserve.at("unit_of_measurement"), "%");
+  EXPECT_EQ(reserve.at("value_template"), "{{ value_json.reserve_soc_pct }}");
+  const Json target = config_at(on, kTopics.discovery("number", "target_soc"));
+  EXPECT_EQ(target.at("command_topic"), "bessd/home/cmd/target");
+  EXPECT_EQ(target.at("value_template"), "{{ value_json.target_soc_pct }}");
 }
 
 }  // namespace

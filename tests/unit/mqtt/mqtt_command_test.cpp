@@ -36,6 +36,34 @@ TEST(MqttCommand, HomeAssistantsPlainPayloadsAreUnderstood) {
   EXPECT_EQ(c.command->kind, CommandKind::acknowledge);
 }
 
+// Home Assistant's number sends the percentage; "config" and JSON null go back to the
+// configuration's value; anything else is refused before the facade sees it.
+TEST(MqttCommand, ReserveAndTargetAreSettings) {
+  auto c = check("reserve", "45");
+  ASSERT_TRUE(c.command) << c.refusal;
+  EXPECT_EQ(c.command->kind, CommandKind::settings);
+  EXPECT_EQ(c.command->settings.reserve_soc_pct, std::optional<double>{45.0});
+  EXPECT_FALSE(c.command->settings.target_soc_pct);
+  c = check("target", "config\n");
+  ASSERT_TRUE(c.command) << c.refusal;
+  ASSERT_TRUE(c.command->settings.target_soc_pct);
+  EXPECT_FALSE(c.command->settings.target_soc_pct->has_value());
+  c = check("reserve", R"({"reserve_soc_pct": null, "client": "ha"})");
+  ASSERT_TRUE(c.command) << c.refusal;
+  ASSERT_TRUE(c.command->settings.reserve_soc_pct);
+  EXPECT_FALSE(c.command->settings.reserve_soc_pct->has_value());
+  EXPECT_EQ(c.command->client, "ha");
+  for (const char* bad : {"150", "-1", "forty", ""}) {
+    c = check("reserve", bad);
+    EXPECT_FALSE(c.command) << bad;
+    EXPECT_NE(c.refusal.find("command reserve refused"), std::string::npos) << c.refusal;
+  }
+  c = check("target", R"({"reserve_soc_pct": 40})");
+  EXPECT_FALSE(c.command);
+  EXPECT_NE(c.refusal.find("target_soc_pct"), std::string::npos) << c.refusal;
+  EXPECT_FALSE(check("reserve", "40", /*retained=*/true).command);
+}
+
 TEST(MqttCommand, JsonCarriesTheSetpointExpiryAndWhenItWasSent) {
   auto c =
       check("mode", R"({"mode":"manual","setpoint_w":800,"expires_in_s":3600,"sent_at":"-5s"})");

@@ -33,6 +33,11 @@ SafetyState sample() {
   m.set_unix_ms = 1'700'000'000'000;
   s.mode = m;
   s.trips.push_back({"OP-V-01", true, false, {1'700'000'000'000, 1'700'000'600'000}});
+  SafetySettings o;
+  o.reserve_soc_pct = 42.5;
+  o.set_by = "mqtt client ha";
+  o.set_unix_ms = 1'700'000'100'000;
+  s.settings = o;
   return s;
 }
 
@@ -282,6 +287,24 @@ TEST(SafetyStateFile, AFileWithoutTripsDecodes) {
   ASSERT_TRUE(decoded) << decoded.error().message << "\n" << header << body;
   EXPECT_EQ(decoded->state, old);
   EXPECT_EQ(decoded->stamp.generation, 3u);
+}
+
+// A file from before the owner's settings existed has no "settings" key, and a file with only a
+// target keeps the reserve absent (the configuration's).
+TEST(SafetyStateFile, SettingsAreOptionalEachOnItsOwn) {
+  SafetyState none = sample();
+  none.settings.reset();
+  const auto without = encode_safety_state(none, {"", 1});
+  EXPECT_EQ(without.find("\"settings\""), std::string::npos) << without;
+  auto decoded = decode_safety_state(without);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_FALSE(decoded->state.settings);
+  SafetyState target_only = sample();
+  target_only.settings->reserve_soc_pct.reset();
+  target_only.settings->target_soc_pct = 85.0;
+  decoded = decode_safety_state(encode_safety_state(target_only, {"", 2}));
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(decoded->state, target_only);
 }
 
 TEST(SafetyStateFile, DecodeNamesWhatIsWrong) {

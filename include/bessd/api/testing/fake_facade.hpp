@@ -34,6 +34,9 @@ class FakeFacade final : public Facade {
 
   Result<ModeVerdict> request_mode(const ModeRequest& request, const Requester& who) override;
   Result<AckResult> ack_faults(const Requester& who) override;
+  SettingsDto settings() const override { return settings_snapshot; }
+  Result<SettingsDto> request_settings(const SettingsRequest& request,
+                                       const Requester& who) override;
   void run_self_test(const Requester& who, Done<SelfTestReport> done) override;
   void audit_refusal(const Requester& who, const std::string& request,
                      const std::string& message) override {
@@ -45,6 +48,7 @@ class FakeFacade final : public Facade {
   LimitsDto limits_snapshot;
   ComplianceDto compliance_report;
   HealthDto health_report;
+  SettingsDto settings_snapshot;  // reserve 10 % and maximum 100 % configured, none set
   nlohmann::json config;
   std::vector<MetricSample> extra_metrics;
   std::vector<EventRecord> event_log;  // oldest first
@@ -63,6 +67,7 @@ class FakeFacade final : public Facade {
   // --- What the router passed in ---
   std::vector<std::pair<ModeRequest, Requester>> mode_requests;
   std::vector<Requester> ack_requests;
+  std::vector<std::pair<SettingsRequest, Requester>> settings_requests;
   std::vector<Requester> self_test_requests;
   std::vector<EventQuery> event_queries;
   std::vector<HistoryQuery> history_queries;

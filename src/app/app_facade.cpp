@@ -390,6 +390,8 @@ std::vector<api::MetricSample> AppFacade::metrics() const {
         static_cast<double>(sm.queue_depth));
   gauge("bessd_storage_database_bytes", "Database size", static_cast<double>(sm.database_bytes));
   if (const LatencyHistogram* h = ctx_.inverter.safety_reactions()) add_reaction_metrics(m, *h);
+  if (ctx_.service_metrics)
+    for (auto& sample : ctx_.service_metrics()) m.push_back(std::move(sample));
   return m;
 }
 

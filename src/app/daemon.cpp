@@ -582,9 +582,21 @@ struct Daemon::Impl {
     // Start-up: the one place the group is looked up on this thread (reloads use the worker).
     const auto gid = unix_group_id(config.api);
     facade = std::make_unique<AppFacade>(FacadeContext{
-        io.get_executor(), clock, config, options.config_path, *loop, *bms_monitor,
-        *inverter_driver, *store, compliance_report, bms_link_detail(), inverter_link_detail(),
-        &inverter_problems, latches.get(), latch_writer.get(), &config_text,
+        io.get_executor(),
+        clock,
+        config,
+        options.config_path,
+        *loop,
+        *bms_monitor,
+        *inverter_driver,
+        *store,
+        compliance_report,
+        bms_link_detail(),
+        inverter_link_detail(),
+        &inverter_problems,
+        latches.get(),
+        latch_writer.get(),
+        &config_text,
         [this] {
           auto links = listeners->links();
           if (meter) links.push_back(meter->link_status(clock.now()));
@@ -592,8 +604,10 @@ struct Daemon::Impl {
           if (uplink) links.push_back(uplink->link_status(clock.now()));
           return links;
         },
-        [this] { return service_faults(); }, &running_config_fingerprint,
-        [this] { return warnings.list(); }});
+        [this] { return service_faults(); },
+        &running_config_fingerprint,
+        [this] { return warnings.list(); },
+        [this] { return uplink ? uplink->metrics() : std::vector<api::MetricSample>{}; }});
     // 2 s at most for a write's audit record: well inside a client's patience (bessctl gives up
     // after 5 s), so an answer that says "not stored yet" still arrives.
     api_facade = std::make_unique<ControlThreadFacade>(

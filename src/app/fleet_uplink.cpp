@@ -384,6 +384,23 @@ UplinkFigures FleetUplink::figures() const {
   return figures_;
 }
 
+std::vector<api::MetricSample> FleetUplink::metrics() const {
+  const auto f = figures();
+  const auto counter = [](const char* name, const char* help, std::uint64_t v) {
+    return api::MetricSample{name, help, api::MetricType::counter, {}, static_cast<double>(v)};
+  };
+  return {
+      counter("bessd_uplink_batches_acknowledged_total", "Batches the central broker acknowledged",
+              f.batches_acknowledged),
+      counter("bessd_uplink_rows_sent_total", "Telemetry rows and events in acknowledged batches",
+              f.rows_sent),
+      counter("bessd_uplink_rows_missing_total",
+              "Rows the log no longer had when their turn to be sent came", f.rows_missing),
+      counter("bessd_uplink_resends_total",
+              "Batches sent again (no acknowledgement in time, or the link was lost)", f.resends),
+  };
+}
+
 api::LinkStatus FleetUplink::link_status(TimePoint now) const {
   const auto f = figures();
   api::LinkStatus l;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -619,6 +620,21 @@ TEST(FleetUplink, ACentralBrokerOutageAndARestartLoseNothing) {
       },
       10s))
       << site.bessd_output();
+  // The counters say it too: batches acknowledged, rows sent, and the batch of the outage sent
+  // again.
+  const auto scrape =
+      run({"/usr/bin/curl", "-sf", "--unix-socket", site.api_socket(), "http://localhost/metrics"})
+          .output;
+  const auto counter = [&](const std::string& name) {
+    std::smatch m;
+    return std::regex_search(scrape, m, std::regex("\n" + name + " ([0-9.e+]+)")) ? std::stod(m[1])
+                                                                                  : -1.0;
+  };
+  EXPECT_GT(counter("bessd_uplink_batches_acknowledged_total"), 0.0) << scrape;
+  EXPECT_GE(counter("bessd_uplink_rows_sent_total"),
+            counter("bessd_uplink_batches_acknowledged_total"));
+  EXPECT_GE(counter("bessd_uplink_resends_total"), 0.0) << scrape;
+  EXPECT_EQ(counter("bessd_uplink_rows_missing_total"), 0.0) << scrape;
   site.bessd()->signal(SIGTERM);
   ASSERT_TRUE(site.bessd()->wait(15s));
   collector.disconnect();

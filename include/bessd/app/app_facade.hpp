@@ -64,6 +64,8 @@ struct FacadeContext {
   const std::string* config_fingerprint{nullptr};
   // Warning-level conditions active now (ActiveWarnings); may be empty.
   std::function<std::vector<api::ActiveFault>()> active_warnings;
+  // Counters of the service around the controller (the fleet uplink) for /metrics; may be empty.
+  std::function<std::vector<api::MetricSample>()> service_metrics;
 };
 
 class AppFacade final : public api::Facade, public StagedWrites {

@@ -24,6 +24,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <bessd/api/metric_sample.hpp>
 #include <bessd/api/status_dto.hpp>
 #include <bessd/app/fleet_batch.hpp>
 #include <bessd/broker/mosquitto_link.hpp>
@@ -91,6 +92,8 @@ class FleetUplink {
   void stop();
 
   UplinkFigures figures() const;
+  /// The figures' counters for /metrics (docs/fleet.md "Watching it").
+  std::vector<api::MetricSample> metrics() const;
   std::string describe() const { return link_.describe(); }
   /// "uplink" in status's links (docs/api.md): up while connected, the age of the last
   /// acknowledgement, the times the link was lost, and how far behind it is.

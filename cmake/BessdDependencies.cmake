@@ -4,6 +4,8 @@ find_package(Boost 1.74 REQUIRED)          # Asio and Beast are header-only
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
+# Time zones for schedules (docs/schedules.md): GCC 12 has no std::chrono time-zone database.
+find_package(date REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(MODBUS REQUIRED IMPORTED_TARGET libmodbus)

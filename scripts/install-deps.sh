@@ -8,7 +8,7 @@ PACKAGES=(
   clang libclang-rt-14-dev clang-format clang-tidy
   libboost-dev libsocketcan-dev libmodbus-dev libsqlite3-dev sqlite3 libspdlog-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev libcli11-dev libsystemd-dev libbenchmark-dev
-  libmosquitto-dev mosquitto mosquitto-clients openssl faketime
+  libmosquitto-dev mosquitto mosquitto-clients openssl faketime libhowardhinnant-date-dev tzdata
   python3 python3-jsonschema python3-prometheus-client socat iproute2 procps curl
   debhelper dpkg-dev fakeroot lintian man-db systemd udev
   qemu-system-x86 busybox-static kmod cpio

@@ -290,6 +290,7 @@ Json to_json(const StatusDto& s) {
                               : Json(nullptr)},
       {"commanded_power_w", opt(s.controller.commanded_power_w)},
       {"reserve_soc_pct", s.controller.reserve_soc_pct},
+      {"schedule", s.controller.schedule ? to_json(*s.controller.schedule) : Json(nullptr)},
       {"target_soc_pct", s.controller.target_soc_pct},
       {"operating_reason",
        {{"code", s.controller.operating_reason_code}, {"text", s.controller.operating_reason}}},
@@ -431,6 +432,14 @@ Json to_json(const ModeVerdict& v) {
           {"effective_setpoint_w", opt(v.effective_setpoint_w)},
           {"expires_at", v.expires_at ? Json(format_time(*v.expires_at)) : Json(nullptr)},
           {"message", v.message}};
+}
+
+Json to_json(const ScheduleStatus& s) {
+  return {{"action", s.action},
+          {"window", opt(s.window)},
+          {"goal_soc_pct", opt(s.goal_soc_pct)},
+          {"time_zone", s.time_zone},
+          {"local_time", s.local_time}};
 }
 
 Json to_json(const SettingsRequest& r) {

@@ -395,6 +395,18 @@ std::string to_json_text(const StatusDto& s) {
   w.key("protection");
   protection_object(w, s.protection);
   w.member("reserve_soc_pct", s.controller.reserve_soc_pct);
+  w.key("schedule");
+  if (const auto& sc = s.controller.schedule) {
+    w.begin_object();
+    w.member("action", sc->action);
+    w.member("goal_soc_pct", sc->goal_soc_pct);
+    w.member("local_time", sc->local_time);
+    w.member("time_zone", sc->time_zone);
+    w.member("window", sc->window);
+    w.end_object();
+  } else {
+    w.null();
+  }
   w.key("service_faults");
   w.begin_array();
   for (const auto& f : s.service_faults) fault_object(w, f);

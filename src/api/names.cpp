@@ -57,6 +57,8 @@ std::string_view to_string(Mode m) noexcept {
       return "idle";
     case Mode::manual:
       return "manual";
+    case Mode::schedule:
+      return "schedule";
     case Mode::self_consumption:
       return "self_consumption";
   }
@@ -64,7 +66,7 @@ std::string_view to_string(Mode m) noexcept {
 }
 
 std::optional<Mode> parse_mode(std::string_view text) noexcept {
-  for (Mode m : {Mode::idle, Mode::manual, Mode::self_consumption})
+  for (Mode m : {Mode::idle, Mode::manual, Mode::self_consumption, Mode::schedule})
     if (to_string(m) == text) return m;
   return std::nullopt;
 }

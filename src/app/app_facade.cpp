@@ -28,6 +28,8 @@ api::Mode to_api(config::OperatingMode m) {
       return api::Mode::manual;
     case config::OperatingMode::self_consumption:
       return api::Mode::self_consumption;
+    case config::OperatingMode::schedule:
+      return api::Mode::schedule;
   }
   return api::Mode::idle;
 }
@@ -188,6 +190,20 @@ api::StatusDto AppFacade::status() const {
     s.controller.mode_set_by = m.set_by;
     s.controller.mode_set_at = WallTime{std::chrono::milliseconds{m.set_unix_ms}};
     s.controller.mode_expires_at = ctx_.loop.request().expires_at;
+  }
+  if (const auto& sp = out.scheduled;
+      sp && ctx_.loop.request().mode == config::OperatingMode::schedule) {
+    api::ScheduleStatus sc;
+    sc.action = std::string(config::to_string(sp->kind));
+    if (!sp->window.empty()) sc.window = sp->window;
+    if (sp->kind == config::ScheduleActionKind::charge ||
+        sp->kind == config::ScheduleActionKind::discharge)
+      sc.goal_soc_pct = sp->goal_pct;
+    if (const auto& zone = ctx_.loop.schedule_zone()) {
+      sc.time_zone = zone->name();
+      sc.local_time = zone->clock_text(s.time);
+    }
+    s.controller.schedule = std::move(sc);
   }
   const auto soc_window = settings();
   s.controller.reserve_soc_pct = soc_window.reserve.effective_pct;

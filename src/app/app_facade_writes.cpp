@@ -26,6 +26,8 @@ config::OperatingMode to_config(api::Mode m) {
       return config::OperatingMode::manual;
     case api::Mode::self_consumption:
       return config::OperatingMode::self_consumption;
+    case api::Mode::schedule:
+      return config::OperatingMode::schedule;
   }
   return config::OperatingMode::idle;
 }
@@ -146,6 +148,10 @@ Result<api::AckResult> AppFacade::ack_faults(const api::Requester& who) {
 StagedWrite<api::ModeVerdict> AppFacade::stage_mode(
     const api::ModeRequest& request, const api::Requester& who, std::function<bool()> superseded,
     std::optional<std::chrono::steady_clock::time_point> answer_by) {
+  if (request.mode == api::Mode::schedule && !ctx_.config.schedule)
+    return StagedWrite<api::ModeVerdict>::answered(
+        fail(ErrorCode::invalid_argument,
+             "mode schedule needs a schedule section in the configuration (docs/schedules.md)"));
   auto plan = std::make_shared<ModePlan>();
   plan->superseded = std::move(superseded);
   plan->answer_by = answer_by;

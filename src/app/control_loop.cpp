@@ -1,5 +1,7 @@
 #include <bessd/app/control_loop.hpp>
 
+#include <bessd/control/schedule_calendar.hpp>
+
 #include <utility>
 
 #include <bessd/control/safety_triggers.hpp>
@@ -35,7 +37,23 @@ ControlLoop::ControlLoop(boost::asio::io_context& io, const Clock& clock, const 
       energy_(kEnergyGap),
       fire_alarm_configured_(cfg.control.fire_alarm.enabled),
       configured_(configured_request(cfg)),
-      request_(configured_) {}
+      request_(configured_) {
+  set_schedule(cfg);
+}
+
+// docs/schedules.md: the zone is checked when the configuration is loaded, so it is found here.
+void ControlLoop::set_schedule(const config::Config& cfg) {
+  schedule_ = cfg.schedule;
+  schedule_zone_.reset();
+  if (!schedule_) return;
+  if (schedule_->time_zone.empty()) {
+    schedule_zone_ = TimeZone::system();
+  } else if (auto zone = TimeZone::named(schedule_->time_zone)) {
+    schedule_zone_ = *zone;
+  } else {
+    schedule_zone_ = TimeZone::system();
+  }
+}
 
 control::OperatorRequest ControlLoop::configured_request(const config::Config& cfg) {
   control::OperatorRequest r;
@@ -52,6 +70,7 @@ void ControlLoop::reconfigure(const config::Config& cfg) {
                            limits::LimitsSettings::from_config(cfg));
   period_ = std::chrono::milliseconds(cfg.control.period_ms);
   fire_alarm_configured_ = cfg.control.fire_alarm.enabled;
+  set_schedule(cfg);
   // A reloaded `control.mode` takes effect unless the operator's mode is in force.
   configured_ = configured_request(cfg);
   if (!operator_mode_) request_ = configured_;
@@ -126,6 +145,12 @@ control::StepInput ControlLoop::make_input(bool stop, bool ack) const {
   // Until the safety state is confirmed writable at start, no mode releases power.
   if (hold_until_confirmed_) in.request.mode = config::OperatingMode::idle;
   in.mode_held_at_start = hold_until_confirmed_ && request_.mode != config::OperatingMode::idle;
+  if (in.request.mode == config::OperatingMode::schedule) {
+    if (schedule_ && schedule_zone_)
+      in.scheduled = control::scheduled_at(*schedule_, schedule_zone_->reading(in.wall_now));
+    else
+      in.request.mode = config::OperatingMode::idle;  // a reload took the schedule away
+  }
   in.ack_faults = ack;
   if (ack) in.ack_seen = ack_seen_;
   in.stop_requested = stop;

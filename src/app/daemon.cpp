@@ -465,7 +465,7 @@ struct Daemon::Impl {
     control::OperatorRequest r = loop->request();
     bool known = false;
     for (auto mode : {config::OperatingMode::idle, config::OperatingMode::manual,
-                      config::OperatingMode::self_consumption}) {
+                      config::OperatingMode::self_consumption, config::OperatingMode::schedule}) {
       if (config::to_string(mode) == m->mode) {
         r.mode = mode;
         known = true;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <bessd/common/local_time.hpp>
 #include <bessd/config/json_text.hpp>
 #include <bessd/config/sections.hpp>
 
@@ -18,6 +19,17 @@ std::string issues_summary(const std::string& source, const std::vector<ConfigIs
                      (issues.size() == 1 ? " problem" : " problems");
   for (const auto& i : issues) text += "\n  " + i.to_string();
   return text;
+}
+
+// Mode schedule needs a schedule, and a schedule's zone must be in the time-zone database.
+void check_schedule(const Config& config, IssueList& issues) {
+  if (config.control.mode == OperatingMode::schedule && !config.schedule)
+    issues.add("/control/mode",
+               "is \"schedule\", but there is no schedule section (docs/schedules.md)");
+  if (config.schedule && !config.schedule->time_zone.empty()) {
+    if (auto zone = TimeZone::named(config.schedule->time_zone); !zone)
+      issues.add("/schedule/time_zone", zone.error().message);
+  }
 }
 
 }  // namespace
@@ -92,6 +104,11 @@ Config parse_config(std::string_view text, const std::string& source) {
     auto r = top.object("uplink");
     read_uplink(r, config.uplink);
   }
+  {
+    auto r = top.object("schedule");
+    read_schedule(r, config.schedule);
+  }
+  check_schedule(config, issues);
   top.accept("$schema");  // editors may point at config/schema/bessd.schema.json
   top.finish();
   if (!issues.empty()) throw ConfigError(source, issues.items());

@@ -10,6 +10,8 @@ std::string_view to_string(OperatingMode m) noexcept {
       return "manual";
     case OperatingMode::self_consumption:
       return "self_consumption";
+    case OperatingMode::schedule:
+      return "schedule";
   }
   return "invalid";
 }
@@ -19,7 +21,8 @@ void read_control(ObjectReader& in, ControlConfig& out) {
   in.enumeration("mode", out.mode,
                  EnumTable<OperatingMode>{{"idle", OperatingMode::idle},
                                           {"manual", OperatingMode::manual},
-                                          {"self_consumption", OperatingMode::self_consumption}});
+                                          {"self_consumption", OperatingMode::self_consumption},
+                                          {"schedule", OperatingMode::schedule}});
   in.number("manual_setpoint_w", out.manual_setpoint_w, NumberRange::between(-1e6, 1e6));
   {
     auto sc = in.object("self_consumption");

@@ -56,10 +56,20 @@ double Controller::dc_load_carried_a(const StepInput& in) {
   return dc_load_carried_a_;
 }
 
+void Controller::check_grid_reading(const StepInput& in, std::vector<core::Event>& events) {
+  const bool have_grid = in.meter_grid_power_w || in.snapshot.inverter.grid_power_w;
+  if (!have_grid == no_grid_reading_) return;
+  no_grid_reading_ = !have_grid;
+  events.push_back(control_event(
+      in.now, no_grid_reading_ ? Severity::warning : Severity::info,
+      no_grid_reading_ ? EventEdge::raised : EventEdge::cleared, "control.no_grid_reading",
+      no_grid_reading_ ? "Self-consumption holds the battery at 0 W: no grid power reading."
+                       : "Grid power reading available again."));
+}
+
 core::InverterCommand Controller::command_for(const StepInput& in, const core::Envelope& env,
                                               bool online, StepOutput& out) {
   auto& events = out.events;
-  const auto& inv = in.snapshot.inverter;
   core::InverterCommand cmd;
   auto safe = [&](std::string reason) {
     cmd.kind = CommandKind::safe_state;
@@ -97,20 +107,26 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
       requested_w = in.request.manual_setpoint_w;
       wanted = requested_w;
       cmd.reason = "manual";
+    } else if (mode_ == config::OperatingMode::schedule) {
+      // docs/schedules.md: the window's action, inside the owner's and the configured window.
+      const auto& ls = engine_.settings();
+      const ScheduledAction idle{{config::ScheduleActionKind::idle, {}, {}, {}}, {}};
+      const auto plan = scheduled_power_.plan(in.scheduled.value_or(idle), in.snapshot.pack.soc_pct,
+                                              limits::effective_reserve_pct(ls, in.snapshot.owner),
+                                              limits::effective_target_pct(ls, in.snapshot.owner),
+                                              self_consumption_setpoint(in));
+      wanted = plan.wanted_w;
+      has_request = !plan.up_to_envelope;
+      requested_w = wanted;
+      cmd.reason = plan.reason;
+      if (plan.follows_house) check_grid_reading(in, events);
+      out.scheduled = plan;
     } else {
       wanted = self_consumption_setpoint(in);
       has_request = true;
       requested_w = wanted;
       cmd.reason = "self_consumption";
-      const bool have_grid = in.meter_grid_power_w || inv.grid_power_w;
-      if (!have_grid != no_grid_reading_) {
-        no_grid_reading_ = !have_grid;
-        events.push_back(control_event(
-            in.now, no_grid_reading_ ? Severity::warning : Severity::info,
-            no_grid_reading_ ? EventEdge::raised : EventEdge::cleared, "control.no_grid_reading",
-            no_grid_reading_ ? "Self-consumption holds the battery at 0 W: no grid power reading."
-                             : "Grid power reading available again."));
-      }
+      check_grid_reading(in, events);
     }
     // Recovery charge: at least the recovery power, in every mode (the envelope still bounds
     // it: BMS limits, temperature, the site's import limit).
@@ -263,7 +279,8 @@ void Controller::update_operating_reason(const StepInput& in, StepOutput& out) {
       out.waiting_for_bms,
       out.inverter_online,
       safe_first_pending_ && state_ != ControlState::starting,
-      no_grid_reading_ && mode_ == config::OperatingMode::self_consumption,
+      no_grid_reading_ && (mode_ == config::OperatingMode::self_consumption ||
+                           (out.scheduled && out.scheduled->follows_house)),
       in.mode_held_at_start,
       in.snapshot.compliance.reason,
       settings_.inverter_link,
@@ -271,6 +288,7 @@ void Controller::update_operating_reason(const StepInput& in, StepOutput& out) {
       charge_missing_text(),
       out.discharge_uncovered,
       in.snapshot.inverter.grid_power_from_meter,
+      out.scheduled ? &*out.scheduled : nullptr,
   });
   // Announced once it has held for a while: self-consumption passes through "balanced" every
   // time a cloud passes, and a log of those would drown the events that matter.

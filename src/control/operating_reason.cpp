@@ -99,7 +99,8 @@ OperatingReason guarded(const OperatingFacts& f) {
 OperatingReason clamped(const OperatingFacts& f) {
   const bool charge = f.clamp.requested_w > 0.0;
   const std::string& sentence = f.clamp.cause.sentence;
-  const bool self_use = f.mode == config::OperatingMode::self_consumption;
+  const bool self_use = f.mode == config::OperatingMode::self_consumption ||
+                        (f.scheduled && f.scheduled->follows_house);
   if (std::abs(f.clamp.allowed_w) <= f.idle_band_w) {
     std::string text = ended(sentence);
     if (self_use)
@@ -111,6 +112,36 @@ OperatingReason clamped(const OperatingFacts& f) {
           ended((charge ? "Charging limited to " : "Discharging limited to ") +
                 power_words(f.clamp.allowed_w) + " (" + power_words(f.clamp.requested_w) +
                 " asked): " + continued(sentence))};
+}
+
+// docs/schedules.md: the window's action in words, and which window. Self-consumption in a
+// window reads as self-consumption does (nullopt).
+std::optional<OperatingReason> scheduled(const OperatingFacts& f, double p, bool idle) {
+  const auto& s = *f.scheduled;
+  using Kind = config::ScheduleActionKind;
+  const std::string goal = printf_string("%.0f %%", s.goal_pct);
+  if (s.kind == Kind::idle) return OperatingReason{"schedule_idle", "Idle (" + s.where + ")."};
+  if (s.kind == Kind::self_consumption) return std::nullopt;
+  if (!s.follows_house) {
+    if (idle) return OperatingReason{"schedule_idle", "Holding 0 W (" + s.where + ")."};
+    return p > 0.0 ? OperatingReason{"schedule_charge", "Charging at " + power_words(p) + " to " +
+                                                            goal + " (" + s.where + ")."}
+                   : OperatingReason{"schedule_discharge", "Discharging at " + power_words(p) +
+                                                               " down to " + goal + " (" + s.where +
+                                                               ")."};
+  }
+  // Hold, or a charge or discharge that has reached its goal: the sun may charge, nothing drains.
+  std::string why = s.kind == Kind::hold     ? std::string("no discharge")
+                    : s.kind == Kind::charge ? "charged to " + goal + ", no discharge"
+                                             : "discharged to " + goal + ", no discharge";
+  if (!idle && p > 0.0)
+    return OperatingReason{
+        "storing_surplus",
+        "Charging " + power_words(p) + " from the solar surplus (" + s.where + ": " + why + ")."};
+  return OperatingReason{"schedule_hold", "Holding: " + why +
+                                              "; the house is supplied from the "
+                                              "grid (" +
+                                              s.where + ")."};
 }
 
 }  // namespace
@@ -134,6 +165,8 @@ OperatingReason operating_reason(const OperatingFacts& f) {
                    : OperatingReason{"manual_discharge", "Discharging at " + power_words(p) +
                                                              " as set in manual mode."};
   }
+  if (f.mode == config::OperatingMode::schedule && f.scheduled)
+    if (auto r = scheduled(f, p, idle)) return *r;
   if (f.no_grid_reading)
     return {"no_grid_reading",
             f.grid_from_meter

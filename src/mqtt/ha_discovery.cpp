@@ -125,6 +125,7 @@ std::vector<RetainedMessage> control_entities(const MqttTopics& t, const Discove
   mode["value_template"] = "{{ value_json.mode }}";
   mode["command_topic"] = t.command("mode");
   mode["options"] = Json::array({"idle", "self_consumption", "manual"});
+  if (d.schedule_configured) mode["options"].push_back("schedule");
 
   const double rated = d.rated_power_w.value_or(10000.0);
   Json setpoint = common(t, d, "manual_setpoint", "Manual setpoint");

@@ -40,6 +40,7 @@ std::optional<api::Mode> mode_named(std::string_view text) {
   if (word == "idle") return api::Mode::idle;
   if (word == "manual") return api::Mode::manual;
   if (word == "self_consumption") return api::Mode::self_consumption;
+  if (word == "schedule") return api::Mode::schedule;
   return std::nullopt;
 }
 

@@ -40,6 +40,7 @@ Json to_json(const Requester& r);
 Json to_json(const ModeRequest& r);
 Json to_json(const ModeVerdict& v);
 Json to_json(const SettingsRequest& r);
+Json to_json(const ScheduleStatus& s);
 Json to_json(const SocSetting& s);
 Json to_json(const SettingsDto& s);
 Json to_json(const AckResult& a);

@@ -20,7 +20,7 @@
 namespace bessd::api {
 
 /// Operating modes an operator can ask for (PUT /v1/mode).
-enum class Mode : std::uint8_t { idle, manual, self_consumption };
+enum class Mode : std::uint8_t { idle, manual, self_consumption, schedule };
 std::string_view to_string(Mode m) noexcept;
 std::optional<Mode> parse_mode(std::string_view text) noexcept;
 
@@ -36,6 +36,16 @@ struct ActiveFault {
   friend bool operator==(const ActiveFault&, const ActiveFault&) = default;
 };
 
+/// Mode schedule: the window in force (docs/schedules.md).
+struct ScheduleStatus {
+  std::string action;                  // charge, hold, discharge, self_consumption, idle
+  std::optional<std::string> window;   // "Mon–Fri 00:30–04:30"; absent between the windows
+  std::optional<double> goal_soc_pct;  // a charge's target or a discharge's floor
+  std::string time_zone;               // the windows' zone ("Europe/London")
+  std::string local_time;              // the local clock as the windows read it ("00:47")
+  friend bool operator==(const ScheduleStatus&, const ScheduleStatus&) = default;
+};
+
 struct ControllerStatus {
   std::string state;  // controller state name: "starting", "running", "safe_state", "fault", ...
   Mode mode{Mode::idle};
@@ -45,9 +55,10 @@ struct ControllerStatus {
   std::optional<WallTime> mode_set_at;       // ... and when
   std::optional<WallTime> mode_expires_at;   // ... and until when (absent = until changed)
   std::optional<double> commanded_power_w;   // what the controller commands now, + = charging
-  double reserve_soc_pct{10.0};  // discharging stops here (the owner's or the configured)
-  double target_soc_pct{100.0};  // charging stops here (the owner's or the configured)
-  std::string command_reason;    // why (rule id or "operator")
+  double reserve_soc_pct{10.0};            // discharging stops here (the owner's or the configured)
+  double target_soc_pct{100.0};            // charging stops here (the owner's or the configured)
+  std::optional<ScheduleStatus> schedule;  // mode schedule only
+  std::string command_reason;              // why (rule id or "operator")
   /// Why the battery has its power now: a stable code and one sentence (docs/api.md).
   std::string operating_reason_code{"starting"};
   std::string operating_reason{"Starting."};

@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <bessd/common/clock.hpp>
+#include <bessd/common/local_time.hpp>
 #include <bessd/compliance/report.hpp>
 #include <bessd/config/config.hpp>
 #include <bessd/control/controller.hpp>
@@ -72,6 +73,8 @@ class ControlLoop {
   /// The same from the safety state, before start() (no step runs).
   void restore_owner(const limits::OwnerSocSettings& owner) { owner_ = owner; }
   const limits::OwnerSocSettings& owner() const { return owner_; }
+  /// The zone the schedule's windows are read in; absent without a schedule.
+  const std::optional<TimeZone>& schedule_zone() const { return schedule_zone_; }
   /// At start, until the safety state is confirmed writable (docs/operations.md "Safety
   /// state"): every step runs as idle, whatever the mode; protections work as always.
   void hold_until_confirmed(bool hold) { hold_until_confirmed_ = hold; }
@@ -139,6 +142,7 @@ class ControlLoop {
   void stop_step();
   void run_step(bool stop, bool ack);
   static control::OperatorRequest configured_request(const config::Config& cfg);
+  void set_schedule(const config::Config& cfg);
 
   boost::asio::steady_timer timer_;
   const Clock& clock_;
@@ -162,6 +166,8 @@ class ControlLoop {
   control::OperatorRequest configured_;
   control::OperatorRequest request_;
   limits::OwnerSocSettings owner_;
+  std::optional<config::ScheduleConfig> schedule_;
+  std::optional<TimeZone> schedule_zone_;
   bool hold_until_confirmed_{false};
   bool operator_mode_{false};
   bool ack_pending_{false};

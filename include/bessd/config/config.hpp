@@ -15,6 +15,7 @@
 #include <bessd/config/meter_config.hpp>
 #include <bessd/config/mqtt_config.hpp>
 #include <bessd/config/prices_config.hpp>
+#include <bessd/config/schedule_config.hpp>
 #include <bessd/config/site_config.hpp>
 #include <bessd/config/storage_config.hpp>
 #include <bessd/config/uplink_config.hpp>
@@ -32,10 +33,11 @@ struct Config {
   LoggingConfig logging;
   ComplianceConfig compliance;
   LimitsConfig limits;
-  std::optional<PricesConfig> prices;  // absent: no money figures
-  std::optional<MeterConfig> meter;    // absent: the inverter's own grid and PV readings
-  std::optional<MqttConfig> mqtt;      // absent: no MQTT
-  std::optional<UplinkConfig> uplink;  // absent: no fleet uplink
+  std::optional<PricesConfig> prices;      // absent: no money figures
+  std::optional<MeterConfig> meter;        // absent: the inverter's own grid and PV readings
+  std::optional<MqttConfig> mqtt;          // absent: no MQTT
+  std::optional<UplinkConfig> uplink;      // absent: no fleet uplink
+  std::optional<ScheduleConfig> schedule;  // absent: mode schedule is not available
 };
 
 }  // namespace bessd::config

@@ -5,7 +5,7 @@
 
 namespace bessd::config {
 
-enum class OperatingMode : std::uint8_t { idle, manual, self_consumption };
+enum class OperatingMode : std::uint8_t { idle, manual, self_consumption, schedule };
 std::string_view to_string(OperatingMode m) noexcept;
 
 struct SelfConsumptionConfig {

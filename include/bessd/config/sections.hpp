@@ -20,6 +20,7 @@ void read_prices(ObjectReader& in, std::optional<PricesConfig>& out);
 void read_meter(ObjectReader& in, std::optional<MeterConfig>& out);
 void read_mqtt(ObjectReader& in, std::optional<MqttConfig>& out);
 void read_uplink(ObjectReader& in, std::optional<UplinkConfig>& out);
+void read_schedule(ObjectReader& in, std::optional<ScheduleConfig>& out);
 /// The link fields shared by the inverter and the meter sections.
 void read_modbus_link(ObjectReader& in, ModbusLinkConfig& link);
 

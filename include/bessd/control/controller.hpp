@@ -31,6 +31,7 @@
 #include <bessd/control/obey_monitor.hpp>
 #include <bessd/control/operating_reason.hpp>
 #include <bessd/control/reserve_drain_check.hpp>
+#include <bessd/control/scheduled_power.hpp>
 #include <bessd/control/sign_check.hpp>
 #include <bessd/control/soc_estimator.hpp>
 #include <bessd/core/envelope.hpp>
@@ -95,6 +96,8 @@ struct StepInput {
   /// cause is gone.
   std::optional<std::map<std::string, std::uint64_t, std::less<>>> ack_seen;
   bool stop_requested{false};  // daemon stop: safe state, then `stopped`
+  /// Mode schedule: the action of the window in force (the app reads the local clock).
+  std::optional<ScheduledAction> scheduled;
   /// The operator's mode is held as idle until the safety state is on disk at start.
   bool mode_held_at_start{false};
   /// A latch write the app made after applying the previous step's command (so that a slow or
@@ -149,6 +152,8 @@ struct StepOutput {
   /// The guard needs more than the charge envelope allows to cover a load: the pack drains
   /// beyond its discharge limit (event control.discharge_uncovered).
   bool discharge_uncovered{false};
+  /// Mode schedule: what the window's action asked for this step.
+  std::optional<ScheduledPower> scheduled;
   /// Why the battery has the power it has now (docs/api.md "Operating reason").
   OperatingReason operating;
 };
@@ -193,6 +198,8 @@ class Controller {
   void report_uncovered_discharge(const StepInput& in, StepOutput& out);
   void store_trips(const StepInput& in, std::vector<core::Event>& events);
   double self_consumption_setpoint(const StepInput& in);
+  /// Raises or clears control.no_grid_reading for a mode that follows the house.
+  void check_grid_reading(const StepInput& in, std::vector<core::Event>& events);
   // Rule families of the step (controller_*.cpp).
   bool in_start_grace(const StepInput& in) const;
   void pass_limits_events(const StepInput& in, std::vector<core::Event>& from,
@@ -247,6 +254,7 @@ class Controller {
   DischargeCurrentGuard current_guard_;
   BatteryReadingCheck reading_check_;
   ReserveDrainCheck reserve_drain_;
+  ScheduledPowerPlanner scheduled_power_;
   // The inverter's battery reading is the battery's (the profile says so, and it agrees with the
   // BMS), and the target is the battery's own power (docs/protection.md "Covering a DC load").
   bool reading_at_battery_{false};

@@ -13,6 +13,8 @@
 
 namespace bessd::control {
 
+struct ScheduledPower;
+
 enum class ControlState : std::uint8_t;
 struct ClampInfo;
 struct FaultStatus;
@@ -48,6 +50,8 @@ struct OperatingFacts {
   bool discharge_uncovered{false};
   /// The grid reading comes from the site meter (docs/devices.md "Meters"), not the inverter.
   bool grid_from_meter{false};
+  /// Mode schedule: what the window's action asked for (docs/schedules.md).
+  const ScheduledPower* scheduled{nullptr};
 };
 
 OperatingReason operating_reason(const OperatingFacts& f);

@@ -29,6 +29,7 @@ struct DiscoveryDevice {
   // control.max_soc_pct), which the owner may narrow but never widen.
   double min_soc_pct{0.0};
   double max_soc_pct{100.0};
+  bool schedule_configured{false};  // the mode select offers "schedule"
 };
 
 /// Every entity's config message, in a stable order. With control not allowed, the control

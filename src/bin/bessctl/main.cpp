@@ -359,12 +359,12 @@ int main(int argc, char** argv) {
   history->add_option("--width", width, "chart width in columns")->capture_default_str();
   history->add_option("--height", height, "chart height in rows")->capture_default_str();
 
-  auto* mode = app.add_subcommand("mode", "request a mode: idle | manual W | self");
+  auto* mode = app.add_subcommand("mode", "request a mode: idle | manual W | self | schedule");
   std::string mode_name;
   double setpoint_w = 0.0;
-  mode->add_option("mode", mode_name, "idle, manual or self")
+  mode->add_option("mode", mode_name, "idle, manual, self or schedule")
       ->required()
-      ->check(CLI::IsMember({"idle", "manual", "self", "self_consumption"}));
+      ->check(CLI::IsMember({"idle", "manual", "self", "self_consumption", "schedule"}));
   auto* sp = mode->add_option("setpoint_w", setpoint_w,
                               "manual only: battery power in W, + = charge, - = discharge");
   std::int64_t expires_in_s = 0;

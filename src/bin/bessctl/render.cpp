@@ -114,6 +114,13 @@ std::string render_status(const Json& s) {
       << " (kept across restarts)\n";
   else if (at(s, "mode_source").is_string())
     o << "Mode set:   by the configuration file\n";
+  if (const auto& sc = at(s, "schedule"); sc.is_object())
+    o << "Schedule:   " << str(at(sc, "action"))
+      << (at(sc, "goal_soc_pct").is_number() ? " to " + num(at(sc, "goal_soc_pct"), 0, " %")
+                                             : std::string())
+      << (at(sc, "window").is_string() ? " in the window " + str(at(sc, "window"))
+                                       : std::string(" (between the windows)"))
+      << ", local time " << str(at(sc, "local_time")) << " " << str(at(sc, "time_zone")) << "\n";
   if (at(s, "reserve_soc_pct").is_number())
     o << "SOC window: discharging stops at " << num(at(s, "reserve_soc_pct"), 0, " %")
       << ", charging at " << num(at(s, "target_soc_pct"), 0, " %") << " (bessctl settings)\n";

@@ -46,7 +46,9 @@ TEST_F(RouterWrite, ModeBodyErrorsSayExactlyWhatIsWrong) {
                    "invalid_body");
   EXPECT_THAT(m, HasSubstr("/setpoint_w: is only allowed when mode is \"manual\""));
   m = expect_error(call(Method::put, "/v1/mode", R"({"mode":"turbo"})"), 400, "invalid_body");
-  EXPECT_THAT(m, HasSubstr("/mode: must be one of idle, manual, self_consumption; got \"turbo\""));
+  EXPECT_THAT(
+      m,
+      HasSubstr("/mode: must be one of idle, manual, self_consumption, schedule; got \"turbo\""));
   m = expect_error(call(Method::put, "/v1/mode", R"({"mode":3})"), 400, "invalid_body");
   EXPECT_THAT(m, HasSubstr("/mode: must be a string, got 3"));
   m = expect_error(call(Method::put, "/v1/mode", R"({"mode":"manual","setpoint_w":"1000"})"), 400,

@@ -189,6 +189,54 @@ TEST(ConfigLoader, MqttIsOptionalReadOnlyByDefaultAndItsTopicsChecked) {
   EXPECT_TRUE(has_issue(issues, "/mqtt/base_topic", "'$'")) << dump(issues);
 }
 
+// docs/schedules.md: an Octopus Go night, held weekday evenings, and what is refused.
+TEST(ConfigLoader, AScheduleIsReadAndItsMistakesNamed) {
+  EXPECT_FALSE(parse_config(minimal_json()).schedule);
+  Config c = parse_config(minimal_json(R"("control": {"mode": "schedule"},
+      "schedule": {"time_zone": "Europe/London", "outside": {"action": "self_consumption"},
+        "windows": [
+          {"start": "00:30", "end": "04:30", "action": "charge", "target_soc_pct": 90,
+           "power_w": 3000},
+          {"days": "weekdays", "start": "16:00", "end": "19:00", "action": "hold"},
+          {"days": ["fri", "sat"], "start": "23:00", "end": "00:30", "action": "idle"},
+          {"days": "sun", "start": "19:00", "end": "24:00", "action": "discharge",
+           "floor_soc_pct": 40}]})"));
+  ASSERT_TRUE(c.schedule);
+  EXPECT_EQ(c.control.mode, OperatingMode::schedule);
+  ASSERT_EQ(c.schedule->windows.size(), 4u);
+  EXPECT_EQ(c.schedule->windows[0].days, 0x7f);
+  EXPECT_EQ(c.schedule->windows[0].start_minute, 30);
+  EXPECT_EQ(c.schedule->windows[0].action.target_soc_pct, std::optional<double>{90.0});
+  EXPECT_EQ(c.schedule->windows[2].days, 0x30);
+  EXPECT_EQ(c.schedule->windows[3].end_minute, 24 * 60);
+  EXPECT_EQ(describe(c.schedule->windows[1]), "Mon–Fri 16:00–19:00");
+
+  auto issues = issues_of(minimal_json(R"("control": {"mode": "schedule"})"));
+  EXPECT_TRUE(has_issue(issues, "/control/mode", "no schedule section")) << dump(issues);
+  issues = issues_of(minimal_json(R"("schedule": {"time_zone": "Europe/Lodnon",
+      "windows": [{"start": "4:30", "end": "25:00", "action": "charge"},
+                  {"days": "someday", "start": "01:00", "end": "01:00", "action": "hold",
+                   "floor_soc_pct": 20},
+                  {"start": "02:00", "end": "03:00", "action": "boost"}]})"));
+  EXPECT_TRUE(has_issue(issues, "/schedule/time_zone", "Europe/Lodnon")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/schedule/windows/0/start", "HH:MM")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/schedule/windows/0/end", "got \"25:00\"")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/schedule/windows/1/days", "someday")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/schedule/windows/1/end", "equals start")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/schedule/windows/1/floor_soc_pct", "unknown")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/schedule/windows/2/action", "boost")) << dump(issues);
+  // Overlaps, also across midnight, name the window overlapped.
+  issues = issues_of(minimal_json(R"("schedule": {"windows": [
+      {"days": "mon", "start": "22:00", "end": "02:00", "action": "charge"},
+      {"days": "tue", "start": "01:00", "end": "05:00", "action": "hold"}]})"));
+  EXPECT_TRUE(has_issue(issues, "/schedule/windows/1", "overlaps window 0 (Mon 22:00–02:00)"))
+      << dump(issues);
+  EXPECT_TRUE(issues_of(minimal_json(R"("schedule": {"windows": [
+      {"days": "mon", "start": "22:00", "end": "02:00", "action": "charge"},
+      {"days": "tue", "start": "02:00", "end": "05:00", "action": "hold"}]})"))
+                  .empty());
+}
+
 TEST(ConfigLoader, TheUplinkIsOptionalAndItsSettingsChecked) {
   EXPECT_FALSE(parse_config(minimal_json()).uplink);
   Config c = parse_config(minimal_json(R"("uplink": {"host": "fleet.example.net"})"));

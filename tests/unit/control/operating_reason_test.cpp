@@ -35,6 +35,7 @@ struct Case {
   bool meter{false};  // the grid reading is the site meter's
   bool held{false};
   std::optional<std::string> charge_missing;
+  std::optional<ScheduledPower> scheduled;
 
   Case() {
     command.kind = core::CommandKind::set_power;
@@ -51,10 +52,10 @@ struct Case {
     return *this;
   }
   OperatingReason reason() const {
-    return operating_reason(OperatingFacts{state, mode, command, clamp, faults, recovery, guard,
-                                           waiting_for_bms, online, safe_first, no_grid, held,
-                                           "PAS-LOC-01: a bedroom", "modbus tcp 192.0.2.7:502",
-                                           50.0, charge_missing, false, meter});
+    return operating_reason(OperatingFacts{
+        state, mode, command, clamp, faults, recovery, guard, waiting_for_bms, online, safe_first,
+        no_grid, held, "PAS-LOC-01: a bedroom", "modbus tcp 192.0.2.7:502", 50.0, charge_missing,
+        false, meter, scheduled ? &*scheduled : nullptr});
   }
 };
 
@@ -176,6 +177,41 @@ void theBoundThatHoldsThePower() {
   check(dcl, "discharge_limited", "Discharging limited to 2.0 kW (3.0 kW asked)");
 }
 
+void schedules() {
+  ScheduledPowerPlanner planner;
+  ScheduledAction night;
+  night.action.kind = config::ScheduleActionKind::charge;
+  night.action.target_soc_pct = 90.0;
+  night.action.power_w = 3000.0;
+  night.window = "daily 00:30–04:30";
+  Case charge;
+  charge.mode = OperatingMode::schedule;
+  charge.scheduled = planner.plan(night, 40.0, 10.0, 100.0, 0.0);
+  check(charge.power(3000), "schedule_charge",
+        "Charging at 3.0 kW to 90 % (schedule daily 00:30–04:30).");
+  charge.scheduled = planner.plan(night, 90.0, 10.0, 100.0, 0.0);
+  check(charge.power(0), "schedule_hold", "Holding: charged to 90 %, no discharge");
+  check(charge.power(800), "storing_surplus", "from the solar surplus (schedule daily");
+  ScheduledAction evening;
+  evening.action.kind = config::ScheduleActionKind::discharge;
+  evening.action.power_w = 2000.0;
+  evening.window = "Mon–Fri 16:00–19:00";
+  Case discharge;
+  discharge.mode = OperatingMode::schedule;
+  discharge.scheduled = planner.plan(evening, 60.0, 20.0, 100.0, 0.0);
+  check(discharge.power(-2000), "schedule_discharge", "Discharging at 2.0 kW down to 20 %");
+  ScheduledAction quiet;
+  quiet.action.kind = config::ScheduleActionKind::idle;
+  Case idle;
+  idle.mode = OperatingMode::schedule;
+  idle.scheduled = planner.plan(quiet, 60.0, 20.0, 100.0, 0.0);
+  check(idle, "schedule_idle", "Idle (schedule, outside the windows).");
+}
+
+TEST(OperatingReason, Schedules) {
+  schedules();
+}
+
 TEST(OperatingReason, BeforeThePowerFlows) {
   beforeThePowerFlows();
 }
@@ -207,10 +243,11 @@ TEST(OperatingReason, EveryCodeHasACaseAndIsDocumented) {
   recoveryAndTheOperatorsMode();
   selfConsumption();
   theBoundThatHoldsThePower();
+  schedules();
 
   const std::string api = read_text(std::string(BESSD_SOURCE_DIR) + "/docs/api.md");
   const std::string openapi = read_text(std::string(BESSD_SOURCE_DIR) + "/docs/openapi.json");
-  ASSERT_EQ(seen_codes().size(), 22U) << "a case per code";
+  ASSERT_EQ(seen_codes().size(), 26U) << "a case per code";
   for (const auto& code : seen_codes()) {
     EXPECT_NE(api.find("| `" + code + "` |"), std::string::npos) << code << " in docs/api.md";
     EXPECT_NE(openapi.find("\"" + code + "\""), std::string::npos) << code << " in openapi.json";

@@ -1,0 +1,46 @@
+#pragma once
+// The local wall clock of the site, for schedules written in local time (docs/schedules.md).
+// Time zones come from the system's database (tzdata) through Howard Hinnant's date library:
+// GCC 12's <chrono> has no time-zone support. A reading is where the local clock stands: on a
+// night the clocks go forward the hour that is skipped never reads, on a night they go back the
+// hour that repeats reads twice.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <bessd/common/clock.hpp>
+#include <bessd/common/result.hpp>
+
+namespace date {
+class time_zone;
+}
+
+namespace bessd {
+
+/// Where the local clock stands.
+struct LocalReading {
+  unsigned weekday{0};  // 0 = Monday ... 6 = Sunday
+  int minute{0};        // of the day, 0 to 1439
+  friend bool operator==(const LocalReading&, const LocalReading&) = default;
+};
+
+class TimeZone {
+ public:
+  /// An IANA zone ("Europe/London"); an error names it when the database does not have it.
+  static Result<TimeZone> named(std::string_view name);
+  /// The system's zone (/etc/localtime, or TZ); UTC when it cannot be told.
+  static TimeZone system();
+
+  LocalReading reading(WallTime t) const;
+  /// "HH:MM" on the local clock.
+  std::string clock_text(WallTime t) const;
+  const std::string& name() const { return name_; }
+
+ private:
+  TimeZone(const date::time_zone* zone, std::string name) : zone_(zone), name_(std::move(name)) {}
+  const date::time_zone* zone_;
+  std::string name_;
+};
+
+}  // namespace bessd

@@ -1,0 +1,56 @@
+#include <bessd/common/local_time.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#include <date/tz.h>
+
+namespace bessd {
+
+namespace {
+
+// The local time as a count of minutes since the local midnight of the epoch day.
+date::local_time<std::chrono::minutes> local_minutes(const date::time_zone* zone, WallTime t) {
+  return date::floor<std::chrono::minutes>(zone->to_local(t));
+}
+
+}  // namespace
+
+Result<TimeZone> TimeZone::named(std::string_view name) {
+  try {
+    return TimeZone(date::locate_zone(name), std::string(name));
+  } catch (const std::exception& e) {
+    return fail(ErrorCode::not_found, "time zone \"" + std::string(name) +
+                                          "\" is not in the system's time-zone database "
+                                          "(tzdata): " +
+                                          e.what());
+  }
+}
+
+TimeZone TimeZone::system() {
+  try {
+    const auto* zone = date::current_zone();
+    return TimeZone(zone, std::string(zone->name()));
+  } catch (const std::exception&) {
+    return TimeZone(date::locate_zone("UTC"), "UTC");
+  }
+}
+
+LocalReading TimeZone::reading(WallTime t) const {
+  const auto local = local_minutes(zone_, t);
+  const auto day = date::floor<date::days>(local);
+  const date::weekday wd{day};
+  LocalReading r;
+  r.weekday = (wd.c_encoding() + 6) % 7;  // c_encoding: 0 = Sunday
+  r.minute = static_cast<int>((local - day).count());
+  return r;
+}
+
+std::string TimeZone::clock_text(WallTime t) const {
+  const auto r = reading(t);
+  char text[24];
+  std::snprintf(text, sizeof text, "%02d:%02d", r.minute / 60, r.minute % 60);
+  return text;
+}
+
+}  // namespace bessd

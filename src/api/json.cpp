@@ -453,7 +453,7 @@ Json to_json(const SocSetting& s) {
   return {{"effective_pct", s.effective_pct},
           {"configured_pct", s.configured_pct},
           {"owner_pct", opt(s.owner_pct)},
-          {"source", s.owner_pct && s.effective_pct == *s.owner_pct ? "owner" : "configuration"}};
+          {"source", s.owner_applies ? "owner" : "configuration"}};
 }
 
 Json to_json(const SettingsDto& s) {
@@ -462,6 +462,7 @@ Json to_json(const SettingsDto& s) {
          {"set_by", s.set_by.empty() ? Json(nullptr) : Json(s.set_by)},
          {"set_at", opt_time(s.set_at)}};
   if (!s.message.empty()) j["message"] = s.message;
+  if (!s.note.empty()) j["note"] = s.note;
   return j;
 }
 

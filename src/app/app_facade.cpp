@@ -405,6 +405,11 @@ std::vector<api::MetricSample> AppFacade::metrics() const {
   gauge("bessd_storage_queue_depth", "Storage write queue depth",
         static_cast<double>(sm.queue_depth));
   gauge("bessd_storage_database_bytes", "Database size", static_cast<double>(sm.database_bytes));
+  const auto soc_window = settings();
+  gauge("bessd_soc_reserve_percent", "State of charge where discharging stops",
+        soc_window.reserve.effective_pct);
+  gauge("bessd_soc_target_percent", "State of charge where charging stops",
+        soc_window.target.effective_pct);
   if (const LatencyHistogram* h = ctx_.inverter.safety_reactions()) add_reaction_metrics(m, *h);
   if (ctx_.service_metrics)
     for (auto& sample : ctx_.service_metrics()) m.push_back(std::move(sample));

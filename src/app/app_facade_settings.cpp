@@ -9,16 +9,15 @@
 #include <bessd/api/json.hpp>
 #include <bessd/api/settings_change.hpp>
 #include <bessd/app/app_facade.hpp>
+#include <bessd/core/soc_window.hpp>
 
 namespace bessd::app {
 
 namespace {
 
 std::string pct_text(const api::SocSetting& s) {
-  std::string text = std::to_string(static_cast<long>(s.effective_pct + 0.5)) + " %";
-  if (!s.owner_pct) return text + " (the configuration's)";
-  if (s.effective_pct != *s.owner_pct) return text + " (the configuration's overrides the owner's)";
-  return text;
+  const std::string text = core::pct_text(s.effective_pct);
+  return s.owner_applies ? text : text + " (the configuration's)";
 }
 
 }  // namespace
@@ -36,8 +35,8 @@ struct AppFacade::SettingsPlan {
 
 api::SettingsDto AppFacade::settings() const {
   const auto& owner = ctx_.loop.owner();
-  auto s = api::settings_with(ctx_.config.control.min_soc_pct, ctx_.config.control.max_soc_pct,
-                              owner.reserve_soc_pct, owner.target_soc_pct);
+  auto s = api::settings_with(api::configured_soc_window(ctx_.config), owner.reserve_soc_pct,
+                              owner.target_soc_pct);
   if (const auto stored = ctx_.safety ? ctx_.safety->settings() : std::nullopt) {
     s.set_by = stored->set_by;
     s.set_at = WallTime{std::chrono::milliseconds{stored->set_unix_ms}};
@@ -58,7 +57,8 @@ StagedWrite<api::SettingsDto> AppFacade::stage_settings(
   plan->who = who;
   plan->answer_by = answer_by;
   plan->audit_request = "settings " + api::to_json(request).dump();
-  auto next = api::apply_settings_request(settings(), request);
+  auto next =
+      api::apply_settings_request(api::configured_soc_window(ctx_.config), settings(), request);
   if (!next) {
     record_audit(who, plan->audit_request, "refused: " + next.error().message);
     return Write::answered(Failure{next.error()});
@@ -117,6 +117,11 @@ Result<api::SettingsDto> AppFacade::apply_settings(const SettingsPlan& plan) {
   api::SettingsDto out = plan.next;
   out.message = "stored and in force: discharging stops at " + pct_text(out.reserve) +
                 ", charging at " + pct_text(out.target);
+  // Said, because a Victron would charge from the grid to its minimum SOC and bessd does not.
+  if (const auto soc = ctx_.loop.pack().soc_pct; soc && *soc < out.reserve.effective_pct)
+    out.message += "; the battery is at " + core::pct_text(*soc) +
+                   ", below the reserve: it is held there, not charged from the grid (to fill "
+                   "it, use mode manual or a schedule's charge window)";
   record_audit(plan.who, plan.audit_request, "accepted: " + out.message);
   return out;
 }

@@ -56,6 +56,7 @@
 #include <bessd/compliance/checker.hpp>
 #include <bessd/compliance/report_text.hpp>
 #include <bessd/config/config_loader.hpp>
+#include <bessd/core/soc_window.hpp>
 #include <bessd/energy/energy_periods.hpp>
 #include <bessd/inverter/profile.hpp>
 #include <bessd/inverter/profile_inverter_driver.hpp>
@@ -494,17 +495,27 @@ struct Daemon::Impl {
   void restore_owner_settings() {
     const auto o = latches->settings();
     if (!o) return;
-    loop->restore_owner({o->reserve_soc_pct, o->target_soc_pct});
-    const auto s = api::settings_with(config.control.min_soc_pct, config.control.max_soc_pct,
-                                      o->reserve_soc_pct, o->target_soc_pct);
-    log->info("owner's settings restored (set by {}): reserve {:.0f} %, charge target {:.0f} %",
-              o->set_by, s.reserve.effective_pct, s.target.effective_pct);
-    if (s.reserve.effective_pct >= s.target.effective_pct)
-      log->warn(
-          "the owner's reserve ({:.0f} %) is not below the charge target ({:.0f} %) with "
-          "this configuration: the battery neither charges nor discharges between them; "
-          "change them with PUT /v1/settings (bessctl settings)",
-          s.reserve.effective_pct, s.target.effective_pct);
+    // Values no percentage can be came from another writer: set aside, never applied.
+    const auto valid = [](std::optional<double> pct) {
+      return pct && *pct >= 0.0 && *pct <= 100.0 ? pct : std::nullopt;
+    };
+    if (valid(o->reserve_soc_pct) != o->reserve_soc_pct ||
+        valid(o->target_soc_pct) != o->target_soc_pct)
+      log->warn("safety state: the owner's settings hold a value outside 0-100 %; set aside");
+    loop->restore_owner({valid(o->reserve_soc_pct), valid(o->target_soc_pct)});
+    report_owner_settings("restored (set by " + o->set_by + ")");
+  }
+
+  // Said at start and after a reload: where the window stands, and an owner's value the
+  // configured window no longer holds (docs/api.md "PUT /v1/settings").
+  void report_owner_settings(const std::string& when) {
+    const auto& owner = loop->owner();
+    if (!owner.reserve_soc_pct && !owner.target_soc_pct) return;
+    const auto s = api::settings_with(api::configured_soc_window(config), owner.reserve_soc_pct,
+                                      owner.target_soc_pct);
+    log->info("owner's settings {}: discharging stops at {}, charging at {}", when,
+              core::pct_text(s.reserve.effective_pct), core::pct_text(s.target.effective_pct));
+    if (!s.note.empty()) log->warn("owner's settings: {}", s.note);
   }
 
   // The operator's mode reached its expiry (docs/api.md, "PUT /v1/mode"): forget it durably, so
@@ -1029,6 +1040,7 @@ struct Daemon::Impl {
       setup_logging(config.logging, options.log_level);
       evaluate_compliance();
       loop->reconfigure(config);
+      report_owner_settings("with the reloaded configuration");
       running_config_fingerprint = config::config_fingerprint(r.text);
       store->save_config_snapshot({clock.wall_now(), running_config_fingerprint, r.text});
       config_text = std::move(r.text);

@@ -1,5 +1,7 @@
 #include <bessd/app/mqtt_bridge.hpp>
 
+#include <bessd/core/soc_window.hpp>
+
 #include <bessd/app/broker_connection.hpp>
 #include <bessd/mqtt/mqtt_command.hpp>
 #include <bessd/mqtt/state_payload.hpp>
@@ -65,6 +67,7 @@ MqttBridge::MqttBridge(boost::asio::io_context& io, const Clock& clock,
               config.mqtt->allow_control,
               config.control.min_soc_pct,
               config.control.max_soc_pct,
+              core::soc_window_gap_pct(config.limits.soc_recovery_hysteresis_pct),
               config.schedule.has_value()},
       discovery_(config.mqtt->discovery),
       period_(std::chrono::duration_cast<Duration>(

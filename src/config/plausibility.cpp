@@ -137,6 +137,16 @@ std::vector<ConfigIssue> plausibility_warnings(const Config& c) {
                    num(margin) + " points below the " + num(c.control.min_soc_pct) +
                        " % reserve is 0 % or less: the state of charge never starts a recovery "
                        "charge, only the BMS's force-charge request does; use a smaller margin"});
+  // Discharging resumes only the hysteresis above the reserve: a window narrower than that and a
+  // point holds the battery still in both directions (docs/protection.md, OP-SOC-01/02).
+  if (const double gap = c.limits.soc_recovery_hysteresis_pct + 1.0;
+      c.control.min_soc_pct < c.control.max_soc_pct &&
+      c.control.max_soc_pct - c.control.min_soc_pct < gap)
+    out.push_back({"/control/max_soc_pct",
+                   num(c.control.max_soc_pct) + " % is less than " + num(gap) +
+                       " points above min_soc_pct (" + num(c.control.min_soc_pct) +
+                       " %): discharging resumes only limits.soc_recovery_hysteresis_pct above "
+                       "the reserve, so the battery would stop moving in both directions"});
   if (c.limits.over_current_time_s)
     out.push_back({"/limits/over_current_time_s",
                    "has no effect: the time an inverter may take to obey (OP-I-01/02) is "

@@ -26,10 +26,16 @@ std::string maximum_text(double pct, bool owner) {
       owner ? "the owner's charge target of %.0f %%" : "the configured maximum of %.0f %%", pct);
 }
 
-void apply_floor(Cycle& c, RuleMemory& m, double soc, double band) {
+// "has reached", or "is below" when the reserve was raised above the SOC.
+const char* reached(double soc, double bound, bool below) {
+  return (below ? soc < bound - 0.5 : soc > bound + 0.5) ? (below ? "is below" : "is above")
+                                                         : "has reached";
+}
+
+void apply_floor(Cycle& c, RuleMemory& m, const core::SocWindow& w, double soc, double band) {
   const auto& s = c.s;
-  const double floor = effective_reserve_pct(s, c.in.owner);
-  const auto floor_text = reserve_text(floor, owner_reserve_applies(s, c.in.owner));
+  const double floor = w.reserve_pct;
+  const auto floor_text = reserve_text(floor, w.owner_reserve);
   if (soc <= floor) m.soc_floor = true;
   if (soc >= floor + s.soc_recovery_hysteresis_pct) m.soc_floor = false;
   // The configured floor: where a recovery charge is measured from, not the owner's reserve.
@@ -37,9 +43,10 @@ void apply_floor(Cycle& c, RuleMemory& m, double soc, double band) {
   if (m.soc_floor) {
     const auto sentence = [&] {
       return printf_string(
-          "Discharging is stopped because the state of charge (%.0f %%) has reached %s; it "
-          "resumes from %.0f %% (OP-SOC-01).",
-          soc, floor_text.c_str(), floor + s.soc_recovery_hysteresis_pct);
+          "Discharging is stopped because the state of charge (%.0f %%) %s %s; it resumes from "
+          "%.0f %% (OP-SOC-01).",
+          soc, reached(soc, floor, true), floor_text.c_str(),
+          floor + s.soc_recovery_hysteresis_pct);
     };
     c.block(false, true, CauseKind::soc_reserve, "OP-SOC-01", "", sentence);
     c.activate("OP-SOC-01", Severity::info, sentence());
@@ -54,17 +61,15 @@ void apply_floor(Cycle& c, RuleMemory& m, double soc, double band) {
   }
 }
 
-void apply_ceiling(Cycle& c, double soc, double band) {
-  const auto& s = c.s;
-  const double ceiling = effective_target_pct(s, c.in.owner);
+void apply_ceiling(Cycle& c, const core::SocWindow& w, double soc, double band) {
+  const double ceiling = w.target_pct;
   if (ceiling >= 100.0) return;
-  const auto ceiling_text = maximum_text(ceiling, owner_target_applies(s, c.in.owner));
+  const auto ceiling_text = maximum_text(ceiling, w.owner_target);
   if (soc >= ceiling) {
     const auto sentence = [&] {
       return printf_string(
-          "Charging is stopped because the state of charge (%.0f %%) has reached %s "
-          "(OP-SOC-02).",
-          soc, ceiling_text.c_str());
+          "Charging is stopped because the state of charge (%.0f %%) %s %s (OP-SOC-02).", soc,
+          reached(soc, ceiling, false), ceiling_text.c_str());
     };
     c.block(true, false, CauseKind::soc_reserve, "OP-SOC-02", "", sentence);
     c.activate("OP-SOC-02", Severity::info, sentence());
@@ -84,8 +89,13 @@ void apply_ceiling(Cycle& c, double soc, double band) {
 void apply_soc(Cycle& c, RuleMemory& m) {
   const double soc = *c.in.pack.soc_pct;
   const double band = std::max(c.s.soc_soft_band_pct, 1e-9);
-  apply_floor(c, m, soc, band);
-  apply_ceiling(c, soc, band);
+  auto owner = c.in.owner;
+  // The BMS asking for a charge (0x35C force charge) outranks the owner's comfort limit; the
+  // configured maximum still holds.
+  if (c.in.pack.requests.force_charge.value_or(false)) owner.target_soc_pct.reset();
+  const auto w = soc_window(c.s, owner);
+  apply_floor(c, m, w, soc, band);
+  apply_ceiling(c, w, soc, band);
 }
 
 }  // namespace bessd::limits::detail

@@ -142,21 +142,24 @@ std::vector<RetainedMessage> control_entities(const MqttTopics& t, const Discove
 
   // The owner's window (docs/api.md "PUT /v1/settings"): the entity shows the one in force.
   const auto soc_number = [&](const char* object, const char* name, const char* key,
-                              const char* command) {
+                              const char* command, double min, double max) {
     Json n = common(t, d, object, name);
     n["state_topic"] = t.state();
     n["value_template"] = std::string("{{ value_json.") + key + " }}";
     n["command_topic"] = t.command(command);
-    n["min"] = d.min_soc_pct;
-    n["max"] = d.max_soc_pct;
+    n["min"] = min;
+    n["max"] = max;
     n["step"] = 1;
     n["mode"] = "slider";
     n["unit_of_measurement"] = "%";
     n["entity_category"] = "config";
     return n;
   };
-  const Json reserve = soc_number("reserve_soc", "Backup reserve", "reserve_soc_pct", "reserve");
-  const Json target = soc_number("target_soc", "Charge target", "target_soc_pct", "target");
+  // Only values PUT /v1/settings takes: the ends of a slider are never refused.
+  const Json reserve = soc_number("reserve_soc", "Backup reserve", "reserve_soc_pct", "reserve",
+                                  d.min_soc_pct, d.max_soc_pct - d.soc_gap_pct);
+  const Json target = soc_number("target_soc", "Charge target", "target_soc_pct", "target",
+                                 d.min_soc_pct + d.soc_gap_pct, d.max_soc_pct);
 
   Json ack = common(t, d, "acknowledge", "Acknowledge faults");
   ack["command_topic"] = t.command("ack");

@@ -88,6 +88,11 @@ CommandCheck soc_setting(std::string_view name, std::string_view payload, bool j
   bool configured = false;
   if (json) {
     if (!j.contains(key)) return refused(name, "the JSON payload needs " + key);
+    // As PUT /v1/settings: a key this command does not take is a mistake, not a no-op.
+    for (const auto& item : j.items())
+      if (item.key() != key && item.key() != "client" && item.key() != "sent_at")
+        return refused(name, "unknown key \"" + item.key() + "\" (this command takes " + key +
+                                 ", client and sent_at)");
     configured = j.at(key).is_null();
     if (j.at(key).is_number()) pct = j.at(key).get<double>();
   } else {

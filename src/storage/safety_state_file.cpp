@@ -226,7 +226,8 @@ DecodedSafetyState from_json(const nlohmann::json& j) {
       mode.expires_unix_ms = m.at("expires_unix_ms").get<std::int64_t>();
     s.mode = std::move(mode);
   }
-  if (j.contains("settings")) {
+  // Null as absent: "no settings", as for the mode.
+  if (j.contains("settings") && !j.at("settings").is_null()) {
     const auto& o = j.at("settings");
     SafetySettings settings;
     settings.set_by = o.at("set_by").get<std::string>();

@@ -49,6 +49,7 @@ struct SocSetting {
   double effective_pct{0.0};        // in force
   double configured_pct{0.0};       // control.min_soc_pct or control.max_soc_pct
   std::optional<double> owner_pct;  // as set through the API; absent = the configuration's
+  bool owner_applies{false};        // effective_pct is the owner's
   friend bool operator==(const SocSetting&, const SocSetting&) = default;
 };
 
@@ -59,6 +60,9 @@ struct SettingsDto {
   std::string set_by;  // who last set them (audit wording); empty: never set
   std::optional<WallTime> set_at;
   std::string message;  // a write's outcome for people
+  /// Why a stored owner's value does not apply (the configured window changed since); empty
+  /// when every stored value applies.
+  std::string note;
   friend bool operator==(const SettingsDto&, const SettingsDto&) = default;
 };
 

@@ -29,6 +29,7 @@ struct DiscoveryDevice {
   // control.max_soc_pct), which the owner may narrow but never widen.
   double min_soc_pct{0.0};
   double max_soc_pct{100.0};
+  double soc_gap_pct{3.0};  // reserve and target stay this far apart (core::soc_window_gap_pct)
   bool schedule_configured{false};  // the mode select offers "schedule"
 };
 

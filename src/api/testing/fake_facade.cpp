@@ -15,7 +15,7 @@ core::Cause cause(core::CauseKind kind, std::string rule, std::string sentence) 
 }  // namespace
 
 FakeFacade::FakeFacade(const Clock& clock) : clock_(clock) {
-  settings_snapshot = settings_with(10.0, 100.0, std::nullopt, std::nullopt);
+  settings_snapshot = settings_with(soc_window, std::nullopt, std::nullopt);
   auto& s = status_snapshot;
   s.controller.state = "running";
   s.controller.mode = Mode::self_consumption;
@@ -246,7 +246,7 @@ Result<SettingsDto> FakeFacade::request_settings(const SettingsRequest& request,
     record(who, "settings", body, "error", e.message);
     return Failure{e};
   }
-  auto next = apply_settings_request(settings_snapshot, request);
+  auto next = apply_settings_request(soc_window, settings_snapshot, request);
   if (!next) {
     record(who, "settings", body, "refused", next.error().message);
     return next;

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
@@ -381,19 +382,19 @@ int main(int argc, char** argv) {
       "settings", "show or change the owner's reserve and charge target (kept across restarts)");
   std::string reserve_text;
   std::string target_text;
+  // A plain decimal number (no hex, no blanks, no "%"), or "config".
+  const auto parse_pct = [](const std::string& v) -> std::optional<double> {
+    double pct = 0.0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), pct);
+    if (v.empty() || ec != std::errc{} || end != v.data() + v.size() || !(pct >= 0.0) ||
+        pct > 100.0)
+      return std::nullopt;
+    return pct;
+  };
   const auto pct_or_config = CLI::Validator(
-      [](const std::string& v) -> std::string {
-        if (v == "config") return {};
-        double pct = 0.0;
-        std::size_t used = 0;
-        try {
-          pct = std::stod(v, &used);
-        } catch (const std::exception&) {
-          used = 0;
-        }
-        if (used != v.size() || !(pct >= 0.0 && pct <= 100.0))
-          return "must be a percentage from 0 to 100, or \"config\", got \"" + v + "\"";
-        return {};
+      [parse_pct](const std::string& v) -> std::string {
+        if (v == "config" || parse_pct(v)) return {};
+        return "must be a percentage from 0 to 100, or \"config\", got \"" + v + "\"";
       },
       "PCT|config");
   auto* reserve_opt = settings
@@ -500,8 +501,8 @@ int main(int argc, char** argv) {
     if (reserve_opt->count() == 0 && target_opt->count() == 0)
       return r.show("/v1/settings", bessctl::render_settings);
     Json body = Json::object();
-    const auto value = [](const std::string& text) {
-      return text == "config" ? Json(nullptr) : Json(std::stod(text));
+    const auto value = [parse_pct](const std::string& text) {
+      return text == "config" ? Json(nullptr) : Json(parse_pct(text).value_or(0.0));
     };
     if (reserve_opt->count() != 0) body["reserve_soc_pct"] = value(reserve_text);
     if (target_opt->count() != 0) body["target_soc_pct"] = value(target_text);

@@ -60,7 +60,8 @@ TEST_F(RouterSettings, BodyErrorsNameTheKey) {
 }
 
 TEST_F(RouterSettings, OutsideTheConfiguredWindowIs422NamingTheBound) {
-  facade.settings_snapshot = settings_with(20.0, 90.0, std::nullopt, std::nullopt);
+  facade.soc_window = {20.0, 90.0, 3.0};
+  facade.settings_snapshot = settings_with(facade.soc_window, std::nullopt, std::nullopt);
   auto m = expect_error(call(Method::put, "/v1/settings", R"({"reserve_soc_pct": 15})"), 422,
                         "rejected");
   EXPECT_THAT(m, HasSubstr("reserve_soc_pct: 15 % is below the installer's floor of 20 %"));
@@ -70,9 +71,19 @@ TEST_F(RouterSettings, OutsideTheConfiguredWindowIs422NamingTheBound) {
   m = expect_error(
       call(Method::put, "/v1/settings", R"({"reserve_soc_pct": 60, "target_soc_pct": 50})"), 422,
       "rejected");
-  EXPECT_THAT(m, HasSubstr("must be below the charge target"));
+  EXPECT_THAT(m, HasSubstr("points below the charge target"));
+  // A window narrower than the hysteresis would hold the battery still (red team 21a F3).
+  m = expect_error(
+      call(Method::put, "/v1/settings", R"({"reserve_soc_pct": 40, "target_soc_pct": 41})"), 422,
+      "rejected");
+  EXPECT_THAT(m, HasSubstr("at least 3 points below the charge target"));
+  m = expect_error(call(Method::put, "/v1/settings", R"({"target_soc_pct": 21})"), 422, "rejected");
+  EXPECT_THAT(m, HasSubstr("21 % is below 23 %"));
+  m = expect_error(call(Method::put, "/v1/settings", R"({"reserve_soc_pct": 89})"), 422,
+                   "rejected");
+  EXPECT_THAT(m, HasSubstr("89 % is above 87 %"));
   // Nothing changed by the refusals.
-  EXPECT_EQ(facade.settings(), settings_with(20.0, 90.0, std::nullopt, std::nullopt));
+  EXPECT_EQ(facade.settings(), settings_with(facade.soc_window, std::nullopt, std::nullopt));
 }
 
 TEST_F(RouterSettings, AReadOnlyCallerMayReadButNotWrite) {
@@ -83,22 +94,49 @@ TEST_F(RouterSettings, AReadOnlyCallerMayReadButNotWrite) {
 }
 
 TEST(SettingsChange, KeepsWhatIsNotMentionedAndChecksTheResult) {
-  const auto now = settings_with(10.0, 100.0, 30.0, 80.0);
+  const ConfiguredSocWindow configured{10.0, 100.0, 3.0};
+  const auto now = settings_with(configured, 30.0, 80.0);
   SettingsRequest lower_target;
   lower_target.target_soc_pct = 50.0;
-  auto next = apply_settings_request(now, lower_target);
+  auto next = apply_settings_request(configured, now, lower_target);
   ASSERT_TRUE(next) << next.error().message;
   EXPECT_EQ(next->reserve.owner_pct, std::optional<double>{30.0});
   EXPECT_DOUBLE_EQ(next->target.effective_pct, 50.0);
   SettingsRequest below_reserve;
   below_reserve.target_soc_pct = 25.0;
-  const auto refused = apply_settings_request(now, below_reserve);
+  const auto refused = apply_settings_request(configured, now, below_reserve);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
   EXPECT_THAT(refused.error().message, HasSubstr("target_soc_pct: the reserve (30 %)"));
-  // A configured floor raised above the owner's reserve since: the configured one is in force.
-  const auto raised = settings_with(50.0, 100.0, 30.0, std::nullopt);
-  EXPECT_DOUBLE_EQ(raised.reserve.effective_pct, 50.0);
+  // The configured value itself is stored as the configuration's (a slider at its end).
+  SettingsRequest at_floor;
+  at_floor.reserve_soc_pct = 10.0;
+  next = apply_settings_request(configured, now, at_floor);
+  ASSERT_TRUE(next) << next.error().message;
+  EXPECT_FALSE(next->reserve.owner_pct);
+  EXPECT_FALSE(next->reserve.owner_applies);
+}
+
+// Red team 21a F1: a configured window changed since narrows the owner's values on both sides;
+// an owner's value it no longer holds is set aside, said in `note`, and the configured one holds.
+TEST(SettingsChange, ANarrowerConfiguredWindowWinsOnBothSides) {
+  // The floor raised above the owner's reserve: the configured floor.
+  auto s = settings_with({50.0, 100.0, 3.0}, 30.0, std::nullopt);
+  EXPECT_DOUBLE_EQ(s.reserve.effective_pct, 50.0);
+  EXPECT_FALSE(s.reserve.owner_applies);
+  // The floor raised above the owner's target: the configured maximum, and a note.
+  s = settings_with({40.0, 100.0, 3.0}, std::nullopt, 30.0);
+  EXPECT_DOUBLE_EQ(s.target.effective_pct, 100.0);
+  EXPECT_FALSE(s.target.owner_applies);
+  EXPECT_THAT(s.note, HasSubstr("the owner's charge target of 30 % does not fit"));
+  // The maximum lowered below the owner's reserve: the configured floor.
+  s = settings_with({10.0, 50.0, 3.0}, 60.0, std::nullopt);
+  EXPECT_DOUBLE_EQ(s.reserve.effective_pct, 10.0);
+  EXPECT_THAT(s.note, HasSubstr("the owner's reserve of 60 %"));
+  // Both owner's values still fit: both apply.
+  s = settings_with({10.0, 100.0, 3.0}, 40.0, 80.0);
+  EXPECT_TRUE(s.reserve.owner_applies && s.target.owner_applies);
+  EXPECT_TRUE(s.note.empty());
 }
 
 }  // namespace

@@ -92,6 +92,7 @@ TEST(Plausibility, SocAsFraction) {
                        R"("control": {"min_soc_pct": 0.1, "max_soc_pct": 0.9})");
   EXPECT_TRUE(has_issue(w, "/control/min_soc_pct", "write 10")) << dump(w);
   EXPECT_TRUE(has_issue(w, "/control/max_soc_pct", "write 90")) << dump(w);
+  EXPECT_TRUE(has_issue(w, "/control/max_soc_pct", "stop moving in both directions")) << dump(w);
   w = warnings_of("", R"("nominal_energy_kwh": 9.6)", R"("control": {"min_soc_pct": 1})");
   EXPECT_TRUE(has_issue(w, "/control/min_soc_pct", "fraction")) << dump(w);
   // (The recovery margin's own warning may follow: 1.5 % is under its default 5 points.)

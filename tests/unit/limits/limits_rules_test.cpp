@@ -458,6 +458,42 @@ INSTANTIATE_TEST_SUITE_P(Powers, PowerTest, ::testing::ValuesIn(kPowers),
                            return std::string(param_info.param.name);
                          });
 
+// Red team 21a F4: the BMS asking for a charge outranks the owner's comfort limit, not the
+// configured maximum.
+TEST(OwnerSocWindow, AForceChargeRequestChargesBeyondTheOwnersTarget) {
+  LimitsInput in = healthy_snapshot(kNow);
+  LimitsSettings s = lfp_settings();
+  in.owner.target_soc_pct = 15.0;
+  in.pack.soc_pct = 20.0;
+  in.pack.requests.force_charge = true;
+  LimitsEngine engine(s);
+  auto r = engine.compute(in, kNow);
+  EXPECT_GT(r.envelope.charge_current_max_a.value, 0.0);
+  EXPECT_NE(r.envelope.charge_current_max_a.cause.rule_id, "OP-SOC-02");
+  s.max_soc_pct = 20.0;
+  LimitsEngine capped(s);
+  r = capped.compute(in, kNow);
+  EXPECT_EQ(r.envelope.charge_current_max_a.value, 0.0);
+  EXPECT_EQ(r.envelope.charge_current_max_a.cause.rule_id, "OP-SOC-02");
+}
+
+// Red team 21a F1: an owner's target the configured floor has overtaken is set aside.
+TEST(OwnerSocWindow, AnOwnersValueOutsideTheConfiguredWindowIsSetAside) {
+  LimitsInput in = healthy_snapshot(kNow);
+  LimitsSettings s = lfp_settings();
+  s.min_soc_pct = 40.0;
+  in.owner.target_soc_pct = 30.0;
+  in.pack.soc_pct = 30.0;
+  LimitsEngine engine(s);
+  const auto r = engine.compute(in, kNow);
+  EXPECT_GT(r.envelope.charge_current_max_a.value, 0.0)
+      << r.envelope.charge_current_max_a.cause.sentence;
+  EXPECT_EQ(r.envelope.discharge_current_max_a.cause.rule_id, "OP-SOC-01");
+  EXPECT_NE(r.envelope.discharge_current_max_a.cause.sentence.find("is below the 40 % reserve"),
+            std::string::npos)
+      << r.envelope.discharge_current_max_a.cause.sentence;
+}
+
 TEST(ChargeVoltage, MinimumOfBmsAndCellWindow) {
   LimitsInput in = healthy_snapshot(kNow);
   LimitsSettings s = lfp_settings();

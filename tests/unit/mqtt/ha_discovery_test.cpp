@@ -85,18 +85,20 @@ TEST(HaDiscovery, ControlEntitiesOnlyWhenControlIsAllowed) {
 
 // The reserve and charge target numbers span the installer's window and nothing wider.
 TEST(HaDiscovery, SocNumbersSpanTheConfiguredWindow) {
-  const auto off = ha_discovery(kTopics, {"Home", "0.1.0", 5000.0, false, 20.0, 95.0});
+  const auto off = ha_discovery(kTopics, {"Home", "0.1.0", 5000.0, false, 20.0, 95.0, 3.0});
   EXPECT_TRUE(config_at(off, kTopics.discovery("number", "reserve_soc")).is_null());
-  const auto on = ha_discovery(kTopics, {"Home", "0.1.0", 5000.0, true, 20.0, 95.0});
+  const auto on = ha_discovery(kTopics, {"Home", "0.1.0", 5000.0, true, 20.0, 95.0, 3.0});
   const Json reserve = config_at(on, kTopics.discovery("number", "reserve_soc"));
   EXPECT_EQ(reserve.at("command_topic"), "bessd/home/cmd/reserve");
   EXPECT_EQ(reserve.at("min"), 20.0);
-  EXPECT_EQ(reserve.at("max"), 95.0);
+  EXPECT_EQ(reserve.at("max"), 92.0) << "3 points below the maximum: the API takes no more";
   EXPECT_EQ(reserve.at("unit_of_measurement"), "%");
   EXPECT_EQ(reserve.at("value_template"), "{{ value_json.reserve_soc_pct }}");
   const Json target = config_at(on, kTopics.discovery("number", "target_soc"));
   EXPECT_EQ(target.at("command_topic"), "bessd/home/cmd/target");
   EXPECT_EQ(target.at("value_template"), "{{ value_json.target_soc_pct }}");
+  EXPECT_EQ(target.at("min"), 23.0);
+  EXPECT_EQ(target.at("max"), 95.0);
 }
 
 }  // namespace

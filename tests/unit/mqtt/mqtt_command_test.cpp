@@ -61,6 +61,10 @@ TEST(MqttCommand, ReserveAndTargetAreSettings) {
   c = check("target", R"({"reserve_soc_pct": 40})");
   EXPECT_FALSE(c.command);
   EXPECT_NE(c.refusal.find("target_soc_pct"), std::string::npos) << c.refusal;
+  // A key the command does not take is refused, not dropped (red team 21a F9).
+  c = check("target", R"({"target_soc_pct": 95, "reserve_soc_pct": 90})");
+  EXPECT_FALSE(c.command);
+  EXPECT_NE(c.refusal.find("unknown key \"reserve_soc_pct\""), std::string::npos) << c.refusal;
   EXPECT_FALSE(check("reserve", "40", /*retained=*/true).command);
 }
 

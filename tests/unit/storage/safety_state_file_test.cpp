@@ -305,6 +305,20 @@ TEST(SafetyStateFile, SettingsAreOptionalEachOnItsOwn) {
   decoded = decode_safety_state(encode_safety_state(target_only, {"", 2}));
   ASSERT_TRUE(decoded) << decoded.error().message;
   EXPECT_EQ(decoded->state, target_only);
+  // "settings": null (as "mode": null) reads as none, not as a damaged file (red team 21a F6).
+  const std::string enc = encode_safety_state(none, {"", 3});
+  std::string body = enc.substr(enc.find('\n') + 1);
+  const std::string mode_key = "\"mode\":";
+  ASSERT_NE(body.find(mode_key), std::string::npos) << body;
+  body.insert(body.find(mode_key), "\"settings\": null,\n  ");
+  boost::crc_32_type crc;
+  crc.process_bytes(body.data(), body.size());
+  char header[96];
+  std::snprintf(header, sizeof header, "bessd-safety-state 1 length=%zu crc32=%08x\n", body.size(),
+                static_cast<unsigned>(crc.checksum()));
+  decoded = decode_safety_state(header + body);
+  ASSERT_TRUE(decoded) << decoded.error().message << "\n" << body;
+  EXPECT_FALSE(decoded->state.settings);
 }
 
 TEST(SafetyStateFile, DecodeNamesWhatIsWrong) {

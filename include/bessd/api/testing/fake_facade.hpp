@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <bessd/api/facade.hpp>
+#include <bessd/api/settings_change.hpp>
 #include <bessd/common/clock.hpp>
 
 namespace bessd::api::testing {
@@ -48,7 +49,8 @@ class FakeFacade final : public Facade {
   LimitsDto limits_snapshot;
   ComplianceDto compliance_report;
   HealthDto health_report;
-  SettingsDto settings_snapshot;  // reserve 10 % and maximum 100 % configured, none set
+  ConfiguredSocWindow soc_window;  // reserve 10 % and maximum 100 % configured, 3 points apart
+  SettingsDto settings_snapshot;   // as the configured window, none set
   nlohmann::json config;
   std::vector<MetricSample> extra_metrics;
   std::vector<EventRecord> event_log;  // oldest first

@@ -50,7 +50,7 @@ inline bool eventually(const std::function<bool()>& pred,
   return pred();
 }
 
-inline bool flushed(Store& store, std::chrono::milliseconds limit = std::chrono::seconds{20}) {
+inline bool flushed(Store& store, std::chrono::milliseconds limit = std::chrono::seconds{120}) {
   auto f = store.flush();
   return f.wait_for(limit) == std::future_status::ready && f.get();
 }

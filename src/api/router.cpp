@@ -99,6 +99,16 @@ std::optional<Json> parse_body(const Request& req, bool allow_empty, Response& e
   }
 }
 
+/// A write's body: a JSON object. nullopt + filled `error` otherwise.
+std::optional<Json> parse_object_body(const Request& req, Response& error) {
+  auto body = parse_body(req, false, error);
+  if (body && !body->is_object()) {
+    error = invalid_body({{"", "must be a JSON object, got " + config::describe_json(*body)}});
+    return std::nullopt;
+  }
+  return body;
+}
+
 std::vector<ErrorDetail> to_details(const config::IssueList& issues) {
   std::vector<ErrorDetail> out;
   for (const auto& i : issues.items()) out.push_back({i.pointer, i.message});
@@ -538,11 +548,8 @@ void Router::get_energy(const Request& req, Reply reply) {
 
 void Router::put_mode(const Request& req, Reply reply) {
   Response error;
-  const auto body = parse_body(req, false, error);
+  const auto body = parse_object_body(req, error);
   if (!body) return reply(std::move(error));
-  if (!body->is_object())
-    return reply(
-        invalid_body({{"", "must be a JSON object, got " + config::describe_json(*body)}}));
   config::IssueList issues;
   config::ObjectReader in(&*body, "", issues);
   ModeRequest request;
@@ -586,11 +593,8 @@ void Router::put_mode(const Request& req, Reply reply) {
 // value; a key left out is unchanged. The facade checks them against the configured window.
 void Router::put_settings(const Request& req, Reply reply) {
   Response error;
-  const auto body = parse_body(req, false, error);
+  const auto body = parse_object_body(req, error);
   if (!body) return reply(std::move(error));
-  if (!body->is_object())
-    return reply(
-        invalid_body({{"", "must be a JSON object, got " + config::describe_json(*body)}}));
   config::IssueList issues;
   config::ObjectReader in(&*body, "", issues);
   SettingsRequest request;

@@ -147,7 +147,9 @@ control::StepInput ControlLoop::make_input(bool stop, bool ack) const {
   in.mode_held_at_start = hold_until_confirmed_ && request_.mode != config::OperatingMode::idle;
   if (in.request.mode == config::OperatingMode::schedule) {
     if (schedule_ && schedule_zone_)
-      in.scheduled = control::scheduled_at(*schedule_, schedule_zone_->reading(in.wall_now));
+      in.scheduled = control::clock_is_set(in.wall_now)
+                         ? control::scheduled_at(*schedule_, schedule_zone_->reading(in.wall_now))
+                         : control::without_clock();
     else
       in.request.mode = config::OperatingMode::idle;  // a reload took the schedule away
   }

@@ -317,6 +317,7 @@ struct Daemon::Impl {
     restore_counters();
     restore_operator_mode();
     restore_owner_settings();
+    report_schedule_zone();
     // A restored file is trusted only once it can be rewritten (the start-up rewrite, after the
     // inverter's safe state is under way): no mode releases power before.
     loop->hold_until_confirmed(true);
@@ -472,6 +473,14 @@ struct Daemon::Impl {
         known = true;
       }
     }
+    if (known && r.mode == config::OperatingMode::schedule && !config.schedule) {
+      // The section was removed while bessd was stopped: the configured mode, said once.
+      log->warn(
+          "safety state: the operator's mode schedule is not restored: the configuration "
+          "has no schedule section (docs/schedules.md); the configured mode {} applies",
+          config::to_string(config.control.mode));
+      return;
+    }
     if (!known) {
       // Cannot happen with a file this version wrote; fail safe rather than guess.
       log->error("safety state: unknown operator mode '{}'; using idle", m->mode);
@@ -504,6 +513,18 @@ struct Daemon::Impl {
       log->warn("safety state: the owner's settings hold a value outside 0-100 %; set aside");
     loop->restore_owner({valid(o->reserve_soc_pct), valid(o->target_soc_pct)});
     report_owner_settings("restored (set by " + o->set_by + ")");
+  }
+
+  // docs/schedules.md: windows read in UTC for want of a zone are an hour out half the year.
+  void report_schedule_zone() {
+    const auto& zone = loop->schedule_zone();
+    if (!zone) return;
+    if (zone->fallback())
+      log->warn(
+          "schedule: the system's time zone cannot be read (TZ, /etc/localtime), so the "
+          "windows are read in UTC; set schedule.time_zone (such as Europe/London)");
+    else
+      log->info("schedule: windows read in {}", zone->name());
   }
 
   // Said at start and after a reload: where the window stands, and an owner's value the
@@ -971,7 +992,9 @@ struct Daemon::Impl {
   void reload() {
     notifier.reloading();
     log->info("SIGHUP: reloading {}", options.config_path.string());
-    asio::post(reload_worker, [this] {
+    const bool on_schedule =
+        loop->operator_mode() && loop->request().mode == config::OperatingMode::schedule;
+    asio::post(reload_worker, [this, on_schedule] {
       PreparedReload r;
       try {
         r.config = config::load_config_file(options.config_path);
@@ -983,6 +1006,12 @@ struct Daemon::Impl {
         if (r.config->meter) (void)load_meter_profile(*r.config, options.config_path);
         if (r.config->mqtt) (void)broker_options_of(*r.config, options.config_path);
         if (r.config->uplink) (void)uplink_broker_options_of(*r.config, options.config_path);
+        // The operator's mode schedule needs its section (docs/schedules.md), as control.mode
+        // does: a reload that takes it away would leave the battery idle without a word.
+        if (on_schedule && !r.config->schedule)
+          throw std::runtime_error(
+              "the operator's mode is schedule, and this configuration has no schedule section; "
+              "choose another mode first (bessctl mode ...) or keep the section");
         // The token file through the same loader as at start-up.
         auto server = api::http::ServerOptions::from_config(r.config->api);
         if (!server) {
@@ -1041,6 +1070,7 @@ struct Daemon::Impl {
       evaluate_compliance();
       loop->reconfigure(config);
       report_owner_settings("with the reloaded configuration");
+      report_schedule_zone();
       running_config_fingerprint = config::config_fingerprint(r.text);
       store->save_config_snapshot({clock.wall_now(), running_config_fingerprint, r.text});
       config_text = std::move(r.text);

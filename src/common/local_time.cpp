@@ -1,6 +1,7 @@
 #include <bessd/common/local_time.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include <date/tz.h>
@@ -28,16 +29,25 @@ Result<TimeZone> TimeZone::named(std::string_view name) {
 }
 
 TimeZone TimeZone::system() {
+  // TZ first, as the C library reads it (a leading ':' names a file or zone).
+  if (const char* tz = std::getenv("TZ"); tz != nullptr && *tz != '\0') {
+    const std::string_view name = *tz == ':' ? tz + 1 : tz;
+    if (auto zone = named(name)) return *zone;
+  }
   try {
     const auto* zone = date::current_zone();
     return TimeZone(zone, std::string(zone->name()));
   } catch (const std::exception&) {
-    return TimeZone(date::locate_zone("UTC"), "UTC");
   }
+  // No zone at all (no tzdata): UTC, without the database.
+  return TimeZone(nullptr, "UTC", true);
 }
 
 LocalReading TimeZone::reading(WallTime t) const {
-  const auto local = local_minutes(zone_, t);
+  const auto local = zone_ != nullptr
+                         ? local_minutes(zone_, t)
+                         : date::local_time<std::chrono::minutes>{
+                               date::floor<std::chrono::minutes>(t.time_since_epoch())};
   const auto day = date::floor<date::days>(local);
   const date::weekday wd{day};
   LocalReading r;

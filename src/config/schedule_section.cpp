@@ -16,10 +16,12 @@ constexpr std::array<const char*, 7> kDayNames{"mon", "tue", "wed", "thu", "fri"
 
 // "HH:MM", 00:00 to 24:00.
 std::optional<int> parse_clock(const std::string& text) {
-  int h = 0, m = 0;
-  char tail = 0;
-  if (text.size() != 5 || std::sscanf(text.c_str(), "%2d:%2d%c", &h, &m, &tail) != 2)
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (text.size() != 5 || !digit(text[0]) || !digit(text[1]) || text[2] != ':' || !digit(text[3]) ||
+      !digit(text[4]))
     return std::nullopt;
+  const int h = (text[0] - '0') * 10 + (text[1] - '0');
+  const int m = (text[3] - '0') * 10 + (text[4] - '0');
   if (h < 0 || m < 0 || m > 59 || h > 24 || (h == 24 && m != 0)) return std::nullopt;
   return h * 60 + m;
 }

@@ -149,6 +149,11 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
           true, requested_w, cmd.battery_power_w,
           requested_w > 0.0 ? env.charge_power_max_w.cause : env.discharge_power_max_w.cause};
     }
+    // A window charging or discharging as much as the envelope allows: what bounds it is said
+    // (a cold pack on a cheap night), without a clamp of the "as much as allowed" it asked.
+    if (auto& sp = out.scheduled; sp && sp->up_to_envelope && !sp->follows_house && !recovery_)
+      sp->bounded_by =
+          (wanted > 0.0 ? env.charge_power_max_w : env.discharge_power_max_w).cause.sentence;
     // The pack's measured current beyond its limit lowers the inverter's share at once, down to
     // a charge that covers the load (docs/protection.md "Discharge current guard").
     if (const auto floor_w = current_guard_.min_command_w();

@@ -120,10 +120,26 @@ std::optional<OperatingReason> scheduled(const OperatingFacts& f, double p, bool
   const auto& s = *f.scheduled;
   using Kind = config::ScheduleActionKind;
   const std::string goal = printf_string("%.0f %%", s.goal_pct);
+  if (s.clock_unset)
+    return OperatingReason{"schedule_no_clock",
+                           "Self-consumption: the clock reads before 2020 (not set since the "
+                           "gateway started), so the schedule's windows cannot be told."};
   if (s.kind == Kind::idle) return OperatingReason{"schedule_idle", "Idle (" + s.where + ")."};
   if (s.kind == Kind::self_consumption) return std::nullopt;
   if (!s.follows_house) {
+    const bool charge = s.kind == Kind::charge;
+    if (idle && !s.bounded_by.empty()) {
+      std::string text = s.bounded_by;  // kept as it reads, its period moved after the window
+      while (!text.empty() && text.back() == '.') text.pop_back();
+      return OperatingReason{charge ? "charge_blocked" : "discharge_blocked",
+                             text + " (" + s.where + ")."};
+    }
     if (idle) return OperatingReason{"schedule_idle", "Holding 0 W (" + s.where + ")."};
+    if (!s.bounded_by.empty())
+      return OperatingReason{charge ? "schedule_charge" : "schedule_discharge",
+                             (charge ? "Charging at " : "Discharging at ") + power_words(p) +
+                                 (charge ? " to " : " down to ") + goal + " (" + s.where +
+                                 "), as much as allowed: " + continued(s.bounded_by) + "."};
     return p > 0.0 ? OperatingReason{"schedule_charge", "Charging at " + power_words(p) + " to " +
                                                             goal + " (" + s.where + ")."}
                    : OperatingReason{"schedule_discharge", "Discharging at " + power_words(p) +

@@ -18,6 +18,18 @@ bool holds(const config::ScheduleWindow& w, LocalReading now) {
 
 }  // namespace
 
+bool clock_is_set(WallTime now) {
+  using namespace std::chrono;
+  return now >= sys_days{year{2020} / January / 1};
+}
+
+ScheduledAction without_clock() {
+  ScheduledAction a;
+  a.action.kind = config::ScheduleActionKind::self_consumption;
+  a.clock_unset = true;
+  return a;
+}
+
 ScheduledAction scheduled_at(const config::ScheduleConfig& schedule, LocalReading now) {
   for (const auto& w : schedule.windows)
     if (holds(w, now)) return {w.action, config::describe(w)};

@@ -14,6 +14,7 @@ using Kind = config::ScheduleActionKind;
 constexpr double kAsMuchAsAllowedW = 1e9;
 
 std::string where(const ScheduledAction& s) {
+  if (s.clock_unset) return "schedule, clock not set";
   return s.window.empty() ? std::string("schedule, outside the windows") : "schedule " + s.window;
 }
 
@@ -32,6 +33,7 @@ ScheduledPower ScheduledPowerPlanner::plan(const ScheduledAction& scheduled,
   p.where = where(scheduled);
   p.kind = a.kind;
   p.window = scheduled.window;
+  p.clock_unset = scheduled.clock_unset;
   const double hold_w = std::max(0.0, self_consumption_w);  // the sun may charge, nothing drains
   switch (a.kind) {
     case Kind::idle:
@@ -60,7 +62,8 @@ ScheduledPower ScheduledPowerPlanner::plan(const ScheduledAction& scheduled,
         p.reason += soc_pct ? " (reached: holding)" : " (no SOC reading: holding)";
         return p;
       }
-      p.wanted_w = a.power_w.value_or(kAsMuchAsAllowedW);
+      // At least the window's power; more when the sun gives more (rather than export it).
+      p.wanted_w = std::max(a.power_w.value_or(kAsMuchAsAllowedW), self_consumption_w);
       p.up_to_envelope = !a.power_w;
       return p;
     }
@@ -76,7 +79,8 @@ ScheduledPower ScheduledPowerPlanner::plan(const ScheduledAction& scheduled,
         p.reason += soc_pct ? " (reached: holding)" : " (no SOC reading: holding)";
         return p;
       }
-      p.wanted_w = -a.power_w.value_or(kAsMuchAsAllowedW);
+      // At least the window's power; more when the house takes more (rather than import it).
+      p.wanted_w = std::min(-a.power_w.value_or(kAsMuchAsAllowedW), self_consumption_w);
       p.up_to_envelope = !a.power_w;
       return p;
     }

@@ -92,6 +92,34 @@ TEST(ScheduleMode, AChargeWindowChargesToItsTargetHoldsAndResumesAfterKill) {
   EXPECT_TRUE(wait_for_write(site, back_at, holds_zero, 10s)) << site.sim("writes");
 }
 
+// A reload that takes the schedule away while the operator's mode schedule is in force is
+// refused (the battery would stop without a word); once another mode is chosen it is taken.
+TEST(ScheduleMode, AReloadThatRemovesTheScheduleInUseIsRefused) {
+  SiteOptions o = charge_window_site();
+  o.config_patch["control"]["mode"] = "self_consumption";
+  Site site(o);
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  auto put = site.api("PUT", "/v1/mode", R"({"mode":"schedule"})");
+  ASSERT_EQ(put.status, 200) << put.body.dump();
+  site.patch_config({{"schedule", nullptr}});
+  site.bessd()->signal(SIGHUP);
+  ASSERT_TRUE(wait_until(
+      [&] { return site.bessd_output().find("no schedule section") != std::string::npos; }, 10s))
+      << site.bessd_output();
+  EXPECT_EQ(status_of(site).value("mode", ""), "schedule");
+  EXPECT_TRUE(status_of(site).at("schedule").is_object()) << status_of(site).dump();
+  put = site.api("PUT", "/v1/mode", R"({"mode":"self_consumption"})");
+  ASSERT_EQ(put.status, 200) << put.body.dump();
+  site.bessd()->signal(SIGHUP);
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto shown = site.api("GET", "/v1/config");
+        return shown.status == 200 && !shown.body.contains("schedule");
+      },
+      10s))
+      << site.bessd_output();
+}
+
 TEST(ScheduleMode, WithoutAScheduleTheModeIsRefused) {
   Site site;
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();

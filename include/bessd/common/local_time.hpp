@@ -29,8 +29,10 @@ class TimeZone {
  public:
   /// An IANA zone ("Europe/London"); an error names it when the database does not have it.
   static Result<TimeZone> named(std::string_view name);
-  /// The system's zone (/etc/localtime, or TZ); UTC when it cannot be told.
+  /// The system's zone: TZ when it names a zone, else /etc/localtime; UTC when neither can be
+  /// read (fallback() is then true: say so, the windows may be an hour out).
   static TimeZone system();
+  bool fallback() const { return fallback_; }
 
   LocalReading reading(WallTime t) const;
   /// "HH:MM" on the local clock.
@@ -38,9 +40,11 @@ class TimeZone {
   const std::string& name() const { return name_; }
 
  private:
-  TimeZone(const date::time_zone* zone, std::string name) : zone_(zone), name_(std::move(name)) {}
-  const date::time_zone* zone_;
+  TimeZone(const date::time_zone* zone, std::string name, bool fallback = false)
+      : zone_(zone), name_(std::move(name)), fallback_(fallback) {}
+  const date::time_zone* zone_;  // null: UTC without the database
   std::string name_;
+  bool fallback_{false};
 };
 
 }  // namespace bessd

@@ -13,6 +13,9 @@ namespace bessd::control {
 struct ScheduledAction {
   config::ScheduleAction action;
   std::string window;  // describe(window), "Mon–Fri 00:30–04:30"; empty between the windows
+  /// The wall clock is not set (it reads before 2020: a gateway without a real-time clock after
+  /// a power cut): no window can be told, and self-consumption runs until it is.
+  bool clock_unset{false};
   friend bool operator==(const ScheduledAction&, const ScheduledAction&) = default;
 };
 
@@ -20,5 +23,11 @@ struct ScheduledAction {
 /// midnight belongs to the day it starts). On the night the clocks go forward a window lasts an
 /// hour less, on the night they go back an hour more, as the clock on the wall says.
 ScheduledAction scheduled_at(const config::ScheduleConfig& schedule, LocalReading now);
+
+/// Before this the wall clock is taken as not set.
+bool clock_is_set(WallTime now);
+/// What runs while the clock is not set: self-consumption, which buys and sells nothing on
+/// purpose.
+ScheduledAction without_clock();
 
 }  // namespace bessd::control

@@ -20,7 +20,11 @@ struct ScheduledPower {
   bool up_to_envelope{false};  // no power set: as much as the envelope allows (not a clamp)
   std::string where;  // "schedule Mon–Fri 00:30–04:30", "schedule, outside the windows"
   config::ScheduleActionKind kind{config::ScheduleActionKind::idle};
-  std::string window;  // ScheduledAction::window: empty between the windows
+  std::string window;       // ScheduledAction::window: empty between the windows
+  bool clock_unset{false};  // ScheduledAction::clock_unset
+  /// Set by the controller: the envelope's sentence for the bound of an "as much as allowed"
+  /// charge or discharge.
+  std::string bounded_by;
 };
 
 class ScheduledPowerPlanner {

@@ -225,6 +225,12 @@ TEST(ConfigLoader, AScheduleIsReadAndItsMistakesNamed) {
   EXPECT_TRUE(has_issue(issues, "/schedule/windows/1/end", "equals start")) << dump(issues);
   EXPECT_TRUE(has_issue(issues, "/schedule/windows/1/floor_soc_pct", "unknown")) << dump(issues);
   EXPECT_TRUE(has_issue(issues, "/schedule/windows/2/action", "boost")) << dump(issues);
+  // Two digits each, nothing else: " 9:30", "09: 5" and "+9:30" are not times.
+  for (const char* text : {" 9:30", "09: 5", "+9:30", "9:30", "24:00"}) {
+    issues = issues_of(minimal_json(std::string(R"("schedule": {"windows": [{"start": ")") + text +
+                                    R"(", "end": "23:00", "action": "hold"}]})"));
+    EXPECT_TRUE(has_issue(issues, "/schedule/windows/0/start", "")) << text << dump(issues);
+  }
   // Overlaps, also across midnight, name the window overlapped.
   issues = issues_of(minimal_json(R"("schedule": {"windows": [
       {"days": "mon", "start": "22:00", "end": "02:00", "action": "charge"},

@@ -206,6 +206,23 @@ void schedules() {
   idle.mode = OperatingMode::schedule;
   idle.scheduled = planner.plan(quiet, 60.0, 20.0, 100.0, 0.0);
   check(idle, "schedule_idle", "Idle (schedule, outside the windows).");
+  // As much as allowed, and what allows nothing on a frosty night.
+  night.action.power_w.reset();
+  Case frost;
+  frost.mode = OperatingMode::schedule;
+  frost.scheduled = ScheduledPowerPlanner{}.plan(night, 40.0, 10.0, 100.0, 0.0);
+  frost.scheduled->bounded_by = "Charging is stopped because the cells are below 0 °C (OP-T-01).";
+  check(frost.power(0), "charge_blocked",
+        "Charging is stopped because the cells are below 0 °C (OP-T-01) (schedule daily "
+        "00:30–04:30).");
+  frost.scheduled->bounded_by = "Charging is reduced because the cells are cold (4 °C).";
+  check(frost.power(800), "schedule_charge",
+        "Charging at 800 W to 90 % (schedule daily 00:30–04:30), as much as allowed: charging is "
+        "reduced because the cells are cold (4 °C).");
+  Case no_clock;
+  no_clock.mode = OperatingMode::schedule;
+  no_clock.scheduled = planner.plan(without_clock(), 60.0, 20.0, 100.0, -300.0);
+  check(no_clock.power(-300), "schedule_no_clock", "the clock reads before 2020");
 }
 
 TEST(OperatingReason, Schedules) {
@@ -247,7 +264,7 @@ TEST(OperatingReason, EveryCodeHasACaseAndIsDocumented) {
 
   const std::string api = read_text(std::string(BESSD_SOURCE_DIR) + "/docs/api.md");
   const std::string openapi = read_text(std::string(BESSD_SOURCE_DIR) + "/docs/openapi.json");
-  ASSERT_EQ(seen_codes().size(), 26U) << "a case per code";
+  ASSERT_EQ(seen_codes().size(), 27U) << "a case per code";
   for (const auto& code : seen_codes()) {
     EXPECT_NE(api.find("| `" + code + "` |"), std::string::npos) << code << " in docs/api.md";
     EXPECT_NE(openapi.find("\"" + code + "\""), std::string::npos) << code << " in openapi.json";

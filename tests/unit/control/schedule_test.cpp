@@ -98,6 +98,20 @@ TEST(ScheduledPower, ChargeRunsToItsTargetThenHoldsWithHysteresis) {
   p = planner.plan(charge_to(90.0, 3000.0), 87.9, 10.0, 100.0, 0.0);
   EXPECT_FALSE(p.done);
   EXPECT_DOUBLE_EQ(p.wanted_w, 3000.0);
+  // More sun than the window's power: stored, not exported.
+  p = planner.plan(charge_to(90.0, 3000.0), 60.0, 10.0, 100.0, 4200.0);
+  EXPECT_DOUBLE_EQ(p.wanted_w, 4200.0);
+}
+
+// A gateway without a real-time clock starts in 1970 after a power cut: no window is told from
+// that, self-consumption runs (it buys and sells nothing on purpose).
+TEST(ScheduleCalendar, AClockThatIsNotSetRunsSelfConsumption) {
+  EXPECT_FALSE(clock_is_set(WallTime{} + std::chrono::hours{24}));
+  EXPECT_TRUE(clock_is_set(WallTime{} + std::chrono::seconds{1'796'000'000}));
+  ScheduledPowerPlanner planner;
+  const auto p = planner.plan(without_clock(), 50.0, 10.0, 100.0, -700.0);
+  EXPECT_DOUBLE_EQ(p.wanted_w, -700.0);
+  EXPECT_TRUE(p.clock_unset);
 }
 
 TEST(ScheduledPower, TheOwnersTargetAndReserveBoundTheWindowsGoals) {
@@ -115,6 +129,8 @@ TEST(ScheduledPower, TheOwnersTargetAndReserveBoundTheWindowsGoals) {
   p = planner.plan(d, 60.0, 30.0, 100.0, 0.0);
   EXPECT_DOUBLE_EQ(p.goal_pct, 30.0);
   EXPECT_DOUBLE_EQ(p.wanted_w, -2000.0);
+  // The house takes more than the window's power: covered from the battery, not the grid.
+  EXPECT_DOUBLE_EQ(planner.plan(d, 60.0, 30.0, 100.0, -2600.0).wanted_w, -2600.0);
   p = planner.plan(d, 30.0, 30.0, 100.0, -700.0);
   EXPECT_TRUE(p.done);
   EXPECT_DOUBLE_EQ(p.wanted_w, 0.0);

@@ -2,8 +2,10 @@
 // the evening load); SOC and signs agree between the simulator's truth, the API and the
 // database (history and an integrity check).
 
+#include <algorithm>
 #include <cmath>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -23,14 +25,20 @@ TEST(HappyPath, SelfConsumptionFollowsTheLoadAndEveryViewAgrees) {
   ASSERT_TRUE(wait_battery_covers_house(site, truth, 500, 150, 15s)) << truth.dump() << "\n"
                                                                      << site.bessd_output();
 
-  // Follows a change: the load moves with the time of day; stays near 0 W over a few seconds.
-  int near_zero = 0;
-  for (int i = 0; i < 20; ++i) {
+  // Follows a change: the load moves with the time of day; the grid stays near 0 W. Judged over
+  // 4 s, most samples and the median, so one slow poll on a loaded machine is not a failure, but
+  // a loop that stops following (grid near the house load, 500 W and more) still is.
+  std::vector<double> grid_w;
+  for (int i = 0; i < 40; ++i) {
     wait_until([] { return false; }, 100ms);
     truth = site.sim_status();
-    if (std::abs(truth.at("grid_w").get<double>()) < 200) ++near_zero;
+    grid_w.push_back(std::abs(truth.at("grid_w").get<double>()));
   }
-  EXPECT_GE(near_zero, 16) << truth.dump();
+  const auto near_zero =
+      std::count_if(grid_w.begin(), grid_w.end(), [](double w) { return w < 250; });
+  EXPECT_GE(near_zero, 28) << truth.dump();
+  std::nth_element(grid_w.begin(), grid_w.begin() + 20, grid_w.end());
+  EXPECT_LT(grid_w[20], 200) << "median |grid| " << grid_w[20] << " W; " << truth.dump();
 
   const auto status = site.api("GET", "/v1/status");
   ASSERT_EQ(status.status, 200) << status.body.dump();

@@ -56,6 +56,22 @@ LocalReading TimeZone::reading(WallTime t) const {
   return r;
 }
 
+WallTime TimeZone::next_at(WallTime after, int minute) const {
+  using std::chrono::minutes;
+  const auto local = zone_ != nullptr
+                         ? zone_->to_local(after)
+                         : date::local_time<WallClock::duration>{after.time_since_epoch()};
+  auto candidate = date::floor<date::days>(local) + minutes{minute};
+  for (int day = 0; day < 3; ++day, candidate += date::days{1}) {
+    const WallTime at =
+        zone_ != nullptr
+            ? WallTime{zone_->to_sys(candidate, date::choose::earliest).time_since_epoch()}
+            : WallTime{candidate.time_since_epoch()};
+    if (at > after) return at;
+  }
+  return after + date::days{1};  // not reached: some day of three always comes after
+}
+
 std::string TimeZone::clock_text(WallTime t) const {
   const auto r = reading(t);
   char text[24];

@@ -35,6 +35,10 @@ class TimeZone {
   bool fallback() const { return fallback_; }
 
   LocalReading reading(WallTime t) const;
+  /// The first moment after `after` when the local clock reads `minute` of the day. On the night
+  /// the clocks go forward a minute in the skipped hour comes when the clock jumps; on the night
+  /// they go back, a minute of the repeated hour comes the first time it reads.
+  WallTime next_at(WallTime after, int minute) const;
   /// "HH:MM" on the local clock.
   std::string clock_text(WallTime t) const;
   const std::string& name() const { return name_; }

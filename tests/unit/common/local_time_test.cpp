@@ -35,6 +35,27 @@ TEST(LocalTime, AZoneEastOfUtcIsTheNextDayEarlier) {
   EXPECT_EQ(zone->reading(utc(2026, 12, 7, 20, 0)), (LocalReading{1, 7 * 60}));
 }
 
+TEST(LocalTime, TheNextTimeTheClockReadsAMinuteAcrossTheChanges) {
+  const auto zone = TimeZone::named("Europe/London");
+  ASSERT_TRUE(zone) << zone.error().message;
+  // 07:00 the morning after an evening: 07:00 GMT in winter, 06:00 UTC in summer.
+  EXPECT_EQ(zone->next_at(utc(2026, 12, 5, 18, 0), 7 * 60), utc(2026, 12, 6, 7, 0));
+  EXPECT_EQ(zone->next_at(utc(2026, 7, 4, 17, 0), 7 * 60), utc(2026, 7, 5, 6, 0));
+  // The same morning when it is still before 07:00; exactly 07:00 means the next day.
+  EXPECT_EQ(zone->next_at(utc(2026, 12, 6, 3, 0), 7 * 60), utc(2026, 12, 6, 7, 0));
+  EXPECT_EQ(zone->next_at(utc(2026, 12, 6, 7, 0), 7 * 60), utc(2026, 12, 7, 7, 0));
+  // The night the clocks go forward is 23 hours long, the night they go back 25.
+  const auto spring = zone->next_at(utc(2026, 3, 28, 18, 0), 7 * 60);
+  EXPECT_EQ(spring, utc(2026, 3, 29, 6, 0));
+  const auto autumn = zone->next_at(utc(2026, 10, 24, 17, 0), 7 * 60);
+  EXPECT_EQ(autumn, utc(2026, 10, 25, 7, 0));
+  // 01:30 is skipped in spring: it comes when the clock jumps (01:00 UTC); in autumn it reads
+  // twice, the first time counts.
+  EXPECT_EQ(zone->next_at(utc(2026, 3, 28, 22, 0), 90), utc(2026, 3, 29, 1, 0));
+  EXPECT_EQ(zone->next_at(utc(2026, 10, 24, 22, 0), 90), utc(2026, 10, 25, 0, 30));
+  EXPECT_EQ(zone->next_at(utc(2026, 10, 25, 0, 30), 90), utc(2026, 10, 26, 1, 30));
+}
+
 TEST(LocalTime, AnUnknownZoneIsNamed) {
   const auto zone = TimeZone::named("Europe/Lodnon");
   ASSERT_FALSE(zone);

@@ -26,6 +26,12 @@ void check_schedule(const Config& config, IssueList& issues) {
   if (config.control.mode == OperatingMode::schedule && !config.schedule)
     issues.add("/control/mode",
                "is \"schedule\", but there is no schedule section (docs/schedules.md)");
+  // A plan sizes its slots by the charge power: it must come from somewhere.
+  if (config.schedule && config.schedule->by_price && !config.schedule->by_price->charge_power_w &&
+      !config.battery.max_charge_power_w && !config.inverter.rated_power_w)
+    issues.add("/schedule/by_price/charge_power_w",
+               "is needed: neither battery.max_charge_power_w nor inverter.rated_power_w is set, "
+               "and the plan must know how much a slot can charge");
   if (config.schedule && !config.schedule->time_zone.empty()) {
     if (auto zone = TimeZone::named(config.schedule->time_zone); !zone)
       issues.add("/schedule/time_zone", zone.error().message);

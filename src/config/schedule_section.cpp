@@ -125,6 +125,24 @@ void check_overlaps(ObjectReader& in, const std::vector<ScheduleWindow>& windows
   }
 }
 
+void read_by_price(ObjectReader& in, std::optional<PricePlanConfig>& out) {
+  if (!in.present()) return;
+  PricePlanConfig p;
+  if (in.string("file", p.file, Presence::required, false) && p.file.front() != '/')
+    in.issues().add(in.child_pointer("file"), "must be an absolute path, got \"" + p.file + "\"");
+  if (in.has("ready_by") && read_clock(in, "ready_by", p.ready_by_minute) &&
+      p.ready_by_minute == kMinutesPerDay)
+    in.issues().add(in.child_pointer("ready_by"), "must be before 24:00 (00:00 is midnight)");
+  in.number("target_soc_pct", p.target_soc_pct, NumberRange::between(0.0, 100.0));
+  in.number("charge_power_w", p.charge_power_w, NumberRange::above(0.0));
+  in.number("sell_power_w", p.sell_power_w, NumberRange::above(0.0));
+  in.number("sell_margin_per_kwh", p.sell_margin_per_kwh, NumberRange::at_least(0.0));
+  in.number("round_trip_efficiency_pct", p.round_trip_efficiency_pct,
+            NumberRange::between(50.0, 100.0));
+  in.finish();
+  out = std::move(p);
+}
+
 }  // namespace
 
 std::string_view to_string(ScheduleActionKind k) noexcept {
@@ -175,6 +193,10 @@ void read_schedule(ObjectReader& in, std::optional<ScheduleConfig>& out) {
     if (outside.present()) read_action(outside, s.outside);
     outside.finish();
   }
+  {
+    auto by_price = in.object("by_price");
+    read_by_price(by_price, s.by_price);
+  }
   std::vector<ScheduleWindow> windows;
   const auto issues_before = in.issues().size();
   in.array(
@@ -199,7 +221,7 @@ void read_schedule(ObjectReader& in, std::optional<ScheduleConfig>& out) {
         w.finish();
         windows.push_back(window);
       },
-      Presence::required);
+      in.has("by_price") ? Presence::optional : Presence::required);
   if (in.issues().size() == issues_before) check_overlaps(in, windows);
   s.windows = std::move(windows);
   in.finish();

@@ -66,6 +66,18 @@ class EnergyPlan {
     return bought;
   }
 
+  // Buys up to `need` kWh (stored) in the slots that pay for it, cheapest first.
+  double buy_below_zero(double need) {
+    double bought = 0.0;
+    for (const std::size_t i : by_import_) {
+      if (bought >= need || slots_[i].import_per_kwh >= 0.0) break;
+      const double add = std::min(charge_room_[i] - delta_[i], need - bought);
+      delta_[i] += add;
+      bought += add;
+    }
+    return bought;
+  }
+
   // Sells in slot `e` what the SOC can spare and cheaper slots after it can buy back.
   void try_sell(std::size_t e, double reserve_kwh) {
     if (delta_[e] != 0.0 || !slots_[e].export_per_kwh) return;
@@ -190,10 +202,20 @@ PricePlan plan_by_price(const energy::PriceList& prices, const PlanRequest& r) {
   EnergyPlan energy(plan.slots, r);
   const double need_kwh =
       std::max(0.0, (r.target_soc_pct - r.soc_pct) / 100.0 * std::max(r.capacity_kwh, 0.0));
-  const double bought = energy.buy(need_kwh, 0, std::nullopt, true);
-  if (need_kwh - bought > kNegligibleKwh) {
+  // Hours without a price may be cheaper than any known one (tomorrow's prices not out yet):
+  // the known slots buy only what those hours could not, and what is paid for (below zero).
+  // Only the hours after the last price wait: a gap inside the list is not coming back.
+  const WallTime priced_until = plan.slots.empty() ? r.now : plan.slots.back().end;
+  const double unpriced_room_kwh =
+      hours_between(priced_until, r.deadline) * r.charge_power_w / 1000.0 * r.charge_efficiency;
+  double bought = energy.buy_below_zero(need_kwh);
+  bought += energy.buy(std::max(0.0, need_kwh - bought - unpriced_room_kwh), 0, std::nullopt, true);
+  plan.waiting_for_prices_kwh = std::max(0.0, std::min(need_kwh - bought, unpriced_room_kwh));
+  if (need_kwh - bought - unpriced_room_kwh > kNegligibleKwh) {
     plan.target_reached = false;
-    plan.shortfall_pct = (need_kwh - bought) / r.capacity_kwh * 100.0;
+    plan.shortfall_pct = (need_kwh - bought - plan.waiting_for_prices_kwh) / r.capacity_kwh * 100.0;
+  } else if (plan.waiting_for_prices_kwh > kNegligibleKwh) {
+    plan.target_reached = false;  // not yet known
   }
   if (r.sell_power_w > 0.0 && r.capacity_kwh > 0.0) {
     const double reserve_kwh = std::max(r.reserve_soc_pct, 0.0) / 100.0 * r.capacity_kwh;

@@ -32,10 +32,25 @@ struct ScheduleWindow {
   friend bool operator==(const ScheduleWindow&, const ScheduleWindow&) = default;
 };
 
+/// `schedule.by_price`: between the windows, a plan from a price file (docs/schedules.md
+/// "Planning by price").
+struct PricePlanConfig {
+  std::string file;                      // the price list (JSON or CSV), absolute path
+  int ready_by_minute{7 * 60};           // local minute of the day the target is due
+  std::optional<double> target_soc_pct;  // absent: the charge target in force
+  /// The grid charge's power; absent: the battery's or inverter's rated power.
+  std::optional<double> charge_power_w;
+  std::optional<double> sell_power_w;  // absent: nothing is sold
+  double sell_margin_per_kwh{0.0};     // a sale earns at least this over buying back
+  double round_trip_efficiency_pct{90.0};
+  friend bool operator==(const PricePlanConfig&, const PricePlanConfig&) = default;
+};
+
 struct ScheduleConfig {
   std::string time_zone;   // IANA name; empty = the system's
-  ScheduleAction outside;  // between the windows
+  ScheduleAction outside;  // between the windows (and, with by_price, where the plan has none)
   std::vector<ScheduleWindow> windows;
+  std::optional<PricePlanConfig> by_price;
   friend bool operator==(const ScheduleConfig&, const ScheduleConfig&) = default;
 };
 

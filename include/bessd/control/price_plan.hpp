@@ -7,7 +7,9 @@
 //
 // The method (docs/schedules.md has it for owners):
 //  1. The energy short of the target is bought in the cheapest slots before the deadline (the
-//     earliest of equal prices), at the planned charge power.
+//     earliest of equal prices), at the planned charge power. While the prices end before the
+//     deadline (tomorrow's not out yet), the known slots buy only what the hours after them
+//     could not (and whatever a slot pays for): the rest waits for their prices.
 //  2. With export allowed, the dearest export slots are taken in turn: each sells what the SOC
 //     can spare above the reserve (for every slot up to the deadline), and only as much as can
 //     be bought back in cheaper slots after it with at least the margin per kWh after losses.
@@ -61,12 +63,16 @@ struct PricePlan {
   double charge_cost{0.0};
   double sold_grid_kwh{0.0};
   double sale_income{0.0};
-  /// The target is reached by the deadline (or already was).
+  /// The target is reached by the deadline (or already was); false while part of the charge
+  /// waits for prices.
   bool target_reached{true};
   /// SOC points short of the target at the deadline with every priced slot charging.
   double shortfall_pct{0.0};
   /// Minutes before the deadline without a price: nothing is planned in them.
   double unpriced_minutes{0.0};
+  /// Stored kWh left for the hours after the last price (they may be the cheapest): bought once
+  /// their prices are known.
+  double waiting_for_prices_kwh{0.0};
 
   double expected_cost() const { return charge_cost - sale_income; }
   /// The planned slot holding `t`; null outside the plan or in a gap of the prices.

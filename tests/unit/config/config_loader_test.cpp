@@ -243,6 +243,46 @@ TEST(ConfigLoader, AScheduleIsReadAndItsMistakesNamed) {
                   .empty());
 }
 
+// docs/schedules.md "Planning by price": a plan needs a file and a charge power; windows become
+// optional.
+TEST(ConfigLoader, APricePlanNeedsItsFileAndAChargePower) {
+  Config c =
+      parse_config(minimal_json(R"("schedule": {"by_price": {"file": "/var/lib/bessd/prices.json",
+      "ready_by": "06:30", "charge_power_w": 3000, "sell_power_w": 2500,
+      "sell_margin_per_kwh": 1.5, "round_trip_efficiency_pct": 88}})"));
+  ASSERT_TRUE(c.schedule && c.schedule->by_price);
+  EXPECT_TRUE(c.schedule->windows.empty());
+  const auto& p = *c.schedule->by_price;
+  EXPECT_EQ(p.file, "/var/lib/bessd/prices.json");
+  EXPECT_EQ(p.ready_by_minute, 6 * 60 + 30);
+  EXPECT_EQ(p.charge_power_w, std::optional<double>{3000.0});
+  EXPECT_EQ(p.sell_power_w, std::optional<double>{2500.0});
+  EXPECT_EQ(p.sell_margin_per_kwh, 1.5);
+  EXPECT_EQ(p.round_trip_efficiency_pct, 88);
+  EXPECT_FALSE(p.target_soc_pct);
+  // Defaults: ready by 07:00, no sales, 90 % round trip; the inverter's rating as the power.
+  c = parse_config(minimal_json(R"("inverter": {"rated_power_w": 3600},
+      "schedule": {"by_price": {"file": "/p.csv"}})"));
+  EXPECT_EQ(c.schedule->by_price->ready_by_minute, 7 * 60);
+  EXPECT_FALSE(c.schedule->by_price->sell_power_w);
+  EXPECT_EQ(c.schedule->by_price->round_trip_efficiency_pct, 90);
+
+  auto issues = issues_of(minimal_json(R"("schedule": {"by_price": {"file": "/p.json"}})"));
+  EXPECT_TRUE(has_issue(issues, "/schedule/by_price/charge_power_w", "rated_power_w"))
+      << dump(issues);
+  issues = issues_of(minimal_json(R"("schedule": {"by_price": {"file": "prices.json",
+      "ready_by": "24:00", "charge_power_w": 0, "round_trip_efficiency_pct": 40, "sell": 1}})"));
+  EXPECT_TRUE(has_issue(issues, "/schedule/by_price/file", "absolute")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/schedule/by_price/ready_by", "24:00")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/schedule/by_price/charge_power_w", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/schedule/by_price/round_trip_efficiency_pct", ""))
+      << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/schedule/by_price/sell", "unknown")) << dump(issues);
+  // Neither windows nor a plan: the windows are missing.
+  issues = issues_of(minimal_json(R"("schedule": {"time_zone": "Europe/London"})"));
+  EXPECT_TRUE(has_issue(issues, "/schedule/windows", "")) << dump(issues);
+}
+
 TEST(ConfigLoader, TheUplinkIsOptionalAndItsSettingsChecked) {
   EXPECT_FALSE(parse_config(minimal_json()).uplink);
   Config c = parse_config(minimal_json(R"("uplink": {"host": "fleet.example.net"})"));

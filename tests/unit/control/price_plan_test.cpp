@@ -143,10 +143,30 @@ TEST(PricePlan, GapsInThePricesArePlannedAroundAndCounted) {
   EXPECT_EQ(plan.at(kEvening + minutes{30})->action, PlannedAction::charge);
   EXPECT_EQ(plan.at(kEvening + minutes{170})->action, PlannedAction::charge);  // 6 p at 20:30
   EXPECT_EQ(plan.at(kEvening + hours{3}), nullptr);                            // the deadline
-  // Prices that end before the deadline: the target may be out of reach.
-  const auto short_plan = plan_by_price(prices, request(kEvening, kEvening + hours{8}, 10, 100));
+  // Prices that end before the deadline: the hours after them may be cheaper, so the known
+  // slots buy only what those hours could not.
+  auto short_plan = plan_by_price(prices, request(kEvening, kEvening + hours{4}, 10, 100));
   EXPECT_FALSE(short_plan.target_reached);
-  EXPECT_NEAR(short_plan.unpriced_minutes, 60 + 5 * 60, 1e-9);
+  EXPECT_NEAR(short_plan.unpriced_minutes, 60 + 60, 1e-9);
+  // 9 kWh short; the hour after the prices could take 3: 6 are bought now, in every known slot
+  // (4 × 1.5 kWh), the most expensive too.
+  EXPECT_NEAR(short_plan.waiting_for_prices_kwh, 3, 1e-9);
+  EXPECT_NEAR(short_plan.charge_grid_kwh, 6, 1e-9);
+  EXPECT_NEAR(short_plan.shortfall_pct, 0, 1e-9);
+  // 1.5 kWh short, three hours after the prices: nothing is bought yet...
+  short_plan = plan_by_price(prices, request(kEvening, kEvening + hours{6}, 55, 70));
+  EXPECT_TRUE(charged(short_plan).empty());
+  EXPECT_NEAR(short_plan.waiting_for_prices_kwh, 1.5, 1e-9);
+  EXPECT_FALSE(short_plan.target_reached);
+  // ...except where a slot pays for it.
+  prices.slots[1].import_per_kwh = -1;
+  short_plan = plan_by_price(prices, request(kEvening, kEvening + hours{6}, 55, 70));
+  EXPECT_EQ(charged(short_plan), (std::vector<std::size_t>{1}));
+  EXPECT_TRUE(short_plan.target_reached);
+  // Past the prices, nothing more is known: what they could not buy is short.
+  short_plan = plan_by_price(prices, request(kEvening + hours{3}, kEvening + hours{5}, 55, 70));
+  EXPECT_TRUE(short_plan.slots.empty());
+  EXPECT_NEAR(short_plan.waiting_for_prices_kwh, 1.5, 1e-9);
 }
 
 TEST(PricePlan, APlanMadeInsideASlotCountsOnlyWhatIsLeftOfIt) {

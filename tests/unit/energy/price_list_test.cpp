@@ -2,7 +2,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include <date/tz.h>
@@ -363,6 +366,24 @@ TEST(PriceList, ClocksGoBackNightHas50HalfHours) {
   EXPECT_THAT(day.csv, HasSubstr("2026-10-25T01:30:00+01:00"));
   EXPECT_THAT(day.csv, HasSubstr("2026-10-25T01:30:00+00:00"));
   expect_round_trip(day);
+}
+
+// scripts/octopus-prices.py's output for an Agile day with Agile Outgoing (its test keeps the
+// file equal to what the script writes).
+TEST(PriceList, ReadsTheOctopusConvertersOutput) {
+  const std::string path = BESSD_SOURCE_DIR "/tests/data/octopus/agile-2026-10-25.prices.json";
+  std::ifstream file{path};
+  ASSERT_TRUE(file) << path;
+  std::stringstream text;
+  text << file.rdbuf();
+  const auto list = parsed(text.str());
+  EXPECT_EQ(list.currency, "p");
+  ASSERT_EQ(list.slots.size(), 50U);
+  EXPECT_EQ(list.slots.front().start, utc(2026, 10, 24, 23));
+  EXPECT_EQ(list.slots.back().end, utc(2026, 10, 26, 0));
+  const auto with_export = std::count_if(list.slots.begin(), list.slots.end(),
+                                         [](const PriceSlot& s) { return s.export_per_kwh; });
+  EXPECT_EQ(with_export, 47);
 }
 
 }  // namespace

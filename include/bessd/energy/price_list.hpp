@@ -17,15 +17,15 @@ namespace bessd::energy {
 
 struct PriceSlot {
   WallTime start;
-  WallTime end;  // after start
+  WallTime end;                // after start
   double import_per_kwh{0.0};  // may be negative (paid to use energy)
   std::optional<double> export_per_kwh;
   friend bool operator==(const PriceSlot&, const PriceSlot&) = default;
 };
 
 struct PriceList {
-  std::string currency;           // as the file writes it ("p", "GBP", "EUR"); may be empty
-  std::vector<PriceSlot> slots;   // by start, none overlapping; gaps allowed
+  std::string currency;          // as the file writes it ("p", "GBP", "EUR"); may be empty
+  std::vector<PriceSlot> slots;  // by start, none overlapping; gaps allowed
   friend bool operator==(const PriceList&, const PriceList&) = default;
 };
 
@@ -34,6 +34,8 @@ inline constexpr std::size_t kMaxPriceSlots = 20'000;
 
 /// Reads a price file's text. `source` names it in errors ("/var/lib/bessd/prices.json").
 /// JSON when the first non-blank character is '{', CSV otherwise.
+/// The slots come out sorted by start, in UTC; a slot the file gives no end ends where the next
+/// one starts. Zero slots, overlaps and times without an offset are errors.
 Result<PriceList> parse_price_list(std::string_view text, std::string_view source);
 
 /// The slot holding `t`, if any.

@@ -95,6 +95,15 @@ class EnergyPlan {
     delta_[e] = -covered;
   }
 
+  // The import price of the cheapest slot that could still charge more: what the next kWh
+  // would cost.
+  std::optional<double> cheapest_spare_price() const {
+    for (const std::size_t i : by_import_)
+      if (delta_[i] >= 0.0 && charge_room_[i] - delta_[i] > kNegligibleKwh)
+        return slots_[i].import_per_kwh;
+    return std::nullopt;
+  }
+
   double start_kwh() const { return r_.soc_pct / 100.0 * r_.capacity_kwh; }
   double delta(std::size_t i) const { return delta_[i]; }
 
@@ -149,11 +158,13 @@ void settle(PricePlan& plan, const EnergyPlan& energy, const PlanRequest& r) {
       plan.sale_income -= s.grid_kwh * s.export_per_kwh.value_or(0.0);
     }
   }
-  // Hold where using the battery would cost more than the grid: its energy has to be bought
-  // back at the dearest planned charge, with the losses both ways.
-  if (const auto dearest = plan.dearest_charge_price()) {
+  // Hold where using the battery would cost more than the grid: what it gives has to be
+  // bought back at the next price the plan could buy at, with the losses both ways. A battery
+  // above its target has energy to spare and holds nothing.
+  if (r.soc_pct > r.target_soc_pct) return;
+  if (const auto next_price = energy.cheapest_spare_price()) {
     const double hold_below =
-        *dearest / (r.charge_efficiency * std::max(r.discharge_efficiency, 1e-6));
+        *next_price / (r.charge_efficiency * std::max(r.discharge_efficiency, 1e-6));
     for (auto& s : plan.slots)
       if (s.action == PlannedAction::none && s.import_per_kwh <= hold_below)
         s.action = PlannedAction::hold;
@@ -193,6 +204,7 @@ std::optional<double> PricePlan::dearest_charge_price() const {
 PricePlan plan_by_price(const energy::PriceList& prices, const PlanRequest& r) {
   PricePlan plan;
   plan.made_at = r.now;
+  plan.start_soc_pct = r.soc_pct;
   plan.deadline = r.deadline;
   plan.target_soc_pct = r.target_soc_pct;
   if (r.deadline <= r.now) return plan;

@@ -13,8 +13,9 @@
 //  2. With export allowed, the dearest export slots are taken in turn: each sells what the SOC
 //     can spare above the reserve (for every slot up to the deadline), and only as much as can
 //     be bought back in cheaper slots after it with at least the margin per kWh after losses.
-//  3. Slots where the grid costs no more than the plan's dearest charge after losses are held:
-//     the house runs on the grid, the battery keeps the energy it was charged with.
+//  3. Slots where the grid costs no more than the next kWh the plan could buy (the cheapest slot
+//     with room left), after losses both ways, are held: the house runs on the grid, the
+//     battery keeps its energy. Not when the battery is above its target.
 // The house's own use is not forecast: the plan is made again when the SOC moves away from it.
 
 #include <cstdint>
@@ -57,6 +58,7 @@ struct PlannedSlot {
 struct PricePlan {
   std::vector<PlannedSlot> slots;  // the priced slots from now to the deadline, in time order
   WallTime made_at;
+  double start_soc_pct{0.0};  // the SOC it was made at
   WallTime deadline;
   double target_soc_pct{0.0};
   double charge_grid_kwh{0.0};

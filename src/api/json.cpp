@@ -439,7 +439,47 @@ Json to_json(const ScheduleStatus& s) {
           {"window", opt(s.window)},
           {"goal_soc_pct", opt(s.goal_soc_pct)},
           {"time_zone", s.time_zone},
-          {"local_time", s.local_time}};
+          {"local_time", s.local_time},
+          {"plan", opt(s.plan)}};
+}
+
+Json to_json(const PlanDto& p) {
+  Json slots = Json::array();
+  for (const auto& s : p.slots)
+    slots.push_back({{"start", format_time(s.start)},
+                     {"end", format_time(s.end)},
+                     {"action", s.action},
+                     {"import_per_kwh", s.import_per_kwh},
+                     {"export_per_kwh", opt(s.export_per_kwh)},
+                     {"grid_kwh", s.grid_kwh},
+                     {"soc_after_pct", s.soc_after_pct}});
+  const auto& f = p.prices;
+  return {{"configured", p.configured},
+          {"in_force", p.in_force},
+          {"prices",
+           {{"file", f.file},
+            {"read_at", opt_time(f.read_at)},
+            {"slots", f.slots},
+            {"first_start", opt_time(f.first_start)},
+            {"last_end", opt_time(f.last_end)},
+            {"error", opt(f.error)}}},
+          {"currency", p.currency},
+          {"ready_by", p.ready_by},
+          {"made_at", opt_time(p.made_at)},
+          {"deadline", opt_time(p.deadline)},
+          {"start_soc_pct", opt(p.start_soc_pct)},
+          {"target_soc_pct", opt(p.target_soc_pct)},
+          {"charge_kwh", p.charge_kwh},
+          {"charge_cost", p.charge_cost},
+          {"sold_kwh", p.sold_kwh},
+          {"sale_income", p.sale_income},
+          {"expected_cost", p.expected_cost},
+          {"target_reached", p.target_reached},
+          {"shortfall_pct", p.shortfall_pct},
+          {"waiting_for_prices_kwh", p.waiting_for_prices_kwh},
+          {"unpriced_minutes", p.unpriced_minutes},
+          {"summary", p.summary},
+          {"slots", std::move(slots)}};
 }
 
 Json to_json(const SettingsRequest& r) {

@@ -401,6 +401,7 @@ std::string to_json_text(const StatusDto& s) {
     w.member("action", sc->action);
     w.member("goal_soc_pct", sc->goal_soc_pct);
     w.member("local_time", sc->local_time);
+    w.member("plan", sc->plan);
     w.member("time_zone", sc->time_zone);
     w.member("window", sc->window);
     w.end_object();

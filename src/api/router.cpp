@@ -209,6 +209,7 @@ Router::Router(Facade& facade, const Clock& clock, WriteRateSettings write_rate)
       {Method::put, "/v1/mode", true, "request an operating mode"},
       {Method::get, "/v1/settings", false, "the owner's reserve and charge target"},
       {Method::put, "/v1/settings", true, "change the owner's reserve or charge target"},
+      {Method::get, "/v1/plan", false, "the plan by price and its slots"},
       {Method::post, "/v1/faults/ack", true, "acknowledge latched faults whose cause cleared"},
       {Method::post, "/v1/self-test", true, "run the protection self-test"},
       {Method::get, "/metrics", false, "Prometheus metrics"},
@@ -286,6 +287,7 @@ void Router::handle(Request request, Reply reply) {
   if (path == "/v1/settings" && match->method == Method::put)
     return put_settings(request, std::move(counted));
   if (path == "/v1/settings") return counted(json_response(to_json(facade_.settings())));
+  if (path == "/v1/plan") return counted(json_response(to_json(facade_.plan())));
   if (path == "/v1/faults/ack") return post_ack(request, std::move(counted));
   if (path == "/v1/self-test") return post_self_test(request, std::move(counted));
   counted(error_response(500, error_code::kInternal, "route without a handler: " + path));

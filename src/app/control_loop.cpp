@@ -5,6 +5,7 @@
 #include <utility>
 
 #include <bessd/control/safety_triggers.hpp>
+#include <bessd/core/soc_window.hpp>
 #include <bessd/energy/power_sample.hpp>
 
 namespace bessd::app {
@@ -45,6 +46,18 @@ ControlLoop::ControlLoop(boost::asio::io_context& io, const Clock& clock, const 
 void ControlLoop::set_schedule(const config::Config& cfg) {
   schedule_ = cfg.schedule;
   schedule_zone_.reset();
+  min_soc_pct_ = cfg.control.min_soc_pct;
+  max_soc_pct_ = cfg.control.max_soc_pct;
+  soc_gap_pct_ = core::soc_window_gap_pct(cfg.limits.soc_recovery_hysteresis_pct);
+  // A reload keeps the prices read while the file stays the same (the feed reads a new one).
+  auto prices = price_schedule_ ? price_schedule_->prices() : nullptr;
+  const bool same_file = price_schedule_ && schedule_ && schedule_->by_price &&
+                         schedule_->by_price->file == price_schedule_->settings().plan.file;
+  price_schedule_.reset();
+  if (schedule_ && schedule_->by_price) {
+    price_schedule_.emplace(control::PriceScheduleSettings::from_config(cfg));
+    if (same_file) price_schedule_->set_prices(std::move(prices));
+  }
   if (!schedule_) return;
   if (schedule_->time_zone.empty()) {
     schedule_zone_ = TimeZone::system();
@@ -53,6 +66,23 @@ void ControlLoop::set_schedule(const config::Config& cfg) {
   } else {
     schedule_zone_ = TimeZone::system();
   }
+}
+
+void ControlLoop::set_prices(std::shared_ptr<const energy::PriceList> prices) {
+  if (price_schedule_) price_schedule_->set_prices(std::move(prices));
+}
+
+// docs/schedules.md "Planning by price": between the windows the plan decides, inside the
+// window in force (the owner's reserve and target narrow the configured ones).
+void ControlLoop::plan_by_price(control::StepInput& in) {
+  if (!price_schedule_ || !schedule_zone_ || !in.scheduled || !in.scheduled->window.empty() ||
+      in.scheduled->clock_unset)
+    return;
+  const auto w = core::soc_window(min_soc_pct_, max_soc_pct_, soc_gap_pct_, owner_.reserve_soc_pct,
+                                  owner_.target_soc_pct);
+  if (auto action = price_schedule_->action_at(in.wall_now, *schedule_zone_, pack_.soc_pct,
+                                               w.reserve_pct, w.target_pct))
+    in.scheduled = std::move(*action);
 }
 
 control::OperatorRequest ControlLoop::configured_request(const config::Config& cfg) {
@@ -172,6 +202,7 @@ void ControlLoop::step_now() {
 void ControlLoop::run_step(bool stop, bool ack) {
   refresh_inverter();
   auto in = make_input(stop, ack);
+  plan_by_price(in);
   in.latch_write_failure = std::exchange(latch_write_failure_, std::nullopt);
   last_output_ = controller_->step(in);
   ++steps_;

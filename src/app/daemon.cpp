@@ -42,6 +42,7 @@
 #include <bessd/app/latch_write_behind.hpp>
 #include <bessd/app/logging.hpp>
 #include <bessd/app/mqtt_bridge.hpp>
+#include <bessd/app/price_feed.hpp>
 #include <bessd/app/safety_state_store.hpp>
 #include <bessd/app/site_meter.hpp>
 #include <bessd/app/status_text.hpp>
@@ -150,10 +151,11 @@ struct Daemon::Impl {
   // Inverter
   std::unique_ptr<modbus::LibmodbusClient> modbus_client;
   std::unique_ptr<inverter::ProfileInverterDriver> inverter_driver;
-  std::unique_ptr<SiteMeter> meter;     // the site's grid meter, when configured
-  std::unique_ptr<MqttBridge> mqtt;     // the site on an MQTT broker, when configured
-  std::unique_ptr<FleetUplink> uplink;  // the log forwarded to a central broker, when configured
-  std::uint64_t inverter_problems{0};   // io thread; shown as the inverter link's error_count
+  std::unique_ptr<SiteMeter> meter;       // the site's grid meter, when configured
+  std::unique_ptr<PriceFeed> price_feed;  // schedule.by_price's file, when configured
+  std::unique_ptr<MqttBridge> mqtt;       // the site on an MQTT broker, when configured
+  std::unique_ptr<FleetUplink> uplink;    // the log forwarded to a central broker, when configured
+  std::uint64_t inverter_problems{0};     // io thread; shown as the inverter link's error_count
   // Control
   std::unique_ptr<FireAlarmInput> fire_alarm;
   std::unique_ptr<ControlLoop> loop;
@@ -527,6 +529,27 @@ struct Daemon::Impl {
       log->info("schedule: windows read in {}", zone->name());
   }
 
+  // docs/schedules.md "Price files": one feed per file; a reload naming another file (or none)
+  // replaces it, the same file is looked at again at once.
+  void start_price_feed() {
+    const auto* by_price =
+        config.schedule && config.schedule->by_price ? &*config.schedule->by_price : nullptr;
+    if (price_feed && by_price && price_feed->state().file == by_price->file) {
+      price_feed->check_now();
+      return;
+    }
+    if (price_feed) price_feed->stop();
+    price_feed.reset();
+    if (!by_price) return;
+    price_feed = std::make_unique<PriceFeed>(
+        io, clock, by_price->file,
+        [this](std::shared_ptr<const energy::PriceList> prices) {
+          loop->set_prices(std::move(prices));
+        },
+        [this](const core::Event& e) { on_event(e); });
+    price_feed->start();
+  }
+
   // Said at start and after a reload: where the window stands, and an owner's value the
   // configured window no longer holds (docs/api.md "PUT /v1/settings").
   void report_owner_settings(const std::string& when) {
@@ -639,7 +662,8 @@ struct Daemon::Impl {
         [this] { return service_faults(); },
         &running_config_fingerprint,
         [this] { return warnings.list(); },
-        [this] { return uplink ? uplink->metrics() : std::vector<api::MetricSample>{}; }});
+        [this] { return uplink ? uplink->metrics() : std::vector<api::MetricSample>{}; },
+        [this] { return price_feed ? &price_feed->state() : nullptr; }});
     // 2 s at most for a write's audit record: well inside a client's patience (bessctl gives up
     // after 5 s), so an answer that says "not stored yet" still arrives.
     api_facade = std::make_unique<ControlThreadFacade>(
@@ -974,6 +998,7 @@ struct Daemon::Impl {
     });
     inverter_driver->stop();
     if (meter) meter->stop();
+    if (price_feed) price_feed->stop();
     if (mqtt) mqtt->stop();
     if (uplink) uplink->stop();  // before the store: it reads the log
     save_counters();
@@ -1069,6 +1094,7 @@ struct Daemon::Impl {
       setup_logging(config.logging, options.log_level);
       evaluate_compliance();
       loop->reconfigure(config);
+      start_price_feed();
       report_owner_settings("with the reloaded configuration");
       report_schedule_zone();
       running_config_fingerprint = config::config_fingerprint(r.text);
@@ -1138,6 +1164,7 @@ struct Daemon::Impl {
     bms_monitor->start();
     bms_timer->start();
     fire_alarm->start();
+    start_price_feed();  // before the loop's first step, which plans as soon as prices are in
     loop->start();
     rewrite_safety_state_at_start();
     start_api();

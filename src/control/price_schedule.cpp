@@ -52,6 +52,61 @@ std::optional<double> expected_soc_pct(const PricePlan& plan, WallTime t) {
   return std::nullopt;
 }
 
+namespace {
+
+std::string spans_of(const std::vector<PlanRun>& runs, WallTime now, const TimeZone& zone,
+                     const std::string& currency) {
+  std::string text;
+  int shown = 0;
+  for (const auto& run : runs) {
+    if (run.end <= now) continue;
+    if (++shown > 3) {
+      text += " and later";
+      break;
+    }
+    text += (text.empty() ? "" : ", ") + zone.clock_text(run.start) + "–" +
+            zone.clock_text(run.end) + " at " + price_text(run.min_price, run.max_price, currency);
+  }
+  return text;
+}
+
+std::string money_text(double amount, const std::string& currency) {
+  return printf_string("%.2f", amount) + (currency.empty() ? "" : " " + currency);
+}
+
+}  // namespace
+
+std::string describe_plan(const PricePlan& plan, WallTime now, const TimeZone& zone,
+                          const std::string& currency) {
+  const std::string by =
+      core::pct_text(plan.target_soc_pct) + " by " + zone.clock_text(plan.deadline);
+  std::string text;
+  const auto charges = runs_of(plan, PlannedAction::charge);
+  if (plan.charge_grid_kwh > 0.0)
+    text = printf_string("Charging %.1f kWh from the grid ", plan.charge_grid_kwh) +
+           spans_of(charges, now, zone, currency) + " for " + by + ".";
+  else if (plan.waiting_for_prices_kwh <= 0.0 && plan.target_reached)
+    text = "Nothing to buy for " + by + ".";
+  if (plan.sold_grid_kwh > 0.0)
+    text += printf_string(" Selling %.1f kWh ", plan.sold_grid_kwh) +
+            spans_of(runs_of(plan, PlannedAction::sell), now, zone, currency) +
+            ", bought back cheaper.";
+  if (plan.waiting_for_prices_kwh > 0.0) {
+    const WallTime priced_until = plan.slots.empty() ? plan.made_at : plan.slots.back().end;
+    text += printf_string(" The prices end at %s: %.1f kWh for ",
+                          zone.clock_text(priced_until).c_str(), plan.waiting_for_prices_kwh) +
+            by + " wait for the next prices.";
+  }
+  if (!plan.target_reached && plan.shortfall_pct > 0.0)
+    text += " " + by + printf_string(" cannot be reached: %.0f points short", plan.shortfall_pct) +
+            " with every priced slot charging.";
+  if (plan.charge_grid_kwh > 0.0 || plan.sold_grid_kwh > 0.0)
+    text += " Expected " + std::string(plan.expected_cost() < 0 ? "income " : "cost ") +
+            money_text(std::abs(plan.expected_cost()), currency) + ".";
+  if (!text.empty() && text.front() == ' ') text.erase(0, 1);
+  return text;
+}
+
 void PriceSchedule::set_prices(std::shared_ptr<const energy::PriceList> prices) {
   prices_ = std::move(prices);
   ++prices_version_;

@@ -20,6 +20,7 @@
 #include <bessd/api/health_dto.hpp>
 #include <bessd/api/limits_dto.hpp>
 #include <bessd/api/metric_sample.hpp>
+#include <bessd/api/plan_dto.hpp>
 #include <bessd/api/query_dto.hpp>
 #include <bessd/api/requester.hpp>
 #include <bessd/api/status_dto.hpp>
@@ -55,6 +56,8 @@ class Facade {
   /// The owner's reserve and charge target; the write refuses (invalid_argument) values outside
   /// the configured window, naming the bound.
   virtual SettingsDto settings() const = 0;
+  /// The plan by price (docs/schedules.md "Planning by price"); configured false without one.
+  virtual PlanDto plan() const = 0;
   virtual Result<SettingsDto> request_settings(const SettingsRequest& request,
                                                const Requester& who) = 0;
   /// The router's form of the two writes: `done` may run on any thread, and a facade whose

@@ -8,6 +8,7 @@
 #include <bessd/api/compliance_dto.hpp>
 #include <bessd/api/health_dto.hpp>
 #include <bessd/api/limits_dto.hpp>
+#include <bessd/api/plan_dto.hpp>
 #include <bessd/api/query_dto.hpp>
 #include <bessd/api/status_dto.hpp>
 
@@ -43,6 +44,7 @@ Json to_json(const SettingsRequest& r);
 Json to_json(const ScheduleStatus& s);
 Json to_json(const SocSetting& s);
 Json to_json(const SettingsDto& s);
+Json to_json(const PlanDto& p);
 Json to_json(const AckResult& a);
 Json to_json(const SelfTestReport& r);
 

@@ -43,6 +43,8 @@ struct ScheduleStatus {
   std::optional<double> goal_soc_pct;  // a charge's target or a discharge's floor
   std::string time_zone;               // the windows' zone ("Europe/London")
   std::string local_time;              // the local clock as the windows read it ("00:47")
+  /// With schedule.by_price: the plan in words (GET /v1/plan has it whole).
+  std::optional<std::string> plan;
   friend bool operator==(const ScheduleStatus&, const ScheduleStatus&) = default;
 };
 

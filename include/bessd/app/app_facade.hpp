@@ -18,6 +18,7 @@
 #include <bessd/app/audit_commit.hpp>
 #include <bessd/app/control_loop.hpp>
 #include <bessd/app/latch_write_behind.hpp>
+#include <bessd/app/price_feed.hpp>
 #include <bessd/app/safety_state_store.hpp>
 #include <bessd/app/staged_write.hpp>
 #include <bessd/bms/bms_monitor.hpp>
@@ -66,6 +67,8 @@ struct FacadeContext {
   std::function<std::vector<api::ActiveFault>()> active_warnings;
   // Counters of the service around the controller (the fleet uplink) for /metrics; may be empty.
   std::function<std::vector<api::MetricSample>()> service_metrics;
+  // schedule.by_price's file (docs/schedules.md "Price files"); null or empty without one.
+  std::function<const PriceFileState*()> price_file;
 };
 
 class AppFacade final : public api::Facade, public StagedWrites {
@@ -95,6 +98,8 @@ class AppFacade final : public api::Facade, public StagedWrites {
       const api::Requester& who,
       std::optional<std::chrono::steady_clock::time_point> answer_by = std::nullopt) override;
   api::SettingsDto settings() const override;
+  api::PlanDto plan() const override;
+  bool plan_in_force() const;
   Result<api::SettingsDto> request_settings(const api::SettingsRequest& request,
                                             const api::Requester& who) override;
   StagedWrite<api::SettingsDto> stage_settings(

@@ -22,6 +22,7 @@
 #include <bessd/config/config.hpp>
 #include <bessd/control/controller.hpp>
 #include <bessd/control/lifetime_tracker.hpp>
+#include <bessd/control/price_schedule.hpp>
 #include <bessd/core/event.hpp>
 #include <bessd/core/inverter_command.hpp>
 #include <bessd/core/inverter_state.hpp>
@@ -75,6 +76,12 @@ class ControlLoop {
   const limits::OwnerSocSettings& owner() const { return owner_; }
   /// The zone the schedule's windows are read in; absent without a schedule.
   const std::optional<TimeZone>& schedule_zone() const { return schedule_zone_; }
+  /// The price list for `schedule.by_price` (read again from its file); null: none readable.
+  void set_prices(std::shared_ptr<const energy::PriceList> prices);
+  /// The plan by price; absent without `schedule.by_price`.
+  const control::PriceSchedule* price_schedule() const {
+    return price_schedule_ ? &*price_schedule_ : nullptr;
+  }
   /// At start, until the safety state is confirmed writable (docs/operations.md "Safety
   /// state"): every step runs as idle, whatever the mode; protections work as always.
   void hold_until_confirmed(bool hold) { hold_until_confirmed_ = hold; }
@@ -143,6 +150,7 @@ class ControlLoop {
   void run_step(bool stop, bool ack);
   static control::OperatorRequest configured_request(const config::Config& cfg);
   void set_schedule(const config::Config& cfg);
+  void plan_by_price(control::StepInput& in);
 
   boost::asio::steady_timer timer_;
   const Clock& clock_;
@@ -168,6 +176,10 @@ class ControlLoop {
   limits::OwnerSocSettings owner_;
   std::optional<config::ScheduleConfig> schedule_;
   std::optional<TimeZone> schedule_zone_;
+  std::optional<control::PriceSchedule> price_schedule_;
+  double min_soc_pct_{10.0};  // the configured window, narrowed by owner_ for a plan
+  double max_soc_pct_{100.0};
+  double soc_gap_pct_{3.0};
   bool hold_until_confirmed_{false};
   bool operator_mode_{false};
   bool ack_pending_{false};

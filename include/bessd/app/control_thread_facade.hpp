@@ -140,6 +140,9 @@ class ControlThreadFacade final : public api::Facade {
   api::SettingsDto settings() const override {
     return on_control([this] { return inner_.settings(); });
   }
+  api::PlanDto plan() const override {
+    return on_control([this] { return inner_.plan(); });
+  }
   Result<api::SettingsDto> request_settings(const api::SettingsRequest& request,
                                             const api::Requester& who) override {
     return settings_write(request, who, std::nullopt);

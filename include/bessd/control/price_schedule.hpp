@@ -69,6 +69,11 @@ class PriceSchedule {
 /// "7.5 p/kWh", "7.5–8.1 p/kWh", "0.25/kWh" (no currency).
 std::string price_text(double low, double high, const std::string& currency);
 
+/// The plan in a sentence or two, for status, the CLI and MQTT: "Charging 6 kWh from the grid
+/// 00:30–02:30 at 7.5 p/kWh for 90 % by 07:00. Expected cost 45 p."
+std::string describe_plan(const PricePlan& plan, WallTime now, const TimeZone& zone,
+                          const std::string& currency);
+
 /// The SOC the plan expects at `t` (the house not counted); absent outside it.
 std::optional<double> expected_soc_pct(const PricePlan& plan, WallTime t);
 

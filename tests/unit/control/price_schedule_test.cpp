@@ -141,6 +141,32 @@ TEST_F(PriceScheduleTest, TheExpectedSocFollowsThePlanSlotBySlot) {
   EXPECT_FALSE(expected_soc_pct(plan, local_utc(2026, 12, 6, 7)));
 }
 
+TEST_F(PriceScheduleTest, ThePlanInWords) {
+  schedule_.set_prices(go_prices());
+  (void)at(local_utc(2026, 12, 5, 18), 30);
+  EXPECT_EQ(describe_plan(*schedule_.plan(), local_utc(2026, 12, 5, 18), zone_, "p"),
+            "Charging 6.0 kWh from the grid 00:30–02:30 at 7.5 p/kWh for 90 % by 07:00. "
+            "Expected cost 45.00 p.");
+  (void)at(local_utc(2026, 12, 6, 3), 92);
+  EXPECT_EQ(describe_plan(*schedule_.plan(), local_utc(2026, 12, 6, 3), zone_, "p"),
+            "Nothing to buy for 90 % by 07:00.");
+  // Prices only until 23:00: most of the charge waits for the night's prices.
+  auto evening = std::make_shared<energy::PriceList>(*go_prices());
+  evening->slots.resize(22);  // 12:00 to 23:00
+  schedule_.set_prices(evening);
+  (void)at(local_utc(2026, 12, 5, 18), 30);
+  EXPECT_EQ(describe_plan(*schedule_.plan(), local_utc(2026, 12, 5, 18), zone_, "p"),
+            "The prices end at 23:00: 6.0 kWh for 90 % by 07:00 wait for the next prices.");
+  // A target out of reach says how far.
+  auto s = settings();
+  s.plan.ready_by_minute = 60;
+  PriceSchedule short_night(s);
+  short_night.set_prices(go_prices());
+  (void)short_night.action_at(local_utc(2026, 12, 6, 0), zone_, 10, 10, 100);
+  EXPECT_THAT(describe_plan(*short_night.plan(), local_utc(2026, 12, 6, 0), zone_, "p"),
+              HasSubstr("90 % by 01:00 cannot be reached: 50 points short"));
+}
+
 TEST(PriceText, OnePriceARangeAndNoCurrency) {
   EXPECT_EQ(price_text(7.5, 7.5, "p"), "7.5 p/kWh");
   EXPECT_EQ(price_text(7.5, 8.12, "p"), "7.5–8.12 p/kWh");

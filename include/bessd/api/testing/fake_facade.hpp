@@ -36,6 +36,7 @@ class FakeFacade final : public Facade {
   Result<ModeVerdict> request_mode(const ModeRequest& request, const Requester& who) override;
   Result<AckResult> ack_faults(const Requester& who) override;
   SettingsDto settings() const override { return settings_snapshot; }
+  PlanDto plan() const override { return plan_snapshot; }
   Result<SettingsDto> request_settings(const SettingsRequest& request,
                                        const Requester& who) override;
   void run_self_test(const Requester& who, Done<SelfTestReport> done) override;
@@ -51,6 +52,7 @@ class FakeFacade final : public Facade {
   HealthDto health_report;
   ConfiguredSocWindow soc_window;  // reserve 10 % and maximum 100 % configured, 3 points apart
   SettingsDto settings_snapshot;   // as the configured window, none set
+  PlanDto plan_snapshot;           // none configured
   nlohmann::json config;
   std::vector<MetricSample> extra_metrics;
   std::vector<EventRecord> event_log;  // oldest first

@@ -18,6 +18,8 @@ struct SensorSpec {
   bool diagnostic;  // entity_category diagnostic: shown apart from the main figures
 };
 
+constexpr SensorSpec kPlanSensor{"plan", "Plan by price", "plan", "", "", "", false, false};
+
 constexpr SensorSpec kSensors[] = {
     {"soc", "State of charge", "soc_pct", "%", "battery", "measurement", false, false},
     {"soh", "State of health", "soh_pct", "%", "", "measurement", false, true},
@@ -177,6 +179,10 @@ std::vector<RetainedMessage> control_entities(const MqttTopics& t, const Discove
 std::vector<RetainedMessage> ha_discovery(const MqttTopics& topics, const DiscoveryDevice& device) {
   std::vector<RetainedMessage> out;
   for (const auto& s : kSensors) out.push_back(sensor(topics, device, s));
+  // The plan in words (docs/schedules.md "Planning by price"); removed when not configured.
+  auto plan = sensor(topics, device, kPlanSensor);
+  if (!device.plan_configured) plan.payload.clear();
+  out.push_back(std::move(plan));
   for (const auto& b : kBinarySensors) out.push_back(binary_sensor(topics, device, b));
   for (auto& m : control_entities(topics, device)) {
     if (!device.control_allowed) m.payload.clear();  // removes an entity seen before

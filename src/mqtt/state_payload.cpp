@@ -100,6 +100,7 @@ Json state_payload(const Json& status) {
       {"manual_setpoint_w", at(status, {"manual_setpoint_w"})},
       {"reserve_soc_pct", at(status, {"reserve_soc_pct"})},
       {"target_soc_pct", at(status, {"target_soc_pct"})},
+      {"plan", clipped_text(at(status, {"schedule", "plan"}))},
       {"charge_limit_w", at(env, {"charge_power_max_w"})},
       {"charge_limit_cause", clipped_text(at(env, {"charge_power_cause", "sentence"}))},
       {"discharge_limit_w", at(env, {"discharge_power_max_w"})},

@@ -92,6 +92,11 @@ TEST(PlanByPrice, ChargesInTheCheapSlotFollowsANewFileAndKeepsItsPricesOverABadO
   EXPECT_NE(status.at("schedule").value("plan", "").find("Charging"), std::string::npos)
       << status.dump();
   EXPECT_EQ(status.at("operating_reason").value("code", ""), "schedule_charge") << status.dump();
+  // bessctl plan: the words and the slot table.
+  const auto shown = run({BESSCTL_BIN, "--socket", site.api_socket(), "plan"}, 20s);
+  EXPECT_EQ(shown.code, 0) << shown.output;
+  EXPECT_NE(shown.output.find("Plan:       Charging"), std::string::npos) << shown.output;
+  EXPECT_NE(shown.output.find("charge     5.00"), std::string::npos) << shown.output;
 
   // The cheap hour moves later: after a reload the battery waits for it (idle outside the plan).
   prices.write(file, 30.0, 5.0);

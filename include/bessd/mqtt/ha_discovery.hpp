@@ -31,6 +31,7 @@ struct DiscoveryDevice {
   double max_soc_pct{100.0};
   double soc_gap_pct{3.0};  // reserve and target stay this far apart (core::soc_window_gap_pct)
   bool schedule_configured{false};  // the mode select offers "schedule"
+  bool plan_configured{false};      // schedule.by_price: a "Plan by price" sensor
 };
 
 /// Every entity's config message, in a stable order. With control not allowed, the control

@@ -407,6 +407,8 @@ int main(int argc, char** argv) {
                                       "charging stops at this SOC (%); \"config\" = "
                                       "control.max_soc_pct")
                          ->check(pct_or_config);
+  auto* plan = app.add_subcommand(
+      "plan", "show the plan by price: its price file, what it buys and sells, slot by slot");
   auto* ack = app.add_subcommand("ack", "acknowledge latched faults whose cause has cleared");
   auto* self_test = app.add_subcommand("self-test", "run the protection self-test");
   auto* check = app.add_subcommand("check-site", "check a configuration file offline");
@@ -513,6 +515,7 @@ int main(int argc, char** argv) {
       std::cout << bessctl::render_settings(r.json());
     return kOk;
   }
+  if (*plan) return r.show("/v1/plan", bessctl::render_plan);
   if (*ack) {
     if (int rc = r.call("POST", "/v1/faults/ack")) return rc;
     if (g.json) {

@@ -121,6 +121,8 @@ std::string render_status(const Json& s) {
       << (at(sc, "window").is_string() ? " in the window " + str(at(sc, "window"))
                                        : std::string(" (between the windows)"))
       << ", local time " << str(at(sc, "local_time")) << " " << str(at(sc, "time_zone")) << "\n";
+  if (const auto& sc = at(s, "schedule"); at(sc, "plan").is_string())
+    o << "Plan:       " << str(at(sc, "plan")) << " (bessctl plan)\n";
   if (at(s, "reserve_soc_pct").is_number())
     o << "SOC window: discharging stops at " << num(at(s, "reserve_soc_pct"), 0, " %")
       << ", charging at " << num(at(s, "target_soc_pct"), 0, " %") << " (bessctl settings)\n";
@@ -310,6 +312,44 @@ std::string render_settings(const Json& s) {
     out += "Set by " + str(at(s, "set_by")) + " at " + when(at(s, "set_at")) +
            " (kept across restarts)\n";
   return out;
+}
+
+// "16:30": the local clock of a UTC time, for a slot table.
+std::string clock_of(const Json& v) {
+  const std::string text = when(v);  // "2026-12-05 16:30:00 GMT"
+  return text.size() >= 16 && text[10] == ' ' ? text.substr(11, 5) : text;
+}
+
+std::string render_plan(const Json& p) {
+  if (!at(p, "configured").is_boolean() || !at(p, "configured").get<bool>())
+    return "No plan by price: the configuration has no schedule.by_price (docs/schedules.md).\n";
+  std::ostringstream o;
+  const auto& f = at(p, "prices");
+  o << "Prices:     " << str(at(f, "file")) << ", " << num(at(f, "slots"), 0) << " slots until "
+    << when(at(f, "last_end")) << " (read " << when(at(f, "read_at")) << ")\n";
+  if (at(f, "error").is_string())
+    o << "            last read failed: " << str(at(f, "error")) << "\n";
+  o << "Plan:       " << str(at(p, "summary")) << "\n";
+  if (!at(p, "in_force").get<bool>())
+    o << "            not in force now (another mode, or a schedule window holds)\n";
+  const auto& slots = at(p, "slots");
+  if (!slots.is_array() || slots.empty()) return o.str();
+  const std::string currency = str(at(p, "currency"));
+  o << "Due:        " << num(at(p, "target_soc_pct"), 0, " %") << " by " << when(at(p, "deadline"))
+    << "; expected cost " << num(at(p, "expected_cost"), 2) << " " << currency << " ("
+    << num(at(p, "charge_kwh"), 2, " kWh") << " bought, " << num(at(p, "sold_kwh"), 2, " kWh")
+    << " sold)\n";
+  o << "from   to     action  import  export  grid kWh  SOC after\n";
+  for (const auto& s : slots) {
+    char line[128];
+    std::snprintf(
+        line, sizeof line, "%-6s %-6s %-7s %7s %7s %9s  %s\n", clock_of(at(s, "start")).c_str(),
+        clock_of(at(s, "end")).c_str(), str(at(s, "action")).c_str(),
+        num(at(s, "import_per_kwh"), 2).c_str(), num(at(s, "export_per_kwh"), 2).c_str(),
+        num(at(s, "grid_kwh"), 2, "", true).c_str(), num(at(s, "soc_after_pct"), 0, " %").c_str());
+    o << line;
+  }
+  return o.str();
 }
 
 std::string render_health(const Json& h) {

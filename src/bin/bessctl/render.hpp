@@ -18,6 +18,7 @@ std::string render_limits(const Json& limits);
 std::string render_events(const Json& events);
 std::string render_health(const Json& health);
 std::string render_settings(const Json& settings);
+std::string render_plan(const Json& plan);
 std::string render_audit(const Json& audit);
 /// GET /v1/energy: one line per period, oldest first; unknown flows as "-".
 std::string render_energy(const Json& energy);

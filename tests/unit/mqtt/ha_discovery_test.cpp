@@ -36,7 +36,9 @@ TEST(HaDiscovery, EnergySensorsDropIntoTheEnergyDashboard) {
 }
 
 TEST(HaDiscovery, EveryEntityIsUniqueOnOneDeviceAndUnavailableWhileBessdIsAway) {
-  const auto all = ha_discovery(kTopics, {"Home", "0.1.0", 5000.0, true});
+  DiscoveryDevice device{"Home", "0.1.0", 5000.0, true};
+  device.plan_configured = true;
+  const auto all = ha_discovery(kTopics, device);
   std::set<std::string> ids;
   std::set<std::string> topics;
   // Every key a template reads is in the message it reads from.
@@ -61,6 +63,20 @@ TEST(HaDiscovery, EveryEntityIsUniqueOnOneDeviceAndUnavailableWhileBessdIsAway) 
     const Json& message = c.at("state_topic") == "bessd/home/energy" ? energy : state;
     EXPECT_TRUE(message.contains(key)) << m.topic << " reads " << key;
   }
+}
+
+// docs/mqtt.md: the plan by price has a sensor only with schedule.by_price.
+TEST(HaDiscovery, ThePlanSensorOnlyWithAPlanByPrice) {
+  DiscoveryDevice device{"Home", "0.1.0", 5000.0, false};
+  EXPECT_TRUE(
+      config_at(ha_discovery(kTopics, device), kTopics.discovery("sensor", "plan")).is_null());
+  device.plan_configured = true;
+  const Json plan = config_at(ha_discovery(kTopics, device), kTopics.discovery("sensor", "plan"));
+  EXPECT_EQ(plan.at("value_template"), "{{ value_json.plan }}");
+  EXPECT_EQ(plan.at("name"), "Plan by price");
+  Json status = {{"schedule", {{"plan", "Charging 4.4 kWh from the grid 01:00–05:00."}}}};
+  EXPECT_EQ(state_payload(status).at("plan"), "Charging 4.4 kWh from the grid 01:00–05:00.");
+  EXPECT_TRUE(state_payload(Json::object()).at("plan").is_null());
 }
 
 TEST(HaDiscovery, ControlEntitiesOnlyWhenControlIsAllowed) {

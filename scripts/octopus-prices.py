@@ -10,6 +10,7 @@ given with --export or --fetch-export attach to the import slots they cover.
 Exit status: 0 done, 1 a download failed, 2 the input is malformed or the arguments are wrong.
 """
 import argparse
+import os
 import bisect
 import datetime as dt
 import json
@@ -315,9 +316,12 @@ def main(argv):
     lines = ",\n".join("  " + json.dumps(s) for s in slots)
     text = '{"currency": "p", "slots": [\n' + lines + "\n]}\n"
     if args.output:
+        # Written beside it and renamed over it: bessd never reads half a file.
+        partial = f"{args.output}.partial"
         try:
-            with open(args.output, "w", encoding="utf-8") as f:
+            with open(partial, "w", encoding="utf-8") as f:
                 f.write(text)
+            os.replace(partial, args.output)
         except OSError as e:
             say(f"{args.output}: {e.strerror}")
             return 1

@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <string_view>
+#include <thread>
 
 #include <boost/asio/post.hpp>
 
@@ -19,8 +21,8 @@ constexpr std::size_t kMaxPriceFileBytes = 4 * 1024 * 1024;
 
 }  // namespace
 
-Result<energy::PriceList> read_price_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+Result<std::string> read_price_text(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO never waits
   if (fd < 0)
     return fail(ErrorCode::io_error, "price file " + path + ": cannot open: " + errno_text(errno));
   std::string text;
@@ -42,8 +44,21 @@ Result<energy::PriceList> read_price_file(const std::string& path) {
     }
   }
   ::close(fd);
-  return energy::parse_price_list(text, path);
+  return text;
 }
+
+struct PriceFeed::Worker {
+  struct Stamp {
+    std::uint64_t device{0}, inode{0}, size{0};
+    std::int64_t mtime_ns{0};
+    std::int64_t ctime_ns{0};  // a chmod that makes it readable changes only this
+    int error{0};              // errno of stat, 0 when it worked
+    friend bool operator==(const Stamp&, const Stamp&) = default;
+  };
+  std::optional<Stamp> read_stamp;       // the file as last read, good or bad
+  std::optional<std::size_t> good_text;  // hash of the last text that parsed
+  std::atomic<bool> busy{false};         // a check under way: the next one is not queued behind it
+};
 
 PriceFeed::PriceFeed(boost::asio::io_context& io, const Clock& clock, std::string path,
                      OnPrices on_prices, OnEvent on_event, Duration check_every)
@@ -52,7 +67,8 @@ PriceFeed::PriceFeed(boost::asio::io_context& io, const Clock& clock, std::strin
       timer_(io),
       check_every_(check_every),
       on_prices_(std::move(on_prices)),
-      on_event_(std::move(on_event)) {
+      on_event_(std::move(on_event)),
+      worker_state_(std::make_shared<Worker>()) {
   state_.file = std::move(path);
 }
 
@@ -69,7 +85,9 @@ void PriceFeed::start() {
 void PriceFeed::stop() {
   stopped_ = true;
   timer_.cancel();
-  worker_.join();  // a read under way finishes; its result is dropped (stopped_)
+  if (!worker_) return;
+  // The pool is joined off the event loop; a read under way finishes there, its result dropped.
+  std::thread([pool = std::move(worker_)] { pool->join(); }).detach();
 }
 
 void PriceFeed::arm() {
@@ -81,11 +99,15 @@ void PriceFeed::arm() {
   });
 }
 
-// stat on the worker: a file on a slow or hung mount never holds the event loop.
+// stat and read on the worker: a file on a slow or hung mount never holds the event loop. The
+// worker keeps its own state (the file as last seen), so it may outlive this object.
 void PriceFeed::check_now() {
-  if (stopped_) return;
-  boost::asio::post(worker_, [this, path = state_.file, alive = std::weak_ptr<int>(alive_)] {
-    Stamp stamp;
+  if (stopped_ || !worker_ || worker_state_->busy.exchange(true)) return;
+  // The worker touches nothing of this object but through `alive` on the event loop (the
+  // io_context outlives every feed).
+  boost::asio::post(*worker_, [this, io = &io_, w = worker_state_, path = state_.file,
+                               alive = std::weak_ptr<int>(alive_)] {
+    Worker::Stamp stamp;
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
       stamp.error = errno;
@@ -96,10 +118,23 @@ void PriceFeed::check_now() {
       stamp.mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
       stamp.ctime_ns = std::int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec;
     }
-    if (read_stamp_ == stamp) return;  // unchanged since the last read, good or bad
-    read_stamp_ = stamp;
-    auto read = read_price_file(path);
-    boost::asio::post(io_, [this, alive, read = std::move(read)]() mutable {
+    if (w->read_stamp == stamp) {  // unchanged since the last read, good or bad
+      w->busy = false;
+      return;
+    }
+    w->read_stamp = stamp;
+    auto text = read_price_text(path);
+    const auto hash = text ? std::optional(std::hash<std::string>{}(*text)) : std::nullopt;
+    // The same prices written again (a timer that fetches what it fetched before): nothing new.
+    if (hash && hash == w->good_text) {
+      w->busy = false;
+      return;
+    }
+    auto read = text ? energy::parse_price_list(*text, path)
+                     : Result<energy::PriceList>(Failure{text.error()});
+    w->good_text = read ? hash : std::nullopt;
+    w->busy = false;
+    boost::asio::post(*io, [this, alive, read = std::move(read)]() mutable {
       if (alive.lock() && !stopped_) applied(std::move(read));
     });
   });

@@ -32,6 +32,18 @@ void check_schedule(const Config& config, IssueList& issues) {
     issues.add("/schedule/by_price/charge_power_w",
                "is needed: neither battery.max_charge_power_w nor inverter.rated_power_w is set, "
                "and the plan must know how much a slot can charge");
+  if (config.schedule && config.schedule->by_price && config.schedule->by_price->sell_power_w) {
+    const auto& by_price = *config.schedule->by_price;
+    // The margin is in the price file's unit (pence or pounds): no default fits both, and a
+    // sale for nothing still wears the cells.
+    if (!by_price.sell_margin_per_kwh)
+      issues.add("/schedule/by_price/sell_margin_per_kwh",
+                 "is needed with sell_power_w, in the price file's unit (2 for 2 p/kWh with "
+                 "Octopus's prices): what a sale must earn over buying the energy back");
+    if (config.site.grid_export_limit_w && *config.site.grid_export_limit_w <= 0.0)
+      issues.add("/schedule/by_price/sell_power_w",
+                 "is set, but site.grid_export_limit_w is 0: nothing may be sold to the grid");
+  }
   if (config.schedule && !config.schedule->time_zone.empty()) {
     if (auto zone = TimeZone::named(config.schedule->time_zone); !zone)
       issues.add("/schedule/time_zone", zone.error().message);

@@ -10,25 +10,63 @@ namespace {
 
 // Below this a plan's energy is rounding, not a decision (10 Wh).
 constexpr double kNegligibleKwh = 0.01;
+// How far back a missing price is looked for at the same time of day (a file a few weeks old
+// still has the shape of a day).
+constexpr int kDaysLookedBack = 28;
 
 double hours_between(WallTime a, WallTime b) {
   return std::chrono::duration<double, std::ratio<3600>>(b - a).count();
 }
 
-// The priced part of [now, deadline), slot by slot, clipped at both ends.
+// Where the list has no price for [from, to): the price of the same time of day on the latest
+// earlier day that has one (a week back at most), else the dearest price of the list. Half
+// hours, so a missing night is planned slot by slot as the days before it were.
+void assume_prices(const energy::PriceList& prices, WallTime from, WallTime to,
+                   std::vector<PlannedSlot>& out) {
+  double dearest = prices.slots.empty() ? 0.0 : prices.slots.front().import_per_kwh;
+  for (const auto& s : prices.slots) dearest = std::max(dearest, s.import_per_kwh);
+  constexpr auto kAssumedSlot = std::chrono::minutes{30};
+  for (WallTime t = from; t < to;) {
+    const WallTime next_boundary =
+        std::chrono::floor<std::chrono::minutes>(t) + kAssumedSlot -
+        std::chrono::floor<std::chrono::minutes>(t).time_since_epoch() % kAssumedSlot;
+    PlannedSlot p;
+    p.start = t;
+    p.end = std::min(next_boundary, to);
+    p.assumed = true;
+    p.import_per_kwh = dearest;
+    p.price_unknown = true;
+    for (int day = 1; day <= kDaysLookedBack; ++day) {
+      if (const auto* known = energy::slot_at(prices, t - std::chrono::days{day})) {
+        p.import_per_kwh = known->import_per_kwh;
+        p.price_unknown = false;
+        break;
+      }
+    }
+    out.push_back(p);
+    t = p.end;
+  }
+}
+
+// [now, deadline) slot by slot, clipped at both ends: the list's prices, and assumed ones where
+// it has none (tomorrow's not out yet, a download that stopped).
 std::vector<PlannedSlot> horizon(const energy::PriceList& prices, WallTime now, WallTime deadline) {
   std::vector<PlannedSlot> out;
   auto it = std::upper_bound(prices.slots.begin(), prices.slots.end(), now,
                              [](WallTime t, const energy::PriceSlot& s) { return t < s.end; });
+  WallTime covered = now;
   for (; it != prices.slots.end() && it->start < deadline; ++it) {
     PlannedSlot p;
     p.start = std::max(it->start, now);
     p.end = std::min(it->end, deadline);
     if (p.end <= p.start) continue;
+    if (p.start > covered) assume_prices(prices, covered, p.start, out);
     p.import_per_kwh = it->import_per_kwh;
     p.export_per_kwh = it->export_per_kwh;
     out.push_back(p);
+    covered = p.end;
   }
+  if (covered < deadline) assume_prices(prices, covered, deadline, out);
   return out;
 }
 
@@ -45,8 +83,12 @@ class EnergyPlan {
     }
     by_import_.resize(slots.size());
     std::iota(by_import_.begin(), by_import_.end(), std::size_t{0});
-    std::stable_sort(by_import_.begin(), by_import_.end(), [&](std::size_t a, std::size_t b) {
-      return slots_[a].import_per_kwh < slots_[b].import_per_kwh;
+    // Of equal prices the latest: the battery spends the least time full, and a flat price
+    // charges just in time rather than at once.
+    std::sort(by_import_.begin(), by_import_.end(), [&](std::size_t a, std::size_t b) {
+      const double pa = slots_[a].import_per_kwh;
+      const double pb = slots_[b].import_per_kwh;
+      return pa < pb || (pa == pb && a > b);
     });
   }
 
@@ -95,13 +137,9 @@ class EnergyPlan {
     delta_[e] = -covered;
   }
 
-  // The import price of the cheapest slot that could still charge more: what the next kWh
-  // would cost.
-  std::optional<double> cheapest_spare_price() const {
-    for (const std::size_t i : by_import_)
-      if (delta_[i] >= 0.0 && charge_room_[i] - delta_[i] > kNegligibleKwh)
-        return slots_[i].import_per_kwh;
-    return std::nullopt;
+  // What slot `i` could still charge (stored kWh); none in a slot that sells.
+  double room_left(std::size_t i) const {
+    return delta_[i] < 0.0 ? 0.0 : charge_room_[i] - delta_[i];
   }
 
   double start_kwh() const { return r_.soc_pct / 100.0 * r_.capacity_kwh; }
@@ -121,17 +159,18 @@ class EnergyPlan {
   std::vector<std::size_t> by_import_;
 };
 
-double unpriced_minutes(const std::vector<PlannedSlot>& slots, WallTime now, WallTime deadline) {
-  double priced = 0.0;
-  for (const auto& s : slots) priced += hours_between(s.start, s.end) * 60.0;
-  return std::max(0.0, hours_between(now, deadline) * 60.0 - priced);
+double assumed_minutes(const std::vector<PlannedSlot>& slots) {
+  double minutes = 0.0;
+  for (const auto& s : slots)
+    if (s.assumed) minutes += hours_between(s.start, s.end) * 60.0;
+  return minutes;
 }
 
 void sell_in_dearest_slots(EnergyPlan& energy, const std::vector<PlannedSlot>& slots,
                            double reserve_kwh) {
   std::vector<std::size_t> by_export;
   for (std::size_t i = 0; i < slots.size(); ++i)
-    if (slots[i].export_per_kwh) by_export.push_back(i);
+    if (slots[i].export_per_kwh && !slots[i].assumed) by_export.push_back(i);
   std::stable_sort(by_export.begin(), by_export.end(), [&](std::size_t a, std::size_t b) {
     return *slots[a].export_per_kwh > *slots[b].export_per_kwh;
   });
@@ -139,7 +178,8 @@ void sell_in_dearest_slots(EnergyPlan& energy, const std::vector<PlannedSlot>& s
 }
 
 // Fills in actions, energies, the SOC path and the totals from the stored-energy plan.
-void settle(PricePlan& plan, const EnergyPlan& energy, const PlanRequest& r) {
+void settle(PricePlan& plan, const EnergyPlan& energy, const PlanRequest& r,
+            const energy::PriceList& prices) {
   double level = energy.start_kwh();
   for (std::size_t i = 0; i < plan.slots.size(); ++i) {
     auto& s = plan.slots[i];
@@ -148,6 +188,7 @@ void settle(PricePlan& plan, const EnergyPlan& energy, const PlanRequest& r) {
     s.soc_after_pct = r.capacity_kwh > 0.0 ? level / r.capacity_kwh * 100.0 : r.soc_pct;
     if (d > kNegligibleKwh) {
       s.action = PlannedAction::charge;
+      if (s.assumed) plan.waiting_for_prices_kwh += d;
       s.grid_kwh = d / r.charge_efficiency;
       plan.charge_grid_kwh += s.grid_kwh;
       plan.charge_cost += s.grid_kwh * s.import_per_kwh;
@@ -158,16 +199,28 @@ void settle(PricePlan& plan, const EnergyPlan& energy, const PlanRequest& r) {
       plan.sale_income -= s.grid_kwh * s.export_per_kwh.value_or(0.0);
     }
   }
-  // Hold where using the battery would cost more than the grid: what it gives has to be
-  // bought back at the next price the plan could buy at, with the losses both ways. A battery
-  // above its target has energy to spare and holds nothing.
-  if (r.soc_pct > r.target_soc_pct) return;
-  if (const auto next_price = energy.cheapest_spare_price()) {
-    const double hold_below =
-        *next_price / (r.charge_efficiency * std::max(r.discharge_efficiency, 1e-6));
-    for (auto& s : plan.slots)
-      if (s.action == PlannedAction::none && s.import_per_kwh <= hold_below)
-        s.action = PlannedAction::hold;
+  // Paid to use energy: charge (to the charge target in force, the controller's part), never
+  // discharge for the house.
+  for (auto& s : plan.slots)
+    if (s.import_per_kwh < 0.0 && s.action == PlannedAction::none) s.action = PlannedAction::charge;
+  // Hold where what the battery gave the house would cost more to buy back, before the
+  // deadline, than the grid costs now: the cheapest slot after it that could still charge, with
+  // the losses both ways. Not where every price is the same (nothing to gain but the battery's
+  // use, and a pack held full stores no sun), and no price that is only a guess counts.
+  double highest = -1e18;
+  for (const auto& s : plan.slots)
+    if (!s.price_unknown) highest = std::max(highest, s.import_per_kwh);
+  for (const auto& s : prices.slots)  // and the known prices after the deadline
+    if (s.end > r.now) highest = std::max(highest, s.import_per_kwh);
+  const double losses = r.charge_efficiency * std::max(r.discharge_efficiency, 1e-6);
+  std::optional<double> buy_back;  // the cheapest slot after i with room left
+  for (std::size_t i = plan.slots.size(); i-- > 0;) {
+    auto& s = plan.slots[i];
+    if (s.action == PlannedAction::none && buy_back && s.import_per_kwh <= *buy_back / losses &&
+        s.import_per_kwh < highest && !s.price_unknown)
+      s.action = PlannedAction::hold;
+    if (!s.price_unknown && energy.room_left(i) > kNegligibleKwh)
+      buy_back = std::min(buy_back.value_or(s.import_per_kwh), s.import_per_kwh);
   }
 }
 
@@ -205,35 +258,28 @@ PricePlan plan_by_price(const energy::PriceList& prices, const PlanRequest& r) {
   PricePlan plan;
   plan.made_at = r.now;
   plan.start_soc_pct = r.soc_pct;
+  plan.charge_efficiency = r.charge_efficiency;
+  if (!prices.slots.empty()) plan.prices_end = prices.slots.back().end;
   plan.deadline = r.deadline;
   plan.target_soc_pct = r.target_soc_pct;
   if (r.deadline <= r.now) return plan;
   plan.slots = horizon(prices, r.now, r.deadline);
-  plan.unpriced_minutes = unpriced_minutes(plan.slots, r.now, r.deadline);
+  plan.unpriced_minutes = assumed_minutes(plan.slots);
 
   EnergyPlan energy(plan.slots, r);
   const double need_kwh =
       std::max(0.0, (r.target_soc_pct - r.soc_pct) / 100.0 * std::max(r.capacity_kwh, 0.0));
-  // Hours without a price may be cheaper than any known one (tomorrow's prices not out yet):
-  // the known slots buy only what those hours could not, and what is paid for (below zero).
-  // Only the hours after the last price wait: a gap inside the list is not coming back.
-  const WallTime priced_until = plan.slots.empty() ? r.now : plan.slots.back().end;
-  const double unpriced_room_kwh =
-      hours_between(priced_until, r.deadline) * r.charge_power_w / 1000.0 * r.charge_efficiency;
   double bought = energy.buy_below_zero(need_kwh);
-  bought += energy.buy(std::max(0.0, need_kwh - bought - unpriced_room_kwh), 0, std::nullopt, true);
-  plan.waiting_for_prices_kwh = std::max(0.0, std::min(need_kwh - bought, unpriced_room_kwh));
-  if (need_kwh - bought - unpriced_room_kwh > kNegligibleKwh) {
+  bought += energy.buy(need_kwh - bought, 0, std::nullopt, true);
+  if (need_kwh - bought > kNegligibleKwh) {
     plan.target_reached = false;
-    plan.shortfall_pct = (need_kwh - bought - plan.waiting_for_prices_kwh) / r.capacity_kwh * 100.0;
-  } else if (plan.waiting_for_prices_kwh > kNegligibleKwh) {
-    plan.target_reached = false;  // not yet known
+    plan.shortfall_pct = (need_kwh - bought) / r.capacity_kwh * 100.0;
   }
   if (r.sell_power_w > 0.0 && r.capacity_kwh > 0.0) {
     const double reserve_kwh = std::max(r.reserve_soc_pct, 0.0) / 100.0 * r.capacity_kwh;
     sell_in_dearest_slots(energy, plan.slots, reserve_kwh);
   }
-  settle(plan, energy, r);
+  settle(plan, energy, r, prices);
   return plan;
 }
 

@@ -91,15 +91,20 @@ std::string describe_plan(const PricePlan& plan, WallTime now, const TimeZone& z
     text += printf_string(" Selling %.1f kWh ", plan.sold_grid_kwh) +
             spans_of(runs_of(plan, PlannedAction::sell), now, zone, currency) +
             ", bought back cheaper.";
-  if (plan.waiting_for_prices_kwh > 0.0) {
-    const WallTime priced_until = plan.slots.empty() ? plan.made_at : plan.slots.back().end;
-    text += printf_string(" The prices end at %s: %.1f kWh for ",
-                          zone.clock_text(priced_until).c_str(), plan.waiting_for_prices_kwh) +
-            by + " wait for the next prices.";
+  if (plan.unpriced_minutes > 0.0) {
+    text += plan.prices_end && *plan.prices_end > plan.made_at
+                ? " Prices are known until " + zone.clock_text(*plan.prices_end) + ";"
+                : std::string(" No price is known for these hours;");
+    text += plan.waiting_for_prices_kwh > 0.0
+                ? printf_string(
+                      " %.1f kWh are planned at prices assumed from the days before, "
+                      "until the real ones are out.",
+                      plan.waiting_for_prices_kwh / plan.charge_efficiency)
+                : std::string(" the rest is planned at prices assumed from the days before.");
   }
   if (!plan.target_reached && plan.shortfall_pct > 0.0)
     text += " " + by + printf_string(" cannot be reached: %.0f points short", plan.shortfall_pct) +
-            " with every priced slot charging.";
+            " with every slot charging.";
   if (plan.charge_grid_kwh > 0.0 || plan.sold_grid_kwh > 0.0)
     text += " Expected " + std::string(plan.expected_cost() < 0 ? "income " : "cost ") +
             money_text(std::abs(plan.expected_cost()), currency) + ".";
@@ -113,8 +118,11 @@ void PriceSchedule::set_prices(std::shared_ptr<const energy::PriceList> prices) 
 }
 
 bool PriceSchedule::needs_plan(WallTime now, WallTime deadline, double soc_pct, double reserve_pct,
-                               double target_pct) const {
+                               double target_pct, double charge_power_w) const {
   if (!plan_ || planned_version_ != prices_version_) return true;
+  // The pack takes much less (or again much more) than planned: a cold night, a BMS limit.
+  if (std::abs(charge_power_w - planned_charge_power_w_) > 0.2 * planned_charge_power_w_)
+    return true;
   if (plan_->deadline != deadline || differs(plan_->target_soc_pct, target_pct) ||
       differs(planned_reserve_pct_, reserve_pct))
     return true;
@@ -127,12 +135,19 @@ bool PriceSchedule::needs_plan(WallTime now, WallTime deadline, double soc_pct, 
 
 std::optional<ScheduledAction> PriceSchedule::action_at(WallTime now, const TimeZone& zone,
                                                         std::optional<double> soc_pct,
-                                                        double reserve_pct, double target_pct) {
+                                                        double reserve_pct, double target_pct,
+                                                        std::optional<double> envelope_charge_w) {
   if (!prices_ || !soc_pct) return std::nullopt;
   const auto& p = settings_.plan;
   const double target = std::min(p.target_soc_pct.value_or(target_pct), target_pct);
   const WallTime deadline = zone.next_at(now, p.ready_by_minute);
-  if (needs_plan(now, deadline, *soc_pct, reserve_pct, target)) {
+  // What the pack takes now, when it says (a cold pack, the BMS's current limit, the site's
+  // import limit): the plan must not count on power it will not get. Zero is a block (full, a
+  // fault) that says nothing of the night's power.
+  double charge_power_w = settings_.charge_power_w;
+  if (envelope_charge_w && *envelope_charge_w > 100.0)
+    charge_power_w = std::min(charge_power_w, *envelope_charge_w);
+  if (needs_plan(now, deadline, *soc_pct, reserve_pct, target, charge_power_w)) {
     PlanRequest r;
     r.now = now;
     r.deadline = deadline;
@@ -140,13 +155,14 @@ std::optional<ScheduledAction> PriceSchedule::action_at(WallTime now, const Time
     r.target_soc_pct = target;
     r.reserve_soc_pct = reserve_pct;
     r.capacity_kwh = settings_.capacity_kwh;
-    r.charge_power_w = settings_.charge_power_w;
+    r.charge_power_w = charge_power_w;
     r.sell_power_w = p.sell_power_w.value_or(0.0);
     r.charge_efficiency = r.discharge_efficiency = std::sqrt(p.round_trip_efficiency_pct / 100.0);
-    r.sell_margin_per_kwh = p.sell_margin_per_kwh;
+    r.sell_margin_per_kwh = p.sell_margin_per_kwh.value_or(0.0);
     plan_ = std::make_shared<const PricePlan>(plan_by_price(*prices_, r));
     planned_version_ = prices_version_;
     planned_reserve_pct_ = reserve_pct;
+    planned_charge_power_w_ = charge_power_w;
     ++plans_made_;
   }
   const auto* slot = plan_->at(now);
@@ -156,6 +172,13 @@ std::optional<ScheduledAction> PriceSchedule::action_at(WallTime now, const Time
     case PlannedAction::none:
       return std::nullopt;
     case PlannedAction::charge:
+      if (slot->import_per_kwh < 0.0) {  // paid to use energy: up to the charge target in force
+        a.action = {Kind::charge, target_pct, std::nullopt, p.charge_power_w};
+        a.window = "by price, paid " +
+                   price_text(-slot->import_per_kwh, -slot->import_per_kwh, currency()) +
+                   " to use energy";
+        return a;
+      }
       a.action = {Kind::charge, plan_->target_soc_pct, std::nullopt, p.charge_power_w};
       a.window = describe_charge(*plan_, now, zone);
       return a;

@@ -31,8 +31,8 @@ struct PriceFileState {
   std::string error;  // why the last read failed; empty when it did not
 };
 
-/// Reads a price file: its text, at most 4 MiB, parsed. Errors name the file.
-Result<energy::PriceList> read_price_file(const std::string& path);
+/// A price file's text, at most 4 MiB. Errors name the file.
+Result<std::string> read_price_text(const std::string& path);
 
 class PriceFeed {
  public:
@@ -52,13 +52,7 @@ class PriceFeed {
   const PriceFileState& state() const { return state_; }
 
  private:
-  struct Stamp {
-    std::uint64_t device{0}, inode{0}, size{0};
-    std::int64_t mtime_ns{0};
-    std::int64_t ctime_ns{0};  // a chmod that makes it readable changes only this
-    int error{0};              // errno of stat, 0 when it worked
-    friend bool operator==(const Stamp&, const Stamp&) = default;
-  };
+  struct Worker;  // what the worker thread keeps between reads
   void arm();
   void applied(Result<energy::PriceList> read);
 
@@ -69,10 +63,11 @@ class PriceFeed {
   OnPrices on_prices_;
   OnEvent on_event_;
   PriceFileState state_;
-  std::optional<Stamp> read_stamp_;  // worker thread only: the file as last read
+  std::shared_ptr<Worker> worker_state_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool stopped_{false};
-  boost::asio::thread_pool worker_{1};
+  // Never joined on the event loop: a read hung on a dead mount must not stop the control loop.
+  std::unique_ptr<boost::asio::thread_pool> worker_ = std::make_unique<boost::asio::thread_pool>(1);
 };
 
 }  // namespace bessd::app

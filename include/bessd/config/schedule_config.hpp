@@ -40,8 +40,8 @@ struct PricePlanConfig {
   std::optional<double> target_soc_pct;  // absent: the charge target in force
   /// The grid charge's power; absent: the battery's or inverter's rated power.
   std::optional<double> charge_power_w;
-  std::optional<double> sell_power_w;  // absent: nothing is sold
-  double sell_margin_per_kwh{0.0};     // a sale earns at least this over buying back
+  std::optional<double> sell_power_w;         // absent: nothing is sold
+  std::optional<double> sell_margin_per_kwh;  // a sale earns this over buying back (to sell)
   double round_trip_efficiency_pct{90.0};
   friend bool operator==(const PricePlanConfig&, const PricePlanConfig&) = default;
 };

@@ -6,16 +6,17 @@
 // the plan with its expected cost.
 //
 // The method (docs/schedules.md has it for owners):
-//  1. The energy short of the target is bought in the cheapest slots before the deadline (the
-//     earliest of equal prices), at the planned charge power. While the prices end before the
-//     deadline (tomorrow's not out yet), the known slots buy only what the hours after them
-//     could not (and whatever a slot pays for): the rest waits for their prices.
-//  2. With export allowed, the dearest export slots are taken in turn: each sells what the SOC
+//  1. Where the list has no price (tomorrow's not out yet, a download that stopped), a price is
+//     assumed: the same time of day on the latest earlier day that has one, else the list's
+//     dearest. Such slots are planned like the others but sell nothing.
+//  2. The energy short of the target is bought in the cheapest slots before the deadline (the
+//     latest of equal prices), at the planned charge power; what a slot pays for first.
+//  3. With export allowed, the dearest export slots are taken in turn: each sells what the SOC
 //     can spare above the reserve (for every slot up to the deadline), and only as much as can
 //     be bought back in cheaper slots after it with at least the margin per kWh after losses.
-//  3. Slots where the grid costs no more than the next kWh the plan could buy (the cheapest slot
-//     with room left), after losses both ways, are held: the house runs on the grid, the
-//     battery keeps its energy. Not when the battery is above its target.
+//  4. A slot holds the battery where what it gave the house would cost more to buy back before
+//     the deadline (the cheapest slot after it with room left, after losses) than the grid
+//     costs then, unless every price is the same; slots with a negative price charge.
 // The house's own use is not forecast: the plan is made again when the SOC moves away from it.
 
 #include <cstdint>
@@ -53,27 +54,29 @@ struct PlannedSlot {
   PlannedAction action{PlannedAction::none};
   double grid_kwh{0.0};       // + bought to charge, − sold
   double soc_after_pct{0.0};  // at the slot's end if the plan runs (the house not counted)
+  bool assumed{false};        // no price in the list: import_per_kwh is assumed (method, 1)
+  bool price_unknown{false};  // ... and nothing from the days before: the list's dearest
 };
 
 struct PricePlan {
-  std::vector<PlannedSlot> slots;  // the priced slots from now to the deadline, in time order
+  std::vector<PlannedSlot> slots;  // from now to the deadline, in time order, without gaps
   WallTime made_at;
-  double start_soc_pct{0.0};  // the SOC it was made at
+  double start_soc_pct{0.0};           // the SOC it was made at
+  double charge_efficiency{1.0};       // stored kWh per grid kWh, as planned
+  std::optional<WallTime> prices_end;  // the end of the list's last slot
   WallTime deadline;
   double target_soc_pct{0.0};
   double charge_grid_kwh{0.0};
   double charge_cost{0.0};
   double sold_grid_kwh{0.0};
   double sale_income{0.0};
-  /// The target is reached by the deadline (or already was); false while part of the charge
-  /// waits for prices.
+  /// The target is reached by the deadline (or already was).
   bool target_reached{true};
   /// SOC points short of the target at the deadline with every priced slot charging.
   double shortfall_pct{0.0};
-  /// Minutes before the deadline without a price: nothing is planned in them.
+  /// Minutes before the deadline without a price in the list (planned at assumed prices).
   double unpriced_minutes{0.0};
-  /// Stored kWh left for the hours after the last price (they may be the cheapest): bought once
-  /// their prices are known.
+  /// Stored kWh planned in slots whose price is assumed: planned again once their prices are out.
   double waiting_for_prices_kwh{0.0};
 
   double expected_cost() const { return charge_cost - sale_income; }

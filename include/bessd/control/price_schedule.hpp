@@ -4,8 +4,8 @@
 // now. Pure: fed the prices, the clock reading, the SOC and the window in force.
 //
 // A plan is made again when the prices, the target, the reserve or the deadline change, when a
-// slot ends, and when the SOC is 2 points away from where the plan expected it (the house used
-// the battery, the envelope slowed a charge): it never charges on yesterday's figures.
+// slot ends, when the power the pack takes moves by a fifth, and when the SOC is 2 points away
+// from where the plan expected it (the house used the battery): it never runs on old figures.
 
 #include <cstdint>
 #include <memory>
@@ -40,9 +40,11 @@ class PriceSchedule {
 
   /// The plan's action at `now`, planning again first when needed; absent where the plan has
   /// none (no prices, no SOC reading, a slot without action): the schedule's `outside` holds.
+  /// `envelope_charge_w`: what the envelope lets the pack charge now (absent: not known).
   std::optional<ScheduledAction> action_at(WallTime now, const TimeZone& zone,
                                            std::optional<double> soc_pct, double reserve_pct,
-                                           double target_pct);
+                                           double target_pct,
+                                           std::optional<double> envelope_charge_w = std::nullopt);
 
   /// The plan in force; null before the first.
   std::shared_ptr<const PricePlan> plan() const { return plan_; }
@@ -53,7 +55,7 @@ class PriceSchedule {
 
  private:
   bool needs_plan(WallTime now, WallTime deadline, double soc_pct, double reserve_pct,
-                  double target_pct) const;
+                  double target_pct, double charge_power_w) const;
   std::string describe_charge(const PricePlan& plan, WallTime now, const TimeZone& zone) const;
   const std::string& currency() const;
 
@@ -63,6 +65,7 @@ class PriceSchedule {
   std::uint64_t planned_version_{0};
   std::shared_ptr<const PricePlan> plan_;
   double planned_reserve_pct_{0.0};
+  double planned_charge_power_w_{0.0};
   std::uint64_t plans_made_{0};
 };
 

@@ -257,7 +257,7 @@ TEST(ConfigLoader, APricePlanNeedsItsFileAndAChargePower) {
   EXPECT_EQ(p.ready_by_minute, 6 * 60 + 30);
   EXPECT_EQ(p.charge_power_w, std::optional<double>{3000.0});
   EXPECT_EQ(p.sell_power_w, std::optional<double>{2500.0});
-  EXPECT_EQ(p.sell_margin_per_kwh, 1.5);
+  EXPECT_EQ(p.sell_margin_per_kwh, std::optional<double>{1.5});
   EXPECT_EQ(p.round_trip_efficiency_pct, 88);
   EXPECT_FALSE(p.target_soc_pct);
   // Defaults: ready by 07:00, no sales, 90 % round trip; the inverter's rating as the power.
@@ -278,6 +278,15 @@ TEST(ConfigLoader, APricePlanNeedsItsFileAndAChargePower) {
   EXPECT_TRUE(has_issue(issues, "/schedule/by_price/round_trip_efficiency_pct", ""))
       << dump(issues);
   EXPECT_TRUE(has_issue(issues, "/schedule/by_price/sell", "unknown")) << dump(issues);
+  // Selling needs a margin, and a site allowed to export.
+  issues = issues_of(R"({"site": {"jurisdiction": "GB", "location": "outdoor_wall",
+      "grid_export_limit_w": 0}, "battery": {"chemistry": "LFP", "nominal_energy_kwh": 5.0},
+      "schedule": {"by_price": {"file": "/p.json", "charge_power_w": 3000,
+      "sell_power_w": 2000}}})");
+  EXPECT_TRUE(has_issue(issues, "/schedule/by_price/sell_margin_per_kwh", "price file's unit"))
+      << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/schedule/by_price/sell_power_w", "grid_export_limit_w is 0"))
+      << dump(issues);
   // Neither windows nor a plan: the windows are missing.
   issues = issues_of(minimal_json(R"("schedule": {"time_zone": "Europe/London"})"));
   EXPECT_TRUE(has_issue(issues, "/schedule/windows", "")) << dump(issues);

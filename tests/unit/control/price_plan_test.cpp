@@ -78,21 +78,30 @@ TEST(PricePlan, TheTargetIsReachedInTheCheapestSlots) {
   EXPECT_EQ(plan.dearest_charge_price(), 9.0);
 }
 
-TEST(PricePlan, OfEqualPricesTheEarliestAreTakenAndTheLastSlotOnlyForWhatIsShort) {
+TEST(PricePlan, OfEqualPricesTheLatestAreTakenAndTheLastSlotOnlyForWhatIsShort) {
   // Octopus Go: 7.5 p from 00:30 to 05:30, 30 p around it.
   std::vector<double> night(16, 30.0);
   for (std::size_t i = 1; i <= 10; ++i) night[i] = 7.5;
   const auto start = utc(2026, 12, 6, 0);
   const auto plan =
       plan_by_price(half_hours(start, night), request(start, start + hours{8}, 50, 90));
-  // 4 kWh: two full slots (3 kWh) and 1 kWh of the third.
-  EXPECT_EQ(charged(plan), (std::vector<std::size_t>{1, 2, 3}));
-  EXPECT_NEAR(plan.slots[3].grid_kwh, 1.0, 1e-9);
+  // 4 kWh at the end of the cheap hours (the battery spends the least time full): two full
+  // slots (3 kWh) and 1 kWh of the one before.
+  EXPECT_EQ(charged(plan), (std::vector<std::size_t>{8, 9, 10}));
+  EXPECT_NEAR(plan.slots[8].grid_kwh, 1.0, 1e-9);
   EXPECT_NEAR(plan.charge_cost, 4 * 7.5, 1e-9);
-  // The rest of the cheap window holds the battery: the house runs on 7.5 p grid energy.
-  for (std::size_t i = 4; i <= 10; ++i) EXPECT_EQ(plan.slots[i].action, PlannedAction::hold) << i;
+  // The cheap hours before hold the battery: the house runs on 7.5 p grid energy rather than on
+  // energy the plan would buy back at 7.5 p with the losses.
+  for (std::size_t i = 1; i <= 7; ++i) EXPECT_EQ(plan.slots[i].action, PlannedAction::hold) << i;
   EXPECT_EQ(plan.slots[0].action, PlannedAction::none);
   EXPECT_EQ(plan.slots[11].action, PlannedAction::none);
+}
+
+TEST(PricePlan, OneFlatPriceChargesJustInTimeAndHoldsNothing) {
+  const auto prices = half_hours(kEvening, std::vector<double>(12, 24.5));
+  const auto plan = plan_by_price(prices, request(kEvening, kEvening + hours{6}, 60, 90));
+  EXPECT_EQ(charged(plan), (std::vector<std::size_t>{10, 11}));
+  for (std::size_t i = 0; i < 10; ++i) EXPECT_EQ(plan.slots[i].action, PlannedAction::none) << i;
 }
 
 TEST(PricePlan, TheChargePowerSpreadsTheChargeOverMoreSlots) {
@@ -122,51 +131,83 @@ TEST(PricePlan, ATargetOutOfReachChargesInEveryPricedSlotAndSaysHowShort) {
   EXPECT_NEAR(plan.shortfall_pct, 90 - 45, 1e-9);
 }
 
-TEST(PricePlan, ABatteryAboveItsTargetBuysNothingAndHoldsNothing) {
+TEST(PricePlan, ABatteryAtOrAboveItsTargetBuysNothingHoldsNothingButTakesWhatItIsPaidFor) {
   const auto prices = half_hours(kEvening, {20, 3, 15, -2});
-  const auto plan = plan_by_price(prices, request(kEvening, kEvening + hours{2}, 95, 90));
-  EXPECT_TRUE(charged(plan).empty());
-  EXPECT_TRUE(plan.target_reached);
-  EXPECT_EQ(plan.expected_cost(), 0.0);
-  for (const auto& s : plan.slots) EXPECT_EQ(s.action, PlannedAction::none);
-  EXPECT_NEAR(plan.slots.back().soc_after_pct, 95, 1e-9);
+  for (const double soc : {90.0, 95.0}) {
+    const auto plan = plan_by_price(prices, request(kEvening, kEvening + hours{2}, soc, 90));
+    EXPECT_TRUE(plan.target_reached);
+    EXPECT_EQ(plan.expected_cost(), 0.0);
+    // Paid to use energy at 19:30: it charges (up to the charge target in force), never drains.
+    EXPECT_EQ(charged(plan), (std::vector<std::size_t>{3})) << soc;
+    for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(plan.slots[i].action, PlannedAction::none) << i;
+    EXPECT_NEAR(plan.slots.back().soc_after_pct, soc, 1e-9);
+  }
 }
 
-TEST(PricePlan, GapsInThePricesArePlannedAroundAndCounted) {
+TEST(PricePlan, AGapInThePricesIsPlannedAtTheDearestPrice) {
   auto prices = half_hours(kEvening, {20, 4, 15, 5, 30, 6});
   prices.slots.erase(prices.slots.begin() + 2, prices.slots.begin() + 4);  // 19:00–20:00 unknown
   const auto plan = plan_by_price(prices, request(kEvening, kEvening + hours{3}, 40, 70));
-  EXPECT_EQ(plan.slots.size(), 4u);
+  ASSERT_EQ(plan.slots.size(), 6u);
   EXPECT_NEAR(plan.unpriced_minutes, 60, 1e-9);
-  EXPECT_EQ(plan.at(kEvening + minutes{75}), nullptr);  // in the gap: nothing planned
-  ASSERT_NE(plan.at(kEvening + minutes{30}), nullptr);
+  const auto* gap = plan.at(kEvening + minutes{75});
+  ASSERT_NE(gap, nullptr);
+  EXPECT_TRUE(gap->assumed);
+  EXPECT_EQ(gap->import_per_kwh, 30);  // nothing known of that time of day: the dearest
+  EXPECT_EQ(gap->action, PlannedAction::none);
   EXPECT_EQ(plan.at(kEvening + minutes{30})->action, PlannedAction::charge);
   EXPECT_EQ(plan.at(kEvening + minutes{170})->action, PlannedAction::charge);  // 6 p at 20:30
   EXPECT_EQ(plan.at(kEvening + hours{3}), nullptr);                            // the deadline
-  // Prices that end before the deadline: the hours after them may be cheaper, so the known
-  // slots buy only what those hours could not.
-  auto short_plan = plan_by_price(prices, request(kEvening, kEvening + hours{4}, 10, 100));
-  EXPECT_FALSE(short_plan.target_reached);
-  EXPECT_NEAR(short_plan.unpriced_minutes, 60 + 60, 1e-9);
-  // 9 kWh short; the hour after the prices could take 3: 6 are bought now, in every known slot
-  // (4 × 1.5 kWh), the most expensive too.
-  EXPECT_NEAR(short_plan.waiting_for_prices_kwh, 3, 1e-9);
-  EXPECT_NEAR(short_plan.charge_grid_kwh, 6, 1e-9);
-  EXPECT_NEAR(short_plan.shortfall_pct, 0, 1e-9);
-  // 1.5 kWh short, three hours after the prices: nothing is bought yet...
-  short_plan = plan_by_price(prices, request(kEvening, kEvening + hours{6}, 55, 70));
-  EXPECT_TRUE(charged(short_plan).empty());
-  EXPECT_NEAR(short_plan.waiting_for_prices_kwh, 1.5, 1e-9);
-  EXPECT_FALSE(short_plan.target_reached);
-  // ...except where a slot pays for it.
-  prices.slots[1].import_per_kwh = -1;
-  short_plan = plan_by_price(prices, request(kEvening, kEvening + hours{6}, 55, 70));
-  EXPECT_EQ(charged(short_plan), (std::vector<std::size_t>{1}));
-  EXPECT_TRUE(short_plan.target_reached);
-  // Past the prices, nothing more is known: what they could not buy is short.
-  short_plan = plan_by_price(prices, request(kEvening + hours{3}, kEvening + hours{5}, 55, 70));
-  EXPECT_TRUE(short_plan.slots.empty());
-  EXPECT_NEAR(short_plan.waiting_for_prices_kwh, 1.5, 1e-9);
+  EXPECT_EQ(plan.waiting_for_prices_kwh, 0.0);
+}
+
+TEST(PricePlan, ANightWithoutPricesYetIsPlannedAtTheNightBeforesPrices) {
+  // Known: from 00:00 on Saturday to 23:00 (Agile publishes at 16:00 up to 23:00 the next day),
+  // 5 p from 01:00 to 05:00, 25 p otherwise. Planned at 18:00 for 07:00 on Sunday.
+  const auto midnight = utc(2026, 12, 5, 0);
+  std::vector<double> day(46, 25.0);
+  for (std::size_t i = 2; i < 10; ++i) day[i] = 5.0 + 0.1 * double(i);
+  const auto prices = half_hours(midnight, day);
+  const auto plan = plan_by_price(prices, request(kEvening, utc(2026, 12, 6, 7), 40, 85));
+  ASSERT_EQ(plan.slots.size(), 26u);
+  EXPECT_NEAR(plan.unpriced_minutes, 8 * 60, 1e-9);
+  // 4.5 kWh: three slots of Sunday's 01:00–05:00, assumed from Saturday's (the cheapest first).
+  const auto c = charged(plan);
+  ASSERT_EQ(c.size(), 3u);
+  for (const auto i : c) {
+    EXPECT_TRUE(plan.slots[i].assumed) << i;
+    EXPECT_LT(plan.slots[i].import_per_kwh, 6) << i;
+  }
+  EXPECT_NEAR(plan.waiting_for_prices_kwh, 4.5, 1e-9);
+  EXPECT_TRUE(plan.target_reached);
+  // The evening is dearer than what the night will cost: no hold, the house uses the battery.
+  for (std::size_t i = 0; i < 10; ++i) EXPECT_EQ(plan.slots[i].action, PlannedAction::none) << i;
+  // Nothing is sold in a slot whose price is only assumed.
+  auto r = request(kEvening, utc(2026, 12, 6, 7), 40, 85);
+  r.sell_power_w = 3000;
+  for (const auto& s : plan_by_price(prices, r).slots) {
+    if (s.assumed) {
+      EXPECT_NE(s.action, PlannedAction::sell);
+    }
+  }
+}
+
+TEST(PricePlan, PricesFromWeeksAgoLendTheirShapeAndTheRestIsTakenAsTheDearest) {
+  // The download stopped ten days ago: the same time of day then gives the price; where even
+  // that is missing the list's dearest is taken (a guess, charged last of all).
+  const auto prices = half_hours(kEvening - days{10}, {12, 30, 18});
+  const auto plan = plan_by_price(prices, request(kEvening, kEvening + hours{3}, 70, 85));
+  ASSERT_EQ(plan.slots.size(), 6u);
+  EXPECT_EQ(charged(plan), (std::vector<std::size_t>{0}));
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_TRUE(plan.slots[i].assumed) << i;
+    EXPECT_EQ(plan.slots[i].price_unknown, i >= 3) << i;
+    EXPECT_EQ(plan.slots[i].import_per_kwh, i == 0 ? 12 : i == 2 ? 18 : 30) << i;
+  }
+  // Nothing known at all of the next hours: a flat guess, charged just in time.
+  const auto none = plan_by_price(half_hours(kEvening - hours{6}, {12, 30}),
+                                  request(kEvening, kEvening + hours{3}, 70, 85));
+  EXPECT_EQ(charged(none), (std::vector<std::size_t>{5}));
 }
 
 TEST(PricePlan, APlanMadeInsideASlotCountsOnlyWhatIsLeftOfIt) {

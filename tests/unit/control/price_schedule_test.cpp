@@ -51,8 +51,9 @@ class PriceScheduleTest : public ::testing::Test {
  protected:
   PriceScheduleTest() : zone_(*TimeZone::named("Europe/London")) {}
   std::optional<ScheduledAction> at(WallTime t, std::optional<double> soc, double reserve = 10,
-                                    double target = 100) {
-    return schedule_.action_at(t, zone_, soc, reserve, target);
+                                    double target = 100,
+                                    std::optional<double> envelope_w = std::nullopt) {
+    return schedule_.action_at(t, zone_, soc, reserve, target, envelope_w);
   }
   TimeZone zone_;
   PriceSchedule schedule_{settings()};
@@ -65,7 +66,7 @@ TEST_F(PriceScheduleTest, WithoutPricesOrSocTheWindowsOutsideActionHolds) {
   EXPECT_EQ(schedule_.plans_made(), 0u);
 }
 
-TEST_F(PriceScheduleTest, AGoNightChargesAtTheStartOfTheCheapHoursAndHoldsTheRest) {
+TEST_F(PriceScheduleTest, AGoNightHoldsTheCheapHoursThenChargesAtTheirEnd) {
   schedule_.set_prices(go_prices());
   // 18:00: nothing to do before midnight; the plan is for 07:00 tomorrow.
   EXPECT_FALSE(at(local_utc(2026, 12, 5, 18), 30));
@@ -74,25 +75,50 @@ TEST_F(PriceScheduleTest, AGoNightChargesAtTheStartOfTheCheapHoursAndHoldsTheRes
   EXPECT_EQ(plan->deadline, local_utc(2026, 12, 6, 7));
   EXPECT_NEAR(plan->charge_grid_kwh, 6, 1e-9);  // 30 % to 90 % of 10 kWh
   EXPECT_NEAR(plan->charge_cost, 45, 1e-9);
-  // 00:30: charging, up to the plan's target at the configured power.
+  // 00:30: cheap, but the charge comes at the end of the cheap hours (the pack spends the least
+  // time full); meanwhile the battery is kept and the house runs on 7.5 p grid energy.
   auto a = at(local_utc(2026, 12, 6, 0, 30), 30);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->action.kind, Kind::hold);
+  EXPECT_THAT(a->window, HasSubstr("grid at 7.5 p/kWh"));
+  // 03:30: charging, up to the plan's target at the configured power.
+  a = at(local_utc(2026, 12, 6, 3, 30), 30);
   ASSERT_TRUE(a);
   EXPECT_EQ(a->action.kind, Kind::charge);
   EXPECT_EQ(a->action.target_soc_pct, std::optional<double>{90.0});
   EXPECT_EQ(a->action.power_w, std::optional<double>{3000.0});
-  EXPECT_EQ(a->window, "by price, cheapest slots 00:30–02:30 at 7.5 p/kWh, 90 % by 07:00");
-  // 03:00: charged, the rest of the cheap hours hold the battery.
-  a = at(local_utc(2026, 12, 6, 3), 90);
-  ASSERT_TRUE(a);
-  EXPECT_EQ(a->action.kind, Kind::hold);
-  EXPECT_THAT(a->window, HasSubstr("grid at 7.5 p/kWh"));
-  // 06:00: dear again, but the target is due at 07:00: what the house took now would have to
-  // be bought back before then at the same price and the losses, so the battery holds.
-  a = at(local_utc(2026, 12, 6, 6), 90);
-  ASSERT_TRUE(a);
-  EXPECT_EQ(a->action.kind, Kind::hold);
-  // Above the target there is energy to spare: self-consumption (the outside action).
+  EXPECT_EQ(a->window, "by price, cheapest slots 03:30–05:30 at 7.5 p/kWh, 90 % by 07:00");
+  // 05:30: charged; at the target nothing is held: self-consumption (the outside action).
+  EXPECT_FALSE(at(local_utc(2026, 12, 6, 5, 30), 90));
   EXPECT_FALSE(at(local_utc(2026, 12, 6, 6, 10), 95));
+}
+
+TEST_F(PriceScheduleTest, APackThatTakesLessThanPlannedIsPlannedAgainEarlier) {
+  schedule_.set_prices(go_prices());
+  (void)at(local_utc(2026, 12, 5, 23), 30, 10, 100, 3000);
+  EXPECT_EQ(schedule_.plans_made(), 1u);
+  (void)at(local_utc(2026, 12, 5, 23, 1), 30, 10, 100, 2800);  // a little less: same plan
+  EXPECT_EQ(schedule_.plans_made(), 1u);
+  // A cold pack: the BMS lets 1 kW in. 6 kWh now need 12 slots from 23:30, not 4 from 03:30.
+  (void)at(local_utc(2026, 12, 5, 23, 2), 30, 10, 100, 1000);
+  EXPECT_EQ(schedule_.plans_made(), 2u);
+  EXPECT_NEAR(schedule_.plan()->charge_grid_kwh, 6, 1e-9);
+  const auto a = at(local_utc(2026, 12, 6, 0, 30), 30.5, 10, 100, 1000);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->action.kind, Kind::charge);
+}
+
+TEST_F(PriceScheduleTest, PaidToUseEnergyItChargesToTheTargetInForce) {
+  auto list = std::make_shared<energy::PriceList>(*go_prices());
+  for (auto& s : list->slots)
+    if (s.start >= local_utc(2026, 12, 6, 13) && s.start < local_utc(2026, 12, 6, 14))
+      s.import_per_kwh = -4.2;
+  schedule_.set_prices(list);
+  const auto a = at(local_utc(2026, 12, 6, 13, 10), 95, 10, 100);  // above the plan's 90 %
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->action.kind, Kind::charge);
+  EXPECT_EQ(a->action.target_soc_pct, std::optional<double>{100.0});
+  EXPECT_EQ(a->window, "by price, paid 4.2 p/kWh to use energy");
 }
 
 TEST_F(PriceScheduleTest, ItPlansAgainOnNewPricesSlotEndsSocDriftAndANewTarget) {
@@ -136,8 +162,9 @@ TEST_F(PriceScheduleTest, TheExpectedSocFollowsThePlanSlotBySlot) {
   (void)at(local_utc(2026, 12, 6, 0, 30), 30);
   const auto& plan = *schedule_.plan();
   EXPECT_EQ(expected_soc_pct(plan, local_utc(2026, 12, 6, 0, 30)), 30.0);
-  EXPECT_NEAR(*expected_soc_pct(plan, local_utc(2026, 12, 6, 0, 45)), 37.5, 1e-9);
-  EXPECT_NEAR(*expected_soc_pct(plan, local_utc(2026, 12, 6, 4)), 90, 1e-9);
+  EXPECT_EQ(expected_soc_pct(plan, local_utc(2026, 12, 6, 0, 45)), 30.0);
+  EXPECT_NEAR(*expected_soc_pct(plan, local_utc(2026, 12, 6, 3, 45)), 37.5, 1e-9);
+  EXPECT_NEAR(*expected_soc_pct(plan, local_utc(2026, 12, 6, 5, 30)), 90, 1e-9);
   EXPECT_FALSE(expected_soc_pct(plan, local_utc(2026, 12, 6, 7)));
 }
 
@@ -145,18 +172,19 @@ TEST_F(PriceScheduleTest, ThePlanInWords) {
   schedule_.set_prices(go_prices());
   (void)at(local_utc(2026, 12, 5, 18), 30);
   EXPECT_EQ(describe_plan(*schedule_.plan(), local_utc(2026, 12, 5, 18), zone_, "p"),
-            "Charging 6.0 kWh from the grid 00:30–02:30 at 7.5 p/kWh for 90 % by 07:00. "
+            "Charging 6.0 kWh from the grid 03:30–05:30 at 7.5 p/kWh for 90 % by 07:00. "
             "Expected cost 45.00 p.");
   (void)at(local_utc(2026, 12, 6, 3), 92);
   EXPECT_EQ(describe_plan(*schedule_.plan(), local_utc(2026, 12, 6, 3), zone_, "p"),
             "Nothing to buy for 90 % by 07:00.");
-  // Prices only until 23:00: most of the charge waits for the night's prices.
+  // Prices only until 23:00: the night is planned at assumed prices until its own are out.
   auto evening = std::make_shared<energy::PriceList>(*go_prices());
   evening->slots.resize(22);  // 12:00 to 23:00
   schedule_.set_prices(evening);
   (void)at(local_utc(2026, 12, 5, 18), 30);
-  EXPECT_EQ(describe_plan(*schedule_.plan(), local_utc(2026, 12, 5, 18), zone_, "p"),
-            "The prices end at 23:00: 6.0 kWh for 90 % by 07:00 wait for the next prices.");
+  EXPECT_THAT(describe_plan(*schedule_.plan(), local_utc(2026, 12, 5, 18), zone_, "p"),
+              HasSubstr("Prices are known until 23:00; 6.0 kWh are planned at prices assumed "
+                        "from the days before, until the real ones are out."));
   // A target out of reach says how far.
   auto s = settings();
   s.plan.ready_by_minute = 60;
@@ -164,7 +192,7 @@ TEST_F(PriceScheduleTest, ThePlanInWords) {
   short_night.set_prices(go_prices());
   (void)short_night.action_at(local_utc(2026, 12, 6, 0), zone_, 10, 10, 100);
   EXPECT_THAT(describe_plan(*short_night.plan(), local_utc(2026, 12, 6, 0), zone_, "p"),
-              HasSubstr("90 % by 01:00 cannot be reached: 50 points short"));
+              HasSubstr("90 % by 01:00 cannot be reached: 50 points short with every slot"));
 }
 
 TEST(PriceText, OnePriceARangeAndNoCurrency) {

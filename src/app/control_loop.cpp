@@ -80,9 +80,13 @@ void ControlLoop::plan_by_price(control::StepInput& in) {
     return;
   const auto w = core::soc_window(min_soc_pct_, max_soc_pct_, soc_gap_pct_, owner_.reserve_soc_pct,
                                   owner_.target_soc_pct);
-  if (auto action =
-          price_schedule_->action_at(in.wall_now, *schedule_zone_, pack_.soc_pct, w.reserve_pct,
-                                     w.target_pct, last_output_.envelope.charge_power_max_w.value))
+  // What the pack takes (its BMS's charge current limit: cold cells, a full pack), not the
+  // site's headroom, which moves with every kettle.
+  std::optional<double> pack_charge_w;
+  if (pack_.limits.charge_current_limit_a && pack_.voltage_v)
+    pack_charge_w = *pack_.limits.charge_current_limit_a * *pack_.voltage_v;
+  if (auto action = price_schedule_->action_at(in.wall_now, *schedule_zone_, pack_.soc_pct,
+                                               w.reserve_pct, w.target_pct, pack_charge_w))
     in.scheduled = std::move(*action);
 }
 

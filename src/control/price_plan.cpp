@@ -18,27 +18,30 @@ double hours_between(WallTime a, WallTime b) {
   return std::chrono::duration<double, std::ratio<3600>>(b - a).count();
 }
 
+constexpr auto kPlanSlot = std::chrono::minutes{30};
+
+// The next half-hour boundary after `t` (UTC; every zone bessd plans in is whole half hours off).
+WallTime next_half_hour(WallTime t) {
+  const auto minute = std::chrono::floor<std::chrono::minutes>(t);
+  return minute + kPlanSlot - minute.time_since_epoch() % kPlanSlot;
+}
+
 // Where the list has no price for [from, to): the price of the same time of day on the latest
-// earlier day that has one (a week back at most), else the dearest price of the list. Half
-// hours, so a missing night is planned slot by slot as the days before it were.
-void assume_prices(const energy::PriceList& prices, WallTime from, WallTime to,
+// earlier day that has one (four weeks back at most), else the list's dearest (`dearest`).
+// Never below zero: a plunge the days before is no reason to buy now. Half hours, so a missing
+// night is planned slot by slot as the nights before it were.
+void assume_prices(const energy::PriceList& prices, double dearest, WallTime from, WallTime to,
                    std::vector<PlannedSlot>& out) {
-  double dearest = prices.slots.empty() ? 0.0 : prices.slots.front().import_per_kwh;
-  for (const auto& s : prices.slots) dearest = std::max(dearest, s.import_per_kwh);
-  constexpr auto kAssumedSlot = std::chrono::minutes{30};
   for (WallTime t = from; t < to;) {
-    const WallTime next_boundary =
-        std::chrono::floor<std::chrono::minutes>(t) + kAssumedSlot -
-        std::chrono::floor<std::chrono::minutes>(t).time_since_epoch() % kAssumedSlot;
     PlannedSlot p;
     p.start = t;
-    p.end = std::min(next_boundary, to);
+    p.end = std::min(next_half_hour(t), to);
     p.assumed = true;
     p.import_per_kwh = dearest;
     p.price_unknown = true;
     for (int day = 1; day <= kDaysLookedBack; ++day) {
       if (const auto* known = energy::slot_at(prices, t - std::chrono::days{day})) {
-        p.import_per_kwh = known->import_per_kwh;
+        p.import_per_kwh = std::max(known->import_per_kwh, 0.0);
         p.price_unknown = false;
         break;
       }
@@ -48,25 +51,33 @@ void assume_prices(const energy::PriceList& prices, WallTime from, WallTime to,
   }
 }
 
-// [now, deadline) slot by slot, clipped at both ends: the list's prices, and assumed ones where
-// it has none (tomorrow's not out yet, a download that stopped).
+// [now, deadline) in slots of at most half an hour (a tariff's 4-hour night is planned hour by
+// hour like any other), clipped at both ends: the list's prices, and assumed ones where it has
+// none (tomorrow's not out yet, a download that stopped).
 std::vector<PlannedSlot> horizon(const energy::PriceList& prices, WallTime now, WallTime deadline) {
   std::vector<PlannedSlot> out;
+  double dearest = prices.slots.empty() ? 0.0 : prices.slots.front().import_per_kwh;
+  for (const auto& s : prices.slots) dearest = std::max(dearest, s.import_per_kwh);
   auto it = std::upper_bound(prices.slots.begin(), prices.slots.end(), now,
                              [](WallTime t, const energy::PriceSlot& s) { return t < s.end; });
   WallTime covered = now;
   for (; it != prices.slots.end() && it->start < deadline; ++it) {
-    PlannedSlot p;
-    p.start = std::max(it->start, now);
-    p.end = std::min(it->end, deadline);
-    if (p.end <= p.start) continue;
-    if (p.start > covered) assume_prices(prices, covered, p.start, out);
-    p.import_per_kwh = it->import_per_kwh;
-    p.export_per_kwh = it->export_per_kwh;
-    out.push_back(p);
-    covered = p.end;
+    const WallTime start = std::max(it->start, now);
+    const WallTime end = std::min(it->end, deadline);
+    if (end <= start) continue;
+    if (start > covered) assume_prices(prices, dearest, covered, start, out);
+    for (WallTime t = start; t < end;) {
+      PlannedSlot p;
+      p.start = t;
+      p.end = end - t > kPlanSlot ? std::min(next_half_hour(t), end) : end;
+      p.import_per_kwh = it->import_per_kwh;
+      p.export_per_kwh = it->export_per_kwh;
+      out.push_back(p);
+      t = p.end;
+    }
+    covered = end;
   }
-  if (covered < deadline) assume_prices(prices, covered, deadline, out);
+  if (covered < deadline) assume_prices(prices, dearest, covered, deadline, out);
   return out;
 }
 
@@ -113,6 +124,7 @@ class EnergyPlan {
     double bought = 0.0;
     for (const std::size_t i : by_import_) {
       if (bought >= need || slots_[i].import_per_kwh >= 0.0) break;
+      if (slots_[i].assumed) continue;
       const double add = std::min(charge_room_[i] - delta_[i], need - bought);
       delta_[i] += add;
       bought += add;
@@ -202,23 +214,30 @@ void settle(PricePlan& plan, const EnergyPlan& energy, const PlanRequest& r,
   // Paid to use energy: charge (to the charge target in force, the controller's part), never
   // discharge for the house.
   for (auto& s : plan.slots)
-    if (s.import_per_kwh < 0.0 && s.action == PlannedAction::none) s.action = PlannedAction::charge;
-  // Hold where what the battery gave the house would cost more to buy back, before the
-  // deadline, than the grid costs now: the cheapest slot after it that could still charge, with
-  // the losses both ways. Not where every price is the same (nothing to gain but the battery's
-  // use, and a pack held full stores no sun), and no price that is only a guess counts.
+    if (s.import_per_kwh < 0.0 && !s.assumed && s.action == PlannedAction::none)
+      s.action = PlannedAction::charge;
+  // Hold where what the battery gave the house would cost more to buy back before the deadline
+  // (the cheapest later slot with room left, with the losses both ways) than the grid costs
+  // then. Not on a flat price (nothing to gain but the battery's use, and a pack held full
+  // stores no sun), and not where a later price is only a guess.
+  double lowest = 1e18;
   double highest = -1e18;
-  for (const auto& s : plan.slots)
-    if (!s.price_unknown) highest = std::max(highest, s.import_per_kwh);
-  for (const auto& s : prices.slots)  // and the known prices after the deadline
-    if (s.end > r.now) highest = std::max(highest, s.import_per_kwh);
+  for (const auto& s : prices.slots)
+    if (s.end > r.now) {
+      lowest = std::min(lowest, s.import_per_kwh);
+      highest = std::max(highest, s.import_per_kwh);
+    }
+  // Above the target the battery has energy to spare: using it needs no buying back.
+  if (highest <= lowest || r.soc_pct > r.target_soc_pct) return;
   const double losses = r.charge_efficiency * std::max(r.discharge_efficiency, 1e-6);
   std::optional<double> buy_back;  // the cheapest slot after i with room left
+  bool guess_after = false;        // a slot after i whose price is a guess
   for (std::size_t i = plan.slots.size(); i-- > 0;) {
     auto& s = plan.slots[i];
-    if (s.action == PlannedAction::none && buy_back && s.import_per_kwh <= *buy_back / losses &&
-        s.import_per_kwh < highest && !s.price_unknown)
+    if (s.action == PlannedAction::none && buy_back && !guess_after &&
+        s.import_per_kwh <= *buy_back / losses)
       s.action = PlannedAction::hold;
+    guess_after = guess_after || s.price_unknown;
     if (!s.price_unknown && energy.room_left(i) > kNegligibleKwh)
       buy_back = std::min(buy_back.value_or(s.import_per_kwh), s.import_per_kwh);
   }

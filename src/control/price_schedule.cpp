@@ -120,9 +120,9 @@ void PriceSchedule::set_prices(std::shared_ptr<const energy::PriceList> prices) 
 bool PriceSchedule::needs_plan(WallTime now, WallTime deadline, double soc_pct, double reserve_pct,
                                double target_pct, double charge_power_w) const {
   if (!plan_ || planned_version_ != prices_version_) return true;
-  // The pack takes much less (or again much more) than planned: a cold night, a BMS limit.
-  if (std::abs(charge_power_w - planned_charge_power_w_) > 0.2 * planned_charge_power_w_)
-    return true;
+  // The pack takes much less than planned (a cold night, a BMS limit): plan again now. More
+  // power is taken up at the next slot's end, so a limit that wavers moves nothing.
+  if (charge_power_w < 0.8 * planned_charge_power_w_) return true;
   if (plan_->deadline != deadline || differs(plan_->target_soc_pct, target_pct) ||
       differs(planned_reserve_pct_, reserve_pct))
     return true;
@@ -136,17 +136,17 @@ bool PriceSchedule::needs_plan(WallTime now, WallTime deadline, double soc_pct, 
 std::optional<ScheduledAction> PriceSchedule::action_at(WallTime now, const TimeZone& zone,
                                                         std::optional<double> soc_pct,
                                                         double reserve_pct, double target_pct,
-                                                        std::optional<double> envelope_charge_w) {
+                                                        std::optional<double> pack_charge_w) {
   if (!prices_ || !soc_pct) return std::nullopt;
   const auto& p = settings_.plan;
   const double target = std::min(p.target_soc_pct.value_or(target_pct), target_pct);
   const WallTime deadline = zone.next_at(now, p.ready_by_minute);
-  // What the pack takes now, when it says (a cold pack, the BMS's current limit, the site's
-  // import limit): the plan must not count on power it will not get. Zero is a block (full, a
-  // fault) that says nothing of the night's power.
+  // What the pack takes now, when it says (a cold pack, the BMS's current limit): the plan must
+  // not count on power it will not get. Zero is a block (full, a fault) that says nothing of
+  // the night's power.
   double charge_power_w = settings_.charge_power_w;
-  if (envelope_charge_w && *envelope_charge_w > 100.0)
-    charge_power_w = std::min(charge_power_w, *envelope_charge_w);
+  if (pack_charge_w && *pack_charge_w > 100.0)
+    charge_power_w = std::min(charge_power_w, *pack_charge_w);
   if (needs_plan(now, deadline, *soc_pct, reserve_pct, target, charge_power_w)) {
     PlanRequest r;
     r.now = now;

@@ -40,11 +40,11 @@ class PriceSchedule {
 
   /// The plan's action at `now`, planning again first when needed; absent where the plan has
   /// none (no prices, no SOC reading, a slot without action): the schedule's `outside` holds.
-  /// `envelope_charge_w`: what the envelope lets the pack charge now (absent: not known).
+  /// `pack_charge_w`: what the pack takes now, its BMS's limit (absent: not known).
   std::optional<ScheduledAction> action_at(WallTime now, const TimeZone& zone,
                                            std::optional<double> soc_pct, double reserve_pct,
                                            double target_pct,
-                                           std::optional<double> envelope_charge_w = std::nullopt);
+                                           std::optional<double> pack_charge_w = std::nullopt);
 
   /// The plan in force; null before the first.
   std::shared_ptr<const PricePlan> plan() const { return plan_; }

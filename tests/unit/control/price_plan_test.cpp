@@ -94,7 +94,42 @@ TEST(PricePlan, OfEqualPricesTheLatestAreTakenAndTheLastSlotOnlyForWhatIsShort) 
   // energy the plan would buy back at 7.5 p with the losses.
   for (std::size_t i = 1; i <= 7; ++i) EXPECT_EQ(plan.slots[i].action, PlannedAction::hold) << i;
   EXPECT_EQ(plan.slots[0].action, PlannedAction::none);
-  EXPECT_EQ(plan.slots[11].action, PlannedAction::none);
+  // After the charge, the dear hours before the deadline hold too: what the house took there
+  // would be bought back in them at the same price and the losses. The last one has nothing
+  // after it to buy back in.
+  for (std::size_t i = 11; i <= 14; ++i) EXPECT_EQ(plan.slots[i].action, PlannedAction::hold) << i;
+  EXPECT_EQ(plan.slots[15].action, PlannedAction::none);
+}
+
+TEST(PricePlan, LongSlotsArePlannedInHalfHours) {
+  // Octopus Go as the converter writes it: 00:30–04:30 at 7.5 p, 04:30–00:30 at 30 p.
+  energy::PriceList go;
+  const auto night = utc(2026, 12, 6, 0, 30);
+  go.slots = {{night - hours{20}, night, 30, std::nullopt},
+              {night, night + hours{4}, 7.5, std::nullopt},
+              {night + hours{4}, night + hours{24}, 30, std::nullopt}};
+  const auto plan = plan_by_price(go, request(kEvening, utc(2026, 12, 6, 7), 40, 85));
+  EXPECT_EQ(plan.slots.size(), 26u);  // 18:00 to 07:00 in half hours
+  const auto c = charged(plan);
+  ASSERT_EQ(c.size(), 3u);  // 4.5 kWh at the end of the cheap hours
+  EXPECT_EQ(plan.slots[c.front()].start, night + hours{2} + minutes{30});
+  // The cheap hours before the charge and the dear ones after it hold (the last has nothing
+  // after it to buy back in); the evening does not.
+  EXPECT_EQ(plan.at(night + hours{1})->action, PlannedAction::hold);
+  EXPECT_EQ(plan.at(night + hours{5})->action, PlannedAction::hold);
+  EXPECT_EQ(plan.at(kEvening + hours{1})->action, PlannedAction::none);
+}
+
+TEST(PricePlan, APlungeOfTheDayBeforeIsNoReasonToBuy) {
+  // Yesterday 13:00–14:00 paid 3 p to use energy; today's prices are not known.
+  const auto plan = plan_by_price(half_hours(kEvening - hours{29}, {20, -3, -3, 20}),
+                                  request(kEvening - hours{5}, kEvening - hours{3}, 95, 90));
+  ASSERT_EQ(plan.slots.size(), 4u);
+  for (const auto& s : plan.slots) {
+    EXPECT_TRUE(s.assumed);
+    EXPECT_GE(s.import_per_kwh, 0.0);
+    EXPECT_EQ(s.action, PlannedAction::none);
+  }
 }
 
 TEST(PricePlan, OneFlatPriceChargesJustInTimeAndHoldsNothing) {

@@ -88,8 +88,12 @@ TEST_F(PriceScheduleTest, AGoNightHoldsTheCheapHoursThenChargesAtTheirEnd) {
   EXPECT_EQ(a->action.target_soc_pct, std::optional<double>{90.0});
   EXPECT_EQ(a->action.power_w, std::optional<double>{3000.0});
   EXPECT_EQ(a->window, "by price, cheapest slots 03:30–05:30 at 7.5 p/kWh, 90 % by 07:00");
-  // 05:30: charged; at the target nothing is held: self-consumption (the outside action).
-  EXPECT_FALSE(at(local_utc(2026, 12, 6, 5, 30), 90));
+  // 05:30: charged; until 07:00 the battery is kept for the day (the house on the grid), or it
+  // would be topped up again at 30 p and the losses.
+  a = at(local_utc(2026, 12, 6, 5, 30), 90);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->action.kind, Kind::hold);
+  // Above the target there is energy to spare: self-consumption (the outside action).
   EXPECT_FALSE(at(local_utc(2026, 12, 6, 6, 10), 95));
 }
 

@@ -452,7 +452,8 @@ Json to_json(const PlanDto& p) {
                      {"import_per_kwh", s.import_per_kwh},
                      {"export_per_kwh", opt(s.export_per_kwh)},
                      {"grid_kwh", s.grid_kwh},
-                     {"soc_after_pct", s.soc_after_pct}});
+                     {"soc_after_pct", s.soc_after_pct},
+                     {"assumed", s.assumed}});
   const auto& f = p.prices;
   return {{"configured", p.configured},
           {"in_force", p.in_force},

@@ -73,7 +73,7 @@ api::PlanDto AppFacade::plan() const {
   d.summary = control::describe_plan(*plan, ctx_.clock.wall_now(), *zone, d.currency);
   for (const auto& s : plan->slots)
     d.slots.push_back({s.start, s.end, std::string(control::to_string(s.action)), s.import_per_kwh,
-                       s.export_per_kwh, s.grid_kwh, s.soc_after_pct});
+                       s.export_per_kwh, s.grid_kwh, s.soc_after_pct, s.assumed});
   return d;
 }
 

@@ -20,6 +20,7 @@ struct PlanSlotDto {
   std::optional<double> export_per_kwh;
   double grid_kwh{0.0};  // + bought, − sold
   double soc_after_pct{0.0};
+  bool assumed{false};  // no price in the file: import_per_kwh is assumed
   friend bool operator==(const PlanSlotDto&, const PlanSlotDto&) = default;
 };
 

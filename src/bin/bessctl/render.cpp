@@ -340,15 +340,21 @@ std::string render_plan(const Json& p) {
     << num(at(p, "charge_kwh"), 2, " kWh") << " bought, " << num(at(p, "sold_kwh"), 2, " kWh")
     << " sold)\n";
   o << "from   to     action  import  export  grid kWh  SOC after\n";
+  bool any_assumed = false;
   for (const auto& s : slots) {
+    const bool assumed = at(s, "assumed").is_boolean() && at(s, "assumed").get<bool>();
+    any_assumed = any_assumed || assumed;
+    const std::string import = num(at(s, "import_per_kwh"), 2) + (assumed ? "*" : "");
     char line[128];
     std::snprintf(
         line, sizeof line, "%-6s %-6s %-7s %7s %7s %9s  %s\n", clock_of(at(s, "start")).c_str(),
-        clock_of(at(s, "end")).c_str(), str(at(s, "action")).c_str(),
-        num(at(s, "import_per_kwh"), 2).c_str(), num(at(s, "export_per_kwh"), 2).c_str(),
-        num(at(s, "grid_kwh"), 2, "", true).c_str(), num(at(s, "soc_after_pct"), 0, " %").c_str());
+        clock_of(at(s, "end")).c_str(), str(at(s, "action")).c_str(), import.c_str(),
+        num(at(s, "export_per_kwh"), 2).c_str(), num(at(s, "grid_kwh"), 2, "", true).c_str(),
+        num(at(s, "soc_after_pct"), 0, " %").c_str());
     o << line;
   }
+  if (any_assumed)
+    o << "* no price in the file yet: the same time's price on an earlier day (or the dearest)\n";
   return o.str();
 }
 

@@ -203,7 +203,7 @@ api::StatusDto AppFacade::status() const {
       sc.time_zone = zone->name();
       sc.local_time = zone->clock_text(s.time);
     }
-    if (ctx_.loop.price_schedule() && plan_in_force()) sc.plan = plan().summary;
+    if (ctx_.loop.price_schedule() && plan_in_force()) sc.plan = plan_of(false).summary;
     s.controller.schedule = std::move(sc);
   }
   const auto soc_window = settings();

@@ -40,6 +40,11 @@ bool AppFacade::plan_in_force() const {
 }
 
 api::PlanDto AppFacade::plan() const {
+  return plan_of(/*with_slots=*/true);
+}
+
+// /v1/status shows only the words: the slot list is left out there.
+api::PlanDto AppFacade::plan_of(bool with_slots) const {
   api::PlanDto d;
   const auto* schedule = ctx_.loop.price_schedule();
   if (schedule == nullptr) return d;
@@ -71,6 +76,7 @@ api::PlanDto AppFacade::plan() const {
   d.waiting_for_prices_kwh = plan->waiting_for_prices_kwh;
   d.unpriced_minutes = plan->unpriced_minutes;
   d.summary = control::describe_plan(*plan, ctx_.clock.wall_now(), *zone, d.currency);
+  if (!with_slots) return d;
   for (const auto& s : plan->slots)
     d.slots.push_back({s.start, s.end, std::string(control::to_string(s.action)), s.import_per_kwh,
                        s.export_per_kwh, s.grid_kwh, s.soc_after_pct, s.assumed});

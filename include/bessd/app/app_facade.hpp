@@ -99,6 +99,7 @@ class AppFacade final : public api::Facade, public StagedWrites {
       std::optional<std::chrono::steady_clock::time_point> answer_by = std::nullopt) override;
   api::SettingsDto settings() const override;
   api::PlanDto plan() const override;
+  api::PlanDto plan_of(bool with_slots) const;
   bool plan_in_force() const;
   Result<api::SettingsDto> request_settings(const api::SettingsRequest& request,
                                             const api::Requester& who) override;

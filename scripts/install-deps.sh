@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs bessd's build and test dependencies from Debian 12 packages. Idempotent and quick
-# when everything is present (one dpkg-query, no apt-get call).
+# when everything is present (one dpkg-query, no apt-get call). `--tests` adds the browser the
+# dashboard's tests drive; `--print` lists the packages instead.
 set -euo pipefail
 
 PACKAGES=(
@@ -12,7 +13,11 @@ PACKAGES=(
   python3 python3-jsonschema python3-prometheus-client socat iproute2 procps curl
   debhelper dpkg-dev fakeroot lintian man-db systemd udev
   qemu-system-x86 busybox-static kmod cpio
+  zlib1g-dev libjs-dygraphs
 )
+# The dashboard's browser tests only (about 300 MB): not installed for the demo.
+BROWSER_TEST_PACKAGES=(chromium chromium-driver python3-selenium)
+if [[ "${1:-}" == "--tests" ]]; then PACKAGES+=("${BROWSER_TEST_PACKAGES[@]}"); shift; fi
 if [[ "${1:-}" == "--print" ]]; then printf '%s\n' "${PACKAGES[@]}"; exit 0; fi
 
 missing=()

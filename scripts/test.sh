@@ -18,7 +18,7 @@ case "${1:-}" in
   *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
 esac
 
-./scripts/install-deps.sh
+./scripts/install-deps.sh --tests
 jobs=$(nproc)
 # The whole suite includes the QEMU tests (SocketCAN on vcan, the service under systemd) and, as
 # root, installing, removing and purging the .deb on this machine. Opt out with

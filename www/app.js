@@ -350,7 +350,7 @@ function legendFormatter(d) {
   const esc = (t) => String(t).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   const x = d.x == null ? '' : `<span>${esc(d.xHTML)}</span>`;
   return x + d.series.filter((s) => s.isVisible).map((s, i) =>
-    `<span><b class="k${i}">■</b> ${esc(s.label)}${d.x == null || s.yHTML == null ? '' : `: ${s.yHTML}`}</span>`).join('');
+    `<span><b class="k${i}">■</b> ${esc(s.label)}${d.x == null || s.yHTML == null ? '' : `: ${s.yHTML}`}</span>`).join(' ');
 }
 
 async function loadHistory() {
@@ -418,8 +418,9 @@ async function loadEnergy() {
   window.bessdCharts.energy = new Dygraph(div, rows, Object.assign(baseOpts(), {
     labels: ['Day', 'Solar kWh', 'House kWh', 'Import kWh', 'Export kWh', 'Charged kWh', 'Discharged kWh'],
     colors: [css('--pv'), css('--house'), css('--grid'), css('--muted'), css('--bat'), css('--soc')],
-    plotter: barPlotter, labelsDiv: $('energy-legend'), includeZero: true, xRangePad: 24,
-    axes: { x: { pixelsPerLabel: 70 }, y: { axisLabelWidth: 44 } }, ylabel: 'kWh',
+    plotter: barPlotter, labelsDiv: $('energy-legend'), includeZero: true, xRangePad: 24, labelsKMB: false,
+    axes: { x: { pixelsPerLabel: 70 }, y: { axisLabelWidth: 44, axisLabelFormatter: (v) => +v.toFixed(2) } },
+    ylabel: 'kWh', valueFormatter: (v) => (v == null ? '–' : v.toFixed(v < 10 ? 2 : 1)),
   }));
 }
 

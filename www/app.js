@@ -234,7 +234,8 @@ function renderMode(s) {
     t += `: ${fmtW(Math.abs(s.manual_setpoint_w))} ${s.manual_setpoint_w >= 0 ? 'charge' : 'discharge'}`;
   }
   if (s.schedule) t += ` · ${words(s.schedule.action)}${s.schedule.window ? ` (${s.schedule.window})` : ''}`;
-  t += s.mode_source === 'operator' ? ` · set by ${s.mode_set_by || 'the operator'}` : ' · from the configuration';
+  const by = String(s.mode_set_by || 'the operator').replace(/ via .*/, '');
+  t += s.mode_source === 'operator' ? ` · set by ${by}${s.mode_set_at ? ` at ${fmtTime(s.mode_set_at)}` : ''}` : ' · from the configuration';
   if (s.mode_expires_at) t += ` until ${fmtTime(s.mode_expires_at)}`;
   setText('mode', t);
   if (!modeTouched) {

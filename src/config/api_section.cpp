@@ -78,6 +78,27 @@ void read_api(ObjectReader& in, ApiConfig& out) {
     w.integer("burst", out.write_rate.burst, 1, 10'000);
     w.finish();
   }
+  {
+    auto d = in.object("dashboard");
+    auto& dash = out.dashboard;
+    d.boolean("enabled", dash.enabled);
+    d.string("www_dir", dash.www_dir, Presence::optional, false);
+    d.string("dygraphs_dir", dash.dygraphs_dir, Presence::optional, false);
+    d.integer("session_lifetime_s", dash.session_lifetime_s, 300, 604'800);
+    d.boolean("secure_cookie", dash.secure_cookie);
+    // A browser reaches bessd over TCP only (docs/api.md "Dashboard sessions").
+    if (dash.enabled && !out.tcp.enabled)
+      d.issues().add(d.child_pointer("enabled"),
+                     "needs /api/tcp/enabled: a browser cannot reach the Unix socket; enable the "
+                     "TCP listener (with its token_file) or turn the dashboard off");
+    for (const auto* key : {"www_dir", "dygraphs_dir"}) {
+      const std::string& dir =
+          std::string_view(key) == "www_dir" ? dash.www_dir : dash.dygraphs_dir;
+      if (dash.enabled && (dir.empty() || dir.front() != '/'))
+        d.issues().add(d.child_pointer(key), "must be an absolute path, got \"" + dir + "\"");
+    }
+    d.finish();
+  }
   if (!out.unix_socket.enabled && !out.tcp.enabled) {
     in.issues().add(in.pointer(), "at least one of unix_socket and tcp must be enabled");
   }

@@ -32,6 +32,16 @@ struct WriteRateConfig {
   std::int64_t burst{10};
 };
 
+/// The web dashboard served over TCP (docs/api.md "Dashboard sessions"): static files read into
+/// memory at start and on reload, and cookie sessions opened with a token of the token file.
+struct DashboardConfig {
+  bool enabled{false};  // needs tcp.enabled (a browser cannot reach the Unix socket)
+  std::string www_dir{"/usr/share/bessd/www"};                 // must hold index.html
+  std::string dygraphs_dir{"/usr/share/javascript/dygraphs"};  // Debian's libjs-dygraphs
+  std::int64_t session_lifetime_s{43200};                      // absolute, 300..604800
+  bool secure_cookie{false};  // add Secure to the cookie (behind a TLS proxy)
+};
+
 struct ApiConfig {
   UnixSocketConfig unix_socket;
   TcpListenerConfig tcp;
@@ -39,6 +49,7 @@ struct ApiConfig {
   std::int64_t max_body_bytes{65536};
   std::int64_t read_timeout_ms{5000};
   WriteRateConfig write_rate;
+  DashboardConfig dashboard;
 };
 
 }  // namespace bessd::config

@@ -618,6 +618,43 @@ TEST(ConfigLoader, FingerprintChangesWithContent) {
 namespace bessd::config {
 namespace {
 
+TEST(ConfigDashboard, DefaultsAndKeys) {
+  const auto off = parse_config(minimal_json(), "test.json");
+  EXPECT_FALSE(off.api.dashboard.enabled);
+  EXPECT_EQ(off.api.dashboard.www_dir, "/usr/share/bessd/www");
+  EXPECT_EQ(off.api.dashboard.dygraphs_dir, "/usr/share/javascript/dygraphs");
+  EXPECT_EQ(off.api.dashboard.session_lifetime_s, 43200);
+  EXPECT_FALSE(off.api.dashboard.secure_cookie);
+  const auto on = parse_config(minimal_json(R"("api": {"tcp": {"enabled": true,
+      "token_file": "/etc/bessd/tokens"}, "dashboard": {"enabled": true, "www_dir": "/srv/www",
+      "dygraphs_dir": "/srv/dy", "session_lifetime_s": 300, "secure_cookie": true}})"),
+                               "test.json");
+  EXPECT_TRUE(on.api.dashboard.enabled);
+  EXPECT_EQ(on.api.dashboard.www_dir, "/srv/www");
+  EXPECT_EQ(on.api.dashboard.dygraphs_dir, "/srv/dy");
+  EXPECT_EQ(on.api.dashboard.session_lifetime_s, 300);
+  EXPECT_TRUE(on.api.dashboard.secure_cookie);
+}
+
+TEST(ConfigDashboard, EnabledWithoutTcpIsAnError) {
+  auto issues = issues_of(minimal_json(R"("api": {"dashboard": {"enabled": true}})"));
+  EXPECT_TRUE(has_issue(issues, "/api/dashboard/enabled", "needs /api/tcp/enabled"))
+      << dump(issues);
+  EXPECT_TRUE(issues_of(minimal_json(R"("api": {"dashboard": {"enabled": false}})")).empty());
+}
+
+TEST(ConfigDashboard, StrictKeysAndRanges) {
+  auto issues = issues_of(minimal_json(R"("api": {"dashboard": {"enable": true,
+      "session_lifetime_s": 299}})"));
+  EXPECT_TRUE(has_issue(issues, "/api/dashboard/enable", "")) << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/api/dashboard/session_lifetime_s", "")) << dump(issues);
+  issues = issues_of(minimal_json(R"("api": {"dashboard": {"session_lifetime_s": 604801}})"));
+  EXPECT_TRUE(has_issue(issues, "/api/dashboard/session_lifetime_s", "")) << dump(issues);
+  issues = issues_of(minimal_json(R"("api": {"tcp": {"enabled": true, "token_file": "/t"},
+      "dashboard": {"enabled": true, "www_dir": "www"}})"));
+  EXPECT_TRUE(has_issue(issues, "/api/dashboard/www_dir", "absolute path")) << dump(issues);
+}
+
 TEST(ConfigSecondLife, FactorFloorBelowHalfIsRefused) {
   // The limits engine never derates below 0.5: a lower floor would be reported but not applied.
   using testing::has_issue;

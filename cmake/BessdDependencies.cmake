@@ -7,6 +7,7 @@ find_package(CLI11 REQUIRED)
 # Time zones for schedules (docs/schedules.md): GCC 12 has no std::chrono time-zone database.
 find_package(date REQUIRED)
 find_package(SQLite3 REQUIRED)
+find_package(ZLIB REQUIRED)              # gzip of the dashboard's files
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(MODBUS REQUIRED IMPORTED_TARGET libmodbus)
 pkg_check_modules(SOCKETCAN REQUIRED IMPORTED_TARGET libsocketcan)

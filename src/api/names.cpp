@@ -42,7 +42,7 @@ std::string Requester::describe() const {
   } else if (transport == Transport::mqtt) {
     out = "client " + (user.empty() ? std::string{"(unnamed)"} : user);
   } else if (!credential.empty()) {
-    out = "token " + credential;
+    out = (user == "session" ? "session of token " : "token ") + credential;
   } else {
     out = user.empty() ? std::string{"anonymous"} : user;
   }

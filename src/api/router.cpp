@@ -213,6 +213,11 @@ Router::Router(Facade& facade, const Clock& clock, WriteRateSettings write_rate)
       {Method::post, "/v1/faults/ack", true, "acknowledge latched faults whose cause cleared"},
       {Method::post, "/v1/self-test", true, "run the protection self-test"},
       {Method::get, "/metrics", false, "Prometheus metrics"},
+      // Answered by the HTTP server over TCP when the dashboard is on (docs/api.md "Dashboard
+      // sessions"); listed here for the documentation and the 405 Allow header.
+      {Method::get, "/v1/session", false, "the dashboard session of the cookie"},
+      {Method::post, "/v1/session", false, "open a dashboard session with a token"},
+      {Method::delete_, "/v1/session", false, "end the dashboard session"},
   };
 }
 
@@ -290,6 +295,10 @@ void Router::handle(Request request, Reply reply) {
   if (path == "/v1/plan") return counted(json_response(to_json(facade_.plan())));
   if (path == "/v1/faults/ack") return post_ack(request, std::move(counted));
   if (path == "/v1/self-test") return post_self_test(request, std::move(counted));
+  if (path == "/v1/session")
+    return counted(error_response(404, error_code::kNotFound,
+                                  "dashboard sessions are served over TCP only, when "
+                                  "api.dashboard.enabled is true"));
   counted(error_response(500, error_code::kInternal, "route without a handler: " + path));
 }
 

@@ -25,20 +25,21 @@ inline constexpr const char* kInvalidQuery = "invalid_query";                   
 inline constexpr const char* kUnsupportedMediaType = "unsupported_media_type";  // 415
 inline constexpr const char* kUnauthorized = "unauthorized";                    // 401
 inline constexpr const char* kForbidden = "forbidden";                          // 403
-inline constexpr const char* kRefused = "refused";                              // 409
-inline constexpr const char* kBusy = "busy";                                    // 409
-inline constexpr const char* kRejected = "rejected";                            // 422
-inline constexpr const char* kBodyTooLarge = "body_too_large";                  // 413
-inline constexpr const char* kHeadersTooLarge = "headers_too_large";            // 431
-inline constexpr const char* kBadRequest = "bad_request";                       // 400 (HTTP syntax)
-inline constexpr const char* kTooManyConnections = "too_many_connections";      // 503
-inline constexpr const char* kMisdirected = "misdirected_request";              // 421
-inline constexpr const char* kTooManyFailures = "too_many_failures";            // 429
-inline constexpr const char* kTooManyWrites = "too_many_writes";                // 429
-inline constexpr const char* kUnavailable = "unavailable";                      // 503
-inline constexpr const char* kTimeout = "timeout";                              // 504
-inline constexpr const char* kNotImplemented = "not_implemented";               // 501
-inline constexpr const char* kInternal = "internal";                            // 500
+inline constexpr const char* kCsrf = "csrf";  // 403 (dashboard session without the CSRF proof)
+inline constexpr const char* kRefused = "refused";                          // 409
+inline constexpr const char* kBusy = "busy";                                // 409
+inline constexpr const char* kRejected = "rejected";                        // 422
+inline constexpr const char* kBodyTooLarge = "body_too_large";              // 413
+inline constexpr const char* kHeadersTooLarge = "headers_too_large";        // 431
+inline constexpr const char* kBadRequest = "bad_request";                   // 400 (HTTP syntax)
+inline constexpr const char* kTooManyConnections = "too_many_connections";  // 503
+inline constexpr const char* kMisdirected = "misdirected_request";          // 421
+inline constexpr const char* kTooManyFailures = "too_many_failures";        // 429
+inline constexpr const char* kTooManyWrites = "too_many_writes";            // 429
+inline constexpr const char* kUnavailable = "unavailable";                  // 503
+inline constexpr const char* kTimeout = "timeout";                          // 504
+inline constexpr const char* kNotImplemented = "not_implemented";           // 501
+inline constexpr const char* kInternal = "internal";                        // 500
 }  // namespace error_code
 
 Response error_response(unsigned status, std::string_view code, std::string_view message,

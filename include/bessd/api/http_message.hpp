@@ -28,6 +28,8 @@ struct Response {
   std::string content_type{"application/json"};
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers ("Allow", ...)
+  /// API answers are never cached; the dashboard's static files are revalidated ("no-cache").
+  std::string cache_control{"no-store"};
 };
 
 }  // namespace bessd::api

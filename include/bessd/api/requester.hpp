@@ -26,8 +26,9 @@ struct Requester {
   std::optional<std::uint32_t> uid;  // Unix socket peers only (SO_PEERCRED)
   std::optional<std::uint32_t> gid;
   std::optional<std::int32_t> pid;
-  /// The user name of uid, "token" over TCP, "internal", or over MQTT the client the command
-  /// names itself ("home-assistant"; the broker does not say who published).
+  /// The user name of uid, "token" over TCP ("session" when a dashboard session's cookie stood
+  /// for the token), "internal", or over MQTT the client the command names itself
+  /// ("home-assistant"; the broker does not say who published).
   std::string user;
   std::string credential;  // TCP: the name of the token presented ("grafana"); else empty
   std::string peer;        // "unix:/run/bessd/api.sock", "127.0.0.1:53122" or "broker.lan:1883"
@@ -38,8 +39,9 @@ struct Requester {
   bool may_read() const { return scope.has_value(); }
   bool may_write() const { return scope == Scope::control; }
 
-  /// One line for logs and the audit record: "uid 1000 (alice) pid 4242 via unix socket", or
-  /// "token grafana via tcp 127.0.0.1:53122".
+  /// One line for logs and the audit record: "uid 1000 (alice) pid 4242 via unix socket",
+  /// "token grafana via tcp 127.0.0.1:53122" or, for a dashboard session, "session of token ops
+  /// via tcp 127.0.0.1:53122".
   std::string describe() const;
   friend bool operator==(const Requester&, const Requester&) = default;
 };

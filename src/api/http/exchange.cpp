@@ -142,7 +142,7 @@ Request to_request(HttpRequest& request, Requester who) {
 void to_wire(Response response, unsigned version, bool keep_alive, Method answered,
              std::string& head, std::string& body) {
   append_response_head(head, response, version, keep_alive);
-  if (answered == Method::head)
+  if (answered == Method::head || response.status == 204 || response.status == 304)
     body.clear();
   else
     body = std::move(response.body);

@@ -23,6 +23,7 @@
 #include <bessd/api/http/auth_failures.hpp>
 #include <bessd/api/http/exchange.hpp>
 #include <bessd/api/http/host_allow_list.hpp>
+#include <bessd/api/query_params.hpp>
 
 #include "unix_peer.hpp"
 
@@ -72,6 +73,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::size_t refusing{0};             // connections being answered 503/429 and closed
   static constexpr std::size_t kMaxRefusing = 64;
   AuthFailureTracker auth_failures{options.auth_throttle};
+  SessionStore dashboard_sessions{system_random};  // docs/api.md "Dashboard sessions"
   std::uint64_t evictions_unlogged{0};
   std::optional<std::chrono::steady_clock::time_point> last_eviction_log;
   std::vector<std::weak_ptr<SessionBase>> sessions;
@@ -232,6 +234,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     parser_.emplace();
     apply_limits(*parser_, limits());
     answering_ = Method::other;
+    special_ = Special::none;
     idle_ = true;
     expire_for_read();
     bhttp::async_read_header(stream_, buffer_, *parser_,
@@ -277,32 +280,28 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                                    "the Unix socket"),
                     true);
       }
-      auto bearer = check_bearer(parser_->get(), opts().tokens);
-      if (bearer.denied) {
-        state_->router.count_transport_error(401);
-        state_->auth_failed(peer_address(), bearer.presented ? "invalid token" : "no token");
+    }
+    // The dashboard's files need no credentials, /v1/session checks its own (docs/api.md
+    // "Dashboard sessions"): both are answered once the body is read.
+    special_ = classify();
+    if (special_ == Special::none) {
+      if constexpr (kTcp) {
+        if (!authenticate()) return;
+      }
+      if constexpr (!kTcp) {
+        // A reload that changes the groups applies to the next request, also on a connection
+        // already open (docs/operations.md "Configure, reload").
+        if (who_.uid && who_.gid)
+          who_.scope = state_->unix_scope(*who_.uid, *who_.gid, unix_groups_);
+      }
+      // Authorisation comes before the body too (docs/api.md "Transports and access"): a write
+      // from a client without the control scope is answered (403, counted and audited by the
+      // router) without its body being read or 100 Continue sent. The body left on the wire
+      // means the connection closes after the answer.
+      if (!who_.may_write() && is_write_method(answering_) && !parser_->is_done()) {
         keep_alive_ = false;
-        return send(std::move(*bearer.denied), true);  // a 401 closes the connection
+        return dispatch(/*close_after=*/true);
       }
-      who_.credential = bearer.credential->name;
-      who_.scope = bearer.credential->scope;
-      if (!authenticated_) {
-        authenticated_ = true;
-        --state_->tcp_unauthenticated;
-      }
-    }
-    if constexpr (!kTcp) {
-      // A reload that changes the groups applies to the next request, also on a connection
-      // already open (docs/operations.md "Configure, reload").
-      if (who_.uid && who_.gid) who_.scope = state_->unix_scope(*who_.uid, *who_.gid, unix_groups_);
-    }
-    // Authorisation comes before the body too (docs/api.md "Transports and access"): a write
-    // from a client without the control scope is answered (403, counted and audited by the
-    // router) without its body being read or 100 Continue sent. The body left on the wire
-    // means the connection closes after the answer.
-    if (!who_.may_write() && is_write_method(answering_) && !parser_->is_done()) {
-      keep_alive_ = false;
-      return dispatch(/*close_after=*/true);
     }
     if (wants_continue(*parser_)) {
       continue_ =
@@ -343,7 +342,132 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void on_request() {
     keep_alive_ = parser_->get().keep_alive();
+    if (special_ == Special::static_file) {
+      const auto& req = parser_->get();
+      return send(
+          serve_static(*opts().dashboard_files, {answering_, target_path(to_sv(req.target())),
+                                                 to_sv(req[bhttp::field::accept_encoding]),
+                                                 to_sv(req[bhttp::field::if_none_match])}),
+          false);
+    }
+    if (special_ == Special::session) return answer_session();
     dispatch(/*close_after=*/false);
+  }
+
+  static std::string_view to_sv(beast::string_view s) { return {s.data(), s.size()}; }
+
+  std::optional<std::string_view> header(std::string_view name) const {
+    const auto& req = parser_->get();
+    const auto it = req.find(beast::string_view(name.data(), name.size()));
+    if (it == req.end()) return std::nullopt;
+    return to_sv(it->value());
+  }
+
+  // Every Cookie field, joined as one header would carry them.
+  std::string cookies() const {
+    std::string out;
+    const auto [first, last] = parser_->get().equal_range(bhttp::field::cookie);
+    for (auto it = first; it != last; ++it) {
+      if (!out.empty()) out += "; ";
+      out += to_sv(it->value());
+    }
+    return out;
+  }
+
+  enum class Special : std::uint8_t { none, static_file, session };
+
+  Special classify() const {
+    if (!opts().dashboard_enabled || !opts().dashboard_files) return Special::none;
+    const std::string_view path = target_path(to_sv(parser_->get().target()));
+    const bool read = answering_ == Method::get || answering_ == Method::head;
+    if (read && is_static_path(path)) return Special::static_file;
+    if (kTcp && path == "/v1/session" &&
+        (read || answering_ == Method::post || answering_ == Method::delete_))
+      return Special::session;
+    return Special::none;
+  }
+
+  void mark_authenticated() {
+    if constexpr (kTcp) {
+      if (!authenticated_) {
+        authenticated_ = true;
+        --state_->tcp_unauthenticated;
+      }
+    }
+  }
+
+  // TCP: the bearer token, or else a dashboard session's cookie (docs/api.md "Dashboard
+  // sessions"). False when the request has been answered (401, 403 csrf).
+  bool authenticate() {
+    const auto& req = parser_->get();
+    who_.user = "token";
+    if (opts().dashboard_enabled && req.count(bhttp::field::authorization) == 0) {
+      const std::string jar = cookies();
+      if (const auto cookie = cookie_value(jar, kSessionCookie)) {
+        const auto session = state_->dashboard_sessions.find(
+            *cookie, std::chrono::system_clock::now(), opts().tokens);
+        if (!session) {
+          state_->router.count_transport_error(401);
+          state_->auth_failed(peer_address(), "invalid session");
+          keep_alive_ = false;
+          send(error_response(401, error_code::kUnauthorized,
+                              "the dashboard session has ended (expired, logged out, its token "
+                              "changed or bessd restarted); log in again with POST /v1/session"),
+               true);
+          return false;
+        }
+        who_.user = "session";
+        who_.credential = session->name;
+        who_.scope = session->scope;
+        mark_authenticated();
+        if (!is_write_method(answering_)) return true;
+        const std::string what = std::string(to_string(answering_)) + " " +
+                                 std::string(target_path(to_sv(req.target())));
+        auto refused =
+            check_csrf({header("Origin"), to_sv(req[bhttp::field::host]), header("X-CSRF-Token")},
+                       session->csrf_token, what);
+        if (!refused) return true;
+        state_->router.count_transport_error(403);
+        keep_alive_ = false;
+        send(std::move(*refused), true);
+        return false;
+      }
+    }
+    auto bearer = check_bearer(req, opts().tokens);
+    if (bearer.denied) {
+      state_->router.count_transport_error(401);
+      state_->auth_failed(peer_address(), bearer.presented ? "invalid token" : "no token");
+      keep_alive_ = false;
+      send(std::move(*bearer.denied), true);  // a 401 closes the connection
+      return false;
+    }
+    who_.credential = bearer.credential->name;
+    who_.scope = bearer.credential->scope;
+    mark_authenticated();
+    return true;
+  }
+
+  void answer_session() {
+    const auto& req = parser_->get();
+    const std::string jar = cookies();
+    SessionRequest request;
+    request.method = answering_;
+    request.host = to_sv(req[bhttp::field::host]);
+    request.origin = header("Origin");
+    request.content_type = to_sv(req[bhttp::field::content_type]);
+    request.body = req.body();
+    request.cookies = jar;
+    request.csrf_token = header("X-CSRF-Token");
+    auto out = handle_session_request(request, state_->dashboard_sessions, opts().tokens,
+                                      opts().dashboard_sessions, std::chrono::system_clock::now());
+    if (out.authenticated) mark_authenticated();
+    if (out.failed_auth) state_->auth_failed(peer_address(), *out.failed_auth);
+    const unsigned status = out.response.status;
+    if (status >= 400) state_->router.count_transport_error(status);
+    // As for a bearer token: a 401 closes the connection; so does a 403 csrf, as elsewhere.
+    const bool close = status == 401 || status == 403;
+    if (close) keep_alive_ = false;
+    send(std::move(out.response), close);
   }
 
   static bool is_write_method(Method m) {
@@ -423,6 +547,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   Requester who_;
   unsigned version_{11};
   Method answering_{Method::other};  // of the request being answered (HEAD: no body)
+  Special special_{Special::none};   // a dashboard request the server answers itself
   bool keep_alive_{false};
   bool authenticated_{false};  // TCP: a request on this connection carried a valid token
   bool evicted_{false};        // TCP: closed to make room; no longer counted as waiting
@@ -736,6 +861,7 @@ void HttpServer::update_options(ServerOptions options, std::optional<gid_t> writ
   s.options = std::move(options);
   s.write_gid = write_gid;
   s.read_gid = read_gid;
+  if (!s.options.dashboard_enabled) s.dashboard_sessions.clear();
   if (s.allowed_hosts && s.tcp_acceptor) {
     beast::error_code ec;
     const auto port = s.tcp_acceptor->local_endpoint(ec).port();

@@ -99,6 +99,16 @@ Result<ServerOptions> ServerOptions::from_config(const config::ApiConfig& api) {
     if (!tokens) return Failure{tokens.error()};
     o.tokens = std::move(*tokens);
   }
+  o.dashboard_enabled = api.dashboard.enabled;
+  o.dashboard_sessions.lifetime = std::chrono::seconds{api.dashboard.session_lifetime_s};
+  o.dashboard_sessions.secure_cookie = api.dashboard.secure_cookie;
+  if (o.dashboard_enabled) {
+    // Here, at start and in the reload worker: never per request (docs/api.md "Dashboard
+    // sessions").
+    auto files = StaticFiles::load(api.dashboard.www_dir, api.dashboard.dygraphs_dir);
+    if (!files) return Failure{files.error()};
+    o.dashboard_files = std::make_shared<const StaticFiles>(std::move(*files));
+  }
   return o;
 }
 

@@ -43,14 +43,18 @@ std::optional<bessd::config::LogLevel> parse_level(const std::string& text) {
 }
 
 /// The API's own checks that the schema cannot make: the token file (hygiene, format, strength;
-/// every problem with its line) and a non-loopback TCP address without allow_remote.
+/// every problem with its line), a non-loopback TCP address without allow_remote and the
+/// dashboard's files (docs/api.md "Dashboard sessions").
 void check_api(const bessd::config::Config& config, const std::string& path) {
   if (!config.api.tcp.enabled) return;
   const auto options = bessd::api::http::ServerOptions::from_config(config.api);
   if (options) return;
   const std::string& message = options.error().message;
   const std::string pointer =
-      message.rfind("api tcp:", 0) == 0 ? "/api/tcp/address" : "/api/tcp/token_file";
+      message.rfind("api tcp:", 0) == 0                      ? "/api/tcp/address"
+      : message.rfind("api dashboard www_dir:", 0) == 0      ? "/api/dashboard/www_dir"
+      : message.rfind("api dashboard dygraphs_dir:", 0) == 0 ? "/api/dashboard/dygraphs_dir"
+                                                             : "/api/tcp/token_file";
   std::vector<bessd::config::ConfigIssue> issues;
   std::istringstream lines(message);
   for (std::string line; std::getline(lines, line);) issues.push_back({pointer, line});

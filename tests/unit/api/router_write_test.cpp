@@ -231,7 +231,7 @@ TEST_F(RouterWrite, EveryErrorCodeMapsToAStatus) {
 }
 
 TEST_F(RouterWrite, RoutesAreListed) {
-  EXPECT_EQ(router.routes().size(), 16u);
+  EXPECT_EQ(router.routes().size(), 19u);
   int writes = 0;
   for (const auto& r : router.routes()) writes += r.write ? 1 : 0;
   EXPECT_EQ(writes, 4);

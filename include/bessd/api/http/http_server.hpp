@@ -25,6 +25,13 @@
 // every request needs "Authorization: Bearer <token>" (compared in constant time with every
 // token); the token's scope applies.
 //
+// Dashboard (docs/api.md "Dashboard sessions"), when `dashboard_enabled`: GET/HEAD of "/" and
+// "/ui/..." are answered from `dashboard_files` without credentials (the Host check still
+// applies; such a connection stays unauthenticated). Over TCP, /v1/session opens, shows and
+// ends cookie sessions (session_store.hpp), and a request without Authorization but with a valid
+// bessd_session cookie is authenticated as the session's token; a write made so must pass the
+// CSRF check (X-CSRF-Token, Origin) or gets 403 `csrf`. Authorization, when sent, wins.
+//
 // Threading: construct, start() and stop() on the io_context's thread (or before it runs).
 
 #include <chrono>
@@ -39,6 +46,8 @@
 
 #include <bessd/api/http/auth_failures.hpp>
 #include <bessd/api/http/listener_socket.hpp>
+#include <bessd/api/http/session_store.hpp>
+#include <bessd/api/http/static_files.hpp>
 #include <bessd/api/http/token_file.hpp>
 #include <bessd/api/router.hpp>
 #include <bessd/common/result.hpp>
@@ -70,9 +79,13 @@ struct ServerOptions {
   std::size_t max_header_bytes{8192};
   std::chrono::milliseconds read_timeout{5000};
   std::shared_ptr<spdlog::logger> logger;  // may be null: no logging
+  bool dashboard_enabled{false};
+  std::shared_ptr<const StaticFiles> dashboard_files;  // non-null when dashboard_enabled
+  SessionSettings dashboard_sessions;
 
   /// From the configuration; reads the token file (token_file.hpp) when TCP is on and checks the
-  /// listen address.
+  /// listen address; reads the dashboard's files when it is enabled (static_files.hpp: errors
+  /// start with "api dashboard www_dir:" or "api dashboard dygraphs_dir:").
   static Result<ServerOptions> from_config(const config::ApiConfig& api);
 };
 

@@ -14,8 +14,9 @@
 namespace bessd::api::http {
 
 /// Appends the head of `r` to `out` (which the server reuses, so it stops allocating).
-/// `version` is the request's (11 for HTTP/1.1). `r.status` is not 1xx, 204 or 304, and
-/// `r.headers` repeats none of the fields above.
+/// `version` is the request's (11 for HTTP/1.1). `r.status` is not 1xx, and `r.headers` repeats
+/// none of the fields above. An empty `content_type` is left out; a 204 or 304 has neither
+/// Content-Length nor a body (RFC 9110, 8.6), whatever `r.body` holds.
 void append_response_head(std::string& out, const Response& r, unsigned version, bool keep_alive);
 
 }  // namespace bessd::api::http

@@ -73,6 +73,8 @@ install(PROGRAMS ${PROJECT_SOURCE_DIR}/systemd/bessd-site-configured
 install(FILES ${PROJECT_SOURCE_DIR}/config/bessd.example.json DESTINATION ${bessd_conf_dest}
         RENAME bessd.json)
 install(FILES ${PROJECT_SOURCE_DIR}/config/bessd.example.json DESTINATION ${bessd_data_dest})
+# The dashboard's page (docs/dashboard.md); its plotting library comes from libjs-dygraphs.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/www/ DESTINATION ${bessd_data_dest}/www)
 if(EXISTS ${PROJECT_SOURCE_DIR}/config/schema)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/schema/ DESTINATION ${bessd_data_dest}/schema)
 endif()
@@ -103,7 +105,7 @@ endif()
 # Documentation and examples.
 file(GLOB bessd_docs ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${bessd_docs} DESTINATION ${CMAKE_INSTALL_DOCDIR})
-foreach(doc_dir adr)
+foreach(doc_dir adr images)
   if(EXISTS ${PROJECT_SOURCE_DIR}/docs/${doc_dir})
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/${doc_dir} DESTINATION ${CMAKE_INSTALL_DOCDIR})
   endif()

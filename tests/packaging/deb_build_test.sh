@@ -24,6 +24,7 @@ listing=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./#/#')
 for path in /usr/sbin/bessd /lib/systemd/system/bessd.service /usr/lib/sysusers.d/bessd.conf \
   /usr/lib/tmpfiles.d/bessd.conf /usr/libexec/bessd/bessd-site-configured /etc/bessd/bessd.json \
   /usr/share/bessd/bessd.example.json /usr/share/man/man8/bessd.8.gz \
+  /usr/share/bessd/www/index.html /usr/share/bessd/www/app.js /usr/share/bessd/www/app.css \
   /usr/share/man/man5/bessd.json.5.gz\
   /lib/systemd/system/bessd.socket /usr/share/doc/bessd/examples/manage-link.conf \
   /usr/share/doc/bessd/examples/socket-tcp.conf /usr/share/doc/bessd/copyright; do

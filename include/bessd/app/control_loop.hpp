@@ -86,10 +86,12 @@ class ControlLoop {
   /// state"): every step runs as idle, whatever the mode; protections work as always.
   void hold_until_confirmed(bool hold) { hold_until_confirmed_ = hold; }
   bool holding_until_confirmed() const { return hold_until_confirmed_; }
-  /// stop() was called: no step runs any more (an acknowledgement can no longer take effect).
+  /// stop() was called: only stop steps run any more (a safety input still runs one, so a fire
+  /// alarm while stopping is latched); an acknowledgement can no longer take effect.
   bool stopped() const { return stopped_; }
-  /// Operator acknowledgement: applied at the next step (runs one now). With `seen`, only
-  /// those latches at those trip counts (control::StepInput::ack_seen).
+  /// Operator acknowledgement: applied by a step run now, or dropped when the loop is stopped
+  /// (never kept for a later step). With `seen`, only those latches at those trip counts
+  /// (control::StepInput::ack_seen).
   void acknowledge_faults(
       std::optional<std::map<std::string, std::uint64_t, std::less<>>> seen = std::nullopt);
   /// A safety-state write failed (reported after the step that asked for it): the controller

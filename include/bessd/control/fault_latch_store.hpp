@@ -1,8 +1,9 @@
 #pragma once
-// The port through which latched faults survive restarts (docs/protection.md). The storage
-// component implements it on SQLite later; MemoryFaultLatchStore serves tests and the protection
-// self-test. Implementations must not block the control loop for long: a database-backed store
-// keeps an in-memory copy and writes through its own thread. Not thread-safe unless stated.
+// The port through which latched faults survive restarts (docs/protection.md). The daemon
+// implements it with the safety-state file (app::SafetyStateStore, docs/operations.md "Safety
+// state"), not the telemetry database, behind app::LatchWriteBehind, which returns at once and
+// writes on the latch writer's thread; MemoryFaultLatchStore serves tests and the protection
+// self-test. Implementations must not block the control loop. Not thread-safe unless stated.
 
 #include <cstdint>
 #include <string>

@@ -1,7 +1,8 @@
 #pragma once
 // Everything the limits engine reads in one cycle. Plain values: the caller (the controller)
 // assembles it from the latest BMS and inverter snapshots and from the compliance component's
-// verdict, which it takes as plain inputs (limits does not depend on compliance).
+// verdict, which it takes as plain inputs (limits links compliance only for the chemistry table,
+// compliance/chemistry_limits.hpp; it never runs the installation check itself).
 
 #include <optional>
 #include <string>
@@ -42,7 +43,8 @@ struct LimitsInput {
   ComplianceVerdict compliance;
   SecondLifeDerate second_life;
   bool fire_alarm_configured{false};
-  bool fire_alarm_active{false};  // ALM-01 input trips (already debounced by the reader)
+  bool fire_alarm_active{false};  // ALM-01 input trips (not debounced: one poll that reads the
+                                  // active value, or cannot read the input, trips it)
   std::vector<ActiveFault> faults;
   OwnerSocSettings owner;  // the owner's reserve and charge target (OP-SOC-01/02)
 };

@@ -22,7 +22,7 @@ struct TcpListenerConfig {
   std::vector<std::string> allowed_hosts;  // Host header values besides address:port, localhost //
                                            // a non-loopback address is refused unless set
   std::int64_t max_connections{16};        // separate from the Unix socket's
-  std::int64_t max_unauthenticated_connections{4};  // not yet past the token check
+  std::int64_t max_unauthenticated_connections{8};  // not yet past the token check
   std::int64_t auth_timeout_ms{2000};               // to present a valid token
 };
 

@@ -183,7 +183,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if constexpr (!kTcp) {
       return false;
     } else {
-      if (refusal_ || authenticated_ || evicted_ || request_arrived()) return false;
+      // A request whose header is read but not yet handled (its completion queued behind the
+      // accept that asks for room) is in flight: closing it would fail a browser's request.
+      if (refusal_ || authenticated_ || evicted_ || request_arrived() || header_waiting())
+        return false;
       evicted_ = true;
       --state_->tcp_unauthenticated;
       close();
@@ -196,7 +199,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       return false;
     } else {
       if (refusal_ || !authenticated_ || evicted_ || !idle_ || who_.scope != Scope::read ||
-          request_arrived())
+          request_arrived() || header_waiting())
         return false;
       evicted_ = true;
       close();
@@ -220,10 +223,23 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     return !ec && pending > 0;
   }
 
+  // A whole request header read from the socket but not parsed yet: its completion is queued
+  // (behind the accept that asks for room). Closing it would fail a request already sent, as a
+  // browser's is. A header still arriving byte by byte does not protect the connection.
+  bool header_waiting() const {
+    if (parser_ && parser_->is_header_done()) return true;
+    const auto data = buffer_.data();
+    const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+    return bytes.find("\r\n\r\n") != std::string_view::npos;
+  }
+
   // Until a TCP connection has presented a valid token it must do so by its deadline
-  // (auth_timeout, shorter than read_timeout): it holds one of few unauthenticated slots.
+  // (auth_timeout, shorter than read_timeout): it holds one of few unauthenticated slots. One
+  // that has fetched a dashboard file is a browser's: it keeps the connection for the requests
+  // that follow the login (closed at the short deadline, the browser's next request raced the
+  // close and failed), and idle it is still the first to make room for a newcomer.
   void expire_for_read() {
-    if (kTcp && !authenticated_)
+    if (kTcp && !authenticated_ && !served_file_)
       stream_.expires_at(
           std::min(auth_deadline_, std::chrono::steady_clock::now() + opts().read_timeout));
     else
@@ -246,6 +262,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void on_header(beast::error_code ec) {
     idle_ = false;
     if (ec) return on_read_error(ec);
+    if (evicted_) return close();  // its slot is already given to another connection
     version_ = parser_->get().version();
     answering_ = parse_method(std::string_view(parser_->get().method_string().data(),
                                                parser_->get().method_string().size()));
@@ -343,6 +360,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void on_request() {
     keep_alive_ = parser_->get().keep_alive();
     if (special_ == Special::static_file) {
+      served_file_ = true;
       const auto& req = parser_->get();
       return send(
           serve_static(*opts().dashboard_files, {answering_, target_path(to_sv(req.target())),
@@ -391,7 +409,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if constexpr (kTcp) {
       if (!authenticated_) {
         authenticated_ = true;
-        --state_->tcp_unauthenticated;
+        // An evicted connection gave its slot back already (a second decrement would wrap the
+        // count and refuse every newcomer).
+        if (!evicted_) --state_->tcp_unauthenticated;
       }
     }
   }
@@ -552,6 +572,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool authenticated_{false};  // TCP: a request on this connection carried a valid token
   bool evicted_{false};        // TCP: closed to make room; no longer counted as waiting
   bool idle_{false};           // waiting for a request's header (keep-alive between requests)
+  bool served_file_{false};    // TCP: answered a dashboard file (expire_for_read)
   std::string peer_address() const { return who_.peer.substr(0, who_.peer.rfind(':')); }
   std::chrono::steady_clock::time_point auth_deadline_{};
   std::optional<Response> refusal_;
@@ -663,6 +684,15 @@ bool HttpServer::State::evict_oldest_unauthenticated() {
 }
 
 void HttpServer::State::auth_failed(const std::string& peer_address, std::string_view reason) {
+  // Only a secret presented and wrong is a guess (docs/api.md "Failed authentications"). A
+  // request with no credential, or with a session cookie that has ended (the owner's tabs after
+  // a restart or a logout; any page in the browser can send credential-less requests), is
+  // answered 401 and not counted: counting them let a web page, or the owner's own tabs, block
+  // the address.
+  if (reason != "invalid token") {
+    log_debug("api: 401 for {} ({}), not counted as a failed authentication", peer_address, reason);
+    return;
+  }
   const auto line = auth_failures.record_failure(peer_address, std::chrono::steady_clock::now());
   if (!line) return;
   const std::string elsewhere = line->not_logged_elsewhere == 0

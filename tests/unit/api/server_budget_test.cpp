@@ -192,6 +192,67 @@ TEST_F(Budget, IdleConnectionsWithoutATokenNeverLockOutATokenHolder) {
   ::close(authed);
 }
 
+// A browser opens several connections at once and sends its requests on them together: the
+// accept that asks for room and a waiting connection's whole request can be handled in the same
+// pass of the event loop. The connection whose request is already read must be answered, not
+// evicted, and the budget's count must come back to zero (a connection evicted and then
+// authenticated was once counted out twice: the count wrapped and every newcomer got 503).
+TEST_F(Budget, RequestsSentTogetherWithANewcomerAreAnsweredAndTheCountRecovers) {
+  options_.max_unauthenticated_tcp = 2;
+  options_.max_tcp_connections = 8;
+  options_.auth_timeout = 5s;
+  start_server();
+  const auto port = on_io([this] { return server_->tcp_port(); });
+  for (int round = 0; round < 30; ++round) {
+    const int a = connect_tcp(port);
+    const int b = connect_tcp(port);
+    ASSERT_GE(a, 0);
+    ASSERT_GE(b, 0);
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (on_io([this] { return server_->active_connections(); }) < 2 &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::yield();
+    // Hold the event loop while both requests and a third connection arrive together.
+    std::promise<void> release;
+    std::promise<void> held;
+    boost::asio::post(io_, [&] {
+      held.set_value();
+      release.get_future().wait();
+    });
+    held.get_future().wait();
+    ASSERT_TRUE(send_all(a, make_request("GET", "/v1/status", "", bearer())));
+    ASSERT_TRUE(send_all(b, make_request("GET", "/v1/status", "", bearer())));
+    const int c = connect_tcp(port);
+    ASSERT_GE(c, 0);
+    std::this_thread::sleep_for(5ms);
+    release.set_value();
+    for (const int fd : {a, b}) {
+      const auto r = read_response(fd);
+      ASSERT_TRUE(r.has_value()) << "round " << round << ": a request already sent was dropped";
+      EXPECT_EQ(r->status, 200u) << r->body;
+    }
+    ::close(a);
+    ::close(b);
+    ::close(c);
+  }
+  const auto settled = std::chrono::steady_clock::now() + 5s;
+  while (on_io([this] { return server_->active_connections(); }) > 0 &&
+         std::chrono::steady_clock::now() < settled)
+    std::this_thread::sleep_for(1ms);
+  // Three newcomers at once, one over the budget of two: the oldest idle one makes room. With
+  // the count wrapped, every one of them would be refused.
+  const int x = connect_tcp(port);
+  const int y = connect_tcp(port);
+  ASSERT_TRUE(send_all(x, make_request("GET", "/v1/status", "", bearer())));
+  ASSERT_EQ(read_response(x)->status, 200u);
+  ASSERT_TRUE(send_all(y, make_request("GET", "/v1/status", "", bearer())));
+  const auto r = read_response(y);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200u) << r->body;
+  ::close(x);
+  ::close(y);
+}
+
 TEST_F(Budget, TcpConnectionsHaveABudgetSeparateFromTheUnixSocket) {
   options_.max_connections = 1;
   options_.max_tcp_connections = 1;
@@ -247,6 +308,28 @@ TEST_F(Budget, IdleReadConnectionsMakeRoomInAFullTcpBudget) {
   ::close(read2);
   ::close(read3);
   ::close(control);
+}
+
+// Any web page in the owner's browser can send requests without a credential, and the owner's
+// tabs send ended session cookies after a restart: neither is a guess, neither may get the
+// address refused.
+TEST_F(Budget, RequestsWithoutASecretAreNotCountedAsFailedAuthentications) {
+  options_.auth_throttle.max_failures = 3;
+  start_server();
+  const auto port = on_io([this] { return server_->tcp_port(); });
+  for (int i = 0; i < 10; ++i) {
+    const auto bare = once_tcp(port, make_request("GET", "/v1/status"));
+    ASSERT_TRUE(bare.has_value());
+    EXPECT_EQ(bare->status, 401u);
+    const auto ended =
+        once_tcp(port, make_request("GET", "/v1/status", "",
+                                    "Cookie: bessd_session=" + std::string(64, 'a') + "\r\n"));
+    ASSERT_TRUE(ended.has_value());
+    EXPECT_EQ(ended->status, 401u);
+  }
+  const auto r = once_tcp(port, make_request("GET", "/v1/status", "", bearer()));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200u) << r->body;
 }
 
 TEST_F(Budget, FailedAuthenticationsAreThrottledAndLoggedOncePerPeer) {

@@ -72,7 +72,7 @@ struct ServerOptions {
                                                // least one required when tcp_enabled
   std::size_t max_connections{32};             // Unix socket
   std::size_t max_tcp_connections{16};         // TCP, authenticated or not
-  std::size_t max_unauthenticated_tcp{4};      // TCP connections without a valid token yet
+  std::size_t max_unauthenticated_tcp{8};      // TCP connections without a valid token yet
   std::chrono::milliseconds auth_timeout{2000};  // TCP: time to present a valid token
   AuthThrottleSettings auth_throttle;
   std::size_t max_body_bytes{65536};

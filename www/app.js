@@ -32,7 +32,15 @@ async function api(path, opts = {}) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(opts.body);
   }
-  const r = await fetch(path, init);
+  let r;
+  try {
+    r = await fetch(path, init);
+  } catch (e) {
+    // A keep-alive connection the server closed just as the browser reused it fails without an
+    // answer; a read is safe to send once more (a write is not: it may have been applied).
+    if (init.method !== 'GET') throw e;
+    r = await fetch(path, init);
+  }
   if (r.status === 401 && !opts.no401) throw new AuthError('Your session has ended: please log in again.');
   const text = await r.text();
   let body = null;

@@ -1,5 +1,6 @@
 #include <bessd/api/http/session_store.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
@@ -150,8 +151,12 @@ SessionStore::Opened SessionStore::open(const Credential& token, WallTime now,
   e.info.scope = token.scope;
   e.info.csrf_token = random_hex();
   e.info.expires_at = now + lifetime;
-  // Expired sessions first, then the oldest while over the cap.
+  // Expired sessions first, then the token's own oldest, then the oldest of all while over a cap.
   std::erase_if(entries_, [now](const Entry& x) { return x.info.expires_at <= now; });
+  const auto same_token = [&token](const Entry& x) { return x.info.name == token.name; };
+  while (static_cast<std::size_t>(std::count_if(entries_.begin(), entries_.end(), same_token)) >=
+         kMaxSessionsPerToken)
+    entries_.erase(std::find_if(entries_.begin(), entries_.end(), same_token));
   while (entries_.size() >= kMaxSessions) entries_.erase(entries_.begin());
   entries_.push_back(e);
   return {std::move(e.cookie), std::move(e.info)};

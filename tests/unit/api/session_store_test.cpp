@@ -68,15 +68,35 @@ TEST(SessionStore, ExpiresAtItsAbsoluteLifetime) {
   EXPECT_FALSE(store.find(opened.cookie, kT0, kTokens));  // gone for good
 }
 
-TEST(SessionStore, KeepsAtMost64AndDropsTheOldest) {
+// A read token's holder logging in again and again ends only that token's own sessions: never
+// the owner's control session.
+TEST(SessionStore, KeepsAtMostEightPerTokenAndDropsThatTokensOldest) {
   SessionStore store(counting_random());
+  const auto control = store.open(kTokens[0], kT0, 3600s);
+  std::vector<std::string> reads;
+  for (int i = 0; i < 100; ++i) reads.push_back(store.open(kTokens[1], kT0 + 1s * i, 3600s).cookie);
+  EXPECT_EQ(store.size(), 1 + SessionStore::kMaxSessionsPerToken);
+  EXPECT_TRUE(store.find(control.cookie, kT0 + 200s, kTokens));
+  for (std::size_t i = 0; i < reads.size(); ++i)
+    EXPECT_EQ(store.find(reads[i], kT0 + 200s, kTokens).has_value(),
+              i >= reads.size() - SessionStore::kMaxSessionsPerToken)
+        << i;
+}
+
+TEST(SessionStore, KeepsAtMost64InAllAndDropsTheOldest) {
+  SessionStore store(counting_random());
+  std::vector<Credential> many;
+  for (int t = 0; t < 10; ++t)
+    many.push_back({"t" + std::to_string(t), Scope::read,
+                    "0123456789abcdef0123456789abcd" + std::to_string(10 + t)});
   std::vector<std::string> cookies;
   for (int i = 0; i < 65; ++i)
-    cookies.push_back(store.open(kTokens[0], kT0 + 1s * i, 3600s).cookie);
+    cookies.push_back(
+        store.open(many[static_cast<std::size_t>(i % 10)], kT0 + 1s * i, 3600s).cookie);
   EXPECT_EQ(store.size(), SessionStore::kMaxSessions);
-  EXPECT_FALSE(store.find(cookies.front(), kT0 + 70s, kTokens));
+  EXPECT_FALSE(store.find(cookies.front(), kT0 + 70s, many));
   for (std::size_t i = 1; i < cookies.size(); ++i)
-    EXPECT_TRUE(store.find(cookies[i], kT0 + 70s, kTokens)) << i;
+    EXPECT_TRUE(store.find(cookies[i], kT0 + 70s, many)) << i;
 }
 
 TEST(SessionStore, EndsWhenAReloadRemovesOrChangesItsToken) {

@@ -4,8 +4,10 @@
 // A session carries its token's name and scope and a CSRF token that every write made with the
 // cookie must echo in X-CSRF-Token.
 //
-// The store is in memory only (a restart ends every session), holds at most kMaxSessions (a new
-// one drops the oldest), and a session ends at its absolute lifetime. A look-up compares the
+// The store is in memory only (a restart ends every session), holds at most
+// kMaxSessionsPerToken per token (a new login drops that token's oldest session, so that logins
+// with a read token cannot end the sessions of a control token) and kMaxSessions in all (then the
+// oldest goes), and a session ends at its absolute lifetime. A look-up compares the
 // cookie with every session in constant time (the time depends on the count only), and checks
 // that the session's token is still in the token file with the same secret and scope: a reload
 // that removes or changes the token ends its sessions at their next use.
@@ -45,6 +47,7 @@ class SessionStore {
   /// Fills the span with cryptographically strong random bytes.
   using RandomFill = std::function<void(std::span<unsigned char>)>;
   static constexpr std::size_t kMaxSessions = 64;
+  static constexpr std::size_t kMaxSessionsPerToken = 8;
 
   explicit SessionStore(RandomFill random);
 
@@ -52,8 +55,8 @@ class SessionStore {
     std::string cookie;  // the value of the bessd_session cookie: 64 hex digits
     SessionInfo info;
   };
-  /// Opens a session for `token` that ends at now + lifetime; drops the oldest beyond
-  /// kMaxSessions.
+  /// Opens a session for `token` that ends at now + lifetime; drops the token's oldest beyond
+  /// kMaxSessionsPerToken, then the oldest of all beyond kMaxSessions.
   Opened open(const Credential& token, WallTime now, std::chrono::seconds lifetime);
   /// The session whose cookie is `cookie`: nothing when there is none, when it has expired, or
   /// when its token is no longer in `tokens` with the same secret and scope (such a session is

@@ -1,4 +1,5 @@
 #include <bessd/api/http/exchange.hpp>
+#include <bessd/api/http/header_text.hpp>
 #include <bessd/api/http/response_head.hpp>
 
 #include <string>
@@ -95,10 +96,7 @@ std::optional<Response> check_framing(const HttpRequest& request) {
     return error_response(400, error_code::kBadRequest,
                           "malformed HTTP request: Transfer-Encoding in an HTTP/1.0 request; "
                           "send the body with Content-Length");
-  std::string_view value = to_sv(first->value());
-  const auto b = value.find_first_not_of(" \t");
-  const auto e = value.find_last_not_of(" \t");
-  value = b == std::string_view::npos ? std::string_view{} : value.substr(b, e - b + 1);
+  const std::string_view value = trim_ows(to_sv(first->value()));
   const bool has_length = request.count(bhttp::field::content_length) != 0;
   if (count == 1 && iequals(value, "chunked") && !has_length) return std::nullopt;
   std::string why = count > 1 ? "Transfer-Encoding is given " + std::to_string(count) + " times"

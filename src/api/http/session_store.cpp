@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include <bessd/api/error_response.hpp>
+#include <bessd/api/http/header_text.hpp>
 #include <bessd/api/http/http_server.hpp>
 #include <bessd/api/http/static_files.hpp>
 #include <bessd/api/json.hpp>
@@ -14,13 +15,6 @@
 namespace bessd::api::http {
 
 namespace {
-
-std::string_view trim_ows(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
-  const auto e = s.find_last_not_of(" \t");
-  return s.substr(b, e - b + 1);
-}
 
 char ascii_lower(char c) {
   return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);

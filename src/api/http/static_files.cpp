@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include <bessd/api/error_response.hpp>
+#include <bessd/api/http/header_text.hpp>
 #include <bessd/common/errno_text.hpp>
 
 namespace bessd::api::http {
@@ -187,13 +188,6 @@ std::string_view content_type_for(std::string_view name) noexcept {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
-  const auto e = s.find_last_not_of(" \t");
-  return s.substr(b, e - b + 1);
-}
-
 bool iequal(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            const auto lx = static_cast<char>(x >= 'A' && x <= 'Z' ? x - 'A' + 'a' : x);
@@ -207,11 +201,11 @@ bool iequal(std::string_view a, std::string_view b) {
 bool q_is_zero(std::string_view params) {
   while (!params.empty()) {
     const auto semi = params.find(';');
-    const std::string_view p = trim(params.substr(0, semi));
+    const std::string_view p = trim_ows(params.substr(0, semi));
     params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
     const auto eq = p.find('=');
-    if (eq == std::string_view::npos || !iequal(trim(p.substr(0, eq)), "q")) continue;
-    const std::string_view v = trim(p.substr(eq + 1));
+    if (eq == std::string_view::npos || !iequal(trim_ows(p.substr(0, eq)), "q")) continue;
+    const std::string_view v = trim_ows(p.substr(eq + 1));
     return !v.empty() && v.find_first_not_of("0.") == std::string_view::npos && v.front() == '0';
   }
   return false;
@@ -228,7 +222,7 @@ bool accepts_gzip(std::string_view accept_encoding) noexcept {
     accept_encoding =
         comma == std::string_view::npos ? std::string_view{} : accept_encoding.substr(comma + 1);
     const auto semi = item.find(';');
-    const std::string_view coding = trim(item.substr(0, semi));
+    const std::string_view coding = trim_ows(item.substr(0, semi));
     const bool zero = semi != std::string_view::npos && q_is_zero(item.substr(semi + 1));
     if (iequal(coding, "gzip") || iequal(coding, "x-gzip"))
       gzip = gzip.value_or(false) || !zero;
@@ -241,7 +235,7 @@ bool accepts_gzip(std::string_view accept_encoding) noexcept {
 bool etag_matches(std::string_view if_none_match, std::string_view etag) noexcept {
   while (!if_none_match.empty()) {
     const auto comma = if_none_match.find(',');
-    std::string_view item = trim(if_none_match.substr(0, comma));
+    std::string_view item = trim_ows(if_none_match.substr(0, comma));
     if_none_match =
         comma == std::string_view::npos ? std::string_view{} : if_none_match.substr(comma + 1);
     if (item == "*") return true;

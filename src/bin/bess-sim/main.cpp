@@ -23,13 +23,13 @@
 #include <nlohmann/json.hpp>
 
 #include <bessd/modbus/testing/modbus_test_server.hpp>
+#include <bessd/sim/devices/bms_frames.hpp>
+#include <bessd/sim/devices/inverter_device.hpp>
+#include <bessd/sim/devices/meter_device.hpp>
+#include <bessd/sim/devices/slcan_bms_port.hpp>
 #include <bessd/sim/sim_world.hpp>
 
-#include "bms_frames.hpp"
-#include "inverter_device.hpp"
-#include "meter_device.hpp"
 #include "scenario_control.hpp"
-#include "slcan_bms_port.hpp"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <bessd/bms/protocols/pylontech_lv_frames.hpp>
 #include <bessd/sim/sim_world.hpp>
 
-#include "../../../src/bin/bess-sim/bms_frames.hpp"
+#include <bessd/sim/devices/bms_frames.hpp>
 
 namespace bessd::sim {
 namespace {

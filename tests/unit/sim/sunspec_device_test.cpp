@@ -14,7 +14,7 @@
 #include <bessd/modbus/testing/modbus_test_server.hpp>
 #include <bessd/sim/sim_world.hpp>
 
-#include "../../../src/bin/bess-sim/inverter_device.hpp"
+#include <bessd/sim/devices/inverter_device.hpp>
 
 namespace bessd::sim {
 namespace {

@@ -1,4 +1,4 @@
-#include "slcan_bms_port.hpp"
+#include <bessd/sim/devices/slcan_bms_port.hpp>
 
 #include <fcntl.h>
 #include <pty.h>

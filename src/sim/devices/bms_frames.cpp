@@ -1,4 +1,4 @@
-#include "bms_frames.hpp"
+#include <bessd/sim/devices/bms_frames.hpp>
 
 #include <algorithm>
 #include <cstdint>

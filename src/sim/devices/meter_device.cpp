@@ -1,10 +1,10 @@
-#include "meter_device.hpp"
+#include <bessd/sim/devices/meter_device.hpp>
 
 #include <bit>
 #include <stdexcept>
 #include <vector>
 
-#include "register_words.hpp"
+#include <bessd/sim/devices/register_words.hpp>
 
 namespace bessd::sim {
 namespace {

@@ -9,9 +9,9 @@
 #include <cmath>
 #include <limits>
 
-#include "inverter_device.hpp"
-#include "register_words.hpp"
-#include "slcan_bms_port.hpp"
+#include <bessd/sim/devices/inverter_device.hpp>
+#include <bessd/sim/devices/register_words.hpp>
+#include <bessd/sim/devices/slcan_bms_port.hpp>
 
 namespace bessd::sim {
 namespace {

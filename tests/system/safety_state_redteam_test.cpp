@@ -1,5 +1,5 @@
-// Red team of issue 16 (durable safety state): each test here reproduces a finding of
-// /work/notes/redteam-16.md and FAILS on dc998ea. The rule they hold bessd to: never silent
+// Red team of issue 16 (durable safety state): each test here reproduces a finding of that
+// review and FAILS on dc998ea. The rule they hold bessd to: never silent
 // power flow after a restart when something safety-relevant was latched or the operator had set
 // idle; never a lost record of an accepted write; every failure named clearly.
 

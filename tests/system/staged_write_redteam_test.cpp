@@ -1,4 +1,4 @@
-// Red team 16c (/work/notes/redteam-16c.md): operator writes staged off the control thread
+// Red team 16c: operator writes staged off the control thread
 // (docs/operations.md "Safety state", docs/architecture.md "Threads"). Each test here FAILS on
 // 2b6eb0a. The rules they hold bessd to: `mode idle` without an expiry never waits for a disk or
 // a database; an acknowledgement clears only what had been seen when it was asked for; a mode in

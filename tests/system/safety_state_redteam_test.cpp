@@ -147,7 +147,7 @@ TEST(RedteamSafetyState, LatchRaisedWhileRolledBackSurvivesTheNextUpgrade) {
 
 // Finding 3. An accepted write (200) must have its audit record: the reply goes out before the
 // record is committed, so a kill -9 right after the reply loses the record of a change that
-// the safety state kept (docs/api.md "Audit").
+// the safety state kept (docs/api.md "GET /v1/audit").
 TEST(RedteamSafetyState, AuditRecordOfAnAcceptedWriteSurvivesKill9) {
   Site site;
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();

@@ -1,8 +1,8 @@
 #pragma once
 // PointValues: the registers last read from the device, per profile point, and what they mean:
 // scaled values (SunSpec scale factors and "not implemented" sentinels applied), strings, and
-// the flows in bessd's sign convention (docs/devices.md, "Sign conventions"). The driver stores what it
-// reads; planning and supervision ask.
+// the flows in bessd's sign convention (docs/devices.md, "Sign conventions"). The driver stores
+// what it reads; planning and supervision ask.
 //
 // Pure: no I/O, no clock. Not thread-safe.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Architecture rule 1 (docs: architecture.md §3): the decision logic has no I/O and no clock of
+# Architecture rule 1 (docs/architecture.md "Rules the build and the tests enforce"): the decision logic has no I/O and no clock of
 # its own. Fails when a pure component includes Asio, sockets, sqlite3, libmodbus, spdlog or
 # systemd or libmosquitto, or reads a clock with ::now(). Pure: common, core, energy, config,
 # compliance, limits, control, mqtt (topics and payloads; the broker link is elsewhere), the

@@ -1,6 +1,6 @@
 // AppFacade's writes: the operator's mode and acknowledgements, staged so that the durable
 // safety-state write never runs on the control thread (staged_write.hpp), and the audit record
-// of every write (docs/api.md, "Audit").
+// of every write (docs/api.md, "GET /v1/audit").
 
 #include <algorithm>
 #include <atomic>
@@ -485,8 +485,8 @@ std::optional<std::string> AppFacade::audit_unavailable() const {
   return m.last_error.empty() ? std::string("the database is not open") : m.last_error;
 }
 
-// docs/api.md "Audit": a write that can release power is refused while its audit record cannot
-// be stored, rather than accepted without one.
+// docs/api.md "GET /v1/audit": a write that can release power is refused while its audit record
+// cannot be stored, rather than accepted without one.
 std::optional<Failure> AppFacade::refused_without_audit(const api::Requester& who,
                                                         const std::string& request) {
   const auto why = audit_unavailable();

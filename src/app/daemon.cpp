@@ -1025,7 +1025,7 @@ struct Daemon::Impl {
         r.config = config::load_config_file(options.config_path);
         r.text = read_text(options.config_path);
         // The profile the file names must load, as at start: a reload must never accept a
-        // file the next restart would refuse (docs/operations.md, "Reload").
+        // file the next restart would refuse (docs/operations.md, "Configure, reload").
         (void)inverter::load_configured_profile(
             r.config->inverter.profile, r.config->inverter.profile_dir, options.config_path);
         if (r.config->meter) (void)load_meter_profile(*r.config, options.config_path);

@@ -61,7 +61,7 @@ bool pas_scope(const RuleContext& ctx, Finding& f);
 /// Reads battery.second_life.enabled; not_applicable with the reason when disabled.
 bool second_life_scope(const RuleContext& ctx, Finding& f);
 
-// PAS 63100 location and separation (§3.1).
+// PAS 63100 location and separation (docs/compliance.md "The rules", PAS-*).
 Finding check_pas_loc_01(const RuleContext& ctx);
 Finding check_pas_loc_02(const RuleContext& ctx);
 Finding check_pas_loc_03(const RuleContext& ctx);
@@ -71,10 +71,10 @@ Finding check_pas_ven_01(const RuleContext& ctx);
 Finding check_pas_det_01(const RuleContext& ctx);
 Finding check_pas_ene_01(const RuleContext& ctx);
 Finding check_pas_lbl_01(const RuleContext& ctx);
-// Product (§3.2).
+// Product (docs/compliance.md BAT-*).
 Finding check_bat_chem_01(const RuleContext& ctx);
 Finding check_bat_cap_01(const RuleContext& ctx);
-// Second life (§3.3). SL-DER-01 also yields the derate for the limits engine.
+// Second life (docs/compliance.md SL-*). SL-DER-01 also yields the derate for the limits engine.
 Finding check_sl_scope_01(const RuleContext& ctx);
 Finding check_sl_trace_01(const RuleContext& ctx);
 Finding check_sl_grade_01(const RuleContext& ctx);

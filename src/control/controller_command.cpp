@@ -225,7 +225,7 @@ core::InverterCommand Controller::command_for(const StepInput& in, const core::E
   cmd.charge_power_max_w = cmd.kind == CommandKind::set_power ? env.charge_power_max_w.value : 0.0;
   cmd.discharge_power_max_w =
       cmd.kind == CommandKind::set_power ? env.discharge_power_max_w.value : 0.0;
-  // The device's own limit registers carry the same envelope (docs/profiles.md "Limits").
+  // The device's own limit registers carry the same envelope (docs/profiles.md "Control").
   cmd.charge_current_carried_load_a =
       cmd.kind == CommandKind::set_power ? dc_load_carried_a(in) : 0.0;
   cmd.charge_current_max_a =

@@ -5,7 +5,7 @@
 namespace bessd::limits {
 namespace {
 
-// docs/protection.md "Derating tables": a room-temperature pack gets full power.
+// docs/protection.md "Policy table" (OP-T-02): a room-temperature pack gets full power.
 const config::Breakpoints kChargeTemperature{{0.0, 0.0},  {2.0, 0.1},  {5.0, 0.25}, {10.0, 0.5},
                                              {15.0, 1.0}, {40.0, 1.0}, {45.0, 0.4}, {50.0, 0.0}};
 const config::Breakpoints kDischargeTemperature{{-20.0, 0.0}, {0.0, 0.2},  {5.0, 0.3}, {10.0, 0.4},
@@ -29,8 +29,9 @@ const config::Breakpoints kLihvOcv{{3.00, 0.0},  {3.45, 5.0},  {3.55, 10.0}, {3.
                                    {3.72, 30.0}, {3.79, 40.0}, {3.86, 50.0}, {3.94, 60.0},
                                    {4.02, 70.0}, {4.10, 80.0}, {4.20, 90.0}, {4.32, 100.0}};
 
-// The §4.1 row (cell window, temperature windows) has one home: compliance::chemistry_limits,
-// which BAT-CHEM-01 checks configured packs against. The tables below are what limits adds.
+// The chemistry row (cell window, temperature windows; docs/compliance.md BAT-CHEM-01) has one
+// home: compliance::chemistry_limits, which BAT-CHEM-01 checks configured packs against. The tables
+// below are what limits adds.
 void apply_section_4_1(ChemistryDefaults& d, config::Chemistry c) {
   const auto& row = compliance::chemistry_limits(c);
   d.cell_voltage_max_v = row.cell_voltage_max_v;

@@ -12,6 +12,16 @@ OP-REPEAT-CHARGE, FLAG:contactor, ...). Each must appear in one of docs/*.md; ev
 the docs must be used by the sources (a family name such as "OP-V" followed by a non-id
 character is accepted when some id starts with it).
 
+The rule index docs/rules.md: every rule id of the sources has one row (the id in the first
+cell), every row's id is used by the sources, every link of the page leads to a file of docs/
+and a heading it has, and an installation rule's confidence cell names each tag
+(compliance::Confidence) its code gives it.
+
+Citations in comments (src/, include/, tests/, bench/, scripts/): every docs/NAME.md exists and a
+section quoted after it ('docs/devices.md "Modbus"') begins a heading of that file or a bold
+paragraph lead; a bare NAME.md names a file of the repository; no section numbers (§) of
+documents the repository does not have.
+
 One line per problem (file:line: what), then "N passed, M failed"; exit 1 on any failure.
 """
 
@@ -235,6 +245,172 @@ for rid, at in sorted(doc_ids.items()):
         ok()
     else:
         fail(at, f"rule id {rid} is documented but no source uses it")
+
+# ---- the rule index: docs/rules.md -------------------------------------------------------
+
+RULES_DOC = DOCS / "rules.md"
+LINK_RE = re.compile(r"\]\(([^)\s]+)\)")
+TAGS = {"confirmed": "[C]", "secondary": "[S]", "uncertain": "[U]", "judgement": "[I]"}
+
+
+def slug(heading):
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, blanks to hyphens."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def headings(path):
+    """The headings of a markdown file (outside code fences), as written."""
+    out, fence = [], False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            fence = not fence
+        elif not fence and re.match(r"#{1,6} ", line):
+            out.append(line.lstrip("#").strip())
+    return out
+
+
+_anchors = {}
+
+
+def anchors(path):
+    if path not in _anchors:
+        _anchors[path] = {slug(h) for h in headings(path)}
+    return _anchors[path]
+
+
+# The confidence tags each installation rule's code gives (make_finding and any override).
+code_tags = {}
+for path in sorted((SRC / "compliance").glob("*_rules.cpp")):
+    text = strip_comments(path.read_text(encoding="utf-8"))
+    for body in re.split(r"\n(?=Finding check_)", text):
+        m = re.search(r'make_finding\(\s*"([A-Z0-9-]+)"', body)
+        if m:
+            code_tags[m.group(1)] = {TAGS[c] for c in re.findall(r"Confidence::(\w+)", body)
+                                     if c in TAGS}
+if len(code_tags) < 10:
+    fail("src/compliance", f"only {len(code_tags)} installation rules with a confidence found "
+                           "(at least 10 expected): the test must learn how rules are made")
+
+index_rows = {}  # id -> "docs/rules.md:line"
+if not RULES_DOC.exists():
+    fail("docs/rules.md", "missing")
+else:
+    for n, line in enumerate(RULES_DOC.read_text(encoding="utf-8").splitlines(), 1):
+        at = f"docs/rules.md:{n}"
+        for m in LINK_RE.finditer(line):
+            target = m.group(1)
+            if re.match(r"[a-z]+:", target):
+                continue  # an outside address
+            name, _, anchor = target.partition("#")
+            doc = RULES_DOC if not name else DOCS / name
+            if not doc.resolve().is_relative_to(DOCS.resolve()) or not doc.exists():
+                fail(at, f"link {target}: {name} is not a file of docs/")
+            elif anchor and anchor not in anchors(doc):
+                fail(at, f"link {target}: {rel(doc)} has no heading with that anchor")
+            else:
+                ok()
+        if not line.startswith("| `"):
+            continue
+        cells = [c.strip() for c in line.split("|")[1:-1]]
+        rid = cells[0].strip("`")
+        if rid in index_rows:
+            fail(at, f"{rid} has two rows (also {index_rows[rid]})")
+            continue
+        index_rows[rid] = at
+        if len(cells) != 6:
+            fail(at, f"{rid}: {len(cells)} cells, 6 expected (id, checked, does, source, "
+                     "confidence, detail)")
+            continue
+        if not LINK_RE.search(cells[5]):
+            fail(at, f"{rid}: no link to the section that explains it")
+        for tag in sorted(code_tags.get(rid, ())):
+            if tag in cells[4]:
+                ok()
+            else:
+                fail(at, f"{rid}: the code gives it confidence {tag}, its row does not say so")
+        if rid in code_tags and not code_tags[rid]:
+            fail(at, f"{rid}: no Confidence found in its code")
+
+for rid, at in sorted(source_ids.items()):
+    if rid in index_rows:
+        ok()
+    else:
+        fail(at, f"rule id {rid} has no row in docs/rules.md")
+for rid, at in sorted(index_rows.items()):
+    if rid in source_ids:
+        ok()
+    else:
+        fail(at, f"{rid} has a row in docs/rules.md but no source uses it")
+
+# ---- citations in comments -----------------------------------------------------------------
+
+CITE_RE = re.compile(r'docs/([A-Za-z0-9_.-]+\.md)`?(?:,?\s*"([^"\n]+)")?')
+BARE_MD_RE = re.compile(r"(?<![\w/.-])([A-Za-z0-9_-]+\.md)\b")
+BOLD_LEAD_RE = re.compile(r"^\s*(?:[-*]\s+)?\*\*([^*]+?)\*\*")
+
+
+def comment_lines(path):
+    """(line number, comment text) of a source file."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix in (".cpp", ".hpp", ".h", ".cc"):
+        code = strip_comments(text)
+        for n, (a, b) in enumerate(zip(text.splitlines(), code.splitlines()), 1):
+            comment = "".join(x if y == " " else " " for x, y in zip(a, b))
+            if comment.strip():
+                yield n, comment
+    else:
+        for n, line in enumerate(text.splitlines(), 1):
+            if line.lstrip().startswith("#"):
+                yield n, line
+
+
+_sections = {}
+
+
+def sections(path):
+    """Headings and bold paragraph leads, without backticks, lower case."""
+    if path not in _sections:
+        names = [h for h in headings(path)]
+        for line in path.read_text(encoding="utf-8").splitlines():
+            m = BOLD_LEAD_RE.match(line)
+            if m:
+                names.append(m.group(1).rstrip("."))
+        _sections[path] = [s.replace("`", "").lower() for s in names]
+    return _sections[path]
+
+
+cited = 0
+for top in ("src", "include", "tests", "bench", "scripts"):
+    for path in sorted((ROOT / top).rglob("*")):
+        if not path.is_file() or path.suffix not in (".cpp", ".hpp", ".h", ".cc", ".py", ".sh"):
+            continue
+        for n, comment in comment_lines(path):
+            at = f"{rel(path)}:{n}"
+            for m in CITE_RE.finditer(comment):
+                cited += 1
+                doc = DOCS / m.group(1)
+                if not doc.exists():
+                    fail(at, f"cites docs/{m.group(1)}, which does not exist")
+                    continue
+                ok()
+                if m.group(2):
+                    quoted = m.group(2).replace("`", "").lower()
+                    if any(s.startswith(quoted) for s in sections(doc)):
+                        ok()
+                    else:
+                        fail(at, f'cites docs/{m.group(1)} "{m.group(2)}": no heading or bold '
+                                 "lead of that file begins so")
+            for m in BARE_MD_RE.finditer(comment):
+                if comment[max(0, m.start() - 5):m.start()] == "docs/":
+                    continue
+                if not (ROOT / m.group(1)).exists():
+                    fail(at, f"cites {m.group(1)}, not a file of the repository (docs/{m.group(1)}?)")
+            if "§" in comment:
+                fail(at, "a section number (§) of a document the repository does not have: cite "
+                         'docs/NAME.md "Heading"')
+if cited < 100:
+    fail("src", f"only {cited} docs/ citations in comments found (at least 100 expected)")
 
 for f in failures:
     print(f)

@@ -1,5 +1,5 @@
-// Red team of issue 16 (durable safety state): each test here reproduces a finding of
-// /work/notes/redteam-16.md and FAILS on dc998ea. The rule they hold bessd to: never silent
+// Red team of issue 16 (durable safety state): each test here reproduces a finding of that
+// review and FAILS on dc998ea. The rule they hold bessd to: never silent
 // power flow after a restart when something safety-relevant was latched or the operator had set
 // idle; never a lost record of an accepted write; every failure named clearly.
 
@@ -147,7 +147,7 @@ TEST(RedteamSafetyState, LatchRaisedWhileRolledBackSurvivesTheNextUpgrade) {
 
 // Finding 3. An accepted write (200) must have its audit record: the reply goes out before the
 // record is committed, so a kill -9 right after the reply loses the record of a change that
-// the safety state kept (docs/api.md "Audit").
+// the safety state kept (docs/api.md "GET /v1/audit").
 TEST(RedteamSafetyState, AuditRecordOfAnAcceptedWriteSurvivesKill9) {
   Site site;
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();

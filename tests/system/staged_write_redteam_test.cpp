@@ -1,4 +1,4 @@
-// Red team 16c (/work/notes/redteam-16c.md): operator writes staged off the control thread
+// Red team 16c: operator writes staged off the control thread
 // (docs/operations.md "Safety state", docs/architecture.md "Threads"). Each test here FAILS on
 // 2b6eb0a. The rules they hold bessd to: `mode idle` without an expiry never waits for a disk or
 // a database; an acknowledgement clears only what had been seen when it was asked for; a mode in
@@ -169,11 +169,11 @@ TEST(RedteamStagedWrite, AckDoesNotClearAFireAlarmThatTrippedAgainWhileItWasStor
       << "discharging after a fire alarm nobody acknowledged: " << site.sim("writes");
 }
 
-// Finding 3. docs/api.md "Audit": a write that can release power is not accepted without its
-// audit record. A kill -9 (watchdog, OOM, power cut) while a mode write waits for the folder's
+// Finding 3. docs/api.md "GET /v1/audit": a write that can release power is not accepted without
+// its audit record. A kill -9 (watchdog, OOM, power cut) while a mode write waits for the folder's
 // fsync, after the state file was renamed: the client got no answer, yet after the restart the
-// battery discharges at that mode and the audit log has no record of who set it. The window is
-// as long as the disk is slow (here 2 s; the record is written only once the write is applied).
+// battery discharges at that mode and the audit log has no record of who set it. The window is as
+// long as the disk is slow (here 2 s; the record is written only once the write is applied).
 TEST(RedteamStagedWrite, ModeInForceAfterKill9DuringItsWriteHasAnAuditRecord) {
   Site site;
   SlowStateDisk disk(site);
@@ -237,7 +237,7 @@ TEST(RedteamStagedWrite, AckInForceAfterKill9DuringItsWriteHasAnAuditRecord) {
 // ALM-01 is cleared (on disk and in the controller), yet the answer is 503 "could not be
 // stored durably ... BMS-OT (it latched again ...)" and the audit records an "error": the
 // record of who cleared a fire alarm latch says the acknowledgement failed, and
-// BMS-OT neither latched again nor failed to be stored (docs/api.md "Audit").
+// BMS-OT neither latched again nor failed to be stored (docs/api.md "GET /v1/audit").
 TEST(RedteamStagedWrite, AckThatClearedAFireAlarmSaysSoInItsAnswerAndAudit) {
   Site site;
   SlowStateDisk disk(site);

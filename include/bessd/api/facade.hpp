@@ -1,6 +1,7 @@
 #pragma once
-// The API's only view of the daemon (architecture.md §3 rule 4). The app implements it over the
-// controller, the drivers, storage and the compliance report; tests use api::testing::FakeFacade.
+// The API's only view of the daemon (docs/architecture.md "Rules the build and the tests enforce",
+// rule 4). The app implements it over the controller, the drivers, storage and the compliance
+// report; tests use api::testing::FakeFacade.
 //
 // Threading: the router calls every method on the io_context thread that owns the daemon's state.
 // The synchronous methods must be cheap (copy the latest snapshot) and never block. Queries that

@@ -92,7 +92,7 @@ class FleetUplink {
   void stop();
 
   UplinkFigures figures() const;
-  /// The figures' counters for /metrics (docs/fleet.md "Watching it").
+  /// The figures' counters for /metrics (docs/fleet.md "How it works"; docs/api.md "GET /metrics").
   std::vector<api::MetricSample> metrics() const;
   std::string describe() const { return link_.describe(); }
   /// "uplink" in status's links (docs/api.md): up while connected, the age of the last

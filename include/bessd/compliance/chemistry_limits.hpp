@@ -19,7 +19,7 @@ struct ChemistryLimits {
   double cell_voltage_nominal_v;  // datasheet nominal, for Ah -> kWh when the pack gives none
 };
 
-/// The §4.1 row of `chemistry` (NMC and NCA share a row).
+/// The row of `chemistry` in docs/compliance.md BAT-CHEM-01 (NMC and NCA share a row).
 const ChemistryLimits& chemistry_limits(config::Chemistry chemistry) noexcept;
 
 /// The cell limits in force for a pack: each datasheet value of `battery` where configured,

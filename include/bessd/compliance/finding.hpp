@@ -20,7 +20,7 @@ struct Input {
 
 struct Finding {
   std::string rule_id;    // "PAS-LOC-01"
-  std::string title;      // short name: "Prohibited location"
+  std::string title;      // short name: "Location permitted"
   std::string reference;  // standard and clause: "PAS 63100:2024, 6.5.5"
   Confidence confidence{Confidence::confirmed};
   Verdict verdict{Verdict::not_applicable};

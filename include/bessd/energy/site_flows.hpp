@@ -1,9 +1,9 @@
 #pragma once
 // The site's four flows from what the drivers read, one rule for the status and the energy
-// counters alike (docs/api.md "power_flow", "Energy counters"): the battery from the inverter's
-// own reading (the power it converts), else the BMS's voltage × current (a profile whose battery
-// sign is unknown; a DC load on the battery bus is in it); the house from grid + PV − battery
-// when all three are known.
+// counters alike (docs/api.md "GET /v1/status" power_flow, "Energy counters"): the battery from the
+// inverter's own reading (the power it converts), else the BMS's voltage × current (a profile
+// whose battery sign is unknown; a DC load on the battery bus is in it); the house from grid +
+// PV − battery when all three are known.
 
 #include <optional>
 

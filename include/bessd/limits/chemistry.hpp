@@ -1,5 +1,6 @@
 #pragma once
-// Chemistry defaults (docs/compliance.md BAT-CHEM-01) and default derating tables (protection.md).
+// Chemistry defaults (docs/compliance.md BAT-CHEM-01) and default derating tables
+// (docs/protection.md).
 //
 // Voltage taper tables are kept *relative* to the cell window so that a pack override of the
 // cell max/min (or the second-life narrowing SL-DER-01) moves the taper with the window:

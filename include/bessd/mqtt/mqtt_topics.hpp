@@ -20,7 +20,7 @@ class MqttTopics {
   const std::string& site_id() const { return site_id_; }
   /// Retained "online" / "offline" (the last will): whether bessd is connected.
   std::string availability() const { return root_ + "status"; }
-  /// Retained JSON: the status a home owner watches (docs/mqtt.md "State").
+  /// Retained JSON: the status a home owner watches (docs/mqtt.md "Topics").
   std::string state() const { return root_ + "state"; }
   /// Retained JSON: the energy counters, since counting began and today.
   std::string energy() const { return root_ + "energy"; }

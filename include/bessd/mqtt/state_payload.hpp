@@ -1,5 +1,5 @@
 #pragma once
-// The retained JSON messages bessd publishes for a site (docs/mqtt.md "State"), built from the
+// The retained JSON messages bessd publishes for a site (docs/mqtt.md "Topics"), built from the
 // document GET /v1/status answers, so MQTT and the API never tell two stories. Pure.
 
 #include <cstddef>

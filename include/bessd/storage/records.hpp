@@ -44,7 +44,8 @@ struct StoredAudit {
   friend bool operator==(const StoredAudit&, const StoredAudit&) = default;
 };
 
-/// A latched fault persisted across restarts until cleared (architecture.md §5 Faults).
+/// A latched fault persisted across restarts until cleared (docs/protection.md "Safe state";
+/// docs/operations.md "Safety state").
 struct LatchedFault {
   std::string code;  // stable fault id, unique key
   core::Severity severity{core::Severity::error};

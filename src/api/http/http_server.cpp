@@ -176,9 +176,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   // A connection that holds an unauthenticated slot without sending a valid token is what a
   // lock-out looks like (a few such connections, reopened as they time out, would refuse every
-  // token holder): the oldest one goes and the newcomer is served (docs/api.md "Limits"). Not
-  // counted as a failed authentication: on loopback the squatter shares its address with the
-  // token holders, and a throttle would lock them out instead.
+  // token holder): the oldest one goes and the newcomer is served (docs/api.md "Connection
+  // budgets"). Not counted as a failed authentication: on loopback the squatter shares its address
+  // with the token holders, and a throttle would lock them out instead.
   bool evict_waiting_for_token() override {
     if constexpr (!kTcp) {
       return false;
@@ -611,9 +611,9 @@ void HttpServer::State::serve(typename Protocol::socket socket, Requester who,
   session->run();
 }
 
-// Separate budgets (docs/api.md "Limits"): the Unix socket, TCP, and TCP connections that have
-// not yet presented a valid token, so that no TCP client, with or without a token, can take the
-// Unix operator's place.
+// Separate budgets (docs/api.md "Connection budgets"): the Unix socket, TCP, and TCP connections
+// that have not yet presented a valid token, so that no TCP client, with or without a token, can
+// take the Unix operator's place.
 std::optional<Response> HttpServer::State::admission(Transport transport,
                                                      const std::string& peer_address,
                                                      std::optional<Scope> unix_scope) {

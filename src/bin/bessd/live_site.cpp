@@ -115,7 +115,8 @@ std::vector<std::string> pack_identity_lines(const LiveSite& live) {
   if (!p.bms_name.empty()) bms += (bms.empty() ? "" : " ") + p.bms_name;
   lines.push_back("BMS: " + (bms.empty() ? std::string{"name not reported"} : bms) +
                   (p.firmware.empty() ? "" : ", firmware " + p.firmware));
-  // The nameplate the daemon judged, as is (docs/compliance.md, "Commissioning record").
+  // The nameplate the daemon judged, as is (docs/compliance.md, "Running the check": the
+  // commissioning record).
   if (const auto& n = live.bms_nameplate) {
     std::string line =
         "Installed capacity (BMS, as the daemon judged it): " + number_text(n->capacity_ah, 0) +

@@ -1,6 +1,6 @@
 #pragma once
 // What `bessd check-site --live` reads from the running daemon for the commissioning record
-// (docs/compliance.md, "Commissioning record"): the pack's identity and nameplate as the BMS
+// (docs/compliance.md, "Running the check"): the pack's identity and nameplate as the BMS
 // reported them, the inverter's identity, and what the daemon judged: its verdict, the nameplate
 // it used and the fingerprint of the configuration it runs (a record is only made for that one).
 

@@ -319,7 +319,8 @@ struct BitItem {
   BmsCondition condition;
 };
 
-// §2.3: byte 0 and byte 2 share a layout, as do byte 1 and byte 3.
+// docs/devices.md "Flags: protections and warnings": byte 0 and byte 2 share a layout, as do byte 1
+// and byte 3.
 constexpr std::array<BitItem, 5> kPylonByte0{{{0x02, BmsCondition::cell_over_voltage},
                                               {0x04, BmsCondition::cell_under_voltage},
                                               {0x08, BmsCondition::over_temperature},
@@ -346,7 +347,8 @@ void apply_pylon(BmsFlagSet& set, std::uint8_t first, std::uint8_t second) {
   set.set(BmsCondition::unknown, unknown ? FlagState::active : FlagState::ok);
 }
 
-// §2.4: four 2-bit pairs per byte; bytes 0-3 alarms, 4-7 warnings (same layout).
+// docs/devices.md "Flags: protections and warnings": four 2-bit pairs per byte; bytes 0-3 alarms,
+// 4-7 warnings (same layout).
 constexpr std::optional<BmsCondition> kSmaMap[4][4] = {
     {BmsCondition::general, BmsCondition::cell_over_voltage, BmsCondition::cell_under_voltage,
      BmsCondition::over_temperature},

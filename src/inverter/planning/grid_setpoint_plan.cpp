@@ -1,5 +1,6 @@
 // Grid-setpoint control (Victron ESS): the battery is steered through the grid setpoint, and
-// the device's own limit registers carry the envelope (docs/profiles.md "Victron ESS").
+// the device's own limit registers carry the envelope (docs/profiles.md "Control";
+// docs/devices.md "Victron GX, ESS mode 2").
 #include <bessd/inverter/planning/write_planner.hpp>
 
 #include <algorithm>

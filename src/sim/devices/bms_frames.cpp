@@ -17,7 +17,8 @@ bool active(const BmsFlagSet& s, BmsCondition c) {
   return s.get(c) == FlagState::active;
 }
 
-// §2.3: byte 0/2 and byte 1/3 share their layouts (protection / alarm).
+// docs/devices.md "Flags: protections and warnings": byte 0/2 and byte 1/3 share their layouts
+// (protection / alarm).
 std::uint8_t pylon_byte0(const BmsFlagSet& s) {
   std::uint8_t b = 0;
   if (active(s, BmsCondition::cell_over_voltage)) b |= 0x02;
@@ -40,7 +41,8 @@ std::uint8_t pylon_byte1(const BmsFlagSet& s) {
   return b;
 }
 
-// §2.4: four 2-bit pairs per byte, 0b01 = active, 0b10 = ok.
+// docs/devices.md "Flags: protections and warnings": four 2-bit pairs per byte,
+// 0b01 = active, 0b10 = ok.
 void sma_pairs(const BmsFlagSet& s, std::uint8_t* bytes) {
   constexpr BmsCondition kMap[4][4] = {
       {BmsCondition::general, BmsCondition::cell_over_voltage, BmsCondition::cell_under_voltage,

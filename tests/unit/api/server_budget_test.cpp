@@ -1,4 +1,4 @@
-// Connection budgets and failed authentications (docs/api.md "Limits" and "Failed
+// Connection budgets and failed authentications (docs/api.md "Connection budgets" and "Failed
 // authentications"): a flood of TCP clients without a token never locks out the Unix operator.
 
 #include <atomic>

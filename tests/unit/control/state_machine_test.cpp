@@ -1,4 +1,5 @@
-// Every state transition of the controller, and the safe state on every trigger of §4.3.
+// Every state transition of the controller, and the safe state on every trigger of
+// docs/protection.md "Safe state".
 #include <functional>
 
 #include <gtest/gtest.h>
@@ -152,7 +153,8 @@ const TransitionRow kTransitions[] = {
        h.in.snapshot.inverter.battery_power_w = 3000.0;  // commanded 1000 W
      },
      12, ControlState::running, CommandKind::set_power, "OP-I-01"},
-    // Writes or read-backs keep failing (§4.3a "inverter not obeying"): a latched fault.
+    // Writes or read-backs keep failing (INV-CMD, docs/protection.md "Policy table"): a latched
+    // fault.
     {"InverterRefusesCommands", config::OperatingMode::manual,
      [](Harness& h) {
        h.in.snapshot.inverter.command_failing_since = h.now;

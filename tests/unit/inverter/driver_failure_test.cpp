@@ -1,7 +1,7 @@
 // ProfileInverterDriver against the in-memory Modbus client: a failure injected at every single
 // request of a command, on every shipped profile. Whatever fails where, the device must end up
 // holding what bessd last asked for, and after a lost link the safe state is the first thing
-// written, after a read (docs/profiles.md "Safe state").
+// written, after a read (docs/profiles.md "Control").
 #include <gtest/gtest.h>
 
 #include <filesystem>

@@ -1,4 +1,4 @@
-// The retained state messages (docs/mqtt.md "State"): the status document's figures, flat.
+// The retained state messages (docs/mqtt.md "Topics"): the status document's figures, flat.
 #include <gtest/gtest.h>
 
 #include <bessd/mqtt/state_payload.hpp>

@@ -10,7 +10,7 @@
 // its last response with a lingering close (half-close, drain for up to min(read_timeout, 1 s)),
 // so a client still sending never has the response destroyed by a reset.
 //
-// Budgets (docs/api.md "Limits"): at most `max_connections` Unix-socket connections,
+// Budgets (docs/api.md "Connection budgets"): at most `max_connections` Unix-socket connections,
 // `max_tcp_connections` TCP connections, of which at most `max_unauthenticated_tcp` have not yet
 // presented a valid token; each budget is separate, so no TCP client can take a Unix operator's
 // place. A connection over its budget gets 503 and is closed. A TCP connection must present a

@@ -1,7 +1,7 @@
 #pragma once
 // ObeyCheck: does the device follow the command? After each poll it compares the battery power
 // measured with the target held; a difference beyond the tolerance for a whole window is "not
-// obeying" (docs/protection.md, "Inverter supervision").
+// obeying" (docs/protection.md, "Inverter not obeying").
 //
 // Pure: fed measurements and times. Not thread-safe.
 

@@ -1,8 +1,8 @@
 #pragma once
 // PointValues: the registers last read from the device, per profile point, and what they mean:
 // scaled values (SunSpec scale factors and "not implemented" sentinels applied), strings, and
-// the flows in bessd's sign convention (docs/devices.md, "Signs"). The driver stores what it
-// reads; planning and supervision ask.
+// the flows in bessd's sign convention (docs/devices.md, "Sign conventions"). The driver stores
+// what it reads; planning and supervision ask.
 //
 // Pure: no I/O, no clock. Not thread-safe.
 
@@ -43,7 +43,7 @@ class PointValues {
 
   /// The register step of `p` (scale × 10^sf); 0 when its scale factor is unknown.
   double step_of(const PointSpec& p) const;
-  /// `value` on `point`'s register grid, rounded toward zero (docs/profiles.md "Rounding").
+  /// `value` on `point`'s register grid, rounded toward zero (docs/profiles.md "Control").
   double toward_zero_on(const std::string& point, double value) const;
   /// Encodes a physical value for `p` (scale and scale factor applied).
   Result<RegisterWords> encode(const PointSpec& p, double value) const;

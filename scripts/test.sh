@@ -28,6 +28,7 @@ if [[ $(id -u) -eq 0 ]]; then export BESSD_ALLOW_HOST_INSTALL=${BESSD_ALLOW_HOST
 
 ./scripts/check-format.sh
 ./scripts/check-purity.sh
+./scripts/check-commits.sh
 
 log_dir=build/test-logs
 mkdir -p "$log_dir"

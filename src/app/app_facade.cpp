@@ -514,12 +514,10 @@ void AppFacade::audit(const api::AuditQuery& query, api::Done<std::vector<api::A
       rec.id = a.id;
       rec.time = a.record.at;
       rec.who = requester_from_audit_actor(a.record.actor);
-      const auto space = a.record.request.find(' ');
-      rec.action = a.record.request.substr(0, space);
-      rec.request = space == std::string::npos ? "" : a.record.request.substr(space + 1);
-      const auto colon = a.record.outcome.find(": ");
-      rec.outcome = a.record.outcome.substr(0, colon);
-      rec.message = colon == std::string::npos ? "" : a.record.outcome.substr(colon + 2);
+      rec.action = a.record.action;
+      rec.request = a.record.request;
+      rec.outcome = a.record.outcome;
+      rec.message = a.record.message;
       out.push_back(std::move(rec));
     }
     complete_on(ctx_.io, done, std::move(out));
@@ -531,7 +529,7 @@ void AppFacade::run_self_test(const api::Requester& who, api::Done<api::SelfTest
   auto settings = control::ControllerSettings::from_config(ctx_.config);
   auto limits = limits::LimitsSettings::from_config(ctx_.config);
   const auto started = ctx_.clock.wall_now();
-  record_audit(who, "self_test {}", "accepted: protection self-test started");
+  record_audit(who, {"self_test"}, "accepted", "protection self-test started");
   boost::asio::post(queries_, [this, settings, limits, started, done = std::move(done)]() mutable {
     const auto r = control::run_protection_self_test(settings, limits);
     api::SelfTestReport out;

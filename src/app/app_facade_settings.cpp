@@ -26,7 +26,7 @@ struct AppFacade::SettingsPlan {
   api::Requester who;
   api::SettingsDto next;
   storage::SafetySettings stored_as;
-  std::string audit_request;  // "settings {...}"
+  AuditedRequest audit_request;
   std::optional<AuditCommit> requested;
   std::optional<std::chrono::steady_clock::time_point> answer_by;
   bool too_late{false};
@@ -56,11 +56,11 @@ StagedWrite<api::SettingsDto> AppFacade::stage_settings(
   auto plan = std::make_shared<SettingsPlan>();
   plan->who = who;
   plan->answer_by = answer_by;
-  plan->audit_request = "settings " + api::to_json(request).dump();
+  plan->audit_request = {"settings", api::to_json(request).dump()};
   auto next =
       api::apply_settings_request(api::configured_soc_window(ctx_.config), settings(), request);
   if (!next) {
-    record_audit(who, plan->audit_request, "refused: " + next.error().message);
+    record_audit(who, plan->audit_request, "refused", next.error().message);
     return Write::answered(Failure{next.error()});
   }
   if (auto refused = refused_without_audit(who, plan->audit_request))
@@ -102,7 +102,7 @@ Result<api::SettingsDto> AppFacade::apply_settings(const SettingsPlan& plan) {
         "not applied: the safety state could not be written in time (a slow disk, or writes "
         "queued ahead), and a change its client has given up on must not take effect later; "
         "retry";
-    record_audit(plan.who, plan.audit_request, "error: " + why);
+    record_audit(plan.who, plan.audit_request, "error", why);
     return fail(ErrorCode::timeout, why);
   }
   if (!plan.stored) {
@@ -110,7 +110,7 @@ Result<api::SettingsDto> AppFacade::apply_settings(const SettingsPlan& plan) {
         "the settings could not be stored durably, so they were not "
         "applied: " +
         plan.stored.error().message;
-    record_audit(plan.who, plan.audit_request, "error: " + why);
+    record_audit(plan.who, plan.audit_request, "error", why);
     return fail(ErrorCode::storage_error, why);
   }
   ctx_.loop.set_owner({plan.next.reserve.owner_pct, plan.next.target.owner_pct});  // a step now
@@ -122,7 +122,7 @@ Result<api::SettingsDto> AppFacade::apply_settings(const SettingsPlan& plan) {
     out.message += "; the battery is at " + core::pct_text(*soc) +
                    ", below the reserve: it is held there, not charged from the grid (to fill "
                    "it, use mode manual or a schedule's charge window)";
-  record_audit(plan.who, plan.audit_request, "accepted: " + out.message);
+  record_audit(plan.who, plan.audit_request, "accepted", out.message);
   return out;
 }
 

@@ -59,7 +59,7 @@ struct AppFacade::ModePlan {
   api::Requester who;
   control::OperatorRequest next;
   storage::SafetyMode stored_as;
-  std::string audit_request;             // "mode {...}"
+  AuditedRequest audit_request;
   bool stops_power{false};               // idle without an expiry: takes effect before it is stored
   std::function<bool()> superseded;      // an idle asked for later overtook it
   bool overtaken{false};                 // found superseded before it was stored
@@ -168,7 +168,7 @@ StagedWrite<api::ModeVerdict> AppFacade::stage_mode(
     expires_unix_ms = now_ms + *request.expires_in_s * 1000;
     r.expires_at = WallTime{std::chrono::milliseconds{*expires_unix_ms}};
   }
-  plan->audit_request = "mode " + api::to_json(request).dump();
+  plan->audit_request = {"mode", api::to_json(request).dump()};
   // Idle is the safe direction: taken even without an audit record (the journal has it), or a
   // durable write. Only an idle without an expiry: one with an expiry releases power when it
   // ends, so it needs both like any other mode.
@@ -177,7 +177,7 @@ StagedWrite<api::ModeVerdict> AppFacade::stage_mode(
     if (auto refused = refused_without_audit(who, plan->audit_request))
       return StagedWrite<api::ModeVerdict>::answered(*refused);
   } else if (auto why = audit_unavailable()) {
-    log_audit_fallback(who, plan->audit_request, *why);
+    log_audit_fallback(who, plan->audit_request, "accepted", *why);
   }
   storage::SafetyMode& m = plan->stored_as;
   m.mode = std::string(config::to_string(r.mode));
@@ -241,7 +241,7 @@ Result<api::ModeVerdict> AppFacade::refuse_late_mode(const ModePlan& plan) {
   const std::string why =
       "not applied: the safety state could not be written in time (a slow disk, or writes "
       "queued ahead), and a mode its client has given up on must not take effect later; retry";
-  record_audit(plan.who, plan.audit_request, "error: " + why);
+  record_audit(plan.who, plan.audit_request, "error", why);
   return fail(ErrorCode::timeout, why);
 }
 
@@ -249,7 +249,7 @@ Result<api::ModeVerdict> AppFacade::apply_mode(const ModePlan& plan) {
   if (plan.overtaken) {
     const std::string why =
         "not applied: the operator asked for mode idle after it, and idle is carried out first";
-    record_audit(plan.who, plan.audit_request, "refused: " + why);
+    record_audit(plan.who, plan.audit_request, "refused", why);
     return fail(ErrorCode::busy, why);
   }
   if (plan.too_late) return refuse_late_mode(plan);
@@ -259,7 +259,7 @@ Result<api::ModeVerdict> AppFacade::apply_mode(const ModePlan& plan) {
     const std::string msg =
         "mode stored, then overtaken by the operator's mode idle asked for after it: idle is in "
         "force, and until the idle is stored too, a restart would resume this mode";
-    record_audit(plan.who, plan.audit_request, "accepted: " + msg);
+    record_audit(plan.who, plan.audit_request, "accepted", msg);
     api::ModeVerdict v;
     v.accepted = true;
     v.mode = api::Mode::idle;
@@ -273,7 +273,7 @@ Result<api::ModeVerdict> AppFacade::apply_mode(const ModePlan& plan) {
     if (!plan.stops_power) {
       const std::string why = "the mode could not be stored durably, so it was not applied: " +
                               plan.stored.error().message;
-      record_audit(plan.who, plan.audit_request, "error: " + why);
+      record_audit(plan.who, plan.audit_request, "error", why);
       return fail(ErrorCode::storage_error, why);
     }
     not_stored = "; it could not be stored (" + plan.stored.error().message +
@@ -313,13 +313,13 @@ Result<api::ModeVerdict> AppFacade::apply_mode(const ModePlan& plan) {
     v.message += "; until " + api::format_time(*plan.next.expires_at) +
                  ", then the configured mode " +
                  std::string(config::to_string(ctx_.config.control.mode));
-  record_audit(plan.who, plan.audit_request, "accepted: " + v.message);
+  record_audit(plan.who, plan.audit_request, "accepted", v.message);
   return v;
 }
 
 StagedWrite<api::AckResult> AppFacade::stage_ack(
     const api::Requester& who, std::optional<std::chrono::steady_clock::time_point> answer_by) {
-  if (auto refused = refused_without_audit(who, "ack_faults {}"))
+  if (auto refused = refused_without_audit(who, {"ack_faults"}))
     return StagedWrite<api::AckResult>::answered(*refused);
   auto plan = std::make_shared<AckPlan>();
   plan->who = who;
@@ -332,7 +332,7 @@ StagedWrite<api::AckResult> AppFacade::stage_ack(
     plan->seen.emplace(f.id, f.trips);
   }
   if (ctx_.safety) plan->records = ctx_.safety->latch_records(plan->to_clear);
-  if (!plan->to_clear.empty()) plan->requested = record_requested(who, "ack_faults {}");
+  if (!plan->to_clear.empty()) plan->requested = record_requested(who, {"ack_faults"});
   StagedWrite<api::AckResult> w;
   w.store = [this, plan] {
     // Without a write-behind the controller's own store clears them in the step (tests).
@@ -367,7 +367,7 @@ Result<api::AckResult> AppFacade::refuse_late_ack(const AckPlan& plan) {
       "not applied: the acknowledgement could not be stored in time (a slow disk, or writes "
       "queued ahead), and one its client has given up on must not take effect later; the faults "
       "stay latched, retry";
-  record_audit(plan.who, "ack_faults {}", "error: " + why);
+  record_audit(plan.who, {"ack_faults"}, "error", why);
   return fail(ErrorCode::timeout, why);
 }
 
@@ -391,7 +391,7 @@ Result<api::AckResult> AppFacade::apply_ack(const AckPlan& plan) {
     const std::string why =
         "bessd is stopping: the acknowledgement was not carried out and the faults stay "
         "latched; acknowledge again after the restart";
-    record_audit(plan.who, "ack_faults {}", "error: " + why);
+    record_audit(plan.who, {"ack_faults"}, "error", why);
     return fail(ErrorCode::disconnected, why);
   }
   api::AckResult r;
@@ -427,11 +427,11 @@ Result<api::AckResult> AppFacade::apply_ack(const AckPlan& plan) {
     // effect: say so with 503 rather than a 200 that reads like a partial success.
     const std::string why = "the acknowledgement could not be stored durably, so these faults " +
                             std::string("stay latched: ") + not_stored;
-    record_audit(plan.who, "ack_faults {}", "error: " + why);
+    record_audit(plan.who, {"ack_faults"}, "error", why);
     return fail(ErrorCode::storage_error, why);
   }
-  record_audit(plan.who, "ack_faults {}",
-               std::string(r.still_active.empty() ? "accepted" : "partial") + ": " + r.message);
+  record_audit(plan.who, {"ack_faults"}, r.still_active.empty() ? "accepted" : "partial",
+               r.message);
   return r;
 }
 
@@ -439,9 +439,9 @@ Result<api::AckResult> AppFacade::apply_ack(const AckPlan& plan) {
 // is stored, so that a kill -9 between the store and the answer leaves a record of who asked
 // for what is in force after the restart. Its outcome follows in a record of its own.
 std::optional<AuditCommit> AppFacade::record_requested(const api::Requester& who,
-                                                       const std::string& request) {
+                                                       const AuditedRequest& request) {
   const auto before = audit_commits_.size();
-  record_audit(who, request, "requested: stored, then applied; the outcome follows");
+  record_audit(who, request, "requested", "stored, then applied; the outcome follows");
   if (audit_commits_.size() == before) return std::nullopt;
   return audit_commits_.back();
 }
@@ -455,15 +455,17 @@ std::optional<std::string> AppFacade::wait_for_requested(
   return "its audit record could not be stored, so it was not applied (" + *why + ")";
 }
 
-void AppFacade::record_audit(const api::Requester& who, const std::string& request,
-                             const std::string& outcome) {
+void AppFacade::record_audit(const api::Requester& who, const AuditedRequest& request,
+                             const std::string& outcome, const std::string& message) {
   storage::AuditRecord a;
   a.at = ctx_.clock.wall_now();
   a.actor = audit_actor_text(who);
-  a.request = request;
+  a.action = request.action;
+  a.request = request.parameters;
   a.sent = ctx_.loop.last_output().command;
   a.readback_power_w = ctx_.loop.inverter().setpoint_readback_w;
   a.outcome = outcome;
+  a.message = message;
   if (audit_unavailable()) {
     // Of the writes that wait, only an idle is taken in this state, and the journal has its
     // record (log_audit_fallback): its answer does not wait for a database that is down.
@@ -488,20 +490,20 @@ std::optional<std::string> AppFacade::audit_unavailable() const {
 // docs/api.md "GET /v1/audit": a write that can release power is refused while its audit record
 // cannot be stored, rather than accepted without one.
 std::optional<Failure> AppFacade::refused_without_audit(const api::Requester& who,
-                                                        const std::string& request) {
+                                                        const AuditedRequest& request) {
   const auto why = audit_unavailable();
   if (!why) return std::nullopt;
-  log_audit_fallback(who, request, "refused: " + *why);
+  log_audit_fallback(who, request, "refused", *why);
   return Failure{Error{ErrorCode::storage_error,
                        "the audit log cannot be written (" + *why +
                            "), so this write is refused; see /v1/status (storage) and retry "
                            "once the database works again"}};
 }
 
-void AppFacade::log_audit_fallback(const api::Requester& who, const std::string& request,
-                                   const std::string& what) {
-  logger("api")->warn("audit log unavailable, recorded here instead: {} by {}: {}", request,
-                      who.describe(), what);
+void AppFacade::log_audit_fallback(const api::Requester& who, const AuditedRequest& request,
+                                   const std::string& outcome, const std::string& message) {
+  logger("api")->warn("audit log unavailable, recorded here instead: {} {} by {}: {}: {}",
+                      request.action, request.parameters, who.describe(), outcome, message);
 }
 
 }  // namespace bessd::app

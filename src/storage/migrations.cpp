@@ -13,7 +13,7 @@ struct Migration {
 
 // Timestamps are Unix milliseconds (wall clock). Telemetry values live in compact blobs
 // (value_codec.hpp). Never edit a released step: add a new one.
-constexpr std::array<Migration, 6> kMigrations{{
+constexpr std::array<Migration, 7> kMigrations{{
     {1, R"sql(
 CREATE TABLE labels (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
 CREATE TABLE telemetry_raw (
@@ -115,6 +115,23 @@ CREATE TABLE log_runs (
   started_ms INTEGER NOT NULL);
 ALTER TABLE telemetry_raw ADD COLUMN run INTEGER;
 ALTER TABLE events ADD COLUMN run INTEGER;
+)sql"},
+    // The audit's action and message in columns of their own (docs/api.md "GET /v1/audit"):
+    // before, `request` held "ACTION PARAMETERS" and `outcome` "OUTCOME: MESSAGE", and every
+    // reader split them again. Existing rows are split once here; the right-hand sides of an
+    // UPDATE see the row as it was, so each column is cut from the old text.
+    {7, R"sql(
+ALTER TABLE audit ADD COLUMN action TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN message TEXT NOT NULL DEFAULT '';
+UPDATE audit SET
+  action = CASE WHEN instr(request, ' ') > 0 THEN substr(request, 1, instr(request, ' ') - 1)
+                ELSE request END,
+  request = CASE WHEN instr(request, ' ') > 0 THEN substr(request, instr(request, ' ') + 1)
+                 ELSE '' END,
+  outcome = CASE WHEN instr(outcome, ': ') > 0 THEN substr(outcome, 1, instr(outcome, ': ') - 1)
+                 ELSE outcome END,
+  message = CASE WHEN instr(outcome, ': ') > 0 THEN substr(outcome, instr(outcome, ': ') + 2)
+                 ELSE '' END;
 )sql"},
 }};
 

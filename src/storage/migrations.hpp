@@ -10,7 +10,7 @@
 
 namespace bessd::storage {
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 /// Migrates up to `target` (tests use smaller targets to build old databases).
 Status migrate(sql::Connection& conn, int target = kSchemaVersion);

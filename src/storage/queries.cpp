@@ -223,8 +223,8 @@ Result<std::vector<StoredEvent>> events_after(sql::Connection& conn, std::int64_
 Result<std::vector<StoredAudit>> audit(sql::Connection& conn, WallTime since, std::size_t limit) {
   auto st = conn.prepare(
       "SELECT id, ts_ms, actor, request, sent_kind, sent_power_w, sent_charge_max_w, "
-      "sent_discharge_max_w, sent_reason, readback_power_w, outcome FROM audit WHERE ts_ms >= ?1 "
-      "ORDER BY id DESC LIMIT ?2");
+      "sent_discharge_max_w, sent_reason, readback_power_w, outcome, action, message FROM audit "
+      "WHERE ts_ms >= ?1 ORDER BY id DESC LIMIT ?2");
   if (!st) return Failure{st.error()};
   st->bind(1, to_unix_ms(since))
       .bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
@@ -245,6 +245,8 @@ Result<std::vector<StoredAudit>> audit(sql::Connection& conn, WallTime since, st
     a.record.sent.reason = st->text(8);
     a.record.readback_power_w = st->optional_real(9);
     a.record.outcome = st->text(10);
+    a.record.action = st->text(11);
+    a.record.message = st->text(12);
     out.push_back(std::move(a));
   }
   return out;

@@ -547,8 +547,8 @@ class SqliteStore::Impl {
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
              {&ins_audit_,
               "INSERT INTO audit(ts_ms, actor, request, sent_kind, sent_power_w, "
-              "sent_charge_max_w, sent_discharge_max_w, sent_reason, readback_power_w, outcome) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+              "sent_charge_max_w, sent_discharge_max_w, sent_reason, readback_power_w, outcome, "
+              "action, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
              {&ins_label_, "INSERT OR IGNORE INTO labels(text) VALUES (?1)"},
              {&sel_label_, "SELECT id FROM labels WHERE text = ?1"},
          }) {
@@ -720,7 +720,9 @@ class SqliteStore::Impl {
         .bind(7, a.sent.discharge_power_max_w)
         .bind(8, a.sent.reason)
         .bind(9, a.readback_power_w)
-        .bind(10, a.outcome);
+        .bind(10, a.outcome)
+        .bind(11, a.action)
+        .bind(12, a.message);
     if (auto s = ins_audit_.run(); !s) return Failure{s.error()};
     return conn_->last_insert_rowid();
   }

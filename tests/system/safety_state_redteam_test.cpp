@@ -260,15 +260,19 @@ TEST(RedteamSafetyState, AuditRecordsCarryThePeerCredentials) {
   EXPECT_TRUE(who.contains("pid") && who.at("pid").is_number()) << who.dump();
 }
 
-// Added with the fix of finding 8 of the report (fix-16-audit): a record an older version wrote
-// (the actor column held one line of text) still reads back, its line in `user`, its transport
-// taken from that line, and no ids made up.
+// A record an older version wrote (the actor column held one line of text; `request` held
+// "ACTION PARAMETERS" and `outcome` "OUTCOME: MESSAGE", schema version 6) still reads back after
+// the upgrade: its line in `user`, its transport taken from that line, no ids made up, and its
+// action, request, outcome and message each in their own field.
 TEST(RedteamSafetyState, AuditRecordsOfAnOlderVersionStillReadBack) {
   Site site;
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   rt_stop(site);
   const std::string line = "uid 0 (root) pid 4242 via unix unix:/run/bessd/api.sock";
+  // The database as version 6 left it: without the audit's action and message columns.
   rt_sql(site.db_path(),
+         "ALTER TABLE audit DROP COLUMN action; ALTER TABLE audit DROP COLUMN message; "
+         "PRAGMA user_version = 6; "
          "INSERT INTO audit(ts_ms, actor, request, sent_kind, sent_power_w, sent_charge_max_w, "
          "sent_discharge_max_w, sent_reason, readback_power_w, outcome) VALUES "
          "(CAST(strftime('%s','now') AS INTEGER) * 1000, '" +
@@ -278,13 +282,18 @@ TEST(RedteamSafetyState, AuditRecordsOfAnOlderVersionStillReadBack) {
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
   const auto audit =
       site.api("GET", "/v1/audit?limit=50").body.value("records", nlohmann::json::array());
-  nlohmann::json who;
+  nlohmann::json old;
   for (const auto& a : audit)
-    if (a.value("request", "").find("older") != std::string::npos) who = a.at("who");
-  ASSERT_TRUE(who.is_object()) << audit.dump();
+    if (a.value("request", "").find("older") != std::string::npos) old = a;
+  ASSERT_TRUE(old.is_object()) << audit.dump();
+  const auto& who = old.at("who");
   EXPECT_EQ(who.value("user", ""), line) << who.dump();
   EXPECT_EQ(who.value("transport", ""), "unix") << who.dump();
   EXPECT_TRUE(who.at("uid").is_null()) << who.dump();
+  EXPECT_EQ(old.value("action", ""), "mode") << old.dump();
+  EXPECT_EQ(old.value("request", ""), R"({"mode":"idle","older":1})") << old.dump();
+  EXPECT_EQ(old.value("outcome", ""), "accepted") << old.dump();
+  EXPECT_EQ(old.value("message", ""), "mode idle in force") << old.dump();
 }
 
 // Finding 8. Refused writes are "counted in one audit record per client, reason and minute":

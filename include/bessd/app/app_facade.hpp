@@ -71,6 +71,12 @@ struct FacadeContext {
   std::function<const PriceFileState*()> price_file;
 };
 
+/// What a write asked for, as its audit records keep it (docs/api.md "GET /v1/audit").
+struct AuditedRequest {
+  std::string action;             // "mode", "settings", "ack_faults", "self_test", ...
+  std::string parameters = "{}";  // the request's parameters as JSON text
+};
+
 class AppFacade final : public api::Facade, public StagedWrites {
  public:
   explicit AppFacade(FacadeContext ctx);
@@ -109,8 +115,8 @@ class AppFacade final : public api::Facade, public StagedWrites {
   void run_self_test(const api::Requester& who, api::Done<api::SelfTestReport> done) override;
   void audit_refusal(const api::Requester& who, const std::string& request,
                      const std::string& message) override {
-    record_audit(who, "refused_write " + nlohmann::json{{"request", request}}.dump(),
-                 "refused: " + message);
+    record_audit(who, {"refused_write", nlohmann::json{{"request", request}}.dump()}, "refused",
+                 message);
   }
 
   /// The commits of the audit records written since the last call (control thread): the API
@@ -136,15 +142,16 @@ class AppFacade final : public api::Facade, public StagedWrites {
   Result<bool> store_until_committed(std::optional<std::chrono::steady_clock::time_point> answer_by,
                                      const CommittingWrite& write);
   std::optional<AuditCommit> record_requested(const api::Requester& who,
-                                              const std::string& request);
+                                              const AuditedRequest& request);
   static std::optional<std::string> wait_for_requested(const std::optional<AuditCommit>& requested);
   std::optional<std::string> audit_unavailable() const;
   std::optional<Failure> refused_without_audit(const api::Requester& who,
-                                               const std::string& request);
-  static void log_audit_fallback(const api::Requester& who, const std::string& request,
-                                 const std::string& what);
-  void record_audit(const api::Requester& who, const std::string& request,
-                    const std::string& outcome);
+                                               const AuditedRequest& request);
+  static void log_audit_fallback(const api::Requester& who, const AuditedRequest& request,
+                                 const std::string& outcome, const std::string& message);
+  /// `outcome` one word (docs/api.md "GET /v1/audit"), `message` why.
+  void record_audit(const api::Requester& who, const AuditedRequest& request,
+                    const std::string& outcome, const std::string& message);
 
   FacadeContext ctx_;
   // /v1/config parses the running text once per change, not per request.

@@ -31,10 +31,12 @@ struct StoredEvent {
 struct AuditRecord {
   WallTime at{};
   std::string actor;           // who: the app stores a JSON object (transport, uid, gid, ...)
-  std::string request;         // what was asked, as the requester phrased it ("mode=force_charge")
+  std::string action;          // what kind of write: "mode", "settings", "ack_faults", ...
+  std::string request;         // its parameters, as JSON text ("{}" when it has none)
   core::InverterCommand sent;  // what the controller sent (kind none = refused)
   std::optional<double> readback_power_w;  // what the inverter read back (+ = charging)
-  std::string outcome;                     // "applied", "refused: ...", "readback mismatch ..."
+  std::string outcome;  // one word: "requested", "accepted", "partial", "refused", "error"
+  std::string message;  // why, for people
   friend bool operator==(const AuditRecord&, const AuditRecord&) = default;
 };
 

@@ -94,6 +94,49 @@ TEST_P(Migration, FromEveryEarlierVersion) {
 
 INSTANTIATE_TEST_SUITE_P(AllVersions, Migration, ::testing::Range(0, kSchemaVersion + 1));
 
+// Before version 7 the audit kept "ACTION PARAMETERS" in `request` and "OUTCOME: MESSAGE" in
+// `outcome`; the migration splits them into their own columns, once, losing nothing.
+TEST(MigrationOfAudit, SplitsTheOldTextIntoActionRequestOutcomeAndMessage) {
+  test::TempDir dir;
+  const auto path = dir.file("audit.db");
+  {
+    auto conn = sql::Connection::open(path, sql::Connection::Mode::read_write_create, 1000);
+    ASSERT_TRUE(conn) << conn.error().message;
+    ASSERT_TRUE(migrate(*conn, 6));
+    const auto row = [&](int id, const std::string& request, const std::string& outcome) {
+      ASSERT_TRUE(conn->exec(
+          "INSERT INTO audit(id, ts_ms, actor, request, sent_kind, sent_power_w, "
+          "sent_charge_max_w, sent_discharge_max_w, sent_reason, readback_power_w, outcome) "
+          "VALUES (" +
+          std::to_string(id) + ", " + std::to_string(to_unix_ms(t0())) + ", 'uid 0', '" + request +
+          "', 0, 0, 0, 0, '', NULL, '" + outcome + "')"));
+    };
+    row(1, R"(mode {"mode":"idle","note":"a: b"})", "accepted: mode idle in force: idle");
+    row(2, "ack_faults {}", "partial: 1 of 2 cleared");
+    row(3, "self_test", "accepted");
+  }
+  SqliteStore store(test::options_for(path));
+  ASSERT_TRUE(test::flushed(store));  // opened, so migrated
+  auto audit = store.audit(WallTime{}, 10);
+  ASSERT_TRUE(audit) << audit.error().message;
+  ASSERT_EQ(audit->size(), 3U);
+  const auto& idle = (*audit)[2].record;
+  EXPECT_EQ(idle.action, "mode");
+  EXPECT_EQ(idle.request, R"({"mode":"idle","note":"a: b"})");
+  EXPECT_EQ(idle.outcome, "accepted");
+  EXPECT_EQ(idle.message, "mode idle in force: idle");
+  const auto& ack = (*audit)[1].record;
+  EXPECT_EQ(ack.action, "ack_faults");
+  EXPECT_EQ(ack.request, "{}");
+  EXPECT_EQ(ack.outcome, "partial");
+  EXPECT_EQ(ack.message, "1 of 2 cleared");
+  const auto& bare = (*audit)[0].record;
+  EXPECT_EQ(bare.action, "self_test");
+  EXPECT_EQ(bare.request, "");
+  EXPECT_EQ(bare.outcome, "accepted");
+  EXPECT_EQ(bare.message, "");
+}
+
 TEST(MigrationRefusal, NewerSchemaIsNotTouched) {
   test::TempDir dir;
   const auto path = dir.file("future.db");

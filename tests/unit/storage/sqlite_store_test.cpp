@@ -45,11 +45,13 @@ TEST(SqliteStore, StoresAndReadsBackEveryRecordKind) {
   store.append_event(event("bms.restored"), t0() + 1s);
   AuditRecord a;
   a.at = t0() + 2s;
-  a.actor = "api:unix";
-  a.request = "mode=force_charge";
+  a.actor = R"({"transport":"unix","uid":0})";
+  a.action = "mode";
+  a.request = R"({"mode":"force_charge"})";
   a.sent = core::InverterCommand{core::CommandKind::set_power, 2000.0, 3000.0, 3000.0, "operator"};
   a.readback_power_w = 1990.0;
-  a.outcome = "applied";
+  a.outcome = "accepted";
+  a.message = "mode force_charge in force: charging at 2000 W";
   store.append_audit(a);
   store.save_latched_fault({"ALM-01", core::Severity::critical, t0(), "fire alarm", {{"in", "1"}}});
   store.save_latched_fault({"OP-V-01", core::Severity::error, t0() + 1s, "over-voltage", {}});

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: install dependencies, check style and purity rules, then
+# The whole test suite, as CI runs it: install dependencies, check style and purity rules, run
+# clang-tidy on the changed .cpp files (scripts/tidy.sh, counted as one test), then
 #   dev   build and test (everything, with the QEMU and packaging tests and benchmark smoke runs),
 #   asan  the same under AddressSanitizer + UBSan (without the VM tests),
 #   tsan  the same under ThreadSanitizer (without the VM and packaging tests),
 #   fuzz  every libFuzzer target for BESSD_FUZZ_SECONDS (default 20) on the repository's seeds.
 # The last line printed counts every test and fuzz target: "N passed, N failed".
 #
-# --quick: the developers' lane: style and purity checks, the dev build, and the unit and
-# integration tests only (no sanitizers, system, VM, packaging or fuzz runs). Not what CI runs.
+# --quick: the developers' lane: style and purity checks, clang-tidy on the changed files, the dev
+# build, and the unit and integration tests only (no sanitizers, system, VM, packaging or fuzz
+# runs). Not what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,6 +67,18 @@ failure_tail() {  # preset name
   fi
   rm -f "$log.tail"
 }
+# clang-tidy on the .cpp files the submission changed (scripts/tidy.sh: its default base is the
+# first parent of the newest merge), one check counted like a test: passed or failed.
+echo "== tidy: clang-tidy on the changed files"
+SECONDS=0
+if ./scripts/tidy.sh --jobs "$jobs" 2>&1 | tee "$log_dir/tidy.log"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  status=1
+fi
+summaries+=("tidy ($SECONDS s): $(tail -n 1 "$log_dir/tidy.log")")
+
 presets=(dev asan tsan)
 ctest_filter=()
 if ((quick)); then

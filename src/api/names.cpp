@@ -150,7 +150,6 @@ int default_energy_periods(energy::PeriodKind kind) noexcept {
     case energy::PeriodKind::day:
       return 31;
     case energy::PeriodKind::week:
-      return 12;
     case energy::PeriodKind::month:
       return 12;
     case energy::PeriodKind::year:

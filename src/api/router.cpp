@@ -230,7 +230,7 @@ void Router::count_transport_error(unsigned status) {
   count("other", Method::other, status);
 }
 
-void Router::handle(Request request, Reply reply) {
+void Router::handle(const Request& request, Reply reply) {
   const std::string path(target_path(request.target));
   const RouteInfo* match = nullptr;
   std::string allow;

@@ -59,13 +59,10 @@ void ControlLoop::set_schedule(const config::Config& cfg) {
     if (same_file) price_schedule_->set_prices(std::move(prices));
   }
   if (!schedule_) return;
-  if (schedule_->time_zone.empty()) {
-    schedule_zone_ = TimeZone::system();
-  } else if (auto zone = TimeZone::named(schedule_->time_zone)) {
-    schedule_zone_ = *zone;
-  } else {
-    schedule_zone_ = TimeZone::system();
-  }
+  std::optional<TimeZone> zone;  // the configured zone if it is known, else the system's
+  if (!schedule_->time_zone.empty())
+    if (auto named = TimeZone::named(schedule_->time_zone)) zone = *named;
+  schedule_zone_ = zone ? *zone : TimeZone::system();
 }
 
 void ControlLoop::set_prices(std::shared_ptr<const energy::PriceList> prices) {
@@ -117,7 +114,7 @@ void ControlLoop::restore_energy(const energy::EnergyTotals& totals, WallTime si
                                  std::optional<energy::DayEnergy> today) {
   energy_ = energy::EnergyCounters(kEnergyGap, totals);
   energy_since_ = since;
-  energy_pending_ = ShownEnergy{totals, saved_at, std::move(today)};
+  energy_pending_ = ShownEnergy{totals, saved_at, today};
   if (stored)
     energy_shown_ = energy_pending_;
   else

@@ -17,7 +17,7 @@ namespace bessd::app {
 
 namespace {
 
-constexpr std::size_t kMaxPriceFileBytes = 4 * 1024 * 1024;
+constexpr std::size_t kMaxPriceFileBytes = std::size_t{4} * 1024 * 1024;
 
 }  // namespace
 

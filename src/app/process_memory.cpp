@@ -9,7 +9,7 @@ namespace bessd::app {
 
 namespace {
 
-constexpr std::size_t kThreadStackBytes = 512 * 1024;
+constexpr std::size_t kThreadStackBytes = std::size_t{512} * 1024;
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 constexpr bool kSanitized = true;

@@ -18,6 +18,10 @@ if ((rc == 3)); then echo "SKIP: build dependencies missing (see above)"; exit 7
 deb=$(ls "$out"/bessd_"$version"_*.deb 2>/dev/null | head -n 1)
 [[ -n "$deb" ]] || fail "no bessd_${version}_*.deb in $out"
 echo "built $(basename "$deb") in $(($(date +%s) - start)) s"
+# No -Werror in the package build (BESSD_WERROR=OFF in debian/rules): ninja -v logs each command.
+grep -q -- '-DBESSD_WERROR=OFF' "$out/build.log" || fail "the package build does not set BESSD_WERROR=OFF"
+! grep -E '^\[[0-9]+/[0-9]+\] .* -c ' "$out/build.log" | grep -qE -- ' -Werror( |$)' ||
+  fail "the package build compiles with -Werror"
 
 [[ $(dpkg-deb -f "$deb" Version) == "$version" ]] || fail "package version is not $version"
 listing=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./#/#')

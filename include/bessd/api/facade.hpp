@@ -64,6 +64,7 @@ class Facade {
   /// The router's form of the two writes: `done` may run on any thread, and a facade whose
   /// writes wait (for a disk, an audit record) answers later instead of holding the caller, so
   /// that reads go on meanwhile. By default they answer at once with the calls above.
+  // NOLINTBEGIN(performance-unnecessary-value-param): the overrides keep `done` for later.
   virtual void submit_mode(const ModeRequest& request, const Requester& who,
                            Done<ModeVerdict> done) {
     done(request_mode(request, who));
@@ -73,6 +74,7 @@ class Facade {
                                Done<SettingsDto> done) {
     done(request_settings(request, who));
   }
+  // NOLINTEND(performance-unnecessary-value-param)
   /// Refuses (Result error `busy`) unless the system is idle or simulated.
   virtual void run_self_test(const Requester& who, Done<SelfTestReport> done) = 0;
   /// Records writes the router refused (no control scope, over the write rate) in the audit

@@ -42,7 +42,7 @@ class Router {
   void set_write_rate(WriteRateSettings settings) { write_limiter_.update(settings); }
 
   /// Handles one request; calls `reply` exactly once.
-  void handle(Request request, Reply reply);
+  void handle(const Request& request, Reply reply);
 
   /// Every route, for documentation checks and the 405 Allow header.
   const std::vector<RouteInfo>& routes() const { return routes_; }

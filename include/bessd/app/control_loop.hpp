@@ -130,7 +130,7 @@ class ControlLoop {
   /// The totals were handed to the store at `at`, and with them the day's energy `today`.
   void energy_stored(const energy::EnergyTotals& totals, WallTime at,
                      std::optional<energy::DayEnergy> today = std::nullopt) {
-    energy_shown_ = std::exchange(energy_pending_, ShownEnergy{totals, at, std::move(today)});
+    energy_shown_ = std::exchange(energy_pending_, ShownEnergy{totals, at, today});
   }
   /// The counters of the previous runs (before start()), stored at `saved_at`; without them
   /// counting begins at `since`. `stored`: this run stores its totals (then only stored ones

@@ -245,8 +245,11 @@ class ControlThreadFacade final : public api::Facade {
     auto& [write, commits] = first;
     if (write.answer) return {std::move(*write.answer), std::move(commits)};
     write.store();
+    // `staged` rather than the binding `write`: clang before 16 cannot capture a structured
+    // binding (clang-tidy 14 parses this header too).
+    auto& staged = first.first;
     auto applied = on_control([&] {
-      auto result = write.apply();
+      auto result = staged.apply();
       return std::pair{std::move(result), take_audit_commits()};
     });
     applied.second.insert(applied.second.begin(), commits.begin(), commits.end());

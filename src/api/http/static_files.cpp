@@ -86,7 +86,8 @@ Result<std::string> read_file(const std::string& path, std::size_t room) {
 }
 
 std::string too_large(std::size_t limit) {
-  return "the dashboard's files together exceed " + std::to_string(limit / (1024 * 1024)) +
+  return "the dashboard's files together exceed " +
+         std::to_string(limit / (std::size_t{1024} * 1024)) +
          " MiB, the most bessd keeps in memory; remove what the page does not need";
 }
 

@@ -75,7 +75,7 @@ bessd::Result<HttpReply> exchange(asio::io_context& io, Stream& stream, const En
                                   Unanswered& unanswered) {
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(64 * 1024 * 1024);
+  parser.body_limit(std::uint64_t{64} * 1024 * 1024);
   beast::error_code result;
   stream.expires_after(ep.timeout);
   bhttp::async_write(stream, req, [&](beast::error_code ec, std::size_t) {

@@ -48,6 +48,7 @@ TEST_F(Budget, NoTokenFloodOverTcpNeverLocksOutTheUnixOperator) {
   std::atomic<bool> stop{false};
   std::atomic<int> answered{0};
   std::vector<std::thread> flood;
+  flood.reserve(kFlooders);
   for (int i = 0; i < kFlooders; ++i) {
     flood.emplace_back([&] {
       bool counted = false;

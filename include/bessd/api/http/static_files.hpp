@@ -32,7 +32,7 @@ struct StaticFile {
 class StaticFiles {
  public:
   /// The most all files together may hold (uncompressed): they stay in memory.
-  static constexpr std::size_t kMaxTotalBytes = 8U * 1024U * 1024U;
+  static constexpr std::size_t kMaxTotalBytes = std::size_t{8} * 1024U * 1024U;
   /// The files taken from the dygraphs folder, served as "lib/<name>".
   static constexpr const char* kDygraphsFiles[] = {"dygraph.min.js", "dygraph.min.css"};
 

@@ -116,4 +116,16 @@ PointWrite WritePlanner::limit_write(const std::string& point, double wanted, Ti
   return {point, it->second.next(wanted, now)};
 }
 
+bool setpoint_refused(const Error& error, const Profile& profile, const PointLayout& layout) {
+  constexpr std::uint8_t kIllegalDataAddress = 0x02;
+  if (profile.control.style != ControlStyle::grid_setpoint || !error.modbus) return false;
+  const auto& cp = profile.control.points;
+  if (!cp.count("setpoint") || !cp.count("setpoint_fallback")) return false;
+  const PointAddress* at = layout.find(cp.at("setpoint"));
+  const ModbusDetail& request = *error.modbus;
+  return at != nullptr && request.function == ModbusDetail::kWriteRegisters &&
+         request.exception == kIllegalDataAddress && request.unit == at->unit &&
+         request.covers(at->address);
+}
+
 }  // namespace bessd::inverter

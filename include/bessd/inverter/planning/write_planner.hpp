@@ -69,7 +69,7 @@ class WritePlanner {
 
   /// The earliest time a stored limit held below the envelope may be loosened, if one is.
   std::optional<TimePoint> stored_limit_loosen_due() const;
-  /// The stored limits held below the envelope now, by the profile's role name.
+  /// The stored limits held below the envelope now, by the role's name in the profile file.
   std::vector<core::HeldDeviceLimit> held_limits() const;
 
  private:

@@ -46,6 +46,7 @@ Response error_response(const Error& error) {
       return error_response(503, kUnavailable, error.message);
     case ErrorCode::parse_error:
     case ErrorCode::protocol_error:
+    case ErrorCode::readback_mismatch:
     case ErrorCode::internal:
       return error_response(500, kInternal, error.message);
   }

@@ -16,7 +16,7 @@ inverter::Profile load_meter_profile(const config::Config& config,
   };
   inverter::Profile profile = inverter::load_configured_profile(
       meter.profile, config.inverter.profile_dir, config_path, "/meter/profile");
-  if (!profile.readings.count("grid_power"))
+  if (!profile.readings.count(inverter::ReadingRole::grid_power))
     fail("the meter profile \"" + meter.profile +
          "\" has no grid_power reading: a meter gives the site's grid power");
   if (profile.control.style != inverter::ControlStyle::none)
@@ -51,7 +51,7 @@ SiteMeter::SiteMeter(boost::asio::io_context& io, const Clock& clock,
                      std::function<void(const core::Event&)> on_event)
     : clock_(clock),
       detail_(config::modbus_link_text(cfg) + " (" + profile.name + ")"),
-      has_pv_(profile.readings.count("pv_power") > 0),
+      has_pv_(profile.readings.count(inverter::ReadingRole::pv_power) > 0),
       // Three polls missed, and never less than 3 s: a busy RTU line is not a lost meter.
       fresh_for_(std::max<Duration>(std::chrono::seconds{3},
                                     3 * std::chrono::milliseconds{cfg.poll_period_ms})),

@@ -28,6 +28,8 @@ std::string_view to_string(ErrorCode code) noexcept {
       return "busy";
     case ErrorCode::storage_error:
       return "storage_error";
+    case ErrorCode::readback_mismatch:
+      return "readback_mismatch";
     case ErrorCode::internal:
       return "internal";
   }

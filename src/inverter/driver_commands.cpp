@@ -50,20 +50,15 @@ void ProfileInverterDriver::Impl::assert_target(Target t, const std::function<vo
         if (!current) return done(fail(ErrorCode::disconnected, "link changed"));
         if (!s) {
           // Victron: 2716 missing before Venus 3.50 -> fall back to 2700 once.
-          auto code = modbus::exception_code_of(s.error());
-          if (profile.control.style == ControlStyle::grid_setpoint && !use_fallback_setpoint &&
-              code == std::uint8_t{0x02} && profile.control.points.count("setpoint_fallback") &&
-              s.error().message.find(
-                  std::to_string(layout.has(profile.control.points.at("setpoint"))
-                                     ? layout.find(profile.control.points.at("setpoint"))->address
-                                     : 0)) != std::string::npos) {
+          if (!use_fallback_setpoint && setpoint_refused(s.error(), profile, layout)) {
             use_fallback_setpoint = true;
             emit(Severity::warning, EventEdge::once, "inverter.setpoint_fallback",
                  "volatile grid setpoint not offered (older Venus OS): using the stored setpoint "
                  "(written on change only)");
             return assert_target(t, done);
           }
-          if (s.error().message.find("read-back mismatch") == std::string::npos)
+          // A read-back mismatch has an event of its own (inverter.readback_mismatch).
+          if (s.error().code != ErrorCode::readback_mismatch)
             emit(Severity::warning, EventEdge::once, "inverter.write_failed", s.error().message);
           note_failure(s.error().message);
           return done(s);

@@ -16,28 +16,28 @@ void ProfileInverterDriver::Impl::read_block(std::uint8_t unit, RegisterFunction
     client.read_holding(unit, address, count, std::move(h));
 }
 
-std::optional<double> ProfileInverterDriver::Impl::flow(const std::string& role) const {
+std::optional<double> ProfileInverterDriver::Impl::flow(ReadingRole role) const {
   return values.flow(role, options.invert_battery_power);
 }
 
 InverterState ProfileInverterDriver::Impl::compose() const {
   InverterState s;
   s.online = answers();
-  s.battery_power_w = flow("battery_power");
-  if (auto it = profile.readings.find("battery_power"); it != profile.readings.end())
+  s.battery_power_w = flow(ReadingRole::battery_power);
+  if (auto it = profile.readings.find(ReadingRole::battery_power); it != profile.readings.end())
     s.battery_power_includes_dc_loads = it->second.includes_dc_loads;
   // The grid setpoint is computed from the battery reading (grid - battery + target): with a
   // reading taken at the battery, the target is the battery's own power.
   s.target_at_battery =
       s.battery_power_includes_dc_loads && profile.control.style == ControlStyle::grid_setpoint;
-  s.battery_current_a = flow("battery_current");
-  s.grid_power_w = flow("grid_power");
-  s.ac_power_w = flow("ac_power");
-  s.battery_voltage_v = flow("battery_voltage");
-  s.pv_power_w = flow("pv_power");
-  s.dc_load_power_w = flow("dc_load_power");
-  s.rated_power_w = options.rated_power_w ? options.rated_power_w : flow("rated_power");
-  if (auto it = profile.readings.find("operating"); it != profile.readings.end()) {
+  s.battery_current_a = flow(ReadingRole::battery_current);
+  s.grid_power_w = flow(ReadingRole::grid_power);
+  s.ac_power_w = flow(ReadingRole::ac_power);
+  s.battery_voltage_v = flow(ReadingRole::battery_voltage);
+  s.pv_power_w = flow(ReadingRole::pv_power);
+  s.dc_load_power_w = flow(ReadingRole::dc_load_power);
+  s.rated_power_w = options.rated_power_w ? options.rated_power_w : flow(ReadingRole::rated_power);
+  if (auto it = profile.readings.find(ReadingRole::operating); it != profile.readings.end()) {
     for (const auto& n : it->second.points) {
       auto v = values.raw_value_of(n);
       if (!v) continue;
@@ -47,9 +47,9 @@ InverterState ProfileInverterDriver::Impl::compose() const {
       break;
     }
   }
-  for (const auto& [role, out] :
-       {std::pair<const char*, std::string InverterState::*>{"model", &InverterState::model},
-        {"serial", &InverterState::serial}}) {
+  for (const auto& [role, out] : {std::pair<ReadingRole, std::string InverterState::*>{
+                                      ReadingRole::model, &InverterState::model},
+                                  {ReadingRole::serial, &InverterState::serial}}) {
     if (auto it = profile.readings.find(role); it != profile.readings.end())
       for (const auto& n : it->second.points)
         if (auto str = values.string_of(n)) {

@@ -98,7 +98,7 @@ void ProfileInverterDriver::Impl::write_and_verify(PointAddress at, const Regist
                       "read-back of " + name + " differs: wrote " +
                           std::to_string(item.value).append(", read ").append(read),
                       {{"point", name}, {"written", std::to_string(item.value)}, {"read", read}});
-                  return done(fail(ErrorCode::protocol_error, "read-back mismatch on " + name));
+                  return done(fail(ErrorCode::readback_mismatch, "read-back mismatch on " + name));
                 }
               }
               done(Status{});

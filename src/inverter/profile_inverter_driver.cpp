@@ -57,11 +57,12 @@ void ProfileInverterDriver::Impl::startup() {
       layout = PointLayout(profile, models, options.unit_id);
       control_available = true;
       for (const auto& [role, n] : profile.control.points)
-        if (!layout.has(n) && role != "setpoint_fallback" && role != "grid_charging" &&
-            role != "readback") {
+        if (!layout.has(n) && role != ControlRole::setpoint_fallback &&
+            role != ControlRole::grid_charging && role != ControlRole::readback) {
           control_available = false;
           emit(Severity::error, EventEdge::once, "inverter.control_unavailable",
-               "control point " + n + " (" + std::string(role).append(") not found on the device"));
+               "control point " + n + " (" + std::string(to_string(role)) +
+                   ") not found on the device");
           break;
         }
       // Read before writing anything; then the safe state is the first write.

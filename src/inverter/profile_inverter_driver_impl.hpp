@@ -172,7 +172,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   // driver_polling.cpp
   void read_block(std::uint8_t unit, RegisterFunction fn, std::uint16_t address,
                   std::uint16_t count, modbus::ReadHandler h);
-  std::optional<double> flow(const std::string& role) const;
+  std::optional<double> flow(ReadingRole role) const;
   InverterState compose() const;
   void poll(const std::function<void(bool)>& done, std::size_t index = 0, bool any_ok = false);
   void after_poll();

@@ -55,40 +55,126 @@ std::string_view to_string(SignConvention s) noexcept {
   return "invalid";
 }
 
+namespace {
+
+// The one table of role names: reading a profile file and printing a role both go through it,
+// so a name cannot be accepted under one spelling and shown under another.
+template <typename Role>
+struct RoleName {
+  std::string_view name;
+  Role role;
+};
+
+constexpr RoleName<ControlRole> kControlRoles[] = {
+    {"setpoint", ControlRole::setpoint},
+    {"setpoint_fallback", ControlRole::setpoint_fallback},
+    {"readback", ControlRole::readback},
+    {"enable", ControlRole::enable},
+    {"storage_mode", ControlRole::storage_mode},
+    {"charge_rate_pct", ControlRole::charge_rate_pct},
+    {"discharge_rate_pct", ControlRole::discharge_rate_pct},
+    {"revert_timeout_s", ControlRole::revert_timeout_s},
+    {"rate_reference_w", ControlRole::rate_reference_w},
+    {"grid_charging", ControlRole::grid_charging},
+    {"discharge_limit_w", ControlRole::discharge_limit_w},
+    {"charge_current_limit_a", ControlRole::charge_current_limit_a},
+    {"charge_voltage_limit_v", ControlRole::charge_voltage_limit_v},
+};
+
+constexpr RoleName<ReadingRole> kReadingRoles[] = {
+    {"battery_power", ReadingRole::battery_power},
+    {"battery_current", ReadingRole::battery_current},
+    {"battery_voltage", ReadingRole::battery_voltage},
+    {"grid_power", ReadingRole::grid_power},
+    {"ac_power", ReadingRole::ac_power},
+    {"pv_power", ReadingRole::pv_power},
+    {"rated_power", ReadingRole::rated_power},
+    {"operating", ReadingRole::operating},
+    {"model", ReadingRole::model},
+    {"serial", ReadingRole::serial},
+    {"dc_load_power", ReadingRole::dc_load_power},
+};
+
+template <typename Role, std::size_t N>
+std::string_view role_name_in(const RoleName<Role> (&table)[N], Role role) noexcept {
+  for (const auto& entry : table)
+    if (entry.role == role) return entry.name;
+  return "invalid";
+}
+
+template <typename Role, std::size_t N>
+std::optional<Role> role_named_in(const RoleName<Role> (&table)[N],
+                                  std::string_view name) noexcept {
+  for (const auto& entry : table)
+    if (entry.name == name) return entry.role;
+  return std::nullopt;
+}
+
+template <typename Role, std::size_t N>
+std::string role_names_in(const RoleName<Role> (&table)[N]) {
+  std::string out;
+  for (const auto& entry : table) out.append(out.empty() ? "" : ", ").append(entry.name);
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(ControlRole r) noexcept {
+  return role_name_in(kControlRoles, r);
+}
+std::string_view to_string(ReadingRole r) noexcept {
+  return role_name_in(kReadingRoles, r);
+}
+std::optional<ControlRole> control_role_named(std::string_view name) noexcept {
+  return role_named_in(kControlRoles, name);
+}
+std::optional<ReadingRole> reading_role_named(std::string_view name) noexcept {
+  return role_named_in(kReadingRoles, name);
+}
+std::string control_role_names() {
+  return role_names_in(kControlRoles);
+}
+std::string reading_role_names() {
+  return role_names_in(kReadingRoles);
+}
+
 const PointSpec* Profile::point(const std::string& point_name) const {
   auto it = points.find(point_name);
   return it == points.end() ? nullptr : &it->second;
 }
-const PointSpec* Profile::control_point(const std::string& role) const {
+const PointSpec* Profile::control_point(ControlRole role) const {
   auto it = control.points.find(role);
   return it == control.points.end() ? nullptr : point(it->second);
 }
 
 namespace {
 
-const std::set<std::string> kReadingRoles{
-    "battery_power", "battery_current", "battery_voltage", "grid_power", "ac_power",     "pv_power",
-    "rated_power",   "operating",       "model",           "serial",     "dc_load_power"};
-
 struct StyleNeeds {
-  std::vector<std::string> required;
-  std::vector<std::string> optional;
+  std::vector<ControlRole> required;
+  std::vector<ControlRole> optional;
 };
+
+std::string names_of(const std::vector<ControlRole>& roles) {
+  std::string out;
+  for (const ControlRole r : roles) out.append(out.empty() ? "" : ", ").append(to_string(r));
+  return out;
+}
 
 StyleNeeds needs_of(ControlStyle style) {
   switch (style) {
     case ControlStyle::none:
       return {};
     case ControlStyle::battery_setpoint:
-      return {{"setpoint"}, {"readback", "enable"}};
+      return {{ControlRole::setpoint}, {ControlRole::readback, ControlRole::enable}};
     case ControlStyle::sunspec_storage:
-      return {{"storage_mode", "charge_rate_pct", "discharge_rate_pct", "revert_timeout_s",
-               "rate_reference_w"},
-              {"grid_charging"}};
+      return {
+          {ControlRole::storage_mode, ControlRole::charge_rate_pct, ControlRole::discharge_rate_pct,
+           ControlRole::revert_timeout_s, ControlRole::rate_reference_w},
+          {ControlRole::grid_charging}};
     case ControlStyle::grid_setpoint:
-      return {{"setpoint"},
-              {"setpoint_fallback", "discharge_limit_w", "charge_current_limit_a",
-               "charge_voltage_limit_v"}};
+      return {{ControlRole::setpoint},
+              {ControlRole::setpoint_fallback, ControlRole::discharge_limit_w,
+               ControlRole::charge_current_limit_a, ControlRole::charge_voltage_limit_v}};
   }
   return {};
 }
@@ -96,7 +182,7 @@ StyleNeeds needs_of(ControlStyle style) {
 // The object form of a reading: {"sum": [...]} or {"points": name or [alternatives]}, with
 // where it is measured. Unknown keys and a misplaced declaration are reported; the names are
 // read by the caller. False when the form itself is wrong.
-bool read_reading_object(const Json& v, const std::string& role, const std::string& ptr, Reading& r,
+bool read_reading_object(const Json& v, ReadingRole role, const std::string& ptr, Reading& r,
                          IssueList& issues) {
   ObjectReader in(&v, ptr, issues);
   if (v.contains("sum") == v.contains("points")) {
@@ -117,7 +203,7 @@ bool read_reading_object(const Json& v, const std::string& role, const std::stri
   r.combine = sum ? Reading::Combine::sum : Reading::Combine::first;
   // Only the battery power feeds the obey check and the discharge current guard, which need
   // to know whether a DC load shows in it (docs/profiles.md "Readings").
-  if (in.has("includes_dc_loads") && role != "battery_power") {
+  if (in.has("includes_dc_loads") && role != ReadingRole::battery_power) {
     in.accept("includes_dc_loads");
     issues.add(in.child_pointer("includes_dc_loads"), "applies to the battery_power reading only");
   } else {
@@ -219,7 +305,7 @@ void read_const_writes(ObjectReader& in, std::string_view key, std::vector<Const
 SafetyCapabilities derive_capabilities(const Profile& prof) {
   SafetyCapabilities c;
   const auto& cp = prof.control.points;
-  const auto writes_zero = [&](const std::string& role) {
+  const auto writes_zero = [&](ControlRole role) {
     auto it = cp.find(role);
     return it != cp.end() &&
            std::any_of(prof.control.safe_state.begin(), prof.control.safe_state.end(),
@@ -230,17 +316,18 @@ SafetyCapabilities derive_capabilities(const Profile& prof) {
     case ControlStyle::battery_setpoint:  // a generic register: the author declares it
       break;
     case ControlStyle::sunspec_storage:
-      c.sticky_hold = writes_zero("revert_timeout_s");
+      c.sticky_hold = writes_zero(ControlRole::revert_timeout_s);
       c.power_limit = true;
       break;
     case ControlStyle::grid_setpoint:
-      c.sticky_hold = writes_zero("discharge_limit_w") && writes_zero("charge_current_limit_a");
-      c.power_limit = cp.count("discharge_limit_w") > 0;
+      c.sticky_hold = writes_zero(ControlRole::discharge_limit_w) &&
+                      writes_zero(ControlRole::charge_current_limit_a);
+      c.power_limit = cp.count(ControlRole::discharge_limit_w) > 0;
       break;
   }
-  c.voltage_limit = cp.count("charge_voltage_limit_v") > 0;
-  c.current_limit = cp.count("charge_current_limit_a") > 0;
-  if (auto it = prof.readings.find("battery_power"); it != prof.readings.end())
+  c.voltage_limit = cp.count(ControlRole::charge_voltage_limit_v) > 0;
+  c.current_limit = cp.count(ControlRole::charge_current_limit_a) > 0;
+  if (auto it = prof.readings.find(ReadingRole::battery_power); it != prof.readings.end())
     for (const auto& n : it->second.points)
       if (const PointSpec* p = prof.point(n);
           p != nullptr && (p->sign == SignConvention::charge_positive ||
@@ -385,10 +472,13 @@ Profile parse_profile(const Json& document, const std::string& source) {
     for (const auto& key : rd.keys()) {
       rd.accept(key);
       const std::string rptr = rd.child_pointer(key);
-      if (kReadingRoles.count(key) == 0) {
-        issues.add(rptr, "unknown reading \"" + key + "\"");
+      const auto named = reading_role_named(key);
+      if (!named) {
+        issues.add(rptr,
+                   "unknown reading \"" + key + "\" (accepted: " + reading_role_names() + ")");
         continue;
       }
+      const ReadingRole role = *named;
       const Json& v = rj->at(key);
       Reading r;
       auto add_name = [&](const Json& n, const std::string& at) {
@@ -402,16 +492,17 @@ Profile parse_profile(const Json& document, const std::string& source) {
           issues.add(at, "names point \"" + pname + "\", which is not defined");
           return;
         }
-        const bool flow = key == "battery_power" || key == "battery_current" ||
-                          key == "grid_power" || key == "ac_power";
+        const bool flow = role == ReadingRole::battery_power ||
+                          role == ReadingRole::battery_current || role == ReadingRole::grid_power ||
+                          role == ReadingRole::ac_power;
         if (flow && p->sign == SignConvention::none)
           issues.add(p->pointer + "/sign",
                      "reading \"" + key +
                          "\" is a signed flow: declare the device's sign (charge_positive, "
                          "discharge_positive, import_positive, export_positive or unknown)");
-        if ((key == "model" || key == "serial") != (p->type == RegisterType::string))
-          issues.add(at, key == "model" || key == "serial" ? "must name a string point"
-                                                           : "must name a numeric point");
+        const bool text = role == ReadingRole::model || role == ReadingRole::serial;
+        if (text != (p->type == RegisterType::string))
+          issues.add(at, text ? "must name a string point" : "must name a numeric point");
         r.points.push_back(pname);
       };
       auto add_names = [&](const Json& n, const std::string& at) {
@@ -423,7 +514,7 @@ Profile parse_profile(const Json& document, const std::string& source) {
       if (v.is_string() || v.is_array()) {
         add_names(v, rptr);
       } else if (v.is_object() && (v.contains("sum") || v.contains("points"))) {
-        if (!read_reading_object(v, key, rptr, r, issues)) continue;
+        if (!read_reading_object(v, role, rptr, r, issues)) continue;
         if (r.combine == Reading::Combine::sum)
           add_names(v["sum"], rptr + "/sum");
         else
@@ -435,7 +526,7 @@ Profile parse_profile(const Json& document, const std::string& source) {
         continue;
       }
       if (r.points.empty()) issues.add(rptr, "names no point");
-      prof.readings[key] = r;
+      prof.readings[role] = r;
     }
     rd.finish();
   }
@@ -476,7 +567,15 @@ Profile parse_profile(const Json& document, const std::string& source) {
       auto cp = ctl.object("points");
       for (const auto& key : cp.keys()) {
         std::string pname;
-        if (cp.string(key, pname, Presence::required, false)) prof.control.points[key] = pname;
+        if (!cp.string(key, pname, Presence::required, false)) continue;
+        const auto role = control_role_named(key);
+        if (!role) {
+          issues.add(cp.child_pointer(key), "unknown control role \"" + key + "\" for point \"" +
+                                                pname + "\" (accepted: " + control_role_names() +
+                                                ")");
+          continue;
+        }
+        prof.control.points[*role] = pname;
       }
       cp.finish();
     }
@@ -506,40 +605,45 @@ Profile parse_profile(const Json& document, const std::string& source) {
     // Capability check: the style's points exist, are writable where written, and carry a sign.
     const StyleNeeds needs = needs_of(prof.control.style);
     const std::string cptr = "/control/points";
-    for (const auto& role : needs.required)
+    for (const ControlRole role : needs.required)
       if (prof.control.points.count(role) == 0)
         issues.add(cptr, "control style " + std::string(to_string(prof.control.style)) +
-                             " needs point \"" + role + "\"");
+                             " needs point \"" + std::string(to_string(role)) + "\"");
     for (const auto& [role, pname] : prof.control.points) {
+      const std::string role_name(to_string(role));
       const bool known =
           std::find(needs.required.begin(), needs.required.end(), role) != needs.required.end() ||
           std::find(needs.optional.begin(), needs.optional.end(), role) != needs.optional.end();
       if (!known) {
-        issues.add(cptr + "/" + config::pointer_escape(role),
+        std::vector<ControlRole> taken = needs.required;
+        taken.insert(taken.end(), needs.optional.begin(), needs.optional.end());
+        issues.add(cptr + "/" + config::pointer_escape(role_name),
                    "control style " + std::string(to_string(prof.control.style)) +
-                       " has no point role \"" + role + "\"");
+                       " has no point role \"" + role_name + "\" (it takes: " +
+                       (taken.empty() ? std::string("none") : names_of(taken)) + ")");
         continue;
       }
       const PointSpec* p = prof.point(pname);
       if (p == nullptr) {
-        issues.add(cptr + "/" + config::pointer_escape(role),
+        issues.add(cptr + "/" + config::pointer_escape(role_name),
                    "names point \"" + pname + "\", which is not defined");
         continue;
       }
-      const bool written = role != "readback" && role != "rate_reference_w";
+      const bool written = role != ControlRole::readback && role != ControlRole::rate_reference_w;
       if (written && p->access != Access::read_write)
-        issues.add(p->pointer + "/access", "point is written by the control (role \"" + role +
+        issues.add(p->pointer + "/access", "point is written by the control (role \"" + role_name +
                                                "\") and must have access \"rw\"");
       if (written && !registers::is_numeric(p->type))
         issues.add(p->pointer + "/type", "a control point must be numeric");
-      if (role == "setpoint" || role == "setpoint_fallback" || role == "readback") {
+      if (role == ControlRole::setpoint || role == ControlRole::setpoint_fallback ||
+          role == ControlRole::readback) {
         const bool ok = prof.control.style == ControlStyle::grid_setpoint
                             ? (p->sign == SignConvention::import_positive ||
                                p->sign == SignConvention::export_positive)
                             : (p->sign == SignConvention::charge_positive ||
                                p->sign == SignConvention::discharge_positive);
         if (!ok)
-          issues.add(p->pointer + "/sign", "the " + role + " point needs a known sign (" +
+          issues.add(p->pointer + "/sign", "the " + role_name + " point needs a known sign (" +
                                                (prof.control.style == ControlStyle::grid_setpoint
                                                     ? "import_positive or export_positive"
                                                     : "charge_positive or discharge_positive") +
@@ -547,10 +651,10 @@ Profile parse_profile(const Json& document, const std::string& source) {
       }
     }
     if (prof.control.style == ControlStyle::grid_setpoint) {
-      for (const char* role : {"grid_power", "battery_power"})
+      for (const ReadingRole role : {ReadingRole::grid_power, ReadingRole::battery_power})
         if (prof.readings.count(role) == 0)
-          issues.add("/readings",
-                     std::string("control style grid_setpoint needs reading \"") + role + "\"");
+          issues.add("/readings", "control style grid_setpoint needs reading \"" +
+                                      std::string(to_string(role)) + "\"");
     }
     if (prof.control.style == ControlStyle::sunspec_storage) {
       if (prof.control.revert_timeout_s < 4.0 * prof.control.lease_s)

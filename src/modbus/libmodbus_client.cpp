@@ -42,6 +42,14 @@ std::string op_text(const Job& j) {
          " unit " + std::to_string(j.unit);
 }
 
+// The request as data for its errors (modbus_client.hpp: callers decide on it, not on text).
+ModbusDetail request_of(const Job& j) {
+  const std::uint8_t function = j.op == Op::read_holding ? ModbusDetail::kReadHolding
+                                : j.op == Op::read_input ? ModbusDetail::kReadInput
+                                                         : ModbusDetail::kWriteRegisters;
+  return ModbusDetail{.function = function, .unit = j.unit, .address = j.address, .count = j.count};
+}
+
 bool is_link_errno(int e) {
   return e == ECONNRESET || e == EPIPE || e == ENOTCONN || e == EBADF || e == ECONNREFUSED ||
          e == ECONNABORTED || e == EIO || e == ENXIO || e == ENODEV || e == EHOSTUNREACH ||
@@ -112,6 +120,7 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void complete(Job& job, Result<Registers> result) {
+    if (!result) result = Failure{with_request(result.error(), request_of(job))};
     if (job.op == Op::write) {
       Status st = result ? Status{} : Status{Failure{result.error()}};
       boost::asio::post(
@@ -259,7 +268,8 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
       }
       if (err > MODBUS_ENOBASE && err <= MODBUS_ENOBASE + 0x0B) {
         complete(job,
-                 Failure{exception_error(where, static_cast<std::uint8_t>(err - MODBUS_ENOBASE))});
+                 Failure{exception_error(where, static_cast<std::uint8_t>(err - MODBUS_ENOBASE),
+                                         request_of(job))});
         return true;
       }
       if (err == ETIMEDOUT) {

@@ -31,34 +31,25 @@ std::string_view exception_name(std::uint8_t code) noexcept {
   }
 }
 
-namespace {
-constexpr std::string_view kTag = "exception 0x";
-}
-
-Error exception_error(std::string_view where, std::uint8_t code) {
+Error exception_error(std::string_view where, std::uint8_t code, ModbusDetail request) {
   char hex[3];
   std::snprintf(hex, sizeof hex, "%02X", code);
-  return Error{ErrorCode::protocol_error, std::string(where) + ": " + std::string(kTag) + hex +
-                                              " " + std::string(exception_name(code))};
+  request.exception = code;
+  return Error{
+      ErrorCode::protocol_error,
+      std::string(where) + ": exception 0x" + hex + " " + std::string(exception_name(code)),
+      request};
+}
+
+Error with_request(Error error, const ModbusDetail& request) {
+  const auto exception = error.modbus ? error.modbus->exception : std::nullopt;
+  error.modbus = request;
+  error.modbus->exception = exception;
+  return error;
 }
 
 std::optional<std::uint8_t> exception_code_of(const Error& error) noexcept {
-  if (error.code != ErrorCode::protocol_error) return std::nullopt;
-  const auto pos = error.message.rfind(kTag);
-  if (pos == std::string::npos || pos + kTag.size() + 2 > error.message.size()) return std::nullopt;
-  unsigned value = 0;
-  for (std::size_t i = 0; i < 2; ++i) {
-    const char c = error.message[pos + kTag.size() + i];
-    unsigned d = 0;
-    if (c >= '0' && c <= '9')
-      d = static_cast<unsigned>(c - '0');
-    else if (c >= 'A' && c <= 'F')
-      d = static_cast<unsigned>(c - 'A' + 10);
-    else
-      return std::nullopt;
-    value = value * 16 + d;
-  }
-  return static_cast<std::uint8_t>(value);
+  return error.modbus ? error.modbus->exception : std::nullopt;
 }
 
 }  // namespace bessd::modbus

@@ -34,12 +34,14 @@ void check_accepted(const Profile& p) {
       fail("accepted an unknown scale factor point:", *point.scale_factor);
   }
   for (const auto& [field, reading] : p.readings) {
-    if (reading.points.empty()) fail("accepted a reading without points:", field);
+    if (reading.points.empty())
+      fail("accepted a reading without points:", std::string(to_string(field)));
     for (const auto& name : reading.points)
       if (p.point(name) == nullptr) fail("accepted a reading of an unknown point:", name);
   }
   for (const auto& [role, name] : p.control.points)
-    if (p.control_point(role) == nullptr) fail("accepted a control role without a point:", role);
+    if (p.control_point(role) == nullptr)
+      fail("accepted a control role without a point:", std::string(to_string(role)));
   for (const auto& write : p.control.safe_state)
     if (p.point(write.point) == nullptr) fail("accepted a safe-state write to:", write.point);
   for (const auto& pre : p.control.preconditions)

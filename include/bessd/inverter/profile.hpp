@@ -69,8 +69,51 @@ enum class ControlStyle : std::uint8_t {
   grid_setpoint,     // Victron ESS: grid setpoint = grid − battery + target
 };
 
+/// What a control point does for its control style: the keys of `control.points` in a
+/// profile (docs/profiles.md "Control"). Which roles a style takes: the loader's table.
+enum class ControlRole : std::uint8_t {
+  setpoint,                // battery_setpoint, grid_setpoint
+  setpoint_fallback,       // grid_setpoint: used after the device refuses `setpoint`
+  readback,                // battery_setpoint: the setpoint as the device reports it
+  enable,                  // battery_setpoint: 1 with a target, 0 in the safe state
+  storage_mode,            // sunspec_storage: StorCtl_Mod
+  charge_rate_pct,         // sunspec_storage: InWRte
+  discharge_rate_pct,      // sunspec_storage: OutWRte
+  revert_timeout_s,        // sunspec_storage: InOutWRte_RvrtTms
+  rate_reference_w,        // sunspec_storage: WChaMax, what the rates are a percentage of
+  grid_charging,           // sunspec_storage: ChaGriSet
+  discharge_limit_w,       // grid_setpoint: the device's discharge power limit
+  charge_current_limit_a,  // grid_setpoint: the device's charge current limit
+  charge_voltage_limit_v,  // grid_setpoint: the device's charge voltage limit
+};
+
+/// Which InverterState field a reading feeds: the keys of `readings` in a profile
+/// (docs/profiles.md "Readings").
+enum class ReadingRole : std::uint8_t {
+  battery_power,
+  battery_current,
+  battery_voltage,
+  grid_power,
+  ac_power,
+  pv_power,
+  rated_power,
+  operating,
+  model,
+  serial,
+  dc_load_power,
+};
+
 std::string_view to_string(ControlStyle s) noexcept;
 std::string_view to_string(SignConvention s) noexcept;
+/// The role's name in a profile file; one table serves both reading the file and printing.
+std::string_view to_string(ControlRole r) noexcept;
+std::string_view to_string(ReadingRole r) noexcept;
+/// The role a profile file's key names, if any.
+std::optional<ControlRole> control_role_named(std::string_view name) noexcept;
+std::optional<ReadingRole> reading_role_named(std::string_view name) noexcept;
+/// Every name of the table, for messages: "setpoint, setpoint_fallback, ...".
+std::string control_role_names();
+std::string reading_role_names();
 
 struct ConstWrite {
   std::string point;
@@ -116,12 +159,12 @@ struct ControlSpec {
   double lease_s{30.0};
   /// SunSpec 124: InOutWRte_RvrtTms written with every command, s (must be ≥ 4 × lease).
   double revert_timeout_s{0.0};
-  /// Role -> point. battery_setpoint: setpoint [, readback]. sunspec_storage: storage_mode,
+  /// Role -> point name. battery_setpoint: setpoint [, readback]. sunspec_storage: storage_mode,
   /// charge_rate_pct, discharge_rate_pct, revert_timeout_s, rate_reference_w [, grid_charging].
   /// grid_setpoint: setpoint [, setpoint_fallback, discharge_limit_w, charge_current_limit_a,
   /// charge_voltage_limit_v]. battery_setpoint also takes an optional `enable` (written 1 with a
   /// target, 0 is safe-state).
-  std::map<std::string, std::string> points;
+  std::map<ControlRole, std::string> points;
   std::vector<ConstWrite> safe_state;
   /// Writes that hand the device back to its own mode (`inverter.on_stop` = "release"); empty:
   /// the profile cannot release, and a stop holds.
@@ -141,14 +184,14 @@ struct Profile {
   std::optional<std::uint8_t> unit_id;
   /// InverterState field -> reading: battery_power, battery_current, battery_voltage,
   /// grid_power, ac_power, pv_power, rated_power, operating, model, serial.
-  std::map<std::string, Reading> readings;
+  std::map<ReadingRole, Reading> readings;
   /// Raw value of the `operating` point -> state.
   std::map<std::int64_t, core::InverterOperating> operating_states;
   ControlSpec control;
   SafetyCapabilities capabilities;
 
   const PointSpec* point(const std::string& point_name) const;
-  const PointSpec* control_point(const std::string& role) const;
+  const PointSpec* control_point(ControlRole role) const;
 };
 
 /// Parses and validates a profile; throws config::ConfigError(source, issues) listing every

@@ -7,10 +7,13 @@
 // Errors (Result<T> with bessd::Error):
 //   ErrorCode::timeout       no (complete) answer within the response/byte timeout
 //   ErrorCode::parse_error   CRC error or malformed answer (RTU noise, desynchronised stream)
-//   ErrorCode::protocol_error the device answered with a Modbus exception; the message holds
-//                            "exception 0x02 Illegal Data Address" (see exception_code_of())
+//   ErrorCode::protocol_error the device answered with a Modbus exception: its code is in
+//                            `Error::modbus->exception` (exception_code_of()); the message says
+//                            "exception 0x02 Illegal Data Address" for people
 //   ErrorCode::disconnected  the link is down; the client is reconnecting with backoff
 //   ErrorCode::invalid_argument a request Modbus cannot carry (0 or > 125 registers, ...)
+// Every error of a request carries the request in `Error::modbus` (function code, first
+// register, count), so that a caller decides on data, never on the message.
 
 #include <cstdint>
 #include <functional>
@@ -49,10 +52,13 @@ enum class ExceptionCode : std::uint8_t {
 
 /// "Illegal Data Address" etc.; "Unknown exception" for codes outside the table.
 std::string_view exception_name(std::uint8_t code) noexcept;
-/// The exception code carried by a protocol_error from a ModbusClient, if any.
+/// The exception code carried by an error from a ModbusClient, if the device sent one.
 std::optional<std::uint8_t> exception_code_of(const Error& error) noexcept;
-/// Builds the protocol_error for an exception (used by implementations and fakes).
-Error exception_error(std::string_view where, std::uint8_t code);
+/// Builds the protocol_error for an exception to `request` (used by implementations and fakes):
+/// the code as data beside the message "<where>: exception 0x02 Illegal Data Address".
+Error exception_error(std::string_view where, std::uint8_t code, ModbusDetail request = {});
+/// `error` with the request it belongs to (an exception code it carries is kept).
+Error with_request(Error error, const ModbusDetail& request);
 
 class ModbusClient {
  public:

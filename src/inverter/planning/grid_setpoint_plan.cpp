@@ -24,17 +24,17 @@ Result<WritePlan> WritePlanner::grid_setpoint(const Target& t, double target_w,
   // The envelope moves with the house load (site export headroom); the limit is a stored
   // setting, so it goes down to a 100 W grid: fewer flash writes, still never above.
   constexpr double kDischargeLimitStepW = 100.0;
-  if (cp.count("discharge_limit_w"))
+  if (cp.count(ControlRole::discharge_limit_w))
     out.push_back(limit_write(
-        cp.at("discharge_limit_w"),
+        cp.at(ControlRole::discharge_limit_w),
         values.toward_zero_on(
-            cp.at("discharge_limit_w"),
+            cp.at(ControlRole::discharge_limit_w),
             toward_zero(std::clamp(t.discharge_max_w, 0.0, kMaxLimitW), kDischargeLimitStepW)),
         in.now));
-  if (cp.count("charge_current_limit_a")) {
+  if (cp.count(ControlRole::charge_current_limit_a)) {
     // The envelope's part is paced as a stored limit; the part that lets the device carry a DC
     // load goes on top at once (docs/devices.md, the Victron GX section).
-    const std::string& point = cp.at("charge_current_limit_a");
+    const std::string& point = cp.at(ControlRole::charge_current_limit_a);
     const double carried_a = std::clamp(t.charge_current_carried_load_a, 0.0, 30000.0);
     const double envelope_a = std::clamp(t.charge_current_max_a - carried_a, 0.0, 30000.0);
     PointWrite w = limit_write(point, values.toward_zero_on(point, envelope_a), in.now);
@@ -43,15 +43,16 @@ Result<WritePlan> WritePlanner::grid_setpoint(const Target& t, double target_w,
   }
   // 0 V would read as "no voltage limit" on the device: an unknown CVL keeps the last one
   // (charging is at 0 A then anyway).
-  if (cp.count("charge_voltage_limit_v") && t.charge_voltage_max_v && *t.charge_voltage_max_v > 0.0)
-    out.push_back(limit_write(cp.at("charge_voltage_limit_v"),
-                              values.toward_zero_on(cp.at("charge_voltage_limit_v"),
+  if (cp.count(ControlRole::charge_voltage_limit_v) && t.charge_voltage_max_v &&
+      *t.charge_voltage_max_v > 0.0)
+    out.push_back(limit_write(cp.at(ControlRole::charge_voltage_limit_v),
+                              values.toward_zero_on(cp.at(ControlRole::charge_voltage_limit_v),
                                                     std::min(*t.charge_voltage_max_v, 6000.0)),
                               in.now));
   const double grid = *state->grid_power_w - *state->battery_power_w + target_w;
-  const std::string sp_name = in.use_fallback_setpoint && cp.count("setpoint_fallback")
-                                  ? cp.at("setpoint_fallback")
-                                  : cp.at("setpoint");
+  const std::string sp_name = in.use_fallback_setpoint && cp.count(ControlRole::setpoint_fallback)
+                                  ? cp.at(ControlRole::setpoint_fallback)
+                                  : cp.at(ControlRole::setpoint);
   const PointSpec& sp = *profile_.point(sp_name);
   const double device = sp.sign == SignConvention::export_positive ? -grid : grid;
   out.push_back({sp_name, std::round(device)});

@@ -10,9 +10,10 @@ Target carried_out(Target held, const std::vector<core::HeldDeviceLimit>& held_l
   if (held.kind != core::CommandKind::set_power) return held;
   const double volts = battery_voltage_v.value_or(0.0);
   for (const auto& h : held_limits) {
-    if (h.limit == "discharge_limit_w") {
+    // A held limit is named by its role (WritePlanner::held_limits).
+    if (h.limit == to_string(ControlRole::discharge_limit_w)) {
       held.battery_power_w = std::max(held.battery_power_w, -h.held);
-    } else if (h.limit == "charge_current_limit_a" && volts > 0.0) {
+    } else if (h.limit == to_string(ControlRole::charge_current_limit_a) && volts > 0.0) {
       held.battery_power_w = std::min(held.battery_power_w, h.held * volts);
     }
   }

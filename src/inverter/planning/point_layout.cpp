@@ -22,7 +22,7 @@ std::set<std::string> points_to_poll(const Profile& profile,
   for (const auto& [role, r] : profile.readings)
     for (const auto& n : r.points) names.insert(n);
   for (const auto& [role, n] : profile.control.points)
-    if (role == "rate_reference_w" || role == "readback") names.insert(n);
+    if (role == ControlRole::rate_reference_w || role == ControlRole::readback) names.insert(n);
   for (const auto& [role, n] : profile.control.points) {
     const PointSpec* p = profile.point(n);
     if (p != nullptr && p->scale_factor) names.insert(*p->scale_factor);

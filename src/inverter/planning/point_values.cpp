@@ -64,7 +64,7 @@ std::optional<std::string> PointValues::string_of(const std::string& point) cons
   return *s;
 }
 
-std::optional<double> PointValues::flow(const std::string& role, bool invert_battery_power) const {
+std::optional<double> PointValues::flow(ReadingRole role, bool invert_battery_power) const {
   auto rit = profile_.readings.find(role);
   if (rit == profile_.readings.end()) return std::nullopt;
   std::optional<double> total;
@@ -73,14 +73,14 @@ std::optional<double> PointValues::flow(const std::string& role, bool invert_bat
     if (!v) continue;
     const SignConvention s = profile_.point(n)->sign;
     double x = *v;
-    if (role == "battery_power" || role == "battery_current") {
+    if (role == ReadingRole::battery_power || role == ReadingRole::battery_current) {
       if (s == SignConvention::unknown || s == SignConvention::none) continue;
       if (s == SignConvention::discharge_positive) x = -x;
       if (invert_battery_power) x = -x;
-    } else if (role == "grid_power") {
+    } else if (role == ReadingRole::grid_power) {
       if (s == SignConvention::unknown) continue;
       if (s == SignConvention::export_positive) x = -x;
-    } else if (role == "ac_power") {
+    } else if (role == ReadingRole::ac_power) {
       if (s == SignConvention::unknown) continue;
       if (s == SignConvention::import_positive) x = -x;
     }

@@ -69,21 +69,22 @@ std::vector<PointWrite> WritePlanner::const_writes(const std::vector<ConstWrite>
   const auto& cp = profile_.control.points;
   std::vector<PointWrite> out;
   for (const auto& w : list) {
-    const bool swap = in.use_fallback_setpoint && cp.count("setpoint") &&
-                      cp.count("setpoint_fallback") && w.point == cp.at("setpoint");
-    out.push_back({swap ? cp.at("setpoint_fallback") : w.point, w.value});
+    const bool swap = in.use_fallback_setpoint && cp.count(ControlRole::setpoint) &&
+                      cp.count(ControlRole::setpoint_fallback) &&
+                      w.point == cp.at(ControlRole::setpoint);
+    out.push_back({swap ? cp.at(ControlRole::setpoint_fallback) : w.point, w.value});
   }
   return out;
 }
 
 Result<WritePlan> WritePlanner::battery_setpoint(double target_w, const PlanInputs& in) const {
   const auto& cp = profile_.control.points;
-  const PointSpec& sp = *profile_.point(cp.at("setpoint"));
+  const PointSpec& sp = *profile_.point(cp.at(ControlRole::setpoint));
   WritePlan plan;
   plan.writes.push_back(
       {sp.name, toward_zero(to_device_battery(sp, target_w, in.invert_battery_power),
                             in.values.step_of(sp))});
-  if (cp.count("enable")) plan.writes.push_back({cp.at("enable"), 1.0});
+  if (cp.count(ControlRole::enable)) plan.writes.push_back({cp.at(ControlRole::enable), 1.0});
   return plan;
 }
 
@@ -101,7 +102,7 @@ std::vector<core::HeldDeviceLimit> WritePlanner::held_limits() const {
     if (!below) continue;
     std::string role = point;
     for (const auto& [r, p] : profile_.control.points)
-      if (p == point) role = r;
+      if (p == point) role = to_string(r);
     out.push_back({role, below->first, below->second, pacer.loosen_due()});
   }
   return out;
@@ -114,6 +115,18 @@ PointWrite WritePlanner::limit_write(const std::string& point, double wanted, Ti
   constexpr Duration kStoredLimitLoosenAfter = std::chrono::seconds{60};
   auto it = limit_pacers_.try_emplace(point, kStoredLimitLoosenAfter).first;
   return {point, it->second.next(wanted, now)};
+}
+
+bool setpoint_refused(const Error& error, const Profile& profile, const PointLayout& layout) {
+  constexpr std::uint8_t kIllegalDataAddress = 0x02;
+  if (profile.control.style != ControlStyle::grid_setpoint || !error.modbus) return false;
+  const auto& cp = profile.control.points;
+  if (!cp.count(ControlRole::setpoint) || !cp.count(ControlRole::setpoint_fallback)) return false;
+  const PointAddress* at = layout.find(cp.at(ControlRole::setpoint));
+  const ModbusDetail& request = *error.modbus;
+  return at != nullptr && request.function == ModbusDetail::kWriteRegisters &&
+         request.exception == kIllegalDataAddress && request.unit == at->unit &&
+         request.covers(at->address);
 }
 
 }  // namespace bessd::inverter

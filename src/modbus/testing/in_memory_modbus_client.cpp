@@ -21,6 +21,13 @@ std::string function_text(InMemoryModbusClient::Function f) {
   return "request";
 }
 
+ModbusDetail request_detail(const InMemoryModbusClient::Request& r) {
+  return ModbusDetail{.function = static_cast<std::uint8_t>(r.function),
+                      .unit = r.unit,
+                      .address = r.address,
+                      .count = r.count};
+}
+
 }  // namespace
 
 InMemoryModbusClient::InMemoryModbusClient(boost::asio::io_context& io, std::string name)
@@ -66,7 +73,8 @@ void InMemoryModbusClient::stop() {
   for (auto& p : queued) {
     boost::asio::post(io_, [p = std::move(p), this, alive = std::weak_ptr<char>(alive_)]() mutable {
       if (alive.expired()) return;
-      const Error e{ErrorCode::disconnected, where(p.request) + ": client stopped"};
+      const Error e{ErrorCode::disconnected, where(p.request) + ": client stopped",
+                    request_detail(p.request)};
       if (p.on_read) p.on_read(Failure{e});
       if (p.on_write) p.on_write(Failure{e});
     });
@@ -208,6 +216,8 @@ void InMemoryModbusClient::complete(Pending p) {
                        r.count);
     }
   }
+  // Every error names its request as data, as the real client's do (modbus_client.hpp).
+  if (error) error = with_request(std::move(*error), request_detail(r));
   r.ok = !error.has_value();
   log_.push_back(r);
   std::weak_ptr<char> alive = alive_;
@@ -243,7 +253,7 @@ std::optional<Error> InMemoryModbusClient::injected(const Request& r) {
 }
 
 Error InMemoryModbusClient::error_for(const Request& r, std::uint8_t code) const {
-  return exception_error(where(r), code);
+  return exception_error(where(r), code, request_detail(r));
 }
 
 std::string InMemoryModbusClient::where(const Request& r) const {

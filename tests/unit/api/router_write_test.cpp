@@ -222,6 +222,7 @@ TEST_F(RouterWrite, EveryErrorCodeMapsToAStatus) {
                                                              {ErrorCode::protocol_error, 500},
                                                              {ErrorCode::busy, 409},
                                                              {ErrorCode::storage_error, 503},
+                                                             {ErrorCode::readback_mismatch, 500},
                                                              {ErrorCode::internal, 500}};
   for (const auto& [code, status] : expected) {
     const auto r = error_response(Error{code, "m"});

@@ -30,7 +30,7 @@ std::string error_of(const config::Config& c) {
 TEST(SiteMeterProfile, TheShippedMetersLoadAndAnInverterProfileIsRefused) {
   for (const char* name : {"sdm630", "sunspec_meter"}) {
     const auto p = load_meter_profile(with_meter(name), "/etc/bessd/bessd.json");
-    EXPECT_TRUE(p.readings.count("grid_power")) << name;
+    EXPECT_TRUE(p.readings.count(inverter::ReadingRole::grid_power)) << name;
     EXPECT_EQ(p.control.style, inverter::ControlStyle::none) << name;
   }
   const std::string commanded = error_of(with_meter("victron_ess"));

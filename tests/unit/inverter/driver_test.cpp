@@ -338,6 +338,8 @@ TEST(ProfileDriver, IgnoredWritesRaiseReadbackMismatch) {
   const auto& e = r.events.back();
   EXPECT_EQ(e.fields.at("point"), "setpoint");
   EXPECT_EQ(r.bank.get("setpoint"), 0.0);
+  // The mismatch is told once, by its own event, not again as a failed write.
+  EXPECT_EQ(r.count("inverter.write_failed", EventEdge::once), 0);
   // The device accepts writes again: the next lease clears the condition.
   r.server->set_ignore_writes(false);
   r.clock.advance(11s);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -227,6 +228,42 @@ TEST(PointLayout, SunSpecPointsResolveInTheirModelAndPollsMerge) {
   std::size_t polled = 0;
   for (const auto& b : layout.poll_blocks()) polled += b.points.size();
   EXPECT_GT(polled, layout.poll_blocks().size()) << "neighbouring points share a request";
+}
+
+// The Victron fallback (docs/devices.md) is decided on the error's Modbus data: the request a
+// device refused, and with what.
+TEST(SetpointFallback, DecidedOnTheRefusedRequestNotOnTheMessage) {
+  const Profile victron = load_profile(kProfiles / "victron_ess.json");
+  const PointLayout layout(victron, {}, 1);
+  const auto refused = [](std::uint8_t function, std::uint8_t unit, std::uint16_t address,
+                          std::uint16_t count, std::optional<std::uint8_t> exception) {
+    return Error{ErrorCode::protocol_error, "m",
+                 ModbusDetail{.function = function,
+                              .unit = unit,
+                              .address = address,
+                              .count = count,
+                              .exception = exception}};
+  };
+  constexpr auto kWrite = ModbusDetail::kWriteRegisters;
+  EXPECT_TRUE(setpoint_refused(refused(kWrite, 100, 2716, 2, 0x02), victron, layout));
+  // A merged request that covers the setpoint counts; one next to it does not.
+  EXPECT_TRUE(setpoint_refused(refused(kWrite, 100, 2715, 3, 0x02), victron, layout));
+  EXPECT_FALSE(setpoint_refused(refused(kWrite, 100, 2718, 2, 0x02), victron, layout));
+  EXPECT_FALSE(setpoint_refused(refused(kWrite, 100, 2714, 2, 0x02), victron, layout));
+  // Another exception, function, unit, or none at all: not the missing register.
+  EXPECT_FALSE(setpoint_refused(refused(kWrite, 100, 2716, 2, 0x04), victron, layout));
+  EXPECT_FALSE(setpoint_refused(refused(kWrite, 100, 2716, 2, std::nullopt), victron, layout));
+  EXPECT_FALSE(
+      setpoint_refused(refused(ModbusDetail::kReadHolding, 100, 2716, 2, 0x02), victron, layout));
+  EXPECT_FALSE(setpoint_refused(refused(kWrite, 227, 2716, 2, 0x02), victron, layout));
+  // A message that reads like the refusal, without the data, is not one.
+  EXPECT_FALSE(setpoint_refused(
+      Error{ErrorCode::protocol_error,
+            "modbus tcp gx:502: write 2716+2 unit 100: exception 0x02 Illegal Data Address"},
+      victron, layout));
+  // A profile without a fallback (or of another style) never falls back.
+  const Profile sunspec = load_profile(kProfiles / "sunspec.json");
+  EXPECT_FALSE(setpoint_refused(refused(kWrite, 100, 2716, 2, 0x02), sunspec, layout));
 }
 
 TEST(ObeyCheck, OffForTheWholeWindowIsNotObeyingAndBackWithinToleranceClearsAtOnce) {

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <set>
+#include <string_view>
+
 #include <bessd/config/config_error.hpp>
 #include <bessd/inverter/profile.hpp>
 
@@ -34,12 +38,14 @@ TEST(Profile, ShippedDetails) {
   const Profile v = load_profile(kProfiles / "victron_ess.json");
   EXPECT_EQ(v.unit_id, 100);
   EXPECT_EQ(v.control.style, ControlStyle::grid_setpoint);
-  ASSERT_NE(v.control_point("setpoint"), nullptr);
-  EXPECT_EQ(*v.control_point("setpoint")->address, 2716);
-  EXPECT_EQ(v.control_point("setpoint")->type, registers::RegisterType::s32);
-  EXPECT_EQ(v.readings.at("grid_power").combine, Reading::Combine::sum);
-  EXPECT_TRUE(v.readings.at("battery_power").includes_dc_loads) << "the GX's battery service";
-  EXPECT_EQ(v.readings.at("battery_power").points, std::vector<std::string>{"battery_power"});
+  ASSERT_NE(v.control_point(ControlRole::setpoint), nullptr);
+  EXPECT_EQ(*v.control_point(ControlRole::setpoint)->address, 2716);
+  EXPECT_EQ(v.control_point(ControlRole::setpoint)->type, registers::RegisterType::s32);
+  EXPECT_EQ(v.readings.at(ReadingRole::grid_power).combine, Reading::Combine::sum);
+  EXPECT_TRUE(v.readings.at(ReadingRole::battery_power).includes_dc_loads)
+      << "the GX's battery service";
+  EXPECT_EQ(v.readings.at(ReadingRole::battery_power).points,
+            std::vector<std::string>{"battery_power"});
   const Profile s = load_profile(kProfiles / "sunspec.json");
   EXPECT_TRUE(s.sunspec);
   EXPECT_EQ(s.point("InWRte")->models, (std::vector<std::uint16_t>{124}));
@@ -148,8 +154,8 @@ TEST(ProfileCapabilities, ShippedProfilesDeclareWhatTheyDo) {
   EXPECT_TRUE(v.capabilities.voltage_limit);
   EXPECT_TRUE(v.capabilities.current_limit);
   EXPECT_TRUE(v.capabilities.battery_power_sign_known);
-  ASSERT_NE(v.control_point("charge_voltage_limit_v"), nullptr);
-  EXPECT_EQ(*v.control_point("charge_voltage_limit_v")->address, 2710);
+  ASSERT_NE(v.control_point(ControlRole::charge_voltage_limit_v), nullptr);
+  EXPECT_EQ(*v.control_point(ControlRole::charge_voltage_limit_v)->address, 2710);
 }
 
 const std::string kStoragePoints =
@@ -202,6 +208,61 @@ TEST(ProfileCapabilities, ReleaseWritesMustBeWritablePoints) {
   EXPECT_NE(e.find("/control/release/1/point: names point \"Z\""), std::string::npos) << e;
 }
 
+// One table maps role names to roles, for reading a profile and for printing a role.
+TEST(ProfileRoles, EveryRoleHasOneNameThatReadsBack) {
+  std::set<std::string_view> names;
+  for (int i = 0; i <= static_cast<int>(ControlRole::charge_voltage_limit_v); ++i) {
+    const auto role = static_cast<ControlRole>(i);
+    const std::string_view name = to_string(role);
+    EXPECT_NE(name, "invalid") << i;
+    EXPECT_EQ(control_role_named(name), role) << name;
+    EXPECT_TRUE(names.insert(name).second) << name;
+  }
+  for (int i = 0; i <= static_cast<int>(ReadingRole::dc_load_power); ++i) {
+    const auto role = static_cast<ReadingRole>(i);
+    const std::string_view name = to_string(role);
+    EXPECT_NE(name, "invalid") << i;
+    EXPECT_EQ(reading_role_named(name), role) << name;
+  }
+  EXPECT_EQ(control_role_named("Setpoint"), std::nullopt);
+  EXPECT_EQ(reading_role_named("grid"), std::nullopt);
+  EXPECT_EQ(to_string(ControlRole::setpoint_fallback), "setpoint_fallback");
+  EXPECT_EQ(to_string(ReadingRole::battery_power), "battery_power");
+}
+
+// A misspelt role is a configuration error at the role's key, naming the point it was given and
+// every accepted name (docs/profiles.md).
+TEST(ProfileErrors, AnUnknownControlRoleListsTheAcceptedNames) {
+  const auto e =
+      issues_of(make(R"("S":{"address":1,"type":"s16","access":"rw","sign":"charge_positive"})",
+                     R"("style":"battery_setpoint","points":{"setpoint":"S","setpont":"S"},)"
+                     R"("safe_state":[{"point":"S","value":0}])"));
+  EXPECT_NE(e.find("/control/points/setpont: unknown control role \"setpont\" for point \"S\" "
+                   "(accepted: setpoint, setpoint_fallback, readback, enable, storage_mode, "),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("charge_voltage_limit_v)"), std::string::npos) << e;
+  // A known role the style does not take says which it takes.
+  const auto other =
+      issues_of(make(R"("S":{"address":1,"type":"s16","access":"rw","sign":"charge_positive"})",
+                     R"("style":"battery_setpoint","points":{"setpoint":"S","storage_mode":"S"},)"
+                     R"("safe_state":[{"point":"S","value":0}])"));
+  EXPECT_NE(other.find("/control/points/storage_mode: control style battery_setpoint has no "
+                       "point role \"storage_mode\" (it takes: setpoint, readback, enable)"),
+            std::string::npos)
+      << other;
+}
+
+TEST(ProfileErrors, AnUnknownReadingListsTheAcceptedNames) {
+  const auto e = issues_of(
+      R"({"name":"x","points":{"A":{"address":1,"type":"u16"}},"readings":{"grid":"A"}})");
+  EXPECT_NE(e.find("/readings/grid: unknown reading \"grid\" (accepted: battery_power, "
+                   "battery_current, battery_voltage, grid_power, ac_power, pv_power, "
+                   "rated_power, operating, model, serial, dc_load_power)"),
+            std::string::npos)
+      << e;
+}
+
 TEST(ProfileErrors, ReadingNamesAnUndefinedPoint) {
   std::string s =
       R"({"name":"x","points":{"A":{"address":1,"type":"u16"}},"readings":{"battery_power":"Z"}})";
@@ -224,11 +285,11 @@ TEST(Profile, AReadingMaySayItIncludesDcLoads) {
       nlohmann::json::parse(with(
           R"({"battery_power":{"points":["P","Q"],"includes_dc_loads":true},"ac_power":{"sum":["P","Q"]}})")),
       "ok.json");
-  EXPECT_TRUE(p.readings.at("battery_power").includes_dc_loads);
-  EXPECT_EQ(p.readings.at("battery_power").combine, Reading::Combine::first);
-  EXPECT_EQ(p.readings.at("battery_power").points, (std::vector<std::string>{"P", "Q"}));
-  EXPECT_FALSE(p.readings.at("ac_power").includes_dc_loads);
-  EXPECT_EQ(p.readings.at("ac_power").combine, Reading::Combine::sum);
+  EXPECT_TRUE(p.readings.at(ReadingRole::battery_power).includes_dc_loads);
+  EXPECT_EQ(p.readings.at(ReadingRole::battery_power).combine, Reading::Combine::first);
+  EXPECT_EQ(p.readings.at(ReadingRole::battery_power).points, (std::vector<std::string>{"P", "Q"}));
+  EXPECT_FALSE(p.readings.at(ReadingRole::ac_power).includes_dc_loads);
+  EXPECT_EQ(p.readings.at(ReadingRole::ac_power).combine, Reading::Combine::sum);
 
   auto e = issues_of(with(R"({"grid_power":{"points":"P","includes_dc_loads":true}})"));
   EXPECT_NE(e.find("/readings/grid_power/includes_dc_loads: applies to the battery_power"),

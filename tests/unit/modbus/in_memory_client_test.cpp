@@ -74,6 +74,11 @@ TEST(InMemoryModbusClient, ExceptionsForAnAddressRangeAndUnknownUnits) {
   const auto refused = rig.write(205, {1, 2});
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(exception_code_of(refused.error()), std::uint8_t{0x02});
+  EXPECT_EQ(refused.error().modbus, (ModbusDetail{.function = ModbusDetail::kWriteRegisters,
+                                                  .unit = 1,
+                                                  .address = 205,
+                                                  .count = 2,
+                                                  .exception = 0x02}));
   EXPECT_NE(refused.error().message.find("memory unit 1: write 205+2"), std::string::npos)
       << refused.error().message;
   EXPECT_TRUE(rig.read(205, 2).has_value()) << "only writes were refused";
@@ -92,6 +97,10 @@ TEST(InMemoryModbusClient, FailsEveryRequestAfterTheNth) {
   const auto third = rig.read(100, 1);
   ASSERT_FALSE(third.has_value());
   EXPECT_EQ(third.error().code, ErrorCode::timeout);
+  // An injected failure names the request it failed, as the real client's do.
+  EXPECT_EQ(third.error().modbus,
+            (ModbusDetail{
+                .function = ModbusDetail::kReadHolding, .unit = 1, .address = 100, .count = 1}));
   EXPECT_FALSE(rig.write(100, {6}).has_value());
   EXPECT_EQ(rig.client.holding(1, 100, 1), (Registers{5})) << "a failed write changed nothing";
   rig.client.clear_faults();

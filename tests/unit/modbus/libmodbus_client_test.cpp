@@ -125,11 +125,20 @@ TEST(LibmodbusClientTcp, ExceptionsCarryTheirCodeAndName) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::protocol_error);
   EXPECT_EQ(exception_code_of(r.error()), 0x02);
+  // The request and the code come as data (a caller decides on them), the name for people.
+  EXPECT_EQ(r.error().modbus, (ModbusDetail{.function = ModbusDetail::kReadHolding,
+                                            .unit = 1,
+                                            .address = 105,
+                                            .count = 2,
+                                            .exception = 0x02}));
   EXPECT_NE(r.error().message.find("Illegal Data Address"), std::string::npos);
   // Unknown unit: the server answers 0x0B like a Victron GX; the link stays up.
-  auto u = link.read(io, 77, 0, 1);
+  auto u = link.read(io, 77, 0, 1, true);
   ASSERT_FALSE(u);
   EXPECT_EQ(exception_code_of(u.error()), 0x0B);
+  ASSERT_TRUE(u.error().modbus);
+  EXPECT_EQ(u.error().modbus->function, ModbusDetail::kReadInput);
+  EXPECT_EQ(u.error().modbus->unit, 77);
   EXPECT_TRUE(link.read(io, 1, 0, 1));
   EXPECT_EQ(link.downs, 0);
 }
@@ -274,9 +283,14 @@ TEST(LibmodbusClientRtu, ExceptionOverRtu) {
   server->add_exception(16, 0, 10, 0x04);
   server->start();
   Link link(io, rtu_options(server->device_path(), 115200));
-  auto w = link.write(io, 1, 3, {1});
+  auto w = link.write(io, 1, 3, {1, 2});
   ASSERT_FALSE(w);
   EXPECT_EQ(exception_code_of(w.error()), 0x04);
+  EXPECT_EQ(w.error().modbus, (ModbusDetail{.function = ModbusDetail::kWriteRegisters,
+                                            .unit = 1,
+                                            .address = 3,
+                                            .count = 2,
+                                            .exception = 0x04}));
 }
 
 TEST(RtuTiming, T35FollowsTheBaudRate) {

@@ -39,7 +39,7 @@ class PointValues {
   std::optional<std::string> string_of(const std::string& point) const;
   /// A reading's flow in bessd's convention: battery + = charging, grid + = import, ac + =
   /// export. Points of unknown sign are left out (a battery power of unknown sign is unknown).
-  std::optional<double> flow(const std::string& role, bool invert_battery_power) const;
+  std::optional<double> flow(ReadingRole role, bool invert_battery_power) const;
 
   /// The register step of `p` (scale × 10^sf); 0 when its scale factor is unknown.
   double step_of(const PointSpec& p) const;

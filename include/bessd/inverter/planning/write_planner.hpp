@@ -17,6 +17,7 @@
 #include <bessd/common/result.hpp>
 #include <bessd/core/inverter_command.hpp>
 #include <bessd/core/inverter_state.hpp>
+#include <bessd/inverter/planning/point_layout.hpp>
 #include <bessd/inverter/planning/point_values.hpp>
 #include <bessd/inverter/planning/stored_limit_pacer.hpp>
 #include <bessd/inverter/profile.hpp>
@@ -68,7 +69,7 @@ class WritePlanner {
 
   /// The earliest time a stored limit held below the envelope may be loosened, if one is.
   std::optional<TimePoint> stored_limit_loosen_due() const;
-  /// The stored limits held below the envelope now, by the profile's role name.
+  /// The stored limits held below the envelope now, by the role's name in the profile file.
   std::vector<core::HeldDeviceLimit> held_limits() const;
 
  private:
@@ -83,6 +84,12 @@ class WritePlanner {
   const Profile& profile_;
   std::map<std::string, StoredLimitPacer> limit_pacers_;  // per stored (flash) limit point
 };
+
+/// Whether a failed write says the device lacks the volatile grid setpoint, so that the stored
+/// one (`setpoint_fallback`) is to be written instead (docs/devices.md, Victron before Venus OS
+/// 3.50): exception 0x02 (Illegal Data Address) to a write that covered the setpoint's register,
+/// for a grid-setpoint profile that has a fallback. Decided on the error's Modbus data.
+bool setpoint_refused(const Error& error, const Profile& profile, const PointLayout& layout);
 
 /// Device-sign value of a bessd battery power (+ = charging) for a point.
 double to_device_battery(const PointSpec& p, double w, bool invert_battery_power);

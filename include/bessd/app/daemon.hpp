@@ -1,20 +1,14 @@
 #pragma once
-// The bessd daemon: owns the io_context thread, the configuration and (as they land) every
-// driver and the controller. Signals: SIGINT/SIGTERM stop cleanly (safe state first), SIGHUP
-// reloads the configuration (the old one stays when the new one is invalid).
+// The bessd daemon as `bessd` runs it: the runtime (daemon_runtime.hpp) over the real devices
+// (daemon_ports.hpp). Signals: SIGINT/SIGTERM stop cleanly (safe state first), SIGHUP reloads
+// the configuration (the old one stays when the new one is invalid).
 
-#include <filesystem>
 #include <memory>
-#include <optional>
 
+#include <bessd/app/daemon_runtime.hpp>
 #include <bessd/config/config.hpp>
 
 namespace bessd::app {
-
-struct DaemonOptions {
-  std::filesystem::path config_path;
-  std::optional<config::LogLevel> log_level;  // --log-level, survives reloads
-};
 
 class Daemon {
  public:
@@ -27,8 +21,7 @@ class Daemon {
   int run();
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<DaemonRuntime> runtime_;
 };
 
 }  // namespace bessd::app

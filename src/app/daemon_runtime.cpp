@@ -777,7 +777,7 @@ struct DaemonRuntime::Impl {
                                          out.command, std::string(control::to_string(out.state)),
                                          std::string(config::to_string(in.request.mode)));
       sample.cell_voltage_estimated_v = out.findings.estimated_cell_voltage_v;
-      store->append_telemetry(std::move(sample));
+      store->append_telemetry(sample);
     }
     if (in.now - last_counters_saved_at >= std::chrono::minutes(1)) {
       last_counters_saved_at = in.now;

@@ -564,11 +564,7 @@ void Router::put_mode(const Request& req, Reply reply) {
   config::IssueList issues;
   config::ObjectReader in(&*body, "", issues);
   ModeRequest request;
-  const config::EnumTable<Mode> modes{{"idle", Mode::idle},
-                                      {"manual", Mode::manual},
-                                      {"self_consumption", Mode::self_consumption},
-                                      {"schedule", Mode::schedule}};
-  const bool mode_ok = in.enumeration("mode", request.mode, modes, config::Presence::required);
+  const bool mode_ok = in.enumeration("mode", request.mode, kModeNames, config::Presence::required);
   if (body->contains("setpoint_w") && (*body)["setpoint_w"].is_null()) {
     in.accept("setpoint_w");
   } else {

@@ -143,10 +143,7 @@ const char* const kTimeHelp =
     "(-30s, -15m, -2h, -7d)";
 
 std::optional<core::Severity> parse_severity(std::string_view text) {
-  using S = core::Severity;
-  for (S s : {S::debug, S::info, S::warning, S::error, S::critical})
-    if (core::to_string(s) == text) return s;
-  return std::nullopt;
+  return enum_from_name(core::kSeverityNames, text);
 }
 
 /// The 403 when the requester's scope is too small for the route (docs/api.md "Transports and

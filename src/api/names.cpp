@@ -10,27 +10,11 @@
 namespace bessd::api {
 
 std::string_view to_string(Transport t) noexcept {
-  switch (t) {
-    case Transport::unix_socket:
-      return "unix";
-    case Transport::tcp:
-      return "tcp";
-    case Transport::internal:
-      return "internal";
-    case Transport::mqtt:
-      return "mqtt";
-  }
-  return "invalid";
+  return enum_name(kTransportNames, t);
 }
 
 std::string_view to_string(Scope s) noexcept {
-  switch (s) {
-    case Scope::read:
-      return "read";
-    case Scope::control:
-      return "control";
-  }
-  return "invalid";
+  return enum_name(kScopeNames, s);
 }
 
 std::string Requester::describe() const {
@@ -52,97 +36,35 @@ std::string Requester::describe() const {
 }
 
 std::string_view to_string(Mode m) noexcept {
-  switch (m) {
-    case Mode::idle:
-      return "idle";
-    case Mode::manual:
-      return "manual";
-    case Mode::schedule:
-      return "schedule";
-    case Mode::self_consumption:
-      return "self_consumption";
-  }
-  return "invalid";
+  return enum_name(kModeNames, m);
 }
 
 std::optional<Mode> parse_mode(std::string_view text) noexcept {
-  for (Mode m : {Mode::idle, Mode::manual, Mode::self_consumption, Mode::schedule})
-    if (to_string(m) == text) return m;
-  return std::nullopt;
+  return enum_from_name(kModeNames, text);
 }
 
 std::string_view to_string(LinkState s) noexcept {
-  switch (s) {
-    case LinkState::unknown:
-      return "unknown";
-    case LinkState::up:
-      return "up";
-    case LinkState::stale:
-      return "stale";
-    case LinkState::down:
-      return "down";
-    case LinkState::disabled:
-      return "disabled";
-  }
-  return "invalid";
+  return enum_name(kLinkStateNames, s);
 }
 
 std::string_view to_string(Verdict v) noexcept {
-  switch (v) {
-    case Verdict::pass:
-      return "pass";
-    case Verdict::warn:
-      return "warn";
-    case Verdict::derate:
-      return "derate";
-    case Verdict::block:
-      return "block";
-  }
-  return "invalid";
+  return enum_name(kVerdictNames, v);
 }
 
 std::string_view to_string(Direction d) noexcept {
-  switch (d) {
-    case Direction::charge:
-      return "charge";
-    case Direction::discharge:
-      return "discharge";
-    case Direction::both:
-      return "both";
-  }
-  return "invalid";
+  return enum_name(kDirectionNames, d);
 }
 
 std::string_view to_string(ValueSource s) noexcept {
-  switch (s) {
-    case ValueSource::reported:
-      return "reported";
-    case ValueSource::derived:
-      return "derived";
-    case ValueSource::configured:
-      return "configured";
-    case ValueSource::unavailable:
-      return "unavailable";
-  }
-  return "invalid";
+  return enum_name(kValueSourceNames, s);
 }
 
 std::string_view to_string(Resolution r) noexcept {
-  switch (r) {
-    case Resolution::raw:
-      return "raw";
-    case Resolution::minute:
-      return "minute";
-    case Resolution::quarter_hour:
-      return "quarter_hour";
-  }
-  return "invalid";
+  return enum_name(kResolutionNames, r);
 }
 
 std::optional<Resolution> parse_resolution(std::string_view text) noexcept {
-  for (Resolution r : {Resolution::raw, Resolution::minute, Resolution::quarter_hour})
-    if (to_string(r) == text) return r;
-  return std::nullopt;
+  return enum_from_name(kResolutionNames, text);
 }
 
 int default_energy_periods(energy::PeriodKind kind) noexcept {
@@ -182,32 +104,11 @@ const std::vector<std::string_view>& history_fields() {
 }
 
 std::string_view to_string(Method m) noexcept {
-  switch (m) {
-    case Method::get:
-      return "GET";
-    case Method::put:
-      return "PUT";
-    case Method::post:
-      return "POST";
-    case Method::head:
-      return "HEAD";
-    case Method::delete_:
-      return "DELETE";
-    case Method::patch:
-      return "PATCH";
-    case Method::options:
-      return "OPTIONS";
-    case Method::other:
-      return "OTHER";
-  }
-  return "OTHER";
+  return enum_name(kMethodNames, m, "OTHER");
 }
 
 Method parse_method(std::string_view text) noexcept {
-  for (Method m : {Method::get, Method::put, Method::post, Method::head, Method::delete_,
-                   Method::patch, Method::options})
-    if (to_string(m) == text) return m;
-  return Method::other;
+  return enum_from_name(kMethodNames, text).value_or(Method::other);
 }
 
 }  // namespace bessd::api

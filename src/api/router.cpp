@@ -143,10 +143,7 @@ const char* const kTimeHelp =
     "(-30s, -15m, -2h, -7d)";
 
 std::optional<core::Severity> parse_severity(std::string_view text) {
-  using S = core::Severity;
-  for (S s : {S::debug, S::info, S::warning, S::error, S::critical})
-    if (core::to_string(s) == text) return s;
-  return std::nullopt;
+  return enum_from_name(core::kSeverityNames, text);
 }
 
 /// The 403 when the requester's scope is too small for the route (docs/api.md "Transports and
@@ -564,11 +561,7 @@ void Router::put_mode(const Request& req, Reply reply) {
   config::IssueList issues;
   config::ObjectReader in(&*body, "", issues);
   ModeRequest request;
-  const config::EnumTable<Mode> modes{{"idle", Mode::idle},
-                                      {"manual", Mode::manual},
-                                      {"self_consumption", Mode::self_consumption},
-                                      {"schedule", Mode::schedule}};
-  const bool mode_ok = in.enumeration("mode", request.mode, modes, config::Presence::required);
+  const bool mode_ok = in.enumeration("mode", request.mode, kModeNames, config::Presence::required);
   if (body->contains("setpoint_w") && (*body)["setpoint_w"].is_null()) {
     in.accept("setpoint_w");
   } else {

@@ -4,19 +4,7 @@
 namespace bessd::config {
 
 std::string_view to_string(Chemistry c) noexcept {
-  switch (c) {
-    case Chemistry::LFP:
-      return "LFP";
-    case Chemistry::NMC:
-      return "NMC";
-    case Chemistry::NCA:
-      return "NCA";
-    case Chemistry::LiPo:
-      return "LiPo";
-    case Chemistry::LiHV:
-      return "LiHV";
-  }
-  return "invalid";
+  return enum_name(kChemistryNames, c);
 }
 
 namespace {
@@ -53,13 +41,7 @@ void read_battery(ObjectReader& in, BatteryConfig& out) {
   // Sanity bounds only; whether a limit suits the chemistry is the compliance rule BAT-CHEM-01.
   const auto cell_v = NumberRange::between(1.0, 5.0);
   const auto temp_c = NumberRange::between(-40.0, 100.0);
-  in.enumeration("chemistry", out.chemistry,
-                 EnumTable<Chemistry>{{"LFP", Chemistry::LFP},
-                                      {"NMC", Chemistry::NMC},
-                                      {"NCA", Chemistry::NCA},
-                                      {"LiPo", Chemistry::LiPo},
-                                      {"LiHV", Chemistry::LiHV}},
-                 Presence::required);
+  in.enumeration("chemistry", out.chemistry, kChemistryNames, Presence::required);
   in.number("nominal_energy_kwh", out.nominal_energy_kwh, positive, Presence::required);
   in.number("nominal_voltage_v", out.nominal_voltage_v, positive);
   in.number("capacity_ah", out.capacity_ah, positive);

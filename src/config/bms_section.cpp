@@ -5,29 +5,16 @@
 namespace bessd::config {
 
 std::string_view to_string(BmsTransport t) noexcept {
-  switch (t) {
-    case BmsTransport::socketcan:
-      return "socketcan";
-    case BmsTransport::slcan:
-      return "slcan";
-  }
-  return "invalid";
+  return enum_name(kBmsTransportNames, t);
 }
 
 std::string_view to_string(BmsProtocol p) noexcept {
-  switch (p) {
-    case BmsProtocol::pylontech_lv:
-      return "pylontech_lv";
-  }
-  return "invalid";
+  return enum_name(kBmsProtocolNames, p);
 }
 
 void read_bms(ObjectReader& in, BmsConfig& out) {
-  in.enumeration("protocol", out.protocol,
-                 EnumTable<BmsProtocol>{{"pylontech_lv", BmsProtocol::pylontech_lv}});
-  in.enumeration("transport", out.transport,
-                 EnumTable<BmsTransport>{{"socketcan", BmsTransport::socketcan},
-                                         {"slcan", BmsTransport::slcan}});
+  in.enumeration("protocol", out.protocol, kBmsProtocolNames);
+  in.enumeration("transport", out.transport, kBmsTransportNames);
   if (in.string("interface", out.interface, Presence::optional, false)) {
     if (auto problem = interface_name_problem(out.interface))
       in.issues().add(in.child_pointer("interface"), *problem);

@@ -3,26 +3,12 @@
 namespace bessd::config {
 
 std::string_view to_string(OperatingMode m) noexcept {
-  switch (m) {
-    case OperatingMode::idle:
-      return "idle";
-    case OperatingMode::manual:
-      return "manual";
-    case OperatingMode::self_consumption:
-      return "self_consumption";
-    case OperatingMode::schedule:
-      return "schedule";
-  }
-  return "invalid";
+  return enum_name(kOperatingModeNames, m);
 }
 
 void read_control(ObjectReader& in, ControlConfig& out) {
   in.integer("period_ms", out.period_ms, 100, 60'000);
-  in.enumeration("mode", out.mode,
-                 EnumTable<OperatingMode>{{"idle", OperatingMode::idle},
-                                          {"manual", OperatingMode::manual},
-                                          {"self_consumption", OperatingMode::self_consumption},
-                                          {"schedule", OperatingMode::schedule}});
+  in.enumeration("mode", out.mode, kOperatingModeNames);
   in.number("manual_setpoint_w", out.manual_setpoint_w, NumberRange::between(-1e6, 1e6));
   {
     auto sc = in.object("self_consumption");

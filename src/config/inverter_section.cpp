@@ -5,35 +5,15 @@
 namespace bessd::config {
 
 std::string_view to_string(ModbusTransport t) noexcept {
-  switch (t) {
-    case ModbusTransport::tcp:
-      return "tcp";
-    case ModbusTransport::rtu:
-      return "rtu";
-  }
-  return "invalid";
+  return enum_name(kModbusTransportNames, t);
 }
 
 std::string_view to_string(Parity p) noexcept {
-  switch (p) {
-    case Parity::none:
-      return "none";
-    case Parity::even:
-      return "even";
-    case Parity::odd:
-      return "odd";
-  }
-  return "invalid";
+  return enum_name(kParityNames, p);
 }
 
 std::string_view to_string(OnStop s) noexcept {
-  switch (s) {
-    case OnStop::hold:
-      return "hold";
-    case OnStop::release:
-      return "release";
-  }
-  return "invalid";
+  return enum_name(kOnStopNames, s);
 }
 
 void read_inverter(ObjectReader& in, InverterConfig& out) {
@@ -47,8 +27,7 @@ void read_inverter(ObjectReader& in, InverterConfig& out) {
   in.number("standby_tolerance_w", out.standby_tolerance_w, NumberRange::at_least(0.0));
   in.number("ramp_w_per_s", out.ramp_w_per_s, NumberRange::between(1.0, 1.0e6));
   in.boolean("invert_battery_power", out.invert_battery_power);
-  in.enumeration("on_stop", out.on_stop,
-                 EnumTable<OnStop>{{"hold", OnStop::hold}, {"release", OnStop::release}});
+  in.enumeration("on_stop", out.on_stop, kOnStopNames);
   in.finish();
 }
 

@@ -2,28 +2,13 @@
 
 namespace bessd::config {
 
-namespace {
-const EnumTable<LogLevel>& level_table() {
-  static const EnumTable<LogLevel> table{
-      {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
-      {"warn", LogLevel::warn},   {"error", LogLevel::error}, {"critical", LogLevel::critical},
-      {"off", LogLevel::off}};
-  return table;
-}
-}  // namespace
-
 std::string_view to_string(LogLevel l) noexcept {
-  for (const auto& [name, value] : level_table())
-    if (value == l) return name;
-  return "invalid";
+  return enum_name(kLogLevelNames, l);
 }
 
 void read_logging(ObjectReader& in, LoggingConfig& out) {
-  in.enumeration("level", out.level, level_table());
-  in.enumeration("format", out.format,
-                 EnumTable<LogFormat>{{"auto", LogFormat::automatic},
-                                      {"plain", LogFormat::plain},
-                                      {"journal", LogFormat::journal}});
+  in.enumeration("level", out.level, kLogLevelNames);
+  in.enumeration("format", out.format, kLogFormatNames);
   auto components = in.object("components");
   static constexpr std::string_view kLoggers[] = {"app",      "config",  "compliance", "limits",
                                                   "control",  "can",     "bms",        "modbus",
@@ -33,7 +18,7 @@ void read_logging(ObjectReader& in, LoggingConfig& out) {
     for (auto l : kLoggers) known = known || l == name;
     if (!known) continue;  // finish() reports it as unknown
     LogLevel level{LogLevel::info};
-    if (components.enumeration(name, level, level_table())) out.components[name] = level;
+    if (components.enumeration(name, level, kLogLevelNames)) out.components[name] = level;
   }
   components.finish();
   in.finish();

@@ -5,9 +5,7 @@
 namespace bessd::config {
 
 void read_modbus_link(ObjectReader& in, ModbusLinkConfig& link) {
-  in.enumeration(
-      "transport", link.transport,
-      EnumTable<ModbusTransport>{{"tcp", ModbusTransport::tcp}, {"rtu", ModbusTransport::rtu}});
+  in.enumeration("transport", link.transport, kModbusTransportNames);
   {
     auto t = in.object("tcp");
     if (t.string("host", link.tcp.host, Presence::optional, false)) {
@@ -35,9 +33,7 @@ void read_modbus_link(ObjectReader& in, ModbusLinkConfig& link) {
                        "must be a standard serial speed (e.g. 9600, 19200, 115200), got " +
                            std::to_string(link.rtu.baud));
     }
-    r.enumeration(
-        "parity", link.rtu.parity,
-        EnumTable<Parity>{{"none", Parity::none}, {"even", Parity::even}, {"odd", Parity::odd}});
+    r.enumeration("parity", link.rtu.parity, kParityNames);
     r.integer("data_bits", link.rtu.data_bits, 7, 8);
     r.integer("stop_bits", link.rtu.stop_bits, 1, 2);
     r.boolean("rs485", link.rtu.rs485);

@@ -81,14 +81,7 @@ void read_days(ObjectReader& in, const Json* days, std::uint8_t& out) {
 }
 
 void read_action(ObjectReader& in, ScheduleAction& a) {
-  in.enumeration(
-      "action", a.kind,
-      EnumTable<ScheduleActionKind>{{"charge", ScheduleActionKind::charge},
-                                    {"hold", ScheduleActionKind::hold},
-                                    {"discharge", ScheduleActionKind::discharge},
-                                    {"self_consumption", ScheduleActionKind::self_consumption},
-                                    {"idle", ScheduleActionKind::idle}},
-      Presence::required);
+  in.enumeration("action", a.kind, kScheduleActionKindNames, Presence::required);
   const auto pct = NumberRange::between(0.0, 100.0);
   // Only the keys that belong to the action: a floor on a charge is a mistake, not a no-op.
   if (a.kind == ScheduleActionKind::charge) in.number("target_soc_pct", a.target_soc_pct, pct);
@@ -146,19 +139,7 @@ void read_by_price(ObjectReader& in, std::optional<PricePlanConfig>& out) {
 }  // namespace
 
 std::string_view to_string(ScheduleActionKind k) noexcept {
-  switch (k) {
-    case ScheduleActionKind::charge:
-      return "charge";
-    case ScheduleActionKind::hold:
-      return "hold";
-    case ScheduleActionKind::discharge:
-      return "discharge";
-    case ScheduleActionKind::self_consumption:
-      return "self_consumption";
-    case ScheduleActionKind::idle:
-      return "idle";
-  }
-  return "invalid";
+  return enum_name(kScheduleActionKindNames, k);
 }
 
 std::string clock_text(int minute) {

@@ -7,30 +7,6 @@
 namespace bessd::config {
 
 namespace {
-const EnumTable<SiteLocation>& location_table() {
-  static const EnumTable<SiteLocation> table{
-      {"outdoor_wall", SiteLocation::outdoor_wall},
-      {"outdoor_ground", SiteLocation::outdoor_ground},
-      {"outbuilding_detached", SiteLocation::outbuilding_detached},
-      {"garage_integral", SiteLocation::garage_integral},
-      {"utility_room", SiteLocation::utility_room},
-      {"plant_room", SiteLocation::plant_room},
-      {"habitable_room", SiteLocation::habitable_room},
-      {"bedroom", SiteLocation::bedroom},
-      {"cupboard_into_bedroom", SiteLocation::cupboard_into_bedroom},
-      {"escape_route", SiteLocation::escape_route},
-      {"protected_escape_route", SiteLocation::protected_escape_route},
-      {"firefighting_shaft", SiteLocation::firefighting_shaft},
-      {"under_stairs", SiteLocation::under_stairs},
-      {"loft", SiteLocation::loft},
-      {"roof_space", SiteLocation::roof_space},
-      {"void", SiteLocation::void_space},
-      {"cellar", SiteLocation::cellar},
-      {"bathroom", SiteLocation::bathroom},
-  };
-  return table;
-}
-
 /// site.jurisdiction: a known ISO 3166-1 alpha-2 code, or an alias of the United Kingdom (read as
 /// GB). "NI" and anything else is an error with a suggestion: a typo must not switch the PAS 63100
 /// fire rules off.
@@ -63,9 +39,7 @@ void read_jurisdiction(ObjectReader& in, SiteConfig& out) {
 }  // namespace
 
 std::string_view to_string(SiteLocation l) noexcept {
-  for (const auto& [name, value] : location_table())
-    if (value == l) return name;
-  return "invalid";
+  return enum_name(kSiteLocationNames, l);
 }
 
 bool is_outdoor(SiteLocation l) noexcept {
@@ -73,15 +47,7 @@ bool is_outdoor(SiteLocation l) noexcept {
 }
 
 std::string_view to_string(DetectionType t) noexcept {
-  switch (t) {
-    case DetectionType::heat:
-      return "heat";
-    case DetectionType::smoke:
-      return "smoke";
-    case DetectionType::multi:
-      return "multi";
-  }
-  return "invalid";
+  return enum_name(kDetectionTypeNames, t);
 }
 
 void read_site(ObjectReader& in, SiteConfig& out) {
@@ -95,7 +61,7 @@ void read_site(ObjectReader& in, SiteConfig& out) {
   }
   read_jurisdiction(in, out);
   in.boolean("dwelling", out.dwelling);
-  in.enumeration("location", out.location, location_table(), Presence::required);
+  in.enumeration("location", out.location, kSiteLocationNames, Presence::required);
   in.boolean("stair_is_escape_route", out.stair_is_escape_route);
   in.boolean("outdoor_practicable", out.outdoor_practicable);
   in.string("indoor_justification", out.indoor_justification);
@@ -120,10 +86,7 @@ void read_site(ObjectReader& in, SiteConfig& out) {
     auto d = in.object("detection");
     d.boolean("present", out.detection.present);
     DetectionType type{DetectionType::smoke};
-    if (d.enumeration("type", type,
-                      EnumTable<DetectionType>{{"heat", DetectionType::heat},
-                                               {"smoke", DetectionType::smoke},
-                                               {"multi", DetectionType::multi}})) {
+    if (d.enumeration("type", type, kDetectionTypeNames)) {
       out.detection.type = type;
     }
     d.boolean("interlinked", out.detection.interlinked);

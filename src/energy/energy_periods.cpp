@@ -16,23 +16,11 @@ Date shifted(Date day, int n) {
 }  // namespace
 
 std::string_view to_string(PeriodKind kind) noexcept {
-  switch (kind) {
-    case PeriodKind::day:
-      return "day";
-    case PeriodKind::week:
-      return "week";
-    case PeriodKind::month:
-      return "month";
-    case PeriodKind::year:
-      return "year";
-  }
-  return "day";
+  return enum_name(kPeriodKindNames, kind, "day");
 }
 
 std::optional<PeriodKind> parse_period_kind(std::string_view text) noexcept {
-  for (const auto k : {PeriodKind::day, PeriodKind::week, PeriodKind::month, PeriodKind::year})
-    if (to_string(k) == text) return k;
-  return std::nullopt;
+  return enum_from_name(kPeriodKindNames, text);
 }
 
 EnergyTotals increase_between(const EnergyTotals& before, const EnergyTotals& after) {

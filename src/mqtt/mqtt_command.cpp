@@ -36,12 +36,8 @@ std::string lower(std::string_view text) {
 }
 
 std::optional<api::Mode> mode_named(std::string_view text) {
-  const std::string word = lower(trimmed(text));
-  if (word == "idle") return api::Mode::idle;
-  if (word == "manual") return api::Mode::manual;
-  if (word == "self_consumption") return api::Mode::self_consumption;
-  if (word == "schedule") return api::Mode::schedule;
-  return std::nullopt;
+  // The same words as PUT /v1/mode, but a Home Assistant user may type them in any case.
+  return api::parse_mode(lower(trimmed(text)));
 }
 
 std::optional<double> number_in(std::string_view text) {

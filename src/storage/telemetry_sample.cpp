@@ -77,25 +77,11 @@ TelemetrySample make_telemetry_sample(WallTime at, const core::PackState& pack,
 }
 
 std::string_view to_string(Resolution r) noexcept {
-  switch (r) {
-    case Resolution::automatic:
-      return "auto";
-    case Resolution::raw:
-      return "raw";
-    case Resolution::minute:
-      return "1m";
-    case Resolution::quarter_hour:
-      return "15m";
-  }
-  return "invalid";
+  return enum_name(kResolutionNames, r);
 }
 
 std::optional<Resolution> parse_resolution(std::string_view text) {
-  for (auto r :
-       {Resolution::automatic, Resolution::raw, Resolution::minute, Resolution::quarter_hour}) {
-    if (to_string(r) == text) return r;
-  }
-  return std::nullopt;
+  return enum_from_name(kResolutionNames, text);
 }
 
 }  // namespace bessd::storage

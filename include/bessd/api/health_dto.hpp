@@ -2,15 +2,23 @@
 // GET /v1/health: state of health and lifetime data (EU 2023/1542 Art. 14, Annex VII;
 // docs/api.md). Each value says whether the BMS reported it or bessd derived it.
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <bessd/common/clock.hpp>
+#include <bessd/common/enum_names.hpp>
 
 namespace bessd::api {
 
 enum class ValueSource : std::uint8_t { reported, derived, configured, unavailable };
+inline constexpr auto kValueSourceNames =
+    std::to_array<EnumName<ValueSource>>({{ValueSource::reported, "reported"},
+                                          {ValueSource::derived, "derived"},
+                                          {ValueSource::configured, "configured"},
+                                          {ValueSource::unavailable, "unavailable"}});
+static_assert(enum_names_complete(kValueSourceNames));
 std::string_view to_string(ValueSource s) noexcept;
 
 struct HealthValue {

@@ -2,6 +2,7 @@
 // The slow, database-backed queries (events, history, audit, energy) and their results. The router
 // validates every parameter before the facade sees it: ranges and limits below are guaranteed.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -11,6 +12,7 @@
 
 #include <bessd/api/requester.hpp>
 #include <bessd/common/clock.hpp>
+#include <bessd/common/enum_names.hpp>
 #include <bessd/core/event.hpp>
 #include <bessd/energy/energy_money.hpp>
 #include <bessd/energy/energy_periods.hpp>
@@ -35,6 +37,11 @@ struct EventRecord {
 
 /// Storage resolutions (retention tiers of the storage component).
 enum class Resolution : std::uint8_t { raw, minute, quarter_hour };
+inline constexpr auto kResolutionNames =
+    std::to_array<EnumName<Resolution>>({{Resolution::raw, "raw"},
+                                         {Resolution::minute, "minute"},
+                                         {Resolution::quarter_hour, "quarter_hour"}});
+static_assert(enum_names_complete(kResolutionNames));
 std::string_view to_string(Resolution r) noexcept;
 std::optional<Resolution> parse_resolution(std::string_view text) noexcept;
 

@@ -3,21 +3,33 @@
 // socket, the bearer token over TCP); the router passes it to every write so that the facade can
 // record who did what in the audit log.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include <bessd/common/enum_names.hpp>
+
 namespace bessd::api {
 
 /// `mqtt`: a command from the MQTT broker (docs/mqtt.md "Control").
 enum class Transport : std::uint8_t { unix_socket, tcp, internal, mqtt };
+inline constexpr auto kTransportNames =
+    std::to_array<EnumName<Transport>>({{Transport::unix_socket, "unix"},
+                                        {Transport::tcp, "tcp"},
+                                        {Transport::internal, "internal"},
+                                        {Transport::mqtt, "mqtt"}});
+static_assert(enum_names_complete(kTransportNames));
 
 std::string_view to_string(Transport t) noexcept;
 
 /// What a requester may do (docs/api.md "Transports and access"): `read` every GET (and
 /// /metrics); `control` also every write. Control implies read.
 enum class Scope : std::uint8_t { read, control };
+inline constexpr auto kScopeNames =
+    std::to_array<EnumName<Scope>>({{Scope::read, "read"}, {Scope::control, "control"}});
+static_assert(enum_names_complete(kScopeNames));
 
 std::string_view to_string(Scope s) noexcept;
 

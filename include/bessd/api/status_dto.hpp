@@ -3,12 +3,14 @@
 // compliance verdict and the links. Built by the facade on the io_context thread from the latest
 // snapshot; every age is computed by the facade from its Clock (the router reads no clock for it).
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <bessd/common/clock.hpp>
+#include <bessd/common/enum_names.hpp>
 #include <bessd/core/envelope.hpp>
 #include <bessd/core/event.hpp>
 #include <bessd/core/inverter_state.hpp>
@@ -21,6 +23,12 @@ namespace bessd::api {
 
 /// Operating modes an operator can ask for (PUT /v1/mode).
 enum class Mode : std::uint8_t { idle, manual, self_consumption, schedule };
+inline constexpr auto kModeNames =
+    std::to_array<EnumName<Mode>>({{Mode::idle, "idle"},
+                                   {Mode::manual, "manual"},
+                                   {Mode::self_consumption, "self_consumption"},
+                                   {Mode::schedule, "schedule"}});
+static_assert(enum_names_complete(kModeNames));
 std::string_view to_string(Mode m) noexcept;
 std::optional<Mode> parse_mode(std::string_view text) noexcept;
 
@@ -69,6 +77,13 @@ struct ControllerStatus {
 };
 
 enum class LinkState : std::uint8_t { unknown, up, stale, down, disabled };
+inline constexpr auto kLinkStateNames =
+    std::to_array<EnumName<LinkState>>({{LinkState::unknown, "unknown"},
+                                        {LinkState::up, "up"},
+                                        {LinkState::stale, "stale"},
+                                        {LinkState::down, "down"},
+                                        {LinkState::disabled, "disabled"}});
+static_assert(enum_names_complete(kLinkStateNames));
 std::string_view to_string(LinkState s) noexcept;
 
 /// A link to a device (BMS over CAN, inverter over Modbus) or a service (storage).
@@ -83,6 +98,11 @@ struct LinkStatus {
 
 /// Overall installation verdict, worst first when compared: block > derate > warn > pass.
 enum class Verdict : std::uint8_t { pass, warn, derate, block };
+inline constexpr auto kVerdictNames = std::to_array<EnumName<Verdict>>({{Verdict::pass, "pass"},
+                                                                        {Verdict::warn, "warn"},
+                                                                        {Verdict::derate, "derate"},
+                                                                        {Verdict::block, "block"}});
+static_assert(enum_names_complete(kVerdictNames));
 std::string_view to_string(Verdict v) noexcept;
 
 struct ComplianceSummary {

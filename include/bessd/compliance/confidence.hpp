@@ -1,8 +1,11 @@
 #pragma once
 // How sure bessd is of the fact behind a rule or threshold (docs/compliance.md: [C] [S] [U] [I]).
 
+#include <array>
 #include <cstdint>
 #include <string_view>
+
+#include <bessd/common/enum_names.hpp>
 
 namespace bessd::compliance {
 
@@ -12,6 +15,12 @@ enum class Confidence : std::uint8_t {
   uncertain,  // [U] uncertain
   judgement,  // [I] bessd's own engineering judgement
 };
+inline constexpr auto kConfidenceNames =
+    std::to_array<EnumName<Confidence>>({{Confidence::confirmed, "confirmed"},
+                                         {Confidence::secondary, "secondary"},
+                                         {Confidence::uncertain, "uncertain"},
+                                         {Confidence::judgement, "judgement"}});
+static_assert(enum_names_complete(kConfidenceNames));
 
 /// The tag as printed in reports: "[C]", "[S]", "[U]", "[I]".
 std::string_view tag(Confidence c) noexcept;

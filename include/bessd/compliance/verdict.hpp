@@ -1,9 +1,12 @@
 #pragma once
 // The verdict of one installation rule, and of a whole compliance report (docs/compliance.md).
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
+
+#include <bessd/common/enum_names.hpp>
 
 namespace bessd::compliance {
 
@@ -17,6 +20,13 @@ enum class Verdict : std::uint8_t {
   derate,          // limits reduced (SL-DER-01 factor); power flows
   block,           // no power flow until fixed: the daemon stays up, monitors and explains
 };
+inline constexpr auto kVerdictNames =
+    std::to_array<EnumName<Verdict>>({{Verdict::not_applicable, "not_applicable"},
+                                      {Verdict::pass, "pass"},
+                                      {Verdict::warn, "warn"},
+                                      {Verdict::derate, "derate"},
+                                      {Verdict::block, "block"}});
+static_assert(enum_names_complete(kVerdictNames));
 
 /// "not_applicable", "pass", "warn", "derate", "block" (the JSON / API spelling).
 std::string_view to_string(Verdict v) noexcept;

@@ -2,15 +2,24 @@
 // The battery as installed: chemistry, nameplate, the pack's datasheet limits (which override the
 // chemistry defaults, docs/compliance.md BAT-CHEM-01) and second-life records (SL-* rules).
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include <bessd/common/date.hpp>
+#include <bessd/common/enum_names.hpp>
 
 namespace bessd::config {
 
 enum class Chemistry : std::uint8_t { LFP, NMC, NCA, LiPo, LiHV };
+inline constexpr auto kChemistryNames =
+    std::to_array<EnumName<Chemistry>>({{Chemistry::LFP, "LFP"},
+                                        {Chemistry::NMC, "NMC"},
+                                        {Chemistry::NCA, "NCA"},
+                                        {Chemistry::LiPo, "LiPo"},
+                                        {Chemistry::LiHV, "LiHV"}});
+static_assert(enum_names_complete(kChemistryNames));
 std::string_view to_string(Chemistry c) noexcept;
 
 struct SecondLife {

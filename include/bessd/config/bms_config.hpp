@@ -1,11 +1,20 @@
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
+
+#include <bessd/common/enum_names.hpp>
 
 namespace bessd::config {
 
 enum class BmsTransport : std::uint8_t { socketcan, slcan };
+inline constexpr auto kBmsTransportNames = std::to_array<EnumName<BmsTransport>>(
+    {{BmsTransport::socketcan, "socketcan"}, {BmsTransport::slcan, "slcan"}});
+static_assert(enum_names_complete(kBmsTransportNames));
 enum class BmsProtocol : std::uint8_t { pylontech_lv };
+inline constexpr auto kBmsProtocolNames =
+    std::to_array<EnumName<BmsProtocol>>({{BmsProtocol::pylontech_lv, "pylontech_lv"}});
+static_assert(enum_names_complete(kBmsProtocolNames));
 std::string_view to_string(BmsTransport t) noexcept;
 std::string_view to_string(BmsProtocol p) noexcept;
 

@@ -1,11 +1,20 @@
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include <bessd/common/enum_names.hpp>
+
 namespace bessd::config {
 
 enum class OperatingMode : std::uint8_t { idle, manual, self_consumption, schedule };
+inline constexpr auto kOperatingModeNames =
+    std::to_array<EnumName<OperatingMode>>({{OperatingMode::idle, "idle"},
+                                            {OperatingMode::manual, "manual"},
+                                            {OperatingMode::self_consumption, "self_consumption"},
+                                            {OperatingMode::schedule, "schedule"}});
+static_assert(enum_names_complete(kOperatingModeNames));
 std::string_view to_string(OperatingMode m) noexcept;
 
 struct SelfConsumptionConfig {

@@ -1,14 +1,19 @@
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include <bessd/common/enum_names.hpp>
 #include <bessd/config/modbus_link_config.hpp>
 
 namespace bessd::config {
 
 /// What bessd leaves the inverter in when it stops without a fault (docs/operations.md).
 enum class OnStop : std::uint8_t { hold, release };
+inline constexpr auto kOnStopNames =
+    std::to_array<EnumName<OnStop>>({{OnStop::hold, "hold"}, {OnStop::release, "release"}});
+static_assert(enum_names_complete(kOnStopNames));
 std::string_view to_string(OnStop s) noexcept;
 
 struct InverterConfig : ModbusLinkConfig {

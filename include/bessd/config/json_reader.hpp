@@ -5,6 +5,8 @@
 // problems go into a shared IssueList with the JSON pointer of the offending value; reading never
 // stops at the first problem.
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -15,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <bessd/common/enum_names.hpp>
 #include <bessd/config/config_error.hpp>
 
 namespace bessd::config {
@@ -111,6 +114,15 @@ class ObjectReader {
       allowed += (allowed.empty() ? "" : ", ") + std::string(entry.first);
     issues_.add(child_pointer(key), "must be one of " + allowed + "; got \"" + text + "\"");
     return false;
+  }
+  /// The same over an enum's name table (common/enum_names.hpp), in the table's order.
+  template <typename E, std::size_t N>
+  bool enumeration(std::string_view key, E& out, const std::array<EnumName<E>, N>& table,
+                   Presence presence = Presence::optional) {
+    EnumTable<E> pairs;
+    pairs.reserve(N);
+    for (const auto& row : table) pairs.emplace_back(row.name, row.value);
+    return enumeration(key, out, pairs, presence);
   }
 
   /// Reads a nested object; returns a reader over it (over nothing when absent or wrong type).

@@ -1,13 +1,22 @@
 #pragma once
 // A Modbus device's link: the inverter's and a meter's (docs/configuration.md).
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include <bessd/common/enum_names.hpp>
+
 namespace bessd::config {
 
 enum class ModbusTransport : std::uint8_t { tcp, rtu };
+inline constexpr auto kModbusTransportNames = std::to_array<EnumName<ModbusTransport>>(
+    {{ModbusTransport::tcp, "tcp"}, {ModbusTransport::rtu, "rtu"}});
+static_assert(enum_names_complete(kModbusTransportNames));
 enum class Parity : std::uint8_t { none, even, odd };
+inline constexpr auto kParityNames = std::to_array<EnumName<Parity>>(
+    {{Parity::none, "none"}, {Parity::even, "even"}, {Parity::odd, "odd"}});
+static_assert(enum_names_complete(kParityNames));
 std::string_view to_string(ModbusTransport t) noexcept;
 std::string_view to_string(Parity p) noexcept;
 

@@ -2,15 +2,25 @@
 // The `schedule` section (docs/schedules.md): weekly windows in local time, each with one
 // action, and the action outside them. Used by the operating mode `schedule`.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <bessd/common/enum_names.hpp>
+
 namespace bessd::config {
 
 enum class ScheduleActionKind : std::uint8_t { charge, hold, discharge, self_consumption, idle };
+inline constexpr auto kScheduleActionKindNames = std::to_array<EnumName<ScheduleActionKind>>(
+    {{ScheduleActionKind::charge, "charge"},
+     {ScheduleActionKind::hold, "hold"},
+     {ScheduleActionKind::discharge, "discharge"},
+     {ScheduleActionKind::self_consumption, "self_consumption"},
+     {ScheduleActionKind::idle, "idle"}});
+static_assert(enum_names_complete(kScheduleActionKindNames));
 std::string_view to_string(ScheduleActionKind k) noexcept;
 
 struct ScheduleAction {

@@ -1,9 +1,12 @@
 #pragma once
 // Installation facts of the site (docs/compliance.md): where the battery is, how it is protected.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include <bessd/common/enum_names.hpp>
 
 namespace bessd::config {
 
@@ -27,11 +30,36 @@ enum class SiteLocation : std::uint8_t {
   cellar,
   bathroom,
 };
+inline constexpr auto kSiteLocationNames = std::to_array<EnumName<SiteLocation>>(
+    {{SiteLocation::outdoor_wall, "outdoor_wall"},
+     {SiteLocation::outdoor_ground, "outdoor_ground"},
+     {SiteLocation::outbuilding_detached, "outbuilding_detached"},
+     {SiteLocation::garage_integral, "garage_integral"},
+     {SiteLocation::utility_room, "utility_room"},
+     {SiteLocation::plant_room, "plant_room"},
+     {SiteLocation::habitable_room, "habitable_room"},
+     {SiteLocation::bedroom, "bedroom"},
+     {SiteLocation::cupboard_into_bedroom, "cupboard_into_bedroom"},
+     {SiteLocation::escape_route, "escape_route"},
+     {SiteLocation::protected_escape_route, "protected_escape_route"},
+     {SiteLocation::firefighting_shaft, "firefighting_shaft"},
+     {SiteLocation::under_stairs, "under_stairs"},
+     {SiteLocation::loft, "loft"},
+     {SiteLocation::roof_space, "roof_space"},
+     {SiteLocation::void_space, "void"},
+     {SiteLocation::cellar, "cellar"},
+     {SiteLocation::bathroom, "bathroom"}});
+static_assert(enum_names_complete(kSiteLocationNames));
 
 std::string_view to_string(SiteLocation l) noexcept;
 bool is_outdoor(SiteLocation l) noexcept;
 
 enum class DetectionType : std::uint8_t { heat, smoke, multi };
+inline constexpr auto kDetectionTypeNames =
+    std::to_array<EnumName<DetectionType>>({{DetectionType::heat, "heat"},
+                                            {DetectionType::smoke, "smoke"},
+                                            {DetectionType::multi, "multi"}});
+static_assert(enum_names_complete(kDetectionTypeNames));
 std::string_view to_string(DetectionType t) noexcept;
 
 /// Distances from the battery enclosure, in metres; absent = not recorded.

@@ -3,8 +3,11 @@
 // discharge, and why. Every bound carries the cause that set it, for the API's "why is my battery
 // not charging?" answer.
 
+#include <array>
 #include <cstdint>
 #include <string>
+
+#include <bessd/common/enum_names.hpp>
 
 namespace bessd::core {
 
@@ -27,6 +30,25 @@ enum class CauseKind : std::uint8_t {
   cell_spread,       // OP-DV-01
   fire_alarm,        // ALM-01
 };
+inline constexpr auto kCauseKindNames =
+    std::to_array<EnumName<CauseKind>>({{CauseKind::none, "none"},
+                                        {CauseKind::bms_limit, "bms_limit"},
+                                        {CauseKind::pack_rating, "pack_rating"},
+                                        {CauseKind::cell_voltage, "cell_voltage"},
+                                        {CauseKind::temperature, "temperature"},
+                                        {CauseKind::soc_reserve, "soc_reserve"},
+                                        {CauseKind::second_life, "second_life"},
+                                        {CauseKind::inverter_rating, "inverter_rating"},
+                                        {CauseKind::site_grid_limit, "site_grid_limit"},
+                                        {CauseKind::protection_flag, "protection_flag"},
+                                        {CauseKind::stale_data, "stale_data"},
+                                        {CauseKind::compliance_block, "compliance_block"},
+                                        {CauseKind::fault, "fault"},
+                                        {CauseKind::hysteresis, "hysteresis"},
+                                        {CauseKind::over_current, "over_current"},
+                                        {CauseKind::cell_spread, "cell_spread"},
+                                        {CauseKind::fire_alarm, "fire_alarm"}});
+static_assert(enum_names_complete(kCauseKindNames));
 
 std::string_view to_string(CauseKind k) noexcept;
 

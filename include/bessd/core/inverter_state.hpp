@@ -2,6 +2,7 @@
 // What bessd last read from the inverter. Battery power + = charging; grid power + = import
 // from the grid (the meter's view). Absent fields were not read or are not offered by the profile.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,10 +10,18 @@
 #include <vector>
 
 #include <bessd/common/clock.hpp>
+#include <bessd/common/enum_names.hpp>
 
 namespace bessd::core {
 
 enum class InverterOperating : std::uint8_t { unknown, off, standby, running, fault };
+inline constexpr auto kInverterOperatingNames =
+    std::to_array<EnumName<InverterOperating>>({{InverterOperating::unknown, "unknown"},
+                                                {InverterOperating::off, "off"},
+                                                {InverterOperating::standby, "standby"},
+                                                {InverterOperating::running, "running"},
+                                                {InverterOperating::fault, "fault"}});
+static_assert(enum_names_complete(kInverterOperatingNames));
 std::string_view to_string(InverterOperating o) noexcept;
 
 /// A limit the device keeps as a stored (flash) setting that bessd holds below the envelope for

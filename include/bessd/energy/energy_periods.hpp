@@ -4,12 +4,14 @@
 // months or years. A period bessd did not run in has nothing counted and says so by how much of
 // it was measured, never by a 0 kWh figure. Pure: fed days, the present day as an argument.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
 
 #include <bessd/common/date.hpp>
+#include <bessd/common/enum_names.hpp>
 #include <bessd/energy/energy_counters.hpp>
 
 namespace bessd::energy {
@@ -22,6 +24,12 @@ struct DayEnergy {
 };
 
 enum class PeriodKind : std::uint8_t { day, week, month, year };
+inline constexpr auto kPeriodKindNames =
+    std::to_array<EnumName<PeriodKind>>({{PeriodKind::day, "day"},
+                                         {PeriodKind::week, "week"},
+                                         {PeriodKind::month, "month"},
+                                         {PeriodKind::year, "year"}});
+static_assert(enum_names_complete(kPeriodKindNames));
 std::string_view to_string(PeriodKind kind) noexcept;
 std::optional<PeriodKind> parse_period_kind(std::string_view text) noexcept;
 

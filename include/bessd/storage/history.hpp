@@ -1,6 +1,7 @@
 #pragma once
 // History queries: a time range at a resolution, answered from the tier that holds it.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include <bessd/common/clock.hpp>
+#include <bessd/common/enum_names.hpp>
 #include <bessd/core/event.hpp>
 
 namespace bessd::storage {
@@ -17,6 +19,12 @@ namespace bessd::storage {
 /// 1-minute up to 3 days, 15-minute beyond; a tier whose retention no longer covers `from`
 /// gives way to the next coarser one.
 enum class Resolution : std::uint8_t { automatic, raw, minute, quarter_hour };
+inline constexpr auto kResolutionNames =
+    std::to_array<EnumName<Resolution>>({{Resolution::automatic, "auto"},
+                                         {Resolution::raw, "raw"},
+                                         {Resolution::minute, "1m"},
+                                         {Resolution::quarter_hour, "15m"}});
+static_assert(enum_names_complete(kResolutionNames));
 
 std::string_view to_string(Resolution r) noexcept;
 std::optional<Resolution> parse_resolution(std::string_view text);

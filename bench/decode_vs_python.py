@@ -6,7 +6,7 @@ same frames, in one run.
 
 Both sides read the frames of one candump log (default: the rebuilt US5000 capture in
 tests/data/can, V1.2 and V1.3 frame sets with keep-alives, an unknown id and a short frame) and
-decode every frame into typed, scaled values (docs/devices.md; an unknown id or a short
+decode every frame into typed, scaled values (docs/protocols.md; an unknown id or a short
 frame is an error value). C++: `can_decode_bench` (Google Benchmark, BESSD_BENCH_CANDUMP set to
 the same file), BM_PylontechDecode, plus the full path BM_SlcanBytesToPackState (SLCAN bytes ->
 parser -> decode -> PackState) for the CPU share at the frame rate of a saturated bus.

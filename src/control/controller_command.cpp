@@ -34,7 +34,7 @@ double Controller::dc_load_carried_a(const StepInput& in) {
   // A device that holds the battery at the target, DC loads included (a Victron GX), bounds by
   // its charge current limit what it delivers to the DC bus, a load's share included: without
   // the load on top, a cold pack's 2 A would keep it below a 1 kW load and leave the rest to the
-  // pack. The target still keeps the cells within the envelope (docs/devices.md, the Victron GX
+  // pack. The target still keeps the cells within the envelope (docs/protocols.md, the Victron GX
   // section). Not while charging is stopped for something other than the cells.
   const auto& inv = in.snapshot.inverter;
   const auto v = in.snapshot.pack.voltage_v;

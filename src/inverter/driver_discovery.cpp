@@ -1,4 +1,4 @@
-// SunSpec discovery (docs/devices.md, "SunSpec inverters"): the marker at one of the base
+// SunSpec discovery (docs/protocols.md, "SunSpec inverters"): the marker at one of the base
 // addresses, then the model chain.
 #include "profile_inverter_driver_impl.hpp"
 

@@ -1,4 +1,4 @@
-// Points to registers (docs/devices.md, "What the inverter driver does with it"): consecutive
+// Points to registers (docs/protocols.md, "What the inverter driver does with it"): consecutive
 // points in one FC16 request, stored settings read first and written on change only, every
 // write read back and compared within half a step.
 #include "profile_inverter_driver_impl.hpp"

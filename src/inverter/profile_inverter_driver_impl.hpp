@@ -75,7 +75,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   bool running{false};
   std::optional<TimePoint> last_startup;
 
-  // The session with the device: each link edge starts it over (docs/devices.md, "What the
+  // The session with the device: each link edge starts it over (docs/protocols.md, "What the
   // inverter driver does with it").
   enum class SessionPhase {
     link_down,  // no link: reads fail at once, commands wait for the next session

@@ -18,7 +18,7 @@ and a heading it has, and an installation rule's confidence cell names each tag
 (compliance::Confidence) its code gives it.
 
 Citations in comments (src/, include/, tests/, bench/, scripts/): every docs/NAME.md exists and a
-section quoted after it ('docs/devices.md "Modbus"') begins a heading of that file or a bold
+section quoted after it ('docs/protocols.md "Modbus"') begins a heading of that file or a bold
 paragraph lead; a bare NAME.md names a file of the repository; no section numbers (§) of
 documents the repository does not have.
 
@@ -124,9 +124,12 @@ def statement_around(text, pos):
 
 
 def enum_names(path, enum):
-    """The names a to_string(<enum>) switch returns: case Enum::x: return "x";"""
+    """The names of an enum: its k<Enum>Names table ({Enum::x, "x"} rows), or a to_string(<enum>)
+    switch (case Enum::x: return "x";)."""
     text = (ROOT / path).read_text(encoding="utf-8")
-    names = re.findall(r"case\s+%s::(\w+):\s*return\s+\"(\w+)\";" % enum, text)
+    names = re.findall(r"\{\s*%s::(\w+),\s*\"(\w+)\"\s*\}" % enum, text)
+    if not names:
+        names = re.findall(r"case\s+%s::(\w+):\s*return\s+\"(\w+)\";" % enum, text)
     if not names:
         fail(path, f"no to_string({enum}) table found: the test cannot expand its codes")
     for member, name in names:
@@ -166,7 +169,7 @@ where = require("src/bms/bms_monitor.cpp", r'"bms\."\s*\+\s*level\s*\+\s*"\."',
                 "builds bms.protection.<condition> and bms.warning.<condition>")
 if where and require("src/bms/bms_monitor.cpp", r'protection\s*\?\s*"protection"\s*:\s*"warning"',
                      "chooses protection or warning"):
-    for c in enum_names("src/core/strings.cpp", "BmsCondition"):
+    for c in enum_names("include/bessd/core/bms_condition.hpp", "BmsCondition"):
         for level in ("protection", "warning"):
             source_codes.setdefault(f"bms.{level}.{c}", where)
 where = require("src/bms/bms_monitor.cpp", r'"can\."\s*\+\s*std::string\(can::to_string\(',

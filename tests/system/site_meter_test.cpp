@@ -1,6 +1,6 @@
 // A SunSpec inverter (model 124) has no grid meter: with a meter configured, self-consumption
 // follows the house from the meter's figure, and status says where each figure comes from
-// (docs/devices.md "Meters"): the grid from the meter, PV from the inverter's model 160. A meter
+// (docs/protocols.md "Meters"): the grid from the meter, PV from the inverter's model 160. A meter
 // that stops answering leaves no grid figure at all.
 #include <cmath>
 #include <ostream>

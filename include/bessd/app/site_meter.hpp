@@ -1,5 +1,5 @@
 #pragma once
-// The site's grid meter (docs/devices.md "Meters"): a Modbus meter read through a read-only
+// The site's grid meter (docs/protocols.md "Meters"): a Modbus meter read through a read-only
 // profile, for inverters that do not measure the grid (SunSpec model 124 has no meter). Its grid
 // (and PV) power replaces the inverter's readings before the controller sees them.
 

@@ -29,7 +29,7 @@ enum class ErrorCode : std::uint8_t {
 std::string_view to_string(ErrorCode code) noexcept;
 
 /// The Modbus request a failure belongs to, and the exception the device answered with. Kept as
-/// data so that a program decides on it (the Victron setpoint fallback, docs/devices.md) without
+/// data so that a program decides on it (the Victron setpoint fallback, docs/protocols.md) without
 /// reading the message, which is for people and may change.
 struct ModbusDetail {
   // Function codes of the requests bessd makes.

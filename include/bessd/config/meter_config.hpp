@@ -1,6 +1,6 @@
 #pragma once
 // A Modbus meter for the site's grid (and PV) power, for inverters that do not measure the grid
-// themselves (docs/configuration.md "meter", docs/devices.md "Meters").
+// themselves (docs/configuration.md "meter", docs/protocols.md "Meters").
 #include <string>
 
 #include <bessd/config/modbus_link_config.hpp>

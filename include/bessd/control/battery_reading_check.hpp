@@ -3,7 +3,7 @@
 // really the battery's? On a GX whose battery monitor is the Multi it is the Multi's own DC power,
 // and a DC load is not in it. The BMS measures at the battery: a reading that stays apart from
 // the BMS's voltage x current on average is not at the battery, and bessd must not take the
-// inverter for covering a load it does not see (docs/devices.md, the Victron GX section).
+// inverter for covering a load it does not see (docs/protocols.md, the Victron GX section).
 // Pure: fed readings, time as an argument.
 
 #include <optional>

@@ -48,7 +48,7 @@ struct OperatingFacts {
   /// The discharge current guard cannot cover a load (current_guard says why): said even while
   /// a recovery charge waits.
   bool discharge_uncovered{false};
-  /// The grid reading comes from the site meter (docs/devices.md "Meters"), not the inverter.
+  /// The grid reading comes from the site meter (docs/protocols.md "Meters"), not the inverter.
   bool grid_from_meter{false};
   /// Mode schedule: what the window's action asked for (docs/schedules.md).
   const ScheduledPower* scheduled{nullptr};

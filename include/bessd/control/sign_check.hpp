@@ -1,7 +1,7 @@
 #pragma once
 // COM-03 sign sanity check: under a known, steady battery power command, the sign of the
 // measured current must agree with the command and with the trend of the pack voltage / SOC.
-// A disagreement means a device reports the other sign convention (docs/devices.md): a warning,
+// A disagreement means a device reports the other sign convention (docs/protocols.md): a warning,
 // or a latched fault that blocks while commissioning (the controller decides). Pure.
 
 #include <optional>

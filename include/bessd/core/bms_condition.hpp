@@ -10,7 +10,7 @@
 namespace bessd::core {
 
 /// Conditions a BMS can flag, as alarms (protection tripped) or warnings (early warning).
-/// The union of Pylontech 0x359 and SMA/Victron 0x35A items (docs/devices.md "Flags").
+/// The union of Pylontech 0x359 and SMA/Victron 0x35A items (docs/protocols.md "Flags").
 enum class BmsCondition : std::uint8_t {
   general,
   cell_over_voltage,

@@ -28,7 +28,7 @@ struct InverterCommand {
   double discharge_current_max_a{0.0};
   std::optional<double> charge_voltage_max_v{};
   /// The part of `charge_current_max_a` that lets the device carry a DC load (a device that
-  /// holds the battery at the target, docs/devices.md): written at once, not paced as a stored
+  /// holds the battery at the target, docs/protocols.md): written at once, not paced as a stored
   /// limit's loosening, or every load start would drain the pack for the pacing interval.
   double charge_current_carried_load_a{0.0};
   friend bool operator==(const InverterCommand&, const InverterCommand&) = default;

@@ -50,7 +50,7 @@ struct InverterState {
   std::optional<double> battery_current_a;  // + = charging
   std::optional<double> grid_power_w;       // + = import
   std::optional<double> pv_power_w;
-  /// The grid / PV reading is the site meter's (docs/devices.md "Meters"), not the inverter's.
+  /// The grid / PV reading is the site meter's (docs/protocols.md "Meters"), not the inverter's.
   bool grid_power_from_meter{false};
   bool pv_power_from_meter{false};
   /// What DC loads on the battery bus draw, as the device measures or computes it (a Victron

@@ -23,7 +23,7 @@ namespace bessd::inverter {
 enum class RegisterFunction : std::uint8_t { holding, input };
 enum class Access : std::uint8_t { read, read_write };
 
-/// The device's sign for a quantity (docs/devices.md "Sign conventions": every profile declares
+/// The device's sign for a quantity (docs/protocols.md "Sign conventions": every profile declares
 /// it). `unknown` makes a signed reading unusable (e.g. SunSpec 802 W/A).
 enum class SignConvention : std::uint8_t {
   none,  // not a signed flow (voltage, SOC, state)

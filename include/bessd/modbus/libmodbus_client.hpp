@@ -4,7 +4,7 @@
 // results posted to the io_context given at construction. While the link is down requests fail
 // at once with `disconnected` (the control loop never waits for a reconnect) and the worker
 // reconnects with exponential backoff and jitter. On RTU the worker keeps ≥ t3.5 of silence
-// after every response or timeout before the next request (docs/devices.md "Modbus"). A timed-out
+// after every response or timeout before the next request (docs/protocols.md "Modbus"). A timed-out
 // request is retried once; a second timeout marks the link lost and reconnects.
 //
 // Thread-safety: all public functions may be called from the io_context thread; handlers run
@@ -50,7 +50,7 @@ struct LinkOptions {
   std::chrono::milliseconds reconnect_min{200};
   std::chrono::milliseconds reconnect_max{10'000};
   double reconnect_jitter{0.2};  // ± fraction of the backoff
-  /// Retries after a timeout before the link is declared lost (docs/devices.md: once).
+  /// Retries after a timeout before the link is declared lost (docs/protocols.md: once).
   int timeout_retries{1};
 };
 

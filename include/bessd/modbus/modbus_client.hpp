@@ -36,7 +36,7 @@ using LinkHandler = std::function<void(bool up, const std::string& detail)>;
 inline constexpr std::size_t kMaxReadRegisters = 125;
 inline constexpr std::size_t kMaxWriteRegisters = 123;
 
-/// Modbus exception codes (docs/devices.md "Modbus").
+/// Modbus exception codes (docs/protocols.md "Modbus").
 enum class ExceptionCode : std::uint8_t {
   illegal_function = 0x01,
   illegal_data_address = 0x02,

@@ -319,7 +319,7 @@ struct BitItem {
   BmsCondition condition;
 };
 
-// docs/devices.md "Flags: protections and warnings": byte 0 and byte 2 share a layout, as do byte 1
+// docs/protocols.md "Flags: protections and warnings": byte 0 and byte 2 share a layout, as do byte 1
 // and byte 3.
 constexpr std::array<BitItem, 5> kPylonByte0{{{0x02, BmsCondition::cell_over_voltage},
                                               {0x04, BmsCondition::cell_under_voltage},
@@ -347,7 +347,7 @@ void apply_pylon(BmsFlagSet& set, std::uint8_t first, std::uint8_t second) {
   set.set(BmsCondition::unknown, unknown ? FlagState::active : FlagState::ok);
 }
 
-// docs/devices.md "Flags: protections and warnings": four 2-bit pairs per byte; bytes 0-3 alarms,
+// docs/protocols.md "Flags: protections and warnings": four 2-bit pairs per byte; bytes 0-3 alarms,
 // 4-7 warnings (same layout).
 constexpr std::optional<BmsCondition> kSmaMap[4][4] = {
     {BmsCondition::general, BmsCondition::cell_over_voltage, BmsCondition::cell_under_voltage,

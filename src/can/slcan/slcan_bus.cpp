@@ -72,7 +72,7 @@ void SlcanBus::try_open() {
   // What the adapter sent while nothing read it (bessd down for a restart) waits in the
   // terminal's input queue: old frames that would pass for the pack's state now, and a line the
   // full queue cut short. Dropped, so the first frame read is one sent after this open
-  // (docs/devices.md "What bessd reads").
+  // (docs/protocols.md "What bessd reads").
   if (::tcflush(port_.native_handle(), TCIFLUSH) != 0)
     report(CanBusError{CanErrorKind::config, where() + ": discarding input from before the open: " +
                                                  std::string(std::strerror(errno))});

@@ -1,6 +1,6 @@
 // Grid-setpoint control (Victron ESS): the battery is steered through the grid setpoint, and
 // the device's own limit registers carry the envelope (docs/profiles.md "Control";
-// docs/devices.md "Victron GX, ESS mode 2").
+// docs/protocols.md "Victron GX, ESS mode 2").
 #include <bessd/inverter/planning/write_planner.hpp>
 
 #include <algorithm>
@@ -33,7 +33,7 @@ Result<WritePlan> WritePlanner::grid_setpoint(const Target& t, double target_w,
         in.now));
   if (cp.count(ControlRole::charge_current_limit_a)) {
     // The envelope's part is paced as a stored limit; the part that lets the device carry a DC
-    // load goes on top at once (docs/devices.md, the Victron GX section).
+    // load goes on top at once (docs/protocols.md, the Victron GX section).
     const std::string& point = cp.at(ControlRole::charge_current_limit_a);
     const double carried_a = std::clamp(t.charge_current_carried_load_a, 0.0, 30000.0);
     const double envelope_a = std::clamp(t.charge_current_max_a - carried_a, 0.0, 30000.0);

@@ -1,5 +1,5 @@
 // SunSpec storage control (model 124): charge and discharge rates as a percentage of WChaMax
-// (docs/profiles.md "Control"; docs/devices.md "SunSpec inverters").
+// (docs/profiles.md "Control"; docs/protocols.md "SunSpec inverters").
 #include <bessd/inverter/planning/write_planner.hpp>
 
 #include <algorithm>

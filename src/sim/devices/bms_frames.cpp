@@ -17,7 +17,7 @@ bool active(const BmsFlagSet& s, BmsCondition c) {
   return s.get(c) == FlagState::active;
 }
 
-// docs/devices.md "Flags: protections and warnings": byte 0/2 and byte 1/3 share their layouts
+// docs/protocols.md "Flags: protections and warnings": byte 0/2 and byte 1/3 share their layouts
 // (protection / alarm).
 std::uint8_t pylon_byte0(const BmsFlagSet& s) {
   std::uint8_t b = 0;
@@ -41,7 +41,7 @@ std::uint8_t pylon_byte1(const BmsFlagSet& s) {
   return b;
 }
 
-// docs/devices.md "Flags: protections and warnings": four 2-bit pairs per byte,
+// docs/protocols.md "Flags: protections and warnings": four 2-bit pairs per byte,
 // 0b01 = active, 0b10 = ok.
 void sma_pairs(const BmsFlagSet& s, std::uint8_t* bytes) {
   constexpr BmsCondition kMap[4][4] = {

@@ -1,4 +1,4 @@
-// A Victron GX in ESS mode 2 (docs/devices.md), unit 100: the system regulates the grid meter
+// A Victron GX in ESS mode 2 (docs/protocols.md), unit 100: the system regulates the grid meter
 // to the AC power setpoint (+ = import), using the battery, within DVCC's max charge current
 // (2705, -1 = none) and the max discharge power (2720, -1 = none). With DVCC's charge voltage
 // limit (2710, ×10; 0 = off) the chargers stop charging once the pack is at that voltage.

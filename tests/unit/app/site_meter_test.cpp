@@ -1,4 +1,4 @@
-// The site meter (docs/devices.md "Meters"): its profile is checked like a configuration, and
+// The site meter (docs/protocols.md "Meters"): its profile is checked like a configuration, and
 // its readings replace the inverter's, or leave none when the meter is silent.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Published capture test vectors, the bit maps of docs/devices.md, malformed and short
+// Published capture test vectors, the bit maps of docs/protocols.md, malformed and short
 // frames, unknown ids, and encode/decode round trips.
 #include <bessd/bms/protocols/pylontech_lv_frames.hpp>
 

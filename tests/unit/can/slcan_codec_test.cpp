@@ -11,7 +11,7 @@ ReceivedFrame frame_of(const Result<Message>& m) {
   return std::get<ReceivedFrame>(*m);
 }
 
-// Test vectors of the Lawicel protocol (docs/devices.md "SLCAN").
+// Test vectors of the Lawicel protocol (docs/protocols.md "SLCAN").
 TEST(SlcanCodec, KernelSampleExtendedFrameWithTimestamp) {
   auto rx = frame_of(parse_line("T1111222281122334455667788EA5F"));
   EXPECT_TRUE(rx.frame.extended);

@@ -117,7 +117,7 @@ TEST(ConfigLoader, PricesAreOptionalAndChecked) {
   EXPECT_TRUE(has_issue(issues, "/prices/import_per_kwh", "")) << dump(issues);
 }
 
-// A grid meter (docs/devices.md "Meters"): optional; a profile and the same link keys as the
+// A grid meter (docs/protocols.md "Meters"): optional; a profile and the same link keys as the
 // inverter's, checked the same way.
 TEST(ConfigLoader, AMeterIsOptionalAndItsLinkChecked) {
   EXPECT_FALSE(parse_config(minimal_json()).meter);

@@ -230,7 +230,7 @@ TEST(PointLayout, SunSpecPointsResolveInTheirModelAndPollsMerge) {
   EXPECT_GT(polled, layout.poll_blocks().size()) << "neighbouring points share a request";
 }
 
-// The Victron fallback (docs/devices.md) is decided on the error's Modbus data: the request a
+// The Victron fallback (docs/protocols.md) is decided on the error's Modbus data: the request a
 // device refused, and with what.
 TEST(SetpointFallback, DecidedOnTheRefusedRequestNotOnTheMessage) {
   const Profile victron = load_profile(kProfiles / "victron_ess.json");

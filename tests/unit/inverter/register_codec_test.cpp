@@ -14,7 +14,7 @@ using W = std::vector<std::uint16_t>;
 TEST(RegisterCodec, SignedAndUnsigned16) {
   EXPECT_EQ(*decode_raw(W{0xFF9C}, RegisterType::s16, WordOrder::high_first), -100.0);
   EXPECT_EQ(*decode_raw(W{0xFF9C}, RegisterType::u16, WordOrder::high_first), 65436.0);
-  // Victron 841 = 0xFF9C, scale 0.1 -> -10.0 A (docs/devices.md "Victron GX").
+  // Victron 841 = 0xFF9C, scale 0.1 -> -10.0 A (docs/protocols.md "Victron GX").
   EXPECT_DOUBLE_EQ(*decode_scaled(W{0xFF9C}, RegisterType::s16, WordOrder::high_first, 0.1), -10.0);
 }
 
@@ -47,7 +47,7 @@ TEST(RegisterCodec, Float32) {
 }
 
 TEST(RegisterCodec, SunSpecScaleFactor) {
-  // W = 1234, W_SF = -1 -> 123.4 W (docs/devices.md "SunSpec", scale factors).
+  // W = 1234, W_SF = -1 -> 123.4 W (docs/protocols.md "SunSpec", scale factors).
   EXPECT_DOUBLE_EQ(*decode_scaled(W{1234}, RegisterType::s16, WordOrder::high_first, 1.0, -1),
                    123.4);
   EXPECT_FALSE(decode_scaled(W{1}, RegisterType::s16, WordOrder::high_first, 1.0, 11));

@@ -1,5 +1,5 @@
 #pragma once
-// Pylontech-compatible LV CAN BMS protocol (docs/devices.md): both the V1.2 frame set
+// Pylontech-compatible LV CAN BMS protocol (docs/protocols.md): both the V1.2 frame set
 // (0x359 flags, 0x35C requests) and the V1.3 set (0x35A alarms, 0x35F info) in one decoder,
 // plus 0x351, 0x355, 0x356, 0x35E, 0x370-0x373, 0x378, 0x379. Pure, single-threaded.
 //

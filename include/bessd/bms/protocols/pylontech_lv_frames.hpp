@@ -1,6 +1,6 @@
 #pragma once
 // Pure codec of the Pylontech / SMA / Victron-compatible "LV CAN" BMS protocol
-// (docs/devices.md): one typed struct per frame, in bessd's units and sign convention, with a
+// (docs/protocols.md): one typed struct per frame, in bessd's units and sign convention, with a
 // decoder and an encoder each. The decoder turns wire bytes into the struct (rejecting short or
 // malformed frames with a reason, never throwing); the encoder does the reverse and is what the
 // BMS simulator uses to emit frames, so the two cannot drift.
@@ -174,7 +174,7 @@ can::CanFrame encode_keepalive();
 /// 0x307 inverter identification: bytes 4-6 "VIC" (optional; only after capturing a real one).
 can::CanFrame encode_inverter_ident();
 
-// Bit-map interpretation (docs/devices.md "Flags: protections and warnings").
+// Bit-map interpretation (docs/protocols.md "Flags: protections and warnings").
 
 /// 0x359 -> protections (bytes 0-1) and warnings (bytes 2-3). Items 0x359 covers become ok or
 /// active; a set bit the map does not define makes BmsCondition::unknown active (else ok);

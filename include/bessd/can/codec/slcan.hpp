@@ -1,5 +1,5 @@
 #pragma once
-// Pure Lawicel SLCAN codec (docs/devices.md "SLCAN"): commands bessd sends, and a parser for
+// Pure Lawicel SLCAN codec (docs/protocols.md "SLCAN"): commands bessd sends, and a parser for
 // what an adapter (CANable, USBtin, Lawicel, CanHacker) writes back. No I/O, never throws on
 // bad bytes: garbage and over-long lines are reported and skipped, partial lines are kept
 // until the rest arrives.

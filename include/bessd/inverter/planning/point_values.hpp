@@ -1,7 +1,7 @@
 #pragma once
 // PointValues: the registers last read from the device, per profile point, and what they mean:
 // scaled values (SunSpec scale factors and "not implemented" sentinels applied), strings, and
-// the flows in bessd's sign convention (docs/devices.md, "Sign conventions"). The driver stores
+// the flows in bessd's sign convention (docs/protocols.md, "Sign conventions"). The driver stores
 // what it reads; planning and supervision ask.
 //
 // Pure: no I/O, no clock. Not thread-safe.

@@ -86,7 +86,7 @@ class WritePlanner {
 };
 
 /// Whether a failed write says the device lacks the volatile grid setpoint, so that the stored
-/// one (`setpoint_fallback`) is to be written instead (docs/devices.md, Victron before Venus OS
+/// one (`setpoint_fallback`) is to be written instead (docs/protocols.md, Victron before Venus OS
 /// 3.50): exception 0x02 (Illegal Data Address) to a write that covered the setpoint's register,
 /// for a grid-setpoint profile that has a fallback. Decided on the error's Modbus data.
 bool setpoint_refused(const Error& error, const Profile& profile, const PointLayout& layout);

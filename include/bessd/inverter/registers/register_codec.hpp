@@ -52,7 +52,7 @@ bool is_numeric(RegisterType type) noexcept;
 Result<double> decode_raw(std::span<const std::uint16_t> words, RegisterType type,
                           WordOrder order) noexcept;
 
-/// SunSpec "not implemented" sentinel check (docs/devices.md "SunSpec"): 0x8000 for s16/sunssf,
+/// SunSpec "not implemented" sentinel check (docs/protocols.md "SunSpec"): 0x8000 for s16/sunssf,
 /// 0xFFFF for u16/enum16/bitfield16, 0 for acc, NaN for f32, all-NUL for strings.
 bool is_sunspec_unimplemented(std::span<const std::uint16_t> words, RegisterType type,
                               WordOrder order) noexcept;

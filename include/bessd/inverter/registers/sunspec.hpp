@@ -1,5 +1,5 @@
 #pragma once
-// Pure SunSpec layout helpers (docs/devices.md "SunSpec"): the "SunS" marker, model headers, the
+// Pure SunSpec layout helpers (docs/protocols.md "SunSpec"): the "SunS" marker, model headers, the
 // directory of models found by walking the chain. The I/O that feeds them lives in the driver.
 
 #include <array>

@@ -1,5 +1,5 @@
 #pragma once
-// A grid meter beside the simulated inverter (docs/devices.md "Meters"), on a Modbus TCP port
+// A grid meter beside the simulated inverter (docs/protocols.md "Meters"), on a Modbus TCP port
 // of its own: an Eastron SDM630 (total system power, input registers 52-53, IEEE float) or a
 // SunSpec meter (model 203 at 40000; W with its scale factor). Positive is import.
 

@@ -47,7 +47,6 @@ std::string describe_json(const Json& value) {
     case Json::value_t::array:
       return "an array";
     case Json::value_t::string:
-      return value.dump();
     case Json::value_t::boolean:
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:

@@ -319,8 +319,8 @@ struct BitItem {
   BmsCondition condition;
 };
 
-// docs/protocols.md "Flags: protections and warnings": byte 0 and byte 2 share a layout, as do byte 1
-// and byte 3.
+// docs/protocols.md "Flags: protections and warnings": byte 0 and byte 2 share a layout, as do
+// byte 1 and byte 3.
 constexpr std::array<BitItem, 5> kPylonByte0{{{0x02, BmsCondition::cell_over_voltage},
                                               {0x04, BmsCondition::cell_under_voltage},
                                               {0x08, BmsCondition::over_temperature},

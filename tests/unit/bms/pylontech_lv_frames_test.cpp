@@ -167,7 +167,7 @@ TEST(PylontechBitMap359, EveryDefinedBit) {
   for (const auto& c : cases) {
     for (int level = 0; level < 2; ++level) {  // protection bytes 0-1, alarm bytes 2-3
       std::array<std::uint8_t, 7> d{0, 0, 0, 0, 1, 'P', 'N'};
-      d[static_cast<std::size_t>(c.byte + 2 * level)] = c.mask;
+      d[static_cast<std::size_t>(c.byte) + 2 * static_cast<std::size_t>(level)] = c.mask;
       auto sets = interpret(decode_as<PylonFlags>(make_frame(0x359, d)));
       const auto& hit = level == 0 ? sets.protections : sets.warnings;
       const auto& other = level == 0 ? sets.warnings : sets.protections;
@@ -219,7 +219,7 @@ TEST(PylontechBitMap35A, EveryPairAlarmAndWarning) {
         const BmsCondition c = map[b][pair];
         for (unsigned value : {0b01U, 0b10U, 0b11U, 0b00U}) {
           std::array<std::uint8_t, 8> d{};
-          d[static_cast<std::size_t>(b + 4 * warn)] =
+          d[static_cast<std::size_t>(b) + 4 * static_cast<std::size_t>(warn)] =
               static_cast<std::uint8_t>(value << (2 * pair));
           auto sets = interpret(decode_as<Alarms>(make_frame(0x35A, d)));
           const auto& hit = warn ? sets.warnings : sets.protections;

@@ -65,7 +65,7 @@ std::set<std::string>& seen_codes() {
 }
 
 OperatingReason check(const Case& c, const std::string& code, const std::string& fragment) {
-  const auto r = c.reason();
+  auto r = c.reason();
   EXPECT_EQ(r.code, code) << r.text;
   EXPECT_THAT(r.text, HasSubstr(fragment)) << r.code;
   EXPECT_FALSE(r.text.empty());

@@ -64,7 +64,7 @@ class Link {
   Status write(boost::asio::io_context& io, std::uint8_t unit, std::uint16_t addr,
                Registers values) {
     std::optional<Status> out;
-    client.write_registers(unit, addr, std::move(values), [&](Status s) { out.emplace(s); });
+    client.write_registers(unit, addr, std::move(values), [&](const Status& s) { out.emplace(s); });
     EXPECT_TRUE(test::run_until(io, [&] { return out.has_value(); }));
     if (!out) return fail(ErrorCode::internal, "no answer");
     return *out;

@@ -17,13 +17,53 @@ function(bessd_executable name)
   target_link_libraries(${name} PRIVATE bessd_warnings ${ARG_DEPS})
 endfunction()
 
-# bessd_unit_test(<name> SOURCES ... DEPS ...): one gtest executable per component.
+# Test programs are named by their kind first, so that a name says how a test runs and what it
+# needs: unit_<component>, integration_<what> (in-process, fake clock), system_<behaviour> (the
+# real binaries, tests/system/), fuzz_<input> (libFuzzer). CONTRIBUTING.md "Test names".
+function(bessd_check_test_name name kind)
+  if(NOT name MATCHES "^${kind}_[a-z0-9_]+$")
+    message(FATAL_ERROR "test program '${name}' must be named ${kind}_<what> (CONTRIBUTING.md, Test names)")
+  endif()
+endfunction()
+
+# bessd_unit_test(<name> SOURCES ... DEPS ... [LABELS integration]): one gtest executable, named
+# unit_<component> or, with the label integration, integration_<what>. Each is part of the
+# target quick_tests, which the developers' lane builds (scripts/test.sh --quick).
 function(bessd_unit_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  if("integration" IN_LIST ARG_LABELS)
+    bessd_check_test_name(${name} integration)
+  else()
+    bessd_check_test_name(${name} unit)
+  endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE bessd_warnings ${ARG_DEPS} GTest::gmock GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE BESSD_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
                                              BESSD_BINARY_DIR="${PROJECT_BINARY_DIR}")
   include(GoogleTest)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "unit;${ARG_LABELS}")
+  set_property(GLOBAL APPEND PROPERTY BESSD_QUICK_TEST_TARGETS ${name})
+endfunction()
+
+# bessd_system_test(<name> SOURCE <file> [DEPS ...] [NEEDS <targets>...] [TIMEOUT s] [SERIAL]):
+# a gtest program, system_<behaviour>, that runs the built binaries (NEEDS: bessd, bess-sim, ...).
+# Without TIMEOUT its cases get the test preset's.
+function(bessd_system_test name)
+  cmake_parse_arguments(ARG "SERIAL" "SOURCE;TIMEOUT" "DEPS;NEEDS" ${ARGN})
+  bessd_check_test_name(${name} system)
+  add_executable(${name} ${ARG_SOURCE})
+  target_link_libraries(${name} PRIVATE bessd_warnings ${ARG_DEPS} GTest::gtest_main)
+  target_compile_definitions(${name} PRIVATE BESSD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  if(ARG_NEEDS)
+    add_dependencies(${name} ${ARG_NEEDS})
+  endif()
+  set(properties LABELS "system")
+  if(ARG_TIMEOUT)
+    list(APPEND properties TIMEOUT ${ARG_TIMEOUT})
+  endif()
+  if(ARG_SERIAL)
+    list(APPEND properties RUN_SERIAL TRUE)
+  endif()
+  include(GoogleTest)
+  gtest_discover_tests(${name} PROPERTIES ${properties})
 endfunction()

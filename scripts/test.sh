@@ -8,8 +8,8 @@
 # The last line printed counts every test and fuzz target: "N passed, N failed".
 #
 # --quick: the developers' lane: style and purity checks, clang-tidy on the changed files, the dev
-# build, and the unit and integration tests only (no sanitizers, system, VM, packaging or fuzz
-# runs). Not what CI runs.
+# build of what they need (target quick_tests), and the unit and integration tests only (no
+# sanitizers, system, VM, packaging or fuzz runs). Not what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -81,15 +81,17 @@ summaries+=("tidy ($SECONDS s): $(tail -n 1 "$log_dir/tidy.log")")
 
 presets=(dev asan tsan)
 ctest_filter=()
+build_target=()
 if ((quick)); then
   presets=(dev)
   ctest_filter=(-L 'unit|integration')
+  build_target=(--target quick_tests)  # only what those labels run (tests/CMakeLists.txt)
 fi
 for preset in "${presets[@]}"; do
   echo "== $preset: configure, build, test"
   SECONDS=0
   cmake --preset "$preset" >/dev/null
-  if cmake --build --preset "$preset" -j "$jobs"; then
+  if cmake --build --preset "$preset" -j "$jobs" "${build_target[@]}"; then
     ctest --preset "$preset" -j "$jobs" "${ctest_filter[@]}" 2>&1 | tee "$log_dir/$preset.log" || status=1
   else
     echo "$preset: build failed" | tee "$log_dir/$preset.log"

@@ -35,8 +35,8 @@
 #include <bessd/app/compliance_monitor.hpp>
 #include <bessd/app/control_loop.hpp>
 #include <bessd/app/control_thread_facade.hpp>
+#include <bessd/app/counter_keeper.hpp>
 #include <bessd/app/daemon_builder.hpp>
-#include <bessd/app/energy_records.hpp>
 #include <bessd/app/fire_alarm_input.hpp>
 #include <bessd/app/fleet_uplink.hpp>
 #include <bessd/app/inherited_sockets.hpp>
@@ -160,6 +160,7 @@ struct DaemonRuntime::Impl {
   // Control
   std::unique_ptr<FireAlarmInput> fire_alarm;
   std::unique_ptr<ControlLoop> loop;
+  std::unique_ptr<CounterKeeper> counter_keeper;  // the loop's totals in the store between runs
   // API
   std::unique_ptr<AppFacade> facade;
   std::unique_ptr<ControlThreadFacade> api_facade;
@@ -172,12 +173,6 @@ struct DaemonRuntime::Impl {
   // The last reload refused (shown in /v1/status until a reload succeeds).
   std::optional<api::ActiveFault> reload_fault;
   std::optional<TimePoint> last_telemetry_at;  // steady: a wall clock set back must not stop it
-  TimePoint last_counters_saved_at{};
-  TimePoint last_energy_saved_at{};
-  bool energy_restored{false};  // the stored energy totals were read: this run may replace them
-  // The totals at the last save (or as restored): what each save adds to the day's energy.
-  energy::EnergyTotals energy_day_base{};
-  std::optional<energy::DayEnergy> energy_today;  // the local day's energy as stored
   std::string last_status;
   TimePoint last_status_at{};
   const std::optional<std::chrono::microseconds> watchdog_period =
@@ -284,7 +279,8 @@ struct DaemonRuntime::Impl {
       if (meter) return meter->apply(*s, clock.now());
       return *s;
     });
-    restore_counters();
+    counter_keeper = std::make_unique<CounterKeeper>(*store, *loop, clock, log);
+    counter_keeper->restore();
     restore_operator_mode();
     restore_owner_settings();
     report_schedule_zone();
@@ -680,81 +676,6 @@ struct DaemonRuntime::Impl {
 
   std::string options_path() const { return options.config_path.string(); }
 
-  void restore_counters() {
-    auto counters = store->load_counters();
-    if (!counters) {
-      // Counting from 0 would overwrite the stored totals: this run's energy is shown, not kept.
-      log->warn("lifetime and energy counters not restored ({}): this run's energy is not stored",
-                counters.error().message);
-      loop->restore_energy({}, clock.wall_now(), clock.wall_now(), /*stored=*/false);
-      return;
-    }
-    StoredEnergy stored = stored_energy(*counters);
-    // The time since the last save was not counted (the stop, and what a crash lost).
-    if (stored.saved_at && clock.wall_now() > *stored.saved_at)
-      stored.totals.unmeasured_s +=
-          std::chrono::duration<double>(clock.wall_now() - *stored.saved_at).count();
-    const WallTime now = clock.wall_now();
-    // Today's energy so far, as stored: a restart goes on counting the day, not from 0.
-    const Date today = local_date(now);
-    energy_today.reset();
-    if (auto days = store->energy_days(today, today); !days)
-      log->warn("today's energy not read back ({}): today counts from this start",
-                days.error().message);
-    else if (!days->empty())
-      energy_today = days->back();
-    loop->restore_energy(stored.totals, stored.since.value_or(now), stored.saved_at.value_or(now),
-                         /*stored=*/true, energy_today);
-    energy_restored = true;
-    energy_day_base = stored.totals;  // the time bessd was down is no day's measured time
-    control::LifetimeCounters c;
-    for (const auto& k : *counters) {
-      if (k.key == "energy_charged_kwh") c.energy_charged_kwh = k.value;
-      if (k.key == "energy_discharged_kwh") c.energy_discharged_kwh = k.value;
-      if (k.key == "capacity_charged_ah") c.capacity_charged_ah = k.value;
-      if (k.key == "capacity_discharged_ah") c.capacity_discharged_ah = k.value;
-      if (k.key == "deep_discharge_count")
-        c.deep_discharge_count = static_cast<std::int64_t>(k.value);
-      if (k.key == "time_in_extreme_temperature_s") c.time_in_extreme_temperature_s = k.value;
-      if (k.key == "time_charging_in_extreme_temperature_s")
-        c.time_charging_in_extreme_temperature_s = k.value;
-      if (k.key == "ohmic_resistance_ohm") c.ohmic_resistance_ohm = k.value;
-    }
-    loop->restore_lifetime(c);
-  }
-
-  void save_counters() {
-    const auto& c = loop->lifetime_counters();
-    const auto now = clock.wall_now();
-    auto save = [&](const char* key, double v) {
-      store->save_counter({key, v, storage::CounterOrigin::derived, now});
-    };
-    save("energy_charged_kwh", c.energy_charged_kwh);
-    save("energy_discharged_kwh", c.energy_discharged_kwh);
-    save("capacity_charged_ah", c.capacity_charged_ah);
-    save("capacity_discharged_ah", c.capacity_discharged_ah);
-    save("deep_discharge_count", static_cast<double>(c.deep_discharge_count));
-    save("time_in_extreme_temperature_s", c.time_in_extreme_temperature_s);
-    save("time_charging_in_extreme_temperature_s", c.time_charging_in_extreme_temperature_s);
-    if (c.ohmic_resistance_ohm) save("ohmic_resistance_ohm", *c.ohmic_resistance_ohm);
-    save_energy();
-  }
-
-  void save_energy() {
-    if (!energy_restored || !loop->energy_since()) return;
-    const WallTime now = clock.wall_now();
-    const energy::EnergyTotals& totals = loop->energy_totals();
-    for (auto& r : energy_records(totals, *loop->energy_since(), now)) store->save_counter(r);
-    // What was counted since the last save goes to the local day of this one (a save every 10 s
-    // puts at most that much on the wrong side of midnight).
-    const energy::DayEnergy increase{local_date(now),
-                                     energy::increase_between(energy_day_base, totals)};
-    store->add_energy_day(increase);
-    energy_today = energy::add_to_day(energy_today, increase.day, increase.increase);
-    energy_day_base = totals;
-    loop->energy_stored(totals, now, energy_today);
-  }
-
   // After every step: watchdog, telemetry at its own rate, counters once a minute, STATUS=.
   void after_step(const control::StepInput& in, const control::StepOutput& out) {
     stall_if_requested();
@@ -779,17 +700,7 @@ struct DaemonRuntime::Impl {
       sample.cell_voltage_estimated_v = out.findings.estimated_cell_voltage_v;
       store->append_telemetry(sample);
     }
-    if (in.now - last_counters_saved_at >= std::chrono::minutes(1)) {
-      last_counters_saved_at = in.now;
-      last_energy_saved_at = in.now;
-      save_counters();
-    }
-    // A crash loses at most this much counting: a total shown once is then at most a few
-    // watt-seconds ahead of the one after the restart (docs/api.md "Energy counters").
-    if (in.now - last_energy_saved_at >= std::chrono::seconds(10)) {
-      last_energy_saved_at = in.now;
-      save_energy();
-    }
+    counter_keeper->after_step(in.now);
     auto status = status_text(out, in.snapshot.pack);
     const bool state_changed =
         status.substr(0, status.find(',')) != last_status.substr(0, last_status.find(','));
@@ -957,7 +868,7 @@ struct DaemonRuntime::Impl {
     if (price_feed) price_feed->stop();
     if (mqtt) mqtt->stop();
     if (uplink) uplink->stop();  // before the store: it reads the log
-    save_counters();
+    counter_keeper->save_all();
     io.stop();
   }
 

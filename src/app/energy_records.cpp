@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace bessd::app {
@@ -28,6 +30,30 @@ constexpr Field kFields[] = {
 };
 constexpr std::string_view kSinceKey = "flow_since_unix_ms";
 
+// The lifetime counters that are plain totals; the count of deep discharges is an integer and
+// the resistance may be unmeasured, so those two have rows of their own below. One table for
+// both directions: a key written and a key read back cannot differ.
+struct LifetimeField {
+  std::string_view key;
+  double control::LifetimeCounters::*value;
+};
+
+constexpr LifetimeField kLifetimeFields[] = {
+    {"energy_charged_kwh", &control::LifetimeCounters::energy_charged_kwh},
+    {"energy_discharged_kwh", &control::LifetimeCounters::energy_discharged_kwh},
+    {"capacity_charged_ah", &control::LifetimeCounters::capacity_charged_ah},
+    {"capacity_discharged_ah", &control::LifetimeCounters::capacity_discharged_ah},
+    {"time_in_extreme_temperature_s", &control::LifetimeCounters::time_in_extreme_temperature_s},
+    {"time_charging_in_extreme_temperature_s",
+     &control::LifetimeCounters::time_charging_in_extreme_temperature_s},
+};
+constexpr std::string_view kDeepDischargeKey = "deep_discharge_count";
+constexpr std::string_view kResistanceKey = "ohmic_resistance_ohm";
+
+bool damaged(const storage::LifetimeCounter& c) {
+  return !std::isfinite(c.value) || c.value < 0.0;
+}
+
 }  // namespace
 
 std::vector<storage::LifetimeCounter> energy_records(const energy::EnergyTotals& totals,
@@ -44,7 +70,7 @@ std::vector<storage::LifetimeCounter> energy_records(const energy::EnergyTotals&
 StoredEnergy stored_energy(const std::vector<storage::LifetimeCounter>& stored) {
   StoredEnergy out;
   for (const auto& c : stored) {
-    if (!std::isfinite(c.value) || c.value < 0.0) continue;
+    if (damaged(c)) continue;
     if (c.key == kSinceKey) {
       out.since = WallTime{} + std::chrono::duration_cast<WallTime::duration>(
                                    std::chrono::milliseconds(static_cast<std::int64_t>(c.value)));
@@ -55,6 +81,31 @@ StoredEnergy stored_energy(const std::vector<storage::LifetimeCounter>& stored) 
         out.totals.*f.value = c.value;
         out.saved_at = std::max(out.saved_at.value_or(c.updated_at), c.updated_at);
       }
+  }
+  return out;
+}
+
+std::vector<storage::LifetimeCounter> lifetime_records(const control::LifetimeCounters& counters,
+                                                       WallTime now) {
+  std::vector<storage::LifetimeCounter> out;
+  auto add = [&](std::string_view key, double value) {
+    out.push_back({std::string(key), value, storage::CounterOrigin::derived, now});
+  };
+  for (const auto& f : kLifetimeFields) add(f.key, counters.*f.value);
+  add(kDeepDischargeKey, static_cast<double>(counters.deep_discharge_count));
+  if (counters.ohmic_resistance_ohm) add(kResistanceKey, *counters.ohmic_resistance_ohm);
+  return out;
+}
+
+control::LifetimeCounters stored_lifetime(const std::vector<storage::LifetimeCounter>& stored) {
+  control::LifetimeCounters out;
+  for (const auto& c : stored) {
+    if (damaged(c)) continue;
+    for (const auto& f : kLifetimeFields)
+      if (c.key == f.key) out.*f.value = c.value;
+    if (c.key == kDeepDischargeKey)
+      out.deep_discharge_count = static_cast<std::int64_t>(std::llround(std::min(c.value, 1e15)));
+    if (c.key == kResistanceKey) out.ohmic_resistance_ohm = c.value;
   }
   return out;
 }

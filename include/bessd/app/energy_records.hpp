@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <bessd/common/clock.hpp>
+#include <bessd/control/lifetime_tracker.hpp>
 #include <bessd/energy/energy_counters.hpp>
 #include <bessd/storage/records.hpp>
 
@@ -22,5 +23,13 @@ std::vector<storage::LifetimeCounter> energy_records(const energy::EnergyTotals&
 /// The counters found among all stored ones; a negative or non-finite value (a damaged row)
 /// counts from 0 rather than going backwards from a wrong figure.
 StoredEnergy stored_energy(const std::vector<storage::LifetimeCounter>& stored);
+
+/// The battery's lifetime counters (the derived values of docs/api.md "GET /v1/health") as stored
+/// rows, one per counter; the resistance only once it has been measured.
+std::vector<storage::LifetimeCounter> lifetime_records(const control::LifetimeCounters& counters,
+                                                       WallTime now);
+/// The lifetime counters found among all stored ones; a damaged row (negative, non-finite) is
+/// skipped like an energy row, so that counter starts from 0.
+control::LifetimeCounters stored_lifetime(const std::vector<storage::LifetimeCounter>& stored);
 
 }  // namespace bessd::app

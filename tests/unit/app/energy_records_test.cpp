@@ -66,3 +66,39 @@ TEST(EnergyRecords, TheTimeOfTheLastSaveComesBack) {
 
 }  // namespace
 }  // namespace bessd::app
+
+namespace bessd::app {
+namespace {
+
+TEST(LifetimeRecords, WhatIsStoredComesBack) {
+  control::LifetimeCounters c;
+  c.energy_charged_kwh = 1234.5;
+  c.energy_discharged_kwh = 1100.25;
+  c.capacity_charged_ah = 24'000.0;
+  c.capacity_discharged_ah = 22'000.0;
+  c.deep_discharge_count = 7;
+  c.time_in_extreme_temperature_s = 7200.0;
+  c.time_charging_in_extreme_temperature_s = 600.0;
+  c.ohmic_resistance_ohm = 0.0123;
+  const auto rows = lifetime_records(c, WallTime{} + std::chrono::hours{480'000});
+  EXPECT_EQ(rows.size(), 8u);
+  EXPECT_EQ(stored_lifetime(rows), c);
+}
+
+TEST(LifetimeRecords, AnUnmeasuredResistanceIsNoRowAndDamagedRowsAreSkipped) {
+  const auto rows = lifetime_records({}, WallTime{});
+  for (const auto& r : rows) EXPECT_NE(r.key, "ohmic_resistance_ohm");
+  EXPECT_FALSE(stored_lifetime(rows).ohmic_resistance_ohm);
+  const std::vector<storage::LifetimeCounter> damaged{
+      {"energy_charged_kwh", -5.0, storage::CounterOrigin::derived, WallTime{}},
+      {"deep_discharge_count", std::numeric_limits<double>::quiet_NaN(),
+       storage::CounterOrigin::derived, WallTime{}},
+      {"capacity_charged_ah", 10.0, storage::CounterOrigin::derived, WallTime{}}};
+  const auto back = stored_lifetime(damaged);
+  EXPECT_EQ(back.energy_charged_kwh, 0.0);
+  EXPECT_EQ(back.deep_discharge_count, 0);
+  EXPECT_EQ(back.capacity_charged_ah, 10.0);
+}
+
+}  // namespace
+}  // namespace bessd::app

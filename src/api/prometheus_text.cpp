@@ -71,16 +71,8 @@ std::string series_text(const MetricSample& s) {
   return s.name + label_text(s.labels);
 }
 
-const char* type_name(MetricType t) {
-  switch (t) {
-    case MetricType::counter:
-      return "counter";
-    case MetricType::gauge:
-      return "gauge";
-    case MetricType::histogram:
-      return "histogram";
-  }
-  return "untyped";
+std::string type_name(MetricType t) {
+  return std::string(enum_name(kMetricTypeNames, t, "untyped"));
 }
 
 }  // namespace

@@ -138,13 +138,9 @@ api::Requester requester_from_audit_actor(const std::string& actor) {
     if (actor.find(" via tcp") != std::string::npos) who.transport = api::Transport::tcp;
     return who;
   }
-  const std::string transport = j.value("transport", "");
-  if (transport == api::to_string(api::Transport::unix_socket))
-    who.transport = api::Transport::unix_socket;
-  else if (transport == api::to_string(api::Transport::tcp))
-    who.transport = api::Transport::tcp;
-  else if (transport == api::to_string(api::Transport::mqtt))
-    who.transport = api::Transport::mqtt;
+  // A word this build does not know (a newer bessd wrote the row) keeps the default, internal.
+  if (const auto t = enum_from_name(api::kTransportNames, j.value("transport", std::string{})))
+    who.transport = *t;
   if (const auto v = j.find("uid"); v != j.end() && v->is_number_unsigned())
     who.uid = v->get<std::uint32_t>();
   if (const auto v = j.find("gid"); v != j.end() && v->is_number_unsigned())

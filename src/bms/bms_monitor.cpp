@@ -30,17 +30,7 @@ bool dropped(const std::optional<bool>& before, const std::optional<bool>& after
 }  // namespace
 
 std::string_view to_string(BmsHealth h) noexcept {
-  switch (h) {
-    case BmsHealth::waiting:
-      return "waiting";
-    case BmsHealth::fresh:
-      return "fresh";
-    case BmsHealth::stale:
-      return "stale";
-    case BmsHealth::lost:
-      return "lost";
-  }
-  return "invalid";
+  return enum_name(kBmsHealthNames, h);
 }
 
 BmsMonitorOptions BmsMonitorOptions::from_config(const config::BmsConfig& cfg) {

@@ -29,21 +29,7 @@ Duration seconds_d(double s) {
 }  // namespace
 
 std::string_view to_string(ControlState s) noexcept {
-  switch (s) {
-    case ControlState::starting:
-      return "starting";
-    case ControlState::standby:
-      return "standby";
-    case ControlState::running:
-      return "running";
-    case ControlState::fault:
-      return "fault";
-    case ControlState::lockout:
-      return "lockout";
-    case ControlState::stopped:
-      return "stopped";
-  }
-  return "invalid";
+  return enum_name(kControlStateNames, s);
 }
 
 ControllerSettings ControllerSettings::from_config(const config::Config& cfg) {

@@ -51,13 +51,7 @@ constexpr std::array kCatalog{
 }  // namespace
 
 std::string_view to_string(FaultClearing c) noexcept {
-  switch (c) {
-    case FaultClearing::self_clearing:
-      return "self_clearing";
-    case FaultClearing::latched:
-      return "latched";
-  }
-  return "invalid";
+  return enum_name(kFaultClearingNames, c);
 }
 
 std::span<const FaultSpec> fault_catalog() noexcept {

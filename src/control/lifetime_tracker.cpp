@@ -6,13 +6,7 @@
 namespace bessd::control {
 
 std::string_view to_string(Provenance p) noexcept {
-  switch (p) {
-    case Provenance::reported_by_bms:
-      return "reported_by_bms";
-    case Provenance::derived:
-      return "derived";
-  }
-  return "invalid";
+  return enum_name(kProvenanceNames, p);
 }
 
 void LifetimeTracker::update(const core::PackState& pack) {

@@ -246,17 +246,7 @@ void settle(PricePlan& plan, const EnergyPlan& energy, const PlanRequest& r,
 }  // namespace
 
 std::string_view to_string(PlannedAction a) noexcept {
-  switch (a) {
-    case PlannedAction::none:
-      return "none";
-    case PlannedAction::charge:
-      return "charge";
-    case PlannedAction::hold:
-      return "hold";
-    case PlannedAction::sell:
-      return "sell";
-  }
-  return "none";
+  return enum_name(kPlannedActionNames, a, "none");
 }
 
 const PlannedSlot* PricePlan::at(WallTime t) const {

@@ -14,7 +14,6 @@
 
 namespace bessd::inverter {
 
-using config::EnumTable;
 using config::IssueList;
 using config::Json;
 using config::NumberRange;
@@ -24,118 +23,41 @@ using registers::RegisterType;
 using registers::WordOrder;
 
 std::string_view to_string(ControlStyle s) noexcept {
-  switch (s) {
-    case ControlStyle::none:
-      return "none";
-    case ControlStyle::battery_setpoint:
-      return "battery_setpoint";
-    case ControlStyle::sunspec_storage:
-      return "sunspec_storage";
-    case ControlStyle::grid_setpoint:
-      return "grid_setpoint";
-  }
-  return "invalid";
+  return enum_name(kControlStyleNames, s);
 }
 
 std::string_view to_string(SignConvention s) noexcept {
-  switch (s) {
-    case SignConvention::none:
-      return "none";
-    case SignConvention::charge_positive:
-      return "charge_positive";
-    case SignConvention::discharge_positive:
-      return "discharge_positive";
-    case SignConvention::import_positive:
-      return "import_positive";
-    case SignConvention::export_positive:
-      return "export_positive";
-    case SignConvention::unknown:
-      return "unknown";
-  }
-  return "invalid";
+  return enum_name(kSignConventionNames, s);
 }
 
 namespace {
 
-// The one table of role names: reading a profile file and printing a role both go through it,
-// so a name cannot be accepted under one spelling and shown under another.
-template <typename Role>
-struct RoleName {
-  std::string_view name;
-  Role role;
-};
-
-constexpr RoleName<ControlRole> kControlRoles[] = {
-    {"setpoint", ControlRole::setpoint},
-    {"setpoint_fallback", ControlRole::setpoint_fallback},
-    {"readback", ControlRole::readback},
-    {"enable", ControlRole::enable},
-    {"storage_mode", ControlRole::storage_mode},
-    {"charge_rate_pct", ControlRole::charge_rate_pct},
-    {"discharge_rate_pct", ControlRole::discharge_rate_pct},
-    {"revert_timeout_s", ControlRole::revert_timeout_s},
-    {"rate_reference_w", ControlRole::rate_reference_w},
-    {"grid_charging", ControlRole::grid_charging},
-    {"discharge_limit_w", ControlRole::discharge_limit_w},
-    {"charge_current_limit_a", ControlRole::charge_current_limit_a},
-    {"charge_voltage_limit_v", ControlRole::charge_voltage_limit_v},
-};
-
-constexpr RoleName<ReadingRole> kReadingRoles[] = {
-    {"battery_power", ReadingRole::battery_power},
-    {"battery_current", ReadingRole::battery_current},
-    {"battery_voltage", ReadingRole::battery_voltage},
-    {"grid_power", ReadingRole::grid_power},
-    {"ac_power", ReadingRole::ac_power},
-    {"pv_power", ReadingRole::pv_power},
-    {"rated_power", ReadingRole::rated_power},
-    {"operating", ReadingRole::operating},
-    {"model", ReadingRole::model},
-    {"serial", ReadingRole::serial},
-    {"dc_load_power", ReadingRole::dc_load_power},
-};
-
-template <typename Role, std::size_t N>
-std::string_view role_name_in(const RoleName<Role> (&table)[N], Role role) noexcept {
-  for (const auto& entry : table)
-    if (entry.role == role) return entry.name;
-  return "invalid";
-}
-
-template <typename Role, std::size_t N>
-std::optional<Role> role_named_in(const RoleName<Role> (&table)[N],
-                                  std::string_view name) noexcept {
-  for (const auto& entry : table)
-    if (entry.name == name) return entry.role;
-  return std::nullopt;
-}
-
-template <typename Role, std::size_t N>
-std::string role_names_in(const RoleName<Role> (&table)[N]) {
+template <typename E, std::size_t N>
+std::string names_in(const std::array<EnumName<E>, N>& table) {
   std::string out;
-  for (const auto& entry : table) out.append(out.empty() ? "" : ", ").append(entry.name);
+  for (const auto& row : table) out.append(out.empty() ? "" : ", ").append(row.name);
   return out;
 }
 
 }  // namespace
 
 std::string_view to_string(ControlRole r) noexcept {
-  return role_name_in(kControlRoles, r);
+  return enum_name(kControlRoleNames, r);
 }
 std::string_view to_string(ReadingRole r) noexcept {
-  return role_name_in(kReadingRoles, r);
+  return enum_name(kReadingRoleNames, r);
 }
 std::optional<ControlRole> control_role_named(std::string_view name) noexcept {
-  return role_named_in(kControlRoles, name);
+  return enum_from_name(kControlRoleNames, name);
 }
 std::optional<ReadingRole> reading_role_named(std::string_view name) noexcept {
-  return role_named_in(kReadingRoles, name);
+  return enum_from_name(kReadingRoleNames, name);
 }
 std::string control_role_names() {
-  return role_names_in(kControlRoles);
+  return names_in(kControlRoleNames);
 }
 std::string reading_role_names() {
-  return role_names_in(kReadingRoles);
+  return names_in(kReadingRoleNames);
 }
 
 const PointSpec* Profile::point(const std::string& point_name) const {
@@ -218,9 +140,7 @@ void read_point(const Json& j, const std::string& name, const std::string& ptr, 
   ObjectReader in(&j, ptr, issues);
   p.name = name;
   p.pointer = ptr;
-  in.enumeration("function", p.function,
-                 EnumTable<RegisterFunction>{{"holding", RegisterFunction::holding},
-                                             {"input", RegisterFunction::input}});
+  in.enumeration("function", p.function, kRegisterFunctionNames);
   if (in.has("address")) {
     std::int64_t a = 0;
     if (in.integer("address", a, 0, 65535)) p.address = static_cast<std::uint16_t>(a);
@@ -258,9 +178,7 @@ void read_point(const Json& j, const std::string& name, const std::string& ptr, 
                      "bitfield16, bitfield32, sunssf)");
     }
   }
-  in.enumeration("word_order", p.word_order,
-                 EnumTable<WordOrder>{{"high_first", WordOrder::high_first},
-                                      {"low_first", WordOrder::low_first}});
+  in.enumeration("word_order", p.word_order, registers::kWordOrderNames);
   std::int64_t len = 0;
   const bool is_string = p.type == RegisterType::string;
   if (in.integer("registers", len, 1, 125, is_string ? Presence::required : Presence::optional)) {
@@ -272,16 +190,8 @@ void read_point(const Json& j, const std::string& name, const std::string& ptr, 
     issues.add(in.child_pointer("scale"), "must not be 0");
   in.string("scale_factor", p.scale_factor);
   in.string("unit", p.unit);
-  in.enumeration("access", p.access,
-                 EnumTable<Access>{{"r", Access::read}, {"rw", Access::read_write}});
-  in.enumeration(
-      "sign", p.sign,
-      EnumTable<SignConvention>{{"none", SignConvention::none},
-                                {"charge_positive", SignConvention::charge_positive},
-                                {"discharge_positive", SignConvention::discharge_positive},
-                                {"import_positive", SignConvention::import_positive},
-                                {"export_positive", SignConvention::export_positive},
-                                {"unknown", SignConvention::unknown}});
+  in.enumeration("access", p.access, kAccessNames);
+  in.enumeration("sign", p.sign, kSignConventionNames);
   std::int64_t uid = 0;
   if (in.integer("unit_id", uid, 0, 255)) p.unit_id = static_cast<std::uint8_t>(uid);
   in.boolean("sunspec_sentinels", p.sunspec_sentinels);
@@ -532,14 +442,9 @@ Profile parse_profile(const Json& document, const std::string& source) {
   }
   {
     auto os = root.object("operating_states");
-    const EnumTable<core::InverterOperating> table{{"off", core::InverterOperating::off},
-                                                   {"standby", core::InverterOperating::standby},
-                                                   {"running", core::InverterOperating::running},
-                                                   {"fault", core::InverterOperating::fault},
-                                                   {"unknown", core::InverterOperating::unknown}};
     for (const auto& key : os.keys()) {
       core::InverterOperating st{};
-      if (!os.enumeration(key, st, table)) continue;
+      if (!os.enumeration(key, st, core::kInverterOperatingNames)) continue;
       // Decimal digits with an optional '-' and nothing else (no '+', no spaces): from_chars.
       std::int64_t v = 0;
       const auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), v);
@@ -554,11 +459,7 @@ Profile parse_profile(const Json& document, const std::string& source) {
   }
   {
     auto ctl = root.object("control");
-    ctl.enumeration("style", prof.control.style,
-                    EnumTable<ControlStyle>{{"none", ControlStyle::none},
-                                            {"battery_setpoint", ControlStyle::battery_setpoint},
-                                            {"sunspec_storage", ControlStyle::sunspec_storage},
-                                            {"grid_setpoint", ControlStyle::grid_setpoint}},
+    ctl.enumeration("style", prof.control.style, kControlStyleNames,
                     ctl.present() ? Presence::required : Presence::optional);
     ctl.number("lease_s", prof.control.lease_s, NumberRange::between(1.0, 3600.0));
     ctl.number("revert_timeout_s", prof.control.revert_timeout_s, NumberRange::between(0, 65535));

@@ -116,15 +116,7 @@ constexpr std::array<std::string_view, core::kBmsConditionCount> kFlagRows{
 }  // namespace
 
 std::string_view to_string(Action a) noexcept {
-  switch (a) {
-    case Action::allowed:
-      return "allowed";
-    case Action::derate:
-      return "derate";
-    case Action::block:
-      return "block";
-  }
-  return "invalid";
+  return enum_name(kActionNames, a);
 }
 
 std::span<const PolicyRow> protection_policy() noexcept {

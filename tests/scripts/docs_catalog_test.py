@@ -175,7 +175,7 @@ if where and require("src/bms/bms_monitor.cpp", r'protection\s*\?\s*"protection"
 where = require("src/bms/bms_monitor.cpp", r'"can\."\s*\+\s*std::string\(can::to_string\(',
                 "builds can.<kind>")
 if where:
-    for k in enum_names("src/can/codec/can_frame.cpp", "CanErrorKind"):
+    for k in enum_names("include/bessd/can/can_bus_error.hpp", "CanErrorKind"):
         source_codes.setdefault(f"can.{k}", where)
 where = require("src/app/site_meter.cpp", r'event_source\s*=\s*"meter"',
                 "names the site meter's events")

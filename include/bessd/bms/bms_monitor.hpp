@@ -43,6 +43,12 @@ enum class BmsHealth : std::uint8_t {
   stale,    // limits or measurements older than stale_after (or never seen since start)
   lost,     // older than lost_after
 };
+inline constexpr auto kBmsHealthNames =
+    std::to_array<EnumName<BmsHealth>>({{BmsHealth::waiting, "waiting"},
+                                        {BmsHealth::fresh, "fresh"},
+                                        {BmsHealth::stale, "stale"},
+                                        {BmsHealth::lost, "lost"}});
+static_assert(enum_names_complete(kBmsHealthNames));
 std::string_view to_string(BmsHealth h) noexcept;
 
 struct BmsChange {

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <bessd/common/enum_names.hpp>
+
 namespace bessd::can {
 
 enum class CanErrorKind : std::uint8_t {
@@ -29,6 +31,26 @@ enum class CanErrorKind : std::uint8_t {
   malformed_input,  // bytes from the transport that are not a frame (SLCAN garbage, short reads)
   send_failed,      // a frame could not be written
 };
+inline constexpr auto kCanErrorKindNames = std::to_array<EnumName<CanErrorKind>>(
+    {{CanErrorKind::bus_off, "bus_off"},
+     {CanErrorKind::error_passive, "error_passive"},
+     {CanErrorKind::error_warning, "error_warning"},
+     {CanErrorKind::error_active, "error_active"},
+     {CanErrorKind::arbitration_lost, "arbitration_lost"},
+     {CanErrorKind::controller_overflow, "controller_overflow"},
+     {CanErrorKind::protocol_violation, "protocol_violation"},
+     {CanErrorKind::transceiver, "transceiver"},
+     {CanErrorKind::no_ack, "no_ack"},
+     {CanErrorKind::tx_timeout, "tx_timeout"},
+     {CanErrorKind::bus_error, "bus_error"},
+     {CanErrorKind::restarted, "restarted"},
+     {CanErrorKind::open_failed, "open_failed"},
+     {CanErrorKind::link_lost, "link_lost"},
+     {CanErrorKind::link_up, "link_up"},
+     {CanErrorKind::config, "config"},
+     {CanErrorKind::malformed_input, "malformed_input"},
+     {CanErrorKind::send_failed, "send_failed"}});
+static_assert(enum_names_complete(kCanErrorKindNames));
 
 std::string_view to_string(CanErrorKind kind) noexcept;
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <bessd/common/enum_names.hpp>
+
 namespace bessd {
 
 enum class ErrorCode : std::uint8_t {
@@ -25,6 +27,22 @@ enum class ErrorCode : std::uint8_t {
   readback_mismatch,  // a device acknowledged a write but reads back another value
   internal,           // a bug in bessd: please report it
 };
+inline constexpr auto kErrorCodeNames =
+    std::to_array<EnumName<ErrorCode>>({{ErrorCode::invalid_argument, "invalid_argument"},
+                                        {ErrorCode::out_of_range, "out_of_range"},
+                                        {ErrorCode::parse_error, "parse_error"},
+                                        {ErrorCode::timeout, "timeout"},
+                                        {ErrorCode::io_error, "io_error"},
+                                        {ErrorCode::disconnected, "disconnected"},
+                                        {ErrorCode::permission_denied, "permission_denied"},
+                                        {ErrorCode::not_found, "not_found"},
+                                        {ErrorCode::unsupported, "unsupported"},
+                                        {ErrorCode::protocol_error, "protocol_error"},
+                                        {ErrorCode::busy, "busy"},
+                                        {ErrorCode::storage_error, "storage_error"},
+                                        {ErrorCode::readback_mismatch, "readback_mismatch"},
+                                        {ErrorCode::internal, "internal"}});
+static_assert(enum_names_complete(kErrorCodeNames));
 
 std::string_view to_string(ErrorCode code) noexcept;
 

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <bessd/common/clock.hpp>
+#include <bessd/common/enum_names.hpp>
 #include <bessd/config/config.hpp>
 #include <bessd/control/battery_reading_check.hpp>
 #include <bessd/control/discharge_current_guard.hpp>
@@ -42,6 +43,14 @@
 namespace bessd::control {
 
 enum class ControlState : std::uint8_t { starting, standby, running, fault, lockout, stopped };
+inline constexpr auto kControlStateNames =
+    std::to_array<EnumName<ControlState>>({{ControlState::starting, "starting"},
+                                           {ControlState::standby, "standby"},
+                                           {ControlState::running, "running"},
+                                           {ControlState::fault, "fault"},
+                                           {ControlState::lockout, "lockout"},
+                                           {ControlState::stopped, "stopped"}});
+static_assert(enum_names_complete(kControlStateNames));
 std::string_view to_string(ControlState s) noexcept;
 
 struct ControllerSettings {

@@ -10,6 +10,7 @@
 #include <span>
 #include <string_view>
 
+#include <bessd/common/enum_names.hpp>
 #include <bessd/core/event.hpp>
 
 namespace bessd::control {
@@ -18,6 +19,9 @@ enum class FaultClearing : std::uint8_t {
   self_clearing,  // clears by itself when the cause is gone
   latched,        // stays until the cause is gone AND an operator acknowledges it (persisted)
 };
+inline constexpr auto kFaultClearingNames = std::to_array<EnumName<FaultClearing>>(
+    {{FaultClearing::self_clearing, "self_clearing"}, {FaultClearing::latched, "latched"}});
+static_assert(enum_names_complete(kFaultClearingNames));
 
 std::string_view to_string(FaultClearing c) noexcept;
 

@@ -23,11 +23,15 @@
 #include <optional>
 
 #include <bessd/common/clock.hpp>
+#include <bessd/common/enum_names.hpp>
 #include <bessd/core/pack_state.hpp>
 
 namespace bessd::control {
 
 enum class Provenance : std::uint8_t { reported_by_bms, derived };
+inline constexpr auto kProvenanceNames = std::to_array<EnumName<Provenance>>(
+    {{Provenance::reported_by_bms, "reported_by_bms"}, {Provenance::derived, "derived"}});
+static_assert(enum_names_complete(kProvenanceNames));
 std::string_view to_string(Provenance p) noexcept;
 
 struct HealthValue {

@@ -25,11 +25,18 @@
 #include <vector>
 
 #include <bessd/common/clock.hpp>
+#include <bessd/common/enum_names.hpp>
 #include <bessd/energy/price_list.hpp>
 
 namespace bessd::control {
 
 enum class PlannedAction : std::uint8_t { none, charge, hold, sell };
+inline constexpr auto kPlannedActionNames =
+    std::to_array<EnumName<PlannedAction>>({{PlannedAction::none, "none"},
+                                            {PlannedAction::charge, "charge"},
+                                            {PlannedAction::hold, "hold"},
+                                            {PlannedAction::sell, "sell"}});
+static_assert(enum_names_complete(kPlannedActionNames));
 std::string_view to_string(PlannedAction a) noexcept;
 
 struct PlanRequest {

@@ -15,13 +15,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include <bessd/common/enum_names.hpp>
 #include <bessd/core/inverter_state.hpp>
 #include <bessd/inverter/registers/register_codec.hpp>
 
 namespace bessd::inverter {
 
 enum class RegisterFunction : std::uint8_t { holding, input };
+inline constexpr auto kRegisterFunctionNames = std::to_array<EnumName<RegisterFunction>>(
+    {{RegisterFunction::holding, "holding"}, {RegisterFunction::input, "input"}});
+static_assert(enum_names_complete(kRegisterFunctionNames));
+
 enum class Access : std::uint8_t { read, read_write };
+inline constexpr auto kAccessNames =
+    std::to_array<EnumName<Access>>({{Access::read, "r"}, {Access::read_write, "rw"}});
+static_assert(enum_names_complete(kAccessNames));
 
 /// The device's sign for a quantity (docs/protocols.md "Sign conventions": every profile declares
 /// it). `unknown` makes a signed reading unusable (e.g. SunSpec 802 W/A).
@@ -33,6 +41,14 @@ enum class SignConvention : std::uint8_t {
   export_positive,
   unknown,
 };
+inline constexpr auto kSignConventionNames = std::to_array<EnumName<SignConvention>>(
+    {{SignConvention::none, "none"},
+     {SignConvention::charge_positive, "charge_positive"},
+     {SignConvention::discharge_positive, "discharge_positive"},
+     {SignConvention::import_positive, "import_positive"},
+     {SignConvention::export_positive, "export_positive"},
+     {SignConvention::unknown, "unknown"}});
+static_assert(enum_names_complete(kSignConventionNames));
 
 struct PointSpec {
   std::string name;
@@ -68,6 +84,12 @@ enum class ControlStyle : std::uint8_t {
   sunspec_storage,   // SunSpec model 124 (StorCtl_Mod, InWRte/OutWRte, revert timeout)
   grid_setpoint,     // Victron ESS: grid setpoint = grid − battery + target
 };
+inline constexpr auto kControlStyleNames =
+    std::to_array<EnumName<ControlStyle>>({{ControlStyle::none, "none"},
+                                           {ControlStyle::battery_setpoint, "battery_setpoint"},
+                                           {ControlStyle::sunspec_storage, "sunspec_storage"},
+                                           {ControlStyle::grid_setpoint, "grid_setpoint"}});
+static_assert(enum_names_complete(kControlStyleNames));
 
 /// What a control point does for its control style: the keys of `control.points` in a
 /// profile (docs/profiles.md "Control"). Which roles a style takes: the loader's table.
@@ -86,6 +108,21 @@ enum class ControlRole : std::uint8_t {
   charge_current_limit_a,  // grid_setpoint: the device's charge current limit
   charge_voltage_limit_v,  // grid_setpoint: the device's charge voltage limit
 };
+inline constexpr auto kControlRoleNames = std::to_array<EnumName<ControlRole>>(
+    {{ControlRole::setpoint, "setpoint"},
+     {ControlRole::setpoint_fallback, "setpoint_fallback"},
+     {ControlRole::readback, "readback"},
+     {ControlRole::enable, "enable"},
+     {ControlRole::storage_mode, "storage_mode"},
+     {ControlRole::charge_rate_pct, "charge_rate_pct"},
+     {ControlRole::discharge_rate_pct, "discharge_rate_pct"},
+     {ControlRole::revert_timeout_s, "revert_timeout_s"},
+     {ControlRole::rate_reference_w, "rate_reference_w"},
+     {ControlRole::grid_charging, "grid_charging"},
+     {ControlRole::discharge_limit_w, "discharge_limit_w"},
+     {ControlRole::charge_current_limit_a, "charge_current_limit_a"},
+     {ControlRole::charge_voltage_limit_v, "charge_voltage_limit_v"}});
+static_assert(enum_names_complete(kControlRoleNames));
 
 /// Which InverterState field a reading feeds: the keys of `readings` in a profile
 /// (docs/profiles.md "Readings").
@@ -102,10 +139,23 @@ enum class ReadingRole : std::uint8_t {
   serial,
   dc_load_power,
 };
+inline constexpr auto kReadingRoleNames =
+    std::to_array<EnumName<ReadingRole>>({{ReadingRole::battery_power, "battery_power"},
+                                          {ReadingRole::battery_current, "battery_current"},
+                                          {ReadingRole::battery_voltage, "battery_voltage"},
+                                          {ReadingRole::grid_power, "grid_power"},
+                                          {ReadingRole::ac_power, "ac_power"},
+                                          {ReadingRole::pv_power, "pv_power"},
+                                          {ReadingRole::rated_power, "rated_power"},
+                                          {ReadingRole::operating, "operating"},
+                                          {ReadingRole::model, "model"},
+                                          {ReadingRole::serial, "serial"},
+                                          {ReadingRole::dc_load_power, "dc_load_power"}});
+static_assert(enum_names_complete(kReadingRoleNames));
 
 std::string_view to_string(ControlStyle s) noexcept;
 std::string_view to_string(SignConvention s) noexcept;
-/// The role's name in a profile file; one table serves both reading the file and printing.
+/// The role's name in a profile file; its table serves both reading the file and printing.
 std::string_view to_string(ControlRole r) noexcept;
 std::string_view to_string(ReadingRole r) noexcept;
 /// The role a profile file's key names, if any.

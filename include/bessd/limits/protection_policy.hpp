@@ -11,11 +11,15 @@
 #include <span>
 #include <string_view>
 
+#include <bessd/common/enum_names.hpp>
 #include <bessd/core/bms_condition.hpp>
 
 namespace bessd::limits {
 
 enum class Action : std::uint8_t { allowed, derate, block };
+inline constexpr auto kActionNames = std::to_array<EnumName<Action>>(
+    {{Action::allowed, "allowed"}, {Action::derate, "derate"}, {Action::block, "block"}});
+static_assert(enum_names_complete(kActionNames));
 std::string_view to_string(Action a) noexcept;
 
 struct PolicyRow {

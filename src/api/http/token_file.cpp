@@ -130,9 +130,9 @@ std::vector<Credential> parse_token_text(std::string_view text,
       ok = false;
     }
     Scope scope = Scope::read;
-    if (scope_text == "control") {
-      scope = Scope::control;
-    } else if (scope_text != "read") {
+    if (const auto named = enum_from_name(kScopeNames, scope_text)) {
+      scope = *named;
+    } else {
       problems.push_back({n, "scope of \"" + std::string(name) +
                                  "\" must be read or control, got \"" + std::string(scope_text) +
                                  "\""});

@@ -5,27 +5,7 @@
 namespace bessd::bms {
 
 std::string_view to_string(PackPart part) noexcept {
-  switch (part) {
-    case PackPart::measurements:
-      return "measurements";
-    case PackPart::limits:
-      return "limits";
-    case PackPart::charge:
-      return "charge";
-    case PackPart::flags:
-      return "flags";
-    case PackPart::requests:
-      return "requests";
-    case PackPart::cells:
-      return "cells";
-    case PackPart::modules:
-      return "modules";
-    case PackPart::identity:
-      return "identity";
-    case PackPart::energy:
-      return "energy";
-  }
-  return "invalid";
+  return enum_name(kPackPartNames, part);
 }
 
 }  // namespace bessd::bms

@@ -53,45 +53,7 @@ bool matches(const CanFilter& filter, const CanFrame& frame) noexcept {
 }
 
 std::string_view to_string(CanErrorKind kind) noexcept {
-  switch (kind) {
-    case CanErrorKind::bus_off:
-      return "bus_off";
-    case CanErrorKind::error_passive:
-      return "error_passive";
-    case CanErrorKind::error_warning:
-      return "error_warning";
-    case CanErrorKind::error_active:
-      return "error_active";
-    case CanErrorKind::arbitration_lost:
-      return "arbitration_lost";
-    case CanErrorKind::controller_overflow:
-      return "controller_overflow";
-    case CanErrorKind::protocol_violation:
-      return "protocol_violation";
-    case CanErrorKind::transceiver:
-      return "transceiver";
-    case CanErrorKind::no_ack:
-      return "no_ack";
-    case CanErrorKind::tx_timeout:
-      return "tx_timeout";
-    case CanErrorKind::bus_error:
-      return "bus_error";
-    case CanErrorKind::restarted:
-      return "restarted";
-    case CanErrorKind::open_failed:
-      return "open_failed";
-    case CanErrorKind::link_lost:
-      return "link_lost";
-    case CanErrorKind::link_up:
-      return "link_up";
-    case CanErrorKind::config:
-      return "config";
-    case CanErrorKind::malformed_input:
-      return "malformed_input";
-    case CanErrorKind::send_failed:
-      return "send_failed";
-  }
-  return "invalid";
+  return enum_name(kCanErrorKindNames, kind);
 }
 
 }  // namespace bessd::can

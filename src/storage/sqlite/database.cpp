@@ -33,23 +33,7 @@ FailureKind classify(int code) {
 }
 
 std::string_view to_string(FailureKind k) {
-  switch (k) {
-    case FailureKind::none:
-      return "none";
-    case FailureKind::busy:
-      return "busy";
-    case FailureKind::full:
-      return "full";
-    case FailureKind::read_only:
-      return "read_only";
-    case FailureKind::corrupt:
-      return "corrupt";
-    case FailureKind::io:
-      return "io";
-    case FailureKind::other:
-      return "other";
-  }
-  return "invalid";
+  return enum_name(kFailureKindNames, k);
 }
 
 // --- Statement -------------------------------------------------------------------------------

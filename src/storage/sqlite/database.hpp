@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include <bessd/common/enum_names.hpp>
 #include <bessd/common/result.hpp>
 
 struct sqlite3;
@@ -29,6 +30,15 @@ enum class FailureKind : std::uint8_t {
   io,         // SQLITE_IOERR*: the OS refused (EROFS, EIO, ...)
   other,
 };
+inline constexpr auto kFailureKindNames =
+    std::to_array<EnumName<FailureKind>>({{FailureKind::none, "none"},
+                                          {FailureKind::busy, "busy"},
+                                          {FailureKind::full, "full"},
+                                          {FailureKind::read_only, "read_only"},
+                                          {FailureKind::corrupt, "corrupt"},
+                                          {FailureKind::io, "io"},
+                                          {FailureKind::other, "other"}});
+static_assert(enum_names_complete(kFailureKindNames));
 FailureKind classify(int sqlite_code);
 std::string_view to_string(FailureKind k);
 

@@ -9,6 +9,7 @@
 #include <bessd/api/health_dto.hpp>
 #include <bessd/api/http_message.hpp>
 #include <bessd/api/limits_dto.hpp>
+#include <bessd/api/metric_sample.hpp>
 #include <bessd/api/query_dto.hpp>
 #include <bessd/api/requester.hpp>
 #include <bessd/api/status_dto.hpp>
@@ -65,6 +66,27 @@ TEST(ApiNames, WrittenOnlyNames) {
   EXPECT_EQ(api_names(kValueSourceNames),
             (Names{"reported", "derived", "configured", "unavailable"}));
   EXPECT_EQ(to_string(static_cast<Mode>(200)), "invalid");
+}
+
+// The transport is read back from the audit log's actor column, the scope from the token file,
+// the metric type is the word of a # TYPE line that Prometheus reads: each name reads back and
+// no other word does.
+TEST(ApiNames, TransportScopeAndMetricTypeReadBack) {
+  for (const auto& row : kTransportNames)
+    EXPECT_EQ(enum_from_name(kTransportNames, to_string(row.value)), row.value);
+  EXPECT_EQ(enum_from_name(kTransportNames, "unix_socket"), std::nullopt);
+  EXPECT_EQ(enum_from_name(kTransportNames, "TCP"), std::nullopt);
+  for (const auto& row : kScopeNames)
+    EXPECT_EQ(enum_from_name(kScopeNames, to_string(row.value)), row.value);
+  EXPECT_EQ(enum_from_name(kScopeNames, "Control"), std::nullopt);
+  EXPECT_EQ(enum_from_name(kScopeNames, "write"), std::nullopt);
+  Names types;
+  for (const auto& row : kMetricTypeNames) {
+    EXPECT_EQ(enum_from_name(kMetricTypeNames, row.name), row.value);
+    types.push_back(enum_name(kMetricTypeNames, row.value));
+  }
+  EXPECT_EQ(types, (Names{"counter", "gauge", "histogram"}));
+  EXPECT_EQ(enum_from_name(kMetricTypeNames, "summary"), std::nullopt);
 }
 
 template <typename E, std::size_t N>

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -272,6 +274,31 @@ TEST_F(DaemonRuntimeTest, StatusThroughTheFacadeShowsThePack) {
   EXPECT_NEAR(*status.pack.voltage_v, 52.8, 1e-6);
   ASSERT_TRUE(status.pack.cell_voltage_max_v.has_value());
   EXPECT_NEAR(*status.pack.cell_voltage_max_v, 3.31, 1e-6);
+}
+
+// The audit log keeps who wrote as JSON (docs/api.md "GET /v1/audit"): each transport is
+// written by its name and read back by the same table.
+TEST_F(DaemonRuntimeTest, TheAuditReadsEveryTransportBack) {
+  start();
+  for (const auto& row : api::kTransportNames) {
+    api::Requester who;
+    who.transport = row.value;
+    who.user = std::string(row.name);
+    runtime_->facade().audit_refusal(who, "POST /v1/mode", "refused for the test");
+  }
+  std::optional<Result<std::vector<api::AuditRecord>>> got;
+  runtime_->facade().audit({},
+                           [&](Result<std::vector<api::AuditRecord>> r) { got = std::move(r); });
+  ASSERT_TRUE(run_until([&] { return got.has_value(); }, healthy_frames()));
+  ASSERT_TRUE(*got) << got->error().message;
+  std::vector<std::pair<std::string, api::Transport>> read;
+  for (const auto& rec : got->value())
+    if (rec.action == "refused_write") read.emplace_back(rec.who.user, rec.who.transport);
+  ASSERT_EQ(read.size(), api::kTransportNames.size());
+  for (const auto& row : api::kTransportNames)
+    EXPECT_NE(std::find(read.begin(), read.end(), std::pair{std::string(row.name), row.value}),
+              read.end())
+        << row.name;
 }
 
 }  // namespace

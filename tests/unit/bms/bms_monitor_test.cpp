@@ -5,6 +5,10 @@
 #include <bessd/bms/protocols/pylontech_lv.hpp>
 #include <bessd/can/sim_can_bus.hpp>
 
+#include <optional>
+#include <string_view>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace bessd::bms {
@@ -337,6 +341,19 @@ TEST(BmsBusFactory, BuildsTheConfiguredTransport) {
   EXPECT_NE(make_bms_bus(io, cfg, {}), nullptr);
   cfg.bitrate = 83333;
   EXPECT_THROW(make_bms_bus(io, cfg, {}), std::invalid_argument);
+}
+
+// A name once written (a log line, a message) must keep meaning its value: the words are pinned.
+TEST(BmsHealthNames, NamesRoundTrip) {
+  std::vector<std::string_view> names;
+  for (const auto& row : kBmsHealthNames) {
+    EXPECT_EQ(to_string(row.value), row.name);
+    EXPECT_EQ(enum_from_name(kBmsHealthNames, to_string(row.value)), row.value);
+    names.push_back(to_string(row.value));
+  }
+  EXPECT_EQ(names, (std::vector<std::string_view>{"waiting", "fresh", "stale", "lost"}));
+  EXPECT_EQ(enum_from_name(kBmsHealthNames, "ok"), std::nullopt);
+  EXPECT_EQ(enum_from_name(kBmsHealthNames, "Fresh"), std::nullopt);
 }
 
 }  // namespace

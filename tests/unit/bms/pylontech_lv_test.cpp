@@ -1,6 +1,10 @@
 // The stateful PylontechLv protocol: folding frames into a PackState.
 #include <bessd/bms/protocols/pylontech_lv.hpp>
 
+#include <optional>
+#include <string_view>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace bessd::bms::pylontech {
@@ -175,6 +179,21 @@ TEST_F(PylontechLvTest, ResetForgetsFlagSources) {
   proto.reset();
   feed(make_frame(0x35A, {0, 0, 0, 0, 0, 0, 0, 0}));
   EXPECT_FALSE(state.protections.any_reported());
+}
+
+// A name once written (a log line, a message) must keep meaning its value: the words are pinned.
+TEST(PackPartNames, NamesRoundTrip) {
+  std::vector<std::string_view> names;
+  for (const auto& row : kPackPartNames) {
+    EXPECT_EQ(to_string(row.value), row.name);
+    EXPECT_EQ(enum_from_name(kPackPartNames, to_string(row.value)), row.value);
+    names.push_back(to_string(row.value));
+  }
+  EXPECT_EQ(names,
+            (std::vector<std::string_view>{"measurements", "limits", "charge", "flags", "requests",
+                                           "cells", "modules", "identity", "energy"}));
+  EXPECT_EQ(enum_from_name(kPackPartNames, "limit"), std::nullopt);
+  EXPECT_EQ(enum_from_name(kPackPartNames, "Cells"), std::nullopt);
 }
 
 }  // namespace

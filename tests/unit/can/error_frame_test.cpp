@@ -1,5 +1,9 @@
 #include <bessd/can/codec/error_frame.hpp>
 
+#include <optional>
+#include <string_view>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace bessd::can::error_frame {
@@ -53,6 +57,24 @@ TEST(ErrorFrame, SeveralClassesBusOffFirst) {
 TEST(ErrorFrame, NonErrorFrameGivesNothingAndUnknownClassIsReported) {
   EXPECT_TRUE(decode(make_frame(0x40, {}), "can0").empty());
   EXPECT_EQ(kinds(err(0)), std::vector<CanErrorKind>{CanErrorKind::bus_error});
+}
+
+// The kinds name the events can.<kind>, which docs/events.md lists: the words are pinned.
+TEST(CanErrorKindNames, NamesRoundTrip) {
+  std::vector<std::string_view> names;
+  for (const auto& row : kCanErrorKindNames) {
+    EXPECT_EQ(to_string(row.value), row.name);
+    EXPECT_EQ(enum_from_name(kCanErrorKindNames, to_string(row.value)), row.value);
+    names.push_back(to_string(row.value));
+  }
+  EXPECT_EQ(names,
+            (std::vector<std::string_view>{
+                "bus_off", "error_passive", "error_warning", "error_active", "arbitration_lost",
+                "controller_overflow", "protocol_violation", "transceiver", "no_ack", "tx_timeout",
+                "bus_error", "restarted", "open_failed", "link_lost", "link_up", "config",
+                "malformed_input", "send_failed"}));
+  EXPECT_EQ(enum_from_name(kCanErrorKindNames, "bus-off"), std::nullopt);
+  EXPECT_EQ(enum_from_name(kCanErrorKindNames, "invalid"), std::nullopt);
 }
 
 }  // namespace

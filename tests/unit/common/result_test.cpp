@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace bessd {
 namespace {
@@ -47,6 +49,24 @@ TEST(ErrorCode, EveryCodeHasAName) {
   for (int c = 0; c <= static_cast<int>(ErrorCode::internal); ++c) {
     EXPECT_NE(to_string(static_cast<ErrorCode>(c)), "unknown") << c;
   }
+}
+
+// Each code keeps its name, and the name reads back as the code.
+TEST(ErrorCode, NamesRoundTrip) {
+  std::vector<std::string_view> names;
+  for (const auto& row : kErrorCodeNames) {
+    EXPECT_EQ(to_string(row.value), row.name);
+    EXPECT_EQ(enum_from_name(kErrorCodeNames, to_string(row.value)), row.value);
+    names.push_back(to_string(row.value));
+  }
+  EXPECT_EQ(names,
+            (std::vector<std::string_view>{
+                "invalid_argument", "out_of_range", "parse_error", "timeout", "io_error",
+                "disconnected", "permission_denied", "not_found", "unsupported", "protocol_error",
+                "busy", "storage_error", "readback_mismatch", "internal"}));
+  EXPECT_EQ(enum_from_name(kErrorCodeNames, "unknown"), std::nullopt);
+  EXPECT_EQ(enum_from_name(kErrorCodeNames, "Timeout"), std::nullopt);
+  EXPECT_EQ(to_string(static_cast<ErrorCode>(200)), "unknown");
 }
 
 }  // namespace

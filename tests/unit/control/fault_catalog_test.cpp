@@ -1,4 +1,7 @@
+#include <optional>
 #include <set>
+#include <string_view>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -56,6 +59,19 @@ TEST(MemoryFaultLatchStore, LatchReplaceClearAndFail) {
   EXPECT_FALSE(store.load());
   EXPECT_EQ(store.latch({"X", "", 0}).error().code, ErrorCode::storage_error);
   EXPECT_FALSE(store.clear("OP-I"));
+}
+
+// A name once written (a log line, a message) must keep meaning its value: the words are pinned.
+TEST(FaultClearingNames, NamesRoundTrip) {
+  std::vector<std::string_view> names;
+  for (const auto& row : kFaultClearingNames) {
+    EXPECT_EQ(to_string(row.value), row.name);
+    EXPECT_EQ(enum_from_name(kFaultClearingNames, to_string(row.value)), row.value);
+    names.push_back(to_string(row.value));
+  }
+  EXPECT_EQ(names, (std::vector<std::string_view>{"self_clearing", "latched"}));
+  EXPECT_EQ(enum_from_name(kFaultClearingNames, "latching"), std::nullopt);
+  EXPECT_EQ(enum_from_name(kFaultClearingNames, "self-clearing"), std::nullopt);
 }
 
 }  // namespace

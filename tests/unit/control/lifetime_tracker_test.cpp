@@ -1,3 +1,7 @@
+#include <optional>
+#include <string_view>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include <bessd/control/lifetime_tracker.hpp>
@@ -106,6 +110,19 @@ TEST(LifetimeTracker, RestoresCounters) {
   EXPECT_DOUBLE_EQ(*tr.data().energy_charged_kwh.value, 10.0);
   EXPECT_DOUBLE_EQ(*tr.data().deep_discharge_count.value, 3.0);
   EXPECT_EQ(tr.counters(), c);
+}
+
+// A name once written (a log line, a message) must keep meaning its value: the words are pinned.
+TEST(ProvenanceNames, NamesRoundTrip) {
+  std::vector<std::string_view> names;
+  for (const auto& row : kProvenanceNames) {
+    EXPECT_EQ(to_string(row.value), row.name);
+    EXPECT_EQ(enum_from_name(kProvenanceNames, to_string(row.value)), row.value);
+    names.push_back(to_string(row.value));
+  }
+  EXPECT_EQ(names, (std::vector<std::string_view>{"reported_by_bms", "derived"}));
+  EXPECT_EQ(enum_from_name(kProvenanceNames, "reported"), std::nullopt);
+  EXPECT_EQ(enum_from_name(kProvenanceNames, "bms"), std::nullopt);
 }
 
 }  // namespace

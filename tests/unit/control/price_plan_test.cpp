@@ -7,7 +7,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <random>
+#include <string_view>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -400,6 +403,20 @@ TEST(PricePlan, RandomCurvesKeepEveryLimit) {
     }
     ASSERT_LE(plan.slots.size(), 96u);
   }
+}
+
+// GET /v1/plan shows the slots' actions in these words: they are pinned.
+TEST(PlannedActionNames, NamesRoundTrip) {
+  std::vector<std::string_view> names;
+  for (const auto& row : kPlannedActionNames) {
+    EXPECT_EQ(to_string(row.value), row.name);
+    EXPECT_EQ(enum_from_name(kPlannedActionNames, to_string(row.value)), row.value);
+    names.push_back(to_string(row.value));
+  }
+  EXPECT_EQ(names, (std::vector<std::string_view>{"none", "charge", "hold", "sell"}));
+  EXPECT_EQ(enum_from_name(kPlannedActionNames, "discharge"), std::nullopt);
+  EXPECT_EQ(enum_from_name(kPlannedActionNames, "Sell"), std::nullopt);
+  EXPECT_EQ(to_string(static_cast<PlannedAction>(200)), "none");
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // Every state transition of the controller, and the safe state on every trigger of
 // docs/protection.md "Safe state".
 #include <functional>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -471,6 +474,20 @@ TEST(CommandLimits, CurrentAndVoltageLimitsTravelWithTheCommand) {
                    h.out.envelope.discharge_current_max_a.value);
   ASSERT_TRUE(h.out.command.charge_voltage_max_v.has_value());
   EXPECT_DOUBLE_EQ(*h.out.command.charge_voltage_max_v, h.out.envelope.charge_voltage_max_v.value);
+}
+
+// Status shows the controller's state in these words: they are pinned.
+TEST(ControlStateNames, NamesRoundTrip) {
+  std::vector<std::string_view> names;
+  for (const auto& row : kControlStateNames) {
+    EXPECT_EQ(to_string(row.value), row.name);
+    EXPECT_EQ(enum_from_name(kControlStateNames, to_string(row.value)), row.value);
+    names.push_back(to_string(row.value));
+  }
+  EXPECT_EQ(names, (std::vector<std::string_view>{"starting", "standby", "running", "fault",
+                                                  "lockout", "stopped"}));
+  EXPECT_EQ(enum_from_name(kControlStateNames, "idle"), std::nullopt);
+  EXPECT_EQ(enum_from_name(kControlStateNames, "Running"), std::nullopt);
 }
 
 }  // namespace

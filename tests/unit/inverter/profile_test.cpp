@@ -2,7 +2,9 @@
 
 #include <optional>
 #include <set>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <bessd/config/config_error.hpp>
 #include <bessd/inverter/profile.hpp>
@@ -228,6 +230,74 @@ TEST(ProfileRoles, EveryRoleHasOneNameThatReadsBack) {
   EXPECT_EQ(reading_role_named("grid"), std::nullopt);
   EXPECT_EQ(to_string(ControlRole::setpoint_fallback), "setpoint_fallback");
   EXPECT_EQ(to_string(ReadingRole::battery_power), "battery_power");
+}
+
+// Profiles in the field spell their points with these words: pinned, and each one reads.
+TEST(ProfileNames, EveryPointWordReadsBack) {
+  using Names = std::vector<std::string_view>;
+  const auto names = [](const auto& table) {
+    Names out;
+    for (const auto& row : table) out.push_back(row.name);
+    return out;
+  };
+  EXPECT_EQ(names(kRegisterFunctionNames), (Names{"holding", "input"}));
+  EXPECT_EQ(names(registers::kWordOrderNames), (Names{"high_first", "low_first"}));
+  EXPECT_EQ(names(kAccessNames), (Names{"r", "rw"}));
+  EXPECT_EQ(names(kSignConventionNames), (Names{"none", "charge_positive", "discharge_positive",
+                                                "import_positive", "export_positive", "unknown"}));
+  for (const auto& row : kSignConventionNames) EXPECT_EQ(to_string(row.value), row.name);
+
+  const auto point = [](const std::string& key, std::string_view word) {
+    const std::string text =
+        make(R"("P":{"address":1,"type":"s32",")" + key + R"(":")" + std::string(word) + R"("})");
+    return parse_profile(nlohmann::json::parse(text), "ok.json").points.at("P");
+  };
+  for (const auto& row : kRegisterFunctionNames)
+    EXPECT_EQ(point("function", row.name).function, row.value) << row.name;
+  for (const auto& row : registers::kWordOrderNames)
+    EXPECT_EQ(point("word_order", row.name).word_order, row.value) << row.name;
+  for (const auto& row : kAccessNames)
+    EXPECT_EQ(point("access", row.name).access, row.value) << row.name;
+  for (const auto& row : kSignConventionNames)
+    EXPECT_EQ(point("sign", row.name).sign, row.value) << row.name;
+
+  const auto refused = [](const std::string& key, const std::string& word) {
+    return issues_of(make(R"("P":{"address":1,"type":"s32",")" + key + R"(":")" + word + R"("})"));
+  };
+  EXPECT_NE(refused("function", "coil").find("/points/P/function: must be one of holding, input"),
+            std::string::npos);
+  EXPECT_NE(refused("word_order", "little").find("/points/P/word_order: must be one of"),
+            std::string::npos);
+  EXPECT_NE(refused("access", "w").find("/points/P/access: must be one of r, rw; got \"w\""),
+            std::string::npos);
+  EXPECT_NE(refused("sign", "positive").find("/points/P/sign: must be one of"), std::string::npos);
+}
+
+TEST(ProfileNames, ControlStyleAndOperatingStateWordsReadBack) {
+  using Names = std::vector<std::string_view>;
+  Names styles;
+  for (const auto& row : kControlStyleNames) {
+    EXPECT_EQ(to_string(row.value), row.name);
+    EXPECT_EQ(enum_from_name(kControlStyleNames, to_string(row.value)), row.value);
+    styles.push_back(row.name);
+  }
+  EXPECT_EQ(styles, (Names{"none", "battery_setpoint", "sunspec_storage", "grid_setpoint"}));
+  const auto e = issues_of(make(R"("P":{"address":1,"type":"u16"})", R"("style":"setpoint")"));
+  EXPECT_NE(e.find("/control/style: must be one of none, battery_setpoint, sunspec_storage, "
+                   "grid_setpoint; got \"setpoint\""),
+            std::string::npos)
+      << e;
+
+  const auto with_state = [](std::string_view word) {
+    return R"({"name":"x","points":{"A":{"address":1,"type":"u16"}},"operating_states":{"7":")" +
+           std::string(word) + R"("}})";
+  };
+  for (const auto& row : core::kInverterOperatingNames) {
+    const Profile p = parse_profile(nlohmann::json::parse(with_state(row.name)), "ok.json");
+    EXPECT_EQ(p.operating_states.at(7), row.value) << row.name;
+  }
+  EXPECT_NE(issues_of(with_state("idle")).find("/operating_states/7: must be one of"),
+            std::string::npos);
 }
 
 // A misspelt role is a configuration error at the role's key, naming the point it was given and

@@ -1,10 +1,14 @@
 // One row per rule id (docs/protection.md): inject the condition into a healthy snapshot and check
 // the bound it sets, its cause kind, its rule id and the sentence people read.
 #include <functional>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include <bessd/limits/limits_engine.hpp>
+#include <bessd/limits/protection_policy.hpp>
 
 #include "snapshot_fixture.hpp"
 
@@ -602,6 +606,19 @@ TEST(Chemistries, DerivedTaperForSlopedCells) {
   in.pack.cell_voltage_max_v = 3.21;
   LimitsEngine engine2(s);
   EXPECT_NEAR(engine2.compute(in, kNow).envelope.discharge_current_max_a.value, 50.0, 1e-6);
+}
+
+// A name once written (a log line, a message) must keep meaning its value: the words are pinned.
+TEST(ProtectionAction, NamesRoundTrip) {
+  std::vector<std::string_view> names;
+  for (const auto& row : kActionNames) {
+    EXPECT_EQ(to_string(row.value), row.name);
+    EXPECT_EQ(enum_from_name(kActionNames, to_string(row.value)), row.value);
+    names.push_back(to_string(row.value));
+  }
+  EXPECT_EQ(names, (std::vector<std::string_view>{"allowed", "derate", "block"}));
+  EXPECT_EQ(enum_from_name(kActionNames, "blocked"), std::nullopt);
+  EXPECT_EQ(enum_from_name(kActionNames, "Block"), std::nullopt);
 }
 
 }  // namespace

@@ -1,6 +1,10 @@
 // The RAII layer over sqlite3: transactions roll back unless committed, failures carry the
 // SQLite code for classification.
 
+#include <optional>
+#include <string_view>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
@@ -73,6 +77,20 @@ TEST(Database, OpeningAMissingFileWithoutCreateFails) {
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code, ErrorCode::storage_error);
   EXPECT_NE(c.error().message.find("/nonexistent-dir/x.db"), std::string::npos);
+}
+
+// A name once written (a log line, a message) must keep meaning its value: the words are pinned.
+TEST(FailureKindNames, NamesRoundTrip) {
+  std::vector<std::string_view> names;
+  for (const auto& row : kFailureKindNames) {
+    EXPECT_EQ(to_string(row.value), row.name);
+    EXPECT_EQ(enum_from_name(kFailureKindNames, to_string(row.value)), row.value);
+    names.push_back(to_string(row.value));
+  }
+  EXPECT_EQ(names, (std::vector<std::string_view>{"none", "busy", "full", "read_only", "corrupt",
+                                                  "io", "other"}));
+  EXPECT_EQ(enum_from_name(kFailureKindNames, "readonly"), std::nullopt);
+  EXPECT_EQ(enum_from_name(kFailureKindNames, "IO"), std::nullopt);
 }
 
 }  // namespace

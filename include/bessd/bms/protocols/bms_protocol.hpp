@@ -10,6 +10,7 @@
 
 #include <bessd/can/can_frame.hpp>
 #include <bessd/common/clock.hpp>
+#include <bessd/common/enum_names.hpp>
 #include <bessd/core/pack_state.hpp>
 
 namespace bessd::bms {
@@ -26,6 +27,17 @@ enum class PackPart : std::uint8_t {
   identity,      // names, firmware, capacity
   energy,        // energy counters
 };
+inline constexpr auto kPackPartNames =
+    std::to_array<EnumName<PackPart>>({{PackPart::measurements, "measurements"},
+                                       {PackPart::limits, "limits"},
+                                       {PackPart::charge, "charge"},
+                                       {PackPart::flags, "flags"},
+                                       {PackPart::requests, "requests"},
+                                       {PackPart::cells, "cells"},
+                                       {PackPart::modules, "modules"},
+                                       {PackPart::identity, "identity"},
+                                       {PackPart::energy, "energy"}});
+static_assert(enum_names_complete(kPackPartNames));
 inline constexpr std::size_t kPackPartCount = static_cast<std::size_t>(PackPart::energy) + 1;
 std::string_view to_string(PackPart part) noexcept;
 

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include <bessd/common/enum_names.hpp>
 #include <bessd/common/result.hpp>
 
 namespace bessd::inverter::registers {
@@ -38,6 +39,9 @@ enum class RegisterType : std::uint8_t {
 /// Order of the 16-bit words of a 32-bit value (bytes inside a register are always big-endian
 /// on the wire; libmodbus hands them over as host-order uint16_t).
 enum class WordOrder : std::uint8_t { high_first, low_first };
+inline constexpr auto kWordOrderNames = std::to_array<EnumName<WordOrder>>(
+    {{WordOrder::high_first, "high_first"}, {WordOrder::low_first, "low_first"}});
+static_assert(enum_names_complete(kWordOrderNames));
 
 std::string_view to_string(RegisterType t) noexcept;
 std::optional<RegisterType> register_type_from_string(std::string_view name) noexcept;

@@ -20,7 +20,6 @@ using config::NumberRange;
 using config::ObjectReader;
 using config::Presence;
 using registers::RegisterType;
-using registers::WordOrder;
 
 std::string_view to_string(ControlStyle s) noexcept {
   return enum_name(kControlStyleNames, s);

@@ -113,7 +113,7 @@ class DaemonRuntimeTest : public ::testing::Test {
     ports.clock = std::make_shared<SystemClock>();
     ports.inherit_sockets = false;
     ports.bms_bus = [this](boost::asio::io_context& io, const config::BmsConfig&,
-                           std::vector<can::CanFilter>) {
+                           const std::vector<can::CanFilter>&) {
       auto bus = std::make_unique<can::SimCanBus>(io, "bms");
       bus_ = bus.get();
       return bus;
@@ -128,7 +128,7 @@ class DaemonRuntimeTest : public ::testing::Test {
       return client;
     };
     ports.store = [this](const config::StorageConfig& cfg, const Clock&,
-                         std::function<void(const core::Event&)>) {
+                         const std::function<void(const core::Event&)>&) {
       auto store = std::make_unique<storage::MemoryStore>(cfg);
       store_ = store.get();
       return store;
@@ -137,6 +137,7 @@ class DaemonRuntimeTest : public ::testing::Test {
                                                config::load_config_file(path), std::move(ports));
   }
 
+ public:
   ~DaemonRuntimeTest() override {
     if (started_ && !runtime_->io().stopped()) stop();
     runtime_.reset();
@@ -144,6 +145,7 @@ class DaemonRuntimeTest : public ::testing::Test {
     std::filesystem::remove_all(dir_, ec);
   }
 
+ protected:
   void start() {
     runtime_->start();
     started_ = true;

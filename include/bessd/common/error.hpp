@@ -78,6 +78,9 @@ struct Error {
   std::string message;
   /// Set by a ModbusClient for a failure of one of its requests.
   std::optional<ModbusDetail> modbus{};
+  /// The configuration key whose value caused the failure, as a JSON pointer
+  /// ("/api/tcp/token_file"), when a configured value is at fault; `--check-config` names it.
+  std::string config_pointer{};
 
   friend bool operator==(const Error&, const Error&) = default;
 };

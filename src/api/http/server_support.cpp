@@ -16,6 +16,17 @@
 
 namespace bessd::api::http {
 
+namespace {
+
+// The key `pointer` is at fault unless the error already names a more precise one (the
+// dashboard's files say which of its two folders).
+Failure configured_at(Error error, const char* pointer) {
+  if (error.config_pointer.empty()) error.config_pointer = pointer;
+  return Failure{std::move(error)};
+}
+
+}  // namespace
+
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
   // Compare over the longer length so that the time does not reveal a matching prefix.
   const std::size_t n = std::max(a.size(), b.size());
@@ -94,9 +105,9 @@ Result<ServerOptions> ServerOptions::from_config(const config::ApiConfig& api) {
   o.tcp_allowed_hosts = api.tcp.allowed_hosts;
   if (o.tcp_enabled) {
     if (auto st = check_tcp_address(o.tcp_address, o.tcp_allow_remote); !st)
-      return Failure{st.error()};
+      return configured_at(st.error(), "/api/tcp/address");
     auto tokens = read_token_file(api.tcp.token_file);
-    if (!tokens) return Failure{tokens.error()};
+    if (!tokens) return configured_at(tokens.error(), "/api/tcp/token_file");
     o.tokens = std::move(*tokens);
   }
   o.dashboard_enabled = api.dashboard.enabled;
@@ -106,7 +117,7 @@ Result<ServerOptions> ServerOptions::from_config(const config::ApiConfig& api) {
     // Here, at start and in the reload worker: never per request (docs/api.md "Dashboard
     // sessions").
     auto files = StaticFiles::load(api.dashboard.www_dir, api.dashboard.dygraphs_dir);
-    if (!files) return Failure{files.error()};
+    if (!files) return configured_at(files.error(), "/api/dashboard/www_dir");
     o.dashboard_files = std::make_shared<const StaticFiles>(std::move(*files));
   }
   return o;

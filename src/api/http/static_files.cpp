@@ -119,19 +119,23 @@ Result<StaticFiles> StaticFiles::load(const std::string& www_dir, const std::str
     auto body = read_file(path, kMaxTotalBytes - total);
     if (!body) {
       const bool big = body.error().message.ends_with(": too large");
-      return fail(ErrorCode::invalid_argument,
-                  "api dashboard " + key + ": " +
-                      (big ? path + ": " + too_large(kMaxTotalBytes) : body.error().message));
+      auto failure =
+          fail(ErrorCode::invalid_argument,
+               "api dashboard " + key + ": " +
+                   (big ? path + ": " + too_large(kMaxTotalBytes) : body.error().message));
+      failure.error.config_pointer = "/api/dashboard/" + key;
+      return failure;
     }
     total += body->size();
     out.files_[name] = make_file(name, std::move(*body));
     return {};
   };
   const std::string index = www_dir + "/index.html";
-  if (auto st = add("index.html", index, "www_dir"); !st)
-    return fail(ErrorCode::invalid_argument,
-                st.error().message +
-                    " (api.dashboard.www_dir must be the folder of the dashboard's index.html)");
+  if (auto st = add("index.html", index, "www_dir"); !st) {
+    Error e = st.error();
+    e.message += " (api.dashboard.www_dir must be the folder of the dashboard's index.html)";
+    return Failure{std::move(e)};
+  }
   std::error_code ec;
   std::vector<std::string> names;
   for (std::filesystem::directory_iterator it(www_dir, ec), end; !ec && it != end;
@@ -141,19 +145,24 @@ Result<StaticFiles> StaticFiles::load(const std::string& www_dir, const std::str
     if (name == "index.html" || !is_served_name(name) || !it->is_regular_file(type_ec)) continue;
     names.push_back(name);
   }
-  if (ec)
-    return fail(ErrorCode::invalid_argument,
-                "api dashboard www_dir: " + www_dir + ": cannot list it: " + ec.message());
+  if (ec) {
+    auto failure = fail(ErrorCode::invalid_argument,
+                        "api dashboard www_dir: " + www_dir + ": cannot list it: " + ec.message());
+    failure.error.config_pointer = "/api/dashboard/www_dir";
+    return failure;
+  }
   std::sort(names.begin(), names.end());
   for (const auto& name : names)
     if (auto st = add(name, www_dir + "/" + name, "www_dir"); !st) return Failure{st.error()};
   for (const char* name : kDygraphsFiles) {
     const std::string path = dygraphs_dir + "/" + name;
-    if (auto st = add(std::string("lib/") + name, path, "dygraphs_dir"); !st)
-      return fail(ErrorCode::invalid_argument,
-                  st.error().message +
-                      "; the dashboard draws its charts with dygraphs: install libjs-dygraphs "
-                      "(apt install libjs-dygraphs) or set api.dashboard.dygraphs_dir");
+    if (auto st = add(std::string("lib/") + name, path, "dygraphs_dir"); !st) {
+      Error e = st.error();
+      e.message +=
+          "; the dashboard draws its charts with dygraphs: install libjs-dygraphs "
+          "(apt install libjs-dygraphs) or set api.dashboard.dygraphs_dir";
+      return Failure{std::move(e)};
+    }
   }
   return out;
 }

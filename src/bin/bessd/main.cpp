@@ -51,10 +51,7 @@ void check_api(const bessd::config::Config& config, const std::string& path) {
   if (options) return;
   const std::string& message = options.error().message;
   const std::string pointer =
-      message.rfind("api tcp:", 0) == 0                      ? "/api/tcp/address"
-      : message.rfind("api dashboard www_dir:", 0) == 0      ? "/api/dashboard/www_dir"
-      : message.rfind("api dashboard dygraphs_dir:", 0) == 0 ? "/api/dashboard/dygraphs_dir"
-                                                             : "/api/tcp/token_file";
+      options.error().config_pointer.empty() ? "/api" : options.error().config_pointer;
   std::vector<bessd::config::ConfigIssue> issues;
   std::istringstream lines(message);
   for (std::string line; std::getline(lines, line);) issues.push_back({pointer, line});

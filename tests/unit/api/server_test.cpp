@@ -533,6 +533,7 @@ TEST(ServerOptions, NonLoopbackTcpNeedsAllowRemote) {
   const auto o = http::ServerOptions::from_config(api);
   ASSERT_FALSE(o.has_value());
   EXPECT_THAT(o.error().message, HasSubstr("allow_remote"));
+  EXPECT_EQ(o.error().config_pointer, "/api/tcp/address");
 }
 
 TEST(ConstantTimeEqual, ComparesWholeStrings) {
@@ -550,6 +551,7 @@ TEST(ServerOptions, FromConfigNeedsAReadableTokenForTcp) {
   const auto o = http::ServerOptions::from_config(api);
   ASSERT_FALSE(o.has_value());
   EXPECT_THAT(o.error().message, HasSubstr("/nonexistent/bessd-token"));
+  EXPECT_EQ(o.error().config_pointer, "/api/tcp/token_file");
   api.tcp.enabled = false;
   const auto ok = http::ServerOptions::from_config(api);
   ASSERT_TRUE(ok.has_value());

@@ -223,7 +223,13 @@ TEST_F(StaticDir, OptionsFromConfigLoadTheFilesOrSayWhy) {
   auto missing = ServerOptions::from_config(api);
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find(www + "/index.html"), std::string::npos);
+  EXPECT_EQ(missing.error().config_pointer, "/api/dashboard/www_dir");
   complete();
+  api.dashboard.dygraphs_dir = root + "/nowhere";
+  const auto no_dygraphs = ServerOptions::from_config(api);
+  ASSERT_FALSE(no_dygraphs);
+  EXPECT_EQ(no_dygraphs.error().config_pointer, "/api/dashboard/dygraphs_dir");
+  api.dashboard.dygraphs_dir = dy;
   const auto o = ServerOptions::from_config(api);
   ASSERT_TRUE(o) << o.error().message;
   EXPECT_TRUE(o->dashboard_enabled);

@@ -130,3 +130,17 @@ write_api_config(api_remote_allowed "\"tcp\": { \"enabled\": true, \"address\": 
   \"allow_remote\": true, \"token_file\": \"${tokens}\" }")
 expect(api_remote_allowed "--check-config;${WORK_DIR}/api_remote_allowed.json" 0
        "configuration is valid")
+# The dashboard's files (docs/dashboard.md): the folder at fault is named by its key, whichever
+# of the two it is.
+get_filename_component(www ${PROFILES}/../../www ABSOLUTE)
+write_api_config(api_dashboard_www "\"tcp\": { \"enabled\": true, \"token_file\": \"${tokens}\" },
+  \"dashboard\": { \"enabled\": true, \"www_dir\": \"${WORK_DIR}/no-www\" }")
+expect(api_dashboard_www "--check-config;${WORK_DIR}/api_dashboard_www.json" 78
+       "/api/dashboard/www_dir" "${WORK_DIR}/no-www/index.html")
+write_api_config(api_dashboard_dygraphs
+  "\"tcp\": { \"enabled\": true, \"token_file\": \"${tokens}\" },
+  \"dashboard\": { \"enabled\": true, \"www_dir\": \"${www}\",
+                   \"dygraphs_dir\": \"${WORK_DIR}/no-dygraphs\" }")
+expect(api_dashboard_dygraphs "--check-config;${WORK_DIR}/api_dashboard_dygraphs.json" 78
+       "/api/dashboard/dygraphs_dir" "libjs-dygraphs")
+message(STATUS "api cases passed")

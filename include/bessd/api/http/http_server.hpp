@@ -84,8 +84,9 @@ struct ServerOptions {
   SessionSettings dashboard_sessions;
 
   /// From the configuration; reads the token file (token_file.hpp) when TCP is on and checks the
-  /// listen address; reads the dashboard's files when it is enabled (static_files.hpp: errors
-  /// start with "api dashboard www_dir:" or "api dashboard dygraphs_dir:").
+  /// listen address; reads the dashboard's files when it is enabled (static_files.hpp). An
+  /// error's `config_pointer` names the key at fault ("/api/tcp/address", "/api/tcp/token_file",
+  /// "/api/dashboard/www_dir", "/api/dashboard/dygraphs_dir").
   static Result<ServerOptions> from_config(const config::ApiConfig& api);
 };
 

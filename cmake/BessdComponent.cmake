@@ -38,6 +38,7 @@ function(bessd_unit_test name)
   endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE bessd_warnings ${ARG_DEPS} GTest::gmock GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)  # <support/...>
   target_compile_definitions(${name} PRIVATE BESSD_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
                                              BESSD_BINARY_DIR="${PROJECT_BINARY_DIR}")
   include(GoogleTest)

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <support/enum_round_trip.hpp>
+
 namespace bessd::bms {
 namespace {
 
@@ -345,13 +347,8 @@ TEST(BmsBusFactory, BuildsTheConfiguredTransport) {
 
 // A name once written (a log line, a message) must keep meaning its value: the words are pinned.
 TEST(BmsHealthNames, NamesRoundTrip) {
-  std::vector<std::string_view> names;
-  for (const auto& row : kBmsHealthNames) {
-    EXPECT_EQ(to_string(row.value), row.name);
-    EXPECT_EQ(enum_from_name(kBmsHealthNames, to_string(row.value)), row.value);
-    names.push_back(to_string(row.value));
-  }
-  EXPECT_EQ(names, (std::vector<std::string_view>{"waiting", "fresh", "stale", "lost"}));
+  EXPECT_EQ(test_support::round_tripped_names(kBmsHealthNames),
+            (std::vector<std::string_view>{"waiting", "fresh", "stale", "lost"}));
   EXPECT_EQ(enum_from_name(kBmsHealthNames, "ok"), std::nullopt);
   EXPECT_EQ(enum_from_name(kBmsHealthNames, "Fresh"), std::nullopt);
 }

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <support/enum_round_trip.hpp>
+
 namespace bessd::bms::pylontech {
 namespace {
 
@@ -183,13 +185,7 @@ TEST_F(PylontechLvTest, ResetForgetsFlagSources) {
 
 // A name once written (a log line, a message) must keep meaning its value: the words are pinned.
 TEST(PackPartNames, NamesRoundTrip) {
-  std::vector<std::string_view> names;
-  for (const auto& row : kPackPartNames) {
-    EXPECT_EQ(to_string(row.value), row.name);
-    EXPECT_EQ(enum_from_name(kPackPartNames, to_string(row.value)), row.value);
-    names.push_back(to_string(row.value));
-  }
-  EXPECT_EQ(names,
+  EXPECT_EQ(test_support::round_tripped_names(kPackPartNames),
             (std::vector<std::string_view>{"measurements", "limits", "charge", "flags", "requests",
                                            "cells", "modules", "identity", "energy"}));
   EXPECT_EQ(enum_from_name(kPackPartNames, "limit"), std::nullopt);

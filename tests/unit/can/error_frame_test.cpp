@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <support/enum_round_trip.hpp>
+
 namespace bessd::can::error_frame {
 namespace {
 
@@ -61,13 +63,7 @@ TEST(ErrorFrame, NonErrorFrameGivesNothingAndUnknownClassIsReported) {
 
 // The kinds name the events can.<kind>, which docs/events.md lists: the words are pinned.
 TEST(CanErrorKindNames, NamesRoundTrip) {
-  std::vector<std::string_view> names;
-  for (const auto& row : kCanErrorKindNames) {
-    EXPECT_EQ(to_string(row.value), row.name);
-    EXPECT_EQ(enum_from_name(kCanErrorKindNames, to_string(row.value)), row.value);
-    names.push_back(to_string(row.value));
-  }
-  EXPECT_EQ(names,
+  EXPECT_EQ(test_support::round_tripped_names(kCanErrorKindNames),
             (std::vector<std::string_view>{
                 "bus_off", "error_passive", "error_warning", "error_active", "arbitration_lost",
                 "controller_overflow", "protocol_violation", "transceiver", "no_ack", "tx_timeout",

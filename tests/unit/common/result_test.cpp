@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <support/enum_round_trip.hpp>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,13 +55,7 @@ TEST(ErrorCode, EveryCodeHasAName) {
 
 // Each code keeps its name, and the name reads back as the code.
 TEST(ErrorCode, NamesRoundTrip) {
-  std::vector<std::string_view> names;
-  for (const auto& row : kErrorCodeNames) {
-    EXPECT_EQ(to_string(row.value), row.name);
-    EXPECT_EQ(enum_from_name(kErrorCodeNames, to_string(row.value)), row.value);
-    names.push_back(to_string(row.value));
-  }
-  EXPECT_EQ(names,
+  EXPECT_EQ(test_support::round_tripped_names(kErrorCodeNames),
             (std::vector<std::string_view>{
                 "invalid_argument", "out_of_range", "parse_error", "timeout", "io_error",
                 "disconnected", "permission_denied", "not_found", "unsupported", "protocol_error",

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <support/enum_round_trip.hpp>
+
 #include <bessd/control/fault_catalog.hpp>
 #include <bessd/control/fault_latch_store.hpp>
 
@@ -63,13 +65,8 @@ TEST(MemoryFaultLatchStore, LatchReplaceClearAndFail) {
 
 // A name once written (a log line, a message) must keep meaning its value: the words are pinned.
 TEST(FaultClearingNames, NamesRoundTrip) {
-  std::vector<std::string_view> names;
-  for (const auto& row : kFaultClearingNames) {
-    EXPECT_EQ(to_string(row.value), row.name);
-    EXPECT_EQ(enum_from_name(kFaultClearingNames, to_string(row.value)), row.value);
-    names.push_back(to_string(row.value));
-  }
-  EXPECT_EQ(names, (std::vector<std::string_view>{"self_clearing", "latched"}));
+  EXPECT_EQ(test_support::round_tripped_names(kFaultClearingNames),
+            (std::vector<std::string_view>{"self_clearing", "latched"}));
   EXPECT_EQ(enum_from_name(kFaultClearingNames, "latching"), std::nullopt);
   EXPECT_EQ(enum_from_name(kFaultClearingNames, "self-clearing"), std::nullopt);
 }

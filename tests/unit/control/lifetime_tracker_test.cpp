@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <support/enum_round_trip.hpp>
+
 #include <bessd/control/lifetime_tracker.hpp>
 
 namespace bessd::control {
@@ -114,13 +116,8 @@ TEST(LifetimeTracker, RestoresCounters) {
 
 // A name once written (a log line, a message) must keep meaning its value: the words are pinned.
 TEST(ProvenanceNames, NamesRoundTrip) {
-  std::vector<std::string_view> names;
-  for (const auto& row : kProvenanceNames) {
-    EXPECT_EQ(to_string(row.value), row.name);
-    EXPECT_EQ(enum_from_name(kProvenanceNames, to_string(row.value)), row.value);
-    names.push_back(to_string(row.value));
-  }
-  EXPECT_EQ(names, (std::vector<std::string_view>{"reported_by_bms", "derived"}));
+  EXPECT_EQ(test_support::round_tripped_names(kProvenanceNames),
+            (std::vector<std::string_view>{"reported_by_bms", "derived"}));
   EXPECT_EQ(enum_from_name(kProvenanceNames, "reported"), std::nullopt);
   EXPECT_EQ(enum_from_name(kProvenanceNames, "bms"), std::nullopt);
 }

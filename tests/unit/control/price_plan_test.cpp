@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include <support/enum_round_trip.hpp>
+
 #include <bessd/common/local_time.hpp>
 
 namespace bessd::control {
@@ -407,13 +409,8 @@ TEST(PricePlan, RandomCurvesKeepEveryLimit) {
 
 // GET /v1/plan shows the slots' actions in these words: they are pinned.
 TEST(PlannedActionNames, NamesRoundTrip) {
-  std::vector<std::string_view> names;
-  for (const auto& row : kPlannedActionNames) {
-    EXPECT_EQ(to_string(row.value), row.name);
-    EXPECT_EQ(enum_from_name(kPlannedActionNames, to_string(row.value)), row.value);
-    names.push_back(to_string(row.value));
-  }
-  EXPECT_EQ(names, (std::vector<std::string_view>{"none", "charge", "hold", "sell"}));
+  EXPECT_EQ(test_support::round_tripped_names(kPlannedActionNames),
+            (std::vector<std::string_view>{"none", "charge", "hold", "sell"}));
   EXPECT_EQ(enum_from_name(kPlannedActionNames, "discharge"), std::nullopt);
   EXPECT_EQ(enum_from_name(kPlannedActionNames, "Sell"), std::nullopt);
   EXPECT_EQ(to_string(static_cast<PlannedAction>(200)), "none");

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <support/enum_round_trip.hpp>
+
 #include <bessd/control/fault_catalog.hpp>
 
 #include "harness.hpp"
@@ -478,14 +480,9 @@ TEST(CommandLimits, CurrentAndVoltageLimitsTravelWithTheCommand) {
 
 // Status shows the controller's state in these words: they are pinned.
 TEST(ControlStateNames, NamesRoundTrip) {
-  std::vector<std::string_view> names;
-  for (const auto& row : kControlStateNames) {
-    EXPECT_EQ(to_string(row.value), row.name);
-    EXPECT_EQ(enum_from_name(kControlStateNames, to_string(row.value)), row.value);
-    names.push_back(to_string(row.value));
-  }
-  EXPECT_EQ(names, (std::vector<std::string_view>{"starting", "standby", "running", "fault",
-                                                  "lockout", "stopped"}));
+  EXPECT_EQ(test_support::round_tripped_names(kControlStateNames),
+            (std::vector<std::string_view>{"starting", "standby", "running", "fault", "lockout",
+                                           "stopped"}));
   EXPECT_EQ(enum_from_name(kControlStateNames, "idle"), std::nullopt);
   EXPECT_EQ(enum_from_name(kControlStateNames, "Running"), std::nullopt);
 }

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <support/enum_round_trip.hpp>
+
 #include <bessd/limits/limits_engine.hpp>
 #include <bessd/limits/protection_policy.hpp>
 
@@ -610,13 +612,8 @@ TEST(Chemistries, DerivedTaperForSlopedCells) {
 
 // A name once written (a log line, a message) must keep meaning its value: the words are pinned.
 TEST(ProtectionAction, NamesRoundTrip) {
-  std::vector<std::string_view> names;
-  for (const auto& row : kActionNames) {
-    EXPECT_EQ(to_string(row.value), row.name);
-    EXPECT_EQ(enum_from_name(kActionNames, to_string(row.value)), row.value);
-    names.push_back(to_string(row.value));
-  }
-  EXPECT_EQ(names, (std::vector<std::string_view>{"allowed", "derate", "block"}));
+  EXPECT_EQ(test_support::round_tripped_names(kActionNames),
+            (std::vector<std::string_view>{"allowed", "derate", "block"}));
   EXPECT_EQ(enum_from_name(kActionNames, "blocked"), std::nullopt);
   EXPECT_EQ(enum_from_name(kActionNames, "Block"), std::nullopt);
 }

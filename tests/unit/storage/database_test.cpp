@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <support/enum_round_trip.hpp>
+
 #include <sqlite3.h>
 
 #include "sqlite/database.hpp"
@@ -81,14 +83,9 @@ TEST(Database, OpeningAMissingFileWithoutCreateFails) {
 
 // A name once written (a log line, a message) must keep meaning its value: the words are pinned.
 TEST(FailureKindNames, NamesRoundTrip) {
-  std::vector<std::string_view> names;
-  for (const auto& row : kFailureKindNames) {
-    EXPECT_EQ(to_string(row.value), row.name);
-    EXPECT_EQ(enum_from_name(kFailureKindNames, to_string(row.value)), row.value);
-    names.push_back(to_string(row.value));
-  }
-  EXPECT_EQ(names, (std::vector<std::string_view>{"none", "busy", "full", "read_only", "corrupt",
-                                                  "io", "other"}));
+  EXPECT_EQ(test_support::round_tripped_names(kFailureKindNames),
+            (std::vector<std::string_view>{"none", "busy", "full", "read_only", "corrupt", "io",
+                                           "other"}));
   EXPECT_EQ(enum_from_name(kFailureKindNames, "readonly"), std::nullopt);
   EXPECT_EQ(enum_from_name(kFailureKindNames, "IO"), std::nullopt);
 }

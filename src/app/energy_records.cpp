@@ -49,6 +49,11 @@ constexpr LifetimeField kLifetimeFields[] = {
 };
 constexpr std::string_view kDeepDischargeKey = "deep_discharge_count";
 constexpr std::string_view kResistanceKey = "ohmic_resistance_ohm";
+// Whether the next fall to the deep-discharge SOC counts: kept, or a gateway that restarts while
+// the pack is still nearly empty would count the same discharge again at every start.
+constexpr std::string_view kDeepDischargeArmedKey = "deep_discharge_armed";
+// The SOC when counting began: the round-trip efficiency corrects for it over the whole count.
+constexpr std::string_view kFirstSocKey = "first_soc_pct";
 
 bool damaged(const storage::LifetimeCounter& c) {
   return !std::isfinite(c.value) || c.value < 0.0;
@@ -93,7 +98,9 @@ std::vector<storage::LifetimeCounter> lifetime_records(const control::LifetimeCo
   };
   for (const auto& f : kLifetimeFields) add(f.key, counters.*f.value);
   add(kDeepDischargeKey, static_cast<double>(counters.deep_discharge_count));
+  add(kDeepDischargeArmedKey, counters.deep_discharge_armed ? 1.0 : 0.0);
   if (counters.ohmic_resistance_ohm) add(kResistanceKey, *counters.ohmic_resistance_ohm);
+  if (counters.first_soc_pct) add(kFirstSocKey, *counters.first_soc_pct);
   return out;
 }
 
@@ -106,6 +113,9 @@ control::LifetimeCounters stored_lifetime(const std::vector<storage::LifetimeCou
     if (c.key == kDeepDischargeKey)
       out.deep_discharge_count = static_cast<std::int64_t>(std::llround(std::min(c.value, 1e15)));
     if (c.key == kResistanceKey) out.ohmic_resistance_ohm = c.value;
+    // A database of an older version has no row: armed, as every start was before.
+    if (c.key == kDeepDischargeArmedKey) out.deep_discharge_armed = c.value >= 0.5;
+    if (c.key == kFirstSocKey && c.value <= 100.0) out.first_soc_pct = c.value;
   }
   return out;
 }

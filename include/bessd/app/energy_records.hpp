@@ -25,7 +25,8 @@ std::vector<storage::LifetimeCounter> energy_records(const energy::EnergyTotals&
 StoredEnergy stored_energy(const std::vector<storage::LifetimeCounter>& stored);
 
 /// The battery's lifetime counters (the derived values of docs/api.md "GET /v1/health") as stored
-/// rows, one per counter; the resistance only once it has been measured.
+/// rows, one per counter, with the state the counting goes on from (whether a deep discharge is
+/// armed, the SOC when counting began); the resistance and that SOC only once known.
 std::vector<storage::LifetimeCounter> lifetime_records(const control::LifetimeCounters& counters,
                                                        WallTime now);
 /// The lifetime counters found among all stored ones; a damaged row (negative, non-finite) is

@@ -46,6 +46,8 @@ control::LifetimeCounters counted() {
   c.time_in_extreme_temperature_s = 7200.0;
   c.time_charging_in_extreme_temperature_s = 600.0;
   c.ohmic_resistance_ohm = 0.0123;
+  c.deep_discharge_armed = false;
+  c.first_soc_pct = 62.0;
   return c;
 }
 

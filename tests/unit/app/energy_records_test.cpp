@@ -80,9 +80,37 @@ TEST(LifetimeRecords, WhatIsStoredComesBack) {
   c.time_in_extreme_temperature_s = 7200.0;
   c.time_charging_in_extreme_temperature_s = 600.0;
   c.ohmic_resistance_ohm = 0.0123;
+  c.deep_discharge_armed = false;  // the pack is still below the deep-discharge SOC
+  c.first_soc_pct = 37.5;
   const auto rows = lifetime_records(c, WallTime{} + std::chrono::hours{480'000});
-  EXPECT_EQ(rows.size(), 8u);
+  EXPECT_EQ(rows.size(), 10u);
   EXPECT_EQ(stored_lifetime(rows), c);
+}
+
+// Red team: a gateway that restarts while the pack is still nearly empty must not count the same
+// deep discharge again at every start.
+TEST(LifetimeRecords, ARestartBelowTheDeepDischargeSocCountsNoNewDischarge) {
+  control::LifetimeSettings settings;
+  control::LifetimeTracker before(settings);
+  core::PackState pack;
+  pack.soc_pct = 4.0;
+  pack.voltage_v = 48.0;
+  pack.current_a = -2.0;
+  pack.measured_at = TimePoint{} + std::chrono::hours{1};
+  before.update(pack);
+  ASSERT_EQ(before.counters().deep_discharge_count, 1);
+  const auto rows = lifetime_records(before.counters(), WallTime{});
+  control::LifetimeTracker after(settings, stored_lifetime(rows));
+  pack.measured_at = TimePoint{} + std::chrono::minutes{1};  // steady time starts again
+  after.update(pack);
+  EXPECT_EQ(after.counters().deep_discharge_count, 1);
+}
+
+TEST(LifetimeRecords, AnOlderDatabaseWithoutTheArmedRowStartsArmed) {
+  const std::vector<storage::LifetimeCounter> rows{
+      {"deep_discharge_count", 2.0, storage::CounterOrigin::derived, WallTime{}}};
+  EXPECT_TRUE(stored_lifetime(rows).deep_discharge_armed);
+  EXPECT_FALSE(stored_lifetime(rows).first_soc_pct);
 }
 
 TEST(LifetimeRecords, AnUnmeasuredResistanceIsNoRowAndDamagedRowsAreSkipped) {

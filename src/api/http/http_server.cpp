@@ -503,14 +503,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     // The reply hands its reference to the session over to the stream's executor: the facade's
     // thread that calls it must not hold the last one, or the session would end (and change the
     // server's connection counts) on that thread.
-    state_->router.handle(std::move(request), [self = this->shared_from_this(),
-                                               close_after](Response response) mutable {
-      auto exec = self->stream_.get_executor();
-      asio::dispatch(exec,
-                     [self = std::move(self), close_after, r = std::move(response)]() mutable {
-                       self->send(std::move(r), close_after);
-                     });
-    });
+    state_->router.handle(
+        request, [self = this->shared_from_this(), close_after](Response response) mutable {
+          auto exec = self->stream_.get_executor();
+          asio::dispatch(exec,
+                         [self = std::move(self), close_after, r = std::move(response)]() mutable {
+                           self->send(std::move(r), close_after);
+                         });
+        });
   }
 
   void send(Response r, bool close_after) {

@@ -30,9 +30,10 @@ constexpr Field kFields[] = {
 };
 constexpr std::string_view kSinceKey = "flow_since_unix_ms";
 
-// The lifetime counters that are plain totals; the count of deep discharges is an integer and
-// the resistance may be unmeasured, so those two have rows of their own below. One table for
-// both directions: a key written and a key read back cannot differ.
+// The lifetime counters that are plain totals; the count of deep discharges is an integer,
+// whether one is armed a flag, and the resistance and the first SOC may be unknown, so those four
+// have rows of their own below. One table for both directions: a key written and a key read back
+// cannot differ.
 struct LifetimeField {
   std::string_view key;
   double control::LifetimeCounters::*value;

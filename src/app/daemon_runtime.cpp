@@ -37,6 +37,7 @@
 #include <bessd/app/control_thread_facade.hpp>
 #include <bessd/app/counter_keeper.hpp>
 #include <bessd/app/daemon_builder.hpp>
+#include <bessd/app/daemon_signals.hpp>
 #include <bessd/app/fire_alarm_input.hpp>
 #include <bessd/app/fleet_uplink.hpp>
 #include <bessd/app/inherited_sockets.hpp>
@@ -1043,6 +1044,9 @@ struct DaemonRuntime::Impl {
   }
 
   int run_until_stopped() {
+    // The stop and reload signals reach this thread only, once it runs the loop (main blocked
+    // them before any thread was made; docs/architecture.md "Signals").
+    unblock_daemon_signals();
     io.run();
     if (api_thread.joinable()) api_thread.join();
     log->info("bessd stopped");

@@ -11,6 +11,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <bessd/app/daemon_signals.hpp>
 #include <bessd/common/errno_text.hpp>
 
 namespace bessd::app {
@@ -18,6 +19,13 @@ namespace bessd::app {
 namespace {
 
 constexpr std::size_t kMaxPriceFileBytes = std::size_t{4} * 1024 * 1024;
+
+// A reload makes the reader on the control thread, which takes the daemon's signals: its
+// thread must not (docs/architecture.md "Signals").
+std::unique_ptr<boost::asio::thread_pool> make_price_reader() {
+  const DaemonSignalsBlocked blocked;
+  return std::make_unique<boost::asio::thread_pool>(1);
+}
 
 }  // namespace
 
@@ -68,7 +76,8 @@ PriceFeed::PriceFeed(boost::asio::io_context& io, const Clock& clock, std::strin
       check_every_(check_every),
       on_prices_(std::move(on_prices)),
       on_event_(std::move(on_event)),
-      worker_state_(std::make_shared<Worker>()) {
+      worker_state_(std::make_shared<Worker>()),
+      worker_(make_price_reader()) {
   state_.file = std::move(path);
 }
 
@@ -87,6 +96,7 @@ void PriceFeed::stop() {
   timer_.cancel();
   if (!worker_) return;
   // The pool is joined off the event loop; a read under way finishes there, its result dropped.
+  const DaemonSignalsBlocked blocked;
   std::thread([pool = std::move(worker_)] { pool->join(); }).detach();
 }
 

@@ -4,6 +4,8 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
 
@@ -120,6 +122,45 @@ TEST(DaemonLifecycle, StartsReadyAndStopsOnSigtermWithinOneSecond) {
   EXPECT_TRUE(notify.wait_for("STOPPING=1", 1s));
 }
 
+// SigBlk of one thread of a process, as /proc shows it (a hexadecimal mask, bit n-1 for signal
+// n).
+unsigned long long blocked_signals(const std::filesystem::path& task) {
+  std::ifstream status(task / "status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.starts_with("SigBlk:")) return std::stoull(line.substr(7), nullptr, 16);
+  ADD_FAILURE() << "no SigBlk in " << (task / "status");
+  return 0;
+}
+
+// docs/architecture.md "Signals": the stop and reload signals reach the control thread (the
+// main thread) only, so that no worker in a long system call can hold them back.
+TEST(DaemonLifecycle, StopAndReloadSignalsReachTheControlThreadOnly) {
+  TempDir dir;
+  NotifySocket notify(dir.path() + "/notify.sock");
+  Process bessd({kBessd, "--config", local_config(dir)}, {"NOTIFY_SOCKET=" + notify.path()});
+  ASSERT_TRUE(notify.wait_for("READY=1", 10s)) << bessd.output();
+  constexpr unsigned long long kDaemonSignals =
+      (1ULL << (SIGHUP - 1)) | (1ULL << (SIGINT - 1)) | (1ULL << (SIGTERM - 1));
+  const std::filesystem::path tasks = "/proc/" + std::to_string(bessd.pid()) + "/task";
+  int workers = 0;
+  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+    const unsigned long long blocked = blocked_signals(task.path());
+    if (task.path().filename() == std::to_string(bessd.pid())) {
+      EXPECT_EQ(blocked & kDaemonSignals, 0U) << "the control thread blocks a daemon signal";
+    } else {
+      ++workers;
+      EXPECT_EQ(blocked & kDaemonSignals, kDaemonSignals)
+          << "thread " << task.path().filename() << " takes a daemon signal";
+    }
+  }
+  EXPECT_GE(workers, 3);  // storage, API, Modbus link at least
+  bessd.signal(SIGTERM);
+  auto status = bessd.wait(10s);
+  ASSERT_TRUE(status) << bessd.output();
+  EXPECT_EQ(status->code, 0);
+}
+
 TEST(DaemonLifecycle, BlockedSiteStaysUpAndExplains) {
   TempDir dir;
   NotifySocket notify(dir.path() + "/notify.sock");
@@ -148,7 +189,7 @@ TEST(DaemonLifecycle, ReloadKeepsTheOldConfigWhenTheNewOneIsInvalid) {
   write_file(config, R"({"site": {"jurisdiction": "GB"}})");
   const std::size_t before = notify.received().size();
   bessd.signal(SIGHUP);
-  ASSERT_TRUE(notify.wait_for("RELOADING=1", 5s));
+  ASSERT_TRUE(notify.wait_for("RELOADING=1", 5s)) << bessd.output();
   // After the reload finishes the daemon reports READY=1 again; wait for that second READY.
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   bool ready_again = false;

@@ -67,7 +67,7 @@ class PriceFeed {
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool stopped_{false};
   // Never joined on the event loop: a read hung on a dead mount must not stop the control loop.
-  std::unique_ptr<boost::asio::thread_pool> worker_ = std::make_unique<boost::asio::thread_pool>(1);
+  std::unique_ptr<boost::asio::thread_pool> worker_;
 };
 
 }  // namespace bessd::app

@@ -15,6 +15,7 @@
 #include <bessd/api/http/http_server.hpp>
 #include <bessd/app/compliance_monitor.hpp>
 #include <bessd/app/daemon.hpp>
+#include <bessd/app/daemon_signals.hpp>
 #include <bessd/app/fleet_uplink.hpp>
 #include <bessd/app/logging.hpp>
 #include <bessd/app/mqtt_bridge.hpp>
@@ -232,6 +233,10 @@ int main(int argc, char** argv) {
     return check_site(config_path, site_opt);
   }
 
+  // Before anything could make a thread: every thread inherits the block, and only the control
+  // thread unblocks them (docs/architecture.md "Signals"). Not for the checks above, which a
+  // Ctrl-C must interrupt.
+  bessd::app::block_daemon_signals();
   const auto level = log_level.empty() ? std::nullopt : parse_level(log_level);
   bessd::app::setup_logging({}, level);
   bessd::config::Config config;

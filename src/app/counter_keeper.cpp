@@ -23,6 +23,11 @@ void CounterKeeper::restore() {
     loop_.restore_energy({}, now, now, /*stored=*/false);
     return;
   }
+  for (const auto& c : damaged_counters(*counters))
+    log_->warn(
+        "counter {} in the telemetry database holds {}, which is no count: left aside, it counts "
+        "again from 0",
+        c.key, c.value);
   StoredEnergy stored = stored_energy(*counters);
   // The time since the last save was not counted (the stop, and what a crash lost).
   if (stored.saved_at && now > *stored.saved_at)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -118,6 +119,24 @@ control::LifetimeCounters stored_lifetime(const std::vector<storage::LifetimeCou
     if (c.key == kDeepDischargeArmedKey) out.deep_discharge_armed = c.value >= 0.5;
     if (c.key == kFirstSocKey && c.value <= 100.0) out.first_soc_pct = c.value;
   }
+  return out;
+}
+
+std::vector<storage::LifetimeCounter> damaged_counters(
+    const std::vector<storage::LifetimeCounter>& stored) {
+  auto read_here = [](std::string_view key) {
+    if (key == kSinceKey || key == kDeepDischargeKey || key == kResistanceKey ||
+        key == kDeepDischargeArmedKey || key == kFirstSocKey)
+      return true;
+    return std::any_of(std::begin(kFields), std::end(kFields),
+                       [&](const Field& f) { return f.key == key; }) ||
+           std::any_of(std::begin(kLifetimeFields), std::end(kLifetimeFields),
+                       [&](const LifetimeField& f) { return f.key == key; });
+  };
+  std::vector<storage::LifetimeCounter> out;
+  for (const auto& c : stored)
+    if (read_here(c.key) && (damaged(c) || (c.key == kFirstSocKey && c.value > 100.0)))
+      out.push_back(c);
   return out;
 }
 

@@ -33,4 +33,10 @@ std::vector<storage::LifetimeCounter> lifetime_records(const control::LifetimeCo
 /// skipped like an energy row, so that counter starts from 0.
 control::LifetimeCounters stored_lifetime(const std::vector<storage::LifetimeCounter>& stored);
 
+/// The rows of the counters above that stored_energy() and stored_lifetime() leave aside (not a
+/// finite count of at least 0, an SOC above 100 %): each such counter goes on from 0, and the
+/// journal should say which.
+std::vector<storage::LifetimeCounter> damaged_counters(
+    const std::vector<storage::LifetimeCounter>& stored);
+
 }  // namespace bessd::app

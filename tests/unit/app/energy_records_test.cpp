@@ -1,6 +1,8 @@
 // The energy counters between runs (docs/api.md "Energy counters"): what is stored is what comes
 // back, and a damaged row never makes a counter go backwards from a wrong figure.
 #include <limits>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -126,6 +128,25 @@ TEST(LifetimeRecords, AnUnmeasuredResistanceIsNoRowAndDamagedRowsAreSkipped) {
   EXPECT_EQ(back.energy_charged_kwh, 0.0);
   EXPECT_EQ(back.deep_discharge_count, 0);
   EXPECT_EQ(back.capacity_charged_ah, 10.0);
+}
+
+// What is left aside is named (CounterKeeper writes each one to the journal); rows of other
+// parts of bessd, and sound rows, are not.
+TEST(DamagedCounters, NamesEveryCounterLeftAsideAndNothingElse) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<storage::LifetimeCounter> rows{
+      {"energy_charged_kwh", -5.0, storage::CounterOrigin::derived, WallTime{}},
+      {"deep_discharge_count", nan, storage::CounterOrigin::derived, WallTime{}},
+      {"flow_pv_kwh", std::numeric_limits<double>::infinity(), storage::CounterOrigin::derived,
+       WallTime{}},
+      {"first_soc_pct", 140.0, storage::CounterOrigin::derived, WallTime{}},
+      {"capacity_charged_ah", 10.0, storage::CounterOrigin::derived, WallTime{}},
+      {"first_soc_pct_other", -1.0, storage::CounterOrigin::derived, WallTime{}}};
+  std::vector<std::string> keys;
+  for (const auto& c : damaged_counters(rows)) keys.push_back(c.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"energy_charged_kwh", "deep_discharge_count",
+                                            "flow_pv_kwh", "first_soc_pct"}));
+  EXPECT_TRUE(damaged_counters(lifetime_records({}, WallTime{})).empty());
 }
 
 }  // namespace

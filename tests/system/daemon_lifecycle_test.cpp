@@ -29,7 +29,7 @@ std::string local_config(const TempDir& dir) {
   text = std::regex_replace(text, std::regex("/run/bessd/api.sock"), dir.path() + "/api.sock");
   text = std::regex_replace(text, std::regex("/usr/share/bessd/profiles"),
                             std::string(BESSD_SOURCE_DIR) + "/config/profiles");
-  const std::string path = dir.path() + "/bessd.json";
+  std::string path = dir.path() + "/bessd.json";
   write_file(path, text);
   return path;
 }

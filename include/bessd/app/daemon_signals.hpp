@@ -7,8 +7,8 @@ namespace bessd::app {
 
 /// SIGTERM and SIGINT stop the daemon, SIGHUP reloads it; the control thread acts on them
 /// (boost::asio::signal_set). Left to the kernel, such a signal goes to whichever thread does
-/// not block it: a worker sitting in a long system call then delays it (a sanitizer's runtime
-/// holds it until that call returns) or sees its call fail with EINTR. Blocked in every thread
+/// not block it: a worker sitting in a long system call then sees its call fail with EINTR (and
+/// a sanitizer's runtime may hold the signal until that call returns). Blocked in every thread
 /// but the control thread, they reach that thread only.
 ///
 /// In `main`, before the daemon makes any thread: every thread made afterwards inherits the

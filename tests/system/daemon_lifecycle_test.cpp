@@ -8,6 +8,7 @@
 #include <fstream>
 #include <regex>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -143,16 +144,20 @@ TEST(DaemonLifecycle, StopAndReloadSignalsReachTheControlThreadOnly) {
   constexpr unsigned long long kDaemonSignals =
       (1ULL << (SIGHUP - 1)) | (1ULL << (SIGINT - 1)) | (1ULL << (SIGTERM - 1));
   const std::filesystem::path tasks = "/proc/" + std::to_string(bessd.pid()) + "/task";
+  const std::filesystem::path control = tasks / std::to_string(bessd.pid());
+  // READY=1 goes out just before the control thread starts its loop and unblocks them.
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while ((blocked_signals(control) & kDaemonSignals) != 0 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(blocked_signals(control) & kDaemonSignals, 0U)
+      << "the control thread blocks a daemon signal";
   int workers = 0;
   for (const auto& task : std::filesystem::directory_iterator(tasks)) {
-    const unsigned long long blocked = blocked_signals(task.path());
-    if (task.path().filename() == std::to_string(bessd.pid())) {
-      EXPECT_EQ(blocked & kDaemonSignals, 0U) << "the control thread blocks a daemon signal";
-    } else {
-      ++workers;
-      EXPECT_EQ(blocked & kDaemonSignals, kDaemonSignals)
-          << "thread " << task.path().filename() << " takes a daemon signal";
-    }
+    if (task.path() == control) continue;
+    ++workers;
+    EXPECT_EQ(blocked_signals(task.path()) & kDaemonSignals, kDaemonSignals)
+        << "thread " << task.path().filename() << " takes a daemon signal";
   }
   EXPECT_GE(workers, 3);  // storage, API, Modbus link at least
   bessd.signal(SIGTERM);

@@ -58,7 +58,7 @@ constexpr std::string_view kDeepDischargeArmedKey = "deep_discharge_armed";
 constexpr std::string_view kFirstSocKey = "first_soc_pct";
 
 bool damaged(const storage::LifetimeCounter& c) {
-  return !std::isfinite(c.value) || c.value < 0.0;
+  return !std::isfinite(c.value) || c.value < 0.0 || (c.key == kFirstSocKey && c.value > 100.0);
 }
 
 }  // namespace
@@ -117,7 +117,7 @@ control::LifetimeCounters stored_lifetime(const std::vector<storage::LifetimeCou
     if (c.key == kResistanceKey) out.ohmic_resistance_ohm = c.value;
     // A database of an older version has no row: armed, as every start was before.
     if (c.key == kDeepDischargeArmedKey) out.deep_discharge_armed = c.value >= 0.5;
-    if (c.key == kFirstSocKey && c.value <= 100.0) out.first_soc_pct = c.value;
+    if (c.key == kFirstSocKey) out.first_soc_pct = c.value;
   }
   return out;
 }
@@ -135,8 +135,7 @@ std::vector<storage::LifetimeCounter> damaged_counters(
   };
   std::vector<storage::LifetimeCounter> out;
   for (const auto& c : stored)
-    if (read_here(c.key) && (damaged(c) || (c.key == kFirstSocKey && c.value > 100.0)))
-      out.push_back(c);
+    if (read_here(c.key) && damaged(c)) out.push_back(c);
   return out;
 }
 

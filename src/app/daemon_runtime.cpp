@@ -21,7 +21,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -108,6 +107,12 @@ struct DaemonRuntime::Impl {
     std::string text;  // the file as read, for the configuration snapshot
     std::string error;
   };
+  // First, before any member makes a thread: the daemon's signals are read from a signalfd,
+  // never delivered to a thread (docs/architecture.md "Signals"). bessd's main blocked them
+  // already; a runtime made in-process (a test) blocks them in the thread that makes it.
+  struct DaemonSignalsBlock {
+    DaemonSignalsBlock() { block_daemon_signals(); }
+  } daemon_signals_block;
 
   DaemonOptions options;
   config::Config config;
@@ -124,8 +129,10 @@ struct DaemonRuntime::Impl {
   // API thread: records the refused writes whose minute has ended (docs/api.md "Write rate
   // limit"), so that a flood that stops is still counted.
   asio::steady_timer refusal_audit_timer{api_io};
-  asio::signal_set stop_signals{io, SIGINT, SIGTERM};
-  asio::signal_set reload_signals{io, SIGHUP};
+  // Read from signalfds on this loop (docs/architecture.md "Signals"); two readers, so that a
+  // SIGHUP during a reload stays pending while a SIGTERM is still taken at once.
+  SignalReader stop_signals{io, {SIGINT, SIGTERM}};
+  SignalReader reload_signals{io, {SIGHUP}};
   asio::steady_timer stop_timer{io};
   asio::steady_timer hold_warning_timer{io};  // the start-up hold takes long (a stalled disk)
   TimePoint hold_began{};
@@ -729,8 +736,7 @@ struct DaemonRuntime::Impl {
   }();
 
   void wait_stop() {
-    stop_signals.async_wait([this](const boost::system::error_code& ec, int signo) {
-      if (ec) return;
+    stop_signals.wait([this](int signo) {
       log->info("received {}, driving the inverter to the safe state",
                 signo == SIGTERM ? "SIGTERM" : "SIGINT");
       begin_stop();
@@ -874,8 +880,7 @@ struct DaemonRuntime::Impl {
   }
 
   void wait_reload() {
-    reload_signals.async_wait([this](const boost::system::error_code& ec, int) {
-      if (ec) return;
+    reload_signals.wait([this](int) {
       reload();  // re-arms wait_reload() once the reload is applied or refused
     });
   }
@@ -1044,9 +1049,6 @@ struct DaemonRuntime::Impl {
   }
 
   int run_until_stopped() {
-    // The stop and reload signals reach this thread only, once it runs the loop (main blocked
-    // them before any thread was made; docs/architecture.md "Signals").
-    unblock_daemon_signals();
     io.run();
     if (api_thread.joinable()) api_thread.join();
     log->info("bessd stopped");

@@ -11,7 +11,6 @@
 
 #include <boost/asio/post.hpp>
 
-#include <bessd/app/daemon_signals.hpp>
 #include <bessd/common/errno_text.hpp>
 
 namespace bessd::app {
@@ -19,13 +18,6 @@ namespace bessd::app {
 namespace {
 
 constexpr std::size_t kMaxPriceFileBytes = std::size_t{4} * 1024 * 1024;
-
-// A reload makes the reader on the control thread, which takes the daemon's signals: its
-// thread must not (docs/architecture.md "Signals").
-std::unique_ptr<boost::asio::thread_pool> make_price_reader() {
-  const DaemonSignalsBlocked blocked;
-  return std::make_unique<boost::asio::thread_pool>(1);
-}
 
 }  // namespace
 
@@ -77,7 +69,7 @@ PriceFeed::PriceFeed(boost::asio::io_context& io, const Clock& clock, std::strin
       on_prices_(std::move(on_prices)),
       on_event_(std::move(on_event)),
       worker_state_(std::make_shared<Worker>()),
-      worker_(make_price_reader()) {
+      worker_(std::make_unique<boost::asio::thread_pool>(1)) {
   state_.file = std::move(path);
 }
 
@@ -96,7 +88,6 @@ void PriceFeed::stop() {
   timer_.cancel();
   if (!worker_) return;
   // The pool is joined off the event loop; a read under way finishes there, its result dropped.
-  const DaemonSignalsBlocked blocked;
   std::thread([pool = std::move(worker_)] { pool->join(); }).detach();
 }
 

@@ -1,34 +1,49 @@
 #pragma once
-// Which thread the daemon's signals reach (docs/architecture.md "Threads", "Signals").
+// How the daemon takes its signals (docs/architecture.md "Signals").
 
 #include <csignal>
+#include <functional>
+#include <initializer_list>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 
 namespace bessd::app {
 
-/// SIGTERM and SIGINT stop the daemon, SIGHUP reloads it; the control thread acts on them
-/// (boost::asio::signal_set). Left to the kernel, such a signal goes to whichever thread does
-/// not block it: a worker sitting in a long system call then sees its call fail with EINTR (and
-/// a sanitizer's runtime may hold the signal until that call returns). Blocked in every thread
-/// but the control thread, they reach that thread only.
+/// SIGTERM and SIGINT stop the daemon, SIGHUP reloads it. They are never handled
+/// asynchronously: blocked in every thread, they stay pending until the control thread reads
+/// them from a signalfd (SignalReader) as one more event of its loop. No handler interrupts a
+/// worker's system call, and nothing (a sanitizer's runtime included) can hold a signal back
+/// until some wait ends.
 ///
 /// In `main`, before the daemon makes any thread: every thread made afterwards inherits the
-/// block. Throws std::system_error if the mask cannot be changed.
+/// block. Calling it again changes nothing. Throws std::system_error if the mask cannot be
+/// changed.
 void block_daemon_signals();
 
-/// On the control thread, just before it runs the event loop.
-void unblock_daemon_signals();
-
-/// Blocks the daemon's signals in this thread for its lifetime and restores the mask it found:
-/// around the making of a thread on the control thread, after the event loop runs.
-class DaemonSignalsBlocked {
+/// Signals of a set, read on an event loop from a signalfd. The signals must be blocked in
+/// every thread of the process (block_daemon_signals() for the daemon's), else the kernel
+/// delivers them the usual way instead. A signal that arrives while nobody waits stays pending
+/// (several of one kind as one) until the next wait() takes it.
+class SignalReader {
  public:
-  DaemonSignalsBlocked();
-  ~DaemonSignalsBlocked();
-  DaemonSignalsBlocked(const DaemonSignalsBlocked&) = delete;
-  DaemonSignalsBlocked& operator=(const DaemonSignalsBlocked&) = delete;
+  /// Throws std::system_error if the signalfd cannot be made.
+  SignalReader(boost::asio::io_context& io, std::initializer_list<int> signals);
+  ~SignalReader();
+  SignalReader(const SignalReader&) = delete;
+  SignalReader& operator=(const SignalReader&) = delete;
+
+  /// Calls `on_signal(signo)` on the loop once, for the next signal of the set; wait again for
+  /// the one after.
+  void wait(std::function<void(int signo)> on_signal);
+  /// Drops the wait under way (its callback is never called); the signals stay pending.
+  void cancel();
 
  private:
-  sigset_t previous_{};
+  void read_one();
+
+  boost::asio::posix::stream_descriptor fd_;
+  std::function<void(int)> on_signal_;
 };
 
 }  // namespace bessd::app

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
-  clang libclang-rt-14-dev clang-format clang-tidy
+  clang libclang-rt-14-dev clang-format clang-tidy lld
   libboost-dev libsocketcan-dev libmodbus-dev libsqlite3-dev sqlite3 libspdlog-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev libcli11-dev libsystemd-dev libbenchmark-dev
   libmosquitto-dev mosquitto mosquitto-clients openssl faketime libhowardhinnant-date-dev tzdata

@@ -26,11 +26,19 @@ function(bessd_check_test_name name kind)
   endif()
 endfunction()
 
-# bessd_unit_test(<name> SOURCES ... DEPS ... [LABELS integration]): one gtest executable, named
-# unit_<component> or, with the label integration, integration_<what>. Each is part of the
-# target quick_tests, which the developers' lane builds (scripts/test.sh --quick).
+# bessd_unit_test(<name> [PURE] SOURCES ... DEPS ... [LABELS integration]): one gtest
+# executable, named unit_<component> or, with the label integration, integration_<what>. Each is
+# part of the target quick_tests, which the developers' lane builds (scripts/test.sh --quick).
+# PURE: the program tests pure components only (docs/architecture.md, rule 1) and makes no thread
+# of its own. With BESSD_PURE_UNIT_TESTS=OFF (the tsan preset) it is not built: ThreadSanitizer
+# finds nothing where one thread runs, and the pure code runs under it anyway, on the daemon's
+# control thread, in the integration and system tests.
+option(BESSD_PURE_UNIT_TESTS "Build the unit tests of the pure components" ON)
 function(bessd_unit_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "PURE" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  if(ARG_PURE AND NOT BESSD_PURE_UNIT_TESTS)
+    return()
+  endif()
   if("integration" IN_LIST ARG_LABELS)
     bessd_check_test_name(${name} integration)
   else()

@@ -3,7 +3,8 @@
 # clang-tidy on the changed .cpp files (scripts/tidy.sh, counted as one test), then
 #   dev   build and test (everything, with the QEMU and packaging tests and benchmark smoke runs),
 #   asan  the same under AddressSanitizer + UBSan (without the VM tests),
-#   tsan  the same under ThreadSanitizer (without the VM and packaging tests),
+#   tsan  the same under ThreadSanitizer (without the VM and packaging tests, and without the
+#         pure components' unit tests: one thread, nothing for it to find; BESSD_PURE_UNIT_TESTS),
 #   fuzz  every libFuzzer target for BESSD_FUZZ_SECONDS (default 20) on the repository's seeds.
 # The last line printed counts every test and fuzz target: "N passed, N failed".
 #

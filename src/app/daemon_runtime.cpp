@@ -187,7 +187,9 @@ struct DaemonRuntime::Impl {
       SystemdNotifier::watchdog_interval();
   TimePoint last_watchdog_at{};
   bool stopping = false;
-  bool profile_can_release = false;  // the profile declares release writes
+  bool answered_during_stop = false;      // wait_safe_state(): the read-back bound has begun
+  bool waiting_for_reach_logged = false;  // wait_safe_state(): said once that it waits
+  bool profile_can_release = false;       // the profile declares release writes
   // Reads and checks a reloaded configuration (file, token file, group look-up) so that the
   // event loop never waits on them. Last member: joined before anything it posts to goes.
   asio::thread_pool reload_worker{1};
@@ -763,18 +765,45 @@ struct DaemonRuntime::Impl {
       api_closing = true;
       if (listeners) listeners->stop_accepting();
     });
-    const auto deadline = clock.now() + std::chrono::milliseconds(800);
-    wait_safe_state(deadline);
+    const auto now = clock.now();
+    wait_safe_state({now + kStopReach, now + kStopReadBack});
   }
 
-  void wait_safe_state(TimePoint deadline) {
+  // docs/operations.md "Stop behaviour": how long a stop waits for the safe state's read-back.
+  // An inverter that answers gets kStopReadBack from the time it is seen answering. One not
+  // reached yet (a stop just after a restart, while the link connects; a link that dropped)
+  // gets kStopReach to connect: its session's first write is the safe state, and until then
+  // the device may still run a forced charge or discharge of the run before.
+  static constexpr std::chrono::milliseconds kStopReadBack{800};
+  static constexpr std::chrono::seconds kStopReach{5};
+  struct StopDeadlines {
+    TimePoint reach;      // the inverter must answer by then
+    TimePoint read_back;  // and confirm by then (moved on when it first answers late)
+  };
+
+  void wait_safe_state(StopDeadlines deadlines) {
+    // Running, the loop tells the driver its command at every step; stopped, it no longer
+    // steps, so the safe state is told again here: a session that begins during the wait (the
+    // link just came up) must take it as its command, not only write it as its first write.
+    inverter_driver->apply(loop->last_output().command);
     auto s = inverter_driver->latest_state();
     const bool online = s && s->online;
+    const auto now = clock.now();
+    if (online && !answered_during_stop) {
+      answered_during_stop = true;
+      deadlines.read_back = std::max(deadlines.read_back, now + kStopReadBack);
+    }
     // The safe state itself must have been written and read back: a read-back of 0 W can
     // still be the previous safe state while a setpoint write is in flight.
     const bool confirmed = online && inverter_driver->command_confirmed() &&
                            s->setpoint_readback_w && std::abs(*s->setpoint_readback_w) < 1.0;
-    if (confirmed || !online || clock.now() >= deadline) {
+    const bool given_up = online ? now >= deadlines.read_back : now >= deadlines.reach;
+    if (!confirmed && !online && !waiting_for_reach_logged) {
+      waiting_for_reach_logged = true;
+      log->info("inverter not answering: waiting up to {} s for it, to write the safe state",
+                kStopReach.count());
+    }
+    if (confirmed || given_up) {
       if (confirmed)
         log->info("safe state confirmed by read-back");
       else
@@ -795,8 +824,8 @@ struct DaemonRuntime::Impl {
       return;
     }
     stop_timer.expires_after(std::chrono::milliseconds(20));
-    stop_timer.async_wait([this, deadline](const boost::system::error_code& ec) {
-      if (!ec) wait_safe_state(deadline);
+    stop_timer.async_wait([this, deadlines](const boost::system::error_code& ec) {
+      if (!ec) wait_safe_state(deadlines);
     });
   }
 
@@ -881,7 +910,11 @@ struct DaemonRuntime::Impl {
 
   void wait_reload() {
     reload_signals.wait([this](int) {
-      reload();  // re-arms wait_reload() once the reload is applied or refused
+      // Posted: a SIGTERM read in the same turn of the loop (both signalfds ready at once, in
+      // whichever order epoll names them) is acted on first, and no reload begins.
+      asio::post(io, [this] {
+        if (!stopping) reload();  // re-arms wait_reload() once the reload is applied or refused
+      });
     });
   }
 

@@ -27,13 +27,29 @@ int open_signalfd(std::initializer_list<int> signals) {
   return fd;
 }
 
+void change_daemon_signals(int how) {
+  const sigset_t set = set_of({SIGTERM, SIGINT, SIGHUP});
+  // pthread_sigmask fails only for an invalid `how`: a bug, never a run-time condition.
+  if (const int rc = ::pthread_sigmask(how, &set, nullptr); rc != 0)
+    throw std::system_error(rc, std::generic_category(), "pthread_sigmask");
+}
+
 }  // namespace
 
 void block_daemon_signals() {
-  const sigset_t set = set_of({SIGTERM, SIGINT, SIGHUP});
-  // pthread_sigmask fails only for an invalid `how`: a bug, never a run-time condition.
-  if (const int rc = ::pthread_sigmask(SIG_BLOCK, &set, nullptr); rc != 0)
-    throw std::system_error(rc, std::generic_category(), "pthread_sigmask");
+  change_daemon_signals(SIG_BLOCK);
+}
+
+void unblock_daemon_signals() {
+  change_daemon_signals(SIG_UNBLOCK);
+}
+
+void ignore_broken_pipes() {
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  if (::sigaction(SIGPIPE, &ignore, nullptr) != 0)
+    throw std::system_error(errno, std::generic_category(), "sigaction(SIGPIPE)");
 }
 
 SignalReader::SignalReader(boost::asio::io_context& io, std::initializer_list<int> signals)

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -134,6 +135,15 @@ Config parse_config(std::string_view text, const std::string& source) {
 }
 
 Config load_config_file(const std::filesystem::path& path) {
+  // Opening a FIFO waits for a writer: a reload would never end, and hold the stop after it.
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) {
+    throw ConfigError(path.string(),
+                      {{"",
+                        "not a regular file (a directory, FIFO or device): the configuration "
+                        "is read from a file"}});
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw ConfigError(path.string(),

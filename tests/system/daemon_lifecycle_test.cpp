@@ -24,6 +24,9 @@ const std::string kBessd = BESSD_BIN;
 const std::string kExample = std::string(BESSD_SOURCE_DIR) + "/config/bessd.example.json";
 
 // The example configuration with its paths moved into the test's directory.
+// The example's inverter address has nothing behind it here: a stop waits 5 s for it to answer.
+constexpr auto kStopWithoutInverter = 8s;
+
 std::string local_config(const TempDir& dir) {
   std::string text = read_file(kExample);
   text = std::regex_replace(text, std::regex("/var/lib/bessd/bessd.db"), dir.path() + "/bessd.db");
@@ -107,7 +110,10 @@ TEST(DaemonLifecycle, UsageErrorExits2) {
   EXPECT_EQ(r.code, 2) << r.output;
 }
 
-TEST(DaemonLifecycle, StartsReadyAndStopsOnSigtermWithinOneSecond) {
+// Nothing answers at the example's inverter address: the stop waits its bound (5 s) for the
+// inverter to be reached and the safe state written, then gives up and exits 0
+// (docs/operations.md "Stop behaviour"; a stop with the inverter answering: sigterm_safe_state).
+TEST(DaemonLifecycle, StartsReadyAndStopsOnSigtermWithinItsBoundWithoutAnInverter) {
   TempDir dir;
   NotifySocket notify(dir.path() + "/notify.sock");
   Process bessd({kBessd, "--config", local_config(dir)}, {"NOTIFY_SOCKET=" + notify.path()});
@@ -115,12 +121,15 @@ TEST(DaemonLifecycle, StartsReadyAndStopsOnSigtermWithinOneSecond) {
   EXPECT_NE(bessd.output().find("ready"), std::string::npos) << bessd.output();
   const auto t0 = std::chrono::steady_clock::now();
   bessd.signal(SIGTERM);
-  auto status = bessd.wait(1s);
-  ASSERT_TRUE(status) << "bessd did not stop within 1 s of SIGTERM\n" << bessd.output();
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  auto status = bessd.wait(kStopWithoutInverter);
+  ASSERT_TRUE(status) << "bessd did not stop within its bound of SIGTERM\n" << bessd.output();
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 4500ms);
   EXPECT_TRUE(status->exited);
   EXPECT_EQ(status->code, 0) << bessd.output();
   EXPECT_TRUE(notify.wait_for("STOPPING=1", 1s));
+  EXPECT_NE(bessd.output().find("waiting up to 5 s for it"), std::string::npos) << bessd.output();
+  EXPECT_NE(bessd.output().find("not confirmed by read-back (inverter offline)"), std::string::npos)
+      << bessd.output();
 }
 
 // SigBlk of one thread of a process, as /proc shows it (a hexadecimal mask, bit n-1 for signal
@@ -171,7 +180,7 @@ TEST(DaemonLifecycle, BlockedSiteStaysUpAndExplains) {
   EXPECT_NE(out.find("PAS-LOC-01 block"), std::string::npos) << out;
   EXPECT_NE(out.find("installation blocked"), std::string::npos) << out;
   bessd.signal(SIGTERM);
-  auto status = bessd.wait(2s);
+  auto status = bessd.wait(kStopWithoutInverter);
   ASSERT_TRUE(status);
   EXPECT_EQ(status->code, 0);
 }
@@ -211,7 +220,7 @@ TEST(DaemonLifecycle, ReloadKeepsTheOldConfigWhenTheNewOneIsInvalid) {
   }
   EXPECT_NE(bessd.output().find("configuration reloaded"), std::string::npos) << bessd.output();
   bessd.signal(SIGTERM);
-  auto status = bessd.wait(2s);
+  auto status = bessd.wait(kStopWithoutInverter);
   ASSERT_TRUE(status);
   EXPECT_EQ(status->code, 0);
 }
@@ -237,7 +246,7 @@ TEST(DaemonLifecycle, ReloadRefusesAProfileThatDoesNotExist) {
       << out;
   EXPECT_NE(out.find("\"victron-ess\" does not exist"), std::string::npos) << out;
   bessd.signal(SIGTERM);
-  auto status = bessd.wait(2s);
+  auto status = bessd.wait(kStopWithoutInverter);
   ASSERT_TRUE(status);
   EXPECT_EQ(status->code, 0);
 }

@@ -16,10 +16,21 @@ namespace bessd::app {
 /// worker's system call, and nothing (a sanitizer's runtime included) can hold a signal back
 /// until some wait ends.
 ///
-/// In `main`, before the daemon makes any thread: every thread made afterwards inherits the
-/// block. Calling it again changes nothing. Throws std::system_error if the mask cannot be
-/// changed.
+/// First thing in `main`, before anything makes a thread: every thread made afterwards inherits
+/// the block, and a signal sent while the daemon starts waits for its loop instead of killing
+/// the process. Calling it again changes nothing. Throws std::system_error if the mask cannot
+/// be changed.
 void block_daemon_signals();
+
+/// For the one-shot commands (`--check-config`, `check-site`), which a Ctrl-C must still end
+/// the usual way.
+void unblock_daemon_signals();
+
+/// A write to a pipe or socket whose reader has gone fails with EPIPE instead of killing the
+/// process: bessd run by hand with its output piped into a program that a Ctrl-C ends first
+/// must still log its stop and drive the inverter to the safe state. (systemd's unit default
+/// IgnoreSIGPIPE=yes does the same for the service.)
+void ignore_broken_pipes();
 
 /// Signals of a set, read on an event loop from a signalfd. The signals must be blocked in
 /// every thread of the process (block_daemon_signals() for the daemon's), else the kernel

@@ -177,6 +177,10 @@ int check_site(const std::string& path, const CheckSiteOptions& opt) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // First of all (docs/architecture.md "Signals"): a stop or reload sent while bessd starts
+  // waits for the control loop instead of killing the process; the checks below unblock them.
+  bessd::app::block_daemon_signals();
+  bessd::app::ignore_broken_pipes();
   CLI::App cli{"bessd: home battery energy storage controller"};
   std::string config_path = "/etc/bessd/bessd.json";
   std::string check_path;
@@ -227,16 +231,14 @@ int main(int argc, char** argv) {
     std::cout << "bessd " << bessd::kVersion << '\n';
     return 0;
   }
+  if (!check_path.empty() || *check_site_cmd)
+    bessd::app::unblock_daemon_signals();  // Ctrl-C ends them
   if (!check_path.empty()) return check_config(check_path);
   if (*check_site_cmd) {
     if (site_json) site_opt.format = "json";
     return check_site(config_path, site_opt);
   }
 
-  // Before anything could make a thread: every thread inherits the block, and only the control
-  // thread unblocks them (docs/architecture.md "Signals"). Not for the checks above, which a
-  // Ctrl-C must interrupt.
-  bessd::app::block_daemon_signals();
   const auto level = log_level.empty() ? std::nullopt : parse_level(log_level);
   bessd::app::setup_logging({}, level);
   bessd::config::Config config;

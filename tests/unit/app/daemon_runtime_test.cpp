@@ -22,9 +22,12 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include <bessd/app/app_facade.hpp>
+#include <bessd/app/logging.hpp>
 #include <bessd/can/sim_can_bus.hpp>
 #include <bessd/config/config_loader.hpp>
 #include <bessd/modbus/testing/in_memory_modbus_client.hpp>
@@ -83,6 +86,32 @@ bool writes(const InMemoryModbusClient::Request& r, std::uint16_t reg) {
          static_cast<std::size_t>(reg) < r.address + r.values.size();
 }
 
+// What one of the daemon's loggers writes while it lives.
+class LoggedLines {
+ public:
+  explicit LoggedLines(const std::string& name)
+      : logger_(logger(name)), sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(500)) {
+    logger_->sinks().push_back(sink_);
+  }
+  ~LoggedLines() {
+    auto& sinks = logger_->sinks();
+    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+  }
+  LoggedLines(const LoggedLines&) = delete;
+  LoggedLines& operator=(const LoggedLines&) = delete;
+
+  bool has(const std::string& text) const {
+    const auto lines = sink_->last_formatted();
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) {
+      return line.find(text) != std::string::npos;
+    });
+  }
+
+ private:
+  std::shared_ptr<spdlog::logger> logger_;
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+};
+
 class DaemonRuntimeTest : public ::testing::Test {
  protected:
   DaemonRuntimeTest() {
@@ -124,6 +153,7 @@ class DaemonRuntimeTest : public ::testing::Test {
       client->set_holding(1, 100, {0, 5000});            // rated 5 kW
       client->set_holding(1, 110, std::vector<std::uint16_t>(16, 0x4142));
       client->set_holding(1, kSetpoint, {0, 0, 0});
+      if (prepare_inverter_) prepare_inverter_(*client);
       inverter_ = client.get();
       return client;
     };
@@ -200,6 +230,8 @@ class DaemonRuntimeTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+  // Called on the inverter's fake once it is made (at start()), after its usual registers.
+  std::function<void(InMemoryModbusClient&)> prepare_inverter_;
   std::unique_ptr<DaemonRuntime> runtime_;
   bool started_{false};
   can::SimCanBus* bus_{nullptr};
@@ -264,6 +296,40 @@ TEST_F(DaemonRuntimeTest, StopWritesTheSafeStateFirst) {
     }
   }
   EXPECT_TRUE(in_safe_state());
+}
+
+// docs/operations.md "Stop behaviour": a stop just after a restart, before the inverter is
+// reached, still writes the safe state once the link comes up; the device may still run the
+// discharge the run before (killed) left it in.
+TEST_F(DaemonRuntimeTest, AStopBeforeTheInverterIsReachedWaitsToWriteTheSafeState) {
+  prepare_inverter_ = [](InMemoryModbusClient& inverter) {
+    inverter.set_holding(1, kSetpoint, {0, 500, 1});  // discharging 500 W, enabled
+    inverter.link_down("connection refused");
+  };
+  const LoggedLines logged("app");
+  start();
+  runtime_->request_stop();
+  run_for(milliseconds{1'500});  // longer than the read-back bound of an answering inverter
+  ASSERT_FALSE(runtime_->io().stopped()) << "the stop gave up before the inverter was reached";
+  inverter_->link_up();
+  for (int i = 0; i < 50 && !runtime_->io().stopped(); ++i)
+    runtime_->io().run_for(milliseconds{100});
+  ASSERT_TRUE(runtime_->io().stopped()) << "the stop did not finish once the inverter answered";
+  EXPECT_TRUE(in_safe_state()) << "setpoint " << last_setpoint().value_or(-1);
+  EXPECT_TRUE(logged.has("safe state confirmed by read-back"));
+}
+
+TEST_F(DaemonRuntimeTest, AStopWithTheInverterUnreachableEndsAfterItsBound) {
+  prepare_inverter_ = [](InMemoryModbusClient& inverter) {
+    inverter.link_down("no route to host");
+  };
+  start();
+  const auto began = std::chrono::steady_clock::now();
+  stop();
+  const auto took = std::chrono::steady_clock::now() - began;
+  ASSERT_TRUE(runtime_->io().stopped()) << "the stop did not finish within 10 s";
+  EXPECT_GE(took, milliseconds{4'500});  // waited for the inverter, 5 s
+  EXPECT_LT(took, milliseconds{8'000});
 }
 
 TEST_F(DaemonRuntimeTest, StatusThroughTheFacadeShowsThePack) {

@@ -3,7 +3,9 @@
 // SIGUSR2 sent to the test's own thread, so the test program's other threads are never asked.
 
 #include <pthread.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <thread>
@@ -74,6 +76,31 @@ TEST(DaemonSignals, ThreadsMadeAfterTheBlockInheritIt) {
     block_daemon_signals();  // again: nothing changes
     EXPECT_TRUE(blocks_all_daemon_signals());
   });
+}
+
+TEST(DaemonSignals, TheOneShotCommandsUnblockThem) {
+  on_a_fresh_thread([] {
+    block_daemon_signals();
+    unblock_daemon_signals();
+    sigset_t now;
+    pthread_sigmask(SIG_BLOCK, nullptr, &now);
+    EXPECT_EQ(sigismember(&now, SIGTERM), 0);
+    EXPECT_EQ(sigismember(&now, SIGINT), 0);
+    EXPECT_EQ(sigismember(&now, SIGHUP), 0);
+  });
+}
+
+// Process-wide, and what a daemon wants anyway: the test program keeps it.
+TEST(DaemonSignals, AWriteToAPipeWithoutReaderFailsInsteadOfEndingTheProcess) {
+  ignore_broken_pipes();
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ::close(fds[0]);
+  const char byte = 'x';
+  errno = 0;
+  EXPECT_EQ(::write(fds[1], &byte, 1), -1);
+  EXPECT_EQ(errno, EPIPE);
+  ::close(fds[1]);
 }
 
 TEST(SignalReader, ASignalOfItsSetIsReadOnTheLoopOnce) {

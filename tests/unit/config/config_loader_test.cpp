@@ -1,5 +1,9 @@
 #include <bessd/config/config_loader.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -593,6 +597,27 @@ TEST(ConfigLoader, MissingFileIsAConfigError) {
     ASSERT_EQ(e.issues().size(), 1U);
     EXPECT_NE(e.issues()[0].message.find("cannot open"), std::string::npos);
   }
+}
+
+// A FIFO would hold the read (and a reload, and the stop after it) until someone writes to it.
+TEST(ConfigLoader, AFifoOrADirectoryIsRefusedWithoutWaiting) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("bessd-config-fifo-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto fifo = dir / "bessd.json";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const auto& path : {fifo, dir}) {
+    try {
+      (void)load_config_file(path);
+      ADD_FAILURE() << "expected ConfigError for " << path;
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.source(), path.string());
+      ASSERT_EQ(e.issues().size(), 1U);
+      EXPECT_NE(e.issues()[0].message.find("not a regular file"), std::string::npos)
+          << e.issues()[0].message;
+    }
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ConfigLoader, ErrorTextListsEveryProblem) {

@@ -686,16 +686,24 @@ struct DaemonRuntime::Impl {
 
   std::string options_path() const { return options.config_path.string(); }
 
+  // WATCHDOG=1 at half the interval systemd asked for (none when it asked for none). After
+  // every step, and during the stop's waits: systemd keeps the watchdog armed while a unit
+  // stops, so a stop waiting 5 s for an absent inverter was killed with SIGABRT under
+  // WatchdogSec=3s.
+  void feed_watchdog(TimePoint now) {
+    if (watchdog_period && now - last_watchdog_at >= *watchdog_period) {
+      last_watchdog_at = now;
+      notifier.watchdog();
+    }
+  }
+
   // After every step: watchdog, telemetry at its own rate, counters once a minute, STATUS=.
   void after_step(const control::StepInput& in, const control::StepOutput& out) {
     stall_if_requested();
     // sd_notify blocks when the notify socket's queue is full, so the loop talks to systemd only
     // as often as it must: the watchdog at half its interval (and only when enabled), STATUS=
     // on a change of state or every 5 s at most.
-    if (watchdog_period && in.now - last_watchdog_at >= *watchdog_period) {
-      last_watchdog_at = in.now;
-      notifier.watchdog();
-    }
+    feed_watchdog(in.now);
     // The period runs on the steady clock: paced by the wall clock, a clock set back an hour
     // (NTP correcting an RTC that ran ahead) stored nothing for that hour.
     const auto wall = clock.wall_now();
@@ -789,6 +797,7 @@ struct DaemonRuntime::Impl {
     auto s = inverter_driver->latest_state();
     const bool online = s && s->online;
     const auto now = clock.now();
+    feed_watchdog(now);
     if (online && !answered_during_stop) {
       answered_during_stop = true;
       deadlines.read_back = std::max(deadlines.read_back, now + kStopReadBack);
@@ -848,6 +857,7 @@ struct DaemonRuntime::Impl {
   }
 
   void wait_release(TimePoint deadline) {
+    feed_watchdog(clock.now());
     const bool confirmed = inverter_driver->command_confirmed();
     if (confirmed || clock.now() >= deadline) {
       if (confirmed)
@@ -894,6 +904,7 @@ struct DaemonRuntime::Impl {
     // Latches raised while stopping (a fire alarm) are on disk before the process ends. A hung
     // disk holds the stop here until systemd's TimeoutStopSec; the safe state is out already.
     latch_writer->drain([this](std::chrono::seconds waited) {
+      feed_watchdog(clock.now());  // alive, waiting on the disk: TimeoutStopSec bounds it
       log->warn(
           "stopping: still waiting after {} s for the safety-state file to be written (the disk "
           "does not answer); the inverter has its safe-state command",

@@ -17,9 +17,10 @@ namespace bessd::app {
 /// until some wait ends.
 ///
 /// First thing in `main`, before anything makes a thread: every thread made afterwards inherits
-/// the block, and a signal sent while the daemon starts waits for its loop instead of killing
-/// the process. Calling it again changes nothing. Throws std::system_error if the mask cannot
-/// be changed.
+/// the block, and a signal sent from then on while the daemon starts waits for its loop instead
+/// of killing the process (one sent while the program is still being loaded, before `main`,
+/// still ends it the default way). Calling it again changes nothing. Throws std::system_error if
+/// the mask cannot be changed.
 void block_daemon_signals();
 
 /// For the one-shot commands (`--check-config`, `check-site`), which a Ctrl-C must still end

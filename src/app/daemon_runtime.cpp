@@ -10,11 +10,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string_view>
 #include <thread>
 
@@ -70,11 +68,15 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+// Why a stop's safe state was not confirmed, from the inverter's last state: a device that
+// answered with an exception or a read-back of another value is not "no answer".
+std::string why_unconfirmed(const Result<core::InverterState>& s) {
+  if (!s || !s->online) return "inverter offline";
+  if (s->command_failing_since && !s->command_failure.empty())
+    return "the write failed: " + s->command_failure;
+  if (s->setpoint_readback_w && std::abs(*s->setpoint_readback_w) >= 1.0)
+    return "the inverter reads back " + std::to_string(std::lround(*s->setpoint_readback_w)) + " W";
+  return "no read-back in time";
 }
 
 spdlog::level::level_enum level_of(core::Severity s) {
@@ -189,7 +191,8 @@ struct DaemonRuntime::Impl {
   bool stopping = false;
   bool answered_during_stop = false;      // wait_safe_state(): the read-back bound has begun
   bool waiting_for_reach_logged = false;  // wait_safe_state(): said once that it waits
-  bool profile_can_release = false;       // the profile declares release writes
+  std::optional<TimePoint> reconnect_hurried_at;  // wait_safe_state(): last reconnect_now()
+  bool profile_can_release = false;               // the profile declares release writes
   // Reads and checks a reloaded configuration (file, token file, group look-up) so that the
   // event loop never waits on them. Last member: joined before anything it posts to goes.
   asio::thread_pool reload_worker{1};
@@ -228,7 +231,7 @@ struct DaemonRuntime::Impl {
     });
     store = std::move(stored.store);
     open_safety_state(stored.telemetry_db_existed, stored.ready);
-    const std::string text = read_text(options.config_path);
+    const std::string text = config::read_config_text(options.config_path);
     running_config_fingerprint = config::config_fingerprint(text);
     store->save_config_snapshot({clock.wall_now(), running_config_fingerprint, text});
     config_text = text;
@@ -789,6 +792,15 @@ struct DaemonRuntime::Impl {
     TimePoint read_back;  // and confirm by then (moved on when it first answers late)
   };
 
+  // After a long outage the link's backoff is seconds, as long as the whole wait: the stop asks
+  // for an attempt now, and again each second, which the backoff would space further apart.
+  static constexpr std::chrono::seconds kStopReconnectEvery{1};
+  void hurry_reconnect(TimePoint now) {
+    if (reconnect_hurried_at && now - *reconnect_hurried_at < kStopReconnectEvery) return;
+    reconnect_hurried_at = now;
+    if (modbus_client) modbus_client->reconnect_now();
+  }
+
   void wait_safe_state(StopDeadlines deadlines) {
     // Running, the loop tells the driver its command at every step; stopped, it no longer
     // steps, so the safe state is told again here: a session that begins during the wait (the
@@ -812,6 +824,7 @@ struct DaemonRuntime::Impl {
       log->info("inverter not answering: waiting up to {} s for it, to write the safe state",
                 kStopReach.count());
     }
+    if (!online && !given_up) hurry_reconnect(now);
     if (confirmed || given_up) {
       if (confirmed)
         log->info("safe state confirmed by read-back");
@@ -819,7 +832,7 @@ struct DaemonRuntime::Impl {
         log->warn(
             "safe state not confirmed by read-back ({}); the inverter keeps its last command "
             "until its own timeout (a hold has none)",
-            online ? "no answer in time" : "inverter offline");
+            why_unconfirmed(s));
       if (confirmed && release_on_stop()) {
         core::InverterCommand release;
         release.kind = core::CommandKind::release;
@@ -939,8 +952,9 @@ struct DaemonRuntime::Impl {
     asio::post(reload_worker, [this, on_schedule] {
       PreparedReload r;
       try {
-        r.config = config::load_config_file(options.config_path);
-        r.text = read_text(options.config_path);
+        // Parsed from the very text kept as the snapshot: the file may change in between.
+        r.text = config::read_config_text(options.config_path);
+        r.config = config::parse_config(r.text, options.config_path.string());
         // The profile the file names must load, as at start: a reload must never accept a
         // file the next restart would refuse (docs/operations.md, "Configure, reload").
         (void)inverter::load_configured_profile(

@@ -95,6 +95,8 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
   std::deque<Job> queue;
   bool stopping{false};
   bool started{false};
+  bool in_backoff{false};  // wait_down() is waiting out a reconnect delay
+  bool hurry{false};       // reconnect_now() was called during that wait
   std::thread worker;
 
   // Worker-thread state.
@@ -218,15 +220,29 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
 
   // Waits until `deadline` or stop, failing every request that arrives meanwhile (the link is
   // down: callers must not wait for a reconnect).
+  // A reconnect_now() ends the wait early and restarts the backoff from its minimum.
   bool wait_down(Clock::time_point deadline, const std::string& why) {
     for (;;) {
       {
         std::unique_lock lock(mutex);
-        cv.wait_until(lock, deadline, [&] { return stopping || !queue.empty(); });
+        in_backoff = true;
+        cv.wait_until(lock, deadline, [&] { return stopping || hurry || !queue.empty(); });
         if (stopping) return false;
+        if (hurry) {
+          hurry = false;
+          in_backoff = false;
+          failures = 0;
+          lock.unlock();
+          fail_queued(why);
+          return true;
+        }
       }
       fail_queued(why);
-      if (Clock::now() >= deadline) return true;
+      if (Clock::now() >= deadline) {
+        std::lock_guard lock(mutex);
+        in_backoff = false;
+        return true;
+      }
     }
   }
 
@@ -419,6 +435,13 @@ void LibmodbusClient::start() {
   if (impl_->started || impl_->stopping) return;
   impl_->started = true;
   impl_->worker = std::thread([impl = impl_] { impl->run(); });
+}
+
+void LibmodbusClient::reconnect_now() {
+  std::lock_guard lock(impl_->mutex);
+  if (!impl_->in_backoff) return;
+  impl_->hurry = true;
+  impl_->cv.notify_all();
 }
 
 void LibmodbusClient::stop() {

@@ -75,6 +75,7 @@ class LibmodbusClient final : public ModbusClient {
                        WriteHandler handler) override;
   void set_link_handler(LinkHandler handler) override;
   void start() override;
+  void reconnect_now() override;
   void stop() override;
   std::string describe() const override;
 

@@ -76,6 +76,11 @@ class ModbusClient {
   virtual void set_link_handler(LinkHandler handler) = 0;
   /// Starts connecting (in the background). Idempotent.
   virtual void start() = 0;
+  /// A link that is down and waiting out its reconnect backoff tries again now, and the backoff
+  /// starts over from its minimum. No effect while the link is up or not started. For a caller
+  /// with a deadline of its own (the stop's wait for the safe state): the backoff grows to
+  /// seconds after a long outage, longer than such a deadline.
+  virtual void reconnect_now() = 0;
   /// Stops the worker; queued requests complete with `disconnected`. Blocks until the worker
   /// has finished its current request (at most one response timeout). Idempotent.
   virtual void stop() = 0;

@@ -308,9 +308,13 @@ TEST_F(DaemonRuntimeTest, AStopBeforeTheInverterIsReachedWaitsToWriteTheSafeStat
   };
   const LoggedLines logged("app");
   start();
+  EXPECT_EQ(inverter_->reconnect_requests(), 0u) << "running, the link keeps its own backoff";
   runtime_->request_stop();
   run_for(milliseconds{1'500});  // longer than the read-back bound of an answering inverter
   ASSERT_FALSE(runtime_->io().stopped()) << "the stop gave up before the inverter was reached";
+  // The link's backoff can be seconds after a long outage: the stop asks for an attempt at once
+  // and again each second.
+  EXPECT_EQ(inverter_->reconnect_requests(), 2u);
   inverter_->link_up();
   for (int i = 0; i < 50 && !runtime_->io().stopped(); ++i)
     runtime_->io().run_for(milliseconds{100});

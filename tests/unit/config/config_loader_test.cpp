@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -616,6 +617,39 @@ TEST(ConfigLoader, AFifoOrADirectoryIsRefusedWithoutWaiting) {
       EXPECT_NE(e.issues()[0].message.find("not a regular file"), std::string::npos)
           << e.issues()[0].message;
     }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ConfigLoader, TheTextIsReadThroughALinkAndAnOversizedFileIsRefused) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("bessd-config-text-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "real.json";
+  const std::string text = "{\"site\": {}}\n";
+  { std::ofstream(file, std::ios::binary) << text; }
+  const auto link = dir / "bessd.json";
+  std::filesystem::create_symlink(file, link);
+  EXPECT_EQ(read_config_text(link), text);
+
+  const auto big = dir / "big.json";
+  { std::ofstream(big, std::ios::binary) << ' '; }
+  std::filesystem::resize_file(big, static_cast<std::uintmax_t>(kMaxConfigBytes) + 1);
+  try {
+    (void)read_config_text(big);
+    ADD_FAILURE() << "expected ConfigError for " << big;
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.issues().size(), 1U);
+    EXPECT_NE(e.issues()[0].message.find("more than the 16777216"), std::string::npos)
+        << e.issues()[0].message;
+  }
+  try {
+    (void)read_config_text(dir / "absent.json");
+    ADD_FAILURE() << "expected ConfigError for a missing file";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.issues().size(), 1U);
+    EXPECT_NE(e.issues()[0].message.find("cannot open the file: No such file"), std::string::npos)
+        << e.issues()[0].message;
   }
   std::filesystem::remove_all(dir);
 }

@@ -222,6 +222,41 @@ TEST(LibmodbusClientTcp, FailsFastWhileTheServerIsAbsent) {
   EXPECT_EQ(link.downs, 1);
 }
 
+TEST(LibmodbusClientTcp, ReconnectNowCutsALongBackoffShort) {
+  boost::asio::io_context io;
+  std::uint16_t port = 0;
+  {
+    auto probe = ModbusTestServer::tcp();  // reserve-and-release a free port
+    port = probe->port();
+  }
+  auto o = tcp_options(port);
+  o.reconnect_min = 10s;  // as after a long outage: the next attempt is seconds away
+  o.reconnect_max = 10s;
+  Link link(io, o);
+  ASSERT_TRUE(test::run_until(io, [&] { return link.downs == 1; }));
+  auto server = ModbusTestServer::tcp(port);
+  server->set_holding(1, 0, {42});
+  server->start();
+  // Asked again until it connects: the down edge can reach this thread just before the worker
+  // begins its wait, when a request to hurry has nothing to cut yet.
+  const auto asked = std::chrono::steady_clock::now();
+  ASSERT_TRUE(test::run_until(
+      io,
+      [&] {
+        link.client.reconnect_now();
+        return link.ups == 1;
+      },
+      3000ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 3s);
+  auto r = link.read(io, 1, 0, 1);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ((*r)[0], 42);
+  // While the link is up it changes nothing: no second connection.
+  link.client.reconnect_now();
+  ASSERT_TRUE(link.read(io, 1, 0, 1));
+  EXPECT_EQ(server->connections_accepted(), 1u);
+}
+
 TEST(LibmodbusClientTcp, RejectsRequestsModbusCannotCarry) {
   boost::asio::io_context io;
   auto server = ModbusTestServer::tcp();

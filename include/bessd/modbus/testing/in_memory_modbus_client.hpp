@@ -59,8 +59,12 @@ class InMemoryModbusClient final : public ModbusClient {
   void set_link_handler(LinkHandler handler) override;
   /// The link comes up (an edge posted to the link handler) unless link_down() was called.
   void start() override;
+  /// Counted only (reconnect_requests()): the link comes back when the test says link_up().
+  void reconnect_now() override { ++reconnect_requests_; }
   void stop() override;
   std::string describe() const override;
+  /// How often reconnect_now() was called.
+  std::size_t reconnect_requests() const { return reconnect_requests_; }
 
   // The device's registers.
   void set_holding(std::uint8_t unit, std::uint16_t address, const Registers& values);
@@ -136,6 +140,7 @@ class InMemoryModbusClient final : public ModbusClient {
   std::optional<Error> fail_with_;
   std::chrono::milliseconds delay_{0};
   bool ignore_writes_{false};
+  std::size_t reconnect_requests_{0};
   std::vector<Request> log_;
   // Handlers posted to the io_context hold it weakly: one running after the client is gone
   // does nothing.

@@ -54,8 +54,15 @@ TEST(RealPack, EmptyPackIsRechargedWhenTheBmsAsks) {
   const std::int64_t emptied = Site::now_us();
   ASSERT_EQ(site.sim("soc 3").rfind("ok", 0), 0U);
   ASSERT_TRUE(wait_for_write(site, emptied, charging, 10s)) << site.sim("writes");
-  const auto events = site.api("GET", "/v1/events?limit=200").body.dump();
-  EXPECT_NE(events.find("OP-REC-01"), std::string::npos) << events;
+  // The event is stored by the storage thread, which may come after the write on the wire.
+  std::string events;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        events = site.api("GET", "/v1/events?limit=200").body.dump();
+        return events.find("OP-REC-01") != std::string::npos;
+      },
+      5s))
+      << events;
   EXPECT_NE(events.find("the BMS asked for a charge"), std::string::npos) << events;
   // Above the reserve again: the recovery charge ends and idle holds.
   ASSERT_EQ(site.sim("soc 30").rfind("ok", 0), 0U);

@@ -74,7 +74,6 @@ class MqttBridge {
   void publish_if_due(const std::string& topic, const nlohmann::json& payload,
                       std::string& last_sent, TimePoint& sent_at, TimePoint now, bool force);
 
-  boost::asio::io_context& io_;
   const Clock& clock_;
   mqtt::MqttTopics topics_;
   mqtt::DiscoveryDevice device_;

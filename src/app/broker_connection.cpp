@@ -1,13 +1,18 @@
 #include <bessd/app/broker_connection.hpp>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
+#include <cstddef>
 #include <utility>
 
 #include <bessd/config/config_error.hpp>
+#include <bessd/config/config_loader.hpp>
+#include <bessd/config/text_file.hpp>
 
 namespace bessd::app {
+
+namespace {
+// A password file holds one line; anything this large is not one.
+constexpr std::size_t kMaxPasswordFileBytes = std::size_t{64} * 1024;
+}  // namespace
 
 broker::BrokerOptions connection_options(const config::BrokerConnectionConfig& c,
                                          const std::string& default_client_id,
@@ -28,19 +33,22 @@ broker::BrokerOptions connection_options(const config::BrokerConnectionConfig& c
     for (const auto& [key, file] :
          {std::pair{"ca_file", &o.ca_file}, std::pair{"cert_file", &o.cert_file},
           std::pair{"key_file", &o.key_file}}) {
-      if (file->empty() || std::ifstream(*file)) continue;
+      if (file->empty()) continue;
+      const auto text = config::read_text_file(*file, config::kMaxConfigBytes);
+      if (text) continue;
       throw config::ConfigError(config_path.string(),
                                 {{std::string(section) + "/tls/" + key,
-                                  "cannot read " + *file + ": " + std::strerror(errno)}});
+                                  "cannot read " + *file + ": " + text.error().message}});
     }
   }
   if (!c.password_file.empty()) {
-    std::ifstream in(c.password_file);
-    if (!in)
+    // Read again on every reload: never blocking (a FIFO in its place), like the configuration.
+    const auto text = config::read_text_file(c.password_file, kMaxPasswordFileBytes);
+    if (!text)
       throw config::ConfigError(config_path.string(),
                                 {{std::string(section) + "/password_file",
-                                  "cannot read " + c.password_file + ": " + std::strerror(errno)}});
-    std::getline(in, o.password);
+                                  "cannot read " + c.password_file + ": " + text.error().message}});
+    o.password = text->substr(0, text->find('\n'));
     if (!o.password.empty() && o.password.back() == '\r') o.password.pop_back();
   }
   return o;

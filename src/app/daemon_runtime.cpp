@@ -70,10 +70,12 @@ namespace {
 
 // Why a stop's safe state was not confirmed, from the inverter's last state: a device that
 // answered with an exception or a read-back of another value is not "no answer".
-std::string why_unconfirmed(const Result<core::InverterState>& s) {
+// A read-back from before the stop began says nothing of what the device did with the stop.
+std::string why_unconfirmed(const Result<core::InverterState>& s, TimePoint stop_began) {
   if (!s || !s->online) return "inverter offline";
   if (s->command_failing_since && !s->command_failure.empty())
     return "the write failed: " + s->command_failure;
+  if (!s->read_at || *s->read_at < stop_began) return "no read-back since the stop began";
   if (s->setpoint_readback_w && std::abs(*s->setpoint_readback_w) >= 1.0)
     return "the inverter reads back " + std::to_string(std::lround(*s->setpoint_readback_w)) + " W";
   return "no read-back in time";
@@ -192,6 +194,7 @@ struct DaemonRuntime::Impl {
   bool answered_during_stop = false;      // wait_safe_state(): the read-back bound has begun
   bool waiting_for_reach_logged = false;  // wait_safe_state(): said once that it waits
   std::optional<TimePoint> reconnect_hurried_at;  // wait_safe_state(): last reconnect_now()
+  TimePoint stop_began{};                         // the stop's wait for the safe state began
   bool profile_can_release = false;               // the profile declares release writes
   // Reads and checks a reloaded configuration (file, token file, group look-up) so that the
   // event loop never waits on them. Last member: joined before anything it posts to goes.
@@ -777,6 +780,7 @@ struct DaemonRuntime::Impl {
       if (listeners) listeners->stop_accepting();
     });
     const auto now = clock.now();
+    stop_began = now;
     wait_safe_state({now + kStopReach, now + kStopReadBack});
   }
 
@@ -832,7 +836,7 @@ struct DaemonRuntime::Impl {
         log->warn(
             "safe state not confirmed by read-back ({}); the inverter keeps its last command "
             "until its own timeout (a hold has none)",
-            why_unconfirmed(s));
+            why_unconfirmed(s, stop_began));
       if (confirmed && release_on_stop()) {
         core::InverterCommand release;
         release.kind = core::CommandKind::release;

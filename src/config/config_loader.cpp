@@ -1,10 +1,5 @@
 #include <bessd/config/config_loader.hpp>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,18 +8,11 @@
 #include <bessd/common/local_time.hpp>
 #include <bessd/config/json_text.hpp>
 #include <bessd/config/sections.hpp>
+#include <bessd/config/text_file.hpp>
 
 namespace bessd::config {
 
 namespace {
-
-struct DescriptorCloser {
-  explicit DescriptorCloser(int descriptor) : fd(descriptor) {}
-  int fd;
-  DescriptorCloser(const DescriptorCloser&) = delete;
-  DescriptorCloser& operator=(const DescriptorCloser&) = delete;
-  ~DescriptorCloser() { ::close(fd); }
-};
 
 std::string issues_summary(const std::string& source, const std::vector<ConfigIssue>& issues) {
   std::string text = source + ": " + std::to_string(issues.size()) +
@@ -146,38 +134,9 @@ Config parse_config(std::string_view text, const std::string& source) {
 }
 
 std::string read_config_text(const std::filesystem::path& path) {
-  const auto refuse = [&](const std::string& why) {
-    return ConfigError(path.string(), {{"", why}});
-  };
-  // One descriptor for the type check and the read: a path checked, then swapped for a FIFO,
-  // would otherwise block in open() for a writer that never comes, and hold the daemon's stop
-  // after it. O_NONBLOCK makes that open return; the descriptor's type is then refused.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) throw refuse("cannot open the file: " + std::string(std::strerror(errno)));
-  const DescriptorCloser closer(fd);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0)
-    throw refuse("cannot read the file's type: " + std::string(std::strerror(errno)));
-  if (!S_ISREG(st.st_mode))
-    throw refuse(
-        "not a regular file (a directory, FIFO or device): the configuration is read from a file");
-  if (st.st_size > kMaxConfigBytes)
-    throw refuse("the file has " + std::to_string(st.st_size) + " bytes, more than the " +
-                 std::to_string(kMaxConfigBytes) + " a configuration may have");
-  std::string text;
-  std::array<char, 8192> chunk{};
-  for (;;) {
-    const ssize_t n = ::read(fd, chunk.data(), chunk.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw refuse("cannot read the file: " + std::string(std::strerror(errno)));
-    if (n == 0) break;
-    text.append(chunk.data(), static_cast<std::size_t>(n));
-    // A file still growing while it is read: the same bound as its size above.
-    if (text.size() > static_cast<std::size_t>(kMaxConfigBytes))
-      throw refuse("the file grew past " + std::to_string(kMaxConfigBytes) +
-                   " bytes while it was read");
-  }
-  return text;
+  auto text = read_text_file(path, kMaxConfigBytes);
+  if (!text) throw ConfigError(path.string(), {{"", text.error().message}});
+  return std::move(*text);
 }
 
 Config load_config_file(const std::filesystem::path& path) {

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <bessd/config/config_error.hpp>
+#include <bessd/config/config_loader.hpp>
 #include <bessd/config/json_reader.hpp>
 #include <bessd/config/json_text.hpp>
+#include <bessd/config/text_file.hpp>
 #include <bessd/inverter/profile.hpp>
 
 namespace bessd::inverter {
@@ -594,12 +594,12 @@ Profile parse_profile_text(std::string_view text, const std::string& source) {
 }
 
 Profile load_profile(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in)
-    throw config::ConfigError(file.string(), {{"", "cannot open the profile file for reading"}});
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_profile_text(buffer.str(), file.string());
+  // Read again on every reload: never blocking (a FIFO in its place), like the configuration.
+  auto text = config::read_text_file(file, config::kMaxConfigBytes);
+  if (!text)
+    throw config::ConfigError(file.string(),
+                              {{"", "cannot read the profile: " + text.error().message}});
+  return parse_profile_text(*text, file.string());
 }
 
 std::filesystem::path resolve_profile_path(const std::string& name_or_path,

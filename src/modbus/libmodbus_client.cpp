@@ -12,6 +12,7 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <utility>
 #include <variant>
 
 #include <modbus.h>
@@ -95,8 +96,8 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
   std::deque<Job> queue;
   bool stopping{false};
   bool started{false};
-  bool in_backoff{false};  // wait_down() is waiting out a reconnect delay
-  bool hurry{false};       // reconnect_now() was called during that wait
+  bool connected{false};  // the worker's link is up (a hurry applies only while it is not)
+  bool hurry{false};      // reconnect_now(): the next backoff wait ends at once
   std::thread worker;
 
   // Worker-thread state.
@@ -220,30 +221,27 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
 
   // Waits until `deadline` or stop, failing every request that arrives meanwhile (the link is
   // down: callers must not wait for a reconnect).
-  // A reconnect_now() ends the wait early and restarts the backoff from its minimum.
+  // A reconnect_now() ends the wait early and restarts the backoff from its minimum; one made
+  // while a connection attempt was under way ends the wait after it.
   bool wait_down(Clock::time_point deadline, const std::string& why) {
     for (;;) {
+      bool hurried = false;
       {
         std::unique_lock lock(mutex);
-        in_backoff = true;
         cv.wait_until(lock, deadline, [&] { return stopping || hurry || !queue.empty(); });
         if (stopping) return false;
-        if (hurry) {
-          hurry = false;
-          in_backoff = false;
-          failures = 0;
-          lock.unlock();
-          fail_queued(why);
-          return true;
-        }
+        hurried = std::exchange(hurry, false);
       }
       fail_queued(why);
-      if (Clock::now() >= deadline) {
-        std::lock_guard lock(mutex);
-        in_backoff = false;
-        return true;
-      }
+      if (hurried) failures = 0;
+      if (hurried || Clock::now() >= deadline) return true;
     }
+  }
+
+  void set_connected(bool up) {
+    std::lock_guard lock(mutex);
+    connected = up;
+    if (up) hurry = false;
   }
 
   void quiet_gap() {
@@ -335,6 +333,7 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
 
   void lost(const std::string& why) {
     close_ctx();
+    set_connected(false);
     post_link(false, describe() + ": link lost: " + why);
   }
 
@@ -359,6 +358,7 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
         }
         failures = 0;
         up = true;
+        set_connected(true);
         reported_down = false;
         post_link(true, describe() + ": connected" + (note.empty() ? "" : "; " + note));
       }
@@ -439,7 +439,7 @@ void LibmodbusClient::start() {
 
 void LibmodbusClient::reconnect_now() {
   std::lock_guard lock(impl_->mutex);
-  if (!impl_->in_backoff) return;
+  if (impl_->connected || !impl_->started || impl_->stopping) return;
   impl_->hurry = true;
   impl_->cv.notify_all();
 }

@@ -3,6 +3,7 @@
 // on anything invalid: unknown keys, wrong types, out-of-range values, missing required keys,
 // JSON syntax errors (with line and column). Comments (// and /* */) are allowed.
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -15,7 +16,7 @@ namespace bessd::config {
 /// Parses configuration text; `source` names it in messages (usually the file path).
 Config parse_config(std::string_view text, const std::string& source = "<config>");
 /// A configuration file's text, larger than any real one can be.
-inline constexpr long kMaxConfigBytes = 16L * 1024 * 1024;
+inline constexpr std::size_t kMaxConfigBytes = std::size_t{16} * 1024 * 1024;
 /// A configuration file's text. A ConfigError for a file missing, unreadable, larger than
 /// kMaxConfigBytes, or not a regular file (a FIFO, device or directory: refused without waiting
 /// for a writer, also when one takes the file's place while it is opened).

@@ -76,8 +76,9 @@ class ModbusClient {
   virtual void set_link_handler(LinkHandler handler) = 0;
   /// Starts connecting (in the background). Idempotent.
   virtual void start() = 0;
-  /// A link that is down and waiting out its reconnect backoff tries again now, and the backoff
-  /// starts over from its minimum. No effect while the link is up or not started. For a caller
+  /// A link that is down tries again now (or right after the attempt under way fails), without
+  /// waiting out its reconnect backoff, which starts over from its minimum. No effect while the
+  /// link is up or not started. For a caller
   /// with a deadline of its own (the stop's wait for the safe state): the backoff grows to
   /// seconds after a long outage, longer than such a deadline.
   virtual void reconnect_now() = 0;

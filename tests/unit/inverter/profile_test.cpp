@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <optional>
 #include <set>
 #include <string>
@@ -402,6 +406,26 @@ TEST(ProfileErrors, FileErrorsNameTheFile) {
   } catch (const config::ConfigError& e) {
     EXPECT_EQ(e.source(), "/nonexistent/p.json");
   }
+}
+
+// A profile is read again on every reload: a FIFO in its place must be refused, not waited on
+// (the reload, and the stop after it, would wait for a writer for ever).
+TEST(ProfileErrors, AFifoInTheProfilesPlaceIsRefusedWithoutWaiting) {
+  const auto fifo = std::filesystem::temp_directory_path() /
+                    ("bessd-profile-fifo-" + std::to_string(::getpid()) + ".json");
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  try {
+    (void)load_profile(fifo);
+    ADD_FAILURE() << "expected ConfigError";
+  } catch (const config::ConfigError& e) {
+    EXPECT_EQ(e.source(), fifo.string());
+    ASSERT_EQ(e.issues().size(), 1U);
+    EXPECT_NE(e.issues()[0].message.find("cannot read the profile: not a regular file"),
+              std::string::npos)
+        << e.issues()[0].message;
+  }
+  std::filesystem::remove(fifo);
 }
 
 TEST(ProfileText, CommentsAllowedAndSyntaxErrorsNameTheSource) {

@@ -78,9 +78,8 @@ class ModbusClient {
   virtual void start() = 0;
   /// A link that is down tries again now (or right after the attempt under way fails), without
   /// waiting out its reconnect backoff, which starts over from its minimum. No effect while the
-  /// link is up or not started. For a caller
-  /// with a deadline of its own (the stop's wait for the safe state): the backoff grows to
-  /// seconds after a long outage, longer than such a deadline.
+  /// link is up or not started. For a caller with a deadline of its own (the stop's wait for the
+  /// safe state): the backoff grows to seconds after a long outage, longer than such a deadline.
   virtual void reconnect_now() = 0;
   /// Stops the worker; queued requests complete with `disconnected`. Blocks until the worker
   /// has finished its current request (at most one response timeout). Idempotent.

@@ -69,8 +69,8 @@ namespace asio = boost::asio;
 namespace {
 
 // Why a stop's safe state was not confirmed, from the inverter's last state: a device that
-// answered with an exception or a read-back of another value is not "no answer".
-// A read-back from before the stop began says nothing of what the device did with the stop.
+// answered with an exception or a read-back of another value is not "no answer", and a
+// read-back from before the stop began says nothing of what the device did with the stop.
 std::string why_unconfirmed(const Result<core::InverterState>& s, TimePoint stop_began) {
   if (!s || !s->online) return "inverter offline";
   if (s->command_failing_since && !s->command_failure.empty())

@@ -6,7 +6,8 @@
 
 #include <array>
 #include <cerrno>
-#include <cstring>
+
+#include <bessd/common/errno_text.hpp>
 
 namespace bessd::config {
 
@@ -26,20 +27,18 @@ class Descriptor {
   int fd_;
 };
 
-std::string errno_text(const char* what, int err) {
-  return std::string(what) + ": " + std::strerror(err);
-}
-
 }  // namespace
 
 Result<std::string> read_text_file(const std::filesystem::path& path, std::size_t max_bytes) {
   // O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer; on a regular
   // file it changes nothing.
   const Descriptor fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
-  if (fd.get() < 0) return fail(ErrorCode::io_error, errno_text("cannot open the file", errno));
+  if (fd.get() < 0)
+    return fail(ErrorCode::io_error, std::string("cannot open the file: ") + errno_text(errno));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0)
-    return fail(ErrorCode::io_error, errno_text("cannot read the file's type", errno));
+    return fail(ErrorCode::io_error,
+                std::string("cannot read the file's type: ") + errno_text(errno));
   if (!S_ISREG(st.st_mode))
     return fail(ErrorCode::invalid_argument,
                 "not a regular file (a directory, FIFO or device): it must be a file");
@@ -52,7 +51,8 @@ Result<std::string> read_text_file(const std::filesystem::path& path, std::size_
   for (;;) {
     const ssize_t n = ::read(fd.get(), chunk.data(), chunk.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail(ErrorCode::io_error, errno_text("cannot read the file", errno));
+    if (n < 0)
+      return fail(ErrorCode::io_error, std::string("cannot read the file: ") + errno_text(errno));
     if (n == 0) break;
     text.append(chunk.data(), static_cast<std::size_t>(n));
     if (text.size() > max_bytes)  // a file still growing while it is read

@@ -220,9 +220,8 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // Waits until `deadline` or stop, failing every request that arrives meanwhile (the link is
-  // down: callers must not wait for a reconnect).
-  // A reconnect_now() ends the wait early and restarts the backoff from its minimum; one made
-  // while a connection attempt was under way ends the wait after it.
+  // down: callers must not wait for a reconnect). A reconnect_now() ends the wait early and
+  // restarts the backoff from its minimum; one made during a connection attempt, the wait after.
   bool wait_down(Clock::time_point deadline, const std::string& why) {
     for (;;) {
       bool hurried = false;

@@ -54,11 +54,13 @@ function(bessd_unit_test name)
   set_property(GLOBAL APPEND PROPERTY BESSD_QUICK_TEST_TARGETS ${name})
 endfunction()
 
-# bessd_system_test(<name> SOURCE <file> [DEPS ...] [NEEDS <targets>...] [TIMEOUT s] [SERIAL]):
+# bessd_system_test(<name> SOURCE <file> [DEPS ...] [NEEDS <targets>...] [TIMEOUT s] [COST n]
+#                   [SERIAL]):
 # a gtest program, system_<behaviour>, that runs the built binaries (NEEDS: bessd, bess-sim, ...).
-# Without TIMEOUT its cases get the test preset's.
+# Without TIMEOUT its cases get the test preset's. COST: ctest starts costlier cases first when it
+# has no timings of its own yet (a fresh tree, as in CI), so a long one does not end the run alone.
 function(bessd_system_test name)
-  cmake_parse_arguments(ARG "SERIAL" "SOURCE;TIMEOUT" "DEPS;NEEDS" ${ARGN})
+  cmake_parse_arguments(ARG "SERIAL" "SOURCE;TIMEOUT;COST" "DEPS;NEEDS" ${ARGN})
   bessd_check_test_name(${name} system)
   add_executable(${name} ${ARG_SOURCE})
   target_link_libraries(${name} PRIVATE bessd_warnings ${ARG_DEPS} GTest::gtest_main)
@@ -69,6 +71,9 @@ function(bessd_system_test name)
   set(properties LABELS "system")
   if(ARG_TIMEOUT)
     list(APPEND properties TIMEOUT ${ARG_TIMEOUT})
+  endif()
+  if(ARG_COST)
+    list(APPEND properties COST ${ARG_COST})
   endif()
   if(ARG_SERIAL)
     list(APPEND properties RUN_SERIAL TRUE)

@@ -241,6 +241,7 @@ void BmsMonitor::handle_frame(const can::CanFrame& frame) {
   }
   ++stats_.frames_applied;
   part_at_[static_cast<std::size_t>(out.part)] = now;
+  if (out.also) part_at_[static_cast<std::size_t>(*out.also)] = now;
   change.part = out.part;
   if (rejecting_ids_.erase(frame.id) != 0) {
     auto e = event(now, Severity::info, EventEdge::cleared, "bms.frame_rejected",
@@ -248,7 +249,7 @@ void BmsMonitor::handle_frame(const can::CanFrame& frame) {
     e.fields["id"] = hex_id(frame.id);
     change.events.push_back(std::move(e));
   }
-  if (out.part == PackPart::flags) flag_edges(before, now, change);
+  if (out.part == PackPart::flags || out.also == PackPart::flags) flag_edges(before, now, change);
   if (lowered(before.limits.charge_current_limit_a, state_.limits.charge_current_limit_a) ||
       lowered(before.limits.discharge_current_limit_a, state_.limits.discharge_current_limit_a) ||
       lowered(before.limits.charge_voltage_limit_v, state_.limits.charge_voltage_limit_v) ||

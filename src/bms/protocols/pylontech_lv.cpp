@@ -38,7 +38,7 @@ void merge_into(BmsFlagSet& into, const BmsFlagSet& from) {
 }
 
 DecodeOutcome applied(PackPart part) {
-  return {DecodeOutcome::Kind::applied, part, {}};
+  return {DecodeOutcome::Kind::applied, part, {}, std::nullopt};
 }
 
 }  // namespace
@@ -88,7 +88,8 @@ std::optional<double> reported_ah(std::uint16_t raw) {
 DecodeOutcome PylontechLv::apply(const can::CanFrame& frame, TimePoint at, core::PackState& state) {
   auto decoded = decode(frame, DecodeOptions{options_.invert_current});
   if (!decoded)
-    return {DecodeOutcome::Kind::rejected, PackPart::measurements, decoded.error().message};
+    return {DecodeOutcome::Kind::rejected, PackPart::measurements, decoded.error().message,
+            std::nullopt};
   if (!decoded->has_value()) return {};
   return std::visit(
       [&](const auto& v) -> DecodeOutcome {

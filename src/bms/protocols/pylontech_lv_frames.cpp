@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <limits>
 
+#include "wire_fields.hpp"
+
 namespace bessd::bms::pylontech {
 
 using core::BmsCondition;
@@ -13,48 +15,14 @@ using core::FlagState;
 
 namespace {
 
-std::uint16_t le16(const can::CanFrame& f, std::size_t at) {
-  return static_cast<std::uint16_t>(f.data[at] | (f.data[at + 1] << 8));
-}
-std::int16_t les16(const can::CanFrame& f, std::size_t at) {
-  return static_cast<std::int16_t>(le16(f, at));
-}
-std::uint32_t le32(const can::CanFrame& f, std::size_t at) {
-  return static_cast<std::uint32_t>(le16(f, at)) |
-         (static_cast<std::uint32_t>(le16(f, at + 2)) << 16);
-}
-
-void put16(can::CanFrame& f, std::size_t at, std::uint16_t v) {
-  f.data[at] = static_cast<std::uint8_t>(v & 0xFF);
-  f.data[at + 1] = static_cast<std::uint8_t>(v >> 8);
-}
-void put32(can::CanFrame& f, std::size_t at, std::uint32_t v) {
-  put16(f, at, static_cast<std::uint16_t>(v & 0xFFFF));
-  put16(f, at + 2, static_cast<std::uint16_t>(v >> 16));
-}
-
-// Round value/scale to the wire integer, clamped to the field's range (NaN -> 0).
-template <typename Int>
-Int to_raw(double value, double scale, double offset = 0.0) {
-  double raw = std::round((value + offset) / scale);
-  if (std::isnan(raw)) raw = 0;
-  raw = std::clamp(raw, static_cast<double>(std::numeric_limits<Int>::min()),
-                   static_cast<double>(std::numeric_limits<Int>::max()));
-  return static_cast<Int>(raw);
-}
-std::uint16_t u16(double v, double scale, double offset = 0.0) {
-  return to_raw<std::uint16_t>(v, scale, offset);
-}
-std::uint16_t s16(double v, double scale) {
-  return static_cast<std::uint16_t>(to_raw<std::int16_t>(v, scale));
-}
-
-can::CanFrame frame_of(std::uint32_t id, std::uint8_t dlc) {
-  can::CanFrame f;
-  f.id = id;
-  f.dlc = dlc;
-  return f;
-}
+using wire::frame_of;
+using wire::le16;
+using wire::le32;
+using wire::les16;
+using wire::put16;
+using wire::put32;
+using wire::s16;
+using wire::u16;
 
 Failure too_short(const can::CanFrame& f, unsigned need) {
   char buf[96];
@@ -72,20 +40,10 @@ Failure malformed(const can::CanFrame& f, const char* why) {
 
 // ASCII payloads: strip trailing spaces/NULs; anything outside printable ASCII is malformed.
 Result<std::string> ascii(const can::CanFrame& f, std::size_t from, std::size_t to) {
-  std::string s;
-  for (std::size_t i = from; i < to; ++i) {
-    const std::uint8_t c = f.data[i];
-    if (c == 0) {
-      // NUL padding: everything after it must be padding too.
-      for (std::size_t j = i; j < to; ++j)
-        if (f.data[j] != 0 && f.data[j] != ' ') return malformed(f, "text after NUL padding");
-      break;
-    }
-    if (c < 0x20 || c >= 0x7F) return malformed(f, "non-printable byte in ASCII text");
-    s += static_cast<char>(c);
-  }
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  return s;
+  const char* why = "";
+  auto text = wire::ascii(f, from, to, why);
+  if (!text) return malformed(f, why);
+  return std::move(*text);
 }
 
 }  // namespace
@@ -285,8 +243,8 @@ can::CanFrame encode(const CellExtremes& v) {
 
 can::CanFrame encode(const Energy& v) {
   auto f = frame_of(kIdEnergy, 8);
-  put32(f, 0, to_raw<std::uint32_t>(v.charged_kwh, 0.1));
-  put32(f, 4, to_raw<std::uint32_t>(v.discharged_kwh, 0.1));
+  put32(f, 0, wire::to_raw<std::uint32_t>(v.charged_kwh, 0.1));
+  put32(f, 4, wire::to_raw<std::uint32_t>(v.discharged_kwh, 0.1));
   return f;
 }
 

@@ -4,6 +4,7 @@
 // No I/O, no clock: arrival times come in as arguments. Never throws on bad bytes.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,7 @@ struct DecodeOutcome {
   Kind kind{Kind::ignored};
   PackPart part{PackPart::measurements};  // valid when applied
   std::string reason;                     // valid when rejected
+  std::optional<PackPart> also;           // a second part the same frame updated (when applied)
 };
 
 class BmsProtocol {

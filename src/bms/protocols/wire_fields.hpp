@@ -1,0 +1,87 @@
+#pragma once
+// Little-endian field access and wire rounding shared by the BMS frame codecs (an internal header
+// of src/bms/protocols: not part of the public interface).
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include <bessd/can/can_frame.hpp>
+
+namespace bessd::bms::wire {
+
+inline std::uint16_t le16(const can::CanFrame& f, std::size_t at) {
+  return static_cast<std::uint16_t>(f.data[at] | (f.data[at + 1] << 8));
+}
+inline std::int16_t les16(const can::CanFrame& f, std::size_t at) {
+  return static_cast<std::int16_t>(le16(f, at));
+}
+inline std::uint32_t le32(const can::CanFrame& f, std::size_t at) {
+  return static_cast<std::uint32_t>(le16(f, at)) |
+         (static_cast<std::uint32_t>(le16(f, at + 2)) << 16);
+}
+
+inline void put16(can::CanFrame& f, std::size_t at, std::uint16_t v) {
+  f.data[at] = static_cast<std::uint8_t>(v & 0xFF);
+  f.data[at + 1] = static_cast<std::uint8_t>(v >> 8);
+}
+inline void put32(can::CanFrame& f, std::size_t at, std::uint32_t v) {
+  put16(f, at, static_cast<std::uint16_t>(v & 0xFFFF));
+  put16(f, at + 2, static_cast<std::uint16_t>(v >> 16));
+}
+
+/// Round (value + offset) / scale to the wire integer, clamped to the field's range (NaN -> 0).
+template <typename Int>
+Int to_raw(double value, double scale, double offset = 0.0) {
+  double raw = std::round((value + offset) / scale);
+  if (std::isnan(raw)) raw = 0;
+  raw = std::clamp(raw, static_cast<double>(std::numeric_limits<Int>::min()),
+                   static_cast<double>(std::numeric_limits<Int>::max()));
+  return static_cast<Int>(raw);
+}
+inline std::uint16_t u16(double v, double scale, double offset = 0.0) {
+  return to_raw<std::uint16_t>(v, scale, offset);
+}
+inline std::uint16_t s16(double v, double scale) {
+  return static_cast<std::uint16_t>(to_raw<std::int16_t>(v, scale));
+}
+
+inline can::CanFrame frame_of(std::uint32_t id, std::uint8_t dlc, bool extended = false) {
+  can::CanFrame f;
+  f.id = id;
+  f.dlc = dlc;
+  f.extended = extended;
+  return f;
+}
+
+/// Bytes [from, to) as ASCII text with trailing spaces and NULs stripped; nullopt, with `why`
+/// set, when a byte is not printable or text follows the NUL padding.
+inline std::optional<std::string> ascii(const can::CanFrame& f, std::size_t from, std::size_t to,
+                                        const char*& why) {
+  std::string s;
+  for (std::size_t i = from; i < to; ++i) {
+    const std::uint8_t c = f.data[i];
+    if (c == 0) {
+      for (std::size_t j = i; j < to; ++j) {
+        if (f.data[j] != 0 && f.data[j] != ' ') {
+          why = "text after NUL padding";
+          return std::nullopt;
+        }
+      }
+      break;
+    }
+    if (c < 0x20 || c >= 0x7F) {
+      why = "non-printable byte in ASCII text";
+      return std::nullopt;
+    }
+    s += static_cast<char>(c);
+  }
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+}  // namespace bessd::bms::wire

@@ -29,17 +29,10 @@ double temperature_c(std::uint16_t raw) {
 }
 
 Failure too_short(const can::CanFrame& f, unsigned need) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "pylontech_hv 0x%04X: DLC %u, need at least %u", f.id,
-                static_cast<unsigned>(f.dlc), need);
-  return fail(ErrorCode::parse_error, buf);
+  return wire::too_short("pylontech_hv", f, need);
 }
-
 Failure malformed(const can::CanFrame& f, const char* why) {
-  char buf[128];
-  std::snprintf(buf, sizeof buf, "pylontech_hv 0x%04X: %s (%s)", f.id, why,
-                can::to_string(f).c_str());
-  return fail(ErrorCode::parse_error, buf);
+  return wire::malformed("pylontech_hv", f, why);
 }
 
 Result<bool> mark(const can::CanFrame& f, std::uint8_t byte) {

@@ -25,17 +25,10 @@ using wire::s16;
 using wire::u16;
 
 Failure too_short(const can::CanFrame& f, unsigned need) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "pylontech_lv 0x%03X: DLC %u, need at least %u", f.id,
-                static_cast<unsigned>(f.dlc), need);
-  return fail(ErrorCode::parse_error, buf);
+  return wire::too_short("pylontech_lv", f, need);
 }
-
 Failure malformed(const can::CanFrame& f, const char* why) {
-  char buf[128];
-  std::snprintf(buf, sizeof buf, "pylontech_lv 0x%03X: %s (%s)", f.id, why,
-                can::to_string(f).c_str());
-  return fail(ErrorCode::parse_error, buf);
+  return wire::malformed("pylontech_lv", f, why);
 }
 
 // ASCII payloads: strip trailing spaces/NULs; anything outside printable ASCII is malformed.

@@ -6,11 +6,13 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <optional>
 #include <string>
 
 #include <bessd/can/can_frame.hpp>
+#include <bessd/common/result.hpp>
 
 namespace bessd::bms::wire {
 
@@ -56,6 +58,22 @@ inline can::CanFrame frame_of(std::uint32_t id, std::uint8_t dlc, bool extended 
   f.dlc = dlc;
   f.extended = extended;
   return f;
+}
+
+/// "<protocol> 0x356: DLC 4, need at least 6": a known frame shorter than its layout.
+inline Failure too_short(const char* protocol, const can::CanFrame& f, unsigned need) {
+  char buf[112];
+  std::snprintf(buf, sizeof buf, "%s 0x%0*X: DLC %u, need at least %u", protocol,
+                f.extended ? 4 : 3, f.id, static_cast<unsigned>(f.dlc), need);
+  return fail(ErrorCode::parse_error, buf);
+}
+
+/// "<protocol> 0x4280: <why> (<the frame in candump form>)".
+inline Failure malformed(const char* protocol, const can::CanFrame& f, const char* why) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s 0x%0*X: %s (%s)", protocol, f.extended ? 4 : 3, f.id, why,
+                can::to_string(f).c_str());
+  return fail(ErrorCode::parse_error, buf);
 }
 
 /// Bytes [from, to) as ASCII text with trailing spaces and NULs stripped; nullopt, with `why`

@@ -75,7 +75,7 @@ class Central {
   void freeze(bool frozen) { broker_->signal(frozen ? SIGSTOP : SIGCONT); }
   std::vector<nlohmann::json> batches(const std::string& stream) const {
     std::vector<nlohmann::json> out;
-    std::istringstream lines(sub_->output());
+    std::istringstream lines(sub_->complete_lines());
     const std::string topic = "fleet/home/" + stream + " ";
     for (std::string line; std::getline(lines, line);)
       if (line.rfind(topic, 0) == 0)

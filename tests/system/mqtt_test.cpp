@@ -87,7 +87,7 @@ class Broker {
     std::string answer;
     wait_until(
         [&] {
-          std::istringstream lines(sub.output());
+          std::istringstream lines(sub.complete_lines());
           for (std::string line; std::getline(lines, line);)
             if (const auto space = line.find(' ');
                 space != std::string::npos && line.substr(space + 1) != "probe")
@@ -472,7 +472,7 @@ class Collector {
   /// The batches received on <prefix>/home/<stream>, duplicates included.
   std::vector<nlohmann::json> batches(const std::string& stream) const {
     std::vector<nlohmann::json> out;
-    std::istringstream lines(output_ + (process_ ? process_->output() : std::string{}));
+    std::istringstream lines(output_ + (process_ ? process_->complete_lines() : std::string{}));
     const std::string topic = "fleet/home/" + stream + " ";
     for (std::string line; std::getline(lines, line);)
       if (line.rfind(topic, 0) == 0)

@@ -136,6 +136,13 @@ std::string Process::output() const {
   return read_file(log_path_);
 }
 
+std::string Process::complete_lines() const {
+  std::string text = output();
+  const auto last = text.rfind('\n');
+  text.erase(last == std::string::npos ? 0 : last + 1);
+  return text;
+}
+
 RunResult run(std::vector<std::string> argv, std::chrono::milliseconds timeout) {
   Process p(std::move(argv));
   auto status = p.wait(timeout);

@@ -64,6 +64,8 @@ class Process {
   /// Waits for exit up to `timeout`; nullopt when still running.
   std::optional<ExitStatus> wait(std::chrono::milliseconds timeout);
   std::string output() const;
+  /// output() up to its last newline: a running child may be half way through writing a line.
+  std::string complete_lines() const;
   /// False once wait() has reaped the process.
   bool reaped() const { return reaped_; }
 

@@ -64,11 +64,17 @@ bool NotifySocket::wait_for(const std::string& line, std::chrono::milliseconds t
   }
 }
 
-Process::Process(std::vector<std::string> argv, std::vector<std::string> env,
-                 std::vector<int> listen_fds) {
-  // Built before fork(): the child only calls async-signal-safe functions (and putenv).
+Process::Process(std::vector<std::string> argv, const std::vector<std::string>& env,
+                 const std::vector<int>& listen_fds) {
+  // Built before fork(): the child only calls async-signal-safe functions (and putenv), and
+  // allocates nothing (another thread of the test may hold the allocator's lock).
   std::string listen_count = "LISTEN_FDS=" + std::to_string(listen_fds.size());
   char listen_pid[64] = "LISTEN_PID=";
+  std::vector<int> high(listen_fds.size());
+  std::vector<char*> args;
+  args.reserve(argv.size() + 1);
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
   char tmpl[] = "/tmp/bessd-proc-XXXXXX";
   const int log_fd = ::mkstemp(tmpl);
   if (log_fd < 0) throw std::runtime_error("mkstemp failed");
@@ -81,17 +87,14 @@ Process::Process(std::vector<std::string> argv, std::vector<std::string> env,
     for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
     if (!listen_fds.empty()) {
       // Out of the way first (a passed descriptor may itself be 3 or 4), then into place.
-      std::vector<int> high;
-      for (int fd : listen_fds) high.push_back(::fcntl(fd, F_DUPFD, 100));
+      for (std::size_t i = 0; i < listen_fds.size(); ++i)
+        high[i] = ::fcntl(listen_fds[i], F_DUPFD, 100);
       for (std::size_t i = 0; i < high.size(); ++i) ::dup2(high[i], 3 + static_cast<int>(i));
       for (int fd : high) ::close(fd);
       std::snprintf(listen_pid + 11, sizeof listen_pid - 11, "%ld", static_cast<long>(::getpid()));
       ::putenv(listen_count.data());
       ::putenv(listen_pid);
     }
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
     ::execv(args[0], args.data());
     std::perror("execv");
     ::_exit(127);
@@ -169,10 +172,11 @@ int free_port() {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
   socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
   ::close(fd);
+  if (!bound) throw std::runtime_error("free_port: no loopback port to bind");
   return ntohs(a.sin_port);
 }
 

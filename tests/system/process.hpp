@@ -54,8 +54,8 @@ class Process {
   /// `listen_fds`: sockets handed over the way systemd does it (socket activation): they become
   /// descriptors 3, 4, ... of the child, with LISTEN_FDS and LISTEN_PID set (names, if any, go
   /// in `env` as LISTEN_FDNAMES).
-  Process(std::vector<std::string> argv, std::vector<std::string> env = {},
-          std::vector<int> listen_fds = {});
+  Process(std::vector<std::string> argv, const std::vector<std::string>& env = {},
+          const std::vector<int>& listen_fds = {});
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;

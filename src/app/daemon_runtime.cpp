@@ -48,7 +48,7 @@
 #include <bessd/app/systemd_notifier.hpp>
 #include <bessd/bms/bms_monitor.hpp>
 #include <bessd/bms/bms_monitor_timer.hpp>
-#include <bessd/bms/protocols/pylontech_lv.hpp>
+#include <bessd/bms/bms_protocol_factory.hpp>
 #include <bessd/common/clock.hpp>
 #include <bessd/common/date.hpp>
 #include <bessd/common/errno_text.hpp>
@@ -157,7 +157,7 @@ struct DaemonRuntime::Impl {
   bool safety_telemetry_db_existed{false};  // for the start-up rewrite's follow-up
   bool safety_store_ready{false};
   // BMS
-  bms::pylontech::PylontechLv bms_protocol;
+  std::unique_ptr<bms::BmsProtocol> bms_protocol;
   std::unique_ptr<can::CanBus> bms_bus;
   std::unique_ptr<bms::BmsMonitor> bms_monitor;
   std::unique_ptr<bms::BmsMonitorTimer> bms_timer;
@@ -205,7 +205,7 @@ struct DaemonRuntime::Impl {
         config(std::move(c)),
         ports(std::move(p)),
         clock(*ports.clock),
-        bms_protocol(bms::pylontech::PylontechLvOptions{config.bms.invert_current, false}) {}
+        bms_protocol(bms::make_bms_protocol(config.bms)) {}
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
   ~Impl() {
@@ -265,7 +265,7 @@ struct DaemonRuntime::Impl {
           uplink_broker_options_of(config, options.config_path),
           [this](const core::Event& e) { asio::post(io, [this, e] { on_event(e); }); });
 
-    auto bms = build_bms(io, ports, config, bms_protocol);
+    auto bms = build_bms(io, ports, config, *bms_protocol);
     bms_bus = std::move(bms.bus);
     bms_monitor = std::move(bms.monitor);
     bms_timer = std::move(bms.timer);
@@ -566,9 +566,12 @@ struct DaemonRuntime::Impl {
   }
 
   std::string bms_link_detail() const {
-    return config.bms.transport == config::BmsTransport::slcan
-               ? "slcan " + config.bms.device
-               : "socketcan " + config.bms.interface;
+    std::string detail = config.bms.transport == config::BmsTransport::slcan
+                             ? "slcan " + config.bms.device
+                             : "socketcan " + config.bms.interface;
+    detail += ", " + std::string(config::to_string(config.bms.protocol));
+    if (config.bms.bus_role == config::BmsBusRole::listen_only) detail += ", listening only";
+    return detail;
   }
   std::string inverter_link_detail() const { return config::inverter_link_text(config.inverter); }
 
@@ -1016,9 +1019,7 @@ struct DaemonRuntime::Impl {
     } else {
       config::Config fresh = std::move(*r.config);
       const bool links_changed =
-          fresh.bms.transport != config.bms.transport ||
-          fresh.bms.interface != config.bms.interface || fresh.bms.device != config.bms.device ||
-          fresh.inverter.profile != config.inverter.profile ||
+          fresh.bms != config.bms || fresh.inverter.profile != config.inverter.profile ||
           fresh.inverter.transport != config.inverter.transport ||
           fresh.inverter.tcp.host != config.inverter.tcp.host ||
           fresh.inverter.tcp.port != config.inverter.tcp.port ||

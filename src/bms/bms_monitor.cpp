@@ -37,7 +37,10 @@ BmsMonitorOptions BmsMonitorOptions::from_config(const config::BmsConfig& cfg) {
   BmsMonitorOptions o;
   o.stale_after = std::chrono::milliseconds{cfg.stale_ms};
   o.lost_after = std::chrono::milliseconds{cfg.timeout_ms};
-  o.keepalive_period = std::chrono::milliseconds{cfg.keepalive_period_ms};
+  // Listen-only: another master (the inverter) keeps the BMS talking; bessd never transmits.
+  o.keepalive_period = cfg.bus_role == config::BmsBusRole::listen_only
+                           ? Duration::zero()
+                           : std::chrono::milliseconds{cfg.keepalive_period_ms};
   return o;
 }
 

@@ -12,6 +12,10 @@ std::string_view to_string(BmsProtocol p) noexcept {
   return enum_name(kBmsProtocolNames, p);
 }
 
+std::string_view to_string(BmsBusRole r) noexcept {
+  return enum_name(kBmsBusRoleNames, r);
+}
+
 void read_bms(ObjectReader& in, BmsConfig& out) {
   in.enumeration("protocol", out.protocol, kBmsProtocolNames);
   in.enumeration("transport", out.transport, kBmsTransportNames);
@@ -41,6 +45,22 @@ void read_bms(ObjectReader& in, BmsConfig& out) {
   in.integer("timeout_ms", out.timeout_ms, 100, 600'000);
   in.integer("keepalive_period_ms", out.keepalive_period_ms, 100, 60'000);
   in.boolean("invert_current", out.invert_current);
+  const bool role_given = in.has("bus_role");
+  in.enumeration("bus_role", out.bus_role, kBmsBusRoleNames);
+  std::int64_t address = 0;
+  if (in.integer("address", address, 0, 15)) out.address = address;
+  if (out.protocol == BmsProtocol::pylontech_hv && !role_given) {
+    // No default: a second master on a pack's bus doubles its answers, and no master opens its
+    // relay. The installer knows which it is (docs/protocols.md, "Two bus roles").
+    in.issues().add(in.child_pointer("bus_role"),
+                    "is required with protocol \"pylontech_hv\": \"listen_only\" when the "
+                    "inverter already talks to the pack, \"active\" when bessd is its only master");
+  }
+  if (out.address && out.protocol != BmsProtocol::pylontech_hv) {
+    in.issues().add(in.child_pointer("address"),
+                    "applies to protocol \"pylontech_hv\" only (a pack's address on a shared "
+                    "bus)");
+  }
   if (out.transport == BmsTransport::slcan && out.device.empty()) {
     in.issues().add(in.child_pointer("device"),
                     "is required when transport is \"slcan\" (the adapter's serial device, e.g. "

@@ -375,6 +375,30 @@ TEST(ConfigLoader, RequiredDependingOnOtherKeys) {
       << dump(issues);
 }
 
+// An HV pack's bus has one master: the configuration must say whether that is bessd.
+TEST(ConfigLoader, AnHvPackNeedsItsBusRoleAndOnlyItTakesAnAddress) {
+  auto issues = issues_of(minimal_json(R"("bms": {"protocol": "pylontech_hv"})"));
+  EXPECT_TRUE(has_issue(issues, "/bms/bus_role", "is required with protocol \"pylontech_hv\""))
+      << dump(issues);
+  const Config hv =
+      parse_config(minimal_json(R"("bms": {"protocol": "pylontech_hv", "bus_role": "listen_only",
+                              "address": 2})"));
+  EXPECT_EQ(hv.bms.protocol, BmsProtocol::pylontech_hv);
+  EXPECT_EQ(hv.bms.bus_role, BmsBusRole::listen_only);
+  EXPECT_EQ(hv.bms.address, 2);
+  const Config lv = parse_config(minimal_json(R"("bms": {"bus_role": "listen_only"})"));
+  EXPECT_EQ(lv.bms.bus_role, BmsBusRole::listen_only);
+  EXPECT_EQ(parse_config(minimal_json()).bms.bus_role, BmsBusRole::active);
+  issues = issues_of(minimal_json(R"("bms": {"address": 1, "bus_role": "passive"})"));
+  EXPECT_TRUE(has_issue(issues, "/bms/address", "applies to protocol \"pylontech_hv\" only"))
+      << dump(issues);
+  EXPECT_TRUE(has_issue(issues, "/bms/bus_role", "must be one of active, listen_only"))
+      << dump(issues);
+  issues = issues_of(
+      minimal_json(R"("bms": {"protocol": "pylontech_hv", "bus_role": "active", "address": 16})"));
+  EXPECT_TRUE(has_issue(issues, "/bms/address", "between 0 and 15")) << dump(issues);
+}
+
 TEST(ConfigLoader, CrossFieldChecks) {
   auto issues = issues_of(minimal_json(R"("control": {"min_soc_pct": 60, "max_soc_pct": 50},
       "bms": {"stale_ms": 6000, "timeout_ms": 5000},

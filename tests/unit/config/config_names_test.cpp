@@ -51,7 +51,8 @@ TEST(ConfigNames, EveryNameReadsAndWritesBack) {
   EXPECT_EQ(read_back(kScheduleActionKindNames),
             (Names{"charge", "hold", "discharge", "self_consumption", "idle"}));
   EXPECT_EQ(read_back(kBmsTransportNames), (Names{"socketcan", "slcan"}));
-  EXPECT_EQ(read_back(kBmsProtocolNames), (Names{"pylontech_lv"}));
+  EXPECT_EQ(read_back(kBmsProtocolNames), (Names{"pylontech_lv", "pylontech_hv"}));
+  EXPECT_EQ(read_back(kBmsBusRoleNames), (Names{"active", "listen_only"}));
   EXPECT_EQ(read_back(kChemistryNames), (Names{"LFP", "NMC", "NCA", "LiPo", "LiHV"}));
   EXPECT_EQ(read_back(kDetectionTypeNames), (Names{"heat", "smoke", "multi"}));
   EXPECT_EQ(
@@ -71,6 +72,7 @@ TEST(ConfigNames, ToStringIsTheTablesName) {
   for (const auto& row : kScheduleActionKindNames) EXPECT_EQ(to_string(row.value), row.name);
   for (const auto& row : kBmsTransportNames) EXPECT_EQ(to_string(row.value), row.name);
   for (const auto& row : kBmsProtocolNames) EXPECT_EQ(to_string(row.value), row.name);
+  for (const auto& row : kBmsBusRoleNames) EXPECT_EQ(to_string(row.value), row.name);
   for (const auto& row : kChemistryNames) EXPECT_EQ(to_string(row.value), row.name);
   for (const auto& row : kDetectionTypeNames) EXPECT_EQ(to_string(row.value), row.name);
   for (const auto& row : kSiteLocationNames) EXPECT_EQ(to_string(row.value), row.name);

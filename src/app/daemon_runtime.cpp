@@ -41,6 +41,7 @@
 #include <bessd/app/latch_write_behind.hpp>
 #include <bessd/app/logging.hpp>
 #include <bessd/app/mqtt_bridge.hpp>
+#include <bessd/app/power_flow_permit.hpp>
 #include <bessd/app/price_feed.hpp>
 #include <bessd/app/safety_state_store.hpp>
 #include <bessd/app/site_meter.hpp>
@@ -709,6 +710,7 @@ struct DaemonRuntime::Impl {
   // After every step: watchdog, telemetry at its own rate, counters once a minute, STATUS=.
   void after_step(const control::StepInput& in, const control::StepOutput& out) {
     stall_if_requested();
+    bms_monitor->permit(power_flow_permit(in, out));
     // sd_notify blocks when the notify socket's queue is full, so the loop talks to systemd only
     // as often as it must: the watchdog at half its interval (and only when enabled), STATUS=
     // on a change of state or every 5 s at most.

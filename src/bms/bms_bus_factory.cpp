@@ -18,6 +18,7 @@ std::unique_ptr<can::CanBus> make_bms_bus(boost::asio::io_context& io, const con
       o.interface = cfg.interface;
       o.bitrate = static_cast<std::uint32_t>(cfg.bitrate);
       o.manage_link = cfg.manage_link;
+      o.listen_only = cfg.bus_role == config::BmsBusRole::listen_only;
       o.filters = std::move(filters);
       return std::make_unique<can::SocketCanBus>(io, std::move(o));
     }
@@ -28,6 +29,7 @@ std::unique_ptr<can::CanBus> make_bms_bus(boost::asio::io_context& io, const con
       o.device = cfg.device;
       o.serial_baud = static_cast<std::uint32_t>(cfg.serial_baud);
       o.bitrate = static_cast<std::uint32_t>(cfg.bitrate);
+      o.listen_only = cfg.bus_role == config::BmsBusRole::listen_only;
       o.filters = std::move(filters);
       return std::make_unique<can::SlcanBus>(io, std::move(o));  // throws for a bad bit rate
     }

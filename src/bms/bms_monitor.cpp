@@ -136,20 +136,23 @@ void BmsMonitor::evaluate_health(TimePoint now, BmsChange& change) {
   if (next == health_) return;
   const BmsHealth prev = health_;
   health_ = next;
-  const std::string what = never ? "no limits (0x351) and measurements (0x356) from the BMS for "
+  const std::string what = never ? "no limits and measurements from the BMS for "
                                  : "BMS limits or measurements not updated for ";
+  // Why the pack may be quiet, where the protocol knows (an HV pack answers only when polled).
+  std::string hint = protocol_.silence_hint(now);
+  if (!hint.empty()) hint = " (" + hint + ")";
   const bool was_bad = prev == BmsHealth::stale || prev == BmsHealth::lost;
   if ((next == BmsHealth::stale || next == BmsHealth::lost) && !was_bad) {
     auto e = event(now, Severity::warning, EventEdge::raised, "bms.stale",
-                   what + ms_text(age_now) + ": charge and discharge power limited to 0");
+                   what + ms_text(age_now) + hint + ": charge and discharge power limited to 0");
     e.fields["age_ms"] = ms_text(age_now);
     change.events.push_back(std::move(e));
     change.safety_relevant = true;
   }
   if (next == BmsHealth::lost && prev != BmsHealth::lost) {
     auto e = event(now, Severity::critical, EventEdge::raised, "bms.lost",
-                   what + ms_text(age_now) + " (timeout " + ms_text(options_.lost_after) +
-                       "): BMS communication lost, safe state required");
+                   what + ms_text(age_now) + " (timeout " + ms_text(options_.lost_after) + ")" +
+                       hint + ": BMS communication lost, safe state required");
     e.fields["rule"] = "COM-01";
     e.fields["timeout_ms"] = ms_text(options_.lost_after);
     change.events.push_back(std::move(e));
@@ -168,11 +171,22 @@ void BmsMonitor::evaluate_health(TimePoint now, BmsChange& change) {
   }
 }
 
+void BmsMonitor::permit(const PowerFlowPermit& permit) {
+  permit_ = permit;
+  permit_at_ = clock_.now();
+}
+
 void BmsMonitor::send_keepalive(TimePoint now, BmsChange& change) {
   if (options_.keepalive_period <= Duration::zero() || now < next_keepalive_) return;
   // Keep the 1 s grid; after a long gap (suspended loop), restart it from now.
   next_keepalive_ += options_.keepalive_period;
   if (next_keepalive_ <= now) next_keepalive_ = now + options_.keepalive_period;
+  // The relay may be commanded only on fresh data and a live controller's word.
+  PowerFlowPermit permit = permit_;
+  const bool data_bad = health_ == BmsHealth::stale || health_ == BmsHealth::lost;
+  if (data_bad || !permit_at_ || now - *permit_at_ > options_.stale_after)
+    permit.charge = permit.discharge = false;
+  protocol_.permit(permit);
   bool ok = true;
   std::string why;
   for (const auto& frame : protocol_.keepalive_frames()) {
@@ -245,6 +259,7 @@ void BmsMonitor::handle_frame(const can::CanFrame& frame) {
   ++stats_.frames_applied;
   part_at_[static_cast<std::size_t>(out.part)] = now;
   if (out.also) part_at_[static_cast<std::size_t>(*out.also)] = now;
+  sync_ages();
   change.part = out.part;
   if (rejecting_ids_.erase(frame.id) != 0) {
     auto e = event(now, Severity::info, EventEdge::cleared, "bms.frame_rejected",
@@ -261,6 +276,19 @@ void BmsMonitor::handle_frame(const can::CanFrame& frame) {
     change.safety_relevant = true;
   evaluate_health(now, change);
   emit(change);
+}
+
+void BmsMonitor::sync_ages() {
+  // A protocol that keeps a time per frame (or per pack on a shared bus) dates a part by its
+  // stalest contributor: health and the limits engine judge the same age.
+  const auto take = [this](PackPart part, const std::optional<TimePoint>& at) {
+    if (at) part_at_[static_cast<std::size_t>(part)] = *at;
+  };
+  take(PackPart::measurements, state_.measured_at);
+  take(PackPart::limits, state_.limits_at);
+  take(PackPart::charge, state_.charge_at);
+  take(PackPart::cells, state_.cells_at);
+  take(PackPart::flags, state_.flags_at);
 }
 
 void BmsMonitor::handle_bus_error(const can::CanBusError& error) {

@@ -44,6 +44,10 @@ std::optional<BmsNameplate> bms_nameplate(const config::BatteryConfig& battery,
     n.voltage_basis =
         "the BMS's charge-voltage limit, an overestimate: set battery.nominal_voltage_v";
     n.from_charge_voltage_limit = true;
+  } else if (!pack.limits.charge_voltage_limit_v) {
+    // Not sent yet, or withdrawn while the pack refuses charging (a Pylontech HV pack's 0 V
+    // cut-off on a cold night): nothing new to judge, the last nameplate stays.
+    return std::nullopt;
   } else {
     n.voltage_basis = "no nominal voltage known: set battery.nominal_voltage_v";
     return n;

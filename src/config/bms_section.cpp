@@ -1,8 +1,15 @@
 #include <bessd/config/sections.hpp>
 
+#include <algorithm>
+
 #include <bessd/config/link_syntax.hpp>
 
 namespace bessd::config {
+
+namespace {
+constexpr std::int64_t kHvListeningStaleMs = 10000;
+constexpr std::int64_t kHvListeningTimeoutMs = 15000;
+}  // namespace
 
 std::string_view to_string(BmsTransport t) noexcept {
   return enum_name(kBmsTransportNames, t);
@@ -41,8 +48,8 @@ void read_bms(ObjectReader& in, BmsConfig& out) {
     }
   }
   in.boolean("manage_link", out.manage_link);
-  in.integer("stale_ms", out.stale_ms, 100, 60'000);
-  in.integer("timeout_ms", out.timeout_ms, 100, 600'000);
+  const bool stale_given = in.integer("stale_ms", out.stale_ms, 100, 60'000);
+  const bool timeout_given = in.integer("timeout_ms", out.timeout_ms, 100, 600'000);
   in.integer("keepalive_period_ms", out.keepalive_period_ms, 100, 60'000);
   in.boolean("invert_current", out.invert_current);
   const bool role_given = in.has("bus_role");
@@ -55,6 +62,15 @@ void read_bms(ObjectReader& in, BmsConfig& out) {
     in.issues().add(in.child_pointer("bus_role"),
                     "is required with protocol \"pylontech_hv\": \"listen_only\" when the "
                     "inverter already talks to the pack, \"active\" when bessd is its only master");
+  }
+  if (out.protocol == BmsProtocol::pylontech_hv && out.bus_role == BmsBusRole::listen_only) {
+    // The pack answers only when its inverter polls, and inverters ask for the ensemble every 1 to
+    // 6 s (docs/protocols.md, "The BMS: Pylontech HV"): 3 s would call a pack stale between two
+    // polls. A key the installer set is kept, and the other follows it.
+    if (!stale_given)
+      out.stale_ms =
+          timeout_given ? std::min(kHvListeningStaleMs, out.timeout_ms) : kHvListeningStaleMs;
+    if (!timeout_given) out.timeout_ms = std::max(out.stale_ms, kHvListeningTimeoutMs);
   }
   if (out.address && out.protocol != BmsProtocol::pylontech_hv) {
     in.issues().add(in.child_pointer("address"),

@@ -174,7 +174,8 @@ namespace {
 // "Repeated trips"). The BMS's over-temperature protection latches on its own (BMS-OT).
 bool follows_the_weather(std::string_view id) {
   return id.starts_with("OP-T-") || id == "FLAG:under_temperature" ||
-         id == "FLAG:charge_under_temperature" || id == "FLAG:charge_over_temperature";
+         id == "FLAG:charge_under_temperature" || id == "FLAG:charge_over_temperature" ||
+         id == "FLAG:discharge_under_temperature";
 }
 
 }  // namespace

@@ -34,6 +34,8 @@ std::string_view describe(BmsCondition c) noexcept {
       return "over-temperature while charging";
     case BmsCondition::charge_under_temperature:
       return "under-temperature while charging";
+    case BmsCondition::discharge_under_temperature:
+      return "under-temperature while discharging";
     case BmsCondition::discharge_over_current:
       return "discharge over-current";
     case BmsCondition::charge_over_current:

@@ -13,6 +13,25 @@ namespace bessd::limits::detail {
 using core::CauseKind;
 using core::Severity;
 
+namespace {
+
+// The charge voltage limit passed on to the inverter from the configured pack: the series count
+// times the highest cell voltage allowed.
+void offer_rated_cvl(Cycle& c) {
+  const auto& s = c.s;
+  if (s.series_cells && *s.series_cells > 0) {
+    const double pack_max = c.max_v * static_cast<double>(*s.series_cells);
+    c.cvl.offer(pack_max, c.second_life_max ? CauseKind::second_life : CauseKind::pack_rating,
+                c.second_life_max ? "SL-DER-01" : "PACK", [&] {
+                  return printf_string(
+                      "The charge voltage is limited to %.2f V (%lld cells × %.3f V).", pack_max,
+                      static_cast<long long>(*s.series_cells), c.max_v);
+                });
+  }
+}
+
+}  // namespace
+
 void apply_references(Cycle& c, RuleMemory& m) {
   const auto& s = c.s;
   const auto& in = c.in;
@@ -100,7 +119,9 @@ void apply_cell_voltage(Cycle& c, RuleMemory& m) {
 
   // OP-V-05: the BMS's charge voltage limit. No charging at or above it; a taper to zero on
   // the way up, so that a power-controlled inverter behaves like a constant-voltage charger.
+  // Absent: the pack refuses charging (its charge current limit is 0 A), nothing to taper.
   const auto& p = c.in.pack;
+  if (!p.limits.charge_voltage_limit_v) return offer_rated_cvl(c);
   const double cvl = *p.limits.charge_voltage_limit_v;
   const double volts = *p.voltage_v;
   const double taper_v = s.series_cells && *s.series_cells > 0
@@ -132,15 +153,7 @@ void apply_cell_voltage(Cycle& c, RuleMemory& m) {
     return printf_string(
         "The charge voltage is limited to %.2f V by the battery's own management system.", cvl);
   });
-  if (s.series_cells && *s.series_cells > 0) {
-    const double pack_max = c.max_v * static_cast<double>(*s.series_cells);
-    c.cvl.offer(pack_max, c.second_life_max ? CauseKind::second_life : CauseKind::pack_rating,
-                c.second_life_max ? "SL-DER-01" : "PACK", [&] {
-                  return printf_string(
-                      "The charge voltage is limited to %.2f V (%lld cells × %.3f V).", pack_max,
-                      static_cast<long long>(*s.series_cells), c.max_v);
-                });
-  }
+  offer_rated_cvl(c);
 }
 
 }  // namespace bessd::limits::detail

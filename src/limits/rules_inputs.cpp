@@ -97,9 +97,13 @@ void apply_data_freshness(Cycle& c) {
       oldest_age_s = std::max(oldest_age_s, age);
     }
   }
+  // A charge voltage limit is needed only to charge: a pack that refuses charging may send none
+  // (Pylontech HV's 0 V cut-off on a cold night) and still lets the pack discharge.
+  const bool charge_refused =
+      p.limits.charge_current_limit_a && *p.limits.charge_current_limit_a <= 0.0;
   const bool have_values = p.voltage_v && p.current_a && p.limits.charge_current_limit_a &&
-                           p.limits.discharge_current_limit_a && p.limits.charge_voltage_limit_v &&
-                           p.soc_pct;
+                           p.limits.discharge_current_limit_a &&
+                           (p.limits.charge_voltage_limit_v || charge_refused) && p.soc_pct;
   c.stale = missing != nullptr || !have_values;
   f.bms_stale = c.stale;
 

@@ -1,8 +1,8 @@
 #pragma once
 // BmsMonitor: owns the link to the BMS (a CanBus + a BmsProtocol + the Clock) and keeps
 // - the latest PackState and the age of each part,
-// - the health edges: stale (0x351 limits or 0x356 measurements older than stale_ms, default
-//   3 s: power limits must be forced to 0), lost (older than timeout_ms, default 5 s, COM-01:
+// - the health edges: stale (limits or measurements older than stale_ms, default 3 s: power
+//   limits must be forced to 0), lost (older than timeout_ms, default 5 s, COM-01:
 //   full safe state), restored (both fresh again),
 // - BMS protection/warning edges, rejected-frame edges and CAN bus errors as core::Event,
 // - the inverter's keep-alive (0x305 every keepalive_period_ms).
@@ -93,10 +93,15 @@ class BmsMonitor {
   std::optional<Duration> age(PackPart part) const;
   const BmsMonitorStats& stats() const { return stats_; }
   const BmsMonitorOptions& options() const { return options_; }
+  /// The controller's latest permit, for a protocol that commands the pack's relays (the
+  /// keep-alive frames follow it from the next period). Its directions lapse while the BMS data
+  /// is stale or lost, and when no new permit came for stale_after (a controller that stopped).
+  void permit(const PowerFlowPermit& permit);
 
  private:
   void handle_frame(const can::CanFrame& frame);
   void handle_bus_error(const can::CanBusError& error);
+  void sync_ages();
   void evaluate_health(TimePoint now, BmsChange& change);
   void send_keepalive(TimePoint now, BmsChange& change);
   void flag_edges(const core::PackState& before, TimePoint now, BmsChange& change);
@@ -118,6 +123,8 @@ class BmsMonitor {
   TimePoint next_keepalive_{};
   bool keepalive_failing_{false};
   std::set<std::uint32_t> rejecting_ids_;  // ids whose last frame was rejected
+  PowerFlowPermit permit_;
+  std::optional<TimePoint> permit_at_;
   BmsMonitorStats stats_;
 };
 

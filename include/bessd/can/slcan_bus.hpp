@@ -63,6 +63,7 @@ class SlcanBus final : public CanBus {
   Status send(const CanFrame& frame) override;
 
   const SlcanStats& stats() const { return stats_; }
+  const SlcanOptions& options() const { return options_; }
 
  private:
   void try_open();

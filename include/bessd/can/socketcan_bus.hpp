@@ -8,9 +8,10 @@
 //   error-passive/warning, lost arbitration and the other classes through on_error().
 // - A missing interface, a kernel without CAN or an interface that is down gives one clear
 //   error (repeated only when the cause changes), then retries with exponential backoff.
-// - With manage_link, uses libsocketcan to set the bit rate and bring the interface up, and
-//   restarts it after bus-off with backoff. This needs CAP_NET_ADMIN; without it the bus says
-//   so once (kind `config`) and carries on with the link as it is.
+// - With manage_link, uses libsocketcan to set the bit rate (and the listen-only control mode)
+//   and bring the interface up, and restarts it after bus-off with backoff. This needs
+//   CAP_NET_ADMIN; without it the bus says so once (kind `config`) and carries on with the link as
+//   it is.
 // Errors are reported, never thrown.
 
 #include <cstdint>
@@ -31,8 +32,12 @@ namespace bessd::can {
 
 struct SocketCanOptions {
   std::string interface { "can0" };
-  std::uint32_t bitrate{500000};   // used only with manage_link
-  bool manage_link{false};         // set bitrate, bring up, restart after bus-off (CAP_NET_ADMIN)
+  std::uint32_t bitrate{500000};  // used only with manage_link
+  bool manage_link{false};        // set bitrate, bring up, restart after bus-off (CAP_NET_ADMIN)
+  // Never transmit: send() refuses, and with manage_link the controller is put in listen-only
+  // mode (no acknowledgements, no error frames); without it, a controller that is not in that
+  // mode is reported once (the installer sets it with `ip link`).
+  bool listen_only{false};
   std::vector<CanFilter> filters;  // empty: receive everything
   Duration retry_min{std::chrono::milliseconds{200}};
   Duration retry_max{std::chrono::seconds{30}};

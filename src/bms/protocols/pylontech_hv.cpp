@@ -1,18 +1,20 @@
 #include <bessd/bms/protocols/pylontech_hv.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <type_traits>
 
 namespace bessd::bms::pylontech_hv {
 
+using core::BmsCondition;
+using core::BmsFlagSet;
+using core::FlagState;
+
 namespace {
 
 DecodeOutcome applied(PackPart part, std::optional<PackPart> also = std::nullopt) {
   return {DecodeOutcome::Kind::applied, part, {}, also};
-}
-
-DecodeOutcome rejected(std::string reason) {
-  return {DecodeOutcome::Kind::rejected, PackPart::measurements, std::move(reason), std::nullopt};
 }
 
 // 0 and 0xFFFF: a capacity word the pack does not fill ("not reported", never a capacity).
@@ -31,6 +33,55 @@ std::string joined_name(const std::string& part1, const std::string& part2) {
   return name;
 }
 
+// Several towers' flags: active anywhere is active; ok only where no tower has it active.
+void merge(BmsFlagSet& into, const BmsFlagSet& from) {
+  for (std::size_t i = 0; i < core::kBmsConditionCount; ++i) {
+    const auto c = static_cast<BmsCondition>(i);
+    if (from.get(c) == FlagState::active ||
+        (from.get(c) == FlagState::ok && into.get(c) == FlagState::not_reported))
+      into.set(c, from.get(c));
+  }
+}
+
+// The oldest of the times seen: a part is as fresh as its stalest contributor.
+void oldest(std::optional<TimePoint>& into, const std::optional<TimePoint>& at) {
+  if (at && (!into || *at < *into)) into = at;
+}
+
+// A frame every tower sends: its time, or, for a tower heard without it, the time the tower was
+// first heard (so that a tower whose frame never decodes goes stale instead of being left out).
+std::optional<TimePoint> expected_at(const std::optional<TimePoint>& frame_at,
+                                     const std::optional<TimePoint>& heard_at) {
+  return frame_at ? frame_at : heard_at;
+}
+
+// Requests of several towers: true anywhere wins; unknown only when no tower tells.
+void any_of(std::optional<bool>& into, std::optional<bool> value) {
+  if (value) into = into.value_or(false) || *value;
+}
+
+template <typename T>
+void lowest(std::optional<T>& into, T value) {
+  into = std::min(into.value_or(value), value);
+}
+template <typename T>
+void highest(std::optional<T>& into, T value) {
+  into = std::max(into.value_or(value), value);
+}
+
+std::string seconds_text(Duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", std::chrono::duration<double>(d).count());
+  return buf;
+}
+
+template <typename T>
+can::CanFrame at_address(const T& frame, std::uint8_t address) {
+  can::CanFrame f = encode(frame);
+  f.id += address;
+  return f;
+}
+
 }  // namespace
 
 std::vector<can::CanFilter> PylontechHv::filters() const {
@@ -38,118 +89,313 @@ std::vector<can::CanFilter> PylontechHv::filters() const {
   return {can::CanFilter{0x4200, 0x1FFFFF00, true}, can::CanFilter{0x7300, 0x1FFFFF00, true}};
 }
 
+std::vector<std::uint8_t> PylontechHv::towers() const {
+  std::vector<std::uint8_t> out;
+  for (std::size_t a = 0; a < towers_.size(); ++a)
+    if (towers_[a].heard_at) out.push_back(static_cast<std::uint8_t>(a));
+  return out;
+}
+
 std::vector<can::CanFrame> PylontechHv::keepalive_frames() const {
   if (options_.role == BusRole::listen_only) return {};
-  return {encode(Request{kRequestEnsemble}), encode(Request{kRequestSystem}), encode(Sleep{true}),
-          encode(RelayCommand{true, true})};
+  std::vector<can::CanFrame> out{encode(Request{kRequestEnsemble})};
+  if (polls_sent_++ % kSystemPollEvery == 0) out.push_back(encode(Request{kRequestSystem}));
+  // Wake and relay commands go out plain and at each tower's address (one pack firmware acts
+  // only on `base + address`; docs/protocols.md, "Two bus roles").
+  std::vector<std::uint8_t> addresses{0};
+  for (auto a : towers())
+    if (a != 0) addresses.push_back(a);
+  if (options_.address && *options_.address != 0 &&
+      std::find(addresses.begin(), addresses.end(), *options_.address) == addresses.end())
+    addresses.push_back(*options_.address);
+  for (auto a : addresses) {
+    if (permit_.wake) out.push_back(at_address(Sleep{true}, a));
+    // Only for a direction the controller allows now: the command closes a relay the pack
+    // opened on its own protection.
+    if (permit_.charge || permit_.discharge)
+      out.push_back(at_address(RelayCommand{permit_.charge, permit_.discharge}, a));
+  }
+  return out;
+}
+
+std::string PylontechHv::silence_hint(TimePoint now) const {
+  std::string hint;
+  if (options_.role == BusRole::listen_only) {
+    hint = last_poll_at_ ? "the inverter's last poll (0x4200) was " +
+                               seconds_text(now - *last_poll_at_) + " ago; bessd only listens"
+                         : "no inverter poll (0x4200) heard: bessd only listens, and the pack "
+                           "answers only when its inverter polls it";
+  } else {
+    hint = "bessd polls (0x4200) as the pack's only master";
+  }
+  // A tower gone quiet while another still answers.
+  std::optional<TimePoint> newest;
+  for (const auto& t : towers_)
+    if (t.last_at && (!newest || *t.last_at > *newest)) newest = t.last_at;
+  for (auto a : towers()) {
+    const auto& last = towers_[a].last_at;
+    if (newest && *newest - *last > std::chrono::seconds{3})
+      hint += "; the tower at address " + std::to_string(a) + " last answered " +
+              seconds_text(now - *last) + " ago";
+  }
+  if (options_.address && !towers_[*options_.address].heard_at && !others_heard_.empty())
+    hint += "; packs answer at address " + others_heard_ + ", bms.address is " +
+            std::to_string(*options_.address);
+  return hint;
 }
 
 void PylontechHv::reset() {
-  address_ = options_.address;
-  status_.reset();
-  faults_.reset();
+  towers_ = {};
+  last_poll_at_.reset();
+  polls_sent_ = 0;
+  others_heard_.clear();
+  firmware_.clear();
   name_part1_.clear();
   name_part2_.clear();
 }
 
-void PylontechHv::combine_flags(core::PackState& state) const {
-  if (!status_) {
-    // 0x4290 alone: a fault is a protection; nothing else is known yet.
-    core::BmsFlagSet protections;
-    if (faults_ && faults_->bits != 0)
-      protections.set(core::BmsCondition::unknown, core::FlagState::active);
-    state.protections = protections;
-    return;
-  }
-  const FlagSets flags = interpret(*status_, faults_);
-  state.protections = flags.protections;
-  state.warnings = flags.warnings;
-}
-
 DecodeOutcome PylontechHv::apply(const can::CanFrame& frame, TimePoint at, core::PackState& state) {
   auto decoded = decode(frame, DecodeOptions{options_.invert_current});
-  if (!decoded) return rejected(decoded.error().message);
+  if (!decoded)
+    return {DecodeOutcome::Kind::rejected, PackPart::measurements, decoded.error().message, {}};
   if (!decoded->has_value()) return {};
   const Addressed& a = **decoded;
-  if (std::holds_alternative<Request>(a.frame) || std::holds_alternative<Sleep>(a.frame) ||
-      std::holds_alternative<RelayCommand>(a.frame))
+  if (const auto* request = std::get_if<Request>(&a.frame)) {
+    if (request->what == kRequestEnsemble) last_poll_at_ = at;
     return {};  // the inverter's (or our own) requests: nothing about the pack
-  if (!address_) address_ = options_.address ? options_.address : a.address;
-  if (a.address != *address_) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf,
-                  "pylontech_hv 0x%04X: a pack at address %u; bessd follows the one at address "
-                  "%u (bms.address)",
-                  frame.id, static_cast<unsigned>(a.address), static_cast<unsigned>(*address_));
-    return rejected(buf);
   }
-  return fold(a.frame, at, state);
+  if (std::holds_alternative<Sleep>(a.frame) || std::holds_alternative<RelayCommand>(a.frame))
+    return {};
+  if (options_.address && a.address != *options_.address) {
+    const std::string text = std::to_string(a.address);
+    if (others_heard_.find(text) == std::string::npos)
+      others_heard_ += (others_heard_.empty() ? "" : ", ") + text;
+    return {};  // another battery system's pack on a shared bus
+  }
+  Tower& tower = towers_[a.address];
+  if (!tower.heard_at) tower.heard_at = at;
+  tower.last_at = at;
+  // Names and firmware: the lowest address's, so that they do not alternate between towers.
+  const auto listed = towers();
+  const bool reference = listed.front() == a.address;
+  DecodeOutcome out = store(tower, a.frame, at);
+  if (reference) {
+    if (const auto* v = std::get_if<Versions>(&a.frame)) {
+      firmware_ = std::to_string(v->software_major) + "." + std::to_string(v->software_minor);
+    } else if (const auto* n = std::get_if<Name>(&a.frame)) {
+      (n->id == kIdName2 ? name_part2_ : name_part1_) = n->text;
+    }
+  }
+  combine(state);
+  return out;
 }
 
-DecodeOutcome PylontechHv::fold(const Frame& frame, TimePoint at, core::PackState& state) {
+DecodeOutcome PylontechHv::store(Tower& t, const Frame& frame, TimePoint at) {
   return std::visit(
       [&](const auto& v) -> DecodeOutcome {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, Ensemble>) {
-          state.voltage_v = v.voltage_v;
-          state.current_a = v.current_a;
-          state.temperature_c = v.temperature_c;
-          state.soc_pct = v.soc_pct;
-          state.soh_pct = v.soh_pct;
-          state.measured_at = at;
-          state.charge_at = at;
+          t.ensemble = v;
+          t.ensemble_at = at;
           return applied(PackPart::measurements, PackPart::charge);
         } else if constexpr (std::is_same_v<T, Limits>) {
-          state.limits.charge_voltage_limit_v = v.charge_voltage_limit_v;
-          state.limits.discharge_voltage_limit_v = v.discharge_voltage_limit_v;
-          state.limits.charge_current_limit_a = v.charge_current_limit_a;
-          state.limits.discharge_current_limit_a = v.discharge_current_limit_a;
-          state.limits_at = at;
+          t.limits = v;
+          t.limits_at = at;
           return applied(PackPart::limits);
         } else if constexpr (std::is_same_v<T, CellVoltages>) {
-          state.cell_voltage_max_v = v.max_v;
-          state.cell_voltage_min_v = v.min_v;
-          state.cells_at = at;
+          t.cell_voltages = v;
+          t.cell_voltages_at = at;
           return applied(PackPart::cells);
         } else if constexpr (std::is_same_v<T, CellTemperatures>) {
-          state.cell_temperature_max_c = v.max_c;
-          state.cell_temperature_min_c = v.min_c;
-          state.cells_at = at;
+          t.cell_temperatures = v;
+          t.cell_temperatures_at = at;
           return applied(PackPart::cells);
         } else if constexpr (std::is_same_v<T, Status>) {
-          status_ = v;
-          combine_flags(state);
-          state.requests.force_charge = (v.basic & kStatusForceCharge) != 0;
-          state.requests.full_charge = (v.basic & kStatusBalanceCharge) != 0;
-          state.flags_at = at;
+          t.status = v;
+          t.status_at = at;
           return applied(PackPart::flags, PackPart::requests);
         } else if constexpr (std::is_same_v<T, FaultExtension>) {
-          faults_ = v;
-          combine_flags(state);
-          state.flags_at = at;
+          t.faults = v;
+          t.faults_at = at;
           return applied(PackPart::flags);
         } else if constexpr (std::is_same_v<T, Forbidden>) {
-          state.requests.charge_enable = !v.charge;
-          state.requests.discharge_enable = !v.discharge;
-          state.flags_at = at;
+          t.forbidden = v;
+          t.forbidden_at = at;
           return applied(PackPart::requests);
-        } else if constexpr (std::is_same_v<T, Versions>) {
-          state.firmware =
-              std::to_string(v.software_major) + "." + std::to_string(v.software_minor);
-          return applied(PackPart::identity);
         } else if constexpr (std::is_same_v<T, System>) {
-          state.capacity_ah = reported_ah(v.capacity_ah);
-          if (v.modules != 0) state.modules.total = v.modules;
+          t.system = v;
           return applied(PackPart::identity, PackPart::modules);
-        } else if constexpr (std::is_same_v<T, Name>) {
-          (v.id == kIdName2 ? name_part2_ : name_part1_) = v.text;
-          state.manufacturer = joined_name(name_part1_, name_part2_);
+        } else if constexpr (std::is_same_v<T, Versions> || std::is_same_v<T, Name>) {
           return applied(PackPart::identity);
         } else {
           return {};  // the inverter's frames are sorted out before
         }
       },
       frame);
+}
+
+void PylontechHv::combine(core::PackState& state) const {
+  combine_measurements(state);
+  combine_limits(state);
+  combine_cells(state);
+  combine_flags(state);
+  combine_identity(state);
+}
+
+void PylontechHv::combine_measurements(core::PackState& state) const {
+  // Towers in parallel on one DC bus: the voltage is the lowest address's, the currents add up,
+  // the SOC is weighted by each tower's capacity (equal weights until every one is known).
+  std::optional<double> voltage, current, temperature, soh;
+  double soc_weighted = 0, weights = 0, soc_sum = 0;
+  std::size_t reporting = 0;
+  bool all_capacities = true;
+  std::optional<TimePoint> at;
+  for (const auto& t : towers_) {
+    if (!t.heard_at) continue;
+    oldest(at, expected_at(t.ensemble_at, t.heard_at));
+    if (!t.ensemble) continue;
+    const Ensemble& e = *t.ensemble;
+    if (!voltage) {
+      voltage = e.voltage_v;
+      temperature = e.temperature_c;
+    }
+    current = current.value_or(0.0) + e.current_a;
+    lowest(soh, e.soh_pct);
+    const auto ah = t.system ? reported_ah(t.system->capacity_ah) : std::nullopt;
+    all_capacities = all_capacities && ah.has_value();
+    soc_weighted += e.soc_pct * ah.value_or(0.0);
+    weights += ah.value_or(0.0);
+    soc_sum += e.soc_pct;
+    ++reporting;
+  }
+  if (reporting == 0) return;
+  state.voltage_v = voltage;
+  state.current_a = current;
+  state.temperature_c = temperature;
+  state.soc_pct = all_capacities && weights > 0 ? soc_weighted / weights
+                                                : soc_sum / static_cast<double>(reporting);
+  state.soh_pct = soh;
+  state.measured_at = at;
+  state.charge_at = at;
+}
+
+void PylontechHv::combine_limits(core::PackState& state) const {
+  // Each tower's limits are its own; towers in parallel may share the current unevenly, so the
+  // bus gets the most restrictive tower's current limit times the number of towers.
+  std::optional<double> cvl, dvl, ccl, dcl;
+  std::optional<TimePoint> at;
+  bool charge_refused = false;
+  std::size_t with_limits = 0;
+  for (const auto& t : towers_) {
+    if (!t.heard_at) continue;
+    oldest(at, expected_at(t.limits_at, t.heard_at));
+    if (!t.limits) continue;
+    const Limits& l = *t.limits;
+    ++with_limits;
+    if (l.charge_voltage_limit_v) {
+      lowest(cvl, *l.charge_voltage_limit_v);
+    } else {
+      charge_refused = true;  // a charge cut-off of 0 V: this tower refuses charging
+    }
+    highest(dvl, l.discharge_voltage_limit_v);
+    lowest(ccl, l.charge_current_limit_a);
+    lowest(dcl, l.discharge_current_limit_a);
+  }
+  if (with_limits == 0) return;
+  const auto n = static_cast<double>(with_limits);
+  core::BmsLimits out;
+  out.charge_voltage_limit_v = charge_refused ? std::nullopt : cvl;
+  out.discharge_voltage_limit_v = dvl;
+  out.charge_current_limit_a = charge_refused ? 0.0 : *ccl * n;
+  out.discharge_current_limit_a = *dcl * n;
+  state.limits = out;
+  state.limits_at = at;
+}
+
+void PylontechHv::combine_cells(core::PackState& state) const {
+  // The worst cell of any tower. Once any tower sends a kind, every tower is expected to.
+  bool voltages = false, temperatures = false;
+  for (const auto& t : towers_) {
+    voltages = voltages || t.cell_voltages;
+    temperatures = temperatures || t.cell_temperatures;
+  }
+  if (!voltages && !temperatures) return;
+  std::optional<double> vmax, vmin, tmax, tmin;
+  std::optional<TimePoint> at;
+  for (const auto& t : towers_) {
+    if (!t.heard_at) continue;
+    if (voltages) oldest(at, expected_at(t.cell_voltages_at, t.heard_at));
+    if (temperatures) oldest(at, expected_at(t.cell_temperatures_at, t.heard_at));
+    if (t.cell_voltages) {
+      highest(vmax, t.cell_voltages->max_v);
+      lowest(vmin, t.cell_voltages->min_v);
+    }
+    if (t.cell_temperatures) {
+      highest(tmax, t.cell_temperatures->max_c);
+      lowest(tmin, t.cell_temperatures->min_c);
+    }
+  }
+  state.cell_voltage_max_v = vmax;
+  state.cell_voltage_min_v = vmin;
+  state.cell_temperature_max_c = tmax;
+  state.cell_temperature_min_c = tmin;
+  state.cells_at = at;
+}
+
+void PylontechHv::combine_flags(core::PackState& state) const {
+  BmsFlagSet protections;
+  BmsFlagSet warnings;
+  core::BmsRequests requests;
+  std::optional<TimePoint> at;
+  bool any = false;
+  for (const auto& t : towers_) {
+    if (!t.heard_at) continue;
+    if (t.status) {
+      any = true;
+      const FlagSets flags = interpret(*t.status, t.faults);
+      merge(protections, flags.protections);
+      merge(warnings, flags.warnings);
+      const BasicRequests basic = basic_requests(t.status->basic);
+      any_of(requests.force_charge, basic.force_charge);
+      any_of(requests.full_charge, basic.balance_charge);
+    } else if (t.faults && t.faults->bits != 0) {
+      any = true;
+      protections.set(BmsCondition::unknown, FlagState::active);
+    }
+    if (t.forbidden) {
+      any = true;
+      // Forbidden at any tower is forbidden on the bus.
+      requests.charge_enable = requests.charge_enable.value_or(true) && !t.forbidden->charge;
+      requests.discharge_enable =
+          requests.discharge_enable.value_or(true) && !t.forbidden->discharge;
+    }
+    // 0x4250 is part of every answer burst; 0x4280/0x4290 count once a tower has sent them.
+    oldest(at, expected_at(t.status_at, t.heard_at));
+    oldest(at, t.faults_at);
+    oldest(at, t.forbidden_at);
+  }
+  if (!any) return;
+  state.protections = protections;
+  state.warnings = warnings;
+  state.requests = requests;
+  state.flags_at = at;
+}
+
+void PylontechHv::combine_identity(core::PackState& state) const {
+  // Towers in parallel: the installed capacity is the sum of each tower's (docs/protocols.md).
+  std::optional<double> capacity_ah;
+  std::optional<std::uint16_t> modules;
+  for (const auto& t : towers_) {
+    if (!t.system) continue;
+    if (auto ah = reported_ah(t.system->capacity_ah)) capacity_ah = capacity_ah.value_or(0) + *ah;
+    if (t.system->modules != 0)
+      modules = static_cast<std::uint16_t>(modules.value_or(0) + t.system->modules);
+  }
+  if (capacity_ah) state.capacity_ah = capacity_ah;
+  if (modules) state.modules.total = modules;
+  if (!firmware_.empty()) state.firmware = firmware_;
+  const std::string name = joined_name(name_part1_, name_part2_);
+  if (!name.empty()) state.manufacturer = name;
 }
 
 }  // namespace bessd::bms::pylontech_hv

@@ -1,5 +1,6 @@
 #include <bessd/bms/protocols/pylontech_hv_frames.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -35,6 +36,18 @@ Failure malformed(const can::CanFrame& f, const char* why) {
   return wire::malformed("pylontech_hv", f, why);
 }
 
+Failure implausible(const can::CanFrame& f, const char* what, double value, const char* unit) {
+  char why[96];
+  std::snprintf(why, sizeof why, "%s %.1f %s outside the plausible range (wrong byte order?)", what,
+                value, unit);
+  return malformed(f, why);
+}
+
+std::optional<Failure> temperature_window(const can::CanFrame& f, const char* what, double c) {
+  if (c < kMinTemperatureC || c > kMaxTemperatureC) return implausible(f, what, c, "degC");
+  return std::nullopt;
+}
+
 Result<bool> mark(const can::CanFrame& f, std::uint8_t byte) {
   if (byte == kMarkSet) return true;
   if (byte == 0x00) return false;
@@ -54,30 +67,44 @@ R decode_pack(const can::CanFrame& f, std::uint32_t base, std::uint8_t address,
       v.voltage_v = le16(f, 0) * 0.1;
       v.current_a = current_a(le16(f, 2));
       if (options.invert_current) v.current_a = -v.current_a;
-      v.temperature_c = temperature_c(le16(f, 4));
+      // The controller's own sensor, shown only: out of range, it is dropped, not the frame.
+      if (const double c = temperature_c(le16(f, 4));
+          c >= kMinTemperatureC && c <= kMaxTemperatureC)
+        v.temperature_c = c;
       v.soc_pct = f.data[6];
-      v.soh_pct = f.data[7];
+      // Some packs report a fresh pack's SOH a point or two above 100 %: shown as 100 %, never a
+      // reason to drop the voltage and current of the same frame.
+      v.soh_pct = std::min<double>(f.data[7], 100.0);
+      if (v.voltage_v > kMaxPackVoltageV) return implausible(f, "pack voltage", v.voltage_v, "V");
+      if (std::abs(v.current_a) > kMaxCurrentA) return implausible(f, "current", v.current_a, "A");
       if (v.soc_pct > 100) return malformed(f, "SOC above 100 %");
-      if (v.soh_pct > 100) return malformed(f, "SOH above 100 %");
       return ok(v);
     }
     case kIdLimits: {
       if (f.dlc < 8) return too_short(f, 8);
       Limits v;
-      v.charge_voltage_limit_v = le16(f, 0) * 0.1;
+      // 0 V: the pack does not allow charging now (docs/protocols.md); not a limit of 0 V.
+      if (le16(f, 0) != 0) v.charge_voltage_limit_v = le16(f, 0) * 0.1;
       v.discharge_voltage_limit_v = le16(f, 2) * 0.1;
       // A charge limit below the offset is not a limit any source describes: refuse it rather
-      // than read a negative number as a magnitude.
-      if (le16(f, 4) < 30000) return malformed(f, "charge current limit below 0 A");
-      v.charge_current_limit_a = current_a(le16(f, 4));
+      // than read a negative number as a magnitude. With a 0 V cut-off it is not read at all.
+      if (v.charge_voltage_limit_v && le16(f, 4) < 30000)
+        return malformed(f, "charge current limit below 0 A");
+      v.charge_current_limit_a = v.charge_voltage_limit_v ? current_a(le16(f, 4)) : 0.0;
       v.discharge_current_limit_a = std::abs(current_a(le16(f, 6)));
-      if (v.discharge_voltage_limit_v > v.charge_voltage_limit_v)
+      for (double volts : {v.charge_voltage_limit_v.value_or(0.0), v.discharge_voltage_limit_v})
+        if (volts > kMaxPackVoltageV) return implausible(f, "cut-off voltage", volts, "V");
+      for (double amps : {v.charge_current_limit_a, v.discharge_current_limit_a})
+        if (amps > kMaxCurrentA) return implausible(f, "current limit", amps, "A");
+      if (v.charge_voltage_limit_v && v.discharge_voltage_limit_v > *v.charge_voltage_limit_v)
         return malformed(f, "discharge cut-off voltage above the charge cut-off voltage");
       return ok(v);
     }
     case kIdCellVoltages: {
       if (f.dlc < 8) return too_short(f, 8);
       CellVoltages v{le16(f, 0) * 0.001, le16(f, 2) * 0.001, le16(f, 4), le16(f, 6)};
+      if (v.max_v > kMaxCellVoltageV || v.max_v < kMinCellVoltageV)
+        return implausible(f, "highest cell voltage", v.max_v, "V");
       if (v.min_v > v.max_v) return malformed(f, "minimum cell voltage above the maximum");
       return ok(v);
     }
@@ -85,15 +112,15 @@ R decode_pack(const can::CanFrame& f, std::uint32_t base, std::uint8_t address,
       if (f.dlc < 8) return too_short(f, 8);
       CellTemperatures v{temperature_c(le16(f, 0)), temperature_c(le16(f, 2)), le16(f, 4),
                          le16(f, 6)};
+      for (double c : {v.max_c, v.min_c})
+        if (auto bad = temperature_window(f, "cell temperature", c)) return *bad;
       if (v.min_c > v.max_c) return malformed(f, "minimum cell temperature above the maximum");
       return ok(v);
     }
     case kIdStatus: {
       if (f.dlc < 8) return too_short(f, 8);
-      Status v{f.data[0], le16(f, 1), f.data[3], le16(f, 4), le16(f, 6)};
-      if ((v.basic & 0x07) > static_cast<std::uint8_t>(PackMode::idle))
-        return malformed(f, "basic status mode above 3");
-      return ok(v);
+      // The mode is not used (its bit order is contested): never a reason to drop the flags.
+      return ok(Status{f.data[0], le16(f, 1), f.data[3], le16(f, 4), le16(f, 6)});
     }
     case kIdForbidden: {
       if (f.dlc < 2) return too_short(f, 2);
@@ -105,7 +132,9 @@ R decode_pack(const can::CanFrame& f, std::uint32_t base, std::uint8_t address,
     }
     case kIdFaultExtension: {
       if (f.dlc < 1) return too_short(f, 1);
-      return ok(FaultExtension{f.data[0]});
+      std::uint64_t bits = 0;
+      for (unsigned i = 0; i < f.dlc; ++i) bits |= std::uint64_t{f.data[i]} << (8 * i);
+      return ok(FaultExtension{bits});
     }
     case kIdVersions: {
       if (f.dlc < 6) return too_short(f, 6);
@@ -182,7 +211,7 @@ can::CanFrame encode(const Ensemble& v, std::uint8_t address) {
   auto f = pack_frame(kIdEnsemble, address);
   put16(f, 0, u16(v.voltage_v, 0.1));
   put16(f, 2, current_raw(v.current_a));
-  put16(f, 4, temperature_raw(v.temperature_c));
+  put16(f, 4, v.temperature_c ? temperature_raw(*v.temperature_c) : 0);
   f.data[6] = byte_of(v.soc_pct);
   f.data[7] = byte_of(v.soh_pct);
   return f;
@@ -190,7 +219,7 @@ can::CanFrame encode(const Ensemble& v, std::uint8_t address) {
 
 can::CanFrame encode(const Limits& v, std::uint8_t address) {
   auto f = pack_frame(kIdLimits, address);
-  put16(f, 0, u16(v.charge_voltage_limit_v, 0.1));
+  put16(f, 0, v.charge_voltage_limit_v ? u16(*v.charge_voltage_limit_v, 0.1) : 0);
   put16(f, 2, u16(v.discharge_voltage_limit_v, 0.1));
   put16(f, 4, current_raw(std::abs(v.charge_current_limit_a)));
   put16(f, 6, current_raw(std::abs(v.discharge_current_limit_a)));
@@ -234,7 +263,8 @@ can::CanFrame encode(const Forbidden& v, std::uint8_t address) {
 
 can::CanFrame encode(const FaultExtension& v, std::uint8_t address) {
   auto f = pack_frame(kIdFaultExtension, address);
-  f.data[0] = v.bits;
+  for (std::size_t i = 0; i < can::kMaxDlc; ++i)
+    f.data[i] = static_cast<std::uint8_t>(v.bits >> (8 * i));
   return f;
 }
 
@@ -302,18 +332,18 @@ namespace {
 // protections. The pack-level voltage bits fold into the cell conditions: the same direction is
 // blocked.
 constexpr std::array<BmsCondition, 12> kAlarmBits{
-    BmsCondition::cell_under_voltage,        // 0 cell low voltage
-    BmsCondition::cell_over_voltage,         // 1 cell high voltage
-    BmsCondition::cell_under_voltage,        // 2 discharge: system low voltage
-    BmsCondition::cell_over_voltage,         // 3 charge: system high voltage
-    BmsCondition::charge_under_temperature,  // 4
-    BmsCondition::charge_over_temperature,   // 5
-    BmsCondition::under_temperature,         // 6 discharge low temperature
-    BmsCondition::over_temperature,          // 7 discharge high temperature
-    BmsCondition::charge_over_current,       // 8
-    BmsCondition::discharge_over_current,    // 9
-    BmsCondition::cell_under_voltage,        // 10 module low voltage
-    BmsCondition::cell_over_voltage,         // 11 module high voltage
+    BmsCondition::cell_under_voltage,           // 0 cell low voltage
+    BmsCondition::cell_over_voltage,            // 1 cell high voltage
+    BmsCondition::cell_under_voltage,           // 2 discharge: system low voltage
+    BmsCondition::cell_over_voltage,            // 3 charge: system high voltage
+    BmsCondition::charge_under_temperature,     // 4
+    BmsCondition::charge_over_temperature,      // 5
+    BmsCondition::discharge_under_temperature,  // 6
+    BmsCondition::over_temperature,             // 7 discharge high temperature
+    BmsCondition::charge_over_current,          // 8
+    BmsCondition::discharge_over_current,       // 9
+    BmsCondition::cell_under_voltage,           // 10 module low voltage
+    BmsCondition::cell_over_voltage,            // 11 module high voltage
 };
 
 // 0x4250 byte 3: bits 0 voltage sensor, 1 temperature sensor, 2 internal communication,
@@ -345,6 +375,15 @@ void apply_map(BmsFlagSet& set, std::uint16_t bits) {
 }
 
 }  // namespace
+
+BasicRequests basic_requests(std::uint8_t basic) {
+  const bool low_mode = (basic & 0x07) != 0;   // mode in bits 0-2: most sources' layout
+  const bool high_mode = (basic & 0xE0) != 0;  // mode in bits 5-7: the reversed layout
+  if (low_mode == high_mode) return {};
+  const bool force = (basic & (low_mode ? kStatusForceCharge : kStatusBalanceCharge)) != 0;
+  const bool balance = (basic & (low_mode ? kStatusBalanceCharge : kStatusForceCharge)) != 0;
+  return {force, balance};
+}
 
 FlagSets interpret(const Status& status, std::optional<FaultExtension> faults) {
   FlagSets out;

@@ -39,7 +39,26 @@ Failure link_error(const std::string& interface, const std::string& step) {
 }
 }  // namespace
 
-Status configure_link(const std::string& interface, std::uint32_t bitrate) {
+namespace {
+std::optional<bool> listen_only_now(const char* name) {
+  struct can_ctrlmode cm {};
+  if (can_get_ctrlmode(name, &cm) != 0) return std::nullopt;
+  return (cm.flags & CAN_CTRLMODE_LISTENONLY) != 0;
+}
+}  // namespace
+
+std::optional<std::string> listen_only_problem(const std::string& interface) {
+  const auto now = listen_only_now(interface.c_str());
+  if (!now || *now) return std::nullopt;
+  return "socketcan " + interface +
+         ": bessd only listens (bms.bus_role \"listen_only\"), but the controller is not in "
+         "listen-only mode and still acknowledges frames and sends error frames on the pack's "
+         "bus; set it with `ip link set " +
+         interface + " down; ip link set " + interface +
+         " up type can listen-only on`, or set bms.manage_link";
+}
+
+Status configure_link(const std::string& interface, std::uint32_t bitrate, bool listen_only) {
   const char* name = interface.c_str();
   struct can_bittiming bt {};
   errno = 0;
@@ -51,13 +70,30 @@ Status configure_link(const std::string& interface, std::uint32_t bitrate) {
     can_do_start(name);
     return why;
   }
-  if (bt.bitrate != bitrate) {
+  // A mode that cannot be read (an old libsocketcan, a driver without control modes) is left
+  // alone unless bessd must listen.
+  const auto mode = listen_only_now(name);
+  const bool mode_differs = mode ? *mode != listen_only : listen_only;
+  if (bt.bitrate != bitrate || mode_differs) {
     errno = 0;
     if (can_do_stop(name) != 0) return link_error(interface, "stopping the interface");
     errno = 0;
-    if (can_set_bitrate(name, bitrate) != 0) {
+    if (bt.bitrate != bitrate && can_set_bitrate(name, bitrate) != 0) {
       auto why = link_error(interface, "setting the bit rate to " + std::to_string(bitrate));
       can_do_start(name);  // leave the link as usable as it was
+      return why;
+    }
+    struct can_ctrlmode cm {};
+    cm.mask = CAN_CTRLMODE_LISTENONLY;
+    cm.flags = listen_only ? CAN_CTRLMODE_LISTENONLY : 0;
+    errno = 0;
+    if (mode_differs && can_set_ctrlmode(name, &cm) != 0) {
+      // bessd still sends nothing (send() refuses); the controller acknowledges frames as any
+      // node does. Said once, and the link comes up to listen.
+      auto why = link_error(interface, listen_only ? "setting the listen-only control mode (the "
+                                                     "controller will acknowledge frames)"
+                                                   : "clearing the listen-only control mode");
+      can_do_start(name);
       return why;
     }
   }

@@ -131,10 +131,15 @@ Status SocketCanBus::open_socket() {
                           "its driver loaded? `ip link show` lists interfaces)");
 
   if (options_.manage_link) {
-    auto st = socketcan::configure_link(options_.interface, options_.bitrate);
+    auto st = socketcan::configure_link(options_.interface, options_.bitrate, options_.listen_only);
     if (!st && !link_config_reported_) {
       link_config_reported_ = true;
       report(CanBusError{CanErrorKind::config, st.error().message});
+    }
+  } else if (options_.listen_only && !link_config_reported_) {
+    if (auto problem = socketcan::listen_only_problem(options_.interface)) {
+      link_config_reported_ = true;
+      report(CanBusError{CanErrorKind::config, *problem});
     }
   }
   struct ifreq ifr {};
@@ -305,6 +310,11 @@ void SocketCanBus::schedule_restart() {
 }
 
 Status SocketCanBus::send(const CanFrame& frame) {
+  if (options_.listen_only) {
+    ++stats_.send_failures;
+    return fail(ErrorCode::unsupported,
+                where() + ": listen-only; frame " + to_string(frame) + " not sent");
+  }
   if (!open_) {
     ++stats_.send_failures;
     return fail(ErrorCode::disconnected,

@@ -117,8 +117,8 @@ TEST(ApiNames, CoreWords) {
   EXPECT_EQ(core_names(core::kBmsConditionNames),
             (Names{"general", "cell_over_voltage", "cell_under_voltage", "over_temperature",
                    "under_temperature", "charge_over_temperature", "charge_under_temperature",
-                   "discharge_over_current", "charge_over_current", "contactor", "short_circuit",
-                   "bms_internal", "cell_imbalance", "unknown"}));
+                   "discharge_under_temperature", "discharge_over_current", "charge_over_current",
+                   "contactor", "short_circuit", "bms_internal", "cell_imbalance", "unknown"}));
 }
 
 }  // namespace

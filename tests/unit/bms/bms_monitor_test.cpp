@@ -4,6 +4,8 @@
 #include <bessd/bms/bms_monitor_timer.hpp>
 #include <bessd/bms/protocols/pylontech_lv.hpp>
 #include <bessd/can/sim_can_bus.hpp>
+#include <bessd/can/slcan_bus.hpp>
+#include <bessd/can/socketcan_bus.hpp>
 
 #include <optional>
 #include <string_view>
@@ -343,6 +345,30 @@ TEST(BmsBusFactory, BuildsTheConfiguredTransport) {
   EXPECT_NE(make_bms_bus(io, cfg, {}), nullptr);
   cfg.bitrate = 83333;
   EXPECT_THROW(make_bms_bus(io, cfg, {}), std::invalid_argument);
+}
+
+// Listen-only reaches the controller: SLCAN opens with "L" (no acknowledgements), and a
+// SocketCAN bus refuses every frame, opened or not.
+TEST(BmsBusFactory, ListenOnlyReachesTheCanController) {
+  boost::asio::io_context io;
+  config::BmsConfig cfg;
+  cfg.bus_role = config::BmsBusRole::listen_only;
+  auto socketcan = make_bms_bus(io, cfg, {});
+  auto* kernel = dynamic_cast<can::SocketCanBus*>(socketcan.get());
+  ASSERT_NE(kernel, nullptr);
+  EXPECT_TRUE(kernel->options().listen_only);
+  const auto refused = kernel->send(can::make_frame(0x305, {0}));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("listen-only"), std::string::npos)
+      << refused.error().message;
+  cfg.transport = config::BmsTransport::slcan;
+  cfg.device = "/dev/ttyACM0";
+  auto slcan = make_bms_bus(io, cfg, {});
+  auto* serial = dynamic_cast<can::SlcanBus*>(slcan.get());
+  ASSERT_NE(serial, nullptr);
+  EXPECT_TRUE(serial->options().listen_only);
+  cfg.bus_role = config::BmsBusRole::active;
+  EXPECT_FALSE(dynamic_cast<can::SlcanBus&>(*make_bms_bus(io, cfg, {})).options().listen_only);
 }
 
 // A name once written (a log line, a message) must keep meaning its value: the words are pinned.

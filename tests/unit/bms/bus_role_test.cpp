@@ -85,22 +85,35 @@ TEST_F(BusRoleTest, ListenOnlyOnAnLvBmsSendsNoKeepAlive) {
   EXPECT_EQ(monitor_->stats().keepalives_sent, 0u);
 }
 
-TEST_F(BusRoleTest, TheActiveHvMasterPollsEveryPeriod) {
+// The active master polls every period; it commands the relay only for what the controller
+// permits, from the next period on.
+TEST_F(BusRoleTest, TheActiveHvMasterPollsEveryPeriodAndCommandsWhatIsPermitted) {
   config::BmsConfig cfg;
   cfg.protocol = config::BmsProtocol::pylontech_hv;
   cfg.bus_role = config::BmsBusRole::active;
   build(cfg);
-  for (int s = 0; s < 5; ++s) hv_second(false);
+  const auto count = [this](std::uint32_t id) {
+    std::size_t n = 0;
+    for (const auto& f : on_the_wire_) n += f.id == id;
+    return n;
+  };
+  for (int s = 0; s < 2; ++s) hv_second(false);
+  EXPECT_EQ(count(hv::kIdRelayCommand), 0u);
+  EXPECT_EQ(count(hv::kIdSleep), 0u);
+  monitor_->permit({true, false, true});
+  for (int s = 0; s < 3; ++s) hv_second(false);
   std::size_t ensemble_polls = 0;
-  std::size_t relay_commands = 0;
   for (const auto& f : on_the_wire_) {
     EXPECT_TRUE(f.extended) << can::to_string(f);
     ensemble_polls += f.id == hv::kIdRequest && f.data[0] == hv::kRequestEnsemble;
-    relay_commands += f.id == hv::kIdRelayCommand;
+    if (f.id == hv::kIdRelayCommand) {
+      EXPECT_EQ(can::to_string(f), "00008210#AA00000000000000");
+    }
   }
   // One at start, one per second after.
   EXPECT_EQ(ensemble_polls, 6u);
-  EXPECT_EQ(relay_commands, 6u);
+  EXPECT_EQ(count(hv::kIdRelayCommand), 3u);
+  EXPECT_EQ(count(hv::kIdSleep), 3u);
   EXPECT_EQ(monitor_->health(), BmsHealth::fresh);
 }
 
@@ -115,7 +128,8 @@ TEST(BmsProtocolFactory, BuildsTheConfiguredProtocol) {
   EXPECT_TRUE(hv_protocol->keepalive_frames().empty());
   core::PackState state;
   const auto other = hv_protocol->apply(hv::encode(hv::Ensemble{}, 0), TimePoint{}, state);
-  EXPECT_EQ(other.kind, DecodeOutcome::Kind::rejected) << "address 3 is the one configured";
+  EXPECT_EQ(other.kind, DecodeOutcome::Kind::ignored) << "address 3 is the one followed";
+  EXPECT_FALSE(state.voltage_v);
 }
 
 }  // namespace

@@ -47,7 +47,7 @@ TEST(PylontechHvFrames, GrowattCaptureEnsemble) {
       decoded_as<Ensemble>(ext(0x4210, {0x3F, 0x08, 0x30, 0x75, 0x92, 0x04, 0x18, 0x64}));
   EXPECT_NEAR(v.voltage_v, 211.1, 1e-9);
   EXPECT_NEAR(v.current_a, 0.0, 1e-9);
-  EXPECT_NEAR(v.temperature_c, 17.0, 1e-9);
+  EXPECT_NEAR(v.temperature_c.value_or(0), 17.0, 1e-9);
   EXPECT_EQ(v.soc_pct, 24);
   EXPECT_EQ(v.soh_pct, 100);
 }
@@ -65,7 +65,8 @@ TEST(PylontechHvFrames, CurrentIsSignedByTheOffsetChargingPositive) {
 
 TEST(PylontechHvFrames, GrowattCaptureLimits) {
   const auto v = decoded_as<Limits>(ext(0x4220, {0x2D, 0x09, 0x00, 0x07, 0x24, 0x77, 0x24, 0x77}));
-  EXPECT_NEAR(v.charge_voltage_limit_v, 234.9, 1e-9);
+  ASSERT_TRUE(v.charge_voltage_limit_v);
+  EXPECT_NEAR(*v.charge_voltage_limit_v, 234.9, 1e-9);
   EXPECT_NEAR(v.discharge_voltage_limit_v, 179.2, 1e-9);
   EXPECT_NEAR(v.charge_current_limit_a, 50.0, 1e-9);
   EXPECT_NEAR(v.discharge_current_limit_a, 50.0, 1e-9);
@@ -88,6 +89,69 @@ TEST(PylontechHvFrames, ImpossibleLimitsAreRefusedWithTheirReason) {
   EXPECT_NE(rejection(ext(0x4220, {0x00, 0x07, 0x2D, 0x09, 0x24, 0x77, 0x24, 0x77}))
                 .find("discharge cut-off voltage above"),
             std::string::npos);
+}
+
+// A pack that does not allow charging (cold, full) sends a charge cut-off of 0 V: no charge
+// voltage and no charge current, while the discharge side stays as sent.
+TEST(PylontechHvFrames, AChargeCutOffOfZeroVoltsRefusesChargingOnly) {
+  const auto v = decoded_as<Limits>(ext(0x4220, {0x00, 0x00, 0x00, 0x07, 0x24, 0x77, 0x24, 0x77}));
+  EXPECT_FALSE(v.charge_voltage_limit_v);
+  EXPECT_EQ(v.charge_current_limit_a, 0.0);
+  EXPECT_NEAR(v.discharge_voltage_limit_v, 179.2, 1e-9);
+  EXPECT_NEAR(v.discharge_current_limit_a, 50.0, 1e-9);
+  EXPECT_EQ(encode(v), ext(0x4220, {0x00, 0x00, 0x00, 0x07, 0x30, 0x75, 0x24, 0x77}));
+}
+
+// Fields sent big-endian (as some emulators do) read as impossible values: refused, never
+// passed on as 1613.6 V or -1759.5 A.
+TEST(PylontechHvFrames, ValuesOutsideThePlausibleWindowsAreRefused) {
+  const auto big_endian = rejection(ext(0x4210, {0x08, 0x3F, 0x75, 0x30, 0x04, 0x92, 0x18, 0x64}));
+  EXPECT_NE(big_endian.find("pack voltage 1613.6 V outside the plausible range"), std::string::npos)
+      << big_endian;
+  const auto current = rejection(ext(0x4210, {0x3F, 0x08, 0x30, 0x30, 0x92, 0x04, 0x18, 0x64}));
+  EXPECT_NE(current.find("current -1766.4 A"), std::string::npos) << current;
+  EXPECT_NE(rejection(ext(0x4220, {0x2D, 0x09, 0x00, 0x07, 0x24, 0x77, 0x77, 0x24}))
+                .find("current limit 2066.5 A"),
+            std::string::npos);
+  EXPECT_NE(
+      rejection(ext(0x4230, {0x0C, 0xE4, 0x0C, 0xDF, 0x0E, 0x00, 0x08, 0x00})).find("cell voltage"),
+      std::string::npos);
+  EXPECT_NE(rejection(ext(0x4240, {0xA6, 0x0F, 0x88, 0x04, 0x03, 0x00, 0x19, 0x00}))
+                .find("cell temperature"),
+            std::string::npos);
+  // The controller's own temperature out of range: dropped, the measurements kept.
+  const auto no_sensor =
+      decoded_as<Ensemble>(ext(0x4210, {0x3F, 0x08, 0x30, 0x75, 0x10, 0x00, 0x18, 0x64}));
+  EXPECT_FALSE(no_sensor.temperature_c);
+  EXPECT_NEAR(no_sensor.voltage_v, 211.1, 1e-9);
+  // A big-endian 4.096 V cell whose bytes read as 0.016 V.
+  EXPECT_NE(rejection(ext(0x4230, {0x10, 0x00, 0x0F, 0x00, 0x0E, 0x00, 0x08, 0x00}))
+                .find("highest cell voltage 0.0 V"),
+            std::string::npos);
+}
+
+TEST(PylontechHvFrames, ASohAboveAHundredReadsAsAHundredAndKeepsTheMeasurements) {
+  const auto v = decoded_as<Ensemble>(ext(0x4210, {0x3F, 0x08, 0x30, 0x75, 0x92, 0x04, 0x18, 101}));
+  EXPECT_EQ(v.soh_pct, 100);
+  EXPECT_NEAR(v.voltage_v, 211.1, 1e-9);
+}
+
+// The mode field is not used, so an unexpected mode never drops the flags of the same frame.
+TEST(PylontechHvFrames, AnyModeValueKeepsTheStatusFlags) {
+  const auto s = decoded_as<Status>(ext(0x4250, {0x07, 0, 0, 0, 0, 0, 0x01, 0x00}));
+  EXPECT_EQ(s.protections, 0x0001);
+}
+
+// Byte 0 in the common layout (mode in bits 0-2) or the reversed one (mode in bits 5-7) swaps
+// force charge and balance; a byte that shows neither layout asks for nothing.
+TEST(PylontechHvFrames, TheModeFieldDecidesWhichBitIsTheForceCharge) {
+  EXPECT_EQ(basic_requests(0x0B), (BasicRequests{true, false}));   // idle, bit 3
+  EXPECT_EQ(basic_requests(0x12), (BasicRequests{false, true}));   // discharging, bit 4
+  EXPECT_EQ(basic_requests(0x70), (BasicRequests{true, false}));   // reversed: mode, bit 4
+  EXPECT_EQ(basic_requests(0x68), (BasicRequests{false, true}));   // reversed: mode, bit 3
+  EXPECT_EQ(basic_requests(0x08), (BasicRequests{}));              // sleep: no layout shown
+  EXPECT_EQ(basic_requests(0x2B), (BasicRequests{}));              // mode bits in both places
+  EXPECT_EQ(basic_requests(0x01), (BasicRequests{false, false}));  // charging, no request
 }
 
 TEST(PylontechHvFrames, GrowattCaptureCellExtremes) {
@@ -161,13 +225,13 @@ TEST(PylontechHvFrames, EveryEncoderRoundTripsThroughTheDecoder) {
   const auto e = decoded_as<Ensemble>(encode(ensemble, 2), 2);
   EXPECT_NEAR(e.voltage_v, 398.7, 0.05);
   EXPECT_NEAR(e.current_a, -23.4, 0.05);
-  EXPECT_NEAR(e.temperature_c, 21.5, 0.05);
+  EXPECT_NEAR(e.temperature_c.value_or(0), 21.5, 0.05);
   EXPECT_EQ(e.soc_pct, 67);
   EXPECT_EQ(e.soh_pct, 98);
   EXPECT_EQ(encode(e, 2), encode(ensemble, 2));
   const Limits limits{432.0, 345.6, 37.0, 50.0};
   const auto l = decoded_as<Limits>(encode(limits));
-  EXPECT_NEAR(l.charge_voltage_limit_v, 432.0, 0.05);
+  EXPECT_NEAR(l.charge_voltage_limit_v.value_or(0), 432.0, 0.05);
   EXPECT_NEAR(l.discharge_voltage_limit_v, 345.6, 0.05);
   EXPECT_NEAR(l.charge_current_limit_a, 37.0, 0.05);
   EXPECT_NEAR(l.discharge_current_limit_a, 50.0, 0.05);
@@ -213,6 +277,12 @@ TEST(PylontechHvFrames, AlarmAndProtectionBitsNameTheirConditions) {
   EXPECT_EQ(flags.protections.get(BmsCondition::unknown), FlagState::ok);
   EXPECT_EQ(flags.warnings.get(BmsCondition::charge_under_temperature), FlagState::active);
   EXPECT_EQ(flags.warnings.get(BmsCondition::cell_over_voltage), FlagState::ok);
+  // Bit 6, discharge low temperature: its own condition, which blocks discharging (not charging).
+  s.protections = 0x0040;
+  EXPECT_EQ(interpret(s, std::nullopt).protections.get(BmsCondition::discharge_under_temperature),
+            FlagState::active);
+  EXPECT_EQ(interpret(s, std::nullopt).protections.get(BmsCondition::under_temperature),
+            FlagState::not_reported);
   // Not covered by this protocol: never reported as ok.
   EXPECT_EQ(flags.protections.get(BmsCondition::short_circuit), FlagState::not_reported);
   EXPECT_EQ(flags.protections.get(BmsCondition::cell_imbalance), FlagState::not_reported);
@@ -244,6 +314,10 @@ TEST(PylontechHvFrames, UndefinedBitsErrorsAndFaultsAreProtections) {
             FlagState::active);
   EXPECT_EQ(interpret(Status{}, FaultExtension{0x10}).protections.get(BmsCondition::unknown),
             FlagState::active);
+  // A fault past byte 0 (current leakage, bit 21 in the manuals) counts as well.
+  const auto leakage = decoded_as<FaultExtension>(ext(0x4290, {0x00, 0x00, 0x20, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(leakage.bits, 0x200000u);
+  EXPECT_EQ(interpret(Status{}, leakage).protections.get(BmsCondition::unknown), FlagState::active);
   EXPECT_FALSE(interpret(Status{}, FaultExtension{0}).protections.any_active());
 }
 

@@ -67,7 +67,7 @@ TEST_F(PylontechHvTest, AnAnswerBurstFillsThePackState) {
   EXPECT_EQ(state.modules.total, 3);
   EXPECT_EQ(state.manufacturer, "PYLON");
   EXPECT_EQ(state.firmware, "2.5");
-  EXPECT_EQ(proto.address(), 0);
+  EXPECT_EQ(proto.towers(), std::vector<std::uint8_t>{0});
 }
 
 TEST_F(PylontechHvTest, ForbiddenMarksWithdrawEachDirectionAlone) {
@@ -93,26 +93,116 @@ TEST_F(PylontechHvTest, AProtectionAndAForceChargeRequestReachThePackState) {
   EXPECT_FALSE(state.protections.any_active());
 }
 
-TEST_F(PylontechHvTest, OnePackIsFollowedAndAnotherAddressIsRejectedWithItsReason) {
-  feed(pack_frame(0x4212, {0x3F, 0x08, 0x30, 0x75, 0x92, 0x04, 0x18, 0x64}));
-  EXPECT_EQ(proto.address(), 2);
-  const auto before = state;
-  const auto other = feed(pack_frame(0x4210, {0x00, 0x09, 0x30, 0x75, 0x92, 0x04, 0x50, 0x64}));
-  EXPECT_EQ(other.kind, DecodeOutcome::Kind::rejected);
-  EXPECT_NE(other.reason.find("address 0"), std::string::npos) << other.reason;
-  EXPECT_NE(other.reason.find("bms.address"), std::string::npos) << other.reason;
-  EXPECT_EQ(state, before);
+// Two towers in parallel are one battery: currents and capacities add up, the SOC is weighted
+// by capacity, the worst cell and every tower's protections count, and the limits are the most
+// restrictive tower's times two.
+TEST_F(PylontechHvTest, TowersAddUpAndTheWorstOfThemCounts) {
+  feed(pack_frame(0x4212, {0x3F, 0x08, 0x30, 0x75, 0x92, 0x04, 0x18, 0x64}));  // 0 A, 24 %
+  feed(pack_frame(0x4222, {0x2D, 0x09, 0x00, 0x07, 0x24, 0x77, 0x24, 0x77}));  // 50 A, 50 A
+  feed(pack_frame(0x4252, {0x03, 0, 0, 0, 0, 0, 0, 0}));
+  feed(pack_frame(0x7322, {0x2D, 0x00, 0x03, 0x0F, 0x90, 0x00, 0x32, 0x00}));  // 50 Ah
+  // Tower 0: 212.0 V, +12 A (30120), 80 %, SOH 97, 100 Ah.
+  feed(pack_frame(0x4210, {0x48, 0x08, 0xA8, 0x75, 0x92, 0x04, 80, 97}));
+  feed(pack_frame(0x7320, {0x2D, 0x00, 0x03, 0x0F, 0x90, 0x00, 0x64, 0x00}));
+  EXPECT_EQ(proto.towers(), (std::vector<std::uint8_t>{0, 2}));
+  EXPECT_DOUBLE_EQ(*state.voltage_v, 212.0);  // the lowest address's
+  EXPECT_NEAR(*state.current_a, 12.0, 1e-9);
+  EXPECT_NEAR(*state.soc_pct, (80.0 * 100 + 24.0 * 50) / 150, 1e-9);
+  EXPECT_DOUBLE_EQ(*state.soh_pct, 97);
+  EXPECT_DOUBLE_EQ(*state.capacity_ah, 150);
+  EXPECT_EQ(state.modules.total, 6);
+  // Tower 0's protection, forbidden mark, lower limit and cold cell count for the battery.
+  EXPECT_EQ(feed(pack_frame(0x4250, {0x03, 0, 0, 0, 0, 0, 0x01, 0x00})).kind,
+            DecodeOutcome::Kind::applied);
+  EXPECT_EQ(state.protections.get(BmsCondition::cell_under_voltage), FlagState::active);
+  feed(pack_frame(0x4280, {0xAA, 0x00}));
+  EXPECT_EQ(state.requests.charge_enable, false);
+  EXPECT_EQ(state.requests.discharge_enable, true);
+  feed(pack_frame(0x4220, {0x1C, 0x09, 0x10, 0x07, 0xB8, 0x75, 0x24, 0x77}));  // 13.6 A charge
+  EXPECT_NEAR(*state.limits.charge_current_limit_a, 2 * 13.6, 1e-9);
+  EXPECT_NEAR(*state.limits.discharge_current_limit_a, 2 * 50.0, 1e-9);
+  EXPECT_NEAR(*state.limits.charge_voltage_limit_v, 233.2, 1e-9);
+  EXPECT_NEAR(*state.limits.discharge_voltage_limit_v, 180.8, 1e-9);
+  feed(pack_frame(0x4242, {0xA6, 0x04, 0x88, 0x04, 0x03, 0x00, 0x19, 0x00}));  // 19.0, 16.0
+  feed(pack_frame(0x4240, {0x4C, 0x04, 0x06, 0x04, 0x01, 0x00, 0x02, 0x00}));  // 10.0, 3.0
+  EXPECT_DOUBLE_EQ(*state.cell_temperature_max_c, 19.0);
+  EXPECT_NEAR(*state.cell_temperature_min_c, 3.0, 1e-9);
+  // Clearing it at tower 0 clears it on the bus.
+  feed(pack_frame(0x4250, {0x03, 0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_FALSE(state.protections.any_active());
 }
 
-TEST(PylontechHv, AConfiguredAddressIsTheOnlyOneRead) {
+// A tower whose 0x4220 never decodes (or never comes) is not left out: the limits are dated from
+// when it was first heard, so they go stale.
+TEST_F(PylontechHvTest, ATowerWithoutValidLimitsHoldsTheLimitsBack) {
+  const TimePoint first = at;
+  feed(pack_frame(0x4211, {0x3F, 0x08, 0x30, 0x75, 0x92, 0x04, 0x18, 0x64}));
+  at += std::chrono::seconds{4};
+  feed(pack_frame(0x4220, {0x2D, 0x09, 0x00, 0x07, 0x24, 0x77, 0x24, 0x77}));
+  EXPECT_EQ(feed(pack_frame(0x4221, {0x2D, 0x09, 0x00, 0x07, 0x00, 0x70, 0x24, 0x77})).kind,
+            DecodeOutcome::Kind::rejected);
+  EXPECT_EQ(state.limits_at, first);
+  EXPECT_NEAR(*state.limits.charge_current_limit_a, 50.0, 1e-9);  // one tower's limits so far
+}
+
+// Each frame keeps its own time: a pack whose 0x4280 stops (or is refused) makes the flags as
+// old as that last 0x4280, however fresh its 0x4250.
+TEST_F(PylontechHvTest, FlagsAreAsOldAsTheirStalestFrame) {
+  const TimePoint early = at;
+  feed(pack_frame(0x4280, {0x00, 0x00}));
+  at += std::chrono::seconds{5};
+  feed(pack_frame(0x4250, {0x03, 0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(feed(pack_frame(0x4280, {0x55, 0x00})).kind, DecodeOutcome::Kind::rejected);
+  EXPECT_EQ(state.flags_at, early);
+  feed(pack_frame(0x4280, {0x00, 0x00}));
+  EXPECT_EQ(state.flags_at, at);
+  // A second tower that stops answering holds the flags back too.
+  feed(pack_frame(0x4251, {0x03, 0, 0, 0, 0, 0, 0, 0}));
+  at += std::chrono::seconds{5};
+  feed(pack_frame(0x4250, {0x03, 0, 0, 0, 0, 0, 0, 0}));
+  feed(pack_frame(0x4280, {0x00, 0x00}));
+  EXPECT_EQ(state.flags_at, at - std::chrono::seconds{5});
+  // Cells: 0x4230 and 0x4240 alike, and tower 1, heard without cell frames, holds them back.
+  feed(pack_frame(0x4230, {0xE4, 0x0C, 0xDF, 0x0C, 0x0E, 0x00, 0x08, 0x00}));
+  at += std::chrono::seconds{2};
+  feed(pack_frame(0x4240, {0xA6, 0x04, 0x88, 0x04, 0x03, 0x00, 0x19, 0x00}));
+  EXPECT_EQ(state.cells_at, at - std::chrono::seconds{7});
+  feed(pack_frame(0x4231, {0xE4, 0x0C, 0xDF, 0x0C, 0x0E, 0x00, 0x08, 0x00}));
+  feed(pack_frame(0x4241, {0xA6, 0x04, 0x88, 0x04, 0x03, 0x00, 0x19, 0x00}));
+  EXPECT_EQ(state.cells_at, at - std::chrono::seconds{2});
+}
+
+// A cold night: the pack refuses charging with a 0 V charge cut-off. Charging is refused, the
+// limits stay fresh and discharging stays available.
+TEST_F(PylontechHvTest, AZeroVoltChargeCutOffRefusesChargingAndKeepsTheLimitsFresh) {
+  feed(pack_frame(0x4220, {0x2D, 0x09, 0x00, 0x07, 0x24, 0x77, 0x24, 0x77}));
+  at += std::chrono::seconds{1};
+  EXPECT_EQ(feed(pack_frame(0x4220, {0x00, 0x00, 0x00, 0x07, 0x24, 0x77, 0x24, 0x77})).kind,
+            DecodeOutcome::Kind::applied);
+  EXPECT_FALSE(state.limits.charge_voltage_limit_v);
+  EXPECT_EQ(state.limits.charge_current_limit_a, 0.0);
+  EXPECT_NEAR(*state.limits.discharge_current_limit_a, 50.0, 1e-9);
+  EXPECT_EQ(state.limits_at, at);
+}
+
+TEST_F(PylontechHvTest, TheInstalledCapacityIsTheSumOfTheTowers) {
+  feed(pack_frame(0x7320, {0x2D, 0x00, 0x03, 0x0F, 0x90, 0x00, 0x32, 0x00}));
+  feed(pack_frame(0x7321, {0x2D, 0x00, 0x03, 0x0F, 0x90, 0x00, 0x32, 0x00}));
+  EXPECT_DOUBLE_EQ(*state.capacity_ah, 100);
+  EXPECT_EQ(state.modules.total, 6);
+}
+
+TEST(PylontechHv, AConfiguredAddressIsTheOnlyOneFollowed) {
   PylontechHv proto({false, BusRole::listen_only, 1});
   core::PackState state;
   const TimePoint at{std::chrono::seconds{1}};
   EXPECT_EQ(
       proto.apply(pack_frame(0x4210, {0x3F, 0x08, 0x30, 0x75, 0x92, 0x04, 0x18, 0x64}), at, state)
           .kind,
-      DecodeOutcome::Kind::rejected);
+      DecodeOutcome::Kind::ignored);
   EXPECT_FALSE(state.voltage_v);
+  const auto hint = proto.silence_hint(at);
+  EXPECT_NE(hint.find("packs answer at address 0, bms.address is 1"), std::string::npos) << hint;
   EXPECT_EQ(
       proto.apply(pack_frame(0x4211, {0x3F, 0x08, 0x30, 0x75, 0x92, 0x04, 0x18, 0x64}), at, state)
           .kind,
@@ -129,7 +219,7 @@ TEST_F(PylontechHvTest, TheInvertersRequestsAreSeenButChangeNothing) {
   EXPECT_EQ(feed(pack_frame(0x8210, {0xAA, 0x00, 0, 0, 0, 0, 0, 0})).kind,
             DecodeOutcome::Kind::ignored);
   EXPECT_EQ(state, before);
-  EXPECT_FALSE(proto.address());
+  EXPECT_TRUE(proto.towers().empty());
 }
 
 TEST_F(PylontechHvTest, AMalformedAnswerLeavesTheStateAsItWas) {
@@ -146,15 +236,58 @@ TEST(PylontechHv, ListenOnlyNeverTransmits) {
   EXPECT_TRUE(proto.keepalive_frames().empty());
 }
 
-TEST(PylontechHv, TheActiveMasterPollsWakesAndAsksForTheRelay) {
+TEST(PylontechHv, ListeningSaysWhetherTheInverterStillPolls) {
+  PylontechHv proto({false, BusRole::listen_only, std::nullopt});
+  const TimePoint t0{std::chrono::seconds{100}};
+  EXPECT_NE(proto.silence_hint(t0).find("no inverter poll (0x4200) heard"), std::string::npos);
+  core::PackState state;
+  proto.apply(pack_frame(0x4200, {0x00, 0, 0, 0, 0, 0, 0, 0}), t0, state);
+  const auto hint = proto.silence_hint(t0 + std::chrono::seconds{12});
+  EXPECT_NE(hint.find("last poll (0x4200) was 12.0 s ago"), std::string::npos) << hint;
+}
+
+// Before the controller's first permit the active master only polls: no wake, no relay. The
+// system information goes out at the first poll and every tenth after.
+TEST(PylontechHv, TheActiveMasterPollsAndCommandsOnlyWhatIsPermitted) {
   PylontechHv proto({false, BusRole::active, std::nullopt});
-  const auto frames = proto.keepalive_frames();
-  ASSERT_EQ(frames.size(), 4u);
-  for (const auto& f : frames) EXPECT_TRUE(f.extended) << can::to_string(f);
+  const auto polls = proto.keepalive_frames();
+  ASSERT_EQ(polls.size(), 2u);
+  for (const auto& f : polls) EXPECT_TRUE(f.extended) << can::to_string(f);
+  EXPECT_EQ(can::to_string(polls[0]), "00004200#0000000000000000");
+  EXPECT_EQ(can::to_string(polls[1]), "00004200#0200000000000000");
+
+  proto.permit({true, true, true});
+  auto frames = proto.keepalive_frames();
+  ASSERT_EQ(frames.size(), 3u);
   EXPECT_EQ(can::to_string(frames[0]), "00004200#0000000000000000");
-  EXPECT_EQ(can::to_string(frames[1]), "00004200#0200000000000000");
-  EXPECT_EQ(can::to_string(frames[2]), "00008200#AA00000000000000");
-  EXPECT_EQ(can::to_string(frames[3]), "00008210#AAAA000000000000");
+  EXPECT_EQ(can::to_string(frames[1]), "00008200#AA00000000000000");
+  EXPECT_EQ(can::to_string(frames[2]), "00008210#AAAA000000000000");
+
+  proto.permit({true, false, true});  // an empty pack: charging only
+  frames = proto.keepalive_frames();
+  ASSERT_EQ(frames.size(), 3u);
+  EXPECT_EQ(can::to_string(frames[2]), "00008210#AA00000000000000");
+
+  proto.permit({false, false, true});  // a latched fault: woken to be read, no relay
+  EXPECT_EQ(proto.keepalive_frames().size(), 2u);
+  proto.permit({false, false, false});  // a fire alarm: polls only
+  EXPECT_EQ(proto.keepalive_frames().size(), 1u);
+  for (int i = 0; i < 5; ++i) proto.keepalive_frames();
+  EXPECT_EQ(proto.keepalive_frames().size(), 2u) << "the tenth poll asks for the system again";
+}
+
+// A tower at address 2 gets the wake and relay command at its address as well.
+TEST(PylontechHv, WakeAndRelayCommandsAlsoGoToEachTowersAddress) {
+  PylontechHv proto({false, BusRole::active, std::nullopt});
+  core::PackState state;
+  proto.apply(pack_frame(0x4252, {0x03, 0, 0, 0, 0, 0, 0, 0}), TimePoint{}, state);
+  proto.permit({true, false, true});
+  std::vector<std::string> sent;
+  for (const auto& f : proto.keepalive_frames()) sent.push_back(can::to_string(f));
+  EXPECT_EQ(sent,
+            (std::vector<std::string>{"00004200#0000000000000000", "00004200#0200000000000000",
+                                      "00008200#AA00000000000000", "00008210#AA00000000000000",
+                                      "00008202#AA00000000000000", "00008212#AA00000000000000"}));
 }
 
 TEST(PylontechHv, FiltersPassEveryAddressAndNo11BitFrame) {
@@ -172,16 +305,17 @@ TEST(PylontechHv, FiltersPassEveryAddressAndNo11BitFrame) {
   EXPECT_FALSE(passes(can::make_frame(0x351, {0})));
 }
 
-TEST_F(PylontechHvTest, ResetForgetsTheFlagsNamesAndLearntAddress) {
-  feed(pack_frame(0x4213, {0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00}));
+TEST_F(PylontechHvTest, ResetForgetsTheFlagsNamesAndTowers) {
   feed(pack_frame(0x4253, {0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00}));
-  EXPECT_EQ(proto.address(), 3);
+  feed(pack_frame(0x7333, {'P', 'Y', 'L', 'O', 'N', ' ', ' ', ' '}));
+  EXPECT_EQ(proto.towers(), std::vector<std::uint8_t>{3});
   proto.reset();
-  EXPECT_FALSE(proto.address());
+  EXPECT_TRUE(proto.towers().empty());
   core::PackState fresh;
   proto.apply(pack_frame(0x4250, {0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}), at, fresh);
   EXPECT_FALSE(fresh.protections.any_active());
-  EXPECT_EQ(proto.address(), 0);
+  EXPECT_TRUE(fresh.manufacturer.empty());
+  EXPECT_EQ(proto.towers(), std::vector<std::uint8_t>{0});
 }
 
 }  // namespace

@@ -208,7 +208,7 @@ TEST(SocketCanVcan, ExchangesFramesOverRealInterface) {
   const std::uint8_t ext[3] = {1, 2, 3};
   ASSERT_TRUE(b.send(make_extended_frame(0x18FF50E5, ext)));
   ASSERT_TRUE(b.send(make_frame(0x305, {0, 0, 0, 0, 0, 0, 0, 0})));
-  ASSERT_TRUE(run_until(io, [&] { return at_b.size() >= 1 && at_a.size() >= 2; }));
+  ASSERT_TRUE(run_until(io, [&] { return !at_b.empty() && at_a.size() >= 2; }));
   testing::run_for(io, std::chrono::milliseconds{50});
   ASSERT_EQ(at_b.size(), 1U);
   EXPECT_EQ(at_b[0], make_frame(0x351, {0x14, 0x02, 0xC0, 0x12, 0xC0, 0x12, 0xC2, 0x01}));

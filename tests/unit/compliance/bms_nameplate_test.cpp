@@ -25,8 +25,12 @@ core::PackState pack_reporting(double capacity_ah, double voltage_v) {
 TEST(BmsNameplate, NeverUsesTheMeasuredPackVoltage) {
   config::BatteryConfig battery;
   battery.nominal_energy_kwh = 38.4;
-  const auto empty = bms_nameplate(battery, pack_reporting(750, 52.6));
-  const auto full = bms_nameplate(battery, pack_reporting(750, 54.2));
+  // A BMS that sends a charge-voltage limit of 0 V: no voltage to convert at.
+  auto at_empty = pack_reporting(750, 52.6);
+  auto at_full = pack_reporting(750, 54.2);
+  at_empty.limits.charge_voltage_limit_v = at_full.limits.charge_voltage_limit_v = 0.0;
+  const auto empty = bms_nameplate(battery, at_empty);
+  const auto full = bms_nameplate(battery, at_full);
   ASSERT_TRUE(empty && full);
   EXPECT_FALSE(empty->energy_kwh);
   EXPECT_FALSE(empty->nominal_voltage_v);
@@ -49,6 +53,11 @@ TEST(BmsNameplate, NominalVoltageOrderConfiguredCellsThenChargeVoltageLimit) {
   // The measured voltage moving does not move it.
   pack.voltage_v = 50.1;
   EXPECT_EQ(*bms_nameplate(battery, pack), *n);
+  // A pack that withdraws its CVL while it refuses charging gives no new nameplate (the
+  // debouncer keeps the last one) rather than one without energy.
+  auto refusing = pack;
+  refusing.limits.charge_voltage_limit_v.reset();
+  EXPECT_FALSE(bms_nameplate(battery, refusing));
 
   battery.series_cells = 16;
   n = bms_nameplate(battery, pack);

@@ -399,6 +399,27 @@ TEST(ConfigLoader, AnHvPackNeedsItsBusRoleAndOnlyItTakesAnAddress) {
   EXPECT_TRUE(has_issue(issues, "/bms/address", "between 0 and 15")) << dump(issues);
 }
 
+// A listening bessd sees the pack only as often as the inverter polls it (every 1-3 s): the
+// stale and lost lines move out unless the installer sets them.
+TEST(ConfigLoader, AListeningHvPackIsJudgedOverSeveralPolls) {
+  const Config listening = parse_config(
+      minimal_json(R"("bms": {"protocol": "pylontech_hv", "bus_role": "listen_only"})"));
+  EXPECT_EQ(listening.bms.stale_ms, 10000);
+  EXPECT_EQ(listening.bms.timeout_ms, 15000);
+  const Config active =
+      parse_config(minimal_json(R"("bms": {"protocol": "pylontech_hv", "bus_role": "active"})"));
+  EXPECT_EQ(active.bms.stale_ms, 3000);
+  EXPECT_EQ(active.bms.timeout_ms, 5000);
+  const Config set = parse_config(minimal_json(
+      R"("bms": {"protocol": "pylontech_hv", "bus_role": "listen_only", "stale_ms": 12000})"));
+  EXPECT_EQ(set.bms.stale_ms, 12000);
+  EXPECT_EQ(set.bms.timeout_ms, 15000);
+  const Config short_timeout = parse_config(minimal_json(
+      R"("bms": {"protocol": "pylontech_hv", "bus_role": "listen_only", "timeout_ms": 5000})"));
+  EXPECT_EQ(short_timeout.bms.stale_ms, 5000);
+  EXPECT_EQ(short_timeout.bms.timeout_ms, 5000);
+}
+
 TEST(ConfigLoader, CrossFieldChecks) {
   auto issues = issues_of(minimal_json(R"("control": {"min_soc_pct": 60, "max_soc_pct": 50},
       "bms": {"stale_ms": 6000, "timeout_ms": 5000},

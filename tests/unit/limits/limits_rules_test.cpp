@@ -516,6 +516,28 @@ TEST(ChargeVoltage, MinimumOfBmsAndCellWindow) {
   EXPECT_EQ(env.charge_voltage_max_v.cause.kind, CauseKind::second_life);
 }
 
+// A pack that refuses charging may send no charge voltage limit (Pylontech HV's 0 V cut-off on
+// a cold night): charging stops, the data is not stale and discharging stays available. Without
+// the refusal a missing charge voltage limit is missing data.
+TEST(ChargeVoltage, NoLimitFromAPackThatRefusesChargingKeepsDischargeAvailable) {
+  LimitsInput in = healthy_snapshot(kNow);
+  in.pack.limits.charge_voltage_limit_v.reset();
+  in.pack.limits.charge_current_limit_a = 0.0;
+  LimitsEngine engine(lfp_settings());
+  const auto r = engine.compute(in, kNow);
+  EXPECT_FALSE(r.findings.bms_stale);
+  EXPECT_EQ(r.envelope.charge_power_max_w.value, 0.0);
+  EXPECT_GT(r.envelope.discharge_power_max_w.value, 0.0)
+      << r.envelope.discharge_power_max_w.cause.sentence;
+  EXPECT_EQ(r.envelope.charge_voltage_max_v.cause.rule_id, "PACK");
+
+  in.pack.limits.charge_current_limit_a = 50.0;
+  LimitsEngine missing(lfp_settings());
+  const auto stale = missing.compute(in, kNow);
+  EXPECT_TRUE(stale.findings.bms_stale);
+  EXPECT_EQ(stale.envelope.discharge_power_max_w.value, 0.0);
+}
+
 TEST(Findings, SafetyFindingsForTheController) {
   struct Row {
     const char* name;

@@ -54,6 +54,16 @@ struct DecodeOutcome {
   std::optional<PackPart> also;           // a second part the same frame updated (when applied)
 };
 
+/// What the controller allows now, for a protocol where bessd is the pack's only master and
+/// commands its relays (docs/protocols.md, "Two bus roles"). Nothing is allowed until the
+/// controller says so.
+struct PowerFlowPermit {
+  bool charge{false};     // the envelope allows charging and the command is to run
+  bool discharge{false};  // the same for discharging
+  bool wake{false};       // the pack may be woken from sleep (not under a fire alarm)
+  friend bool operator==(const PowerFlowPermit&, const PowerFlowPermit&) = default;
+};
+
 class BmsProtocol {
  public:
   virtual ~BmsProtocol() = default;
@@ -64,6 +74,11 @@ class BmsProtocol {
   virtual DecodeOutcome apply(const can::CanFrame& frame, TimePoint at, core::PackState& state) = 0;
   /// Frames to send every keep-alive period (may be empty).
   virtual std::vector<can::CanFrame> keepalive_frames() const = 0;
+  /// The controller's latest permit; a protocol that commands no relay ignores it.
+  virtual void permit(const PowerFlowPermit& /*permit*/) {}
+  /// A sentence on why the pack may have gone quiet (empty when the protocol has none), added to
+  /// the monitor's stale and lost events.
+  virtual std::string silence_hint(TimePoint /*now*/) const { return {}; }
   /// Forget everything learnt from previous frames (after data loss).
   virtual void reset() = 0;
 };

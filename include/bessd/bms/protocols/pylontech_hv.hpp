@@ -6,13 +6,18 @@
 // - listen_only: an inverter already polls the pack; bessd reads the answers and never
 //   transmits a frame (a second poller would double every answer burst, and 0x8200/0x8210 change
 //   the pack's relay state);
-// - active: bessd is the only master and polls the pack itself, each keep-alive period: 0x4200
-//   for the ensemble and the system information, 0x8200 "wake" and 0x8210 "close the relay for
-//   charge and discharge", as an inverter does.
+// - active: bessd is the only master and polls the pack itself each keep-alive period (0x4200
+//   for the ensemble, the system information now and then). It wakes the pack (0x8200) unless
+//   the controller forbids it, and commands the relay (0x8210) for the directions the controller
+//   allows right now: none under a fire alarm, a latched fault or a blocked site.
 //
-// One pack (one address) is followed: the configured one, or else the first that answers. A frame
-// of another address is rejected with a reason, never folded into this pack's state.
+// Towers (docs/protocols.md, "Addresses"): every pack controller that answers, at addresses
+// 0-15, is one tower of the same battery, and bessd sees their sum: currents and capacities
+// add up, the limits are the most restrictive tower's times the number of towers, the cell
+// extremes and flags are the worst of any tower. Each frame keeps its own time per tower, so a
+// tower that stops answering makes the data stale. With `bms.address` only that pack is read.
 
+#include <array>
 #include <optional>
 #include <string>
 
@@ -26,30 +31,66 @@ enum class BusRole : std::uint8_t { listen_only, active };
 struct PylontechHvOptions {
   bool invert_current{false};  // bms.invert_current: the pack reports + = discharging
   BusRole role{BusRole::listen_only};
-  std::optional<std::uint8_t> address;  // absent: the first pack that answers
+  std::optional<std::uint8_t> address;  // absent: every pack that answers is a tower
 };
+
+/// The active master asks for the system information (0x4200 byte 0 = 0x02, static data) at
+/// its first poll and then once in this many periods; the ensemble at every period.
+inline constexpr unsigned kSystemPollEvery = 10;
 
 class PylontechHv final : public BmsProtocol {
  public:
-  explicit PylontechHv(PylontechHvOptions options = {}) : options_(options) {}
+  explicit PylontechHv(PylontechHvOptions options = {}) : options_(options) { reset(); }
 
   std::string_view name() const override { return "pylontech_hv"; }
   std::vector<can::CanFilter> filters() const override;
   DecodeOutcome apply(const can::CanFrame& frame, TimePoint at, core::PackState& state) override;
   std::vector<can::CanFrame> keepalive_frames() const override;
+  void permit(const PowerFlowPermit& permit) override { permit_ = permit; }
+  std::string silence_hint(TimePoint now) const override;
   void reset() override;
 
-  /// The address of the pack followed, once known.
-  std::optional<std::uint8_t> address() const { return address_; }
+  /// The addresses heard from, lowest first.
+  std::vector<std::uint8_t> towers() const;
 
  private:
-  DecodeOutcome fold(const Frame& frame, TimePoint at, core::PackState& state);
+  /// What one tower (one address) said last, each frame with its own arrival time.
+  struct Tower {
+    std::optional<TimePoint> heard_at;  // first frame
+    std::optional<TimePoint> last_at;   // latest frame
+    std::optional<Ensemble> ensemble;
+    std::optional<TimePoint> ensemble_at;
+    std::optional<Limits> limits;
+    std::optional<TimePoint> limits_at;
+    std::optional<CellVoltages> cell_voltages;
+    std::optional<TimePoint> cell_voltages_at;
+    std::optional<CellTemperatures> cell_temperatures;
+    std::optional<TimePoint> cell_temperatures_at;
+    std::optional<Status> status;
+    std::optional<TimePoint> status_at;
+    std::optional<FaultExtension> faults;
+    std::optional<TimePoint> faults_at;
+    std::optional<Forbidden> forbidden;
+    std::optional<TimePoint> forbidden_at;
+    std::optional<System> system;
+  };
+
+  /// Store the frame in its tower; the part of the PackState it changes.
+  DecodeOutcome store(Tower& tower, const Frame& frame, TimePoint at);
+  void combine(core::PackState& state) const;
+  void combine_measurements(core::PackState& state) const;
+  void combine_limits(core::PackState& state) const;
+  void combine_cells(core::PackState& state) const;
   void combine_flags(core::PackState& state) const;
+  void combine_identity(core::PackState& state) const;
 
   PylontechHvOptions options_;
-  std::optional<std::uint8_t> address_;
-  std::optional<Status> status_;
-  std::optional<FaultExtension> faults_;
+  PowerFlowPermit permit_;
+  std::array<Tower, kMaxAddress + 1> towers_{};
+  std::optional<TimePoint> last_poll_at_;  // the inverter's last ensemble poll (listen-only)
+  mutable unsigned polls_sent_{0};
+  std::string others_heard_;  // with bms.address: the other addresses that answered
+  std::string firmware_;
   std::string name_part1_;
   std::string name_part2_;
 };

@@ -50,20 +50,32 @@ inline constexpr std::uint8_t kSleepEnter = 0x55;
 /// The highest address a pack can answer from (the id's low nibble).
 inline constexpr std::uint8_t kMaxAddress = 0x0F;
 
+// Plausibility windows (docs/protocols.md "The BMS: Pylontech HV"): wider than any HV pack,
+// narrow enough that a field in the wrong byte order falls outside.
+inline constexpr double kMaxPackVoltageV = 1500.0;
+inline constexpr double kMaxCurrentA = 1000.0;  // measured current and both limits, magnitude
+inline constexpr double kMaxCellVoltageV = 5.0;
+inline constexpr double kMinCellVoltageV = 1.0;  // the highest cell: below, no cell chemistry
+inline constexpr double kMinTemperatureC = -60.0;
+inline constexpr double kMaxTemperatureC = 150.0;
+
 /// 0x4210.
 struct Ensemble {
-  double voltage_v{0};      // 0.1 V
-  double current_a{0};      // 0.1 A, offset -3000 A, + = charging
-  double temperature_c{0};  // 0.1 degC, offset -100 degC (the controller's own sensor)
-  double soc_pct{0};        // 1 %
-  double soh_pct{0};        // 1 %
+  double voltage_v{0};  // 0.1 V
+  double current_a{0};  // 0.1 A, offset -3000 A, + = charging
+  // 0.1 degC, offset -100 degC: the controller's own sensor; absent outside the plausible range.
+  std::optional<double> temperature_c;
+  double soc_pct{0};  // 1 %
+  double soh_pct{0};  // 1 %
   friend bool operator==(const Ensemble&, const Ensemble&) = default;
 };
 
 /// 0x4220. Both current limits are magnitudes: packs differ in the sign they put on the discharge
 /// limit (raw below or above 30000), so it is decoded with abs().
 struct Limits {
-  double charge_voltage_limit_v{0};     // "charge cut-off voltage", 0.1 V
+  // "Charge cut-off voltage", 0.1 V. Absent: 0 V on the wire, which a pack sends while it does
+  // not allow charging (cold, full); the charge current limit then reads 0 A.
+  std::optional<double> charge_voltage_limit_v;
   double discharge_voltage_limit_v{0};  // "discharge cut-off voltage", 0.1 V
   double charge_current_limit_a{0};     // 0.1 A, offset -3000 A
   double discharge_current_limit_a{0};  // 0.1 A, offset -3000 A, abs()
@@ -99,9 +111,21 @@ struct Status {
   std::uint16_t protections{0};   // bytes 6-7: same bit map, protection tripped
   friend bool operator==(const Status&, const Status&) = default;
 };
-// 0x4250 byte 0 bits above the mode.
+// 0x4250 byte 0 as most sources give it: bits 0-2 mode, bit 3 force charge, bit 4 balance.
 inline constexpr std::uint8_t kStatusForceCharge = 0x08;
 inline constexpr std::uint8_t kStatusBalanceCharge = 0x10;
+
+/// The requests of 0x4250 byte 0, where the byte shows its layout. One source lists the byte in
+/// the opposite bit order (mode in bits 5-7, force charge bit 4, balance bit 3), which swaps the
+/// two requests: a balance request read as a force charge stops discharging and charges from the
+/// grid. The mode field tells the layouts apart: mode bits in 0-2 and none in 5-7, or the other
+/// way round. A byte that shows neither (sleep, or bits in both places) reports no request.
+struct BasicRequests {
+  std::optional<bool> force_charge;
+  std::optional<bool> balance_charge;
+  friend bool operator==(const BasicRequests&, const BasicRequests&) = default;
+};
+BasicRequests basic_requests(std::uint8_t basic);
 
 /// 0x4280: byte 0 charge, byte 1 discharge; 0xAA forbidden, 0x00 allowed.
 struct Forbidden {
@@ -110,10 +134,11 @@ struct Forbidden {
   friend bool operator==(const Forbidden&, const Forbidden&) = default;
 };
 
-/// 0x4290 byte 0: faults beyond 0x4250's error byte (internal bus, self-test, insulation,
-/// emergency stop, ...). Their bit layout differs between sources, so any bit counts.
+/// 0x4290: faults beyond 0x4250's error byte (internal bus, self-test, insulation, emergency
+/// stop, current leakage, ...), bytes 0-7 little-endian. Their bit layout differs between sources
+/// (one puts current leakage at bit 21), so any bit of any byte counts.
 struct FaultExtension {
-  std::uint8_t bits{0};
+  std::uint64_t bits{0};
   friend bool operator==(const FaultExtension&, const FaultExtension&) = default;
 };
 
@@ -179,7 +204,8 @@ struct DecodeOptions {
 /// Decode one frame. Returns nullopt for a frame this protocol does not define or does not use
 /// (11-bit ids, remote and error frames, unknown ids, 0x4260/0x4270, vendor extras such as
 /// Growatt's 0x3010); parse_error naming the id and the problem for a known id with a short or
-/// malformed payload. Never throws.
+/// malformed payload, or a value outside the plausibility windows below (a big-endian encoder
+/// reads as thousands of volts or amps). Never throws.
 Result<std::optional<Addressed>> decode(const can::CanFrame& frame,
                                         const DecodeOptions& options = {});
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -22,8 +23,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
+#include <bessd/bms/protocols/pylontech_hv_frames.hpp>
 #include <bessd/modbus/testing/modbus_test_server.hpp>
 #include <bessd/sim/devices/bms_frames.hpp>
+#include <bessd/sim/devices/hv_pack_frames.hpp>
 #include <bessd/sim/devices/inverter_device.hpp>
 #include <bessd/sim/devices/meter_device.hpp>
 #include <bessd/sim/devices/slcan_bms_port.hpp>
@@ -45,6 +48,8 @@ struct Options {
   std::string slcan_link;
   std::string bms_protocol{"v1.2"};
   bool genuine_bms{false};
+  int hv_address{0};
+  int hv_inverter_poll_ms{0};  // 0: bessd polls the HV pack; else the simulated inverter does
   int bms_period_ms{1000};
   int can_load_fps{0};
   int step_ms{100};
@@ -91,6 +96,8 @@ class Simulator {
         control_(io, [this](const std::string& line) { return execute(line); }) {
     frame_set_ = o.bms_protocol == "v1.3" ? PylontechFrameSet::v13 : PylontechFrameSet::v12;
     slcan_ = std::make_unique<SlcanBmsPort>(io, o.slcan_link);
+    hv_ = o.bms_protocol == "pylontech_hv";
+    if (hv_) slcan_->on_frame([this](const bessd::can::CanFrame& f) { on_hv_frame(f); });
     const bool victron = o.profile == "victron_ess";
     const auto unit = static_cast<std::uint8_t>(o.unit_id >= 0 ? o.unit_id : (victron ? 100 : 1));
     device_ = victron ? make_victron_device(unit, world_) : make_sunspec_device(unit, world_);
@@ -203,7 +210,59 @@ class Simulator {
     });
   }
 
+  // docs/simulator.md "Pylontech HV pack": the pack answers each 0x4200 poll with its burst, at
+  // its address, whoever polls. Wake and relay commands are counted.
+  void on_hv_frame(const bessd::can::CanFrame& f) {
+    namespace hv = bessd::bms::pylontech_hv;
+    if (!f.extended) return;
+    if (f.id == hv::kIdRequest && f.dlc >= 1) {
+      ++hv_polls_seen_;
+      answer_hv_poll(f.data[0]);
+    } else if ((f.id & ~0x0FU) == hv::kIdSleep) {
+      ++hv_wakes_;
+    } else if ((f.id & ~0x0FU) == hv::kIdRelayCommand) {
+      ++hv_relay_commands_;
+      char bytes[8];
+      std::snprintf(bytes, sizeof bytes, "%02X%02X", f.data[0], f.data[1]);
+      hv_last_relay_ = bytes;
+    }
+  }
+
+  void answer_hv_poll(std::uint8_t what) {
+    if (silent_) return;
+    const auto address = static_cast<std::uint8_t>(opts_.hv_address);
+    const auto report = world_.bms_report();
+    const auto burst = what == bessd::bms::pylontech_hv::kRequestSystem
+                           ? hv_system_burst(report, address)
+                           : hv_ensemble_burst(report, address);
+    const std::int64_t sending_us = steady_us();
+    if (slcan_->send(burst)) {
+      last_frame_us_ = sending_us;
+      last_frame_ms_ = last_frame_us_ / 1000;
+      ++bursts_;
+    }
+  }
+
+  // The simulated inverter's polls on the HV bus: the poll itself (bessd sees it), then the
+  // pack's answer; the system information every tenth poll.
+  void emit_hv_inverter_poll() {
+    namespace hv = bessd::bms::pylontech_hv;
+    const std::uint8_t what =
+        hv_inverter_polls_++ % 10 == 0 ? hv::kRequestSystem : hv::kRequestEnsemble;
+    if (slcan_->send({hv::encode(hv::Request{what})})) answer_hv_poll(what);
+    if (what == hv::kRequestSystem && slcan_->send({hv::encode(hv::Request{})}))
+      answer_hv_poll(hv::kRequestEnsemble);
+    bms_timer_.expires_after(std::chrono::milliseconds(opts_.hv_inverter_poll_ms));
+    bms_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) emit_hv_inverter_poll();
+    });
+  }
+
   void emit_bms() {
+    if (hv_) {
+      if (opts_.hv_inverter_poll_ms > 0) emit_hv_inverter_poll();
+      return;
+    }
     if (!silent_) {
       // Stamped before the write: the device's Modbus server stamps a write as it arrives, on a
       // thread of its own, so a stamp taken after this write could come after bessd's answer.
@@ -320,7 +379,14 @@ class Simulator {
           {"last_keepalive_ms", slcan_->last_keepalive_ms()},
           {"frames_received", slcan_->frames_received()},
           {"channel_open", slcan_->channel_open()},
-          {"lines_dropped", slcan_->lines_dropped()}}},
+          {"lines_dropped", slcan_->lines_dropped()},
+          {"hv",
+           {{"enabled", hv_},
+            {"polls_seen", hv_polls_seen_},
+            {"inverter_polls", hv_inverter_polls_},
+            {"wakes", hv_wakes_},
+            {"relay_commands", hv_relay_commands_},
+            {"last_relay", hv_last_relay_}}}}},
         {"fire_alarm", fire_alarm_},
     };
   }
@@ -485,6 +551,12 @@ class Simulator {
   ScenarioControl control_;
   PylontechFrameSet frame_set_{PylontechFrameSet::v12};
   std::unique_ptr<SlcanBmsPort> slcan_;
+  bool hv_{false};
+  std::uint64_t hv_polls_seen_{0};
+  std::uint64_t hv_inverter_polls_{0};
+  std::uint64_t hv_wakes_{0};
+  std::uint64_t hv_relay_commands_{0};
+  std::string hv_last_relay_;
   std::unique_ptr<InverterDevice> device_;
   std::unique_ptr<ModbusTestServer> tcp_;
   std::unique_ptr<ModbusTestServer> rtu_;
@@ -520,8 +592,14 @@ int main(int argc, char** argv) {
   app.add_option("--unit-id", o.unit_id, "Modbus unit id (default 1, victron_ess 100)")
       ->check(CLI::Range(1, 247));
   app.add_option("--slcan-link", o.slcan_link, "Symlink to the SLCAN pty (bessd's bms.device)");
-  app.add_option("--bms-protocol", o.bms_protocol, "Pylontech LV frame set")
-      ->check(CLI::IsMember({"v1.2", "v1.3"}));
+  app.add_option("--bms-protocol", o.bms_protocol,
+                 "Pylontech LV frame set (v1.2, v1.3) or a Pylontech HV pack (pylontech_hv)")
+      ->check(CLI::IsMember({"v1.2", "v1.3", "pylontech_hv"}));
+  app.add_option("--hv-address", o.hv_address, "The HV pack's address (0-15)")
+      ->check(CLI::Range(0, 15));
+  app.add_option("--hv-inverter-poll-ms", o.hv_inverter_poll_ms,
+                 "An inverter polls the HV pack every this many ms (0: bessd must poll it)")
+      ->check(CLI::Range(0, 10000));
   app.add_flag("--genuine-bms", o.genuine_bms,
                "Send only the frames a genuine Pylontech pack sends (no 0x372, 0x373, 0x379)");
   app.add_option("--bms-period-ms", o.bms_period_ms, "BMS broadcast period")

@@ -109,6 +109,7 @@ void SlcanBmsPort::handle(const can::slcan::Message& m) {
     ++keepalives_;
     last_keepalive_ms_ = steady_ms();
   }
+  if (on_frame_) on_frame_(rx->frame);
 }
 
 void SlcanBmsPort::handle_command(const std::string& line) {

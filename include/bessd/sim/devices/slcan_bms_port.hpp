@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -31,6 +32,10 @@ class SlcanBmsPort {
   SlcanBmsPort& operator=(const SlcanBmsPort&) = delete;
 
   void start();
+  /// Called for every frame bessd transmits (a Pylontech HV pack answers bessd's polls).
+  void on_frame(std::function<void(const can::CanFrame&)> handler) {
+    on_frame_ = std::move(handler);
+  }
   const std::string& pty_path() const { return pty_path_; }
 
   /// False when the channel is closed (nothing sent).
@@ -56,6 +61,7 @@ class SlcanBmsPort {
   boost::asio::posix::stream_descriptor master_;
   int slave_fd_{-1};  // kept open so the master never sees a hang-up between bessd's opens
   std::string pty_path_;
+  std::function<void(const can::CanFrame&)> on_frame_;
   std::string link_path_;
   std::array<char, 512> buffer_{};
   std::string line_;

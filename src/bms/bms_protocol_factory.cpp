@@ -1,5 +1,6 @@
 #include <bessd/bms/bms_protocol_factory.hpp>
 
+#include <bessd/bms/protocols/byd_hvs.hpp>
 #include <bessd/bms/protocols/pylontech_hv.hpp>
 #include <bessd/bms/protocols/pylontech_lv.hpp>
 
@@ -20,6 +21,8 @@ std::unique_ptr<BmsProtocol> make_bms_protocol(const config::BmsConfig& cfg) {
       if (cfg.address) options.address = static_cast<std::uint8_t>(*cfg.address);
       return std::make_unique<pylontech_hv::PylontechHv>(options);
     }
+    case config::BmsProtocol::byd_hvs:
+      return std::make_unique<byd_hvs::BydHvs>(byd_hvs::BydHvsOptions{cfg.invert_current});
   }
   return nullptr;  // unreachable: every protocol is a case above (-Werror=switch-enum)
 }

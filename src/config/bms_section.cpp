@@ -9,6 +9,9 @@ namespace bessd::config {
 namespace {
 constexpr std::int64_t kHvListeningStaleMs = 10000;
 constexpr std::int64_t kHvListeningTimeoutMs = 15000;
+// BYD HVS sends its measurements and SOC every 10 s: two missed frames and a margin.
+constexpr std::int64_t kBydStaleMs = 25000;
+constexpr std::int64_t kBydTimeoutMs = 35000;
 }  // namespace
 
 std::string_view to_string(BmsTransport t) noexcept {
@@ -63,6 +66,17 @@ void read_bms(ObjectReader& in, BmsConfig& out) {
                     "is required with protocol \"pylontech_hv\": \"listen_only\" when the "
                     "inverter already talks to the pack, \"active\" when bessd is its only master");
   }
+  if (out.protocol == BmsProtocol::byd_hvs) {
+    // Listen-only by nature: no public source says what a BYD battery needs from its master.
+    if (role_given && out.bus_role != BmsBusRole::listen_only)
+      in.issues().add(in.child_pointer("bus_role"),
+                      "must be \"listen_only\" with protocol \"byd_hvs\": bessd cannot be a BYD "
+                      "battery's master (docs/protocols.md)");
+    out.bus_role = BmsBusRole::listen_only;
+    if (!stale_given)
+      out.stale_ms = timeout_given ? std::min(kBydStaleMs, out.timeout_ms) : kBydStaleMs;
+    if (!timeout_given) out.timeout_ms = std::max(out.stale_ms, kBydTimeoutMs);
+  }
   if (out.protocol == BmsProtocol::pylontech_hv && out.bus_role == BmsBusRole::listen_only) {
     // The pack answers only when its inverter polls, and inverters ask for the ensemble every 1 to
     // 6 s (docs/protocols.md, "The BMS: Pylontech HV"): 3 s would call a pack stale between two
@@ -73,6 +87,7 @@ void read_bms(ObjectReader& in, BmsConfig& out) {
     if (!timeout_given) out.timeout_ms = std::max(out.stale_ms, kHvListeningTimeoutMs);
   }
   if (out.address && out.protocol != BmsProtocol::pylontech_hv) {
+    // BYD's ids carry no address.
     in.issues().add(in.child_pointer("address"),
                     "applies to protocol \"pylontech_hv\" only (a pack's address on a shared "
                     "bus)");

@@ -122,7 +122,10 @@ void apply_data_freshness(Cycle& c) {
       cells.voltage_max_v = cells.voltage_min_v = v;
       f.estimated_cell_voltage_v = v;
     }
-    cells.temperature_min_c = cells.temperature_max_c = p.temperature_c;
+    // A BMS that sends cell temperature extremes but no cell voltages (BYD HVS) keeps its
+    // extremes; otherwise the pack sensor stands for every cell.
+    cells.temperature_min_c = p.cell_temperature_min_c ? p.cell_temperature_min_c : p.temperature_c;
+    cells.temperature_max_c = p.cell_temperature_max_c ? p.cell_temperature_max_c : p.temperature_c;
   }
   // Measured extremes that arrive incomplete count as missing data (never a guess).
   if (p.cells_at && !(cells.voltage_max_v && cells.voltage_min_v && cells.temperature_min_c &&

@@ -1,5 +1,6 @@
-// A Pylontech HV pack on the CAN bus (docs/protocols.md "The BMS: Pylontech HV CAN protocol"),
-// the whole stack against the simulator's HV pack (docs/simulator.md "Pylontech HV pack"):
+// The HV batteries on the CAN bus: a Pylontech HV pack (docs/protocols.md "The BMS: Pylontech HV
+// CAN protocol"), the whole stack against the simulator's HV pack (docs/simulator.md "Pylontech HV
+// pack"):
 // - active: bessd is the pack's only master, polls it, and commands its relay for what the
 //   controller allows; power flows both ways;
 // - listen-only: the simulator's inverter polls the pack, bessd reads the answers, puts the
@@ -78,6 +79,36 @@ TEST(HvPack, ListeningToAnInvertersPollsNeverTransmits) {
   EXPECT_EQ(bms.at("frames_received").get<int>(), 0) << bms.dump();
   EXPECT_TRUE(bms.at("channel_open").get<bool>()) << bms.dump();
   EXPECT_NE(s.dump().find("listening only"), std::string::npos) << s.dump();
+}
+
+// A BYD Battery-Box HVS beside its inverter: bessd listens (the only role), runs on the
+// battery's limits and estimated cells, shows what the battery is, and sends nothing.
+TEST(BydBattery, ListeningBesideItsInverterGetsPowerBothWaysAndNeverTransmits) {
+  SiteOptions options;
+  options.bms_period_ms = 400;  // limits every 0.4 s, the state every 2 s
+  options.sim_args = {"--bms-protocol", "byd_hvs"};
+  Site site(options);
+  site.patch_config({{"bms", {{"protocol", "byd_hvs"}, {"stale_ms", 5000}, {"timeout_ms", 8000}}},
+                     {"control", {{"mode", "manual"}, {"manual_setpoint_w", 1000}}}});
+  ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
+  ASSERT_TRUE(wait_for_write(site, 0, charging, 15s)) << site.bessd_output();
+  nlohmann::json s;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        s = site.api("GET", "/v1/status").body;
+        return s.at("pack").at("bms_name") == "Battery-Box Premium HVS";
+      },
+      15s))
+      << s.dump();
+  EXPECT_TRUE(s.at("active_faults").empty()) << s.dump();
+  EXPECT_EQ(s.at("pack").at("manufacturer"), "BYD");
+  EXPECT_EQ(s.at("protection").at("cell_data"), "estimated") << s.dump();
+  EXPECT_NE(s.dump().find("byd_hvs, listening only"), std::string::npos) << s.dump();
+
+  const std::int64_t discharge_asked = Site::now_us();
+  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-1000})").status, 200);
+  EXPECT_TRUE(wait_for_write(site, discharge_asked, discharging, 5s)) << site.sim("writes");
+  EXPECT_EQ(site.sim_status().at("bms").at("frames_received").get<int>(), 0);
 }
 
 }  // namespace

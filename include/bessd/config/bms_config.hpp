@@ -12,9 +12,11 @@ enum class BmsTransport : std::uint8_t { socketcan, slcan };
 inline constexpr auto kBmsTransportNames = std::to_array<EnumName<BmsTransport>>(
     {{BmsTransport::socketcan, "socketcan"}, {BmsTransport::slcan, "slcan"}});
 static_assert(enum_names_complete(kBmsTransportNames));
-enum class BmsProtocol : std::uint8_t { pylontech_lv, pylontech_hv };
-inline constexpr auto kBmsProtocolNames = std::to_array<EnumName<BmsProtocol>>(
-    {{BmsProtocol::pylontech_lv, "pylontech_lv"}, {BmsProtocol::pylontech_hv, "pylontech_hv"}});
+enum class BmsProtocol : std::uint8_t { pylontech_lv, pylontech_hv, byd_hvs };
+inline constexpr auto kBmsProtocolNames =
+    std::to_array<EnumName<BmsProtocol>>({{BmsProtocol::pylontech_lv, "pylontech_lv"},
+                                          {BmsProtocol::pylontech_hv, "pylontech_hv"},
+                                          {BmsProtocol::byd_hvs, "byd_hvs"}});
 static_assert(enum_names_complete(kBmsProtocolNames));
 /// Whether bessd may transmit on the BMS bus (docs/protocols.md, "Two bus roles").
 enum class BmsBusRole : std::uint8_t { active, listen_only };

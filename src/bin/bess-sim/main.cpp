@@ -23,9 +23,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
+#include <bessd/bms/protocols/byd_hvs_frames.hpp>
 #include <bessd/bms/protocols/pylontech_hv_frames.hpp>
 #include <bessd/modbus/testing/modbus_test_server.hpp>
 #include <bessd/sim/devices/bms_frames.hpp>
+#include <bessd/sim/devices/byd_battery_frames.hpp>
 #include <bessd/sim/devices/hv_pack_frames.hpp>
 #include <bessd/sim/devices/inverter_device.hpp>
 #include <bessd/sim/devices/meter_device.hpp>
@@ -97,6 +99,7 @@ class Simulator {
     frame_set_ = o.bms_protocol == "v1.3" ? PylontechFrameSet::v13 : PylontechFrameSet::v12;
     slcan_ = std::make_unique<SlcanBmsPort>(io, o.slcan_link);
     hv_ = o.bms_protocol == "pylontech_hv";
+    byd_ = o.bms_protocol == "byd_hvs";
     if (hv_) slcan_->on_frame([this](const bessd::can::CanFrame& f) { on_hv_frame(f); });
     const bool victron = o.profile == "victron_ess";
     const auto unit = static_cast<std::uint8_t>(o.unit_id >= 0 ? o.unit_id : (victron ? 100 : 1));
@@ -258,7 +261,39 @@ class Simulator {
     });
   }
 
+  // docs/simulator.md "BYD Battery-Box HVS": the battery's limits every period, its state every
+  // fifth (2 s and 10 s on a real one), beside an inverter that sends its own frames each period
+  // and asks for the identification burst at start and every 30th period.
+  void emit_byd() {
+    namespace byd = bessd::bms::byd_hvs;
+    std::vector<bessd::can::CanFrame> frames;
+    const auto report = world_.bms_report();
+    const bool identify = byd_periods_ % 30 == 0;
+    frames.push_back(byd::encode(byd::InverterFrame{byd::kIdInverterIdentify, identify}));
+    frames.push_back(byd::encode(byd::InverterFrame{byd::kIdInverterMeasurements, false}));
+    frames.push_back(byd::encode(byd::InverterFrame{byd::kIdInverterSoc, false}));
+    if (!silent_) {
+      frames.push_back(byd_limits_frame(report));
+      if (byd_periods_ % 5 == 0)
+        for (const auto& f : byd_state_frames(report)) frames.push_back(f);
+      if (identify)
+        for (const auto& f : byd_identification_burst(report)) frames.push_back(f);
+    }
+    const std::int64_t sending_us = steady_us();
+    if (slcan_->send(frames) && !silent_) {
+      last_frame_us_ = sending_us;
+      last_frame_ms_ = last_frame_us_ / 1000;
+      ++bursts_;
+      ++byd_periods_;
+    }
+    bms_timer_.expires_after(std::chrono::milliseconds(opts_.bms_period_ms));
+    bms_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) emit_byd();
+    });
+  }
+
   void emit_bms() {
+    if (byd_) return emit_byd();
     if (hv_) {
       if (opts_.hv_inverter_poll_ms > 0) emit_hv_inverter_poll();
       return;
@@ -380,6 +415,7 @@ class Simulator {
           {"frames_received", slcan_->frames_received()},
           {"channel_open", slcan_->channel_open()},
           {"lines_dropped", slcan_->lines_dropped()},
+          {"byd_periods", byd_periods_},
           {"hv",
            {{"enabled", hv_},
             {"polls_seen", hv_polls_seen_},
@@ -552,6 +588,8 @@ class Simulator {
   PylontechFrameSet frame_set_{PylontechFrameSet::v12};
   std::unique_ptr<SlcanBmsPort> slcan_;
   bool hv_{false};
+  bool byd_{false};
+  std::uint64_t byd_periods_{0};
   std::uint64_t hv_polls_seen_{0};
   std::uint64_t hv_inverter_polls_{0};
   std::uint64_t hv_wakes_{0};
@@ -593,8 +631,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 247));
   app.add_option("--slcan-link", o.slcan_link, "Symlink to the SLCAN pty (bessd's bms.device)");
   app.add_option("--bms-protocol", o.bms_protocol,
-                 "Pylontech LV frame set (v1.2, v1.3) or a Pylontech HV pack (pylontech_hv)")
-      ->check(CLI::IsMember({"v1.2", "v1.3", "pylontech_hv"}));
+                 "Pylontech LV frame set (v1.2, v1.3), a Pylontech HV pack (pylontech_hv) or a "
+                 "BYD Battery-Box HVS (byd_hvs)")
+      ->check(CLI::IsMember({"v1.2", "v1.3", "pylontech_hv", "byd_hvs"}));
   app.add_option("--hv-address", o.hv_address, "The HV pack's address (0-15)")
       ->check(CLI::Range(0, 15));
   app.add_option("--hv-inverter-poll-ms", o.hv_inverter_poll_ms,

@@ -1,6 +1,6 @@
 #pragma once
-// Little-endian field access and wire rounding shared by the BMS frame codecs (an internal header
-// of src/bms/protocols: not part of the public interface).
+// Little- and big-endian field access and wire rounding shared by the BMS frame codecs (an internal
+// header of src/bms/protocols: not part of the public interface).
 
 #include <algorithm>
 #include <cmath>
@@ -25,6 +25,18 @@ inline std::int16_t les16(const can::CanFrame& f, std::size_t at) {
 inline std::uint32_t le32(const can::CanFrame& f, std::size_t at) {
   return static_cast<std::uint32_t>(le16(f, at)) |
          (static_cast<std::uint32_t>(le16(f, at + 2)) << 16);
+}
+
+// Big-endian (BYD HVS).
+inline std::uint16_t be16(const can::CanFrame& f, std::size_t at) {
+  return static_cast<std::uint16_t>((f.data[at] << 8) | f.data[at + 1]);
+}
+inline std::int16_t bes16(const can::CanFrame& f, std::size_t at) {
+  return static_cast<std::int16_t>(be16(f, at));
+}
+inline void put16_be(can::CanFrame& f, std::size_t at, std::uint16_t v) {
+  f.data[at] = static_cast<std::uint8_t>(v >> 8);
+  f.data[at + 1] = static_cast<std::uint8_t>(v & 0xFF);
 }
 
 inline void put16(can::CanFrame& f, std::size_t at, std::uint16_t v) {

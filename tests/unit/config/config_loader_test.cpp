@@ -420,6 +420,19 @@ TEST(ConfigLoader, AListeningHvPackIsJudgedOverSeveralPolls) {
   EXPECT_EQ(short_timeout.bms.timeout_ms, 5000);
 }
 
+// BYD HVS: bessd can only listen, and the 10 s broadcast sets the stale and lost lines.
+TEST(ConfigLoader, ABydBatteryIsOnlyListenedTo) {
+  const Config byd = parse_config(minimal_json(R"("bms": {"protocol": "byd_hvs"})"));
+  EXPECT_EQ(byd.bms.protocol, BmsProtocol::byd_hvs);
+  EXPECT_EQ(byd.bms.bus_role, BmsBusRole::listen_only);
+  EXPECT_EQ(byd.bms.stale_ms, 25000);
+  EXPECT_EQ(byd.bms.timeout_ms, 35000);
+  const auto issues =
+      issues_of(minimal_json(R"("bms": {"protocol": "byd_hvs", "bus_role": "active"})"));
+  EXPECT_TRUE(has_issue(issues, "/bms/bus_role", "must be \"listen_only\" with protocol"))
+      << dump(issues);
+}
+
 TEST(ConfigLoader, CrossFieldChecks) {
   auto issues = issues_of(minimal_json(R"("control": {"min_soc_pct": 60, "max_soc_pct": 50},
       "bms": {"stale_ms": 6000, "timeout_ms": 5000},

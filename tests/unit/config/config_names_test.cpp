@@ -51,7 +51,7 @@ TEST(ConfigNames, EveryNameReadsAndWritesBack) {
   EXPECT_EQ(read_back(kScheduleActionKindNames),
             (Names{"charge", "hold", "discharge", "self_consumption", "idle"}));
   EXPECT_EQ(read_back(kBmsTransportNames), (Names{"socketcan", "slcan"}));
-  EXPECT_EQ(read_back(kBmsProtocolNames), (Names{"pylontech_lv", "pylontech_hv"}));
+  EXPECT_EQ(read_back(kBmsProtocolNames), (Names{"pylontech_lv", "pylontech_hv", "byd_hvs"}));
   EXPECT_EQ(read_back(kBmsBusRoleNames), (Names{"active", "listen_only"}));
   EXPECT_EQ(read_back(kChemistryNames), (Names{"LFP", "NMC", "NCA", "LiPo", "LiHV"}));
   EXPECT_EQ(read_back(kDetectionTypeNames), (Names{"heat", "smoke", "multi"}));

@@ -8,11 +8,21 @@ namespace bessd::app {
 
 namespace {
 
-// The pack is empty, or says so: its relay may be open on an under-voltage protection, and a
-// pack that keeps it open also reports no charge limit until it is told to close it.
-bool pack_needs_a_charge(const core::PackState& pack) {
-  return pack.protections.get(core::BmsCondition::cell_under_voltage) == core::FlagState::active ||
-         pack.requests.force_charge == true || pack.requests.discharge_enable == false;
+// Never ask a pack to close its relay for charging below this cell temperature: bessd itself
+// stops charging below 0 degC (docs/protection.md, OP-T-01), with a margin for the hysteresis.
+constexpr double kWarmEnoughToChargeC = 5.0;
+
+// The pack is empty (its under-voltage protection, or a charge request), does not itself refuse
+// charging, and is warm enough: its relay may be open on the protection, and a pack that keeps it
+// open may report no charge limit until it is told to close it.
+bool empty_pack_may_charge(const core::PackState& pack) {
+  const bool empty =
+      pack.protections.get(core::BmsCondition::cell_under_voltage) == core::FlagState::active ||
+      pack.requests.force_charge == true;
+  const auto coldest =
+      pack.cell_temperature_min_c ? pack.cell_temperature_min_c : pack.temperature_c;
+  return empty && pack.requests.charge_enable != false && coldest &&
+         *coldest >= kWarmEnoughToChargeC;
 }
 
 }  // namespace
@@ -28,10 +38,10 @@ bms::PowerFlowPermit power_flow_permit(const control::StepInput& in,
   });
   const bool fire = in.snapshot.fire_alarm_active || fire_latched;
   // The charge command only closes the relay: the current stays the pack's limit and the
-  // envelope's, which may be 0 W. An empty pack gets it even while its own limit is 0 A.
+  // envelope's, which may be 0 W. An empty, warm pack gets it even while its own limit is 0 A.
   permit.charge =
       running && !fire &&
-      (out.envelope.charge_power_max_w.value > 0.0 || pack_needs_a_charge(in.snapshot.pack));
+      (out.envelope.charge_power_max_w.value > 0.0 || empty_pack_may_charge(in.snapshot.pack));
   permit.discharge = running && !fire && out.envelope.discharge_power_max_w.value > 0.0;
   permit.wake = !fire;
   return permit;

@@ -282,7 +282,7 @@ void BmsMonitor::sync_ages() {
   // A protocol that keeps a time per frame (or per pack on a shared bus) dates a part by its
   // stalest contributor: health and the limits engine judge the same age.
   const auto take = [this](PackPart part, const std::optional<TimePoint>& at) {
-    if (at) part_at_[static_cast<std::size_t>(part)] = *at;
+    part_at_[static_cast<std::size_t>(part)] = at;
   };
   take(PackPart::measurements, state_.measured_at);
   take(PackPart::limits, state_.limits_at);

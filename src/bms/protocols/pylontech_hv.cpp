@@ -48,8 +48,9 @@ void oldest(std::optional<TimePoint>& into, const std::optional<TimePoint>& at) 
   if (at && (!into || *at < *into)) into = at;
 }
 
-// A frame every tower sends: its time, or, for a tower heard without it, the time the tower was
-// first heard (so that a tower whose frame never decodes goes stale instead of being left out).
+// A frame every pack that answers the ensemble poll sends: its time, or, for a pack that answers
+// without it, the time of its first answer (so that a pack whose frame never decodes goes stale
+// instead of being left out).
 std::optional<TimePoint> expected_at(const std::optional<TimePoint>& frame_at,
                                      const std::optional<TimePoint>& heard_at) {
   return frame_at ? frame_at : heard_at;
@@ -128,14 +129,14 @@ std::string PylontechHv::silence_hint(TimePoint now) const {
   } else {
     hint = "bessd polls (0x4200) as the pack's only master";
   }
-  // A tower gone quiet while another still answers.
+  // A pack gone quiet while another still answers.
   std::optional<TimePoint> newest;
   for (const auto& t : towers_)
     if (t.last_at && (!newest || *t.last_at > *newest)) newest = t.last_at;
   for (auto a : towers()) {
     const auto& last = towers_[a].last_at;
     if (newest && *newest - *last > std::chrono::seconds{3})
-      hint += "; the tower at address " + std::to_string(a) + " last answered " +
+      hint += "; the pack at address " + std::to_string(a) + " last answered " +
               seconds_text(now - *last) + " ago";
   }
   if (options_.address && !towers_[*options_.address].heard_at && !others_heard_.empty())
@@ -197,6 +198,7 @@ DecodeOutcome PylontechHv::store(Tower& t, const Frame& frame, TimePoint at) {
         if constexpr (std::is_same_v<T, Ensemble>) {
           t.ensemble = v;
           t.ensemble_at = at;
+          if (!t.first_ensemble_at) t.first_ensemble_at = at;
           return applied(PackPart::measurements, PackPart::charge);
         } else if constexpr (std::is_same_v<T, Limits>) {
           t.limits = v;
@@ -242,90 +244,69 @@ void PylontechHv::combine(core::PackState& state) const {
   combine_identity(state);
 }
 
+std::optional<std::uint8_t> PylontechHv::reference() const {
+  // The lowest address that answers the ensemble poll (a controller heard only on 0x73xx does
+  // not speak for the battery), else the lowest heard.
+  if (options_.address) return options_.address;
+  for (std::size_t a = 0; a < towers_.size(); ++a)
+    if (towers_[a].ensemble) return static_cast<std::uint8_t>(a);
+  const auto heard = towers();
+  if (heard.empty()) return std::nullopt;
+  return heard.front();
+}
+
 void PylontechHv::combine_measurements(core::PackState& state) const {
-  // Towers in parallel on one DC bus: the voltage is the lowest address's, the currents add up,
-  // the SOC is weighted by each tower's capacity (equal weights until every one is known).
-  std::optional<double> voltage, current, temperature, soh;
-  double soc_weighted = 0, weights = 0, soc_sum = 0;
-  std::size_t reporting = 0;
-  bool all_capacities = true;
-  std::optional<TimePoint> at;
-  for (const auto& t : towers_) {
-    if (!t.heard_at) continue;
-    oldest(at, expected_at(t.ensemble_at, t.heard_at));
-    if (!t.ensemble) continue;
-    const Ensemble& e = *t.ensemble;
-    if (!voltage) {
-      voltage = e.voltage_v;
-      temperature = e.temperature_c;
-    }
-    current = current.value_or(0.0) + e.current_a;
-    lowest(soh, e.soh_pct);
-    const auto ah = t.system ? reported_ah(t.system->capacity_ah) : std::nullopt;
-    all_capacities = all_capacities && ah.has_value();
-    soc_weighted += e.soc_pct * ah.value_or(0.0);
-    weights += ah.value_or(0.0);
-    soc_sum += e.soc_pct;
-    ++reporting;
-  }
-  if (reporting == 0) return;
-  state.voltage_v = voltage;
-  state.current_a = current;
-  state.temperature_c = temperature;
-  state.soc_pct = all_capacities && weights > 0 ? soc_weighted / weights
-                                                : soc_sum / static_cast<double>(reporting);
-  state.soh_pct = soh;
-  state.measured_at = at;
-  state.charge_at = at;
+  // One battery's readings: the reference pack's (docs/protocols.md, "Addresses").
+  const auto ref = reference();
+  if (!ref || !towers_[*ref].ensemble) return;
+  const Tower& t = towers_[*ref];
+  const Ensemble& e = *t.ensemble;
+  state.voltage_v = e.voltage_v;
+  state.current_a = e.current_a;
+  state.temperature_c = e.temperature_c;
+  state.soc_pct = e.soc_pct;
+  state.soh_pct = e.soh_pct;
+  state.measured_at = t.ensemble_at;
+  state.charge_at = t.ensemble_at;
 }
 
 void PylontechHv::combine_limits(core::PackState& state) const {
-  // Each tower's limits are its own; towers in parallel may share the current unevenly, so the
-  // bus gets the most restrictive tower's current limit times the number of towers.
+  // The most restrictive pack's limits: never more than any one of them allows.
   std::optional<double> cvl, dvl, ccl, dcl;
   std::optional<TimePoint> at;
   bool charge_refused = false;
-  std::size_t with_limits = 0;
   for (const auto& t : towers_) {
-    if (!t.heard_at) continue;
-    oldest(at, expected_at(t.limits_at, t.heard_at));
+    // A pack that answers the ensemble poll must send limits: until a valid 0x4220, it holds
+    // the limits back from its first answer.
+    oldest(at, expected_at(t.limits_at, t.first_ensemble_at));
     if (!t.limits) continue;
     const Limits& l = *t.limits;
-    ++with_limits;
     if (l.charge_voltage_limit_v) {
       lowest(cvl, *l.charge_voltage_limit_v);
     } else {
-      charge_refused = true;  // a charge cut-off of 0 V: this tower refuses charging
+      charge_refused = true;  // a charge cut-off of 0 V: this pack refuses charging
     }
     highest(dvl, l.discharge_voltage_limit_v);
     lowest(ccl, l.charge_current_limit_a);
     lowest(dcl, l.discharge_current_limit_a);
   }
-  if (with_limits == 0) return;
-  const auto n = static_cast<double>(with_limits);
+  if (!ccl) return;
   core::BmsLimits out;
   out.charge_voltage_limit_v = charge_refused ? std::nullopt : cvl;
   out.discharge_voltage_limit_v = dvl;
-  out.charge_current_limit_a = charge_refused ? 0.0 : *ccl * n;
-  out.discharge_current_limit_a = *dcl * n;
+  out.charge_current_limit_a = charge_refused ? 0.0 : *ccl;
+  out.discharge_current_limit_a = dcl;
   state.limits = out;
   state.limits_at = at;
 }
 
 void PylontechHv::combine_cells(core::PackState& state) const {
-  // The worst cell of any tower. Once any tower sends a kind, every tower is expected to.
-  bool voltages = false, temperatures = false;
-  for (const auto& t : towers_) {
-    voltages = voltages || t.cell_voltages;
-    temperatures = temperatures || t.cell_temperatures;
-  }
-  if (!voltages && !temperatures) return;
+  // The worst cell of any pack that sends cell frames; each kind dated by its stalest sender.
   std::optional<double> vmax, vmin, tmax, tmin;
   std::optional<TimePoint> at;
   for (const auto& t : towers_) {
-    if (!t.heard_at) continue;
-    if (voltages) oldest(at, expected_at(t.cell_voltages_at, t.heard_at));
-    if (temperatures) oldest(at, expected_at(t.cell_temperatures_at, t.heard_at));
+    oldest(at, t.cell_voltages_at);
+    oldest(at, t.cell_temperatures_at);
     if (t.cell_voltages) {
       highest(vmax, t.cell_voltages->max_v);
       lowest(vmin, t.cell_voltages->min_v);
@@ -335,6 +316,7 @@ void PylontechHv::combine_cells(core::PackState& state) const {
       lowest(tmin, t.cell_temperatures->min_c);
     }
   }
+  if (!at) return;
   state.cell_voltage_max_v = vmax;
   state.cell_voltage_min_v = vmin;
   state.cell_temperature_max_c = tmax;
@@ -349,7 +331,6 @@ void PylontechHv::combine_flags(core::PackState& state) const {
   std::optional<TimePoint> at;
   bool any = false;
   for (const auto& t : towers_) {
-    if (!t.heard_at) continue;
     if (t.status) {
       any = true;
       const FlagSets flags = interpret(*t.status, t.faults);
@@ -364,13 +345,13 @@ void PylontechHv::combine_flags(core::PackState& state) const {
     }
     if (t.forbidden) {
       any = true;
-      // Forbidden at any tower is forbidden on the bus.
+      // Forbidden by any pack is forbidden on the bus.
       requests.charge_enable = requests.charge_enable.value_or(true) && !t.forbidden->charge;
       requests.discharge_enable =
           requests.discharge_enable.value_or(true) && !t.forbidden->discharge;
     }
-    // 0x4250 is part of every answer burst; 0x4280/0x4290 count once a tower has sent them.
-    oldest(at, expected_at(t.status_at, t.heard_at));
+    // 0x4250 is part of every ensemble answer; 0x4280/0x4290 count once a pack has sent them.
+    oldest(at, expected_at(t.status_at, t.first_ensemble_at));
     oldest(at, t.faults_at);
     oldest(at, t.forbidden_at);
   }
@@ -382,17 +363,14 @@ void PylontechHv::combine_flags(core::PackState& state) const {
 }
 
 void PylontechHv::combine_identity(core::PackState& state) const {
-  // Towers in parallel: the installed capacity is the sum of each tower's (docs/protocols.md).
-  std::optional<double> capacity_ah;
-  std::optional<std::uint16_t> modules;
-  for (const auto& t : towers_) {
-    if (!t.system) continue;
-    if (auto ah = reported_ah(t.system->capacity_ah)) capacity_ah = capacity_ah.value_or(0) + *ah;
-    if (t.system->modules != 0)
-      modules = static_cast<std::uint16_t>(modules.value_or(0) + t.system->modules);
+  // The reference pack's nameplate: summing packs would count one pack twice on a bus where an
+  // emitter answers at two addresses (docs/protocols.md, "Addresses").
+  const auto ref = reference();
+  if (ref && towers_[*ref].system) {
+    const System& system = *towers_[*ref].system;
+    if (auto ah = reported_ah(system.capacity_ah)) state.capacity_ah = ah;
+    if (system.modules != 0) state.modules.total = system.modules;
   }
-  if (capacity_ah) state.capacity_ah = capacity_ah;
-  if (modules) state.modules.total = modules;
   if (!firmware_.empty()) state.firmware = firmware_;
   const std::string name = joined_name(name_part1_, name_part2_);
   if (!name.empty()) state.manufacturer = name;

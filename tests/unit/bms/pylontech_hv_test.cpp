@@ -93,25 +93,26 @@ TEST_F(PylontechHvTest, AProtectionAndAForceChargeRequestReachThePackState) {
   EXPECT_FALSE(state.protections.any_active());
 }
 
-// Two towers in parallel are one battery: currents and capacities add up, the SOC is weighted
-// by capacity, the worst cell and every tower's protections count, and the limits are the most
-// restrictive tower's times two.
-TEST_F(PylontechHvTest, TowersAddUpAndTheWorstOfThemCounts) {
+// Two packs answering: the reference pack (the lowest address that answers the ensemble poll)
+// gives the readings and nameplate; nothing is summed (an emitter answering at two addresses
+// must not count one pack twice); every pack's protections, forbidden marks, lower limits and
+// worst cell count.
+TEST_F(PylontechHvTest, OneBatteryIsReadAndTheWorstOfEveryPackCounts) {
   feed(pack_frame(0x4212, {0x3F, 0x08, 0x30, 0x75, 0x92, 0x04, 0x18, 0x64}));  // 0 A, 24 %
   feed(pack_frame(0x4222, {0x2D, 0x09, 0x00, 0x07, 0x24, 0x77, 0x24, 0x77}));  // 50 A, 50 A
   feed(pack_frame(0x4252, {0x03, 0, 0, 0, 0, 0, 0, 0}));
   feed(pack_frame(0x7322, {0x2D, 0x00, 0x03, 0x0F, 0x90, 0x00, 0x32, 0x00}));  // 50 Ah
-  // Tower 0: 212.0 V, +12 A (30120), 80 %, SOH 97, 100 Ah.
+  EXPECT_DOUBLE_EQ(*state.soc_pct, 24);
+  // Address 0: 212.0 V, +12 A (30120), 80 %, SOH 97, 100 Ah: now the reference.
   feed(pack_frame(0x4210, {0x48, 0x08, 0xA8, 0x75, 0x92, 0x04, 80, 97}));
   feed(pack_frame(0x7320, {0x2D, 0x00, 0x03, 0x0F, 0x90, 0x00, 0x64, 0x00}));
   EXPECT_EQ(proto.towers(), (std::vector<std::uint8_t>{0, 2}));
-  EXPECT_DOUBLE_EQ(*state.voltage_v, 212.0);  // the lowest address's
+  EXPECT_DOUBLE_EQ(*state.voltage_v, 212.0);
   EXPECT_NEAR(*state.current_a, 12.0, 1e-9);
-  EXPECT_NEAR(*state.soc_pct, (80.0 * 100 + 24.0 * 50) / 150, 1e-9);
-  EXPECT_DOUBLE_EQ(*state.soh_pct, 97);
-  EXPECT_DOUBLE_EQ(*state.capacity_ah, 150);
-  EXPECT_EQ(state.modules.total, 6);
-  // Tower 0's protection, forbidden mark, lower limit and cold cell count for the battery.
+  EXPECT_DOUBLE_EQ(*state.soc_pct, 80);
+  EXPECT_DOUBLE_EQ(*state.capacity_ah, 100);
+  EXPECT_EQ(state.modules.total, 3);
+  // Address 0's protection, forbidden mark, lower limit and cold cell count for the battery.
   EXPECT_EQ(feed(pack_frame(0x4250, {0x03, 0, 0, 0, 0, 0, 0x01, 0x00})).kind,
             DecodeOutcome::Kind::applied);
   EXPECT_EQ(state.protections.get(BmsCondition::cell_under_voltage), FlagState::active);
@@ -119,22 +120,48 @@ TEST_F(PylontechHvTest, TowersAddUpAndTheWorstOfThemCounts) {
   EXPECT_EQ(state.requests.charge_enable, false);
   EXPECT_EQ(state.requests.discharge_enable, true);
   feed(pack_frame(0x4220, {0x1C, 0x09, 0x10, 0x07, 0xB8, 0x75, 0x24, 0x77}));  // 13.6 A charge
-  EXPECT_NEAR(*state.limits.charge_current_limit_a, 2 * 13.6, 1e-9);
-  EXPECT_NEAR(*state.limits.discharge_current_limit_a, 2 * 50.0, 1e-9);
+  EXPECT_NEAR(*state.limits.charge_current_limit_a, 13.6, 1e-9);
+  EXPECT_NEAR(*state.limits.discharge_current_limit_a, 50.0, 1e-9);
   EXPECT_NEAR(*state.limits.charge_voltage_limit_v, 233.2, 1e-9);
   EXPECT_NEAR(*state.limits.discharge_voltage_limit_v, 180.8, 1e-9);
   feed(pack_frame(0x4242, {0xA6, 0x04, 0x88, 0x04, 0x03, 0x00, 0x19, 0x00}));  // 19.0, 16.0
   feed(pack_frame(0x4240, {0x4C, 0x04, 0x06, 0x04, 0x01, 0x00, 0x02, 0x00}));  // 10.0, 3.0
   EXPECT_DOUBLE_EQ(*state.cell_temperature_max_c, 19.0);
   EXPECT_NEAR(*state.cell_temperature_min_c, 3.0, 1e-9);
-  // Clearing it at tower 0 clears it on the bus.
+  // Clearing it at address 0 clears it on the bus.
   feed(pack_frame(0x4250, {0x03, 0, 0, 0, 0, 0, 0, 0}));
   EXPECT_FALSE(state.protections.any_active());
 }
 
-// A tower whose 0x4220 never decodes (or never comes) is not left out: the limits are dated from
-// when it was first heard, so they go stale.
-TEST_F(PylontechHvTest, ATowerWithoutValidLimitsHoldsTheLimitsBack) {
+// The same pack answering at two addresses (an emitter's "send at address 0 and 1"): the
+// battery is read once, never doubled.
+TEST_F(PylontechHvTest, APackAnsweringAtTwoAddressesIsNotCountedTwice) {
+  for (std::uint32_t base : {0x4210u, 0x4211u}) {
+    feed(pack_frame(base, {0x3F, 0x08, 0xA8, 0x75, 0x92, 0x04, 0x18, 0x64}));  // +12 A
+    feed(pack_frame(base + 0x10, {0x2D, 0x09, 0x00, 0x07, 0x24, 0x77, 0x24, 0x77}));
+    feed(pack_frame(base + 0x3110, {0x2D, 0x00, 0x03, 0x0F, 0x90, 0x00, 0x32, 0x00}));
+  }
+  EXPECT_NEAR(*state.current_a, 12.0, 1e-9);
+  EXPECT_NEAR(*state.limits.charge_current_limit_a, 50.0, 1e-9);
+  EXPECT_DOUBLE_EQ(*state.capacity_ah, 50);
+}
+
+// A controller heard only on the system frames (0x73xx) does not become the reference and holds
+// nothing back; a pack that stops sending cell frames holds back only the cells it sent.
+TEST_F(PylontechHvTest, APackHeardOnlyOnTheSystemFramesHoldsNothingBack) {
+  feed(pack_frame(0x7320, {0x2D, 0x00, 0x03, 0x0F, 0x90, 0x00, 0x32, 0x00}));
+  feed(pack_frame(0x4213, {0x3F, 0x08, 0x30, 0x75, 0x92, 0x04, 0x18, 0x64}));
+  feed(pack_frame(0x4223, {0x2D, 0x09, 0x00, 0x07, 0x24, 0x77, 0x24, 0x77}));
+  feed(pack_frame(0x4253, {0x03, 0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_DOUBLE_EQ(*state.voltage_v, 211.1);
+  EXPECT_EQ(state.measured_at, at);
+  EXPECT_EQ(state.limits_at, at);
+  EXPECT_EQ(state.flags_at, at);
+}
+
+// A pack whose 0x4220 never decodes (or never comes) is not left out: the limits are dated from
+// its first answer, so they go stale.
+TEST_F(PylontechHvTest, APackWithoutValidLimitsHoldsTheLimitsBack) {
   const TimePoint first = at;
   feed(pack_frame(0x4211, {0x3F, 0x08, 0x30, 0x75, 0x92, 0x04, 0x18, 0x64}));
   at += std::chrono::seconds{4};
@@ -142,7 +169,7 @@ TEST_F(PylontechHvTest, ATowerWithoutValidLimitsHoldsTheLimitsBack) {
   EXPECT_EQ(feed(pack_frame(0x4221, {0x2D, 0x09, 0x00, 0x07, 0x00, 0x70, 0x24, 0x77})).kind,
             DecodeOutcome::Kind::rejected);
   EXPECT_EQ(state.limits_at, first);
-  EXPECT_NEAR(*state.limits.charge_current_limit_a, 50.0, 1e-9);  // one tower's limits so far
+  EXPECT_NEAR(*state.limits.charge_current_limit_a, 50.0, 1e-9);  // one pack's limits so far
 }
 
 // Each frame keeps its own time: a pack whose 0x4280 stops (or is refused) makes the flags as
@@ -156,19 +183,16 @@ TEST_F(PylontechHvTest, FlagsAreAsOldAsTheirStalestFrame) {
   EXPECT_EQ(state.flags_at, early);
   feed(pack_frame(0x4280, {0x00, 0x00}));
   EXPECT_EQ(state.flags_at, at);
-  // A second tower that stops answering holds the flags back too.
+  // A second pack that stops answering holds the flags back too.
   feed(pack_frame(0x4251, {0x03, 0, 0, 0, 0, 0, 0, 0}));
   at += std::chrono::seconds{5};
   feed(pack_frame(0x4250, {0x03, 0, 0, 0, 0, 0, 0, 0}));
   feed(pack_frame(0x4280, {0x00, 0x00}));
   EXPECT_EQ(state.flags_at, at - std::chrono::seconds{5});
-  // Cells: 0x4230 and 0x4240 alike, and tower 1, heard without cell frames, holds them back.
+  // Cells: 0x4230 and 0x4240 alike; pack 1, which sends none, holds nothing back.
   feed(pack_frame(0x4230, {0xE4, 0x0C, 0xDF, 0x0C, 0x0E, 0x00, 0x08, 0x00}));
   at += std::chrono::seconds{2};
   feed(pack_frame(0x4240, {0xA6, 0x04, 0x88, 0x04, 0x03, 0x00, 0x19, 0x00}));
-  EXPECT_EQ(state.cells_at, at - std::chrono::seconds{7});
-  feed(pack_frame(0x4231, {0xE4, 0x0C, 0xDF, 0x0C, 0x0E, 0x00, 0x08, 0x00}));
-  feed(pack_frame(0x4241, {0xA6, 0x04, 0x88, 0x04, 0x03, 0x00, 0x19, 0x00}));
   EXPECT_EQ(state.cells_at, at - std::chrono::seconds{2});
 }
 
@@ -183,13 +207,6 @@ TEST_F(PylontechHvTest, AZeroVoltChargeCutOffRefusesChargingAndKeepsTheLimitsFre
   EXPECT_EQ(state.limits.charge_current_limit_a, 0.0);
   EXPECT_NEAR(*state.limits.discharge_current_limit_a, 50.0, 1e-9);
   EXPECT_EQ(state.limits_at, at);
-}
-
-TEST_F(PylontechHvTest, TheInstalledCapacityIsTheSumOfTheTowers) {
-  feed(pack_frame(0x7320, {0x2D, 0x00, 0x03, 0x0F, 0x90, 0x00, 0x32, 0x00}));
-  feed(pack_frame(0x7321, {0x2D, 0x00, 0x03, 0x0F, 0x90, 0x00, 0x32, 0x00}));
-  EXPECT_DOUBLE_EQ(*state.capacity_ah, 100);
-  EXPECT_EQ(state.modules.total, 6);
 }
 
 TEST(PylontechHv, AConfiguredAddressIsTheOnlyOneFollowed) {

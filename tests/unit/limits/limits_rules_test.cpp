@@ -306,10 +306,24 @@ const RuleRow kRules[] = {
     {"NoTemperatureAtAllBlocksChargeOnly",
      [](LimitsInput& in, LimitsSettings&) {
        in.pack.cells_at.reset();
+       in.pack.cell_temperature_min_c.reset();
+       in.pack.cell_temperature_max_c.reset();
        in.pack.temperature_c.reset();
      },
      0.0, CauseKind::temperature, "OP-T-01", 100.0, CauseKind::bms_limit, "BMS",
      "reports no temperature"},
+    // A BMS with cell temperature extremes but no cell voltages (BYD HVS): the coldest cell, not
+    // the pack sensor, decides.
+    {"CellTemperaturesWithoutCellVoltagesStillBlockAColdCharge",
+     [](LimitsInput& in, LimitsSettings&) {
+       in.pack.cells_at.reset();
+       in.pack.cell_voltage_min_v.reset();
+       in.pack.cell_voltage_max_v.reset();
+       in.pack.temperature_c = 12.0;
+       in.pack.cell_temperature_min_c = -3.0;
+       in.pack.cell_temperature_max_c = 12.0;
+     },
+     0.0, CauseKind::temperature, nullptr, std::nullopt, std::nullopt, nullptr, nullptr},
     {"OP_V_05_AtTheBmsCvlBlocksChargeOnly",
      [](LimitsInput& in, LimitsSettings&) { in.pack.voltage_v = 56.8; }, 0.0, CauseKind::bms_limit,
      "OP-V-05", 100.0, CauseKind::bms_limit, "BMS", "at the 56.80 V charge voltage limit"},

@@ -11,11 +11,13 @@
 //   the controller forbids it, and commands the relay (0x8210) for the directions the controller
 //   allows right now: none under a fire alarm, a latched fault or a blocked site.
 //
-// Towers (docs/protocols.md, "Addresses"): every pack controller that answers, at addresses
-// 0-15, is one tower of the same battery, and bessd sees their sum: currents and capacities
-// add up, the limits are the most restrictive tower's times the number of towers, the cell
-// extremes and flags are the worst of any tower. Each frame keeps its own time per tower, so a
-// tower that stops answering makes the data stale. With `bms.address` only that pack is read.
+// Several packs (docs/protocols.md, "Addresses"): pack controllers answer at addresses 0-15.
+// bessd reads one battery: the reference pack (`bms.address`, else the lowest address that
+// answers the ensemble poll) gives the measurements, SOC and nameplate; every pack's limits
+// count, the most restrictive winning, and so do its cell extremes and flags. Nothing is summed:
+// an emitter that answers at two addresses must not count one pack twice. Each frame keeps its
+// own time per pack, so a pack that stops answering makes the data stale. With `bms.address`
+// only that pack is read.
 
 #include <array>
 #include <optional>
@@ -54,12 +56,13 @@ class PylontechHv final : public BmsProtocol {
   std::vector<std::uint8_t> towers() const;
 
  private:
-  /// What one tower (one address) said last, each frame with its own arrival time.
+  /// What one pack (one address) said last, each frame with its own arrival time.
   struct Tower {
     std::optional<TimePoint> heard_at;  // first frame
     std::optional<TimePoint> last_at;   // latest frame
     std::optional<Ensemble> ensemble;
     std::optional<TimePoint> ensemble_at;
+    std::optional<TimePoint> first_ensemble_at;
     std::optional<Limits> limits;
     std::optional<TimePoint> limits_at;
     std::optional<CellVoltages> cell_voltages;
@@ -78,6 +81,7 @@ class PylontechHv final : public BmsProtocol {
   /// Store the frame in its tower; the part of the PackState it changes.
   DecodeOutcome store(Tower& tower, const Frame& frame, TimePoint at);
   void combine(core::PackState& state) const;
+  std::optional<std::uint8_t> reference() const;
   void combine_measurements(core::PackState& state) const;
   void combine_limits(core::PackState& state) const;
   void combine_cells(core::PackState& state) const;

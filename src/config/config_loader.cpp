@@ -50,6 +50,16 @@ void check_schedule(const Config& config, IssueList& issues) {
   }
 }
 
+// A BYD HVS sends no cell voltages and no protection bits: bessd's own cell-voltage rules, run
+// on the pack voltage per cell, are all it has besides the battery's limits.
+void check_bms_needs(const Config& config, IssueList& issues) {
+  if (config.bms.protocol == BmsProtocol::byd_hvs && !config.battery.series_cells)
+    issues.add("/battery/series_cells",
+               "is required with bms.protocol \"byd_hvs\": the battery sends no cell voltages, "
+               "so bessd's cell-voltage protection runs on the pack voltage divided by the cells "
+               "in series (HVS: 32 per module, HVM: 16; docs/protocols.md)");
+}
+
 }  // namespace
 
 ConfigError::ConfigError(std::string source, std::vector<ConfigIssue> issues)
@@ -127,6 +137,7 @@ Config parse_config(std::string_view text, const std::string& source) {
     read_schedule(r, config.schedule);
   }
   check_schedule(config, issues);
+  check_bms_needs(config, issues);
   top.accept("$schema");  // editors may point at config/schema/bessd.schema.json
   top.finish();
   if (!issues.empty()) throw ConfigError(source, issues.items());

@@ -122,10 +122,16 @@ void apply_data_freshness(Cycle& c) {
       cells.voltage_max_v = cells.voltage_min_v = v;
       f.estimated_cell_voltage_v = v;
     }
-    // A BMS that sends cell temperature extremes but no cell voltages (BYD HVS) keeps its
-    // extremes; otherwise the pack sensor stands for every cell.
-    cells.temperature_min_c = p.cell_temperature_min_c ? p.cell_temperature_min_c : p.temperature_c;
-    cells.temperature_max_c = p.cell_temperature_max_c ? p.cell_temperature_max_c : p.temperature_c;
+    // The pack sensor stands for every cell; a BMS that also sends cell temperature extremes but
+    // no cell voltages (BYD HVS) widens the range to them: the colder and the warmer reading win.
+    const auto widen = [](std::optional<double> cell, std::optional<double> pack, auto pick) {
+      if (cell && pack) return std::optional<double>{pick(*cell, *pack)};
+      return cell ? cell : pack;
+    };
+    cells.temperature_min_c = widen(p.cell_temperature_min_c, p.temperature_c,
+                                    [](double a, double b) { return std::min(a, b); });
+    cells.temperature_max_c = widen(p.cell_temperature_max_c, p.temperature_c,
+                                    [](double a, double b) { return std::max(a, b); });
   }
   // Measured extremes that arrive incomplete count as missing data (never a guess).
   if (p.cells_at && !(cells.voltage_max_v && cells.voltage_min_v && cells.temperature_min_c &&

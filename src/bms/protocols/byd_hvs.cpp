@@ -9,6 +9,8 @@ namespace bessd::bms::byd_hvs {
 
 namespace {
 
+constexpr double kTrickleA = 1.0;
+
 DecodeOutcome applied(PackPart part, std::optional<PackPart> also = std::nullopt) {
   return {DecodeOutcome::Kind::applied, part, {}, also};
 }
@@ -47,6 +49,9 @@ void BydHvs::reset() {
 }
 
 std::optional<TimePoint> BydHvs::measured_at() const {
+  // Both frames come in the same 10 s burst, and the cold-charge rule needs the coldest cell:
+  // the measurements count only once both have come.
+  if (!measurements_at_ || !cell_temperatures_at_) return std::nullopt;
   std::optional<TimePoint> at;
   oldest(at, measurements_at_);
   oldest(at, cell_temperatures_at_);
@@ -66,10 +71,18 @@ DecodeOutcome BydHvs::fold(const Frame& frame, TimePoint at, core::PackState& st
       [&](const auto& v) -> DecodeOutcome {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, Limits>) {
-          state.limits.charge_voltage_limit_v = v.charge_voltage_limit_v;
+          // A 0 V charge limit refuses charging; a limit of 1 A or less is how some inverter
+          // firmwares' BYD variants say 0 A (they never send less): refused as well.
+          const bool charge = v.charge_voltage_limit_v > 0 && v.charge_current_limit_a > kTrickleA;
+          if (charge) {
+            state.limits.charge_voltage_limit_v = v.charge_voltage_limit_v;
+          } else {
+            state.limits.charge_voltage_limit_v.reset();
+          }
+          state.limits.charge_current_limit_a = charge ? v.charge_current_limit_a : 0.0;
           state.limits.discharge_voltage_limit_v = v.discharge_voltage_limit_v;
-          state.limits.charge_current_limit_a = v.charge_current_limit_a;
-          state.limits.discharge_current_limit_a = v.discharge_current_limit_a;
+          state.limits.discharge_current_limit_a =
+              v.discharge_current_limit_a > kTrickleA ? v.discharge_current_limit_a : 0.0;
           state.limits_at = at;
           // No flags on this bus: the limits are how the battery stops a direction, and their
           // age is the flags' age (docs/protocols.md "The BMS: BYD Battery-Box HVS").
@@ -78,7 +91,12 @@ DecodeOutcome BydHvs::fold(const Frame& frame, TimePoint at, core::PackState& st
         } else if constexpr (std::is_same_v<T, States>) {
           state.soc_pct = v.soc_pct;
           state.soh_pct = std::min(v.soh_pct, 100.0);
-          if (v.full_capacity_ah > 0) state.capacity_ah = v.full_capacity_ah;
+          // The installed capacity: the full-charge capacity may shrink with the health, and an
+          // installed energy read low could pass an energy cap it breaks; scaled back up.
+          if (v.full_capacity_ah > 0)
+            state.capacity_ah = v.soh_pct > 0 && v.soh_pct < 100
+                                    ? v.full_capacity_ah * 100.0 / v.soh_pct
+                                    : v.full_capacity_ah;
           state.available_capacity_ah = v.remaining_capacity_ah;
           state.charge_at = at;
           return applied(PackPart::charge);
@@ -87,7 +105,7 @@ DecodeOutcome BydHvs::fold(const Frame& frame, TimePoint at, core::PackState& st
           state.current_a = options_.invert_current ? -v.current_a : v.current_a;
           state.temperature_c = v.temperature_c;
           measurements_at_ = at;
-          state.measured_at = measured_at();
+          if (cell_temperatures_at_) state.measured_at = measured_at();
           return applied(PackPart::measurements);
         } else if constexpr (std::is_same_v<T, CellTemperatures>) {
           // Kept without cells_at: with no cell voltages the cell view is estimated, and these

@@ -45,6 +45,15 @@ TEST(BydHvsFrames, CapturedLimits) {
   EXPECT_NEAR(v.charge_current_limit_a, 25.6, 1e-9);
 }
 
+// Bytes 4-5 are the discharge limit, 6-7 the charge limit (the open simulator's configuration
+// and the open emulator agree): a vector with different values, so a swap cannot pass.
+TEST(BydHvsFrames, TheDischargeLimitComesBeforeTheChargeLimit) {
+  const auto v =
+      byd_decoded_as<Limits>(std_frame(0x110, {0x09, 0x20, 0x06, 0x40, 0x00, 0xFA, 0x00, 0x64}));
+  EXPECT_NEAR(v.discharge_current_limit_a, 25.0, 1e-9);
+  EXPECT_NEAR(v.charge_current_limit_a, 10.0, 1e-9);
+}
+
 TEST(BydHvsFrames, CapturedStatesMeasurementsAndCells) {
   const auto s =
       byd_decoded_as<States>(std_frame(0x150, {0x26, 0x0C, 0x27, 0x10, 0x00, 0xF3, 0x00, 0xFA}));

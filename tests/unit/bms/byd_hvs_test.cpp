@@ -54,10 +54,34 @@ TEST_F(BydHvsTest, TheCapturedBroadcastFillsThePackState) {
   EXPECT_FALSE(state.cell_voltage_max_v);
 }
 
-// The measurements are as old as the older of 0x1D0 and 0x210, once 0x210 has come.
+// A charge voltage limit of 0 V, or a current limit of 1 A or less (the floor some inverter
+// firmwares' BYD variants never go below), refuses that direction.
+TEST_F(BydHvsTest, AZeroVoltOrTrickleLimitRefusesThatDirection) {
+  feed(0x110, {0x00, 0x00, 0x06, 0x40, 0x00, 0xFA, 0x00, 0x64});  // CVL 0 V, 25.0 A, 10.0 A
+  EXPECT_FALSE(state.limits.charge_voltage_limit_v);
+  EXPECT_EQ(state.limits.charge_current_limit_a, 0.0);
+  EXPECT_NEAR(*state.limits.discharge_current_limit_a, 25.0, 1e-9);
+  feed(0x110, {0x09, 0x20, 0x06, 0x40, 0x00, 0x0A, 0x00, 0x0A});  // 1.0 A both ways
+  EXPECT_EQ(state.limits.charge_current_limit_a, 0.0);
+  EXPECT_EQ(state.limits.discharge_current_limit_a, 0.0);
+  EXPECT_FALSE(state.limits.charge_voltage_limit_v);
+}
+
+// The installed capacity: a full-charge capacity that shrank with the health is scaled back, so
+// that an energy cap is never judged on a low reading.
+TEST_F(BydHvsTest, TheInstalledCapacityIsNotReadLowOnAnAgedBattery) {
+  feed(0x150, {0x26, 0x0C, 0x23, 0x28, 0x00, 0xF3, 0x00, 0xE1});  // SOH 90.00 %, 22.5 Ah
+  EXPECT_NEAR(*state.capacity_ah, 25.0, 1e-9);
+  EXPECT_NEAR(*state.soh_pct, 90.0, 1e-9);
+}
+
+// The measurements are as old as the older of 0x1D0 and 0x210, and count only once both came:
+// the cold-charge rule needs the coldest cell.
 TEST_F(BydHvsTest, MeasurementsAreAsOldAsTheirStalestFrame) {
-  feed(0x210, {0x00, 0xBE, 0x00, 0xB4, 0, 0, 0, 0});
+  feed(0x1D0, {0x08, 0x49, 0x00, 0x00, 0x00, 0xB4, 0x03, 0x08});
   EXPECT_FALSE(state.measured_at);
+  feed(0x210, {0x00, 0xBE, 0x00, 0xB4, 0, 0, 0, 0});
+  EXPECT_EQ(state.measured_at, at);
   const TimePoint cells = at;
   at += std::chrono::seconds{10};
   feed(0x1D0, {0x08, 0x49, 0x00, 0x00, 0x00, 0xB4, 0x03, 0x08});

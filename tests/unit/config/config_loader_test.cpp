@@ -420,16 +420,27 @@ TEST(ConfigLoader, AListeningHvPackIsJudgedOverSeveralPolls) {
   EXPECT_EQ(short_timeout.bms.timeout_ms, 5000);
 }
 
-// BYD HVS: bessd can only listen, and the 10 s broadcast sets the stale and lost lines.
-TEST(ConfigLoader, ABydBatteryIsOnlyListenedTo) {
-  const Config byd = parse_config(minimal_json(R"("bms": {"protocol": "byd_hvs"})"));
+// BYD HVS: bessd can only listen, the 10 s broadcast sets the stale and lost lines, and with no
+// cell voltages on the bus the series count is required.
+std::string byd_json(const std::string& bms, bool with_series_cells = true) {
+  return R"({"site": {"jurisdiction": "GB", "location": "outdoor_wall"},
+             "battery": {"chemistry": "LFP", "nominal_energy_kwh": 5.0)" +
+         std::string(with_series_cells ? R"(, "series_cells": 64)" : "") + R"(},
+             "bms": )" +
+         bms + "}";
+}
+
+TEST(ConfigLoader, ABydBatteryIsOnlyListenedToAndNeedsItsSeriesCount) {
+  const Config byd = parse_config(byd_json(R"({"protocol": "byd_hvs"})"));
   EXPECT_EQ(byd.bms.protocol, BmsProtocol::byd_hvs);
   EXPECT_EQ(byd.bms.bus_role, BmsBusRole::listen_only);
   EXPECT_EQ(byd.bms.stale_ms, 25000);
   EXPECT_EQ(byd.bms.timeout_ms, 35000);
-  const auto issues =
-      issues_of(minimal_json(R"("bms": {"protocol": "byd_hvs", "bus_role": "active"})"));
+  auto issues = issues_of(byd_json(R"({"protocol": "byd_hvs", "bus_role": "active"})"));
   EXPECT_TRUE(has_issue(issues, "/bms/bus_role", "must be \"listen_only\" with protocol"))
+      << dump(issues);
+  issues = issues_of(byd_json(R"({"protocol": "byd_hvs"})", false));
+  EXPECT_TRUE(has_issue(issues, "/battery/series_cells", "is required with bms.protocol"))
       << dump(issues);
 }
 

@@ -34,7 +34,7 @@ class BydHvs final : public BmsProtocol {
 
  private:
   DecodeOutcome fold(const Frame& frame, TimePoint at, core::PackState& state);
-  std::optional<TimePoint> measured_at() const;  // the older of 0x1D0 and 0x210 (once seen)
+  std::optional<TimePoint> measured_at() const;  // the older of 0x1D0 and 0x210, once both came
 
   BydHvsOptions options_;
   std::optional<TimePoint> last_inverter_at_;

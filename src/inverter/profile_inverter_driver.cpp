@@ -144,7 +144,7 @@ void ProfileInverterDriver::Impl::arm_timer() {
 ProfileInverterDriver::ProfileInverterDriver(boost::asio::io_context& io,
                                              modbus::ModbusClient& client, Profile profile,
                                              DriverOptions options, const Clock& clock)
-    : impl_(std::make_shared<Impl>(io, client, std::move(profile), options, clock)) {}
+    : impl_(std::make_shared<Impl>(io, client, std::move(profile), std::move(options), clock)) {}
 
 ProfileInverterDriver::~ProfileInverterDriver() {
   try {

@@ -250,7 +250,7 @@ TEST_F(GoodWeDeviceTest, AForcedModeHoldsForHoursWithoutAnotherWrite) {
   const auto writes = device->status().at("writes").get<std::size_t>();
   // Six simulated hours and a day on the device's clock: no keep-alive, no revert.
   for (int minute = 0; minute < 6 * 60; ++minute) {
-    now_ms += 4 * 60'000;
+    now_ms += std::int64_t{4} * 60'000;
     step(60.0);
     ASSERT_TRUE(remote()) << minute;
     ASSERT_DOUBLE_EQ(commanded_w(), -300) << minute;

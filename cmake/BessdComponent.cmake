@@ -26,7 +26,7 @@ function(bessd_check_test_name name kind)
   endif()
 endfunction()
 
-# bessd_unit_test(<name> [PURE] SOURCES ... DEPS ... [LABELS integration]): one gtest
+# bessd_unit_test(<name> [PURE] SOURCES ... DEPS ... [LABELS integration|unsanitized]): one gtest
 # executable, named unit_<component> or, with the label integration, integration_<what>. Each is
 # part of the target quick_tests, which the developers' lane builds (scripts/test.sh --quick).
 # PURE: the program tests pure components only (docs/architecture.md, rule 1) and makes no thread
@@ -55,12 +55,12 @@ function(bessd_unit_test name)
 endfunction()
 
 # bessd_system_test(<name> SOURCE <file> [DEPS ...] [NEEDS <targets>...] [TIMEOUT s] [COST n]
-#                   [SERIAL]):
+#                   [SERIAL] [LABELS ...]):
 # a gtest program, system_<behaviour>, that runs the built binaries (NEEDS: bessd, bess-sim, ...).
 # Without TIMEOUT its cases get the test preset's. COST: ctest starts costlier cases first when it
 # has no timings of its own yet (a fresh tree, as in CI), so a long one does not end the run alone.
 function(bessd_system_test name)
-  cmake_parse_arguments(ARG "SERIAL" "SOURCE;TIMEOUT;COST" "DEPS;NEEDS" ${ARGN})
+  cmake_parse_arguments(ARG "SERIAL" "SOURCE;TIMEOUT;COST" "DEPS;NEEDS;LABELS" ${ARGN})
   bessd_check_test_name(${name} system)
   add_executable(${name} ${ARG_SOURCE})
   target_link_libraries(${name} PRIVATE bessd_warnings ${ARG_DEPS} GTest::gtest_main)
@@ -68,7 +68,7 @@ function(bessd_system_test name)
   if(ARG_NEEDS)
     add_dependencies(${name} ${ARG_NEEDS})
   endif()
-  set(properties LABELS "system")
+  set(properties LABELS "system;${ARG_LABELS}")
   if(ARG_TIMEOUT)
     list(APPEND properties TIMEOUT ${ARG_TIMEOUT})
   endif()

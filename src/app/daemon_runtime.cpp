@@ -246,8 +246,7 @@ struct DaemonRuntime::Impl {
     inverter_driver = std::move(inverter.driver);
     inverter_driver->set_event_handler([this](const core::Event& e) {
       // The inverter link's error count in /v1/status: every problem it reported, not the clears.
-      if (e.edge != core::EventEdge::cleared && e.severity >= core::Severity::warning)
-        ++inverter_problems;
+      if (inverter::is_link_problem(e)) ++inverter_problems;
       on_event(e);
     });
 

@@ -61,7 +61,7 @@ SiteMeter::SiteMeter(boost::asio::io_context& io, const Clock& clock,
   driver_ = std::make_unique<inverter::ProfileInverterDriver>(io, *client_, std::move(profile),
                                                               options, clock);
   driver_->set_event_handler([this, on_event = std::move(on_event)](const core::Event& e) {
-    if (e.edge != core::EventEdge::cleared && e.severity >= core::Severity::warning) ++problems_;
+    if (inverter::is_link_problem(e)) ++problems_;
     if (on_event) on_event(e);
   });
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace bessd::inverter {
 
@@ -45,6 +46,7 @@ void ProfileInverterDriver::Impl::assert_target(Target t, const std::function<vo
   }
   const bool command_changed =
       t.kind != asserted.kind || t.battery_power_w != asserted.battery_power_w;
+  budget_exempt = t.kind == CommandKind::safe_state;
   write_all(
       writes->writes, guard([this, t, done, command_changed](auto current, const Status& s) {
         if (!current) return done(fail(ErrorCode::disconnected, "link changed"));
@@ -56,6 +58,14 @@ void ProfileInverterDriver::Impl::assert_target(Target t, const std::function<vo
                  "volatile grid setpoint not offered (older Venus OS): using the stored setpoint "
                  "(written on change only)");
             return assert_target(t, done);
+          }
+          // A spent write budget (docs/profiles.md "Write budget"): not left at the old
+          // command, which may be forcing the battery, but held in the safe state, which is
+          // written whatever the budget says; the command is retried as any failed one.
+          if (std::exchange(budget_refused, false)) {
+            Target safe;
+            safe.kind = CommandKind::safe_state;
+            return assert_target(safe, [done, s](const Status&) { done(s); });
           }
           // A read-back mismatch has an event of its own (inverter.readback_mismatch).
           if (s.error().code != ErrorCode::readback_mismatch)

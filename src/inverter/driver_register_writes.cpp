@@ -3,6 +3,7 @@
 // write read back and compared within half a step.
 #include "profile_inverter_driver_impl.hpp"
 
+#include <chrono>
 #include <cmath>
 
 #include <bessd/inverter/registers/register_codec.hpp>
@@ -67,9 +68,46 @@ void ProfileInverterDriver::Impl::write_all(std::vector<PointWrite> writes,
   write_and_verify(at, regs, items, next);
 }
 
+Status ProfileInverterDriver::Impl::spend_budget(const std::vector<EncodedWrite>& items) {
+  const TimePoint now = clock.now();
+  for (const auto& item : items) {
+    if (budget.allows(item.name, now)) continue;
+    const auto budget_per_day = *profile.point(item.name)->write_budget_per_day;
+    const auto room = budget.room_again_at(item.name, now);
+    const long minutes =
+        room ? static_cast<long>(std::chrono::ceil<std::chrono::minutes>(*room - now).count()) : 0;
+    const std::string what = "point " + item.name + " (stored in EEPROM or flash) was written " +
+                             std::to_string(budget.used(item.name, now)) +
+                             " times in 24 h, its write budget is " +
+                             std::to_string(budget_per_day) + " a day";
+    const std::map<std::string, std::string> fields{
+        {"point", item.name}, {"budget_per_day", std::to_string(budget_per_day)}};
+    if (budget_exempt) {
+      condition("inverter.write_budget", true, Severity::warning,
+                what + ": the safe state is written anyway", fields);
+      continue;
+    }
+    condition("inverter.write_budget", true, Severity::warning,
+              what + ": the battery is held in the safe state, and commands wait another " +
+                  std::to_string(minutes) + " min",
+              fields);
+    budget_refused = true;
+    return fail(ErrorCode::unsupported, what);
+  }
+  bool budgeted = false;
+  for (const auto& item : items) {
+    budget.record(item.name, now);
+    budgeted = budgeted || profile.point(item.name)->write_budget_per_day.has_value();
+  }
+  if (budgeted && !budget_exempt)
+    condition("inverter.write_budget", false, Severity::warning, "write budgets have room again");
+  return Status{};
+}
+
 void ProfileInverterDriver::Impl::write_and_verify(PointAddress at, const Registers& regs,
                                                    const std::vector<EncodedWrite>& items,
                                                    const std::function<void(Status)>& done) {
+  if (auto spent = spend_budget(items); !spent) return done(spent);
   client.write_registers(
       at.unit, at.address, regs,
       guard([this, at, regs, items, done](auto current, const Status& s) {

@@ -144,7 +144,7 @@ void ProfileInverterDriver::Impl::arm_timer() {
 ProfileInverterDriver::ProfileInverterDriver(boost::asio::io_context& io,
                                              modbus::ModbusClient& client, Profile profile,
                                              DriverOptions options, const Clock& clock)
-    : impl_(std::make_shared<Impl>(io, client, std::move(profile), options, clock)) {}
+    : impl_(std::make_shared<Impl>(io, client, std::move(profile), std::move(options), clock)) {}
 
 ProfileInverterDriver::~ProfileInverterDriver() {
   try {
@@ -157,6 +157,14 @@ ProfileInverterDriver::~ProfileInverterDriver() {
 void ProfileInverterDriver::start() {
   if (impl_->running) return;
   impl_->running = true;
+  // A profile not checked on a real device is said at every start, and stays in status (a
+  // meter's too: a wrong register there is a wrong grid reading).
+  const std::string unverified = impl_->profile.verification.warning(impl_->profile.name);
+  if (!unverified.empty())
+    impl_->condition("inverter.profile_unverified", true, Severity::warning, unverified,
+                     {{"profile", impl_->profile.name},
+                      {"verification", std::string(enum_name(kVerificationLevelNames,
+                                                             impl_->profile.verification.level))}});
   std::weak_ptr<Impl> weak = impl_;
   impl_->client.set_link_handler([weak](bool up, const std::string& detail) {
     if (auto self = weak.lock(); self && self->running) self->on_link(up, detail);

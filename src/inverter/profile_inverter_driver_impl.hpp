@@ -33,6 +33,7 @@
 #include <bessd/inverter/planning/obey_check.hpp>
 #include <bessd/inverter/planning/point_layout.hpp>
 #include <bessd/inverter/planning/point_values.hpp>
+#include <bessd/inverter/planning/write_budget.hpp>
 #include <bessd/inverter/planning/write_planner.hpp>
 #include <bessd/inverter/registers/sunspec.hpp>
 
@@ -98,6 +99,9 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   // Values from the last poll (and read-backs), and what is written for a command.
   PointValues values{profile};
   WritePlanner planner{profile};
+  WriteBudget budget{profile};
+  bool budget_exempt{false};   // the writes under way are the safe state's
+  bool budget_refused{false};  // the last write was refused by a spent write budget
   ObeyCheck obey;
   std::optional<InverterState> state;
   std::optional<double> last_readback_w;
@@ -191,6 +195,9 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   void write_and_verify(PointAddress at, const Registers& regs,
                         const std::vector<EncodedWrite>& items,
                         const std::function<void(Status)>& done);
+  /// Counts the request against the write budgets; a failure when it would overspend one
+  /// (the safe state is written anyway, and says so).
+  Status spend_budget(const std::vector<EncodedWrite>& items);
 
   // driver_commands.cpp
   Result<WritePlan> plan(const Target& t);

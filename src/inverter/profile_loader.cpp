@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <set>
+#include <utility>
 
 #include <bessd/config/config_error.hpp>
 #include <bessd/config/config_loader.hpp>
@@ -68,6 +69,22 @@ const PointSpec* Profile::control_point(ControlRole role) const {
   return it == control.points.end() ? nullptr : point(it->second);
 }
 
+std::string Verification::warning(const std::string& profile_name) const {
+  switch (level) {
+    case VerificationLevel::hardware:
+      return {};
+    case VerificationLevel::documented:
+      return "profile " + profile_name +
+             " was written from public register maps and has not been checked on a real device "
+             "(docs/profiles.md \"Verification\"): watch the first charge and discharge";
+    case VerificationLevel::undeclared:
+      break;
+  }
+  return "profile " + profile_name +
+         " does not say how it was verified (no \"verification\"; docs/profiles.md "
+         "\"Verification\"): watch the first charge and discharge";
+}
+
 namespace {
 
 struct StyleNeeds {
@@ -96,6 +113,8 @@ StyleNeeds needs_of(ControlStyle style) {
       return {{ControlRole::setpoint},
               {ControlRole::setpoint_fallback, ControlRole::discharge_limit_w,
                ControlRole::charge_current_limit_a, ControlRole::charge_voltage_limit_v}};
+    case ControlStyle::directional:
+      return {{ControlRole::direction, ControlRole::magnitude}, {}};
   }
   return {};
 }
@@ -196,6 +215,16 @@ void read_point(const Json& j, const std::string& name, const std::string& ptr, 
   in.boolean("sunspec_sentinels", p.sunspec_sentinels);
   in.boolean("persistent", p.persistent);
   in.boolean("read_alone", p.read_alone);
+  std::int64_t budget = 0;
+  if (in.integer("write_budget_per_day", budget, 1, 100000)) {
+    p.write_budget_per_day = static_cast<unsigned>(budget);
+    // A stored setting is read first and written only on change; without that, every lease's
+    // re-assertion would spend the budget (docs/profiles.md "Write budget").
+    if (p.access != Access::read_write || !p.persistent)
+      issues.add(in.child_pointer("write_budget_per_day"),
+                 "only a stored setting (access \"rw\" and \"persistent\": true) has a write "
+                 "budget");
+  }
   in.finish();
 }
 
@@ -222,7 +251,8 @@ SafetyCapabilities derive_capabilities(const Profile& prof) {
   };
   switch (prof.control.style) {
     case ControlStyle::none:
-    case ControlStyle::battery_setpoint:  // a generic register: the author declares it
+    case ControlStyle::battery_setpoint:  // generic registers: the author declares it
+    case ControlStyle::directional:
       break;
     case ControlStyle::sunspec_storage:
       c.sticky_hold = writes_zero(ControlRole::revert_timeout_s);
@@ -259,7 +289,7 @@ void read_capabilities(ObjectReader& root, Profile& prof, IssueList& issues) {
   static constexpr Item kItems[] = {
       {"sticky_hold", &SafetyCapabilities::sticky_hold,
        "the safe state writing 0 to the revert timer (sunspec_storage) or to both device limits "
-       "(grid_setpoint)"},
+       "(grid_setpoint); for battery_setpoint and directional the author declares it"},
       {"voltage_limit", &SafetyCapabilities::voltage_limit,
        "a control point \"charge_voltage_limit_v\""},
       {"current_limit", &SafetyCapabilities::current_limit,
@@ -273,7 +303,8 @@ void read_capabilities(ObjectReader& root, Profile& prof, IssueList& issues) {
     bool declared = false;
     if (!cap.boolean(item.key, declared) || !cap.has(item.key)) continue;
     const bool free_choice = std::string_view(item.key) == "sticky_hold" &&
-                             prof.control.style == ControlStyle::battery_setpoint;
+                             (prof.control.style == ControlStyle::battery_setpoint ||
+                              prof.control.style == ControlStyle::directional);
     if (free_choice) {
       prof.capabilities.*(item.field) = declared;
       continue;
@@ -284,6 +315,102 @@ void read_capabilities(ObjectReader& root, Profile& prof, IssueList& issues) {
                      (derived.*(item.field) ? "has" : "lacks") + " " + item.shown_by);
   }
   cap.finish();
+}
+
+/// `direction_codes`: required with the directional style, refused with any other.
+void read_direction_codes(ObjectReader& ctl, ControlSpec& control) {
+  const bool directional = control.style == ControlStyle::directional;
+  if (!directional && ctl.has("direction_codes")) {
+    ctl.accept("direction_codes");
+    ctl.issues().add(ctl.child_pointer("direction_codes"),
+                     "only the directional control style takes direction codes");
+    return;
+  }
+  auto codes = ctl.object("direction_codes", directional ? Presence::required : Presence::optional);
+  if (!codes.present()) return;
+  const auto code = NumberRange::between(0, 4294967295.0);
+  codes.number("charge", control.direction_codes.charge, code, Presence::required);
+  codes.number("discharge", control.direction_codes.discharge, code, Presence::required);
+  codes.number("idle", control.direction_codes.idle, code, Presence::required);
+  codes.finish();
+  const DirectionCodes& c = control.direction_codes;
+  // Idle may share a code with a direction (a charge at 0 W): only the two directions must
+  // differ.
+  if (c.charge == c.discharge)
+    ctl.issues().add(ctl.child_pointer("direction_codes"),
+                     "charge and discharge need different codes");
+}
+
+/// The directional style's points: a magnitude is unsigned (the direction carries the sign).
+void check_directional(const Profile& prof, IssueList& issues) {
+  if (prof.control.style != ControlStyle::directional) return;
+  const PointSpec* magnitude = prof.control_point(ControlRole::magnitude);
+  if (magnitude == nullptr) return;  // reported with the style's roles
+  if (magnitude->sign != SignConvention::none)
+    issues.add(magnitude->pointer + "/sign",
+               "the magnitude of a directional control is unsigned: the direction code carries "
+               "the sign (remove \"sign\")");
+  if (magnitude->type != RegisterType::u16 && magnitude->type != RegisterType::u32)
+    issues.add(magnitude->pointer + "/type",
+               "the magnitude of a directional control must be u16 or u32");
+  // A code the register cannot hold would fail to encode, and the power beside it would go out
+  // without it.
+  const PointSpec* direction = prof.control_point(ControlRole::direction);
+  if (direction == nullptr) return;
+  const bool unsigned_register =
+      direction->type == RegisterType::u16 || direction->type == RegisterType::u32;
+  if (!unsigned_register || direction->scale != 1.0)
+    issues.add(direction->pointer,
+               "the direction point of a directional control holds codes: "
+               "type u16 or u32, no scale");
+  const double max_code = direction->type == RegisterType::u16 ? 65535.0 : 4294967295.0;
+  const DirectionCodes& c = prof.control.direction_codes;
+  for (const auto& [name, code] : {std::pair{"charge", c.charge},
+                                   std::pair{"discharge", c.discharge}, std::pair{"idle", c.idle}})
+    if (code != std::floor(code) || code < 0 || code > max_code)
+      issues.add(std::string("/control/direction_codes/") + name,
+                 "must be a whole number the direction point can hold (0.." +
+                     std::to_string(static_cast<std::uint64_t>(max_code)) + ")");
+}
+
+/// `target_writes` set a device up for a target; they must not write the target's own points,
+/// or the device would run a new value with the old power before the plan's writes.
+void check_target_writes(const Profile& prof, IssueList& issues) {
+  for (std::size_t i = 0; i < prof.control.target_writes.size(); ++i)
+    for (const auto& [role, point] : prof.control.points)
+      if (prof.control.target_writes[i].point == point)
+        issues.add("/control/target_writes/" + std::to_string(i) + "/point",
+                   "point \"" + point + "\" is the control's " + std::string(to_string(role)) +
+                       " point, which the style writes itself");
+}
+
+/// `verification`: how far the profile was checked. Optional (profiles written before it
+/// existed load as "undeclared" and are warned about like "documented" ones).
+void read_verification(ObjectReader& root, Verification& v) {
+  auto in = root.object("verification");
+  if (!in.present()) return;
+  // "undeclared" is what a profile without the key gets, never something to write.
+  const config::EnumTable<VerificationLevel> levels{{"documented", VerificationLevel::documented},
+                                                    {"hardware", VerificationLevel::hardware}};
+  in.enumeration("level", v.level, levels, Presence::required);
+  const bool hardware = v.level == VerificationLevel::hardware;
+  const Presence needed = hardware ? Presence::required : Presence::optional;
+  in.string("by", v.by, needed, false);
+  in.string("firmware", v.firmware, needed, false);
+  in.string("date", v.date);
+  in.array("sources", [&](const Json& e, const std::string& ptr) {
+    if (e.is_string() && !e.get<std::string>().empty())
+      v.sources.push_back(e.get<std::string>());
+    else
+      in.issues().add(ptr, "must be a non-empty text, got " + config::describe_json(e));
+  });
+  if (!hardware)
+    for (const char* key : {"by", "firmware", "date"})
+      if (in.has(key))
+        in.issues().add(in.child_pointer(key),
+                        "only a hardware verification names who, on which "
+                        "firmware and when");
+  in.finish();
 }
 
 struct Span {
@@ -367,9 +494,11 @@ Profile parse_profile(const Json& document, const std::string& source) {
       }
       PointSpec p;
       p.sunspec_sentinels = prof.sunspec;
-      // "description" is documentation only; read_point rejects unknown keys.
+      // "description" and "source" (where the register is documented) are for readers only;
+      // read_point rejects unknown keys.
       Json copy = pj;
       copy.erase("description");
+      copy.erase("source");
       read_point(copy, key, ptr, issues, p);
       prof.points.emplace(key, std::move(p));
     }
@@ -481,6 +610,8 @@ Profile parse_profile(const Json& document, const std::string& source) {
     }
     read_const_writes(ctl, "safe_state", prof.control.safe_state);
     read_const_writes(ctl, "release", prof.control.release);
+    read_const_writes(ctl, "target_writes", prof.control.target_writes);
+    read_direction_codes(ctl, prof.control);
     ctl.array("preconditions", [&](const Json& e, const std::string& ptr) {
       ObjectReader pr(&e, ptr, issues);
       Precondition pc;
@@ -566,8 +697,13 @@ Profile parse_profile(const Json& document, const std::string& source) {
     if (prof.control.style != ControlStyle::none && prof.control.safe_state.empty())
       issues.add("/control/safe_state",
                  "a controllable profile must declare its safe-state writes");
-    for (const auto* list : {&prof.control.safe_state, &prof.control.release}) {
-      const std::string key = list == &prof.control.safe_state ? "safe_state" : "release";
+    check_directional(prof, issues);
+    check_target_writes(prof, issues);
+    for (const auto* list :
+         {&prof.control.safe_state, &prof.control.release, &prof.control.target_writes}) {
+      const std::string key = list == &prof.control.safe_state ? "safe_state"
+                              : list == &prof.control.release  ? "release"
+                                                               : "target_writes";
       for (std::size_t i = 0; i < list->size(); ++i) {
         const auto& w = (*list)[i];
         const std::string wp = "/control/" + key + "/" + std::to_string(i) + "/point";
@@ -580,6 +716,7 @@ Profile parse_profile(const Json& document, const std::string& source) {
     }
   }
   read_capabilities(root, prof, issues);
+  read_verification(root, prof.verification);
   root.finish();
   if (issues.empty()) {
     check_references(prof, issues);

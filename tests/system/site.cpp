@@ -193,7 +193,9 @@ Site::Site(SiteOptions options) : options_(std::move(options)) {
   c["inverter"]["profile"] = options_.profile;
   c["inverter"]["profile_dir"] = root + "/config/profiles";
   c["inverter"]["tcp"]["port"] = port;
-  c["inverter"]["unit_id"] = options_.profile == "victron_ess" ? 100 : 1;
+  // Each vendor's default address, as bess-sim serves it.
+  c["inverter"]["unit_id"] =
+      options_.profile == "victron_ess" ? 100 : (options_.profile == "goodwe_et" ? 247 : 1);
   c["inverter"]["poll_period_ms"] = 200;
   c["control"]["period_ms"] = 200;
   c["control"]["mode"] = "manual";
@@ -257,7 +259,7 @@ bool Site::start_bessd(std::chrono::milliseconds timeout) {
   return start_bessd({}, {}, timeout);
 }
 
-bool Site::start_bessd(std::vector<int> listen_fds, std::vector<std::string> env,
+bool Site::start_bessd(const std::vector<int>& listen_fds, std::vector<std::string> env,
                        std::chrono::milliseconds timeout) {
   notify_ = std::make_unique<NotifySocket>(dir_.path() + "/notify" + std::to_string(restarts_++) +
                                            ".sock");
@@ -265,7 +267,7 @@ bool Site::start_bessd(std::vector<int> listen_fds, std::vector<std::string> env
   // As bessd.service's StateDirectory= does: the safety state's default folder.
   env.push_back("STATE_DIRECTORY=" + dir_.path());
   bessd_ = std::make_unique<Process>(std::vector<std::string>{BESSD_BIN, "--config", config_path_},
-                                     std::move(env), std::move(listen_fds));
+                                     std::move(env), listen_fds);
   const bool ready = notify_->wait_for("READY=1", timeout);
   // Nobody reads the notify socket after this: close it, or bessd's STATUS= updates fill its
   // queue (net.unix.max_dgram_qlen) and sd_notify() blocks the daemon's event loop.

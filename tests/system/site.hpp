@@ -47,7 +47,7 @@ class Site {
   /// Starts bessd and waits for READY=1 (asserts on failure through the returned bool).
   bool start_bessd(std::chrono::milliseconds timeout = std::chrono::seconds(15));
   /// The same with sockets passed as systemd would (Process `listen_fds`) and extra environment.
-  bool start_bessd(std::vector<int> listen_fds, std::vector<std::string> env,
+  bool start_bessd(const std::vector<int>& listen_fds, std::vector<std::string> env,
                    std::chrono::milliseconds timeout = std::chrono::seconds(15));
   Process* bessd() { return bessd_.get(); }
   void forget_bessd() { bessd_.reset(); }

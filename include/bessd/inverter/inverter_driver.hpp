@@ -41,9 +41,18 @@ class InverterDriver {
   /// Those reactions so far; null when the driver does not measure them.
   virtual const LatencyHistogram* safety_reactions() const { return nullptr; }
   /// Raised/cleared edges: inverter.link_lost, inverter.readback_mismatch,
-  /// inverter.not_obeying, inverter.precondition; once: inverter.write_failed,
-  /// inverter.discovery_failed, inverter.control_unavailable, inverter.setpoint_fallback.
+  /// inverter.not_obeying, inverter.precondition, inverter.write_budget; raised at start:
+  /// inverter.profile_unverified; once: inverter.write_failed, inverter.discovery_failed,
+  /// inverter.control_unavailable, inverter.setpoint_fallback.
   virtual void set_event_handler(EventHandler handler) = 0;
 };
+
+/// Whether an event of a device's driver counts as a problem of its link (the link's
+/// error_count in GET /v1/status): a warning or worse that is raised, but not the start-up
+/// notice that the profile was never checked on hardware, which says nothing of the link.
+inline bool is_link_problem(const core::Event& e) {
+  return e.edge != core::EventEdge::cleared && e.severity >= core::Severity::warning &&
+         !e.code.ends_with(".profile_unverified");
+}
 
 }  // namespace bessd::inverter

@@ -75,6 +75,10 @@ struct PointSpec {
   /// Polled on its own: a register the device may not answer (a value its configuration may
   /// lack) must not fail the read of the readings around it.
   bool read_alone{false};
+  /// Writes allowed in any 24 hours (a register the device stores in EEPROM or flash, which
+  /// wears out): beyond it bessd writes no command to the point, only the safe state, and raises
+  /// inverter.write_budget (docs/profiles.md "Write budget"). Absent: no cap.
+  std::optional<unsigned> write_budget_per_day;
   std::size_t register_count() const { return registers::register_count(type, string_registers); }
 };
 
@@ -83,12 +87,14 @@ enum class ControlStyle : std::uint8_t {
   battery_setpoint,  // one signed battery-power setpoint register
   sunspec_storage,   // SunSpec model 124 (StorCtl_Mod, InWRte/OutWRte, revert timeout)
   grid_setpoint,     // Victron ESS: grid setpoint = grid − battery + target
+  directional,       // a direction code (charge / discharge / idle) and an unsigned magnitude
 };
 inline constexpr auto kControlStyleNames =
     std::to_array<EnumName<ControlStyle>>({{ControlStyle::none, "none"},
                                            {ControlStyle::battery_setpoint, "battery_setpoint"},
                                            {ControlStyle::sunspec_storage, "sunspec_storage"},
-                                           {ControlStyle::grid_setpoint, "grid_setpoint"}});
+                                           {ControlStyle::grid_setpoint, "grid_setpoint"},
+                                           {ControlStyle::directional, "directional"}});
 static_assert(enum_names_complete(kControlStyleNames));
 
 /// What a control point does for its control style: the keys of `control.points` in a
@@ -107,6 +113,8 @@ enum class ControlRole : std::uint8_t {
   discharge_limit_w,       // grid_setpoint: the device's discharge power limit
   charge_current_limit_a,  // grid_setpoint: the device's charge current limit
   charge_voltage_limit_v,  // grid_setpoint: the device's charge voltage limit
+  direction,               // directional: the code of the direction (charge, discharge, idle)
+  magnitude,               // directional: the battery power, W, unsigned
 };
 inline constexpr auto kControlRoleNames = std::to_array<EnumName<ControlRole>>(
     {{ControlRole::setpoint, "setpoint"},
@@ -121,7 +129,9 @@ inline constexpr auto kControlRoleNames = std::to_array<EnumName<ControlRole>>(
      {ControlRole::grid_charging, "grid_charging"},
      {ControlRole::discharge_limit_w, "discharge_limit_w"},
      {ControlRole::charge_current_limit_a, "charge_current_limit_a"},
-     {ControlRole::charge_voltage_limit_v, "charge_voltage_limit_v"}});
+     {ControlRole::charge_voltage_limit_v, "charge_voltage_limit_v"},
+     {ControlRole::direction, "direction"},
+     {ControlRole::magnitude, "magnitude"}});
 static_assert(enum_names_complete(kControlRoleNames));
 
 /// Which InverterState field a reading feeds: the keys of `readings` in a profile
@@ -203,6 +213,38 @@ struct SafetyCapabilities {
   bool battery_power_sign_known{false};
 };
 
+/// directional style: what the direction point is written to charge, to discharge, and to keep
+/// the battery idle (a zero target; the magnitude is then written 0).
+struct DirectionCodes {
+  double charge{0.0};
+  double discharge{0.0};
+  double idle{0.0};
+};
+
+/// How far a profile has been checked (docs/profiles.md "Verification"). bessd warns at start
+/// and in status for anything short of hardware.
+enum class VerificationLevel : std::uint8_t {
+  undeclared,  // the profile says nothing (a profile written before the key existed)
+  documented,  // written from public register maps only
+  hardware,    // checked on a real device
+};
+inline constexpr auto kVerificationLevelNames =
+    std::to_array<EnumName<VerificationLevel>>({{VerificationLevel::undeclared, "undeclared"},
+                                                {VerificationLevel::documented, "documented"},
+                                                {VerificationLevel::hardware, "hardware"}});
+static_assert(enum_names_complete(kVerificationLevelNames));
+
+struct Verification {
+  VerificationLevel level{VerificationLevel::undeclared};
+  std::string by;                    // hardware: who checked it
+  std::string firmware;              // hardware: on which firmware
+  std::string date;                  // hardware: when (free text, ISO date recommended)
+  std::vector<std::string> sources;  // the register maps and code the profile was written from
+
+  /// Empty for a hardware-checked profile; else the warning bessd gives at start and in status.
+  std::string warning(const std::string& profile_name) const;
+};
+
 struct ControlSpec {
   ControlStyle style{ControlStyle::none};
   /// Re-assert period of the target, s (config `lease_s` overrides).
@@ -222,6 +264,11 @@ struct ControlSpec {
   std::vector<Precondition> preconditions;
   /// grid_setpoint: rewrite only when the new setpoint differs by more than this, W.
   double deadband_w{10.0};
+  /// Written before every power target, in order (a "remote control on" or "passive mode"
+  /// register the device needs before it takes a target); a persistent point only on change.
+  std::vector<ConstWrite> target_writes;
+  /// directional: the direction point's code for each direction.
+  DirectionCodes direction_codes;
 };
 
 struct Profile {
@@ -239,6 +286,7 @@ struct Profile {
   std::map<std::int64_t, core::InverterOperating> operating_states;
   ControlSpec control;
   SafetyCapabilities capabilities;
+  Verification verification;
 
   const PointSpec* point(const std::string& point_name) const;
   const PointSpec* control_point(ControlRole role) const;

@@ -102,8 +102,16 @@ class Simulator {
     byd_ = o.bms_protocol == "byd_hvs";
     if (hv_) slcan_->on_frame([this](const bessd::can::CanFrame& f) { on_hv_frame(f); });
     const bool victron = o.profile == "victron_ess";
-    const auto unit = static_cast<std::uint8_t>(o.unit_id >= 0 ? o.unit_id : (victron ? 100 : 1));
-    device_ = victron ? make_victron_device(unit, world_) : make_sunspec_device(unit, world_);
+    const bool goodwe = o.profile == "goodwe_et";
+    // Each vendor's own default unit: Victron's GX 100, GoodWe 247 (0xF7), SunSpec devices 1.
+    const int default_unit = victron ? 100 : (goodwe ? 247 : 1);
+    const auto unit = static_cast<std::uint8_t>(o.unit_id >= 0 ? o.unit_id : default_unit);
+    if (victron)
+      device_ = make_victron_device(unit, world_);
+    else if (goodwe)
+      device_ = make_goodwe_device(unit, world_);
+    else
+      device_ = make_sunspec_device(unit, world_);
     tcp_ = ModbusTestServer::tcp(static_cast<std::uint16_t>(o.modbus_port));
     device_->add_server(tcp_.get());
     if (!o.modbus_rtu_link.empty()) {
@@ -622,12 +630,13 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{"bess-sim: a simulated home battery site (pack, BMS, inverter, house, PV)"};
   app.add_option("--profile", o.profile, "Inverter register profile")
-      ->check(CLI::IsMember({"sunspec", "victron_ess"}));
+      ->check(CLI::IsMember({"sunspec", "victron_ess", "goodwe_et"}));
   app.add_option("--modbus-port", o.modbus_port, "Modbus TCP port on 127.0.0.1 (0 = any free)")
       ->check(CLI::Range(0, 65535));
   app.add_option("--modbus-rtu-link", o.modbus_rtu_link,
                  "Also serve Modbus RTU on a pty, symlinked here");
-  app.add_option("--unit-id", o.unit_id, "Modbus unit id (default 1, victron_ess 100)")
+  app.add_option("--unit-id", o.unit_id,
+                 "Modbus unit id (default 1, victron_ess 100, goodwe_et 247)")
       ->check(CLI::Range(1, 247));
   app.add_option("--slcan-link", o.slcan_link, "Symlink to the SLCAN pty (bessd's bms.device)");
   app.add_option("--bms-protocol", o.bms_protocol,

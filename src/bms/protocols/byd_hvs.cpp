@@ -15,10 +15,6 @@ DecodeOutcome applied(PackPart part, std::optional<PackPart> also = std::nullopt
   return {DecodeOutcome::Kind::applied, part, {}, also};
 }
 
-void oldest(std::optional<TimePoint>& into, const std::optional<TimePoint>& at) {
-  if (at && (!into || *at < *into)) into = at;
-}
-
 }  // namespace
 
 std::vector<can::CanFilter> BydHvs::filters() const {
@@ -52,10 +48,7 @@ std::optional<TimePoint> BydHvs::measured_at() const {
   // Both frames come in the same 10 s burst, and the cold-charge rule needs the coldest cell:
   // the measurements count only once both have come.
   if (!measurements_at_ || !cell_temperatures_at_) return std::nullopt;
-  std::optional<TimePoint> at;
-  oldest(at, measurements_at_);
-  oldest(at, cell_temperatures_at_);
-  return at;
+  return std::min(*measurements_at_, *cell_temperatures_at_);  // as old as the older of the two
 }
 
 DecodeOutcome BydHvs::apply(const can::CanFrame& frame, TimePoint at, core::PackState& state) {

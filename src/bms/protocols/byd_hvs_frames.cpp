@@ -1,7 +1,6 @@
 #include <bessd/bms/protocols/byd_hvs_frames.hpp>
 
 #include <cmath>
-#include <cstdio>
 #include <type_traits>
 
 #include "wire_fields.hpp"
@@ -23,13 +22,10 @@ Failure malformed(const can::CanFrame& f, const char* why) {
   return wire::malformed(kProtocol, f, why);
 }
 Failure implausible(const can::CanFrame& f, const char* what, double value, const char* unit) {
-  char why[96];
-  std::snprintf(why, sizeof why, "%s %.1f %s outside the plausible range (wrong byte order?)", what,
-                value, unit);
-  return malformed(f, why);
+  return wire::implausible(kProtocol, f, what, value, unit);
 }
-bool temperature_ok(double c) {
-  return c >= kMinTemperatureC && c <= kMaxTemperatureC;
+std::optional<Failure> temperature_window(const can::CanFrame& f, const char* what, double c) {
+  return wire::temperature_window(kProtocol, f, what, c, kMinTemperatureC, kMaxTemperatureC);
 }
 
 using R = Result<std::optional<Frame>>;
@@ -58,8 +54,7 @@ R decode_measurements(const can::CanFrame& f) {
   const Measurements v{be16(f, 0) * 0.1, bes16(f, 2) * 0.1, bes16(f, 4) * 0.1};
   if (v.voltage_v > kMaxPackVoltageV) return implausible(f, "pack voltage", v.voltage_v, "V");
   if (std::abs(v.current_a) > kMaxCurrentA) return implausible(f, "current", v.current_a, "A");
-  if (!temperature_ok(v.temperature_c))
-    return implausible(f, "temperature", v.temperature_c, "degC");
+  if (auto bad = temperature_window(f, "temperature", v.temperature_c)) return *bad;
   return R{Frame{v}};
 }
 
@@ -67,7 +62,7 @@ R decode_cell_temperatures(const can::CanFrame& f) {
   if (f.dlc < 4) return too_short(f, 4);
   const CellTemperatures v{bes16(f, 0) * 0.1, bes16(f, 2) * 0.1};
   for (double c : {v.max_c, v.min_c})
-    if (!temperature_ok(c)) return implausible(f, "cell temperature", c, "degC");
+    if (auto bad = temperature_window(f, "cell temperature", c)) return *bad;
   if (v.min_c > v.max_c) return malformed(f, "minimum cell temperature above the maximum");
   return R{Frame{v}};
 }

@@ -33,7 +33,7 @@ std::string joined_name(const std::string& part1, const std::string& part2) {
   return name;
 }
 
-// Several towers' flags: active anywhere is active; ok only where no tower has it active.
+// Several packs' flags: active anywhere is active; ok only where no pack has it active.
 void merge(BmsFlagSet& into, const BmsFlagSet& from) {
   for (std::size_t i = 0; i < core::kBmsConditionCount; ++i) {
     const auto c = static_cast<BmsCondition>(i);
@@ -52,11 +52,11 @@ void oldest(std::optional<TimePoint>& into, const std::optional<TimePoint>& at) 
 // without it, the time of its first answer (so that a pack whose frame never decodes goes stale
 // instead of being left out).
 std::optional<TimePoint> expected_at(const std::optional<TimePoint>& frame_at,
-                                     const std::optional<TimePoint>& heard_at) {
-  return frame_at ? frame_at : heard_at;
+                                     const std::optional<TimePoint>& first_answer_at) {
+  return frame_at ? frame_at : first_answer_at;
 }
 
-// Requests of several towers: true anywhere wins; unknown only when no tower tells.
+// Requests of several packs: true anywhere wins; unknown only when no pack tells.
 void any_of(std::optional<bool>& into, std::optional<bool> value) {
   if (value) into = into.value_or(false) || *value;
 }
@@ -90,10 +90,10 @@ std::vector<can::CanFilter> PylontechHv::filters() const {
   return {can::CanFilter{0x4200, 0x1FFFFF00, true}, can::CanFilter{0x7300, 0x1FFFFF00, true}};
 }
 
-std::vector<std::uint8_t> PylontechHv::towers() const {
+std::vector<std::uint8_t> PylontechHv::packs() const {
   std::vector<std::uint8_t> out;
-  for (std::size_t a = 0; a < towers_.size(); ++a)
-    if (towers_[a].heard_at) out.push_back(static_cast<std::uint8_t>(a));
+  for (std::size_t a = 0; a < packs_.size(); ++a)
+    if (packs_[a].heard_at) out.push_back(static_cast<std::uint8_t>(a));
   return out;
 }
 
@@ -101,10 +101,10 @@ std::vector<can::CanFrame> PylontechHv::keepalive_frames() const {
   if (options_.role == BusRole::listen_only) return {};
   std::vector<can::CanFrame> out{encode(Request{kRequestEnsemble})};
   if (polls_sent_++ % kSystemPollEvery == 0) out.push_back(encode(Request{kRequestSystem}));
-  // Wake and relay commands go out plain and at each tower's address (one pack firmware acts
+  // Wake and relay commands go out plain and at each pack's address (one pack firmware acts
   // only on `base + address`; docs/protocols.md, "Two bus roles").
   std::vector<std::uint8_t> addresses{0};
-  for (auto a : towers())
+  for (auto a : packs())
     if (a != 0) addresses.push_back(a);
   if (options_.address && *options_.address != 0 &&
       std::find(addresses.begin(), addresses.end(), *options_.address) == addresses.end())
@@ -131,25 +131,29 @@ std::string PylontechHv::silence_hint(TimePoint now) const {
   }
   // A pack gone quiet while another still answers.
   std::optional<TimePoint> newest;
-  for (const auto& t : towers_)
+  for (const auto& t : packs_)
     if (t.last_at && (!newest || *t.last_at > *newest)) newest = t.last_at;
-  for (auto a : towers()) {
-    const auto& last = towers_[a].last_at;
+  for (auto a : packs()) {
+    const auto& last = packs_[a].last_at;
     if (newest && *newest - *last > std::chrono::seconds{3})
       hint += "; the pack at address " + std::to_string(a) + " last answered " +
               seconds_text(now - *last) + " ago";
   }
-  if (options_.address && !towers_[*options_.address].heard_at && !others_heard_.empty())
-    hint += "; packs answer at address " + others_heard_ + ", bms.address is " +
+  if (options_.address && !packs_[*options_.address].heard_at && others_heard_.any()) {
+    std::string addresses;
+    for (std::size_t a = 0; a < others_heard_.size(); ++a)
+      if (others_heard_[a]) addresses += (addresses.empty() ? "" : ", ") + std::to_string(a);
+    hint += "; packs answer at address " + addresses + ", bms.address is " +
             std::to_string(*options_.address);
+  }
   return hint;
 }
 
 void PylontechHv::reset() {
-  towers_ = {};
+  packs_ = {};
   last_poll_at_.reset();
   polls_sent_ = 0;
-  others_heard_.clear();
+  others_heard_.reset();
   firmware_.clear();
   name_part1_.clear();
   name_part2_.clear();
@@ -168,30 +172,29 @@ DecodeOutcome PylontechHv::apply(const can::CanFrame& frame, TimePoint at, core:
   if (std::holds_alternative<Sleep>(a.frame) || std::holds_alternative<RelayCommand>(a.frame))
     return {};
   if (options_.address && a.address != *options_.address) {
-    const std::string text = std::to_string(a.address);
-    if (others_heard_.find(text) == std::string::npos)
-      others_heard_ += (others_heard_.empty() ? "" : ", ") + text;
+    others_heard_.set(a.address);
     return {};  // another battery system's pack on a shared bus
   }
-  Tower& tower = towers_[a.address];
-  if (!tower.heard_at) tower.heard_at = at;
-  tower.last_at = at;
-  // Names and firmware: the lowest address's, so that they do not alternate between towers.
-  const auto listed = towers();
-  const bool reference = listed.front() == a.address;
-  DecodeOutcome out = store(tower, a.frame, at);
-  if (reference) {
+  Pack& pack = packs_[a.address];
+  if (!pack.heard_at) pack.heard_at = at;
+  pack.last_at = at;
+  DecodeOutcome out = store(pack, a.frame, at);
+  // Names and firmware: the reference pack's, like its nameplate, so that they do not alternate
+  // between packs.
+  if (reference() == a.address) {
     if (const auto* v = std::get_if<Versions>(&a.frame)) {
       firmware_ = std::to_string(v->software_major) + "." + std::to_string(v->software_minor);
     } else if (const auto* n = std::get_if<Name>(&a.frame)) {
       (n->id == kIdName2 ? name_part2_ : name_part1_) = n->text;
     }
   }
+  // Every part, not just the frame's: a pack's first ensemble answer dates the limits and flags
+  // it owes, and may change which pack is the reference.
   combine(state);
   return out;
 }
 
-DecodeOutcome PylontechHv::store(Tower& t, const Frame& frame, TimePoint at) {
+DecodeOutcome PylontechHv::store(Pack& t, const Frame& frame, TimePoint at) {
   return std::visit(
       [&](const auto& v) -> DecodeOutcome {
         using T = std::decay_t<decltype(v)>;
@@ -248,9 +251,9 @@ std::optional<std::uint8_t> PylontechHv::reference() const {
   // The lowest address that answers the ensemble poll (a controller heard only on 0x73xx does
   // not speak for the battery), else the lowest heard.
   if (options_.address) return options_.address;
-  for (std::size_t a = 0; a < towers_.size(); ++a)
-    if (towers_[a].ensemble) return static_cast<std::uint8_t>(a);
-  const auto heard = towers();
+  for (std::size_t a = 0; a < packs_.size(); ++a)
+    if (packs_[a].ensemble) return static_cast<std::uint8_t>(a);
+  const auto heard = packs();
   if (heard.empty()) return std::nullopt;
   return heard.front();
 }
@@ -258,8 +261,8 @@ std::optional<std::uint8_t> PylontechHv::reference() const {
 void PylontechHv::combine_measurements(core::PackState& state) const {
   // One battery's readings: the reference pack's (docs/protocols.md, "Addresses").
   const auto ref = reference();
-  if (!ref || !towers_[*ref].ensemble) return;
-  const Tower& t = towers_[*ref];
+  if (!ref || !packs_[*ref].ensemble) return;
+  const Pack& t = packs_[*ref];
   const Ensemble& e = *t.ensemble;
   state.voltage_v = e.voltage_v;
   state.current_a = e.current_a;
@@ -275,7 +278,7 @@ void PylontechHv::combine_limits(core::PackState& state) const {
   std::optional<double> cvl, dvl, ccl, dcl;
   std::optional<TimePoint> at;
   bool charge_refused = false;
-  for (const auto& t : towers_) {
+  for (const auto& t : packs_) {
     // A pack that answers the ensemble poll must send limits: until a valid 0x4220, it holds
     // the limits back from its first answer.
     oldest(at, expected_at(t.limits_at, t.first_ensemble_at));
@@ -304,7 +307,7 @@ void PylontechHv::combine_cells(core::PackState& state) const {
   // The worst cell of any pack that sends cell frames; each kind dated by its stalest sender.
   std::optional<double> vmax, vmin, tmax, tmin;
   std::optional<TimePoint> at;
-  for (const auto& t : towers_) {
+  for (const auto& t : packs_) {
     oldest(at, t.cell_voltages_at);
     oldest(at, t.cell_temperatures_at);
     if (t.cell_voltages) {
@@ -330,7 +333,7 @@ void PylontechHv::combine_flags(core::PackState& state) const {
   core::BmsRequests requests;
   std::optional<TimePoint> at;
   bool any = false;
-  for (const auto& t : towers_) {
+  for (const auto& t : packs_) {
     if (t.status) {
       any = true;
       const FlagSets flags = interpret(*t.status, t.faults);
@@ -366,8 +369,8 @@ void PylontechHv::combine_identity(core::PackState& state) const {
   // The reference pack's nameplate: summing packs would count one pack twice on a bus where an
   // emitter answers at two addresses (docs/protocols.md, "Addresses").
   const auto ref = reference();
-  if (ref && towers_[*ref].system) {
-    const System& system = *towers_[*ref].system;
+  if (ref && packs_[*ref].system) {
+    const System& system = *packs_[*ref].system;
     if (auto ah = reported_ah(system.capacity_ah)) state.capacity_ah = ah;
     if (system.modules != 0) state.modules.total = system.modules;
   }

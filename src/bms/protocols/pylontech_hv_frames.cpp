@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
 #include <type_traits>
 
 #include "wire_fields.hpp"
@@ -29,23 +28,19 @@ double temperature_c(std::uint16_t raw) {
   return raw * 0.1 - kTemperatureOffsetC;
 }
 
+constexpr const char* kProtocol = "pylontech_hv";
+
 Failure too_short(const can::CanFrame& f, unsigned need) {
-  return wire::too_short("pylontech_hv", f, need);
+  return wire::too_short(kProtocol, f, need);
 }
 Failure malformed(const can::CanFrame& f, const char* why) {
-  return wire::malformed("pylontech_hv", f, why);
+  return wire::malformed(kProtocol, f, why);
 }
-
 Failure implausible(const can::CanFrame& f, const char* what, double value, const char* unit) {
-  char why[96];
-  std::snprintf(why, sizeof why, "%s %.1f %s outside the plausible range (wrong byte order?)", what,
-                value, unit);
-  return malformed(f, why);
+  return wire::implausible(kProtocol, f, what, value, unit);
 }
-
 std::optional<Failure> temperature_window(const can::CanFrame& f, const char* what, double c) {
-  if (c < kMinTemperatureC || c > kMaxTemperatureC) return implausible(f, what, c, "degC");
-  return std::nullopt;
+  return wire::temperature_window(kProtocol, f, what, c, kMinTemperatureC, kMaxTemperatureC);
 }
 
 Result<bool> mark(const can::CanFrame& f, std::uint8_t byte) {

@@ -88,6 +88,25 @@ inline Failure malformed(const char* protocol, const can::CanFrame& f, const cha
   return fail(ErrorCode::parse_error, buf);
 }
 
+/// "<protocol> 0x1D0: pack voltage 1613.6 V outside the plausible range (wrong byte order?)
+/// (<the frame>)": a value no pack of that kind reports, most often a field read in the wrong
+/// byte order.
+inline Failure implausible(const char* protocol, const can::CanFrame& f, const char* what,
+                           double value, const char* unit) {
+  char why[96];
+  std::snprintf(why, sizeof why, "%s %.1f %s outside the plausible range (wrong byte order?)", what,
+                value, unit);
+  return malformed(protocol, f, why);
+}
+
+/// A temperature outside [min_c, max_c] as an implausible value; nullopt inside.
+inline std::optional<Failure> temperature_window(const char* protocol, const can::CanFrame& f,
+                                                 const char* what, double c, double min_c,
+                                                 double max_c) {
+  if (c < min_c || c > max_c) return implausible(protocol, f, what, c, "degC");
+  return std::nullopt;
+}
+
 /// Bytes [from, to) as ASCII text with trailing spaces and NULs stripped; nullopt, with `why`
 /// set, when a byte is not printable or text follows the NUL padding.
 inline std::optional<std::string> ascii(const can::CanFrame& f, std::size_t from, std::size_t to,

@@ -51,15 +51,27 @@ Result<WritePlan> WritePlanner::plan(const Target& t, const PlanInputs& in) {
   // The envelope bounds the target in both directions; a limit of 0 is a limit, not "none".
   const double target = std::clamp(t.battery_power_w, -std::max(0.0, t.discharge_max_w),
                                    std::max(0.0, t.charge_max_w));
+  auto planned = for_style(t, target, in);
+  if (!planned || profile_.control.target_writes.empty()) return planned;
+  // What the device needs before it takes a target ("remote control on"), first.
+  auto writes = const_writes(profile_.control.target_writes, in);
+  writes.insert(writes.end(), planned->writes.begin(), planned->writes.end());
+  planned->writes = std::move(writes);
+  return planned;
+}
+
+Result<WritePlan> WritePlanner::for_style(const Target& t, double target_w, const PlanInputs& in) {
   switch (profile_.control.style) {
     case ControlStyle::none:
       return fail(ErrorCode::unsupported, "profile " + profile_.name + " is read-only");
     case ControlStyle::battery_setpoint:
-      return battery_setpoint(target, in);
+      return battery_setpoint(target_w, in);
     case ControlStyle::sunspec_storage:
-      return sunspec_storage(target, in);
+      return sunspec_storage(target_w, in);
     case ControlStyle::grid_setpoint:
-      return grid_setpoint(t, target, in);
+      return grid_setpoint(t, target_w, in);
+    case ControlStyle::directional:
+      return directional(target_w, in);
   }
   return WritePlan{};
 }

@@ -67,7 +67,7 @@ TEST_F(PylontechHvTest, AnAnswerBurstFillsThePackState) {
   EXPECT_EQ(state.modules.total, 3);
   EXPECT_EQ(state.manufacturer, "PYLON");
   EXPECT_EQ(state.firmware, "2.5");
-  EXPECT_EQ(proto.towers(), std::vector<std::uint8_t>{0});
+  EXPECT_EQ(proto.packs(), std::vector<std::uint8_t>{0});
 }
 
 TEST_F(PylontechHvTest, ForbiddenMarksWithdrawEachDirectionAlone) {
@@ -106,7 +106,7 @@ TEST_F(PylontechHvTest, OneBatteryIsReadAndTheWorstOfEveryPackCounts) {
   // Address 0: 212.0 V, +12 A (30120), 80 %, SOH 97, 100 Ah: now the reference.
   feed(pack_frame(0x4210, {0x48, 0x08, 0xA8, 0x75, 0x92, 0x04, 80, 97}));
   feed(pack_frame(0x7320, {0x2D, 0x00, 0x03, 0x0F, 0x90, 0x00, 0x64, 0x00}));
-  EXPECT_EQ(proto.towers(), (std::vector<std::uint8_t>{0, 2}));
+  EXPECT_EQ(proto.packs(), (std::vector<std::uint8_t>{0, 2}));
   EXPECT_DOUBLE_EQ(*state.voltage_v, 212.0);
   EXPECT_NEAR(*state.current_a, 12.0, 1e-9);
   EXPECT_DOUBLE_EQ(*state.soc_pct, 80);
@@ -209,6 +209,19 @@ TEST_F(PylontechHvTest, AZeroVoltChargeCutOffRefusesChargingAndKeepsTheLimitsFre
   EXPECT_EQ(state.limits_at, at);
 }
 
+// Address 10 heard before address 1: both are named, each once (a substring search once took
+// "1" for already listed in "10").
+TEST(PylontechHv, TheOtherAddressesHeardAreEachNamedOnce) {
+  PylontechHv proto({false, BusRole::listen_only, 5});
+  core::PackState state;
+  const TimePoint at{std::chrono::seconds{1}};
+  for (std::uint32_t id : {0x421AU, 0x4211U, 0x421AU})
+    proto.apply(pack_frame(id, {0x3F, 0x08, 0x30, 0x75, 0x92, 0x04, 0x18, 0x64}), at, state);
+  const auto hint = proto.silence_hint(at);
+  EXPECT_NE(hint.find("packs answer at address 1, 10, bms.address is 5"), std::string::npos)
+      << hint;
+}
+
 TEST(PylontechHv, AConfiguredAddressIsTheOnlyOneFollowed) {
   PylontechHv proto({false, BusRole::listen_only, 1});
   core::PackState state;
@@ -236,7 +249,7 @@ TEST_F(PylontechHvTest, TheInvertersRequestsAreSeenButChangeNothing) {
   EXPECT_EQ(feed(pack_frame(0x8210, {0xAA, 0x00, 0, 0, 0, 0, 0, 0})).kind,
             DecodeOutcome::Kind::ignored);
   EXPECT_EQ(state, before);
-  EXPECT_TRUE(proto.towers().empty());
+  EXPECT_TRUE(proto.packs().empty());
 }
 
 TEST_F(PylontechHvTest, AMalformedAnswerLeavesTheStateAsItWas) {
@@ -293,8 +306,8 @@ TEST(PylontechHv, TheActiveMasterPollsAndCommandsOnlyWhatIsPermitted) {
   EXPECT_EQ(proto.keepalive_frames().size(), 2u) << "the tenth poll asks for the system again";
 }
 
-// A tower at address 2 gets the wake and relay command at its address as well.
-TEST(PylontechHv, WakeAndRelayCommandsAlsoGoToEachTowersAddress) {
+// A pack at address 2 gets the wake and relay command at its address as well.
+TEST(PylontechHv, WakeAndRelayCommandsAlsoGoToEachPacksAddress) {
   PylontechHv proto({false, BusRole::active, std::nullopt});
   core::PackState state;
   proto.apply(pack_frame(0x4252, {0x03, 0, 0, 0, 0, 0, 0, 0}), TimePoint{}, state);
@@ -322,17 +335,17 @@ TEST(PylontechHv, FiltersPassEveryAddressAndNo11BitFrame) {
   EXPECT_FALSE(passes(can::make_frame(0x351, {0})));
 }
 
-TEST_F(PylontechHvTest, ResetForgetsTheFlagsNamesAndTowers) {
+TEST_F(PylontechHvTest, ResetForgetsTheFlagsNamesAndPacks) {
   feed(pack_frame(0x4253, {0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00}));
   feed(pack_frame(0x7333, {'P', 'Y', 'L', 'O', 'N', ' ', ' ', ' '}));
-  EXPECT_EQ(proto.towers(), std::vector<std::uint8_t>{3});
+  EXPECT_EQ(proto.packs(), std::vector<std::uint8_t>{3});
   proto.reset();
-  EXPECT_TRUE(proto.towers().empty());
+  EXPECT_TRUE(proto.packs().empty());
   core::PackState fresh;
   proto.apply(pack_frame(0x4250, {0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}), at, fresh);
   EXPECT_FALSE(fresh.protections.any_active());
   EXPECT_TRUE(fresh.manufacturer.empty());
-  EXPECT_EQ(proto.towers(), std::vector<std::uint8_t>{0});
+  EXPECT_EQ(proto.packs(), std::vector<std::uint8_t>{0});
 }
 
 }  // namespace

@@ -11,6 +11,9 @@
 #include <bessd/modbus/libmodbus_client.hpp>
 #include <bessd/modbus/testing/modbus_test_server.hpp>
 
+#include <bessd/config/json_text.hpp>
+#include <bessd/config/text_file.hpp>
+
 #include "../modbus/run_until.hpp"
 #include "device_images.hpp"
 #include "driver_test_support.hpp"
@@ -36,7 +39,9 @@ using test::SunSpecImage;
 struct Rig {
   explicit Rig(const std::string& profile_name, std::unique_ptr<ModbusTestServer> srv = nullptr,
                std::uint8_t unit = 1)
-      : profile(load_profile(kProfiles / (profile_name + ".json"))),
+      : Rig(load_profile(kProfiles / (profile_name + ".json")), std::move(srv), unit) {}
+  explicit Rig(Profile p, std::unique_ptr<ModbusTestServer> srv = nullptr, std::uint8_t unit = 1)
+      : profile(std::move(p)),
         server(srv ? std::move(srv) : ModbusTestServer::tcp()),
         bank(*server, profile, unit) {
     options.unit_id = unit;
@@ -954,6 +959,106 @@ TEST(SunSpecHold, UnknownSignLeavesBatteryPowerEmpty) {
   ASSERT_TRUE(st);
   EXPECT_FALSE(st->battery_power_w.has_value());
   EXPECT_FALSE(st->battery_current_a.has_value());
+}
+
+// A shipped profile changed by `edit` (a write budget, a verification level).
+Profile edited(const std::string& name, const std::function<void(nlohmann::json&)>& edit) {
+  const auto path = kProfiles / (name + ".json");
+  auto doc = config::parse_json_text(config::read_text_file(path, 1 << 20).value(), path.string());
+  edit(doc);
+  return parse_profile(doc, path.string());
+}
+
+// docs/profiles.md "Write budget": a spent budget holds the battery in the safe state (written
+// whatever the budget says) until the budget has room again.
+TEST(ProfileDriver, ASpentWriteBudgetHoldsTheSafeStateUntilItHasRoom) {
+  Rig r(edited("test_dummy", [](nlohmann::json& d) {
+    d["points"]["setpoint"]["persistent"] = true;
+    d["points"]["setpoint"]["write_budget_per_day"] = 3;
+  }));
+  fill_dummy(r.bank);  // the device holds 777 W
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));  // the safe state: write 1
+  r.driver->apply(set_power(1000));                        // 2
+  ASSERT_TRUE(r.wait_asserted(1000));
+  r.driver->apply(set_power(2000));  // 3
+  ASSERT_TRUE(r.wait_asserted(2000));
+  // A lease's re-assertion of a stored setting reads it first: no write, nothing spent.
+  r.clock.advance(11s);
+  const auto polls = r.server->requests();
+  ASSERT_TRUE(r.wait([&] { return r.server->requests() > polls + 10; }));
+  EXPECT_EQ(r.count("inverter.write_budget", EventEdge::raised), 0);
+  EXPECT_EQ(r.bank.get("setpoint"), -2000.0);
+
+  r.driver->apply(set_power(3000));  // over the budget: the safe state instead
+  ASSERT_TRUE(r.wait([&] { return r.count("inverter.write_budget", EventEdge::raised) == 1; }));
+  ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == 0.0; }))
+      << "not left forcing the old command";
+  EXPECT_FALSE(r.driver->command_confirmed());
+  for (const auto& e : r.events)
+    if (e.code == "inverter.write_budget" && e.edge == EventEdge::raised) {
+      EXPECT_EQ(e.fields.at("point"), "setpoint");
+      EXPECT_EQ(e.fields.at("budget_per_day"), "3");
+      EXPECT_NE(e.message.find("held in the safe state"), std::string::npos) << e.message;
+    }
+  // A day later the budget has room again and the command goes out.
+  r.clock.advance(std::chrono::hours{24} + 1s);
+  ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == -3000.0; }));
+  EXPECT_TRUE(r.wait([&] { return r.count("inverter.write_budget", EventEdge::cleared) == 1; }));
+}
+
+// docs/profiles.md "Control", directional: GoodWe's mode and power change in one request.
+TEST(ProfileDriver, GoodWeModeAndPowerGoOutInOneRequest) {
+  WriteLog log;  // outlives the server thread that fills it
+  Rig r("goodwe_et");
+  r.bank.set("battery_voltage", 410.5);
+  r.bank.set("battery_power", -300);  // device: + = discharging
+  r.bank.set("meter_power", 200);     // device: + = export
+  r.bank.set("ems_mode", 1);
+  ModbusTestServer* srv = r.server.get();
+  r.server->on_write(
+      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
+        log.add(a, v.size(), srv->requests());
+      });
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  EXPECT_EQ(r.bank.get("ems_mode"), 11.0) << "the safe state: a charge at 0 W";
+  r.driver->apply(set_power(-1500));
+  ASSERT_TRUE(r.wait_asserted(-1500));
+  EXPECT_EQ(r.bank.get("ems_mode"), 12.0);
+  EXPECT_EQ(r.bank.get("ems_power"), 1500.0);
+  for (const auto& w : log.snapshot()) {
+    EXPECT_EQ(w.address, 47511) << "every control write starts at the mode";
+    EXPECT_EQ(w.count, 2u) << "mode and power together";
+  }
+  auto s = r.driver->latest_state();
+  ASSERT_TRUE(s.has_value());
+  EXPECT_DOUBLE_EQ(*s->battery_power_w, 300.0) << "charging, in bessd's sign";
+  EXPECT_DOUBLE_EQ(*s->grid_power_w, -200.0) << "exporting, in bessd's sign";
+}
+
+// docs/profiles.md "Verification": said at start for a profile not checked on hardware.
+TEST(ProfileDriver, AProfileNotCheckedOnHardwareIsSaidAtStart) {
+  {
+    Rig r("victron_ess");
+    fill_victron(r.bank);
+    r.start();
+    ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+    ASSERT_EQ(r.count("inverter.profile_unverified", EventEdge::raised), 1);
+    for (const auto& e : r.events)
+      if (e.code == "inverter.profile_unverified") {
+        EXPECT_EQ(e.severity, core::Severity::warning);
+        EXPECT_EQ(e.fields.at("verification"), "documented");
+        EXPECT_NE(e.message.find("victron_ess"), std::string::npos) << e.message;
+      }
+  }
+  Rig checked(edited("victron_ess", [](nlohmann::json& d) {
+    d["verification"] = {{"level", "hardware"}, {"by", "A. Fitter"}, {"firmware", "3.60"}};
+  }));
+  fill_victron(checked.bank);
+  checked.start();
+  ASSERT_TRUE(checked.wait([&] { return checked.driver->ready(); }));
+  EXPECT_EQ(checked.count("inverter.profile_unverified", EventEdge::raised), 0);
 }
 
 }  // namespace

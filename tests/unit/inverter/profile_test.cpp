@@ -38,7 +38,8 @@ TEST_P(ShippedProfiles, LoadAndValidate) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, ShippedProfiles,
-                         ::testing::Values("template", "test_dummy", "sunspec", "victron_ess"));
+                         ::testing::Values("template", "test_dummy", "sunspec", "victron_ess",
+                                           "goodwe_et"));
 
 TEST(Profile, ShippedDetails) {
   const Profile v = load_profile(kProfiles / "victron_ess.json");
@@ -285,10 +286,11 @@ TEST(ProfileNames, ControlStyleAndOperatingStateWordsReadBack) {
     EXPECT_EQ(enum_from_name(kControlStyleNames, to_string(row.value)), row.value);
     styles.push_back(row.name);
   }
-  EXPECT_EQ(styles, (Names{"none", "battery_setpoint", "sunspec_storage", "grid_setpoint"}));
+  EXPECT_EQ(styles,
+            (Names{"none", "battery_setpoint", "sunspec_storage", "grid_setpoint", "directional"}));
   const auto e = issues_of(make(R"("P":{"address":1,"type":"u16"})", R"("style":"setpoint")"));
   EXPECT_NE(e.find("/control/style: must be one of none, battery_setpoint, sunspec_storage, "
-                   "grid_setpoint; got \"setpoint\""),
+                   "grid_setpoint, directional; got \"setpoint\""),
             std::string::npos)
       << e;
 
@@ -315,7 +317,7 @@ TEST(ProfileErrors, AnUnknownControlRoleListsTheAcceptedNames) {
                    "(accepted: setpoint, setpoint_fallback, readback, enable, storage_mode, "),
             std::string::npos)
       << e;
-  EXPECT_NE(e.find("charge_voltage_limit_v)"), std::string::npos) << e;
+  EXPECT_NE(e.find("charge_voltage_limit_v, direction, magnitude)"), std::string::npos) << e;
   // A known role the style does not take says which it takes.
   const auto other =
       issues_of(make(R"("S":{"address":1,"type":"s16","access":"rw","sign":"charge_positive"})",

@@ -20,6 +20,7 @@
 // only that pack is read.
 
 #include <array>
+#include <bitset>
 #include <optional>
 #include <string>
 
@@ -33,7 +34,7 @@ enum class BusRole : std::uint8_t { listen_only, active };
 struct PylontechHvOptions {
   bool invert_current{false};  // bms.invert_current: the pack reports + = discharging
   BusRole role{BusRole::listen_only};
-  std::optional<std::uint8_t> address;  // absent: every pack that answers is a tower
+  std::optional<std::uint8_t> address;  // absent: every pack that answers is read
 };
 
 /// The active master asks for the system information (0x4200 byte 0 = 0x02, static data) at
@@ -53,11 +54,11 @@ class PylontechHv final : public BmsProtocol {
   void reset() override;
 
   /// The addresses heard from, lowest first.
-  std::vector<std::uint8_t> towers() const;
+  std::vector<std::uint8_t> packs() const;
 
  private:
   /// What one pack (one address) said last, each frame with its own arrival time.
-  struct Tower {
+  struct Pack {
     std::optional<TimePoint> heard_at;  // first frame
     std::optional<TimePoint> last_at;   // latest frame
     std::optional<Ensemble> ensemble;
@@ -78,8 +79,8 @@ class PylontechHv final : public BmsProtocol {
     std::optional<System> system;
   };
 
-  /// Store the frame in its tower; the part of the PackState it changes.
-  DecodeOutcome store(Tower& tower, const Frame& frame, TimePoint at);
+  /// Store the frame in its pack's record; the part of the PackState it changes.
+  DecodeOutcome store(Pack& pack, const Frame& frame, TimePoint at);
   void combine(core::PackState& state) const;
   std::optional<std::uint8_t> reference() const;
   void combine_measurements(core::PackState& state) const;
@@ -90,10 +91,10 @@ class PylontechHv final : public BmsProtocol {
 
   PylontechHvOptions options_;
   PowerFlowPermit permit_;
-  std::array<Tower, kMaxAddress + 1> towers_{};
+  std::array<Pack, kMaxAddress + 1> packs_{};
   std::optional<TimePoint> last_poll_at_;  // the inverter's last ensemble poll (listen-only)
   mutable unsigned polls_sent_{0};
-  std::string others_heard_;  // with bms.address: the other addresses that answered
+  std::bitset<kMaxAddress + 1> others_heard_;  // with bms.address: other addresses heard
   std::string firmware_;
   std::string name_part1_;
   std::string name_part2_;

@@ -1,8 +1,9 @@
 #pragma once
 // WritePlanner: what to write to the device for a command, per control style
 // (docs/profiles.md): the profile's constant writes for the safe state and the release, and
-// for a power target the style's strategy (battery setpoint, SunSpec storage rates, Victron
-// grid setpoint with device limits mirroring the envelope). Values are in the device's units
+// for a power target the profile's target writes, then the style's strategy (battery setpoint,
+// SunSpec storage rates, Victron grid setpoint with device limits mirroring the envelope, a
+// direction code with an unsigned power). Values are in the device's units
 // and sign, rounded toward zero: never beyond the envelope.
 //
 // Pure: fed the values last read and the time, returns the writes. Keeps the pacing of stored
@@ -78,6 +79,8 @@ class WritePlanner {
   Result<WritePlan> battery_setpoint(double target_w, const PlanInputs& in) const;
   Result<WritePlan> sunspec_storage(double target_w, const PlanInputs& in) const;
   Result<WritePlan> grid_setpoint(const Target& t, double target_w, const PlanInputs& in);
+  Result<WritePlan> directional(double target_w, const PlanInputs& in) const;
+  Result<WritePlan> for_style(const Target& t, double target_w, const PlanInputs& in);
   /// A limit for `point` at `wanted`, paced when the device stores it in flash.
   PointWrite limit_write(const std::string& point, double wanted, TimePoint now);
 

@@ -67,5 +67,9 @@ class InverterDevice {
 std::unique_ptr<InverterDevice> make_sunspec_device(std::uint8_t unit, const SimWorld& world,
                                                     std::function<std::int64_t()> now_ms = {});
 std::unique_ptr<InverterDevice> make_victron_device(std::uint8_t unit, const SimWorld& world);
+/// A GoodWe ET/EH/BT hybrid (docs/simulator.md): GoodWe's own registers and signs, EMS power mode
+/// control at 47511/47512 without any inverter-side timeout. `now_ms` only stamps the writes.
+std::unique_ptr<InverterDevice> make_goodwe_device(std::uint8_t unit, const SimWorld& world,
+                                                   std::function<std::int64_t()> now_ms = {});
 
 }  // namespace bessd::sim

@@ -4,8 +4,8 @@
 // (docs/profiles.md "Write budget"). The driver asks before each write request and counts each
 // one it sends; only the safe state is written beyond a spent budget.
 //
-// Pure: fed the times. Kept in memory only: a restart starts the count again (systemd's start
-// limit bounds how often that can happen). Not thread-safe.
+// Pure: fed the times. Kept in memory only: a restart starts the count again (systemd stops
+// restarting after 5 starts in 10 minutes, docs/profiles.md "Write budget"). Not thread-safe.
 
 #include <chrono>
 #include <cstddef>

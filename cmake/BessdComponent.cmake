@@ -26,6 +26,17 @@ function(bessd_check_test_name name kind)
   endif()
 endfunction()
 
+# gtest_discover_tests() flattens a list value in PROPERTIES (CMake 3.25): LABELS "unit;integration"
+# became the label "unit" and a property named "integration". The labels are set instead by a file
+# that ctest includes after the discovered tests, on every test the program listed.
+function(bessd_label_discovered_tests name)
+  set(file ${CMAKE_CURRENT_BINARY_DIR}/${name}_labels.cmake)
+  file(WRITE ${file} "if(DEFINED ${name}_TESTS)\n"
+                     "  set_tests_properties(\${${name}_TESTS} PROPERTIES LABELS \"${ARGN}\")\n"
+                     "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${file})
+endfunction()
+
 # bessd_unit_test(<name> [PURE] SOURCES ... DEPS ... [LABELS integration|unsanitized]): one gtest
 # executable, named unit_<component> or, with the label integration, integration_<what>. Each is
 # part of the target quick_tests, which the developers' lane builds (scripts/test.sh --quick).
@@ -50,8 +61,12 @@ function(bessd_unit_test name)
   target_compile_definitions(${name} PRIVATE BESSD_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
                                              BESSD_BINARY_DIR="${PROJECT_BINARY_DIR}")
   include(GoogleTest)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "unit;${ARG_LABELS}")
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60)
+  bessd_label_discovered_tests(${name} unit ${ARG_LABELS})
   set_property(GLOBAL APPEND PROPERTY BESSD_QUICK_TEST_TARGETS ${name})
+  if("unsanitized" IN_LIST ARG_LABELS)
+    set_property(GLOBAL APPEND PROPERTY BESSD_UNSANITIZED_LANE_TARGETS ${name})
+  endif()
 endfunction()
 
 # bessd_system_test(<name> SOURCE <file> [DEPS ...] [NEEDS <targets>...] [TIMEOUT s] [COST n]
@@ -68,7 +83,7 @@ function(bessd_system_test name)
   if(ARG_NEEDS)
     add_dependencies(${name} ${ARG_NEEDS})
   endif()
-  set(properties LABELS "system;${ARG_LABELS}")
+  set(properties "")
   if(ARG_TIMEOUT)
     list(APPEND properties TIMEOUT ${ARG_TIMEOUT})
   endif()
@@ -80,4 +95,8 @@ function(bessd_system_test name)
   endif()
   include(GoogleTest)
   gtest_discover_tests(${name} PROPERTIES ${properties})
+  bessd_label_discovered_tests(${name} system ${ARG_LABELS})
+  if("unsanitized" IN_LIST ARG_LABELS)
+    set_property(GLOBAL APPEND PROPERTY BESSD_UNSANITIZED_LANE_TARGETS ${name} ${ARG_NEEDS})
+  endif()
 endfunction()

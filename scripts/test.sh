@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: install dependencies, check style and purity rules, run
 # clang-tidy on the changed .cpp files (scripts/tidy.sh, counted as one test), then
-#   dev   build everything (GCC, -Werror), and run what only an unsanitized build can: the
-#         packaging and QEMU tests, the benchmark smoke runs, the tests labelled "unsanitized";
+#   dev   build (GCC, -Werror) and run what only an unsanitized build can: the packaging and QEMU
+#         tests, the benchmark smoke runs, the tests labelled "unsanitized" (target
+#         unsanitized_lane);
 #   asan  build and run every other test under AddressSanitizer + UBSan (clang),
 #   tsan  the same under ThreadSanitizer (without the VM and packaging tests, and without the
 #         pure components' unit tests: one thread, nothing for it to find; BESSD_PURE_UNIT_TESTS),
@@ -94,33 +95,41 @@ if ((quick)); then
   build_target=(--target quick_tests)  # only what those labels run (tests/CMakeLists.txt)
 fi
 # The full run's dev lane tests only what the sanitizer lanes cannot: the unit and system tests
-# run under both sanitizers already, and a third, unsanitized run of them shared the two cores
-# with the .deb build, the suite's longest chain. It still builds everything, so GCC's warnings
-# cover every file.
+# run under both sanitizers already. It builds only what those tests run (target
+# unsanitized_lane, CMakeLists.txt): the test programs are compiled with -Werror by the sanitizer
+# lanes, and the daemon by this lane and the .deb build.
 unsanitized_only=(-L '^(packaging|vm|bench|unsanitized)$')
-for preset in "${presets[@]}"; do
-  echo "== $preset: configure, build, test"
-  SECONDS=0
-  filter=("${ctest_filter[@]}")
-  if ((!quick)) && [[ $preset == dev ]]; then filter=("${unsanitized_only[@]}"); fi
-  cmake --preset "$preset" >/dev/null
-  if cmake --build --preset "$preset" -j "$jobs" "${build_target[@]}"; then
-    ctest --preset "$preset" -j "$test_jobs" "${filter[@]}" 2>&1 | tee "$log_dir/$preset.log" || status=1
-  else
-    echo "$preset: build failed" | tee "$log_dir/$preset.log"
-    status=1
-  fi
+record() {  # preset: adds its ctest totals and failures to the summary
+  local preset=$1 seconds=$2
   grep -q '% tests passed' "$log_dir/$preset.log" || status=1
   count "$log_dir/$preset.log"
-  summaries+=("$preset ($SECONDS s): $(grep -E '% tests passed' "$log_dir/$preset.log" | tail -n 1)")
+  summaries+=("$preset ($seconds s): $(grep -E '% tests passed' "$log_dir/$preset.log" | tail -n 1)")
   # Name the failures in the summary too: CI keeps only the tail of a long log.
-  failed_list=build/$preset/Testing/Temporary/LastTestsFailed.log
+  local failed_list=build/$preset/Testing/Temporary/LastTestsFailed.log
   if [[ -s $failed_list ]] && ! grep -q '100% tests passed' "$log_dir/$preset.log"; then
     while IFS=: read -r _ name; do
       summaries+=("  $preset failed: $name")
       while IFS= read -r line; do summaries+=("    | $line"); done < <(failure_tail "$preset" "$name")
     done <"$failed_list"
   fi
+}
+for preset in "${presets[@]}"; do
+  echo "== $preset: configure, build, test"
+  SECONDS=0
+  filter=("${ctest_filter[@]}")
+  target=("${build_target[@]}")
+  if ((!quick)) && [[ $preset == dev ]]; then
+    filter=("${unsanitized_only[@]}")
+    target=(--target unsanitized_lane)
+  fi
+  cmake --preset "$preset" >/dev/null
+  if cmake --build --preset "$preset" -j "$jobs" "${target[@]}"; then
+    ctest --preset "$preset" -j "$test_jobs" "${filter[@]}" 2>&1 | tee "$log_dir/$preset.log" || status=1
+  else
+    echo "$preset: build failed" | tee "$log_dir/$preset.log"
+    status=1
+  fi
+  record "$preset" "$SECONDS"
 done
 
 if ((quick)); then

@@ -16,37 +16,50 @@ void ProfileInverterDriver::Impl::write_all(std::vector<PointWrite> writes,
   if (index >= writes.size()) return done(Status{});
   // Merge the following writes while they continue the same register run, so that points
   // which belong together (SunSpec OutWRte + InWRte) change in one FC16 request.
+  // A block (docs/profiles.md "Blocks") is a request of its own, never split: the planner
+  // lists its points side by side, and one that fails to encode fails the whole block. A
+  // stored block is read and compared whole, like a stored point.
   std::vector<EncodedWrite> items;
   Registers regs;
   PointAddress at{};
   bool persistent = false;
+  const WriteBlock* block = nullptr;
   std::size_t i = index;
   for (; i < writes.size(); ++i) {
     const PointWrite& w = writes[i];
     const PointSpec* p = profile.point(w.point);
     const PointAddress* loc = layout.find(w.point);
+    const WriteBlock* in_block = profile.block_of(w.point);
+    if (!items.empty() && in_block != block) break;
     if (p == nullptr || loc == nullptr) {
-      if (items.empty())
+      if (items.empty() || block != nullptr)
         return done(fail(ErrorCode::unsupported, "point " + w.point + " is not on this device"));
       break;
     }
     auto enc = values.encode(*p, w.value);
     if (!enc) {
-      if (items.empty()) return done(Status{Failure{enc.error()}});
+      if (items.empty() || block != nullptr) return done(Status{Failure{enc.error()}});
       break;
     }
     if (!items.empty()) {
-      const bool continues = !persistent && !p->persistent && loc->unit == at.unit &&
+      const bool mergeable = block != nullptr || (!persistent && !p->persistent);
+      const bool continues = mergeable && loc->unit == at.unit &&
                              loc->address == at.address + regs.size() &&
                              regs.size() + enc->size() <= modbus::kMaxWriteRegisters;
-      if (!continues) break;
+      if (!continues) {
+        if (block != nullptr)
+          return done(fail(ErrorCode::unsupported,
+                           "block " + block->pointer + " does not fit one request here"));
+        break;
+      }
     } else {
       at = *loc;
       persistent = p->persistent;
+      block = in_block;
     }
     items.push_back({w.point, w.value, regs.size(), enc->size()});
     regs.insert(regs.end(), enc->begin(), enc->end());
-    if (persistent) {
+    if (persistent && block == nullptr) {
       ++i;
       break;
     }

@@ -58,12 +58,16 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
         timer(io_ctx),
         obey(options.obey_tolerance_w, options.obey_window),
         tasks(io_ctx.get_executor()) {
-    if (profile.control.style == ControlStyle::sunspec_storage &&
-        profile.control.revert_timeout_s > 0) {
-      const auto quarter = std::chrono::milliseconds{
-          static_cast<long>(profile.control.revert_timeout_s * 1000.0 / 4.0)};
+    // A device timer that only a write restarts must see the target re-written well within it.
+    const auto quarter_of = [this](double timeout_s) {
+      const auto quarter = std::chrono::milliseconds{static_cast<long>(timeout_s * 1000.0 / 4.0)};
       options.lease = std::min(options.lease, quarter);
-    }
+    };
+    if (profile.control.style == ControlStyle::sunspec_storage &&
+        profile.control.revert_timeout_s > 0)
+      quarter_of(profile.control.revert_timeout_s);
+    if (const auto& w = profile.control.watchdog; w && w->feed == WatchdogFeed::writes)
+      quarter_of(w->timeout_s);
   }
 
   boost::asio::io_context& io;

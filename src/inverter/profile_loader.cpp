@@ -1,6 +1,7 @@
 // Profile loading and validation. Uses the strict ObjectReader of the config component so that
 // profile errors look like config errors: file + JSON pointer + what is wrong.
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <set>
@@ -14,6 +15,9 @@
 #include <bessd/inverter/profile.hpp>
 
 namespace bessd::inverter {
+
+// One Modbus write request (function 16) carries at most 123 registers.
+constexpr std::size_t kMaxBlockRegisters = 123;
 
 using config::IssueList;
 using config::Json;
@@ -69,6 +73,12 @@ const PointSpec* Profile::control_point(ControlRole role) const {
   return it == control.points.end() ? nullptr : point(it->second);
 }
 
+const WriteBlock* Profile::block_of(const std::string& point_name) const {
+  for (const auto& b : control.blocks)
+    if (std::find(b.points.begin(), b.points.end(), point_name) != b.points.end()) return &b;
+  return nullptr;
+}
+
 std::string Verification::warning(const std::string& profile_name) const {
   switch (level) {
     case VerificationLevel::hardware:
@@ -115,6 +125,8 @@ StyleNeeds needs_of(ControlStyle style) {
                ControlRole::charge_current_limit_a, ControlRole::charge_voltage_limit_v}};
     case ControlStyle::directional:
       return {{ControlRole::direction, ControlRole::magnitude}, {}};
+    case ControlStyle::battery_window:
+      return {{ControlRole::battery_min_w, ControlRole::battery_max_w}, {}};
   }
   return {};
 }
@@ -253,6 +265,7 @@ SafetyCapabilities derive_capabilities(const Profile& prof) {
     case ControlStyle::none:
     case ControlStyle::battery_setpoint:  // generic registers: the author declares it
     case ControlStyle::directional:
+    case ControlStyle::battery_window:
       break;
     case ControlStyle::sunspec_storage:
       c.sticky_hold = writes_zero(ControlRole::revert_timeout_s);
@@ -272,6 +285,8 @@ SafetyCapabilities derive_capabilities(const Profile& prof) {
           p != nullptr && (p->sign == SignConvention::charge_positive ||
                            p->sign == SignConvention::discharge_positive))
         c.battery_power_sign_known = true;
+  if (const auto& w = prof.control.watchdog; w && w->fallback == WatchdogFallback::standby)
+    c.standby_without_bessd_s = w->timeout_s;
   return c;
 }
 
@@ -289,7 +304,8 @@ void read_capabilities(ObjectReader& root, Profile& prof, IssueList& issues) {
   static constexpr Item kItems[] = {
       {"sticky_hold", &SafetyCapabilities::sticky_hold,
        "the safe state writing 0 to the revert timer (sunspec_storage) or to both device limits "
-       "(grid_setpoint); for battery_setpoint and directional the author declares it"},
+       "(grid_setpoint); for battery_setpoint, directional and battery_window the author "
+       "declares it"},
       {"voltage_limit", &SafetyCapabilities::voltage_limit,
        "a control point \"charge_voltage_limit_v\""},
       {"current_limit", &SafetyCapabilities::current_limit,
@@ -304,8 +320,15 @@ void read_capabilities(ObjectReader& root, Profile& prof, IssueList& issues) {
     if (!cap.boolean(item.key, declared) || !cap.has(item.key)) continue;
     const bool free_choice = std::string_view(item.key) == "sticky_hold" &&
                              (prof.control.style == ControlStyle::battery_setpoint ||
-                              prof.control.style == ControlStyle::directional);
+                              prof.control.style == ControlStyle::directional ||
+                              prof.control.style == ControlStyle::battery_window);
     if (free_choice) {
+      // A timer an earlier target armed keeps running through a hold, and ends it.
+      const auto& w = prof.control.watchdog;
+      if (declared && w && w->fallback == WatchdogFallback::own_mode)
+        issues.add(cap.child_pointer(item.key),
+                   "declared true but the device's watchdog falls back to its own mode "
+                   "(/control/watchdog/fallback): a hold ends when it runs out");
       prof.capabilities.*(item.field) = declared;
       continue;
     }
@@ -373,15 +396,149 @@ void check_directional(const Profile& prof, IssueList& issues) {
                      std::to_string(static_cast<std::uint64_t>(max_code)) + ")");
 }
 
-/// `target_writes` set a device up for a target; they must not write the target's own points,
-/// or the device would run a new value with the old power before the plan's writes.
+/// The battery window's two ends round alike (one type, scale and sign), so a target never
+/// writes a minimum above the maximum.
+void check_battery_window(const Profile& prof, IssueList& issues) {
+  if (prof.control.style != ControlStyle::battery_window) return;
+  const PointSpec* lo = prof.control_point(ControlRole::battery_min_w);
+  const PointSpec* hi = prof.control_point(ControlRole::battery_max_w);
+  if (lo == nullptr || hi == nullptr) return;  // reported with the style's roles
+  if (lo->type != hi->type || lo->scale != hi->scale || lo->scale_factor != hi->scale_factor ||
+      lo->sign != hi->sign)
+    issues.add(hi->pointer, "the battery window's points \"" + lo->name + "\" and \"" + hi->name +
+                                "\" need the same type, scale and sign");
+}
+
+/// `control.watchdog`: {"writes": [...], "timeout_s", "feed", "fallback"}.
+void read_watchdog(ObjectReader& ctl, ControlSpec& control) {
+  auto in = ctl.object("watchdog");
+  if (!in.present()) return;
+  VendorWatchdog w;
+  read_const_writes(in, "writes", w.writes);
+  in.number("timeout_s", w.timeout_s, NumberRange::between(1.0, 86400.0), Presence::required);
+  in.enumeration("feed", w.feed, kWatchdogFeedNames, Presence::required);
+  in.enumeration("fallback", w.fallback, kWatchdogFallbackNames, Presence::required);
+  in.finish();
+  if (w.writes.empty())
+    ctl.issues().add(in.child_pointer("writes"),
+                     "needs the writes that arm the watchdog (its timeout, its action)");
+  control.watchdog = std::move(w);
+}
+
+/// A watchdog fed by writes runs out unless the lease re-writes the target: the lease must be a
+/// quarter of its timeout at most, and the target's points must be written, not only read and
+/// compared (`persistent`).
+void check_watchdog(const Profile& prof, IssueList& issues) {
+  const auto& w = prof.control.watchdog;
+  if (!w) return;
+  if (w->feed != WatchdogFeed::writes) return;
+  if (w->timeout_s < 4.0 * prof.control.lease_s)
+    issues.add("/control/watchdog/timeout_s",
+               "a watchdog fed by writes needs at least 4 × lease_s (" +
+                   std::to_string(4.0 * prof.control.lease_s) +
+                   " s): else it runs out while bessd still commands");
+  for (const auto& [role, point] : prof.control.points)
+    if (const PointSpec* p = prof.point(point); p != nullptr && p->persistent)
+      issues.add(p->pointer + "/persistent",
+                 "the control's " + std::string(to_string(role)) +
+                     " point is re-written to feed the watchdog, so it cannot be persistent "
+                     "(read and written only on change)");
+}
+
+/// `target_writes` (and a watchdog's writes) set a device up for a target; they must not write
+/// the target's own points, or the device would run a new value with the old power before the
+/// plan's writes.
 void check_target_writes(const Profile& prof, IssueList& issues) {
-  for (std::size_t i = 0; i < prof.control.target_writes.size(); ++i)
-    for (const auto& [role, point] : prof.control.points)
-      if (prof.control.target_writes[i].point == point)
-        issues.add("/control/target_writes/" + std::to_string(i) + "/point",
-                   "point \"" + point + "\" is the control's " + std::string(to_string(role)) +
-                       " point, which the style writes itself");
+  const auto check = [&](const std::vector<ConstWrite>& list, const std::string& key) {
+    for (std::size_t i = 0; i < list.size(); ++i)
+      for (const auto& [role, point] : prof.control.points)
+        if (list[i].point == point)
+          issues.add("/control/" + key + "/" + std::to_string(i) + "/point",
+                     "point \"" + point + "\" is the control's " + std::string(to_string(role)) +
+                         " point, which the style writes itself");
+  };
+  check(prof.control.target_writes, "target_writes");
+  if (prof.control.watchdog) check(prof.control.watchdog->writes, "watchdog/writes");
+}
+
+/// `control.blocks`: [{"points": [...], "fill": {point: value}}].
+void read_blocks(ObjectReader& ctl, ControlSpec& control) {
+  ctl.array("blocks", [&](const Json& e, const std::string& ptr) {
+    ObjectReader in(&e, ptr, ctl.issues());
+    WriteBlock block;
+    block.pointer = ptr;
+    in.array(
+        "points",
+        [&](const Json& n, const std::string& at) {
+          if (n.is_string() && !n.get<std::string>().empty())
+            block.points.push_back(n.get<std::string>());
+          else
+            ctl.issues().add(at, "must be a point name, got " + config::describe_json(n));
+        },
+        Presence::required);
+    auto fill = in.object("fill");
+    for (const auto& key : fill.keys()) {
+      double v = 0;
+      if (fill.number(key, v, NumberRange::any(), Presence::required)) block.fill[key] = v;
+    }
+    fill.finish();
+    in.finish();
+    control.blocks.push_back(std::move(block));
+  });
+}
+
+/// A block is written as one request: its points must be writable holding registers of one
+/// unit, side by side in address order, within one request's 123 registers, each in one block,
+/// each with a fill value.
+void check_blocks(const Profile& prof, IssueList& issues) {
+  std::set<std::string> seen;
+  for (const auto& b : prof.control.blocks) {
+    if (b.points.size() < 2) issues.add(b.pointer + "/points", "a block needs two points or more");
+    std::size_t registers = 0;
+    const PointSpec* previous = nullptr;
+    for (std::size_t i = 0; i < b.points.size(); ++i) {
+      const std::string at = b.pointer + "/points/" + std::to_string(i);
+      const std::string& name = b.points[i];
+      const PointSpec* p = prof.point(name);
+      if (p == nullptr) {
+        issues.add(at, "names point \"" + name + "\", which is not defined");
+        previous = nullptr;
+        continue;
+      }
+      if (!seen.insert(name).second) issues.add(at, "point \"" + name + "\" is in a block already");
+      if (p->access != Access::read_write || p->function != RegisterFunction::holding ||
+          !p->address || !registers::is_numeric(p->type))
+        issues.add(at, "point \"" + name +
+                           "\" must be a numeric holding register at an absolute address and "
+                           "\"rw\" to be written in a block");
+      // A stored block is read and compared whole, and written whole when any point differs.
+      if (const PointSpec* first = prof.point(b.points.front());
+          first != nullptr && first->persistent != p->persistent)
+        issues.add(at, "point \"" + name + "\" must be \"persistent\" as point \"" + first->name +
+                           "\" is, or neither: a block is stored whole or not at all");
+      if (previous != nullptr && previous->address && p->address &&
+          (previous->unit_id != p->unit_id ||
+           *previous->address + previous->register_count() != *p->address))
+        issues.add(at, "point \"" + name + "\" must follow point \"" + previous->name +
+                           "\" without a gap, on the same unit");
+      registers += p->register_count();
+      // Every plan must be able to write the whole block (a safe state that sets one point
+      // writes the others too): each point has the value it takes when a plan leaves it out.
+      if (b.fill.count(name) == 0)
+        issues.add(at, "point \"" + name +
+                           "\" needs a value in \"fill\" (written when a plan "
+                           "leaves it out)");
+      previous = p;
+    }
+    if (registers > kMaxBlockRegisters)
+      issues.add(b.pointer + "/points", "the block has " + std::to_string(registers) +
+                                            " registers, more than one write request carries (" +
+                                            std::to_string(kMaxBlockRegisters) + ")");
+    for (const auto& [name, value] : b.fill)
+      if (std::find(b.points.begin(), b.points.end(), name) == b.points.end())
+        issues.add(b.pointer + "/fill/" + config::pointer_escape(name),
+                   "point \"" + name + "\" is not in this block");
+  }
 }
 
 /// `verification`: how far the profile was checked. Optional (profiles written before it
@@ -612,6 +769,8 @@ Profile parse_profile(const Json& document, const std::string& source) {
     read_const_writes(ctl, "release", prof.control.release);
     read_const_writes(ctl, "target_writes", prof.control.target_writes);
     read_direction_codes(ctl, prof.control);
+    read_blocks(ctl, prof.control);
+    read_watchdog(ctl, prof.control);
     ctl.array("preconditions", [&](const Json& e, const std::string& ptr) {
       ObjectReader pr(&e, ptr, issues);
       Precondition pc;
@@ -667,7 +826,8 @@ Profile parse_profile(const Json& document, const std::string& source) {
       if (written && !registers::is_numeric(p->type))
         issues.add(p->pointer + "/type", "a control point must be numeric");
       if (role == ControlRole::setpoint || role == ControlRole::setpoint_fallback ||
-          role == ControlRole::readback) {
+          role == ControlRole::readback || role == ControlRole::battery_min_w ||
+          role == ControlRole::battery_max_w) {
         const bool ok = prof.control.style == ControlStyle::grid_setpoint
                             ? (p->sign == SignConvention::import_positive ||
                                p->sign == SignConvention::export_positive)
@@ -698,12 +858,20 @@ Profile parse_profile(const Json& document, const std::string& source) {
       issues.add("/control/safe_state",
                  "a controllable profile must declare its safe-state writes");
     check_directional(prof, issues);
+    check_battery_window(prof, issues);
+    check_watchdog(prof, issues);
     check_target_writes(prof, issues);
-    for (const auto* list :
-         {&prof.control.safe_state, &prof.control.release, &prof.control.target_writes}) {
-      const std::string key = list == &prof.control.safe_state ? "safe_state"
-                              : list == &prof.control.release  ? "release"
-                                                               : "target_writes";
+    check_blocks(prof, issues);
+    const std::vector<ConstWrite> no_watchdog;
+    const auto& watchdog_writes =
+        prof.control.watchdog ? prof.control.watchdog->writes : no_watchdog;
+    for (const auto* list : std::array<const std::vector<ConstWrite>*, 4>{
+             &prof.control.safe_state, &prof.control.release, &prof.control.target_writes,
+             &watchdog_writes}) {
+      const std::string key = list == &prof.control.safe_state      ? "safe_state"
+                              : list == &prof.control.release       ? "release"
+                              : list == &prof.control.target_writes ? "target_writes"
+                                                                    : "watchdog/writes";
       for (std::size_t i = 0; i < list->size(); ++i) {
         const auto& w = (*list)[i];
         const std::string wp = "/control/" + key + "/" + std::to_string(i) + "/point";

@@ -88,13 +88,15 @@ enum class ControlStyle : std::uint8_t {
   sunspec_storage,   // SunSpec model 124 (StorCtl_Mod, InWRte/OutWRte, revert timeout)
   grid_setpoint,     // Victron ESS: grid setpoint = grid − battery + target
   directional,       // a direction code (charge / discharge / idle) and an unsigned magnitude
+  battery_window,    // a window [min, max] of battery power, both written with the target
 };
 inline constexpr auto kControlStyleNames =
     std::to_array<EnumName<ControlStyle>>({{ControlStyle::none, "none"},
                                            {ControlStyle::battery_setpoint, "battery_setpoint"},
                                            {ControlStyle::sunspec_storage, "sunspec_storage"},
                                            {ControlStyle::grid_setpoint, "grid_setpoint"},
-                                           {ControlStyle::directional, "directional"}});
+                                           {ControlStyle::directional, "directional"},
+                                           {ControlStyle::battery_window, "battery_window"}});
 static_assert(enum_names_complete(kControlStyleNames));
 
 /// What a control point does for its control style: the keys of `control.points` in a
@@ -115,6 +117,8 @@ enum class ControlRole : std::uint8_t {
   charge_voltage_limit_v,  // grid_setpoint: the device's charge voltage limit
   direction,               // directional: the code of the direction (charge, discharge, idle)
   magnitude,               // directional: the battery power, W, unsigned
+  battery_min_w,           // battery_window: the least battery power the device may run
+  battery_max_w,           // battery_window: the most battery power the device may run
 };
 inline constexpr auto kControlRoleNames = std::to_array<EnumName<ControlRole>>(
     {{ControlRole::setpoint, "setpoint"},
@@ -131,7 +135,9 @@ inline constexpr auto kControlRoleNames = std::to_array<EnumName<ControlRole>>(
      {ControlRole::charge_current_limit_a, "charge_current_limit_a"},
      {ControlRole::charge_voltage_limit_v, "charge_voltage_limit_v"},
      {ControlRole::direction, "direction"},
-     {ControlRole::magnitude, "magnitude"}});
+     {ControlRole::magnitude, "magnitude"},
+     {ControlRole::battery_min_w, "battery_min_w"},
+     {ControlRole::battery_max_w, "battery_max_w"}});
 static_assert(enum_names_complete(kControlRoleNames));
 
 /// Which InverterState field a reading feeds: the keys of `readings` in a profile
@@ -211,6 +217,9 @@ struct SafetyCapabilities {
   bool power_limit{false};
   /// The device reports battery power with a known sign (the obey check can use it).
   bool battery_power_sign_known{false};
+  /// The device stops the battery by itself this long after bessd is gone (a vendor watchdog
+  /// whose fallback is standby).
+  std::optional<double> standby_without_bessd_s;
 };
 
 /// directional style: what the direction point is written to charge, to discharge, and to keep
@@ -219,6 +228,37 @@ struct DirectionCodes {
   double charge{0.0};
   double discharge{0.0};
   double idle{0.0};
+};
+
+/// Adjacent points a device takes only in one write request (a vendor's "multi-write" control
+/// block): whenever a plan writes one of them, all are written, the ones the plan does not set
+/// with their `fill` value.
+struct WriteBlock {
+  std::string pointer;              // JSON pointer of the block (for messages)
+  std::vector<std::string> points;  // in address order, without gaps
+  std::map<std::string, double> fill;
+};
+
+/// What restarts a vendor watchdog's timer: any request from bessd (its polling included), or
+/// only a write of the control.
+enum class WatchdogFeed : std::uint8_t { traffic, writes };
+inline constexpr auto kWatchdogFeedNames = std::to_array<EnumName<WatchdogFeed>>(
+    {{WatchdogFeed::traffic, "traffic"}, {WatchdogFeed::writes, "writes"}});
+static_assert(enum_names_complete(kWatchdogFeedNames));
+
+/// What the device does when its watchdog runs out.
+enum class WatchdogFallback : std::uint8_t { standby, own_mode };
+inline constexpr auto kWatchdogFallbackNames = std::to_array<EnumName<WatchdogFallback>>(
+    {{WatchdogFallback::standby, "standby"}, {WatchdogFallback::own_mode, "own_mode"}});
+static_assert(enum_names_complete(kWatchdogFallbackNames));
+
+/// A device's own timeout on external control (docs/profiles.md "Watchdog"): bessd arms it with
+/// every target, so that a target never outlives bessd by more than `timeout_s`.
+struct VendorWatchdog {
+  std::vector<ConstWrite> writes;  // what arms it (the timeout, the action), before a target
+  double timeout_s{0.0};           // what `writes` set it to
+  WatchdogFeed feed{WatchdogFeed::traffic};
+  WatchdogFallback fallback{WatchdogFallback::standby};
 };
 
 /// How far a profile has been checked (docs/profiles.md "Verification"). bessd warns at start
@@ -269,6 +309,11 @@ struct ControlSpec {
   std::vector<ConstWrite> target_writes;
   /// directional: the direction point's code for each direction.
   DirectionCodes direction_codes;
+  /// Points the device takes only together, in one write request (docs/profiles.md "Blocks").
+  std::vector<WriteBlock> blocks;
+  /// The device's own timeout on a target, armed before every target (docs/profiles.md
+  /// "Watchdog").
+  std::optional<VendorWatchdog> watchdog;
 };
 
 struct Profile {
@@ -290,6 +335,8 @@ struct Profile {
 
   const PointSpec* point(const std::string& point_name) const;
   const PointSpec* control_point(ControlRole role) const;
+  /// The block `point_name` belongs to, if any.
+  const WriteBlock* block_of(const std::string& point_name) const;
 };
 
 /// Parses and validates a profile; throws config::ConfigError(source, issues) listing every

@@ -1,8 +1,11 @@
-// The planner's dispatch, the constant writes (safe state, release) and the battery-setpoint
-// style; the SunSpec storage and grid-setpoint styles have files of their own.
+// The planner's dispatch, the constant writes (safe state, release, a vendor watchdog) and the
+// battery-setpoint and battery-window styles; the SunSpec storage, grid-setpoint and directional
+// styles have files of their own.
 #include <bessd/inverter/planning/write_planner.hpp>
 
 #include <algorithm>
+#include <optional>
+#include <set>
 
 namespace bessd::inverter {
 
@@ -35,7 +38,45 @@ double to_device_battery(const PointSpec& p, double w, bool invert_battery_power
   return p.sign == SignConvention::discharge_positive ? -x : x;
 }
 
+Result<std::vector<PointWrite>> with_whole_blocks(const Profile& profile,
+                                                  const std::vector<PointWrite>& writes) {
+  if (profile.control.blocks.empty()) return writes;
+  std::vector<PointWrite> out;
+  std::set<const WriteBlock*> written;
+  for (const auto& w : writes) {
+    const WriteBlock* block = profile.block_of(w.point);
+    if (block == nullptr) {
+      out.push_back(w);
+      continue;
+    }
+    if (!written.insert(block).second) continue;  // carried by the block's one request
+    for (const auto& name : block->points) {
+      std::optional<double> value;
+      for (const auto& planned : writes)
+        if (planned.point == name) value = planned.value;
+      if (!value) {
+        auto it = block->fill.find(name);
+        if (it == block->fill.end())
+          return fail(ErrorCode::unsupported, "block " + block->pointer + ": nothing to write to " +
+                                                  name + " (no control role, no fill value)");
+        value = it->second;
+      }
+      out.push_back({name, *value});
+    }
+  }
+  return out;
+}
+
 Result<WritePlan> WritePlanner::plan(const Target& t, const PlanInputs& in) {
+  auto planned = plan_writes(t, in);
+  if (!planned) return planned;
+  auto whole = with_whole_blocks(profile_, planned->writes);
+  if (!whole) return Failure{whole.error()};
+  planned->writes = std::move(*whole);
+  return planned;
+}
+
+Result<WritePlan> WritePlanner::plan_writes(const Target& t, const PlanInputs& in) {
   if (t.kind == CommandKind::none) return WritePlan{};
   if (t.kind == CommandKind::safe_state || t.kind == CommandKind::release) {
     // These overwrite the stored limits (0, or "no limit"): what a pacer held is gone, and the
@@ -52,9 +93,14 @@ Result<WritePlan> WritePlanner::plan(const Target& t, const PlanInputs& in) {
   const double target = std::clamp(t.battery_power_w, -std::max(0.0, t.discharge_max_w),
                                    std::max(0.0, t.charge_max_w));
   auto planned = for_style(t, target, in);
-  if (!planned || profile_.control.target_writes.empty()) return planned;
-  // What the device needs before it takes a target ("remote control on"), first.
-  auto writes = const_writes(profile_.control.target_writes, in);
+  if (!planned) return planned;
+  // The device's own watchdog armed, then what it needs before it takes a target ("remote
+  // control on"), first: no target reaches the device without its timeout.
+  std::vector<PointWrite> writes;
+  if (profile_.control.watchdog) writes = const_writes(profile_.control.watchdog->writes, in);
+  auto setup = const_writes(profile_.control.target_writes, in);
+  writes.insert(writes.end(), setup.begin(), setup.end());
+  if (writes.empty()) return planned;
   writes.insert(writes.end(), planned->writes.begin(), planned->writes.end());
   planned->writes = std::move(writes);
   return planned;
@@ -72,6 +118,8 @@ Result<WritePlan> WritePlanner::for_style(const Target& t, double target_w, cons
       return grid_setpoint(t, target_w, in);
     case ControlStyle::directional:
       return directional(target_w, in);
+    case ControlStyle::battery_window:
+      return battery_window(target_w, in);
   }
   return WritePlan{};
 }
@@ -97,6 +145,21 @@ Result<WritePlan> WritePlanner::battery_setpoint(double target_w, const PlanInpu
       {sp.name, toward_zero(to_device_battery(sp, target_w, in.invert_battery_power),
                             in.values.step_of(sp))});
   if (cp.count(ControlRole::enable)) plan.writes.push_back({cp.at(ControlRole::enable), 1.0});
+  return plan;
+}
+
+// Both ends of the window at the target: the device runs exactly that power (a window of 0..0
+// keeps the battery still). The loader gives both points one type, scale and sign, so both round
+// to the same value and the window never closes the wrong way round (min above max).
+Result<WritePlan> WritePlanner::battery_window(double target_w, const PlanInputs& in) const {
+  const auto& cp = profile_.control.points;
+  WritePlan plan;
+  for (const ControlRole role : {ControlRole::battery_min_w, ControlRole::battery_max_w}) {
+    const PointSpec& p = *profile_.point(cp.at(role));
+    plan.writes.push_back(
+        {p.name, toward_zero(to_device_battery(p, target_w, in.invert_battery_power),
+                             in.values.step_of(p))});
+  }
   return plan;
 }
 

@@ -70,6 +70,7 @@ struct ModbusTestServer::Impl {
   int corrupt{0};
   bool drop{false};
   std::function<void(std::uint8_t, std::uint16_t, const std::vector<std::uint16_t>&)> write_hook;
+  WriteCheck write_check;
   std::size_t n_requests{0};
   std::size_t n_writes{0};
   std::size_t n_accepted{0};
@@ -127,6 +128,22 @@ struct ModbusTestServer::Impl {
     if (count == 0 || static_cast<std::uint32_t>(addr) + count > 65536u) {
       modbus_reply_exception(ctx, q, MODBUS_EXCEPTION_ILLEGAL_DATA_VALUE);
       return;
+    }
+    if ((fc == 0x06 || fc == 0x10) && write_check) {
+      // The values as the request carries them: FC06 its one value at +3, FC16 its `count`
+      // values at +6, after the byte count (a short frame is left to libmodbus to answer).
+      std::vector<std::uint16_t> values;
+      const auto first = static_cast<std::size_t>(fc == 0x06 ? h + 3 : h + 6);
+      if (static_cast<std::size_t>(n) >= first + std::size_t{2} * count) {
+        for (std::size_t i = 0; i < count; ++i) {
+          const std::size_t k = first + 2 * i;
+          values.push_back(static_cast<std::uint16_t>((q[k] << 8) | q[k + 1]));
+        }
+        if (const std::uint8_t code = write_check(unit, fc, addr, values); code != 0) {
+          modbus_reply_exception(ctx, q, code);
+          return;
+        }
+      }
     }
     Bank& b = bank(unit);
     if (!tcp && corrupt > 0 && (fc == 0x03 || fc == 0x04)) {
@@ -383,6 +400,11 @@ void ModbusTestServer::on_write(
     std::function<void(std::uint8_t, std::uint16_t, const std::vector<std::uint16_t>&)> hook) {
   std::lock_guard lock(impl_->mutex);
   impl_->write_hook = std::move(hook);
+}
+
+void ModbusTestServer::on_write_check(WriteCheck check) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->write_check = std::move(check);
 }
 
 std::size_t ModbusTestServer::requests() const {

@@ -288,6 +288,19 @@ void InverterDevice::start(boost::asio::io_context& io) {
         received_us_ = 0;
       });
     });
+    server->on_write_check([this, &io](std::uint8_t unit, std::uint8_t function,
+                                       std::uint16_t address,
+                                       const std::vector<std::uint16_t>& values) {
+      if (unit != unit_) return std::uint8_t{0};
+      const std::uint8_t code = refuse_write(function, address, values);
+      if (code != 0) {
+        const auto count = static_cast<std::uint16_t>(values.size());
+        boost::asio::post(io, [this, function, address, count, code] {
+          on_refused(function, address, count, code);
+        });
+      }
+      return code;
+    });
   }
 }
 

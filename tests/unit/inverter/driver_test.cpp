@@ -1037,6 +1037,119 @@ TEST(ProfileDriver, GoodWeModeAndPowerGoOutInOneRequest) {
   EXPECT_DOUBLE_EQ(*s->grid_power_w, -200.0) << "exporting, in bessd's sign";
 }
 
+// docs/profiles.md "Blocks": a block goes out whole, in one request, for every plan.
+TEST(ProfileDriver, ABlockIsWrittenWholeInOneRequest) {
+  WriteLog log;  // outlives the server thread that fills it
+  Rig r(parse_profile_text(R"({"name":"blk","points":{
+      "bat":{"address":130,"type":"s16","sign":"charge_positive"},
+      "mode":{"address":124,"type":"u16","access":"rw"},
+      "set_type":{"address":125,"type":"u16","access":"rw"},
+      "power":{"address":126,"type":"s32","word_order":"low_first","access":"rw","sign":"charge_positive"},
+      "duration":{"address":128,"type":"u16","access":"rw"}},
+    "readings":{"battery_power":"bat"},
+    "control":{"style":"battery_setpoint","points":{"setpoint":"power"},
+      "blocks":[{"points":["mode","set_type","power","duration"],
+                 "fill":{"mode":1,"set_type":1,"power":0,"duration":20}}],
+      "safe_state":[{"point":"power","value":0}]}})",
+                           "blk.json"));
+  r.bank.set("bat", -100);  // the unit answers once it has registers
+  ModbusTestServer* srv = r.server.get();
+  r.server->on_write(
+      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
+        log.add(a, v.size(), srv->requests());
+      });
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); })) << [&] {
+    std::string all;
+    for (const auto& e : r.events) all += e.code + ": " + e.message + "\n";
+    all += "writes: " + std::to_string(log.snapshot().size()) +
+           ", requests: " + std::to_string(r.server->requests());
+    auto st = r.driver->latest_state();
+    if (st)
+      all += ", failure: " + st->command_failure;
+    else
+      all += ", state: " + st.error().message;
+    return all;
+  }();
+  EXPECT_EQ(r.bank.get("duration"), 20.0) << "the safe state wrote the whole block";
+  r.driver->apply(set_power(-900));
+  ASSERT_TRUE(r.wait_asserted(-900));
+  EXPECT_EQ(r.bank.get("power"), -900.0);
+  EXPECT_EQ(r.bank.get("mode"), 1.0);
+  const auto writes = log.snapshot();
+  ASSERT_GE(writes.size(), 2u);
+  for (const auto& w : writes) {
+    EXPECT_EQ(w.address, 124);
+    EXPECT_EQ(w.count, 5u) << "mode, set type, power (two words), duration";
+  }
+}
+
+// docs/profiles.md "Blocks": a stored block (Sofar's passive window) is read and compared whole;
+// a lease that finds it in place writes nothing, and a new target writes it in one request.
+TEST(ProfileDriver, AStoredBlockIsWrittenWholeAndOnlyWhenItChanges) {
+  WriteLog log;  // outlives the server thread that fills it
+  Rig r("sofar_hyd_g3");
+  r.bank.set("battery_power", 0);
+  r.bank.set("grid_power", 300);
+  ModbusTestServer* srv = r.server.get();
+  r.server->on_write(
+      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
+        log.add(a, v.size(), srv->requests());
+      });
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  EXPECT_EQ(r.bank.get("storage_mode"), 3.0) << "the safe state is passive mode at 0 W";
+  r.driver->apply(set_power(2500));
+  ASSERT_TRUE(r.wait_asserted(2500));
+  EXPECT_EQ(r.bank.get("passive_battery_min"), 2500.0);
+  EXPECT_EQ(r.bank.get("passive_battery_max"), 2500.0);
+  auto writes = log.snapshot();
+  ASSERT_FALSE(writes.empty());
+  EXPECT_EQ(writes.back().address, 4487);
+  EXPECT_EQ(writes.back().count, 6u) << "grid, min and max in one request";
+  const std::size_t before = writes.size();
+  // Two leases later the window is still in place: read and compared, never written again.
+  for (int i = 0; i < 2; ++i) {
+    const auto requests = r.server->requests();
+    r.clock.advance(11s);
+    ASSERT_TRUE(r.wait([&] { return r.server->requests() > requests + 20; }));
+  }
+  EXPECT_EQ(log.snapshot().size(), before) << "a stored window is not re-written to re-assert it";
+  // Someone changed the maximum on the inverter: the next lease writes the whole block back.
+  r.bank.set("passive_battery_max", 5000);
+  r.clock.advance(11s);
+  ASSERT_TRUE(r.wait([&] { return r.bank.get("passive_battery_max") == 2500.0; }));
+  writes = log.snapshot();
+  ASSERT_EQ(writes.size(), before + 1);
+  EXPECT_EQ(writes.back().address, 4487);
+  EXPECT_EQ(writes.back().count, 6u);
+}
+
+// docs/profiles.md "Watchdog": a device timer only writes restart gets the target re-written
+// within a quarter of it, whatever the configured lease.
+TEST(ProfileDriver, AWriteFedWatchdogShortensTheLease) {
+  Rig r(parse_profile_text(R"({"name":"wd","points":{
+      "bat":{"address":1,"type":"s16","sign":"charge_positive"},
+      "timeout":{"address":20,"type":"u16","access":"rw"},
+      "power":{"address":30,"type":"s16","access":"rw","sign":"charge_positive"}},
+    "readings":{"battery_power":"bat"},
+    "control":{"style":"battery_setpoint","lease_s":2,"points":{"setpoint":"power"},
+      "watchdog":{"writes":[{"point":"timeout","value":8}],"timeout_s":8,"feed":"writes",
+                  "fallback":"standby"},
+      "safe_state":[{"point":"power","value":0}]}})",
+                           "wd.json"));
+  r.bank.set("bat", 0);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  EXPECT_EQ(r.bank.get("timeout"), 0.0) << "the safe state does not arm it";
+  r.driver->apply(set_power(800));
+  ASSERT_TRUE(r.wait_asserted(800));
+  EXPECT_EQ(r.bank.get("timeout"), 8.0) << "armed before the target";
+  r.bank.set("power", 0);  // the device's timer ran out
+  r.clock.advance(3s);     // the Rig's 10 s lease, clamped to 8 s / 4
+  ASSERT_TRUE(r.wait([&] { return r.bank.get("power") == 800.0; }));
+}
+
 // docs/profiles.md "Verification": said at start for a profile not checked on hardware.
 TEST(ProfileDriver, AProfileNotCheckedOnHardwareIsSaidAtStart) {
   {

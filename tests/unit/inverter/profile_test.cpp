@@ -286,11 +286,11 @@ TEST(ProfileNames, ControlStyleAndOperatingStateWordsReadBack) {
     EXPECT_EQ(enum_from_name(kControlStyleNames, to_string(row.value)), row.value);
     styles.push_back(row.name);
   }
-  EXPECT_EQ(styles,
-            (Names{"none", "battery_setpoint", "sunspec_storage", "grid_setpoint", "directional"}));
+  EXPECT_EQ(styles, (Names{"none", "battery_setpoint", "sunspec_storage", "grid_setpoint",
+                           "directional", "battery_window"}));
   const auto e = issues_of(make(R"("P":{"address":1,"type":"u16"})", R"("style":"setpoint")"));
   EXPECT_NE(e.find("/control/style: must be one of none, battery_setpoint, sunspec_storage, "
-                   "grid_setpoint, directional; got \"setpoint\""),
+                   "grid_setpoint, directional, battery_window; got \"setpoint\""),
             std::string::npos)
       << e;
 
@@ -317,7 +317,9 @@ TEST(ProfileErrors, AnUnknownControlRoleListsTheAcceptedNames) {
                    "(accepted: setpoint, setpoint_fallback, readback, enable, storage_mode, "),
             std::string::npos)
       << e;
-  EXPECT_NE(e.find("charge_voltage_limit_v, direction, magnitude)"), std::string::npos) << e;
+  EXPECT_NE(e.find("charge_voltage_limit_v, direction, magnitude, battery_min_w, battery_max_w)"),
+            std::string::npos)
+      << e;
   // A known role the style does not take says which it takes.
   const auto other =
       issues_of(make(R"("S":{"address":1,"type":"s16","access":"rw","sign":"charge_positive"})",

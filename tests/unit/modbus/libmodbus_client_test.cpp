@@ -1,6 +1,7 @@
 // LibmodbusClient against a real libmodbus server: TCP on a loopback port, RTU over a pty.
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <optional>
 
 #include <boost/asio/io_context.hpp>
@@ -141,6 +142,42 @@ TEST(LibmodbusClientTcp, ExceptionsCarryTheirCodeAndName) {
   EXPECT_EQ(u.error().modbus->unit, 77);
   EXPECT_TRUE(link.read(io, 1, 0, 1));
   EXPECT_EQ(link.downs, 0);
+}
+
+// A simulated device refuses writes by their shape or values (on_write_check): the check sees
+// what the request carries, a refused write is answered with its code and stores nothing.
+TEST(LibmodbusClientTcp, AWriteCheckRefusesByContentAndStoresNothing) {
+  boost::asio::io_context io;
+  auto server = ModbusTestServer::tcp();
+  server->set_holding(1, 0, {0, 0, 0});
+  std::mutex mutex;  // the check and the hook run on the server's thread
+  Registers seen;
+  int stored = 0;
+  server->on_write_check([&](std::uint8_t unit, std::uint8_t function, std::uint16_t address,
+                             const std::vector<std::uint16_t>& values) -> std::uint8_t {
+    const std::lock_guard lock(mutex);
+    seen = values;
+    return unit == 1 && function == 0x10 && address == 0 && values.size() != 3 ? 0x02 : 0;
+  });
+  server->on_write([&](std::uint8_t, std::uint16_t, const std::vector<std::uint16_t>&) {
+    const std::lock_guard lock(mutex);
+    ++stored;
+  });
+  server->start();
+  Link link(io, tcp_options(server->port()));
+  auto w = link.write(io, 1, 0, {7, 8});
+  ASSERT_FALSE(w);
+  EXPECT_EQ(exception_code_of(w.error()), 0x02);
+  EXPECT_EQ(server->holding(1, 0, 3), (Registers{0, 0, 0}));
+  {
+    const std::lock_guard lock(mutex);
+    EXPECT_EQ(seen, (Registers{7, 8}));
+    EXPECT_EQ(stored, 0);
+  }
+  ASSERT_TRUE(link.write(io, 1, 0, {7, 8, 9}));
+  EXPECT_EQ(server->holding(1, 0, 3), (Registers{7, 8, 9}));
+  const std::lock_guard lock(mutex);
+  EXPECT_EQ(stored, 1);
 }
 
 TEST(LibmodbusClientTcp, TimeoutIsRetriedOnceThenTheLinkReconnects) {

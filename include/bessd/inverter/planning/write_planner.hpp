@@ -74,12 +74,14 @@ class WritePlanner {
   std::vector<core::HeldDeviceLimit> held_limits() const;
 
  private:
+  Result<WritePlan> plan_writes(const Target& target, const PlanInputs& in);
   std::vector<PointWrite> const_writes(const std::vector<ConstWrite>& list,
                                        const PlanInputs& in) const;
   Result<WritePlan> battery_setpoint(double target_w, const PlanInputs& in) const;
   Result<WritePlan> sunspec_storage(double target_w, const PlanInputs& in) const;
   Result<WritePlan> grid_setpoint(const Target& t, double target_w, const PlanInputs& in);
   Result<WritePlan> directional(double target_w, const PlanInputs& in) const;
+  Result<WritePlan> battery_window(double target_w, const PlanInputs& in) const;
   Result<WritePlan> for_style(const Target& t, double target_w, const PlanInputs& in);
   /// A limit for `point` at `wanted`, paced when the device stores it in flash.
   PointWrite limit_write(const std::string& point, double wanted, TimePoint now);
@@ -93,6 +95,12 @@ class WritePlanner {
 /// 3.50): exception 0x02 (Illegal Data Address) to a write that covered the setpoint's register,
 /// for a grid-setpoint profile that has a fallback. Decided on the error's Modbus data.
 bool setpoint_refused(const Error& error, const Profile& profile, const PointLayout& layout);
+
+/// `writes` with each block the profile declares written whole, in address order, where its
+/// first point was (docs/profiles.md "Blocks"): the plan's value for each of its points (the
+/// last one written), else the block's fill value. A point with neither is an error.
+Result<std::vector<PointWrite>> with_whole_blocks(const Profile& profile,
+                                                  const std::vector<PointWrite>& writes);
 
 /// Device-sign value of a bessd battery power (+ = charging) for a point.
 double to_device_battery(const PointSpec& p, double w, bool invert_battery_power);

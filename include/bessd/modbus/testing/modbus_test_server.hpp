@@ -4,7 +4,7 @@
 // free loopback port, or over Modbus RTU on a pseudo-terminal (the client opens device_path()).
 // Faults can be injected while it runs: exception answers for address ranges, silence
 // (timeouts), dropped connections, a restart that loses the registers, ignored writes, and
-// corrupted CRCs (RTU).
+// corrupted CRCs (RTU). A device may refuse writes by their content (on_write_check()).
 //
 // Thread-safety: every public function may be called from any thread while the server runs.
 // Not for production: it trusts its peer and allocates 256 KiB per unit.
@@ -73,6 +73,14 @@ class ModbusTestServer {
   void on_write(std::function<void(std::uint8_t unit, std::uint16_t address,
                                    const std::vector<std::uint16_t>& values)>
                     hook);
+  /// A device's own refusal of a write (FC06 or FC16) by its shape or values: called on the
+  /// server thread before the write is stored, after the injected faults; a non-zero return is
+  /// answered as that exception code, and nothing is stored or passed to on_write(). It runs
+  /// with the server's lock held and must not call back into the server.
+  using WriteCheck =
+      std::function<std::uint8_t(std::uint8_t unit, std::uint8_t function, std::uint16_t address,
+                                 const std::vector<std::uint16_t>& values)>;
+  void on_write_check(WriteCheck check);
 
   std::size_t requests() const;
   std::size_t writes() const;

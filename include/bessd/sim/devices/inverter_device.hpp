@@ -4,7 +4,7 @@
 // them; not a mirror of bessd's driver). One device may be served by several Modbus servers
 // (TCP and RTU); writes through any of them are mirrored to the others.
 // Threading: all methods on the io_context thread; on_write() is called from a server thread
-// and only posts.
+// and only posts; refuse_write() runs on a server thread.
 
 #include <cstdint>
 #include <deque>
@@ -51,6 +51,16 @@ class InverterDevice {
  protected:
   explicit InverterDevice(std::uint8_t unit) : unit_(unit) {}
   virtual void on_write(std::uint16_t address, std::uint16_t count) = 0;
+  /// The device's refusal of a write by its function, shape or values: a Modbus exception code,
+  /// 0 = accept. Called on a server's thread before anything is stored, so it may read only its
+  /// arguments and what start() fixed (the rating, the unit), and change only atomics.
+  virtual std::uint8_t refuse_write(std::uint8_t /*function*/, std::uint16_t /*address*/,
+                                    const std::vector<std::uint16_t>& /*values*/) const {
+    return 0;
+  }
+  /// A write refuse_write() answered with `code`, on the io thread (for the device's counters).
+  virtual void on_refused(std::uint8_t /*function*/, std::uint16_t /*address*/,
+                          std::uint16_t /*count*/, std::uint8_t /*code*/) {}
   void set(std::uint16_t address, const std::vector<std::uint16_t>& v);
   std::vector<std::uint16_t> get(std::uint16_t address, std::uint16_t count) const;
   void record(ControlWrite w);
@@ -71,5 +81,16 @@ std::unique_ptr<InverterDevice> make_victron_device(std::uint8_t unit, const Sim
 /// control at 47511/47512 without any inverter-side timeout. `now_ms` only stamps the writes.
 std::unique_ptr<InverterDevice> make_goodwe_device(std::uint8_t unit, const SimWorld& world,
                                                    std::function<std::int64_t()> now_ms = {});
+/// A Sofar HYD G3 hybrid (HYD 3-6K-EP, HYD 5-20KTL-3PH; docs/simulator.md): Sofar's registers
+/// and signs, the energy storage mode at 0x1110 and the passive-mode block at 0x1187, taken only
+/// whole by FC16, with the passive timeout at 0x1184. `now_ms` runs that timeout.
+std::unique_ptr<InverterDevice> make_sofar_device(std::uint8_t unit, const SimWorld& world,
+                                                  std::function<std::int64_t()> now_ms = {});
+
+/// A SolaX X1/X3-Hybrid Gen4/Gen5 (docs/simulator.md): SolaX's input and holding maps, 32-bit
+/// values low word first, "Mode 1" active power control through the FC16 block at 0x7C, taken
+/// only whole, for Time_of_Duration seconds of `now_ms`; writes need the unlock password.
+std::unique_ptr<InverterDevice> make_solax_device(std::uint8_t unit, const SimWorld& world,
+                                                  std::function<std::int64_t()> now_ms = {});
 
 }  // namespace bessd::sim

@@ -1,6 +1,7 @@
 #pragma once
 // 16-bit register words from physical values, saturating instead of wrapping (a simulated device
-// must never report a wrapped value). Shared by the SunSpec, Victron and GoodWe register images.
+// must never report a wrapped value). Shared by the SunSpec, Victron, GoodWe and SolaX register
+// images.
 
 #include <algorithm>
 #include <array>
@@ -29,6 +30,23 @@ inline std::array<std::uint16_t, 2> s32_hi_lo(double v) {
 inline std::array<std::uint16_t, 2> u32_hi_lo(double v) {
   const auto x = static_cast<std::uint32_t>(std::clamp(std::llround(v), 0LL, 4294967295LL));
   return {static_cast<std::uint16_t>(x >> 16), static_cast<std::uint16_t>(x & 0xFFFFU)};
+}
+
+/// 32-bit values as two words, low word first (SolaX's "little endian" word order: the lower
+/// address holds the LSB word).
+inline std::array<std::uint16_t, 2> s32_lo_hi(double v) {
+  const auto w = s32_hi_lo(v);
+  return {w[1], w[0]};
+}
+
+inline std::array<std::uint16_t, 2> u32_lo_hi(double v) {
+  const auto w = u32_hi_lo(v);
+  return {w[1], w[0]};
+}
+
+/// The reverse, for what a client wrote: two words, low word first, as a signed 32-bit value.
+inline std::int32_t s32_of_lo_hi(std::uint16_t lo, std::uint16_t hi) {
+  return static_cast<std::int32_t>((static_cast<std::uint32_t>(hi) << 16) | lo);
 }
 
 }  // namespace bessd::sim::words

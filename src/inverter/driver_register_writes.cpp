@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <utility>
 
 #include <bessd/inverter/registers/register_codec.hpp>
 
@@ -95,10 +96,22 @@ Status ProfileInverterDriver::Impl::spend_budget(const std::vector<EncodedWrite>
                              std::to_string(budget_per_day) + " a day";
     const std::map<std::string, std::string> fields{
         {"point", item.name}, {"budget_per_day", std::to_string(budget_per_day)}};
-    if (budget_exempt) {
+    // The safe state is written whatever the budget, but only up to the budget once more: a
+    // value the device does not keep (a mode it refuses) would else be written every retry.
+    if (budget_exempt && budget.used(item.name, now) < 2 * std::size_t{budget_per_day}) {
       condition("inverter.write_budget", true, Severity::warning,
                 what + ": the safe state is written anyway", fields);
       continue;
+    }
+    if (budget_exempt) {
+      // Said once (the budget's condition is raised already), not at every retry.
+      if (!std::exchange(safe_state_budget_spent, true))
+        emit(Severity::error, EventEdge::once, "inverter.write_budget",
+             what +
+                 ": the device does not keep what is written, and not even the safe state is "
+                 "written to it while its writes in 24 h are twice its budget",
+             fields);
+      return fail(ErrorCode::unsupported, what);  // a failed safe state: retried, refused again
     }
     condition("inverter.write_budget", true, Severity::warning,
               what + ": the battery is held in the safe state, and commands wait another " +
@@ -112,8 +125,10 @@ Status ProfileInverterDriver::Impl::spend_budget(const std::vector<EncodedWrite>
     budget.record(item.name, now);
     budgeted = budgeted || profile.point(item.name)->write_budget_per_day.has_value();
   }
-  if (budgeted && !budget_exempt)
+  if (budgeted && !budget_exempt) {
     condition("inverter.write_budget", false, Severity::warning, "write budgets have room again");
+    safe_state_budget_spent = false;
+  }
   return Status{};
 }
 

@@ -104,8 +104,9 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   PointValues values{profile};
   WritePlanner planner{profile};
   WriteBudget budget{profile};
-  bool budget_exempt{false};   // the writes under way are the safe state's
-  bool budget_refused{false};  // the last write was refused by a spent write budget
+  bool budget_exempt{false};            // the writes under way are the safe state's
+  bool safe_state_budget_spent{false};  // said that even the safe state is no longer written
+  bool budget_refused{false};           // the last write was refused by a spent write budget
   ObeyCheck obey;
   std::optional<InverterState> state;
   std::optional<double> last_readback_w;

@@ -407,6 +407,31 @@ void check_battery_window(const Profile& prof, IssueList& issues) {
       lo->sign != hi->sign)
     issues.add(hi->pointer, "the battery window's points \"" + lo->name + "\" and \"" + hi->name +
                                 "\" need the same type, scale and sign");
+  // Both ends change in one request: written apart, a failed second write leaves a window that
+  // still allows the old power (or a minimum above the maximum, which a device refuses).
+  const WriteBlock* block = prof.block_of(lo->name);
+  const bool one_request =
+      (block != nullptr && block == prof.block_of(hi->name)) ||
+      (!lo->persistent && !hi->persistent && lo->address && hi->address &&
+       lo->unit_id == hi->unit_id && *lo->address + lo->register_count() == *hi->address);
+  if (!one_request)
+    issues.add("/control/points", "the battery window's points \"" + lo->name + "\" and \"" +
+                                      hi->name +
+                                      "\" must go out in one request: in one block, or side by "
+                                      "side (minimum first) and not persistent");
+  // The safe state closes the window: both ends 0, whatever a block fills in.
+  for (const PointSpec* end : {lo, hi}) {
+    const bool zero_in_safe_state =
+        std::any_of(prof.control.safe_state.begin(), prof.control.safe_state.end(),
+                    [&](const ConstWrite& w) { return w.point == end->name && w.value == 0; });
+    if (!zero_in_safe_state)
+      issues.add("/control/safe_state", "must write 0 to the battery window's point \"" +
+                                            end->name + "\" (a closed window holds the battery)");
+    if (block != nullptr)
+      if (auto it = block->fill.find(end->name); it != block->fill.end() && it->second != 0)
+        issues.add(block->pointer + "/fill/" + config::pointer_escape(end->name),
+                   "a battery window's point is filled with 0, never with a power");
+  }
 }
 
 /// `control.watchdog`: {"writes": [...], "timeout_s", "feed", "fallback"}.

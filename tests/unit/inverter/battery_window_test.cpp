@@ -99,7 +99,8 @@ TEST(SofarProfile, EachStateWritesPassiveModeThenTheWholeWindow) {
             "storage_mode=3 passive_grid=0 passive_battery_min=0 passive_battery_max=0");
   EXPECT_EQ(s.text(core::CommandKind::safe_state),
             "storage_mode=3 passive_grid=0 passive_battery_min=0 passive_battery_max=0");
-  EXPECT_EQ(s.text(core::CommandKind::release), "storage_mode=0");
+  EXPECT_EQ(s.text(core::CommandKind::release),
+            "passive_grid=0 passive_battery_min=0 passive_battery_max=0 storage_mode=0");
 }
 
 TEST(SofarProfile, TheEnvelopeBoundsBothEndsOfTheWindow) {
@@ -154,6 +155,29 @@ TEST(BatteryWindow, BothEndsMustRoundAlike) {
   EXPECT_NE(unsigned_window.find("/points/lo/sign: the battery_min_w point needs a known sign"),
             std::string::npos)
       << unsigned_window;
+}
+
+TEST(BatteryWindow, BothEndsGoOutTogetherAndTheSafeStateClosesTheWindow) {
+  const auto apart = window_issues(
+      R"({"name":"win","points":{
+      "lo":{"address":30,"type":"s32","access":"rw","sign":"charge_positive"},
+      "hi":{"address":40,"type":"s32","access":"rw","sign":"charge_positive"}},
+    "control":{"style":"battery_window",
+      "points":{"battery_min_w":"lo","battery_max_w":"hi"},
+      "safe_state":[{"point":"lo","value":0}]}})");
+  EXPECT_NE(apart.find("/control/points: the battery window's points \"lo\" and \"hi\" must go "
+                       "out in one request"),
+            std::string::npos)
+      << apart;
+  EXPECT_NE(apart.find("/control/safe_state: must write 0 to the battery window's point \"hi\""),
+            std::string::npos)
+      << apart;
+  const auto filled = window_issues(window_profile(
+      R"(,"grid":{"address":28,"type":"s32","access":"rw","sign":"import_positive"})",
+      R"(,"blocks":[{"points":["grid","lo","hi"],"fill":{"grid":0,"lo":-5000,"hi":0}}])"));
+  EXPECT_NE(filled.find("/control/blocks/0/fill/lo: a battery window's point is filled with 0"),
+            std::string::npos)
+      << filled;
 }
 
 TEST(StoredBlock, ABlockIsStoredWholeOrNotAtAll) {

@@ -1,6 +1,7 @@
 // ProfileInverterDriver against the libmodbus test server over real sockets and ptys.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <mutex>
 #include <optional>
@@ -1005,6 +1006,34 @@ TEST(ProfileDriver, ASpentWriteBudgetHoldsTheSafeStateUntilItHasRoom) {
   r.clock.advance(std::chrono::hours{24} + 1s);
   ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == -3000.0; }));
   EXPECT_TRUE(r.wait([&] { return r.count("inverter.write_budget", EventEdge::cleared) == 1; }));
+}
+
+// docs/profiles.md "Write budget": a stored setting the device does not keep (it acknowledges and
+// keeps the old value) is not written by every retry of the safe state: at most twice its budget.
+TEST(ProfileDriver, ASafeStateTheDeviceDoesNotKeepStopsAtTwiceTheBudget) {
+  std::atomic<int> setpoint_writes{0};  // outlives the server thread that counts into it
+  Rig r(edited("test_dummy", [](nlohmann::json& d) {
+    d["points"]["setpoint"]["persistent"] = true;
+    d["points"]["setpoint"]["write_budget_per_day"] = 2;
+  }));
+  fill_dummy(r.bank);  // the device holds 777 W, and keeps it
+  r.server->on_write([&](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>&) {
+    if (a == 200) ++setpoint_writes;  // test_dummy's setpoint register
+  });
+  r.server->set_ignore_writes(true);
+  r.start();
+  // Each safe state is written, read back as 777 and retried (every 5 s of the driver's clock).
+  for (int i = 0; i < 8; ++i) {
+    const auto requests = r.server->requests();
+    ASSERT_TRUE(r.wait([&] { return r.server->requests() > requests + 10; }));
+    r.clock.advance(6s);
+  }
+  EXPECT_EQ(setpoint_writes.load(), 4) << "twice the budget of 2, then no more";
+  bool said = false;
+  for (const auto& e : r.events)
+    said = said || (e.code == "inverter.write_budget" &&
+                    e.message.find("not even the safe state") != std::string::npos);
+  EXPECT_TRUE(said);
 }
 
 // docs/profiles.md "Control", directional: GoodWe's mode and power change in one request.

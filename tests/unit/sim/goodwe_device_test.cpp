@@ -10,18 +10,17 @@
 #include <thread>
 
 #include <gtest/gtest.h>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 
-#include <bessd/modbus/testing/modbus_test_server.hpp>
 #include <bessd/sim/sim_world.hpp>
 
 #include <bessd/sim/devices/inverter_device.hpp>
 
+#include "device_test_fixture.hpp"
+
 namespace bessd::sim {
 namespace {
 
-using modbus::testing::ModbusTestServer;
+using test::ascii_of;
 
 constexpr int kUnit = 247;  // GoodWe's default
 constexpr int kMode = 47511;
@@ -36,95 +35,20 @@ std::int32_t hi_lo_s32(std::uint16_t hi, std::uint16_t lo) {
   return static_cast<std::int32_t>((static_cast<std::uint32_t>(hi) << 16) | lo);
 }
 
-std::string ascii_of(const std::vector<std::uint16_t>& r) {
-  std::string s;
-  for (auto w : r) {
-    s += static_cast<char>(w >> 8);
-    s += static_cast<char>(w & 0xFF);
-  }
-  return s;
-}
-
-class GoodWeDeviceTest : public ::testing::Test {
+class GoodWeDeviceTest : public test::DeviceTest {
  protected:
-  std::int64_t now_ms{1'000'000};  // the device's clock
-
-  void start_at(double hour) {
-    WorldParams p;
-    p.inverter.revert_timeout_s = 1e12;  // as bess-sim: timers belong to the device layer
-    p.start_seconds_of_day = hour * 3600.0;
-    world = std::make_unique<SimWorld>(p);
-    server = ModbusTestServer::tcp();
-    device =
-        make_goodwe_device(static_cast<std::uint8_t>(kUnit), *world, [this] { return now_ms; });
-    device->add_server(server.get());
-    device->start(io);
-    device->refresh(*world);
-    server->start();
-    connect();
-  }
-  void connect() {
-    ctx = modbus_new_tcp("127.0.0.1", server->port());
-    ASSERT_NE(ctx, nullptr);
-    modbus_set_slave(ctx, kUnit);
-    ASSERT_EQ(modbus_connect(ctx), 0);
-  }
-  void disconnect() {
-    if (ctx == nullptr) return;
-    modbus_close(ctx);
-    modbus_free(ctx);
-    ctx = nullptr;
-  }
-  void TearDown() override {
-    disconnect();
-    if (server) server->stop();
-  }
-  std::vector<std::uint16_t> read(int address, int n) {
-    std::vector<std::uint16_t> v(static_cast<std::size_t>(n));
-    EXPECT_EQ(modbus_read_registers(ctx, address, n, v.data()), n);
-    return v;
-  }
-  // The server replies first, then posts the write hook to the io_context: poll until it ran
-  // (`work` keeps poll() from stopping the io_context while it finds nothing yet).
-  void wait_for_hook() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (io.poll() == 0 && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  void write_fc16(int address, std::vector<std::uint16_t> v) {
-    ASSERT_EQ(modbus_write_registers(ctx, address, static_cast<int>(v.size()), v.data()),
-              static_cast<int>(v.size()));
-    wait_for_hook();
-  }
-  void write_fc06(int address, std::uint16_t v) {
-    ASSERT_EQ(modbus_write_register(ctx, address, v), 1);
-    wait_for_hook();
-  }
-  void step(double seconds) {
-    device->apply(*world);
-    world->advance(seconds);
-    device->refresh(*world);
-  }
-  double commanded_w() const { return world->inverter().setpoint_w(); }
-  bool remote() const { return world->inverter().mode() == InverterMode::remote; }
-
-  boost::asio::io_context io;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
-  std::unique_ptr<SimWorld> world;
-  std::unique_ptr<ModbusTestServer> server;
-  std::unique_ptr<InverterDevice> device;
-  modbus_t* ctx{nullptr};
+  void start_at(double hour) { start_device(make_goodwe_device, kUnit, hour); }
 };
 
 TEST_F(GoodWeDeviceTest, IdentifiesItselfAndStartsInAuto) {
   start_at(12.0);
-  EXPECT_EQ(read(35001, 1)[0], 5000);  // rated power, W
-  EXPECT_EQ(ascii_of(read(35003, 8)), "95000ETUSIM00001");
-  EXPECT_EQ(ascii_of(read(35011, 5)), "GW5K-ET   ");
-  const auto ems = read(kMode, 2);
+  EXPECT_EQ(holding(35001, 1)[0], 5000);  // rated power, W
+  EXPECT_EQ(ascii_of(holding(35003, 8)), "95000ETUSIM00001");
+  EXPECT_EQ(ascii_of(holding(35011, 5)), "GW5K-ET   ");
+  const auto ems = holding(kMode, 2);
   EXPECT_EQ(ems[0], kAuto);
   EXPECT_EQ(ems[1], 0);
-  EXPECT_EQ(read(36003, 2), (std::vector<std::uint16_t>{1, 1}));  // meter connected, OK
+  EXPECT_EQ(holding(36003, 2), (std::vector<std::uint16_t>{1, 1}));  // meter connected, OK
   EXPECT_EQ(device->status().at("profile"), "goodwe_et");
 }
 
@@ -136,7 +60,7 @@ TEST_F(GoodWeDeviceTest, DischargingAtNoonReadsPositiveBatteryAndExportingMeter)
   ASSERT_NEAR(rd.battery_power_w, -1500, 1);  // the simulator's sign: + = charge
   ASSERT_GT(-rd.grid_power_w, 1000);          // PV and battery export
 
-  const auto bat = read(35180, 5);
+  const auto bat = holding(35180, 5);
   EXPECT_NEAR(bat[0] / 10.0, world->pack().voltage_v(), 0.06);
   const double amps = static_cast<std::int16_t>(bat[1]) / 10.0;
   EXPECT_GT(amps, 0);  // discharging is positive on the wire
@@ -146,28 +70,28 @@ TEST_F(GoodWeDeviceTest, DischargingAtNoonReadsPositiveBatteryAndExportingMeter)
   EXPECT_EQ(hi_lo_s32(bat[2], bat[3]), 1500);
   EXPECT_EQ(bat[4], 2);  // battery mode: discharge
 
-  const auto meter = read(36025, 2);
+  const auto meter = holding(36025, 2);
   EXPECT_EQ(meter[0], 0x0000);
   EXPECT_EQ(hi_lo_s32(meter[0], meter[1]), std::lround(-rd.grid_power_w));  // + = export
-  EXPECT_EQ(static_cast<std::int16_t>(read(36008, 1)[0]), std::lround(-rd.grid_power_w));
-  const auto phases = read(36019, 6);
+  EXPECT_EQ(static_cast<std::int16_t>(holding(36008, 1)[0]), std::lround(-rd.grid_power_w));
+  const auto phases = holding(36019, 6);
   EXPECT_NEAR(hi_lo_s32(phases[0], phases[1]) + hi_lo_s32(phases[2], phases[3]) +
                   hi_lo_s32(phases[4], phases[5]),
               -rd.grid_power_w, 2);
-  const auto ac = read(35137, 4);
+  const auto ac = holding(35137, 4);
   EXPECT_EQ(hi_lo_s32(ac[0], ac[1]), std::lround(rd.ac_power_w));  // + = AC output
   EXPECT_GT(hi_lo_s32(ac[0], ac[1]), 0);
   EXPECT_EQ(hi_lo_s32(ac[2], ac[3]), std::lround(-rd.grid_power_w));  // the meter's power
 
-  const auto pv = read(35105, 6);
+  const auto pv = holding(35105, 6);
   const auto u32 = [](std::uint16_t hi, std::uint16_t lo) {
     return static_cast<long>((static_cast<std::uint32_t>(hi) << 16) | lo);
   };
   EXPECT_EQ(u32(pv[0], pv[1]), std::lround(0.6 * rd.pv_w));
   EXPECT_EQ(u32(pv[4], pv[5]), std::lround(0.4 * rd.pv_w));
   EXPECT_GT(rd.pv_w, 2000);
-  EXPECT_EQ(read(37007, 1)[0], std::lround(world->pack().soc_pct()));
-  const auto load = read(35171, 2);
+  EXPECT_EQ(holding(37007, 1)[0], std::lround(world->pack().soc_pct()));
+  const auto load = holding(35171, 2);
   EXPECT_EQ(hi_lo_s32(load[0], load[1]), std::lround(rd.load_w));
 }
 
@@ -179,14 +103,14 @@ TEST_F(GoodWeDeviceTest, ChargingInTheEveningReadsNegativeBatteryAndImportingMet
   ASSERT_NEAR(rd.battery_power_w, 2000, 1);
   ASSERT_EQ(rd.pv_w, 0.0);
 
-  const auto bat = read(35181, 4);
+  const auto bat = holding(35181, 4);
   EXPECT_LT(static_cast<std::int16_t>(bat[0]), 0);  // charging current is negative
   EXPECT_EQ(bat[1], 0xFFFF);  // a negative value sign-extends into the high word
   EXPECT_EQ(bat[2], 0xF830);  // -2000 in the low word
   EXPECT_EQ(hi_lo_s32(bat[1], bat[2]), -2000);
   EXPECT_EQ(bat[3], 3);  // battery mode: charge
 
-  const auto meter = read(36025, 2);
+  const auto meter = holding(36025, 2);
   EXPECT_EQ(meter[0], 0xFFFF);
   EXPECT_EQ(hi_lo_s32(meter[0], meter[1]), std::lround(-rd.grid_power_w));
   EXPECT_LT(hi_lo_s32(meter[0], meter[1]), -2000);  // importing for the house and the battery
@@ -209,7 +133,7 @@ TEST_F(GoodWeDeviceTest, EachModeMovesTheBatteryAsTheVendorTableSays) {
   EXPECT_DOUBLE_EQ(commanded_w(), -1200);
   mode(kDischargeBat, 9000);  // the magnitude clamps at the rating
   EXPECT_DOUBLE_EQ(commanded_w(), -5000);
-  EXPECT_EQ(read(kSet, 1)[0], 9000);  // the register keeps what was written
+  EXPECT_EQ(holding(kSet, 1)[0], 9000);  // the register keeps what was written
   mode(kStandby, 1000);
   EXPECT_DOUBLE_EQ(commanded_w(), 0);
   mode(kStopped, 0);
@@ -256,7 +180,7 @@ TEST_F(GoodWeDeviceTest, AForcedModeHoldsForHoursWithoutAnotherWrite) {
     ASSERT_DOUBLE_EQ(commanded_w(), -300) << minute;
   }
   EXPECT_NEAR(world->readings().battery_power_w, -300, 1);
-  EXPECT_EQ(read(kMode, 2), (std::vector<std::uint16_t>{kDischargeBat, 300}));
+  EXPECT_EQ(holding(kMode, 2), (std::vector<std::uint16_t>{kDischargeBat, 300}));
   EXPECT_EQ(device->status().at("writes"), writes);
   EXPECT_LT(world->pack().soc_pct(), 40);  // it really discharged all along
 }
@@ -278,8 +202,8 @@ TEST_F(GoodWeDeviceTest, ARestartKeepsTheStoredModeAndItsMagnitude) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   disconnect();
   connect();
-  EXPECT_EQ(read(kMode, 2), (std::vector<std::uint16_t>{kDischargeBat, 1000}));
-  EXPECT_EQ(read(35001, 1)[0], 5000);
+  EXPECT_EQ(holding(kMode, 2), (std::vector<std::uint16_t>{kDischargeBat, 1000}));
+  EXPECT_EQ(holding(35001, 1)[0], 5000);
   step(2.0);  // no controller wrote anything: the stored forced discharge comes back
   EXPECT_TRUE(remote());
   EXPECT_NEAR(world->readings().battery_power_w, -1000, 1);
@@ -300,7 +224,7 @@ TEST_F(GoodWeDeviceTest, SingleAndMultipleRegisterWritesBothTakeEffect) {
   write_fc16(kSet, {900});  // FC16 over the magnitude alone: the mode stays
   device->apply(*world);
   EXPECT_DOUBLE_EQ(commanded_w(), -900);
-  EXPECT_EQ(read(kMode, 2), (std::vector<std::uint16_t>{kDischargeBat, 900}));
+  EXPECT_EQ(holding(kMode, 2), (std::vector<std::uint16_t>{kDischargeBat, 900}));
 }
 
 TEST_F(GoodWeDeviceTest, WriteCountersCountEveryWriteAndTheUnchangedOnes) {
@@ -330,7 +254,7 @@ TEST_F(GoodWeDeviceTest, AnUnknownModeIsRefusedAndThePreviousBehaviourHolds) {
   write_fc16(kMode, {0xFE, 3000});  // refused as a whole: the magnitude stays too
   device->apply(*world);
   EXPECT_DOUBLE_EQ(commanded_w(), -1000);
-  EXPECT_EQ(read(kMode, 2), (std::vector<std::uint16_t>{kDischargeBat, 1000}));
+  EXPECT_EQ(holding(kMode, 2), (std::vector<std::uint16_t>{kDischargeBat, 1000}));
   const auto s = device->status();
   EXPECT_EQ(s.at("rejected_modes"), 3);
   EXPECT_EQ(s.at("last_rejected_mode"), 0xFE);

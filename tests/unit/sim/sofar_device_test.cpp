@@ -14,19 +14,18 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 
-#include <bessd/modbus/testing/modbus_test_server.hpp>
 #include <bessd/sim/sim_world.hpp>
 
 #include <bessd/sim/devices/inverter_device.hpp>
+
+#include "device_test_fixture.hpp"
 
 namespace bessd::sim {
 namespace {
 namespace sofar_test {  // a namespace of its own: unity batches merge the tests' anonymous ones
 
-using modbus::testing::ModbusTestServer;
+using test::ascii_of;
 
 constexpr int kUnit = 1;  // Sofar's default
 constexpr int kMode = 0x1110;
@@ -55,97 +54,20 @@ std::vector<std::uint16_t> block(std::int32_t grid, std::int32_t lo, std::int32_
   }
   return out;
 }
-std::string ascii_of(const std::vector<std::uint16_t>& r) {
-  std::string s;
-  for (auto w : r) {
-    s += static_cast<char>(w >> 8);
-    s += static_cast<char>(w & 0xFF);
-  }
-  return s;
-}
-
-class SofarDeviceTest : public ::testing::Test {
+class SofarDeviceTest : public test::DeviceTest {
  protected:
-  std::int64_t now_ms{1'000'000};  // the device's clock
-
   void start_at(double hour) {
     WorldParams p;
-    p.inverter.revert_timeout_s = 1e12;  // as bess-sim: timers belong to the device layer
     // A BMS that lets the 5 kW rating through (50 A would cap the pack near 2.6 kW both ways).
     p.bms.rated_charge_current_a = 120.0;
     p.bms.rated_discharge_current_a = 120.0;
-    p.start_seconds_of_day = hour * 3600.0;
-    world = std::make_unique<SimWorld>(p);
-    server = ModbusTestServer::tcp();
-    device = make_sofar_device(static_cast<std::uint8_t>(kUnit), *world, [this] { return now_ms; });
-    device->add_server(server.get());
-    device->start(io);
-    device->refresh(*world);
-    server->start();
-    connect();
-  }
-  void connect() {
-    ctx = modbus_new_tcp("127.0.0.1", server->port());
-    ASSERT_NE(ctx, nullptr);
-    modbus_set_slave(ctx, kUnit);
-    ASSERT_EQ(modbus_connect(ctx), 0);
-  }
-  void disconnect() {
-    if (ctx == nullptr) return;
-    modbus_close(ctx);
-    modbus_free(ctx);
-    ctx = nullptr;
-  }
-  void TearDown() override {
-    disconnect();
-    if (server) server->stop();
-  }
-  std::vector<std::uint16_t> read(int address, int n) {
-    std::vector<std::uint16_t> v(static_cast<std::size_t>(n));
-    EXPECT_EQ(modbus_read_registers(ctx, address, n, v.data()), n);
-    return v;
-  }
-  // The server replies first, then posts the hook to the io_context: poll until it ran (`work`
-  // keeps poll() from stopping the io_context while it finds nothing yet).
-  void wait_for_hook() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (io.poll() == 0 && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  void write(int address, const std::vector<std::uint16_t>& v) {
-    ASSERT_EQ(modbus_write_registers(ctx, address, static_cast<int>(v.size()), v.data()),
-              static_cast<int>(v.size()));
-    wait_for_hook();
-  }
-  // A write the device must refuse: returns the exception code it answered with.
-  int refused(int address, const std::vector<std::uint16_t>& v) {
-    errno = 0;
-    const int rc = modbus_write_registers(ctx, address, static_cast<int>(v.size()), v.data());
-    const int code = errno - MODBUS_ENOBASE;
-    EXPECT_EQ(rc, -1);
-    wait_for_hook();
-    return code;
-  }
-  int refused_fc06(int address, std::uint16_t v) {
-    errno = 0;
-    const int rc = modbus_write_register(ctx, address, v);
-    const int code = errno - MODBUS_ENOBASE;
-    EXPECT_EQ(rc, -1);
-    wait_for_hook();
-    return code;
+    start_device(make_sofar_device, kUnit, hour, p);
   }
   void passive(std::int32_t grid, std::int32_t lo, std::int32_t hi) {
-    write(kMode, {kPassiveMode});
-    write(kPassive, block(grid, lo, hi));
-  }
-  void step(double seconds) {
-    device->apply(*world);
-    world->advance(seconds);
-    device->refresh(*world);
+    write_fc16(kMode, {kPassiveMode});
+    write_fc16(kPassive, block(grid, lo, hi));
   }
   void follow_grid_targets(double hour);
-  double commanded_w() const { return world->inverter().setpoint_w(); }
-  bool remote() const { return world->inverter().mode() == InverterMode::remote; }
   // The battery power (+ = charge) that makes the grid read `grid_w`, the inverter's losses
   // included (the world's AC balance: load = grid + PV - battery_ac).
   double toward_grid(double grid_w) const {
@@ -154,23 +76,16 @@ class SofarDeviceTest : public ::testing::Test {
     const double eff = world->inverter().params().efficiency;
     return ac > 0 ? ac * eff : ac / eff;
   }
-
-  boost::asio::io_context io;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
-  std::unique_ptr<SimWorld> world;
-  std::unique_ptr<ModbusTestServer> server;
-  std::unique_ptr<InverterDevice> device;
-  modbus_t* ctx{nullptr};
 };
 
 TEST_F(SofarDeviceTest, IdentifiesItselfAndStartsInSelfUseWithNoTimeout) {
   start_at(12.0);
-  EXPECT_EQ(ascii_of(read(0x0445, 8)), "SP1ES105N6SIM001");
-  EXPECT_EQ(read(0x0404, 1)[0], 2);  // grid-connected
-  EXPECT_EQ(read(kMode, 1)[0], kSelfUse);
-  EXPECT_EQ(read(kTimeout, 2), (std::vector<std::uint16_t>{0, 0}));  // disabled, force standby
-  EXPECT_EQ(read(kPassive, 6), block(0, 0, 0));
-  EXPECT_EQ(read(0x0484, 1)[0], 5000);  // 50.00 Hz
+  EXPECT_EQ(ascii_of(holding(0x0445, 8)), "SP1ES105N6SIM001");
+  EXPECT_EQ(holding(0x0404, 1)[0], 2);  // grid-connected
+  EXPECT_EQ(holding(kMode, 1)[0], kSelfUse);
+  EXPECT_EQ(holding(kTimeout, 2), (std::vector<std::uint16_t>{0, 0}));  // disabled, force standby
+  EXPECT_EQ(holding(kPassive, 6), block(0, 0, 0));
+  EXPECT_EQ(holding(0x0484, 1)[0], 5000);  // 50.00 Hz
   const auto s = device->status();
   EXPECT_EQ(s.at("profile"), "sofar_hyd_g3");
   EXPECT_EQ(s.at("energy_storage_mode_name"), "self_use");
@@ -186,22 +101,22 @@ TEST_F(SofarDeviceTest, DischargingAtNoonReadsNegativeBatteryAndExportingPcc) {
   ASSERT_NEAR(rd.battery_power_w, -1500, 1);  // the simulator's sign: + = charge
   ASSERT_GT(-rd.grid_power_w, 1000);          // PV and battery export
   ASSERT_GT(rd.pv_w, 2000);
-  const auto pb = read(kPassive, 6);  // read back as written: -1500 sign-extends
+  const auto pb = holding(kPassive, 6);  // read back as written: -1500 sign-extends
   EXPECT_EQ(pb[2], 0xFFFF);
   EXPECT_EQ(hi_lo_s32(pb[2], pb[3]), -1500);
 
-  const auto bat = read(0x0604, 6);
+  const auto bat = holding(0x0604, 6);
   EXPECT_NEAR(bat[0] / 10.0, world->pack().voltage_v(), 0.06);
   const double amps = s16(bat[1]) / 100.0;
   EXPECT_LT(amps, 0);  // discharging is negative on the wire
   EXPECT_NEAR(amps, -1500 / world->pack().voltage_v(), 0.006);
   EXPECT_EQ(s16(bat[2]), -150);  // 0.01 kW: -1.50 kW
   EXPECT_EQ(bat[4], std::lround(world->pack().soc_pct()));
-  EXPECT_EQ(bat[5], 100);                   // SOH
-  EXPECT_EQ(s16(read(0x0667, 1)[0]), -15);  // the total in 0.1 kW
-  EXPECT_EQ(read(0x0668, 1)[0], std::lround(world->pack().soc_pct()));
+  EXPECT_EQ(bat[5], 100);                      // SOH
+  EXPECT_EQ(s16(holding(0x0667, 1)[0]), -15);  // the total in 0.1 kW
+  EXPECT_EQ(holding(0x0668, 1)[0], std::lround(world->pack().soc_pct()));
 
-  const auto grid = read(0x0484, 0x04B0 - 0x0484);
+  const auto grid = holding(0x0484, 0x04B0 - 0x0484);
   const auto at = [&](int a) { return grid.at(static_cast<std::size_t>(a - 0x0484)); };
   EXPECT_EQ(s16(at(0x0488)), std::lround(-rd.grid_power_w / 10));  // PCC, + = export
   EXPECT_GT(s16(at(0x0488)), 100);
@@ -212,13 +127,13 @@ TEST_F(SofarDeviceTest, DischargingAtNoonReadsNegativeBatteryAndExportingPcc) {
   EXPECT_EQ(at(0x04AF), std::lround(rd.load_w / 10));
   EXPECT_EQ(at(0x04AE), 0);
 
-  const auto pv = read(0x0584, 12);
-  EXPECT_EQ(pv[2], std::lround(0.6 * rd.pv_w / 10));          // PV1, 0.01 kW
-  EXPECT_EQ(pv[5], std::lround(0.4 * rd.pv_w / 10));          // PV2
-  EXPECT_EQ(pv[8], 0);                                        // PV3
-  EXPECT_EQ(pv[11], 0);                                       // PV4
-  EXPECT_EQ(pv[0], 3600);                                     // 360.0 V
-  EXPECT_EQ(read(0x05C4, 1)[0], std::lround(rd.pv_w / 100));  // the total, 0.1 kW
+  const auto pv = holding(0x0584, 12);
+  EXPECT_EQ(pv[2], std::lround(0.6 * rd.pv_w / 10));             // PV1, 0.01 kW
+  EXPECT_EQ(pv[5], std::lround(0.4 * rd.pv_w / 10));             // PV2
+  EXPECT_EQ(pv[8], 0);                                           // PV3
+  EXPECT_EQ(pv[11], 0);                                          // PV4
+  EXPECT_EQ(pv[0], 3600);                                        // 360.0 V
+  EXPECT_EQ(holding(0x05C4, 1)[0], std::lround(rd.pv_w / 100));  // the total, 0.1 kW
 }
 
 TEST_F(SofarDeviceTest, ChargingInTheEveningReadsPositiveBatteryAndImportingPcc) {
@@ -228,14 +143,14 @@ TEST_F(SofarDeviceTest, ChargingInTheEveningReadsPositiveBatteryAndImportingPcc)
   const auto rd = world->readings();
   ASSERT_NEAR(rd.battery_power_w, 2000, 1);
   ASSERT_EQ(rd.pv_w, 0.0);
-  const auto bat = read(0x0605, 2);
+  const auto bat = holding(0x0605, 2);
   EXPECT_GT(s16(bat[0]), 0);    // charging current is positive
   EXPECT_EQ(s16(bat[1]), 200);  // +2.00 kW
-  EXPECT_EQ(s16(read(0x0667, 1)[0]), 20);
-  const auto pcc = s16(read(0x0488, 1)[0]);
+  EXPECT_EQ(s16(holding(0x0667, 1)[0]), 20);
+  const auto pcc = s16(holding(0x0488, 1)[0]);
   EXPECT_EQ(pcc, std::lround(-rd.grid_power_w / 10));
   EXPECT_LT(pcc, -200);  // importing for the house and the battery
-  EXPECT_EQ(read(0x05C4, 1)[0], 0);
+  EXPECT_EQ(holding(0x05C4, 1)[0], 0);
 }
 
 TEST_F(SofarDeviceTest, EnergyCountersAreHighWordFirst) {
@@ -244,7 +159,7 @@ TEST_F(SofarDeviceTest, EnergyCountersAreHighWordFirst) {
   for (int i = 0; i < 20; ++i) step(60.0);  // 20 minutes at up to 5 kW into the battery
   const auto& e = world->energy();
   ASSERT_GT(e.battery_charged_kwh, 1.0);
-  const auto r = read(0x0684, 0x069C - 0x0684);
+  const auto r = holding(0x0684, 0x069C - 0x0684);
   const auto at = [&](int a) { return r.at(static_cast<std::size_t>(a - 0x0684)); };
   EXPECT_EQ(at(0x0694), 0);  // battery in, today (0.01 kWh): below 65536, an empty high word
   EXPECT_EQ(hi_lo_u32(at(0x0694), at(0x0695)), std::lround(e.battery_charged_kwh * 100));
@@ -261,10 +176,10 @@ TEST_F(SofarDeviceTest, PassiveModeBringsTheGridClosestToTheTargetWithinTheWindo
   ASSERT_GT(rd.pv_w - rd.load_w, 2500);
   ASSERT_LT(rd.pv_w - rd.load_w, 5000);
   const auto set = [&](std::int32_t g, std::int32_t lo, std::int32_t hi) {
-    write(kPassive, block(g, lo, hi));
+    write_fc16(kPassive, block(g, lo, hi));
     device->apply(*world);
   };
-  write(kMode, {kPassiveMode});
+  write_fc16(kMode, {kPassiveMode});
   set(0, -5000, 5000);  // self use by the passive block: the surplus into the battery
   EXPECT_TRUE(remote());
   EXPECT_NEAR(commanded_w(), toward_grid(0), 1e-9);
@@ -289,10 +204,10 @@ TEST_F(SofarDeviceTest, PassiveModeBringsTheGridClosestToTheTargetWithinTheWindo
   EXPECT_EQ(s.at("passive").at("battery_min_w"), -kAsMuchAsPossible);
   EXPECT_EQ(s.at("passive").at("window_w"), (nlohmann::json{-5000.0, -5000.0}));
 
-  write(kMode, {kSelfUse});  // the block stays, but self use is the inverter's own
+  write_fc16(kMode, {kSelfUse});  // the block stays, but self use is the inverter's own
   device->apply(*world);
   EXPECT_FALSE(remote());
-  EXPECT_EQ(read(kPassive, 6), block(0, -kAsMuchAsPossible, -kAsMuchAsPossible));
+  EXPECT_EQ(holding(kPassive, 6), block(0, -kAsMuchAsPossible, -kAsMuchAsPossible));
 }
 
 // A whole block moves the battery to hold the PCC at its target, step after step.
@@ -308,12 +223,12 @@ void SofarDeviceTest::follow_grid_targets(double hour) {
   if (at_zero.pv_w > 0)
     EXPECT_GT(at_zero.battery_power_w, 2000);  // the PV surplus charges
   else
-    EXPECT_LT(at_zero.battery_power_w, -200);  // the house load discharges
-  write(kPassive, block(1000, -5000, 5000));   // import 1 kW: more charge
+    EXPECT_LT(at_zero.battery_power_w, -200);      // the house load discharges
+  write_fc16(kPassive, block(1000, -5000, 5000));  // import 1 kW: more charge
   const auto importing = run();
   EXPECT_NEAR(importing.grid_power_w, 1000, 120);
   EXPECT_GT(importing.battery_power_w, at_zero.battery_power_w + 700);
-  write(kPassive, block(-1000, -5000, 5000));  // export 1 kW: less charge, or discharge
+  write_fc16(kPassive, block(-1000, -5000, 5000));  // export 1 kW: less charge, or discharge
   const auto exporting = run();
   EXPECT_NEAR(exporting.grid_power_w, -1000, 120);
   EXPECT_LT(exporting.battery_power_w, at_zero.battery_power_w - 700);
@@ -336,24 +251,24 @@ TEST_F(SofarDeviceTest, APartialBlockWriteIsRefusedAndChangesNothing) {
   ASSERT_DOUBLE_EQ(commanded_w(), -1000);
   const auto good = block(0, -1000, -1000);
   const auto other = block(500, 2000, 3000);
-  EXPECT_EQ(refused(kPassive, {other[0], other[1]}), 2);  // the grid target alone
-  EXPECT_EQ(refused(kPassive + 2, {other[2], other[3], other[4], other[5]}), 2);  // min, max
-  EXPECT_EQ(refused(kPassive + 1, std::vector<std::uint16_t>(6, 0)), 2);          // shifted by one
+  EXPECT_EQ(refused_fc16(kPassive, {other[0], other[1]}), 2);  // the grid target alone
+  EXPECT_EQ(refused_fc16(kPassive + 2, {other[2], other[3], other[4], other[5]}), 2);  // min, max
+  EXPECT_EQ(refused_fc16(kPassive + 1, std::vector<std::uint16_t>(6, 0)), 2);  // shifted by one
   auto longer = other;
   longer.push_back(0);
-  EXPECT_EQ(refused(kPassive, longer), 2);  // one register too many
-  EXPECT_EQ(
-      refused(kTimeout, {60, 0, 0, other[0], other[1], other[2], other[3], other[4], other[5]}),
-      2);                                           // the timeout pair and the block in one request
-  EXPECT_EQ(refused(kTimeout, {60}), 2);            // the timeout without its action
-  EXPECT_EQ(refused(kMode - 1, {0, kSelfUse}), 2);  // the mode within a wider request
-  EXPECT_EQ(refused_fc06(kPassive + 3, 0x0BB8), 1);  // FC06: no single-register function
+  EXPECT_EQ(refused_fc16(kPassive, longer), 2);  // one register too many
+  EXPECT_EQ(refused_fc16(kTimeout,
+                         {60, 0, 0, other[0], other[1], other[2], other[3], other[4], other[5]}),
+            2);                                // the timeout pair and the block in one request
+  EXPECT_EQ(refused_fc16(kTimeout, {60}), 2);  // the timeout without its action
+  EXPECT_EQ(refused_fc16(kMode - 1, {0, kSelfUse}), 2);  // the mode within a wider request
+  EXPECT_EQ(refused_fc06(kPassive + 3, 0x0BB8), 1);      // FC06: no single-register function
   EXPECT_EQ(refused_fc06(kMode, kSelfUse), 1);
   device->apply(*world);
   EXPECT_DOUBLE_EQ(commanded_w(), -1000);
-  EXPECT_EQ(read(kPassive, 6), good);
-  EXPECT_EQ(read(kMode, 1)[0], kPassiveMode);
-  EXPECT_EQ(read(kTimeout, 2), (std::vector<std::uint16_t>{0, 0}));
+  EXPECT_EQ(holding(kPassive, 6), good);
+  EXPECT_EQ(holding(kMode, 1)[0], kPassiveMode);
+  EXPECT_EQ(holding(kTimeout, 2), (std::vector<std::uint16_t>{0, 0}));
   const auto s = device->status();
   EXPECT_EQ(s.at("rejected_writes"), 9);
   EXPECT_EQ(s.at("rejections_by_code").at("02"), 7);
@@ -363,21 +278,21 @@ TEST_F(SofarDeviceTest, APartialBlockWriteIsRefusedAndChangesNothing) {
   EXPECT_EQ(s.at("register_writes").at("0x1187"), 1);  // only the whole one
   EXPECT_EQ(s.at("register_writes").at("0x1110"), 1);
   EXPECT_EQ(s.at("passive").at("battery_max_w"), -1000);
-  write(0x1200, {1, 2});  // elsewhere: stored, no effect
-  EXPECT_EQ(read(0x1200, 2), (std::vector<std::uint16_t>{1, 2}));
+  write_fc16(0x1200, {1, 2});  // elsewhere: stored, no effect
+  EXPECT_EQ(holding(0x1200, 2), (std::vector<std::uint16_t>{1, 2}));
 }
 
 TEST_F(SofarDeviceTest, AMinimumAboveTheMaximumIsRefused) {
   start_at(20.0);
   passive(0, 1000, 1000);
-  EXPECT_EQ(refused(kPassive, block(0, 2000, 1000)), 3);
-  EXPECT_EQ(refused(kPassive, block(0, 0, -1)), 3);
-  EXPECT_EQ(refused(kMode, {8}), 3);         // no such mode
-  EXPECT_EQ(refused(kTimeout, {60, 2}), 3);  // no such action
-  write(kPassive, block(0, -300, -300));     // min = max is fine
+  EXPECT_EQ(refused_fc16(kPassive, block(0, 2000, 1000)), 3);
+  EXPECT_EQ(refused_fc16(kPassive, block(0, 0, -1)), 3);
+  EXPECT_EQ(refused_fc16(kMode, {8}), 3);         // no such mode
+  EXPECT_EQ(refused_fc16(kTimeout, {60, 2}), 3);  // no such action
+  write_fc16(kPassive, block(0, -300, -300));     // min = max is fine
   device->apply(*world);
   EXPECT_DOUBLE_EQ(commanded_w(), -300);
-  EXPECT_EQ(read(kPassive, 6), block(0, -300, -300));
+  EXPECT_EQ(holding(kPassive, 6), block(0, -300, -300));
   const auto s = device->status();
   EXPECT_EQ(s.at("rejections_by_code").at("03"), 4);
   EXPECT_EQ(s.at("register_writes").at("0x1187"), 2);
@@ -387,12 +302,12 @@ TEST_F(SofarDeviceTest, AMinimumAboveTheMaximumIsRefused) {
 TEST_F(SofarDeviceTest, TheTimeoutForcesStandbyAfterSilenceButNotWhileReadsContinue) {
   start_at(20.0);
   passive(0, -1500, -1500);
-  write(kTimeout, {10, 0});  // 10 s, force standby
+  write_fc16(kTimeout, {10, 0});  // 10 s, force standby
   EXPECT_EQ(device->status().at("passive_timeout_s"), 10);
   // A minute of reads every 2 s and no write: reads are communication.
   for (int i = 0; i < 30; ++i) {
     now_ms += 2000;
-    read(0x0606, 1);
+    holding(0x0606, 1);
     step(0.1);
     ASSERT_DOUBLE_EQ(commanded_w(), -1500) << i;
   }
@@ -408,18 +323,18 @@ TEST_F(SofarDeviceTest, TheTimeoutForcesStandbyAfterSilenceButNotWhileReadsConti
   EXPECT_EQ(s.at("last_timeout_ms"), now_ms);
   EXPECT_TRUE(s.at("standby").get<bool>());
   // The registers do not show it, and reading them does not end it.
-  EXPECT_EQ(read(kMode, 1)[0], kPassiveMode);
-  EXPECT_EQ(read(kPassive, 6), block(0, -1500, -1500));
+  EXPECT_EQ(holding(kMode, 1)[0], kPassiveMode);
+  EXPECT_EQ(holding(kPassive, 6), block(0, -1500, -1500));
   for (int i = 0; i < 5; ++i) {
     now_ms += 2000;
     step(1.0);
   }
   EXPECT_NEAR(world->readings().battery_power_w, 0, 1);
   EXPECT_EQ(device->status().at("timeouts_fired"), 1);
-  write(kTimeout, {10, 0});  // rewriting the timeout does not end it either
+  write_fc16(kTimeout, {10, 0});  // rewriting the timeout does not end it either
   step(0.1);
   EXPECT_DOUBLE_EQ(commanded_w(), 0);
-  write(kPassive, block(0, -1500, -1500));  // the same block again does
+  write_fc16(kPassive, block(0, -1500, -1500));  // the same block again does
   step(0.1);
   EXPECT_DOUBLE_EQ(commanded_w(), -1500);
   s = device->status();
@@ -434,9 +349,9 @@ TEST_F(SofarDeviceTest, TheTimeoutForcesStandbyAfterSilenceButNotWhileReadsConti
 
 TEST_F(SofarDeviceTest, TheTimeoutCanReturnToThePreviousMode) {
   start_at(12.0);
-  write(kMode, {kSelfUse});
+  write_fc16(kMode, {kSelfUse});
   passive(0, -2000, -2000);
-  write(kTimeout, {300, 1});  // five minutes, return to the previous mode
+  write_fc16(kTimeout, {300, 1});  // five minutes, return to the previous mode
   device->apply(*world);
   ASSERT_TRUE(remote());
   now_ms += 299'000;
@@ -445,7 +360,7 @@ TEST_F(SofarDeviceTest, TheTimeoutCanReturnToThePreviousMode) {
   now_ms += 1'000;
   step(0.1);
   EXPECT_FALSE(remote());  // self use again
-  EXPECT_EQ(read(kMode, 1)[0], kSelfUse);
+  EXPECT_EQ(holding(kMode, 1)[0], kSelfUse);
   const auto s = device->status();
   EXPECT_EQ(s.at("timeouts_fired"), 1);
   EXPECT_EQ(s.at("energy_storage_mode_name"), "self_use");
@@ -469,15 +384,15 @@ TEST_F(SofarDeviceTest, WithoutATimeoutAForcedPowerHoldsForHours) {
 
 TEST_F(SofarDeviceTest, ModeWritesAreCountedIncludingUnchangedRewrites) {
   start_at(20.0);
-  write(kMode, {kPassiveMode});
-  write(kMode, {kPassiveMode});  // the same value again: an EEPROM write all the same
-  write(kMode, {kSelfUse});
-  write(kMode, {kSelfUse});
-  write(kMode, {kSelfUse});
-  write(kPassive, block(0, 100, 200));
-  write(kPassive, block(0, 100, 200));
-  write(kPassive, block(0, 100, 300));
-  write(kTimeout, {0, 0});  // the power-on values
+  write_fc16(kMode, {kPassiveMode});
+  write_fc16(kMode, {kPassiveMode});  // the same value again: an EEPROM write all the same
+  write_fc16(kMode, {kSelfUse});
+  write_fc16(kMode, {kSelfUse});
+  write_fc16(kMode, {kSelfUse});
+  write_fc16(kPassive, block(0, 100, 200));
+  write_fc16(kPassive, block(0, 100, 200));
+  write_fc16(kPassive, block(0, 100, 300));
+  write_fc16(kTimeout, {0, 0});  // the power-on values
   const auto s = device->status();
   EXPECT_EQ(s.at("register_writes").at("0x1110"), 5);
   EXPECT_EQ(s.at("unchanged_writes").at("0x1110"), 3);
@@ -493,7 +408,7 @@ TEST_F(SofarDeviceTest, ModeWritesAreCountedIncludingUnchangedRewrites) {
 TEST_F(SofarDeviceTest, ARestartKeepsTheModeAndBlockButLosesTheTimeout) {
   start_at(20.0);
   passive(0, -1000, -1000);
-  write(kTimeout, {60, 0});
+  write_fc16(kTimeout, {60, 0});
   step(2.0);
   ASSERT_NEAR(world->readings().battery_power_w, -1000, 1);
   const auto before = device->status();
@@ -508,10 +423,10 @@ TEST_F(SofarDeviceTest, ARestartKeepsTheModeAndBlockButLosesTheTimeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   disconnect();
   connect();
-  EXPECT_EQ(read(kMode, 1)[0], kPassiveMode);
-  EXPECT_EQ(read(kPassive, 6), block(0, -1000, -1000));
-  EXPECT_EQ(read(kTimeout, 2), (std::vector<std::uint16_t>{0, 0}));  // the watchdog is gone
-  EXPECT_EQ(ascii_of(read(0x0445, 8)), "SP1ES105N6SIM001");
+  EXPECT_EQ(holding(kMode, 1)[0], kPassiveMode);
+  EXPECT_EQ(holding(kPassive, 6), block(0, -1000, -1000));
+  EXPECT_EQ(holding(kTimeout, 2), (std::vector<std::uint16_t>{0, 0}));  // the watchdog is gone
+  EXPECT_EQ(ascii_of(holding(0x0445, 8)), "SP1ES105N6SIM001");
   step(2.0);  // no controller wrote anything: the stored forced discharge comes back
   EXPECT_TRUE(remote());
   EXPECT_NEAR(world->readings().battery_power_w, -1000, 1);

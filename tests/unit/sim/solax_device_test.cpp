@@ -12,19 +12,18 @@
 #include <thread>
 
 #include <gtest/gtest.h>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 
-#include <bessd/modbus/testing/modbus_test_server.hpp>
 #include <bessd/sim/sim_world.hpp>
 
 #include <bessd/sim/devices/inverter_device.hpp>
+
+#include "device_test_fixture.hpp"
 
 namespace bessd::sim {
 namespace {
 namespace solax_test {  // a namespace of its own: unity builds merge the tests' anonymous ones
 
-using modbus::testing::ModbusTestServer;
+using test::ascii_of;
 
 constexpr int kUnit = 1;  // SolaX's default ("Inverter default 0x01")
 constexpr int kBlock = 0x7C;
@@ -56,107 +55,10 @@ std::vector<std::uint16_t> mode1(std::int32_t active_w, std::uint16_t duration_s
           0};
 }
 
-std::string ascii_of(const std::vector<std::uint16_t>& r) {
-  std::string s;
-  for (auto w : r) {
-    s += static_cast<char>(w >> 8);
-    s += static_cast<char>(w & 0xFF);
-  }
-  return s;
-}
-
-class SolaxDeviceTest : public ::testing::Test {
+class SolaxDeviceTest : public test::DeviceTest {
  protected:
-  std::int64_t now_ms{1'000'000};  // the device's clock
-
-  void start_at(double hour) {
-    WorldParams p;
-    p.inverter.revert_timeout_s = 1e12;  // as bess-sim: timers belong to the device layer
-    p.start_seconds_of_day = hour * 3600.0;
-    world = std::make_unique<SimWorld>(p);
-    server = ModbusTestServer::tcp();
-    device = make_solax_device(static_cast<std::uint8_t>(kUnit), *world, [this] { return now_ms; });
-    device->add_server(server.get());
-    device->start(io);
-    device->refresh(*world);
-    server->start();
-    connect();
-  }
-  void connect() {
-    ctx = modbus_new_tcp("127.0.0.1", server->port());
-    ASSERT_NE(ctx, nullptr);
-    modbus_set_slave(ctx, kUnit);
-    ASSERT_EQ(modbus_connect(ctx), 0);
-  }
-  void disconnect() {
-    if (ctx == nullptr) return;
-    modbus_close(ctx);
-    modbus_free(ctx);
-    ctx = nullptr;
-  }
-  void TearDown() override {
-    disconnect();
-    if (server) server->stop();
-  }
-  std::vector<std::uint16_t> input(int address, int n) {
-    std::vector<std::uint16_t> v(static_cast<std::size_t>(n));
-    EXPECT_EQ(modbus_read_input_registers(ctx, address, n, v.data()), n);
-    return v;
-  }
-  std::vector<std::uint16_t> holding(int address, int n) {
-    std::vector<std::uint16_t> v(static_cast<std::size_t>(n));
-    EXPECT_EQ(modbus_read_registers(ctx, address, n, v.data()), n);
-    return v;
-  }
-  // The server replies first, then posts the write hook to the io_context: poll until it ran.
-  void wait_for_hook() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (io.poll() == 0 && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  void write_fc16(int address, std::vector<std::uint16_t> v) {
-    ASSERT_EQ(modbus_write_registers(ctx, address, static_cast<int>(v.size()), v.data()),
-              static_cast<int>(v.size()));
-    wait_for_hook();
-  }
-  void write_fc06(int address, std::uint16_t v) {
-    ASSERT_EQ(modbus_write_register(ctx, address, v), 1);
-    wait_for_hook();
-  }
-  // A write the device refuses: the exception code it answered with (0: it was accepted).
-  int refused_fc16(int address, std::vector<std::uint16_t> v) {
-    errno = 0;
-    const int rc = modbus_write_registers(ctx, address, static_cast<int>(v.size()), v.data());
-    const int code = rc >= 0 ? 0 : errno - MODBUS_ENOBASE;
-    // Accepted or refused, the device hears of it on its io thread (on_write or on_refused):
-    // wait for that, so that it is not taken for the next write's.
-    wait_for_hook();
-    return code;
-  }
-  int refused_fc06(int address, std::uint16_t v) {
-    errno = 0;
-    const int rc = modbus_write_register(ctx, address, v);
-    const int code = rc >= 0 ? 0 : errno - MODBUS_ENOBASE;
-    // Accepted or refused, the device hears of it on its io thread (on_write or on_refused):
-    // wait for that, so that it is not taken for the next write's.
-    wait_for_hook();
-    return code;
-  }
+  void start_at(double hour) { start_device(make_solax_device, kUnit, hour); }
   void unlock() { write_fc06(0x0000, kPassword); }
-  void step(double seconds) {
-    device->apply(*world);
-    world->advance(seconds);
-    device->refresh(*world);
-  }
-  double commanded_w() const { return world->inverter().setpoint_w(); }
-  bool remote() const { return world->inverter().mode() == InverterMode::remote; }
-
-  boost::asio::io_context io;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
-  std::unique_ptr<SimWorld> world;
-  std::unique_ptr<ModbusTestServer> server;
-  std::unique_ptr<InverterDevice> device;
-  modbus_t* ctx{nullptr};
 };
 
 TEST_F(SolaxDeviceTest, IdentifiesItselfLockedAndWithoutRemoteControl) {

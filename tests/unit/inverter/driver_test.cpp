@@ -1154,6 +1154,60 @@ TEST(ProfileDriver, AStoredBlockIsWrittenWholeAndOnlyWhenItChanges) {
   EXPECT_EQ(writes.back().count, 6u);
 }
 
+// docs/profiles.md "Shipped profiles", sungrow_sh: forced mode set once, then the command and
+// its power as one stored block: in one request, and only when either differs.
+TEST(ProfileDriver, SungrowCommandAndPowerGoOutTogetherAndOnlyOnChange) {
+  WriteLog log;  // outlives the server thread that fills it
+  Rig r("sungrow_sh");
+  r.bank.set("rated_power", 10000);
+  r.bank.set("pv_power", 1500);
+  r.bank.set("export_power", 400);  // device: + = export
+  r.bank.set("battery_voltage", 402.3);
+  r.bank.set("battery_power", 900);  // no usable sign
+  r.bank.set("ems_mode", 0);
+  r.bank.set("forced_command", 204);
+  ModbusTestServer* srv = r.server.get();
+  r.server->on_write(
+      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
+        log.add(a, v.size(), srv->requests());
+      });
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  EXPECT_EQ(r.bank.get("ems_mode"), 2.0) << "the safe state: forced mode, stopped";
+  EXPECT_EQ(r.bank.get("forced_command"), 204.0);
+  r.driver->apply(set_power(2500));
+  ASSERT_TRUE(r.wait_asserted(2500));
+  EXPECT_EQ(r.bank.get("forced_command"), 170.0) << "0xAA, charge";
+  EXPECT_EQ(r.bank.get("forced_power"), 2500.0);
+  r.driver->apply(set_power(-1200));
+  ASSERT_TRUE(r.wait_asserted(-1200));
+  EXPECT_EQ(r.bank.get("forced_command"), 187.0) << "0xBB, discharge";
+  EXPECT_EQ(r.bank.get("forced_power"), 1200.0);
+  auto writes = log.snapshot();
+  ASSERT_FALSE(writes.empty());
+  std::size_t mode_writes = 0;
+  for (const auto& w : writes) {
+    if (w.address == 13049) {
+      ++mode_writes;
+      continue;
+    }
+    EXPECT_EQ(w.address, 13050) << "every command write starts at the command";
+    EXPECT_EQ(w.count, 2u) << "command and power together";
+  }
+  EXPECT_EQ(mode_writes, 1u) << "forced mode written once, when it read otherwise";
+  const std::size_t before = writes.size();
+  for (int i = 0; i < 2; ++i) {  // two leases that find everything in place
+    const auto requests = r.server->requests();
+    r.clock.advance(11s);
+    ASSERT_TRUE(r.wait([&] { return r.server->requests() > requests + 20; }));
+  }
+  EXPECT_EQ(log.snapshot().size(), before) << "stored settings are not re-written to re-assert";
+  auto s = r.driver->latest_state();
+  ASSERT_TRUE(s.has_value());
+  EXPECT_FALSE(s->battery_power_w.has_value()) << "a battery power without a known sign";
+  EXPECT_DOUBLE_EQ(*s->grid_power_w, -400.0) << "exporting, in bessd's sign";
+}
+
 // docs/profiles.md "Watchdog": a device timer only writes restart gets the target re-written
 // within a quarter of it, whatever the configured lease.
 TEST(ProfileDriver, AWriteFedWatchdogShortensTheLease) {

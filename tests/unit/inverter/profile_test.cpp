@@ -39,7 +39,7 @@ TEST_P(ShippedProfiles, LoadAndValidate) {
 
 INSTANTIATE_TEST_SUITE_P(All, ShippedProfiles,
                          ::testing::Values("template", "test_dummy", "sunspec", "victron_ess",
-                                           "goodwe_et"));
+                                           "goodwe_et", "sofar_hyd_g3", "sungrow_sh"));
 
 TEST(Profile, ShippedDetails) {
   const Profile v = load_profile(kProfiles / "victron_ess.json");

@@ -128,6 +128,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   std::optional<TimePoint> asserted_at;
   std::optional<TimePoint> last_attempt_at;
   std::optional<double> grid_setpoint_written;
+  std::optional<double> ac_planned_pv_w;  // ac_setpoint: the PV the setpoint was planned with
   bool use_fallback_setpoint{false};
   bool control_available{true};
 

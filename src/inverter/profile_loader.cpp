@@ -127,6 +127,8 @@ StyleNeeds needs_of(ControlStyle style) {
       return {{ControlRole::direction, ControlRole::magnitude}, {}};
     case ControlStyle::battery_window:
       return {{ControlRole::battery_min_w, ControlRole::battery_max_w}, {}};
+    case ControlStyle::ac_setpoint:
+      return {{ControlRole::setpoint}, {}};
   }
   return {};
 }
@@ -266,6 +268,7 @@ SafetyCapabilities derive_capabilities(const Profile& prof) {
     case ControlStyle::battery_setpoint:  // generic registers: the author declares it
     case ControlStyle::directional:
     case ControlStyle::battery_window:
+    case ControlStyle::ac_setpoint:  // never: the setpoint follows the PV, only bessd moves it
       break;
     case ControlStyle::sunspec_storage:
       c.sticky_hold = writes_zero(ControlRole::revert_timeout_s);
@@ -305,7 +308,7 @@ void read_capabilities(ObjectReader& root, Profile& prof, IssueList& issues) {
       {"sticky_hold", &SafetyCapabilities::sticky_hold,
        "the safe state writing 0 to the revert timer (sunspec_storage) or to both device limits "
        "(grid_setpoint); for battery_setpoint, directional and battery_window the author "
-       "declares it"},
+       "declares it; never for ac_setpoint, whose hold follows the PV"},
       {"voltage_limit", &SafetyCapabilities::voltage_limit,
        "a control point \"charge_voltage_limit_v\""},
       {"current_limit", &SafetyCapabilities::current_limit,
@@ -432,6 +435,36 @@ void check_battery_window(const Profile& prof, IssueList& issues) {
         issues.add(block->pointer + "/fill/" + config::pointer_escape(end->name),
                    "a battery window's point is filled with 0, never with a power");
   }
+}
+
+/// The AC setpoint is derived from the PV power, and the safe state keeps the battery at 0 W: its
+/// setpoint value is a battery power (docs/profiles.md "Control").
+void check_ac_setpoint(const Profile& prof, IssueList& issues) {
+  if (prof.control.style != ControlStyle::ac_setpoint) return;
+  if (prof.readings.count(ReadingRole::pv_power) == 0)
+    issues.add("/readings",
+               "control style ac_setpoint needs reading \"pv_power\": the battery gets the PV "
+               "power plus the AC setpoint");
+  const PointSpec* sp = prof.control_point(ControlRole::setpoint);
+  if (sp == nullptr) return;  // reported with the style's roles
+  const auto& safe = prof.control.safe_state;
+  for (std::size_t i = 0; i < safe.size(); ++i)
+    if (safe[i].point == sp->name && safe[i].value != 0)
+      issues.add("/control/safe_state/" + std::to_string(i) + "/value",
+                 "an ac_setpoint safe state holds the battery at 0 W: the setpoint's value is "
+                 "the battery power, and must be 0");
+  const bool holds = std::any_of(safe.begin(), safe.end(),
+                                 [&](const ConstWrite& w) { return w.point == sp->name; });
+  if (!holds)
+    issues.add("/control/safe_state", "must write the setpoint \"" + sp->name +
+                                          "\" (value 0: the battery at 0 W, the PV to the house "
+                                          "and the grid)");
+  const auto& rel = prof.control.release;
+  for (std::size_t i = 0; i < rel.size(); ++i)
+    if (rel[i].point == sp->name && rel[i].value != 0)
+      issues.add("/control/release/" + std::to_string(i) + "/value",
+                 "the setpoint's value in a release is the battery power and must be 0 (hand the "
+                 "device back to its own mode through its mode register)");
 }
 
 /// `control.watchdog`: {"writes": [...], "timeout_s", "feed", "fallback"}.
@@ -853,17 +886,18 @@ Profile parse_profile(const Json& document, const std::string& source) {
       if (role == ControlRole::setpoint || role == ControlRole::setpoint_fallback ||
           role == ControlRole::readback || role == ControlRole::battery_min_w ||
           role == ControlRole::battery_max_w) {
-        const bool ok = prof.control.style == ControlStyle::grid_setpoint
-                            ? (p->sign == SignConvention::import_positive ||
-                               p->sign == SignConvention::export_positive)
-                            : (p->sign == SignConvention::charge_positive ||
-                               p->sign == SignConvention::discharge_positive);
+        const bool grid_sign = prof.control.style == ControlStyle::grid_setpoint ||
+                               prof.control.style == ControlStyle::ac_setpoint;
+        const bool ok = grid_sign ? (p->sign == SignConvention::import_positive ||
+                                     p->sign == SignConvention::export_positive)
+                                  : (p->sign == SignConvention::charge_positive ||
+                                     p->sign == SignConvention::discharge_positive);
         if (!ok)
-          issues.add(p->pointer + "/sign", "the " + role_name + " point needs a known sign (" +
-                                               (prof.control.style == ControlStyle::grid_setpoint
-                                                    ? "import_positive or export_positive"
-                                                    : "charge_positive or discharge_positive") +
-                                               "), got " + std::string(to_string(p->sign)));
+          issues.add(p->pointer + "/sign",
+                     "the " + role_name + " point needs a known sign (" +
+                         (grid_sign ? "import_positive or export_positive"
+                                    : "charge_positive or discharge_positive") +
+                         "), got " + std::string(to_string(p->sign)));
       }
     }
     if (prof.control.style == ControlStyle::grid_setpoint) {
@@ -884,6 +918,7 @@ Profile parse_profile(const Json& document, const std::string& source) {
                  "a controllable profile must declare its safe-state writes");
     check_directional(prof, issues);
     check_battery_window(prof, issues);
+    check_ac_setpoint(prof, issues);
     check_watchdog(prof, issues);
     check_target_writes(prof, issues);
     check_blocks(prof, issues);

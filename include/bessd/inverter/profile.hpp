@@ -89,6 +89,7 @@ enum class ControlStyle : std::uint8_t {
   grid_setpoint,     // Victron ESS: grid setpoint = grid − battery + target
   directional,       // a direction code (charge / discharge / idle) and an unsigned magnitude
   battery_window,    // a window [min, max] of battery power, both written with the target
+  ac_setpoint,       // the power at the AC port: the battery gets PV + that power
 };
 inline constexpr auto kControlStyleNames =
     std::to_array<EnumName<ControlStyle>>({{ControlStyle::none, "none"},
@@ -96,13 +97,14 @@ inline constexpr auto kControlStyleNames =
                                            {ControlStyle::sunspec_storage, "sunspec_storage"},
                                            {ControlStyle::grid_setpoint, "grid_setpoint"},
                                            {ControlStyle::directional, "directional"},
-                                           {ControlStyle::battery_window, "battery_window"}});
+                                           {ControlStyle::battery_window, "battery_window"},
+                                           {ControlStyle::ac_setpoint, "ac_setpoint"}});
 static_assert(enum_names_complete(kControlStyleNames));
 
 /// What a control point does for its control style: the keys of `control.points` in a
 /// profile (docs/profiles.md "Control"). Which roles a style takes: the loader's table.
 enum class ControlRole : std::uint8_t {
-  setpoint,                // battery_setpoint, grid_setpoint
+  setpoint,                // battery_setpoint, grid_setpoint, ac_setpoint
   setpoint_fallback,       // grid_setpoint: used after the device refuses `setpoint`
   readback,                // battery_setpoint: the setpoint as the device reports it
   enable,                  // battery_setpoint: 1 with a target, 0 in the safe state

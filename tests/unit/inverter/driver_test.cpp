@@ -1208,6 +1208,37 @@ TEST(ProfileDriver, SungrowCommandAndPowerGoOutTogetherAndOnlyOnChange) {
   EXPECT_DOUBLE_EQ(*s->grid_power_w, -400.0) << "exporting, in bessd's sign";
 }
 
+// docs/profiles.md "Control", ac_setpoint: the battery gets PV + the AC setpoint, so a PV that
+// moves by more than the deadband is followed at once, the safe state's 0 W included.
+TEST(ProfileDriver, AnAcSetpointFollowsThePvBetweenLeases) {
+  Rig r(parse_profile_text(R"({"name":"acs","points":{
+      "pv":{"address":1,"type":"u16","unit":"W"},
+      "bat":{"address":2,"type":"s16","unit":"W","sign":"charge_positive"},
+      "ac":{"address":12,"type":"s16","access":"rw","unit":"W","sign":"export_positive"}},
+    "readings":{"pv_power":"pv","battery_power":"bat"},
+    "control":{"style":"ac_setpoint","lease_s":30,"deadband_w":50,"points":{"setpoint":"ac"},
+      "safe_state":[{"point":"ac","value":0}]}})",
+                           "acs.json"));
+  r.bank.set("pv", 1800);
+  r.bank.set("bat", 0);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  EXPECT_EQ(r.bank.get("ac"), 1800.0) << "the safe state: all PV out, the battery at 0 W";
+  r.bank.set("pv", 600);  // a cloud: the same setpoint would now discharge 1200 W
+  ASSERT_TRUE(r.wait([&] { return r.bank.get("ac") == 600.0; }))
+      << "re-planned without waiting for the lease";
+  r.driver->apply(set_power(1000));
+  ASSERT_TRUE(r.wait_asserted(1000));
+  EXPECT_EQ(r.bank.get("ac"), -400.0) << "400 W from the grid beside 600 W of PV";
+  r.bank.set("pv", 630);  // within the deadband: left alone
+  const auto requests = r.server->requests();
+  ASSERT_TRUE(r.wait([&] { return r.server->requests() > requests + 20; }));
+  EXPECT_EQ(r.bank.get("ac"), -400.0);
+  r.bank.set("pv", 2000);
+  ASSERT_TRUE(r.wait([&] { return r.bank.get("ac") == 1000.0; }))
+      << "the sun is back: 1000 W of it out, not 1370 W more into the battery";
+}
+
 // docs/profiles.md "Watchdog": a device timer only writes restart gets the target re-written
 // within a quarter of it, whatever the configured lease.
 TEST(ProfileDriver, AWriteFedWatchdogShortensTheLease) {

@@ -287,10 +287,10 @@ TEST(ProfileNames, ControlStyleAndOperatingStateWordsReadBack) {
     styles.push_back(row.name);
   }
   EXPECT_EQ(styles, (Names{"none", "battery_setpoint", "sunspec_storage", "grid_setpoint",
-                           "directional", "battery_window"}));
+                           "directional", "battery_window", "ac_setpoint"}));
   const auto e = issues_of(make(R"("P":{"address":1,"type":"u16"})", R"("style":"setpoint")"));
   EXPECT_NE(e.find("/control/style: must be one of none, battery_setpoint, sunspec_storage, "
-                   "grid_setpoint, directional, battery_window; got \"setpoint\""),
+                   "grid_setpoint, directional, battery_window, ac_setpoint; got \"setpoint\""),
             std::string::npos)
       << e;
 

@@ -1,0 +1,48 @@
+// AC-setpoint control (Fox ESS remote control, SolaX's Mode 1): the device takes the power at its
+// AC port, and the battery gets the PV power plus that power (docs/profiles.md "Control"). The
+// setpoint is derived from the PV power of the last poll and re-planned when the PV moves.
+#include <bessd/inverter/planning/write_planner.hpp>
+
+#include <cmath>
+
+namespace bessd::inverter {
+
+namespace {
+
+// The AC power (+ = into the device) that gives the battery `battery_w` with `pv_w` of PV, on
+// the register's grid, rounded so that the battery gets no more than asked in either direction:
+// down while charging, up while discharging; to the nearest step for a battery at 0 W.
+double ac_import_for(double battery_w, double pv_w, double step) {
+  const double steps = (battery_w - pv_w) / step;
+  const double rounded = battery_w > 0.0   ? std::floor(steps)
+                         : battery_w < 0.0 ? std::ceil(steps)
+                                           : std::round(steps);
+  return rounded * step + 0.0;  // never -0
+}
+
+}  // namespace
+
+Result<WritePlan> WritePlanner::ac_setpoint(double target_w, const PlanInputs& in) const {
+  WritePlan plan;
+  plan.writes.push_back({profile_.control.points.at(ControlRole::setpoint), target_w});
+  return with_ac_setpoint(std::move(plan), in);
+}
+
+Result<WritePlan> WritePlanner::with_ac_setpoint(WritePlan plan, const PlanInputs& in) const {
+  const std::string& name = profile_.control.points.at(ControlRole::setpoint);
+  const PointSpec& sp = *profile_.point(name);
+  for (auto& w : plan.writes) {
+    if (w.point != name) continue;
+    if (!in.state || !in.state->pv_power_w)
+      return fail(ErrorCode::unsupported,
+                  "PV power unknown: cannot derive the AC setpoint (the battery gets the PV "
+                  "power plus the AC power)");
+    const double pv_w = *in.state->pv_power_w;
+    const double import_w = ac_import_for(w.value, pv_w, in.values.step_of(sp));
+    w.value = sp.sign == SignConvention::export_positive ? -import_w + 0.0 : import_w;
+    plan.planned_pv_w = pv_w;
+  }
+  return plan;
+}
+
+}  // namespace bessd::inverter

@@ -93,4 +93,22 @@ std::unique_ptr<InverterDevice> make_sofar_device(std::uint8_t unit, const SimWo
 std::unique_ptr<InverterDevice> make_solax_device(std::uint8_t unit, const SimWorld& world,
                                                   std::function<std::int64_t()> now_ms = {});
 
+/// Which Sungrow SH the Sungrow device plays (docs/simulator.md).
+struct SungrowOptions {
+  /// An SH-RS (single phase) instead of an SH-RT (three phase).
+  bool single_phase{false};
+  /// SH-RT firmware before late 2024: 13021/13022 carry magnitudes, the direction only in the
+  /// power flow bits of 13001 (an SH-RS is always signed).
+  bool legacy_battery_sign{false};
+};
+
+/// A Sungrow SH hybrid (SH5.0-10RT, SH3.0-6.0RS; docs/simulator.md): Sungrow's registers (the
+/// wire address is the documented number - 1) and signs, input registers for measurements, 32-bit
+/// values low word first, the EMS mode 13050 with the charge/discharge command 13051 and power
+/// 13052 (FC06 or FC16), forced mode without any timeout, external EMS mode with the heartbeat
+/// 13080 counted down on `now_ms`.
+std::unique_ptr<InverterDevice> make_sungrow_device(std::uint8_t unit, const SimWorld& world,
+                                                    std::function<std::int64_t()> now_ms = {},
+                                                    SungrowOptions options = {});
+
 }  // namespace bessd::sim

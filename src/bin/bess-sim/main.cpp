@@ -105,9 +105,11 @@ class Simulator {
     const bool goodwe = o.profile == "goodwe_et";
     const bool solax = o.profile == "solax_gen4";
     const bool sofar = o.profile == "sofar_hyd_g3";
-    // Each vendor's own default unit: Victron's GX 100, GoodWe 247 (0xF7), SolaX 1 ("Inverter
-    // default 0x01" in its Modbus protocol), Sofar and SunSpec devices 1.
-    const int default_unit = victron ? 100 : (goodwe ? 247 : 1);
+    const bool foxess = o.profile == "foxess_h1";
+    // Each vendor's own default unit: Victron's GX 100, GoodWe 247 (0xF7), Fox ESS 247 (evcc's
+    // fox-ess-h1 and foxess_modbus), SolaX 1 ("Inverter default 0x01" in its Modbus protocol),
+    // Sofar and SunSpec devices 1.
+    const int default_unit = victron ? 100 : (goodwe || foxess ? 247 : 1);
     const auto unit = static_cast<std::uint8_t>(o.unit_id >= 0 ? o.unit_id : default_unit);
     if (victron)
       device_ = make_victron_device(unit, world_);
@@ -117,6 +119,8 @@ class Simulator {
       device_ = make_solax_device(unit, world_);
     else if (sofar)
       device_ = make_sofar_device(unit, world_);
+    else if (foxess)
+      device_ = make_foxess_device(unit, world_);
     else
       device_ = make_sunspec_device(unit, world_);
     tcp_ = ModbusTestServer::tcp(static_cast<std::uint16_t>(o.modbus_port));
@@ -637,14 +641,15 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{"bess-sim: a simulated home battery site (pack, BMS, inverter, house, PV)"};
   app.add_option("--profile", o.profile, "Inverter register profile")
-      ->check(CLI::IsMember({"sunspec", "victron_ess", "goodwe_et", "solax_gen4", "sofar_hyd_g3"}));
+      ->check(CLI::IsMember(
+          {"sunspec", "victron_ess", "goodwe_et", "solax_gen4", "sofar_hyd_g3", "foxess_h1"}));
   app.add_option("--modbus-port", o.modbus_port, "Modbus TCP port on 127.0.0.1 (0 = any free)")
       ->check(CLI::Range(0, 65535));
   app.add_option("--modbus-rtu-link", o.modbus_rtu_link,
                  "Also serve Modbus RTU on a pty, symlinked here");
   app.add_option("--unit-id", o.unit_id,
                  "Modbus unit id (default 1, victron_ess 100, goodwe_et 247, solax_gen4 and "
-                 "sofar_hyd_g3 1)")
+                 "sofar_hyd_g3 1, foxess_h1 247)")
       ->check(CLI::Range(1, 247));
   app.add_option("--slcan-link", o.slcan_link, "Symlink to the SLCAN pty (bessd's bms.device)");
   app.add_option("--bms-protocol", o.bms_protocol,

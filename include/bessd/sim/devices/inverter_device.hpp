@@ -87,6 +87,13 @@ std::unique_ptr<InverterDevice> make_goodwe_device(std::uint8_t unit, const SimW
 std::unique_ptr<InverterDevice> make_sofar_device(std::uint8_t unit, const SimWorld& world,
                                                   std::function<std::int64_t()> now_ms = {});
 
+/// A Fox ESS H1 hybrid on its RS485 port (docs/simulator.md): readings in input registers from
+/// 11000 with Fox's signs, the work mode at 41000 and remote control at 44000..44003 (active
+/// power at the AC port) written with FC06, a watchdog of 44001 seconds fed by 44002 writes on
+/// `now_ms`; FC16 only for the charge-period block.
+std::unique_ptr<InverterDevice> make_foxess_device(std::uint8_t unit, const SimWorld& world,
+                                                   std::function<std::int64_t()> now_ms = {});
+
 /// A SolaX X1/X3-Hybrid Gen4/Gen5 (docs/simulator.md): SolaX's input and holding maps, 32-bit
 /// values low word first, "Mode 1" active power control through the FC16 block at 0x7C, taken
 /// only whole, for Time_of_Duration seconds of `now_ms`; writes need the unlock password.

@@ -198,9 +198,10 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   };
   void write_all(std::vector<PointWrite> writes, const std::function<void(Status)>& done,
                  std::size_t index = 0);
+  /// `single`: one register, written with FC06 (the point's write_function).
   void write_and_verify(PointAddress at, const Registers& regs,
                         const std::vector<EncodedWrite>& items,
-                        const std::function<void(Status)>& done);
+                        const std::function<void(Status)>& done, bool single = false);
   /// Counts the request against the write budgets; a failure when it would overspend one
   /// (the safe state is written anyway, and says so).
   Status spend_budget(const std::vector<EncodedWrite>& items);

@@ -229,6 +229,11 @@ void read_point(const Json& j, const std::string& name, const std::string& ptr, 
   in.boolean("sunspec_sentinels", p.sunspec_sentinels);
   in.boolean("persistent", p.persistent);
   in.boolean("read_alone", p.read_alone);
+  if (in.enumeration("write_function", p.write_function, kWriteFunctionNames) &&
+      p.write_function == WriteFunction::fc06 &&
+      (p.access != Access::read_write || p.register_count() != 1))
+    issues.add(in.child_pointer("write_function"),
+               "fc06 writes one register: only a one-register \"rw\" point takes it");
   std::int64_t budget = 0;
   if (in.integer("write_budget_per_day", budget, 1, 100000)) {
     p.write_budget_per_day = static_cast<unsigned>(budget);
@@ -564,6 +569,10 @@ void check_blocks(const Profile& prof, IssueList& issues) {
         continue;
       }
       if (!seen.insert(name).second) issues.add(at, "point \"" + name + "\" is in a block already");
+      if (p->write_function == WriteFunction::fc06)
+        issues.add(at, "point \"" + name +
+                           "\" is written with fc06, one register at a time: a block is one "
+                           "fc16 request");
       if (p->access != Access::read_write || p->function != RegisterFunction::holding ||
           !p->address || !registers::is_numeric(p->type))
         issues.add(at, "point \"" + name +

@@ -31,6 +31,13 @@ inline constexpr auto kAccessNames =
     std::to_array<EnumName<Access>>({{Access::read, "r"}, {Access::read_write, "rw"}});
 static_assert(enum_names_complete(kAccessNames));
 
+/// The Modbus function a point is written with: FC16 (write multiple registers) unless the
+/// device takes the register only through FC06 (write single register).
+enum class WriteFunction : std::uint8_t { fc16, fc06 };
+inline constexpr auto kWriteFunctionNames = std::to_array<EnumName<WriteFunction>>(
+    {{WriteFunction::fc16, "fc16"}, {WriteFunction::fc06, "fc06"}});
+static_assert(enum_names_complete(kWriteFunctionNames));
+
 /// The device's sign for a quantity (docs/protocols.md "Sign conventions": every profile declares
 /// it). `unknown` makes a signed reading unusable (e.g. SunSpec 802 W/A).
 enum class SignConvention : std::uint8_t {
@@ -72,6 +79,8 @@ struct PointSpec {
   /// A stored setting (flash/EEPROM, e.g. Victron /Settings): written only when the value read
   /// back differs, never merely to re-assert it.
   bool persistent{false};
+  /// FC06: written alone, one register per request, never merged with its neighbours.
+  WriteFunction write_function{WriteFunction::fc16};
   /// Polled on its own: a register the device may not answer (a value its configuration may
   /// lack) must not fail the read of the readings around it.
   bool read_alone{false};

@@ -17,6 +17,7 @@
 
 #include "../modbus/run_until.hpp"
 #include "device_images.hpp"
+#include "driver_rig.hpp"
 #include "driver_test_support.hpp"
 #include "register_bank.hpp"
 
@@ -34,87 +35,10 @@ using test::fill_dummy;
 using test::fill_sunspec;
 using test::fill_victron;
 using test::kProfiles;
+using test::Rig;
 using test::set_power;
 using test::SunSpecImage;
-
-struct Rig {
-  explicit Rig(const std::string& profile_name, std::unique_ptr<ModbusTestServer> srv = nullptr,
-               std::uint8_t unit = 1)
-      : Rig(load_profile(kProfiles / (profile_name + ".json")), std::move(srv), unit) {}
-  explicit Rig(Profile p, std::unique_ptr<ModbusTestServer> srv = nullptr, std::uint8_t unit = 1)
-      : profile(std::move(p)),
-        server(srv ? std::move(srv) : ModbusTestServer::tcp()),
-        bank(*server, profile, unit) {
-    options.unit_id = unit;
-    options.poll_period = 20ms;
-    options.lease = 10s;
-    options.obey_tolerance_w = 100;
-    options.obey_window = 5s;
-  }
-
-  void start() {
-    server->save_power_on_image();
-    server->start();
-    modbus::LinkOptions lo;
-    lo.tcp = server->device_path().empty();
-    lo.tcp_link.port = server->port();
-    lo.rtu_link.device = server->device_path();
-    lo.rtu_link.baud = 115200;
-    lo.response_timeout = 200ms;
-    lo.byte_timeout = 50ms;
-    lo.reconnect_min = 20ms;
-    lo.reconnect_max = 100ms;
-    client = std::make_unique<modbus::LibmodbusClient>(io, lo);
-    driver = std::make_unique<ProfileInverterDriver>(io, *client, profile, options, clock);
-    driver->set_event_handler([this](const core::Event& e) { events.push_back(e); });
-    driver->start();
-  }
-
-  bool wait(const std::function<bool()>& f, std::chrono::milliseconds limit = 5000ms) {
-    return run_until(io, f, limit);
-  }
-  /// Waits until the driver confirmed `w` by read-back (not merely until the server has it).
-  bool wait_asserted(double w) {
-    return wait([&] {
-      auto s = driver->latest_state();
-      return s && s->setpoint_readback_w == w;
-    });
-  }
-  int count(const std::string& code, EventEdge edge) const {
-    int n = 0;
-    for (const auto& e : events) n += e.code == code && e.edge == edge;
-    return n;
-  }
-
-  Profile profile;
-  std::unique_ptr<ModbusTestServer> server;
-  test::RegisterBank bank;
-  DriverOptions options;
-  ManualClock clock;
-  boost::asio::io_context io;
-  std::unique_ptr<modbus::LibmodbusClient> client;
-  std::unique_ptr<ProfileInverterDriver> driver;
-  std::vector<core::Event> events;
-};
-
-/// Writes seen by the server (filled on the server thread, read on the test thread).
-struct WriteLog {
-  struct Entry {
-    std::uint16_t address;
-    std::size_t count;
-    std::size_t requests_before;
-  };
-  void add(std::uint16_t address, std::size_t count, std::size_t requests_before) {
-    std::lock_guard lock(mutex);
-    entries.push_back({address, count, requests_before});
-  }
-  std::vector<Entry> snapshot() const {
-    std::lock_guard lock(mutex);
-    return entries;
-  }
-  mutable std::mutex mutex;
-  std::vector<Entry> entries;
-};
+using test::WriteLog;
 
 TEST(ProfileDriver, ReadsStateInBessdConvention) {
   Rig r("test_dummy");
@@ -1152,91 +1076,6 @@ TEST(ProfileDriver, AStoredBlockIsWrittenWholeAndOnlyWhenItChanges) {
   ASSERT_EQ(writes.size(), before + 1);
   EXPECT_EQ(writes.back().address, 4487);
   EXPECT_EQ(writes.back().count, 6u);
-}
-
-// docs/profiles.md "Shipped profiles", sungrow_sh: forced mode set once, then the command and
-// its power as one stored block: in one request, and only when either differs.
-TEST(ProfileDriver, SungrowCommandAndPowerGoOutTogetherAndOnlyOnChange) {
-  WriteLog log;  // outlives the server thread that fills it
-  Rig r("sungrow_sh");
-  r.bank.set("rated_power", 10000);
-  r.bank.set("pv_power", 1500);
-  r.bank.set("export_power", 400);  // device: + = export
-  r.bank.set("battery_voltage", 402.3);
-  r.bank.set("battery_power", 900);  // no usable sign
-  r.bank.set("ems_mode", 0);
-  r.bank.set("forced_command", 204);
-  ModbusTestServer* srv = r.server.get();
-  r.server->on_write(
-      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
-        log.add(a, v.size(), srv->requests());
-      });
-  r.start();
-  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
-  EXPECT_EQ(r.bank.get("ems_mode"), 2.0) << "the safe state: forced mode, stopped";
-  EXPECT_EQ(r.bank.get("forced_command"), 204.0);
-  r.driver->apply(set_power(2500));
-  ASSERT_TRUE(r.wait_asserted(2500));
-  EXPECT_EQ(r.bank.get("forced_command"), 170.0) << "0xAA, charge";
-  EXPECT_EQ(r.bank.get("forced_power"), 2500.0);
-  r.driver->apply(set_power(-1200));
-  ASSERT_TRUE(r.wait_asserted(-1200));
-  EXPECT_EQ(r.bank.get("forced_command"), 187.0) << "0xBB, discharge";
-  EXPECT_EQ(r.bank.get("forced_power"), 1200.0);
-  auto writes = log.snapshot();
-  ASSERT_FALSE(writes.empty());
-  std::size_t mode_writes = 0;
-  for (const auto& w : writes) {
-    if (w.address == 13049) {
-      ++mode_writes;
-      continue;
-    }
-    EXPECT_EQ(w.address, 13050) << "every command write starts at the command";
-    EXPECT_EQ(w.count, 2u) << "command and power together";
-  }
-  EXPECT_EQ(mode_writes, 1u) << "forced mode written once, when it read otherwise";
-  const std::size_t before = writes.size();
-  for (int i = 0; i < 2; ++i) {  // two leases that find everything in place
-    const auto requests = r.server->requests();
-    r.clock.advance(11s);
-    ASSERT_TRUE(r.wait([&] { return r.server->requests() > requests + 20; }));
-  }
-  EXPECT_EQ(log.snapshot().size(), before) << "stored settings are not re-written to re-assert";
-  auto s = r.driver->latest_state();
-  ASSERT_TRUE(s.has_value());
-  EXPECT_FALSE(s->battery_power_w.has_value()) << "a battery power without a known sign";
-  EXPECT_DOUBLE_EQ(*s->grid_power_w, -400.0) << "exporting, in bessd's sign";
-}
-
-// docs/profiles.md "Control", ac_setpoint: the battery gets PV + the AC setpoint, so a PV that
-// moves by more than the deadband is followed at once, the safe state's 0 W included.
-TEST(ProfileDriver, AnAcSetpointFollowsThePvBetweenLeases) {
-  Rig r(parse_profile_text(R"({"name":"acs","points":{
-      "pv":{"address":1,"type":"u16","unit":"W"},
-      "bat":{"address":2,"type":"s16","unit":"W","sign":"charge_positive"},
-      "ac":{"address":12,"type":"s16","access":"rw","unit":"W","sign":"export_positive"}},
-    "readings":{"pv_power":"pv","battery_power":"bat"},
-    "control":{"style":"ac_setpoint","lease_s":30,"deadband_w":50,"points":{"setpoint":"ac"},
-      "safe_state":[{"point":"ac","value":0}]}})",
-                           "acs.json"));
-  r.bank.set("pv", 1800);
-  r.bank.set("bat", 0);
-  r.start();
-  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
-  EXPECT_EQ(r.bank.get("ac"), 1800.0) << "the safe state: all PV out, the battery at 0 W";
-  r.bank.set("pv", 600);  // a cloud: the same setpoint would now discharge 1200 W
-  ASSERT_TRUE(r.wait([&] { return r.bank.get("ac") == 600.0; }))
-      << "re-planned without waiting for the lease";
-  r.driver->apply(set_power(1000));
-  ASSERT_TRUE(r.wait_asserted(1000));
-  EXPECT_EQ(r.bank.get("ac"), -400.0) << "400 W from the grid beside 600 W of PV";
-  r.bank.set("pv", 630);  // within the deadband: left alone
-  const auto requests = r.server->requests();
-  ASSERT_TRUE(r.wait([&] { return r.server->requests() > requests + 20; }));
-  EXPECT_EQ(r.bank.get("ac"), -400.0);
-  r.bank.set("pv", 2000);
-  ASSERT_TRUE(r.wait([&] { return r.bank.get("ac") == 1000.0; }))
-      << "the sun is back: 1000 W of it out, not 1370 W more into the battery";
 }
 
 // docs/profiles.md "Watchdog": a device timer only writes restart gets the target re-written

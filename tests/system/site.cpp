@@ -195,7 +195,9 @@ Site::Site(SiteOptions options) : options_(std::move(options)) {
   c["inverter"]["tcp"]["port"] = port;
   // Each vendor's default address, as bess-sim serves it.
   c["inverter"]["unit_id"] =
-      options_.profile == "victron_ess" ? 100 : (options_.profile == "goodwe_et" ? 247 : 1);
+      options_.profile == "victron_ess"
+          ? 100
+          : (options_.profile == "goodwe_et" || options_.profile == "foxess_h1" ? 247 : 1);
   c["inverter"]["poll_period_ms"] = 200;
   c["control"]["period_ms"] = 200;
   c["control"]["mode"] = "manual";

@@ -57,7 +57,7 @@ TEST(SungrowInverter, PowerBothWaysInForcedModeAndAStopLeavesItStopped) {
 
   ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-900})").status, 200);
   ASSERT_TRUE(wait_until([&] { return command_follows(kDischarge); }, 10s)) << dev.dump() << "\n"
-                                                                          << status.dump();
+                                                                            << status.dump();
   ASSERT_TRUE(
       wait_until([&] { return site.sim_status().at("battery_w").get<double>() < -100; }, 10s))
       << site.sim_status().dump();

@@ -647,9 +647,8 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{"bess-sim: a simulated home battery site (pack, BMS, inverter, house, PV)"};
   app.add_option("--profile", o.profile, "Inverter register profile")
-      ->check(CLI::IsMember(
-          {"sunspec", "victron_ess", "goodwe_et", "solax_gen4", "sofar_hyd_g3", "sungrow_sh",
-           "foxess_h1"}));
+      ->check(CLI::IsMember({"sunspec", "victron_ess", "goodwe_et", "solax_gen4", "sofar_hyd_g3",
+                             "sungrow_sh", "foxess_h1"}));
   app.add_option("--sungrow-variant", o.sungrow_variant,
                  "sungrow_sh: rt (SH-RT, signed 13022), rt_legacy (SH-RT firmware before late "
                  "2024: 13021/13022 unsigned) or rs (SH-RS, single phase)")

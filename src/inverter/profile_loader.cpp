@@ -79,6 +79,18 @@ const WriteBlock* Profile::block_of(const std::string& point_name) const {
   return nullptr;
 }
 
+bool Profile::one_request(const PointSpec& first, const PointSpec& second) const {
+  const WriteBlock* block = block_of(first.name);
+  if (block != nullptr) return block == block_of(second.name);
+  const auto merges = [](const PointSpec& p) {
+    return p.address && !p.persistent && p.function == RegisterFunction::holding &&
+           p.write_function == WriteFunction::fc16;
+  };
+  return merges(first) && merges(second) && block_of(second.name) == nullptr &&
+         first.unit_id == second.unit_id &&
+         *first.address + first.register_count() == *second.address;
+}
+
 std::string Verification::warning(const std::string& profile_name) const {
   switch (level) {
     case VerificationLevel::hardware:
@@ -418,11 +430,7 @@ void check_battery_window(const Profile& prof, IssueList& issues) {
   // Both ends change in one request: written apart, a failed second write leaves a window that
   // still allows the old power (or a minimum above the maximum, which a device refuses).
   const WriteBlock* block = prof.block_of(lo->name);
-  const bool one_request =
-      (block != nullptr && block == prof.block_of(hi->name)) ||
-      (!lo->persistent && !hi->persistent && lo->address && hi->address &&
-       lo->unit_id == hi->unit_id && *lo->address + lo->register_count() == *hi->address);
-  if (!one_request)
+  if (!prof.one_request(*lo, *hi))
     issues.add("/control/points", "the battery window's points \"" + lo->name + "\" and \"" +
                                       hi->name +
                                       "\" must go out in one request: in one block, or side by "

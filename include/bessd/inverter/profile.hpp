@@ -348,6 +348,10 @@ struct Profile {
   const PointSpec* control_point(ControlRole role) const;
   /// The block `point_name` belongs to, if any.
   const WriteBlock* block_of(const std::string& point_name) const;
+  /// Whether `first` and `second` always reach the device in one write request: one block holds
+  /// both, or `second` follows `first` directly (same unit, holding registers, FC16, neither
+  /// stored: the driver merges such neighbours).
+  bool one_request(const PointSpec& first, const PointSpec& second) const;
 };
 
 /// Parses and validates a profile; throws config::ConfigError(source, issues) listing every

@@ -199,6 +199,7 @@
 #include <vector>
 
 #include <bessd/sim/devices/inverter_device.hpp>
+#include <bessd/sim/devices/register_image.hpp>
 #include <bessd/sim/devices/register_words.hpp>
 #include <bessd/sim/devices/slcan_bms_port.hpp>
 
@@ -280,36 +281,26 @@ const char* command_name(std::uint16_t c) {
 }
 
 /// A run of registers numbered from `first` (Sungrow's numbers), 32-bit values low word first.
+// Addressed by Sungrow's register numbers (reg() turns them into addresses); 32-bit values low
+// word first, ASCII padded with NUL ([V] 4.7: the first character in the high byte).
 class Block {
  public:
   Block(int first, int last)
-      : first_(first), regs_(static_cast<std::size_t>(last - first + 1), 0) {}
-  void raw(int n, std::uint16_t v) { at(n) = v; }
-  void u16(int n, double v) { at(n) = words::u16(v); }
-  void s16(int n, double v) { at(n) = words::s16(v); }
-  void u32(int n, double v) { put(n, words::u32_lo_hi(v)); }
-  void s32(int n, double v) { put(n, words::s32_lo_hi(v)); }
+      : image_(reg(first), static_cast<std::size_t>(last - first + 1),
+               RegisterImage::WordOrder::low_first, '\0') {}
+  void raw(int n, std::uint16_t v) { image_.raw(reg(n), v); }
+  void u16(int n, double v) { image_.u16(reg(n), v); }
+  void s16(int n, double v) { image_.s16(reg(n), v); }
+  void u32(int n, double v) { image_.u32(reg(n), v); }
+  void s32(int n, double v) { image_.s32(reg(n), v); }
   void ascii(int n, const std::string& s, int n_words) {
-    for (int i = 0; i < n_words; ++i) {
-      // [V] 4.7: the first character in the high byte, the rest padded with 0x00.
-      const auto c = [&](std::size_t k) {
-        return k < s.size() ? static_cast<unsigned char>(s[k]) : 0U;
-      };
-      const auto k = static_cast<std::size_t>(2 * i);
-      at(n + i) = static_cast<std::uint16_t>((c(k) << 8) | c(k + 1));
-    }
+    image_.ascii(reg(n), s, static_cast<std::size_t>(n_words));
   }
-  std::uint16_t base() const { return reg(first_); }
-  const std::vector<std::uint16_t>& regs() const { return regs_; }
+  std::uint16_t base() const { return image_.base(); }
+  const std::vector<std::uint16_t>& regs() const { return image_.regs(); }
 
  private:
-  std::uint16_t& at(int n) { return regs_.at(static_cast<std::size_t>(n - first_)); }
-  void put(int n, std::array<std::uint16_t, 2> w) {
-    at(n) = w[0];
-    at(n + 1) = w[1];
-  }
-  int first_;
-  std::vector<std::uint16_t> regs_;
+  RegisterImage image_;
 };
 
 /// [V] Appendix 1, by the rating: SH5.0RT..SH10RT, or SH3.0RS..SH6.0RS.

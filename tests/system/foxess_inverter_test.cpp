@@ -5,8 +5,6 @@
 // so none of bessd's writes may be refused; the watchdog never runs out while bessd runs; a stop
 // holds the battery still until the watchdog hands it back to the inverter's own work mode.
 
-#include <signal.h>
-
 #include <cmath>
 #include <thread>
 
@@ -18,10 +16,6 @@ namespace bessd::systest {
 namespace {
 
 using namespace std::chrono_literals;
-
-nlohmann::json fox_of(Site& site) {
-  return site.sim_status().at("inverter").at("device");
-}
 
 TEST(FoxEssInverter, PowerBothWaysThroughTheAcPowerAndAStopHoldsUntilTheWatchdog) {
   SiteOptions options;
@@ -36,7 +30,7 @@ TEST(FoxEssInverter, PowerBothWaysThroughTheAcPowerAndAStopHoldsUntilTheWatchdog
   // The battery at bessd's commanded power (its envelope may hold the setpoint back), through
   // the AC power: measured by the simulator, not taken from the register.
   const auto battery_follows = [&](int sign) {
-    dev = fox_of(site);
+    dev = site.inverter_device();
     sim = site.sim_status();
     status = site.api("GET", "/v1/status").body;
     if (!status.at("commanded_power_w").is_number()) return false;  // nothing commanded yet
@@ -61,7 +55,7 @@ TEST(FoxEssInverter, PowerBothWaysThroughTheAcPowerAndAStopHoldsUntilTheWatchdog
   ASSERT_TRUE(wait_until([&] { return battery_follows(-1); }, 20s)) << dev.dump() << "\n"
                                                                     << sim.dump() << "\n"
                                                                     << status.dump();
-  dev = fox_of(site);
+  dev = site.inverter_device();
   EXPECT_EQ(dev.at("rejected_writes"), 0) << dev.dump();
   EXPECT_EQ(dev.at("timeouts_fired"), 0) << "fed while bessd runs: " << dev.dump();
   EXPECT_EQ(dev.at("remote_control").at("timeout_s"), 60) << dev.dump();
@@ -69,15 +63,10 @@ TEST(FoxEssInverter, PowerBothWaysThroughTheAcPowerAndAStopHoldsUntilTheWatchdog
   EXPECT_TRUE(status.at("active_faults").empty()) << status.dump();
 
   // A stop holds: remote control with all PV out and the battery still.
-  site.bessd()->signal(SIGTERM);
-  auto exited = site.bessd()->wait(5s);
-  ASSERT_TRUE(exited) << site.bessd_output();
-  EXPECT_EQ(exited->code, 0) << site.bessd_output();
-  dev = fox_of(site);
+  EXPECT_EQ(site.stop_bessd(), 0) << site.bessd_output();
+  dev = site.inverter_device();
   EXPECT_EQ(dev.at("remote_control").at("enabled"), true) << dev.dump();
-  EXPECT_TRUE(wait_until(
-      [&] { return std::abs(site.sim_status().at("battery_w").get<double>()) < 100; }, 5s))
-      << site.sim_status().dump();
+  EXPECT_TRUE(site.battery_settles_at_zero(100)) << site.sim_status().dump();
 }
 
 }  // namespace

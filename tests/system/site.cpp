@@ -286,6 +286,19 @@ std::string Site::sim(const std::string& command) {
 nlohmann::json Site::sim_status() {
   return nlohmann::json::parse(sim("status"));
 }
+std::optional<int> Site::stop_bessd(std::chrono::milliseconds timeout) {
+  if (!bessd_) return std::nullopt;
+  bessd_->signal(SIGTERM);
+  auto exited = bessd_->wait(timeout);
+  if (!exited) return std::nullopt;
+  return exited->code;
+}
+
+bool Site::battery_settles_at_zero(double tolerance_w, std::chrono::milliseconds timeout) {
+  return wait_until(
+      [&] { return std::abs(sim_status().at("battery_w").get<double>()) < tolerance_w; }, timeout);
+}
+
 nlohmann::json Site::sim_writes() {
   return nlohmann::json::parse(sim("writes"));
 }

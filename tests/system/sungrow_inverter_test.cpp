@@ -5,8 +5,6 @@
 // the firmware); none of bessd's writes is refused; the stored settings are written only on
 // change; a stop leaves forced mode stopped at 0 W.
 
-#include <signal.h>
-
 #include <cmath>
 #include <thread>
 
@@ -24,10 +22,6 @@ constexpr int kCharge = 0xAA;
 constexpr int kDischarge = 0xBB;
 constexpr int kStop = 0xCC;
 
-nlohmann::json sungrow_of(Site& site) {
-  return site.sim_status().at("inverter").at("device");
-}
-
 TEST(SungrowInverter, PowerBothWaysInForcedModeAndAStopLeavesItStopped) {
   SiteOptions options;
   options.profile = "sungrow_sh";
@@ -40,7 +34,7 @@ TEST(SungrowInverter, PowerBothWaysInForcedModeAndAStopLeavesItStopped) {
   nlohmann::json status;
   // The command and power follow bessd's commanded power (its envelope may hold it back).
   const auto command_follows = [&](int code) {
-    dev = sungrow_of(site);
+    dev = site.inverter_device();
     status = site.api("GET", "/v1/status").body;
     if (!status.at("commanded_power_w").is_number()) return false;  // nothing commanded yet
     const double commanded = std::abs(status.at("commanded_power_w").get<double>());
@@ -65,7 +59,7 @@ TEST(SungrowInverter, PowerBothWaysInForcedModeAndAStopLeavesItStopped) {
   // Leases every 2 s for a while: the stored mode is read, not written again; the command and
   // power are written only when the commanded power moves (the envelope follows the pack).
   std::this_thread::sleep_for(5s);
-  dev = sungrow_of(site);
+  dev = site.inverter_device();
   EXPECT_EQ(dev.at("register_writes").at("13050"), 1) << "forced mode, written once";
   EXPECT_EQ(dev.at("unchanged_writes").at("13052"), 0)
       << "no power written to re-assert it: " << dev.dump();
@@ -79,17 +73,12 @@ TEST(SungrowInverter, PowerBothWaysInForcedModeAndAStopLeavesItStopped) {
   EXPECT_TRUE(status.at("active_faults").empty()) << status.dump();
 
   // A stop holds: forced mode, stopped, 0 W.
-  site.bessd()->signal(SIGTERM);
-  auto exited = site.bessd()->wait(5s);
-  ASSERT_TRUE(exited) << site.bessd_output();
-  EXPECT_EQ(exited->code, 0) << site.bessd_output();
-  dev = sungrow_of(site);
+  EXPECT_EQ(site.stop_bessd(), 0) << site.bessd_output();
+  dev = site.inverter_device();
   EXPECT_EQ(dev.at("ems_mode"), kForcedMode) << dev.dump();
   EXPECT_EQ(dev.at("command"), kStop) << dev.dump();
   EXPECT_EQ(dev.at("power_w"), 0) << dev.dump();
-  EXPECT_TRUE(wait_until(
-      [&] { return std::abs(site.sim_status().at("battery_w").get<double>()) < 50; }, 5s))
-      << site.sim_status().dump();
+  EXPECT_TRUE(site.battery_settles_at_zero(50)) << site.sim_status().dump();
 }
 
 }  // namespace

@@ -88,7 +88,8 @@ Result<WritePlan> WritePlanner::plan_writes(const Target& t, const PlanInputs& i
     plan.writes = const_writes(
         t.kind == CommandKind::safe_state ? profile_.control.safe_state : profile_.control.release,
         in);
-    if (profile_.control.style == ControlStyle::ac_setpoint) return with_ac_setpoint(plan, in);
+    if (profile_.control.style == ControlStyle::ac_setpoint)
+      return with_ac_setpoint(std::move(plan), t, in);
     return plan;
   }
   // The envelope bounds the target in both directions; a limit of 0 is a limit, not "none".
@@ -123,7 +124,7 @@ Result<WritePlan> WritePlanner::for_style(const Target& t, double target_w, cons
     case ControlStyle::battery_window:
       return battery_window(target_w, in);
     case ControlStyle::ac_setpoint:
-      return ac_setpoint(target_w, in);
+      return ac_setpoint(t, target_w, in);
   }
   return WritePlan{};
 }

@@ -1,7 +1,8 @@
-// Red-team tests for the ac_setpoint style and the foxess_h1 profile (docs/profiles.md "Control",
-// "Watchdog"): situations of a real installation in which the battery gets what it must not, or
-// the device's watchdog is not fed. Each test states what should happen; where it fails, the
-// production code does not do it (reported, not fixed, on this branch).
+// The ac_setpoint style and the foxess_h1 profile attacked as a real installation would
+// (docs/profiles.md "Control", "Watchdog", "Readings"): situations in which the battery would get
+// what it must not, or the device's watchdog would be fed with a wrong power or not at all. Each
+// test was written by a reviewer who had not seen the style's code, and failed until it was
+// fixed.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -178,11 +179,12 @@ TEST(AcSetpointRedteam, AWriteFedWatchdogIsFedWithinItsTimeoutWhateverThePollPer
   r.options.poll_period = 5000ms;
   r.bank.set("pv", 1000);
   r.bank.set("bat", 0);
-  r.server->on_write([&gaps](std::uint8_t, std::uint16_t address, const std::vector<std::uint16_t>&) {
-    if (address != 12) return;
-    std::lock_guard lock(gaps.m);
-    gaps.at.push_back(std::chrono::steady_clock::now());
-  });
+  r.server->on_write(
+      [&gaps](std::uint8_t, std::uint16_t address, const std::vector<std::uint16_t>&) {
+        if (address != 12) return;
+        std::lock_guard lock(gaps.m);
+        gaps.at.push_back(std::chrono::steady_clock::now());
+      });
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }, 8000ms));
   r.driver->apply(set_power(500));

@@ -15,7 +15,6 @@
 #include <bessd/config/json_text.hpp>
 #include <bessd/config/text_file.hpp>
 
-#include "../modbus/run_until.hpp"
 #include "device_images.hpp"
 #include "driver_rig.hpp"
 #include "driver_test_support.hpp"
@@ -29,7 +28,6 @@ using core::EventEdge;
 using core::InverterCommand;
 using modbus::testing::ModbusTestServer;
 using namespace std::chrono_literals;
-using modbus::test::run_until;
 using test::build_sunspec;
 using test::fill_dummy;
 using test::fill_sunspec;

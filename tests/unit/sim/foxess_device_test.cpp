@@ -262,7 +262,7 @@ TEST_F(FoxEssDeviceTest, ATimeoutOfZeroIsNoWatchdogAndARestartLosesTheTimeout) {
   start_at(20.0);
   write_fc06(kWorkMode, 1);
   remote(1500, 0);
-  now_ms += 24 * 3600 * 1000;
+  now_ms += 24L * 3600 * 1000;
   device->apply(*world);
   EXPECT_EQ(timeouts(), 0);
   EXPECT_NEAR(commanded_w(), -1500 / 0.96, 1e-6);
@@ -282,7 +282,7 @@ TEST_F(FoxEssDeviceTest, ATimeoutOfZeroIsNoWatchdogAndARestartLosesTheTimeout) {
   EXPECT_EQ(input(kEnable, 4), (std::vector<std::uint16_t>{1, 0, 1500, 0}));
   EXPECT_EQ(holding(kEnable, 4), (std::vector<std::uint16_t>{1, 0, 1500, 0}));
   EXPECT_EQ(holding(30000, 2), (std::vector<std::uint16_t>{'H', '1'}));
-  now_ms += 3600 * 1000;
+  now_ms += 3600L * 1000;
   device->apply(*world);
   EXPECT_EQ(timeouts(), 0);
   EXPECT_NEAR(commanded_w(), -1500 / 0.96, 1e-6);

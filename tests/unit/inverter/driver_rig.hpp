@@ -103,4 +103,13 @@ struct WriteLog {
   std::vector<Entry> entries;
 };
 
+/// Every write the rig's server takes goes into `log` (which must outlive the server thread).
+inline void log_writes(Rig& r, WriteLog& log) {
+  ModbusTestServer* srv = r.server.get();
+  r.server->on_write(
+      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
+        log.add(a, v.size(), srv->requests());
+      });
+}
+
 }  // namespace bessd::inverter::test

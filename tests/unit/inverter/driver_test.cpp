@@ -33,6 +33,7 @@ using test::fill_dummy;
 using test::fill_sunspec;
 using test::fill_victron;
 using test::kProfiles;
+using test::log_writes;
 using test::Rig;
 using test::set_power;
 using test::SunSpecImage;
@@ -66,11 +67,7 @@ TEST(ProfileDriver, ReadsBeforeWritingAndWritesTheSafeStateFirst) {
   WriteLog log;  // outlives the server thread that fills it
   Rig r("test_dummy");
   fill_dummy(r.bank);
-  ModbusTestServer* srv = r.server.get();
-  r.server->on_write(
-      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
-        log.add(a, v.size(), srv->requests());
-      });
+  log_writes(r, log);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   const auto writes = log.snapshot();
@@ -966,11 +963,7 @@ TEST(ProfileDriver, GoodWeModeAndPowerGoOutInOneRequest) {
   r.bank.set("battery_power", -300);  // device: + = discharging
   r.bank.set("meter_power", 200);     // device: + = export
   r.bank.set("ems_mode", 1);
-  ModbusTestServer* srv = r.server.get();
-  r.server->on_write(
-      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
-        log.add(a, v.size(), srv->requests());
-      });
+  log_writes(r, log);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   EXPECT_EQ(r.bank.get("ems_mode"), 11.0) << "the safe state: a charge at 0 W";
@@ -1004,11 +997,7 @@ TEST(ProfileDriver, ABlockIsWrittenWholeInOneRequest) {
       "safe_state":[{"point":"power","value":0}]}})",
                            "blk.json"));
   r.bank.set("bat", -100);  // the unit answers once it has registers
-  ModbusTestServer* srv = r.server.get();
-  r.server->on_write(
-      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
-        log.add(a, v.size(), srv->requests());
-      });
+  log_writes(r, log);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); })) << [&] {
     std::string all;
@@ -1042,11 +1031,7 @@ TEST(ProfileDriver, AStoredBlockIsWrittenWholeAndOnlyWhenItChanges) {
   Rig r("sofar_hyd_g3");
   r.bank.set("battery_power", 0);
   r.bank.set("grid_power", 300);
-  ModbusTestServer* srv = r.server.get();
-  r.server->on_write(
-      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
-        log.add(a, v.size(), srv->requests());
-      });
+  log_writes(r, log);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   EXPECT_EQ(r.bank.get("storage_mode"), 3.0) << "the safe state is passive mode at 0 W";

@@ -19,6 +19,7 @@ namespace {
 
 using modbus::testing::ModbusTestServer;
 using namespace std::chrono_literals;
+using test::log_writes;
 using test::Rig;
 using test::set_power;
 using test::WriteLog;
@@ -35,11 +36,7 @@ TEST(ProfileDriver, SungrowCommandAndPowerGoOutTogetherAndOnlyOnChange) {
   r.bank.set("battery_power", 900);  // no usable sign
   r.bank.set("ems_mode", 0);
   r.bank.set("forced_command", 204);
-  ModbusTestServer* srv = r.server.get();
-  r.server->on_write(
-      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
-        log.add(a, v.size(), srv->requests());
-      });
+  log_writes(r, log);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   EXPECT_EQ(r.bank.get("ems_mode"), 2.0) << "the safe state: forced mode, stopped";

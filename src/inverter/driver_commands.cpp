@@ -1,6 +1,7 @@
 // Commands: planned for the control style, written and read back; a command that did not take
 // is retried, and the one in force is re-asserted before its lease or the device's revert timer
-// runs out (and, for a grid setpoint, when the house load drifts).
+// runs out (and when what a setpoint was derived from drifts: the house load for a grid setpoint,
+// the PV for an AC setpoint).
 #include "profile_inverter_driver_impl.hpp"
 
 #include <algorithm>
@@ -17,6 +18,7 @@ Result<WritePlan> ProfileInverterDriver::Impl::plan(const Target& t) {
                                             .now = clock.now()});
   // The setpoint as planned: the drift correction compares with it even if the write fails.
   if (planned && planned->grid_setpoint) grid_setpoint_written = planned->grid_setpoint;
+  if (planned) ac_planned_pv_w = planned->planned_pv_w;
   if (state) state->held_limits = planner.held_limits();
   return planned;
 }
@@ -129,7 +131,7 @@ void ProfileInverterDriver::Impl::queue_assert() {
       /*first=*/true);
 }
 
-/// After each poll: lease re-assertion and (grid setpoint style) drift correction.
+/// After each poll: lease re-assertion and (grid and AC setpoint styles) drift correction.
 void ProfileInverterDriver::Impl::maintain() {
   if (!is_ready()) return;
   const TimePoint now = clock.now();
@@ -152,6 +154,11 @@ void ProfileInverterDriver::Impl::maintain() {
     const double next = *state->grid_power_w - *state->battery_power_w + asserted.battery_power_w;
     due = std::fabs(next - *grid_setpoint_written) > profile.control.deadband_w;
   }
+  // The battery gets PV + the AC setpoint: a PV that moved moves the battery, the safe state's
+  // 0 W included.
+  if (!due && profile.control.style == ControlStyle::ac_setpoint && ac_planned_pv_w && state &&
+      state->pv_power_w)
+    due = std::fabs(*state->pv_power_w - *ac_planned_pv_w) > profile.control.deadband_w;
   if (due) queue_assert();
 }
 

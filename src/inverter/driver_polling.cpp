@@ -69,10 +69,18 @@ void ProfileInverterDriver::Impl::poll(const std::function<void(bool)>& done, st
                                        bool any_ok) {
   const auto& blocks = layout.poll_blocks();
   if (index >= blocks.size()) {
+    // A PV that was not read for a few polls is not the PV any more: an AC setpoint planned
+    // from it would feed the device's watchdog with a wrong power (docs/profiles.md
+    // "Control", ac_setpoint).
+    constexpr int kPvStaleAfterPolls = 3;
+    pv_polls_missed =
+        flow(ReadingRole::pv_power) ? 0 : std::min(pv_polls_missed + 1, kPvStaleAfterPolls);
     if (any_ok || blocks.empty()) {
       session_polled = true;
       state = compose();
       after_poll();
+    } else if (state && pv_polls_missed >= kPvStaleAfterPolls) {
+      state->pv_power_w.reset();
     }
     done(any_ok || blocks.empty());
     return;

@@ -24,6 +24,7 @@ void ProfileInverterDriver::Impl::write_all(std::vector<PointWrite> writes,
   Registers regs;
   PointAddress at{};
   bool persistent = false;
+  bool single = false;  // FC06: one point, one register, one request
   const WriteBlock* block = nullptr;
   std::size_t i = index;
   for (; i < writes.size(); ++i) {
@@ -43,8 +44,9 @@ void ProfileInverterDriver::Impl::write_all(std::vector<PointWrite> writes,
       break;
     }
     if (!items.empty()) {
-      const bool mergeable = block != nullptr || (!persistent && !p->persistent);
-      const bool continues = mergeable && loc->unit == at.unit &&
+      const bool mergeable = block != nullptr || (!persistent && !p->persistent && !single &&
+                                                  p->write_function != WriteFunction::fc06);
+      const bool continues = mergeable && loc->unit == at.unit && loc->function == at.function &&
                              loc->address == at.address + regs.size() &&
                              regs.size() + enc->size() <= modbus::kMaxWriteRegisters;
       if (!continues) {
@@ -56,11 +58,12 @@ void ProfileInverterDriver::Impl::write_all(std::vector<PointWrite> writes,
     } else {
       at = *loc;
       persistent = p->persistent;
+      single = p->write_function == WriteFunction::fc06;
       block = in_block;
     }
     items.push_back({w.point, w.value, regs.size(), enc->size()});
     regs.insert(regs.end(), enc->begin(), enc->end());
-    if (persistent && block == nullptr) {
+    if ((persistent && block == nullptr) || single) {
       ++i;
       break;
     }
@@ -72,14 +75,14 @@ void ProfileInverterDriver::Impl::write_all(std::vector<PointWrite> writes,
   if (persistent) {
     // Stored setting: read first, write only on change (flash wear, VRM logging).
     read_block(at.unit, at.function, at.address, static_cast<std::uint16_t>(regs.size()),
-               guard([this, at, regs, items, next](auto current, Result<Registers> r) {
+               guard([this, at, regs, items, next, single](auto current, Result<Registers> r) {
                  if (!current) return next(fail(ErrorCode::disconnected, "link changed"));
                  if (r && *r == regs) return next(Status{});
-                 write_and_verify(at, regs, items, next);
+                 write_and_verify(at, regs, items, next, single);
                }));
     return;
   }
-  write_and_verify(at, regs, items, next);
+  write_and_verify(at, regs, items, next, single);
 }
 
 Status ProfileInverterDriver::Impl::spend_budget(const std::vector<EncodedWrite>& items) {
@@ -134,42 +137,45 @@ Status ProfileInverterDriver::Impl::spend_budget(const std::vector<EncodedWrite>
 
 void ProfileInverterDriver::Impl::write_and_verify(PointAddress at, const Registers& regs,
                                                    const std::vector<EncodedWrite>& items,
-                                                   const std::function<void(Status)>& done) {
+                                                   const std::function<void(Status)>& done,
+                                                   bool single) {
   if (auto spent = spend_budget(items); !spent) return done(spent);
-  client.write_registers(
-      at.unit, at.address, regs,
-      guard([this, at, regs, items, done](auto current, const Status& s) {
-        if (!current) return done(fail(ErrorCode::disconnected, "link changed"));
-        if (!s) return done(s);
-        if (reaction_in_flight)
-          safety_reactions.record(clock.now() - *std::exchange(reaction_in_flight, std::nullopt));
-        read_block(
-            at.unit, RegisterFunction::holding, at.address, static_cast<std::uint16_t>(regs.size()),
-            guard([this, items, done](auto cur, Result<Registers> r) {
-              if (!cur) return done(fail(ErrorCode::disconnected, "link changed"));
-              if (!r) return done(Status{Failure{r.error()}});
-              for (const auto& item : items) {
-                const std::string& name = item.name;
-                const PointSpec& spec = *profile.point(name);
-                values.store(name,
-                             Registers(r->begin() + static_cast<long>(item.offset),
-                                       r->begin() + static_cast<long>(item.offset + item.count)));
-                const auto got = values.value_of(name);
-                const auto sf = values.scale_factor_of(spec);
-                const double tol = registers::resolution(spec.scale, sf.value_or(0)) / 2.0 + 1e-9;
-                if (!got || std::fabs(*got - item.value) > tol) {
-                  const std::string read = got ? std::to_string(*got) : "nothing";
-                  condition(
-                      "inverter.readback_mismatch", true, Severity::error,
-                      "read-back of " + name + " differs: wrote " +
-                          std::to_string(item.value).append(", read ").append(read),
-                      {{"point", name}, {"written", std::to_string(item.value)}, {"read", read}});
-                  return done(fail(ErrorCode::readback_mismatch, "read-back mismatch on " + name));
-                }
-              }
-              done(Status{});
-            }));
-      }));
+  auto verify = guard([this, at, regs, items, done](auto current, const Status& s) {
+    if (!current) return done(fail(ErrorCode::disconnected, "link changed"));
+    if (!s) return done(s);
+    if (reaction_in_flight)
+      safety_reactions.record(clock.now() - *std::exchange(reaction_in_flight, std::nullopt));
+    // Read back the way the profile reads the point: a device that takes a write to a holding
+    // register may show it only among its input registers (a Fox ESS H1 over RS485).
+    read_block(
+        at.unit, at.function, at.address, static_cast<std::uint16_t>(regs.size()),
+        guard([this, items, done](auto cur, Result<Registers> r) {
+          if (!cur) return done(fail(ErrorCode::disconnected, "link changed"));
+          if (!r) return done(Status{Failure{r.error()}});
+          for (const auto& item : items) {
+            const std::string& name = item.name;
+            const PointSpec& spec = *profile.point(name);
+            values.store(name, Registers(r->begin() + static_cast<long>(item.offset),
+                                         r->begin() + static_cast<long>(item.offset + item.count)));
+            const auto got = values.value_of(name);
+            const auto sf = values.scale_factor_of(spec);
+            const double tol = registers::resolution(spec.scale, sf.value_or(0)) / 2.0 + 1e-9;
+            if (!got || std::fabs(*got - item.value) > tol) {
+              const std::string read = got ? std::to_string(*got) : "nothing";
+              condition("inverter.readback_mismatch", true, Severity::error,
+                        "read-back of " + name + " differs: wrote " +
+                            std::to_string(item.value).append(", read ").append(read),
+                        {{"point", name}, {"written", std::to_string(item.value)}, {"read", read}});
+              return done(fail(ErrorCode::readback_mismatch, "read-back mismatch on " + name));
+            }
+          }
+          done(Status{});
+        }));
+  });
+  if (single)
+    client.write_register(at.unit, at.address, regs.front(), std::move(verify));
+  else
+    client.write_registers(at.unit, at.address, regs, std::move(verify));
 }
 
 }  // namespace bessd::inverter

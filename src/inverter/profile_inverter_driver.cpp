@@ -94,6 +94,7 @@ void ProfileInverterDriver::Impl::on_link(bool up, const std::string& detail) {
   asserted_at.reset();
   desired_fresh = false;
   grid_setpoint_written.reset();
+  ac_planned_pv_w.reset();
   obey.restart();
   failing_since.reset();  // a lost link is COM-02, not a refused command
   failure.clear();

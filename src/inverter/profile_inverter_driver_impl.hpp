@@ -58,10 +58,14 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
         timer(io_ctx),
         obey(options.obey_tolerance_w, options.obey_window),
         tasks(io_ctx.get_executor()) {
-    // A device timer that only a write restarts must see the target re-written well within it.
+    // A device timer that only a write restarts must see the target re-written well within it;
+    // the lease is looked at after each poll, so the polls come at least that often too.
     const auto quarter_of = [this](double timeout_s) {
       const auto quarter = std::chrono::milliseconds{static_cast<long>(timeout_s * 1000.0 / 4.0)};
       options.lease = std::min(options.lease, quarter);
+      options.poll_period = std::min<std::chrono::milliseconds>(
+          options.poll_period,
+          std::chrono::duration_cast<std::chrono::milliseconds>(options.lease));
     };
     if (profile.control.style == ControlStyle::sunspec_storage &&
         profile.control.revert_timeout_s > 0)
@@ -128,6 +132,8 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   std::optional<TimePoint> asserted_at;
   std::optional<TimePoint> last_attempt_at;
   std::optional<double> grid_setpoint_written;
+  std::optional<double> ac_planned_pv_w;  // ac_setpoint: the PV the setpoint was planned with
+  int pv_polls_missed{0};                 // polls in a row without a PV reading
   bool use_fallback_setpoint{false};
   bool control_available{true};
 
@@ -197,9 +203,10 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   };
   void write_all(std::vector<PointWrite> writes, const std::function<void(Status)>& done,
                  std::size_t index = 0);
+  /// `single`: one register, written with FC06 (the point's write_function).
   void write_and_verify(PointAddress at, const Registers& regs,
                         const std::vector<EncodedWrite>& items,
-                        const std::function<void(Status)>& done);
+                        const std::function<void(Status)>& done, bool single = false);
   /// Counts the request against the write budgets; a failure when it would overspend one
   /// (the safe state is written anyway, and says so).
   Status spend_budget(const std::vector<EncodedWrite>& items);

@@ -79,6 +79,18 @@ const WriteBlock* Profile::block_of(const std::string& point_name) const {
   return nullptr;
 }
 
+bool Profile::one_request(const PointSpec& first, const PointSpec& second) const {
+  const WriteBlock* block = block_of(first.name);
+  if (block != nullptr) return block == block_of(second.name);
+  const auto merges = [](const PointSpec& p) {
+    return p.address && !p.persistent && p.function == RegisterFunction::holding &&
+           p.write_function == WriteFunction::fc16;
+  };
+  return merges(first) && merges(second) && block_of(second.name) == nullptr &&
+         first.unit_id == second.unit_id &&
+         *first.address + first.register_count() == *second.address;
+}
+
 std::string Verification::warning(const std::string& profile_name) const {
   switch (level) {
     case VerificationLevel::hardware:
@@ -127,6 +139,8 @@ StyleNeeds needs_of(ControlStyle style) {
       return {{ControlRole::direction, ControlRole::magnitude}, {}};
     case ControlStyle::battery_window:
       return {{ControlRole::battery_min_w, ControlRole::battery_max_w}, {}};
+    case ControlStyle::ac_setpoint:
+      return {{ControlRole::setpoint}, {}};
   }
   return {};
 }
@@ -227,6 +241,11 @@ void read_point(const Json& j, const std::string& name, const std::string& ptr, 
   in.boolean("sunspec_sentinels", p.sunspec_sentinels);
   in.boolean("persistent", p.persistent);
   in.boolean("read_alone", p.read_alone);
+  if (in.enumeration("write_function", p.write_function, kWriteFunctionNames) &&
+      p.write_function == WriteFunction::fc06 &&
+      (p.access != Access::read_write || p.register_count() != 1))
+    issues.add(in.child_pointer("write_function"),
+               "fc06 writes one register: only a one-register \"rw\" point takes it");
   std::int64_t budget = 0;
   if (in.integer("write_budget_per_day", budget, 1, 100000)) {
     p.write_budget_per_day = static_cast<unsigned>(budget);
@@ -266,6 +285,7 @@ SafetyCapabilities derive_capabilities(const Profile& prof) {
     case ControlStyle::battery_setpoint:  // generic registers: the author declares it
     case ControlStyle::directional:
     case ControlStyle::battery_window:
+    case ControlStyle::ac_setpoint:  // never: the setpoint follows the PV, only bessd moves it
       break;
     case ControlStyle::sunspec_storage:
       c.sticky_hold = writes_zero(ControlRole::revert_timeout_s);
@@ -305,7 +325,7 @@ void read_capabilities(ObjectReader& root, Profile& prof, IssueList& issues) {
       {"sticky_hold", &SafetyCapabilities::sticky_hold,
        "the safe state writing 0 to the revert timer (sunspec_storage) or to both device limits "
        "(grid_setpoint); for battery_setpoint, directional and battery_window the author "
-       "declares it"},
+       "declares it; never for ac_setpoint, whose hold follows the PV"},
       {"voltage_limit", &SafetyCapabilities::voltage_limit,
        "a control point \"charge_voltage_limit_v\""},
       {"current_limit", &SafetyCapabilities::current_limit,
@@ -410,11 +430,7 @@ void check_battery_window(const Profile& prof, IssueList& issues) {
   // Both ends change in one request: written apart, a failed second write leaves a window that
   // still allows the old power (or a minimum above the maximum, which a device refuses).
   const WriteBlock* block = prof.block_of(lo->name);
-  const bool one_request =
-      (block != nullptr && block == prof.block_of(hi->name)) ||
-      (!lo->persistent && !hi->persistent && lo->address && hi->address &&
-       lo->unit_id == hi->unit_id && *lo->address + lo->register_count() == *hi->address);
-  if (!one_request)
+  if (!prof.one_request(*lo, *hi))
     issues.add("/control/points", "the battery window's points \"" + lo->name + "\" and \"" +
                                       hi->name +
                                       "\" must go out in one request: in one block, or side by "
@@ -432,6 +448,36 @@ void check_battery_window(const Profile& prof, IssueList& issues) {
         issues.add(block->pointer + "/fill/" + config::pointer_escape(end->name),
                    "a battery window's point is filled with 0, never with a power");
   }
+}
+
+/// The AC setpoint is derived from the PV power, and the safe state keeps the battery at 0 W: its
+/// setpoint value is a battery power (docs/profiles.md "Control").
+void check_ac_setpoint(const Profile& prof, IssueList& issues) {
+  if (prof.control.style != ControlStyle::ac_setpoint) return;
+  if (prof.readings.count(ReadingRole::pv_power) == 0)
+    issues.add("/readings",
+               "control style ac_setpoint needs reading \"pv_power\": the battery gets the PV "
+               "power plus the AC setpoint");
+  const PointSpec* sp = prof.control_point(ControlRole::setpoint);
+  if (sp == nullptr) return;  // reported with the style's roles
+  const auto& safe = prof.control.safe_state;
+  for (std::size_t i = 0; i < safe.size(); ++i)
+    if (safe[i].point == sp->name && safe[i].value != 0)
+      issues.add("/control/safe_state/" + std::to_string(i) + "/value",
+                 "an ac_setpoint safe state holds the battery at 0 W: the setpoint's value is "
+                 "the battery power, and must be 0");
+  const bool holds = std::any_of(safe.begin(), safe.end(),
+                                 [&](const ConstWrite& w) { return w.point == sp->name; });
+  if (!holds)
+    issues.add("/control/safe_state", "must write the setpoint \"" + sp->name +
+                                          "\" (value 0: the battery at 0 W, the PV to the house "
+                                          "and the grid)");
+  const auto& rel = prof.control.release;
+  for (std::size_t i = 0; i < rel.size(); ++i)
+    if (rel[i].point == sp->name && rel[i].value != 0)
+      issues.add("/control/release/" + std::to_string(i) + "/value",
+                 "the setpoint's value in a release is the battery power and must be 0 (hand the "
+                 "device back to its own mode through its mode register)");
 }
 
 /// `control.watchdog`: {"writes": [...], "timeout_s", "feed", "fallback"}.
@@ -531,6 +577,10 @@ void check_blocks(const Profile& prof, IssueList& issues) {
         continue;
       }
       if (!seen.insert(name).second) issues.add(at, "point \"" + name + "\" is in a block already");
+      if (p->write_function == WriteFunction::fc06)
+        issues.add(at, "point \"" + name +
+                           "\" is written with fc06, one register at a time: a block is one "
+                           "fc16 request");
       if (p->access != Access::read_write || p->function != RegisterFunction::holding ||
           !p->address || !registers::is_numeric(p->type))
         issues.add(at, "point \"" + name +
@@ -853,17 +903,18 @@ Profile parse_profile(const Json& document, const std::string& source) {
       if (role == ControlRole::setpoint || role == ControlRole::setpoint_fallback ||
           role == ControlRole::readback || role == ControlRole::battery_min_w ||
           role == ControlRole::battery_max_w) {
-        const bool ok = prof.control.style == ControlStyle::grid_setpoint
-                            ? (p->sign == SignConvention::import_positive ||
-                               p->sign == SignConvention::export_positive)
-                            : (p->sign == SignConvention::charge_positive ||
-                               p->sign == SignConvention::discharge_positive);
+        const bool grid_sign = prof.control.style == ControlStyle::grid_setpoint ||
+                               prof.control.style == ControlStyle::ac_setpoint;
+        const bool ok = grid_sign ? (p->sign == SignConvention::import_positive ||
+                                     p->sign == SignConvention::export_positive)
+                                  : (p->sign == SignConvention::charge_positive ||
+                                     p->sign == SignConvention::discharge_positive);
         if (!ok)
-          issues.add(p->pointer + "/sign", "the " + role_name + " point needs a known sign (" +
-                                               (prof.control.style == ControlStyle::grid_setpoint
-                                                    ? "import_positive or export_positive"
-                                                    : "charge_positive or discharge_positive") +
-                                               "), got " + std::string(to_string(p->sign)));
+          issues.add(p->pointer + "/sign",
+                     "the " + role_name + " point needs a known sign (" +
+                         (grid_sign ? "import_positive or export_positive"
+                                    : "charge_positive or discharge_positive") +
+                         "), got " + std::string(to_string(p->sign)));
       }
     }
     if (prof.control.style == ControlStyle::grid_setpoint) {
@@ -884,6 +935,7 @@ Profile parse_profile(const Json& document, const std::string& source) {
                  "a controllable profile must declare its safe-state writes");
     check_directional(prof, issues);
     check_battery_window(prof, issues);
+    check_ac_setpoint(prof, issues);
     check_watchdog(prof, issues);
     check_target_writes(prof, issues);
     check_blocks(prof, issues);

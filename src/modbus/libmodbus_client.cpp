@@ -31,6 +31,7 @@ struct Job {
   std::uint16_t address{0};
   std::uint16_t count{0};
   Registers values;
+  bool single{false};  // a write as FC06 (one register)
   ReadHandler on_read;
   WriteHandler on_write;
 };
@@ -38,6 +39,7 @@ struct Job {
 std::string op_text(const Job& j) {
   const char* name = j.op == Op::read_holding ? "read holding"
                      : j.op == Op::read_input ? "read input"
+                     : j.single               ? "write single"
                                               : "write";
   return std::string(name) + " " + std::to_string(j.address) + "+" + std::to_string(j.count) +
          " unit " + std::to_string(j.unit);
@@ -47,6 +49,7 @@ std::string op_text(const Job& j) {
 ModbusDetail request_of(const Job& j) {
   const std::uint8_t function = j.op == Op::read_holding ? ModbusDetail::kReadHolding
                                 : j.op == Op::read_input ? ModbusDetail::kReadInput
+                                : j.single               ? ModbusDetail::kWriteRegister
                                                          : ModbusDetail::kWriteRegisters;
   return ModbusDetail{.function = function, .unit = j.unit, .address = j.address, .count = j.count};
 }
@@ -140,6 +143,7 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
       invalid = "register count must be 1.." + std::to_string(kMaxReadRegisters);
     if (job.op == Op::write && (job.values.empty() || job.values.size() > kMaxWriteRegisters))
       invalid = "register count must be 1.." + std::to_string(kMaxWriteRegisters);
+    if (job.single && job.values.size() != 1) invalid = "a single-register write takes one value";
     if (static_cast<std::uint32_t>(job.address) + job.count > 0x10000u)
       invalid = "range runs past register 65535";
     if (!invalid.empty()) {
@@ -269,8 +273,10 @@ struct LibmodbusClient::Impl : std::enable_shared_from_this<Impl> {
           rc = modbus_read_input_registers(ctx, job.address, job.count, data.data());
           break;
         case Op::write:
-          rc = modbus_write_registers(ctx, job.address, static_cast<int>(job.values.size()),
-                                      job.values.data());
+          rc = job.single
+                   ? modbus_write_register(ctx, job.address, job.values.front())
+                   : modbus_write_registers(ctx, job.address, static_cast<int>(job.values.size()),
+                                            job.values.data());
           break;
       }
       const int err = errno;
@@ -421,6 +427,19 @@ void LibmodbusClient::write_registers(std::uint8_t unit_id, std::uint16_t addres
   j.address = address;
   j.count = static_cast<std::uint16_t>(values.size());
   j.values = std::move(values);
+  j.on_write = std::move(handler);
+  impl_->enqueue(std::move(j));
+}
+
+void LibmodbusClient::write_register(std::uint8_t unit_id, std::uint16_t address,
+                                     std::uint16_t value, WriteHandler handler) {
+  Job j;
+  j.op = Op::write;
+  j.single = true;
+  j.unit = unit_id;
+  j.address = address;
+  j.count = 1;
+  j.values = {value};
   j.on_write = std::move(handler);
   impl_->enqueue(std::move(j));
 }

@@ -4,8 +4,6 @@
 // battery at 0 W (a charge at 0 W), and the status says the profile was never checked on
 // hardware.
 
-#include <signal.h>
-
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -20,10 +18,6 @@ using namespace std::chrono_literals;
 constexpr int kChargeBattery = 0x0B;
 constexpr int kDischargeBattery = 0x0C;
 
-nlohmann::json device_of(Site& site) {
-  return site.sim_status().at("inverter").at("device");
-}
-
 TEST(GoodWeInverter, PowerBothWaysThroughTheEmsModeAndAStopLeavesZeroWatts) {
   SiteOptions options;
   options.profile = "goodwe_et";
@@ -37,7 +31,7 @@ TEST(GoodWeInverter, PowerBothWaysThroughTheEmsModeAndAStopLeavesZeroWatts) {
   nlohmann::json dev;
   nlohmann::json status;
   const auto device_follows = [&](int mode) {
-    dev = device_of(site);
+    dev = site.inverter_device();
     status = site.api("GET", "/v1/status").body;
     const double commanded = status.at("commanded_power_w").get<double>();
     return dev.at("ems_mode") == mode && dev.at("ems_power_set_w").get<double>() > 100 &&
@@ -73,16 +67,11 @@ TEST(GoodWeInverter, PowerBothWaysThroughTheEmsModeAndAStopLeavesZeroWatts) {
   EXPECT_TRUE(status.at("active_faults").empty()) << status.dump();
 
   // A stop holds: the battery charged at 0 W.
-  site.bessd()->signal(SIGTERM);
-  auto exited = site.bessd()->wait(5s);
-  ASSERT_TRUE(exited) << site.bessd_output();
-  EXPECT_EQ(exited->code, 0) << site.bessd_output();
-  dev = device_of(site);
+  EXPECT_EQ(site.stop_bessd(), 0) << site.bessd_output();
+  dev = site.inverter_device();
   EXPECT_EQ(dev.at("ems_mode"), kChargeBattery) << dev.dump();
   EXPECT_EQ(dev.at("ems_power_set_w"), 0) << dev.dump();
-  EXPECT_TRUE(wait_until(
-      [&] { return std::abs(site.sim_status().at("battery_w").get<double>()) < 50; }, 5s))
-      << site.sim_status().dump();
+  EXPECT_TRUE(site.battery_settles_at_zero(50)) << site.sim_status().dump();
 }
 
 }  // namespace

@@ -195,7 +195,9 @@ Site::Site(SiteOptions options) : options_(std::move(options)) {
   c["inverter"]["tcp"]["port"] = port;
   // Each vendor's default address, as bess-sim serves it.
   c["inverter"]["unit_id"] =
-      options_.profile == "victron_ess" ? 100 : (options_.profile == "goodwe_et" ? 247 : 1);
+      options_.profile == "victron_ess"
+          ? 100
+          : (options_.profile == "goodwe_et" || options_.profile == "foxess_h1" ? 247 : 1);
   c["inverter"]["poll_period_ms"] = 200;
   c["control"]["period_ms"] = 200;
   c["control"]["mode"] = "manual";
@@ -284,6 +286,19 @@ std::string Site::sim(const std::string& command) {
 nlohmann::json Site::sim_status() {
   return nlohmann::json::parse(sim("status"));
 }
+std::optional<int> Site::stop_bessd(std::chrono::milliseconds timeout) {
+  if (!bessd_) return std::nullopt;
+  bessd_->signal(SIGTERM);
+  auto exited = bessd_->wait(timeout);
+  if (!exited) return std::nullopt;
+  return exited->code;
+}
+
+bool Site::battery_settles_at_zero(double tolerance_w, std::chrono::milliseconds timeout) {
+  return wait_until(
+      [&] { return std::abs(sim_status().at("battery_w").get<double>()) < tolerance_w; }, timeout);
+}
+
 nlohmann::json Site::sim_writes() {
   return nlohmann::json::parse(sim("writes"));
 }

@@ -58,6 +58,13 @@ class Site {
   std::string sim(const std::string& command);
   nlohmann::json sim_status();
   nlohmann::json sim_writes();
+  /// The simulated inverter's own status (its registers as the device understood them).
+  nlohmann::json inverter_device() { return sim_status().at("inverter").at("device"); }
+  /// SIGTERM to bessd; its exit code, or nothing when it did not exit within `timeout`.
+  std::optional<int> stop_bessd(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  /// Whether the simulated battery comes within `tolerance_w` of 0 W within `timeout`.
+  bool battery_settles_at_zero(double tolerance_w = 50.0,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(5));
   /// Steady-clock milliseconds as the simulator sees them (same clock as the test's).
   static std::int64_t now_ms();
   /// The same in microseconds: the unit of the write log's `at_us`. Comparing at millisecond

@@ -5,8 +5,6 @@
 // none may be refused; the mode, kept in EEPROM, is written once; a stop leaves the window at
 // 0..0.
 
-#include <signal.h>
-
 #include <cmath>
 #include <thread>
 
@@ -21,10 +19,6 @@ using namespace std::chrono_literals;
 
 constexpr int kPassiveMode = 3;
 
-nlohmann::json sofar_of(Site& site) {
-  return site.sim_status().at("inverter").at("device");
-}
-
 TEST(SofarInverter, PowerBothWaysThroughThePassiveWindowAndAStopLeavesItClosed) {
   SiteOptions options;
   options.profile = "sofar_hyd_g3";
@@ -37,7 +31,7 @@ TEST(SofarInverter, PowerBothWaysThroughThePassiveWindowAndAStopLeavesItClosed) 
   nlohmann::json status;
   // The window closed on bessd's commanded power (its envelope may hold the setpoint back).
   const auto window_follows = [&](int sign) {
-    dev = sofar_of(site);
+    dev = site.inverter_device();
     status = site.api("GET", "/v1/status").body;
     if (!status.at("commanded_power_w").is_number()) return false;  // nothing commanded yet
     const double commanded = status.at("commanded_power_w").get<double>();
@@ -70,9 +64,9 @@ TEST(SofarInverter, PowerBothWaysThroughThePassiveWindowAndAStopLeavesItClosed) 
 
   // Leases every 2 s for a while: the stored mode and window are read, not written again, and
   // the device never saw a part of its window.
-  const auto writes_before = sofar_of(site).at("register_writes");
+  const auto writes_before = site.inverter_device().at("register_writes");
   std::this_thread::sleep_for(5s);
-  dev = sofar_of(site);
+  dev = site.inverter_device();
   EXPECT_EQ(dev.at("register_writes").at("0x1110"), writes_before.at("0x1110")) << dev.dump();
   EXPECT_EQ(dev.at("register_writes").at("0x1110"), 1) << "passive mode, written once";
   EXPECT_EQ(dev.at("rejected_writes"), 0) << dev.dump();
@@ -84,17 +78,12 @@ TEST(SofarInverter, PowerBothWaysThroughThePassiveWindowAndAStopLeavesItClosed) 
   EXPECT_TRUE(status.at("active_faults").empty()) << status.dump();
 
   // A stop holds: passive mode, the window closed at 0 W.
-  site.bessd()->signal(SIGTERM);
-  auto exited = site.bessd()->wait(5s);
-  ASSERT_TRUE(exited) << site.bessd_output();
-  EXPECT_EQ(exited->code, 0) << site.bessd_output();
-  dev = sofar_of(site);
+  EXPECT_EQ(site.stop_bessd(), 0) << site.bessd_output();
+  dev = site.inverter_device();
   EXPECT_EQ(dev.at("energy_storage_mode"), kPassiveMode) << dev.dump();
   EXPECT_EQ(dev.at("passive").at("battery_min_w"), 0) << dev.dump();
   EXPECT_EQ(dev.at("passive").at("battery_max_w"), 0) << dev.dump();
-  EXPECT_TRUE(wait_until(
-      [&] { return std::abs(site.sim_status().at("battery_w").get<double>()) < 50; }, 5s))
-      << site.sim_status().dump();
+  EXPECT_TRUE(site.battery_settles_at_zero(50)) << site.sim_status().dump();
 }
 
 }  // namespace

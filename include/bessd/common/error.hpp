@@ -53,9 +53,10 @@ struct ModbusDetail {
   // Function codes of the requests bessd makes.
   static constexpr std::uint8_t kReadHolding = 0x03;
   static constexpr std::uint8_t kReadInput = 0x04;
+  static constexpr std::uint8_t kWriteRegister = 0x06;
   static constexpr std::uint8_t kWriteRegisters = 0x10;
 
-  std::uint8_t function{0};  // 0x03 read holding, 0x04 read input, 0x10 write multiple
+  std::uint8_t function{0};  // 0x03 read holding, 0x04 read input, 0x06 write single, 0x10 multiple
   std::uint8_t unit{0};      // the unit (slave) id addressed
   std::uint16_t address{0};  // first register of the request
   std::uint16_t count{0};    // registers in the request

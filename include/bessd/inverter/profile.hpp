@@ -31,6 +31,13 @@ inline constexpr auto kAccessNames =
     std::to_array<EnumName<Access>>({{Access::read, "r"}, {Access::read_write, "rw"}});
 static_assert(enum_names_complete(kAccessNames));
 
+/// The Modbus function a point is written with: FC16 (write multiple registers) unless the
+/// device takes the register only through FC06 (write single register).
+enum class WriteFunction : std::uint8_t { fc16, fc06 };
+inline constexpr auto kWriteFunctionNames = std::to_array<EnumName<WriteFunction>>(
+    {{WriteFunction::fc16, "fc16"}, {WriteFunction::fc06, "fc06"}});
+static_assert(enum_names_complete(kWriteFunctionNames));
+
 /// The device's sign for a quantity (docs/protocols.md "Sign conventions": every profile declares
 /// it). `unknown` makes a signed reading unusable (e.g. SunSpec 802 W/A).
 enum class SignConvention : std::uint8_t {
@@ -72,6 +79,8 @@ struct PointSpec {
   /// A stored setting (flash/EEPROM, e.g. Victron /Settings): written only when the value read
   /// back differs, never merely to re-assert it.
   bool persistent{false};
+  /// FC06: written alone, one register per request, never merged with its neighbours.
+  WriteFunction write_function{WriteFunction::fc16};
   /// Polled on its own: a register the device may not answer (a value its configuration may
   /// lack) must not fail the read of the readings around it.
   bool read_alone{false};
@@ -89,6 +98,7 @@ enum class ControlStyle : std::uint8_t {
   grid_setpoint,     // Victron ESS: grid setpoint = grid − battery + target
   directional,       // a direction code (charge / discharge / idle) and an unsigned magnitude
   battery_window,    // a window [min, max] of battery power, both written with the target
+  ac_setpoint,       // the power at the AC port: the battery gets PV + that power
 };
 inline constexpr auto kControlStyleNames =
     std::to_array<EnumName<ControlStyle>>({{ControlStyle::none, "none"},
@@ -96,13 +106,14 @@ inline constexpr auto kControlStyleNames =
                                            {ControlStyle::sunspec_storage, "sunspec_storage"},
                                            {ControlStyle::grid_setpoint, "grid_setpoint"},
                                            {ControlStyle::directional, "directional"},
-                                           {ControlStyle::battery_window, "battery_window"}});
+                                           {ControlStyle::battery_window, "battery_window"},
+                                           {ControlStyle::ac_setpoint, "ac_setpoint"}});
 static_assert(enum_names_complete(kControlStyleNames));
 
 /// What a control point does for its control style: the keys of `control.points` in a
 /// profile (docs/profiles.md "Control"). Which roles a style takes: the loader's table.
 enum class ControlRole : std::uint8_t {
-  setpoint,                // battery_setpoint, grid_setpoint
+  setpoint,                // battery_setpoint, grid_setpoint, ac_setpoint
   setpoint_fallback,       // grid_setpoint: used after the device refuses `setpoint`
   readback,                // battery_setpoint: the setpoint as the device reports it
   enable,                  // battery_setpoint: 1 with a target, 0 in the safe state
@@ -337,6 +348,10 @@ struct Profile {
   const PointSpec* control_point(ControlRole role) const;
   /// The block `point_name` belongs to, if any.
   const WriteBlock* block_of(const std::string& point_name) const;
+  /// Whether `first` and `second` always reach the device in one write request: one block holds
+  /// both, or `second` follows `first` directly (same unit, holding registers, FC16, neither
+  /// stored: the driver merges such neighbours).
+  bool one_request(const PointSpec& first, const PointSpec& second) const;
 };
 
 /// Parses and validates a profile; throws config::ConfigError(source, issues) listing every

@@ -71,6 +71,8 @@ class LibmodbusClient final : public ModbusClient {
                     ReadHandler handler) override;
   void read_input(std::uint8_t unit_id, std::uint16_t address, std::uint16_t count,
                   ReadHandler handler) override;
+  void write_register(std::uint8_t unit_id, std::uint16_t address, std::uint16_t value,
+                      WriteHandler handler) override;
   void write_registers(std::uint8_t unit_id, std::uint16_t address, Registers values,
                        WriteHandler handler) override;
   void set_link_handler(LinkHandler handler) override;

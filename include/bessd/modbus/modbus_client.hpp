@@ -72,6 +72,9 @@ class ModbusClient {
   /// FC16 (write multiple registers), 1..123 values.
   virtual void write_registers(std::uint8_t unit_id, std::uint16_t address, Registers values,
                                WriteHandler handler) = 0;
+  /// FC06 (write single register), for devices that refuse FC16 on some registers.
+  virtual void write_register(std::uint8_t unit_id, std::uint16_t address, std::uint16_t value,
+                              WriteHandler handler) = 0;
   /// Called on the io_context thread on every link edge. Set before start().
   virtual void set_link_handler(LinkHandler handler) = 0;
   /// Starts connecting (in the background). Idempotent.

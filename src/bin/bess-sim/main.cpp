@@ -44,6 +44,7 @@ using bessd::modbus::testing::ModbusTestServer;
 
 struct Options {
   std::string profile{"sunspec"};
+  std::string sungrow_variant{"rt"};  // rt, rt_legacy (13021/13022 unsigned) or rs
   int modbus_port{0};
   std::string modbus_rtu_link;
   int unit_id{-1};
@@ -105,9 +106,12 @@ class Simulator {
     const bool goodwe = o.profile == "goodwe_et";
     const bool solax = o.profile == "solax_gen4";
     const bool sofar = o.profile == "sofar_hyd_g3";
-    // Each vendor's own default unit: Victron's GX 100, GoodWe 247 (0xF7), SolaX 1 ("Inverter
-    // default 0x01" in its Modbus protocol), Sofar and SunSpec devices 1.
-    const int default_unit = victron ? 100 : (goodwe ? 247 : 1);
+    const bool sungrow = o.profile == "sungrow_sh";
+    const bool foxess = o.profile == "foxess_h1";
+    // Each vendor's own default unit: Victron's GX 100, GoodWe 247 (0xF7), Fox ESS 247 (evcc's
+    // fox-ess-h1 and foxess_modbus), SolaX 1 ("Inverter default 0x01" in its Modbus protocol),
+    // Sungrow 1 ("1 by default"), Sofar and SunSpec devices 1.
+    const int default_unit = victron ? 100 : (goodwe || foxess ? 247 : 1);
     const auto unit = static_cast<std::uint8_t>(o.unit_id >= 0 ? o.unit_id : default_unit);
     if (victron)
       device_ = make_victron_device(unit, world_);
@@ -117,6 +121,12 @@ class Simulator {
       device_ = make_solax_device(unit, world_);
     else if (sofar)
       device_ = make_sofar_device(unit, world_);
+    else if (sungrow)
+      device_ = make_sungrow_device(unit, world_, {},
+                                    {.single_phase = o.sungrow_variant == "rs",
+                                     .legacy_battery_sign = o.sungrow_variant == "rt_legacy"});
+    else if (foxess)
+      device_ = make_foxess_device(unit, world_);
     else
       device_ = make_sunspec_device(unit, world_);
     tcp_ = ModbusTestServer::tcp(static_cast<std::uint16_t>(o.modbus_port));
@@ -637,14 +647,19 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{"bess-sim: a simulated home battery site (pack, BMS, inverter, house, PV)"};
   app.add_option("--profile", o.profile, "Inverter register profile")
-      ->check(CLI::IsMember({"sunspec", "victron_ess", "goodwe_et", "solax_gen4", "sofar_hyd_g3"}));
+      ->check(CLI::IsMember({"sunspec", "victron_ess", "goodwe_et", "solax_gen4", "sofar_hyd_g3",
+                             "sungrow_sh", "foxess_h1"}));
+  app.add_option("--sungrow-variant", o.sungrow_variant,
+                 "sungrow_sh: rt (SH-RT, signed 13022), rt_legacy (SH-RT firmware before late "
+                 "2024: 13021/13022 unsigned) or rs (SH-RS, single phase)")
+      ->check(CLI::IsMember({"rt", "rt_legacy", "rs"}));
   app.add_option("--modbus-port", o.modbus_port, "Modbus TCP port on 127.0.0.1 (0 = any free)")
       ->check(CLI::Range(0, 65535));
   app.add_option("--modbus-rtu-link", o.modbus_rtu_link,
                  "Also serve Modbus RTU on a pty, symlinked here");
   app.add_option("--unit-id", o.unit_id,
-                 "Modbus unit id (default 1, victron_ess 100, goodwe_et 247, solax_gen4 and "
-                 "sofar_hyd_g3 1)")
+                 "Modbus unit id (default 1, victron_ess 100, goodwe_et and foxess_h1 247, "
+                 "solax_gen4, sofar_hyd_g3 and sungrow_sh 1)")
       ->check(CLI::Range(1, 247));
   app.add_option("--slcan-link", o.slcan_link, "Symlink to the SLCAN pty (bessd's bms.device)");
   app.add_option("--bms-protocol", o.bms_protocol,

@@ -7,22 +7,6 @@
 
 namespace bessd::inverter {
 
-namespace {
-
-// Both points in one Modbus write request: the device never sees the new code with the old
-// power, or the old code with the new power.
-bool one_request(const PointSpec& a, const PointSpec& b) {
-  if (!a.address || !b.address || a.persistent || b.persistent) return false;
-  if (a.function != RegisterFunction::holding || b.function != RegisterFunction::holding)
-    return false;
-  if (a.unit_id != b.unit_id) return false;
-  const PointSpec& first = *a.address < *b.address ? a : b;
-  const PointSpec& second = &first == &a ? b : a;
-  return *first.address + first.register_count() == *second.address;
-}
-
-}  // namespace
-
 Result<WritePlan> WritePlanner::directional(double target_w, const PlanInputs& in) const {
   const auto& cp = profile_.control.points;
   const DirectionCodes& codes = profile_.control.direction_codes;
@@ -40,7 +24,9 @@ Result<WritePlan> WritePlanner::directional(double target_w, const PlanInputs& i
   const double code = power <= 0.0 ? codes.idle : (target_w > 0.0 ? codes.charge : codes.discharge);
   WritePlan plan;
   auto& out = plan.writes;
-  if (one_request(direction, magnitude)) {
+  // Both points in one request: the device never sees the new code with the old power, or the
+  // old code with the new power.
+  if (profile_.one_request(direction, magnitude) || profile_.one_request(magnitude, direction)) {
     // In address order: the driver merges consecutive points into one request.
     if (*direction.address < *magnitude.address) {
       out.push_back({direction.name, code});

@@ -1,5 +1,6 @@
 #include <bessd/inverter/planning/point_values.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include <bessd/inverter/registers/register_codec.hpp>
@@ -68,11 +69,17 @@ std::optional<double> PointValues::flow(ReadingRole role, bool invert_battery_po
   auto rit = profile_.readings.find(role);
   if (rit == profile_.readings.end()) return std::nullopt;
   std::optional<double> total;
+  const bool sum = rit->second.combine != Reading::Combine::first;
   for (const auto& n : rit->second.points) {
     auto v = value_of(n);
+    // A part the device says it lacks ("not available") is left out; a part whose read failed
+    // leaves the sum unknown: the rest is not the total.
+    if (!v && sum && failed_.count(n) > 0) return std::nullopt;
     if (!v) continue;
     const SignConvention s = profile_.point(n)->sign;
     double x = *v;
+    // A PV string without panels may read a little below 0: PV never draws power.
+    if (role == ReadingRole::pv_power) x = std::max(x, 0.0);
     if (role == ReadingRole::battery_power || role == ReadingRole::battery_current) {
       if (s == SignConvention::unknown || s == SignConvention::none) continue;
       if (s == SignConvention::discharge_positive) x = -x;

@@ -84,10 +84,13 @@ Result<WritePlan> WritePlanner::plan_writes(const Target& t, const PlanInputs& i
     // must be tightened at once). Kept, a pacer would hold the device below the envelope
     // through each reconnection (docs/profiles.md, "Stored limits").
     for (auto& [point, pacer] : limit_pacers_) pacer.reset();
-    return WritePlan{const_writes(t.kind == CommandKind::safe_state ? profile_.control.safe_state
-                                                                    : profile_.control.release,
-                                  in),
-                     std::nullopt};
+    WritePlan plan;
+    plan.writes = const_writes(
+        t.kind == CommandKind::safe_state ? profile_.control.safe_state : profile_.control.release,
+        in);
+    if (profile_.control.style == ControlStyle::ac_setpoint)
+      return with_ac_setpoint(std::move(plan), t, in);
+    return plan;
   }
   // The envelope bounds the target in both directions; a limit of 0 is a limit, not "none".
   const double target = std::clamp(t.battery_power_w, -std::max(0.0, t.discharge_max_w),
@@ -120,6 +123,8 @@ Result<WritePlan> WritePlanner::for_style(const Target& t, double target_w, cons
       return directional(target_w, in);
     case ControlStyle::battery_window:
       return battery_window(target_w, in);
+    case ControlStyle::ac_setpoint:
+      return ac_setpoint(t, target_w, in);
   }
   return WritePlan{};
 }

@@ -15,6 +15,8 @@ std::string function_text(InMemoryModbusClient::Function f) {
       return "read holding";
     case InMemoryModbusClient::Function::read_input:
       return "read input";
+    case InMemoryModbusClient::Function::write_register:
+      return "write single";
     case InMemoryModbusClient::Function::write_registers:
       return "write";
   }
@@ -51,6 +53,11 @@ void InMemoryModbusClient::write_registers(std::uint8_t unit_id, std::uint16_t a
   submit({{Function::write_registers, unit_id, address, count, std::move(values), true},
           {},
           std::move(handler)});
+}
+
+void InMemoryModbusClient::write_register(std::uint8_t unit_id, std::uint16_t address,
+                                          std::uint16_t value, WriteHandler handler) {
+  submit({{Function::write_register, unit_id, address, 1, {value}, true}, {}, std::move(handler)});
 }
 
 void InMemoryModbusClient::set_link_handler(LinkHandler handler) {
@@ -165,7 +172,9 @@ std::vector<InMemoryModbusClient::Request> InMemoryModbusClient::writes_to(
     std::uint16_t first, std::uint16_t last) const {
   std::vector<Request> out;
   for (const auto& r : log_) {
-    if (r.function != Function::write_registers || r.count == 0) continue;
+    const bool write =
+        r.function == Function::write_registers || r.function == Function::write_register;
+    if (!write || r.count == 0) continue;
     const std::uint32_t end = std::uint32_t{r.address} + r.count - 1;
     if (r.address <= last && end >= first) out.push_back(r);
   }
@@ -208,7 +217,7 @@ void InMemoryModbusClient::complete(Pending p) {
     error = injected(r);
   Registers read;
   if (!error) {
-    if (r.function == Function::write_registers) {
+    if (r.function == Function::write_registers || r.function == Function::write_register) {
       if (!ignore_writes_) set_holding(r.unit, r.address, r.values);
     } else {
       const auto& unit = units_.at(r.unit);  // injected() answered 0x0B for unknown units
@@ -234,8 +243,9 @@ void InMemoryModbusClient::complete(Pending p) {
 }
 
 std::optional<Error> InMemoryModbusClient::injected(const Request& r) {
-  const std::size_t max =
-      r.function == Function::write_registers ? kMaxWriteRegisters : kMaxReadRegisters;
+  const std::size_t max = r.function == Function::write_register    ? 1
+                          : r.function == Function::write_registers ? kMaxWriteRegisters
+                                                                    : kMaxReadRegisters;
   if (r.count == 0 || r.count > max)
     return Error{ErrorCode::invalid_argument, where(r) + ": count " + std::to_string(r.count)};
   if (fail_after_) {

@@ -105,6 +105,7 @@
 #include <vector>
 
 #include <bessd/sim/devices/inverter_device.hpp>
+#include <bessd/sim/devices/register_image.hpp>
 #include <bessd/sim/devices/register_words.hpp>
 #include <bessd/sim/devices/slcan_bms_port.hpp>
 
@@ -228,35 +229,7 @@ std::pair<double, double> window_w(EmsMode m, double x_w, double rated_w) {
 }
 
 /// A run of registers from `base`, filled by address.
-class Block {
- public:
-  Block(std::uint16_t first, std::size_t n) : base_(first), regs_(n, 0) {}
-  void u16(std::uint16_t a, double v) { at(a) = words::u16(v); }
-  void s16(std::uint16_t a, double v) { at(a) = words::s16(v); }
-  void u32(std::uint16_t a, double v) { put(a, words::u32_hi_lo(v)); }
-  void s32(std::uint16_t a, double v) { put(a, words::s32_hi_lo(v)); }
-  void ascii(std::uint16_t a, const std::string& s, std::size_t n_words) {
-    for (std::size_t i = 0; i < n_words; ++i) {
-      // Space-padded, as the captured GW10K-ET model name "GW10K-ET  ".
-      const auto c = [&](std::size_t k) {
-        return k < s.size() ? static_cast<unsigned char>(s[k]) : 0x20U;
-      };
-      at(static_cast<std::uint16_t>(a + i)) =
-          static_cast<std::uint16_t>((c(2 * i) << 8) | c(2 * i + 1));
-    }
-  }
-  std::uint16_t base() const { return base_; }
-  const std::vector<std::uint16_t>& regs() const { return regs_; }
-
- private:
-  std::uint16_t& at(std::uint16_t a) { return regs_.at(static_cast<std::size_t>(a - base_)); }
-  void put(std::uint16_t a, std::array<std::uint16_t, 2> w) {
-    at(a) = w[0];
-    at(static_cast<std::uint16_t>(a + 1)) = w[1];
-  }
-  std::uint16_t base_;
-  std::vector<std::uint16_t> regs_;
-};
+using Block = RegisterImage;  // 32-bit values high word first
 
 /// "GW5K-ET" for 5 kW, "GW6000-ET" for 6 kW and a bit (GoodWe names both ways).
 std::string model_name(double rated_w) {

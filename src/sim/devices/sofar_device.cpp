@@ -132,6 +132,7 @@
 #include <vector>
 
 #include <bessd/sim/devices/inverter_device.hpp>
+#include <bessd/sim/devices/register_image.hpp>
 #include <bessd/sim/devices/register_words.hpp>
 #include <bessd/sim/devices/slcan_bms_port.hpp>
 
@@ -187,24 +188,7 @@ std::vector<std::uint16_t> words_of(std::int32_t grid, std::int32_t lo, std::int
 }
 
 /// A run of registers from `base`, filled by address.
-class Block {
- public:
-  Block(std::uint16_t first, std::size_t n) : base_(first), regs_(n, 0) {}
-  void u16(std::uint16_t a, double v) { at(a) = words::u16(v); }
-  void s16(std::uint16_t a, double v) { at(a) = words::s16(v); }
-  void u32(std::uint16_t a, double v) {
-    const auto w = words::u32_hi_lo(v);
-    at(a) = w[0];
-    at(static_cast<std::uint16_t>(a + 1)) = w[1];
-  }
-  std::uint16_t base() const { return base_; }
-  const std::vector<std::uint16_t>& regs() const { return regs_; }
-
- private:
-  std::uint16_t& at(std::uint16_t a) { return regs_.at(static_cast<std::size_t>(a - base_)); }
-  std::uint16_t base_;
-  std::vector<std::uint16_t> regs_;
-};
+using Block = RegisterImage;  // 32-bit values high word first
 
 /// 16 characters, two to a register, high byte first: "SP1ES1" (the HYD three-phase prefix
 /// [P] recognises), the rating in kW, then a simulator's number.

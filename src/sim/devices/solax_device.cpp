@@ -174,6 +174,7 @@
 #include <vector>
 
 #include <bessd/sim/devices/inverter_device.hpp>
+#include <bessd/sim/devices/register_image.hpp>
 #include <bessd/sim/devices/register_words.hpp>
 #include <bessd/sim/devices/slcan_bms_port.hpp>
 
@@ -253,35 +254,9 @@ const char* lock_name(int level) {
 }
 
 /// A run of registers from `base`, filled by address; 32-bit values low word first.
-class Block {
- public:
-  Block(std::uint16_t first, std::size_t n) : base_(first), regs_(n, 0) {}
-  void u16(std::uint16_t a, double v) { at(a) = words::u16(v); }
-  void s16(std::uint16_t a, double v) { at(a) = words::s16(v); }
-  void u32(std::uint16_t a, double v) { put(a, words::u32_lo_hi(v)); }
-  void s32(std::uint16_t a, double v) { put(a, words::s32_lo_hi(v)); }
-  void ascii(std::uint16_t a, const std::string& s, std::size_t n_words) {
-    for (std::size_t i = 0; i < n_words; ++i) {
-      // First character in the high byte: [V34]'s example reply "48 34 37 35 ..." = "H475...".
-      const auto c = [&](std::size_t k) {
-        return k < s.size() ? static_cast<unsigned char>(s[k]) : 0x20U;
-      };
-      at(static_cast<std::uint16_t>(a + i)) =
-          static_cast<std::uint16_t>((c(2 * i) << 8) | c(2 * i + 1));
-    }
-  }
-  std::uint16_t base() const { return base_; }
-  const std::vector<std::uint16_t>& regs() const { return regs_; }
-  std::vector<std::uint16_t>& regs() { return regs_; }
-
- private:
-  std::uint16_t& at(std::uint16_t a) { return regs_.at(static_cast<std::size_t>(a - base_)); }
-  void put(std::uint16_t a, std::array<std::uint16_t, 2> w) {
-    at(a) = w[0];
-    at(static_cast<std::uint16_t>(a + 1)) = w[1];
-  }
-  std::uint16_t base_;
-  std::vector<std::uint16_t> regs_;
+// 32-bit values low word first ("little endian" in SolaX's words).
+struct Block : RegisterImage {
+  Block(std::uint16_t first, std::size_t n) : RegisterImage(first, n, WordOrder::low_first) {}
 };
 
 /// 14 characters, the prefix the integrations read the model from ([P]: "H43" X1 3/3.7 kW,

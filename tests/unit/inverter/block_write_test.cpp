@@ -114,5 +114,13 @@ TEST(BlockPlan, ThePlannerExpandsTheSafeStateAndTargets) {
   EXPECT_EQ(block_text(plan->writes), "mode=1 set_type=1 power=-900 duration=20");
 }
 
+TEST(Blocks, APointWrittenByFc06IsNotInABlock) {
+  std::string text = block_profile(kBlock);
+  text.replace(text.find(R"("type":"u16","access":"rw"})"), 27,
+               R"("type":"u16","access":"rw","write_function":"fc06"})");
+  EXPECT_NE(block_issues(text).find("is written with fc06"), std::string::npos)
+      << block_issues(text);
+}
+
 }  // namespace
 }  // namespace bessd::inverter

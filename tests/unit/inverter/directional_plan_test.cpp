@@ -97,10 +97,11 @@ TEST(DirectionalPlan, SafeStateAndReleaseAreTheProfilesWrites) {
 
 // Mode and power apart (as on a device whose power register comes first, or far away), with a
 // register that must be set before any target.
-Profile apart(const std::string& power_address) {
+Profile apart(const std::string& power_address, const std::string& write_function = "fc16") {
   return parse_profile_text(R"({"name":"apart","points":{
       "remote":{"address":5,"type":"u16","access":"rw"},
-      "cmd":{"address":20,"type":"u16","access":"rw"},
+      "cmd":{"address":20,"type":"u16","access":"rw","write_function":")" +
+                                write_function + R"("},
       "power":{"address":)" + power_address +
                                 R"(,"type":"u16","access":"rw"}},
     "control":{"style":"directional","points":{"direction":"cmd","magnitude":"power"},
@@ -122,6 +123,12 @@ TEST(DirectionalPlan, ApartAChangeOfCodeGoesThroughZeroPower) {
   p.set("cmd", 187);  // discharging now: the same direction changes only its power
   EXPECT_EQ(text_of(p.plan(test::set_power(-300))), "remote=2 power=300 cmd=187");
   EXPECT_EQ(text_of(p.plan(test::set_power(0))), "remote=2 power=0 cmd=204");
+}
+
+TEST(DirectionalPlan, SideBySideButWrittenByFc06IsApart) {
+  Planned p(apart("21", "fc06"));  // two requests whatever the addresses
+  p.set("cmd", 170);
+  EXPECT_EQ(text_of(p.plan(test::set_power(-700))), "remote=2 power=0 cmd=187 power=700");
 }
 
 TEST(DirectionalPlan, ApartAnUnknownCodeAlsoGoesThroughZeroPower) {

@@ -15,8 +15,8 @@
 #include <bessd/config/json_text.hpp>
 #include <bessd/config/text_file.hpp>
 
-#include "../modbus/run_until.hpp"
 #include "device_images.hpp"
+#include "driver_rig.hpp"
 #include "driver_test_support.hpp"
 #include "register_bank.hpp"
 
@@ -28,93 +28,16 @@ using core::EventEdge;
 using core::InverterCommand;
 using modbus::testing::ModbusTestServer;
 using namespace std::chrono_literals;
-using modbus::test::run_until;
 using test::build_sunspec;
 using test::fill_dummy;
 using test::fill_sunspec;
 using test::fill_victron;
 using test::kProfiles;
+using test::log_writes;
+using test::Rig;
 using test::set_power;
 using test::SunSpecImage;
-
-struct Rig {
-  explicit Rig(const std::string& profile_name, std::unique_ptr<ModbusTestServer> srv = nullptr,
-               std::uint8_t unit = 1)
-      : Rig(load_profile(kProfiles / (profile_name + ".json")), std::move(srv), unit) {}
-  explicit Rig(Profile p, std::unique_ptr<ModbusTestServer> srv = nullptr, std::uint8_t unit = 1)
-      : profile(std::move(p)),
-        server(srv ? std::move(srv) : ModbusTestServer::tcp()),
-        bank(*server, profile, unit) {
-    options.unit_id = unit;
-    options.poll_period = 20ms;
-    options.lease = 10s;
-    options.obey_tolerance_w = 100;
-    options.obey_window = 5s;
-  }
-
-  void start() {
-    server->save_power_on_image();
-    server->start();
-    modbus::LinkOptions lo;
-    lo.tcp = server->device_path().empty();
-    lo.tcp_link.port = server->port();
-    lo.rtu_link.device = server->device_path();
-    lo.rtu_link.baud = 115200;
-    lo.response_timeout = 200ms;
-    lo.byte_timeout = 50ms;
-    lo.reconnect_min = 20ms;
-    lo.reconnect_max = 100ms;
-    client = std::make_unique<modbus::LibmodbusClient>(io, lo);
-    driver = std::make_unique<ProfileInverterDriver>(io, *client, profile, options, clock);
-    driver->set_event_handler([this](const core::Event& e) { events.push_back(e); });
-    driver->start();
-  }
-
-  bool wait(const std::function<bool()>& f, std::chrono::milliseconds limit = 5000ms) {
-    return run_until(io, f, limit);
-  }
-  /// Waits until the driver confirmed `w` by read-back (not merely until the server has it).
-  bool wait_asserted(double w) {
-    return wait([&] {
-      auto s = driver->latest_state();
-      return s && s->setpoint_readback_w == w;
-    });
-  }
-  int count(const std::string& code, EventEdge edge) const {
-    int n = 0;
-    for (const auto& e : events) n += e.code == code && e.edge == edge;
-    return n;
-  }
-
-  Profile profile;
-  std::unique_ptr<ModbusTestServer> server;
-  test::RegisterBank bank;
-  DriverOptions options;
-  ManualClock clock;
-  boost::asio::io_context io;
-  std::unique_ptr<modbus::LibmodbusClient> client;
-  std::unique_ptr<ProfileInverterDriver> driver;
-  std::vector<core::Event> events;
-};
-
-/// Writes seen by the server (filled on the server thread, read on the test thread).
-struct WriteLog {
-  struct Entry {
-    std::uint16_t address;
-    std::size_t count;
-    std::size_t requests_before;
-  };
-  void add(std::uint16_t address, std::size_t count, std::size_t requests_before) {
-    std::lock_guard lock(mutex);
-    entries.push_back({address, count, requests_before});
-  }
-  std::vector<Entry> snapshot() const {
-    std::lock_guard lock(mutex);
-    return entries;
-  }
-  mutable std::mutex mutex;
-  std::vector<Entry> entries;
-};
+using test::WriteLog;
 
 TEST(ProfileDriver, ReadsStateInBessdConvention) {
   Rig r("test_dummy");
@@ -144,11 +67,7 @@ TEST(ProfileDriver, ReadsBeforeWritingAndWritesTheSafeStateFirst) {
   WriteLog log;  // outlives the server thread that fills it
   Rig r("test_dummy");
   fill_dummy(r.bank);
-  ModbusTestServer* srv = r.server.get();
-  r.server->on_write(
-      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
-        log.add(a, v.size(), srv->requests());
-      });
+  log_writes(r, log);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   const auto writes = log.snapshot();
@@ -1044,11 +963,7 @@ TEST(ProfileDriver, GoodWeModeAndPowerGoOutInOneRequest) {
   r.bank.set("battery_power", -300);  // device: + = discharging
   r.bank.set("meter_power", 200);     // device: + = export
   r.bank.set("ems_mode", 1);
-  ModbusTestServer* srv = r.server.get();
-  r.server->on_write(
-      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
-        log.add(a, v.size(), srv->requests());
-      });
+  log_writes(r, log);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   EXPECT_EQ(r.bank.get("ems_mode"), 11.0) << "the safe state: a charge at 0 W";
@@ -1082,11 +997,7 @@ TEST(ProfileDriver, ABlockIsWrittenWholeInOneRequest) {
       "safe_state":[{"point":"power","value":0}]}})",
                            "blk.json"));
   r.bank.set("bat", -100);  // the unit answers once it has registers
-  ModbusTestServer* srv = r.server.get();
-  r.server->on_write(
-      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
-        log.add(a, v.size(), srv->requests());
-      });
+  log_writes(r, log);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); })) << [&] {
     std::string all;
@@ -1120,11 +1031,7 @@ TEST(ProfileDriver, AStoredBlockIsWrittenWholeAndOnlyWhenItChanges) {
   Rig r("sofar_hyd_g3");
   r.bank.set("battery_power", 0);
   r.bank.set("grid_power", 300);
-  ModbusTestServer* srv = r.server.get();
-  r.server->on_write(
-      [&log, srv](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
-        log.add(a, v.size(), srv->requests());
-      });
+  log_writes(r, log);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   EXPECT_EQ(r.bank.get("storage_mode"), 3.0) << "the safe state is passive mode at 0 W";

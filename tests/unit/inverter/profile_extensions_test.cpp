@@ -189,7 +189,8 @@ TEST(Verification, LevelsAndWhatAHardwareCheckMustSay) {
 }
 
 TEST(Verification, EveryShippedDeviceProfileSaysHowItWasChecked) {
-  for (const char* name : {"sunspec", "victron_ess", "goodwe_et", "sdm630", "sunspec_meter"}) {
+  for (const char* name : {"sunspec", "victron_ess", "goodwe_et", "sofar_hyd_g3", "sungrow_sh",
+                           "foxess_h1", "sdm630", "sunspec_meter"}) {
     const Profile p = load_profile(kProfiles / (std::string(name) + ".json"));
     EXPECT_NE(p.verification.level, VerificationLevel::undeclared) << name;
     EXPECT_FALSE(p.verification.sources.empty()) << name;

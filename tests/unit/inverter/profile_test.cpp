@@ -39,7 +39,7 @@ TEST_P(ShippedProfiles, LoadAndValidate) {
 
 INSTANTIATE_TEST_SUITE_P(All, ShippedProfiles,
                          ::testing::Values("template", "test_dummy", "sunspec", "victron_ess",
-                                           "goodwe_et"));
+                                           "goodwe_et", "sofar_hyd_g3", "sungrow_sh", "foxess_h1"));
 
 TEST(Profile, ShippedDetails) {
   const Profile v = load_profile(kProfiles / "victron_ess.json");
@@ -287,10 +287,10 @@ TEST(ProfileNames, ControlStyleAndOperatingStateWordsReadBack) {
     styles.push_back(row.name);
   }
   EXPECT_EQ(styles, (Names{"none", "battery_setpoint", "sunspec_storage", "grid_setpoint",
-                           "directional", "battery_window"}));
+                           "directional", "battery_window", "ac_setpoint"}));
   const auto e = issues_of(make(R"("P":{"address":1,"type":"u16"})", R"("style":"setpoint")"));
   EXPECT_NE(e.find("/control/style: must be one of none, battery_setpoint, sunspec_storage, "
-                   "grid_setpoint, directional, battery_window; got \"setpoint\""),
+                   "grid_setpoint, directional, battery_window, ac_setpoint; got \"setpoint\""),
             std::string::npos)
       << e;
 
@@ -459,6 +459,31 @@ TEST(ProfileText, NumberTooLargeForADoubleIsAConfigError) {
     ASSERT_EQ(e.issues().size(), 1U);
     EXPECT_NE(e.issues()[0].message.find("number overflow"), std::string::npos);
   }
+}
+
+}  // namespace
+}  // namespace bessd::inverter
+
+namespace bessd::inverter {
+namespace {
+
+// docs/profiles.md "Points", write_function.
+TEST(Profile, WriteFunctionFc06TakesOneWritableRegister) {
+  EXPECT_EQ(
+      issues_of(make(R"("P":{"address":1,"type":"u16","access":"rw","write_function":"fc06"})")),
+      "");
+  EXPECT_NE(
+      issues_of(make(R"("P":{"address":1,"type":"s32","access":"rw","write_function":"fc06"})"))
+          .find("/points/P/write_function: fc06 writes one register"),
+      std::string::npos);
+  EXPECT_NE(issues_of(make(R"("P":{"address":1,"type":"u16","write_function":"fc06"})"))
+                .find("/points/P/write_function"),
+            std::string::npos)
+      << "a read-only point is never written";
+  EXPECT_NE(
+      issues_of(make(R"("P":{"address":1,"type":"u16","access":"rw","write_function":"fc05"})"))
+          .find("must be one of fc16, fc06"),
+      std::string::npos);
 }
 
 }  // namespace

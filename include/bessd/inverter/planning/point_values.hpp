@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,8 +25,15 @@ class PointValues {
   /// `profile` must outlive this object.
   explicit PointValues(const Profile& profile) : profile_(profile) {}
 
-  void store(const std::string& point, RegisterWords words) { raw_[point] = std::move(words); }
-  void forget(const std::string& point) { raw_.erase(point); }
+  void store(const std::string& point, RegisterWords words) {
+    raw_[point] = std::move(words);
+    failed_.erase(point);
+  }
+  /// The point's read failed: no value, and a sum it is part of has none either.
+  void forget(const std::string& point) {
+    raw_.erase(point);
+    failed_.insert(point);
+  }
 
   /// The SunSpec scale factor of `p` (0 without one); nothing while it is unknown or "not
   /// implemented".
@@ -54,6 +62,7 @@ class PointValues {
 
   const Profile& profile_;
   std::map<std::string, RegisterWords> raw_;
+  std::set<std::string> failed_;  // points whose last read failed
 };
 
 /// `value` on a grid of `step`, rounded toward zero: a limit or a target written to the device

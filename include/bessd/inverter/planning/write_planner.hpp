@@ -50,6 +50,9 @@ struct WritePlan {
   std::vector<PointWrite> writes;  // in this order
   /// Grid-setpoint style: the setpoint written (the driver corrects it when it drifts).
   std::optional<double> grid_setpoint;
+  /// AC-setpoint style: the PV power the setpoint was derived from (the driver re-plans when
+  /// the PV moves away from it).
+  std::optional<double> planned_pv_w;
 };
 
 /// What a plan is computed from.
@@ -82,6 +85,10 @@ class WritePlanner {
   Result<WritePlan> grid_setpoint(const Target& t, double target_w, const PlanInputs& in);
   Result<WritePlan> directional(double target_w, const PlanInputs& in) const;
   Result<WritePlan> battery_window(double target_w, const PlanInputs& in) const;
+  Result<WritePlan> ac_setpoint(const Target& t, double target_w, const PlanInputs& in) const;
+  /// The safe state's and the release's setpoint value is a battery power: written as the AC
+  /// power that gives the battery that much with the PV of the last poll.
+  Result<WritePlan> with_ac_setpoint(WritePlan plan, const Target& t, const PlanInputs& in) const;
   Result<WritePlan> for_style(const Target& t, double target_w, const PlanInputs& in);
   /// A limit for `point` at `wanted`, paced when the device stores it in flash.
   PointWrite limit_write(const std::string& point, double wanted, TimePoint now);

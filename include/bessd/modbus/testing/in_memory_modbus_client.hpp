@@ -32,7 +32,12 @@ namespace bessd::modbus::testing {
 
 class InMemoryModbusClient final : public ModbusClient {
  public:
-  enum class Function : std::uint8_t { read_holding = 3, read_input = 4, write_registers = 16 };
+  enum class Function : std::uint8_t {
+    read_holding = 3,
+    read_input = 4,
+    write_register = 6,
+    write_registers = 16
+  };
 
   /// One request as it reached the device (logged when it is carried out, not when queued).
   struct Request {
@@ -56,6 +61,8 @@ class InMemoryModbusClient final : public ModbusClient {
                   ReadHandler handler) override;
   void write_registers(std::uint8_t unit_id, std::uint16_t address, Registers values,
                        WriteHandler handler) override;
+  void write_register(std::uint8_t unit_id, std::uint16_t address, std::uint16_t value,
+                      WriteHandler handler) override;
   void set_link_handler(LinkHandler handler) override;
   /// The link comes up (an edge posted to the link handler) unless link_down() was called.
   void start() override;
@@ -73,7 +80,7 @@ class InMemoryModbusClient final : public ModbusClient {
   Registers input(std::uint8_t unit, std::uint16_t address, std::uint16_t count) const;
 
   // Failure injection.
-  /// Requests of `function` (3, 4, 16; 0 = any) touching [first, last] are answered `code`.
+  /// Requests of `function` (3, 4, 6, 16; 0 = any) touching [first, last] are answered `code`.
   void add_exception(std::uint8_t function, std::uint16_t first, std::uint16_t last,
                      std::uint8_t code);
   /// After `n` more requests are answered normally, every request fails with `error` until

@@ -87,10 +87,35 @@ std::unique_ptr<InverterDevice> make_goodwe_device(std::uint8_t unit, const SimW
 std::unique_ptr<InverterDevice> make_sofar_device(std::uint8_t unit, const SimWorld& world,
                                                   std::function<std::int64_t()> now_ms = {});
 
+/// A Fox ESS H1 hybrid on its RS485 port (docs/simulator.md): readings in input registers from
+/// 11000 with Fox's signs, the work mode at 41000 and remote control at 44000..44003 (active
+/// power at the AC port) written with FC06, a watchdog of 44001 seconds fed by 44002 writes on
+/// `now_ms`; FC16 only for the charge-period block.
+std::unique_ptr<InverterDevice> make_foxess_device(std::uint8_t unit, const SimWorld& world,
+                                                   std::function<std::int64_t()> now_ms = {});
+
 /// A SolaX X1/X3-Hybrid Gen4/Gen5 (docs/simulator.md): SolaX's input and holding maps, 32-bit
 /// values low word first, "Mode 1" active power control through the FC16 block at 0x7C, taken
 /// only whole, for Time_of_Duration seconds of `now_ms`; writes need the unlock password.
 std::unique_ptr<InverterDevice> make_solax_device(std::uint8_t unit, const SimWorld& world,
                                                   std::function<std::int64_t()> now_ms = {});
+
+/// Which Sungrow SH the Sungrow device plays (docs/simulator.md).
+struct SungrowOptions {
+  /// An SH-RS (single phase) instead of an SH-RT (three phase).
+  bool single_phase{false};
+  /// SH-RT firmware before late 2024: 13021/13022 carry magnitudes, the direction only in the
+  /// power flow bits of 13001 (an SH-RS is always signed).
+  bool legacy_battery_sign{false};
+};
+
+/// A Sungrow SH hybrid (SH5.0-10RT, SH3.0-6.0RS; docs/simulator.md): Sungrow's registers (the
+/// wire address is the documented number - 1) and signs, input registers for measurements, 32-bit
+/// values low word first, the EMS mode 13050 with the charge/discharge command 13051 and power
+/// 13052 (FC06 or FC16), forced mode without any timeout, external EMS mode with the heartbeat
+/// 13080 counted down on `now_ms`.
+std::unique_ptr<InverterDevice> make_sungrow_device(std::uint8_t unit, const SimWorld& world,
+                                                    std::function<std::int64_t()> now_ms = {},
+                                                    SungrowOptions options = {});
 
 }  // namespace bessd::sim

@@ -203,6 +203,13 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   };
   void write_all(std::vector<PointWrite> writes, const std::function<void(Status)>& done,
                  std::size_t index = 0);
+  /// Each point's registers, as read where the point is read (its `read_at`, if any).
+  using PointRegisters = std::map<std::string, Registers>;
+  /// Reads `points` (write-only ones are left out) in as few requests as a poll would.
+  void read_points(const std::vector<EncodedWrite>& items,
+                   const std::function<void(Result<PointRegisters>)>& done);
+  void read_requests(std::vector<PollBlock> reads, std::size_t index, PointRegisters got,
+                     const std::function<void(Result<PointRegisters>)>& done);
   /// `single`: one register, written with FC06 (the point's write_function).
   void write_and_verify(PointAddress at, const Registers& regs,
                         const std::vector<EncodedWrite>& items,

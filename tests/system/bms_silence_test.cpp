@@ -12,7 +12,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace bms_silence_test {
 
 using namespace std::chrono_literals;
 
@@ -72,5 +72,5 @@ TEST(BmsSilence, LostBmsCommandsTheSafeStateWithinTimeoutPlus100ms) {
   measure(400, 400);
 }
 
-}  // namespace
+}  // namespace bms_silence_test
 }  // namespace bessd::systest

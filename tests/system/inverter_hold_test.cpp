@@ -15,7 +15,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace inverter_hold_test {
 
 using namespace std::chrono_literals;
 
@@ -200,5 +200,5 @@ TEST(InverterHold, InverterRefusingCommandsIsAFault) {
   EXPECT_NE(events.body.dump().find("inverter.write_failed"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace inverter_hold_test
 }  // namespace bessd::systest

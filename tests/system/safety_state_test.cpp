@@ -22,7 +22,7 @@
 #include "small_tmpfs.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace safety_state_test {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -555,5 +555,5 @@ TEST(SafetyState, AckFloodFromOneClientIsRefusedAndNeverStallsControl) {
   std::printf("ack flood: %d accepted, %d refused in %.2f s\n", accepted, refused, flood_s);
 }
 
-}  // namespace
+}  // namespace safety_state_test
 }  // namespace bessd::systest

@@ -175,41 +175,58 @@ void ProfileInverterDriver::Impl::write_and_verify(PointAddress at, const Regist
                                                    const std::function<void(Status)>& done,
                                                    bool single) {
   if (auto spent = spend_budget(items); !spent) return done(spent);
-  auto verify = guard([this, items, done](auto current, const Status& s) {
+  auto on_written = guard([this, items, done](auto current, const Status& s) {
     if (!current) return done(fail(ErrorCode::disconnected, "link changed"));
     if (!s) return done(s);
     if (reaction_in_flight)
       safety_reactions.record(clock.now() - *std::exchange(reaction_in_flight, std::nullopt));
-    // Read back where the profile reads each point: a device that takes a write to a holding
-    // register may show it only among its input registers (a Fox ESS H1 over RS485), or at
-    // another address (SolaX's remote-control block); a write-only point is not read back.
-    read_points(items, [this, items, done](Result<PointRegisters> r) {
-      if (!r) return done(Status{Failure{r.error()}});
-      for (const auto& item : items) {
-        const std::string& name = item.name;
-        const auto read = r->find(name);
-        if (read == r->end()) continue;  // write-only
-        const PointSpec& spec = *profile.point(name);
-        values.store(name, read->second);
-        const auto got = values.value_of(name);
-        const auto sf = values.scale_factor_of(spec);
-        const double tol = registers::resolution(spec.scale, sf.value_or(0)) / 2.0 + 1e-9;
-        if (!got || std::fabs(*got - item.value) > tol) {
-          const std::string shown = got ? std::to_string(*got) : "nothing";
-          condition("inverter.readback_mismatch", true, Severity::error,
-                    "read-back of " + name + " differs: wrote " +
-                        std::to_string(item.value).append(", read ").append(shown),
-                    {{"point", name}, {"written", std::to_string(item.value)}, {"read", shown}});
-          return done(fail(ErrorCode::readback_mismatch, "read-back mismatch on " + name));
-        }
-      }
-      done(Status{});
-    });
+    // A device may update what it shows on a cycle of its own (SolaX's input registers): a
+    // difference is read again before it counts (docs/profiles.md "Control", read-back).
+    constexpr int kRereads = 3;
+    this->verify(items, kRereads, done);
   });
   if (single)
-    client.write_register(at.unit, at.address, regs.front(), std::move(verify));
+    client.write_register(at.unit, at.address, regs.front(), std::move(on_written));
   else
-    client.write_registers(at.unit, at.address, regs, std::move(verify));
+    client.write_registers(at.unit, at.address, regs, std::move(on_written));
+}
+
+void ProfileInverterDriver::Impl::verify(const std::vector<EncodedWrite>& items, int rereads,
+                                         const std::function<void(Status)>& done) {
+  // Read back where the profile reads each point: a device that takes a write to a holding
+  // register may show it only among its input registers (a Fox ESS H1 over RS485), or at another
+  // address (SolaX's remote-control block); a write-only point is not read back.
+  read_points(items, [this, items, rereads, done](Result<PointRegisters> r) {
+    if (!r) return done(Status{Failure{r.error()}});
+    for (const auto& item : items) {
+      const std::string& name = item.name;
+      const auto read = r->find(name);
+      if (read == r->end()) continue;  // write-only
+      const PointSpec& spec = *profile.point(name);
+      values.store(name, read->second);
+      const auto got = values.value_of(name);
+      const auto sf = values.scale_factor_of(spec);
+      const double tol = registers::resolution(spec.scale, sf.value_or(0)) / 2.0 + 1e-9;
+      if (got && std::fabs(*got - item.value) <= tol) continue;
+      if (rereads > 0) {
+        constexpr auto kSettle = std::chrono::milliseconds{300};
+        settle_timer.expires_after(kSettle);
+        settle_timer.async_wait(
+            guard([this, items, rereads, done](auto current, const boost::system::error_code& ec) {
+              if (!current || ec) return done(fail(ErrorCode::disconnected, "link changed"));
+              verify(items, rereads - 1, done);
+            }));
+        return;
+      }
+      const std::string shown = got ? std::to_string(*got) : "nothing";
+      condition("inverter.readback_mismatch", true, Severity::error,
+                "read-back of " + name + " differs: wrote " +
+                    std::to_string(item.value).append(", read ").append(shown),
+                {{"point", name}, {"written", std::to_string(item.value)}, {"read", shown}});
+      return done(fail(ErrorCode::readback_mismatch, "read-back mismatch on " + name));
+    }
+    done(Status{});
+  });
 }
 
 }  // namespace bessd::inverter

@@ -3,8 +3,12 @@
 // checks, and the driver writing where a point is written and reading it back where it is read.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <bessd/config/config_error.hpp>
@@ -18,6 +22,7 @@
 namespace bessd::inverter {
 namespace {
 
+using namespace std::chrono_literals;
 using test::Rig;
 using test::set_power;
 
@@ -177,18 +182,54 @@ struct ReadMapDevice {
             return;
           }
           if (address != 124 || v.size() < 5) return;
-          if (!ignore_block) {
-            server.set_input(1, 256, {v[0]});
-            server.set_input(1, 258, {v[2], v[3]});
-            server.set_input(1, 282, {v[4]});
-          }
           server.set_holding(1, 124, kFirmware);
+          if (ignore_block) return;
+          if (late) {
+            std::lock_guard lock(mutex);
+            pending = v;
+            due = std::chrono::steady_clock::now() + 150ms;
+            return;
+          }
+          show(v);
         });
   }
+  ReadMapDevice(const ReadMapDevice&) = delete;
+  ReadMapDevice& operator=(const ReadMapDevice&) = delete;
+  ~ReadMapDevice() {
+    server.stop();  // its thread calls the hooks above: done with them before they go
+    stopping = true;
+    if (worker.joinable()) worker.join();
+  }
+  void show(const std::vector<std::uint16_t>& v) {
+    server.set_input(1, 256, {v[0]});
+    server.set_input(1, 258, {v[2], v[3]});
+    server.set_input(1, 282, {v[4]});
+  }
+  /// From now on the block shows 150 ms after it was written (a device that updates its input
+  /// registers on a cycle of its own).
+  void show_late() {
+    late = true;
+    worker = std::thread([this] {
+      while (!stopping) {
+        std::this_thread::sleep_for(10ms);
+        std::lock_guard lock(mutex);
+        if (pending.empty() || std::chrono::steady_clock::now() < due) continue;
+        show(pending);
+        pending.clear();
+      }
+    });
+  }
+
   const std::vector<std::uint16_t> kFirmware{57, 1, 1, 1, 0};
   modbus::testing::ModbusTestServer& server;
   std::atomic<bool> unlocked{false};
   std::atomic<bool> ignore_block{false};
+  std::atomic<bool> late{false};
+  std::atomic<bool> stopping{false};
+  std::mutex mutex;
+  std::vector<std::uint16_t> pending;
+  std::chrono::steady_clock::time_point due;
+  std::thread worker;
 };
 
 TEST(ReadAtDriver, WritesTheBlockWhereItIsTakenAndReadsItBackWhereItIsShown) {
@@ -208,6 +249,20 @@ TEST(ReadAtDriver, WritesTheBlockWhereItIsTakenAndReadsItBackWhereItIsShown) {
   EXPECT_EQ(r.count("inverter.write_failed", core::EventEdge::raised), 0);
   EXPECT_EQ(r.server->holding(1, 0, 1), (std::vector<std::uint16_t>{0x4834}))
       << "the serial number reads as before the unlock";
+}
+
+TEST(ReadAtDriver, AWriteTheDeviceShowsAMomentLateIsNoMismatch) {
+  Rig r(parse_profile_text(device_profile(), "r.json"));
+  r.bank.set("bat", 0);
+  ReadMapDevice device(r);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  ASSERT_TRUE(r.wait([&] { return r.bank.get("mode") == 1.0; }));
+  device.show_late();
+  r.driver->apply(set_power(1300));
+  ASSERT_TRUE(r.wait_asserted(1300));
+  EXPECT_EQ(r.count("inverter.readback_mismatch", core::EventEdge::raised), 0);
+  EXPECT_EQ(r.count("inverter.write_failed", core::EventEdge::raised), 0);
 }
 
 TEST(ReadAtDriver, ABlockTheDeviceDoesNotShowIsAMismatch) {

@@ -97,6 +97,7 @@ void ProfileInverterDriver::Impl::read_points(
     const std::vector<EncodedWrite>& items,
     const std::function<void(Result<PointRegisters>)>& done) {
   std::vector<std::string> names;
+  names.reserve(items.size());
   for (const auto& item : items) names.push_back(item.name);
   read_requests(layout.reads_for(profile, names), 0, {}, done);
 }

@@ -44,7 +44,7 @@ bool wait_past_revert_time(Site& site) {
   return wait_until(
       [&] {
         const std::int64_t last = device(site).at("last_write_ms").get<std::int64_t>();
-        return Site::now_ms() - last > (kRevertS + 2) * 1000;
+        return Site::now_ms() - last > (kRevertS + 2) * std::int64_t{1000};
       },
       20s);
 }

@@ -299,6 +299,27 @@ bool Site::battery_settles_at_zero(double tolerance_w, std::chrono::milliseconds
       [&] { return std::abs(sim_status().at("battery_w").get<double>()) < tolerance_w; }, timeout);
 }
 
+bool Site::inverter_reads_battery(int sign, nlohmann::json& status,
+                                  std::chrono::milliseconds timeout) {
+  return wait_until(
+      [&] {
+        status = api("GET", "/v1/status").body;
+        const auto& w = status.at("inverter").at("battery_power_w");
+        return w.is_number() && sign * w.get<double>() > 100;
+      },
+      timeout);
+}
+
+bool Site::battery_at_command(int sign, double tolerance_w, nlohmann::json& status,
+                              nlohmann::json& sim_state) {
+  sim_state = sim_status();
+  status = api("GET", "/v1/status").body;
+  if (!status.at("commanded_power_w").is_number()) return false;  // nothing commanded yet
+  const double commanded = status.at("commanded_power_w").get<double>();
+  return sign * commanded > 100 &&
+         std::abs(sim_state.at("battery_w").get<double>() - commanded) < tolerance_w;
+}
+
 nlohmann::json Site::sim_writes() {
   return nlohmann::json::parse(sim("writes"));
 }

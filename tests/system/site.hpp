@@ -65,6 +65,16 @@ class Site {
   /// Whether the simulated battery comes within `tolerance_w` of 0 W within `timeout`.
   bool battery_settles_at_zero(double tolerance_w = 50.0,
                                std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  /// Whether, within `timeout`, bessd's status shows the inverter's own battery reading beyond
+  /// 100 W in direction `sign` (+1 charging): the device's sign turned into bessd's. `status`
+  /// keeps the last status read (for a failure's message).
+  bool inverter_reads_battery(int sign, nlohmann::json& status,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  /// Whether the simulated battery runs at bessd's commanded power: beyond 100 W in direction
+  /// `sign`, within `tolerance_w` of it (measured by the simulator, not taken from a register).
+  /// `status` and `sim_state` keep what was read.
+  bool battery_at_command(int sign, double tolerance_w, nlohmann::json& status,
+                          nlohmann::json& sim_state);
   /// Steady-clock milliseconds as the simulator sees them (same clock as the test's).
   static std::int64_t now_ms();
   /// The same in microseconds: the unit of the write log's `at_us`. Comparing at millisecond

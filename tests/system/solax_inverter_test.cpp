@@ -29,27 +29,17 @@ TEST(SolaxInverter, PowerBothWaysInModeOneAndAReleaseEndsRemoteControl) {
   nlohmann::json dev;
   nlohmann::json status;
   nlohmann::json sim;
-  // The battery at bessd's commanded power, measured by the simulator.
+  // The battery at bessd's commanded power (its envelope may hold the setpoint back), through
+  // the AC power.
   const auto battery_follows = [&](int sign) {
     dev = site.inverter_device();
-    sim = site.sim_status();
-    status = site.api("GET", "/v1/status").body;
-    if (!status.at("commanded_power_w").is_number()) return false;  // nothing commanded yet
-    const double commanded = status.at("commanded_power_w").get<double>();
-    const double battery = sim.at("battery_w").get<double>();
-    return dev.at("remote_mode") == 1 && sign * commanded > 100 &&
-           std::abs(battery - commanded) < 150;
+    return dev.at("remote_mode") == 1 && site.battery_at_command(sign, 150, status, sim);
   };
   ASSERT_TRUE(wait_until([&] { return battery_follows(+1); }, 30s))
       << dev.dump() << "\n"
       << sim.dump() << "\n"
       << status.dump() << site.bessd_output();
-  ASSERT_TRUE(wait_until(
-      [&] {
-        status = site.api("GET", "/v1/status").body;
-        return status.at("inverter").at("battery_power_w").get<double>() > 100;
-      },
-      5s))
+  ASSERT_TRUE(site.inverter_reads_battery(+1, status))
       << "the device's charge-positive battery power, in bessd's sign: " << status.dump();
 
   ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-900})").status, 200);

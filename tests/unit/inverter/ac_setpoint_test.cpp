@@ -16,17 +16,6 @@
 namespace bessd::inverter {
 namespace {
 
-std::string ac_issues(const std::string& text) {
-  try {
-    (void)parse_profile_text(text, "ac.json");
-  } catch (const config::ConfigError& e) {
-    std::string all;
-    for (const auto& i : e.issues()) all += i.to_string() + "\n";
-    return all;
-  }
-  return {};
-}
-
 // An AC setpoint in `scale` W steps, + = export (Fox ESS's sense), beside a remote-enable
 // register; PV from one point. `points_extra`, `control_extra`, `safe` are spliced in.
 std::string ac_profile(const std::string& setpoint_sign = "export_positive", double scale = 1,
@@ -160,32 +149,38 @@ TEST(AcSetpoint, TheEnvelopeBoundsTheBatteryNotTheAcPower) {
 }
 
 TEST(AcSetpoint, TheLoaderNeedsPvASignedSetpointAndAZeroHold) {
-  EXPECT_EQ(ac_issues(ac_profile()), "");
-  EXPECT_NE(ac_issues(ac_profile("export_positive", 1,
-                                 R"([{"point":"enable","value":1},{"point":"ac","value":0}])", ""))
+  EXPECT_EQ(test::profile_issues(ac_profile()), "");
+  EXPECT_NE(test::profile_issues(
+                ac_profile("export_positive", 1,
+                           R"([{"point":"enable","value":1},{"point":"ac","value":0}])", ""))
                 .find("needs reading \"pv_power\""),
             std::string::npos);
-  EXPECT_NE(ac_issues(ac_profile("charge_positive")).find("import_positive or export_positive"),
+  EXPECT_NE(test::profile_issues(ac_profile("charge_positive"))
+                .find("import_positive or export_positive"),
             std::string::npos);
-  EXPECT_NE(ac_issues(ac_profile("export_positive", 1, R"([{"point":"ac","value":500}])"))
-                .find("/control/safe_state/0/value"),
-            std::string::npos);
-  EXPECT_NE(ac_issues(ac_profile("export_positive", 1, R"([{"point":"enable","value":0}])"))
-                .find("must write the setpoint \"ac\""),
-            std::string::npos);
-  EXPECT_NE(ac_issues(ac_profile("export_positive", 1,
-                                 R"([{"point":"enable","value":1},{"point":"ac","value":0}])",
-                                 R"(,"readings":{"pv_power":"pv"},
+  EXPECT_NE(
+      test::profile_issues(ac_profile("export_positive", 1, R"([{"point":"ac","value":500}])"))
+          .find("/control/safe_state/0/value"),
+      std::string::npos);
+  EXPECT_NE(
+      test::profile_issues(ac_profile("export_positive", 1, R"([{"point":"enable","value":0}])"))
+          .find("must write the setpoint \"ac\""),
+      std::string::npos);
+  EXPECT_NE(
+      test::profile_issues(ac_profile("export_positive", 1,
+                                      R"([{"point":"enable","value":1},{"point":"ac","value":0}])",
+                                      R"(,"readings":{"pv_power":"pv"},
                                     "capabilities":{"sticky_hold":true})"))
-                .find("/capabilities/sticky_hold"),
-            std::string::npos)
+          .find("/capabilities/sticky_hold"),
+      std::string::npos)
       << "a hold that follows the PV needs bessd";
-  EXPECT_NE(ac_issues(ac_profile("export_positive", 1,
-                                 R"([{"point":"enable","value":1},{"point":"ac","value":0}])",
-                                 R"(,"readings":{"pv_power":"pv"})",
-                                 R"(,"release":[{"point":"ac","value":-300}])"))
-                .find("/control/release/0/value"),
-            std::string::npos);
+  EXPECT_NE(
+      test::profile_issues(ac_profile("export_positive", 1,
+                                      R"([{"point":"enable","value":1},{"point":"ac","value":0}])",
+                                      R"(,"readings":{"pv_power":"pv"})",
+                                      R"(,"release":[{"point":"ac","value":-300}])"))
+          .find("/control/release/0/value"),
+      std::string::npos);
 }
 
 }  // namespace

@@ -26,17 +26,6 @@ using namespace std::chrono_literals;
 using test::Rig;
 using test::set_power;
 
-std::string read_at_issues(const std::string& text) {
-  try {
-    (void)parse_profile_text(text, "r.json");
-  } catch (const config::ConfigError& e) {
-    std::string all;
-    for (const auto& i : e.issues()) all += i.to_string() + "\n";
-    return all;
-  }
-  return {};
-}
-
 // A SolaX-like device: the serial number and the unlock share holding 0 (read map and write
 // map), the block is written at holding 124.. and shown among the input registers from 256.
 // `extra_point` goes among the points, `safe` is the safe state's list.
@@ -64,7 +53,7 @@ std::string device_profile(const std::string& extra_point = "",
 }
 
 TEST(ReadAtProfile, ADeviceWithAReadMapAndAWriteMapLoads) {
-  ASSERT_EQ(read_at_issues(device_profile()), "");
+  ASSERT_EQ(test::profile_issues(device_profile()), "");
   const Profile p = parse_profile_text(device_profile(), "r.json");
   const PointLayout layout(p, {}, 1);
   const PointAddress* read = layout.find("power");
@@ -93,12 +82,12 @@ TEST(ReadAtProfile, AWriteOnlyPointIsNeverRead) {
   std::string text = device_profile(R"(,"lock":{"address":300,"type":"u16","access":"w"})");
   const std::string serial = R"("serial":"serial")";
   text.replace(text.find(serial), serial.size(), R"("serial":"serial","operating":"lock")");
-  const auto in_reading = read_at_issues(text);
+  const auto in_reading = test::profile_issues(text);
   EXPECT_NE(in_reading.find("/readings/operating: point \"lock\" is write-only (access \"w\"), but "
                             "the reading reads it"),
             std::string::npos)
       << in_reading;
-  const auto stored = read_at_issues(
+  const auto stored = test::profile_issues(
       device_profile(R"(,"lock":{"address":300,"type":"u16","access":"w","persistent":true})"));
   EXPECT_NE(stored.find("/points/lock/persistent: a write-only point (access \"w\") is never "
                         "read: it takes no \"persistent\""),
@@ -108,44 +97,45 @@ TEST(ReadAtProfile, AWriteOnlyPointIsNeverRead) {
   std::string role = device_profile();
   const std::string setpoint = R"("setpoint":"power")";
   role.replace(role.find(setpoint), setpoint.size(), R"("setpoint":"set_type")");
-  EXPECT_NE(read_at_issues(role).find("/points/set_type/access: point is written by the control"),
-            std::string::npos)
-      << read_at_issues(role);
+  EXPECT_NE(
+      test::profile_issues(role).find("/points/set_type/access: point is written by the control"),
+      std::string::npos)
+      << test::profile_issues(role);
 }
 
 TEST(ReadAtProfile, ReadAtBelongsToWrittenPointsAtAnAddress) {
-  const auto on_read_only = read_at_issues(device_profile(
+  const auto on_read_only = test::profile_issues(device_profile(
       R"(,"x":{"address":300,"type":"u16","read_at":{"function":"input","address":400}})"));
   EXPECT_NE(on_read_only.find("/points/x/read_at: only an \"rw\" point is read somewhere else"),
             std::string::npos)
       << on_read_only;
-  const auto with_function = read_at_issues(device_profile(
+  const auto with_function = test::profile_issues(device_profile(
       R"(,"x":{"function":"input","address":300,"type":"u16","access":"rw",
               "read_at":{"function":"input","address":400}})"));
   EXPECT_NE(with_function.find("/points/x/function: a point with \"read_at\" is written to "
                                "holding registers"),
             std::string::npos)
       << with_function;
-  const auto no_function = read_at_issues(device_profile(
+  const auto no_function = test::profile_issues(device_profile(
       R"(,"x":{"address":300,"type":"u16","access":"rw","read_at":{"address":400}})"));
   EXPECT_NE(no_function.find("/points/x/read_at/function"), std::string::npos) << no_function;
 }
 
 TEST(ReadAtProfile, OverlapsCountWhereAPointIsReadAndWhereItIsWritten) {
   // Read at another point's read-back register.
-  const auto read_clash = read_at_issues(device_profile(
+  const auto read_clash = test::profile_issues(device_profile(
       R"(,"x":{"address":300,"type":"u16","access":"rw","read_at":{"function":"input","address":259}})"));
   EXPECT_NE(read_clash.find("/points/x: registers 259..259 overlap point \"power\""),
             std::string::npos)
       << read_clash;
   // Written where the block is written, though read elsewhere.
   const auto write_clash =
-      read_at_issues(device_profile(R"(,"x":{"address":127,"type":"u16","access":"w"})"));
+      test::profile_issues(device_profile(R"(,"x":{"address":127,"type":"u16","access":"w"})"));
   EXPECT_NE(write_clash.find("written to registers 127..127 overlap point \"power\""),
             std::string::npos)
       << write_clash;
   // The serial number and the unlock share holding 0: one is read, the other written.
-  EXPECT_EQ(read_at_issues(device_profile()), "");
+  EXPECT_EQ(test::profile_issues(device_profile()), "");
 }
 
 TEST(ReadAtProfile, AStoredBlockIsReadWhereItIsWritten) {
@@ -155,7 +145,7 @@ TEST(ReadAtProfile, AStoredBlockIsReadWhereItIsWritten) {
   const std::string set_type = R"("set_type":{"address":125,"type":"u16","access":"w"})";
   text.replace(text.find(set_type), set_type.size(),
                R"("set_type":{"address":125,"type":"u16","access":"rw","persistent":true})");
-  const auto issues = read_at_issues(text);
+  const auto issues = test::profile_issues(text);
   EXPECT_NE(issues.find("point \"mode\" is read elsewhere (\"read_at\"): a stored block is read "
                         "where it is written"),
             std::string::npos)
@@ -232,14 +222,21 @@ struct ReadMapDevice {
   std::thread worker;
 };
 
-TEST(ReadAtDriver, WritesTheBlockWhereItIsTakenAndReadsItBackWhereItIsShown) {
-  Rig r(parse_profile_text(device_profile(), "r.json"));
-  r.bank.set("bat", 0);
-  r.server->set_holding(1, 0, {0x4834});
-  ReadMapDevice device(r);
-  r.start();
-  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
-  ASSERT_TRUE(r.wait([&] { return r.bank.get("mode") == 1.0; })) << "the safe state";
+// The rig against that device, started and in its safe state (mode 1, the battery at 0 W).
+class ReadAtDriver : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    r.bank.set("bat", 0);
+    r.server->set_holding(1, 0, {0x4834});
+    r.start();
+    ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+    ASSERT_TRUE(r.wait([&] { return r.bank.get("mode") == 1.0; })) << "the safe state";
+  }
+  Rig r{parse_profile_text(device_profile(), "r.json")};
+  ReadMapDevice device{r};  // after the rig: gone before its server
+};
+
+TEST_F(ReadAtDriver, WritesTheBlockWhereItIsTakenAndReadsItBackWhereItIsShown) {
   r.driver->apply(set_power(-1800));
   ASSERT_TRUE(r.wait_asserted(-1800));
   EXPECT_EQ(r.bank.get("power"), -1800.0) << "shown among the input registers";
@@ -251,13 +248,7 @@ TEST(ReadAtDriver, WritesTheBlockWhereItIsTakenAndReadsItBackWhereItIsShown) {
       << "the serial number reads as before the unlock";
 }
 
-TEST(ReadAtDriver, AWriteTheDeviceShowsAMomentLateIsNoMismatch) {
-  Rig r(parse_profile_text(device_profile(), "r.json"));
-  r.bank.set("bat", 0);
-  ReadMapDevice device(r);
-  r.start();
-  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
-  ASSERT_TRUE(r.wait([&] { return r.bank.get("mode") == 1.0; }));
+TEST_F(ReadAtDriver, AWriteTheDeviceShowsAMomentLateIsNoMismatch) {
   device.show_late();
   r.driver->apply(set_power(1300));
   ASSERT_TRUE(r.wait_asserted(1300));
@@ -265,13 +256,7 @@ TEST(ReadAtDriver, AWriteTheDeviceShowsAMomentLateIsNoMismatch) {
   EXPECT_EQ(r.count("inverter.write_failed", core::EventEdge::raised), 0);
 }
 
-TEST(ReadAtDriver, ABlockTheDeviceDoesNotShowIsAMismatch) {
-  Rig r(parse_profile_text(device_profile(), "r.json"));
-  r.bank.set("bat", 0);
-  ReadMapDevice device(r);
-  r.start();
-  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
-  ASSERT_TRUE(r.wait([&] { return r.bank.get("mode") == 1.0; }));
+TEST_F(ReadAtDriver, ABlockTheDeviceDoesNotShowIsAMismatch) {
   device.ignore_block = true;  // takes the write, shows the old block
   r.driver->apply(set_power(900));
   ASSERT_TRUE(

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: install dependencies, check style and purity rules, run
 # clang-tidy on the changed .cpp files (scripts/tidy.sh, counted as one test), then
-#   dev   build (GCC, -Werror) and run what only an unsanitized build can: the packaging and QEMU
-#         tests, the benchmark smoke runs, the tests labelled "unsanitized" (target
-#         unsanitized_lane);
+#   dev   build (GCC, -Werror) and run what only an unsanitized build can: the packaging tests
+#         (in the background, niced, while the lanes below run), then at the end the QEMU tests,
+#         the benchmark smoke runs and the tests labelled "unsanitized" (target unsanitized_lane);
 #   asan  build and run every other test under AddressSanitizer + UBSan (clang),
 #   tsan  the same under ThreadSanitizer (without the VM and packaging tests, and without the
 #         pure components' unit tests: one thread, nothing for it to find; BESSD_PURE_UNIT_TESTS),
@@ -98,38 +98,61 @@ fi
 # run under both sanitizers already. It builds only what those tests run (target
 # unsanitized_lane, CMakeLists.txt): the test programs are compiled with -Werror by the sanitizer
 # lanes, and the daemon by this lane and the .deb build.
-unsanitized_only=(-L '^(packaging|vm|bench|unsanitized)$')
-record() {  # preset: adds its ctest totals and failures to the summary
-  local preset=$1 seconds=$2
-  grep -q '% tests passed' "$log_dir/$preset.log" || status=1
-  count "$log_dir/$preset.log"
-  summaries+=("$preset ($seconds s): $(grep -E '% tests passed' "$log_dir/$preset.log" | tail -n 1)")
+#
+# The packaging tests (a release compile of the .deb, lintian, installing it: 5-6 minutes, mostly
+# the compile) run in the background, at the lowest CPU priority, from the end of the dev build
+# to the end of the fuzz lane: they take the CPU the sanitizer lanes' tests leave idle while they
+# wait on their devices' clocks, and give it back at once when a lane compiles or computes. The
+# rest of the dev lane (the QEMU tests, one of which boots the built .deb under systemd, the
+# benchmarks, the unsanitized tests) runs at the end, on a quiet machine: benchmarks and a
+# QEMU guest must not share the CPU with a compile.
+packaging_only=(-L '^packaging$')
+unsanitized_only=(-L '^(vm|bench|unsanitized)$' -FS bessd_deb)  # the .deb built in the background
+record() {  # name preset seconds: adds the ctest totals in $log_dir/<name>.log and its failures
+  local name=$1 preset=$2 seconds=$3
+  grep -q '% tests passed' "$log_dir/$name.log" || status=1
+  count "$log_dir/$name.log"
+  summaries+=("$name ($seconds s): $(grep -E '% tests passed' "$log_dir/$name.log" | tail -n 1)")
   # Name the failures in the summary too: CI keeps only the tail of a long log.
   local failed_list=build/$preset/Testing/Temporary/LastTestsFailed.log
-  if [[ -s $failed_list ]] && ! grep -q '100% tests passed' "$log_dir/$preset.log"; then
-    while IFS=: read -r _ name; do
-      summaries+=("  $preset failed: $name")
-      while IFS= read -r line; do summaries+=("    | $line"); done < <(failure_tail "$preset" "$name")
+  if [[ -s $failed_list ]] && ! grep -q '100% tests passed' "$log_dir/$name.log"; then
+    while IFS=: read -r _ test; do
+      summaries+=("  $name failed: $test")
+      while IFS= read -r line; do summaries+=("    | $line"); done < <(failure_tail "$preset" "$test")
     done <"$failed_list"
   fi
 }
+packaging_pid=""
+dev_built=0
 for preset in "${presets[@]}"; do
   echo "== $preset: configure, build, test"
   SECONDS=0
   filter=("${ctest_filter[@]}")
   target=("${build_target[@]}")
   if ((!quick)) && [[ $preset == dev ]]; then
-    filter=("${unsanitized_only[@]}")
     target=(--target unsanitized_lane)
   fi
   cmake --preset "$preset" >/dev/null
-  if cmake --build --preset "$preset" -j "$jobs" "${target[@]}"; then
-    ctest --preset "$preset" -j "$test_jobs" "${filter[@]}" 2>&1 | tee "$log_dir/$preset.log" || status=1
-  else
+  if ! cmake --build --preset "$preset" -j "$jobs" "${target[@]}"; then
     echo "$preset: build failed" | tee "$log_dir/$preset.log"
     status=1
+    record "$preset" "$preset" "$SECONDS"
+    continue
   fi
-  record "$preset" "$SECONDS"
+  if ((!quick)) && [[ $preset == dev ]]; then
+    dev_built=1
+    echo "== packaging: in the background, at the lowest priority (log: $log_dir/packaging.log)"
+    summaries+=("dev build ($SECONDS s)")
+    (
+      SECONDS=0
+      nice -n 19 ctest --preset dev -j "$test_jobs" "${packaging_only[@]}" >"$log_dir/packaging.log" 2>&1
+      echo "$SECONDS" >"$log_dir/packaging.seconds"
+    ) &
+    packaging_pid=$!
+    continue
+  fi
+  ctest --preset "$preset" -j "$test_jobs" "${filter[@]}" 2>&1 | tee "$log_dir/$preset.log" || status=1
+  record "$preset" "$preset" "$SECONDS"
 done
 
 if ((quick)); then
@@ -152,6 +175,21 @@ else
   status=1
 fi
 summaries+=("fuzz ($SECONDS s): ${fuzz_line:-no summary}")
+
+if [[ -n $packaging_pid ]]; then
+  echo "== packaging: waiting for the background run"
+  SECONDS=0
+  wait "$packaging_pid" || true
+  cat "$log_dir/packaging.log"
+  summaries+=("packaging: waited $SECONDS s for it at the end")
+  record packaging dev "$(cat "$log_dir/packaging.seconds" 2>/dev/null || echo '?')"
+fi
+if ((dev_built)); then
+  echo "== dev: the QEMU tests, the benchmarks, the unsanitized tests"
+  SECONDS=0
+  ctest --preset dev -j "$test_jobs" "${unsanitized_only[@]}" 2>&1 | tee "$log_dir/dev.log" || status=1
+  record dev dev "$SECONDS"
+fi
 
 echo "== summary"
 printf '%s\n' "${summaries[@]}"

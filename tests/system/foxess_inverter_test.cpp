@@ -13,7 +13,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace foxess_inverter_test {
 
 using namespace std::chrono_literals;
 
@@ -69,5 +69,5 @@ TEST(FoxEssInverter, PowerBothWaysThroughTheAcPowerAndAStopHoldsUntilTheWatchdog
   EXPECT_TRUE(site.battery_settles_at_zero(100)) << site.sim_status().dump();
 }
 
-}  // namespace
+}  // namespace foxess_inverter_test
 }  // namespace bessd::systest

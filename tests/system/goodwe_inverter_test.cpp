@@ -11,7 +11,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace goodwe_inverter_test {
 
 using namespace std::chrono_literals;
 
@@ -74,5 +74,5 @@ TEST(GoodWeInverter, PowerBothWaysThroughTheEmsModeAndAStopLeavesZeroWatts) {
   EXPECT_TRUE(site.battery_settles_at_zero(50)) << site.sim_status().dump();
 }
 
-}  // namespace
+}  // namespace goodwe_inverter_test
 }  // namespace bessd::systest

@@ -13,7 +13,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace sofar_inverter_test {
 
 using namespace std::chrono_literals;
 
@@ -86,5 +86,5 @@ TEST(SofarInverter, PowerBothWaysThroughThePassiveWindowAndAStopLeavesItClosed) 
   EXPECT_TRUE(site.battery_settles_at_zero(50)) << site.sim_status().dump();
 }
 
-}  // namespace
+}  // namespace sofar_inverter_test
 }  // namespace bessd::systest

@@ -120,6 +120,35 @@ TEST(AcSetpoint, TheSafeStateHoldsTheBatteryAtZeroWithThePvOfTheLastPoll) {
   EXPECT_EQ(p->writes[0].point, "enable") << "the safe state's own writes, in order";
 }
 
+TEST(AcSetpoint, TheAcPowerStaysWithinTheRating) {
+  AcPlans s(parse_profile_text(ac_profile("import_positive", 10), "ac.json"));
+  s.pv(3000);
+  s.state->rated_power_w = 5005;  // a step of 10 W: 5000 W at most
+  EXPECT_EQ(s.setpoint_for(-4000), "-5000") << "the battery gives 2000 W, less than asked";
+  s.pv(0);
+  EXPECT_EQ(s.setpoint_for(5500), "5000") << "the battery takes 5000 W, less than asked";
+  EXPECT_EQ(s.setpoint_for(-5500), "-5000");
+  s.pv(3000);
+  s.state->rated_power_w.reset();
+  EXPECT_EQ(s.setpoint_for(-4000), "-7000") << "no rating known: as planned";
+}
+
+TEST(AcSetpoint, AScaleNotYetReadIsAClearFailure) {
+  // A SunSpec-style scale factor that was not read yet: no step to round on.
+  AcPlans s(parse_profile_text(R"({"name":"ac","points":{
+      "pv":{"address":1,"type":"u16","unit":"W"},
+      "sf":{"address":20,"type":"sunssf"},
+      "ac":{"address":12,"type":"s16","access":"rw","unit":"W","scale_factor":"sf",
+            "sign":"import_positive"}},
+    "readings":{"pv_power":"pv"},
+    "control":{"style":"ac_setpoint","points":{"setpoint":"ac"},
+      "safe_state":[{"point":"ac","value":0}]}})",
+                               "ac.json"));
+  s.pv(1000);
+  EXPECT_NE(s.setpoint_for(500).find("the scale of point ac is not known yet"), std::string::npos)
+      << s.setpoint_for(500);
+}
+
 TEST(AcSetpoint, TheEnvelopeBoundsTheBatteryNotTheAcPower) {
   AcPlans s(parse_profile_text(ac_profile(), "ac.json"));
   s.pv(3000);

@@ -84,11 +84,16 @@ bool Profile::one_request(const PointSpec& first, const PointSpec& second) const
   if (block != nullptr) return block == block_of(second.name);
   // Writes go to the holding registers whichever way the point is read.
   const auto merges = [](const PointSpec& p) {
-    return p.address && !p.persistent && p.write_function == WriteFunction::fc16;
+    return !p.persistent && p.write_function == WriteFunction::fc16;
   };
-  return merges(first) && merges(second) && block_of(second.name) == nullptr &&
-         first.unit_id == second.unit_id &&
-         *first.address + first.register_count() == *second.address;
+  if (!merges(first) || !merges(second) || block_of(second.name) != nullptr ||
+      first.unit_id != second.unit_id)
+    return false;
+  if (first.address && second.address)
+    return *first.address + first.register_count() == *second.address;
+  // Model-relative (SunSpec): side by side in the same model, wherever the device has it.
+  return !first.address && !second.address && first.models == second.models &&
+         first.offset + first.register_count() == second.offset;
 }
 
 std::string Verification::warning(const std::string& profile_name) const {

@@ -149,23 +149,24 @@ Site::Site(SiteOptions options) : options_(std::move(options)) {
   control_path_ = dir_.path() + "/sim.sock";
   const std::string ready = dir_.path() + "/sim.ready";
 
-  std::vector<std::string> argv{BESS_SIM_BIN,
-                                "--profile",
-                                options_.profile,
-                                "--modbus-port",
-                                "0",
-                                "--slcan-link",
-                                dir_.path() + "/slcan",
-                                "--control",
-                                control_path_,
-                                "--fire-alarm-file",
-                                dir_.path() + "/fire-alarm",
-                                "--ready-file",
-                                ready,
-                                "--bms-period-ms",
-                                std::to_string(options_.bms_period_ms),
-                                "--step-ms",
-                                "50"};
+  std::vector<std::string> argv{
+      BESS_SIM_BIN,
+      "--profile",
+      options_.sim_profile.empty() ? options_.profile : options_.sim_profile,
+      "--modbus-port",
+      "0",
+      "--slcan-link",
+      dir_.path() + "/slcan",
+      "--control",
+      control_path_,
+      "--fire-alarm-file",
+      dir_.path() + "/fire-alarm",
+      "--ready-file",
+      ready,
+      "--bms-period-ms",
+      std::to_string(options_.bms_period_ms),
+      "--step-ms",
+      "50"};
   if (!options_.meter.empty()) {
     argv.push_back("--meter");
     argv.push_back(options_.meter);

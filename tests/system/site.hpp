@@ -18,7 +18,10 @@
 namespace bessd::systest {
 
 struct SiteOptions {
-  std::string profile{"sunspec"};  // sunspec | victron_ess (simulator and bessd)
+  std::string profile{"sunspec"};  // bessd's inverter profile, and bess-sim's device of that name
+  /// bess-sim's --profile when it differs from bessd's (a device variant chosen by `sim_args`,
+  /// such as --sunspec-variant fronius_gen24 under the fronius_gen24 profile). Empty: `profile`.
+  std::string sim_profile;
   nlohmann::json config_patch = nlohmann::json::object();  // RFC 7386 merge patch
   std::vector<std::string> sim_args;                       // extra bess-sim arguments
   int bms_period_ms{100};  // faster than a real BMS so timeouts can be short

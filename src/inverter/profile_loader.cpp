@@ -1025,6 +1025,16 @@ Profile parse_profile(const Json& document, const std::string& source) {
                    "must be non-zero and at least 4 × lease_s (" +
                        std::to_string(4.0 * prof.control.lease_s) +
                        " s) so the inverter reverts only if bessd stops re-writing");
+      // The hold is written with the safe state's timer: none, or one bessd re-writes in time.
+      const auto& timer = prof.control.points.find(ControlRole::revert_timeout_s);
+      for (std::size_t i = 0; i < prof.control.safe_state.size(); ++i) {
+        const ConstWrite& w = prof.control.safe_state[i];
+        if (timer != prof.control.points.end() && w.point == timer->second && w.value != 0.0 &&
+            w.value < 4.0 * prof.control.lease_s)
+          issues.add("/control/safe_state/" + std::to_string(i) + "/value",
+                     "the hold's revert timer must be 0 (none) or at least 4 × lease_s (" +
+                         std::to_string(4.0 * prof.control.lease_s) + " s)");
+      }
     }
     if (prof.control.style != ControlStyle::none && prof.control.safe_state.empty())
       issues.add("/control/safe_state",

@@ -3,8 +3,8 @@
 // map and manual independently of the profile: model 124 after 160, no model 802 (the battery
 // power from model 160's modules 3 and 4), auto-scaled scale factors, a power window the device
 // refuses with exception 03, a revert timer it keeps across a restart. Power flows both ways,
-// nothing bessd writes is refused or ignored, ChaGriSet is never written, the revert timer only
-// when it changes, and a stop leaves a hold without a timer.
+// nothing bessd writes is refused or ignored, ChaGriSet is never written, the revert timer (the
+// same 120 s in every state) only once, and a stop leaves a hold that the timer ends.
 
 #include <gtest/gtest.h>
 
@@ -20,7 +20,7 @@ int writes_to(const nlohmann::json& dev, const std::string& point) {
   return w.contains(point) ? w.at(point).get<int>() : 0;
 }
 
-TEST(FroniusGen24Inverter, PowerBothWaysWithoutARefusedWriteAndAStopHoldsWithoutTimer) {
+TEST(FroniusGen24Inverter, PowerBothWaysWithoutARefusedWriteAndTheTimerWrittenOnce) {
   SiteOptions options;
   options.profile = "fronius_gen24";
   options.sim_profile = "sunspec";
@@ -55,17 +55,19 @@ TEST(FroniusGen24Inverter, PowerBothWaysWithoutARefusedWriteAndAStopHoldsWithout
   EXPECT_TRUE(dev.at("ignored_writes").empty())
       << "nothing written to a read-only point: " << dev.dump();
   EXPECT_EQ(writes_to(dev, "ChaGriSet"), 0) << dev.dump();
-  // The safe state (0), the charge (120), the discharge: the timer is stored, not re-asserted.
-  EXPECT_LE(writes_to(dev, "InOutWRte_RvrtTms"), 2) << dev.dump();
+  // 120 s with the safe state, the charge and the discharge: a stored setting, written once.
+  EXPECT_EQ(writes_to(dev, "InOutWRte_RvrtTms"), 1) << dev.dump();
   EXPECT_EQ(dev.at("rvrt_s"), 120) << dev.dump();
   status = site.api("GET", "/v1/status").body;
   EXPECT_TRUE(status.at("active_faults").empty()) << status.dump();
 
-  // A stop holds: both rates 0 under storage control, no revert timer.
+  // A stop holds: both rates 0 under storage control, until the timer hands the battery back
+  // to the inverter's own management.
   EXPECT_EQ(site.stop_bessd(), 0) << site.bessd_output();
   dev = site.inverter_device();
   EXPECT_EQ(dev.at("storctl_mod"), 3) << dev.dump();
-  EXPECT_EQ(dev.at("rvrt_s"), 0) << dev.dump();
+  EXPECT_EQ(dev.at("rvrt_s"), 120) << dev.dump();
+  EXPECT_EQ(writes_to(dev, "InOutWRte_RvrtTms"), 1) << dev.dump();
   EXPECT_EQ(dev.at("in_wrte_pct"), 0.0) << dev.dump();
   EXPECT_EQ(dev.at("out_wrte_pct"), 0.0) << dev.dump();
   EXPECT_TRUE(site.battery_settles_at_zero(100)) << site.sim_status().dump();

@@ -2,6 +2,8 @@
 // What the driver tests share: the shipped profiles' folder, a normal command, and a profile's
 // problems as the loader lists them.
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include <bessd/config/config_error.hpp>
@@ -24,6 +26,12 @@ inline core::InverterCommand set_power(double w) {
   c.discharge_current_max_a = 100;
   c.reason = "test";
   return c;
+}
+
+/// A file's whole text (a shipped profile, to be changed by a test).
+inline std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 /// Every problem the loader finds in profile `text`, as "pointer: message" lines (empty when the

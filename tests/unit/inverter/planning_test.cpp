@@ -122,9 +122,11 @@ TEST(SunSpecPlan, AFroniusGen24NeverWritesGridChargingAndStoresItsTimer) {
       EXPECT_EQ(points,
                 (std::vector<std::string>{"InOutWRte_RvrtTms", "OutWRte", "InWRte", "StorCtl_Mod"}))
           << w;
-      EXPECT_EQ(value_of(*plan, "InOutWRte_RvrtTms"), 120.0);
     }
+    // The stored timer never changes between a forced target and a hold.
+    EXPECT_EQ(value_of(*plan, "InOutWRte_RvrtTms"), 120.0) << w;
   }
+  EXPECT_EQ(value_of(*r.plan(kind(CommandKind::safe_state)), "InOutWRte_RvrtTms"), 120.0);
   EXPECT_NEAR(value_of(*r.plan(test::set_power(3000)), "InWRte"), 37.5, 1e-9);
   const Profile& p = r.profile;
   EXPECT_TRUE(p.point("InOutWRte_RvrtTms")->persistent) << "kept by the GEN24 for months";
@@ -132,6 +134,18 @@ TEST(SunSpecPlan, AFroniusGen24NeverWritesGridChargingAndStoresItsTimer) {
   EXPECT_TRUE(p.one_request(*p.point("OutWRte"), *p.point("InWRte")))
       << "a window the GEN24 refuses must never stand between two requests";
   EXPECT_TRUE(p.capabilities.battery_power_sign_known);
+  EXPECT_FALSE(p.capabilities.sticky_hold) << "the hold carries the timer";
+}
+
+TEST(SunSpecPlan, AHoldTimerIsNoneOrOneTheLeaseRenews) {
+  std::string text = test::read_text(kProfiles / "fronius_gen24.json");
+  const std::string hold = R"({ "point": "InOutWRte_RvrtTms", "value": 120 })";
+  ASSERT_NE(text.find(hold), std::string::npos);
+  text.replace(text.find(hold), hold.size(), R"({ "point": "InOutWRte_RvrtTms", "value": 100 })");
+  EXPECT_NE(test::profile_issues(text).find("the hold's revert timer must be 0 (none) or at "
+                                            "least 4 × lease_s (120.000000 s)"),
+            std::string::npos)
+      << test::profile_issues(text);
 }
 
 TEST(SunSpecPlan, WithoutARateReferenceNothingIsWritten) {

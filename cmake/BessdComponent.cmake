@@ -69,13 +69,14 @@ function(bessd_unit_test name)
   endif()
 endfunction()
 
-# bessd_system_test(<name> SOURCE <file> [DEPS ...] [NEEDS <targets>...] [TIMEOUT s] [COST n]
+# bessd_system_test(<name> SOURCE <file>... [DEPS ...] [NEEDS <targets>...] [TIMEOUT s] [COST n]
 #                   [SERIAL] [LABELS ...]):
-# a gtest program, system_<behaviour>, that runs the built binaries (NEEDS: bessd, bess-sim, ...).
+# a gtest program, system_<behaviour> (or system_site: many behaviours), that runs the built
+# binaries (NEEDS: bessd, bess-sim, ...).
 # Without TIMEOUT its cases get the test preset's. COST: ctest starts costlier cases first when it
 # has no timings of its own yet (a fresh tree, as in CI), so a long one does not end the run alone.
 function(bessd_system_test name)
-  cmake_parse_arguments(ARG "SERIAL" "SOURCE;TIMEOUT;COST" "DEPS;NEEDS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "SERIAL" "TIMEOUT;COST" "SOURCE;DEPS;NEEDS;LABELS" ${ARGN})
   bessd_check_test_name(${name} system)
   add_executable(${name} ${ARG_SOURCE})
   target_link_libraries(${name} PRIVATE bessd_warnings ${ARG_DEPS} GTest::gtest_main)

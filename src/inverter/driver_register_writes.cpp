@@ -3,6 +3,7 @@
 // write read back and compared within half a step.
 #include "profile_inverter_driver_impl.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <utility>
@@ -30,7 +31,7 @@ void ProfileInverterDriver::Impl::write_all(std::vector<PointWrite> writes,
   for (; i < writes.size(); ++i) {
     const PointWrite& w = writes[i];
     const PointSpec* p = profile.point(w.point);
-    const PointAddress* loc = layout.find(w.point);
+    const PointAddress* loc = layout.find_written(w.point);
     const WriteBlock* in_block = profile.block_of(w.point);
     if (!items.empty() && in_block != block) break;
     if (p == nullptr || loc == nullptr) {
@@ -73,16 +74,51 @@ void ProfileInverterDriver::Impl::write_all(std::vector<PointWrite> writes,
     write_all(writes, done, i);
   };
   if (persistent) {
-    // Stored setting: read first, write only on change (flash wear, VRM logging).
-    read_block(at.unit, at.function, at.address, static_cast<std::uint16_t>(regs.size()),
-               guard([this, at, regs, items, next, single](auto current, Result<Registers> r) {
-                 if (!current) return next(fail(ErrorCode::disconnected, "link changed"));
-                 if (r && *r == regs) return next(Status{});
-                 write_and_verify(at, regs, items, next, single);
-               }));
+    // Stored setting: read first, write only on change (flash wear, VRM logging). A failed read
+    // writes: the value is then not known to be in place.
+    read_points(items, [this, at, regs, items, next, single](Result<PointRegisters> r) {
+      if (!r && r.error().code == ErrorCode::disconnected) return next(Status{Failure{r.error()}});
+      const bool in_place =
+          r && std::all_of(items.begin(), items.end(), [&](const auto& item) {
+            const auto it = r->find(item.name);
+            const auto from = regs.begin() + static_cast<long>(item.offset);
+            return it != r->end() &&
+                   it->second == Registers(from, from + static_cast<long>(item.count));
+          });
+      if (in_place) return next(Status{});
+      write_and_verify(at, regs, items, next, single);
+    });
     return;
   }
   write_and_verify(at, regs, items, next, single);
+}
+
+void ProfileInverterDriver::Impl::read_points(
+    const std::vector<EncodedWrite>& items,
+    const std::function<void(Result<PointRegisters>)>& done) {
+  std::vector<std::string> names;
+  names.reserve(items.size());
+  for (const auto& item : items) names.push_back(item.name);
+  read_requests(layout.reads_for(profile, names), 0, {}, done);
+}
+
+void ProfileInverterDriver::Impl::read_requests(
+    std::vector<PollBlock> reads, std::size_t index, PointRegisters got,
+    const std::function<void(Result<PointRegisters>)>& done) {
+  if (index >= reads.size()) return done(std::move(got));
+  const PollBlock& b = reads[index];
+  read_block(b.unit, b.function, b.address, b.count,
+             guard([this, reads, index, got, done](auto current, Result<Registers> r) mutable {
+               if (!current) return done(fail(ErrorCode::disconnected, "link changed"));
+               if (!r) return done(Failure{r.error()});
+               const PollBlock& read = reads[index];
+               for (const auto& n : read.points) {
+                 const auto off = static_cast<long>(layout.find(n)->address - read.address);
+                 const auto cnt = static_cast<long>(profile.point(n)->register_count());
+                 got[n] = Registers(r->begin() + off, r->begin() + off + cnt);
+               }
+               read_requests(std::move(reads), index + 1, std::move(got), done);
+             }));
 }
 
 Status ProfileInverterDriver::Impl::spend_budget(const std::vector<EncodedWrite>& items) {
@@ -140,42 +176,58 @@ void ProfileInverterDriver::Impl::write_and_verify(PointAddress at, const Regist
                                                    const std::function<void(Status)>& done,
                                                    bool single) {
   if (auto spent = spend_budget(items); !spent) return done(spent);
-  auto verify = guard([this, at, regs, items, done](auto current, const Status& s) {
+  auto on_written = guard([this, items, done](auto current, const Status& s) {
     if (!current) return done(fail(ErrorCode::disconnected, "link changed"));
     if (!s) return done(s);
     if (reaction_in_flight)
       safety_reactions.record(clock.now() - *std::exchange(reaction_in_flight, std::nullopt));
-    // Read back the way the profile reads the point: a device that takes a write to a holding
-    // register may show it only among its input registers (a Fox ESS H1 over RS485).
-    read_block(
-        at.unit, at.function, at.address, static_cast<std::uint16_t>(regs.size()),
-        guard([this, items, done](auto cur, Result<Registers> r) {
-          if (!cur) return done(fail(ErrorCode::disconnected, "link changed"));
-          if (!r) return done(Status{Failure{r.error()}});
-          for (const auto& item : items) {
-            const std::string& name = item.name;
-            const PointSpec& spec = *profile.point(name);
-            values.store(name, Registers(r->begin() + static_cast<long>(item.offset),
-                                         r->begin() + static_cast<long>(item.offset + item.count)));
-            const auto got = values.value_of(name);
-            const auto sf = values.scale_factor_of(spec);
-            const double tol = registers::resolution(spec.scale, sf.value_or(0)) / 2.0 + 1e-9;
-            if (!got || std::fabs(*got - item.value) > tol) {
-              const std::string read = got ? std::to_string(*got) : "nothing";
-              condition("inverter.readback_mismatch", true, Severity::error,
-                        "read-back of " + name + " differs: wrote " +
-                            std::to_string(item.value).append(", read ").append(read),
-                        {{"point", name}, {"written", std::to_string(item.value)}, {"read", read}});
-              return done(fail(ErrorCode::readback_mismatch, "read-back mismatch on " + name));
-            }
-          }
-          done(Status{});
-        }));
+    // A device may update what it shows on a cycle of its own (SolaX's input registers): a
+    // difference is read again before it counts (docs/profiles.md "Control", read-back).
+    constexpr int kRereads = 3;
+    this->verify(items, kRereads, done);
   });
   if (single)
-    client.write_register(at.unit, at.address, regs.front(), std::move(verify));
+    client.write_register(at.unit, at.address, regs.front(), std::move(on_written));
   else
-    client.write_registers(at.unit, at.address, regs, std::move(verify));
+    client.write_registers(at.unit, at.address, regs, std::move(on_written));
+}
+
+void ProfileInverterDriver::Impl::verify(const std::vector<EncodedWrite>& items, int rereads,
+                                         const std::function<void(Status)>& done) {
+  // Read back where the profile reads each point: a device that takes a write to a holding
+  // register may show it only among its input registers (a Fox ESS H1 over RS485), or at another
+  // address (SolaX's remote-control block); a write-only point is not read back.
+  read_points(items, [this, items, rereads, done](Result<PointRegisters> r) {
+    if (!r) return done(Status{Failure{r.error()}});
+    for (const auto& item : items) {
+      const std::string& name = item.name;
+      const auto read = r->find(name);
+      if (read == r->end()) continue;  // write-only
+      const PointSpec& spec = *profile.point(name);
+      values.store(name, read->second);
+      const auto got = values.value_of(name);
+      const auto sf = values.scale_factor_of(spec);
+      const double tol = registers::resolution(spec.scale, sf.value_or(0)) / 2.0 + 1e-9;
+      if (got && std::fabs(*got - item.value) <= tol) continue;
+      if (rereads > 0) {
+        constexpr auto kSettle = std::chrono::milliseconds{300};
+        settle_timer.expires_after(kSettle);
+        settle_timer.async_wait(
+            guard([this, items, rereads, done](auto current, const boost::system::error_code& ec) {
+              if (!current || ec) return done(fail(ErrorCode::disconnected, "link changed"));
+              verify(items, rereads - 1, done);
+            }));
+        return;
+      }
+      const std::string shown = got ? std::to_string(*got) : "nothing";
+      condition("inverter.readback_mismatch", true, Severity::error,
+                "read-back of " + name + " differs: wrote " +
+                    std::to_string(item.value).append(", read ").append(shown),
+                {{"point", name}, {"written", std::to_string(item.value)}, {"read", shown}});
+      return done(fail(ErrorCode::readback_mismatch, "read-back mismatch on " + name));
+    }
+    done(Status{});
+  });
 }
 
 }  // namespace bessd::inverter

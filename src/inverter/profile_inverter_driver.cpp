@@ -179,6 +179,7 @@ void ProfileInverterDriver::stop() {
   if (!impl_->running) return;
   impl_->running = false;
   impl_->timer.cancel();
+  impl_->settle_timer.cancel();
   impl_->tasks.stop();
 }
 

@@ -56,6 +56,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
         options(o),
         clock(clk),
         timer(io_ctx),
+        settle_timer(io_ctx),
         obey(options.obey_tolerance_w, options.obey_window),
         tasks(io_ctx.get_executor()) {
     // A device timer that only a write restarts must see the target re-written well within it;
@@ -80,6 +81,8 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   DriverOptions options;
   const Clock& clock;
   boost::asio::steady_timer timer;
+  // Waits between the read-backs of a write the device shows a moment late.
+  boost::asio::steady_timer settle_timer;
   EventHandler on_event;
   bool running{false};
   std::optional<TimePoint> last_startup;
@@ -203,10 +206,21 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   };
   void write_all(std::vector<PointWrite> writes, const std::function<void(Status)>& done,
                  std::size_t index = 0);
+  /// Each point's registers, as read where the point is read (its `read_at`, if any).
+  using PointRegisters = std::map<std::string, Registers>;
+  /// Reads `points` (write-only ones are left out) in as few requests as a poll would.
+  void read_points(const std::vector<EncodedWrite>& items,
+                   const std::function<void(Result<PointRegisters>)>& done);
+  void read_requests(std::vector<PollBlock> reads, std::size_t index, PointRegisters got,
+                     const std::function<void(Result<PointRegisters>)>& done);
   /// `single`: one register, written with FC06 (the point's write_function).
   void write_and_verify(PointAddress at, const Registers& regs,
                         const std::vector<EncodedWrite>& items,
                         const std::function<void(Status)>& done, bool single = false);
+  /// Reads the written points back where they are read and compares them with what was written;
+  /// a device may show a write a moment late, so a difference is read again `rereads` times.
+  void verify(const std::vector<EncodedWrite>& items, int rereads,
+              const std::function<void(Status)>& done);
   /// Counts the request against the write budgets; a failure when it would overspend one
   /// (the safe state is written anyway, and says so).
   Status spend_budget(const std::vector<EncodedWrite>& items);

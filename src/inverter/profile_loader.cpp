@@ -82,13 +82,18 @@ const WriteBlock* Profile::block_of(const std::string& point_name) const {
 bool Profile::one_request(const PointSpec& first, const PointSpec& second) const {
   const WriteBlock* block = block_of(first.name);
   if (block != nullptr) return block == block_of(second.name);
+  // Writes go to the holding registers whichever way the point is read.
   const auto merges = [](const PointSpec& p) {
-    return p.address && !p.persistent && p.function == RegisterFunction::holding &&
-           p.write_function == WriteFunction::fc16;
+    return !p.persistent && p.write_function == WriteFunction::fc16;
   };
-  return merges(first) && merges(second) && block_of(second.name) == nullptr &&
-         first.unit_id == second.unit_id &&
-         *first.address + first.register_count() == *second.address;
+  if (!merges(first) || !merges(second) || block_of(second.name) != nullptr ||
+      first.unit_id != second.unit_id)
+    return false;
+  if (first.address && second.address)
+    return *first.address + first.register_count() == *second.address;
+  // Model-relative (SunSpec): side by side in the same model, wherever the device has it.
+  return !first.address && !second.address && first.models == second.models &&
+         first.offset + first.register_count() == second.offset;
 }
 
 std::string Verification::warning(const std::string& profile_name) const {
@@ -179,6 +184,32 @@ bool read_reading_object(const Json& v, ReadingRole role, const std::string& ptr
   return true;
 }
 
+/// `read_at`: where a written point is read back, when the device shows it elsewhere
+/// (docs/profiles.md "Points").
+void read_read_at(ObjectReader& point, PointSpec& p) {
+  auto in = point.object("read_at");
+  if (!in.present()) return;
+  ReadLocation at;
+  in.enumeration("function", at.function, kRegisterFunctionNames, Presence::required);
+  std::int64_t a = 0;
+  if (in.integer("address", a, 0, 65535, Presence::required))
+    at.address = static_cast<std::uint16_t>(a);
+  in.finish();
+  p.read_at = at;
+  const std::string ptr = point.child_pointer("read_at");
+  if (p.access != Access::read_write)
+    point.issues().add(ptr,
+                       "only an \"rw\" point is read somewhere else than where it is "
+                       "written (a read-only point gives its \"function\" and "
+                       "\"address\")");
+  if (!p.address)
+    point.issues().add(ptr, "needs an absolute \"address\" (where the point is written)");
+  if (point.has("function"))
+    point.issues().add(point.child_pointer("function"),
+                       "a point with \"read_at\" is written to holding registers and read "
+                       "where \"read_at\" says: give the function there");
+}
+
 void read_point(const Json& j, const std::string& name, const std::string& ptr, IssueList& issues,
                 PointSpec& p) {
   ObjectReader in(&j, ptr, issues);
@@ -242,10 +273,18 @@ void read_point(const Json& j, const std::string& name, const std::string& ptr, 
   in.boolean("persistent", p.persistent);
   in.boolean("read_alone", p.read_alone);
   if (in.enumeration("write_function", p.write_function, kWriteFunctionNames) &&
-      p.write_function == WriteFunction::fc06 &&
-      (p.access != Access::read_write || p.register_count() != 1))
+      p.write_function == WriteFunction::fc06 && (!p.writable() || p.register_count() != 1))
     issues.add(in.child_pointer("write_function"),
-               "fc06 writes one register: only a one-register \"rw\" point takes it");
+               "fc06 writes one register: only a one-register \"rw\" or \"w\" point takes it");
+  read_read_at(in, p);
+  if (p.access == Access::write) {
+    // Never read: nothing to compare a stored value with, nothing to poll alone.
+    for (const char* key : {"persistent", "read_alone", "function"})
+      if (in.has(key))
+        issues.add(in.child_pointer(key), std::string("a write-only point (access \"w\") is never "
+                                                      "read: it takes no \"") +
+                                              key + "\"");
+  }
   std::int64_t budget = 0;
   if (in.integer("write_budget_per_day", budget, 1, 100000)) {
     p.write_budget_per_day = static_cast<unsigned>(budget);
@@ -581,11 +620,16 @@ void check_blocks(const Profile& prof, IssueList& issues) {
         issues.add(at, "point \"" + name +
                            "\" is written with fc06, one register at a time: a block is one "
                            "fc16 request");
-      if (p->access != Access::read_write || p->function != RegisterFunction::holding ||
-          !p->address || !registers::is_numeric(p->type))
+      if (!p->writable() || p->function != RegisterFunction::holding || !p->address ||
+          !registers::is_numeric(p->type))
         issues.add(at, "point \"" + name +
                            "\" must be a numeric holding register at an absolute address and "
-                           "\"rw\" to be written in a block");
+                           "\"rw\" or \"w\" to be written in a block");
+      // A stored block is compared with what one read of its registers returns.
+      if (p->persistent && p->read_at)
+        issues.add(at, "point \"" + name +
+                           "\" is read elsewhere (\"read_at\"): a stored block is read where it "
+                           "is written");
       // A stored block is read and compared whole, and written whole when any point differs.
       if (const PointSpec* first = prof.point(b.points.front());
           first != nullptr && first->persistent != p->persistent)
@@ -651,31 +695,83 @@ struct Span {
   const PointSpec* point;
 };
 
-void check_overlaps(const Profile& prof, IssueList& issues) {
-  // Group by (unit override, function, model or absolute); SunSpec points of one model id set
-  // share a group keyed by the first model.
-  std::map<std::tuple<int, int, int>, std::vector<Span>> groups;
-  for (const auto& [name, p] : prof.points) {
-    const int unit = p.unit_id ? *p.unit_id : -1;
-    const int fn = static_cast<int>(p.function);
-    const int model = p.models.empty() ? -1 : p.models.front();
-    const std::uint32_t start = p.address ? *p.address : p.offset;
-    groups[{unit, fn, model}].push_back(
-        {start, start + static_cast<std::uint32_t>(p.register_count()), &p});
-  }
+// Group by (unit override, function, model or absolute); SunSpec points of one model id set
+// share a group keyed by the first model.
+using SpanGroups = std::map<std::tuple<int, int, int>, std::vector<Span>>;
+
+void add_span(SpanGroups& groups, const PointSpec& p, RegisterFunction fn, std::uint32_t start) {
+  const int unit = p.unit_id ? *p.unit_id : -1;
+  const int model = p.models.empty() ? -1 : p.models.front();
+  groups[{unit, static_cast<int>(fn), model}].push_back(
+      {start, start + static_cast<std::uint32_t>(p.register_count()), &p});
+}
+
+/// A point read where it is written: its overlaps show in the read space already.
+bool read_where_written(const PointSpec& p) {
+  return p.readable() && !p.read_at && p.function == RegisterFunction::holding;
+}
+
+void report_overlaps(SpanGroups& groups, std::string_view what, IssueList& issues,
+                     bool skip_read_where_written = false) {
   for (auto& [key, spans] : groups) {
     std::sort(spans.begin(), spans.end(),
               [](const Span& a, const Span& b) { return a.start < b.start; });
     for (std::size_t i = 1; i < spans.size(); ++i) {
       const Span& prev = spans[i - 1];
       const Span& cur = spans[i];
+      if (skip_read_where_written && read_where_written(*prev.point) &&
+          read_where_written(*cur.point))
+        continue;
       if (cur.start < prev.end)
-        issues.add(cur.point->pointer, "registers " + std::to_string(cur.start) + ".." +
+        issues.add(cur.point->pointer, std::string(what) + "registers " +
+                                           std::to_string(cur.start) + ".." +
                                            std::to_string(cur.end - 1) + " overlap point \"" +
                                            prev.point->name + "\" (" + std::to_string(prev.start) +
                                            ".." + std::to_string(prev.end - 1) + ")");
     }
   }
+}
+
+// Two address spaces: where points are read, and where they are written (always the holding
+// registers at `address`). A device's read map and write map may differ at one address (SolaX:
+// holding 0 reads the serial number and takes the unlock password), so a read-only point and a
+// write-only one may share registers; two points read, or two written, at one register may not.
+void check_overlaps(const Profile& prof, IssueList& issues) {
+  SpanGroups read_space;
+  SpanGroups write_space;
+  for (const auto& [name, p] : prof.points) {
+    const std::uint32_t start = p.address ? *p.address : p.offset;
+    if (p.readable()) {
+      if (p.read_at)
+        add_span(read_space, p, p.read_at->function, p.read_at->address);
+      else
+        add_span(read_space, p, p.function, start);
+    }
+    if (p.writable()) add_span(write_space, p, RegisterFunction::holding, start);
+  }
+  report_overlaps(read_space, "", issues);
+  report_overlaps(write_space, "written to ", issues, true);
+}
+
+/// A write-only point is never read: it cannot feed a reading, a precondition or a reference.
+void check_read_points(const Profile& prof, IssueList& issues) {
+  const auto need = [&](const std::string& name, const std::string& ptr, std::string_view why) {
+    const PointSpec* p = prof.point(name);
+    if (p != nullptr && !p->readable())
+      issues.add(ptr, "point \"" + name + "\" is write-only (access \"w\"), but " +
+                          std::string(why) + " reads it");
+  };
+  for (const auto& [role, r] : prof.readings)
+    for (const auto& n : r.points)
+      need(n, "/readings/" + std::string(to_string(role)), "the reading");
+  for (std::size_t i = 0; i < prof.control.preconditions.size(); ++i)
+    need(prof.control.preconditions[i].point,
+         "/control/preconditions/" + std::to_string(i) + "/point", "a precondition");
+  for (const auto& [role, n] : prof.control.points)
+    if (role == ControlRole::readback || role == ControlRole::rate_reference_w)
+      need(n, "/control/points/" + std::string(to_string(role)), "its role");
+  for (const auto& [name, p] : prof.points)
+    if (p.scale_factor) need(*p.scale_factor, p.pointer + "/scale_factor", "the scale");
 }
 
 void check_references(const Profile& prof, IssueList& issues) {
@@ -929,6 +1025,16 @@ Profile parse_profile(const Json& document, const std::string& source) {
                    "must be non-zero and at least 4 × lease_s (" +
                        std::to_string(4.0 * prof.control.lease_s) +
                        " s) so the inverter reverts only if bessd stops re-writing");
+      // The hold is written with the safe state's timer: none, or one bessd re-writes in time.
+      const auto& timer = prof.control.points.find(ControlRole::revert_timeout_s);
+      for (std::size_t i = 0; i < prof.control.safe_state.size(); ++i) {
+        const ConstWrite& w = prof.control.safe_state[i];
+        if (timer != prof.control.points.end() && w.point == timer->second && w.value != 0.0 &&
+            w.value < 4.0 * prof.control.lease_s)
+          issues.add("/control/safe_state/" + std::to_string(i) + "/value",
+                     "the hold's revert timer must be 0 (none) or at least 4 × lease_s (" +
+                         std::to_string(4.0 * prof.control.lease_s) + " s)");
+      }
     }
     if (prof.control.style != ControlStyle::none && prof.control.safe_state.empty())
       issues.add("/control/safe_state",
@@ -955,8 +1061,8 @@ Profile parse_profile(const Json& document, const std::string& source) {
         const PointSpec* p = prof.point(w.point);
         if (p == nullptr)
           issues.add(wp, "names point \"" + w.point + "\", which is not defined");
-        else if (p->access != Access::read_write)
-          issues.add(wp, "point \"" + w.point + "\" is not writable (access \"rw\")");
+        else if (!p->writable())
+          issues.add(wp, "point \"" + w.point + "\" is not writable (access \"rw\" or \"w\")");
       }
     }
   }
@@ -965,6 +1071,7 @@ Profile parse_profile(const Json& document, const std::string& source) {
   root.finish();
   if (issues.empty()) {
     check_references(prof, issues);
+    check_read_points(prof, issues);
     check_overlaps(prof, issues);
   }
   if (!issues.empty()) throw config::ConfigError(source, issues.items());

@@ -16,7 +16,7 @@ rc=0
 # -dbgsym package: what this test checks (the package's files, lintian, installing it, the service
 # under systemd) is the same, and the compile, the suite's longest step, is shorter.
 # packaging/build-deb.sh run by hand builds the release package, -dbgsym included.
-DEB_CFLAGS_STRIP=-g DEB_CXXFLAGS_STRIP=-g DEB_BUILD_OPTIONS="noautodbgsym ${DEB_BUILD_OPTIONS:-}" \
+DEB_CFLAGS_STRIP=-g DEB_CXXFLAGS_STRIP=-g DEB_BUILD_OPTIONS="noautodbgsym noopt ${DEB_BUILD_OPTIONS:-}" \
   BESSD_NO_INSTALL_DEPS=1 "$src/packaging/build-deb.sh" "$out" || rc=$?
 if ((rc == 3)); then echo "SKIP: build dependencies missing (see above)"; exit 77; fi
 ((rc == 0)) || fail "packaging/build-deb.sh exited $rc"

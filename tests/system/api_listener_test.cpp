@@ -22,7 +22,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace api_listener_test {
 
 using namespace std::chrono_literals;
 
@@ -317,5 +317,5 @@ TEST(ApiListener, ReloadThatCannotApplyTheApiSectionIsRefusedWhole) {
       << site.bessd_output();
 }
 
-}  // namespace
+}  // namespace api_listener_test
 }  // namespace bessd::systest

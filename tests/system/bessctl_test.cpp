@@ -11,7 +11,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace bessctl_test {
 
 using namespace std::chrono_literals;
 
@@ -123,5 +123,5 @@ TEST(Bessctl, StatusExplainsAnIdleBatteryWithoutAGridReading) {
       << text.output;
 }
 
-}  // namespace
+}  // namespace bessctl_test
 }  // namespace bessd::systest

@@ -6,7 +6,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace compliance_block_test {
 
 using namespace std::chrono_literals;
 
@@ -199,5 +199,5 @@ TEST(ComplianceBlock, CheckSiteLiveJudgesWhatTheDaemonJudges) {
   EXPECT_NE(gone.output.find("check-site --live"), std::string::npos) << gone.output;
 }
 
-}  // namespace
+}  // namespace compliance_block_test
 }  // namespace bessd::systest

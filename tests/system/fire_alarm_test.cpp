@@ -8,7 +8,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace fire_alarm_test {
 
 using namespace std::chrono_literals;
 
@@ -29,5 +29,5 @@ TEST(FireAlarm, SafeCommandOnTheWireWithinOnePollAndStep) {
       [&] { return !fault_in(site.api("GET", "/v1/status").body, "ALM-01").is_null(); }, 2s));
 }
 
-}  // namespace
+}  // namespace fire_alarm_test
 }  // namespace bessd::systest

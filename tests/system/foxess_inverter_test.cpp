@@ -13,7 +13,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace foxess_inverter_test {
 
 using namespace std::chrono_literals;
 
@@ -28,27 +28,17 @@ TEST(FoxEssInverter, PowerBothWaysThroughTheAcPowerAndAStopHoldsUntilTheWatchdog
   nlohmann::json status;
   nlohmann::json sim;
   // The battery at bessd's commanded power (its envelope may hold the setpoint back), through
-  // the AC power: measured by the simulator, not taken from the register.
+  // the AC power.
   const auto battery_follows = [&](int sign) {
     dev = site.inverter_device();
-    sim = site.sim_status();
-    status = site.api("GET", "/v1/status").body;
-    if (!status.at("commanded_power_w").is_number()) return false;  // nothing commanded yet
-    const double commanded = status.at("commanded_power_w").get<double>();
-    const double battery = sim.at("battery_w").get<double>();
-    return dev.at("remote_control").at("enabled") == true && sign * commanded > 100 &&
-           std::abs(battery - commanded) < 150;
+    return dev.at("remote_control").at("enabled") == true &&
+           site.battery_at_command(sign, 150, status, sim);
   };
   ASSERT_TRUE(wait_until([&] { return battery_follows(+1); }, 30s))
       << dev.dump() << "\n"
       << sim.dump() << "\n"
       << status.dump() << site.bessd_output();
-  ASSERT_TRUE(wait_until(
-      [&] {
-        status = site.api("GET", "/v1/status").body;
-        return status.at("inverter").at("battery_power_w").get<double>() > 100;
-      },
-      5s))
+  ASSERT_TRUE(site.inverter_reads_battery(+1, status))
       << "the device's discharge-positive battery power, in bessd's sign: " << status.dump();
 
   ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-900})").status, 200);
@@ -69,5 +59,5 @@ TEST(FoxEssInverter, PowerBothWaysThroughTheAcPowerAndAStopHoldsUntilTheWatchdog
   EXPECT_TRUE(site.battery_settles_at_zero(100)) << site.sim_status().dump();
 }
 
-}  // namespace
+}  // namespace foxess_inverter_test
 }  // namespace bessd::systest

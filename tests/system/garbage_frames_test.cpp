@@ -6,7 +6,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace garbage_frames_test {
 
 using namespace std::chrono_literals;
 
@@ -36,5 +36,5 @@ TEST(GarbageFrames, RejectedWithoutLosingTheBms) {
       << site.api("GET", "/v1/status").body.at("links").dump();
 }
 
-}  // namespace
+}  // namespace garbage_frames_test
 }  // namespace bessd::systest

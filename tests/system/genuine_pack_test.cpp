@@ -11,7 +11,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace genuine_pack_test {
 
 using namespace std::chrono_literals;
 
@@ -60,5 +60,5 @@ INSTANTIATE_TEST_SUITE_P(FrameSets, GenuinePack, ::testing::Values("v1.2", "v1.3
                            return std::string(param_info.param) == "v1.2" ? "V12" : "V13";
                          });
 
-}  // namespace
+}  // namespace genuine_pack_test
 }  // namespace bessd::systest

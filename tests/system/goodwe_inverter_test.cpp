@@ -11,7 +11,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace goodwe_inverter_test {
 
 using namespace std::chrono_literals;
 
@@ -42,12 +42,7 @@ TEST(GoodWeInverter, PowerBothWaysThroughTheEmsModeAndAStopLeavesZeroWatts) {
   ASSERT_TRUE(
       wait_until([&] { return site.sim_status().at("battery_w").get<double>() > 100; }, 10s))
       << site.sim_status().dump();
-  ASSERT_TRUE(wait_until(
-      [&] {
-        status = site.api("GET", "/v1/status").body;
-        return status.at("inverter").at("battery_power_w").get<double>() > 100;
-      },
-      5s))
+  ASSERT_TRUE(site.inverter_reads_battery(+1, status))
       << "the device's discharge-positive battery power, in bessd's sign: " << status.dump();
 
   const std::int64_t discharge_asked = Site::now_us();
@@ -74,5 +69,5 @@ TEST(GoodWeInverter, PowerBothWaysThroughTheEmsModeAndAStopLeavesZeroWatts) {
   EXPECT_TRUE(site.battery_settles_at_zero(50)) << site.sim_status().dump();
 }
 
-}  // namespace
+}  // namespace goodwe_inverter_test
 }  // namespace bessd::systest

@@ -12,7 +12,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace happy_path_test {
 
 using namespace std::chrono_literals;
 
@@ -123,5 +123,5 @@ TEST(HappyPath, SelfTestRunsWhileDischargingWithoutTouchingTheBattery) {
   EXPECT_LT(status_of(site).at("commanded_power_w").get<double>(), -100.0);
 }
 
-}  // namespace
+}  // namespace happy_path_test
 }  // namespace bessd::systest

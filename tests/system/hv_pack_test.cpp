@@ -13,7 +13,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace hv_pack_test {
 
 using namespace std::chrono_literals;
 
@@ -111,5 +111,5 @@ TEST(BydBattery, ListeningBesideItsInverterGetsPowerBothWaysAndNeverTransmits) {
   EXPECT_EQ(site.sim_status().at("bms").at("frames_received").get<int>(), 0);
 }
 
-}  // namespace
+}  // namespace hv_pack_test
 }  // namespace bessd::systest

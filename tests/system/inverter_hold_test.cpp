@@ -15,7 +15,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace inverter_hold_test {
 
 using namespace std::chrono_literals;
 
@@ -44,7 +44,7 @@ bool wait_past_revert_time(Site& site) {
   return wait_until(
       [&] {
         const std::int64_t last = device(site).at("last_write_ms").get<std::int64_t>();
-        return Site::now_ms() - last > (kRevertS + 2) * 1000;
+        return Site::now_ms() - last > (kRevertS + 2) * std::int64_t{1000};
       },
       20s);
 }
@@ -200,5 +200,5 @@ TEST(InverterHold, InverterRefusingCommandsIsAFault) {
   EXPECT_NE(events.body.dump().find("inverter.write_failed"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace inverter_hold_test
 }  // namespace bessd::systest

@@ -10,7 +10,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace inverter_ignores_test {
 
 using namespace std::chrono_literals;
 
@@ -88,5 +88,5 @@ TEST(InverterIgnores, ChargingWhileAFireAlarmHoldsZeroIsNoticed) {
   EXPECT_NE(fault.value("message", "").find("charges at"), std::string::npos) << fault.dump();
 }
 
-}  // namespace
+}  // namespace inverter_ignores_test
 }  // namespace bessd::systest

@@ -7,7 +7,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace inverter_restart_test {
 
 using namespace std::chrono_literals;
 
@@ -33,5 +33,5 @@ TEST(InverterRestart, SetpointReassertedWithinOneLease) {
       wait_until([&] { return site.sim_status().at("inverter").at("mode") == "remote"; }, 2s));
 }
 
-}  // namespace
+}  // namespace inverter_restart_test
 }  // namespace bessd::systest

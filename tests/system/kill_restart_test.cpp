@@ -13,7 +13,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace kill_restart_test {
 
 using namespace std::chrono_literals;
 
@@ -81,5 +81,5 @@ TEST(KillRestart, LatchSurvivesDatabaseIntactInverterReverts) {
   EXPECT_FALSE(first_write_after(site.sim_writes(), since, discharging));
 }
 
-}  // namespace
+}  // namespace kill_restart_test
 }  // namespace bessd::systest

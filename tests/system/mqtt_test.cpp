@@ -20,7 +20,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace mqtt_test {
 
 using namespace std::chrono_literals;
 
@@ -652,5 +652,5 @@ TEST(FleetUplink, ACentralBrokerOutageAndARestartLoseNothing) {
   EXPECT_GE(outage_rows, 5);
 }
 
-}  // namespace
+}  // namespace mqtt_test
 }  // namespace bessd::systest

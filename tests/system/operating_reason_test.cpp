@@ -8,7 +8,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace operating_reason_test {
 
 using namespace std::chrono_literals;
 
@@ -101,5 +101,5 @@ TEST(OperatingReason, EveningWaitingCoveringManualAndEmpty) {
   EXPECT_REASON(site, "discharge_blocked", "grid");
 }
 
-}  // namespace
+}  // namespace operating_reason_test
 }  // namespace bessd::systest

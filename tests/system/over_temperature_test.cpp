@@ -8,7 +8,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace over_temperature_test {
 
 using namespace std::chrono_literals;
 
@@ -63,5 +63,5 @@ TEST(OverTemperature, DischargeStopsLatchedAckAfterCooling) {
   EXPECT_TRUE(wait_for_write(site, cleared, discharging, 5s)) << site.bessd_output();
 }
 
-}  // namespace
+}  // namespace over_temperature_test
 }  // namespace bessd::systest

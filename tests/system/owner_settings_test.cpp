@@ -12,7 +12,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace owner_settings_test {
 
 using namespace std::chrono_literals;
 
@@ -111,5 +111,5 @@ TEST(OwnerSettings, ATargetStopsChargingWhereTheOwnerSaid) {
   EXPECT_EQ(pinned.status, 422) << pinned.body.dump();
 }
 
-}  // namespace
+}  // namespace owner_settings_test
 }  // namespace bessd::systest

@@ -14,7 +14,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace price_plan_test {
 
 using namespace std::chrono;
 using namespace std::chrono_literals;
@@ -141,5 +141,5 @@ TEST(PlanByPrice, WithoutByPriceThePlanIsNotConfigured) {
   EXPECT_TRUE(plan.body.at("slots").empty());
 }
 
-}  // namespace
+}  // namespace price_plan_test
 }  // namespace bessd::systest

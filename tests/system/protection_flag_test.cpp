@@ -8,7 +8,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace protection_flag_test {
 
 using namespace std::chrono_literals;
 
@@ -51,5 +51,5 @@ INSTANTIATE_TEST_SUITE_P(FrameSets, ProtectionFlag, ::testing::Values("v1.2", "v
                            return std::string(param.param) == "v1.2" ? "V12" : "V13";
                          });
 
-}  // namespace
+}  // namespace protection_flag_test
 }  // namespace bessd::systest

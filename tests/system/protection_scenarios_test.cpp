@@ -11,7 +11,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace protection_scenarios_test {
 
 using namespace std::chrono_literals;
 
@@ -204,5 +204,5 @@ TEST(UndeclaredDraw, ALoadBeyondItsDeclarationKeepsThePackWithinItsDcl) {
   EXPECT_NE(events.find("control.discharge_current_guard"), std::string::npos) << events;
 }
 
-}  // namespace
+}  // namespace protection_scenarios_test
 }  // namespace bessd::systest

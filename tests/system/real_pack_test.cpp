@@ -11,7 +11,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace real_pack_test {
 
 using namespace std::chrono_literals;
 
@@ -121,5 +121,5 @@ TEST(RealPack, ACooledPacksDcLoadIsHeldToTheCellsLimitAndCovered) {
   EXPECT_LE(after.second, 1.5) << "the cover ended with the load: " << site.sim("status");
 }
 
-}  // namespace
+}  // namespace real_pack_test
 }  // namespace bessd::systest

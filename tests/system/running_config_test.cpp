@@ -8,7 +8,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace running_config_test {
 
 using namespace std::chrono_literals;
 
@@ -48,5 +48,5 @@ TEST(RunningConfig, ApiShowsTheConfigurationInForceNotTheFile) {
       << site.bessd_output();
 }
 
-}  // namespace
+}  // namespace running_config_test
 }  // namespace bessd::systest

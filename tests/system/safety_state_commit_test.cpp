@@ -17,7 +17,7 @@
 #include "slow_state_disk.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace safety_state_commit_test {
 
 using namespace std::chrono_literals;
 
@@ -338,5 +338,5 @@ TEST(SafetyStateCommit, AnAckCutShortByTheStopSaysSoAndKeepsTheLatch) {
   }
 }
 
-}  // namespace
+}  // namespace safety_state_commit_test
 }  // namespace bessd::systest

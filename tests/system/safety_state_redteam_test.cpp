@@ -24,7 +24,7 @@
 #include "small_tmpfs.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace safety_state_redteam_test {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -393,5 +393,5 @@ TEST(RedteamSafetyState, FireAlarmDuringTheStopIsLatched) {
       << "power flows after a fire alarm seen during the stop: " << site.sim("writes");
 }
 
-}  // namespace
+}  // namespace safety_state_redteam_test
 }  // namespace bessd::systest

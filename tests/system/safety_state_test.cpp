@@ -22,7 +22,7 @@
 #include "small_tmpfs.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace safety_state_test {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -88,7 +88,7 @@ void remove_database(const std::string& db) {
 void corrupt_database(const std::string& db) {
   // Garbage over the header and first pages: SQLite reports "file is not a database".
   std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
-  const std::string junk(64 * 1024, '\x5a');
+  const std::string junk(std::size_t{64} * 1024, '\x5a');
   f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
   f.close();
   fs::remove(db + "-wal");
@@ -555,5 +555,5 @@ TEST(SafetyState, AckFloodFromOneClientIsRefusedAndNeverStallsControl) {
   std::printf("ack flood: %d accepted, %d refused in %.2f s\n", accepted, refused, flood_s);
 }
 
-}  // namespace
+}  // namespace safety_state_test
 }  // namespace bessd::systest

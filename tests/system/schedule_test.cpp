@@ -13,7 +13,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace schedule_test {
 
 using namespace std::chrono_literals;
 
@@ -133,5 +133,5 @@ TEST(ScheduleMode, WithoutAScheduleTheModeIsRefused) {
   EXPECT_EQ(status_of(site).value("mode", ""), before);
 }
 
-}  // namespace
+}  // namespace schedule_test
 }  // namespace bessd::systest

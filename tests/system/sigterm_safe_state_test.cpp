@@ -7,7 +7,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace sigterm_safe_state_test {
 
 using namespace std::chrono_literals;
 
@@ -52,5 +52,5 @@ TEST(Sigterm, SafeStateWrittenWhenTheSignalLandsDuringAWrite) {
   }
 }
 
-}  // namespace
+}  // namespace sigterm_safe_state_test
 }  // namespace bessd::systest

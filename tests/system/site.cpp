@@ -149,23 +149,24 @@ Site::Site(SiteOptions options) : options_(std::move(options)) {
   control_path_ = dir_.path() + "/sim.sock";
   const std::string ready = dir_.path() + "/sim.ready";
 
-  std::vector<std::string> argv{BESS_SIM_BIN,
-                                "--profile",
-                                options_.profile,
-                                "--modbus-port",
-                                "0",
-                                "--slcan-link",
-                                dir_.path() + "/slcan",
-                                "--control",
-                                control_path_,
-                                "--fire-alarm-file",
-                                dir_.path() + "/fire-alarm",
-                                "--ready-file",
-                                ready,
-                                "--bms-period-ms",
-                                std::to_string(options_.bms_period_ms),
-                                "--step-ms",
-                                "50"};
+  std::vector<std::string> argv{
+      BESS_SIM_BIN,
+      "--profile",
+      options_.sim_profile.empty() ? options_.profile : options_.sim_profile,
+      "--modbus-port",
+      "0",
+      "--slcan-link",
+      dir_.path() + "/slcan",
+      "--control",
+      control_path_,
+      "--fire-alarm-file",
+      dir_.path() + "/fire-alarm",
+      "--ready-file",
+      ready,
+      "--bms-period-ms",
+      std::to_string(options_.bms_period_ms),
+      "--step-ms",
+      "50"};
   if (!options_.meter.empty()) {
     argv.push_back("--meter");
     argv.push_back(options_.meter);
@@ -297,6 +298,27 @@ std::optional<int> Site::stop_bessd(std::chrono::milliseconds timeout) {
 bool Site::battery_settles_at_zero(double tolerance_w, std::chrono::milliseconds timeout) {
   return wait_until(
       [&] { return std::abs(sim_status().at("battery_w").get<double>()) < tolerance_w; }, timeout);
+}
+
+bool Site::inverter_reads_battery(int sign, nlohmann::json& status,
+                                  std::chrono::milliseconds timeout) {
+  return wait_until(
+      [&] {
+        status = api("GET", "/v1/status").body;
+        const auto& w = status.at("inverter").at("battery_power_w");
+        return w.is_number() && sign * w.get<double>() > 100;
+      },
+      timeout);
+}
+
+bool Site::battery_at_command(int sign, double tolerance_w, nlohmann::json& status,
+                              nlohmann::json& sim_state) {
+  sim_state = sim_status();
+  status = api("GET", "/v1/status").body;
+  if (!status.at("commanded_power_w").is_number()) return false;  // nothing commanded yet
+  const double commanded = status.at("commanded_power_w").get<double>();
+  return sign * commanded > 100 &&
+         std::abs(sim_state.at("battery_w").get<double>() - commanded) < tolerance_w;
 }
 
 nlohmann::json Site::sim_writes() {

@@ -18,7 +18,10 @@
 namespace bessd::systest {
 
 struct SiteOptions {
-  std::string profile{"sunspec"};  // sunspec | victron_ess (simulator and bessd)
+  std::string profile{"sunspec"};  // bessd's inverter profile, and bess-sim's device of that name
+  /// bess-sim's --profile when it differs from bessd's (a device variant chosen by `sim_args`,
+  /// such as --sunspec-variant fronius_gen24 under the fronius_gen24 profile). Empty: `profile`.
+  std::string sim_profile;
   nlohmann::json config_patch = nlohmann::json::object();  // RFC 7386 merge patch
   std::vector<std::string> sim_args;                       // extra bess-sim arguments
   int bms_period_ms{100};  // faster than a real BMS so timeouts can be short
@@ -65,6 +68,16 @@ class Site {
   /// Whether the simulated battery comes within `tolerance_w` of 0 W within `timeout`.
   bool battery_settles_at_zero(double tolerance_w = 50.0,
                                std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  /// Whether, within `timeout`, bessd's status shows the inverter's own battery reading beyond
+  /// 100 W in direction `sign` (+1 charging): the device's sign turned into bessd's. `status`
+  /// keeps the last status read (for a failure's message).
+  bool inverter_reads_battery(int sign, nlohmann::json& status,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  /// Whether the simulated battery runs at bessd's commanded power: beyond 100 W in direction
+  /// `sign`, within `tolerance_w` of it (measured by the simulator, not taken from a register).
+  /// `status` and `sim_state` keep what was read.
+  bool battery_at_command(int sign, double tolerance_w, nlohmann::json& status,
+                          nlohmann::json& sim_state);
   /// Steady-clock milliseconds as the simulator sees them (same clock as the test's).
   static std::int64_t now_ms();
   /// The same in microseconds: the unit of the write log's `at_us`. Comparing at millisecond

@@ -11,7 +11,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace site_meter_test {
 
 using namespace std::chrono_literals;
 
@@ -105,5 +105,5 @@ INSTANTIATE_TEST_SUITE_P(Profiles, SiteMeter,
                                            MeterCase{"sunspec_meter_float", "sunspec_meter"}),
                          [](const auto& each) { return std::string(each.param.device); });
 
-}  // namespace
+}  // namespace site_meter_test
 }  // namespace bessd::systest

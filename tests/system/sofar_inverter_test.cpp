@@ -13,7 +13,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace sofar_inverter_test {
 
 using namespace std::chrono_literals;
 
@@ -47,12 +47,7 @@ TEST(SofarInverter, PowerBothWaysThroughThePassiveWindowAndAStopLeavesItClosed) 
   ASSERT_TRUE(
       wait_until([&] { return site.sim_status().at("battery_w").get<double>() > 100; }, 10s))
       << site.sim_status().dump();
-  ASSERT_TRUE(wait_until(
-      [&] {
-        status = site.api("GET", "/v1/status").body;
-        return status.at("inverter").at("battery_power_w").get<double>() > 100;
-      },
-      5s))
+  ASSERT_TRUE(site.inverter_reads_battery(+1, status))
       << "the device's charge-positive battery power, in bessd's sign: " << status.dump();
 
   ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-900})").status, 200);
@@ -86,5 +81,5 @@ TEST(SofarInverter, PowerBothWaysThroughThePassiveWindowAndAStopLeavesItClosed) 
   EXPECT_TRUE(site.battery_settles_at_zero(50)) << site.sim_status().dump();
 }
 
-}  // namespace
+}  // namespace sofar_inverter_test
 }  // namespace bessd::systest

@@ -25,7 +25,7 @@
 #include "slow_state_disk.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace staged_write_redteam_test {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -386,5 +386,5 @@ TEST(RedteamStagedWrite, WritesQueuedAtTheStopAreAnsweredAndNotCarriedOut) {
   }
 }
 
-}  // namespace
+}  // namespace staged_write_redteam_test
 }  // namespace bessd::systest

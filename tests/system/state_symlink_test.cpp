@@ -10,7 +10,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace state_symlink_test {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -43,5 +43,5 @@ TEST(StateSymlink, SafetyStatePathThatIsALinkIsRefused) {
   expect_refused(site, state, "/storage/safety_state_path");
 }
 
-}  // namespace
+}  // namespace state_symlink_test
 }  // namespace bessd::systest

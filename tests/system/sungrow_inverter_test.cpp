@@ -13,7 +13,7 @@
 #include "site.hpp"
 
 namespace bessd::systest {
-namespace {
+namespace sungrow_inverter_test {
 
 using namespace std::chrono_literals;
 
@@ -81,5 +81,5 @@ TEST(SungrowInverter, PowerBothWaysInForcedModeAndAStopLeavesItStopped) {
   EXPECT_TRUE(site.battery_settles_at_zero(50)) << site.sim_status().dump();
 }
 
-}  // namespace
+}  // namespace sungrow_inverter_test
 }  // namespace bessd::systest

@@ -26,10 +26,20 @@ inline constexpr auto kRegisterFunctionNames = std::to_array<EnumName<RegisterFu
     {{RegisterFunction::holding, "holding"}, {RegisterFunction::input, "input"}});
 static_assert(enum_names_complete(kRegisterFunctionNames));
 
-enum class Access : std::uint8_t { read, read_write };
-inline constexpr auto kAccessNames =
-    std::to_array<EnumName<Access>>({{Access::read, "r"}, {Access::read_write, "rw"}});
+/// `write`: a register the device takes but never shows (SolaX's unlock password, whose address
+/// reads the serial number): never polled, never read back, never compared.
+enum class Access : std::uint8_t { read, read_write, write };
+inline constexpr auto kAccessNames = std::to_array<EnumName<Access>>(
+    {{Access::read, "r"}, {Access::read_write, "rw"}, {Access::write, "w"}});
 static_assert(enum_names_complete(kAccessNames));
+
+/// Where a written point is read, when the device shows it elsewhere than where it takes it
+/// (SolaX: the remote-control block is written at holding 0x7C and read back among the input
+/// registers from 0x100).
+struct ReadLocation {
+  RegisterFunction function{RegisterFunction::holding};
+  std::uint16_t address{0};
+};
 
 /// The Modbus function a point is written with: FC16 (write multiple registers) unless the
 /// device takes the register only through FC06 (write single register).
@@ -84,11 +94,15 @@ struct PointSpec {
   /// Polled on its own: a register the device may not answer (a value its configuration may
   /// lack) must not fail the read of the readings around it.
   bool read_alone{false};
+  /// Read (polled, read back, compared) here instead of at `function` / `address`.
+  std::optional<ReadLocation> read_at;
   /// Writes allowed in any 24 hours (a register the device stores in EEPROM or flash, which
   /// wears out): beyond it bessd writes no command to the point, only the safe state, and raises
   /// inverter.write_budget (docs/profiles.md "Write budget"). Absent: no cap.
   std::optional<unsigned> write_budget_per_day;
   std::size_t register_count() const { return registers::register_count(type, string_registers); }
+  bool readable() const { return access != Access::write; }
+  bool writable() const { return access != Access::read; }
 };
 
 enum class ControlStyle : std::uint8_t {
@@ -350,7 +364,7 @@ struct Profile {
   const WriteBlock* block_of(const std::string& point_name) const;
   /// Whether `first` and `second` always reach the device in one write request: one block holds
   /// both, or `second` follows `first` directly (same unit, holding registers, FC16, neither
-  /// stored: the driver merges such neighbours).
+  /// stored: the driver merges such neighbours, wherever they are read).
   bool one_request(const PointSpec& first, const PointSpec& second) const;
 };
 

@@ -44,7 +44,8 @@ using bessd::modbus::testing::ModbusTestServer;
 
 struct Options {
   std::string profile{"sunspec"};
-  std::string sungrow_variant{"rt"};  // rt, rt_legacy (13021/13022 unsigned) or rs
+  std::string sungrow_variant{"rt"};       // rt, rt_legacy (13021/13022 unsigned) or rs
+  std::string sunspec_variant{"generic"};  // generic or fronius_gen24
   int modbus_port{0};
   std::string modbus_rtu_link;
   int unit_id{-1};
@@ -128,7 +129,10 @@ class Simulator {
     else if (foxess)
       device_ = make_foxess_device(unit, world_);
     else
-      device_ = make_sunspec_device(unit, world_);
+      device_ = make_sunspec_device(
+          unit, world_, {},
+          {.variant = o.sunspec_variant == "fronius_gen24" ? SunSpecOptions::Variant::fronius_gen24
+                                                           : SunSpecOptions::Variant::generic});
     tcp_ = ModbusTestServer::tcp(static_cast<std::uint16_t>(o.modbus_port));
     device_->add_server(tcp_.get());
     if (!o.modbus_rtu_link.empty()) {
@@ -653,6 +657,11 @@ int main(int argc, char** argv) {
                  "sungrow_sh: rt (SH-RT, signed 13022), rt_legacy (SH-RT firmware before late "
                  "2024: 13021/13022 unsigned) or rs (SH-RS, single phase)")
       ->check(CLI::IsMember({"rt", "rt_legacy", "rs"}));
+  app.add_option("--sunspec-variant", o.sunspec_variant,
+                 "sunspec: generic (the standard's models) or fronius_gen24 (a Fronius Symo/Primo "
+                 "GEN24 Plus with a battery: its map, auto-scaled factors, refusals, the meter at "
+                 "unit 200)")
+      ->check(CLI::IsMember({"generic", "fronius_gen24"}));
   app.add_option("--modbus-port", o.modbus_port, "Modbus TCP port on 127.0.0.1 (0 = any free)")
       ->check(CLI::Range(0, 65535));
   app.add_option("--modbus-rtu-link", o.modbus_rtu_link,

@@ -3,6 +3,7 @@
 // setpoint is derived from the PV power of the last poll and re-planned when the PV moves.
 #include <bessd/inverter/planning/write_planner.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace bessd::inverter {
@@ -24,6 +25,18 @@ double ac_import_for(double battery_w, double pv_w, double step, const Target& t
   return rounded * step + 0.0;  // never -0
 }
 
+// The AC port carries at most the rated power: a device asked for more runs its rating (and may
+// read back the rating instead of what was written). Asking for the rating is the same power,
+// and a battery that gets less than asked in either direction (less charge when the AC power
+// into the device is capped, less discharge when the AC power out is) is what the envelope
+// allows; only with more PV than the port can take does the battery get more charge than asked,
+// and that the device does at any setpoint.
+double within_rating(double import_w, double step, const core::InverterState& state) {
+  if (!state.rated_power_w || *state.rated_power_w <= 0.0) return import_w;
+  const double cap = std::floor(*state.rated_power_w / step) * step;
+  return std::clamp(import_w, -cap, cap) + 0.0;
+}
+
 }  // namespace
 
 Result<WritePlan> WritePlanner::ac_setpoint(const Target& t, double target_w,
@@ -43,8 +56,12 @@ Result<WritePlan> WritePlanner::with_ac_setpoint(WritePlan plan, const Target& t
       return fail(ErrorCode::unsupported,
                   "PV power unknown: cannot derive the AC setpoint (the battery gets the PV "
                   "power plus the AC power)");
+    const double step = in.values.step_of(sp);
+    if (!(step > 0.0))
+      return fail(ErrorCode::unsupported, "the scale of point " + name +
+                                              " is not known yet (its scale factor was not read)");
     const double pv_w = *in.state->pv_power_w;
-    const double import_w = ac_import_for(w.value, pv_w, in.values.step_of(sp), t);
+    const double import_w = within_rating(ac_import_for(w.value, pv_w, step, t), step, *in.state);
     w.value = sp.sign == SignConvention::export_positive ? -import_w + 0.0 : import_w;
     plan.planned_pv_w = pv_w;
   }

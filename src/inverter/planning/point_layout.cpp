@@ -46,7 +46,9 @@ PointLayout::PointLayout(const Profile& profile, const registers::sunspec::Model
   for (const auto& [name, p] : profile.points) {
     const std::uint8_t unit = unit_of(p, profile, link_unit);
     if (p.address) {
-      located_[name] = {unit, p.function, *p.address};
+      written_[name] = {unit, RegisterFunction::holding, *p.address};
+      located_[name] = p.read_at ? PointAddress{unit, p.read_at->function, p.read_at->address}
+                                 : PointAddress{unit, p.function, *p.address};
       continue;
     }
     for (auto m : p.models) {
@@ -54,33 +56,45 @@ PointLayout::PointLayout(const Profile& profile, const registers::sunspec::Model
       auto len = models.length_of(m);
       if (!start || !len) continue;
       if (std::size_t{p.offset} + p.register_count() > std::size_t{*len} + 2u) break;
-      located_[name] = {unit, p.function, static_cast<std::uint16_t>(*start + p.offset)};
+      const auto address = static_cast<std::uint16_t>(*start + p.offset);
+      located_[name] = {unit, p.function, address};
+      written_[name] = {unit, RegisterFunction::holding, address};
       break;
     }
   }
 
+  const auto polled = points_to_poll(profile, located_);
+  poll_blocks_ = reads_for(profile, {polled.begin(), polled.end()});
+}
+
+std::vector<PollBlock> PointLayout::reads_for(const Profile& profile,
+                                              const std::vector<std::string>& points) const {
   struct Item {
     PointAddress at;
     std::uint16_t count;
     std::string name;
   };
   std::vector<Item> items;
-  for (const auto& n : points_to_poll(profile, located_))
-    items.push_back(
-        {located_.at(n), static_cast<std::uint16_t>(profile.point(n)->register_count()), n});
-  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+  for (const auto& n : points) {
+    const PointSpec* p = profile.point(n);
+    const auto it = located_.find(n);
+    if (p == nullptr || !p->readable() || it == located_.end()) continue;
+    items.push_back({it->second, static_cast<std::uint16_t>(p->register_count()), n});
+  }
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
     return std::tie(a.at.unit, a.at.function, a.at.address) <
            std::tie(b.at.unit, b.at.function, b.at.address);
   });
   constexpr std::uint32_t kMaxGap = 16;    // reading a few unused registers beats a round trip
   constexpr std::uint32_t kMaxRead = 125;  // Modbus FC03/FC04 limit
+  std::vector<PollBlock> reads;
   bool last_alone = false;
   for (const auto& it : items) {
     const bool alone = profile.point(it.name)->read_alone;
-    const bool merge = !poll_blocks_.empty() && !alone && !last_alone;
+    const bool merge = !reads.empty() && !alone && !last_alone;
     last_alone = alone;
     if (merge) {
-      PollBlock& b = poll_blocks_.back();
+      PollBlock& b = reads.back();
       const std::uint32_t end = std::uint32_t{b.address} + b.count;
       const std::uint32_t new_end = std::max(end, std::uint32_t{it.at.address} + it.count);
       if (b.unit == it.at.unit && b.function == it.at.function && it.at.address <= end + kMaxGap &&
@@ -90,13 +104,19 @@ PointLayout::PointLayout(const Profile& profile, const registers::sunspec::Model
         continue;
       }
     }
-    poll_blocks_.push_back({it.at.unit, it.at.function, it.at.address, it.count, {it.name}});
+    reads.push_back({it.at.unit, it.at.function, it.at.address, it.count, {it.name}});
   }
+  return reads;
 }
 
 const PointAddress* PointLayout::find(const std::string& point) const {
   const auto it = located_.find(point);
   return it == located_.end() ? nullptr : &it->second;
+}
+
+const PointAddress* PointLayout::find_written(const std::string& point) const {
+  const auto it = written_.find(point);
+  return it == written_.end() ? nullptr : &it->second;
 }
 
 }  // namespace bessd::inverter

@@ -20,11 +20,16 @@ Result<WritePlan> WritePlanner::sunspec_storage(double target_w, const PlanInput
   WritePlan plan;
   auto& out = plan.writes;
   if (pct <= 0.0) {
-    // A zero target is a hold, written without a revert timer: the device keeps it if bessd
-    // stops (docs/protection.md "Safe state"; timers release forced targets only).
+    // A zero target is a hold, written with the revert timer the safe state writes: 0 (none)
+    // keeps it if bessd stops (docs/protection.md "Safe state"); a device that keeps the timer
+    // as a stored setting (a Fronius GEN24) holds with the forced targets' timer instead, so
+    // that the setting never changes (docs/profiles.md "Control", sunspec_storage).
+    double hold_timer_s = 0.0;
+    for (const auto& w : profile_.control.safe_state)
+      if (w.point == cp.at(ControlRole::revert_timeout_s)) hold_timer_s = w.value;
     out.push_back({cp.at(ControlRole::discharge_rate_pct), 0.0});
     out.push_back({cp.at(ControlRole::charge_rate_pct), 0.0});
-    out.push_back({cp.at(ControlRole::revert_timeout_s), 0.0});
+    out.push_back({cp.at(ControlRole::revert_timeout_s), hold_timer_s});
     out.push_back({cp.at(ControlRole::storage_mode), 3.0});
     return plan;
   }

@@ -202,7 +202,7 @@ bool setpoint_refused(const Error& error, const Profile& profile, const PointLay
   if (profile.control.style != ControlStyle::grid_setpoint || !error.modbus) return false;
   const auto& cp = profile.control.points;
   if (!cp.count(ControlRole::setpoint) || !cp.count(ControlRole::setpoint_fallback)) return false;
-  const PointAddress* at = layout.find(cp.at(ControlRole::setpoint));
+  const PointAddress* at = layout.find_written(cp.at(ControlRole::setpoint));
   const ModbusDetail& request = *error.modbus;
   return at != nullptr && request.function == ModbusDetail::kWriteRegisters &&
          request.exception == kIllegalDataAddress && request.unit == at->unit &&

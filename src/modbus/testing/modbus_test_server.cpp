@@ -36,6 +36,12 @@ struct ExceptionRule {
   std::uint8_t code;
 };
 
+struct RegisterMap {
+  std::uint16_t first;
+  std::uint16_t last;
+  bool input_registers;
+};
+
 std::uint16_t crc16(const std::uint8_t* p, std::size_t n) {
   std::uint16_t crc = 0xFFFF;
   for (std::size_t i = 0; i < n; ++i) {
@@ -64,6 +70,7 @@ struct ModbusTestServer::Impl {
   std::map<std::uint8_t, Bank> banks;
   std::map<std::uint8_t, Bank> power_on;
   std::vector<ExceptionRule> rules;
+  std::map<std::uint8_t, RegisterMap> maps;  // the device's own, not a fault
   bool silent{false};
   std::chrono::milliseconds delay{0};
   bool ignore_writes{false};
@@ -128,6 +135,17 @@ struct ModbusTestServer::Impl {
     if (count == 0 || static_cast<std::uint32_t>(addr) + count > 65536u) {
       modbus_reply_exception(ctx, q, MODBUS_EXCEPTION_ILLEGAL_DATA_VALUE);
       return;
+    }
+    if (const auto map = maps.find(unit); map != maps.end()) {
+      if (fc == 0x04 && !map->second.input_registers) {
+        modbus_reply_exception(ctx, q, MODBUS_EXCEPTION_ILLEGAL_FUNCTION);
+        return;
+      }
+      const std::uint32_t end = static_cast<std::uint32_t>(addr) + count - 1u;
+      if (fc != 0x04 && (addr < map->second.first || end > map->second.last)) {
+        modbus_reply_exception(ctx, q, MODBUS_EXCEPTION_ILLEGAL_DATA_ADDRESS);
+        return;
+      }
     }
     if ((fc == 0x06 || fc == 0x10) && write_check) {
       // The values as the request carries them: FC06 its one value at +3, FC16 its `count`
@@ -348,6 +366,12 @@ std::vector<std::uint16_t> ModbusTestServer::input(std::uint8_t unit, std::uint1
 void ModbusTestServer::save_power_on_image() {
   std::lock_guard lock(impl_->mutex);
   impl_->power_on = impl_->banks;
+}
+
+void ModbusTestServer::set_register_map(std::uint8_t unit, std::uint16_t first, std::uint16_t last,
+                                        bool input_registers) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->maps[unit] = {first, last, input_registers};
 }
 
 void ModbusTestServer::add_exception(std::uint8_t function, std::uint16_t first, std::uint16_t last,

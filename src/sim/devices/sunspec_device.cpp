@@ -1,4 +1,5 @@
-// A SunSpec hybrid inverter (models 1, 103, 120, 124, 802, 160 at 40000). Model 124 semantics as a
+// A SunSpec hybrid inverter (models 1, 103, 120, 124, 802, 160 at 40000; the Fronius GEN24
+// variant, with its deviations, is fronius_gen24_device.cpp). Model 124 semantics as a
 // Fronius-style device applies them (docs/simulator.md): StorCtl_Mod bit 0 enables the charge
 // limit InWRte (% of WChaMax), bit 1 the discharge limit OutWRte; a negative rate forces the
 // opposite direction (OutWRte < 0 = forced charge, InWRte < 0 = forced discharge). Between the
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include <boost/asio/post.hpp>
 
@@ -258,7 +260,10 @@ class SunSpecDevice final : public InverterDevice {
 }  // namespace
 
 std::unique_ptr<InverterDevice> make_sunspec_device(std::uint8_t unit, const SimWorld& world,
-                                                    std::function<std::int64_t()> now_ms) {
+                                                    std::function<std::int64_t()> now_ms,
+                                                    SunSpecOptions options) {
+  if (options.variant == SunSpecOptions::Variant::fronius_gen24)
+    return make_fronius_gen24_device(unit, world, std::move(now_ms));
   auto device = std::make_unique<SunSpecDevice>(unit, world);
   if (now_ms) device->set_clock(std::move(now_ms));
   return device;

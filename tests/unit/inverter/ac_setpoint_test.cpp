@@ -16,17 +16,6 @@
 namespace bessd::inverter {
 namespace {
 
-std::string ac_issues(const std::string& text) {
-  try {
-    (void)parse_profile_text(text, "ac.json");
-  } catch (const config::ConfigError& e) {
-    std::string all;
-    for (const auto& i : e.issues()) all += i.to_string() + "\n";
-    return all;
-  }
-  return {};
-}
-
 // An AC setpoint in `scale` W steps, + = export (Fox ESS's sense), beside a remote-enable
 // register; PV from one point. `points_extra`, `control_extra`, `safe` are spliced in.
 std::string ac_profile(const std::string& setpoint_sign = "export_positive", double scale = 1,
@@ -120,6 +109,35 @@ TEST(AcSetpoint, TheSafeStateHoldsTheBatteryAtZeroWithThePvOfTheLastPoll) {
   EXPECT_EQ(p->writes[0].point, "enable") << "the safe state's own writes, in order";
 }
 
+TEST(AcSetpoint, TheAcPowerStaysWithinTheRating) {
+  AcPlans s(parse_profile_text(ac_profile("import_positive", 10), "ac.json"));
+  s.pv(3000);
+  s.state->rated_power_w = 5005;  // a step of 10 W: 5000 W at most
+  EXPECT_EQ(s.setpoint_for(-4000), "-5000") << "the battery gives 2000 W, less than asked";
+  s.pv(0);
+  EXPECT_EQ(s.setpoint_for(5500), "5000") << "the battery takes 5000 W, less than asked";
+  EXPECT_EQ(s.setpoint_for(-5500), "-5000");
+  s.pv(3000);
+  s.state->rated_power_w.reset();
+  EXPECT_EQ(s.setpoint_for(-4000), "-7000") << "no rating known: as planned";
+}
+
+TEST(AcSetpoint, AScaleNotYetReadIsAClearFailure) {
+  // A SunSpec-style scale factor that was not read yet: no step to round on.
+  AcPlans s(parse_profile_text(R"({"name":"ac","points":{
+      "pv":{"address":1,"type":"u16","unit":"W"},
+      "sf":{"address":20,"type":"sunssf"},
+      "ac":{"address":12,"type":"s16","access":"rw","unit":"W","scale_factor":"sf",
+            "sign":"import_positive"}},
+    "readings":{"pv_power":"pv"},
+    "control":{"style":"ac_setpoint","points":{"setpoint":"ac"},
+      "safe_state":[{"point":"ac","value":0}]}})",
+                               "ac.json"));
+  s.pv(1000);
+  EXPECT_NE(s.setpoint_for(500).find("the scale of point ac is not known yet"), std::string::npos)
+      << s.setpoint_for(500);
+}
+
 TEST(AcSetpoint, TheEnvelopeBoundsTheBatteryNotTheAcPower) {
   AcPlans s(parse_profile_text(ac_profile(), "ac.json"));
   s.pv(3000);
@@ -131,32 +149,38 @@ TEST(AcSetpoint, TheEnvelopeBoundsTheBatteryNotTheAcPower) {
 }
 
 TEST(AcSetpoint, TheLoaderNeedsPvASignedSetpointAndAZeroHold) {
-  EXPECT_EQ(ac_issues(ac_profile()), "");
-  EXPECT_NE(ac_issues(ac_profile("export_positive", 1,
-                                 R"([{"point":"enable","value":1},{"point":"ac","value":0}])", ""))
+  EXPECT_EQ(test::profile_issues(ac_profile()), "");
+  EXPECT_NE(test::profile_issues(
+                ac_profile("export_positive", 1,
+                           R"([{"point":"enable","value":1},{"point":"ac","value":0}])", ""))
                 .find("needs reading \"pv_power\""),
             std::string::npos);
-  EXPECT_NE(ac_issues(ac_profile("charge_positive")).find("import_positive or export_positive"),
+  EXPECT_NE(test::profile_issues(ac_profile("charge_positive"))
+                .find("import_positive or export_positive"),
             std::string::npos);
-  EXPECT_NE(ac_issues(ac_profile("export_positive", 1, R"([{"point":"ac","value":500}])"))
-                .find("/control/safe_state/0/value"),
-            std::string::npos);
-  EXPECT_NE(ac_issues(ac_profile("export_positive", 1, R"([{"point":"enable","value":0}])"))
-                .find("must write the setpoint \"ac\""),
-            std::string::npos);
-  EXPECT_NE(ac_issues(ac_profile("export_positive", 1,
-                                 R"([{"point":"enable","value":1},{"point":"ac","value":0}])",
-                                 R"(,"readings":{"pv_power":"pv"},
+  EXPECT_NE(
+      test::profile_issues(ac_profile("export_positive", 1, R"([{"point":"ac","value":500}])"))
+          .find("/control/safe_state/0/value"),
+      std::string::npos);
+  EXPECT_NE(
+      test::profile_issues(ac_profile("export_positive", 1, R"([{"point":"enable","value":0}])"))
+          .find("must write the setpoint \"ac\""),
+      std::string::npos);
+  EXPECT_NE(
+      test::profile_issues(ac_profile("export_positive", 1,
+                                      R"([{"point":"enable","value":1},{"point":"ac","value":0}])",
+                                      R"(,"readings":{"pv_power":"pv"},
                                     "capabilities":{"sticky_hold":true})"))
-                .find("/capabilities/sticky_hold"),
-            std::string::npos)
+          .find("/capabilities/sticky_hold"),
+      std::string::npos)
       << "a hold that follows the PV needs bessd";
-  EXPECT_NE(ac_issues(ac_profile("export_positive", 1,
-                                 R"([{"point":"enable","value":1},{"point":"ac","value":0}])",
-                                 R"(,"readings":{"pv_power":"pv"})",
-                                 R"(,"release":[{"point":"ac","value":-300}])"))
-                .find("/control/release/0/value"),
-            std::string::npos);
+  EXPECT_NE(
+      test::profile_issues(ac_profile("export_positive", 1,
+                                      R"([{"point":"enable","value":1},{"point":"ac","value":0}])",
+                                      R"(,"readings":{"pv_power":"pv"})",
+                                      R"(,"release":[{"point":"ac","value":-300}])"))
+          .find("/control/release/0/value"),
+      std::string::npos);
 }
 
 }  // namespace

@@ -17,17 +17,6 @@
 namespace bessd::inverter {
 namespace {
 
-std::string window_issues(const std::string& text) {
-  try {
-    (void)parse_profile_text(text, "w.json");
-  } catch (const config::ConfigError& e) {
-    std::string all;
-    for (const auto& i : e.issues()) all += i.to_string() + "\n";
-    return all;
-  }
-  return {};
-}
-
 std::string writes_text(const std::vector<PointWrite>& writes) {
   std::string out;
   for (const auto& w : writes)
@@ -134,7 +123,7 @@ TEST(BatteryWindow, ADischargePositiveWindowAndAnInvertedReadingKeepTheDirection
 }
 
 TEST(BatteryWindow, BothEndsMustRoundAlike) {
-  const auto issues = window_issues(
+  const auto issues = test::profile_issues(
       R"({"name":"win","points":{
       "lo":{"address":30,"type":"s32","access":"rw","sign":"charge_positive"},
       "hi":{"address":32,"type":"s32","scale":10,"access":"rw","sign":"charge_positive"}},
@@ -145,7 +134,7 @@ TEST(BatteryWindow, BothEndsMustRoundAlike) {
                         "type, scale and sign"),
             std::string::npos)
       << issues;
-  const auto unsigned_window = window_issues(
+  const auto unsigned_window = test::profile_issues(
       R"({"name":"win","points":{
       "lo":{"address":30,"type":"s32","access":"rw"},
       "hi":{"address":32,"type":"s32","access":"rw"}},
@@ -158,7 +147,7 @@ TEST(BatteryWindow, BothEndsMustRoundAlike) {
 }
 
 TEST(BatteryWindow, BothEndsGoOutTogetherAndTheSafeStateClosesTheWindow) {
-  const auto apart = window_issues(
+  const auto apart = test::profile_issues(
       R"({"name":"win","points":{
       "lo":{"address":30,"type":"s32","access":"rw","sign":"charge_positive"},
       "hi":{"address":40,"type":"s32","access":"rw","sign":"charge_positive"}},
@@ -172,7 +161,7 @@ TEST(BatteryWindow, BothEndsGoOutTogetherAndTheSafeStateClosesTheWindow) {
   EXPECT_NE(apart.find("/control/safe_state: must write 0 to the battery window's point \"hi\""),
             std::string::npos)
       << apart;
-  const auto filled = window_issues(window_profile(
+  const auto filled = test::profile_issues(window_profile(
       R"(,"grid":{"address":28,"type":"s32","access":"rw","sign":"import_positive"})",
       R"(,"blocks":[{"points":["grid","lo","hi"],"fill":{"grid":0,"lo":-5000,"hi":0}}])"));
   EXPECT_NE(filled.find("/control/blocks/0/fill/lo: a battery window's point is filled with 0"),
@@ -182,8 +171,8 @@ TEST(BatteryWindow, BothEndsGoOutTogetherAndTheSafeStateClosesTheWindow) {
 
 TEST(StoredBlock, ABlockIsStoredWholeOrNotAtAll) {
   const std::string block = R"(,"blocks":[{"points":["lo","hi"],"fill":{"lo":0,"hi":0}}])";
-  EXPECT_EQ(window_issues(window_profile("", block)), "");
-  const auto mixed = window_issues(
+  EXPECT_EQ(test::profile_issues(window_profile("", block)), "");
+  const auto mixed = test::profile_issues(
       R"({"name":"win","points":{
       "lo":{"address":30,"type":"s32","access":"rw","persistent":true,"sign":"charge_positive"},
       "hi":{"address":32,"type":"s32","access":"rw","sign":"charge_positive"}},
@@ -217,7 +206,7 @@ TEST(VendorWatchdog, AFallbackToTheOwnModeIsNoStandbyAndNoStickyHold) {
   EXPECT_FALSE(p.capabilities.standby_without_bessd_s);
   std::string sticky = window_profile("", own);
   sticky.insert(sticky.size() - 1, R"(,"capabilities":{"sticky_hold":true})");
-  const auto issues = window_issues(sticky);
+  const auto issues = test::profile_issues(sticky);
   EXPECT_NE(issues.find("/capabilities/sticky_hold: declared true but the device's watchdog "
                         "falls back to its own mode"),
             std::string::npos)
@@ -227,15 +216,15 @@ TEST(VendorWatchdog, AFallbackToTheOwnModeIsNoStandbyAndNoStickyHold) {
 TEST(VendorWatchdog, AWriteFedTimerNeedsFourLeasesAndWrittenTargets) {
   std::string short_timer = kWatchdog;
   short_timer.replace(short_timer.find("\"timeout_s\":300"), 15, "\"timeout_s\":60");
-  const auto too_short = window_issues(window_profile("", short_timer));
+  const auto too_short = test::profile_issues(window_profile("", short_timer));
   EXPECT_NE(too_short.find("/control/watchdog/timeout_s: a watchdog fed by writes needs at least "
                            "4 × lease_s (120"),
             std::string::npos)
       << too_short;
   std::string traffic = short_timer;
   traffic.replace(traffic.find("\"writes\",\"fallback\""), 8, "\"traffic\"");
-  EXPECT_EQ(window_issues(window_profile("", traffic)), "") << "polling feeds it";
-  const auto stored = window_issues(
+  EXPECT_EQ(test::profile_issues(window_profile("", traffic)), "") << "polling feeds it";
+  const auto stored = test::profile_issues(
       R"({"name":"win","points":{
       "timeout":{"address":20,"type":"u16","access":"rw"},
       "lo":{"address":30,"type":"s32","access":"rw","persistent":true,"sign":"charge_positive"},
@@ -252,19 +241,19 @@ TEST(VendorWatchdog, AWriteFedTimerNeedsFourLeasesAndWrittenTargets) {
 }
 
 TEST(VendorWatchdog, ItsWritesArmItAndNeverTheTarget) {
-  const auto none = window_issues(window_profile(
+  const auto none = test::profile_issues(window_profile(
       "", R"(,"watchdog":{"writes":[],"timeout_s":300,"feed":"traffic","fallback":"standby"})"));
   EXPECT_NE(none.find("/control/watchdog/writes: needs the writes that arm the watchdog"),
             std::string::npos)
       << none;
-  const auto on_target = window_issues(window_profile(
+  const auto on_target = test::profile_issues(window_profile(
       "", R"(,"watchdog":{"writes":[{"point":"hi","value":0}],"timeout_s":300,"feed":"traffic",
                          "fallback":"standby"})"));
   EXPECT_NE(on_target.find("/control/watchdog/writes/0/point: point \"hi\" is the control's "
                            "battery_max_w point"),
             std::string::npos)
       << on_target;
-  const auto unknown = window_issues(window_profile(
+  const auto unknown = test::profile_issues(window_profile(
       "", R"(,"watchdog":{"writes":[{"point":"nope","value":1}],"timeout_s":300,"feed":"sometimes",
                          "fallback":"standby"})"));
   EXPECT_NE(unknown.find("/control/watchdog/writes/0/point: names point \"nope\", which is not "

@@ -33,17 +33,6 @@ std::string block_profile(const std::string& block_json) {
 const std::string kBlock =
     R"({"points":["mode","set_type","power","duration"],"fill":{"mode":1,"set_type":1,"power":0,"duration":20}})";
 
-std::string block_issues(const std::string& text) {
-  try {
-    (void)parse_profile_text(text, "b.json");
-  } catch (const config::ConfigError& e) {
-    std::string all;
-    for (const auto& i : e.issues()) all += i.to_string() + "\n";
-    return all;
-  }
-  return {};
-}
-
 std::string block_text(const std::vector<PointWrite>& writes) {
   std::string out;
   for (const auto& w : writes)
@@ -59,24 +48,25 @@ TEST(BlockProfile, ASideBySideBlockWithFillValuesLoads) {
 }
 
 TEST(BlockProfile, GapsOrderFillAndWritabilityAreChecked) {
-  const auto gap =
-      block_issues(block_profile(R"({"points":["mode","power"],"fill":{"mode":1,"power":0}})"));
+  const auto gap = test::profile_issues(
+      block_profile(R"({"points":["mode","power"],"fill":{"mode":1,"power":0}})"));
   EXPECT_NE(gap.find("/control/blocks/0/points/1: point \"power\" must follow point \"mode\" "
                      "without a gap"),
             std::string::npos)
       << gap;
   const auto unfilled =
-      block_issues(block_profile(R"({"points":["mode","set_type"],"fill":{"mode":1}})"));
+      test::profile_issues(block_profile(R"({"points":["mode","set_type"],"fill":{"mode":1}})"));
   EXPECT_NE(unfilled.find("/control/blocks/0/points/1: point \"set_type\" needs a value in "
                           "\"fill\""),
             std::string::npos)
       << unfilled;
-  const auto stray = block_issues(
+  const auto stray = test::profile_issues(
       block_profile(R"({"points":["mode","set_type"],"fill":{"mode":1,"set_type":1,"other":3}})"));
   EXPECT_NE(stray.find("/control/blocks/0/fill/other: point \"other\" is not in this block"),
             std::string::npos)
       << stray;
-  const auto alone = block_issues(block_profile(R"({"points":["mode"],"fill":{"mode":1}})"));
+  const auto alone =
+      test::profile_issues(block_profile(R"({"points":["mode"],"fill":{"mode":1}})"));
   EXPECT_NE(alone.find("/control/blocks/0/points: a block needs two points or more"),
             std::string::npos)
       << alone;
@@ -118,8 +108,8 @@ TEST(Blocks, APointWrittenByFc06IsNotInABlock) {
   std::string text = block_profile(kBlock);
   text.replace(text.find(R"("type":"u16","access":"rw"})"), 27,
                R"("type":"u16","access":"rw","write_function":"fc06"})");
-  EXPECT_NE(block_issues(text).find("is written with fc06"), std::string::npos)
-      << block_issues(text);
+  EXPECT_NE(test::profile_issues(text).find("is written with fc06"), std::string::npos)
+      << test::profile_issues(text);
 }
 
 }  // namespace

@@ -1,8 +1,14 @@
 #pragma once
-// What the driver tests share: the shipped profiles' folder and a normal command.
+// What the driver tests share: the shipped profiles' folder, a normal command, and a profile's
+// problems as the loader lists them.
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
 
+#include <bessd/config/config_error.hpp>
 #include <bessd/core/inverter_command.hpp>
+#include <bessd/inverter/profile.hpp>
 
 namespace bessd::inverter::test {
 
@@ -20,6 +26,25 @@ inline core::InverterCommand set_power(double w) {
   c.discharge_current_max_a = 100;
   c.reason = "test";
   return c;
+}
+
+/// A file's whole text (a shipped profile, to be changed by a test).
+inline std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// Every problem the loader finds in profile `text`, as "pointer: message" lines (empty when the
+/// profile is valid).
+inline std::string profile_issues(const std::string& text) {
+  try {
+    (void)parse_profile_text(text, "profile.json");
+  } catch (const config::ConfigError& e) {
+    std::string all;
+    for (const auto& i : e.issues()) all += i.to_string() + "\n";
+    return all;
+  }
+  return {};
 }
 
 }  // namespace bessd::inverter::test

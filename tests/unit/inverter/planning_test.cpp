@@ -106,6 +106,48 @@ TEST(SunSpecPlan, TheEnvelopeBoundsTheTargetAndRatesRoundTowardZero) {
   EXPECT_EQ(value_of(*plan, "ChaGriSet"), 1.0);
 }
 
+// docs/profiles.md "Shipped profiles", fronius_gen24: the sunspec plan without ChaGriSet (a kept
+// site setting on the GEN24), the revert timer first, the rates side by side in one request.
+TEST(SunSpecPlan, AFroniusGen24NeverWritesGridChargingAndStoresItsTimer) {
+  Readings r("fronius_gen24");
+  r.set("WChaMax", 8000);
+  r.set("WChaMax_SF", 0);
+  r.set("InOutWRte_SF", -2);
+  for (const double w : {3000.0, -2000.0, 0.0}) {
+    const auto plan = r.plan(test::set_power(w));
+    ASSERT_TRUE(plan.has_value()) << w;
+    const auto points = points_of(*plan);
+    EXPECT_EQ(std::count(points.begin(), points.end(), "ChaGriSet"), 0) << w;
+    if (w != 0.0) {
+      EXPECT_EQ(points,
+                (std::vector<std::string>{"InOutWRte_RvrtTms", "OutWRte", "InWRte", "StorCtl_Mod"}))
+          << w;
+    }
+    // The stored timer never changes between a forced target and a hold.
+    EXPECT_EQ(value_of(*plan, "InOutWRte_RvrtTms"), 120.0) << w;
+  }
+  EXPECT_EQ(value_of(*r.plan(kind(CommandKind::safe_state)), "InOutWRte_RvrtTms"), 120.0);
+  EXPECT_NEAR(value_of(*r.plan(test::set_power(3000)), "InWRte"), 37.5, 1e-9);
+  const Profile& p = r.profile;
+  EXPECT_TRUE(p.point("InOutWRte_RvrtTms")->persistent) << "kept by the GEN24 for months";
+  EXPECT_EQ(p.point("ChaGriSet")->access, Access::read);
+  EXPECT_TRUE(p.one_request(*p.point("OutWRte"), *p.point("InWRte")))
+      << "a window the GEN24 refuses must never stand between two requests";
+  EXPECT_TRUE(p.capabilities.battery_power_sign_known);
+  EXPECT_FALSE(p.capabilities.sticky_hold) << "the hold carries the timer";
+}
+
+TEST(SunSpecPlan, AHoldTimerIsNoneOrOneTheLeaseRenews) {
+  std::string text = test::read_text(kProfiles / "fronius_gen24.json");
+  const std::string hold = R"({ "point": "InOutWRte_RvrtTms", "value": 120 })";
+  ASSERT_NE(text.find(hold), std::string::npos);
+  text.replace(text.find(hold), hold.size(), R"({ "point": "InOutWRte_RvrtTms", "value": 100 })");
+  EXPECT_NE(test::profile_issues(text).find("the hold's revert timer must be 0 (none) or at "
+                                            "least 4 × lease_s (120.000000 s)"),
+            std::string::npos)
+      << test::profile_issues(text);
+}
+
 TEST(SunSpecPlan, WithoutARateReferenceNothingIsWritten) {
   Readings r("sunspec");
   r.set("InOutWRte_SF", -2);

@@ -14,18 +14,6 @@ namespace {
 
 using test::kProfiles;
 
-// Every issue as "pointer: message" lines (empty when the profile is valid).
-std::string extension_issues(const std::string& text) {
-  try {
-    (void)parse_profile_text(text, "p.json");
-  } catch (const config::ConfigError& e) {
-    std::string all;
-    for (const auto& i : e.issues()) all += i.to_string() + "\n";
-    return all;
-  }
-  return {};
-}
-
 bool mentions(const std::string& issues, const std::string& text) {
   return issues.find(text) != std::string::npos;
 }
@@ -54,18 +42,18 @@ TEST(DirectionalProfile, LoadsWithItsCodes) {
 }
 
 TEST(DirectionalProfile, NeedsCodesItsRegisterCanHold) {
-  EXPECT_TRUE(mentions(extension_issues(directional_profile(kPower, "")),
+  EXPECT_TRUE(mentions(test::profile_issues(directional_profile(kPower, "")),
                        "/control/direction_codes: is required"))
-      << extension_issues(directional_profile(kPower, ""));
-  const auto same = extension_issues(
+      << test::profile_issues(directional_profile(kPower, ""));
+  const auto same = test::profile_issues(
       directional_profile(kPower, R"("direction_codes":{"charge":11,"discharge":11,"idle":8},)"));
   EXPECT_TRUE(mentions(same, "/control/direction_codes: charge and discharge need different codes"))
       << same;
-  EXPECT_EQ(extension_issues(directional_profile(
+  EXPECT_EQ(test::profile_issues(directional_profile(
                 kPower, R"("direction_codes":{"charge":11,"discharge":12,"idle":11},)")),
             "")
       << "idle may be a charge at 0 W";
-  const auto too_big = extension_issues(directional_profile(
+  const auto too_big = test::profile_issues(directional_profile(
       kPower, R"("direction_codes":{"charge":70000,"discharge":12.5,"idle":8},)"));
   EXPECT_TRUE(mentions(too_big,
                        "/control/direction_codes/charge: must be a whole number the "
@@ -73,13 +61,13 @@ TEST(DirectionalProfile, NeedsCodesItsRegisterCanHold) {
       << too_big;
   EXPECT_TRUE(mentions(too_big, "/control/direction_codes/discharge: must be a whole number"))
       << too_big;
-  const auto missing = extension_issues(
+  const auto missing = test::profile_issues(
       directional_profile(kPower, R"("direction_codes":{"charge":11,"discharge":12},)"));
   EXPECT_TRUE(mentions(missing, "/control/direction_codes/idle")) << missing;
 }
 
 TEST(DirectionalProfile, TheMagnitudeIsUnsigned) {
-  const auto signed_point = extension_issues(directional_profile(
+  const auto signed_point = test::profile_issues(directional_profile(
       R"({"address":11,"type":"s16","access":"rw","sign":"charge_positive"})", kCodes));
   EXPECT_TRUE(mentions(signed_point,
                        "/points/power/sign: the magnitude of a directional control is "
@@ -96,7 +84,7 @@ TEST(DirectionalProfile, OtherStylesRefuseDirectionCodes) {
       "sp":{"address":1,"type":"s16","access":"rw","sign":"charge_positive"}},
     "control":{"style":"battery_setpoint","points":{"setpoint":"sp"},)" +
                            kCodes + R"("safe_state":[{"point":"sp","value":0}]}})";
-  const auto e = extension_issues(text);
+  const auto e = test::profile_issues(text);
   EXPECT_TRUE(mentions(e,
                        "/control/direction_codes: only the directional control style takes "
                        "direction codes"))
@@ -106,7 +94,7 @@ TEST(DirectionalProfile, OtherStylesRefuseDirectionCodes) {
 TEST(TargetWrites, MustNameWritablePointsTheStyleDoesNotWrite) {
   const std::string extra_point =
       R"({"address":11,"type":"u16","access":"rw"},"remote":{"address":30,"type":"u16","access":"rw"})";
-  const auto e = extension_issues(directional_profile(
+  const auto e = test::profile_issues(directional_profile(
       extra_point, kCodes,
       R"("target_writes":[{"point":"mode","value":2},{"point":"nowhere","value":1}],)"));
   EXPECT_TRUE(mentions(e,
@@ -130,18 +118,18 @@ TEST(WriteBudgetKey, OnlyOnStoredSettingsAndWithinRange) {
       "p.json");
   EXPECT_EQ(p.point("power")->write_budget_per_day, 500u);
   EXPECT_FALSE(p.point("mode")->write_budget_per_day);
-  const auto read_only = extension_issues(R"({"name":"r","points":{
+  const auto read_only = test::profile_issues(R"({"name":"r","points":{
       "x":{"address":1,"type":"u16","persistent":true,"write_budget_per_day":10}}})");
   EXPECT_TRUE(mentions(read_only, "/points/x/write_budget_per_day: only a stored setting"))
       << read_only;
   // Re-asserted every lease, a register that is not read first would spend any budget.
-  const auto volatile_point = extension_issues(directional_profile(
+  const auto volatile_point = test::profile_issues(directional_profile(
       R"({"address":11,"type":"u16","access":"rw","write_budget_per_day":500})", kCodes));
   EXPECT_TRUE(mentions(volatile_point,
                        "/points/power/write_budget_per_day: only a stored setting "
                        "(access \"rw\" and \"persistent\": true)"))
       << volatile_point;
-  const auto zero = extension_issues(directional_profile(
+  const auto zero = test::profile_issues(directional_profile(
       R"({"address":11,"type":"u16","access":"rw","persistent":true,"write_budget_per_day":0})",
       kCodes));
   EXPECT_TRUE(mentions(zero, "/points/power/write_budget_per_day")) << zero;
@@ -172,17 +160,17 @@ TEST(Verification, LevelsAndWhatAHardwareCheckMustSay) {
   EXPECT_NE(undeclared.verification.warning("d").find("does not say how it was verified"),
             std::string::npos);
 
-  const auto anonymous = extension_issues(
+  const auto anonymous = test::profile_issues(
       directional_profile(kPower, kCodes, "", R"("verification":{"level":"hardware"},)"));
   EXPECT_TRUE(mentions(anonymous, "/verification/by: is required")) << anonymous;
   EXPECT_TRUE(mentions(anonymous, "/verification/firmware: is required")) << anonymous;
-  const auto who = extension_issues(directional_profile(
+  const auto who = test::profile_issues(directional_profile(
       kPower, kCodes, "", R"("verification":{"level":"documented","by":"me"},)"));
   EXPECT_TRUE(mentions(who, "/verification/by: only a hardware verification")) << who;
-  const auto typo = extension_issues(
+  const auto typo = test::profile_issues(
       directional_profile(kPower, kCodes, "", R"("verification":{"level":"checked"},)"));
   EXPECT_TRUE(mentions(typo, "/verification/level")) << typo;
-  const auto spelled_out = extension_issues(
+  const auto spelled_out = test::profile_issues(
       directional_profile(kPower, kCodes, "", R"("verification":{"level":"undeclared"},)"));
   EXPECT_TRUE(mentions(spelled_out, "/verification/level: must be one of documented, hardware"))
       << spelled_out;

@@ -247,7 +247,7 @@ TEST(ProfileNames, EveryPointWordReadsBack) {
   };
   EXPECT_EQ(names(kRegisterFunctionNames), (Names{"holding", "input"}));
   EXPECT_EQ(names(registers::kWordOrderNames), (Names{"high_first", "low_first"}));
-  EXPECT_EQ(names(kAccessNames), (Names{"r", "rw"}));
+  EXPECT_EQ(names(kAccessNames), (Names{"r", "rw", "w"}));
   EXPECT_EQ(names(kSignConventionNames), (Names{"none", "charge_positive", "discharge_positive",
                                                 "import_positive", "export_positive", "unknown"}));
   for (const auto& row : kSignConventionNames) EXPECT_EQ(to_string(row.value), row.name);
@@ -273,7 +273,7 @@ TEST(ProfileNames, EveryPointWordReadsBack) {
             std::string::npos);
   EXPECT_NE(refused("word_order", "little").find("/points/P/word_order: must be one of"),
             std::string::npos);
-  EXPECT_NE(refused("access", "w").find("/points/P/access: must be one of r, rw; got \"w\""),
+  EXPECT_NE(refused("access", "wr").find("/points/P/access: must be one of r, rw, w; got \"wr\""),
             std::string::npos);
   EXPECT_NE(refused("sign", "positive").find("/points/P/sign: must be one of"), std::string::npos);
 }

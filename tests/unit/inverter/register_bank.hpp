@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include <bessd/inverter/profile.hpp>
 #include <bessd/inverter/registers/register_codec.hpp>
@@ -48,13 +49,21 @@ class RegisterBankOf {
           static_cast<std::uint16_t>(static_cast<unsigned char>(text[i]) << (i % 2 == 0 ? 8 : 0));
     put(p, regs);
   }
+  /// The value where the profile reads the point (its `read_at`, if any).
   double get(const std::string& name, int sf = 0) const {
     const PointSpec& p = spec(name);
-    const auto a = address_of(name);
     const auto n = static_cast<std::uint16_t>(p.register_count());
-    auto regs = p.function == RegisterFunction::input ? server_.input(unit_of(p), a, n)
-                                                      : server_.holding(unit_of(p), a, n);
+    const auto [fn, a] = read_location(p);
+    auto regs = fn == RegisterFunction::input ? server_.input(unit_of(p), a, n)
+                                              : server_.holding(unit_of(p), a, n);
     return registers::decode_scaled(regs, p.type, p.word_order, p.scale, sf).value();
+  }
+  /// The value where the driver writes the point: the holding registers at its address.
+  double written(const std::string& name) const {
+    const PointSpec& p = spec(name);
+    const auto regs = server_.holding(unit_of(p), address_of(name),
+                                      static_cast<std::uint16_t>(p.register_count()));
+    return registers::decode_scaled(regs, p.type, p.word_order, p.scale, 0).value();
   }
 
  private:
@@ -66,9 +75,13 @@ class RegisterBankOf {
   std::uint8_t unit_of(const PointSpec& p) const {
     return p.unit_id ? *p.unit_id : (profile_.unit_id ? *profile_.unit_id : unit_);
   }
+  std::pair<RegisterFunction, std::uint16_t> read_location(const PointSpec& p) const {
+    if (p.read_at) return {p.read_at->function, p.read_at->address};
+    return {p.function, address_of(p.name)};
+  }
   void put(const PointSpec& p, const std::vector<std::uint16_t>& regs) {
-    const auto a = address_of(p.name);
-    if (p.function == RegisterFunction::input)
+    const auto [fn, a] = read_location(p);
+    if (fn == RegisterFunction::input)
       server_.set_input(unit_of(p), a, regs);
     else
       server_.set_holding(unit_of(p), a, regs);

@@ -39,12 +39,20 @@ class PointLayout {
   PointLayout(const Profile& profile, const registers::sunspec::ModelDirectory& models,
               std::uint8_t link_unit);
 
+  /// Where the point is read (its `read_at`, else its function and address).
   const PointAddress* find(const std::string& point) const;
+  /// Where the point is written: the holding registers at its address.
+  const PointAddress* find_written(const std::string& point) const;
   bool has(const std::string& point) const { return located_.count(point) != 0; }
   const std::vector<PollBlock>& poll_blocks() const { return poll_blocks_; }
+  /// The read requests that cover `points` where they are read (write-only ones left out),
+  /// merged as a poll's are: a write's read-back.
+  std::vector<PollBlock> reads_for(const Profile& profile,
+                                   const std::vector<std::string>& points) const;
 
  private:
   std::map<std::string, PointAddress> located_;
+  std::map<std::string, PointAddress> written_;
   std::vector<PollBlock> poll_blocks_;
 };
 

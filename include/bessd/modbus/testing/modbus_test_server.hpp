@@ -55,6 +55,12 @@ class ModbusTestServer {
                                    std::uint16_t count) const;
   /// Remembers the current banks as the power-on image used by restart().
   void save_power_on_image();
+  /// A device's own register map for `unit`: requests touching a holding register outside
+  /// [first, last] are answered with exception 02 (ILLEGAL DATA ADDRESS), as a device whose map
+  /// ends there does, and FC04 with exception 01 (ILLEGAL FUNCTION) unless `input_registers`.
+  /// Checked after the injected faults; unlike them it survives clear_faults() and restart().
+  void set_register_map(std::uint8_t unit, std::uint16_t first, std::uint16_t last,
+                        bool input_registers = false);
 
   // Fault injection.
   /// Requests of `function` (3, 4, 6, 16; 0 = any) touching [first, last] get `code`.

@@ -72,10 +72,29 @@ class InverterDevice {
   std::int64_t received_us_{0};  // the arrival of the write being handled, for record()
 };
 
+/// Which SunSpec hybrid the SunSpec device plays (docs/simulator.md).
+struct SunSpecOptions {
+  enum class Variant : std::uint8_t {
+    /// The standard's models and semantics as bessd-sim has always served them.
+    generic,
+    /// A Fronius Symo/Primo GEN24 Plus with a battery where it deviates from the standard: its
+    /// model chain (int+SF), its auto-scaled scale factors, exception 03 for an invalid model 124
+    /// power window, read-only registers that ignore writes, the revert time kept across a
+    /// restart, the Smart Meter at unit 200 (make_fronius_gen24_device).
+    fronius_gen24,
+  };
+  Variant variant{Variant::generic};
+};
+
 /// `now_ms` is the device's own clock for the revert timeout (steady milliseconds); tests pass
 /// a hand-advanced one.
 std::unique_ptr<InverterDevice> make_sunspec_device(std::uint8_t unit, const SimWorld& world,
-                                                    std::function<std::int64_t()> now_ms = {});
+                                                    std::function<std::int64_t()> now_ms = {},
+                                                    SunSpecOptions options = {});
+/// The Fronius GEN24 variant of the SunSpec device (src/sim/devices/fronius_gen24_device.cpp lists
+/// its sources); `now_ms` runs the model 124 revert timer.
+std::unique_ptr<InverterDevice> make_fronius_gen24_device(
+    std::uint8_t unit, const SimWorld& world, std::function<std::int64_t()> now_ms = {});
 std::unique_ptr<InverterDevice> make_victron_device(std::uint8_t unit, const SimWorld& world);
 /// A GoodWe ET/EH/BT hybrid (docs/simulator.md): GoodWe's own registers and signs, EMS power mode
 /// control at 47511/47512 without any inverter-side timeout. `now_ms` only stamps the writes.

@@ -4,6 +4,8 @@
 // the PV for an AC setpoint).
 #include "profile_inverter_driver_impl.hpp"
 
+#include "bessd/common/printf_string.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <utility>
@@ -16,11 +18,30 @@ Result<WritePlan> ProfileInverterDriver::Impl::plan(const Target& t) {
                                             .use_fallback_setpoint = use_fallback_setpoint,
                                             .invert_battery_power = options.invert_battery_power,
                                             .now = clock.now()});
-  // The setpoint as planned: the drift correction compares with it even if the write fails.
+  // The setpoint as planned: the drift correction compares with it even if the write fails (a
+  // failed write is retried at the next poll: reassert_failed).
   if (planned && planned->grid_setpoint) grid_setpoint_written = planned->grid_setpoint;
   if (planned) ac_planned_pv_w = planned->planned_pv_w;
+  if (planned && planned->planned_pv_w) check_port_excess(t, planned->charge_beyond_envelope_w);
   if (state) state->held_limits = planner.held_limits();
   return planned;
+}
+
+// docs/profiles.md "Control", ac_setpoint: more PV than the AC port exports at its rating charges
+// the battery whatever bessd writes; only the inverter's own PV curtailment (on its BMS's limits)
+// stops it. Said while it lasts; what the battery then does is judged by the obey check.
+void ProfileInverterDriver::Impl::check_port_excess(const Target& t, double excess_w) {
+  const bool beyond = excess_w > 0.0;
+  const double pv_w = state && state->pv_power_w ? *state->pv_power_w : 0.0;
+  const double rated_w = state && state->rated_power_w ? *state->rated_power_w : 0.0;
+  condition("inverter.pv_beyond_rating", beyond, Severity::error,
+            beyond
+                ? printf_string("the PV (%.0f W) is more than the inverter can export at its "
+                                "rating (%.0f W): about %.0f W go into the battery beyond its "
+                                "charge limit (%.0f W) unless the inverter curtails the PV",
+                                pv_w, rated_w, excess_w, std::max(t.charge_max_w, 0.0))
+                : std::string("the AC port takes the PV beyond the battery's charge limit again"),
+            {{"excess_w", printf_string("%.0f", excess_w)}});
 }
 
 // A command that did not take is tried again this often: within a lease, and soon.
@@ -63,18 +84,28 @@ void ProfileInverterDriver::Impl::assert_target(Target t, const std::function<vo
           }
           // A spent write budget (docs/profiles.md "Write budget"): not left at the old
           // command, which may be forcing the battery, but held in the safe state, which is
-          // written whatever the budget says; the command is retried as any failed one.
+          // written whatever the budget says; the command is retried as any failed one, and it
+          // stays a failing command (INV-CMD once it lasts) however well the hold takes.
           if (std::exchange(budget_refused, false)) {
             Target safe;
             safe.kind = CommandKind::safe_state;
-            return assert_target(safe, [done, s](const Status&) { done(s); });
+            const TimePoint since = failing_since.value_or(clock.now());
+            return assert_target(safe, [this, done, s, since](const Status&) {
+              failing_since = since;
+              note_failure(s.error().message + "; the battery is held in the safe state");
+              done(s);
+            });
           }
           // A read-back mismatch has an event of its own (inverter.readback_mismatch).
           if (s.error().code != ErrorCode::readback_mismatch)
             emit(Severity::warning, EventEdge::once, "inverter.write_failed", s.error().message);
           note_failure(s.error().message);
+          // A refused re-assertion (lease, drift) leaves the device on what was planned before:
+          // tried again at the next poll, as a lease that ran out is.
+          if (!command_changed) reassert_failed = true;
           return done(s);
         }
+        reassert_failed = false;
         condition("inverter.readback_mismatch", false, Severity::error, "read-back matches again");
         // A hold taken while the preconditions are unmet does not mean the device takes commands
         // again: the failure stands until they are met (then the next write clears it).
@@ -142,7 +173,7 @@ void ProfileInverterDriver::Impl::maintain() {
     return;
   }
   if (asserted.kind == CommandKind::none) return;
-  bool due = !asserted_at || now - *asserted_at >= options.lease;
+  bool due = reassert_failed || !asserted_at || now - *asserted_at >= options.lease;
   // A stored limit held below the envelope is let up when its interval ends, not a lease later.
   if (auto loosen = planner.stored_limit_loosen_due();
       loosen && now >= *loosen && asserted.kind == CommandKind::set_power &&

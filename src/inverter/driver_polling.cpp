@@ -2,6 +2,8 @@
 // preconditions and whether the device follows the command.
 #include "profile_inverter_driver_impl.hpp"
 
+#include "bessd/common/printf_string.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -36,7 +38,13 @@ InverterState ProfileInverterDriver::Impl::compose() const {
   s.battery_voltage_v = flow(ReadingRole::battery_voltage);
   s.pv_power_w = flow(ReadingRole::pv_power);
   s.dc_load_power_w = flow(ReadingRole::dc_load_power);
-  s.rated_power_w = options.rated_power_w ? options.rated_power_w : flow(ReadingRole::rated_power);
+  // The smaller of the configured and the reported rating (docs/configuration.md "inverter"): a
+  // configured rating below the device's is a deliberate limit, one above it a mistake the device
+  // would not carry out (an AC setpoint planned from it would leave the excess to the battery).
+  const auto reported_rating_w = flow(ReadingRole::rated_power);
+  s.rated_power_w = options.rated_power_w ? options.rated_power_w : reported_rating_w;
+  if (options.rated_power_w && reported_rating_w && *reported_rating_w > 0.0)
+    s.rated_power_w = std::min(*options.rated_power_w, *reported_rating_w);
   if (auto it = profile.readings.find(ReadingRole::operating); it != profile.readings.end()) {
     for (const auto& n : it->second.points) {
       auto v = values.raw_value_of(n);
@@ -104,6 +112,19 @@ void ProfileInverterDriver::Impl::poll(const std::function<void(bool)>& done, st
              }));
 }
 
+void ProfileInverterDriver::Impl::check_rating() {
+  const auto reported_w = flow(ReadingRole::rated_power);
+  if (!options.rated_power_w || !reported_w || *reported_w <= 0.0) return;
+  // A few percent apart is a datasheet's rounding (4999 W for a 5 kW model), not a mistake.
+  constexpr double kTolerance = 1.05;
+  const bool above = *options.rated_power_w > *reported_w * kTolerance;
+  condition("inverter.rating_above_device", above, Severity::warning,
+            above ? printf_string("inverter.rated_power_w is %.0f W but the inverter reports a "
+                                  "rating of %.0f W: bessd plans with %.0f W",
+                                  *options.rated_power_w, *reported_w, *reported_w)
+                  : std::string("the configured rating no longer exceeds the inverter's"));
+}
+
 void ProfileInverterDriver::Impl::after_poll() {
   // Preconditions (e.g. Victron Hub4Mode).
   bool ok = true;
@@ -126,6 +147,7 @@ void ProfileInverterDriver::Impl::after_poll() {
     }
   }
   if (!ok && !why.empty()) precondition_failure = why;
+  check_rating();
   // The command in force stops being carried out now, not at its next write: a failing command
   // from this poll on (INV-CMD once it lasts).
   if (!ok && is_ready() && desired_fresh && desired.kind == CommandKind::set_power)

@@ -92,6 +92,7 @@ void ProfileInverterDriver::Impl::on_link(bool up, const std::string& detail) {
   session_polled = false;
   asserted = {};
   asserted_at.reset();
+  reassert_failed = false;
   desired_fresh = false;
   grid_setpoint_written.reset();
   ac_planned_pv_w.reset();

@@ -134,6 +134,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   Target asserted;  // what the device was last told (read back)
   std::optional<TimePoint> asserted_at;
   std::optional<TimePoint> last_attempt_at;
+  bool reassert_failed{false};  // the last write of the command in force was refused
   std::optional<double> grid_setpoint_written;
   std::optional<double> ac_planned_pv_w;  // ac_setpoint: the PV the setpoint was planned with
   int pv_polls_missed{0};                 // polls in a row without a PV reading
@@ -194,6 +195,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   InverterState compose() const;
   void poll(const std::function<void(bool)>& done, std::size_t index = 0, bool any_ok = false);
   void after_poll();
+  void check_rating();
   void check_obeys();
   void queue_poll(StateHandler reader = nullptr);
 
@@ -226,6 +228,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   Status spend_budget(const std::vector<EncodedWrite>& items);
 
   // driver_commands.cpp
+  void check_port_excess(const Target& t, double excess_w);
   Result<WritePlan> plan(const Target& t);
   Duration retry_interval() const;
   /// Writes `t`, reads it back; on success it becomes the asserted target.

@@ -62,6 +62,10 @@ Result<WritePlan> WritePlanner::with_ac_setpoint(WritePlan plan, const Target& t
                                               " is not known yet (its scale factor was not read)");
     const double pv_w = *in.state->pv_power_w;
     const double import_w = within_rating(ac_import_for(w.value, pv_w, step, t), step, *in.state);
+    // More PV than the port can export: the rest goes to the battery, whatever the setpoint.
+    const double battery_w = pv_w + import_w;
+    const double allowed_w = std::max(w.value, std::max(t.charge_max_w, 0.0));
+    plan.charge_beyond_envelope_w = std::max(0.0, battery_w - allowed_w - step);
     w.value = sp.sign == SignConvention::export_positive ? -import_w + 0.0 : import_w;
     plan.planned_pv_w = pv_w;
   }

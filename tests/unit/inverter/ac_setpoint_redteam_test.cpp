@@ -24,11 +24,24 @@ namespace {
 
 using modbus::testing::ModbusTestServer;
 using namespace std::chrono_literals;
+using core::EventEdge;
 using test::Rig;
 using test::set_power;
 
 /// A Fox ESS H1 as the rig's server: remote-control writes (FC06 only) mirrored into the input
 /// registers, as the H1 on RS485 shows them.
+// An AC setpoint (+ = export) beside the PV and the battery's power; a 15 s lease.
+Profile pv_and_ac_profile() {
+  return parse_profile_text(R"({"name":"acs","points":{
+      "pv":{"address":1,"type":"u16","unit":"W"},
+      "bat":{"address":2,"type":"s16","unit":"W","sign":"charge_positive"},
+      "ac":{"address":12,"type":"s16","access":"rw","unit":"W","sign":"export_positive"}},
+    "readings":{"pv_power":"pv","battery_power":"bat"},
+    "control":{"style":"ac_setpoint","lease_s":15,"deadband_w":50,"points":{"setpoint":"ac"},
+      "safe_state":[{"point":"ac","value":0}]}})",
+                            "acs.json");
+}
+
 void mirror_fox_writes(Rig& r) {
   ModbusTestServer* srv = r.server.get();
   r.server->on_write_check([](std::uint8_t, std::uint8_t function, std::uint16_t address,
@@ -219,14 +232,7 @@ TEST(AcSetpointRedteam, AWriteFedWatchdogIsFedWithinItsTimeoutWhateverThePollPer
 // clock standing still).
 TEST(AcSetpointRedteam, AFailedDriftRewriteIsRetriedBeforeTheLease) {
   std::atomic<bool> refuse_next{false};
-  Rig r(parse_profile_text(R"({"name":"acs","points":{
-      "pv":{"address":1,"type":"u16","unit":"W"},
-      "bat":{"address":2,"type":"s16","unit":"W","sign":"charge_positive"},
-      "ac":{"address":12,"type":"s16","access":"rw","unit":"W","sign":"export_positive"}},
-    "readings":{"pv_power":"pv","battery_power":"bat"},
-    "control":{"style":"ac_setpoint","lease_s":15,"deadband_w":50,"points":{"setpoint":"ac"},
-      "safe_state":[{"point":"ac","value":0}]}})",
-                           "acs.json"));
+  Rig r(pv_and_ac_profile());
   r.bank.set("pv", 0);
   r.bank.set("bat", 0);
   r.server->on_write_check([&refuse_next](std::uint8_t, std::uint8_t, std::uint16_t address,
@@ -250,6 +256,34 @@ TEST(AcSetpointRedteam, AFailedDriftRewriteIsRetriedBeforeTheLease) {
                             "exports "
                          << r.bank.get("ac")
                          << " W: the blocked pack takes the PV until the next lease";
+}
+
+// A cold morning on a PV array larger than the inverter: the port exports its rating and the
+// rest of the PV goes into a pack that may not charge. bessd cannot write that away; it says so
+// (level error) while it lasts, and clears it when the PV falls back within the rating.
+TEST(AcSetpointRedteam, PvBeyondTheRatingIntoABlockedPackIsRaisedWhileItLasts) {
+  Rig r(pv_and_ac_profile());
+  r.options.rated_power_w = 5000.0;
+  r.bank.set("pv", 5831);
+  r.bank.set("bat", 0);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  auto c = set_power(0);
+  c.charge_power_max_w = 0;
+  r.driver->apply(c);
+  ASSERT_TRUE(r.wait([&] { return r.count("inverter.pv_beyond_rating", EventEdge::raised) == 1; }));
+  EXPECT_EQ(r.bank.get("ac"), 5000.0) << "the rating, exported";
+  const auto e = std::find_if(r.events.begin(), r.events.end(), [](const core::Event& ev) {
+    return ev.code == "inverter.pv_beyond_rating";
+  });
+  EXPECT_EQ(e->severity, core::Severity::error);
+  EXPECT_EQ(e->fields.at("excess_w"), "830");
+  EXPECT_NE(e->message.find("5831 W"), std::string::npos) << e->message;
+  r.bank.set("pv", 4200);  // a cloud
+  EXPECT_TRUE(
+      r.wait([&] { return r.count("inverter.pv_beyond_rating", EventEdge::cleared) == 1; }));
+  EXPECT_TRUE(r.wait([&] { return r.bank.get("ac") == 4200.0; }));
+  EXPECT_EQ(r.count("inverter.pv_beyond_rating", EventEdge::raised), 1) << "said once";
 }
 
 // The envelope at its edge: charging blocked, a target of 0 W, an AC power on a 10 W grid. The

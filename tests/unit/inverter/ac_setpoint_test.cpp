@@ -122,6 +122,32 @@ TEST(AcSetpoint, TheAcPowerStaysWithinTheRating) {
   EXPECT_EQ(s.setpoint_for(-4000), "-7000") << "no rating known: as planned";
 }
 
+// A cold pack (no charging) under more PV than the port exports at its rating: the battery gets
+// the rest whatever is written. The plan says how much, so that bessd can say it.
+TEST(AcSetpoint, PvBeyondTheRatingIsChargeBeyondTheEnvelope) {
+  AcPlans s(parse_profile_text(ac_profile("import_positive", 10), "ac.json"));
+  s.pv(5831);
+  s.state->rated_power_w = 5000;
+  auto blocked = test::set_power(0);
+  blocked.charge_power_max_w = 0;
+  auto p = s.plan(blocked);
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  EXPECT_EQ(p->writes.back().value, -5000.0) << "the rating, out";
+  EXPECT_NEAR(p->charge_beyond_envelope_w, 821.0, 1e-9) << "831 W in, less a step's tolerance";
+  // The same PV with room to charge 1 kW: within the envelope, nothing beyond it.
+  auto room = test::set_power(831);
+  room.charge_power_max_w = 1000;
+  p = s.plan(room);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->charge_beyond_envelope_w, 0.0);
+  // A PV the port carries: nothing beyond, blocked or not.
+  s.pv(4000);
+  s.state->rated_power_w = 5000;
+  p = s.plan(blocked);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->charge_beyond_envelope_w, 0.0);
+}
+
 TEST(AcSetpoint, AScaleNotYetReadIsAClearFailure) {
   // A SunSpec-style scale factor that was not read yet: no step to round on.
   AcPlans s(parse_profile_text(R"({"name":"ac","points":{

@@ -42,7 +42,8 @@ struct AcPlans {
                         .state = state,
                         .use_fallback_setpoint = false,
                         .invert_battery_power = false,
-                        .now = TimePoint{}};
+                        .now = TimePoint{},
+                        .port_rating_w = port_rating_w};
     return planner.plan(Target::of(c), in);
   }
   /// The setpoint's planned value (device units and sign), or the planner's error.
@@ -67,6 +68,7 @@ struct AcPlans {
   PointValues values;
   WritePlanner planner;
   std::optional<core::InverterState> state;
+  std::optional<double> port_rating_w;
 };
 
 TEST(AcSetpoint, TheBatteryGetsThePvPlusTheSetpoint) {
@@ -112,13 +114,13 @@ TEST(AcSetpoint, TheSafeStateHoldsTheBatteryAtZeroWithThePvOfTheLastPoll) {
 TEST(AcSetpoint, TheAcPowerStaysWithinTheRating) {
   AcPlans s(parse_profile_text(ac_profile("import_positive", 10), "ac.json"));
   s.pv(3000);
-  s.state->rated_power_w = 5005;  // a step of 10 W: 5000 W at most
+  s.port_rating_w = 5005;  // a step of 10 W: 5000 W at most
   EXPECT_EQ(s.setpoint_for(-4000), "-5000") << "the battery gives 2000 W, less than asked";
   s.pv(0);
   EXPECT_EQ(s.setpoint_for(5500), "5000") << "the battery takes 5000 W, less than asked";
   EXPECT_EQ(s.setpoint_for(-5500), "-5000");
   s.pv(3000);
-  s.state->rated_power_w.reset();
+  s.port_rating_w.reset();
   EXPECT_EQ(s.setpoint_for(-4000), "-7000") << "no rating known: as planned";
 }
 
@@ -127,7 +129,7 @@ TEST(AcSetpoint, TheAcPowerStaysWithinTheRating) {
 TEST(AcSetpoint, PvBeyondTheRatingIsChargeBeyondTheEnvelope) {
   AcPlans s(parse_profile_text(ac_profile("import_positive", 10), "ac.json"));
   s.pv(5831);
-  s.state->rated_power_w = 5000;
+  s.port_rating_w = 5000;
   auto blocked = test::set_power(0);
   blocked.charge_power_max_w = 0;
   auto p = s.plan(blocked);
@@ -142,7 +144,6 @@ TEST(AcSetpoint, PvBeyondTheRatingIsChargeBeyondTheEnvelope) {
   EXPECT_EQ(p->charge_beyond_envelope_w, 0.0);
   // A PV the port carries: nothing beyond, blocked or not.
   s.pv(4000);
-  s.state->rated_power_w = 5000;
   p = s.plan(blocked);
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->charge_beyond_envelope_w, 0.0);

@@ -56,8 +56,11 @@ struct WritePlan {
   /// the PV moves away from it).
   std::optional<double> planned_pv_w;
   /// AC-setpoint style: the charge the battery gets beyond the envelope because the AC port,
-  /// at its rating, cannot take the rest of the PV (0 when the port carries it all).
+  /// at its rating, cannot take the rest of the PV (0 when the port carries it all), as
+  /// planned from the PV reading (before the inverter's losses); and the charge the envelope
+  /// allows there.
   double charge_beyond_envelope_w{0.0};
+  double charge_allowed_w{0.0};
 };
 
 /// What a plan is computed from.
@@ -67,6 +70,10 @@ struct PlanInputs {
   bool use_fallback_setpoint{false};                // Victron before Venus 3.50: 2700
   bool invert_battery_power{false};                 // a device wired the other way round
   TimePoint now{};
+  /// What the device's AC port carries at most: its own (plausible) rating, else the configured
+  /// one. A configured rating below the device's derates the battery (the limits), not the
+  /// port: PV the port could export must not be pushed into a pack that may not take it.
+  std::optional<double> port_rating_w{};
 };
 
 class WritePlanner {

@@ -183,8 +183,9 @@ TEST(SunSpecPlan, TheRatesGoInTheOrderThatKeepsTheWindowOpen) {
   unread.set("WChaMax", 8000);
   unread.set("WChaMax_SF", 0);
   unread.set("InOutWRte_SF", -2);
-  for (const auto& w : unread.plan(test::set_power(-2000))->writes)
-    EXPECT_FALSE(w.starts_request) << w.point;
+  const auto unread_plan = unread.plan(test::set_power(-2000));
+  ASSERT_TRUE(unread_plan.has_value());
+  for (const auto& w : unread_plan->writes) EXPECT_FALSE(w.starts_request) << w.point;
 }
 
 TEST(SunSpecPlan, AHoldTimerIsNoneOrOneTheLeaseRenews) {

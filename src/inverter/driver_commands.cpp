@@ -13,14 +13,13 @@
 namespace bessd::inverter {
 
 Result<WritePlan> ProfileInverterDriver::Impl::plan(const Target& t) {
-  auto planned =
-      planner.plan(t, PlanInputs{.values = values,
-                                 .state = state,
-                                 .use_fallback_setpoint = use_fallback_setpoint,
-                                 .invert_battery_power = options.invert_battery_power,
-                                 .now = clock.now(),
-                                 .port_rating_w = usable_device_rating() ? usable_device_rating()
-                                                                         : options.rated_power_w});
+  auto planned = planner.plan(
+      t, PlanInputs{.values = values,
+                    .state = state,
+                    .use_fallback_setpoint = use_fallback_setpoint,
+                    .invert_battery_power = options.invert_battery_power,
+                    .now = clock.now(),
+                    .port_rating_w = state ? state->rated_power_w : options.rated_power_w});
   // The setpoint as planned: the drift correction compares with it even if the write fails (a
   // failed write is retried: failures_in_row).
   if (planned && planned->grid_setpoint) grid_setpoint_written = planned->grid_setpoint;
@@ -45,11 +44,16 @@ void ProfileInverterDriver::Impl::check_port_excess() {
   if (beyond && state->battery_power_w)
     beyond = *state->battery_power_w > planned_allowed_w + margin_w;
   const bool raised_now = raised["inverter.pv_beyond_rating"];
+  const TimePoint now = clock.now();
   if (beyond == raised_now) {
-    excess_edge_since.reset();
+    // A few polls back on the other side (a cloud, the BMS's ramp, a noisy reading) do not
+    // start the half minute again: only a return that lasts does.
+    constexpr Duration kDipAllowed = std::chrono::seconds{10};
+    if (!excess_dip_since) excess_dip_since = now;
+    if (now - *excess_dip_since > kDipAllowed) excess_edge_since.reset();
     return;
   }
-  const TimePoint now = clock.now();
+  excess_dip_since.reset();
   if (!excess_edge_since) excess_edge_since = now;
   constexpr Duration kLasting = std::chrono::seconds{30};
   if (now - *excess_edge_since < kLasting) return;
@@ -66,9 +70,16 @@ void ProfileInverterDriver::Impl::check_port_excess() {
              {"battery_w", printf_string("%.0f", charging_w)}});
 }
 
-// A command that did not take is tried again this often: within a lease, and soon.
+// A command that did not take is tried again this often: within a lease, and soon; against a
+// device whose own watchdog ends its target (SolaX's 20 s mode-1 duration), several times before
+// it runs out, so that a device busy for a few seconds is not handed back to its own mode.
 Duration ProfileInverterDriver::Impl::retry_interval() const {
-  return std::min<Duration>(options.lease, std::chrono::seconds{5});
+  Duration interval = std::min<Duration>(options.lease, std::chrono::seconds{5});
+  if (profile.control.watchdog && profile.control.watchdog->timeout_s > 0.0)
+    interval = std::min(
+        interval, std::chrono::duration_cast<Duration>(
+                      std::chrono::duration<double>(profile.control.watchdog->timeout_s / 8.0)));
+  return interval;
 }
 
 void ProfileInverterDriver::Impl::assert_target(Target t, const std::function<void(Status)>& done) {

@@ -117,11 +117,15 @@ void ProfileInverterDriver::Impl::poll(const std::function<void(bool)>& done, st
              }));
 }
 
-// A reported rating below any home inverter's (100 W, the configuration's own floor), or a fifth
-// of the configured one, is a unit or a model code rather than watts: not used.
+// A reported rating below any home inverter's (100 W, the configuration's own floor), a register's
+// all-ones, or one a factor apart from the configured one (below a fifth, above twice) is a unit,
+// a model code or another register rather than the rating in watts: not used.
 std::optional<double> ProfileInverterDriver::Impl::usable_device_rating() const {
-  if (!device_rating_w || *device_rating_w < 100.0) return std::nullopt;
-  if (options.rated_power_w && *device_rating_w < *options.rated_power_w / 5.0) return std::nullopt;
+  if (!device_rating_w || *device_rating_w < 100.0 || *device_rating_w >= 65535.0)
+    return std::nullopt;
+  if (options.rated_power_w && (*device_rating_w < *options.rated_power_w / 5.0 ||
+                                *device_rating_w > *options.rated_power_w * 2.0))
+    return std::nullopt;
   return device_rating_w;
 }
 

@@ -144,6 +144,7 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   double planned_excess_w{0.0};           // ac_setpoint: the last plan's charge beyond the envelope
   double planned_allowed_w{0.0};          // ... and the charge it allowed
   std::optional<TimePoint> excess_edge_since;  // pv_beyond_rating about to change since
+  std::optional<TimePoint> excess_dip_since;   // ... and back on the side it is on since
   bool use_fallback_setpoint{false};
   bool control_available{true};
 

@@ -329,7 +329,10 @@ TEST(AcSetpointRedteam, PvBeyondTheRatingIntoABlockedPackIsRaisedWhileItLasts) {
   r.bank.set("bat", 800);  // it does not
   run_for(20s);
   EXPECT_EQ(r.count("inverter.pv_beyond_rating", EventEdge::raised), 0) << "not before 30 s";
-  run_for(15s);
+  r.bank.set("bat", 100);  // a dip of two seconds (the BMS's ramp): the half minute goes on
+  run_for(2s);
+  r.bank.set("bat", 800);
+  run_for(13s);
   ASSERT_EQ(r.count("inverter.pv_beyond_rating", EventEdge::raised), 1);
   const auto e = std::find_if(r.events.begin(), r.events.end(), [](const core::Event& ev) {
     return ev.code == "inverter.pv_beyond_rating";
@@ -345,10 +348,11 @@ TEST(AcSetpointRedteam, PvBeyondTheRatingIntoABlockedPackIsRaisedWhileItLasts) {
   EXPECT_EQ(r.count("inverter.pv_beyond_rating", EventEdge::raised), 1) << "said once";
 }
 
-// An installation derated on purpose (inverter.rated_power_w below the device's rating) bounds
-// the battery's power, not the AC port: PV the port can export is exported, not pushed into a
-// pack that may not charge by bessd's own cap.
-TEST(AcSetpointRedteam, ADeratingDoesNotCapTheExportOfPvIntoABlockedPack) {
+// An installation limited on purpose (inverter.rated_power_w below the device's rating, e.g. a
+// grid operator's export limit) is held to it at the AC port too; the PV beyond it is the
+// inverter's to curtail, and a device reading far above the configured rating (another register,
+// 0xFFFF) never lifts that limit.
+TEST(AcSetpointRedteam, AConfiguredRatingBelowTheDevicesBoundsTheExport) {
   Rig r(parse_profile_text(R"({"name":"acs","points":{
       "pv":{"address":1,"type":"u16","unit":"W"},
       "bat":{"address":2,"type":"s16","unit":"W","sign":"charge_positive"},
@@ -368,8 +372,14 @@ TEST(AcSetpointRedteam, ADeratingDoesNotCapTheExportOfPvIntoABlockedPack) {
   c.charge_power_max_w = 0;
   r.driver->apply(c);
   ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
-  EXPECT_EQ(r.bank.get("ac"), 4000.0) << "all PV out, as the 5 kW port can";
-  EXPECT_DOUBLE_EQ(*r.driver->latest_state()->rated_power_w, 3000.0) << "the battery's bound";
+  EXPECT_EQ(r.bank.get("ac"), 3000.0) << "the installer's limit, not the device's 5 kW";
+  EXPECT_DOUBLE_EQ(*r.driver->latest_state()->rated_power_w, 3000.0);
+  r.bank.set("rated", 65535);  // a reading that is not a rating
+  r.bank.set("pv", 4100);      // re-planned
+  ASSERT_TRUE(r.wait([&] { return r.count("inverter.rating_implausible", EventEdge::raised); }));
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(r.bank.get("ac"), 3000.0);
+  EXPECT_DOUBLE_EQ(*r.driver->latest_state()->rated_power_w, 3000.0);
 }
 
 // The envelope at its edge: charging blocked, a target of 0 W, an AC power on a 10 W grid. The

@@ -671,36 +671,48 @@ namespace {
 // never closes, not even between the two rates, for a device that judges it register by
 // register (this server refuses such a write as the Fronius GEN24 does, exception 03): where
 // OutWRte first would close it, InWRte goes first, in a request of its own.
+/// A SunSpec server that judges model 124's window [-OutWRte, InWRte] after each register, as a
+/// Fronius GEN24 may, refusing with exception 03 what would close it (StorCtl_Mod aside).
+struct WindowJudge {
+  WindowJudge(Rig& r, test::RegisterBank& b, int out_pct, int in_pct) {
+    const std::uint16_t out_addr = b.address_of("OutWRte");
+    b.set("OutWRte", out_pct, -2);
+    b.set("InWRte", in_pct, -2);
+    out_raw = out_pct * 100;
+    in_raw = in_pct * 100;
+    r.server->on_write_check([this, out_addr](std::uint8_t, std::uint8_t, std::uint16_t address,
+                                              const std::vector<std::uint16_t>& v) -> std::uint8_t {
+      int out = out_raw;
+      int in = in_raw;
+      bool rates = false;
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const auto a = address + i;
+        if (a != out_addr && a != out_addr + 1u) continue;
+        rates = true;
+        (a == out_addr ? out : in) = static_cast<std::int16_t>(v[i]);
+        if (out + in < 0) {
+          ++closed;
+          return 0x03;
+        }
+      }
+      if (rates && v.size() == 1) ++single_rate_writes;
+      out_raw = out;
+      in_raw = in;
+      return 0;
+    });
+  }
+  std::atomic<int> out_raw{0};  // the server's rates, judged on its thread
+  std::atomic<int> in_raw{0};
+  std::atomic<int> closed{0};
+  std::atomic<int> single_rate_writes{0};
+};
+
 TEST(SunSpec, TheRatesChangeInAnOrderThatKeepsTheWindowOpen) {
   Rig r("sunspec");
   const auto img = build_sunspec(*r.server, 40000, false);
   test::RegisterBank b(*r.server, r.profile, 1, img.starts);
   fill_sunspec(b);
-  const auto out_addr = b.address_of("OutWRte");
-  std::atomic<int> out_raw{0};  // the server's rates, judged on its thread
-  std::atomic<int> in_raw{0};
-  std::atomic<int> closed{0};
-  std::atomic<int> single_rate_writes{0};
-  r.server->on_write_check([&](std::uint8_t, std::uint8_t, std::uint16_t address,
-                               const std::vector<std::uint16_t>& v) -> std::uint8_t {
-    int out = out_raw;
-    int in = in_raw;
-    bool rates = false;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      const auto a = address + i;
-      if (a != out_addr && a != out_addr + 1u) continue;
-      rates = true;
-      (a == out_addr ? out : in) = static_cast<std::int16_t>(v[i]);
-      if (out + in < 0) {
-        ++closed;
-        return 0x03;
-      }
-    }
-    if (rates && v.size() == 1) ++single_rate_writes;
-    out_raw = out;
-    in_raw = in;
-    return 0;
-  });
+  WindowJudge judge(r, b, 0, 0);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
   for (const double w : {-1000.0, 1500.0, -500.0, 0.0, 2000.0, -2000.0}) {
@@ -709,11 +721,29 @@ TEST(SunSpec, TheRatesChangeInAnOrderThatKeepsTheWindowOpen) {
   }
   EXPECT_EQ(b.get("OutWRte", -2), 40.0);
   EXPECT_EQ(b.get("InWRte", -2), -40.0);
-  EXPECT_EQ(closed, 0) << "a request closed the window halfway";
+  EXPECT_EQ(judge.closed, 0) << "a request closed the window halfway";
   // Three of the changes (to a charge from a discharge or a hold, to a hold from a discharge)
   // need InWRte first: two requests each. The others keep one.
-  EXPECT_GE(single_rate_writes, 6);
+  EXPECT_GE(judge.single_rate_writes, 6);
   EXPECT_EQ(r.count("inverter.write_failed", EventEdge::once), 0);
+}
+
+// bessd killed during a forced discharge (or another controller left one): the device still
+// holds OutWRte 28 % / InWRte -28 %. The first write of the new process, the safe state's hold,
+// must not close the window (OutWRte 0 beside InWRte -28 %): the rates are polled, so it is
+// written InWRte first, and the battery stops at once rather than when the revert timer ends.
+TEST(SunSpec, AHoldAfterARestartMidDischargeKeepsTheWindowOpen) {
+  Rig r("sunspec");
+  const auto img = build_sunspec(*r.server, 40000, false);
+  test::RegisterBank b(*r.server, r.profile, 1, img.starts);
+  fill_sunspec(b);
+  b.set("StorCtl_Mod", 3);
+  WindowJudge judge(r, b, 28, -28);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  EXPECT_EQ(judge.closed, 0) << "the safe state was refused";
+  EXPECT_EQ(b.get("OutWRte", -2), 0.0);
+  EXPECT_EQ(b.get("InWRte", -2), 0.0);
 }
 
 }  // namespace

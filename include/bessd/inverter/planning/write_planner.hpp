@@ -70,9 +70,9 @@ struct PlanInputs {
   bool use_fallback_setpoint{false};                // Victron before Venus 3.50: 2700
   bool invert_battery_power{false};                 // a device wired the other way round
   TimePoint now{};
-  /// What the device's AC port carries at most: its own (plausible) rating, else the configured
-  /// one. A configured rating below the device's derates the battery (the limits), not the
-  /// port: PV the port could export must not be pushed into a pack that may not take it.
+  /// What the AC port is asked to carry at most: the rating in force, the smaller of the
+  /// configured one and the device's (a configured rating below the device's is the
+  /// installer's limit on export too); PV beyond it is the inverter's to curtail.
   std::optional<double> port_rating_w{};
 };
 

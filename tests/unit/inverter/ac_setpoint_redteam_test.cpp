@@ -25,23 +25,12 @@ namespace {
 using modbus::testing::ModbusTestServer;
 using namespace std::chrono_literals;
 using core::EventEdge;
+using test::pv_and_ac_profile;
 using test::Rig;
 using test::set_power;
 
 /// A Fox ESS H1 as the rig's server: remote-control writes (FC06 only) mirrored into the input
 /// registers, as the H1 on RS485 shows them.
-// An AC setpoint (+ = export) beside the PV and the battery's power; a 15 s lease.
-Profile pv_and_ac_profile() {
-  return parse_profile_text(R"({"name":"acs","points":{
-      "pv":{"address":1,"type":"u16","unit":"W"},
-      "bat":{"address":2,"type":"s16","unit":"W","sign":"charge_positive"},
-      "ac":{"address":12,"type":"s16","access":"rw","unit":"W","sign":"export_positive"}},
-    "readings":{"pv_power":"pv","battery_power":"bat"},
-    "control":{"style":"ac_setpoint","lease_s":15,"deadband_w":50,"points":{"setpoint":"ac"},
-      "safe_state":[{"point":"ac","value":0}]}})",
-                            "acs.json");
-}
-
 void mirror_fox_writes(Rig& r) {
   ModbusTestServer* srv = r.server.get();
   r.server->on_write_check([](std::uint8_t, std::uint8_t function, std::uint16_t address,

@@ -4,6 +4,8 @@
 // the PV for an AC setpoint).
 #include "profile_inverter_driver_impl.hpp"
 
+#include "bessd/common/printf_string.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <utility>
@@ -11,21 +13,73 @@
 namespace bessd::inverter {
 
 Result<WritePlan> ProfileInverterDriver::Impl::plan(const Target& t) {
-  auto planned = planner.plan(t, PlanInputs{.values = values,
-                                            .state = state,
-                                            .use_fallback_setpoint = use_fallback_setpoint,
-                                            .invert_battery_power = options.invert_battery_power,
-                                            .now = clock.now()});
-  // The setpoint as planned: the drift correction compares with it even if the write fails.
+  auto planned = planner.plan(
+      t, PlanInputs{.values = values,
+                    .state = state,
+                    .use_fallback_setpoint = use_fallback_setpoint,
+                    .invert_battery_power = options.invert_battery_power,
+                    .now = clock.now(),
+                    .port_rating_w = state ? state->rated_power_w : options.rated_power_w});
+  // The setpoint as planned: the drift correction compares with it even if the write fails (a
+  // failed write is retried: failures_in_row).
   if (planned && planned->grid_setpoint) grid_setpoint_written = planned->grid_setpoint;
   if (planned) ac_planned_pv_w = planned->planned_pv_w;
+  if (planned && planned->planned_pv_w) {
+    planned_excess_w = planned->charge_beyond_envelope_w;
+    planned_allowed_w = planned->charge_allowed_w;
+  }
   if (state) state->held_limits = planner.held_limits();
   return planned;
 }
 
-// A command that did not take is tried again this often: within a lease, and soon.
+// docs/profiles.md "Control", ac_setpoint: more PV than the AC port exports at its rating charges
+// the battery whatever bessd writes; only the inverter's own PV curtailment (on its BMS's limits)
+// stops it. Raised when the plan says so beyond the inverter's losses and the battery (where it
+// is read) does charge beyond its limit, for half a minute (a cloud's edge is not an alarm).
+void ProfileInverterDriver::Impl::check_port_excess() {
+  if (profile.control.style != ControlStyle::ac_setpoint || !state) return;
+  const double rating_w = state->rated_power_w.value_or(0.0);
+  const double margin_w = std::max(100.0, 0.05 * rating_w);  // conversion losses, read offsets
+  bool beyond = ac_planned_pv_w && planned_excess_w > margin_w;
+  if (beyond && state->battery_power_w)
+    beyond = *state->battery_power_w > planned_allowed_w + margin_w;
+  const bool raised_now = raised["inverter.pv_beyond_rating"];
+  const TimePoint now = clock.now();
+  if (beyond == raised_now) {
+    // A few polls back on the other side (a cloud, the BMS's ramp, a noisy reading) do not
+    // start the half minute again: only a return that lasts does.
+    constexpr Duration kDipAllowed = std::chrono::seconds{10};
+    if (!excess_dip_since) excess_dip_since = now;
+    if (now - *excess_dip_since > kDipAllowed) excess_edge_since.reset();
+    return;
+  }
+  excess_dip_since.reset();
+  if (!excess_edge_since) excess_edge_since = now;
+  constexpr Duration kLasting = std::chrono::seconds{30};
+  if (now - *excess_edge_since < kLasting) return;
+  excess_edge_since.reset();
+  const double charging_w = state->battery_power_w.value_or(planned_allowed_w + planned_excess_w);
+  condition("inverter.pv_beyond_rating", beyond, Severity::error,
+            beyond ? printf_string("the PV (%.0f W) is more than the inverter exports at its "
+                                   "rating (%.0f W): the battery charges %.0f W, beyond the %.0f W "
+                                   "it may take; only the inverter's own PV curtailment stops that",
+                                   state->pv_power_w.value_or(0.0), rating_w, charging_w,
+                                   planned_allowed_w)
+                   : std::string("the battery no longer takes PV beyond its charge limit"),
+            {{"excess_w", printf_string("%.0f", planned_excess_w)},
+             {"battery_w", printf_string("%.0f", charging_w)}});
+}
+
+// A command that did not take is tried again this often: within a lease, and soon; against a
+// device whose own watchdog ends its target (SolaX's 20 s mode-1 duration), several times before
+// it runs out, so that a device busy for a few seconds is not handed back to its own mode.
 Duration ProfileInverterDriver::Impl::retry_interval() const {
-  return std::min<Duration>(options.lease, std::chrono::seconds{5});
+  Duration interval = std::min<Duration>(options.lease, std::chrono::seconds{5});
+  if (profile.control.watchdog && profile.control.watchdog->timeout_s > 0.0)
+    interval = std::min(
+        interval, std::chrono::duration_cast<Duration>(
+                      std::chrono::duration<double>(profile.control.watchdog->timeout_s / 8.0)));
+  return interval;
 }
 
 void ProfileInverterDriver::Impl::assert_target(Target t, const std::function<void(Status)>& done) {
@@ -42,7 +96,7 @@ void ProfileInverterDriver::Impl::assert_target(Target t, const std::function<vo
   }
   auto writes = plan(t);
   if (!writes) {
-    emit(Severity::warning, EventEdge::once, "inverter.write_failed", writes.error().message);
+    report_write_failure(writes.error().message);
     note_failure(writes.error().message);
     return done(Status{Failure{writes.error()}});
   }
@@ -63,7 +117,9 @@ void ProfileInverterDriver::Impl::assert_target(Target t, const std::function<vo
           }
           // A spent write budget (docs/profiles.md "Write budget"): not left at the old
           // command, which may be forcing the battery, but held in the safe state, which is
-          // written whatever the budget says; the command is retried as any failed one.
+          // written whatever the budget says; the command is retried as any failed one. The
+          // hold is bessd's own protection of the device and ends by itself: the raised
+          // inverter.write_budget says so, not a latched fault.
           if (std::exchange(budget_refused, false)) {
             Target safe;
             safe.kind = CommandKind::safe_state;
@@ -71,10 +127,14 @@ void ProfileInverterDriver::Impl::assert_target(Target t, const std::function<vo
           }
           // A read-back mismatch has an event of its own (inverter.readback_mismatch).
           if (s.error().code != ErrorCode::readback_mismatch)
-            emit(Severity::warning, EventEdge::once, "inverter.write_failed", s.error().message);
+            report_write_failure(s.error().message);
           note_failure(s.error().message);
+          ++failures_in_row;  // retried by maintain()
           return done(s);
         }
+        failures_in_row = 0;
+        quick_retry_done = false;
+        last_write_failure.clear();
         condition("inverter.readback_mismatch", false, Severity::error, "read-back matches again");
         // A hold taken while the preconditions are unmet does not mean the device takes commands
         // again: the failure stands until they are met (then the next write clears it).
@@ -96,6 +156,14 @@ void ProfileInverterDriver::Impl::assert_target(Target t, const std::function<vo
         if (command_changed) obey.restart();
         done(Status{});
       }));
+}
+
+// Said once per distinct failure until a write succeeds: a device that refuses every retry
+// would otherwise fill the event log (and push older events out of it).
+void ProfileInverterDriver::Impl::report_write_failure(const std::string& what) {
+  if (what == last_write_failure) return;
+  last_write_failure = what;
+  emit(Severity::warning, EventEdge::once, "inverter.write_failed", what);
 }
 
 void ProfileInverterDriver::Impl::note_failure(const std::string& what) {
@@ -135,10 +203,19 @@ void ProfileInverterDriver::Impl::queue_assert() {
 void ProfileInverterDriver::Impl::maintain() {
   if (!is_ready()) return;
   const TimePoint now = clock.now();
-  // A command that did not take (write error, read-back mismatch) is retried, rate-limited.
-  if (desired_fresh && desired.kind != CommandKind::none && !asserted.same_as(desired) &&
-      (!last_attempt_at || now - *last_attempt_at >= retry_interval())) {
+  // A write that was refused (a new command, or a lease or drift re-assertion of the one in
+  // force) is tried once more at the next poll (a CRC error, a busy moment), then at the retry
+  // interval: a device that keeps refusing is not written at every poll.
+  const bool quick_retry = failures_in_row > 0 && !quick_retry_done;
+  const bool retry_due =
+      quick_retry || !last_attempt_at || now - *last_attempt_at >= retry_interval();
+  const auto retry = [&] {
+    quick_retry_done = quick_retry_done || quick_retry;
     queue_assert();
+  };
+  // Until a new command takes, its retries are what the device hears.
+  if (desired_fresh && desired.kind != CommandKind::none && !asserted.same_as(desired)) {
+    if (retry_due) retry();
     return;
   }
   if (asserted.kind == CommandKind::none) return;
@@ -159,6 +236,10 @@ void ProfileInverterDriver::Impl::maintain() {
   if (!due && profile.control.style == ControlStyle::ac_setpoint && ac_planned_pv_w && state &&
       state->pv_power_w)
     due = std::fabs(*state->pv_power_w - *ac_planned_pv_w) > profile.control.deadband_w;
+  if (failures_in_row > 0) {
+    if (retry_due) retry();
+    return;
+  }
   if (due) queue_assert();
 }
 

@@ -2,6 +2,8 @@
 // preconditions and whether the device follows the command.
 #include "profile_inverter_driver_impl.hpp"
 
+#include "bessd/common/printf_string.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -36,7 +38,14 @@ InverterState ProfileInverterDriver::Impl::compose() const {
   s.battery_voltage_v = flow(ReadingRole::battery_voltage);
   s.pv_power_w = flow(ReadingRole::pv_power);
   s.dc_load_power_w = flow(ReadingRole::dc_load_power);
-  s.rated_power_w = options.rated_power_w ? options.rated_power_w : flow(ReadingRole::rated_power);
+  // The smaller of the configured and the reported rating (docs/configuration.md "inverter"): a
+  // configured rating below the device's is a deliberate limit, one above it a mistake the device
+  // would not carry out (an AC setpoint planned from it would leave the excess to the battery).
+  const auto device_w = usable_device_rating();
+  s.rated_power_w = device_w;
+  if (options.rated_power_w)
+    s.rated_power_w =
+        device_w ? std::min(*options.rated_power_w, *device_w) : options.rated_power_w;
   if (auto it = profile.readings.find(ReadingRole::operating); it != profile.readings.end()) {
     for (const auto& n : it->second.points) {
       auto v = values.raw_value_of(n);
@@ -75,6 +84,10 @@ void ProfileInverterDriver::Impl::poll(const std::function<void(bool)>& done, st
     constexpr int kPvStaleAfterPolls = 3;
     pv_polls_missed =
         flow(ReadingRole::pv_power) ? 0 : std::min(pv_polls_missed + 1, kPvStaleAfterPolls);
+    // A rating does not change: a read of it that failed keeps the last one (never the
+    // configured one alone, which may be larger, for a poll).
+    if (const auto rating = flow(ReadingRole::rated_power); rating && *rating > 0.0)
+      device_rating_w = rating;
     if (any_ok || blocks.empty()) {
       session_polled = true;
       state = compose();
@@ -104,6 +117,43 @@ void ProfileInverterDriver::Impl::poll(const std::function<void(bool)>& done, st
              }));
 }
 
+// A reported rating below any home inverter's (100 W, the configuration's own floor), a register's
+// all-ones, or one a factor apart from the configured one (below a fifth, above twice) is a unit,
+// a model code or another register rather than the rating in watts: not used.
+std::optional<double> ProfileInverterDriver::Impl::usable_device_rating() const {
+  if (!device_rating_w || *device_rating_w < 100.0 || *device_rating_w >= 65535.0)
+    return std::nullopt;
+  if (options.rated_power_w && (*device_rating_w < *options.rated_power_w / 5.0 ||
+                                *device_rating_w > *options.rated_power_w * 2.0))
+    return std::nullopt;
+  return device_rating_w;
+}
+
+void ProfileInverterDriver::Impl::check_rating() {
+  const auto usable_w = usable_device_rating();
+  const bool implausible = device_rating_w && !usable_w;
+  condition("inverter.rating_implausible", implausible, Severity::warning,
+            implausible
+                ? printf_string("the inverter reports a rating of %.0f W, not a plausible rating "
+                                "(a unit other than W, or a model code?): %s",
+                                *device_rating_w,
+                                options.rated_power_w
+                                    ? printf_string("bessd uses inverter.rated_power_w, %.0f W",
+                                                    *options.rated_power_w)
+                                          .c_str()
+                                    : "bessd plans without a rating; set inverter.rated_power_w")
+                : std::string("the inverter's rating is plausible again"));
+  if (!options.rated_power_w || !usable_w) return;
+  // A few percent apart is a datasheet's rounding (4999 W for a 5 kW model), not a mistake.
+  constexpr double kTolerance = 1.05;
+  const bool above = *options.rated_power_w > *usable_w * kTolerance;
+  condition("inverter.rating_above_device", above, Severity::warning,
+            above ? printf_string("inverter.rated_power_w is %.0f W but the inverter reports a "
+                                  "rating of %.0f W: bessd plans with %.0f W",
+                                  *options.rated_power_w, *usable_w, *usable_w)
+                  : std::string("the configured rating no longer exceeds the inverter's"));
+}
+
 void ProfileInverterDriver::Impl::after_poll() {
   // Preconditions (e.g. Victron Hub4Mode).
   bool ok = true;
@@ -126,6 +176,8 @@ void ProfileInverterDriver::Impl::after_poll() {
     }
   }
   if (!ok && !why.empty()) precondition_failure = why;
+  check_rating();
+  check_port_excess();
   // The command in force stops being carried out now, not at its next write: a failing command
   // from this poll on (INV-CMD once it lasts).
   if (!ok && is_ready() && desired_fresh && desired.kind == CommandKind::set_power)

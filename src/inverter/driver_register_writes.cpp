@@ -33,7 +33,7 @@ void ProfileInverterDriver::Impl::write_all(std::vector<PointWrite> writes,
     const PointSpec* p = profile.point(w.point);
     const PointAddress* loc = layout.find_written(w.point);
     const WriteBlock* in_block = profile.block_of(w.point);
-    if (!items.empty() && in_block != block) break;
+    if (!items.empty() && (in_block != block || (block == nullptr && w.starts_request))) break;
     if (p == nullptr || loc == nullptr) {
       if (items.empty() || block != nullptr)
         return done(fail(ErrorCode::unsupported, "point " + w.point + " is not on this device"));

@@ -92,6 +92,9 @@ void ProfileInverterDriver::Impl::on_link(bool up, const std::string& detail) {
   session_polled = false;
   asserted = {};
   asserted_at.reset();
+  failures_in_row = 0;
+  quick_retry_done = false;
+  last_write_failure.clear();
   desired_fresh = false;
   grid_setpoint_written.reset();
   ac_planned_pv_w.reset();

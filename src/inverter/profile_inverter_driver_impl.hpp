@@ -134,9 +134,17 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   Target asserted;  // what the device was last told (read back)
   std::optional<TimePoint> asserted_at;
   std::optional<TimePoint> last_attempt_at;
+  int failures_in_row{0};          // commands whose writes were refused since the last success
+  bool quick_retry_done{false};    // the retry at the next poll after a refusal was made
+  std::string last_write_failure;  // inverter.write_failed said for it, until a write succeeds
   std::optional<double> grid_setpoint_written;
   std::optional<double> ac_planned_pv_w;  // ac_setpoint: the PV the setpoint was planned with
   int pv_polls_missed{0};                 // polls in a row without a PV reading
+  std::optional<double> device_rating_w;  // the rating the device last reported
+  double planned_excess_w{0.0};           // ac_setpoint: the last plan's charge beyond the envelope
+  double planned_allowed_w{0.0};          // ... and the charge it allowed
+  std::optional<TimePoint> excess_edge_since;  // pv_beyond_rating about to change since
+  std::optional<TimePoint> excess_dip_since;   // ... and back on the side it is on since
   bool use_fallback_setpoint{false};
   bool control_available{true};
 
@@ -194,6 +202,8 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   InverterState compose() const;
   void poll(const std::function<void(bool)>& done, std::size_t index = 0, bool any_ok = false);
   void after_poll();
+  void check_rating();
+  std::optional<double> usable_device_rating() const;
   void check_obeys();
   void queue_poll(StateHandler reader = nullptr);
 
@@ -226,6 +236,8 @@ struct ProfileInverterDriver::Impl : std::enable_shared_from_this<Impl> {
   Status spend_budget(const std::vector<EncodedWrite>& items);
 
   // driver_commands.cpp
+  void check_port_excess();
+  void report_write_failure(const std::string& what);
   Result<WritePlan> plan(const Target& t);
   Duration retry_interval() const;
   /// Writes `t`, reads it back; on success it becomes the asserted target.

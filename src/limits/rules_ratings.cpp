@@ -98,8 +98,11 @@ void apply_power_bounds(Cycle& c) {
                            *s.max_discharge_power_w);
     });
   }
-  const std::optional<double> rating =
+  // The inverter's state carries the smaller of the configured and the reported rating already;
+  // the configured one still counts before the inverter has answered.
+  std::optional<double> rating =
       s.inverter_rated_power_w ? s.inverter_rated_power_w : in.inverter.rated_power_w;
+  if (rating && in.inverter.rated_power_w) rating = std::min(*rating, *in.inverter.rated_power_w);
   if (rating) {
     const auto sentence = [&] {
       return printf_string("Power is limited to %.0f W by the inverter's rating.", *rating);

@@ -24,32 +24,16 @@ TEST(FoxEssInverter, PowerBothWaysThroughTheAcPowerAndAStopHoldsUntilTheWatchdog
   site.patch_config({{"control", {{"mode", "manual"}, {"manual_setpoint_w", 1200}}}});
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
 
-  nlohmann::json dev;
-  nlohmann::json status;
-  nlohmann::json sim;
   // The battery at bessd's commanded power (its envelope may hold the setpoint back), through
-  // the AC power.
-  const auto battery_follows = [&](int sign) {
-    dev = site.inverter_device();
-    return dev.at("remote_control").at("enabled") == true &&
-           site.battery_at_command(sign, 150, status, sim);
-  };
-  ASSERT_TRUE(wait_until([&] { return battery_follows(+1); }, 30s))
-      << dev.dump() << "\n"
-      << sim.dump() << "\n"
-      << status.dump() << site.bessd_output();
-  ASSERT_TRUE(site.inverter_reads_battery(+1, status))
-      << "the device's discharge-positive battery power, in bessd's sign: " << status.dump();
-
-  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-900})").status, 200);
-  ASSERT_TRUE(wait_until([&] { return battery_follows(-1); }, 20s)) << dev.dump() << "\n"
-                                                                    << sim.dump() << "\n"
-                                                                    << status.dump();
-  dev = site.inverter_device();
+  // the AC power; the device's discharge-positive battery power read in bessd's sign.
+  nlohmann::json dev;
+  const std::string failed = site.charge_then_discharge(
+      [](const nlohmann::json& d) { return d.at("remote_control").at("enabled") == true; }, dev);
+  ASSERT_TRUE(failed.empty()) << failed;
   EXPECT_EQ(dev.at("rejected_writes"), 0) << dev.dump();
   EXPECT_EQ(dev.at("timeouts_fired"), 0) << "fed while bessd runs: " << dev.dump();
   EXPECT_EQ(dev.at("remote_control").at("timeout_s"), 60) << dev.dump();
-  status = site.api("GET", "/v1/status").body;
+  const auto status = site.api("GET", "/v1/status").body;
   EXPECT_TRUE(status.at("active_faults").empty()) << status.dump();
 
   // A stop holds: remote control with all PV out and the battery still.

@@ -321,6 +321,32 @@ bool Site::battery_at_command(int sign, double tolerance_w, nlohmann::json& stat
          std::abs(sim_state.at("battery_w").get<double>() - commanded) < tolerance_w;
 }
 
+std::string Site::charge_then_discharge(
+    const std::function<bool(const nlohmann::json&)>& in_control, nlohmann::json& device) {
+  nlohmann::json status;
+  nlohmann::json sim_state;
+  const auto follows = [&](int sign) {
+    device = inverter_device();
+    return in_control(device) && battery_at_command(sign, 150, status, sim_state);
+  };
+  const auto states = [&] {
+    return "\ndevice: " + device.dump() + "\nsimulator: " + sim_state.dump() +
+           "\nbessd: " + status.dump();
+  };
+  if (!wait_until([&] { return follows(+1); }, std::chrono::seconds(30)))
+    return "the battery never charged at bessd's command" + states() + "\n" + bessd_output();
+  if (!inverter_reads_battery(+1, status))
+    return "bessd does not read the device's battery power as charging" + states();
+  const auto put = api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-900})");
+  if (put.status != 200) return "PUT /v1/mode answered " + std::to_string(put.status);
+  if (!wait_until([&] { return follows(-1); }, std::chrono::seconds(20)))
+    return "the battery never discharged at bessd's command" + states();
+  if (!inverter_reads_battery(-1, status))
+    return "bessd does not read the device's battery power as discharging" + states();
+  device = inverter_device();
+  return "";
+}
+
 nlohmann::json Site::sim_writes() {
   return nlohmann::json::parse(sim("writes"));
 }

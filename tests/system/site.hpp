@@ -78,6 +78,14 @@ class Site {
   /// `status` and `sim_state` keep what was read.
   bool battery_at_command(int sign, double tolerance_w, nlohmann::json& status,
                           nlohmann::json& sim_state);
+  /// The AC and storage vendors' sequence, with bessd started in manual mode at +1200 W: the
+  /// battery at bessd's command charging (within 30 s), read by the inverter as charging, then
+  /// `PUT /v1/mode` manual −900 W and the battery at that command (within 20 s), read as
+  /// discharging. `in_control(device status)` says the device is under bessd's control. Empty
+  /// when all held, else what failed with the device, simulator and bessd states; `device`
+  /// keeps the device's last status.
+  std::string charge_then_discharge(const std::function<bool(const nlohmann::json&)>& in_control,
+                                    nlohmann::json& device);
   /// Steady-clock milliseconds as the simulator sees them (same clock as the test's).
   static std::int64_t now_ms();
   /// The same in microseconds: the unit of the write log's `at_us`. Comparing at millisecond

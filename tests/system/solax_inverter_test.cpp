@@ -26,27 +26,12 @@ TEST(SolaxInverter, PowerBothWaysInModeOneAndAReleaseEndsRemoteControl) {
                      {"inverter", {{"on_stop", "release"}}}});
   ASSERT_TRUE(site.start_bessd()) << site.bessd_output();
 
-  nlohmann::json dev;
-  nlohmann::json status;
-  nlohmann::json sim;
   // The battery at bessd's commanded power (its envelope may hold the setpoint back), through
-  // the AC power.
-  const auto battery_follows = [&](int sign) {
-    dev = site.inverter_device();
-    return dev.at("remote_mode") == 1 && site.battery_at_command(sign, 150, status, sim);
-  };
-  ASSERT_TRUE(wait_until([&] { return battery_follows(+1); }, 30s))
-      << dev.dump() << "\n"
-      << sim.dump() << "\n"
-      << status.dump() << site.bessd_output();
-  ASSERT_TRUE(site.inverter_reads_battery(+1, status))
-      << "the device's charge-positive battery power, in bessd's sign: " << status.dump();
-
-  ASSERT_EQ(site.api("PUT", "/v1/mode", R"({"mode":"manual","setpoint_w":-900})").status, 200);
-  ASSERT_TRUE(wait_until([&] { return battery_follows(-1); }, 20s)) << dev.dump() << "\n"
-                                                                    << sim.dump() << "\n"
-                                                                    << status.dump();
-  dev = site.inverter_device();
+  // the AC power; the device's charge-positive battery power read in bessd's sign.
+  nlohmann::json dev;
+  const std::string failed = site.charge_then_discharge(
+      [](const nlohmann::json& d) { return d.at("remote_mode") == 1; }, dev);
+  ASSERT_TRUE(failed.empty()) << failed;
   EXPECT_EQ(dev.at("lock"), "unlocked") << dev.dump();
   EXPECT_EQ(dev.at("refused_locked_writes"), 0) << "unlocked before every write: " << dev.dump();
   EXPECT_EQ(dev.at("refused_partial_writes"), 0) << "the block is written whole: " << dev.dump();
@@ -55,7 +40,7 @@ TEST(SolaxInverter, PowerBothWaysInModeOneAndAReleaseEndsRemoteControl) {
   EXPECT_EQ(dev.at("expiries"), 0) << "mode 1 renewed while bessd runs: " << dev.dump();
   EXPECT_TRUE(dev.at("eeprom_writes").empty()) << dev.dump();
   EXPECT_EQ(dev.at("duration_s"), 20) << dev.dump();
-  status = site.api("GET", "/v1/status").body;
+  const auto status = site.api("GET", "/v1/status").body;
   EXPECT_TRUE(status.at("active_faults").empty()) << status.dump();
 
   // A release: remote control off at once, the inverter's own work mode.

@@ -44,8 +44,9 @@ using bessd::modbus::testing::ModbusTestServer;
 
 struct Options {
   std::string profile{"sunspec"};
-  std::string sungrow_variant{"rt"};       // rt, rt_legacy (13021/13022 unsigned) or rs
-  std::string sunspec_variant{"generic"};  // generic or fronius_gen24
+  std::string sungrow_variant{"rt"};                // rt, rt_legacy (13021/13022 unsigned) or rs
+  std::string sunspec_variant{"generic"};           // generic or fronius_gen24
+  std::string gen24_window_check{"whole_request"};  // or per_register
   int modbus_port{0};
   std::string modbus_rtu_link;
   int unit_id{-1};
@@ -132,7 +133,8 @@ class Simulator {
       device_ = make_sunspec_device(
           unit, world_, {},
           {.variant = o.sunspec_variant == "fronius_gen24" ? SunSpecOptions::Variant::fronius_gen24
-                                                           : SunSpecOptions::Variant::generic});
+                                                           : SunSpecOptions::Variant::generic,
+           .window_per_register = o.gen24_window_check == "per_register"});
     tcp_ = ModbusTestServer::tcp(static_cast<std::uint16_t>(o.modbus_port));
     device_->add_server(tcp_.get());
     if (!o.modbus_rtu_link.empty()) {
@@ -662,6 +664,10 @@ int main(int argc, char** argv) {
                  "GEN24 Plus with a battery: its map, auto-scaled factors, refusals, the meter at "
                  "unit 200)")
       ->check(CLI::IsMember({"generic", "fronius_gen24"}));
+  app.add_option("--gen24-window-check", o.gen24_window_check,
+                 "fronius_gen24: when the model 124 power window is judged: whole_request (after "
+                 "the whole write) or per_register (after each register, in address order)")
+      ->check(CLI::IsMember({"whole_request", "per_register"}));
   app.add_option("--modbus-port", o.modbus_port, "Modbus TCP port on 127.0.0.1 (0 = any free)")
       ->check(CLI::Range(0, 65535));
   app.add_option("--modbus-rtu-link", o.modbus_rtu_link,

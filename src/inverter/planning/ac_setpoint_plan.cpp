@@ -31,9 +31,9 @@ double ac_import_for(double battery_w, double pv_w, double step, const Target& t
 // into the device is capped, less discharge when the AC power out is) is what the envelope
 // allows; only with more PV than the port can take does the battery get more charge than asked,
 // and that the device does at any setpoint.
-double within_rating(double import_w, double step, const core::InverterState& state) {
-  if (!state.rated_power_w || *state.rated_power_w <= 0.0) return import_w;
-  const double cap = std::floor(*state.rated_power_w / step) * step;
+double within_rating(double import_w, double step, const std::optional<double>& rating_w) {
+  if (!rating_w || *rating_w <= 0.0) return import_w;
+  const double cap = std::floor(*rating_w / step) * step;
   return std::clamp(import_w, -cap, cap) + 0.0;
 }
 
@@ -61,7 +61,13 @@ Result<WritePlan> WritePlanner::with_ac_setpoint(WritePlan plan, const Target& t
       return fail(ErrorCode::unsupported, "the scale of point " + name +
                                               " is not known yet (its scale factor was not read)");
     const double pv_w = *in.state->pv_power_w;
-    const double import_w = within_rating(ac_import_for(w.value, pv_w, step, t), step, *in.state);
+    const double import_w =
+        within_rating(ac_import_for(w.value, pv_w, step, t), step, in.port_rating_w);
+    // More PV than the port can export: the rest goes to the battery, whatever the setpoint.
+    const double battery_w = pv_w + import_w;
+    const double allowed_w = std::max(w.value, std::max(t.charge_max_w, 0.0));
+    plan.charge_beyond_envelope_w = std::max(0.0, battery_w - allowed_w - step);
+    plan.charge_allowed_w = allowed_w;
     w.value = sp.sign == SignConvention::export_positive ? -import_w + 0.0 : import_w;
     plan.planned_pv_w = pv_w;
   }

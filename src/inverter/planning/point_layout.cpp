@@ -15,14 +15,18 @@ std::uint8_t unit_of(const PointSpec& p, const Profile& profile, std::uint8_t li
 }
 
 // Readings, the control points read back or used as a reference, preconditions, and the scale
-// factor of each: those located on this device.
+// factor of each: those located on this device. The storage rates too: the order in which they
+// may be written depends on the device's current ones (docs/profiles.md "Control",
+// sunspec_storage), which after bessd's restart are whatever was left there.
 std::set<std::string> points_to_poll(const Profile& profile,
                                      const std::map<std::string, PointAddress>& located) {
   std::set<std::string> names;
   for (const auto& [role, r] : profile.readings)
     for (const auto& n : r.points) names.insert(n);
   for (const auto& [role, n] : profile.control.points)
-    if (role == ControlRole::rate_reference_w || role == ControlRole::readback) names.insert(n);
+    if (role == ControlRole::rate_reference_w || role == ControlRole::readback ||
+        role == ControlRole::charge_rate_pct || role == ControlRole::discharge_rate_pct)
+      names.insert(n);
   for (const auto& [role, n] : profile.control.points) {
     const PointSpec* p = profile.point(n);
     if (p != nullptr && p->scale_factor) names.insert(*p->scale_factor);

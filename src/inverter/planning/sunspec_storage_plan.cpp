@@ -47,4 +47,35 @@ Result<WritePlan> WritePlanner::sunspec_storage(double target_w, const PlanInput
   return plan;
 }
 
+// The window the two rates leave the battery, [-OutWRte, InWRte], must never close (a device
+// such as the Fronius GEN24 refuses -InWRte > OutWRte). Written in one request, each pair bessd
+// plans is a valid window; but a device that judges each register as it takes it sees the new
+// OutWRte beside the old InWRte first. When that closes the window, InWRte goes first, in a
+// request of its own, then OutWRte; the two orders cannot both close it, as the current and the
+// new window are both open (docs/profiles.md "Control", sunspec_storage). With the current rates
+// unknown (before the first read), the pair stays in one request.
+void WritePlanner::order_rate_window(std::vector<PointWrite>& writes,
+                                     const PointValues& values) const {
+  const auto& cp = profile_.control.points;
+  const auto out_it = cp.find(ControlRole::discharge_rate_pct);
+  const auto in_it = cp.find(ControlRole::charge_rate_pct);
+  if (out_it == cp.end() || in_it == cp.end()) return;
+  const auto index_of = [&](const std::string& name) {
+    return static_cast<std::size_t>(
+        std::find_if(writes.begin(), writes.end(),
+                     [&](const PointWrite& w) { return w.point == name; }) -
+        writes.begin());
+  };
+  const std::size_t io = index_of(out_it->second);
+  const std::size_t ii = index_of(in_it->second);
+  if (io >= writes.size() || ii >= writes.size()) return;
+  const auto in_now = values.value_of(in_it->second);
+  if (!in_now || writes[io].value + *in_now >= 0.0) return;  // OutWRte first keeps it open
+  PointWrite first = writes[ii];
+  PointWrite second = writes[io];
+  second.starts_request = true;
+  writes[std::min(io, ii)] = std::move(first);
+  writes[std::max(io, ii)] = std::move(second);
+}
+
 }  // namespace bessd::inverter

@@ -73,6 +73,8 @@ Result<WritePlan> WritePlanner::plan(const Target& t, const PlanInputs& in) {
   auto whole = with_whole_blocks(profile_, planned->writes);
   if (!whole) return Failure{whole.error()};
   planned->writes = std::move(*whole);
+  if (profile_.control.style == ControlStyle::sunspec_storage)
+    order_rate_window(planned->writes, in.values);
   return planned;
 }
 

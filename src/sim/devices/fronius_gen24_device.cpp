@@ -206,9 +206,6 @@ constexpr double kTmsEpoch = 800'000'000.0;  // [F] Tms: seconds since 2000 (a 2
 
 enum ChaSt : std::uint16_t { empty = 2, discharging = 3, charging = 4, full = 5, holding = 6 };
 
-std::uint16_t sf_word(int s) {
-  return static_cast<std::uint16_t>(static_cast<std::int16_t>(s));
-}
 double ten_to(int e) {
   return std::pow(10.0, e);
 }
@@ -229,7 +226,7 @@ constexpr double kU16 = 65534.0;
 constexpr double kAcc32 = 4294967295.0;
 
 std::uint16_t u16_at(double v, int sf) {
-  return words::u16(v / ten_to(sf), 65534L);
+  return words::sunspec_u16(v / ten_to(sf));
 }
 std::uint16_t s16_at(double v, int sf) {
   return words::s16(v / ten_to(sf));
@@ -296,8 +293,10 @@ std::uint64_t pack_window(std::uint16_t mod, std::uint16_t out, std::uint16_t in
 
 class FroniusGen24Device final : public InverterDevice {
  public:
-  FroniusGen24Device(std::uint8_t unit, const SimWorld& world, std::function<std::int64_t()> now_ms)
+  FroniusGen24Device(std::uint8_t unit, const SimWorld& world, std::function<std::int64_t()> now_ms,
+                     bool window_per_register)
       : InverterDevice(unit),
+        window_per_register_(window_per_register),
         rated_w_(world.inverter().params().rated_power_w),
         now_ms_(now_ms ? std::move(now_ms) : std::function<std::int64_t()>(steady_ms)),
         image_(kLast),
@@ -417,6 +416,7 @@ class FroniusGen24Device final : public InverterDevice {
             {"refusals_by_code", by_code},
             {"refused_by_register", refused_by_register_},
             {"refused_windows", refused_windows_.load()},
+            {"window_check", window_per_register_ ? "per_register" : "whole_request"},
             {"refused_values", refused_values_.load()},
             {"last_refusal", last_refusal_},
             {"reverts", reverts_},
@@ -451,17 +451,23 @@ class FroniusGen24Device final : public InverterDevice {
     if (touches(kChaGriSet) && value(kChaGriSet) > 1) return bad_value();
     if (touches(kMinRsvPct) && value(kMinRsvPct) > kMaxMinRsvPct) return bad_value();
     if (!touches(kStorCtlMod) && !touches(kOutWRte) && !touches(kInWRte)) return 0;
+    const auto closed = [](std::uint16_t mod, std::uint16_t out, std::uint16_t in) {
+      return mod == 3 && -int{static_cast<std::int16_t>(in)} > int{static_cast<std::int16_t>(out)};
+    };
     auto current = window_state_.load();
     for (;;) {
       auto mod = static_cast<std::uint16_t>(current >> 32);
       auto out = static_cast<std::uint16_t>(current >> 16);
       auto in = static_cast<std::uint16_t>(current);
-      if (touches(kStorCtlMod)) mod = value(kStorCtlMod);
-      if (touches(kOutWRte)) out = value(kOutWRte);
-      if (touches(kInWRte)) in = value(kInWRte);
-      const int out_rate = static_cast<std::int16_t>(out);
-      const int in_rate = static_cast<std::int16_t>(in);
-      if (mod == 3 && -in_rate > out_rate) {
+      // The registers in address order (StorCtl_Mod, OutWRte, InWRte); judged after each one
+      // with window_per_register, else after the whole request.
+      bool refused = false;
+      for (const auto off : {kStorCtlMod, kOutWRte, kInWRte}) {
+        if (!touches(off)) continue;
+        (off == kStorCtlMod ? mod : off == kOutWRte ? out : in) = value(off);
+        refused = refused || (window_per_register_ && closed(mod, out, in));
+      }
+      if (refused || closed(mod, out, in)) {
         ++refused_windows_;
         last_reason_.store(1);
         return kIllegalDataValue;
@@ -600,40 +606,40 @@ class FroniusGen24Device final : public InverterDevice {
     m.at(kM120) = 120;
     m.at(kM120 + 1) = 26;
     m.at(kM120 + 2) = 82;
-    m.at(kM120 + 3) = words::u16(rated10, 65534L);
-    m.at(kM120 + 4) = sf_word(1);
-    m.at(kM120 + 5) = words::u16(rated10, 65534L);
-    m.at(kM120 + 6) = sf_word(1);
+    m.at(kM120 + 3) = words::sunspec_u16(rated10);
+    m.at(kM120 + 4) = words::sunssf(1);
+    m.at(kM120 + 5) = words::sunspec_u16(rated10);
+    m.at(kM120 + 6) = words::sunssf(1);
     m.at(kM120 + 7) = words::s16(var10);
     m.at(kM120 + 8) = words::s16(var10);
     m.at(kM120 + 9) = words::s16(-var10);
     m.at(kM120 + 10) = words::s16(-var10);
-    m.at(kM120 + 11) = sf_word(1);
-    m.at(kM120 + 12) = words::u16(rated_w_ / (3 * kGridV) * 100.0, 65534L);  // ARtg
-    m.at(kM120 + 13) = sf_word(-2);
+    m.at(kM120 + 11) = words::sunssf(1);
+    m.at(kM120 + 12) = words::sunspec_u16(rated_w_ / (3 * kGridV) * 100.0);  // ARtg
+    m.at(kM120 + 13) = words::sunssf(-2);
     m.at(kM120 + 14) = words::s16(-700);  // PFRtgQ1..Q4 [D]
     m.at(kM120 + 15) = words::s16(700);
     m.at(kM120 + 16) = words::s16(-700);
     m.at(kM120 + 17) = words::s16(700);
-    m.at(kM120 + 18) = sf_word(-3);
-    m.at(kM120 + 19) = words::u16(battery_wh_, 65534L);  // WHRtg
-    m.at(kM120 + 20) = sf_word(0);
+    m.at(kM120 + 18) = words::sunssf(-3);
+    m.at(kM120 + 19) = words::sunspec_u16(battery_wh_);  // WHRtg
+    m.at(kM120 + 20) = words::sunssf(0);
     m.at(kM120 + 21) = kNotSupported;  // AhrRtg
     m.at(kM120 + 22) = kNotSupportedSf;
-    m.at(kM120 + 23) = words::u16(wcha_w_, 65534L);  // MaxChaRte
-    m.at(kM120 + 24) = sf_word(0);
-    m.at(kM120 + 25) = words::u16(wcha_w_, 65534L);  // MaxDisChaRte
-    m.at(kM120 + 26) = sf_word(0);
+    m.at(kM120 + 23) = words::sunspec_u16(wcha_w_);  // MaxChaRte
+    m.at(kM120 + 24) = words::sunssf(0);
+    m.at(kM120 + 25) = words::sunspec_u16(wcha_w_);  // MaxDisChaRte
+    m.at(kM120 + 26) = words::sunssf(0);
     m.at(kM120 + 27) = kNotSupportedS16;  // Pad
     // Model 121 [F][D]: settings, read-only here.
     m.at(kM121) = 121;
     m.at(kM121 + 1) = 30;
-    m.at(kM121 + 2) = words::u16(rated10, 65534L);  // WMax
+    m.at(kM121 + 2) = words::sunspec_u16(rated10);  // WMax
     m.at(kM121 + 3) = 231;                          // VRef
     m.at(kM121 + 4) = 0;                            // VRefOfs
     m.at(kM121 + 5) = kNotSupported;
     m.at(kM121 + 6) = kNotSupported;
-    m.at(kM121 + 7) = words::u16(rated10, 65534L);  // VAMax
+    m.at(kM121 + 7) = words::sunspec_u16(rated10);  // VAMax
     m.at(kM121 + 8) = words::s16(var10);
     m.at(kM121 + 9) = words::s16(var10);
     m.at(kM121 + 10) = words::s16(-var10);
@@ -644,14 +650,14 @@ class FroniusGen24Device final : public InverterDevice {
     m.at(kM121 + 15) = words::s16(-700);
     m.at(kM121 + 16) = words::s16(700);
     m.fill(kM121 + 17, kM121 + 21, kNotSupported);
-    m.at(kM121 + 22) = sf_word(1);
-    m.at(kM121 + 23) = sf_word(0);
-    m.at(kM121 + 24) = sf_word(0);
+    m.at(kM121 + 22) = words::sunssf(1);
+    m.at(kM121 + 23) = words::sunssf(0);
+    m.at(kM121 + 24) = words::sunssf(0);
     m.at(kM121 + 25) = kNotSupportedSf;
-    m.at(kM121 + 26) = sf_word(1);
-    m.at(kM121 + 27) = sf_word(1);
+    m.at(kM121 + 26) = words::sunssf(1);
+    m.at(kM121 + 27) = words::sunssf(1);
     m.at(kM121 + 28) = kNotSupportedSf;
-    m.at(kM121 + 29) = sf_word(-3);
+    m.at(kM121 + 29) = words::sunssf(-3);
     m.at(kM121 + 30) = kNotSupportedSf;
     m.at(kM121 + 31) = kNotSupportedSf;
     // Model 122 [F][D]: connected, available, operating; ActWh and Tms come with fill().
@@ -668,7 +674,7 @@ class FroniusGen24Device final : public InverterDevice {
     m.ascii(kM122 + 37, "RTC", 4);
     m.at(kM122 + 43) = kNotSupported;
     m.at(kM122 + 44) = 1000;  // Ris 1 MOhm
-    m.at(kM122 + 45) = sf_word(3);
+    m.at(kM122 + 45) = words::sunssf(3);
     // Model 123 [F][D]: connected, no limit active.
     m.at(kM123) = 123;
     m.at(kM123 + 1) = 24;
@@ -679,9 +685,9 @@ class FroniusGen24Device final : public InverterDevice {
     m.at(kM123 + 16) = 100;  // VArMaxPct
     m.at(kM123 + 17) = kNotSupportedS16;
     m.at(kM123 + 21) = 2;  // VArPct_Mod
-    m.at(kM123 + 23) = sf_word(-2);
-    m.at(kM123 + 24) = sf_word(-3);
-    m.at(kM123 + 25) = sf_word(0);
+    m.at(kM123 + 23) = words::sunssf(-2);
+    m.at(kM123 + 24) = words::sunssf(-3);
+    m.at(kM123 + 25) = words::sunssf(0);
     // Model 160 [F][D]: two PV inputs, then the battery's charge and discharge.
     m.at(kM160) = 160;
     m.at(kM160 + 1) = kM160Length;
@@ -700,7 +706,7 @@ class FroniusGen24Device final : public InverterDevice {
     // Model 124 [F][D].
     m.at(kM124) = 124;
     m.at(kM124 + 1) = 24;
-    m.at(kM124 + kWChaMax) = words::u16(wcha_w_, 65534L);
+    m.at(kM124 + kWChaMax) = words::sunspec_u16(wcha_w_);
     m.at(kM124 + 3) = 100;  // WChaGra
     m.at(kM124 + 4) = 100;  // WDisChaGra
     m.at(kM124 + kStorCtlMod) = 0;
@@ -714,14 +720,14 @@ class FroniusGen24Device final : public InverterDevice {
     m.at(kM124 + kRvrtTms) = 0;
     m.at(kM124 + 16) = kNotSupported;  // InOutWRte_RmpTms
     m.at(kM124 + kChaGriSet) = kPowerOnChaGriSet;
-    m.at(kM124 + 18) = sf_word(0);  // WChaMax_SF
-    m.at(kM124 + 19) = sf_word(0);  // WChaDisChaGra_SF
+    m.at(kM124 + 18) = words::sunssf(0);  // WChaMax_SF
+    m.at(kM124 + 19) = words::sunssf(0);  // WChaDisChaGra_SF
     m.at(kM124 + 20) = kNotSupportedSf;
-    m.at(kM124 + 21) = sf_word(-2);  // MinRsvPct_SF
-    m.at(kM124 + 22) = sf_word(-2);  // ChaState_SF
+    m.at(kM124 + 21) = words::sunssf(-2);  // MinRsvPct_SF
+    m.at(kM124 + 22) = words::sunssf(-2);  // ChaState_SF
     m.at(kM124 + 23) = kNotSupportedSf;
     m.at(kM124 + 24) = kNotSupportedSf;
-    m.at(kM124 + 25) = sf_word(-2);  // InOutWRte_SF
+    m.at(kM124 + 25) = words::sunssf(-2);  // InOutWRte_SF
     m.at(kEnd) = 0xFFFF;
     m.at(kEnd + 1) = 0;
     read_settings();
@@ -753,26 +759,26 @@ class FroniusGen24Device final : public InverterDevice {
     const int a_sf = auto_sf({3 * phase_a, phase_a}, kCurrentFloor, kU16);
     m.at(kM103 + 2) = u16_at(3 * phase_a, a_sf);
     for (std::uint16_t k = 3; k <= 5; ++k) m.at(kM103 + k) = u16_at(phase_a, a_sf);
-    m.at(kM103 + 6) = sf_word(a_sf);
+    m.at(kM103 + 6) = words::sunssf(a_sf);
     for (std::uint16_t k = 7; k <= 9; ++k) m.at(kM103 + k) = u16_at(kLineV, -1);
     for (std::uint16_t k = 10; k <= 12; ++k) m.at(kM103 + k) = u16_at(kGridV, -1);
-    m.at(kM103 + 13) = sf_word(-1);  // V_SF
+    m.at(kM103 + 13) = words::sunssf(-1);  // V_SF
     const int w_sf = auto_sf({f.ac_w}, kFloor, kS16);
     m.at(kM103 + 14) = s16_at(f.ac_w, w_sf);
-    m.at(kM103 + 15) = sf_word(w_sf);
+    m.at(kM103 + 15) = words::sunssf(w_sf);
     m.at(kM103 + 16) = 5000;  // Hz
-    m.at(kM103 + 17) = sf_word(-2);
+    m.at(kM103 + 17) = words::sunssf(-2);
     const int va_sf = auto_sf({f.ac_w}, kFloor, kS16);
     m.at(kM103 + 18) = s16_at(std::fabs(f.ac_w), va_sf);
-    m.at(kM103 + 19) = sf_word(va_sf);
+    m.at(kM103 + 19) = words::sunssf(va_sf);
     m.at(kM103 + 20) = 0;  // VAr
-    m.at(kM103 + 21) = sf_word(kFloor);
+    m.at(kM103 + 21) = words::sunssf(kFloor);
     m.at(kM103 + 22) = 1000;  // PF 100.0 %
-    m.at(kM103 + 23) = sf_word(-1);
+    m.at(kM103 + 23) = words::sunssf(-1);
     const double ac_wh = std::max(0.0, f.pv_wh + f.discharged_wh - f.charged_wh);
     const int wh_sf = auto_sf({ac_wh}, 0, kAcc32);
     m.u32(kM103 + 24, ac_wh / ten_to(wh_sf));
-    m.at(kM103 + 26) = sf_word(wh_sf);
+    m.at(kM103 + 26) = words::sunssf(wh_sf);
     m.at(kM103 + 27) = kNotSupported;  // DCA, DCV: per input in model 160 [F]
     m.at(kM103 + 28) = kNotSupportedSf;
     m.at(kM103 + 29) = kNotSupported;
@@ -780,10 +786,10 @@ class FroniusGen24Device final : public InverterDevice {
     const double dc_w = f.pv_w - f.bat_w;
     const int dcw_sf = auto_sf({dc_w}, kFloor, kS16);
     m.at(kM103 + 31) = s16_at(dc_w, dcw_sf);
-    m.at(kM103 + 32) = sf_word(dcw_sf);
+    m.at(kM103 + 32) = words::sunssf(dcw_sf);
     m.at(kM103 + 33) = 0;  // TmpCab, as [D] reads it
     m.fill(kM103 + 34, kM103 + 36, kNotSupportedS16);
-    m.at(kM103 + 37) = sf_word(-1);
+    m.at(kM103 + 37) = words::sunssf(-1);
     const bool active = f.pv_w > 1 || std::fabs(f.bat_w) > 1;
     m.at(kM103 + 38) = active ? 4 : 8;  // MPPT or standby
     m.at(kM103 + 39) = m.at(kM103 + 38);
@@ -814,10 +820,10 @@ class FroniusGen24Device final : public InverterDevice {
     const int dcv_sf = auto_sf({in[0].v, in[1].v, in[2].v, in[3].v}, kFloor, kU16);
     const int mw_sf = auto_sf({in[0].w, in[1].w, in[2].w, in[3].w}, kFloor, kU16);
     const int mwh_sf = auto_sf({in[0].wh, in[1].wh, in[2].wh, in[3].wh}, kFloor, kAcc32);
-    m.at(kM160 + 2) = sf_word(dca_sf);
-    m.at(kM160 + 3) = sf_word(dcv_sf);
-    m.at(kM160 + 4) = sf_word(mw_sf);
-    m.at(kM160 + 5) = sf_word(mwh_sf);
+    m.at(kM160 + 2) = words::sunssf(dca_sf);
+    m.at(kM160 + 3) = words::sunssf(dcv_sf);
+    m.at(kM160 + 4) = words::sunssf(mw_sf);
+    m.at(kM160 + 5) = words::sunssf(mwh_sf);
     for (std::uint16_t k = 0; k < kModules; ++k) {
       const auto b = static_cast<std::uint16_t>(kM160 + 10 + 20 * k);
       m.at(b + 9) = u16_at(in[k].a, dca_sf);
@@ -827,7 +833,7 @@ class FroniusGen24Device final : public InverterDevice {
       m.u32(b + 14, kTmsEpoch + f.sim_s);
     }
     // Model 124: ChaState with SF -2 [F][D]; ChaSt as the generic device decides it.
-    m.at(kM124 + kChaState) = words::u16(f.soc_pct * 100.0, 65534L);
+    m.at(kM124 + kChaState) = words::sunspec_u16(f.soc_pct * 100.0);
     std::uint16_t st = holding;
     if (f.bat_w > 5) st = charging;
     if (f.bat_w < -5) st = discharging;
@@ -840,30 +846,31 @@ class FroniusGen24Device final : public InverterDevice {
     const int ga_sf = auto_sf({amps}, kCurrentFloor, kU16);
     g.at(kM203 + 2) = u16_at(amps, ga_sf);
     g.at(kM203 + 3) = u16_at(amps, ga_sf);
-    g.at(kM203 + 6) = sf_word(ga_sf);
+    g.at(kM203 + 6) = words::sunssf(ga_sf);
     for (std::uint16_t k = 7; k <= 10; ++k) g.at(kM203 + k) = u16_at(kGridV, -1);
     for (std::uint16_t k = 11; k <= 14; ++k) g.at(kM203 + k) = u16_at(kLineV, -1);
-    g.at(kM203 + 15) = sf_word(-1);
+    g.at(kM203 + 15) = words::sunssf(-1);
     g.at(kM203 + 16) = 5000;
-    g.at(kM203 + 17) = sf_word(-2);
+    g.at(kM203 + 17) = words::sunssf(-2);
     const int gw_sf = auto_sf({f.grid_w}, kFloor, kS16);
     g.at(kM203 + 18) = s16_at(f.grid_w, gw_sf);
     g.at(kM203 + 19) = s16_at(f.grid_w, gw_sf);
-    g.at(kM203 + 22) = sf_word(gw_sf);
+    g.at(kM203 + 22) = words::sunssf(gw_sf);
     g.at(kM203 + 23) = s16_at(std::fabs(f.grid_w), gw_sf);
     g.at(kM203 + 24) = s16_at(std::fabs(f.grid_w), gw_sf);
-    g.at(kM203 + 27) = sf_word(gw_sf);
-    g.at(kM203 + 32) = sf_word(0);  // VAR_SF
-    g.at(kM203 + 33) = 1000;        // PF
+    g.at(kM203 + 27) = words::sunssf(gw_sf);
+    g.at(kM203 + 32) = words::sunssf(0);  // VAR_SF
+    g.at(kM203 + 33) = 1000;              // PF
     g.at(kM203 + 34) = 1000;
-    g.at(kM203 + 37) = sf_word(-1);
+    g.at(kM203 + 37) = words::sunssf(-1);
     g.u32(kM203 + 38, f.export_wh);  // TotWhExp
     g.u32(kM203 + 40, f.export_wh);
     g.u32(kM203 + 46, f.import_wh);  // TotWhImp
     g.u32(kM203 + 48, f.import_wh);
-    g.at(kM203 + 54) = sf_word(0);
+    g.at(kM203 + 54) = words::sunssf(0);
   }
 
+  bool window_per_register_;
   double rated_w_;
   double battery_wh_{0.0};
   double wcha_w_{0.0};
@@ -906,8 +913,10 @@ class FroniusGen24Device final : public InverterDevice {
 }  // namespace
 
 std::unique_ptr<InverterDevice> make_fronius_gen24_device(std::uint8_t unit, const SimWorld& world,
-                                                          std::function<std::int64_t()> now_ms) {
-  return std::make_unique<fronius::FroniusGen24Device>(unit, world, std::move(now_ms));
+                                                          std::function<std::int64_t()> now_ms,
+                                                          bool window_per_register) {
+  return std::make_unique<fronius::FroniusGen24Device>(unit, world, std::move(now_ms),
+                                                       window_per_register);
 }
 
 }  // namespace bessd::sim

@@ -35,15 +35,9 @@ constexpr std::uint16_t kEnd = kModel160 + 2 + kModel160Length;
 constexpr int kRateSf = -2;  // InOutWRte_SF: 0.01 %
 
 using words::s16;
-// 0xFFFF means "not implemented" in SunSpec: a real value never takes it.
-std::uint16_t sunspec_u16(double v) {
-  return words::u16(v, 65534L);
-}
+using words::sunspec_u16;
 double as_s16(std::uint16_t r) {
   return static_cast<std::int16_t>(r);
-}
-std::uint16_t sf(int s) {
-  return static_cast<std::uint16_t>(static_cast<std::int16_t>(s));
 }
 
 void put_string(std::vector<std::uint16_t>& regs, std::size_t at, const std::string& s,
@@ -88,46 +82,46 @@ class SunSpecDevice final : public InverterDevice {
     at(kModel103) = 103;
     at(kModel103 + 1) = 50;
     for (int off = 2; off < 52; ++off) at(static_cast<std::uint16_t>(kModel103 + off)) = 0x8000;
-    at(kModel103 + 15) = sf(0);   // W_SF
-    at(kModel103 + 30) = sf(-1);  // DCV_SF
-    at(kModel103 + 17) = sf(-2);  // Hz_SF
-    at(kModel103 + 16) = 5000;    // Hz 50.00
+    at(kModel103 + 15) = words::sunssf(0);   // W_SF
+    at(kModel103 + 30) = words::sunssf(-1);  // DCV_SF
+    at(kModel103 + 17) = words::sunssf(-2);  // Hz_SF
+    at(kModel103 + 16) = 5000;               // Hz 50.00
     for (int off = 40; off < 52; ++off) at(static_cast<std::uint16_t>(kModel103 + off)) = 0;
     // Model 120: nameplate.
     at(kModel120) = 120;
     at(kModel120 + 1) = 26;
     at(kModel120 + 2) = 4;  // DERTyp: PV + storage
     at(kModel120 + 3) = sunspec_u16(rated_w_);
-    at(kModel120 + 4) = sf(0);
+    at(kModel120 + 4) = words::sunssf(0);
     // Model 124: storage.
     at(kModel124) = 124;
     at(kModel124 + 1) = 24;
-    at(kModel124 + 2) = sunspec_u16(rated_w_);  // WChaMax
-    at(kModel124 + 5) = 0;                      // StorCtl_Mod
-    at(kModel124 + 12) = s16(10000);            // OutWRte 100.00 %
-    at(kModel124 + 13) = s16(10000);            // InWRte 100.00 %
-    at(kModel124 + 15) = 0;                     // InOutWRte_RvrtTms
-    at(kModel124 + 17) = 0;                     // ChaGriSet PV only
-    at(kModel124 + 18) = sf(0);                 // WChaMax_SF
-    at(kModel124 + 22) = sf(-1);                // ChaState_SF
-    at(kModel124 + 24) = sf(-1);                // InBatV_SF
-    at(kModel124 + 25) = sf(kRateSf);           // InOutWRte_SF
+    at(kModel124 + 2) = sunspec_u16(rated_w_);    // WChaMax
+    at(kModel124 + 5) = 0;                        // StorCtl_Mod
+    at(kModel124 + 12) = s16(10000);              // OutWRte 100.00 %
+    at(kModel124 + 13) = s16(10000);              // InWRte 100.00 %
+    at(kModel124 + 15) = 0;                       // InOutWRte_RvrtTms
+    at(kModel124 + 17) = 0;                       // ChaGriSet PV only
+    at(kModel124 + 18) = words::sunssf(0);        // WChaMax_SF
+    at(kModel124 + 22) = words::sunssf(-1);       // ChaState_SF
+    at(kModel124 + 24) = words::sunssf(-1);       // InBatV_SF
+    at(kModel124 + 25) = words::sunssf(kRateSf);  // InOutWRte_SF
     // Model 802: battery base.
     at(kModel802) = 802;
     at(kModel802 + 1) = 62;
     at(kModel802 + 21) = 4;  // lithium-ion
-    at(kModel802 + 56) = sf(-1);
-    at(kModel802 + 58) = sf(0);
-    at(kModel802 + 59) = sf(-1);
-    at(kModel802 + 61) = sf(-1);
-    at(kModel802 + 63) = sf(0);
+    at(kModel802 + 56) = words::sunssf(-1);
+    at(kModel802 + 58) = words::sunssf(0);
+    at(kModel802 + 59) = words::sunssf(-1);
+    at(kModel802 + 61) = words::sunssf(-1);
+    at(kModel802 + 63) = words::sunssf(0);
     // Model 160: multiple MPPT, whole watts.
     at(kModel160) = 160;
     at(kModel160 + 1) = kModel160Length;
-    at(kModel160 + 2) = sf(-2);  // DCA_SF
-    at(kModel160 + 3) = sf(-1);  // DCV_SF
-    at(kModel160 + 4) = sf(0);   // DCW_SF
-    at(kModel160 + 5) = sf(0);   // DCWH_SF
+    at(kModel160 + 2) = words::sunssf(-2);  // DCA_SF
+    at(kModel160 + 3) = words::sunssf(-1);  // DCV_SF
+    at(kModel160 + 4) = words::sunssf(0);   // DCW_SF
+    at(kModel160 + 5) = words::sunssf(0);   // DCWH_SF
     at(kModel160 + 8) = kMpptModules;
     const char* const names[kMpptModules] = {"MPPT 1", "MPPT 2", "StCha 3", "StDisCha 4"};
     for (std::uint16_t k = 0; k < kMpptModules; ++k) {
@@ -263,7 +257,7 @@ std::unique_ptr<InverterDevice> make_sunspec_device(std::uint8_t unit, const Sim
                                                     std::function<std::int64_t()> now_ms,
                                                     SunSpecOptions options) {
   if (options.variant == SunSpecOptions::Variant::fronius_gen24)
-    return make_fronius_gen24_device(unit, world, std::move(now_ms));
+    return make_fronius_gen24_device(unit, world, std::move(now_ms), options.window_per_register);
   auto device = std::make_unique<SunSpecDevice>(unit, world);
   if (now_ms) device->set_clock(std::move(now_ms));
   return device;

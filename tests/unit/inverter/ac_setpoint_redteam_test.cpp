@@ -24,6 +24,8 @@ namespace {
 
 using modbus::testing::ModbusTestServer;
 using namespace std::chrono_literals;
+using core::EventEdge;
+using test::pv_and_ac_profile;
 using test::Rig;
 using test::set_power;
 
@@ -219,14 +221,7 @@ TEST(AcSetpointRedteam, AWriteFedWatchdogIsFedWithinItsTimeoutWhateverThePollPer
 // clock standing still).
 TEST(AcSetpointRedteam, AFailedDriftRewriteIsRetriedBeforeTheLease) {
   std::atomic<bool> refuse_next{false};
-  Rig r(parse_profile_text(R"({"name":"acs","points":{
-      "pv":{"address":1,"type":"u16","unit":"W"},
-      "bat":{"address":2,"type":"s16","unit":"W","sign":"charge_positive"},
-      "ac":{"address":12,"type":"s16","access":"rw","unit":"W","sign":"export_positive"}},
-    "readings":{"pv_power":"pv","battery_power":"bat"},
-    "control":{"style":"ac_setpoint","lease_s":15,"deadband_w":50,"points":{"setpoint":"ac"},
-      "safe_state":[{"point":"ac","value":0}]}})",
-                           "acs.json"));
+  Rig r(pv_and_ac_profile());
   r.bank.set("pv", 0);
   r.bank.set("bat", 0);
   r.server->on_write_check([&refuse_next](std::uint8_t, std::uint8_t, std::uint16_t address,
@@ -239,7 +234,8 @@ TEST(AcSetpointRedteam, AFailedDriftRewriteIsRetriedBeforeTheLease) {
   auto c = set_power(0);
   c.charge_power_max_w = 0;  // a cold morning: no charging
   r.driver->apply(c);
-  ASSERT_TRUE(r.wait_asserted(0));
+  // The command itself written (the safe state before it reads back 0 W too).
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
   ASSERT_EQ(r.bank.get("ac"), 0.0);
   refuse_next = true;
   r.bank.set("pv", 3000);  // sunrise (or a cloud edge)
@@ -250,6 +246,129 @@ TEST(AcSetpointRedteam, AFailedDriftRewriteIsRetriedBeforeTheLease) {
                             "exports "
                          << r.bank.get("ac")
                          << " W: the blocked pack takes the PV until the next lease";
+}
+
+// A device that keeps refusing: the re-assertion is tried once more at the next poll (a CRC
+// error passes), then at the retry interval, not at every poll (a write and an event a second,
+// for a day, wear the device and push the event log's history out). A changed command refused
+// after it keeps its own 5 s retry.
+TEST(AcSetpointRedteam, ARefusingDeviceIsNotWrittenAtEveryPoll) {
+  std::atomic<bool> refuse{false};
+  std::atomic<int> ac_writes{0};
+  Rig r(pv_and_ac_profile());
+  r.bank.set("pv", 0);
+  r.bank.set("bat", 0);
+  r.server->on_write_check([&](std::uint8_t, std::uint8_t, std::uint16_t address,
+                               const std::vector<std::uint16_t>&) -> std::uint8_t {
+    if (address != 12) return 0;
+    ++ac_writes;
+    return refuse ? 0x04 : 0;
+  });
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  r.driver->apply(set_power(0));
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  refuse = true;
+  const int before = ac_writes;
+  r.bank.set("pv", 2000);  // the drift re-plan, refused, and refused again
+  ASSERT_TRUE(r.wait([&] { return ac_writes >= before + 2; }));
+  const auto polls = r.server->requests();
+  ASSERT_TRUE(r.wait([&] { return r.server->requests() > polls + 60; }));  // ~30 polls
+  EXPECT_EQ(ac_writes, before + 2) << "the clock stands still: no write until the retry interval";
+  EXPECT_EQ(r.count("inverter.write_failed", EventEdge::once), 1) << "the same failure, said once";
+  r.clock.advance(5s);
+  ASSERT_TRUE(r.wait([&] { return ac_writes == before + 3; }));
+  // A new command, refused too, is tried at the retry interval: its first write came within
+  // the last one's failures (no second quick retry).
+  r.driver->apply(set_power(-500));
+  ASSERT_TRUE(r.wait([&] { return ac_writes == before + 4; }));
+  const auto later = r.server->requests();
+  ASSERT_TRUE(r.wait([&] { return r.server->requests() > later + 60; }));
+  EXPECT_EQ(ac_writes, before + 4);
+  refuse = false;
+  r.clock.advance(5s);
+  EXPECT_TRUE(r.wait_asserted(-500));
+}
+
+// A cold morning on a PV array larger than the inverter: the port exports its rating and the
+// rest of the PV goes into a pack that may not charge, unless the inverter curtails the PV. bessd
+// cannot write that away; it says so (level error) when the battery does charge beyond its limit
+// for half a minute, and clears it the same way.
+TEST(AcSetpointRedteam, PvBeyondTheRatingIntoABlockedPackIsRaisedWhileItLasts) {
+  Rig r(pv_and_ac_profile());
+  r.options.rated_power_w = 5000.0;
+  r.bank.set("pv", 5831);
+  r.bank.set("bat", 0);  // the inverter curtails the PV itself
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  auto c = set_power(0);
+  c.charge_power_max_w = 0;
+  r.driver->apply(c);
+  ASSERT_TRUE(r.wait([&] { return r.bank.get("ac") == 5000.0; })) << "the rating, exported";
+  const auto run_for = [&](std::chrono::seconds s) {
+    for (int i = 0; i < s.count(); ++i) {
+      r.clock.advance(1s);
+      const auto polls = r.server->requests();
+      ASSERT_TRUE(r.wait([&] { return r.server->requests() > polls + 2; }));
+    }
+  };
+  run_for(40s);
+  EXPECT_EQ(r.count("inverter.pv_beyond_rating", EventEdge::raised), 0)
+      << "the battery takes nothing: the inverter curtails, nothing to say";
+  r.bank.set("bat", 800);  // it does not
+  run_for(20s);
+  EXPECT_EQ(r.count("inverter.pv_beyond_rating", EventEdge::raised), 0) << "not before 30 s";
+  r.bank.set("bat", 100);  // a dip of two seconds (the BMS's ramp): the half minute goes on
+  run_for(2s);
+  r.bank.set("bat", 800);
+  run_for(13s);
+  ASSERT_EQ(r.count("inverter.pv_beyond_rating", EventEdge::raised), 1);
+  const auto e = std::find_if(r.events.begin(), r.events.end(), [](const core::Event& ev) {
+    return ev.code == "inverter.pv_beyond_rating";
+  });
+  EXPECT_EQ(e->severity, core::Severity::error);
+  EXPECT_EQ(e->fields.at("battery_w"), "800");
+  EXPECT_NE(e->message.find("5831 W"), std::string::npos) << e->message;
+  r.bank.set("pv", 4200);  // a cloud: the port takes it all, the battery nothing
+  r.bank.set("bat", 0);
+  run_for(35s);
+  EXPECT_EQ(r.count("inverter.pv_beyond_rating", EventEdge::cleared), 1);
+  EXPECT_EQ(r.bank.get("ac"), 4200.0);
+  EXPECT_EQ(r.count("inverter.pv_beyond_rating", EventEdge::raised), 1) << "said once";
+}
+
+// An installation limited on purpose (inverter.rated_power_w below the device's rating, e.g. a
+// grid operator's export limit) is held to it at the AC port too; the PV beyond it is the
+// inverter's to curtail, and a device reading far above the configured rating (another register,
+// 0xFFFF) never lifts that limit.
+TEST(AcSetpointRedteam, AConfiguredRatingBelowTheDevicesBoundsTheExport) {
+  Rig r(parse_profile_text(R"({"name":"acs","points":{
+      "pv":{"address":1,"type":"u16","unit":"W"},
+      "bat":{"address":2,"type":"s16","unit":"W","sign":"charge_positive"},
+      "rated":{"address":3,"type":"u16","unit":"W"},
+      "ac":{"address":12,"type":"s16","access":"rw","unit":"W","sign":"export_positive"}},
+    "readings":{"pv_power":"pv","battery_power":"bat","rated_power":"rated"},
+    "control":{"style":"ac_setpoint","lease_s":15,"deadband_w":50,"points":{"setpoint":"ac"},
+      "safe_state":[{"point":"ac","value":0}]}})",
+                           "acs.json"));
+  r.options.rated_power_w = 3000.0;
+  r.bank.set("rated", 5000);
+  r.bank.set("pv", 4000);
+  r.bank.set("bat", 0);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  auto c = set_power(0);
+  c.charge_power_max_w = 0;
+  r.driver->apply(c);
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(r.bank.get("ac"), 3000.0) << "the installer's limit, not the device's 5 kW";
+  EXPECT_DOUBLE_EQ(*r.driver->latest_state()->rated_power_w, 3000.0);
+  r.bank.set("rated", 65535);  // a reading that is not a rating
+  r.bank.set("pv", 4100);      // re-planned
+  ASSERT_TRUE(r.wait([&] { return r.count("inverter.rating_implausible", EventEdge::raised); }));
+  ASSERT_TRUE(r.wait([&] { return r.driver->command_confirmed(); }));
+  EXPECT_EQ(r.bank.get("ac"), 3000.0);
+  EXPECT_DOUBLE_EQ(*r.driver->latest_state()->rated_power_w, 3000.0);
 }
 
 // The envelope at its edge: charging blocked, a target of 0 W, an AC power on a 10 W grid. The

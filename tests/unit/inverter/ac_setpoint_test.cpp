@@ -42,7 +42,8 @@ struct AcPlans {
                         .state = state,
                         .use_fallback_setpoint = false,
                         .invert_battery_power = false,
-                        .now = TimePoint{}};
+                        .now = TimePoint{},
+                        .port_rating_w = port_rating_w};
     return planner.plan(Target::of(c), in);
   }
   /// The setpoint's planned value (device units and sign), or the planner's error.
@@ -67,6 +68,7 @@ struct AcPlans {
   PointValues values;
   WritePlanner planner;
   std::optional<core::InverterState> state;
+  std::optional<double> port_rating_w;
 };
 
 TEST(AcSetpoint, TheBatteryGetsThePvPlusTheSetpoint) {
@@ -112,14 +114,39 @@ TEST(AcSetpoint, TheSafeStateHoldsTheBatteryAtZeroWithThePvOfTheLastPoll) {
 TEST(AcSetpoint, TheAcPowerStaysWithinTheRating) {
   AcPlans s(parse_profile_text(ac_profile("import_positive", 10), "ac.json"));
   s.pv(3000);
-  s.state->rated_power_w = 5005;  // a step of 10 W: 5000 W at most
+  s.port_rating_w = 5005;  // a step of 10 W: 5000 W at most
   EXPECT_EQ(s.setpoint_for(-4000), "-5000") << "the battery gives 2000 W, less than asked";
   s.pv(0);
   EXPECT_EQ(s.setpoint_for(5500), "5000") << "the battery takes 5000 W, less than asked";
   EXPECT_EQ(s.setpoint_for(-5500), "-5000");
   s.pv(3000);
-  s.state->rated_power_w.reset();
+  s.port_rating_w.reset();
   EXPECT_EQ(s.setpoint_for(-4000), "-7000") << "no rating known: as planned";
+}
+
+// A cold pack (no charging) under more PV than the port exports at its rating: the battery gets
+// the rest whatever is written. The plan says how much, so that bessd can say it.
+TEST(AcSetpoint, PvBeyondTheRatingIsChargeBeyondTheEnvelope) {
+  AcPlans s(parse_profile_text(ac_profile("import_positive", 10), "ac.json"));
+  s.pv(5831);
+  s.port_rating_w = 5000;
+  auto blocked = test::set_power(0);
+  blocked.charge_power_max_w = 0;
+  auto p = s.plan(blocked);
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  EXPECT_EQ(p->writes.back().value, -5000.0) << "the rating, out";
+  EXPECT_NEAR(p->charge_beyond_envelope_w, 821.0, 1e-9) << "831 W in, less a step's tolerance";
+  // The same PV with room to charge 1 kW: within the envelope, nothing beyond it.
+  auto room = test::set_power(831);
+  room.charge_power_max_w = 1000;
+  p = s.plan(room);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->charge_beyond_envelope_w, 0.0);
+  // A PV the port carries: nothing beyond, blocked or not.
+  s.pv(4000);
+  p = s.plan(blocked);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->charge_beyond_envelope_w, 0.0);
 }
 
 TEST(AcSetpoint, AScaleNotYetReadIsAClearFailure) {

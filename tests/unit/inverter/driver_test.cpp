@@ -1,6 +1,7 @@
 // ProfileInverterDriver against the libmodbus test server over real sockets and ptys.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <mutex>
@@ -61,6 +62,55 @@ TEST(ProfileDriver, ReadsStateInBessdConvention) {
   EXPECT_EQ(s.operating, core::InverterOperating::running);
   EXPECT_EQ(s.model, "DUMMY-5K");
   EXPECT_EQ(s.serial, "SN0042");
+}
+
+// A rating typed for the bigger model (or in the wrong unit) is not believed over the device's:
+// an AC setpoint or a limit planned with it would ask for power the inverter cannot carry.
+TEST(ProfileDriver, AConfiguredRatingAboveTheDevicesIsNotUsed) {
+  Rig r("test_dummy");
+  fill_dummy(r.bank);  // reports 5000 W
+  r.options.rated_power_w = 10000.0;
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready() && r.driver->latest_state(); }));
+  EXPECT_DOUBLE_EQ(*r.driver->latest_state()->rated_power_w, 5000.0);
+  ASSERT_EQ(r.count("inverter.rating_above_device", EventEdge::raised), 1);
+  const auto raised = std::find_if(r.events.begin(), r.events.end(), [](const core::Event& e) {
+    return e.code == "inverter.rating_above_device";
+  });
+  EXPECT_NE(raised->message.find("10000 W"), std::string::npos) << raised->message;
+  EXPECT_NE(raised->message.find("5000 W"), std::string::npos) << raised->message;
+  // A rating read that fails (a busy device) keeps the device's rating, not the configured one.
+  r.server->add_exception(3, 100, 101, 0x06);
+  const auto polls = r.server->requests();
+  ASSERT_TRUE(r.wait([&] { return r.server->requests() > polls + 10; }));
+  ASSERT_TRUE(r.driver->latest_state()->rated_power_w);
+  EXPECT_DOUBLE_EQ(*r.driver->latest_state()->rated_power_w, 5000.0);
+  EXPECT_EQ(r.count("inverter.rating_above_device", EventEdge::cleared), 0);
+}
+
+// A device that reports its rating in kW (or a model code where the map says watts): 5 is not
+// a rating, and the smaller of the two would plan a 5 W inverter. The configured one is used.
+TEST(ProfileDriver, AnImplausibleReportedRatingIsNotUsed) {
+  Rig r("test_dummy");
+  fill_dummy(r.bank);
+  r.bank.set("rated_power", 5);
+  r.options.rated_power_w = 5000.0;
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready() && r.driver->latest_state(); }));
+  EXPECT_DOUBLE_EQ(*r.driver->latest_state()->rated_power_w, 5000.0);
+  EXPECT_EQ(r.count("inverter.rating_implausible", EventEdge::raised), 1);
+  EXPECT_EQ(r.count("inverter.rating_above_device", EventEdge::raised), 0);
+}
+
+// Below the device's rating it is a derating on purpose: used, and nothing to warn about.
+TEST(ProfileDriver, AConfiguredRatingBelowTheDevicesDeratesIt) {
+  Rig r("test_dummy");
+  fill_dummy(r.bank);
+  r.options.rated_power_w = 3000.0;
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready() && r.driver->latest_state(); }));
+  EXPECT_DOUBLE_EQ(*r.driver->latest_state()->rated_power_w, 3000.0);
+  EXPECT_EQ(r.count("inverter.rating_above_device", EventEdge::raised), 0);
 }
 
 TEST(ProfileDriver, ReadsBeforeWritingAndWritesTheSafeStateFirst) {
@@ -440,6 +490,29 @@ TEST(Victron, GridSetpointFollowsTheBatteryTarget) {
   ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == 1550.0; }));
 }
 
+// The house load moves, the re-planned grid setpoint is refused once (a busy GX): the next poll
+// writes it again, not the next lease (the clock stands still here).
+TEST(Victron, AFailedDriftRewriteIsRetriedAtTheNextPoll) {
+  std::atomic<bool> refuse_next{false};
+  Rig r("victron_ess");
+  fill_victron(r.bank);
+  r.server->on_write_check([&refuse_next](std::uint8_t, std::uint8_t, std::uint16_t address,
+                                          const std::vector<std::uint16_t>&) -> std::uint8_t {
+    if (address == 2716 && refuse_next.exchange(false)) return 0x06;
+    return 0;
+  });
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  r.driver->apply(set_power(1000));
+  ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == 1450.0; }));
+  refuse_next = true;
+  r.bank.set("grid_l1", 1100);  // the kettle: 1000 W more in the house
+  ASSERT_TRUE(r.wait([&] { return !refuse_next.load(); })) << "the drift re-plan was tried";
+  EXPECT_TRUE(r.wait([&] { return r.bank.get("setpoint") == 2450.0; }, 3000ms))
+      << "the GX still holds " << r.bank.get("setpoint")
+      << " W: the battery no longer gives 1000 W";
+}
+
 // The GX's DC system (860) is reported as the DC loads' power. A GX without "Has DC system" may
 // not answer it: read alone, that fails only this read, not the battery readings beside it.
 TEST(Victron, TheDcSystemIsReadAloneSoAGxWithoutItKeepsItsReadings) {
@@ -594,33 +667,83 @@ TEST(ProfileDriverStartup, UnreachableInverterRaisesLinkLost) {
 namespace bessd::inverter {
 namespace {
 
-TEST(SunSpec, ChargeAndDischargeRatesChangeInOneRequest) {
-  WriteLog log;  // outlives the server thread that fills it
+// docs/profiles.md "Control", sunspec_storage: the window the rates leave, [-OutWRte, InWRte],
+// never closes, not even between the two rates, for a device that judges it register by
+// register (this server refuses such a write as the Fronius GEN24 does, exception 03): where
+// OutWRte first would close it, InWRte goes first, in a request of its own.
+/// A SunSpec server that judges model 124's window [-OutWRte, InWRte] after each register, as a
+/// Fronius GEN24 may, refusing with exception 03 what would close it (StorCtl_Mod aside).
+struct WindowJudge {
+  WindowJudge(Rig& r, test::RegisterBank& b, int out_pct, int in_pct) {
+    const std::uint16_t out_addr = b.address_of("OutWRte");
+    b.set("OutWRte", out_pct, -2);
+    b.set("InWRte", in_pct, -2);
+    out_raw = out_pct * 100;
+    in_raw = in_pct * 100;
+    r.server->on_write_check([this, out_addr](std::uint8_t, std::uint8_t, std::uint16_t address,
+                                              const std::vector<std::uint16_t>& v) -> std::uint8_t {
+      int out = out_raw;
+      int in = in_raw;
+      bool rates = false;
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const auto a = address + i;
+        if (a != out_addr && a != out_addr + 1u) continue;
+        rates = true;
+        (a == out_addr ? out : in) = static_cast<std::int16_t>(v[i]);
+        if (out + in < 0) {
+          ++closed;
+          return 0x03;
+        }
+      }
+      if (rates && v.size() == 1) ++single_rate_writes;
+      out_raw = out;
+      in_raw = in;
+      return 0;
+    });
+  }
+  std::atomic<int> out_raw{0};  // the server's rates, judged on its thread
+  std::atomic<int> in_raw{0};
+  std::atomic<int> closed{0};
+  std::atomic<int> single_rate_writes{0};
+};
+
+TEST(SunSpec, TheRatesChangeInAnOrderThatKeepsTheWindowOpen) {
   Rig r("sunspec");
   const auto img = build_sunspec(*r.server, 40000, false);
   test::RegisterBank b(*r.server, r.profile, 1, img.starts);
   fill_sunspec(b);
-  const auto out_addr = b.address_of("OutWRte");
-  r.server->on_write([&log](std::uint8_t, std::uint16_t a, const std::vector<std::uint16_t>& v) {
-    log.add(a, v.size(), 0);
-  });
+  WindowJudge judge(r, b, 0, 0);
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
-  r.driver->apply(set_power(-1000));
-  ASSERT_TRUE(r.wait_asserted(-1000));
-  EXPECT_EQ(b.get("OutWRte", -2), 20.0);
-  EXPECT_EQ(b.get("InWRte", -2), -20.0);
-  // Safe state and command each wrote OutWRte+InWRte as one FC16 (the hook runs just after
-  // the server answered, so give it a moment).
-  auto merged = [&] {
-    const auto writes = log.snapshot();
-    return std::count_if(writes.begin(), writes.end(), [&](const WriteLog::Entry& e) {
-      return e.address == out_addr && e.count == 2;
-    });
-  };
-  ASSERT_TRUE(r.wait([&] { return merged() == 2; }));
-  for (const auto& e : log.snapshot())
-    EXPECT_FALSE(e.address == out_addr + 1) << "InWRte was never written on its own";
+  for (const double w : {-1000.0, 1500.0, -500.0, 0.0, 2000.0, -2000.0}) {
+    r.driver->apply(set_power(w));
+    ASSERT_TRUE(r.wait_asserted(w)) << w;
+  }
+  EXPECT_EQ(b.get("OutWRte", -2), 40.0);
+  EXPECT_EQ(b.get("InWRte", -2), -40.0);
+  EXPECT_EQ(judge.closed, 0) << "a request closed the window halfway";
+  // Three of the changes (to a charge from a discharge or a hold, to a hold from a discharge)
+  // need InWRte first: two requests each. The others keep one.
+  EXPECT_GE(judge.single_rate_writes, 6);
+  EXPECT_EQ(r.count("inverter.write_failed", EventEdge::once), 0);
+}
+
+// bessd killed during a forced discharge (or another controller left one): the device still
+// holds OutWRte 28 % / InWRte -28 %. The first write of the new process, the safe state's hold,
+// must not close the window (OutWRte 0 beside InWRte -28 %): the rates are polled, so it is
+// written InWRte first, and the battery stops at once rather than when the revert timer ends.
+TEST(SunSpec, AHoldAfterARestartMidDischargeKeepsTheWindowOpen) {
+  Rig r("sunspec");
+  const auto img = build_sunspec(*r.server, 40000, false);
+  test::RegisterBank b(*r.server, r.profile, 1, img.starts);
+  fill_sunspec(b);
+  b.set("StorCtl_Mod", 3);
+  WindowJudge judge(r, b, 28, -28);
+  r.start();
+  ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
+  EXPECT_EQ(judge.closed, 0) << "the safe state was refused";
+  EXPECT_EQ(b.get("OutWRte", -2), 0.0);
+  EXPECT_EQ(b.get("InWRte", -2), 0.0);
 }
 
 }  // namespace
@@ -915,6 +1038,17 @@ TEST(ProfileDriver, ASpentWriteBudgetHoldsTheSafeStateUntilItHasRoom) {
   ASSERT_TRUE(r.wait([&] { return r.bank.get("setpoint") == 0.0; }))
       << "not left forcing the old command";
   EXPECT_FALSE(r.driver->command_confirmed());
+  // The hold is bessd's own protection of the device and ends by itself: a raised warning (in
+  // the status's warnings[]), not a failing command that would latch INV-CMD and keep the
+  // battery idle after the budget has room again. A retry refused again says nothing new.
+  r.clock.advance(6s);
+  const auto retried = r.server->requests();
+  ASSERT_TRUE(r.wait([&] { return r.server->requests() > retried + 10; }));
+  const auto held = r.driver->latest_state();
+  ASSERT_TRUE(held);
+  EXPECT_FALSE(held->command_failing_since) << held->command_failure;
+  EXPECT_EQ(r.count("inverter.write_budget", EventEdge::raised), 1);
+  EXPECT_EQ(r.count("inverter.write_failed", EventEdge::once), 0) << "the budget's own event";
   for (const auto& e : r.events)
     if (e.code == "inverter.write_budget" && e.edge == EventEdge::raised) {
       EXPECT_EQ(e.fields.at("point"), "setpoint");

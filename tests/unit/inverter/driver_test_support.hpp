@@ -47,4 +47,19 @@ inline std::string profile_issues(const std::string& text) {
   return {};
 }
 
+/// A device with an AC setpoint (+ = export, 1 W steps) beside its PV and its battery power
+/// (charge-positive), the safe state 0 W at the battery: the ac_setpoint style at its simplest.
+inline Profile pv_and_ac_profile(int lease_s = 15) {
+  return parse_profile_text(R"({"name":"acs","points":{
+      "pv":{"address":1,"type":"u16","unit":"W"},
+      "bat":{"address":2,"type":"s16","unit":"W","sign":"charge_positive"},
+      "ac":{"address":12,"type":"s16","access":"rw","unit":"W","sign":"export_positive"}},
+    "readings":{"pv_power":"pv","battery_power":"bat"},
+    "control":{"style":"ac_setpoint","lease_s":)" +
+                                std::to_string(lease_s) +
+                                R"(,"deadband_w":50,"points":{"setpoint":"ac"},
+      "safe_state":[{"point":"ac","value":0}]}})",
+                            "acs.json");
+}
+
 }  // namespace bessd::inverter::test

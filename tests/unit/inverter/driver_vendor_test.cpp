@@ -77,14 +77,7 @@ TEST(ProfileDriver, SungrowCommandAndPowerGoOutTogetherAndOnlyOnChange) {
 // docs/profiles.md "Control", ac_setpoint: the battery gets PV + the AC setpoint, so a PV that
 // moves by more than the deadband is followed at once, the safe state's 0 W included.
 TEST(ProfileDriver, AnAcSetpointFollowsThePvBetweenLeases) {
-  Rig r(parse_profile_text(R"({"name":"acs","points":{
-      "pv":{"address":1,"type":"u16","unit":"W"},
-      "bat":{"address":2,"type":"s16","unit":"W","sign":"charge_positive"},
-      "ac":{"address":12,"type":"s16","access":"rw","unit":"W","sign":"export_positive"}},
-    "readings":{"pv_power":"pv","battery_power":"bat"},
-    "control":{"style":"ac_setpoint","lease_s":30,"deadband_w":50,"points":{"setpoint":"ac"},
-      "safe_state":[{"point":"ac","value":0}]}})",
-                           "acs.json"));
+  Rig r(test::pv_and_ac_profile(30));
   r.bank.set("pv", 1800);
   r.bank.set("bat", 0);
   r.start();

@@ -137,6 +137,57 @@ TEST(SunSpecPlan, AFroniusGen24NeverWritesGridChargingAndStoresItsTimer) {
   EXPECT_FALSE(p.capabilities.sticky_hold) << "the hold carries the timer";
 }
 
+// A device that judges the power window register by register (the stricter reading of the
+// GEN24's "invalid window: exception 3") must never see -InWRte > OutWRte, not even between the
+// two rates: from every state bessd leaves to every next one, OutWRte first where that keeps the
+// window open (one request), else InWRte first and OutWRte in a request of its own.
+TEST(SunSpecPlan, TheRatesGoInTheOrderThatKeepsTheWindowOpen) {
+  Readings r("fronius_gen24");
+  r.set("WChaMax", 8000);
+  r.set("WChaMax_SF", 0);
+  r.set("InOutWRte_SF", -2);
+  const std::vector<std::optional<double>> targets = {-8000.0, -2000.0,     0.0, 1000.0,
+                                                      8000.0,  std::nullopt /* the safe state */};
+  const auto plan_for = [&](const std::optional<double>& w) {
+    return w ? r.plan(test::set_power(*w)) : r.plan(kind(CommandKind::safe_state));
+  };
+  for (const auto& from : targets) {
+    const auto first = plan_for(from);
+    ASSERT_TRUE(first.has_value());
+    const double out0 = value_of(*first, "OutWRte");
+    const double in0 = value_of(*first, "InWRte");
+    for (const auto& to : targets) {
+      r.set("OutWRte", out0, -2);  // as read back after the last command
+      r.set("InWRte", in0, -2);
+      const auto next = plan_for(to);
+      ASSERT_TRUE(next.has_value());
+      double out = out0;
+      double in = in0;
+      int rates = 0;
+      std::string first_rate;
+      for (const auto& w : next->writes) {
+        if (w.point != "OutWRte" && w.point != "InWRte") continue;
+        if (++rates == 1) first_rate = w.point;
+        (w.point == "OutWRte" ? out : in) = w.value;
+        EXPECT_GE(out + in, -1e-9)
+            << "from " << from.value_or(-1) << " W to " << to.value_or(-1) << " W, after "
+            << w.point << ": window [" << -out << ", " << in << "]";
+        // InWRte first is the exception, and then OutWRte must not join its request.
+        EXPECT_EQ(w.starts_request, rates == 2 && first_rate == "InWRte") << w.point;
+      }
+      EXPECT_EQ(rates, 2);
+    }
+  }
+  // Before the rates were ever read, the pair stays in one request: the device judges it whole.
+  Readings unread("fronius_gen24");
+  unread.set("WChaMax", 8000);
+  unread.set("WChaMax_SF", 0);
+  unread.set("InOutWRte_SF", -2);
+  const auto unread_plan = unread.plan(test::set_power(-2000));
+  ASSERT_TRUE(unread_plan.has_value());
+  for (const auto& w : unread_plan->writes) EXPECT_FALSE(w.starts_request) << w.point;
+}
+
 TEST(SunSpecPlan, AHoldTimerIsNoneOrOneTheLeaseRenews) {
   std::string text = test::read_text(kProfiles / "fronius_gen24.json");
   const std::string hold = R"({ "point": "InOutWRte_RvrtTms", "value": 120 })";

@@ -447,6 +447,18 @@ const PowerRow kPowers[] = {
     {"ReportedInverterRating",
      [](LimitsInput& in, LimitsSettings&) { in.inverter.rated_power_w = 2500.0; }, 2500.0,
      CauseKind::inverter_rating, 2500.0, CauseKind::inverter_rating},
+    {"ConfiguredRatingAboveTheReportedOne",
+     [](LimitsInput& in, LimitsSettings& s) {
+       s.inverter_rated_power_w = 10000.0;
+       in.inverter.rated_power_w = 2500.0;
+     },
+     2500.0, CauseKind::inverter_rating, 2500.0, CauseKind::inverter_rating},
+    {"ConfiguredRatingBelowTheReportedOne",
+     [](LimitsInput& in, LimitsSettings& s) {
+       s.inverter_rated_power_w = 2000.0;
+       in.inverter.rated_power_w = 3000.0;
+     },
+     2000.0, CauseKind::inverter_rating, 2000.0, CauseKind::inverter_rating},
     {"SiteImportHeadroom",
      [](LimitsInput& in, LimitsSettings& s) {
        s.grid_import_limit_w = 4000.0;

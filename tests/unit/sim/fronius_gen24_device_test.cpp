@@ -57,11 +57,13 @@ class FroniusGen24Test : public test::DeviceTest {
     p.bms.rated_discharge_current_a = 120.0;
     return p;
   }
-  void start_at(double hour, WorldParams p = gen24_world()) {
+  void start_at(double hour, WorldParams p = gen24_world(), bool window_per_register = false) {
     start_device(
-        [](std::uint8_t unit, const SimWorld& w, std::function<std::int64_t()> clock) {
+        [window_per_register](std::uint8_t unit, const SimWorld& w,
+                              std::function<std::int64_t()> clock) {
           return make_sunspec_device(unit, w, std::move(clock),
-                                     {.variant = SunSpecOptions::Variant::fronius_gen24});
+                                     {.variant = SunSpecOptions::Variant::fronius_gen24,
+                                      .window_per_register = window_per_register});
         },
         kUnit, hour, p);
   }
@@ -184,6 +186,34 @@ TEST_F(FroniusGen24Test, InvalidPowerWindowIsRefusedWithException03AndChangesNot
   EXPECT_EQ(s.at("refused_by_register").at("InWRte"), 2);
   EXPECT_EQ(s.at("last_refusal").at("reason"), "invalid_window");
   EXPECT_EQ(s.at("register_writes").at("StorCtl_Mod"), 3);
+}
+
+// --gen24-window-check per_register: the window judged after each register of one request. From
+// a forced discharge, the hold's OutWRte 0 first (beside InWRte -30 %) closes it: refused, where
+// the whole request (both rates 0) is a valid window and is taken by the default device.
+TEST_F(FroniusGen24Test, APerRegisterWindowCheckRefusesARequestThatClosesItHalfway) {
+  start_at(19, gen24_world(), /*window_per_register=*/true);
+  EXPECT_EQ(device->status().at("window_check"), "per_register");
+  forced_discharge(30);  // OutWRte first, beside InWRte 100 %: open all the way
+  EXPECT_EQ(holding(kStorCtlMod, 1)[0], 3);
+  std::vector<std::uint16_t> hold = {0, 0};
+  errno = 0;
+  EXPECT_EQ(modbus_write_registers(ctx, kOutWRte, 2, hold.data()), -1);
+  EXPECT_EQ(errno - MODBUS_ENOBASE, kIllegalDataValue);
+  EXPECT_EQ(s16(holding(kOutWRte, 1)[0]), 3000) << "nothing of the request taken";
+  // InWRte first, then OutWRte: open at every step.
+  write_fc06(kInWRte, 0);
+  write_fc06(kOutWRte, 0);
+  EXPECT_EQ(device->status().at("refused_windows"), 1);
+}
+
+TEST_F(FroniusGen24Test, TheDefaultDeviceJudgesTheWholeRequest) {
+  start_at(19);
+  EXPECT_EQ(device->status().at("window_check"), "whole_request");
+  forced_discharge(30);
+  write_fc16(kOutWRte, {0, 0});
+  EXPECT_EQ(holding(kOutWRte, 2), (std::vector<std::uint16_t>{0, 0}));
+  EXPECT_EQ(device->status().at("refused_windows"), 0);
 }
 
 TEST_F(FroniusGen24Test, ValuesOutsideFroniusRangesGetException03AndNothingOfTheRequest) {

@@ -44,6 +44,8 @@ struct Target {
 struct PointWrite {
   std::string point;
   double value{0.0};  // device units and sign
+  /// Never merged into the request of the write before it (an order the device must see).
+  bool starts_request{false};
 };
 
 struct WritePlan {
@@ -53,6 +55,12 @@ struct WritePlan {
   /// AC-setpoint style: the PV power the setpoint was derived from (the driver re-plans when
   /// the PV moves away from it).
   std::optional<double> planned_pv_w;
+  /// AC-setpoint style: the charge the battery gets beyond the envelope because the AC port,
+  /// at its rating, cannot take the rest of the PV (0 when the port carries it all), as
+  /// planned from the PV reading (before the inverter's losses); and the charge the envelope
+  /// allows there.
+  double charge_beyond_envelope_w{0.0};
+  double charge_allowed_w{0.0};
 };
 
 /// What a plan is computed from.
@@ -62,6 +70,10 @@ struct PlanInputs {
   bool use_fallback_setpoint{false};                // Victron before Venus 3.50: 2700
   bool invert_battery_power{false};                 // a device wired the other way round
   TimePoint now{};
+  /// What the AC port is asked to carry at most: the rating in force, the smaller of the
+  /// configured one and the device's (a configured rating below the device's is the
+  /// installer's limit on export too); PV beyond it is the inverter's to curtail.
+  std::optional<double> port_rating_w{};
 };
 
 class WritePlanner {
@@ -82,6 +94,7 @@ class WritePlanner {
                                        const PlanInputs& in) const;
   Result<WritePlan> battery_setpoint(double target_w, const PlanInputs& in) const;
   Result<WritePlan> sunspec_storage(double target_w, const PlanInputs& in) const;
+  void order_rate_window(std::vector<PointWrite>& writes, const PointValues& values) const;
   Result<WritePlan> grid_setpoint(const Target& t, double target_w, const PlanInputs& in);
   Result<WritePlan> directional(double target_w, const PlanInputs& in) const;
   Result<WritePlan> battery_window(double target_w, const PlanInputs& in) const;

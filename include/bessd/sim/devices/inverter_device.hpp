@@ -84,6 +84,10 @@ struct SunSpecOptions {
     fronius_gen24,
   };
   Variant variant{Variant::generic};
+  /// fronius_gen24: judge the model 124 power window after each register of a request, in
+  /// address order, rather than after the whole request. Fronius documents neither; this is the
+  /// stricter reading, which a controller must survive as well.
+  bool window_per_register{false};
 };
 
 /// `now_ms` is the device's own clock for the revert timeout (steady milliseconds); tests pass
@@ -92,9 +96,11 @@ std::unique_ptr<InverterDevice> make_sunspec_device(std::uint8_t unit, const Sim
                                                     std::function<std::int64_t()> now_ms = {},
                                                     SunSpecOptions options = {});
 /// The Fronius GEN24 variant of the SunSpec device (src/sim/devices/fronius_gen24_device.cpp lists
-/// its sources); `now_ms` runs the model 124 revert timer.
-std::unique_ptr<InverterDevice> make_fronius_gen24_device(
-    std::uint8_t unit, const SimWorld& world, std::function<std::int64_t()> now_ms = {});
+/// its sources); `now_ms` runs the model 124 revert timer; `window_per_register` as in
+/// SunSpecOptions.
+std::unique_ptr<InverterDevice> make_fronius_gen24_device(std::uint8_t unit, const SimWorld& world,
+                                                          std::function<std::int64_t()> now_ms = {},
+                                                          bool window_per_register = false);
 std::unique_ptr<InverterDevice> make_victron_device(std::uint8_t unit, const SimWorld& world);
 /// A GoodWe ET/EH/BT hybrid (docs/simulator.md): GoodWe's own registers and signs, EMS power mode
 /// control at 47511/47512 without any inverter-side timeout. `now_ms` only stamps the writes.

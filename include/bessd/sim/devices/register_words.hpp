@@ -20,6 +20,16 @@ inline std::uint16_t u16(double v, long max = 65535L) {
   return static_cast<std::uint16_t>(std::clamp(std::lround(v), 0L, max));
 }
 
+/// SunSpec keeps 0xFFFF for "not implemented": a real uint16 value saturates at 65534.
+inline std::uint16_t sunspec_u16(double v) {
+  return u16(v, 65534L);
+}
+
+/// A SunSpec scale factor (sunssf): a power-of-ten exponent as a signed register word.
+inline std::uint16_t sunssf(int exponent) {
+  return static_cast<std::uint16_t>(static_cast<std::int16_t>(exponent));
+}
+
 /// 32-bit values as two words, high word first (the word order GoodWe's registers use).
 inline std::array<std::uint16_t, 2> s32_hi_lo(double v) {
   const auto x = static_cast<std::uint32_t>(

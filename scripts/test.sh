@@ -7,6 +7,9 @@
 #   asan  build and run every other test under AddressSanitizer + UBSan (clang),
 #   tsan  the same under ThreadSanitizer (without the VM and packaging tests, and without the
 #         pure components' unit tests: one thread, nothing for it to find; BESSD_PURE_UNIT_TESTS),
+#   foreign-arm64  the arm64 package cross-built and its binaries, the simulated site with its
+#         bessd and the pure components' unit tests, all under qemu-user (scripts/test-foreign.sh;
+#         armhf is the same script, run before a release),
 #   fuzz  every libFuzzer target for BESSD_FUZZ_SECONDS (default 20) on the repository's seeds.
 # The last line printed counts every test and fuzz target: "N passed, N failed".
 #
@@ -139,6 +142,11 @@ if ((quick)); then
   echo "$passed passed, $failed failed"
   exit $status
 fi
+
+echo "== foreign-arm64: cross build and tests under qemu-user"
+SECONDS=0
+./scripts/test-foreign.sh arm64 2>&1 | tee "$log_dir/foreign-arm64.log" || status=1
+record foreign-arm64 "$SECONDS"
 
 echo "== fuzz: every target for ${BESSD_FUZZ_SECONDS:-20} s"
 SECONDS=0

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -142,6 +143,16 @@ bool wait_stored(Site& site, const std::string& text, std::chrono::milliseconds 
       timeout);
 }
 
+std::vector<std::string> bessd_command() {
+  std::vector<std::string> argv;
+  if (const char* emulator = std::getenv("BESSD_TEST_EMULATOR"); emulator && *emulator) {
+    argv.emplace_back(emulator);
+  }
+  const char* binary = std::getenv("BESSD_TEST_BESSD");
+  argv.emplace_back(binary && *binary ? binary : BESSD_BIN);
+  return argv;
+}
+
 Site::Site(SiteOptions options) : options_(std::move(options)) {
   const std::string root = BESSD_SOURCE_DIR;
   db_path_ = dir_.path() + "/bessd.db";
@@ -269,8 +280,9 @@ bool Site::start_bessd(const std::vector<int>& listen_fds, std::vector<std::stri
   env.push_back("NOTIFY_SOCKET=" + notify_->path());
   // As bessd.service's StateDirectory= does: the safety state's default folder.
   env.push_back("STATE_DIRECTORY=" + dir_.path());
-  bessd_ = std::make_unique<Process>(std::vector<std::string>{BESSD_BIN, "--config", config_path_},
-                                     std::move(env), listen_fds);
+  auto argv = bessd_command();
+  argv.insert(argv.end(), {"--config", config_path_});
+  bessd_ = std::make_unique<Process>(std::move(argv), std::move(env), listen_fds);
   const bool ready = notify_->wait_for("READY=1", timeout);
   // Nobody reads the notify socket after this: close it, or bessd's STATUS= updates fill its
   // queue (net.unix.max_dgram_qlen) and sd_notify() blocks the daemon's event loop.

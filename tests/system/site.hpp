@@ -116,6 +116,11 @@ class Site {
   int restarts_{0};
 };
 
+/// The daemon a Site starts: this build's bessd, or the binary BESSD_TEST_BESSD names (a
+/// foreign architecture's package, tests/foreign), run through BESSD_TEST_EMULATOR when set
+/// (qemu-user).
+std::vector<std::string> bessd_command();
+
 /// Self-consumption at the evening peak (little PV, SOC 70 %), with a fast ramp and a narrow
 /// deadband: the battery covers the house.
 SiteOptions evening_self_consumption(const std::string& profile);

@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 namespace bessd::systest {
 namespace {
 
@@ -113,6 +115,24 @@ std::optional<std::int64_t> wait_for_write(
       },
       timeout);
   return at;
+}
+
+void expect_safe_state_before_exit(Site& site, std::chrono::milliseconds timeout) {
+  const std::int64_t term = Site::now_us();
+  site.bessd()->signal(SIGTERM);
+  auto exited = site.bessd()->wait(timeout);
+  ASSERT_TRUE(exited) << site.bessd_output();
+  const std::int64_t gone = Site::now_us();
+  EXPECT_TRUE(exited->exited);
+  EXPECT_EQ(exited->code, 0) << site.bessd_output();
+  const auto safe = first_write_after(site.sim_writes(), term, holds_zero);
+  ASSERT_TRUE(safe) << site.sim("writes") << "\n" << site.bessd_output();
+  EXPECT_LE(*safe, gone);
+  // The device took it: the SunSpec storage mode limits both directions to 0 %.
+  const auto dev = site.inverter_device();
+  EXPECT_EQ(dev.at("storctl_mod"), 3) << dev.dump();
+  EXPECT_EQ(dev.at("in_wrte_pct"), 0.0) << dev.dump();
+  EXPECT_EQ(dev.at("out_wrte_pct"), 0.0) << dev.dump();
 }
 
 nlohmann::json fault_in(const nlohmann::json& status, const std::string& code) {

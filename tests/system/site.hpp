@@ -157,6 +157,11 @@ inline bool charging(double lo, double hi) {
   return lo > 100.0 && hi > 100.0;
 }
 
+/// Sends SIGTERM to bessd on the default (sunspec) site and checks, with gtest assertions, that
+/// it exits 0 within `timeout` and that the safe state reached the wire before it exited and the
+/// device took it (storage control on, both rates 0 %).
+void expect_safe_state_before_exit(Site& site,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds(5));
 /// The active fault with `code` in a /v1/status body, or null.
 nlohmann::json fault_in(const nlohmann::json& status, const std::string& code);
 /// True when a /v1/status body lists a latched fault.

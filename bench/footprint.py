@@ -2,7 +2,7 @@
 """bessd's memory and CPU on the demo site while the simulator saturates the CAN link.
 
   bench/footprint.py [--build build/release] [--duration 60] [--warmup 10] [--load-fps 4000]
-                     [--mqtt off,on,stalled,uplink]
+                     [--mqtt off,on,stalled,uplink] [--bessd FILE [--emulator QEMU]]
 
 The demo site (config/demo.json: Victron ESS profile, self-consumption, control every 1 s,
 inverter polled every 1 s, telemetry stored every 1 s) with the simulator's BMS broadcasting
@@ -22,6 +22,11 @@ accepts the connection and never answers), `uplink` (no mqtt section; the fleet 
 mosquitto on loopback sending every telemetry row, a batch every 10 s: ten times the rows of
 the default). Control steps per second are printed too: the control loop runs every 1 s
 whatever the broker does.
+
+--bessd runs another bessd than the build's against the build's simulator: a foreign
+architecture's package binary under --emulator (qemu-aarch64-static, qemu-arm-static; see
+docs/operations.md "Boards and architectures"). Under qemu-user the process's RSS and CPU are
+the emulator's too (its translated-code cache, its own heap); --detail separates the mappings.
 """
 
 import argparse
@@ -80,7 +85,7 @@ def measure(a, mqtt_mode):
             patch["mqtt"] = b.mqtt_section()
         with Site(a.build, profile="victron_ess", bms_period_ms=1000, step_ms=100,
                   sim_args=["--can-load-fps", str(a.load_fps), "--start-hour", "18"],
-                  patch=patch) as site:
+                  patch=patch, bessd_bin=a.bessd, emulator=a.emulator) as site:
             site.start_bessd()
             pid = site.bessd.pid
             time.sleep(a.warmup)
@@ -145,6 +150,9 @@ def main():
     p.add_argument("--warmup", type=float, default=10.0)
     p.add_argument("--load-fps", type=int, default=4000)
     p.add_argument("--detail", action="store_true", help="also print RSS per mapping")
+    p.add_argument("--bessd", help="the bessd binary to measure (default: the build's)")
+    p.add_argument("--emulator", help="run --bessd through this (qemu-user for another "
+                   "architecture's binary)")
     p.add_argument("--mqtt", default="off",
                    help="comma-separated modes measured one after the other: off, on, stalled, "
                    "uplink")

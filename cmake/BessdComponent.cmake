@@ -50,6 +50,10 @@ function(bessd_unit_test name)
   if(ARG_PURE AND NOT BESSD_PURE_UNIT_TESTS)
     return()
   endif()
+  if(BESSD_FOREIGN_TESTS)
+    bessd_foreign_unit_test(${name} ${ARGN})
+    return()
+  endif()
   if("integration" IN_LIST ARG_LABELS)
     bessd_check_test_name(${name} integration)
   else()
@@ -67,6 +71,27 @@ function(bessd_unit_test name)
   if("unsanitized" IN_LIST ARG_LABELS)
     set_property(GLOBAL APPEND PROPERTY BESSD_UNSANITIZED_LANE_TARGETS ${name})
   endif()
+endfunction()
+
+# A cross build's unit test (BESSD_FOREIGN_TESTS): only the pure components' programs, each run
+# whole as one ctest test under the emulator CMake puts before a cross-compiled program
+# (CMAKE_CROSSCOMPILING_EMULATOR). Not one test per case: every case would start qemu-user again.
+function(bessd_foreign_unit_test name)
+  cmake_parse_arguments(ARG "PURE" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  if(NOT ARG_PURE)
+    return()
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE bessd_warnings ${ARG_DEPS} GTest::gmock GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  target_compile_definitions(${name} PRIVATE BESSD_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+                                             BESSD_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  # The components under test keep the preset's optimisation (-O2, as the package); the test
+  # code itself needs none, and unoptimised it compiles in half the time.
+  target_compile_options(${name} PRIVATE -O0)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS "unit;foreign" TIMEOUT 600)
+  set_property(GLOBAL APPEND PROPERTY BESSD_FOREIGN_TEST_TARGETS ${name})
 endfunction()
 
 # bessd_system_test(<name> SOURCE <file>... [DEPS ...] [NEEDS <targets>...] [TIMEOUT s] [COST n]

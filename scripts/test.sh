@@ -7,6 +7,9 @@
 #   asan  build and run every other test under AddressSanitizer + UBSan (clang),
 #   tsan  the same under ThreadSanitizer (without the VM and packaging tests, and without the
 #         pure components' unit tests: one thread, nothing for it to find; BESSD_PURE_UNIT_TESTS),
+#   foreign-arm64  beside the dev lane's tests: the arm64 package cross-built and its binaries,
+#         the simulated site with its bessd and the pure components' unit tests, all under
+#         qemu-user (scripts/test-foreign.sh; armhf is the same script, run before a release),
 #   fuzz  every libFuzzer target for BESSD_FUZZ_SECONDS (default 20) on the repository's seeds.
 # The last line printed counts every test and fuzz target: "N passed, N failed".
 #
@@ -24,6 +27,9 @@ case "${1:-}" in
 esac
 
 ./scripts/install-deps.sh --tests
+# The arm64 cross compiler and libraries (the foreign-arm64 lane), before any test runs: a dpkg
+# run later would contend with the .deb install test's.
+if ((!quick)); then ./scripts/install-deps.sh --cross arm64; fi
 jobs=$(nproc)
 # Tests run two per core: most of them wait on a device's or a daemon's clock, not on the CPU
 # (the dev tests used 1.65 cores at two per core on a 2-core machine; at one per core the
@@ -113,6 +119,29 @@ record() {  # preset: adds its ctest totals and failures to the summary
     done <"$failed_list"
   fi
 }
+# The arm64 lane (scripts/test-foreign.sh) runs beside the dev lane's tests, which leave a core
+# mostly idle: after the .deb build, the VM test boots and drives a QEMU guest on one core for
+# minutes. It uses the dev lane's bess-sim and system_foreign_daemon, built just before.
+foreign_pid=""
+foreign_seconds_file=$log_dir/foreign-arm64.seconds
+start_foreign_lane() {
+  echo "== foreign-arm64: cross build and tests under qemu-user, beside the dev lane's tests"
+  (
+    SECONDS=0
+    rc=0
+    ./scripts/test-foreign.sh arm64 --native-built >"$log_dir/foreign-arm64.log" 2>&1 || rc=$?
+    echo "$SECONDS" >"$foreign_seconds_file"
+    exit $rc
+  ) &
+  foreign_pid=$!
+}
+finish_foreign_lane() {
+  wait "$foreign_pid" || status=1
+  foreign_pid=""
+  echo "== foreign-arm64: its output"
+  cat "$log_dir/foreign-arm64.log"
+  record foreign-arm64 "$(cat "$foreign_seconds_file" 2>/dev/null || echo '?')"
+}
 for preset in "${presets[@]}"; do
   echo "== $preset: configure, build, test"
   SECONDS=0
@@ -124,12 +153,14 @@ for preset in "${presets[@]}"; do
   fi
   cmake --preset "$preset" >/dev/null
   if cmake --build --preset "$preset" -j "$jobs" "${target[@]}"; then
+    if ((!quick)) && [[ $preset == dev ]]; then start_foreign_lane; fi
     ctest --preset "$preset" -j "$test_jobs" "${filter[@]}" 2>&1 | tee "$log_dir/$preset.log" || status=1
   else
     echo "$preset: build failed" | tee "$log_dir/$preset.log"
     status=1
   fi
   record "$preset" "$SECONDS"
+  if [[ -n $foreign_pid ]]; then finish_foreign_lane; fi
 done
 
 if ((quick)); then

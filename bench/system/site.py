@@ -109,9 +109,13 @@ class SiteError(RuntimeError):
 
 class Site:
     def __init__(self, build, profile="sunspec", bms_period_ms=100, sim_args=(), patch=None,
-                 step_ms=50, nice=None):
+                 step_ms=50, nice=None, bessd_bin=None, emulator=None):
         self.build = os.path.abspath(build)
-        self.bessd_bin = os.path.join(self.build, "src/bin/bessd/bessd")
+        # bessd_bin: another bessd than the build's, such as a foreign architecture's package
+        # binary, run through `emulator` (qemu-user) when given; the simulator stays the build's.
+        self.bessd_bin = (os.path.abspath(bessd_bin) if bessd_bin
+                          else os.path.join(self.build, "src/bin/bessd/bessd"))
+        self.emulator = [emulator] if emulator else []
         self.sim_bin = os.path.join(self.build, "src/bin/bess-sim/bess-sim")
         for b in (self.bessd_bin, self.sim_bin):
             if not os.access(b, os.X_OK):
@@ -170,7 +174,7 @@ class Site:
         env.pop("JOURNAL_STREAM", None)
         try:
             started = time.monotonic()
-            self.bessd = subprocess.Popen([*self.prefix, self.bessd_bin, "--config",
+            self.bessd = subprocess.Popen([*self.prefix, *self.emulator, self.bessd_bin, "--config",
                                            self.config_path], env=env,
                                           stdin=subprocess.DEVNULL, stdout=self.bessd_log,
                                           stderr=subprocess.STDOUT)

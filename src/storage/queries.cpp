@@ -11,6 +11,13 @@
 namespace bessd::storage::queries {
 namespace {
 
+// A row count as SQLite's LIMIT takes it (a signed 64-bit integer), clamped. Through uint64_t:
+// size_t is 32 bits on armhf, where min<size_t>(n, INT64_MAX) cut the bound to 4294967295.
+std::int64_t sql_limit(std::size_t rows) {
+  return static_cast<std::int64_t>(
+      std::min<std::uint64_t>(rows, static_cast<std::uint64_t>(INT64_MAX)));
+}
+
 constexpr std::int64_t kMinuteMs = 60'000;
 constexpr std::int64_t kQuarterMs = 900'000;
 
@@ -120,7 +127,7 @@ Result<History> history(sql::Connection& conn, const HistoryQuery& query) {
 
   const std::int64_t from_ms = to_unix_ms(query.from);
   const std::int64_t to_ms = to_unix_ms(query.to);
-  const auto limit = static_cast<std::int64_t>(std::min<std::size_t>(query.max_points, INT64_MAX));
+  const auto limit = sql_limit(query.max_points);
   if (tier.width_ms == 0) {
     auto st = conn.prepare(
         "SELECT ts_ms, state_id, mode_id, data FROM telemetry_raw WHERE ts_ms >= ?1 AND ts_ms < "
@@ -205,7 +212,7 @@ Result<std::vector<StoredEvent>> events(sql::Connection& conn, const EventQuery&
   if (!st) return Failure{st.error()};
   st->bind(1, to_unix_ms(query.since))
       .bind(2, static_cast<std::int64_t>(query.min_severity))
-      .bind(3, static_cast<std::int64_t>(std::min<std::size_t>(query.limit, INT64_MAX)));
+      .bind(3, sql_limit(query.limit));
   return event_rows(*st);
 }
 
@@ -216,7 +223,7 @@ Result<std::vector<StoredEvent>> events_after(sql::Connection& conn, std::int64_
       "coalesce(lr.token, 0) FROM events e LEFT JOIN log_runs lr ON lr.run = e.run WHERE e.id > "
       "?1 ORDER BY e.id LIMIT ?2");
   if (!st) return Failure{st.error()};
-  st->bind(1, after_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+  st->bind(1, after_id).bind(2, sql_limit(limit));
   return event_rows(*st);
 }
 
@@ -226,8 +233,7 @@ Result<std::vector<StoredAudit>> audit(sql::Connection& conn, WallTime since, st
       "sent_discharge_max_w, sent_reason, readback_power_w, outcome, action, message FROM audit "
       "WHERE ts_ms >= ?1 ORDER BY id DESC LIMIT ?2");
   if (!st) return Failure{st.error()};
-  st->bind(1, to_unix_ms(since))
-      .bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+  st->bind(1, to_unix_ms(since)).bind(2, sql_limit(limit));
   std::vector<StoredAudit> out;
   for (;;) {
     auto row = st->step();
@@ -313,8 +319,7 @@ Result<std::vector<SequencedSample>> telemetry_after(sql::Connection& conn, std:
       "LEFT JOIN labels s ON s.id = r.state_id LEFT JOIN labels m ON m.id = r.mode_id LEFT JOIN "
       "log_runs lr ON lr.run = r.run WHERE r.seq > ?1 ORDER BY r.seq LIMIT ?2");
   if (!st) return Failure{st.error()};
-  st->bind(1, after_seq)
-      .bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+  st->bind(1, after_seq).bind(2, sql_limit(limit));
   std::vector<SequencedSample> out;
   for (;;) {
     auto row = st->step();

@@ -6,11 +6,14 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 namespace bessd::systest {
 namespace {
@@ -114,6 +117,24 @@ std::optional<std::int64_t> wait_for_write(
   return at;
 }
 
+void expect_safe_state_before_exit(Site& site, std::chrono::milliseconds timeout) {
+  const std::int64_t term = Site::now_us();
+  site.bessd()->signal(SIGTERM);
+  auto exited = site.bessd()->wait(timeout);
+  ASSERT_TRUE(exited) << site.bessd_output();
+  const std::int64_t gone = Site::now_us();
+  EXPECT_TRUE(exited->exited);
+  EXPECT_EQ(exited->code, 0) << site.bessd_output();
+  const auto safe = first_write_after(site.sim_writes(), term, holds_zero);
+  ASSERT_TRUE(safe) << site.sim("writes") << "\n" << site.bessd_output();
+  EXPECT_LE(*safe, gone);
+  // The device took it: the SunSpec storage mode limits both directions to 0 %.
+  const auto dev = site.inverter_device();
+  EXPECT_EQ(dev.at("storctl_mod"), 3) << dev.dump();
+  EXPECT_EQ(dev.at("in_wrte_pct"), 0.0) << dev.dump();
+  EXPECT_EQ(dev.at("out_wrte_pct"), 0.0) << dev.dump();
+}
+
 nlohmann::json fault_in(const nlohmann::json& status, const std::string& code) {
   if (!status.is_object() || !status.contains("active_faults")) return nullptr;
   for (const auto& f : status.at("active_faults"))
@@ -140,6 +161,16 @@ bool wait_stored(Site& site, const std::string& text, std::chrono::milliseconds 
         return body.find(text) != std::string::npos;
       },
       timeout);
+}
+
+std::vector<std::string> bessd_command() {
+  std::vector<std::string> argv;
+  if (const char* emulator = std::getenv("BESSD_TEST_EMULATOR"); emulator && *emulator) {
+    argv.emplace_back(emulator);
+  }
+  const char* binary = std::getenv("BESSD_TEST_BESSD");
+  argv.emplace_back(binary && *binary ? binary : BESSD_BIN);
+  return argv;
 }
 
 Site::Site(SiteOptions options) : options_(std::move(options)) {
@@ -269,8 +300,9 @@ bool Site::start_bessd(const std::vector<int>& listen_fds, std::vector<std::stri
   env.push_back("NOTIFY_SOCKET=" + notify_->path());
   // As bessd.service's StateDirectory= does: the safety state's default folder.
   env.push_back("STATE_DIRECTORY=" + dir_.path());
-  bessd_ = std::make_unique<Process>(std::vector<std::string>{BESSD_BIN, "--config", config_path_},
-                                     std::move(env), listen_fds);
+  auto argv = bessd_command();
+  argv.insert(argv.end(), {"--config", config_path_});
+  bessd_ = std::make_unique<Process>(std::move(argv), std::move(env), listen_fds);
   const bool ready = notify_->wait_for("READY=1", timeout);
   // Nobody reads the notify socket after this: close it, or bessd's STATUS= updates fill its
   // queue (net.unix.max_dgram_qlen) and sd_notify() blocks the daemon's event loop.

@@ -116,6 +116,11 @@ class Site {
   int restarts_{0};
 };
 
+/// The daemon a Site starts: this build's bessd, or the binary BESSD_TEST_BESSD names (a
+/// foreign architecture's package, tests/foreign), run through BESSD_TEST_EMULATOR when set
+/// (qemu-user).
+std::vector<std::string> bessd_command();
+
 /// Self-consumption at the evening peak (little PV, SOC 70 %), with a fast ramp and a narrow
 /// deadband: the battery covers the house.
 SiteOptions evening_self_consumption(const std::string& profile);
@@ -152,6 +157,11 @@ inline bool charging(double lo, double hi) {
   return lo > 100.0 && hi > 100.0;
 }
 
+/// Sends SIGTERM to bessd on the default (sunspec) site and checks, with gtest assertions, that
+/// it exits 0 within `timeout` and that the safe state reached the wire before it exited and the
+/// device took it (storage control on, both rates 0 %).
+void expect_safe_state_before_exit(Site& site,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds(5));
 /// The active fault with `code` in a /v1/status body, or null.
 nlohmann::json fault_in(const nlohmann::json& status, const std::string& code);
 /// True when a /v1/status body lists a latched fault.

@@ -1,6 +1,6 @@
 # The real binary (cmake -P): `--check-config` means "the daemon starts with this" and the
 # jurisdiction is fail-safe. Each case writes a config, runs bessd and checks exit status and text.
-foreach(var BESSD WORK_DIR PROFILES)
+foreach(var BESSD WORK_DIR PROFILES WWW)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "check_config_cli.cmake: -D${var}= is required")
   endif()
@@ -15,7 +15,7 @@ function(write_config name site battery extra)
 endfunction()
 
 function(expect name args status)
-  execute_process(COMMAND ${BESSD} ${args}
+  execute_process(COMMAND ${BESSD_EMULATOR} ${BESSD} ${args}
     RESULT_VARIABLE got OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT got EQUAL status)
     message(FATAL_ERROR "${name}: bessd ${args} exited ${got}, expected ${status}:\n${out}${err}")
@@ -132,14 +132,13 @@ expect(api_remote_allowed "--check-config;${WORK_DIR}/api_remote_allowed.json" 0
        "configuration is valid")
 # The dashboard's files (docs/dashboard.md): the folder at fault is named by its key, whichever
 # of the two it is.
-get_filename_component(www ${PROFILES}/../../www ABSOLUTE)
 write_api_config(api_dashboard_www "\"tcp\": { \"enabled\": true, \"token_file\": \"${tokens}\" },
   \"dashboard\": { \"enabled\": true, \"www_dir\": \"${WORK_DIR}/no-www\" }")
 expect(api_dashboard_www "--check-config;${WORK_DIR}/api_dashboard_www.json" 78
        "/api/dashboard/www_dir" "${WORK_DIR}/no-www/index.html")
 write_api_config(api_dashboard_dygraphs
   "\"tcp\": { \"enabled\": true, \"token_file\": \"${tokens}\" },
-  \"dashboard\": { \"enabled\": true, \"www_dir\": \"${www}\",
+  \"dashboard\": { \"enabled\": true, \"www_dir\": \"${WWW}\",
                    \"dygraphs_dir\": \"${WORK_DIR}/no-dygraphs\" }")
 expect(api_dashboard_dygraphs "--check-config;${WORK_DIR}/api_dashboard_dygraphs.json" 78
        "/api/dashboard/dygraphs_dir" "libjs-dygraphs")

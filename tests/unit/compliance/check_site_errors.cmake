@@ -11,7 +11,7 @@ file(WRITE ${bad} [=[{
   "site": { "jurisdiction": "GB", "location": "attic", "clearance_m": {} },
   "battery": { "chemistry": "LFP", "nominal_energy_kwh": -1 }
 }]=])
-execute_process(COMMAND ${BESSD} check-site --config ${bad}
+execute_process(COMMAND ${BESSD_EMULATOR} ${BESSD} check-site --config ${bad}
   RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT status EQUAL 78)
   message(FATAL_ERROR "invalid config exited ${status}, expected 78:\n${out}${err}")
@@ -23,13 +23,13 @@ foreach(pointer /site/location /site/clearance_m /battery/nominal_energy_kwh)
   endif()
 endforeach()
 
-execute_process(COMMAND ${BESSD} check-site --config ${WORK_DIR}/does-not-exist.json
+execute_process(COMMAND ${BESSD_EMULATOR} ${BESSD} check-site --config ${WORK_DIR}/does-not-exist.json
   RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT status EQUAL 78)
   message(FATAL_ERROR "missing config exited ${status}, expected 78:\n${out}${err}")
 endif()
 
-execute_process(COMMAND ${BESSD} check-site --config ${bad} --date 2026-02-30
+execute_process(COMMAND ${BESSD_EMULATOR} ${BESSD} check-site --config ${bad} --date 2026-02-30
   RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT status EQUAL 2)
   message(FATAL_ERROR "bad --date exited ${status}, expected 2:\n${out}${err}")

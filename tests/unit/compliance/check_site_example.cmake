@@ -16,7 +16,7 @@ get_filename_component(name ${CONFIG} NAME)
 set(checked ${WORK_DIR}/${name})
 file(MAKE_DIRECTORY ${WORK_DIR})
 file(WRITE ${checked} "${text}")
-execute_process(COMMAND ${BESSD} --check-config ${checked}
+execute_process(COMMAND ${BESSD_EMULATOR} ${BESSD} --check-config ${checked}
   RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT status EQUAL 0)
   message(FATAL_ERROR "--check-config ${CONFIG} exited ${status}:\n${out}${err}")
@@ -26,7 +26,7 @@ if(NOT at EQUAL -1)
   message(FATAL_ERROR "--check-config ${CONFIG} warns about a shipped example:\n${out}")
 endif()
 
-execute_process(COMMAND ${BESSD} check-site --config ${CONFIG} --json --date ${DATE}
+execute_process(COMMAND ${BESSD_EMULATOR} ${BESSD} check-site --config ${CONFIG} --json --date ${DATE}
   RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT status EQUAL EXPECT_STATUS)
   message(FATAL_ERROR "check-site --json exited ${status}, expected ${EXPECT_STATUS}:\n${out}${err}")
@@ -47,7 +47,7 @@ if(NOT first STREQUAL "PAS-LOC-01")
   message(FATAL_ERROR "first finding ${first}, expected PAS-LOC-01")
 endif()
 
-execute_process(COMMAND ${BESSD} check-site --config ${CONFIG} --date ${DATE}
+execute_process(COMMAND ${BESSD_EMULATOR} ${BESSD} check-site --config ${CONFIG} --date ${DATE}
   RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT status EQUAL EXPECT_STATUS)
   message(FATAL_ERROR "check-site (table) exited ${status}, expected ${EXPECT_STATUS}:\n${out}${err}")

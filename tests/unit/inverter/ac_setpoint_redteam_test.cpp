@@ -43,7 +43,7 @@ void mirror_fox_writes(Rig& r) {
       });
 }
 
-core::InverterCommand safe_state() {
+core::InverterCommand latched_fault_command() {
   core::InverterCommand c;
   c.kind = core::CommandKind::safe_state;
   c.reason = "latched fault";
@@ -99,7 +99,7 @@ TEST(AcSetpointRedteam, AStalePvDoesNotKeepFeedingTheWatchdog) {
   });
   r.start();
   ASSERT_TRUE(r.wait([&] { return r.driver->ready(); }));
-  r.driver->apply(safe_state());  // a latched fault: the battery at 0 W
+  r.driver->apply(latched_fault_command());  // a latched fault: the battery at 0 W
   ASSERT_TRUE(r.wait_asserted(0));
   ASSERT_EQ(r.bank.get("active_power"), 2000.0) << "all 2 kW of PV out";
   r.server->add_exception(4, 11002, 11021, 0x04);  // the readings stop answering

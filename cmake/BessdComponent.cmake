@@ -50,8 +50,8 @@ function(bessd_unit_test name)
   if(ARG_PURE AND NOT BESSD_PURE_UNIT_TESTS)
     return()
   endif()
-  if(BESSD_FOREIGN_TESTS)
-    bessd_foreign_unit_test(${name} ${ARGN})
+  # A cross build (BESSD_FOREIGN_TESTS) has only the pure components' programs.
+  if(BESSD_FOREIGN_TESTS AND NOT ARG_PURE)
     return()
   endif()
   if("integration" IN_LIST ARG_LABELS)
@@ -64,6 +64,10 @@ function(bessd_unit_test name)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)  # <support/...>
   target_compile_definitions(${name} PRIVATE BESSD_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
                                              BESSD_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  if(BESSD_FOREIGN_TESTS)
+    bessd_register_foreign_unit_test(${name})
+    return()
+  endif()
   include(GoogleTest)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60)
   bessd_label_discovered_tests(${name} unit ${ARG_LABELS})
@@ -73,19 +77,10 @@ function(bessd_unit_test name)
   endif()
 endfunction()
 
-# A cross build's unit test (BESSD_FOREIGN_TESTS): only the pure components' programs, each run
-# whole as one ctest test under the emulator CMake puts before a cross-compiled program
-# (CMAKE_CROSSCOMPILING_EMULATOR). Not one test per case: every case would start qemu-user again.
-function(bessd_foreign_unit_test name)
-  cmake_parse_arguments(ARG "PURE" "" "SOURCES;DEPS;LABELS" ${ARGN})
-  if(NOT ARG_PURE)
-    return()
-  endif()
-  add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE bessd_warnings ${ARG_DEPS} GTest::gmock GTest::gtest_main)
-  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
-  target_compile_definitions(${name} PRIVATE BESSD_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-                                             BESSD_BINARY_DIR="${PROJECT_BINARY_DIR}")
+# A cross build's unit test program (BESSD_FOREIGN_TESTS), run whole as one ctest test under the
+# emulator CMake puts before a cross-compiled program (CMAKE_CROSSCOMPILING_EMULATOR). Not one
+# test per case: every case would start qemu-user again.
+function(bessd_register_foreign_unit_test name)
   # The components under test keep the preset's optimisation (-O2, as the package); the test
   # code itself needs none, and unoptimised it compiles in half the time.
   target_compile_options(${name} PRIVATE -O0)
